@@ -1,0 +1,255 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/*
+ * Times are integer milliseconds since the epoch (UTC): cheap to compare in window queries and
+ * unambiguous across the agent, server and API (which speaks ISO 8601).
+ *
+ * Three kinds of table: the registry (edited by people and imports), evidence (reports, append-only)
+ * and derived state (*_status, county_rollups), which is recomputed from the first two and never edited.
+ */
+
+// ── Registry ────────────────────────────────────────────────────────────────────────────────────
+
+export const divisions = sqliteTable('divisions', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  pinyin: text('pinyin'),
+  level: text('level', { enum: ['prefecture', 'county'] }).notNull(),
+  parentCode: text('parent_code'),
+});
+
+export const plans = sqliteTable('plans', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  document: text('document', { mode: 'json' }).notNull(),
+  importedAt: integer('imported_at').notNull(),
+  source: text('source').notNull(),
+});
+
+export const schools = sqliteTable(
+  'schools',
+  {
+    code: text('code').primaryKey(),
+    name: text('name').notNull(),
+    countyCode: text('county_code')
+      .notNull()
+      .references(() => divisions.code),
+    township: text('township'),
+    typeCode: text('type_code').notNull(),
+    urbanRuralCode: text('urban_rural_code').notNull(),
+    classCount: integer('class_count'),
+    centreSchoolCode: text('centre_school_code'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('schools_county').on(t.countyCode, t.code)],
+);
+
+export const classrooms = sqliteTable(
+  'classrooms',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    schoolCode: text('school_code')
+      .notNull()
+      .references(() => schools.code),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [uniqueIndex('classrooms_school_code').on(t.schoolCode, t.code)],
+);
+
+// ── Credentials (only SHA-256 hashes of high-entropy tokens are stored) ─────────────────────────
+
+export const enrollmentTokens = sqliteTable(
+  'enrollment_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tokenHash: text('token_hash').notNull(),
+    schoolCode: text('school_code')
+      .notNull()
+      .references(() => schools.code),
+    expiresAt: integer('expires_at'),
+    maxUses: integer('max_uses'),
+    uses: integer('uses').notNull().default(0),
+    revokedAt: integer('revoked_at'),
+    createdAt: integer('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [uniqueIndex('enrollment_tokens_hash').on(t.tokenHash), index('enrollment_tokens_school').on(t.schoolCode)],
+);
+
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    countyCode: text('county_code').references(() => divisions.code),
+    createdAt: integer('created_at').notNull(),
+    revokedAt: integer('revoked_at'),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash').on(t.tokenHash)],
+);
+
+export const devices = sqliteTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    schoolCode: text('school_code')
+      .notNull()
+      .references(() => schools.code),
+    classroomId: integer('classroom_id').references(() => classrooms.id),
+    hostname: text('hostname').notNull(),
+    keyHash: text('key_hash').notNull(),
+    hardwareUuid: text('hardware_uuid'),
+    hardwareSerial: text('hardware_serial'),
+    enrollmentTokenId: integer('enrollment_token_id').references(() => enrollmentTokens.id),
+    enrolledAt: integer('enrolled_at').notNull(),
+    reenrolledAt: integer('reenrolled_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [
+    uniqueIndex('devices_key_hash').on(t.keyHash),
+    index('devices_school').on(t.schoolCode),
+    index('devices_hardware_uuid').on(t.hardwareUuid),
+    index('devices_hardware_serial').on(t.hardwareSerial),
+  ],
+);
+
+/** MAC addresses of a device's physical interfaces: one row each, so a MAC is found by index. */
+export const deviceMacs = sqliteTable(
+  'device_macs',
+  {
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    mac: text('mac').notNull(),
+  },
+  (t) => [uniqueIndex('device_macs_pair').on(t.deviceId, t.mac), index('device_macs_mac').on(t.mac)],
+);
+
+/** Hardware seen enrolled at two schools: flagged for a person to resolve, never moved silently. */
+export const hardwareConflicts = sqliteTable(
+  'hardware_conflicts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    otherDeviceId: text('other_device_id')
+      .notNull()
+      .references(() => devices.id),
+    matchedOn: text('matched_on').notNull(),
+    detectedAt: integer('detected_at').notNull(),
+    resolvedAt: integer('resolved_at'),
+  },
+  (t) => [uniqueIndex('hardware_conflicts_pair').on(t.deviceId, t.otherDeviceId)],
+);
+
+// ── Evidence ────────────────────────────────────────────────────────────────────────────────────
+
+export const reports = sqliteTable(
+  'reports',
+  {
+    id: text('id').primaryKey(),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    collectedAt: integer('collected_at').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    collectedAtClamped: integer('collected_at_clamped', { mode: 'boolean' }).notNull(),
+    schemaVersion: integer('schema_version').notNull(),
+    agentVersion: text('agent_version').notNull(),
+    internetReachable: integer('internet_reachable', { mode: 'boolean' }).notNull(),
+    latencyMs: real('latency_ms'),
+    downMbps: real('down_mbps'),
+    upMbps: real('up_mbps'),
+    presentationDisplay: integer('presentation_display', { mode: 'boolean' }).notNull(),
+    body: text('body', { mode: 'json' }).notNull(),
+  },
+  (t) => [
+    index('reports_device_collected').on(t.deviceId, t.collectedAt),
+    index('reports_device_throughput')
+      .on(t.deviceId, t.collectedAt)
+      .where(sql`down_mbps IS NOT NULL`),
+  ],
+);
+
+// ── Derived state: recomputed from registry + evidence, read by coverage ────────────────────────
+
+export const deviceStatus = sqliteTable(
+  'device_status',
+  {
+    deviceId: text('device_id')
+      .primaryKey()
+      .references(() => devices.id),
+    schoolCode: text('school_code').notNull(),
+    lastCollectedAt: integer('last_collected_at'),
+    lastReceivedAt: integer('last_received_at'),
+    lastReachableAt: integer('last_reachable_at'),
+    lastPresentationAt: integer('last_presentation_at'),
+    agentVersion: text('agent_version'),
+    medianDownMbps: real('median_down_mbps'),
+    medianUpMbps: real('median_up_mbps'),
+    throughputSamples: integer('throughput_samples').notNull().default(0),
+    state: text('state', { enum: ['never', 'live', 'at-risk', 'silent', 'revoked'] }).notNull(),
+  },
+  (t) => [index('device_status_school').on(t.schoolCode)],
+);
+
+export const classroomStatus = sqliteTable(
+  'classroom_status',
+  {
+    classroomId: integer('classroom_id')
+      .primaryKey()
+      .references(() => classrooms.id),
+    schoolCode: text('school_code').notNull(),
+    equipped: integer('equipped', { mode: 'boolean' }).notNull(),
+    lastEvidenceAt: integer('last_evidence_at'),
+  },
+  (t) => [index('classroom_status_school').on(t.schoolCode)],
+);
+
+export const schoolStatus = sqliteTable(
+  'school_status',
+  {
+    schoolCode: text('school_code')
+      .primaryKey()
+      .references(() => schools.code),
+    countyCode: text('county_code').notNull(),
+    connected: integer('connected', { mode: 'boolean' }).notNull(),
+    lastReachableAt: integer('last_reachable_at'),
+    bandwidthMbps: real('bandwidth_mbps'),
+    standardMbps: real('standard_mbps'),
+    meetsStandard: integer('meets_standard', { mode: 'boolean' }).notNull(),
+    classroomsRegistered: integer('classrooms_registered').notNull(),
+    classroomsEquipped: integer('classrooms_equipped').notNull(),
+    devicesEnrolled: integer('devices_enrolled').notNull(),
+    devicesLive: integer('devices_live').notNull(),
+    devicesAtRisk: integer('devices_at_risk').notNull(),
+    devicesSilent: integer('devices_silent').notNull(),
+    devicesNever: integer('devices_never').notNull(),
+    evaluatedAt: integer('evaluated_at').notNull(),
+    /** When some figure of this school changes by the passage of time alone; the aging sweep's key. */
+    nextChangeAt: integer('next_change_at'),
+  },
+  (t) => [index('school_status_county').on(t.countyCode), index('school_status_next_change').on(t.nextChangeAt)],
+);
+
+export const countyRollups = sqliteTable('county_rollups', {
+  countyCode: text('county_code')
+    .primaryKey()
+    .references(() => divisions.code),
+  schoolsRegistered: integer('schools_registered').notNull(),
+  schoolsConnected: integer('schools_connected').notNull(),
+  schoolsMeetingStandard: integer('schools_meeting_standard').notNull(),
+  classroomsRegistered: integer('classrooms_registered').notNull(),
+  classroomsEquipped: integer('classrooms_equipped').notNull(),
+  devicesEnrolled: integer('devices_enrolled').notNull(),
+  devicesLive: integer('devices_live').notNull(),
+  devicesAtRisk: integer('devices_at_risk').notNull(),
+  devicesSilent: integer('devices_silent').notNull(),
+  devicesNever: integer('devices_never').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});

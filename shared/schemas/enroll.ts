@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { macAddressSchema } from './common.ts';
+
+
+export const hardwareIdSchema = z.object({
+  uuid: z.string().trim().min(1).max(128).optional().describe('SMBIOS system UUID'),
+  serial: z.string().trim().min(1).max(128).optional().describe('system or board serial number'),
+  macs: z.array(macAddressSchema).max(32).optional().describe('MAC addresses of physical interfaces'),
+});
+export type HardwareId = z.infer<typeof hardwareIdSchema>;
+
+export const enrollRequestSchema = z.object({
+  token: z.string().min(1, 'the enrollment token your county office gave you').max(256),
+  hostname: z.string().trim().min(1).max(253),
+  hardware: hardwareIdSchema,
+  classroom: z.string().trim().min(1).max(64).optional().describe('code of the classroom this PC serves'),
+});
+export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
+
+export const enrollResponseSchema = z.object({
+  deviceId: z.string(),
+  deviceKey: z.string().describe('shown once; the server keeps only its hash'),
+  reused: z.boolean().describe('true when this hardware was already enrolled at this school (a reimaged PC)'),
+  school: z.object({ code: z.string(), name: z.string() }),
+  classroom: z.object({ code: z.string(), name: z.string() }).nullable(),
+});
+export type EnrollResponse = z.infer<typeof enrollResponseSchema>;

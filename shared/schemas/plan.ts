@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/**
+ * A programme plan: the division tree it covers, its targets with yearly milestones, and the rules
+ * that turn measurements into coverage. A bureau loads its next plan as a file, without a release.
+ */
+const divisionCode = z.string().regex(/^\d{6}$/, 'a 6-digit administrative division code, e.g. 622921');
+
+export const divisionSchema = z.object({
+  code: divisionCode,
+  name: z.string().trim().min(1).max(128),
+  pinyin: z.string().trim().max(256).optional(),
+});
+export type Division = z.infer<typeof divisionSchema>;
+
+const year = z.number().int().min(2000).max(2100);
+
+export const countMilestoneSchema = z.object({
+  year,
+  cumulative: z.number().int().min(0).describe('units done by the end of this year'),
+  increment: z.number().int().min(0).optional().describe('what the plan text says is completed in this year'),
+});
+export type CountMilestone = z.infer<typeof countMilestoneSchema>;
+
+const countIndicator = z.object({
+  target: z.number().int().min(0),
+  targetYear: year,
+  milestones: z.array(countMilestoneSchema).max(50).default([]),
+  note: z.string().max(1000).optional(),
+});
+export type CountIndicator = z.infer<typeof countIndicator>;
+
+export const platformLevels = ['prefecture', 'county', 'centre-school'] as const;
+
+export const bandwidthStandardSchema = z.object({
+  typeCodes: z.array(z.string().regex(/^\d{3}$/)).optional().describe('GB/T 33782 school type codes; absent = any type'),
+  area: z.enum(['urban', 'rural']).optional().describe('urban = urban/rural code 1xx, rural = 2xx; absent = both'),
+  minMbps: z.number().positive().max(100_000),
+  note: z.string().max(500).optional(),
+});
+export type BandwidthStandard = z.infer<typeof bandwidthStandardSchema>;
+
+export const coverageRulesSchema = z.object({
+  evidenceWindowDays: z.number().int().min(1).max(366).default(30),
+  liveDays: z.number().int().min(1).max(366).default(3),
+  atRiskDays: z.number().int().min(1).max(366).default(14),
+  bandwidth: z
+    .object({
+      tolerance: z.number().gt(0).max(1).default(0.8).describe('a school meets its standard at minMbps × tolerance'),
+      standards: z
+        .array(bandwidthStandardSchema)
+        .min(1)
+        .max(100)
+        .describe('first matching rule wins; put the most specific first and a catch-all last'),
+    })
+    .default({ tolerance: 0.8, standards: [{ minMbps: 100 }] }),
+});
+export type CoverageRules = z.infer<typeof coverageRulesSchema>;
+
+export const planSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    startYear: year,
+    endYear: year,
+    prefecture: divisionSchema,
+    counties: z.array(divisionSchema).min(1).max(500),
+    indicators: z.object({
+      schoolsConnected: countIndicator,
+      classroomsEquipped: countIndicator,
+      teacherSpaces: countIndicator,
+      platforms: z
+        .object({
+          milestones: z.array(z.object({ year, levels: z.array(z.enum(platformLevels)).min(1) })).max(50),
+        })
+        .optional(),
+    }),
+    coverage: coverageRulesSchema.default({
+      evidenceWindowDays: 30,
+      liveDays: 3,
+      atRiskDays: 14,
+      bandwidth: { tolerance: 0.8, standards: [{ minMbps: 100 }] },
+    }),
+    funding: z.object({ informatizationShareOfPublicFunds: z.number().min(0).max(1) }).optional(),
+    notes: z.array(z.string().max(2000)).max(50).default([]),
+  })
+  .superRefine((plan, ctx) => {
+    if (plan.endYear < plan.startYear) {
+      ctx.addIssue({ code: 'custom', path: ['endYear'], message: 'endYear must not be before startYear' });
+    }
+    const seen = new Set<string>();
+    plan.counties.forEach((county, i) => {
+      if (seen.has(county.code)) ctx.addIssue({ code: 'custom', path: ['counties', i, 'code'], message: `county ${county.code} is listed twice` });
+      seen.add(county.code);
+      if (county.code === plan.prefecture.code) {
+        ctx.addIssue({ code: 'custom', path: ['counties', i, 'code'], message: 'a county cannot have the prefecture code' });
+      }
+    });
+    if (plan.coverage.atRiskDays < plan.coverage.liveDays) {
+      ctx.addIssue({ code: 'custom', path: ['coverage', 'atRiskDays'], message: 'atRiskDays must be at least liveDays' });
+    }
+    for (const key of ['schoolsConnected', 'classroomsEquipped', 'teacherSpaces'] as const) {
+      const milestones = plan.indicators[key].milestones;
+      milestones.forEach((m, i) => {
+        const prev = milestones[i - 1];
+        if (prev && (m.year <= prev.year || m.cumulative < prev.cumulative)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['indicators', key, 'milestones', i],
+            message: 'milestones must be in increasing years with non-decreasing cumulative counts',
+          });
+        }
+      });
+    }
+  });
+export type Plan = z.infer<typeof planSchema>;
+export type PlanInput = z.input<typeof planSchema>;

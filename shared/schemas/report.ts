@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { boundedText, isoDateTimeSchema, macAddressSchema } from './common.ts';
+
+/**
+ * The report an agent sends and the server ingests: the wire contract between the two sides.
+ *
+ * Forward compatibility: objects strip keys they do not know (zod's default), and a display `kind`
+ * the server does not know becomes `unknown`, so a newer agent is never rejected by an older server.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+export const displayKinds = ['projector', 'interactive-panel', 'monitor', 'builtin', 'unknown'] as const;
+export type DisplayKind = (typeof displayKinds)[number];
+
+/** Kinds that make a classroom "equipped" (班班通): a presentation display, not a desk monitor. */
+export const presentationDisplayKinds: readonly DisplayKind[] = ['projector', 'interactive-panel'];
+
+
+
+export const displayKindSchema = z
+  .string()
+  .max(40)
+  .transform((k): DisplayKind => ((displayKinds as readonly string[]).includes(k) ? (k as DisplayKind) : 'unknown'));
+
+export const displaySchema = z.object({
+  kind: displayKindSchema,
+  vendor: boundedText(128).optional().describe('PNP vendor id from EDID (e.g. EPS) or vendor name'),
+  model: boundedText(128).optional(),
+  serial: boundedText(128).optional(),
+  connection: boundedText(64).optional().describe('HDMI, DisplayPort, VGA, internal …'),
+  productCode: z.number().int().min(0).max(0xffff).optional(),
+  manufactureYear: z.number().int().min(1990).max(2100).optional(),
+  widthPx: z.number().int().min(0).max(100_000).optional(),
+  heightPx: z.number().int().min(0).max(100_000).optional(),
+});
+
+export const networkInterfaceSchema = z.object({
+  name: boundedText(64).min(1),
+  type: z.enum(['wired', 'wireless', 'virtual', 'unknown']).catch('unknown'),
+  up: z.boolean(),
+  speedMbps: z.number().min(0).max(1_000_000).nullable().optional(),
+  mac: macAddressSchema.optional(),
+  ipv4: z.array(boundedText(64)).max(32).default([]),
+  ipv6: z.array(boundedText(64)).max(32).default([]),
+});
+
+export const reachabilitySchema = z.object({
+  target: boundedText(512).min(1).describe('URL or host:port probed'),
+  reachable: z.boolean(),
+  latencyMs: z.number().min(0).max(600_000).nullable(),
+  error: boundedText(256).optional(),
+});
+
+export const throughputSchema = z.object({
+  downMbps: z.number().min(0).max(100_000).nullable(),
+  upMbps: z.number().min(0).max(100_000).nullable(),
+  measuredAt: isoDateTimeSchema.optional(),
+  bytesDown: z.number().int().min(0).optional(),
+  bytesUp: z.number().int().min(0).optional(),
+});
+
+export const networkSchema = z.object({
+  interfaces: z.array(networkInterfaceSchema).max(64).default([]),
+  defaultGateway: boundedText(64).nullable().optional(),
+  internet: z.object({
+    reachable: z.boolean(),
+    latencyMs: z.number().min(0).max(600_000).nullable(),
+    targets: z.array(reachabilitySchema).max(32).default([]),
+  }),
+  throughput: throughputSchema.optional(),
+});
+
+export const deviceInfoSchema = z.object({
+  hostname: boundedText(253).optional(),
+  os: z
+    .object({
+      platform: boundedText(32),
+      distro: boundedText(128).optional(),
+      release: boundedText(64).optional(),
+      arch: boundedText(32).optional(),
+    })
+    .optional(),
+  uptimeSeconds: z.number().int().min(0).optional(),
+});
+
+export const reportSchema = z.object({
+  schemaVersion: z.number().int().min(1).describe('report schema version; servers accept every version up to their own'),
+  id: z.uuid('a UUID that identifies this report; replays with the same id are counted once'),
+  collectedAt: isoDateTimeSchema,
+  agentVersion: boundedText(64).min(1),
+  network: networkSchema,
+  displays: z.array(displaySchema).max(32).default([]),
+  device: deviceInfoSchema.optional(),
+  droppedSinceLastDelivery: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('reports the agent dropped because its outbox was full since its last delivery'),
+});
+export type Report = z.infer<typeof reportSchema>;
+export type ReportInput = z.input<typeof reportSchema>;
+
+export const MAX_REPORTS_PER_BATCH = 500;
+
+export const reportBatchSchema = z.object({
+  reports: z
+    .array(reportSchema)
+    .min(1, 'send at least one report')
+    .max(MAX_REPORTS_PER_BATCH, `send at most ${MAX_REPORTS_PER_BATCH} reports per batch`),
+});
+export type ReportBatch = z.infer<typeof reportBatchSchema>;
+
+export const reportBatchResultSchema = z.object({
+  accepted: z.number().int().describe('reports stored by this request'),
+  duplicates: z.number().int().describe('reports whose id the server already had: acknowledged, not counted again'),
+  clamped: z.number().int().describe('reports whose collectedAt was in the future and was set to the receive time'),
+});
+export type ReportBatchResult = z.infer<typeof reportBatchResultSchema>;
