@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseEdid } from '../../agent/collect/edid.ts';
+import { classifyDisplay } from '../../agent/collect/display-kind.ts';
+import { buildEdid } from './edid-fixture.ts';
+
+function parsed(bytes: Uint8Array) {
+  const result = parseEdid(bytes);
+  if (!result.ok) throw new Error(result.reason);
+  return result.edid;
+}
+
+describe('EDID parser', () => {
+  it('reads an Epson projector: PNP id, product, serials, name, week/year, undefined size', () => {
+    const edid = parsed(buildEdid({
+      vendorId: 'SEC', productCode: 0x0731, serialNumber: 0x01020304, week: 12, year: 2016,
+      name: 'EPSON PJ', serialText: 'X4RK6500123', widthCm: 0, heightCm: 0, widthPx: 1280, heightPx: 800,
+    }));
+    expect(edid).toMatchObject({
+      vendorId: 'SEC', productCode: 0x0731, serialNumber: 0x01020304, serialText: 'X4RK6500123',
+      name: 'EPSON PJ', manufactureWeek: 12, manufactureYear: 2016, isModelYear: false,
+      widthCm: 0, heightCm: 0, widthPx: 1280, heightPx: 800, version: '1.4', digital: true,
+    });
+    expect(classifyDisplay({ vendor: edid.vendorId, model: edid.name, connection: 'HDMI-A-1', widthCm: 0, heightCm: 0 })).toBe('projector');
+  });
+
+  it('reads a Hitevision (鸿合) interactive panel and classifies it by PNP id', () => {
+    const edid = parsed(buildEdid({ vendorId: 'HHT', productCode: 0x8650, year: 2019, name: 'HiteVision', widthCm: 190, heightCm: 107, widthPx: 3840, heightPx: 2160 }));
+    expect(edid.widthPx).toBe(3840);
+    expect(edid.heightPx).toBe(2160);
+    expect(classifyDisplay({ vendor: edid.vendorId, model: edid.name, connection: 'HDMI-A-1' })).toBe('interactive-panel');
+  });
+
+  it('classifies a Seewo panel whose scaler reports a foreign PNP id by its name', () => {
+    const edid = parsed(buildEdid({ vendorId: 'MST', productCode: 0x0030, name: 'seewo', widthCm: 160, heightCm: 90 }));
+    expect(classifyDisplay({ vendor: edid.vendorId, model: edid.name })).toBe('interactive-panel');
+  });
+
+  it('reads a plain Dell monitor and keeps it a monitor', () => {
+    const edid = parsed(buildEdid({ vendorId: 'DEL', productCode: 0xa0c4, serialNumber: 0x4c4c5a33, week: 40, year: 2018, name: 'DELL P2419H', widthCm: 53, heightCm: 30 }));
+    expect(edid.name).toBe('DELL P2419H');
+    expect(edid.serialNumber).toBe(0x4c4c5a33);
+    expect(classifyDisplay({ vendor: edid.vendorId, model: edid.name, connection: 'DP-1', widthCm: 53, heightCm: 30 })).toBe('monitor');
+  });
+
+  it('tells a BenQ projector from a BenQ monitor by model series and by undefined size', () => {
+    expect(classifyDisplay({ vendor: 'BNQ', model: 'BenQ MX550', widthCm: 0, heightCm: 0 })).toBe('projector');
+    expect(classifyDisplay({ vendor: 'BNQ', model: 'BenQ GW2480', widthCm: 53, heightCm: 30 })).toBe('monitor');
+    expect(classifyDisplay({ vendor: 'BNQ', model: 'BenQ PJ', widthCm: 53, heightCm: 30 })).toBe('projector');
+    expect(classifyDisplay({ vendor: 'BNQ', model: 'BenQ', widthCm: 0, heightCm: 0 })).toBe('projector');
+  });
+
+  it('marks a laptop panel on eDP/LVDS/DSI as builtin, whoever made it', () => {
+    const edid = parsed(buildEdid({ vendorId: 'BOE', productCode: 0x0747, widthCm: 31, heightCm: 17, name: 'NV140FHM-N49' }));
+    expect(edid.vendorId).toBe('BOE');
+    for (const connection of ['eDP-1', 'LVDS-1', 'DSI-1']) {
+      expect(classifyDisplay({ vendor: edid.vendorId, model: edid.name, connection })).toBe('builtin');
+    }
+  });
+
+  it('drops placeholder serial numbers that many panels share', () => {
+    expect(parsed(buildEdid({ vendorId: 'HHT', productCode: 1, serialNumber: 0x01010101 })).serialNumber).toBeUndefined();
+    expect(parsed(buildEdid({ vendorId: 'HHT', productCode: 1, serialNumber: 0 })).serialNumber).toBeUndefined();
+  });
+
+  it('marks week 0xFF as a model year', () => {
+    const edid = parsed(buildEdid({ vendorId: 'SEC', productCode: 1, week: 0xff, year: 2020 }));
+    expect(edid.isModelYear).toBe(true);
+    expect(edid.manufactureWeek).toBeUndefined();
+    expect(edid.manufactureYear).toBe(2020);
+  });
+
+  it('refuses a corrupt block: bad checksum, bad header, truncated', () => {
+    const bytes = buildEdid({ vendorId: 'SEC', productCode: 0x0731, name: 'EPSON PJ' });
+    const flipped = bytes.slice();
+    flipped[80] = (flipped[80] ?? 0) ^ 0x01;
+    expect(parseEdid(flipped)).toMatchObject({ ok: false, reason: expect.stringContaining('checksum') });
+    const badHeader = bytes.slice();
+    badHeader[0] = 0x01;
+    badHeader[127] = ((badHeader[127] ?? 0) + 255) & 0xff; // keep the sum right so only the header is wrong
+    expect(parseEdid(badHeader)).toMatchObject({ ok: false, reason: expect.stringContaining('header') });
+    expect(parseEdid(bytes.subarray(0, 100))).toMatchObject({ ok: false, reason: expect.stringContaining('100 bytes') });
+  });
+
+  it('round-trips any vendor id and product code, and rejects any single-byte corruption', () => {
+    const letters = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ');
+    fc.assert(fc.property(fc.tuple(letters, letters, letters), fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 8, max: 126 }), fc.integer({ min: 1, max: 255 }), (id, product, at, xor) => {
+      const bytes = buildEdid({ vendorId: id.join(''), productCode: product });
+      const edid = parsed(bytes);
+      expect(edid.vendorId).toBe(id.join(''));
+      expect(edid.productCode).toBe(product);
+      const corrupt = bytes.slice();
+      corrupt[at] = (corrupt[at] ?? 0) ^ xor;
+      expect(parseEdid(corrupt).ok).toBe(false);
+    }));
+  });
+});
+
+describe('display classifier without EDID (Windows names)', () => {
+  it('uses the names Windows reports', () => {
+    expect(classifyDisplay({ vendor: 'Generic PnP Monitor', model: 'Generic PnP projector' })).toBe('projector');
+    expect(classifyDisplay({ vendor: 'Optoma', model: 'Optoma Creative Touch 5651RK' })).toBe('interactive-panel');
+    expect(classifyDisplay({ vendor: 'ViewSonic', model: 'ViewSonic PJD5155' })).toBe('projector');
+    expect(classifyDisplay({ vendor: 'ViewSonic', model: 'ViewSonic IFP6550' })).toBe('interactive-panel');
+    expect(classifyDisplay({ vendor: 'ViewSonic', model: 'ViewSonic VA2419' })).toBe('monitor');
+    expect(classifyDisplay({ model: 'Promethean ActivPanel' })).toBe('interactive-panel');
+    expect(classifyDisplay({ builtin: true, vendor: 'LGD' })).toBe('builtin');
+    expect(classifyDisplay({})).toBe('unknown');
+  });
+});
