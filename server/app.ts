@@ -1,0 +1,49 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppDeps, AppEnv } from './app-env.ts';
+import { DomainError, failureStatus } from './errors.ts';
+import { buildOpenApiDocument } from './http/openapi.ts';
+import type { RouteDoc } from './http/openapi-registry.ts';
+import { coverageDocs, coverageRoutes } from './routes/coverage.ts';
+import { enrollDocs, enrollRoutes } from './routes/enroll.ts';
+import { healthDocs, healthRoutes } from './routes/health.ts';
+import { planDocs, planRoutes } from './routes/plan.ts';
+import { reportDocs, reportRoutes } from './routes/reports.ts';
+import { schoolDocs, schoolRoutes } from './routes/schools.ts';
+import { SERVER_VERSION } from './version.ts';
+
+/** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
+export const routeDocs: RouteDoc[] = [...healthDocs, ...enrollDocs, ...reportDocs, ...planDocs, ...coverageDocs, ...schoolDocs];
+
+/** The whole HTTP application over the given dependencies; no global state, so tests build their own. */
+export function createApp(deps: AppDeps) {
+  const openApiDocument = buildOpenApiDocument(routeDocs, SERVER_VERSION);
+  const app = new Hono<AppEnv>()
+    .use(async (c, next) => {
+      for (const [key, value] of Object.entries(deps)) c.set(key as keyof AppDeps, value as never);
+      await next();
+    })
+    .route('/', healthRoutes)
+    .route('/', enrollRoutes)
+    .route('/', reportRoutes)
+    .route('/', planRoutes)
+    .route('/', coverageRoutes)
+    .route('/', schoolRoutes)
+    .get('/api/v1/openapi.json', (c) => c.json(openApiDocument));
+
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`, code: 'not_found' }, 404));
+  app.onError((error, c) => {
+    if (error instanceof DomainError) {
+      return c.json({ error: error.message, code: error.code, ...(error.issues ? { issues: error.issues } : {}) }, failureStatus[error.failure]);
+    }
+    if (error instanceof HTTPException) {
+      // Hono's own rejections, e.g. a body that is not JSON.
+      return c.json({ error: error.message || 'bad request', code: 'bad_request' }, error.status);
+    }
+    deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.json({ error: 'internal error; the server log has the details', code: 'internal' }, 500);
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,50 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { apiTokens, divisions } from '../db/schema.ts';
+import { DomainError } from '../errors.ts';
+import { generateSecret, hashSecret } from './secrets.ts';
+
+/** Who is reading the bureau API, and which county (if any) they are confined to. */
+export interface ApiPrincipal {
+  kind: 'api-token';
+  id: number;
+  name: string;
+  countyCode: string | null;
+}
+
+/** Issues an API token (county-scoped when countyCode is given); the token is returned once. */
+export function createApiToken(db: Db, input: { name: string; countyCode: string | null }, now: number) {
+  if (input.countyCode !== null) {
+    const county = db.select().from(divisions).where(and(eq(divisions.code, input.countyCode), eq(divisions.level, 'county'))).get();
+    if (!county) throw new DomainError('invalid', 'county_unknown', `no county ${input.countyCode} in the plan's division tree`);
+  }
+  const token = generateSecret('api');
+  const row = db
+    .insert(apiTokens)
+    .values({ name: input.name, countyCode: input.countyCode, tokenHash: hashSecret(token), createdAt: now })
+    .returning({ id: apiTokens.id })
+    .get();
+  return { id: row.id, token };
+}
+
+/** Finds the active API token a bearer secret belongs to, or null. */
+export function authenticateApiToken(db: Db, secret: string): ApiPrincipal | null {
+  const row = db
+    .select({ id: apiTokens.id, name: apiTokens.name, countyCode: apiTokens.countyCode })
+    .from(apiTokens)
+    .where(and(eq(apiTokens.tokenHash, hashSecret(secret)), isNull(apiTokens.revokedAt)))
+    .get();
+  return row ? { kind: 'api-token', ...row } : null;
+}
+
+/** Revokes an API token by id. */
+export function revokeApiToken(db: Db, id: number, now: number): boolean {
+  return db.update(apiTokens).set({ revokedAt: now }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).run().changes > 0;
+}
+
+/** Throws 403 unless the principal may see this county. */
+export function assertCountyInScope(principal: ApiPrincipal, countyCode: string): void {
+  if (principal.countyCode !== null && principal.countyCode !== countyCode) {
+    throw new DomainError('forbidden', 'out_of_scope', `this token is scoped to county ${principal.countyCode}; it cannot read county ${countyCode}`);
+  }
+}

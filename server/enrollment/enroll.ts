@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { EnrollRequest, EnrollResponse } from '../../shared/schemas/enroll.ts';
+import { generateSecret, hashSecret } from '../auth/secrets.ts';
+import { inTransaction, type Db } from '../db/client.ts';
+import { classrooms, deviceMacs, devices, deviceStatus, enrollmentTokens, hardwareConflicts, schools } from '../db/schema.ts';
+import { evaluateSchools } from '../coverage/evaluate.ts';
+import { DomainError } from '../errors.ts';
+import { hardwareFingerprint, type HardwareFingerprint } from './hardware.ts';
+
+/**
+ * Enrolls a school PC with a per-school token. The school comes from the token, never the payload.
+ * The same hardware at the same school gets its device back with a new key (a reimaged PC is not a new
+ * device); the same hardware at another school gets a new device and a flagged conflict, never a move.
+ */
+export function enrollDevice(db: Db, request: EnrollRequest, now: number): EnrollResponse {
+  return inTransaction(db, () => {
+    const token = db.select().from(enrollmentTokens).where(eq(enrollmentTokens.tokenHash, hashSecret(request.token))).get();
+    if (!token) throw new DomainError('unauthorized', 'token_invalid', 'unknown enrollment token; ask your county office for a new one');
+    if (token.revokedAt !== null) throw new DomainError('unauthorized', 'token_revoked', 'this enrollment token was revoked; ask your county office for a new one');
+    if (token.expiresAt !== null && token.expiresAt <= now) {
+      throw new DomainError('unauthorized', 'token_expired', `this enrollment token expired at ${new Date(token.expiresAt).toISOString()}; ask your county office for a new one`);
+    }
+    if (token.maxUses !== null && token.uses >= token.maxUses) {
+      throw new DomainError('unauthorized', 'token_used_up', `this enrollment token was already used ${token.uses} times, its limit; ask your county office for a new one`);
+    }
+    const school = db.select({ code: schools.code, name: schools.name }).from(schools).where(eq(schools.code, token.schoolCode)).get()!;
+    const classroom = request.classroom === undefined ? null : findClassroom(db, school.code, request.classroom);
+
+    const fingerprint = hardwareFingerprint(request.hardware);
+    const sameHardware = matchHardware(db, fingerprint);
+    const here = sameHardware.find((d) => d.schoolCode === school.code);
+    const classroomId = classroom?.id ?? here?.classroomId ?? null;
+    const deviceKey = generateSecret('device');
+    let deviceId: string;
+    if (here) {
+      deviceId = here.id;
+      db.update(devices)
+        .set({
+          keyHash: hashSecret(deviceKey),
+          hostname: request.hostname,
+          hardwareUuid: fingerprint.uuid,
+          hardwareSerial: fingerprint.serial,
+          classroomId,
+          enrollmentTokenId: token.id,
+          reenrolledAt: now,
+        })
+        .where(eq(devices.id, deviceId))
+        .run();
+      db.delete(deviceMacs).where(eq(deviceMacs.deviceId, deviceId)).run();
+    } else {
+      deviceId = randomUUID();
+      db.insert(devices)
+        .values({
+          id: deviceId,
+          schoolCode: school.code,
+          classroomId,
+          hostname: request.hostname,
+          keyHash: hashSecret(deviceKey),
+          hardwareUuid: fingerprint.uuid,
+          hardwareSerial: fingerprint.serial,
+          enrollmentTokenId: token.id,
+          enrolledAt: now,
+        })
+        .run();
+      db.insert(deviceStatus).values({ deviceId, schoolCode: school.code, state: 'never' }).run();
+      for (const other of sameHardware) {
+        db.insert(hardwareConflicts)
+          .values({ deviceId, otherDeviceId: other.id, matchedOn: other.matchedOn, detectedAt: now })
+          .onConflictDoNothing()
+          .run();
+      }
+    }
+    for (const mac of fingerprint.macs) db.insert(deviceMacs).values({ deviceId, mac }).onConflictDoNothing().run();
+    db.update(enrollmentTokens).set({ uses: sql`${enrollmentTokens.uses} + 1` }).where(eq(enrollmentTokens.id, token.id)).run();
+
+    const assigned = classroomId === null ? null : db.select({ code: classrooms.code, name: classrooms.name }).from(classrooms).where(eq(classrooms.id, classroomId)).get()!;
+    evaluateSchools(db, [school.code], now);
+    return { deviceId, deviceKey, reused: Boolean(here), school, classroom: assigned };
+  });
+}
+
+function findClassroom(db: Db, schoolCode: string, code: string) {
+  const classroom = db.select().from(classrooms).where(and(eq(classrooms.schoolCode, schoolCode), eq(classrooms.code, code))).get();
+  if (classroom) return classroom;
+  const known = db.select({ code: classrooms.code }).from(classrooms).where(eq(classrooms.schoolCode, schoolCode)).all().map((c) => c.code);
+  const hint = known.length > 0 ? `; known codes: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}` : '; this school has no classrooms registered';
+  throw new DomainError('invalid', 'classroom_unknown', `no classroom ${code} at school ${schoolCode}${hint}`, [
+    { path: 'classroom', message: `no classroom ${code} at this school${hint}` },
+  ]);
+}
+
+/** Active (unrevoked) devices whose UUID, serial or a MAC match this hardware, with what matched. */
+function matchHardware(db: Db, fingerprint: HardwareFingerprint) {
+  const conditions: SQL[] = [];
+  if (fingerprint.uuid) conditions.push(eq(devices.hardwareUuid, fingerprint.uuid));
+  if (fingerprint.serial) conditions.push(eq(devices.hardwareSerial, fingerprint.serial));
+  if (fingerprint.macs.length > 0) {
+    conditions.push(inArray(devices.id, db.select({ id: deviceMacs.deviceId }).from(deviceMacs).where(inArray(deviceMacs.mac, fingerprint.macs))));
+  }
+  if (conditions.length === 0) return [];
+  return db
+    .select({ id: devices.id, schoolCode: devices.schoolCode, classroomId: devices.classroomId, uuid: devices.hardwareUuid, serial: devices.hardwareSerial })
+    .from(devices)
+    .where(and(isNull(devices.revokedAt), or(...conditions)))
+    .all()
+    .map((d) => ({ ...d, matchedOn: d.uuid !== null && d.uuid === fingerprint.uuid ? 'uuid' : d.serial !== null && d.serial === fingerprint.serial ? 'serial' : 'mac' }));
+}
+
+/** Revokes a device key: its reports are refused from now on and its evidence stops counting. */
+export function revokeDevice(db: Db, deviceId: string, now: number): { schoolCode: string } {
+  return inTransaction(db, () => {
+    const device = db.select({ schoolCode: devices.schoolCode }).from(devices).where(and(eq(devices.id, deviceId), isNull(devices.revokedAt))).get();
+    if (!device) throw new DomainError('not-found', 'device_unknown', `no active device ${deviceId}`);
+    db.update(devices).set({ revokedAt: now }).where(eq(devices.id, deviceId)).run();
+    evaluateSchools(db, [device.schoolCode], now);
+    return device;
+  });
+}

@@ -1,0 +1,39 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from './app.ts';
+import type { ServerConfig } from './config.ts';
+import { openDatabase } from './db/client.ts';
+import { startAgingJob } from './jobs/aging.ts';
+import { createLogger, type Logger } from './log.ts';
+import { ensureReferenceData } from './plan/plan.ts';
+import { SERVER_VERSION } from './version.ts';
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** parse config → open db → migrate → load reference data → start jobs → serve. */
+export async function startServer(config: ServerConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const clock = () => Date.now();
+  const db = openDatabase(config.dataDir);
+  if (ensureReferenceData(db, clock())) logger.info('loaded reference data: Linxia prefecture, its eight counties and the 2015–2020 plan');
+  const aging = startAgingJob(db, config.agingSchedule, clock, logger);
+  const app = createApp({ db, logger, clock, maxReportBodyBytes: config.maxReportBodyBytes });
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  logger.info({ url, dataDir: config.dataDir, version: SERVER_VERSION }, 'santong server listening');
+  return {
+    url,
+    close: async () => {
+      await aging.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      db.$client.close();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import { eq, inArray, sql } from 'drizzle-orm';
+import { planSchema, type Plan } from '../../shared/schemas/plan.ts';
+import { inTransaction, type Db } from '../db/client.ts';
+import { countyRollups, divisions, plans, schools } from '../db/schema.ts';
+
+const defaultPlanFile = new URL('./linxia-2015-2020.json', import.meta.url);
+
+import { PlanError } from './current.ts';
+import { evaluateSchools } from '../coverage/evaluate.ts';
+
+/** Parses a plan file, returning every problem as `path: message` lines instead of throwing. */
+export function parsePlanFile(file: string | URL): { plan?: Plan; errors: string[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    return { errors: [`${String(file)}: not readable JSON (${(error as Error).message})`] };
+  }
+  const result = planSchema.safeParse(raw);
+  if (result.success) return { plan: result.data, errors: [] };
+  return { errors: result.error.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`) };
+}
+
+/**
+ * Replaces the plan and brings the division tree in line with it: new counties are added, names
+ * updated. A county that still has schools is never removed; the import fails and says so.
+ */
+export function importPlan(db: Db, plan: Plan, source: string, now: number): void {
+  inTransaction(db, () => {
+    const existingPrefecture = db.select().from(divisions).where(eq(divisions.level, 'prefecture')).get();
+    if (existingPrefecture && existingPrefecture.code !== plan.prefecture.code) {
+      throw new PlanError(
+        `this database tracks prefecture ${existingPrefecture.code} (${existingPrefecture.name}); ` +
+          `a plan for ${plan.prefecture.code} needs its own data directory`,
+      );
+    }
+    const planned = new Set(plan.counties.map((c) => c.code));
+    const dropped = db
+      .select({ code: divisions.code })
+      .from(divisions)
+      .where(eq(divisions.level, 'county'))
+      .all()
+      .filter((c) => !planned.has(c.code))
+      .map((c) => c.code);
+    if (dropped.length > 0) {
+      const withSchools = db
+        .select({ county: schools.countyCode, n: sql<number>`count(*)` })
+        .from(schools)
+        .where(inArray(schools.countyCode, dropped))
+        .groupBy(schools.countyCode)
+        .all();
+      if (withSchools.length > 0) {
+        const list = withSchools.map((c) => `${c.county} (${c.n} schools)`).join(', ');
+        throw new PlanError(`the plan leaves out counties that still have schools: ${list}; move or keep them`);
+      }
+      db.delete(countyRollups).where(inArray(countyRollups.countyCode, dropped)).run();
+      db.delete(divisions).where(inArray(divisions.code, dropped)).run();
+    }
+    const upsertDivision = (d: Plan['prefecture'], level: 'prefecture' | 'county', parentCode: string | null) =>
+      db
+        .insert(divisions)
+        .values({ code: d.code, name: d.name, pinyin: d.pinyin ?? null, level, parentCode })
+        .onConflictDoUpdate({ target: divisions.code, set: { name: d.name, pinyin: d.pinyin ?? null, level, parentCode } })
+        .run();
+    upsertDivision(plan.prefecture, 'prefecture', null);
+    for (const county of plan.counties) {
+      upsertDivision(county, 'county', plan.prefecture.code);
+      db.insert(countyRollups)
+        .values({
+          countyCode: county.code,
+          schoolsRegistered: 0,
+          schoolsConnected: 0,
+          schoolsMeetingStandard: 0,
+          classroomsRegistered: 0,
+          classroomsEquipped: 0,
+          devicesEnrolled: 0,
+          devicesLive: 0,
+          devicesAtRisk: 0,
+          devicesSilent: 0,
+          devicesNever: 0,
+          updatedAt: now,
+        })
+        .onConflictDoNothing()
+        .run();
+    }
+    db.insert(plans).values({ document: plan, importedAt: now, source }).run();
+    // Standards and windows may have changed: every school's figures are re-derived under the new plan.
+    evaluateSchools(db, db.select({ code: schools.code }).from(schools).all().map((s) => s.code), now);
+  });
+}
+
+/** Loads the shipped Linxia plan and division tree into a database that has no plan yet. */
+export function ensureReferenceData(db: Db, now: number): boolean {
+  if (db.select({ id: plans.id }).from(plans).limit(1).get()) return false;
+  const { plan, errors } = parsePlanFile(defaultPlanFile);
+  if (!plan) throw new PlanError(`the shipped plan is invalid: ${errors.join('; ')}`);
+  importPlan(db, plan, 'reference: linxia-2015-2020.json', now);
+  return true;
+}

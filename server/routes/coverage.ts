@@ -1,0 +1,106 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { coverageSchema, countyCoverageResponseSchema, countySchoolsQuerySchema, formatQuerySchema, type SchoolRow } from '../../shared/schemas/coverage.ts';
+import { apiErrorSchema } from '../../shared/schemas/error.ts';
+import type { AppEnv } from '../app-env.ts';
+import { assertCountyInScope } from '../auth/api-tokens.ts';
+import { apiAuth } from '../auth/middleware.ts';
+import { sweepExpired } from '../coverage/evaluate.ts';
+import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
+import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
+import type { RouteDoc } from '../http/openapi-registry.ts';
+import { validate } from '../http/validate.ts';
+
+const countyParams = z.object({ code: z.string().regex(/^\d{6}$/, 'a 6-digit county code such as 622921') });
+
+export const schoolCsvColumns: CsvColumn<SchoolRow>[] = [
+  { header: 'code', value: (r) => r.code },
+  { header: 'name', value: (r) => r.name },
+  { header: 'township', value: (r) => r.township },
+  { header: 'type_code', value: (r) => r.typeCode },
+  { header: 'urban_rural_code', value: (r) => r.urbanRuralCode },
+  { header: 'connected', value: (r) => r.connected },
+  { header: 'last_reachable_at', value: (r) => r.lastReachableAt },
+  { header: 'bandwidth_mbps', value: (r) => r.bandwidthMbps },
+  { header: 'standard_mbps', value: (r) => r.standardMbps },
+  { header: 'meets_standard', value: (r) => r.meetsStandard },
+  { header: 'classrooms_registered', value: (r) => r.classrooms.registered },
+  { header: 'classrooms_equipped', value: (r) => r.classrooms.equipped },
+  { header: 'devices_enrolled', value: (r) => r.devices.enrolled },
+  { header: 'devices_live', value: (r) => r.devices.live },
+  { header: 'devices_at_risk', value: (r) => r.devices.atRisk },
+  { header: 'devices_silent', value: (r) => r.devices.silent },
+  { header: 'devices_never', value: (r) => r.devices.never },
+];
+
+type CountyRow = z.infer<typeof coverageSchema>['counties'][number];
+const countyCsvColumns: CsvColumn<CountyRow>[] = [
+  { header: 'code', value: (r) => r.code },
+  { header: 'name', value: (r) => r.name },
+  { header: 'schools_registered', value: (r) => r.schools.registered },
+  { header: 'schools_connected', value: (r) => r.schools.connected },
+  { header: 'schools_meeting_standard', value: (r) => r.schools.meetingStandard },
+  { header: 'classrooms_registered', value: (r) => r.classrooms.registered },
+  { header: 'classrooms_equipped', value: (r) => r.classrooms.equipped },
+  { header: 'devices_enrolled', value: (r) => r.devices.enrolled },
+  { header: 'devices_live', value: (r) => r.devices.live },
+  { header: 'devices_at_risk', value: (r) => r.devices.atRisk },
+  { header: 'devices_silent', value: (r) => r.devices.silent },
+  { header: 'devices_never', value: (r) => r.devices.never },
+];
+
+export const coverageRoutes = new Hono<AppEnv>()
+  .use('/api/v1/coverage', apiAuth)
+  .use('/api/v1/coverage/*', apiAuth)
+  .get('/api/v1/coverage', validate('query', formatQuerySchema), (c) => {
+    const now = c.var.clock();
+    sweepExpired(c.var.db, now);
+    const coverage = readCoverage(c.var.db, c.var.principal.countyCode, now);
+    if (c.req.valid('query').format === 'csv') return csvResponse(toCsv(countyCsvColumns, coverage.counties), 'coverage-counties.csv');
+    return c.json(coverage);
+  })
+  .get('/api/v1/coverage/counties/:code', validate('param', countyParams), validate('query', countySchoolsQuerySchema), (c) => {
+    const { code } = c.req.valid('param');
+    const query = c.req.valid('query');
+    assertCountyInScope(c.var.principal, code);
+    findCounty(c.var.db, code);
+    const now = c.var.clock();
+    sweepExpired(c.var.db, now);
+    const csv = query.format === 'csv';
+    const schools = readCountySchools(c.var.db, code, query, !csv);
+    if (csv) return csvResponse(toCsv(schoolCsvColumns, schools.rows), `schools-${code}.csv`);
+    const coverage = readCoverage(c.var.db, code, now);
+    return c.json({ asOf: coverage.asOf, evidenceWindowDays: coverage.evidenceWindowDays, county: coverage.counties[0]!, schools });
+  });
+
+const errors = {
+  400: { description: 'invalid query; issues name each bad parameter', schema: apiErrorSchema },
+  401: { description: 'no or unknown API token', schema: apiErrorSchema },
+};
+
+export const coverageDocs: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/coverage',
+    summary: 'Prefecture coverage against the plan, with one row per county (a county-scoped token sees its county only)',
+    tag: 'coverage',
+    auth: 'api-token',
+    query: formatQuerySchema,
+    responses: { 200: { description: 'figures as of asOf; ?format=csv gives the county rows as CSV', schema: coverageSchema, csv: true }, ...errors },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/coverage/counties/:code',
+    summary: "A county's figures and its schools, filterable and paginated",
+    tag: 'coverage',
+    auth: 'api-token',
+    params: countyParams,
+    query: countySchoolsQuerySchema,
+    responses: {
+      200: { description: 'the county and one page of schools; ?format=csv gives every matching school as CSV', schema: countyCoverageResponseSchema, csv: true },
+      ...errors,
+      403: { description: 'the token is scoped to another county', schema: apiErrorSchema },
+      404: { description: 'no such county', schema: apiErrorSchema },
+    },
+  },
+];

@@ -1,0 +1,17 @@
+import { Hono } from 'hono';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { AppEnv } from '../app-env.ts';
+import type { RouteDoc } from '../http/openapi-registry.ts';
+
+const healthSchema = z.object({ status: z.literal('ok'), time: z.string() });
+
+/** Liveness for load balancers and the benchmark baseline: one trivial query, no auth. */
+export const healthRoutes = new Hono<AppEnv>().get('/healthz', (c) => {
+  c.var.db.get(sql`select 1`);
+  return c.json({ status: 'ok' as const, time: new Date(c.var.clock()).toISOString() });
+});
+
+export const healthDocs: RouteDoc[] = [
+  { method: 'get', path: '/healthz', summary: 'The server is up and its database answers', tag: 'operations', auth: 'none', responses: { 200: { description: 'up', schema: healthSchema } } },
+];

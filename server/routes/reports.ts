@@ -1,0 +1,46 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { apiErrorSchema } from '../../shared/schemas/error.ts';
+import { reportBatchResultSchema, reportBatchSchema } from '../../shared/schemas/report.ts';
+import type { AppEnv } from '../app-env.ts';
+import { deviceAuth } from '../auth/middleware.ts';
+import { DomainError } from '../errors.ts';
+import type { RouteDoc } from '../http/openapi-registry.ts';
+import { validate } from '../http/validate.ts';
+import { ingestReports } from '../ingest/reports.ts';
+
+export const reportRoutes = new Hono<AppEnv>().post(
+  '/api/v1/reports',
+  deviceAuth,
+  (c, next) =>
+    bodyLimit({
+      maxSize: c.var.maxReportBodyBytes,
+      onError: () => {
+        throw new DomainError('too-large', 'body_too_large', `a report batch is at most ${c.var.maxReportBodyBytes} bytes; send fewer reports per batch`);
+      },
+    })(c, next),
+  validate('json', reportBatchSchema),
+  (c) => {
+    const { reports } = c.req.valid('json');
+    // The answer goes out only after the transaction holding the batch has committed: a 200 is durable.
+    const result = ingestReports(c.var.db, c.var.device, reports, c.var.clock());
+    return c.json(result, 200);
+  },
+);
+
+export const reportDocs: RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/api/v1/reports',
+    summary: 'Deliver a batch of 1–500 reports; each report id is counted once however often it is sent',
+    tag: 'agent',
+    auth: 'device-key',
+    body: reportBatchSchema,
+    responses: {
+      200: { description: 'the batch is committed to disk', schema: reportBatchResultSchema },
+      400: { description: 'malformed batch; nothing stored; issues name each bad field', schema: apiErrorSchema },
+      401: { description: 'device key missing, unknown or revoked', schema: apiErrorSchema },
+      413: { description: 'body over the size limit (rejected before parsing)', schema: apiErrorSchema },
+    },
+  },
+];

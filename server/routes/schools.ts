@@ -1,0 +1,97 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { classroomRowSchema, deviceRowSchema, formatQuerySchema, schoolDetailSchema, type SchoolDetail } from '../../shared/schemas/coverage.ts';
+import { apiErrorSchema } from '../../shared/schemas/error.ts';
+import type { AppEnv } from '../app-env.ts';
+import { assertCountyInScope } from '../auth/api-tokens.ts';
+import { apiAuth } from '../auth/middleware.ts';
+import { sweepExpired } from '../coverage/evaluate.ts';
+import { readSchool } from '../coverage/read.ts';
+import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
+import type { RouteDoc } from '../http/openapi-registry.ts';
+import { validate } from '../http/validate.ts';
+
+const schoolParams = z.object({ code: z.string().min(1).max(64) });
+
+const classroomColumns: CsvColumn<SchoolDetail['classrooms'][number]>[] = [
+  { header: 'code', value: (r) => r.code },
+  { header: 'name', value: (r) => r.name },
+  { header: 'equipped', value: (r) => r.equipped },
+  { header: 'last_evidence_at', value: (r) => r.lastEvidenceAt },
+];
+const deviceColumns: CsvColumn<SchoolDetail['devices'][number]>[] = [
+  { header: 'id', value: (r) => r.id },
+  { header: 'hostname', value: (r) => r.hostname },
+  { header: 'classroom', value: (r) => r.classroom },
+  { header: 'state', value: (r) => r.state },
+  { header: 'last_report_at', value: (r) => r.lastReportAt },
+  { header: 'agent_version', value: (r) => r.agentVersion },
+  { header: 'median_down_mbps', value: (r) => r.medianDownMbps },
+  { header: 'median_up_mbps', value: (r) => r.medianUpMbps },
+  { header: 'enrolled_at', value: (r) => r.enrolledAt },
+  { header: 'revoked_at', value: (r) => r.revokedAt },
+  { header: 'hardware_conflict', value: (r) => r.hardwareConflict },
+];
+
+/** The school as of now, after the aging sweep, if the reader may see its county. */
+function schoolInScope(c: Context<AppEnv>, code: string): SchoolDetail {
+  const now = c.var.clock();
+  sweepExpired(c.var.db, now);
+  const detail = readSchool(c.var.db, code, now);
+  assertCountyInScope(c.var.principal, detail.school.county.code);
+  return detail;
+}
+
+export const schoolRoutes = new Hono<AppEnv>()
+  .use('/api/v1/schools/*', apiAuth)
+  .get('/api/v1/schools/:code', validate('param', schoolParams), (c) => c.json(schoolInScope(c, c.req.valid('param').code)))
+  .get('/api/v1/schools/:code/classrooms', validate('param', schoolParams), validate('query', formatQuerySchema), (c) => {
+    const { code } = c.req.valid('param');
+    const { classrooms } = schoolInScope(c, code);
+    if (c.req.valid('query').format === 'csv') return csvResponse(toCsv(classroomColumns, classrooms), `classrooms-${code}.csv`);
+    return c.json({ classrooms });
+  })
+  .get('/api/v1/schools/:code/devices', validate('param', schoolParams), validate('query', formatQuerySchema), (c) => {
+    const { code } = c.req.valid('param');
+    const { devices } = schoolInScope(c, code);
+    if (c.req.valid('query').format === 'csv') return csvResponse(toCsv(deviceColumns, devices), `devices-${code}.csv`);
+    return c.json({ devices });
+  });
+
+const errors = {
+  401: { description: 'no or unknown API token', schema: apiErrorSchema },
+  403: { description: 'the token is scoped to another county', schema: apiErrorSchema },
+  404: { description: 'no such school', schema: apiErrorSchema },
+};
+
+export const schoolDocs: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/schools/:code',
+    summary: 'A school with its figures, its classrooms and its devices',
+    tag: 'schools',
+    auth: 'api-token',
+    params: schoolParams,
+    responses: { 200: { description: 'the school', schema: schoolDetailSchema }, ...errors },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/schools/:code/classrooms',
+    summary: "A school's classrooms with equipped status and last evidence (?format=csv)",
+    tag: 'schools',
+    auth: 'api-token',
+    params: schoolParams,
+    query: formatQuerySchema,
+    responses: { 200: { description: 'classrooms', schema: z.object({ classrooms: z.array(classroomRowSchema) }), csv: true }, ...errors },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/schools/:code/devices',
+    summary: "A school's devices with state, last report and agent version (?format=csv)",
+    tag: 'schools',
+    auth: 'api-token',
+    params: schoolParams,
+    query: formatQuerySchema,
+    responses: { 200: { description: 'devices', schema: z.object({ devices: z.array(deviceRowSchema) }), csv: true }, ...errors },
+  },
+];

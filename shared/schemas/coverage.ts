@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/** Shapes of the bureau API's coverage answers; the OpenAPI document is generated from these. */
+const schoolFigures = z.object({
+  registered: z.number().int(),
+  connected: z.number().int().describe('schools with a device that reached the internet within the evidence window'),
+  meetingStandard: z.number().int().describe('connected schools whose measured bandwidth meets their standard × tolerance'),
+});
+const classroomFigures = z.object({
+  registered: z.number().int(),
+  equipped: z.number().int().describe('classrooms whose PC saw a projector or interactive panel and the internet within the window'),
+});
+const deviceFigures = z.object({
+  enrolled: z.number().int().describe('devices with an active key'),
+  live: z.number().int(),
+  atRisk: z.number().int(),
+  silent: z.number().int(),
+  never: z.number().int().describe('enrolled, never reported'),
+});
+const division = z.object({ code: z.string(), name: z.string(), pinyin: z.string().nullable() });
+
+export const countyCoverageSchema = division.extend({
+  schools: schoolFigures,
+  classrooms: classroomFigures,
+  devices: deviceFigures,
+});
+
+export const coverageSchema = z.object({
+  asOf: z.string().describe('the instant these figures hold for (ISO 8601)'),
+  scope: z.object({ level: z.enum(['prefecture', 'county']), code: z.string() }),
+  prefecture: z.object({ code: z.string(), name: z.string() }),
+  evidenceWindowDays: z.number().int(),
+  schools: schoolFigures.extend({ target: z.number().int().nullable().describe('plan target; null for a county scope') }),
+  classrooms: classroomFigures.extend({ target: z.number().int().nullable() }),
+  devices: deviceFigures,
+  counties: z.array(countyCoverageSchema),
+});
+export type Coverage = z.infer<typeof coverageSchema>;
+
+export const schoolRowSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  township: z.string().nullable(),
+  typeCode: z.string(),
+  urbanRuralCode: z.string(),
+  connected: z.boolean(),
+  lastReachableAt: z.string().nullable(),
+  bandwidthMbps: z.number().nullable().describe('highest over devices of the median measured download in the window'),
+  standardMbps: z.number().nullable(),
+  meetsStandard: z.boolean(),
+  classrooms: classroomFigures,
+  devices: deviceFigures,
+});
+export type SchoolRow = z.infer<typeof schoolRowSchema>;
+
+const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const countySchoolsQuerySchema = z.object({
+  connected: boolParam.optional(),
+  meetsStandard: boolParam.optional(),
+  hasSilentDevices: boolParam.optional().describe('true: schools with at least one silent or at-risk device'),
+  noAgent: boolParam.optional().describe('true: schools with no enrolled device'),
+  typeCode: z.string().regex(/^\d{3}$/, 'a GB/T 33782 type code such as 211').optional(),
+  township: z.string().max(128).optional(),
+  q: z.string().max(128).optional().describe('search in school code and name'),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(1000, 'pageSize is at most 1000').default(100),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+export type CountySchoolsQuery = z.infer<typeof countySchoolsQuerySchema>;
+
+export const countyCoverageResponseSchema = z.object({
+  asOf: z.string(),
+  evidenceWindowDays: z.number().int(),
+  county: countyCoverageSchema,
+  schools: z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), rows: z.array(schoolRowSchema) }),
+});
+
+export const classroomRowSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  equipped: z.boolean(),
+  lastEvidenceAt: z.string().nullable(),
+});
+
+export const deviceRowSchema = z.object({
+  id: z.string(),
+  hostname: z.string(),
+  classroom: z.string().nullable(),
+  state: z.enum(['never', 'live', 'at-risk', 'silent', 'revoked']),
+  lastReportAt: z.string().nullable(),
+  lastReceivedAt: z.string().nullable(),
+  agentVersion: z.string().nullable(),
+  medianDownMbps: z.number().nullable(),
+  medianUpMbps: z.number().nullable(),
+  enrolledAt: z.string(),
+  revokedAt: z.string().nullable(),
+  hardwareConflict: z.boolean().describe('the same hardware is enrolled at another school'),
+});
+
+export const schoolDetailSchema = z.object({
+  asOf: z.string(),
+  school: schoolRowSchema.extend({
+    county: z.object({ code: z.string(), name: z.string() }),
+    classCount: z.number().int().nullable(),
+    centreSchoolCode: z.string().nullable(),
+  }),
+  classrooms: z.array(classroomRowSchema),
+  devices: z.array(deviceRowSchema),
+});
+export type SchoolDetail = z.infer<typeof schoolDetailSchema>;
+
+export const formatQuerySchema = z.object({ format: z.enum(['json', 'csv']).default('json') });
