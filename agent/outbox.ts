@@ -25,6 +25,8 @@ export class Outbox {
     private readonly limits: OutboxLimits,
     private nextSeq: number,
     private dropped: number,
+    /** Index of the queue, oldest first, so bounding it costs no directory scan per report. */
+    private readonly entries: OutboxEntry[],
   ) {}
 
   /** Opens (creating) the outbox under a state directory and clears temp files left by a crash. */
@@ -33,9 +35,11 @@ export class Outbox {
     await mkdir(join(stateDir, 'quarantine'), { recursive: true, mode: 0o700 });
     await mkdir(dir, { recursive: true, mode: 0o700 });
     for (const name of await readdir(dir)) if (name.startsWith('.tmp-')) await rm(join(dir, name), { force: true });
-    const last = (await listNames(dir)).at(-1);
+    const entries: OutboxEntry[] = [];
+    for (const name of await listNames(dir)) entries.push({ name, bytes: (await stat(join(dir, name))).size });
+    const last = entries.at(-1)?.name;
     const nextSeq = last ? Number(last.slice(0, 12)) + 1 : 1;
-    const outbox = new Outbox(dir, limits, nextSeq, 0);
+    const outbox = new Outbox(dir, limits, nextSeq, 0, entries);
     outbox.dropped = await outbox.readDropped();
     return outbox;
   }
@@ -52,7 +56,9 @@ export class Outbox {
   async add(input: Report): Promise<void> {
     const report = reportSchema.parse({ ...input, droppedSinceLastDelivery: this.dropped || undefined });
     const name = `${String(this.nextSeq++).padStart(12, '0')}-${report.id}.json`;
-    await writeFileDurable(join(this.dir, name), JSON.stringify(report));
+    const text = JSON.stringify(report);
+    await writeFileDurable(join(this.dir, name), text);
+    this.entries.push({ name, bytes: Buffer.byteLength(text) });
     // Written before the counter is cleared: a crash between the two over-reports drops, never hides them.
     await this.setDropped(0);
     await this.enforceLimits(name);
@@ -60,15 +66,7 @@ export class Outbox {
 
   /** Queued entries, oldest first. */
   async list(): Promise<OutboxEntry[]> {
-    const entries: OutboxEntry[] = [];
-    for (const name of await listNames(this.dir)) {
-      try {
-        entries.push({ name, bytes: (await stat(join(this.dir, name))).size });
-      } catch (error) {
-        if (!isMissingFile(error)) throw error;
-      }
-    }
-    return entries;
+    return [...this.entries];
   }
 
   /** The oldest reports, up to a count and a body size; unreadable files go to quarantine. */
@@ -81,7 +79,11 @@ export class Outbox {
       try {
         text = await readFile(join(this.dir, entry.name), 'utf8');
       } catch (error) {
-        if (isMissingFile(error)) continue;
+        // Another agent process (an admin's `once` beside the service) delivered it already.
+        if (isMissingFile(error)) {
+          this.forget(entry);
+          continue;
+        }
         throw error;
       }
       const parsed = reportSchema.safeParse(safeJson(text));
@@ -97,7 +99,10 @@ export class Outbox {
 
   /** Removes entries the server acknowledged with a 2xx; the only way a report leaves the outbox. */
   async acknowledge(entries: readonly OutboxEntry[]): Promise<void> {
-    for (const entry of entries) await rm(join(this.dir, entry.name), { force: true });
+    for (const entry of entries) {
+      await rm(join(this.dir, entry.name), { force: true });
+      this.forget(entry);
+    }
     await syncDirectory(this.dir);
   }
 
@@ -109,6 +114,7 @@ export class Outbox {
     const qdir = join(this.dir, '..', 'quarantine');
     for (const entry of entries) {
       await this.carryDropCount(entry);
+      this.forget(entry);
       try {
         await rename(join(this.dir, entry.name), join(qdir, entry.name));
       } catch (error) {
@@ -131,19 +137,24 @@ export class Outbox {
   }
 
   private async enforceLimits(keep: string): Promise<void> {
-    const entries = await this.list();
-    let count = entries.length;
-    let bytes = entries.reduce((sum, e) => sum + e.bytes, 0);
-    for (const entry of entries) {
-      if (count <= this.limits.maxCount && bytes <= this.limits.maxBytes) break;
+    let bytes = this.entries.reduce((sum, e) => sum + e.bytes, 0);
+    let removed = 0;
+    for (const entry of [...this.entries]) {
+      if (this.entries.length <= this.limits.maxCount && bytes <= this.limits.maxBytes) break;
       if (entry.name === keep) continue; // the newest report is the one worth keeping
       await this.carryDropCount(entry);
       await rm(join(this.dir, entry.name), { force: true });
+      this.forget(entry);
       await this.setDropped(this.dropped + 1);
-      count -= 1;
       bytes -= entry.bytes;
+      removed += 1;
     }
-    await syncDirectory(this.dir);
+    if (removed > 0) await syncDirectory(this.dir);
+  }
+
+  private forget(entry: OutboxEntry): void {
+    const i = this.entries.findIndex((e) => e.name === entry.name);
+    if (i >= 0) this.entries.splice(i, 1);
   }
 
   /** A report leaving undelivered hands the drops it carried back to the counter, so none is lost. */
