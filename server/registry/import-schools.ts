@@ -1,0 +1,200 @@
+import { eq } from 'drizzle-orm';
+import type { z } from 'zod';
+import { rosterRowSchema, type RosterRow } from '../../shared/schemas/school.ts';
+import { inTransaction, type Db } from '../db/client.ts';
+import { classrooms, divisions, schools } from '../db/schema.ts';
+import { evaluateSchools } from '../coverage/evaluate.ts';
+import { readRosterFile, type RosterFileRow, type RosterIssue } from './roster-file.ts';
+
+export interface ImportSummary {
+  created: number;
+  /** Schools whose registry row changed or that gained classrooms. */
+  updated: number;
+  unchanged: number;
+  classroomsCreated: number;
+  /** When any, nothing was written. */
+  errors: RosterIssue[];
+  warnings: RosterIssue[];
+}
+
+interface ValidRow extends RosterRow {
+  line: number;
+}
+
+type StoredSchool = typeof schools.$inferSelect;
+
+const byLine = (a: RosterIssue, b: RosterIssue) => a.line - b.line;
+
+/** What cross-row checks need of a row; each field is there when that cell alone was valid. */
+type CheckedRow = Partial<RosterRow> & { line: number };
+
+/** Checks every row on its own and against the others and the registry; returns all problems, not the first. */
+export function validateRoster(db: Db, rows: RosterFileRow[]): { valid: ValidRow[]; errors: RosterIssue[] } {
+  const errors: RosterIssue[] = [];
+  const valid: ValidRow[] = [];
+  const checked: CheckedRow[] = [];
+  // Field by field rather than the whole object, so a row with a blank name still has its county checked.
+  const fields = Object.entries(rosterRowSchema.shape) as [keyof RosterRow, z.ZodType][];
+  for (const { line, cells } of rows) {
+    const row: Record<string, unknown> = { line };
+    let good = true;
+    for (const [field, schema] of fields) {
+      const parsed = schema.safeParse(cells[field]);
+      if (parsed.success) row[field] = parsed.data;
+      else {
+        good = false;
+        for (const issue of parsed.error.issues) errors.push({ line, field, reason: issue.message });
+      }
+    }
+    checked.push(row as CheckedRow);
+    if (good) valid.push(row as unknown as ValidRow);
+  }
+
+  const counties = new Map(
+    db
+      .select({ code: divisions.code, name: divisions.name })
+      .from(divisions)
+      .where(eq(divisions.level, 'county'))
+      .all()
+      .map((d) => [d.code, d.name]),
+  );
+  const countyList = [...counties].map(([code, name]) => `${code} ${name}`).join(', ') || 'none are loaded; load the plan first';
+  const stored = new Map(db.select({ code: schools.code, countyCode: schools.countyCode }).from(schools).all().map((s) => [s.code, s.countyCode]));
+  const inFile = new Map<string, CheckedRow>();
+  for (const row of checked) {
+    const first = row.code === undefined ? undefined : inFile.get(row.code);
+    if (first) errors.push({ line: row.line, field: 'code', reason: `${row.code} is also on line ${first.line}; list each school once` });
+    else if (row.code !== undefined) inFile.set(row.code, row);
+    if (row.county_code !== undefined && !counties.has(row.county_code)) {
+      errors.push({ line: row.line, field: 'county_code', reason: `${row.county_code} is not a county of the plan; use one of ${countyList}` });
+    }
+  }
+  for (const row of checked) {
+    if (row.centre_school_code == null) continue;
+    const centre = inFile.get(row.centre_school_code);
+    if (!centre && !stored.has(row.centre_school_code)) {
+      errors.push({
+        line: row.line,
+        field: 'centre_school_code',
+        reason: `${row.centre_school_code} is neither in this file nor in the registry; add the centre school or leave the cell blank`,
+      });
+      continue;
+    }
+    const centreCounty = centre ? centre.county_code : stored.get(row.centre_school_code);
+    if (centreCounty !== undefined && row.county_code !== undefined && centreCounty !== row.county_code) {
+      // A centre school (中心校) oversees the schools of its own township, so it cannot be in another county.
+      errors.push({
+        line: row.line,
+        field: 'centre_school_code',
+        reason: `${row.centre_school_code} is in county ${centreCounty}, this school in ${row.county_code}; a centre school oversees its own township`,
+      });
+    }
+  }
+  return { valid, errors: errors.sort(byLine) };
+}
+
+/** Validates the rows and, only if every row is good, upserts schools and classrooms by code in one transaction. */
+export function importSchools(db: Db, rows: RosterFileRow[], now: number): ImportSummary {
+  return inTransaction(db, () => {
+    const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, classroomsCreated: 0, errors: [], warnings: [] };
+    const { valid, errors } = validateRoster(db, rows);
+    if (errors.length > 0) return { ...summary, errors };
+
+    const stored = new Map(db.select().from(schools).all().map((s) => [s.code, s]));
+    const roomCodes = new Map<string, Set<string>>();
+    for (const room of db.select({ schoolCode: classrooms.schoolCode, code: classrooms.code }).from(classrooms).all()) {
+      const codes = roomCodes.get(room.schoolCode) ?? new Set<string>();
+      roomCodes.set(room.schoolCode, codes.add(room.code));
+    }
+
+    const newRooms: (typeof classrooms.$inferInsert)[] = [];
+    const changed: string[] = [];
+    for (const row of valid) {
+      const existing = stored.get(row.code);
+      const fields = schoolFields(row, existing);
+      const rowChanged = !existing || (Object.keys(fields) as (keyof typeof fields)[]).some((k) => fields[k] !== existing[k]);
+
+      const codes = roomCodes.get(row.code) ?? new Set<string>();
+      const added = missingClassroomCodes(codes, row.classroom_count);
+      for (const code of added) newRooms.push({ schoolCode: row.code, code, name: `${code}号教室` });
+      if (codes.size > row.classroom_count) {
+        summary.warnings.push({
+          line: row.line,
+          field: 'classroom_count',
+          reason: `${row.code} has ${codes.size} classrooms registered and the file says ${row.classroom_count}; none were removed (they may carry devices and evidence), remove extras by hand`,
+        });
+      }
+
+      if (!existing) {
+        db.insert(schools).values({ code: row.code, ...fields, createdAt: now, updatedAt: now }).run();
+        summary.created++;
+      } else if (rowChanged || added.length > 0) {
+        db.update(schools).set({ ...fields, updatedAt: now }).where(eq(schools.code, row.code)).run();
+        summary.updated++;
+      } else {
+        summary.unchanged++;
+        continue;
+      }
+      changed.push(row.code);
+    }
+    // Batches: a statement per classroom is slow for a prefecture (~9,000), one for all nears SQLite's 32,766-variable cap.
+    for (let i = 0; i < newRooms.length; i += 500) db.insert(classrooms).values(newRooms.slice(i, i + 500)).run();
+    summary.classroomsCreated = newRooms.length;
+    evaluateSchools(db, changed, now);
+    return summary;
+  });
+}
+
+/*
+ * The registry row a roster row asks for. An optional column the file does not have keeps the stored
+ * value, so a roster without township never wipes townships a county officer typed in.
+ */
+function schoolFields(row: RosterRow, existing: StoredSchool | undefined) {
+  return {
+    name: row.name,
+    countyCode: row.county_code,
+    typeCode: row.type_code as string,
+    urbanRuralCode: row.urban_rural_code as string,
+    township: row.township === undefined ? (existing?.township ?? null) : row.township,
+    classCount: row.class_count === undefined ? (existing?.classCount ?? null) : row.class_count,
+    centreSchoolCode: row.centre_school_code === undefined ? (existing?.centreSchoolCode ?? null) : row.centre_school_code,
+  };
+}
+
+/*
+ * classroom_count is the number of ordinary classrooms (the denominator of 多媒体教室占普通教室比例), so the
+ * registry is topped up to that many with the lowest unused numbers: 1…N for a new school, N+1… when it grows.
+ */
+function missingClassroomCodes(existing: Set<string>, count: number): string[] {
+  const added: string[] = [];
+  for (let n = 1; existing.size + added.length < count; n++) if (!existing.has(String(n))) added.push(String(n));
+  return added;
+}
+
+/** `santong import-schools FILE`: reads, imports and returns the lines to print and the exit code (1 when nothing was imported). */
+export async function runImportSchools(db: Db, file: string, now: number): Promise<{ exitCode: number; output: string[] }> {
+  const format = (issue: RosterIssue) => (issue.line === 0 ? `${file}: ${issue.reason}` : `line ${issue.line}: ${issue.field}: ${issue.reason}`);
+  let roster;
+  try {
+    roster = await readRosterFile(file);
+  } catch (error) {
+    return { exitCode: 1, output: [`${file}: cannot read (${(error as Error).message})`] };
+  }
+  const warnings = roster.warnings.map((w) => `warning: ${format(w)}`);
+  const failed = (errors: RosterIssue[]) => {
+    const problems = errors.length === 1 ? '1 problem' : `${errors.length} problems`;
+    return { exitCode: 1, output: [...warnings, ...errors.map(format), `${file}: nothing imported; fix the ${problems} above and import again`] };
+  };
+  // A file-level problem still lets every row be checked, so one run lists everything to fix.
+  if (roster.errors.length > 0) return failed([...roster.errors, ...validateRoster(db, roster.rows).errors].sort(byLine));
+  const summary = importSchools(db, roster.rows, now);
+  if (summary.errors.length > 0) return failed(summary.errors);
+  return {
+    exitCode: 0,
+    output: [
+      ...warnings,
+      ...summary.warnings.map((w) => `warning: ${format(w)}`),
+      `${file}: ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged; ${summary.classroomsCreated} classrooms created`,
+    ],
+  };
+}
