@@ -1,9 +1,8 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { enrollmentTokens, schools } from '../db/schema.ts';
 import { generateSecret, hashSecret } from '../auth/secrets.ts';
-
-export class EnrollmentTokenError extends Error {}
+import { DomainError } from '../errors.ts';
 
 export interface NewEnrollmentToken {
   id: number;
@@ -20,7 +19,7 @@ export function createEnrollmentToken(
   now: number,
 ): NewEnrollmentToken {
   const school = db.select({ code: schools.code, name: schools.name }).from(schools).where(eq(schools.code, input.schoolCode)).get();
-  if (!school) throw new EnrollmentTokenError(`no school with code ${input.schoolCode}; import the roster first (santong import-schools FILE)`);
+  if (!school) throw new DomainError('not-found', 'school_unknown', `no school with code ${input.schoolCode}; import the roster first (santong import-schools FILE)`);
   const token = generateSecret('enrollment');
   const row = db
     .insert(enrollmentTokens)
@@ -35,7 +34,7 @@ export function revokeEnrollmentToken(db: Db, id: number, now: number): boolean 
   const result = db
     .update(enrollmentTokens)
     .set({ revokedAt: now })
-    .where(and(eq(enrollmentTokens.id, id)))
+    .where(and(eq(enrollmentTokens.id, id), isNull(enrollmentTokens.revokedAt)))
     .run();
   return result.changes > 0;
 }

@@ -1,0 +1,169 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createApiToken, revokeApiToken } from './auth/api-tokens.ts';
+import { parseServerConfig } from './config.ts';
+import { openDatabase, type Db } from './db/client.ts';
+import { revokeDevice } from './enrollment/enroll.ts';
+import { createEnrollmentToken, parseDuration, revokeEnrollmentToken } from './enrollment/tokens.ts';
+import { DomainError } from './errors.ts';
+import { startServer } from './index.ts';
+import { PlanError } from './plan/current.ts';
+import { ensureReferenceData, importPlan, parsePlanFile } from './plan/plan.ts';
+import { runImportSchools } from './registry/import-schools.ts';
+
+const usage = `santong — school connectivity rollout, measured
+
+usage: santong <command> [options]        (every command takes --data-dir DIR, or SANTONG_DATA_DIR; default ./data)
+
+  serve [--port N] [--host H] [--log-level L]     run the server (npm start)
+  plan import FILE.json                           replace the plan and the division tree it names
+  import-schools FILE.csv|FILE.xlsx               add or update schools from a roster (all or nothing)
+  enrollment-token create --school CODE [--expires-in 30d] [--max-uses N]
+  enrollment-token revoke --id N
+  api-token create --name NAME [--county CODE]    a bureau API token; --county confines it to one county
+  api-token revoke --id N
+  device revoke --id DEVICE_ID                    refuse this device's key from now on
+`;
+
+/** A problem with how the command was called: printed with the usage, exit code 2. */
+class UsageError extends Error {}
+
+type Flags = Record<string, string | undefined>;
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'log-level': { type: 'string' },
+      school: { type: 'string' },
+      'expires-in': { type: 'string' },
+      'max-uses': { type: 'string' },
+      name: { type: 'string' },
+      county: { type: 'string' },
+      id: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  return { flags: values as Flags & { help?: boolean }, positionals };
+}
+
+function required(flags: Flags, name: string): string {
+  const value = flags[name];
+  if (!value) throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function positiveInteger(flags: Flags, name: string): number | null {
+  const text = flags[name];
+  if (text === undefined) return null;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name} takes a whole number ≥ 1, not "${text}"`);
+  return Number(text);
+}
+
+function requiredInteger(flags: Flags, name: string): number {
+  required(flags, name);
+  return positiveInteger(flags, name)!;
+}
+
+/** Opens the database (migrating it) with the reference data present, as the server would. */
+function database(flags: Flags): Db {
+  const config = parseServerConfig(flags, process.env);
+  const db = openDatabase(config.dataDir);
+  ensureReferenceData(db, Date.now());
+  return db;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { flags, positionals } = parse(argv);
+  const [command, sub, arg] = positionals;
+  if (flags.help || !command || command === 'help') {
+    process.stdout.write(usage);
+    return command || flags.help ? 0 : 2;
+  }
+  const now = Date.now();
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const grouped = ['plan', 'enrollment-token', 'api-token', 'device'].includes(command);
+  switch (grouped ? `${command} ${sub ?? ''}` : command) {
+    case 'serve': {
+      const server = await startServer(parseServerConfig(flags, process.env));
+      const stop = () => void server.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return -1;
+    }
+    case 'plan import': {
+      if (!arg) throw new UsageError('plan import needs a FILE.json');
+      const { plan, errors } = parsePlanFile(arg);
+      if (!plan) {
+        errors.forEach((e) => process.stderr.write(`${e}\n`));
+        return 1;
+      }
+      importPlan(database(flags), plan, `file: ${arg}`, now);
+      say(`plan "${plan.name}" imported: prefecture ${plan.prefecture.code} with ${plan.counties.length} counties`);
+      return 0;
+    }
+    case 'import-schools': {
+      if (!sub || !fs.existsSync(sub)) throw new UsageError(`import-schools needs a roster file that exists${sub ? `: ${sub} not found` : ''}`);
+      const result = await runImportSchools(database(flags), sub, now);
+      result.output.forEach((line) => (result.exitCode === 0 ? say(line) : process.stderr.write(`${line}\n`)));
+      return result.exitCode;
+    }
+    case 'enrollment-token create': {
+      const expiresIn = flags['expires-in'] === undefined ? null : parseDuration(flags['expires-in']);
+      if (flags['expires-in'] !== undefined && expiresIn === null) throw new UsageError('--expires-in takes a duration such as 30d, 12h or 90m');
+      const created = createEnrollmentToken(
+        database(flags),
+        { schoolCode: required(flags, 'school'), expiresAt: expiresIn === null ? null : now + expiresIn, maxUses: positiveInteger(flags, 'max-uses'), createdBy: 'cli' },
+        now,
+      );
+      say(`enrollment token #${created.id} for ${created.school.code} ${created.school.name}`);
+      say(`expires: ${created.expiresAt === null ? 'never' : new Date(created.expiresAt).toISOString()}; uses: ${created.maxUses ?? 'unlimited'}`);
+      say(created.token);
+      return 0;
+    }
+    case 'enrollment-token revoke':
+      return revokeEnrollmentToken(database(flags), requiredInteger(flags, 'id'), now) ? 0 : fail('no such enrollment token');
+    case 'api-token create': {
+      const created = createApiToken(database(flags), { name: required(flags, 'name'), countyCode: flags.county ?? null }, now);
+      say(`API token #${created.id} "${flags.name}" (${flags.county ? `county ${flags.county} only` : 'whole prefecture'})`);
+      say(created.token);
+      return 0;
+    }
+    case 'api-token revoke':
+      return revokeApiToken(database(flags), requiredInteger(flags, 'id'), now) ? 0 : fail('no such active API token');
+    case 'device revoke': {
+      const device = revokeDevice(database(flags), required(flags, 'id'), now);
+      say(`device ${flags.id} at school ${device.schoolCode} revoked`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+  }
+}
+
+function fail(message: string): number {
+  process.stderr.write(`santong: ${message}\n`);
+  return 1;
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`santong: ${error.message}\n\n${usage}`);
+      process.exitCode = 2;
+    } else if (error instanceof DomainError || error instanceof PlanError || (error instanceof Error && error.message.startsWith('invalid server settings'))) {
+      process.exitCode = fail(error.message);
+    } else {
+      process.stderr.write(`santong: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import pino from 'pino';
+import { createApp, type App } from '../../server/app.ts';
+import { createApiToken } from '../../server/auth/api-tokens.ts';
+import { openDatabase, type Db } from '../../server/db/client.ts';
+import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
+import { ensureReferenceData } from '../../server/plan/plan.ts';
+import { importSchools } from '../../server/registry/import-schools.ts';
+import type { RosterFileRow } from '../../server/registry/roster-file.ts';
+
+/*
+ * Every test gets a fresh app over a fresh SQLite file in its own temp dir, with Linxia's reference
+ * data and a small roster loaded. Nothing is shared between tests; nothing of ours is mocked.
+ */
+
+/** A controllable time source: real time by default, or fixed and moved by the test. */
+export interface TestClock {
+  (): number;
+  set(ms: number | string): void;
+  advance(ms: number): void;
+}
+
+export function testClock(start?: number | string): TestClock {
+  let fixed: number | null = start === undefined ? null : typeof start === 'string' ? Date.parse(start) : start;
+  const clock = (() => fixed ?? Date.now()) as TestClock;
+  clock.set = (ms) => {
+    fixed = typeof ms === 'string' ? Date.parse(ms) : ms;
+  };
+  clock.advance = (ms) => {
+    fixed = (fixed ?? Date.now()) + ms;
+  };
+  return clock;
+}
+
+/** Two schools in 临夏县 (622921) and one in 康乐县 (622922), with 3, 2 and 1 classrooms. */
+export const testRoster: { code: string; name: string; county_code: string; type_code: string; urban_rural_code: string; classroom_count: number; township?: string }[] = [
+  { code: '6229210001', name: '测试第一小学', county_code: '622921', type_code: '211', urban_rural_code: '121', classroom_count: 3, township: '韩集镇' },
+  { code: '6229210002', name: '测试教学点', county_code: '622921', type_code: '218', urban_rural_code: '220', classroom_count: 2, township: '土桥镇' },
+  { code: '6229220001', name: '康乐测试中学', county_code: '622922', type_code: '311', urban_rural_code: '121', classroom_count: 1, township: '附城镇' },
+];
+
+export interface TestContext {
+  db: Db;
+  app: App;
+  clock: TestClock;
+  dataDir: string;
+  /** A bureau-wide API token, or one confined to a county. */
+  apiToken(countyCode?: string): string;
+  enrollmentToken(schoolCode: string, options?: { expiresInMs?: number; maxUses?: number }): string;
+  /** Closes the database and deletes the temp dir. */
+  cleanup(): void;
+}
+
+/** A fresh database with reference data and the test roster, and an app over it (no listening socket). */
+export function createTestContext(options: { clock?: TestClock; roster?: typeof testRoster } = {}): TestContext {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-test-'));
+  const clock = options.clock ?? testClock();
+  const db = openDatabase(dataDir);
+  ensureReferenceData(db, clock());
+  const rows: RosterFileRow[] = (options.roster ?? testRoster).map((cells, i) => ({ line: i + 2, cells }));
+  const summary = importSchools(db, rows, clock());
+  if (summary.errors.length > 0) throw new Error(`test roster rejected: ${JSON.stringify(summary.errors)}`);
+  const app = createApp({ db, logger: pino({ level: 'silent' }), clock, maxReportBodyBytes: 1024 * 1024 });
+  return {
+    db,
+    app,
+    clock,
+    dataDir,
+    apiToken: (countyCode) => createApiToken(db, { name: 'test', countyCode: countyCode ?? null }, clock()).token,
+    enrollmentToken: (schoolCode, o = {}) =>
+      createEnrollmentToken(db, { schoolCode, expiresAt: o.expiresInMs === undefined ? null : clock() + o.expiresInMs, maxUses: o.maxUses ?? null, createdBy: 'test' }, clock()).token,
+    cleanup: () => {
+      db.$client.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestServer extends TestContext {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** Stops listening (the database stays open, so the test can look at it or listen again). */
+  stop(): Promise<void>;
+  /** Listens again on the same port, as a restarted server would. */
+  restart(): Promise<void>;
+  /** Stops listening and cleans up. */
+  close(): Promise<void>;
+}
+
+function listen(app: App, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/** A real server listening on 127.0.0.1 (a free port) over a fresh test context. */
+export async function startTestServer(options: Parameters<typeof createTestContext>[0] = {}): Promise<TestServer> {
+  const context = createTestContext(options);
+  let server: ServerType | null = await listen(context.app, 0);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const stop = async () => {
+    if (!server) return;
+    const closing = server;
+    server = null;
+    await new Promise<void>((resolve) => {
+      closing.close(() => resolve());
+      (closing as { closeAllConnections?: () => void }).closeAllConnections?.();
+    });
+  };
+  return {
+    ...context,
+    url: `http://127.0.0.1:${port}`,
+    stop,
+    restart: async () => {
+      if (!server) server = await listen(context.app, port);
+    },
+    close: async () => {
+      await stop();
+      context.cleanup();
+    },
+  };
+}
