@@ -23,3 +23,11 @@ export function createDispatcher(settings: HttpSettings): Dispatcher {
     connectTimeout: 15_000,
   });
 }
+
+/** A one-line error message, with the system error code (ECONNREFUSED …) when there is one. */
+export function describeError(error: unknown): string {
+  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e?.code ?? e?.cause?.code;
+  const message = e?.cause?.message ?? e?.message ?? String(error);
+  return code && !message.includes(code) ? `${code} ${message}` : message;
+}

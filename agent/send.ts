@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import { apiErrorSchema } from '../shared/schemas/error.ts';
 import { MAX_REPORTS_PER_BATCH, reportBatchResultSchema, reportBatchSchema } from '../shared/schemas/report.ts';
+import { describeError } from './http.ts';
 import type { Outbox, QueuedReport } from './outbox.ts';
 
 export type SendTarget = { serverUrl: string; deviceKey: string; dispatcher: Dispatcher; userAgent: string };
@@ -138,12 +139,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** A one-line error message, with the system error code (ECONNREFUSED …) when there is one. */
-export function describeError(error: unknown): string {
-  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = e?.code ?? e?.cause?.code;
-  const message = e?.cause?.message ?? e?.message ?? String(error);
-  return code && !message.includes(code) ? `${code} ${message}` : message;
 }

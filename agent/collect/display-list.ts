@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import type { Systeminformation } from 'systeminformation';
+import type { z } from 'zod';
+import type { displaySchema } from '../../shared/schemas/report.ts';
+import { classifyDisplay } from './display-kind.ts';
+import { parseEdid } from './edid.ts';
+
+export type Display = z.input<typeof displaySchema>;
+/** One connector under /sys/class/drm, e.g. card0-HDMI-A-1, with its status and raw EDID. */
+export type DrmConnector = { connector: string; status: string; edid: Uint8Array };
+
+/** Displays from Linux DRM connectors: only connected ones with an EDID that passes its checksum. */
+export function displaysFromDrm(connectors: readonly DrmConnector[]): Display[] {
+  const displays: Display[] = [];
+  for (const c of connectors) {
+    if (c.status !== 'connected' || c.edid.length === 0) continue;
+    const connection = c.connector.replace(/^card\d+-/, '');
+    const parsed = parseEdid(c.edid);
+    if (!parsed.ok) {
+      // A corrupt EDID (cheap VGA splitters, long cables) still proves a display is attached.
+      displays.push({ kind: classifyDisplay({ connection }), connection });
+      continue;
+    }
+    const e = parsed.edid;
+    const serial = e.serialText ?? (e.serialNumber !== undefined ? String(e.serialNumber) : undefined);
+    displays.push({
+      kind: classifyDisplay({ vendor: e.vendorId, model: e.name, connection, widthCm: e.widthCm, heightCm: e.heightCm }),
+      vendor: e.vendorId,
+      ...(e.name ? { model: e.name } : {}),
+      ...(serial ? { serial } : {}),
+      connection,
+      productCode: e.productCode,
+      ...(e.manufactureYear && e.manufactureYear >= 1990 ? { manufactureYear: e.manufactureYear } : {}),
+      ...(e.widthPx ? { widthPx: e.widthPx } : {}),
+      ...(e.heightPx ? { heightPx: e.heightPx } : {}),
+    });
+  }
+  return displays;
+}
+
+/** Displays from systeminformation (Windows WMI, macOS, xrandr), where EDID bytes are not at hand. */
+export function displaysFromSystemInfo(list: readonly Systeminformation.GraphicsDisplayData[]): Display[] {
+  return list.map((d) => {
+    const vendor = (d.vendorId || d.vendor || '').trim();
+    const model = (d.model || d.deviceName || '').trim();
+    const connection = d.connection?.trim() || (d.builtin ? 'internal' : '');
+    const serial = d.serial?.trim();
+    return {
+      kind: classifyDisplay({ vendor, model, connection, builtin: d.builtin }),
+      ...(vendor ? { vendor } : {}),
+      ...(model ? { model } : {}),
+      ...(serial && serial !== '0' ? { serial } : {}),
+      ...(connection ? { connection } : {}),
+      ...(d.productionYear && d.productionYear >= 1990 ? { manufactureYear: d.productionYear } : {}),
+      ...(d.resolutionX ? { widthPx: d.resolutionX } : {}),
+      ...(d.resolutionY ? { heightPx: d.resolutionY } : {}),
+    };
+  });
+}
+
+/** A short digest of what is plugged in, so a projector connected at 10:00 triggers a report without waiting for the hour. */
+export function displayFingerprint(displays: readonly Display[]): string {
+  const keys = displays.map((d) => [d.kind, d.vendor, d.productCode, d.model, d.serial, d.connection].join('|')).sort();
+  return createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 16);
+}

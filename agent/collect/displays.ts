@@ -1,0 +1,41 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import si from 'systeminformation';
+import { displaysFromDrm, displaysFromSystemInfo, type Display, type DrmConnector } from './display-list.ts';
+
+/**
+ * Lists attached displays. On Linux the EDID comes straight from /sys/class/drm (cheap, no child
+ * process, and complete: xrandr often leaves vendor and serial empty); elsewhere systeminformation asks the OS.
+ */
+export async function collectDisplays(drmRoot = '/sys/class/drm'): Promise<Display[]> {
+  if (process.platform === 'linux') {
+    const connectors = await readDrm(drmRoot);
+    if (connectors.length > 0) return displaysFromDrm(connectors).slice(0, 32);
+  }
+  try {
+    return displaysFromSystemInfo((await si.graphics()).displays).slice(0, 32);
+  } catch {
+    return [];
+  }
+}
+
+/** Reads every DRM connector's status and EDID; an empty list when there is no DRM (a VM, a headless box). */
+export async function readDrm(root: string): Promise<DrmConnector[]> {
+  let names: string[];
+  try {
+    names = (await readdir(root)).filter((n) => /^card\d+-/.test(n));
+  } catch {
+    return [];
+  }
+  const connectors: DrmConnector[] = [];
+  for (const connector of names.sort()) {
+    try {
+      const status = (await readFile(join(root, connector, 'status'), 'utf8')).trim();
+      const edid = status === 'connected' ? new Uint8Array(await readFile(join(root, connector, 'edid'))) : new Uint8Array();
+      connectors.push({ connector, status, edid });
+    } catch {
+      // A connector without status/edid files (writeback, virtual) is not a display.
+    }
+  }
+  return connectors;
+}
