@@ -253,3 +253,46 @@ export const countyRollups = sqliteTable('county_rollups', {
   devicesNever: integer('devices_never').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+// ── Dashboard accounts (server/accounts/*): people, their sessions and login throttling ─────────
+
+/** A person who signs in to the dashboard; role bureau sees all, county one county, school one school. */
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    username: text('username').notNull(),
+    /** scrypt$N$r$p$salt$hash (base64url); the parameters travel with the hash so they can be raised later. */
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: ['bureau', 'county', 'school'] }).notNull(),
+    countyCode: text('county_code').references(() => divisions.code),
+    schoolCode: text('school_code').references(() => schools.code),
+    createdAt: integer('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    disabledAt: integer('disabled_at'),
+  },
+  (t) => [uniqueIndex('users_username').on(t.username)],
+);
+
+/** Signed-in sessions: only the SHA-256 of the cookie's random id is stored. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+
+/** Failed sign-ins per username + client address, for throttling; cleared by a successful sign-in. */
+export const loginAttempts = sqliteTable('login_attempts', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  firstFailureAt: integer('first_failure_at').notNull(),
+  lockedUntil: integer('locked_until'),
+});
