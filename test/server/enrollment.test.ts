@@ -1,0 +1,104 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { devices, hardwareConflicts } from '../../server/db/schema.ts';
+import { hashSecret } from '../../server/auth/secrets.ts';
+import { revokeEnrollmentToken } from '../../server/enrollment/tokens.ts';
+import { requestJson } from '../helpers/http.ts';
+import { makeReport } from '../helpers/reports.ts';
+import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
+
+let ctx: TestContext;
+afterEach(() => ctx?.cleanup());
+
+const pc = { uuid: '5c1f4a8e-3b2d-4e6f-8a9b-0c1d2e3f4a5b', serial: 'SN-OPS-0042', macs: ['00:1A:2B:3C:4D:5E'] };
+const enroll = (token: string, extra: Record<string, unknown> = {}) =>
+  requestJson(ctx.app, 'POST', '/api/v1/enroll', { body: { token, hostname: 'ops-pc', hardware: pc, ...extra } });
+
+describe('enrollment', () => {
+  it('enrolls at the school named by the token, never by the payload, and stores only a hash of the key', async () => {
+    ctx = createTestContext();
+    const response = await enroll(ctx.enrollmentToken('6229210001'), { school: '6229220001', schoolCode: '6229220001' });
+    expect(response.status).toBe(201);
+    expect(response.body.school.code).toBe('6229210001');
+    expect(response.body.deviceKey).toMatch(/^std_[A-Za-z0-9_-]{43}$/);
+    const stored = ctx.db.select().from(devices).where(eq(devices.id, response.body.deviceId)).get()!;
+    expect(stored.schoolCode).toBe('6229210001');
+    expect(stored.keyHash).toBe(hashSecret(response.body.deviceKey));
+    expect(JSON.stringify(stored)).not.toContain(response.body.deviceKey);
+  });
+
+  it('refuses expired, used-up, revoked and unknown tokens with 401 and a reason', async () => {
+    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
+    const expiring = ctx.enrollmentToken('6229210001', { expiresInMs: 60_000 });
+    ctx.clock.advance(60_000);
+    expect((await enroll(expiring)).body).toMatchObject({ code: 'token_expired' });
+
+    const once = ctx.enrollmentToken('6229210001', { maxUses: 1 });
+    expect((await enroll(once)).status).toBe(201);
+    const second = await enroll(once, { hardware: { uuid: 'another-board' } });
+    expect(second.status).toBe(401);
+    expect(second.body.code).toBe('token_used_up');
+
+    const revoked = ctx.enrollmentToken('6229210001');
+    const id = ctx.db.$client.prepare('select max(id) as id from enrollment_tokens').get() as { id: number };
+    expect(revokeEnrollmentToken(ctx.db, id.id, ctx.clock())).toBe(true);
+    expect((await enroll(revoked)).body).toMatchObject({ code: 'token_revoked' });
+
+    const unknown = await enroll('ste_not-a-real-token');
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.code).toBe('token_invalid');
+  });
+
+  it('gives a reimaged PC its device back with a new key; the old key stops working', async () => {
+    ctx = createTestContext();
+    const token = ctx.enrollmentToken('6229210001');
+    const first = await enroll(token, { classroom: '2' });
+    const again = await enroll(token, { hostname: 'ops-pc-reimaged' });
+    expect(again.status).toBe(201);
+    expect(again.body.deviceId).toBe(first.body.deviceId);
+    expect(again.body.reused).toBe(true);
+    expect(again.body.classroom).toMatchObject({ code: '2' });
+    expect(again.body.deviceKey).not.toBe(first.body.deviceKey);
+    expect(ctx.db.select().from(devices).all()).toHaveLength(1);
+
+    const report = { reports: [makeReport({ at: Date.now() })] };
+    expect((await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: report, bearer: first.body.deviceKey })).status).toBe(401);
+    expect((await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: report, bearer: again.body.deviceKey })).status).toBe(200);
+  });
+
+  it('flags the same hardware enrolled at two schools instead of moving it', async () => {
+    ctx = createTestContext();
+    const here = await enroll(ctx.enrollmentToken('6229210001'));
+    const there = await enroll(ctx.enrollmentToken('6229220001'), { hardware: { serial: pc.serial } });
+    expect(there.status).toBe(201);
+    expect(there.body.deviceId).not.toBe(here.body.deviceId);
+    const original = ctx.db.select().from(devices).where(eq(devices.id, here.body.deviceId)).get()!;
+    expect(original.schoolCode).toBe('6229210001');
+    expect(ctx.db.select().from(hardwareConflicts).all()).toMatchObject([{ deviceId: there.body.deviceId, otherDeviceId: here.body.deviceId, matchedOn: 'serial' }]);
+    const school = await requestJson(ctx.app, 'GET', '/api/v1/schools/6229220001', { bearer: ctx.apiToken() });
+    expect(school.body.devices[0].hardwareConflict).toBe(true);
+  });
+
+  it('does not treat firmware placeholder ids as the same hardware', async () => {
+    ctx = createTestContext();
+    const placeholder = { uuid: '03000200-0400-0500-0006-000700080009', serial: 'To be filled by O.E.M.' };
+    await enroll(ctx.enrollmentToken('6229210001'), { hardware: placeholder });
+    const other = await enroll(ctx.enrollmentToken('6229210001'), { hardware: placeholder, hostname: 'another-pc' });
+    expect(other.body.reused).toBe(false);
+    expect(ctx.db.select().from(devices).all()).toHaveLength(2);
+    expect(ctx.db.select().from(hardwareConflicts).all()).toHaveLength(0);
+  });
+
+  it('names the bad field and the known classrooms, and changes nothing', async () => {
+    ctx = createTestContext();
+    const token = ctx.enrollmentToken('6229210001', { maxUses: 1 });
+    const unknownClassroom = await enroll(token, { classroom: '99' });
+    expect(unknownClassroom.status).toBe(400);
+    expect(unknownClassroom.body.issues).toEqual([{ path: 'classroom', message: expect.stringContaining('known codes: 1, 2, 3') }]);
+    const badMac = await enroll(token, { hardware: { macs: ['not-a-mac'] } });
+    expect(badMac.status).toBe(400);
+    expect(badMac.body.issues[0].path).toBe('hardware.macs.0');
+    expect(ctx.db.select().from(devices).all()).toHaveLength(0);
+    expect((await enroll(token)).status).toBe(201); // the failed attempts did not use up the token
+  });
+});

@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { reports } from '../../server/db/schema.ts';
+import { revokeDevice } from '../../server/enrollment/enroll.ts';
+import { requestJson } from '../helpers/http.ts';
+import { makeReport, projector } from '../helpers/reports.ts';
+import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
+
+let ctx: TestContext;
+afterEach(() => ctx?.cleanup());
+
+async function enrolledDevice(schoolCode = '6229210001', classroom?: string) {
+  const response = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
+    body: { token: ctx.enrollmentToken(schoolCode), hostname: 'pc', hardware: { uuid: crypto.randomUUID() }, ...(classroom ? { classroom } : {}) },
+  });
+  return response.body as { deviceId: string; deviceKey: string };
+}
+const send = (key: string, body: unknown) => requestJson(ctx.app, 'POST', '/api/v1/reports', { body, bearer: key });
+const storedReports = () => ctx.db.select().from(reports).all();
+
+describe('report ingest', () => {
+  it('counts a report once across batches and within a batch', async () => {
+    ctx = createTestContext();
+    const { deviceKey } = await enrolledDevice();
+    const [a, b, c] = [0, 1, 2].map((i) => makeReport({ at: Date.now() - i * 3_600_000 }));
+    expect((await send(deviceKey, { reports: [a, b] })).body).toEqual({ accepted: 2, duplicates: 0, clamped: 0 });
+    expect((await send(deviceKey, { reports: [b, c, c] })).body).toEqual({ accepted: 1, duplicates: 2, clamped: 0 });
+    expect(storedReports()).toHaveLength(3);
+  });
+
+  it('rejects a whole batch with one malformed report, naming each bad field, and stores nothing', async () => {
+    ctx = createTestContext();
+    const { deviceKey } = await enrolledDevice();
+    const bad = { ...makeReport({ at: Date.now() }), collectedAt: 'yesterday', network: { internet: { reachable: 'yes', latencyMs: null } } };
+    const response = await send(deviceKey, { reports: [makeReport({ at: Date.now() }), bad] });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('invalid_input');
+    expect(response.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['reports.1.collectedAt', 'reports.1.network.internet.reachable']);
+    expect(storedReports()).toHaveLength(0);
+  });
+
+  it('refuses empty and oversized batches by count', async () => {
+    ctx = createTestContext();
+    const { deviceKey } = await enrolledDevice();
+    expect((await send(deviceKey, { reports: [] })).body.issues[0]).toMatchObject({ path: 'reports', message: 'send at least one report' });
+    const tooMany = Array.from({ length: 501 }, () => makeReport({ at: Date.now() }));
+    expect((await send(deviceKey, { reports: tooMany })).body.issues[0]).toMatchObject({ path: 'reports' });
+    expect(storedReports()).toHaveLength(0);
+  });
+
+  it('answers 401 for a missing, unknown or revoked key', async () => {
+    ctx = createTestContext();
+    const { deviceId, deviceKey } = await enrolledDevice();
+    const batch = { reports: [makeReport({ at: Date.now() })] };
+    expect((await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: batch })).body.code).toBe('device_key_missing');
+    expect((await send('std_unknown', batch)).body.code).toBe('device_key_invalid');
+    revokeDevice(ctx.db, deviceId, Date.now());
+    const revoked = await send(deviceKey, batch);
+    expect(revoked.status).toBe(401);
+    expect(revoked.body.code).toBe('device_key_revoked');
+    expect(storedReports()).toHaveLength(0);
+  });
+
+  it('answers 413 for a body over the limit without parsing it', async () => {
+    ctx = createTestContext();
+    const { deviceKey } = await enrolledDevice();
+    // Not even JSON: a 413 proves the limit is checked before parsing.
+    const response = await requestJson(ctx.app, 'POST', '/api/v1/reports', { rawBody: 'x'.repeat(1024 * 1024 + 1), bearer: deviceKey });
+    expect(response.status).toBe(413);
+    expect(response.body.code).toBe('body_too_large');
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    ctx = createTestContext();
+    const { deviceKey } = await enrolledDevice();
+    const response = await requestJson(ctx.app, 'POST', '/api/v1/reports', { rawBody: '{"reports": [', bearer: deviceKey });
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatch(/json/i);
+  });
+
+  it('clamps a collectedAt in the future to the receive time and flags it', async () => {
+    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
+    const { deviceKey } = await enrolledDevice();
+    const response = await send(deviceKey, { reports: [makeReport({ at: '2026-03-05T08:00:00Z' })] });
+    expect(response.body).toEqual({ accepted: 1, duplicates: 0, clamped: 1 });
+    expect(storedReports()[0]).toMatchObject({ collectedAt: Date.parse('2026-03-02T08:00:00Z'), receivedAt: Date.parse('2026-03-02T08:00:00Z'), collectedAtClamped: true });
+  });
+
+  it('accepts reports from newer agents: unknown fields dropped, unknown display kinds kept as unknown', async () => {
+    ctx = createTestContext();
+    const { deviceKey } = await enrolledDevice('6229210001', '1');
+    const newer = {
+      ...makeReport({ at: Date.now(), displays: [projector, { kind: 'led-wall', vendor: 'XYZ' }] }),
+      schemaVersion: 7,
+      batteryHealth: 0.93,
+    };
+    expect((await send(deviceKey, { reports: [newer] })).status).toBe(200);
+    const body = storedReports()[0]!.body as Record<string, any>;
+    expect(body).not.toHaveProperty('batteryHealth');
+    expect(body.displays.map((d: { kind: string }) => d.kind)).toEqual(['projector', 'unknown']);
+  });
+});
