@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { readPassword } from './accounts/password-input.ts';
+import { createUser } from './accounts/users.ts';
 import { createApiToken, revokeApiToken } from './auth/api-tokens.ts';
 import { parseServerConfig } from './config.ts';
 import { openDatabase, type Db } from './db/client.ts';
@@ -23,6 +25,8 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
   api-token create --name NAME [--county CODE]    a bureau API token; --county confines it to one county
   api-token revoke --id N
   device revoke --id DEVICE_ID                    refuse this device's key from now on
+  user create --username U --role bureau|county|school [--county CODE] [--school CODE]
+                                                  a dashboard account; the password is read from stdin
 `;
 
 /** A problem with how the command was called: printed with the usage, exit code 2. */
@@ -46,6 +50,8 @@ function parse(argv: string[]) {
       name: { type: 'string' },
       county: { type: 'string' },
       id: { type: 'string' },
+      username: { type: 'string' },
+      role: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -70,11 +76,14 @@ function requiredInteger(flags: Flags, name: string): number {
   return positiveInteger(flags, name)!;
 }
 
-/** Opens the database (migrating it) with the reference data present, as the server would. */
-function database(flags: Flags): Db {
+/**
+ * Opens the database (migrating it) with the reference data present, as the server would. A plan
+ * import into a fresh directory skips the reference data, so another prefecture starts with its own.
+ */
+function database(flags: Flags, withReferenceData = true): Db {
   const config = parseServerConfig(flags, process.env);
   const db = openDatabase(config.dataDir);
-  ensureReferenceData(db, Date.now());
+  if (withReferenceData) ensureReferenceData(db, Date.now());
   return db;
 }
 
@@ -87,7 +96,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const now = Date.now();
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  const grouped = ['plan', 'enrollment-token', 'api-token', 'device'].includes(command);
+  const grouped = ['plan', 'enrollment-token', 'api-token', 'device', 'user'].includes(command);
   switch (grouped ? `${command} ${sub ?? ''}` : command) {
     case 'serve': {
       const server = await startServer(parseServerConfig(flags, process.env));
@@ -103,7 +112,7 @@ async function run(argv: string[]): Promise<number> {
         errors.forEach((e) => process.stderr.write(`${e}\n`));
         return 1;
       }
-      importPlan(database(flags), plan, `file: ${arg}`, now);
+      importPlan(database(flags, false), plan, `file: ${arg}`, now);
       say(`plan "${plan.name}" imported: prefecture ${plan.prefecture.code} with ${plan.counties.length} counties`);
       return 0;
     }
@@ -139,6 +148,15 @@ async function run(argv: string[]): Promise<number> {
     case 'device revoke': {
       const device = revokeDevice(database(flags), required(flags, 'id'), now);
       say(`device ${flags.id} at school ${device.schoolCode} revoked`);
+      return 0;
+    }
+    case 'user create': {
+      const username = required(flags, 'username');
+      const role = required(flags, 'role') as 'bureau' | 'county' | 'school';
+      const db = database(flags);
+      const password = await readPassword();
+      const user = await createUser(db, { username, password, role, countyCode: flags.county, schoolCode: flags.school }, 'cli', now);
+      say(`user #${user.id} ${user.username} (${user.role}${user.schoolCode ? ` of school ${user.schoolCode}` : user.countyCode ? ` of county ${user.countyCode}` : ''}) created`);
       return 0;
     }
     default:

@@ -30,10 +30,14 @@ export function importPlan(db: Db, plan: Plan, source: string, now: number): voi
   inTransaction(db, () => {
     const existingPrefecture = db.select().from(divisions).where(eq(divisions.level, 'prefecture')).get();
     if (existingPrefecture && existingPrefecture.code !== plan.prefecture.code) {
-      throw new PlanError(
-        `this database tracks prefecture ${existingPrefecture.code} (${existingPrefecture.name}); ` +
-          `a plan for ${plan.prefecture.code} needs its own data directory`,
-      );
+      const registered = db.select({ n: sql<number>`count(*)` }).from(schools).get()!.n;
+      if (registered > 0) {
+        throw new PlanError(
+          `this database tracks prefecture ${existingPrefecture.code} (${existingPrefecture.name}) with ${registered} schools; ` +
+            `a plan for ${plan.prefecture.code} needs its own data directory`,
+        );
+      }
+      db.delete(divisions).where(eq(divisions.code, existingPrefecture.code)).run();
     }
     const planned = new Set(plan.counties.map((c) => c.code));
     const dropped = db
