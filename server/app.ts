@@ -21,7 +21,11 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
     .use(async (c, next) => {
       for (const [key, value] of Object.entries(deps)) c.set(key as keyof AppDeps, value as never);
+      const started = performance.now();
       await next();
+      // Method, path and status only: headers and bodies carry keys and tokens and are never logged.
+      const level = c.req.path === '/healthz' ? 'debug' : c.res.status >= 500 ? 'error' : 'info';
+      deps.logger[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
     })
     .route('/', healthRoutes)
     .route('/', enrollRoutes)
