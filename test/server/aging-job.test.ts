@@ -1,0 +1,38 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { countyRollups } from '../../server/db/schema.ts';
+import { startAgingJob } from '../../server/jobs/aging.ts';
+import { requestJson } from '../helpers/http.ts';
+import { makeReport } from '../helpers/reports.ts';
+import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
+
+let ctx: TestContext;
+afterEach(() => ctx?.cleanup());
+
+/** Polls until the condition holds or the deadline passes (no fixed sleeps). */
+async function eventually(condition: () => boolean, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('aging job', () => {
+  it('moves county figures on by itself when evidence leaves the window', async () => {
+    const T0 = Date.parse('2026-03-02T08:00:00Z');
+    ctx = createTestContext({ clock: testClock(T0) });
+    const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', { body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} } });
+    await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: { reports: [makeReport({ at: T0 })] }, bearer: enrolled.body.deviceKey });
+    const connected = () => ctx.db.select().from(countyRollups).all().find((r) => r.countyCode === '622921')!.schoolsConnected;
+    expect(connected()).toBe(1);
+
+    ctx.clock.set(T0 + 31 * 86_400_000);
+    const job = startAgingJob(ctx.db, '* * * * * *', ctx.clock, pino({ level: 'silent' }));
+    try {
+      await eventually(() => connected() === 0);
+    } finally {
+      await job.stop();
+    }
+  });
+});
