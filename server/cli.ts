@@ -156,7 +156,7 @@ async function run(argv: string[]): Promise<number> {
       const db = database(flags);
       const password = await readPassword();
       const user = await createUser(db, { username, password, role, countyCode: flags.county, schoolCode: flags.school }, 'cli', now);
-      say(`user #${user.id} ${user.username} (${user.role}${user.schoolCode ? ` of school ${user.schoolCode}` : user.countyCode ? ` of county ${user.countyCode}` : ''}) created`);
+      say(`user #${user.id} ${user.username} created: ${user.role}${user.schoolCode ? `, school ${user.schoolCode}` : user.countyCode ? `, county ${user.countyCode}` : ', whole prefecture'}`);
       return 0;
     }
     default:

@@ -1,16 +1,17 @@
 import { and, eq, isNull } from 'drizzle-orm';
+import type { Role } from '../../shared/schemas/dashboard.ts';
 import type { Db } from '../db/client.ts';
 import { apiTokens, divisions } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { generateSecret, hashSecret } from './secrets.ts';
 
-/** Who is reading the bureau API, and which county (if any) they are confined to. */
-export interface ApiPrincipal {
-  kind: 'api-token';
-  id: number;
-  name: string;
-  countyCode: string | null;
-}
+/**
+ * Who is reading the bureau API: a bearer token or a signed-in dashboard user (session cookie), with
+ * the county (if any) and school (school accounts only) they are confined to.
+ */
+export type ApiPrincipal =
+  | { kind: 'api-token'; id: number; name: string; countyCode: string | null; schoolCode: null }
+  | { kind: 'user'; id: number; name: string; role: Role; countyCode: string | null; schoolCode: string | null };
 
 /** Issues an API token (county-scoped when countyCode is given); the token is returned once. */
 export function createApiToken(db: Db, input: { name: string; countyCode: string | null }, now: number) {
@@ -34,7 +35,7 @@ export function authenticateApiToken(db: Db, secret: string): ApiPrincipal | nul
     .from(apiTokens)
     .where(and(eq(apiTokens.tokenHash, hashSecret(secret)), isNull(apiTokens.revokedAt)))
     .get();
-  return row ? { kind: 'api-token', ...row } : null;
+  return row ? { kind: 'api-token', ...row, schoolCode: null } : null;
 }
 
 /** Revokes an API token by id. */
@@ -42,9 +43,27 @@ export function revokeApiToken(db: Db, id: number, now: number): boolean {
   return db.update(apiTokens).set({ revokedAt: now }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).run().changes > 0;
 }
 
-/** Throws 403 unless the principal may see this county. */
+/** Throws 403 unless the principal may see this county (a school account sees no county-wide figures). */
 export function assertCountyInScope(principal: ApiPrincipal, countyCode: string): void {
+  countyScopeOf(principal);
   if (principal.countyCode !== null && principal.countyCode !== countyCode) {
-    throw new DomainError('forbidden', 'out_of_scope', `this token is scoped to county ${principal.countyCode}; it cannot read county ${countyCode}`);
+    const who = principal.kind === 'api-token' ? 'this token is' : 'your account is';
+    throw new DomainError('forbidden', 'out_of_scope', `${who} scoped to county ${principal.countyCode}; it cannot read county ${countyCode}`);
+  }
+}
+
+/** The county a county-wide read is confined to (null: all); throws 403 for a school account. */
+export function countyScopeOf(principal: ApiPrincipal): string | null {
+  if (principal.schoolCode !== null) {
+    throw new DomainError('forbidden', 'out_of_scope', `your account sees school ${principal.schoolCode} only; read /api/v1/schools/${principal.schoolCode}`);
+  }
+  return principal.countyCode;
+}
+
+/** Throws 403 unless the principal may see this school. */
+export function assertSchoolInScope(principal: ApiPrincipal, school: { code: string; county: { code: string } }): void {
+  if (principal.schoolCode === null) return assertCountyInScope(principal, school.county.code);
+  if (principal.schoolCode !== school.code) {
+    throw new DomainError('forbidden', 'out_of_scope', `your account sees school ${principal.schoolCode} only; it cannot read school ${school.code}`);
   }
 }

@@ -1,8 +1,10 @@
+import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { and, eq } from 'drizzle-orm';
 import type { AppEnv } from '../app-env.ts';
 import { devices } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
+import { authenticateSession, SESSION_COOKIE } from '../accounts/sessions.ts';
 import { authenticateApiToken } from './api-tokens.ts';
 import { hashSecret } from './secrets.ts';
 
@@ -29,9 +31,21 @@ export const deviceAuth = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** Bearer API token authentication for the bureau API; sets the principal whose scope routes enforce. */
+/**
+ * Authentication for the bureau API: a bearer API token, or else a dashboard session cookie (so the
+ * pages' own links to JSON and CSV work in the browser); sets the principal whose scope routes enforce.
+ * Only reads use it, so a session needs no CSRF token here.
+ */
 export const apiAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const secret = bearer(c.req.header('authorization'));
+  const header = c.req.header('authorization');
+  const sessionId = header === undefined ? getCookie(c, SESSION_COOKIE) : undefined;
+  if (sessionId) {
+    const user = authenticateSession(c.var.db, sessionId, c.var.clock());
+    if (!user) throw new DomainError('unauthorized', 'session_invalid', 'your session has ended; sign in again at /login');
+    c.set('principal', { kind: 'user', id: user.id, name: user.username, role: user.role, countyCode: user.countyCode, schoolCode: user.schoolCode });
+    return next();
+  }
+  const secret = bearer(header);
   if (!secret) throw new DomainError('unauthorized', 'token_missing', 'send an API token as "Authorization: Bearer <token>" (santong api-token create)');
   const principal = authenticateApiToken(c.var.db, secret);
   if (!principal) throw new DomainError('unauthorized', 'token_invalid', 'unknown or revoked API token');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { coverageSchema, countyCoverageResponseSchema, countySchoolsQuerySchema, formatQuerySchema, type SchoolRow } from '../../shared/schemas/coverage.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import type { AppEnv } from '../app-env.ts';
-import { assertCountyInScope } from '../auth/api-tokens.ts';
+import { assertCountyInScope, countyScopeOf } from '../auth/api-tokens.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { sweepExpired } from '../coverage/evaluate.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
@@ -55,7 +55,7 @@ export const coverageRoutes = new Hono<AppEnv>()
   .get('/api/v1/coverage', validate('query', formatQuerySchema), (c) => {
     const now = c.var.clock();
     sweepExpired(c.var.db, now);
-    const coverage = readCoverage(c.var.db, c.var.principal.countyCode, now);
+    const coverage = readCoverage(c.var.db, countyScopeOf(c.var.principal), now);
     if (c.req.valid('query').format === 'csv') return csvResponse(toCsv(countyCsvColumns, coverage.counties), 'coverage-counties.csv');
     return c.json(coverage);
   })

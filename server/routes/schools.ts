@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { classroomRowSchema, deviceRowSchema, formatQuerySchema, schoolDetailSchema, type SchoolDetail } from '../../shared/schemas/coverage.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import type { AppEnv } from '../app-env.ts';
-import { assertCountyInScope } from '../auth/api-tokens.ts';
+import { assertSchoolInScope } from '../auth/api-tokens.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { sweepExpired } from '../coverage/evaluate.ts';
 import { readSchool } from '../coverage/read.ts';
@@ -38,7 +38,7 @@ function schoolInScope(c: Context<AppEnv>, code: string): SchoolDetail {
   const now = c.var.clock();
   sweepExpired(c.var.db, now);
   const detail = readSchool(c.var.db, code, now);
-  assertCountyInScope(c.var.principal, detail.school.county.code);
+  assertSchoolInScope(c.var.principal, detail.school);
   return detail;
 }
 

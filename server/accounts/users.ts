@@ -1,0 +1,71 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import { newUserSchema, type NewUser, type Role } from '../../shared/schemas/dashboard.ts';
+import type { Db } from '../db/client.ts';
+import { divisions, schools, users } from '../db/schema.ts';
+import { DomainError } from '../errors.ts';
+import { describeIssues } from '../http/validate.ts';
+import { hashPassword } from './passwords.ts';
+
+/** A signed-in person and the part of the prefecture they may see. */
+export interface User {
+  id: number;
+  username: string;
+  role: Role;
+  /** The county a county or school account is confined to; null for the bureau. */
+  countyCode: string | null;
+  /** The school a school account is confined to. */
+  schoolCode: string | null;
+}
+
+/** Creates an account after checking that its county or school exists; the password is hashed with scrypt. */
+export async function createUser(db: Db, input: NewUser, createdBy: string, now: number): Promise<User> {
+  const parsed = newUserSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = describeIssues(parsed.error);
+    throw new DomainError('invalid', 'invalid_user', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+  }
+  const u = parsed.data;
+  let countyCode: string | null = null;
+  let schoolCode: string | null = null;
+  if (u.role === 'county') {
+    const county = db.select().from(divisions).where(and(eq(divisions.code, u.countyCode!), eq(divisions.level, 'county'))).get();
+    if (!county) throw new DomainError('invalid', 'county_unknown', `no county ${u.countyCode} in the plan's division tree`);
+    countyCode = county.code;
+  }
+  if (u.role === 'school') {
+    const school = db.select({ code: schools.code, countyCode: schools.countyCode }).from(schools).where(eq(schools.code, u.schoolCode!)).get();
+    if (!school) throw new DomainError('invalid', 'school_unknown', `no school with code ${u.schoolCode}; import the roster first`);
+    schoolCode = school.code;
+    countyCode = school.countyCode;
+  }
+  if (db.select({ id: users.id }).from(users).where(eq(users.username, u.username)).get()) {
+    throw new DomainError('conflict', 'username_taken', `the username ${u.username} is taken`);
+  }
+  // Hashed before the insert: the await must not sit inside a transaction (better-sqlite3 is synchronous).
+  const passwordHash = await hashPassword(u.password);
+  const row = db
+    .insert(users)
+    .values({ username: u.username, passwordHash, role: u.role, countyCode, schoolCode, createdAt: now, createdBy })
+    .returning({ id: users.id })
+    .get();
+  return { id: row.id, username: u.username, role: u.role, countyCode, schoolCode };
+}
+
+/** The active account with this username and its password hash, or null. */
+export function findUserForLogin(db: Db, username: string): (User & { passwordHash: string }) | null {
+  const row = db
+    .select()
+    .from(users)
+    .where(and(eq(users.username, username.trim().toLowerCase()), isNull(users.disabledAt)))
+    .get();
+  return row ? { id: row.id, username: row.username, role: row.role, countyCode: row.countyCode, schoolCode: row.schoolCode, passwordHash: row.passwordHash } : null;
+}
+
+/** Every account, for the bureau's user list (no hashes). */
+export function listUsers(db: Db) {
+  return db
+    .select({ id: users.id, username: users.username, role: users.role, countyCode: users.countyCode, schoolCode: users.schoolCode, createdAt: users.createdAt, createdBy: users.createdBy, disabledAt: users.disabledAt })
+    .from(users)
+    .orderBy(asc(users.username))
+    .all();
+}
