@@ -34,6 +34,16 @@ export function nextSlot(afterMs: number, o: ScheduleOptions): number {
 
 type Persisted = { nextRunAt?: number; displayFingerprint?: string };
 
+/** The persisted next run, read without changing anything (for `status`). */
+export async function readNextRunAt(file: string): Promise<number | undefined> {
+  try {
+    const state = JSON.parse(await readFile(file, 'utf8')) as Persisted;
+    return typeof state.nextRunAt === 'number' ? state.nextRunAt : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * When to collect the next report. The next run is persisted, so a restart neither skips the hour
  * nor reports twice; a run missed while the PC was off (nights, holidays) is made up soon after

@@ -1,0 +1,161 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { recordDelivery } from './agent-state.ts';
+import { collectReport } from './collect/report.ts';
+import { ConfigError, currentPlatform, defaultConfigPath, loadConfig, stateDirFor } from './config.ts';
+import { openAgent } from './context.ts';
+import { Daemon } from './daemon.ts';
+import { enroll } from './enroll.ts';
+import { log } from './log.ts';
+import { backoffMs, deliverOutbox } from './send.ts';
+import * as service from './service.ts';
+import { agentStatus, formatStatus } from './status.ts';
+import { AGENT_VERSION } from './version.ts';
+
+/** Exit codes a script or the service manager can act on. */
+export const EXIT = { ok: 0, notDelivered: 1, usage: 2, unauthorized: 3, refused: 4 } as const;
+
+const usage = `santong-agent ${AGENT_VERSION}: measured evidence of school connectivity (三通两平台)
+
+  enroll --server URL --token TOKEN [--classroom CODE] [--proxy URL] [--ca-file PEM] [--target URL ...]
+  once [--retries N]        collect one report, queue it, deliver; exit 0 only if the server acknowledged it
+  run                       report on schedule until SIGTERM/SIGINT (the queue is kept)
+  status [--json]           enrollment, queue, last delivery, next report
+  install-service [--dry-run] [--user NAME]    systemd unit (Linux) or scheduled task (Windows)
+  uninstall-service [--dry-run]
+
+  --config PATH   settings file (default: ${defaultConfigPath(currentPlatform())})
+  --proxy URL     proxy for this run; HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply otherwise
+exit codes: 0 ok, 1 not delivered (queued), 2 usage or settings, 3 device key refused (enroll again), 4 report refused`;
+
+const options = {
+  config: { type: 'string' }, server: { type: 'string' }, token: { type: 'string' }, classroom: { type: 'string' },
+  proxy: { type: 'string' }, 'ca-file': { type: 'string' }, target: { type: 'string', multiple: true },
+  json: { type: 'boolean' }, retries: { type: 'string' }, 'dry-run': { type: 'boolean' }, user: { type: 'string' },
+  help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
+  const command = positionals[0];
+  if (v.version) return print(AGENT_VERSION);
+  if (v.help) return print(usage);
+  if (!command) return print(usage, EXIT.usage);
+  const configPath = resolve(v.config ?? defaultConfigPath(currentPlatform()));
+  const overrides = { ...(v.proxy ? { proxy: v.proxy } : {}), ...(v['ca-file'] ? { caFile: v['ca-file'] } : {}) };
+  switch (command) {
+    case 'enroll': {
+      if (!v.server || !v.token) return print('enroll needs --server URL and --token TOKEN (from your county office)', EXIT.usage);
+      const message = await enroll({ server: v.server, token: v.token, classroom: v.classroom, proxy: v.proxy, caFile: v['ca-file'], internetTargets: v.target, configPath });
+      return print(message);
+    }
+    case 'once':
+      return once(configPath, overrides, Number(v.retries ?? 2));
+    case 'run':
+      return run(configPath, overrides);
+    case 'status': {
+      const ctx = await openAgent(configPath, overrides);
+      const status = await agentStatus(ctx);
+      await ctx.dispatcher.close();
+      return print(v.json ? JSON.stringify(status, null, 2) : formatStatus(status));
+    }
+    case 'install-service':
+    case 'uninstall-service':
+      return installService(command === 'install-service', configPath, v.user ?? 'santong-agent', v['dry-run'] ?? false);
+    default:
+      return print(`unknown command "${command}"\n\n${usage}`, EXIT.usage);
+  }
+}
+
+/** One cycle: collect, queue, deliver with a few quick retries; the report stays queued if not acknowledged. */
+async function once(configPath: string, overrides: { proxy?: string; caFile?: string }, retries: number): Promise<number> {
+  const ctx = await openAgent(configPath, overrides);
+  try {
+    const report = await collectReport(ctx.config, ctx.dispatcher);
+    await ctx.outbox.add(report);
+    for (let attempt = 0; ; attempt++) {
+      const result = await deliverOutbox(ctx.outbox, ctx.target);
+      await recordDelivery(ctx.stateDir, result, Date.now());
+      const quarantined = (await ctx.outbox.quarantined()).some((name) => name.includes(report.id));
+      if (result.state === 'done') {
+        if (quarantined) return print(`report ${report.id} refused by the server; see ${join(ctx.stateDir, 'quarantine')}`, EXIT.refused);
+        return print(`delivered: ${result.accepted} accepted, ${result.duplicates} already known, report ${report.id}`);
+      }
+      if (result.state === 'unauthorized') return print(`device key refused: enroll this PC again (${result.error}); reports stay queued`, EXIT.unauthorized);
+      if (attempt >= retries) return print(`not delivered, queued for later: ${result.error}`, EXIT.notDelivered);
+      const wait = Math.min(60_000, Math.max(result.retryAfterMs ?? 0, backoffMs(attempt, Math.random, 5_000)));
+      log('warn', 'delivery failed, retrying', { error: result.error, retryInSeconds: Math.round(wait / 1000) });
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  } finally {
+    await ctx.dispatcher.close();
+  }
+}
+
+async function run(configPath: string, overrides: { proxy?: string; caFile?: string }): Promise<number> {
+  const ctx = await openAgent(configPath, overrides);
+  const daemon = new Daemon(ctx);
+  const stopped = new Promise<string>((resolveStop) => {
+    process.once('SIGTERM', () => resolveStop('SIGTERM'));
+    process.once('SIGINT', () => resolveStop('SIGINT'));
+  });
+  log('info', 'agent started', { version: AGENT_VERSION, device: ctx.config.deviceId, server: ctx.config.serverUrl });
+  await daemon.start();
+  const signal = await stopped;
+  await daemon.stop();
+  await ctx.dispatcher.close();
+  log('info', 'agent stopped; queue kept', { signal, queued: (await ctx.outbox.list()).length });
+  return EXIT.ok;
+}
+
+async function installService(install: boolean, configPath: string, user: string, dryRun: boolean): Promise<number> {
+  const platform = currentPlatform();
+  const script = resolve(process.argv[1] ?? 'santong-agent.mjs');
+  if (platform.platform === 'win32') {
+    const xmlPath = join(dirname(configPath), 'santong-agent-task.xml');
+    if (install && !dryRun) await writeFile(xmlPath, service.windowsTaskXml({ node: process.execPath, script, configPath }));
+    const commands = install ? service.windowsInstallCommands(xmlPath, configPath) : service.windowsUninstallCommands();
+    return print(`run these in an elevated cmd.exe (docs/agent-data.md explains them):\n${commands.join('\n')}`);
+  }
+  if (install) {
+    const config = await loadConfig(configPath);
+    const paths = { node: process.execPath, script, configPath, stateDir: stateDirFor(config, configPath, platform), user };
+    const commands = service.systemdInstallCommands(paths);
+    if (dryRun) return print(`# ${service.SYSTEMD_UNIT_PATH}\n${service.systemdUnit(paths)}\n${commands.map((c) => c.join(' ')).join('\n')}`);
+    if (!platform.isRoot) return print('install-service needs root (sudo)', EXIT.usage);
+    await mkdir(dirname(service.SYSTEMD_UNIT_PATH), { recursive: true });
+    await writeFile(service.SYSTEMD_UNIT_PATH, service.systemdUnit(paths));
+    return runCommands(commands, [['useradd']], 'santong-agent service installed and started; see `systemctl status santong-agent`');
+  }
+  const commands = service.systemdUninstallCommands();
+  if (dryRun) return print(commands.map((c) => c.join(' ')).join('\n'));
+  if (!platform.isRoot) return print('uninstall-service needs root (sudo)', EXIT.usage);
+  await rm(service.SYSTEMD_UNIT_PATH, { force: true });
+  return runCommands(commands, [['systemctl', 'disable']], 'santong-agent service removed; its settings and queue are kept');
+}
+
+/** Runs commands in order; a failure of one listed in `mayFail` (the user exists already) is not fatal. */
+function runCommands(commands: string[][], mayFail: string[][], done: string): number {
+  for (const [cmd, ...args] of commands) {
+    const r = spawnSync(cmd!, args, { stdio: 'inherit' });
+    const optional = mayFail.some((m) => m.every((part, i) => [cmd, ...args][i] === part));
+    if (r.status !== 0 && !optional) return print(`failed: ${[cmd, ...args].join(' ')}`, EXIT.usage);
+  }
+  return print(done);
+}
+
+function print(text: string, code: number = EXIT.ok): number {
+  (code === EXIT.ok ? process.stdout : process.stderr).write(`${text}\n`);
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const expected = error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`santong-agent: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(expected ? EXIT.usage : EXIT.notDelivered);
+  },
+);

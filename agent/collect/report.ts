@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import { REPORT_SCHEMA_VERSION, reportSchema, type Report } from '../../shared/schemas/report.ts';
+import type { AgentConfig } from '../config.ts';
+import { AGENT_VERSION } from '../version.ts';
+import { collectDevice } from './device.ts';
+import { collectDisplays } from './displays.ts';
+import { collectNetwork } from './network.ts';
+
+/** Collects one report and validates it with the wire schema, so the agent never queues what the server would refuse. */
+export async function collectReport(config: AgentConfig, dispatcher: Dispatcher, now: () => number = Date.now): Promise<Report> {
+  const collectedAt = new Date(now()).toISOString();
+  const [network, displays, device] = await Promise.all([
+    collectNetwork(dispatcher, { internet: config.internetTargets, extra: config.extraTargets }),
+    collectDisplays(),
+    collectDevice(),
+  ]);
+  return reportSchema.parse({
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    id: randomUUID(),
+    collectedAt,
+    agentVersion: AGENT_VERSION,
+    network,
+    displays,
+    device,
+  });
+}

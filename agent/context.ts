@@ -1,0 +1,26 @@
+import type { Dispatcher } from 'undici';
+import { currentPlatform, loadConfig, stateDirFor, type AgentConfig } from './config.ts';
+import { createDispatcher } from './http.ts';
+import { Outbox } from './outbox.ts';
+import type { SendTarget } from './send.ts';
+import { AGENT_VERSION } from './version.ts';
+
+/** Everything a command needs once the agent is enrolled. */
+export type AgentContext = {
+  config: AgentConfig;
+  configPath: string;
+  stateDir: string;
+  dispatcher: Dispatcher;
+  outbox: Outbox;
+  target: SendTarget;
+};
+
+/** Loads settings and opens the outbox; `--proxy`/`--ca-file` on the command line win over the file. */
+export async function openAgent(configPath: string, overrides: { proxy?: string; caFile?: string } = {}): Promise<AgentContext> {
+  const config = await loadConfig(configPath);
+  const stateDir = stateDirFor(config, configPath, currentPlatform());
+  const dispatcher = createDispatcher({ proxy: overrides.proxy ?? config.proxy, caFile: overrides.caFile ?? config.caFile });
+  const outbox = await Outbox.open(stateDir, config.outbox);
+  const target = { serverUrl: config.serverUrl, deviceKey: config.deviceKey, dispatcher, userAgent: `santong-agent/${AGENT_VERSION}` };
+  return { config, configPath, stateDir, dispatcher, outbox, target };
+}

@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import cron, { type ScheduledTask } from 'node-cron';
+import { recordDelivery } from './agent-state.ts';
+import { displayFingerprint } from './collect/display-list.ts';
+import { collectDisplays } from './collect/displays.ts';
+import { collectReport } from './collect/report.ts';
+import type { AgentContext } from './context.ts';
+import { log } from './log.ts';
+import { Schedule } from './schedule.ts';
+import { backoffMs, deliverOutbox } from './send.ts';
+
+export type DaemonOptions = {
+  now?: () => number;
+  random?: () => number;
+  /** On Windows and macOS listing displays starts a child process, so it is done every few ticks only. */
+  displayCheckEveryTicks?: number;
+};
+
+/**
+ * The `run` loop. node-cron ticks once a minute; each tick asks the schedule whether a report is due
+ * (its slot came, a run was missed, or the displays changed), queues one, and sends the outbox when
+ * the backoff allows. `tick()` takes its time from `now`, so tests drive the loop without waiting.
+ */
+export class Daemon {
+  readonly schedule: Schedule;
+  private task: ScheduledTask | undefined;
+  private running: Promise<void> | undefined;
+  private ticks = 0;
+  private sendAttempt = 0;
+  private nextSendAt = 0;
+  private readonly now: () => number;
+
+  constructor(private readonly ctx: AgentContext, private readonly o: DaemonOptions = {}) {
+    this.now = o.now ?? Date.now;
+    this.schedule = new Schedule(join(ctx.stateDir, 'schedule.json'), {
+      deviceId: ctx.config.deviceId,
+      intervalMinutes: ctx.config.intervalMinutes,
+      ...(o.random ? { random: o.random } : {}),
+    });
+  }
+
+  /** Loads the schedule, runs a first tick at once, then one a minute until stopped. */
+  async start(): Promise<void> {
+    await this.schedule.load(this.now());
+    await this.tickOnce();
+    this.task = cron.schedule('* * * * *', () => this.tickOnce(), { noOverlap: true, name: 'santong-agent-tick' });
+  }
+
+  /** Stops ticking and waits for a tick in progress; the outbox keeps whatever was not acknowledged. */
+  async stop(): Promise<void> {
+    await this.task?.destroy();
+    await this.running;
+  }
+
+  /** One tick; never overlaps another, and never throws (a failed tick is logged and the next one retries). */
+  tickOnce(): Promise<void> {
+    this.running ??= this.tick()
+      .catch((error: unknown) => log('error', 'tick failed', { error: String(error) }))
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async tick(): Promise<void> {
+    const every = this.o.displayCheckEveryTicks ?? (process.platform === 'linux' ? 1 : 5);
+    const fingerprint = this.ticks++ % every === 0 ? displayFingerprint(await collectDisplays()) : undefined;
+    const reason = this.schedule.due(this.now(), fingerprint);
+    if (reason) {
+      const report = await collectReport(this.ctx.config, this.ctx.dispatcher, this.now);
+      await this.ctx.outbox.add(report);
+      await this.schedule.ran(this.now(), displayFingerprint(report.displays));
+      log('info', 'report queued', { reason, id: report.id, queued: (await this.ctx.outbox.list()).length });
+      this.nextSendAt = 0; // a new report is worth an immediate try, backoff or not
+    }
+    if ((await this.ctx.outbox.list()).length === 0 || this.now() < this.nextSendAt) return;
+    const result = await deliverOutbox(this.ctx.outbox, this.ctx.target, this.now);
+    await recordDelivery(this.ctx.stateDir, result, this.now());
+    if (result.state === 'done') {
+      this.sendAttempt = 0;
+      log('info', 'delivered', { accepted: result.accepted, duplicates: result.duplicates, quarantined: result.quarantined });
+      return;
+    }
+    const wait = Math.max(result.retryAfterMs ?? 0, backoffMs(this.sendAttempt++, this.o.random));
+    this.nextSendAt = this.now() + wait;
+    const hint = result.state === 'unauthorized' ? '; the device key was refused: enroll this PC again (reports stay queued)' : '';
+    log(result.state === 'unauthorized' ? 'error' : 'warn', `delivery failed${hint}`, { error: result.error, retryInSeconds: Math.round(wait / 1000) });
+  }
+}
