@@ -13,8 +13,9 @@ const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.u
 export const DATABASE_FILE = 'santong.sqlite';
 
 /**
- * The one place that opens SQLite. WAL lets readers run beside the single writer; synchronous=NORMAL
- * in WAL mode loses no committed transaction on a process crash (only on power loss, the last few).
+ * The one place that opens SQLite. WAL lets readers run beside the single writer. synchronous=FULL
+ * fsyncs the WAL at every commit, so an acknowledged report survives a power cut too, not only a
+ * process crash (docs/decisions/005-durable-acknowledgement.md).
  * Migrations run on every open, so every command works on a database no server has opened yet.
  */
 export function openDatabase(dataDir: string): Db {
@@ -25,7 +26,7 @@ export function openDatabase(dataDir: string): Db {
 export function openDatabaseFile(file: string): Db {
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite, { schema }) as Db;
