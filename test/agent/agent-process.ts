@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Environment for agent children: no proxy settings from the machine, so a test decides them. */
+export function agentEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy']) delete env[k];
+  return { ...env, ...extra };
+}
+
+export type AgentRun = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
+
+/** Starts the agent CLI from source (or the bundle) as a real child process. */
+export function spawnAgent(args: string[], o: { bundle?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess & { output: () => AgentRun } {
+  const argv = o.bundle ? [o.bundle, ...args] : ['--import', 'tsx', 'agent/cli.ts', ...args];
+  const child = spawn(process.execPath, argv, { cwd: root, env: o.env ?? agentEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return Object.assign(child, { output: () => ({ code: child.exitCode, signal: child.signalCode, stdout, stderr }) });
+}
+
+/** Runs the agent CLI to completion. */
+export async function runAgent(args: string[], o: { bundle?: string; env?: NodeJS.ProcessEnv } = {}): Promise<AgentRun> {
+  const child = spawnAgent(args, o);
+  await new Promise<void>((resolve) => child.once('close', () => resolve()));
+  return child.output();
+}
+
+/** Waits for a child to exit. */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('close', () => resolve()));
+}
+
+/** Polls a condition until it holds (no fixed sleeps: the wait ends as soon as the condition is true). */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
