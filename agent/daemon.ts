@@ -14,6 +14,8 @@ export type DaemonOptions = {
   random?: () => number;
   /** On Windows and macOS listing displays starts a child process, so it is done every few ticks only. */
   displayCheckEveryTicks?: number;
+  /** Where Linux exposes display connectors; a test points it at a directory it builds. */
+  drmRoot?: string;
 };
 
 /**
@@ -39,9 +41,14 @@ export class Daemon {
     });
   }
 
+  /** Reads the persisted schedule; a run missed while the PC was off is moved to shortly after now. */
+  load(): Promise<void> {
+    return this.schedule.load(this.now());
+  }
+
   /** Loads the schedule, runs a first tick at once, then one a minute until stopped. */
   async start(): Promise<void> {
-    await this.schedule.load(this.now());
+    await this.load();
     await this.tickOnce();
     this.task = cron.schedule('* * * * *', () => this.tickOnce(), { noOverlap: true, name: 'santong-agent-tick' });
   }
@@ -62,10 +69,10 @@ export class Daemon {
 
   private async tick(): Promise<void> {
     const every = this.o.displayCheckEveryTicks ?? (process.platform === 'linux' ? 1 : 5);
-    const fingerprint = this.ticks++ % every === 0 ? displayFingerprint(await collectDisplays()) : undefined;
+    const fingerprint = this.ticks++ % every === 0 ? displayFingerprint(await collectDisplays(this.o.drmRoot)) : undefined;
     const reason = this.schedule.due(this.now(), fingerprint);
     if (reason) {
-      const report = await collectReport(this.ctx.config, this.ctx.dispatcher, this.now);
+      const report = await collectReport(this.ctx.config, this.ctx.dispatcher, this.now, this.o.drmRoot);
       await this.ctx.outbox.add(report);
       await this.schedule.ran(this.now(), displayFingerprint(report.displays));
       log('info', 'report queued', { reason, id: report.id, queued: (await this.ctx.outbox.list()).length });

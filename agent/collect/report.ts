@@ -8,11 +8,16 @@ import { collectDisplays } from './displays.ts';
 import { collectNetwork } from './network.ts';
 
 /** Collects one report and validates it with the wire schema, so the agent never queues what the server would refuse. */
-export async function collectReport(config: AgentConfig, dispatcher: Dispatcher, now: () => number = Date.now): Promise<Report> {
+export async function collectReport(
+  config: AgentConfig,
+  dispatcher: Dispatcher,
+  now: () => number = Date.now,
+  drmRoot?: string,
+): Promise<Report> {
   const collectedAt = new Date(now()).toISOString();
   const [network, displays, device] = await Promise.all([
     collectNetwork(dispatcher, { internet: config.internetTargets, extra: config.extraTargets }),
-    collectDisplays(),
+    collectDisplays(drmRoot),
     collectDevice(),
   ]);
   return reportSchema.parse({

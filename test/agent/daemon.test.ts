@@ -1,0 +1,108 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openAgent, type AgentContext } from '../../agent/context.ts';
+import { Daemon } from '../../agent/daemon.ts';
+import { enroll } from '../../agent/enroll.ts';
+import { startTestServer, testClock, type TestServer, type TestClock } from '../helpers/server.ts';
+import { buildEdid } from './edid-fixture.ts';
+import { tempDir } from './report-fixture.ts';
+
+const MIN = 60_000;
+let server: TestServer;
+let dir: string;
+let cleanup: () => Promise<void>;
+let ctx: AgentContext;
+let clock: TestClock;
+let drm: string;
+
+async function plug(connector: string, edid: Uint8Array) {
+  await mkdir(join(drm, connector), { recursive: true });
+  await writeFile(join(drm, connector, 'status'), 'connected\n');
+  await writeFile(join(drm, connector, 'edid'), edid);
+}
+
+function stored(): { id: string; presentation: number }[] {
+  return server.db.$client.prepare('select id, presentation_display as presentation from reports order by collected_at').all() as never;
+}
+
+beforeEach(async () => {
+  process.env.SANTONG_AGENT_QUIET = '1';
+  // The server keeps real time (a report from "the future" would be clamped); the agent's clock is the test's.
+  server = await startTestServer();
+  clock = testClock(Date.now());
+  ({ dir, cleanup } = await tempDir());
+  drm = join(dir, 'drm');
+  await plug('card0-DP-1', buildEdid({ vendorId: 'DEL', productCode: 0xa0c4, name: 'DELL P2419H', widthCm: 53, heightCm: 30 }));
+  const configPath = join(dir, 'config.json');
+  await enroll({ server: server.url, token: server.enrollmentToken('6229210001'), configPath, internetTargets: [`${server.url}/healthz`] });
+  ctx = await openAgent(configPath);
+});
+afterEach(async () => {
+  await ctx.dispatcher.close();
+  await server.close();
+  await cleanup();
+});
+
+function daemon() {
+  return new Daemon(ctx, { now: clock, random: () => 0.5, drmRoot: drm, displayCheckEveryTicks: 1 });
+}
+
+describe('daemon ticks, driven by a test clock', () => {
+  it('reports at the first tick, not again within the hour, and again at the next slot', async () => {
+    const d = daemon();
+    await d.load();
+    await d.tickOnce();
+    expect(stored()).toHaveLength(1);
+    clock.advance(MIN);
+    await d.tickOnce();
+    expect(stored()).toHaveLength(1);
+    clock.set(d.schedule.nextRunAt!);
+    await d.tickOnce();
+    expect(stored()).toHaveLength(2);
+  }, 30_000);
+
+  it('a projector plugged in mid-hour is reported at the next tick', async () => {
+    const d = daemon();
+    await d.load();
+    await d.tickOnce();
+    expect(stored()[0]?.presentation).toBe(0);
+    await plug('card0-HDMI-A-1', buildEdid({ vendorId: 'SEC', productCode: 0x0731, name: 'EPSON PJ' }));
+    clock.advance(MIN);
+    await d.tickOnce();
+    expect(stored()).toHaveLength(2);
+    expect(stored().map((r) => r.presentation)).toContain(1);
+  }, 30_000);
+
+  it('keeps reports while the server is down and sends them once the backoff has passed', async () => {
+    const d = daemon();
+    await d.load();
+    await server.stop();
+    await d.tickOnce();
+    expect(await ctx.outbox.list()).toHaveLength(1);
+    await server.restart();
+    clock.advance(1000); // inside the backoff (15 s with this jitter): no send yet
+    await d.tickOnce();
+    expect(await ctx.outbox.list()).toHaveLength(1);
+    clock.advance(MIN);
+    await d.tickOnce();
+    expect(await ctx.outbox.list()).toHaveLength(0);
+    expect(stored()).toHaveLength(1);
+  }, 30_000);
+
+  it('after a restart with a missed slot, reports within minutes instead of waiting for the hour', async () => {
+    const d = daemon();
+    await d.load();
+    await d.tickOnce();
+    clock.advance(3 * 24 * 60 * MIN); // a long weekend switched off
+    const after = daemon();
+    await after.load();
+    const next = after.schedule.nextRunAt!;
+    expect(next - clock()).toBeLessThanOrEqual(5 * MIN);
+    await after.tickOnce();
+    expect(stored()).toHaveLength(1);
+    clock.set(next);
+    await after.tickOnce();
+    expect(stored()).toHaveLength(2);
+  }, 30_000);
+});

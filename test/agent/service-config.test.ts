@@ -1,0 +1,97 @@
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, defaultConfigPath, loadConfig, saveConfig, stateDirFor, type Platform } from '../../agent/config.ts';
+import { systemdInstallCommands, systemdUnit, windowsInstallCommands, windowsTaskXml } from '../../agent/service.ts';
+import { runAgent } from './agent-process.ts';
+import { tempDir } from './report-fixture.ts';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ dir, cleanup } = await tempDir()));
+afterEach(() => cleanup());
+
+const linuxRoot: Platform = { platform: 'linux', isRoot: true, env: {}, home: '/root' };
+const linuxUser: Platform = { platform: 'linux', isRoot: false, env: { XDG_CONFIG_HOME: '/home/t/.cfg' }, home: '/home/t' };
+const windows: Platform = { platform: 'win32', isRoot: false, env: { ProgramData: 'C:\\ProgramData' }, home: 'C:\\Users\\t' };
+const valid = { serverUrl: 'https://santong.example.org', deviceId: 'd1', deviceKey: 'std_secret', school: { code: '6229210001', name: '测试第一小学' } };
+
+describe('settings', () => {
+  it('lives in /etc when root, the XDG config dir for a user, ProgramData on Windows', () => {
+    expect(defaultConfigPath(linuxRoot)).toBe('/etc/santong-agent/config.json');
+    expect(defaultConfigPath(linuxUser)).toBe('/home/t/.cfg/santong-agent/config.json');
+    expect(defaultConfigPath(windows)).toMatch(/^C:\\ProgramData.santong-agent.config\.json$/);
+    expect(stateDirFor({}, '/etc/santong-agent/config.json', linuxRoot)).toBe('/var/lib/santong-agent');
+    expect(stateDirFor({}, '/home/t/.cfg/santong-agent/config.json', linuxUser)).toBe('/home/t/.local/state/santong-agent');
+    expect(stateDirFor({}, '/tmp/x/config.json', linuxUser)).toBe('/tmp/x/state');
+  });
+
+  it('is written 0600 (it holds the device key) and read back with defaults', async () => {
+    const path = join(dir, 'sub', 'config.json');
+    await saveConfig(path, valid);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dir, 'sub'))).mode & 0o777).toBe(0o700);
+    const config = await loadConfig(path);
+    expect(config).toMatchObject({ intervalMinutes: 60, outbox: { maxCount: 2000 }, classroom: null });
+    expect(config.internetTargets.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a bad file with a message naming the field', async () => {
+    const path = join(dir, 'config.json');
+    await writeFile(path, JSON.stringify({ ...valid, serverUrl: 'ftp://x', intervalMinutes: 1 }));
+    await expect(loadConfig(path)).rejects.toThrow(ConfigError);
+    await expect(loadConfig(path)).rejects.toThrow(/serverUrl[\s\S]*intervalMinutes/);
+    await expect(loadConfig(join(dir, 'absent.json'))).rejects.toThrow(/enroll first/);
+  });
+
+  it('the CLI exits 2 with that message, and 2 on an unknown command', async () => {
+    const missing = await runAgent(['status', '--config', join(dir, 'absent.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('enroll first');
+    expect((await runAgent(['fly'])).code).toBe(2);
+  }, 30_000);
+});
+
+describe('service definitions', () => {
+  const paths = { node: '/usr/bin/node', script: '/opt/santong-agent/santong-agent.mjs', configPath: '/etc/santong-agent/config.json', stateDir: '/var/lib/santong-agent', user: 'santong-agent' };
+
+  it('systemd unit runs the agent as its own user, restarts on failure, and protects the system', () => {
+    const unit = systemdUnit(paths);
+    expect(unit).toContain('ExecStart=/usr/bin/node /opt/santong-agent/santong-agent.mjs run --config /etc/santong-agent/config.json');
+    expect(unit).toMatch(/^User=santong-agent$/m);
+    expect(unit).toMatch(/^Restart=on-failure$/m);
+    expect(unit).toMatch(/^After=network-online.target$/m);
+    expect(unit).toMatch(/^StateDirectory=santong-agent$/m);
+    expect(unit).toMatch(/^ProtectSystem=strict$/m);
+    expect(unit).toMatch(/^WantedBy=multi-user.target$/m);
+    expect(systemdUnit({ ...paths, script: '/opt/my agent/a.mjs' })).toContain('"/opt/my agent/a.mjs"');
+  });
+
+  it('install commands create the user and give it the key file alone', () => {
+    const lines = systemdInstallCommands(paths).map((c) => c.join(' '));
+    expect(lines[0]).toMatch(/^useradd --system .* santong-agent$/);
+    expect(lines).toContain('chown santong-agent:santong-agent /etc/santong-agent/config.json');
+    expect(lines).toContain('chmod 0600 /etc/santong-agent/config.json');
+    expect(lines.at(-1)).toBe('systemctl enable --now santong-agent.service');
+  });
+
+  it('Windows gets a boot-time SYSTEM task that restarts on failure', () => {
+    const xml = windowsTaskXml({ node: 'C:\\Program Files\\nodejs\\node.exe', script: 'C:\\ProgramData\\santong-agent\\santong-agent.mjs', configPath: 'C:\\ProgramData\\santong-agent\\config.json' });
+    expect(xml).toContain('<BootTrigger>');
+    expect(xml).toContain('<UserId>S-1-5-18</UserId>');
+    expect(xml).toContain('<RestartOnFailure><Interval>PT1M</Interval>');
+    expect(xml).toContain('<Command>C:\\Program Files\\nodejs\\node.exe</Command>');
+    expect(xml).toContain('&quot;C:\\ProgramData\\santong-agent\\santong-agent.mjs&quot; run --config');
+    expect(windowsInstallCommands('C:\\t.xml', 'C:\\c.json')).toContain('schtasks /Create /TN santong-agent /XML "C:\\t.xml" /F');
+  });
+
+  it('install-service --dry-run prints the unit for this install', async () => {
+    const configPath = join(dir, 'config.json');
+    await saveConfig(configPath, valid);
+    const run = await runAgent(['install-service', '--dry-run', '--config', configPath]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`run --config ${configPath}`);
+    expect(run.stdout).toContain(`ReadWritePaths=${join(dir, 'state')}`);
+    expect(await readFile(configPath, 'utf8')).toContain('std_secret'); // untouched
+  }, 30_000);
+});
