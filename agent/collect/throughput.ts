@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { request, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import type { throughputSchema } from '../../shared/schemas/report.ts';
+
+export type Throughput = z.input<typeof throughputSchema>;
+export type SpeedtestTarget = { serverUrl: string; deviceKey: string; dispatcher: Dispatcher };
+
+/** Megabits per second from bytes moved in a time span; null when nothing measurable happened. */
+export function mbps(bytes: number, ms: number): number | null {
+  if (bytes <= 0 || ms <= 0) return null;
+  return Math.round(((bytes * 8) / (ms / 1000) / 1e6) * 100) / 100;
+}
+
+/**
+ * Measures download and upload against the santong server's speed-test endpoints (see the report for
+ * their shapes). The server hands out test slots, so forty PCs of one school never saturate its link
+ * together: no slot, no test. Timed from the first byte, so connection set-up does not count as slowness.
+ */
+export async function measureThroughput(t: SpeedtestTarget, bytes: number, now: () => number = Date.now): Promise<Throughput | null> {
+  const headers = { authorization: `Bearer ${t.deviceKey}` };
+  const slot = await request(new URL('/api/v1/speedtest/slot', t.serverUrl), { method: 'POST', dispatcher: t.dispatcher, headers, signal: AbortSignal.timeout(15_000) });
+  const grant = (await slot.body.json().catch(() => ({}))) as { granted?: boolean; bytes?: number };
+  if (slot.statusCode !== 200 || !grant.granted) return null;
+  const size = Math.min(bytes, grant.bytes ?? bytes);
+
+  const down = await request(new URL(`/api/v1/speedtest/download?bytes=${size}`, t.serverUrl), {
+    dispatcher: t.dispatcher,
+    headers,
+    signal: AbortSignal.timeout(120_000),
+  });
+  let received = 0;
+  let firstByteAt: number | undefined;
+  for await (const chunk of down.body) {
+    firstByteAt ??= performance.now();
+    received += (chunk as Buffer).length;
+  }
+  const downMs = firstByteAt === undefined ? 0 : performance.now() - firstByteAt;
+
+  const payload = randomBytes(size); // random, so a compressing proxy cannot flatter the link
+  const upStart = performance.now();
+  const up = await request(new URL('/api/v1/speedtest/upload', t.serverUrl), {
+    method: 'POST',
+    dispatcher: t.dispatcher,
+    headers: { ...headers, 'content-type': 'application/octet-stream' },
+    body: payload,
+    signal: AbortSignal.timeout(120_000),
+  });
+  await up.body.dump();
+  const upMs = performance.now() - upStart;
+
+  return {
+    downMbps: down.statusCode === 200 ? mbps(received, downMs) : null,
+    upMbps: up.statusCode >= 200 && up.statusCode < 300 ? mbps(size, upMs) : null,
+    measuredAt: new Date(now()).toISOString(),
+    bytesDown: received,
+    bytesUp: size,
+  };
+}
