@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Outbox } from '../../agent/outbox.ts';
 import { backoffMs, deliverOutbox, judgeResponse, parseRetryAfter, type SendTarget } from '../../agent/send.ts';
@@ -114,6 +119,28 @@ describe('sender', () => {
     await fill(2);
     expect(await deliverOutbox(outbox, target(server.url, proxy.url))).toMatchObject({ state: 'done', accepted: 2 });
     expect(proxy.carried.join('\n')).toContain(new URL(server.url).host);
+  });
+});
+
+describe('custom CA', () => {
+  it("trusts a bureau's own CA only when given its file", async () => {
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: 1, duplicates: 0, clamped: 0 })));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(() => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await fill(1);
+    const untrusted = await deliverOutbox(outbox, target(url));
+    expect(untrusted.state).toBe('retry');
+    expect(untrusted.error).toMatch(/certificate/i);
+    const dispatcher = createDispatcher({ caFile: cert });
+    closers.push(() => dispatcher.close());
+    expect(await deliverOutbox(outbox, { serverUrl: url, deviceKey: 'k', dispatcher, userAgent: 't' })).toMatchObject({ state: 'done', accepted: 1 });
   });
 });
 
