@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { Hono } from 'hono';
+import { apiErrorSchema } from '../../shared/schemas/error.ts';
+import { MAX_SPEEDTEST_BYTES, speedtestDownloadQuerySchema, speedtestSlotSchema, speedtestUploadResultSchema } from '../../shared/schemas/speedtest.ts';
+import type { AppEnv } from '../app-env.ts';
+import { deviceAuth } from '../auth/middleware.ts';
+import { DomainError } from '../errors.ts';
+import type { RouteDoc } from '../http/openapi-registry.ts';
+import { validate } from '../http/validate.ts';
+import { SpeedtestSlots } from '../speedtest/slots.ts';
+
+// Incompressible payload, made once: a compressing proxy on the way must not flatter the link.
+const noise = randomBytes(1024 * 1024);
+
+/** Speed-test endpoints for agents: a per-school slot, then a download and an upload of `bytes`. */
+export function speedtestRoutes(slots = new SpeedtestSlots()) {
+  const requireSlot = (device: { id: string; schoolCode: string }, now: number) => {
+    if (!slots.holds(device, now)) {
+      throw new DomainError('conflict', 'no_speedtest_slot', 'this device holds no speed-test slot; POST /api/v1/speedtest/slot first');
+    }
+  };
+  return new Hono<AppEnv>()
+    .use('/api/v1/speedtest/*', deviceAuth)
+    .post('/api/v1/speedtest/slot', (c) => c.json(slots.request(c.var.device, c.var.clock())))
+    .get('/api/v1/speedtest/download', validate('query', speedtestDownloadQuerySchema), (c) => {
+      requireSlot(c.var.device, c.var.clock());
+      let left = c.req.valid('query').bytes;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (left <= 0) return controller.close();
+          const chunk = noise.subarray(0, Math.min(left, noise.length));
+          left -= chunk.length;
+          controller.enqueue(chunk);
+        },
+      });
+      return new Response(body, {
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(c.req.valid('query').bytes), 'cache-control': 'no-store', 'content-encoding': 'identity' },
+      });
+    })
+    .post('/api/v1/speedtest/upload', async (c) => {
+      const device = c.var.device;
+      requireSlot(device, c.var.clock());
+      let bytes = 0;
+      let first: number | null = null;
+      try {
+        for await (const chunk of c.req.raw.body ?? []) {
+          first ??= performance.now();
+          bytes += chunk.length;
+          if (bytes > MAX_SPEEDTEST_BYTES) throw new DomainError('too-large', 'body_too_large', `a speed-test upload is at most ${MAX_SPEEDTEST_BYTES} bytes`);
+        }
+      } finally {
+        slots.release(device);
+      }
+      return c.json({ bytes, ms: first === null ? 0 : Math.round((performance.now() - first) * 100) / 100 });
+    });
+}
+
+const errors = { 401: { description: 'device key missing, unknown or revoked', schema: apiErrorSchema } };
+export const speedtestDocs: RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/api/v1/speedtest/slot',
+    summary: "Ask for the school's speed-test slot (one device of a school tests at a time; a few tests per device a day)",
+    tag: 'agent',
+    auth: 'device-key',
+    responses: { 200: { description: 'granted, or refused with retryAfterSeconds', schema: speedtestSlotSchema }, ...errors },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/speedtest/download',
+    summary: 'Download `bytes` of incompressible data (needs the slot)',
+    tag: 'agent',
+    auth: 'device-key',
+    query: speedtestDownloadQuerySchema,
+    responses: { 200: { description: 'the bytes', binary: true }, 400: { description: 'bad bytes', schema: apiErrorSchema }, ...errors, 409: { description: 'no slot held', schema: apiErrorSchema } },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/speedtest/upload',
+    summary: 'Upload bytes to be counted and discarded; ends the slot',
+    tag: 'agent',
+    auth: 'device-key',
+    responses: { 200: { description: 'what the server received', schema: speedtestUploadResultSchema }, ...errors, 409: { description: 'no slot held', schema: apiErrorSchema }, 413: { description: 'too large', schema: apiErrorSchema } },
+  },
+];

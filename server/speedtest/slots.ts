@@ -1,0 +1,73 @@
+import type { SpeedtestSlot } from '../../shared/schemas/speedtest.ts';
+
+/**
+ * Speed-test slots: at most one test per school at a time, so the PCs of one school never saturate
+ * its link together and each measures the link, not its neighbours. A slot ends when the test's upload
+ * finishes or after `slotMs`, whichever is first. Kept in memory: a restart frees every slot, which is
+ * the safe direction.
+ */
+export interface SpeedtestPolicy {
+  /** Bytes each direction: 25 MB takes 2 s at 100 Mbps and 50 s at 4 Mbps (a teaching point). */
+  bytes: number;
+  slotMs: number;
+  /** At most this many granted tests per device per UTC day ("a few times a day"). */
+  maxPerDevicePerDay: number;
+}
+
+export const defaultSpeedtestPolicy: SpeedtestPolicy = { bytes: 25_000_000, slotMs: 120_000, maxPerDevicePerDay: 4 };
+
+interface Slot {
+  deviceId: string;
+  expiresAt: number;
+}
+
+export class SpeedtestSlots {
+  private readonly bySchool = new Map<string, Slot>();
+  // Grants per device for the current UTC day only; cleared when the day changes, so it stays small.
+  private grantsDay = '';
+  private readonly grantsToday = new Map<string, number>();
+
+  constructor(private readonly policy: SpeedtestPolicy = defaultSpeedtestPolicy) {}
+
+  /** Grants the school's slot to this device if it is free (or already this device's) and under its daily cap. */
+  request(device: { id: string; schoolCode: string }, now: number): SpeedtestSlot {
+    const held = this.bySchool.get(device.schoolCode);
+    if (held && held.expiresAt > now && held.deviceId !== device.id) {
+      return refused('another device of this school is testing now', Math.ceil((held.expiresAt - now) / 1000));
+    }
+    if (held?.deviceId === device.id && held.expiresAt > now) return granted(this.policy.bytes, held.expiresAt);
+    const day = new Date(now).toISOString().slice(0, 10);
+    if (day !== this.grantsDay) {
+      this.grantsDay = day;
+      this.grantsToday.clear();
+    }
+    const count = this.grantsToday.get(device.id) ?? 0;
+    if (count >= this.policy.maxPerDevicePerDay) {
+      const tomorrow = Date.parse(`${day}T00:00:00Z`) + 86_400_000;
+      return refused(`this device already ran ${count} tests today`, Math.ceil((tomorrow - now) / 1000));
+    }
+    this.grantsToday.set(device.id, count + 1);
+    const expiresAt = now + this.policy.slotMs;
+    this.bySchool.set(device.schoolCode, { deviceId: device.id, expiresAt });
+    return granted(this.policy.bytes, expiresAt);
+  }
+
+  /** True when this device holds its school's slot at `now`. */
+  holds(device: { id: string; schoolCode: string }, now: number): boolean {
+    const held = this.bySchool.get(device.schoolCode);
+    return held !== undefined && held.deviceId === device.id && held.expiresAt > now;
+  }
+
+  /** Ends the device's slot (its upload finished). */
+  release(device: { id: string; schoolCode: string }): void {
+    if (this.bySchool.get(device.schoolCode)?.deviceId === device.id) this.bySchool.delete(device.schoolCode);
+  }
+}
+
+function granted(bytes: number, expiresAt: number): SpeedtestSlot {
+  return { granted: true, bytes, expiresAt: new Date(expiresAt).toISOString(), retryAfterSeconds: null, reason: null };
+}
+
+function refused(reason: string, retryAfterSeconds: number): SpeedtestSlot {
+  return { granted: false, bytes: 0, expiresAt: null, retryAfterSeconds, reason };
+}

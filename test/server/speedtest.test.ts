@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { requestJson } from '../helpers/http.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+afterEach(async () => server?.close());
+
+async function device(schoolCode: string) {
+  const response = await fetch(`${server.url}/api/v1/enroll`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: server.enrollmentToken(schoolCode), hostname: 'pc', hardware: { uuid: crypto.randomUUID() } }),
+  });
+  const { deviceKey } = (await response.json()) as { deviceKey: string };
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(server.url + path, { ...init, headers: { authorization: `Bearer ${deviceKey}`, ...init.headers } });
+  return { deviceKey, call };
+}
+
+describe('speed-test slots and transfers', () => {
+  it('lets one device of a school test at a time, and frees the slot when its upload ends', async () => {
+    server = await startTestServer();
+    const a = await device('6229210001');
+    const b = await device('6229210001');
+    const elsewhere = await device('6229220001');
+    const slotA = (await (await a.call('/api/v1/speedtest/slot', { method: 'POST' })).json()) as { granted: boolean; bytes: number };
+    expect(slotA).toMatchObject({ granted: true, bytes: 25_000_000 });
+    const slotB = (await (await b.call('/api/v1/speedtest/slot', { method: 'POST' })).json()) as { granted: boolean; retryAfterSeconds: number; reason: string };
+    expect(slotB.granted).toBe(false);
+    expect(slotB.retryAfterSeconds).toBeGreaterThan(0);
+    expect(slotB.reason).toContain('another device');
+    expect((await (await elsewhere.call('/api/v1/speedtest/slot', { method: 'POST' })).json()) as object).toMatchObject({ granted: true });
+
+    const download = await a.call('/api/v1/speedtest/download?bytes=3000000');
+    expect(download.status).toBe(200);
+    expect((await download.arrayBuffer()).byteLength).toBe(3_000_000);
+    const upload = await a.call('/api/v1/speedtest/upload', { method: 'POST', body: new Uint8Array(2_000_000), headers: { 'content-type': 'application/octet-stream' } });
+    expect(await upload.json()).toMatchObject({ bytes: 2_000_000 });
+
+    expect((await (await b.call('/api/v1/speedtest/slot', { method: 'POST' })).json()) as object).toMatchObject({ granted: true });
+  });
+
+  it('refuses transfers without a slot, bad sizes and unknown keys', async () => {
+    server = await startTestServer();
+    const a = await device('6229210001');
+    const noSlot = await a.call('/api/v1/speedtest/download?bytes=1000');
+    expect(noSlot.status).toBe(409);
+    expect(((await noSlot.json()) as { code: string }).code).toBe('no_speedtest_slot');
+    await a.call('/api/v1/speedtest/slot', { method: 'POST' });
+    const tooBig = await requestJson(server.app, 'GET', '/api/v1/speedtest/download?bytes=999999999', { bearer: a.deviceKey });
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.body.issues[0].path).toBe('bytes');
+    expect((await fetch(`${server.url}/api/v1/speedtest/slot`, { method: 'POST' })).status).toBe(401);
+  });
+
+  it('grants a device at most four tests a day', async () => {
+    server = await startTestServer();
+    const a = await device('6229210001');
+    const grants: boolean[] = [];
+    for (let i = 0; i < 5; i++) {
+      grants.push(((await (await a.call('/api/v1/speedtest/slot', { method: 'POST' })).json()) as { granted: boolean }).granted);
+      await a.call('/api/v1/speedtest/upload', { method: 'POST', body: new Uint8Array(10) });
+    }
+    expect(grants).toEqual([true, true, true, true, false]);
+  });
+});
