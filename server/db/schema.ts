@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
  * Times are integer milliseconds since the epoch (UTC): cheap to compare in window queries and
@@ -295,4 +295,23 @@ export const loginAttempts = sqliteTable('login_attempts', {
   failures: integer('failures').notNull(),
   firstFailureAt: integer('first_failure_at').notNull(),
   lockedUntil: integer('locked_until'),
+});
+
+// ── Agent self-update ───────────────────────────────────────────────────────────────────────────
+
+/** The server's Ed25519 key pair for signing agent releases; agents pin the public key at enrollment. */
+export const signingKeys = sqliteTable('signing_keys', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  publicKey: text('public_key').notNull(),
+  privateKey: text('private_key').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Published agent bundles; the newest is the one agents update to. */
+export const agentReleases = sqliteTable('agent_releases', {
+  version: text('version').primaryKey(),
+  bundle: blob('bundle', { mode: 'buffer' }).notNull(),
+  sha256: text('sha256').notNull(),
+  signature: text('signature').notNull(),
+  publishedAt: integer('published_at').notNull(),
 });
