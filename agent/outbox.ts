@@ -71,6 +71,7 @@ export class Outbox {
 
   /** The oldest reports, up to a count and a body size; unreadable files go to quarantine. */
   async nextBatch(maxReports: number, maxBytes: number): Promise<QueuedReport[]> {
+    await this.refresh();
     const batch: QueuedReport[] = [];
     let bytes = 0;
     for (const entry of await this.list()) {
@@ -150,6 +151,24 @@ export class Outbox {
       removed += 1;
     }
     if (removed > 0) await syncDirectory(this.dir);
+  }
+
+  /** Picks up reports another agent process (an admin's `once` beside the service) queued or delivered. */
+  private async refresh(): Promise<void> {
+    const onDisk = await listNames(this.dir);
+    const known = new Set(this.entries.map((e) => e.name));
+    const present = new Set(onDisk);
+    for (const entry of this.entries.filter((e) => !present.has(e.name))) this.forget(entry);
+    for (const name of onDisk.filter((n) => !known.has(n))) {
+      try {
+        this.entries.push({ name, bytes: (await stat(join(this.dir, name))).size });
+      } catch (error) {
+        if (!isMissingFile(error)) throw error;
+      }
+    }
+    this.entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const last = this.entries.at(-1)?.name;
+    if (last) this.nextSeq = Math.max(this.nextSeq, Number(last.slice(0, 12)) + 1);
   }
 
   private forget(entry: OutboxEntry): void {

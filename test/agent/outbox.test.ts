@@ -123,4 +123,16 @@ describe('outbox', () => {
     expect(batch.map((q) => q.report.id)).toEqual([good.id]);
     expect(await outbox.quarantined()).toEqual([first!.name]);
   });
+
+  it('sees reports another agent process queued (an admin running `once` beside the service)', async () => {
+    const service = await Outbox.open(dir, big);
+    await service.add(makeReport());
+    const admin = await Outbox.open(dir, big);
+    const fromAdmin = makeReport();
+    await admin.add(fromAdmin);
+    const batch = await service.nextBatch(500, 1_000_000);
+    expect(batch.map((q) => q.report.id)).toContain(fromAdmin.id);
+    await admin.acknowledge(await admin.nextBatch(500, 1_000_000));
+    expect(await service.nextBatch(500, 1_000_000)).toEqual([]);
+  });
 });
