@@ -11,10 +11,11 @@ import { planDocs, planRoutes } from './routes/plan.ts';
 import { reportDocs, reportRoutes } from './routes/reports.ts';
 import { schoolDocs, schoolRoutes } from './routes/schools.ts';
 import { speedtestDocs, speedtestRoutes } from './routes/speedtest.ts';
+import { agentReleaseDocs, agentReleaseRoutes } from './routes/agent-releases.ts';
 import { SERVER_VERSION } from './version.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
-export const routeDocs: RouteDoc[] = [...healthDocs, ...enrollDocs, ...reportDocs, ...planDocs, ...coverageDocs, ...schoolDocs, ...speedtestDocs];
+export const routeDocs: RouteDoc[] = [...healthDocs, ...enrollDocs, ...reportDocs, ...planDocs, ...coverageDocs, ...schoolDocs, ...speedtestDocs, ...agentReleaseDocs];
 
 /** The whole HTTP application over the given dependencies; no global state, so tests build their own. */
 export function createApp(deps: AppDeps) {
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps) {
     .route('/', coverageRoutes)
     .route('/', schoolRoutes)
     .route('/', speedtestRoutes())
+    .route('/', agentReleaseRoutes)
     .get('/api/v1/openapi.json', (c) => c.json(openApiDocument));
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`, code: 'not_found' }, 404));

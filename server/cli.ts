@@ -12,6 +12,7 @@ import { startServer } from './index.ts';
 import { PlanError } from './plan/current.ts';
 import { ensureReferenceData, importPlan, parsePlanFile } from './plan/plan.ts';
 import { runImportSchools } from './registry/import-schools.ts';
+import { bundleVersion, publishAgentRelease } from './releases/releases.ts';
 
 const usage = `santong — school connectivity rollout, measured
 
@@ -25,6 +26,7 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
   api-token create --name NAME [--county CODE]    a bureau API token; --county confines it to one county
   api-token revoke --id N
   device revoke --id DEVICE_ID                    refuse this device's key from now on
+  agent-release publish FILE [--version V]        sign an agent bundle; enrolled agents update to it
   user create --username U --role bureau|county|school [--county CODE] [--school CODE]
                                                   a dashboard account; the password is read from stdin
 `;
@@ -50,6 +52,7 @@ function parse(argv: string[]) {
       name: { type: 'string' },
       county: { type: 'string' },
       id: { type: 'string' },
+      version: { type: 'string' },
       username: { type: 'string' },
       role: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -157,6 +160,15 @@ async function run(argv: string[]): Promise<number> {
       const password = await readPassword();
       const user = await createUser(db, { username, password, role, countyCode: flags.county, schoolCode: flags.school }, 'cli', now);
       say(`user #${user.id} ${user.username} created: ${user.role}${user.schoolCode ? `, school ${user.schoolCode}` : user.countyCode ? `, county ${user.countyCode}` : ', whole prefecture'}`);
+      return 0;
+    }
+    case 'agent-release publish': {
+      if (!arg || !fs.existsSync(arg)) throw new UsageError(`agent-release publish needs a bundle file that exists${arg ? `: ${arg} not found` : ''}`);
+      const bundle = fs.readFileSync(arg);
+      const version = flags.version ?? bundleVersion(bundle);
+      if (!version) throw new UsageError('the bundle names no version (a "// santong-agent X.Y.Z" line); give --version');
+      const release = publishAgentRelease(database(flags), bundle, version, now);
+      say(`agent ${release.version} published: ${release.size} bytes, sha256 ${release.sha256}`);
       return 0;
     }
     default:

@@ -6,6 +6,7 @@ import { inTransaction, type Db } from '../db/client.ts';
 import { classrooms, deviceMacs, devices, deviceStatus, enrollmentTokens, hardwareConflicts, schools } from '../db/schema.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { DomainError } from '../errors.ts';
+import { releaseSigningKey } from '../releases/signing-key.ts';
 import { hardwareFingerprint, type HardwareFingerprint } from './hardware.ts';
 
 /**
@@ -76,7 +77,7 @@ export function enrollDevice(db: Db, request: EnrollRequest, now: number): Enrol
 
     const assigned = classroomId === null ? null : db.select({ code: classrooms.code, name: classrooms.name }).from(classrooms).where(eq(classrooms.id, classroomId)).get()!;
     evaluateSchools(db, [school.code], now);
-    return { deviceId, deviceKey, reused: Boolean(here), school, classroom: assigned };
+    return { deviceId, deviceKey, reused: Boolean(here), school, classroom: assigned, releaseSigningKey: releaseSigningKey(db, now).publicKey };
   });
 }
 

@@ -23,5 +23,6 @@ export const enrollResponseSchema = z.object({
   reused: z.boolean().describe('true when this hardware was already enrolled at this school (a reimaged PC)'),
   school: z.object({ code: z.string(), name: z.string() }),
   classroom: z.object({ code: z.string(), name: z.string() }).nullable(),
+  releaseSigningKey: z.string().describe('base64 SPKI DER of the Ed25519 key that signs agent releases; pin it'),
 });
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
