@@ -315,3 +315,26 @@ export const agentReleases = sqliteTable('agent_releases', {
   signature: text('signature').notNull(),
   publishedAt: integer('published_at').notNull(),
 });
+
+// ── Accountability ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Append-only record of every declaration and every change to the registry, plan, users and tokens:
+ * who, when, what, old and new value, and why. Triggers (migration 0003) refuse UPDATE and DELETE.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id').notNull(),
+    countyCode: text('county_code'),
+    oldValue: text('old_value', { mode: 'json' }),
+    newValue: text('new_value', { mode: 'json' }),
+    reason: text('reason').notNull(),
+  },
+  (t) => [index('audit_log_entity').on(t.entityType, t.entityId), index('audit_log_at').on(t.at), index('audit_log_county').on(t.countyCode, t.at)],
+);

@@ -1,0 +1,41 @@
+import type { Db } from '../db/client.ts';
+import { auditLog } from '../db/schema.ts';
+
+/**
+ * Who did something: `cli:<os user>`, `user:<username>`, `api-token:<id>` or `system:<job>`.
+ * Recorded as text so the log outlives the accounts it names.
+ */
+export type Actor = string;
+
+export interface AuditEntry {
+  actor: Actor;
+  action: string;
+  entityType: string;
+  entityId: string;
+  countyCode?: string | null;
+  oldValue?: unknown;
+  newValue?: unknown;
+  reason: string;
+}
+
+/**
+ * Appends one entry to the audit log. Call it inside the transaction that makes the change, so the
+ * change and its record commit together or not at all.
+ */
+export function recordAudit(db: Db, entry: AuditEntry, now: number): void {
+  const reason = entry.reason.trim();
+  if (reason.length === 0) throw new Error(`audit entry for ${entry.action} needs a reason`);
+  db.insert(auditLog)
+    .values({
+      at: now,
+      actor: entry.actor,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      countyCode: entry.countyCode ?? null,
+      oldValue: entry.oldValue ?? null,
+      newValue: entry.newValue ?? null,
+      reason,
+    })
+    .run();
+}
