@@ -338,3 +338,74 @@ export const auditLog = sqliteTable(
   },
   (t) => [index('audit_log_entity').on(t.entityType, t.entityId), index('audit_log_at').on(t.at), index('audit_log_county').on(t.countyCode, t.at)],
 );
+
+// ── Teacher spaces and the two platforms (server/programme/*): declared by people, probed by the server ──
+
+/**
+ * Teacher spaces (人人通) per school, as declared by the platform operator or the county office: no agent
+ * can see them. The audit log holds every earlier value and who declared it.
+ */
+export const teacherSpaces = sqliteTable('teacher_spaces', {
+  schoolCode: text('school_code')
+    .primaryKey()
+    .references(() => schools.code),
+  teachers: integer('teachers').notNull(),
+  spacesOpened: integer('spaces_opened').notNull(),
+  spacesVerified: integer('spaces_verified').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+});
+
+/**
+ * Resource and management platforms (两平台) at a level; the owner is a division code (prefecture, county)
+ * or a school code (centre school). builtOn is the declared date, YYYY-MM-DD; null while not declared built.
+ */
+export const platforms = sqliteTable(
+  'platforms',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: ['resource', 'management'] }).notNull(),
+    level: text('level', { enum: ['prefecture', 'county', 'centre-school'] }).notNull(),
+    ownerCode: text('owner_code').notNull(),
+    /** The county the owner lies in (null for the prefecture), so county-scoped reads need no join. */
+    countyCode: text('county_code').references(() => divisions.code),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    builtOn: text('built_on'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('platforms_owner').on(t.level, t.ownerCode), index('platforms_county').on(t.countyCode)],
+);
+
+/** One probe of a platform's URL by the server (evidence, append-only, pruned after the retention period). */
+export const platformProbes = sqliteTable(
+  'platform_probes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platformId: integer('platform_id')
+      .notNull()
+      .references(() => platforms.id, { onDelete: 'cascade' }),
+    at: integer('at').notNull(),
+    up: integer('up', { mode: 'boolean' }).notNull(),
+    statusCode: integer('status_code'),
+    latencyMs: real('latency_ms'),
+    error: text('error'),
+  },
+  (t) => [index('platform_probes_platform_at').on(t.platformId, t.at), index('platform_probes_at').on(t.at)],
+);
+
+/** Derived from platform_probes after every probe: the platform's current state, uptime and latency. */
+export const platformStatus = sqliteTable('platform_status', {
+  platformId: integer('platform_id')
+    .primaryKey()
+    .references(() => platforms.id, { onDelete: 'cascade' }),
+  lastProbeAt: integer('last_probe_at').notNull(),
+  up: integer('up', { mode: 'boolean' }).notNull(),
+  statusCode: integer('status_code'),
+  error: text('error'),
+  uptime7d: real('uptime_7d'),
+  uptime30d: real('uptime_30d'),
+  medianLatencyMs: real('median_latency_ms'),
+  probes30d: integer('probes_30d').notNull(),
+});
