@@ -26,6 +26,16 @@ export const agentConfigSchema = z.object({
   internetTargets: z.array(target).min(1).max(16).default(defaultInternetTargets),
   extraTargets: z.array(target).max(16).default([]).describe('e.g. the county resource platform, reported but not deciding "internet"'),
   intervalMinutes: z.number().int().min(5).max(1440).default(60),
+  throughput: z
+    .object({
+      enabled: z.boolean().default(true),
+      maxBytes: z.number().int().min(100_000).max(64 * 1024 * 1024).default(25_000_000),
+      minIntervalHours: z.number().min(1).max(168).default(6),
+      // Local school hours: the link is measured as classes use it, like Giga Meter's tests in school hours.
+      fromHour: z.number().int().min(0).max(23).default(8),
+      toHour: z.number().int().min(1).max(24).default(17),
+    })
+    .default({ enabled: true, maxBytes: 25_000_000, minIntervalHours: 6, fromHour: 8, toHour: 17 }),
   outbox: z
     .object({ maxCount: z.number().int().min(1).max(100_000), maxBytes: z.number().int().min(64 * 1024).max(1024 ** 3) })
     .default(defaultOutboxLimits),

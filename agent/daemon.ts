@@ -7,6 +7,7 @@ import { collectReport } from './collect/report.ts';
 import type { AgentContext } from './context.ts';
 import { log } from './log.ts';
 import { Schedule } from './schedule.ts';
+import { maybeMeasureThroughput } from './throughput-plan.ts';
 import { backoffMs, deliverOutbox } from './send.ts';
 
 export type DaemonOptions = {
@@ -72,7 +73,8 @@ export class Daemon {
     const fingerprint = this.ticks++ % every === 0 ? displayFingerprint(await collectDisplays(this.o.drmRoot)) : undefined;
     const reason = this.schedule.due(this.now(), fingerprint);
     if (reason) {
-      const report = await collectReport(this.ctx.config, this.ctx.dispatcher, this.now, this.o.drmRoot);
+      const throughput = await maybeMeasureThroughput(this.ctx, this.now);
+      const report = await collectReport(this.ctx.config, this.ctx.dispatcher, this.now, { drmRoot: this.o.drmRoot, throughput });
       await this.ctx.outbox.add(report);
       await this.schedule.ran(this.now(), displayFingerprint(report.displays));
       log('info', 'report queued', { reason, id: report.id, queued: (await this.ctx.outbox.list()).length });

@@ -6,18 +6,19 @@ import { AGENT_VERSION } from '../version.ts';
 import { collectDevice } from './device.ts';
 import { collectDisplays } from './displays.ts';
 import { collectNetwork } from './network.ts';
+import type { Throughput } from './throughput.ts';
 
 /** Collects one report and validates it with the wire schema, so the agent never queues what the server would refuse. */
 export async function collectReport(
   config: AgentConfig,
   dispatcher: Dispatcher,
   now: () => number = Date.now,
-  drmRoot?: string,
+  extra: { drmRoot?: string | undefined; throughput?: Throughput | undefined } = {},
 ): Promise<Report> {
   const collectedAt = new Date(now()).toISOString();
   const [network, displays, device] = await Promise.all([
     collectNetwork(dispatcher, { internet: config.internetTargets, extra: config.extraTargets }),
-    collectDisplays(drmRoot),
+    collectDisplays(extra.drmRoot),
     collectDevice(),
   ]);
   return reportSchema.parse({
@@ -25,7 +26,7 @@ export async function collectReport(
     id: randomUUID(),
     collectedAt,
     agentVersion: AGENT_VERSION,
-    network,
+    network: extra.throughput ? { ...network, throughput: extra.throughput } : network,
     displays,
     device,
   });

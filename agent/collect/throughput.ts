@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { throughputSchema } from '../../shared/schemas/report.ts';
+import { speedtestSlotSchema, speedtestUploadResultSchema } from '../../shared/schemas/speedtest.ts';
 
 export type Throughput = z.input<typeof throughputSchema>;
 export type SpeedtestTarget = { serverUrl: string; deviceKey: string; dispatcher: Dispatcher };
@@ -21,9 +22,9 @@ export function mbps(bytes: number, ms: number): number | null {
 export async function measureThroughput(t: SpeedtestTarget, bytes: number, now: () => number = Date.now): Promise<Throughput | null> {
   const headers = { authorization: `Bearer ${t.deviceKey}` };
   const slot = await request(new URL('/api/v1/speedtest/slot', t.serverUrl), { method: 'POST', dispatcher: t.dispatcher, headers, signal: AbortSignal.timeout(15_000) });
-  const grant = (await slot.body.json().catch(() => ({}))) as { granted?: boolean; bytes?: number };
-  if (slot.statusCode !== 200 || !grant.granted) return null;
-  const size = Math.min(bytes, grant.bytes ?? bytes);
+  const grant = speedtestSlotSchema.safeParse(await slot.body.json().catch(() => undefined));
+  if (slot.statusCode !== 200 || !grant.success || !grant.data.granted) return null;
+  const size = Math.min(bytes, grant.data.bytes);
 
   const down = await request(new URL(`/api/v1/speedtest/download?bytes=${size}`, t.serverUrl), {
     dispatcher: t.dispatcher,
@@ -47,8 +48,11 @@ export async function measureThroughput(t: SpeedtestTarget, bytes: number, now: 
     body: payload,
     signal: AbortSignal.timeout(120_000),
   });
-  await up.body.dump();
-  const upMs = performance.now() - upStart;
+  const clientMs = performance.now() - upStart;
+  // The server times the upload from its first to last byte received: closer to the link than the
+  // client's clock, which also counts buffering before the first byte leaves the PC.
+  const counted = speedtestUploadResultSchema.safeParse(await up.body.json().catch(() => undefined));
+  const upMs = counted.success && counted.data.ms > 0 && counted.data.bytes === size ? counted.data.ms : clientMs;
 
   return {
     downMbps: down.statusCode === 200 ? mbps(received, downMs) : null,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openAgent, type AgentContext } from '../../agent/context.ts';
 import { Daemon } from '../../agent/daemon.ts';
+import { throughputDue } from '../../agent/throughput-plan.ts';
 import { enroll } from '../../agent/enroll.ts';
 import { startTestServer, testClock, type TestServer, type TestClock } from '../helpers/server.ts';
 import { buildEdid } from './edid-fixture.ts';
@@ -105,4 +106,23 @@ describe('daemon ticks, driven by a test clock', () => {
     await after.tickOnce();
     expect(stored()).toHaveLength(2);
   }, 30_000);
+
+  it('measures throughput with the server in school hours, at most every few hours, and not in the evening', async () => {
+    const morning = new Date();
+    morning.setHours(10, 0, 0, 0);
+    clock.set(morning.getTime());
+    const d = daemon();
+    await d.load();
+    await d.tickOnce();
+    const speed = () => server.db.$client.prepare('select down_mbps as down, up_mbps as up from reports order by collected_at').all() as { down: number | null; up: number | null }[];
+    expect(speed()[0]?.down).toBeGreaterThan(0);
+    expect(speed()[0]?.up).toBeGreaterThan(0);
+    clock.set(d.schedule.nextRunAt!); // about an hour later: too soon for another test
+    await d.tickOnce();
+    expect(speed()[1]?.down).toBeNull();
+    const evening = new Date(morning);
+    evening.setHours(20);
+    clock.set(evening.getTime() + 24 * 3_600_000);
+    expect(throughputDue(ctx.config.throughput, clock(), undefined)).toBe(false);
+  }, 60_000);
 });
