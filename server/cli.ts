@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { readPassword } from './accounts/password-input.ts';
 import { createUser } from './accounts/users.ts';
@@ -53,6 +54,7 @@ function parse(argv: string[]) {
       county: { type: 'string' },
       id: { type: 'string' },
       version: { type: 'string' },
+      reason: { type: 'string' },
       username: { type: 'string' },
       role: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -72,6 +74,11 @@ function positiveInteger(flags: Flags, name: string): number | null {
   if (text === undefined) return null;
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name} takes a whole number ≥ 1, not "${text}"`);
   return Number(text);
+}
+
+/** The person at the terminal, as the audit log names them. */
+function cliActor(): string {
+  return `cli:${os.userInfo().username}`;
 }
 
 function requiredInteger(flags: Flags, name: string): number {
@@ -115,13 +122,13 @@ async function run(argv: string[]): Promise<number> {
         errors.forEach((e) => process.stderr.write(`${e}\n`));
         return 1;
       }
-      importPlan(database(flags, false), plan, `file: ${arg}`, now);
+      importPlan(database(flags, false), plan, `file: ${arg}`, now, { actor: cliActor(), reason: flags.reason ?? `plan import ${arg}` });
       say(`plan "${plan.name}" imported: prefecture ${plan.prefecture.code} with ${plan.counties.length} counties`);
       return 0;
     }
     case 'import-schools': {
       if (!sub || !fs.existsSync(sub)) throw new UsageError(`import-schools needs a roster file that exists${sub ? `: ${sub} not found` : ''}`);
-      const result = await runImportSchools(database(flags), sub, now);
+      const result = await runImportSchools(database(flags), sub, now, { actor: cliActor(), reason: flags.reason ?? `import-schools ${sub}` });
       result.output.forEach((line) => (result.exitCode === 0 ? say(line) : process.stderr.write(`${line}\n`)));
       return result.exitCode;
     }
@@ -130,8 +137,9 @@ async function run(argv: string[]): Promise<number> {
       if (flags['expires-in'] !== undefined && expiresIn === null) throw new UsageError('--expires-in takes a duration such as 30d, 12h or 90m');
       const created = createEnrollmentToken(
         database(flags),
-        { schoolCode: required(flags, 'school'), expiresAt: expiresIn === null ? null : now + expiresIn, maxUses: positiveInteger(flags, 'max-uses'), createdBy: 'cli' },
+        { schoolCode: required(flags, 'school'), expiresAt: expiresIn === null ? null : now + expiresIn, maxUses: positiveInteger(flags, 'max-uses') },
         now,
+        { actor: cliActor(), reason: flags.reason ?? 'enrollment token issued' },
       );
       say(`enrollment token #${created.id} for ${created.school.code} ${created.school.name}`);
       say(`expires: ${created.expiresAt === null ? 'never' : new Date(created.expiresAt).toISOString()}; uses: ${created.maxUses ?? 'unlimited'}`);
@@ -139,17 +147,17 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'enrollment-token revoke':
-      return revokeEnrollmentToken(database(flags), requiredInteger(flags, 'id'), now) ? 0 : fail('no such enrollment token');
+      return revokeEnrollmentToken(database(flags), requiredInteger(flags, 'id'), now, { actor: cliActor(), reason: flags.reason ?? 'enrollment token revoked' }) ? 0 : fail('no such enrollment token');
     case 'api-token create': {
-      const created = createApiToken(database(flags), { name: required(flags, 'name'), countyCode: flags.county ?? null }, now);
+      const created = createApiToken(database(flags), { name: required(flags, 'name'), countyCode: flags.county ?? null }, now, { actor: cliActor(), reason: flags.reason ?? 'API token issued' });
       say(`API token #${created.id} "${flags.name}" (${flags.county ? `county ${flags.county} only` : 'whole prefecture'})`);
       say(created.token);
       return 0;
     }
     case 'api-token revoke':
-      return revokeApiToken(database(flags), requiredInteger(flags, 'id'), now) ? 0 : fail('no such active API token');
+      return revokeApiToken(database(flags), requiredInteger(flags, 'id'), now, { actor: cliActor(), reason: flags.reason ?? 'API token revoked' }) ? 0 : fail('no such active API token');
     case 'device revoke': {
-      const device = revokeDevice(database(flags), required(flags, 'id'), now);
+      const device = revokeDevice(database(flags), required(flags, 'id'), now, { actor: cliActor(), reason: flags.reason ?? 'device key revoked' });
       say(`device ${flags.id} at school ${device.schoolCode} revoked`);
       return 0;
     }

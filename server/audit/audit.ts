@@ -7,6 +7,12 @@ import { auditLog } from '../db/schema.ts';
  */
 export type Actor = string;
 
+/** Who makes a change and why: passed by every caller of a mutating domain function. */
+export interface AuditSource {
+  actor: Actor;
+  reason: string;
+}
+
 export interface AuditEntry {
   actor: Actor;
   action: string;

@@ -1,6 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Role } from '../../shared/schemas/dashboard.ts';
-import type { Db } from '../db/client.ts';
+import { inTransaction, type Db } from '../db/client.ts';
+import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { apiTokens, divisions } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { generateSecret, hashSecret } from './secrets.ts';
@@ -14,18 +15,21 @@ export type ApiPrincipal =
   | { kind: 'user'; id: number; name: string; role: Role; countyCode: string | null; schoolCode: string | null };
 
 /** Issues an API token (county-scoped when countyCode is given); the token is returned once. */
-export function createApiToken(db: Db, input: { name: string; countyCode: string | null }, now: number) {
+export function createApiToken(db: Db, input: { name: string; countyCode: string | null }, now: number, audit: AuditSource) {
   if (input.countyCode !== null) {
     const county = db.select().from(divisions).where(and(eq(divisions.code, input.countyCode), eq(divisions.level, 'county'))).get();
     if (!county) throw new DomainError('invalid', 'county_unknown', `no county ${input.countyCode} in the plan's division tree`);
   }
   const token = generateSecret('api');
-  const row = db
-    .insert(apiTokens)
-    .values({ name: input.name, countyCode: input.countyCode, tokenHash: hashSecret(token), createdAt: now })
-    .returning({ id: apiTokens.id })
-    .get();
-  return { id: row.id, token };
+  return inTransaction(db, () => {
+    const row = db
+      .insert(apiTokens)
+      .values({ name: input.name, countyCode: input.countyCode, tokenHash: hashSecret(token), createdAt: now })
+      .returning({ id: apiTokens.id })
+      .get();
+    recordAudit(db, { ...audit, action: 'api-token.create', entityType: 'api-token', entityId: String(row.id), countyCode: input.countyCode, newValue: input }, now);
+    return { id: row.id, token };
+  });
 }
 
 /** Finds the active API token a bearer secret belongs to, or null. */
@@ -39,8 +43,14 @@ export function authenticateApiToken(db: Db, secret: string): ApiPrincipal | nul
 }
 
 /** Revokes an API token by id. */
-export function revokeApiToken(db: Db, id: number, now: number): boolean {
-  return db.update(apiTokens).set({ revokedAt: now }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).run().changes > 0;
+export function revokeApiToken(db: Db, id: number, now: number, audit: AuditSource): boolean {
+  return inTransaction(db, () => {
+    const token = db.select({ name: apiTokens.name, countyCode: apiTokens.countyCode }).from(apiTokens).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).get();
+    if (!token) return false;
+    db.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, id)).run();
+    recordAudit(db, { ...audit, action: 'api-token.revoke', entityType: 'api-token', entityId: String(id), countyCode: token.countyCode, oldValue: { revokedAt: null }, newValue: { revokedAt: now } }, now);
+    return true;
+  });
 }
 
 /** Throws 403 unless the principal may see this county (a school account sees no county-wide figures). */

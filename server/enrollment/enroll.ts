@@ -6,6 +6,7 @@ import { inTransaction, type Db } from '../db/client.ts';
 import { classrooms, deviceMacs, devices, deviceStatus, enrollmentTokens, hardwareConflicts, schools } from '../db/schema.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { DomainError } from '../errors.ts';
+import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { releaseSigningKey } from '../releases/signing-key.ts';
 import { hardwareFingerprint, type HardwareFingerprint } from './hardware.ts';
 
@@ -25,7 +26,7 @@ export function enrollDevice(db: Db, request: EnrollRequest, now: number): Enrol
     if (token.maxUses !== null && token.uses >= token.maxUses) {
       throw new DomainError('unauthorized', 'token_used_up', `this enrollment token was already used ${token.uses} times, its limit; ask your county office for a new one`);
     }
-    const school = db.select({ code: schools.code, name: schools.name }).from(schools).where(eq(schools.code, token.schoolCode)).get()!;
+    const school = db.select({ code: schools.code, name: schools.name, countyCode: schools.countyCode }).from(schools).where(eq(schools.code, token.schoolCode)).get()!;
     const classroom = request.classroom === undefined ? null : findClassroom(db, school.code, request.classroom);
 
     const fingerprint = hardwareFingerprint(request.hardware);
@@ -76,8 +77,21 @@ export function enrollDevice(db: Db, request: EnrollRequest, now: number): Enrol
     db.update(enrollmentTokens).set({ uses: sql`${enrollmentTokens.uses} + 1` }).where(eq(enrollmentTokens.id, token.id)).run();
 
     const assigned = classroomId === null ? null : db.select({ code: classrooms.code, name: classrooms.name }).from(classrooms).where(eq(classrooms.id, classroomId)).get()!;
+    recordAudit(
+      db,
+      {
+        actor: `enrollment-token:${token.id}`,
+        reason: here ? 'the same hardware enrolled again at its school (reimaged PC): new key' : sameHardware.length > 0 ? 'new device; the same hardware is enrolled at another school (flagged)' : 'new device enrolled',
+        action: here ? 'device.reenroll' : 'device.enroll',
+        entityType: 'device',
+        entityId: deviceId,
+        countyCode: school.countyCode,
+        newValue: { schoolCode: school.code, classroom: assigned?.code ?? null, hostname: request.hostname, hardware: fingerprint },
+      },
+      now,
+    );
     evaluateSchools(db, [school.code], now);
-    return { deviceId, deviceKey, reused: Boolean(here), school, classroom: assigned, releaseSigningKey: releaseSigningKey(db, now).publicKey };
+    return { deviceId, deviceKey, reused: Boolean(here), school: { code: school.code, name: school.name }, classroom: assigned, releaseSigningKey: releaseSigningKey(db, now).publicKey };
   });
 }
 
@@ -109,11 +123,17 @@ function matchHardware(db: Db, fingerprint: HardwareFingerprint) {
 }
 
 /** Revokes a device key: its reports are refused from now on and its evidence stops counting. */
-export function revokeDevice(db: Db, deviceId: string, now: number): { schoolCode: string } {
+export function revokeDevice(db: Db, deviceId: string, now: number, audit: AuditSource): { schoolCode: string } {
   return inTransaction(db, () => {
-    const device = db.select({ schoolCode: devices.schoolCode }).from(devices).where(and(eq(devices.id, deviceId), isNull(devices.revokedAt))).get();
+    const device = db
+      .select({ schoolCode: devices.schoolCode, hostname: devices.hostname, countyCode: schools.countyCode })
+      .from(devices)
+      .innerJoin(schools, eq(schools.code, devices.schoolCode))
+      .where(and(eq(devices.id, deviceId), isNull(devices.revokedAt)))
+      .get();
     if (!device) throw new DomainError('not-found', 'device_unknown', `no active device ${deviceId}`);
     db.update(devices).set({ revokedAt: now }).where(eq(devices.id, deviceId)).run();
+    recordAudit(db, { ...audit, action: 'device.revoke', entityType: 'device', entityId: deviceId, countyCode: device.countyCode, oldValue: { revokedAt: null }, newValue: { revokedAt: now, schoolCode: device.schoolCode, hostname: device.hostname } }, now);
     evaluateSchools(db, [device.schoolCode], now);
     return device;
   });

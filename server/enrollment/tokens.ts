@@ -1,5 +1,6 @@
-import { and, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { recordAudit, type AuditSource } from '../audit/audit.ts';
+import { inTransaction, type Db } from '../db/client.ts';
 import { enrollmentTokens, schools } from '../db/schema.ts';
 import { generateSecret, hashSecret } from '../auth/secrets.ts';
 import { DomainError } from '../errors.ts';
@@ -15,28 +16,34 @@ export interface NewEnrollmentToken {
 /** Issues a per-school enrollment token; the token itself is returned once and only its hash is kept. */
 export function createEnrollmentToken(
   db: Db,
-  input: { schoolCode: string; expiresAt: number | null; maxUses: number | null; createdBy: string },
+  input: { schoolCode: string; expiresAt: number | null; maxUses: number | null },
   now: number,
+  audit: AuditSource,
 ): NewEnrollmentToken {
   const school = db.select({ code: schools.code, name: schools.name }).from(schools).where(eq(schools.code, input.schoolCode)).get();
   if (!school) throw new DomainError('not-found', 'school_unknown', `no school with code ${input.schoolCode}; import the roster first (santong import-schools FILE)`);
   const token = generateSecret('enrollment');
-  const row = db
-    .insert(enrollmentTokens)
-    .values({ tokenHash: hashSecret(token), schoolCode: school.code, expiresAt: input.expiresAt, maxUses: input.maxUses, createdAt: now, createdBy: input.createdBy })
-    .returning({ id: enrollmentTokens.id })
-    .get();
+  const row = inTransaction(db, () => {
+    const created = db
+      .insert(enrollmentTokens)
+      .values({ tokenHash: hashSecret(token), schoolCode: school.code, expiresAt: input.expiresAt, maxUses: input.maxUses, createdAt: now, createdBy: audit.actor })
+      .returning({ id: enrollmentTokens.id, countyCode: sql<string>`(select county_code from schools where code = ${school.code})` })
+      .get();
+    recordAudit(db, { ...audit, action: 'enrollment-token.create', entityType: 'enrollment-token', entityId: String(created.id), countyCode: created.countyCode, newValue: { schoolCode: school.code, expiresAt: input.expiresAt, maxUses: input.maxUses } }, now);
+    return created;
+  });
   return { id: row.id, token, school, expiresAt: input.expiresAt, maxUses: input.maxUses };
 }
 
 /** Revokes an enrollment token by id; devices it already enrolled keep their keys. */
-export function revokeEnrollmentToken(db: Db, id: number, now: number): boolean {
-  const result = db
-    .update(enrollmentTokens)
-    .set({ revokedAt: now })
-    .where(and(eq(enrollmentTokens.id, id), isNull(enrollmentTokens.revokedAt)))
-    .run();
-  return result.changes > 0;
+export function revokeEnrollmentToken(db: Db, id: number, now: number, audit: AuditSource): boolean {
+  return inTransaction(db, () => {
+    const token = db.select({ schoolCode: enrollmentTokens.schoolCode }).from(enrollmentTokens).where(and(eq(enrollmentTokens.id, id), isNull(enrollmentTokens.revokedAt))).get();
+    if (!token) return false;
+    db.update(enrollmentTokens).set({ revokedAt: now }).where(eq(enrollmentTokens.id, id)).run();
+    recordAudit(db, { ...audit, action: 'enrollment-token.revoke', entityType: 'enrollment-token', entityId: String(id), oldValue: { revokedAt: null }, newValue: { revokedAt: now, schoolCode: token.schoolCode } }, now);
+    return true;
+  });
 }
 
 /** Parses a duration such as 30d, 12h or 90m into milliseconds. */

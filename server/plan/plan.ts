@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { desc, eq, inArray, sql } from 'drizzle-orm';
+import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { planSchema, type Plan } from '../../shared/schemas/plan.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { countyRollups, divisions, plans, schools } from '../db/schema.ts';
@@ -26,7 +27,7 @@ export function parsePlanFile(file: string | URL): { plan?: Plan; errors: string
  * Replaces the plan and brings the division tree in line with it: new counties are added, names
  * updated. A county that still has schools is never removed; the import fails and says so.
  */
-export function importPlan(db: Db, plan: Plan, source: string, now: number): void {
+export function importPlan(db: Db, plan: Plan, source: string, now: number, audit: AuditSource): void {
   inTransaction(db, () => {
     const existingPrefecture = db.select().from(divisions).where(eq(divisions.level, 'prefecture')).get();
     if (existingPrefecture && existingPrefecture.code !== plan.prefecture.code) {
@@ -88,7 +89,9 @@ export function importPlan(db: Db, plan: Plan, source: string, now: number): voi
         .onConflictDoNothing()
         .run();
     }
+    const previous = db.select({ document: plans.document }).from(plans).orderBy(desc(plans.id)).limit(1).get();
     db.insert(plans).values({ document: plan, importedAt: now, source }).run();
+    recordAudit(db, { ...audit, action: 'plan.replace', entityType: 'plan', entityId: plan.prefecture.code, oldValue: previous?.document ?? null, newValue: plan }, now);
     // Standards and windows may have changed: every school's figures are re-derived under the new plan.
     evaluateSchools(db, db.select({ code: schools.code }).from(schools).all().map((s) => s.code), now);
   });
@@ -99,6 +102,6 @@ export function ensureReferenceData(db: Db, now: number): boolean {
   if (db.select({ id: plans.id }).from(plans).limit(1).get()) return false;
   const { plan, errors } = parsePlanFile(defaultPlanFile);
   if (!plan) throw new PlanError(`the shipped plan is invalid: ${errors.join('; ')}`);
-  importPlan(db, plan, 'reference: linxia-2015-2020.json', now);
+  importPlan(db, plan, 'reference: linxia-2015-2020.json', now, { actor: 'system:first-start', reason: 'reference data loaded on first start' });
   return true;
 }

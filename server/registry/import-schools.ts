@@ -4,6 +4,7 @@ import { rosterRowSchema, type RosterRow } from '../../shared/schemas/school.ts'
 import { inTransaction, type Db } from '../db/client.ts';
 import { classrooms, divisions, schools } from '../db/schema.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
+import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { readRosterFile, type RosterFileRow, type RosterIssue } from './roster-file.ts';
 
 export interface ImportSummary {
@@ -94,7 +95,7 @@ export function validateRoster(db: Db, rows: RosterFileRow[]): { valid: ValidRow
 }
 
 /** Validates the rows and, only if every row is good, upserts schools and classrooms by code in one transaction. */
-export function importSchools(db: Db, rows: RosterFileRow[], now: number): ImportSummary {
+export function importSchools(db: Db, rows: RosterFileRow[], now: number, audit: AuditSource): ImportSummary {
   return inTransaction(db, () => {
     const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, classroomsCreated: 0, errors: [], warnings: [] };
     const { valid, errors } = validateRoster(db, rows);
@@ -135,6 +136,20 @@ export function importSchools(db: Db, rows: RosterFileRow[], now: number): Impor
         summary.unchanged++;
         continue;
       }
+      const before = existing ? { ...registryFields(existing), classrooms: codes.size } : null;
+      recordAudit(
+        db,
+        {
+          ...audit,
+          action: existing ? 'school.update' : 'school.create',
+          entityType: 'school',
+          entityId: row.code,
+          countyCode: fields.countyCode,
+          oldValue: before,
+          newValue: { ...fields, classrooms: codes.size + added.length },
+        },
+        now,
+      );
       changed.push(row.code);
     }
     // Batches: a statement per classroom is slow for a prefecture (~9,000), one for all nears SQLite's 32,766-variable cap.
@@ -143,6 +158,11 @@ export function importSchools(db: Db, rows: RosterFileRow[], now: number): Impor
     evaluateSchools(db, changed, now);
     return summary;
   });
+}
+
+function registryFields(school: StoredSchool) {
+  const { createdAt: _created, updatedAt: _updated, code: _code, ...fields } = school;
+  return fields;
 }
 
 /*
@@ -172,7 +192,7 @@ function missingClassroomCodes(existing: Set<string>, count: number): string[] {
 }
 
 /** `santong import-schools FILE`: reads, imports and returns the lines to print and the exit code (1 when nothing was imported). */
-export async function runImportSchools(db: Db, file: string, now: number): Promise<{ exitCode: number; output: string[] }> {
+export async function runImportSchools(db: Db, file: string, now: number, audit: AuditSource): Promise<{ exitCode: number; output: string[] }> {
   const format = (issue: RosterIssue) => (issue.line === 0 ? `${file}: ${issue.reason}` : `line ${issue.line}: ${issue.field}: ${issue.reason}`);
   let roster;
   try {
@@ -187,7 +207,7 @@ export async function runImportSchools(db: Db, file: string, now: number): Promi
   };
   // A file-level problem still lets every row be checked, so one run lists everything to fix.
   if (roster.errors.length > 0) return failed([...roster.errors, ...validateRoster(db, roster.rows).errors].sort(byLine));
-  const summary = importSchools(db, roster.rows, now);
+  const summary = importSchools(db, roster.rows, now, audit);
   if (summary.errors.length > 0) return failed(summary.errors);
   return {
     exitCode: 0,

@@ -35,6 +35,9 @@ export function testClock(start?: number | string): TestClock {
   return clock;
 }
 
+/** The audit source of changes a test makes directly. */
+export const byTest = { actor: 'cli:test', reason: 'set up by the test' };
+
 /** Two schools in 临夏县 (622921) and one in 康乐县 (622922), with 3, 2 and 1 classrooms. */
 export const testRoster: { code: string; name: string; county_code: string; type_code: string; urban_rural_code: string; classroom_count: number; township?: string }[] = [
   { code: '6229210001', name: '测试第一小学', county_code: '622921', type_code: '211', urban_rural_code: '121', classroom_count: 3, township: '韩集镇' },
@@ -61,7 +64,7 @@ export function createTestContext(options: { clock?: TestClock; roster?: typeof 
   const db = openDatabase(dataDir);
   ensureReferenceData(db, clock());
   const rows: RosterFileRow[] = (options.roster ?? testRoster).map((cells, i) => ({ line: i + 2, cells }));
-  const summary = importSchools(db, rows, clock());
+  const summary = importSchools(db, rows, clock(), { ...byTest, reason: 'test roster' });
   if (summary.errors.length > 0) throw new Error(`test roster rejected: ${JSON.stringify(summary.errors)}`);
   const app = createApp({ db, logger: pino({ level: 'silent' }), clock, maxReportBodyBytes: 1024 * 1024 });
   return {
@@ -69,9 +72,9 @@ export function createTestContext(options: { clock?: TestClock; roster?: typeof 
     app,
     clock,
     dataDir,
-    apiToken: (countyCode) => createApiToken(db, { name: 'test', countyCode: countyCode ?? null }, clock()).token,
+    apiToken: (countyCode) => createApiToken(db, { name: 'test', countyCode: countyCode ?? null }, clock(), byTest).token,
     enrollmentToken: (schoolCode, o = {}) =>
-      createEnrollmentToken(db, { schoolCode, expiresAt: o.expiresInMs === undefined ? null : clock() + o.expiresInMs, maxUses: o.maxUses ?? null, createdBy: 'test' }, clock()).token,
+      createEnrollmentToken(db, { schoolCode, expiresAt: o.expiresInMs === undefined ? null : clock() + o.expiresInMs, maxUses: o.maxUses ?? null }, clock(), byTest).token,
     cleanup: () => {
       db.$client.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

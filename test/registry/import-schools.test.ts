@@ -11,6 +11,7 @@ import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { runImportSchools } from '../../server/registry/import-schools.ts';
 
 const now = Date.UTC(2026, 2, 1, 8);
+const importer = { actor: 'cli:test', reason: 'county roster 2026' };
 const header = 'code,name,county_code,township,type_code,urban_rural_code,classroom_count,class_count,centre_school_code';
 const hanji = '6229210001,临夏县韩集镇中心小学,622921,韩集镇,211,210,3,3,';
 const yangwa = '6229210002,临夏县韩集镇阳洼小学,622921,韩集镇,211,220,2,,6229210001';
@@ -43,7 +44,7 @@ const roomsOf = (code: string) =>
 describe('import-schools', () => {
   it('imports a good CSV: schools, classrooms 1..N and their derived status', async () => {
     const file = writeFile('schools.csv', csv(header, hanji, yangwa));
-    const result = await runImportSchools(db, file, now);
+    const result = await runImportSchools(db, file, now, importer);
 
     expect(result).toEqual({ exitCode: 0, output: [`${file}: 2 created, 0 updated, 0 unchanged; 5 classrooms created`] });
     expect(storedSchools()).toEqual([
@@ -67,7 +68,7 @@ describe('import-schools', () => {
 
   it('reads UTF-8 with a BOM and CRLF line ends, and header names in any case with spaces', async () => {
     const content = '\uFEFF' + [' Code ,NAME,County_Code,township,type_code,urban_rural_code,classroom_count', '6229210001,临夏县韩集镇中心小学,622921,韩集镇,211,210,3'].join('\r\n') + '\r\n';
-    const result = await runImportSchools(db, writeFile('bom.csv', content), now);
+    const result = await runImportSchools(db, writeFile('bom.csv', content), now, importer);
 
     expect(result.exitCode).toBe(0);
     expect(storedSchools().map((s) => [s.code, s.name, s.classCount])).toEqual([['6229210001', '临夏县韩集镇中心小学', null]]);
@@ -83,7 +84,7 @@ describe('import-schools', () => {
     const good = path.join(dir, 'good.xlsx');
     await workbook.xlsx.writeFile(good);
 
-    expect((await runImportSchools(db, good, now)).exitCode).toBe(0);
+    expect((await runImportSchools(db, good, now, importer)).exitCode).toBe(0);
     expect(storedSchools().map((s) => [s.code, s.name, s.countyCode, s.typeCode, s.centreSchoolCode])).toEqual([
       ['6229210001', '临夏县韩集镇中心小学', '622921', '211', null],
       ['6229210002', '临夏县韩集镇阳洼小学', '622921', '211', '6229210001'],
@@ -93,7 +94,7 @@ describe('import-schools', () => {
     sheet.getRow(5).values = [6229210003, '临夏县韩集镇双城教学点', 622921, '韩集镇', 219, 220, 1.5, null, null];
     const bad = path.join(dir, 'bad.dat');
     await workbook.xlsx.writeFile(bad);
-    const result = await runImportSchools(db, bad, now);
+    const result = await runImportSchools(db, bad, now, importer);
     expect(result.exitCode).toBe(1);
     expect(result.output[0]).toMatch(/^line 5: type_code: 219 is not a GB\/T 33782 school type; use one of 211 primary/);
     expect(result.output[1]).toBe('line 5: classroom_count: must be a whole number like 12');
@@ -114,7 +115,7 @@ describe('import-schools', () => {
         '6229220001,康乐县某小学,622922,附城镇,211,220,1,,6229210001',
       ),
     );
-    const result = await runImportSchools(db, file, now);
+    const result = await runImportSchools(db, file, now, importer);
 
     expect(result.exitCode).toBe(1);
     expect(result.output.map((line) => line.split(';')[0])).toEqual([
@@ -133,7 +134,7 @@ describe('import-schools', () => {
 
   it('reports a row with a stray comma together with the other bad rows', async () => {
     const stray = '6229210003,临夏县韩集镇双城教学点,622921,韩集镇,218,220,1,,,多余';
-    const result = await runImportSchools(db, writeFile('stray.csv', csv(header, hanji, stray, yangwa.replace(',211,', ',999,'))), now);
+    const result = await runImportSchools(db, writeFile('stray.csv', csv(header, hanji, stray, yangwa.replace(',211,', ',999,'))), now, importer);
 
     expect(result.exitCode).toBe(1);
     expect(result.output.map((line) => line.split(';')[0])).toEqual([
@@ -146,18 +147,18 @@ describe('import-schools', () => {
 
   it('changes nothing when the same file is imported again', async () => {
     const file = writeFile('schools.csv', csv(header, hanji, yangwa));
-    await runImportSchools(db, file, now);
+    await runImportSchools(db, file, now, importer);
     const before = { schools: storedSchools(), rooms: db.select().from(classrooms).all() };
 
-    const again = await runImportSchools(db, file, now + 60_000);
+    const again = await runImportSchools(db, file, now + 60_000, importer);
     expect(again.output).toEqual([`${file}: 0 created, 0 updated, 2 unchanged; 0 classrooms created`]);
     expect({ schools: storedSchools(), rooms: db.select().from(classrooms).all() }).toEqual(before);
   });
 
   it('updates a renamed school by code and leaves its classrooms alone', async () => {
-    await runImportSchools(db, writeFile('v1.csv', csv(header, hanji)), now);
+    await runImportSchools(db, writeFile('v1.csv', csv(header, hanji)), now, importer);
     const renamed = hanji.replace('临夏县韩集镇中心小学', '临夏县韩集镇中心学校').replace(',211,', ',312,');
-    const result = await runImportSchools(db, writeFile('v2.csv', csv(header, renamed)), now + 1000);
+    const result = await runImportSchools(db, writeFile('v2.csv', csv(header, renamed)), now + 1000, importer);
 
     expect(result.output).toEqual([expect.stringMatching(/0 created, 1 updated, 0 unchanged; 0 classrooms created$/)]);
     expect(storedSchools().map((s) => [s.name, s.typeCode, s.createdAt, s.updatedAt])).toEqual([['临夏县韩集镇中心学校', '312', now, now + 1000]]);
@@ -165,40 +166,40 @@ describe('import-schools', () => {
   });
 
   it('creates classrooms once, tops them up when the count grows and never deletes when it shrinks', async () => {
-    await runImportSchools(db, writeFile('v1.csv', csv(header, hanji)), now);
-    await runImportSchools(db, writeFile('v1-again.csv', csv(header, hanji)), now);
+    await runImportSchools(db, writeFile('v1.csv', csv(header, hanji)), now, importer);
+    await runImportSchools(db, writeFile('v1-again.csv', csv(header, hanji)), now, importer);
     expect(roomsOf('6229210001').map((r) => r.code)).toEqual(['1', '2', '3']);
 
-    const grown = await runImportSchools(db, writeFile('v2.csv', csv(header, hanji.replace(',210,3,', ',210,5,'))), now);
+    const grown = await runImportSchools(db, writeFile('v2.csv', csv(header, hanji.replace(',210,3,', ',210,5,'))), now, importer);
     expect(grown.output.at(-1)).toMatch(/1 updated, 0 unchanged; 2 classrooms created$/);
     expect(roomsOf('6229210001').map((r) => r.code)).toEqual(['1', '2', '3', '4', '5']);
 
-    const shrunk = await runImportSchools(db, writeFile('v3.csv', csv(header, hanji.replace(',210,3,', ',210,2,'))), now);
+    const shrunk = await runImportSchools(db, writeFile('v3.csv', csv(header, hanji.replace(',210,3,', ',210,2,'))), now, importer);
     expect(shrunk.exitCode).toBe(0);
     expect(shrunk.output[0]).toMatch(/^warning: line 2: classroom_count: 6229210001 has 5 classrooms registered and the file says 2; none were removed/);
     expect(roomsOf('6229210001')).toHaveLength(5);
   });
 
   it('keeps stored optional values when the file lacks the column, clears them when the cell is blank', async () => {
-    await runImportSchools(db, writeFile('full.csv', csv(header, hanji, yangwa)), now);
+    await runImportSchools(db, writeFile('full.csv', csv(header, hanji, yangwa)), now, importer);
     const narrow = 'code,name,county_code,type_code,urban_rural_code,classroom_count,remark';
-    const result = await runImportSchools(db, writeFile('narrow.csv', csv(narrow, '6229210002,临夏县韩集镇阳洼小学,622921,211,220,2,新建')), now);
+    const result = await runImportSchools(db, writeFile('narrow.csv', csv(narrow, '6229210002,临夏县韩集镇阳洼小学,622921,211,220,2,新建')), now, importer);
     expect(result.output[0]).toMatch(/^warning: line 1: remark: unknown column, ignored/);
     expect(result.output.at(-1)).toMatch(/0 created, 0 updated, 1 unchanged/);
 
-    await runImportSchools(db, writeFile('blank.csv', csv(header, yangwa.replace('6229210001', ''))), now);
+    await runImportSchools(db, writeFile('blank.csv', csv(header, yangwa.replace('6229210001', ''))), now, importer);
     expect(storedSchools()[1]?.centreSchoolCode).toBeNull();
     expect(storedSchools()[1]?.township).toBe('韩集镇');
   });
 
   it('names a missing required column and refuses a GBK file instead of importing mojibake', async () => {
-    const missing = await runImportSchools(db, writeFile('missing.csv', csv('code,name,county_code,type_code,classroom_count', '1,a,622921,211,1')), now);
+    const missing = await runImportSchools(db, writeFile('missing.csv', csv('code,name,county_code,type_code,classroom_count', '1,a,622921,211,1')), now, importer);
     expect(missing.exitCode).toBe(1);
     expect(missing.output[0]).toBe('line 1: urban_rural_code: required column is missing');
 
     // "韩集" in GBK: not valid UTF-8.
     const gbk = Buffer.concat([Buffer.from(`${header}\n6229210001,`), Buffer.from([0xba, 0xab, 0xbc, 0xaf]), Buffer.from(',622921,,211,210,3,,\n')]);
-    const result = await runImportSchools(db, writeFile('gbk.csv', gbk), now);
+    const result = await runImportSchools(db, writeFile('gbk.csv', gbk), now, importer);
     expect(result.exitCode).toBe(1);
     expect(result.output[0]).toMatch(/is not UTF-8.*save it as "CSV UTF-8"/);
     expect(storedSchools()).toEqual([]);
@@ -206,7 +207,7 @@ describe('import-schools', () => {
 
   it('imports the sample roster the README uses', async () => {
     const sample = fileURLToPath(new URL('../../docs/examples/schools.sample.csv', import.meta.url));
-    const result = await runImportSchools(db, sample, now);
+    const result = await runImportSchools(db, sample, now, importer);
     expect(result.exitCode, result.output.join('\n')).toBe(0);
     expect(storedSchools().length).toBeGreaterThanOrEqual(8);
     expect(new Set(storedSchools().map((s) => s.countyCode)).size).toBeGreaterThanOrEqual(6);

@@ -6,7 +6,7 @@ import { currentPlan } from '../../server/plan/current.ts';
 import { importPlan } from '../../server/plan/plan.ts';
 import { requestJson } from '../helpers/http.ts';
 import { deskMonitor, makeReport, projector } from '../helpers/reports.ts';
-import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
+import { byTest, createTestContext, testClock, type TestContext } from '../helpers/server.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-03-02T08:00:00Z');
@@ -104,7 +104,7 @@ describe('bandwidth: highest over devices of the median download within the wind
     setup();
     const plan = currentPlan(ctx.db);
     const standards = [{ typeCodes: ['218'], area: 'rural' as const, minMbps: 4 }, { minMbps: 100 }];
-    importPlan(ctx.db, { ...plan, coverage: { ...plan.coverage, bandwidth: { tolerance: 0.8, standards } } }, 'test', ctx.clock());
+    importPlan(ctx.db, { ...plan, coverage: { ...plan.coverage, bandwidth: { tolerance: 0.8, standards } } }, 'test', ctx.clock(), byTest);
     await (await enrolled('6229210002')).report({ downMbps: 4 }); // 测试教学点: type 218, village (220)
     await (await enrolled('6229210001')).report({ downMbps: 4 }); // primary school: 100 Mbps
     expect((await school('6229210002')).school).toMatchObject({ standardMbps: 4, meetsStandard: true });
@@ -155,7 +155,7 @@ describe('device state: live ≤ 3 days, at-risk ≤ 14 days, silent after, neve
     setup();
     const pc = await enrolled('6229210001', '1');
     await pc.report({ displays: [projector], downMbps: 150 });
-    revokeDevice(ctx.db, pc.deviceId, ctx.clock());
+    revokeDevice(ctx.db, pc.deviceId, ctx.clock(), byTest);
     const figures = await coverage();
     expect(figures.devices.enrolled).toBe(0);
     expect(figures.schools.connected).toBe(0);

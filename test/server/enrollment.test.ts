@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { devices, hardwareConflicts } from '../../server/db/schema.ts';
+import { auditLog, devices, hardwareConflicts } from '../../server/db/schema.ts';
 import { hashSecret } from '../../server/auth/secrets.ts';
 import { revokeEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { requestJson } from '../helpers/http.ts';
 import { makeReport } from '../helpers/reports.ts';
-import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
+import { byTest, createTestContext, testClock, type TestContext } from '../helpers/server.ts';
 
 let ctx: TestContext;
 afterEach(() => ctx?.cleanup());
@@ -41,7 +41,7 @@ describe('enrollment', () => {
 
     const revoked = ctx.enrollmentToken('6229210001');
     const id = ctx.db.$client.prepare('select max(id) as id from enrollment_tokens').get() as { id: number };
-    expect(revokeEnrollmentToken(ctx.db, id.id, ctx.clock())).toBe(true);
+    expect(revokeEnrollmentToken(ctx.db, id.id, ctx.clock(), byTest)).toBe(true);
     expect((await enroll(revoked)).body).toMatchObject({ code: 'token_revoked' });
 
     const unknown = await enroll('ste_not-a-real-token');
@@ -100,5 +100,26 @@ describe('enrollment', () => {
     expect(badMac.body.issues[0].path).toBe('hardware.macs.0');
     expect(ctx.db.select().from(devices).all()).toHaveLength(0);
     expect((await enroll(token)).status).toBe(201); // the failed attempts did not use up the token
+  });
+});
+
+describe('audit of enrollment and credentials', () => {
+  it('records who enrolled, issued and revoked what, and refuses to change the record', async () => {
+    ctx = createTestContext();
+    const token = ctx.enrollmentToken('6229210001');
+    const enrolled = await enroll(token);
+    const { revokeDevice } = await import('../../server/enrollment/enroll.ts');
+    revokeDevice(ctx.db, enrolled.body.deviceId, Date.now(), { actor: 'cli:officer', reason: 'PC stolen' });
+    const entries = ctx.db.select().from(auditLog).all().filter((e) => e.entityType !== 'school' && e.entityType !== 'plan');
+    expect(entries.map((e) => [e.action, e.actor])).toEqual([
+      ['enrollment-token.create', 'cli:test'],
+      ['device.enroll', expect.stringMatching(/^enrollment-token:\d+$/)],
+      ['device.revoke', 'cli:officer'],
+    ]);
+    expect(entries[2]).toMatchObject({ reason: 'PC stolen', countyCode: '622921', entityId: enrolled.body.deviceId });
+    expect(JSON.stringify(entries)).not.toContain(token);
+    expect(JSON.stringify(entries)).not.toContain(enrolled.body.deviceKey);
+    expect(() => ctx.db.$client.prepare('update audit_log set reason = ?').run('nothing happened')).toThrow(/append-only/);
+    expect(() => ctx.db.$client.prepare('delete from audit_log').run()).toThrow(/append-only/);
   });
 });

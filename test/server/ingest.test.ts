@@ -3,7 +3,7 @@ import { reports } from '../../server/db/schema.ts';
 import { revokeDevice } from '../../server/enrollment/enroll.ts';
 import { requestJson } from '../helpers/http.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
-import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
+import { byTest, createTestContext, testClock, type TestContext } from '../helpers/server.ts';
 
 let ctx: TestContext;
 afterEach(() => ctx?.cleanup());
@@ -53,7 +53,7 @@ describe('report ingest', () => {
     const batch = { reports: [makeReport({ at: Date.now() })] };
     expect((await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: batch })).body.code).toBe('device_key_missing');
     expect((await send('std_unknown', batch)).body.code).toBe('device_key_invalid');
-    revokeDevice(ctx.db, deviceId, Date.now());
+    revokeDevice(ctx.db, deviceId, Date.now(), byTest);
     const revoked = await send(deviceKey, batch);
     expect(revoked.status).toBe(401);
     expect(revoked.body.code).toBe('device_key_revoked');
