@@ -12,42 +12,55 @@ export interface RosterIssue {
 }
 
 /** One data row: its cells by column (every column of the header, '' when blank) and where it came from. */
-export interface RosterFileRow {
+export interface TableFileRow<Column extends string> {
   line: number;
-  cells: Partial<Record<RosterColumn, string | number>>;
+  cells: Partial<Record<Column, string | number>>;
+}
+export type RosterFileRow = TableFileRow<RosterColumn>;
+
+/** The columns a kind of file must have and may have; others are reported and ignored. */
+export interface TableColumns<Column extends string> {
+  required: readonly Column[];
+  optional: readonly Column[];
 }
 
-export interface RosterFile {
-  rows: RosterFileRow[];
+export interface TableFile<Column extends string> {
+  rows: TableFileRow<Column>[];
   /** File-level problems (not UTF-8, missing columns, unreadable rows); when any, rows must not be imported. */
   errors: RosterIssue[];
   /** Worth telling the person, but the file imports: unknown columns, extra sheets. */
   warnings: RosterIssue[];
 }
+export type RosterFile = TableFile<RosterColumn>;
 
 type Cell = string | number;
 
-const knownColumns: readonly string[] = [...requiredRosterColumns, ...optionalRosterColumns];
+const rosterColumns: TableColumns<RosterColumn> = { required: requiredRosterColumns, optional: optionalRosterColumns };
 const zipMagic = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const oleMagic = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
 
 /** Reads a CSV or XLSX school roster into rows with their source line numbers (XLSX: sheet row numbers). */
-export async function readRosterFile(file: string): Promise<RosterFile> {
+export function readRosterFile(file: string): Promise<RosterFile> {
+  return readTableFile(file, rosterColumns);
+}
+
+/** Reads any CSV or XLSX table santong imports (rosters, teacher spaces) against its columns, with source line numbers. */
+export async function readTableFile<Column extends string>(file: string, columns: TableColumns<Column>): Promise<TableFile<Column>> {
   const bytes = await fs.readFile(file);
   // Content decides, not the name: people rename .xlsx to .csv and back.
-  if (bytes.subarray(0, 4).equals(zipMagic)) return readXlsx(bytes);
+  if (bytes.subarray(0, 4).equals(zipMagic)) return readXlsx(bytes, columns);
   if (bytes.subarray(0, 4).equals(oleMagic) || path.extname(file).toLowerCase() === '.xls') {
     return fileError('is an old Excel .xls workbook; save it as .xlsx or as "CSV UTF-8"');
   }
   if (path.extname(file).toLowerCase() === '.xlsx') return fileError('is not a valid .xlsx workbook');
-  return readCsv(bytes);
+  return readCsv(bytes, columns);
 }
 
-function fileError(reason: string): RosterFile {
+function fileError<Column extends string>(reason: string): TableFile<Column> {
   return { rows: [], errors: [{ line: 0, field: 'file', reason }], warnings: [] };
 }
 
-function readCsv(bytes: Buffer): RosterFile {
+function readCsv<Column extends string>(bytes: Buffer, columns: TableColumns<Column>): TableFile<Column> {
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -76,7 +89,7 @@ function readCsv(bytes: Buffer): RosterFile {
   }
   const startLine = lineCounter(bytes);
   const lines = records.map(({ record, info }) => ({ line: startLine(info.bytes, record), cells: record }));
-  return tabulate(lines);
+  return tabulate(lines, columns);
 }
 
 /*
@@ -95,7 +108,7 @@ function lineCounter(bytes: Buffer): (end: number, record: string[]) => number {
   };
 }
 
-async function readXlsx(bytes: Buffer): Promise<RosterFile> {
+async function readXlsx<Column extends string>(bytes: Buffer, columns: TableColumns<Column>): Promise<TableFile<Column>> {
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
@@ -112,7 +125,7 @@ async function readXlsx(bytes: Buffer): Promise<RosterFile> {
     });
     lines.push({ line: rowNumber, cells: Array.from(cells, (c) => c ?? '') });
   });
-  const result = tabulate(lines);
+  const result = tabulate(lines, columns);
   if (others.length > 0) {
     const names = others.map((s) => s.name).join(', ');
     result.warnings.push({ line: 0, field: 'file', reason: `only the first sheet "${sheet.name}" was read; ignored: ${names}` });
@@ -136,12 +149,13 @@ function xlsxCell(value: ExcelJS.CellValue): Cell {
 const isBlank = (cell: Cell | undefined) => cell === undefined || String(cell).trim() === '';
 
 /** Turns raw lines (the first non-blank one is the header) into rows keyed by known column. */
-function tabulate(lines: { line: number; cells: Cell[] }[]): RosterFile {
+function tabulate<Column extends string>(lines: { line: number; cells: Cell[] }[], columns: TableColumns<Column>): TableFile<Column> {
+  const knownColumns: readonly string[] = [...columns.required, ...columns.optional];
   const nonBlank = lines.filter((l) => !l.cells.every(isBlank));
   const [header, ...data] = nonBlank;
   const errors: RosterIssue[] = [];
   const warnings: RosterIssue[] = [];
-  if (!header) return fileError('is empty; the first line must name the columns: ' + requiredRosterColumns.join(','));
+  if (!header) return fileError('is empty; the first line must name the columns: ' + columns.required.join(','));
 
   const names = header.cells.map((c) => String(c).trim().toLowerCase());
   names.forEach((name, i) => {
@@ -152,21 +166,21 @@ function tabulate(lines: { line: number; cells: Cell[] }[]): RosterFile {
       warnings.push({ line: header.line, field: name, reason: `unknown column, ignored (known: ${knownColumns.join(', ')})` });
     }
   });
-  for (const column of requiredRosterColumns) {
+  for (const column of columns.required) {
     if (!names.includes(column)) errors.push({ line: header.line, field: column, reason: 'required column is missing' });
   }
   if (errors.length > 0) return { rows: [], errors, warnings };
 
-  const rows: RosterFileRow[] = [];
+  const rows: TableFileRow<Column>[] = [];
   for (const { line, cells } of data) {
     const extra = cells.slice(names.length).filter((c) => !isBlank(c)).length;
     if (extra > 0) {
       errors.push({ line, field: 'row', reason: `has ${extra} value(s) beyond the ${names.length} named columns; check for a stray comma` });
       continue;
     }
-    const row: RosterFileRow = { line, cells: {} };
+    const row: TableFileRow<Column> = { line, cells: {} };
     names.forEach((name, i) => {
-      if (knownColumns.includes(name)) row.cells[name as RosterColumn] = cells[i] ?? '';
+      if (knownColumns.includes(name)) row.cells[name as Column] = cells[i] ?? '';
     });
     rows.push(row);
   }
