@@ -20,6 +20,8 @@ export const agentConfigSchema = z.object({
   deviceKey: z.string().min(1),
   school: z.object({ code: z.string(), name: z.string() }),
   classroom: z.object({ code: z.string(), name: z.string() }).nullable().default(null),
+  /** Pinned at enrollment: a later self-update installs only bundles signed by this key (base64 SPKI DER, Ed25519). */
+  releaseSigningKey: z.string().min(1).optional(),
   proxy: z.url({ error: 'a proxy URL, e.g. http://10.1.1.1:3128' }).optional(),
   caFile: z.string().min(1).optional(),
   stateDir: z.string().min(1).optional(),

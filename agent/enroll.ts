@@ -55,6 +55,7 @@ export async function enroll(o: EnrollOptions): Promise<string> {
     deviceKey: enrolled.deviceKey,
     school: enrolled.school,
     classroom: enrolled.classroom,
+    releaseSigningKey: enrolled.releaseSigningKey,
     ...(o.proxy ? { proxy: o.proxy } : {}),
     ...(o.caFile ? { caFile: o.caFile } : {}),
     ...(o.internetTargets?.length ? { internetTargets: o.internetTargets } : {}),
