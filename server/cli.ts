@@ -13,6 +13,7 @@ import { startServer } from './index.ts';
 import { PlanError } from './plan/current.ts';
 import { ensureReferenceData, importPlan, parsePlanFile } from './plan/plan.ts';
 import { runImportSchools } from './registry/import-schools.ts';
+import { verifyCoverage } from './coverage/verify.ts';
 import { bundleVersion, publishAgentRelease } from './releases/releases.ts';
 
 const usage = `santong — school connectivity rollout, measured
@@ -28,6 +29,7 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
   api-token revoke --id N
   device revoke --id DEVICE_ID                    refuse this device's key from now on
   agent-release publish FILE [--version V]        sign an agent bundle; enrolled agents update to it
+  verify                                          recompute every figure from raw reports and compare
   user create --username U --role bureau|county|school [--county CODE] [--school CODE]
                                                   a dashboard account; the password is read from stdin
 `;
@@ -166,9 +168,16 @@ async function run(argv: string[]): Promise<number> {
       const role = required(flags, 'role') as 'bureau' | 'county' | 'school';
       const db = database(flags);
       const password = await readPassword();
-      const user = await createUser(db, { username, password, role, countyCode: flags.county, schoolCode: flags.school }, 'cli', now);
+      const user = await createUser(db, { username, password, role, countyCode: flags.county, schoolCode: flags.school }, now, { actor: cliActor(), reason: flags.reason ?? 'dashboard account created' });
       say(`user #${user.id} ${user.username} created: ${user.role}${user.schoolCode ? `, school ${user.schoolCode}` : user.countyCode ? `, county ${user.countyCode}` : ', whole prefecture'}`);
       return 0;
+    }
+    case 'verify': {
+      const result = verifyCoverage(database(flags), now);
+      result.differences.forEach((d) => process.stderr.write(`${d}\n`));
+      const { schools, classrooms, devices, counties } = result.checked;
+      say(`verified ${schools} schools, ${classrooms} classrooms, ${devices} devices, ${counties} counties: ${result.differences.length} differences`);
+      return result.differences.length === 0 ? 0 : 1;
     }
     case 'agent-release publish': {
       if (!arg || !fs.existsSync(arg)) throw new UsageError(`agent-release publish needs a bundle file that exists${arg ? `: ${arg} not found` : ''}`);

@@ -7,6 +7,7 @@ import { createApp, type App } from '../../server/app.ts';
 import { createApiToken } from '../../server/auth/api-tokens.ts';
 import { openDatabase, type Db } from '../../server/db/client.ts';
 import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
+import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { importSchools } from '../../server/registry/import-schools.ts';
 import type { RosterFileRow } from '../../server/registry/roster-file.ts';
@@ -53,8 +54,11 @@ export interface TestContext {
   /** A bureau-wide API token, or one confined to a county. */
   apiToken(countyCode?: string): string;
   enrollmentToken(schoolCode: string, options?: { expiresInMs?: number; maxUses?: number }): string;
-  /** Closes the database and deletes the temp dir. */
-  cleanup(): void;
+  /**
+   * Checks the stored coverage against a from-scratch recomputation (santong verify) — so every
+   * scenario ends verified — then closes the database and deletes the temp dir.
+   */
+  cleanup(options?: { verify?: boolean }): void;
 }
 
 /** A fresh database with reference data and the test roster, and an app over it (no listening socket). */
@@ -75,9 +79,11 @@ export function createTestContext(options: { clock?: TestClock; roster?: typeof 
     apiToken: (countyCode) => createApiToken(db, { name: 'test', countyCode: countyCode ?? null }, clock(), byTest).token,
     enrollmentToken: (schoolCode, o = {}) =>
       createEnrollmentToken(db, { schoolCode, expiresAt: o.expiresInMs === undefined ? null : clock() + o.expiresInMs, maxUses: o.maxUses ?? null }, clock(), byTest).token,
-    cleanup: () => {
+    cleanup: ({ verify = true } = {}) => {
+      const differences = verify && db.$client.open ? verifyCoverage(db, clock()).differences : [];
       db.$client.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      if (differences.length > 0) throw new Error(`santong verify found differences after the scenario:\n${differences.join('\n')}`);
     },
   };
 }

@@ -61,9 +61,11 @@ describe('connected: some device reached the internet within the evidence window
     await pc.report({ reachable: true });
     const rollup = () => ctx.db.select().from(countyRollups).all().find((r) => r.countyCode === '622921')!;
     expect(rollup().schoolsConnected).toBe(1);
-    expect(sweepExpired(ctx.db, T0 + 30 * DAY)).toBe(1); // a device state changed (live → at-risk) earlier: re-evaluated
+    ctx.clock.set(T0 + 30 * DAY);
+    expect(sweepExpired(ctx.db, ctx.clock())).toBe(1); // a device state changed (live → at-risk) earlier: re-evaluated
     expect(rollup().schoolsConnected).toBe(1);
-    sweepExpired(ctx.db, T0 + 30 * DAY + 1);
+    ctx.clock.set(T0 + 30 * DAY + 1);
+    sweepExpired(ctx.db, ctx.clock());
     expect(rollup().schoolsConnected).toBe(0);
     expect(rollup().devicesSilent).toBe(1);
   });

@@ -1,0 +1,90 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { classroomStatus, countyRollups, deviceStatus, schoolStatus } from '../db/schema.ts';
+import { sweepExpired } from './evaluate.ts';
+import { recomputeCoverage } from './recompute.ts';
+
+export interface VerifyResult {
+  checked: { schools: number; classrooms: number; devices: number; counties: number };
+  differences: string[];
+}
+
+const same = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) < 1e-9 : a === b);
+
+/**
+ * `santong verify`: brings time-driven figures up to `now` with the ordinary aging sweep, then compares
+ * every stored status and rollup row with a from-scratch recomputation from raw reports, and runs
+ * SQLite's integrity check. Any difference means incremental maintenance went wrong somewhere.
+ */
+export function verifyCoverage(db: Db, now: number): VerifyResult {
+  const differences: string[] = [];
+  const integrity = db.all<{ integrity_check: string }>(sql`pragma integrity_check`);
+  if (integrity.length !== 1 || integrity[0]!.integrity_check !== 'ok') {
+    differences.push(`database integrity_check: ${integrity.map((r) => r.integrity_check).join('; ')}`);
+  }
+  sweepExpired(db, now);
+  const expected = recomputeCoverage(db, now);
+  const stored = new Map(db.select().from(schoolStatus).all().map((s) => [s.schoolCode, s]));
+  const counties = new Map<string, Record<string, number>>();
+  const add = (county: string, key: string, n: number) => {
+    const totals = counties.get(county) ?? {};
+    totals[key] = (totals[key] ?? 0) + n;
+    counties.set(county, totals);
+  };
+
+  for (const school of expected.values()) {
+    const row = stored.get(school.code);
+    if (!row) {
+      differences.push(`school ${school.code}: no status row`);
+      continue;
+    }
+    const pairs: [string, unknown, unknown][] = [
+      ['countyCode', row.countyCode, school.countyCode],
+      ['connected', row.connected, school.connected],
+      ['bandwidthMbps', row.bandwidthMbps, school.bandwidthMbps],
+      ['standardMbps', row.standardMbps, school.standardMbps],
+      ['meetsStandard', row.meetsStandard, school.meetsStandard],
+      ['classroomsRegistered', row.classroomsRegistered, school.classroomsRegistered],
+      ['classroomsEquipped', row.classroomsEquipped, school.classroomsEquipped],
+      ['devicesEnrolled', row.devicesEnrolled, school.deviceStates.size - school.devices.revoked],
+      ['devicesLive', row.devicesLive, school.devices.live],
+      ['devicesAtRisk', row.devicesAtRisk, school.devices['at-risk']],
+      ['devicesSilent', row.devicesSilent, school.devices.silent],
+      ['devicesNever', row.devicesNever, school.devices.never],
+    ];
+    for (const [field, got, want] of pairs) if (!same(got, want)) differences.push(`school ${school.code} ${field}: stored ${String(got)}, recomputed ${String(want)}`);
+    add(school.countyCode, 'schoolsRegistered', 1);
+    add(school.countyCode, 'schoolsConnected', Number(school.connected));
+    add(school.countyCode, 'schoolsMeetingStandard', Number(school.meetsStandard));
+    add(school.countyCode, 'classroomsRegistered', school.classroomsRegistered);
+    add(school.countyCode, 'classroomsEquipped', school.classroomsEquipped);
+    add(school.countyCode, 'devicesEnrolled', school.deviceStates.size - school.devices.revoked);
+    add(school.countyCode, 'devicesLive', school.devices.live);
+    add(school.countyCode, 'devicesAtRisk', school.devices['at-risk']);
+    add(school.countyCode, 'devicesSilent', school.devices.silent);
+    add(school.countyCode, 'devicesNever', school.devices.never);
+  }
+  for (const code of stored.keys()) if (!expected.has(code)) differences.push(`school ${code}: status row for a school not in the registry`);
+
+  let classrooms = 0;
+  for (const room of db.select().from(classroomStatus).all()) {
+    classrooms++;
+    const want = expected.get(room.schoolCode)?.equippedClassrooms.has(room.classroomId) ?? false;
+    if (room.equipped !== want) differences.push(`classroom ${room.classroomId} of ${room.schoolCode} equipped: stored ${room.equipped}, recomputed ${want}`);
+  }
+  let devices = 0;
+  for (const device of db.select().from(deviceStatus).all()) {
+    devices++;
+    const want = expected.get(device.schoolCode)?.deviceStates.get(device.deviceId);
+    if (device.state !== want) differences.push(`device ${device.deviceId} state: stored ${device.state}, recomputed ${String(want)}`);
+  }
+  const rollups = db.select().from(countyRollups).all();
+  for (const rollup of rollups) {
+    const want = counties.get(rollup.countyCode) ?? {};
+    for (const [key, value] of Object.entries(rollup)) {
+      if (key === 'countyCode' || key === 'updatedAt') continue;
+      if (value !== (want[key] ?? 0)) differences.push(`county ${rollup.countyCode} ${key}: stored ${value}, recomputed ${want[key] ?? 0}`);
+    }
+  }
+  return { checked: { schools: expected.size, classrooms, devices, counties: rollups.length }, differences };
+}
