@@ -1,6 +1,9 @@
+import type { Viewer } from './accounts/page-auth.ts';
+import type { User } from './accounts/users.ts';
 import type { ApiPrincipal } from './auth/api-tokens.ts';
 import type { Db } from './db/client.ts';
 import type { Logger } from './log.ts';
+import type { Locale } from './views/i18n/locale.ts';
 
 /** What every route can use: passed in by createApp, so tests build an app over their own database. */
 export interface AppDeps {
@@ -15,5 +18,10 @@ export interface AppEnv {
   Variables: AppDeps & {
     device: { id: string; schoolCode: string };
     principal: ApiPrincipal;
+    /** Dashboard pages: who is looking (maybe nobody yet), their CSRF token and their language. */
+    viewer: Viewer;
+    locale: Locale;
+    /** Dashboard pages behind requireUser: the signed-in user. */
+    user: User;
   };
 }

@@ -5,6 +5,13 @@ import { DomainError, failureStatus } from './errors.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import type { RouteDoc } from './http/openapi-registry.ts';
 import { coverageDocs, coverageRoutes } from './routes/coverage.ts';
+import { dashboardAdminRoutes } from './routes/dashboard-admin.ts';
+import { dashboardCountyRoutes } from './routes/dashboard-county.ts';
+import { dashboardDevicesRoutes } from './routes/dashboard-devices.ts';
+import { dashboardEnrollmentRoutes } from './routes/dashboard-enrollment.ts';
+import { dashboardOverviewRoutes } from './routes/dashboard-overview.ts';
+import { dashboardSchoolRoutes } from './routes/dashboard-school.ts';
+import { dashboardSessionRoutes } from './routes/dashboard-session.ts';
 import { enrollDocs, enrollRoutes } from './routes/enroll.ts';
 import { healthDocs, healthRoutes } from './routes/health.ts';
 import { planDocs, planRoutes } from './routes/plan.ts';
@@ -35,6 +42,14 @@ export function createApp(deps: AppDeps) {
     .route('/', planRoutes)
     .route('/', coverageRoutes)
     .route('/', schoolRoutes)
+    // The dashboard: server-rendered pages with their own HTML error pages (issue 4).
+    .route('/', dashboardSessionRoutes)
+    .route('/', dashboardOverviewRoutes)
+    .route('/', dashboardCountyRoutes)
+    .route('/', dashboardSchoolRoutes)
+    .route('/', dashboardDevicesRoutes)
+    .route('/', dashboardEnrollmentRoutes)
+    .route('/', dashboardAdminRoutes)
     .route('/', speedtestRoutes())
     .route('/', agentReleaseRoutes)
     .get('/api/v1/openapi.json', (c) => c.json(openApiDocument));

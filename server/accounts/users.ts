@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { newUserSchema, type NewUser, type Role } from '../../shared/schemas/dashboard.ts';
-import type { Db } from '../db/client.ts';
+import { recordAudit, type AuditSource } from '../audit/audit.ts';
+import { inTransaction, type Db } from '../db/client.ts';
 import { divisions, schools, users } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { describeIssues } from '../http/validate.ts';
@@ -18,7 +19,7 @@ export interface User {
 }
 
 /** Creates an account after checking that its county or school exists; the password is hashed with scrypt. */
-export async function createUser(db: Db, input: NewUser, createdBy: string, now: number): Promise<User> {
+export async function createUser(db: Db, input: NewUser, now: number, audit: AuditSource): Promise<User> {
   const parsed = newUserSchema.safeParse(input);
   if (!parsed.success) {
     const issues = describeIssues(parsed.error);
@@ -43,11 +44,16 @@ export async function createUser(db: Db, input: NewUser, createdBy: string, now:
   }
   // Hashed before the insert: the await must not sit inside a transaction (better-sqlite3 is synchronous).
   const passwordHash = await hashPassword(u.password);
-  const row = db
-    .insert(users)
-    .values({ username: u.username, passwordHash, role: u.role, countyCode, schoolCode, createdAt: now, createdBy })
-    .returning({ id: users.id })
-    .get();
+  const row = inTransaction(db, () => {
+    const created = db
+      .insert(users)
+      .values({ username: u.username, passwordHash, role: u.role, countyCode, schoolCode, createdAt: now, createdBy: audit.actor })
+      .returning({ id: users.id })
+      .get();
+    const newValue = { username: u.username, role: u.role, countyCode, schoolCode };
+    recordAudit(db, { ...audit, action: 'user.create', entityType: 'user', entityId: String(created.id), countyCode, newValue }, now);
+    return created;
+  });
   return { id: row.id, username: u.username, role: u.role, countyCode, schoolCode };
 }
 

@@ -1,0 +1,72 @@
+import type { Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../app-env.ts';
+import { DomainError } from '../errors.ts';
+import { LANG_COOKIE, langFrom, localeFor } from '../views/i18n/locale.ts';
+import { csrfTokenFor, csrfTokenMatches, newPreloginSecret, PRELOGIN_COOKIE } from './csrf.ts';
+import { authenticateSession, SESSION_COOKIE } from './sessions.ts';
+import type { User } from './users.ts';
+
+/** Who is looking at a dashboard page: a user or nobody yet, and the CSRF token their forms carry. */
+export interface Viewer {
+  user: User | null;
+  csrfSecret: string;
+  csrfToken: string;
+}
+
+/** Cookie attributes for every dashboard cookie: HttpOnly, SameSite=Lax, Secure when served over HTTPS. */
+export function cookieOptions(c: Context, maxAgeSeconds?: number) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Lax' as const,
+    secure: new URL(c.req.url).protocol === 'https:',
+    ...(maxAgeSeconds === undefined ? {} : { maxAge: maxAgeSeconds }),
+  };
+}
+
+/**
+ * Every dashboard route starts here: language from its cookie, the user from the session cookie, and
+ * the secret behind CSRF tokens (the session id, or a pre-login secret set now for the login form).
+ */
+export const pageContext = createMiddleware<AppEnv>(async (c, next) => {
+  c.set('locale', localeFor(langFrom(getCookie(c, LANG_COOKIE))));
+  const sessionId = getCookie(c, SESSION_COOKIE);
+  const user = sessionId ? authenticateSession(c.var.db, sessionId, c.var.clock()) : null;
+  let secret = user ? sessionId! : getCookie(c, PRELOGIN_COOKIE);
+  if (!secret) {
+    secret = newPreloginSecret();
+    setCookie(c, PRELOGIN_COOKIE, secret, cookieOptions(c));
+  }
+  c.set('viewer', { user, csrfSecret: secret, csrfToken: csrfTokenFor(secret) });
+  await next();
+  // Pages and exports carry scoped figures: no shared cache may keep them.
+  c.header('cache-control', 'no-store');
+});
+
+/** Sends anonymous visitors to the login page (back here afterwards); sets `user` for the handler. */
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  const user = c.var.viewer.user;
+  if (!user) {
+    const url = new URL(c.req.url);
+    const back = c.req.method === 'GET' ? url.pathname + url.search : '/';
+    return c.redirect(`/login?next=${encodeURIComponent(back)}`, 302);
+  }
+  c.set('user', user);
+  await next();
+});
+
+/** Refuses a form post whose CSRF token does not belong to this browser's session (403). */
+export const requireCsrf = createMiddleware<AppEnv>(async (c, next) => {
+  const form = await c.req.parseBody();
+  if (!csrfTokenMatches(c.var.viewer.csrfSecret, form._csrf)) {
+    throw new DomainError('forbidden', 'csrf_invalid', 'the form has expired or did not come from this site; reload the page and try again');
+  }
+  await next();
+});
+
+/** A local path to return to after sign-in or a language switch; anything else becomes "/". */
+export function safeLocalPath(path: string | undefined): string {
+  return path && path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\') ? path : '/';
+}

@@ -1,0 +1,27 @@
+import { and, asc, eq, gte, isNotNull, isNull, lte } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { devices, reports } from '../db/schema.ts';
+import { DAY_MS, median } from './rules.ts';
+
+/**
+ * A school's measured download speed per day (China Standard Time days) over the last `days` days:
+ * the median of every throughput sample of its unrevoked devices that day. For the school page's chart;
+ * reads evidence directly, bounded by one school and the period.
+ */
+export function readBandwidthHistory(db: Db, schoolCode: string, now: number, days = 30): { day: string; medianDownMbps: number; samples: number }[] {
+  const from = now - days * DAY_MS;
+  const samples = db
+    .select({ collectedAt: reports.collectedAt, down: reports.downMbps })
+    .from(reports)
+    .innerJoin(devices, eq(devices.id, reports.deviceId))
+    .where(and(eq(devices.schoolCode, schoolCode), isNull(devices.revokedAt), isNotNull(reports.downMbps), gte(reports.collectedAt, from), lte(reports.collectedAt, now)))
+    .orderBy(asc(reports.collectedAt))
+    .all();
+  const byDay = new Map<string, number[]>();
+  // UTC+8 has no daylight saving, so a fixed offset gives the local calendar day.
+  for (const s of samples) {
+    const day = new Date(s.collectedAt + 8 * 3_600_000).toISOString().slice(0, 10);
+    byDay.set(day, [...(byDay.get(day) ?? []), s.down!]);
+  }
+  return [...byDay].map(([day, values]) => ({ day, medianDownMbps: median(values)!, samples: values.length }));
+}

@@ -1,0 +1,83 @@
+import { aliasedTable, and, asc, desc, eq, inArray, isNull, or, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { classrooms, devices, deviceStatus, hardwareConflicts, schools } from '../db/schema.ts';
+
+/*
+ * Device lists for the dashboard's devices page, read from the derived device_status table (run the
+ * aging sweep first, as for every coverage read). `scope` confines the rows: null county = everywhere.
+ */
+export interface DeviceScope {
+  countyCode: string | null;
+  schoolCode: string | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function scopeFilter(scope: DeviceScope, table: { countyCode: typeof schools.countyCode; code: typeof schools.code }): SQL | undefined {
+  if (scope.schoolCode !== null) return eq(table.code, scope.schoolCode);
+  if (scope.countyCode !== null) return eq(table.countyCode, scope.countyCode);
+  return undefined;
+}
+
+/** Active devices that are at risk or silent (they stopped reporting), longest silent first. */
+export function readAttentionDevices(db: Db, scope: DeviceScope) {
+  return db
+    .select({ device: devices, status: deviceStatus, school: { code: schools.code, name: schools.name, countyCode: schools.countyCode }, classroomCode: classrooms.code })
+    .from(deviceStatus)
+    .innerJoin(devices, eq(devices.id, deviceStatus.deviceId))
+    .innerJoin(schools, eq(schools.code, devices.schoolCode))
+    .leftJoin(classrooms, eq(classrooms.id, devices.classroomId))
+    .where(and(inArray(deviceStatus.state, ['at-risk', 'silent']), isNull(devices.revokedAt), scopeFilter(scope, schools)))
+    .orderBy(asc(deviceStatus.lastCollectedAt), asc(devices.id))
+    .all()
+    .map(({ device, status, school, classroomCode }) => ({
+      id: device.id,
+      hostname: device.hostname,
+      state: status.state,
+      school,
+      classroom: classroomCode,
+      lastReportAt: iso(status.lastCollectedAt),
+      agentVersion: status.agentVersion,
+    }));
+}
+
+/**
+ * Unresolved hardware conflicts (the same PC enrolled at two schools). A reader sees a conflict when
+ * either side is in scope: a county officer must see the other school's name to sort it out.
+ */
+export function readHardwareConflicts(db: Db, scope: DeviceScope) {
+  const otherDevice = aliasedTable(devices, 'other_device');
+  const otherSchool = aliasedTable(schools, 'other_school');
+  const inScope = scope.countyCode === null && scope.schoolCode === null ? undefined : or(scopeFilter(scope, schools), scopeFilter(scope, otherSchool));
+  return db
+    .select({
+      id: hardwareConflicts.id,
+      matchedOn: hardwareConflicts.matchedOn,
+      detectedAt: hardwareConflicts.detectedAt,
+      device: { id: devices.id, hostname: devices.hostname, revokedAt: devices.revokedAt },
+      school: { code: schools.code, name: schools.name, countyCode: schools.countyCode },
+      otherDevice: { id: otherDevice.id, hostname: otherDevice.hostname, revokedAt: otherDevice.revokedAt },
+      otherSchool: { code: otherSchool.code, name: otherSchool.name, countyCode: otherSchool.countyCode },
+    })
+    .from(hardwareConflicts)
+    .innerJoin(devices, eq(devices.id, hardwareConflicts.deviceId))
+    .innerJoin(schools, eq(schools.code, devices.schoolCode))
+    .innerJoin(otherDevice, eq(otherDevice.id, hardwareConflicts.otherDeviceId))
+    .innerJoin(otherSchool, eq(otherSchool.code, otherDevice.schoolCode))
+    .where(and(isNull(hardwareConflicts.resolvedAt), inScope))
+    .orderBy(desc(hardwareConflicts.detectedAt))
+    .all()
+    .map((c) => ({ ...c, detectedAt: iso(c.detectedAt)! }));
+}
+
+/** The school a device belongs to (for scope checks before acting on it), or null. */
+export function findDeviceSchool(db: Db, deviceId: string): { code: string; countyCode: string } | null {
+  return (
+    db
+      .select({ code: schools.code, countyCode: schools.countyCode })
+      .from(devices)
+      .innerJoin(schools, eq(schools.code, devices.schoolCode))
+      .where(eq(devices.id, deviceId))
+      .get() ?? null
+  );
+}

@@ -1,0 +1,56 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { enrollmentTokenFormSchema } from '../../shared/schemas/dashboard.ts';
+import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
+import { assertCanSeeSchool, assertRole, listScope } from '../accounts/scope.ts';
+import type { AppEnv } from '../app-env.ts';
+import { findSchool, readRecentEnrollmentTokens, readSchoolChoices } from '../coverage/registry-read.ts';
+import { createEnrollmentToken, type NewEnrollmentToken } from '../enrollment/tokens.ts';
+import { validate } from '../http/validate.ts';
+import { DAY_MS } from '../coverage/rules.ts';
+import { EnrollmentPage, tokenColumns } from '../views/enrollment-page.tsx';
+import { pageErrorHandler } from '../views/error-page.tsx';
+import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
+
+function page(c: Context<AppEnv>, created: NewEnrollmentToken | null, problem: string | null) {
+  const scope = listScope(c.var.user);
+  return EnrollmentPage({
+    locale: c.var.locale,
+    viewer: c.var.viewer,
+    path: c.req.path,
+    schools: readSchoolChoices(c.var.db, scope),
+    tokens: readRecentEnrollmentTokens(c.var.db, scope),
+    created,
+    serverUrl: new URL(c.req.url).origin,
+    problem,
+  });
+}
+
+/** Enrollment tokens: county officers for their county's schools, the bureau for any school. */
+export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
+  .get('/enrollment', pageContext, requireUser, (c) => {
+    assertRole(c.var.user, 'bureau', 'county');
+    return c.html(page(c, null, null));
+  })
+  .on('GET', exportPaths('/enrollment/tokens'), pageContext, requireUser, (c) => {
+    assertRole(c.var.user, 'bureau', 'county');
+    return tableExport(c.var.locale, exportFormatOf(c.req.path), 'enrollment-tokens', tokenColumns(c.var.locale), readRecentEnrollmentTokens(c.var.db, listScope(c.var.user)));
+  })
+  .post('/enrollment', pageContext, requireUser, requireCsrf, validate('form', enrollmentTokenFormSchema), (c) => {
+    assertRole(c.var.user, 'bureau', 'county');
+    const form = c.req.valid('form');
+    const school = findSchool(c.var.db, form.schoolCode);
+    if (!school) return c.html(page(c, null, `no school with code ${form.schoolCode}`), 400);
+    assertCanSeeSchool(c.var.user, school);
+    const now = c.var.clock();
+    const created = createEnrollmentToken(
+      c.var.db,
+      { schoolCode: school.code, expiresAt: form.expiresInDays === undefined ? null : now + form.expiresInDays * DAY_MS, maxUses: form.maxUses ?? null },
+      now,
+      { actor: `user:${c.var.user.username}`, reason: 'enrollment token issued from the dashboard' },
+    );
+    c.var.logger.info({ tokenId: created.id, school: school.code, by: c.var.user.username }, 'enrollment token created from the dashboard');
+    // Rendered in the answer to the post, not after a redirect: the token exists only in this response.
+    return c.html(page(c, created, null), 201);
+  });
+dashboardEnrollmentRoutes.onError(pageErrorHandler);

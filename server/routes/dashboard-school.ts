@@ -1,0 +1,63 @@
+import { Hono, type Context } from 'hono';
+import { createFactory } from 'hono/factory';
+import { z } from 'zod';
+import { pageContext, requireUser } from '../accounts/page-auth.ts';
+import { assertCanSeeSchool } from '../accounts/scope.ts';
+import type { AppEnv } from '../app-env.ts';
+import { readBandwidthHistory } from '../coverage/bandwidth-history.ts';
+import { sweepExpired } from '../coverage/evaluate.ts';
+import { readSchool } from '../coverage/read.ts';
+import { validate } from '../http/validate.ts';
+import { currentPlan } from '../plan/current.ts';
+import { pageErrorHandler } from '../views/error-page.tsx';
+import { classroomColumns, deviceColumns, SchoolPage } from '../views/school-page.tsx';
+import { exportFormatOf, tableExport } from '../views/table.tsx';
+
+const schoolParams = z.object({ code: z.string().min(1).max(64) });
+
+/** The school as of now, if the signed-in user may see it (404 unknown, 403 out of scope). */
+function schoolInScope(c: Context<AppEnv>, code: string) {
+  const now = c.var.clock();
+  sweepExpired(c.var.db, now);
+  const detail = readSchool(c.var.db, code, now);
+  assertCanSeeSchool(c.var.user, { code, countyCode: detail.school.county.code });
+  return { detail, now };
+}
+
+const factory = createFactory<AppEnv>();
+
+/** The classroom table as CSV or XLSX (the path says which). */
+const exportClassrooms = factory.createHandlers(pageContext, requireUser, validate('param', schoolParams), (c) => {
+  const { code } = c.req.valid('param');
+  const { detail } = schoolInScope(c, code);
+  return tableExport(c.var.locale, exportFormatOf(c.req.path), `classrooms-${code}`, classroomColumns(c.var.locale), detail.classrooms);
+});
+
+/** The device table as CSV or XLSX. */
+const exportDevices = factory.createHandlers(pageContext, requireUser, validate('param', schoolParams), (c) => {
+  const { code } = c.req.valid('param');
+  const { detail } = schoolInScope(c, code);
+  return tableExport(c.var.locale, exportFormatOf(c.req.path), `devices-${code}`, deviceColumns(c.var.locale), detail.devices);
+});
+
+/** A school's page and its classroom and device exports. */
+export const dashboardSchoolRoutes = new Hono<AppEnv>()
+  .get('/schools/:code', pageContext, requireUser, validate('param', schoolParams), (c) => {
+    const { detail, now } = schoolInScope(c, c.req.valid('param').code);
+    return c.html(
+      SchoolPage({
+        locale: c.var.locale,
+        viewer: c.var.viewer,
+        path: c.req.path,
+        detail,
+        rules: currentPlan(c.var.db).coverage,
+        history: readBandwidthHistory(c.var.db, detail.school.code, now),
+        serverUrl: new URL(c.req.url).origin,
+      }),
+    );
+  })
+  .get('/schools/:code/classrooms.csv', ...exportClassrooms)
+  .get('/schools/:code/classrooms.xlsx', ...exportClassrooms)
+  .get('/schools/:code/devices.csv', ...exportDevices)
+  .get('/schools/:code/devices.xlsx', ...exportDevices);
+dashboardSchoolRoutes.onError(pageErrorHandler);

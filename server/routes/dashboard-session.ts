@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { z } from 'zod';
+import { csrfOnlyFormSchema, loginFormSchema } from '../../shared/schemas/dashboard.ts';
+import { signIn } from '../accounts/login.ts';
+import { cookieOptions, pageContext, requireCsrf, safeLocalPath } from '../accounts/page-auth.ts';
+import { PRELOGIN_COOKIE } from '../accounts/csrf.ts';
+import { endSession, MAX_AGE_MS, SESSION_COOKIE } from '../accounts/sessions.ts';
+import type { AppEnv } from '../app-env.ts';
+import { DomainError } from '../errors.ts';
+import { validate } from '../http/validate.ts';
+import { pageErrorHandler } from '../views/error-page.tsx';
+import { LANG_COOKIE, langs } from '../views/i18n/locale.ts';
+import { LoginPage } from '../views/login-page.tsx';
+
+const stylesheet = fs.readFileSync(new URL('../views/app.css', import.meta.url), 'utf8');
+
+/** The client's address for login throttling: the socket's peer (proxies' headers are not trusted). */
+function clientAddress(c: Context<AppEnv>): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown'; // app.request() in tests has no socket
+  }
+}
+
+/** Sign-in and sign-out, the language switch and the stylesheet. */
+export const dashboardSessionRoutes = new Hono<AppEnv>()
+  .get('/assets/app.css', (c) => c.body(stylesheet, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }))
+  .get('/login', pageContext, validate('query', z.object({ next: z.string().max(500).optional() })), (c) => {
+    const next = safeLocalPath(c.req.valid('query').next);
+    if (c.var.viewer.user) return c.redirect(next, 302);
+    return c.html(LoginPage({ locale: c.var.locale, viewer: c.var.viewer, next, problem: null }));
+  })
+  .post('/login', pageContext, requireCsrf, validate('form', loginFormSchema), async (c) => {
+    const form = c.req.valid('form');
+    const next = safeLocalPath(form.next);
+    try {
+      const { session } = await signIn(c.var.db, { username: form.username, password: form.password, address: clientAddress(c) }, c.var.clock());
+      setCookie(c, SESSION_COOKIE, session.id, cookieOptions(c, MAX_AGE_MS / 1000));
+      deleteCookie(c, PRELOGIN_COOKIE, { path: '/' });
+      c.var.logger.info({ username: form.username.trim().toLowerCase() }, 'signed in');
+      return c.redirect(next, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.failure !== 'unauthorized') throw error;
+      const locked = error.code === 'login_locked';
+      c.var.logger.warn({ username: form.username.trim().toLowerCase(), locked }, 'sign-in refused');
+      return c.html(LoginPage({ locale: c.var.locale, viewer: c.var.viewer, next, problem: locked ? 'login.locked' : 'login.failed' }), locked ? 429 : 401);
+    }
+  })
+  .post('/logout', pageContext, requireCsrf, validate('form', csrfOnlyFormSchema), (c) => {
+    const sessionId = getCookie(c, SESSION_COOKIE);
+    if (sessionId) endSession(c.var.db, sessionId);
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.redirect('/login', 303);
+  })
+  .get('/lang/:lang', validate('param', z.object({ lang: z.enum(langs) })), validate('query', z.object({ back: z.string().max(1000).optional() })), (c) => {
+    setCookie(c, LANG_COOKIE, c.req.valid('param').lang, cookieOptions(c, 365 * 86_400));
+    return c.redirect(safeLocalPath(c.req.valid('query').back), 302);
+  });
+dashboardSessionRoutes.onError(pageErrorHandler);

@@ -1,0 +1,117 @@
+import type { listApiTokens } from '../accounts/api-token-read.ts';
+import type { Viewer } from '../accounts/page-auth.ts';
+import type { listUsers } from '../accounts/users.ts';
+import type { Locale } from './i18n/locale.ts';
+import { CsrfField, ExportLinks, Layout } from './layout.tsx';
+import { DataTable, type Column } from './table.tsx';
+
+export type UserRow = ReturnType<typeof listUsers>[number];
+export type ApiTokenRow = ReturnType<typeof listApiTokens>[number];
+
+/** User list columns (page and export); password hashes never leave the accounts module. */
+export function userColumns(locale: Locale): Column<UserRow>[] {
+  return [
+    { label: 'col.username', value: (r) => r.username },
+    { label: 'col.role', value: (r) => locale.t(`role.${r.role}`) },
+    { label: 'col.scope', value: (r) => r.schoolCode ?? r.countyCode ?? locale.t('value.wholePrefecture') },
+    { label: 'col.createdAt', value: (r) => new Date(r.createdAt).toISOString(), cell: (r) => locale.dateTime(r.createdAt) },
+  ];
+}
+
+/** API token list columns (page and export). */
+export function apiTokenColumns(locale: Locale): Column<ApiTokenRow>[] {
+  return [
+    { label: 'col.name', value: (r) => r.name },
+    { label: 'col.scope', value: (r) => r.countyCode ?? locale.t('value.wholePrefecture') },
+    { label: 'col.createdAt', value: (r) => new Date(r.createdAt).toISOString(), cell: (r) => locale.dateTime(r.createdAt) },
+    { label: 'col.state', value: (r) => (r.revokedAt === null ? null : locale.t('state.revoked')) },
+  ];
+}
+
+interface AdminProps {
+  locale: Locale;
+  viewer: Viewer;
+  path: string;
+  problem: string | null;
+}
+
+function Problem(props: { locale: Locale; problem: string | null }) {
+  return props.problem ? <p class="error" role="alert">{`${props.locale.t('error.invalid')} ${props.problem}`}</p> : null;
+}
+
+/** The bureau's user list and the form that creates an account. */
+export function UsersPage(props: AdminProps & { users: UserRow[]; created: string | null }) {
+  const { locale, viewer } = props;
+  const t = locale.t;
+  return (
+    <Layout locale={locale} viewer={viewer} path={props.path} title={t('users.title')}>
+      <h1>{t('users.title')}</h1>
+      <Problem locale={locale} problem={props.problem} />
+      {props.created && <p class="notice" role="status">{`${t('users.created')}: ${props.created}`}</p>}
+      <ExportLinks locale={locale} base="/admin/users" />
+      <DataTable locale={locale} caption={t('users.title')} columns={userColumns(locale)} rows={props.users} id="user-table" />
+      <h2>{t('users.create')}</h2>
+      <form class="stacked" method="post" action="/admin/users">
+        <CsrfField viewer={viewer} />
+        <label>
+          {t('col.username')}
+          <input name="username" required autocomplete="off" />
+        </label>
+        <label>
+          {t('login.password')}
+          <input name="password" type="password" required minlength={10} autocomplete="new-password" />
+        </label>
+        <label>
+          {t('col.role')}
+          <select name="role">
+            {(['county', 'school', 'bureau'] as const).map((role) => (
+              <option value={role}>{t(`role.${role}`)}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('users.countyCode')}
+          <input name="countyCode" inputmode="numeric" pattern="\d{6}" />
+        </label>
+        <label>
+          {t('users.schoolCode')}
+          <input name="schoolCode" />
+        </label>
+        <button type="submit">{t('users.submit')}</button>
+      </form>
+    </Layout>
+  );
+}
+
+/** The bureau's API token list and the form that issues one (shown once). */
+export function ApiTokensPage(props: AdminProps & { tokens: ApiTokenRow[]; created: string | null }) {
+  const { locale, viewer } = props;
+  const t = locale.t;
+  return (
+    <Layout locale={locale} viewer={viewer} path={props.path} title={t('apiTokens.title')}>
+      <h1>{t('apiTokens.title')}</h1>
+      <Problem locale={locale} problem={props.problem} />
+      {props.created && (
+        <section class="notice">
+          <p>{t('apiTokens.created')}</p>
+          <code class="secret" id="new-token">{props.created}</code>
+        </section>
+      )}
+      <ExportLinks locale={locale} base="/admin/api-tokens" />
+      <DataTable locale={locale} caption={t('apiTokens.title')} columns={apiTokenColumns(locale)} rows={props.tokens} id="api-token-table" />
+      <h2>{t('apiTokens.create')}</h2>
+      <form class="stacked" method="post" action="/admin/api-tokens">
+        <CsrfField viewer={viewer} />
+        <label>
+          {t('apiTokens.name')}
+          <input name="name" required maxlength={100} />
+        </label>
+        <label>
+          {t('apiTokens.county')}
+          <input name="countyCode" inputmode="numeric" pattern="\d{6}" />
+        </label>
+        <button type="submit">{t('apiTokens.submit')}</button>
+      </form>
+    </Layout>
+  );
+}

@@ -1,0 +1,105 @@
+import type { Coverage, CountySchoolsQuery, SchoolRow } from '../../shared/schemas/coverage.ts';
+import type { Viewer } from '../accounts/page-auth.ts';
+import { Bar, HeadlineFigures } from './figures.tsx';
+import type { Locale } from './i18n/locale.ts';
+import { ExportLinks, Layout } from './layout.tsx';
+import { DataTable, type Column } from './table.tsx';
+
+export const schoolTypeCodes = ['211', '218', '311', '312', '341', '342', '345'] as const;
+
+/** The county's school table columns, shared by the page and its CSV/XLSX export. */
+export function schoolColumns(locale: Locale): Column<SchoolRow>[] {
+  return [
+    { label: 'col.code', value: (r) => r.code },
+    { label: 'col.school', value: (r) => r.name, cell: (r) => <a href={`/schools/${r.code}`}>{r.name}</a> },
+    { label: 'col.township', value: (r) => r.township },
+    { label: 'col.type', value: (r) => locale.tOr(`type.${r.typeCode}`, r.typeCode) },
+    { label: 'col.connected', value: (r) => r.connected },
+    { label: 'col.lastReachable', value: (r) => r.lastReachableAt, cell: (r) => locale.dateTime(r.lastReachableAt) },
+    { label: 'col.bandwidth', value: (r) => r.bandwidthMbps, numeric: true },
+    { label: 'col.standard', value: (r) => r.standardMbps, numeric: true },
+    { label: 'col.meetsStandard', value: (r) => r.meetsStandard },
+    { label: 'col.classroomsEquipped', value: (r) => r.classrooms.equipped, cell: (r) => <Bar locale={locale} part={r.classrooms.equipped} whole={r.classrooms.registered} /> },
+    { label: 'col.classrooms', value: (r) => r.classrooms.registered, numeric: true },
+    { label: 'col.devicesLive', value: (r) => r.devices.live, numeric: true },
+    { label: 'col.devices', value: (r) => r.devices.enrolled, numeric: true },
+    { label: 'col.devicesSilent', value: (r) => r.devices.silent + r.devices.atRisk, numeric: true },
+  ];
+}
+
+interface CountyPageProps {
+  locale: Locale;
+  viewer: Viewer;
+  path: string;
+  county: { code: string; name: string; pinyin: string | null };
+  coverage: Coverage;
+  query: CountySchoolsQuery;
+  /** The filter part of the URL, reused by export and pager links. */
+  filterQuery: string;
+  townships: string[];
+  schools: { total: number; page: number; pageSize: number; rows: SchoolRow[] };
+}
+
+function Check(props: { name: string; value: string; checked: boolean; label: string }) {
+  return (
+    <label class="check">
+      <input type="checkbox" name={props.name} value={props.value} checked={props.checked} />
+      {props.label}
+    </label>
+  );
+}
+
+/** A county: its figures, and its schools with filters, search, paging and exports. */
+export function CountyPage(props: CountyPageProps) {
+  const { locale, query, schools } = props;
+  const t = locale.t;
+  const name = locale.divisionName(props.county);
+  const pages = Math.max(1, Math.ceil(schools.total / schools.pageSize));
+  const pageHref = (page: number) => `/counties/${props.county.code}?${props.filterQuery ? `${props.filterQuery}&` : ''}page=${page}`;
+  return (
+    <Layout locale={locale} viewer={props.viewer} path={props.path} title={name}>
+      <h1>{`${t('county.title')} · ${name}`}</h1>
+      <HeadlineFigures locale={locale} coverage={props.coverage} />
+      <h2 id="schools">{t('county.schools')}</h2>
+      <form class="filters" method="get" action={`/counties/${props.county.code}`} role="search">
+        <label>
+          {t('county.search')}
+          <input type="search" name="q" value={query.q ?? ''} />
+        </label>
+        <Check name="connected" value="false" checked={query.connected === false} label={t('county.filter.notConnected')} />
+        <Check name="meetsStandard" value="false" checked={query.meetsStandard === false} label={t('county.filter.belowStandard')} />
+        <Check name="hasSilentDevices" value="true" checked={query.hasSilentDevices === true} label={t('county.filter.silent')} />
+        <Check name="noAgent" value="true" checked={query.noAgent === true} label={t('county.filter.noAgent')} />
+        <label>
+          {t('county.filter.type')}
+          <select name="typeCode">
+            <option value="">{t('county.filter.all')}</option>
+            {schoolTypeCodes.map((code) => (
+              <option value={code} selected={query.typeCode === code}>{t(`type.${code}`)}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('county.filter.township')}
+          <select name="township">
+            <option value="">{t('county.filter.all')}</option>
+            {props.townships.map((township) => (
+              <option value={township} selected={query.township === township}>{township}</option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">{t('county.filter.apply')}</button>
+      </form>
+      <p class="meta" role="status">{`${t('county.matching')}: ${locale.number(schools.total)}`}</p>
+      <ExportLinks locale={locale} base={`/counties/${props.county.code}/schools`} query={props.filterQuery} />
+      <DataTable locale={locale} caption={`${name} · ${t('county.schools')}`} columns={schoolColumns(locale)} rows={schools.rows} id="school-table" />
+      {pages > 1 && (
+        <nav class="pager" aria-label="pages">
+          {schools.page > 1 && <a href={pageHref(schools.page - 1)} rel="prev">{'←'}</a>}
+          <span>{`${schools.page} / ${pages}`}</span>
+          {schools.page < pages && <a href={pageHref(schools.page + 1)} rel="next">{'→'}</a>}
+        </nav>
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,64 @@
+import type { Viewer } from '../accounts/page-auth.ts';
+import type { readAttentionDevices, readHardwareConflicts } from '../coverage/devices-read.ts';
+import type { Locale } from './i18n/locale.ts';
+import { CsrfField, ExportLinks, Layout } from './layout.tsx';
+import { DataTable, type Column } from './table.tsx';
+
+export type AttentionDevice = ReturnType<typeof readAttentionDevices>[number];
+export type Conflict = ReturnType<typeof readHardwareConflicts>[number];
+
+/** Silent and at-risk device columns (page and export). */
+export function attentionColumns(locale: Locale): Column<AttentionDevice>[] {
+  return [
+    { label: 'col.school', value: (r) => r.school.name, cell: (r) => <a href={`/schools/${r.school.code}`}>{r.school.name}</a> },
+    { label: 'col.hostname', value: (r) => r.hostname },
+    { label: 'col.classroom', value: (r) => r.classroom },
+    { label: 'col.state', value: (r) => locale.tOr(`state.${r.state}`, r.state), cell: (r) => <span class={`state-${r.state}`}>{locale.tOr(`state.${r.state}`, r.state)}</span> },
+    { label: 'col.lastReport', value: (r) => r.lastReportAt, cell: (r) => locale.dateTime(r.lastReportAt) },
+    { label: 'col.agentVersion', value: (r) => r.agentVersion },
+  ];
+}
+
+/** Hardware conflict columns (page and export). */
+export function conflictColumns(locale: Locale): Column<Conflict>[] {
+  return [
+    { label: 'col.hostname', value: (r) => r.device.hostname },
+    { label: 'col.school', value: (r) => r.school.name, cell: (r) => <a href={`/schools/${r.school.code}`}>{r.school.name}</a> },
+    { label: 'col.otherSchool', value: (r) => `${r.otherSchool.name} (${r.otherDevice.hostname})` },
+    { label: 'col.matchedOn', value: (r) => r.matchedOn },
+    { label: 'col.detectedAt', value: (r) => r.detectedAt, cell: (r) => locale.dateTime(r.detectedAt) },
+  ];
+}
+
+function RevokeButton(props: { locale: Locale; viewer: Viewer; deviceId: string; hostname: string }) {
+  return (
+    <form class="inline" method="post" action={`/devices/${encodeURIComponent(props.deviceId)}/revoke`}>
+      <CsrfField viewer={props.viewer} />
+      <button type="submit" aria-label={`${props.locale.t('devices.revoke')}: ${props.hostname}`}>{props.locale.t('devices.revoke')}</button>
+    </form>
+  );
+}
+
+/** Devices that need a visit: silent and at-risk ones, and hardware seen at two schools. */
+export function DevicesPage(props: { locale: Locale; viewer: Viewer; path: string; attention: AttentionDevice[]; conflicts: Conflict[]; canRevoke: boolean; revoked: boolean }) {
+  const { locale, viewer } = props;
+  const t = locale.t;
+  const withRevoke = <Row,>(columns: Column<Row>[], device: (r: Row) => { id: string; hostname: string }): Column<Row>[] =>
+    props.canRevoke ? [...columns, { label: 'col.actions', value: () => null, cell: (r) => <RevokeButton locale={locale} viewer={viewer} deviceId={device(r).id} hostname={device(r).hostname} /> }] : columns;
+  return (
+    <Layout locale={locale} viewer={viewer} path={props.path} title={t('devices.title')}>
+      <h1>{t('devices.title')}</h1>
+      {props.revoked && (
+        <p class="notice" role="status">
+          {t('devices.revoked')}
+        </p>
+      )}
+      <h2>{t('devices.attention')}</h2>
+      <ExportLinks locale={locale} base="/devices/attention" />
+      <DataTable locale={locale} caption={t('devices.attention')} columns={withRevoke(attentionColumns(locale), (r) => r)} rows={props.attention} id="attention-table" />
+      <h2>{t('devices.conflicts')}</h2>
+      <ExportLinks locale={locale} base="/devices/conflicts" />
+      <DataTable locale={locale} caption={t('devices.conflicts')} columns={withRevoke(conflictColumns(locale), (r) => r.device)} rows={props.conflicts} id="conflict-table" />
+    </Layout>
+  );
+}

@@ -1,0 +1,80 @@
+import type { Viewer } from '../accounts/page-auth.ts';
+import type { readRecentEnrollmentTokens, readSchoolChoices } from '../coverage/registry-read.ts';
+import type { NewEnrollmentToken } from '../enrollment/tokens.ts';
+import type { Locale } from './i18n/locale.ts';
+import { InstallCommands } from './install-commands.tsx';
+import { CsrfField, ExportLinks, Layout } from './layout.tsx';
+import { DataTable, type Column } from './table.tsx';
+
+export type TokenRow = ReturnType<typeof readRecentEnrollmentTokens>[number];
+
+/** Recent enrollment token columns (page and export); secrets are never stored, so never shown. */
+export function tokenColumns(locale: Locale): Column<TokenRow>[] {
+  return [
+    { label: 'col.school', value: (r) => `${r.school.name} (${r.school.code})` },
+    { label: 'col.createdAt', value: (r) => new Date(r.createdAt).toISOString(), cell: (r) => locale.dateTime(r.createdAt) },
+    { label: 'col.expiresAt', value: (r) => (r.expiresAt === null ? null : new Date(r.expiresAt).toISOString()), cell: (r) => (r.expiresAt === null ? locale.t('value.unlimited') : locale.dateTime(r.expiresAt)) },
+    { label: 'col.uses', value: (r) => `${r.uses} / ${r.maxUses ?? '∞'}` },
+    { label: 'col.state', value: (r) => (r.revokedAt === null ? null : locale.t('state.revoked')) },
+  ];
+}
+
+/** Create a token for a school and see the exact install commands; the new token is shown once. */
+export function EnrollmentPage(props: {
+  locale: Locale;
+  viewer: Viewer;
+  path: string;
+  schools: ReturnType<typeof readSchoolChoices>;
+  tokens: TokenRow[];
+  created: NewEnrollmentToken | null;
+  serverUrl: string;
+  problem: string | null;
+}) {
+  const { locale, viewer } = props;
+  const t = locale.t;
+  return (
+    <Layout locale={locale} viewer={viewer} path={props.path} title={t('enrollment.title')}>
+      <h1>{t('enrollment.title')}</h1>
+      {props.problem && (
+        <p class="error" role="alert">
+          {`${t('error.invalid')} ${props.problem}`}
+        </p>
+      )}
+      {props.created && (
+        <section class="notice" aria-live="polite">
+          <p>
+            <strong>{`${props.created.school.name} (${props.created.school.code})`}</strong>
+            {` · ${t('enrollment.created')}`}
+          </p>
+          <code class="secret" id="new-token">{props.created.token}</code>
+          <InstallCommands locale={locale} serverUrl={props.serverUrl} token={props.created.token} />
+        </section>
+      )}
+      <h2>{t('enrollment.create')}</h2>
+      <form class="stacked" method="post" action="/enrollment">
+        <CsrfField viewer={viewer} />
+        <label>
+          {t('enrollment.school')}
+          <input name="schoolCode" list="school-choices" required autocomplete="off" />
+        </label>
+        <datalist id="school-choices">
+          {props.schools.map((s) => (
+            <option value={s.code}>{s.name}</option>
+          ))}
+        </datalist>
+        <label>
+          {t('enrollment.expiresInDays')}
+          <input name="expiresInDays" type="number" min="1" max="365" value="30" />
+        </label>
+        <label>
+          {t('enrollment.maxUses')}
+          <input name="maxUses" type="number" min="1" max="10000" />
+        </label>
+        <button type="submit">{t('enrollment.submit')}</button>
+      </form>
+      <h2>{t('enrollment.recent')}</h2>
+      <ExportLinks locale={locale} base="/enrollment/tokens" />
+      <DataTable locale={locale} caption={t('enrollment.recent')} columns={tokenColumns(locale)} rows={props.tokens} id="token-table" />
+    </Layout>
+  );
+}

@@ -1,0 +1,47 @@
+import type { Context, ErrorHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from '../app-env.ts';
+import { DomainError, failureStatus } from '../errors.ts';
+import { localeFor } from './i18n/locale.ts';
+import type { MessageKey } from './i18n/zh-CN.ts';
+import { Layout } from './layout.tsx';
+
+const messages: Partial<Record<number, MessageKey>> = { 403: 'error.forbidden', 404: 'error.notFound', 400: 'error.invalid' };
+
+/**
+ * Errors on dashboard routes become an HTML page in the reader's language (the API keeps its JSON
+ * errors): 401 sends the reader to sign in, 403/404/400 explain, anything else is logged and hidden.
+ */
+export const pageErrorHandler: ErrorHandler<AppEnv> = (error, c) => {
+  let status = 500;
+  let detail: string | null = null;
+  if (error instanceof DomainError) {
+    status = failureStatus[error.failure];
+    detail = error.code === 'csrf_invalid' ? null : error.message;
+  } else if (error instanceof HTTPException) {
+    status = error.status;
+  } else {
+    c.var.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error on a page');
+  }
+  if (status === 401) return c.redirect('/login', 302);
+  return renderError(c, status, error instanceof DomainError && error.code === 'csrf_invalid' ? 'error.csrf' : (messages[status] ?? 'error.title'), detail);
+};
+
+function renderError(c: Context<AppEnv>, status: number, message: MessageKey, detail: string | null) {
+  const locale = c.var.locale ?? localeFor('zh-CN');
+  const viewer = c.var.viewer ?? { user: null, csrfSecret: '', csrfToken: '' };
+  const t = locale.t;
+  return c.html(
+    <Layout locale={locale} viewer={viewer} path={c.req.path} title={t('error.title')}>
+      <h1>{t('error.title')}</h1>
+      <p class="error" role="alert">
+        {t(message)}
+        {detail && status === 400 ? ` ${detail}` : ''}
+      </p>
+      <p>
+        <a href="/">{t('error.back')}</a>
+      </p>
+    </Layout>,
+    status as 400,
+  );
+}

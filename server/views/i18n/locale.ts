@@ -1,0 +1,61 @@
+import { en } from './en.ts';
+import { zhCN, type Dictionary, type MessageKey } from './zh-CN.ts';
+
+/*
+ * The two languages of the dashboard: Chinese by default, English by a switch remembered in a cookie.
+ * Numbers, percentages and dates are formatted per language; times are shown in China Standard Time,
+ * which is where every reader of these pages is.
+ */
+export const langs = ['zh-CN', 'en'] as const;
+export type Lang = (typeof langs)[number];
+export const LANG_COOKIE = 'santong_lang';
+const TIME_ZONE = 'Asia/Shanghai';
+
+const dictionaries: Record<Lang, Dictionary> = { 'zh-CN': zhCN, en };
+
+export interface Locale {
+  lang: Lang;
+  t(key: MessageKey): string;
+  /** A message with {name} placeholders filled in. */
+  fill(key: MessageKey, values: Record<string, string | number>): string;
+  /** A message key that is only known at run time (a state or type code); falls back to the raw value. */
+  tOr(key: string, fallback: string): string;
+  number(n: number | null, digits?: number): string;
+  percent(part: number, whole: number | null): string;
+  dateTime(at: string | number | null): string;
+  date(at: string | number | null): string;
+  /** A county's name: Chinese, with pinyin in English mode where known. */
+  divisionName(d: { name: string; pinyin?: string | null }): string;
+}
+
+/** The language a cookie value asks for, zh-CN when absent or unknown. */
+export function langFrom(cookie: string | undefined): Lang {
+  return langs.find((l) => l === cookie) ?? 'zh-CN';
+}
+
+const cache = new Map<Lang, Locale>();
+
+/** The formatters and dictionary of one language (built once per language). */
+export function localeFor(lang: Lang): Locale {
+  const cached = cache.get(lang);
+  if (cached) return cached;
+  const dictionary = dictionaries[lang];
+  const dateTimeFormat = new Intl.DateTimeFormat(lang, { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+  const dateFormat = new Intl.DateTimeFormat(lang, { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const percentFormat = new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 });
+  const none = dictionary['value.none'];
+  const toDate = (at: string | number) => (typeof at === 'number' ? new Date(at) : new Date(Date.parse(at)));
+  const locale: Locale = {
+    lang,
+    t: (key) => dictionary[key],
+    fill: (key, values) => dictionary[key].replace(/\{(\w+)\}/g, (m, name: string) => (name in values ? String(values[name]) : m)),
+    tOr: (key, fallback) => (key in dictionary ? dictionary[key as MessageKey] : fallback),
+    number: (n, digits = 0) => (n === null ? none : new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n)),
+    percent: (part, whole) => (whole === null || whole === 0 ? none : percentFormat.format(part / whole)),
+    dateTime: (at) => (at === null ? none : dateTimeFormat.format(toDate(at))),
+    date: (at) => (at === null ? none : dateFormat.format(toDate(at))),
+    divisionName: (d) => (lang === 'en' && d.pinyin ? `${d.pinyin} (${d.name})` : d.name),
+  };
+  cache.set(lang, locale);
+  return locale;
+}

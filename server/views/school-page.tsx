@@ -1,0 +1,109 @@
+import type { SchoolDetail } from '../../shared/schemas/coverage.ts';
+import type { CoverageRules } from '../../shared/schemas/plan.ts';
+import type { Viewer } from '../accounts/page-auth.ts';
+import { BandwidthChart } from './charts.tsx';
+import type { Locale } from './i18n/locale.ts';
+import { InstallCommands } from './install-commands.tsx';
+import { ExportLinks, Layout } from './layout.tsx';
+import { DataTable, type Column } from './table.tsx';
+
+type Classroom = SchoolDetail['classrooms'][number];
+type Device = SchoolDetail['devices'][number];
+
+/** Classroom table columns (page export). */
+export function classroomColumns(locale: Locale): Column<Classroom>[] {
+  return [
+    { label: 'col.code', value: (r) => r.code },
+    { label: 'col.name', value: (r) => r.name },
+    { label: 'col.equipped', value: (r) => r.equipped },
+    { label: 'col.lastEvidence', value: (r) => r.lastEvidenceAt, cell: (r) => locale.dateTime(r.lastEvidenceAt) },
+  ];
+}
+
+/** Device table columns (page and export). */
+export function deviceColumns(locale: Locale): Column<Device>[] {
+  return [
+    { label: 'col.hostname', value: (r) => r.hostname },
+    { label: 'col.classroom', value: (r) => r.classroom },
+    { label: 'col.state', value: (r) => locale.tOr(`state.${r.state}`, r.state), cell: (r) => <span class={`state-${r.state}`}>{locale.tOr(`state.${r.state}`, r.state)}</span> },
+    { label: 'col.agentVersion', value: (r) => r.agentVersion },
+    { label: 'col.lastReport', value: (r) => r.lastReportAt, cell: (r) => locale.dateTime(r.lastReportAt) },
+    { label: 'col.down', value: (r) => r.medianDownMbps, numeric: true },
+    { label: 'col.up', value: (r) => r.medianUpMbps, numeric: true },
+    { label: 'col.enrolledAt', value: (r) => r.enrolledAt, cell: (r) => locale.date(r.enrolledAt) },
+    { label: 'col.conflict', value: (r) => r.hardwareConflict },
+  ];
+}
+
+/** Why each status is what it is, in words: the measured evidence and the rule it was held against. */
+function Evidence(props: { locale: Locale; detail: SchoolDetail; rules: CoverageRules }) {
+  const { locale, rules } = props;
+  const s = props.detail.school;
+  const days = rules.evidenceWindowDays;
+  const bandwidth =
+    s.standardMbps === null
+      ? locale.t('evidence.noStandard')
+      : s.bandwidthMbps === null
+        ? locale.fill('evidence.bandwidthNone', { days })
+        : locale.fill('evidence.bandwidth', {
+            measured: locale.number(s.bandwidthMbps, 1),
+            days,
+            standard: locale.number(s.standardMbps),
+            tolerance: locale.percent(rules.bandwidth.tolerance, 1),
+            threshold: locale.number(s.standardMbps * rules.bandwidth.tolerance, 1),
+          });
+  return (
+    <ul>
+      <li>{s.connected ? locale.fill('evidence.connectedYes', { at: locale.dateTime(s.lastReachableAt), days }) : locale.fill('evidence.connectedNo', { days })}</li>
+      <li>{bandwidth}</li>
+      <li>{locale.fill('evidence.classrooms', { equipped: s.classrooms.equipped, registered: s.classrooms.registered, days })}</li>
+      <li>{locale.fill('evidence.devices', { live: s.devices.live, atRisk: s.devices.atRisk, silent: s.devices.silent, never: s.devices.never })}</li>
+    </ul>
+  );
+}
+
+/** A school: its evidence, classrooms grid, devices, bandwidth over time and how to install the agent. */
+export function SchoolPage(props: { locale: Locale; viewer: Viewer; path: string; detail: SchoolDetail; rules: CoverageRules; history: { day: string; medianDownMbps: number }[]; serverUrl: string }) {
+  const { locale, detail } = props;
+  const t = locale.t;
+  const s = detail.school;
+  const missing = detail.classrooms.filter((c) => !c.equipped);
+  return (
+    <Layout locale={locale} viewer={props.viewer} path={props.path} title={s.name}>
+      <p class="meta">
+        <a href={`/counties/${s.county.code}`}>{s.county.name}</a>
+        {` · ${s.code} · ${locale.tOr(`type.${s.typeCode}`, s.typeCode)} · ${s.township ?? ''}`}
+      </p>
+      <h1>{s.name}</h1>
+      <h2>{t('school.evidence')}</h2>
+      <Evidence locale={locale} detail={detail} rules={props.rules} />
+      <BandwidthChart locale={locale} days={props.history} standardMbps={s.standardMbps} />
+      <h2>{t('school.classrooms')}</h2>
+      <ul class="grid-rooms" aria-label={t('school.classrooms')}>
+        {detail.classrooms.map((c) => (
+          <li class={c.equipped ? 'equipped' : undefined}>
+            <strong>{c.name}</strong>
+            <br />
+            {`${t('col.equipped')}: ${t(c.equipped ? 'value.yes' : 'value.no')}`}
+            <br />
+            <span class="meta">{locale.dateTime(c.lastEvidenceAt)}</span>
+          </li>
+        ))}
+      </ul>
+      <p>
+        <strong>{`${t('school.missing')}: `}</strong>
+        {missing.length === 0 ? t('evidence.missingNone') : missing.map((c) => c.name).join('、')}
+      </p>
+      <ExportLinks locale={locale} base={`/schools/${s.code}/classrooms`} />
+      <DataTable locale={locale} caption={t('school.classrooms')} columns={classroomColumns(locale)} rows={detail.classrooms} id="classroom-table" />
+      <h2>{t('school.devices')}</h2>
+      <ExportLinks locale={locale} base={`/schools/${s.code}/devices`} />
+      <DataTable locale={locale} caption={t('school.devices')} columns={deviceColumns(locale)} rows={detail.devices} id="device-table" />
+      <h2 class="no-print">{t('school.install')}</h2>
+      <div class="no-print">
+        <p>{t('school.installHint')}</p>
+        <InstallCommands locale={locale} serverUrl={props.serverUrl} token="<TOKEN>" />
+      </div>
+    </Layout>
+  );
+}

@@ -1,0 +1,82 @@
+import { createUser, type User } from '../../server/accounts/users.ts';
+import type { Role } from '../../shared/schemas/dashboard.ts';
+import type { TestContext } from './server.ts';
+
+/*
+ * A small browser for dashboard tests: keeps cookies, reads the CSRF token from the last page it got,
+ * and never follows redirects (tests assert them). Drives app.request() or a real server alike.
+ */
+export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** The usual cast of the authorization matrix over testRoster. */
+export async function createDashboardUsers(ctx: TestContext) {
+  const make = (username: string, role: Role, scope: { countyCode?: string; schoolCode?: string } = {}) =>
+    createUser(ctx.db, { username, password: PASSWORD, role, ...scope }, ctx.clock(), { actor: 'test', reason: 'test account' });
+  return {
+    bureau: await make('bureau', 'bureau'),
+    countyA: await make('county-a', 'county', { countyCode: '622921' }),
+    countyB: await make('county-b', 'county', { countyCode: '622922' }),
+    school: await make('school-a1', 'school', { schoolCode: '6229210001' }),
+  };
+}
+
+export class DashboardClient {
+  readonly cookies = new Map<string, string>();
+  csrf: string | null = null;
+
+  constructor(private readonly fetcher: Fetcher) {}
+
+  /** A client over an app without a socket. */
+  static forApp(ctx: TestContext) {
+    return new DashboardClient((path, init) => Promise.resolve(ctx.app.request(path, init)));
+  }
+
+  /** A client over a real listening server. */
+  static forUrl(url: string) {
+    return new DashboardClient((path, init) => fetch(url + path, { ...init, redirect: 'manual' }));
+  }
+
+  private remember(response: Response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [name, ...rest] = pair!.split('=');
+      const value = rest.join('=');
+      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name!.trim());
+      else this.cookies.set(name!.trim(), value);
+    }
+  }
+
+  private cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async request(path: string, init: RequestInit = {}) {
+    const response = await this.fetcher(path, { ...init, headers: { ...(init.headers as Record<string, string>), cookie: this.cookieHeader() } });
+    this.remember(response);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+    const token = /name="_csrf" value="([^"]+)"/.exec(text);
+    if (token) this.csrf = token[1]!;
+    return { status: response.status, headers: response.headers, location: response.headers.get('location'), text, bytes };
+  }
+
+  get(path: string) {
+    return this.request(path);
+  }
+
+  /** Posts a form; the CSRF token of the last page is added unless the fields carry their own. */
+  post(path: string, fields: Record<string, string>, options: { csrf?: boolean } = {}) {
+    const body = new URLSearchParams({ ...(options.csrf === false || !this.csrf ? {} : { _csrf: this.csrf }), ...fields });
+    return this.request(path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  }
+
+  /** Signs in through the login form, as a person would. */
+  async signIn(user: User | string, password = PASSWORD) {
+    await this.get('/login');
+    const response = await this.post('/login', { username: typeof user === 'string' ? user : user.username, password });
+    if (response.status !== 303) throw new Error(`sign-in failed with ${response.status}`);
+    return response;
+  }
+}
