@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { blob, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
  * Times are integer milliseconds since the epoch (UTC): cheap to compare in window queries and
@@ -207,6 +207,8 @@ export const classroomStatus = sqliteTable(
     schoolCode: text('school_code').notNull(),
     equipped: integer('equipped', { mode: 'boolean' }).notNull(),
     lastEvidenceAt: integer('last_evidence_at'),
+    /** Declared equipped by a person and not measured: counted apart, never as equipped. */
+    declaredEquipped: integer('declared_equipped', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('classroom_status_school').on(t.schoolCode)],
 );
@@ -223,8 +225,13 @@ export const schoolStatus = sqliteTable(
     bandwidthMbps: real('bandwidth_mbps'),
     standardMbps: real('standard_mbps'),
     meetsStandard: integer('meets_standard', { mode: 'boolean' }).notNull(),
+    /** Declared connected by a person and not measured: counted apart, never as connected. */
+    declaredConnected: integer('declared_connected', { mode: 'boolean' }).notNull().default(false),
+    /** Declared connected, yet every report in the window says no internet. */
+    declarationConflict: integer('declaration_conflict', { mode: 'boolean' }).notNull().default(false),
     classroomsRegistered: integer('classrooms_registered').notNull(),
     classroomsEquipped: integer('classrooms_equipped').notNull(),
+    classroomsDeclaredEquipped: integer('classrooms_declared_equipped').notNull().default(0),
     devicesEnrolled: integer('devices_enrolled').notNull(),
     devicesLive: integer('devices_live').notNull(),
     devicesAtRisk: integer('devices_at_risk').notNull(),
@@ -244,8 +251,11 @@ export const countyRollups = sqliteTable('county_rollups', {
   schoolsRegistered: integer('schools_registered').notNull(),
   schoolsConnected: integer('schools_connected').notNull(),
   schoolsMeetingStandard: integer('schools_meeting_standard').notNull(),
+  schoolsDeclaredConnected: integer('schools_declared_connected').notNull().default(0),
+  declarationConflicts: integer('declaration_conflicts').notNull().default(0),
   classroomsRegistered: integer('classrooms_registered').notNull(),
   classroomsEquipped: integer('classrooms_equipped').notNull(),
+  classroomsDeclaredEquipped: integer('classrooms_declared_equipped').notNull().default(0),
   devicesEnrolled: integer('devices_enrolled').notNull(),
   devicesLive: integer('devices_live').notNull(),
   devicesAtRisk: integer('devices_at_risk').notNull(),
@@ -409,3 +419,79 @@ export const platformStatus = sqliteTable('platform_status', {
   medianLatencyMs: real('median_latency_ms'),
   probes30d: integer('probes_30d').notNull(),
 });
+
+// ── The whole programme: declarations, school calendar, history, inspections ────────────────────
+
+/**
+ * A status a person declares because no agent can show it yet (a school linked with no PC to run the
+ * agent, a classroom equipped). Kept apart from measurements in every figure; withdrawn, never deleted.
+ */
+export const declarations = sqliteTable(
+  'declarations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    schoolCode: text('school_code')
+      .notNull()
+      .references(() => schools.code),
+    classroomId: integer('classroom_id').references(() => classrooms.id),
+    indicator: text('indicator', { enum: ['connected', 'equipped'] }).notNull(),
+    declaredAt: integer('declared_at').notNull(),
+    declaredBy: text('declared_by').notNull(),
+    reason: text('reason').notNull(),
+    withdrawnAt: integer('withdrawn_at'),
+    withdrawnBy: text('withdrawn_by'),
+  },
+  (t) => [index('declarations_school').on(t.schoolCode)],
+);
+
+/** School closures (winter and summer holidays, other closures), for every county or one. */
+export const closures = sqliteTable('closures', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  countyCode: text('county_code').references(() => divisions.code),
+  /** First and last closed day, inclusive, as local dates (YYYY-MM-DD, China Standard Time). */
+  startsOn: text('starts_on').notNull(),
+  endsOn: text('ends_on').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Every indicator per county and for the prefecture, once a day; the history the bureau reports from. */
+export const dailySnapshots = sqliteTable(
+  'daily_snapshots',
+  {
+    day: text('day').notNull(),
+    divisionCode: text('division_code').notNull(),
+    figures: text('figures', { mode: 'json' }).notNull(),
+    source: text('source', { enum: ['live', 'backfill'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.divisionCode] })],
+);
+
+/** A half-yearly inspection (检查验收): a reproducible sample of schools to visit. */
+export const inspections = sqliteTable('inspections', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  seed: text('seed').notNull(),
+  perCounty: integer('per_county').notNull(),
+  drawnAt: integer('drawn_at').notNull(),
+  drawnBy: text('drawn_by').notNull(),
+});
+
+export const inspectionSchools = sqliteTable(
+  'inspection_schools',
+  {
+    inspectionId: integer('inspection_id')
+      .notNull()
+      .references(() => inspections.id),
+    schoolCode: text('school_code')
+      .notNull()
+      .references(() => schools.code),
+    /** Why the sample weighted this school: declared-only, conflict, or plain measured. */
+    stratum: text('stratum').notNull(),
+    result: text('result', { enum: ['confirmed', 'discrepancy'] }),
+    note: text('note'),
+    recordedAt: integer('recorded_at'),
+    recordedBy: text('recorded_by'),
+  },
+  (t) => [primaryKey({ columns: [t.inspectionId, t.schoolCode] })],
+);
