@@ -32,13 +32,16 @@ export const deviceAuth = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 /**
- * Authentication for the bureau API: a bearer API token, or else a dashboard session cookie (so the
- * pages' own links to JSON and CSV work in the browser); sets the principal whose scope routes enforce.
- * Only reads use it, so a session needs no CSRF token here.
+ * Authentication for the bureau API: a bearer API token, or else (for reads) a dashboard session
+ * cookie, so a signed-in person can open the JSON and CSV in the browser; sets the principal whose
+ * scope routes enforce.
  */
 export const apiAuth = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header('authorization');
-  const sessionId = header === undefined ? getCookie(c, SESSION_COOKIE) : undefined;
+  // A session cookie counts for reads only: a cookie rides along on cross-site requests, so anything
+  // that changes state over the API needs a bearer token (or a dashboard form with its CSRF token).
+  const safe = c.req.method === 'GET' || c.req.method === 'HEAD';
+  const sessionId = header === undefined && safe ? getCookie(c, SESSION_COOKIE) : undefined;
   if (sessionId) {
     const user = authenticateSession(c.var.db, sessionId, c.var.clock());
     if (!user) throw new DomainError('unauthorized', 'session_invalid', 'your session has ended; sign in again at /login');
