@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';
+import { loadCalendars } from './closures.ts';
 import { bandwidthStandard, deviceState, evidenceWindowStart, median, meetsStandard, type DeviceState } from './rules.ts';
 
 /*
@@ -16,8 +17,11 @@ export interface RecomputedSchool {
   bandwidthMbps: number | null;
   standardMbps: number | null;
   meetsStandard: boolean;
+  declaredConnected: boolean;
+  declarationConflict: boolean;
   classroomsRegistered: number;
   classroomsEquipped: number;
+  declaredEquippedClassrooms: Set<number>;
   devices: Record<DeviceState, number>;
   equippedClassrooms: Set<number>;
   deviceStates: Map<string, DeviceState>;
@@ -29,14 +33,15 @@ interface DeviceEvidence {
   classroomId: number | null;
   revoked: number;
   lastCollectedAt: number | null;
-  reachableInWindow: number;
-  presentationInWindow: number;
+  lastReachableAt: number | null;
+  lastPresentationAt: number | null;
 }
 
 /** Every school's figures at `at`, recomputed from raw evidence (reports collected after `at` are ignored). */
 export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSchool> {
   const rules = currentPlan(db).coverage;
-  const from = evidenceWindowStart(rules, at);
+  const calendarOf = loadCalendars(db);
+  const windowStartOf = (countyCode: string) => evidenceWindowStart(rules, at, calendarOf(countyCode));
   const result = new Map<string, RecomputedSchool>();
   const schoolRows = db.all<{ code: string; countyCode: string; typeCode: string; urbanRuralCode: string; rooms: number }>(sql`
     select s.code, s.county_code as countyCode, s.type_code as typeCode, s.urban_rural_code as urbanRuralCode,
@@ -51,8 +56,11 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
       bandwidthMbps: null,
       standardMbps,
       meetsStandard: false,
+      declaredConnected: false,
+      declarationConflict: false,
       classroomsRegistered: s.rooms,
       classroomsEquipped: 0,
+      declaredEquippedClassrooms: new Set(),
       devices: { never: 0, live: 0, 'at-risk': 0, silent: 0, revoked: 0 },
       equippedClassrooms: new Set(),
       deviceStates: new Map(),
@@ -64,28 +72,44 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
     select d.id, d.school_code as schoolCode, d.classroom_id as classroomId,
            (d.revoked_at is not null and d.revoked_at <= ${at}) as revoked,
            max(r.collected_at) as lastCollectedAt,
-           max(r.internet_reachable and r.collected_at >= ${from}) as reachableInWindow,
-           max(r.internet_reachable and r.presentation_display and r.collected_at >= ${from}) as presentationInWindow
+           max(case when r.internet_reachable then r.collected_at end) as lastReachableAt,
+           max(case when r.internet_reachable and r.presentation_display then r.collected_at end) as lastPresentationAt
     from devices d left join reports r on r.device_id = d.id and r.collected_at <= ${at}
     where d.enrolled_at <= ${at}
     group by d.id`);
-  const samples = new Map<string, number[]>();
-  for (const row of db.all<{ deviceId: string; down: number }>(sql`
-    select device_id as deviceId, down_mbps as down from reports
-    where down_mbps is not null and collected_at >= ${from} and collected_at <= ${at}`)) {
-    samples.set(row.deviceId, [...(samples.get(row.deviceId) ?? []), row.down]);
+  const samples = new Map<string, { at: number; down: number }[]>();
+  for (const row of db.all<{ deviceId: string; at: number; down: number }>(sql`
+    select device_id as deviceId, collected_at as at, down_mbps as down from reports where down_mbps is not null and collected_at <= ${at}`)) {
+    samples.set(row.deviceId, [...(samples.get(row.deviceId) ?? []), row]);
   }
 
+  const reportedInWindow = new Set<string>();
   for (const device of devices) {
     const school = result.get(device.schoolCode)!;
-    const state = deviceState(device.lastCollectedAt, Boolean(device.revoked), rules, at);
+    const calendar = calendarOf(school.countyCode);
+    const from = windowStartOf(school.countyCode);
+    const state = deviceState(device.lastCollectedAt, Boolean(device.revoked), rules, at, calendar);
     school.devices[state]++;
     school.deviceStates.set(device.id, state);
     if (device.revoked) continue;
-    if (device.reachableInWindow) school.connected = true;
-    if (device.presentationInWindow && device.classroomId !== null) school.equippedClassrooms.add(device.classroomId);
-    const deviceMedian = median(samples.get(device.id) ?? []);
+    if ((device.lastCollectedAt ?? -Infinity) >= from) reportedInWindow.add(school.code);
+    if ((device.lastReachableAt ?? -Infinity) >= from) school.connected = true;
+    if ((device.lastPresentationAt ?? -Infinity) >= from && device.classroomId !== null) school.equippedClassrooms.add(device.classroomId);
+    const deviceMedian = median((samples.get(device.id) ?? []).filter((s) => s.at >= from).map((s) => s.down));
     if (deviceMedian !== null) school.bandwidthMbps = Math.max(school.bandwidthMbps ?? 0, deviceMedian);
+  }
+
+  // Declarations in force at `at`: made by then and not withdrawn by then.
+  for (const d of db.all<{ schoolCode: string; indicator: string; classroomId: number | null }>(sql`
+    select school_code as schoolCode, indicator, classroom_id as classroomId from declarations
+    where declared_at <= ${at} and (withdrawn_at is null or withdrawn_at > ${at})`)) {
+    const school = result.get(d.schoolCode);
+    if (!school) continue;
+    if (d.indicator === 'connected' && !school.connected) {
+      school.declaredConnected = true;
+      school.declarationConflict = reportedInWindow.has(school.code);
+    }
+    if (d.indicator === 'equipped' && d.classroomId !== null && !school.equippedClassrooms.has(d.classroomId)) school.declaredEquippedClassrooms.add(d.classroomId);
   }
   for (const school of result.values()) {
     school.classroomsEquipped = school.equippedClassrooms.size;

@@ -1,37 +1,38 @@
 import type { BandwidthStandard, CoverageRules } from '../../shared/schemas/plan.ts';
+import { alwaysOpen, openTime, openWindowEnd, openWindowStart, type Calendar } from './calendar.ts';
 
 /*
  * The coverage rules of docs/coverage.md as pure functions: no database, no clock, so each edge
- * of each window can be tested by arithmetic alone.
+ * of each window can be tested by arithmetic alone. Ages count school-open time only (calendar.ts).
  */
 export const DAY_MS = 86_400_000;
 
 export type DeviceState = 'never' | 'live' | 'at-risk' | 'silent' | 'revoked';
 
 /** Start of the evidence window: reports collected at or after this instant count. */
-export function evidenceWindowStart(rules: CoverageRules, now: number): number {
-  return now - rules.evidenceWindowDays * DAY_MS;
+export function evidenceWindowStart(rules: CoverageRules, now: number, calendar: Calendar = alwaysOpen): number {
+  return openWindowStart(calendar, now, rules.evidenceWindowDays * DAY_MS);
 }
 
 /** live: last report ≤ liveDays old; at-risk: ≤ atRiskDays; silent: older; never: no report yet. */
-export function deviceState(lastCollectedAt: number | null, revoked: boolean, rules: CoverageRules, now: number): DeviceState {
+export function deviceState(lastCollectedAt: number | null, revoked: boolean, rules: CoverageRules, now: number, calendar: Calendar = alwaysOpen): DeviceState {
   if (revoked) return 'revoked';
   if (lastCollectedAt === null) return 'never';
-  const age = now - lastCollectedAt;
+  const age = openTime(calendar, lastCollectedAt, now);
   if (age <= rules.liveDays * DAY_MS) return 'live';
   if (age <= rules.atRiskDays * DAY_MS) return 'at-risk';
   return 'silent';
 }
 
 /** The instants after which a device's state changes by time alone (strictly later than now). */
-export function deviceStateChanges(lastCollectedAt: number | null, rules: CoverageRules): number[] {
+export function deviceStateChanges(lastCollectedAt: number | null, rules: CoverageRules, calendar: Calendar = alwaysOpen): number[] {
   if (lastCollectedAt === null) return [];
-  return [lastCollectedAt + rules.liveDays * DAY_MS + 1, lastCollectedAt + rules.atRiskDays * DAY_MS + 1];
+  return [openWindowEnd(calendar, lastCollectedAt, rules.liveDays * DAY_MS) + 1, openWindowEnd(calendar, lastCollectedAt, rules.atRiskDays * DAY_MS) + 1];
 }
 
 /** The instant evidence collected at `at` stops counting. */
-export function evidenceExpiry(at: number, rules: CoverageRules): number {
-  return at + rules.evidenceWindowDays * DAY_MS + 1;
+export function evidenceExpiry(at: number, rules: CoverageRules, calendar: Calendar = alwaysOpen): number {
+  return openWindowEnd(calendar, at, rules.evidenceWindowDays * DAY_MS) + 1;
 }
 
 /** urban = urban/rural code 1xx, rural = 2xx (national statistics' 城乡分类代码). */

@@ -44,6 +44,9 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
       ['bandwidthMbps', row.bandwidthMbps, school.bandwidthMbps],
       ['standardMbps', row.standardMbps, school.standardMbps],
       ['meetsStandard', row.meetsStandard, school.meetsStandard],
+      ['declaredConnected', row.declaredConnected, school.declaredConnected],
+      ['declarationConflict', row.declarationConflict, school.declarationConflict],
+      ['classroomsDeclaredEquipped', row.classroomsDeclaredEquipped, school.declaredEquippedClassrooms.size],
       ['classroomsRegistered', row.classroomsRegistered, school.classroomsRegistered],
       ['classroomsEquipped', row.classroomsEquipped, school.classroomsEquipped],
       ['devicesEnrolled', row.devicesEnrolled, school.deviceStates.size - school.devices.revoked],
@@ -56,6 +59,9 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
     add(school.countyCode, 'schoolsRegistered', 1);
     add(school.countyCode, 'schoolsConnected', Number(school.connected));
     add(school.countyCode, 'schoolsMeetingStandard', Number(school.meetsStandard));
+    add(school.countyCode, 'schoolsDeclaredConnected', Number(school.declaredConnected));
+    add(school.countyCode, 'declarationConflicts', Number(school.declarationConflict));
+    add(school.countyCode, 'classroomsDeclaredEquipped', school.declaredEquippedClassrooms.size);
     add(school.countyCode, 'classroomsRegistered', school.classroomsRegistered);
     add(school.countyCode, 'classroomsEquipped', school.classroomsEquipped);
     add(school.countyCode, 'devicesEnrolled', school.deviceStates.size - school.devices.revoked);
@@ -69,8 +75,11 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
   let classrooms = 0;
   for (const room of db.select().from(classroomStatus).all()) {
     classrooms++;
-    const want = expected.get(room.schoolCode)?.equippedClassrooms.has(room.classroomId) ?? false;
+    const school = expected.get(room.schoolCode);
+    const want = school?.equippedClassrooms.has(room.classroomId) ?? false;
     if (room.equipped !== want) differences.push(`classroom ${room.classroomId} of ${room.schoolCode} equipped: stored ${room.equipped}, recomputed ${want}`);
+    const declared = school?.declaredEquippedClassrooms.has(room.classroomId) ?? false;
+    if (room.declaredEquipped !== declared) differences.push(`classroom ${room.classroomId} of ${room.schoolCode} declaredEquipped: stored ${room.declaredEquipped}, recomputed ${declared}`);
   }
   let devices = 0;
   for (const device of db.select().from(deviceStatus).all()) {
