@@ -1,5 +1,6 @@
 import { createUser, type User } from '../../server/accounts/users.ts';
 import type { Role } from '../../shared/schemas/dashboard.ts';
+import { makeReport, projector } from './reports.ts';
 import type { TestContext } from './server.ts';
 
 /*
@@ -79,4 +80,42 @@ export class DashboardClient {
     if (response.status !== 303) throw new Error(`sign-in failed with ${response.status}`);
     return response;
   }
+}
+
+const DAY = 86_400_000;
+
+async function enroll(ctx: TestContext, schoolCode: string, hostname: string, uuid: string, classroom?: string) {
+  const response = await ctx.app.request('/api/v1/enroll', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: ctx.enrollmentToken(schoolCode), hostname, hardware: { uuid }, ...(classroom ? { classroom } : {}) }),
+  });
+  if (response.status !== 201) throw new Error(`enroll ${hostname}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { deviceId: string; deviceKey: string };
+}
+
+async function report(ctx: TestContext, deviceKey: string, reports: ReturnType<typeof makeReport>[]) {
+  const response = await ctx.app.request('/api/v1/reports', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${deviceKey}` },
+    body: JSON.stringify({ reports }),
+  });
+  if (response.status !== 200) throw new Error(`reports: ${response.status} ${await response.text()}`);
+}
+
+/**
+ * Devices in both test counties, through the real enroll and report routes: a live classroom PC with
+ * a projector at 6229210001 (a1-pc), silent PCs at 6229210002 (a2-silent) and 6229220001 (b1-silent),
+ * and a1-pc's hardware enrolled again at 6229220001 (b-dup), which flags a hardware conflict.
+ */
+export async function seedDevices(ctx: TestContext) {
+  const now = ctx.clock();
+  const a1 = await enroll(ctx, '6229210001', 'a1-pc', 'uuid-a1', '1');
+  await report(ctx, a1.deviceKey, [makeReport({ at: now - 2 * DAY, downMbps: 80 }), makeReport({ at: now - 60_000, downMbps: 120, upMbps: 30, displays: [projector] })]);
+  const a2 = await enroll(ctx, '6229210002', 'a2-silent', 'uuid-a2');
+  await report(ctx, a2.deviceKey, [makeReport({ at: now - 20 * DAY })]);
+  const b1 = await enroll(ctx, '6229220001', 'b1-silent', 'uuid-b1');
+  await report(ctx, b1.deviceKey, [makeReport({ at: now - 20 * DAY })]);
+  const dup = await enroll(ctx, '6229220001', 'b-dup', 'uuid-a1');
+  return { a1: a1.deviceId, a2: a2.deviceId, b1: b1.deviceId, dup: dup.deviceId };
 }
