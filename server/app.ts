@@ -19,10 +19,12 @@ import { reportDocs, reportRoutes } from './routes/reports.ts';
 import { schoolDocs, schoolRoutes } from './routes/schools.ts';
 import { speedtestDocs, speedtestRoutes } from './routes/speedtest.ts';
 import { agentReleaseDocs, agentReleaseRoutes } from './routes/agent-releases.ts';
+import { auditDocs, auditRoutes } from './routes/audit.ts';
+import { declarationDocs, declarationRoutes } from './routes/declarations.ts';
 import { SERVER_VERSION } from './version.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
-export const routeDocs: RouteDoc[] = [...healthDocs, ...enrollDocs, ...reportDocs, ...planDocs, ...coverageDocs, ...schoolDocs, ...speedtestDocs, ...agentReleaseDocs];
+export const routeDocs: RouteDoc[] = [...healthDocs, ...enrollDocs, ...reportDocs, ...planDocs, ...coverageDocs, ...schoolDocs, ...speedtestDocs, ...agentReleaseDocs, ...declarationDocs, ...auditDocs];
 
 /** The whole HTTP application over the given dependencies; no global state, so tests build their own. */
 export function createApp(deps: AppDeps) {
@@ -42,6 +44,8 @@ export function createApp(deps: AppDeps) {
     .route('/', planRoutes)
     .route('/', coverageRoutes)
     .route('/', schoolRoutes)
+    .route('/', declarationRoutes)
+    .route('/', auditRoutes)
     // The dashboard: server-rendered pages with their own HTML error pages (issue 4).
     .route('/', dashboardSessionRoutes)
     .route('/', dashboardOverviewRoutes)

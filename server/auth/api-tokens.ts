@@ -77,3 +77,15 @@ export function assertSchoolInScope(principal: ApiPrincipal, school: { code: str
     throw new DomainError('forbidden', 'out_of_scope', `your account sees school ${principal.schoolCode} only; it cannot read school ${school.code}`);
   }
 }
+
+/** How the audit log names the principal. */
+export function actorOf(principal: ApiPrincipal): string {
+  return principal.kind === 'api-token' ? `api-token:${principal.id}` : `user:${principal.name}`;
+}
+
+/** Throws 403 unless the principal sees the whole prefecture (prefecture-wide changes, the audit log). */
+export function assertBureauWide(principal: ApiPrincipal): void {
+  if (principal.countyCode !== null || principal.schoolCode !== null) {
+    throw new DomainError('forbidden', 'bureau_only', 'this needs a prefecture-wide token or a bureau account');
+  }
+}

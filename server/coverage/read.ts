@@ -43,11 +43,14 @@ export function readCoverage(db: Db, countyScope: string | null, now: number): C
       registered: sumOf(rollups, 'schoolsRegistered'),
       connected: sumOf(rollups, 'schoolsConnected'),
       meetingStandard: sumOf(rollups, 'schoolsMeetingStandard'),
+      declaredConnected: sumOf(rollups, 'schoolsDeclaredConnected'),
+      declarationConflicts: sumOf(rollups, 'declarationConflicts'),
     },
     classrooms: {
       target: whole ? plan.indicators.classroomsEquipped.target : null,
       registered: sumOf(rollups, 'classroomsRegistered'),
       equipped: sumOf(rollups, 'classroomsEquipped'),
+      declaredEquipped: sumOf(rollups, 'classroomsDeclaredEquipped'),
     },
     devices: {
       enrolled: sumOf(rollups, 'devicesEnrolled'),
@@ -60,8 +63,14 @@ export function readCoverage(db: Db, countyScope: string | null, now: number): C
       code: d.code,
       name: d.name,
       pinyin: d.pinyin,
-      schools: { registered: r.schoolsRegistered, connected: r.schoolsConnected, meetingStandard: r.schoolsMeetingStandard },
-      classrooms: { registered: r.classroomsRegistered, equipped: r.classroomsEquipped },
+      schools: {
+        registered: r.schoolsRegistered,
+        connected: r.schoolsConnected,
+        meetingStandard: r.schoolsMeetingStandard,
+        declaredConnected: r.schoolsDeclaredConnected,
+        declarationConflicts: r.declarationConflicts,
+      },
+      classrooms: { registered: r.classroomsRegistered, equipped: r.classroomsEquipped, declaredEquipped: r.classroomsDeclaredEquipped },
       devices: deviceFigures(r),
     })),
   };
@@ -79,7 +88,9 @@ function schoolRow(s: typeof schools.$inferSelect, st: typeof schoolStatus.$infe
     bandwidthMbps: st.bandwidthMbps,
     standardMbps: st.standardMbps,
     meetsStandard: st.meetsStandard,
-    classrooms: { registered: st.classroomsRegistered, equipped: st.classroomsEquipped },
+    declaredConnected: st.declaredConnected,
+    declarationConflict: st.declarationConflict,
+    classrooms: { registered: st.classroomsRegistered, equipped: st.classroomsEquipped, declaredEquipped: st.classroomsDeclaredEquipped },
     devices: deviceFigures(st),
   };
 }
@@ -94,6 +105,8 @@ export function readCountySchools(db: Db, countyCode: string, query: CountySchoo
     filters.push(query.hasSilentDevices ? silent : sql`not ${silent}`);
   }
   if (query.noAgent !== undefined) filters.push(query.noAgent ? eq(schoolStatus.devicesEnrolled, 0) : gt(schoolStatus.devicesEnrolled, 0));
+  if (query.declaredConnected !== undefined) filters.push(eq(schoolStatus.declaredConnected, query.declaredConnected));
+  if (query.conflict !== undefined) filters.push(eq(schoolStatus.declarationConflict, query.conflict));
   if (query.typeCode) filters.push(eq(schools.typeCode, query.typeCode));
   if (query.township) filters.push(eq(schools.township, query.township));
   if (query.q) {
@@ -163,6 +176,7 @@ export function readSchool(db: Db, code: string, now: number): SchoolDetail {
       name: classroom.name,
       equipped: status?.equipped ?? false,
       lastEvidenceAt: iso(status?.lastEvidenceAt ?? null),
+      declaredEquipped: status?.declaredEquipped ?? false,
     })),
     devices: deviceRows.map(({ device, status, classroomCode }) => ({
       id: device.id,

@@ -18,6 +18,7 @@ const classroomColumns: CsvColumn<SchoolDetail['classrooms'][number]>[] = [
   { header: 'name', value: (r) => r.name },
   { header: 'equipped', value: (r) => r.equipped },
   { header: 'last_evidence_at', value: (r) => r.lastEvidenceAt },
+  { header: 'declared_equipped', value: (r) => r.declaredEquipped },
 ];
 const deviceColumns: CsvColumn<SchoolDetail['devices'][number]>[] = [
   { header: 'id', value: (r) => r.id },

@@ -5,10 +5,13 @@ const schoolFigures = z.object({
   registered: z.number().int(),
   connected: z.number().int().describe('schools with a device that reached the internet within the evidence window'),
   meetingStandard: z.number().int().describe('connected schools whose measured bandwidth meets their standard × tolerance'),
+  declaredConnected: z.number().int().describe('schools a person declared connected that no measurement shows: never included in connected'),
+  declarationConflicts: z.number().int().describe('declared connected, yet every report in the window says no internet'),
 });
 const classroomFigures = z.object({
   registered: z.number().int(),
   equipped: z.number().int().describe('classrooms whose PC saw a projector or interactive panel and the internet within the window'),
+  declaredEquipped: z.number().int().describe('classrooms a person declared equipped that no measurement shows: never included in equipped'),
 });
 const deviceFigures = z.object({
   enrolled: z.number().int().describe('devices with an active key'),
@@ -48,6 +51,8 @@ export const schoolRowSchema = z.object({
   bandwidthMbps: z.number().nullable().describe('highest over devices of the median measured download in the window'),
   standardMbps: z.number().nullable(),
   meetsStandard: z.boolean(),
+  declaredConnected: z.boolean().describe('declared connected by a person, not measured'),
+  declarationConflict: z.boolean(),
   classrooms: classroomFigures,
   devices: deviceFigures,
 });
@@ -60,6 +65,8 @@ export const countySchoolsQuerySchema = z.object({
   meetsStandard: boolParam.optional(),
   hasSilentDevices: boolParam.optional().describe('true: schools with at least one silent or at-risk device'),
   noAgent: boolParam.optional().describe('true: schools with no enrolled device'),
+  declaredConnected: boolParam.optional().describe('true: connected by declaration only'),
+  conflict: boolParam.optional().describe('true: a declaration contradicted by evidence'),
   typeCode: z.string().regex(/^\d{3}$/, 'a GB/T 33782 type code such as 211').optional(),
   township: z.string().max(128).optional(),
   q: z.string().max(128).optional().describe('search in school code and name'),
@@ -81,6 +88,7 @@ export const classroomRowSchema = z.object({
   name: z.string(),
   equipped: z.boolean(),
   lastEvidenceAt: z.string().nullable(),
+  declaredEquipped: z.boolean().describe('declared equipped by a person, not measured'),
 });
 
 export const deviceRowSchema = z.object({
