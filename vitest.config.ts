@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Debian's chromium for the dashboard's browser tests: installed when missing (as root), never downloaded.
+    globalSetup: ['test/dashboard/browser-install.ts'],
   },
 });

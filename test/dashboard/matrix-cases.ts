@@ -124,6 +124,13 @@ export const matrix: MatrixCase[] = [
   { route: 'PATCH /api/v1/platforms/:id', path: '/api/v1/platforms/1', json: { method: 'PATCH', body: {} }, expect: all(401) },
   { route: 'DELETE /api/v1/platforms/:id', path: '/api/v1/platforms/1', json: { method: 'DELETE', body: {} }, expect: all(401) },
   // Off unless the server is started with public disclosure on; the same for everyone either way.
+  { route: 'GET /api/v1/declarations', path: '/api/v1/declarations', expect: { anonymous: 401, school: 403, countyA: 200, countyB: 200, bureau: 200 } },
+  { route: 'POST /api/v1/declarations', path: '/api/v1/declarations', json: { method: 'POST', body: {} }, expect: all(401) },
+  { route: 'POST /api/v1/declarations/:id/withdraw', path: '/api/v1/declarations/1/withdraw', json: { method: 'POST', body: {} }, expect: all(401) },
+  { route: 'GET /api/v1/closures', path: '/api/v1/closures', expect: { anonymous: 401, school: 403, countyA: 200, countyB: 200, bureau: 200 } },
+  { route: 'POST /api/v1/closures', path: '/api/v1/closures', json: { method: 'POST', body: {} }, expect: all(401) },
+  { route: 'POST /api/v1/closures/:id/remove', path: '/api/v1/closures/1/remove', json: { method: 'POST', body: {} }, expect: all(401) },
+  { route: 'GET /api/v1/audit', path: '/api/v1/audit', expect: { anonymous: 401, school: 403, countyA: 403, countyB: 403, bureau: 200 } },
   { route: 'GET /api/v1/public/coverage', path: '/api/v1/public/coverage', expect: all(404) },
   { route: 'POST /api/v1/enroll', path: '/api/v1/enroll', form: {}, expect: all(400) },
   { route: 'POST /api/v1/reports', path: '/api/v1/reports', form: {}, expect: agentOnly },

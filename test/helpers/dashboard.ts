@@ -105,15 +105,16 @@ async function report(ctx: TestContext, deviceKey: string, reports: ReturnType<t
 
 /**
  * Devices in both test counties, through the real enroll and report routes: a live classroom PC with
- * a projector at 6229210001 (a1-pc), silent PCs at 6229210002 (a2-silent) and 6229220001 (b1-silent),
- * and a1-pc's hardware enrolled again at 6229220001 (b-dup), which flags a hardware conflict.
+ * a projector at 6229210001 (a1-pc); silent PCs at 6229210002 (a2-silent, which never reached the
+ * internet, so its school is not connected) and 6229220001 (b1-silent); and a1-pc's hardware enrolled
+ * again at 6229220001 (b-dup), which flags a hardware conflict.
  */
 export async function seedDevices(ctx: TestContext) {
   const now = ctx.clock();
   const a1 = await enroll(ctx, '6229210001', 'a1-pc', 'uuid-a1', '1');
   await report(ctx, a1.deviceKey, [makeReport({ at: now - 2 * DAY, downMbps: 80 }), makeReport({ at: now - 60_000, downMbps: 120, upMbps: 30, displays: [projector] })]);
   const a2 = await enroll(ctx, '6229210002', 'a2-silent', 'uuid-a2');
-  await report(ctx, a2.deviceKey, [makeReport({ at: now - 20 * DAY })]);
+  await report(ctx, a2.deviceKey, [makeReport({ at: now - 20 * DAY, reachable: false })]);
   const b1 = await enroll(ctx, '6229220001', 'b1-silent', 'uuid-b1');
   await report(ctx, b1.deviceKey, [makeReport({ at: now - 20 * DAY })]);
   const dup = await enroll(ctx, '6229220001', 'b-dup', 'uuid-a1');

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDashboardUsers, PASSWORD, seedDevices } from '../helpers/dashboard.ts';
+import { repoRoot } from '../helpers/cli.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { CHROMIUM } from './browser-install.ts';
+
+/*
+ * The dashboard in a real browser: Debian's Chromium driven by playwright-core, a fresh profile per
+ * test, and every request checked to stay on 127.0.0.1 (the pages must work with no internet at all).
+ */
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const outputDir = path.join(repoRoot, 'test-output');
+
+let server: TestServer;
+let browser: BrowserContext | null = null;
+let profileDir = '';
+afterEach(async () => {
+  await browser?.close();
+  browser = null;
+  if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
+  await server?.close();
+});
+
+async function openBrowser(): Promise<{ context: BrowserContext; page: Page; offSite: string[] }> {
+  profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-chromium-'));
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 800 },
+    locale: 'zh-CN',
+  });
+  browser = context;
+  const offSite: string[] = [];
+  context.on('request', (request) => {
+    if (!request.url().startsWith(server.url) && !request.url().startsWith('data:')) offSite.push(request.url());
+  });
+  return { context, page: context.pages()[0] ?? (await context.newPage()), offSite };
+}
+
+async function signIn(page: Page, username: string) {
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+}
+
+describe('the dashboard in Chromium', () => {
+  it('lets a county officer see only their county, filter, export, switch to English and create an enrollment token', { timeout: 90_000 }, async () => {
+    server = await startTestServer();
+    await createDashboardUsers(server);
+    await seedDevices(server);
+    fs.mkdirSync(outputDir, { recursive: true });
+    const { page, offSite } = await openBrowser();
+
+    await signIn(page, 'county-a');
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/counties/622921');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('临夏县');
+    const table = page.locator('#school-table tbody');
+    expect(await table.locator('tr').allTextContents()).toEqual([expect.stringContaining('测试第一小学'), expect.stringContaining('测试教学点')]);
+    expect(await page.content()).not.toContain('康乐测试中学');
+    await page.screenshot({ path: path.join(outputDir, 'county-zh.png'), fullPage: true });
+
+    // Another county is refused by the server, whatever the browser asks for.
+    const other = await page.goto(`${server.url}/counties/622922`);
+    expect(other?.status()).toBe(403);
+    await page.goBack();
+
+    await page.getByLabel('未联网').check();
+    await page.getByRole('button', { name: '筛选' }).click();
+    await expect.poll(() => page.url()).toContain('connected=false');
+    expect(await table.locator('tr').allTextContents()).toEqual([expect.stringContaining('测试教学点')]);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '导出 CSV' }).click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    expect(csv).toHaveLength(2);
+    expect(csv[0]).toMatch(/^代码,学校,/);
+    expect(csv[1]).toMatch(/^6229210002,测试教学点,土桥镇,小学教学点,否,/);
+
+    await page.getByRole('link', { name: 'English' }).click();
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('County · Línxià Xiàn (临夏县)');
+    expect(page.url()).toContain('connected=false');
+
+    await page.getByRole('link', { name: 'Enrollment' }).click();
+    // Remembered: the next page is English too.
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Enrollment tokens');
+    await page.getByLabel('School').fill('6229210001');
+    await page.getByLabel('Maximum uses').fill('40');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.locator('#new-token').textContent())!;
+    expect(token).toMatch(/^ste_[\w-]{43}$/);
+    expect(await page.locator('.install pre').first().textContent()).toContain(`enroll --server ${server.url} --token ${token}`);
+    expect(await page.locator('#token-table tbody').textContent()).toContain('0 / 40');
+    expect(offSite).toEqual([]);
+  });
+
+  it('shows the bureau the prefecture overview with all eight counties', { timeout: 60_000 }, async () => {
+    server = await startTestServer();
+    await createDashboardUsers(server);
+    await seedDevices(server);
+    fs.mkdirSync(outputDir, { recursive: true });
+    const { page, offSite } = await openBrowser();
+    await signIn(page, 'bureau');
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/');
+    expect(await page.locator('#county-table tbody tr').count()).toBe(8);
+    expect(await page.locator('svg.chart').count()).toBe(2);
+    await page.screenshot({ path: path.join(outputDir, 'overview-zh.png'), fullPage: true });
+    await page.getByRole('link', { name: '已联网' }).click();
+    expect(await page.locator('#county-table tbody tr').first().textContent()).toContain('临夏县');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(outputDir, 'overview-phone.png'), fullPage: true });
+    expect(offSite).toEqual([]);
+  });
+});
