@@ -116,7 +116,7 @@ export async function seedDevices(ctx: TestContext) {
   const a2 = await enroll(ctx, '6229210002', 'a2-silent', 'uuid-a2');
   await report(ctx, a2.deviceKey, [makeReport({ at: now - 20 * DAY, reachable: false })]);
   const b1 = await enroll(ctx, '6229220001', 'b1-silent', 'uuid-b1');
-  await report(ctx, b1.deviceKey, [makeReport({ at: now - 20 * DAY })]);
+  await report(ctx, b1.deviceKey, [makeReport({ at: now - 21 * DAY })]);
   const dup = await enroll(ctx, '6229220001', 'b-dup', 'uuid-a1');
   return { a1: a1.deviceId, a2: a2.deviceId, b1: b1.deviceId, dup: dup.deviceId };
 }
