@@ -12,6 +12,8 @@ export interface AppDeps {
   /** The time source (ms since epoch); tests pass a controllable clock. */
   clock: () => number;
   maxReportBodyBytes: number;
+  /** Serve GET /api/v1/public/coverage without authentication (SANTONG_PUBLIC_DISCLOSURE=1); off when absent. */
+  publicDisclosure?: boolean;
 }
 
 export interface AppEnv {

@@ -15,16 +15,19 @@ import { dashboardSessionRoutes } from './routes/dashboard-session.ts';
 import { enrollDocs, enrollRoutes } from './routes/enroll.ts';
 import { healthDocs, healthRoutes } from './routes/health.ts';
 import { planDocs, planRoutes } from './routes/plan.ts';
+import { platformDocs, platformRoutes } from './routes/platforms.ts';
+import { publicDocs, publicRoutes } from './routes/public.ts';
 import { reportDocs, reportRoutes } from './routes/reports.ts';
 import { schoolDocs, schoolRoutes } from './routes/schools.ts';
 import { speedtestDocs, speedtestRoutes } from './routes/speedtest.ts';
+import { teacherSpacesDocs, teacherSpacesRoutes } from './routes/teacher-spaces.ts';
 import { agentReleaseDocs, agentReleaseRoutes } from './routes/agent-releases.ts';
 import { auditDocs, auditRoutes } from './routes/audit.ts';
 import { declarationDocs, declarationRoutes } from './routes/declarations.ts';
 import { SERVER_VERSION } from './version.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
-export const routeDocs: RouteDoc[] = [...healthDocs, ...enrollDocs, ...reportDocs, ...planDocs, ...coverageDocs, ...schoolDocs, ...speedtestDocs, ...agentReleaseDocs, ...declarationDocs, ...auditDocs];
+export const routeDocs: RouteDoc[] = [...healthDocs, ...enrollDocs, ...reportDocs, ...planDocs, ...coverageDocs, ...schoolDocs, ...speedtestDocs, ...agentReleaseDocs, ...declarationDocs, ...auditDocs, ...teacherSpacesDocs, ...platformDocs, ...publicDocs];
 
 /** The whole HTTP application over the given dependencies; no global state, so tests build their own. */
 export function createApp(deps: AppDeps) {
@@ -46,6 +49,9 @@ export function createApp(deps: AppDeps) {
     .route('/', schoolRoutes)
     .route('/', declarationRoutes)
     .route('/', auditRoutes)
+    .route('/', teacherSpacesRoutes)
+    .route('/', platformRoutes)
+    .route('/', publicRoutes)
     // The dashboard: server-rendered pages with their own HTML error pages (issue 4).
     .route('/', dashboardSessionRoutes)
     .route('/', dashboardOverviewRoutes)

@@ -13,6 +13,8 @@ import { startServer } from './index.ts';
 import { PlanError } from './plan/current.ts';
 import { ensureReferenceData, importPlan, parsePlanFile } from './plan/plan.ts';
 import { runImportSchools } from './registry/import-schools.ts';
+import { runPlatformCommand } from './programme/platform-commands.ts';
+import { runImportTeacherSpaces } from './programme/teacher-spaces-import.ts';
 import { verifyCoverage } from './coverage/verify.ts';
 import { bundleVersion, publishAgentRelease } from './releases/releases.ts';
 
@@ -23,6 +25,11 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
   serve [--port N] [--host H] [--log-level L]     run the server (npm start)
   plan import FILE.json                           replace the plan and the division tree it names
   import-schools FILE.csv|FILE.xlsx               add or update schools from a roster (all or nothing)
+  import-teacher-spaces FILE.csv|FILE.xlsx        declared teachers, spaces opened and verified per school (all or nothing)
+  platform add --kind resource|management --level prefecture|county|centre-school --owner CODE --name N --url U [--built-on YYYY-MM-DD]
+  platform update --id N [--name N] [--url U] [--built-on YYYY-MM-DD|none] [--kind K] [--level L] [--owner CODE]
+  platform remove --id N                          drop a platform and its probe history
+  platform list | platform probe                  the registry with measured status; probe every URL now
   enrollment-token create --school CODE [--expires-in 30d] [--max-uses N]
   enrollment-token revoke --id N
   api-token create --name NAME [--county CODE]    a bureau API token; --county confines it to one county
@@ -59,6 +66,11 @@ function parse(argv: string[]) {
       reason: { type: 'string' },
       username: { type: 'string' },
       role: { type: 'string' },
+      kind: { type: 'string' },
+      level: { type: 'string' },
+      owner: { type: 'string' },
+      url: { type: 'string' },
+      'built-on': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -108,7 +120,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const now = Date.now();
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  const grouped = ['plan', 'enrollment-token', 'api-token', 'device', 'user'].includes(command);
+  const grouped = ['plan', 'enrollment-token', 'api-token', 'device', 'user', 'platform'].includes(command);
   switch (grouped ? `${command} ${sub ?? ''}` : command) {
     case 'serve': {
       const server = await startServer(parseServerConfig(flags, process.env));
@@ -133,6 +145,22 @@ async function run(argv: string[]): Promise<number> {
       const result = await runImportSchools(database(flags), sub, now, { actor: cliActor(), reason: flags.reason ?? `import-schools ${sub}` });
       result.output.forEach((line) => (result.exitCode === 0 ? say(line) : process.stderr.write(`${line}\n`)));
       return result.exitCode;
+    }
+    case 'import-teacher-spaces': {
+      if (!sub || !fs.existsSync(sub)) throw new UsageError(`import-teacher-spaces needs a file that exists${sub ? `: ${sub} not found` : ''}`);
+      const result = await runImportTeacherSpaces(database(flags), sub, now, { actor: cliActor(), reason: flags.reason ?? `import-teacher-spaces ${sub}` });
+      result.output.forEach((line) => (result.exitCode === 0 ? say(line) : process.stderr.write(`${line}\n`)));
+      return result.exitCode;
+    }
+    case 'platform add':
+    case 'platform update':
+    case 'platform remove':
+    case 'platform list':
+    case 'platform probe': {
+      const audit = { actor: cliActor(), reason: flags.reason ?? `platform ${sub} by command line` };
+      const lines = await runPlatformCommand(database(flags), sub!, flags, audit, now, parseServerConfig(flags, process.env).probeTimeoutMs);
+      lines.forEach(say);
+      return 0;
     }
     case 'enrollment-token create': {
       const expiresIn = flags['expires-in'] === undefined ? null : parseDuration(flags['expires-in']);

@@ -10,6 +10,12 @@ export const serverConfigSchema = z.object({
   agingSchedule: z.string().default('*/5 * * * *'),
   /** Largest request body accepted on report ingest, in bytes (413 beyond it, before parsing). */
   maxReportBodyBytes: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  /** node-cron expression for probing every platform's URL (两平台 reachability). */
+  probeSchedule: z.string().default('*/10 * * * *'),
+  /** How long one probe may take, redirects included, before the platform counts as down. */
+  probeTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Serve the unauthenticated public aggregates (信息公开); off unless the bureau turns it on. */
+  publicDisclosure: z.enum(['0', '1', 'false', 'true'], 'SANTONG_PUBLIC_DISCLOSURE takes 1 or 0').default('0').transform((v) => v === '1' || v === 'true'),
 });
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 
@@ -22,6 +28,9 @@ export function parseServerConfig(flags: Record<string, string | undefined>, env
     logLevel: flags['log-level'] ?? env.LOG_LEVEL,
     agingSchedule: env.SANTONG_AGING_SCHEDULE,
     maxReportBodyBytes: env.SANTONG_MAX_REPORT_BODY_BYTES,
+    probeSchedule: env.SANTONG_PROBE_SCHEDULE,
+    probeTimeoutMs: env.SANTONG_PROBE_TIMEOUT_MS,
+    publicDisclosure: env.SANTONG_PUBLIC_DISCLOSURE,
   });
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

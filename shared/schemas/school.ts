@@ -39,7 +39,7 @@ const listCodes = (codes: Record<string, string>) =>
  * the column is formatted as text). Numbers become their decimal text, so a code is the same string
  * whichever way it was stored; blank cells become undefined so that "required" has one meaning.
  */
-function cellText(value: unknown): unknown {
+export function cellText(value: unknown): unknown {
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : value;
   return text === '' ? undefined : text;
 }
@@ -48,7 +48,7 @@ const required = (what: string) => ({
   error: (issue: { input: unknown }) => (issue.input === undefined ? `is empty; ${what}` : 'must be text or a number'),
 });
 
-const codeText = (what: string) =>
+export const codeText = (what: string) =>
   z
     .string(required(`give the ${what}`))
     .max(32, 'at most 32 characters')
@@ -57,7 +57,7 @@ const codeText = (what: string) =>
 const optionalText = (max: number) =>
   z.preprocess(cellText, z.string().max(max, `at most ${max} characters`).nullable().default(null)).optional();
 
-function wholeNumber(min: number, max: number) {
+export function wholeNumber(min: number, max: number) {
   return z
     .string(required('write a whole number, 0 if there are none'))
     .regex(/^\d+$/, 'must be a whole number like 12')

@@ -1,0 +1,112 @@
+import { and, asc, eq, isNotNull, or } from 'drizzle-orm';
+import { platformLevels } from '../../shared/schemas/plan.ts';
+import { platformKinds, type PlatformCoverage, type PlatformLevel, type PlatformView } from '../../shared/schemas/platforms.ts';
+import type { Db } from '../db/client.ts';
+import { divisions, platforms, platformStatus, schools } from '../db/schema.ts';
+import { currentPlan } from '../plan/current.ts';
+import { localDate } from './platform-registry.ts';
+
+/*
+ * Reads of the platform registry and its probes. Built (declared) and reachable (measured) are counted
+ * separately; a unit counts once per kind however many platforms of that kind it has.
+ */
+
+/** A probe older than this no longer makes a platform reachable: the probe job may have stopped. */
+export const REACHABLE_FRESH_MS = 86_400_000;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+type Status = typeof platformStatus.$inferSelect;
+
+function statusView(status: Status | null, now: number): PlatformView['status'] {
+  if (!status) return null;
+  return {
+    lastProbeAt: iso(status.lastProbeAt),
+    up: status.up,
+    reachable: status.up && now - status.lastProbeAt <= REACHABLE_FRESH_MS,
+    statusCode: status.statusCode,
+    error: status.error,
+    uptime7d: status.uptime7d,
+    uptime30d: status.uptime30d,
+    medianLatencyMs: status.medianLatencyMs,
+    probes30d: status.probes30d,
+  };
+}
+
+/** Platforms a reader sees: all for the bureau; for a county, the prefecture's and the county's own (its centre schools' too). */
+export function listPlatforms(db: Db, countyScope: string | null, now: number): PlatformView[] {
+  return db
+    .select({ platform: platforms, status: platformStatus })
+    .from(platforms)
+    .leftJoin(platformStatus, eq(platformStatus.platformId, platforms.id))
+    .where(countyScope === null ? undefined : or(eq(platforms.level, 'prefecture'), eq(platforms.countyCode, countyScope)))
+    .orderBy(asc(platforms.id))
+    .all()
+    .map(({ platform: p, status }) => ({
+      id: p.id,
+      kind: p.kind,
+      level: p.level,
+      ownerCode: p.ownerCode,
+      countyCode: p.countyCode,
+      name: p.name,
+      url: p.url,
+      builtOn: p.builtOn,
+      status: statusView(status, now),
+    }));
+}
+
+/*
+ * The units of each level: the prefecture; the plan's counties; the centre schools, i.e. the schools the
+ * registry names as a centre school (中心校 is a role, not a school type) plus any school that owns a
+ * centre-school platform, so a declared platform is never counted against no unit.
+ */
+function unitsOf(db: Db, countyScope: string | null): Record<PlatformLevel, Set<string>> {
+  const prefecture = db.select({ code: divisions.code }).from(divisions).where(eq(divisions.level, 'prefecture')).all();
+  const counties = db
+    .select({ code: divisions.code })
+    .from(divisions)
+    .where(countyScope === null ? eq(divisions.level, 'county') : and(eq(divisions.level, 'county'), eq(divisions.code, countyScope)))
+    .all();
+  const named = db
+    .selectDistinct({ code: schools.centreSchoolCode })
+    .from(schools)
+    .where(and(isNotNull(schools.centreSchoolCode), countyScope === null ? undefined : eq(schools.countyCode, countyScope)))
+    .all();
+  const owning = db
+    .selectDistinct({ code: platforms.ownerCode })
+    .from(platforms)
+    .where(and(eq(platforms.level, 'centre-school'), countyScope === null ? undefined : eq(platforms.countyCode, countyScope)))
+    .all();
+  return {
+    prefecture: new Set(prefecture.map((d) => d.code)),
+    county: new Set(counties.map((d) => d.code)),
+    'centre-school': new Set([...named.map((s) => s.code!), ...owning.map((p) => p.code)]),
+  };
+}
+
+/** Platform coverage per level against the plan's milestones: units due, declared built and reachable (measured), per kind. */
+export function readPlatformCoverage(db: Db, countyScope: string | null, now: number): PlatformCoverage {
+  const plan = currentPlan(db);
+  const today = localDate(now);
+  const thisYear = Number(today.slice(0, 4));
+  const units = unitsOf(db, countyScope);
+  const visible = listPlatforms(db, countyScope, now);
+  const levels = platformLevels.map((level) => {
+    const years = (plan.indicators.platforms?.milestones ?? []).filter((m) => m.levels.includes(level)).map((m) => m.year);
+    const dueBy = years.length === 0 ? null : Math.min(...years);
+    const due = dueBy !== null && thisYear > dueBy;
+    const figures = (kind: (typeof platformKinds)[number]) => {
+      const mine = visible.filter((p) => p.level === level && p.kind === kind && units[level].has(p.ownerCode));
+      return {
+        declaredBuilt: new Set(mine.filter((p) => p.builtOn !== null && p.builtOn <= today).map((p) => p.ownerCode)).size,
+        reachable: new Set(mine.filter((p) => p.status?.reachable === true).map((p) => p.ownerCode)).size,
+      };
+    };
+    return { level, dueBy, due, units: units[level].size, expected: due ? units[level].size : 0, resource: figures('resource'), management: figures('management') };
+  });
+  return {
+    asOf: iso(now),
+    scope: { level: countyScope === null ? 'prefecture' : 'county', code: countyScope ?? plan.prefecture.code },
+    levels,
+  };
+}
+

@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import { teacherSpaceColumns, teacherSpaceProblems, teacherSpaceRowSchema, type TeacherSpaceColumn, type TeacherSpaceRow } from '../../shared/schemas/teacher-spaces.ts';
+import type { AuditSource } from '../audit/audit.ts';
+import { inTransaction, type Db } from '../db/client.ts';
+import { schools } from '../db/schema.ts';
+import { readTableFile, type RosterIssue, type TableFileRow } from '../registry/roster-file.ts';
+import { writeTeacherSpaces } from './teacher-spaces.ts';
+
+export type TeacherSpaceFileRow = TableFileRow<TeacherSpaceColumn>;
+
+interface ValidRow extends TeacherSpaceRow {
+  line: number;
+}
+
+const byLine = (a: RosterIssue, b: RosterIssue) => a.line - b.line;
+const columnOf = { spacesOpened: 'spaces_opened', spacesVerified: 'spaces_verified' } as const;
+
+/** Checks every row on its own, against the other rows and against the registry; returns every problem. */
+export function validateTeacherSpaces(db: Db, rows: TeacherSpaceFileRow[]): { valid: ValidRow[]; errors: RosterIssue[] } {
+  const errors: RosterIssue[] = [];
+  const valid: ValidRow[] = [];
+  const registered = new Set(db.select({ code: schools.code }).from(schools).all().map((s) => s.code));
+  const firstLine = new Map<string, number>();
+  const fields = Object.entries(teacherSpaceRowSchema.shape) as [TeacherSpaceColumn, z.ZodType][];
+  for (const { line, cells } of rows) {
+    const row: Record<string, unknown> = { line };
+    let good = true;
+    // Field by field, so a row with a bad count still has its school code checked.
+    for (const [field, schema] of fields) {
+      const parsed = schema.safeParse(cells[field]);
+      if (parsed.success) row[field] = parsed.data;
+      else {
+        good = false;
+        for (const issue of parsed.error.issues) errors.push({ line, field, reason: issue.message });
+      }
+    }
+    const code = row.school_code as string | undefined;
+    if (code !== undefined) {
+      const first = firstLine.get(code);
+      if (first !== undefined) {
+        good = false;
+        errors.push({ line, field: 'school_code', reason: `${code} is also on line ${first}; list each school once` });
+      } else firstLine.set(code, line);
+      if (!registered.has(code)) {
+        good = false;
+        errors.push({ line, field: 'school_code', reason: `${code} is not in the registry; import the school with santong import-schools first` });
+      }
+    }
+    if (!good) continue;
+    const checked = row as unknown as ValidRow;
+    const problems = teacherSpaceProblems({ teachers: checked.teachers, spacesOpened: checked.spaces_opened, spacesVerified: checked.spaces_verified });
+    for (const p of problems) errors.push({ line, field: columnOf[p.field], reason: p.reason });
+    if (problems.length === 0) valid.push(checked);
+  }
+  return { valid, errors: errors.sort(byLine) };
+}
+
+export interface TeacherSpaceImportSummary {
+  changed: number;
+  unchanged: number;
+  /** When any, nothing was written. */
+  errors: RosterIssue[];
+}
+
+/** Validates the rows and, only if every row is good, stores each school's figures with an audit entry per change. */
+export function importTeacherSpaces(db: Db, rows: TeacherSpaceFileRow[], now: number, audit: AuditSource): TeacherSpaceImportSummary {
+  return inTransaction(db, () => {
+    const { valid, errors } = validateTeacherSpaces(db, rows);
+    if (errors.length > 0) return { changed: 0, unchanged: 0, errors };
+    const counties = new Map(db.select({ code: schools.code, countyCode: schools.countyCode }).from(schools).all().map((s) => [s.code, s.countyCode]));
+    let changed = 0;
+    for (const row of valid) {
+      const school = { code: row.school_code, countyCode: counties.get(row.school_code)! };
+      const figures = { teachers: row.teachers, spacesOpened: row.spaces_opened, spacesVerified: row.spaces_verified };
+      if (writeTeacherSpaces(db, school, figures, audit, now)) changed++;
+    }
+    return { changed, unchanged: valid.length - changed, errors: [] };
+  });
+}
+
+/** `santong import-teacher-spaces FILE`: reads, imports and returns the lines to print and the exit code (1 when nothing was imported). */
+export async function runImportTeacherSpaces(db: Db, file: string, now: number, audit: AuditSource): Promise<{ exitCode: number; output: string[] }> {
+  const format = (issue: RosterIssue) => (issue.line === 0 ? `${file}: ${issue.reason}` : `line ${issue.line}: ${issue.field}: ${issue.reason}`);
+  let table;
+  try {
+    table = await readTableFile(file, { required: teacherSpaceColumns, optional: [] });
+  } catch (error) {
+    return { exitCode: 1, output: [`${file}: cannot read (${(error as Error).message})`] };
+  }
+  const warnings = table.warnings.map((w) => `warning: ${format(w)}`);
+  const failed = (errors: RosterIssue[]) => {
+    const problems = errors.length === 1 ? '1 problem' : `${errors.length} problems`;
+    return { exitCode: 1, output: [...warnings, ...errors.map(format), `${file}: nothing imported; fix the ${problems} above and import again`] };
+  };
+  // A file-level problem still lets every row be checked, so one run lists everything to fix.
+  if (table.errors.length > 0) return failed([...table.errors, ...validateTeacherSpaces(db, table.rows).errors].sort(byLine));
+  const summary = importTeacherSpaces(db, table.rows, now, audit);
+  if (summary.errors.length > 0) return failed(summary.errors);
+  return { exitCode: 0, output: [...warnings, `${file}: ${summary.changed} schools changed, ${summary.unchanged} unchanged (declared figures)`] };
+}

@@ -1,0 +1,124 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { formatQuerySchema } from '../../shared/schemas/coverage.ts';
+import { apiErrorSchema } from '../../shared/schemas/error.ts';
+import {
+  newPlatformSchema,
+  platformCoverageSchema,
+  platformDeleteQuery,
+  platformIdParams,
+  platformPatchSchema,
+  platformSchema,
+  type PlatformView,
+} from '../../shared/schemas/platforms.ts';
+import type { AppEnv } from '../app-env.ts';
+import { countyScopeOf } from '../auth/api-tokens.ts';
+import { apiAuth } from '../auth/middleware.ts';
+import { bureauWriter } from '../auth/writers.ts';
+import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
+import type { RouteDoc } from '../http/openapi-registry.ts';
+import { validate } from '../http/validate.ts';
+import { addPlatform, removePlatform, updatePlatform } from '../programme/platform-registry.ts';
+import { listPlatforms, readPlatformCoverage } from '../programme/platforms.ts';
+
+const platformColumns: CsvColumn<PlatformView>[] = [
+  { header: 'id', value: (r) => r.id },
+  { header: 'kind', value: (r) => r.kind },
+  { header: 'level', value: (r) => r.level },
+  { header: 'owner_code', value: (r) => r.ownerCode },
+  { header: 'county_code', value: (r) => r.countyCode },
+  { header: 'name', value: (r) => r.name },
+  { header: 'url', value: (r) => r.url },
+  { header: 'built_on', value: (r) => r.builtOn },
+  { header: 'last_probe_at', value: (r) => r.status?.lastProbeAt },
+  { header: 'reachable', value: (r) => r.status?.reachable },
+  { header: 'status_code', value: (r) => r.status?.statusCode },
+  { header: 'error', value: (r) => r.status?.error },
+  { header: 'uptime_7d', value: (r) => r.status?.uptime7d },
+  { header: 'uptime_30d', value: (r) => r.status?.uptime30d },
+  { header: 'median_latency_ms', value: (r) => r.status?.medianLatencyMs },
+];
+
+/** The platform as the API shows it, after a write. */
+const viewOf = (c: { var: AppEnv['Variables'] }, id: number) => listPlatforms(c.var.db, null, c.var.clock()).find((p) => p.id === id)!;
+
+export const platformRoutes = new Hono<AppEnv>()
+  .use('/api/v1/platforms', apiAuth)
+  .use('/api/v1/platforms/*', apiAuth)
+  .get('/api/v1/platforms', validate('query', formatQuerySchema), (c) => {
+    const list = listPlatforms(c.var.db, countyScopeOf(c.var.principal), c.var.clock());
+    if (c.req.valid('query').format === 'csv') return csvResponse(toCsv(platformColumns, list), 'platforms.csv');
+    return c.json({ platforms: list });
+  })
+  .get('/api/v1/platforms/coverage', (c) => c.json(readPlatformCoverage(c.var.db, countyScopeOf(c.var.principal), c.var.clock())))
+  .post('/api/v1/platforms', validate('json', newPlatformSchema), (c) => {
+    const { reason, ...input } = c.req.valid('json');
+    const created = addPlatform(c.var.db, input, bureauWriter(c.var.principal, reason), c.var.clock());
+    return c.json(viewOf(c, created.id), 201);
+  })
+  .patch('/api/v1/platforms/:id', validate('param', platformIdParams), validate('json', platformPatchSchema), (c) => {
+    const { reason, ...patch } = c.req.valid('json');
+    const { platform } = updatePlatform(c.var.db, c.req.valid('param').id, patch, bureauWriter(c.var.principal, reason), c.var.clock());
+    return c.json(viewOf(c, platform.id));
+  })
+  .delete('/api/v1/platforms/:id', validate('param', platformIdParams), validate('query', platformDeleteQuery), (c) => {
+    const removed = removePlatform(c.var.db, c.req.valid('param').id, bureauWriter(c.var.principal, c.req.valid('query').reason), c.var.clock());
+    return c.json({ removed: removed.id });
+  });
+
+const readErrors = { 401: { description: 'no or unknown API token', schema: apiErrorSchema } };
+const writeErrors = {
+  ...readErrors,
+  400: { description: 'invalid input, an owner that is not a unit of the level, a date still to come, or no reason', schema: apiErrorSchema },
+  403: { description: 'a dashboard session or a county-scoped token: only prefecture-wide API tokens change the registry', schema: apiErrorSchema },
+};
+const notFound = { 404: { description: 'no such platform', schema: apiErrorSchema } };
+
+export const platformDocs: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/platforms',
+    summary: 'The platform registry with each platform’s probed status (a county token sees the prefecture’s and its own)',
+    tag: 'platforms',
+    auth: 'api-token',
+    query: formatQuerySchema,
+    responses: { 200: { description: 'platforms; ?format=csv as CSV', schema: z.object({ platforms: z.array(platformSchema) }), csv: true }, ...readErrors },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/platforms/coverage',
+    summary: 'Per level: units due by the plan, declared built and reachable (measured), per kind — never summed',
+    tag: 'platforms',
+    auth: 'api-token',
+    responses: { 200: { description: 'coverage as of asOf', schema: platformCoverageSchema }, ...readErrors },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/platforms',
+    summary: 'Register a platform (audited, with the reason)',
+    tag: 'platforms',
+    auth: 'api-token',
+    body: newPlatformSchema,
+    responses: { 201: { description: 'the platform', schema: platformSchema }, ...writeErrors },
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/platforms/:id',
+    summary: 'Change a platform’s fields, e.g. declare it built (audited, with the reason)',
+    tag: 'platforms',
+    auth: 'api-token',
+    params: platformIdParams,
+    body: platformPatchSchema,
+    responses: { 200: { description: 'the platform', schema: platformSchema }, ...writeErrors, ...notFound },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/platforms/:id',
+    summary: 'Remove a platform and its probe history (audited; ?reason= is required)',
+    tag: 'platforms',
+    auth: 'api-token',
+    params: platformIdParams,
+    query: platformDeleteQuery,
+    responses: { 200: { description: 'removed', schema: z.object({ removed: z.number().int() }) }, ...writeErrors, ...notFound },
+  },
+];

@@ -1,0 +1,30 @@
+import { Hono } from 'hono';
+import { apiErrorSchema } from '../../shared/schemas/error.ts';
+import { publicCoverageSchema } from '../../shared/schemas/public.ts';
+import type { AppEnv } from '../app-env.ts';
+import { sweepExpired } from '../coverage/evaluate.ts';
+import { DomainError } from '../errors.ts';
+import type { RouteDoc } from '../http/openapi-registry.ts';
+import { readPublicCoverage } from '../programme/public-coverage.ts';
+
+// Off by default (SANTONG_PUBLIC_DISCLOSURE=1 turns it on): publishing is the bureau's decision, not the installer's.
+export const publicRoutes = new Hono<AppEnv>().get('/api/v1/public/coverage', (c) => {
+  if (!c.var.publicDisclosure) throw new DomainError('not-found', 'not_found', 'no route GET /api/v1/public/coverage; public disclosure is off on this server');
+  const now = c.var.clock();
+  sweepExpired(c.var.db, now);
+  return c.json(readPublicCoverage(c.var.db, now));
+});
+
+export const publicDocs: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/public/coverage',
+    summary: 'Public disclosure (信息公开): prefecture and county aggregates only, no school, device or person (when the server enables it)',
+    tag: 'public',
+    auth: 'none',
+    responses: {
+      200: { description: 'aggregates as of asOf', schema: publicCoverageSchema },
+      404: { description: 'public disclosure is off (SANTONG_PUBLIC_DISCLOSURE is not set)', schema: apiErrorSchema },
+    },
+  },
+];
