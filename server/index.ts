@@ -3,6 +3,7 @@ import { createApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { startAgingJob } from './jobs/aging.ts';
+import { startSnapshotJob } from './jobs/snapshots.ts';
 import { startPlatformProbeJob } from './jobs/platform-probes.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ensureReferenceData } from './plan/plan.ts';
@@ -19,6 +20,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   const db = openDatabase(config.dataDir);
   if (ensureReferenceData(db, clock())) logger.info('loaded reference data: Linxia prefecture, its eight counties and the 2015–2020 plan');
   const aging = startAgingJob(db, config.agingSchedule, clock, logger);
+  const snapshots = startSnapshotJob(db, clock, logger);
   const probes = startPlatformProbeJob(db, { schedule: config.probeSchedule, timeoutMs: config.probeTimeoutMs }, clock, logger);
   const app = createApp({ db, logger, clock, maxReportBodyBytes: config.maxReportBodyBytes, publicDisclosure: config.publicDisclosure });
   const server = await new Promise<ServerType>((resolve, reject) => {
@@ -34,6 +36,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     url,
     close: async () => {
       await aging.stop();
+      await snapshots.stop();
       await probes.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       db.$client.close();

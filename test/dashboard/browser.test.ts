@@ -111,6 +111,14 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('#county-table tbody tr').count()).toBe(8);
     expect(await page.locator('svg.chart').count()).toBe(2);
     await page.screenshot({ path: path.join(outputDir, 'overview-zh.png'), fullPage: true });
+    // As a paper report: navigation, exports and forms drop out; figures, charts and the table stay.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('header nav').isVisible()).toBe(false);
+    expect(await page.locator('.exports').first().isVisible()).toBe(false);
+    expect(await page.locator('#county-table').isVisible()).toBe(true);
+    expect(await page.locator('svg.chart').first().isVisible()).toBe(true);
+    await page.pdf({ path: path.join(outputDir, 'overview-print.pdf'), format: 'A4', landscape: true });
+    await page.emulateMedia({ media: 'screen' });
     await page.getByRole('link', { name: '已联网' }).click();
     expect(await page.locator('#county-table tbody tr').first().textContent()).toContain('临夏县');
     await page.setViewportSize({ width: 390, height: 844 });

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { createUser } from '../server/accounts/users.ts';
+import { createApp } from '../server/app.ts';
+import { openDatabase } from '../server/db/client.ts';
+import { createEnrollmentToken } from '../server/enrollment/tokens.ts';
+import { ensureReferenceData } from '../server/plan/plan.ts';
+import { importSchools } from '../server/registry/import-schools.ts';
+import { REPORT_SCHEMA_VERSION } from '../shared/schemas/report.ts';
+
+/*
+ * Server time of each dashboard page on a prefecture-sized data set: Linxia's 1,492 schools with six
+ * classrooms each, a classroom PC at 1,300 of them (1,100 reporting, 200 silent), five reports each.
+ * Data goes in through the real enroll and report routes; pages are requested in-process (no socket),
+ * so the figure is the server's own time: routing, the aging sweep, reads and rendering.
+ *   npm run bench:pages          (prints a Markdown table for BENCHMARKS.md)
+ */
+const RUNS = Number(process.env.RUNS ?? 20);
+const DAY = 86_400_000;
+const counties: [string, number][] = [['622901', 120], ['622921', 240], ['622922', 180], ['622923', 150], ['622924', 160], ['622925', 130], ['622926', 300], ['622927', 212]];
+const audit = { actor: 'bench', reason: 'benchmark data' };
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-bench-'));
+const db = openDatabase(dataDir);
+const now = Date.now();
+ensureReferenceData(db, now);
+const roster = counties.flatMap(([county, n]) =>
+  Array.from({ length: n }, (_, i) => ({
+    code: `${county}${String(i + 1).padStart(4, '0')}`,
+    name: `${county.slice(4)}县第${i + 1}学校`,
+    county_code: county,
+    type_code: i % 7 === 0 ? '218' : i % 5 === 0 ? '311' : '211',
+    urban_rural_code: i % 4 === 0 ? '121' : '220',
+    classroom_count: 6,
+    township: `乡镇${(i % 15) + 1}`,
+  })),
+);
+const imported = importSchools(db, roster.map((cells, i) => ({ line: i + 2, cells })), now, audit);
+if (imported.errors.length > 0) throw new Error(JSON.stringify(imported.errors.slice(0, 3)));
+const app = createApp({ db, logger: pino({ level: 'silent' }), clock: () => now, maxReportBodyBytes: 4 * 1024 * 1024 });
+
+const post = async (url: string, body: unknown, key?: string) => {
+  const response = await app.request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return response.json() as Promise<{ deviceKey: string }>;
+};
+const started = performance.now();
+for (const [i, school] of roster.slice(0, 1300).entries()) {
+  const token = createEnrollmentToken(db, { schoolCode: school.code, expiresAt: null, maxUses: null }, now, audit).token;
+  const { deviceKey } = await post('/api/v1/enroll', { token, hostname: `pc-${school.code}`, hardware: { uuid: randomUUID() }, classroom: '1' });
+  const last = i < 1100 ? now - 3_600_000 : now - 20 * DAY;
+  const reports = Array.from({ length: 5 }, (_, k) => ({
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    id: randomUUID(),
+    collectedAt: new Date(last - k * DAY).toISOString(),
+    agentVersion: '0.1.0',
+    network: { interfaces: [], internet: { reachable: true, latencyMs: 20, targets: [] }, throughput: { downMbps: 20 + ((i * 7 + k * 13) % 150), upMbps: 10 } },
+    displays: i % 3 === 0 ? [] : [{ kind: 'projector', vendor: 'EPS', model: 'EB-X41', connection: 'HDMI' }],
+  }));
+  await post('/api/v1/reports', { reports }, deviceKey);
+}
+const seeded = performance.now() - started;
+
+const password = 'benchmark password';
+await createUser(db, { username: 'bureau', password, role: 'bureau' }, now, audit);
+await createUser(db, { username: 'county', password, role: 'county', countyCode: '622926' }, now, audit);
+
+async function cookieFor(username: string): Promise<string> {
+  const login = await app.request('/login');
+  const prelogin = login.headers.getSetCookie()[0]!.split(';')[0]!;
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
+  const response = await app.request('/login', { method: 'POST', headers: { cookie: prelogin, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, username, password }) });
+  return response.headers.getSetCookie().find((c) => c.startsWith('santong_session='))!.split(';')[0]!;
+}
+const sessions = { bureau: await cookieFor('bureau'), county: await cookieFor('county') };
+
+const pages: [string, keyof typeof sessions, string][] = [
+  ['prefecture overview', 'bureau', '/'],
+  ['overview sorted by connected', 'bureau', '/?sort=connected&dir=desc'],
+  ['county page (300 schools, first 100)', 'county', '/counties/622926'],
+  ['county page, unconnected filter', 'county', '/counties/622926?connected=false'],
+  ['county schools CSV (300 rows)', 'county', '/counties/622926/schools.csv'],
+  ['county schools XLSX (300 rows)', 'county', '/counties/622926/schools.xlsx'],
+  ['school page', 'county', '/schools/6229260001'],
+  ['devices page (county)', 'county', '/devices'],
+  ['devices page (prefecture, 200 silent)', 'bureau', '/devices'],
+  ['enrollment page (county)', 'county', '/enrollment'],
+  ['enrollment page (prefecture, 1,492 schools)', 'bureau', '/enrollment'],
+];
+
+const lines = ['| page | as | median ms | p95 ms | bytes |', '|---|---|---:|---:|---:|'];
+for (const [label, who, url] of pages) {
+  const times: number[] = [];
+  let bytes = 0;
+  for (let run = 0; run < RUNS + 2; run++) {
+    const t0 = performance.now();
+    const response = await app.request(url, { headers: { cookie: sessions[who] } });
+    const body = await response.arrayBuffer();
+    const elapsed = performance.now() - t0;
+    if (response.status !== 200) throw new Error(`${url}: ${response.status}`);
+    if (run >= 2) times.push(elapsed); // two warm-up runs
+    bytes = body.byteLength;
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(1);
+  lines.push(`| ${label} | ${who} | ${at(0.5)} | ${at(0.95)} | ${bytes.toLocaleString('en')} |`);
+}
+console.log(`data: ${roster.length} schools, ${roster.length * 6} classrooms, 1,300 devices, 6,500 reports (seeded in ${(seeded / 1000).toFixed(1)} s); ${RUNS} runs per page, Node ${process.version}\n`);
+console.log(lines.join('\n'));
+db.$client.close();
+fs.rmSync(dataDir, { recursive: true, force: true });
