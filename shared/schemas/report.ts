@@ -97,6 +97,10 @@ export const reportSchema = z.object({
     .min(0)
     .optional()
     .describe('reports the agent dropped because its outbox was full since its last delivery'),
+  update: z
+    .object({ refusedVersion: boundedText(64), reason: boundedText(512) })
+    .optional()
+    .describe('a self-update the agent refused (bad signature or hash) or rolled back (did not start), since its last report'),
 });
 export type Report = z.infer<typeof reportSchema>;
 export type ReportInput = z.input<typeof reportSchema>;
