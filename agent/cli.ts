@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { recordDelivery } from './agent-state.ts';
 import { collectReport } from './collect/report.ts';
@@ -12,10 +12,12 @@ import { log } from './log.ts';
 import { backoffMs, deliverOutbox } from './send.ts';
 import * as service from './service.ts';
 import { agentStatus, formatStatus } from './status.ts';
+import { EXIT_RESTART_FOR_UPDATE, LAUNCHER_FILE, writeLauncher } from './update/launcher.ts';
+import { runningBundle } from './update/install.ts';
 import { AGENT_VERSION } from './version.ts';
 
 /** Exit codes a script or the service manager can act on. */
-export const EXIT = { ok: 0, notDelivered: 1, usage: 2, unauthorized: 3, refused: 4 } as const;
+export const EXIT = { ok: 0, notDelivered: 1, usage: 2, unauthorized: 3, refused: 4, restartForUpdate: EXIT_RESTART_FOR_UPDATE } as const;
 
 const usage = `santong-agent ${AGENT_VERSION}: measured evidence of school connectivity (三通两平台)
 
@@ -28,7 +30,8 @@ const usage = `santong-agent ${AGENT_VERSION}: measured evidence of school conne
 
   --config PATH   settings file (default: ${defaultConfigPath(currentPlatform())})
   --proxy URL     proxy for this run; HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply otherwise
-exit codes: 0 ok, 1 not delivered (queued), 2 usage or settings, 3 device key refused (enroll again), 4 report refused`;
+exit codes: 0 ok, 1 not delivered (queued), 2 usage or settings, 3 device key refused (enroll again), 4 report refused,
+  75 updated itself (the service starts it again)`;
 
 const options = {
   config: { type: 'string' }, server: { type: 'string' }, token: { type: 'string' }, classroom: { type: 'string' },
@@ -103,25 +106,31 @@ async function run(configPath: string, overrides: { proxy?: string; caFile?: str
   });
   log('info', 'agent started', { version: AGENT_VERSION, device: ctx.config.deviceId, server: ctx.config.serverUrl });
   await daemon.start();
-  const signal = await stopped;
+  const reason = await Promise.race([stopped, daemon.restartRequested.then((version) => `update to ${version}`)]);
   await daemon.stop();
   await ctx.dispatcher.close();
-  log('info', 'agent stopped; queue kept', { signal, queued: (await ctx.outbox.list()).length });
-  return EXIT.ok;
+  log('info', 'agent stopped; queue kept', { reason, queued: (await ctx.outbox.list()).length });
+  return reason.startsWith('update') ? EXIT.restartForUpdate : EXIT.ok;
 }
 
 async function installService(install: boolean, configPath: string, user: string, dryRun: boolean): Promise<number> {
   const platform = currentPlatform();
   const script = resolve(process.argv[1] ?? 'santong-agent.mjs');
+  // Self-update needs the bundle in a directory of its own, which the service's user is then given.
+  const bundle = runningBundle();
+  const updatable = bundle !== null && /santong-agent/i.test(basename(dirname(bundle)));
+  if (bundle && !updatable) log('warn', `self-update stays off: put the bundle in a directory of its own (e.g. /opt/santong-agent/), not ${dirname(bundle)}`);
+  const launcher = updatable ? join(dirname(bundle), LAUNCHER_FILE) : undefined;
+  if (install && !dryRun && updatable) await writeLauncher(dirname(bundle));
   if (platform.platform === 'win32') {
     const xmlPath = join(dirname(configPath), 'santong-agent-task.xml');
-    if (install && !dryRun) await writeFile(xmlPath, service.windowsTaskXml({ node: process.execPath, script, configPath }));
+    if (install && !dryRun) await writeFile(xmlPath, service.windowsTaskXml({ node: process.execPath, script, configPath, launcher }));
     const commands = install ? service.windowsInstallCommands(xmlPath, configPath) : service.windowsUninstallCommands();
     return print(`run these in an elevated cmd.exe (docs/agent-data.md explains them):\n${commands.join('\n')}`);
   }
   if (install) {
     const config = await loadConfig(configPath);
-    const paths = { node: process.execPath, script, configPath, stateDir: stateDirFor(config, configPath, platform), user };
+    const paths = { node: process.execPath, script, configPath, stateDir: stateDirFor(config, configPath, platform), user, launcher };
     const commands = service.systemdInstallCommands(paths);
     if (dryRun) return print(`# ${service.SYSTEMD_UNIT_PATH}\n${service.systemdUnit(paths)}\n${commands.map((c) => c.join(' ')).join('\n')}`);
     if (!platform.isRoot) return print('install-service needs root (sudo)', EXIT.usage);

@@ -9,6 +9,8 @@ import { log } from './log.ts';
 import { Schedule } from './schedule.ts';
 import { maybeMeasureThroughput } from './throughput-plan.ts';
 import { backoffMs, deliverOutbox } from './send.ts';
+import { runningBundle } from './update/install.ts';
+import { Updater } from './update/updater.ts';
 
 export type DaemonOptions = {
   now?: () => number;
@@ -17,6 +19,8 @@ export type DaemonOptions = {
   displayCheckEveryTicks?: number;
   /** Where Linux exposes display connectors; a test points it at a directory it builds. */
   drmRoot?: string;
+  /** The bundle file self-update replaces; null turns self-update off. Default: the file this process runs from. */
+  bundle?: string | null;
 };
 
 /**
@@ -26,6 +30,10 @@ export type DaemonOptions = {
  */
 export class Daemon {
   readonly schedule: Schedule;
+  readonly updater: Updater;
+  /** Resolves with the new version once an update is installed: the process should exit to be restarted into it. */
+  readonly restartRequested: Promise<string>;
+  private requestRestart: (version: string) => void = () => {};
   private task: ScheduledTask | undefined;
   private running: Promise<void> | undefined;
   private ticks = 0;
@@ -40,17 +48,21 @@ export class Daemon {
       intervalMinutes: ctx.config.intervalMinutes,
       ...(o.random ? { random: o.random } : {}),
     });
+    this.updater = new Updater(ctx, o.bundle === undefined ? runningBundle() : o.bundle, o.random);
+    this.restartRequested = new Promise((resolve) => (this.requestRestart = resolve));
   }
 
   /** Reads the persisted schedule; a run missed while the PC was off is moved to shortly after now. */
-  load(): Promise<void> {
-    return this.schedule.load(this.now());
+  async load(): Promise<void> {
+    await this.schedule.load(this.now());
+    await this.updater.load(this.now());
   }
 
-  /** Loads the schedule, runs a first tick at once, then one a minute until stopped. */
+  /** Loads the schedule, runs a first tick at once (which confirms a fresh update), then one a minute until stopped. */
   async start(): Promise<void> {
     await this.load();
     await this.tickOnce();
+    await this.updater.confirm();
     this.task = cron.schedule('* * * * *', () => this.tickOnce(), { noOverlap: true, name: 'santong-agent-tick' });
   }
 
@@ -69,13 +81,24 @@ export class Daemon {
   }
 
   private async tick(): Promise<void> {
+    // Before the report, so a refusal found now rides on it; an installed update ends the process instead.
+    if (this.updater.due(this.now())) {
+      const checked = await this.updater.check(this.now());
+      if (checked.outcome === 'installed') {
+        this.task?.stop();
+        this.requestRestart(checked.version);
+        return;
+      }
+    }
     const every = this.o.displayCheckEveryTicks ?? (process.platform === 'linux' ? 1 : 5);
     const fingerprint = this.ticks++ % every === 0 ? displayFingerprint(await collectDisplays(this.o.drmRoot)) : undefined;
     const reason = this.schedule.due(this.now(), fingerprint);
     if (reason) {
       const throughput = await maybeMeasureThroughput(this.ctx, this.now);
-      const report = await collectReport(this.ctx.config, this.ctx.dispatcher, this.now, { drmRoot: this.o.drmRoot, throughput });
+      const update = this.updater.pendingRefusal;
+      const report = await collectReport(this.ctx.config, this.ctx.dispatcher, this.now, { drmRoot: this.o.drmRoot, throughput, update });
       await this.ctx.outbox.add(report);
+      await this.updater.refusalQueued();
       await this.schedule.ran(this.now(), displayFingerprint(report.displays));
       log('info', 'report queued', { reason, id: report.id, queued: (await this.ctx.outbox.list()).length });
       this.nextSendAt = 0; // a new report is worth an immediate try, backoff or not

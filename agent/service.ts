@@ -3,15 +3,26 @@
  * tested as text; cli.ts writes them and runs the system tools.
  */
 
-export type ServicePaths = { node: string; script: string; configPath: string; stateDir: string; user: string };
+export type ServicePaths = {
+  node: string;
+  script: string;
+  configPath: string;
+  stateDir: string;
+  user: string;
+  /** The self-update launcher beside the bundle (agent/update/launcher.ts); absent when run from sources. */
+  launcher?: string | undefined;
+};
 
 export const SYSTEMD_UNIT_PATH = '/etc/systemd/system/santong-agent.service';
 
 /**
  * A systemd unit: a dedicated unprivileged user, restart on failure (not on a clean stop), and a
- * read-only system apart from the state directory. The device key stays readable by that user only.
+ * read-only system apart from the state directory and, for self-update, the bundle's own directory.
+ * The device key stays readable by that user only. Exit 75 (updated itself) is always restarted.
  */
 export function systemdUnit(p: ServicePaths): string {
+  const start = p.launcher ? `${quote(p.launcher)} ${quote(p.script)}` : quote(p.script);
+  const writable = p.launcher ? `${p.stateDir} ${dirnameOf(p.script)}` : p.stateDir;
   return `[Unit]
 Description=santong agent: measured evidence of school connectivity (三通两平台)
 Wants=network-online.target
@@ -21,15 +32,16 @@ After=network-online.target
 Type=simple
 User=${p.user}
 Group=${p.user}
-ExecStart=${quote(p.node)} ${quote(p.script)} run --config ${quote(p.configPath)}
+ExecStart=${quote(p.node)} ${start} run --config ${quote(p.configPath)}
 Restart=on-failure
+RestartForceExitStatus=75
 RestartSec=30s
 # SIGTERM lets the agent finish writing the outbox; nothing acknowledged is ever lost by a stop.
 KillSignal=SIGTERM
 TimeoutStopSec=150s
 StateDirectory=santong-agent
 StateDirectoryMode=0700
-ReadWritePaths=${p.stateDir}
+ReadWritePaths=${writable}
 NoNewPrivileges=yes
 ProtectSystem=strict
 ProtectHome=yes
@@ -54,6 +66,8 @@ export function systemdInstallCommands(p: ServicePaths): string[][] {
     ['chmod', '0750', dirnameOf(p.configPath)],
     ['chown', `${p.user}:${p.user}`, p.configPath],
     ['chmod', '0600', p.configPath],
+    // Self-update swaps the bundle in its directory, so the agent's user owns that directory (only).
+    ...(p.launcher ? [['chown', '-R', `${p.user}:${p.user}`, dirnameOf(p.script)]] : []),
     ['systemctl', 'daemon-reload'],
     ['systemctl', 'enable', '--now', 'santong-agent.service'],
   ];
@@ -68,13 +82,21 @@ export const WINDOWS_TASK_NAME = 'santong-agent';
 /**
  * A Windows scheduled task, not an sc.exe service: node.exe does not answer the service control
  * manager, which kills it after 30 s. The task starts at boot as SYSTEM, restarts on failure every
- * minute, and runs on battery (laptops on a cart) with no time limit.
+ * minute, and runs on battery (laptops on a cart) with no time limit. Task Scheduler does not count
+ * a non-zero exit code as a failure, so a daily trigger repeating every 5 minutes starts the agent
+ * again after it exits to update itself (IgnoreNew: never a second copy while one runs).
  */
 export function windowsTaskXml(p: Omit<ServicePaths, 'user' | 'stateDir'>): string {
+  const args = p.launcher ? `"${p.launcher}" "${p.script}"` : `"${p.script}"`;
   return `<?xml version="1.0" encoding="UTF-16"?>
 <Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
   <RegistrationInfo><Description>santong agent: measured evidence of school connectivity</Description></RegistrationInfo>
-  <Triggers><BootTrigger><Enabled>true</Enabled><Delay>PT1M</Delay></BootTrigger></Triggers>
+  <Triggers>
+    <BootTrigger><Enabled>true</Enabled><Delay>PT1M</Delay></BootTrigger>
+    <CalendarTrigger><StartBoundary>2020-01-01T00:00:00</StartBoundary><Enabled>true</Enabled>
+      <Repetition><Interval>PT5M</Interval><StopAtDurationEnd>false</StopAtDurationEnd></Repetition>
+      <ScheduleByDay><DaysInterval>1</DaysInterval></ScheduleByDay></CalendarTrigger>
+  </Triggers>
   <Principals><Principal id="Author"><UserId>S-1-5-18</UserId><RunLevel>HighestAvailable</RunLevel></Principal></Principals>
   <Settings>
     <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>
@@ -87,7 +109,7 @@ export function windowsTaskXml(p: Omit<ServicePaths, 'user' | 'stateDir'>): stri
   <Actions Context="Author">
     <Exec>
       <Command>${xml(p.node)}</Command>
-      <Arguments>${xml(`"${p.script}" run --config "${p.configPath}"`)}</Arguments>
+      <Arguments>${xml(`${args} run --config "${p.configPath}"`)}</Arguments>
     </Exec>
   </Actions>
 </Task>

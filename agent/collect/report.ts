@@ -13,7 +13,7 @@ export async function collectReport(
   config: AgentConfig,
   dispatcher: Dispatcher,
   now: () => number = Date.now,
-  extra: { drmRoot?: string | undefined; throughput?: Throughput | undefined } = {},
+  extra: { drmRoot?: string | undefined; throughput?: Throughput | undefined; update?: Report['update'] } = {},
 ): Promise<Report> {
   const collectedAt = new Date(now()).toISOString();
   const [network, displays, device] = await Promise.all([
@@ -29,5 +29,6 @@ export async function collectReport(
     network: extra.throughput ? { ...network, throughput: extra.throughput } : network,
     displays,
     device,
+    ...(extra.update ? { update: extra.update } : {}),
   });
 }

@@ -67,6 +67,19 @@ describe('service definitions', () => {
     expect(systemdUnit({ ...paths, script: '/opt/my agent/a.mjs' })).toContain('"/opt/my agent/a.mjs"');
   });
 
+  it('with the self-update launcher: it starts the bundle, exit 75 restarts, and the bundle directory is writable', () => {
+    const updatable = { ...paths, launcher: '/opt/santong-agent/santong-agent-launcher.mjs' };
+    const unit = systemdUnit(updatable);
+    expect(unit).toContain('ExecStart=/usr/bin/node /opt/santong-agent/santong-agent-launcher.mjs /opt/santong-agent/santong-agent.mjs run --config');
+    expect(unit).toMatch(/^RestartForceExitStatus=75$/m);
+    expect(unit).toMatch(/^ReadWritePaths=\/var\/lib\/santong-agent \/opt\/santong-agent$/m);
+    expect(systemdInstallCommands(updatable).map((c) => c.join(' '))).toContain('chown -R santong-agent:santong-agent /opt/santong-agent');
+    expect(systemdInstallCommands(paths).map((c) => c.join(' ')).join('\n')).not.toContain('/opt/santong-agent');
+    const xml = windowsTaskXml({ node: 'node.exe', script: 'C:\\sa\\santong-agent.mjs', configPath: 'C:\\c.json', launcher: 'C:\\sa\\santong-agent-launcher.mjs' });
+    expect(xml).toContain('&quot;C:\\sa\\santong-agent-launcher.mjs&quot; &quot;C:\\sa\\santong-agent.mjs&quot; run');
+    expect(xml).toContain('<Repetition><Interval>PT5M</Interval>'); // brings the task back after exit 75
+  });
+
   it('install commands create the user and give it the key file alone', () => {
     const lines = systemdInstallCommands(paths).map((c) => c.join(' '));
     expect(lines[0]).toMatch(/^useradd --system .* santong-agent$/);

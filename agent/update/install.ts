@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMissingFile, syncDirectory, writeFileDurable } from '../durable-file.ts';
+
+/** Files beside the bundle that the swap and the launcher share (docs/decisions/014-self-update.md). */
+export const bundleFiles = (bundle: string) => ({
+  // Ends in .mjs: node decides ESM by extension, and the trial run of the new file must load as the bundle will.
+  incoming: `${bundle}.new.mjs`,
+  previous: `${bundle}.previous`,
+  trial: `${bundle}.trial.json`,
+  rollback: `${bundle}.rollback.json`,
+});
+
+export type Trial = { version: string; previousVersion: string; installedAt: string; starts: number };
+
+/**
+ * The bundle file this process runs from, or null when it runs from the TypeScript sources (a
+ * developer's checkout, the tests), which must never be overwritten by a downloaded bundle.
+ */
+export function runningBundle(moduleUrl: string = import.meta.url): string | null {
+  if (!moduleUrl.startsWith('file:') || /\.[cm]?ts$/.test(moduleUrl)) return null;
+  return fileURLToPath(moduleUrl);
+}
+
+/**
+ * Runs `node FILE --version` before anything is swapped: a bundle that does not even parse on this
+ * PC's node (too old, truncated) is refused without a restart. Returns why it failed, or null.
+ */
+export function preflight(file: string, version: string, node = process.execPath): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile(node, [file, '--version'], { timeout: 30_000, env: { ...process.env, SANTONG_AGENT_QUIET: '1' } }, (error, stdout, stderr) => {
+      if (error) resolve(`does not start with node ${process.version}: ${(stderr || error.message).trim().split('\n')[0]?.slice(0, 200)}`);
+      else if (stdout.trim() !== version) resolve(`says it is version "${stdout.trim().slice(0, 64)}", not ${version}`);
+      else resolve(null);
+    });
+  });
+}
+
+/**
+ * Replaces the bundle with verified bytes so that a power cut leaves either the old file or the new:
+ * the new file is written and fsynced beside it, checked by `preflight`, the current one is kept as
+ * `.previous`, the trial marker for the launcher is written, and a rename swaps them.
+ * Returns why the new bundle was refused, or null once it is in place.
+ */
+export async function swapBundle(bundle: string, bytes: Buffer, o: { version: string; previousVersion: string; now: number }): Promise<string | null> {
+  const f = bundleFiles(bundle);
+  const mode = (await stat(bundle)).mode & 0o777;
+  await writeFileDurable(f.incoming, bytes, mode);
+  const problem = await preflight(f.incoming, o.version);
+  if (problem) {
+    await rm(f.incoming, { force: true });
+    return problem;
+  }
+  await writeFileDurable(f.previous, await readFile(bundle), mode);
+  const trial: Trial = { version: o.version, previousVersion: o.previousVersion, installedAt: new Date(o.now).toISOString(), starts: 0 };
+  await writeFileDurable(f.trial, JSON.stringify(trial));
+  await rename(f.incoming, bundle);
+  await syncDirectory(dirname(bundle));
+  return null;
+}
+
+/** Reads a JSON file beside the bundle; undefined when absent or torn. */
+export async function readBeside<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch (error) {
+    if (isMissingFile(error) || error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Marks a trial start of `version` as good, so the launcher will not put the previous bundle back.
+ * A marker for another version is left alone: it belongs to an update this process just installed.
+ */
+export async function confirmStart(bundle: string, version: string): Promise<boolean> {
+  const trial = await readBeside<Trial>(bundleFiles(bundle).trial);
+  if (trial?.version !== version) return false;
+  await rm(bundleFiles(bundle).trial, { force: true });
+  await syncDirectory(dirname(bundle));
+  return true;
+}

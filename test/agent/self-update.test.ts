@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildAgentBundle } from '../../agent/build.ts';
+import { writeLauncher } from '../../agent/update/launcher.ts';
+import { AGENT_VERSION } from '../../agent/version.ts';
+import { bundleVersion, publishAgentRelease } from '../../server/releases/releases.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { agentEnv, exited, runAgent, spawnAgent, waitFor } from './agent-process.ts';
+import { tempDir } from './report-fixture.ts';
+
+/*
+ * Self-update end to end: real bundles built by agent/build.ts, published on a real server, installed
+ * by the real `run` daemon under the real launcher, each start a separate node process as the
+ * service manager would make it.
+ */
+const NEW = '0.2.0';
+let built: { dir: string; cleanup: () => Promise<void> };
+let oldBundle: Buffer;
+let newBundle: Buffer;
+let server: TestServer;
+let dir: string;
+let cleanup: () => Promise<void>;
+let bundle: string;
+let launcher: string;
+let configPath: string;
+
+const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const onDisk = async (path: string) => sha(await readFile(path));
+
+beforeAll(async () => {
+  built = await tempDir('santong-bundles-');
+  await buildAgentBundle({ outfile: join(built.dir, 'old.mjs') });
+  await buildAgentBundle({ outfile: join(built.dir, 'new.mjs'), version: NEW });
+  oldBundle = await readFile(join(built.dir, 'old.mjs'));
+  newBundle = await readFile(join(built.dir, 'new.mjs'));
+}, 60_000);
+afterAll(() => built.cleanup());
+
+beforeEach(async () => {
+  server = await startTestServer();
+  ({ dir, cleanup } = await tempDir());
+  const opt = join(dir, 'santong-agent'); // a directory of its own, as /opt/santong-agent on a school PC
+  await mkdir(opt);
+  bundle = join(opt, 'santong-agent.mjs');
+  await copyFile(join(built.dir, 'old.mjs'), bundle);
+  launcher = await writeLauncher(opt);
+  configPath = join(dir, 'config.json');
+  const enrolled = await runAgent(['enroll', '--server', server.url, '--token', server.enrollmentToken('6229210001'), '--target', `${server.url}/healthz`, '--config', configPath], { bundle });
+  expect(enrolled.code, enrolled.stderr).toBe(0);
+  const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+  await writeFile(configPath, JSON.stringify({ ...config, throughput: { enabled: false } }), { mode: 0o600 });
+  await dueForCheck();
+});
+afterEach(async () => {
+  await server.close();
+  await cleanup();
+});
+
+/** The daily check is overdue (the PC was off at its time), so the daemon's first tick makes it. */
+async function dueForCheck() {
+  const file = join(dir, 'state', 'update.json');
+  const state = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as object) : {};
+  await mkdir(join(dir, 'state'), { recursive: true });
+  await writeFile(file, JSON.stringify({ ...state, nextCheckAt: 0 }));
+}
+
+/** One start of the service: `node launcher bundle run`, as the systemd unit runs it. */
+function startService(deadlineSeconds = 120) {
+  return spawnAgent([bundle, 'run', '--config', configPath], { bundle: launcher, env: agentEnv({ SANTONG_AGENT_START_DEADLINE_SECONDS: String(deadlineSeconds) }) });
+}
+
+type StoredReport = { agentVersion: string; update?: { refusedVersion: string; reason: string } };
+function storedReports(): StoredReport[] {
+  return (server.db.$client.prepare('select body from reports order by received_at').all() as { body: string }[]).map((r) => JSON.parse(r.body) as StoredReport);
+}
+
+describe('agent self-update', () => {
+  it('installs a correctly signed newer bundle, restarts into it and reports the new version', async () => {
+    expect(bundleVersion(newBundle)).toBe(NEW); // what `santong agent-release publish` reads from the banner
+    publishAgentRelease(server.db, newBundle, NEW, Date.now());
+
+    const first = startService();
+    await exited(first);
+    expect(first.exitCode, first.output().stderr).toBe(75);
+    expect(await onDisk(bundle)).toBe(sha(newBundle));
+    expect(await onDisk(`${bundle}.previous`)).toBe(sha(oldBundle));
+    expect(existsSync(`${bundle}.trial.json`)).toBe(true);
+
+    const second = startService();
+    await waitFor(() => storedReports().some((r) => r.agentVersion === NEW), 'a report from the new version');
+    await waitFor(() => !existsSync(`${bundle}.trial.json`), 'the new version to confirm its start');
+    second.kill('SIGTERM');
+    await exited(second);
+    expect(second.exitCode, second.output().stderr).toBe(0);
+    expect(storedReports().map((r) => r.agentVersion)).toEqual([NEW]); // the old one restarted before reporting
+    expect(await onDisk(bundle)).toBe(sha(newBundle)); // confirmed: the launcher did not roll back
+  }, 60_000);
+
+  it('refuses a bundle changed after it was signed, reports why and keeps running the old version', async () => {
+    publishAgentRelease(server.db, newBundle, NEW, Date.now());
+    const tampered = Buffer.from(newBundle.toString('utf8').replace('santong-agent/', 'santong-agenT/'));
+    server.db.$client.prepare('update agent_releases set bundle = ? where version = ?').run(tampered, NEW);
+
+    const service = startService();
+    const refused = await waitFor(() => storedReports().find((r) => r.update), 'a report carrying the refusal');
+    expect(refused).toMatchObject({ agentVersion: AGENT_VERSION, update: { refusedVersion: NEW } });
+    expect(refused.update!.reason).toMatch(/sha256 mismatch/);
+    expect(service.exitCode).toBeNull(); // still running the old version
+    expect(await onDisk(bundle)).toBe(sha(oldBundle));
+    expect(existsSync(`${bundle}.previous`)).toBe(false);
+    service.kill('SIGTERM');
+    await exited(service);
+    expect(service.exitCode).toBe(0);
+  }, 60_000);
+
+  it.each([
+    ['throws as it loads', 'throw new Error("this release is broken");', /rolled back: failed to load: this release is broken/, 120],
+    ['hangs without confirming', 'setInterval(() => {}, 60_000);', /rolled back: no good start within 2 s/, 2],
+  ])('puts the previous bundle back when the new one %s, and does not install it again', async (_, body, reason, deadline) => {
+    const broken = Buffer.from(`#!/usr/bin/env node\n// santong-agent 0.3.0\nif (process.argv.includes('--version')) { console.log('0.3.0'); process.exit(0); }\n${body}\n`);
+    publishAgentRelease(server.db, broken, '0.3.0', Date.now());
+
+    const installing = startService(deadline);
+    await exited(installing);
+    expect(installing.exitCode, installing.output().stderr).toBe(75);
+    expect(await onDisk(bundle)).toBe(sha(broken));
+
+    const trying = startService(deadline);
+    await exited(trying);
+    expect(trying.exitCode, trying.output().stderr).toBe(75);
+    expect(trying.output().stderr).toContain('update to 0.3.0 undone');
+    expect(await onDisk(bundle)).toBe(sha(oldBundle));
+
+    await dueForCheck(); // the next daily check sees 0.3.0 again and must skip it
+    const back = startService(deadline);
+    const report = await waitFor(() => storedReports().find((r) => r.update), 'a report carrying the rollback');
+    expect(report).toMatchObject({ agentVersion: AGENT_VERSION, update: { refusedVersion: '0.3.0' } });
+    expect(report.update!.reason).toMatch(reason);
+    expect(await onDisk(bundle)).toBe(sha(oldBundle));
+    back.kill('SIGTERM');
+    await exited(back);
+    expect(back.exitCode, back.output().stderr).toBe(0);
+  }, 60_000);
+});
