@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import { classrooms, classroomStatus, countyRollups, devices, deviceStatus, divisions, hardwareConflicts, schools, schoolStatus } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { currentPlan } from '../plan/current.ts';
+import { progressOf } from '../programme/milestones.ts';
 
 /*
  * Coverage reads come from the derived status and rollup tables only: their cost does not grow with
@@ -33,6 +34,12 @@ export function readCoverage(db: Db, countyScope: string | null, now: number): C
     .all();
   const rollups = rows.map((r) => r.rollup);
   const whole = countyScope === null;
+  const { schoolsConnected, classroomsEquipped } = plan.indicators;
+  const progress = (schools: { done: number; of: number }, classrooms: { done: number; of: number }) => ({
+    year: new Date(now + 8 * 3_600_000).getUTCFullYear(),
+    schoolsConnected: progressOf(schoolsConnected, schools.done, schools.of, now),
+    classroomsEquipped: progressOf(classroomsEquipped, classrooms.done, classrooms.of, now),
+  });
   return {
     asOf: new Date(now).toISOString(),
     scope: { level: whole ? 'prefecture' : 'county', code: countyScope ?? plan.prefecture.code },
@@ -59,6 +66,10 @@ export function readCoverage(db: Db, countyScope: string | null, now: number): C
       silent: sumOf(rollups, 'devicesSilent'),
       never: sumOf(rollups, 'devicesNever'),
     },
+    progress: progress(
+      { done: sumOf(rollups, 'schoolsConnected'), of: sumOf(rollups, 'schoolsRegistered') },
+      { done: sumOf(rollups, 'classroomsEquipped'), of: sumOf(rollups, 'classroomsRegistered') },
+    ),
     counties: rows.map(({ rollup: r, division: d }) => ({
       code: d.code,
       name: d.name,
@@ -72,6 +83,7 @@ export function readCoverage(db: Db, countyScope: string | null, now: number): C
       },
       classrooms: { registered: r.classroomsRegistered, equipped: r.classroomsEquipped, declaredEquipped: r.classroomsDeclaredEquipped },
       devices: deviceFigures(r),
+      progress: progress({ done: r.schoolsConnected, of: r.schoolsRegistered }, { done: r.classroomsEquipped, of: r.classroomsRegistered }),
     })),
   };
 }

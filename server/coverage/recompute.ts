@@ -46,7 +46,7 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
   const schoolRows = db.all<{ code: string; countyCode: string; typeCode: string; urbanRuralCode: string; rooms: number }>(sql`
     select s.code, s.county_code as countyCode, s.type_code as typeCode, s.urban_rural_code as urbanRuralCode,
            (select count(*) from classrooms c where c.school_code = s.code) as rooms
-    from schools s`);
+    from schools s where s.created_at <= ${at}`);
   for (const s of schoolRows) {
     const standardMbps = bandwidthStandard(s, rules.bandwidth.standards);
     result.set(s.code, {

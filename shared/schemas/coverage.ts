@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { progressSchema } from './history.ts';
 
 /** Shapes of the bureau API's coverage answers; the OpenAPI document is generated from these. */
 const schoolFigures = z.object({
@@ -26,6 +27,7 @@ export const countyCoverageSchema = division.extend({
   schools: schoolFigures,
   classrooms: classroomFigures,
   devices: deviceFigures,
+  progress: progressSchema.describe("against the plan's milestones for this year; a county is held to the prefecture's expected share"),
 });
 
 export const coverageSchema = z.object({
@@ -36,6 +38,7 @@ export const coverageSchema = z.object({
   schools: schoolFigures.extend({ target: z.number().int().nullable().describe('plan target; null for a county scope') }),
   classrooms: classroomFigures.extend({ target: z.number().int().nullable() }),
   devices: deviceFigures,
+  progress: progressSchema,
   counties: z.array(countyCoverageSchema),
 });
 export type Coverage = z.infer<typeof coverageSchema>;

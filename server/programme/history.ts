@@ -1,0 +1,111 @@
+import { and, asc, desc, eq, gte, inArray, lte, min, type SQL } from 'drizzle-orm';
+import { inTransaction, type Db } from '../db/client.ts';
+import { dailySnapshots, divisions, schools } from '../db/schema.ts';
+import { recomputeCoverage } from '../coverage/recompute.ts';
+import { currentPlan } from '../plan/current.ts';
+
+/*
+ * Daily snapshots: every indicator per county and for the prefecture as of the end of each local day
+ * (China Standard Time). Each is recomputed from raw evidence at that exact instant, so a day the
+ * server was down is backfilled with the same figures it would have recorded live.
+ */
+const DAY_MS = 86_400_000;
+const OFFSET_MS = 8 * 3_600_000;
+const MAX_BACKFILL_DAYS = 400;
+
+/** The local (UTC+8) date of an instant, as YYYY-MM-DD. */
+export function localDay(at: number): string {
+  return new Date(at + OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The instant a local day ends (the next day's first instant). */
+export function endOfLocalDay(day: string): number {
+  return Date.parse(`${day}T00:00:00+08:00`) + DAY_MS;
+}
+
+const nextDay = (day: string) => localDay(endOfLocalDay(day));
+
+export interface SnapshotFigures {
+  schools: { registered: number; connected: number; meetingStandard: number; declaredConnected: number; declarationConflicts: number };
+  classrooms: { registered: number; equipped: number; declaredEquipped: number };
+  devices: { enrolled: number; live: number; atRisk: number; silent: number; never: number };
+}
+
+function emptyFigures(): SnapshotFigures {
+  return {
+    schools: { registered: 0, connected: 0, meetingStandard: 0, declaredConnected: 0, declarationConflicts: 0 },
+    classrooms: { registered: 0, equipped: 0, declaredEquipped: 0 },
+    devices: { enrolled: 0, live: 0, atRisk: 0, silent: 0, never: 0 },
+  };
+}
+
+/** Figures per county and for the prefecture at one instant, from raw evidence. */
+export function figuresAt(db: Db, at: number): Map<string, SnapshotFigures> {
+  const plan = currentPlan(db);
+  const byDivision = new Map<string, SnapshotFigures>([[plan.prefecture.code, emptyFigures()]]);
+  for (const county of plan.counties) byDivision.set(county.code, emptyFigures());
+  for (const school of recomputeCoverage(db, at).values()) {
+    for (const code of [school.countyCode, plan.prefecture.code]) {
+      const f = byDivision.get(code);
+      if (!f) continue;
+      f.schools.registered++;
+      f.schools.connected += Number(school.connected);
+      f.schools.meetingStandard += Number(school.meetsStandard);
+      f.schools.declaredConnected += Number(school.declaredConnected);
+      f.schools.declarationConflicts += Number(school.declarationConflict);
+      f.classrooms.registered += school.classroomsRegistered;
+      f.classrooms.equipped += school.classroomsEquipped;
+      f.classrooms.declaredEquipped += school.declaredEquippedClassrooms.size;
+      f.devices.enrolled += school.deviceStates.size - school.devices.revoked;
+      f.devices.live += school.devices.live;
+      f.devices.atRisk += school.devices['at-risk'];
+      f.devices.silent += school.devices.silent;
+      f.devices.never += school.devices.never;
+    }
+  }
+  return byDivision;
+}
+
+/**
+ * Takes the snapshots of every finished local day not yet recorded: from the day after the last
+ * snapshot (or the day the first school was registered) up to yesterday. Idempotent: a day already
+ * recorded is never rewritten. Returns the days taken.
+ */
+export function takeDailySnapshots(db: Db, now: number): string[] {
+  const yesterday = localDay(now - DAY_MS);
+  const last = db.select({ day: dailySnapshots.day }).from(dailySnapshots).orderBy(desc(dailySnapshots.day)).limit(1).get()?.day;
+  const firstSchool = db.select({ at: min(schools.createdAt) }).from(schools).get()?.at;
+  if (!last && (firstSchool === null || firstSchool === undefined)) return [];
+  let day = last ? nextDay(last) : localDay(firstSchool!);
+  const earliest = localDay(now - MAX_BACKFILL_DAYS * DAY_MS);
+  if (day < earliest) day = earliest;
+  const taken: string[] = [];
+  for (; day <= yesterday; day = nextDay(day)) {
+    const figures = figuresAt(db, endOfLocalDay(day));
+    const source = day === yesterday ? 'live' : 'backfill';
+    inTransaction(db, () => {
+      for (const [divisionCode, f] of figures) {
+        db.insert(dailySnapshots).values({ day, divisionCode, figures: f, source, createdAt: now }).onConflictDoNothing().run();
+      }
+    });
+    taken.push(day);
+  }
+  return taken;
+}
+
+/** The recorded series for the given divisions between two days (inclusive), oldest first. */
+export function readHistory(db: Db, filter: { divisionCodes: string[] | null; from?: string | undefined; to?: string | undefined }) {
+  const where: (SQL | undefined)[] = [
+    filter.divisionCodes ? inArray(dailySnapshots.divisionCode, filter.divisionCodes) : undefined,
+    filter.from ? gte(dailySnapshots.day, filter.from) : undefined,
+    filter.to ? lte(dailySnapshots.day, filter.to) : undefined,
+  ];
+  return db
+    .select({ day: dailySnapshots.day, divisionCode: dailySnapshots.divisionCode, name: divisions.name, source: dailySnapshots.source, figures: dailySnapshots.figures })
+    .from(dailySnapshots)
+    .innerJoin(divisions, eq(divisions.code, dailySnapshots.divisionCode))
+    .where(and(...where))
+    .orderBy(asc(dailySnapshots.day), asc(dailySnapshots.divisionCode))
+    .all()
+    .map((r) => ({ ...r, figures: r.figures as SnapshotFigures }));
+}

@@ -1,0 +1,48 @@
+import type { CountIndicator } from '../../shared/schemas/plan.ts';
+
+/*
+ * Progress against the plan's yearly milestones. A milestone's `cumulative` is what must be done by the
+ * end of its year; within a year the expectation rises linearly from the previous year's figure.
+ * Years are China Standard Time calendar years.
+ */
+const yearStart = (year: number) => Date.parse(`${year}-01-01T00:00:00+08:00`);
+
+/** The count the plan expects done at instant `at` (interpolated within the year). */
+export function expectedCumulative(indicator: CountIndicator, at: number): number {
+  const milestones = [...indicator.milestones].sort((a, b) => a.year - b.year);
+  const first = milestones[0];
+  if (!first) return indicator.target;
+  // Before the first milestone year's work began: what existed then (its cumulative less its increment).
+  const baseline = Math.max(0, first.cumulative - (first.increment ?? first.cumulative));
+  const year = new Date(at + 8 * 3_600_000).getUTCFullYear();
+  const current = milestones.find((m) => m.year === year);
+  const previous = milestones.filter((m) => m.year < year).at(-1);
+  if (!current) {
+    if (!previous) return baseline;
+    // Between milestones the last one stands; after the last one, the final target.
+    return milestones.some((m) => m.year > year) ? previous.cumulative : Math.max(previous.cumulative, indicator.target);
+  }
+  const from = previous?.cumulative ?? baseline;
+  const elapsed = (at - yearStart(year)) / (yearStart(year + 1) - yearStart(year));
+  return from + (current.cumulative - from) * elapsed;
+}
+
+export type ProgressStatus = 'on-track' | 'behind' | 'no-data';
+
+export interface Progress {
+  expectedShare: number;
+  measuredShare: number | null;
+  status: ProgressStatus;
+}
+
+/**
+ * A unit (prefecture or county) is on track when the share it has done (measured only, never declared)
+ * is at least the share the plan expects by now. A county is held to the prefecture's share, since the
+ * plan sets its milestones for the prefecture as a whole.
+ */
+export function progressOf(indicator: CountIndicator, done: number, registered: number, at: number): Progress {
+  const expectedShare = indicator.target > 0 ? Math.min(1, expectedCumulative(indicator, at) / indicator.target) : 1;
+  if (registered === 0) return { expectedShare, measuredShare: null, status: 'no-data' };
+  const measuredShare = done / registered;
+  return { expectedShare, measuredShare, status: measuredShare >= expectedShare ? 'on-track' : 'behind' };
+}

@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import { apiErrorSchema } from '../../shared/schemas/error.ts';
+import { historyQuerySchema, historySchema } from '../../shared/schemas/history.ts';
+import type { AppEnv } from '../app-env.ts';
+import { assertCountyInScope, countyScopeOf } from '../auth/api-tokens.ts';
+import { apiAuth } from '../auth/middleware.ts';
+import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
+import type { RouteDoc } from '../http/openapi-registry.ts';
+import { validate } from '../http/validate.ts';
+import { currentPlan } from '../plan/current.ts';
+import { readHistory } from '../programme/history.ts';
+
+type Point = ReturnType<typeof readHistory>[number];
+const columns: CsvColumn<Point>[] = [
+  { header: 'day', value: (p) => p.day },
+  { header: 'division_code', value: (p) => p.divisionCode },
+  { header: 'name', value: (p) => p.name },
+  { header: 'source', value: (p) => p.source },
+  { header: 'schools_registered', value: (p) => p.figures.schools.registered },
+  { header: 'schools_connected', value: (p) => p.figures.schools.connected },
+  { header: 'schools_meeting_standard', value: (p) => p.figures.schools.meetingStandard },
+  { header: 'schools_declared_connected', value: (p) => p.figures.schools.declaredConnected },
+  { header: 'classrooms_registered', value: (p) => p.figures.classrooms.registered },
+  { header: 'classrooms_equipped', value: (p) => p.figures.classrooms.equipped },
+  { header: 'classrooms_declared_equipped', value: (p) => p.figures.classrooms.declaredEquipped },
+  { header: 'devices_enrolled', value: (p) => p.figures.devices.enrolled },
+  { header: 'devices_live', value: (p) => p.figures.devices.live },
+];
+
+/** The daily time series of every indicator, per county and for the prefecture. */
+export const historyRoutes = new Hono<AppEnv>().get('/api/v1/history', apiAuth, validate('query', historyQuerySchema), (c) => {
+  const query = c.req.valid('query');
+  const scope = countyScopeOf(c.var.principal);
+  const prefecture = currentPlan(c.var.db).prefecture.code;
+  let divisionCodes: string[] | null = query.division ? [query.division] : null;
+  if (scope !== null) {
+    if (query.division) assertCountyInScope(c.var.principal, query.division);
+    divisionCodes = [scope];
+  } else if (query.division === prefecture) divisionCodes = [prefecture];
+  const series = readHistory(c.var.db, { divisionCodes, from: query.from, to: query.to });
+  if (query.format === 'csv') return csvResponse(toCsv(columns, series), 'history.csv');
+  return c.json({ series });
+});
+
+export const historyDocs: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/v1/history',
+    summary: 'Daily snapshots of every indicator per county and for the prefecture (end of each local day)',
+    tag: 'coverage',
+    auth: 'api-token',
+    query: historyQuerySchema,
+    responses: {
+      200: { description: 'the series, oldest first (?format=csv)', schema: historySchema, csv: true },
+      400: { description: 'bad query', schema: apiErrorSchema },
+      401: { description: 'no or unknown API token', schema: apiErrorSchema },
+      403: { description: 'another county', schema: apiErrorSchema },
+    },
+  },
+];
