@@ -24,10 +24,11 @@ import { teacherSpacesDocs, teacherSpacesRoutes } from './routes/teacher-spaces.
 import { agentReleaseDocs, agentReleaseRoutes } from './routes/agent-releases.ts';
 import { auditDocs, auditRoutes } from './routes/audit.ts';
 import { declarationDocs, declarationRoutes } from './routes/declarations.ts';
+import { historyDocs, historyRoutes } from './routes/history.ts';
 import { SERVER_VERSION } from './version.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
-export const routeDocs: RouteDoc[] = [...healthDocs, ...enrollDocs, ...reportDocs, ...planDocs, ...coverageDocs, ...schoolDocs, ...speedtestDocs, ...agentReleaseDocs, ...declarationDocs, ...auditDocs, ...teacherSpacesDocs, ...platformDocs, ...publicDocs];
+export const routeDocs: RouteDoc[] = [...healthDocs, ...enrollDocs, ...reportDocs, ...planDocs, ...coverageDocs, ...schoolDocs, ...speedtestDocs, ...agentReleaseDocs, ...declarationDocs, ...auditDocs, ...historyDocs, ...teacherSpacesDocs, ...platformDocs, ...publicDocs];
 
 /** The whole HTTP application over the given dependencies; no global state, so tests build their own. */
 export function createApp(deps: AppDeps) {
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps) {
     .route('/', schoolRoutes)
     .route('/', declarationRoutes)
     .route('/', auditRoutes)
+    .route('/', historyRoutes)
     .route('/', teacherSpacesRoutes)
     .route('/', platformRoutes)
     .route('/', publicRoutes)
