@@ -4,6 +4,14 @@ import { coverageSchema, countyCoverageResponseSchema, countySchoolsQuerySchema,
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { assertCountyInScope, countyScopeOf } from '../auth/api-tokens.ts';
+import type { Db } from '../db/client.ts';
+import { currentPlan } from '../plan/current.ts';
+import { progressOf } from '../programme/milestones.ts';
+import { readPlatformCoverage } from '../programme/platforms.ts';
+import { readTeacherSpaces } from '../programme/teacher-spaces.ts';
+import { progressSchema } from '../../shared/schemas/history.ts';
+import { platformCoverageSchema } from '../../shared/schemas/platforms.ts';
+import { teacherSpacesSchema } from '../../shared/schemas/teacher-spaces.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { sweepExpired } from '../coverage/evaluate.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
@@ -61,9 +69,10 @@ export const coverageRoutes = new Hono<AppEnv>()
   .get('/api/v1/coverage', validate('query', formatQuerySchema), (c) => {
     const now = c.var.clock();
     sweepExpired(c.var.db, now);
-    const coverage = readCoverage(c.var.db, countyScopeOf(c.var.principal), now);
+    const scope = countyScopeOf(c.var.principal);
+    const coverage = readCoverage(c.var.db, scope, now);
     if (c.req.valid('query').format === 'csv') return csvResponse(toCsv(countyCsvColumns, coverage.counties), 'coverage-counties.csv');
-    return c.json(coverage);
+    return c.json({ ...coverage, ...programmeSections(c.var.db, scope, now) });
   })
   .get('/api/v1/coverage/counties/:code', validate('param', countyParams), validate('query', countySchoolsQuerySchema), (c) => {
     const { code } = c.req.valid('param');
@@ -79,6 +88,26 @@ export const coverageRoutes = new Hono<AppEnv>()
     return c.json({ asOf: coverage.asOf, evidenceWindowDays: coverage.evidenceWindowDays, county: coverage.counties[0]!, schools });
   });
 
+/**
+ * The declared parts of the programme beside the measured ones: teacher spaces (declared by operators,
+ * with progress against the plan) and the two platforms (declared built vs probed reachable).
+ */
+function programmeSections(db: Db, scope: string | null, now: number) {
+  const teacherSpaces = readTeacherSpaces(db, scope);
+  const indicator = currentPlan(db).indicators.teacherSpaces;
+  // The prefecture is held to the plan's target even when not every school has declared its teachers yet.
+  const teachers = scope === null ? Math.max(teacherSpaces.teachers, indicator.target) : teacherSpaces.teachers;
+  return {
+    teacherSpaces: { ...teacherSpaces, progress: progressOf(indicator, teacherSpaces.opened, teachers, now) },
+    platforms: readPlatformCoverage(db, scope, now),
+  };
+}
+
+const programmeCoverageSchema = coverageSchema.extend({
+  teacherSpaces: teacherSpacesSchema.extend({ progress: progressSchema.shape.schoolsConnected }),
+  platforms: platformCoverageSchema,
+});
+
 const errors = {
   400: { description: 'invalid query; issues name each bad parameter', schema: apiErrorSchema },
   401: { description: 'no or unknown API token', schema: apiErrorSchema },
@@ -92,7 +121,7 @@ export const coverageDocs: RouteDoc[] = [
     tag: 'coverage',
     auth: 'api-token',
     query: formatQuerySchema,
-    responses: { 200: { description: 'figures as of asOf; ?format=csv gives the county rows as CSV', schema: coverageSchema, csv: true }, ...errors },
+    responses: { 200: { description: 'figures as of asOf; ?format=csv gives the county rows as CSV', schema: programmeCoverageSchema, csv: true }, ...errors },
   },
   {
     method: 'get',

@@ -115,3 +115,16 @@ describe('school calendar', () => {
     expect(backwards.body.issues[0].path).toBe('endsOn');
   });
 });
+
+describe('the whole programme in one coverage answer', () => {
+  it('answers teacher spaces and platforms beside measured figures, each marked for what it is', async () => {
+    ctx = createTestContext({ clock: testClock(T0) });
+    const bureau = ctx.apiToken();
+    await api('PUT', '/api/v1/schools/6229210001/teacher-spaces', bureau, { teachers: 40, spacesOpened: 30, spacesVerified: 20, reason: 'operator export March' });
+    const coverage = (await api('GET', '/api/v1/coverage', bureau)).body;
+    expect(coverage.teacherSpaces).toMatchObject({ target: 17859, teachers: 40, opened: 30, verified: 20, declared: true, progress: { status: 'behind' } });
+    expect(coverage.platforms.levels.map((l: { level: string }) => l.level)).toEqual(['prefecture', 'county', 'centre-school']);
+    const county = (await api('GET', '/api/v1/coverage', ctx.apiToken('622921'))).body;
+    expect(county.teacherSpaces).toMatchObject({ target: null, teachers: 40, opened: 30 });
+  });
+});
