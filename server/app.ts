@@ -25,10 +25,11 @@ import { agentReleaseDocs, agentReleaseRoutes } from './routes/agent-releases.ts
 import { auditDocs, auditRoutes } from './routes/audit.ts';
 import { declarationDocs, declarationRoutes } from './routes/declarations.ts';
 import { historyDocs, historyRoutes } from './routes/history.ts';
+import { inspectionDocs, inspectionRoutes } from './routes/inspections.ts';
 import { SERVER_VERSION } from './version.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
-export const routeDocs: RouteDoc[] = [...healthDocs, ...enrollDocs, ...reportDocs, ...planDocs, ...coverageDocs, ...schoolDocs, ...speedtestDocs, ...agentReleaseDocs, ...declarationDocs, ...auditDocs, ...historyDocs, ...teacherSpacesDocs, ...platformDocs, ...publicDocs];
+export const routeDocs: RouteDoc[] = [...healthDocs, ...enrollDocs, ...reportDocs, ...planDocs, ...coverageDocs, ...schoolDocs, ...speedtestDocs, ...agentReleaseDocs, ...declarationDocs, ...auditDocs, ...historyDocs, ...inspectionDocs, ...teacherSpacesDocs, ...platformDocs, ...publicDocs];
 
 /** The whole HTTP application over the given dependencies; no global state, so tests build their own. */
 export function createApp(deps: AppDeps) {
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps) {
     .route('/', declarationRoutes)
     .route('/', auditRoutes)
     .route('/', historyRoutes)
+    .route('/', inspectionRoutes)
     .route('/', teacherSpacesRoutes)
     .route('/', platformRoutes)
     .route('/', publicRoutes)

@@ -16,7 +16,7 @@ export async function signIn(db: Db, input: { username: string; password: string
   const locked = lockedUntil(db, username, input.address, now);
   if (locked !== null) throw new DomainError('unauthorized', 'login_locked', `too many failed sign-ins; try again after ${new Date(locked).toISOString()}`);
   const found = findUserForLogin(db, username);
-  const ok = await verifyPassword(input.password, found?.passwordHash ?? (await decoyHash));
+  const ok = await verifyPassword(input.password, found?.passwordHash ?? (await decoyHash()));
   if (!found || !ok) {
     recordFailure(db, username, input.address, now);
     throw new DomainError('unauthorized', 'login_failed', 'wrong username or password');

@@ -33,7 +33,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /**
- * A hash of a random password, checked when the username is unknown so that an unknown name and a
- * wrong password take the same time and a guesser cannot learn which accounts exist.
+ * A hash of a random password (made on first use), checked when the username is unknown so that an
+ * unknown name and a wrong password take the same time and a guesser cannot learn which accounts exist.
  */
-export const decoyHash: Promise<string> = hashPassword(randomBytes(16).toString('hex'));
+let decoy: Promise<string> | null = null;
+export function decoyHash(): Promise<string> {
+  decoy ??= hashPassword(randomBytes(16).toString('hex'));
+  return decoy;
+}
