@@ -131,6 +131,11 @@ export const matrix: MatrixCase[] = [
   { route: 'POST /api/v1/closures', path: '/api/v1/closures', json: { method: 'POST', body: {} }, expect: all(401) },
   { route: 'POST /api/v1/closures/:id/remove', path: '/api/v1/closures/1/remove', json: { method: 'POST', body: {} }, expect: all(401) },
   { route: 'GET /api/v1/history', path: '/api/v1/history?division=622921', expect: { anonymous: 401, school: 403, countyA: 200, countyB: 403, bureau: 200 } },
+  // No inspection has been drawn in this data set: reading one is 404 for whoever may read inspections at all.
+  { route: 'POST /api/v1/inspections', path: '/api/v1/inspections', json: { method: 'POST', body: {} }, expect: all(401) },
+  { route: 'GET /api/v1/inspections/:id', path: '/api/v1/inspections/1', expect: { anonymous: 401, school: 403, countyA: 404, countyB: 404, bureau: 404 } },
+  { route: 'GET /api/v1/inspections/:id/checklist', path: '/api/v1/inspections/1/checklist', expect: { anonymous: 401, school: 403, countyA: 404, countyB: 404, bureau: 404 } },
+  { route: 'POST /api/v1/inspections/:id/results', path: '/api/v1/inspections/1/results', json: { method: 'POST', body: {} }, expect: all(401) },
   { route: 'GET /api/v1/audit', path: '/api/v1/audit', expect: { anonymous: 401, school: 403, countyA: 403, countyB: 403, bureau: 200 } },
   { route: 'GET /api/v1/public/coverage', path: '/api/v1/public/coverage', expect: all(404) },
   { route: 'POST /api/v1/enroll', path: '/api/v1/enroll', form: {}, expect: all(400) },
