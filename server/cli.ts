@@ -16,6 +16,7 @@ import { runImportSchools } from './registry/import-schools.ts';
 import { runPlatformCommand } from './programme/platform-commands.ts';
 import { runImportTeacherSpaces } from './programme/teacher-spaces-import.ts';
 import { verifyCoverage } from './coverage/verify.ts';
+import { runProgrammeCommand } from './programme/programme-commands.ts';
 import { bundleVersion, publishAgentRelease } from './releases/releases.ts';
 
 const usage = `santong — school connectivity rollout, measured
@@ -37,6 +38,11 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
   device revoke --id DEVICE_ID                    refuse this device's key from now on
   agent-release publish FILE [--version V]        sign an agent bundle; enrolled agents update to it
   verify                                          recompute every figure from raw reports and compare
+  closure add --name N --from DATE --to DATE [--county C] --reason R | closure list | closure remove --id N
+  declaration add --school S --indicator connected|equipped [--classroom C] --reason R
+  declaration withdraw --id N --reason R | declaration list [--county C]
+  inspection sample --per-county N --seed S       draw a reproducible spot-check sample
+  inspection checklist --id N > checklist.html    printable checklist with each school's evidence
   user create --username U --role bureau|county|school [--county CODE] [--school CODE]
                                                   a dashboard account; the password is read from stdin
 `;
@@ -64,6 +70,12 @@ function parse(argv: string[]) {
       id: { type: 'string' },
       version: { type: 'string' },
       reason: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      indicator: { type: 'string' },
+      classroom: { type: 'string' },
+      seed: { type: 'string' },
+      'per-county': { type: 'string' },
       username: { type: 'string' },
       role: { type: 'string' },
       kind: { type: 'string' },
@@ -120,7 +132,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const now = Date.now();
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  const grouped = ['plan', 'enrollment-token', 'api-token', 'device', 'user', 'platform'].includes(command);
+  const grouped = ['plan', 'enrollment-token', 'api-token', 'device', 'user', 'platform', 'agent-release', 'closure', 'declaration', 'inspection'].includes(command);
   switch (grouped ? `${command} ${sub ?? ''}` : command) {
     case 'serve': {
       const server = await startServer(parseServerConfig(flags, process.env));
@@ -198,6 +210,18 @@ async function run(argv: string[]): Promise<number> {
       const password = await readPassword();
       const user = await createUser(db, { username, password, role, countyCode: flags.county, schoolCode: flags.school }, now, { actor: cliActor(), reason: flags.reason ?? 'dashboard account created' });
       say(`user #${user.id} ${user.username} created: ${user.role}${user.schoolCode ? `, school ${user.schoolCode}` : user.countyCode ? `, county ${user.countyCode}` : ', whole prefecture'}`);
+      return 0;
+    }
+    case 'closure add':
+    case 'closure list':
+    case 'closure remove':
+    case 'declaration add':
+    case 'declaration withdraw':
+    case 'declaration list':
+    case 'inspection sample':
+    case 'inspection checklist': {
+      const lines = runProgrammeCommand(database(flags), command, sub, flags, { actor: cliActor(), reason: flags.reason ?? `${command} ${sub}` }, now);
+      lines?.forEach(say);
       return 0;
     }
     case 'verify': {

@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, inArray, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { Coverage, CountySchoolsQuery, SchoolDetail, SchoolRow } from '../../shared/schemas/coverage.ts';
 import type { Db } from '../db/client.ts';
-import { classrooms, classroomStatus, countyRollups, devices, deviceStatus, divisions, hardwareConflicts, schools, schoolStatus } from '../db/schema.ts';
+import { classrooms, classroomStatus, countyRollups, devices, deviceStatus, divisions, hardwareConflicts, inspectionSchools, schools, schoolStatus } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { currentPlan } from '../plan/current.ts';
 import { progressOf } from '../programme/milestones.ts';
@@ -140,6 +140,17 @@ export function findCounty(db: Db, code: string) {
   return county;
 }
 
+function lastInspection(db: Db, schoolCode: string) {
+  const found = db
+    .select({ inspectionId: inspectionSchools.inspectionId, result: inspectionSchools.result, note: inspectionSchools.note, recordedAt: inspectionSchools.recordedAt })
+    .from(inspectionSchools)
+    .where(and(eq(inspectionSchools.schoolCode, schoolCode), isNotNull(inspectionSchools.recordedAt)))
+    .orderBy(desc(inspectionSchools.recordedAt))
+    .limit(1)
+    .get();
+  return found?.result && found.recordedAt !== null ? { inspectionId: found.inspectionId, result: found.result, note: found.note, recordedAt: iso(found.recordedAt)! } : null;
+}
+
 /** A school with its figures, its classrooms' status and its devices' state. */
 export function readSchool(db: Db, code: string, now: number): SchoolDetail {
   const row = db
@@ -182,6 +193,7 @@ export function readSchool(db: Db, code: string, now: number): SchoolDetail {
       county: { code: row.county.code, name: row.county.name },
       classCount: row.school.classCount,
       centreSchoolCode: row.school.centreSchoolCode,
+      lastInspection: lastInspection(db, code),
     },
     classrooms: classroomRows.map(({ classroom, status }) => ({
       code: classroom.code,

@@ -53,8 +53,9 @@ export function withdrawDeclaration(db: Db, id: number, now: number, audit: Audi
 }
 
 /** Declarations in scope, newest first, with whether a measurement now agrees and whether evidence contradicts them. */
-export function listDeclarations(db: Db, filter: { countyScope: string | null; status: 'active' | 'withdrawn' | 'all'; conflict?: boolean | undefined }): Declaration[] {
+export function listDeclarations(db: Db, filter: { countyScope: string | null; status: 'active' | 'withdrawn' | 'all'; conflict?: boolean | undefined; schoolCode?: string }): Declaration[] {
   const where: (SQL | undefined)[] = [];
+  if (filter.schoolCode !== undefined) where.push(eq(declarations.schoolCode, filter.schoolCode));
   if (filter.countyScope !== null) where.push(eq(schools.countyCode, filter.countyScope));
   if (filter.status === 'active') where.push(isNull(declarations.withdrawnAt));
   if (filter.status === 'withdrawn') where.push(isNotNull(declarations.withdrawnAt));

@@ -115,6 +115,10 @@ export const schoolDetailSchema = z.object({
     county: z.object({ code: z.string(), name: z.string() }),
     classCount: z.number().int().nullable(),
     centreSchoolCode: z.string().nullable(),
+    lastInspection: z
+      .object({ inspectionId: z.number().int(), result: z.enum(['confirmed', 'discrepancy']), note: z.string().nullable(), recordedAt: z.string() })
+      .nullable()
+      .describe('the latest spot-check finding (检查验收) for this school'),
   }),
   classrooms: z.array(classroomRowSchema),
   devices: z.array(deviceRowSchema),

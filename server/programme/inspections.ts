@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { and, asc, eq } from 'drizzle-orm';
+import type { Inspection } from '../../shared/schemas/inspections.ts';
+import { recordAudit, type AuditSource } from '../audit/audit.ts';
+import { inTransaction, type Db } from '../db/client.ts';
+import { inspections, inspectionSchools, schools, schoolStatus } from '../db/schema.ts';
+import { DomainError } from '../errors.ts';
+
+/*
+ * Spot checks (检查验收). The draw is stratified by county and weighted towards statuses a person typed
+ * in: a declaration contradicted by evidence is checked first, a declared-only status next. It is
+ * reproducible: the same seed over the same registry draws the same schools, so anyone can re-run it.
+ */
+const weights = { conflict: 8, 'declared-only': 4, unconnected: 2, measured: 1 } as const;
+type Stratum = keyof typeof weights;
+
+/** A uniform number in (0, 1) for each (seed, school): a hash, so the draw needs no shared PRNG state. */
+function uniform(seed: string, schoolCode: string): number {
+  const digest = createHash('sha256').update(`${seed}\u0000${schoolCode}`).digest();
+  return (digest.readUIntBE(0, 6) + 1) / (2 ** 48 + 2);
+}
+
+/** Draws `perCounty` schools per county (weighted sampling without replacement) and records the inspection. */
+export function drawInspection(db: Db, input: { perCounty: number; seed: string }, now: number, audit: AuditSource): Inspection {
+  return inTransaction(db, () => {
+    const candidates = db
+      .select({ code: schools.code, countyCode: schools.countyCode, connected: schoolStatus.connected, declared: schoolStatus.declaredConnected, conflict: schoolStatus.declarationConflict, declaredRooms: schoolStatus.classroomsDeclaredEquipped })
+      .from(schools)
+      .innerJoin(schoolStatus, eq(schoolStatus.schoolCode, schools.code))
+      .orderBy(asc(schools.code))
+      .all();
+    const byCounty = new Map<string, { code: string; stratum: Stratum; key: number }[]>();
+    for (const s of candidates) {
+      const stratum: Stratum = s.conflict ? 'conflict' : s.declared || s.declaredRooms > 0 ? 'declared-only' : s.connected ? 'measured' : 'unconnected';
+      // Efraimidis–Spirakis: the largest u^(1/w) keys are a weighted sample without replacement.
+      const key = uniform(input.seed, s.code) ** (1 / weights[stratum]);
+      byCounty.set(s.countyCode, [...(byCounty.get(s.countyCode) ?? []), { code: s.code, stratum, key }]);
+    }
+    const { id } = db.insert(inspections).values({ seed: input.seed, perCounty: input.perCounty, drawnAt: now, drawnBy: audit.actor }).returning({ id: inspections.id }).get();
+    for (const county of [...byCounty.keys()].sort()) {
+      const drawn = byCounty.get(county)!.sort((a, b) => b.key - a.key).slice(0, input.perCounty);
+      for (const school of drawn) db.insert(inspectionSchools).values({ inspectionId: id, schoolCode: school.code, stratum: school.stratum }).run();
+    }
+    recordAudit(db, { ...audit, action: 'inspection.draw', entityType: 'inspection', entityId: String(id), newValue: input }, now);
+    return readInspection(db, id);
+  });
+}
+
+/** Records an inspector's finding for one school of an inspection. */
+export function recordInspectionResult(
+  db: Db,
+  id: number,
+  finding: { schoolCode: string; result: 'confirmed' | 'discrepancy'; note: string },
+  now: number,
+  audit: AuditSource,
+  countyScope: string | null,
+): Inspection {
+  return inTransaction(db, () => {
+    const row = db
+      .select({ entry: inspectionSchools, countyCode: schools.countyCode })
+      .from(inspectionSchools)
+      .innerJoin(schools, eq(schools.code, inspectionSchools.schoolCode))
+      .where(and(eq(inspectionSchools.inspectionId, id), eq(inspectionSchools.schoolCode, finding.schoolCode)))
+      .get();
+    if (!row) throw new DomainError('not-found', 'not_in_inspection', `school ${finding.schoolCode} is not in inspection ${id}`);
+    if (countyScope !== null && row.countyCode !== countyScope) throw new DomainError('forbidden', 'out_of_scope', `school ${finding.schoolCode} is not in county ${countyScope}`);
+    const note = finding.note || null;
+    db.update(inspectionSchools)
+      .set({ result: finding.result, note, recordedAt: now, recordedBy: audit.actor })
+      .where(and(eq(inspectionSchools.inspectionId, id), eq(inspectionSchools.schoolCode, finding.schoolCode)))
+      .run();
+    recordAudit(
+      db,
+      { ...audit, action: 'inspection.result', entityType: 'school', entityId: finding.schoolCode, countyCode: row.countyCode, oldValue: { inspection: id, result: row.entry.result, note: row.entry.note }, newValue: { inspection: id, result: finding.result, note } },
+      now,
+    );
+    return readInspection(db, id);
+  });
+}
+
+/** An inspection with its schools and findings so far, or 404. */
+export function readInspection(db: Db, id: number): Inspection {
+  const inspection = db.select().from(inspections).where(eq(inspections.id, id)).get();
+  if (!inspection) throw new DomainError('not-found', 'inspection_unknown', `no inspection ${id}`);
+  const rows = db
+    .select({ entry: inspectionSchools, name: schools.name, countyCode: schools.countyCode })
+    .from(inspectionSchools)
+    .innerJoin(schools, eq(schools.code, inspectionSchools.schoolCode))
+    .where(eq(inspectionSchools.inspectionId, id))
+    .orderBy(asc(schools.countyCode), asc(schools.code))
+    .all();
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id,
+    seed: inspection.seed,
+    perCounty: inspection.perCounty,
+    drawnAt: iso(inspection.drawnAt)!,
+    drawnBy: inspection.drawnBy,
+    schools: rows.map((r) => ({
+      schoolCode: r.entry.schoolCode,
+      name: r.name,
+      countyCode: r.countyCode,
+      stratum: r.entry.stratum as Stratum,
+      result: r.entry.result,
+      note: r.entry.note,
+      recordedAt: iso(r.entry.recordedAt),
+      recordedBy: r.entry.recordedBy,
+    })),
+  };
+}
