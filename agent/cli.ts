@@ -105,6 +105,7 @@ async function run(configPath: string, overrides: { proxy?: string; caFile?: str
     process.once('SIGINT', () => resolveStop('SIGINT'));
   });
   log('info', 'agent started', { version: AGENT_VERSION, device: ctx.config.deviceId, server: ctx.config.serverUrl });
+  if (!daemon.updater.bundle) log('info', 'self-update off: running from the TypeScript sources, not the bundle file');
   await daemon.start();
   const reason = await Promise.race([stopped, daemon.restartRequested.then((version) => `update to ${version}`)]);
   await daemon.stop();

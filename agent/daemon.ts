@@ -1,16 +1,23 @@
 import { join } from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import { recordDelivery } from './agent-state.ts';
-import { displayFingerprint } from './collect/display-list.ts';
+import { displayFingerprint, type Display } from './collect/display-list.ts';
 import { collectDisplays } from './collect/displays.ts';
 import { collectReport } from './collect/report.ts';
 import type { AgentContext } from './context.ts';
 import { log } from './log.ts';
+import type { Report } from '../shared/schemas/report.ts';
 import { Schedule } from './schedule.ts';
 import { maybeMeasureThroughput } from './throughput-plan.ts';
 import { backoffMs, deliverOutbox } from './send.ts';
 import { runningBundle } from './update/install.ts';
 import { Updater } from './update/updater.ts';
+
+/** Made-up measurements in place of the PC's own (the demo fleet, the footprint benchmark); the rest of the loop is unchanged. */
+export type Collector = {
+  displays(): Promise<Display[]>;
+  report(extra: { update?: Report['update'] }): Promise<Report>;
+};
 
 export type DaemonOptions = {
   now?: () => number;
@@ -21,6 +28,7 @@ export type DaemonOptions = {
   drmRoot?: string;
   /** The bundle file self-update replaces; null turns self-update off. Default: the file this process runs from. */
   bundle?: string | null;
+  collector?: Collector;
 };
 
 /**
@@ -41,7 +49,7 @@ export class Daemon {
   private nextSendAt = 0;
   private readonly now: () => number;
 
-  constructor(private readonly ctx: AgentContext, private readonly o: DaemonOptions = {}) {
+  constructor(readonly ctx: AgentContext, private readonly o: DaemonOptions = {}) {
     this.now = o.now ?? Date.now;
     this.schedule = new Schedule(join(ctx.stateDir, 'schedule.json'), {
       deviceId: ctx.config.deviceId,
@@ -91,12 +99,14 @@ export class Daemon {
       }
     }
     const every = this.o.displayCheckEveryTicks ?? (process.platform === 'linux' ? 1 : 5);
-    const fingerprint = this.ticks++ % every === 0 ? displayFingerprint(await collectDisplays(this.o.drmRoot)) : undefined;
+    const displays = () => this.o.collector?.displays() ?? collectDisplays(this.o.drmRoot);
+    const fingerprint = this.ticks++ % every === 0 ? displayFingerprint(await displays()) : undefined;
     const reason = this.schedule.due(this.now(), fingerprint);
     if (reason) {
-      const throughput = await maybeMeasureThroughput(this.ctx, this.now);
       const update = this.updater.pendingRefusal;
-      const report = await collectReport(this.ctx.config, this.ctx.dispatcher, this.now, { drmRoot: this.o.drmRoot, throughput, update });
+      const report = this.o.collector
+        ? await this.o.collector.report({ update })
+        : await collectReport(this.ctx.config, this.ctx.dispatcher, this.now, { drmRoot: this.o.drmRoot, throughput: await maybeMeasureThroughput(this.ctx, this.now), update });
       await this.ctx.outbox.add(report);
       await this.updater.refusalQueued();
       await this.schedule.ran(this.now(), displayFingerprint(report.displays));

@@ -23,7 +23,7 @@ export type UpdateState = {
 /**
  * The daemon's side of self-update: a daily check at a time jittered per PC, the record of what was
  * refused until a report carries it, and the confirmation that a freshly installed version started.
- * Inert (logs once) when the agent runs from TypeScript sources rather than its bundle file.
+ * Inert when the agent runs from TypeScript sources rather than its bundle file.
  */
 export class Updater {
   private state: UpdateState = {};
@@ -40,10 +40,7 @@ export class Updater {
   /** Reads the state and takes over a rollback the launcher recorded, so it is reported and not retried. */
   async load(now: number): Promise<void> {
     this.state = (await readBeside<UpdateState>(this.file)) ?? {};
-    if (!this.bundle) {
-      log('info', 'self-update off: running from the TypeScript sources, not the bundle file');
-      return;
-    }
+    if (!this.bundle) return;
     const files = bundleFiles(this.bundle);
     const rollback = await readBeside<{ version: string; reason: string }>(files.rollback);
     if (rollback) {

@@ -1,0 +1,73 @@
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo, type Demo } from '../../agent/demo/main.ts';
+import { verifyCoverage } from '../../server/coverage/verify.ts';
+import { openDatabase } from '../../server/db/client.ts';
+import { tempDir } from './report-fixture.ts';
+
+/** A reduced demo (60 schools, ~360 classrooms): same world, seeding, server process and fleet as `npm run demo`. */
+let demo: Demo;
+let dir: string;
+let cleanup: () => Promise<void>;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  process.env.SANTONG_AGENT_QUIET = '1';
+  ({ dir, cleanup } = await tempDir('santong-demo-'));
+  demo = await runDemo({ dataDir: dir, port: await freePort(), schools: 60 });
+  await demo.firstRound;
+}, 60_000);
+afterAll(async () => {
+  await demo?.stop();
+  await cleanup();
+});
+
+type Coverage = {
+  schools: { registered: number; connected: number; meetingStandard: number };
+  classrooms: { registered: number; equipped: number };
+  devices: { enrolled: number; live: number; atRisk: number; silent: number; never: number };
+  counties: { code: string; schools: { registered: number } }[];
+};
+
+describe('npm run demo (reduced)', () => {
+  it('shows a realistic prefecture in /api/v1/coverage after the fleet’s first round', async () => {
+    const res = await fetch(`${demo.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${demo.apiToken}` } });
+    expect(res.status).toBe(200);
+    const c = (await res.json()) as Coverage;
+    expect(c.counties.map((k) => k.code)).toEqual(['622901', '622921', '622922', '622923', '622924', '622925', '622926', '622927']);
+    expect(c.counties.every((k) => k.schools.registered >= 1)).toBe(true);
+    expect(c.schools.registered).toBe(60);
+    expect(c.classrooms.registered).toBe(Math.round((8926 * 60) / 1492));
+    // Most schools connected, some not; of those, most but not all at the bandwidth standard.
+    expect(c.schools.connected / c.schools.registered).toBeGreaterThan(0.8);
+    expect(c.schools.connected).toBeLessThan(c.schools.registered);
+    expect(c.schools.meetingStandard / c.schools.connected).toBeGreaterThan(0.5);
+    expect(c.schools.meetingStandard).toBeLessThan(c.schools.connected);
+    expect(c.classrooms.equipped / c.classrooms.registered).toBeGreaterThan(0.7);
+    expect(c.classrooms.equipped / c.classrooms.registered).toBeLessThan(0.97);
+    // Every live PC delivered through its outbox; the quiet ones show as at risk and silent.
+    expect(c.devices.live).toBe(demo.fleet.daemons.length);
+    expect(c.devices.atRisk + c.devices.silent).toBeGreaterThan(0);
+    expect(c.devices.never).toBe(0);
+    expect(await demo.fleet.queued()).toBe(0);
+  });
+
+  it('is clearly demo data, and its stored figures match a recomputation from the raw reports', () => {
+    const db = openDatabase(dir);
+    try {
+      const names = db.$client.prepare("select count(*) as n from schools where name not like '%（演示）' or code not like '99%'").get() as { n: number };
+      expect(names.n).toBe(0);
+      expect(verifyCoverage(db, Date.now()).differences).toEqual([]);
+    } finally {
+      db.$client.close();
+    }
+  });
+});
