@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { makeReport, projector } from '../helpers/reports.ts';
+import type { Random } from './seeded-random.ts';
+
+/*
+ * Simulated school PCs delivering report batches the way the agent does: a batch keeps its report ids
+ * until a 200 acknowledges it, and is sent again after a failure. The ledger remembers every batch ever
+ * sent, so the checks afterwards can ask "acknowledged → stored?" and "stored → whole?".
+ */
+
+export interface SimDevice {
+  deviceId: string;
+  deviceKey: string;
+  schoolCode: string;
+}
+
+export interface SentBatch {
+  deviceId: string;
+  reportIds: string[];
+  acknowledged: boolean;
+}
+
+/** Where the server is now: a URL that changes on every restart, and an epoch counted per restart. */
+export class ServerTarget {
+  private epoch = 0;
+  private url: string | null = null;
+  private waiters: (() => void)[] = [];
+  stopped = false;
+
+  up(url: string) {
+    this.url = url;
+    this.epoch++;
+    this.waiters.splice(0).forEach((w) => w());
+  }
+  down() {
+    this.url = null;
+  }
+  stop() {
+    this.stopped = true;
+    this.waiters.splice(0).forEach((w) => w());
+  }
+  /** The URL of a server started after `epoch` (or the current one); null once the run is over. */
+  async next(afterEpoch = -1): Promise<{ url: string; epoch: number } | null> {
+    while (!this.stopped && (this.url === null || this.epoch <= afterEpoch)) await new Promise<void>((r) => this.waiters.push(r));
+    return this.stopped ? null : { url: this.url!, epoch: this.epoch };
+  }
+}
+
+/** Enrolls `count` simulated PCs, spread over the schools whose tokens are given. */
+export async function enrollDevices(url: string, tokens: Map<string, string>, count: number): Promise<SimDevice[]> {
+  const schools = [...tokens];
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const [schoolCode, token] = schools[i % schools.length]!;
+      const response = await fetch(`${url}/api/v1/enroll`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token, hostname: `sim-pc-${i}`, hardware: { uuid: `sim-${randomUUID()}` }, ...(i % 3 === 0 ? { classroom: '1' } : {}) }),
+      });
+      if (response.status !== 201) throw new Error(`enroll sim-pc-${i}: ${response.status} ${await response.text()}`);
+      const body = (await response.json()) as { deviceId: string; deviceKey: string };
+      return { deviceId: body.deviceId, deviceKey: body.deviceKey, schoolCode };
+    }),
+  );
+}
+
+function newBatch(device: SimDevice, random: Random) {
+  const now = Date.now();
+  return Array.from({ length: random.int(1, 25) }, () =>
+    makeReport({
+      at: now - random.int(-3_600_000, 3 * 86_400_000), // some an hour in the future: the server clamps those
+      reachable: random.next() < 0.85,
+      downMbps: random.next() < 0.5 ? random.int(1, 300) : undefined,
+      displays: random.next() < 0.4 ? [projector] : [],
+    }),
+  );
+}
+
+/**
+ * One loop per device until the target stops: send, and on a 200 record the batch as acknowledged; on
+ * a transport error wait for the next server and send the same batch again. Now and then a batch
+ * already acknowledged is replayed, which must change nothing.
+ */
+export async function driveDevices(devices: SimDevice[], target: ServerTarget, random: Random) {
+  const ledger: SentBatch[] = [];
+  const unexpected: string[] = [];
+  let requests = 0;
+  const loop = async (device: SimDevice) => {
+    let reports = newBatch(device, random);
+    let entry: SentBatch = { deviceId: device.deviceId, reportIds: reports.map((r) => r.id!), acknowledged: false };
+    ledger.push(entry);
+    for (let server = await target.next(); server; ) {
+      try {
+        requests++;
+        const response = await fetch(`${server.url}/api/v1/reports`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${device.deviceKey}` },
+          body: JSON.stringify({ reports }),
+          signal: AbortSignal.timeout(20_000),
+        });
+        const text = await response.text();
+        if (response.status !== 200) {
+          unexpected.push(`${response.status} ${text.slice(0, 300)}`);
+          return;
+        }
+        const result = JSON.parse(text) as { accepted: number; duplicates: number };
+        if (result.accepted + result.duplicates !== reports.length) unexpected.push(`200 counted ${text} for ${reports.length} reports`);
+        const replay = entry.acknowledged;
+        entry.acknowledged = true;
+        if (replay && result.accepted !== 0) unexpected.push(`a replayed acknowledged batch was stored again: ${text}`);
+        if (target.stopped) return;
+        if (random.next() < 0.05) continue; // replay what was just acknowledged
+        reports = newBatch(device, random);
+        entry = { deviceId: device.deviceId, reportIds: reports.map((r) => r.id!), acknowledged: false };
+        ledger.push(entry);
+      } catch {
+        server = await target.next(server.epoch); // the server died under us: same batch, next server
+      }
+    }
+  };
+  const running = Promise.all(devices.map(loop));
+  return { ledger, unexpected, requests: () => requests, done: running };
+}

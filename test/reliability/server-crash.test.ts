@@ -1,0 +1,91 @@
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DATABASE_FILE } from '../../server/db/client.ts';
+import { santong } from '../helpers/cli.ts';
+import { driveDevices, enrollDevices, ServerTarget } from './ingest-load.ts';
+import { killHard, prepareDataDir, spawnServer, type ServerProcess } from './server-process.ts';
+import { longRun, seededRandom } from './seeded-random.ts';
+
+/*
+ * Crash safety (issue 7, item 1): the real server as a child process under ingest load from many
+ * simulated PCs, SIGKILLed at random moments and restarted on the same data dir. Replay a failure with
+ * SANTONG_SEED=<printed seed>; SANTONG_LONG=1 runs 200 kills instead of 20.
+ */
+const KILLS = longRun ? 200 : 20;
+const DEVICES = 24;
+// Per-device batch caps are for real PCs; the simulated ones send as fast as the server answers.
+const env = { SANTONG_REPORT_BATCHES_PER_DEVICE_PER_HOUR: '0', SANTONG_REPORTS_PER_IP_PER_MINUTE: '0', SANTONG_ENROLL_PER_IP_PER_MINUTE: '0' };
+
+const prepared = prepareDataDir('santong-crash-');
+afterAll(() => prepared.remove());
+
+describe('server crash safety', () => {
+  it(`survives ${KILLS} SIGKILLs under ingest load: every acknowledged report stored once, no half batch, integrity ok, verify clean`, { timeout: longRun ? 1_800_000 : 120_000 }, async () => {
+    const random = seededRandom();
+    let server: ServerProcess = spawnServer(prepared.dataDir, env);
+    const target = new ServerTarget();
+    target.up(await server.listening);
+    const devices = await enrollDevices((await target.next())!.url, prepared.tokens, DEVICES);
+    const load = await driveDevices(devices, target, random);
+
+    let kills = 0;
+    let killedWhileStarting = 0;
+    while (kills < KILLS) {
+      // Mostly while serving (after a few acknowledgements land); now and then while starting up and migrating.
+      if (random.next() < 0.15) {
+        const at = random.int(0, 400);
+        await Promise.race([new Promise((r) => setTimeout(r, at)), server.listening.catch(() => {})]);
+        if (!server.isListening()) killedWhileStarting++;
+      } else {
+        await new Promise((r) => setTimeout(r, random.int(20, 600)));
+      }
+      target.down();
+      await killHard(server);
+      kills++;
+      server = spawnServer(prepared.dataDir, env);
+      const url = await server.listening.catch((e: Error) => {
+        throw new Error(`restart after kill ${kills} failed (seed ${random.seed}): ${e.message}`);
+      });
+      target.up(url);
+    }
+    target.stop();
+    await load.done;
+    await killHard(server);
+
+    // Every batch ever sent, acknowledged or not, is wholly in the database or wholly absent.
+    const sqlite = new Database(path.join(prepared.dataDir, DATABASE_FILE), { readonly: true });
+    const integrity = sqlite.pragma('integrity_check', { simple: true });
+    const count = sqlite.prepare('select count(*) as n from reports where id = ? and device_id = ?');
+    const stored = (sqlite.prepare('select count(*) as n from reports').get() as { n: number }).n;
+    let acknowledged = 0;
+    let found = 0;
+    let halfWritten = 0;
+    let expectedRows = 0;
+    const lost: string[] = [];
+    for (const batch of load.ledger) {
+      const present = batch.reportIds.filter((id) => (count.get(id, batch.deviceId) as { n: number }).n === 1).length;
+      if (batch.acknowledged) {
+        acknowledged += batch.reportIds.length;
+        found += present;
+        if (present !== batch.reportIds.length) lost.push(`${batch.deviceId}: ${batch.reportIds.length - present} of ${batch.reportIds.length} missing`);
+      }
+      if (present !== 0 && present !== batch.reportIds.length) halfWritten++;
+      expectedRows += present;
+    }
+    sqlite.close();
+    const verify = await santong(['verify', '--data-dir', prepared.dataDir]);
+
+    const figures = { seed: random.seed, kills, killedWhileStarting, devices: DEVICES, requests: load.requests(), batches: load.ledger.length, acknowledged, found, stored, halfWritten };
+    console.log(`server-crash: ${JSON.stringify(figures)}`);
+    expect(load.unexpected, `seed ${random.seed}`).toEqual([]);
+    expect(integrity, `seed ${random.seed}`).toBe('ok');
+    expect(lost, `seed ${random.seed}`).toEqual([]);
+    expect(found).toBe(acknowledged);
+    expect(halfWritten, `seed ${random.seed}`).toBe(0);
+    // No report the ledger does not know about, so nothing was stored twice under another id.
+    expect(stored).toBe(expectedRows);
+    expect(acknowledged).toBeGreaterThan(0);
+    expect(verify.code, `${verify.stdout}${verify.stderr} (seed ${random.seed})`).toBe(0);
+  });
+});
