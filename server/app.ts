@@ -26,6 +26,7 @@ import { auditDocs, auditRoutes } from './routes/audit.ts';
 import { declarationDocs, declarationRoutes } from './routes/declarations.ts';
 import { historyDocs, historyRoutes } from './routes/history.ts';
 import { inspectionDocs, inspectionRoutes } from './routes/inspections.ts';
+import { GroupCommitter } from './ingest/group-commit.ts';
 import { SERVER_VERSION } from './version.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
@@ -45,7 +46,7 @@ export function createApp(deps: AppDeps) {
     })
     .route('/', healthRoutes)
     .route('/', enrollRoutes)
-    .route('/', reportRoutes)
+    .route('/', reportRoutes(new GroupCommitter(deps.db)))
     .route('/', planRoutes)
     .route('/', coverageRoutes)
     .route('/', schoolRoutes)

@@ -1,7 +1,6 @@
-import { eq } from 'drizzle-orm';
+import type Database from 'better-sqlite3';
 import { presentationDisplayKinds, type Report, type ReportBatchResult } from '../../shared/schemas/report.ts';
 import { inTransaction, type Db } from '../db/client.ts';
-import { deviceStatus, reports } from '../db/schema.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 
 export interface ReportingDevice {
@@ -9,77 +8,95 @@ export interface ReportingDevice {
   schoolCode: string;
 }
 
+/** The hot path's statements, prepared once per connection (ingest runs them for every report). */
+interface IngestStatements {
+  insertReport: Database.Statement;
+  readStatus: Database.Statement<[string], DeviceEvidence | undefined>;
+  writeStatus: Database.Statement;
+}
+interface DeviceEvidence {
+  lastCollectedAt: number | null;
+  lastReachableAt: number | null;
+  lastPresentationAt: number | null;
+  agentVersion: string | null;
+}
+const prepared = new WeakMap<Database.Database, IngestStatements>();
+
+function statements(db: Db): IngestStatements {
+  let s = prepared.get(db.$client);
+  if (!s) {
+    const sqlite = db.$client;
+    s = {
+      insertReport: sqlite.prepare(`insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
+        internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, body) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`),
+      readStatus: sqlite.prepare(`select last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
+        last_presentation_at as lastPresentationAt, agent_version as agentVersion from device_status where device_id = ?`),
+      writeStatus: sqlite.prepare(`update device_status set last_collected_at = ?, last_received_at = ?, last_reachable_at = ?,
+        last_presentation_at = ?, agent_version = ? where device_id = ?`),
+    };
+    prepared.set(db.$client, s);
+  }
+  return s;
+}
+
+const latest = (a: number | null, b: number | null) => (a === null ? b : b === null || a >= b ? a : b);
+
 /**
- * Stores a batch of reports from one device exactly once and moves its school's figures on, all in one
- * transaction: when this returns, the batch and the figures it changed are on disk together.
- * A report id seen before is acknowledged as a duplicate and changes nothing. `collectedAt` later than
- * the server's receive time is clamped to it and flagged (a PC clock running ahead must not make
- * evidence look newer than it is).
+ * Stores one device's batch exactly once and records its newest evidence on the device; the caller
+ * owns the transaction and re-evaluates the school. A report id seen before is a duplicate and changes
+ * nothing. `collectedAt` later than the receive time is clamped to it and flagged (a PC clock running
+ * ahead must not make evidence look newer than it is).
+ */
+export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], receivedAt: number): ReportBatchResult {
+  const { insertReport, readStatus, writeStatus } = statements(db);
+  let accepted = 0;
+  let clamped = 0;
+  let collected: number | null = null;
+  let reachable: number | null = null;
+  let presentation: number | null = null;
+  let newest: { at: number; agentVersion: string } | null = null;
+  for (const report of batch) {
+    const reported = Date.parse(report.collectedAt);
+    const future = reported > receivedAt;
+    const collectedAt = future ? receivedAt : reported;
+    const online = report.network.internet.reachable;
+    const presenting = report.displays.some((d) => presentationDisplayKinds.includes(d.kind));
+    const throughput = report.network.throughput;
+    const inserted = insertReport.run(
+      report.id, device.id, collectedAt, receivedAt, future ? 1 : 0, report.schemaVersion, report.agentVersion,
+      online ? 1 : 0, report.network.internet.latencyMs, throughput?.downMbps ?? null, throughput?.upMbps ?? null, presenting ? 1 : 0, JSON.stringify(report),
+    );
+    if (inserted.changes === 0) continue;
+    accepted++;
+    if (future) clamped++;
+    collected = latest(collected, collectedAt);
+    if (online) reachable = latest(reachable, collectedAt);
+    if (online && presenting) presentation = latest(presentation, collectedAt);
+    if (!newest || collectedAt >= newest.at) newest = { at: collectedAt, agentVersion: report.agentVersion };
+  }
+  if (accepted > 0) {
+    const status = readStatus.get(device.id);
+    const newestIsLatest = newest !== null && newest.at >= (status?.lastCollectedAt ?? 0);
+    writeStatus.run(
+      latest(status?.lastCollectedAt ?? null, collected),
+      receivedAt,
+      latest(status?.lastReachableAt ?? null, reachable),
+      latest(status?.lastPresentationAt ?? null, presentation),
+      newestIsLatest ? newest!.agentVersion : (status?.agentVersion ?? null),
+      device.id,
+    );
+  }
+  return { accepted, duplicates: batch.length - accepted, clamped };
+}
+
+/**
+ * Stores a batch and moves its school's figures on in one transaction: when this returns, the batch
+ * and the figures it changed are on disk together.
  */
 export function ingestReports(db: Db, device: ReportingDevice, batch: Report[], receivedAt: number): ReportBatchResult {
   return inTransaction(db, () => {
-    let accepted = 0;
-    let clamped = 0;
-    let lastCollectedAt: number | null = null;
-    let lastReachableAt: number | null = null;
-    let lastPresentationAt: number | null = null;
-    let newest: { at: number; agentVersion: string } | null = null;
-
-    for (const report of batch) {
-      let collectedAt = Date.parse(report.collectedAt);
-      const future = collectedAt > receivedAt;
-      if (future) collectedAt = receivedAt;
-      const reachable = report.network.internet.reachable;
-      const presentation = report.displays.some((d) => presentationDisplayKinds.includes(d.kind));
-      const throughput = report.network.throughput;
-      const inserted = db
-        .insert(reports)
-        .values({
-          id: report.id,
-          deviceId: device.id,
-          collectedAt,
-          receivedAt,
-          collectedAtClamped: future,
-          schemaVersion: report.schemaVersion,
-          agentVersion: report.agentVersion,
-          internetReachable: reachable,
-          latencyMs: report.network.internet.latencyMs,
-          downMbps: throughput?.downMbps ?? null,
-          upMbps: throughput?.upMbps ?? null,
-          presentationDisplay: presentation,
-          body: report,
-        })
-        .onConflictDoNothing({ target: reports.id })
-        .run();
-      if (inserted.changes === 0) continue;
-      accepted++;
-      if (future) clamped++;
-      lastCollectedAt = latest(lastCollectedAt, collectedAt);
-      if (reachable) lastReachableAt = latest(lastReachableAt, collectedAt);
-      if (reachable && presentation) lastPresentationAt = latest(lastPresentationAt, collectedAt);
-      if (!newest || collectedAt >= newest.at) newest = { at: collectedAt, agentVersion: report.agentVersion };
-    }
-
-    if (accepted > 0) {
-      const status = db.select().from(deviceStatus).where(eq(deviceStatus.deviceId, device.id)).get();
-      const newestIsLatest = newest !== null && newest.at >= (status?.lastCollectedAt ?? 0);
-      db.update(deviceStatus)
-        .set({
-          lastCollectedAt: latest(status?.lastCollectedAt, lastCollectedAt),
-          lastReceivedAt: receivedAt,
-          lastReachableAt: latest(status?.lastReachableAt, lastReachableAt),
-          lastPresentationAt: latest(status?.lastPresentationAt, lastPresentationAt),
-          agentVersion: newestIsLatest ? newest!.agentVersion : (status?.agentVersion ?? null),
-        })
-        .where(eq(deviceStatus.deviceId, device.id))
-        .run();
-      evaluateSchools(db, [device.schoolCode], receivedAt);
-    }
-    return { accepted, duplicates: batch.length - accepted, clamped };
+    const result = storeBatch(db, device, batch, receivedAt);
+    if (result.accepted > 0) evaluateSchools(db, [device.schoolCode], receivedAt);
+    return result;
   });
-}
-
-function latest(a: number | null | undefined, b: number | null): number | null {
-  if (a === null || a === undefined) return b;
-  return b === null || a >= b ? a : b;
 }

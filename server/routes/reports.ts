@@ -7,9 +7,10 @@ import { deviceAuth } from '../auth/middleware.ts';
 import { DomainError } from '../errors.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
-import { ingestReports } from '../ingest/reports.ts';
+import type { GroupCommitter } from '../ingest/group-commit.ts';
 
-export const reportRoutes = new Hono<AppEnv>().post(
+/** Report ingest for agents; batches commit in groups (see GroupCommitter), each answered once durable. */
+export const reportRoutes = (committer: GroupCommitter) => new Hono<AppEnv>().post(
   '/api/v1/reports',
   deviceAuth,
   (c, next) =>
@@ -20,10 +21,10 @@ export const reportRoutes = new Hono<AppEnv>().post(
       },
     })(c, next),
   validate('json', reportBatchSchema),
-  (c) => {
+  async (c) => {
     const { reports } = c.req.valid('json');
     // The answer goes out only after the transaction holding the batch has committed: a 200 is durable.
-    const result = ingestReports(c.var.db, c.var.device, reports, c.var.clock());
+    const result = await committer.submit(c.var.device, reports, c.var.clock());
     return c.json(result, 200);
   },
 );
