@@ -176,6 +176,27 @@ export const reports = sqliteTable(
   ],
 );
 
+/**
+ * Reports older than the retention period, folded per device and local day (UTC+8). Exact for any
+ * question asked at a day boundary: history backfill and verify use them where raw reports are gone.
+ */
+export const deviceDays = sqliteTable(
+  'device_days',
+  {
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    day: text('day').notNull(),
+    reports: integer('reports').notNull(),
+    lastCollectedAt: integer('last_collected_at').notNull(),
+    lastReachableAt: integer('last_reachable_at'),
+    lastPresentationAt: integer('last_presentation_at'),
+    /** Every download measurement of the day (Mbps), so medians over a window stay exact. */
+    downSamples: text('down_samples', { mode: 'json' }).$type<number[]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deviceId, t.day] })],
+);
+
 // ── Derived state: recomputed from registry + evidence, read by coverage ────────────────────────
 
 export const deviceStatus = sqliteTable(
