@@ -12,6 +12,8 @@ export interface AppDeps {
   /** The time source (ms since epoch); tests pass a controllable clock. */
   clock: () => number;
   maxReportBodyBytes: number;
+  /** Reports collected longer ago are past retention (default 180 days). */
+  retentionDays?: number;
   /** Serve GET /api/v1/public/coverage without authentication (SANTONG_PUBLIC_DISCLOSURE=1); off when absent. */
   publicDisclosure?: boolean;
 }

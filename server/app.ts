@@ -46,7 +46,7 @@ export function createApp(deps: AppDeps) {
     })
     .route('/', healthRoutes)
     .route('/', enrollRoutes)
-    .route('/', reportRoutes(new GroupCommitter(deps.db)))
+    .route('/', reportRoutes(new GroupCommitter(deps.db, deps.retentionDays)))
     .route('/', planRoutes)
     .route('/', coverageRoutes)
     .route('/', schoolRoutes)

@@ -10,6 +10,8 @@ export const serverConfigSchema = z.object({
   agingSchedule: z.string().default('*/5 * * * *'),
   /** Largest request body accepted on report ingest, in bytes (413 beyond it, before parsing). */
   maxReportBodyBytes: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  /** Raw reports are kept this long, then folded into daily rows per device (bounded storage). */
+  retentionDays: z.coerce.number().int().min(35, 'SANTONG_RETENTION_DAYS must be at least 35: evidence windows need a month of raw reports').max(3650).default(180),
   /** node-cron expression for probing every platform's URL (两平台 reachability). */
   probeSchedule: z.string().default('*/10 * * * *'),
   /** How long one probe may take, redirects included, before the platform counts as down. */
@@ -28,6 +30,7 @@ export function parseServerConfig(flags: Record<string, string | undefined>, env
     logLevel: flags['log-level'] ?? env.LOG_LEVEL,
     agingSchedule: env.SANTONG_AGING_SCHEDULE,
     maxReportBodyBytes: env.SANTONG_MAX_REPORT_BODY_BYTES,
+    retentionDays: env.SANTONG_RETENTION_DAYS,
     probeSchedule: env.SANTONG_PROBE_SCHEDULE,
     probeTimeoutMs: env.SANTONG_PROBE_TIMEOUT_MS,
     publicDisclosure: env.SANTONG_PUBLIC_DISCLOSURE,

@@ -4,6 +4,7 @@ import type { ServerConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { startAgingJob } from './jobs/aging.ts';
 import { startSnapshotJob } from './jobs/snapshots.ts';
+import { startRetentionJob } from './jobs/retention.ts';
 import { startPlatformProbeJob } from './jobs/platform-probes.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ensureReferenceData } from './plan/plan.ts';
@@ -21,8 +22,9 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   if (ensureReferenceData(db, clock())) logger.info('loaded reference data: Linxia prefecture, its eight counties and the 2015–2020 plan');
   const aging = startAgingJob(db, config.agingSchedule, clock, logger);
   const snapshots = startSnapshotJob(db, clock, logger);
+  const retention = startRetentionJob(db, config.retentionDays, clock, logger);
   const probes = startPlatformProbeJob(db, { schedule: config.probeSchedule, timeoutMs: config.probeTimeoutMs }, clock, logger);
-  const app = createApp({ db, logger, clock, maxReportBodyBytes: config.maxReportBodyBytes, publicDisclosure: config.publicDisclosure });
+  const app = createApp({ db, logger, clock, maxReportBodyBytes: config.maxReportBodyBytes, retentionDays: config.retentionDays, publicDisclosure: config.publicDisclosure });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', reject);
@@ -37,6 +39,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     close: async () => {
       await aging.stop();
       await snapshots.stop();
+      await retention.stop();
       await probes.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       db.$client.close();

@@ -78,10 +78,12 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
     where d.enrolled_at <= ${at}
     group by d.id`);
   const samples = new Map<string, { at: number; down: number }[]>();
+  const addSample = (deviceId: string, sample: { at: number; down: number }) => samples.set(deviceId, [...(samples.get(deviceId) ?? []), sample]);
   for (const row of db.all<{ deviceId: string; at: number; down: number }>(sql`
     select device_id as deviceId, collected_at as at, down_mbps as down from reports where down_mbps is not null and collected_at <= ${at}`)) {
-    samples.set(row.deviceId, [...(samples.get(row.deviceId) ?? []), row]);
+    addSample(row.deviceId, row);
   }
+  foldedEvidence(db, at, devices, addSample);
 
   const reportedInWindow = new Set<string>();
   for (const device of devices) {
@@ -116,4 +118,27 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
     school.meetsStandard = meetsStandard(school.bandwidthMbps, school.standardMbps, rules);
   }
   return result;
+}
+
+/**
+ * Adds what retention folded into device_days (whole local days ended by `at`): the latest instants
+ * per device, and each day's measurements dated at the day's start. Exact at day boundaries, the only
+ * instants asked about once raw reports are gone.
+ */
+function foldedEvidence(db: Db, at: number, devices: DeviceEvidence[], addSample: (deviceId: string, s: { at: number; down: number }) => void): void {
+  const byId = new Map(devices.map((d) => [d.id, d]));
+  const days = db.all<{ deviceId: string; day: string; lastCollectedAt: number; lastReachableAt: number | null; lastPresentationAt: number | null; downSamples: string }>(sql`
+    select device_id as deviceId, day, last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
+           last_presentation_at as lastPresentationAt, down_samples as downSamples
+    from device_days where last_collected_at <= ${at}`);
+  const later = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+  for (const folded of days) {
+    const device = byId.get(folded.deviceId);
+    if (!device) continue;
+    device.lastCollectedAt = later(device.lastCollectedAt, folded.lastCollectedAt);
+    device.lastReachableAt = later(device.lastReachableAt, folded.lastReachableAt);
+    device.lastPresentationAt = later(device.lastPresentationAt, folded.lastPresentationAt);
+    const dayStart = Date.parse(`${folded.day}T00:00:00+08:00`);
+    for (const down of JSON.parse(folded.downSamples) as number[]) addSample(folded.deviceId, { at: dayStart, down });
+  }
 }

@@ -2,6 +2,7 @@ import type { Report, ReportBatchResult } from '../../shared/schemas/report.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { ingestReports, storeBatch, type ReportingDevice } from './reports.ts';
+import { DEFAULT_RETENTION_DAYS } from './retention.ts';
 
 interface Pending {
   device: ReportingDevice;
@@ -26,6 +27,7 @@ export class GroupCommitter {
   constructor(
     private readonly db: Db,
     /** A group is committed when it holds this many reports, or on the next turn of the event loop. */
+    private readonly retentionDays = DEFAULT_RETENTION_DAYS,
     private readonly maxReports = 5_000,
   ) {}
 
@@ -51,7 +53,7 @@ export class GroupCommitter {
     let results: ReportBatchResult[];
     try {
       results = inTransaction(this.db, () => {
-        const stored = group.map((p) => storeBatch(this.db, p.device, p.batch, p.receivedAt));
+        const stored = group.map((p) => storeBatch(this.db, p.device, p.batch, p.receivedAt, this.retentionDays));
         const now = Math.max(...group.map((p) => p.receivedAt));
         evaluateSchools(this.db, group.filter((_, i) => stored[i]!.accepted > 0).map((p) => p.device.schoolCode), now);
         return stored;
@@ -59,7 +61,7 @@ export class GroupCommitter {
     } catch {
       for (const p of group) {
         try {
-          p.resolve(ingestReports(this.db, p.device, p.batch, p.receivedAt));
+          p.resolve(ingestReports(this.db, p.device, p.batch, p.receivedAt, this.retentionDays));
         } catch (error) {
           p.reject(error);
         }

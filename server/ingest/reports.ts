@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { presentationDisplayKinds, type Report, type ReportBatchResult } from '../../shared/schemas/report.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
+import { DEFAULT_RETENTION_DAYS, retentionHorizon } from './retention.ts';
 
 export interface ReportingDevice {
   id: string;
@@ -47,10 +48,12 @@ const latest = (a: number | null, b: number | null) => (a === null ? b : b === n
  * nothing. `collectedAt` later than the receive time is clamped to it and flagged (a PC clock running
  * ahead must not make evidence look newer than it is).
  */
-export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], receivedAt: number): ReportBatchResult {
+export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], receivedAt: number, retentionDays = DEFAULT_RETENTION_DAYS): ReportBatchResult {
   const { insertReport, readStatus, writeStatus } = statements(db);
+  const horizon = retentionHorizon(receivedAt, retentionDays);
   let accepted = 0;
   let clamped = 0;
+  let expired = 0;
   let collected: number | null = null;
   let reachable: number | null = null;
   let presentation: number | null = null;
@@ -59,6 +62,11 @@ export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], rec
     const reported = Date.parse(report.collectedAt);
     const future = reported > receivedAt;
     const collectedAt = future ? receivedAt : reported;
+    // Older than retention: its day may already be folded, where a replay could not be told apart.
+    if (collectedAt < horizon) {
+      expired++;
+      continue;
+    }
     const online = report.network.internet.reachable;
     const presenting = report.displays.some((d) => presentationDisplayKinds.includes(d.kind));
     const throughput = report.network.throughput;
@@ -86,16 +94,16 @@ export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], rec
       device.id,
     );
   }
-  return { accepted, duplicates: batch.length - accepted, clamped };
+  return { accepted, duplicates: batch.length - accepted - expired, clamped, ...(expired > 0 ? { expired } : {}) };
 }
 
 /**
  * Stores a batch and moves its school's figures on in one transaction: when this returns, the batch
  * and the figures it changed are on disk together.
  */
-export function ingestReports(db: Db, device: ReportingDevice, batch: Report[], receivedAt: number): ReportBatchResult {
+export function ingestReports(db: Db, device: ReportingDevice, batch: Report[], receivedAt: number, retentionDays = DEFAULT_RETENTION_DAYS): ReportBatchResult {
   return inTransaction(db, () => {
-    const result = storeBatch(db, device, batch, receivedAt);
+    const result = storeBatch(db, device, batch, receivedAt, retentionDays);
     if (result.accepted > 0) evaluateSchools(db, [device.schoolCode], receivedAt);
     return result;
   });

@@ -119,5 +119,10 @@ export const reportBatchResultSchema = z.object({
   accepted: z.number().int().describe('reports stored by this request'),
   duplicates: z.number().int().describe('reports whose id the server already had: acknowledged, not counted again'),
   clamped: z.number().int().describe('reports whose collectedAt was in the future and was set to the receive time'),
+  expired: z
+    .number()
+    .int()
+    .optional()
+    .describe('reports collected before the retention period: acknowledged but not stored (present when not 0)'),
 });
 export type ReportBatchResult = z.infer<typeof reportBatchResultSchema>;

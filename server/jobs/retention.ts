@@ -1,0 +1,20 @@
+import cron from 'node-cron';
+import type { Db } from '../db/client.ts';
+import { foldOldReports } from '../ingest/retention.ts';
+import type { Logger } from '../log.ts';
+
+/** Folds reports past retention once a day at 03:30 China time, when schools are closed and ingest is quiet. */
+export function startRetentionJob(db: Db, retentionDays: number, clock: () => number, logger: Logger) {
+  return cron.schedule(
+    '30 3 * * *',
+    () => {
+      try {
+        const folded = foldOldReports(db, clock(), retentionDays);
+        if (folded > 0) logger.info({ folded, retentionDays }, 'reports past retention folded into daily rows');
+      } catch (error) {
+        logger.error({ err: error }, 'retention folding failed');
+      }
+    },
+    { name: 'retention', timezone: 'Asia/Shanghai', noOverlap: true },
+  );
+}
