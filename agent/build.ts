@@ -7,10 +7,10 @@ import { AGENT_VERSION } from './version.ts';
  * Builds dist/santong-agent.mjs: one file with every dependency inside and no native module, so a
  * school IT teacher copies one file next to node ≥ 20 and nothing is fetched at install time.
  */
-export async function buildAgentBundle(o: { outfile: string; version?: string }): Promise<{ bytes: number }> {
+export async function buildAgentBundle(o: { outfile: string; version?: string; entry?: string }): Promise<{ bytes: number }> {
   const version = o.version ?? AGENT_VERSION;
   const result = await build({
-    entryPoints: [fileURLToPath(new URL('./cli.ts', import.meta.url))],
+    entryPoints: [o.entry ?? fileURLToPath(new URL('./cli.ts', import.meta.url))],
     outfile: o.outfile,
     bundle: true,
     platform: 'node',
