@@ -1,15 +1,18 @@
 import cron from 'node-cron';
 import type { Db } from '../db/client.ts';
-import { foldOldReports } from '../ingest/retention.ts';
 import type { Logger } from '../log.ts';
+import { runMaintenance } from './maintenance.ts';
 
-/** Folds reports past retention once a day at 03:30 China time, when schools are closed and ingest is quiet. */
+/**
+ * Folds reports past retention once a day at 03:30 China time, when schools are closed and ingest is
+ * quiet, on a worker thread in small transactions.
+ */
 export function startRetentionJob(db: Db, retentionDays: number, clock: () => number, logger: Logger) {
   return cron.schedule(
     '30 3 * * *',
-    () => {
+    async () => {
       try {
-        const folded = foldOldReports(db, clock(), retentionDays);
+        const { folded } = await runMaintenance<{ folded: number }>({ file: db.$client.name, task: 'retention', now: clock(), retentionDays });
         if (folded > 0) logger.info({ folded, retentionDays }, 'reports past retention folded into daily rows');
       } catch (error) {
         logger.error({ err: error }, 'retention folding failed');

@@ -1,21 +1,23 @@
 import cron from 'node-cron';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
-import { takeDailySnapshots } from '../programme/history.ts';
+import { runMaintenance } from './maintenance.ts';
 
 /**
  * Daily snapshots shortly after local midnight, and once at start-up so days the server was down are
- * backfilled. Taking a day twice is harmless: a recorded day is never rewritten.
+ * backfilled. Taking a day twice is harmless: a recorded day is never rewritten. Runs on a worker
+ * thread: recomputing a day from raw reports must not stall requests.
  */
 export function startSnapshotJob(db: Db, clock: () => number, logger: Logger) {
-  const run = () => {
+  const run = async () => {
     try {
-      const taken = takeDailySnapshots(db, clock());
-      if (taken.length > 0) logger.info({ days: taken.length, first: taken[0], last: taken.at(-1) }, 'daily snapshots taken');
+      const { days } = await runMaintenance<{ days: string[] }>({ file: db.$client.name, task: 'snapshots', now: clock(), retentionDays: 0 });
+      if (days.length > 0) logger.info({ days: days.length, first: days[0], last: days.at(-1) }, 'daily snapshots taken');
     } catch (error) {
       logger.error({ err: error }, 'daily snapshots failed');
     }
   };
-  setImmediate(run);
-  return cron.schedule('5 0 * * *', run, { name: 'daily-snapshots', timezone: 'Asia/Shanghai', noOverlap: true });
+  const startup = run();
+  const task = cron.schedule('5 0 * * *', run, { name: 'daily-snapshots', timezone: 'Asia/Shanghai', noOverlap: true });
+  return { stop: async () => { await task.stop(); await startup; } };
 }

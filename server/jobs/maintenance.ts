@@ -1,0 +1,15 @@
+import { Worker } from 'node:worker_threads';
+import type { MaintenanceTask } from './maintenance-task.ts';
+
+const workerFile = new URL('./maintenance-worker.mjs', import.meta.url);
+
+/** Runs a maintenance task on a worker thread (which inherits the tsx loader) and resolves with its result. */
+export function runMaintenance<T>(task: MaintenanceTask): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerFile, { workerData: task });
+    let result: T | undefined;
+    worker.once('message', (message: T) => (result = message));
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 && result !== undefined ? resolve(result) : reject(new Error(`maintenance ${task.task} exited with ${code}`))));
+  });
+}
