@@ -190,12 +190,13 @@ export function refreshCountyRollups(db: Db, countyCodes: Iterable<string>, now:
  * (evidence leaving the window, devices going at-risk or silent), in chunks of one transaction each
  * so a long sweep never holds the write lock for long. Returns the number of schools re-evaluated.
  */
-export function sweepExpired(db: Db, now: number, chunkSize = 200): number {
+export function sweepExpired(db: Db, now: number, chunkSize = 200, maxChunks = Infinity): number {
   let count = 0;
-  for (;;) {
+  for (let chunk = 0; chunk < maxChunks; chunk++) {
     const due = db.select({ code: schoolStatus.schoolCode }).from(schoolStatus).where(lte(schoolStatus.nextChangeAt, now)).limit(chunkSize).all().map((r) => r.code);
     if (due.length === 0) return count;
     inTransaction(db, () => evaluateSchools(db, due, now));
     count += due.length;
   }
+  return count;
 }

@@ -8,12 +8,22 @@ import type { Logger } from '../log.ts';
  * (a school whose only PC went quiet stops counting as connected after the evidence window).
  */
 export function startAgingJob(db: Db, schedule: string, clock: () => number, logger: Logger) {
-  return cron.schedule(schedule, () => {
-    try {
-      const evaluated = sweepExpired(db, clock());
-      if (evaluated > 0) logger.info({ evaluated }, 'aging sweep re-evaluated schools');
-    } catch (error) {
-      logger.error({ err: error }, 'aging sweep failed');
-    }
-  }, { name: 'aging-sweep', noOverlap: true });
+  return cron.schedule(
+    schedule,
+    async () => {
+      try {
+        const now = clock();
+        let evaluated = 0;
+        // One chunk (one short transaction) at a time, yielding between them so requests interleave.
+        for (let step = sweepExpired(db, now, 200, 1); step > 0; step = sweepExpired(db, now, 200, 1)) {
+          evaluated += step;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        if (evaluated > 0) logger.info({ evaluated }, 'aging sweep re-evaluated schools');
+      } catch (error) {
+        logger.error({ err: error }, 'aging sweep failed');
+      }
+    },
+    { name: 'aging-sweep', noOverlap: true },
+  );
 }
