@@ -5,6 +5,7 @@ import { inTransaction, type Db } from '../db/client.ts';
 import { schools } from '../db/schema.ts';
 import { readTableFile, type RosterIssue, type TableFileRow } from '../registry/roster-file.ts';
 import { writeTeacherSpaces } from './teacher-spaces.ts';
+import { byLine, runTableImport } from '../registry/run-import.ts';
 
 export type TeacherSpaceFileRow = TableFileRow<TeacherSpaceColumn>;
 
@@ -12,7 +13,6 @@ interface ValidRow extends TeacherSpaceRow {
   line: number;
 }
 
-const byLine = (a: RosterIssue, b: RosterIssue) => a.line - b.line;
 const columnOf = { spacesOpened: 'spaces_opened', spacesVerified: 'spaces_verified' } as const;
 
 /** Checks every row on its own, against the other rows and against the registry; returns every problem. */
@@ -79,22 +79,13 @@ export function importTeacherSpaces(db: Db, rows: TeacherSpaceFileRow[], now: nu
 }
 
 /** `santong import-teacher-spaces FILE`: reads, imports and returns the lines to print and the exit code (1 when nothing was imported). */
-export async function runImportTeacherSpaces(db: Db, file: string, now: number, audit: AuditSource): Promise<{ exitCode: number; output: string[] }> {
-  const format = (issue: RosterIssue) => (issue.line === 0 ? `${file}: ${issue.reason}` : `line ${issue.line}: ${issue.field}: ${issue.reason}`);
-  let table;
-  try {
-    table = await readTableFile(file, { required: teacherSpaceColumns, optional: [] });
-  } catch (error) {
-    return { exitCode: 1, output: [`${file}: cannot read (${(error as Error).message})`] };
-  }
-  const warnings = table.warnings.map((w) => `warning: ${format(w)}`);
-  const failed = (errors: RosterIssue[]) => {
-    const problems = errors.length === 1 ? '1 problem' : `${errors.length} problems`;
-    return { exitCode: 1, output: [...warnings, ...errors.map(format), `${file}: nothing imported; fix the ${problems} above and import again`] };
-  };
-  // A file-level problem still lets every row be checked, so one run lists everything to fix.
-  if (table.errors.length > 0) return failed([...table.errors, ...validateTeacherSpaces(db, table.rows).errors].sort(byLine));
-  const summary = importTeacherSpaces(db, table.rows, now, audit);
-  if (summary.errors.length > 0) return failed(summary.errors);
-  return { exitCode: 0, output: [...warnings, `${file}: ${summary.changed} schools changed, ${summary.unchanged} unchanged (declared figures)`] };
+export function runImportTeacherSpaces(db: Db, file: string, now: number, audit: AuditSource): Promise<{ exitCode: number; output: string[] }> {
+  return runTableImport(file, {
+    read: (f) => readTableFile(f, { required: teacherSpaceColumns, optional: [] }),
+    validate: (rows) => validateTeacherSpaces(db, rows).errors,
+    apply: (rows) => {
+      const s = importTeacherSpaces(db, rows, now, audit);
+      return { ...s, summary: `${s.changed} schools changed, ${s.unchanged} unchanged (declared figures)` };
+    },
+  });
 }

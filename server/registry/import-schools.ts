@@ -6,6 +6,7 @@ import { classrooms, divisions, schools } from '../db/schema.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { readRosterFile, type RosterFileRow, type RosterIssue } from './roster-file.ts';
+import { byLine, runTableImport } from './run-import.ts';
 
 export interface ImportSummary {
   created: number;
@@ -24,7 +25,6 @@ interface ValidRow extends RosterRow {
 
 type StoredSchool = typeof schools.$inferSelect;
 
-const byLine = (a: RosterIssue, b: RosterIssue) => a.line - b.line;
 
 /** What cross-row checks need of a row; each field is there when that cell alone was valid. */
 type CheckedRow = Partial<RosterRow> & { line: number };
@@ -192,29 +192,13 @@ function missingClassroomCodes(existing: Set<string>, count: number): string[] {
 }
 
 /** `santong import-schools FILE`: reads, imports and returns the lines to print and the exit code (1 when nothing was imported). */
-export async function runImportSchools(db: Db, file: string, now: number, audit: AuditSource): Promise<{ exitCode: number; output: string[] }> {
-  const format = (issue: RosterIssue) => (issue.line === 0 ? `${file}: ${issue.reason}` : `line ${issue.line}: ${issue.field}: ${issue.reason}`);
-  let roster;
-  try {
-    roster = await readRosterFile(file);
-  } catch (error) {
-    return { exitCode: 1, output: [`${file}: cannot read (${(error as Error).message})`] };
-  }
-  const warnings = roster.warnings.map((w) => `warning: ${format(w)}`);
-  const failed = (errors: RosterIssue[]) => {
-    const problems = errors.length === 1 ? '1 problem' : `${errors.length} problems`;
-    return { exitCode: 1, output: [...warnings, ...errors.map(format), `${file}: nothing imported; fix the ${problems} above and import again`] };
-  };
-  // A file-level problem still lets every row be checked, so one run lists everything to fix.
-  if (roster.errors.length > 0) return failed([...roster.errors, ...validateRoster(db, roster.rows).errors].sort(byLine));
-  const summary = importSchools(db, roster.rows, now, audit);
-  if (summary.errors.length > 0) return failed(summary.errors);
-  return {
-    exitCode: 0,
-    output: [
-      ...warnings,
-      ...summary.warnings.map((w) => `warning: ${format(w)}`),
-      `${file}: ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged; ${summary.classroomsCreated} classrooms created`,
-    ],
-  };
+export function runImportSchools(db: Db, file: string, now: number, audit: AuditSource): Promise<{ exitCode: number; output: string[] }> {
+  return runTableImport(file, {
+    read: readRosterFile,
+    validate: (rows) => validateRoster(db, rows).errors,
+    apply: (rows) => {
+      const s = importSchools(db, rows, now, audit);
+      return { ...s, summary: `${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged; ${s.classroomsCreated} classrooms created` };
+    },
+  });
 }

@@ -1,0 +1,37 @@
+import type { RosterIssue, TableFile, TableFileRow } from './roster-file.ts';
+
+/** Orders problems the way a person fixes them: top of the file first. */
+export const byLine = (a: RosterIssue, b: RosterIssue) => a.line - b.line;
+
+export interface TableImport<Column extends string> {
+  read(file: string): Promise<TableFile<Column>>;
+  /** Every problem of the rows on their own and against the registry, without writing. */
+  validate(rows: TableFileRow<Column>[]): RosterIssue[];
+  /** Validates again and writes all rows or none. */
+  apply(rows: TableFileRow<Column>[]): { errors: RosterIssue[]; warnings?: RosterIssue[]; summary: string };
+}
+
+/**
+ * The command-line shape every all-or-nothing table import shares (`santong import-schools`,
+ * `import-teacher-spaces`): the lines to print and the exit code, 1 when nothing was imported. Problems
+ * print as `line N: field: reason`; a file-level problem still lets every row be checked, so one run
+ * lists everything to fix.
+ */
+export async function runTableImport<Column extends string>(file: string, steps: TableImport<Column>): Promise<{ exitCode: number; output: string[] }> {
+  const format = (issue: RosterIssue) => (issue.line === 0 ? `${file}: ${issue.reason}` : `line ${issue.line}: ${issue.field}: ${issue.reason}`);
+  let table: TableFile<Column>;
+  try {
+    table = await steps.read(file);
+  } catch (error) {
+    return { exitCode: 1, output: [`${file}: cannot read (${(error as Error).message})`] };
+  }
+  const warnings = table.warnings.map((w) => `warning: ${format(w)}`);
+  const failed = (errors: RosterIssue[]) => {
+    const problems = errors.length === 1 ? '1 problem' : `${errors.length} problems`;
+    return { exitCode: 1, output: [...warnings, ...errors.map(format), `${file}: nothing imported; fix the ${problems} above and import again`] };
+  };
+  if (table.errors.length > 0) return failed([...table.errors, ...steps.validate(table.rows)].sort(byLine));
+  const result = steps.apply(table.rows);
+  if (result.errors.length > 0) return failed(result.errors);
+  return { exitCode: 0, output: [...warnings, ...(result.warnings ?? []).map((w) => `warning: ${format(w)}`), `${file}: ${result.summary}`] };
+}
