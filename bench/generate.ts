@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hashSecret } from '../server/auth/secrets.ts';
+import { DATABASE_FILE, openDatabaseFile } from '../server/db/client.ts';
+import { currentPlan } from '../server/plan/current.ts';
+import { ensureReferenceData } from '../server/plan/plan.ts';
+import { GENERATOR_VERSION, type Scale } from './scales.ts';
+import { DAY_MS, schoolHourSlots } from './synthetic.ts';
+import { allocate, countiesOf, schoolType, urbanRural } from './world.ts';
+import { prepareStatements, writeSchool, type GenerationContext, type WorldCursor } from './write-school.ts';
+
+/*
+ * Synthetic data straight into SQLite through the server's own schema: the file is opened with
+ * openDatabaseFile (so migrations run) and the shipped plan loaded with ensureReferenceData; rows go in
+ * with prepared statements in large transactions, secondary indexes rebuilt once at the end.
+ */
+export const cacheRoot = fileURLToPath(new URL('./.cache/', import.meta.url));
+
+export interface DatasetMeta {
+  generatorVersion: number;
+  scale: Scale;
+  seed: number;
+  /** The instant the data was generated as of; run.ts shifts timestamps when the cache is older. */
+  generatedAt: number;
+  schools: number;
+  classrooms: number;
+  devices: number;
+  reports: number;
+  /** The county the county view reads: the one with most schools. */
+  countyView: string;
+  apiToken: string;
+  /** Device index ranges [from, to) of the schools with full history: the PCs the load process plays. */
+  loadDevices: [number, number][];
+  seconds: number;
+}
+
+const BULK_TABLES = ['reports', 'devices', 'classrooms', 'device_status', 'classroom_status', 'school_status'];
+
+/** Generates a scale's database into `file` (which must not exist) and returns what the load process needs. */
+export function generateDataset(scale: Scale, file: string, options: { now?: number; seed?: number; log?: (line: string) => void } = {}): DatasetMeta {
+  const started = performance.now();
+  const now = options.now ?? Date.now();
+  const seed = options.seed ?? 1;
+  const db = openDatabaseFile(file);
+  ensureReferenceData(db, now);
+  const sqlite = db.$client;
+  // A half-written file is thrown away (written under a temp name), so durability is not needed here.
+  sqlite.pragma('journal_mode = OFF');
+  sqlite.pragma('synchronous = OFF');
+  sqlite.pragma('foreign_keys = OFF');
+  sqlite.pragma('cache_size = -1000000');
+  const counties = countiesOf(scale);
+  if (scale.counties !== 'linxia') {
+    const division = sqlite.prepare("insert into divisions (code, name, pinyin, level, parent_code) values (?, ?, null, 'county', ?)");
+    const prefecture = currentPlan(db).prefecture.code;
+    sqlite.transaction(() => counties.forEach((c) => division.run(c.code, c.name, prefecture)))();
+  }
+  const indexes = sqlite.prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${BULK_TABLES.map(() => '?').join(',')})`).all(...BULK_TABLES) as { name: string; sql: string }[];
+  for (const index of indexes) sqlite.exec(`drop index ${index.name}`);
+
+  const rules = currentPlan(db).coverage;
+  const historyStart = now - scale.historyDays * DAY_MS;
+  const ctx: GenerationContext = { seed, now, historyStart, rules, slots: schoolHourSlots(now - Math.max(scale.historyDays, 50) * DAY_MS, now) };
+  const st = prepareStatements(sqlite);
+  const cursor: WorldCursor = { nextClassroomId: 1, nextDevice: 0, reports: 0 };
+  const types = Array.from({ length: scale.schools }, (_, i) => schoolType(i));
+  const roomsPerSchool = allocate(scale.classrooms, types.map((t) => t.weight), 1);
+  const officePerSchool = allocate(scale.officeDevices, types.map(() => 1));
+  // Per county: schools, connected, meeting standard, classrooms, equipped, enrolled, live, at-risk, silent, never.
+  const rollups = new Map<string, number[]>();
+  const loadDevices: [number, number][] = [];
+  let school = 0;
+  let sinceCommit = 0;
+  sqlite.exec('begin');
+  for (const county of counties) {
+    const sums = rollups.get(county.code) ?? Array<number>(10).fill(0);
+    rollups.set(county.code, sums);
+    for (let k = 1; k <= county.schools; k++, school++) {
+      const fullHistory = school % scale.historyEvery === 0;
+      const firstDevice = cursor.nextDevice;
+      const reportsBefore = cursor.reports;
+      const plan = { index: school, code: `${county.code}${String(k).padStart(4, '0')}`, countyCode: county.code, typeCode: types[school]!.typeCode, urbanRuralCode: urbanRural(school), classrooms: roomsPerSchool[school]!, officeDevices: officePerSchool[school]!, fullHistory };
+      const r = writeSchool(st, ctx, plan, cursor);
+      if (fullHistory) loadDevices.push([firstDevice, cursor.nextDevice]);
+      const figures = [1, +r.connected, +r.meetsStandard, r.classrooms, r.equipped, r.enrolled, r.counts.live, r.counts['at-risk'], r.counts.silent, r.counts.never];
+      figures.forEach((v, i) => (sums[i] = sums[i]! + v));
+      sinceCommit += plan.classrooms * 3 + (cursor.reports - reportsBefore);
+      if (sinceCommit > 300_000) {
+        sqlite.exec('commit; begin');
+        sinceCommit = 0;
+        options.log?.(`  ${scale.key}: ${school + 1}/${scale.schools} schools, ${cursor.reports.toLocaleString('en')} reports, ${Math.round((performance.now() - started) / 1000)} s`);
+      }
+    }
+  }
+  sqlite.exec('commit');
+  options.log?.(`  ${scale.key}: rebuilding ${indexes.length} indexes`);
+  for (const index of indexes) sqlite.exec(index.sql);
+
+  const upsertRollup = sqlite.prepare(`insert into county_rollups (county_code, schools_registered, schools_connected, schools_meeting_standard, schools_declared_connected, declaration_conflicts,
+      classrooms_registered, classrooms_equipped, classrooms_declared_equipped, devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never, updated_at)
+    values (?, ?, ?, ?, 0, 0, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+    on conflict (county_code) do update set schools_registered = excluded.schools_registered, schools_connected = excluded.schools_connected,
+      schools_meeting_standard = excluded.schools_meeting_standard, classrooms_registered = excluded.classrooms_registered, classrooms_equipped = excluded.classrooms_equipped,
+      devices_enrolled = excluded.devices_enrolled, devices_live = excluded.devices_live, devices_at_risk = excluded.devices_at_risk, devices_silent = excluded.devices_silent,
+      devices_never = excluded.devices_never, updated_at = excluded.updated_at`);
+  const apiToken = 'sta_' + randomBytes(32).toString('base64url');
+  sqlite.transaction(() => {
+    for (const [code, sums] of rollups) upsertRollup.run(code, ...sums, now);
+    sqlite.prepare('insert into api_tokens (name, token_hash, county_code, created_at) values (?, ?, null, ?)').run('benchmark', hashSecret(apiToken), now);
+  })();
+  sqlite.pragma('journal_mode = WAL');
+  db.$client.close();
+  const countyView = [...counties].sort((a, b) => b.schools - a.schools)[0]!.code;
+  return {
+    generatorVersion: GENERATOR_VERSION,
+    scale,
+    seed,
+    generatedAt: now,
+    schools: scale.schools,
+    classrooms: scale.classrooms,
+    devices: cursor.nextDevice,
+    reports: cursor.reports,
+    countyView,
+    apiToken,
+    loadDevices,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** The cached database of a scale, generated first if the cache has none of this generator version. */
+export function ensureDataset(scale: Scale, log: (line: string) => void): { dir: string; file: string; meta: DatasetMeta; generated: boolean } {
+  const dir = path.join(cacheRoot, `${scale.key}-v${GENERATOR_VERSION}`);
+  const metaFile = path.join(dir, 'meta.json');
+  if (fs.existsSync(metaFile)) return { dir, file: path.join(dir, DATABASE_FILE), meta: JSON.parse(fs.readFileSync(metaFile, 'utf8')) as DatasetMeta, generated: false };
+  const temp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(temp, { recursive: true, force: true });
+  fs.mkdirSync(temp, { recursive: true });
+  log(`generating ${scale.key} (not cached yet) …`);
+  const meta = generateDataset(scale, path.join(temp, DATABASE_FILE), { log });
+  fs.writeFileSync(path.join(temp, 'meta.json'), JSON.stringify(meta, null, 2));
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(temp, dir);
+  log(`generated ${scale.key}: ${meta.reports.toLocaleString('en')} reports in ${meta.seconds.toFixed(0)} s`);
+  return { dir, file: path.join(dir, DATABASE_FILE), meta, generated: true };
+}

@@ -1,0 +1,64 @@
+/*
+ * What the runner asks of the load process, and what the load process answers: plain JSON across the
+ * process boundary (a file in, one line of stdout out).
+ */
+export type StreamKind = 'healthz' | 'coverage' | 'county' | 'ingest';
+
+export interface StreamPlan {
+  kind: StreamKind;
+  /** Concurrent requests in flight (closed loop: each connection sends its next request on an answer). */
+  connections: number;
+}
+
+export interface PhasePlan {
+  name: string;
+  /** Phases repeat in rounds; each round's figures are taken against that round's /healthz. */
+  round: number;
+  warmupMs: number;
+  durationMs: number;
+  streams: StreamPlan[];
+}
+
+export interface LoadPlan {
+  url: string;
+  apiToken: string;
+  countyView: string;
+  seed: number;
+  /** Device index ranges [from, to) whose keys the load process derives and plays. */
+  loadDevices: [number, number][];
+  /** Reports per batch, uniformly distributed (an agent catching up after a night off sends many). */
+  batchMin: number;
+  batchMax: number;
+  phases: PhasePlan[];
+}
+
+export interface StreamResult {
+  kind: StreamKind;
+  connections: number;
+  /** Requests answered within the measured window. */
+  requests: number;
+  ok: number;
+  /** Count per HTTP status that was not 200, and per transport error message. */
+  failures: Record<string, number>;
+  seconds: number;
+  perSecond: number;
+  /** Reports the server acknowledged as accepted (ingest only). */
+  reportsAccepted: number;
+  reportsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** Mean response body size. */
+  meanBytes: number;
+}
+
+export interface PhaseResult {
+  name: string;
+  round: number;
+  streams: StreamResult[];
+}
+
+/** The p-th percentile (0–100) of sorted values, nearest rank; 0 when empty. */
+export function percentile(sorted: Float64Array | number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}

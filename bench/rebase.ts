@@ -1,0 +1,47 @@
+import Database from 'better-sqlite3';
+
+/*
+ * A cached database was generated as of some past instant. Run against it hours or days later, every
+ * PC would have gone quiet and the first read would re-evaluate the whole country. So a run shifts
+ * every timestamp by the cache's age first: ages relative to "now" are then what the generator made,
+ * and the derived status rows stay exact (every rule depends on ages only; there are no closures).
+ */
+const timeColumns: Record<string, string[]> = {
+  reports: ['collected_at', 'received_at'],
+  devices: ['enrolled_at'],
+  device_status: ['last_collected_at', 'last_received_at', 'last_reachable_at', 'last_presentation_at'],
+  classroom_status: ['last_evidence_at'],
+  school_status: ['last_reachable_at', 'evaluated_at', 'next_change_at'],
+  county_rollups: ['updated_at'],
+  schools: ['created_at', 'updated_at'],
+  api_tokens: ['created_at'],
+};
+
+const localDay = (at: number) => new Date(at + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/**
+ * Whether a cache generated at `generatedAt` must be shifted to be run at `now`: older than an hour, or
+ * from another China-time day (the server would backfill a daily snapshot from every raw report at start).
+ */
+export function needsRebase(generatedAt: number, now: number): boolean {
+  return now - generatedAt > 3_600_000 || localDay(generatedAt) !== localDay(now);
+}
+
+/** Shifts every timestamp of a (throwaway working copy of a) generated database by deltaMs. */
+export function rebaseDatabase(file: string, deltaMs: number): void {
+  const sqlite = new Database(file);
+  try {
+    // The working copy is discarded if this fails half-way, so it needs no journal.
+    sqlite.pragma('journal_mode = OFF');
+    sqlite.pragma('synchronous = OFF');
+    sqlite.pragma('cache_size = -1000000');
+    sqlite.transaction(() => {
+      for (const [table, columns] of Object.entries(timeColumns)) {
+        sqlite.prepare(`update ${table} set ${columns.map((c) => `${c} = ${c} + ?`).join(', ')}`).run(...columns.map(() => deltaMs));
+      }
+    })();
+    sqlite.pragma('journal_mode = WAL');
+  } finally {
+    sqlite.close();
+  }
+}

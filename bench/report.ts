@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { goals, healthz, ingestRatio, NATIONAL_DEMAND_PER_SECOND, readRatio, streamFigure, streamResults, type ScaleRun } from './figures.ts';
+import { repoRoot } from './server-process.ts';
+
+/*
+ * One run's figures as Markdown: printed to the terminal and written between the markers of the
+ * "Server (issue 6)" section of BENCHMARKS.md. Text outside the markers (the analysis) is kept.
+ */
+export interface RunContext {
+  command: string;
+  date: string;
+  machine: string[];
+  scales: [ScaleRun, ScaleRun];
+}
+
+const n = (x: number | undefined, digits = 0) => (x === undefined || Number.isNaN(x) ? '—' : x.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+const r = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '—' : x >= 10 ? x.toFixed(1) : x.toFixed(3));
+const ms = (x: number | undefined) => (x === undefined ? '—' : `${x < 10 ? x.toFixed(1) : x.toFixed(0)} ms`);
+const MiB = 1024 ** 2;
+
+function historyText(run: ScaleRun): string {
+  const s = run.meta.scale;
+  const registry = s.registryDivisor === 1 ? 'full registry' : `registry cut to 1/${s.registryDivisor}`;
+  const history = s.historyEvery === 1 ? `${s.historyDays} days of school-hour reports for every PC` : `${s.historyDays} days for the PCs of 1 school in ${s.historyEvery}, latest report only for the rest`;
+  return `${registry}; ${history}`;
+}
+
+function failures(run: ScaleRun): string {
+  const all: Record<string, number> = {};
+  for (const s of streamResults(run)) for (const [k, v] of Object.entries(s.failures)) all[`${s.kind} ${k}`] = (all[`${s.kind} ${k}`] ?? 0) + v;
+  const list = Object.entries(all).map(([k, v]) => `${k}: ${v}`);
+  return list.length === 0 ? 'none' : list.join(', ');
+}
+
+/** The run as Markdown tables. */
+export function renderRun(ctx: RunContext): string {
+  const [p, nat] = ctx.scales;
+  const both = (f: (run: ScaleRun) => string) => `| ${f(p)} | ${f(nat)} |`;
+  const read = (kind: 'coverage' | 'county', underLoad: boolean) => (run: ScaleRun) => {
+    const phase = underLoad ? `ingest+${kind}` : kind;
+    const f = (pick: Parameters<typeof streamFigure>[3]) => streamFigure(run, phase, kind, pick);
+    return `${n(f((s) => s.perSecond))} req/s, p99 ${ms(f((s) => s.latencyMs.p99))} (÷ healthz ${r(readRatio(run, kind, underLoad))})`;
+  };
+  const ingest = (phase: string) => (run: ScaleRun) => {
+    const f = (pick: Parameters<typeof streamFigure>[3]) => streamFigure(run, phase, 'ingest', pick);
+    return `${n(f((s) => s.reportsPerSecond))} reports/s in ${n(f((s) => s.perSecond))} req/s, p99 ${ms(f((s) => s.latencyMs.p99))}`;
+  };
+  const healthzRange = (run: ScaleRun) => {
+    const each = run.phases.filter((ph) => ph.name === 'healthz').map((ph) => ph.streams[0]!.perSecond);
+    return `${n(Math.min(...each))}–${n(Math.max(...each))} req/s over ${each.length} round${each.length === 1 ? '' : 's'}`;
+  };
+  const lines = [
+    `Run of ${ctx.date}: \`${ctx.command}\``,
+    '',
+    ...ctx.machine.map((m) => `- ${m}`),
+    '',
+    '| data | prefecture | national |',
+    '|---|---|---|',
+    `| schools / classrooms / PCs | ${[p, nat].map((x) => `${n(x.meta.schools)} / ${n(x.meta.classrooms)} / ${n(x.meta.devices)}`).join(' | ')} |`,
+    `| reduction | ${historyText(p)} | ${historyText(nat)} |`,
+    `| reports stored | ${n(p.reportCount)} | ${n(nat.reportCount)} |`,
+    `| database size | ${n(p.dbBytes / MiB)} MiB | ${n(nat.dbBytes / MiB)} MiB |`,
+    `| database bytes per stored report (reports table and its 3 indexes) | ${n(p.reportBytes / p.reportCount)} | ${n(nat.reportBytes / nat.reportCount)} |`,
+    '',
+    '| figure | prefecture | national |',
+    '|---|---|---|',
+    `| GET /healthz (baseline) | ${[p, nat].map((x) => `${n(healthz(x))} req/s, p99 ${ms(streamFigure(x, 'healthz', 'healthz', (s) => s.latencyMs.p99))}`).join(' | ')} |`,
+    `| POST /api/v1/reports alone | ${ingest('ingest')(p)} | ${ingest('ingest')(nat)} |`,
+    `| ingest reports/s ÷ healthz req/s | ${r(ingestRatio(p))} | ${r(ingestRatio(nat))} |`,
+    `| GET /api/v1/coverage, idle | ${read('coverage', false)(p)} | ${read('coverage', false)(nat)} |`,
+    `| GET /api/v1/coverage, beside full ingest | ${read('coverage', true)(p)} | ${read('coverage', true)(nat)} |`,
+    `| county view, idle | ${read('county', false)(p)} | ${read('county', false)(nat)} |`,
+    `| county view, beside full ingest | ${read('county', true)(p)} | ${read('county', true)(nat)} |`,
+    `| ingest beside coverage reads | ${ingest('ingest+coverage')(p)} | ${ingest('ingest+coverage')(nat)} |`,
+    `| response size: coverage / county view | ${[p, nat].map((x) => `${n(streamFigure(x, 'coverage', 'coverage', (s) => s.meanBytes) / 1024, 1)} KiB / ${n(streamFigure(x, 'county', 'county', (s) => s.meanBytes) / 1024, 1)} KiB`).join(' | ')} |`,
+    `| /healthz spread between rounds (machine noise) | ${healthzRange(p)} | ${healthzRange(nat)} |`,
+    `| server peak RSS (VmHWM) | ${n(p.peakRssBytes / MiB)} MiB | ${n(nat.peakRssBytes / MiB)} MiB |`,
+    `| start: spawn to first 200 from /healthz | ${n(p.startMs)} ms | ${n(nat.startMs)} ms |`,
+    `| first coverage read after start | ${ms(p.firstReadMs)} | ${ms(nat.firstReadMs)} |`,
+    `| non-200 answers and transport errors | ${failures(p)} | ${failures(nat)} |`,
+    '',
+    `A whole country at the issue's rate (4,000,000 PCs, one report an hour) sends ${n(NATIONAL_DEMAND_PER_SECOND)} reports/s on average; measured national ingest: ${n(streamFigure(nat, 'ingest', 'ingest', (s) => s.reportsPerSecond))} reports/s.`,
+    '',
+    '| goal (issue 6) | goal | measured | met? |',
+    '|---|---|---|---|',
+    ...goals(p, nat).map((g) => `| ${g.figure} | ${g.goal} | ${r(g.measured)} | ${g.met ? 'met' : `**missed** (×${r(g.missFactor)} off)`} |`),
+  ];
+  return `${lines.join('\n')}\nEach figure is the median over rounds; each ratio is taken within a round, against that round's /healthz.`;
+}
+
+const HEADING = '## Server (issue 6)';
+const BEGIN = '<!-- bench:server:begin (written by npm run bench; edit outside these markers) -->';
+const END = '<!-- bench:server:end -->';
+
+/** Replaces the generated part of the "Server (issue 6)" section, creating the section if missing. */
+export function writeBenchmarks(markdown: string, file = path.join(repoRoot, 'BENCHMARKS.md')): void {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const generated = `${BEGIN}\n${markdown}\n${END}`;
+  const begin = text.indexOf(BEGIN);
+  const end = text.indexOf(END);
+  if (begin >= 0 && end > begin) {
+    fs.writeFileSync(file, text.slice(0, begin) + generated + text.slice(end + END.length));
+    return;
+  }
+  const at = text.indexOf(HEADING);
+  if (at >= 0) {
+    // The heading exists without markers: the generated part goes right under the heading line.
+    const lineEnd = text.indexOf('\n', at);
+    fs.writeFileSync(file, `${text.slice(0, lineEnd + 1)}\n${generated}\n${text.slice(lineEnd + 1)}`);
+    return;
+  }
+  fs.writeFileSync(file, `${text.trimEnd()}\n\n${HEADING}\n\n${generated}\n`);
+}

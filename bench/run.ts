@@ -1,0 +1,137 @@
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DATABASE_FILE } from '../server/db/client.ts';
+import type { ScaleRun } from './figures.ts';
+import { cacheRoot, ensureDataset } from './generate.ts';
+import type { LoadPlan, PhasePlan, PhaseResult } from './load-plan.ts';
+import { mainProfile, topFrames } from './profile-top.ts';
+import { needsRebase, rebaseDatabase } from './rebase.ts';
+import { renderRun, writeBenchmarks } from './report.ts';
+import { scalesFor, type Scale } from './scales.ts';
+import { killAllServers, repoRoot, startBenchServer } from './server-process.ts';
+import { storageOf } from './storage.ts';
+
+/*
+ * npm run bench [-- --quick] [--cpu-prof] [--phases a,b] [--keep] [--no-write]
+ * Per scale: the cached database (generated first if missing) is copied, shifted to now, served by a
+ * real `santong serve` child on 127.0.0.1 and driven by a separate load process; then the figures of
+ * issue 6 are printed and written to BENCHMARKS.md. Everything it starts, it stops, Ctrl-C included.
+ */
+const { values: args } = parseArgs({
+  options: { quick: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, phases: { type: 'string' }, keep: { type: 'boolean' }, 'no-write': { type: 'boolean' } },
+});
+const quick = args.quick ?? false;
+const CONNECTIONS = 16;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const loads = new Set<ChildProcess>();
+const cleanup = () => {
+  for (const child of loads) child.kill('SIGKILL');
+  killAllServers();
+};
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => (cleanup(), process.exit(130)));
+
+/** Each round: /healthz, the two reads, ingest, then ingest beside each read. */
+function phases(): PhasePlan[] {
+  const [rounds, warmupMs, durationMs] = quick ? [1, 1_000, 3_000] : [3, 2_000, 8_000];
+  const c = CONNECTIONS;
+  const only = args.phases?.split(',');
+  const round = (r: number): PhasePlan[] => [
+    { name: 'healthz', round: r, warmupMs, durationMs, streams: [{ kind: 'healthz', connections: c }] },
+    { name: 'coverage', round: r, warmupMs, durationMs, streams: [{ kind: 'coverage', connections: c }] },
+    { name: 'county', round: r, warmupMs, durationMs, streams: [{ kind: 'county', connections: c }] },
+    { name: 'ingest', round: r, warmupMs, durationMs, streams: [{ kind: 'ingest', connections: c }] },
+    { name: 'ingest+coverage', round: r, warmupMs, durationMs, streams: [{ kind: 'ingest', connections: c }, { kind: 'coverage', connections: c }] },
+    { name: 'ingest+county', round: r, warmupMs, durationMs, streams: [{ kind: 'ingest', connections: c }, { kind: 'county', connections: c }] },
+  ];
+  return Array.from({ length: rounds }, (_, r) => round(r + 1)).flat().filter((p) => !only || only.includes(p.name));
+}
+
+/** Runs the load process over a plan and returns its results; killed if it overruns by two minutes. */
+function runLoad(plan: LoadPlan, dir: string): Promise<PhaseResult[]> {
+  const planFile = path.join(dir, 'load-plan.json');
+  fs.writeFileSync(planFile, JSON.stringify(plan));
+  const budget = plan.phases.reduce((t, p) => t + p.warmupMs + p.durationMs, 0) + 120_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', planFile], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    loads.add(child);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), budget);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      loads.delete(child);
+      const last = out.trim().split('\n').at(-1);
+      if (code === 0 && last) resolve(JSON.parse(last) as PhaseResult[]);
+      else reject(new Error(`the load process exited with ${code}`));
+    });
+  });
+}
+
+async function measure(scale: Scale): Promise<ScaleRun> {
+  const dataset = ensureDataset(scale, log);
+  const work = path.join(cacheRoot, 'run', scale.key);
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.mkdirSync(work, { recursive: true });
+  const workFile = path.join(work, DATABASE_FILE);
+  log(`${scale.key}: copying the cached database to a working copy`);
+  fs.copyFileSync(dataset.file, workFile);
+  let rebaseMs: number | null = null;
+  const now = Date.now();
+  if (needsRebase(dataset.meta.generatedAt, now)) {
+    const started = performance.now();
+    rebaseDatabase(workFile, now - dataset.meta.generatedAt);
+    rebaseMs = performance.now() - started;
+    log(`${scale.key}: timestamps shifted by ${((now - dataset.meta.generatedAt) / 3_600_000).toFixed(1)} h in ${(rebaseMs / 1000).toFixed(1)} s`);
+  }
+  const storage = storageOf(dataset.dir);
+  const cpuProfDir = args['cpu-prof'] ? path.join(cacheRoot, 'profiles', `${scale.key}-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
+  const server = await startBenchServer(work, { logFile: path.join(work, 'server.log'), cpuProfDir });
+  log(`${scale.key}: server up in ${server.startMs.toFixed(0)} ms (pid ${server.pid}); load for ${phases().length} phases`);
+  let results: PhaseResult[];
+  let firstReadMs: number;
+  let peakRssBytes: number;
+  try {
+    const started = performance.now();
+    const first = await fetch(`${server.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${dataset.meta.apiToken}` } });
+    await first.text();
+    if (first.status !== 200) throw new Error(`first coverage read answered ${first.status}`);
+    firstReadMs = performance.now() - started;
+    const plan: LoadPlan = { url: server.url, apiToken: dataset.meta.apiToken, countyView: dataset.meta.countyView, seed: dataset.meta.seed, loadDevices: dataset.meta.loadDevices, batchMin: 1, batchMax: 24, phases: phases() };
+    results = await runLoad(plan, work);
+    peakRssBytes = server.peakRss();
+  } finally {
+    await server.stop();
+  }
+  if (cpuProfDir) {
+    const profile = mainProfile(cpuProfDir);
+    if (profile) log(`${scale.key}: server CPU profile ${path.relative(repoRoot, profile)}, top frames by self time:\n${topFrames(profile, 25).join('\n')}`);
+  }
+  if (!args.keep) fs.rmSync(work, { recursive: true, force: true });
+  return { meta: dataset.meta, phases: results, startMs: server.startMs, firstReadMs, rebaseMs, peakRssBytes, ...storage };
+}
+
+const machine = (load: number[]) => [
+  `machine: ${os.availableParallelism()} CPUs (\`nproc\`), ${os.cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}`,
+  `memory (\`free -h\`): ${execSync('free -h').toString().split('\n')[1]!.trim().replace(/\s+/g, ' ')}`,
+  `load average at start ${load.map((x) => x.toFixed(2)).join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other work on the machine shares its CPUs; ratios to /healthz taken in the same run absorb some of that)`,
+];
+
+const loadAtStart = os.loadavg();
+const [small, large] = scalesFor(quick);
+const prefecture = await measure(small);
+const national = await measure(large);
+const markdown = renderRun({
+  command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+  machine: [...machine(loadAtStart), `phases: ${quick ? '1 round of 1 s warm-up + 3 s' : '3 rounds of 2 s warm-up + 8 s'} each, ${CONNECTIONS} connections per stream, ingest batches of 1–24 reports`],
+  scales: [prefecture, national],
+});
+process.stdout.write(`${markdown}\n`);
+if (!args['no-write'] && !args.phases) {
+  writeBenchmarks(markdown);
+  log('written to BENCHMARKS.md (section "Server (issue 6)")');
+}

@@ -1,0 +1,62 @@
+/*
+ * The two scales of issue 6 and how far each is reduced in --quick and full runs. The reasons for the
+ * national reduction are in docs/decisions/040-national-benchmark-reduction.md.
+ */
+
+/** Bumped whenever generated data would differ: part of the cache key, so old caches are not reused. */
+export const GENERATOR_VERSION = 3;
+
+export interface Scale {
+  /** prefecture or national: what the figures are reported as. */
+  name: 'prefecture' | 'national';
+  /** Cache key: the same key always generates the same database (up to report ids and the clock). */
+  key: string;
+  /** Linxia's eight counties from the shipped plan, or this many synthetic county-level divisions. */
+  counties: number | 'linxia';
+  schools: number;
+  classrooms: number;
+  /** Office PCs beyond one PC per classroom. */
+  officeDevices: number;
+  /** Days of school-hour reports (hourly 08–17 on weekdays, a speed test at 10 and 15) per device. */
+  historyDays: number;
+  /** Every k-th school gets the full history; the others keep only each device's latest report. */
+  historyEvery: number;
+  /** 1 for the full registry; k when the registry itself is cut to 1/k (quick runs only). */
+  registryDivisor: number;
+}
+
+/** Linxia: 1,492 schools, 8,926 classrooms (the plan's figures) and ~10,000 PCs. */
+const prefecture = (historyDays: number): Scale => ({
+  name: 'prefecture',
+  key: `prefecture-h${historyDays}`,
+  counties: 'linxia',
+  schools: 1_492,
+  classrooms: 8_926,
+  officeDevices: 1_074,
+  historyDays,
+  historyEvery: 1,
+  registryDivisor: 1,
+});
+
+/** China: ~210,000 schools and ~4,000,000 classrooms in ~2,850 county-level divisions, a PC per classroom. */
+const national = (divisor: number, historyDays: number, historyEvery: number): Scale => ({
+  name: 'national',
+  key: `national-d${divisor}-h${historyDays}-e${historyEvery}`,
+  counties: Math.round(2_850 / divisor),
+  schools: Math.round(210_000 / divisor),
+  classrooms: Math.round(4_000_000 / divisor),
+  officeDevices: 0,
+  historyDays,
+  historyEvery,
+  registryDivisor: divisor,
+});
+
+/** The scales a run measures, smaller first. */
+export function scalesFor(quick: boolean): [Scale, Scale] {
+  return quick ? [prefecture(2), national(40, 2, 25)] : [prefecture(30), national(1, 30, 200)];
+}
+
+/** A tiny scale for the harness's own test: a couple of seconds to generate. */
+export function tinyScale(): Scale {
+  return { name: 'prefecture', key: 'tiny', counties: 'linxia', schools: 20, classrooms: 90, officeDevices: 10, historyDays: 3, historyEvery: 2, registryDivisor: 1 };
+}

@@ -1,0 +1,100 @@
+import { DAY_MS, unit } from './synthetic.ts';
+import type { Scale } from './scales.ts';
+
+/*
+ * The synthetic world: counties, schools, classrooms and PCs with their fates (live, at-risk, silent,
+ * never reported), as plain facts. Shares of each are round figures chosen to look like a county ledger,
+ * not measured anywhere.
+ */
+
+/** Linxia's counties and a plausible spread of its 1,492 schools (same as bench/pages.ts). */
+const linxia: [string, number][] = [['622901', 120], ['622921', 240], ['622922', 180], ['622923', 150], ['622924', 160], ['622925', 130], ['622926', 300], ['622927', 212]];
+
+export interface County {
+  code: string;
+  name: string;
+  schools: number;
+}
+
+/** Splits total into parts proportional to weights, each part at least min, summing to total exactly. */
+export function allocate(total: number, weights: number[], min = 0): number[] {
+  const spare = total - min * weights.length;
+  const sum = weights.reduce((a, b) => a + b, 0);
+  let acc = 0;
+  let given = 0;
+  return weights.map((w) => {
+    acc += w;
+    const upTo = Math.round((acc / sum) * spare);
+    const part = upTo - given;
+    given = upTo;
+    return min + part;
+  });
+}
+
+/** The county-level divisions of a scale with their school counts. */
+export function countiesOf(scale: Scale): County[] {
+  if (scale.counties === 'linxia') {
+    const sizes = allocate(scale.schools, linxia.map(([, n]) => n));
+    return linxia.map(([code], i) => ({ code, name: code, schools: sizes[i]! }));
+  }
+  const n = scale.counties;
+  const sizes = allocate(scale.schools, Array.from({ length: n }, (_, c) => 0.4 + 1.2 * unit(c, 11)), 1);
+  return sizes.map((schools, c) => {
+    // Codes shaped like real ones (province, prefecture, county), below 62 so none is Linxia's.
+    const code = `${11 + Math.floor(c / 100)}${String(Math.floor((c % 100) / 20) + 1).padStart(2, '0')}${String((c % 20) + 1).padStart(2, '0')}`;
+    return { code, name: `合成县${code}`, schools };
+  });
+}
+
+const types: [string, number, number][] = [
+  // GB/T 33782 type, share of schools, relative number of classrooms
+  ['218', 0.2, 1],
+  ['211', 0.55, 6],
+  ['311', 0.12, 18],
+  ['312', 0.06, 20],
+  ['341', 0.03, 30],
+  ['342', 0.04, 30],
+];
+
+/** A school's type code, fixed by its global index. */
+export function schoolType(index: number): { typeCode: string; weight: number } {
+  let u = unit(index, 13);
+  for (const [typeCode, share, weight] of types) {
+    if (u < share) return { typeCode, weight };
+    u -= share;
+  }
+  return { typeCode: '211', weight: 6 };
+}
+
+/** Urban (1xx) for three schools in ten, the rest rural (2xx). */
+export function urbanRural(index: number): string {
+  const u = unit(index, 17);
+  return u < 0.1 ? '111' : u < 0.3 ? '121' : u < 0.55 ? '210' : '220';
+}
+
+/** 4% of schools have no working link yet: their PCs report, but never reach the internet. */
+export const schoolConnected = (index: number) => unit(index, 31) >= 0.04;
+
+/** A school's line speed in Mbps, 30–250; below 80 (100 × 0.8 tolerance) misses Linxia's standard. */
+export const schoolLineMbps = (index: number) => 30 + Math.round(220 * unit(index, 41));
+
+export type Fate = 'live' | 'at-risk' | 'silent' | 'never';
+
+/** What becomes of a PC: 85% report today, 5% went quiet days ago, 5% weeks ago, 5% never reported. */
+export function deviceFate(device: number, now: number): { fate: Fate; lastBound: number | null } {
+  const u = unit(device, 21);
+  const v = unit(device, 23);
+  if (u < 0.05) return { fate: 'never', lastBound: null };
+  if (u < 0.1) return { fate: 'silent', lastBound: now - (20 + 25 * v) * DAY_MS };
+  if (u < 0.15) return { fate: 'at-risk', lastBound: now - (4 + 9 * v) * DAY_MS };
+  return { fate: 'live', lastBound: now };
+}
+
+/** Minutes after each slot at which a PC reports (agents jitter their schedule). */
+export const deviceJitter = (device: number) => Math.floor(unit(device, 61) * 50 * 60_000);
+
+/** A classroom PC sees an interactive panel or projector in 92% of classrooms. */
+export const hasPresentationDisplay = (device: number, inClassroom: boolean) => inClassroom && unit(device, 51) < 0.92;
+
+/** Seconds between collecting and the server receiving (the agent sends after collecting). */
+export const deliveryDelay = (device: number, at: number) => 5_000 + Math.floor(unit(device, at % 104_729) * 55_000);

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { CoverageRules } from '../shared/schemas/plan.ts';
+import { hashSecret } from '../server/auth/secrets.ts';
+import { deriveSchool, type DeviceEvidence } from './derive-status.ts';
+import { AGENT_VERSION, DAY_MS, deviceId, deviceKey, hash32, isSpeedTestSlot, reportJson, stableUuid, unit } from './synthetic.ts';
+import { deliveryDelay, deviceFate, deviceJitter, hasPresentationDisplay, schoolConnected, schoolLineMbps } from './world.ts';
+
+/*
+ * Writes one synthetic school with prepared statements: the school, its classrooms, its PCs with their
+ * reports, and the status rows the server would have derived (derive-status.ts).
+ */
+export interface SchoolPlan {
+  index: number;
+  code: string;
+  countyCode: string;
+  typeCode: string;
+  urbanRuralCode: string;
+  classrooms: number;
+  officeDevices: number;
+  /** Full history (every school-hour slot in the history window) or only each PC's latest report. */
+  fullHistory: boolean;
+}
+
+export interface WorldCursor {
+  nextClassroomId: number;
+  nextDevice: number;
+  reports: number;
+}
+
+export interface GenerationContext {
+  seed: number;
+  now: number;
+  historyStart: number;
+  rules: CoverageRules;
+  /** Every school-hour slot since long before the history window, ascending. */
+  slots: number[];
+}
+
+const SQL = {
+  school: 'insert into schools (code, name, county_code, township, type_code, urban_rural_code, class_count, centre_school_code, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, null, ?, ?)',
+  classroom: 'insert into classrooms (id, school_code, code, name) values (?, ?, ?, ?)',
+  device: 'insert into devices (id, school_code, classroom_id, hostname, key_hash, hardware_uuid, hardware_serial, enrolled_at) values (?, ?, ?, ?, ?, ?, ?, ?)',
+  report:
+    'insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version, internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, body) values (?, ?, ?, ?, 0, 1, ?, ?, ?, ?, ?, ?, ?)',
+  deviceStatus:
+    'insert into device_status (device_id, school_code, last_collected_at, last_received_at, last_reachable_at, last_presentation_at, agent_version, median_down_mbps, median_up_mbps, throughput_samples, state) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  classroomStatus: 'insert into classroom_status (classroom_id, school_code, equipped, last_evidence_at, declared_equipped) values (?, ?, ?, ?, 0)',
+  schoolStatus:
+    'insert into school_status (school_code, county_code, connected, last_reachable_at, bandwidth_mbps, standard_mbps, meets_standard, declared_connected, declaration_conflict, classrooms_registered, classrooms_equipped, classrooms_declared_equipped, devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never, evaluated_at, next_change_at) values (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)',
+};
+
+export type Statements = Record<keyof typeof SQL, Database.Statement>;
+
+/** Prepares the generator's insert statements once. */
+export function prepareStatements(sqlite: Database.Database): Statements {
+  return Object.fromEntries(Object.entries(SQL).map(([k, v]) => [k, sqlite.prepare(v)])) as Statements;
+}
+
+/** Index of the last element ≤ x in an ascending array, or -1. */
+function lastAtOrBefore(sorted: number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/** Inserts one PC's reports and returns the evidence the server keeps in device_status. */
+function writeReports(st: Statements, ctx: GenerationContext, school: SchoolPlan, device: number, id: string, classroomId: number | null, cursor: WorldCursor) {
+  const evidence: DeviceEvidence & { lastReceivedAt: number | null } = { classroomId, lastCollectedAt: null, lastReceivedAt: null, lastReachableAt: null, lastPresentationAt: null, samples: [] };
+  const { lastBound } = deviceFate(device, ctx.now);
+  if (lastBound === null) return evidence;
+  const jitter = deviceJitter(device);
+  const last = lastAtOrBefore(ctx.slots, lastBound - jitter);
+  if (last < 0) return evidence;
+  const first = school.fullHistory ? Math.min(last, lastAtOrBefore(ctx.slots, ctx.historyStart - 1) + 1) : last;
+  const presentation = hasPresentationDisplay(device, classroomId !== null);
+  const connected = schoolConnected(school.index);
+  for (let k = first; k <= last; k++) {
+    const slot = ctx.slots[k]!;
+    const at = slot + jitter;
+    const reachable = connected && unit(device, slot % 1_000_003) >= 0.02;
+    const speedTest = reachable && (school.fullHistory ? isSpeedTestSlot(slot) : device % 3 === 0);
+    const down = speedTest ? round1(schoolLineMbps(school.index) * (0.7 + 0.5 * unit(device, slot % 999_983))) : null;
+    const up = down === null ? null : round1(down * 0.3);
+    const latencyMs = reachable ? 18 + (hash32(device, slot % 1_000_033) % 40) : null;
+    const receivedAt = Math.min(ctx.now, at + deliveryDelay(device, slot));
+    const reportId = randomUUID();
+    const body = reportJson({ id: reportId, collectedAt: at, reachable, latencyMs, downMbps: down, upMbps: up, presentation, deviceIndex: device });
+    st.report.run(reportId, id, at, receivedAt, AGENT_VERSION, reachable ? 1 : 0, latencyMs, down, up, presentation ? 1 : 0, body);
+    cursor.reports++;
+    evidence.lastCollectedAt = at;
+    evidence.lastReceivedAt = receivedAt;
+    if (reachable) evidence.lastReachableAt = at;
+    if (reachable && presentation) evidence.lastPresentationAt = at;
+    if (down !== null) evidence.samples.push({ at, down, up });
+  }
+  return evidence;
+}
+
+/** Writes a school with its classrooms, PCs, reports and derived status; returns its rollup figures. */
+export function writeSchool(st: Statements, ctx: GenerationContext, school: SchoolPlan, cursor: WorldCursor) {
+  const { code } = school;
+  const { now } = ctx;
+  st.school.run(code, `合成学校${code}`, school.countyCode, `乡镇${school.index % 15}`, school.typeCode, school.urbanRuralCode, school.classrooms, now, now);
+  const classroomIds: number[] = [];
+  for (let c = 1; c <= school.classrooms; c++) {
+    const classroomId = cursor.nextClassroomId++;
+    st.classroom.run(classroomId, code, String(c), `${c}号教室`);
+    classroomIds.push(classroomId);
+  }
+  const devices: { id: string; evidence: ReturnType<typeof writeReports> }[] = [];
+  const pcs = [...classroomIds, ...Array.from({ length: school.officeDevices }, () => null)];
+  for (const classroomId of pcs) {
+    const device = cursor.nextDevice++;
+    const id = deviceId(ctx.seed, device);
+    st.device.run(id, code, classroomId, `PC-${device}`, hashSecret(deviceKey(ctx.seed, device)), stableUuid(device, 101), `SN${hash32(device, 103).toString(36).toUpperCase()}`, now - 60 * DAY_MS);
+    devices.push({ id, evidence: writeReports(st, ctx, school, device, id, classroomId, cursor) });
+  }
+  const derived = deriveSchool(school, classroomIds, devices.map((d) => d.evidence), ctx.rules, now);
+  devices.forEach(({ id, evidence: e }, i) => {
+    const d = derived.devices[i]!;
+    st.deviceStatus.run(id, code, e.lastCollectedAt, e.lastReceivedAt, e.lastReachableAt, e.lastPresentationAt, e.lastCollectedAt === null ? null : AGENT_VERSION, d.medianDownMbps, d.medianUpMbps, d.throughputSamples, d.state);
+  });
+  for (const [classroomId, at] of derived.classrooms) st.classroomStatus.run(classroomId, code, at === null ? 0 : 1, at);
+  const c = derived.counts;
+  const enrolled = devices.length - c.revoked;
+  st.schoolStatus.run(code, school.countyCode, derived.connected ? 1 : 0, derived.lastReachableAt, derived.bandwidthMbps, derived.standardMbps, derived.meetsStandard ? 1 : 0, school.classrooms, derived.classroomsEquipped, enrolled, c.live, c['at-risk'], c.silent, c.never, now, derived.nextChangeAt);
+  return { connected: derived.connected, meetsStandard: derived.meetsStandard, classrooms: school.classrooms, equipped: derived.classroomsEquipped, enrolled, counts: c };
+}

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { evaluateSchools } from '../../server/coverage/evaluate.ts';
+import { verifyCoverage } from '../../server/coverage/verify.ts';
+import { parseServerConfig } from '../../server/config.ts';
+import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
+import { startServer } from '../../server/index.ts';
+import { generateDataset } from '../../bench/generate.ts';
+import { runPlan } from '../../bench/load.ts';
+import { rebaseDatabase } from '../../bench/rebase.ts';
+import { tinyScale } from '../../bench/scales.ts';
+
+/*
+ * The benchmark harness must not rot: its generated data must be data the server itself would have
+ * derived, and its load must be answered with 200s by a real server.
+ */
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-bench-test-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+const statusRows = (db: ReturnType<typeof openDatabaseFile>) =>
+  ['school_status order by school_code', 'device_status order by device_id', 'classroom_status order by classroom_id', 'county_rollups order by county_code'].map((t) => db.$client.prepare(`select * from ${t}`).all());
+
+describe('benchmark harness', () => {
+  it('generates status rows identical to evaluateSchools and passing santong verify, before and after a time shift', () => {
+    const file = path.join(tempDir(), DATABASE_FILE);
+    const meta = generateDataset(tinyScale(), file);
+    expect(meta.schools).toBe(20);
+    expect(meta.reports).toBeGreaterThan(100);
+    const db = openDatabaseFile(file);
+    const generated = statusRows(db);
+    const codes = db.$client.prepare('select code from schools').all().map((r) => (r as { code: string }).code);
+    db.$client.transaction(() => evaluateSchools(db, codes, meta.generatedAt))();
+    expect(statusRows(db)).toEqual(generated);
+    expect(verifyCoverage(db, meta.generatedAt).differences).toEqual([]);
+    db.$client.close();
+
+    const day = 86_400_000;
+    rebaseDatabase(file, 3 * day);
+    const shifted = openDatabaseFile(file);
+    expect(verifyCoverage(shifted, meta.generatedAt + 3 * day).differences).toEqual([]);
+    shifted.$client.close();
+  });
+
+  it('drives a real server on 127.0.0.1 with reads and signed report batches, all answered 200', async () => {
+    const dataDir = tempDir();
+    const meta = generateDataset(tinyScale(), path.join(dataDir, DATABASE_FILE));
+    const config = parseServerConfig({ port: '0', host: '127.0.0.1', 'data-dir': dataDir }, {});
+    const server = await startServer(config, pino({ level: 'silent' }));
+    try {
+      const phase = { name: 'smoke', round: 1, warmupMs: 0, durationMs: 2_000 };
+      const results = await runPlan({
+        url: server.url,
+        apiToken: meta.apiToken,
+        countyView: meta.countyView,
+        seed: meta.seed,
+        loadDevices: meta.loadDevices,
+        batchMin: 1,
+        batchMax: 24,
+        phases: [{ ...phase, streams: (['healthz', 'coverage', 'county', 'ingest'] as const).map((kind) => ({ kind, connections: 2 })) }],
+      });
+      for (const s of results[0]!.streams) {
+        expect(s.failures, s.kind).toEqual({});
+        expect(s.requests, s.kind).toBeGreaterThan(0);
+        expect(s.ok, s.kind).toBe(s.requests);
+      }
+      expect(results[0]!.streams.find((s) => s.kind === 'ingest')!.reportsAccepted).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+  });
+});
