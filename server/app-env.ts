@@ -2,6 +2,7 @@ import type { Viewer } from './accounts/page-auth.ts';
 import type { User } from './accounts/users.ts';
 import type { ApiPrincipal } from './auth/api-tokens.ts';
 import type { Db } from './db/client.ts';
+import type { RequestLimits } from './http/request-limits.ts';
 import type { Logger } from './log.ts';
 import type { Locale } from './views/i18n/locale.ts';
 
@@ -12,6 +13,8 @@ export interface AppDeps {
   /** The time source (ms since epoch); tests pass a controllable clock. */
   clock: () => number;
   maxReportBodyBytes: number;
+  /** Body and rate limits; the defaults of docs/decisions/050-request-limits.md when absent. */
+  limits?: RequestLimits;
   /** Reports collected longer ago are past retention (default 180 days). */
   retentionDays?: number;
   /** Serve GET /api/v1/public/coverage without authentication (SANTONG_PUBLIC_DISCLOSURE=1); off when absent. */

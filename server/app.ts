@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from './app-env.ts';
 import { DomainError, failureStatus } from './errors.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import type { RouteDoc } from './http/openapi-registry.ts';
+import { requestLimits } from './http/request-limits.ts';
 import { coverageDocs, coverageRoutes } from './routes/coverage.ts';
 import { dashboardAdminRoutes } from './routes/dashboard-admin.ts';
 import { dashboardCountyRoutes } from './routes/dashboard-county.ts';
@@ -46,6 +47,8 @@ export function createApp(deps: AppDeps) {
       const level = c.req.path === '/healthz' ? 'debug' : c.res.status >= 500 ? 'error' : 'info';
       deps.logger[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
     })
+    // Rate limits and the default body limit, before any route parses or touches the database.
+    .use(requestLimits(deps.limits))
     .route('/', healthRoutes)
     .route('/', enrollRoutes)
     .route('/', reportRoutes(new GroupCommitter(deps.db, deps.retentionDays)))

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultRequestLimits as limits } from './http/request-limits.ts';
 
 /** Server settings: flags win over environment variables, which win over defaults. */
 export const serverConfigSchema = z.object({
@@ -12,6 +13,13 @@ export const serverConfigSchema = z.object({
   maxReportBodyBytes: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   /** Raw reports are kept this long, then folded into daily rows per device (bounded storage). */
   retentionDays: z.coerce.number().int().min(35, 'SANTONG_RETENTION_DAYS must be at least 35: evidence windows need a month of raw reports').max(3650).default(180),
+  /** Largest body on every other write route, in bytes (413 before parsing). */
+  maxBodyBytes: z.coerce.number().int().min(1024).default(limits.maxBodyBytes),
+  /** Rate limits, 0 = off; why these defaults: docs/decisions/050-request-limits.md. */
+  enrollPerIpPerMinute: z.coerce.number().int().min(0).default(limits.enrollPerIpPerMinute),
+  loginPerIpPerMinute: z.coerce.number().int().min(0).default(limits.loginPerIpPerMinute),
+  reportsPerIpPerMinute: z.coerce.number().int().min(0).default(limits.reportsPerIpPerMinute),
+  reportBatchesPerDevicePerHour: z.coerce.number().int().min(0).default(limits.reportBatchesPerDevicePerHour),
   /** node-cron expression for probing every platform's URL (两平台 reachability). */
   probeSchedule: z.string().default('*/10 * * * *'),
   /** How long one probe may take, redirects included, before the platform counts as down. */
@@ -31,6 +39,11 @@ export function parseServerConfig(flags: Record<string, string | undefined>, env
     agingSchedule: env.SANTONG_AGING_SCHEDULE,
     maxReportBodyBytes: env.SANTONG_MAX_REPORT_BODY_BYTES,
     retentionDays: env.SANTONG_RETENTION_DAYS,
+    maxBodyBytes: env.SANTONG_MAX_BODY_BYTES,
+    enrollPerIpPerMinute: env.SANTONG_ENROLL_PER_IP_PER_MINUTE,
+    loginPerIpPerMinute: env.SANTONG_LOGIN_PER_IP_PER_MINUTE,
+    reportsPerIpPerMinute: env.SANTONG_REPORTS_PER_IP_PER_MINUTE,
+    reportBatchesPerDevicePerHour: env.SANTONG_REPORT_BATCHES_PER_DEVICE_PER_HOUR,
     probeSchedule: env.SANTONG_PROBE_SCHEDULE,
     probeTimeoutMs: env.SANTONG_PROBE_TIMEOUT_MS,
     publicDisclosure: env.SANTONG_PUBLIC_DISCLOSURE,

@@ -1,0 +1,48 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+
+/*
+ * In-memory token buckets: `capacity` requests at once, refilled evenly over `windowMs`. One server
+ * process serves a prefecture, so memory is the right place; a restart forgets the buckets, which only
+ * ever errs towards letting a school's PCs through. Keys are bounded (least recently used go first) so
+ * a flood of made-up keys cannot grow the map without end.
+ */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    readonly capacity: number,
+    readonly windowMs: number,
+    private readonly maxKeys = 50_000,
+  ) {}
+
+  /** Takes one token for `key`: 0 when allowed, else the whole seconds until a token is back. A capacity of 0 disables the limit. */
+  take(key: string, now: number): number {
+    if (this.capacity <= 0) return 0;
+    const perMs = this.capacity / this.windowMs;
+    const bucket = this.buckets.get(key);
+    const tokens = bucket ? Math.min(this.capacity, bucket.tokens + Math.max(0, now - bucket.at) * perMs) : this.capacity;
+    this.buckets.delete(key); // re-inserted below, so the map's order is least recently used first
+    if (tokens < 1) {
+      this.buckets.set(key, { tokens, at: now });
+      return Math.max(1, Math.ceil((1 - tokens) / perMs / 1000));
+    }
+    this.buckets.set(key, { tokens: tokens - 1, at: now });
+    if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
+    return 0;
+  }
+}
+
+/** The peer address of the request's socket ("unknown" without one, as in app.request() tests). */
+export function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** A 429 with Retry-After (RFC 9110 §10.2.3, delta-seconds), which the agent honours. */
+export function tooManyRequests(c: Context, retryAfterSeconds: number, what: string): Response {
+  return c.json({ error: `too many ${what}; try again in ${retryAfterSeconds} s`, code: 'rate_limited' }, 429, { 'retry-after': String(retryAfterSeconds) });
+}

@@ -1,0 +1,63 @@
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppEnv } from '../app-env.ts';
+import { clientAddress, TokenBuckets, tooManyRequests } from './rate-limit.ts';
+
+/** Request limits (docs/decisions/050-request-limits.md); 0 turns a rate limit off. */
+export interface RequestLimits {
+  /** Largest body on every write route without a limit of its own (reports and speed-test uploads have theirs). */
+  maxBodyBytes: number;
+  enrollPerIpPerMinute: number;
+  loginPerIpPerMinute: number;
+  reportsPerIpPerMinute: number;
+  reportBatchesPerDevicePerHour: number;
+}
+
+export const defaultRequestLimits: RequestLimits = {
+  maxBodyBytes: 256 * 1024,
+  enrollPerIpPerMinute: 120,
+  loginPerIpPerMinute: 30,
+  reportsPerIpPerMinute: 1200,
+  reportBatchesPerDevicePerHour: 60,
+};
+
+/** Routes that check their own, larger body limit: the global default must not reject them first. */
+const ownBodyLimit = new Set(['/api/v1/reports', '/api/v1/speedtest/upload']);
+const writes = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const MINUTE = 60_000;
+
+/**
+ * One middleware in front of every route: rate limits on enroll, login and reports (per client address,
+ * and per presented device key for report batches), then the default body limit, both before any
+ * parsing or database work.
+ */
+export function requestLimits(limits: RequestLimits = defaultRequestLimits): MiddlewareHandler<AppEnv> {
+  const enrollByIp = new TokenBuckets(limits.enrollPerIpPerMinute, MINUTE);
+  const loginByIp = new TokenBuckets(limits.loginPerIpPerMinute, MINUTE);
+  const reportsByIp = new TokenBuckets(limits.reportsPerIpPerMinute, MINUTE);
+  const batchesByKey = new TokenBuckets(limits.reportBatchesPerDevicePerHour, 60 * MINUTE);
+  const defaultBodyLimit = bodyLimit({
+    maxSize: limits.maxBodyBytes,
+    onError: (c) => c.json({ error: `a request body here is at most ${limits.maxBodyBytes} bytes`, code: 'body_too_large' }, 413),
+  });
+  return async (c, next) => {
+    if (!writes.has(c.req.method)) return next();
+    const path = c.req.path;
+    const now = c.var.clock();
+    if (path === '/api/v1/enroll') {
+      const wait = enrollByIp.take(clientAddress(c), now);
+      if (wait) return tooManyRequests(c, wait, 'enrollments from this address');
+    } else if (path === '/login') {
+      const wait = loginByIp.take(clientAddress(c), now);
+      if (wait) return tooManyRequests(c, wait, 'sign-in attempts from this address');
+    } else if (path === '/api/v1/reports') {
+      const byIp = reportsByIp.take(clientAddress(c), now);
+      if (byIp) return tooManyRequests(c, byIp, 'report batches from this address');
+      // Keyed on the key presented, before authentication, so a flood costs no hashing or lookup.
+      const key = /^Bearer\s+(\S+)/i.exec(c.req.header('authorization') ?? '')?.[1];
+      const byKey = key ? batchesByKey.take(key, now) : 0;
+      if (byKey) return tooManyRequests(c, byKey, `report batches from this device (at most ${limits.reportBatchesPerDevicePerHour} an hour)`);
+    }
+    return ownBodyLimit.has(path) ? next() : defaultBodyLimit(c, next);
+  };
+}
