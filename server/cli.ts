@@ -16,6 +16,7 @@ import { runImportSchools } from './registry/import-schools.ts';
 import { runPlatformCommand } from './programme/platform-commands.ts';
 import { runImportTeacherSpaces } from './programme/teacher-spaces-import.ts';
 import { verifyCoverage } from './coverage/verify.ts';
+import { backupDatabase } from './db/backup.ts';
 import { runProgrammeCommand } from './programme/programme-commands.ts';
 import { bundleVersion, publishAgentRelease } from './releases/releases.ts';
 
@@ -38,6 +39,8 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
   device revoke --id DEVICE_ID                    refuse this device's key from now on
   agent-release publish FILE [--version V]        sign an agent bundle; enrolled agents update to it
   verify                                          recompute every figure from raw reports and compare
+  backup FILE                                     online copy of the database, safe while serving; restore: stop the
+                                                  server, put FILE at DATA_DIR/santong.sqlite (no -wal/-shm beside it)
   closure add --name N --from DATE --to DATE [--county C] --reason R | closure list | closure remove --id N
   declaration add --school S --indicator connected|equipped [--classroom C] --reason R
   declaration withdraw --id N --reason R | declaration list [--county C]
@@ -230,6 +233,12 @@ async function run(argv: string[]): Promise<number> {
       const { schools, classrooms, devices, counties } = result.checked;
       say(`verified ${schools} schools, ${classrooms} classrooms, ${devices} devices, ${counties} counties: ${result.differences.length} differences`);
       return result.differences.length === 0 ? 0 : 1;
+    }
+    case 'backup': {
+      if (!sub) throw new UsageError('backup needs a FILE to write');
+      const result = await backupDatabase(parseServerConfig(flags, process.env).dataDir, sub);
+      say(`backup written to ${result.file}: ${result.bytes} bytes, integrity ${result.integrity}`);
+      return 0;
     }
     case 'agent-release publish': {
       if (!arg || !fs.existsSync(arg)) throw new UsageError(`agent-release publish needs a bundle file that exists${arg ? `: ${arg} not found` : ''}`);

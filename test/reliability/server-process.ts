@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createApiToken } from '../../server/auth/api-tokens.ts';
 import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { openDatabase } from '../../server/db/client.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
@@ -62,8 +63,8 @@ export async function killHard(server: ServerProcess): Promise<void> {
   await server.exited;
 }
 
-/** A temp data dir with reference data, the test roster, and one unlimited enrollment token per school. */
-export function prepareDataDir(prefix: string): { dataDir: string; tokens: Map<string, string>; remove(): void } {
+/** A temp data dir with reference data, the test roster, one unlimited enrollment token per school and a bureau API token. */
+export function prepareDataDir(prefix: string): { dataDir: string; tokens: Map<string, string>; apiToken: string; remove(): void } {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const db = openDatabase(dataDir);
   const now = Date.now();
@@ -71,6 +72,7 @@ export function prepareDataDir(prefix: string): { dataDir: string; tokens: Map<s
   const summary = importSchools(db, testRoster.map((cells, i) => ({ line: i + 2, cells })), now, byTest);
   if (summary.errors.length > 0) throw new Error(`roster rejected: ${JSON.stringify(summary.errors)}`);
   const tokens = new Map(testRoster.map((s) => [s.code, createEnrollmentToken(db, { schoolCode: s.code, expiresAt: null, maxUses: null }, now, byTest).token]));
+  const apiToken = createApiToken(db, { name: 'reliability', countyCode: null }, now, byTest).token;
   db.$client.close();
-  return { dataDir, tokens, remove: () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+  return { dataDir, tokens, apiToken, remove: () => fs.rmSync(dataDir, { recursive: true, force: true }) };
 }
