@@ -19,6 +19,8 @@ export interface AppDeps {
   retentionDays?: number;
   /** Serve GET /api/v1/public/coverage without authentication (SANTONG_PUBLIC_DISCLOSURE=1); off when absent. */
   publicDisclosure?: boolean;
+  /** Believe X-Forwarded-For / X-Forwarded-Proto from a reverse proxy (SANTONG_TRUST_PROXY=1); off when absent. */
+  trustProxy?: boolean;
 }
 
 export interface AppEnv {

@@ -26,6 +26,8 @@ export const serverConfigSchema = z.object({
   probeTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Serve the unauthenticated public aggregates (信息公开); off unless the bureau turns it on. */
   publicDisclosure: z.enum(['0', '1', 'false', 'true'], 'SANTONG_PUBLIC_DISCLOSURE takes 1 or 0').default('0').transform((v) => v === '1' || v === 'true'),
+  /** Behind a reverse proxy: key login throttling on X-Forwarded-For and mark cookies Secure per X-Forwarded-Proto. */
+  trustProxy: z.enum(['0', '1', 'false', 'true'], 'SANTONG_TRUST_PROXY takes 1 or 0').default('0').transform((v) => v === '1' || v === 'true'),
 });
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 
@@ -47,6 +49,7 @@ export function parseServerConfig(flags: Record<string, string | undefined>, env
     probeSchedule: env.SANTONG_PROBE_SCHEDULE,
     probeTimeoutMs: env.SANTONG_PROBE_TIMEOUT_MS,
     publicDisclosure: env.SANTONG_PUBLIC_DISCLOSURE,
+    trustProxy: env.SANTONG_TRUST_PROXY,
   });
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

@@ -5,6 +5,7 @@ import type { AppEnv } from '../app-env.ts';
 import { DomainError } from '../errors.ts';
 import { LANG_COOKIE, langFrom, localeFor } from '../views/i18n/locale.ts';
 import { csrfTokenFor, csrfTokenMatches, newPreloginSecret, PRELOGIN_COOKIE } from './csrf.ts';
+import { requestIsHttps } from './proxy.ts';
 import { authenticateSession, SESSION_COOKIE } from './sessions.ts';
 import type { User } from './users.ts';
 
@@ -15,13 +16,13 @@ export interface Viewer {
   csrfToken: string;
 }
 
-/** Cookie attributes for every dashboard cookie: HttpOnly, SameSite=Lax, Secure when served over HTTPS. */
-export function cookieOptions(c: Context, maxAgeSeconds?: number) {
+/** Cookie attributes for every dashboard cookie: HttpOnly, SameSite=Lax, Secure when served over HTTPS (behind a trusted proxy: as it says). */
+export function cookieOptions(c: Context<AppEnv>, maxAgeSeconds?: number) {
   return {
     path: '/',
     httpOnly: true,
     sameSite: 'Lax' as const,
-    secure: new URL(c.req.url).protocol === 'https:',
+    secure: requestIsHttps(c),
     ...(maxAgeSeconds === undefined ? {} : { maxAge: maxAgeSeconds }),
   };
 }

@@ -1,8 +1,8 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import { newUserSchema, type NewUser, type Role } from '../../shared/schemas/dashboard.ts';
+import { newUserSchema, passwordSchema, type NewUser, type Role } from '../../shared/schemas/dashboard.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
-import { divisions, schools, users } from '../db/schema.ts';
+import { divisions, schools, sessions, users } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { describeIssues } from '../http/validate.ts';
 import { hashPassword } from './passwords.ts';
@@ -74,4 +74,48 @@ export function listUsers(db: Db) {
     .from(users)
     .orderBy(asc(users.username))
     .all();
+}
+
+function findUser(db: Db, id: number) {
+  const row = db.select().from(users).where(eq(users.id, id)).get();
+  if (!row) throw new DomainError('not-found', 'user_unknown', `no user ${id}`);
+  return row;
+}
+
+/** Disables an account: it cannot sign in, and its open sessions end now. Audited; disabling twice is a 409. */
+export function disableUser(db: Db, id: number, now: number, audit: AuditSource): void {
+  inTransaction(db, () => {
+    const user = findUser(db, id);
+    if (user.disabledAt !== null) throw new DomainError('conflict', 'user_disabled', `${user.username} is already disabled`);
+    db.update(users).set({ disabledAt: now }).where(eq(users.id, id)).run();
+    db.delete(sessions).where(eq(sessions.userId, id)).run();
+    recordAudit(db, { ...audit, action: 'user.disable', entityType: 'user', entityId: String(id), countyCode: user.countyCode, oldValue: { disabledAt: null }, newValue: { disabledAt: new Date(now).toISOString() } }, now);
+  });
+}
+
+/** Enables a disabled account again (same password as before). Audited. */
+export function enableUser(db: Db, id: number, now: number, audit: AuditSource): void {
+  inTransaction(db, () => {
+    const user = findUser(db, id);
+    if (user.disabledAt === null) throw new DomainError('conflict', 'user_enabled', `${user.username} is not disabled`);
+    db.update(users).set({ disabledAt: null }).where(eq(users.id, id)).run();
+    recordAudit(db, { ...audit, action: 'user.enable', entityType: 'user', entityId: String(id), countyCode: user.countyCode, oldValue: { disabledAt: new Date(user.disabledAt).toISOString() }, newValue: { disabledAt: null } }, now);
+  });
+}
+
+/**
+ * Sets a new password for an account and ends its sessions, so whoever knew the old one is signed out.
+ * Audited without any trace of either password.
+ */
+export async function resetPassword(db: Db, id: number, password: string, now: number, audit: AuditSource): Promise<void> {
+  const parsed = passwordSchema.safeParse(password);
+  if (!parsed.success) throw new DomainError('invalid', 'invalid_password', `password: ${parsed.error.issues[0]!.message}`);
+  const user = findUser(db, id);
+  // Hashed before the transaction: better-sqlite3 transactions are synchronous.
+  const passwordHash = await hashPassword(parsed.data);
+  inTransaction(db, () => {
+    db.update(users).set({ passwordHash }).where(eq(users.id, id)).run();
+    db.delete(sessions).where(eq(sessions.userId, id)).run();
+    recordAudit(db, { ...audit, action: 'user.password-reset', entityType: 'user', entityId: String(id), countyCode: user.countyCode, newValue: { username: user.username } }, now);
+  });
 }

@@ -52,3 +52,15 @@ export function readRecentEnrollmentTokens(db: Db, scope: DeviceScope, limit = 5
     .limit(limit)
     .all();
 }
+
+/** The school (and county) an enrollment token is for, or null: scope checks before revoking it. */
+export function findEnrollmentTokenSchool(db: Db, id: number) {
+  return (
+    db
+      .select({ code: schools.code, countyCode: schools.countyCode })
+      .from(enrollmentTokens)
+      .innerJoin(schools, eq(schools.code, enrollmentTokens.schoolCode))
+      .where(eq(enrollmentTokens.id, id))
+      .get() ?? null
+  );
+}

@@ -1,18 +1,21 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { enrollmentTokenFormSchema } from '../../shared/schemas/dashboard.ts';
+import { csrfOnlyFormSchema, enrollmentTokenFormSchema } from '../../shared/schemas/dashboard.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool, assertRole, listScope } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
-import { findSchool, readRecentEnrollmentTokens, readSchoolChoices } from '../coverage/registry-read.ts';
-import { createEnrollmentToken, type NewEnrollmentToken } from '../enrollment/tokens.ts';
+import { findEnrollmentTokenSchool, findSchool, readRecentEnrollmentTokens, readSchoolChoices } from '../coverage/registry-read.ts';
+import { createEnrollmentToken, revokeEnrollmentToken, type NewEnrollmentToken } from '../enrollment/tokens.ts';
+import { DomainError } from '../errors.ts';
 import { validate } from '../http/validate.ts';
 import { DAY_MS } from '../coverage/rules.ts';
 import { EnrollmentPage, tokenColumns } from '../views/enrollment-page.tsx';
 import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
-function page(c: Context<AppEnv>, created: NewEnrollmentToken | null, problem: string | null) {
+const idParams = z.object({ id: z.coerce.number().int().min(1) });
+
+function page(c: Context<AppEnv>, created: NewEnrollmentToken | null, problem: string | null, revoked = false) {
   const scope = listScope(c.var.user);
   return EnrollmentPage({
     locale: c.var.locale,
@@ -23,14 +26,27 @@ function page(c: Context<AppEnv>, created: NewEnrollmentToken | null, problem: s
     created,
     serverUrl: new URL(c.req.url).origin,
     problem,
+    revoked,
   });
 }
 
 /** Enrollment tokens: county officers for their county's schools, the bureau for any school. */
 export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
-  .get('/enrollment', pageContext, requireUser, (c) => {
+  .get('/enrollment', pageContext, requireUser, validate('query', z.object({ revoked: z.literal('1').optional() })), (c) => {
     assertRole(c.var.user, 'bureau', 'county');
-    return c.html(page(c, null, null));
+    return c.html(page(c, null, null, c.req.valid('query').revoked === '1'));
+  })
+  .post('/enrollment/tokens/:id/revoke', pageContext, requireUser, requireCsrf, validate('param', idParams), validate('form', csrfOnlyFormSchema), (c) => {
+    assertRole(c.var.user, 'bureau', 'county');
+    const { id } = c.req.valid('param');
+    const school = findEnrollmentTokenSchool(c.var.db, id);
+    if (!school) throw new DomainError('not-found', 'enrollment_token_unknown', `no enrollment token ${id}`);
+    assertCanSeeSchool(c.var.user, school);
+    if (!revokeEnrollmentToken(c.var.db, id, c.var.clock(), { actor: `user:${c.var.user.username}`, reason: 'enrollment token revoked from the dashboard' })) {
+      return c.html(page(c, null, `enrollment token ${id} is already revoked`), 409);
+    }
+    c.var.logger.info({ tokenId: id, school: school.code, by: c.var.user.username }, 'enrollment token revoked from the dashboard');
+    return c.redirect('/enrollment?revoked=1', 303);
   })
   .on('GET', exportPaths('/enrollment/tokens'), pageContext, requireUser, (c) => {
     assertRole(c.var.user, 'bureau', 'county');

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { csrfOnlyFormSchema, loginFormSchema } from '../../shared/schemas/dashboard.ts';
 import { signIn } from '../accounts/login.ts';
 import { cookieOptions, pageContext, requireCsrf, safeLocalPath } from '../accounts/page-auth.ts';
 import { PRELOGIN_COOKIE } from '../accounts/csrf.ts';
+import { clientAddress } from '../accounts/proxy.ts';
 import { endSession, MAX_AGE_MS, SESSION_COOKIE } from '../accounts/sessions.ts';
 import type { AppEnv } from '../app-env.ts';
 import { DomainError } from '../errors.ts';
@@ -16,15 +16,6 @@ import { LANG_COOKIE, langs } from '../views/i18n/locale.ts';
 import { LoginPage } from '../views/login-page.tsx';
 
 const stylesheet = fs.readFileSync(new URL('../views/app.css', import.meta.url), 'utf8');
-
-/** The client's address for login throttling: the socket's peer (proxies' headers are not trusted). */
-function clientAddress(c: Context<AppEnv>): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown'; // app.request() in tests has no socket
-  }
-}
 
 /** Sign-in and sign-out, the language switch and the stylesheet. */
 export const dashboardSessionRoutes = new Hono<AppEnv>()

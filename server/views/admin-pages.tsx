@@ -15,7 +15,34 @@ export function userColumns(locale: Locale): Column<UserRow>[] {
     { label: 'col.role', value: (r) => locale.t(`role.${r.role}`) },
     { label: 'col.scope', value: (r) => r.schoolCode ?? r.countyCode ?? locale.t('value.wholePrefecture') },
     { label: 'col.createdAt', value: (r) => new Date(r.createdAt).toISOString(), cell: (r) => locale.dateTime(r.createdAt) },
+    { label: 'col.state', value: (r) => (r.disabledAt === null ? locale.t('state.active') : locale.t('state.disabled')), cell: (r) => <span class={r.disabledAt === null ? 'yes' : 'no'}>{locale.t(r.disabledAt === null ? 'state.active' : 'state.disabled')}</span> },
   ];
+}
+
+/** Disable or enable, and set a new password: the bureau's actions on one account (page only). */
+function userActions(locale: Locale, viewer: Viewer): Column<UserRow> {
+  const t = locale.t;
+  return {
+    label: 'col.actions',
+    value: () => null,
+    cell: (r) =>
+      r.id === viewer.user?.id ? null : (
+        <div class="row-actions">
+          <form class="row-action" method="post" action={`/admin/users/${r.id}/${r.disabledAt === null ? 'disable' : 'enable'}`}>
+            <CsrfField viewer={viewer} />
+            <button type="submit">{t(r.disabledAt === null ? 'users.disable' : 'users.enable')}</button>
+          </form>
+          <form class="row-action" method="post" action={`/admin/users/${r.id}/password`}>
+            <CsrfField viewer={viewer} />
+            <label>
+              {t('users.newPassword')}
+              <input name="password" type="password" required minlength={10} autocomplete="new-password" />
+            </label>
+            <button type="submit">{t('users.resetPassword')}</button>
+          </form>
+        </div>
+      ),
+  };
 }
 
 /** API token list columns (page and export). */
@@ -26,6 +53,20 @@ export function apiTokenColumns(locale: Locale): Column<ApiTokenRow>[] {
     { label: 'col.createdAt', value: (r) => new Date(r.createdAt).toISOString(), cell: (r) => locale.dateTime(r.createdAt) },
     { label: 'col.state', value: (r) => (r.revokedAt === null ? null : locale.t('state.revoked')) },
   ];
+}
+
+function tokenRevoke(locale: Locale, viewer: Viewer): Column<ApiTokenRow> {
+  return {
+    label: 'col.actions',
+    value: () => null,
+    cell: (r) =>
+      r.revokedAt === null ? (
+        <form class="row-action" method="post" action={`/admin/api-tokens/${r.id}/revoke`}>
+          <CsrfField viewer={viewer} />
+          <button type="submit">{locale.t('apiTokens.revoke')}</button>
+        </form>
+      ) : null,
+  };
 }
 
 interface AdminProps {
@@ -40,7 +81,7 @@ function Problem(props: { locale: Locale; problem: string | null }) {
 }
 
 /** The bureau's user list and the form that creates an account. */
-export function UsersPage(props: AdminProps & { users: UserRow[]; created: string | null }) {
+export function UsersPage(props: AdminProps & { users: UserRow[]; created: string | null; notice?: string | null }) {
   const { locale, viewer } = props;
   const t = locale.t;
   return (
@@ -48,8 +89,9 @@ export function UsersPage(props: AdminProps & { users: UserRow[]; created: strin
       <h1>{t('users.title')}</h1>
       <Problem locale={locale} problem={props.problem} />
       {props.created && <p class="notice" role="status">{`${t('users.created')}: ${props.created}`}</p>}
+      {props.notice && <p class="notice" role="status">{props.notice}</p>}
       <ExportLinks locale={locale} base="/admin/users" />
-      <DataTable locale={locale} caption={t('users.title')} columns={userColumns(locale)} rows={props.users} id="user-table" />
+      <DataTable locale={locale} caption={t('users.title')} columns={[...userColumns(locale), userActions(locale, viewer)]} rows={props.users} id="user-table" />
       <h2>{t('users.create')}</h2>
       <form class="stacked" method="post" action="/admin/users">
         <CsrfField viewer={viewer} />
@@ -84,7 +126,7 @@ export function UsersPage(props: AdminProps & { users: UserRow[]; created: strin
 }
 
 /** The bureau's API token list and the form that issues one (shown once). */
-export function ApiTokensPage(props: AdminProps & { tokens: ApiTokenRow[]; created: string | null }) {
+export function ApiTokensPage(props: AdminProps & { tokens: ApiTokenRow[]; created: string | null; notice?: string | null }) {
   const { locale, viewer } = props;
   const t = locale.t;
   return (
@@ -97,8 +139,9 @@ export function ApiTokensPage(props: AdminProps & { tokens: ApiTokenRow[]; creat
           <code class="secret" id="new-token">{props.created}</code>
         </section>
       )}
+      {props.notice && <p class="notice" role="status">{props.notice}</p>}
       <ExportLinks locale={locale} base="/admin/api-tokens" />
-      <DataTable locale={locale} caption={t('apiTokens.title')} columns={apiTokenColumns(locale)} rows={props.tokens} id="api-token-table" />
+      <DataTable locale={locale} caption={t('apiTokens.title')} columns={[...apiTokenColumns(locale), tokenRevoke(locale, viewer)]} rows={props.tokens} id="api-token-table" />
       <h2>{t('apiTokens.create')}</h2>
       <form class="stacked" method="post" action="/admin/api-tokens">
         <CsrfField viewer={viewer} />

@@ -19,6 +19,21 @@ export function tokenColumns(locale: Locale): Column<TokenRow>[] {
   ];
 }
 
+/** A revoke button for a token still in use; devices it already enrolled keep their keys. */
+function revokeColumn(locale: Locale, viewer: Viewer): Column<TokenRow> {
+  return {
+    label: 'col.actions',
+    value: () => null,
+    cell: (r) =>
+      r.revokedAt === null ? (
+        <form class="row-action" method="post" action={`/enrollment/tokens/${r.id}/revoke`}>
+          <CsrfField viewer={viewer} />
+          <button type="submit">{locale.t('enrollment.revoke')}</button>
+        </form>
+      ) : null,
+  };
+}
+
 /** Create a token for a school and see the exact install commands; the new token is shown once. */
 export function EnrollmentPage(props: {
   locale: Locale;
@@ -29,6 +44,7 @@ export function EnrollmentPage(props: {
   created: NewEnrollmentToken | null;
   serverUrl: string;
   problem: string | null;
+  revoked: boolean;
 }) {
   const { locale, viewer } = props;
   const t = locale.t;
@@ -40,6 +56,7 @@ export function EnrollmentPage(props: {
           {`${t('error.invalid')} ${props.problem}`}
         </p>
       )}
+      {props.revoked && <p class="notice" role="status">{t('enrollment.revoked')}</p>}
       {props.created && (
         <section class="notice" aria-live="polite">
           <p>
@@ -74,7 +91,7 @@ export function EnrollmentPage(props: {
       </form>
       <h2>{t('enrollment.recent')}</h2>
       <ExportLinks locale={locale} base="/enrollment/tokens" />
-      <DataTable locale={locale} caption={t('enrollment.recent')} columns={tokenColumns(locale)} rows={props.tokens} id="token-table" />
+      <DataTable locale={locale} caption={t('enrollment.recent')} columns={[...tokenColumns(locale), revokeColumn(locale, viewer)]} rows={props.tokens} id="token-table" />
     </Layout>
   );
 }

@@ -26,10 +26,11 @@ export const newUserSchema = z
   });
 export type NewUser = z.infer<typeof newUserSchema>;
 
-const csrf = z.string().min(1, 'the form has expired; reload the page').max(200);
+/** The CSRF token every dashboard form carries. */
+export const csrf = z.string().min(1, 'the form has expired; reload the page').max(200);
 
 /** Empty form fields arrive as ''; treat them as absent. */
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+export const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 export const loginFormSchema = z.object({
   _csrf: csrf,

@@ -156,6 +156,17 @@ export const matrix: MatrixCase[] = [
   { route: 'POST /enrollment', path: '/enrollment', form: { schoolCode: '6229220001', expiresInDays: '7' }, expect: { anonymous: 'login', school: 403, countyA: 403, countyB: { status: 201, has: ['ste_', '康乐测试中学'] }, bureau: { status: 201, has: ['ste_'] } } },
   { route: 'POST /admin/users', path: '/admin/users', form: { username: 'new-officer', password: 'another long password', role: 'county', countyCode: '622923' }, expect: { ...bureauOnly(['new-officer']), bureau: { status: 201, has: ['new-officer'] } } },
   { route: 'POST /admin/api-tokens', path: '/admin/api-tokens', form: { name: 'statistics office', countyCode: '' }, expect: { ...bureauOnly([]), bureau: { status: 201, has: ['sta_'] } } },
+  // Issue 4's remaining forms; user 5 is new-officer (made above), API token 1 the statistics office's.
+  { route: 'POST /admin/users/:id/disable', path: '/admin/users/5/disable', form: {}, expect: { ...bureauOnly([]), bureau: { status: 303, location: '/admin/users?done=disabled' } } },
+  { route: 'POST /admin/users/:id/enable', path: '/admin/users/5/enable', form: {}, expect: { ...bureauOnly([]), bureau: { status: 303, location: '/admin/users?done=enabled' } } },
+  { route: 'POST /admin/users/:id/password', path: '/admin/users/5/password', form: { password: 'a brand new password' }, expect: { ...bureauOnly([]), bureau: { status: 303, location: '/admin/users?done=password' } } },
+  { route: 'POST /admin/api-tokens/:id/revoke', path: '/admin/api-tokens/1/revoke', form: {}, expect: { ...bureauOnly([]), bureau: { status: 303, location: '/admin/api-tokens?done=revoked' } } },
+  {
+    route: 'POST /enrollment/tokens/:id/revoke',
+    path: (who) => `/enrollment/tokens/${who === 'countyA' ? 1 : who === 'bureau' ? 3 : 2}/revoke`,
+    form: {},
+    expect: { anonymous: 'login', school: 403, countyA: { status: 303, location: '/enrollment?revoked=1' }, countyB: 403, bureau: { status: 303, location: '/enrollment?revoked=1' } },
+  },
   // Last: it ends the session.
   { route: 'POST /logout', path: '/logout', form: {}, expect: { ...all({ status: 303, location: '/login' }), anonymous: { status: 303, location: '/login' } } },
 ];
