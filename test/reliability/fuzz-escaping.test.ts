@@ -19,7 +19,7 @@ afterAll(() => world.ctx.cleanup());
 
 describe('injection strings accepted as text', () => {
   it.each(html)('%s is stored verbatim and rendered escaped', async (text) => {
-    const { app } = world.ctx;
+    const { app } = world;
     const bearer = world.bureauToken;
     const enrolled = await requestJson(app, 'POST', '/api/v1/enroll', { body: { token: world.enrollmentToken, hostname: text, hardware: { uuid: `u-${text}` } } });
     expect(enrolled.status).toBe(201);
@@ -35,7 +35,7 @@ describe('injection strings accepted as text', () => {
 });
 
 async function checkEverywhere(text: string) {
-  const { app } = world.ctx;
+  const { app } = world;
   const bearer = world.bureauToken;
   const closure = await requestJson(app, 'POST', '/api/v1/closures', { bearer, body: { name: text.slice(0, 100), countyCode: '622921', startsOn: '2028-01-10', endsOn: '2028-02-20', reason: text } });
   expect(closure.status, JSON.stringify(closure.body)).toBe(201);

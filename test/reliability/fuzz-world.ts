@@ -1,4 +1,7 @@
+import pino from 'pino';
 import { expect } from 'vitest';
+import { createApp, type App } from '../../server/app.ts';
+import { defaultRequestLimits } from '../../server/http/request-limits.ts';
 import type { Db } from '../../server/db/client.ts';
 import { createDashboardUsers, DashboardClient } from '../helpers/dashboard.ts';
 import { requestJson } from '../helpers/http.ts';
@@ -12,6 +15,8 @@ import { createTestContext, type TestContext } from '../helpers/server.ts';
  */
 export interface FuzzWorld {
   ctx: TestContext;
+  /** The app over ctx.db with rate limits off, so hostile input reaches validation, not a 429 (limits.test.ts covers those). */
+  app: App;
   bureauToken: string;
   enrollmentToken: string;
   deviceKey: string;
@@ -22,8 +27,8 @@ export interface FuzzWorld {
   userIds: number[];
 }
 
-async function created(ctx: TestContext, token: string, method: string, path: string, body: unknown): Promise<number> {
-  const response = await requestJson(ctx.app, method, path, { body, bearer: token });
+async function created(app: App, token: string, method: string, path: string, body: unknown): Promise<number> {
+  const response = await requestJson(app, method, path, { body, bearer: token });
   if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body.id as number;
 }
@@ -31,22 +36,24 @@ async function created(ctx: TestContext, token: string, method: string, path: st
 /** Builds the world over a fresh test context. */
 export async function createFuzzWorld(): Promise<FuzzWorld> {
   const ctx = createTestContext();
+  const noRateLimits = { ...defaultRequestLimits, enrollPerIpPerMinute: 0, loginPerIpPerMinute: 0, reportsPerIpPerMinute: 0, reportBatchesPerDevicePerHour: 0 };
+  const app = createApp({ db: ctx.db, logger: pino({ level: 'silent' }), clock: ctx.clock, maxReportBodyBytes: 1024 * 1024, limits: noRateLimits });
   const bureauToken = ctx.apiToken();
   const enrollmentToken = ctx.enrollmentToken('6229210001');
-  const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', { body: { token: enrollmentToken, hostname: 'fuzz-pc', hardware: { uuid: 'fuzz-uuid' }, classroom: '1' } });
+  const enrolled = await requestJson(app, 'POST', '/api/v1/enroll', { body: { token: enrollmentToken, hostname: 'fuzz-pc', hardware: { uuid: 'fuzz-uuid' }, classroom: '1' } });
   const deviceKey = enrolled.body.deviceKey as string;
-  await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: { reports: [makeReport({ at: ctx.clock() - 60_000 })] }, bearer: deviceKey });
+  await requestJson(app, 'POST', '/api/v1/reports', { body: { reports: [makeReport({ at: ctx.clock() - 60_000 })] }, bearer: deviceKey });
   const ids = {
-    declaration: await created(ctx, bureauToken, 'POST', '/api/v1/declarations', { schoolCode: '6229210002', indicator: 'connected', reason: 'fuzz world' }),
-    closure: await created(ctx, bureauToken, 'POST', '/api/v1/closures', { name: '寒假', countyCode: '622921', startsOn: '2027-01-15', endsOn: '2027-02-25', reason: 'fuzz world' }),
-    inspection: await created(ctx, bureauToken, 'POST', '/api/v1/inspections', { perCounty: 2, seed: 'fuzz' }),
-    platform: await created(ctx, bureauToken, 'POST', '/api/v1/platforms', { kind: 'resource', level: 'prefecture', ownerCode: '622900', name: '临夏州资源平台', url: 'http://127.0.0.1:9/', reason: 'fuzz world' }),
+    declaration: await created(app, bureauToken, 'POST', '/api/v1/declarations', { schoolCode: '6229210002', indicator: 'connected', reason: 'fuzz world' }),
+    closure: await created(app, bureauToken, 'POST', '/api/v1/closures', { name: '寒假', countyCode: '622921', startsOn: '2027-01-15', endsOn: '2027-02-25', reason: 'fuzz world' }),
+    inspection: await created(app, bureauToken, 'POST', '/api/v1/inspections', { perCounty: 2, seed: 'fuzz' }),
+    platform: await created(app, bureauToken, 'POST', '/api/v1/platforms', { kind: 'resource', level: 'prefecture', ownerCode: '622900', name: '临夏州资源平台', url: 'http://127.0.0.1:9/', reason: 'fuzz world' }),
   };
   const users = await createDashboardUsers(ctx);
-  const browser = DashboardClient.forApp(ctx);
+  const browser = new DashboardClient((path, init) => Promise.resolve(app.request(path, init)));
   await browser.signIn('bureau');
   await browser.get('/');
-  return { ctx, bureauToken, enrollmentToken, deviceKey, ids, browser, userIds: [users.countyA.id, users.countyB.id, users.school.id] };
+  return { ctx, app, bureauToken, enrollmentToken, deviceKey, ids, browser, userIds: [users.countyA.id, users.countyB.id, users.school.id] };
 }
 
 /**

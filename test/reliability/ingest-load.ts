@@ -85,6 +85,7 @@ export async function driveDevices(devices: SimDevice[], target: ServerTarget, r
   const ledger: SentBatch[] = [];
   const unexpected: string[] = [];
   let requests = 0;
+  let acknowledgements = 0;
   const loop = async (device: SimDevice) => {
     let reports = newBatch(device, random);
     let entry: SentBatch = { deviceId: device.deviceId, reportIds: reports.map((r) => r.id!), acknowledged: false };
@@ -107,6 +108,7 @@ export async function driveDevices(devices: SimDevice[], target: ServerTarget, r
         if (result.accepted + result.duplicates !== reports.length) unexpected.push(`200 counted ${text} for ${reports.length} reports`);
         const replay = entry.acknowledged;
         entry.acknowledged = true;
+        acknowledgements++;
         if (replay && result.accepted !== 0) unexpected.push(`a replayed acknowledged batch was stored again: ${text}`);
         if (target.stopped) return;
         if (random.next() < 0.05) continue; // replay what was just acknowledged
@@ -119,5 +121,5 @@ export async function driveDevices(devices: SimDevice[], target: ServerTarget, r
     }
   };
   const running = Promise.all(devices.map(loop));
-  return { ledger, unexpected, requests: () => requests, done: running };
+  return { ledger, unexpected, requests: () => requests, acknowledgements: () => acknowledgements, done: running };
 }

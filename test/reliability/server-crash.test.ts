@@ -18,10 +18,18 @@ const DEVICES = 24;
 const env = { SANTONG_REPORT_BATCHES_PER_DEVICE_PER_HOUR: '0', SANTONG_REPORTS_PER_IP_PER_MINUTE: '0', SANTONG_ENROLL_PER_IP_PER_MINUTE: '0' };
 
 const prepared = prepareDataDir('santong-crash-');
+
+async function until(condition: () => boolean, what: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 afterAll(() => prepared.remove());
 
 describe('server crash safety', () => {
-  it(`survives ${KILLS} SIGKILLs under ingest load: every acknowledged report stored once, no half batch, integrity ok, verify clean`, { timeout: longRun ? 1_800_000 : 120_000 }, async () => {
+  it(`survives ${KILLS} SIGKILLs under ingest load: every acknowledged report stored once, no half batch, integrity ok, verify clean`, { timeout: longRun ? 1_800_000 : 240_000 }, async () => {
     const random = seededRandom();
     let server: ServerProcess = spawnServer(prepared.dataDir, env);
     const target = new ServerTarget();
@@ -32,18 +40,25 @@ describe('server crash safety', () => {
     let kills = 0;
     let killedWhileStarting = 0;
     while (kills < KILLS) {
-      // Mostly while serving (after a few acknowledgements land); now and then while starting up and migrating.
-      if (random.next() < 0.15) {
-        const at = random.int(0, 400);
-        await Promise.race([new Promise((r) => setTimeout(r, at)), server.listening.catch(() => {})]);
-        if (!server.isListening()) killedWhileStarting++;
-      } else {
-        await new Promise((r) => setTimeout(r, random.int(20, 600)));
-      }
+      // Mid-ingest: after a few batches of this server's life were acknowledged (so the load is really
+      // flowing, however slow the machine), then a random moment later.
+      const wanted = load.acknowledgements() + random.int(1, 8);
+      await until(() => load.acknowledgements() >= wanted, `acknowledgements after restart ${kills} (seed ${random.seed}):\n${server.tail()}`);
+      await new Promise((r) => setTimeout(r, random.int(0, 300)));
       target.down();
       await killHard(server);
       kills++;
       server = spawnServer(prepared.dataDir, env);
+      // Now and then again while it starts: loading code, opening the database, migrating.
+      if (kills < KILLS && random.next() < 0.2) {
+        await Promise.race([new Promise((r) => setTimeout(r, random.int(0, 1500))), server.listening.catch(() => {})]);
+        if (!server.isListening()) {
+          await killHard(server);
+          kills++;
+          killedWhileStarting++;
+          server = spawnServer(prepared.dataDir, env);
+        }
+      }
       const url = await server.listening.catch((e: Error) => {
         throw new Error(`restart after kill ${kills} failed (seed ${random.seed}): ${e.message}`);
       });
