@@ -36,6 +36,12 @@ export interface DatasetMeta {
   seconds: number;
 }
 
+/** The newest migration: part of the cache key, so a schema change regenerates the cached databases. */
+function schemaTag(): string {
+  const journal = JSON.parse(fs.readFileSync(new URL('../migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: { idx: number }[] };
+  return `m${journal.entries.at(-1)?.idx ?? 0}`;
+}
+
 const BULK_TABLES = ['reports', 'devices', 'classrooms', 'device_status', 'classroom_status', 'school_status'];
 
 /** Generates a scale's database into `file` (which must not exist) and returns what the load process needs. */
@@ -47,7 +53,8 @@ export function generateDataset(scale: Scale, file: string, options: { now?: num
   ensureReferenceData(db, now);
   const sqlite = db.$client;
   // A half-written file is thrown away (written under a temp name), so durability is not needed here.
-  sqlite.pragma('journal_mode = OFF');
+  // (better-sqlite3 opens in defensive mode, which refuses journal_mode = OFF; MEMORY is the next best.)
+  sqlite.pragma('journal_mode = MEMORY');
   sqlite.pragma('synchronous = OFF');
   sqlite.pragma('foreign_keys = OFF');
   sqlite.pragma('cache_size = -1000000');
@@ -131,7 +138,7 @@ export function generateDataset(scale: Scale, file: string, options: { now?: num
 
 /** The cached database of a scale, generated first if the cache has none of this generator version. */
 export function ensureDataset(scale: Scale, log: (line: string) => void): { dir: string; file: string; meta: DatasetMeta; generated: boolean } {
-  const dir = path.join(cacheRoot, `${scale.key}-v${GENERATOR_VERSION}`);
+  const dir = path.join(cacheRoot, `${scale.key}-v${GENERATOR_VERSION}-${schemaTag()}`);
   const metaFile = path.join(dir, 'meta.json');
   if (fs.existsSync(metaFile)) return { dir, file: path.join(dir, DATABASE_FILE), meta: JSON.parse(fs.readFileSync(metaFile, 'utf8')) as DatasetMeta, generated: false };
   const temp = `${dir}.tmp-${process.pid}`;

@@ -31,8 +31,7 @@ export function needsRebase(generatedAt: number, now: number): boolean {
 export function rebaseDatabase(file: string, deltaMs: number): void {
   const sqlite = new Database(file);
   try {
-    // The working copy is discarded if this fails half-way, so it needs no journal.
-    sqlite.pragma('journal_mode = OFF');
+    // The working copy is discarded if this fails half-way, so nothing needs to reach the disk in order.
     sqlite.pragma('synchronous = OFF');
     sqlite.pragma('cache_size = -1000000');
     sqlite.transaction(() => {
@@ -40,7 +39,7 @@ export function rebaseDatabase(file: string, deltaMs: number): void {
         sqlite.prepare(`update ${table} set ${columns.map((c) => `${c} = ${c} + ?`).join(', ')}`).run(...columns.map(() => deltaMs));
       }
     })();
-    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     sqlite.close();
   }

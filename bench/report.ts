@@ -89,6 +89,14 @@ export function renderRun(ctx: RunContext): string {
   return `${lines.join('\n')}\nEach figure is the median over rounds; each ratio is taken within a round, against that round's /healthz.`;
 }
 
+/** Every phase of every round as measured, for the terminal (and for runs of one scale only). */
+export function renderPhases(run: ScaleRun): string {
+  const rows = run.phases.flatMap((phase) =>
+    phase.streams.map((s) => `| ${run.meta.scale.key} | ${phase.round} | ${phase.name} | ${s.kind} | ${n(s.perSecond)} | ${s.kind === 'ingest' ? n(s.reportsPerSecond) : ''} | ${ms(s.latencyMs.p50)} | ${ms(s.latencyMs.p99)} | ${ms(s.latencyMs.max)} | ${Object.values(s.failures).reduce((a, b) => a + b, 0)} |`),
+  );
+  return ['| scale | round | phase | stream | req/s | reports/s | p50 | p99 | max | failures |', '|---|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
 const HEADING = '## Server (issue 6)';
 const BEGIN = '<!-- bench:server:begin (written by npm run bench; edit outside these markers) -->';
 const END = '<!-- bench:server:end -->';

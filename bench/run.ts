@@ -9,19 +9,20 @@ import { cacheRoot, ensureDataset } from './generate.ts';
 import type { LoadPlan, PhasePlan, PhaseResult } from './load-plan.ts';
 import { mainProfile, topFrames } from './profile-top.ts';
 import { needsRebase, rebaseDatabase } from './rebase.ts';
-import { renderRun, writeBenchmarks } from './report.ts';
+import { renderPhases, renderRun, writeBenchmarks } from './report.ts';
 import { scalesFor, type Scale } from './scales.ts';
 import { killAllServers, repoRoot, startBenchServer } from './server-process.ts';
 import { storageOf } from './storage.ts';
 
 /*
- * npm run bench [-- --quick] [--cpu-prof] [--phases a,b] [--keep] [--no-write]
+ * npm run bench [-- --quick] [--cpu-prof] [--phases a,b] [--scale prefecture|national]
+ *                 [--server-root DIR] [--keep] [--no-write]
  * Per scale: the cached database (generated first if missing) is copied, shifted to now, served by a
  * real `santong serve` child on 127.0.0.1 and driven by a separate load process; then the figures of
  * issue 6 are printed and written to BENCHMARKS.md. Everything it starts, it stops, Ctrl-C included.
  */
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, phases: { type: 'string' }, keep: { type: 'boolean' }, 'no-write': { type: 'boolean' } },
+  options: { quick: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, phases: { type: 'string' }, scale: { type: 'string' }, 'server-root': { type: 'string' }, keep: { type: 'boolean' }, 'no-write': { type: 'boolean' } },
 });
 const quick = args.quick ?? false;
 const CONNECTIONS = 16;
@@ -89,7 +90,7 @@ async function measure(scale: Scale): Promise<ScaleRun> {
   }
   const storage = storageOf(dataset.dir);
   const cpuProfDir = args['cpu-prof'] ? path.join(cacheRoot, 'profiles', `${scale.key}-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
-  const server = await startBenchServer(work, { logFile: path.join(work, 'server.log'), cpuProfDir });
+  const server = await startBenchServer(work, { logFile: path.join(work, 'server.log'), cpuProfDir, serverRoot: args['server-root'] });
   log(`${scale.key}: server up in ${server.startMs.toFixed(0)} ms (pid ${server.pid}); load for ${phases().length} phases`);
   let results: PhaseResult[];
   let firstReadMs: number;
@@ -122,8 +123,16 @@ const machine = (load: number[]) => [
 
 const loadAtStart = os.loadavg();
 const [small, large] = scalesFor(quick);
+if (args.scale) {
+  // One scale only (to profile or compare one path): the measured phases, no goal table, nothing written.
+  const scale = [small, large].find((s) => s.name === args.scale);
+  if (!scale) throw new Error(`--scale takes prefecture or national, not ${args.scale}`);
+  process.stdout.write(`${renderPhases(await measure(scale))}\n`);
+  process.exit(0);
+}
 const prefecture = await measure(small);
 const national = await measure(large);
+process.stdout.write(`${renderPhases(prefecture)}\n${renderPhases(national)}\n\n`);
 const markdown = renderRun({
   command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
   date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
@@ -131,7 +140,7 @@ const markdown = renderRun({
   scales: [prefecture, national],
 });
 process.stdout.write(`${markdown}\n`);
-if (!args['no-write'] && !args.phases) {
+if (!args['no-write'] && !args.phases && !args['server-root']) {
   writeBenchmarks(markdown);
   log('written to BENCHMARKS.md (section "Server (issue 6)")');
 }
