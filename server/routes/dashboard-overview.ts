@@ -8,6 +8,9 @@ import { sweepExpired } from '../coverage/evaluate.ts';
 import { readCoverage } from '../coverage/read.ts';
 import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
+import { readHistory } from '../programme/history.ts';
+import { readPlatformCoverage } from '../programme/platforms.ts';
+import { readTeacherSpaces } from '../programme/teacher-spaces.ts';
 import { pageErrorHandler } from '../views/error-page.tsx';
 import { countyColumns, OverviewPage } from '../views/overview-page.tsx';
 import { exportFormatOf, sortRows, tableExport } from '../views/table.tsx';
@@ -39,8 +42,27 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
     const columns = countyColumns(c.var.locale);
     const sorting = { key: sort, dir, href: (key: string, d: 'asc' | 'desc') => `/?sort=${key}&dir=${d}#counties` };
     const query = new URL(c.req.url).search.slice(1);
+    const plan = currentPlan(c.var.db);
+    const snapshots = readHistory(c.var.db, { divisionCodes: [plan.prefecture.code] });
+    const history = {
+      schools: snapshots.map((s) => ({ day: s.day, value: s.figures.schools.connected })),
+      classrooms: snapshots.map((s) => ({ day: s.day, value: s.figures.classrooms.equipped })),
+    };
     return c.html(
-      OverviewPage({ locale: c.var.locale, viewer: c.var.viewer, path: c.req.path, coverage, plan: currentPlan(c.var.db), rows: sortRows(coverage.counties, columns, sort, dir), sorting, query }),
+      OverviewPage({
+        locale: c.var.locale,
+        viewer: c.var.viewer,
+        path: c.req.path,
+        coverage,
+        plan,
+        rows: sortRows(coverage.counties, columns, sort, dir),
+        sorting,
+        query,
+        now,
+        history,
+        spaces: readTeacherSpaces(c.var.db, null),
+        platforms: readPlatformCoverage(c.var.db, null, now),
+      }),
     );
   })
   .get('/counties.csv', ...exportCounties)

@@ -10,14 +10,18 @@ const H = 220;
 const PAD = { left: 56, right: 12, top: 16, bottom: 36 };
 const plotW = W - PAD.left - PAD.right;
 const plotH = H - PAD.top - PAD.bottom;
+/** The frame every chart shares, so charts drawn elsewhere line up with these. */
+export const chartBox = { W, H, PAD, plotW, plotH } as const;
 
-function niceMax(value: number): number {
+/** A round axis maximum at or above the value. */
+export function niceMax(value: number): number {
   if (value <= 0) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(value));
   return [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((m) => m >= value)!;
 }
 
-function YAxis(props: { max: number; locale: Locale }) {
+/** Horizontal grid lines with their values. */
+export function YAxis(props: { max: number; locale: Locale }) {
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * props.max);
   return (
     <g>
@@ -34,8 +38,8 @@ function YAxis(props: { max: number; locale: Locale }) {
   );
 }
 
-/** Plan milestones (cumulative, per year) as grey bars and the measured figure now as a blue bar. */
-export function ProgressChart(props: { locale: Locale; title: string; milestones: CountMilestone[]; target: number; actual: number; asOf: string }) {
+/** Plan milestones (cumulative, per year) as grey bars and the figure now as a blue bar (labelled measured, or declared). */
+export function ProgressChart(props: { locale: Locale; title: string; milestones: CountMilestone[]; target: number; actual: number; asOf: string; actualLabel?: string }) {
   const { locale } = props;
   const bars = [
     ...props.milestones.map((m) => ({ label: String(m.year), value: m.cumulative, actual: false })),
@@ -67,7 +71,7 @@ export function ProgressChart(props: { locale: Locale; title: string; milestones
           <rect width="10" height="10" y="-9" fill="#9aa4ae" />
           <text x="14">{locale.t('chart.milestone')}</text>
           <rect x="170" width="10" height="10" y="-9" fill="#0b5cad" />
-          <text x="184">{locale.t('chart.actual')}</text>
+          <text x="184">{props.actualLabel ?? locale.t('chart.actual')}</text>
         </g>
       </svg>
     </figure>

@@ -1,6 +1,6 @@
 import type { Coverage, CountySchoolsQuery, SchoolRow } from '../../shared/schemas/coverage.ts';
 import type { Viewer } from '../accounts/page-auth.ts';
-import { Bar, HeadlineFigures } from './figures.tsx';
+import { Bar, DeclaredCell, HeadlineFigures, ProgressLine } from './figures.tsx';
 import type { Locale } from './i18n/locale.ts';
 import { ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
@@ -15,11 +15,15 @@ export function schoolColumns(locale: Locale): Column<SchoolRow>[] {
     { label: 'col.township', value: (r) => r.township },
     { label: 'col.type', value: (r) => locale.tOr(`type.${r.typeCode}`, r.typeCode) },
     { label: 'col.connected', value: (r) => r.connected },
+    // Declared apart from measured: its own column, tagged, never folded into "connected".
+    { label: 'col.declaredConnected', value: (r) => r.declaredConnected, cell: (r) => (r.declaredConnected ? <span class="tag declared">{locale.t('tag.declared')}</span> : locale.t('value.no')) },
+    { label: 'col.declarationConflict', value: (r) => r.declarationConflict, cell: (r) => (r.declarationConflict ? <span class="tag conflict">{locale.t('tag.conflict')}</span> : locale.t('value.no')) },
     { label: 'col.lastReachable', value: (r) => r.lastReachableAt, cell: (r) => locale.dateTime(r.lastReachableAt) },
     { label: 'col.bandwidth', value: (r) => r.bandwidthMbps, numeric: true },
     { label: 'col.standard', value: (r) => r.standardMbps, numeric: true },
     { label: 'col.meetsStandard', value: (r) => r.meetsStandard },
     { label: 'col.classroomsEquipped', value: (r) => r.classrooms.equipped, cell: (r) => <Bar locale={locale} part={r.classrooms.equipped} whole={r.classrooms.registered} /> },
+    { label: 'col.declaredEquipped', value: (r) => r.classrooms.declaredEquipped, cell: (r) => <DeclaredCell locale={locale} count={r.classrooms.declaredEquipped} /> },
     { label: 'col.classrooms', value: (r) => r.classrooms.registered, numeric: true },
     { label: 'col.devicesLive', value: (r) => r.devices.live, numeric: true },
     { label: 'col.devices', value: (r) => r.devices.enrolled, numeric: true },
@@ -59,7 +63,8 @@ export function CountyPage(props: CountyPageProps) {
   return (
     <Layout locale={locale} viewer={props.viewer} path={props.path} title={name}>
       <h1>{`${t('county.title')} · ${name}`}</h1>
-      <HeadlineFigures locale={locale} coverage={props.coverage} />
+      <HeadlineFigures locale={locale} coverage={props.coverage} conflictHref={`/counties/${props.county.code}?conflict=true#schools`} />
+      <ProgressLine locale={locale} progress={props.coverage.progress} />
       <h2 id="schools">{t('county.schools')}</h2>
       <form class="filters" method="get" action={`/counties/${props.county.code}`} role="search">
         <label>
@@ -70,6 +75,8 @@ export function CountyPage(props: CountyPageProps) {
         <Check name="meetsStandard" value="false" checked={query.meetsStandard === false} label={t('county.filter.belowStandard')} />
         <Check name="hasSilentDevices" value="true" checked={query.hasSilentDevices === true} label={t('county.filter.silent')} />
         <Check name="noAgent" value="true" checked={query.noAgent === true} label={t('county.filter.noAgent')} />
+        <Check name="declaredConnected" value="true" checked={query.declaredConnected === true} label={t('county.filter.declaredConnected')} />
+        <Check name="conflict" value="true" checked={query.conflict === true} label={t('county.filter.conflict')} />
         <label>
           {t('county.filter.type')}
           <select name="typeCode">

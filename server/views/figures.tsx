@@ -14,14 +14,38 @@ export function Bar(props: { locale: Locale; part: number; whole: number }) {
   );
 }
 
-/** The headline figures of a coverage read: against the plan's target, or against what is registered. */
-export function HeadlineFigures(props: { locale: Locale; coverage: Coverage }) {
+/** A declared-only count for a table cell: blank when zero, tagged 申报 otherwise, so it is never read as measured. */
+export function DeclaredCell(props: { locale: Locale; count: number; conflicts?: number }) {
+  if (props.count === 0 && !props.conflicts) return <span class="meta">{props.locale.number(0)}</span>;
+  return (
+    <span>
+      <span class="tag declared">{props.locale.t('tag.declared')}</span>
+      {` ${props.locale.number(props.count)}`}
+      {props.conflicts ? <span class="tag conflict">{`${props.locale.t('tag.conflict')} ${props.locale.number(props.conflicts)}`}</span> : null}
+    </span>
+  );
+}
+
+interface Headline {
+  label: string;
+  value: number;
+  of: number;
+  target: boolean;
+  declared?: number;
+  conflicts?: number;
+}
+
+/**
+ * The headline figures of a coverage read: measured counts against the plan's target (or what is
+ * registered), with declared-only counts beside them, never added in, and conflicts highlighted.
+ */
+export function HeadlineFigures(props: { locale: Locale; coverage: Coverage; conflictHref?: string }) {
   const { locale, coverage } = props;
   const t = locale.t;
-  const items = [
-    { label: t('figure.schoolsConnected'), value: coverage.schools.connected, of: coverage.schools.target ?? coverage.schools.registered, target: coverage.schools.target !== null },
+  const items: Headline[] = [
+    { label: t('figure.schoolsConnected'), value: coverage.schools.connected, of: coverage.schools.target ?? coverage.schools.registered, target: coverage.schools.target !== null, declared: coverage.schools.declaredConnected, conflicts: coverage.schools.declarationConflicts },
     { label: t('figure.meetingStandard'), value: coverage.schools.meetingStandard, of: coverage.schools.registered, target: false },
-    { label: t('figure.classroomsEquipped'), value: coverage.classrooms.equipped, of: coverage.classrooms.target ?? coverage.classrooms.registered, target: coverage.classrooms.target !== null },
+    { label: t('figure.classroomsEquipped'), value: coverage.classrooms.equipped, of: coverage.classrooms.target ?? coverage.classrooms.registered, target: coverage.classrooms.target !== null, declared: coverage.classrooms.declaredEquipped },
     { label: t('figure.devicesLive'), value: coverage.devices.live, of: coverage.devices.enrolled, target: false },
   ];
   return (
@@ -29,16 +53,56 @@ export function HeadlineFigures(props: { locale: Locale; coverage: Coverage }) {
       <ul class="figures">
         {items.map((item) => (
           <li class="figure">
-            <div class="label">{item.label}</div>
+            <div class="label">
+              {item.label} <span class="tag measured">{t('tag.measured')}</span>
+            </div>
             <div class="value">
               {locale.number(item.value)}
               <span class="of">{` / ${locale.number(item.of)}`}</span>
             </div>
             <div class="meta">{`${locale.percent(item.value, item.of)} ${item.target ? t('figure.ofTarget') : t('figure.ofRegistered')}`}</div>
+            {item.declared !== undefined && (
+              <div class="declared-line">
+                <span class="tag declared">{t('tag.declared')}</span>
+                {` ${locale.fill('figure.declaredOnly', { n: locale.number(item.declared) })}`}
+              </div>
+            )}
+            {item.conflicts ? (
+              <div class="conflict-line" role="note">
+                {props.conflictHref ? <a href={props.conflictHref}>{locale.fill('figure.conflicts', { n: locale.number(item.conflicts) })}</a> : locale.fill('figure.conflicts', { n: locale.number(item.conflicts) })}
+              </div>
+            ) : null}
           </li>
         ))}
       </ul>
-      <p class="meta">{`${t('figure.asOf')} ${locale.dateTime(coverage.asOf)} · ${t('figure.window')} ${coverage.evidenceWindowDays}`}</p>
+      <p class="meta">{`${t('figure.asOf')} ${locale.dateTime(coverage.asOf)} · ${t('figure.window')} ${coverage.evidenceWindowDays} · ${t('figure.declaredNote')}`}</p>
     </>
   );
+}
+
+type Progress = Coverage['progress'];
+
+/** This year's standing against the plan, measured only: each indicator's share done, the share due, and on track or behind. */
+export function ProgressLine(props: { locale: Locale; progress: Progress }) {
+  const { locale } = props;
+  const t = locale.t;
+  const parts = [
+    { label: t('figure.schoolsConnected'), p: props.progress.schoolsConnected },
+    { label: t('figure.classroomsEquipped'), p: props.progress.classroomsEquipped },
+  ];
+  return (
+    <ul class="progress-lines">
+      {parts.map(({ label, p }) => (
+        <li>
+          {`${label} · ${props.progress.year}: ${t('progress.measured')} ${p.measuredShare === null ? t('value.none') : locale.percent(p.measuredShare, 1)} / ${t('progress.expected')} ${locale.percent(p.expectedShare, 1)} — `}
+          <ProgressBadge locale={locale} status={p.status} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** On track / behind / no data, as a coloured word (the word carries the meaning, not the colour). */
+export function ProgressBadge(props: { locale: Locale; status: Progress['schoolsConnected']['status'] }) {
+  return <span class={`progress-${props.status}`}>{props.locale.t(`progress.${props.status}`)}</span>;
 }

@@ -21,7 +21,15 @@ function navFor(user: User): { href: string; label: MessageKey }[] {
   if (user.role === 'county') items.push({ href: `/counties/${user.countyCode}`, label: 'nav.county' });
   if (user.role === 'school') items.push({ href: `/schools/${user.schoolCode}`, label: 'nav.school' });
   items.push({ href: '/devices', label: 'nav.devices' });
-  if (user.role !== 'school') items.push({ href: '/enrollment', label: 'nav.enrollment' });
+  if (user.role !== 'school') {
+    items.push(
+      { href: '/enrollment', label: 'nav.enrollment' },
+      { href: '/declarations', label: 'nav.declarations' },
+      { href: '/calendar', label: 'nav.calendar' },
+      { href: '/inspections', label: 'nav.inspections' },
+      { href: '/platforms', label: 'nav.platforms' },
+    );
+  }
   if (user.role === 'bureau') items.push({ href: '/admin/users', label: 'nav.users' }, { href: '/admin/api-tokens', label: 'nav.apiTokens' });
   return items;
 }

@@ -1,4 +1,5 @@
 import type { SchoolDetail } from '../../shared/schemas/coverage.ts';
+import type { Declaration } from '../../shared/schemas/declarations.ts';
 import type { CoverageRules } from '../../shared/schemas/plan.ts';
 import type { Viewer } from '../accounts/page-auth.ts';
 import { BandwidthChart } from './charts.tsx';
@@ -16,6 +17,7 @@ export function classroomColumns(locale: Locale): Column<Classroom>[] {
     { label: 'col.code', value: (r) => r.code },
     { label: 'col.name', value: (r) => r.name },
     { label: 'col.equipped', value: (r) => r.equipped },
+    { label: 'col.declaredEquipped', value: (r) => r.declaredEquipped, cell: (r) => (r.declaredEquipped ? <span class="tag declared">{locale.t('tag.declared')}</span> : locale.t('value.no')) },
     { label: 'col.lastEvidence', value: (r) => r.lastEvidenceAt, cell: (r) => locale.dateTime(r.lastEvidenceAt) },
   ];
 }
@@ -58,12 +60,44 @@ function Evidence(props: { locale: Locale; detail: SchoolDetail; rules: Coverage
       <li>{bandwidth}</li>
       <li>{locale.fill('evidence.classrooms', { equipped: s.classrooms.equipped, registered: s.classrooms.registered, days })}</li>
       <li>{locale.fill('evidence.devices', { live: s.devices.live, atRisk: s.devices.atRisk, silent: s.devices.silent, never: s.devices.never })}</li>
+      {s.declaredConnected && (
+        <li class="declared-line">
+          <span class="tag declared">{locale.t('tag.declared')}</span> {locale.t('evidence.declaredConnected')}
+        </li>
+      )}
+      {s.declarationConflict && (
+        <li class="conflict-line" role="note">
+          {locale.fill('evidence.conflict', { days })}
+        </li>
+      )}
+      {s.classrooms.declaredEquipped > 0 && (
+        <li class="declared-line">
+          <span class="tag declared">{locale.t('tag.declared')}</span> {locale.fill('evidence.declaredEquipped', { n: s.classrooms.declaredEquipped })}
+        </li>
+      )}
+      {s.lastInspection && (
+        <li>
+          {locale.fill('evidence.inspection', { id: s.lastInspection.inspectionId, at: locale.date(s.lastInspection.recordedAt), result: locale.t(`inspection.result.${s.lastInspection.result}`) })}
+          {s.lastInspection.note ? ` ${s.lastInspection.note}` : ''}
+        </li>
+      )}
     </ul>
   );
 }
 
 /** A school: its evidence, classrooms grid, devices, bandwidth over time and how to install the agent. */
-export function SchoolPage(props: { locale: Locale; viewer: Viewer; path: string; detail: SchoolDetail; rules: CoverageRules; history: { day: string; medianDownMbps: number }[]; serverUrl: string }) {
+export function SchoolPage(props: {
+  locale: Locale;
+  viewer: Viewer;
+  path: string;
+  detail: SchoolDetail;
+  rules: CoverageRules;
+  history: { day: string; medianDownMbps: number }[];
+  serverUrl: string;
+  declarations: Declaration[];
+  /** County officers and the bureau may declare for this school. */
+  canDeclare: boolean;
+}) {
   const { locale, detail } = props;
   const t = locale.t;
   const s = detail.school;
@@ -81,10 +115,16 @@ export function SchoolPage(props: { locale: Locale; viewer: Viewer; path: string
       <h2>{t('school.classrooms')}</h2>
       <ul class="grid-rooms" aria-label={t('school.classrooms')}>
         {detail.classrooms.map((c) => (
-          <li class={c.equipped ? 'equipped' : undefined}>
+          <li class={c.equipped ? 'equipped' : c.declaredEquipped ? 'declared' : undefined}>
             <strong>{c.name}</strong>
             <br />
             {`${t('col.equipped')}: ${t(c.equipped ? 'value.yes' : 'value.no')}`}
+            {c.declaredEquipped && (
+              <>
+                <br />
+                <span class="tag declared">{t('tag.declared')}</span>
+              </>
+            )}
             <br />
             <span class="meta">{locale.dateTime(c.lastEvidenceAt)}</span>
           </li>
@@ -96,6 +136,26 @@ export function SchoolPage(props: { locale: Locale; viewer: Viewer; path: string
       </p>
       <ExportLinks locale={locale} base={`/schools/${s.code}/classrooms`} />
       <DataTable locale={locale} caption={t('school.classrooms')} columns={classroomColumns(locale)} rows={detail.classrooms} id="classroom-table" />
+      <h2 id="declarations">{t('school.declarations')}</h2>
+      {props.declarations.length === 0 ? (
+        <p>{t('school.noDeclarations')}</p>
+      ) : (
+        <ul>
+          {props.declarations.map((d) => (
+            <li class={d.conflict ? 'conflict-line' : undefined}>
+              <span class="tag declared">{t('tag.declared')}</span>
+              {` ${t(`indicator.${d.indicator}`)}${d.classroomCode ? ` · ${t('col.classroom')} ${d.classroomCode}` : ''} · ${locale.dateTime(d.declaredAt)} · ${d.declaredBy} · ${d.reason}`}
+              {d.withdrawnAt ? ` · ${t('declarations.withdrawnAt')} ${locale.dateTime(d.withdrawnAt)}` : ''}
+              {d.conflict ? ` · ${t('tag.conflict')}` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+      {props.canDeclare && (
+        <p class="no-print">
+          <a href={`/declarations?school=${encodeURIComponent(s.code)}#declare`}>{t('declarations.declareHere')}</a>
+        </p>
+      )}
       <h2>{t('school.devices')}</h2>
       <ExportLinks locale={locale} base={`/schools/${s.code}/devices`} />
       <DataTable locale={locale} caption={t('school.devices')} columns={deviceColumns(locale)} rows={detail.devices} id="device-table" />

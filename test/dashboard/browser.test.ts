@@ -97,6 +97,20 @@ describe('the dashboard in Chromium', () => {
     expect(token).toMatch(/^ste_[\w-]{43}$/);
     expect(await page.locator('.install pre').first().textContent()).toContain(`enroll --server ${server.url} --token ${token}`);
     expect(await page.locator('#token-table tbody').textContent()).toContain('0 / 40');
+
+    // Declare a school connected that no agent shows yet: it appears as declared, never as measured.
+    await page.getByRole('link', { name: 'Declarations' }).click();
+    await page.getByLabel('School', { exact: true }).fill('6229210002');
+    await page.getByLabel('Declared status').selectOption('connected');
+    await page.getByLabel('Reason', { exact: true }).fill('fibre installed, no PC yet');
+    await page.getByRole('button', { name: 'Declare' }).click();
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('Declaration #1 recorded.');
+    expect(await page.locator('#declaration-table tbody').textContent()).toContain('fibre installed, no PC yet');
+    await page.getByRole('link', { name: 'My county' }).click();
+    const connectedFigure = page.locator('.figure').first();
+    expect(await connectedFigure.locator('.value').textContent()).toMatch(/^1 \/ 2/);
+    expect(await connectedFigure.textContent()).toContain('Declared, not measured: 1');
+    expect(await table.locator('tr', { hasText: '测试教学点' }).locator('.tag.declared').count()).toBe(1);
     expect(offSite).toEqual([]);
   });
 
@@ -109,7 +123,9 @@ describe('the dashboard in Chromium', () => {
     await signIn(page, 'bureau');
     await expect.poll(() => new URL(page.url()).pathname).toBe('/');
     expect(await page.locator('#county-table tbody tr').count()).toBe(8);
-    expect(await page.locator('svg.chart').count()).toBe(2);
+    // Two plan-against-measured charts, and teacher spaces (declared) against their milestones.
+    expect(await page.locator('svg.chart').count()).toBe(3);
+    expect(await page.locator('svg.chart polyline.measured').count()).toBe(2);
     await page.screenshot({ path: path.join(outputDir, 'overview-zh.png'), fullPage: true });
     // As a paper report: navigation, exports and forms drop out; figures, charts and the table stay.
     await page.emulateMedia({ media: 'print' });

@@ -156,6 +156,62 @@ export const matrix: MatrixCase[] = [
   { route: 'POST /enrollment', path: '/enrollment', form: { schoolCode: '6229220001', expiresInDays: '7' }, expect: { anonymous: 'login', school: 403, countyA: 403, countyB: { status: 201, has: ['ste_', '康乐测试中学'] }, bureau: { status: 201, has: ['ste_'] } } },
   { route: 'POST /admin/users', path: '/admin/users', form: { username: 'new-officer', password: 'another long password', role: 'county', countyCode: '622923' }, expect: { ...bureauOnly(['new-officer']), bureau: { status: 201, has: ['new-officer'] } } },
   { route: 'POST /admin/api-tokens', path: '/admin/api-tokens', form: { name: 'statistics office', countyCode: '' }, expect: { ...bureauOnly([]), bureau: { status: 201, has: ['sta_'] } } },
+  // Issue 5 in the dashboard. Reads first (nothing declared, closed or drawn yet), then the forms in an order
+  // where each row's writes set up the next: a 409 or 404 for a visitor let past the scope check is a pass.
+  {
+    route: 'GET /declarations',
+    path: '/declarations',
+    expect: { anonymous: 'login', school: 403, countyA: { status: 200, has: ['name="reason"', '6229210002'], lacks: ['6229220001'] }, countyB: { status: 200, has: ['6229220001'], lacks: ['6229210002'] }, bureau: { status: 200, has: ['6229210001', '6229220001'] } },
+  },
+  { route: 'GET /declarations.csv', path: '/declarations.csv?status=all', expect: { anonymous: 'login', school: 403, countyA: 200, countyB: 200, bureau: 200 } },
+  { route: 'GET /declarations.xlsx', path: '/declarations.xlsx', expect: { anonymous: 'login', school: 403, countyA: 200, countyB: 200, bureau: 200 } },
+  {
+    route: 'GET /calendar',
+    path: '/calendar',
+    expect: { anonymous: 'login', school: 403, countyA: { status: 200, has: ['name="startsOn"', 'value="622921"'], lacks: ['value="622922"'] }, countyB: { status: 200, has: ['value="622922"'], lacks: ['value="622921"'] }, bureau: { status: 200, has: ['value="622921"', 'value="622922"'] } },
+  },
+  { route: 'GET /calendar.csv', path: '/calendar.csv', expect: { anonymous: 'login', school: 403, countyA: 200, countyB: 200, bureau: 200 } },
+  { route: 'GET /calendar.xlsx', path: '/calendar.xlsx', expect: { anonymous: 'login', school: 403, countyA: 200, countyB: 200, bureau: 200 } },
+  { route: 'GET /inspections', path: '/inspections', expect: { anonymous: 'login', school: 403, countyA: { status: 200, lacks: ['name="seed"'] }, countyB: { status: 200, lacks: ['name="seed"'] }, bureau: { status: 200, has: ['name="seed"'] } } },
+  { route: 'GET /platforms', path: '/platforms', expect: { anonymous: 'login', school: 403, countyA: { status: 200, has: ['platform-level-table'] }, countyB: 200, bureau: { status: 200, has: ['platform-level-table', 'platform-table'] } } },
+  { route: 'GET /platforms.csv', path: '/platforms.csv', expect: { anonymous: 'login', school: 403, countyA: 200, countyB: 200, bureau: 200 } },
+  { route: 'GET /platforms.xlsx', path: '/platforms.xlsx', expect: { anonymous: 'login', school: 403, countyA: 200, countyB: 200, bureau: 200 } },
+  {
+    route: 'POST /declarations',
+    path: '/declarations',
+    form: { schoolCode: '6229210002', indicator: 'connected', reason: 'fibre is in, no PC yet' },
+    expect: { anonymous: 'login', school: 403, countyA: { status: 303, location: '/declarations?declared=1' }, countyB: 403, bureau: { status: 409, has: ['already declared'] } },
+  },
+  {
+    route: 'POST /declarations/:id/withdraw',
+    path: '/declarations/1/withdraw',
+    form: { reason: 'declared by mistake' },
+    expect: { anonymous: 'login', school: 403, countyA: { status: 303, location: '/declarations?withdrawn=1&status=withdrawn' }, countyB: 403, bureau: { status: 409, has: ['was withdrawn'] } },
+  },
+  {
+    route: 'POST /calendar',
+    path: '/calendar',
+    form: { name: '寒假', countyCode: '622921', startsOn: '2027-01-15', endsOn: '2027-02-25', reason: 'county school calendar' },
+    expect: { anonymous: 'login', school: 403, countyA: { status: 303, location: '/calendar?added=1' }, countyB: 403, bureau: { status: 303, location: '/calendar?added=2' } },
+  },
+  {
+    route: 'POST /calendar/:id/remove',
+    path: (who) => `/calendar/${who === 'countyA' ? 1 : 2}/remove`,
+    form: { reason: 'entered twice' },
+    expect: { anonymous: 'login', school: 403, countyA: { status: 303, location: '/calendar?removed=1' }, countyB: 403, bureau: { status: 303, location: '/calendar?removed=2' } },
+  },
+  { route: 'POST /inspections', path: '/inspections', form: { perCounty: '1', seed: 'matrix' }, expect: { anonymous: 'login', school: 403, countyA: 403, countyB: 403, bureau: { status: 303, location: '/inspections/1' } } },
+  {
+    route: 'GET /inspections/:id',
+    path: '/inspections/1',
+    expect: { anonymous: 'login', school: 403, countyA: { status: 200, has: ['/api/v1/inspections/1/checklist'], lacks: B }, countyB: { status: 200, has: B, lacks: A }, bureau: { status: 200, has: B } },
+  },
+  {
+    route: 'POST /inspections/:id/results',
+    path: '/inspections/1/results',
+    form: { schoolCode: '6229220001', result: 'confirmed' },
+    expect: { anonymous: 'login', school: 403, countyA: 403, countyB: { status: 303, location: '/inspections/1?recorded=6229220001' }, bureau: { status: 303, location: '/inspections/1?recorded=6229220001' } },
+  },
   // Issue 4's remaining forms; user 5 is new-officer (made above), API token 1 the statistics office's.
   { route: 'POST /admin/users/:id/disable', path: '/admin/users/5/disable', form: {}, expect: { ...bureauOnly([]), bureau: { status: 303, location: '/admin/users?done=disabled' } } },
   { route: 'POST /admin/users/:id/enable', path: '/admin/users/5/enable', form: {}, expect: { ...bureauOnly([]), bureau: { status: 303, location: '/admin/users?done=enabled' } } },

@@ -1,0 +1,96 @@
+import { Hono, type Context } from 'hono';
+import { createFactory } from 'hono/factory';
+import { z } from 'zod';
+import { declarationFormSchema, declarationPageQuerySchema, withdrawalFormSchema } from '../../shared/schemas/dashboard-programme.ts';
+import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
+import { assertRole, listScope } from '../accounts/scope.ts';
+import type { AppEnv } from '../app-env.ts';
+import { sweepExpired } from '../coverage/evaluate.ts';
+import { readSchoolChoices } from '../coverage/registry-read.ts';
+import { formProblem } from '../http/form-problem.ts';
+import { validate } from '../http/validate.ts';
+import { declareStatus, listDeclarations, withdrawDeclaration } from '../programme/declarations.ts';
+import { DeclarationsPage, declarationColumns, type DeclarationRow } from '../views/declarations-page.tsx';
+import { pageErrorHandler } from '../views/error-page.tsx';
+import { exportFormatOf, tableExport } from '../views/table.tsx';
+
+type Filter = { status: 'active' | 'withdrawn' | 'all'; conflict?: boolean | undefined };
+const idParams = z.object({ id: z.coerce.number().int().min(1) });
+
+/** County officers and the bureau only; the county an officer is confined to (null: the whole prefecture). */
+function officerScope(c: Context<AppEnv>): string | null {
+  assertRole(c.var.user, 'bureau', 'county');
+  return listScope(c.var.user).countyCode;
+}
+
+/** Declarations in the officer's scope with their schools' names, as of now. */
+function rowsFor(c: Context<AppEnv>, filter: Filter): DeclarationRow[] {
+  const countyScope = officerScope(c);
+  sweepExpired(c.var.db, c.var.clock());
+  const names = new Map(readSchoolChoices(c.var.db, listScope(c.var.user)).map((s) => [s.code, s.name]));
+  return listDeclarations(c.var.db, { countyScope, ...filter }).map((d) => ({ ...d, schoolName: names.get(d.schoolCode) ?? d.schoolCode }));
+}
+
+function filterQueryOf(filter: Filter): string {
+  return new URLSearchParams({ status: filter.status, ...(filter.conflict === undefined ? {} : { conflict: String(filter.conflict) }) }).toString();
+}
+
+function page(c: Context<AppEnv>, filter: Filter, extra: { notice?: string | null; problem?: string | null; prefillSchool?: string | null } = {}) {
+  return DeclarationsPage({
+    locale: c.var.locale,
+    viewer: c.var.viewer,
+    path: c.req.path + new URL(c.req.url).search,
+    rows: rowsFor(c, filter),
+    filter,
+    filterQuery: filterQueryOf(filter),
+    schools: readSchoolChoices(c.var.db, listScope(c.var.user)),
+    prefillSchool: extra.prefillSchool ?? null,
+    notice: extra.notice ?? null,
+    problem: extra.problem ?? null,
+  });
+}
+
+const actor = (c: Context<AppEnv>) => `user:${c.var.user.username}`;
+
+/** The list as CSV or XLSX (the path says which), with the page's filters. */
+const exportDeclarations = createFactory<AppEnv>().createHandlers(pageContext, requireUser, validate('query', declarationPageQuerySchema), (c) => {
+  const q = c.req.valid('query');
+  const rows = rowsFor(c, { status: q.status, conflict: q.conflict });
+  return tableExport(c.var.locale, exportFormatOf(c.req.path), `declarations-${q.status}`, declarationColumns(c.var.locale), rows);
+});
+
+/** Declared statuses: the list (with exports), declaring and withdrawing, for the bureau and county officers. */
+export const dashboardDeclarationRoutes = new Hono<AppEnv>()
+  .get('/declarations', pageContext, requireUser, validate('query', declarationPageQuerySchema), (c) => {
+    const q = c.req.valid('query');
+    const t = c.var.locale;
+    const notice = q.declared ? t.fill('declarations.declared', { id: q.declared }) : q.withdrawn ? t.fill('declarations.withdrawn', { id: q.withdrawn }) : null;
+    return c.html(page(c, { status: q.status, conflict: q.conflict }, { notice, prefillSchool: q.school ?? null }));
+  })
+  .get('/declarations.csv', ...exportDeclarations)
+  .get('/declarations.xlsx', ...exportDeclarations)
+  .post('/declarations', pageContext, requireUser, requireCsrf, validate('form', declarationFormSchema), (c) => {
+    const countyScope = officerScope(c);
+    const { _csrf, ...request } = c.req.valid('form');
+    try {
+      const declaration = declareStatus(c.var.db, request, c.var.clock(), { actor: actor(c), reason: request.reason }, countyScope);
+      c.var.logger.info({ declarationId: declaration.id, school: declaration.schoolCode, by: c.var.user.username }, 'status declared from the dashboard');
+      return c.redirect(`/declarations?declared=${declaration.id}`, 303);
+    } catch (error) {
+      const problem = formProblem(error);
+      return c.html(page(c, { status: 'active' }, { problem: problem.message, prefillSchool: request.schoolCode }), problem.status);
+    }
+  })
+  .post('/declarations/:id/withdraw', pageContext, requireUser, requireCsrf, validate('param', idParams), validate('form', withdrawalFormSchema), (c) => {
+    const countyScope = officerScope(c);
+    const { id } = c.req.valid('param');
+    try {
+      withdrawDeclaration(c.var.db, id, c.var.clock(), { actor: actor(c), reason: c.req.valid('form').reason }, countyScope);
+      c.var.logger.info({ declarationId: id, by: c.var.user.username }, 'declaration withdrawn from the dashboard');
+      return c.redirect(`/declarations?withdrawn=${id}&status=withdrawn`, 303);
+    } catch (error) {
+      const problem = formProblem(error);
+      return c.html(page(c, { status: 'all' }, { problem: problem.message }), problem.status);
+    }
+  });
+dashboardDeclarationRoutes.onError(pageErrorHandler);

@@ -1,0 +1,26 @@
+import { Hono, type Context } from 'hono';
+import { pageContext, requireUser } from '../accounts/page-auth.ts';
+import { assertRole, listScope } from '../accounts/scope.ts';
+import type { AppEnv } from '../app-env.ts';
+import { listPlatforms, readPlatformCoverage } from '../programme/platforms.ts';
+import { pageErrorHandler } from '../views/error-page.tsx';
+import { platformColumns, PlatformsPage } from '../views/platforms-page.tsx';
+import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
+
+/** The county a reader is confined to (null: the whole prefecture); school accounts see no platform list. */
+function readerScope(c: Context<AppEnv>): string | null {
+  assertRole(c.var.user, 'bureau', 'county');
+  return listScope(c.var.user).countyCode;
+}
+
+/** The two platforms, read-only: the bureau sees all, a county officer the prefecture's and their county's. */
+export const dashboardPlatformRoutes = new Hono<AppEnv>()
+  .get('/platforms', pageContext, requireUser, (c) => {
+    const scope = readerScope(c);
+    const now = c.var.clock();
+    return c.html(PlatformsPage({ locale: c.var.locale, viewer: c.var.viewer, path: c.req.path, platforms: listPlatforms(c.var.db, scope, now), coverage: readPlatformCoverage(c.var.db, scope, now) }));
+  })
+  .on('GET', exportPaths('/platforms'), pageContext, requireUser, (c) =>
+    tableExport(c.var.locale, exportFormatOf(c.req.path), 'platforms', platformColumns(c.var.locale), listPlatforms(c.var.db, readerScope(c), c.var.clock())),
+  );
+dashboardPlatformRoutes.onError(pageErrorHandler);

@@ -1,0 +1,99 @@
+import type { listClosures } from '../programme/closures.ts';
+import type { Viewer } from '../accounts/page-auth.ts';
+import type { Locale } from './i18n/locale.ts';
+import { CsrfField, ExportLinks, Layout } from './layout.tsx';
+import { DataTable, type Column } from './table.tsx';
+
+/*
+ * The school calendar (校历): holidays and other closures, for every county or one. Evidence ages pause
+ * on these days, so figures do not collapse every summer. Adding or removing one is audited with a reason.
+ */
+export type ClosureRow = ReturnType<typeof listClosures>[number] & { countyName: string | null; removable: boolean };
+
+const dayCount = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
+
+/** Closure columns (page and export). */
+export function closureColumns(locale: Locale): Column<ClosureRow>[] {
+  return [
+    { label: 'col.id', value: (r) => r.id, numeric: true },
+    { label: 'col.name', value: (r) => r.name },
+    { label: 'col.scope', value: (r) => r.countyName ?? locale.t('value.wholePrefecture') },
+    { label: 'col.startsOn', value: (r) => r.startsOn },
+    { label: 'col.endsOn', value: (r) => r.endsOn },
+    { label: 'col.days', value: (r) => dayCount(r.startsOn, r.endsOn), numeric: true },
+  ];
+}
+
+function removeColumn(locale: Locale, viewer: Viewer): Column<ClosureRow> {
+  return {
+    label: 'col.actions',
+    value: () => null,
+    cell: (r) =>
+      r.removable ? (
+        <form class="row-action" method="post" action={`/calendar/${r.id}/remove`}>
+          <CsrfField viewer={viewer} />
+          <label>
+            {locale.t('calendar.removeReason')}
+            <input name="reason" required minlength={3} maxlength={1000} />
+          </label>
+          <button type="submit">{locale.t('calendar.remove')}</button>
+        </form>
+      ) : null,
+  };
+}
+
+/** The closures a reader sees, and the form that adds one (a county officer: for their own county only). */
+export function CalendarPage(props: {
+  locale: Locale;
+  viewer: Viewer;
+  path: string;
+  rows: ClosureRow[];
+  /** Counties the reader may add a closure for; `wholePrefecture` when the bureau may add one for all. */
+  counties: { code: string; name: string; pinyin: string | null }[];
+  wholePrefecture: boolean;
+  notice: string | null;
+  problem: string | null;
+}) {
+  const { locale, viewer } = props;
+  const t = locale.t;
+  return (
+    <Layout locale={locale} viewer={viewer} path={props.path} title={t('calendar.title')}>
+      <h1>{t('calendar.title')}</h1>
+      <p class="meta">{t('calendar.intro')}</p>
+      {props.problem && <p class="error" role="alert">{`${t('error.invalid')} ${props.problem}`}</p>}
+      {props.notice && <p class="notice" role="status">{props.notice}</p>}
+      <ExportLinks locale={locale} base="/calendar" />
+      <DataTable locale={locale} caption={t('calendar.title')} columns={[...closureColumns(locale), removeColumn(locale, viewer)]} rows={props.rows} id="closure-table" />
+      <h2>{t('calendar.add')}</h2>
+      <form class="stacked" method="post" action="/calendar">
+        <CsrfField viewer={viewer} />
+        <label>
+          {t('col.name')}
+          <input name="name" required maxlength={100} placeholder={t('calendar.namePlaceholder')} />
+        </label>
+        <label>
+          {t('col.scope')}
+          <select name="countyCode">
+            {props.wholePrefecture && <option value="">{t('value.wholePrefecture')}</option>}
+            {props.counties.map((c) => (
+              <option value={c.code}>{locale.divisionName(c)}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('col.startsOn')}
+          <input name="startsOn" type="date" required />
+        </label>
+        <label>
+          {t('col.endsOn')}
+          <input name="endsOn" type="date" required />
+        </label>
+        <label>
+          {t('col.reason')}
+          <textarea name="reason" required minlength={3} maxlength={1000} rows={2} />
+        </label>
+        <button type="submit">{t('calendar.submit')}</button>
+      </form>
+    </Layout>
+  );
+}
