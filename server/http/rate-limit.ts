@@ -1,4 +1,3 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 
 /*
@@ -30,15 +29,6 @@ export class TokenBuckets {
     this.buckets.set(key, { tokens: tokens - 1, at: now });
     if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
     return 0;
-  }
-}
-
-/** The peer address of the request's socket ("unknown" without one, as in app.request() tests). */
-export function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
   }
 }
 

@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env.ts';
-import { clientAddress, TokenBuckets, tooManyRequests } from './rate-limit.ts';
+import { clientAddress } from '../accounts/proxy.ts';
+import { TokenBuckets, tooManyRequests } from './rate-limit.ts';
 
 /** Request limits (docs/decisions/050-request-limits.md); 0 turns a rate limit off. */
 export interface RequestLimits {

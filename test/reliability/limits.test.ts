@@ -122,3 +122,14 @@ describe('rate limits', () => {
     expect(() => parseServerConfig({}, { SANTONG_LOGIN_PER_IP_PER_MINUTE: '-1' })).toThrow(/loginPerIpPerMinute/);
   });
 });
+
+describe('limits behind a trusted reverse proxy', () => {
+  it('count each forwarded client apart, not the proxy as one client', async () => {
+    const app = createApp({ db: ctx.db, logger: pino({ level: 'silent' }), clock: ctx.clock, maxReportBodyBytes: 1024 * 1024, limits: { ...defaultRequestLimits, enrollPerIpPerMinute: 1 }, trustProxy: true });
+    const enrollFrom = (client: string, hostname: string) =>
+      from(app, '10.9.9.9', '/api/v1/enroll', { ...json({ token: ctx.enrollmentToken('6229210001'), hostname, hardware: { uuid: hostname } }), headers: { 'content-type': 'application/json', 'x-forwarded-for': client } });
+    expect((await enrollFrom('198.51.100.7', 'pc-a')).status).toBe(201);
+    expect((await enrollFrom('198.51.100.8', 'pc-b')).status).toBe(201);
+    expect((await enrollFrom('198.51.100.7', 'pc-c')).status).toBe(429);
+  });
+});
