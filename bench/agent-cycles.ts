@@ -25,7 +25,10 @@ function cpuMs(): number {
 function memory() {
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed };
+  // Where resident memory sits: anonymous (heap, malloc, code) vs file-backed (the node binary's pages).
+  const smaps = readFileSync('/proc/self/smaps_rollup', 'utf8');
+  const kB = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(smaps)?.[1] ?? 0) * 1024;
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, anon: kB('Anonymous'), file: kB('Rss') - kB('Anonymous') };
 }
 
 const configPath = join(dir!, 'config.json');
