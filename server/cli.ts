@@ -245,7 +245,7 @@ async function run(argv: string[]): Promise<number> {
       const bundle = fs.readFileSync(arg);
       const version = flags.version ?? bundleVersion(bundle);
       if (!version) throw new UsageError('the bundle names no version (a "// santong-agent X.Y.Z" line); give --version');
-      const release = publishAgentRelease(database(flags), bundle, version, now);
+      const release = publishAgentRelease(database(flags), bundle, version, now, { actor: cliActor(), reason: flags.reason ?? `agent ${version} published` });
       say(`agent ${release.version} published: ${release.size} bytes, sha256 ${release.sha256}`);
       return 0;
     }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { desc, eq, sql } from 'drizzle-orm';
 import { releaseSigningMessage, semverSchema, type AgentRelease } from '../../shared/schemas/release.ts';
-import type { Db } from '../db/client.ts';
+import { inTransaction, type Db } from '../db/client.ts';
+import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { agentReleases } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { signWithReleaseKey } from './signing-key.ts';
@@ -15,7 +16,7 @@ export function bundleVersion(bundle: Buffer): string | null {
 }
 
 /** Signs and stores an agent bundle as the newest release. Versions are immutable once published. */
-export function publishAgentRelease(db: Db, bundle: Buffer, version: string, now: number): AgentRelease {
+export function publishAgentRelease(db: Db, bundle: Buffer, version: string, now: number, audit: AuditSource): AgentRelease {
   const parsed = semverSchema.safeParse(version);
   if (!parsed.success) throw new DomainError('invalid', 'version_invalid', `version "${version}": ${parsed.error.issues[0]!.message}`);
   if (db.select({ v: agentReleases.version }).from(agentReleases).where(eq(agentReleases.version, version)).get()) {
@@ -23,7 +24,10 @@ export function publishAgentRelease(db: Db, bundle: Buffer, version: string, now
   }
   const sha256 = createHash('sha256').update(bundle).digest('hex');
   const signature = signWithReleaseKey(db, releaseSigningMessage(version, sha256), now);
-  db.insert(agentReleases).values({ version, bundle, sha256, signature, publishedAt: now }).run();
+  inTransaction(db, () => {
+    db.insert(agentReleases).values({ version, bundle, sha256, signature, publishedAt: now }).run();
+    recordAudit(db, { ...audit, action: 'agent-release.publish', entityType: 'agent-release', entityId: version, newValue: { version, sha256, size: bundle.length } }, now);
+  });
   return { version, sha256, size: bundle.length, signature, publishedAt: new Date(now).toISOString(), bundleUrl: bundlePath(version) };
 }
 

@@ -80,7 +80,7 @@ function storedReports(): StoredReport[] {
 describe('agent self-update', () => {
   it('installs a correctly signed newer bundle, restarts into it and reports the new version', async () => {
     expect(bundleVersion(newBundle)).toBe(NEW); // what `santong agent-release publish` reads from the banner
-    publishAgentRelease(server.db, newBundle, NEW, Date.now());
+    publishAgentRelease(server.db, newBundle, NEW, Date.now(), { actor: 'cli:test', reason: 'release under test' });
 
     const first = startService();
     await exited(first);
@@ -100,7 +100,7 @@ describe('agent self-update', () => {
   }, 60_000);
 
   it('refuses a bundle changed after it was signed, reports why and keeps running the old version', async () => {
-    publishAgentRelease(server.db, newBundle, NEW, Date.now());
+    publishAgentRelease(server.db, newBundle, NEW, Date.now(), { actor: 'cli:test', reason: 'release under test' });
     const tampered = Buffer.from(newBundle.toString('utf8').replace('santong-agent/', 'santong-agenT/'));
     server.db.$client.prepare('update agent_releases set bundle = ? where version = ?').run(tampered, NEW);
 
@@ -121,7 +121,7 @@ describe('agent self-update', () => {
     ['hangs without confirming', 'setInterval(() => {}, 60_000);', /rolled back: no good start within 2 s/, 2],
   ])('puts the previous bundle back when the new one %s, and does not install it again', async (_, body, reason, deadline) => {
     const broken = Buffer.from(`#!/usr/bin/env node\n// santong-agent 0.3.0\nif (process.argv.includes('--version')) { console.log('0.3.0'); process.exit(0); }\n${body}\n`);
-    publishAgentRelease(server.db, broken, '0.3.0', Date.now());
+    publishAgentRelease(server.db, broken, '0.3.0', Date.now(), { actor: 'cli:test', reason: 'release under test' });
 
     const installing = startService(deadline);
     await exited(installing);

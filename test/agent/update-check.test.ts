@@ -45,13 +45,13 @@ describe('update check against the real server', () => {
 
   it('nothing published: nothing to do; the same or an older version: nothing to do', async () => {
     expect(await check()).toEqual({ outcome: 'none' });
-    publishAgentRelease(server.db, newer, '0.2.0', Date.now());
+    publishAgentRelease(server.db, newer, '0.2.0', Date.now(), { actor: 'cli:test', reason: 'release under test' });
     expect(await check({ currentVersion: '0.2.0' })).toEqual({ outcome: 'current' });
     expect(await check({ currentVersion: '0.10.0' })).toEqual({ outcome: 'current' });
   });
 
   it('refuses a release signed by another key (a server database edited behind the bureau) and downloads nothing', async () => {
-    const release = publishAgentRelease(server.db, newer, '0.2.0', Date.now());
+    const release = publishAgentRelease(server.db, newer, '0.2.0', Date.now(), { actor: 'cli:test', reason: 'release under test' });
     const stranger = generateKeyPairSync('ed25519').privateKey;
     const forged = sign(null, releaseSigningMessage('0.2.0', release.sha256), stranger).toString('base64');
     server.db.$client.prepare('update agent_releases set signature = ?').run(forged);
@@ -60,12 +60,12 @@ describe('update check against the real server', () => {
   });
 
   it('refuses any release when no key was pinned at enrollment', async () => {
-    publishAgentRelease(server.db, newer, '0.2.0', Date.now());
+    publishAgentRelease(server.db, newer, '0.2.0', Date.now(), { actor: 'cli:test', reason: 'release under test' });
     expect(await check({ pinnedKey: undefined })).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/enroll this PC again/) });
   });
 
   it('refuses a signed bundle that names another version, and skips a version that failed here before', async () => {
-    publishAgentRelease(server.db, Buffer.from(installed), '0.3.0', Date.now()); // the old bundle re-announced as 0.3.0
+    publishAgentRelease(server.db, Buffer.from(installed), '0.3.0', Date.now(), { actor: 'cli:test', reason: 'release under test' }); // the old bundle re-announced as 0.3.0
     expect(await check()).toMatchObject({ outcome: 'refused', reason: 'the bundle does not name itself version 0.3.0' });
     expect(await check({ failedVersions: ['0.3.0'] })).toMatchObject({ outcome: 'skipped', version: '0.3.0' });
     expect(await leftovers()).toEqual([]);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { releaseSigningMessage } from '../../shared/schemas/release.ts';
 import { bundleVersion, publishAgentRelease } from '../../server/releases/releases.ts';
 import { requestJson } from '../helpers/http.ts';
-import { createTestContext, type TestContext } from '../helpers/server.ts';
+import { byTest, createTestContext, type TestContext } from '../helpers/server.ts';
 
 let ctx: TestContext;
 afterEach(() => ctx?.cleanup());
@@ -15,7 +15,7 @@ describe('agent releases', () => {
     const pinned = createPublicKey({ key: Buffer.from(enrolled.body.releaseSigningKey, 'base64'), format: 'der', type: 'spki' });
     const bundle = Buffer.from('#!/usr/bin/env node\n// santong-agent 0.2.0\nconsole.log("agent")\n');
     expect(bundleVersion(bundle)).toBe('0.2.0');
-    publishAgentRelease(ctx.db, bundle, '0.2.0', ctx.clock());
+    publishAgentRelease(ctx.db, bundle, '0.2.0', ctx.clock(), byTest);
 
     const latest = await requestJson(ctx.app, 'GET', '/api/v1/agent/releases/latest', { bearer: enrolled.body.deviceKey });
     expect(latest.status).toBe(200);
@@ -35,9 +35,9 @@ describe('agent releases', () => {
 
   it('keeps published versions immutable and needs a device key', async () => {
     ctx = createTestContext();
-    publishAgentRelease(ctx.db, Buffer.from('a'), '1.0.0', ctx.clock());
-    expect(() => publishAgentRelease(ctx.db, Buffer.from('b'), '1.0.0', ctx.clock())).toThrow(/already published/);
-    expect(() => publishAgentRelease(ctx.db, Buffer.from('b'), 'latest', ctx.clock())).toThrow(/a version like 1.4.2/);
+    publishAgentRelease(ctx.db, Buffer.from('a'), '1.0.0', ctx.clock(), byTest);
+    expect(() => publishAgentRelease(ctx.db, Buffer.from('b'), '1.0.0', ctx.clock(), byTest)).toThrow(/already published/);
+    expect(() => publishAgentRelease(ctx.db, Buffer.from('b'), 'latest', ctx.clock(), byTest)).toThrow(/a version like 1.4.2/);
     expect((await requestJson(ctx.app, 'GET', '/api/v1/agent/releases/latest')).status).toBe(401);
   });
 });
