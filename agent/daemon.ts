@@ -100,13 +100,14 @@ export class Daemon {
     }
     const every = this.o.displayCheckEveryTicks ?? (process.platform === 'linux' ? 1 : 5);
     const displays = () => this.o.collector?.displays() ?? collectDisplays(this.o.drmRoot);
-    const fingerprint = this.ticks++ % every === 0 ? displayFingerprint(await displays()) : undefined;
+    const listed = this.ticks++ % every === 0 ? await displays() : undefined;
+    const fingerprint = listed ? displayFingerprint(listed) : undefined;
     const reason = this.schedule.due(this.now(), fingerprint);
     if (reason) {
       const update = this.updater.pendingRefusal;
       const report = this.o.collector
         ? await this.o.collector.report({ update })
-        : await collectReport(this.ctx.config, this.ctx.dispatcher, this.now, { drmRoot: this.o.drmRoot, throughput: await maybeMeasureThroughput(this.ctx, this.now), update });
+        : await collectReport(this.ctx.config, this.ctx.dispatcher, this.now, { drmRoot: this.o.drmRoot, displays: listed, throughput: await maybeMeasureThroughput(this.ctx, this.now), update });
       await this.ctx.outbox.add(report);
       await this.updater.refusalQueued();
       await this.schedule.ran(this.now(), displayFingerprint(report.displays));

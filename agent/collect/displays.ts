@@ -7,10 +7,13 @@ import { displaysFromDrm, displaysFromSystemInfo, type Display, type DrmConnecto
  * Lists attached displays. On Linux the EDID comes straight from /sys/class/drm (cheap, no child
  * process, and complete: xrandr often leaves vendor and serial empty); elsewhere systeminformation asks the OS.
  */
-export async function collectDisplays(drmRoot = '/sys/class/drm'): Promise<Display[]> {
+export async function collectDisplays(drmRoot = '/sys/class/drm', env: NodeJS.ProcessEnv = process.env): Promise<Display[]> {
   if (process.platform === 'linux') {
     const connectors = await readDrm(drmRoot);
     if (connectors.length > 0) return displaysFromDrm(connectors).slice(0, 32);
+    // On Linux graphics() finds displays only through `xrandr`, which needs an X display; without one
+    // (the service, a VM) it would start lspci, clinfo, xdpyinfo and xrandr each time to learn nothing.
+    if (!env.DISPLAY) return [];
   }
   try {
     return displaysFromSystemInfo((await si.graphics()).displays).slice(0, 32);

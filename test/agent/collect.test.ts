@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Systeminformation } from 'systeminformation';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readDrm } from '../../agent/collect/displays.ts';
+import { collectDisplays, readDrm } from '../../agent/collect/displays.ts';
 import { displayFingerprint, displaysFromDrm, displaysFromSystemInfo } from '../../agent/collect/display-list.ts';
 import { cleanHardwareId } from '../../agent/collect/device.ts';
 import { toReportInterfaces } from '../../agent/collect/interfaces.ts';
@@ -48,6 +48,10 @@ describe('displays from /sys/class/drm', () => {
 
   it('is empty where there is no DRM at all', async () => {
     expect(await readDrm(join(dir, 'absent'))).toEqual([]);
+  });
+
+  it.runIf(process.platform === 'linux')('lists none without DRM connectors or an X display, instead of starting xrandr and friends to learn nothing', async () => {
+    expect(await collectDisplays(join(dir, 'absent'), {})).toEqual([]);
   });
 
   it('fingerprint changes when a projector is plugged in, not when the order changes', () => {
