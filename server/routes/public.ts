@@ -6,14 +6,23 @@ import { sweepExpired } from '../coverage/evaluate.ts';
 import { DomainError } from '../errors.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { readPublicCoverage } from '../programme/public-coverage.ts';
+import { PublicPage } from '../views/public-page.tsx';
 
 // Off by default (SANTONG_PUBLIC_DISCLOSURE=1 turns it on): publishing is the bureau's decision, not the installer's.
-export const publicRoutes = new Hono<AppEnv>().get('/api/v1/public/coverage', (c) => {
-  if (!c.var.publicDisclosure) throw new DomainError('not-found', 'not_found', 'no route GET /api/v1/public/coverage; public disclosure is off on this server');
-  const now = c.var.clock();
-  sweepExpired(c.var.db, now);
-  return c.json(readPublicCoverage(c.var.db, now));
-});
+export const publicRoutes = new Hono<AppEnv>()
+  .get('/api/v1/public/coverage', (c) => {
+    if (!c.var.publicDisclosure) throw new DomainError('not-found', 'not_found', 'no route GET /api/v1/public/coverage; public disclosure is off on this server');
+    const now = c.var.clock();
+    sweepExpired(c.var.db, now);
+    return c.json(readPublicCoverage(c.var.db, now));
+  })
+  // The same aggregates as a page anyone can open (信息公开); 404 like the API when disclosure is off.
+  .get('/public', (c) => {
+    if (!c.var.publicDisclosure) return c.text('Not Found', 404);
+    const now = c.var.clock();
+    sweepExpired(c.var.db, now);
+    return c.html(`<!doctype html>${PublicPage({ coverage: readPublicCoverage(c.var.db, now) })}`);
+  });
 
 export const publicDocs: RouteDoc[] = [
   {

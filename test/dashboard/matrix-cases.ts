@@ -138,6 +138,7 @@ export const matrix: MatrixCase[] = [
   { route: 'POST /api/v1/inspections/:id/results', path: '/api/v1/inspections/1/results', json: { method: 'POST', body: {} }, expect: all(401) },
   { route: 'GET /api/v1/audit', path: '/api/v1/audit', expect: { anonymous: 401, school: 403, countyA: 403, countyB: 403, bureau: 200 } },
   { route: 'GET /api/v1/public/coverage', path: '/api/v1/public/coverage', expect: all(404) },
+  { route: 'GET /public', path: '/public', expect: all(404) },
   { route: 'POST /api/v1/enroll', path: '/api/v1/enroll', form: {}, expect: all(400) },
   { route: 'POST /api/v1/reports', path: '/api/v1/reports', form: {}, expect: agentOnly },
   { route: 'POST /api/v1/speedtest/slot', path: '/api/v1/speedtest/slot', form: {}, expect: agentOnly },

@@ -74,5 +74,14 @@ describe('public disclosure (信息公开)', () => {
     // The only codes are the prefecture's and its counties'.
     const codes = [...values].filter((v) => /^\d{6,}$/.test(v));
     expect(codes.every((v) => v === '622900' || /^6229\d{2}$/.test(v)), codes.join(',')).toBe(true);
+
+    // The public page shows the same aggregates and nothing school-level either.
+    const page = await app.request('/public');
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('临夏县');
+    expect(html).toContain('1 / 2');
+    for (const value of schoolLevelValues) expect(html, value).not.toContain(value);
+    expect((await ctx.app.request('/public')).status).toBe(404);
   });
 });
