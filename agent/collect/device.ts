@@ -1,5 +1,5 @@
 import { hostname, uptime } from 'node:os';
-import si from 'systeminformation';
+import si, { type Systeminformation } from 'systeminformation';
 import type { z } from 'zod';
 import type { deviceInfoSchema } from '../../shared/schemas/report.ts';
 import type { HardwareId } from '../../shared/schemas/enroll.ts';
@@ -7,9 +7,15 @@ import { physicalMacs } from './interfaces.ts';
 
 export type DeviceInfo = z.input<typeof deviceInfoSchema>;
 
+/**
+ * The OS name and release, asked once per process: systeminformation starts shells for it (~20 ms of
+ * CPU), and an OS upgrade ends with a reboot, which restarts the agent.
+ */
+let osInfo: Promise<Systeminformation.OsData | null> | undefined;
+
 /** OS, hostname and uptime: what tells PCs apart and shows reboots. Nothing about users or files. */
 export async function collectDevice(): Promise<DeviceInfo> {
-  const os = await si.osInfo().catch(() => null);
+  const os = await (osInfo ??= si.osInfo().catch(() => null));
   return {
     hostname: hostname().slice(0, 253),
     os: {

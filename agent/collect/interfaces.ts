@@ -3,12 +3,14 @@ import type { z } from 'zod';
 import type { networkInterfaceSchema } from '../../shared/schemas/report.ts';
 
 export type NetworkInterface = z.input<typeof networkInterfaceSchema>;
+/** The part of systeminformation's interface data a report uses (agent/collect/linux-net.ts reads the same on Linux). */
+export type InterfaceFacts = Pick<Systeminformation.NetworkInterfacesData, 'iface' | 'ifaceName' | 'internal' | 'virtual' | 'type' | 'operstate' | 'speed' | 'mac' | 'ip4' | 'ip6'>;
 
 /** Virtual adapters whose names give them away even when the OS does not flag them (VPNs, VMs, containers). */
 const virtualNames = /^(docker|veth|br-|virbr|vmnet|vboxnet|tun|tap|wg|zt|lo)|virtual|vmware|hyper-v|loopback|tap-windows|vpn/i;
 
 /** Maps systeminformation's interface list to report interfaces, leaving out loopback. */
-export function toReportInterfaces(list: readonly Systeminformation.NetworkInterfacesData[]): NetworkInterface[] {
+export function toReportInterfaces(list: readonly InterfaceFacts[]): NetworkInterface[] {
   return list
     .filter((i) => !i.internal)
     .slice(0, 64)
@@ -28,7 +30,7 @@ export function toReportInterfaces(list: readonly Systeminformation.NetworkInter
 }
 
 /** MACs of physical interfaces, used as one of the hardware ids at enrollment. */
-export function physicalMacs(list: readonly Systeminformation.NetworkInterfacesData[]): string[] {
+export function physicalMacs(list: readonly InterfaceFacts[]): string[] {
   return toReportInterfaces(list).flatMap((i) => (i.type !== 'virtual' && i.mac ? [i.mac] : [])).slice(0, 32);
 }
 
