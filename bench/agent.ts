@@ -92,7 +92,7 @@ real collectors (interfaces, gateway, HTTP probe of the server, displays, device
 to a real santong server on 127.0.0.1 and acknowledgement. The throughput test is off. An hour of the real daemon is
 60 ticks with one report; here the "hour" is 60 full cycles, so memory after it is a worst case. The bare process is
 \`node -e "setInterval(()=>{},1e9)"\`, measured in the same run (VmRSS). CPU counts the child processes
-the collectors start: on Linux only `iw`, for a Wi-Fi link without a sysfs speed (none on this VM).
+the collectors start: on Linux only \`iw\`, for a Wi-Fi link without a sysfs speed (none on this VM).
 
 ${table}
 
