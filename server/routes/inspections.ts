@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
-import { inspectionDrawSchema, inspectionResultSchema, inspectionSchema } from '../../shared/schemas/inspections.ts';
+import { inspectionDrawSchema, inspectionResultSchema, inspectionSchema, type Inspection } from '../../shared/schemas/inspections.ts';
 import type { AppEnv } from '../app-env.ts';
 import { actorOf, assertBureauWide, countyScopeOf } from '../auth/api-tokens.ts';
 import { apiAuth } from '../auth/middleware.ts';
@@ -15,6 +15,11 @@ import { InspectionChecklist } from '../views/inspection-checklist.tsx';
 
 const idParams = z.object({ id: z.coerce.number().int().min(1) });
 
+/** The inspection as a reader confined to a county may see it: that county's schools and findings only. */
+function inScope(inspection: Inspection, scope: string | null): Inspection {
+  return { ...inspection, schools: inspection.schools.filter((s) => scope === null || s.countyCode === scope) };
+}
+
 /** Spot checks (检查验收): draw a reproducible sample, print checklists, record what inspectors found. */
 export const inspectionRoutes = new Hono<AppEnv>()
   .use('/api/v1/inspections', apiAuth)
@@ -26,9 +31,8 @@ export const inspectionRoutes = new Hono<AppEnv>()
     return c.json(drawInspection(c.var.db, input, c.var.clock(), { actor: actorOf(c.var.principal), reason: `inspection drawn with seed ${input.seed}` }), 201);
   })
   .get('/api/v1/inspections/:id', validate('param', idParams), (c) => {
-    const scope = countyScopeOf(c.var.principal);
-    const inspection = readInspection(c.var.db, c.req.valid('param').id);
-    return c.json({ ...inspection, schools: inspection.schools.filter((s) => scope === null || s.countyCode === scope) });
+    const scope = countyScopeOf(c.var.principal); // first: a school account gets 403, not word of what exists
+    return c.json(inScope(readInspection(c.var.db, c.req.valid('param').id), scope));
   })
   .get('/api/v1/inspections/:id/checklist', validate('param', idParams), (c) => {
     const scope = countyScopeOf(c.var.principal);
@@ -44,7 +48,9 @@ export const inspectionRoutes = new Hono<AppEnv>()
     const finding = c.req.valid('json');
     const principal = c.var.principal;
     const reason = finding.result === 'confirmed' ? 'inspection confirmed the recorded status' : `inspection found a discrepancy: ${finding.note}`;
-    return c.json(recordInspectionResult(c.var.db, c.req.valid('param').id, finding, c.var.clock(), { actor: actorOf(principal), reason }, countyScopeOf(principal)));
+    const scope = countyScopeOf(principal);
+    // The answer is the whole inspection: a county token must get back its own county's part only, as on GET.
+    return c.json(inScope(recordInspectionResult(c.var.db, c.req.valid('param').id, finding, c.var.clock(), { actor: actorOf(principal), reason }, scope), scope));
   });
 
 const errors = {
