@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { REPORT_SCHEMA_VERSION, type Report } from '../../shared/schemas/report.ts';
 import { createUser } from '../accounts/users.ts';
 import type { AuditSource } from '../audit/audit.ts';
@@ -81,7 +81,8 @@ export async function seedDemo(db: Db, world: DemoSchool[], now: number): Promis
   });
 
   const apiToken = createApiToken(db, { name: 'demo (whole prefecture)', countyCode: null }, now, bySeed).token;
-  const password = `demo-${randomBytes(6).toString('base64url')}`;
+  // A fixed, documented password: the README gives it, and the demo server listens on 127.0.0.1 only.
+  const password = process.env.SANTONG_DEMO_PASSWORD ?? 'santong-demo';
   const firstSchool = world.find((s) => s.countyCode === '622921') ?? world[0]!;
   const accounts = [
     { username: 'demo-bureau', role: 'bureau' as const, scope: 'whole prefecture' },

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo, type Demo } from '../../agent/demo/main.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { signIn } from '../../server/accounts/login.ts';
 import { tempDir } from './report-fixture.ts';
 
 /** A reduced demo (60 schools, ~360 classrooms): same world, seeding, server process and fleet as `npm run demo`. */
@@ -38,6 +39,18 @@ type Coverage = {
 };
 
 describe('npm run demo (reduced)', () => {
+  it('lets the README’s demo accounts sign in with the documented password', async () => {
+    const db = openDatabase(dir);
+    try {
+      for (const username of ['demo-bureau', 'demo-county', 'demo-school']) {
+        const { user } = await signIn(db, { username, password: 'santong-demo', address: '127.0.0.1' }, Date.now());
+        expect(user.username).toBe(username);
+      }
+    } finally {
+      db.$client.close();
+    }
+  });
+
   it('shows a realistic prefecture in /api/v1/coverage after the fleet’s first round', async () => {
     const res = await fetch(`${demo.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${demo.apiToken}` } });
     expect(res.status).toBe(200);
