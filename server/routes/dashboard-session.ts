@@ -7,6 +7,7 @@ import { signIn } from '../accounts/login.ts';
 import { cookieOptions, pageContext, requireCsrf, safeLocalPath } from '../accounts/page-auth.ts';
 import { PRELOGIN_COOKIE } from '../accounts/csrf.ts';
 import { clientAddress } from '../accounts/proxy.ts';
+import { findUserForLogin } from '../accounts/users.ts';
 import { endSession, MAX_AGE_MS, SESSION_COOKIE } from '../accounts/sessions.ts';
 import type { AppEnv } from '../app-env.ts';
 import { DomainError } from '../errors.ts';
@@ -37,7 +38,9 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
     } catch (error) {
       if (!(error instanceof DomainError) || error.failure !== 'unauthorized') throw error;
       const locked = error.code === 'login_locked';
-      c.var.logger.warn({ username: form.username.trim().toLowerCase(), locked }, 'sign-in refused');
+      // A name that is no account is often a password typed into the wrong field: it never goes into the log.
+      const username = form.username.trim().toLowerCase();
+      c.var.logger.warn({ username: findUserForLogin(c.var.db, username) ? username : '[no such account]', locked }, 'sign-in refused');
       return c.html(LoginPage({ locale: c.var.locale, viewer: c.var.viewer, next, problem: locked ? 'login.locked' : 'login.failed' }), locked ? 429 : 401);
     }
   })
