@@ -120,6 +120,7 @@ export const apiMatrix: ApiCase[] = [
   { route: 'POST /api/v1/closures/:id/remove', method: 'POST', path: (who) => pick(who, '/api/v1/closures/{closureA}/remove', '/api/v1/closures/{closureB}/remove'), body: () => ({ reason }), expect: write(200, 200) },
   { route: 'POST /api/v1/closures/:id/remove', method: 'POST', path: '/api/v1/closures/{closureB2}/remove', body: () => ({ reason }), expect: write(403, 200) },
   { route: 'POST /api/v1/closures/:id/remove', method: 'POST', path: '/api/v1/closures/{closureAll}/remove', body: () => ({ reason }), expect: write(403, 200) },
+  { route: 'POST /api/v1/closures/:id/remove', method: 'POST', path: '/api/v1/closures/9999/remove', body: () => ({ reason }), expect: write(404, 404) },
   { route: 'POST /api/v1/inspections', method: 'POST', path: '/api/v1/inspections', body: () => ({ perCounty: 1, seed: 'matrix-2' }), expect: write(403, 201) },
   { route: 'POST /api/v1/inspections/:id/results', method: 'POST', path: '/api/v1/inspections/{inspection}/results', body: (who) => ({ schoolCode: pick(who, SCHOOL_X, '6229220001'), result: 'confirmed' }), expect: write(ok(SCHOOL_X), ok('6229220001')) },
   { route: 'POST /api/v1/inspections/:id/results', method: 'POST', path: '/api/v1/inspections/{inspection}/results', body: () => ({ schoolCode: '6229220001', result: 'discrepancy', note: 'no projector in room 1' }), expect: write(403, 200) },
