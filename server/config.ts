@@ -8,7 +8,7 @@ export const serverConfigSchema = z.object({
   dataDir: z.string().min(1).default('./data'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** node-cron expression for the aging sweep that moves figures on as evidence gets old. */
-  agingSchedule: z.string().default('*/5 * * * *'),
+  agingSchedule: z.string().default('* * * * *'),
   /** Largest request body accepted on report ingest, in bytes (413 beyond it, before parsing). */
   maxReportBodyBytes: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   /** Raw reports are kept this long, then folded into daily rows per device (bounded storage). */

@@ -13,7 +13,7 @@ import { progressSchema } from '../../shared/schemas/history.ts';
 import { platformCoverageSchema } from '../../shared/schemas/platforms.ts';
 import { teacherSpacesSchema } from '../../shared/schemas/teacher-spaces.ts';
 import { apiAuth } from '../auth/middleware.ts';
-import { sweepExpired } from '../coverage/evaluate.ts';
+import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
@@ -68,7 +68,7 @@ export const coverageRoutes = new Hono<AppEnv>()
   .use('/api/v1/coverage/*', apiAuth)
   .get('/api/v1/coverage', validate('query', formatQuerySchema), (c) => {
     const now = c.var.clock();
-    sweepExpired(c.var.db, now);
+    sweepBeforeRead(c.var.db, now);
     const scope = countyScopeOf(c.var.principal);
     const coverage = readCoverage(c.var.db, scope, now);
     if (c.req.valid('query').format === 'csv') return csvResponse(toCsv(countyCsvColumns, coverage.counties), 'coverage-counties.csv');
@@ -80,7 +80,7 @@ export const coverageRoutes = new Hono<AppEnv>()
     assertCountyInScope(c.var.principal, code);
     findCounty(c.var.db, code);
     const now = c.var.clock();
-    sweepExpired(c.var.db, now);
+    sweepBeforeRead(c.var.db, now);
     const csv = query.format === 'csv';
     const schools = readCountySchools(c.var.db, code, query, !csv);
     if (csv) return csvResponse(toCsv(schoolCsvColumns, schools.rows), `schools-${code}.csv`);

@@ -5,7 +5,7 @@ import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeCounty } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
-import { sweepExpired } from '../coverage/evaluate.ts';
+import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
 import { readCountyTownships } from '../coverage/registry-read.ts';
 import { validate } from '../http/validate.ts';
@@ -35,7 +35,7 @@ const exportSchools = createFactory<AppEnv>().createHandlers(pageContext, requir
   assertCanSeeCounty(c.var.user, code);
   findCounty(c.var.db, code);
   const now = c.var.clock();
-  sweepExpired(c.var.db, now);
+  sweepBeforeRead(c.var.db, now);
   const schools = readCountySchools(c.var.db, code, { ...c.req.valid('query'), format: 'json' }, false);
   return tableExport(c.var.locale, format, `schools-${code}-${new Date(now).toISOString().slice(0, 10)}`, schoolColumns(c.var.locale), schools.rows);
 });
@@ -47,7 +47,7 @@ export const dashboardCountyRoutes = new Hono<AppEnv>()
     assertCanSeeCounty(c.var.user, code);
     const county = findCounty(c.var.db, code);
     const now = c.var.clock();
-    sweepExpired(c.var.db, now);
+    sweepBeforeRead(c.var.db, now);
     const query = { ...c.req.valid('query'), format: 'json' as const };
     return c.html(
       CountyPage({

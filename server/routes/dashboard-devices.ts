@@ -5,7 +5,7 @@ import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts'
 import { assertCanSeeSchool, assertRole, listScope } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
 import { findDeviceSchool, readAttentionDevices, readHardwareConflicts } from '../coverage/devices-read.ts';
-import { sweepExpired } from '../coverage/evaluate.ts';
+import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { revokeDevice } from '../enrollment/enroll.ts';
 import { DomainError } from '../errors.ts';
 import { validate } from '../http/validate.ts';
@@ -16,7 +16,7 @@ import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
 /** The device lists in the user's scope, as of now. */
 function lists(c: Context<AppEnv>) {
-  sweepExpired(c.var.db, c.var.clock());
+  sweepBeforeRead(c.var.db, c.var.clock());
   const scope = listScope(c.var.user);
   return { attention: readAttentionDevices(c.var.db, scope), conflicts: readHardwareConflicts(c.var.db, scope) };
 }

@@ -4,7 +4,7 @@ import { inspectionDrawFormSchema, inspectionResultFormSchema } from '../../shar
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
-import { sweepExpired } from '../coverage/evaluate.ts';
+import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { validate } from '../http/validate.ts';
 import { listInspections } from '../programme/inspection-list.ts';
 import { drawInspection, readInspection, recordInspectionResult } from '../programme/inspections.ts';
@@ -32,7 +32,7 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
     const { perCounty, seed } = c.req.valid('form');
     const now = c.var.clock();
     // The draw weights by current status, so statuses are brought up to now first (as the API does).
-    sweepExpired(c.var.db, now);
+    sweepBeforeRead(c.var.db, now);
     const inspection = drawInspection(c.var.db, { perCounty, seed }, now, { actor: actor(c), reason: `inspection drawn with seed ${seed}` });
     c.var.logger.info({ inspectionId: inspection.id, by: c.var.user.username }, 'inspection drawn from the dashboard');
     return c.redirect(`/inspections/${inspection.id}`, 303);

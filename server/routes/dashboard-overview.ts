@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertRole } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
-import { sweepExpired } from '../coverage/evaluate.ts';
+import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readCoverage } from '../coverage/read.ts';
 import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
@@ -22,7 +22,7 @@ const exportCounties = createFactory<AppEnv>().createHandlers(pageContext, requi
   const user = c.var.user;
   assertRole(user, 'bureau', 'county');
   const now = c.var.clock();
-  sweepExpired(c.var.db, now);
+  sweepBeforeRead(c.var.db, now);
   const coverage = readCoverage(c.var.db, user.role === 'bureau' ? null : user.countyCode, now);
   const { sort, dir } = c.req.valid('query');
   const columns = countyColumns(c.var.locale);
@@ -36,7 +36,7 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
     if (user.role === 'county') return c.redirect(`/counties/${user.countyCode}`, 302);
     if (user.role === 'school') return c.redirect(`/schools/${user.schoolCode}`, 302);
     const now = c.var.clock();
-    sweepExpired(c.var.db, now);
+    sweepBeforeRead(c.var.db, now);
     const coverage = readCoverage(c.var.db, null, now);
     const { sort, dir } = c.req.valid('query');
     const columns = countyColumns(c.var.locale);

@@ -5,7 +5,7 @@ import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
 import { readBandwidthHistory } from '../coverage/bandwidth-history.ts';
-import { sweepExpired } from '../coverage/evaluate.ts';
+import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readSchool } from '../coverage/read.ts';
 import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
@@ -19,7 +19,7 @@ const schoolParams = z.object({ code: z.string().min(1).max(64) });
 /** The school as of now, if the signed-in user may see it (404 unknown, 403 out of scope). */
 function schoolInScope(c: Context<AppEnv>, code: string) {
   const now = c.var.clock();
-  sweepExpired(c.var.db, now);
+  sweepBeforeRead(c.var.db, now);
   const detail = readSchool(c.var.db, code, now);
   assertCanSeeSchool(c.var.user, { code, countyCode: detail.school.county.code });
   return { detail, now };

@@ -5,7 +5,7 @@ import { inspectionDrawSchema, inspectionResultSchema, inspectionSchema, type In
 import type { AppEnv } from '../app-env.ts';
 import { actorOf, assertBureauWide, countyScopeOf } from '../auth/api-tokens.ts';
 import { apiAuth } from '../auth/middleware.ts';
-import { sweepExpired } from '../coverage/evaluate.ts';
+import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readSchool } from '../coverage/read.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
@@ -26,7 +26,7 @@ export const inspectionRoutes = new Hono<AppEnv>()
   .use('/api/v1/inspections/*', apiAuth)
   .post('/api/v1/inspections', validate('json', inspectionDrawSchema), (c) => {
     assertBureauWide(c.var.principal);
-    sweepExpired(c.var.db, c.var.clock());
+    sweepBeforeRead(c.var.db, c.var.clock());
     const input = c.req.valid('json');
     return c.json(drawInspection(c.var.db, input, c.var.clock(), { actor: actorOf(c.var.principal), reason: `inspection drawn with seed ${input.seed}` }), 201);
   })
@@ -37,7 +37,7 @@ export const inspectionRoutes = new Hono<AppEnv>()
   .get('/api/v1/inspections/:id/checklist', validate('param', idParams), (c) => {
     const scope = countyScopeOf(c.var.principal);
     const now = c.var.clock();
-    sweepExpired(c.var.db, now);
+    sweepBeforeRead(c.var.db, now);
     const inspection = readInspection(c.var.db, c.req.valid('param').id);
     const schools = inspection.schools
       .filter((s) => scope === null || s.countyCode === scope)
