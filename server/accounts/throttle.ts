@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { loginAttempts } from '../db/schema.ts';
@@ -11,7 +12,8 @@ export const MAX_FAILURES = 5;
 const WINDOW_MS = 15 * 60_000;
 export const LOCK_MS = 15 * 60_000;
 
-const keyOf = (username: string, address: string) => `${username.toLowerCase()}|${address}`;
+// Hashed: a password typed into the name field (a common slip) must not sit in the database either.
+const keyOf = (username: string, address: string) => createHash('sha256').update(`${username.toLowerCase()}|${address}`, 'utf8').digest('hex');
 
 /** When the pair is locked, the instant the lock ends; otherwise null. */
 export function lockedUntil(db: Db, username: string, address: string, now: number): number | null {
