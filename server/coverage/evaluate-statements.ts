@@ -1,0 +1,103 @@
+import type Database from 'better-sqlite3';
+import type { Db } from '../db/client.ts';
+
+/*
+ * The statements evaluation runs for every school a report touches, prepared once per connection.
+ * Building them through the query builder on every call cost more than running them (profile of the
+ * ingest path: statement preparation and query building were over a third of server CPU).
+ */
+export interface SchoolRow {
+  code: string;
+  countyCode: string;
+  typeCode: string;
+  urbanRuralCode: string;
+}
+export interface DeviceEvidenceRow {
+  id: string;
+  classroomId: number | null;
+  revokedAt: number | null;
+  hasStatus: number;
+  lastCollectedAt: number | null;
+  lastReachableAt: number | null;
+  lastPresentationAt: number | null;
+}
+
+const bundle = (sqlite: Database.Database) => ({
+  previousCounty: sqlite.prepare<[string], { countyCode: string }>('select county_code as countyCode from school_status where school_code = ?'),
+  school: sqlite.prepare<[string], SchoolRow>('select code, county_code as countyCode, type_code as typeCode, urban_rural_code as urbanRuralCode from schools where code = ?'),
+  dropStatus: sqlite.prepare<[string]>('delete from school_status where school_code = ?'),
+  devices: sqlite.prepare<[string], DeviceEvidenceRow>(
+    `select d.id, d.classroom_id as classroomId, d.revoked_at as revokedAt, s.device_id is not null as hasStatus,
+            s.last_collected_at as lastCollectedAt, s.last_reachable_at as lastReachableAt, s.last_presentation_at as lastPresentationAt
+     from devices d left join device_status s on s.device_id = d.id where d.school_code = ?`,
+  ),
+  writeDevice: sqlite.prepare(
+    `insert into device_status (device_id, school_code, state, median_down_mbps, median_up_mbps, throughput_samples) values (?, ?, ?, ?, ?, ?)
+     on conflict (device_id) do update set school_code = excluded.school_code, state = excluded.state,
+       median_down_mbps = excluded.median_down_mbps, median_up_mbps = excluded.median_up_mbps, throughput_samples = excluded.throughput_samples`,
+  ),
+  samples: sqlite.prepare<[string, number, number], { down: number; up: number | null; collectedAt: number }>(
+    `select down_mbps as down, up_mbps as up, collected_at as collectedAt from reports
+     where device_id = ? and down_mbps is not null and collected_at >= ? and collected_at <= ? order by collected_at`,
+  ),
+  declarations: sqlite.prepare<[string], { indicator: 'connected' | 'equipped'; classroomId: number | null }>(
+    'select indicator, classroom_id as classroomId from declarations where school_code = ? and withdrawn_at is null',
+  ),
+  classrooms: sqlite.prepare<[string], { id: number }>('select id from classrooms where school_code = ?'),
+  writeClassroom: sqlite.prepare(
+    `insert into classroom_status (classroom_id, school_code, equipped, last_evidence_at, declared_equipped) values (?, ?, ?, ?, ?)
+     on conflict (classroom_id) do update set school_code = excluded.school_code, equipped = excluded.equipped,
+       last_evidence_at = excluded.last_evidence_at, declared_equipped = excluded.declared_equipped`,
+  ),
+  writeSchool: sqlite.prepare(
+    `insert into school_status (school_code, county_code, connected, last_reachable_at, bandwidth_mbps, standard_mbps, meets_standard,
+       declared_connected, declaration_conflict, classrooms_registered, classrooms_equipped, classrooms_declared_equipped,
+       devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never, evaluated_at, next_change_at)
+     values (@schoolCode, @countyCode, @connected, @lastReachableAt, @bandwidthMbps, @standardMbps, @meetsStandard,
+       @declaredConnected, @declarationConflict, @classroomsRegistered, @classroomsEquipped, @classroomsDeclaredEquipped,
+       @devicesEnrolled, @devicesLive, @devicesAtRisk, @devicesSilent, @devicesNever, @evaluatedAt, @nextChangeAt)
+     on conflict (school_code) do update set county_code = excluded.county_code, connected = excluded.connected,
+       last_reachable_at = excluded.last_reachable_at, bandwidth_mbps = excluded.bandwidth_mbps, standard_mbps = excluded.standard_mbps,
+       meets_standard = excluded.meets_standard, declared_connected = excluded.declared_connected, declaration_conflict = excluded.declaration_conflict,
+       classrooms_registered = excluded.classrooms_registered, classrooms_equipped = excluded.classrooms_equipped,
+       classrooms_declared_equipped = excluded.classrooms_declared_equipped, devices_enrolled = excluded.devices_enrolled,
+       devices_live = excluded.devices_live, devices_at_risk = excluded.devices_at_risk, devices_silent = excluded.devices_silent,
+       devices_never = excluded.devices_never, evaluated_at = excluded.evaluated_at, next_change_at = excluded.next_change_at`,
+  ),
+  countyTotals: sqlite.prepare<[string], Record<string, number>>(
+    `select count(*) as schoolsRegistered, coalesce(sum(connected), 0) as schoolsConnected, coalesce(sum(meets_standard), 0) as schoolsMeetingStandard,
+       coalesce(sum(declared_connected), 0) as schoolsDeclaredConnected, coalesce(sum(declaration_conflict), 0) as declarationConflicts,
+       coalesce(sum(classrooms_registered), 0) as classroomsRegistered, coalesce(sum(classrooms_equipped), 0) as classroomsEquipped,
+       coalesce(sum(classrooms_declared_equipped), 0) as classroomsDeclaredEquipped, coalesce(sum(devices_enrolled), 0) as devicesEnrolled,
+       coalesce(sum(devices_live), 0) as devicesLive, coalesce(sum(devices_at_risk), 0) as devicesAtRisk,
+       coalesce(sum(devices_silent), 0) as devicesSilent, coalesce(sum(devices_never), 0) as devicesNever
+     from school_status where county_code = ?`,
+  ),
+  writeCounty: sqlite.prepare(
+    `insert into county_rollups (county_code, schools_registered, schools_connected, schools_meeting_standard, schools_declared_connected,
+       declaration_conflicts, classrooms_registered, classrooms_equipped, classrooms_declared_equipped, devices_enrolled, devices_live,
+       devices_at_risk, devices_silent, devices_never, updated_at)
+     values (@countyCode, @schoolsRegistered, @schoolsConnected, @schoolsMeetingStandard, @schoolsDeclaredConnected, @declarationConflicts,
+       @classroomsRegistered, @classroomsEquipped, @classroomsDeclaredEquipped, @devicesEnrolled, @devicesLive, @devicesAtRisk,
+       @devicesSilent, @devicesNever, @updatedAt)
+     on conflict (county_code) do update set schools_registered = excluded.schools_registered, schools_connected = excluded.schools_connected,
+       schools_meeting_standard = excluded.schools_meeting_standard, schools_declared_connected = excluded.schools_declared_connected,
+       declaration_conflicts = excluded.declaration_conflicts, classrooms_registered = excluded.classrooms_registered,
+       classrooms_equipped = excluded.classrooms_equipped, classrooms_declared_equipped = excluded.classrooms_declared_equipped,
+       devices_enrolled = excluded.devices_enrolled, devices_live = excluded.devices_live, devices_at_risk = excluded.devices_at_risk,
+       devices_silent = excluded.devices_silent, devices_never = excluded.devices_never, updated_at = excluded.updated_at`,
+  ),
+});
+export type EvaluateStatements = ReturnType<typeof bundle>;
+
+const cache = new WeakMap<Database.Database, EvaluateStatements>();
+
+/** The connection's prepared evaluation statements. */
+export function evaluateStatements(db: Db): EvaluateStatements {
+  let statements = cache.get(db.$client);
+  if (!statements) {
+    statements = bundle(db.$client);
+    cache.set(db.$client, statements);
+  }
+  return statements;
+}
