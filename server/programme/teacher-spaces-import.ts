@@ -1,11 +1,10 @@
-import type { z } from 'zod';
 import { teacherSpaceColumns, teacherSpaceProblems, teacherSpaceRowSchema, type TeacherSpaceColumn, type TeacherSpaceRow } from '../../shared/schemas/teacher-spaces.ts';
 import type { AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { schools } from '../db/schema.ts';
 import { readTableFile, type RosterIssue, type TableFileRow } from '../registry/roster-file.ts';
 import { writeTeacherSpaces } from './teacher-spaces.ts';
-import { byLine, runTableImport } from '../registry/run-import.ts';
+import { byLine, parseCells, runTableImport } from '../registry/run-import.ts';
 
 export type TeacherSpaceFileRow = TableFileRow<TeacherSpaceColumn>;
 
@@ -21,19 +20,11 @@ export function validateTeacherSpaces(db: Db, rows: TeacherSpaceFileRow[]): { va
   const valid: ValidRow[] = [];
   const registered = new Set(db.select({ code: schools.code }).from(schools).all().map((s) => s.code));
   const firstLine = new Map<string, number>();
-  const fields = Object.entries(teacherSpaceRowSchema.shape) as [TeacherSpaceColumn, z.ZodType][];
   for (const { line, cells } of rows) {
-    const row: Record<string, unknown> = { line };
-    let good = true;
     // Field by field, so a row with a bad count still has its school code checked.
-    for (const [field, schema] of fields) {
-      const parsed = schema.safeParse(cells[field]);
-      if (parsed.success) row[field] = parsed.data;
-      else {
-        good = false;
-        for (const issue of parsed.error.issues) errors.push({ line, field, reason: issue.message });
-      }
-    }
+    const parsed = parseCells(teacherSpaceRowSchema.shape, line, cells, errors);
+    const row = parsed.row;
+    let good = parsed.good;
     const code = row.school_code as string | undefined;
     if (code !== undefined) {
       const first = firstLine.get(code);

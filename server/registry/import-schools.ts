@@ -1,12 +1,11 @@
 import { eq } from 'drizzle-orm';
-import type { z } from 'zod';
 import { rosterRowSchema, type RosterRow } from '../../shared/schemas/school.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { classrooms, divisions, schools } from '../db/schema.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { readRosterFile, type RosterFileRow, type RosterIssue } from './roster-file.ts';
-import { byLine, runTableImport } from './run-import.ts';
+import { byLine, parseCells, runTableImport } from './run-import.ts';
 
 export interface ImportSummary {
   created: number;
@@ -34,19 +33,9 @@ export function validateRoster(db: Db, rows: RosterFileRow[]): { valid: ValidRow
   const errors: RosterIssue[] = [];
   const valid: ValidRow[] = [];
   const checked: CheckedRow[] = [];
-  // Field by field rather than the whole object, so a row with a blank name still has its county checked.
-  const fields = Object.entries(rosterRowSchema.shape) as [keyof RosterRow, z.ZodType][];
   for (const { line, cells } of rows) {
-    const row: Record<string, unknown> = { line };
-    let good = true;
-    for (const [field, schema] of fields) {
-      const parsed = schema.safeParse(cells[field]);
-      if (parsed.success) row[field] = parsed.data;
-      else {
-        good = false;
-        for (const issue of parsed.error.issues) errors.push({ line, field, reason: issue.message });
-      }
-    }
+    // Field by field rather than the whole object, so a row with a blank name still has its county checked.
+    const { row, good } = parseCells(rosterRowSchema.shape, line, cells, errors);
     checked.push(row as CheckedRow);
     if (good) valid.push(row as unknown as ValidRow);
   }

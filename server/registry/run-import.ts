@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { RosterIssue, TableFile, TableFileRow } from './roster-file.ts';
 
 /** Orders problems the way a person fixes them: top of the file first. */
@@ -34,4 +35,23 @@ export async function runTableImport<Column extends string>(file: string, steps:
   const result = steps.apply(table.rows);
   if (result.errors.length > 0) return failed(result.errors);
   return { exitCode: 0, output: [...warnings, ...(result.warnings ?? []).map((w) => `warning: ${format(w)}`), `${file}: ${result.summary}`] };
+}
+
+/**
+ * Parses a row's cells field by field with an object schema's own field schemas, so one bad cell does
+ * not hide the others: every problem of the row lands in `errors`. Returns the parsed fields (those
+ * that were valid) and whether all were.
+ */
+export function parseCells(shape: Record<string, z.ZodType>, line: number, cells: Partial<Record<string, string | number>>, errors: RosterIssue[]) {
+  const row: Record<string, unknown> = { line };
+  let good = true;
+  for (const [field, schema] of Object.entries(shape)) {
+    const parsed = schema.safeParse(cells[field]);
+    if (parsed.success) row[field] = parsed.data;
+    else {
+      good = false;
+      for (const issue of parsed.error.issues) errors.push({ line, field, reason: issue.message });
+    }
+  }
+  return { row, good };
 }

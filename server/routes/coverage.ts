@@ -21,6 +21,20 @@ import { validate } from '../http/validate.ts';
 
 const countyParams = z.object({ code: z.string().regex(/^\d{6}$/, 'a 6-digit county code such as 622921') });
 
+/** The classroom and device figures, which school rows and county rows share column for column. */
+function classroomAndDeviceColumns<Row extends Pick<SchoolRow, 'classrooms' | 'devices'>>(): CsvColumn<Row>[] {
+  return [
+    { header: 'classrooms_registered', value: (r) => r.classrooms.registered },
+    { header: 'classrooms_equipped', value: (r) => r.classrooms.equipped },
+    { header: 'classrooms_declared_equipped', value: (r) => r.classrooms.declaredEquipped },
+    { header: 'devices_enrolled', value: (r) => r.devices.enrolled },
+    { header: 'devices_live', value: (r) => r.devices.live },
+    { header: 'devices_at_risk', value: (r) => r.devices.atRisk },
+    { header: 'devices_silent', value: (r) => r.devices.silent },
+    { header: 'devices_never', value: (r) => r.devices.never },
+  ];
+}
+
 export const schoolCsvColumns: CsvColumn<SchoolRow>[] = [
   { header: 'code', value: (r) => r.code },
   { header: 'name', value: (r) => r.name },
@@ -34,14 +48,7 @@ export const schoolCsvColumns: CsvColumn<SchoolRow>[] = [
   { header: 'meets_standard', value: (r) => r.meetsStandard },
   { header: 'declared_connected', value: (r) => r.declaredConnected },
   { header: 'declaration_conflict', value: (r) => r.declarationConflict },
-  { header: 'classrooms_registered', value: (r) => r.classrooms.registered },
-  { header: 'classrooms_equipped', value: (r) => r.classrooms.equipped },
-  { header: 'classrooms_declared_equipped', value: (r) => r.classrooms.declaredEquipped },
-  { header: 'devices_enrolled', value: (r) => r.devices.enrolled },
-  { header: 'devices_live', value: (r) => r.devices.live },
-  { header: 'devices_at_risk', value: (r) => r.devices.atRisk },
-  { header: 'devices_silent', value: (r) => r.devices.silent },
-  { header: 'devices_never', value: (r) => r.devices.never },
+  ...classroomAndDeviceColumns<SchoolRow>(),
 ];
 
 type CountyRow = z.infer<typeof coverageSchema>['counties'][number];
@@ -53,14 +60,7 @@ const countyCsvColumns: CsvColumn<CountyRow>[] = [
   { header: 'schools_meeting_standard', value: (r) => r.schools.meetingStandard },
   { header: 'schools_declared_connected', value: (r) => r.schools.declaredConnected },
   { header: 'declaration_conflicts', value: (r) => r.schools.declarationConflicts },
-  { header: 'classrooms_registered', value: (r) => r.classrooms.registered },
-  { header: 'classrooms_equipped', value: (r) => r.classrooms.equipped },
-  { header: 'classrooms_declared_equipped', value: (r) => r.classrooms.declaredEquipped },
-  { header: 'devices_enrolled', value: (r) => r.devices.enrolled },
-  { header: 'devices_live', value: (r) => r.devices.live },
-  { header: 'devices_at_risk', value: (r) => r.devices.atRisk },
-  { header: 'devices_silent', value: (r) => r.devices.silent },
-  { header: 'devices_never', value: (r) => r.devices.never },
+  ...classroomAndDeviceColumns<CountyRow>(),
 ];
 
 export const coverageRoutes = new Hono<AppEnv>()
