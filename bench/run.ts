@@ -7,7 +7,7 @@ import { DATABASE_FILE } from '../server/db/client.ts';
 import type { ScaleRun } from './figures.ts';
 import { cacheRoot, ensureDataset } from './generate.ts';
 import type { LoadPlan, PhasePlan, PhaseResult } from './load-plan.ts';
-import { mainProfile, topFrames } from './profile-top.ts';
+import { mainProfile, topFrames, topOwnFrames } from './profile-top.ts';
 import { needsRebase, rebaseDatabase } from './rebase.ts';
 import { renderPhases, renderRun, writeBenchmarks } from './report.ts';
 import { scalesFor, type Scale } from './scales.ts';
@@ -109,7 +109,10 @@ async function measure(scale: Scale): Promise<ScaleRun> {
   }
   if (cpuProfDir) {
     const profile = mainProfile(cpuProfDir);
-    if (profile) log(`${scale.key}: server CPU profile ${path.relative(repoRoot, profile)}, top frames by self time:\n${topFrames(profile, 25).join('\n')}`);
+    if (profile) {
+      log(`${scale.key}: server CPU profile ${path.relative(repoRoot, profile)}, top frames by self time:\n${topFrames(profile, 20).join('\n')}`);
+      log(`${scale.key}: the same time charged to the nearest function of server/ or shared/ on the stack:\n${topOwnFrames(profile, 20).join('\n')}`);
+    }
   }
   if (!args.keep) fs.rmSync(work, { recursive: true, force: true });
   return { meta: dataset.meta, phases: results, startMs: server.startMs, firstReadMs, rebaseMs, peakRssBytes, ...storage };
@@ -140,7 +143,8 @@ const markdown = renderRun({
   scales: [prefecture, national],
 });
 process.stdout.write(`${markdown}\n`);
-if (!args['no-write'] && !args.phases && !args['server-root']) {
+// Only a full, unfiltered run of this checkout's server stands for the figures in BENCHMARKS.md.
+if (!quick && !args['no-write'] && !args.phases && !args['server-root']) {
   writeBenchmarks(markdown);
   log('written to BENCHMARKS.md (section "Server (issue 6)")');
 }
