@@ -42,7 +42,7 @@ export const schools = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('schools_county').on(t.countyCode, t.code)],
+  (t) => [index('schools_county').on(t.countyCode, t.code), index('schools_centre_school').on(t.centreSchoolCode)],
 );
 
 export const classrooms = sqliteTable(

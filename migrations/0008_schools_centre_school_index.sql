@@ -1,0 +1,1 @@
+CREATE INDEX `schools_centre_school` ON `schools` (`centre_school_code`);
