@@ -77,10 +77,18 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
     from devices d left join reports r on r.device_id = d.id and r.collected_at <= ${at}
     where d.enrolled_at <= ${at}
     group by d.id`);
+  // Only measurements inside some county's evidence window can count: read no older ones.
+  const earliestWindow = Math.min(at, ...[...new Set(schoolRows.map((s) => s.countyCode))].map(windowStartOf));
   const samples = new Map<string, { at: number; down: number }[]>();
-  const addSample = (deviceId: string, sample: { at: number; down: number }) => samples.set(deviceId, [...(samples.get(deviceId) ?? []), sample]);
+  const addSample = (deviceId: string, sample: { at: number; down: number }) => {
+    if (sample.at < earliestWindow) return;
+    const list = samples.get(deviceId);
+    if (list) list.push(sample);
+    else samples.set(deviceId, [sample]);
+  };
   for (const row of db.all<{ deviceId: string; at: number; down: number }>(sql`
-    select device_id as deviceId, collected_at as at, down_mbps as down from reports where down_mbps is not null and collected_at <= ${at}`)) {
+    select device_id as deviceId, collected_at as at, down_mbps as down from reports
+    where down_mbps is not null and collected_at >= ${earliestWindow} and collected_at <= ${at}`)) {
     addSample(row.deviceId, row);
   }
   foldedEvidence(db, at, devices, addSample);

@@ -22,6 +22,7 @@ interface Pending {
  */
 export class GroupCommitter {
   private pending: Pending[] = [];
+  private pendingReports = 0;
   private scheduled = false;
 
   constructor(
@@ -35,7 +36,8 @@ export class GroupCommitter {
   submit(device: ReportingDevice, batch: Report[], receivedAt: number): Promise<ReportBatchResult> {
     return new Promise((resolve, reject) => {
       this.pending.push({ device, batch, receivedAt, resolve, reject });
-      if (this.pending.reduce((n, p) => n + p.batch.length, 0) >= this.maxReports) this.flush();
+      this.pendingReports += batch.length;
+      if (this.pendingReports >= this.maxReports) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
         // setImmediate lets every request already parsed in this turn join the group.
@@ -49,6 +51,7 @@ export class GroupCommitter {
     this.scheduled = false;
     const group = this.pending;
     this.pending = [];
+    this.pendingReports = 0;
     if (group.length === 0) return;
     let results: ReportBatchResult[];
     try {

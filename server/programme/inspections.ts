@@ -34,7 +34,9 @@ export function drawInspection(db: Db, input: { perCounty: number; seed: string 
       const stratum: Stratum = s.conflict ? 'conflict' : s.declared || s.declaredRooms > 0 ? 'declared-only' : s.connected ? 'measured' : 'unconnected';
       // Efraimidis–Spirakis: the largest u^(1/w) keys are a weighted sample without replacement.
       const key = uniform(input.seed, s.code) ** (1 / weights[stratum]);
-      byCounty.set(s.countyCode, [...(byCounty.get(s.countyCode) ?? []), { code: s.code, stratum, key }]);
+      const county = byCounty.get(s.countyCode);
+      if (county) county.push({ code: s.code, stratum, key });
+      else byCounty.set(s.countyCode, [{ code: s.code, stratum, key }]);
     }
     const { id } = db.insert(inspections).values({ seed: input.seed, perCounty: input.perCounty, drawnAt: now, drawnBy: audit.actor }).returning({ id: inspections.id }).get();
     for (const county of [...byCounty.keys()].sort()) {
