@@ -1,6 +1,7 @@
 import { and, asc, eq, gte, isNotNull, isNull, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { devices, reports } from '../db/schema.ts';
+import { localDay } from '../programme/history.ts';
 import { DAY_MS, median } from './rules.ts';
 
 /**
@@ -18,10 +19,11 @@ export function readBandwidthHistory(db: Db, schoolCode: string, now: number, da
     .orderBy(asc(reports.collectedAt))
     .all();
   const byDay = new Map<string, number[]>();
-  // UTC+8 has no daylight saving, so a fixed offset gives the local calendar day.
   for (const s of samples) {
-    const day = new Date(s.collectedAt + 8 * 3_600_000).toISOString().slice(0, 10);
-    byDay.set(day, [...(byDay.get(day) ?? []), s.down!]);
+    const day = localDay(s.collectedAt);
+    const values = byDay.get(day);
+    if (values) values.push(s.down!);
+    else byDay.set(day, [s.down!]);
   }
   return [...byDay].map(([day, values]) => ({ day, medianDownMbps: median(values)!, samples: values.length }));
 }
