@@ -1,12 +1,23 @@
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import { and, eq } from 'drizzle-orm';
 import type { AppEnv } from '../app-env.ts';
-import { devices } from '../db/schema.ts';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/client.ts';
 import { DomainError } from '../errors.ts';
 import { authenticateSession, SESSION_COOKIE } from '../accounts/sessions.ts';
 import { authenticateApiToken } from './api-tokens.ts';
 import { hashSecret } from './secrets.ts';
+
+// Every report batch authenticates: the lookup is prepared once per connection, not rebuilt per request.
+const lookups = new WeakMap<Db['$client'], Statement<[string], { id: string; schoolCode: string; revokedAt: number | null }>>();
+function deviceByKeyHash(db: Db) {
+  let statement = lookups.get(db.$client);
+  if (!statement) {
+    statement = db.$client.prepare('select id, school_code as schoolCode, revoked_at as revokedAt from devices where key_hash = ?');
+    lookups.set(db.$client, statement);
+  }
+  return statement;
+}
 
 function bearer(header: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
@@ -20,11 +31,7 @@ function bearer(header: string | undefined): string | null {
 export const deviceAuth = createMiddleware<AppEnv>(async (c, next) => {
   const key = bearer(c.req.header('authorization'));
   if (!key) throw new DomainError('unauthorized', 'device_key_missing', 'send the device key as "Authorization: Bearer <deviceKey>"; enroll first to get one');
-  const device = c.var.db
-    .select({ id: devices.id, schoolCode: devices.schoolCode, revokedAt: devices.revokedAt })
-    .from(devices)
-    .where(and(eq(devices.keyHash, hashSecret(key))))
-    .get();
+  const device = deviceByKeyHash(c.var.db).get(hashSecret(key));
   if (!device) throw new DomainError('unauthorized', 'device_key_invalid', 'unknown device key; enroll this PC again with a token from your county office');
   if (device.revokedAt !== null) throw new DomainError('unauthorized', 'device_key_revoked', 'this device key was revoked; enroll this PC again with a new token');
   c.set('device', { id: device.id, schoolCode: device.schoolCode });
