@@ -1,6 +1,5 @@
-import type { Dispatcher } from 'undici';
 import { currentPlatform, loadConfig, stateDirFor, type AgentConfig } from './config.ts';
-import { createDispatcher } from './http.ts';
+import { createDispatcher, type Dispatcher } from './http.ts';
 import { Outbox } from './outbox.ts';
 import type { SendTarget } from './send.ts';
 import { AGENT_VERSION } from './version.ts';

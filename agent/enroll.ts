@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { request } from 'undici';
 import { enrollResponseSchema, type EnrollRequest } from '../shared/schemas/enroll.ts';
 import { apiErrorSchema } from '../shared/schemas/error.ts';
 import { collectHardwareId } from './collect/device.ts';
@@ -29,15 +28,14 @@ export async function enroll(o: EnrollOptions): Promise<string> {
   let status: number;
   let text: string;
   try {
-    const res = await request(new URL('/api/v1/enroll', o.server), {
+    const res = await dispatcher.request(new URL('/api/v1/enroll', o.server), {
       method: 'POST',
-      dispatcher,
       headers: { 'content-type': 'application/json', 'user-agent': `santong-agent/${AGENT_VERSION}` },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(60_000),
     });
     status = res.statusCode;
-    text = await res.body.text();
+    text = await res.text();
   } catch (error) {
     throw new Error(`cannot reach ${o.server}: ${describeError(error)} (behind a proxy? pass --proxy URL or set HTTPS_PROXY)`);
   } finally {

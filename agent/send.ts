@@ -1,7 +1,6 @@
-import { request, type Dispatcher } from 'undici';
 import { apiErrorSchema } from '../shared/schemas/error.ts';
 import { MAX_REPORTS_PER_BATCH, reportBatchResultSchema, reportBatchSchema } from '../shared/schemas/report.ts';
-import { describeError } from './http.ts';
+import { describeError, type Dispatcher } from './http.ts';
 import type { Outbox, QueuedReport } from './outbox.ts';
 
 export type SendTarget = { serverUrl: string; deviceKey: string; dispatcher: Dispatcher; userAgent: string };
@@ -69,9 +68,8 @@ export async function deliverOutbox(outbox: Outbox, target: SendTarget, now: () 
 async function postBatch(batch: QueuedReport[], target: SendTarget) {
   // Validated again on the way out: the same schema the server applies, so a bug here is caught here.
   const body = JSON.stringify(reportBatchSchema.parse({ reports: batch.map((q) => q.report) }));
-  const res = await request(new URL('/api/v1/reports', target.serverUrl), {
+  const res = await target.dispatcher.request(new URL('/api/v1/reports', target.serverUrl), {
     method: 'POST',
-    dispatcher: target.dispatcher,
     headers: {
       authorization: `Bearer ${target.deviceKey}`,
       'content-type': 'application/json',
@@ -80,7 +78,7 @@ async function postBatch(batch: QueuedReport[], target: SendTarget) {
     body,
     signal: AbortSignal.timeout(120_000),
   });
-  return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+  return { status: res.statusCode, headers: res.headers, text: await res.text() };
 }
 
 export type Verdict =

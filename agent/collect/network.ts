@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import si from 'systeminformation';
-import type { Dispatcher } from 'undici';
+import type { Dispatcher } from '../http.ts';
 import type { z } from 'zod';
 import type { networkSchema } from '../../shared/schemas/report.ts';
 import { toReportInterfaces, type NetworkInterface } from './interfaces.ts';

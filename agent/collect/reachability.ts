@@ -1,9 +1,8 @@
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { reachabilitySchema } from '../../shared/schemas/report.ts';
-import { describeError } from '../http.ts';
+import { describeError, type Dispatcher } from '../http.ts';
 
 export type Reachability = z.input<typeof reachabilitySchema>;
 
@@ -18,10 +17,10 @@ export async function probe(target: string, dispatcher: Dispatcher, timeoutMs = 
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
   try {
     if (/^https?:\/\//i.test(target)) {
-      // reset: the socket is closed after the probe, so the next probe times a fresh connect again.
-      const res = await request(target, { method: 'GET', dispatcher, reset: true, signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs });
+      const res = await dispatcher.request(target, { signal: AbortSignal.timeout(timeoutMs), timeoutMs });
       const latencyMs = elapsed();
-      await res.body.dump({ limit: 64 * 1024 });
+      // The head is the measurement; the connection closes (every probe times a fresh connect).
+      res.body.destroy();
       // A 4xx/5xx is most often the school proxy's block page, not the site: not evidence of reach.
       if (res.statusCode >= 400) return { target, reachable: false, latencyMs, error: `HTTP ${res.statusCode}` };
       return { target, reachable: true, latencyMs };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Dispatcher } from 'undici';
+import type { Dispatcher } from '../http.ts';
 import { REPORT_SCHEMA_VERSION, reportSchema, type Report } from '../../shared/schemas/report.ts';
 import type { AgentConfig } from '../config.ts';
 import { AGENT_VERSION } from '../version.ts';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { throughputSchema } from '../../shared/schemas/report.ts';
+import type { Dispatcher, HttpResponse } from '../http.ts';
 import { speedtestSlotSchema, speedtestUploadResultSchema } from '../../shared/schemas/speedtest.ts';
 
 export type Throughput = z.input<typeof throughputSchema>;
@@ -21,13 +21,12 @@ export function mbps(bytes: number, ms: number): number | null {
  */
 export async function measureThroughput(t: SpeedtestTarget, bytes: number, now: () => number = Date.now): Promise<Throughput | null> {
   const headers = { authorization: `Bearer ${t.deviceKey}` };
-  const slot = await request(new URL('/api/v1/speedtest/slot', t.serverUrl), { method: 'POST', dispatcher: t.dispatcher, headers, signal: AbortSignal.timeout(15_000) });
-  const grant = speedtestSlotSchema.safeParse(await slot.body.json().catch(() => undefined));
+  const slot = await t.dispatcher.request(new URL('/api/v1/speedtest/slot', t.serverUrl), { method: 'POST', headers, signal: AbortSignal.timeout(15_000) });
+  const grant = speedtestSlotSchema.safeParse(await readJson(slot));
   if (slot.statusCode !== 200 || !grant.success || !grant.data.granted) return null;
   const size = Math.min(bytes, grant.data.bytes);
 
-  const down = await request(new URL(`/api/v1/speedtest/download?bytes=${size}`, t.serverUrl), {
-    dispatcher: t.dispatcher,
+  const down = await t.dispatcher.request(new URL(`/api/v1/speedtest/download?bytes=${size}`, t.serverUrl), {
     headers,
     signal: AbortSignal.timeout(120_000),
   });
@@ -41,9 +40,8 @@ export async function measureThroughput(t: SpeedtestTarget, bytes: number, now: 
 
   const payload = randomBytes(size); // random, so a compressing proxy cannot flatter the link
   const upStart = performance.now();
-  const up = await request(new URL('/api/v1/speedtest/upload', t.serverUrl), {
+  const up = await t.dispatcher.request(new URL('/api/v1/speedtest/upload', t.serverUrl), {
     method: 'POST',
-    dispatcher: t.dispatcher,
     headers: { ...headers, 'content-type': 'application/octet-stream' },
     body: payload,
     signal: AbortSignal.timeout(120_000),
@@ -51,7 +49,7 @@ export async function measureThroughput(t: SpeedtestTarget, bytes: number, now: 
   const clientMs = performance.now() - upStart;
   // The server times the upload from its first to last byte received: closer to the link than the
   // client's clock, which also counts buffering before the first byte leaves the PC.
-  const counted = speedtestUploadResultSchema.safeParse(await up.body.json().catch(() => undefined));
+  const counted = speedtestUploadResultSchema.safeParse(await readJson(up));
   const upMs = counted.success && counted.data.ms > 0 && counted.data.bytes === size ? counted.data.ms : clientMs;
 
   return {
@@ -61,4 +59,13 @@ export async function measureThroughput(t: SpeedtestTarget, bytes: number, now: 
     bytesDown: received,
     bytesUp: size,
   };
+}
+
+/** The body as JSON, or undefined when it is not JSON or the connection broke. */
+async function readJson(res: HttpResponse): Promise<unknown> {
+  try {
+    return JSON.parse(await res.text());
+  } catch {
+    return undefined;
+  }
 }

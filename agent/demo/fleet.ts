@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { Agent, type Dispatcher } from 'undici';
 import { agentConfigSchema } from '../config.ts';
 import type { AgentContext } from '../context.ts';
+import { createDispatcher, type Dispatcher } from '../http.ts';
 import { Daemon } from '../daemon.ts';
 import { Outbox } from '../outbox.ts';
 import { AGENT_VERSION } from '../version.ts';
@@ -26,7 +26,7 @@ export class Fleet {
 
   /** Opens every PC's outbox and schedule under `stateRoot`. */
   static async open(o: { serverUrl: string; stateRoot: string; pcs: FleetPc[]; intervalMinutes?: number; concurrency?: number }): Promise<Fleet> {
-    const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
+    const dispatcher = createDispatcher({ keepAliveConnections: 64 }, {}); // {}: the machine's proxy settings are not for 127.0.0.1
     // Shuffled, so at any moment of the first round every county's picture is partly filled, not one county after another.
     const pcs = [...o.pcs].sort(() => Math.random() - 0.5);
     const daemons = await inParallel(pcs, 32, async (pc) => {

@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import { agentReleaseSchema, type AgentRelease } from '../../shared/schemas/release.ts';
 import { describeError } from '../http.ts';
 import type { SendTarget } from '../send.ts';
@@ -66,12 +65,11 @@ export async function checkForUpdate(o: UpdateCheckOptions): Promise<UpdateCheck
 
 /** The newest release, or null when the server has none (404, or 204) or predates releases (404). */
 async function fetchLatest(t: SendTarget): Promise<AgentRelease | null> {
-  const res = await request(new URL('/api/v1/agent/releases/latest', t.serverUrl), {
-    dispatcher: t.dispatcher,
+  const res = await t.dispatcher.request(new URL('/api/v1/agent/releases/latest', t.serverUrl), {
     headers: { authorization: `Bearer ${t.deviceKey}`, 'user-agent': t.userAgent },
     signal: AbortSignal.timeout(60_000),
   });
-  const text = await res.body.text();
+  const text = await res.text();
   if (res.statusCode === 204 || res.statusCode === 404) return null;
   if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode} ${text.slice(0, 200)}`);
   return agentReleaseSchema.parse(JSON.parse(text));
@@ -79,13 +77,12 @@ async function fetchLatest(t: SendTarget): Promise<AgentRelease | null> {
 
 /** The bundle's bytes, stopping as soon as more arrive than were announced. */
 async function download(url: URL, t: SendTarget, size: number): Promise<Buffer> {
-  const res = await request(url, {
-    dispatcher: t.dispatcher,
+  const res = await t.dispatcher.request(url, {
     headers: { authorization: `Bearer ${t.deviceKey}`, 'user-agent': t.userAgent },
     signal: AbortSignal.timeout(600_000),
   });
   if (res.statusCode !== 200) {
-    await res.body.dump();
+    res.body.destroy();
     throw new Error(`HTTP ${res.statusCode}`);
   }
   const chunks: Buffer[] = [];

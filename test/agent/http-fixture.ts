@@ -26,8 +26,9 @@ export async function startScriptedServer(reply: (req: Recorded, index: number) 
 }
 
 /** A real HTTP proxy (the `proxy` package, like a school's Squid) on 127.0.0.1, counting what it carried. */
-export async function startProxy() {
+export async function startProxy(authenticate?: (req: IncomingMessage) => boolean) {
   const server = createProxy(createServer());
+  if (authenticate) server.authenticate = authenticate;
   const carried: string[] = [];
   server.on('request', (req: IncomingMessage) => carried.push(`${req.method} ${req.url}`));
   server.on('connect', (req: IncomingMessage) => carried.push(`CONNECT ${req.url}`));
