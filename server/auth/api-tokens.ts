@@ -1,6 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Role } from '../../shared/schemas/dashboard.ts';
 import { inTransaction, type Db } from '../db/client.ts';
+import { perConnection } from '../db/per-connection.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { apiTokens, divisions } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
@@ -32,13 +33,16 @@ export function createApiToken(db: Db, input: { name: string; countyCode: string
   });
 }
 
+// Every bureau API read authenticates: the lookup is prepared once per connection.
+const activeTokenByHash = perConnection((sqlite) =>
+  sqlite.prepare<[string], { id: number; name: string; countyCode: string | null }>(
+    'select id, name, county_code as countyCode from api_tokens where token_hash = ? and revoked_at is null',
+  ),
+);
+
 /** Finds the active API token a bearer secret belongs to, or null. */
 export function authenticateApiToken(db: Db, secret: string): ApiPrincipal | null {
-  const row = db
-    .select({ id: apiTokens.id, name: apiTokens.name, countyCode: apiTokens.countyCode })
-    .from(apiTokens)
-    .where(and(eq(apiTokens.tokenHash, hashSecret(secret)), isNull(apiTokens.revokedAt)))
-    .get();
+  const row = activeTokenByHash(db).get(hashSecret(secret));
   return row ? { kind: 'api-token', ...row, schoolCode: null } : null;
 }
 

@@ -1,23 +1,16 @@
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env.ts';
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../db/client.ts';
+import { perConnection } from '../db/per-connection.ts';
 import { DomainError } from '../errors.ts';
 import { authenticateSession, SESSION_COOKIE } from '../accounts/sessions.ts';
 import { authenticateApiToken } from './api-tokens.ts';
 import { hashSecret } from './secrets.ts';
 
 // Every report batch authenticates: the lookup is prepared once per connection, not rebuilt per request.
-const lookups = new WeakMap<Db['$client'], Statement<[string], { id: string; schoolCode: string; revokedAt: number | null }>>();
-function deviceByKeyHash(db: Db) {
-  let statement = lookups.get(db.$client);
-  if (!statement) {
-    statement = db.$client.prepare('select id, school_code as schoolCode, revoked_at as revokedAt from devices where key_hash = ?');
-    lookups.set(db.$client, statement);
-  }
-  return statement;
-}
+const deviceByKeyHash = perConnection((sqlite) =>
+  sqlite.prepare<[string], { id: string; schoolCode: string; revokedAt: number | null }>('select id, school_code as schoolCode, revoked_at as revokedAt from devices where key_hash = ?'),
+);
 
 function bearer(header: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Db } from '../db/client.ts';
+import { perConnection } from '../db/per-connection.ts';
 
 /*
  * The statements evaluation runs for every school a report touches, prepared once per connection.
@@ -23,6 +23,8 @@ export interface DeviceEvidenceRow {
 }
 
 const bundle = (sqlite: Database.Database) => ({
+  /** Schools whose figures change by the passage of time by a given instant (every read asks first). */
+  dueSchools: sqlite.prepare<[number, number], string>('select school_code from school_status where next_change_at <= ? limit ?').pluck(),
   previousCounty: sqlite.prepare<[string], { countyCode: string }>('select county_code as countyCode from school_status where school_code = ?'),
   school: sqlite.prepare<[string], SchoolRow>('select code, county_code as countyCode, type_code as typeCode, urban_rural_code as urbanRuralCode from schools where code = ?'),
   dropStatus: sqlite.prepare<[string]>('delete from school_status where school_code = ?'),
@@ -90,14 +92,5 @@ const bundle = (sqlite: Database.Database) => ({
 });
 export type EvaluateStatements = ReturnType<typeof bundle>;
 
-const cache = new WeakMap<Database.Database, EvaluateStatements>();
-
 /** The connection's prepared evaluation statements. */
-export function evaluateStatements(db: Db): EvaluateStatements {
-  let statements = cache.get(db.$client);
-  if (!statements) {
-    statements = bundle(db.$client);
-    cache.set(db.$client, statements);
-  }
-  return statements;
-}
+export const evaluateStatements = perConnection(bundle);

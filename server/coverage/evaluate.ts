@@ -1,7 +1,5 @@
-import { lte } from 'drizzle-orm';
 import type { CoverageRules } from '../../shared/schemas/plan.ts';
 import { inTransaction, type Db } from '../db/client.ts';
-import { schoolStatus } from '../db/schema.ts';
 import { evaluateStatements, type EvaluateStatements, type SchoolRow } from './evaluate-statements.ts';
 import { currentPlan } from '../plan/current.ts';
 import type { Calendar } from './calendar.ts';
@@ -145,7 +143,7 @@ export function refreshCountyRollups(db: Db, countyCodes: Iterable<string>, now:
 export function sweepExpired(db: Db, now: number, chunkSize = 200, maxChunks = Infinity): number {
   let count = 0;
   for (let chunk = 0; chunk < maxChunks; chunk++) {
-    const due = db.select({ code: schoolStatus.schoolCode }).from(schoolStatus).where(lte(schoolStatus.nextChangeAt, now)).limit(chunkSize).all().map((r) => r.code);
+    const due = evaluateStatements(db).dueSchools.all(now, chunkSize);
     if (due.length === 0) return count;
     inTransaction(db, () => evaluateSchools(db, due, now));
     count += due.length;

@@ -1,10 +1,13 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import type { Statement } from 'better-sqlite3';
 import type { Coverage, CountySchoolsQuery, SchoolDetail, SchoolRow } from '../../shared/schemas/coverage.ts';
 import type { Db } from '../db/client.ts';
-import { classrooms, classroomStatus, countyRollups, devices, deviceStatus, divisions, hardwareConflicts, inspectionSchools, schools, schoolStatus } from '../db/schema.ts';
+import { classrooms, classroomStatus, countyRollups, devices, deviceStatus, divisions, hardwareConflicts, inspectionSchools } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { currentPlan } from '../plan/current.ts';
 import { progressOf } from '../programme/milestones.ts';
+import { perConnection } from '../db/per-connection.ts';
+import { readCached } from './read-cache.ts';
 
 /*
  * Coverage reads come from the derived status and rollup tables only: their cost does not grow with
@@ -13,7 +16,13 @@ import { progressOf } from '../programme/milestones.ts';
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 type Rollup = typeof countyRollups.$inferSelect;
-const sumOf = (rows: Rollup[], key: keyof Omit<Rollup, 'countyCode' | 'updatedAt'>) => rows.reduce((n, r) => n + r[key], 0);
+type RollupFigures = Omit<Rollup, 'countyCode' | 'updatedAt'>;
+const rollupKeys = [
+  'schoolsRegistered', 'schoolsConnected', 'schoolsMeetingStandard', 'schoolsDeclaredConnected', 'declarationConflicts',
+  'classroomsRegistered', 'classroomsEquipped', 'classroomsDeclaredEquipped',
+  'devicesEnrolled', 'devicesLive', 'devicesAtRisk', 'devicesSilent', 'devicesNever',
+] as const satisfies readonly (keyof RollupFigures)[];
+
 const deviceFigures = (r: Pick<Rollup, 'devicesEnrolled' | 'devicesLive' | 'devicesAtRisk' | 'devicesSilent' | 'devicesNever'>) => ({
   enrolled: r.devicesEnrolled,
   live: r.devicesLive,
@@ -22,23 +31,52 @@ const deviceFigures = (r: Pick<Rollup, 'devicesEnrolled' | 'devicesLive' | 'devi
   never: r.devicesNever,
 });
 
-/** Prefecture figures against the plan, or one county's when the reader is confined to it. */
-export function readCoverage(db: Db, countyScope: string | null, now: number): Coverage {
+interface CountyFigures {
+  code: string;
+  name: string;
+  pinyin: string | null;
+  figures: RollupFigures;
+}
+
+/** Every county's rollup and their sum, read once per read-model version (server/coverage/read-cache.ts). */
+function countyFigures(db: Db) {
+  return readCached(db, 'coverage:counties', () => {
+    const counties: CountyFigures[] = db
+      .select({ rollup: countyRollups, division: divisions })
+      .from(countyRollups)
+      .innerJoin(divisions, eq(divisions.code, countyRollups.countyCode))
+      .orderBy(asc(divisions.code))
+      .all()
+      .map(({ rollup, division }) => ({
+        code: division.code,
+        name: division.name,
+        pinyin: division.pinyin,
+        figures: Object.fromEntries(rollupKeys.map((k) => [k, rollup[k]])) as RollupFigures,
+      }));
+    const whole = Object.fromEntries(rollupKeys.map((k) => [k, counties.reduce((n, c) => n + c.figures[k], 0)])) as RollupFigures;
+    return { counties, byCode: new Map(counties.map((c) => [c.code, c])), whole };
+  });
+}
+
+/** Which county rows an answer lists: all of them, or one page (the bureau API pages a country's 2,858). */
+export type CountyRows = 'all' | { page: number; pageSize: number };
+
+/**
+ * Prefecture figures against the plan, or one county's when the reader is confined to it. Totals cover
+ * the whole scope whatever page of county rows is listed.
+ */
+export function readCoverage(db: Db, countyScope: string | null, now: number, rows: CountyRows = 'all'): Coverage {
   const plan = currentPlan(db);
-  const rows = db
-    .select({ rollup: countyRollups, division: divisions })
-    .from(countyRollups)
-    .innerJoin(divisions, eq(divisions.code, countyRollups.countyCode))
-    .where(countyScope === null ? undefined : eq(countyRollups.countyCode, countyScope))
-    .orderBy(asc(divisions.code))
-    .all();
-  const rollups = rows.map((r) => r.rollup);
+  const cached = countyFigures(db);
+  const scoped = countyScope === null ? cached.counties : [cached.byCode.get(countyScope)].filter((c) => c !== undefined);
+  const totals = countyScope === null ? cached.whole : (scoped[0]?.figures ?? (Object.fromEntries(rollupKeys.map((k) => [k, 0])) as RollupFigures));
+  const listed = rows === 'all' ? scoped : scoped.slice((rows.page - 1) * rows.pageSize, rows.page * rows.pageSize);
   const whole = countyScope === null;
   const { schoolsConnected, classroomsEquipped } = plan.indicators;
-  const progress = (schools: { done: number; of: number }, classrooms: { done: number; of: number }) => ({
+  const progress = (r: RollupFigures) => ({
     year: new Date(now + 8 * 3_600_000).getUTCFullYear(),
-    schoolsConnected: progressOf(schoolsConnected, schools.done, schools.of, now),
-    classroomsEquipped: progressOf(classroomsEquipped, classrooms.done, classrooms.of, now),
+    schoolsConnected: progressOf(schoolsConnected, r.schoolsConnected, r.schoolsRegistered, now),
+    classroomsEquipped: progressOf(classroomsEquipped, r.classroomsEquipped, r.classroomsRegistered, now),
   });
   return {
     asOf: new Date(now).toISOString(),
@@ -47,33 +85,25 @@ export function readCoverage(db: Db, countyScope: string | null, now: number): C
     evidenceWindowDays: plan.coverage.evidenceWindowDays,
     schools: {
       target: whole ? plan.indicators.schoolsConnected.target : null,
-      registered: sumOf(rollups, 'schoolsRegistered'),
-      connected: sumOf(rollups, 'schoolsConnected'),
-      meetingStandard: sumOf(rollups, 'schoolsMeetingStandard'),
-      declaredConnected: sumOf(rollups, 'schoolsDeclaredConnected'),
-      declarationConflicts: sumOf(rollups, 'declarationConflicts'),
+      registered: totals.schoolsRegistered,
+      connected: totals.schoolsConnected,
+      meetingStandard: totals.schoolsMeetingStandard,
+      declaredConnected: totals.schoolsDeclaredConnected,
+      declarationConflicts: totals.declarationConflicts,
     },
     classrooms: {
       target: whole ? plan.indicators.classroomsEquipped.target : null,
-      registered: sumOf(rollups, 'classroomsRegistered'),
-      equipped: sumOf(rollups, 'classroomsEquipped'),
-      declaredEquipped: sumOf(rollups, 'classroomsDeclaredEquipped'),
+      registered: totals.classroomsRegistered,
+      equipped: totals.classroomsEquipped,
+      declaredEquipped: totals.classroomsDeclaredEquipped,
     },
-    devices: {
-      enrolled: sumOf(rollups, 'devicesEnrolled'),
-      live: sumOf(rollups, 'devicesLive'),
-      atRisk: sumOf(rollups, 'devicesAtRisk'),
-      silent: sumOf(rollups, 'devicesSilent'),
-      never: sumOf(rollups, 'devicesNever'),
-    },
-    progress: progress(
-      { done: sumOf(rollups, 'schoolsConnected'), of: sumOf(rollups, 'schoolsRegistered') },
-      { done: sumOf(rollups, 'classroomsEquipped'), of: sumOf(rollups, 'classroomsRegistered') },
-    ),
-    counties: rows.map(({ rollup: r, division: d }) => ({
-      code: d.code,
-      name: d.name,
-      pinyin: d.pinyin,
+    devices: deviceFigures(totals),
+    progress: progress(totals),
+    countyPage: rows === 'all' ? { page: 1, pageSize: scoped.length, total: scoped.length } : { ...rows, total: scoped.length },
+    counties: listed.map(({ code, name, pinyin, figures: r }) => ({
+      code,
+      name,
+      pinyin,
       schools: {
         registered: r.schoolsRegistered,
         connected: r.schoolsConnected,
@@ -83,59 +113,106 @@ export function readCoverage(db: Db, countyScope: string | null, now: number): C
       },
       classrooms: { registered: r.classroomsRegistered, equipped: r.classroomsEquipped, declaredEquipped: r.classroomsDeclaredEquipped },
       devices: deviceFigures(r),
-      progress: progress({ done: r.schoolsConnected, of: r.schoolsRegistered }, { done: r.classroomsEquipped, of: r.classroomsRegistered }),
+      progress: progress(r),
     })),
   };
 }
 
-function schoolRow(s: typeof schools.$inferSelect, st: typeof schoolStatus.$inferSelect): SchoolRow {
-  return {
-    code: s.code,
-    name: s.name,
-    township: s.township,
-    typeCode: s.typeCode,
-    urbanRuralCode: s.urbanRuralCode,
-    connected: st.connected,
-    lastReachableAt: iso(st.lastReachableAt),
-    bandwidthMbps: st.bandwidthMbps,
-    standardMbps: st.standardMbps,
-    meetsStandard: st.meetsStandard,
-    declaredConnected: st.declaredConnected,
-    declarationConflict: st.declarationConflict,
-    classrooms: { registered: st.classroomsRegistered, equipped: st.classroomsEquipped, declaredEquipped: st.classroomsDeclaredEquipped },
-    devices: deviceFigures(st),
+/*
+ * A county's school list is read on every page of the dashboard and the API. Its statements are written
+ * in SQL and prepared once per connection and filter combination (a few dozen at most); rows come back
+ * in the answer's shape, so a page of 100 schools costs one statement and no mapping layer.
+ */
+const countySchoolColumns = `s.code, s.name, s.township, s.type_code as typeCode, s.urban_rural_code as urbanRuralCode,
+  st.connected, st.last_reachable_at as lastReachableAt, st.bandwidth_mbps as bandwidthMbps, st.standard_mbps as standardMbps,
+  st.meets_standard as meetsStandard, st.declared_connected as declaredConnected, st.declaration_conflict as declarationConflict,
+  st.classrooms_registered as classroomsRegistered, st.classrooms_equipped as classroomsEquipped,
+  st.classrooms_declared_equipped as classroomsDeclaredEquipped, st.devices_enrolled as devicesEnrolled, st.devices_live as devicesLive,
+  st.devices_at_risk as devicesAtRisk, st.devices_silent as devicesSilent, st.devices_never as devicesNever`;
+interface CountySchoolRow extends Omit<SchoolRow, 'connected' | 'lastReachableAt' | 'meetsStandard' | 'declaredConnected' | 'declarationConflict' | 'classrooms' | 'devices'> {
+  connected: number;
+  lastReachableAt: number | null;
+  meetsStandard: number;
+  declaredConnected: number;
+  declarationConflict: number;
+  classroomsRegistered: number;
+  classroomsEquipped: number;
+  classroomsDeclaredEquipped: number;
+  devicesEnrolled: number;
+  devicesLive: number;
+  devicesAtRisk: number;
+  devicesSilent: number;
+  devicesNever: number;
+}
+type Bound = Record<string, string | number>;
+const countySchoolStatements = perConnection(() => new Map<string, { total: Statement<[Bound], number>; rows: Statement<[Bound], CountySchoolRow> }>());
+
+/** The filters of a county school query as SQL, with the values they bind. */
+function countySchoolFilters(countyCode: string, query: CountySchoolsQuery): { where: string[]; values: Bound } {
+  const where = ['st.county_code = @county'];
+  const values: Bound = { county: countyCode };
+  const equals = (column: string, name: string, value: string | number | boolean | undefined) => {
+    if (value === undefined || value === '') return;
+    where.push(`${column} = @${name}`);
+    values[name] = typeof value === 'boolean' ? Number(value) : value;
   };
+  equals('st.connected', 'connected', query.connected);
+  equals('st.meets_standard', 'meetsStandard', query.meetsStandard);
+  equals('st.declared_connected', 'declaredConnected', query.declaredConnected);
+  equals('st.declaration_conflict', 'conflict', query.conflict);
+  equals('s.type_code', 'typeCode', query.typeCode);
+  equals('s.township', 'township', query.township);
+  if (query.hasSilentDevices !== undefined) where.push(`${query.hasSilentDevices ? '' : 'not '}(st.devices_silent + st.devices_at_risk) > 0`);
+  if (query.noAgent !== undefined) where.push(query.noAgent ? 'st.devices_enrolled = 0' : 'st.devices_enrolled > 0');
+  if (query.q) {
+    where.push(`(s.code like @pattern escape '\\' or s.name like @pattern escape '\\')`);
+    values.pattern = `%${query.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+  }
+  return { where, values };
 }
 
 /** One county's schools with their figures, filtered; one page of them, or all when not paged (CSV). */
 export function readCountySchools(db: Db, countyCode: string, query: CountySchoolsQuery, paged: boolean) {
-  const filters: (SQL | undefined)[] = [eq(schools.countyCode, countyCode)];
-  if (query.connected !== undefined) filters.push(eq(schoolStatus.connected, query.connected));
-  if (query.meetsStandard !== undefined) filters.push(eq(schoolStatus.meetsStandard, query.meetsStandard));
-  if (query.hasSilentDevices !== undefined) {
-    const silent = sql`(${schoolStatus.devicesSilent} + ${schoolStatus.devicesAtRisk}) > 0`;
-    filters.push(query.hasSilentDevices ? silent : sql`not ${silent}`);
+  const { where, values } = countySchoolFilters(countyCode, query);
+  const shape = `${where.join(' and ')}${paged ? ' paged' : ''}`;
+  const statements = countySchoolStatements(db);
+  let prepared = statements.get(shape);
+  if (!prepared) {
+    const from = `from school_status st join schools s on s.code = st.school_code where ${where.join(' and ')}`;
+    prepared = {
+      total: db.$client.prepare<[Bound], number>(`select count(*) ${from}`).pluck(),
+      rows: db.$client.prepare<[Bound], CountySchoolRow>(`select ${countySchoolColumns} ${from} order by s.code${paged ? ' limit @limit offset @offset' : ''}`),
+    };
+    statements.set(shape, prepared);
   }
-  if (query.noAgent !== undefined) filters.push(query.noAgent ? eq(schoolStatus.devicesEnrolled, 0) : gt(schoolStatus.devicesEnrolled, 0));
-  if (query.declaredConnected !== undefined) filters.push(eq(schoolStatus.declaredConnected, query.declaredConnected));
-  if (query.conflict !== undefined) filters.push(eq(schoolStatus.declarationConflict, query.conflict));
-  if (query.typeCode) filters.push(eq(schools.typeCode, query.typeCode));
-  if (query.township) filters.push(eq(schools.township, query.township));
-  if (query.q) {
-    const pattern = `%${query.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-    filters.push(or(like(schools.code, pattern), like(schools.name, pattern)));
-  }
-  const where = and(...filters);
-  const base = db.select({ school: schools, status: schoolStatus }).from(schools).innerJoin(schoolStatus, eq(schoolStatus.schoolCode, schools.code)).where(where);
-  const total = db.select({ n: sql<number>`count(*)` }).from(schools).innerJoin(schoolStatus, eq(schoolStatus.schoolCode, schools.code)).where(where).get()!.n;
-  const ordered = base.orderBy(asc(schools.code));
-  const rows = paged ? ordered.limit(query.pageSize).offset((query.page - 1) * query.pageSize).all() : ordered.all();
-  return { total, page: query.page, pageSize: query.pageSize, rows: rows.map((r) => schoolRow(r.school, r.status)) };
+  const total = prepared.total.get(values)!;
+  const rows = prepared.rows.all(paged ? { ...values, limit: query.pageSize, offset: (query.page - 1) * query.pageSize } : values);
+  return { total, page: query.page, pageSize: query.pageSize, rows: rows.map(countySchoolRow) };
+}
+
+function countySchoolRow(r: CountySchoolRow): SchoolRow {
+  return {
+    code: r.code,
+    name: r.name,
+    township: r.township,
+    typeCode: r.typeCode,
+    urbanRuralCode: r.urbanRuralCode,
+    connected: r.connected === 1,
+    lastReachableAt: iso(r.lastReachableAt),
+    bandwidthMbps: r.bandwidthMbps,
+    standardMbps: r.standardMbps,
+    meetsStandard: r.meetsStandard === 1,
+    declaredConnected: r.declaredConnected === 1,
+    declarationConflict: r.declarationConflict === 1,
+    classrooms: { registered: r.classroomsRegistered, equipped: r.classroomsEquipped, declaredEquipped: r.classroomsDeclaredEquipped },
+    devices: deviceFigures(r),
+  };
 }
 
 /** Looks up a county in the division tree, or throws 404. */
 export function findCounty(db: Db, code: string) {
-  const county = db.select().from(divisions).where(and(eq(divisions.code, code), eq(divisions.level, 'county'))).get();
+  const counties = readCached(db, 'counties', () => new Map(db.select().from(divisions).where(eq(divisions.level, 'county')).all().map((d) => [d.code, d])));
+  const county = counties.get(code);
   if (!county) throw new DomainError('not-found', 'county_unknown', `no county ${code} in the plan's division tree`);
   return county;
 }
@@ -151,15 +228,16 @@ function lastInspection(db: Db, schoolCode: string) {
   return found?.result && found.recordedAt !== null ? { inspectionId: found.inspectionId, result: found.result, note: found.note, recordedAt: iso(found.recordedAt)! } : null;
 }
 
+const schoolByCode = perConnection((sqlite) =>
+  sqlite.prepare<[string], CountySchoolRow & { countyCode: string; countyName: string; classCount: number | null; centreSchoolCode: string | null }>(
+    `select ${countySchoolColumns}, d.code as countyCode, d.name as countyName, s.class_count as classCount, s.centre_school_code as centreSchoolCode
+     from schools s join school_status st on st.school_code = s.code join divisions d on d.code = s.county_code where s.code = ?`,
+  ),
+);
+
 /** A school with its figures, its classrooms' status and its devices' state. */
 export function readSchool(db: Db, code: string, now: number): SchoolDetail {
-  const row = db
-    .select({ school: schools, status: schoolStatus, county: divisions })
-    .from(schools)
-    .innerJoin(schoolStatus, eq(schoolStatus.schoolCode, schools.code))
-    .innerJoin(divisions, eq(divisions.code, schools.countyCode))
-    .where(eq(schools.code, code))
-    .get();
+  const row = schoolByCode(db).get(code);
   if (!row) throw new DomainError('not-found', 'school_unknown', `no school with code ${code}`);
   const classroomRows = db
     .select({ classroom: classrooms, status: classroomStatus })
@@ -189,10 +267,10 @@ export function readSchool(db: Db, code: string, now: number): SchoolDetail {
   return {
     asOf: new Date(now).toISOString(),
     school: {
-      ...schoolRow(row.school, row.status),
-      county: { code: row.county.code, name: row.county.name },
-      classCount: row.school.classCount,
-      centreSchoolCode: row.school.centreSchoolCode,
+      ...countySchoolRow(row),
+      county: { code: row.countyCode, name: row.countyName },
+      classCount: row.classCount,
+      centreSchoolCode: row.centreSchoolCode,
       lastInspection: lastInspection(db, code),
     },
     classrooms: classroomRows.map(({ classroom, status }) => ({

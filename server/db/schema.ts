@@ -285,6 +285,18 @@ export const countyRollups = sqliteTable('county_rollups', {
   updatedAt: integer('updated_at').notNull(),
 });
 
+/**
+ * One row whose version rises whenever something a coverage answer is built from changes: a county
+ * rollup's figures, the division tree, the plan, declared teacher spaces, platforms and their probes,
+ * a school's county or centre school. SQLite triggers keep it (migration 0009), so writes from every
+ * connection count — the CLI and the worker thread included. Reads cache what they build per version
+ * (server/coverage/read-cache.ts).
+ */
+export const readModelVersion = sqliteTable('read_model_version', {
+  id: integer('id').primaryKey(),
+  version: integer('version').notNull(),
+});
+
 // ── Dashboard accounts (server/accounts/*): people, their sessions and login throttling ─────────
 
 /** A person who signs in to the dashboard; role bureau sees all, county one county, school one school. */

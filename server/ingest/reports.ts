@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { presentationDisplayKinds, type Report, type ReportBatchResult } from '../../shared/schemas/report.ts';
 import { inTransaction, type Db } from '../db/client.ts';
+import { perConnection } from '../db/per-connection.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { DEFAULT_RETENTION_DAYS, retentionHorizon } from './retention.ts';
 
@@ -21,24 +22,16 @@ interface DeviceEvidence {
   lastPresentationAt: number | null;
   agentVersion: string | null;
 }
-const prepared = new WeakMap<Database.Database, IngestStatements>();
-
-function statements(db: Db): IngestStatements {
-  let s = prepared.get(db.$client);
-  if (!s) {
-    const sqlite = db.$client;
-    s = {
-      insertReport: sqlite.prepare(`insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
+const statements = perConnection(
+  (sqlite): IngestStatements => ({
+    insertReport: sqlite.prepare(`insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
         internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, body) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`),
-      readStatus: sqlite.prepare(`select last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
+    readStatus: sqlite.prepare(`select last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
         last_presentation_at as lastPresentationAt, agent_version as agentVersion from device_status where device_id = ?`),
-      writeStatus: sqlite.prepare(`update device_status set last_collected_at = ?, last_received_at = ?, last_reachable_at = ?,
+    writeStatus: sqlite.prepare(`update device_status set last_collected_at = ?, last_received_at = ?, last_reachable_at = ?,
         last_presentation_at = ?, agent_version = ? where device_id = ?`),
-    };
-    prepared.set(db.$client, s);
-  }
-  return s;
-}
+  }),
+);
 
 const latest = (a: number | null, b: number | null) => (a === null ? b : b === null || a >= b ? a : b);
 

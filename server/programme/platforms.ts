@@ -3,6 +3,7 @@ import { platformLevels } from '../../shared/schemas/plan.ts';
 import { platformKinds, type PlatformCoverage, type PlatformLevel, type PlatformView } from '../../shared/schemas/platforms.ts';
 import type { Db } from '../db/client.ts';
 import { divisions, platforms, platformStatus, schools } from '../db/schema.ts';
+import { readCached } from '../coverage/read-cache.ts';
 import { currentPlan } from '../plan/current.ts';
 import { localDate } from './platform-registry.ts';
 
@@ -34,14 +35,16 @@ function statusView(status: Status | null, now: number): PlatformView['status'] 
 
 /** Platforms a reader sees: all for the bureau; for a county, the prefecture's and the county's own (its centre schools' too). */
 export function listPlatforms(db: Db, countyScope: string | null, now: number): PlatformView[] {
-  return db
-    .select({ platform: platforms, status: platformStatus })
-    .from(platforms)
-    .leftJoin(platformStatus, eq(platformStatus.platformId, platforms.id))
-    .where(countyScope === null ? undefined : or(eq(platforms.level, 'prefecture'), eq(platforms.countyCode, countyScope)))
-    .orderBy(asc(platforms.id))
-    .all()
-    .map(({ platform: p, status }) => ({
+  const rows = readCached(db, `platforms:${countyScope ?? 'all'}`, () =>
+    db
+      .select({ platform: platforms, status: platformStatus })
+      .from(platforms)
+      .leftJoin(platformStatus, eq(platformStatus.platformId, platforms.id))
+      .where(countyScope === null ? undefined : or(eq(platforms.level, 'prefecture'), eq(platforms.countyCode, countyScope)))
+      .orderBy(asc(platforms.id))
+      .all(),
+  );
+  return rows.map(({ platform: p, status }) => ({
       id: p.id,
       kind: p.kind,
       level: p.level,
@@ -60,6 +63,10 @@ export function listPlatforms(db: Db, countyScope: string | null, now: number): 
  * centre-school platform, so a declared platform is never counted against no unit.
  */
 function unitsOf(db: Db, countyScope: string | null): Record<PlatformLevel, Set<string>> {
+  return readCached(db, `platform-units:${countyScope ?? 'all'}`, () => readUnits(db, countyScope));
+}
+
+function readUnits(db: Db, countyScope: string | null): Record<PlatformLevel, Set<string>> {
   const prefecture = db.select({ code: divisions.code }).from(divisions).where(eq(divisions.level, 'prefecture')).all();
   const counties = db
     .select({ code: divisions.code })

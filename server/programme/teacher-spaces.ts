@@ -4,6 +4,7 @@ import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { divisions, schools, teacherSpaces } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
+import { readCached } from '../coverage/read-cache.ts';
 import { currentPlan } from '../plan/current.ts';
 
 /*
@@ -57,6 +58,10 @@ export function declareTeacherSpaces(db: Db, schoolCode: string, figures: Teache
 
 /** Declared teacher spaces per county and in total, against the plan's target and milestones (target null for one county). */
 export function readTeacherSpaces(db: Db, countyScope: string | null): TeacherSpaces {
+  return readCached(db, `teacher-spaces:${countyScope ?? 'all'}`, () => sumTeacherSpaces(db, countyScope));
+}
+
+function sumTeacherSpaces(db: Db, countyScope: string | null): TeacherSpaces {
   const plan = currentPlan(db);
   const sums = db
     .select({

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { coverageSchema, countyCoverageResponseSchema, countySchoolsQuerySchema, formatQuerySchema, type SchoolRow } from '../../shared/schemas/coverage.ts';
+import { coverageQuerySchema, coverageSchema, countyCoverageResponseSchema, countySchoolsQuerySchema, type SchoolRow } from '../../shared/schemas/coverage.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { assertCountyInScope, countyScopeOf } from '../auth/api-tokens.ts';
@@ -66,13 +66,15 @@ const countyCsvColumns: CsvColumn<CountyRow>[] = [
 export const coverageRoutes = new Hono<AppEnv>()
   .use('/api/v1/coverage', apiAuth)
   .use('/api/v1/coverage/*', apiAuth)
-  .get('/api/v1/coverage', validate('query', formatQuerySchema), (c) => {
+  .get('/api/v1/coverage', validate('query', coverageQuerySchema), (c) => {
     const now = c.var.clock();
     sweepBeforeRead(c.var.db, now);
     const scope = countyScopeOf(c.var.principal);
-    const coverage = readCoverage(c.var.db, scope, now);
-    if (c.req.valid('query').format === 'csv') return csvResponse(toCsv(countyCsvColumns, coverage.counties), 'coverage-counties.csv');
-    return c.json({ ...coverage, ...programmeSections(c.var.db, scope, now) });
+    const { format, page, pageSize } = c.req.valid('query');
+    if (format === 'csv') return csvResponse(toCsv(countyCsvColumns, readCoverage(c.var.db, scope, now).counties), 'coverage-counties.csv');
+    const coverage = readCoverage(c.var.db, scope, now, { page, pageSize });
+    const listed = new Set(coverage.counties.map((county) => county.code));
+    return c.json({ ...coverage, ...programmeSections(c.var.db, scope, now, listed) });
   })
   .get('/api/v1/coverage/counties/:code', validate('param', countyParams), validate('query', countySchoolsQuerySchema), (c) => {
     const { code } = c.req.valid('param');
@@ -92,13 +94,18 @@ export const coverageRoutes = new Hono<AppEnv>()
  * The declared parts of the programme beside the measured ones: teacher spaces (declared by operators,
  * with progress against the plan) and the two platforms (declared built vs probed reachable).
  */
-function programmeSections(db: Db, scope: string | null, now: number) {
+function programmeSections(db: Db, scope: string | null, now: number, listedCounties: Set<string>) {
   const teacherSpaces = readTeacherSpaces(db, scope);
   const indicator = currentPlan(db).indicators.teacherSpaces;
   // The prefecture is held to the plan's target even when not every school has declared its teachers yet.
   const teachers = scope === null ? Math.max(teacherSpaces.teachers, indicator.target) : teacherSpaces.teachers;
   return {
-    teacherSpaces: { ...teacherSpaces, progress: progressOf(indicator, teacherSpaces.opened, teachers, now) },
+    teacherSpaces: {
+      ...teacherSpaces,
+      // The same page of counties as the coverage rows beside them; the totals cover the whole scope.
+      counties: teacherSpaces.counties.filter((county) => listedCounties.has(county.code)),
+      progress: progressOf(indicator, teacherSpaces.opened, teachers, now),
+    },
     platforms: readPlatformCoverage(db, scope, now),
   };
 }
@@ -117,11 +124,11 @@ export const coverageDocs: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/coverage',
-    summary: 'Prefecture coverage against the plan, with one row per county (a county-scoped token sees its county only)',
+    summary: 'Prefecture coverage against the plan, with a row per county, paged (a county-scoped token sees its county only)',
     tag: 'coverage',
     auth: 'api-token',
-    query: formatQuerySchema,
-    responses: { 200: { description: 'figures as of asOf; ?format=csv gives the county rows as CSV', schema: programmeCoverageSchema, csv: true }, ...errors },
+    query: coverageQuerySchema,
+    responses: { 200: { description: 'figures as of asOf with one page of county rows (countyPage); ?format=csv gives every county row as CSV', schema: programmeCoverageSchema, csv: true }, ...errors },
   },
   {
     method: 'get',

@@ -39,6 +39,9 @@ export const coverageSchema = z.object({
   classrooms: classroomFigures.extend({ target: z.number().int().nullable() }),
   devices: deviceFigures,
   progress: progressSchema,
+  countyPage: z
+    .object({ page: z.number().int(), pageSize: z.number().int(), total: z.number().int() })
+    .describe('which county rows `counties` lists: one page of `total` (the figures above always cover the whole scope)'),
   counties: z.array(countyCoverageSchema),
 });
 export type Coverage = z.infer<typeof coverageSchema>;
@@ -126,3 +129,9 @@ export const schoolDetailSchema = z.object({
 export type SchoolDetail = z.infer<typeof schoolDetailSchema>;
 
 export const formatQuerySchema = z.object({ format: z.enum(['json', 'csv']).default('json') });
+
+/** `GET /api/v1/coverage`: county rows come a page at a time (a country has ~2,858 counties); CSV lists them all. */
+export const coverageQuerySchema = formatQuerySchema.extend({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(1000, 'pageSize is at most 1000').default(100),
+});

@@ -1,0 +1,32 @@
+import { perConnection } from '../db/per-connection.ts';
+import type { Db } from '../db/client.ts';
+
+/*
+ * Coverage answers are built from the county rollups, the division tree, the plan, declared teacher
+ * spaces and the platform registry. Those change only when a figure changes, so what a read builds from
+ * them is kept until `read_model_version` moves: migration 0009's triggers move it on every such change,
+ * from any connection (the CLI and the worker thread included). A read then costs one primary-key
+ * lookup instead of re-reading every county, school and platform: the same for a prefecture's 8
+ * counties and a country's 2,858. Anything that depends on the time of the read (progress against the
+ * milestones, a probe's freshness, asOf) is computed per read from the cached parts, never cached.
+ * Cached values are shared between reads: callers must treat them as read-only.
+ */
+const cacheOf = perConnection((sqlite) => ({
+  version: sqlite.prepare<[], number>('select version from read_model_version where id = 1').pluck(),
+  seen: -1,
+  values: new Map<string, unknown>(),
+}));
+
+/** `build()`'s value, built once per read-model version and key. */
+export function readCached<T>(db: Db, key: string, build: () => T): T {
+  const cache = cacheOf(db);
+  const version = cache.version.get() ?? 0;
+  if (version !== cache.seen) {
+    cache.values.clear();
+    cache.seen = version;
+  }
+  if (cache.values.has(key)) return cache.values.get(key) as T;
+  const value = build();
+  cache.values.set(key, value);
+  return value;
+}
