@@ -1,5 +1,6 @@
 import type { DatasetMeta } from './generate.ts';
 import type { PhaseResult, StreamKind, StreamResult } from './load-plan.ts';
+import type { FoldingFigures } from './steady-state.ts';
 
 /*
  * The figures of issue 6 from one run's raw results: every throughput as a ratio to /healthz on the
@@ -17,6 +18,8 @@ export interface ScaleRun {
   dbBytes: number;
   reportBytes: number;
   reportCount: number;
+  /** Reports folded into device-days on the run's working copy (prefecture only). */
+  folding?: FoldingFigures;
 }
 
 export interface Goal {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { goals, healthz, ingestRatio, NATIONAL_DEMAND_PER_SECOND, readRatio, streamFigure, streamResults, type ScaleRun } from './figures.ts';
 import { repoRoot } from './server-process.ts';
+import { nationalSteadyState, steadyStateAssumptions } from './steady-state.ts';
 
 /*
  * One run's figures as Markdown: printed to the terminal and written between the markers of the
@@ -81,12 +82,34 @@ export function renderRun(ctx: RunContext): string {
     `| non-200 answers and transport errors | ${failures(p)} | ${failures(nat)} |`,
     '',
     `A whole country at the issue's rate (4,000,000 PCs, one report an hour) sends ${n(NATIONAL_DEMAND_PER_SECOND)} reports/s on average; measured national ingest: ${n(streamFigure(nat, 'ingest', 'ingest', (s) => s.reportsPerSecond))} reports/s.`,
+    ...steadyStateLines(p, nat),
     '',
     '| goal (issue 6) | goal | measured | met? |',
     '|---|---|---|---|',
     ...goals(p, nat).map((g) => `| ${g.figure} | ${g.goal} | ${r(g.measured)} | ${g.met ? 'met' : `**missed** (×${r(g.missFactor)} off)`} |`),
   ];
   return `${lines.join('\n')}\nEach figure is the median over rounds; each ratio is taken within a round, against that round's /healthz.`;
+}
+
+/** The national database once retention has filled, worked out from this run's measured bytes. */
+function steadyStateLines(p: ScaleRun, nat: ScaleRun): string[] {
+  if (!p.folding) return [];
+  const f = p.folding;
+  const bytesPerReport = nat.reportBytes / nat.reportCount;
+  const s = nationalSteadyState(nat.meta.devices, bytesPerReport, nat.dbBytes - nat.reportBytes, f.bytesPerDeviceDay);
+  const a = steadyStateAssumptions;
+  const GB = 1e9;
+  return [
+    '',
+    `Steady state at national scale (issue 6, item 4), worked out from this run's measurements: ${n(nat.meta.devices)} PCs reporting ${a.reportsPerSchoolDay} times a school day, ${a.schoolDaysPerYear} school days a year, raw reports kept ${a.retentionDays} days.`,
+    '',
+    '| part | how it is sized | size |',
+    '|---|---|---|',
+    `| registry, status and rollup tables | the national database less its reports | ${n(s.registryBytes / GB, 1)} GB |`,
+    `| raw reports within retention | ${n(s.rawReports / 1e9, 2)} billion × ${n(bytesPerReport)} B (national bytes per stored report) | ${n(s.rawBytes / GB, 0)} GB |`,
+    `| folded device-days, per year of operation | ${n(s.deviceDaysPerYear / 1e6, 0)} million × ${n(f.bytesPerDeviceDay)} B (prefecture: ${n(f.reportsFolded)} reports folded into ${n(f.deviceDays)} rows by the server's retention code in ${n(f.foldMs / 1000, 1)} s) | ${n(s.foldedBytesPerYear / GB, 1)} GB |`,
+    `| total after the first year | | ${n((s.registryBytes + s.rawBytes + s.foldedBytesPerYear) / GB, 0)} GB |`,
+  ];
 }
 
 /** Every phase of every round as measured, for the terminal (and for runs of one scale only). */

@@ -11,6 +11,7 @@ import { mainProfile, topFrames, topOwnFrames } from './profile-top.ts';
 import { needsRebase, rebaseDatabase } from './rebase.ts';
 import { renderPhases, renderRun, writeBenchmarks } from './report.ts';
 import { scalesFor, type Scale } from './scales.ts';
+import { measureFolding, type FoldingFigures } from './steady-state.ts';
 import { killAllServers, repoRoot, startBenchServer } from './server-process.ts';
 import { storageOf } from './storage.ts';
 
@@ -114,8 +115,14 @@ async function measure(scale: Scale): Promise<ScaleRun> {
       log(`${scale.key}: the same time charged to the nearest function of server/ or shared/ on the stack:\n${topOwnFrames(profile, 20).join('\n')}`);
     }
   }
+  // The prefecture's working copy holds 30 days for every PC: fold it as retention would, to size folded rows.
+  let folding: FoldingFigures | undefined;
+  if (scale.name === 'prefecture') {
+    folding = measureFolding(workFile, now);
+    log(`${scale.key}: folded ${folding.reportsFolded.toLocaleString('en')} reports into ${folding.deviceDays.toLocaleString('en')} device-days in ${(folding.foldMs / 1000).toFixed(1)} s`);
+  }
   if (!args.keep) fs.rmSync(work, { recursive: true, force: true });
-  return { meta: dataset.meta, phases: results, startMs: server.startMs, firstReadMs, rebaseMs, peakRssBytes, ...storage };
+  return { meta: dataset.meta, phases: results, startMs: server.startMs, firstReadMs, rebaseMs, peakRssBytes, folding, ...storage };
 }
 
 const machine = (load: number[]) => [

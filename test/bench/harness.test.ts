@@ -12,6 +12,7 @@ import { generateDataset } from '../../bench/generate.ts';
 import { runPlan } from '../../bench/load.ts';
 import { rebaseDatabase } from '../../bench/rebase.ts';
 import { tinyScale } from '../../bench/scales.ts';
+import { measureFolding } from '../../bench/steady-state.ts';
 
 /*
  * The benchmark harness must not rot: its generated data must be data the server itself would have
@@ -47,6 +48,24 @@ describe('benchmark harness', () => {
     const shifted = openDatabaseFile(file);
     expect(verifyCoverage(shifted, meta.generatedAt + 3 * day).differences).toEqual([]);
     shifted.$client.close();
+  });
+
+  it("sizes folded rows by folding every report of a copy with the server's retention code", () => {
+    const file = path.join(tempDir(), DATABASE_FILE);
+    const meta = generateDataset(tinyScale(), file);
+    const db = openDatabaseFile(file);
+    const deviceDays = db.$client
+      .prepare(`select count(*) from (select distinct device_id, date(collected_at / 1000, 'unixepoch', '+8 hours') from reports)`)
+      .pluck()
+      .get();
+    db.$client.close();
+    const folding = measureFolding(file, meta.generatedAt);
+    expect(folding.reportsFolded).toBe(meta.reports);
+    expect(folding.deviceDays).toBe(deviceDays);
+    expect(folding.bytesPerDeviceDay).toBeGreaterThan(0);
+    const left = openDatabaseFile(file);
+    expect(left.$client.prepare('select count(*) from reports').pluck().get()).toBe(0);
+    left.$client.close();
   });
 
   it('drives a real server on 127.0.0.1 with reads and signed report batches, all answered 200', async () => {

@@ -1,0 +1,69 @@
+import Database from 'better-sqlite3';
+import { openDatabaseFile } from '../server/db/client.ts';
+import { DEFAULT_RETENTION_DAYS, foldOldReports } from '../server/ingest/retention.ts';
+
+/*
+ * Issue 6 asks for the national database's steady-state size under the retention rule: raw reports for
+ * 180 days, older ones folded into one row per device and day (server/ingest/retention.ts). Nobody can
+ * generate 180 days of a whole country here (decision 040), so the size is worked out from figures this
+ * run measures: bytes per stored report and bytes of the registry and derived tables (the national
+ * database), and bytes per folded device-day (the prefecture's 30 days of history, folded for real by
+ * the server's own retention code on the run's working copy). The assumptions are printed beside it.
+ */
+export interface FoldingFigures {
+  reportsFolded: number;
+  deviceDays: number;
+  /** Pages of device_days and its primary-key index, per row. */
+  bytesPerDeviceDay: number;
+  foldMs: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Folds every report of a working copy the way retention would once they are old, and measures the rows it leaves. */
+export function measureFolding(file: string, now: number): FoldingFigures {
+  const db = openDatabaseFile(file);
+  try {
+    // A clock past every report's evidence window and retention period: everything is old enough to fold.
+    const later = now + (DEFAULT_RETENTION_DAYS + 60) * DAY_MS;
+    const started = performance.now();
+    const reportsFolded = foldOldReports(db, later);
+    const foldMs = performance.now() - started;
+    const deviceDays = db.$client.prepare('select count(*) from device_days').pluck().get() as number;
+    return { reportsFolded, deviceDays, bytesPerDeviceDay: tableBytes(db.$client, 'device_days') / Math.max(1, deviceDays), foldMs };
+  } finally {
+    db.$client.close();
+  }
+}
+
+/** Bytes of a table's pages and its indexes' (SQLite's dbstat). */
+function tableBytes(sqlite: Database.Database, table: string): number {
+  const names = sqlite.prepare("select name from sqlite_master where tbl_name = ? and type in ('table', 'index')").pluck().all(table) as string[];
+  return sqlite.prepare(`select coalesce(sum(pgsize), 0) from dbstat where name in (${names.map(() => '?').join(',')})`).pluck().get(...names) as number;
+}
+
+/** What a country's PCs store: the assumptions, stated where the estimate is printed. */
+export const steadyStateAssumptions = {
+  /** Hourly during school hours 08:00–17:00 (DOMAIN.md: PCs are off at night), as the generator plays them. */
+  reportsPerSchoolDay: 10,
+  /** China's school year: about 38 teaching weeks of 5 days. */
+  schoolDaysPerYear: 190,
+  retentionDays: DEFAULT_RETENTION_DAYS,
+};
+
+export interface SteadyState {
+  rawReports: number;
+  rawBytes: number;
+  registryBytes: number;
+  deviceDaysPerYear: number;
+  foldedBytesPerYear: number;
+}
+
+/** The national database after the retention period has filled: raw reports kept, folded rows added per year. */
+export function nationalSteadyState(devices: number, bytesPerReport: number, registryBytes: number, bytesPerDeviceDay: number): SteadyState {
+  const { reportsPerSchoolDay, schoolDaysPerYear, retentionDays } = steadyStateAssumptions;
+  const schoolDaysRetained = (schoolDaysPerYear * retentionDays) / 365;
+  const rawReports = devices * reportsPerSchoolDay * schoolDaysRetained;
+  const deviceDaysPerYear = devices * schoolDaysPerYear;
+  return { rawReports, rawBytes: rawReports * bytesPerReport, registryBytes, deviceDaysPerYear, foldedBytesPerYear: deviceDaysPerYear * bytesPerDeviceDay };
+}
