@@ -12,7 +12,7 @@ export type FleetPc = SimulatedPc & { deviceKey: string };
 /**
  * Many classroom PCs in one process: each is the real agent daemon (its schedule, its durable outbox
  * in its own state directory, the real sender with backoff) with synthetic collectors. One timer ticks
- * them all a minute apart, as node-cron ticks one agent; ticks run a few dozen at a time.
+ * them all a minute apart, as the daemon's minute timer ticks one agent; ticks run a few dozen at a time.
  */
 export class Fleet {
   private timer: NodeJS.Timeout | undefined;
