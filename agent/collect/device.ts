@@ -1,21 +1,29 @@
 import { hostname, uptime } from 'node:os';
-import si, { type Systeminformation } from 'systeminformation';
+import type { Systeminformation } from 'systeminformation';
 import type { z } from 'zod';
 import type { deviceInfoSchema } from '../../shared/schemas/report.ts';
 import type { HardwareId } from '../../shared/schemas/enroll.ts';
 import { physicalMacs } from './interfaces.ts';
+import { readLinuxRelease } from './linux-os.ts';
 
 export type DeviceInfo = z.input<typeof deviceInfoSchema>;
 
 /**
- * The OS name and release, asked once per process: systeminformation starts shells for it (~20 ms of
- * CPU), and an OS upgrade ends with a reboot, which restarts the agent.
+ * The OS name and release, asked once per process (an OS upgrade ends with a reboot, which restarts
+ * the agent). On Linux read from the release files (linux-os.ts); elsewhere systeminformation, loaded
+ * only then, starts the processes that know.
  */
-let osInfo: Promise<Systeminformation.OsData | null> | undefined;
+let osInfo: Promise<OsFacts | null> | undefined;
+type OsFacts = Pick<Systeminformation.OsData, 'platform' | 'distro' | 'release' | 'arch'>;
+
+function readOsInfo(): Promise<OsFacts | null> {
+  if (process.platform === 'linux') return readLinuxRelease().then((r) => ({ platform: 'linux', arch: process.arch, ...r }));
+  return import('systeminformation').then((si) => si.osInfo()).catch(() => null);
+}
 
 /** OS, hostname and uptime: what tells PCs apart and shows reboots. Nothing about users or files. */
 export async function collectDevice(): Promise<DeviceInfo> {
-  const os = await (osInfo ??= si.osInfo().catch(() => null));
+  const os = await (osInfo ??= readOsInfo());
   return {
     hostname: hostname().slice(0, 253),
     os: {
@@ -30,6 +38,7 @@ export async function collectDevice(): Promise<DeviceInfo> {
 
 /** Hardware ids sent once at enrollment so a reimaged PC gets its old device back. */
 export async function collectHardwareId(): Promise<HardwareId> {
+  const si = await import('systeminformation'); // once, at enrollment: never loaded by the Linux service
   const [system, interfaces] = await Promise.all([si.system().catch(() => null), si.networkInterfaces().catch(() => [])]);
   return cleanHardwareId({
     uuid: system?.uuid,

@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import si from 'systeminformation';
 import { displaysFromDrm, displaysFromSystemInfo, type Display, type DrmConnector } from './display-list.ts';
 
 /**
@@ -16,6 +15,7 @@ export async function collectDisplays(drmRoot = '/sys/class/drm', env: NodeJS.Pr
     if (!env.DISPLAY) return [];
   }
   try {
+    const si = await import('systeminformation'); // loaded when first needed: never on Linux with DRM or headless
     return displaysFromSystemInfo((await si.graphics()).displays).slice(0, 32);
   } catch {
     return [];

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
-import si from 'systeminformation';
 import type { Dispatcher } from '../http.ts';
 import type { z } from 'zod';
 import type { networkSchema } from '../../shared/schemas/report.ts';
@@ -39,7 +38,8 @@ async function linuxNetwork(): Promise<[NetworkInterface[], string]> {
  * Windows and macOS: systeminformation. Its networkInterfaces() blocks the event loop for ~50 ms (it
  * reads and parses synchronously), so it runs once per report and never on the per-minute display check.
  */
-function systemNetwork(): Promise<[NetworkInterface[], string]> {
+async function systemNetwork(): Promise<[NetworkInterface[], string]> {
+  const si = await import('systeminformation'); // loaded on first use, so never on Linux
   return Promise.all([
     si.networkInterfaces().then((list) => toReportInterfaces(Array.isArray(list) ? list : [list])).catch(() => []),
     si.networkGatewayDefault().catch(() => ''),
