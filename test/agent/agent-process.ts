@@ -12,9 +12,12 @@ export function agentEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 export type AgentRun = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 
+/** `nodeFlags`: node's own options before the script, e.g. the service's (AGENT_NODE_FLAGS). */
+export type AgentSpawnOptions = { bundle?: string; env?: NodeJS.ProcessEnv; nodeFlags?: readonly string[] };
+
 /** Starts the agent CLI from source (or the bundle) as a real child process. */
-export function spawnAgent(args: string[], o: { bundle?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess & { output: () => AgentRun } {
-  const argv = o.bundle ? [o.bundle, ...args] : ['--import', 'tsx', 'agent/cli.ts', ...args];
+export function spawnAgent(args: string[], o: AgentSpawnOptions = {}): ChildProcess & { output: () => AgentRun } {
+  const argv = [...(o.nodeFlags ?? []), ...(o.bundle ? [o.bundle, ...args] : ['--import', 'tsx', 'agent/cli.ts', ...args])];
   const child = spawn(process.execPath, argv, { cwd: root, env: o.env ?? agentEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -24,7 +27,7 @@ export function spawnAgent(args: string[], o: { bundle?: string; env?: NodeJS.Pr
 }
 
 /** Runs the agent CLI to completion. */
-export async function runAgent(args: string[], o: { bundle?: string; env?: NodeJS.ProcessEnv } = {}): Promise<AgentRun> {
+export async function runAgent(args: string[], o: AgentSpawnOptions = {}): Promise<AgentRun> {
   const child = spawnAgent(args, o);
   await new Promise<void>((resolve) => child.once('close', () => resolve()));
   return child.output();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Outbox } from '../../agent/outbox.ts';
+import { AGENT_NODE_FLAGS } from '../../agent/service.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { agentEnv, exited, runAgent, spawnAgent, waitFor } from './agent-process.ts';
 import { startProxy } from './http-fixture.ts';
@@ -171,6 +172,11 @@ describe('agent against the real server', () => {
     const once = await runAgent(['once', '--config', configPath], { bundle });
     expect(once.code, once.stderr).toBe(0);
     expect(reportIds()).toHaveLength(1);
+    // With the service's node flags (--jitless: no WebAssembly, no optimizing compiler), and without a warning in the log.
+    const asService = await runAgent(['once', '--config', configPath], { bundle, nodeFlags: AGENT_NODE_FLAGS });
+    expect(asService.code, asService.stderr).toBe(0);
+    expect(asService.stderr).not.toMatch(/warning/i);
+    expect(reportIds()).toHaveLength(2);
   }, 90_000);
 
   it('run reports at start and exits cleanly on SIGTERM, keeping its queue', async () => {

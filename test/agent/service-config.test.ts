@@ -57,7 +57,7 @@ describe('service definitions', () => {
 
   it('systemd unit runs the agent as its own user, restarts on failure, and protects the system', () => {
     const unit = systemdUnit(paths);
-    expect(unit).toContain('ExecStart=/usr/bin/node --max-semi-space-size=1 --optimize-for-size /opt/santong-agent/santong-agent.mjs run --config /etc/santong-agent/config.json');
+    expect(unit).toContain('ExecStart=/usr/bin/node --max-semi-space-size=1 --optimize-for-size --no-expose-wasm --jitless /opt/santong-agent/santong-agent.mjs run --config /etc/santong-agent/config.json');
     expect(unit).toMatch(/^Environment=MALLOC_ARENA_MAX=2$/m);
     expect(unit).toMatch(/^User=santong-agent$/m);
     expect(unit).toMatch(/^Restart=on-failure$/m);
@@ -71,7 +71,7 @@ describe('service definitions', () => {
   it('with the self-update launcher: it starts the bundle, exit 75 restarts, and the bundle directory is writable', () => {
     const updatable = { ...paths, launcher: '/opt/santong-agent/santong-agent-launcher.mjs' };
     const unit = systemdUnit(updatable);
-    expect(unit).toContain('ExecStart=/usr/bin/node --max-semi-space-size=1 --optimize-for-size /opt/santong-agent/santong-agent-launcher.mjs /opt/santong-agent/santong-agent.mjs run --config');
+    expect(unit).toContain('ExecStart=/usr/bin/node --max-semi-space-size=1 --optimize-for-size --no-expose-wasm --jitless /opt/santong-agent/santong-agent-launcher.mjs /opt/santong-agent/santong-agent.mjs run --config');
     expect(unit).toMatch(/^RestartForceExitStatus=75$/m);
     expect(unit).toMatch(/^ReadWritePaths=\/var\/lib\/santong-agent \/opt\/santong-agent$/m);
     expect(systemdInstallCommands(updatable).map((c) => c.join(' '))).toContain('chown -R santong-agent:santong-agent /opt/santong-agent');
@@ -95,7 +95,7 @@ describe('service definitions', () => {
     expect(xml).toContain('<UserId>S-1-5-18</UserId>');
     expect(xml).toContain('<RestartOnFailure><Interval>PT1M</Interval>');
     expect(xml).toContain('<Command>C:\\Program Files\\nodejs\\node.exe</Command>');
-    expect(xml).toContain('<Arguments>--max-semi-space-size=1 --optimize-for-size &quot;C:\\ProgramData\\santong-agent\\santong-agent.mjs&quot; run --config');
+    expect(xml).toContain('<Arguments>--max-semi-space-size=1 --optimize-for-size --no-expose-wasm --jitless &quot;C:\\ProgramData\\santong-agent\\santong-agent.mjs&quot; run --config');
     expect(windowsInstallCommands('C:\\t.xml', 'C:\\c.json')).toContain('schtasks /Create /TN santong-agent /XML "C:\\t.xml" /F');
   });
 
