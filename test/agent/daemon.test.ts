@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openAgent, type AgentContext } from '../../agent/context.ts';
 import { Daemon } from '../../agent/daemon.ts';
 import { throughputDue } from '../../agent/throughput-plan.ts';
@@ -61,6 +61,25 @@ describe('daemon ticks, driven by a test clock', () => {
     clock.set(d.schedule.nextRunAt!);
     await d.tickOnce();
     expect(stored()).toHaveLength(2);
+  }, 30_000);
+
+  it('start() ticks at once, then at the start of the next minute of the wall clock', async () => {
+    const startedAt = Math.floor(Date.now() / MIN) * MIN + 42_000; // hh:mm:42
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: startedAt });
+    try {
+      const d = daemon();
+      await d.start();
+      expect(stored()).toHaveLength(1);
+      await plug('card0-HDMI-A-1', buildEdid({ vendorId: 'SEC', productCode: 0x0731, name: 'EPSON PJ' }));
+      clock.advance(MIN);
+      await vi.advanceTimersToNextTimerAsync();
+      expect(Date.now()).toBe(startedAt + 18_000); // on the minute, not a minute after start
+      await d.stop(); // waits for the tick the timer started
+      expect(stored()).toHaveLength(2);
+      expect(vi.getTimerCount()).toBe(0); // stopped: no timer left to keep the process alive
+    } finally {
+      vi.useRealTimers();
+    }
   }, 30_000);
 
   it('a projector plugged in mid-hour is reported at the next tick', async () => {
