@@ -151,6 +151,32 @@ process touches ${MiB(asService.rss - asService.anon)} MiB of them with the serv
 ${MiB(atHour.heapTotal)} MiB committed for ${MiB(atHour.heapUsed)} MiB in use (the bundle's source and bytecode, zod's schemas, node's
 http/https/tls/child_process modules), malloc's main heap ${MiB(atHour.mallocHeap)} MiB, and ${MiB(otherAnon)} MiB more (V8's own tables, thread
 stacks, the second malloc arena, OpenSSL's certificate store).
+
+Before and after, this bench on this machine (2026-11-29): the agent at a0eff26 was 116.6 MiB after the hour
+(2.96× bare), malloc's heap alone 41.8 MiB, 39 ms of CPU a cycle. The bench before this one (http probe, enrolled
+in the measuring process, minute timer never started) showed it as 79.4 MiB (2.04×): it missed the two largest
+costs below. What each change took away, each measured on its own (docs/decisions/016-agent-footprint.md):
+- a TLS context per client instead of per connection when a CA file is set: node parsed every root certificate
+  again for each https connection and glibc kept the memory (undici: flat at ~108 MiB; node's https without the
+  fix: +0.2 MiB a cycle); now one context, which is also most of the CPU saved (39 → ~12 ms a cycle);
+- node's \`http\`/\`https\` instead of undici: an empty process grows +26 MiB with undici and a request, +5 MiB with
+  node's http (undici's WebAssembly parser and pools); the same bench 75.6 → 61.6 MiB;
+- a plain minute timer instead of node-cron, which reads the clock through \`Intl\` in a time zone and so maps ICU
+  data: +9 MiB in an empty process, against +0.2 MiB for the timer;
+- \`--jitless\` in the service's flags (possible once nothing needs WebAssembly): 59.6 → 51.8 MiB, CPU the same
+  within noise; it also removed the growth that was left (optimized code and its old-space pages, +3 to +5 MiB over
+  1,000 cycles with the JIT);
+- systeminformation no longer loaded by the service on Linux (−2 MiB), and the bundle escaped to ASCII so V8 holds
+  its source at one byte a character (−0.8 MiB).
+
+What bounds it now: bare node itself (${MiB(asService.rss)} MiB, of which ${MiB(asService.rss - asService.anon)} MiB are the binary's pages) is
+${((asService.rss / atHour.rssBeforeGc) * 100).toFixed(0)}% of the agent. Of the rest, measured alone beside an empty process with the service's flags: zod with
+the shared wire schemas, parsing reports, +5.8 MiB (+2.4 MiB of live heap, the rest heap headroom and pages); node's
+http, https and child_process modules +2.7 MiB just to load; an https exchange up to 2.4 MiB more than an http one, and
+the public roots in the CA file's TLS context 1.6 MiB more. zod is
+the largest lever left, and it stays: the wire format and its validation live once, in shared/ (STYLE.md).
+File-backed pages are shared with every node process and the kernel may drop them under memory pressure, so RSS
+moves by a MiB or two between runs; anonymous memory is the column that would show a leak.
 `;
   if (CYCLES === 1000) {
     const file = new URL('../BENCHMARKS.md', import.meta.url);
