@@ -24,7 +24,7 @@ export type UpdateCheckOptions = {
   now: number;
 };
 
-/** A bundle larger than this is refused before it is downloaded (ours is about 1.4 MB). */
+/** A bundle larger than this is refused before it is downloaded (ours is about 0.8 MB). */
 const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 
 /**
