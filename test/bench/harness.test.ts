@@ -59,7 +59,7 @@ describe('benchmark harness', () => {
       .pluck()
       .get();
     db.$client.close();
-    const folding = measureFolding(file, meta.generatedAt);
+    const folding = measureFolding(file);
     expect(folding.reportsFolded).toBe(meta.reports);
     expect(folding.deviceDays).toBe(deviceDays);
     expect(folding.bytesPerDeviceDay).toBeGreaterThan(0);
