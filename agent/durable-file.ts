@@ -1,5 +1,5 @@
-import { open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 /**
  * Writes a file so that after a power cut it holds either the old content or the new, never half:
@@ -22,6 +22,28 @@ export async function writeFileDurable(path: string, data: string | Uint8Array, 
     throw error;
   }
   await syncDirectory(dirname(path));
+}
+
+/**
+ * Deletes the temp files of writes that never finished (the writer was killed, or the PC switched off at
+ * the wall): nothing else would ever remove them. A temp file whose writer is still running is a write in
+ * progress (the service while an admin runs `once` or `status`) and is left alone.
+ */
+export async function removeStaleTemps(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (!name.startsWith('.tmp-')) continue;
+    const writer = Number(/^\.tmp-(\d+)-/.exec(name)?.[1]);
+    if (!(writer && isRunning(writer))) await rm(join(dir, name), { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // running, as another user
+  }
 }
 
 /** Flushes a directory's entries (renames, unlinks) to disk; Windows cannot open a directory, and NTFS journals it. */

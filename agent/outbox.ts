@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { reportSchema, type Report } from '../shared/schemas/report.ts';
-import { isMissingFile, syncDirectory, writeFileDurable } from './durable-file.ts';
+import { isMissingFile, removeStaleTemps, syncDirectory, writeFileDurable } from './durable-file.ts';
 
 export type OutboxLimits = { maxCount: number; maxBytes: number };
 export type OutboxEntry = { name: string; bytes: number };
@@ -34,7 +34,7 @@ export class Outbox {
     const dir = join(stateDir, 'outbox');
     await mkdir(join(stateDir, 'quarantine'), { recursive: true, mode: 0o700 });
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    for (const name of await readdir(dir)) if (name.startsWith('.tmp-')) await rm(join(dir, name), { force: true });
+    await removeStaleTemps(dir);
     const entries: OutboxEntry[] = [];
     for (const name of await listNames(dir)) entries.push({ name, bytes: (await stat(join(dir, name))).size });
     const last = entries.at(-1)?.name;

@@ -25,12 +25,14 @@ describe('outbox', () => {
     expect((await reopened.list()).at(-1)?.name.startsWith('000000000004-')).toBe(true);
   });
 
-  it('clears temp files a crash left half-written', async () => {
+  it('clears temp files a crash left half-written, not those of a writer still running', async () => {
     const outbox = await Outbox.open(dir, big);
     await outbox.add(makeReport());
-    await writeFile(join(dir, 'outbox', '.tmp-123-abc'), '{"half":');
+    // No process has id 2^22: Linux pid_max is at most 2^22 − 1.
+    await writeFile(join(dir, 'outbox', '.tmp-4194304-abc'), '{"half":');
+    await writeFile(join(dir, 'outbox', `.tmp-${process.pid}-abc`), '{"in progress":');
     await Outbox.open(dir, big);
-    expect((await readdir(join(dir, 'outbox'))).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    expect((await readdir(join(dir, 'outbox'))).filter((n) => n.startsWith('.tmp-'))).toEqual([`.tmp-${process.pid}-abc`]);
   });
 
   it('drops the oldest when over the count limit and puts the drop count in the next report, persisted', async () => {
