@@ -115,10 +115,10 @@ async function measure(scale: Scale): Promise<ScaleRun> {
       log(`${scale.key}: the same time charged to the nearest function of server/ or shared/ on the stack:\n${topOwnFrames(profile, 20).join('\n')}`);
     }
   }
-  // The prefecture's working copy holds 30 days for every PC: fold its first 3 as retention would, to size folded rows.
+  // The prefecture's working copy holds 30 days for every PC: fold its oldest tenth as retention would, to size folded rows.
   let folding: FoldingFigures | undefined;
   if (scale.name === 'prefecture') {
-    folding = measureFolding(workFile, 3);
+    folding = measureFolding(workFile, 0.1);
     log(`${scale.key}: folded ${folding.reportsFolded.toLocaleString('en')} reports into ${folding.deviceDays.toLocaleString('en')} device-days in ${(folding.foldMs / 1000).toFixed(1)} s`);
   }
   if (!args.keep) fs.rmSync(work, { recursive: true, force: true });

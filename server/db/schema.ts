@@ -170,6 +170,9 @@ export const reports = sqliteTable(
   },
   (t) => [
     index('reports_device_collected').on(t.deviceId, t.collectedAt),
+    // Retention folds the oldest reports first, a chunk at a time: without this each chunk scanned and
+    // sorted the whole table (the prefecture's 1.96 million reports folded at 3,800/s; BENCHMARKS.md).
+    index('reports_collected').on(t.collectedAt),
     // Covering: every ingest reads each PC of the school's speed tests in the window, and at national
     // scale fetching each from the table was a random page read apiece (BENCHMARKS.md).
     index('reports_device_throughput')

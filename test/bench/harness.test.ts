@@ -66,6 +66,13 @@ describe('benchmark harness', () => {
     const left = openDatabaseFile(file);
     expect(left.$client.prepare('select count(*) from reports').pluck().get()).toBe(0);
     left.$client.close();
+
+    // A share folds whole days from the oldest, some but not all.
+    const again = path.join(tempDir(), DATABASE_FILE);
+    const second = generateDataset(tinyScale(), again);
+    const part = measureFolding(again, 0.5);
+    expect(part.reportsFolded).toBeGreaterThan(0);
+    expect(part.reportsFolded).toBeLessThan(second.reports);
   });
 
   it('drives a real server on 127.0.0.1 with reads and signed report batches, all answered 200', async () => {

@@ -1,0 +1,1 @@
+CREATE INDEX `reports_collected` ON `reports` (`collected_at`);
