@@ -52,7 +52,10 @@ export function readPeakRss(pid: number): number {
 }
 
 /** Starts `santong serve` (of this checkout, or of serverRoot) over dataDir and waits (at most timeoutMs) until /healthz answers 200. */
-export async function startBenchServer(dataDir: string, options: { logFile: string; cpuProfDir?: string | undefined; timeoutMs?: number; serverRoot?: string | undefined }): Promise<BenchServer> {
+export async function startBenchServer(
+  dataDir: string,
+  options: { logFile: string; cpuProfDir?: string | undefined; timeoutMs?: number; serverRoot?: string | undefined; env?: Record<string, string> },
+): Promise<BenchServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = fs.openSync(options.logFile, 'a');
@@ -63,7 +66,8 @@ export async function startBenchServer(dataDir: string, options: { logFile: stri
     cwd: options.serverRoot ? path.resolve(options.serverRoot) : repoRoot,
     // The load comes from one address playing thousands of schools, each behind its own address in the
     // field: the per-address report limit would cap it at 20 batches/s. The per-device limit stays on.
-    env: { ...process.env, LOG_LEVEL: 'info', SANTONG_REPORTS_PER_IP_PER_MINUTE: '0' },
+    // A caller that measures the limits themselves (bench/flood.ts) passes its own settings in `env`.
+    env: { ...process.env, LOG_LEVEL: 'info', SANTONG_REPORTS_PER_IP_PER_MINUTE: '0', ...options.env },
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);

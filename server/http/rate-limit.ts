@@ -15,12 +15,17 @@ export class TokenBuckets {
     private readonly maxKeys = 50_000,
   ) {}
 
+  /** Whole seconds until `key` has a token, 0 when it has one now; takes nothing. */
+  wait(key: string, now: number): number {
+    const tokens = this.tokensAt(key, now);
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / (this.capacity / this.windowMs) / 1000));
+  }
+
   /** Takes one token for `key`: 0 when allowed, else the whole seconds until a token is back. A capacity of 0 disables the limit. */
   take(key: string, now: number): number {
     if (this.capacity <= 0) return 0;
     const perMs = this.capacity / this.windowMs;
-    const bucket = this.buckets.get(key);
-    const tokens = bucket ? Math.min(this.capacity, bucket.tokens + Math.max(0, now - bucket.at) * perMs) : this.capacity;
+    const tokens = this.tokensAt(key, now);
     this.buckets.delete(key); // re-inserted below, so the map's order is least recently used first
     if (tokens < 1) {
       this.buckets.set(key, { tokens, at: now });
@@ -30,9 +35,18 @@ export class TokenBuckets {
     if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
     return 0;
   }
+
+  private tokensAt(key: string, now: number): number {
+    if (this.capacity <= 0) return Infinity;
+    const bucket = this.buckets.get(key);
+    return bucket ? Math.min(this.capacity, bucket.tokens + Math.max(0, now - bucket.at) * (this.capacity / this.windowMs)) : this.capacity;
+  }
 }
 
-/** A 429 with Retry-After (RFC 9110 §10.2.3, delta-seconds), which the agent honours. */
+/**
+ * A 429 with Retry-After (RFC 9110 §10.2.3, delta-seconds), which the agent honours. The limits answer
+ * before reading the body, so the connection closes instead of reading a flood's bodies (bench/flood.ts).
+ */
 export function tooManyRequests(c: Context, retryAfterSeconds: number, what: string): Response {
-  return c.json({ error: `too many ${what}; try again in ${retryAfterSeconds} s`, code: 'rate_limited' }, 429, { 'retry-after': String(retryAfterSeconds) });
+  return c.json({ error: `too many ${what}; try again in ${retryAfterSeconds} s`, code: 'rate_limited' }, 429, { 'retry-after': String(retryAfterSeconds), connection: 'close' });
 }

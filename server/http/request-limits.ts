@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from 'hono';
+import type { IncomingMessage } from 'node:http';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env.ts';
 import { clientAddress } from '../accounts/proxy.ts';
@@ -28,6 +29,16 @@ const writes = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const MINUTE = 60_000;
 
 /**
+ * A refusal (4xx, 5xx) of a write whose body was never read closes the connection. Kept open,
+ * @hono/node-server would read and discard the body (up to 64 MiB) for the next request's sake: a flood's
+ * refused bodies would cost their every byte (bench/flood.ts, BENCHMARKS.md "Flood from one device").
+ */
+function closeIfUnread(c: Context<AppEnv>, response: Response): void {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (response.status >= 400 && incoming && !incoming.readableEnded) response.headers.set('connection', 'close');
+}
+
+/**
  * One middleware in front of every route: rate limits on enroll, login and reports (per client address,
  * and per presented device key for report batches), then the default body limit, both before any
  * parsing or database work.
@@ -52,13 +63,19 @@ export function requestLimits(limits: RequestLimits = defaultRequestLimits): Mid
       const wait = loginByIp.take(clientAddress(c), now);
       if (wait) return tooManyRequests(c, wait, 'sign-in attempts from this address');
     } else if (path === '/api/v1/reports') {
+      // Keyed on the key presented, before authentication, so a flood costs no hashing or lookup. The
+      // device's own budget comes first, and a batch it refuses spends none of the address's: one
+      // looping PC must not use up the budget of every PC behind its school's NAT (bench/flood.ts).
+      const key = /^Bearer\s+(\S+)/i.exec(c.req.header('authorization') ?? '')?.[1];
+      const byKey = key ? batchesByKey.wait(key, now) : 0;
+      if (byKey) return tooManyRequests(c, byKey, `report batches from this device (at most ${limits.reportBatchesPerDevicePerHour} an hour)`);
       const byIp = reportsByIp.take(clientAddress(c), now);
       if (byIp) return tooManyRequests(c, byIp, 'report batches from this address');
-      // Keyed on the key presented, before authentication, so a flood costs no hashing or lookup.
-      const key = /^Bearer\s+(\S+)/i.exec(c.req.header('authorization') ?? '')?.[1];
-      const byKey = key ? batchesByKey.take(key, now) : 0;
-      if (byKey) return tooManyRequests(c, byKey, `report batches from this device (at most ${limits.reportBatchesPerDevicePerHour} an hour)`);
+      if (key) batchesByKey.take(key, now);
     }
-    return ownBodyLimit.has(path) ? next() : defaultBodyLimit(c, next);
+    const response = await (ownBodyLimit.has(path) ? next() : defaultBodyLimit(c, next));
+    // The route may have refused it too, before reading the body (a 401 for an unknown key, a 413).
+    closeIfUnread(c, response ?? c.res);
+    return response;
   };
 }

@@ -45,6 +45,8 @@ async function expectLimited(response: Response) {
   const retryAfter = Number(response.headers.get('retry-after'));
   expect(retryAfter).toBeGreaterThanOrEqual(1);
   expect(await response.json()).toMatchObject({ code: 'rate_limited', error: expect.stringContaining('try again') });
+  // Refused before its body was read: the connection closes rather than read a flood's bodies.
+  expect(response.headers.get('connection')).toBe('close');
   return retryAfter;
 }
 
@@ -105,6 +107,16 @@ describe('rate limits', () => {
     for (let i = 0; i < 5; i++) expect((await send('10.0.0.1', `std_made-up-${i}`)).status).toBe(401);
     await expectLimited(await send('10.0.0.1', key));
     expect((await send('10.0.0.2', key)).status).toBe(200);
+  });
+
+  it('reports: a device over its own budget spends none of its address budget, so PCs behind the same NAT carry on', async () => {
+    const app = appWith({ reportBatchesPerDevicePerHour: 2, reportsPerIpPerMinute: 4 });
+    const [flooder, neighbour, third] = [await enroll(app, 'pc-flood'), await enroll(app, 'pc-quiet'), await enroll(app, 'pc-third')];
+    const send = (key: string) => from(app, '10.0.0.1', '/api/v1/reports', json({ reports: [makeReport({ at: ctx.clock() - 60_000 })] }, key));
+    for (let i = 0; i < 2; i++) expect((await send(flooder)).status).toBe(200);
+    for (let i = 0; i < 20; i++) expect(await (await send(flooder)).json()).toMatchObject({ error: expect.stringContaining('from this device') });
+    for (let i = 0; i < 2; i++) expect((await send(neighbour)).status).toBe(200); // 2 + 2: the address's 4 are spent only now
+    expect(await (await send(third)).json()).toMatchObject({ error: expect.stringContaining('from this address') });
   });
 
   it('a batch holds at most 500 reports', async () => {
