@@ -62,7 +62,7 @@ export function renderRun(ctx: RunContext): string {
     `| reduction | ${historyText(p)} | ${historyText(nat)} |`,
     `| reports stored | ${n(p.reportCount)} | ${n(nat.reportCount)} |`,
     `| database size | ${n(p.dbBytes / MiB)} MiB | ${n(nat.dbBytes / MiB)} MiB |`,
-    `| database bytes per stored report (reports table and its 3 indexes) | ${n(p.reportBytes / p.reportCount)} | ${n(nat.reportBytes / nat.reportCount)} |`,
+    `| database bytes per stored report (reports table and its indexes) | ${n(p.reportBytes / p.reportCount)} | ${n(nat.reportBytes / nat.reportCount)} |`,
     '',
     '| figure | prefecture | national |',
     '|---|---|---|',

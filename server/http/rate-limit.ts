@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 
 /*
- * In-memory token buckets: `capacity` requests at once, refilled evenly over `windowMs`. One server
+ * In-memory token buckets: `capacity` requests per `windowMs`, refilled evenly, of which at most `burst`
+ * at once (the whole capacity unless given). One server
  * process serves a prefecture, so memory is the right place; a restart forgets the buckets, which only
  * ever errs towards letting a school's PCs through. Keys are bounded (least recently used go first) so
  * a flood of made-up keys cannot grow the map without end.
@@ -9,11 +10,18 @@ import type { Context } from 'hono';
 export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
+  private readonly burst: number;
+
   constructor(
     readonly capacity: number,
     readonly windowMs: number,
-    private readonly maxKeys = 50_000,
-  ) {}
+    options: { burst?: number; maxKeys?: number } = {},
+  ) {
+    this.burst = Math.min(capacity, options.burst ?? capacity);
+    this.maxKeys = options.maxKeys ?? 50_000;
+  }
+
+  private readonly maxKeys: number;
 
   /** Whole seconds until `key` has a token, 0 when it has one now; takes nothing. */
   wait(key: string, now: number): number {
@@ -39,7 +47,7 @@ export class TokenBuckets {
   private tokensAt(key: string, now: number): number {
     if (this.capacity <= 0) return Infinity;
     const bucket = this.buckets.get(key);
-    return bucket ? Math.min(this.capacity, bucket.tokens + Math.max(0, now - bucket.at) * (this.capacity / this.windowMs)) : this.capacity;
+    return bucket ? Math.min(this.burst, bucket.tokens + Math.max(0, now - bucket.at) * (this.capacity / this.windowMs)) : this.burst;
   }
 }
 

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../server/app.ts';
 import { parseServerConfig } from '../../server/config.ts';
-import { defaultRequestLimits, type RequestLimits } from '../../server/http/request-limits.ts';
+import { defaultRequestLimits, REPORT_BATCH_BURST, type RequestLimits } from '../../server/http/request-limits.ts';
 import { MAX_SPEEDTEST_BYTES } from '../../shared/schemas/speedtest.ts';
 import { makeReport } from '../helpers/reports.ts';
 import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
@@ -98,6 +98,18 @@ describe('rate limits', () => {
     expect((await send(neighbour)).status).toBe(200);
     ctx.clock.advance(wait * 1000);
     expect((await send(flooder)).status).toBe(200);
+  });
+
+  it('reports: a device spends its hourly budget at most REPORT_BATCH_BURST batches at a time', async () => {
+    const app = appWith({ reportBatchesPerDevicePerHour: 60 });
+    const key = await enroll(app, 'pc-catching-up');
+    const send = () => from(app, '10.0.0.1', '/api/v1/reports', json({ reports: [makeReport({ at: ctx.clock() - 60_000 })] }, key));
+    for (let i = 0; i < REPORT_BATCH_BURST; i++) expect((await send()).status).toBe(200);
+    const wait = await expectLimited(await send());
+    expect(wait).toBe(60); // 60 an hour: one more a minute after the burst
+    ctx.clock.advance(wait * 1000);
+    expect((await send()).status).toBe(200);
+    await expectLimited(await send());
   });
 
   it('reports: per address, whatever the keys', async () => {
