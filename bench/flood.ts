@@ -18,7 +18,7 @@ import { killAllServers, repoRoot, startBenchServer } from './server-process.ts'
  * Does a flood from one device slow the others (issue 7)? The prefecture database of `npm run bench`
  * (Linxia, 30 days of history; 2 days in --quick) is served by a real `santong serve` child on 127.0.0.1
  * with every production limit at its default (server/config.ts). Three processes beside it:
- *  - bench/flood-load.ts plays 400 school PCs with their own keys, 2 per school plus the flooder's
+ *  - bench/flood-load.ts plays 2,000 school PCs with their own keys, 2 per school plus the flooder's
  *    schoolmates, sending batches of 1–24 reports on a fixed schedule (open loop, 50 batches/s in all: a
  *    morning boot of every PC in Linxia within ~3 minutes), the whole run long;
  *  - bench/flood-attack.ts floods in some windows: one PC's key on 64 connections at once (full batches,
@@ -39,7 +39,9 @@ const { values: args } = parseArgs({
 const kinds = (args.flood?.split(',') ?? [...floodKinds]) as FloodKind[];
 if (kinds.length === 0 || kinds.some((k) => !floodKinds.includes(k))) throw new Error(`--flood takes some of ${floodKinds.join(',')}`);
 const quick = args.quick ?? false;
-const PCS = 400;
+// Enough PCs that each sends fewer batches in a run than the 10 a key may send back to back (decision 050):
+// the normal load must be refused by nothing but the flood.
+const PCS = 2_000;
 const BATCHES_PER_SECOND = 50;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const children = new Set<ChildProcess>();
