@@ -20,17 +20,24 @@ export interface DeviceEvidenceRow {
   lastCollectedAt: number | null;
   lastReachableAt: number | null;
   lastPresentationAt: number | null;
+  /** The device's speed-test medians as last evaluated (see evaluateSchools' `reported`). */
+  storedDown: number | null;
+  storedUp: number | null;
+  storedSamples: number | null;
 }
 
 const bundle = (sqlite: Database.Database) => ({
   /** Schools whose figures change by the passage of time by a given instant (every read asks first). */
   dueSchools: sqlite.prepare<[number, number], string>('select school_code from school_status where next_change_at <= ? limit ?').pluck(),
-  previousCounty: sqlite.prepare<[string], { countyCode: string }>('select county_code as countyCode from school_status where school_code = ?'),
+  previousCounty: sqlite.prepare<[string], { countyCode: string; nextChangeAt: number | null }>(
+    'select county_code as countyCode, next_change_at as nextChangeAt from school_status where school_code = ?',
+  ),
   school: sqlite.prepare<[string], SchoolRow>('select code, county_code as countyCode, type_code as typeCode, urban_rural_code as urbanRuralCode from schools where code = ?'),
   dropStatus: sqlite.prepare<[string]>('delete from school_status where school_code = ?'),
   devices: sqlite.prepare<[string], DeviceEvidenceRow>(
     `select d.id, d.classroom_id as classroomId, d.revoked_at as revokedAt, s.device_id is not null as hasStatus,
-            s.last_collected_at as lastCollectedAt, s.last_reachable_at as lastReachableAt, s.last_presentation_at as lastPresentationAt
+            s.last_collected_at as lastCollectedAt, s.last_reachable_at as lastReachableAt, s.last_presentation_at as lastPresentationAt,
+            s.median_down_mbps as storedDown, s.median_up_mbps as storedUp, s.throughput_samples as storedSamples
      from devices d left join device_status s on s.device_id = d.id where d.school_code = ?`,
   ),
   writeDevice: sqlite.prepare(

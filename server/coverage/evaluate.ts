@@ -14,14 +14,21 @@ interface Judge {
   windowStart: number;
   /** Instants at which some figure changes by time alone; the earliest becomes next_change_at. */
   changes: (number | null)[];
+  /** Devices whose speed tests must be read again; null: all of them. */
+  remeasure: ReadonlySet<string> | null;
 }
 
 /**
  * Re-derives the status of the given schools (their devices, classrooms and the school itself) from
  * registry, evidence, declarations and the school calendar as of `now`, then the rollups of their
  * counties. Run it inside the transaction that changed the inputs, so figures commit with them.
+ *
+ * `reported`: when only these devices' reports are new (ingest), the other devices' speed-test medians
+ * are taken as last stored instead of read again from their samples — they cannot have changed before
+ * the school's next_change_at, which holds each device's oldest sample's expiry and is kept as a bound.
+ * A school that is due (or has no status yet) is evaluated in full.
  */
-export function evaluateSchools(db: Db, schoolCodes: Iterable<string>, now: number): void {
+export function evaluateSchools(db: Db, schoolCodes: Iterable<string>, now: number, reported?: ReadonlySet<string>): void {
   const rules = currentPlan(db).coverage;
   const calendarOf = loadCalendars(db);
   const q = evaluateStatements(db);
@@ -36,7 +43,10 @@ export function evaluateSchools(db: Db, schoolCodes: Iterable<string>, now: numb
     }
     counties.add(school.countyCode);
     const calendar = calendarOf(school.countyCode);
-    evaluateSchool(q, school, { rules, calendar, now, windowStart: evidenceWindowStart(rules, now, calendar), changes: [] });
+    const incremental = reported !== undefined && previous?.nextChangeAt != null && previous.nextChangeAt > now;
+    // Kept as a bound: it holds the expiry of samples this evaluation does not read again.
+    const changes = incremental ? [previous.nextChangeAt] : [];
+    evaluateSchool(q, school, { rules, calendar, now, windowStart: evidenceWindowStart(rules, now, calendar), changes, remeasure: incremental ? reported : null });
   }
   refreshCountyRollups(db, counties, now);
 }
@@ -55,7 +65,11 @@ function evaluateSchool(q: EvaluateStatements, school: SchoolRow, judge: Judge):
     const revoked = device.revokedAt !== null;
     const state = deviceState(device.lastCollectedAt, revoked, rules, now, calendar);
     stateCounts[state]++;
-    const throughput = revoked ? { down: null, up: null, samples: 0 } : measuredThroughput(q, device.id, judge);
+    const throughput = revoked
+      ? { down: null, up: null, samples: 0 }
+      : judge.remeasure === null || judge.remeasure.has(device.id)
+        ? measuredThroughput(q, device.id, judge)
+        : { down: device.storedDown, up: device.storedUp, samples: device.storedSamples ?? 0 };
     q.writeDevice.run(device.id, code, state, throughput.down, throughput.up, throughput.samples);
     // A revoked key's evidence no longer counts: revocation means the device is not trusted.
     if (revoked || !device.hasStatus) continue;

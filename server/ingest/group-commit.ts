@@ -58,7 +58,8 @@ export class GroupCommitter {
       results = inTransaction(this.db, () => {
         const stored = group.map((p) => storeBatch(this.db, p.device, p.batch, p.receivedAt, this.retentionDays));
         const now = Math.max(...group.map((p) => p.receivedAt));
-        evaluateSchools(this.db, group.filter((_, i) => stored[i]!.accepted > 0).map((p) => p.device.schoolCode), now);
+        const reporting = group.filter((_, i) => stored[i]!.accepted > 0).map((p) => p.device);
+        evaluateSchools(this.db, reporting.map((d) => d.schoolCode), now, new Set(reporting.map((d) => d.id)));
         return stored;
       });
     } catch {

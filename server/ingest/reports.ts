@@ -97,7 +97,7 @@ export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], rec
 export function ingestReports(db: Db, device: ReportingDevice, batch: Report[], receivedAt: number, retentionDays = DEFAULT_RETENTION_DAYS): ReportBatchResult {
   return inTransaction(db, () => {
     const result = storeBatch(db, device, batch, receivedAt, retentionDays);
-    if (result.accepted > 0) evaluateSchools(db, [device.schoolCode], receivedAt);
+    if (result.accepted > 0) evaluateSchools(db, [device.schoolCode], receivedAt, new Set([device.id]));
     return result;
   });
 }

@@ -102,6 +102,26 @@ describe('bandwidth: highest over devices of the median download within the wind
     expect((await school('6229210001')).school.bandwidthMbps).toBe(115);
   });
 
+  it("keeps a quiet device's median while others report, and drops its samples when they leave the window", async () => {
+    // Ingest re-reads only the reporting device's samples; the others' medians come from their stored status.
+    setup();
+    const fast = await enrolled('6229210001');
+    const other = await enrolled('6229210001');
+    await fast.report({ downMbps: 150 });
+    ctx.clock.set(T0 + 5 * DAY);
+    await other.report({ downMbps: 60 });
+    expect((await school('6229210001')).school.bandwidthMbps).toBe(150);
+    ctx.clock.set(T0 + 20 * DAY);
+    await other.report({ downMbps: 70 });
+    expect((await school('6229210001')).school.bandwidthMbps).toBe(150);
+    // The fast PC's only sample leaves the window while the other keeps reporting: the school is due then.
+    ctx.clock.set(T0 + 30 * DAY + 1);
+    await other.report({ downMbps: 80 });
+    expect((await school('6229210001')).school.bandwidthMbps).toBe(70);
+    const devices = (await school('6229210001')).devices as { id: string; medianDownMbps: number | null }[];
+    expect(devices.find((d) => d.id === fast.deviceId)?.medianDownMbps).toBeNull();
+  });
+
   it('uses the standard for the school type and area from the plan', async () => {
     setup();
     const plan = currentPlan(ctx.db);
