@@ -20,7 +20,9 @@ const cacheOf = perConnection((sqlite) => ({
 /** `build()`'s value, built once per read-model version and key. */
 export function readCached<T>(db: Db, key: string, build: () => T): T {
   const cache = cacheOf(db);
-  const version = cache.version.get() ?? 0;
+  const version = cache.version.get();
+  // Without its row (never so after migration 0009) nothing could tell a cached value stale: build afresh.
+  if (version === undefined) return build();
   if (version !== cache.seen) {
     cache.values.clear();
     cache.seen = version;

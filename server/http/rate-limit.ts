@@ -2,15 +2,14 @@ import type { Context } from 'hono';
 
 /*
  * In-memory token buckets: `capacity` requests per `windowMs`, refilled evenly, of which at most `burst`
- * at once (the whole capacity unless given). One server
- * process serves a prefecture, so memory is the right place; a restart forgets the buckets, which only
- * ever errs towards letting a school's PCs through. Keys are bounded (least recently used go first) so
+ * at once (the whole capacity unless given). One server process serves a prefecture, so memory is the
+ * right place; a restart forgets the buckets, which only ever errs towards letting a school's PCs through. Keys are bounded (least recently used go first) so
  * a flood of made-up keys cannot grow the map without end.
  */
 export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
   private readonly burst: number;
+  private readonly maxKeys: number;
 
   constructor(
     readonly capacity: number,
@@ -20,8 +19,6 @@ export class TokenBuckets {
     this.burst = Math.min(capacity, options.burst ?? capacity);
     this.maxKeys = options.maxKeys ?? 50_000;
   }
-
-  private readonly maxKeys: number;
 
   /** Whole seconds until `key` has a token, 0 when it has one now; takes nothing. */
   wait(key: string, now: number): number {
