@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher, proxyFor, proxySettings } from '../../agent/http.ts';
-import { closeServer, listen, startProxy, startScriptedServer } from './http-fixture.ts';
+import { closeServer, hasOpenssl, listen, loopbackCertificate, startProxy, startScriptedServer } from './http-fixture.ts';
 import { tempDir } from './report-fixture.ts';
 
 const closers: Array<() => Promise<void>> = [];
@@ -44,26 +41,15 @@ describe('which requests go through the proxy', () => {
   });
 });
 
-// openssl makes the test certificate (Node cannot sign X.509); it ships with Debian's base image.
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 describe.skipIf(!hasOpenssl)("through a real proxy to an https server signed by a bureau's own CA", () => {
   let cert: string;
   let server: HttpsServer;
   let url: string;
   beforeAll(async () => {
     const { dir, cleanup } = await tempDir();
-    const key = join(dir, 'key.pem');
-    cert = join(dir, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => res.end(`${req.method} ${req.url} ${req.headers.host}`));
+    const certificate = loopbackCertificate(dir);
+    cert = certificate.certFile;
+    server = createHttpsServer({ key: certificate.key, cert: certificate.cert }, (req, res) => res.end(`${req.method} ${req.url} ${req.headers.host}`));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return async () => {

@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Outbox } from '../../agent/outbox.ts';
 import { backoffMs, deliverOutbox, judgeResponse, parseRetryAfter, type SendTarget } from '../../agent/send.ts';
 import { createDispatcher } from '../../agent/http.ts';
 import { makeReport, tempDir } from './report-fixture.ts';
-import { startProxy, startScriptedServer } from './http-fixture.ts';
+import { hasOpenssl, loopbackCertificate, startProxy, startScriptedServer } from './http-fixture.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -122,22 +119,10 @@ describe('sender', () => {
   });
 });
 
-// openssl makes the test certificate (Node cannot sign X.509); it ships with Debian's base image.
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 describe('custom CA', () => {
   it.skipIf(!hasOpenssl)("trusts a bureau's own CA only when given its file", async () => {
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+    const { key, cert, certFile } = loopbackCertificate(dir);
+    const server = createHttpsServer({ key, cert }, (req, res) => {
       req.resume();
       req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: 1, duplicates: 0, clamped: 0 })));
     });
@@ -148,7 +133,7 @@ describe('custom CA', () => {
     const untrusted = await deliverOutbox(outbox, target(url));
     expect(untrusted.state).toBe('retry');
     expect(untrusted.error).toMatch(/certificate/i);
-    const dispatcher = createDispatcher({ caFile: cert });
+    const dispatcher = createDispatcher({ caFile: certFile });
     closers.push(() => dispatcher.close());
     expect(await deliverOutbox(outbox, { serverUrl: url, deviceKey: 'k', dispatcher, userAgent: 't' })).toMatchObject({ state: 'done', accepted: 1 });
   });
