@@ -11,7 +11,7 @@ import { cacheRoot, ensureDataset } from './generate.ts';
 import { mainProfile, topFrames, topOwnFrames } from './profile-top.ts';
 import { needsRebase, rebaseDatabase } from './rebase.ts';
 import { scalesFor } from './scales.ts';
-import { killAllServers, repoRoot, startBenchServer } from './server-process.ts';
+import { killOnExit, repoRoot, startBenchServer } from './server-process.ts';
 
 /*
  * npm run bench:flood [-- --quick] [--cpu-prof] [--server-root DIR] [--keep] [--flood full,garbage,invalid,oversized]
@@ -45,12 +45,7 @@ const PCS = 2_000;
 const BATCHES_PER_SECOND = 50;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const children = new Set<ChildProcess>();
-const cleanup = () => {
-  for (const child of children) child.kill('SIGKILL');
-  killAllServers();
-};
-process.on('exit', cleanup);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => (cleanup(), process.exit(130)));
+const cleanup = killOnExit(children);
 
 const CLOCK_TICKS = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
 

@@ -37,7 +37,6 @@ function failures(run: ScaleRun): string {
 /** The run as Markdown tables. */
 export function renderRun(ctx: RunContext): string {
   const [p, nat] = ctx.scales;
-  const both = (f: (run: ScaleRun) => string) => `| ${f(p)} | ${f(nat)} |`;
   const read = (kind: 'coverage' | 'county', underLoad: boolean) => (run: ScaleRun) => {
     const phase = underLoad ? `ingest+${kind}` : kind;
     const f = (pick: Parameters<typeof streamFigure>[3]) => streamFigure(run, phase, kind, pick);

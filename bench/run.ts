@@ -12,7 +12,7 @@ import { needsRebase, rebaseDatabase } from './rebase.ts';
 import { renderPhases, renderRun, writeBenchmarks } from './report.ts';
 import { scalesFor, type Scale } from './scales.ts';
 import { measureFolding, type FoldingFigures } from './steady-state.ts';
-import { killAllServers, repoRoot, startBenchServer } from './server-process.ts';
+import { killOnExit, repoRoot, startBenchServer } from './server-process.ts';
 import { storageOf } from './storage.ts';
 
 /*
@@ -29,12 +29,7 @@ const quick = args.quick ?? false;
 const CONNECTIONS = 16;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const loads = new Set<ChildProcess>();
-const cleanup = () => {
-  for (const child of loads) child.kill('SIGKILL');
-  killAllServers();
-};
-process.on('exit', cleanup);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => (cleanup(), process.exit(130)));
+killOnExit(loads);
 
 /** Each round: /healthz, the two reads, ingest, then ingest beside each read. */
 function phases(): PhasePlan[] {

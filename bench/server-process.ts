@@ -29,6 +29,20 @@ export function killAllServers(): void {
   running.clear();
 }
 
+/**
+ * Kills `children` (the runner's load processes) and every server it started when the runner exits,
+ * Ctrl-C included; returns that cleanup, for calling earlier too.
+ */
+export function killOnExit(children: Set<ChildProcess>): () => void {
+  const cleanup = () => {
+    for (const child of children) child.kill('SIGKILL');
+    killAllServers();
+  };
+  process.on('exit', cleanup);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => (cleanup(), process.exit(130)));
+  return cleanup;
+}
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
