@@ -7,15 +7,31 @@ import { boundedText, isoDateTimeSchema, macAddressSchema } from './common.ts';
  * Forward compatibility: objects strip keys they do not know (zod's default), and a display `kind`
  * the server does not know becomes `unknown`, so a newer agent is never rejected by an older server.
  */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
-export const displayKinds = ['projector', 'interactive-panel', 'monitor', 'builtin', 'unknown'] as const;
+/**
+ * Version 2 added the `large-display` kind (TVs, signage, any large screen without touch) and each display's
+ * `evidence`, `widthCm`/`heightCm` and `touch`. A version-1 agent never sends them and keeps working.
+ */
+export const displayKinds = ['projector', 'interactive-panel', 'large-display', 'monitor', 'builtin', 'unknown'] as const;
 export type DisplayKind = (typeof displayKinds)[number];
 
 /** Kinds that make a classroom "equipped" (班班通): a presentation display, not a desk monitor. */
-export const presentationDisplayKinds: readonly DisplayKind[] = ['projector', 'interactive-panel'];
+export const presentationDisplayKinds: readonly DisplayKind[] = ['projector', 'interactive-panel', 'large-display'];
 
+/**
+ * The signals that decided a display's kind, strongest first, so a county officer can see why:
+ * the EDID's physical size, a touch input device on the PC, the maker (PNP id or name), the model name,
+ * words in the display's name, the connector it hangs on, the CTA-861 extension (TV formats, HDMI blocks).
+ */
+export const displayEvidenceKinds = ['size', 'touch', 'maker', 'model', 'name', 'connector', 'cta'] as const;
+export type DisplayEvidence = (typeof displayEvidenceKinds)[number];
 
+/** Unknown evidence words from a newer agent are dropped, never a reason to refuse the report. */
+const displayEvidenceSchema = z
+  .array(z.string().max(32))
+  .max(16)
+  .transform((list) => list.filter((e): e is DisplayEvidence => (displayEvidenceKinds as readonly string[]).includes(e)));
 
 export const displayKindSchema = z
   .string()
@@ -32,6 +48,10 @@ export const displaySchema = z.object({
   manufactureYear: z.number().int().min(1990).max(2100).optional(),
   widthPx: z.number().int().min(0).max(100_000).optional(),
   heightPx: z.number().int().min(0).max(100_000).optional(),
+  widthCm: z.number().int().min(0).max(1_000).optional().describe('physical width from EDID; 0 × 0 means no fixed size'),
+  heightCm: z.number().int().min(0).max(1_000).optional(),
+  touch: z.boolean().optional().describe('a direct-touch input device is attached to this PC'),
+  evidence: displayEvidenceSchema.optional().describe('the signals that decided `kind`, strongest first'),
 });
 
 export const networkInterfaceSchema = z.object({
