@@ -9,16 +9,30 @@ export type Display = z.input<typeof displaySchema>;
 /** One connector under /sys/class/drm, e.g. card0-HDMI-A-1, with its status and raw EDID. */
 export type DrmConnector = { connector: string; status: string; edid: Uint8Array };
 
-/** Displays from Linux DRM connectors: only connected ones with an EDID that passes its checksum. */
-export function displaysFromDrm(connectors: readonly DrmConnector[]): Display[] {
+/** One display's raw EDID and, where the OS names it, the connector it hangs on (HDMI-A-1, eDP-1 …). */
+export type EdidSource = { edid: Uint8Array; connection?: string };
+/** Facts about the PC that judge every display on it, e.g. a direct-touch input device attached. */
+export type PcDisplayFacts = { touch?: boolean };
+
+/** Displays from Linux DRM connectors: only connected ones with an EDID. */
+export function displaysFromDrm(connectors: readonly DrmConnector[], pc: PcDisplayFacts = {}): Display[] {
+  const sources = connectors
+    .filter((c) => c.status === 'connected' && c.edid.length > 0)
+    .map((c) => ({ edid: c.edid, connection: c.connector.replace(/^card\d+-/, '') }));
+  return displaysFromEdids(sources, pc);
+}
+
+/**
+ * Displays from raw EDID bytes, whichever OS read them (Linux DRM, the Windows registry): one parser and one
+ * classifier, so the same panel gets the same answer everywhere.
+ */
+export function displaysFromEdids(sources: readonly EdidSource[], pc: PcDisplayFacts = {}): Display[] {
   const displays: Display[] = [];
-  for (const c of connectors) {
-    if (c.status !== 'connected' || c.edid.length === 0) continue;
-    const connection = c.connector.replace(/^card\d+-/, '');
-    const parsed = parseEdid(c.edid);
+  for (const { edid, connection } of sources) {
+    const parsed = parseEdid(edid);
     if (!parsed.ok) {
       // A corrupt EDID (cheap VGA splitters, long cables) still proves a display is attached.
-      displays.push({ kind: classifyDisplay({ connection }), connection });
+      displays.push({ kind: classifyDisplay({ connection }), ...(connection ? { connection } : {}) });
       continue;
     }
     const e = parsed.edid;
@@ -28,13 +42,14 @@ export function displaysFromDrm(connectors: readonly DrmConnector[]): Display[] 
       vendor: e.vendorId,
       ...(e.name ? { model: e.name } : {}),
       ...(serial ? { serial } : {}),
-      connection,
+      ...(connection ? { connection } : {}),
       productCode: e.productCode,
       ...(e.manufactureYear && e.manufactureYear >= 1990 ? { manufactureYear: e.manufactureYear } : {}),
       ...(e.widthPx ? { widthPx: e.widthPx } : {}),
       ...(e.heightPx ? { heightPx: e.heightPx } : {}),
     });
   }
+  void pc; // judged by the classifier once it reads touch (issue 17)
   return displays;
 }
 
