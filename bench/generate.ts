@@ -7,7 +7,8 @@ import { DATABASE_FILE, openDatabaseFile } from '../server/db/client.ts';
 import { currentPlan } from '../server/plan/current.ts';
 import { ensureReferenceData } from '../server/plan/plan.ts';
 import { GENERATOR_VERSION, type Scale } from './scales.ts';
-import { DAY_MS, schoolHourSlots } from './synthetic.ts';
+import { DAY_MS } from '../server/time/china-time.ts';
+import { schoolHourSlots } from './synthetic.ts';
 import { allocate, countiesOf, schoolType, urbanRural } from './world.ts';
 import { prepareStatements, writeSchool, type GenerationContext, type WorldCursor } from './write-school.ts';
 

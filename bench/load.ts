@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Pool } from 'undici';
 import { percentile, type LoadPlan, type PhasePlan, type PhaseResult, type StreamPlan, type StreamResult } from './load-plan.ts';
-import { deviceKey, hash32, HOUR_MS, reportJson, unit } from './synthetic.ts';
+import { HOUR_MS } from '../server/time/china-time.ts';
+import { deviceKey, hash32, reportJson, unit } from './synthetic.ts';
 
 /*
  * The load process: plays agents and bureau readers against a real server from outside its process.

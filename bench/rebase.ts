@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { localDay } from '../server/time/china-time.ts';
 
 /*
  * A cached database was generated as of some past instant. Run against it hours or days later, every
@@ -17,7 +18,6 @@ const timeColumns: Record<string, string[]> = {
   api_tokens: ['created_at'],
 };
 
-const localDay = (at: number) => new Date(at + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /**
  * Whether a cache generated at `generatedAt` must be shifted to be run at `now`: older than an hour, or

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { openDatabaseFile } from '../server/db/client.ts';
 import { DEFAULT_RETENTION_DAYS, foldOldReports } from '../server/ingest/retention.ts';
+import { DAY_MS } from '../server/time/china-time.ts';
 
 /*
  * Issue 6 asks for the national database's steady-state size under the retention rule: raw reports for
@@ -18,7 +19,6 @@ export interface FoldingFigures {
   foldMs: number;
 }
 
-const DAY_MS = 86_400_000;
 
 /**
  * Folds the oldest `share` of a working copy's reports (whole local days, as retention does) the way

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import { REPORT_SCHEMA_VERSION } from '../shared/schemas/report.ts';
+import { endOfLocalDay, HOUR_MS, localDay, localHour, startOfLocalDay } from '../server/time/china-time.ts';
 
 /*
  * Deterministic synthetic facts shared by the generator and the load process: the same device index
  * always has the same id and key, so the load process derives keys from the cached seed instead of
  * reading four million of them from disk.
  */
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
-const LOCAL_OFFSET_MS = 8 * HOUR_MS;
 export const AGENT_VERSION = '0.3.1';
 
 /** A 32-bit hash of two integers (murmur3's finaliser over a simple mix). */
@@ -44,12 +42,11 @@ export function deviceKey(seed: number, i: number): string {
 /** Report-collection instants: hourly 08:00–17:00 China time on weekdays, between from and to. */
 export function schoolHourSlots(from: number, to: number): number[] {
   const slots: number[] = [];
-  const firstDay = Math.floor((from + LOCAL_OFFSET_MS) / DAY_MS);
-  for (let day = firstDay; day * DAY_MS - LOCAL_OFFSET_MS <= to; day++) {
-    const weekday = (day + 4) % 7; // 1970-01-01 was a Thursday
+  for (let day = localDay(from); startOfLocalDay(day) <= to; day = localDay(endOfLocalDay(day))) {
+    const weekday = new Date(startOfLocalDay(day) + 8 * HOUR_MS).getUTCDay();
     if (weekday === 0 || weekday === 6) continue;
     for (let hour = 8; hour <= 17; hour++) {
-      const at = day * DAY_MS - LOCAL_OFFSET_MS + hour * HOUR_MS;
+      const at = startOfLocalDay(day) + hour * HOUR_MS;
       if (at >= from && at <= to) slots.push(at);
     }
   }
@@ -58,7 +55,7 @@ export function schoolHourSlots(from: number, to: number): number[] {
 
 /** Is this slot one of the day's two speed tests (10:00 and 15:00 China time)? */
 export function isSpeedTestSlot(at: number): boolean {
-  const hour = Math.floor(((at + LOCAL_OFFSET_MS) % DAY_MS) / HOUR_MS);
+  const hour = localHour(at);
   return hour === 10 || hour === 15;
 }
 

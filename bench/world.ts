@@ -1,4 +1,5 @@
-import { DAY_MS, unit } from './synthetic.ts';
+import { DAY_MS } from '../server/time/china-time.ts';
+import { unit } from './synthetic.ts';
 import type { Scale } from './scales.ts';
 
 /*

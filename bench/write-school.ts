@@ -3,7 +3,8 @@ import type Database from 'better-sqlite3';
 import type { CoverageRules } from '../shared/schemas/plan.ts';
 import { hashSecret } from '../server/auth/secrets.ts';
 import { deriveSchool, type DeviceEvidence } from './derive-status.ts';
-import { AGENT_VERSION, DAY_MS, deviceId, deviceKey, hash32, isSpeedTestSlot, reportJson, stableUuid, unit } from './synthetic.ts';
+import { DAY_MS } from '../server/time/china-time.ts';
+import { AGENT_VERSION, deviceId, deviceKey, hash32, isSpeedTestSlot, reportJson, stableUuid, unit } from './synthetic.ts';
 import { deliveryDelay, deviceFate, deviceJitter, hasPresentationDisplay, schoolConnected, schoolLineMbps } from './world.ts';
 
 /*

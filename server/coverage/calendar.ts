@@ -1,3 +1,4 @@
+import { endOfLocalDay, startOfLocalDay } from '../time/china-time.ts';
 /*
  * School calendar arithmetic. Evidence and device silence age only while schools are open: during a
  * closure (winter and summer holidays) the clock of every window stops, so coverage does not collapse
@@ -9,14 +10,11 @@ export type Calendar = readonly (readonly [number, number])[];
 
 export const alwaysOpen: Calendar = [];
 
-/** China Standard Time has no daylight saving: a local date is a fixed +08:00 day. */
-const LOCAL_OFFSET = '+08:00';
-const DAY_MS = 86_400_000;
 
 /** Builds a calendar from closures given as inclusive local dates (YYYY-MM-DD), merging overlaps. */
 export function calendarOf(closures: readonly { startsOn: string; endsOn: string }[]): Calendar {
   const intervals = closures
-    .map((c) => [Date.parse(`${c.startsOn}T00:00:00${LOCAL_OFFSET}`), Date.parse(`${c.endsOn}T00:00:00${LOCAL_OFFSET}`) + DAY_MS] as [number, number])
+    .map((c) => [startOfLocalDay(c.startsOn), endOfLocalDay(c.endsOn)] as [number, number])
     .filter(([start, end]) => end > start)
     .sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];

@@ -8,6 +8,7 @@ import { currentPlan } from '../plan/current.ts';
 import { progressOf } from '../programme/milestones.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { readCached } from './read-cache.ts';
+import { localYear } from '../time/china-time.ts';
 
 /*
  * Coverage reads come from the derived status and rollup tables only: their cost does not grow with
@@ -74,7 +75,7 @@ export function readCoverage(db: Db, countyScope: string | null, now: number, ro
   const whole = countyScope === null;
   const { schoolsConnected, classroomsEquipped } = plan.indicators;
   const progress = (r: RollupFigures) => ({
-    year: new Date(now + 8 * 3_600_000).getUTCFullYear(),
+    year: localYear(now),
     schoolsConnected: progressOf(schoolsConnected, r.schoolsConnected, r.schoolsRegistered, now),
     classroomsEquipped: progressOf(classroomsEquipped, r.classroomsEquipped, r.classroomsRegistered, now),
   });

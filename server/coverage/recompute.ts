@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';
 import { loadCalendars } from './closures.ts';
 import { bandwidthStandard, deviceState, evidenceWindowStart, median, meetsStandard, type DeviceState } from './rules.ts';
+import { startOfLocalDay } from '../time/china-time.ts';
 
 /*
  * Coverage computed from scratch at an instant, straight from registry and raw reports, without the
@@ -146,7 +147,7 @@ function foldedEvidence(db: Db, at: number, devices: DeviceEvidence[], addSample
     device.lastCollectedAt = later(device.lastCollectedAt, folded.lastCollectedAt);
     device.lastReachableAt = later(device.lastReachableAt, folded.lastReachableAt);
     device.lastPresentationAt = later(device.lastPresentationAt, folded.lastPresentationAt);
-    const dayStart = Date.parse(`${folded.day}T00:00:00+08:00`);
+    const dayStart = startOfLocalDay(folded.day);
     for (const down of JSON.parse(folded.downSamples) as number[]) addSample(folded.deviceId, { at: dayStart, down });
   }
 }

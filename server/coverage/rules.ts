@@ -1,11 +1,11 @@
 import type { BandwidthStandard, CoverageRules } from '../../shared/schemas/plan.ts';
 import { alwaysOpen, openTime, openWindowEnd, openWindowStart, type Calendar } from './calendar.ts';
+import { DAY_MS } from '../time/china-time.ts';
 
 /*
  * The coverage rules of docs/coverage.md as pure functions: no database, no clock, so each edge
  * of each window can be tested by arithmetic alone. Ages count school-open time only (calendar.ts).
  */
-export const DAY_MS = 86_400_000;
 
 export type DeviceState = 'never' | 'live' | 'at-risk' | 'silent' | 'revoked';
 

@@ -1,8 +1,8 @@
 import { inTransaction, type Db } from '../db/client.ts';
 import { loadCalendars } from '../coverage/closures.ts';
 import { evidenceWindowStart } from '../coverage/rules.ts';
-import { localDay } from '../programme/history.ts';
 import { currentPlan } from '../plan/current.ts';
+import { DAY_MS, localDay, startOfLocalDay } from '../time/china-time.ts';
 
 /*
  * Bounded storage. Raw reports are kept for the retention period (default 180 days); older ones are
@@ -11,7 +11,6 @@ import { currentPlan } from '../plan/current.ts';
  * rows where raw reports are gone; both ask at day boundaries, where the folding loses nothing.
  */
 export const DEFAULT_RETENTION_DAYS = 180;
-const DAY_MS = 86_400_000;
 
 /** Reports collected before this instant are past retention. */
 export function retentionHorizon(now: number, retentionDays: number): number {
@@ -36,7 +35,7 @@ export function foldOldReports(db: Db, now: number, retentionDays = DEFAULT_RETE
   const counties = db.$client.prepare(`select code from divisions where level = 'county'`).pluck().all() as string[];
   const earliestWindow = Math.min(now, ...counties.map((c) => evidenceWindowStart(rules, now, calendarOf(c))));
   // Whole local days only, so every folded day is complete and exact at its boundaries.
-  const cutoff = Date.parse(`${localDay(Math.min(retentionHorizon(now, retentionDays), earliestWindow))}T00:00:00+08:00`);
+  const cutoff = startOfLocalDay(localDay(Math.min(retentionHorizon(now, retentionDays), earliestWindow)));
   const select = db.$client.prepare(
     `select id, device_id as deviceId, collected_at as at, internet_reachable as online, presentation_display as presenting, down_mbps as down
      from reports where collected_at < ? order by collected_at limit ?`,

@@ -2,6 +2,7 @@ import cron from 'node-cron';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import { runMaintenance } from './maintenance.ts';
+import { CHINA_TIME_ZONE } from '../time/china-time.ts';
 
 /**
  * Folds reports past retention once a day at 03:30 China time, when schools are closed and ingest is
@@ -18,6 +19,6 @@ export function startRetentionJob(db: Db, retentionDays: number, clock: () => nu
         logger.error({ err: error }, 'retention folding failed');
       }
     },
-    { name: 'retention', timezone: 'Asia/Shanghai', noOverlap: true },
+    { name: 'retention', timezone: CHINA_TIME_ZONE, noOverlap: true },
   );
 }

@@ -2,6 +2,7 @@ import cron from 'node-cron';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import { runMaintenance } from './maintenance.ts';
+import { CHINA_TIME_ZONE } from '../time/china-time.ts';
 
 /**
  * Daily snapshots shortly after local midnight, and once at start-up so days the server was down are
@@ -18,6 +19,6 @@ export function startSnapshotJob(db: Db, clock: () => number, logger: Logger) {
     }
   };
   const startup = run();
-  const task = cron.schedule('5 0 * * *', run, { name: 'daily-snapshots', timezone: 'Asia/Shanghai', noOverlap: true });
+  const task = cron.schedule('5 0 * * *', run, { name: 'daily-snapshots', timezone: CHINA_TIME_ZONE, noOverlap: true });
   return { stop: async () => { await task.stop(); await startup; } };
 }

@@ -3,25 +3,14 @@ import { inTransaction, type Db } from '../db/client.ts';
 import { dailySnapshots, divisions, schools } from '../db/schema.ts';
 import { recomputeCoverage } from '../coverage/recompute.ts';
 import { currentPlan } from '../plan/current.ts';
+import { DAY_MS, endOfLocalDay, localDay } from '../time/china-time.ts';
 
 /*
  * Daily snapshots: every indicator per county and for the prefecture as of the end of each local day
  * (China Standard Time). Each is recomputed from raw evidence at that exact instant, so a day the
  * server was down is backfilled with the same figures it would have recorded live.
  */
-const DAY_MS = 86_400_000;
-const OFFSET_MS = 8 * 3_600_000;
 const MAX_BACKFILL_DAYS = 400;
-
-/** The local (UTC+8) date of an instant, as YYYY-MM-DD. */
-export function localDay(at: number): string {
-  return new Date(at + OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** The instant a local day ends (the next day's first instant). */
-export function endOfLocalDay(day: string): number {
-  return Date.parse(`${day}T00:00:00+08:00`) + DAY_MS;
-}
 
 const nextDay = (day: string) => localDay(endOfLocalDay(day));
 

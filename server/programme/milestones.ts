@@ -1,11 +1,11 @@
 import type { CountIndicator } from '../../shared/schemas/plan.ts';
+import { localYear, startOfLocalYear } from '../time/china-time.ts';
 
 /*
  * Progress against the plan's yearly milestones. A milestone's `cumulative` is what must be done by the
  * end of its year; within a year the expectation rises linearly from the previous year's figure.
  * Years are China Standard Time calendar years.
  */
-const yearStart = (year: number) => Date.parse(`${year}-01-01T00:00:00+08:00`);
 
 /** The count the plan expects done at instant `at` (interpolated within the year). */
 export function expectedCumulative(indicator: CountIndicator, at: number): number {
@@ -14,7 +14,7 @@ export function expectedCumulative(indicator: CountIndicator, at: number): numbe
   if (!first) return indicator.target;
   // Before the first milestone year's work began: what existed then (its cumulative less its increment).
   const baseline = Math.max(0, first.cumulative - (first.increment ?? first.cumulative));
-  const year = new Date(at + 8 * 3_600_000).getUTCFullYear();
+  const year = localYear(at);
   const current = milestones.find((m) => m.year === year);
   const previous = milestones.filter((m) => m.year < year).at(-1);
   if (!current) {
@@ -23,7 +23,7 @@ export function expectedCumulative(indicator: CountIndicator, at: number): numbe
     return milestones.some((m) => m.year > year) ? previous.cumulative : Math.max(previous.cumulative, indicator.target);
   }
   const from = previous?.cumulative ?? baseline;
-  const elapsed = (at - yearStart(year)) / (yearStart(year + 1) - yearStart(year));
+  const elapsed = (at - startOfLocalYear(year)) / (startOfLocalYear(year + 1) - startOfLocalYear(year));
   return from + (current.cumulative - from) * elapsed;
 }
 

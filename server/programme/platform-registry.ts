@@ -4,6 +4,7 @@ import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { divisions, platforms, schools } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
+import { localDay } from '../time/china-time.ts';
 
 /*
  * The platform registry: who declared which platform built, where it lives and when. Every change is
@@ -11,11 +12,6 @@ import { DomainError } from '../errors.ts';
  */
 
 export type StoredPlatform = typeof platforms.$inferSelect;
-
-/** China Standard Time calendar date of an instant: a platform declared built "today" in Linxia is built. */
-export function localDate(ms: number): string {
-  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
-}
 
 /** The county an owner lies in (null for the prefecture), or a 400 that says what the level takes. */
 function ownerCounty(db: Db, level: PlatformLevel, ownerCode: string): string | null {
@@ -35,8 +31,8 @@ function ownerCounty(db: Db, level: PlatformLevel, ownerCode: string): string | 
 
 function checkBuiltOn(builtOn: string | null, now: number): void {
   // A date still to come declares something not yet done: the plan treats that as a false figure.
-  if (builtOn !== null && builtOn > localDate(now)) {
-    throw new DomainError('invalid', 'built_in_future', `builtOn ${builtOn} is after today (${localDate(now)}); declare a platform built once it is`);
+  if (builtOn !== null && builtOn > localDay(now)) {
+    throw new DomainError('invalid', 'built_in_future', `builtOn ${builtOn} is after today (${localDay(now)}); declare a platform built once it is`);
   }
 }
 

@@ -5,7 +5,7 @@ import type { Db } from '../db/client.ts';
 import { divisions, platforms, platformStatus, schools } from '../db/schema.ts';
 import { readCached } from '../coverage/read-cache.ts';
 import { currentPlan } from '../plan/current.ts';
-import { localDate } from './platform-registry.ts';
+import { localDay } from '../time/china-time.ts';
 
 /*
  * Reads of the platform registry and its probes. Built (declared) and reachable (measured) are counted
@@ -93,7 +93,7 @@ function readUnits(db: Db, countyScope: string | null): Record<PlatformLevel, Se
 /** Platform coverage per level against the plan's milestones: units due, declared built and reachable (measured), per kind. */
 export function readPlatformCoverage(db: Db, countyScope: string | null, now: number): PlatformCoverage {
   const plan = currentPlan(db);
-  const today = localDate(now);
+  const today = localDay(now);
   const thisYear = Number(today.slice(0, 4));
   const units = unitsOf(db, countyScope);
   const visible = listPlatforms(db, countyScope, now);

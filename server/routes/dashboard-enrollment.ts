@@ -8,7 +8,7 @@ import { findEnrollmentTokenSchool, findSchool, readRecentEnrollmentTokens, read
 import { createEnrollmentToken, revokeEnrollmentToken, type NewEnrollmentToken } from '../enrollment/tokens.ts';
 import { DomainError } from '../errors.ts';
 import { validate } from '../http/validate.ts';
-import { DAY_MS } from '../coverage/rules.ts';
+import { DAY_MS } from '../time/china-time.ts';
 import { EnrollmentPage, tokenColumns } from '../views/enrollment-page.tsx';
 import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';

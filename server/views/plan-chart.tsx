@@ -1,5 +1,5 @@
 import type { CountIndicator } from '../../shared/schemas/plan.ts';
-import { endOfLocalDay } from '../programme/history.ts';
+import { endOfLocalDay, localYear as yearOf, startOfLocalYear as yearStart } from '../time/china-time.ts';
 import { expectedCumulative } from '../programme/milestones.ts';
 import { chartBox, niceMax, YAxis } from './charts.tsx';
 import type { Locale } from './i18n/locale.ts';
@@ -10,8 +10,6 @@ import type { Locale } from './i18n/locale.ts';
  * daily snapshots as a blue line ending at the live figure. Declared counts are never drawn into it.
  */
 const { W, H, PAD, plotW, plotH } = chartBox;
-const yearStart = (year: number) => Date.parse(`${year}-01-01T00:00:00+08:00`);
-const yearOf = (at: number) => new Date(at + 8 * 3_600_000).getUTCFullYear();
 
 export interface MeasuredPoint {
   day: string;

@@ -1,5 +1,6 @@
 import { en } from './en.ts';
 import { zhCN, type Dictionary, type MessageKey } from './zh-CN.ts';
+import { CHINA_TIME_ZONE as TIME_ZONE } from '../../time/china-time.ts';
 
 /*
  * The two languages of the dashboard: Chinese by default, English by a switch remembered in a cookie.
@@ -9,7 +10,6 @@ import { zhCN, type Dictionary, type MessageKey } from './zh-CN.ts';
 export const langs = ['zh-CN', 'en'] as const;
 export type Lang = (typeof langs)[number];
 export const LANG_COOKIE = 'santong_lang';
-const TIME_ZONE = 'Asia/Shanghai';
 
 const dictionaries: Record<Lang, Dictionary> = { 'zh-CN': zhCN, en };
 
