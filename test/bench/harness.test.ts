@@ -82,16 +82,21 @@ describe('benchmark harness', () => {
     const server = await startServer(config, pino({ level: 'silent' }));
     try {
       const phase = { name: 'smoke', round: 1, warmupMs: 0, durationMs: 2_000 };
-      const results = await runPlan({
-        url: server.url,
-        apiToken: meta.apiToken,
-        countyView: meta.countyView,
-        seed: meta.seed,
-        loadDevices: meta.loadDevices,
-        batchMin: 1,
-        batchMax: 24,
-        phases: [{ ...phase, streams: (['healthz', 'coverage', 'county', 'ingest'] as const).map((kind) => ({ kind, connections: 2 })) }],
-      });
+      const smoke = () =>
+        runPlan({
+          url: server.url,
+          apiToken: meta.apiToken,
+          countyView: meta.countyView,
+          seed: meta.seed,
+          loadDevices: meta.loadDevices,
+          batchMin: 1,
+          batchMax: 24,
+          phases: [{ ...phase, streams: (['healthz', 'coverage', 'county', 'ingest'] as const).map((kind) => ({ kind, connections: 2 })) }],
+        });
+      // Only answers inside the 2-s window count; on a loaded machine the first batch can take longer than
+      // that, so the phase runs again (at most 5 times) until every stream has been answered at least once.
+      let results = await smoke();
+      for (let tries = 1; tries < 5 && results[0]!.streams.some((s) => s.requests === 0); tries++) results = await smoke();
       for (const s of results[0]!.streams) {
         expect(s.failures, s.kind).toEqual({});
         expect(s.requests, s.kind).toBeGreaterThan(0);
