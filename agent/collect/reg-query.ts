@@ -41,13 +41,14 @@ export function regMultiString(data: string): string[] {
 
 /**
  * Windows' own reg.exe by absolute path (no PATH lookup, no shell), hidden, bounded in time and output.
- * reg exits 1 for a missing key: that is an answer ("not there"), not an error, so both give undefined.
+ * A missing key prints nothing and exits 1: undefined, "not there". What reg printed before it failed (a key
+ * only SYSTEM may read, met by `/s` when the agent is run by hand as an administrator) is still what it read.
  */
 export const runRegQuery: RegQuery = (args) => {
   const reg = join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'reg.exe');
   return new Promise((resolve) => {
-    execFile(reg, ['query', ...args], { windowsHide: true, timeout: 15_000, maxBuffer: 8 * 1024 * 1024, encoding: 'latin1' }, (error, stdout) => {
-      resolve(error ? undefined : stdout);
+    execFile(reg, ['query', ...args], { windowsHide: true, timeout: 15_000, maxBuffer: 8 * 1024 * 1024, encoding: 'latin1' }, (_error, stdout) => {
+      resolve(stdout.length > 0 ? stdout : undefined);
     });
   });
 };
