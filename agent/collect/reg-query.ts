@@ -47,8 +47,7 @@ export function regMultiString(data: string): string[] {
 export const runRegQuery: RegQuery = (args) => {
   const reg = join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'reg.exe');
   return new Promise((resolve) => {
-    execFile(reg, ['query', ...args], { windowsHide: true, timeout: 15_000, maxBuffer: 8 * 1024 * 1024, encoding: 'latin1' }, (_error, stdout) => {
-      resolve(stdout.length > 0 ? stdout : undefined);
-    });
+    const options = { windowsHide: true, timeout: 15_000, maxBuffer: 8 * 1024 * 1024, encoding: 'latin1' } as const;
+    execFile(reg, ['query', ...args], options, (_error, stdout) => resolve(stdout.length > 0 ? stdout : undefined));
   });
 };

@@ -39,9 +39,9 @@ export function presentMonitorEdids(edidKeys: readonly RegKey[], present: Readon
 
 /** Registry paths of HID collections that declare the touch-screen usage, attached or not. */
 export function touchScreenKeys(hidKeys: readonly RegKey[]): string[] {
-  return hidKeys
-    .filter((key) => key.values.some((v) => v.name.toUpperCase() === 'COMPATIBLEIDS' && regMultiString(v.data).some((id) => id.toUpperCase() === touchScreenUsage)))
-    .map((key) => key.path);
+  const isTouchScreen = (v: RegKey['values'][number]) =>
+    v.name.toUpperCase() === 'COMPATIBLEIDS' && regMultiString(v.data).some((id) => id.toUpperCase() === touchScreenUsage);
+  return hidKeys.filter((key) => key.values.some(isTouchScreen)).map((key) => key.path);
 }
 
 /**
@@ -61,7 +61,8 @@ export async function readWindowsTouch(reg: RegQuery = runRegQuery): Promise<boo
  * and classifier as Linux DRM. Empty when the registry names no attached monitor with an EDID (a VM, an old driver).
  */
 export async function readWindowsDisplays(reg: RegQuery = runRegQuery): Promise<Display[]> {
-  const [monitorEnum, edids] = await Promise.all([reg(windowsRegistryQueries.presentMonitors), reg(windowsRegistryQueries.monitorEdids)]);
+  const { presentMonitors, monitorEdids } = windowsRegistryQueries;
+  const [monitorEnum, edids] = await Promise.all([reg(presentMonitors), reg(monitorEdids)]);
   const present = presentMonitorIds(parseRegQuery(monitorEnum ?? ''));
   const sources = present.size > 0 ? presentMonitorEdids(parseRegQuery(edids ?? ''), present) : [];
   if (sources.length === 0) return [];

@@ -59,7 +59,8 @@ describe('displays from the Windows registry', () => {
   });
 
   it('gives the same displays as Linux DRM for the same EDID bytes', async () => {
-    const displays = await readWindowsDisplays(recordedRegistry({ presentMonitors: 'monitor-enum.txt', monitorEdids: 'display-edid.txt', hidCompatibleIds: 'hid-compatible-ids.txt' }));
+    const registry = recordedRegistry({ presentMonitors: 'monitor-enum.txt', monitorEdids: 'display-edid.txt', hidCompatibleIds: 'hid-compatible-ids.txt' });
+    const displays = await readWindowsDisplays(registry);
     expect(displays).toEqual([
       expect.objectContaining({ kind: 'monitor', vendor: 'AUO', productCode: 0x139e }),
       expect.objectContaining({ kind: 'monitor', vendor: 'DEL', model: 'DELL P2310H', serial: 'N918R9C2069L', widthPx: 1920, heightPx: 1080 }),
@@ -129,9 +130,11 @@ function seedFile(): string {
   const lines = ['Windows Registry Editor Version 5.00', ''];
   for (const m of seeded) lines.push(`[${controlSet}\\Enum\\${m.instance}\\Device Parameters]`, `"EDID"=hex:${regHex(edidBytes(m.hex))}`, '');
   lines.push(`[${controlSet}\\Services\\monitor\\Enum]`, ...attached.map((m, i) => `"${i}"=${regString(m.instance)}`));
-  lines.push(`"Count"=dword:${attached.length.toString(16).padStart(8, '0')}`, `"NextInstance"=dword:${attached.length.toString(16).padStart(8, '0')}`, '');
+  const count = `dword:${attached.length.toString(16).padStart(8, '0')}`;
+  lines.push(`"Count"=${count}`, `"NextInstance"=${count}`, '');
   for (const t of touchScreens) {
-    lines.push(`[${controlSet}\\Enum\\${t.instance}]`, `"CompatibleIDs"=hex(7):${regHex(multiString(['HID_DEVICE_UP:000D_U:0004', 'HID_DEVICE']))}`, '');
+    const compatibleIds = multiString(['HID_DEVICE_UP:000D_U:0004', 'HID_DEVICE']);
+    lines.push(`[${controlSet}\\Enum\\${t.instance}]`, `"CompatibleIDs"=hex(7):${regHex(compatibleIds)}`, '');
     if (t.attached) lines.push(`[${controlSet}\\Enum\\${t.instance}\\Control]`, '"ActiveService"=""', '');
   }
   return lines.join('\r\n');
@@ -160,7 +163,8 @@ describe.skipIf(!wine.ready)('the Windows path under Wine', () => {
     // reg lists keys in name order: DELD028, NLE0032, OTM0026.
     const sources = attached.map((m) => ({ edid: edidBytes(m.hex) })).reverse();
     expect(answer.displays).toEqual(displaysFromEdids(sources, { touch: true }));
-    const onLinux = displaysFromDrm(sources.map((s, i) => ({ connector: `card0-HDMI-A-${i + 1}`, status: 'connected', edid: s.edid })), { touch: true });
+    const connectors = sources.map((s, i) => ({ connector: `card0-HDMI-A-${i + 1}`, status: 'connected', edid: s.edid }));
+    const onLinux = displaysFromDrm(connectors, { touch: true });
     expect(answer.displays.map((d) => (d as { kind: string }).kind)).toEqual(onLinux.map((d) => d.kind));
     expect(onLinux.map((d) => d.kind)).toEqual(['monitor', 'interactive-panel', 'projector']);
   }, 240_000);

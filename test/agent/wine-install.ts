@@ -28,13 +28,15 @@ export function wineEnv(prefix: string): NodeJS.ProcessEnv {
 
 function run(command: string[], options: { asRoot?: boolean; env?: NodeJS.ProcessEnv; cwd?: string } = {}): boolean {
   const [file, ...args] = options.asRoot === false ? ['sudo', ...command] : command;
-  const result = spawnSync(file!, args, { stdio: ['ignore', 'inherit', 'inherit'], env: options.env ?? process.env, cwd: options.cwd, timeout: 600_000 });
+  const env = options.env ?? process.env;
+  const result = spawnSync(file!, args, { stdio: ['ignore', 'inherit', 'inherit'], env, cwd: options.cwd, timeout: 600_000 });
   return result.status === 0;
 }
 
 function installWine(asRoot: boolean): boolean {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  return run(['apt-get', 'update', '-qq'], { asRoot, env }) && run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'wine64'], { asRoot, env });
+  return run(['apt-get', 'update', '-qq'], { asRoot, env })
+    && run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'wine64'], { asRoot, env });
 }
 
 function fetchNodeExe(): boolean {
@@ -69,7 +71,8 @@ export type WineReadiness = { ready: true } | { ready: false; reason: string };
 export function ensureWine(options: { allowSudo: boolean }): WineReadiness {
   const root = process.getuid?.() === 0;
   if (!fs.existsSync(WINE)) {
-    if (!root && !options.allowSudo) return { ready: false, reason: `no wine64 at ${WINE}; run \`npm run setup:wine\` (apt-get install wine64, node.exe ${NODE_WIN_VERSION}, a Windows 10 prefix) and test again` };
+    const setup = `apt-get install wine64, node.exe ${NODE_WIN_VERSION}, a Windows 10 prefix`;
+    if (!root && !options.allowSudo) return { ready: false, reason: `no wine64 at ${WINE}; run \`npm run setup:wine\` (${setup}) and test again` };
     if (!installWine(root) || !fs.existsSync(WINE)) return { ready: false, reason: 'apt-get install wine64 failed' };
   }
   fs.mkdirSync(cacheDir, { recursive: true });
