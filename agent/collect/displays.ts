@@ -1,10 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { displaysFromDrm, displaysFromSystemInfo, type Display, type DrmConnector } from './display-list.ts';
+import { readWindowsDisplays } from './windows-displays.ts';
 
 /**
  * Lists attached displays. On Linux the EDID comes straight from /sys/class/drm (cheap, no child
- * process, and complete: xrandr often leaves vendor and serial empty); elsewhere systeminformation asks the OS.
+ * process, and complete: xrandr often leaves vendor and serial empty); on Windows from the EDID bytes the registry
+ * keeps (decision 090); systeminformation asks the OS only where neither gives anything (macOS, a VM's generic monitor).
  */
 export async function collectDisplays(drmRoot = '/sys/class/drm', env: NodeJS.ProcessEnv = process.env): Promise<Display[]> {
   if (process.platform === 'linux') {
@@ -13,6 +15,10 @@ export async function collectDisplays(drmRoot = '/sys/class/drm', env: NodeJS.Pr
     // On Linux graphics() finds displays only through `xrandr`, which needs an X display; without one
     // (the service, a VM) it would start lspci, clinfo, xdpyinfo and xrandr each time to learn nothing.
     if (!env.DISPLAY) return [];
+  }
+  if (process.platform === 'win32') {
+    const fromRegistry = await readWindowsDisplays();
+    if (fromRegistry.length > 0) return fromRegistry.slice(0, 32);
   }
   try {
     const si = await import('systeminformation'); // loaded when first needed: never on Linux with DRM or headless
