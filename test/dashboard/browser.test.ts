@@ -1,46 +1,29 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDashboardUsers, PASSWORD, seedDevices } from '../helpers/dashboard.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { CHROMIUM } from './browser-install.ts';
+import { openTestBrowser, type TestBrowser } from '../helpers/browser.ts';
 
 /*
- * The dashboard in a real browser: Debian's Chromium driven by playwright-core, a fresh profile per
- * test, and every request checked to stay on 127.0.0.1 (the pages must work with no internet at all).
+ * The dashboard in a real browser (test/helpers/browser.ts): every request checked to stay on 127.0.0.1
+ * (the pages must work with no internet at all).
  */
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const outputDir = path.join(repoRoot, 'test-output');
 
 let server: TestServer;
-let browser: BrowserContext | null = null;
-let profileDir = '';
+let browser: TestBrowser | null = null;
 afterEach(async () => {
   await browser?.close();
   browser = null;
-  if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
   await server?.close();
 });
 
-async function openBrowser(): Promise<{ context: BrowserContext; page: Page; offSite: string[] }> {
-  profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-chromium-'));
-  const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    acceptDownloads: true,
-    viewport: { width: 1280, height: 800 },
-    locale: 'zh-CN',
-  });
-  browser = context;
-  const offSite: string[] = [];
-  context.on('request', (request) => {
-    if (!request.url().startsWith(server.url) && !request.url().startsWith('data:')) offSite.push(request.url());
-  });
-  return { context, page: context.pages()[0] ?? (await context.newPage()), offSite };
+async function openBrowser(): Promise<TestBrowser> {
+  browser = await openTestBrowser(server.url);
+  return browser;
 }
 
 async function signIn(page: Page, username: string) {
