@@ -78,6 +78,7 @@ function fileError<Column extends string>(reason: string): TableFile<Column> {
 
 /** Byte order marks of encodings that are not UTF-8, as Excel ("Unicode text") and Notepad ("Unicode") write them. */
 const otherBoms: [Buffer, string][] = [
+  [Buffer.from([0xff, 0xfe, 0x00, 0x00]), 'UTF-32'],
   [Buffer.from([0xff, 0xfe]), 'UTF-16'],
   [Buffer.from([0xfe, 0xff]), 'UTF-16'],
   [Buffer.from([0x00, 0x00, 0xfe, 0xff]), 'UTF-32'],

@@ -89,7 +89,7 @@ const cellRef = /^([A-Z]+)(\d+)$/;
  * cells without an `r` follow the previous one, as Excel and exceljs read them. One pass over the text.
  */
 function sheetBeyondLimits(xml: string, sheet: string): RosterIssue | null {
-  const where = sheet === 'xl/worksheets/sheet1.xml' ? '' : ` (worksheet ${sheet})`;
+  const where = sheet.endsWith('xl/worksheets/sheet1.xml') ? '' : ` (worksheet ${sheet})`;
   const withSheet = (issue: RosterIssue): RosterIssue => ({ ...issue, reason: issue.reason + where });
   let rows = 0;
   let row = 0;
@@ -133,7 +133,8 @@ export function xlsxBeyondLimits(bytes: Buffer): RosterIssue[] {
   for (const part of parts) {
     const inflated = inflatePart(bytes, part);
     if (typeof inflated === 'string') return file(inflated);
-    if (/^xl\/worksheets\/[^/]+\.xml$/.test(part.name)) {
+    // The parts exceljs reads as worksheets, by its own test of the name.
+    if (/xl\/worksheets\/sheet\d+[.]xml/.test(part.name)) {
       const issue = sheetBeyondLimits(inflated.toString('utf8'), part.name);
       if (issue) return [issue];
     }
