@@ -8,31 +8,33 @@ import { DomainError } from '../errors.ts';
  * any request needs is refused at the first byte too deep, so refusing costs almost nothing.
  */
 
-/** Deepest nesting of arrays and objects a request body may have: 4× the deepest wire schema (a report batch, 7). */
+/** Deepest nesting of arrays and objects a request body may have: over 4× the deepest wire schema (a report batch, 7). */
 export const MAX_JSON_DEPTH = 32;
 
 const quote = 0x22;
 const backslash = 0x5c;
-const opens = new Set([0x5b, 0x7b]); // [ {
-const closes = new Set([0x5d, 0x7d]); // ] }
 
 /**
  * The offset of the first byte that opens an array or object more than `limit` deep in raw JSON text, or
- * -1. One pass, skipping strings; never counts less than JSON.parse would nest. UTF-8 is safe to scan byte
- * by byte: no byte of a multi-byte character is an ASCII bracket or quote.
+ * -1. One pass; strings are skipped whole (native indexOf to their closing quote, escapes honoured), so
+ * brackets in text never count, and the count never falls short of how JSON.parse would nest. UTF-8 is
+ * safe to scan byte by byte: no byte of a multi-byte character is an ASCII bracket, quote or backslash.
  */
 export function nestingBeyond(bytes: Uint8Array, limit: number): number {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!;
-    if (inString) {
-      if (byte === backslash) i++;
-      else if (byte === quote) inString = false;
-    } else if (byte === quote) inString = true;
-    else if (opens.has(byte)) {
+    const byte = bytes[i];
+    if (byte === quote) {
+      // The closing quote is the next one not escaped: preceded by an even run of backslashes.
+      let slashes = 1;
+      while (slashes % 2 === 1) {
+        i = bytes.indexOf(quote, i + 1);
+        if (i < 0) return -1; // an unclosed string: JSON.parse refuses it, quickly
+        for (slashes = 0; bytes[i - 1 - slashes] === backslash; ) slashes++;
+      }
+    } else if (byte === 0x5b || byte === 0x7b) {
       if (++depth > limit) return i;
-    } else if (closes.has(byte)) depth--;
+    } else if (byte === 0x5d || byte === 0x7d) depth--;
   }
   return -1;
 }
