@@ -12,6 +12,8 @@ import { openTestBrowser, type TestBrowser } from '../helpers/browser.ts';
  * (the pages must work with no internet at all).
  */
 const outputDir = path.join(repoRoot, 'test-output');
+// Decoded query values that once led Chromium off the site (`/%09/evil.example`) or to a 500 (`/%0a/x`).
+const targets = ['/\t/evil.example', '/\n/evil.example', '/\r/evil.example', '/.//evil.example', '/%2e//evil.example', '/\\evil.example', '//evil.example', ' /\t/evil.example', '/counties/622921?connected=false'];
 
 let server: TestServer;
 let browser: TestBrowser | null = null;
@@ -122,6 +124,33 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('#county-table tbody tr').first().textContent()).toContain('临夏县');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(outputDir, 'overview-phone.png'), fullPage: true });
+    expect(offSite).toEqual([]);
+  });
+
+  it('keeps redirects whose target the request gives on the site, and never answers 500 (issue 11)', { timeout: 90_000 }, async () => {
+    server = await startTestServer();
+    await createDashboardUsers(server);
+    const { page, offSite } = await openBrowser();
+    const statuses: number[] = [];
+    page.on('response', (response) => statuses.push(response.status()));
+    const endsHome = async (path: string) => {
+      // A redirect off the site fails to load (nothing resolves): the page's URL says where it went.
+      const failed = await page.goto(`${server.url}${path}`).then(() => null, (error: Error) => error.message.split('\n')[0]);
+      expect({ path, url: page.url(), failed }).toEqual({ path, url: expect.stringMatching(`^${server.url}/`), failed: null });
+    };
+
+    // Signed out: the language switch, and the sign-in form carrying `next` through to its redirect.
+    for (const target of targets) await endsHome(`/lang/en?back=${encodeURIComponent(target)}`);
+    await page.goto(`${server.url}/login?next=${encodeURIComponent('/\t/evil.example')}`);
+    await page.getByLabel('Username').fill('bureau');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.url()).toBe(`${server.url}/`);
+    // Signed in, /login?next= redirects at once.
+    for (const target of targets) await endsHome(`/login?next=${encodeURIComponent(target)}`);
+    expect(new URL(page.url()).pathname).toBe('/counties/622921');
+
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(offSite).toEqual([]);
   });
 });
