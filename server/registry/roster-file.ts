@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { optionalRosterColumns, requiredRosterColumns, type RosterColumn } from '../../shared/schemas/school.ts';
 import { csvBeyondLimits, tableLimits } from './table-limits.ts';
+import { whyNotUtf8 } from './text-encoding.ts';
 import { xlsxBeyondLimits } from './xlsx-guard.ts';
 
 /** A problem a person fixes in the file: `line N: field: reason`. Line 1 is the header; line 0 is the whole file. */
@@ -76,26 +77,9 @@ function fileError<Column extends string>(reason: string): TableFile<Column> {
   return { rows: [], errors: [{ line: 0, field: 'file', reason }], warnings: [] };
 }
 
-/** Byte order marks of encodings that are not UTF-8, as Excel ("Unicode text") and Notepad ("Unicode") write them. */
-const otherBoms: [Buffer, string][] = [
-  [Buffer.from([0xff, 0xfe, 0x00, 0x00]), 'UTF-32'],
-  [Buffer.from([0xff, 0xfe]), 'UTF-16'],
-  [Buffer.from([0xfe, 0xff]), 'UTF-16'],
-  [Buffer.from([0x00, 0x00, 0xfe, 0xff]), 'UTF-32'],
-  [Buffer.from([0x84, 0x31, 0x95, 0x33]), 'GB18030'],
-];
-
 function readCsv<Column extends string>(bytes: Buffer, columns: TableColumns<Column>): TableFile<Column> {
-  const bom = otherBoms.find(([mark]) => bytes.subarray(0, mark.length).equals(mark));
-  if (bom) return fileError(`is ${bom[1]} text, not UTF-8; save it as "CSV UTF-8" or as .xlsx`);
-  // NUL never occurs in a text table, and every other byte of ASCII text saved as UTF-16 is one.
-  if (bytes.includes(0)) return fileError('holds NUL bytes: UTF-16 text without a byte order mark, or not a table at all; save it as "CSV UTF-8" or as .xlsx');
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    // Excel's plain "CSV" on a Chinese Windows is GBK, which would otherwise import as mojibake names.
-    return fileError('is not UTF-8 (Excel\'s plain "CSV" is GBK on Chinese Windows); save it as "CSV UTF-8" or as .xlsx');
-  }
+  const notUtf8 = whyNotUtf8(bytes);
+  if (notUtf8) return fileError(notUtf8);
   const beyond = csvBeyondLimits(bytes);
   if (beyond) return { rows: [], errors: [beyond], warnings: [] };
   let records: { record: string[]; info: { bytes: number } }[];
