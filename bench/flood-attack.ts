@@ -32,12 +32,20 @@ function deviceShots(plan: FloodPlan): () => Shot {
   const garbage = randomBytes(64 * 1024);
   const notABatch = JSON.stringify({ reports: [{ schemaVersion: 1, id: 'not-a-uuid', collectedAt: 'yesterday' }], more: 'x'.repeat(4096) });
   const oversized = Buffer.alloc(5 * MiB, 0x20);
+  const nested = Buffer.alloc(4 * MiB - 1024, 0x5b);
+  const minted = plan.flooder.minted;
   const path = '/api/v1/reports';
   const shots: Record<FloodKind, (k: number) => Shot> = {
     full: (k) => ({ kind: 'full batch (500 reports)', path, headers, body: full[k % FULL_BATCHES]! }),
     garbage: () => ({ kind: 'garbage (64 KiB)', path, headers, body: garbage }),
     invalid: () => ({ kind: 'JSON that is no batch', path, headers, body: notABatch }),
     oversized: () => ({ kind: 'oversized (5 MiB)', path, headers, body: oversized }),
+    nested: (k) => ({
+      kind: 'nested [ (4 MiB, minted keys)',
+      path,
+      headers: { ...headers, authorization: `Bearer ${minted.keys[k % minted.keys.length]}`, 'x-forwarded-for': minted.address },
+      body: nested,
+    }),
   };
   const cycle = plan.flooder.kinds.map((kind) => shots[kind]);
   let n = 0;

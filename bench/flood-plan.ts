@@ -17,8 +17,11 @@ export interface FloodWindow {
   end: number;
 }
 
-/** What the flooding PC sends, in turn: a full batch of 500 reports, 64 KiB of garbage, JSON that is no batch, a 5 MiB body. */
-export const floodKinds = ['full', 'garbage', 'invalid', 'oversized'] as const;
+/**
+ * What the flooding PC sends, in turn: a full batch of 500 reports, 64 KiB of garbage, JSON that is no batch,
+ * a 5 MiB body, and nearly 4 MiB of nested `[` under keys minted with one enrollment token (issue 11).
+ */
+export const floodKinds = ['full', 'garbage', 'invalid', 'oversized', 'nested'] as const;
 export type FloodKind = (typeof floodKinds)[number];
 
 export interface NormalDevice {
@@ -41,9 +44,19 @@ export interface FloodPlan {
   batchMax: number;
   /** Connections the normal PCs' requests share (more than they ever need at once when the server keeps up). */
   connections: number;
-  flooder: { index: number; key: string; address: string; connections: number; kinds: FloodKind[] };
+  flooder: { index: number; key: string; address: string; connections: number; kinds: FloodKind[]; minted: MintedKeys };
   /** Floods enroll and login from one address that is no school's. */
   addressFlooder: { address: string; connections: number };
+}
+
+/**
+ * Device keys one enrollment token minted, for the nested-body shots: a fresh key's first batches pass the
+ * per-device limit. They sit behind an address of their own, so what they cost the flooder's schoolmates
+ * is the parsing, not their school's address budget.
+ */
+export interface MintedKeys {
+  keys: string[];
+  address: string;
 }
 
 /** One normal batch: [intended send (ms after t0), send lag ms, latency ms from the intended send, status (0: transport error), reports accepted, neighbour 1/0]. */
@@ -74,11 +87,17 @@ export function floodWindows(quick: boolean): FloodWindow[] {
   return list;
 }
 
+/** Enough fresh keys that the per-address limit (1,200 a minute), not the per-key burst, bounds the nested shots. */
+const MINTED_KEYS = 400;
+
 /** A school's public address as its NAT presents it, one per school (CGNAT space, never routed here). */
 const schoolAddress = (school: number) => `100.64.${school >> 8}.${school & 255}`;
 
-/** The flooder (first PC of the first school with 12+ PCs), its schoolmates, and 2 PCs each of other schools. */
-export function pickDevices(seed: number, schools: [number, number][], count: number): { flooder: NormalDevice; devices: NormalDevice[] } {
+/**
+ * The flooder (first PC of the first school with 12+ PCs), its schoolmates, 2 PCs each of other schools, and
+ * keys for the nested-body shots: PCs the normal load never uses (the third and later of other schools).
+ */
+export function pickDevices(seed: number, schools: [number, number][], count: number): { flooder: NormalDevice; devices: NormalDevice[]; minted: MintedKeys } {
   const floodSchool = schools.findIndex(([from, to]) => to - from >= 12);
   if (floodSchool < 0) throw new Error('the dataset has no school with 12 PCs to flood from');
   const [from, to] = schools[floodSchool]!;
@@ -90,7 +109,11 @@ export function pickDevices(seed: number, schools: [number, number][], count: nu
     for (let i = a; i < Math.min(b, a + 2) && devices.length < count; i++) devices.push(pc(i, s, false));
   }
   devices.sort((x, y) => hash32(x.index, 77) - hash32(y.index, 77)); // schoolmates spread through the schedule
-  return { flooder: pc(from, floodSchool, false), devices };
+  const keys = order.flatMap((s) => {
+    const [a, b] = schools[s]!;
+    return Array.from({ length: Math.max(0, b - a - 2) }, (_, k) => deviceKey(seed, a + 2 + k));
+  });
+  return { flooder: pc(from, floodSchool, false), devices, minted: { keys: keys.slice(0, MINTED_KEYS), address: '100.127.255.254' } };
 }
 
 /** The p-th percentile (0–100) of sorted values, nearest rank; NaN when empty. */

@@ -14,7 +14,7 @@ import { scalesFor } from './scales.ts';
 import { killOnExit, repoRoot, startBenchServer } from './server-process.ts';
 
 /*
- * npm run bench:flood [-- --quick] [--cpu-prof] [--server-root DIR] [--keep] [--flood full,garbage,invalid,oversized]
+ * npm run bench:flood [-- --quick] [--cpu-prof] [--server-root DIR] [--keep] [--flood full,garbage,invalid,oversized,nested]
  * Does a flood from one device slow the others (issue 7)? The prefecture database of `npm run bench`
  * (Linxia, 30 days of history; 2 days in --quick) is served by a real `santong serve` child on 127.0.0.1
  * with every production limit at its default (server/config.ts). Three processes beside it:
@@ -22,7 +22,7 @@ import { killOnExit, repoRoot, startBenchServer } from './server-process.ts';
  *    schoolmates, sending batches of 1–24 reports on a fixed schedule (open loop, 50 batches/s in all: a
  *    morning boot of every PC in Linxia within ~3 minutes), the whole run long;
  *  - bench/flood-attack.ts floods in some windows: one PC's key on 64 connections at once (full batches,
- *    garbage, JSON that is no batch, 5 MiB bodies), or one address on enroll and login.
+ *    garbage, JSON that is no batch, 5 MiB bodies, nested `[` under many keys), or one address on enroll and login.
  *  - bench/flood-decoy.ts, the control: a bare node:http server that refuses everything; the same device
  *    flood aimed at it shows what any flood costs this shared machine (flooder CPU, loopback copying).
  * Windows alternate quiet / device flood / quiet / decoy flood / quiet / address flood / …, each flood
@@ -112,7 +112,7 @@ const cpuProfDir = args['cpu-prof'] ? path.join(cacheRoot, 'profiles', `flood-${
 const server = await startBenchServer(work, { logFile: path.join(work, 'server.log'), cpuProfDir, serverRoot: args['server-root'], env });
 log(`${scale.key}: server up in ${server.startMs.toFixed(0)} ms (pid ${server.pid})`);
 
-const { flooder, devices } = pickDevices(dataset.meta.seed, dataset.meta.loadDevices, PCS);
+const { flooder, devices, minted } = pickDevices(dataset.meta.seed, dataset.meta.loadDevices, PCS);
 const plan: FloodPlan = {
   url: server.url,
   decoyUrl: await startDecoy(),
@@ -122,7 +122,7 @@ const plan: FloodPlan = {
   batchMin: 1,
   batchMax: 24,
   connections: 64,
-  flooder: { ...flooder, connections: 64, kinds },
+  flooder: { ...flooder, connections: 64, kinds, minted },
   addressFlooder: { address: '203.0.113.77', connections: 32 },
 };
 const runSeconds = plan.windows.at(-1)!.end / 1000;

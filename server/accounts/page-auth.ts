@@ -66,8 +66,3 @@ export const requireCsrf = createMiddleware<AppEnv>(async (c, next) => {
   }
   await next();
 });
-
-/** A local path to return to after sign-in or a language switch; anything else becomes "/". */
-export function safeLocalPath(path: string | undefined): string {
-  return path && path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\') ? path : '/';
-}

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { optionalRosterColumns, requiredRosterColumns, type RosterColumn } from '../../shared/schemas/school.ts';
+import { csvBeyondLimits, tableLimits } from './table-limits.ts';
+import { whyNotUtf8 } from './text-encoding.ts';
+import { xlsxBeyondLimits } from './xlsx-guard.ts';
 
 /** A problem a person fixes in the file: `line N: field: reason`. Line 1 is the header; line 0 is the whole file. */
 export interface RosterIssue {
@@ -46,9 +49,23 @@ export function readRosterFile(file: string): Promise<RosterFile> {
 
 /** Reads any CSV or XLSX table santong imports (rosters, teacher spaces) against its columns, with source line numbers. */
 export async function readTableFile<Column extends string>(file: string, columns: TableColumns<Column>): Promise<TableFile<Column>> {
-  const bytes = await fs.readFile(file);
+  let bytes: Buffer;
+  const handle = await fs.open(file, 'r');
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) return fileError('is not a file');
+    if (stat.size > tableLimits.fileBytes) {
+      return fileError(`is ${(stat.size / 2 ** 20).toFixed(1)} MiB; a table file is at most ${tableLimits.fileBytes / 2 ** 20} MiB (a 20,000-row roster is about 2)`);
+    }
+    bytes = await handle.readFile();
+  } finally {
+    await handle.close();
+  }
   // Content decides, not the name: people rename .xlsx to .csv and back.
-  if (bytes.subarray(0, 4).equals(zipMagic)) return readXlsx(bytes, columns);
+  if (bytes.subarray(0, 4).equals(zipMagic)) {
+    const beyond = xlsxBeyondLimits(bytes);
+    return beyond.length > 0 ? { rows: [], errors: beyond, warnings: [] } : readXlsx(bytes, columns);
+  }
   if (bytes.subarray(0, 4).equals(oleMagic) || path.extname(file).toLowerCase() === '.xls') {
     return fileError('is an old Excel .xls workbook; save it as .xlsx or as "CSV UTF-8"');
   }
@@ -61,12 +78,10 @@ function fileError<Column extends string>(reason: string): TableFile<Column> {
 }
 
 function readCsv<Column extends string>(bytes: Buffer, columns: TableColumns<Column>): TableFile<Column> {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    // Excel's plain "CSV" on a Chinese Windows is GBK, which would otherwise import as mojibake names.
-    return fileError('is not UTF-8 (Excel\'s plain "CSV" is GBK on Chinese Windows); save it as "CSV UTF-8" or as .xlsx');
-  }
+  const notUtf8 = whyNotUtf8(bytes);
+  if (notUtf8) return fileError(notUtf8);
+  const beyond = csvBeyondLimits(bytes);
+  if (beyond) return { rows: [], errors: [beyond], warnings: [] };
   let records: { record: string[]; info: { bytes: number } }[];
   try {
     // With info: true each record comes with where it ended; csv-parse's types do not model that option.
@@ -158,10 +173,14 @@ function tabulate<Column extends string>(lines: { line: number; cells: Cell[] }[
   if (!header) return fileError('is empty; the first line must name the columns: ' + columns.required.join(','));
 
   const names = header.cells.map((c) => String(c).trim().toLowerCase());
+  const firstIndex = new Map<string, number>();
+  names.forEach((name, i) => {
+    if (!firstIndex.has(name)) firstIndex.set(name, i);
+  });
   names.forEach((name, i) => {
     if (name === '' && data.every((row) => isBlank(row.cells[i]))) return;
     if (name === '') errors.push({ line: header.line, field: `column ${i + 1}`, reason: 'has values but no name' });
-    else if (names.indexOf(name) !== i) errors.push({ line: header.line, field: name, reason: 'appears twice; keep one' });
+    else if (firstIndex.get(name) !== i) errors.push({ line: header.line, field: name, reason: 'appears twice; keep one' });
     else if (!knownColumns.includes(name)) {
       warnings.push({ line: header.line, field: name, reason: `unknown column, ignored (known: ${knownColumns.join(', ')})` });
     }

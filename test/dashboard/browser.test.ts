@@ -1,46 +1,31 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDashboardUsers, PASSWORD, seedDevices } from '../helpers/dashboard.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { CHROMIUM } from './browser-install.ts';
+import { openTestBrowser, type TestBrowser } from '../helpers/browser.ts';
 
 /*
- * The dashboard in a real browser: Debian's Chromium driven by playwright-core, a fresh profile per
- * test, and every request checked to stay on 127.0.0.1 (the pages must work with no internet at all).
+ * The dashboard in a real browser (test/helpers/browser.ts): every request checked to stay on 127.0.0.1
+ * (the pages must work with no internet at all).
  */
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const outputDir = path.join(repoRoot, 'test-output');
+// Decoded query values that once led Chromium off the site (`/%09/evil.example`) or to a 500 (`/%0a/x`).
+const targets = ['/\t/evil.example', '/\n/evil.example', '/\r/evil.example', '/.//evil.example', '/%2e//evil.example', '/\\evil.example', '//evil.example', ' /\t/evil.example', '/counties/622921?connected=false'];
 
 let server: TestServer;
-let browser: BrowserContext | null = null;
-let profileDir = '';
+let browser: TestBrowser | null = null;
 afterEach(async () => {
   await browser?.close();
   browser = null;
-  if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
   await server?.close();
 });
 
-async function openBrowser(): Promise<{ context: BrowserContext; page: Page; offSite: string[] }> {
-  profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-chromium-'));
-  const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    acceptDownloads: true,
-    viewport: { width: 1280, height: 800 },
-    locale: 'zh-CN',
-  });
-  browser = context;
-  const offSite: string[] = [];
-  context.on('request', (request) => {
-    if (!request.url().startsWith(server.url) && !request.url().startsWith('data:')) offSite.push(request.url());
-  });
-  return { context, page: context.pages()[0] ?? (await context.newPage()), offSite };
+async function openBrowser(): Promise<TestBrowser> {
+  browser = await openTestBrowser(server.url);
+  return browser;
 }
 
 async function signIn(page: Page, username: string) {
@@ -139,6 +124,33 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('#county-table tbody tr').first().textContent()).toContain('临夏县');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(outputDir, 'overview-phone.png'), fullPage: true });
+    expect(offSite).toEqual([]);
+  });
+
+  it('keeps redirects whose target the request gives on the site, and never answers 500 (issue 11)', { timeout: 90_000 }, async () => {
+    server = await startTestServer();
+    await createDashboardUsers(server);
+    const { page, offSite } = await openBrowser();
+    const statuses: number[] = [];
+    page.on('response', (response) => statuses.push(response.status()));
+    const endsHome = async (path: string) => {
+      // A redirect off the site fails to load (nothing resolves): the page's URL says where it went.
+      const failed = await page.goto(`${server.url}${path}`).then(() => null, (error: Error) => error.message.split('\n')[0]);
+      expect({ path, url: page.url(), failed }).toEqual({ path, url: expect.stringMatching(`^${server.url}/`), failed: null });
+    };
+
+    // Signed out: the language switch, and the sign-in form carrying `next` through to its redirect.
+    for (const target of targets) await endsHome(`/lang/en?back=${encodeURIComponent(target)}`);
+    await page.goto(`${server.url}/login?next=${encodeURIComponent('/\t/evil.example')}`);
+    await page.getByLabel('Username').fill('bureau');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.url()).toBe(`${server.url}/`);
+    // Signed in, /login?next= redirects at once.
+    for (const target of targets) await endsHome(`/login?next=${encodeURIComponent(target)}`);
+    expect(new URL(page.url()).pathname).toBe('/counties/622921');
+
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(offSite).toEqual([]);
   });
 });
