@@ -49,7 +49,7 @@ describe('safeLocalPath', () => {
     fc.assert(fc.property(target, (input) => expectLocal(input)), { numRuns: 5_000, examples: issueExamples });
   });
 
-  it('never answers 500 or leaves the site through /lang/en?back= and /login?next=', async () => {
+  it('never answers 500 or leaves the site through /lang/en?back= and /login?next=', { timeout: 60_000 }, async () => {
     const ctx = createTestContext();
     try {
       const client = DashboardClient.forApp(ctx);
