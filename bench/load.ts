@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { Pool } from 'undici';
 import { percentile, type LoadPlan, type PhasePlan, type PhaseResult, type StreamPlan, type StreamResult } from './load-plan.ts';
 import { deviceKey, hash32, HOUR_MS, reportJson, unit } from './synthetic.ts';
+import { presentationDisplayOf } from './world.ts';
 
 /*
  * The load process: plays agents and bureau readers against a real server from outside its process.
@@ -27,7 +28,7 @@ export function reportBatch(device: number, size: number, now: number): string {
     const speedTest = reachable && j % 5 === 2;
     const down = speedTest ? Math.round(300 + 2200 * unit(device, at % 999_983)) / 10 : null;
     reports.push(
-      reportJson({ id: randomUUID(), collectedAt: at, reachable, latencyMs: reachable ? 20 + (j % 30) : null, downMbps: down, upMbps: down === null ? null : Math.round(down * 3) / 10, presentation: unit(device, 51) < 0.92, deviceIndex: device }),
+      reportJson({ id: randomUUID(), collectedAt: at, reachable, latencyMs: reachable ? 20 + (j % 30) : null, downMbps: down, upMbps: down === null ? null : Math.round(down * 3) / 10, presentation: presentationDisplayOf(device, true), deviceIndex: device }),
     );
   }
   return `{"reports":[${reports.join(',')}]}`;
