@@ -14,7 +14,7 @@ const displayShares = {
   'scaler-panel-mstar': 0.03, tv: 0.05, monitor: 0.04, none: 0.03,
 } as const;
 export type DemoDisplay = keyof typeof displayShares;
-export const demoDisplays = Object.keys(displayShares) as DemoDisplay[];
+export const demoDisplayProfiles = Object.keys(displayShares) as DemoDisplay[];
 /** live: reports now; at-risk / silent: its last report is days / weeks old; none: never enrolled. */
 export type DemoDeviceState = 'live' | 'at-risk' | 'silent' | 'none';
 
@@ -122,7 +122,7 @@ function classroom(random: () => number): DemoClassroom {
   const d = random();
   const device: DemoDeviceState = d < 0.03 ? 'none' : d < 0.07 ? 'silent' : d < 0.1 ? 'at-risk' : 'live';
   let s = random();
-  const display = demoDisplays.find((d) => (s -= displayShares[d]) < 0) ?? 'none';
+  const display = demoDisplayProfiles.find((d) => (s -= displayShares[d]) < 0) ?? 'none';
   const lastSeenDaysAgo = device === 'silent' ? 15 + random() * 25 : device === 'at-risk' ? 4 + random() * 9 : 0;
   return { code: '', device, display, lastSeenDaysAgo };
 }

@@ -5,7 +5,7 @@ import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { openDatabase } from '../../server/db/client.ts';
 import { signIn } from '../../server/accounts/login.ts';
 import { demoDisplays } from '../../agent/demo/classroom-displays.ts';
-import { demoDisplays as demoDisplayKinds } from '../../server/demo/world.ts';
+import { demoDisplayProfiles } from '../../server/demo/world.ts';
 import { tempDir } from './report-fixture.ts';
 
 /** A reduced demo (60 schools, ~360 classrooms): same world, seeding, server process and fleet as `npm run demo`. */
@@ -94,7 +94,7 @@ describe('npm run demo (reduced)', () => {
         .all() as { model: string; kind: string }[];
       // Projectors with no fixed size, branded and generic-scaler panels (with the touch frame), TVs, desk monitors:
       // each reported as the classifier judges its EDID bytes, not as the demo says it is.
-      const expected = demoDisplayKinds.flatMap((profile) => demoDisplays(profile)).map((d) => ({ model: d.model!, kind: d.kind }));
+      const expected = demoDisplayProfiles.flatMap((profile) => demoDisplays(profile)).map((d) => ({ model: d.model!, kind: d.kind }));
       expect(expected.map((d) => d.model)).toEqual(['EPSON PJ', 'BenQ MS560', 'seewo F86EB', 'HiteVision', 'CVTE TV', 'MStar Demo', 'SAMSUNG', 'DELL P2419H']);
       expect(new Set(models.map((m) => `${m.model}: ${m.kind}`))).toEqual(new Set(expected.map((d) => `${d.model}: ${d.kind}`)));
     } finally {

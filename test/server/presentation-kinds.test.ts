@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { createDashboardUsers, DashboardClient } from '../helpers/dashboard.ts';
@@ -135,5 +136,18 @@ describe('equipped classrooms by presentation kind', () => {
     const english = text((await bureau.get('/schools/6229210001')).text);
     expect(english).toContain('interactive panel · CVT CVTE TV · HDMI-A-1 · 190 × 107 cm (85.8″) · touch · decided by: size, touch device');
     expect(english).toContain('1 by projector, 1 by interactive panel, 1 by large display');
+  });
+
+  it('backfills the kinds of reports stored before kinds were recorded (migration 0013), and the figures follow', async () => {
+    await threeClassrooms();
+    // The database as an older server left it: kinds nowhere, counts by kind 0.
+    ctx.db.$client.exec(`update reports set presentation_kind = null; update device_status set last_presentation_kind = null;
+      update classroom_status set equipped_kind = null;
+      update school_status set classrooms_equipped_projector = 0, classrooms_equipped_interactive_panel = 0, classrooms_equipped_large_display = 0;`);
+    const migration = readFileSync(new URL('../../migrations/0013_presentation_kinds_backfill.sql', import.meta.url), 'utf8');
+    for (const statement of migration.split('--> statement-breakpoint')) ctx.db.$client.exec(statement);
+    expect(ctx.db.$client.prepare('select presentation_kind from reports order by presentation_kind').pluck().all()).toEqual(['interactive-panel', 'large-display', 'projector']);
+    expect((await get('/api/v1/coverage')).classrooms.equippedBy).toEqual({ projector: 1, interactivePanel: 1, largeDisplay: 1 });
+    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([]);
   });
 });
