@@ -135,5 +135,5 @@ export function writeSchool(st: Statements, ctx: GenerationContext, school: Scho
   const c = derived.counts;
   const enrolled = devices.length - c.revoked;
   st.schoolStatus.run(code, school.countyCode, derived.connected ? 1 : 0, derived.lastReachableAt, derived.bandwidthMbps, derived.standardMbps, derived.meetsStandard ? 1 : 0, school.classrooms, derived.classroomsEquipped, derived.equippedBy.projector, derived.equippedBy['interactive-panel'], derived.equippedBy['large-display'], enrolled, c.live, c['at-risk'], c.silent, c.never, now, derived.nextChangeAt);
-  return { connected: derived.connected, meetsStandard: derived.meetsStandard, classrooms: school.classrooms, equipped: derived.classroomsEquipped, enrolled, counts: c };
+  return { connected: derived.connected, meetsStandard: derived.meetsStandard, classrooms: school.classrooms, equipped: derived.classroomsEquipped, equippedBy: derived.equippedBy, enrolled, counts: c };
 }
