@@ -1,7 +1,7 @@
 import type { CoverageRules } from '../shared/schemas/plan.ts';
 import { alwaysOpen } from '../server/coverage/calendar.ts';
 import type { PresentationKind } from '../shared/schemas/report.ts';
-import { bandwidthStandard, laterPresentation, type PresentationEvidence, deviceState, deviceStateChanges, evidenceExpiry, evidenceWindowStart, median, meetsStandard, nextChange, type DeviceState } from '../server/coverage/rules.ts';
+import { bandwidthStandard, deviceState, deviceStateChanges, evidenceExpiry, evidenceWindowStart, laterPresentation, median, meetsStandard, nextChange, type DeviceState, type PresentationEvidence } from '../server/coverage/rules.ts';
 
 /*
  * The status rows of one generated school, derived with the server's own rule functions (rules.ts) in

@@ -4,7 +4,7 @@ import { evaluateStatements, type EvaluateStatements, type SchoolRow } from './e
 import { currentPlan } from '../plan/current.ts';
 import type { Calendar } from './calendar.ts';
 import { loadCalendars } from './closures.ts';
-import { bandwidthStandard, laterPresentation, type PresentationEvidence, deviceState, deviceStateChanges, evidenceExpiry, evidenceWindowStart, median, meetsStandard, nextChange, type DeviceState } from './rules.ts';
+import { bandwidthStandard, deviceState, deviceStateChanges, evidenceExpiry, evidenceWindowStart, laterPresentation, median, meetsStandard, nextChange, type DeviceState, type PresentationEvidence } from './rules.ts';
 
 /** What one evaluation needs to judge evidence: the rules, the school's calendar and the instant. */
 interface Judge {
