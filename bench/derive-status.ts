@@ -1,6 +1,7 @@
 import type { CoverageRules } from '../shared/schemas/plan.ts';
 import { alwaysOpen } from '../server/coverage/calendar.ts';
-import { bandwidthStandard, deviceState, deviceStateChanges, evidenceExpiry, evidenceWindowStart, median, meetsStandard, nextChange, type DeviceState } from '../server/coverage/rules.ts';
+import type { PresentationKind } from '../shared/schemas/report.ts';
+import { bandwidthStandard, deviceState, deviceStateChanges, evidenceExpiry, evidenceWindowStart, laterPresentation, median, meetsStandard, nextChange, type DeviceState, type PresentationEvidence } from '../server/coverage/rules.ts';
 
 /*
  * The status rows of one generated school, derived with the server's own rule functions (rules.ts) in
@@ -13,6 +14,7 @@ export interface DeviceEvidence {
   lastCollectedAt: number | null;
   lastReachableAt: number | null;
   lastPresentationAt: number | null;
+  lastPresentationKind: PresentationKind | null;
   /** Speed tests, oldest first. */
   samples: { at: number; down: number; up: number | null }[];
 }
@@ -26,14 +28,15 @@ export interface DerivedDevice {
 
 export interface DerivedSchool {
   devices: DerivedDevice[];
-  /** Classroom id → instant of its latest presentation evidence in the window, or null. */
-  classrooms: Map<number, number | null>;
+  /** Classroom id → its latest presentation evidence in the window (instant and kind), or null. */
+  classrooms: Map<number, PresentationEvidence | null>;
   connected: boolean;
   lastReachableAt: number | null;
   bandwidthMbps: number | null;
   standardMbps: number | null;
   meetsStandard: boolean;
   classroomsEquipped: number;
+  equippedBy: Record<PresentationKind, number>;
   counts: Record<DeviceState, number>;
   nextChangeAt: number | null;
 }
@@ -44,7 +47,7 @@ export function deriveSchool(school: { typeCode: string; urbanRuralCode: string 
   const inWindow = (at: number | null): at is number => at !== null && at >= windowStart;
   const changes: number[] = [];
   const counts: Record<DeviceState, number> = { never: 0, live: 0, 'at-risk': 0, silent: 0, revoked: 0 };
-  const presentation = new Map<number, number>();
+  const presentation = new Map<number, PresentationEvidence>();
   let lastReachableAt: number | null = null;
   let bandwidthMbps: number | null = null;
 
@@ -62,7 +65,8 @@ export function deriveSchool(school: { typeCode: string; urbanRuralCode: string 
       changes.push(evidenceExpiry(device.lastReachableAt, rules, alwaysOpen));
     }
     if (device.classroomId !== null && inWindow(device.lastPresentationAt)) {
-      presentation.set(device.classroomId, Math.max(presentation.get(device.classroomId) ?? 0, device.lastPresentationAt));
+      const evidence = { at: device.lastPresentationAt, kind: device.lastPresentationKind };
+      presentation.set(device.classroomId, laterPresentation(presentation.get(device.classroomId) ?? null, evidence)!);
       changes.push(evidenceExpiry(device.lastPresentationAt, rules, alwaysOpen));
     }
     if (down !== null) bandwidthMbps = Math.max(bandwidthMbps ?? 0, down);
@@ -79,7 +83,12 @@ export function deriveSchool(school: { typeCode: string; urbanRuralCode: string 
     bandwidthMbps,
     standardMbps,
     meetsStandard: meetsStandard(bandwidthMbps, standardMbps, rules),
-    classroomsEquipped: [...classrooms.values()].filter((at) => at !== null).length,
+    classroomsEquipped: [...classrooms.values()].filter((e) => e !== null).length,
+    equippedBy: {
+      projector: [...classrooms.values()].filter((e) => e?.kind === 'projector').length,
+      'interactive-panel': [...classrooms.values()].filter((e) => e?.kind === 'interactive-panel').length,
+      'large-display': [...classrooms.values()].filter((e) => e?.kind === 'large-display').length,
+    },
     counts,
     nextChangeAt: nextChange(changes, now),
   };

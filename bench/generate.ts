@@ -76,14 +76,15 @@ export function generateDataset(scale: Scale, file: string, options: { now?: num
   const types = Array.from({ length: scale.schools }, (_, i) => schoolType(i));
   const roomsPerSchool = allocate(scale.classrooms, types.map((t) => t.weight), 1);
   const officePerSchool = allocate(scale.officeDevices, types.map(() => 1));
-  // Per county: schools, connected, meeting standard, classrooms, equipped, enrolled, live, at-risk, silent, never.
+  // Per county: schools, connected, meeting standard, classrooms, equipped, enrolled, live, at-risk, silent, never,
+  // then equipped by projector, by interactive panel, by large display.
   const rollups = new Map<string, number[]>();
   const loadDevices: [number, number][] = [];
   let school = 0;
   let sinceCommit = 0;
   sqlite.exec('begin');
   for (const county of counties) {
-    const sums = rollups.get(county.code) ?? Array<number>(10).fill(0);
+    const sums = rollups.get(county.code) ?? Array<number>(13).fill(0);
     rollups.set(county.code, sums);
     for (let k = 1; k <= county.schools; k++, school++) {
       const fullHistory = school % scale.historyEvery === 0;
@@ -92,7 +93,7 @@ export function generateDataset(scale: Scale, file: string, options: { now?: num
       const plan = { index: school, code: `${county.code}${String(k).padStart(4, '0')}`, countyCode: county.code, typeCode: types[school]!.typeCode, urbanRuralCode: urbanRural(school), classrooms: roomsPerSchool[school]!, officeDevices: officePerSchool[school]!, fullHistory };
       const r = writeSchool(st, ctx, plan, cursor);
       if (fullHistory) loadDevices.push([firstDevice, cursor.nextDevice]);
-      const figures = [1, +r.connected, +r.meetsStandard, r.classrooms, r.equipped, r.enrolled, r.counts.live, r.counts['at-risk'], r.counts.silent, r.counts.never];
+      const figures = [1, +r.connected, +r.meetsStandard, r.classrooms, r.equipped, r.enrolled, r.counts.live, r.counts['at-risk'], r.counts.silent, r.counts.never, r.equippedBy.projector, r.equippedBy['interactive-panel'], r.equippedBy['large-display']];
       figures.forEach((v, i) => (sums[i] = sums[i]! + v));
       sinceCommit += plan.classrooms * 3 + (cursor.reports - reportsBefore);
       if (sinceCommit > 300_000) {
@@ -107,12 +108,15 @@ export function generateDataset(scale: Scale, file: string, options: { now?: num
   for (const index of indexes) sqlite.exec(index.sql);
 
   const upsertRollup = sqlite.prepare(`insert into county_rollups (county_code, schools_registered, schools_connected, schools_meeting_standard, schools_declared_connected, declaration_conflicts,
-      classrooms_registered, classrooms_equipped, classrooms_declared_equipped, devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never, updated_at)
-    values (?, ?, ?, ?, 0, 0, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+      classrooms_registered, classrooms_equipped, classrooms_declared_equipped, devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never,
+      classrooms_equipped_projector, classrooms_equipped_interactive_panel, classrooms_equipped_large_display, updated_at)
+    values (?, ?, ?, ?, 0, 0, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     on conflict (county_code) do update set schools_registered = excluded.schools_registered, schools_connected = excluded.schools_connected,
       schools_meeting_standard = excluded.schools_meeting_standard, classrooms_registered = excluded.classrooms_registered, classrooms_equipped = excluded.classrooms_equipped,
       devices_enrolled = excluded.devices_enrolled, devices_live = excluded.devices_live, devices_at_risk = excluded.devices_at_risk, devices_silent = excluded.devices_silent,
-      devices_never = excluded.devices_never, updated_at = excluded.updated_at`);
+      devices_never = excluded.devices_never, classrooms_equipped_projector = excluded.classrooms_equipped_projector,
+      classrooms_equipped_interactive_panel = excluded.classrooms_equipped_interactive_panel,
+      classrooms_equipped_large_display = excluded.classrooms_equipped_large_display, updated_at = excluded.updated_at`);
   const apiToken = 'sta_' + randomBytes(32).toString('base64url');
   sqlite.transaction(() => {
     for (const [code, sums] of rollups) upsertRollup.run(code, ...sums, now);

@@ -4,6 +4,7 @@ import { Pool } from 'undici';
 import { percentile, type LoadPlan, type PhasePlan, type PhaseResult, type StreamPlan, type StreamResult } from './load-plan.ts';
 import { HOUR_MS } from '../server/time/china-time.ts';
 import { deviceKey, hash32, reportJson, unit } from './synthetic.ts';
+import { presentationDisplayOf } from './world.ts';
 
 /*
  * The load process: plays agents and bureau readers against a real server from outside its process.
@@ -28,7 +29,7 @@ export function reportBatch(device: number, size: number, now: number): string {
     const speedTest = reachable && j % 5 === 2;
     const down = speedTest ? Math.round(300 + 2200 * unit(device, at % 999_983)) / 10 : null;
     reports.push(
-      reportJson({ id: randomUUID(), collectedAt: at, reachable, latencyMs: reachable ? 20 + (j % 30) : null, downMbps: down, upMbps: down === null ? null : Math.round(down * 3) / 10, presentation: unit(device, 51) < 0.92, deviceIndex: device }),
+      reportJson({ id: randomUUID(), collectedAt: at, reachable, latencyMs: reachable ? 20 + (j % 30) : null, downMbps: down, upMbps: down === null ? null : Math.round(down * 3) / 10, presentation: presentationDisplayOf(device, true), deviceIndex: device }),
     );
   }
   return `{"reports":[${reports.join(',')}]}`;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { REPORT_SCHEMA_VERSION } from '../shared/schemas/report.ts';
+import { REPORT_SCHEMA_VERSION, type PresentationKind } from '../shared/schemas/report.ts';
 import { endOfLocalDay, HOUR_MS, localDay, localHour, startOfLocalDay } from '../server/time/china-time.ts';
 
 /*
@@ -66,7 +66,7 @@ export interface ReportFacts {
   latencyMs: number | null;
   downMbps: number | null;
   upMbps: number | null;
-  presentation: boolean;
+  presentation: PresentationKind | null;
   deviceIndex: number;
 }
 
@@ -83,9 +83,13 @@ export function reportJson(f: ReportFacts): string {
     f.downMbps === null
       ? ''
       : `,"throughput":{"downMbps":${f.downMbps},"upMbps":${f.upMbps},"measuredAt":"${at}","bytesDown":${Math.round(f.downMbps * 1_250_000)},"bytesUp":${Math.round((f.upMbps ?? 0) * 625_000)}}`;
-  const display = f.presentation
-    ? '{"kind":"interactive-panel","vendor":"SEW","model":"Seewo F86EA","serial":"SW' + hex8(hash32(n, 9)) + '","connection":"HDMI","productCode":4660,"manufactureYear":2021,"widthPx":3840,"heightPx":2160}'
-    : '{"kind":"monitor","vendor":"DEL","model":"P2419H","serial":"CN0' + hex8(hash32(n, 9)) + '","connection":"DisplayPort","productCode":41200,"manufactureYear":2020,"widthPx":1920,"heightPx":1080}';
+  const serial = hex8(hash32(n, 9));
+  const display = {
+    projector: `{"kind":"projector","vendor":"SEC","model":"EPSON PJ","serial":"X5${serial}","connection":"HDMI","productCode":1841,"manufactureYear":2018,"widthPx":1024,"heightPx":768,"widthCm":0,"heightCm":0,"touch":false,"evidence":["maker","size"]}`,
+    'interactive-panel': `{"kind":"interactive-panel","vendor":"CVT","model":"seewo F86EA","serial":"SW${serial}","connection":"HDMI","productCode":4660,"manufactureYear":2021,"widthPx":3840,"heightPx":2160,"widthCm":190,"heightCm":107,"touch":true,"evidence":["size","touch","name"]}`,
+    'large-display': `{"kind":"large-display","vendor":"SAM","model":"SAMSUNG","serial":"TV${serial}","connection":"HDMI","productCode":3996,"manufactureYear":2020,"widthPx":3840,"heightPx":2160,"widthCm":144,"heightCm":81,"touch":false,"evidence":["size","cta"]}`,
+    none: `{"kind":"monitor","vendor":"DEL","model":"P2419H","serial":"CN0${serial}","connection":"DisplayPort","productCode":41200,"manufactureYear":2020,"widthPx":1920,"heightPx":1080,"widthCm":53,"heightCm":30,"touch":false,"evidence":["size"]}`,
+  }[f.presentation ?? 'none'];
   return (
     `{"schemaVersion":${REPORT_SCHEMA_VERSION},"id":"${f.id}","collectedAt":"${at}","agentVersion":"${AGENT_VERSION}",` +
     `"network":{"interfaces":[{"name":"以太网","type":"wired","up":true,"speedMbps":1000,"mac":"${mac}","ipv4":["${ip}"],"ipv6":["fe80::2e0:4cff:fe68:${(n & 0xffff).toString(16)}"]},` +

@@ -1,3 +1,4 @@
+import type { PresentationKind } from '../shared/schemas/report.ts';
 import { DAY_MS } from '../server/time/china-time.ts';
 import { unit } from './synthetic.ts';
 import type { Scale } from './scales.ts';
@@ -95,7 +96,12 @@ export function deviceFate(device: number, now: number): { fate: Fate; lastBound
 export const deviceJitter = (device: number) => Math.floor(unit(device, 61) * 50 * 60_000);
 
 /** A classroom PC sees an interactive panel or projector in 92% of classrooms. */
-export const hasPresentationDisplay = (device: number, inClassroom: boolean) => inClassroom && unit(device, 51) < 0.92;
+/** The presentation display a classroom PC sees, if any (92%): projectors and panels mostly, some large displays. */
+export function presentationDisplayOf(device: number, inClassroom: boolean): PresentationKind | null {
+  if (!inClassroom) return null;
+  const u = unit(device, 51);
+  return u < 0.45 ? 'projector' : u < 0.8 ? 'interactive-panel' : u < 0.92 ? 'large-display' : null;
+}
 
 /** Seconds between collecting and the server receiving (the agent sends after collecting). */
 export const deliveryDelay = (device: number, at: number) => 5_000 + Math.floor(unit(device, at % 104_729) * 55_000);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../../server/db/client.ts';
 import { seedDemo, type DemoSeed } from '../../server/demo/seed.ts';
+import { demoDisplays } from './classroom-displays.ts';
 import { demoWorld } from '../../server/demo/world.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { Fleet } from './fleet.ts';
@@ -26,7 +27,7 @@ export async function runDemo(o: DemoOptions): Promise<Demo> {
   mkdirSync(o.dataDir, { recursive: true });
   const db = openDatabase(o.dataDir);
   ensureReferenceData(db, started);
-  const seeded = await seedDemo(db, demoWorld({ schools: o.schools, seed: o.seed }), started);
+  const seeded = await seedDemo(db, demoWorld({ schools: o.schools, seed: o.seed }), started, (display) => demoDisplays(display));
   db.$client.close();
   const seededMs = Date.now() - started;
 

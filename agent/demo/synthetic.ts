@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { REPORT_SCHEMA_VERSION, reportSchema, type Report } from '../../shared/schemas/report.ts';
-import type { Display } from '../collect/display-list.ts';
+import type { DemoDisplay } from '../../server/demo/world.ts';
+import { demoDisplays } from './classroom-displays.ts';
 import type { Collector } from '../daemon.ts';
 import { AGENT_VERSION } from '../version.ts';
 
@@ -10,15 +11,7 @@ export type SimulatedPc = {
   classroom: { code: string; name: string } | null;
   /** The school link as measured from here; downMbps 0 when the school is not connected. */
   link: { reachable: boolean; downMbps: number };
-  display: 'projector' | 'interactive-panel' | 'monitor' | 'none';
-};
-
-/** What the agent reports for the displays Linxia's classrooms have: Epson projectors, Seewo panels, a Dell on a desk. */
-const displayFor: Record<SimulatedPc['display'], Display[]> = {
-  projector: [{ kind: 'projector', vendor: 'SEC', model: 'EPSON PJ', connection: 'HDMI', productCode: 0x0731, manufactureYear: 2016 }],
-  'interactive-panel': [{ kind: 'interactive-panel', vendor: 'SWO', model: 'seewo F86EB', connection: 'HDMI', manufactureYear: 2018 }],
-  monitor: [{ kind: 'monitor', vendor: 'DEL', model: 'DELL P2419H', connection: 'DisplayPort', manufactureYear: 2019 }],
-  none: [],
+  display: DemoDisplay;
 };
 
 const SPEED_TEST_EVERY_MS = 6 * 3_600_000; // as the real agent: at most every 6 hours
@@ -32,8 +25,10 @@ export function syntheticCollector(pc: SimulatedPc, now: () => number = Date.now
   let lastSpeedTestAt: number | undefined;
   const bootedAt = now() - Math.floor(random() * 8 * 3_600_000);
   const octet = Number.parseInt(pc.deviceId.slice(0, 2), 16);
+  // Real EDID bytes through the agent's classifier, once: a classroom's display does not change under it.
+  const displays = demoDisplays(pc.display, Number.parseInt(pc.deviceId.slice(0, 8), 16));
   return {
-    displays: async () => displayFor[pc.display],
+    displays: async () => displays,
     report: async ({ update }) => {
       const at = now();
       const latencyMs = pc.link.reachable ? Math.round((15 + random() * 60 + (pc.link.downMbps < 20 ? 80 : 0)) * 10) / 10 : null;
@@ -56,7 +51,7 @@ export function syntheticCollector(pc: SimulatedPc, now: () => number = Date.now
             ? { throughput: { downMbps: Math.round(pc.link.downMbps * noise() * 100) / 100, upMbps: Math.round(pc.link.downMbps * 0.3 * noise() * 100) / 100, measuredAt: new Date(at).toISOString(), bytesDown: 25_000_000, bytesUp: 25_000_000 } }
             : {}),
         },
-        displays: displayFor[pc.display],
+        displays,
         device: {
           hostname: `${pc.school.code}-${pc.classroom?.code ?? 'office'}-OPS`,
           os: { platform: 'win32', distro: 'Microsoft Windows 10 Education', release: '10.0.19045', arch: 'x64' },

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { PresentationKind } from '../../shared/schemas/report.ts';
 import { perConnection } from '../db/per-connection.ts';
 
 /*
@@ -20,6 +21,7 @@ export interface DeviceEvidenceRow {
   lastCollectedAt: number | null;
   lastReachableAt: number | null;
   lastPresentationAt: number | null;
+  lastPresentationKind: PresentationKind | null;
   /** The device's speed-test medians as last evaluated (see evaluateSchools' `reported`). */
   storedDown: number | null;
   storedUp: number | null;
@@ -37,6 +39,7 @@ const bundle = (sqlite: Database.Database) => ({
   devices: sqlite.prepare<[string], DeviceEvidenceRow>(
     `select d.id, d.classroom_id as classroomId, d.revoked_at as revokedAt, s.device_id is not null as hasStatus,
             s.last_collected_at as lastCollectedAt, s.last_reachable_at as lastReachableAt, s.last_presentation_at as lastPresentationAt,
+            s.last_presentation_kind as lastPresentationKind,
             s.median_down_mbps as storedDown, s.median_up_mbps as storedUp, s.throughput_samples as storedSamples
      from devices d left join device_status s on s.device_id = d.id where d.school_code = ?`,
   ),
@@ -54,21 +57,26 @@ const bundle = (sqlite: Database.Database) => ({
   ),
   classrooms: sqlite.prepare<[string], { id: number }>('select id from classrooms where school_code = ?'),
   writeClassroom: sqlite.prepare(
-    `insert into classroom_status (classroom_id, school_code, equipped, last_evidence_at, declared_equipped) values (?, ?, ?, ?, ?)
+    `insert into classroom_status (classroom_id, school_code, equipped, last_evidence_at, equipped_kind, declared_equipped) values (?, ?, ?, ?, ?, ?)
      on conflict (classroom_id) do update set school_code = excluded.school_code, equipped = excluded.equipped,
-       last_evidence_at = excluded.last_evidence_at, declared_equipped = excluded.declared_equipped`,
+       last_evidence_at = excluded.last_evidence_at, equipped_kind = excluded.equipped_kind, declared_equipped = excluded.declared_equipped`,
   ),
   writeSchool: sqlite.prepare(
     `insert into school_status (school_code, county_code, connected, last_reachable_at, bandwidth_mbps, standard_mbps, meets_standard,
-       declared_connected, declaration_conflict, classrooms_registered, classrooms_equipped, classrooms_declared_equipped,
+       declared_connected, declaration_conflict, classrooms_registered, classrooms_equipped, classrooms_equipped_projector,
+       classrooms_equipped_interactive_panel, classrooms_equipped_large_display, classrooms_declared_equipped,
        devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never, evaluated_at, next_change_at)
      values (@schoolCode, @countyCode, @connected, @lastReachableAt, @bandwidthMbps, @standardMbps, @meetsStandard,
-       @declaredConnected, @declarationConflict, @classroomsRegistered, @classroomsEquipped, @classroomsDeclaredEquipped,
+       @declaredConnected, @declarationConflict, @classroomsRegistered, @classroomsEquipped, @classroomsEquippedProjector,
+       @classroomsEquippedInteractivePanel, @classroomsEquippedLargeDisplay, @classroomsDeclaredEquipped,
        @devicesEnrolled, @devicesLive, @devicesAtRisk, @devicesSilent, @devicesNever, @evaluatedAt, @nextChangeAt)
      on conflict (school_code) do update set county_code = excluded.county_code, connected = excluded.connected,
        last_reachable_at = excluded.last_reachable_at, bandwidth_mbps = excluded.bandwidth_mbps, standard_mbps = excluded.standard_mbps,
        meets_standard = excluded.meets_standard, declared_connected = excluded.declared_connected, declaration_conflict = excluded.declaration_conflict,
        classrooms_registered = excluded.classrooms_registered, classrooms_equipped = excluded.classrooms_equipped,
+       classrooms_equipped_projector = excluded.classrooms_equipped_projector,
+       classrooms_equipped_interactive_panel = excluded.classrooms_equipped_interactive_panel,
+       classrooms_equipped_large_display = excluded.classrooms_equipped_large_display,
        classrooms_declared_equipped = excluded.classrooms_declared_equipped, devices_enrolled = excluded.devices_enrolled,
        devices_live = excluded.devices_live, devices_at_risk = excluded.devices_at_risk, devices_silent = excluded.devices_silent,
        devices_never = excluded.devices_never, evaluated_at = excluded.evaluated_at, next_change_at = excluded.next_change_at`,
@@ -77,6 +85,9 @@ const bundle = (sqlite: Database.Database) => ({
     `select count(*) as schoolsRegistered, coalesce(sum(connected), 0) as schoolsConnected, coalesce(sum(meets_standard), 0) as schoolsMeetingStandard,
        coalesce(sum(declared_connected), 0) as schoolsDeclaredConnected, coalesce(sum(declaration_conflict), 0) as declarationConflicts,
        coalesce(sum(classrooms_registered), 0) as classroomsRegistered, coalesce(sum(classrooms_equipped), 0) as classroomsEquipped,
+       coalesce(sum(classrooms_equipped_projector), 0) as classroomsEquippedProjector,
+       coalesce(sum(classrooms_equipped_interactive_panel), 0) as classroomsEquippedInteractivePanel,
+       coalesce(sum(classrooms_equipped_large_display), 0) as classroomsEquippedLargeDisplay,
        coalesce(sum(classrooms_declared_equipped), 0) as classroomsDeclaredEquipped, coalesce(sum(devices_enrolled), 0) as devicesEnrolled,
        coalesce(sum(devices_live), 0) as devicesLive, coalesce(sum(devices_at_risk), 0) as devicesAtRisk,
        coalesce(sum(devices_silent), 0) as devicesSilent, coalesce(sum(devices_never), 0) as devicesNever
@@ -84,15 +95,19 @@ const bundle = (sqlite: Database.Database) => ({
   ),
   writeCounty: sqlite.prepare(
     `insert into county_rollups (county_code, schools_registered, schools_connected, schools_meeting_standard, schools_declared_connected,
-       declaration_conflicts, classrooms_registered, classrooms_equipped, classrooms_declared_equipped, devices_enrolled, devices_live,
+       declaration_conflicts, classrooms_registered, classrooms_equipped, classrooms_equipped_projector, classrooms_equipped_interactive_panel,
+       classrooms_equipped_large_display, classrooms_declared_equipped, devices_enrolled, devices_live,
        devices_at_risk, devices_silent, devices_never, updated_at)
      values (@countyCode, @schoolsRegistered, @schoolsConnected, @schoolsMeetingStandard, @schoolsDeclaredConnected, @declarationConflicts,
-       @classroomsRegistered, @classroomsEquipped, @classroomsDeclaredEquipped, @devicesEnrolled, @devicesLive, @devicesAtRisk,
+       @classroomsRegistered, @classroomsEquipped, @classroomsEquippedProjector, @classroomsEquippedInteractivePanel,
+       @classroomsEquippedLargeDisplay, @classroomsDeclaredEquipped, @devicesEnrolled, @devicesLive, @devicesAtRisk,
        @devicesSilent, @devicesNever, @updatedAt)
      on conflict (county_code) do update set schools_registered = excluded.schools_registered, schools_connected = excluded.schools_connected,
        schools_meeting_standard = excluded.schools_meeting_standard, schools_declared_connected = excluded.schools_declared_connected,
        declaration_conflicts = excluded.declaration_conflicts, classrooms_registered = excluded.classrooms_registered,
-       classrooms_equipped = excluded.classrooms_equipped, classrooms_declared_equipped = excluded.classrooms_declared_equipped,
+       classrooms_equipped = excluded.classrooms_equipped, classrooms_equipped_projector = excluded.classrooms_equipped_projector,
+       classrooms_equipped_interactive_panel = excluded.classrooms_equipped_interactive_panel,
+       classrooms_equipped_large_display = excluded.classrooms_equipped_large_display, classrooms_declared_equipped = excluded.classrooms_declared_equipped,
        devices_enrolled = excluded.devices_enrolled, devices_live = excluded.devices_live, devices_at_risk = excluded.devices_at_risk,
        devices_silent = excluded.devices_silent, devices_never = excluded.devices_never, updated_at = excluded.updated_at`,
   ),

@@ -4,7 +4,7 @@ import { evaluateStatements, type EvaluateStatements, type SchoolRow } from './e
 import { currentPlan } from '../plan/current.ts';
 import type { Calendar } from './calendar.ts';
 import { loadCalendars } from './closures.ts';
-import { bandwidthStandard, deviceState, deviceStateChanges, evidenceExpiry, evidenceWindowStart, median, meetsStandard, nextChange, type DeviceState } from './rules.ts';
+import { bandwidthStandard, deviceState, deviceStateChanges, evidenceExpiry, evidenceWindowStart, laterPresentation, median, meetsStandard, nextChange, type DeviceState, type PresentationEvidence } from './rules.ts';
 
 /** What one evaluation needs to judge evidence: the rules, the school's calendar and the instant. */
 interface Judge {
@@ -55,7 +55,7 @@ function evaluateSchool(q: EvaluateStatements, school: SchoolRow, judge: Judge):
   const { rules, calendar, now, windowStart, changes } = judge;
   const code = school.code;
   const stateCounts: Record<DeviceState, number> = { never: 0, live: 0, 'at-risk': 0, silent: 0, revoked: 0 };
-  const presentationByClassroom = new Map<number, number>();
+  const presentationByClassroom = new Map<number, PresentationEvidence>();
   let lastReachableAt: number | null = null;
   let lastReportInWindow: number | null = null;
   let bandwidthMbps: number | null = null;
@@ -84,7 +84,8 @@ function evaluateSchool(q: EvaluateStatements, school: SchoolRow, judge: Judge):
       changes.push(evidenceExpiry(device.lastReachableAt, rules, calendar));
     }
     if (device.classroomId !== null && inWindow(device.lastPresentationAt)) {
-      presentationByClassroom.set(device.classroomId, Math.max(presentationByClassroom.get(device.classroomId) ?? 0, device.lastPresentationAt));
+      const evidence = { at: device.lastPresentationAt, kind: device.lastPresentationKind };
+      presentationByClassroom.set(device.classroomId, laterPresentation(presentationByClassroom.get(device.classroomId) ?? null, evidence)!);
       changes.push(evidenceExpiry(device.lastPresentationAt, rules, calendar));
     }
     if (throughput.down !== null) bandwidthMbps = Math.max(bandwidthMbps ?? 0, throughput.down);
@@ -95,13 +96,15 @@ function evaluateSchool(q: EvaluateStatements, school: SchoolRow, judge: Judge):
   const schoolClassrooms = q.classrooms.all(code);
   let equipped = 0;
   let declaredEquipped = 0;
+  const equippedBy = { projector: 0, 'interactive-panel': 0, 'large-display': 0 };
   for (const classroom of schoolClassrooms) {
-    const evidenceAt = presentationByClassroom.get(classroom.id) ?? null;
-    const isEquipped = evidenceAt !== null;
+    const evidence = presentationByClassroom.get(classroom.id) ?? null;
+    const isEquipped = evidence !== null;
     const isDeclared = !isEquipped && declaredClassrooms.has(classroom.id);
     if (isEquipped) equipped++;
+    if (evidence?.kind) equippedBy[evidence.kind]++;
     if (isDeclared) declaredEquipped++;
-    q.writeClassroom.run(classroom.id, code, Number(isEquipped), evidenceAt, Number(isDeclared));
+    q.writeClassroom.run(classroom.id, code, Number(isEquipped), evidence?.at ?? null, evidence?.kind ?? null, Number(isDeclared));
   }
 
   const connected = lastReachableAt !== null;
@@ -120,6 +123,9 @@ function evaluateSchool(q: EvaluateStatements, school: SchoolRow, judge: Judge):
     declarationConflict: Number(declaredConnected && lastReportInWindow !== null),
     classroomsRegistered: schoolClassrooms.length,
     classroomsEquipped: equipped,
+    classroomsEquippedProjector: equippedBy.projector,
+    classroomsEquippedInteractivePanel: equippedBy['interactive-panel'],
+    classroomsEquippedLargeDisplay: equippedBy['large-display'],
     classroomsDeclaredEquipped: declaredEquipped,
     devicesEnrolled: schoolDevices.length - stateCounts.revoked,
     devicesLive: stateCounts.live,

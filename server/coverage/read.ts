@@ -9,6 +9,7 @@ import { progressOf } from '../programme/milestones.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { readCached } from './read-cache.ts';
 import { localYear } from '../time/china-time.ts';
+import { latestDisplays } from './device-displays.ts';
 
 /*
  * Coverage reads come from the derived status and rollup tables only: their cost does not grow with
@@ -20,7 +21,8 @@ type Rollup = typeof countyRollups.$inferSelect;
 type RollupFigures = Omit<Rollup, 'countyCode' | 'updatedAt'>;
 const rollupKeys = [
   'schoolsRegistered', 'schoolsConnected', 'schoolsMeetingStandard', 'schoolsDeclaredConnected', 'declarationConflicts',
-  'classroomsRegistered', 'classroomsEquipped', 'classroomsDeclaredEquipped',
+  'classroomsRegistered', 'classroomsEquipped', 'classroomsEquippedProjector', 'classroomsEquippedInteractivePanel',
+  'classroomsEquippedLargeDisplay', 'classroomsDeclaredEquipped',
   'devicesEnrolled', 'devicesLive', 'devicesAtRisk', 'devicesSilent', 'devicesNever',
 ] as const satisfies readonly (keyof RollupFigures)[];
 
@@ -30,6 +32,15 @@ const deviceFigures = (r: Pick<Rollup, 'devicesEnrolled' | 'devicesLive' | 'devi
   atRisk: r.devicesAtRisk,
   silent: r.devicesSilent,
   never: r.devicesNever,
+});
+
+type ClassroomFigureColumns = 'classroomsRegistered' | 'classroomsEquipped' | 'classroomsDeclaredEquipped'
+  | 'classroomsEquippedProjector' | 'classroomsEquippedInteractivePanel' | 'classroomsEquippedLargeDisplay';
+const classroomFigures = (r: Pick<Rollup, ClassroomFigureColumns>) => ({
+  registered: r.classroomsRegistered,
+  equipped: r.classroomsEquipped,
+  equippedBy: { projector: r.classroomsEquippedProjector, interactivePanel: r.classroomsEquippedInteractivePanel, largeDisplay: r.classroomsEquippedLargeDisplay },
+  declaredEquipped: r.classroomsDeclaredEquipped,
 });
 
 interface CountyFigures {
@@ -92,12 +103,7 @@ export function readCoverage(db: Db, countyScope: string | null, now: number, ro
       declaredConnected: totals.schoolsDeclaredConnected,
       declarationConflicts: totals.declarationConflicts,
     },
-    classrooms: {
-      target: whole ? plan.indicators.classroomsEquipped.target : null,
-      registered: totals.classroomsRegistered,
-      equipped: totals.classroomsEquipped,
-      declaredEquipped: totals.classroomsDeclaredEquipped,
-    },
+    classrooms: { target: whole ? plan.indicators.classroomsEquipped.target : null, ...classroomFigures(totals) },
     devices: deviceFigures(totals),
     progress: progress(totals),
     countyPage: rows === 'all' ? { page: 1, pageSize: scoped.length, total: scoped.length } : { ...rows, total: scoped.length },
@@ -112,7 +118,7 @@ export function readCoverage(db: Db, countyScope: string | null, now: number, ro
         declaredConnected: r.schoolsDeclaredConnected,
         declarationConflicts: r.declarationConflicts,
       },
-      classrooms: { registered: r.classroomsRegistered, equipped: r.classroomsEquipped, declaredEquipped: r.classroomsDeclaredEquipped },
+      classrooms: classroomFigures(r),
       devices: deviceFigures(r),
       progress: progress(r),
     })),
@@ -128,6 +134,9 @@ const countySchoolColumns = `s.code, s.name, s.township, s.type_code as typeCode
   st.connected, st.last_reachable_at as lastReachableAt, st.bandwidth_mbps as bandwidthMbps, st.standard_mbps as standardMbps,
   st.meets_standard as meetsStandard, st.declared_connected as declaredConnected, st.declaration_conflict as declarationConflict,
   st.classrooms_registered as classroomsRegistered, st.classrooms_equipped as classroomsEquipped,
+  st.classrooms_equipped_projector as classroomsEquippedProjector,
+  st.classrooms_equipped_interactive_panel as classroomsEquippedInteractivePanel,
+  st.classrooms_equipped_large_display as classroomsEquippedLargeDisplay,
   st.classrooms_declared_equipped as classroomsDeclaredEquipped, st.devices_enrolled as devicesEnrolled, st.devices_live as devicesLive,
   st.devices_at_risk as devicesAtRisk, st.devices_silent as devicesSilent, st.devices_never as devicesNever`;
 interface CountySchoolRow extends Omit<SchoolRow, 'connected' | 'lastReachableAt' | 'meetsStandard' | 'declaredConnected' | 'declarationConflict' | 'classrooms' | 'devices'> {
@@ -138,6 +147,9 @@ interface CountySchoolRow extends Omit<SchoolRow, 'connected' | 'lastReachableAt
   declarationConflict: number;
   classroomsRegistered: number;
   classroomsEquipped: number;
+  classroomsEquippedProjector: number;
+  classroomsEquippedInteractivePanel: number;
+  classroomsEquippedLargeDisplay: number;
   classroomsDeclaredEquipped: number;
   devicesEnrolled: number;
   devicesLive: number;
@@ -205,7 +217,7 @@ function countySchoolRow(r: CountySchoolRow): SchoolRow {
     meetsStandard: r.meetsStandard === 1,
     declaredConnected: r.declaredConnected === 1,
     declarationConflict: r.declarationConflict === 1,
-    classrooms: { registered: r.classroomsRegistered, equipped: r.classroomsEquipped, declaredEquipped: r.classroomsDeclaredEquipped },
+    classrooms: classroomFigures(r),
     devices: deviceFigures(r),
   };
 }
@@ -278,6 +290,7 @@ export function readSchool(db: Db, code: string, now: number): SchoolDetail {
       code: classroom.code,
       name: classroom.name,
       equipped: status?.equipped ?? false,
+      equippedKind: status?.equippedKind ?? null,
       lastEvidenceAt: iso(status?.lastEvidenceAt ?? null),
       declaredEquipped: status?.declaredEquipped ?? false,
     })),
@@ -294,6 +307,7 @@ export function readSchool(db: Db, code: string, now: number): SchoolDetail {
       enrolledAt: iso(device.enrolledAt)!,
       revokedAt: iso(device.revokedAt),
       hardwareConflict: conflicted.has(device.id),
+      displays: latestDisplays(db, device.id, status?.lastCollectedAt ?? null),
     })),
   };
 }

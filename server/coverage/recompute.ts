@@ -2,8 +2,9 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';
 import { loadCalendars } from './closures.ts';
-import { bandwidthStandard, deviceState, evidenceWindowStart, median, meetsStandard, type DeviceState } from './rules.ts';
+import type { PresentationKind } from '../../shared/schemas/report.ts';
 import { startOfLocalDay } from '../time/china-time.ts';
+import { bandwidthStandard, deviceState, evidenceWindowStart, laterPresentation, median, meetsStandard, type DeviceState, type PresentationEvidence } from './rules.ts';
 
 /*
  * Coverage computed from scratch at an instant, straight from registry and raw reports, without the
@@ -25,6 +26,8 @@ export interface RecomputedSchool {
   declaredEquippedClassrooms: Set<number>;
   devices: Record<DeviceState, number>;
   equippedClassrooms: Set<number>;
+  /** Each equipped classroom's presentation kind: that of its latest evidence in the window. */
+  equippedKinds: Map<number, PresentationKind | null>;
   deviceStates: Map<string, DeviceState>;
 }
 
@@ -36,6 +39,7 @@ interface DeviceEvidence {
   lastCollectedAt: number | null;
   lastReachableAt: number | null;
   lastPresentationAt: number | null;
+  lastPresentationKind: PresentationKind | null;
 }
 
 /** Every school's figures at `at`, recomputed from raw evidence (reports collected after `at` are ignored). */
@@ -64,20 +68,26 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
       declaredEquippedClassrooms: new Set(),
       devices: { never: 0, live: 0, 'at-risk': 0, silent: 0, revoked: 0 },
       equippedClassrooms: new Set(),
+      equippedKinds: new Map(),
       deviceStates: new Map(),
     });
   }
 
   // A device revoked by `at` counts for nothing; revocation later than `at` did not exist yet then.
+  // The kind of the latest presentation report; at the same instant, projector before panel before large display.
   const devices = db.all<DeviceEvidence>(sql`
-    select d.id, d.school_code as schoolCode, d.classroom_id as classroomId,
-           (d.revoked_at is not null and d.revoked_at <= ${at}) as revoked,
-           max(r.collected_at) as lastCollectedAt,
-           max(case when r.internet_reachable then r.collected_at end) as lastReachableAt,
-           max(case when r.internet_reachable and r.presentation_display then r.collected_at end) as lastPresentationAt
-    from devices d left join reports r on r.device_id = d.id and r.collected_at <= ${at}
-    where d.enrolled_at <= ${at}
-    group by d.id`);
+    select e.*, (select r.presentation_kind from reports r
+                 where r.device_id = e.id and r.collected_at = e.lastPresentationAt and r.internet_reachable and r.presentation_display
+                 order by case r.presentation_kind when 'projector' then 0 when 'interactive-panel' then 1 else 2 end limit 1) as lastPresentationKind
+    from (
+      select d.id, d.school_code as schoolCode, d.classroom_id as classroomId,
+             (d.revoked_at is not null and d.revoked_at <= ${at}) as revoked,
+             max(r.collected_at) as lastCollectedAt,
+             max(case when r.internet_reachable then r.collected_at end) as lastReachableAt,
+             max(case when r.internet_reachable and r.presentation_display then r.collected_at end) as lastPresentationAt
+      from devices d left join reports r on r.device_id = d.id and r.collected_at <= ${at}
+      where d.enrolled_at <= ${at}
+      group by d.id) e`);
   // Only measurements inside some county's evidence window can count: read no older ones.
   const earliestWindow = Math.min(at, ...[...new Set(schoolRows.map((s) => s.countyCode))].map(windowStartOf));
   const samples = new Map<string, { at: number; down: number }[]>();
@@ -95,6 +105,7 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
   foldedEvidence(db, at, devices, addSample);
 
   const reportedInWindow = new Set<string>();
+  const classroomEvidence = new Map<number, PresentationEvidence>();
   for (const device of devices) {
     const school = result.get(device.schoolCode)!;
     const calendar = calendarOf(school.countyCode);
@@ -105,7 +116,12 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
     if (device.revoked) continue;
     if ((device.lastCollectedAt ?? -Infinity) >= from) reportedInWindow.add(school.code);
     if ((device.lastReachableAt ?? -Infinity) >= from) school.connected = true;
-    if ((device.lastPresentationAt ?? -Infinity) >= from && device.classroomId !== null) school.equippedClassrooms.add(device.classroomId);
+    if (device.lastPresentationAt !== null && device.lastPresentationAt >= from && device.classroomId !== null) {
+      school.equippedClassrooms.add(device.classroomId);
+      const evidence = laterPresentation(classroomEvidence.get(device.classroomId) ?? null, { at: device.lastPresentationAt, kind: device.lastPresentationKind })!;
+      classroomEvidence.set(device.classroomId, evidence);
+      school.equippedKinds.set(device.classroomId, evidence.kind);
+    }
     const deviceMedian = median((samples.get(device.id) ?? []).filter((s) => s.at >= from).map((s) => s.down));
     if (deviceMedian !== null) school.bandwidthMbps = Math.max(school.bandwidthMbps ?? 0, deviceMedian);
   }
@@ -136,9 +152,10 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
  */
 function foldedEvidence(db: Db, at: number, devices: DeviceEvidence[], addSample: (deviceId: string, s: { at: number; down: number }) => void): void {
   const byId = new Map(devices.map((d) => [d.id, d]));
-  const days = db.all<{ deviceId: string; day: string; lastCollectedAt: number; lastReachableAt: number | null; lastPresentationAt: number | null; downSamples: string }>(sql`
+  type FoldedDay = { deviceId: string; day: string; lastCollectedAt: number; lastReachableAt: number | null; lastPresentationAt: number | null; lastPresentationKind: PresentationKind | null; downSamples: string };
+  const days = db.all<FoldedDay>(sql`
     select device_id as deviceId, day, last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
-           last_presentation_at as lastPresentationAt, down_samples as downSamples
+           last_presentation_at as lastPresentationAt, last_presentation_kind as lastPresentationKind, down_samples as downSamples
     from device_days where last_collected_at <= ${at}`);
   const later = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
   for (const folded of days) {
@@ -146,7 +163,12 @@ function foldedEvidence(db: Db, at: number, devices: DeviceEvidence[], addSample
     if (!device) continue;
     device.lastCollectedAt = later(device.lastCollectedAt, folded.lastCollectedAt);
     device.lastReachableAt = later(device.lastReachableAt, folded.lastReachableAt);
-    device.lastPresentationAt = later(device.lastPresentationAt, folded.lastPresentationAt);
+    const presentation = laterPresentation(
+      device.lastPresentationAt === null ? null : { at: device.lastPresentationAt, kind: device.lastPresentationKind },
+      folded.lastPresentationAt === null ? null : { at: folded.lastPresentationAt, kind: folded.lastPresentationKind },
+    );
+    device.lastPresentationAt = presentation?.at ?? null;
+    device.lastPresentationKind = presentation?.kind ?? null;
     const dayStart = startOfLocalDay(folded.day);
     for (const down of JSON.parse(folded.downSamples) as number[]) addSample(folded.deviceId, { at: dayStart, down });
   }

@@ -1,4 +1,5 @@
 import type { BandwidthStandard, CoverageRules } from '../../shared/schemas/plan.ts';
+import { presentationDisplayKinds, type DisplayKind, type PresentationKind } from '../../shared/schemas/report.ts';
 import { alwaysOpen, openTime, openWindowEnd, openWindowStart, type Calendar } from './calendar.ts';
 import { DAY_MS } from '../time/china-time.ts';
 
@@ -71,3 +72,30 @@ export function nextChange(candidates: Iterable<number | null>, now: number): nu
   for (const at of candidates) if (at !== null && at > now && (next === null || at < next)) next = at;
   return next;
 }
+
+/**
+ * The presentation kind a report shows (班班通 equipment), or null for none: the first of projector,
+ * interactive panel, large display among its displays, so a report with two kinds has one answer.
+ */
+export function presentationKindOf(displays: readonly { kind: DisplayKind }[]): PresentationKind | null {
+  return presentationDisplayKinds.find((kind) => displays.some((d) => d.kind === kind)) ?? null;
+}
+
+/** Presentation evidence: when it was collected and which kind it showed. */
+export interface PresentationEvidence {
+  at: number;
+  kind: PresentationKind | null;
+}
+
+/**
+ * The later of two pieces of presentation evidence; at the same instant, the kind that comes first in
+ * presentationDisplayKinds. An equipped classroom's kind is that of its latest evidence (docs/coverage.md).
+ */
+export function laterPresentation<E extends PresentationEvidence>(a: E | null, b: E | null): E | null {
+  if (a === null) return b;
+  if (b === null || a.at > b.at) return a;
+  if (b.at > a.at) return b;
+  return kindRank(b.kind) < kindRank(a.kind) ? b : a;
+}
+
+const kindRank = (kind: PresentationKind | null) => (kind === null ? presentationDisplayKinds.length : presentationDisplayKinds.indexOf(kind));

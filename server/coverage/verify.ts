@@ -2,11 +2,21 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { classroomStatus, countyRollups, deviceStatus, schoolStatus } from '../db/schema.ts';
 import { sweepExpired } from './evaluate.ts';
-import { recomputeCoverage } from './recompute.ts';
+import { recomputeCoverage, type RecomputedSchool } from './recompute.ts';
 
 export interface VerifyResult {
   checked: { schools: number; classrooms: number; devices: number; counties: number };
   differences: string[];
+}
+
+/** Equipped classrooms by presentation kind, named as the stored columns are. */
+function equippedByKind(school: RecomputedSchool) {
+  const kinds = [...school.equippedKinds.values()];
+  return {
+    classroomsEquippedProjector: kinds.filter((k) => k === 'projector').length,
+    classroomsEquippedInteractivePanel: kinds.filter((k) => k === 'interactive-panel').length,
+    classroomsEquippedLargeDisplay: kinds.filter((k) => k === 'large-display').length,
+  };
 }
 
 const same = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) < 1e-9 : a === b);
@@ -38,6 +48,7 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
       differences.push(`school ${school.code}: no status row`);
       continue;
     }
+    const byKind = equippedByKind(school);
     const pairs: [string, unknown, unknown][] = [
       ['countyCode', row.countyCode, school.countyCode],
       ['connected', row.connected, school.connected],
@@ -49,6 +60,7 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
       ['classroomsDeclaredEquipped', row.classroomsDeclaredEquipped, school.declaredEquippedClassrooms.size],
       ['classroomsRegistered', row.classroomsRegistered, school.classroomsRegistered],
       ['classroomsEquipped', row.classroomsEquipped, school.classroomsEquipped],
+      ...Object.entries(byKind).map(([field, n]): [string, unknown, unknown] => [field, row[field as keyof typeof byKind], n]),
       ['devicesEnrolled', row.devicesEnrolled, school.deviceStates.size - school.devices.revoked],
       ['devicesLive', row.devicesLive, school.devices.live],
       ['devicesAtRisk', row.devicesAtRisk, school.devices['at-risk']],
@@ -64,6 +76,7 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
     add(school.countyCode, 'classroomsDeclaredEquipped', school.declaredEquippedClassrooms.size);
     add(school.countyCode, 'classroomsRegistered', school.classroomsRegistered);
     add(school.countyCode, 'classroomsEquipped', school.classroomsEquipped);
+    for (const [field, n] of Object.entries(byKind)) add(school.countyCode, field, n);
     add(school.countyCode, 'devicesEnrolled', school.deviceStates.size - school.devices.revoked);
     add(school.countyCode, 'devicesLive', school.devices.live);
     add(school.countyCode, 'devicesAtRisk', school.devices['at-risk']);
@@ -78,6 +91,8 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
     const school = expected.get(room.schoolCode);
     const want = school?.equippedClassrooms.has(room.classroomId) ?? false;
     if (room.equipped !== want) differences.push(`classroom ${room.classroomId} of ${room.schoolCode} equipped: stored ${room.equipped}, recomputed ${want}`);
+    const kind = school?.equippedKinds.get(room.classroomId) ?? null;
+    if (room.equippedKind !== kind) differences.push(`classroom ${room.classroomId} of ${room.schoolCode} equippedKind: stored ${room.equippedKind}, recomputed ${kind}`);
     const declared = school?.declaredEquippedClassrooms.has(room.classroomId) ?? false;
     if (room.declaredEquipped !== declared) differences.push(`classroom ${room.classroomId} of ${room.schoolCode} declaredEquipped: stored ${room.declaredEquipped}, recomputed ${declared}`);
   }

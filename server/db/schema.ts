@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { presentationDisplayKinds } from '../../shared/schemas/report.ts';
 import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
@@ -166,6 +167,8 @@ export const reports = sqliteTable(
     downMbps: real('down_mbps'),
     upMbps: real('up_mbps'),
     presentationDisplay: integer('presentation_display', { mode: 'boolean' }).notNull(),
+    /** The report's presentation kind (rules.ts presentationKindOf), null when it shows none. */
+    presentationKind: text('presentation_kind', { enum: presentationDisplayKinds }),
     body: text('body', { mode: 'json' }).notNull(),
   },
   (t) => [
@@ -196,6 +199,7 @@ export const deviceDays = sqliteTable(
     lastCollectedAt: integer('last_collected_at').notNull(),
     lastReachableAt: integer('last_reachable_at'),
     lastPresentationAt: integer('last_presentation_at'),
+    lastPresentationKind: text('last_presentation_kind', { enum: presentationDisplayKinds }),
     /** Every download measurement of the day (Mbps), so medians over a window stay exact. */
     downSamples: text('down_samples', { mode: 'json' }).$type<number[]>().notNull(),
   },
@@ -203,6 +207,13 @@ export const deviceDays = sqliteTable(
 );
 
 // ── Derived state: recomputed from registry + evidence, read by coverage ────────────────────────
+
+/** Equipped classrooms by the presentation kind of their evidence; the three add up to classrooms_equipped. */
+const equippedByKindColumns = () => ({
+  classroomsEquippedProjector: integer('classrooms_equipped_projector').notNull().default(0),
+  classroomsEquippedInteractivePanel: integer('classrooms_equipped_interactive_panel').notNull().default(0),
+  classroomsEquippedLargeDisplay: integer('classrooms_equipped_large_display').notNull().default(0),
+});
 
 export const deviceStatus = sqliteTable(
   'device_status',
@@ -215,6 +226,8 @@ export const deviceStatus = sqliteTable(
     lastReceivedAt: integer('last_received_at'),
     lastReachableAt: integer('last_reachable_at'),
     lastPresentationAt: integer('last_presentation_at'),
+    /** The presentation kind of the report at last_presentation_at. */
+    lastPresentationKind: text('last_presentation_kind', { enum: presentationDisplayKinds }),
     agentVersion: text('agent_version'),
     medianDownMbps: real('median_down_mbps'),
     medianUpMbps: real('median_up_mbps'),
@@ -233,6 +246,8 @@ export const classroomStatus = sqliteTable(
     schoolCode: text('school_code').notNull(),
     equipped: integer('equipped', { mode: 'boolean' }).notNull(),
     lastEvidenceAt: integer('last_evidence_at'),
+    /** The presentation kind of the evidence at last_evidence_at, while equipped (docs/coverage.md). */
+    equippedKind: text('equipped_kind', { enum: presentationDisplayKinds }),
     /** Declared equipped by a person and not measured: counted apart, never as equipped. */
     declaredEquipped: integer('declared_equipped', { mode: 'boolean' }).notNull().default(false),
   },
@@ -257,6 +272,7 @@ export const schoolStatus = sqliteTable(
     declarationConflict: integer('declaration_conflict', { mode: 'boolean' }).notNull().default(false),
     classroomsRegistered: integer('classrooms_registered').notNull(),
     classroomsEquipped: integer('classrooms_equipped').notNull(),
+    ...equippedByKindColumns(),
     classroomsDeclaredEquipped: integer('classrooms_declared_equipped').notNull().default(0),
     devicesEnrolled: integer('devices_enrolled').notNull(),
     devicesLive: integer('devices_live').notNull(),
@@ -281,6 +297,7 @@ export const countyRollups = sqliteTable('county_rollups', {
   declarationConflicts: integer('declaration_conflicts').notNull().default(0),
   classroomsRegistered: integer('classrooms_registered').notNull(),
   classroomsEquipped: integer('classrooms_equipped').notNull(),
+  ...equippedByKindColumns(),
   classroomsDeclaredEquipped: integer('classrooms_declared_equipped').notNull().default(0),
   devicesEnrolled: integer('devices_enrolled').notNull(),
   devicesLive: integer('devices_live').notNull(),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { REPORT_SCHEMA_VERSION, type Report } from '../../shared/schemas/report.ts';
+import { REPORT_SCHEMA_VERSION, reportSchema, type Report, type ReportInput } from '../../shared/schemas/report.ts';
 import { createUser } from '../accounts/users.ts';
 import type { AuditSource } from '../audit/audit.ts';
 import { createApiToken } from '../auth/api-tokens.ts';
@@ -39,7 +39,10 @@ export type DemoSeed = { live: DemoDevice[]; apiToken: string; users: { username
  * enrollDevice costs ~5 ms a PC (a dozen unprepared queries and a school re-evaluation), 45 s for
  * the prefecture's 8,600 PCs. The demo test runs `verifyCoverage` after seeding to keep this honest.
  */
-export async function seedDemo(db: Db, world: DemoSchool[], now: number): Promise<DemoSeed> {
+/** What the agent reports for a classroom's display (the demo builds it from EDID bytes with the agent's classifier). */
+export type DemoDisplaysOf = (display: DemoDisplay) => ReportInput['displays'];
+
+export async function seedDemo(db: Db, world: DemoSchool[], now: number, displaysOf: DemoDisplaysOf): Promise<DemoSeed> {
   const rows = world.map((s, i) => ({
     line: i + 2,
     cells: { code: s.code, name: s.name, county_code: s.countyCode, type_code: s.typeCode, urban_rural_code: s.urbanRuralCode, classroom_count: String(s.classrooms.length), township: s.township },
@@ -61,7 +64,7 @@ export async function seedDemo(db: Db, world: DemoSchool[], now: number): Promis
           if (room.device === 'live') {
             live.push({ deviceId: device.id, deviceKey: device.key, school: { code: school.code, name: school.name }, classroom: { code: room.code, name: room.code }, link: school.link, display: room.display });
           } else {
-            quiet.push({ device: { id: device.id, schoolCode: school.code }, report: lastReport(now - Math.round(room.lastSeenDaysAgo * DAY), school.link, room.display) });
+            quiet.push({ device: { id: device.id, schoolCode: school.code }, report: lastReport(now - Math.round(room.lastSeenDaysAgo * DAY), school.link, displaysOf(room.display)) });
           }
         }
         db.update(enrollmentTokens).set({ uses: school.classrooms.filter((r) => r.device !== 'none').length }).where(eq(enrollmentTokens.id, token.id)).run();
@@ -94,13 +97,13 @@ export async function seedDemo(db: Db, world: DemoSchool[], now: number): Promis
 }
 
 /** The last report a PC sent before it went quiet, as its agent would have built it. */
-function lastReport(collectedAt: number, link: DemoSchool['link'], display: DemoDisplay): Report {
-  return {
+function lastReport(collectedAt: number, link: DemoSchool['link'], displays: ReportInput['displays']): Report {
+  return reportSchema.parse({
     schemaVersion: REPORT_SCHEMA_VERSION,
     id: randomUUID(),
     collectedAt: new Date(collectedAt).toISOString(),
     agentVersion: '0.1.0',
     network: { interfaces: [], internet: { reachable: link.reachable, latencyMs: link.reachable ? 40 : null, targets: [] } },
-    displays: display === 'none' ? [] : [{ kind: display }],
-  };
+    displays,
+  });
 }

@@ -4,7 +4,17 @@
  * with 99, so demo data can never be mistaken for, or merged with, a real roster. Deterministic for a seed.
  */
 
-export type DemoDisplay = 'projector' | 'interactive-panel' | 'monitor' | 'none';
+/**
+ * A classroom's display as its EDID describes it (agent/demo/classroom-displays.ts builds the bytes), with
+ * its share of classrooms: mostly projectors and branded panels, some generic-scaler panels with a touch
+ * frame, some TVs, a few desk monitors and rooms with nothing plugged in.
+ */
+const displayShares = {
+  'epson-projector': 0.36, 'benq-projector': 0.14, 'seewo-panel': 0.2, 'hitevision-panel': 0.1, 'scaler-panel': 0.05,
+  'scaler-panel-mstar': 0.03, tv: 0.05, monitor: 0.04, none: 0.03,
+} as const;
+export type DemoDisplay = keyof typeof displayShares;
+export const demoDisplayProfiles = Object.keys(displayShares) as DemoDisplay[];
 /** live: reports now; at-risk / silent: its last report is days / weeks old; none: never enrolled. */
 export type DemoDeviceState = 'live' | 'at-risk' | 'silent' | 'none';
 
@@ -111,8 +121,8 @@ function urbanRural(countyCode: string, typeCode: string, random: () => number):
 function classroom(random: () => number): DemoClassroom {
   const d = random();
   const device: DemoDeviceState = d < 0.03 ? 'none' : d < 0.07 ? 'silent' : d < 0.1 ? 'at-risk' : 'live';
-  const s = random();
-  const display: DemoDisplay = s < 0.55 ? 'projector' : s < 0.92 ? 'interactive-panel' : s < 0.97 ? 'monitor' : 'none';
+  let s = random();
+  const display = demoDisplayProfiles.find((d) => (s -= displayShares[d]) < 0) ?? 'none';
   const lastSeenDaysAgo = device === 'silent' ? 15 + random() * 25 : device === 'at-risk' ? 4 + random() * 9 : 0;
   return { code: '', device, display, lastSeenDaysAgo };
 }

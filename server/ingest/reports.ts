@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
-import { presentationDisplayKinds, type Report, type ReportBatchResult } from '../../shared/schemas/report.ts';
+import type { PresentationKind, Report, ReportBatchResult } from '../../shared/schemas/report.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
+import { laterPresentation, presentationKindOf, type PresentationEvidence } from '../coverage/rules.ts';
 import { DEFAULT_RETENTION_DAYS, retentionHorizon } from './retention.ts';
 
 export interface ReportingDevice {
@@ -20,16 +21,19 @@ interface DeviceEvidence {
   lastCollectedAt: number | null;
   lastReachableAt: number | null;
   lastPresentationAt: number | null;
+  lastPresentationKind: PresentationKind | null;
   agentVersion: string | null;
 }
 const statements = perConnection(
   (sqlite): IngestStatements => ({
     insertReport: sqlite.prepare(`insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
-        internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, body) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`),
+        internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, presentation_kind, body)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`),
     readStatus: sqlite.prepare(`select last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
-        last_presentation_at as lastPresentationAt, agent_version as agentVersion from device_status where device_id = ?`),
+        last_presentation_at as lastPresentationAt, last_presentation_kind as lastPresentationKind, agent_version as agentVersion
+        from device_status where device_id = ?`),
     writeStatus: sqlite.prepare(`update device_status set last_collected_at = ?, last_received_at = ?, last_reachable_at = ?,
-        last_presentation_at = ?, agent_version = ? where device_id = ?`),
+        last_presentation_at = ?, last_presentation_kind = ?, agent_version = ? where device_id = ?`),
   }),
 );
 
@@ -49,7 +53,7 @@ export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], rec
   let expired = 0;
   let collected: number | null = null;
   let reachable: number | null = null;
-  let presentation: number | null = null;
+  let presentation: PresentationEvidence | null = null;
   let newest: { at: number; agentVersion: string } | null = null;
   for (const report of batch) {
     const reported = Date.parse(report.collectedAt);
@@ -61,28 +65,31 @@ export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], rec
       continue;
     }
     const online = report.network.internet.reachable;
-    const presenting = report.displays.some((d) => presentationDisplayKinds.includes(d.kind));
+    const presenting = presentationKindOf(report.displays);
     const throughput = report.network.throughput;
     const inserted = insertReport.run(
       report.id, device.id, collectedAt, receivedAt, future ? 1 : 0, report.schemaVersion, report.agentVersion,
-      online ? 1 : 0, report.network.internet.latencyMs, throughput?.downMbps ?? null, throughput?.upMbps ?? null, presenting ? 1 : 0, JSON.stringify(report),
+      online ? 1 : 0, report.network.internet.latencyMs, throughput?.downMbps ?? null, throughput?.upMbps ?? null, presenting ? 1 : 0, presenting, JSON.stringify(report),
     );
     if (inserted.changes === 0) continue;
     accepted++;
     if (future) clamped++;
     collected = latest(collected, collectedAt);
     if (online) reachable = latest(reachable, collectedAt);
-    if (online && presenting) presentation = latest(presentation, collectedAt);
+    if (online && presenting) presentation = laterPresentation(presentation, { at: collectedAt, kind: presenting });
     if (!newest || collectedAt >= newest.at) newest = { at: collectedAt, agentVersion: report.agentVersion };
   }
   if (accepted > 0) {
     const status = readStatus.get(device.id);
+    const stored = status?.lastPresentationAt == null ? null : { at: status.lastPresentationAt, kind: status.lastPresentationKind };
+    const lastPresentation = laterPresentation(stored, presentation);
     const newestIsLatest = newest !== null && newest.at >= (status?.lastCollectedAt ?? 0);
     writeStatus.run(
       latest(status?.lastCollectedAt ?? null, collected),
       receivedAt,
       latest(status?.lastReachableAt ?? null, reachable),
-      latest(status?.lastPresentationAt ?? null, presentation),
+      lastPresentation?.at ?? null,
+      lastPresentation?.kind ?? null,
       newestIsLatest ? newest!.agentVersion : (status?.agentVersion ?? null),
       device.id,
     );

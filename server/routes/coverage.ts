@@ -32,6 +32,10 @@ function classroomAndDeviceColumns<Row extends Pick<SchoolRow, 'classrooms' | 'd
     { header: 'devices_at_risk', value: (r) => r.devices.atRisk },
     { header: 'devices_silent', value: (r) => r.devices.silent },
     { header: 'devices_never', value: (r) => r.devices.never },
+    // Added with report schema 2; last, so files read by column position keep their meaning.
+    { header: 'classrooms_equipped_projector', value: (r) => r.classrooms.equippedBy.projector },
+    { header: 'classrooms_equipped_interactive_panel', value: (r) => r.classrooms.equippedBy.interactivePanel },
+    { header: 'classrooms_equipped_large_display', value: (r) => r.classrooms.equippedBy.largeDisplay },
   ];
 }
 

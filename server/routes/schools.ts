@@ -19,6 +19,7 @@ const classroomColumns: CsvColumn<SchoolDetail['classrooms'][number]>[] = [
   { header: 'equipped', value: (r) => r.equipped },
   { header: 'last_evidence_at', value: (r) => r.lastEvidenceAt },
   { header: 'declared_equipped', value: (r) => r.declaredEquipped },
+  { header: 'equipped_kind', value: (r) => r.equippedKind },
 ];
 const deviceColumns: CsvColumn<SchoolDetail['devices'][number]>[] = [
   { header: 'id', value: (r) => r.id },
@@ -32,6 +33,7 @@ const deviceColumns: CsvColumn<SchoolDetail['devices'][number]>[] = [
   { header: 'enrolled_at', value: (r) => r.enrolledAt },
   { header: 'revoked_at', value: (r) => r.revokedAt },
   { header: 'hardware_conflict', value: (r) => r.hardwareConflict },
+  { header: 'displays', value: (r) => JSON.stringify(r.displays) },
 ];
 
 /** The school as of now, after the aging sweep, if the reader may see its county. */

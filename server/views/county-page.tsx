@@ -1,6 +1,6 @@
 import type { Coverage, CountySchoolsQuery, SchoolRow } from '../../shared/schemas/coverage.ts';
 import type { Viewer } from '../accounts/page-auth.ts';
-import { Bar, DeclaredCell, HeadlineFigures, ProgressLine } from './figures.tsx';
+import { Bar, DeclaredCell, equippedByColumns, HeadlineFigures, ProgressLine } from './figures.tsx';
 import type { Locale } from './i18n/locale.ts';
 import { ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
@@ -23,6 +23,7 @@ export function schoolColumns(locale: Locale): Column<SchoolRow>[] {
     { label: 'col.standard', value: (r) => r.standardMbps, numeric: true },
     { label: 'col.meetsStandard', value: (r) => r.meetsStandard },
     { label: 'col.classroomsEquipped', value: (r) => r.classrooms.equipped, cell: (r) => <Bar locale={locale} part={r.classrooms.equipped} whole={r.classrooms.registered} /> },
+    ...equippedByColumns<SchoolRow>(),
     { label: 'col.declaredEquipped', value: (r) => r.classrooms.declaredEquipped, cell: (r) => <DeclaredCell locale={locale} count={r.classrooms.declaredEquipped} /> },
     { label: 'col.classrooms', value: (r) => r.classrooms.registered, numeric: true },
     { label: 'col.devicesLive', value: (r) => r.devices.live, numeric: true },

@@ -1,5 +1,22 @@
 import type { Coverage } from '../../shared/schemas/coverage.ts';
 import type { Locale } from './i18n/locale.ts';
+import type { Column } from './table.tsx';
+
+type EquippedBy = Coverage['classrooms']['equippedBy'];
+
+/** Equipped classrooms by presentation kind, one column each: county rows and school rows alike. */
+export function equippedByColumns<Row extends { classrooms: { equippedBy: EquippedBy } }>(): Column<Row>[] {
+  return [
+    { label: 'col.equippedProjector', value: (r) => r.classrooms.equippedBy.projector, numeric: true, sortKey: 'equippedProjector' },
+    { label: 'col.equippedInteractivePanel', value: (r) => r.classrooms.equippedBy.interactivePanel, numeric: true, sortKey: 'equippedPanel' },
+    { label: 'col.equippedLargeDisplay', value: (r) => r.classrooms.equippedBy.largeDisplay, numeric: true, sortKey: 'equippedLarge' },
+  ];
+}
+
+/** "projector a · interactive panel b · large display c", the equipped count taken apart. */
+export function equippedByWords(locale: Locale, by: EquippedBy, key: 'figure.equippedBy' | 'evidence.equippedBy' = 'figure.equippedBy'): string {
+  return locale.fill(key, { projector: locale.number(by.projector), panel: locale.number(by.interactivePanel), large: locale.number(by.largeDisplay) });
+}
 
 /** A progress bar for a table cell: part of whole, with the percentage as text beside it. */
 export function Bar(props: { locale: Locale; part: number; whole: number }) {
@@ -33,6 +50,8 @@ interface Headline {
   target: boolean;
   declared?: number;
   conflicts?: number;
+  /** A breakdown of the measured value, shown under it. */
+  parts?: string;
 }
 
 /**
@@ -45,7 +64,7 @@ export function HeadlineFigures(props: { locale: Locale; coverage: Coverage; con
   const items: Headline[] = [
     { label: t('figure.schoolsConnected'), value: coverage.schools.connected, of: coverage.schools.target ?? coverage.schools.registered, target: coverage.schools.target !== null, declared: coverage.schools.declaredConnected, conflicts: coverage.schools.declarationConflicts },
     { label: t('figure.meetingStandard'), value: coverage.schools.meetingStandard, of: coverage.schools.registered, target: false },
-    { label: t('figure.classroomsEquipped'), value: coverage.classrooms.equipped, of: coverage.classrooms.target ?? coverage.classrooms.registered, target: coverage.classrooms.target !== null, declared: coverage.classrooms.declaredEquipped },
+    { label: t('figure.classroomsEquipped'), value: coverage.classrooms.equipped, of: coverage.classrooms.target ?? coverage.classrooms.registered, target: coverage.classrooms.target !== null, declared: coverage.classrooms.declaredEquipped, parts: equippedByWords(locale, coverage.classrooms.equippedBy) },
     { label: t('figure.devicesLive'), value: coverage.devices.live, of: coverage.devices.enrolled, target: false },
   ];
   return (
@@ -61,6 +80,7 @@ export function HeadlineFigures(props: { locale: Locale; coverage: Coverage; con
               <span class="of">{` / ${locale.number(item.of)}`}</span>
             </div>
             <div class="meta">{`${locale.percent(item.value, item.of)} ${item.target ? t('figure.ofTarget') : t('figure.ofRegistered')}`}</div>
+            {item.parts && <div class="meta equipped-by">{item.parts}</div>}
             {item.declared !== undefined && (
               <div class="declared-line">
                 <span class="tag declared">{t('tag.declared')}</span>

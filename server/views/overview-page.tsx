@@ -3,7 +3,7 @@ import type { Plan } from '../../shared/schemas/plan.ts';
 import type { PlatformCoverage } from '../../shared/schemas/platforms.ts';
 import type { TeacherSpaces } from '../../shared/schemas/teacher-spaces.ts';
 import type { Viewer } from '../accounts/page-auth.ts';
-import { Bar, DeclaredCell, HeadlineFigures, ProgressBadge, ProgressLine } from './figures.tsx';
+import { Bar, DeclaredCell, equippedByColumns, HeadlineFigures, ProgressBadge, ProgressLine } from './figures.tsx';
 import type { Locale } from './i18n/locale.ts';
 import { ExportLinks, Layout } from './layout.tsx';
 import { PlanLineChart, type MeasuredPoint } from './plan-chart.tsx';
@@ -26,6 +26,7 @@ export function countyColumns(locale: Locale): Column<CountyRow>[] {
     { label: 'col.meetsStandard', value: (r) => r.schools.meetingStandard, cell: (r) => <Bar locale={locale} part={r.schools.meetingStandard} whole={r.schools.registered} />, sortKey: 'standard' },
     { label: 'col.classrooms', value: (r) => r.classrooms.registered, numeric: true, sortKey: 'classrooms' },
     { label: 'col.classroomsEquipped', value: (r) => r.classrooms.equipped, cell: (r) => <Bar locale={locale} part={r.classrooms.equipped} whole={r.classrooms.registered} />, sortKey: 'equipped' },
+    ...equippedByColumns<CountyRow>(),
     { label: 'col.declaredEquipped', value: (r) => r.classrooms.declaredEquipped, cell: (r) => <DeclaredCell locale={locale} count={r.classrooms.declaredEquipped} />, sortKey: 'declaredEquipped' },
     { label: 'col.progressClassrooms', value: (r) => t(`progress.${r.progress.classroomsEquipped.status}`), cell: (r) => <ProgressBadge locale={locale} status={r.progress.classroomsEquipped.status} />, sortKey: 'progressClassrooms' },
     { label: 'col.devices', value: (r) => r.devices.enrolled, numeric: true, sortKey: 'devices' },

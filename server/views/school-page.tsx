@@ -7,6 +7,8 @@ import type { Locale } from './i18n/locale.ts';
 import { InstallCommands } from './install-commands.tsx';
 import { ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
+import { displaysWords, displayWords, kindWords } from './display-words.ts';
+import { equippedByWords } from './figures.tsx';
 
 type Classroom = SchoolDetail['classrooms'][number];
 type Device = SchoolDetail['devices'][number];
@@ -17,6 +19,7 @@ export function classroomColumns(locale: Locale): Column<Classroom>[] {
     { label: 'col.code', value: (r) => r.code },
     { label: 'col.name', value: (r) => r.name },
     { label: 'col.equipped', value: (r) => r.equipped },
+    { label: 'col.equippedKind', value: (r) => (r.equippedKind === null ? null : kindWords(locale, r.equippedKind)) },
     { label: 'col.declaredEquipped', value: (r) => r.declaredEquipped, cell: (r) => (r.declaredEquipped ? <span class="tag declared">{locale.t('tag.declared')}</span> : locale.t('value.no')) },
     { label: 'col.lastEvidence', value: (r) => r.lastEvidenceAt, cell: (r) => locale.dateTime(r.lastEvidenceAt) },
   ];
@@ -34,7 +37,20 @@ export function deviceColumns(locale: Locale): Column<Device>[] {
     { label: 'col.up', value: (r) => r.medianUpMbps, numeric: true },
     { label: 'col.enrolledAt', value: (r) => r.enrolledAt, cell: (r) => locale.date(r.enrolledAt) },
     { label: 'col.conflict', value: (r) => r.hardwareConflict },
+    { label: 'col.displays', value: (r) => displaysWords(locale, r.displays), cell: (r) => <DisplayList locale={locale} displays={r.displays} /> },
   ];
+}
+
+/** A device's displays, one per line, each with why it got its kind. */
+function DisplayList(props: { locale: Locale; displays: Device['displays'] }) {
+  if (props.displays.length === 0) return props.locale.t('display.none');
+  return (
+    <ul class="displays">
+      {props.displays.map((d) => (
+        <li class={`display-${d.kind}`}>{displayWords(props.locale, d)}</li>
+      ))}
+    </ul>
+  );
 }
 
 /** Why each status is what it is, in words: the measured evidence and the rule it was held against. */
@@ -58,7 +74,10 @@ function Evidence(props: { locale: Locale; detail: SchoolDetail; rules: Coverage
     <ul>
       <li>{s.connected ? locale.fill('evidence.connectedYes', { at: locale.dateTime(s.lastReachableAt), days }) : locale.fill('evidence.connectedNo', { days })}</li>
       <li>{bandwidth}</li>
-      <li>{locale.fill('evidence.classrooms', { equipped: s.classrooms.equipped, registered: s.classrooms.registered, days })}</li>
+      <li>
+        {locale.fill('evidence.classrooms', { equipped: s.classrooms.equipped, registered: s.classrooms.registered, days })}
+        {s.classrooms.equipped > 0 && ` ${equippedByWords(locale, s.classrooms.equippedBy, 'evidence.equippedBy')}`}
+      </li>
       <li>{locale.fill('evidence.devices', { live: s.devices.live, atRisk: s.devices.atRisk, silent: s.devices.silent, never: s.devices.never })}</li>
       {s.declaredConnected && (
         <li class="declared-line">
@@ -118,7 +137,7 @@ export function SchoolPage(props: {
           <li class={c.equipped ? 'equipped' : c.declaredEquipped ? 'declared' : undefined}>
             <strong>{c.name}</strong>
             <br />
-            {`${t('col.equipped')}: ${t(c.equipped ? 'value.yes' : 'value.no')}`}
+            {`${t('col.equipped')}: ${c.equippedKind ? kindWords(locale, c.equippedKind) : t(c.equipped ? 'value.yes' : 'value.no')}`}
             {c.declaredEquipped && (
               <>
                 <br />

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { progressSchema } from './history.ts';
+import { displayEvidenceKinds, displayKinds, presentationDisplayKinds } from './report.ts';
 
 /** Shapes of the bureau API's coverage answers; the OpenAPI document is generated from these. */
 const schoolFigures = z.object({
@@ -9,9 +10,17 @@ const schoolFigures = z.object({
   declaredConnected: z.number().int().describe('schools a person declared connected that no measurement shows: never included in connected'),
   declarationConflicts: z.number().int().describe('declared connected, yet every report in the window says no internet'),
 });
+const equippedByKind = z
+  .object({
+    projector: z.number().int(),
+    interactivePanel: z.number().int(),
+    largeDisplay: z.number().int(),
+  })
+  .describe("equipped classrooms by the kind of presentation display in their latest evidence; the three add up to `equipped`");
 const classroomFigures = z.object({
   registered: z.number().int(),
-  equipped: z.number().int().describe('classrooms whose PC saw a projector or interactive panel and the internet within the window'),
+  equipped: z.number().int().describe('classrooms whose PC saw a projector, interactive panel or large display and the internet within the window'),
+  equippedBy: equippedByKind,
   declaredEquipped: z.number().int().describe('classrooms a person declared equipped that no measurement shows: never included in equipped'),
 });
 const deviceFigures = z.object({
@@ -93,9 +102,24 @@ export const classroomRowSchema = z.object({
   code: z.string(),
   name: z.string(),
   equipped: z.boolean(),
+  equippedKind: z.enum(presentationDisplayKinds).nullable().describe('the presentation kind in the latest evidence; null when not equipped'),
   lastEvidenceAt: z.string().nullable(),
   declaredEquipped: z.boolean().describe('declared equipped by a person, not measured'),
 });
+
+/** A display of a device's latest report, with what decided its kind (schema-1 agents send no evidence). */
+export const deviceDisplaySchema = z.object({
+  kind: z.enum(displayKinds),
+  vendor: z.string().nullable(),
+  model: z.string().nullable(),
+  connection: z.string().nullable(),
+  widthCm: z.number().int().nullable(),
+  heightCm: z.number().int().nullable(),
+  diagonalInches: z.number().nullable().describe('from widthCm × heightCm, one decimal; null when the display has no fixed size (0 × 0) or gave none'),
+  touch: z.boolean().nullable(),
+  evidence: z.array(z.enum(displayEvidenceKinds)).describe('the signals that decided `kind`, strongest first; empty from older agents'),
+});
+export type DeviceDisplay = z.infer<typeof deviceDisplaySchema>;
 
 export const deviceRowSchema = z.object({
   id: z.string(),
@@ -110,6 +134,7 @@ export const deviceRowSchema = z.object({
   enrolledAt: z.string(),
   revokedAt: z.string().nullable(),
   hardwareConflict: z.boolean().describe('the same hardware is enrolled at another school'),
+  displays: z.array(deviceDisplaySchema).describe("the displays in the device's latest report"),
 });
 
 export const schoolDetailSchema = z.object({

@@ -17,7 +17,8 @@ export const displayKinds = ['projector', 'interactive-panel', 'large-display', 
 export type DisplayKind = (typeof displayKinds)[number];
 
 /** Kinds that make a classroom "equipped" (班班通): a presentation display, not a desk monitor. */
-export const presentationDisplayKinds: readonly DisplayKind[] = ['projector', 'interactive-panel', 'large-display'];
+export const presentationDisplayKinds = ['projector', 'interactive-panel', 'large-display'] as const satisfies readonly DisplayKind[];
+export type PresentationKind = (typeof presentationDisplayKinds)[number];
 
 /**
  * The signals that decided a display's kind, strongest first, so a county officer can see why:

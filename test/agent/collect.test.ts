@@ -10,7 +10,7 @@ import { toReportInterfaces } from '../../agent/collect/interfaces.ts';
 import { probe, summariseInternet } from '../../agent/collect/reachability.ts';
 import { createDispatcher } from '../../agent/http.ts';
 import { displaySchema, networkInterfaceSchema } from '../../shared/schemas/report.ts';
-import { buildEdid } from './edid-fixture.ts';
+import { buildEdid } from '../../agent/demo/edid-builder.ts';
 import { startScriptedServer } from './http-fixture.ts';
 import { tempDir } from './report-fixture.ts';
 

@@ -6,7 +6,7 @@ import { Daemon } from '../../agent/daemon.ts';
 import { throughputDue } from '../../agent/throughput-plan.ts';
 import { enroll } from '../../agent/enroll.ts';
 import { startTestServer, testClock, type TestServer, type TestClock } from '../helpers/server.ts';
-import { buildEdid } from './edid-fixture.ts';
+import { buildEdid } from '../../agent/demo/edid-builder.ts';
 import { tempDir } from './report-fixture.ts';
 
 const MIN = 60_000;

@@ -4,6 +4,8 @@ import { runDemo, type Demo } from '../../agent/demo/main.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { openDatabase } from '../../server/db/client.ts';
 import { signIn } from '../../server/accounts/login.ts';
+import { demoDisplays } from '../../agent/demo/classroom-displays.ts';
+import { demoDisplayProfiles } from '../../server/demo/world.ts';
 import { tempDir } from './report-fixture.ts';
 
 /** A reduced demo (60 schools, ~360 classrooms): same world, seeding, server process and fleet as `npm run demo`. */
@@ -33,7 +35,7 @@ afterAll(async () => {
 
 type Coverage = {
   schools: { registered: number; connected: number; meetingStandard: number };
-  classrooms: { registered: number; equipped: number };
+  classrooms: { registered: number; equipped: number; equippedBy: { projector: number; interactivePanel: number; largeDisplay: number } };
   devices: { enrolled: number; live: number; atRisk: number; silent: number; never: number };
   counties: { code: string; schools: { registered: number } }[];
 };
@@ -82,5 +84,26 @@ describe('npm run demo (reduced)', () => {
     } finally {
       db.$client.close();
     }
+  });
+
+  it('runs every kind of classroom display through the agent’s EDID parser and classifier, and counts the kinds apart', async () => {
+    const db = openDatabase(dir);
+    try {
+      const models = db.$client
+        .prepare("select distinct json_extract(d.value, '$.model') as model, json_extract(d.value, '$.kind') as kind from reports, json_each(reports.body, '$.displays') d")
+        .all() as { model: string; kind: string }[];
+      // Projectors with no fixed size, branded and generic-scaler panels (with the touch frame), TVs, desk monitors:
+      // each reported as the classifier judges its EDID bytes, not as the demo says it is.
+      const expected = demoDisplayProfiles.flatMap((profile) => demoDisplays(profile)).map((d) => ({ model: d.model!, kind: d.kind }));
+      expect(expected.map((d) => d.model)).toEqual(['EPSON PJ', 'BenQ MS560', 'seewo F86EB', 'HiteVision', 'CVTE TV', 'MStar Demo', 'SAMSUNG', 'DELL P2419H']);
+      expect(new Set(models.map((m) => `${m.model}: ${m.kind}`))).toEqual(new Set(expected.map((d) => `${d.model}: ${d.kind}`)));
+    } finally {
+      db.$client.close();
+    }
+    const c = (await (await fetch(`${demo.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${demo.apiToken}` } })).json()) as Coverage;
+    expect(c.classrooms.equippedBy.projector).toBeGreaterThan(0);
+    expect(c.classrooms.equippedBy.interactivePanel).toBeGreaterThan(0);
+    const { projector, interactivePanel, largeDisplay } = c.classrooms.equippedBy;
+    expect(projector + interactivePanel + largeDisplay).toBe(c.classrooms.equipped);
   });
 });

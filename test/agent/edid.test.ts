@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseEdid } from '../../agent/collect/edid.ts';
 import { classifyDisplay } from '../../agent/collect/display-kind.ts';
-import { buildEdid } from './edid-fixture.ts';
+import { buildEdid } from '../../agent/demo/edid-builder.ts';
 
 function parsed(bytes: Uint8Array) {
   const result = parseEdid(bytes);

@@ -38,7 +38,7 @@ describe('a real server on 127.0.0.1: enroll → report → coverage', () => {
     const apiToken = server.apiToken();
     const coverage = JSON.parse((await get('/api/v1/coverage', apiToken)).text);
     expect(coverage.schools).toEqual({ target: 1492, registered: 3, connected: 1, meetingStandard: 1, declaredConnected: 0, declarationConflicts: 0 });
-    expect(coverage.classrooms).toEqual({ target: 8926, registered: 6, equipped: 1, declaredEquipped: 0 });
+    expect(coverage.classrooms).toEqual({ target: 8926, registered: 6, equipped: 1, equippedBy: { projector: 1, interactivePanel: 0, largeDisplay: 0 }, declaredEquipped: 0 });
     expect(coverage.devices).toMatchObject({ enrolled: 1, live: 1 });
     const county = coverage.counties.find((c: { code: string }) => c.code === '622921');
     expect(county.schools).toEqual({ registered: 2, connected: 1, meetingStandard: 1, declaredConnected: 0, declarationConflicts: 0 });

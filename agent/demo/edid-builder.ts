@@ -1,4 +1,7 @@
-/** Builds valid 128-byte EDID base blocks for tests, the way a display's firmware lays them out. */
+/**
+ * Builds valid EDIDs the way a display's firmware lays them out: a 128-byte base block and, for TVs, a
+ * CTA-861 extension. The demo fleet's classroom displays and the agent's tests are both built with it.
+ */
 export type EdidSpec = {
   vendorId: string;
   productCode: number;
@@ -11,6 +14,8 @@ export type EdidSpec = {
   heightCm?: number;
   widthPx?: number;
   heightPx?: number;
+  /** Append a CTA-861 extension block with an HDMI vendor block, as TVs and most large screens carry. */
+  cta?: boolean;
 };
 
 export function buildEdid(spec: EdidSpec): Uint8Array {
@@ -47,8 +52,28 @@ export function buildEdid(spec: EdidSpec): Uint8Array {
     e.set(bytes, offset + 5);
   });
   for (let i = descriptors.length; i < 3; i++) e.set([0, 0, 0, 0x10, 0], 72 + i * 18); // dummy descriptors
+  if (spec.cta) e[126] = 1;
+  withChecksum(e);
+  if (!spec.cta) return e;
+  const withExtension = new Uint8Array(256);
+  withExtension.set(e, 0);
+  withExtension.set(ctaExtension(), 128);
+  return withExtension;
+}
+
+/** CTA-861-G extension, revision 3: a video block (VIC 16, 1080p60) and the HDMI Licensing vendor block (OUI 00-0C-03). */
+function ctaExtension(): Uint8Array {
+  const x = new Uint8Array(128);
+  const blocks = [0x41, 0x90, 0x65, 0x03, 0x0c, 0x00, 0x10, 0x00];
+  x.set([0x02, 0x03, 4 + blocks.length, 0x70], 0);
+  x.set(blocks, 4);
+  withChecksum(x);
+  return x;
+}
+
+/** Sets a 128-byte block's last byte so that all its bytes sum to 0 mod 256. */
+function withChecksum(block: Uint8Array): void {
   let sum = 0;
-  for (let i = 0; i < 127; i++) sum += e[i] ?? 0;
-  e[127] = (256 - (sum % 256)) % 256;
-  return e;
+  for (let i = 0; i < 127; i++) sum += block[i] ?? 0;
+  block[127] = (256 - (sum % 256)) % 256;
 }

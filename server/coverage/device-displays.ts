@@ -1,0 +1,37 @@
+import type { DeviceDisplay } from '../../shared/schemas/coverage.ts';
+import type { Report } from '../../shared/schemas/report.ts';
+import type { Db } from '../db/client.ts';
+import { perConnection } from '../db/per-connection.ts';
+
+/*
+ * What a device last reported about its displays, and why each got its kind, read from the stored body
+ * of its latest report: one indexed lookup per device (reports_device_collected), never a scan of history.
+ */
+const latestBody = perConnection((sqlite) =>
+  sqlite.prepare<[string, number], string>('select body from reports where device_id = ? and collected_at = ? order by received_at desc limit 1').pluck(),
+);
+
+/** A display's diagonal in inches from its EDID size in cm, or null when it has no fixed size (projectors report 0 × 0). */
+export function diagonalInches(widthCm: number | undefined, heightCm: number | undefined): number | null {
+  if (!widthCm || !heightCm) return null;
+  return Math.round((Math.hypot(widthCm, heightCm) / 2.54) * 10) / 10;
+}
+
+/** The displays of a device's latest report (collected at `lastCollectedAt`); empty when none is stored. */
+export function latestDisplays(db: Db, deviceId: string, lastCollectedAt: number | null): DeviceDisplay[] {
+  if (lastCollectedAt === null) return [];
+  const body = latestBody(db).get(deviceId, lastCollectedAt);
+  if (body === undefined) return [];
+  const displays = (JSON.parse(body) as Pick<Report, 'displays'>).displays ?? [];
+  return displays.map((d) => ({
+    kind: d.kind,
+    vendor: d.vendor ?? null,
+    model: d.model ?? null,
+    connection: d.connection ?? null,
+    widthCm: d.widthCm ?? null,
+    heightCm: d.heightCm ?? null,
+    diagonalInches: diagonalInches(d.widthCm, d.heightCm),
+    touch: d.touch ?? null,
+    evidence: d.evidence ?? [],
+  }));
+}
