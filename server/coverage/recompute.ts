@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';
 import { loadCalendars } from './closures.ts';
-import { bandwidthStandard, deviceState, evidenceWindowStart, median, meetsStandard, type DeviceState } from './rules.ts';
+import { deviceBandwidth, PHYSICAL_CAP_MBPS, type MeasurementSource, type SampleFlag } from './plausibility.ts';
+import { bandwidthStandard, deviceState, evidenceWindowStart, meetsStandard, type DeviceState } from './rules.ts';
 
 /*
  * Coverage computed from scratch at an instant, straight from registry and raw reports, without the
@@ -15,6 +16,9 @@ export interface RecomputedSchool {
   countyCode: string;
   connected: boolean;
   bandwidthMbps: number | null;
+  bandwidthSource: MeasurementSource | null;
+  flaggedSamples: number;
+  flagReasons: Set<string>;
   standardMbps: number | null;
   meetsStandard: boolean;
   declaredConnected: boolean;
@@ -25,6 +29,12 @@ export interface RecomputedSchool {
   devices: Record<DeviceState, number>;
   equippedClassrooms: Set<number>;
   deviceStates: Map<string, DeviceState>;
+}
+
+interface Sample {
+  at: number;
+  down: number;
+  flag: SampleFlag | null;
 }
 
 interface DeviceEvidence {
@@ -54,6 +64,9 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
       countyCode: s.countyCode,
       connected: false,
       bandwidthMbps: null,
+      bandwidthSource: null,
+      flaggedSamples: 0,
+      flagReasons: new Set(),
       standardMbps,
       meetsStandard: false,
       declaredConnected: false,
@@ -79,19 +92,32 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
     group by d.id`);
   // Only measurements inside some county's evidence window can count: read no older ones.
   const earliestWindow = Math.min(at, ...[...new Set(schoolRows.map((s) => s.countyCode))].map(windowStartOf));
-  const samples = new Map<string, { at: number; down: number }[]>();
-  const addSample = (deviceId: string, sample: { at: number; down: number }) => {
+  const samples = new Map<string, Sample[]>();
+  const addSample = (deviceId: string, sample: Sample) => {
     if (sample.at < earliestWindow) return;
     const list = samples.get(deviceId);
     if (list) list.push(sample);
     else samples.set(deviceId, [sample]);
   };
-  for (const row of db.all<{ deviceId: string; at: number; down: number }>(sql`
-    select device_id as deviceId, collected_at as at, down_mbps as down from reports
-    where down_mbps is not null and collected_at >= ${earliestWindow} and collected_at <= ${at}`)) {
-    addSample(row.deviceId, row);
+  // The claim's flag is derived again from the report as received, not read from the stored flag:
+  // the PC's link is its fastest up, non-virtual interface, unknown when any of them gives no speed.
+  for (const row of db.all<{ deviceId: string; at: number; down: number; link: number | null }>(sql`
+    select device_id as deviceId, collected_at as at, down_mbps as down,
+      (select case when count(*) = 0 or sum(coalesce(json_extract(i.value, '$.speedMbps'), 0) <= 0) > 0 then null
+                   else max(json_extract(i.value, '$.speedMbps')) end
+       from json_each(body, '$.network.interfaces') i
+       where json_extract(i.value, '$.up') = 1 and json_extract(i.value, '$.type') <> 'virtual') as link
+    from reports where down_mbps is not null and collected_at >= ${earliestWindow} and collected_at <= ${at}`)) {
+    const flag: SampleFlag | null = row.link !== null && row.down > row.link ? 'above-link' : row.down > PHYSICAL_CAP_MBPS ? 'above-cap' : null;
+    addSample(row.deviceId, { at: row.at, down: row.down, flag });
   }
   foldedEvidence(db, at, devices, addSample);
+  const serverSamples = new Map<string, { at: number; down: number }[]>();
+  for (const row of db.all<{ deviceId: string; at: number; down: number }>(sql`
+    select device_id as deviceId, finished_at as at, down_mbps as down from speedtests
+    where down_mbps is not null and finished_at >= ${earliestWindow} and finished_at <= ${at}`)) {
+    serverSamples.set(row.deviceId, [...(serverSamples.get(row.deviceId) ?? []), row]);
+  }
 
   const reportedInWindow = new Set<string>();
   for (const device of devices) {
@@ -105,8 +131,17 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
     if ((device.lastCollectedAt ?? -Infinity) >= from) reportedInWindow.add(school.code);
     if ((device.lastReachableAt ?? -Infinity) >= from) school.connected = true;
     if ((device.lastPresentationAt ?? -Infinity) >= from && device.classroomId !== null) school.equippedClassrooms.add(device.classroomId);
-    const deviceMedian = median((samples.get(device.id) ?? []).filter((s) => s.at >= from).map((s) => s.down));
-    if (deviceMedian !== null) school.bandwidthMbps = Math.max(school.bandwidthMbps ?? 0, deviceMedian);
+    const bandwidth = deviceBandwidth(
+      (samples.get(device.id) ?? []).filter((s) => s.at >= from),
+      (serverSamples.get(device.id) ?? []).filter((s) => s.at >= from).map((s) => s.down),
+    );
+    school.flaggedSamples += bandwidth.flagged;
+    for (const reason of bandwidth.reasons) school.flagReasons.add(reason);
+    const best = school.bandwidthMbps;
+    if (bandwidth.down !== null && (best === null || bandwidth.down > best || (bandwidth.down === best && bandwidth.source === 'server'))) {
+      school.bandwidthMbps = bandwidth.down;
+      school.bandwidthSource = bandwidth.source;
+    }
   }
 
   // Declarations in force at `at`: made by then and not withdrawn by then.
@@ -133,7 +168,7 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
  * per device, and each day's measurements dated at the day's start. Exact at day boundaries, the only
  * instants asked about once raw reports are gone.
  */
-function foldedEvidence(db: Db, at: number, devices: DeviceEvidence[], addSample: (deviceId: string, s: { at: number; down: number }) => void): void {
+function foldedEvidence(db: Db, at: number, devices: DeviceEvidence[], addSample: (deviceId: string, s: Sample) => void): void {
   const byId = new Map(devices.map((d) => [d.id, d]));
   const days = db.all<{ deviceId: string; day: string; lastCollectedAt: number; lastReachableAt: number | null; lastPresentationAt: number | null; downSamples: string }>(sql`
     select device_id as deviceId, day, last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
@@ -147,6 +182,7 @@ function foldedEvidence(db: Db, at: number, devices: DeviceEvidence[], addSample
     device.lastReachableAt = later(device.lastReachableAt, folded.lastReachableAt);
     device.lastPresentationAt = later(device.lastPresentationAt, folded.lastPresentationAt);
     const dayStart = Date.parse(`${folded.day}T00:00:00+08:00`);
-    for (const down of JSON.parse(folded.downSamples) as number[]) addSample(folded.deviceId, { at: dayStart, down });
+    // Retention folds only the claims that counted (flagged ones are not kept past it).
+    for (const down of JSON.parse(folded.downSamples) as number[]) addSample(folded.deviceId, { at: dayStart, down, flag: null });
   }
 }

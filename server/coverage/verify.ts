@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { classroomStatus, countyRollups, deviceStatus, schoolStatus } from '../db/schema.ts';
 import { sweepExpired } from './evaluate.ts';
+import { storedReasons } from './plausibility.ts';
 import { recomputeCoverage } from './recompute.ts';
 
 export interface VerifyResult {
@@ -42,6 +43,9 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
       ['countyCode', row.countyCode, school.countyCode],
       ['connected', row.connected, school.connected],
       ['bandwidthMbps', row.bandwidthMbps, school.bandwidthMbps],
+      ['bandwidthSource', row.bandwidthSource, school.bandwidthSource],
+      ['flaggedSamples', row.flaggedSamples, school.flaggedSamples],
+      ['flagReasons', row.flagReasons, storedReasons(school.flagReasons)],
       ['standardMbps', row.standardMbps, school.standardMbps],
       ['meetsStandard', row.meetsStandard, school.meetsStandard],
       ['declaredConnected', row.declaredConnected, school.declaredConnected],

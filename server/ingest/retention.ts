@@ -7,7 +7,8 @@ import { currentPlan } from '../plan/current.ts';
 /*
  * Bounded storage. Raw reports are kept for the retention period (default 180 days); older ones are
  * folded into one row per device and local day (device_days) and deleted. Current figures never need
- * them: folding never reaches into any county's evidence window. History and verify read the folded
+ * them: folding never reaches into any county's evidence window. A download claim flagged implausible is
+ * not folded: it never counted, and past retention nobody needs to be shown it. History and verify read the folded
  * rows where raw reports are gone; both ask at day boundaries, where the folding loses nothing.
  */
 export const DEFAULT_RETENTION_DAYS = 180;
@@ -38,7 +39,8 @@ export function foldOldReports(db: Db, now: number, retentionDays = DEFAULT_RETE
   // Whole local days only, so every folded day is complete and exact at its boundaries.
   const cutoff = Date.parse(`${localDay(Math.min(retentionHorizon(now, retentionDays), earliestWindow))}T00:00:00+08:00`);
   const select = db.$client.prepare(
-    `select id, device_id as deviceId, collected_at as at, internet_reachable as online, presentation_display as presenting, down_mbps as down
+    `select id, device_id as deviceId, collected_at as at, internet_reachable as online, presentation_display as presenting,
+       case when down_flag is null then down_mbps end as down
      from reports where collected_at < ? order by collected_at limit ?`,
   );
   // A day folded before (late arrivals) is merged: counts add, latest instants win, samples append.
