@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { perConnection } from '../db/per-connection.ts';
-import type { MeasurementSource, SampleFlag } from './plausibility.ts';
+import type { MeasurementSource, SampleFlag } from '../../shared/schemas/coverage.ts';
 
 /*
  * The statements evaluation runs for every school a report touches, prepared once per connection.

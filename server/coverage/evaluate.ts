@@ -1,10 +1,11 @@
+import type { MeasurementSource } from '../../shared/schemas/coverage.ts';
 import type { CoverageRules } from '../../shared/schemas/plan.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { evaluateStatements, type EvaluateStatements, type SchoolRow } from './evaluate-statements.ts';
 import { currentPlan } from '../plan/current.ts';
 import type { Calendar } from './calendar.ts';
 import { loadCalendars } from './closures.ts';
-import { deviceBandwidth, storedReasons, type MeasurementSource } from './plausibility.ts';
+import { deviceBandwidth, storedReasons } from './plausibility.ts';
 import { bandwidthStandard, deviceState, deviceStateChanges, evidenceExpiry, evidenceWindowStart, median, meetsStandard, nextChange, type DeviceState } from './rules.ts';
 
 /** What one evaluation needs to judge evidence: the rules, the school's calendar and the instant. */

@@ -1,3 +1,4 @@
+import type { MeasurementSource, SampleFlag } from '../../shared/schemas/coverage.ts';
 import type { Report } from '../../shared/schemas/report.ts';
 import { median } from './rules.ts';
 
@@ -6,9 +7,6 @@ import { median } from './rules.ts';
  * Pure functions: ingest flags each claim as it stores it, evaluation and `verify` weigh them.
  */
 
-/** Why a claimed download does not count. */
-export type SampleFlag = 'above-link' | 'above-cap' | 'above-server';
-export type MeasurementSource = 'server' | 'agent';
 
 /** No school PC moves more than 10 Gbit/s: 10GBASE-T is the fastest link one has. */
 export const PHYSICAL_CAP_MBPS = 10_000;
@@ -72,4 +70,9 @@ export function deviceBandwidth(claims: readonly { down: number; flag: SampleFla
 export function storedReasons(reasons: Iterable<string>): string | null {
   const list = [...new Set(reasons)].sort();
   return list.length === 0 ? null : list.join(',');
+}
+
+/** Stored reasons as the API gives them. */
+export function reasonList(stored: string | null): SampleFlag[] {
+  return stored === null ? [] : (stored.split(',') as SampleFlag[]);
 }

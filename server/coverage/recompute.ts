@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
+import type { MeasurementSource, SampleFlag } from '../../shared/schemas/coverage.ts';
 import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';
 import { loadCalendars } from './closures.ts';
-import { deviceBandwidth, PHYSICAL_CAP_MBPS, type MeasurementSource, type SampleFlag } from './plausibility.ts';
+import { deviceBandwidth, PHYSICAL_CAP_MBPS } from './plausibility.ts';
 import { bandwidthStandard, deviceState, evidenceWindowStart, meetsStandard, type DeviceState } from './rules.ts';
 
 /*
