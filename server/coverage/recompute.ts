@@ -117,7 +117,9 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
   for (const row of db.all<{ deviceId: string; at: number; down: number }>(sql`
     select device_id as deviceId, finished_at as at, down_mbps as down from speedtests
     where down_mbps is not null and finished_at >= ${earliestWindow} and finished_at <= ${at}`)) {
-    serverSamples.set(row.deviceId, [...(serverSamples.get(row.deviceId) ?? []), row]);
+    const list = serverSamples.get(row.deviceId);
+    if (list) list.push(row);
+    else serverSamples.set(row.deviceId, [row]);
   }
 
   const reportedInWindow = new Set<string>();

@@ -56,10 +56,16 @@ export function foldOldReports(db: Db, now: number, retentionDays = DEFAULT_RETE
          select value from json_each(device_days.down_samples) union all select value from json_each(excluded.down_samples)))`,
   );
   const remove = db.$client.prepare('delete from reports where id = ?');
+  // The server's own speed-test measurements (a few per device a day) go at the same horizon, unfolded:
+  // they only ever count inside an evidence window, which folding never reaches.
+  const dropOldServerMeasurements = db.$client.prepare('delete from speedtests where finished_at < ?');
   let total = 0;
   for (;;) {
     const rows = select.all(cutoff, chunkSize) as { id: string; deviceId: string; at: number; online: number; presenting: number; down: number | null }[];
-    if (rows.length === 0) return total;
+    if (rows.length === 0) {
+      dropOldServerMeasurements.run(cutoff);
+      return total;
+    }
     inTransaction(db, () => {
       const days = new Map<string, Folded & { deviceId: string; day: string }>();
       for (const r of rows) {

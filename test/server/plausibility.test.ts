@@ -4,6 +4,7 @@ import { measureThroughput } from '../../agent/collect/throughput.ts';
 import { evaluateSchools } from '../../server/coverage/evaluate.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { inTransaction } from '../../server/db/client.ts';
+import { foldOldReports } from '../../server/ingest/retention.ts';
 import { speedtests } from '../../server/db/schema.ts';
 import { recordSpeedtest, serverMeasurement } from '../../server/speedtest/record.ts';
 import { requestJson } from '../helpers/http.ts';
@@ -16,6 +17,7 @@ import { createTestContext, startTestServer, testClock, type TestContext, type T
  * reproduces a forged claim through the real report route and shows it stored, flagged and not counted.
  */
 const T0 = Date.parse('2026-03-02T08:00:00Z');
+const DAY = 86_400_000;
 let ctx: TestContext | TestServer;
 afterEach(async () => ('close' in ctx ? ctx.close() : ctx?.cleanup()));
 
@@ -126,6 +128,20 @@ describe('the server measures the speed tests it serves', () => {
     expect(row).toMatchObject({ deviceId: pc.deviceId, downBytes: 2_000_000, upBytes: 2_000_000 });
     expect(row!.downMbps).toBeGreaterThan(0);
     expect(await school()).toMatchObject({ bandwidthMbps: row!.downMbps, bandwidthSource: 'server' });
+  });
+});
+
+describe('bounded storage', () => {
+  it('drops the server’s measurements past retention, as it folds the reports beside them', async () => {
+    ctx = createTestContext({ clock: testClock(T0) });
+    const pc = await enrolled();
+    const measured = serverMeasurement({ startedAt: 0, sent: 25_000_000, done: true }, 2_000, { bytes: 25_000_000, ms: 2_000 });
+    recordSpeedtest(ctx.db, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
+    ctx.clock.advance(100 * DAY);
+    recordSpeedtest(ctx.db, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
+    ctx.clock.advance(100 * DAY);
+    foldOldReports(ctx.db, ctx.clock(), 180);
+    expect(ctx.db.select({ finishedAt: speedtests.finishedAt }).from(speedtests).all()).toEqual([{ finishedAt: T0 + 100 * DAY }]);
   });
 });
 
