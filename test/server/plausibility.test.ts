@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../agent/http.ts';
 import { measureThroughput } from '../../agent/collect/throughput.ts';
@@ -128,6 +129,27 @@ describe('the server measures the speed tests it serves', () => {
     expect(row).toMatchObject({ deviceId: pc.deviceId, downBytes: 2_000_000, upBytes: 2_000_000 });
     expect(row!.downMbps).toBeGreaterThan(0);
     expect(await school()).toMatchObject({ bandwidthMbps: row!.downMbps, bandwidthSource: 'server' });
+  });
+});
+
+describe('upgrading a database with claims stored before flags existed', () => {
+  it('flags the old forged claim in migration 0013 and re-derives every school', async () => {
+    ctx = createTestContext({ clock: testClock(T0) });
+    const pc = await enrolled();
+    await pc.claim(100_000);
+    await pc.send(reportOverLinks(20_000, [{ type: 'wireless', speedMbps: null }]));
+    await pc.claim(60);
+    // As before migration 0012: no flags, and the stored figures counted every claim.
+    inTransaction(ctx.db, () => {
+      ctx.db.$client.prepare('update reports set down_flag = null').run();
+      ctx.db.$client.prepare('update device_status set down_source = null, flagged_samples = 0, flag_reasons = null').run();
+    });
+    inTransaction(ctx.db, () => evaluateSchools(ctx.db, ['6229210001'], ctx.clock()));
+    expect((await school()).bandwidthMbps).toBe(20_000);
+    const migration = fs.readFileSync(new URL('../../migrations/0013_plausibility_backfill.sql', import.meta.url), 'utf8');
+    for (const statement of migration.split('--> statement-breakpoint')) ctx.db.$client.exec(statement);
+    expect(ctx.db.$client.prepare('select down_flag from reports order by down_mbps').pluck().all()).toEqual([null, 'above-cap', 'above-link']);
+    expect(await school()).toMatchObject({ bandwidthMbps: 60, meetsStandard: false, flaggedSamples: 2, flagReasons: ['above-cap', 'above-link'] });
   });
 });
 
