@@ -30,6 +30,8 @@ export interface RecomputedSchool {
   devices: Record<DeviceState, number>;
   equippedClassrooms: Set<number>;
   deviceStates: Map<string, DeviceState>;
+  /** Each unrevoked device's bandwidth figure: whose it is and how many of its claims are flagged. */
+  deviceBandwidths: Map<string, { down: number | null; source: MeasurementSource | null; flagged: number }>;
 }
 
 interface Sample {
@@ -78,6 +80,7 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
       devices: { never: 0, live: 0, 'at-risk': 0, silent: 0, revoked: 0 },
       equippedClassrooms: new Set(),
       deviceStates: new Map(),
+      deviceBandwidths: new Map(),
     });
   }
 
@@ -138,6 +141,7 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
       (samples.get(device.id) ?? []).filter((s) => s.at >= from),
       (serverSamples.get(device.id) ?? []).filter((s) => s.at >= from).map((s) => s.down),
     );
+    school.deviceBandwidths.set(device.id, bandwidth);
     school.flaggedSamples += bandwidth.flagged;
     for (const reason of bandwidth.reasons) school.flagReasons.add(reason);
     const best = school.bandwidthMbps;

@@ -90,6 +90,15 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
     devices++;
     const want = expected.get(device.schoolCode)?.deviceStates.get(device.deviceId);
     if (device.state !== want) differences.push(`device ${device.deviceId} state: stored ${device.state}, recomputed ${String(want)}`);
+    const bandwidth = expected.get(device.schoolCode)?.deviceBandwidths.get(device.deviceId);
+    if (bandwidth) {
+      const pairs: [string, unknown, unknown][] = [
+        ['medianDownMbps', device.medianDownMbps, bandwidth.down],
+        ['downSource', device.downSource, bandwidth.source],
+        ['flaggedSamples', device.flaggedSamples, bandwidth.flagged],
+      ];
+      for (const [field, got, wanted] of pairs) if (!same(got, wanted)) differences.push(`device ${device.deviceId} ${field}: stored ${String(got)}, recomputed ${String(wanted)}`);
+    }
   }
   const rollups = db.select().from(countyRollups).all();
   for (const rollup of rollups) {

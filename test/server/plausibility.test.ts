@@ -187,7 +187,8 @@ describe('county officers find the flagged schools; verify recomputes the flags'
 
   it('names a school whose stored flag was tampered with', async () => {
     ctx = createTestContext({ clock: testClock(T0) });
-    await (await enrolled()).claim(100_000);
+    const pc = await enrolled();
+    await pc.claim(100_000);
     // Someone with the database clears the flag and re-derives the figures: the claim would now count.
     const tamper = (flag: string | null) =>
       inTransaction(ctx.db, () => {
@@ -202,5 +203,9 @@ describe('county officers find the flagged schools; verify recomputes the flags'
     expect(differences).toContain('school 6229210001 meetsStandard: stored true, recomputed false');
     tamper('above-link');
     expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([]);
+    // A device's own row is checked too.
+    ctx.db.$client.prepare('update device_status set flagged_samples = 0').run();
+    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([`device ${pc.deviceId} flaggedSamples: stored 0, recomputed 1`]);
+    tamper('above-link');
   });
 });
