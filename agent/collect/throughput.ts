@@ -3,16 +3,10 @@ import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
 import type { throughputSchema } from '../../shared/schemas/report.ts';
 import type { Dispatcher, HttpResponse } from '../http.ts';
-import { speedtestSlotSchema, speedtestUploadResultSchema } from '../../shared/schemas/speedtest.ts';
+import { mbps, speedtestSlotSchema, speedtestUploadResultSchema } from '../../shared/schemas/speedtest.ts';
 
 export type Throughput = z.input<typeof throughputSchema>;
 export type SpeedtestTarget = { serverUrl: string; deviceKey: string; dispatcher: Dispatcher };
-
-/** Megabits per second from bytes moved in a time span; null when nothing measurable happened. */
-export function mbps(bytes: number, ms: number): number | null {
-  if (bytes <= 0 || ms <= 0) return null;
-  return Math.round(((bytes * 8) / (ms / 1000) / 1e6) * 100) / 100;
-}
 
 /**
  * Measures download and upload against the santong server's speed-test endpoints (see the report for
@@ -25,6 +19,8 @@ export async function measureThroughput(t: SpeedtestTarget, bytes: number, now: 
   const grant = speedtestSlotSchema.safeParse(await readJson(slot));
   if (slot.statusCode !== 200 || !grant.success || !grant.data.granted) return null;
   const size = Math.min(bytes, grant.data.bytes);
+  // Made before the download: the server times its download from the request to this upload's arrival.
+  const payload = randomBytes(size); // random, so a compressing proxy cannot flatter the link
 
   const down = await t.dispatcher.request(new URL(`/api/v1/speedtest/download?bytes=${size}`, t.serverUrl), {
     headers,
@@ -38,7 +34,6 @@ export async function measureThroughput(t: SpeedtestTarget, bytes: number, now: 
   }
   const downMs = firstByteAt === undefined ? 0 : performance.now() - firstByteAt;
 
-  const payload = randomBytes(size); // random, so a compressing proxy cannot flatter the link
   const upStart = performance.now();
   const up = await t.dispatcher.request(new URL('/api/v1/speedtest/upload', t.serverUrl), {
     method: 'POST',

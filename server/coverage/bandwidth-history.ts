@@ -6,7 +6,8 @@ import { DAY_MS, localDay } from '../time/china-time.ts';
 
 /**
  * A school's measured download speed per day (China Standard Time days) over the last `days` days:
- * the median of every throughput sample of its unrevoked devices that day. For the school page's chart;
+ * the median of every throughput sample of its unrevoked devices that day, implausible claims left out
+ * (decision 085). For the school page's chart;
  * reads evidence directly, bounded by one school and the period.
  */
 export function readBandwidthHistory(db: Db, schoolCode: string, now: number, days = 30): { day: string; medianDownMbps: number; samples: number }[] {
@@ -15,7 +16,7 @@ export function readBandwidthHistory(db: Db, schoolCode: string, now: number, da
     .select({ collectedAt: reports.collectedAt, down: reports.downMbps })
     .from(reports)
     .innerJoin(devices, eq(devices.id, reports.deviceId))
-    .where(and(eq(devices.schoolCode, schoolCode), isNull(devices.revokedAt), isNotNull(reports.downMbps), gte(reports.collectedAt, from), lte(reports.collectedAt, now)))
+    .where(and(eq(devices.schoolCode, schoolCode), isNull(devices.revokedAt), isNotNull(reports.downMbps), isNull(reports.downFlag), gte(reports.collectedAt, from), lte(reports.collectedAt, now)))
     .orderBy(asc(reports.collectedAt))
     .all();
   const byDay = new Map<string, number[]>();

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { PresentationKind } from '../../shared/schemas/report.ts';
 import { perConnection } from '../db/per-connection.ts';
+import type { MeasurementSource, SampleFlag } from '../../shared/schemas/coverage.ts';
 
 /*
  * The statements evaluation runs for every school a report touches, prepared once per connection.
@@ -26,6 +27,9 @@ export interface DeviceEvidenceRow {
   storedDown: number | null;
   storedUp: number | null;
   storedSamples: number | null;
+  storedSource: MeasurementSource | null;
+  storedFlagged: number | null;
+  storedReasons: string | null;
 }
 
 const bundle = (sqlite: Database.Database) => ({
@@ -40,17 +44,25 @@ const bundle = (sqlite: Database.Database) => ({
     `select d.id, d.classroom_id as classroomId, d.revoked_at as revokedAt, s.device_id is not null as hasStatus,
             s.last_collected_at as lastCollectedAt, s.last_reachable_at as lastReachableAt, s.last_presentation_at as lastPresentationAt,
             s.last_presentation_kind as lastPresentationKind,
-            s.median_down_mbps as storedDown, s.median_up_mbps as storedUp, s.throughput_samples as storedSamples
+            s.median_down_mbps as storedDown, s.median_up_mbps as storedUp, s.throughput_samples as storedSamples,
+            s.down_source as storedSource, s.flagged_samples as storedFlagged, s.flag_reasons as storedReasons
      from devices d left join device_status s on s.device_id = d.id where d.school_code = ?`,
   ),
   writeDevice: sqlite.prepare(
-    `insert into device_status (device_id, school_code, state, median_down_mbps, median_up_mbps, throughput_samples) values (?, ?, ?, ?, ?, ?)
+    `insert into device_status (device_id, school_code, state, median_down_mbps, median_up_mbps, throughput_samples, down_source, flagged_samples, flag_reasons)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?)
      on conflict (device_id) do update set school_code = excluded.school_code, state = excluded.state,
-       median_down_mbps = excluded.median_down_mbps, median_up_mbps = excluded.median_up_mbps, throughput_samples = excluded.throughput_samples`,
+       median_down_mbps = excluded.median_down_mbps, median_up_mbps = excluded.median_up_mbps, throughput_samples = excluded.throughput_samples,
+       down_source = excluded.down_source, flagged_samples = excluded.flagged_samples, flag_reasons = excluded.flag_reasons`,
   ),
-  samples: sqlite.prepare<[string, number, number], { down: number; up: number | null; collectedAt: number }>(
-    `select down_mbps as down, up_mbps as up, collected_at as collectedAt from reports
+  samples: sqlite.prepare<[string, number, number], { down: number; up: number | null; flag: SampleFlag | null; collectedAt: number }>(
+    `select down_mbps as down, up_mbps as up, down_flag as flag, collected_at as collectedAt from reports
      where device_id = ? and down_mbps is not null and collected_at >= ? and collected_at <= ? order by collected_at`,
+  ),
+  /** The server's own measurements of a device's download in the window (server/speedtest/record.ts). */
+  serverSamples: sqlite.prepare<[string, number, number], { down: number; finishedAt: number }>(
+    `select down_mbps as down, finished_at as finishedAt from speedtests
+     where device_id = ? and down_mbps is not null and finished_at >= ? and finished_at <= ? order by finished_at`,
   ),
   declarations: sqlite.prepare<[string], { indicator: 'connected' | 'equipped'; classroomId: number | null }>(
     'select indicator, classroom_id as classroomId from declarations where school_code = ? and withdrawn_at is null',
@@ -63,16 +75,17 @@ const bundle = (sqlite: Database.Database) => ({
   ),
   writeSchool: sqlite.prepare(
     `insert into school_status (school_code, county_code, connected, last_reachable_at, bandwidth_mbps, standard_mbps, meets_standard,
-       declared_connected, declaration_conflict, classrooms_registered, classrooms_equipped, classrooms_equipped_projector,
-       classrooms_equipped_interactive_panel, classrooms_equipped_large_display, classrooms_declared_equipped,
+       declared_connected, declaration_conflict, bandwidth_source, flagged_samples, flag_reasons, classrooms_registered, classrooms_equipped,
+       classrooms_equipped_projector, classrooms_equipped_interactive_panel, classrooms_equipped_large_display, classrooms_declared_equipped,
        devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never, evaluated_at, next_change_at)
      values (@schoolCode, @countyCode, @connected, @lastReachableAt, @bandwidthMbps, @standardMbps, @meetsStandard,
-       @declaredConnected, @declarationConflict, @classroomsRegistered, @classroomsEquipped, @classroomsEquippedProjector,
-       @classroomsEquippedInteractivePanel, @classroomsEquippedLargeDisplay, @classroomsDeclaredEquipped,
+       @declaredConnected, @declarationConflict, @bandwidthSource, @flaggedSamples, @flagReasons, @classroomsRegistered, @classroomsEquipped,
+       @classroomsEquippedProjector, @classroomsEquippedInteractivePanel, @classroomsEquippedLargeDisplay, @classroomsDeclaredEquipped,
        @devicesEnrolled, @devicesLive, @devicesAtRisk, @devicesSilent, @devicesNever, @evaluatedAt, @nextChangeAt)
      on conflict (school_code) do update set county_code = excluded.county_code, connected = excluded.connected,
        last_reachable_at = excluded.last_reachable_at, bandwidth_mbps = excluded.bandwidth_mbps, standard_mbps = excluded.standard_mbps,
        meets_standard = excluded.meets_standard, declared_connected = excluded.declared_connected, declaration_conflict = excluded.declaration_conflict,
+       bandwidth_source = excluded.bandwidth_source, flagged_samples = excluded.flagged_samples, flag_reasons = excluded.flag_reasons,
        classrooms_registered = excluded.classrooms_registered, classrooms_equipped = excluded.classrooms_equipped,
        classrooms_equipped_projector = excluded.classrooms_equipped_projector,
        classrooms_equipped_interactive_panel = excluded.classrooms_equipped_interactive_panel,

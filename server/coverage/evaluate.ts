@@ -1,9 +1,11 @@
+import type { MeasurementSource } from '../../shared/schemas/coverage.ts';
 import type { CoverageRules } from '../../shared/schemas/plan.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { evaluateStatements, type EvaluateStatements, type SchoolRow } from './evaluate-statements.ts';
 import { currentPlan } from '../plan/current.ts';
 import type { Calendar } from './calendar.ts';
 import { loadCalendars } from './closures.ts';
+import { deviceBandwidth, storedReasons } from './plausibility.ts';
 import { bandwidthStandard, deviceState, deviceStateChanges, evidenceExpiry, evidenceWindowStart, laterPresentation, median, meetsStandard, nextChange, type DeviceState, type PresentationEvidence } from './rules.ts';
 
 /** What one evaluation needs to judge evidence: the rules, the school's calendar and the instant. */
@@ -59,18 +61,21 @@ function evaluateSchool(q: EvaluateStatements, school: SchoolRow, judge: Judge):
   let lastReachableAt: number | null = null;
   let lastReportInWindow: number | null = null;
   let bandwidthMbps: number | null = null;
+  let bandwidthSource: MeasurementSource | null = null;
+  let flaggedSamples = 0;
+  const flagReasons: string[] = [];
 
   const schoolDevices = q.devices.all(code);
   for (const device of schoolDevices) {
     const revoked = device.revokedAt !== null;
     const state = deviceState(device.lastCollectedAt, revoked, rules, now, calendar);
     stateCounts[state]++;
-    const throughput = revoked
-      ? { down: null, up: null, samples: 0 }
+    const throughput: Throughput = revoked
+      ? { down: null, up: null, samples: 0, source: null, flagged: 0, reasons: null }
       : judge.remeasure === null || judge.remeasure.has(device.id)
         ? measuredThroughput(q, device.id, judge)
-        : { down: device.storedDown, up: device.storedUp, samples: device.storedSamples ?? 0 };
-    q.writeDevice.run(device.id, code, state, throughput.down, throughput.up, throughput.samples);
+        : { down: device.storedDown, up: device.storedUp, samples: device.storedSamples ?? 0, source: device.storedSource, flagged: device.storedFlagged ?? 0, reasons: device.storedReasons };
+    q.writeDevice.run(device.id, code, state, throughput.down, throughput.up, throughput.samples, throughput.source, throughput.flagged, throughput.reasons);
     // A revoked key's evidence no longer counts: revocation means the device is not trusted.
     if (revoked || !device.hasStatus) continue;
     changes.push(...deviceStateChanges(device.lastCollectedAt, rules, calendar));
@@ -88,7 +93,13 @@ function evaluateSchool(q: EvaluateStatements, school: SchoolRow, judge: Judge):
       presentationByClassroom.set(device.classroomId, laterPresentation(presentationByClassroom.get(device.classroomId) ?? null, evidence)!);
       changes.push(evidenceExpiry(device.lastPresentationAt, rules, calendar));
     }
-    if (throughput.down !== null) bandwidthMbps = Math.max(bandwidthMbps ?? 0, throughput.down);
+    // The best device's figure, and whose it is; on a tie the server's own measurement names the source.
+    if (throughput.down !== null && (bandwidthMbps === null || throughput.down > bandwidthMbps || (throughput.down === bandwidthMbps && throughput.source === 'server'))) {
+      bandwidthMbps = throughput.down;
+      bandwidthSource = throughput.source;
+    }
+    flaggedSamples += throughput.flagged;
+    if (throughput.reasons) flagReasons.push(...throughput.reasons.split(','));
   }
 
   const declared = q.declarations.all(code);
@@ -121,6 +132,9 @@ function evaluateSchool(q: EvaluateStatements, school: SchoolRow, judge: Judge):
     declaredConnected: Number(declaredConnected),
     // Declared connected, yet the school's PCs reported in the window and none reached the internet.
     declarationConflict: Number(declaredConnected && lastReportInWindow !== null),
+    bandwidthSource,
+    flaggedSamples,
+    flagReasons: storedReasons(flagReasons),
     classroomsRegistered: schoolClassrooms.length,
     classroomsEquipped: equipped,
     classroomsEquippedProjector: equippedBy.projector,
@@ -137,15 +151,33 @@ function evaluateSchool(q: EvaluateStatements, school: SchoolRow, judge: Judge):
   });
 }
 
-/** Median measured down/up speed of one device within the window; records when a sample ages out. */
-function measuredThroughput(q: EvaluateStatements, deviceId: string, judge: Judge): { down: number | null; up: number | null; samples: number } {
+interface Throughput {
+  down: number | null;
+  up: number | null;
+  samples: number;
+  source: MeasurementSource | null;
+  flagged: number;
+  reasons: string | null;
+}
+
+/**
+ * One device's bandwidth within the window (plausibility.ts weighs the agent's claims against the
+ * server's own measurements) and its median claimed upload; records when a sample ages out.
+ */
+function measuredThroughput(q: EvaluateStatements, deviceId: string, judge: Judge): Throughput {
   const samples = q.samples.all(deviceId, judge.windowStart, judge.now);
-  const oldest = samples[0];
-  if (oldest) judge.changes.push(evidenceExpiry(oldest.collectedAt, judge.rules, judge.calendar));
+  const serverSamples = q.serverSamples.all(deviceId, judge.windowStart, judge.now);
+  for (const oldest of [samples[0]?.collectedAt, serverSamples[0]?.finishedAt]) {
+    if (oldest !== undefined) judge.changes.push(evidenceExpiry(oldest, judge.rules, judge.calendar));
+  }
+  const bandwidth = deviceBandwidth(samples, serverSamples.map((s) => s.down));
   return {
-    down: median(samples.map((s) => s.down)),
+    down: bandwidth.down,
     up: median(samples.flatMap((s) => (s.up === null ? [] : [s.up]))),
     samples: samples.length,
+    source: bandwidth.source,
+    flagged: bandwidth.flagged,
+    reasons: storedReasons(bandwidth.reasons),
   };
 }
 

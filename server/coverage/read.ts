@@ -7,6 +7,7 @@ import { DomainError } from '../errors.ts';
 import { currentPlan } from '../plan/current.ts';
 import { progressOf } from '../programme/milestones.ts';
 import { perConnection } from '../db/per-connection.ts';
+import { reasonList } from './plausibility.ts';
 import { readCached } from './read-cache.ts';
 import { localYear } from '../time/china-time.ts';
 import { latestDisplays } from './device-displays.ts';
@@ -133,13 +134,15 @@ export function readCoverage(db: Db, countyScope: string | null, now: number, ro
 const countySchoolColumns = `s.code, s.name, s.township, s.type_code as typeCode, s.urban_rural_code as urbanRuralCode,
   st.connected, st.last_reachable_at as lastReachableAt, st.bandwidth_mbps as bandwidthMbps, st.standard_mbps as standardMbps,
   st.meets_standard as meetsStandard, st.declared_connected as declaredConnected, st.declaration_conflict as declarationConflict,
+  st.bandwidth_source as bandwidthSource, st.flagged_samples as flaggedSamples, st.flag_reasons as flagReasons,
   st.classrooms_registered as classroomsRegistered, st.classrooms_equipped as classroomsEquipped,
   st.classrooms_equipped_projector as classroomsEquippedProjector,
   st.classrooms_equipped_interactive_panel as classroomsEquippedInteractivePanel,
   st.classrooms_equipped_large_display as classroomsEquippedLargeDisplay,
   st.classrooms_declared_equipped as classroomsDeclaredEquipped, st.devices_enrolled as devicesEnrolled, st.devices_live as devicesLive,
   st.devices_at_risk as devicesAtRisk, st.devices_silent as devicesSilent, st.devices_never as devicesNever`;
-interface CountySchoolRow extends Omit<SchoolRow, 'connected' | 'lastReachableAt' | 'meetsStandard' | 'declaredConnected' | 'declarationConflict' | 'classrooms' | 'devices'> {
+interface CountySchoolRow extends Omit<SchoolRow, 'connected' | 'lastReachableAt' | 'meetsStandard' | 'declaredConnected' | 'declarationConflict' | 'flagReasons' | 'classrooms' | 'devices'> {
+  flagReasons: string | null;
   connected: number;
   lastReachableAt: number | null;
   meetsStandard: number;
@@ -173,6 +176,7 @@ function countySchoolFilters(countyCode: string, query: CountySchoolsQuery): { w
   equals('st.meets_standard', 'meetsStandard', query.meetsStandard);
   equals('st.declared_connected', 'declaredConnected', query.declaredConnected);
   equals('st.declaration_conflict', 'conflict', query.conflict);
+  if (query.flagged !== undefined) where.push(query.flagged ? 'st.flagged_samples > 0' : 'st.flagged_samples = 0');
   equals('s.type_code', 'typeCode', query.typeCode);
   equals('s.township', 'township', query.township);
   if (query.hasSilentDevices !== undefined) where.push(`${query.hasSilentDevices ? '' : 'not '}(st.devices_silent + st.devices_at_risk) > 0`);
@@ -217,6 +221,9 @@ function countySchoolRow(r: CountySchoolRow): SchoolRow {
     meetsStandard: r.meetsStandard === 1,
     declaredConnected: r.declaredConnected === 1,
     declarationConflict: r.declarationConflict === 1,
+    bandwidthSource: r.bandwidthSource,
+    flaggedSamples: r.flaggedSamples,
+    flagReasons: reasonList(r.flagReasons),
     classrooms: classroomFigures(r),
     devices: deviceFigures(r),
   };
@@ -304,6 +311,9 @@ export function readSchool(db: Db, code: string, now: number): SchoolDetail {
       agentVersion: status?.agentVersion ?? null,
       medianDownMbps: status?.medianDownMbps ?? null,
       medianUpMbps: status?.medianUpMbps ?? null,
+      downSource: status?.downSource ?? null,
+      flaggedSamples: status?.flaggedSamples ?? 0,
+      flagReasons: reasonList(status?.flagReasons ?? null),
       enrolledAt: iso(device.enrolledAt)!,
       revokedAt: iso(device.revokedAt),
       hardwareConflict: conflicted.has(device.id),

@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
+import type { MeasurementSource, SampleFlag } from '../../shared/schemas/coverage.ts';
 import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';
 import { loadCalendars } from './closures.ts';
 import type { PresentationKind } from '../../shared/schemas/report.ts';
 import { startOfLocalDay } from '../time/china-time.ts';
-import { bandwidthStandard, deviceState, evidenceWindowStart, laterPresentation, median, meetsStandard, type DeviceState, type PresentationEvidence } from './rules.ts';
+import { deviceBandwidth, PHYSICAL_CAP_MBPS } from './plausibility.ts';
+import { bandwidthStandard, deviceState, evidenceWindowStart, laterPresentation, meetsStandard, type DeviceState, type PresentationEvidence } from './rules.ts';
 
 /*
  * Coverage computed from scratch at an instant, straight from registry and raw reports, without the
@@ -17,6 +19,9 @@ export interface RecomputedSchool {
   countyCode: string;
   connected: boolean;
   bandwidthMbps: number | null;
+  bandwidthSource: MeasurementSource | null;
+  flaggedSamples: number;
+  flagReasons: Set<string>;
   standardMbps: number | null;
   meetsStandard: boolean;
   declaredConnected: boolean;
@@ -29,6 +34,14 @@ export interface RecomputedSchool {
   /** Each equipped classroom's presentation kind: that of its latest evidence in the window. */
   equippedKinds: Map<number, PresentationKind | null>;
   deviceStates: Map<string, DeviceState>;
+  /** Each unrevoked device's bandwidth figure: whose it is and how many of its claims are flagged. */
+  deviceBandwidths: Map<string, { down: number | null; source: MeasurementSource | null; flagged: number }>;
+}
+
+interface Sample {
+  at: number;
+  down: number;
+  flag: SampleFlag | null;
 }
 
 interface DeviceEvidence {
@@ -59,6 +72,9 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
       countyCode: s.countyCode,
       connected: false,
       bandwidthMbps: null,
+      bandwidthSource: null,
+      flaggedSamples: 0,
+      flagReasons: new Set(),
       standardMbps,
       meetsStandard: false,
       declaredConnected: false,
@@ -70,6 +86,7 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
       equippedClassrooms: new Set(),
       equippedKinds: new Map(),
       deviceStates: new Map(),
+      deviceBandwidths: new Map(),
     });
   }
 
@@ -90,19 +107,34 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
       group by d.id) e`);
   // Only measurements inside some county's evidence window can count: read no older ones.
   const earliestWindow = Math.min(at, ...[...new Set(schoolRows.map((s) => s.countyCode))].map(windowStartOf));
-  const samples = new Map<string, { at: number; down: number }[]>();
-  const addSample = (deviceId: string, sample: { at: number; down: number }) => {
+  const samples = new Map<string, Sample[]>();
+  const addSample = (deviceId: string, sample: Sample) => {
     if (sample.at < earliestWindow) return;
     const list = samples.get(deviceId);
     if (list) list.push(sample);
     else samples.set(deviceId, [sample]);
   };
-  for (const row of db.all<{ deviceId: string; at: number; down: number }>(sql`
-    select device_id as deviceId, collected_at as at, down_mbps as down from reports
-    where down_mbps is not null and collected_at >= ${earliestWindow} and collected_at <= ${at}`)) {
-    addSample(row.deviceId, row);
+  // The claim's flag is derived again from the report as received, not read from the stored flag:
+  // the PC's link is its fastest up, non-virtual interface, unknown when any of them gives no speed.
+  for (const row of db.all<{ deviceId: string; at: number; down: number; link: number | null }>(sql`
+    select device_id as deviceId, collected_at as at, down_mbps as down,
+      (select case when count(*) = 0 or sum(coalesce(json_extract(i.value, '$.speedMbps'), 0) <= 0) > 0 then null
+                   else max(json_extract(i.value, '$.speedMbps')) end
+       from json_each(body, '$.network.interfaces') i
+       where json_extract(i.value, '$.up') = 1 and json_extract(i.value, '$.type') <> 'virtual') as link
+    from reports where down_mbps is not null and collected_at >= ${earliestWindow} and collected_at <= ${at}`)) {
+    const flag: SampleFlag | null = row.link !== null && row.down > row.link ? 'above-link' : row.down > PHYSICAL_CAP_MBPS ? 'above-cap' : null;
+    addSample(row.deviceId, { at: row.at, down: row.down, flag });
   }
   foldedEvidence(db, at, devices, addSample);
+  const serverSamples = new Map<string, { at: number; down: number }[]>();
+  for (const row of db.all<{ deviceId: string; at: number; down: number }>(sql`
+    select device_id as deviceId, finished_at as at, down_mbps as down from speedtests
+    where down_mbps is not null and finished_at >= ${earliestWindow} and finished_at <= ${at}`)) {
+    const list = serverSamples.get(row.deviceId);
+    if (list) list.push(row);
+    else serverSamples.set(row.deviceId, [row]);
+  }
 
   const reportedInWindow = new Set<string>();
   const classroomEvidence = new Map<number, PresentationEvidence>();
@@ -122,8 +154,18 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
       classroomEvidence.set(device.classroomId, evidence);
       school.equippedKinds.set(device.classroomId, evidence.kind);
     }
-    const deviceMedian = median((samples.get(device.id) ?? []).filter((s) => s.at >= from).map((s) => s.down));
-    if (deviceMedian !== null) school.bandwidthMbps = Math.max(school.bandwidthMbps ?? 0, deviceMedian);
+    const bandwidth = deviceBandwidth(
+      (samples.get(device.id) ?? []).filter((s) => s.at >= from),
+      (serverSamples.get(device.id) ?? []).filter((s) => s.at >= from).map((s) => s.down),
+    );
+    school.deviceBandwidths.set(device.id, bandwidth);
+    school.flaggedSamples += bandwidth.flagged;
+    for (const reason of bandwidth.reasons) school.flagReasons.add(reason);
+    const best = school.bandwidthMbps;
+    if (bandwidth.down !== null && (best === null || bandwidth.down > best || (bandwidth.down === best && bandwidth.source === 'server'))) {
+      school.bandwidthMbps = bandwidth.down;
+      school.bandwidthSource = bandwidth.source;
+    }
   }
 
   // Declarations in force at `at`: made by then and not withdrawn by then.
@@ -150,7 +192,7 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
  * per device, and each day's measurements dated at the day's start. Exact at day boundaries, the only
  * instants asked about once raw reports are gone.
  */
-function foldedEvidence(db: Db, at: number, devices: DeviceEvidence[], addSample: (deviceId: string, s: { at: number; down: number }) => void): void {
+function foldedEvidence(db: Db, at: number, devices: DeviceEvidence[], addSample: (deviceId: string, s: Sample) => void): void {
   const byId = new Map(devices.map((d) => [d.id, d]));
   type FoldedDay = { deviceId: string; day: string; lastCollectedAt: number; lastReachableAt: number | null; lastPresentationAt: number | null; lastPresentationKind: PresentationKind | null; downSamples: string };
   const days = db.all<FoldedDay>(sql`
@@ -170,6 +212,7 @@ function foldedEvidence(db: Db, at: number, devices: DeviceEvidence[], addSample
     device.lastPresentationAt = presentation?.at ?? null;
     device.lastPresentationKind = presentation?.kind ?? null;
     const dayStart = startOfLocalDay(folded.day);
-    for (const down of JSON.parse(folded.downSamples) as number[]) addSample(folded.deviceId, { at: dayStart, down });
+    // Retention folds only the claims that counted (flagged ones are not kept past it).
+    for (const down of JSON.parse(folded.downSamples) as number[]) addSample(folded.deviceId, { at: dayStart, down, flag: null });
   }
 }

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { classroomStatus, countyRollups, deviceStatus, schoolStatus } from '../db/schema.ts';
 import { sweepExpired } from './evaluate.ts';
+import { storedReasons } from './plausibility.ts';
 import { recomputeCoverage, type RecomputedSchool } from './recompute.ts';
 
 export interface VerifyResult {
@@ -53,6 +54,9 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
       ['countyCode', row.countyCode, school.countyCode],
       ['connected', row.connected, school.connected],
       ['bandwidthMbps', row.bandwidthMbps, school.bandwidthMbps],
+      ['bandwidthSource', row.bandwidthSource, school.bandwidthSource],
+      ['flaggedSamples', row.flaggedSamples, school.flaggedSamples],
+      ['flagReasons', row.flagReasons, storedReasons(school.flagReasons)],
       ['standardMbps', row.standardMbps, school.standardMbps],
       ['meetsStandard', row.meetsStandard, school.meetsStandard],
       ['declaredConnected', row.declaredConnected, school.declaredConnected],
@@ -101,6 +105,15 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
     devices++;
     const want = expected.get(device.schoolCode)?.deviceStates.get(device.deviceId);
     if (device.state !== want) differences.push(`device ${device.deviceId} state: stored ${device.state}, recomputed ${String(want)}`);
+    const bandwidth = expected.get(device.schoolCode)?.deviceBandwidths.get(device.deviceId);
+    if (bandwidth) {
+      const pairs: [string, unknown, unknown][] = [
+        ['medianDownMbps', device.medianDownMbps, bandwidth.down],
+        ['downSource', device.downSource, bandwidth.source],
+        ['flaggedSamples', device.flaggedSamples, bandwidth.flagged],
+      ];
+      for (const [field, got, wanted] of pairs) if (!same(got, wanted)) differences.push(`device ${device.deviceId} ${field}: stored ${String(got)}, recomputed ${String(wanted)}`);
+    }
   }
   const rollups = db.select().from(countyRollups).all();
   for (const rollup of rollups) {

@@ -170,6 +170,8 @@ export const reports = sqliteTable(
     /** The report's presentation kind (rules.ts presentationKindOf), null when it shows none. */
     presentationKind: text('presentation_kind', { enum: presentationDisplayKinds }),
     body: text('body', { mode: 'json' }).notNull(),
+    /** Why `down_mbps` is implausible and does not count (server/coverage/plausibility.ts), or null. */
+    downFlag: text('down_flag', { enum: ['above-link', 'above-cap'] }),
   },
   (t) => [
     index('reports_device_collected').on(t.deviceId, t.collectedAt),
@@ -179,9 +181,31 @@ export const reports = sqliteTable(
     // Covering: every ingest reads each PC of the school's speed tests in the window, and at national
     // scale fetching each from the table was a random page read apiece (BENCHMARKS.md).
     index('reports_device_throughput')
-      .on(t.deviceId, t.collectedAt, t.downMbps, t.upMbps)
+      .on(t.deviceId, t.collectedAt, t.downMbps, t.upMbps, t.downFlag)
       .where(sql`down_mbps IS NOT NULL`),
   ],
+);
+
+/**
+ * Speed tests as the server itself measured them (server/speedtest/record.ts): the bytes it sent and
+ * received and its own timing, beside whatever the agent later claims. Evidence, append-only.
+ */
+export const speedtests = sqliteTable(
+  'speedtests',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    /** When the upload ended (server clock): the instant the evidence counts from. */
+    finishedAt: integer('finished_at').notNull(),
+    downBytes: integer('down_bytes').notNull(),
+    /** Server-measured download; null when the download did not complete before the upload began. */
+    downMbps: real('down_mbps'),
+    upBytes: integer('up_bytes').notNull(),
+    upMbps: real('up_mbps'),
+  },
+  (t) => [index('speedtests_device_finished').on(t.deviceId, t.finishedAt)],
 );
 
 /**
@@ -232,6 +256,11 @@ export const deviceStatus = sqliteTable(
     medianDownMbps: real('median_down_mbps'),
     medianUpMbps: real('median_up_mbps'),
     throughputSamples: integer('throughput_samples').notNull().default(0),
+    /** Whose measurements `median_down_mbps` is the median of: the server's own tests outrank the agent's claims. */
+    downSource: text('down_source', { enum: ['server', 'agent'] }),
+    /** Claimed downloads in the window that do not count, and why (comma-separated flags). */
+    flaggedSamples: integer('flagged_samples').notNull().default(0),
+    flagReasons: text('flag_reasons'),
     state: text('state', { enum: ['never', 'live', 'at-risk', 'silent', 'revoked'] }).notNull(),
   },
   (t) => [index('device_status_school').on(t.schoolCode)],
@@ -270,6 +299,11 @@ export const schoolStatus = sqliteTable(
     declaredConnected: integer('declared_connected', { mode: 'boolean' }).notNull().default(false),
     /** Declared connected, yet every report in the window says no internet. */
     declarationConflict: integer('declaration_conflict', { mode: 'boolean' }).notNull().default(false),
+    /** Whose measurement `bandwidth_mbps` is: 'server' (its own speed test) or 'agent' (the PC's claim). */
+    bandwidthSource: text('bandwidth_source', { enum: ['server', 'agent'] }),
+    /** Implausible download claims in the window, over the school's devices, and their reasons (comma-separated). */
+    flaggedSamples: integer('flagged_samples').notNull().default(0),
+    flagReasons: text('flag_reasons'),
     classroomsRegistered: integer('classrooms_registered').notNull(),
     classroomsEquipped: integer('classrooms_equipped').notNull(),
     ...equippedByKindColumns(),

@@ -4,6 +4,7 @@ import { inTransaction, type Db } from '../db/client.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { laterPresentation, presentationKindOf, type PresentationEvidence } from '../coverage/rules.ts';
+import { claimFlag } from '../coverage/plausibility.ts';
 import { DEFAULT_RETENTION_DAYS, retentionHorizon } from './retention.ts';
 
 export interface ReportingDevice {
@@ -27,8 +28,8 @@ interface DeviceEvidence {
 const statements = perConnection(
   (sqlite): IngestStatements => ({
     insertReport: sqlite.prepare(`insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
-        internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, presentation_kind, body)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`),
+        internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, presentation_kind, body, down_flag)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`),
     readStatus: sqlite.prepare(`select last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
         last_presentation_at as lastPresentationAt, last_presentation_kind as lastPresentationKind, agent_version as agentVersion
         from device_status where device_id = ?`),
@@ -43,7 +44,8 @@ const latest = (a: number | null, b: number | null) => (a === null ? b : b === n
  * Stores one device's batch exactly once and records its newest evidence on the device; the caller
  * owns the transaction and re-evaluates the school. A report id seen before is a duplicate and changes
  * nothing. `collectedAt` later than the receive time is clamped to it and flagged (a PC clock running
- * ahead must not make evidence look newer than it is).
+ * ahead must not make evidence look newer than it is). A download claim its own report makes implausible
+ * (faster than the PC's link, or than any school PC) is stored with its flag and never counts.
  */
 export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], receivedAt: number, retentionDays = DEFAULT_RETENTION_DAYS): ReportBatchResult {
   const { insertReport, readStatus, writeStatus } = statements(db);
@@ -70,6 +72,7 @@ export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], rec
     const inserted = insertReport.run(
       report.id, device.id, collectedAt, receivedAt, future ? 1 : 0, report.schemaVersion, report.agentVersion,
       online ? 1 : 0, report.network.internet.latencyMs, throughput?.downMbps ?? null, throughput?.upMbps ?? null, presenting ? 1 : 0, presenting, JSON.stringify(report),
+      claimFlag(report),
     );
     if (inserted.changes === 0) continue;
     accepted++;

@@ -8,7 +8,8 @@ import { DAY_MS, localDay, startOfLocalDay } from '../time/china-time.ts';
 /*
  * Bounded storage. Raw reports are kept for the retention period (default 180 days); older ones are
  * folded into one row per device and local day (device_days) and deleted. Current figures never need
- * them: folding never reaches into any county's evidence window. History and verify read the folded
+ * them: folding never reaches into any county's evidence window. A download claim flagged implausible is
+ * not folded: it never counted, and past retention nobody needs to be shown it. History and verify read the folded
  * rows where raw reports are gone; both ask at day boundaries, where the folding loses nothing.
  */
 export const DEFAULT_RETENTION_DAYS = 180;
@@ -38,7 +39,8 @@ export function foldOldReports(db: Db, now: number, retentionDays = DEFAULT_RETE
   // Whole local days only, so every folded day is complete and exact at its boundaries.
   const cutoff = startOfLocalDay(localDay(Math.min(retentionHorizon(now, retentionDays), earliestWindow)));
   const select = db.$client.prepare(
-    `select id, device_id as deviceId, collected_at as at, internet_reachable as online, presentation_kind as presenting, down_mbps as down
+    `select id, device_id as deviceId, collected_at as at, internet_reachable as online, presentation_kind as presenting,
+       case when down_flag is null then down_mbps end as down
      from reports where collected_at < ? order by collected_at limit ?`,
   );
   // A day folded before (late arrivals) is merged: counts add, latest instants win, samples append.
@@ -62,10 +64,16 @@ export function foldOldReports(db: Db, now: number, retentionDays = DEFAULT_RETE
          select value from json_each(device_days.down_samples) union all select value from json_each(excluded.down_samples)))`,
   );
   const remove = db.$client.prepare('delete from reports where id = ?');
+  // The server's own speed-test measurements (a few per device a day) go at the same horizon, unfolded:
+  // they only ever count inside an evidence window, which folding never reaches.
+  const dropOldServerMeasurements = db.$client.prepare('delete from speedtests where finished_at < ?');
   let total = 0;
   for (;;) {
     const rows = select.all(cutoff, chunkSize) as { id: string; deviceId: string; at: number; online: number; presenting: PresentationKind | null; down: number | null }[];
-    if (rows.length === 0) return total;
+    if (rows.length === 0) {
+      dropOldServerMeasurements.run(cutoff);
+      return total;
+    }
     inTransaction(db, () => {
       const days = new Map<string, Folded & { deviceId: string; day: string }>();
       for (const r of rows) {

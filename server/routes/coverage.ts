@@ -52,6 +52,9 @@ export const schoolCsvColumns: CsvColumn<SchoolRow>[] = [
   { header: 'meets_standard', value: (r) => r.meetsStandard },
   { header: 'declared_connected', value: (r) => r.declaredConnected },
   { header: 'declaration_conflict', value: (r) => r.declarationConflict },
+  { header: 'bandwidth_source', value: (r) => r.bandwidthSource },
+  { header: 'flagged_samples', value: (r) => r.flaggedSamples },
+  { header: 'flag_reasons', value: (r) => r.flagReasons.join(' ') },
   ...classroomAndDeviceColumns<SchoolRow>(),
 ];
 

@@ -19,7 +19,7 @@ const filterQuery = z.preprocess(
   (q) => Object.fromEntries(Object.entries(q as Record<string, string>).filter(([, v]) => v !== '')),
   countySchoolsQuerySchema.omit({ format: true }).extend({ pageSize: z.coerce.number().int().min(1).max(500).default(100) }),
 );
-const filterKeys = ['q', 'connected', 'meetsStandard', 'hasSilentDevices', 'noAgent', 'declaredConnected', 'conflict', 'typeCode', 'township'];
+const filterKeys = ['q', 'connected', 'meetsStandard', 'hasSilentDevices', 'noAgent', 'declaredConnected', 'conflict', 'flagged', 'typeCode', 'township'];
 
 /** The filter part of a query string (no paging), for export and pager links. */
 function filtersOf(url: string): string {

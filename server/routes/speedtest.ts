@@ -7,6 +7,7 @@ import { deviceAuth } from '../auth/middleware.ts';
 import { DomainError } from '../errors.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
+import { recordSpeedtest, serverMeasurement } from '../speedtest/record.ts';
 import { SpeedtestSlots } from '../speedtest/slots.ts';
 
 // Incompressible payload, made once: a compressing proxy on the way must not flatter the link.
@@ -25,11 +26,16 @@ export function speedtestRoutes(slots = new SpeedtestSlots()) {
     .get('/api/v1/speedtest/download', validate('query', speedtestDownloadQuerySchema), (c) => {
       requireSlot(c.var.device, c.var.clock());
       let left = c.req.valid('query').bytes;
+      const timing = slots.startDownload(c.var.device, performance.now());
       const body = new ReadableStream<Uint8Array>({
         pull(controller) {
-          if (left <= 0) return controller.close();
+          if (left <= 0) {
+            timing.done = true;
+            return controller.close();
+          }
           const chunk = noise.subarray(0, Math.min(left, noise.length));
           left -= chunk.length;
+          timing.sent += chunk.length;
           controller.enqueue(chunk);
         },
       });
@@ -40,8 +46,10 @@ export function speedtestRoutes(slots = new SpeedtestSlots()) {
     .post('/api/v1/speedtest/upload', async (c) => {
       const device = c.var.device;
       requireSlot(device, c.var.clock());
+      const arrivedAt = performance.now();
       let bytes = 0;
       let first: number | null = null;
+      let download;
       try {
         for await (const chunk of c.req.raw.body ?? []) {
           first ??= performance.now();
@@ -49,9 +57,12 @@ export function speedtestRoutes(slots = new SpeedtestSlots()) {
           if (bytes > MAX_SPEEDTEST_BYTES) throw new DomainError('too-large', 'body_too_large', `a speed-test upload is at most ${MAX_SPEEDTEST_BYTES} bytes`);
         }
       } finally {
-        slots.release(device);
+        download = slots.release(device);
       }
-      return c.json({ bytes, ms: first === null ? 0 : Math.round((performance.now() - first) * 100) / 100 });
+      const upload = { bytes, ms: first === null ? 0 : Math.round((performance.now() - first) * 100) / 100 };
+      // The server's own figures, kept beside whatever the agent will claim (decision 085).
+      recordSpeedtest(c.var.db, device, serverMeasurement(download, arrivedAt, upload), c.var.clock());
+      return c.json(upload);
     });
 }
 
@@ -77,7 +88,7 @@ export const speedtestDocs: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/v1/speedtest/upload',
-    summary: 'Upload bytes to be counted and discarded; ends the slot',
+    summary: "Upload bytes to be counted and discarded; ends the slot, and the server records its own measurement of the test",
     tag: 'agent',
     auth: 'device-key',
     responses: { 200: { description: 'what the server received', schema: speedtestUploadResultSchema }, ...errors, 409: { description: 'no slot held', schema: apiErrorSchema }, 413: { description: 'too large', schema: apiErrorSchema } },

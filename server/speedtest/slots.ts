@@ -19,6 +19,17 @@ export const defaultSpeedtestPolicy: SpeedtestPolicy = { bytes: 25_000_000, slot
 interface Slot {
   deviceId: string;
   expiresAt: number;
+  download?: DownloadTiming;
+}
+
+/** What the server saw of the download it served in a slot: the basis of its own measurement (record.ts). */
+export interface DownloadTiming {
+  /** performance.now() when the download was requested. */
+  startedAt: number;
+  /** Bytes handed to the connection so far. */
+  sent: number;
+  /** Every byte asked for was handed over (the agent did not break off). */
+  done: boolean;
 }
 
 export class SpeedtestSlots {
@@ -58,9 +69,20 @@ export class SpeedtestSlots {
     return held !== undefined && held.deviceId === device.id && held.expiresAt > now;
   }
 
-  /** Ends the device's slot (its upload finished). */
-  release(device: { id: string; schoolCode: string }): void {
-    if (this.bySchool.get(device.schoolCode)?.deviceId === device.id) this.bySchool.delete(device.schoolCode);
+  /** Starts timing a download in the device's slot (the latest download of a slot is the one measured). */
+  startDownload(device: { id: string; schoolCode: string }, startedAt: number): DownloadTiming {
+    const timing: DownloadTiming = { startedAt, sent: 0, done: false };
+    const held = this.bySchool.get(device.schoolCode);
+    if (held?.deviceId === device.id) held.download = timing;
+    return timing;
+  }
+
+  /** Ends the device's slot (its upload finished); answers how its download went, if one was served. */
+  release(device: { id: string; schoolCode: string }): DownloadTiming | undefined {
+    const held = this.bySchool.get(device.schoolCode);
+    if (held?.deviceId !== device.id) return undefined;
+    this.bySchool.delete(device.schoolCode);
+    return held.download;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Coverage, CountySchoolsQuery, SchoolRow } from '../../shared/schemas/coverage.ts';
 import type { Viewer } from '../accounts/page-auth.ts';
-import { Bar, DeclaredCell, equippedByColumns, HeadlineFigures, ProgressLine } from './figures.tsx';
+import { Bar, DeclaredCell, equippedByColumns, FlaggedCell, flagReasonText, HeadlineFigures, ProgressLine, sourceText } from './figures.tsx';
 import type { Locale } from './i18n/locale.ts';
 import { ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
@@ -22,6 +22,10 @@ export function schoolColumns(locale: Locale): Column<SchoolRow>[] {
     { label: 'col.bandwidth', value: (r) => r.bandwidthMbps, numeric: true },
     { label: 'col.standard', value: (r) => r.standardMbps, numeric: true },
     { label: 'col.meetsStandard', value: (r) => r.meetsStandard },
+    { label: 'col.bandwidthSource', value: (r) => sourceText(locale, r.bandwidthSource) },
+    // Implausible claims are kept and shown, never counted (decision 085).
+    { label: 'col.flagged', value: (r) => r.flaggedSamples, cell: (r) => <FlaggedCell locale={locale} count={r.flaggedSamples} /> },
+    { label: 'col.flagReasons', value: (r) => flagReasonText(locale, r.flagReasons) },
     { label: 'col.classroomsEquipped', value: (r) => r.classrooms.equipped, cell: (r) => <Bar locale={locale} part={r.classrooms.equipped} whole={r.classrooms.registered} /> },
     ...equippedByColumns<SchoolRow>(),
     { label: 'col.declaredEquipped', value: (r) => r.classrooms.declaredEquipped, cell: (r) => <DeclaredCell locale={locale} count={r.classrooms.declaredEquipped} /> },
@@ -78,6 +82,7 @@ export function CountyPage(props: CountyPageProps) {
         <Check name="noAgent" value="true" checked={query.noAgent === true} label={t('county.filter.noAgent')} />
         <Check name="declaredConnected" value="true" checked={query.declaredConnected === true} label={t('county.filter.declaredConnected')} />
         <Check name="conflict" value="true" checked={query.conflict === true} label={t('county.filter.conflict')} />
+        <Check name="flagged" value="true" checked={query.flagged === true} label={t('county.filter.flagged')} />
         <label>
           {t('county.filter.type')}
           <select name="typeCode">

@@ -1,4 +1,4 @@
-import type { Coverage } from '../../shared/schemas/coverage.ts';
+import type { Coverage, MeasurementSource, SampleFlag } from '../../shared/schemas/coverage.ts';
 import type { Locale } from './i18n/locale.ts';
 import type { Column } from './table.tsx';
 
@@ -41,6 +41,22 @@ export function DeclaredCell(props: { locale: Locale; count: number; conflicts?:
       {props.conflicts ? <span class="tag conflict">{`${props.locale.t('tag.conflict')} ${props.locale.number(props.conflicts)}`}</span> : null}
     </span>
   );
+}
+
+/** Why claimed speeds do not count, in words (decision 085); empty when none were flagged. */
+export function flagReasonText(locale: Locale, reasons: readonly SampleFlag[]): string {
+  return reasons.map((reason) => locale.t(`flag.${reason}`)).join(locale.t('list.separator'));
+}
+
+/** Whose measurement a bandwidth figure is, in words; empty when there is none. */
+export function sourceText(locale: Locale, source: MeasurementSource | null): string {
+  return source === null ? '' : locale.t(`source.${source}`);
+}
+
+/** A count of implausible speed tests for a table cell: plain zero, or tagged 存疑 so it stands out. */
+export function FlaggedCell(props: { locale: Locale; count: number }) {
+  if (props.count === 0) return <span class="meta">{props.locale.number(0)}</span>;
+  return <span class="tag conflict">{`${props.locale.t('tag.flagged')} ${props.locale.number(props.count)}`}</span>;
 }
 
 interface Headline {

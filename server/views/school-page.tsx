@@ -3,6 +3,7 @@ import type { Declaration } from '../../shared/schemas/declarations.ts';
 import type { CoverageRules } from '../../shared/schemas/plan.ts';
 import type { Viewer } from '../accounts/page-auth.ts';
 import { BandwidthChart } from './charts.tsx';
+import { FlaggedCell, flagReasonText, sourceText } from './figures.tsx';
 import type { Locale } from './i18n/locale.ts';
 import { InstallCommands } from './install-commands.tsx';
 import { ExportLinks, Layout } from './layout.tsx';
@@ -35,6 +36,9 @@ export function deviceColumns(locale: Locale): Column<Device>[] {
     { label: 'col.lastReport', value: (r) => r.lastReportAt, cell: (r) => locale.dateTime(r.lastReportAt) },
     { label: 'col.down', value: (r) => r.medianDownMbps, numeric: true },
     { label: 'col.up', value: (r) => r.medianUpMbps, numeric: true },
+    { label: 'col.bandwidthSource', value: (r) => sourceText(locale, r.downSource) },
+    { label: 'col.flagged', value: (r) => r.flaggedSamples, cell: (r) => <FlaggedCell locale={locale} count={r.flaggedSamples} /> },
+    { label: 'col.flagReasons', value: (r) => flagReasonText(locale, r.flagReasons) },
     { label: 'col.enrolledAt', value: (r) => r.enrolledAt, cell: (r) => locale.date(r.enrolledAt) },
     { label: 'col.conflict', value: (r) => r.hardwareConflict },
     { label: 'col.displays', value: (r) => displaysWords(locale, r.displays), cell: (r) => <DisplayList locale={locale} displays={r.displays} /> },
@@ -74,6 +78,12 @@ function Evidence(props: { locale: Locale; detail: SchoolDetail; rules: Coverage
     <ul>
       <li>{s.connected ? locale.fill('evidence.connectedYes', { at: locale.dateTime(s.lastReachableAt), days }) : locale.fill('evidence.connectedNo', { days })}</li>
       <li>{bandwidth}</li>
+      {s.bandwidthSource && <li>{locale.t(s.bandwidthSource === 'server' ? 'evidence.sourceServer' : 'evidence.sourceAgent')}</li>}
+      {s.flaggedSamples > 0 && (
+        <li class="conflict-line" role="note">
+          <span class="tag conflict">{locale.t('tag.flagged')}</span> {locale.fill('evidence.flagged', { n: s.flaggedSamples, days, reasons: flagReasonText(locale, s.flagReasons) })}
+        </li>
+      )}
       <li>
         {locale.fill('evidence.classrooms', { equipped: s.classrooms.equipped, registered: s.classrooms.registered, days })}
         {s.classrooms.equipped > 0 && ` ${equippedByWords(locale, s.classrooms.equippedBy, 'evidence.equippedBy')}`}

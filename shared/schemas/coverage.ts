@@ -55,6 +55,12 @@ export const coverageSchema = z.object({
 });
 export type Coverage = z.infer<typeof coverageSchema>;
 
+/** Why a download claim does not count (server/coverage/plausibility.ts, decision 085). */
+export const sampleFlagSchema = z.enum(['above-link', 'above-cap', 'above-server']);
+export type SampleFlag = z.infer<typeof sampleFlagSchema>;
+export const measurementSourceSchema = z.enum(['server', 'agent']);
+export type MeasurementSource = z.infer<typeof measurementSourceSchema>;
+
 export const schoolRowSchema = z.object({
   code: z.string(),
   name: z.string(),
@@ -68,6 +74,11 @@ export const schoolRowSchema = z.object({
   meetsStandard: z.boolean(),
   declaredConnected: z.boolean().describe('declared connected by a person, not measured'),
   declarationConflict: z.boolean(),
+  bandwidthSource: measurementSourceSchema
+    .nullable()
+    .describe("whose measurement bandwidthMbps is: 'server' (the server's own speed test, which outranks) or 'agent' (the PC's claim)"),
+  flaggedSamples: z.number().int().describe('download claims within the window that are implausible and do not count'),
+  flagReasons: z.array(sampleFlagSchema).describe('why: above-link (faster than the PC\'s own link), above-cap (faster than any school PC), above-server (far above the server\'s own measurement)'),
   classrooms: classroomFigures,
   devices: deviceFigures,
 });
@@ -82,6 +93,7 @@ export const countySchoolsQuerySchema = z.object({
   noAgent: boolParam.optional().describe('true: schools with no enrolled device'),
   declaredConnected: boolParam.optional().describe('true: connected by declaration only'),
   conflict: boolParam.optional().describe('true: a declaration contradicted by evidence'),
+  flagged: boolParam.optional().describe('true: schools with implausible download claims in the window'),
   typeCode: z.string().regex(/^\d{3}$/, 'a GB/T 33782 type code such as 211').optional(),
   township: z.string().max(128).optional(),
   q: z.string().max(128).optional().describe('search in school code and name'),
@@ -131,6 +143,9 @@ export const deviceRowSchema = z.object({
   agentVersion: z.string().nullable(),
   medianDownMbps: z.number().nullable(),
   medianUpMbps: z.number().nullable(),
+  downSource: measurementSourceSchema.nullable().describe("whose measurements medianDownMbps is the median of"),
+  flaggedSamples: z.number().int().describe('download claims within the window that are implausible and do not count'),
+  flagReasons: z.array(sampleFlagSchema),
   enrolledAt: z.string(),
   revokedAt: z.string().nullable(),
   hardwareConflict: z.boolean().describe('the same hardware is enrolled at another school'),

@@ -24,3 +24,9 @@ export const speedtestUploadResultSchema = z.object({
   bytes: z.number().int().describe('bytes the server received'),
   ms: z.number().describe('server-side time from first to last byte'),
 });
+
+/** Megabits per second from bytes moved in a time span; null when nothing measurable happened. */
+export function mbps(bytes: number, ms: number): number | null {
+  if (bytes <= 0 || ms <= 0) return null;
+  return Math.round(((bytes * 8) / (ms / 1000) / 1e6) * 100) / 100;
+}

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { measureThroughput, mbps } from '../../agent/collect/throughput.ts';
+import { measureThroughput } from '../../agent/collect/throughput.ts';
+import { mbps } from '../../shared/schemas/speedtest.ts';
 import { createDispatcher } from '../../agent/http.ts';
 import { throughputSchema } from '../../shared/schemas/report.ts';
 import { startScriptedServer } from './http-fixture.ts';

@@ -344,6 +344,21 @@ export const zhCN = {
   'display.noEvidence': '判定依据：旧版代理未上报',
   'display.none': '无显示设备',
   'display.listSeparator': '、',
+  // Plausibility of measured bandwidth (decision 085)
+  'col.bandwidthSource': '带宽来源',
+  'col.flagged': '存疑测速',
+  'col.flagReasons': '存疑原因',
+  'source.server': '服务器实测',
+  'source.agent': '终端自报',
+  'flag.above-link': '高于本机网卡速率',
+  'flag.above-cap': '超过物理上限',
+  'flag.above-server': '远高于服务器实测',
+  'list.separator': '、',
+  'tag.flagged': '存疑',
+  'county.filter.flagged': '有存疑测速',
+  'evidence.sourceServer': '带宽取自服务器对本校测速的实测结果（优先于终端自报）。',
+  'evidence.sourceAgent': '带宽取自终端自报的测速结果（无服务器实测）。',
+  'evidence.flagged': '{days} 天内有 {n} 次终端自报的下行速率不可信，已保留显示但不计入达标：{reasons}。',
 };
 
 export type Dictionary = { [K in keyof typeof zhCN]: string };
