@@ -25,7 +25,8 @@ export interface AppDeps {
 
 export interface AppEnv {
   Variables: AppDeps & {
-    device: { id: string; schoolCode: string };
+    /** `confirmsNewKey`: the current key of a re-enrolled PC whose previous key still works (decision 065). */
+    device: { id: string; schoolCode: string; confirmsNewKey: boolean };
     principal: ApiPrincipal;
     /** Dashboard pages: who is looking (maybe nobody yet), their CSRF token and their language. */
     viewer: Viewer;

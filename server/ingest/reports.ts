@@ -8,6 +8,8 @@ import { DEFAULT_RETENTION_DAYS, retentionHorizon } from './retention.ts';
 export interface ReportingDevice {
   id: string;
   schoolCode: string;
+  /** Reporting under the new key of a re-enrolled PC: this batch retires the previous key (decision 065). */
+  confirmsNewKey?: boolean;
 }
 
 /** The hot path's statements, prepared once per connection (ingest runs them for every report). */
@@ -15,6 +17,7 @@ interface IngestStatements {
   insertReport: Database.Statement;
   readStatus: Database.Statement<[string], DeviceEvidence | undefined>;
   writeStatus: Database.Statement;
+  retirePreviousKey: Database.Statement;
 }
 interface DeviceEvidence {
   lastCollectedAt: number | null;
@@ -30,6 +33,8 @@ const statements = perConnection(
         last_presentation_at as lastPresentationAt, agent_version as agentVersion from device_status where device_id = ?`),
     writeStatus: sqlite.prepare(`update device_status set last_collected_at = ?, last_received_at = ?, last_reachable_at = ?,
         last_presentation_at = ?, agent_version = ? where device_id = ?`),
+    retirePreviousKey: sqlite.prepare(`update device_reenrollments set confirmed_at = ?, previous_key_hash = null
+        where device_id = ? and confirmed_at is null`),
   }),
 );
 
@@ -42,7 +47,9 @@ const latest = (a: number | null, b: number | null) => (a === null ? b : b === n
  * ahead must not make evidence look newer than it is).
  */
 export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], receivedAt: number, retentionDays = DEFAULT_RETENTION_DAYS): ReportBatchResult {
-  const { insertReport, readStatus, writeStatus } = statements(db);
+  const { insertReport, readStatus, writeStatus, retirePreviousKey } = statements(db);
+  // The new key delivered: from now on only it works. Even an all-duplicate batch proves the new agent runs.
+  if (device.confirmsNewKey) retirePreviousKey.run(receivedAt, device.id);
   const horizon = retentionHorizon(receivedAt, retentionDays);
   let accepted = 0;
   let clamped = 0;

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { macAddressSchema } from './common.ts';
 
+/** The longest life and the most uses an enrollment token may be given explicitly (defaults: server/enrollment/tokens.ts). */
+export const MAX_TOKEN_DAYS = 365;
+export const MAX_TOKEN_USES = 10_000;
+
 
 export const hardwareIdSchema = z.object({
   uuid: z.string().trim().min(1).max(128).optional().describe('SMBIOS system UUID'),
