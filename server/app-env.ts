@@ -21,6 +21,8 @@ export interface AppDeps {
   publicDisclosure?: boolean;
   /** Believe X-Forwarded-For / X-Forwarded-Proto from a reverse proxy (SANTONG_TRUST_PROXY=1); off when absent. */
   trustProxy?: boolean;
+  /** Served to browsers over HTTPS only (SANTONG_HTTPS_ONLY=1): HSTS and `__Host-` cookies; off when absent. */
+  httpsOnly?: boolean;
 }
 
 export interface AppEnv {

@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { DomainError } from '../errors.ts';
+import { cookiePrefix } from '../accounts/proxy.ts';
 import { authenticateSession, SESSION_COOKIE } from '../accounts/sessions.ts';
 import { authenticateApiToken } from './api-tokens.ts';
 import { hashSecret } from './secrets.ts';
@@ -54,7 +55,7 @@ export const apiAuth = createMiddleware<AppEnv>(async (c, next) => {
   // A session cookie counts for reads only: a cookie rides along on cross-site requests, so anything
   // that changes state over the API needs a bearer token (or a dashboard form with its CSRF token).
   const safe = c.req.method === 'GET' || c.req.method === 'HEAD';
-  const sessionId = header === undefined && safe ? getCookie(c, SESSION_COOKIE) : undefined;
+  const sessionId = header === undefined && safe ? getCookie(c, SESSION_COOKIE, cookiePrefix(c)) : undefined;
   if (sessionId) {
     const user = authenticateSession(c.var.db, sessionId, c.var.clock());
     if (!user) throw new DomainError('unauthorized', 'session_invalid', 'your session has ended; sign in again at /login');
