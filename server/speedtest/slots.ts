@@ -3,7 +3,9 @@ import type { SpeedtestSlot } from '../../shared/schemas/speedtest.ts';
 /**
  * Speed-test slots: at most one test per school at a time, so the PCs of one school never saturate
  * its link together and each measures the link, not its neighbours. A slot ends when the test's upload
- * finishes or after `slotMs`, whichever is first. Kept in memory: a restart frees every slot, which is
+ * finishes or after `slotMs`, whichever is first. A slot is good for one download and one upload of at
+ * most the granted bytes: without that one device could pull 64 MiB downloads in parallel for as long
+ * as it held the slot (issue 11) and saturate the very link it measures. Kept in memory: a restart frees every slot, which is
  * the safe direction.
  */
 export interface SpeedtestPolicy {
@@ -16,9 +18,12 @@ export interface SpeedtestPolicy {
 
 export const defaultSpeedtestPolicy: SpeedtestPolicy = { bytes: 25_000_000, slotMs: 120_000, maxPerDevicePerDay: 4 };
 
+export type Transfer = 'download' | 'upload';
+
 interface Slot {
   deviceId: string;
   expiresAt: number;
+  taken: Set<Transfer>;
 }
 
 export class SpeedtestSlots {
@@ -48,14 +53,26 @@ export class SpeedtestSlots {
     }
     this.grantsToday.set(device.id, count + 1);
     const expiresAt = now + this.policy.slotMs;
-    this.bySchool.set(device.schoolCode, { deviceId: device.id, expiresAt });
+    this.bySchool.set(device.schoolCode, { deviceId: device.id, expiresAt, taken: new Set() });
     return granted(this.policy.bytes, expiresAt);
   }
 
-  /** True when this device holds its school's slot at `now`. */
-  holds(device: { id: string; schoolCode: string }, now: number): boolean {
+  /**
+   * Starts the slot's one download or upload of at most `bytes`, or says why not: no slot held, this
+   * transfer already started, or more bytes than the slot granted.
+   */
+  startTransfer(device: { id: string; schoolCode: string }, transfer: Transfer, bytes: number, now: number): string | null {
     const held = this.bySchool.get(device.schoolCode);
-    return held !== undefined && held.deviceId === device.id && held.expiresAt > now;
+    if (held === undefined || held.deviceId !== device.id || held.expiresAt <= now) return 'this device holds no speed-test slot; POST /api/v1/speedtest/slot first';
+    if (held.taken.has(transfer)) return `this slot's ${transfer} has already started; a slot allows one; ask for a new slot`;
+    if (bytes > this.policy.bytes) return `bytes must be at most ${this.policy.bytes}, what the slot granted`;
+    held.taken.add(transfer);
+    return null;
+  }
+
+  /** The most bytes a slot grants each way. */
+  get grantedBytes(): number {
+    return this.policy.bytes;
   }
 
   /** Ends the device's slot (its upload finished). */
