@@ -23,7 +23,7 @@ export const en: Dictionary = {
   'login.password': 'Password',
   'login.submit': 'Sign in',
   'login.failed': 'Wrong username or password.',
-  'login.locked': 'Too many failed sign-ins; try again later.',
+  'login.locked': 'Too many failed sign-ins; wait a moment (a minute at most) and try again.',
   'error.title': 'Something went wrong',
   'error.forbidden': 'Your account may not see this page.',
   'error.notFound': 'No such page or record.',

@@ -21,7 +21,7 @@ export const zhCN = {
   'login.password': '密码',
   'login.submit': '登录',
   'login.failed': '用户名或密码不正确。',
-  'login.locked': '登录失败次数过多，请稍后再试。',
+  'login.locked': '登录失败次数过多，请稍候（最多一分钟）再试。',
   'error.title': '出错了',
   'error.forbidden': '您的账号无权查看此页面。',
   'error.notFound': '找不到此页面或记录。',
