@@ -180,7 +180,8 @@ export const deviceReenrollments = sqliteTable(
 export const reports = sqliteTable(
   'reports',
   {
-    id: text('id').primaryKey(),
+    /** The agent's id for the report: unique per device (decision 068), so one device cannot claim another's. */
+    id: text('id').notNull(),
     deviceId: text('device_id')
       .notNull()
       .references(() => devices.id),
@@ -197,6 +198,7 @@ export const reports = sqliteTable(
     body: text('body', { mode: 'json' }).notNull(),
   },
   (t) => [
+    primaryKey({ columns: [t.deviceId, t.id] }),
     index('reports_device_collected').on(t.deviceId, t.collectedAt),
     // Retention folds the oldest reports first, a chunk at a time: without this each chunk scanned and
     // sorted the whole table (the prefecture's 1.96 million reports folded at 3,800/s; BENCHMARKS.md).

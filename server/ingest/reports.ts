@@ -28,7 +28,7 @@ interface DeviceEvidence {
 const statements = perConnection(
   (sqlite): IngestStatements => ({
     insertReport: sqlite.prepare(`insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
-        internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, body) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`),
+        internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, body) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (device_id, id) do nothing`),
     readStatus: sqlite.prepare(`select last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
         last_presentation_at as lastPresentationAt, agent_version as agentVersion from device_status where device_id = ?`),
     writeStatus: sqlite.prepare(`update device_status set last_collected_at = ?, last_received_at = ?, last_reachable_at = ?,
@@ -42,8 +42,8 @@ const latest = (a: number | null, b: number | null) => (a === null ? b : b === n
 
 /**
  * Stores one device's batch exactly once and records its newest evidence on the device; the caller
- * owns the transaction and re-evaluates the school. A report id seen before is a duplicate and changes
- * nothing. `collectedAt` later than the receive time is clamped to it and flagged (a PC clock running
+ * owns the transaction and re-evaluates the school. A report id this device sent before is a duplicate
+ * and changes nothing; ids are unique per device, so another device's id can never shadow this one's. `collectedAt` later than the receive time is clamped to it and flagged (a PC clock running
  * ahead must not make evidence look newer than it is).
  */
 export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], receivedAt: number, retentionDays = DEFAULT_RETENTION_DAYS): ReportBatchResult {

@@ -53,7 +53,7 @@ export function foldOldReports(db: Db, now: number, retentionDays = DEFAULT_RETE
        down_samples = (select json_group_array(value) from (
          select value from json_each(device_days.down_samples) union all select value from json_each(excluded.down_samples)))`,
   );
-  const remove = db.$client.prepare('delete from reports where id = ?');
+  const remove = db.$client.prepare('delete from reports where device_id = ? and id = ?');
   let total = 0;
   for (;;) {
     const rows = select.all(cutoff, chunkSize) as { id: string; deviceId: string; at: number; online: number; presenting: number; down: number | null }[];
@@ -70,7 +70,7 @@ export function foldOldReports(db: Db, now: number, retentionDays = DEFAULT_RETE
         if (r.online && r.presenting) f.lastPresentationAt = Math.max(f.lastPresentationAt ?? 0, r.at);
         if (r.down !== null) f.downSamples.push(r.down);
         days.set(key, f);
-        remove.run(r.id);
+        remove.run(r.deviceId, r.id);
       }
       for (const f of days.values()) upsert.run({ ...f, downSamples: JSON.stringify(f.downSamples) });
     });
