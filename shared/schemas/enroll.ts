@@ -24,7 +24,7 @@ export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 export const enrollResponseSchema = z.object({
   deviceId: z.string(),
   deviceKey: z.string().describe('shown once; the server keeps only its hash'),
-  reused: z.boolean().describe('true when this hardware was already enrolled at this school (a reimaged PC)'),
+  reused: z.boolean().describe('true when this PC (same SMBIOS UUID or serial, never a MAC alone) was already enrolled at this school: a reimaged PC'),
   school: z.object({ code: z.string(), name: z.string() }),
   classroom: z.object({ code: z.string(), name: z.string() }).nullable(),
   releaseSigningKey: z.string().describe('base64 SPKI DER of the Ed25519 key that signs agent releases; pin it'),
