@@ -16,7 +16,7 @@ const noise = randomBytes(1024 * 1024);
 export function speedtestRoutes(slots = new SpeedtestSlots()) {
   const startTransfer = (device: { id: string; schoolCode: string }, transfer: Transfer, bytes: number, now: number) => {
     const refusal = slots.startTransfer(device, transfer, bytes, now);
-    if (refusal !== null) throw new DomainError('conflict', 'no_speedtest_slot', refusal);
+    if (refusal !== null) throw new DomainError('conflict', refusal.code, refusal.message);
   };
   return new Hono<AppEnv>()
     .use('/api/v1/speedtest/*', deviceAuth)
