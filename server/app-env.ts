@@ -21,11 +21,14 @@ export interface AppDeps {
   publicDisclosure?: boolean;
   /** Believe X-Forwarded-For / X-Forwarded-Proto from a reverse proxy (SANTONG_TRUST_PROXY=1); off when absent. */
   trustProxy?: boolean;
+  /** Served to browsers over HTTPS only (SANTONG_HTTPS_ONLY=1): HSTS and `__Host-` cookies; off when absent. */
+  httpsOnly?: boolean;
 }
 
 export interface AppEnv {
   Variables: AppDeps & {
-    device: { id: string; schoolCode: string };
+    /** `confirmsNewKey`: the current key of a re-enrolled PC whose previous key still works (decision 065). */
+    device: { id: string; schoolCode: string; confirmsNewKey: boolean };
     principal: ApiPrincipal;
     /** Dashboard pages: who is looking (maybe nobody yet), their CSRF token and their language. */
     viewer: Viewer;

@@ -32,7 +32,7 @@ import { declarationDocs, declarationRoutes } from './routes/declarations.ts';
 import { historyDocs, historyRoutes } from './routes/history.ts';
 import { inspectionDocs, inspectionRoutes } from './routes/inspections.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
-import { securityHeaders } from './http/security-headers.ts';
+import { apiNoStore, securityHeaders } from './http/security-headers.ts';
 import { SERVER_VERSION } from './version.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
@@ -42,7 +42,8 @@ export const routeDocs: RouteDoc[] = [...healthDocs, ...enrollDocs, ...reportDoc
 export function createApp(deps: AppDeps) {
   const openApiDocument = buildOpenApiDocument(routeDocs, SERVER_VERSION);
   const app = new Hono<AppEnv>()
-    .use(securityHeaders)
+    .use(securityHeaders({ httpsOnly: deps.httpsOnly === true }))
+    .use('/api/*', apiNoStore)
     .use(async (c, next) => {
       for (const [key, value] of Object.entries(deps)) c.set(key as keyof AppDeps, value as never);
       const started = performance.now();

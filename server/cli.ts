@@ -7,7 +7,8 @@ import { createApiToken, revokeApiToken } from './auth/api-tokens.ts';
 import { parseServerConfig } from './config.ts';
 import { openDatabase, type Db } from './db/client.ts';
 import { revokeDevice } from './enrollment/enroll.ts';
-import { createEnrollmentToken, parseDuration, revokeEnrollmentToken } from './enrollment/tokens.ts';
+import { createEnrollmentToken, DEFAULT_EXTRA_USES, DEFAULT_TOKEN_DAYS, parseDuration, revokeEnrollmentToken } from './enrollment/tokens.ts';
+import { MAX_TOKEN_DAYS, MAX_TOKEN_USES } from '../shared/schemas/enroll.ts';
 import { DomainError } from './errors.ts';
 import { startServer } from './index.ts';
 import { PlanError } from './plan/current.ts';
@@ -32,7 +33,9 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
   platform update --id N [--name N] [--url U] [--built-on YYYY-MM-DD|none] [--kind K] [--level L] [--owner CODE]
   platform remove --id N                          drop a platform and its probe history
   platform list | platform probe                  the registry with measured status; probe every URL now
-  enrollment-token create --school CODE [--expires-in 30d] [--max-uses N]
+  enrollment-token create --school CODE [--expires-in 21d] [--max-uses N]
+                                                  defaults: ${DEFAULT_TOKEN_DAYS} days, the school's classrooms + ${DEFAULT_EXTRA_USES} uses;
+                                                  at most ${MAX_TOKEN_DAYS}d and ${MAX_TOKEN_USES} uses
   enrollment-token revoke --id N
   api-token create --name NAME [--county CODE]    a bureau API token; --county confines it to one county
   api-token revoke --id N
@@ -178,11 +181,15 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'enrollment-token create': {
-      const expiresIn = flags['expires-in'] === undefined ? null : parseDuration(flags['expires-in']);
-      if (flags['expires-in'] !== undefined && expiresIn === null) throw new UsageError('--expires-in takes a duration such as 30d, 12h or 90m');
+      const expiresIn = flags['expires-in'] === undefined ? undefined : parseDuration(flags['expires-in']);
+      if (expiresIn === null || (expiresIn !== undefined && (expiresIn < 60_000 || expiresIn > MAX_TOKEN_DAYS * 86_400_000))) {
+        throw new UsageError(`--expires-in takes a duration from 1m to ${MAX_TOKEN_DAYS}d such as 30d, 12h or 90m`);
+      }
+      const maxUses = positiveInteger(flags, 'max-uses') ?? undefined;
+      if (maxUses !== undefined && maxUses > MAX_TOKEN_USES) throw new UsageError(`--max-uses takes a whole number from 1 to ${MAX_TOKEN_USES}`);
       const created = createEnrollmentToken(
         database(flags),
-        { schoolCode: required(flags, 'school'), expiresAt: expiresIn === null ? null : now + expiresIn, maxUses: positiveInteger(flags, 'max-uses') },
+        { schoolCode: required(flags, 'school'), expiresAt: expiresIn === undefined ? undefined : now + expiresIn, maxUses },
         now,
         { actor: cliActor(), reason: flags.reason ?? 'enrollment token issued' },
       );

@@ -28,6 +28,8 @@ export const serverConfigSchema = z.object({
   publicDisclosure: z.enum(['0', '1', 'false', 'true'], 'SANTONG_PUBLIC_DISCLOSURE takes 1 or 0').default('0').transform((v) => v === '1' || v === 'true'),
   /** Behind a reverse proxy: key login throttling on X-Forwarded-For and mark cookies Secure per X-Forwarded-Proto. */
   trustProxy: z.enum(['0', '1', 'false', 'true'], 'SANTONG_TRUST_PROXY takes 1 or 0').default('0').transform((v) => v === '1' || v === 'true'),
+  /** Browsers reach the dashboard over HTTPS only (directly or through the proxy): send HSTS and name cookies `__Host-…`. */
+  httpsOnly: z.enum(['0', '1', 'false', 'true'], 'SANTONG_HTTPS_ONLY takes 1 or 0').default('0').transform((v) => v === '1' || v === 'true'),
 });
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 
@@ -50,6 +52,7 @@ export function parseServerConfig(flags: Record<string, string | undefined>, env
     probeTimeoutMs: env.SANTONG_PROBE_TIMEOUT_MS,
     publicDisclosure: env.SANTONG_PUBLIC_DISCLOSURE,
     trustProxy: env.SANTONG_TRUST_PROXY,
+    httpsOnly: env.SANTONG_HTTPS_ONLY,
   });
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

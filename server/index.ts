@@ -24,7 +24,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   const snapshots = startSnapshotJob(db, clock, logger);
   const retention = startRetentionJob(db, config.retentionDays, clock, logger);
   const probes = startPlatformProbeJob(db, { schedule: config.probeSchedule, timeoutMs: config.probeTimeoutMs }, clock, logger);
-  const app = createApp({ db, logger, clock, maxReportBodyBytes: config.maxReportBodyBytes, limits: config, retentionDays: config.retentionDays, publicDisclosure: config.publicDisclosure, trustProxy: config.trustProxy });
+  const app = createApp({ db, logger, clock, maxReportBodyBytes: config.maxReportBodyBytes, limits: config, retentionDays: config.retentionDays, publicDisclosure: config.publicDisclosure, trustProxy: config.trustProxy, httpsOnly: config.httpsOnly });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', reject);

@@ -5,7 +5,7 @@ import type { AppEnv } from '../app-env.ts';
 import { DomainError } from '../errors.ts';
 import { LANG_COOKIE, langFrom, localeFor } from '../views/i18n/locale.ts';
 import { csrfTokenFor, csrfTokenMatches, newPreloginSecret, PRELOGIN_COOKIE } from './csrf.ts';
-import { requestIsHttps } from './proxy.ts';
+import { cookiePrefix, requestIsHttps } from './proxy.ts';
 import { authenticateSession, SESSION_COOKIE } from './sessions.ts';
 import type { User } from './users.ts';
 
@@ -22,7 +22,8 @@ export function cookieOptions(c: Context<AppEnv>, maxAgeSeconds?: number) {
     path: '/',
     httpOnly: true,
     sameSite: 'Lax' as const,
-    secure: requestIsHttps(c),
+    secure: c.var.httpsOnly === true || requestIsHttps(c),
+    prefix: cookiePrefix(c),
     ...(maxAgeSeconds === undefined ? {} : { maxAge: maxAgeSeconds }),
   };
 }
@@ -32,10 +33,10 @@ export function cookieOptions(c: Context<AppEnv>, maxAgeSeconds?: number) {
  * the secret behind CSRF tokens (the session id, or a pre-login secret set now for the login form).
  */
 export const pageContext = createMiddleware<AppEnv>(async (c, next) => {
-  c.set('locale', localeFor(langFrom(getCookie(c, LANG_COOKIE))));
-  const sessionId = getCookie(c, SESSION_COOKIE);
+  c.set('locale', localeFor(langFrom(getCookie(c, LANG_COOKIE, cookiePrefix(c)))));
+  const sessionId = getCookie(c, SESSION_COOKIE, cookiePrefix(c));
   const user = sessionId ? authenticateSession(c.var.db, sessionId, c.var.clock()) : null;
-  let secret = user ? sessionId! : getCookie(c, PRELOGIN_COOKIE);
+  let secret = user ? sessionId! : getCookie(c, PRELOGIN_COOKIE, cookiePrefix(c));
   if (!secret) {
     secret = newPreloginSecret();
     setCookie(c, PRELOGIN_COOKIE, secret, cookieOptions(c));

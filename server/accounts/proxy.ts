@@ -24,6 +24,15 @@ export function clientAddress(c: Context<AppEnv>): string {
   }
 }
 
+/**
+ * An HTTPS-only deployment (SANTONG_HTTPS_ONLY=1) names its cookies `__Host-…`: the browser then keeps
+ * them only when Secure, for the whole site and without a Domain, so a sibling subdomain or a plain-HTTP
+ * page on the way cannot plant or overwrite a session or CSRF cookie.
+ */
+export function cookiePrefix(c: Context<AppEnv>): 'host' | undefined {
+  return c.var.httpsOnly ? 'host' : undefined;
+}
+
 /** Whether the browser reached us over HTTPS: the proxy's X-Forwarded-Proto when trusted, else the request URL. */
 export function requestIsHttps(c: Context<AppEnv>): boolean {
   if (c.var.trustProxy) {

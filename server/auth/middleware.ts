@@ -3,13 +3,26 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { DomainError } from '../errors.ts';
+import { cookiePrefix } from '../accounts/proxy.ts';
 import { authenticateSession, SESSION_COOKIE } from '../accounts/sessions.ts';
 import { authenticateApiToken } from './api-tokens.ts';
 import { hashSecret } from './secrets.ts';
 
 // Every report batch authenticates: the lookup is prepared once per connection, not rebuilt per request.
+// A re-enrolled PC's previous key is accepted until the new key reports (decision 065); `awaitingNewKey`
+// tells ingest that a report under the current key is that first report.
+interface DeviceByKey {
+  id: string;
+  schoolCode: string;
+  revokedAt: number | null;
+  awaitingNewKey: number;
+}
 const deviceByKeyHash = perConnection((sqlite) =>
-  sqlite.prepare<[string], { id: string; schoolCode: string; revokedAt: number | null }>('select id, school_code as schoolCode, revoked_at as revokedAt from devices where key_hash = ?'),
+  sqlite.prepare<[string, string], DeviceByKey>(`select id, school_code as schoolCode, revoked_at as revokedAt,
+      exists (select 1 from device_reenrollments r where r.device_id = devices.id and r.confirmed_at is null) as awaitingNewKey
+    from devices where key_hash = ?
+    union all
+    select d.id, d.school_code, d.revoked_at, 0 from device_reenrollments r join devices d on d.id = r.device_id where r.previous_key_hash = ?`),
 );
 
 function bearer(header: string | undefined): string | null {
@@ -24,10 +37,11 @@ function bearer(header: string | undefined): string | null {
 export const deviceAuth = createMiddleware<AppEnv>(async (c, next) => {
   const key = bearer(c.req.header('authorization'));
   if (!key) throw new DomainError('unauthorized', 'device_key_missing', 'send the device key as "Authorization: Bearer <deviceKey>"; enroll first to get one');
-  const device = deviceByKeyHash(c.var.db).get(hashSecret(key));
+  const keyHash = hashSecret(key);
+  const device = deviceByKeyHash(c.var.db).get(keyHash, keyHash);
   if (!device) throw new DomainError('unauthorized', 'device_key_invalid', 'unknown device key; enroll this PC again with a token from your county office');
   if (device.revokedAt !== null) throw new DomainError('unauthorized', 'device_key_revoked', 'this device key was revoked; enroll this PC again with a new token');
-  c.set('device', { id: device.id, schoolCode: device.schoolCode });
+  c.set('device', { id: device.id, schoolCode: device.schoolCode, confirmsNewKey: device.awaitingNewKey === 1 });
   await next();
 });
 
@@ -41,7 +55,7 @@ export const apiAuth = createMiddleware<AppEnv>(async (c, next) => {
   // A session cookie counts for reads only: a cookie rides along on cross-site requests, so anything
   // that changes state over the API needs a bearer token (or a dashboard form with its CSRF token).
   const safe = c.req.method === 'GET' || c.req.method === 'HEAD';
-  const sessionId = header === undefined && safe ? getCookie(c, SESSION_COOKIE) : undefined;
+  const sessionId = header === undefined && safe ? getCookie(c, SESSION_COOKIE, cookiePrefix(c)) : undefined;
   if (sessionId) {
     const user = authenticateSession(c.var.db, sessionId, c.var.clock());
     if (!user) throw new DomainError('unauthorized', 'session_invalid', 'your session has ended; sign in again at /login');

@@ -1,6 +1,6 @@
-import { aliasedTable, and, asc, desc, eq, inArray, isNull, or, type SQL } from 'drizzle-orm';
+import { aliasedTable, and, asc, desc, eq, gte, inArray, isNull, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { classrooms, devices, deviceStatus, hardwareConflicts, schools } from '../db/schema.ts';
+import { classrooms, deviceReenrollments, devices, deviceStatus, hardwareConflicts, schools } from '../db/schema.ts';
 
 /*
  * Device lists for the dashboard's devices page, read from the derived device_status table (run the
@@ -68,6 +68,39 @@ export function readHardwareConflicts(db: Db, scope: DeviceScope) {
     .orderBy(desc(hardwareConflicts.detectedAt))
     .all()
     .map((c) => ({ ...c, detectedAt: iso(c.detectedAt)! }));
+}
+
+/** How long a confirmed re-enrollment stays on the list; one whose previous key still works stays until confirmed. */
+const REENROLLMENT_LIST_MS = 90 * 86_400_000;
+
+/**
+ * Re-enrollments of a PC at its own school (decision 065): who (which token), when, what the device was
+ * before, and whether the previous key still works because the new one has not reported yet.
+ */
+export function readReenrollments(db: Db, scope: DeviceScope, now: number) {
+  const previousClassroom = aliasedTable(classrooms, 'previous_classroom');
+  return db
+    .select({
+      id: deviceReenrollments.id,
+      device: { id: devices.id, hostname: devices.hostname, revokedAt: devices.revokedAt },
+      school: { code: schools.code, name: schools.name, countyCode: schools.countyCode },
+      classroom: classrooms.code,
+      previousHostname: deviceReenrollments.previousHostname,
+      previousClassroom: previousClassroom.code,
+      matchedOn: deviceReenrollments.matchedOn,
+      enrollmentTokenId: deviceReenrollments.enrollmentTokenId,
+      reenrolledAt: deviceReenrollments.reenrolledAt,
+      confirmedAt: deviceReenrollments.confirmedAt,
+    })
+    .from(deviceReenrollments)
+    .innerJoin(devices, eq(devices.id, deviceReenrollments.deviceId))
+    .innerJoin(schools, eq(schools.code, devices.schoolCode))
+    .leftJoin(classrooms, eq(classrooms.id, devices.classroomId))
+    .leftJoin(previousClassroom, eq(previousClassroom.id, deviceReenrollments.previousClassroomId))
+    .where(and(or(isNull(deviceReenrollments.confirmedAt), gte(deviceReenrollments.reenrolledAt, now - REENROLLMENT_LIST_MS)), scopeFilter(scope, schools)))
+    .orderBy(desc(deviceReenrollments.reenrolledAt), desc(deviceReenrollments.id))
+    .all()
+    .map((r) => ({ ...r, reenrolledAt: iso(r.reenrolledAt)!, confirmedAt: iso(r.confirmedAt) }));
 }
 
 /** The school a device belongs to (for scope checks before acting on it), or null. */

@@ -148,12 +148,41 @@ export const hardwareConflicts = sqliteTable(
   (t) => [uniqueIndex('hardware_conflicts_pair').on(t.deviceId, t.otherDeviceId)],
 );
 
+/**
+ * A PC enrolled again at its school with matching SMBIOS UUID or serial (a reimaged PC): the device keeps
+ * its id and gets a new key. The previous key keeps working until the new key's first report
+ * (`confirmedAt`), so a mistaken or hostile re-enrollment cannot silence the PC that is really there;
+ * each row is a flag the county sees beside the audit entry. Decision 065.
+ */
+export const deviceReenrollments = sqliteTable(
+  'device_reenrollments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    enrollmentTokenId: integer('enrollment_token_id')
+      .notNull()
+      .references(() => enrollmentTokens.id),
+    matchedOn: text('matched_on').notNull(),
+    previousHostname: text('previous_hostname').notNull(),
+    previousClassroomId: integer('previous_classroom_id').references(() => classrooms.id),
+    /** The key the PC held before; accepted until `confirmedAt`, then erased. */
+    previousKeyHash: text('previous_key_hash'),
+    reenrolledAt: integer('reenrolled_at').notNull(),
+    /** When the new key first delivered reports. */
+    confirmedAt: integer('confirmed_at'),
+  },
+  (t) => [uniqueIndex('device_reenrollments_previous_key').on(t.previousKeyHash), index('device_reenrollments_device').on(t.deviceId, t.confirmedAt)],
+);
+
 // ── Evidence ────────────────────────────────────────────────────────────────────────────────────
 
 export const reports = sqliteTable(
   'reports',
   {
-    id: text('id').primaryKey(),
+    /** The agent's id for the report: unique per device (decision 068), so one device cannot claim another's. */
+    id: text('id').notNull(),
     deviceId: text('device_id')
       .notNull()
       .references(() => devices.id),
@@ -174,6 +203,7 @@ export const reports = sqliteTable(
     downFlag: text('down_flag', { enum: ['above-link', 'above-cap'] }),
   },
   (t) => [
+    primaryKey({ columns: [t.deviceId, t.id] }),
     index('reports_device_collected').on(t.deviceId, t.collectedAt),
     // Retention folds the oldest reports first, a chunk at a time: without this each chunk scanned and
     // sorted the whole table (the prefecture's 1.96 million reports folded at 3,800/s; BENCHMARKS.md).

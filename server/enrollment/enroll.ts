@@ -3,7 +3,7 @@ import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { EnrollRequest, EnrollResponse } from '../../shared/schemas/enroll.ts';
 import { generateSecret, hashSecret } from '../auth/secrets.ts';
 import { inTransaction, type Db } from '../db/client.ts';
-import { classrooms, deviceMacs, devices, deviceStatus, enrollmentTokens, hardwareConflicts, schools } from '../db/schema.ts';
+import { classrooms, deviceMacs, deviceReenrollments, devices, deviceStatus, enrollmentTokens, hardwareConflicts, schools } from '../db/schema.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { DomainError } from '../errors.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
@@ -12,8 +12,9 @@ import { hardwareFingerprint, type HardwareFingerprint } from './hardware.ts';
 
 /**
  * Enrolls a school PC with a per-school token. The school comes from the token, never the payload.
- * The same hardware at the same school gets its device back with a new key (a reimaged PC is not a new
- * device); the same hardware at another school gets a new device and a flagged conflict, never a move.
+ * The same PC (SMBIOS UUID or serial) at the same school gets its device back with a new key, the old key
+ * working until the new one reports (a reimaged PC is not a new device); weaker evidence such as a MAC, or
+ * the same hardware at another school, gets a new device and a flagged conflict, never a takeover or a move.
  */
 export function enrollDevice(db: Db, request: EnrollRequest, now: number): EnrollResponse {
   return inTransaction(db, () => {
@@ -31,12 +32,13 @@ export function enrollDevice(db: Db, request: EnrollRequest, now: number): Enrol
 
     const fingerprint = hardwareFingerprint(request.hardware);
     const sameHardware = matchHardware(db, fingerprint);
-    const here = sameHardware.find((d) => d.schoolCode === school.code);
+    const here = sameHardware.find((d) => d.schoolCode === school.code && samePc(d, fingerprint));
     const classroomId = classroom?.id ?? here?.classroomId ?? null;
     const deviceKey = generateSecret('device');
     let deviceId: string;
     if (here) {
       deviceId = here.id;
+      keepPreviousKey(db, here, token.id, now);
       db.update(devices)
         .set({
           keyHash: hashSecret(deviceKey),
@@ -66,6 +68,8 @@ export function enrollDevice(db: Db, request: EnrollRequest, now: number): Enrol
         })
         .run();
       db.insert(deviceStatus).values({ deviceId, schoolCode: school.code, state: 'never' }).run();
+      // Weaker evidence (a MAC, or ids that contradict each other) or another school: a new device and a
+      // flag for the county, never a takeover of the device that is already there.
       for (const other of sameHardware) {
         db.insert(hardwareConflicts)
           .values({ deviceId, otherDeviceId: other.id, matchedOn: other.matchedOn, detectedAt: now })
@@ -81,12 +85,17 @@ export function enrollDevice(db: Db, request: EnrollRequest, now: number): Enrol
       db,
       {
         actor: `enrollment-token:${token.id}`,
-        reason: here ? 'the same hardware enrolled again at its school (reimaged PC): new key' : sameHardware.length > 0 ? 'new device; the same hardware is enrolled at another school (flagged)' : 'new device enrolled',
+        reason: here
+          ? `the same PC (${here.matchedOn}) enrolled again at its school (reimaged PC): new key; the previous key works until the new key reports (flagged)`
+          : sameHardware.length > 0
+            ? `new device; hardware matching it by ${[...new Set(sameHardware.map((d) => d.matchedOn))].join(', ')} is already enrolled (flagged)`
+            : 'new device enrolled',
         action: here ? 'device.reenroll' : 'device.enroll',
         entityType: 'device',
         entityId: deviceId,
         countyCode: school.countyCode,
-        newValue: { schoolCode: school.code, classroom: assigned?.code ?? null, hostname: request.hostname, hardware: fingerprint },
+        oldValue: here ? { hostname: here.hostname, classroomId: here.classroomId } : undefined,
+        newValue: { schoolCode: school.code, classroom: assigned?.code ?? null, hostname: request.hostname, hardware: fingerprint, enrollmentTokenId: token.id },
       },
       now,
     );
@@ -105,6 +114,34 @@ function findClassroom(db: Db, schoolCode: string, code: string) {
   ]);
 }
 
+type MatchedDevice = ReturnType<typeof matchHardware>[number];
+
+/**
+ * What proves "the same PC": its SMBIOS UUID or serial matches and neither contradicts the record. A MAC
+ * never does: anyone on the school's LAN can read a neighbour's MAC (decision 065).
+ */
+function samePc(device: MatchedDevice, fingerprint: HardwareFingerprint): boolean {
+  const contradicts = (stored: string | null, presented: string | null) => stored !== null && presented !== null && stored !== presented;
+  return (device.matchedOn === 'uuid' || device.matchedOn === 'serial') && !contradicts(device.uuid, fingerprint.uuid) && !contradicts(device.serial, fingerprint.serial);
+}
+
+/**
+ * Records the re-enrollment as a flag and keeps the key the PC held working until the new key's first
+ * report (ingest confirms it). Re-enrolled twice before that: the key still in use is the oldest one.
+ */
+function keepPreviousKey(db: Db, device: MatchedDevice, tokenId: number, now: number): void {
+  const pending = db
+    .select({ id: deviceReenrollments.id, previousKeyHash: deviceReenrollments.previousKeyHash })
+    .from(deviceReenrollments)
+    .where(and(eq(deviceReenrollments.deviceId, device.id), isNull(deviceReenrollments.confirmedAt)))
+    .all();
+  const previousKeyHash = pending.find((p) => p.previousKeyHash !== null)?.previousKeyHash ?? device.keyHash;
+  if (pending.length > 0) db.update(deviceReenrollments).set({ previousKeyHash: null }).where(inArray(deviceReenrollments.id, pending.map((p) => p.id))).run();
+  db.insert(deviceReenrollments)
+    .values({ deviceId: device.id, enrollmentTokenId: tokenId, matchedOn: device.matchedOn, previousHostname: device.hostname, previousClassroomId: device.classroomId, previousKeyHash, reenrolledAt: now })
+    .run();
+}
+
 /** Active (unrevoked) devices whose UUID, serial or a MAC match this hardware, with what matched. */
 function matchHardware(db: Db, fingerprint: HardwareFingerprint) {
   const conditions: SQL[] = [];
@@ -115,7 +152,7 @@ function matchHardware(db: Db, fingerprint: HardwareFingerprint) {
   }
   if (conditions.length === 0) return [];
   return db
-    .select({ id: devices.id, schoolCode: devices.schoolCode, classroomId: devices.classroomId, uuid: devices.hardwareUuid, serial: devices.hardwareSerial })
+    .select({ id: devices.id, schoolCode: devices.schoolCode, classroomId: devices.classroomId, hostname: devices.hostname, keyHash: devices.keyHash, uuid: devices.hardwareUuid, serial: devices.hardwareSerial })
     .from(devices)
     .where(and(isNull(devices.revokedAt), or(...conditions)))
     .all()

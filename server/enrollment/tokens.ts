@@ -1,7 +1,7 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, count, eq, isNull, sql } from 'drizzle-orm';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
-import { enrollmentTokens, schools } from '../db/schema.ts';
+import { classrooms, enrollmentTokens, schools } from '../db/schema.ts';
 import { generateSecret, hashSecret } from '../auth/secrets.ts';
 import { DomainError } from '../errors.ts';
 
@@ -13,26 +13,45 @@ export interface NewEnrollmentToken {
   maxUses: number | null;
 }
 
-/** Issues a per-school enrollment token; the token itself is returned once and only its hash is kept. */
+/*
+ * A token is what a county office hands a school's IT staff for one round of installs: by default it
+ * lasts three weeks and enrolls the school's classrooms plus a few office PCs and retries. A leaked
+ * token is then worth little; an explicit expiry or use count (up to MAX_TOKEN_DAYS and MAX_TOKEN_USES) still allows more.
+ */
+export const DEFAULT_TOKEN_DAYS = 21;
+export const DEFAULT_EXTRA_USES = 10;
+
+/** The default use count for a school's token: one per registered classroom plus DEFAULT_EXTRA_USES. */
+export function defaultMaxUses(db: Db, schoolCode: string): number {
+  const rooms = db.select({ n: count() }).from(classrooms).where(eq(classrooms.schoolCode, schoolCode)).get()!.n;
+  return rooms + DEFAULT_EXTRA_USES;
+}
+
+/**
+ * Issues a per-school enrollment token; the token itself is returned once and only its hash is kept.
+ * An absent expiry or use count takes the defaults above; null means none (demo and tests only).
+ */
 export function createEnrollmentToken(
   db: Db,
-  input: { schoolCode: string; expiresAt: number | null; maxUses: number | null },
+  input: { schoolCode: string; expiresAt?: number | null; maxUses?: number | null },
   now: number,
   audit: AuditSource,
 ): NewEnrollmentToken {
   const school = db.select({ code: schools.code, name: schools.name }).from(schools).where(eq(schools.code, input.schoolCode)).get();
   if (!school) throw new DomainError('not-found', 'school_unknown', `no school with code ${input.schoolCode}; import the roster first (santong import-schools FILE)`);
+  const expiresAt = input.expiresAt === undefined ? now + DEFAULT_TOKEN_DAYS * 86_400_000 : input.expiresAt;
+  const maxUses = input.maxUses === undefined ? defaultMaxUses(db, school.code) : input.maxUses;
   const token = generateSecret('enrollment');
   const row = inTransaction(db, () => {
     const created = db
       .insert(enrollmentTokens)
-      .values({ tokenHash: hashSecret(token), schoolCode: school.code, expiresAt: input.expiresAt, maxUses: input.maxUses, createdAt: now, createdBy: audit.actor })
+      .values({ tokenHash: hashSecret(token), schoolCode: school.code, expiresAt, maxUses, createdAt: now, createdBy: audit.actor })
       .returning({ id: enrollmentTokens.id, countyCode: sql<string>`(select county_code from schools where code = ${school.code})` })
       .get();
-    recordAudit(db, { ...audit, action: 'enrollment-token.create', entityType: 'enrollment-token', entityId: String(created.id), countyCode: created.countyCode, newValue: { schoolCode: school.code, expiresAt: input.expiresAt, maxUses: input.maxUses } }, now);
+    recordAudit(db, { ...audit, action: 'enrollment-token.create', entityType: 'enrollment-token', entityId: String(created.id), countyCode: created.countyCode, newValue: { schoolCode: school.code, expiresAt, maxUses } }, now);
     return created;
   });
-  return { id: row.id, token, school, expiresAt: input.expiresAt, maxUses: input.maxUses };
+  return { id: row.id, token, school, expiresAt, maxUses };
 }
 
 /** Revokes an enrollment token by id; devices it already enrolled keep their keys. */

@@ -10,6 +10,8 @@ import { DEFAULT_RETENTION_DAYS, retentionHorizon } from './retention.ts';
 export interface ReportingDevice {
   id: string;
   schoolCode: string;
+  /** Reporting under the new key of a re-enrolled PC: this batch retires the previous key (decision 065). */
+  confirmsNewKey?: boolean;
 }
 
 /** The hot path's statements, prepared once per connection (ingest runs them for every report). */
@@ -17,6 +19,7 @@ interface IngestStatements {
   insertReport: Database.Statement;
   readStatus: Database.Statement<[string], DeviceEvidence | undefined>;
   writeStatus: Database.Statement;
+  retirePreviousKey: Database.Statement;
 }
 interface DeviceEvidence {
   lastCollectedAt: number | null;
@@ -29,12 +32,14 @@ const statements = perConnection(
   (sqlite): IngestStatements => ({
     insertReport: sqlite.prepare(`insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
         internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, presentation_kind, body, down_flag)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`),
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (device_id, id) do nothing`),
     readStatus: sqlite.prepare(`select last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
         last_presentation_at as lastPresentationAt, last_presentation_kind as lastPresentationKind, agent_version as agentVersion
         from device_status where device_id = ?`),
     writeStatus: sqlite.prepare(`update device_status set last_collected_at = ?, last_received_at = ?, last_reachable_at = ?,
         last_presentation_at = ?, last_presentation_kind = ?, agent_version = ? where device_id = ?`),
+    retirePreviousKey: sqlite.prepare(`update device_reenrollments set confirmed_at = ?, previous_key_hash = null
+        where device_id = ? and confirmed_at is null`),
   }),
 );
 
@@ -42,13 +47,16 @@ const latest = (a: number | null, b: number | null) => (a === null ? b : b === n
 
 /**
  * Stores one device's batch exactly once and records its newest evidence on the device; the caller
- * owns the transaction and re-evaluates the school. A report id seen before is a duplicate and changes
- * nothing. `collectedAt` later than the receive time is clamped to it and flagged (a PC clock running
- * ahead must not make evidence look newer than it is). A download claim its own report makes implausible
- * (faster than the PC's link, or than any school PC) is stored with its flag and never counts.
+ * owns the transaction and re-evaluates the school. A report id this device sent before is a duplicate
+ * and changes nothing; ids are unique per device, so another device's id can never shadow this one's.
+ * `collectedAt` later than the receive time is clamped to it and flagged (a PC clock running ahead must not
+ * make evidence look newer than it is). A download claim its own report makes implausible (faster than the
+ * PC's link, or than any school PC) is stored with its flag and never counts.
  */
 export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], receivedAt: number, retentionDays = DEFAULT_RETENTION_DAYS): ReportBatchResult {
-  const { insertReport, readStatus, writeStatus } = statements(db);
+  const { insertReport, readStatus, writeStatus, retirePreviousKey } = statements(db);
+  // The new key delivered: from now on only it works. Even an all-duplicate batch proves the new agent runs.
+  if (device.confirmsNewKey) retirePreviousKey.run(receivedAt, device.id);
   const horizon = retentionHorizon(receivedAt, retentionDays);
   let accepted = 0;
   let clamped = 0;

@@ -63,7 +63,7 @@ export function foldOldReports(db: Db, now: number, retentionDays = DEFAULT_RETE
        down_samples = (select json_group_array(value) from (
          select value from json_each(device_days.down_samples) union all select value from json_each(excluded.down_samples)))`,
   );
-  const remove = db.$client.prepare('delete from reports where id = ?');
+  const remove = db.$client.prepare('delete from reports where device_id = ? and id = ?');
   // The server's own speed-test measurements (a few per device a day) go at the same horizon, unfolded:
   // they only ever count inside an evidence window, which folding never reaches.
   const dropOldServerMeasurements = db.$client.prepare('delete from speedtests where finished_at < ?');
@@ -86,7 +86,7 @@ export function foldOldReports(db: Db, now: number, retentionDays = DEFAULT_RETE
         if (r.online && r.presenting) f.lastPresentation = laterPresentation(f.lastPresentation, { at: r.at, kind: r.presenting });
         if (r.down !== null) f.downSamples.push(r.down);
         days.set(key, f);
-        remove.run(r.id);
+        remove.run(r.deviceId, r.id);
       }
       for (const { lastPresentation, ...f } of days.values()) {
         upsert.run({ ...f, lastPresentationAt: lastPresentation?.at ?? null, lastPresentationKind: lastPresentation?.kind ?? null, downSamples: JSON.stringify(f.downSamples) });

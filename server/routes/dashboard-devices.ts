@@ -4,35 +4,38 @@ import { csrfOnlyFormSchema } from '../../shared/schemas/dashboard.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool, assertRole, listScope } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
-import { findDeviceSchool, readAttentionDevices, readHardwareConflicts } from '../coverage/devices-read.ts';
+import { findDeviceSchool, readAttentionDevices, readHardwareConflicts, readReenrollments } from '../coverage/devices-read.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { revokeDevice } from '../enrollment/enroll.ts';
 import { DomainError } from '../errors.ts';
 import { validate } from '../http/validate.ts';
-import { attentionColumns, conflictColumns, DevicesPage } from '../views/devices-page.tsx';
+import { attentionColumns, conflictColumns, DevicesPage, reenrollmentColumns } from '../views/devices-page.tsx';
 import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
 
 /** The device lists in the user's scope, as of now. */
 function lists(c: Context<AppEnv>) {
-  sweepBeforeRead(c.var.db, c.var.clock());
+  const now = c.var.clock();
+  sweepBeforeRead(c.var.db, now);
   const scope = listScope(c.var.user);
-  return { attention: readAttentionDevices(c.var.db, scope), conflicts: readHardwareConflicts(c.var.db, scope) };
+  return { attention: readAttentionDevices(c.var.db, scope), conflicts: readHardwareConflicts(c.var.db, scope), reenrollments: readReenrollments(c.var.db, scope, now) };
 }
 
-/** Silent devices and hardware conflicts in scope; county officers and the bureau can revoke a key. */
+/** Silent devices, hardware conflicts and re-enrolled PCs in scope; county officers and the bureau can revoke a key. */
 export const dashboardDevicesRoutes = new Hono<AppEnv>()
   .get('/devices', pageContext, requireUser, validate('query', z.object({ revoked: z.literal('1').optional() })), (c) => {
-    const { attention, conflicts } = lists(c);
     const canRevoke = c.var.user.role !== 'school';
-    return c.html(DevicesPage({ locale: c.var.locale, viewer: c.var.viewer, path: c.req.path, attention, conflicts, canRevoke, revoked: c.req.valid('query').revoked === '1' }));
+    return c.html(DevicesPage({ locale: c.var.locale, viewer: c.var.viewer, path: c.req.path, ...lists(c), canRevoke, revoked: c.req.valid('query').revoked === '1' }));
   })
   .on('GET', exportPaths('/devices/attention'), pageContext, requireUser, (c) =>
     tableExport(c.var.locale, exportFormatOf(c.req.path), 'devices-attention', attentionColumns(c.var.locale), lists(c).attention),
   )
   .on('GET', exportPaths('/devices/conflicts'), pageContext, requireUser, (c) =>
     tableExport(c.var.locale, exportFormatOf(c.req.path), 'devices-conflicts', conflictColumns(c.var.locale), lists(c).conflicts),
+  )
+  .on('GET', exportPaths('/devices/reenrollments'), pageContext, requireUser, (c) =>
+    tableExport(c.var.locale, exportFormatOf(c.req.path), 'devices-reenrollments', reenrollmentColumns(c.var.locale), lists(c).reenrollments),
   )
   .post('/devices/:id/revoke', pageContext, requireUser, requireCsrf, validate('param', z.object({ id: z.string().min(1).max(64) })), validate('form', csrfOnlyFormSchema), (c) => {
     assertRole(c.var.user, 'bureau', 'county');

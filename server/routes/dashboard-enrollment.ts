@@ -61,7 +61,7 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
     const now = c.var.clock();
     const created = createEnrollmentToken(
       c.var.db,
-      { schoolCode: school.code, expiresAt: form.expiresInDays === undefined ? null : now + form.expiresInDays * DAY_MS, maxUses: form.maxUses ?? null },
+      { schoolCode: school.code, expiresAt: form.expiresInDays === undefined ? undefined : now + form.expiresInDays * DAY_MS, maxUses: form.maxUses },
       now,
       { actor: `user:${c.var.user.username}`, reason: 'enrollment token issued from the dashboard' },
     );

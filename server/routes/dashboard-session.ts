@@ -6,7 +6,7 @@ import { csrfOnlyFormSchema, loginFormSchema } from '../../shared/schemas/dashbo
 import { signIn } from '../accounts/login.ts';
 import { cookieOptions, pageContext, requireCsrf } from '../accounts/page-auth.ts';
 import { PRELOGIN_COOKIE } from '../accounts/csrf.ts';
-import { clientAddress } from '../accounts/proxy.ts';
+import { clientAddress, cookiePrefix } from '../accounts/proxy.ts';
 import { findUserForLogin } from '../accounts/users.ts';
 import { endSession, MAX_AGE_MS, SESSION_COOKIE } from '../accounts/sessions.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -33,7 +33,7 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
     try {
       const { session } = await signIn(c.var.db, { username: form.username, password: form.password, address: clientAddress(c) }, c.var.clock());
       setCookie(c, SESSION_COOKIE, session.id, cookieOptions(c, MAX_AGE_MS / 1000));
-      deleteCookie(c, PRELOGIN_COOKIE, { path: '/' });
+      deleteCookie(c, PRELOGIN_COOKIE, cookieOptions(c));
       c.var.logger.info({ username: form.username.trim().toLowerCase() }, 'signed in');
       return c.redirect(next, 303);
     } catch (error) {
@@ -46,9 +46,9 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
     }
   })
   .post('/logout', pageContext, requireCsrf, validate('form', csrfOnlyFormSchema), (c) => {
-    const sessionId = getCookie(c, SESSION_COOKIE);
+    const sessionId = getCookie(c, SESSION_COOKIE, cookiePrefix(c));
     if (sessionId) endSession(c.var.db, sessionId);
-    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    deleteCookie(c, SESSION_COOKIE, cookieOptions(c));
     return c.redirect('/login', 303);
   })
   .get('/lang/:lang', validate('param', z.object({ lang: z.enum(langs) })), validate('query', z.object({ back: z.string().max(1000).optional() })), (c) => {

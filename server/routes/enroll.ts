@@ -30,7 +30,7 @@ export const enrollDocs: RouteDoc[] = [
     auth: 'none',
     body: enrollRequestSchema,
     responses: {
-      201: { description: 'enrolled (or re-enrolled: same hardware at the same school)', schema: enrollResponseSchema },
+      201: { description: 'enrolled, or re-enrolled (same SMBIOS UUID or serial at the same school: the previous key works until this one reports)', schema: enrollResponseSchema },
       400: { description: 'invalid request; issues name each bad field', schema: apiErrorSchema },
       401: { description: 'token unknown, revoked, expired or used up (code says which)', schema: apiErrorSchema },
       413: { description: 'body too large', schema: apiErrorSchema },

@@ -8,23 +8,22 @@ import { DomainError } from '../errors.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { recordSpeedtest, serverMeasurement } from '../speedtest/record.ts';
-import { SpeedtestSlots } from '../speedtest/slots.ts';
+import { SpeedtestSlots, type Transfer } from '../speedtest/slots.ts';
 
 // Incompressible payload, made once: a compressing proxy on the way must not flatter the link.
 const noise = randomBytes(1024 * 1024);
 
 /** Speed-test endpoints for agents: a per-school slot, then a download and an upload of `bytes`. */
 export function speedtestRoutes(slots = new SpeedtestSlots()) {
-  const requireSlot = (device: { id: string; schoolCode: string }, now: number) => {
-    if (!slots.holds(device, now)) {
-      throw new DomainError('conflict', 'no_speedtest_slot', 'this device holds no speed-test slot; POST /api/v1/speedtest/slot first');
-    }
+  const startTransfer = (device: { id: string; schoolCode: string }, transfer: Transfer, bytes: number, now: number) => {
+    const refusal = slots.startTransfer(device, transfer, bytes, now);
+    if (refusal !== null) throw new DomainError('conflict', refusal.code, refusal.message);
   };
   return new Hono<AppEnv>()
     .use('/api/v1/speedtest/*', deviceAuth)
     .post('/api/v1/speedtest/slot', (c) => c.json(slots.request(c.var.device, c.var.clock())))
     .get('/api/v1/speedtest/download', validate('query', speedtestDownloadQuerySchema), (c) => {
-      requireSlot(c.var.device, c.var.clock());
+      startTransfer(c.var.device, 'download', c.req.valid('query').bytes, c.var.clock());
       let left = c.req.valid('query').bytes;
       const timing = slots.startDownload(c.var.device, performance.now());
       const body = new ReadableStream<Uint8Array>({
@@ -45,8 +44,9 @@ export function speedtestRoutes(slots = new SpeedtestSlots()) {
     })
     .post('/api/v1/speedtest/upload', async (c) => {
       const device = c.var.device;
-      requireSlot(device, c.var.clock());
       const arrivedAt = performance.now();
+      startTransfer(device, 'upload', 0, c.var.clock());
+      const limit = Math.min(slots.grantedBytes, MAX_SPEEDTEST_BYTES);
       let bytes = 0;
       let first: number | null = null;
       let download;
@@ -54,7 +54,7 @@ export function speedtestRoutes(slots = new SpeedtestSlots()) {
         for await (const chunk of c.req.raw.body ?? []) {
           first ??= performance.now();
           bytes += chunk.length;
-          if (bytes > MAX_SPEEDTEST_BYTES) throw new DomainError('too-large', 'body_too_large', `a speed-test upload is at most ${MAX_SPEEDTEST_BYTES} bytes`);
+          if (bytes > limit) throw new DomainError('too-large', 'body_too_large', `a speed-test upload is at most ${limit} bytes, what the slot granted`);
         }
       } finally {
         download = slots.release(device);
@@ -79,11 +79,11 @@ export const speedtestDocs: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/speedtest/download',
-    summary: 'Download `bytes` of incompressible data (needs the slot)',
+    summary: 'Download `bytes` (at most what the slot granted) of incompressible data; once per slot',
     tag: 'agent',
     auth: 'device-key',
     query: speedtestDownloadQuerySchema,
-    responses: { 200: { description: 'the bytes', binary: true }, 400: { description: 'bad bytes', schema: apiErrorSchema }, ...errors, 409: { description: 'no slot held', schema: apiErrorSchema } },
+    responses: { 200: { description: 'the bytes', binary: true }, 400: { description: 'bad bytes', schema: apiErrorSchema }, ...errors, 409: { description: 'no slot held, its download already taken, or more bytes than granted', schema: apiErrorSchema } },
   },
   {
     method: 'post',

@@ -3,7 +3,9 @@ import type { SpeedtestSlot } from '../../shared/schemas/speedtest.ts';
 /**
  * Speed-test slots: at most one test per school at a time, so the PCs of one school never saturate
  * its link together and each measures the link, not its neighbours. A slot ends when the test's upload
- * finishes or after `slotMs`, whichever is first. Kept in memory: a restart frees every slot, which is
+ * finishes or after `slotMs`, whichever is first. A slot is good for one download and one upload of at
+ * most the granted bytes: without that one device could pull 64 MiB downloads in parallel for as long
+ * as it held the slot (issue 11) and saturate the very link it measures. Kept in memory: a restart frees every slot, which is
  * the safe direction.
  */
 export interface SpeedtestPolicy {
@@ -16,9 +18,16 @@ export interface SpeedtestPolicy {
 
 export const defaultSpeedtestPolicy: SpeedtestPolicy = { bytes: 25_000_000, slotMs: 120_000, maxPerDevicePerDay: 4 };
 
+export type Transfer = 'download' | 'upload';
+export interface TransferRefusal {
+  code: 'no_speedtest_slot' | 'speedtest_transfer_taken' | 'speedtest_bytes_over_grant';
+  message: string;
+}
+
 interface Slot {
   deviceId: string;
   expiresAt: number;
+  taken: Set<Transfer>;
   download?: DownloadTiming;
 }
 
@@ -59,14 +68,28 @@ export class SpeedtestSlots {
     }
     this.grantsToday.set(device.id, count + 1);
     const expiresAt = now + this.policy.slotMs;
-    this.bySchool.set(device.schoolCode, { deviceId: device.id, expiresAt });
+    this.bySchool.set(device.schoolCode, { deviceId: device.id, expiresAt, taken: new Set() });
     return granted(this.policy.bytes, expiresAt);
   }
 
-  /** True when this device holds its school's slot at `now`. */
-  holds(device: { id: string; schoolCode: string }, now: number): boolean {
+  /**
+   * Starts the slot's one download or upload of at most `bytes`, or says why not: no slot held, this
+   * transfer already started, or more bytes than the slot granted.
+   */
+  startTransfer(device: { id: string; schoolCode: string }, transfer: Transfer, bytes: number, now: number): TransferRefusal | null {
     const held = this.bySchool.get(device.schoolCode);
-    return held !== undefined && held.deviceId === device.id && held.expiresAt > now;
+    if (held === undefined || held.deviceId !== device.id || held.expiresAt <= now) {
+      return { code: 'no_speedtest_slot', message: 'this device holds no speed-test slot; POST /api/v1/speedtest/slot first' };
+    }
+    if (held.taken.has(transfer)) return { code: 'speedtest_transfer_taken', message: `this slot's ${transfer} has already started; a slot allows one; ask for a new slot` };
+    if (bytes > this.policy.bytes) return { code: 'speedtest_bytes_over_grant', message: `bytes must be at most ${this.policy.bytes}, what the slot granted` };
+    held.taken.add(transfer);
+    return null;
+  }
+
+  /** The most bytes a slot grants each way. */
+  get grantedBytes(): number {
+    return this.policy.bytes;
   }
 
   /** Starts timing a download in the device's slot (the latest download of a slot is the one measured). */

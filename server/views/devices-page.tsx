@@ -1,11 +1,12 @@
 import type { Viewer } from '../accounts/page-auth.ts';
-import type { readAttentionDevices, readHardwareConflicts } from '../coverage/devices-read.ts';
+import type { readAttentionDevices, readHardwareConflicts, readReenrollments } from '../coverage/devices-read.ts';
 import type { Locale } from './i18n/locale.ts';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
 
 export type AttentionDevice = ReturnType<typeof readAttentionDevices>[number];
 export type Conflict = ReturnType<typeof readHardwareConflicts>[number];
+export type Reenrollment = ReturnType<typeof readReenrollments>[number];
 
 /** Silent and at-risk device columns (page and export). */
 export function attentionColumns(locale: Locale): Column<AttentionDevice>[] {
@@ -30,6 +31,21 @@ export function conflictColumns(locale: Locale): Column<Conflict>[] {
   ];
 }
 
+/** Re-enrolled PC columns (page and export): the previous key works until `confirmedAt`. */
+export function reenrollmentColumns(locale: Locale): Column<Reenrollment>[] {
+  const state = (r: Reenrollment) => (r.confirmedAt === null ? locale.t('devices.previousKeyActive') : locale.t('devices.newKeyReported'));
+  return [
+    { label: 'col.hostname', value: (r) => r.device.hostname },
+    { label: 'col.school', value: (r) => r.school.name, cell: (r) => <a href={`/schools/${r.school.code}`}>{r.school.name}</a> },
+    { label: 'col.classroom', value: (r) => r.classroom },
+    { label: 'col.before', value: (r) => `${r.previousHostname} / ${r.previousClassroom ?? '—'}` },
+    { label: 'col.matchedOn', value: (r) => r.matchedOn },
+    { label: 'col.enrollmentToken', value: (r) => `#${r.enrollmentTokenId}` },
+    { label: 'col.reenrolledAt', value: (r) => r.reenrolledAt, cell: (r) => locale.dateTime(r.reenrolledAt) },
+    { label: 'col.state', value: state, cell: (r) => <span class={r.confirmedAt === null ? 'state-at-risk' : ''}>{state(r)}</span> },
+  ];
+}
+
 function RevokeButton(props: { locale: Locale; viewer: Viewer; deviceId: string; hostname: string }) {
   return (
     <form class="inline" method="post" action={`/devices/${encodeURIComponent(props.deviceId)}/revoke`}>
@@ -39,8 +55,8 @@ function RevokeButton(props: { locale: Locale; viewer: Viewer; deviceId: string;
   );
 }
 
-/** Devices that need a visit: silent and at-risk ones, and hardware seen at two schools. */
-export function DevicesPage(props: { locale: Locale; viewer: Viewer; path: string; attention: AttentionDevice[]; conflicts: Conflict[]; canRevoke: boolean; revoked: boolean }) {
+/** Devices that need a visit: silent and at-risk ones, duplicated hardware, and re-enrolled PCs. */
+export function DevicesPage(props: { locale: Locale; viewer: Viewer; path: string; attention: AttentionDevice[]; conflicts: Conflict[]; reenrollments: Reenrollment[]; canRevoke: boolean; revoked: boolean }) {
   const { locale, viewer } = props;
   const t = locale.t;
   const withRevoke = <Row,>(columns: Column<Row>[], device: (r: Row) => { id: string; hostname: string }): Column<Row>[] =>
@@ -59,6 +75,9 @@ export function DevicesPage(props: { locale: Locale; viewer: Viewer; path: strin
       <h2>{t('devices.conflicts')}</h2>
       <ExportLinks locale={locale} base="/devices/conflicts" />
       <DataTable locale={locale} caption={t('devices.conflicts')} columns={withRevoke(conflictColumns(locale), (r) => r.device)} rows={props.conflicts} id="conflict-table" />
+      <h2>{t('devices.reenrollments')}</h2>
+      <ExportLinks locale={locale} base="/devices/reenrollments" />
+      <DataTable locale={locale} caption={t('devices.reenrollments')} columns={withRevoke(reenrollmentColumns(locale), (r) => r.device)} rows={props.reenrollments} id="reenrollment-table" />
     </Layout>
   );
 }

@@ -1,6 +1,7 @@
 import type { Viewer } from '../accounts/page-auth.ts';
 import type { readRecentEnrollmentTokens, readSchoolChoices } from '../coverage/registry-read.ts';
-import type { NewEnrollmentToken } from '../enrollment/tokens.ts';
+import { MAX_TOKEN_DAYS, MAX_TOKEN_USES } from '../../shared/schemas/enroll.ts';
+import { DEFAULT_EXTRA_USES, DEFAULT_TOKEN_DAYS, type NewEnrollmentToken } from '../enrollment/tokens.ts';
 import type { Locale } from './i18n/locale.ts';
 import { InstallCommands } from './install-commands.tsx';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
@@ -81,11 +82,11 @@ export function EnrollmentPage(props: {
         </datalist>
         <label>
           {t('enrollment.expiresInDays')}
-          <input name="expiresInDays" type="number" min="1" max="365" value="30" />
+          <input name="expiresInDays" type="number" min="1" max={MAX_TOKEN_DAYS} value={DEFAULT_TOKEN_DAYS} />
         </label>
         <label>
           {t('enrollment.maxUses')}
-          <input name="maxUses" type="number" min="1" max="10000" />
+          <input name="maxUses" type="number" min="1" max={MAX_TOKEN_USES} placeholder={locale.fill('enrollment.maxUsesDefault', { extra: DEFAULT_EXTRA_USES })} />
         </label>
         <button type="submit">{t('enrollment.submit')}</button>
       </form>

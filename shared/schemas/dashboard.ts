@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_TOKEN_DAYS, MAX_TOKEN_USES } from './enroll.ts';
 
 /** Inputs of the dashboard's forms and of `santong user create`; every form also carries its CSRF token. */
 export const roles = ['bureau', 'county', 'school'] as const;
@@ -57,8 +58,8 @@ export const apiTokenFormSchema = z.object({
 export const enrollmentTokenFormSchema = z.object({
   _csrf: csrf,
   schoolCode: z.string().trim().min(1).max(64),
-  expiresInDays: optional(z.coerce.number().int().min(1).max(365)),
-  maxUses: optional(z.coerce.number().int().min(1).max(10_000)),
+  expiresInDays: optional(z.coerce.number().int().min(1).max(MAX_TOKEN_DAYS)),
+  maxUses: optional(z.coerce.number().int().min(1).max(MAX_TOKEN_USES)),
 });
 
 export const csrfOnlyFormSchema = z.object({ _csrf: csrf });

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../server/accounts/passwords.ts';
-import { LOCK_MS, MAX_FAILURES } from '../../server/accounts/throttle.ts';
+import { signIn } from '../../server/accounts/login.ts';
+import { ACCOUNT_MAX_FAILURES, lockedUntil, MAX_FAILURES, MAX_LOCK_MS, recordFailure } from '../../server/accounts/throttle.ts';
 import { IDLE_MS } from '../../server/accounts/sessions.ts';
 import { sessions } from '../../server/db/schema.ts';
 import { santong, santongServe } from '../helpers/cli.ts';
@@ -105,7 +106,7 @@ describe('CSRF', () => {
 });
 
 describe('login throttling', () => {
-  it(`locks a username from one address after ${MAX_FAILURES} failures, even for the right password, until the lock ends`, async () => {
+  it(`makes a username wait at one address after ${MAX_FAILURES} failures, even for the right password, until the wait ends`, async () => {
     ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
     await createDashboardUsers(ctx);
     const guesser = DashboardClient.forApp(ctx);
@@ -116,8 +117,37 @@ describe('login throttling', () => {
     expect(guesser.cookies.has('santong_session')).toBe(false);
     // Another account is not locked by this one's failures.
     expect((await DashboardClient.forApp(ctx).signIn('county-b')).status).toBe(303);
-    ctx.clock.advance(LOCK_MS + 1);
+    ctx.clock.advance(MAX_LOCK_MS + 1);
     expect((await guesser.post('/login', { username: 'county-a', password: PASSWORD })).status).toBe(303);
+  });
+
+  it('lets nobody behind the same address keep a teacher out for more than a minute at a time', async () => {
+    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
+    await createDashboardUsers(ctx);
+    // A pupil in the school's computer room (same NAT address as the teacher) guesses all lesson long,
+    // failing again the moment each wait ends (recorded as the sign-in route records a wrong password).
+    const address = 'unknown'; // app.request() has no socket: every client shares this address, as behind a NAT
+    for (let i = 0; i < 40; i++) {
+      const until = lockedUntil(ctx.db, 'county-a', address, ctx.clock());
+      if (until !== null) ctx.clock.advance(until - ctx.clock());
+      recordFailure(ctx.db, 'county-a', address, ctx.clock());
+    }
+    expect(lockedUntil(ctx.db, 'county-a', address, ctx.clock())).toBeLessThanOrEqual(ctx.clock() + MAX_LOCK_MS);
+    const teacher = DashboardClient.forApp(ctx);
+    await teacher.get('/login');
+    expect((await teacher.post('/login', { username: 'county-a', password: PASSWORD })).status).toBe(429);
+    ctx.clock.advance(MAX_LOCK_MS + 1); // one wait at worst, never the 15 minutes of a hard lock
+    expect((await teacher.post('/login', { username: 'county-a', password: PASSWORD })).status).toBe(303);
+  });
+
+  it(`slows a guesser spread over many addresses after ${ACCOUNT_MAX_FAILURES} failures on one name`, async () => {
+    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
+    await createDashboardUsers(ctx);
+    for (let i = 0; i < ACCOUNT_MAX_FAILURES; i++) recordFailure(ctx.db, 'county-a', `198.51.100.${i}`, ctx.clock());
+    const guess = (address: string, password: string) => signIn(ctx.db, { username: 'county-a', password, address }, ctx.clock());
+    await expect(guess('198.51.100.200', PASSWORD)).rejects.toMatchObject({ code: 'login_locked' });
+    ctx.clock.advance(MAX_LOCK_MS + 1);
+    await expect(guess('198.51.100.200', PASSWORD)).resolves.toMatchObject({ user: { username: 'county-a' } });
   });
 
   it('says the same thing for an unknown username as for a wrong password', async () => {

@@ -88,6 +88,8 @@ export const matrix: MatrixCase[] = [
   { route: 'GET /devices/attention.xlsx', path: '/devices/attention.xlsx', expect: anyUser(200) },
   { route: 'GET /devices/conflicts.csv', path: '/devices/conflicts.csv', expect: { ...anyUser({ status: 200, has: ['b-dup'] }) } },
   { route: 'GET /devices/conflicts.xlsx', path: '/devices/conflicts.xlsx', expect: anyUser(200) },
+  { route: 'GET /devices/reenrollments.csv', path: '/devices/reenrollments.csv', expect: anyUser(200) },
+  { route: 'GET /devices/reenrollments.xlsx', path: '/devices/reenrollments.xlsx', expect: anyUser(200) },
   {
     route: 'GET /enrollment',
     path: '/enrollment',

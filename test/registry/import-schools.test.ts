@@ -132,6 +132,19 @@ describe('import-schools', () => {
     expect(db.select().from(classrooms).all()).toEqual([]);
   });
 
+  it('prints terminal escape sequences from header and value cells inert, never as commands to the terminal', async () => {
+    const retitle = '\u001b]0;pwned\u0007';
+    const clear = '\u001b[2J\u001b[H';
+    const file = writeFile('escapes.csv', csv(`${header},note${retitle}`, `${hanji},x`, `6229210002,临夏县阳洼小学,622921,韩集镇,21${clear}1,220,2,,,y`));
+    const result = await runImportSchools(db, file, now, importer);
+    expect(result.exitCode).toBe(1);
+    const printed = result.output.join('\n');
+    expect(printed).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(printed).toContain('note\\u001b]0;pwned\\u0007');
+    expect(printed).toContain('line 3: type_code: 21\\u001b[2J\\u001b[H1');
+    expect(storedSchools()).toEqual([]);
+  });
+
   it('reports a row with a stray comma together with the other bad rows', async () => {
     const stray = '6229210003,临夏县韩集镇双城教学点,622921,韩集镇,218,220,1,,,多余';
     const result = await runImportSchools(db, writeFile('stray.csv', csv(header, hanji, stray, yangwa.replace(',211,', ',999,'))), now, importer);

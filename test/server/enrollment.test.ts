@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditLog, devices, hardwareConflicts } from '../../server/db/schema.ts';
+import { readReenrollments } from '../../server/coverage/devices-read.ts';
+import { auditLog, classrooms, deviceReenrollments, devices, hardwareConflicts } from '../../server/db/schema.ts';
 import { hashSecret } from '../../server/auth/secrets.ts';
-import { revokeEnrollmentToken } from '../../server/enrollment/tokens.ts';
+import { createEnrollmentToken, DEFAULT_EXTRA_USES, DEFAULT_TOKEN_DAYS, revokeEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { requestJson } from '../helpers/http.ts';
 import { makeReport } from '../helpers/reports.ts';
 import { byTest, createTestContext, testClock, type TestContext } from '../helpers/server.ts';
@@ -49,7 +50,7 @@ describe('enrollment', () => {
     expect(unknown.body.code).toBe('token_invalid');
   });
 
-  it('gives a reimaged PC its device back with a new key; the old key stops working', async () => {
+  it('gives a reimaged PC its device back with a new key; the old key works until the new key reports', async () => {
     ctx = createTestContext();
     const token = ctx.enrollmentToken('6229210001');
     const first = await enroll(token, { classroom: '2' });
@@ -61,9 +62,62 @@ describe('enrollment', () => {
     expect(again.body.deviceKey).not.toBe(first.body.deviceKey);
     expect(ctx.db.select().from(devices).all()).toHaveLength(1);
 
-    const report = { reports: [makeReport({ at: Date.now() })] };
-    expect((await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: report, bearer: first.body.deviceKey })).status).toBe(401);
-    expect((await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: report, bearer: again.body.deviceKey })).status).toBe(200);
+    const send = (key: string) => requestJson(ctx.app, 'POST', '/api/v1/reports', { body: { reports: [makeReport({ at: ctx.clock() })] }, bearer: key });
+    expect((await send(first.body.deviceKey)).status).toBe(200); // the PC still running the old key is not cut off
+    expect((await send(again.body.deviceKey)).status).toBe(200);
+    expect((await send(first.body.deviceKey)).status).toBe(401); // the new key reported: the old one is retired
+    expect((await send(again.body.deviceKey)).status).toBe(200);
+    expect(ctx.db.select().from(deviceReenrollments).all()).toMatchObject([{ deviceId: first.body.deviceId, previousKeyHash: null, confirmedAt: expect.any(Number) }]);
+  });
+
+  it('does not let a LAN neighbour take over a PC with its MAC: a new device, the old one untouched and a flag', async () => {
+    ctx = createTestContext();
+    const victim = await enroll(ctx.enrollmentToken('6229210001'), { classroom: '2' });
+    const attacker = await enroll(ctx.enrollmentToken('6229210001'), { hostname: 'intruder', hardware: { macs: pc.macs }, classroom: '3' });
+    expect(attacker.status).toBe(201);
+    expect(attacker.body.reused).toBe(false);
+    expect(attacker.body.deviceId).not.toBe(victim.body.deviceId);
+    const stored = ctx.db.select().from(devices).where(eq(devices.id, victim.body.deviceId)).get()!;
+    expect(stored).toMatchObject({ hostname: 'ops-pc', keyHash: hashSecret(victim.body.deviceKey), reenrolledAt: null });
+    const report = { reports: [makeReport({ at: ctx.clock() })] };
+    expect((await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: report, bearer: victim.body.deviceKey })).status).toBe(200);
+    expect(ctx.db.select().from(hardwareConflicts).all()).toMatchObject([{ deviceId: attacker.body.deviceId, otherDeviceId: victim.body.deviceId, matchedOn: 'mac' }]);
+    expect(ctx.db.select().from(deviceReenrollments).all()).toHaveLength(0);
+  });
+
+  it('does not take a PC back when its ids contradict the record (same UUID, another serial)', async () => {
+    ctx = createTestContext();
+    const victim = await enroll(ctx.enrollmentToken('6229210001'));
+    const other = await enroll(ctx.enrollmentToken('6229210001'), { hardware: { uuid: pc.uuid, serial: 'SN-SOMETHING-ELSE' } });
+    expect(other.body.reused).toBe(false);
+    expect(ctx.db.select().from(devices).where(eq(devices.id, victim.body.deviceId)).get()!.keyHash).toBe(hashSecret(victim.body.deviceKey));
+    expect(ctx.db.select().from(hardwareConflicts).all()).toMatchObject([{ deviceId: other.body.deviceId, otherDeviceId: victim.body.deviceId, matchedOn: 'uuid' }]);
+  });
+
+  it('keeps the key the PC really holds when it is re-enrolled twice before the new key reports', async () => {
+    ctx = createTestContext();
+    const token = ctx.enrollmentToken('6229210001');
+    const original = await enroll(token);
+    const second = await enroll(token);
+    const third = await enroll(token);
+    const send = (key: string) => requestJson(ctx.app, 'POST', '/api/v1/reports', { body: { reports: [makeReport({ at: ctx.clock() })] }, bearer: key });
+    expect((await send(second.body.deviceKey)).status).toBe(401); // superseded before it ever reported
+    expect((await send(original.body.deviceKey)).status).toBe(200);
+    expect((await send(third.body.deviceKey)).status).toBe(200);
+    expect((await send(original.body.deviceKey)).status).toBe(401);
+  });
+
+  it('shows the county a re-enrolled PC with the token, the time and what it was before, and audits it', async () => {
+    ctx = createTestContext();
+    const token = ctx.enrollmentToken('6229210001');
+    const tokenId = (ctx.db.$client.prepare('select max(id) as id from enrollment_tokens').get() as { id: number }).id;
+    const first = await enroll(token, { classroom: '2' });
+    await enroll(token, { hostname: 'ops-pc-reimaged', classroom: '3' });
+    const rows = readReenrollments(ctx.db, { countyCode: '622921', schoolCode: null }, ctx.clock());
+    expect(rows).toMatchObject([{ device: { id: first.body.deviceId, hostname: 'ops-pc-reimaged' }, classroom: '3', previousHostname: 'ops-pc', previousClassroom: '2', matchedOn: 'uuid', enrollmentTokenId: tokenId, confirmedAt: null }]);
+    expect(readReenrollments(ctx.db, { countyCode: '622922', schoolCode: null }, ctx.clock())).toHaveLength(0);
+    const audit = ctx.db.select().from(auditLog).all().find((e) => e.action === 'device.reenroll')!;
+    expect(audit).toMatchObject({ actor: `enrollment-token:${tokenId}`, countyCode: '622921', entityId: first.body.deviceId, reason: expect.stringContaining('previous key works until the new key reports') });
   });
 
   it('flags the same hardware enrolled at two schools instead of moving it', async () => {
@@ -100,6 +154,19 @@ describe('enrollment', () => {
     expect(badMac.body.issues[0].path).toBe('hardware.macs.0');
     expect(ctx.db.select().from(devices).all()).toHaveLength(0);
     expect((await enroll(token)).status).toBe(201); // the failed attempts did not use up the token
+  });
+});
+
+describe('enrollment token defaults', () => {
+  it('gives a token three weeks and the school\'s classrooms plus a few uses unless told otherwise', () => {
+    ctx = createTestContext();
+    const now = ctx.clock();
+    const byDefault = createEnrollmentToken(ctx.db, { schoolCode: '6229210001' }, now, byTest);
+    const rooms = ctx.db.select().from(classrooms).where(eq(classrooms.schoolCode, '6229210001')).all().length;
+    expect(byDefault).toMatchObject({ expiresAt: now + DEFAULT_TOKEN_DAYS * 86_400_000, maxUses: rooms + DEFAULT_EXTRA_USES });
+    expect(DEFAULT_TOKEN_DAYS).toBeLessThanOrEqual(31);
+    const explicit = createEnrollmentToken(ctx.db, { schoolCode: '6229210001', expiresAt: now + 90 * 86_400_000, maxUses: 500 }, now, byTest);
+    expect(explicit).toMatchObject({ expiresAt: now + 90 * 86_400_000, maxUses: 500 });
   });
 });
 

@@ -27,6 +27,20 @@ describe('report ingest', () => {
     expect(storedReports()).toHaveLength(3);
   });
 
+  it('keeps report ids per device: another device sending the same id cannot drop this one\'s report', async () => {
+    ctx = createTestContext();
+    const victim = await enrolledDevice('6229210001', '1');
+    const squatter = await enrolledDevice('6229210001', '2');
+    const report = makeReport({ at: Date.now(), displays: [projector] });
+    // The squatter sends the victim's id first (replayed or guessed), with nothing to show.
+    expect((await send(squatter.deviceKey, { reports: [{ ...report, displays: [] }] })).body).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect((await send(victim.deviceKey, { reports: [report] })).body).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect((await send(victim.deviceKey, { reports: [report] })).body).toMatchObject({ accepted: 0, duplicates: 1 }); // still exactly once
+    expect(storedReports().filter((r) => r.deviceId === victim.deviceId)).toHaveLength(1);
+    const school = await requestJson(ctx.app, 'GET', '/api/v1/schools/6229210001', { bearer: ctx.apiToken() });
+    expect(school.body.classrooms.find((c: { code: string }) => c.code === '1').equipped).toBe(true);
+  });
+
   it('rejects a whole batch with one malformed report, naming each bad field, and stores nothing', async () => {
     ctx = createTestContext();
     const { deviceKey } = await enrolledDevice();

@@ -53,6 +53,25 @@ describe('speed-test slots and transfers', () => {
     expect((await fetch(`${server.url}/api/v1/speedtest/slot`, { method: 'POST' })).status).toBe(401);
   });
 
+  it('allows one download and one upload per slot, of at most the granted bytes', async () => {
+    server = await startTestServer();
+    const a = await device('6229210001');
+    await a.call('/api/v1/speedtest/slot', { method: 'POST' });
+    const tooMuch = await a.call('/api/v1/speedtest/download?bytes=64000000');
+    expect(tooMuch.status).toBe(409);
+    expect(await tooMuch.json()).toMatchObject({ code: 'speedtest_bytes_over_grant', error: expect.stringContaining('at most 25000000') });
+    const first = await a.call('/api/v1/speedtest/download?bytes=25000000');
+    expect(first.status).toBe(200);
+    // The attack: more downloads while the slot lasts, each another 25 MB through the school's link.
+    const parallel = await Promise.all([1, 2, 3].map(() => a.call('/api/v1/speedtest/download?bytes=25000000')));
+    expect(parallel.map((r) => r.status)).toEqual([409, 409, 409]);
+    expect(await parallel[0]!.json()).toMatchObject({ code: 'speedtest_transfer_taken', error: expect.stringContaining('already started') });
+    expect((await first.arrayBuffer()).byteLength).toBe(25_000_000);
+    await Promise.all(parallel.slice(1).map((r) => r.body?.cancel()));
+    const tooBigUpload = await a.call('/api/v1/speedtest/upload', { method: 'POST', body: new Uint8Array(25_000_001) });
+    expect(tooBigUpload.status).toBe(413);
+  });
+
   it('grants a device at most four tests a day', async () => {
     server = await startTestServer();
     const a = await device('6229210001');
