@@ -52,11 +52,11 @@ export function findDisplayMaker(vendor: string | undefined, model: string | und
 }
 
 /**
- * A CTA-861 block that looks like a TV's rather than a projector's: multichannel audio decoding, or CE formats
- * overscanned by default (CTA-861-G §7.5.6), or none of the IT underscan a computer display declares.
+ * A CTA-861 block that looks like a TV's: it lists compressed audio formats (AC-3, DTS … CTA-861-G §7.5.2), which
+ * TVs decode for their speakers and desk monitors do not (none of the 150 in the corpus does; 58 of 103 TVs do).
  */
 function looksLikeTv(cta: CtaFacts | undefined): boolean {
-  return !!cta && (cta.compressedAudio || cta.overscansCe);
+  return !!cta && cta.compressedAudio;
 }
 
 /** The laptop panel signature: no model name and no range limits (both expected of a monitor since E-EDID 1.3), no CTA. */
@@ -64,7 +64,7 @@ function looksLikeLaptopPanel(facts: DisplayFacts, size: SizeClass): boolean {
   const e = facts.edid;
   if (!e || e.cta || size !== 'small') return false;
   if (/^color lcd$/i.test(facts.model ?? '')) return true;
-  return !facts.model && !e.hasRangeLimits;
+  return !facts.model && (e.texts.length > 0 || !e.hasRangeLimits);
 }
 
 /** Decides a display's kind from every signal at hand, strongest first, and says which signals decided. */
@@ -115,8 +115,9 @@ export function judgeDisplay(facts: DisplayFacts): DisplayJudgement {
   if (facts.builtin) return judged('builtin', 'connector');
   if (maker?.kind === 'projector' && size !== 'small') return judged('projector', 'maker');
   if (maker?.kind === 'interactive-panel') return judged('interactive-panel', 'maker');
-  // 5. A 37–45″ screen from a TV maker, or with a TV's CTA block, is a TV; such a desk monitor is rare.
-  if (size === 'medium' && (maker?.kind === 'tv' || looksLikeTv(cta))) return presentation('large-display', 'size', 'cta');
+  // 5. A TV maker's 37–45″ screen, or any 60 cm-wide screen with a TV's CTA block, is a TV (32″ is 70 cm wide).
+  if (size === 'medium' && maker?.kind === 'tv') return presentation('large-display', 'size', 'maker');
+  if ((facts.widthCm ?? 0) >= 60 && looksLikeTv(cta)) return presentation('large-display', 'size', 'cta');
   if (facts.vendor || model) return judged('monitor', ...(size !== 'none' ? (['size'] as const) : []));
   return judged('unknown');
 }
