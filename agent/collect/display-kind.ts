@@ -29,11 +29,12 @@ const builtinConnections = /^(eDP|LVDS|DSI|internal)/i;
 /**
  * Sizes from E-EDID bytes 21–22 (VESA E-EDID 1.4 §3.6.2). A 65–98″ panel is 140–220 cm wide, a 50″ TV 111 × 62;
  * desk monitors stay under ~70 cm tall-and-wide combined, and a 49″ 32:9 monitor (120 × 34) is wide but not tall.
- * `none` is 0 × 0 or an aspect ratio written as a size (16 × 9, 16 × 10), which TV firmware often does.
+ * `absent` means the OS gave no size; `none` is 0 × 0 or an aspect ratio written as a size (16 × 9, 16 × 10), which TV firmware often does.
  */
-type SizeClass = 'none' | 'large' | 'medium' | 'small';
+type SizeClass = 'absent' | 'none' | 'large' | 'medium' | 'small';
 function sizeClass(w: number | undefined, h: number | undefined): SizeClass {
-  if (w === undefined || h === undefined || w <= 1 || h <= 1 || (w <= 16 && h <= 10)) return 'none';
+  if (w === undefined || h === undefined) return 'absent';
+  if (w <= 1 || h <= 1 || (w <= 16 && h <= 10)) return 'none';
   if (w >= 100 && h >= 50) return 'large';
   if (w >= 80 && h >= 45) return 'medium';
   return 'small';
@@ -106,9 +107,11 @@ export function judgeDisplay(facts: DisplayFacts): DisplayJudgement {
     if (maker?.kind === 'projector') return judged('projector', 'maker', 'size');
     if (maker?.kind === 'interactive-panel') return judged('interactive-panel', 'maker');
     if (maker?.kind === 'tv') return presentation('large-display', 'maker');
-    // VESA E-EDID 1.4 §3.6.2: 00h/00h means undefined, "e.g. a projector". With a CTA block it is a projector or a
-    // TV; without one it is more often a KVM or a converter than either.
-    if (cta) return looksLikeTv(cta) ? presentation('large-display', 'size', 'cta') : judged('projector', 'size', 'cta');
+    if (looksLikeTv(cta)) return presentation('large-display', 'size', 'cta');
+    // VESA E-EDID 1.4 §3.6.2: 00h/00h means undefined, "e.g. a projector": trusted from a maker of projectors, or
+    // with a CTA block (a projector or a TV); without either it is more often a KVM or a converter.
+    if (maker?.projectorModels) return judged('projector', 'size', 'maker');
+    if (cta) return judged('projector', 'size', 'cta');
   }
   // 4. Laptop panels seen through another connector (or without one: the Windows registry names none).
   if (looksLikeLaptopPanel(facts, size)) return judged('builtin', maker?.kind === 'panel-maker' ? 'maker' : 'name');
@@ -118,7 +121,7 @@ export function judgeDisplay(facts: DisplayFacts): DisplayJudgement {
   // 5. A TV maker's 37–45″ screen, or any 60 cm-wide screen with a TV's CTA block, is a TV (32″ is 70 cm wide).
   if (size === 'medium' && maker?.kind === 'tv') return presentation('large-display', 'size', 'maker');
   if ((facts.widthCm ?? 0) >= 60 && looksLikeTv(cta)) return presentation('large-display', 'size', 'cta');
-  if (facts.vendor || model) return judged('monitor', ...(size !== 'none' ? (['size'] as const) : []));
+  if (facts.vendor || model) return judged('monitor', ...(size === 'small' || size === 'medium' ? (['size'] as const) : []));
   return judged('unknown');
 }
 

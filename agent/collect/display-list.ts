@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Systeminformation } from 'systeminformation';
 import type { z } from 'zod';
 import type { displaySchema } from '../../shared/schemas/report.ts';
-import { judgeDisplay } from './display-kind.ts';
+import { judgeDisplay, type DisplayJudgement } from './display-kind.ts';
 import { parseEdid } from './edid.ts';
 
 export type Display = z.input<typeof displaySchema>;
@@ -32,7 +32,7 @@ export function displaysFromEdids(sources: readonly EdidSource[], pc: PcDisplayF
     const parsed = parseEdid(edid);
     if (!parsed.ok) {
       // A corrupt EDID (cheap VGA splitters, long cables) still proves a display is attached.
-      displays.push({ ...judgeDisplay({ connection, touch: pc.touch }), ...(connection ? { connection } : {}), ...touchOf(pc) });
+      displays.push({ ...reported(judgeDisplay({ connection, touch: pc.touch })), ...(connection ? { connection } : {}), ...touchOf(pc) });
       continue;
     }
     const e = parsed.edid;
@@ -42,7 +42,7 @@ export function displaysFromEdids(sources: readonly EdidSource[], pc: PcDisplayF
       edid: { texts: e.texts, hasRangeLimits: e.hasRangeLimits, cta: e.cta, displayId: e.displayId },
     });
     displays.push({
-      ...judgement,
+      ...reported(judgement),
       vendor: e.vendorId,
       ...(e.name ? { model: e.name } : {}),
       ...(serial ? { serial } : {}),
@@ -57,6 +57,11 @@ export function displaysFromEdids(sources: readonly EdidSource[], pc: PcDisplayF
     });
   }
   return displays;
+}
+
+/** A kind and, when any signal decided it, the evidence. */
+function reported({ kind, evidence }: DisplayJudgement): Pick<Display, 'kind' | 'evidence'> {
+  return evidence.length > 0 ? { kind, evidence } : { kind };
 }
 
 /** `touch` is reported only when the PC was asked (Linux input devices, Windows PnP), never guessed as false. */
@@ -75,7 +80,7 @@ export function displaysFromSystemInfo(list: readonly Systeminformation.Graphics
     const widthCm = d.sizeX ? Math.round(d.sizeX / 10) : undefined;
     const heightCm = d.sizeY ? Math.round(d.sizeY / 10) : undefined;
     return {
-      ...judgeDisplay({ vendor, model, connection, builtin: d.builtin, widthCm, heightCm, touch: pc.touch }),
+      ...reported(judgeDisplay({ vendor, model, connection, builtin: d.builtin, widthCm, heightCm, touch: pc.touch })),
       ...(vendor ? { vendor } : {}),
       ...(model ? { model } : {}),
       ...(serial && serial !== '0' ? { serial } : {}),

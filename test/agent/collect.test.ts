@@ -71,8 +71,8 @@ describe('displays from systeminformation (Windows)', () => {
       { ...base, vendor: '', model: '', connection: 'INTERNAL', builtin: true },
     ];
     expect(displaysFromSystemInfo(list)).toEqual([
-      { kind: 'interactive-panel', vendor: 'Seewo', model: 'seewo', connection: 'HDMI', widthPx: 3840, heightPx: 2160 },
-      { kind: 'builtin', connection: 'INTERNAL' },
+      { kind: 'interactive-panel', evidence: ['maker'], vendor: 'Seewo', model: 'seewo', connection: 'HDMI', widthPx: 3840, heightPx: 2160 },
+      { kind: 'builtin', evidence: ['connector'], connection: 'INTERNAL' },
     ]);
   });
 });

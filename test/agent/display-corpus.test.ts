@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { displaysFromEdids } from '../../agent/collect/display-list.ts';
-import { displayKinds, presentationDisplayKinds, type DisplayKind } from '../../shared/schemas/report.ts';
+import { displayKinds, displayKindSchema, presentationDisplayKinds, type DisplayKind } from '../../shared/schemas/report.ts';
 
 /**
  * Issue 17's goals, checked on real EDIDs (test/agent/edid-corpus/, labelled from what each product is).
@@ -26,7 +26,7 @@ const connectorOf = (kind: DisplayKind): string => (kind === 'builtin' ? 'eDP-1'
 function judge(entries: readonly Entry[], withConnector: boolean) {
   return entries.map((e) => {
     const [display] = displaysFromEdids([{ edid: e.edid, ...(withConnector ? { connection: connectorOf(e.kind) } : {}) }], { touch: e.touch });
-    return { entry: e, got: display?.kind ?? 'unknown' };
+    return { entry: e, got: displayKindSchema.parse(display?.kind ?? 'unknown') };
   });
 }
 
