@@ -88,7 +88,9 @@ export function judgeDisplay(facts: DisplayFacts): DisplayJudgement {
   if (maker?.largeModels?.test(model)) return presentation('large-display', 'model', 'maker');
   if (genericPanelWords.test(model)) return judged('interactive-panel', 'name');
   if (genericProjectorWords.test(model)) return judged('projector', 'name');
-  if (genericLargeWords.test(model) && size !== 'small') return presentation('large-display', 'name');
+  // A scaler's stock name ("CVTE TV", "Smart TV") says nothing of the screen; the size decides for those.
+  const scalerOnly = !model || genericScalerNames.test(model) || maker?.kind === 'scaler';
+  if (genericLargeWords.test(model) && !scalerOnly && size !== 'small') return presentation('large-display', 'name');
 
   // 2. DisplayID's declared product (1.3 type 4 = TV receiver; 2.0 use case 3 = TV, 6 = presentation display).
   const did = facts.edid?.displayId;
@@ -102,7 +104,6 @@ export function judgeDisplay(facts: DisplayFacts): DisplayJudgement {
     return judged('large-display', 'size');
   }
   if (size === 'none') {
-    const scalerOnly = !model || genericScalerNames.test(model) || maker?.kind === 'scaler';
     if (touch && scalerOnly && facts.edid?.cta) return judged('interactive-panel', 'touch', 'size');
     if (maker?.kind === 'projector') return judged('projector', 'maker', 'size');
     if (maker?.kind === 'interactive-panel') return judged('interactive-panel', 'maker');
