@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseEdid } from '../../agent/collect/edid.ts';
-import { classifyDisplay } from '../../agent/collect/display-kind.ts';
+import { classifyDisplay, judgeDisplay } from '../../agent/collect/display-kind.ts';
 import { buildEdid } from './edid-fixture.ts';
 
 function parsed(bytes: Uint8Array) {
@@ -106,5 +107,36 @@ describe('display classifier without EDID (Windows names)', () => {
     expect(classifyDisplay({ model: 'Promethean ActivPanel' })).toBe('interactive-panel');
     expect(classifyDisplay({ builtin: true, vendor: 'LGD' })).toBe('builtin');
     expect(classifyDisplay({})).toBe('unknown');
+  });
+});
+
+describe('classifier signals beyond names (issue 17)', () => {
+  const corpusLine = (source: string): Uint8Array => {
+    const line = readFileSync(new URL('./edid-corpus/linuxhw.tsv', import.meta.url), 'utf8').split('\n').find((l) => l.includes(`\t${source}\t`));
+    if (!line) throw new Error(`${source} is not in the corpus`);
+    return Uint8Array.from(Buffer.from(line.split('\t')[4] ?? '', 'hex'));
+  };
+
+  it('reads a TV CTA-861 block: video codes, compressed audio, HDMI vendor block (a real Toshiba TV EDID)', () => {
+    const edid = parsed(corpusLine('Digital/Toshiba/TSB010E/D2E808EF05D8'));
+    expect(edid.cta).toMatchObject({ revision: 3, compressedAudio: true, hdmiVsdb: true, basicAudio: true });
+    expect(edid.cta?.videoCodes).toContain(16); // 1080p60
+    expect(classifyDisplay({ vendor: edid.vendorId, model: edid.name, widthCm: edid.widthCm, heightCm: edid.heightCm, edid })).toBe('large-display');
+  });
+
+  it('judges a model name it never saw by size and touch', () => {
+    expect(judgeDisplay({ vendor: 'ZZZ', model: 'Q86-NEWMODEL', widthCm: 190, heightCm: 107, touch: true })).toEqual({ kind: 'interactive-panel', evidence: ['size', 'touch'] });
+    expect(judgeDisplay({ vendor: 'ZZZ', model: 'Q86-NEWMODEL', widthCm: 190, heightCm: 107 })).toEqual({ kind: 'large-display', evidence: ['size'] });
+    expect(classifyDisplay({ vendor: 'ZZZ', model: 'Q24-NEWMODEL', widthCm: 53, heightCm: 30, touch: true })).toBe('monitor');
+    // A laptop's own touchscreen on eDP stays builtin.
+    expect(classifyDisplay({ vendor: 'BOE', connection: 'eDP-1', widthCm: 31, heightCm: 17, touch: true })).toBe('builtin');
+  });
+
+  it('settles shared PNP ids: SEC laptop panels are not Epson projectors, CAS Casper monitors are not Casio projectors', () => {
+    const samsungPanel = parsed(corpusLine('Digital/Samsung/SEC3245/1AA973A3E44A'));
+    expect(classifyDisplay({ vendor: 'SEC', widthCm: samsungPanel.widthCm, heightCm: samsungPanel.heightCm, edid: samsungPanel })).toBe('builtin');
+    expect(classifyDisplay({ vendor: 'SEC', model: 'EPSON PJ', widthCm: 160, heightCm: 90 })).toBe('projector');
+    expect(classifyDisplay({ vendor: 'CAS', model: 'Casper', widthCm: 51, heightCm: 29 })).toBe('monitor');
+    expect(classifyDisplay({ vendor: 'CAS', model: 'CASIO-PJ', widthCm: 0, heightCm: 0 })).toBe('projector');
   });
 });
