@@ -90,7 +90,9 @@ export function judgeDisplay(facts: DisplayFacts): DisplayJudgement {
   if (genericProjectorWords.test(model)) return judged('projector', 'name');
   // A scaler's stock name ("CVTE TV", "Smart TV") says nothing of the screen; the size decides for those.
   const scalerOnly = !model || genericScalerNames.test(model) || maker?.kind === 'scaler';
-  if (genericLargeWords.test(model) && !scalerOnly && size !== 'small') return presentation('large-display', 'name');
+  // A TV is classroom-sized from 32″ (70 cm wide); smaller "TV"s are TV-monitors on a desk.
+  const tvSized = size === 'none' || size === 'absent' || (facts.widthCm ?? 0) >= 60;
+  if (genericLargeWords.test(model) && !scalerOnly && tvSized) return presentation('large-display', 'name');
 
   // 2. DisplayID's declared product (1.3 type 4 = TV receiver; 2.0 use case 3 = TV, 6 = presentation display).
   const did = facts.edid?.displayId;
