@@ -18,7 +18,7 @@ export type DisplayFacts = {
   /** A direct-touch input device is attached to the PC (a panel's USB touch frame, or a laptop's own touchscreen). */
   touch?: boolean;
   /** Facts only an EDID gives: its text descriptors, whether it has range limits, its extensions. */
-  edid?: { texts: readonly string[]; hasRangeLimits: boolean; cta?: CtaFacts; displayId?: DisplayIdFacts };
+  edid?: { digital: boolean; texts: readonly string[]; hasRangeLimits: boolean; cta?: CtaFacts; displayId?: DisplayIdFacts };
 };
 
 export type DisplayJudgement = { kind: DisplayKind; evidence: DisplayEvidence[] };
@@ -60,10 +60,13 @@ function looksLikeTv(cta: CtaFacts | undefined): boolean {
   return !!cta && cta.compressedAudio;
 }
 
-/** The laptop panel signature: no model name and no range limits (both expected of a monitor since E-EDID 1.3), no CTA. */
+/**
+ * The laptop panel signature: a digital input, no model name and no range limits (both expected of a monitor since
+ * E-EDID 1.3) or a part-number text, no CTA. Old analog CRTs also lack name and limits, hence the digital input.
+ */
 function looksLikeLaptopPanel(facts: DisplayFacts, size: SizeClass): boolean {
   const e = facts.edid;
-  if (!e || e.cta || size !== 'small') return false;
+  if (!e || !e.digital || e.cta || size !== 'small') return false;
   if (/^color lcd$/i.test(facts.model ?? '')) return true;
   return !facts.model && (e.texts.length > 0 || !e.hasRangeLimits);
 }

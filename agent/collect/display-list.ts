@@ -39,7 +39,7 @@ export function displaysFromEdids(sources: readonly EdidSource[], pc: PcDisplayF
     const serial = e.serialText ?? (e.serialNumber !== undefined ? String(e.serialNumber) : undefined);
     const judgement = judgeDisplay({
       vendor: e.vendorId, model: e.name, connection, widthCm: e.widthCm, heightCm: e.heightCm, touch: pc.touch,
-      edid: { texts: e.texts, hasRangeLimits: e.hasRangeLimits, cta: e.cta, displayId: e.displayId },
+      edid: { digital: e.digital, texts: e.texts, hasRangeLimits: e.hasRangeLimits, cta: e.cta, displayId: e.displayId },
     });
     displays.push({
       ...reported(judgement),

@@ -5,7 +5,7 @@ import { displayKinds, displayKindSchema, presentationDisplayKinds, type Display
 
 /**
  * Issue 17's goals, checked on real EDIDs (test/agent/edid-corpus/, labelled from what each product is).
- * `tune` (linuxhw.tsv) is what the rules were shaped on; `check` (linuxhw-check.tsv) is a second draw by the
+ * `tune` (linuxhw.tsv, glpi-agent.tsv) is what the rules were shaped on; `check` (linuxhw-check.tsv) is a second draw by the
  * same labelling rules, kept apart while tuning. Both must meet the goals, with and without the connector name.
  */
 type Split = 'tune' | 'check';
@@ -20,7 +20,11 @@ function readCorpus(file: string, split: Split): Entry[] {
       return { kind: displayKindSchema.parse(kind), touch: touch === 'touch', source, edid: Uint8Array.from(Buffer.from(hex, 'hex')), split };
     });
 }
-const corpus = [...readCorpus('linuxhw.tsv', 'tune'), ...readCorpus('linuxhw-check.tsv', 'check')];
+const corpus = [
+  ...readCorpus('linuxhw.tsv', 'tune'),
+  ...readCorpus('glpi-agent.tsv', 'tune'),
+  ...readCorpus('linuxhw-check.tsv', 'check'),
+];
 
 /** What a laptop panel or a classroom display hangs on when the OS names the connector (Linux DRM). */
 const connectorOf = (kind: DisplayKind): string => (kind === 'builtin' ? 'eDP-1' : 'HDMI-A-1');
