@@ -29,12 +29,14 @@ const builtinConnections = /^(eDP|LVDS|DSI|internal)/i;
 /**
  * Sizes from E-EDID bytes 21–22 (VESA E-EDID 1.4 §3.6.2). A 65–98″ panel is 140–220 cm wide, a 50″ TV 111 × 62;
  * desk monitors stay under ~70 cm tall-and-wide combined, and a 49″ 32:9 monitor (120 × 34) is wide but not tall.
- * `absent` means the OS gave no size; `none` is 0 × 0 or an aspect ratio written as a size (16 × 9, 16 × 10), which TV firmware often does.
+ * `absent` means the OS gave no size; `none` is 0 × 0 (or 1 × 1); `aspect` is an aspect ratio written as a size
+ * (16 × 9, 16 × 10), which TV firmware does and no projector in the corpus does.
  */
-type SizeClass = 'absent' | 'none' | 'large' | 'medium' | 'small';
+type SizeClass = 'absent' | 'none' | 'aspect' | 'large' | 'medium' | 'small';
 function sizeClass(w: number | undefined, h: number | undefined): SizeClass {
   if (w === undefined || h === undefined) return 'absent';
-  if (w <= 1 || h <= 1 || (w <= 16 && h <= 10)) return 'none';
+  if (w <= 1 || h <= 1) return 'none';
+  if (w <= 16 && h <= 10) return 'aspect';
   if (w >= 100 && h >= 50) return 'large';
   if (w >= 80 && h >= 45) return 'medium';
   return 'small';
@@ -94,7 +96,7 @@ export function judgeDisplay(facts: DisplayFacts): DisplayJudgement {
   // A scaler's stock name ("CVTE TV", "Smart TV") says nothing of the screen; the size decides for those.
   const scalerOnly = !model || genericScalerNames.test(model) || maker?.kind === 'scaler';
   // A TV is classroom-sized from 32″ (70 cm wide); smaller "TV"s are TV-monitors on a desk.
-  const tvSized = size === 'none' || size === 'absent' || (facts.widthCm ?? 0) >= 60;
+  const tvSized = size === 'none' || size === 'aspect' || size === 'absent' || (facts.widthCm ?? 0) >= 60;
   if (genericLargeWords.test(model) && !scalerOnly && tvSized) return presentation('large-display', 'name');
 
   // 2. DisplayID's declared product (1.3 type 4 = TV receiver; 2.0 use case 3 = TV, 6 = presentation display).
@@ -108,7 +110,7 @@ export function judgeDisplay(facts: DisplayFacts): DisplayJudgement {
     if (maker?.kind === 'projector') return judged('projector', 'maker');
     return judged('large-display', 'size');
   }
-  if (size === 'none') {
+  if (size === 'none' || size === 'aspect') {
     if (touch && scalerOnly && facts.edid?.cta) return judged('interactive-panel', 'touch', 'size');
     if (maker?.kind === 'projector') return judged('projector', 'maker', 'size');
     if (maker?.kind === 'interactive-panel') return judged('interactive-panel', 'maker');
@@ -116,6 +118,7 @@ export function judgeDisplay(facts: DisplayFacts): DisplayJudgement {
     if (looksLikeTv(cta)) return presentation('large-display', 'size', 'cta');
     // VESA E-EDID 1.4 §3.6.2: 00h/00h means undefined, "e.g. a projector": trusted from a maker of projectors, or
     // with a CTA block (a projector or a TV); without either it is more often a KVM or a converter.
+    if (size === 'aspect' && cta) return presentation('large-display', 'size', 'cta');
     if (maker?.projectorModels) return judged('projector', 'size', 'maker');
     if (cta) return judged('projector', 'size', 'cta');
   }

@@ -139,4 +139,16 @@ describe('classifier signals beyond names (issue 17)', () => {
     expect(classifyDisplay({ vendor: 'CAS', model: 'Casper', widthCm: 51, heightCm: 29 })).toBe('monitor');
     expect(classifyDisplay({ vendor: 'CAS', model: 'CASIO-PJ', widthCm: 0, heightCm: 0 })).toBe('projector');
   });
+
+  it('takes a Hitachi TV that writes its aspect ratio as its size (16 × 9) for a TV, not a projector', () => {
+    const cta = {
+      revision: 3, underscanIt: false, basicAudio: true, videoCodes: [16, 4, 31], compressedAudio: false,
+      speakerAllocation: true, hdmiVsdb: true, hdmiForum: false, overscansCe: false, hdrStaticMetadata: false,
+    };
+    const edid = { digital: true, texts: [], hasRangeLimits: true, cta };
+    expect(judgeDisplay({ vendor: 'HTC', model: '32FPDEUDA1', widthCm: 16, heightCm: 9, edid })).toEqual({ kind: 'large-display', evidence: ['size', 'cta'] });
+    expect(classifyDisplay({ vendor: 'HTC', model: 'PROJECTOR', widthCm: 0, heightCm: 0, edid })).toBe('projector');
+    expect(classifyDisplay({ vendor: 'HTC', model: 'CML174SX', widthCm: 34, heightCm: 27 })).toBe('monitor');
+  });
 });
+
