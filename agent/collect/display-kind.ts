@@ -1,7 +1,7 @@
 import type { DisplayEvidence, DisplayKind } from '../../shared/schemas/report.ts';
 import type { CtaFacts, DisplayIdFacts } from './edid-extensions.ts';
 import {
-  displayMakers, genericLargeWords, genericPanelWords, genericProjectorWords, genericScalerNames, type DisplayMaker,
+  brandOnlyNames, displayMakers, genericLargeWords, genericPanelWords, genericProjectorWords, genericScalerNames, type DisplayMaker,
 } from './display-makers.ts';
 
 export type DisplayFacts = {
@@ -97,7 +97,9 @@ export function judgeDisplay(facts: DisplayFacts): DisplayJudgement {
   const scalerOnly = !model || genericScalerNames.test(model) || maker?.kind === 'scaler';
   // A TV is classroom-sized from 32″ (70 cm wide); smaller "TV"s are TV-monitors on a desk.
   const tvSized = size === 'none' || size === 'aspect' || size === 'absent' || (facts.widthCm ?? 0) >= 60;
-  if (genericLargeWords.test(model) && !scalerOnly && tvSized) return presentation('large-display', 'name');
+  if ((genericLargeWords.test(model) || brandOnlyNames.test(model)) && !scalerOnly && tvSized) {
+    return presentation('large-display', 'name');
+  }
 
   // 2. DisplayID's declared product (1.3 type 4 = TV receiver; 2.0 use case 3 = TV, 6 = presentation display).
   const did = facts.edid?.displayId;

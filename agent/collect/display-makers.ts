@@ -92,3 +92,5 @@ export const genericScalerNames = /^(cvte tv|mstar demo|mst demo|hdmi\d?|dvi|dp|
 export const genericProjectorWords = /projector|beamer|投影|\bPJ\b|-PJ\b|_PJ\b/i;
 export const genericPanelWords = /interactive|whiteboard|白板|智能平板|一体机|\bIFP\b|activ ?panel|viewboard/i;
 export const genericLargeWords = /\b(TV|FTV|HDTV|DTV|signage)\b|-TV\b|_TV\b|TV\d?$|电视/i;
+/** A name that is only a TV maker's brand ("SAMSUNG", "SHARP HDMI"): what TV firmware writes; monitors carry a model. */
+export const brandOnlyNames = /^(samsung|philips|sharp( hdmi)?|hisense|toshiba|sony|lg|panasonic|haier|tcl|skyworth|konka|changhong)$/i;
