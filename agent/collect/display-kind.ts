@@ -113,7 +113,8 @@ export function judgeDisplay(facts: DisplayFacts): DisplayJudgement {
     return judged('large-display', 'size');
   }
   if (size === 'none' || size === 'aspect') {
-    if (touch && scalerOnly && facts.edid?.cta) return judged('interactive-panel', 'touch', 'size');
+    // An OPS PC's panel often reports only its scaler (`MStar Demo`, `HDMI`, 0 × 0): its touch frame tells.
+    if (touch && scalerOnly) return judged('interactive-panel', 'touch', 'size');
     if (maker?.kind === 'projector') return judged('projector', 'maker', 'size');
     if (maker?.kind === 'interactive-panel') return judged('interactive-panel', 'maker');
     if (maker?.kind === 'tv') return presentation('large-display', 'maker');

@@ -150,5 +150,12 @@ describe('classifier signals beyond names (issue 17)', () => {
     expect(classifyDisplay({ vendor: 'HTC', model: 'PROJECTOR', widthCm: 0, heightCm: 0, edid })).toBe('projector');
     expect(classifyDisplay({ vendor: 'HTC', model: 'CML174SX', widthCm: 34, heightCm: 27 })).toBe('monitor');
   });
-});
 
+  it('takes a size-less generic scaler with a touch frame on the PC for an interactive panel (OPS all-in-one)', () => {
+    const edid = { digital: true, texts: [], hasRangeLimits: true };
+    for (const model of ['MStar Demo', 'HDMI', undefined]) {
+      expect(judgeDisplay({ vendor: 'MST', model, widthCm: 0, heightCm: 0, touch: true, edid })).toEqual({ kind: 'interactive-panel', evidence: ['touch', 'size'] });
+    }
+    expect(classifyDisplay({ vendor: 'MST', model: 'MStar Demo', widthCm: 0, heightCm: 0, touch: false, edid })).not.toBe('interactive-panel');
+  });
+});
