@@ -42,8 +42,12 @@ function sizeClass(w: number | undefined, h: number | undefined): SizeClass {
   return 'small';
 }
 
-/** Finds the maker from a name in the vendor and model text first (the PNP id is often the scaler's), then the PNP id. */
-export function findDisplayMaker(vendor: string | undefined, model: string | undefined): DisplayMaker | undefined {
+/**
+ * Finds the maker from a name in the vendor and model text first (the PNP id is often the scaler's), then the PNP
+ * id. `small` says the EDID gave a desk- or laptop-sized screen, which settles SEC: Seiko Epson's projectors write
+ * 0 × 0 or 160 × 90, Samsung's laptop panels (Samsung's own monitors and TVs say SAM) a small real size.
+ */
+export function findDisplayMaker(vendor: string | undefined, model: string | undefined, small = true): DisplayMaker | undefined {
   const text = `${vendor ?? ''} ${model ?? ''}`;
   const byName = displayMakers.find((m) => m.names?.test(text));
   if (byName) return byName;
@@ -51,7 +55,7 @@ export function findDisplayMaker(vendor: string | undefined, model: string | und
   if (!id || !/^[A-Z]{3}$/.test(id)) return undefined;
   // Shared ids: CAS is Casio's projectors and Casper's monitors, SEC is Seiko Epson and Samsung's laptop panels.
   if (id === 'CAS' && /casper/i.test(model ?? '')) return undefined;
-  return displayMakers.find((m) => m.pnpIds.includes(id) && !(id === 'SEC' && m.kind === 'projector'));
+  return displayMakers.find((m) => m.pnpIds.includes(id) && !(id === 'SEC' && small === (m.kind === 'projector')));
 }
 
 /**
@@ -79,7 +83,7 @@ export function judgeDisplay(facts: DisplayFacts): DisplayJudgement {
   if (facts.connection && builtinConnections.test(facts.connection)) return judged('builtin', 'connector');
   const model = facts.model ?? '';
   const size = sizeClass(facts.widthCm, facts.heightCm);
-  const maker = findDisplayMaker(facts.vendor, model);
+  const maker = findDisplayMaker(facts.vendor, model, size === 'small' || size === 'medium');
   const cta = facts.edid?.cta;
   const touch = facts.touch === true;
   const big = size === 'large';

@@ -136,6 +136,7 @@ describe('classifier signals beyond names (issue 17)', () => {
     const samsungPanel = parsed(corpusLine('Digital/Samsung/SEC3245/1AA973A3E44A'));
     expect(classifyDisplay({ vendor: 'SEC', widthCm: samsungPanel.widthCm, heightCm: samsungPanel.heightCm, edid: samsungPanel })).toBe('builtin');
     expect(classifyDisplay({ vendor: 'SEC', model: 'EPSON PJ', widthCm: 160, heightCm: 90 })).toBe('projector');
+    expect(judgeDisplay({ vendor: 'SEC', widthCm: 160, heightCm: 90 })).toEqual({ kind: 'projector', evidence: ['maker'] });
     expect(classifyDisplay({ vendor: 'CAS', model: 'Casper', widthCm: 51, heightCm: 29 })).toBe('monitor');
     expect(classifyDisplay({ vendor: 'CAS', model: 'CASIO-PJ', widthCm: 0, heightCm: 0 })).toBe('projector');
   });
