@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseEdid } from '../../agent/collect/edid.ts';
+import { parseDisplayIdBlock } from '../../agent/collect/edid-extensions.ts';
 import { classifyDisplay, judgeDisplay } from '../../agent/collect/display-kind.ts';
 import { buildEdid } from './edid-fixture.ts';
 
@@ -122,6 +123,18 @@ describe('classifier signals beyond names (issue 17)', () => {
     expect(edid.cta).toMatchObject({ revision: 3, compressedAudio: true, hdmiVsdb: true, basicAudio: true });
     expect(edid.cta?.videoCodes).toContain(16); // 1080p60
     expect(classifyDisplay({ vendor: edid.vendorId, model: edid.name, widthCm: edid.widthCm, heightCm: edid.heightCm, edid })).toBe('large-display');
+  });
+
+  it('reads a DisplayID extension: a 43-inch desk monitor that declares itself a standalone display stays a monitor', () => {
+    const edid = parsed(corpusLine('Digital/GIGABYTE/GBT4300/57DB3F0FD711'));
+    expect(edid.displayId).toEqual({ version: '1.2', productType: 3 });
+    expect(edid.cta?.hdmiForum).toBe(true);
+    expect(classifyDisplay({ vendor: edid.vendorId, model: edid.name, widthCm: edid.widthCm, heightCm: edid.heightCm, edid })).toBe('monitor');
+    // DisplayID 1.3 product type 4 is a television receiver.
+    const block = new Uint8Array(128);
+    block.set([0x70, 0x13, 0x79, 0x04], 0);
+    expect(judgeDisplay({ vendor: 'ZZZ', model: 'X1', widthCm: 60, heightCm: 34, edid: { digital: true, texts: [], hasRangeLimits: true, displayId: parseDisplayIdBlock(block) } }))
+      .toEqual({ kind: 'large-display', evidence: ['displayid'] });
   });
 
   it('judges a model name it never saw by size and touch', () => {
