@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Systeminformation } from 'systeminformation';
 import type { z } from 'zod';
 import type { displaySchema } from '../../shared/schemas/report.ts';
-import { classifyDisplay } from './display-kind.ts';
+import { judgeDisplay, type DisplayJudgement } from './display-kind.ts';
 import { parseEdid } from './edid.ts';
 
 export type Display = z.input<typeof displaySchema>;
@@ -32,13 +32,17 @@ export function displaysFromEdids(sources: readonly EdidSource[], pc: PcDisplayF
     const parsed = parseEdid(edid);
     if (!parsed.ok) {
       // A corrupt EDID (cheap VGA splitters, long cables) still proves a display is attached.
-      displays.push({ kind: classifyDisplay({ connection }), ...(connection ? { connection } : {}) });
+      displays.push({ ...reported(judgeDisplay({ connection, touch: pc.touch })), ...(connection ? { connection } : {}), ...touchOf(pc) });
       continue;
     }
     const e = parsed.edid;
     const serial = e.serialText ?? (e.serialNumber !== undefined ? String(e.serialNumber) : undefined);
+    const judgement = judgeDisplay({
+      vendor: e.vendorId, model: e.name, connection, widthCm: e.widthCm, heightCm: e.heightCm, touch: pc.touch,
+      edid: { digital: e.digital, texts: e.texts, hasRangeLimits: e.hasRangeLimits, cta: e.cta, displayId: e.displayId },
+    });
     displays.push({
-      kind: classifyDisplay({ vendor: e.vendorId, model: e.name, connection, widthCm: e.widthCm, heightCm: e.heightCm }),
+      ...reported(judgement),
       vendor: e.vendorId,
       ...(e.name ? { model: e.name } : {}),
       ...(serial ? { serial } : {}),
@@ -47,21 +51,36 @@ export function displaysFromEdids(sources: readonly EdidSource[], pc: PcDisplayF
       ...(e.manufactureYear && e.manufactureYear >= 1990 ? { manufactureYear: e.manufactureYear } : {}),
       ...(e.widthPx ? { widthPx: e.widthPx } : {}),
       ...(e.heightPx ? { heightPx: e.heightPx } : {}),
+      widthCm: e.widthCm,
+      heightCm: e.heightCm,
+      ...touchOf(pc),
     });
   }
-  void pc; // judged by the classifier once it reads touch (issue 17)
   return displays;
 }
 
+/** A kind and, when any signal decided it, the evidence. */
+function reported({ kind, evidence }: DisplayJudgement): Pick<Display, 'kind' | 'evidence'> {
+  return evidence.length > 0 ? { kind, evidence } : { kind };
+}
+
+/** `touch` is reported only when the PC was asked (Linux input devices, Windows PnP), never guessed as false. */
+function touchOf(pc: PcDisplayFacts): { touch?: boolean } {
+  return pc.touch === undefined ? {} : { touch: pc.touch };
+}
+
 /** Displays from systeminformation (Windows WMI, macOS, xrandr), where EDID bytes are not at hand. */
-export function displaysFromSystemInfo(list: readonly Systeminformation.GraphicsDisplayData[]): Display[] {
+export function displaysFromSystemInfo(list: readonly Systeminformation.GraphicsDisplayData[], pc: PcDisplayFacts = {}): Display[] {
   return list.map((d) => {
     const vendor = (d.vendorId || d.vendor || '').trim();
     const model = (d.model || d.deviceName || '').trim();
     const connection = d.connection?.trim() || (d.builtin ? 'internal' : '');
     const serial = d.serial?.trim();
+    // WMI's sizeX/sizeY are the EDID size in millimetres where the OS read it.
+    const widthCm = d.sizeX ? Math.round(d.sizeX / 10) : undefined;
+    const heightCm = d.sizeY ? Math.round(d.sizeY / 10) : undefined;
     return {
-      kind: classifyDisplay({ vendor, model, connection, builtin: d.builtin }),
+      ...reported(judgeDisplay({ vendor, model, connection, builtin: d.builtin, widthCm, heightCm, touch: pc.touch })),
       ...(vendor ? { vendor } : {}),
       ...(model ? { model } : {}),
       ...(serial && serial !== '0' ? { serial } : {}),
@@ -69,6 +88,8 @@ export function displaysFromSystemInfo(list: readonly Systeminformation.Graphics
       ...(d.productionYear && d.productionYear >= 1990 ? { manufactureYear: d.productionYear } : {}),
       ...(d.resolutionX ? { widthPx: d.resolutionX } : {}),
       ...(d.resolutionY ? { heightPx: d.resolutionY } : {}),
+      ...(widthCm !== undefined && heightCm !== undefined ? { widthCm, heightCm } : {}),
+      ...touchOf(pc),
     };
   });
 }

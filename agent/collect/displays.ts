@@ -2,16 +2,23 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { displaysFromDrm, displaysFromSystemInfo, type Display, type DrmConnector } from './display-list.ts';
 import { readWindowsDisplays } from './windows-displays.ts';
+import { readTouch } from './touch.ts';
 
 /**
  * Lists attached displays. On Linux the EDID comes straight from /sys/class/drm (cheap, no child
  * process, and complete: xrandr often leaves vendor and serial empty); on Windows from the EDID bytes the registry
  * keeps (decision 090); systeminformation asks the OS only where neither gives anything (macOS, a VM's generic monitor).
  */
-export async function collectDisplays(drmRoot = '/sys/class/drm', env: NodeJS.ProcessEnv = process.env): Promise<Display[]> {
+export async function collectDisplays(
+  drmRoot = '/sys/class/drm',
+  env: NodeJS.ProcessEnv = process.env,
+  procRoot = '/proc',
+): Promise<Display[]> {
   if (process.platform === 'linux') {
     const connectors = await readDrm(drmRoot);
-    if (connectors.length > 0) return displaysFromDrm(connectors).slice(0, 32);
+    // A panel's touch frame on the PC turns a large screen into an interactive panel (issue 17).
+    const touch = connectors.length > 0 ? await readTouch(procRoot) : undefined;
+    if (connectors.length > 0) return displaysFromDrm(connectors, touch === undefined ? {} : { touch }).slice(0, 32);
     // On Linux graphics() finds displays only through `xrandr`, which needs an X display; without one
     // (the service, a VM) it would start lspci, clinfo, xdpyinfo and xrandr each time to learn nothing.
     if (!env.DISPLAY) return [];

@@ -1,3 +1,5 @@
+import { parseCtaBlock, parseDisplayIdBlock, type CtaFacts, type DisplayIdFacts } from './edid-extensions.ts';
+
 /**
  * Parser for the 128-byte EDID base block (VESA E-EDID 1.3/1.4) that every display hands its source.
  * Pure: bytes in, fields out, so it is tested with hand-built blocks and reused on every platform.
@@ -26,6 +28,17 @@ export type ParsedEdid = {
   widthPx?: number;
   heightPx?: number;
   extensionCount: number;
+  /** Image size in millimetres from the first detailed timing (bytes 12–14), which some firmware fills when bytes 21–22 are 0. */
+  imageWidthMm?: number;
+  imageHeightMm?: number;
+  /** Whether a display range limits descriptor (tag FDh) is present: required of monitors by E-EDID 1.3, rare on laptop panels. */
+  hasRangeLimits: boolean;
+  /** Unspecified text descriptors (tag FEh), where laptop panels put their maker and part number (e.g. "LP156WF6-SPB1"). */
+  texts: string[];
+  /** The first CTA-861 extension (TV video formats, audio, HDMI blocks), when the EDID carries one. */
+  cta?: CtaFacts;
+  /** The first DisplayID extension's product type or use case. */
+  displayId?: DisplayIdFacts;
 };
 
 export type EdidResult = { ok: true; edid: ParsedEdid } | { ok: false; reason: string };
@@ -59,6 +72,8 @@ export function parseEdid(bytes: Uint8Array): EdidResult {
     widthCm: b(21),
     heightCm: b(22),
     extensionCount: b(126),
+    hasRangeLimits: false,
+    texts: [],
   };
   if (!PLACEHOLDER_SERIALS.has(serial)) edid.serialNumber = serial;
   if (week >= 1 && week <= 54) edid.manufactureWeek = week;
@@ -71,12 +86,22 @@ export function parseEdid(bytes: Uint8Array): EdidResult {
       if (edid.widthPx === undefined) {
         edid.widthPx = (d[2] ?? 0) | (((d[4] ?? 0) & 0xf0) << 4);
         edid.heightPx = (d[5] ?? 0) | (((d[7] ?? 0) & 0xf0) << 4);
+        edid.imageWidthMm = (d[12] ?? 0) | (((d[14] ?? 0) & 0xf0) << 4);
+        edid.imageHeightMm = (d[13] ?? 0) | (((d[14] ?? 0) & 0x0f) << 8);
       }
       continue;
     }
     const text = descriptorText(d);
     if (d[3] === 0xfc && text) edid.name = text;
     if (d[3] === 0xff && text) edid.serialText = text;
+    if (d[3] === 0xfe && text) edid.texts.push(text);
+    if (d[3] === 0xfd) edid.hasRangeLimits = true;
+  }
+  // Extension blocks are read only when present in full; a damaged one is skipped, never a reason to refuse the base.
+  for (let offset = 128; offset + 128 <= bytes.length && offset < 128 * (1 + edid.extensionCount); offset += 128) {
+    const block = bytes.subarray(offset, offset + 128);
+    edid.cta ??= parseCtaBlock(block);
+    edid.displayId ??= parseDisplayIdBlock(block);
   }
   return { ok: true, edid };
 }

@@ -20,12 +20,18 @@ export type DisplayKind = (typeof displayKinds)[number];
 export const presentationDisplayKinds = ['projector', 'interactive-panel', 'large-display'] as const satisfies readonly DisplayKind[];
 export type PresentationKind = (typeof presentationDisplayKinds)[number];
 
+/** Whether a display of this kind makes a classroom equipped. */
+export function isPresentationKind(kind: DisplayKind): kind is PresentationKind {
+  return (presentationDisplayKinds as readonly DisplayKind[]).includes(kind);
+}
+
 /**
  * The signals that decided a display's kind, strongest first, so a county officer can see why:
  * the EDID's physical size, a touch input device on the PC, the maker (PNP id or name), the model name,
- * words in the display's name, the connector it hangs on, the CTA-861 extension (TV formats, HDMI blocks).
+ * words in the display's name, the connector it hangs on, the CTA-861 extension (TV formats, HDMI blocks),
+ * the DisplayID extension's declared product type.
  */
-export const displayEvidenceKinds = ['size', 'touch', 'maker', 'model', 'name', 'connector', 'cta'] as const;
+export const displayEvidenceKinds = ['size', 'touch', 'maker', 'model', 'name', 'connector', 'cta', 'displayid'] as const;
 export type DisplayEvidence = (typeof displayEvidenceKinds)[number];
 
 /** Unknown evidence words from a newer agent are dropped, never a reason to refuse the report. */

@@ -6,11 +6,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectDisplays, readDrm } from '../../agent/collect/displays.ts';
 import { displayFingerprint, displaysFromDrm, displaysFromSystemInfo } from '../../agent/collect/display-list.ts';
 import { cleanHardwareId } from '../../agent/collect/device.ts';
+import { isDirectTouch, parseInputDevices } from '../../agent/collect/touch.ts';
 import { toReportInterfaces } from '../../agent/collect/interfaces.ts';
 import { probe, summariseInternet } from '../../agent/collect/reachability.ts';
 import { createDispatcher } from '../../agent/http.ts';
 import { displaySchema, networkInterfaceSchema } from '../../shared/schemas/report.ts';
 import { buildEdid } from '../../agent/demo/edid-builder.ts';
+import { CHROMEBOOK, USB_TOUCH_FRAME } from './input-devices-fixture.ts';
 import { startScriptedServer } from './http-fixture.ts';
 import { tempDir } from './report-fixture.ts';
 
@@ -46,6 +48,34 @@ describe('displays from /sys/class/drm', () => {
     expect(displaysFromDrm(await readDrm(dir))).toEqual([{ kind: 'unknown', connection: 'VGA-1' }]);
   });
 
+  it.runIf(process.platform === 'linux')('turns a large generic-scaler screen into an interactive panel when a touch frame is on the PC', async () => {
+    const drm = join(dir, 'drm');
+    const proc = join(dir, 'proc');
+    await mkdir(join(proc, 'bus/input'), { recursive: true });
+    await writeFile(join(proc, 'bus/input/devices'), USB_TOUCH_FRAME);
+    await mkdir(drm);
+    const panel = buildEdid({ vendorId: 'CVT', productCode: 1, name: 'CVTE TV', widthCm: 190, heightCm: 107, widthPx: 3840, heightPx: 2160 });
+    await mkdir(join(drm, 'card0-HDMI-A-1'));
+    await writeFile(join(drm, 'card0-HDMI-A-1', 'status'), 'connected\n');
+    await writeFile(join(drm, 'card0-HDMI-A-1', 'edid'), panel);
+    expect(await collectDisplays(drm, {}, proc)).toEqual([
+      expect.objectContaining({ kind: 'interactive-panel', evidence: ['size', 'touch'], touch: true, widthCm: 190, heightCm: 107 }),
+    ]);
+    await writeFile(join(proc, 'bus/input/devices'), USB_TOUCH_FRAME.split('\n\n')[0] ?? '');
+    expect(await collectDisplays(drm, {}, proc)).toEqual([expect.objectContaining({ kind: 'large-display', evidence: ['size'], touch: false })]);
+  });
+
+  it("keeps a laptop's own touchscreen builtin and a desk monitor beside it a monitor", async () => {
+    await connector('card0-eDP-1', 'connected', buildEdid({ vendorId: 'BOE', productCode: 0x0747, widthCm: 31, heightCm: 17 }));
+    await connector('card0-DP-1', 'connected', buildEdid({ vendorId: 'DEL', productCode: 0xa0c4, name: 'DELL P2419H', widthCm: 53, heightCm: 30 }));
+    const touch = parseInputDevices(CHROMEBOOK).some(isDirectTouch);
+    expect(touch).toBe(true);
+    expect(displaysFromDrm(await readDrm(dir), { touch }).map((d) => [d.kind, d.touch])).toEqual([
+      ['monitor', true],
+      ['builtin', true],
+    ]);
+  });
+
   it('is empty where there is no DRM at all', async () => {
     expect(await readDrm(join(dir, 'absent'))).toEqual([]);
   });
@@ -71,8 +101,8 @@ describe('displays from systeminformation (Windows)', () => {
       { ...base, vendor: '', model: '', connection: 'INTERNAL', builtin: true },
     ];
     expect(displaysFromSystemInfo(list)).toEqual([
-      { kind: 'interactive-panel', vendor: 'Seewo', model: 'seewo', connection: 'HDMI', widthPx: 3840, heightPx: 2160 },
-      { kind: 'builtin', connection: 'INTERNAL' },
+      { kind: 'interactive-panel', evidence: ['maker'], vendor: 'Seewo', model: 'seewo', connection: 'HDMI', widthPx: 3840, heightPx: 2160 },
+      { kind: 'builtin', evidence: ['connector'], connection: 'INTERNAL' },
     ]);
   });
 });

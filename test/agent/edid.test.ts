@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseEdid } from '../../agent/collect/edid.ts';
-import { classifyDisplay } from '../../agent/collect/display-kind.ts';
+import { parseDisplayIdBlock } from '../../agent/collect/edid-extensions.ts';
+import { classifyDisplay, judgeDisplay } from '../../agent/collect/display-kind.ts';
 import { buildEdid } from '../../agent/demo/edid-builder.ts';
 
 function parsed(bytes: Uint8Array) {
@@ -106,5 +108,68 @@ describe('display classifier without EDID (Windows names)', () => {
     expect(classifyDisplay({ model: 'Promethean ActivPanel' })).toBe('interactive-panel');
     expect(classifyDisplay({ builtin: true, vendor: 'LGD' })).toBe('builtin');
     expect(classifyDisplay({})).toBe('unknown');
+  });
+});
+
+describe('classifier signals beyond names (issue 17)', () => {
+  const corpusLine = (source: string): Uint8Array => {
+    const line = readFileSync(new URL('./edid-corpus/linuxhw.tsv', import.meta.url), 'utf8').split('\n').find((l) => l.includes(`\t${source}\t`));
+    if (!line) throw new Error(`${source} is not in the corpus`);
+    return Uint8Array.from(Buffer.from(line.split('\t')[4] ?? '', 'hex'));
+  };
+
+  it('reads a TV CTA-861 block: video codes, compressed audio, HDMI vendor block (a real Toshiba TV EDID)', () => {
+    const edid = parsed(corpusLine('Digital/Toshiba/TSB010E/D2E808EF05D8'));
+    expect(edid.cta).toMatchObject({ revision: 3, compressedAudio: true, hdmiVsdb: true, basicAudio: true });
+    expect(edid.cta?.videoCodes).toContain(16); // 1080p60
+    expect(classifyDisplay({ vendor: edid.vendorId, model: edid.name, widthCm: edid.widthCm, heightCm: edid.heightCm, edid })).toBe('large-display');
+  });
+
+  it('reads a DisplayID extension: a 43-inch desk monitor that declares itself a standalone display stays a monitor', () => {
+    const edid = parsed(corpusLine('Digital/GIGABYTE/GBT4300/57DB3F0FD711'));
+    expect(edid.displayId).toEqual({ version: '1.2', productType: 3 });
+    expect(edid.cta?.hdmiForum).toBe(true);
+    expect(classifyDisplay({ vendor: edid.vendorId, model: edid.name, widthCm: edid.widthCm, heightCm: edid.heightCm, edid })).toBe('monitor');
+    // DisplayID 1.3 product type 4 is a television receiver.
+    const block = new Uint8Array(128);
+    block.set([0x70, 0x13, 0x79, 0x04], 0);
+    expect(judgeDisplay({ vendor: 'ZZZ', model: 'X1', widthCm: 60, heightCm: 34, edid: { digital: true, texts: [], hasRangeLimits: true, displayId: parseDisplayIdBlock(block) } }))
+      .toEqual({ kind: 'large-display', evidence: ['displayid'] });
+  });
+
+  it('judges a model name it never saw by size and touch', () => {
+    expect(judgeDisplay({ vendor: 'ZZZ', model: 'Q86-NEWMODEL', widthCm: 190, heightCm: 107, touch: true })).toEqual({ kind: 'interactive-panel', evidence: ['size', 'touch'] });
+    expect(judgeDisplay({ vendor: 'ZZZ', model: 'Q86-NEWMODEL', widthCm: 190, heightCm: 107 })).toEqual({ kind: 'large-display', evidence: ['size'] });
+    expect(classifyDisplay({ vendor: 'ZZZ', model: 'Q24-NEWMODEL', widthCm: 53, heightCm: 30, touch: true })).toBe('monitor');
+    // A laptop's own touchscreen on eDP stays builtin.
+    expect(classifyDisplay({ vendor: 'BOE', connection: 'eDP-1', widthCm: 31, heightCm: 17, touch: true })).toBe('builtin');
+  });
+
+  it('settles shared PNP ids: SEC laptop panels are not Epson projectors, CAS Casper monitors are not Casio projectors', () => {
+    const samsungPanel = parsed(corpusLine('Digital/Samsung/SEC3245/1AA973A3E44A'));
+    expect(classifyDisplay({ vendor: 'SEC', widthCm: samsungPanel.widthCm, heightCm: samsungPanel.heightCm, edid: samsungPanel })).toBe('builtin');
+    expect(classifyDisplay({ vendor: 'SEC', model: 'EPSON PJ', widthCm: 160, heightCm: 90 })).toBe('projector');
+    expect(judgeDisplay({ vendor: 'SEC', widthCm: 160, heightCm: 90 })).toEqual({ kind: 'projector', evidence: ['maker'] });
+    expect(classifyDisplay({ vendor: 'CAS', model: 'Casper', widthCm: 51, heightCm: 29 })).toBe('monitor');
+    expect(classifyDisplay({ vendor: 'CAS', model: 'CASIO-PJ', widthCm: 0, heightCm: 0 })).toBe('projector');
+  });
+
+  it('takes a Hitachi TV that writes its aspect ratio as its size (16 × 9) for a TV, not a projector', () => {
+    const cta = {
+      revision: 3, underscanIt: false, basicAudio: true, videoCodes: [16, 4, 31], compressedAudio: false,
+      speakerAllocation: true, hdmiVsdb: true, hdmiForum: false, overscansCe: false, hdrStaticMetadata: false,
+    };
+    const edid = { digital: true, texts: [], hasRangeLimits: true, cta };
+    expect(judgeDisplay({ vendor: 'HTC', model: '32FPDEUDA1', widthCm: 16, heightCm: 9, edid })).toEqual({ kind: 'large-display', evidence: ['size', 'cta'] });
+    expect(classifyDisplay({ vendor: 'HTC', model: 'PROJECTOR', widthCm: 0, heightCm: 0, edid })).toBe('projector');
+    expect(classifyDisplay({ vendor: 'HTC', model: 'CML174SX', widthCm: 34, heightCm: 27 })).toBe('monitor');
+  });
+
+  it('takes a size-less generic scaler with a touch frame on the PC for an interactive panel (OPS all-in-one)', () => {
+    const edid = { digital: true, texts: [], hasRangeLimits: true };
+    for (const model of ['MStar Demo', 'HDMI', undefined]) {
+      expect(judgeDisplay({ vendor: 'MST', model, widthCm: 0, heightCm: 0, touch: true, edid })).toEqual({ kind: 'interactive-panel', evidence: ['touch', 'size'] });
+    }
+    expect(classifyDisplay({ vendor: 'MST', model: 'MStar Demo', widthCm: 0, heightCm: 0, touch: false, edid })).not.toBe('interactive-panel');
   });
 });
