@@ -97,12 +97,15 @@ describe('npm run demo (reduced)', () => {
       const expected = demoDisplayProfiles.flatMap((profile) => demoDisplays(profile)).map((d) => ({ model: d.model!, kind: d.kind }));
       expect(expected.map((d) => d.model)).toEqual(['EPSON PJ', 'BenQ MS560', 'seewo F86EB', 'HiteVision', 'CVTE TV', 'MStar Demo', 'SAMSUNG', 'DELL P2419H']);
       expect(new Set(models.map((m) => `${m.model}: ${m.kind}`))).toEqual(new Set(expected.map((d) => `${d.model}: ${d.kind}`)));
+      // What each really is: the generic-scaler classroom panels are found by size and the touch frame, the TV by its name.
+      expect(expected.map((d) => d.kind)).toEqual(['projector', 'projector', 'interactive-panel', 'interactive-panel', 'interactive-panel', 'interactive-panel', 'large-display', 'monitor']);
     } finally {
       db.$client.close();
     }
     const c = (await (await fetch(`${demo.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${demo.apiToken}` } })).json()) as Coverage;
     expect(c.classrooms.equippedBy.projector).toBeGreaterThan(0);
     expect(c.classrooms.equippedBy.interactivePanel).toBeGreaterThan(0);
+    expect(c.classrooms.equippedBy.largeDisplay).toBeGreaterThan(0);
     const { projector, interactivePanel, largeDisplay } = c.classrooms.equippedBy;
     expect(projector + interactivePanel + largeDisplay).toBe(c.classrooms.equipped);
   });
