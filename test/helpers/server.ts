@@ -24,14 +24,15 @@ export interface TestClock {
   advance(ms: number): void;
 }
 
-export function testClock(start?: number | string): TestClock {
+/** `realTime` is where the clock reads when not fixed: Date.now, or a source vi's faked Date does not move. */
+export function testClock(start?: number | string, realTime: () => number = Date.now): TestClock {
   let fixed: number | null = start === undefined ? null : typeof start === 'string' ? Date.parse(start) : start;
-  const clock = (() => fixed ?? Date.now()) as TestClock;
+  const clock = (() => fixed ?? realTime()) as TestClock;
   clock.set = (ms) => {
     fixed = typeof ms === 'string' ? Date.parse(ms) : ms;
   };
   clock.advance = (ms) => {
-    fixed = (fixed ?? Date.now()) + ms;
+    fixed = (fixed ?? realTime()) + ms;
   };
   return clock;
 }
