@@ -1,6 +1,8 @@
 import type { CoverageRules } from '../shared/schemas/plan.ts';
 import { alwaysOpen } from '../server/coverage/calendar.ts';
 import type { PresentationKind } from '../shared/schemas/report.ts';
+import type { MeasurementSource } from '../shared/schemas/coverage.ts';
+import { deviceBandwidth } from '../server/coverage/plausibility.ts';
 import { bandwidthStandard, deviceState, deviceStateChanges, evidenceExpiry, evidenceWindowStart, laterPresentation, median, meetsStandard, nextChange, type DeviceState, type PresentationEvidence } from '../server/coverage/rules.ts';
 
 /*
@@ -22,6 +24,8 @@ export interface DeviceEvidence {
 export interface DerivedDevice {
   state: DeviceState;
   medianDownMbps: number | null;
+  /** Whose figure the median is: the bench world has no server-timed tests, so the agent's or none. */
+  downSource: MeasurementSource | null;
   medianUpMbps: number | null;
   throughputSamples: number;
 }
@@ -33,6 +37,7 @@ export interface DerivedSchool {
   connected: boolean;
   lastReachableAt: number | null;
   bandwidthMbps: number | null;
+  bandwidthSource: MeasurementSource | null;
   standardMbps: number | null;
   meetsStandard: boolean;
   classroomsEquipped: number;
@@ -56,7 +61,8 @@ export function deriveSchool(school: { typeCode: string; urbanRuralCode: string 
     counts[state]++;
     const samples = device.samples.filter((s) => s.at >= windowStart && s.at <= now);
     if (samples[0]) changes.push(evidenceExpiry(samples[0].at, rules, alwaysOpen));
-    const down = median(samples.map((s) => s.down));
+    // The world's claims are all plausible (below each PC's 1000 Mbps link), as the server would judge them.
+    const { down, source } = deviceBandwidth(samples.map((s) => ({ down: s.down, flag: null })), []);
     const up = median(samples.flatMap((s) => (s.up === null ? [] : [s.up])));
     changes.push(...deviceStateChanges(device.lastCollectedAt, rules, alwaysOpen));
     if (inWindow(device.lastCollectedAt)) changes.push(evidenceExpiry(device.lastCollectedAt, rules, alwaysOpen));
@@ -70,7 +76,7 @@ export function deriveSchool(school: { typeCode: string; urbanRuralCode: string 
       changes.push(evidenceExpiry(device.lastPresentationAt, rules, alwaysOpen));
     }
     if (down !== null) bandwidthMbps = Math.max(bandwidthMbps ?? 0, down);
-    return { state, medianDownMbps: down, medianUpMbps: up, throughputSamples: samples.length };
+    return { state, medianDownMbps: down, downSource: source, medianUpMbps: up, throughputSamples: samples.length };
   });
 
   const classrooms = new Map(classroomIds.map((id) => [id, presentation.get(id) ?? null]));
@@ -81,6 +87,7 @@ export function deriveSchool(school: { typeCode: string; urbanRuralCode: string 
     connected: lastReachableAt !== null,
     lastReachableAt,
     bandwidthMbps,
+    bandwidthSource: bandwidthMbps === null ? null : 'agent',
     standardMbps,
     meetsStandard: meetsStandard(bandwidthMbps, standardMbps, rules),
     classroomsEquipped: [...classrooms.values()].filter((e) => e !== null).length,

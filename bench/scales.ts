@@ -4,7 +4,7 @@
  */
 
 /** Bumped whenever generated data would differ: part of the cache key, so old caches are not reused. */
-export const GENERATOR_VERSION = 4; // 4: presentation kinds (decision 080)
+export const GENERATOR_VERSION = 5; // 4: presentation kinds (decision 080); 5: bandwidth sources (decision 085)
 
 export interface Scale {
   /** prefecture or national: what the figures are reported as. */

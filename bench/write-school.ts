@@ -45,10 +45,10 @@ const SQL = {
   report:
     'insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version, internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, presentation_kind, body) values (?, ?, ?, ?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?)',
   deviceStatus:
-    'insert into device_status (device_id, school_code, last_collected_at, last_received_at, last_reachable_at, last_presentation_at, last_presentation_kind, agent_version, median_down_mbps, median_up_mbps, throughput_samples, state) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'insert into device_status (device_id, school_code, last_collected_at, last_received_at, last_reachable_at, last_presentation_at, last_presentation_kind, agent_version, median_down_mbps, down_source, median_up_mbps, throughput_samples, state) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   classroomStatus: 'insert into classroom_status (classroom_id, school_code, equipped, last_evidence_at, equipped_kind, declared_equipped) values (?, ?, ?, ?, ?, 0)',
   schoolStatus:
-    'insert into school_status (school_code, county_code, connected, last_reachable_at, bandwidth_mbps, standard_mbps, meets_standard, declared_connected, declaration_conflict, classrooms_registered, classrooms_equipped, classrooms_equipped_projector, classrooms_equipped_interactive_panel, classrooms_equipped_large_display, classrooms_declared_equipped, devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never, evaluated_at, next_change_at) values (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)',
+    'insert into school_status (school_code, county_code, connected, last_reachable_at, bandwidth_mbps, bandwidth_source, standard_mbps, meets_standard, declared_connected, declaration_conflict, classrooms_registered, classrooms_equipped, classrooms_equipped_projector, classrooms_equipped_interactive_panel, classrooms_equipped_large_display, classrooms_declared_equipped, devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never, evaluated_at, next_change_at) values (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)',
 };
 
 export type Statements = Record<keyof typeof SQL, Database.Statement>;
@@ -130,11 +130,11 @@ export function writeSchool(st: Statements, ctx: GenerationContext, school: Scho
   const derived = deriveSchool(school, classroomIds, devices.map((d) => d.evidence), ctx.rules, now);
   devices.forEach(({ id, evidence: e }, i) => {
     const d = derived.devices[i]!;
-    st.deviceStatus.run(id, code, e.lastCollectedAt, e.lastReceivedAt, e.lastReachableAt, e.lastPresentationAt, e.lastPresentationKind, e.lastCollectedAt === null ? null : AGENT_VERSION, d.medianDownMbps, d.medianUpMbps, d.throughputSamples, d.state);
+    st.deviceStatus.run(id, code, e.lastCollectedAt, e.lastReceivedAt, e.lastReachableAt, e.lastPresentationAt, e.lastPresentationKind, e.lastCollectedAt === null ? null : AGENT_VERSION, d.medianDownMbps, d.downSource, d.medianUpMbps, d.throughputSamples, d.state);
   });
   for (const [classroomId, evidence] of derived.classrooms) st.classroomStatus.run(classroomId, code, evidence === null ? 0 : 1, evidence?.at ?? null, evidence?.kind ?? null);
   const c = derived.counts;
   const enrolled = devices.length - c.revoked;
-  st.schoolStatus.run(code, school.countyCode, derived.connected ? 1 : 0, derived.lastReachableAt, derived.bandwidthMbps, derived.standardMbps, derived.meetsStandard ? 1 : 0, school.classrooms, derived.classroomsEquipped, derived.equippedBy.projector, derived.equippedBy['interactive-panel'], derived.equippedBy['large-display'], enrolled, c.live, c['at-risk'], c.silent, c.never, now, derived.nextChangeAt);
+  st.schoolStatus.run(code, school.countyCode, derived.connected ? 1 : 0, derived.lastReachableAt, derived.bandwidthMbps, derived.bandwidthSource, derived.standardMbps, derived.meetsStandard ? 1 : 0, school.classrooms, derived.classroomsEquipped, derived.equippedBy.projector, derived.equippedBy['interactive-panel'], derived.equippedBy['large-display'], enrolled, c.live, c['at-risk'], c.silent, c.never, now, derived.nextChangeAt);
   return { connected: derived.connected, meetsStandard: derived.meetsStandard, classrooms: school.classrooms, equipped: derived.classroomsEquipped, equippedBy: derived.equippedBy, enrolled, counts: c };
 }
