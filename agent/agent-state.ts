@@ -28,7 +28,11 @@ export async function recordDelivery(stateDir: string, result: DeliveryResult, n
   const next: DeliveryState = {
     lastAttemptAt: at,
     lastResult: result.state,
-    ...(result.state === 'done' ? { lastDeliveredAt: at } : previous.lastDeliveredAt ? { lastDeliveredAt: previous.lastDeliveredAt } : {}),
+    ...(result.state === 'done'
+      ? { lastDeliveredAt: at }
+      : previous.lastDeliveredAt
+        ? { lastDeliveredAt: previous.lastDeliveredAt }
+        : {}),
     ...(result.error ? { lastError: result.error } : {}),
   };
   await writeFileDurable(join(stateDir, 'delivery.json'), JSON.stringify(next));

@@ -7,7 +7,11 @@ import { AGENT_VERSION } from './version.ts';
  * Builds dist/santong-agent.mjs: one file with every dependency inside and no native module, so a
  * school IT teacher copies one file next to node ≥ 20 and nothing is fetched at install time.
  */
-export async function buildAgentBundle(o: { outfile: string; version?: string; entry?: string }): Promise<{ bytes: number }> {
+export async function buildAgentBundle(o: {
+  outfile: string;
+  version?: string;
+  entry?: string;
+}): Promise<{ bytes: number }> {
   const version = o.version ?? AGENT_VERSION;
   const result = await build({
     entryPoints: [o.entry ?? fileURLToPath(new URL('./cli.ts', import.meta.url))],
@@ -23,7 +27,9 @@ export async function buildAgentBundle(o: { outfile: string; version?: string; e
     // Line 2 names the version: `santong agent-release publish` reads it, and the agent checks that a
     // downloaded bundle says the version it was announced as. Some bundled CommonJS code calls
     // require(); ESM output has none unless we make one.
-    banner: { js: `#!/usr/bin/env node\n// santong-agent ${version}\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);` },
+    banner: {
+      js: `#!/usr/bin/env node\n// santong-agent ${version}\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);`,
+    },
     logLevel: 'warning',
   });
   const natives = Object.keys(result.metafile.inputs).filter((f) => f.endsWith('.node'));
@@ -32,7 +38,11 @@ export async function buildAgentBundle(o: { outfile: string; version?: string; e
   // is beyond Latin-1. esbuild escapes strings but leaves regular expressions (希沃, 投影 in display-makers.ts)
   // as written; escaped there too, the ~0.9 MB source is held at one byte a character.
   const text = readFileSync(o.outfile, 'utf8');
-  if (/[^\x00-\x7f]/.test(text)) writeFileSync(o.outfile, text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  if (/[^\x00-\x7f]/.test(text))
+    writeFileSync(
+      o.outfile,
+      text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    );
   return { bytes: statSync(o.outfile).size };
 }
 
@@ -41,7 +51,10 @@ function overrideVersion(version: string): Plugin {
   return {
     name: 'santong-agent-version',
     setup(b) {
-      b.onLoad({ filter: /[\\/]agent[\\/]version\.ts$/ }, () => ({ contents: `export const AGENT_VERSION = ${JSON.stringify(version)};`, loader: 'ts' }));
+      b.onLoad({ filter: /[\\/]agent[\\/]version\.ts$/ }, () => ({
+        contents: `export const AGENT_VERSION = ${JSON.stringify(version)};`,
+        loader: 'ts',
+      }));
     },
   };
 }

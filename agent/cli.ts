@@ -17,7 +17,14 @@ import { runningBundle } from './update/install.ts';
 import { AGENT_VERSION } from './version.ts';
 
 /** Exit codes a script or the service manager can act on. */
-export const EXIT = { ok: 0, notDelivered: 1, usage: 2, unauthorized: 3, refused: 4, restartForUpdate: EXIT_RESTART_FOR_UPDATE } as const;
+export const EXIT = {
+  ok: 0,
+  notDelivered: 1,
+  usage: 2,
+  unauthorized: 3,
+  refused: 4,
+  restartForUpdate: EXIT_RESTART_FOR_UPDATE,
+} as const;
 
 const usage = `santong-agent ${AGENT_VERSION}: measured evidence of school connectivity (三通两平台)
 
@@ -34,10 +41,19 @@ exit codes: 0 ok, 1 not delivered (queued), 2 usage or settings, 3 device key re
   75 updated itself (the service starts it again)`;
 
 const options = {
-  config: { type: 'string' }, server: { type: 'string' }, token: { type: 'string' }, classroom: { type: 'string' },
-  proxy: { type: 'string' }, 'ca-file': { type: 'string' }, target: { type: 'string', multiple: true },
-  json: { type: 'boolean' }, retries: { type: 'string' }, 'dry-run': { type: 'boolean' }, user: { type: 'string' },
-  help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+  config: { type: 'string' },
+  server: { type: 'string' },
+  token: { type: 'string' },
+  classroom: { type: 'string' },
+  proxy: { type: 'string' },
+  'ca-file': { type: 'string' },
+  target: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  retries: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  user: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -50,8 +66,17 @@ async function main(argv: string[]): Promise<number> {
   const overrides = { ...(v.proxy ? { proxy: v.proxy } : {}), ...(v['ca-file'] ? { caFile: v['ca-file'] } : {}) };
   switch (command) {
     case 'enroll': {
-      if (!v.server || !v.token) return print('enroll needs --server URL and --token TOKEN (from your county office)', EXIT.usage);
-      const message = await enroll({ server: v.server, token: v.token, classroom: v.classroom, proxy: v.proxy, caFile: v['ca-file'], internetTargets: v.target, configPath });
+      if (!v.server || !v.token)
+        return print('enroll needs --server URL and --token TOKEN (from your county office)', EXIT.usage);
+      const message = await enroll({
+        server: v.server,
+        token: v.token,
+        classroom: v.classroom,
+        proxy: v.proxy,
+        caFile: v['ca-file'],
+        internetTargets: v.target,
+        configPath,
+      });
       return print(message);
     }
     case 'once':
@@ -66,14 +91,23 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'install-service':
     case 'uninstall-service':
-      return installService(command === 'install-service', configPath, v.user ?? 'santong-agent', v['dry-run'] ?? false);
+      return installService(
+        command === 'install-service',
+        configPath,
+        v.user ?? 'santong-agent',
+        v['dry-run'] ?? false,
+      );
     default:
       return print(`unknown command "${command}"\n\n${usage}`, EXIT.usage);
   }
 }
 
 /** One cycle: collect, queue, deliver with a few quick retries; the report stays queued if not acknowledged. */
-async function once(configPath: string, overrides: { proxy?: string; caFile?: string }, retries: number): Promise<number> {
+async function once(
+  configPath: string,
+  overrides: { proxy?: string; caFile?: string },
+  retries: number,
+): Promise<number> {
   const ctx = await openAgent(configPath, overrides);
   try {
     const report = await collectReport(ctx.config, ctx.dispatcher);
@@ -83,10 +117,18 @@ async function once(configPath: string, overrides: { proxy?: string; caFile?: st
       await recordDelivery(ctx.stateDir, result, Date.now());
       const quarantined = (await ctx.outbox.quarantined()).some((name) => name.includes(report.id));
       if (result.state === 'done') {
-        if (quarantined) return print(`report ${report.id} refused by the server; see ${join(ctx.stateDir, 'quarantine')}`, EXIT.refused);
+        if (quarantined)
+          return print(
+            `report ${report.id} refused by the server; see ${join(ctx.stateDir, 'quarantine')}`,
+            EXIT.refused,
+          );
         return print(`delivered: ${result.accepted} accepted, ${result.duplicates} already known, report ${report.id}`);
       }
-      if (result.state === 'unauthorized') return print(`device key refused: enroll this PC again (${result.error}); reports stay queued`, EXIT.unauthorized);
+      if (result.state === 'unauthorized')
+        return print(
+          `device key refused: enroll this PC again (${result.error}); reports stay queued`,
+          EXIT.unauthorized,
+        );
       if (attempt >= retries) return print(`not delivered, queued for later: ${result.error}`, EXIT.notDelivered);
       const wait = Math.min(60_000, Math.max(result.retryAfterMs ?? 0, backoffMs(attempt, Math.random, 5_000)));
       log('warn', 'delivery failed, retrying', { error: result.error, retryInSeconds: Math.round(wait / 1000) });
@@ -120,30 +162,53 @@ async function installService(install: boolean, configPath: string, user: string
   // Self-update needs the bundle in a directory of its own, which the service's user is then given.
   const bundle = runningBundle();
   const updatable = bundle !== null && /santong-agent/i.test(basename(dirname(bundle)));
-  if (bundle && !updatable) log('warn', `self-update stays off: put the bundle in a directory of its own (e.g. /opt/santong-agent/), not ${dirname(bundle)}`);
+  if (bundle && !updatable)
+    log(
+      'warn',
+      `self-update stays off: put the bundle in a directory of its own (e.g. /opt/santong-agent/), not ${dirname(bundle)}`,
+    );
   const launcher = updatable ? join(dirname(bundle), LAUNCHER_FILE) : undefined;
   if (install && !dryRun && updatable) await writeLauncher(dirname(bundle));
   if (platform.platform === 'win32') {
     const xmlPath = join(dirname(configPath), 'santong-agent-task.xml');
-    if (install && !dryRun) await writeFile(xmlPath, service.windowsTaskXml({ node: process.execPath, script, configPath, launcher }));
+    if (install && !dryRun)
+      await writeFile(xmlPath, service.windowsTaskXml({ node: process.execPath, script, configPath, launcher }));
     const commands = install ? service.windowsInstallCommands(xmlPath, configPath) : service.windowsUninstallCommands();
     return print(`run these in an elevated cmd.exe (docs/agent-data.md explains them):\n${commands.join('\n')}`);
   }
   if (install) {
     const config = await loadConfig(configPath);
-    const paths = { node: process.execPath, script, configPath, stateDir: stateDirFor(config, configPath, platform), user, launcher };
+    const paths = {
+      node: process.execPath,
+      script,
+      configPath,
+      stateDir: stateDirFor(config, configPath, platform),
+      user,
+      launcher,
+    };
     const commands = service.systemdInstallCommands(paths);
-    if (dryRun) return print(`# ${service.SYSTEMD_UNIT_PATH}\n${service.systemdUnit(paths)}\n${commands.map((c) => c.join(' ')).join('\n')}`);
+    if (dryRun)
+      return print(
+        `# ${service.SYSTEMD_UNIT_PATH}\n${service.systemdUnit(paths)}\n${commands.map((c) => c.join(' ')).join('\n')}`,
+      );
     if (!platform.isRoot) return print('install-service needs root (sudo)', EXIT.usage);
     await mkdir(dirname(service.SYSTEMD_UNIT_PATH), { recursive: true });
     await writeFile(service.SYSTEMD_UNIT_PATH, service.systemdUnit(paths));
-    return runCommands(commands, [['useradd']], 'santong-agent service installed and started; see `systemctl status santong-agent`');
+    return runCommands(
+      commands,
+      [['useradd']],
+      'santong-agent service installed and started; see `systemctl status santong-agent`',
+    );
   }
   const commands = service.systemdUninstallCommands();
   if (dryRun) return print(commands.map((c) => c.join(' ')).join('\n'));
   if (!platform.isRoot) return print('uninstall-service needs root (sudo)', EXIT.usage);
   await rm(service.SYSTEMD_UNIT_PATH, { force: true });
-  return runCommands(commands, [['systemctl', 'disable']], 'santong-agent service removed; its settings and queue are kept');
+  return runCommands(
+    commands,
+    [['systemctl', 'disable']],
+    'santong-agent service removed; its settings and queue are kept',
+  );
 }
 
 /** Runs commands in order; a failure of one listed in `mayFail` (the user exists already) is not fatal. */

@@ -11,7 +11,10 @@ import { defaultOutboxLimits } from './outbox.ts';
  */
 export const defaultInternetTargets = ['https://www.baidu.com/', 'https://www.qq.com/', 'https://www.smartedu.cn/'];
 
-const target = z.string().trim().regex(/^(https?:\/\/\S+|\[?[\w.:-]+\]?:\d{1,5})$/, 'a URL or host:port');
+const target = z
+  .string()
+  .trim()
+  .regex(/^(https?:\/\/\S+|\[?[\w.:-]+\]?:\d{1,5})$/, 'a URL or host:port');
 
 /** The agent's settings file; the device key in it is why the file is readable by the agent's user only. */
 export const agentConfigSchema = z.object({
@@ -26,12 +29,21 @@ export const agentConfigSchema = z.object({
   caFile: z.string().min(1).optional(),
   stateDir: z.string().min(1).optional(),
   internetTargets: z.array(target).min(1).max(16).default(defaultInternetTargets),
-  extraTargets: z.array(target).max(16).default([]).describe('e.g. the county resource platform, reported but not deciding "internet"'),
+  extraTargets: z
+    .array(target)
+    .max(16)
+    .default([])
+    .describe('e.g. the county resource platform, reported but not deciding "internet"'),
   intervalMinutes: z.number().int().min(5).max(1440).default(60),
   throughput: z
     .object({
       enabled: z.boolean().default(true),
-      maxBytes: z.number().int().min(100_000).max(64 * 1024 * 1024).default(25_000_000),
+      maxBytes: z
+        .number()
+        .int()
+        .min(100_000)
+        .max(64 * 1024 * 1024)
+        .default(25_000_000),
       minIntervalHours: z.number().min(1).max(168).default(6),
       // Local school hours: the link is measured as classes use it, like Giga Meter's tests in school hours.
       fromHour: z.number().int().min(0).max(23).default(8),
@@ -39,7 +51,14 @@ export const agentConfigSchema = z.object({
     })
     .default({ enabled: true, maxBytes: 25_000_000, minIntervalHours: 6, fromHour: 8, toHour: 17 }),
   outbox: z
-    .object({ maxCount: z.number().int().min(1).max(100_000), maxBytes: z.number().int().min(64 * 1024).max(1024 ** 3) })
+    .object({
+      maxCount: z.number().int().min(1).max(100_000),
+      maxBytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .max(1024 ** 3),
+    })
     .default(defaultOutboxLimits),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
@@ -78,7 +97,8 @@ export async function loadConfig(path: string): Promise<AgentConfig> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ConfigError(`no settings at ${path}: enroll first (santong-agent enroll --server URL --token TOKEN)`);
+    if (code === 'ENOENT')
+      throw new ConfigError(`no settings at ${path}: enroll first (santong-agent enroll --server URL --token TOKEN)`);
     if (code === 'EACCES') throw new ConfigError(`cannot read ${path}: run as the agent's user or root`);
     throw error;
   }

@@ -16,13 +16,24 @@ export type AgentContext = {
 };
 
 /** Loads settings, opens the outbox and clears what killed writes left; `--proxy`/`--ca-file` on the command line win over the file. */
-export async function openAgent(configPath: string, overrides: { proxy?: string; caFile?: string } = {}): Promise<AgentContext> {
+export async function openAgent(
+  configPath: string,
+  overrides: { proxy?: string; caFile?: string } = {},
+): Promise<AgentContext> {
   const config = await loadConfig(configPath);
   const stateDir = stateDirFor(config, configPath, currentPlatform());
-  const dispatcher = createDispatcher({ proxy: overrides.proxy ?? config.proxy, caFile: overrides.caFile ?? config.caFile });
+  const dispatcher = createDispatcher({
+    proxy: overrides.proxy ?? config.proxy,
+    caFile: overrides.caFile ?? config.caFile,
+  });
   const outbox = await Outbox.open(stateDir, config.outbox);
   // The outbox clears its own; these are the schedule's and the delivery record's.
   await removeStaleTemps(stateDir);
-  const target = { serverUrl: config.serverUrl, deviceKey: config.deviceKey, dispatcher, userAgent: `santong-agent/${AGENT_VERSION}` };
+  const target = {
+    serverUrl: config.serverUrl,
+    deviceKey: config.deviceKey,
+    dispatcher,
+    userAgent: `santong-agent/${AGENT_VERSION}`,
+  };
   return { config, configPath, stateDir, dispatcher, outbox, target };
 }

@@ -48,7 +48,10 @@ export class Daemon {
   private nextSendAt = 0;
   private readonly now: () => number;
 
-  constructor(readonly ctx: AgentContext, private readonly o: DaemonOptions = {}) {
+  constructor(
+    readonly ctx: AgentContext,
+    private readonly o: DaemonOptions = {},
+  ) {
     this.now = o.now ?? Date.now;
     this.schedule = new Schedule(join(ctx.stateDir, 'schedule.json'), {
       deviceId: ctx.config.deviceId,
@@ -80,10 +83,13 @@ export class Daemon {
    */
   private armMinuteTimer(): void {
     const wait = 60_000 - (Date.now() % 60_000);
-    this.minuteTimer = setTimeout(() => {
-      this.armMinuteTimer();
-      void this.tickOnce();
-    }, wait < 1_000 ? wait + 60_000 : wait);
+    this.minuteTimer = setTimeout(
+      () => {
+        this.armMinuteTimer();
+        void this.tickOnce();
+      },
+      wait < 1_000 ? wait + 60_000 : wait,
+    );
   }
 
   /** Stops ticking and waits for a tick in progress; the outbox keeps whatever was not acknowledged. */
@@ -120,7 +126,12 @@ export class Daemon {
       const update = this.updater.pendingRefusal;
       const report = this.o.collector
         ? await this.o.collector.report({ update })
-        : await collectReport(this.ctx.config, this.ctx.dispatcher, this.now, { drmRoot: this.o.drmRoot, displays: listed, throughput: await maybeMeasureThroughput(this.ctx, this.now), update });
+        : await collectReport(this.ctx.config, this.ctx.dispatcher, this.now, {
+            drmRoot: this.o.drmRoot,
+            displays: listed,
+            throughput: await maybeMeasureThroughput(this.ctx, this.now),
+            update,
+          });
       await this.ctx.outbox.add(report);
       await this.updater.refusalQueued();
       await this.schedule.ran(this.now(), displayFingerprint(report.displays));
@@ -132,12 +143,20 @@ export class Daemon {
     await recordDelivery(this.ctx.stateDir, result, this.now());
     if (result.state === 'done') {
       this.sendAttempt = 0;
-      log('info', 'delivered', { accepted: result.accepted, duplicates: result.duplicates, quarantined: result.quarantined });
+      log('info', 'delivered', {
+        accepted: result.accepted,
+        duplicates: result.duplicates,
+        quarantined: result.quarantined,
+      });
       return;
     }
     const wait = Math.max(result.retryAfterMs ?? 0, backoffMs(this.sendAttempt++, this.o.random));
     this.nextSendAt = this.now() + wait;
-    const hint = result.state === 'unauthorized' ? '; the device key was refused: enroll this PC again (reports stay queued)' : '';
-    log(result.state === 'unauthorized' ? 'error' : 'warn', `delivery failed${hint}`, { error: result.error, retryInSeconds: Math.round(wait / 1000) });
+    const hint =
+      result.state === 'unauthorized' ? '; the device key was refused: enroll this PC again (reports stay queued)' : '';
+    log(result.state === 'unauthorized' ? 'error' : 'warn', `delivery failed${hint}`, {
+      error: result.error,
+      retryInSeconds: Math.round(wait / 1000),
+    });
   }
 }

@@ -37,14 +37,18 @@ export async function enroll(o: EnrollOptions): Promise<string> {
     status = res.statusCode;
     text = await res.text();
   } catch (error) {
-    throw new Error(`cannot reach ${o.server}: ${describeError(error)} (behind a proxy? pass --proxy URL or set HTTPS_PROXY)`);
+    throw new Error(
+      `cannot reach ${o.server}: ${describeError(error)} (behind a proxy? pass --proxy URL or set HTTPS_PROXY)`,
+    );
   } finally {
     await dispatcher.close();
   }
   const json = safeJson(text);
   if (status < 200 || status >= 300) {
     const apiError = apiErrorSchema.safeParse(json);
-    throw new Error(`enrollment refused (HTTP ${status}): ${apiError.success ? apiError.data.error : text.slice(0, 200)}`);
+    throw new Error(
+      `enrollment refused (HTTP ${status}): ${apiError.success ? apiError.data.error : text.slice(0, 200)}`,
+    );
   }
   const enrolled = enrollResponseSchema.parse(json);
   const config: AgentConfigInput = {

@@ -1,5 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type RequestOptions,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
@@ -53,15 +61,23 @@ const SILENCE_TIMEOUT_MS = 60_000;
 export function createDispatcher(settings: HttpSettings, env: NodeJS.ProcessEnv = process.env): Dispatcher {
   // One TLS context for the client's life: given `ca` instead, node builds a context per connection and
   // parses every root certificate into it again (~0.2 MiB of native memory per request, kept by malloc).
-  const tlsContext = settings.caFile ? createSecureContext({ ca: [...rootCertificates, readFileSync(settings.caFile, 'utf8')] }) : undefined;
+  const tlsContext = settings.caFile
+    ? createSecureContext({ ca: [...rootCertificates, readFileSync(settings.caFile, 'utf8')] })
+    : undefined;
   const proxies = proxySettings(settings.proxy, env);
   const n = settings.keepAliveConnections;
-  const pool = n ? { http: new HttpAgent({ keepAlive: true, maxSockets: n }), https: new HttpsAgent({ keepAlive: true, maxSockets: n, ...(tlsContext ? { secureContext: tlsContext } : {}) }) } : undefined;
+  const pool = n
+    ? {
+        http: new HttpAgent({ keepAlive: true, maxSockets: n }),
+        https: new HttpsAgent({ keepAlive: true, maxSockets: n, ...(tlsContext ? { secureContext: tlsContext } : {}) }),
+      }
+    : undefined;
   const inFlight = new Set<ClientRequest>();
   return {
     async request(url, o = {}) {
       const target = new URL(url);
-      if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error(`${target.href} is not an http(s) URL`);
+      if (target.protocol !== 'http:' && target.protocol !== 'https:')
+        throw new Error(`${target.href} is not an http(s) URL`);
       const proxy = proxyFor(target, proxies);
       const secure = target.protocol === 'https:';
       const headers: OutgoingHttpHeaders = { ...o.headers, host: target.host };
@@ -72,15 +88,38 @@ export function createDispatcher(settings: HttpSettings, env: NodeJS.ProcessEnv 
       let send = secure ? httpsRequest : httpRequest;
       let options: RequestOptions;
       if (!proxy) {
-        options = { host, port, path: target.pathname + target.search, headers, ...tls, agent: pool ? pool[secure ? 'https' : 'http'] : false };
+        options = {
+          host,
+          port,
+          path: target.pathname + target.search,
+          headers,
+          ...tls,
+          agent: pool ? pool[secure ? 'https' : 'http'] : false,
+        };
       } else if (!secure) {
         send = proxy.protocol === 'https:' ? httpsRequest : httpRequest;
-        options = { ...proxyEndpoint(proxy, tlsContext), path: target.href, headers: { ...headers, ...proxyAuthorization(proxy) }, agent: false };
+        options = {
+          ...proxyEndpoint(proxy, tlsContext),
+          path: target.href,
+          headers: { ...headers, ...proxyAuthorization(proxy) },
+          agent: false,
+        };
       } else {
         const socket = await tunnel(proxy, `${target.hostname}:${port}`, tlsContext, o);
-        options = { host, port, path: target.pathname + target.search, headers, createConnection: () => tlsConnect({ socket, host, ...tls }) };
+        options = {
+          host,
+          port,
+          path: target.pathname + target.search,
+          headers,
+          createConnection: () => tlsConnect({ socket, host, ...tls }),
+        };
       }
-      return exchange(send, { ...options, method: o.method ?? 'GET', ...(o.signal ? { signal: o.signal } : {}) }, o, inFlight);
+      return exchange(
+        send,
+        { ...options, method: o.method ?? 'GET', ...(o.signal ? { signal: o.signal } : {}) },
+        o,
+        inFlight,
+      );
     },
     async close() {
       for (const req of inFlight) req.destroy();
@@ -91,7 +130,12 @@ export function createDispatcher(settings: HttpSettings, env: NodeJS.ProcessEnv 
 }
 
 /** Sends one request and resolves at the response head; connect and silence timeouts end it with ETIMEDOUT. */
-function exchange(send: typeof httpRequest, options: RequestOptions, o: HttpRequestOptions, inFlight: Set<ClientRequest>): Promise<HttpResponse> {
+function exchange(
+  send: typeof httpRequest,
+  options: RequestOptions,
+  o: HttpRequestOptions,
+  inFlight: Set<ClientRequest>,
+): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const req = send(options);
     inFlight.add(req);
@@ -110,18 +154,33 @@ function guardTimeouts(req: ClientRequest, silenceMs: number): void {
   req.setTimeout(silenceMs, () => req.destroy(timeoutError(`no answer for ${silenceMs / 1000} s`)));
   req.once('socket', (socket: Socket) => {
     if (!socket.connecting) return;
-    const timer = setTimeout(() => req.destroy(timeoutError(`could not connect within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => req.destroy(timeoutError(`could not connect within ${CONNECT_TIMEOUT_MS / 1000} s`)),
+      CONNECT_TIMEOUT_MS,
+    );
     socket.once('connect', () => clearTimeout(timer));
     socket.once('close', () => clearTimeout(timer));
   });
 }
 
 /** Asks the proxy for a tunnel to host:port (HTTP CONNECT) and resolves with the open socket. */
-function tunnel(proxy: URL, authority: string, tlsContext: SecureContext | undefined, o: HttpRequestOptions): Promise<Socket> {
+function tunnel(
+  proxy: URL,
+  authority: string,
+  tlsContext: SecureContext | undefined,
+  o: HttpRequestOptions,
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const send = proxy.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers = { host: authority, ...proxyAuthorization(proxy) };
-    const req = send({ ...proxyEndpoint(proxy, tlsContext), method: 'CONNECT', path: authority, headers, agent: false, ...(o.signal ? { signal: o.signal } : {}) });
+    const req = send({
+      ...proxyEndpoint(proxy, tlsContext),
+      method: 'CONNECT',
+      path: authority,
+      headers,
+      agent: false,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
     req.on('error', reject);
     guardTimeouts(req, o.timeoutMs ?? SILENCE_TIMEOUT_MS);
     req.once('connect', (res: IncomingMessage, socket: Socket) => {
@@ -137,7 +196,11 @@ function tunnel(proxy: URL, authority: string, tlsContext: SecureContext | undef
 function proxyEndpoint(proxy: URL, tlsContext: SecureContext | undefined): RequestOptions {
   const host = bareHost(proxy.hostname);
   const secure = proxy.protocol === 'https:';
-  return { host, port: Number(proxy.port) || (secure ? 443 : 80), ...(secure ? { ...(tlsContext ? { secureContext: tlsContext } : {}), ...sni(host) } : {}) };
+  return {
+    host,
+    port: Number(proxy.port) || (secure ? 443 : 80),
+    ...(secure ? { ...(tlsContext ? { secureContext: tlsContext } : {}), ...sni(host) } : {}),
+  };
 }
 
 function proxyAuthorization(proxy: URL): Record<string, string> {
@@ -173,7 +236,8 @@ export function proxyFor(target: URL, p: ProxySettings): URL | undefined {
     if (host === name || host.endsWith(`.${name}`)) return undefined;
   }
   const proxy = new URL(chosen);
-  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') throw new Error(`proxy ${proxy.protocol}// is not supported: give an http:// or https:// proxy URL`);
+  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:')
+    throw new Error(`proxy ${proxy.protocol}// is not supported: give an http:// or https:// proxy URL`);
   return proxy;
 }
 

@@ -122,7 +122,10 @@ export class Outbox {
         if (isMissingFile(error)) continue;
         throw error;
       }
-      await writeFile(join(qdir, entry.name.replace(/\.json$/, '.reason.txt')), `${new Date().toISOString()} ${reason}\n`);
+      await writeFile(
+        join(qdir, entry.name.replace(/\.json$/, '.reason.txt')),
+        `${new Date().toISOString()} ${reason}\n`,
+      );
     }
     await syncDirectory(this.dir);
     const names = (await readdir(qdir)).filter((n) => entryName.test(n)).sort();
@@ -189,7 +192,9 @@ export class Outbox {
 
   private async readDropped(): Promise<number> {
     try {
-      const state = safeJson(await readFile(join(this.dir, '..', 'outbox-state.json'), 'utf8')) as { dropped?: unknown };
+      const state = safeJson(await readFile(join(this.dir, '..', 'outbox-state.json'), 'utf8')) as {
+        dropped?: unknown;
+      };
       return typeof state?.dropped === 'number' ? state.dropped : 0;
     } catch (error) {
       if (isMissingFile(error)) return 0;

@@ -54,7 +54,10 @@ export class Schedule {
   private state: Persisted = {};
   private missed = false;
 
-  constructor(private readonly file: string, private readonly o: ScheduleOptions) {}
+  constructor(
+    private readonly file: string,
+    private readonly o: ScheduleOptions,
+  ) {}
 
   /** Reads the persisted next run; one in the past was missed and is moved to shortly after `now`. */
   async load(now: number): Promise<void> {
@@ -67,7 +70,8 @@ export class Schedule {
     const next = this.state.nextRunAt;
     if (typeof next === 'number' && next < now) {
       // Randomised so the forty PCs of a school switched on at 08:00 do not all report at 08:00.
-      this.state.nextRunAt = now + Math.floor((this.o.random ?? Math.random)() * (this.o.catchUpWithinMs ?? 5 * MINUTE));
+      this.state.nextRunAt =
+        now + Math.floor((this.o.random ?? Math.random)() * (this.o.catchUpWithinMs ?? 5 * MINUTE));
       this.missed = true;
       await this.save();
     }
@@ -80,7 +84,11 @@ export class Schedule {
   /** Why a report is due now, or null. `fingerprint` is the current display fingerprint, when checked. */
   due(now: number, fingerprint?: string): RunReason | null {
     if (this.state.nextRunAt === undefined) return 'first';
-    if (fingerprint !== undefined && this.state.displayFingerprint !== undefined && fingerprint !== this.state.displayFingerprint) {
+    if (
+      fingerprint !== undefined &&
+      this.state.displayFingerprint !== undefined &&
+      fingerprint !== this.state.displayFingerprint
+    ) {
       return 'display-change';
     }
     if (now >= this.state.nextRunAt) return this.missed ? 'missed' : 'scheduled';
@@ -89,7 +97,10 @@ export class Schedule {
 
   /** Records a run at `now` with the displays it saw, and persists the next slot. */
   async ran(now: number, fingerprint: string | undefined): Promise<void> {
-    this.state = { nextRunAt: nextSlot(now, this.o), ...(fingerprint !== undefined ? { displayFingerprint: fingerprint } : {}) };
+    this.state = {
+      nextRunAt: nextSlot(now, this.o),
+      ...(fingerprint !== undefined ? { displayFingerprint: fingerprint } : {}),
+    };
     this.missed = false;
     await this.save();
   }

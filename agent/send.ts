@@ -24,7 +24,11 @@ export const MAX_BATCH_BYTES = 1024 * 1024;
  * Sends the outbox, oldest first, in batches until it is empty or the server cannot take more now.
  * An entry leaves the outbox only on a 2xx; a report the server refuses for its content goes to quarantine.
  */
-export async function deliverOutbox(outbox: Outbox, target: SendTarget, now: () => number = Date.now): Promise<DeliveryResult> {
+export async function deliverOutbox(
+  outbox: Outbox,
+  target: SendTarget,
+  now: () => number = Date.now,
+): Promise<DeliveryResult> {
   const result: DeliveryResult = { state: 'done', accepted: 0, duplicates: 0, clamped: 0, quarantined: 0 };
   let maxReports = MAX_REPORTS_PER_BATCH;
   for (;;) {
@@ -43,7 +47,10 @@ export async function deliverOutbox(outbox: Outbox, target: SendTarget, now: () 
       result.accepted += counts.success ? counts.data.accepted : batch.length;
       result.duplicates += counts.success ? counts.data.duplicates : 0;
       result.clamped += counts.success ? counts.data.clamped : 0;
-    } else if (batch.length > 1 && (verdict.action === 'split' || (verdict.action === 'quarantine' && !verdict.badIndexes?.length))) {
+    } else if (
+      batch.length > 1 &&
+      (verdict.action === 'split' || (verdict.action === 'quarantine' && !verdict.badIndexes?.length))
+    ) {
       // Too large, or refused without saying which report: halve until the culprit is alone.
       maxReports = Math.max(1, Math.floor(batch.length / 2));
     } else if (verdict.action === 'quarantine' || verdict.action === 'split') {
@@ -93,11 +100,14 @@ export type Verdict =
 export function judgeResponse(status: number, text: string): Verdict {
   if (status >= 200 && status < 300) return { action: 'acknowledge' };
   const apiError = apiErrorSchema.safeParse(safeJson(text));
-  const reason = apiError.success ? `${apiError.data.code}: ${apiError.data.error}` : text.slice(0, 200).replace(/\s+/g, ' ');
+  const reason = apiError.success
+    ? `${apiError.data.code}: ${apiError.data.error}`
+    : text.slice(0, 200).replace(/\s+/g, ' ');
   if (status === 401) return { action: 'unauthorized', reason };
   if (status === 413) return { action: 'split', reason };
   const retryable = [403, 404, 405, 407, 408, 425, 429];
-  if (status < 400 || status >= 500 || retryable.includes(status) || !apiError.success) return { action: 'retry', reason };
+  if (status < 400 || status >= 500 || retryable.includes(status) || !apiError.success)
+    return { action: 'retry', reason };
   const badIndexes = [
     ...new Set(
       (apiError.data.issues ?? []).flatMap((i) => {
@@ -122,7 +132,12 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
  * Capped exponential backoff with full jitter (a random wait in [0, min(cap, base·2^attempt)]), so the
  * PCs of a whole county that lost the link together do not all come back in the same second.
  */
-export function backoffMs(attempt: number, random: () => number = Math.random, baseMs = 30_000, capMs = 3_600_000): number {
+export function backoffMs(
+  attempt: number,
+  random: () => number = Math.random,
+  baseMs = 30_000,
+  capMs = 3_600_000,
+): number {
   return Math.floor(random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30)));
 }
 

@@ -22,7 +22,12 @@ export type ServicePaths = {
  * WebAssembly off, which nothing in the agent uses, and `--no-expose-wasm` first keeps node 20 from
  * printing a warning about that at every start.
  */
-export const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size', '--no-expose-wasm', '--jitless'] as const;
+export const AGENT_NODE_FLAGS = [
+  '--max-semi-space-size=1',
+  '--optimize-for-size',
+  '--no-expose-wasm',
+  '--jitless',
+] as const;
 
 /** glibc gives each thread that calls malloc an arena of its own (8 × cores); two is plenty for one event loop and libuv's pool. */
 export const AGENT_ENVIRONMENT = { MALLOC_ARENA_MAX: '2' } as const;
@@ -37,7 +42,9 @@ export const SYSTEMD_UNIT_PATH = '/etc/systemd/system/santong-agent.service';
 export function systemdUnit(p: ServicePaths): string {
   const start = p.launcher ? `${quote(p.launcher)} ${quote(p.script)}` : quote(p.script);
   const writable = p.launcher ? `${p.stateDir} ${dirnameOf(p.script)}` : p.stateDir;
-  const environment = Object.entries(AGENT_ENVIRONMENT).map(([k, v]) => `Environment=${k}=${v}`).join('\n');
+  const environment = Object.entries(AGENT_ENVIRONMENT)
+    .map(([k, v]) => `Environment=${k}=${v}`)
+    .join('\n');
   return `[Unit]
 Description=santong agent: measured evidence of school connectivity (三通两平台)
 Wants=network-online.target
@@ -90,7 +97,11 @@ export function systemdInstallCommands(p: ServicePaths): string[][] {
 }
 
 export function systemdUninstallCommands(): string[][] {
-  return [['systemctl', 'disable', '--now', 'santong-agent.service'], ['rm', '-f', SYSTEMD_UNIT_PATH], ['systemctl', 'daemon-reload']];
+  return [
+    ['systemctl', 'disable', '--now', 'santong-agent.service'],
+    ['rm', '-f', SYSTEMD_UNIT_PATH],
+    ['systemctl', 'daemon-reload'],
+  ];
 }
 
 export const WINDOWS_TASK_NAME = 'santong-agent';

@@ -16,7 +16,13 @@ process.env.SANTONG_AGENT_QUIET = '1';
 
 if (process.argv[2] === 'enroll') {
   const [, server, token, dir, target, caFile] = process.argv.slice(2);
-  await enroll({ server: server!, token: token!, configPath: join(dir!, 'config.json'), internetTargets: [target || `${server}/healthz`], caFile: caFile || undefined });
+  await enroll({
+    server: server!,
+    token: token!,
+    configPath: join(dir!, 'config.json'),
+    internetTargets: [target || `${server}/healthz`],
+    caFile: caFile || undefined,
+  });
   process.exit(0);
 }
 
@@ -33,7 +39,18 @@ function cpuMs(): number {
   return (own.user + own.system) / 1000 + children;
 }
 
-export type Sample = { cycle: number; rssBeforeGc: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; anon: number; file: number; mallocHeap: number };
+export type Sample = {
+  cycle: number;
+  rssBeforeGc: number;
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  anon: number;
+  file: number;
+  mallocHeap: number;
+};
 
 /** Resident memory as it is, then after a full GC, with where it sits (smaps: anonymous vs file-backed, malloc's [heap]). */
 function sample(cycle: number): Sample {
@@ -44,8 +61,16 @@ function sample(cycle: number): Sample {
   const kB = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
   const heapMapping = /\[heap\]\n(?:[^\n]*\n)*?Rss:\s+(\d+) kB/.exec(readFileSync('/proc/self/smaps', 'utf8'));
   return {
-    cycle, rssBeforeGc, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers,
-    anon: kB('Anonymous'), file: kB('Rss') - kB('Anonymous'), mallocHeap: Number(heapMapping?.[1] ?? 0) * 1024,
+    cycle,
+    rssBeforeGc,
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    heapTotal: m.heapTotal,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+    anon: kB('Anonymous'),
+    file: kB('Rss') - kB('Anonymous'),
+    mallocHeap: Number(heapMapping?.[1] ?? 0) * 1024,
   };
 }
 

@@ -32,7 +32,10 @@ const loadAtStart = loadavg();
 /** VmRSS and anonymous memory of another process. */
 function memoryOf(pid: number): { rss: number; anon: number } {
   const kB = (text: string, field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)![1]) * 1024;
-  return { rss: kB(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS'), anon: kB(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Anonymous') };
+  return {
+    rss: kB(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS'),
+    anon: kB(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Anonymous'),
+  };
 }
 
 function percentile(values: number[], p: number): number {
@@ -44,7 +47,27 @@ function percentile(values: number[], p: number): number {
 async function startTlsTarget(): Promise<{ url: string; caFile: string; close: () => void } | null> {
   const [key, caFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', caFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        caFile,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
   } catch {
     return null;
   }
@@ -58,26 +81,68 @@ const exited = (child: ReturnType<typeof spawn>) => new Promise((resolve) => chi
 try {
   const db = openDatabase(join(dir, 'server'));
   ensureReferenceData(db, Date.now());
-  importSchools(db, [{ line: 2, cells: { code: '6229210001', name: '基准测试小学', county_code: '622921', type_code: '211', urban_rural_code: '121', classroom_count: '1' } }], Date.now(), audit);
-  const { token } = createEnrollmentToken(db, { schoolCode: '6229210001', expiresAt: null, maxUses: null }, Date.now(), audit);
+  importSchools(
+    db,
+    [
+      {
+        line: 2,
+        cells: {
+          code: '6229210001',
+          name: '基准测试小学',
+          county_code: '622921',
+          type_code: '211',
+          urban_rural_code: '121',
+          classroom_count: '1',
+        },
+      },
+    ],
+    Date.now(),
+    audit,
+  );
+  const { token } = createEnrollmentToken(
+    db,
+    { schoolCode: '6229210001', expiresAt: null, maxUses: null },
+    Date.now(),
+    audit,
+  );
   db.$client.close();
-  const server = await startServer(parseServerConfig(
-    { 'data-dir': join(dir, 'server'), port: '0', host: '127.0.0.1', 'log-level': 'silent' },
-    // One device sends a batch a cycle, far more than the 60 an hour a real device may: limits off.
-    { SANTONG_REPORT_BATCHES_PER_DEVICE_PER_HOUR: '0', SANTONG_REPORTS_PER_IP_PER_MINUTE: '0' },
-  ));
+  const server = await startServer(
+    parseServerConfig(
+      { 'data-dir': join(dir, 'server'), port: '0', host: '127.0.0.1', 'log-level': 'silent' },
+      // One device sends a batch a cycle, far more than the 60 an hour a real device may: limits off.
+      { SANTONG_REPORT_BATCHES_PER_DEVICE_PER_HOUR: '0', SANTONG_REPORTS_PER_IP_PER_MINUTE: '0' },
+    ),
+  );
   const tls = await startTlsTarget();
   if (!tls) console.log('no openssl: the probe target is the server over http, so TLS is not measured');
 
   const driver = join(dir, 'agent-cycles.mjs');
-  const { bytes } = await buildAgentBundle({ outfile: driver, entry: new URL('./agent-cycles.ts', import.meta.url).pathname });
+  const { bytes } = await buildAgentBundle({
+    outfile: driver,
+    entry: new URL('./agent-cycles.ts', import.meta.url).pathname,
+  });
   // Enrolled by hand with plain node, as an IT teacher does, before the service ever starts.
-  await exited(spawn(process.execPath, [driver, 'enroll', server.url, token, join(dir, 'agent'), tls?.url ?? '', tls?.caFile ?? ''], { stdio: 'inherit' }));
+  await exited(
+    spawn(
+      process.execPath,
+      [driver, 'enroll', server.url, token, join(dir, 'agent'), tls?.url ?? '', tls?.caFile ?? ''],
+      { stdio: 'inherit' },
+    ),
+  );
   const bare = spawn(process.execPath, ['-e', 'setInterval(()=>{},1e9)'], { stdio: 'ignore' });
-  const bareAsService = spawn(process.execPath, [...AGENT_NODE_FLAGS, '-e', 'setInterval(()=>{},1e9)'], { stdio: 'ignore', env: { ...process.env, ...AGENT_ENVIRONMENT } });
-  console.log(`agent: ${CYCLES} collection cycles against ${server.url}, probing ${tls?.url ?? `${server.url}/healthz`} …`);
+  const bareAsService = spawn(process.execPath, [...AGENT_NODE_FLAGS, '-e', 'setInterval(()=>{},1e9)'], {
+    stdio: 'ignore',
+    env: { ...process.env, ...AGENT_ENVIRONMENT },
+  });
+  console.log(
+    `agent: ${CYCLES} collection cycles against ${server.url}, probing ${tls?.url ?? `${server.url}/healthz`} …`,
+  );
   // Started the way the systemd unit starts the daemon: its node flags and environment.
-  const agent = spawn(process.execPath, ['--expose-gc', ...AGENT_NODE_FLAGS, driver, join(dir, 'agent'), String(CYCLES), String(HOUR), String(EVERY)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...AGENT_ENVIRONMENT } });
+  const agent = spawn(
+    process.execPath,
+    ['--expose-gc', ...AGENT_NODE_FLAGS, driver, join(dir, 'agent'), String(CYCLES), String(HOUR), String(EVERY)],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...AGENT_ENVIRONMENT } },
+  );
   let out = '';
   agent.stdout.on('data', (d: Buffer) => (out += d));
   await exited(agent);
@@ -87,7 +152,12 @@ try {
   tls?.close();
   await server.close();
   const loadAtEnd = loadavg();
-  const r = JSON.parse(out.trim().split('\n').at(-1)!) as { wall: number[]; cpu: number[]; samples: Sample[]; delivered: boolean };
+  const r = JSON.parse(out.trim().split('\n').at(-1)!) as {
+    wall: number[];
+    cpu: number[];
+    samples: Sample[];
+    delivered: boolean;
+  };
   if (!r.delivered) throw new Error('the agent did not deliver every report');
   const atHour = r.samples.find((s) => s.cycle === HOUR)!;
   const atEnd = r.samples.at(-1)!;
@@ -100,22 +170,66 @@ try {
   const ratio = (rss: number) => Math.max(rss / plain.rss, rss / asService.rss);
   const growth = atEnd.rss - atHour.rss;
   const rows: [string, string, string, string, boolean][] = [
-    ['resident memory after an hour (60 cycles)', `${MiB(atHour.rssBeforeGc)} MiB (${MiB(atHour.rss)} after a GC)`, `bare node ${MiB(plain.rss)} MiB → ${(atHour.rssBeforeGc / plain.rss).toFixed(2)}×; bare with the service's flags ${MiB(asService.rss)} MiB → ${(atHour.rssBeforeGc / asService.rss).toFixed(2)}×`, '≤ 1.5×', ratio(atHour.rssBeforeGc) <= 1.5],
-    [`resident memory after ${CYCLES.toLocaleString('en')} cycles (after a GC)`, `${MiB(atEnd.rss)} MiB`, `${growth >= 0 ? '+' : ''}${MiB(growth)} MiB since the hour, ${atEnd.rss - half.rss >= 0 ? '+' : ''}${MiB(atEnd.rss - half.rss)} MiB over the last ${atEnd.cycle - half.cycle}`, 'no growth', growth < 2 * 1024 * 1024 && atEnd.rss - half.rss < 1024 * 1024],
-    [`JS heap in use (after GC), hour → ${CYCLES.toLocaleString('en')}`, `${MiB(atHour.heapUsed)} → ${MiB(atEnd.heapUsed)} MiB`, `${((atEnd.heapUsed - atHour.heapUsed) / 1024 / 1024).toFixed(2)} MiB`, 'no growth', atEnd.heapUsed - atHour.heapUsed < 1024 * 1024],
-    ['wall time per cycle (mean / p95 / max)', `${mean(steady).toFixed(0)} / ${percentile(steady, 95).toFixed(0)} / ${Math.max(...steady).toFixed(0)} ms`, 'throughput test excluded', '< 2 s', Math.max(...steady) < 2000],
-    ['CPU per cycle incl. child processes (mean / p95)', `${mean(cpuSteady).toFixed(0)} / ${percentile(cpuSteady, 95).toFixed(0)} ms`, '', '< 150 ms', mean(cpuSteady) < 150],
+    [
+      'resident memory after an hour (60 cycles)',
+      `${MiB(atHour.rssBeforeGc)} MiB (${MiB(atHour.rss)} after a GC)`,
+      `bare node ${MiB(plain.rss)} MiB → ${(atHour.rssBeforeGc / plain.rss).toFixed(2)}×; bare with the service's flags ${MiB(asService.rss)} MiB → ${(atHour.rssBeforeGc / asService.rss).toFixed(2)}×`,
+      '≤ 1.5×',
+      ratio(atHour.rssBeforeGc) <= 1.5,
+    ],
+    [
+      `resident memory after ${CYCLES.toLocaleString('en')} cycles (after a GC)`,
+      `${MiB(atEnd.rss)} MiB`,
+      `${growth >= 0 ? '+' : ''}${MiB(growth)} MiB since the hour, ${atEnd.rss - half.rss >= 0 ? '+' : ''}${MiB(atEnd.rss - half.rss)} MiB over the last ${atEnd.cycle - half.cycle}`,
+      'no growth',
+      growth < 2 * 1024 * 1024 && atEnd.rss - half.rss < 1024 * 1024,
+    ],
+    [
+      `JS heap in use (after GC), hour → ${CYCLES.toLocaleString('en')}`,
+      `${MiB(atHour.heapUsed)} → ${MiB(atEnd.heapUsed)} MiB`,
+      `${((atEnd.heapUsed - atHour.heapUsed) / 1024 / 1024).toFixed(2)} MiB`,
+      'no growth',
+      atEnd.heapUsed - atHour.heapUsed < 1024 * 1024,
+    ],
+    [
+      'wall time per cycle (mean / p95 / max)',
+      `${mean(steady).toFixed(0)} / ${percentile(steady, 95).toFixed(0)} / ${Math.max(...steady).toFixed(0)} ms`,
+      'throughput test excluded',
+      '< 2 s',
+      Math.max(...steady) < 2000,
+    ],
+    [
+      'CPU per cycle incl. child processes (mean / p95)',
+      `${mean(cpuSteady).toFixed(0)} / ${percentile(cpuSteady, 95).toFixed(0)} ms`,
+      '',
+      '< 150 ms',
+      mean(cpuSteady) < 150,
+    ],
   ];
-  const table = ['| measure | agent | beside it | goal | met |', '|---|---|---|---|---|', ...rows.map(([a, b, c, d, met]) => `| ${a} | ${b} | ${c} | ${d} | ${met ? 'yes' : '**no**'} |`)].join('\n');
+  const table = [
+    '| measure | agent | beside it | goal | met |',
+    '|---|---|---|---|---|',
+    ...rows.map(([a, b, c, d, met]) => `| ${a} | ${b} | ${c} | ${d} | ${met ? 'yes' : '**no**'} |`),
+  ].join('\n');
   const growthTable = [
     '| cycle | RSS | anonymous | file-backed | V8 heap committed / used | malloc [heap] | external |',
     '|---|---|---|---|---|---|---|',
-    ...r.samples.filter((s) => s.cycle > 0).map((s) => `| ${s.cycle} | ${MiB(s.rss)} | ${MiB(s.anon)} | ${MiB(s.file)} | ${MiB(s.heapTotal)} / ${MiB(s.heapUsed)} | ${MiB(s.mallocHeap)} | ${MiB(s.external)} |`),
+    ...r.samples
+      .filter((s) => s.cycle > 0)
+      .map(
+        (s) =>
+          `| ${s.cycle} | ${MiB(s.rss)} | ${MiB(s.anon)} | ${MiB(s.file)} | ${MiB(s.heapTotal)} / ${MiB(s.heapUsed)} | ${MiB(s.mallocHeap)} | ${MiB(s.external)} |`,
+      ),
   ].join('\n');
   console.log(`\n${table}\n\n${growthTable}`);
 
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
-  const memory = execSync('free -h').toString().trim().split('\n').map((l) => `    ${l}`).join('\n');
+  const memory = execSync('free -h')
+    .toString()
+    .trim()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
   const otherAnon = atHour.anon - atHour.heapTotal - atHour.mallocHeap;
   const section = `## Agent footprint
 
@@ -127,7 +241,9 @@ ${memory}
 
 The agent (bench/agent-cycles.ts, bundled by agent/build.ts like dist/santong-agent.mjs: ${Math.round(bytes / 1024)} KiB) is enrolled
 by a plain \`node\` process of its own, as an IT teacher does, and then started with the node flags and environment
-of the systemd unit (\`${AGENT_NODE_FLAGS.join(' ')}\`, \`${Object.entries(AGENT_ENVIRONMENT).map(([k, v]) => `${k}=${v}`).join(' ')}\`). It starts
+of the systemd unit (\`${AGENT_NODE_FLAGS.join(' ')}\`, \`${Object.entries(AGENT_ENVIRONMENT)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}\`). It starts
 the real daemon (schedule, first tick, minute timer) and drives its tick ${CYCLES} times on a clock that jumps to each
 next scheduled report, so every tick is a full cycle: real collectors (interfaces, gateway, displays, device),
 an https probe ${tls ? 'of a site on 127.0.0.1 whose certificate only the CA file of this run (`--ca-file`) vouches for, as the default internet targets are https' : 'of the server over http (no openssl on this machine, so TLS is not measured)'},
@@ -182,9 +298,16 @@ settling at 4.9 MiB by cycle 1,200 and the JS heap in use at 7.3–7.5 MiB.
 `;
   if (CYCLES === 1000) {
     const file = new URL('../BENCHMARKS.md', import.meta.url);
-    const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nEach section is written by its own benchmark command; rerun that command to refresh it.\n';
+    const existing = existsSync(file)
+      ? readFileSync(file, 'utf8')
+      : '# Benchmarks\n\nEach section is written by its own benchmark command; rerun that command to refresh it.\n';
     const pattern = /## Agent footprint\n[\s\S]*?(?=\n## |$)/;
-    writeFileSync(file, pattern.test(existing) ? existing.replace(pattern, section.trimEnd() + '\n') : `${existing.trimEnd()}\n\n${section}`);
+    writeFileSync(
+      file,
+      pattern.test(existing)
+        ? existing.replace(pattern, section.trimEnd() + '\n')
+        : `${existing.trimEnd()}\n\n${section}`,
+    );
     console.log('\nwritten to BENCHMARKS.md (section "Agent footprint")');
   } else {
     console.log(`\na quick look (${CYCLES} cycles): BENCHMARKS.md left as it is`);

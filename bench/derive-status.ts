@@ -3,7 +3,19 @@ import { alwaysOpen } from '../server/coverage/calendar.ts';
 import type { PresentationKind } from '../shared/schemas/report.ts';
 import type { MeasurementSource } from '../shared/schemas/coverage.ts';
 import { deviceBandwidth } from '../server/coverage/plausibility.ts';
-import { bandwidthStandard, deviceState, deviceStateChanges, evidenceExpiry, evidenceWindowStart, laterPresentation, median, meetsStandard, nextChange, type DeviceState, type PresentationEvidence } from '../server/coverage/rules.ts';
+import {
+  bandwidthStandard,
+  deviceState,
+  deviceStateChanges,
+  evidenceExpiry,
+  evidenceWindowStart,
+  laterPresentation,
+  median,
+  meetsStandard,
+  nextChange,
+  type DeviceState,
+  type PresentationEvidence,
+} from '../server/coverage/rules.ts';
 
 /*
  * The status rows of one generated school, derived with the server's own rule functions (rules.ts) in
@@ -47,7 +59,13 @@ export interface DerivedSchool {
 }
 
 /** Derives device, classroom and school status for one school as of `now`. */
-export function deriveSchool(school: { typeCode: string; urbanRuralCode: string }, classroomIds: number[], devices: DeviceEvidence[], rules: CoverageRules, now: number): DerivedSchool {
+export function deriveSchool(
+  school: { typeCode: string; urbanRuralCode: string },
+  classroomIds: number[],
+  devices: DeviceEvidence[],
+  rules: CoverageRules,
+  now: number,
+): DerivedSchool {
   const windowStart = evidenceWindowStart(rules, now, alwaysOpen);
   const inWindow = (at: number | null): at is number => at !== null && at >= windowStart;
   const changes: number[] = [];
@@ -62,7 +80,10 @@ export function deriveSchool(school: { typeCode: string; urbanRuralCode: string 
     const samples = device.samples.filter((s) => s.at >= windowStart && s.at <= now);
     if (samples[0]) changes.push(evidenceExpiry(samples[0].at, rules, alwaysOpen));
     // The world's claims are all plausible (below each PC's 1000 Mbps link), as the server would judge them.
-    const { down, source } = deviceBandwidth(samples.map((s) => ({ down: s.down, flag: null })), []);
+    const { down, source } = deviceBandwidth(
+      samples.map((s) => ({ down: s.down, flag: null })),
+      [],
+    );
     const up = median(samples.flatMap((s) => (s.up === null ? [] : [s.up])));
     changes.push(...deviceStateChanges(device.lastCollectedAt, rules, alwaysOpen));
     if (inWindow(device.lastCollectedAt)) changes.push(evidenceExpiry(device.lastCollectedAt, rules, alwaysOpen));

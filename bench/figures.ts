@@ -50,7 +50,12 @@ function overRounds(run: ScaleRun, figure: (phases: PhaseResult[]) => number | u
 }
 
 /** A number of one stream (median over rounds): req/s, reports/s, p99 or mean bytes. */
-export function streamFigure(run: ScaleRun, phase: string, kind: StreamKind, pick: (s: StreamResult) => number): number {
+export function streamFigure(
+  run: ScaleRun,
+  phase: string,
+  kind: StreamKind,
+  pick: (s: StreamResult) => number,
+): number {
   return overRounds(run, (phases) => {
     const s = streamIn(phases, phase, kind);
     return s ? pick(s) : undefined;
@@ -62,24 +67,41 @@ export function streamResults(run: ScaleRun): StreamResult[] {
   return run.phases.flatMap((p) => p.streams);
 }
 
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? NaN : a / b);
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined || b === 0 ? NaN : a / b;
 const healthzIn = (phases: PhaseResult[]) => streamIn(phases, 'healthz', 'healthz')?.perSecond;
 
 /** The baseline: /healthz req/s measured on this server in this run. */
 export const healthz = (run: ScaleRun) => streamFigure(run, 'healthz', 'healthz', (s) => s.perSecond);
 
 /** Ingest reports/s acknowledged ÷ healthz req/s of the same round. */
-export const ingestRatio = (run: ScaleRun) => overRounds(run, (phases) => ratio(streamIn(phases, 'ingest', 'ingest')?.reportsPerSecond, healthzIn(phases)));
+export const ingestRatio = (run: ScaleRun) =>
+  overRounds(run, (phases) => ratio(streamIn(phases, 'ingest', 'ingest')?.reportsPerSecond, healthzIn(phases)));
 
 /** A read's req/s ÷ healthz req/s of the same round, idle or beside full ingest load. */
 export const readRatio = (run: ScaleRun, kind: 'coverage' | 'county', underLoad: boolean) =>
-  overRounds(run, (phases) => ratio(streamIn(phases, underLoad ? `ingest+${kind}` : kind, kind)?.perSecond, healthzIn(phases)));
+  overRounds(run, (phases) =>
+    ratio(streamIn(phases, underLoad ? `ingest+${kind}` : kind, kind)?.perSecond, healthzIn(phases)),
+  );
 
 /** A read's p99 (median over rounds), idle or beside full ingest load. */
-export const readP99 = (run: ScaleRun, kind: 'coverage' | 'county', underLoad: boolean) => streamFigure(run, underLoad ? `ingest+${kind}` : kind, kind, (s) => s.latencyMs.p99);
+export const readP99 = (run: ScaleRun, kind: 'coverage' | 'county', underLoad: boolean) =>
+  streamFigure(run, underLoad ? `ingest+${kind}` : kind, kind, (s) => s.latencyMs.p99);
 
-const atLeast = (figure: string, measured: number, goal: number): Goal => ({ figure, goal: `≥ ${goal}`, measured, met: measured >= goal, missFactor: measured >= goal ? 1 : goal / measured });
-const atMost = (figure: string, measured: number, goal: number, unit = ''): Goal => ({ figure, goal: `≤ ${goal}${unit}`, measured, met: measured <= goal, missFactor: measured <= goal ? 1 : measured / goal });
+const atLeast = (figure: string, measured: number, goal: number): Goal => ({
+  figure,
+  goal: `≥ ${goal}`,
+  measured,
+  met: measured >= goal,
+  missFactor: measured >= goal ? 1 : goal / measured,
+});
+const atMost = (figure: string, measured: number, goal: number, unit = ''): Goal => ({
+  figure,
+  goal: `≤ ${goal}${unit}`,
+  measured,
+  met: measured <= goal,
+  missFactor: measured <= goal ? 1 : measured / goal,
+});
 
 const GiB = 1024 ** 3;
 
@@ -89,10 +111,33 @@ export function goals(prefecture: ScaleRun, national: ScaleRun): Goal[] {
     atLeast('ingest reports/s ÷ healthz req/s (national)', ingestRatio(national), 0.25),
     atLeast('coverage req/s ÷ healthz req/s (national)', readRatio(national, 'coverage', false), 0.5),
     atLeast('county view req/s ÷ healthz req/s (national)', readRatio(national, 'county', false), 0.5),
-    atMost('coverage p99 national ÷ prefecture', ratio(readP99(national, 'coverage', false), readP99(prefecture, 'coverage', false)), 1.5),
-    atMost('county view p99 national ÷ prefecture', ratio(readP99(national, 'county', false), readP99(prefecture, 'county', false)), 1.5),
-    atMost('coverage p99 under ingest ÷ idle (national)', overRounds(national, (ph) => ratio(streamIn(ph, 'ingest+coverage', 'coverage')?.latencyMs.p99, streamIn(ph, 'coverage', 'coverage')?.latencyMs.p99)), 3),
-    atMost('county view p99 under ingest ÷ idle (national)', overRounds(national, (ph) => ratio(streamIn(ph, 'ingest+county', 'county')?.latencyMs.p99, streamIn(ph, 'county', 'county')?.latencyMs.p99)), 3),
+    atMost(
+      'coverage p99 national ÷ prefecture',
+      ratio(readP99(national, 'coverage', false), readP99(prefecture, 'coverage', false)),
+      1.5,
+    ),
+    atMost(
+      'county view p99 national ÷ prefecture',
+      ratio(readP99(national, 'county', false), readP99(prefecture, 'county', false)),
+      1.5,
+    ),
+    atMost(
+      'coverage p99 under ingest ÷ idle (national)',
+      overRounds(national, (ph) =>
+        ratio(
+          streamIn(ph, 'ingest+coverage', 'coverage')?.latencyMs.p99,
+          streamIn(ph, 'coverage', 'coverage')?.latencyMs.p99,
+        ),
+      ),
+      3,
+    ),
+    atMost(
+      'county view p99 under ingest ÷ idle (national)',
+      overRounds(national, (ph) =>
+        ratio(streamIn(ph, 'ingest+county', 'county')?.latencyMs.p99, streamIn(ph, 'county', 'county')?.latencyMs.p99),
+      ),
+      3,
+    ),
     atMost('server peak RSS at national scale under load (GiB)', national.peakRssBytes / GiB, 1.5, ' GiB'),
   ];
 }

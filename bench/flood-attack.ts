@@ -30,7 +30,10 @@ function deviceShots(plan: FloodPlan): () => Shot {
   // Built before the clock starts, so the flooder spends its time sending, not serialising.
   const full = Array.from({ length: FULL_BATCHES }, () => reportBatch(index, 500, Date.now()));
   const garbage = randomBytes(64 * 1024);
-  const notABatch = JSON.stringify({ reports: [{ schemaVersion: 1, id: 'not-a-uuid', collectedAt: 'yesterday' }], more: 'x'.repeat(4096) });
+  const notABatch = JSON.stringify({
+    reports: [{ schemaVersion: 1, id: 'not-a-uuid', collectedAt: 'yesterday' }],
+    more: 'x'.repeat(4096),
+  });
   const oversized = Buffer.alloc(5 * MiB, 0x20);
   const nested = Buffer.alloc(4 * MiB - 1024, 0x5b);
   const minted = plan.flooder.minted;
@@ -43,7 +46,11 @@ function deviceShots(plan: FloodPlan): () => Shot {
     nested: (k) => ({
       kind: 'nested [ (4 MiB, minted keys)',
       path,
-      headers: { ...headers, authorization: `Bearer ${minted.keys[k % minted.keys.length]}`, 'x-forwarded-for': minted.address },
+      headers: {
+        ...headers,
+        authorization: `Bearer ${minted.keys[k % minted.keys.length]}`,
+        'x-forwarded-for': minted.address,
+      },
       body: nested,
     }),
   };
@@ -63,16 +70,39 @@ function addressShots(plan: FloodPlan): () => Shot {
   return (): Shot => {
     const k = n++;
     if (k % 2 === 0) {
-      const body = JSON.stringify({ token: `ste_${randomBytes(32).toString('base64url')}`, hostname: `FLOOD-${k}`, hardware: { uuid: `flood-${k}` } });
-      return { kind: 'enroll (made-up token)', path: '/api/v1/enroll', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body };
+      const body = JSON.stringify({
+        token: `ste_${randomBytes(32).toString('base64url')}`,
+        hostname: `FLOOD-${k}`,
+        hardware: { uuid: `flood-${k}` },
+      });
+      return {
+        kind: 'enroll (made-up token)',
+        path: '/api/v1/enroll',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+        body,
+      };
     }
     const body = new URLSearchParams({ _csrf: csrf, username: `guess${k}`, password: 'wrong-password' }).toString();
-    return { kind: 'login (wrong password)', path: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${PRELOGIN_COOKIE}=${secret}`, 'x-forwarded-for': address }, body };
+    return {
+      kind: 'login (wrong password)',
+      path: '/login',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `${PRELOGIN_COOKIE}=${secret}`,
+        'x-forwarded-for': address,
+      },
+      body,
+    };
   };
 }
 
 /** Closed loop on every connection until `until`; answers counted by kind and status. */
-async function flood(pool: Pool, next: () => Shot, connections: number, until: number): Promise<Record<string, Record<string, number>>> {
+async function flood(
+  pool: Pool,
+  next: () => Shot,
+  connections: number,
+  until: number,
+): Promise<Record<string, Record<string, number>>> {
   const counts: Record<string, Record<string, number>> = {};
   const count = (kind: string, status: string) => {
     const byStatus = (counts[kind] ??= {});
@@ -82,7 +112,12 @@ async function flood(pool: Pool, next: () => Shot, connections: number, until: n
     while (epochNow() < until) {
       const shot = next();
       try {
-        const response = await pool.request({ path: shot.path, method: 'POST', headers: shot.headers, body: shot.body });
+        const response = await pool.request({
+          path: shot.path,
+          method: 'POST',
+          headers: shot.headers,
+          body: shot.body,
+        });
         await response.body.dump();
         count(shot.kind, String(response.statusCode));
       } catch {
@@ -94,19 +129,33 @@ async function flood(pool: Pool, next: () => Shot, connections: number, until: n
   return counts;
 }
 
-async function run(plan: FloodPlan, t0: number, shots: { device: () => Shot; address: () => Shot }): Promise<FloodCounts[]> {
+async function run(
+  plan: FloodPlan,
+  t0: number,
+  shots: { device: () => Shot; address: () => Shot },
+): Promise<FloodCounts[]> {
   const results: FloodCounts[] = [];
   for (const [w, window] of plan.windows.entries()) {
     if (window.kind !== 'device-flood' && window.kind !== 'decoy-flood' && window.kind !== 'address-flood') continue;
     await new Promise((r) => setTimeout(r, Math.max(0, t0 + window.start - epochNow())));
     const byDevice = window.kind !== 'address-flood';
     const connections = byDevice ? plan.flooder.connections : plan.addressFlooder.connections;
-    const pool = new Pool(window.kind === 'decoy-flood' ? plan.decoyUrl : plan.url, { connections, pipelining: 1, headersTimeout: 60_000, bodyTimeout: 60_000 });
+    const pool = new Pool(window.kind === 'decoy-flood' ? plan.decoyUrl : plan.url, {
+      connections,
+      pipelining: 1,
+      headersTimeout: 60_000,
+      bodyTimeout: 60_000,
+    });
     const cpu = process.cpuUsage();
     const started = epochNow();
     const counts = await flood(pool, byDevice ? shots.device : shots.address, connections, t0 + window.end);
     const used = process.cpuUsage(cpu);
-    results.push({ window: w, counts, cpuMs: (used.user + used.system) / 1000, seconds: (epochNow() - started) / 1000 });
+    results.push({
+      window: w,
+      counts,
+      cpuMs: (used.user + used.system) / 1000,
+      seconds: (epochNow() - started) / 1000,
+    });
     await pool.destroy();
   }
   return results;

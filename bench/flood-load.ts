@@ -13,7 +13,12 @@ import { hash32 } from './synthetic.ts';
  */
 
 async function run(plan: FloodPlan, t0: number): Promise<SentBatch[]> {
-  const pool = new Pool(plan.url, { connections: plan.connections, pipelining: 1, headersTimeout: 120_000, bodyTimeout: 120_000 });
+  const pool = new Pool(plan.url, {
+    connections: plan.connections,
+    pipelining: 1,
+    headersTimeout: 120_000,
+    bodyTimeout: 120_000,
+  });
   const end = t0 + plan.windows.at(-1)!.end;
   const interval = 1000 / plan.batchesPerSecond;
   const sent: SentBatch[] = [];
@@ -31,7 +36,11 @@ async function run(plan: FloodPlan, t0: number): Promise<SentBatch[]> {
       const response = await pool.request({
         path: '/api/v1/reports',
         method: 'POST',
-        headers: { authorization: `Bearer ${device.key}`, 'content-type': 'application/json', 'x-forwarded-for': device.address },
+        headers: {
+          authorization: `Bearer ${device.key}`,
+          'content-type': 'application/json',
+          'x-forwarded-for': device.address,
+        },
         body,
       });
       const text = await response.body.text();
@@ -43,7 +52,7 @@ async function run(plan: FloodPlan, t0: number): Promise<SentBatch[]> {
     sent.push([due - t0, lag, epochNow() - due, status, accepted, device.neighbour ? 1 : 0]);
   };
 
-  for (let i = 0; ; ) {
+  for (let i = 0; ;) {
     const now = epochNow();
     if (now >= end) break;
     for (; t0 + i * interval <= now; i++) {

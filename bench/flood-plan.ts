@@ -82,7 +82,8 @@ export function floodWindows(quick: boolean): FloodWindow[] {
     const measureFrom = kind === 'quiet' ? start + settle : start;
     list.push({ kind, round, start, measureFrom, end: measureFrom + measure });
   };
-  for (let r = 1; r <= rounds; r++) (['quiet', 'device-flood', 'quiet', 'decoy-flood', 'quiet', 'address-flood'] as const).forEach((k) => add(k, r));
+  for (let r = 1; r <= rounds; r++)
+    (['quiet', 'device-flood', 'quiet', 'decoy-flood', 'quiet', 'address-flood'] as const).forEach((k) => add(k, r));
   add('quiet', rounds + 1);
   return list;
 }
@@ -97,13 +98,27 @@ const schoolAddress = (school: number) => `100.64.${school >> 8}.${school & 255}
  * The flooder (first PC of the first school with 12+ PCs), its schoolmates, 2 PCs each of other schools, and
  * keys for the nested-body shots: PCs the normal load never uses (the third and later of other schools).
  */
-export function pickDevices(seed: number, schools: [number, number][], count: number): { flooder: NormalDevice; devices: NormalDevice[]; minted: MintedKeys } {
+export function pickDevices(
+  seed: number,
+  schools: [number, number][],
+  count: number,
+): { flooder: NormalDevice; devices: NormalDevice[]; minted: MintedKeys } {
   const floodSchool = schools.findIndex(([from, to]) => to - from >= 12);
   if (floodSchool < 0) throw new Error('the dataset has no school with 12 PCs to flood from');
   const [from, to] = schools[floodSchool]!;
-  const pc = (index: number, school: number, neighbour: boolean): NormalDevice => ({ index, key: deviceKey(seed, index), address: schoolAddress(school), neighbour });
-  const devices = Array.from({ length: Math.min(to, from + 16) - from - 1 }, (_, k) => pc(from + 1 + k, floodSchool, true));
-  const order = schools.map((_, s) => s).filter((s) => s !== floodSchool).sort((a, b) => hash32(a, 5) - hash32(b, 5));
+  const pc = (index: number, school: number, neighbour: boolean): NormalDevice => ({
+    index,
+    key: deviceKey(seed, index),
+    address: schoolAddress(school),
+    neighbour,
+  });
+  const devices = Array.from({ length: Math.min(to, from + 16) - from - 1 }, (_, k) =>
+    pc(from + 1 + k, floodSchool, true),
+  );
+  const order = schools
+    .map((_, s) => s)
+    .filter((s) => s !== floodSchool)
+    .sort((a, b) => hash32(a, 5) - hash32(b, 5));
   for (const s of order) {
     const [a, b] = schools[s]!;
     for (let i = a; i < Math.min(b, a + 2) && devices.length < count; i++) devices.push(pc(i, s, false));
@@ -113,7 +128,11 @@ export function pickDevices(seed: number, schools: [number, number][], count: nu
     const [a, b] = schools[s]!;
     return Array.from({ length: Math.max(0, b - a - 2) }, (_, k) => deviceKey(seed, a + 2 + k));
   });
-  return { flooder: pc(from, floodSchool, false), devices, minted: { keys: keys.slice(0, MINTED_KEYS), address: '100.127.255.254' } };
+  return {
+    flooder: pc(from, floodSchool, false),
+    devices,
+    minted: { keys: keys.slice(0, MINTED_KEYS), address: '100.127.255.254' },
+  };
 }
 
 /** The p-th percentile (0–100) of sorted values, nearest rank; NaN when empty. */

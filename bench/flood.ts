@@ -5,7 +5,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseServerConfig } from '../server/config.ts';
 import { DATABASE_FILE } from '../server/db/client.ts';
-import { epochNow, floodKinds, floodWindows, pickDevices, type FloodCounts, type FloodKind, type FloodPlan, type SentBatch } from './flood-plan.ts';
+import {
+  epochNow,
+  floodKinds,
+  floodWindows,
+  pickDevices,
+  type FloodCounts,
+  type FloodKind,
+  type FloodPlan,
+  type SentBatch,
+} from './flood-plan.ts';
 import { renderComparison, renderFlooders, renderRounds, type ServerSample } from './flood-report.ts';
 import { cacheRoot, ensureDataset } from './generate.ts';
 import { mainProfile, topFrames, topOwnFrames } from './profile-top.ts';
@@ -33,11 +42,18 @@ import { killOnExit, repoRoot, startBenchServer } from './server-process.ts';
  * Prints Markdown for BENCHMARKS.md ("Flood from one device"); writes nothing there itself.
  */
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, 'server-root': { type: 'string' }, keep: { type: 'boolean' }, flood: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean' },
+    'cpu-prof': { type: 'boolean' },
+    'server-root': { type: 'string' },
+    keep: { type: 'boolean' },
+    flood: { type: 'string' },
+  },
 });
 // --flood picks what the flooding PC sends (to see which part of a flood costs what); all four by default.
 const kinds = (args.flood?.split(',') ?? [...floodKinds]) as FloodKind[];
-if (kinds.length === 0 || kinds.some((k) => !floodKinds.includes(k))) throw new Error(`--flood takes some of ${floodKinds.join(',')}`);
+if (kinds.length === 0 || kinds.some((k) => !floodKinds.includes(k)))
+  throw new Error(`--flood takes some of ${floodKinds.join(',')}`);
 const quick = args.quick ?? false;
 // Enough PCs that each sends fewer batches in a run than the 10 a key may send back to back (decision 050):
 // the normal load must be refused by nothing but the flood.
@@ -54,11 +70,15 @@ function cpuSeconds(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
-const rssBytes = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const rssBytes = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
 /** Starts a load process over the plan; resolves when it is ready, with its answer to come. */
 function startLoad(script: string, planFile: string): Promise<{ child: ChildProcess; result: Promise<unknown> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, planFile], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, planFile], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   children.add(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -78,7 +98,10 @@ function startLoad(script: string, planFile: string): Promise<{ child: ChildProc
 
 /** Starts bench/flood-decoy.ts and resolves with its URL. */
 function startDecoy(): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/flood-decoy.ts'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/flood-decoy.ts'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   children.add(child);
   child.on('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
@@ -95,7 +118,8 @@ fs.rmSync(work, { recursive: true, force: true });
 fs.mkdirSync(work, { recursive: true });
 log(`${scale.key}: copying the cached database to a working copy`);
 fs.copyFileSync(dataset.file, path.join(work, DATABASE_FILE));
-if (needsRebase(dataset.meta.generatedAt, Date.now())) rebaseDatabase(path.join(work, DATABASE_FILE), Date.now() - dataset.meta.generatedAt);
+if (needsRebase(dataset.meta.generatedAt, Date.now()))
+  rebaseDatabase(path.join(work, DATABASE_FILE), Date.now() - dataset.meta.generatedAt);
 
 // Production limits, spelled out so nothing in the caller's environment changes them; only the proxy is added.
 const limits = parseServerConfig({}, {});
@@ -108,8 +132,15 @@ const env = {
   SANTONG_MAX_BODY_BYTES: String(limits.maxBodyBytes),
   SANTONG_MAX_REPORT_BODY_BYTES: String(limits.maxReportBodyBytes),
 };
-const cpuProfDir = args['cpu-prof'] ? path.join(cacheRoot, 'profiles', `flood-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
-const server = await startBenchServer(work, { logFile: path.join(work, 'server.log'), cpuProfDir, serverRoot: args['server-root'], env });
+const cpuProfDir = args['cpu-prof']
+  ? path.join(cacheRoot, 'profiles', `flood-${new Date().toISOString().replace(/[:.]/g, '-')}`)
+  : undefined;
+const server = await startBenchServer(work, {
+  logFile: path.join(work, 'server.log'),
+  cpuProfDir,
+  serverRoot: args['server-root'],
+  env,
+});
 log(`${scale.key}: server up in ${server.startMs.toFixed(0)} ms (pid ${server.pid})`);
 
 const { flooder, devices, minted } = pickDevices(dataset.meta.seed, dataset.meta.loadDevices, PCS);
@@ -128,7 +159,10 @@ const plan: FloodPlan = {
 const runSeconds = plan.windows.at(-1)!.end / 1000;
 // The normal PCs must stay inside their own budget, or the figures would measure that instead of the flood.
 const perPc = (BATCHES_PER_SECOND * runSeconds) / devices.length;
-if (perPc > limits.reportBatchesPerDevicePerHour * 0.8) throw new Error(`each normal PC would send ${perPc.toFixed(0)} batches, near its limit of ${limits.reportBatchesPerDevicePerHour}`);
+if (perPc > limits.reportBatchesPerDevicePerHour * 0.8)
+  throw new Error(
+    `each normal PC would send ${perPc.toFixed(0)} batches, near its limit of ${limits.reportBatchesPerDevicePerHour}`,
+  );
 const planFile = path.join(work, 'flood-plan.json');
 fs.writeFileSync(planFile, JSON.stringify(plan));
 
@@ -137,7 +171,10 @@ let floods: FloodCounts[];
 const samples: ServerSample[] = [];
 let peakRss = 0;
 try {
-  const [pcs, attacker] = await Promise.all([startLoad('bench/flood-load.ts', planFile), startLoad('bench/flood-attack.ts', planFile)]);
+  const [pcs, attacker] = await Promise.all([
+    startLoad('bench/flood-load.ts', planFile),
+    startLoad('bench/flood-attack.ts', planFile),
+  ]);
   const t0 = epochNow() + 300;
   pcs.child.send({ t0 });
   attacker.child.send({ t0 });
@@ -148,7 +185,11 @@ try {
     await at(w.measureFrom);
     const cpu = cpuSeconds(server.pid);
     await at(w.end);
-    samples[i] = { cpuSeconds: cpuSeconds(server.pid) - cpu, seconds: (w.end - w.measureFrom) / 1000, rssBytes: rssBytes(server.pid) };
+    samples[i] = {
+      cpuSeconds: cpuSeconds(server.pid) - cpu,
+      seconds: (w.end - w.measureFrom) / 1000,
+      rssBytes: rssBytes(server.pid),
+    };
   });
   [sent, floods] = (await Promise.all([pcs.result, attacker.result, ...sampling])) as [SentBatch[], FloodCounts[]];
 } finally {
@@ -159,25 +200,39 @@ try {
 if (cpuProfDir) {
   const profile = mainProfile(cpuProfDir);
   if (profile) {
-    log(`server CPU profile ${path.relative(repoRoot, profile)}, top frames by self time:\n${topFrames(profile, 25).join('\n')}`);
-    log(`the same time charged to the nearest function of server/ or shared/ on the stack:\n${topOwnFrames(profile, 25).join('\n')}`);
+    log(
+      `server CPU profile ${path.relative(repoRoot, profile)}, top frames by self time:\n${topFrames(profile, 25).join('\n')}`,
+    );
+    log(
+      `the same time charged to the nearest function of server/ or shared/ on the stack:\n${topOwnFrames(profile, 25).join('\n')}`,
+    );
   }
 }
 if (args.keep) {
   fs.writeFileSync(path.join(work, 'flood-results.json'), JSON.stringify({ sent, floods, samples }));
-  log(`kept ${path.relative(repoRoot, work)}: the database, server.log, flood-plan.json and flood-results.json (every batch as sent)`);
+  log(
+    `kept ${path.relative(repoRoot, work)}: the database, server.log, flood-plan.json and flood-results.json (every batch as sent)`,
+  );
 } else fs.rmSync(work, { recursive: true, force: true });
 
 let head = 'a checkout outside git';
 try {
-  head = execSync('git rev-parse --short HEAD', { cwd: args['server-root'] ?? repoRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  head = execSync('git rev-parse --short HEAD', {
+    cwd: args['server-root'] ?? repoRoot,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
+    .toString()
+    .trim();
 } catch {}
 const neighbours = devices.filter((d) => d.neighbour).length;
 process.stdout.write(
   [
     `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: \`npm run bench:flood${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` (server at ${head})`,
     '',
-    `- machine: ${os.availableParallelism()} CPUs (\`nproc\`), ${os.cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}; load average at start ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+    `- machine: ${os.availableParallelism()} CPUs (\`nproc\`), ${os.cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}; load average at start ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}, at end ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
     `- data: ${scale.key} (${dataset.meta.schools.toLocaleString('en')} schools, ${dataset.meta.devices.toLocaleString('en')} PCs, ${dataset.meta.reports.toLocaleString('en')} reports); limits as shipped: ${limits.reportBatchesPerDevicePerHour} batches/h per device, ${limits.reportsPerIpPerMinute}/min reports, ${limits.enrollPerIpPerMinute}/min enroll, ${limits.loginPerIpPerMinute}/min login per address`,
     `- normal load: ${devices.length} PCs (${neighbours} of them the flooder's schoolmates), ${BATCHES_PER_SECOND} batches/s of 1–24 reports on a fixed schedule; windows of ${((plan.windows[1]!.end - plan.windows[1]!.measureFrom) / 1000).toFixed(0)} s, a flood's from its start, a quiet one's after ${((plan.windows[1]!.measureFrom - plan.windows[1]!.start) / 1000).toFixed(0)} s for the backlog to clear; ${plan.windows.filter((w) => w.kind === 'device-flood').length} of each flood between ${plan.windows.filter((w) => w.kind === 'quiet').length} quiet ones`,
     `- server peak RSS over the run (VmHWM): ${(peakRss / 1024 / 1024).toFixed(0)} MiB`,

@@ -39,14 +39,20 @@ export interface DatasetMeta {
 
 /** The newest migration: part of the cache key, so a schema change regenerates the cached databases. */
 function schemaTag(): string {
-  const journal = JSON.parse(fs.readFileSync(new URL('../migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: { idx: number }[] };
+  const journal = JSON.parse(fs.readFileSync(new URL('../migrations/meta/_journal.json', import.meta.url), 'utf8')) as {
+    entries: { idx: number }[];
+  };
   return `m${journal.entries.at(-1)?.idx ?? 0}`;
 }
 
 const BULK_TABLES = ['reports', 'devices', 'classrooms', 'device_status', 'classroom_status', 'school_status'];
 
 /** Generates a scale's database into `file` (which must not exist) and returns what the load process needs. */
-export function generateDataset(scale: Scale, file: string, options: { now?: number; seed?: number; log?: (line: string) => void } = {}): DatasetMeta {
+export function generateDataset(
+  scale: Scale,
+  file: string,
+  options: { now?: number; seed?: number; log?: (line: string) => void } = {},
+): DatasetMeta {
   const started = performance.now();
   const now = options.now ?? Date.now();
   const seed = options.seed ?? 1;
@@ -61,21 +67,40 @@ export function generateDataset(scale: Scale, file: string, options: { now?: num
   sqlite.pragma('cache_size = -1000000');
   const counties = countiesOf(scale);
   if (scale.counties !== 'linxia') {
-    const division = sqlite.prepare("insert into divisions (code, name, pinyin, level, parent_code) values (?, ?, null, 'county', ?)");
+    const division = sqlite.prepare(
+      "insert into divisions (code, name, pinyin, level, parent_code) values (?, ?, null, 'county', ?)",
+    );
     const prefecture = currentPlan(db).prefecture.code;
     sqlite.transaction(() => counties.forEach((c) => division.run(c.code, c.name, prefecture)))();
   }
-  const indexes = sqlite.prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${BULK_TABLES.map(() => '?').join(',')})`).all(...BULK_TABLES) as { name: string; sql: string }[];
+  const indexes = sqlite
+    .prepare(
+      `select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${BULK_TABLES.map(() => '?').join(',')})`,
+    )
+    .all(...BULK_TABLES) as { name: string; sql: string }[];
   for (const index of indexes) sqlite.exec(`drop index ${index.name}`);
 
   const rules = currentPlan(db).coverage;
   const historyStart = now - scale.historyDays * DAY_MS;
-  const ctx: GenerationContext = { seed, now, historyStart, rules, slots: schoolHourSlots(now - Math.max(scale.historyDays, 50) * DAY_MS, now) };
+  const ctx: GenerationContext = {
+    seed,
+    now,
+    historyStart,
+    rules,
+    slots: schoolHourSlots(now - Math.max(scale.historyDays, 50) * DAY_MS, now),
+  };
   const st = prepareStatements(sqlite);
   const cursor: WorldCursor = { nextClassroomId: 1, nextDevice: 0, reports: 0 };
   const types = Array.from({ length: scale.schools }, (_, i) => schoolType(i));
-  const roomsPerSchool = allocate(scale.classrooms, types.map((t) => t.weight), 1);
-  const officePerSchool = allocate(scale.officeDevices, types.map(() => 1));
+  const roomsPerSchool = allocate(
+    scale.classrooms,
+    types.map((t) => t.weight),
+    1,
+  );
+  const officePerSchool = allocate(
+    scale.officeDevices,
+    types.map(() => 1),
+  );
   // Per county: schools, connected, meeting standard, classrooms, equipped, enrolled, live, at-risk, silent, never,
   // then equipped by projector, by interactive panel, by large display.
   const rollups = new Map<string, number[]>();
@@ -90,16 +115,41 @@ export function generateDataset(scale: Scale, file: string, options: { now?: num
       const fullHistory = school % scale.historyEvery === 0;
       const firstDevice = cursor.nextDevice;
       const reportsBefore = cursor.reports;
-      const plan = { index: school, code: `${county.code}${String(k).padStart(4, '0')}`, countyCode: county.code, typeCode: types[school]!.typeCode, urbanRuralCode: urbanRural(school), classrooms: roomsPerSchool[school]!, officeDevices: officePerSchool[school]!, fullHistory };
+      const plan = {
+        index: school,
+        code: `${county.code}${String(k).padStart(4, '0')}`,
+        countyCode: county.code,
+        typeCode: types[school]!.typeCode,
+        urbanRuralCode: urbanRural(school),
+        classrooms: roomsPerSchool[school]!,
+        officeDevices: officePerSchool[school]!,
+        fullHistory,
+      };
       const r = writeSchool(st, ctx, plan, cursor);
       if (fullHistory) loadDevices.push([firstDevice, cursor.nextDevice]);
-      const figures = [1, +r.connected, +r.meetsStandard, r.classrooms, r.equipped, r.enrolled, r.counts.live, r.counts['at-risk'], r.counts.silent, r.counts.never, r.equippedBy.projector, r.equippedBy['interactive-panel'], r.equippedBy['large-display']];
+      const figures = [
+        1,
+        +r.connected,
+        +r.meetsStandard,
+        r.classrooms,
+        r.equipped,
+        r.enrolled,
+        r.counts.live,
+        r.counts['at-risk'],
+        r.counts.silent,
+        r.counts.never,
+        r.equippedBy.projector,
+        r.equippedBy['interactive-panel'],
+        r.equippedBy['large-display'],
+      ];
       figures.forEach((v, i) => (sums[i] = sums[i]! + v));
       sinceCommit += plan.classrooms * 3 + (cursor.reports - reportsBefore);
       if (sinceCommit > 300_000) {
         sqlite.exec('commit; begin');
         sinceCommit = 0;
-        options.log?.(`  ${scale.key}: ${school + 1}/${scale.schools} schools, ${cursor.reports.toLocaleString('en')} reports, ${Math.round((performance.now() - started) / 1000)} s`);
+        options.log?.(
+          `  ${scale.key}: ${school + 1}/${scale.schools} schools, ${cursor.reports.toLocaleString('en')} reports, ${Math.round((performance.now() - started) / 1000)} s`,
+        );
       }
     }
   }
@@ -107,7 +157,8 @@ export function generateDataset(scale: Scale, file: string, options: { now?: num
   options.log?.(`  ${scale.key}: rebuilding ${indexes.length} indexes`);
   for (const index of indexes) sqlite.exec(index.sql);
 
-  const upsertRollup = sqlite.prepare(`insert into county_rollups (county_code, schools_registered, schools_connected, schools_meeting_standard, schools_declared_connected, declaration_conflicts,
+  const upsertRollup =
+    sqlite.prepare(`insert into county_rollups (county_code, schools_registered, schools_connected, schools_meeting_standard, schools_declared_connected, declaration_conflicts,
       classrooms_registered, classrooms_equipped, classrooms_declared_equipped, devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never,
       classrooms_equipped_projector, classrooms_equipped_interactive_panel, classrooms_equipped_large_display, updated_at)
     values (?, ?, ?, ?, 0, 0, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -120,7 +171,9 @@ export function generateDataset(scale: Scale, file: string, options: { now?: num
   const apiToken = 'sta_' + randomBytes(32).toString('base64url');
   sqlite.transaction(() => {
     for (const [code, sums] of rollups) upsertRollup.run(code, ...sums, now);
-    sqlite.prepare('insert into api_tokens (name, token_hash, county_code, created_at) values (?, ?, null, ?)').run('benchmark', hashSecret(apiToken), now);
+    sqlite
+      .prepare('insert into api_tokens (name, token_hash, county_code, created_at) values (?, ?, null, ?)')
+      .run('benchmark', hashSecret(apiToken), now);
   })();
   sqlite.pragma('journal_mode = WAL');
   db.$client.close();
@@ -142,10 +195,19 @@ export function generateDataset(scale: Scale, file: string, options: { now?: num
 }
 
 /** The cached database of a scale, generated first if the cache has none of this generator version. */
-export function ensureDataset(scale: Scale, log: (line: string) => void): { dir: string; file: string; meta: DatasetMeta; generated: boolean } {
+export function ensureDataset(
+  scale: Scale,
+  log: (line: string) => void,
+): { dir: string; file: string; meta: DatasetMeta; generated: boolean } {
   const dir = path.join(cacheRoot, `${scale.key}-v${GENERATOR_VERSION}-${schemaTag()}`);
   const metaFile = path.join(dir, 'meta.json');
-  if (fs.existsSync(metaFile)) return { dir, file: path.join(dir, DATABASE_FILE), meta: JSON.parse(fs.readFileSync(metaFile, 'utf8')) as DatasetMeta, generated: false };
+  if (fs.existsSync(metaFile))
+    return {
+      dir,
+      file: path.join(dir, DATABASE_FILE),
+      meta: JSON.parse(fs.readFileSync(metaFile, 'utf8')) as DatasetMeta,
+      generated: false,
+    };
   const temp = `${dir}.tmp-${process.pid}`;
   fs.rmSync(temp, { recursive: true, force: true });
   fs.mkdirSync(temp, { recursive: true });

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Pool } from 'undici';
-import { percentile, type LoadPlan, type PhasePlan, type PhaseResult, type StreamPlan, type StreamResult } from './load-plan.ts';
+import {
+  percentile,
+  type LoadPlan,
+  type PhasePlan,
+  type PhaseResult,
+  type StreamPlan,
+  type StreamResult,
+} from './load-plan.ts';
 import { HOUR_MS } from '../server/time/china-time.ts';
 import { deviceKey, hash32, reportJson, unit } from './synthetic.ts';
 import { presentationDisplayOf } from './world.ts';
@@ -29,7 +36,16 @@ export function reportBatch(device: number, size: number, now: number): string {
     const speedTest = reachable && j % 5 === 2;
     const down = speedTest ? Math.round(300 + 2200 * unit(device, at % 999_983)) / 10 : null;
     reports.push(
-      reportJson({ id: randomUUID(), collectedAt: at, reachable, latencyMs: reachable ? 20 + (j % 30) : null, downMbps: down, upMbps: down === null ? null : Math.round(down * 3) / 10, presentation: presentationDisplayOf(device, true), deviceIndex: device }),
+      reportJson({
+        id: randomUUID(),
+        collectedAt: at,
+        reachable,
+        latencyMs: reachable ? 20 + (j % 30) : null,
+        downMbps: down,
+        upMbps: down === null ? null : Math.round(down * 3) / 10,
+        presentation: presentationDisplayOf(device, true),
+        deviceIndex: device,
+      }),
     );
   }
   return `{"reports":[${reports.join(',')}]}`;
@@ -42,22 +58,43 @@ interface Request {
   body?: string;
 }
 
-function requestMaker(plan: LoadPlan, kind: StreamPlan['kind'], devices: { index: number; key: string }[]): () => Request {
+function requestMaker(
+  plan: LoadPlan,
+  kind: StreamPlan['kind'],
+  devices: { index: number; key: string }[],
+): () => Request {
   const auth = { authorization: `Bearer ${plan.apiToken}` };
   if (kind === 'healthz') return () => ({ path: '/healthz', method: 'GET', headers: {} });
   if (kind === 'coverage') return () => ({ path: '/api/v1/coverage', method: 'GET', headers: auth });
-  if (kind === 'county') return () => ({ path: `/api/v1/coverage/counties/${plan.countyView}`, method: 'GET', headers: auth });
+  if (kind === 'county')
+    return () => ({ path: `/api/v1/coverage/counties/${plan.countyView}`, method: 'GET', headers: auth });
   let next = 0;
   let draw = 0;
   return () => {
     const device = devices[next++ % devices.length]!;
     const size = plan.batchMin + (hash32(draw++, 99) % (plan.batchMax - plan.batchMin + 1));
-    return { path: '/api/v1/reports', method: 'POST', headers: { authorization: `Bearer ${device.key}`, 'content-type': 'application/json' }, body: reportBatch(device.index, size, Date.now()) };
+    return {
+      path: '/api/v1/reports',
+      method: 'POST',
+      headers: { authorization: `Bearer ${device.key}`, 'content-type': 'application/json' },
+      body: reportBatch(device.index, size, Date.now()),
+    };
   };
 }
 
-async function runStream(plan: LoadPlan, stream: StreamPlan, phase: PhasePlan, devices: { index: number; key: string }[], start: number): Promise<StreamResult> {
-  const pool = new Pool(plan.url, { connections: stream.connections, pipelining: 1, headersTimeout: 120_000, bodyTimeout: 120_000 });
+async function runStream(
+  plan: LoadPlan,
+  stream: StreamPlan,
+  phase: PhasePlan,
+  devices: { index: number; key: string }[],
+  start: number,
+): Promise<StreamResult> {
+  const pool = new Pool(plan.url, {
+    connections: stream.connections,
+    pipelining: 1,
+    headersTimeout: 120_000,
+    bodyTimeout: 120_000,
+  });
   const make = requestMaker(plan, stream.kind, devices);
   const measureFrom = start + phase.warmupMs;
   const measureTo = measureFrom + phase.durationMs;
@@ -73,7 +110,12 @@ async function runStream(plan: LoadPlan, stream: StreamPlan, phase: PhasePlan, d
       let status = 0;
       let text = '';
       try {
-        const response = await pool.request({ path: request.path, method: request.method, headers: request.headers, body: request.body ?? null });
+        const response = await pool.request({
+          path: request.path,
+          method: request.method,
+          headers: request.headers,
+          body: request.body ?? null,
+        });
         status = response.statusCode;
         text = await response.body.text();
       } catch (error) {
@@ -106,7 +148,12 @@ async function runStream(plan: LoadPlan, stream: StreamPlan, phase: PhasePlan, d
     perSecond: latencies.length / seconds,
     reportsAccepted: accepted,
     reportsPerSecond: accepted / seconds,
-    latencyMs: { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0 },
+    latencyMs: {
+      p50: percentile(sorted, 50),
+      p90: percentile(sorted, 90),
+      p99: percentile(sorted, 99),
+      max: sorted.at(-1) ?? 0,
+    },
     meanBytes: latencies.length === 0 ? 0 : bytes / latencies.length,
   };
 }

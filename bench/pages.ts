@@ -20,7 +20,16 @@ import { REPORT_SCHEMA_VERSION } from '../shared/schemas/report.ts';
  */
 const RUNS = Number(process.env.RUNS ?? 20);
 const DAY = 86_400_000;
-const counties: [string, number][] = [['622901', 120], ['622921', 240], ['622922', 180], ['622923', 150], ['622924', 160], ['622925', 130], ['622926', 300], ['622927', 212]];
+const counties: [string, number][] = [
+  ['622901', 120],
+  ['622921', 240],
+  ['622922', 180],
+  ['622923', 150],
+  ['622924', 160],
+  ['622925', 130],
+  ['622926', 300],
+  ['622927', 212],
+];
 const audit = { actor: 'bench', reason: 'benchmark data' };
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-bench-'));
@@ -38,26 +47,49 @@ const roster = counties.flatMap(([county, n]) =>
     township: `乡镇${(i % 15) + 1}`,
   })),
 );
-const imported = importSchools(db, roster.map((cells, i) => ({ line: i + 2, cells })), now, audit);
+const imported = importSchools(
+  db,
+  roster.map((cells, i) => ({ line: i + 2, cells })),
+  now,
+  audit,
+);
 if (imported.errors.length > 0) throw new Error(JSON.stringify(imported.errors.slice(0, 3)));
 const app = createApp({ db, logger: pino({ level: 'silent' }), clock: () => now, maxReportBodyBytes: 4 * 1024 * 1024 });
 
 const post = async (url: string, body: unknown, key?: string) => {
-  const response = await app.request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify(body) });
+  const response = await app.request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify(body),
+  });
   if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
   return response.json() as Promise<{ deviceKey: string }>;
 };
 const started = performance.now();
 for (const [i, school] of roster.slice(0, 1300).entries()) {
-  const token = createEnrollmentToken(db, { schoolCode: school.code, expiresAt: null, maxUses: null }, now, audit).token;
-  const { deviceKey } = await post('/api/v1/enroll', { token, hostname: `pc-${school.code}`, hardware: { uuid: randomUUID() }, classroom: '1' });
+  const token = createEnrollmentToken(
+    db,
+    { schoolCode: school.code, expiresAt: null, maxUses: null },
+    now,
+    audit,
+  ).token;
+  const { deviceKey } = await post('/api/v1/enroll', {
+    token,
+    hostname: `pc-${school.code}`,
+    hardware: { uuid: randomUUID() },
+    classroom: '1',
+  });
   const last = i < 1100 ? now - 3_600_000 : now - 20 * DAY;
   const reports = Array.from({ length: 5 }, (_, k) => ({
     schemaVersion: REPORT_SCHEMA_VERSION,
     id: randomUUID(),
     collectedAt: new Date(last - k * DAY).toISOString(),
     agentVersion: '0.1.0',
-    network: { interfaces: [], internet: { reachable: true, latencyMs: 20, targets: [] }, throughput: { downMbps: 20 + ((i * 7 + k * 13) % 150), upMbps: 10 } },
+    network: {
+      interfaces: [],
+      internet: { reachable: true, latencyMs: 20, targets: [] },
+      throughput: { downMbps: 20 + ((i * 7 + k * 13) % 150), upMbps: 10 },
+    },
     displays: i % 3 === 0 ? [] : [{ kind: 'projector', vendor: 'EPS', model: 'EB-X41', connection: 'HDMI' }],
   }));
   await post('/api/v1/reports', { reports }, deviceKey);
@@ -72,8 +104,15 @@ async function cookieFor(username: string): Promise<string> {
   const login = await app.request('/login');
   const prelogin = login.headers.getSetCookie()[0]!.split(';')[0]!;
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-  const response = await app.request('/login', { method: 'POST', headers: { cookie: prelogin, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, username, password }) });
-  return response.headers.getSetCookie().find((c) => c.startsWith('santong_session='))!.split(';')[0]!;
+  const response = await app.request('/login', {
+    method: 'POST',
+    headers: { cookie: prelogin, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, username, password }),
+  });
+  return response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('santong_session='))!
+    .split(';')[0]!;
 }
 const sessions = { bureau: await cookieFor('bureau'), county: await cookieFor('county') };
 
@@ -108,7 +147,9 @@ for (const [label, who, url] of pages) {
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(1);
   lines.push(`| ${label} | ${who} | ${at(0.5)} | ${at(0.95)} | ${bytes.toLocaleString('en')} |`);
 }
-console.log(`data: ${roster.length} schools, ${roster.length * 6} classrooms, 1,300 devices, 6,500 reports (seeded in ${(seeded / 1000).toFixed(1)} s); ${RUNS} runs per page, Node ${process.version}\n`);
+console.log(
+  `data: ${roster.length} schools, ${roster.length * 6} classrooms, 1,300 devices, 6,500 reports (seeded in ${(seeded / 1000).toFixed(1)} s); ${RUNS} runs per page, Node ${process.version}\n`,
+);
 console.log(lines.join('\n'));
 db.$client.close();
 fs.rmSync(dataDir, { recursive: true, force: true });

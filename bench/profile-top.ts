@@ -32,11 +32,21 @@ export function topFrames(file: string, count = 15): string[] {
   return [...self]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
-    .map(([key, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
+    .map(
+      ([key, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`,
+    );
 }
 
 const frameName = (frame: ProfileNode['callFrame']) => {
-  const where = frame.url ? `${frame.url.replace(/^file:\/\//, '').split('/node_modules/').at(-1)!.split('/').slice(-3).join('/')}:${frame.lineNumber + 1}` : '';
+  const where = frame.url
+    ? `${frame.url
+        .replace(/^file:\/\//, '')
+        .split('/node_modules/')
+        .at(-1)!
+        .split('/')
+        .slice(-3)
+        .join('/')}:${frame.lineNumber + 1}`
+    : '';
   return `${frame.functionName || '(anonymous)'} ${where}`.trim();
 };
 
@@ -49,7 +59,8 @@ export function topOwnFrames(file: string, count = 15): string[] {
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const own = (node: ProfileNode) => /\/(server|shared)\//.test(node.callFrame.url) && !node.callFrame.url.includes('node_modules');
+  const own = (node: ProfileNode) =>
+    /\/(server|shared)\//.test(node.callFrame.url) && !node.callFrame.url.includes('node_modules');
   const charged = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
@@ -63,12 +74,16 @@ export function topOwnFrames(file: string, count = 15): string[] {
   return [...charged]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
-    .map(([key, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
+    .map(
+      ([key, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`,
+    );
 }
 
 /** The profile of the server's main thread in a --cpu-prof directory: the largest file (tsx's loader thread writes a small one). */
 export function mainProfile(dir: string): string | null {
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
-  const sized = files.map((f) => ({ f: path.join(dir, f), size: fs.statSync(path.join(dir, f)).size })).sort((a, b) => b.size - a.size);
+  const sized = files
+    .map((f) => ({ f: path.join(dir, f), size: fs.statSync(path.join(dir, f)).size }))
+    .sort((a, b) => b.size - a.size);
   return sized[0]?.f ?? null;
 }

@@ -18,7 +18,6 @@ const timeColumns: Record<string, string[]> = {
   api_tokens: ['created_at'],
 };
 
-
 /**
  * Whether a cache generated at `generatedAt` must be shifted to be run at `now`: older than an hour, or
  * from another China-time day (the server would backfill a daily snapshot from every raw report at start).
@@ -36,7 +35,9 @@ export function rebaseDatabase(file: string, deltaMs: number): void {
     sqlite.pragma('cache_size = -1000000');
     sqlite.transaction(() => {
       for (const [table, columns] of Object.entries(timeColumns)) {
-        sqlite.prepare(`update ${table} set ${columns.map((c) => `${c} = ${c} + ?`).join(', ')}`).run(...columns.map(() => deltaMs));
+        sqlite
+          .prepare(`update ${table} set ${columns.map((c) => `${c} = ${c} + ?`).join(', ')}`)
+          .run(...columns.map(() => deltaMs));
       }
     })();
     sqlite.pragma('wal_checkpoint(TRUNCATE)');

@@ -1,6 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { goals, healthz, ingestRatio, NATIONAL_DEMAND_PER_SECOND, readRatio, streamFigure, streamResults, type ScaleRun } from './figures.ts';
+import {
+  goals,
+  healthz,
+  ingestRatio,
+  NATIONAL_DEMAND_PER_SECOND,
+  readRatio,
+  streamFigure,
+  streamResults,
+  type ScaleRun,
+} from './figures.ts';
 import { repoRoot } from './server-process.ts';
 import { nationalSteadyState, steadyStateAssumptions } from './steady-state.ts';
 
@@ -15,7 +24,10 @@ export interface RunContext {
   scales: [ScaleRun, ScaleRun];
 }
 
-const n = (x: number | undefined, digits = 0) => (x === undefined || Number.isNaN(x) ? '—' : x.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+const n = (x: number | undefined, digits = 0) =>
+  x === undefined || Number.isNaN(x)
+    ? '—'
+    : x.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const r = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '—' : x >= 10 ? x.toFixed(1) : x.toFixed(3));
 const ms = (x: number | undefined) => (x === undefined ? '—' : `${x < 10 ? x.toFixed(1) : x.toFixed(0)} ms`);
 const MiB = 1024 ** 2;
@@ -23,13 +35,17 @@ const MiB = 1024 ** 2;
 function historyText(run: ScaleRun): string {
   const s = run.meta.scale;
   const registry = s.registryDivisor === 1 ? 'full registry' : `registry cut to 1/${s.registryDivisor}`;
-  const history = s.historyEvery === 1 ? `${s.historyDays} days of school-hour reports for every PC` : `${s.historyDays} days for the PCs of 1 school in ${s.historyEvery}, latest report only for the rest`;
+  const history =
+    s.historyEvery === 1
+      ? `${s.historyDays} days of school-hour reports for every PC`
+      : `${s.historyDays} days for the PCs of 1 school in ${s.historyEvery}, latest report only for the rest`;
   return `${registry}; ${history}`;
 }
 
 function failures(run: ScaleRun): string {
   const all: Record<string, number> = {};
-  for (const s of streamResults(run)) for (const [k, v] of Object.entries(s.failures)) all[`${s.kind} ${k}`] = (all[`${s.kind} ${k}`] ?? 0) + v;
+  for (const s of streamResults(run))
+    for (const [k, v] of Object.entries(s.failures)) all[`${s.kind} ${k}`] = (all[`${s.kind} ${k}`] ?? 0) + v;
   const list = Object.entries(all).map(([k, v]) => `${k}: ${v}`);
   return list.length === 0 ? 'none' : list.join(', ');
 }
@@ -85,7 +101,10 @@ export function renderRun(ctx: RunContext): string {
     '',
     '| goal (issue 6) | goal | measured | met? |',
     '|---|---|---|---|',
-    ...goals(p, nat).map((g) => `| ${g.figure} | ${g.goal} | ${r(g.measured)} | ${g.met ? 'met' : `**missed** (×${r(g.missFactor)} off)`} |`),
+    ...goals(p, nat).map(
+      (g) =>
+        `| ${g.figure} | ${g.goal} | ${r(g.measured)} | ${g.met ? 'met' : `**missed** (×${r(g.missFactor)} off)`} |`,
+    ),
   ];
   return `${lines.join('\n')}\nEach figure is the median over rounds; each ratio is taken within a round, against that round's /healthz.`;
 }
@@ -114,9 +133,16 @@ function steadyStateLines(p: ScaleRun, nat: ScaleRun): string[] {
 /** Every phase of every round as measured, for the terminal (and for runs of one scale only). */
 export function renderPhases(run: ScaleRun): string {
   const rows = run.phases.flatMap((phase) =>
-    phase.streams.map((s) => `| ${run.meta.scale.key} | ${phase.round} | ${phase.name} | ${s.kind} | ${n(s.perSecond)} | ${s.kind === 'ingest' ? n(s.reportsPerSecond) : ''} | ${ms(s.latencyMs.p50)} | ${ms(s.latencyMs.p99)} | ${ms(s.latencyMs.max)} | ${Object.values(s.failures).reduce((a, b) => a + b, 0)} |`),
+    phase.streams.map(
+      (s) =>
+        `| ${run.meta.scale.key} | ${phase.round} | ${phase.name} | ${s.kind} | ${n(s.perSecond)} | ${s.kind === 'ingest' ? n(s.reportsPerSecond) : ''} | ${ms(s.latencyMs.p50)} | ${ms(s.latencyMs.p99)} | ${ms(s.latencyMs.max)} | ${Object.values(s.failures).reduce((a, b) => a + b, 0)} |`,
+    ),
   );
-  return ['| scale | round | phase | stream | req/s | reports/s | p50 | p99 | max | failures |', '|---|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '| scale | round | phase | stream | req/s | reports/s | p50 | p99 | max | failures |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 const HEADING = '## Server (issue 6)';

@@ -23,7 +23,15 @@ import { storageOf } from './storage.ts';
  * issue 6 are printed and written to BENCHMARKS.md. Everything it starts, it stops, Ctrl-C included.
  */
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, phases: { type: 'string' }, scale: { type: 'string' }, 'server-root': { type: 'string' }, keep: { type: 'boolean' }, 'no-write': { type: 'boolean' } },
+  options: {
+    quick: { type: 'boolean' },
+    'cpu-prof': { type: 'boolean' },
+    phases: { type: 'string' },
+    scale: { type: 'string' },
+    'server-root': { type: 'string' },
+    keep: { type: 'boolean' },
+    'no-write': { type: 'boolean' },
+  },
 });
 const quick = args.quick ?? false;
 const CONNECTIONS = 16;
@@ -41,10 +49,30 @@ function phases(): PhasePlan[] {
     { name: 'coverage', round: r, warmupMs, durationMs, streams: [{ kind: 'coverage', connections: c }] },
     { name: 'county', round: r, warmupMs, durationMs, streams: [{ kind: 'county', connections: c }] },
     { name: 'ingest', round: r, warmupMs, durationMs, streams: [{ kind: 'ingest', connections: c }] },
-    { name: 'ingest+coverage', round: r, warmupMs, durationMs, streams: [{ kind: 'ingest', connections: c }, { kind: 'coverage', connections: c }] },
-    { name: 'ingest+county', round: r, warmupMs, durationMs, streams: [{ kind: 'ingest', connections: c }, { kind: 'county', connections: c }] },
+    {
+      name: 'ingest+coverage',
+      round: r,
+      warmupMs,
+      durationMs,
+      streams: [
+        { kind: 'ingest', connections: c },
+        { kind: 'coverage', connections: c },
+      ],
+    },
+    {
+      name: 'ingest+county',
+      round: r,
+      warmupMs,
+      durationMs,
+      streams: [
+        { kind: 'ingest', connections: c },
+        { kind: 'county', connections: c },
+      ],
+    },
   ];
-  return Array.from({ length: rounds }, (_, r) => round(r + 1)).flat().filter((p) => !only || only.includes(p.name));
+  return Array.from({ length: rounds }, (_, r) => round(r + 1))
+    .flat()
+    .filter((p) => !only || only.includes(p.name));
 }
 
 /** Runs the load process over a plan and returns its results; killed if it overruns by two minutes. */
@@ -53,7 +81,10 @@ function runLoad(plan: LoadPlan, dir: string): Promise<PhaseResult[]> {
   fs.writeFileSync(planFile, JSON.stringify(plan));
   const budget = plan.phases.reduce((t, p) => t + p.warmupMs + p.durationMs, 0) + 120_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', planFile], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', planFile], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
     loads.add(child);
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
@@ -82,22 +113,43 @@ async function measure(scale: Scale): Promise<ScaleRun> {
     const started = performance.now();
     rebaseDatabase(workFile, now - dataset.meta.generatedAt);
     rebaseMs = performance.now() - started;
-    log(`${scale.key}: timestamps shifted by ${((now - dataset.meta.generatedAt) / 3_600_000).toFixed(1)} h in ${(rebaseMs / 1000).toFixed(1)} s`);
+    log(
+      `${scale.key}: timestamps shifted by ${((now - dataset.meta.generatedAt) / 3_600_000).toFixed(1)} h in ${(rebaseMs / 1000).toFixed(1)} s`,
+    );
   }
   const storage = storageOf(dataset.dir);
-  const cpuProfDir = args['cpu-prof'] ? path.join(cacheRoot, 'profiles', `${scale.key}-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
-  const server = await startBenchServer(work, { logFile: path.join(work, 'server.log'), cpuProfDir, serverRoot: args['server-root'] });
-  log(`${scale.key}: server up in ${server.startMs.toFixed(0)} ms (pid ${server.pid}); load for ${phases().length} phases`);
+  const cpuProfDir = args['cpu-prof']
+    ? path.join(cacheRoot, 'profiles', `${scale.key}-${new Date().toISOString().replace(/[:.]/g, '-')}`)
+    : undefined;
+  const server = await startBenchServer(work, {
+    logFile: path.join(work, 'server.log'),
+    cpuProfDir,
+    serverRoot: args['server-root'],
+  });
+  log(
+    `${scale.key}: server up in ${server.startMs.toFixed(0)} ms (pid ${server.pid}); load for ${phases().length} phases`,
+  );
   let results: PhaseResult[];
   let firstReadMs: number;
   let peakRssBytes: number;
   try {
     const started = performance.now();
-    const first = await fetch(`${server.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${dataset.meta.apiToken}` } });
+    const first = await fetch(`${server.url}/api/v1/coverage`, {
+      headers: { authorization: `Bearer ${dataset.meta.apiToken}` },
+    });
     await first.text();
     if (first.status !== 200) throw new Error(`first coverage read answered ${first.status}`);
     firstReadMs = performance.now() - started;
-    const plan: LoadPlan = { url: server.url, apiToken: dataset.meta.apiToken, countyView: dataset.meta.countyView, seed: dataset.meta.seed, loadDevices: dataset.meta.loadDevices, batchMin: 1, batchMax: 24, phases: phases() };
+    const plan: LoadPlan = {
+      url: server.url,
+      apiToken: dataset.meta.apiToken,
+      countyView: dataset.meta.countyView,
+      seed: dataset.meta.seed,
+      loadDevices: dataset.meta.loadDevices,
+      batchMin: 1,
+      batchMax: 24,
+      phases: phases(),
+    };
     results = await runLoad(plan, work);
     peakRssBytes = server.peakRss();
   } finally {
@@ -106,24 +158,44 @@ async function measure(scale: Scale): Promise<ScaleRun> {
   if (cpuProfDir) {
     const profile = mainProfile(cpuProfDir);
     if (profile) {
-      log(`${scale.key}: server CPU profile ${path.relative(repoRoot, profile)}, top frames by self time:\n${topFrames(profile, 20).join('\n')}`);
-      log(`${scale.key}: the same time charged to the nearest function of server/ or shared/ on the stack:\n${topOwnFrames(profile, 20).join('\n')}`);
+      log(
+        `${scale.key}: server CPU profile ${path.relative(repoRoot, profile)}, top frames by self time:\n${topFrames(profile, 20).join('\n')}`,
+      );
+      log(
+        `${scale.key}: the same time charged to the nearest function of server/ or shared/ on the stack:\n${topOwnFrames(profile, 20).join('\n')}`,
+      );
     }
   }
   // The prefecture's working copy holds 30 days for every PC: fold its oldest tenth as retention would, to size folded rows.
   let folding: FoldingFigures | undefined;
   if (scale.name === 'prefecture') {
     folding = measureFolding(workFile, 0.1);
-    log(`${scale.key}: folded ${folding.reportsFolded.toLocaleString('en')} reports into ${folding.deviceDays.toLocaleString('en')} device-days in ${(folding.foldMs / 1000).toFixed(1)} s`);
+    log(
+      `${scale.key}: folded ${folding.reportsFolded.toLocaleString('en')} reports into ${folding.deviceDays.toLocaleString('en')} device-days in ${(folding.foldMs / 1000).toFixed(1)} s`,
+    );
   }
   if (!args.keep) fs.rmSync(work, { recursive: true, force: true });
-  return { meta: dataset.meta, phases: results, startMs: server.startMs, firstReadMs, rebaseMs, peakRssBytes, folding, ...storage };
+  return {
+    meta: dataset.meta,
+    phases: results,
+    startMs: server.startMs,
+    firstReadMs,
+    rebaseMs,
+    peakRssBytes,
+    folding,
+    ...storage,
+  };
 }
 
 const machine = (load: number[]) => [
   `machine: ${os.availableParallelism()} CPUs (\`nproc\`), ${os.cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}`,
   `memory (\`free -h\`): ${execSync('free -h').toString().split('\n')[1]!.trim().replace(/\s+/g, ' ')}`,
-  `load average at start ${load.map((x) => x.toFixed(2)).join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other work on the machine shares its CPUs; ratios to /healthz taken in the same run absorb some of that)`,
+  `load average at start ${load.map((x) => x.toFixed(2)).join(' ')}, at end ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(
+      ' ',
+    )} (other work on the machine shares its CPUs; ratios to /healthz taken in the same run absorb some of that)`,
 ];
 
 const loadAtStart = os.loadavg();
@@ -141,7 +213,10 @@ process.stdout.write(`${renderPhases(prefecture)}\n${renderPhases(national)}\n\n
 const markdown = renderRun({
   command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
   date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-  machine: [...machine(loadAtStart), `phases: ${quick ? '1 round of 1 s warm-up + 3 s' : '3 rounds of 2 s warm-up + 8 s'} each, ${CONNECTIONS} connections per stream, ingest batches of 1–24 reports`],
+  machine: [
+    ...machine(loadAtStart),
+    `phases: ${quick ? '1 round of 1 s warm-up + 3 s' : '3 rounds of 2 s warm-up + 8 s'} each, ${CONNECTIONS} connections per stream, ingest batches of 1–24 reports`,
+  ],
   scales: [prefecture, national],
 });
 process.stdout.write(`${markdown}\n`);

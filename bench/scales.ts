@@ -58,5 +58,15 @@ export function scalesFor(quick: boolean): [Scale, Scale] {
 
 /** A tiny scale for the harness's own test: a couple of seconds to generate. */
 export function tinyScale(): Scale {
-  return { name: 'prefecture', key: 'tiny', counties: 'linxia', schools: 20, classrooms: 90, officeDevices: 10, historyDays: 3, historyEvery: 2, registryDivisor: 1 };
+  return {
+    name: 'prefecture',
+    key: 'tiny',
+    counties: 'linxia',
+    schools: 20,
+    classrooms: 90,
+    officeDevices: 10,
+    historyDays: 3,
+    historyEvery: 2,
+    registryDivisor: 1,
+  };
 }

@@ -50,7 +50,9 @@ export function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -68,22 +70,44 @@ export function readPeakRss(pid: number): number {
 /** Starts `santong serve` (of this checkout, or of serverRoot) over dataDir and waits (at most timeoutMs) until /healthz answers 200. */
 export async function startBenchServer(
   dataDir: string,
-  options: { logFile: string; cpuProfDir?: string | undefined; timeoutMs?: number; serverRoot?: string | undefined; env?: Record<string, string> },
+  options: {
+    logFile: string;
+    cpuProfDir?: string | undefined;
+    timeoutMs?: number;
+    serverRoot?: string | undefined;
+    env?: Record<string, string>;
+  },
 ): Promise<BenchServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = fs.openSync(options.logFile, 'a');
   const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.cpuProfDir)}`] : [];
   const started = performance.now();
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/cli.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
-    // Another checkout (a git worktree of an older commit) measures that commit's server on the same data.
-    cwd: options.serverRoot ? path.resolve(options.serverRoot) : repoRoot,
-    // The load comes from one address playing thousands of schools, each behind its own address in the
-    // field: the per-address report limit would cap it at 20 batches/s. The per-device limit stays on.
-    // A caller that measures the limits themselves (bench/flood.ts) passes its own settings in `env`.
-    env: { ...process.env, LOG_LEVEL: 'info', SANTONG_REPORTS_PER_IP_PER_MINUTE: '0', ...options.env },
-    stdio: ['ignore', log, log],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...profile,
+      '--import',
+      'tsx',
+      'server/cli.ts',
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+    ],
+    {
+      // Another checkout (a git worktree of an older commit) measures that commit's server on the same data.
+      cwd: options.serverRoot ? path.resolve(options.serverRoot) : repoRoot,
+      // The load comes from one address playing thousands of schools, each behind its own address in the
+      // field: the per-address report limit would cap it at 20 batches/s. The per-device limit stays on.
+      // A caller that measures the limits themselves (bench/flood.ts) passes its own settings in `env`.
+      env: { ...process.env, LOG_LEVEL: 'info', SANTONG_REPORTS_PER_IP_PER_MINUTE: '0', ...options.env },
+      stdio: ['ignore', log, log],
+    },
+  );
   fs.closeSync(log);
   running.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -97,9 +121,14 @@ export async function startBenchServer(
     if (gone) throw new Error(`the server exited before answering /healthz; see ${options.logFile}`);
     if (performance.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the server did not answer /healthz within ${options.timeoutMs ?? 300_000} ms; see ${options.logFile}`);
+      throw new Error(
+        `the server did not answer /healthz within ${options.timeoutMs ?? 300_000} ms; see ${options.logFile}`,
+      );
     }
-    const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 50));
   }

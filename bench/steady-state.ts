@@ -19,7 +19,6 @@ export interface FoldingFigures {
   foldMs: number;
 }
 
-
 /**
  * Folds the oldest `share` of a working copy's reports (whole local days, as retention does) the way
  * retention would once they are old, and measures the rows that leaves. A share sizes a device-day as
@@ -38,7 +37,12 @@ export function measureFolding(file: string, share = 1): FoldingFigures {
     const reportsFolded = foldOldReports(db, later);
     const foldMs = performance.now() - started;
     const deviceDays = db.$client.prepare('select count(*) from device_days').pluck().get() as number;
-    return { reportsFolded, deviceDays, bytesPerDeviceDay: tableBytes(db.$client, 'device_days') / Math.max(1, deviceDays), foldMs };
+    return {
+      reportsFolded,
+      deviceDays,
+      bytesPerDeviceDay: tableBytes(db.$client, 'device_days') / Math.max(1, deviceDays),
+      foldMs,
+    };
   } finally {
     db.$client.close();
   }
@@ -46,8 +50,14 @@ export function measureFolding(file: string, share = 1): FoldingFigures {
 
 /** Bytes of a table's pages and its indexes' (SQLite's dbstat). */
 function tableBytes(sqlite: Database.Database, table: string): number {
-  const names = sqlite.prepare("select name from sqlite_master where tbl_name = ? and type in ('table', 'index')").pluck().all(table) as string[];
-  return sqlite.prepare(`select coalesce(sum(pgsize), 0) from dbstat where name in (${names.map(() => '?').join(',')})`).pluck().get(...names) as number;
+  const names = sqlite
+    .prepare("select name from sqlite_master where tbl_name = ? and type in ('table', 'index')")
+    .pluck()
+    .all(table) as string[];
+  return sqlite
+    .prepare(`select coalesce(sum(pgsize), 0) from dbstat where name in (${names.map(() => '?').join(',')})`)
+    .pluck()
+    .get(...names) as number;
 }
 
 /** What a country's PCs store: the assumptions, stated where the estimate is printed. */
@@ -68,10 +78,21 @@ export interface SteadyState {
 }
 
 /** The national database after the retention period has filled: raw reports kept, folded rows added per year. */
-export function nationalSteadyState(devices: number, bytesPerReport: number, registryBytes: number, bytesPerDeviceDay: number): SteadyState {
+export function nationalSteadyState(
+  devices: number,
+  bytesPerReport: number,
+  registryBytes: number,
+  bytesPerDeviceDay: number,
+): SteadyState {
   const { reportsPerSchoolDay, schoolDaysPerYear, retentionDays } = steadyStateAssumptions;
   const schoolDaysRetained = (schoolDaysPerYear * retentionDays) / 365;
   const rawReports = devices * reportsPerSchoolDay * schoolDaysRetained;
   const deviceDaysPerYear = devices * schoolDaysPerYear;
-  return { rawReports, rawBytes: rawReports * bytesPerReport, registryBytes, deviceDaysPerYear, foldedBytesPerYear: deviceDaysPerYear * bytesPerDeviceDay };
+  return {
+    rawReports,
+    rawBytes: rawReports * bytesPerReport,
+    registryBytes,
+    deviceDaysPerYear,
+    foldedBytesPerYear: deviceDaysPerYear * bytesPerDeviceDay,
+  };
 }

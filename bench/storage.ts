@@ -20,8 +20,12 @@ export function storageOf(dir: string): Storage {
   const file = path.join(dir, DATABASE_FILE);
   const sqlite = new Database(file, { readonly: true });
   try {
-    const names = sqlite.prepare("select name from sqlite_master where tbl_name = 'reports' and type in ('table', 'index')").all() as { name: string }[];
-    const bytes = sqlite.prepare(`select coalesce(sum(pgsize), 0) as bytes from dbstat where name in (${names.map(() => '?').join(',')})`).get(...names.map((n) => n.name)) as { bytes: number };
+    const names = sqlite
+      .prepare("select name from sqlite_master where tbl_name = 'reports' and type in ('table', 'index')")
+      .all() as { name: string }[];
+    const bytes = sqlite
+      .prepare(`select coalesce(sum(pgsize), 0) as bytes from dbstat where name in (${names.map(() => '?').join(',')})`)
+      .get(...names.map((n) => n.name)) as { bytes: number };
     const count = sqlite.prepare('select count(*) as n from reports').get() as { n: number };
     const storage = { dbBytes: fs.statSync(file).size, reportBytes: bytes.bytes, reportCount: count.n };
     fs.writeFileSync(memo, JSON.stringify(storage));

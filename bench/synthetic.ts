@@ -27,7 +27,12 @@ const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 
 /** A version-4-shaped UUID fixed by (index, salt). */
 export function stableUuid(index: number, salt: number): string {
-  const [a, b, c, d] = [hash32(index, salt), hash32(index, salt + 1), hash32(index, salt + 2), hash32(index, salt + 3)].map(hex8) as [string, string, string, string];
+  const [a, b, c, d] = [
+    hash32(index, salt),
+    hash32(index, salt + 1),
+    hash32(index, salt + 2),
+    hash32(index, salt + 3),
+  ].map(hex8) as [string, string, string, string];
   return `${a}-${b.slice(0, 4)}-4${b.slice(5)}-${((parseInt(c[0]!, 16) & 3) | 8).toString(16)}${c.slice(1, 4)}-${c.slice(4)}${d}`;
 }
 

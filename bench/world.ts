@@ -10,7 +10,16 @@ import type { Scale } from './scales.ts';
  */
 
 /** Linxia's counties and a plausible spread of its 1,492 schools (same as bench/pages.ts). */
-const linxia: [string, number][] = [['622901', 120], ['622921', 240], ['622922', 180], ['622923', 150], ['622924', 160], ['622925', 130], ['622926', 300], ['622927', 212]];
+const linxia: [string, number][] = [
+  ['622901', 120],
+  ['622921', 240],
+  ['622922', 180],
+  ['622923', 150],
+  ['622924', 160],
+  ['622925', 130],
+  ['622926', 300],
+  ['622927', 212],
+];
 
 export interface County {
   code: string;
@@ -36,11 +45,18 @@ export function allocate(total: number, weights: number[], min = 0): number[] {
 /** The county-level divisions of a scale with their school counts. */
 export function countiesOf(scale: Scale): County[] {
   if (scale.counties === 'linxia') {
-    const sizes = allocate(scale.schools, linxia.map(([, n]) => n));
+    const sizes = allocate(
+      scale.schools,
+      linxia.map(([, n]) => n),
+    );
     return linxia.map(([code], i) => ({ code, name: code, schools: sizes[i]! }));
   }
   const n = scale.counties;
-  const sizes = allocate(scale.schools, Array.from({ length: n }, (_, c) => 0.4 + 1.2 * unit(c, 11)), 1);
+  const sizes = allocate(
+    scale.schools,
+    Array.from({ length: n }, (_, c) => 0.4 + 1.2 * unit(c, 11)),
+    1,
+  );
   return sizes.map((schools, c) => {
     // Codes shaped like real ones (province, prefecture, county), below 62 so none is Linxia's.
     const code = `${11 + Math.floor(c / 100)}${String(Math.floor((c % 100) / 20) + 1).padStart(2, '0')}${String((c % 20) + 1).padStart(2, '0')}`;

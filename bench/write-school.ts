@@ -4,8 +4,24 @@ import type { CoverageRules } from '../shared/schemas/plan.ts';
 import { hashSecret } from '../server/auth/secrets.ts';
 import { deriveSchool, type DeviceEvidence } from './derive-status.ts';
 import { DAY_MS } from '../server/time/china-time.ts';
-import { AGENT_VERSION, deviceId, deviceKey, hash32, isSpeedTestSlot, reportJson, stableUuid, unit } from './synthetic.ts';
-import { deliveryDelay, deviceFate, deviceJitter, presentationDisplayOf, schoolConnected, schoolLineMbps } from './world.ts';
+import {
+  AGENT_VERSION,
+  deviceId,
+  deviceKey,
+  hash32,
+  isSpeedTestSlot,
+  reportJson,
+  stableUuid,
+  unit,
+} from './synthetic.ts';
+import {
+  deliveryDelay,
+  deviceFate,
+  deviceJitter,
+  presentationDisplayOf,
+  schoolConnected,
+  schoolLineMbps,
+} from './world.ts';
 
 /*
  * Writes one synthetic school with prepared statements: the school, its classrooms, its PCs with their
@@ -39,14 +55,17 @@ export interface GenerationContext {
 }
 
 const SQL = {
-  school: 'insert into schools (code, name, county_code, township, type_code, urban_rural_code, class_count, centre_school_code, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, null, ?, ?)',
+  school:
+    'insert into schools (code, name, county_code, township, type_code, urban_rural_code, class_count, centre_school_code, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, null, ?, ?)',
   classroom: 'insert into classrooms (id, school_code, code, name) values (?, ?, ?, ?)',
-  device: 'insert into devices (id, school_code, classroom_id, hostname, key_hash, hardware_uuid, hardware_serial, enrolled_at) values (?, ?, ?, ?, ?, ?, ?, ?)',
+  device:
+    'insert into devices (id, school_code, classroom_id, hostname, key_hash, hardware_uuid, hardware_serial, enrolled_at) values (?, ?, ?, ?, ?, ?, ?, ?)',
   report:
     'insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version, internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, presentation_kind, body) values (?, ?, ?, ?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?)',
   deviceStatus:
     'insert into device_status (device_id, school_code, last_collected_at, last_received_at, last_reachable_at, last_presentation_at, last_presentation_kind, agent_version, median_down_mbps, down_source, median_up_mbps, throughput_samples, state) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  classroomStatus: 'insert into classroom_status (classroom_id, school_code, equipped, last_evidence_at, equipped_kind, declared_equipped) values (?, ?, ?, ?, ?, 0)',
+  classroomStatus:
+    'insert into classroom_status (classroom_id, school_code, equipped, last_evidence_at, equipped_kind, declared_equipped) values (?, ?, ?, ?, ?, 0)',
   schoolStatus:
     'insert into school_status (school_code, county_code, connected, last_reachable_at, bandwidth_mbps, bandwidth_source, standard_mbps, meets_standard, declared_connected, declaration_conflict, classrooms_registered, classrooms_equipped, classrooms_equipped_projector, classrooms_equipped_interactive_panel, classrooms_equipped_large_display, classrooms_declared_equipped, devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never, evaluated_at, next_change_at) values (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)',
 };
@@ -73,8 +92,24 @@ function lastAtOrBefore(sorted: number[], x: number): number {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Inserts one PC's reports and returns the evidence the server keeps in device_status. */
-function writeReports(st: Statements, ctx: GenerationContext, school: SchoolPlan, device: number, id: string, classroomId: number | null, cursor: WorldCursor) {
-  const evidence: DeviceEvidence & { lastReceivedAt: number | null } = { classroomId, lastCollectedAt: null, lastReceivedAt: null, lastReachableAt: null, lastPresentationAt: null, lastPresentationKind: null, samples: [] };
+function writeReports(
+  st: Statements,
+  ctx: GenerationContext,
+  school: SchoolPlan,
+  device: number,
+  id: string,
+  classroomId: number | null,
+  cursor: WorldCursor,
+) {
+  const evidence: DeviceEvidence & { lastReceivedAt: number | null } = {
+    classroomId,
+    lastCollectedAt: null,
+    lastReceivedAt: null,
+    lastReachableAt: null,
+    lastPresentationAt: null,
+    lastPresentationKind: null,
+    samples: [],
+  };
   const { lastBound } = deviceFate(device, ctx.now);
   if (lastBound === null) return evidence;
   const jitter = deviceJitter(device);
@@ -93,8 +128,30 @@ function writeReports(st: Statements, ctx: GenerationContext, school: SchoolPlan
     const latencyMs = reachable ? 18 + (hash32(device, slot % 1_000_033) % 40) : null;
     const receivedAt = Math.min(ctx.now, at + deliveryDelay(device, slot));
     const reportId = randomUUID();
-    const body = reportJson({ id: reportId, collectedAt: at, reachable, latencyMs, downMbps: down, upMbps: up, presentation, deviceIndex: device });
-    st.report.run(reportId, id, at, receivedAt, AGENT_VERSION, reachable ? 1 : 0, latencyMs, down, up, presentation ? 1 : 0, presentation, body);
+    const body = reportJson({
+      id: reportId,
+      collectedAt: at,
+      reachable,
+      latencyMs,
+      downMbps: down,
+      upMbps: up,
+      presentation,
+      deviceIndex: device,
+    });
+    st.report.run(
+      reportId,
+      id,
+      at,
+      receivedAt,
+      AGENT_VERSION,
+      reachable ? 1 : 0,
+      latencyMs,
+      down,
+      up,
+      presentation ? 1 : 0,
+      presentation,
+      body,
+    );
     cursor.reports++;
     evidence.lastCollectedAt = at;
     evidence.lastReceivedAt = receivedAt;
@@ -112,7 +169,17 @@ function writeReports(st: Statements, ctx: GenerationContext, school: SchoolPlan
 export function writeSchool(st: Statements, ctx: GenerationContext, school: SchoolPlan, cursor: WorldCursor) {
   const { code } = school;
   const { now } = ctx;
-  st.school.run(code, `合成学校${code}`, school.countyCode, `乡镇${school.index % 15}`, school.typeCode, school.urbanRuralCode, school.classrooms, now, now);
+  st.school.run(
+    code,
+    `合成学校${code}`,
+    school.countyCode,
+    `乡镇${school.index % 15}`,
+    school.typeCode,
+    school.urbanRuralCode,
+    school.classrooms,
+    now,
+    now,
+  );
   const classroomIds: number[] = [];
   for (let c = 1; c <= school.classrooms; c++) {
     const classroomId = cursor.nextClassroomId++;
@@ -124,17 +191,76 @@ export function writeSchool(st: Statements, ctx: GenerationContext, school: Scho
   for (const classroomId of pcs) {
     const device = cursor.nextDevice++;
     const id = deviceId(ctx.seed, device);
-    st.device.run(id, code, classroomId, `PC-${device}`, hashSecret(deviceKey(ctx.seed, device)), stableUuid(device, 101), `SN${hash32(device, 103).toString(36).toUpperCase()}`, now - 60 * DAY_MS);
+    st.device.run(
+      id,
+      code,
+      classroomId,
+      `PC-${device}`,
+      hashSecret(deviceKey(ctx.seed, device)),
+      stableUuid(device, 101),
+      `SN${hash32(device, 103).toString(36).toUpperCase()}`,
+      now - 60 * DAY_MS,
+    );
     devices.push({ id, evidence: writeReports(st, ctx, school, device, id, classroomId, cursor) });
   }
-  const derived = deriveSchool(school, classroomIds, devices.map((d) => d.evidence), ctx.rules, now);
+  const derived = deriveSchool(
+    school,
+    classroomIds,
+    devices.map((d) => d.evidence),
+    ctx.rules,
+    now,
+  );
   devices.forEach(({ id, evidence: e }, i) => {
     const d = derived.devices[i]!;
-    st.deviceStatus.run(id, code, e.lastCollectedAt, e.lastReceivedAt, e.lastReachableAt, e.lastPresentationAt, e.lastPresentationKind, e.lastCollectedAt === null ? null : AGENT_VERSION, d.medianDownMbps, d.downSource, d.medianUpMbps, d.throughputSamples, d.state);
+    st.deviceStatus.run(
+      id,
+      code,
+      e.lastCollectedAt,
+      e.lastReceivedAt,
+      e.lastReachableAt,
+      e.lastPresentationAt,
+      e.lastPresentationKind,
+      e.lastCollectedAt === null ? null : AGENT_VERSION,
+      d.medianDownMbps,
+      d.downSource,
+      d.medianUpMbps,
+      d.throughputSamples,
+      d.state,
+    );
   });
-  for (const [classroomId, evidence] of derived.classrooms) st.classroomStatus.run(classroomId, code, evidence === null ? 0 : 1, evidence?.at ?? null, evidence?.kind ?? null);
+  for (const [classroomId, evidence] of derived.classrooms)
+    st.classroomStatus.run(classroomId, code, evidence === null ? 0 : 1, evidence?.at ?? null, evidence?.kind ?? null);
   const c = derived.counts;
   const enrolled = devices.length - c.revoked;
-  st.schoolStatus.run(code, school.countyCode, derived.connected ? 1 : 0, derived.lastReachableAt, derived.bandwidthMbps, derived.bandwidthSource, derived.standardMbps, derived.meetsStandard ? 1 : 0, school.classrooms, derived.classroomsEquipped, derived.equippedBy.projector, derived.equippedBy['interactive-panel'], derived.equippedBy['large-display'], enrolled, c.live, c['at-risk'], c.silent, c.never, now, derived.nextChangeAt);
-  return { connected: derived.connected, meetsStandard: derived.meetsStandard, classrooms: school.classrooms, equipped: derived.classroomsEquipped, equippedBy: derived.equippedBy, enrolled, counts: c };
+  st.schoolStatus.run(
+    code,
+    school.countyCode,
+    derived.connected ? 1 : 0,
+    derived.lastReachableAt,
+    derived.bandwidthMbps,
+    derived.bandwidthSource,
+    derived.standardMbps,
+    derived.meetsStandard ? 1 : 0,
+    school.classrooms,
+    derived.classroomsEquipped,
+    derived.equippedBy.projector,
+    derived.equippedBy['interactive-panel'],
+    derived.equippedBy['large-display'],
+    enrolled,
+    c.live,
+    c['at-risk'],
+    c.silent,
+    c.never,
+    now,
+    derived.nextChangeAt,
+  );
+  return {
+    connected: derived.connected,
+    meetsStandard: derived.meetsStandard,
+    classrooms: school.classrooms,
+    equipped: derived.classroomsEquipped,
+    equippedBy: derived.equippedBy,
+    enrolled,
+    counts: c,
+  };
 }

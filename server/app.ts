@@ -36,7 +36,23 @@ import { apiNoStore, securityHeaders } from './http/security-headers.ts';
 import { SERVER_VERSION } from './version.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
-export const routeDocs: RouteDoc[] = [...healthDocs, ...enrollDocs, ...reportDocs, ...planDocs, ...coverageDocs, ...schoolDocs, ...speedtestDocs, ...agentReleaseDocs, ...declarationDocs, ...auditDocs, ...historyDocs, ...inspectionDocs, ...teacherSpacesDocs, ...platformDocs, ...publicDocs];
+export const routeDocs: RouteDoc[] = [
+  ...healthDocs,
+  ...enrollDocs,
+  ...reportDocs,
+  ...planDocs,
+  ...coverageDocs,
+  ...schoolDocs,
+  ...speedtestDocs,
+  ...agentReleaseDocs,
+  ...declarationDocs,
+  ...auditDocs,
+  ...historyDocs,
+  ...inspectionDocs,
+  ...teacherSpacesDocs,
+  ...platformDocs,
+  ...publicDocs,
+];
 
 /** The whole HTTP application over the given dependencies; no global state, so tests build their own. */
 export function createApp(deps: AppDeps) {
@@ -50,7 +66,10 @@ export function createApp(deps: AppDeps) {
       await next();
       // Method, path and status only: headers and bodies carry keys and tokens and are never logged.
       const level = c.req.path === '/healthz' ? 'debug' : c.res.status >= 500 ? 'error' : 'info';
-      deps.logger[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+      deps.logger[level](
+        { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+        'request',
+      );
     })
     // Rate limits and the default body limit, before any route parses or touches the database.
     .use(requestLimits(deps.limits))
@@ -84,10 +103,15 @@ export function createApp(deps: AppDeps) {
     .route('/', agentReleaseRoutes)
     .get('/api/v1/openapi.json', (c) => c.json(openApiDocument));
 
-  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`, code: 'not_found' }, 404));
+  app.notFound((c) =>
+    c.json({ error: `no route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`, code: 'not_found' }, 404),
+  );
   app.onError((error, c) => {
     if (error instanceof DomainError) {
-      return c.json({ error: error.message, code: error.code, ...(error.issues ? { issues: error.issues } : {}) }, failureStatus[error.failure]);
+      return c.json(
+        { error: error.message, code: error.code, ...(error.issues ? { issues: error.issues } : {}) },
+        failureStatus[error.failure],
+      );
     }
     if (error instanceof HTTPException) {
       // Hono's own rejections, e.g. a body that is not JSON.

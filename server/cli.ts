@@ -7,7 +7,13 @@ import { createApiToken, revokeApiToken } from './auth/api-tokens.ts';
 import { parseServerConfig } from './config.ts';
 import { openDatabase, type Db } from './db/client.ts';
 import { revokeDevice } from './enrollment/enroll.ts';
-import { createEnrollmentToken, DEFAULT_EXTRA_USES, DEFAULT_TOKEN_DAYS, parseDuration, revokeEnrollmentToken } from './enrollment/tokens.ts';
+import {
+  createEnrollmentToken,
+  DEFAULT_EXTRA_USES,
+  DEFAULT_TOKEN_DAYS,
+  parseDuration,
+  revokeEnrollmentToken,
+} from './enrollment/tokens.ts';
 import { MAX_TOKEN_DAYS, MAX_TOKEN_USES } from '../shared/schemas/enroll.ts';
 import { DomainError } from './errors.ts';
 import { startServer } from './index.ts';
@@ -104,7 +110,8 @@ function required(flags: Flags, name: string): string {
 function positiveInteger(flags: Flags, name: string): number | null {
   const text = flags[name];
   if (text === undefined) return null;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name} takes a whole number ≥ 1, not "${text}"`);
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new UsageError(`--${name} takes a whole number ≥ 1, not "${text}"`);
   return Number(text);
 }
 
@@ -138,7 +145,18 @@ async function run(argv: string[]): Promise<number> {
   }
   const now = Date.now();
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  const grouped = ['plan', 'enrollment-token', 'api-token', 'device', 'user', 'platform', 'agent-release', 'closure', 'declaration', 'inspection'].includes(command);
+  const grouped = [
+    'plan',
+    'enrollment-token',
+    'api-token',
+    'device',
+    'user',
+    'platform',
+    'agent-release',
+    'closure',
+    'declaration',
+    'inspection',
+  ].includes(command);
   switch (grouped ? `${command} ${sub ?? ''}` : command) {
     case 'serve': {
       const server = await startServer(parseServerConfig(flags, process.env));
@@ -154,19 +172,30 @@ async function run(argv: string[]): Promise<number> {
         errors.forEach((e) => process.stderr.write(`${e}\n`));
         return 1;
       }
-      importPlan(database(flags, false), plan, `file: ${arg}`, now, { actor: cliActor(), reason: flags.reason ?? `plan import ${arg}` });
+      importPlan(database(flags, false), plan, `file: ${arg}`, now, {
+        actor: cliActor(),
+        reason: flags.reason ?? `plan import ${arg}`,
+      });
       say(`plan "${plan.name}" imported: prefecture ${plan.prefecture.code} with ${plan.counties.length} counties`);
       return 0;
     }
     case 'import-schools': {
-      if (!sub || !fs.existsSync(sub)) throw new UsageError(`import-schools needs a roster file that exists${sub ? `: ${sub} not found` : ''}`);
-      const result = await runImportSchools(database(flags), sub, now, { actor: cliActor(), reason: flags.reason ?? `import-schools ${sub}` });
+      if (!sub || !fs.existsSync(sub))
+        throw new UsageError(`import-schools needs a roster file that exists${sub ? `: ${sub} not found` : ''}`);
+      const result = await runImportSchools(database(flags), sub, now, {
+        actor: cliActor(),
+        reason: flags.reason ?? `import-schools ${sub}`,
+      });
       result.output.forEach((line) => (result.exitCode === 0 ? say(line) : process.stderr.write(`${line}\n`)));
       return result.exitCode;
     }
     case 'import-teacher-spaces': {
-      if (!sub || !fs.existsSync(sub)) throw new UsageError(`import-teacher-spaces needs a file that exists${sub ? `: ${sub} not found` : ''}`);
-      const result = await runImportTeacherSpaces(database(flags), sub, now, { actor: cliActor(), reason: flags.reason ?? `import-teacher-spaces ${sub}` });
+      if (!sub || !fs.existsSync(sub))
+        throw new UsageError(`import-teacher-spaces needs a file that exists${sub ? `: ${sub} not found` : ''}`);
+      const result = await runImportTeacherSpaces(database(flags), sub, now, {
+        actor: cliActor(),
+        reason: flags.reason ?? `import-teacher-spaces ${sub}`,
+      });
       result.output.forEach((line) => (result.exitCode === 0 ? say(line) : process.stderr.write(`${line}\n`)));
       return result.exitCode;
     }
@@ -176,40 +205,77 @@ async function run(argv: string[]): Promise<number> {
     case 'platform list':
     case 'platform probe': {
       const audit = { actor: cliActor(), reason: flags.reason ?? `platform ${sub} by command line` };
-      const lines = await runPlatformCommand(database(flags), sub!, flags, audit, now, parseServerConfig(flags, process.env).probeTimeoutMs);
+      const lines = await runPlatformCommand(
+        database(flags),
+        sub!,
+        flags,
+        audit,
+        now,
+        parseServerConfig(flags, process.env).probeTimeoutMs,
+      );
       lines.forEach(say);
       return 0;
     }
     case 'enrollment-token create': {
       const expiresIn = flags['expires-in'] === undefined ? undefined : parseDuration(flags['expires-in']);
-      if (expiresIn === null || (expiresIn !== undefined && (expiresIn < 60_000 || expiresIn > MAX_TOKEN_DAYS * 86_400_000))) {
+      if (
+        expiresIn === null ||
+        (expiresIn !== undefined && (expiresIn < 60_000 || expiresIn > MAX_TOKEN_DAYS * 86_400_000))
+      ) {
         throw new UsageError(`--expires-in takes a duration from 1m to ${MAX_TOKEN_DAYS}d such as 30d, 12h or 90m`);
       }
       const maxUses = positiveInteger(flags, 'max-uses') ?? undefined;
-      if (maxUses !== undefined && maxUses > MAX_TOKEN_USES) throw new UsageError(`--max-uses takes a whole number from 1 to ${MAX_TOKEN_USES}`);
+      if (maxUses !== undefined && maxUses > MAX_TOKEN_USES)
+        throw new UsageError(`--max-uses takes a whole number from 1 to ${MAX_TOKEN_USES}`);
       const created = createEnrollmentToken(
         database(flags),
-        { schoolCode: required(flags, 'school'), expiresAt: expiresIn === undefined ? undefined : now + expiresIn, maxUses },
+        {
+          schoolCode: required(flags, 'school'),
+          expiresAt: expiresIn === undefined ? undefined : now + expiresIn,
+          maxUses,
+        },
         now,
         { actor: cliActor(), reason: flags.reason ?? 'enrollment token issued' },
       );
       say(`enrollment token #${created.id} for ${created.school.code} ${created.school.name}`);
-      say(`expires: ${created.expiresAt === null ? 'never' : new Date(created.expiresAt).toISOString()}; uses: ${created.maxUses ?? 'unlimited'}`);
+      say(
+        `expires: ${created.expiresAt === null ? 'never' : new Date(created.expiresAt).toISOString()}; uses: ${created.maxUses ?? 'unlimited'}`,
+      );
       say(created.token);
       return 0;
     }
     case 'enrollment-token revoke':
-      return revokeEnrollmentToken(database(flags), requiredInteger(flags, 'id'), now, { actor: cliActor(), reason: flags.reason ?? 'enrollment token revoked' }) ? 0 : fail('no such enrollment token');
+      return revokeEnrollmentToken(database(flags), requiredInteger(flags, 'id'), now, {
+        actor: cliActor(),
+        reason: flags.reason ?? 'enrollment token revoked',
+      })
+        ? 0
+        : fail('no such enrollment token');
     case 'api-token create': {
-      const created = createApiToken(database(flags), { name: required(flags, 'name'), countyCode: flags.county ?? null }, now, { actor: cliActor(), reason: flags.reason ?? 'API token issued' });
-      say(`API token #${created.id} "${flags.name}" (${flags.county ? `county ${flags.county} only` : 'whole prefecture'})`);
+      const created = createApiToken(
+        database(flags),
+        { name: required(flags, 'name'), countyCode: flags.county ?? null },
+        now,
+        { actor: cliActor(), reason: flags.reason ?? 'API token issued' },
+      );
+      say(
+        `API token #${created.id} "${flags.name}" (${flags.county ? `county ${flags.county} only` : 'whole prefecture'})`,
+      );
       say(created.token);
       return 0;
     }
     case 'api-token revoke':
-      return revokeApiToken(database(flags), requiredInteger(flags, 'id'), now, { actor: cliActor(), reason: flags.reason ?? 'API token revoked' }) ? 0 : fail('no such active API token');
+      return revokeApiToken(database(flags), requiredInteger(flags, 'id'), now, {
+        actor: cliActor(),
+        reason: flags.reason ?? 'API token revoked',
+      })
+        ? 0
+        : fail('no such active API token');
     case 'device revoke': {
-      const device = revokeDevice(database(flags), required(flags, 'id'), now, { actor: cliActor(), reason: flags.reason ?? 'device key revoked' });
+      const device = revokeDevice(database(flags), required(flags, 'id'), now, {
+        actor: cliActor(),
+        reason: flags.reason ?? 'device key revoked',
+      });
       say(`device ${flags.id} at school ${device.schoolCode} revoked`);
       return 0;
     }
@@ -218,8 +284,15 @@ async function run(argv: string[]): Promise<number> {
       const role = required(flags, 'role') as 'bureau' | 'county' | 'school';
       const db = database(flags);
       const password = await readPassword();
-      const user = await createUser(db, { username, password, role, countyCode: flags.county, schoolCode: flags.school }, now, { actor: cliActor(), reason: flags.reason ?? 'dashboard account created' });
-      say(`user #${user.id} ${user.username} created: ${user.role}${user.schoolCode ? `, school ${user.schoolCode}` : user.countyCode ? `, county ${user.countyCode}` : ', whole prefecture'}`);
+      const user = await createUser(
+        db,
+        { username, password, role, countyCode: flags.county, schoolCode: flags.school },
+        now,
+        { actor: cliActor(), reason: flags.reason ?? 'dashboard account created' },
+      );
+      say(
+        `user #${user.id} ${user.username} created: ${user.role}${user.schoolCode ? `, school ${user.schoolCode}` : user.countyCode ? `, county ${user.countyCode}` : ', whole prefecture'}`,
+      );
       return 0;
     }
     case 'closure add':
@@ -230,7 +303,14 @@ async function run(argv: string[]): Promise<number> {
     case 'declaration list':
     case 'inspection sample':
     case 'inspection checklist': {
-      const lines = runProgrammeCommand(database(flags), command, sub, flags, { actor: cliActor(), reason: flags.reason ?? `${command} ${sub}` }, now);
+      const lines = runProgrammeCommand(
+        database(flags),
+        command,
+        sub,
+        flags,
+        { actor: cliActor(), reason: flags.reason ?? `${command} ${sub}` },
+        now,
+      );
       lines?.forEach(say);
       return 0;
     }
@@ -238,7 +318,9 @@ async function run(argv: string[]): Promise<number> {
       const result = verifyCoverage(database(flags), now);
       result.differences.forEach((d) => process.stderr.write(`${d}\n`));
       const { schools, classrooms, devices, counties } = result.checked;
-      say(`verified ${schools} schools, ${classrooms} classrooms, ${devices} devices, ${counties} counties: ${result.differences.length} differences`);
+      say(
+        `verified ${schools} schools, ${classrooms} classrooms, ${devices} devices, ${counties} counties: ${result.differences.length} differences`,
+      );
       return result.differences.length === 0 ? 0 : 1;
     }
     case 'backup': {
@@ -248,11 +330,16 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'agent-release publish': {
-      if (!arg || !fs.existsSync(arg)) throw new UsageError(`agent-release publish needs a bundle file that exists${arg ? `: ${arg} not found` : ''}`);
+      if (!arg || !fs.existsSync(arg))
+        throw new UsageError(`agent-release publish needs a bundle file that exists${arg ? `: ${arg} not found` : ''}`);
       const bundle = fs.readFileSync(arg);
       const version = flags.version ?? bundleVersion(bundle);
-      if (!version) throw new UsageError('the bundle names no version (a "// santong-agent X.Y.Z" line); give --version');
-      const release = publishAgentRelease(database(flags), bundle, version, now, { actor: cliActor(), reason: flags.reason ?? `agent ${version} published` });
+      if (!version)
+        throw new UsageError('the bundle names no version (a "// santong-agent X.Y.Z" line); give --version');
+      const release = publishAgentRelease(database(flags), bundle, version, now, {
+        actor: cliActor(),
+        reason: flags.reason ?? `agent ${version} published`,
+      });
       say(`agent ${release.version} published: ${release.size} bytes, sha256 ${release.sha256}`);
       return 0;
     }
@@ -271,10 +358,17 @@ run(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       process.stderr.write(`santong: ${error.message}\n\n${usage}`);
       process.exitCode = 2;
-    } else if (error instanceof DomainError || error instanceof PlanError || (error instanceof Error && error.message.startsWith('invalid server settings'))) {
+    } else if (
+      error instanceof DomainError ||
+      error instanceof PlanError ||
+      (error instanceof Error && error.message.startsWith('invalid server settings'))
+    ) {
       process.exitCode = fail(error.message);
     } else {
       process.stderr.write(`santong: unexpected error: ${(error as Error).stack ?? String(error)}\n`);

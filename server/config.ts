@@ -10,9 +10,18 @@ export const serverConfigSchema = z.object({
   /** node-cron expression for the aging sweep that moves figures on as evidence gets old. */
   agingSchedule: z.string().default('* * * * *'),
   /** Largest request body accepted on report ingest, in bytes (413 beyond it, before parsing). */
-  maxReportBodyBytes: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  maxReportBodyBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
   /** Raw reports are kept this long, then folded into daily rows per device (bounded storage). */
-  retentionDays: z.coerce.number().int().min(35, 'SANTONG_RETENTION_DAYS must be at least 35: evidence windows need a month of raw reports').max(3650).default(180),
+  retentionDays: z.coerce
+    .number()
+    .int()
+    .min(35, 'SANTONG_RETENTION_DAYS must be at least 35: evidence windows need a month of raw reports')
+    .max(3650)
+    .default(180),
   /** Largest body on every other write route, in bytes (413 before parsing). */
   maxBodyBytes: z.coerce.number().int().min(1024).default(limits.maxBodyBytes),
   /** Rate limits, 0 = off; why these defaults: docs/decisions/050-request-limits.md. */
@@ -25,11 +34,20 @@ export const serverConfigSchema = z.object({
   /** How long one probe may take, redirects included, before the platform counts as down. */
   probeTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Serve the unauthenticated public aggregates (信息公开); off unless the bureau turns it on. */
-  publicDisclosure: z.enum(['0', '1', 'false', 'true'], 'SANTONG_PUBLIC_DISCLOSURE takes 1 or 0').default('0').transform((v) => v === '1' || v === 'true'),
+  publicDisclosure: z
+    .enum(['0', '1', 'false', 'true'], 'SANTONG_PUBLIC_DISCLOSURE takes 1 or 0')
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
   /** Behind a reverse proxy: key login throttling on X-Forwarded-For and mark cookies Secure per X-Forwarded-Proto. */
-  trustProxy: z.enum(['0', '1', 'false', 'true'], 'SANTONG_TRUST_PROXY takes 1 or 0').default('0').transform((v) => v === '1' || v === 'true'),
+  trustProxy: z
+    .enum(['0', '1', 'false', 'true'], 'SANTONG_TRUST_PROXY takes 1 or 0')
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
   /** Browsers reach the dashboard over HTTPS only (directly or through the proxy): send HSTS and name cookies `__Host-…`. */
-  httpsOnly: z.enum(['0', '1', 'false', 'true'], 'SANTONG_HTTPS_ONLY takes 1 or 0').default('0').transform((v) => v === '1' || v === 'true'),
+  httpsOnly: z
+    .enum(['0', '1', 'false', 'true'], 'SANTONG_HTTPS_ONLY takes 1 or 0')
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
 });
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 

@@ -16,15 +16,34 @@ export interface RunningServer {
 }
 
 /** parse config → open db → migrate → load reference data → start jobs → serve. */
-export async function startServer(config: ServerConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function startServer(
+  config: ServerConfig,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
   const clock = () => Date.now();
   const db = openDatabase(config.dataDir);
-  if (ensureReferenceData(db, clock())) logger.info('loaded reference data: Linxia prefecture, its eight counties and the 2015–2020 plan');
+  if (ensureReferenceData(db, clock()))
+    logger.info('loaded reference data: Linxia prefecture, its eight counties and the 2015–2020 plan');
   const aging = startAgingJob(db, config.agingSchedule, clock, logger);
   const snapshots = startSnapshotJob(db, clock, logger);
   const retention = startRetentionJob(db, config.retentionDays, clock, logger);
-  const probes = startPlatformProbeJob(db, { schedule: config.probeSchedule, timeoutMs: config.probeTimeoutMs }, clock, logger);
-  const app = createApp({ db, logger, clock, maxReportBodyBytes: config.maxReportBodyBytes, limits: config, retentionDays: config.retentionDays, publicDisclosure: config.publicDisclosure, trustProxy: config.trustProxy, httpsOnly: config.httpsOnly });
+  const probes = startPlatformProbeJob(
+    db,
+    { schedule: config.probeSchedule, timeoutMs: config.probeTimeoutMs },
+    clock,
+    logger,
+  );
+  const app = createApp({
+    db,
+    logger,
+    clock,
+    maxReportBodyBytes: config.maxReportBodyBytes,
+    limits: config,
+    retentionDays: config.retentionDays,
+    publicDisclosure: config.publicDisclosure,
+    trustProxy: config.trustProxy,
+    httpsOnly: config.httpsOnly,
+  });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', reject);

@@ -11,7 +11,10 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: { service: 'santong' },
-      redact: { paths: ['token', 'deviceKey', '*.token', '*.deviceKey', 'authorization', '*.authorization'], censor: '[redacted]' },
+      redact: {
+        paths: ['token', 'deviceKey', '*.token', '*.deviceKey', 'authorization', '*.authorization'],
+        censor: '[redacted]',
+      },
     },
     destination,
   );

@@ -17,7 +17,8 @@ let osInfo: Promise<OsFacts | null> | undefined;
 type OsFacts = Pick<Systeminformation.OsData, 'platform' | 'distro' | 'release' | 'arch'>;
 
 function readOsInfo(): Promise<OsFacts | null> {
-  if (process.platform === 'linux') return readLinuxRelease().then((r) => ({ platform: 'linux', arch: process.arch, ...r }));
+  if (process.platform === 'linux')
+    return readLinuxRelease().then((r) => ({ platform: 'linux', arch: process.arch, ...r }));
   return import('systeminformation').then((si) => si.osInfo()).catch(() => null);
 }
 
@@ -39,7 +40,10 @@ export async function collectDevice(): Promise<DeviceInfo> {
 /** Hardware ids sent once at enrollment so a reimaged PC gets its old device back. */
 export async function collectHardwareId(): Promise<HardwareId> {
   const si = await import('systeminformation'); // once, at enrollment: never loaded by the Linux service
-  const [system, interfaces] = await Promise.all([si.system().catch(() => null), si.networkInterfaces().catch(() => [])]);
+  const [system, interfaces] = await Promise.all([
+    si.system().catch(() => null),
+    si.networkInterfaces().catch(() => []),
+  ]);
   return cleanHardwareId({
     uuid: system?.uuid,
     serial: system?.serial,
@@ -52,16 +56,26 @@ export async function collectHardwareId(): Promise<HardwareId> {
  * 03000200-0400-0500-0006-000700080009): sent as-is they make unrelated PCs look like one
  * (the duplicate-hardware-id problem other school agents have).
  */
-export function cleanHardwareId(raw: { uuid?: string | undefined; serial?: string | undefined; macs: string[] }): HardwareId {
+export function cleanHardwareId(raw: {
+  uuid?: string | undefined;
+  serial?: string | undefined;
+  macs: string[];
+}): HardwareId {
   const uuid = raw.uuid?.trim().toLowerCase();
   const serial = raw.serial?.trim();
   const junkUuid =
-    !uuid || /^[0-]+$/.test(uuid) || /^[f-]+$/.test(uuid) || uuid === '03000200-0400-0500-0006-000700080009' || uuid.length > 128;
+    !uuid ||
+    /^[0-]+$/.test(uuid) ||
+    /^[f-]+$/.test(uuid) ||
+    uuid === '03000200-0400-0500-0006-000700080009' ||
+    uuid.length > 128;
   const junkSerial =
     !serial ||
     serial.length < 4 ||
     serial.length > 128 ||
-    /o\.?e\.?m|default string|system serial number|serial number|not (applicable|specified)|none|^0+$|^1234567|^x+$|^\.+$/i.test(serial);
+    /o\.?e\.?m|default string|system serial number|serial number|not (applicable|specified)|none|^0+$|^1234567|^x+$|^\.+$/i.test(
+      serial,
+    );
   return {
     ...(junkUuid ? {} : { uuid }),
     ...(junkSerial ? {} : { serial }),

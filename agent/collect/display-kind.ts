@@ -1,7 +1,13 @@
 import type { DisplayEvidence, DisplayKind } from '../../shared/schemas/report.ts';
 import type { CtaFacts, DisplayIdFacts } from './edid-extensions.ts';
 import {
-  brandOnlyNames, displayMakers, genericLargeWords, genericPanelWords, genericProjectorWords, genericScalerNames, type DisplayMaker,
+  brandOnlyNames,
+  displayMakers,
+  genericLargeWords,
+  genericPanelWords,
+  genericProjectorWords,
+  genericScalerNames,
+  type DisplayMaker,
 } from './display-makers.ts';
 
 export type DisplayFacts = {
@@ -18,7 +24,13 @@ export type DisplayFacts = {
   /** A direct-touch input device is attached to the PC (a panel's USB touch frame, or a laptop's own touchscreen). */
   touch?: boolean;
   /** Facts only an EDID gives: its text descriptors, whether it has range limits, its extensions. */
-  edid?: { digital: boolean; texts: readonly string[]; hasRangeLimits: boolean; cta?: CtaFacts; displayId?: DisplayIdFacts };
+  edid?: {
+    digital: boolean;
+    texts: readonly string[];
+    hasRangeLimits: boolean;
+    cta?: CtaFacts;
+    displayId?: DisplayIdFacts;
+  };
 };
 
 export type DisplayJudgement = { kind: DisplayKind; evidence: DisplayEvidence[] };
@@ -47,7 +59,11 @@ function sizeClass(w: number | undefined, h: number | undefined): SizeClass {
  * id. `small` says the EDID gave a desk- or laptop-sized screen, which settles SEC: Seiko Epson's projectors write
  * 0 × 0 or 160 × 90, Samsung's laptop panels (Samsung's own monitors and TVs say SAM) a small real size.
  */
-export function findDisplayMaker(vendor: string | undefined, model: string | undefined, small = true): DisplayMaker | undefined {
+export function findDisplayMaker(
+  vendor: string | undefined,
+  model: string | undefined,
+  small = true,
+): DisplayMaker | undefined {
   const text = `${vendor ?? ''} ${model ?? ''}`;
   const byName = displayMakers.find((m) => m.names?.test(text));
   if (byName) return byName;
@@ -107,7 +123,8 @@ export function judgeDisplay(facts: DisplayFacts): DisplayJudgement {
 
   // 2. DisplayID's declared product (1.3 type 4 = TV receiver; 2.0 use case 3 = TV, 6 = presentation display).
   const did = facts.edid?.displayId;
-  if (did?.productType === 4 || did?.primaryUseCase === 3 || did?.primaryUseCase === 6) return presentation('large-display', 'displayid');
+  if (did?.productType === 4 || did?.primaryUseCase === 3 || did?.primaryUseCase === 6)
+    return presentation('large-display', 'displayid');
 
   // 3. Size and touch: a 100 cm-wide screen is no desk monitor.
   if (big) {
@@ -137,7 +154,8 @@ export function judgeDisplay(facts: DisplayFacts): DisplayJudgement {
   // 5. A TV maker's 37–45″ screen, or any 60 cm-wide screen with a TV's CTA block, is a TV (32″ is 70 cm wide).
   if (size === 'medium' && maker?.kind === 'tv') return presentation('large-display', 'size', 'maker');
   if ((facts.widthCm ?? 0) >= 60 && looksLikeTv(cta)) return presentation('large-display', 'size', 'cta');
-  if (facts.vendor || model) return judged('monitor', ...(size === 'small' || size === 'medium' ? (['size'] as const) : []));
+  if (facts.vendor || model)
+    return judged('monitor', ...(size === 'small' || size === 'medium' ? (['size'] as const) : []));
   return judged('unknown');
 }
 

@@ -32,14 +32,29 @@ export function displaysFromEdids(sources: readonly EdidSource[], pc: PcDisplayF
     const parsed = parseEdid(edid);
     if (!parsed.ok) {
       // A corrupt EDID (cheap VGA splitters, long cables) still proves a display is attached.
-      displays.push({ ...reported(judgeDisplay({ connection, touch: pc.touch })), ...(connection ? { connection } : {}), ...touchOf(pc) });
+      displays.push({
+        ...reported(judgeDisplay({ connection, touch: pc.touch })),
+        ...(connection ? { connection } : {}),
+        ...touchOf(pc),
+      });
       continue;
     }
     const e = parsed.edid;
     const serial = e.serialText ?? (e.serialNumber !== undefined ? String(e.serialNumber) : undefined);
     const judgement = judgeDisplay({
-      vendor: e.vendorId, model: e.name, connection, widthCm: e.widthCm, heightCm: e.heightCm, touch: pc.touch,
-      edid: { digital: e.digital, texts: e.texts, hasRangeLimits: e.hasRangeLimits, cta: e.cta, displayId: e.displayId },
+      vendor: e.vendorId,
+      model: e.name,
+      connection,
+      widthCm: e.widthCm,
+      heightCm: e.heightCm,
+      touch: pc.touch,
+      edid: {
+        digital: e.digital,
+        texts: e.texts,
+        hasRangeLimits: e.hasRangeLimits,
+        cta: e.cta,
+        displayId: e.displayId,
+      },
     });
     displays.push({
       ...reported(judgement),
@@ -70,7 +85,10 @@ function touchOf(pc: PcDisplayFacts): { touch?: boolean } {
 }
 
 /** Displays from systeminformation (Windows WMI, macOS, xrandr), where EDID bytes are not at hand. */
-export function displaysFromSystemInfo(list: readonly Systeminformation.GraphicsDisplayData[], pc: PcDisplayFacts = {}): Display[] {
+export function displaysFromSystemInfo(
+  list: readonly Systeminformation.GraphicsDisplayData[],
+  pc: PcDisplayFacts = {},
+): Display[] {
   return list.map((d) => {
     const vendor = (d.vendorId || d.vendor || '').trim();
     const model = (d.model || d.deviceName || '').trim();

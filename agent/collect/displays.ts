@@ -47,7 +47,8 @@ export async function readDrm(root: string): Promise<DrmConnector[]> {
   for (const connector of names.sort()) {
     try {
       const status = (await readFile(join(root, connector, 'status'), 'utf8')).trim();
-      const edid = status === 'connected' ? new Uint8Array(await readFile(join(root, connector, 'edid'))) : new Uint8Array();
+      const edid =
+        status === 'connected' ? new Uint8Array(await readFile(join(root, connector, 'edid'))) : new Uint8Array();
       connectors.push({ connector, status, edid });
     } catch {
       // A connector without status/edid files (writeback, virtual) is not a display.

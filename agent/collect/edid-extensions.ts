@@ -55,7 +55,7 @@ export function parseCtaBlock(block: Uint8Array): CtaFacts | undefined {
   // Revision 1 has no data block collection; from revision 3 it runs from byte 4 to the DTD offset (byte 2).
   const end = Math.min(b(2), 127);
   if (facts.revision < 3 || end < 4) return facts;
-  for (let at = 4; at < end; ) {
+  for (let at = 4; at < end;) {
     const tag = b(at) >> 5;
     const length = b(at) & 0x1f;
     const body = block.subarray(at + 1, Math.min(at + 1 + length, end));

@@ -4,10 +4,14 @@ import type { networkInterfaceSchema } from '../../shared/schemas/report.ts';
 
 export type NetworkInterface = z.input<typeof networkInterfaceSchema>;
 /** The part of systeminformation's interface data a report uses (agent/collect/linux-net.ts reads the same on Linux). */
-export type InterfaceFacts = Pick<Systeminformation.NetworkInterfacesData, 'iface' | 'ifaceName' | 'internal' | 'virtual' | 'type' | 'operstate' | 'speed' | 'mac' | 'ip4' | 'ip6'>;
+export type InterfaceFacts = Pick<
+  Systeminformation.NetworkInterfacesData,
+  'iface' | 'ifaceName' | 'internal' | 'virtual' | 'type' | 'operstate' | 'speed' | 'mac' | 'ip4' | 'ip6'
+>;
 
 /** Virtual adapters whose names give them away even when the OS does not flag them (VPNs, VMs, containers). */
-const virtualNames = /^(docker|veth|br-|virbr|vmnet|vboxnet|tun|tap|wg|zt|lo)|virtual|vmware|hyper-v|loopback|tap-windows|vpn/i;
+const virtualNames =
+  /^(docker|veth|br-|virbr|vmnet|vboxnet|tun|tap|wg|zt|lo)|virtual|vmware|hyper-v|loopback|tap-windows|vpn/i;
 
 /** Maps systeminformation's interface list to report interfaces, leaving out loopback. */
 export function toReportInterfaces(list: readonly InterfaceFacts[]): NetworkInterface[] {
@@ -31,7 +35,9 @@ export function toReportInterfaces(list: readonly InterfaceFacts[]): NetworkInte
 
 /** MACs of physical interfaces, used as one of the hardware ids at enrollment. */
 export function physicalMacs(list: readonly InterfaceFacts[]): string[] {
-  return toReportInterfaces(list).flatMap((i) => (i.type !== 'virtual' && i.mac ? [i.mac] : [])).slice(0, 32);
+  return toReportInterfaces(list)
+    .flatMap((i) => (i.type !== 'virtual' && i.mac ? [i.mac] : []))
+    .slice(0, 32);
 }
 
 function cleanMac(mac: string | undefined): string | undefined {

@@ -10,7 +10,10 @@ export type LinuxRelease = { distro: string; release: string };
 
 /** The release files in the order osInfo()'s shell reads them; a missing one is skipped, as cat skips it. */
 export async function readLinuxRelease(etc = '/etc', usrLib = '/usr/lib'): Promise<LinuxRelease> {
-  const names = await readdir(etc).then((all) => all.filter((n) => n.endsWith('-release')).sort(), () => []);
+  const names = await readdir(etc).then(
+    (all) => all.filter((n) => n.endsWith('-release')).sort(),
+    () => [],
+  );
   const files = [...names.map((n) => `${etc}/${n}`), `${usrLib}/os-release`, `${etc}/openwrt_release`];
   const texts = await Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => '')));
   return parseReleaseFiles(texts.join('\n'));

@@ -41,7 +41,10 @@ async function linuxNetwork(): Promise<[NetworkInterface[], string]> {
 async function systemNetwork(): Promise<[NetworkInterface[], string]> {
   const si = await import('systeminformation'); // loaded on first use, so never on Linux
   return Promise.all([
-    si.networkInterfaces().then((list) => toReportInterfaces(Array.isArray(list) ? list : [list])).catch(() => []),
+    si
+      .networkInterfaces()
+      .then((list) => toReportInterfaces(Array.isArray(list) ? list : [list]))
+      .catch(() => []),
     si.networkGatewayDefault().catch(() => ''),
   ]);
 }

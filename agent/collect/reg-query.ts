@@ -38,7 +38,6 @@ export function regMultiString(data: string): string[] {
   return data.split('\\0').filter((s) => s.length > 0);
 }
 
-
 /**
  * Windows' own reg.exe by absolute path (no PATH lookup, no shell), hidden, bounded in time and output.
  * A missing key prints nothing and exits 1: undefined, "not there". What reg printed before it failed (a key

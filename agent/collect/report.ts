@@ -14,7 +14,12 @@ export async function collectReport(
   config: AgentConfig,
   dispatcher: Dispatcher,
   now: () => number = Date.now,
-  extra: { drmRoot?: string | undefined; displays?: Display[] | undefined; throughput?: Throughput | undefined; update?: Report['update'] } = {},
+  extra: {
+    drmRoot?: string | undefined;
+    displays?: Display[] | undefined;
+    throughput?: Throughput | undefined;
+    update?: Report['update'];
+  } = {},
 ): Promise<Report> {
   const collectedAt = new Date(now()).toISOString();
   const [network, displays, device] = await Promise.all([

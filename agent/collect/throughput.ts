@@ -13,9 +13,17 @@ export type SpeedtestTarget = { serverUrl: string; deviceKey: string; dispatcher
  * their shapes). The server hands out test slots, so forty PCs of one school never saturate its link
  * together: no slot, no test. Timed from the first byte, so connection set-up does not count as slowness.
  */
-export async function measureThroughput(t: SpeedtestTarget, bytes: number, now: () => number = Date.now): Promise<Throughput | null> {
+export async function measureThroughput(
+  t: SpeedtestTarget,
+  bytes: number,
+  now: () => number = Date.now,
+): Promise<Throughput | null> {
   const headers = { authorization: `Bearer ${t.deviceKey}` };
-  const slot = await t.dispatcher.request(new URL('/api/v1/speedtest/slot', t.serverUrl), { method: 'POST', headers, signal: AbortSignal.timeout(15_000) });
+  const slot = await t.dispatcher.request(new URL('/api/v1/speedtest/slot', t.serverUrl), {
+    method: 'POST',
+    headers,
+    signal: AbortSignal.timeout(15_000),
+  });
   const grant = speedtestSlotSchema.safeParse(await readJson(slot));
   if (slot.statusCode !== 200 || !grant.success || !grant.data.granted) return null;
   const size = Math.min(bytes, grant.data.bytes);

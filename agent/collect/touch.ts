@@ -42,7 +42,11 @@ export function parseInputDevices(text: string): InputDevice[] {
 /** A touchscreen: direct input with both multitouch position axes (touchpads and pen tablets lack one or the other). */
 export function isDirectTouch(device: InputDevice): boolean {
   const has = (bits: bigint, bit: bigint): boolean => ((bits >> bit) & 1n) === 1n;
-  return has(device.properties, INPUT_PROP_DIRECT) && has(device.abs, ABS_MT_POSITION_X) && has(device.abs, ABS_MT_POSITION_Y);
+  return (
+    has(device.properties, INPUT_PROP_DIRECT) &&
+    has(device.abs, ABS_MT_POSITION_X) &&
+    has(device.abs, ABS_MT_POSITION_Y)
+  );
 }
 
 /** Whether a direct-touch device is attached; undefined when the list cannot be read (not Linux, no /proc). */

@@ -20,7 +20,9 @@ const touchScreenUsage = 'HID_DEVICE_UP:000D_U:0004';
 /** Instance ids (DISPLAY\DELD028\5&27bbed36&0&UID16777489) of the monitors attached now, upper-cased. */
 export function presentMonitorIds(monitorEnum: readonly RegKey[]): Set<string> {
   const values = monitorEnum[0]?.values ?? [];
-  return new Set(values.filter((v) => /^\d+$/.test(v.name) && v.type === 'REG_SZ').map((v) => v.data.trim().toUpperCase()));
+  return new Set(
+    values.filter((v) => /^\d+$/.test(v.name) && v.type === 'REG_SZ').map((v) => v.data.trim().toUpperCase()),
+  );
 }
 
 /** The EDID bytes of the monitors attached now, from `reg query …\Enum\DISPLAY /s /v EDID`. */
@@ -40,7 +42,8 @@ export function presentMonitorEdids(edidKeys: readonly RegKey[], present: Readon
 /** Registry paths of HID collections that declare the touch-screen usage, attached or not. */
 export function touchScreenKeys(hidKeys: readonly RegKey[]): string[] {
   const isTouchScreen = (v: RegKey['values'][number]) =>
-    v.name.toUpperCase() === 'COMPATIBLEIDS' && regMultiString(v.data).some((id) => id.toUpperCase() === touchScreenUsage);
+    v.name.toUpperCase() === 'COMPATIBLEIDS' &&
+    regMultiString(v.data).some((id) => id.toUpperCase() === touchScreenUsage);
   return hidKeys.filter((key) => key.values.some(isTouchScreen)).map((key) => key.path);
 }
 

@@ -25,7 +25,13 @@ export class Fleet {
   ) {}
 
   /** Opens every PC's outbox and schedule under `stateRoot`. */
-  static async open(o: { serverUrl: string; stateRoot: string; pcs: FleetPc[]; intervalMinutes?: number; concurrency?: number }): Promise<Fleet> {
+  static async open(o: {
+    serverUrl: string;
+    stateRoot: string;
+    pcs: FleetPc[];
+    intervalMinutes?: number;
+    concurrency?: number;
+  }): Promise<Fleet> {
     const dispatcher = createDispatcher({ keepAliveConnections: 64 }, {}); // {}: the machine's proxy settings are not for 127.0.0.1
     // Shuffled, so at any moment of the first round every county's picture is partly filled, not one county after another.
     const pcs = [...o.pcs].sort(() => Math.random() - 0.5);
@@ -41,8 +47,20 @@ export class Fleet {
       });
       const stateDir = join(o.stateRoot, pc.deviceId);
       const outbox = await Outbox.open(stateDir, config.outbox);
-      const target = { serverUrl: o.serverUrl, deviceKey: pc.deviceKey, dispatcher, userAgent: `santong-agent/${AGENT_VERSION} (demo)` };
-      const ctx: AgentContext = { config, configPath: join(stateDir, 'config.json'), stateDir, dispatcher, outbox, target };
+      const target = {
+        serverUrl: o.serverUrl,
+        deviceKey: pc.deviceKey,
+        dispatcher,
+        userAgent: `santong-agent/${AGENT_VERSION} (demo)`,
+      };
+      const ctx: AgentContext = {
+        config,
+        configPath: join(stateDir, 'config.json'),
+        stateDir,
+        dispatcher,
+        outbox,
+        target,
+      };
       const daemon = new Daemon(ctx, { bundle: null, collector: syntheticCollector(pc), displayCheckEveryTicks: 1 });
       await daemon.load();
       return daemon;

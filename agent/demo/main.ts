@@ -18,7 +18,13 @@ import { Fleet } from './fleet.ts';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export type DemoOptions = { dataDir: string; port: number; schools?: number; intervalMinutes?: number; seed?: number };
-export type Demo = DemoSeed & { url: string; fleet: Fleet; firstRound: Promise<void>; seededMs: number; stop(): Promise<void> };
+export type Demo = DemoSeed & {
+  url: string;
+  fleet: Fleet;
+  firstRound: Promise<void>;
+  seededMs: number;
+  stop(): Promise<void>;
+};
 
 /** Recreates the demo database, seeds it, starts the server and the fleet; `firstRound` resolves once every live PC reported. */
 export async function runDemo(o: DemoOptions): Promise<Demo> {
@@ -27,13 +33,20 @@ export async function runDemo(o: DemoOptions): Promise<Demo> {
   mkdirSync(o.dataDir, { recursive: true });
   const db = openDatabase(o.dataDir);
   ensureReferenceData(db, started);
-  const seeded = await seedDemo(db, demoWorld({ schools: o.schools, seed: o.seed }), started, (display) => demoDisplays(display));
+  const seeded = await seedDemo(db, demoWorld({ schools: o.schools, seed: o.seed }), started, (display) =>
+    demoDisplays(display),
+  );
   db.$client.close();
   const seededMs = Date.now() - started;
 
   // Its own process, as in production: the server's ingest and the fleet's fsyncs use both cores.
   const { child, url } = await startServerProcess(o.dataDir, o.port);
-  const fleet = await Fleet.open({ serverUrl: url, stateRoot: join(o.dataDir, 'fleet'), pcs: seeded.live, intervalMinutes: o.intervalMinutes });
+  const fleet = await Fleet.open({
+    serverUrl: url,
+    stateRoot: join(o.dataDir, 'fleet'),
+    pcs: seeded.live,
+    intervalMinutes: o.intervalMinutes,
+  });
   const firstRound = fleet.start();
   return {
     ...seeded,
@@ -50,16 +63,21 @@ export async function runDemo(o: DemoOptions): Promise<Demo> {
 }
 
 function startServerProcess(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'serve', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port)], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'server/cli.ts', 'serve', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port)],
+    {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolveStart, reject) => {
     let head = '';
     const onData = (chunk: Buffer) => {
       // Request logs are dropped; errors (pino level ≥ 50) are shown.
-      for (const line of chunk.toString().split('\n')) if (/"level":(5|6)\d/.test(line)) process.stderr.write(`server: ${line}\n`);
+      for (const line of chunk.toString().split('\n'))
+        if (/"level":(5|6)\d/.test(line)) process.stderr.write(`server: ${line}\n`);
       if (head === null) return;
       head += chunk.toString();
       const listening = /"url":"(http:\/\/[^"]+)".*"msg":"santong server listening"/.exec(head);
@@ -69,30 +87,48 @@ function startServerProcess(dataDir: string, port: number): Promise<{ child: Chi
       }
     };
     child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`santong serve exited with ${code}${head ? `:\n${head.slice(-2000)}` : ''}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`santong serve exited with ${code}${head ? `:\n${head.slice(-2000)}` : ''}`)),
+    );
   });
 }
 
 async function main(): Promise<void> {
   const { values: v } = parseArgs({
-    options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, schools: { type: 'string' }, interval: { type: 'string' } },
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      schools: { type: 'string' },
+      interval: { type: 'string' },
+    },
   });
   process.env.SANTONG_AGENT_QUIET = '1'; // thousands of agents: their per-report info lines would drown the console
   const dataDir = resolve(v['data-dir'] ?? './data-demo');
   const schools = v.schools ? Number(v.schools) : undefined;
   const say = (line = '') => process.stdout.write(`${line}\n`);
   say(`santong demo: recreating ${dataDir} (demo data only; it is deleted and rebuilt on every start)`);
-  const demo = await runDemo({ dataDir, port: Number(v.port ?? 8080), schools, intervalMinutes: v.interval ? Number(v.interval) : 60 });
-  say(`seeded in ${(demo.seededMs / 1000).toFixed(1)} s: Linxia's 8 counties, ${schools ?? 1492} synthetic schools (names end in （演示）, codes start with 99)`);
+  const demo = await runDemo({
+    dataDir,
+    port: Number(v.port ?? 8080),
+    schools,
+    intervalMinutes: v.interval ? Number(v.interval) : 60,
+  });
+  say(
+    `seeded in ${(demo.seededMs / 1000).toFixed(1)} s: Linxia's 8 counties, ${schools ?? 1492} synthetic schools (names end in （演示）, codes start with 99)`,
+  );
   say(`server      ${demo.url}   (dashboard: ${demo.url}/)`);
   say(`API token   ${demo.apiToken}`);
   say(`            curl -H 'Authorization: Bearer ${demo.apiToken}' ${demo.url}/api/v1/coverage`);
   say(`dashboard   password for all three: ${demo.password}`);
   for (const u of demo.users) say(`            ${u.username.padEnd(12)} ${u.role.padEnd(7)} ${u.scope}`);
-  say(`fleet       ${demo.fleet.daemons.length} simulated classroom PCs running the real agent loop (outbox, sender, schedule)`);
+  say(
+    `fleet       ${demo.fleet.daemons.length} simulated classroom PCs running the real agent loop (outbox, sender, schedule)`,
+  );
   const t = Date.now();
   await demo.firstRound;
-  say(`            every live PC has reported (${((Date.now() - t) / 1000).toFixed(1)} s); ${await demo.fleet.queued()} report(s) still queued. Ctrl-C stops.`);
+  say(
+    `            every live PC has reported (${((Date.now() - t) / 1000).toFixed(1)} s); ${await demo.fleet.queued()} report(s) still queued. Ctrl-C stops.`,
+  );
   const stop = () => void demo.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

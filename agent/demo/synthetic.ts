@@ -21,7 +21,11 @@ const SPEED_TEST_EVERY_MS = 6 * 3_600_000; // as the real agent: at most every 6
  * noise, its classroom's display, a Windows OPS PC's device facts. Reports are validated with the
  * wire schema, like the real collectors' reports.
  */
-export function syntheticCollector(pc: SimulatedPc, now: () => number = Date.now, random: () => number = Math.random): Collector {
+export function syntheticCollector(
+  pc: SimulatedPc,
+  now: () => number = Date.now,
+  random: () => number = Math.random,
+): Collector {
   let lastSpeedTestAt: number | undefined;
   const bootedAt = now() - Math.floor(random() * 8 * 3_600_000);
   const octet = Number.parseInt(pc.deviceId.slice(0, 2), 16);
@@ -31,11 +35,16 @@ export function syntheticCollector(pc: SimulatedPc, now: () => number = Date.now
     displays: async () => displays,
     report: async ({ update }) => {
       const at = now();
-      const latencyMs = pc.link.reachable ? Math.round((15 + random() * 60 + (pc.link.downMbps < 20 ? 80 : 0)) * 10) / 10 : null;
+      const latencyMs = pc.link.reachable
+        ? Math.round((15 + random() * 60 + (pc.link.downMbps < 20 ? 80 : 0)) * 10) / 10
+        : null;
       const targets = ['https://www.baidu.com/', 'https://www.qq.com/', 'https://www.smartedu.cn/'].map((target) =>
-        pc.link.reachable ? { target, reachable: true, latencyMs } : { target, reachable: false, latencyMs: null, error: 'ENOTFOUND getaddrinfo ENOTFOUND' },
+        pc.link.reachable
+          ? { target, reachable: true, latencyMs }
+          : { target, reachable: false, latencyMs: null, error: 'ENOTFOUND getaddrinfo ENOTFOUND' },
       );
-      const speedTest = pc.link.reachable && (lastSpeedTestAt === undefined || at - lastSpeedTestAt >= SPEED_TEST_EVERY_MS);
+      const speedTest =
+        pc.link.reachable && (lastSpeedTestAt === undefined || at - lastSpeedTestAt >= SPEED_TEST_EVERY_MS);
       if (speedTest) lastSpeedTestAt = at;
       const noise = () => 0.85 + random() * 0.2;
       const report: Report = reportSchema.parse({
@@ -44,11 +53,27 @@ export function syntheticCollector(pc: SimulatedPc, now: () => number = Date.now
         collectedAt: new Date(at).toISOString(),
         agentVersion: AGENT_VERSION,
         network: {
-          interfaces: [{ name: '以太网', type: 'wired', up: true, speedMbps: 1000, ipv4: [`10.${octet}.${Number(pc.classroom?.code ?? 0) % 250}.21`] }],
+          interfaces: [
+            {
+              name: '以太网',
+              type: 'wired',
+              up: true,
+              speedMbps: 1000,
+              ipv4: [`10.${octet}.${Number(pc.classroom?.code ?? 0) % 250}.21`],
+            },
+          ],
           defaultGateway: `10.${octet}.0.1`,
           internet: { reachable: pc.link.reachable, latencyMs, targets },
           ...(speedTest
-            ? { throughput: { downMbps: Math.round(pc.link.downMbps * noise() * 100) / 100, upMbps: Math.round(pc.link.downMbps * 0.3 * noise() * 100) / 100, measuredAt: new Date(at).toISOString(), bytesDown: 25_000_000, bytesUp: 25_000_000 } }
+            ? {
+                throughput: {
+                  downMbps: Math.round(pc.link.downMbps * noise() * 100) / 100,
+                  upMbps: Math.round(pc.link.downMbps * 0.3 * noise() * 100) / 100,
+                  measuredAt: new Date(at).toISOString(),
+                  bytesDown: 25_000_000,
+                  bytesUp: 25_000_000,
+                },
+              }
             : {}),
         },
         displays,

@@ -43,13 +43,21 @@ export async function checkForUpdate(o: UpdateCheckOptions): Promise<UpdateCheck
   const { version } = release;
   if (compareVersions(version, o.currentVersion) !== 1) return { outcome: 'current' };
   if (o.failedVersions.includes(version)) return { outcome: 'skipped', version, reason: 'failed to start here before' };
-  if (!o.pinnedKey) return { outcome: 'refused', version, reason: 'no release key pinned at enrollment: enroll this PC again to receive updates' };
-  if (!signatureValid(o.pinnedKey, release)) return { outcome: 'refused', version, reason: 'signature does not verify with the pinned release key' };
-  if (release.size > MAX_BUNDLE_BYTES) return { outcome: 'refused', version, reason: `announced size ${release.size} bytes is too large` };
+  if (!o.pinnedKey)
+    return {
+      outcome: 'refused',
+      version,
+      reason: 'no release key pinned at enrollment: enroll this PC again to receive updates',
+    };
+  if (!signatureValid(o.pinnedKey, release))
+    return { outcome: 'refused', version, reason: 'signature does not verify with the pinned release key' };
+  if (release.size > MAX_BUNDLE_BYTES)
+    return { outcome: 'refused', version, reason: `announced size ${release.size} bytes is too large` };
 
   const url = new URL(release.bundleUrl, o.target.serverUrl);
   // The device key goes to our server only; the signature would protect the bytes, not the key.
-  if (url.origin !== new URL(o.target.serverUrl).origin) return { outcome: 'refused', version, reason: `bundle offered from another origin (${url.origin})` };
+  if (url.origin !== new URL(o.target.serverUrl).origin)
+    return { outcome: 'refused', version, reason: `bundle offered from another origin (${url.origin})` };
   let bundle: Buffer;
   try {
     bundle = await download(url, o.target, release.size);

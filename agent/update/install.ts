@@ -30,11 +30,20 @@ export function runningBundle(moduleUrl: string = import.meta.url): string | nul
  */
 export function preflight(file: string, version: string, node = process.execPath): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(node, [file, '--version'], { timeout: 30_000, env: { ...process.env, SANTONG_AGENT_QUIET: '1' } }, (error, stdout, stderr) => {
-      if (error) resolve(`does not start with node ${process.version}: ${(stderr || error.message).trim().split('\n')[0]?.slice(0, 200)}`);
-      else if (stdout.trim() !== version) resolve(`says it is version "${stdout.trim().slice(0, 64)}", not ${version}`);
-      else resolve(null);
-    });
+    execFile(
+      node,
+      [file, '--version'],
+      { timeout: 30_000, env: { ...process.env, SANTONG_AGENT_QUIET: '1' } },
+      (error, stdout, stderr) => {
+        if (error)
+          resolve(
+            `does not start with node ${process.version}: ${(stderr || error.message).trim().split('\n')[0]?.slice(0, 200)}`,
+          );
+        else if (stdout.trim() !== version)
+          resolve(`says it is version "${stdout.trim().slice(0, 64)}", not ${version}`);
+        else resolve(null);
+      },
+    );
   });
 }
 
@@ -44,7 +53,11 @@ export function preflight(file: string, version: string, node = process.execPath
  * `.previous`, the trial marker for the launcher is written, and a rename swaps them.
  * Returns why the new bundle was refused, or null once it is in place.
  */
-export async function swapBundle(bundle: string, bytes: Buffer, o: { version: string; previousVersion: string; now: number }): Promise<string | null> {
+export async function swapBundle(
+  bundle: string,
+  bytes: Buffer,
+  o: { version: string; previousVersion: string; now: number },
+): Promise<string | null> {
   const f = bundleFiles(bundle);
   const mode = (await stat(bundle)).mode & 0o777;
   await writeFileDurable(f.incoming, bytes, mode);
@@ -54,7 +67,12 @@ export async function swapBundle(bundle: string, bytes: Buffer, o: { version: st
     return problem;
   }
   await writeFileDurable(f.previous, await readFile(bundle), mode);
-  const trial: Trial = { version: o.version, previousVersion: o.previousVersion, installedAt: new Date(o.now).toISOString(), starts: 0 };
+  const trial: Trial = {
+    version: o.version,
+    previousVersion: o.previousVersion,
+    installedAt: new Date(o.now).toISOString(),
+    starts: 0,
+  };
   await writeFileDurable(f.trial, JSON.stringify(trial));
   await rename(f.incoming, bundle);
   await syncDirectory(dirname(bundle));

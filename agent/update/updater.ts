@@ -44,11 +44,21 @@ export class Updater {
     const files = bundleFiles(this.bundle);
     const rollback = await readBeside<{ version: string; reason: string }>(files.rollback);
     if (rollback) {
-      const failed = [...(this.state.failedVersions ?? []).filter((v) => v !== rollback.version), rollback.version].slice(-10);
-      this.state = { ...this.state, failedVersions: failed, toReport: { refusedVersion: rollback.version, reason: `rolled back: ${rollback.reason}` } };
+      const failed = [
+        ...(this.state.failedVersions ?? []).filter((v) => v !== rollback.version),
+        rollback.version,
+      ].slice(-10);
+      this.state = {
+        ...this.state,
+        failedVersions: failed,
+        toReport: { refusedVersion: rollback.version, reason: `rolled back: ${rollback.reason}` },
+      };
       await this.save();
       await rm(files.rollback, { force: true });
-      log('warn', 'a self-update was rolled back by the launcher', { version: rollback.version, reason: rollback.reason });
+      log('warn', 'a self-update was rolled back by the launcher', {
+        version: rollback.version,
+        reason: rollback.reason,
+      });
     }
     // A marker naming another version is left by a swap interrupted before its rename: nothing to confirm.
     const trial = await readBeside<Trial>(files.trial);
@@ -62,7 +72,8 @@ export class Updater {
 
   /** Tells the launcher this version started well (call after the daemon's first tick). */
   async confirm(): Promise<void> {
-    if (this.bundle && (await confirmStart(this.bundle, AGENT_VERSION))) log('info', 'self-update confirmed: this version started', { version: AGENT_VERSION });
+    if (this.bundle && (await confirmStart(this.bundle, AGENT_VERSION)))
+      log('info', 'self-update confirmed: this version started', { version: AGENT_VERSION });
   }
 
   due(now: number): boolean {
@@ -85,7 +96,10 @@ export class Updater {
     this.state.nextCheckAt = now + Math.floor(wait);
     if (result.outcome === 'refused') {
       this.state.toReport = { refusedVersion: result.version, reason: result.reason.slice(0, 512) };
-      log('error', 'self-update refused; this version keeps running', { version: result.version, reason: result.reason });
+      log('error', 'self-update refused; this version keeps running', {
+        version: result.version,
+        reason: result.reason,
+      });
     } else if (result.outcome === 'error') {
       log('warn', 'self-update check failed; trying again later', { error: result.error });
     } else if (result.outcome === 'installed') {

@@ -6,18 +6,29 @@ import { releaseSigningMessage, type AgentRelease } from '../../shared/schemas/r
  * key was pinned at enrollment, so neither a server database edit nor a proxy in the middle can
  * make the agent run code the bureau did not sign.
  */
-export function signatureValid(pinnedKey: string, release: Pick<AgentRelease, 'version' | 'sha256' | 'signature'>): boolean {
+export function signatureValid(
+  pinnedKey: string,
+  release: Pick<AgentRelease, 'version' | 'sha256' | 'signature'>,
+): boolean {
   try {
     const key = createPublicKey({ key: Buffer.from(pinnedKey, 'base64'), format: 'der', type: 'spki' });
     if (key.asymmetricKeyType !== 'ed25519') return false;
-    return verify(null, releaseSigningMessage(release.version, release.sha256), key, Buffer.from(release.signature, 'base64'));
+    return verify(
+      null,
+      releaseSigningMessage(release.version, release.sha256),
+      key,
+      Buffer.from(release.signature, 'base64'),
+    );
   } catch {
     return false;
   }
 }
 
 /** Why downloaded bytes are not the signed release, or null when they are. */
-export function bundleProblem(release: Pick<AgentRelease, 'version' | 'sha256' | 'size'>, bundle: Buffer): string | null {
+export function bundleProblem(
+  release: Pick<AgentRelease, 'version' | 'sha256' | 'size'>,
+  bundle: Buffer,
+): string | null {
   if (bundle.length !== release.size) return `size ${bundle.length} bytes, announced ${release.size}`;
   const sha256 = createHash('sha256').update(bundle).digest('hex');
   if (sha256 !== release.sha256) return `sha256 mismatch: got ${sha256}, signed ${release.sha256}`;

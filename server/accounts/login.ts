@@ -11,10 +11,19 @@ import { findUserForLogin } from './users.ts';
  * a decoy hash when the name is unknown, so both cases take as long), counts failures, and starts a
  * session on success. Errors never say whether the username exists.
  */
-export async function signIn(db: Db, input: { username: string; password: string; address: string }, now: number): Promise<{ user: User; session: { id: string; expiresAt: number } }> {
+export async function signIn(
+  db: Db,
+  input: { username: string; password: string; address: string },
+  now: number,
+): Promise<{ user: User; session: { id: string; expiresAt: number } }> {
   const username = input.username.trim().toLowerCase();
   const locked = lockedUntil(db, username, input.address, now);
-  if (locked !== null) throw new DomainError('unauthorized', 'login_locked', `too many failed sign-ins for this name; try again in ${Math.ceil((locked - now) / 1000)} s (after ${new Date(locked).toISOString()})`);
+  if (locked !== null)
+    throw new DomainError(
+      'unauthorized',
+      'login_locked',
+      `too many failed sign-ins for this name; try again in ${Math.ceil((locked - now) / 1000)} s (after ${new Date(locked).toISOString()})`,
+    );
   const found = findUserForLogin(db, username);
   const ok = await verifyPassword(input.password, found?.passwordHash ?? (await decoyHash()));
   if (!found || !ok) {

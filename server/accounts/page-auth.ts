@@ -63,7 +63,11 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
 export const requireCsrf = createMiddleware<AppEnv>(async (c, next) => {
   const form = await c.req.parseBody();
   if (!csrfTokenMatches(c.var.viewer.csrfSecret, form._csrf)) {
-    throw new DomainError('forbidden', 'csrf_invalid', 'the form has expired or did not come from this site; reload the page and try again');
+    throw new DomainError(
+      'forbidden',
+      'csrf_invalid',
+      'the form has expired or did not come from this site; reload the page and try again',
+    );
   }
   await next();
 });

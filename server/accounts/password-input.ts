@@ -7,7 +7,10 @@ import { DomainError } from '../errors.ts';
  * `echo … |`), or typed at a terminal without echo. Never from a flag, so it stays out of shell history
  * and the process list.
  */
-export function readPassword(input: NodeJS.ReadStream = process.stdin, prompt: NodeJS.WriteStream = process.stderr): Promise<string> {
+export function readPassword(
+  input: NodeJS.ReadStream = process.stdin,
+  prompt: NodeJS.WriteStream = process.stderr,
+): Promise<string> {
   const interactive = Boolean(input.isTTY);
   if (interactive) prompt.write('password (not shown): ');
   const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -21,7 +24,10 @@ export function readPassword(input: NodeJS.ReadStream = process.stdin, prompt: N
       resolve(line.replace(/\r$/, ''));
     });
     rl.once('close', () => {
-      if (!answered) reject(new DomainError('invalid', 'password_missing', 'no password on stdin; pipe it in or type it at the prompt'));
+      if (!answered)
+        reject(
+          new DomainError('invalid', 'password_missing', 'no password on stdin; pipe it in or type it at the prompt'),
+        );
     });
   });
 }

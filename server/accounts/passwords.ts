@@ -23,8 +23,12 @@ async function derive(password: string, salt: Buffer, options: ScryptOptions, ke
   else running++;
   try {
     return await new Promise((resolve, reject) =>
-      scrypt(password.normalize('NFC'), salt, keyLength, { ...options, maxmem: 256 * (options.N ?? 1) * (options.r ?? 8) }, (error, key) =>
-        error ? reject(error) : resolve(key),
+      scrypt(
+        password.normalize('NFC'),
+        salt,
+        keyLength,
+        { ...options, maxmem: 256 * (options.N ?? 1) * (options.r ?? 8) },
+        (error, key) => (error ? reject(error) : resolve(key)),
       ),
     );
   } finally {
@@ -47,7 +51,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const actual = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) }, expected.length);
+  const actual = await derive(
+    password,
+    Buffer.from(salt, 'base64url'),
+    { N: Number(n), r: Number(r), p: Number(p) },
+    expected.length,
+  );
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 

@@ -14,7 +14,12 @@ import type { AppEnv } from '../app-env.ts';
  */
 export function clientAddress(c: Context<AppEnv>): string {
   if (c.var.trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',').map((a) => a.trim()).filter(Boolean).at(-1);
+    const forwarded = c.req
+      .header('x-forwarded-for')
+      ?.split(',')
+      .map((a) => a.trim())
+      .filter(Boolean)
+      .at(-1);
     if (forwarded) return forwarded;
   }
   try {

@@ -20,7 +20,9 @@ const TOUCH_AFTER_MS = 5 * 60_000;
 export function createSession(db: Db, userId: number, now: number): { id: string; expiresAt: number } {
   const id = randomBytes(32).toString('base64url');
   const expiresAt = now + MAX_AGE_MS;
-  db.insert(sessions).values({ idHash: hashSecret(id), userId, createdAt: now, lastSeenAt: now, expiresAt }).run();
+  db.insert(sessions)
+    .values({ idHash: hashSecret(id), userId, createdAt: now, lastSeenAt: now, expiresAt })
+    .run();
   return { id, expiresAt };
 }
 
@@ -33,12 +35,15 @@ export function authenticateSession(db: Db, id: string, now: number): User | nul
     .where(and(eq(sessions.idHash, hashSecret(id)), gt(sessions.expiresAt, now)))
     .get();
   if (!row || row.user.disabledAt !== null || now - row.session.lastSeenAt > IDLE_MS) return null;
-  if (now - row.session.lastSeenAt > TOUCH_AFTER_MS) db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.session.idHash)).run();
+  if (now - row.session.lastSeenAt > TOUCH_AFTER_MS)
+    db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.session.idHash)).run();
   const u = row.user;
   return { id: u.id, username: u.username, role: u.role, countyCode: u.countyCode, schoolCode: u.schoolCode };
 }
 
 /** Ends a session (sign-out). */
 export function endSession(db: Db, id: string): void {
-  db.delete(sessions).where(eq(sessions.idHash, hashSecret(id))).run();
+  db.delete(sessions)
+    .where(eq(sessions.idHash, hashSecret(id)))
+    .run();
 }

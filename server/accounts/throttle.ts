@@ -22,11 +22,16 @@ export const MAX_LOCK_MS = 60_000;
 
 // Hashed: a password typed into the name field (a common slip) must not sit in the database either.
 // The account-wide budget is keyed with '*', which no client address can be.
-const keyOf = (username: string, address: string) => createHash('sha256').update(`${username.toLowerCase()}|${address}`, 'utf8').digest('hex');
-const keysOf = (username: string, address: string) => ({ pair: keyOf(username, address), account: keyOf(username, '*') });
+const keyOf = (username: string, address: string) =>
+  createHash('sha256').update(`${username.toLowerCase()}|${address}`, 'utf8').digest('hex');
+const keysOf = (username: string, address: string) => ({
+  pair: keyOf(username, address),
+  account: keyOf(username, '*'),
+});
 
 /** How long a budget waits after its `failures`-th failure, or null while failures are still free. */
-const lockFor = (failures: number, free: number) => (failures < free ? null : Math.min(FIRST_LOCK_MS * 2 ** (failures - free), MAX_LOCK_MS));
+const lockFor = (failures: number, free: number) =>
+  failures < free ? null : Math.min(FIRST_LOCK_MS * 2 ** (failures - free), MAX_LOCK_MS);
 
 /** When the username may be tried from this address again, if it must wait; otherwise null. */
 export function lockedUntil(db: Db, username: string, address: string, now: number): number | null {
@@ -43,13 +48,23 @@ export function lockedUntil(db: Db, username: string, address: string, now: numb
 /** Counts a failed sign-in against both budgets; each makes the next try wait once it is spent. */
 export function recordFailure(db: Db, username: string, address: string, now: number): void {
   const { pair, account } = keysOf(username, address);
-  for (const [key, free] of [[pair, MAX_FAILURES], [account, ACCOUNT_MAX_FAILURES]] as const) {
+  for (const [key, free] of [
+    [pair, MAX_FAILURES],
+    [account, ACCOUNT_MAX_FAILURES],
+  ] as const) {
     const row = db.select().from(loginAttempts).where(eq(loginAttempts.key, key)).get();
     const fresh = !row || now - row.firstFailureAt > WINDOW_MS;
     const failures = fresh ? 1 : row.failures + 1;
     const lock = lockFor(failures, free);
-    const values = { failures, firstFailureAt: fresh ? now : row.firstFailureAt, lockedUntil: lock === null ? null : now + lock };
-    db.insert(loginAttempts).values({ key, ...values }).onConflictDoUpdate({ target: loginAttempts.key, set: values }).run();
+    const values = {
+      failures,
+      firstFailureAt: fresh ? now : row.firstFailureAt,
+      lockedUntil: lock === null ? null : now + lock,
+    };
+    db.insert(loginAttempts)
+      .values({ key, ...values })
+      .onConflictDoUpdate({ target: loginAttempts.key, set: values })
+      .run();
   }
 }
 
@@ -58,5 +73,7 @@ export function recordFailure(db: Db, username: string, address: string, now: nu
  * person signing in says nothing about the guesses made from elsewhere.
  */
 export function clearFailures(db: Db, username: string, address: string): void {
-  db.delete(loginAttempts).where(eq(loginAttempts.key, keysOf(username, address).pair)).run();
+  db.delete(loginAttempts)
+    .where(eq(loginAttempts.key, keysOf(username, address).pair))
+    .run();
 }

@@ -29,13 +29,27 @@ export async function createUser(db: Db, input: NewUser, now: number, audit: Aud
   let countyCode: string | null = null;
   let schoolCode: string | null = null;
   if (u.role === 'county') {
-    const county = db.select().from(divisions).where(and(eq(divisions.code, u.countyCode!), eq(divisions.level, 'county'))).get();
-    if (!county) throw new DomainError('invalid', 'county_unknown', `no county ${u.countyCode} in the plan's division tree`);
+    const county = db
+      .select()
+      .from(divisions)
+      .where(and(eq(divisions.code, u.countyCode!), eq(divisions.level, 'county')))
+      .get();
+    if (!county)
+      throw new DomainError('invalid', 'county_unknown', `no county ${u.countyCode} in the plan's division tree`);
     countyCode = county.code;
   }
   if (u.role === 'school') {
-    const school = db.select({ code: schools.code, countyCode: schools.countyCode }).from(schools).where(eq(schools.code, u.schoolCode!)).get();
-    if (!school) throw new DomainError('invalid', 'school_unknown', `no school with code ${u.schoolCode}; import the roster first`);
+    const school = db
+      .select({ code: schools.code, countyCode: schools.countyCode })
+      .from(schools)
+      .where(eq(schools.code, u.schoolCode!))
+      .get();
+    if (!school)
+      throw new DomainError(
+        'invalid',
+        'school_unknown',
+        `no school with code ${u.schoolCode}; import the roster first`,
+      );
     schoolCode = school.code;
     countyCode = school.countyCode;
   }
@@ -47,11 +61,23 @@ export async function createUser(db: Db, input: NewUser, now: number, audit: Aud
   const row = inTransaction(db, () => {
     const created = db
       .insert(users)
-      .values({ username: u.username, passwordHash, role: u.role, countyCode, schoolCode, createdAt: now, createdBy: audit.actor })
+      .values({
+        username: u.username,
+        passwordHash,
+        role: u.role,
+        countyCode,
+        schoolCode,
+        createdAt: now,
+        createdBy: audit.actor,
+      })
       .returning({ id: users.id })
       .get();
     const newValue = { username: u.username, role: u.role, countyCode, schoolCode };
-    recordAudit(db, { ...audit, action: 'user.create', entityType: 'user', entityId: String(created.id), countyCode, newValue }, now);
+    recordAudit(
+      db,
+      { ...audit, action: 'user.create', entityType: 'user', entityId: String(created.id), countyCode, newValue },
+      now,
+    );
     return created;
   });
   return { id: row.id, username: u.username, role: u.role, countyCode, schoolCode };
@@ -64,13 +90,31 @@ export function findUserForLogin(db: Db, username: string): (User & { passwordHa
     .from(users)
     .where(and(eq(users.username, username.trim().toLowerCase()), isNull(users.disabledAt)))
     .get();
-  return row ? { id: row.id, username: row.username, role: row.role, countyCode: row.countyCode, schoolCode: row.schoolCode, passwordHash: row.passwordHash } : null;
+  return row
+    ? {
+        id: row.id,
+        username: row.username,
+        role: row.role,
+        countyCode: row.countyCode,
+        schoolCode: row.schoolCode,
+        passwordHash: row.passwordHash,
+      }
+    : null;
 }
 
 /** Every account, for the bureau's user list (no hashes). */
 export function listUsers(db: Db) {
   return db
-    .select({ id: users.id, username: users.username, role: users.role, countyCode: users.countyCode, schoolCode: users.schoolCode, createdAt: users.createdAt, createdBy: users.createdBy, disabledAt: users.disabledAt })
+    .select({
+      id: users.id,
+      username: users.username,
+      role: users.role,
+      countyCode: users.countyCode,
+      schoolCode: users.schoolCode,
+      createdAt: users.createdAt,
+      createdBy: users.createdBy,
+      disabledAt: users.disabledAt,
+    })
     .from(users)
     .orderBy(asc(users.username))
     .all();
@@ -86,10 +130,23 @@ function findUser(db: Db, id: number) {
 export function disableUser(db: Db, id: number, now: number, audit: AuditSource): void {
   inTransaction(db, () => {
     const user = findUser(db, id);
-    if (user.disabledAt !== null) throw new DomainError('conflict', 'user_disabled', `${user.username} is already disabled`);
+    if (user.disabledAt !== null)
+      throw new DomainError('conflict', 'user_disabled', `${user.username} is already disabled`);
     db.update(users).set({ disabledAt: now }).where(eq(users.id, id)).run();
     db.delete(sessions).where(eq(sessions.userId, id)).run();
-    recordAudit(db, { ...audit, action: 'user.disable', entityType: 'user', entityId: String(id), countyCode: user.countyCode, oldValue: { disabledAt: null }, newValue: { disabledAt: new Date(now).toISOString() } }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'user.disable',
+        entityType: 'user',
+        entityId: String(id),
+        countyCode: user.countyCode,
+        oldValue: { disabledAt: null },
+        newValue: { disabledAt: new Date(now).toISOString() },
+      },
+      now,
+    );
   });
 }
 
@@ -99,7 +156,19 @@ export function enableUser(db: Db, id: number, now: number, audit: AuditSource):
     const user = findUser(db, id);
     if (user.disabledAt === null) throw new DomainError('conflict', 'user_enabled', `${user.username} is not disabled`);
     db.update(users).set({ disabledAt: null }).where(eq(users.id, id)).run();
-    recordAudit(db, { ...audit, action: 'user.enable', entityType: 'user', entityId: String(id), countyCode: user.countyCode, oldValue: { disabledAt: new Date(user.disabledAt).toISOString() }, newValue: { disabledAt: null } }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'user.enable',
+        entityType: 'user',
+        entityId: String(id),
+        countyCode: user.countyCode,
+        oldValue: { disabledAt: new Date(user.disabledAt).toISOString() },
+        newValue: { disabledAt: null },
+      },
+      now,
+    );
   });
 }
 
@@ -107,15 +176,33 @@ export function enableUser(db: Db, id: number, now: number, audit: AuditSource):
  * Sets a new password for an account and ends its sessions, so whoever knew the old one is signed out.
  * Audited without any trace of either password.
  */
-export async function resetPassword(db: Db, id: number, password: string, now: number, audit: AuditSource): Promise<void> {
+export async function resetPassword(
+  db: Db,
+  id: number,
+  password: string,
+  now: number,
+  audit: AuditSource,
+): Promise<void> {
   const parsed = passwordSchema.safeParse(password);
-  if (!parsed.success) throw new DomainError('invalid', 'invalid_password', `password: ${parsed.error.issues[0]!.message}`);
+  if (!parsed.success)
+    throw new DomainError('invalid', 'invalid_password', `password: ${parsed.error.issues[0]!.message}`);
   const user = findUser(db, id);
   // Hashed before the transaction: better-sqlite3 transactions are synchronous.
   const passwordHash = await hashPassword(parsed.data);
   inTransaction(db, () => {
     db.update(users).set({ passwordHash }).where(eq(users.id, id)).run();
     db.delete(sessions).where(eq(sessions.userId, id)).run();
-    recordAudit(db, { ...audit, action: 'user.password-reset', entityType: 'user', entityId: String(id), countyCode: user.countyCode, newValue: { username: user.username } }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'user.password-reset',
+        entityType: 'user',
+        entityId: String(id),
+        countyCode: user.countyCode,
+        newValue: { username: user.username },
+      },
+      now,
+    );
   });
 }

@@ -16,10 +16,20 @@ export type ApiPrincipal =
   | { kind: 'user'; id: number; name: string; role: Role; countyCode: string | null; schoolCode: string | null };
 
 /** Issues an API token (county-scoped when countyCode is given); the token is returned once. */
-export function createApiToken(db: Db, input: { name: string; countyCode: string | null }, now: number, audit: AuditSource) {
+export function createApiToken(
+  db: Db,
+  input: { name: string; countyCode: string | null },
+  now: number,
+  audit: AuditSource,
+) {
   if (input.countyCode !== null) {
-    const county = db.select().from(divisions).where(and(eq(divisions.code, input.countyCode), eq(divisions.level, 'county'))).get();
-    if (!county) throw new DomainError('invalid', 'county_unknown', `no county ${input.countyCode} in the plan's division tree`);
+    const county = db
+      .select()
+      .from(divisions)
+      .where(and(eq(divisions.code, input.countyCode), eq(divisions.level, 'county')))
+      .get();
+    if (!county)
+      throw new DomainError('invalid', 'county_unknown', `no county ${input.countyCode} in the plan's division tree`);
   }
   const token = generateSecret('api');
   return inTransaction(db, () => {
@@ -28,7 +38,18 @@ export function createApiToken(db: Db, input: { name: string; countyCode: string
       .values({ name: input.name, countyCode: input.countyCode, tokenHash: hashSecret(token), createdAt: now })
       .returning({ id: apiTokens.id })
       .get();
-    recordAudit(db, { ...audit, action: 'api-token.create', entityType: 'api-token', entityId: String(row.id), countyCode: input.countyCode, newValue: input }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'api-token.create',
+        entityType: 'api-token',
+        entityId: String(row.id),
+        countyCode: input.countyCode,
+        newValue: input,
+      },
+      now,
+    );
     return { id: row.id, token };
   });
 }
@@ -49,10 +70,26 @@ export function authenticateApiToken(db: Db, secret: string): ApiPrincipal | nul
 /** Revokes an API token by id. */
 export function revokeApiToken(db: Db, id: number, now: number, audit: AuditSource): boolean {
   return inTransaction(db, () => {
-    const token = db.select({ name: apiTokens.name, countyCode: apiTokens.countyCode }).from(apiTokens).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).get();
+    const token = db
+      .select({ name: apiTokens.name, countyCode: apiTokens.countyCode })
+      .from(apiTokens)
+      .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+      .get();
     if (!token) return false;
     db.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, id)).run();
-    recordAudit(db, { ...audit, action: 'api-token.revoke', entityType: 'api-token', entityId: String(id), countyCode: token.countyCode, oldValue: { revokedAt: null }, newValue: { revokedAt: now } }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'api-token.revoke',
+        entityType: 'api-token',
+        entityId: String(id),
+        countyCode: token.countyCode,
+        oldValue: { revokedAt: null },
+        newValue: { revokedAt: now },
+      },
+      now,
+    );
     return true;
   });
 }
@@ -62,14 +99,22 @@ export function assertCountyInScope(principal: ApiPrincipal, countyCode: string)
   countyScopeOf(principal);
   if (principal.countyCode !== null && principal.countyCode !== countyCode) {
     const who = principal.kind === 'api-token' ? 'this token is' : 'your account is';
-    throw new DomainError('forbidden', 'out_of_scope', `${who} scoped to county ${principal.countyCode}; it cannot read county ${countyCode}`);
+    throw new DomainError(
+      'forbidden',
+      'out_of_scope',
+      `${who} scoped to county ${principal.countyCode}; it cannot read county ${countyCode}`,
+    );
   }
 }
 
 /** The county a county-wide read is confined to (null: all); throws 403 for a school account. */
 export function countyScopeOf(principal: ApiPrincipal): string | null {
   if (principal.schoolCode !== null) {
-    throw new DomainError('forbidden', 'out_of_scope', `your account sees school ${principal.schoolCode} only; read /api/v1/schools/${principal.schoolCode}`);
+    throw new DomainError(
+      'forbidden',
+      'out_of_scope',
+      `your account sees school ${principal.schoolCode} only; read /api/v1/schools/${principal.schoolCode}`,
+    );
   }
   return principal.countyCode;
 }
@@ -78,7 +123,11 @@ export function countyScopeOf(principal: ApiPrincipal): string | null {
 export function assertSchoolInScope(principal: ApiPrincipal, school: { code: string; county: { code: string } }): void {
   if (principal.schoolCode === null) return assertCountyInScope(principal, school.county.code);
   if (principal.schoolCode !== school.code) {
-    throw new DomainError('forbidden', 'out_of_scope', `your account sees school ${principal.schoolCode} only; it cannot read school ${school.code}`);
+    throw new DomainError(
+      'forbidden',
+      'out_of_scope',
+      `your account sees school ${principal.schoolCode} only; it cannot read school ${school.code}`,
+    );
   }
 }
 

@@ -36,11 +36,26 @@ function bearer(header: string | undefined): string | null {
  */
 export const deviceAuth = createMiddleware<AppEnv>(async (c, next) => {
   const key = bearer(c.req.header('authorization'));
-  if (!key) throw new DomainError('unauthorized', 'device_key_missing', 'send the device key as "Authorization: Bearer <deviceKey>"; enroll first to get one');
+  if (!key)
+    throw new DomainError(
+      'unauthorized',
+      'device_key_missing',
+      'send the device key as "Authorization: Bearer <deviceKey>"; enroll first to get one',
+    );
   const keyHash = hashSecret(key);
   const device = deviceByKeyHash(c.var.db).get(keyHash, keyHash);
-  if (!device) throw new DomainError('unauthorized', 'device_key_invalid', 'unknown device key; enroll this PC again with a token from your county office');
-  if (device.revokedAt !== null) throw new DomainError('unauthorized', 'device_key_revoked', 'this device key was revoked; enroll this PC again with a new token');
+  if (!device)
+    throw new DomainError(
+      'unauthorized',
+      'device_key_invalid',
+      'unknown device key; enroll this PC again with a token from your county office',
+    );
+  if (device.revokedAt !== null)
+    throw new DomainError(
+      'unauthorized',
+      'device_key_revoked',
+      'this device key was revoked; enroll this PC again with a new token',
+    );
   c.set('device', { id: device.id, schoolCode: device.schoolCode, confirmsNewKey: device.awaitingNewKey === 1 });
   await next();
 });
@@ -58,12 +73,25 @@ export const apiAuth = createMiddleware<AppEnv>(async (c, next) => {
   const sessionId = header === undefined && safe ? getCookie(c, SESSION_COOKIE, cookiePrefix(c)) : undefined;
   if (sessionId) {
     const user = authenticateSession(c.var.db, sessionId, c.var.clock());
-    if (!user) throw new DomainError('unauthorized', 'session_invalid', 'your session has ended; sign in again at /login');
-    c.set('principal', { kind: 'user', id: user.id, name: user.username, role: user.role, countyCode: user.countyCode, schoolCode: user.schoolCode });
+    if (!user)
+      throw new DomainError('unauthorized', 'session_invalid', 'your session has ended; sign in again at /login');
+    c.set('principal', {
+      kind: 'user',
+      id: user.id,
+      name: user.username,
+      role: user.role,
+      countyCode: user.countyCode,
+      schoolCode: user.schoolCode,
+    });
     return next();
   }
   const secret = bearer(header);
-  if (!secret) throw new DomainError('unauthorized', 'token_missing', 'send an API token as "Authorization: Bearer <token>" (santong api-token create)');
+  if (!secret)
+    throw new DomainError(
+      'unauthorized',
+      'token_missing',
+      'send an API token as "Authorization: Bearer <token>" (santong api-token create)',
+    );
   const principal = authenticateApiToken(c.var.db, secret);
   if (!principal) throw new DomainError('unauthorized', 'token_invalid', 'unknown or revoked API token');
   c.set('principal', principal);

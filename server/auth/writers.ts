@@ -22,7 +22,11 @@ export const apiAuthOnce = createMiddleware<AppEnv>(async (c, next) => {
 
 function tokenOf(principal: ApiPrincipal): Extract<ApiPrincipal, { kind: 'api-token' }> {
   if (principal.kind !== 'api-token') {
-    throw new DomainError('forbidden', 'write_needs_api_token', 'changes over the API need an API token (santong api-token create); a dashboard session can only read here');
+    throw new DomainError(
+      'forbidden',
+      'write_needs_api_token',
+      'changes over the API need an API token (santong api-token create); a dashboard session can only read here',
+    );
   }
   return principal;
 }
@@ -31,7 +35,11 @@ function tokenOf(principal: ApiPrincipal): Extract<ApiPrincipal, { kind: 'api-to
 export function countyWriter(principal: ApiPrincipal, countyCode: string, reason: string): AuditSource {
   const token = tokenOf(principal);
   if (token.countyCode !== null && token.countyCode !== countyCode) {
-    throw new DomainError('forbidden', 'out_of_scope', `this token is scoped to county ${token.countyCode}; it cannot change county ${countyCode}`);
+    throw new DomainError(
+      'forbidden',
+      'out_of_scope',
+      `this token is scoped to county ${token.countyCode}; it cannot change county ${countyCode}`,
+    );
   }
   return { actor: `api-token:${token.id}`, reason };
 }
@@ -40,7 +48,11 @@ export function countyWriter(principal: ApiPrincipal, countyCode: string, reason
 export function bureauWriter(principal: ApiPrincipal, reason: string): AuditSource {
   const token = tokenOf(principal);
   if (token.countyCode !== null) {
-    throw new DomainError('forbidden', 'bureau_only', `this token is scoped to county ${token.countyCode}; only a prefecture-wide token may change this`);
+    throw new DomainError(
+      'forbidden',
+      'bureau_only',
+      `this token is scoped to county ${token.countyCode}; only a prefecture-wide token may change this`,
+    );
   }
   return { actor: `api-token:${token.id}`, reason };
 }

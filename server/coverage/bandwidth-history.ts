@@ -10,13 +10,27 @@ import { DAY_MS, localDay } from '../time/china-time.ts';
  * (decision 085). For the school page's chart;
  * reads evidence directly, bounded by one school and the period.
  */
-export function readBandwidthHistory(db: Db, schoolCode: string, now: number, days = 30): { day: string; medianDownMbps: number; samples: number }[] {
+export function readBandwidthHistory(
+  db: Db,
+  schoolCode: string,
+  now: number,
+  days = 30,
+): { day: string; medianDownMbps: number; samples: number }[] {
   const from = now - days * DAY_MS;
   const samples = db
     .select({ collectedAt: reports.collectedAt, down: reports.downMbps })
     .from(reports)
     .innerJoin(devices, eq(devices.id, reports.deviceId))
-    .where(and(eq(devices.schoolCode, schoolCode), isNull(devices.revokedAt), isNotNull(reports.downMbps), isNull(reports.downFlag), gte(reports.collectedAt, from), lte(reports.collectedAt, now)))
+    .where(
+      and(
+        eq(devices.schoolCode, schoolCode),
+        isNull(devices.revokedAt),
+        isNotNull(reports.downMbps),
+        isNull(reports.downFlag),
+        gte(reports.collectedAt, from),
+        lte(reports.collectedAt, now),
+      ),
+    )
     .orderBy(asc(reports.collectedAt))
     .all();
   const byDay = new Map<string, number[]>();

@@ -10,7 +10,6 @@ export type Calendar = readonly (readonly [number, number])[];
 
 export const alwaysOpen: Calendar = [];
 
-
 /** Builds a calendar from closures given as inclusive local dates (YYYY-MM-DD), merging overlaps. */
 export function calendarOf(closures: readonly { startsOn: string; endsOn: string }[]): Calendar {
   const intervals = closures

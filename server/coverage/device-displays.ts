@@ -8,7 +8,11 @@ import { perConnection } from '../db/per-connection.ts';
  * of its latest report: one indexed lookup per device (reports_device_collected), never a scan of history.
  */
 const latestBody = perConnection((sqlite) =>
-  sqlite.prepare<[string, number], string>('select body from reports where device_id = ? and collected_at = ? order by received_at desc limit 1').pluck(),
+  sqlite
+    .prepare<[string, number], string>(
+      'select body from reports where device_id = ? and collected_at = ? order by received_at desc limit 1',
+    )
+    .pluck(),
 );
 
 /** A display's diagonal in inches from its EDID size in cm, or null when it has no fixed size (projectors report 0 × 0). */

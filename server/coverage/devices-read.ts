@@ -13,7 +13,10 @@ export interface DeviceScope {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function scopeFilter(scope: DeviceScope, table: { countyCode: typeof schools.countyCode; code: typeof schools.code }): SQL | undefined {
+function scopeFilter(
+  scope: DeviceScope,
+  table: { countyCode: typeof schools.countyCode; code: typeof schools.code },
+): SQL | undefined {
   if (scope.schoolCode !== null) return eq(table.code, scope.schoolCode);
   if (scope.countyCode !== null) return eq(table.countyCode, scope.countyCode);
   return undefined;
@@ -22,12 +25,19 @@ function scopeFilter(scope: DeviceScope, table: { countyCode: typeof schools.cou
 /** Active devices that are at risk or silent (they stopped reporting), longest silent first. */
 export function readAttentionDevices(db: Db, scope: DeviceScope) {
   return db
-    .select({ device: devices, status: deviceStatus, school: { code: schools.code, name: schools.name, countyCode: schools.countyCode }, classroomCode: classrooms.code })
+    .select({
+      device: devices,
+      status: deviceStatus,
+      school: { code: schools.code, name: schools.name, countyCode: schools.countyCode },
+      classroomCode: classrooms.code,
+    })
     .from(deviceStatus)
     .innerJoin(devices, eq(devices.id, deviceStatus.deviceId))
     .innerJoin(schools, eq(schools.code, devices.schoolCode))
     .leftJoin(classrooms, eq(classrooms.id, devices.classroomId))
-    .where(and(inArray(deviceStatus.state, ['at-risk', 'silent']), isNull(devices.revokedAt), scopeFilter(scope, schools)))
+    .where(
+      and(inArray(deviceStatus.state, ['at-risk', 'silent']), isNull(devices.revokedAt), scopeFilter(scope, schools)),
+    )
     .orderBy(asc(deviceStatus.lastCollectedAt), asc(devices.id))
     .all()
     .map(({ device, status, school, classroomCode }) => ({
@@ -48,7 +58,10 @@ export function readAttentionDevices(db: Db, scope: DeviceScope) {
 export function readHardwareConflicts(db: Db, scope: DeviceScope) {
   const otherDevice = aliasedTable(devices, 'other_device');
   const otherSchool = aliasedTable(schools, 'other_school');
-  const inScope = scope.countyCode === null && scope.schoolCode === null ? undefined : or(scopeFilter(scope, schools), scopeFilter(scope, otherSchool));
+  const inScope =
+    scope.countyCode === null && scope.schoolCode === null
+      ? undefined
+      : or(scopeFilter(scope, schools), scopeFilter(scope, otherSchool));
   return db
     .select({
       id: hardwareConflicts.id,
@@ -97,7 +110,12 @@ export function readReenrollments(db: Db, scope: DeviceScope, now: number) {
     .innerJoin(schools, eq(schools.code, devices.schoolCode))
     .leftJoin(classrooms, eq(classrooms.id, devices.classroomId))
     .leftJoin(previousClassroom, eq(previousClassroom.id, deviceReenrollments.previousClassroomId))
-    .where(and(or(isNull(deviceReenrollments.confirmedAt), gte(deviceReenrollments.reenrolledAt, now - REENROLLMENT_LIST_MS)), scopeFilter(scope, schools)))
+    .where(
+      and(
+        or(isNull(deviceReenrollments.confirmedAt), gte(deviceReenrollments.reenrolledAt, now - REENROLLMENT_LIST_MS)),
+        scopeFilter(scope, schools),
+      ),
+    )
     .orderBy(desc(deviceReenrollments.reenrolledAt), desc(deviceReenrollments.id))
     .all()
     .map((r) => ({ ...r, reenrolledAt: iso(r.reenrolledAt)!, confirmedAt: iso(r.confirmedAt) }));

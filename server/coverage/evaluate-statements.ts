@@ -34,11 +34,15 @@ export interface DeviceEvidenceRow {
 
 const bundle = (sqlite: Database.Database) => ({
   /** Schools whose figures change by the passage of time by a given instant (every read asks first). */
-  dueSchools: sqlite.prepare<[number, number], string>('select school_code from school_status where next_change_at <= ? limit ?').pluck(),
+  dueSchools: sqlite
+    .prepare<[number, number], string>('select school_code from school_status where next_change_at <= ? limit ?')
+    .pluck(),
   previousCounty: sqlite.prepare<[string], { countyCode: string; nextChangeAt: number | null }>(
     'select county_code as countyCode, next_change_at as nextChangeAt from school_status where school_code = ?',
   ),
-  school: sqlite.prepare<[string], SchoolRow>('select code, county_code as countyCode, type_code as typeCode, urban_rural_code as urbanRuralCode from schools where code = ?'),
+  school: sqlite.prepare<[string], SchoolRow>(
+    'select code, county_code as countyCode, type_code as typeCode, urban_rural_code as urbanRuralCode from schools where code = ?',
+  ),
   dropStatus: sqlite.prepare<[string]>('delete from school_status where school_code = ?'),
   devices: sqlite.prepare<[string], DeviceEvidenceRow>(
     `select d.id, d.classroom_id as classroomId, d.revoked_at as revokedAt, s.device_id is not null as hasStatus,
@@ -55,7 +59,10 @@ const bundle = (sqlite: Database.Database) => ({
        median_down_mbps = excluded.median_down_mbps, median_up_mbps = excluded.median_up_mbps, throughput_samples = excluded.throughput_samples,
        down_source = excluded.down_source, flagged_samples = excluded.flagged_samples, flag_reasons = excluded.flag_reasons`,
   ),
-  samples: sqlite.prepare<[string, number, number], { down: number; up: number | null; flag: SampleFlag | null; collectedAt: number }>(
+  samples: sqlite.prepare<
+    [string, number, number],
+    { down: number; up: number | null; flag: SampleFlag | null; collectedAt: number }
+  >(
     `select down_mbps as down, up_mbps as up, down_flag as flag, collected_at as collectedAt from reports
      where device_id = ? and down_mbps is not null and collected_at >= ? and collected_at <= ? order by collected_at`,
   ),

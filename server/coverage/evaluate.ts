@@ -6,7 +6,19 @@ import { currentPlan } from '../plan/current.ts';
 import type { Calendar } from './calendar.ts';
 import { loadCalendars } from './closures.ts';
 import { deviceBandwidth, storedReasons } from './plausibility.ts';
-import { bandwidthStandard, deviceState, deviceStateChanges, evidenceExpiry, evidenceWindowStart, laterPresentation, median, meetsStandard, nextChange, type DeviceState, type PresentationEvidence } from './rules.ts';
+import {
+  bandwidthStandard,
+  deviceState,
+  deviceStateChanges,
+  evidenceExpiry,
+  evidenceWindowStart,
+  laterPresentation,
+  median,
+  meetsStandard,
+  nextChange,
+  type DeviceState,
+  type PresentationEvidence,
+} from './rules.ts';
 
 /** What one evaluation needs to judge evidence: the rules, the school's calendar and the instant. */
 interface Judge {
@@ -30,7 +42,12 @@ interface Judge {
  * the school's next_change_at, which holds each device's oldest sample's expiry and is kept as a bound.
  * A school that is due (or has no status yet) is evaluated in full.
  */
-export function evaluateSchools(db: Db, schoolCodes: Iterable<string>, now: number, reported?: ReadonlySet<string>): void {
+export function evaluateSchools(
+  db: Db,
+  schoolCodes: Iterable<string>,
+  now: number,
+  reported?: ReadonlySet<string>,
+): void {
   const rules = currentPlan(db).coverage;
   const calendarOf = loadCalendars(db);
   const q = evaluateStatements(db);
@@ -48,7 +65,14 @@ export function evaluateSchools(db: Db, schoolCodes: Iterable<string>, now: numb
     const incremental = reported !== undefined && previous?.nextChangeAt != null && previous.nextChangeAt > now;
     // Kept as a bound: it holds the expiry of samples this evaluation does not read again.
     const changes = incremental ? [previous.nextChangeAt] : [];
-    evaluateSchool(q, school, { rules, calendar, now, windowStart: evidenceWindowStart(rules, now, calendar), changes, remeasure: incremental ? reported : null });
+    evaluateSchool(q, school, {
+      rules,
+      calendar,
+      now,
+      windowStart: evidenceWindowStart(rules, now, calendar),
+      changes,
+      remeasure: incremental ? reported : null,
+    });
   }
   refreshCountyRollups(db, counties, now);
 }
@@ -74,8 +98,25 @@ function evaluateSchool(q: EvaluateStatements, school: SchoolRow, judge: Judge):
       ? { down: null, up: null, samples: 0, source: null, flagged: 0, reasons: null }
       : judge.remeasure === null || judge.remeasure.has(device.id)
         ? measuredThroughput(q, device.id, judge)
-        : { down: device.storedDown, up: device.storedUp, samples: device.storedSamples ?? 0, source: device.storedSource, flagged: device.storedFlagged ?? 0, reasons: device.storedReasons };
-    q.writeDevice.run(device.id, code, state, throughput.down, throughput.up, throughput.samples, throughput.source, throughput.flagged, throughput.reasons);
+        : {
+            down: device.storedDown,
+            up: device.storedUp,
+            samples: device.storedSamples ?? 0,
+            source: device.storedSource,
+            flagged: device.storedFlagged ?? 0,
+            reasons: device.storedReasons,
+          };
+    q.writeDevice.run(
+      device.id,
+      code,
+      state,
+      throughput.down,
+      throughput.up,
+      throughput.samples,
+      throughput.source,
+      throughput.flagged,
+      throughput.reasons,
+    );
     // A revoked key's evidence no longer counts: revocation means the device is not trusted.
     if (revoked || !device.hasStatus) continue;
     changes.push(...deviceStateChanges(device.lastCollectedAt, rules, calendar));
@@ -90,11 +131,19 @@ function evaluateSchool(q: EvaluateStatements, school: SchoolRow, judge: Judge):
     }
     if (device.classroomId !== null && inWindow(device.lastPresentationAt)) {
       const evidence = { at: device.lastPresentationAt, kind: device.lastPresentationKind };
-      presentationByClassroom.set(device.classroomId, laterPresentation(presentationByClassroom.get(device.classroomId) ?? null, evidence)!);
+      presentationByClassroom.set(
+        device.classroomId,
+        laterPresentation(presentationByClassroom.get(device.classroomId) ?? null, evidence)!,
+      );
       changes.push(evidenceExpiry(device.lastPresentationAt, rules, calendar));
     }
     // The best device's figure, and whose it is; on a tie the server's own measurement names the source.
-    if (throughput.down !== null && (bandwidthMbps === null || throughput.down > bandwidthMbps || (throughput.down === bandwidthMbps && throughput.source === 'server'))) {
+    if (
+      throughput.down !== null &&
+      (bandwidthMbps === null ||
+        throughput.down > bandwidthMbps ||
+        (throughput.down === bandwidthMbps && throughput.source === 'server'))
+    ) {
       bandwidthMbps = throughput.down;
       bandwidthSource = throughput.source;
     }
@@ -115,7 +164,14 @@ function evaluateSchool(q: EvaluateStatements, school: SchoolRow, judge: Judge):
     if (isEquipped) equipped++;
     if (evidence?.kind) equippedBy[evidence.kind]++;
     if (isDeclared) declaredEquipped++;
-    q.writeClassroom.run(classroom.id, code, Number(isEquipped), evidence?.at ?? null, evidence?.kind ?? null, Number(isDeclared));
+    q.writeClassroom.run(
+      classroom.id,
+      code,
+      Number(isEquipped),
+      evidence?.at ?? null,
+      evidence?.kind ?? null,
+      Number(isDeclared),
+    );
   }
 
   const connected = lastReachableAt !== null;
@@ -170,7 +226,10 @@ function measuredThroughput(q: EvaluateStatements, deviceId: string, judge: Judg
   for (const oldest of [samples[0]?.collectedAt, serverSamples[0]?.finishedAt]) {
     if (oldest !== undefined) judge.changes.push(evidenceExpiry(oldest, judge.rules, judge.calendar));
   }
-  const bandwidth = deviceBandwidth(samples, serverSamples.map((s) => s.down));
+  const bandwidth = deviceBandwidth(
+    samples,
+    serverSamples.map((s) => s.down),
+  );
   return {
     down: bandwidth.down,
     up: median(samples.flatMap((s) => (s.up === null ? [] : [s.up]))),
@@ -184,7 +243,8 @@ function measuredThroughput(q: EvaluateStatements, deviceId: string, judge: Judg
 /** Recomputes the rollup rows of the given counties from their schools' status rows. */
 export function refreshCountyRollups(db: Db, countyCodes: Iterable<string>, now: number): void {
   const q = evaluateStatements(db);
-  for (const countyCode of countyCodes) q.writeCounty.run({ countyCode, ...q.countyTotals.get(countyCode)!, updatedAt: now });
+  for (const countyCode of countyCodes)
+    q.writeCounty.run({ countyCode, ...q.countyTotals.get(countyCode)!, updatedAt: now });
 }
 
 /**

@@ -7,7 +7,6 @@ import { median } from './rules.ts';
  * Pure functions: ingest flags each claim as it stores it, evaluation and `verify` weigh them.
  */
 
-
 /** No school PC moves more than 10 Gbit/s: 10GBASE-T is the fastest link one has. */
 export const PHYSICAL_CAP_MBPS = 10_000;
 
@@ -49,7 +48,10 @@ export interface DeviceBandwidth {
  * own measurements is the figure and the agent's claims are shown but do not count (those far above
  * what the server saw are flagged); otherwise the median of the claims that carry no flag.
  */
-export function deviceBandwidth(claims: readonly { down: number; flag: SampleFlag | null }[], serverMeasured: readonly number[]): DeviceBandwidth {
+export function deviceBandwidth(
+  claims: readonly { down: number; flag: SampleFlag | null }[],
+  serverMeasured: readonly number[],
+): DeviceBandwidth {
   const reasons = new Set<SampleFlag>();
   let flagged = 0;
   const ceiling = serverMeasured.length === 0 ? Infinity : Math.max(...serverMeasured) * SERVER_AGREEMENT_FACTOR;
@@ -63,7 +65,12 @@ export function deviceBandwidth(claims: readonly { down: number; flag: SampleFla
     }
   }
   const down = serverMeasured.length > 0 ? median(serverMeasured) : median(counted);
-  return { down, source: down === null ? null : serverMeasured.length > 0 ? 'server' : 'agent', flagged, reasons: [...reasons].sort() };
+  return {
+    down,
+    source: down === null ? null : serverMeasured.length > 0 ? 'server' : 'agent',
+    flagged,
+    reasons: [...reasons].sort(),
+  };
 }
 
 /** Reasons as stored (comma-separated, sorted), or null for none. */

@@ -2,7 +2,16 @@ import { and, asc, desc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import type { Coverage, CountySchoolsQuery, SchoolDetail, SchoolRow } from '../../shared/schemas/coverage.ts';
 import type { Db } from '../db/client.ts';
-import { classrooms, classroomStatus, countyRollups, devices, deviceStatus, divisions, hardwareConflicts, inspectionSchools } from '../db/schema.ts';
+import {
+  classrooms,
+  classroomStatus,
+  countyRollups,
+  devices,
+  deviceStatus,
+  divisions,
+  hardwareConflicts,
+  inspectionSchools,
+} from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { currentPlan } from '../plan/current.ts';
 import { progressOf } from '../programme/milestones.ts';
@@ -21,13 +30,27 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 type Rollup = typeof countyRollups.$inferSelect;
 type RollupFigures = Omit<Rollup, 'countyCode' | 'updatedAt'>;
 const rollupKeys = [
-  'schoolsRegistered', 'schoolsConnected', 'schoolsMeetingStandard', 'schoolsDeclaredConnected', 'declarationConflicts',
-  'classroomsRegistered', 'classroomsEquipped', 'classroomsEquippedProjector', 'classroomsEquippedInteractivePanel',
-  'classroomsEquippedLargeDisplay', 'classroomsDeclaredEquipped',
-  'devicesEnrolled', 'devicesLive', 'devicesAtRisk', 'devicesSilent', 'devicesNever',
+  'schoolsRegistered',
+  'schoolsConnected',
+  'schoolsMeetingStandard',
+  'schoolsDeclaredConnected',
+  'declarationConflicts',
+  'classroomsRegistered',
+  'classroomsEquipped',
+  'classroomsEquippedProjector',
+  'classroomsEquippedInteractivePanel',
+  'classroomsEquippedLargeDisplay',
+  'classroomsDeclaredEquipped',
+  'devicesEnrolled',
+  'devicesLive',
+  'devicesAtRisk',
+  'devicesSilent',
+  'devicesNever',
 ] as const satisfies readonly (keyof RollupFigures)[];
 
-const deviceFigures = (r: Pick<Rollup, 'devicesEnrolled' | 'devicesLive' | 'devicesAtRisk' | 'devicesSilent' | 'devicesNever'>) => ({
+const deviceFigures = (
+  r: Pick<Rollup, 'devicesEnrolled' | 'devicesLive' | 'devicesAtRisk' | 'devicesSilent' | 'devicesNever'>,
+) => ({
   enrolled: r.devicesEnrolled,
   live: r.devicesLive,
   atRisk: r.devicesAtRisk,
@@ -35,12 +58,21 @@ const deviceFigures = (r: Pick<Rollup, 'devicesEnrolled' | 'devicesLive' | 'devi
   never: r.devicesNever,
 });
 
-type ClassroomFigureColumns = 'classroomsRegistered' | 'classroomsEquipped' | 'classroomsDeclaredEquipped'
-  | 'classroomsEquippedProjector' | 'classroomsEquippedInteractivePanel' | 'classroomsEquippedLargeDisplay';
+type ClassroomFigureColumns =
+  | 'classroomsRegistered'
+  | 'classroomsEquipped'
+  | 'classroomsDeclaredEquipped'
+  | 'classroomsEquippedProjector'
+  | 'classroomsEquippedInteractivePanel'
+  | 'classroomsEquippedLargeDisplay';
 const classroomFigures = (r: Pick<Rollup, ClassroomFigureColumns>) => ({
   registered: r.classroomsRegistered,
   equipped: r.classroomsEquipped,
-  equippedBy: { projector: r.classroomsEquippedProjector, interactivePanel: r.classroomsEquippedInteractivePanel, largeDisplay: r.classroomsEquippedLargeDisplay },
+  equippedBy: {
+    projector: r.classroomsEquippedProjector,
+    interactivePanel: r.classroomsEquippedInteractivePanel,
+    largeDisplay: r.classroomsEquippedLargeDisplay,
+  },
   declaredEquipped: r.classroomsDeclaredEquipped,
 });
 
@@ -66,7 +98,9 @@ function countyFigures(db: Db) {
         pinyin: division.pinyin,
         figures: Object.fromEntries(rollupKeys.map((k) => [k, rollup[k]])) as RollupFigures,
       }));
-    const whole = Object.fromEntries(rollupKeys.map((k) => [k, counties.reduce((n, c) => n + c.figures[k], 0)])) as RollupFigures;
+    const whole = Object.fromEntries(
+      rollupKeys.map((k) => [k, counties.reduce((n, c) => n + c.figures[k], 0)]),
+    ) as RollupFigures;
     return { counties, byCode: new Map(counties.map((c) => [c.code, c])), whole };
   });
 }
@@ -81,8 +115,12 @@ export type CountyRows = 'all' | { page: number; pageSize: number };
 export function readCoverage(db: Db, countyScope: string | null, now: number, rows: CountyRows = 'all'): Coverage {
   const plan = currentPlan(db);
   const cached = countyFigures(db);
-  const scoped = countyScope === null ? cached.counties : [cached.byCode.get(countyScope)].filter((c) => c !== undefined);
-  const totals = countyScope === null ? cached.whole : (scoped[0]?.figures ?? (Object.fromEntries(rollupKeys.map((k) => [k, 0])) as RollupFigures));
+  const scoped =
+    countyScope === null ? cached.counties : [cached.byCode.get(countyScope)].filter((c) => c !== undefined);
+  const totals =
+    countyScope === null
+      ? cached.whole
+      : (scoped[0]?.figures ?? (Object.fromEntries(rollupKeys.map((k) => [k, 0])) as RollupFigures));
   const listed = rows === 'all' ? scoped : scoped.slice((rows.page - 1) * rows.pageSize, rows.page * rows.pageSize);
   const whole = countyScope === null;
   const { schoolsConnected, classroomsEquipped } = plan.indicators;
@@ -107,7 +145,8 @@ export function readCoverage(db: Db, countyScope: string | null, now: number, ro
     classrooms: { target: whole ? plan.indicators.classroomsEquipped.target : null, ...classroomFigures(totals) },
     devices: deviceFigures(totals),
     progress: progress(totals),
-    countyPage: rows === 'all' ? { page: 1, pageSize: scoped.length, total: scoped.length } : { ...rows, total: scoped.length },
+    countyPage:
+      rows === 'all' ? { page: 1, pageSize: scoped.length, total: scoped.length } : { ...rows, total: scoped.length },
     counties: listed.map(({ code, name, pinyin, figures: r }) => ({
       code,
       name,
@@ -141,7 +180,17 @@ const countySchoolColumns = `s.code, s.name, s.township, s.type_code as typeCode
   st.classrooms_equipped_large_display as classroomsEquippedLargeDisplay,
   st.classrooms_declared_equipped as classroomsDeclaredEquipped, st.devices_enrolled as devicesEnrolled, st.devices_live as devicesLive,
   st.devices_at_risk as devicesAtRisk, st.devices_silent as devicesSilent, st.devices_never as devicesNever`;
-interface CountySchoolRow extends Omit<SchoolRow, 'connected' | 'lastReachableAt' | 'meetsStandard' | 'declaredConnected' | 'declarationConflict' | 'flagReasons' | 'classrooms' | 'devices'> {
+interface CountySchoolRow extends Omit<
+  SchoolRow,
+  | 'connected'
+  | 'lastReachableAt'
+  | 'meetsStandard'
+  | 'declaredConnected'
+  | 'declarationConflict'
+  | 'flagReasons'
+  | 'classrooms'
+  | 'devices'
+> {
   flagReasons: string | null;
   connected: number;
   lastReachableAt: number | null;
@@ -161,7 +210,9 @@ interface CountySchoolRow extends Omit<SchoolRow, 'connected' | 'lastReachableAt
   devicesNever: number;
 }
 type Bound = Record<string, string | number>;
-const countySchoolStatements = perConnection(() => new Map<string, { total: Statement<[Bound], number>; rows: Statement<[Bound], CountySchoolRow> }>());
+const countySchoolStatements = perConnection(
+  () => new Map<string, { total: Statement<[Bound], number>; rows: Statement<[Bound], CountySchoolRow> }>(),
+);
 
 /** The filters of a county school query as SQL, with the values they bind. */
 function countySchoolFilters(countyCode: string, query: CountySchoolsQuery): { where: string[]; values: Bound } {
@@ -179,7 +230,8 @@ function countySchoolFilters(countyCode: string, query: CountySchoolsQuery): { w
   if (query.flagged !== undefined) where.push(query.flagged ? 'st.flagged_samples > 0' : 'st.flagged_samples = 0');
   equals('s.type_code', 'typeCode', query.typeCode);
   equals('s.township', 'township', query.township);
-  if (query.hasSilentDevices !== undefined) where.push(`${query.hasSilentDevices ? '' : 'not '}(st.devices_silent + st.devices_at_risk) > 0`);
+  if (query.hasSilentDevices !== undefined)
+    where.push(`${query.hasSilentDevices ? '' : 'not '}(st.devices_silent + st.devices_at_risk) > 0`);
   if (query.noAgent !== undefined) where.push(query.noAgent ? 'st.devices_enrolled = 0' : 'st.devices_enrolled > 0');
   if (query.q) {
     where.push(`(s.code like @pattern escape '\\' or s.name like @pattern escape '\\')`);
@@ -198,12 +250,16 @@ export function readCountySchools(db: Db, countyCode: string, query: CountySchoo
     const from = `from school_status st join schools s on s.code = st.school_code where ${where.join(' and ')}`;
     prepared = {
       total: db.$client.prepare<[Bound], number>(`select count(*) ${from}`).pluck(),
-      rows: db.$client.prepare<[Bound], CountySchoolRow>(`select ${countySchoolColumns} ${from} order by s.code${paged ? ' limit @limit offset @offset' : ''}`),
+      rows: db.$client.prepare<[Bound], CountySchoolRow>(
+        `select ${countySchoolColumns} ${from} order by s.code${paged ? ' limit @limit offset @offset' : ''}`,
+      ),
     };
     statements.set(shape, prepared);
   }
   const total = prepared.total.get(values)!;
-  const rows = prepared.rows.all(paged ? { ...values, limit: query.pageSize, offset: (query.page - 1) * query.pageSize } : values);
+  const rows = prepared.rows.all(
+    paged ? { ...values, limit: query.pageSize, offset: (query.page - 1) * query.pageSize } : values,
+  );
   return { total, page: query.page, pageSize: query.pageSize, rows: rows.map(countySchoolRow) };
 }
 
@@ -231,7 +287,19 @@ function countySchoolRow(r: CountySchoolRow): SchoolRow {
 
 /** Looks up a county in the division tree, or throws 404. */
 export function findCounty(db: Db, code: string) {
-  const counties = readCached(db, 'counties', () => new Map(db.select().from(divisions).where(eq(divisions.level, 'county')).all().map((d) => [d.code, d])));
+  const counties = readCached(
+    db,
+    'counties',
+    () =>
+      new Map(
+        db
+          .select()
+          .from(divisions)
+          .where(eq(divisions.level, 'county'))
+          .all()
+          .map((d) => [d.code, d]),
+      ),
+  );
   const county = counties.get(code);
   if (!county) throw new DomainError('not-found', 'county_unknown', `no county ${code} in the plan's division tree`);
   return county;
@@ -239,17 +307,32 @@ export function findCounty(db: Db, code: string) {
 
 function lastInspection(db: Db, schoolCode: string) {
   const found = db
-    .select({ inspectionId: inspectionSchools.inspectionId, result: inspectionSchools.result, note: inspectionSchools.note, recordedAt: inspectionSchools.recordedAt })
+    .select({
+      inspectionId: inspectionSchools.inspectionId,
+      result: inspectionSchools.result,
+      note: inspectionSchools.note,
+      recordedAt: inspectionSchools.recordedAt,
+    })
     .from(inspectionSchools)
     .where(and(eq(inspectionSchools.schoolCode, schoolCode), isNotNull(inspectionSchools.recordedAt)))
     .orderBy(desc(inspectionSchools.recordedAt))
     .limit(1)
     .get();
-  return found?.result && found.recordedAt !== null ? { inspectionId: found.inspectionId, result: found.result, note: found.note, recordedAt: iso(found.recordedAt)! } : null;
+  return found?.result && found.recordedAt !== null
+    ? { inspectionId: found.inspectionId, result: found.result, note: found.note, recordedAt: iso(found.recordedAt)! }
+    : null;
 }
 
 const schoolByCode = perConnection((sqlite) =>
-  sqlite.prepare<[string], CountySchoolRow & { countyCode: string; countyName: string; classCount: number | null; centreSchoolCode: string | null }>(
+  sqlite.prepare<
+    [string],
+    CountySchoolRow & {
+      countyCode: string;
+      countyName: string;
+      classCount: number | null;
+      centreSchoolCode: string | null;
+    }
+  >(
     `select ${countySchoolColumns}, d.code as countyCode, d.name as countyName, s.class_count as classCount, s.centre_school_code as centreSchoolCode
      from schools s join school_status st on st.school_code = s.code join divisions d on d.code = s.county_code where s.code = ?`,
   ),
@@ -280,7 +363,18 @@ export function readSchool(db: Db, code: string, now: number): SchoolDetail {
       : db
           .select({ a: hardwareConflicts.deviceId, b: hardwareConflicts.otherDeviceId })
           .from(hardwareConflicts)
-          .where(or(inArray(hardwareConflicts.deviceId, deviceRows.map((d) => d.device.id)), inArray(hardwareConflicts.otherDeviceId, deviceRows.map((d) => d.device.id))))
+          .where(
+            or(
+              inArray(
+                hardwareConflicts.deviceId,
+                deviceRows.map((d) => d.device.id),
+              ),
+              inArray(
+                hardwareConflicts.otherDeviceId,
+                deviceRows.map((d) => d.device.id),
+              ),
+            ),
+          )
           .all()
           .flatMap((c) => [c.a, c.b]),
   );

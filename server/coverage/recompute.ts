@@ -6,7 +6,15 @@ import { loadCalendars } from './closures.ts';
 import type { PresentationKind } from '../../shared/schemas/report.ts';
 import { startOfLocalDay } from '../time/china-time.ts';
 import { deviceBandwidth, PHYSICAL_CAP_MBPS } from './plausibility.ts';
-import { bandwidthStandard, deviceState, evidenceWindowStart, laterPresentation, meetsStandard, type DeviceState, type PresentationEvidence } from './rules.ts';
+import {
+  bandwidthStandard,
+  deviceState,
+  evidenceWindowStart,
+  laterPresentation,
+  meetsStandard,
+  type DeviceState,
+  type PresentationEvidence,
+} from './rules.ts';
 
 /*
  * Coverage computed from scratch at an instant, straight from registry and raw reports, without the
@@ -61,7 +69,13 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
   const calendarOf = loadCalendars(db);
   const windowStartOf = (countyCode: string) => evidenceWindowStart(rules, at, calendarOf(countyCode));
   const result = new Map<string, RecomputedSchool>();
-  const schoolRows = db.all<{ code: string; countyCode: string; typeCode: string; urbanRuralCode: string; rooms: number }>(sql`
+  const schoolRows = db.all<{
+    code: string;
+    countyCode: string;
+    typeCode: string;
+    urbanRuralCode: string;
+    rooms: number;
+  }>(sql`
     select s.code, s.county_code as countyCode, s.type_code as typeCode, s.urban_rural_code as urbanRuralCode,
            (select count(*) from classrooms c where c.school_code = s.code) as rooms
     from schools s where s.created_at <= ${at}`);
@@ -123,7 +137,8 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
        from json_each(body, '$.network.interfaces') i
        where json_extract(i.value, '$.up') = 1 and json_extract(i.value, '$.type') <> 'virtual') as link
     from reports where down_mbps is not null and collected_at >= ${earliestWindow} and collected_at <= ${at}`)) {
-    const flag: SampleFlag | null = row.link !== null && row.down > row.link ? 'above-link' : row.down > PHYSICAL_CAP_MBPS ? 'above-cap' : null;
+    const flag: SampleFlag | null =
+      row.link !== null && row.down > row.link ? 'above-link' : row.down > PHYSICAL_CAP_MBPS ? 'above-cap' : null;
     addSample(row.deviceId, { at: row.at, down: row.down, flag });
   }
   foldedEvidence(db, at, devices, addSample);
@@ -150,7 +165,10 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
     if ((device.lastReachableAt ?? -Infinity) >= from) school.connected = true;
     if (device.lastPresentationAt !== null && device.lastPresentationAt >= from && device.classroomId !== null) {
       school.equippedClassrooms.add(device.classroomId);
-      const evidence = laterPresentation(classroomEvidence.get(device.classroomId) ?? null, { at: device.lastPresentationAt, kind: device.lastPresentationKind })!;
+      const evidence = laterPresentation(classroomEvidence.get(device.classroomId) ?? null, {
+        at: device.lastPresentationAt,
+        kind: device.lastPresentationKind,
+      })!;
       classroomEvidence.set(device.classroomId, evidence);
       school.equippedKinds.set(device.classroomId, evidence.kind);
     }
@@ -162,7 +180,10 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
     school.flaggedSamples += bandwidth.flagged;
     for (const reason of bandwidth.reasons) school.flagReasons.add(reason);
     const best = school.bandwidthMbps;
-    if (bandwidth.down !== null && (best === null || bandwidth.down > best || (bandwidth.down === best && bandwidth.source === 'server'))) {
+    if (
+      bandwidth.down !== null &&
+      (best === null || bandwidth.down > best || (bandwidth.down === best && bandwidth.source === 'server'))
+    ) {
       school.bandwidthMbps = bandwidth.down;
       school.bandwidthSource = bandwidth.source;
     }
@@ -178,7 +199,8 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
       school.declaredConnected = true;
       school.declarationConflict = reportedInWindow.has(school.code);
     }
-    if (d.indicator === 'equipped' && d.classroomId !== null && !school.equippedClassrooms.has(d.classroomId)) school.declaredEquippedClassrooms.add(d.classroomId);
+    if (d.indicator === 'equipped' && d.classroomId !== null && !school.equippedClassrooms.has(d.classroomId))
+      school.declaredEquippedClassrooms.add(d.classroomId);
   }
   for (const school of result.values()) {
     school.classroomsEquipped = school.equippedClassrooms.size;
@@ -192,9 +214,22 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
  * per device, and each day's measurements dated at the day's start. Exact at day boundaries, the only
  * instants asked about once raw reports are gone.
  */
-function foldedEvidence(db: Db, at: number, devices: DeviceEvidence[], addSample: (deviceId: string, s: Sample) => void): void {
+function foldedEvidence(
+  db: Db,
+  at: number,
+  devices: DeviceEvidence[],
+  addSample: (deviceId: string, s: Sample) => void,
+): void {
   const byId = new Map(devices.map((d) => [d.id, d]));
-  type FoldedDay = { deviceId: string; day: string; lastCollectedAt: number; lastReachableAt: number | null; lastPresentationAt: number | null; lastPresentationKind: PresentationKind | null; downSamples: string };
+  type FoldedDay = {
+    deviceId: string;
+    day: string;
+    lastCollectedAt: number;
+    lastReachableAt: number | null;
+    lastPresentationAt: number | null;
+    lastPresentationKind: PresentationKind | null;
+    downSamples: string;
+  };
   const days = db.all<FoldedDay>(sql`
     select device_id as deviceId, day, last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
            last_presentation_at as lastPresentationAt, last_presentation_kind as lastPresentationKind, down_samples as downSamples
@@ -213,6 +248,7 @@ function foldedEvidence(db: Db, at: number, devices: DeviceEvidence[], addSample
     device.lastPresentationKind = presentation?.kind ?? null;
     const dayStart = startOfLocalDay(folded.day);
     // Retention folds only the claims that counted (flagged ones are not kept past it).
-    for (const down of JSON.parse(folded.downSamples) as number[]) addSample(folded.deviceId, { at: dayStart, down, flag: null });
+    for (const down of JSON.parse(folded.downSamples) as number[])
+      addSample(folded.deviceId, { at: dayStart, down, flag: null });
   }
 }

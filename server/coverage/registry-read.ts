@@ -24,12 +24,23 @@ function schoolScope(scope: DeviceScope): SQL | undefined {
 
 /** Code and name of every school in scope, for the enrollment form's school list. */
 export function readSchoolChoices(db: Db, scope: DeviceScope) {
-  return db.select({ code: schools.code, name: schools.name, countyCode: schools.countyCode }).from(schools).where(schoolScope(scope)).orderBy(asc(schools.code)).all();
+  return db
+    .select({ code: schools.code, name: schools.name, countyCode: schools.countyCode })
+    .from(schools)
+    .where(schoolScope(scope))
+    .orderBy(asc(schools.code))
+    .all();
 }
 
 /** The school with this code (code, name, county), or null. */
 export function findSchool(db: Db, code: string) {
-  return db.select({ code: schools.code, name: schools.name, countyCode: schools.countyCode }).from(schools).where(eq(schools.code, code)).get() ?? null;
+  return (
+    db
+      .select({ code: schools.code, name: schools.name, countyCode: schools.countyCode })
+      .from(schools)
+      .where(eq(schools.code, code))
+      .get() ?? null
+  );
 }
 
 /** The most recent enrollment tokens in scope, without their secrets. */

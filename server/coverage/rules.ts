@@ -16,7 +16,13 @@ export function evidenceWindowStart(rules: CoverageRules, now: number, calendar:
 }
 
 /** live: last report ≤ liveDays old; at-risk: ≤ atRiskDays; silent: older; never: no report yet. */
-export function deviceState(lastCollectedAt: number | null, revoked: boolean, rules: CoverageRules, now: number, calendar: Calendar = alwaysOpen): DeviceState {
+export function deviceState(
+  lastCollectedAt: number | null,
+  revoked: boolean,
+  rules: CoverageRules,
+  now: number,
+  calendar: Calendar = alwaysOpen,
+): DeviceState {
   if (revoked) return 'revoked';
   if (lastCollectedAt === null) return 'never';
   const age = openTime(calendar, lastCollectedAt, now);
@@ -26,9 +32,16 @@ export function deviceState(lastCollectedAt: number | null, revoked: boolean, ru
 }
 
 /** The instants after which a device's state changes by time alone (strictly later than now). */
-export function deviceStateChanges(lastCollectedAt: number | null, rules: CoverageRules, calendar: Calendar = alwaysOpen): number[] {
+export function deviceStateChanges(
+  lastCollectedAt: number | null,
+  rules: CoverageRules,
+  calendar: Calendar = alwaysOpen,
+): number[] {
   if (lastCollectedAt === null) return [];
-  return [openWindowEnd(calendar, lastCollectedAt, rules.liveDays * DAY_MS) + 1, openWindowEnd(calendar, lastCollectedAt, rules.atRiskDays * DAY_MS) + 1];
+  return [
+    openWindowEnd(calendar, lastCollectedAt, rules.liveDays * DAY_MS) + 1,
+    openWindowEnd(calendar, lastCollectedAt, rules.atRiskDays * DAY_MS) + 1,
+  ];
 }
 
 /** The instant evidence collected at `at` stops counting. */
@@ -54,7 +67,11 @@ export function bandwidthStandard(
 }
 
 /** Meets the standard at standard × tolerance (measurement noise: a 100 Mbps line rarely tests at 100). */
-export function meetsStandard(bandwidthMbps: number | null, standardMbps: number | null, rules: CoverageRules): boolean {
+export function meetsStandard(
+  bandwidthMbps: number | null,
+  standardMbps: number | null,
+  rules: CoverageRules,
+): boolean {
   return bandwidthMbps !== null && standardMbps !== null && bandwidthMbps >= standardMbps * rules.bandwidth.tolerance;
 }
 
@@ -98,4 +115,5 @@ export function laterPresentation<E extends PresentationEvidence>(a: E | null, b
   return kindRank(b.kind) < kindRank(a.kind) ? b : a;
 }
 
-const kindRank = (kind: PresentationKind | null) => (kind === null ? presentationDisplayKinds.length : presentationDisplayKinds.indexOf(kind));
+const kindRank = (kind: PresentationKind | null) =>
+  kind === null ? presentationDisplayKinds.length : presentationDisplayKinds.indexOf(kind);

@@ -20,7 +20,8 @@ function equippedByKind(school: RecomputedSchool) {
   };
 }
 
-const same = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) < 1e-9 : a === b);
+const same = (a: unknown, b: unknown) =>
+  typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) < 1e-9 : a === b;
 
 /**
  * `santong verify`: brings time-driven figures up to `now` with the ordinary aging sweep, then compares
@@ -35,7 +36,13 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
   }
   sweepExpired(db, now);
   const expected = recomputeCoverage(db, now);
-  const stored = new Map(db.select().from(schoolStatus).all().map((s) => [s.schoolCode, s]));
+  const stored = new Map(
+    db
+      .select()
+      .from(schoolStatus)
+      .all()
+      .map((s) => [s.schoolCode, s]),
+  );
   const counties = new Map<string, Record<string, number>>();
   const add = (county: string, key: string, n: number) => {
     const totals = counties.get(county) ?? {};
@@ -64,14 +71,20 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
       ['classroomsDeclaredEquipped', row.classroomsDeclaredEquipped, school.declaredEquippedClassrooms.size],
       ['classroomsRegistered', row.classroomsRegistered, school.classroomsRegistered],
       ['classroomsEquipped', row.classroomsEquipped, school.classroomsEquipped],
-      ...Object.entries(byKind).map(([field, n]): [string, unknown, unknown] => [field, row[field as keyof typeof byKind], n]),
+      ...Object.entries(byKind).map(([field, n]): [string, unknown, unknown] => [
+        field,
+        row[field as keyof typeof byKind],
+        n,
+      ]),
       ['devicesEnrolled', row.devicesEnrolled, school.deviceStates.size - school.devices.revoked],
       ['devicesLive', row.devicesLive, school.devices.live],
       ['devicesAtRisk', row.devicesAtRisk, school.devices['at-risk']],
       ['devicesSilent', row.devicesSilent, school.devices.silent],
       ['devicesNever', row.devicesNever, school.devices.never],
     ];
-    for (const [field, got, want] of pairs) if (!same(got, want)) differences.push(`school ${school.code} ${field}: stored ${String(got)}, recomputed ${String(want)}`);
+    for (const [field, got, want] of pairs)
+      if (!same(got, want))
+        differences.push(`school ${school.code} ${field}: stored ${String(got)}, recomputed ${String(want)}`);
     add(school.countyCode, 'schoolsRegistered', 1);
     add(school.countyCode, 'schoolsConnected', Number(school.connected));
     add(school.countyCode, 'schoolsMeetingStandard', Number(school.meetsStandard));
@@ -87,24 +100,35 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
     add(school.countyCode, 'devicesSilent', school.devices.silent);
     add(school.countyCode, 'devicesNever', school.devices.never);
   }
-  for (const code of stored.keys()) if (!expected.has(code)) differences.push(`school ${code}: status row for a school not in the registry`);
+  for (const code of stored.keys())
+    if (!expected.has(code)) differences.push(`school ${code}: status row for a school not in the registry`);
 
   let classrooms = 0;
   for (const room of db.select().from(classroomStatus).all()) {
     classrooms++;
     const school = expected.get(room.schoolCode);
     const want = school?.equippedClassrooms.has(room.classroomId) ?? false;
-    if (room.equipped !== want) differences.push(`classroom ${room.classroomId} of ${room.schoolCode} equipped: stored ${room.equipped}, recomputed ${want}`);
+    if (room.equipped !== want)
+      differences.push(
+        `classroom ${room.classroomId} of ${room.schoolCode} equipped: stored ${room.equipped}, recomputed ${want}`,
+      );
     const kind = school?.equippedKinds.get(room.classroomId) ?? null;
-    if (room.equippedKind !== kind) differences.push(`classroom ${room.classroomId} of ${room.schoolCode} equippedKind: stored ${room.equippedKind}, recomputed ${kind}`);
+    if (room.equippedKind !== kind)
+      differences.push(
+        `classroom ${room.classroomId} of ${room.schoolCode} equippedKind: stored ${room.equippedKind}, recomputed ${kind}`,
+      );
     const declared = school?.declaredEquippedClassrooms.has(room.classroomId) ?? false;
-    if (room.declaredEquipped !== declared) differences.push(`classroom ${room.classroomId} of ${room.schoolCode} declaredEquipped: stored ${room.declaredEquipped}, recomputed ${declared}`);
+    if (room.declaredEquipped !== declared)
+      differences.push(
+        `classroom ${room.classroomId} of ${room.schoolCode} declaredEquipped: stored ${room.declaredEquipped}, recomputed ${declared}`,
+      );
   }
   let devices = 0;
   for (const device of db.select().from(deviceStatus).all()) {
     devices++;
     const want = expected.get(device.schoolCode)?.deviceStates.get(device.deviceId);
-    if (device.state !== want) differences.push(`device ${device.deviceId} state: stored ${device.state}, recomputed ${String(want)}`);
+    if (device.state !== want)
+      differences.push(`device ${device.deviceId} state: stored ${device.state}, recomputed ${String(want)}`);
     const bandwidth = expected.get(device.schoolCode)?.deviceBandwidths.get(device.deviceId);
     if (bandwidth) {
       const pairs: [string, unknown, unknown][] = [
@@ -112,7 +136,9 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
         ['downSource', device.downSource, bandwidth.source],
         ['flaggedSamples', device.flaggedSamples, bandwidth.flagged],
       ];
-      for (const [field, got, wanted] of pairs) if (!same(got, wanted)) differences.push(`device ${device.deviceId} ${field}: stored ${String(got)}, recomputed ${String(wanted)}`);
+      for (const [field, got, wanted] of pairs)
+        if (!same(got, wanted))
+          differences.push(`device ${device.deviceId} ${field}: stored ${String(got)}, recomputed ${String(wanted)}`);
     }
   }
   const rollups = db.select().from(countyRollups).all();
@@ -120,7 +146,8 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
     const want = counties.get(rollup.countyCode) ?? {};
     for (const [key, value] of Object.entries(rollup)) {
       if (key === 'countyCode' || key === 'updatedAt') continue;
-      if (value !== (want[key] ?? 0)) differences.push(`county ${rollup.countyCode} ${key}: stored ${value}, recomputed ${want[key] ?? 0}`);
+      if (value !== (want[key] ?? 0))
+        differences.push(`county ${rollup.countyCode} ${key}: stored ${value}, recomputed ${want[key] ?? 0}`);
     }
   }
   return { checked: { schools: expected.size, classrooms, devices, counties: rollups.length }, differences };

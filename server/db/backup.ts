@@ -17,7 +17,8 @@ export interface BackupResult {
  */
 export async function backupDatabase(dataDir: string, file: string): Promise<BackupResult> {
   const sourceFile = path.join(dataDir, DATABASE_FILE);
-  if (!fs.existsSync(sourceFile)) throw new DomainError('not-found', 'no_database', `no database at ${sourceFile}; give the server's --data-dir`);
+  if (!fs.existsSync(sourceFile))
+    throw new DomainError('not-found', 'no_database', `no database at ${sourceFile}; give the server's --data-dir`);
   const source = new Database(sourceFile, { fileMustExist: true });
   const partial = `${file}.partial`;
   try {

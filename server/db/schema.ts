@@ -173,7 +173,10 @@ export const deviceReenrollments = sqliteTable(
     /** When the new key first delivered reports. */
     confirmedAt: integer('confirmed_at'),
   },
-  (t) => [uniqueIndex('device_reenrollments_previous_key').on(t.previousKeyHash), index('device_reenrollments_device').on(t.deviceId, t.confirmedAt)],
+  (t) => [
+    uniqueIndex('device_reenrollments_previous_key').on(t.previousKeyHash),
+    index('device_reenrollments_device').on(t.deviceId, t.confirmedAt),
+  ],
 );
 
 // ── Evidence ────────────────────────────────────────────────────────────────────────────────────
@@ -465,7 +468,11 @@ export const auditLog = sqliteTable(
     newValue: text('new_value', { mode: 'json' }),
     reason: text('reason').notNull(),
   },
-  (t) => [index('audit_log_entity').on(t.entityType, t.entityId), index('audit_log_at').on(t.at), index('audit_log_county').on(t.countyCode, t.at)],
+  (t) => [
+    index('audit_log_entity').on(t.entityType, t.entityId),
+    index('audit_log_at').on(t.at),
+    index('audit_log_county').on(t.countyCode, t.at),
+  ],
 );
 
 // ── Teacher spaces and the two platforms (server/programme/*): declared by people, probed by the server ──

@@ -10,8 +10,15 @@
  * frame, some TVs, a few desk monitors and rooms with nothing plugged in.
  */
 const displayShares = {
-  'epson-projector': 0.36, 'benq-projector': 0.14, 'seewo-panel': 0.2, 'hitevision-panel': 0.1, 'scaler-panel': 0.05,
-  'scaler-panel-mstar': 0.03, tv: 0.05, monitor: 0.04, none: 0.03,
+  'epson-projector': 0.36,
+  'benq-projector': 0.14,
+  'seewo-panel': 0.2,
+  'hitevision-panel': 0.1,
+  'scaler-panel': 0.05,
+  'scaler-panel-mstar': 0.03,
+  tv: 0.05,
+  monitor: 0.04,
+  none: 0.03,
 } as const;
 export type DemoDisplay = keyof typeof displayShares;
 export const demoDisplayProfiles = Object.keys(displayShares) as DemoDisplay[];
@@ -35,7 +42,14 @@ export const DEMO_SUFFIX = '（演示）';
 
 /** Schools per county, summing to the plan's 1,492: 东乡 and 临夏县 have the most village schools, 临夏市 the fewest. */
 const countySchools: Record<string, number> = {
-  '622901': 96, '622921': 262, '622922': 176, '622923': 168, '622924': 142, '622925': 134, '622926': 298, '622927': 216,
+  '622901': 96,
+  '622921': 262,
+  '622922': 176,
+  '622923': 168,
+  '622924': 142,
+  '622925': 134,
+  '622926': 298,
+  '622927': 216,
 };
 const remote = new Set(['622926', '622927']); // mountain counties: more unconnected and slower schools
 
@@ -50,7 +64,26 @@ const types = [
   { code: '345', share: 0.005, rooms: [20, 30], name: (v: string) => `${v}十二年制学校` },
 ] as const;
 
-const syllables = ['红', '青', '马', '杨', '刘', '王', '河', '山', '川', '新', '东', '西', '南', '北', '中', '石', '柳', '松'];
+const syllables = [
+  '红',
+  '青',
+  '马',
+  '杨',
+  '刘',
+  '王',
+  '河',
+  '山',
+  '川',
+  '新',
+  '东',
+  '西',
+  '南',
+  '北',
+  '中',
+  '石',
+  '柳',
+  '松',
+];
 const places = ['家', '台', '坪', '庄', '塬', '沟', '滩', '集', '湾', '岭'];
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same prefecture. */

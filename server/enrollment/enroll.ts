@@ -3,7 +3,16 @@ import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { EnrollRequest, EnrollResponse } from '../../shared/schemas/enroll.ts';
 import { generateSecret, hashSecret } from '../auth/secrets.ts';
 import { inTransaction, type Db } from '../db/client.ts';
-import { classrooms, deviceMacs, deviceReenrollments, devices, deviceStatus, enrollmentTokens, hardwareConflicts, schools } from '../db/schema.ts';
+import {
+  classrooms,
+  deviceMacs,
+  deviceReenrollments,
+  devices,
+  deviceStatus,
+  enrollmentTokens,
+  hardwareConflicts,
+  schools,
+} from '../db/schema.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { DomainError } from '../errors.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
@@ -18,16 +27,42 @@ import { hardwareFingerprint, type HardwareFingerprint } from './hardware.ts';
  */
 export function enrollDevice(db: Db, request: EnrollRequest, now: number): EnrollResponse {
   return inTransaction(db, () => {
-    const token = db.select().from(enrollmentTokens).where(eq(enrollmentTokens.tokenHash, hashSecret(request.token))).get();
-    if (!token) throw new DomainError('unauthorized', 'token_invalid', 'unknown enrollment token; ask your county office for a new one');
-    if (token.revokedAt !== null) throw new DomainError('unauthorized', 'token_revoked', 'this enrollment token was revoked; ask your county office for a new one');
+    const token = db
+      .select()
+      .from(enrollmentTokens)
+      .where(eq(enrollmentTokens.tokenHash, hashSecret(request.token)))
+      .get();
+    if (!token)
+      throw new DomainError(
+        'unauthorized',
+        'token_invalid',
+        'unknown enrollment token; ask your county office for a new one',
+      );
+    if (token.revokedAt !== null)
+      throw new DomainError(
+        'unauthorized',
+        'token_revoked',
+        'this enrollment token was revoked; ask your county office for a new one',
+      );
     if (token.expiresAt !== null && token.expiresAt <= now) {
-      throw new DomainError('unauthorized', 'token_expired', `this enrollment token expired at ${new Date(token.expiresAt).toISOString()}; ask your county office for a new one`);
+      throw new DomainError(
+        'unauthorized',
+        'token_expired',
+        `this enrollment token expired at ${new Date(token.expiresAt).toISOString()}; ask your county office for a new one`,
+      );
     }
     if (token.maxUses !== null && token.uses >= token.maxUses) {
-      throw new DomainError('unauthorized', 'token_used_up', `this enrollment token was already used ${token.uses} times, its limit; ask your county office for a new one`);
+      throw new DomainError(
+        'unauthorized',
+        'token_used_up',
+        `this enrollment token was already used ${token.uses} times, its limit; ask your county office for a new one`,
+      );
     }
-    const school = db.select({ code: schools.code, name: schools.name, countyCode: schools.countyCode }).from(schools).where(eq(schools.code, token.schoolCode)).get()!;
+    const school = db
+      .select({ code: schools.code, name: schools.name, countyCode: schools.countyCode })
+      .from(schools)
+      .where(eq(schools.code, token.schoolCode))
+      .get()!;
     const classroom = request.classroom === undefined ? null : findClassroom(db, school.code, request.classroom);
 
     const fingerprint = hardwareFingerprint(request.hardware);
@@ -78,9 +113,19 @@ export function enrollDevice(db: Db, request: EnrollRequest, now: number): Enrol
       }
     }
     for (const mac of fingerprint.macs) db.insert(deviceMacs).values({ deviceId, mac }).onConflictDoNothing().run();
-    db.update(enrollmentTokens).set({ uses: sql`${enrollmentTokens.uses} + 1` }).where(eq(enrollmentTokens.id, token.id)).run();
+    db.update(enrollmentTokens)
+      .set({ uses: sql`${enrollmentTokens.uses} + 1` })
+      .where(eq(enrollmentTokens.id, token.id))
+      .run();
 
-    const assigned = classroomId === null ? null : db.select({ code: classrooms.code, name: classrooms.name }).from(classrooms).where(eq(classrooms.id, classroomId)).get()!;
+    const assigned =
+      classroomId === null
+        ? null
+        : db
+            .select({ code: classrooms.code, name: classrooms.name })
+            .from(classrooms)
+            .where(eq(classrooms.id, classroomId))
+            .get()!;
     recordAudit(
       db,
       {
@@ -95,20 +140,45 @@ export function enrollDevice(db: Db, request: EnrollRequest, now: number): Enrol
         entityId: deviceId,
         countyCode: school.countyCode,
         oldValue: here ? { hostname: here.hostname, classroomId: here.classroomId } : undefined,
-        newValue: { schoolCode: school.code, classroom: assigned?.code ?? null, hostname: request.hostname, hardware: fingerprint, enrollmentTokenId: token.id },
+        newValue: {
+          schoolCode: school.code,
+          classroom: assigned?.code ?? null,
+          hostname: request.hostname,
+          hardware: fingerprint,
+          enrollmentTokenId: token.id,
+        },
       },
       now,
     );
     evaluateSchools(db, [school.code], now);
-    return { deviceId, deviceKey, reused: Boolean(here), school: { code: school.code, name: school.name }, classroom: assigned, releaseSigningKey: releaseSigningKey(db, now).publicKey };
+    return {
+      deviceId,
+      deviceKey,
+      reused: Boolean(here),
+      school: { code: school.code, name: school.name },
+      classroom: assigned,
+      releaseSigningKey: releaseSigningKey(db, now).publicKey,
+    };
   });
 }
 
 function findClassroom(db: Db, schoolCode: string, code: string) {
-  const classroom = db.select().from(classrooms).where(and(eq(classrooms.schoolCode, schoolCode), eq(classrooms.code, code))).get();
+  const classroom = db
+    .select()
+    .from(classrooms)
+    .where(and(eq(classrooms.schoolCode, schoolCode), eq(classrooms.code, code)))
+    .get();
   if (classroom) return classroom;
-  const known = db.select({ code: classrooms.code }).from(classrooms).where(eq(classrooms.schoolCode, schoolCode)).all().map((c) => c.code);
-  const hint = known.length > 0 ? `; known codes: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}` : '; this school has no classrooms registered';
+  const known = db
+    .select({ code: classrooms.code })
+    .from(classrooms)
+    .where(eq(classrooms.schoolCode, schoolCode))
+    .all()
+    .map((c) => c.code);
+  const hint =
+    known.length > 0
+      ? `; known codes: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`
+      : '; this school has no classrooms registered';
   throw new DomainError('invalid', 'classroom_unknown', `no classroom ${code} at school ${schoolCode}${hint}`, [
     { path: 'classroom', message: `no classroom ${code} at this school${hint}` },
   ]);
@@ -121,8 +191,13 @@ type MatchedDevice = ReturnType<typeof matchHardware>[number];
  * never does: anyone on the school's LAN can read a neighbour's MAC (decision 065).
  */
 function samePc(device: MatchedDevice, fingerprint: HardwareFingerprint): boolean {
-  const contradicts = (stored: string | null, presented: string | null) => stored !== null && presented !== null && stored !== presented;
-  return (device.matchedOn === 'uuid' || device.matchedOn === 'serial') && !contradicts(device.uuid, fingerprint.uuid) && !contradicts(device.serial, fingerprint.serial);
+  const contradicts = (stored: string | null, presented: string | null) =>
+    stored !== null && presented !== null && stored !== presented;
+  return (
+    (device.matchedOn === 'uuid' || device.matchedOn === 'serial') &&
+    !contradicts(device.uuid, fingerprint.uuid) &&
+    !contradicts(device.serial, fingerprint.serial)
+  );
 }
 
 /**
@@ -136,9 +211,26 @@ function keepPreviousKey(db: Db, device: MatchedDevice, tokenId: number, now: nu
     .where(and(eq(deviceReenrollments.deviceId, device.id), isNull(deviceReenrollments.confirmedAt)))
     .all();
   const previousKeyHash = pending.find((p) => p.previousKeyHash !== null)?.previousKeyHash ?? device.keyHash;
-  if (pending.length > 0) db.update(deviceReenrollments).set({ previousKeyHash: null }).where(inArray(deviceReenrollments.id, pending.map((p) => p.id))).run();
+  if (pending.length > 0)
+    db.update(deviceReenrollments)
+      .set({ previousKeyHash: null })
+      .where(
+        inArray(
+          deviceReenrollments.id,
+          pending.map((p) => p.id),
+        ),
+      )
+      .run();
   db.insert(deviceReenrollments)
-    .values({ deviceId: device.id, enrollmentTokenId: tokenId, matchedOn: device.matchedOn, previousHostname: device.hostname, previousClassroomId: device.classroomId, previousKeyHash, reenrolledAt: now })
+    .values({
+      deviceId: device.id,
+      enrollmentTokenId: tokenId,
+      matchedOn: device.matchedOn,
+      previousHostname: device.hostname,
+      previousClassroomId: device.classroomId,
+      previousKeyHash,
+      reenrolledAt: now,
+    })
     .run();
 }
 
@@ -148,15 +240,36 @@ function matchHardware(db: Db, fingerprint: HardwareFingerprint) {
   if (fingerprint.uuid) conditions.push(eq(devices.hardwareUuid, fingerprint.uuid));
   if (fingerprint.serial) conditions.push(eq(devices.hardwareSerial, fingerprint.serial));
   if (fingerprint.macs.length > 0) {
-    conditions.push(inArray(devices.id, db.select({ id: deviceMacs.deviceId }).from(deviceMacs).where(inArray(deviceMacs.mac, fingerprint.macs))));
+    conditions.push(
+      inArray(
+        devices.id,
+        db.select({ id: deviceMacs.deviceId }).from(deviceMacs).where(inArray(deviceMacs.mac, fingerprint.macs)),
+      ),
+    );
   }
   if (conditions.length === 0) return [];
   return db
-    .select({ id: devices.id, schoolCode: devices.schoolCode, classroomId: devices.classroomId, hostname: devices.hostname, keyHash: devices.keyHash, uuid: devices.hardwareUuid, serial: devices.hardwareSerial })
+    .select({
+      id: devices.id,
+      schoolCode: devices.schoolCode,
+      classroomId: devices.classroomId,
+      hostname: devices.hostname,
+      keyHash: devices.keyHash,
+      uuid: devices.hardwareUuid,
+      serial: devices.hardwareSerial,
+    })
     .from(devices)
     .where(and(isNull(devices.revokedAt), or(...conditions)))
     .all()
-    .map((d) => ({ ...d, matchedOn: d.uuid !== null && d.uuid === fingerprint.uuid ? 'uuid' : d.serial !== null && d.serial === fingerprint.serial ? 'serial' : 'mac' }));
+    .map((d) => ({
+      ...d,
+      matchedOn:
+        d.uuid !== null && d.uuid === fingerprint.uuid
+          ? 'uuid'
+          : d.serial !== null && d.serial === fingerprint.serial
+            ? 'serial'
+            : 'mac',
+    }));
 }
 
 /** Revokes a device key: its reports are refused from now on and its evidence stops counting. */
@@ -170,7 +283,19 @@ export function revokeDevice(db: Db, deviceId: string, now: number, audit: Audit
       .get();
     if (!device) throw new DomainError('not-found', 'device_unknown', `no active device ${deviceId}`);
     db.update(devices).set({ revokedAt: now }).where(eq(devices.id, deviceId)).run();
-    recordAudit(db, { ...audit, action: 'device.revoke', entityType: 'device', entityId: deviceId, countyCode: device.countyCode, oldValue: { revokedAt: null }, newValue: { revokedAt: now, schoolCode: device.schoolCode, hostname: device.hostname } }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'device.revoke',
+        entityType: 'device',
+        entityId: deviceId,
+        countyCode: device.countyCode,
+        oldValue: { revokedAt: null },
+        newValue: { revokedAt: now, schoolCode: device.schoolCode, hostname: device.hostname },
+      },
+      now,
+    );
     evaluateSchools(db, [device.schoolCode], now);
     return device;
   });

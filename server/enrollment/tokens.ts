@@ -37,18 +37,48 @@ export function createEnrollmentToken(
   now: number,
   audit: AuditSource,
 ): NewEnrollmentToken {
-  const school = db.select({ code: schools.code, name: schools.name }).from(schools).where(eq(schools.code, input.schoolCode)).get();
-  if (!school) throw new DomainError('not-found', 'school_unknown', `no school with code ${input.schoolCode}; import the roster first (santong import-schools FILE)`);
+  const school = db
+    .select({ code: schools.code, name: schools.name })
+    .from(schools)
+    .where(eq(schools.code, input.schoolCode))
+    .get();
+  if (!school)
+    throw new DomainError(
+      'not-found',
+      'school_unknown',
+      `no school with code ${input.schoolCode}; import the roster first (santong import-schools FILE)`,
+    );
   const expiresAt = input.expiresAt === undefined ? now + DEFAULT_TOKEN_DAYS * 86_400_000 : input.expiresAt;
   const maxUses = input.maxUses === undefined ? defaultMaxUses(db, school.code) : input.maxUses;
   const token = generateSecret('enrollment');
   const row = inTransaction(db, () => {
     const created = db
       .insert(enrollmentTokens)
-      .values({ tokenHash: hashSecret(token), schoolCode: school.code, expiresAt, maxUses, createdAt: now, createdBy: audit.actor })
-      .returning({ id: enrollmentTokens.id, countyCode: sql<string>`(select county_code from schools where code = ${school.code})` })
+      .values({
+        tokenHash: hashSecret(token),
+        schoolCode: school.code,
+        expiresAt,
+        maxUses,
+        createdAt: now,
+        createdBy: audit.actor,
+      })
+      .returning({
+        id: enrollmentTokens.id,
+        countyCode: sql<string>`(select county_code from schools where code = ${school.code})`,
+      })
       .get();
-    recordAudit(db, { ...audit, action: 'enrollment-token.create', entityType: 'enrollment-token', entityId: String(created.id), countyCode: created.countyCode, newValue: { schoolCode: school.code, expiresAt, maxUses } }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'enrollment-token.create',
+        entityType: 'enrollment-token',
+        entityId: String(created.id),
+        countyCode: created.countyCode,
+        newValue: { schoolCode: school.code, expiresAt, maxUses },
+      },
+      now,
+    );
     return created;
   });
   return { id: row.id, token, school, expiresAt, maxUses };
@@ -57,10 +87,25 @@ export function createEnrollmentToken(
 /** Revokes an enrollment token by id; devices it already enrolled keep their keys. */
 export function revokeEnrollmentToken(db: Db, id: number, now: number, audit: AuditSource): boolean {
   return inTransaction(db, () => {
-    const token = db.select({ schoolCode: enrollmentTokens.schoolCode }).from(enrollmentTokens).where(and(eq(enrollmentTokens.id, id), isNull(enrollmentTokens.revokedAt))).get();
+    const token = db
+      .select({ schoolCode: enrollmentTokens.schoolCode })
+      .from(enrollmentTokens)
+      .where(and(eq(enrollmentTokens.id, id), isNull(enrollmentTokens.revokedAt)))
+      .get();
     if (!token) return false;
     db.update(enrollmentTokens).set({ revokedAt: now }).where(eq(enrollmentTokens.id, id)).run();
-    recordAudit(db, { ...audit, action: 'enrollment-token.revoke', entityType: 'enrollment-token', entityId: String(id), oldValue: { revokedAt: null }, newValue: { revokedAt: now, schoolCode: token.schoolCode } }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'enrollment-token.revoke',
+        entityType: 'enrollment-token',
+        entityId: String(id),
+        oldValue: { revokedAt: null },
+        newValue: { revokedAt: now, schoolCode: token.schoolCode },
+      },
+      now,
+    );
     return true;
   });
 }

@@ -6,6 +6,7 @@ import { DomainError } from '../errors.ts';
  * page error handler.
  */
 export function formProblem(error: unknown): { message: string; status: 400 | 409 } {
-  if (error instanceof DomainError && (error.failure === 'invalid' || error.failure === 'conflict')) return { message: error.message, status: error.failure === 'conflict' ? 409 : 400 };
+  if (error instanceof DomainError && (error.failure === 'invalid' || error.failure === 'conflict'))
+    return { message: error.message, status: error.failure === 'conflict' ? 409 : 400 };
   throw error;
 }

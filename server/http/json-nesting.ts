@@ -30,7 +30,7 @@ export function nestingBeyond(bytes: Uint8Array, limit: number): number {
       while (slashes % 2 === 1) {
         i = bytes.indexOf(quote, i + 1);
         if (i < 0) return -1; // an unclosed string: JSON.parse refuses it, quickly
-        for (slashes = 0; bytes[i - 1 - slashes] === backslash; ) slashes++;
+        for (slashes = 0; bytes[i - 1 - slashes] === backslash;) slashes++;
       }
     } else if (byte === 0x5b || byte === 0x7b) {
       if (++depth > limit) return i;
@@ -44,6 +44,10 @@ export async function refuseDeepJson(request: HonoRequest): Promise<void> {
   if (!request.header('content-type')?.toLowerCase().includes('json')) return;
   const at = nestingBeyond(new Uint8Array(await request.arrayBuffer()), MAX_JSON_DEPTH);
   if (at >= 0) {
-    throw new DomainError('invalid', 'json_too_deep', `the JSON body nests arrays and objects more than ${MAX_JSON_DEPTH} deep (at byte ${at}); no santong request needs more, so it was not parsed`);
+    throw new DomainError(
+      'invalid',
+      'json_too_deep',
+      `the JSON body nests arrays and objects more than ${MAX_JSON_DEPTH} deep (at byte ${at}); no santong request needs more, so it was not parsed`,
+    );
   }
 }

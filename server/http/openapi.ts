@@ -9,9 +9,15 @@ export const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
 function parameters(doc: RouteDoc) {
   const list: unknown[] = [];
-  for (const [location, object] of [['path', doc.params], ['query', doc.query]] as const) {
+  for (const [location, object] of [
+    ['path', doc.params],
+    ['query', doc.query],
+  ] as const) {
     if (!object) continue;
-    const json = toSchema(object, 'input') as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+    const json = toSchema(object, 'input') as {
+      properties?: Record<string, Record<string, unknown>>;
+      required?: string[];
+    };
     for (const [name, schema] of Object.entries(json.properties ?? {})) {
       list.push({
         name,
@@ -35,14 +41,19 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], version: string)
       if (response.schema) content['application/json'] = { schema: toSchema(response.schema, 'output') };
       if (response.csv) content['text/csv'] = { schema: { type: 'string', description: 'UTF-8 with BOM' } };
       if (response.binary) content['application/octet-stream'] = { schema: { type: 'string', format: 'binary' } };
-      responses[status] = { description: response.description, ...(Object.keys(content).length > 0 ? { content } : {}) };
+      responses[status] = {
+        description: response.description,
+        ...(Object.keys(content).length > 0 ? { content } : {}),
+      };
     }
     (paths[openApiPath(doc.path)] ??= {})[doc.method] = {
       summary: doc.summary,
       tags: [doc.tag],
       security: doc.auth === 'none' ? [] : [{ [doc.auth === 'device-key' ? 'deviceKey' : 'apiToken']: [] }],
       parameters: parameters(doc),
-      ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(doc.body, 'input') } } } } : {}),
+      ...(doc.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(doc.body, 'input') } } } }
+        : {}),
       responses,
     };
   }
@@ -51,7 +62,8 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], version: string)
     info: {
       title: 'santong API',
       version,
-      description: 'Measured evidence for the rollout of school connectivity (三通两平台): enrollment, report ingest, coverage.',
+      description:
+        'Measured evidence for the rollout of school connectivity (三通两平台): enrollment, report ingest, coverage.',
     },
     components: {
       securitySchemes: {

@@ -44,7 +44,9 @@ export class TokenBuckets {
   private tokensAt(key: string, now: number): number {
     if (this.capacity <= 0) return Infinity;
     const bucket = this.buckets.get(key);
-    return bucket ? Math.min(this.burst, bucket.tokens + Math.max(0, now - bucket.at) * (this.capacity / this.windowMs)) : this.burst;
+    return bucket
+      ? Math.min(this.burst, bucket.tokens + Math.max(0, now - bucket.at) * (this.capacity / this.windowMs))
+      : this.burst;
   }
 }
 
@@ -53,5 +55,8 @@ export class TokenBuckets {
  * before reading the body, so the connection closes instead of reading a flood's bodies (bench/flood.ts).
  */
 export function tooManyRequests(c: Context, retryAfterSeconds: number, what: string): Response {
-  return c.json({ error: `too many ${what}; try again in ${retryAfterSeconds} s`, code: 'rate_limited' }, 429, { 'retry-after': String(retryAfterSeconds), connection: 'close' });
+  return c.json({ error: `too many ${what}; try again in ${retryAfterSeconds} s`, code: 'rate_limited' }, 429, {
+    'retry-after': String(retryAfterSeconds),
+    connection: 'close',
+  });
 }

@@ -52,10 +52,13 @@ export function requestLimits(limits: RequestLimits = defaultRequestLimits): Mid
   const reportsByIp = new TokenBuckets(limits.reportsPerIpPerMinute, MINUTE);
   // A key spends its hour's batches at most REPORT_BATCH_BURST at a time: a looping agent's whole hour at
   // once (60 batches of 500) stalled every other school's reports for ~2 s (bench/flood.ts).
-  const batchesByKey = new TokenBuckets(limits.reportBatchesPerDevicePerHour, 60 * MINUTE, { burst: REPORT_BATCH_BURST });
+  const batchesByKey = new TokenBuckets(limits.reportBatchesPerDevicePerHour, 60 * MINUTE, {
+    burst: REPORT_BATCH_BURST,
+  });
   const defaultBodyLimit = bodyLimit({
     maxSize: limits.maxBodyBytes,
-    onError: (c) => c.json({ error: `a request body here is at most ${limits.maxBodyBytes} bytes`, code: 'body_too_large' }, 413),
+    onError: (c) =>
+      c.json({ error: `a request body here is at most ${limits.maxBodyBytes} bytes`, code: 'body_too_large' }, 413),
   });
   return async (c, next) => {
     if (!writes.has(c.req.method)) return next();
@@ -73,7 +76,12 @@ export function requestLimits(limits: RequestLimits = defaultRequestLimits): Mid
       // looping PC must not use up the budget of every PC behind its school's NAT (bench/flood.ts).
       const key = /^Bearer\s+(\S+)/i.exec(c.req.header('authorization') ?? '')?.[1];
       const byKey = key ? batchesByKey.wait(key, now) : 0;
-      if (byKey) return tooManyRequests(c, byKey, `report batches from this device (at most ${limits.reportBatchesPerDevicePerHour} an hour)`);
+      if (byKey)
+        return tooManyRequests(
+          c,
+          byKey,
+          `report batches from this device (at most ${limits.reportBatchesPerDevicePerHour} an hour)`,
+        );
       const byIp = reportsByIp.take(clientAddress(c), now);
       if (byIp) return tooManyRequests(c, byIp, 'report batches from this address');
       if (key) batchesByKey.take(key, now);

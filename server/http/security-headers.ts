@@ -9,23 +9,24 @@ import { secureHeaders } from 'hono/secure-headers';
  * again sends its session cookie over plain HTTP. Not includeSubDomains: other sites of a bureau's domain
  * may not be on HTTPS yet.
  */
-export const securityHeaders = (options: { httpsOnly: boolean }) => secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'none'"],
-    styleSrc: ["'self'", "'unsafe-inline'"],
-    imgSrc: ["'self'", 'data:'],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-    baseUri: ["'none'"],
-    objectSrc: ["'none'"],
-  },
-  xFrameOptions: 'DENY',
-  xContentTypeOptions: 'nosniff',
-  referrerPolicy: 'same-origin',
-  strictTransportSecurity: options.httpsOnly ? 'max-age=31536000' : false,
-  crossOriginEmbedderPolicy: false,
-});
+export const securityHeaders = (options: { httpsOnly: boolean }) =>
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'none'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      objectSrc: ["'none'"],
+    },
+    xFrameOptions: 'DENY',
+    xContentTypeOptions: 'nosniff',
+    referrerPolicy: 'same-origin',
+    strictTransportSecurity: options.httpsOnly ? 'max-age=31536000' : false,
+    crossOriginEmbedderPolicy: false,
+  });
 
 /**
  * API answers (JSON, CSV, XLSX) carry scoped figures, device lists and audit entries: no browser or shared

@@ -7,11 +7,17 @@ import ExcelJS from 'exceljs';
 export type XlsxCell = string | number | boolean | null;
 
 /** Builds a one-sheet workbook from a header row and data rows. */
-export async function toXlsx(sheetName: string, headers: readonly string[], rows: Iterable<readonly XlsxCell[]>): Promise<Buffer> {
+export async function toXlsx(
+  sheetName: string,
+  headers: readonly string[],
+  rows: Iterable<readonly XlsxCell[]>,
+): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'santong';
   // Sheet names: at most 31 characters, none of : \ / ? * [ ]
-  const sheet = workbook.addWorksheet(sheetName.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31) || 'Sheet1', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const sheet = workbook.addWorksheet(sheetName.replace(/[:\\/?*[\]]/g, ' ').slice(0, 31) || 'Sheet1', {
+    views: [{ state: 'frozen', ySplit: 1 }],
+  });
   sheet.addRow([...headers]).font = { bold: true };
   const widths = headers.map((h) => Math.max(8, h.length * 2));
   for (const row of rows) {

@@ -59,7 +59,12 @@ export class GroupCommitter {
         const stored = group.map((p) => storeBatch(this.db, p.device, p.batch, p.receivedAt, this.retentionDays));
         const now = Math.max(...group.map((p) => p.receivedAt));
         const reporting = group.filter((_, i) => stored[i]!.accepted > 0).map((p) => p.device);
-        evaluateSchools(this.db, reporting.map((d) => d.schoolCode), now, new Set(reporting.map((d) => d.id)));
+        evaluateSchools(
+          this.db,
+          reporting.map((d) => d.schoolCode),
+          now,
+          new Set(reporting.map((d) => d.id)),
+        );
         return stored;
       });
     } catch {

@@ -28,20 +28,20 @@ interface DeviceEvidence {
   lastPresentationKind: PresentationKind | null;
   agentVersion: string | null;
 }
-const statements = perConnection(
-  (sqlite): IngestStatements => ({
-    insertReport: sqlite.prepare(`insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
+const statements = perConnection((sqlite): IngestStatements => ({
+  insertReport:
+    sqlite.prepare(`insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
         internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, presentation_kind, body, down_flag)
         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (device_id, id) do nothing`),
-    readStatus: sqlite.prepare(`select last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
+  readStatus: sqlite.prepare(`select last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
         last_presentation_at as lastPresentationAt, last_presentation_kind as lastPresentationKind, agent_version as agentVersion
         from device_status where device_id = ?`),
-    writeStatus: sqlite.prepare(`update device_status set last_collected_at = ?, last_received_at = ?, last_reachable_at = ?,
+  writeStatus:
+    sqlite.prepare(`update device_status set last_collected_at = ?, last_received_at = ?, last_reachable_at = ?,
         last_presentation_at = ?, last_presentation_kind = ?, agent_version = ? where device_id = ?`),
-    retirePreviousKey: sqlite.prepare(`update device_reenrollments set confirmed_at = ?, previous_key_hash = null
+  retirePreviousKey: sqlite.prepare(`update device_reenrollments set confirmed_at = ?, previous_key_hash = null
         where device_id = ? and confirmed_at is null`),
-  }),
-);
+}));
 
 const latest = (a: number | null, b: number | null) => (a === null ? b : b === null || a >= b ? a : b);
 
@@ -53,7 +53,13 @@ const latest = (a: number | null, b: number | null) => (a === null ? b : b === n
  * make evidence look newer than it is). A download claim its own report makes implausible (faster than the
  * PC's link, or than any school PC) is stored with its flag and never counts.
  */
-export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], receivedAt: number, retentionDays = DEFAULT_RETENTION_DAYS): ReportBatchResult {
+export function storeBatch(
+  db: Db,
+  device: ReportingDevice,
+  batch: Report[],
+  receivedAt: number,
+  retentionDays = DEFAULT_RETENTION_DAYS,
+): ReportBatchResult {
   const { insertReport, readStatus, writeStatus, retirePreviousKey } = statements(db);
   // The new key delivered: from now on only it works. Even an all-duplicate batch proves the new agent runs.
   if (device.confirmsNewKey) retirePreviousKey.run(receivedAt, device.id);
@@ -78,8 +84,20 @@ export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], rec
     const presenting = presentationKindOf(report.displays);
     const throughput = report.network.throughput;
     const inserted = insertReport.run(
-      report.id, device.id, collectedAt, receivedAt, future ? 1 : 0, report.schemaVersion, report.agentVersion,
-      online ? 1 : 0, report.network.internet.latencyMs, throughput?.downMbps ?? null, throughput?.upMbps ?? null, presenting ? 1 : 0, presenting, JSON.stringify(report),
+      report.id,
+      device.id,
+      collectedAt,
+      receivedAt,
+      future ? 1 : 0,
+      report.schemaVersion,
+      report.agentVersion,
+      online ? 1 : 0,
+      report.network.internet.latencyMs,
+      throughput?.downMbps ?? null,
+      throughput?.upMbps ?? null,
+      presenting ? 1 : 0,
+      presenting,
+      JSON.stringify(report),
       claimFlag(report),
     );
     if (inserted.changes === 0) continue;
@@ -92,7 +110,8 @@ export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], rec
   }
   if (accepted > 0) {
     const status = readStatus.get(device.id);
-    const stored = status?.lastPresentationAt == null ? null : { at: status.lastPresentationAt, kind: status.lastPresentationKind };
+    const stored =
+      status?.lastPresentationAt == null ? null : { at: status.lastPresentationAt, kind: status.lastPresentationKind };
     const lastPresentation = laterPresentation(stored, presentation);
     const newestIsLatest = newest !== null && newest.at >= (status?.lastCollectedAt ?? 0);
     writeStatus.run(
@@ -112,7 +131,13 @@ export function storeBatch(db: Db, device: ReportingDevice, batch: Report[], rec
  * Stores a batch and moves its school's figures on in one transaction: when this returns, the batch
  * and the figures it changed are on disk together.
  */
-export function ingestReports(db: Db, device: ReportingDevice, batch: Report[], receivedAt: number, retentionDays = DEFAULT_RETENTION_DAYS): ReportBatchResult {
+export function ingestReports(
+  db: Db,
+  device: ReportingDevice,
+  batch: Report[],
+  receivedAt: number,
+  retentionDays = DEFAULT_RETENTION_DAYS,
+): ReportBatchResult {
   return inTransaction(db, () => {
     const result = storeBatch(db, device, batch, receivedAt, retentionDays);
     if (result.accepted > 0) evaluateSchools(db, [device.schoolCode], receivedAt, new Set([device.id]));

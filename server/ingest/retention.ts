@@ -31,7 +31,12 @@ interface Folded {
  * Folds reports past retention (and outside every evidence window) into device_days, a chunk per
  * transaction so ingest is never blocked for long. Returns the number of reports folded.
  */
-export function foldOldReports(db: Db, now: number, retentionDays = DEFAULT_RETENTION_DAYS, chunkSize = 10_000): number {
+export function foldOldReports(
+  db: Db,
+  now: number,
+  retentionDays = DEFAULT_RETENTION_DAYS,
+  chunkSize = 10_000,
+): number {
   const rules = currentPlan(db).coverage;
   const calendarOf = loadCalendars(db);
   const counties = db.$client.prepare(`select code from divisions where level = 'county'`).pluck().all() as string[];
@@ -69,7 +74,14 @@ export function foldOldReports(db: Db, now: number, retentionDays = DEFAULT_RETE
   const dropOldServerMeasurements = db.$client.prepare('delete from speedtests where finished_at < ?');
   let total = 0;
   for (;;) {
-    const rows = select.all(cutoff, chunkSize) as { id: string; deviceId: string; at: number; online: number; presenting: PresentationKind | null; down: number | null }[];
+    const rows = select.all(cutoff, chunkSize) as {
+      id: string;
+      deviceId: string;
+      at: number;
+      online: number;
+      presenting: PresentationKind | null;
+      down: number | null;
+    }[];
     if (rows.length === 0) {
       dropOldServerMeasurements.run(cutoff);
       return total;
@@ -79,17 +91,31 @@ export function foldOldReports(db: Db, now: number, retentionDays = DEFAULT_RETE
       for (const r of rows) {
         const day = localDay(r.at);
         const key = `${r.deviceId}|${day}`;
-        const f = days.get(key) ?? { deviceId: r.deviceId, day, reports: 0, lastCollectedAt: r.at, lastReachableAt: null, lastPresentation: null, downSamples: [] };
+        const f = days.get(key) ?? {
+          deviceId: r.deviceId,
+          day,
+          reports: 0,
+          lastCollectedAt: r.at,
+          lastReachableAt: null,
+          lastPresentation: null,
+          downSamples: [],
+        };
         f.reports++;
         f.lastCollectedAt = Math.max(f.lastCollectedAt, r.at);
         if (r.online) f.lastReachableAt = Math.max(f.lastReachableAt ?? 0, r.at);
-        if (r.online && r.presenting) f.lastPresentation = laterPresentation(f.lastPresentation, { at: r.at, kind: r.presenting });
+        if (r.online && r.presenting)
+          f.lastPresentation = laterPresentation(f.lastPresentation, { at: r.at, kind: r.presenting });
         if (r.down !== null) f.downSamples.push(r.down);
         days.set(key, f);
         remove.run(r.deviceId, r.id);
       }
       for (const { lastPresentation, ...f } of days.values()) {
-        upsert.run({ ...f, lastPresentationAt: lastPresentation?.at ?? null, lastPresentationKind: lastPresentation?.kind ?? null, downSamples: JSON.stringify(f.downSamples) });
+        upsert.run({
+          ...f,
+          lastPresentationAt: lastPresentation?.at ?? null,
+          lastPresentationKind: lastPresentation?.kind ?? null,
+          downSamples: JSON.stringify(f.downSamples),
+        });
       }
     });
     total += rows.length;

@@ -19,7 +19,8 @@ export interface MaintenanceTask {
 const { file, task, now, retentionDays } = workerData as MaintenanceTask;
 const db = openDatabaseFile(file);
 try {
-  const result = task === 'snapshots' ? { days: takeDailySnapshots(db, now) } : { folded: foldOldReports(db, now, retentionDays) };
+  const result =
+    task === 'snapshots' ? { days: takeDailySnapshots(db, now) } : { folded: foldOldReports(db, now, retentionDays) };
   parentPort!.postMessage(result);
 } finally {
   db.$client.close();

@@ -10,6 +10,10 @@ export function runMaintenance<T>(task: MaintenanceTask): Promise<T> {
     let result: T | undefined;
     worker.once('message', (message: T) => (result = message));
     worker.once('error', reject);
-    worker.once('exit', (code) => (code === 0 && result !== undefined ? resolve(result) : reject(new Error(`maintenance ${task.task} exited with ${code}`))));
+    worker.once('exit', (code) =>
+      code === 0 && result !== undefined
+        ? resolve(result)
+        : reject(new Error(`maintenance ${task.task} exited with ${code}`)),
+    );
   });
 }

@@ -4,7 +4,12 @@ import type { Logger } from '../log.ts';
 import { runPlatformProbes } from '../programme/platform-probe.ts';
 
 /** Probes every platform's URL on a schedule, so "reachable" is measured, not declared. */
-export function startPlatformProbeJob(db: Db, options: { schedule: string; timeoutMs: number }, clock: () => number, logger: Logger) {
+export function startPlatformProbeJob(
+  db: Db,
+  options: { schedule: string; timeoutMs: number },
+  clock: () => number,
+  logger: Logger,
+) {
   return cron.schedule(
     options.schedule,
     async () => {

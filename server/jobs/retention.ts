@@ -13,7 +13,12 @@ export function startRetentionJob(db: Db, retentionDays: number, clock: () => nu
     '30 3 * * *',
     async () => {
       try {
-        const { folded } = await runMaintenance<{ folded: number }>({ file: db.$client.name, task: 'retention', now: clock(), retentionDays });
+        const { folded } = await runMaintenance<{ folded: number }>({
+          file: db.$client.name,
+          task: 'retention',
+          now: clock(),
+          retentionDays,
+        });
         if (folded > 0) logger.info({ folded, retentionDays }, 'reports past retention folded into daily rows');
       } catch (error) {
         logger.error({ err: error }, 'retention folding failed');

@@ -12,13 +12,24 @@ import { CHINA_TIME_ZONE } from '../time/china-time.ts';
 export function startSnapshotJob(db: Db, clock: () => number, logger: Logger) {
   const run = async () => {
     try {
-      const { days } = await runMaintenance<{ days: string[] }>({ file: db.$client.name, task: 'snapshots', now: clock(), retentionDays: 0 });
-      if (days.length > 0) logger.info({ days: days.length, first: days[0], last: days.at(-1) }, 'daily snapshots taken');
+      const { days } = await runMaintenance<{ days: string[] }>({
+        file: db.$client.name,
+        task: 'snapshots',
+        now: clock(),
+        retentionDays: 0,
+      });
+      if (days.length > 0)
+        logger.info({ days: days.length, first: days[0], last: days.at(-1) }, 'daily snapshots taken');
     } catch (error) {
       logger.error({ err: error }, 'daily snapshots failed');
     }
   };
   const startup = run();
   const task = cron.schedule('5 0 * * *', run, { name: 'daily-snapshots', timezone: CHINA_TIME_ZONE, noOverlap: true });
-  return { stop: async () => { await task.stop(); await startup; } };
+  return {
+    stop: async () => {
+      await task.stop();
+      await startup;
+    },
+  };
 }

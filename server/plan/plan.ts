@@ -31,7 +31,10 @@ export function importPlan(db: Db, plan: Plan, source: string, now: number, audi
   inTransaction(db, () => {
     const existingPrefecture = db.select().from(divisions).where(eq(divisions.level, 'prefecture')).get();
     if (existingPrefecture && existingPrefecture.code !== plan.prefecture.code) {
-      const registered = db.select({ n: sql<number>`count(*)` }).from(schools).get()!.n;
+      const registered = db
+        .select({ n: sql<number>`count(*)` })
+        .from(schools)
+        .get()!.n;
       if (registered > 0) {
         throw new PlanError(
           `this database tracks prefecture ${existingPrefecture.code} (${existingPrefecture.name}) with ${registered} schools; ` +
@@ -66,7 +69,10 @@ export function importPlan(db: Db, plan: Plan, source: string, now: number, audi
       db
         .insert(divisions)
         .values({ code: d.code, name: d.name, pinyin: d.pinyin ?? null, level, parentCode })
-        .onConflictDoUpdate({ target: divisions.code, set: { name: d.name, pinyin: d.pinyin ?? null, level, parentCode } })
+        .onConflictDoUpdate({
+          target: divisions.code,
+          set: { name: d.name, pinyin: d.pinyin ?? null, level, parentCode },
+        })
         .run();
     upsertDivision(plan.prefecture, 'prefecture', null);
     for (const county of plan.counties) {
@@ -91,9 +97,28 @@ export function importPlan(db: Db, plan: Plan, source: string, now: number, audi
     }
     const previous = db.select({ document: plans.document }).from(plans).orderBy(desc(plans.id)).limit(1).get();
     db.insert(plans).values({ document: plan, importedAt: now, source }).run();
-    recordAudit(db, { ...audit, action: 'plan.replace', entityType: 'plan', entityId: plan.prefecture.code, oldValue: previous?.document ?? null, newValue: plan }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'plan.replace',
+        entityType: 'plan',
+        entityId: plan.prefecture.code,
+        oldValue: previous?.document ?? null,
+        newValue: plan,
+      },
+      now,
+    );
     // Standards and windows may have changed: every school's figures are re-derived under the new plan.
-    evaluateSchools(db, db.select({ code: schools.code }).from(schools).all().map((s) => s.code), now);
+    evaluateSchools(
+      db,
+      db
+        .select({ code: schools.code })
+        .from(schools)
+        .all()
+        .map((s) => s.code),
+      now,
+    );
   });
 }
 
@@ -102,6 +127,9 @@ export function ensureReferenceData(db: Db, now: number): boolean {
   if (db.select({ id: plans.id }).from(plans).limit(1).get()) return false;
   const { plan, errors } = parsePlanFile(defaultPlanFile);
   if (!plan) throw new PlanError(`the shipped plan is invalid: ${errors.join('; ')}`);
-  importPlan(db, plan, 'reference: linxia-2015-2020.json', now, { actor: 'system:first-start', reason: 'reference data loaded on first start' });
+  importPlan(db, plan, 'reference: linxia-2015-2020.json', now, {
+    actor: 'system:first-start',
+    reason: 'reference data loaded on first start',
+  });
   return true;
 }

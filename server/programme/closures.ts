@@ -17,14 +17,27 @@ export function addClosure(db: Db, request: Omit<ClosureRequest, 'reason'>, now:
   return inTransaction(db, () => {
     const countyCode = request.countyCode ?? null;
     if (countyCode !== null && !db.select().from(divisions).where(eq(divisions.code, countyCode)).get()) {
-      throw new DomainError('invalid', 'county_unknown', `no county ${countyCode}`, [{ path: 'countyCode', message: 'not a county of this plan' }]);
+      throw new DomainError('invalid', 'county_unknown', `no county ${countyCode}`, [
+        { path: 'countyCode', message: 'not a county of this plan' },
+      ]);
     }
     const row = db
       .insert(closures)
       .values({ name: request.name, countyCode, startsOn: request.startsOn, endsOn: request.endsOn, createdAt: now })
       .returning()
       .get();
-    recordAudit(db, { ...audit, action: 'closure.create', entityType: 'closure', entityId: String(row.id), countyCode, newValue: request }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'closure.create',
+        entityType: 'closure',
+        entityId: String(row.id),
+        countyCode,
+        newValue: request,
+      },
+      now,
+    );
     evaluateSchools(db, affectedSchools(db, countyCode), now);
     return { id: row.id, name: row.name, countyCode: row.countyCode, startsOn: row.startsOn, endsOn: row.endsOn };
   });
@@ -36,12 +49,33 @@ export function removeClosure(db: Db, id: number, now: number, audit: AuditSourc
     const row = db.select().from(closures).where(eq(closures.id, id)).get();
     if (!row) throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`);
     db.delete(closures).where(eq(closures.id, id)).run();
-    recordAudit(db, { ...audit, action: 'closure.remove', entityType: 'closure', entityId: String(id), countyCode: row.countyCode, oldValue: row }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'closure.remove',
+        entityType: 'closure',
+        entityId: String(id),
+        countyCode: row.countyCode,
+        oldValue: row,
+      },
+      now,
+    );
     evaluateSchools(db, affectedSchools(db, row.countyCode), now);
   });
 }
 
 /** Every closure, by first day. */
 export function listClosures(db: Db) {
-  return db.select({ id: closures.id, name: closures.name, countyCode: closures.countyCode, startsOn: closures.startsOn, endsOn: closures.endsOn }).from(closures).orderBy(asc(closures.startsOn)).all();
+  return db
+    .select({
+      id: closures.id,
+      name: closures.name,
+      countyCode: closures.countyCode,
+      startsOn: closures.startsOn,
+      endsOn: closures.endsOn,
+    })
+    .from(closures)
+    .orderBy(asc(closures.startsOn))
+    .all();
 }

@@ -12,7 +12,13 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * Records a declared status (connected school, equipped classroom) that no agent can show yet. It is
  * counted apart from measurements everywhere; a measurement later showing the same makes it moot.
  */
-export function declareStatus(db: Db, request: DeclarationRequest, now: number, audit: AuditSource, countyScope: string | null): Declaration {
+export function declareStatus(
+  db: Db,
+  request: DeclarationRequest,
+  now: number,
+  audit: AuditSource,
+  countyScope: string | null,
+): Declaration {
   return inTransaction(db, () => {
     const school = db.select().from(schools).where(eq(schools.code, request.schoolCode)).get();
     if (!school) throw new DomainError('not-found', 'school_unknown', `no school with code ${request.schoolCode}`);
@@ -21,51 +27,136 @@ export function declareStatus(db: Db, request: DeclarationRequest, now: number, 
     }
     let classroomId: number | null = null;
     if (request.classroomCode) {
-      const room = db.select().from(classrooms).where(and(eq(classrooms.schoolCode, school.code), eq(classrooms.code, request.classroomCode))).get();
-      if (!room) throw new DomainError('invalid', 'classroom_unknown', `no classroom ${request.classroomCode} at school ${school.code}`, [{ path: 'classroomCode', message: 'no such classroom at this school' }]);
+      const room = db
+        .select()
+        .from(classrooms)
+        .where(and(eq(classrooms.schoolCode, school.code), eq(classrooms.code, request.classroomCode)))
+        .get();
+      if (!room)
+        throw new DomainError(
+          'invalid',
+          'classroom_unknown',
+          `no classroom ${request.classroomCode} at school ${school.code}`,
+          [{ path: 'classroomCode', message: 'no such classroom at this school' }],
+        );
       classroomId = room.id;
     }
-    const active = and(eq(declarations.schoolCode, school.code), eq(declarations.indicator, request.indicator), isNull(declarations.withdrawnAt), classroomId === null ? isNull(declarations.classroomId) : eq(declarations.classroomId, classroomId));
+    const active = and(
+      eq(declarations.schoolCode, school.code),
+      eq(declarations.indicator, request.indicator),
+      isNull(declarations.withdrawnAt),
+      classroomId === null ? isNull(declarations.classroomId) : eq(declarations.classroomId, classroomId),
+    );
     const existing = db.select({ id: declarations.id }).from(declarations).where(active).get();
-    if (existing) throw new DomainError('conflict', 'already_declared', `this status is already declared (declaration ${existing.id}); withdraw it first to declare again`);
+    if (existing)
+      throw new DomainError(
+        'conflict',
+        'already_declared',
+        `this status is already declared (declaration ${existing.id}); withdraw it first to declare again`,
+      );
     const { id } = db
       .insert(declarations)
-      .values({ schoolCode: school.code, classroomId, indicator: request.indicator, declaredAt: now, declaredBy: audit.actor, reason: audit.reason })
+      .values({
+        schoolCode: school.code,
+        classroomId,
+        indicator: request.indicator,
+        declaredAt: now,
+        declaredBy: audit.actor,
+        reason: audit.reason,
+      })
       .returning({ id: declarations.id })
       .get();
-    recordAudit(db, { ...audit, action: 'declaration.create', entityType: 'declaration', entityId: String(id), countyCode: school.countyCode, newValue: { schoolCode: school.code, indicator: request.indicator, classroomCode: request.classroomCode ?? null } }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'declaration.create',
+        entityType: 'declaration',
+        entityId: String(id),
+        countyCode: school.countyCode,
+        newValue: {
+          schoolCode: school.code,
+          indicator: request.indicator,
+          classroomCode: request.classroomCode ?? null,
+        },
+      },
+      now,
+    );
     evaluateSchools(db, [school.code], now);
     return readDeclaration(db, id);
   });
 }
 
 /** Withdraws a declaration (it stays on record); the school's figures drop it at once. */
-export function withdrawDeclaration(db: Db, id: number, now: number, audit: AuditSource, countyScope: string | null): Declaration {
+export function withdrawDeclaration(
+  db: Db,
+  id: number,
+  now: number,
+  audit: AuditSource,
+  countyScope: string | null,
+): Declaration {
   return inTransaction(db, () => {
     const declaration = readDeclaration(db, id);
-    if (countyScope !== null && declaration.countyCode !== countyScope) throw new DomainError('forbidden', 'out_of_scope', `declaration ${id} is not in county ${countyScope}`);
-    if (declaration.withdrawnAt !== null) throw new DomainError('conflict', 'already_withdrawn', `declaration ${id} was withdrawn at ${declaration.withdrawnAt}`);
+    if (countyScope !== null && declaration.countyCode !== countyScope)
+      throw new DomainError('forbidden', 'out_of_scope', `declaration ${id} is not in county ${countyScope}`);
+    if (declaration.withdrawnAt !== null)
+      throw new DomainError(
+        'conflict',
+        'already_withdrawn',
+        `declaration ${id} was withdrawn at ${declaration.withdrawnAt}`,
+      );
     db.update(declarations).set({ withdrawnAt: now, withdrawnBy: audit.actor }).where(eq(declarations.id, id)).run();
-    recordAudit(db, { ...audit, action: 'declaration.withdraw', entityType: 'declaration', entityId: String(id), countyCode: declaration.countyCode, oldValue: { withdrawnAt: null }, newValue: { withdrawnAt: iso(now) } }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'declaration.withdraw',
+        entityType: 'declaration',
+        entityId: String(id),
+        countyCode: declaration.countyCode,
+        oldValue: { withdrawnAt: null },
+        newValue: { withdrawnAt: iso(now) },
+      },
+      now,
+    );
     evaluateSchools(db, [declaration.schoolCode], now);
     return readDeclaration(db, id);
   });
 }
 
 /** Declarations in scope, newest first, with whether a measurement now agrees and whether evidence contradicts them. */
-export function listDeclarations(db: Db, filter: { countyScope: string | null; status: 'active' | 'withdrawn' | 'all'; conflict?: boolean | undefined; schoolCode?: string }): Declaration[] {
+export function listDeclarations(
+  db: Db,
+  filter: {
+    countyScope: string | null;
+    status: 'active' | 'withdrawn' | 'all';
+    conflict?: boolean | undefined;
+    schoolCode?: string;
+  },
+): Declaration[] {
   const where: (SQL | undefined)[] = [];
   if (filter.schoolCode !== undefined) where.push(eq(declarations.schoolCode, filter.schoolCode));
   if (filter.countyScope !== null) where.push(eq(schools.countyCode, filter.countyScope));
   if (filter.status === 'active') where.push(isNull(declarations.withdrawnAt));
   if (filter.status === 'withdrawn') where.push(isNotNull(declarations.withdrawnAt));
-  const rows = selectDeclarations(db).where(and(...where)).orderBy(desc(declarations.id)).all().map(toDeclaration);
+  const rows = selectDeclarations(db)
+    .where(and(...where))
+    .orderBy(desc(declarations.id))
+    .all()
+    .map(toDeclaration);
   return filter.conflict === undefined ? rows : rows.filter((d) => d.conflict === filter.conflict);
 }
 
 function selectDeclarations(db: Db) {
   return db
-    .select({ d: declarations, countyCode: schools.countyCode, classroomCode: classrooms.code, schoolConnected: schoolStatus.connected, conflict: schoolStatus.declarationConflict, classroomEquipped: classroomStatus.equipped })
+    .select({
+      d: declarations,
+      countyCode: schools.countyCode,
+      classroomCode: classrooms.code,
+      schoolConnected: schoolStatus.connected,
+      conflict: schoolStatus.declarationConflict,
+      classroomEquipped: classroomStatus.equipped,
+    })
     .from(declarations)
     .innerJoin(schools, eq(schools.code, declarations.schoolCode))
     .leftJoin(schoolStatus, eq(schoolStatus.schoolCode, declarations.schoolCode))

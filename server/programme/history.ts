@@ -15,7 +15,13 @@ const MAX_BACKFILL_DAYS = 400;
 const nextDay = (day: string) => localDay(endOfLocalDay(day));
 
 export interface SnapshotFigures {
-  schools: { registered: number; connected: number; meetingStandard: number; declaredConnected: number; declarationConflicts: number };
+  schools: {
+    registered: number;
+    connected: number;
+    meetingStandard: number;
+    declaredConnected: number;
+    declarationConflicts: number;
+  };
   classrooms: { registered: number; equipped: number; declaredEquipped: number };
   devices: { enrolled: number; live: number; atRisk: number; silent: number; never: number };
 }
@@ -62,8 +68,16 @@ export function figuresAt(db: Db, at: number): Map<string, SnapshotFigures> {
  */
 export function takeDailySnapshots(db: Db, now: number): string[] {
   const yesterday = localDay(now - DAY_MS);
-  const last = db.select({ day: dailySnapshots.day }).from(dailySnapshots).orderBy(desc(dailySnapshots.day)).limit(1).get()?.day;
-  const firstSchool = db.select({ at: min(schools.createdAt) }).from(schools).get()?.at;
+  const last = db
+    .select({ day: dailySnapshots.day })
+    .from(dailySnapshots)
+    .orderBy(desc(dailySnapshots.day))
+    .limit(1)
+    .get()?.day;
+  const firstSchool = db
+    .select({ at: min(schools.createdAt) })
+    .from(schools)
+    .get()?.at;
   if (!last && (firstSchool === null || firstSchool === undefined)) return [];
   let day = last ? nextDay(last) : localDay(firstSchool!);
   const earliest = localDay(now - MAX_BACKFILL_DAYS * DAY_MS);
@@ -74,7 +88,10 @@ export function takeDailySnapshots(db: Db, now: number): string[] {
     const source = day === yesterday ? 'live' : 'backfill';
     inTransaction(db, () => {
       for (const [divisionCode, f] of figures) {
-        db.insert(dailySnapshots).values({ day, divisionCode, figures: f, source, createdAt: now }).onConflictDoNothing().run();
+        db.insert(dailySnapshots)
+          .values({ day, divisionCode, figures: f, source, createdAt: now })
+          .onConflictDoNothing()
+          .run();
       }
     });
     taken.push(day);
@@ -83,14 +100,23 @@ export function takeDailySnapshots(db: Db, now: number): string[] {
 }
 
 /** The recorded series for the given divisions between two days (inclusive), oldest first. */
-export function readHistory(db: Db, filter: { divisionCodes: string[] | null; from?: string | undefined; to?: string | undefined }) {
+export function readHistory(
+  db: Db,
+  filter: { divisionCodes: string[] | null; from?: string | undefined; to?: string | undefined },
+) {
   const where: (SQL | undefined)[] = [
     filter.divisionCodes ? inArray(dailySnapshots.divisionCode, filter.divisionCodes) : undefined,
     filter.from ? gte(dailySnapshots.day, filter.from) : undefined,
     filter.to ? lte(dailySnapshots.day, filter.to) : undefined,
   ];
   return db
-    .select({ day: dailySnapshots.day, divisionCode: dailySnapshots.divisionCode, name: divisions.name, source: dailySnapshots.source, figures: dailySnapshots.figures })
+    .select({
+      day: dailySnapshots.day,
+      divisionCode: dailySnapshots.divisionCode,
+      name: divisions.name,
+      source: dailySnapshots.source,
+      figures: dailySnapshots.figures,
+    })
     .from(dailySnapshots)
     .innerJoin(divisions, eq(divisions.code, dailySnapshots.divisionCode))
     .where(and(...where))

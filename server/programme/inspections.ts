@@ -21,29 +21,61 @@ function uniform(seed: string, schoolCode: string): number {
 }
 
 /** Draws `perCounty` schools per county (weighted sampling without replacement) and records the inspection. */
-export function drawInspection(db: Db, input: { perCounty: number; seed: string }, now: number, audit: AuditSource): Inspection {
+export function drawInspection(
+  db: Db,
+  input: { perCounty: number; seed: string },
+  now: number,
+  audit: AuditSource,
+): Inspection {
   return inTransaction(db, () => {
     const candidates = db
-      .select({ code: schools.code, countyCode: schools.countyCode, connected: schoolStatus.connected, declared: schoolStatus.declaredConnected, conflict: schoolStatus.declarationConflict, declaredRooms: schoolStatus.classroomsDeclaredEquipped })
+      .select({
+        code: schools.code,
+        countyCode: schools.countyCode,
+        connected: schoolStatus.connected,
+        declared: schoolStatus.declaredConnected,
+        conflict: schoolStatus.declarationConflict,
+        declaredRooms: schoolStatus.classroomsDeclaredEquipped,
+      })
       .from(schools)
       .innerJoin(schoolStatus, eq(schoolStatus.schoolCode, schools.code))
       .orderBy(asc(schools.code))
       .all();
     const byCounty = new Map<string, { code: string; stratum: Stratum; key: number }[]>();
     for (const s of candidates) {
-      const stratum: Stratum = s.conflict ? 'conflict' : s.declared || s.declaredRooms > 0 ? 'declared-only' : s.connected ? 'measured' : 'unconnected';
+      const stratum: Stratum = s.conflict
+        ? 'conflict'
+        : s.declared || s.declaredRooms > 0
+          ? 'declared-only'
+          : s.connected
+            ? 'measured'
+            : 'unconnected';
       // Efraimidis–Spirakis: the largest u^(1/w) keys are a weighted sample without replacement.
       const key = uniform(input.seed, s.code) ** (1 / weights[stratum]);
       const county = byCounty.get(s.countyCode);
       if (county) county.push({ code: s.code, stratum, key });
       else byCounty.set(s.countyCode, [{ code: s.code, stratum, key }]);
     }
-    const { id } = db.insert(inspections).values({ seed: input.seed, perCounty: input.perCounty, drawnAt: now, drawnBy: audit.actor }).returning({ id: inspections.id }).get();
+    const { id } = db
+      .insert(inspections)
+      .values({ seed: input.seed, perCounty: input.perCounty, drawnAt: now, drawnBy: audit.actor })
+      .returning({ id: inspections.id })
+      .get();
     for (const county of [...byCounty.keys()].sort()) {
-      const drawn = byCounty.get(county)!.sort((a, b) => b.key - a.key).slice(0, input.perCounty);
-      for (const school of drawn) db.insert(inspectionSchools).values({ inspectionId: id, schoolCode: school.code, stratum: school.stratum }).run();
+      const drawn = byCounty
+        .get(county)!
+        .sort((a, b) => b.key - a.key)
+        .slice(0, input.perCounty);
+      for (const school of drawn)
+        db.insert(inspectionSchools)
+          .values({ inspectionId: id, schoolCode: school.code, stratum: school.stratum })
+          .run();
     }
-    recordAudit(db, { ...audit, action: 'inspection.draw', entityType: 'inspection', entityId: String(id), newValue: input }, now);
+    recordAudit(
+      db,
+      { ...audit, action: 'inspection.draw', entityType: 'inspection', entityId: String(id), newValue: input },
+      now,
+    );
     return readInspection(db, id);
   });
 }
@@ -64,8 +96,18 @@ export function recordInspectionResult(
       .innerJoin(schools, eq(schools.code, inspectionSchools.schoolCode))
       .where(and(eq(inspectionSchools.inspectionId, id), eq(inspectionSchools.schoolCode, finding.schoolCode)))
       .get();
-    if (!row) throw new DomainError('not-found', 'not_in_inspection', `school ${finding.schoolCode} is not in inspection ${id}`);
-    if (countyScope !== null && row.countyCode !== countyScope) throw new DomainError('forbidden', 'out_of_scope', `school ${finding.schoolCode} is not in county ${countyScope}`);
+    if (!row)
+      throw new DomainError(
+        'not-found',
+        'not_in_inspection',
+        `school ${finding.schoolCode} is not in inspection ${id}`,
+      );
+    if (countyScope !== null && row.countyCode !== countyScope)
+      throw new DomainError(
+        'forbidden',
+        'out_of_scope',
+        `school ${finding.schoolCode} is not in county ${countyScope}`,
+      );
     const note = finding.note || null;
     db.update(inspectionSchools)
       .set({ result: finding.result, note, recordedAt: now, recordedBy: audit.actor })
@@ -73,7 +115,15 @@ export function recordInspectionResult(
       .run();
     recordAudit(
       db,
-      { ...audit, action: 'inspection.result', entityType: 'school', entityId: finding.schoolCode, countyCode: row.countyCode, oldValue: { inspection: id, result: row.entry.result, note: row.entry.note }, newValue: { inspection: id, result: finding.result, note } },
+      {
+        ...audit,
+        action: 'inspection.result',
+        entityType: 'school',
+        entityId: finding.schoolCode,
+        countyCode: row.countyCode,
+        oldValue: { inspection: id, result: row.entry.result, note: row.entry.note },
+        newValue: { inspection: id, result: finding.result, note },
+      },
       now,
     );
     return readInspection(db, id);

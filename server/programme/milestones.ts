@@ -20,7 +20,9 @@ export function expectedCumulative(indicator: CountIndicator, at: number): numbe
   if (!current) {
     if (!previous) return baseline;
     // Between milestones the last one stands; after the last one, the final target.
-    return milestones.some((m) => m.year > year) ? previous.cumulative : Math.max(previous.cumulative, indicator.target);
+    return milestones.some((m) => m.year > year)
+      ? previous.cumulative
+      : Math.max(previous.cumulative, indicator.target);
   }
   const from = previous?.cumulative ?? baseline;
   const elapsed = (at - startOfLocalYear(year)) / (startOfLocalYear(year + 1) - startOfLocalYear(year));

@@ -16,32 +16,69 @@ function parsed<Schema extends z.ZodType>(schema: Schema, input: unknown): z.inf
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const flag = (path: string) => `--${{ ownerCode: 'owner', builtOn: 'built-on' }[path] ?? path}`;
-  throw new DomainError('invalid', 'invalid_input', describeIssues(result.error).map((i) => `${flag(i.path)}: ${i.message}`).join('\n'));
+  throw new DomainError(
+    'invalid',
+    'invalid_input',
+    describeIssues(result.error)
+      .map((i) => `${flag(i.path)}: ${i.message}`)
+      .join('\n'),
+  );
 }
 
 function platformId(flags: PlatformFlags): number {
-  if (!flags.id || !/^\d+$/.test(flags.id)) throw new DomainError('invalid', 'invalid_input', '--id takes the platform number that `santong platform list` shows');
+  if (!flags.id || !/^\d+$/.test(flags.id))
+    throw new DomainError(
+      'invalid',
+      'invalid_input',
+      '--id takes the platform number that `santong platform list` shows',
+    );
   return Number(flags.id);
 }
 
 const describe = (p: ReturnType<typeof listPlatforms>[number]) => {
-  const measured = p.status === null ? 'not probed yet' : `${p.status.reachable ? 'reachable' : 'unreachable'}${p.status.error ? ` (${p.status.error})` : ''}`;
+  const measured =
+    p.status === null
+      ? 'not probed yet'
+      : `${p.status.reachable ? 'reachable' : 'unreachable'}${p.status.error ? ` (${p.status.error})` : ''}`;
   return `#${p.id} ${p.kind} ${p.level} ${p.ownerCode} "${p.name}" ${p.url} — built: ${p.builtOn ?? 'not declared'}; ${measured}`;
 };
 
 /** `santong platform add|update|remove|list|probe`: the lines to print. Changes are audited; probe records measurements. */
-export async function runPlatformCommand(db: Db, sub: string, flags: PlatformFlags, audit: AuditSource, now: number, probeTimeoutMs: number): Promise<string[]> {
+export async function runPlatformCommand(
+  db: Db,
+  sub: string,
+  flags: PlatformFlags,
+  audit: AuditSource,
+  now: number,
+  probeTimeoutMs: number,
+): Promise<string[]> {
   const show = (id: number) => describe(listPlatforms(db, null, now).find((p) => p.id === id)!);
   const builtOn = flags['built-on'] === 'none' ? null : flags['built-on'];
   switch (sub) {
     case 'add': {
-      const input = parsed(newPlatformSchema, { kind: flags.kind, level: flags.level, ownerCode: flags.owner, name: flags.name, url: flags.url, builtOn, reason: audit.reason });
+      const input = parsed(newPlatformSchema, {
+        kind: flags.kind,
+        level: flags.level,
+        ownerCode: flags.owner,
+        name: flags.name,
+        url: flags.url,
+        builtOn,
+        reason: audit.reason,
+      });
       const { reason: _reason, ...platform } = input;
       return [`added ${show(addPlatform(db, platform, audit, now).id)}`];
     }
     case 'update': {
       const id = platformId(flags);
-      const patch = parsed(platformPatchSchema, { kind: flags.kind, level: flags.level, ownerCode: flags.owner, name: flags.name, url: flags.url, builtOn, reason: audit.reason });
+      const patch = parsed(platformPatchSchema, {
+        kind: flags.kind,
+        level: flags.level,
+        ownerCode: flags.owner,
+        name: flags.name,
+        url: flags.url,
+        builtOn,
+        reason: audit.reason,
+      });
       const { reason: _reason, ...fields } = patch;
       const { changed } = updatePlatform(db, id, fields, audit, now);
       return [`${changed ? 'updated' : 'unchanged'} ${show(id)}`];
@@ -59,6 +96,10 @@ export async function runPlatformCommand(db: Db, sub: string, flags: PlatformFla
       return results.length === 0 ? ['no platforms registered'] : results.map((r) => show(r.platformId));
     }
     default:
-      throw new DomainError('invalid', 'unknown_command', `unknown platform command "${sub}"; use add, update, remove, list or probe`);
+      throw new DomainError(
+        'invalid',
+        'unknown_command',
+        `unknown platform command "${sub}"; use add, update, remove, list or probe`,
+      );
   }
 }

@@ -57,16 +57,37 @@ export async function probeUrl(url: string, options: { timeoutMs: number; dispat
       if (response.statusCode >= 300 && response.statusCode < 400 && typeof location === 'string') {
         const next = new URL(location, target);
         if (next.hostname !== host) {
-          return { up: false, statusCode: response.statusCode, latencyMs, error: `redirected off-host to ${next.origin}; not followed` };
+          return {
+            up: false,
+            statusCode: response.statusCode,
+            latencyMs,
+            error: `redirected off-host to ${next.origin}; not followed`,
+          };
         }
-        if (hop >= MAX_REDIRECTS) return { up: false, statusCode: response.statusCode, latencyMs, error: `more than ${MAX_REDIRECTS} redirects` };
+        if (hop >= MAX_REDIRECTS)
+          return {
+            up: false,
+            statusCode: response.statusCode,
+            latencyMs,
+            error: `more than ${MAX_REDIRECTS} redirects`,
+          };
         target = next;
         continue;
       }
-      return { up: answersUp(response.statusCode), statusCode: response.statusCode, latencyMs, error: answersUp(response.statusCode) ? null : `HTTP ${response.statusCode}` };
+      return {
+        up: answersUp(response.statusCode),
+        statusCode: response.statusCode,
+        latencyMs,
+        error: answersUp(response.statusCode) ? null : `HTTP ${response.statusCode}`,
+      };
     }
   } catch (error) {
-    return { up: false, statusCode: null, latencyMs: null, error: describeError(error, signal.aborted, options.timeoutMs) };
+    return {
+      up: false,
+      statusCode: null,
+      latencyMs: null,
+      error: describeError(error, signal.aborted, options.timeoutMs),
+    };
   }
 }
 
@@ -80,7 +101,9 @@ const median = (values: number[]): number | null => {
 /** Stores one probe and recomputes the platform's status (last probe, uptime 7/30 days, median latency) from the probes kept. */
 export function recordProbe(db: Db, platformId: number, result: ProbeResult, at: number): void {
   inTransaction(db, () => {
-    db.insert(platformProbes).values({ platformId, at, ...result }).run();
+    db.insert(platformProbes)
+      .values({ platformId, at, ...result })
+      .run();
     const recent = db
       .select()
       .from(platformProbes)
@@ -89,7 +112,8 @@ export function recordProbe(db: Db, platformId: number, result: ProbeResult, at:
       .all();
     const last = recent.at(-1)!;
     const week = recent.filter((p) => p.at >= last.at - 7 * DAY);
-    const uptime = (probes: typeof recent) => (probes.length === 0 ? null : probes.filter((p) => p.up).length / probes.length);
+    const uptime = (probes: typeof recent) =>
+      probes.length === 0 ? null : probes.filter((p) => p.up).length / probes.length;
     const status = {
       lastProbeAt: last.at,
       up: last.up,
@@ -100,15 +124,25 @@ export function recordProbe(db: Db, platformId: number, result: ProbeResult, at:
       medianLatencyMs: median(week.filter((p) => p.up && p.latencyMs !== null).map((p) => p.latencyMs!)),
       probes30d: recent.length,
     };
-    db.insert(platformStatus).values({ platformId, ...status }).onConflictDoUpdate({ target: platformStatus.platformId, set: status }).run();
+    db.insert(platformStatus)
+      .values({ platformId, ...status })
+      .onConflictDoUpdate({ target: platformStatus.platformId, set: status })
+      .run();
   });
 }
 
 /** Probes every registered platform (a few at a time), records the results and prunes probes past retention; results in id order. */
-export async function runPlatformProbes(db: Db, options: { clock: () => number; timeoutMs: number; concurrency?: number }) {
+export async function runPlatformProbes(
+  db: Db,
+  options: { clock: () => number; timeoutMs: number; concurrency?: number },
+) {
   const list = db.select({ id: platforms.id, url: platforms.url }).from(platforms).orderBy(asc(platforms.id)).all();
   // One short-lived agent per run: every probe opens its own connection, so latency includes the connect.
-  const dispatcher = new Agent({ keepAliveTimeout: 1, keepAliveMaxTimeout: 1, connect: { timeout: options.timeoutMs } });
+  const dispatcher = new Agent({
+    keepAliveTimeout: 1,
+    keepAliveMaxTimeout: 1,
+    connect: { timeout: options.timeoutMs },
+  });
   const results: { platformId: number; result: ProbeResult }[] = [];
   let next = 0;
   const worker = async () => {
@@ -118,7 +152,8 @@ export async function runPlatformProbes(db: Db, options: { clock: () => number; 
       const at = options.clock();
       const result = await probeUrl(platform.url, { timeoutMs: options.timeoutMs, dispatcher });
       // The platform may have been removed while it was being probed.
-      if (db.select({ id: platforms.id }).from(platforms).where(eq(platforms.id, platform.id)).get()) recordProbe(db, platform.id, result, at);
+      if (db.select({ id: platforms.id }).from(platforms).where(eq(platforms.id, platform.id)).get())
+        recordProbe(db, platform.id, result, at);
       results[index] = { platformId: platform.id, result };
     }
   };
@@ -127,6 +162,8 @@ export async function runPlatformProbes(db: Db, options: { clock: () => number; 
   } finally {
     await dispatcher.destroy();
   }
-  db.delete(platformProbes).where(lt(platformProbes.at, options.clock() - PROBE_RETENTION_DAYS * DAY)).run();
+  db.delete(platformProbes)
+    .where(lt(platformProbes.at, options.clock() - PROBE_RETENTION_DAYS * DAY))
+    .run();
   return results;
 }

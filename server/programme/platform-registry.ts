@@ -17,14 +17,31 @@ export type StoredPlatform = typeof platforms.$inferSelect;
 function ownerCounty(db: Db, level: PlatformLevel, ownerCode: string): string | null {
   if (level === 'centre-school') {
     const school = db.select({ countyCode: schools.countyCode }).from(schools).where(eq(schools.code, ownerCode)).get();
-    if (!school) throw new DomainError('invalid', 'owner_unknown', `a centre-school platform belongs to a registered school; ${ownerCode} is not in the registry`);
+    if (!school)
+      throw new DomainError(
+        'invalid',
+        'owner_unknown',
+        `a centre-school platform belongs to a registered school; ${ownerCode} is not in the registry`,
+      );
     return school.countyCode;
   }
-  const division = db.select().from(divisions).where(and(eq(divisions.code, ownerCode), eq(divisions.level, level))).get();
+  const division = db
+    .select()
+    .from(divisions)
+    .where(and(eq(divisions.code, ownerCode), eq(divisions.level, level)))
+    .get();
   if (!division) {
-    const units = db.select({ code: divisions.code, name: divisions.name }).from(divisions).where(eq(divisions.level, level)).all();
+    const units = db
+      .select({ code: divisions.code, name: divisions.name })
+      .from(divisions)
+      .where(eq(divisions.level, level))
+      .all();
     const list = units.map((u) => `${u.code} ${u.name}`).join(', ') || 'none loaded';
-    throw new DomainError('invalid', 'owner_unknown', `a ${level} platform belongs to a ${level} of the plan (${list}); ${ownerCode} is not one`);
+    throw new DomainError(
+      'invalid',
+      'owner_unknown',
+      `a ${level} platform belongs to a ${level} of the plan (${list}); ${ownerCode} is not one`,
+    );
   }
   return level === 'county' ? division.code : null;
 }
@@ -32,35 +49,80 @@ function ownerCounty(db: Db, level: PlatformLevel, ownerCode: string): string | 
 function checkBuiltOn(builtOn: string | null, now: number): void {
   // A date still to come declares something not yet done: the plan treats that as a false figure.
   if (builtOn !== null && builtOn > localDay(now)) {
-    throw new DomainError('invalid', 'built_in_future', `builtOn ${builtOn} is after today (${localDay(now)}); declare a platform built once it is`);
+    throw new DomainError(
+      'invalid',
+      'built_in_future',
+      `builtOn ${builtOn} is after today (${localDay(now)}); declare a platform built once it is`,
+    );
   }
 }
 
-const auditValue = (p: StoredPlatform) => ({ kind: p.kind, level: p.level, ownerCode: p.ownerCode, name: p.name, url: p.url, builtOn: p.builtOn });
+const auditValue = (p: StoredPlatform) => ({
+  kind: p.kind,
+  level: p.level,
+  ownerCode: p.ownerCode,
+  name: p.name,
+  url: p.url,
+  builtOn: p.builtOn,
+});
 
 /** Adds a platform to the registry, audited. */
-export function addPlatform(db: Db, input: Omit<NewPlatform, 'reason'>, audit: AuditSource, now: number): StoredPlatform {
+export function addPlatform(
+  db: Db,
+  input: Omit<NewPlatform, 'reason'>,
+  audit: AuditSource,
+  now: number,
+): StoredPlatform {
   return inTransaction(db, () => {
     const countyCode = ownerCounty(db, input.level, input.ownerCode);
     checkBuiltOn(input.builtOn, now);
     const row = db
       .insert(platforms)
-      .values({ kind: input.kind, level: input.level, ownerCode: input.ownerCode, countyCode, name: input.name, url: input.url, builtOn: input.builtOn, createdAt: now, updatedAt: now })
+      .values({
+        kind: input.kind,
+        level: input.level,
+        ownerCode: input.ownerCode,
+        countyCode,
+        name: input.name,
+        url: input.url,
+        builtOn: input.builtOn,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning()
       .get();
-    recordAudit(db, { ...audit, action: 'platform.add', entityType: 'platform', entityId: String(row.id), countyCode, oldValue: null, newValue: auditValue(row) }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'platform.add',
+        entityType: 'platform',
+        entityId: String(row.id),
+        countyCode,
+        oldValue: null,
+        newValue: auditValue(row),
+      },
+      now,
+    );
     return row;
   });
 }
 
 function findPlatform(db: Db, id: number): StoredPlatform {
   const row = db.select().from(platforms).where(eq(platforms.id, id)).get();
-  if (!row) throw new DomainError('not-found', 'platform_unknown', `no platform #${id}; GET /api/v1/platforms lists them`);
+  if (!row)
+    throw new DomainError('not-found', 'platform_unknown', `no platform #${id}; GET /api/v1/platforms lists them`);
   return row;
 }
 
 /** Changes the given fields of a platform, audited; returns the stored platform and whether anything changed. */
-export function updatePlatform(db: Db, id: number, patch: Omit<PlatformPatch, 'reason'>, audit: AuditSource, now: number) {
+export function updatePlatform(
+  db: Db,
+  id: number,
+  patch: Omit<PlatformPatch, 'reason'>,
+  audit: AuditSource,
+  now: number,
+) {
   return inTransaction(db, () => {
     const before = findPlatform(db, id);
     const merged = {
@@ -75,8 +137,25 @@ export function updatePlatform(db: Db, id: number, patch: Omit<PlatformPatch, 'r
     const changed = (Object.keys(merged) as (keyof typeof merged)[]).some((k) => merged[k] !== before[k]);
     if (!changed) return { platform: before, changed: false };
     checkBuiltOn(merged.builtOn, now);
-    const after = db.update(platforms).set({ ...merged, countyCode, updatedAt: now }).where(eq(platforms.id, id)).returning().get();
-    recordAudit(db, { ...audit, action: 'platform.update', entityType: 'platform', entityId: String(id), countyCode, oldValue: auditValue(before), newValue: auditValue(after) }, now);
+    const after = db
+      .update(platforms)
+      .set({ ...merged, countyCode, updatedAt: now })
+      .where(eq(platforms.id, id))
+      .returning()
+      .get();
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'platform.update',
+        entityType: 'platform',
+        entityId: String(id),
+        countyCode,
+        oldValue: auditValue(before),
+        newValue: auditValue(after),
+      },
+      now,
+    );
     return { platform: after, changed: true };
   });
 }
@@ -87,7 +166,19 @@ export function removePlatform(db: Db, id: number, audit: AuditSource, now: numb
     const before = findPlatform(db, id);
     // Probes and status go with it (ON DELETE CASCADE): evidence about a URL nobody claims is noise.
     db.delete(platforms).where(eq(platforms.id, id)).run();
-    recordAudit(db, { ...audit, action: 'platform.remove', entityType: 'platform', entityId: String(id), countyCode: before.countyCode, oldValue: auditValue(before), newValue: null }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'platform.remove',
+        entityType: 'platform',
+        entityId: String(id),
+        countyCode: before.countyCode,
+        oldValue: auditValue(before),
+        newValue: null,
+      },
+      now,
+    );
     return before;
   });
 }

@@ -1,6 +1,11 @@
 import { and, asc, eq, isNotNull, or } from 'drizzle-orm';
 import { platformLevels } from '../../shared/schemas/plan.ts';
-import { platformKinds, type PlatformCoverage, type PlatformLevel, type PlatformView } from '../../shared/schemas/platforms.ts';
+import {
+  platformKinds,
+  type PlatformCoverage,
+  type PlatformLevel,
+  type PlatformView,
+} from '../../shared/schemas/platforms.ts';
 import type { Db } from '../db/client.ts';
 import { divisions, platforms, platformStatus, schools } from '../db/schema.ts';
 import { readCached } from '../coverage/read-cache.ts';
@@ -40,21 +45,23 @@ export function listPlatforms(db: Db, countyScope: string | null, now: number): 
       .select({ platform: platforms, status: platformStatus })
       .from(platforms)
       .leftJoin(platformStatus, eq(platformStatus.platformId, platforms.id))
-      .where(countyScope === null ? undefined : or(eq(platforms.level, 'prefecture'), eq(platforms.countyCode, countyScope)))
+      .where(
+        countyScope === null ? undefined : or(eq(platforms.level, 'prefecture'), eq(platforms.countyCode, countyScope)),
+      )
       .orderBy(asc(platforms.id))
       .all(),
   );
   return rows.map(({ platform: p, status }) => ({
-      id: p.id,
-      kind: p.kind,
-      level: p.level,
-      ownerCode: p.ownerCode,
-      countyCode: p.countyCode,
-      name: p.name,
-      url: p.url,
-      builtOn: p.builtOn,
-      status: statusView(status, now),
-    }));
+    id: p.id,
+    kind: p.kind,
+    level: p.level,
+    ownerCode: p.ownerCode,
+    countyCode: p.countyCode,
+    name: p.name,
+    url: p.url,
+    builtOn: p.builtOn,
+    status: statusView(status, now),
+  }));
 }
 
 /*
@@ -71,17 +78,28 @@ function readUnits(db: Db, countyScope: string | null): Record<PlatformLevel, Se
   const counties = db
     .select({ code: divisions.code })
     .from(divisions)
-    .where(countyScope === null ? eq(divisions.level, 'county') : and(eq(divisions.level, 'county'), eq(divisions.code, countyScope)))
+    .where(
+      countyScope === null
+        ? eq(divisions.level, 'county')
+        : and(eq(divisions.level, 'county'), eq(divisions.code, countyScope)),
+    )
     .all();
   const named = db
     .selectDistinct({ code: schools.centreSchoolCode })
     .from(schools)
-    .where(and(isNotNull(schools.centreSchoolCode), countyScope === null ? undefined : eq(schools.countyCode, countyScope)))
+    .where(
+      and(isNotNull(schools.centreSchoolCode), countyScope === null ? undefined : eq(schools.countyCode, countyScope)),
+    )
     .all();
   const owning = db
     .selectDistinct({ code: platforms.ownerCode })
     .from(platforms)
-    .where(and(eq(platforms.level, 'centre-school'), countyScope === null ? undefined : eq(platforms.countyCode, countyScope)))
+    .where(
+      and(
+        eq(platforms.level, 'centre-school'),
+        countyScope === null ? undefined : eq(platforms.countyCode, countyScope),
+      ),
+    )
     .all();
   return {
     prefecture: new Set(prefecture.map((d) => d.code)),
@@ -98,17 +116,28 @@ export function readPlatformCoverage(db: Db, countyScope: string | null, now: nu
   const units = unitsOf(db, countyScope);
   const visible = listPlatforms(db, countyScope, now);
   const levels = platformLevels.map((level) => {
-    const years = (plan.indicators.platforms?.milestones ?? []).filter((m) => m.levels.includes(level)).map((m) => m.year);
+    const years = (plan.indicators.platforms?.milestones ?? [])
+      .filter((m) => m.levels.includes(level))
+      .map((m) => m.year);
     const dueBy = years.length === 0 ? null : Math.min(...years);
     const due = dueBy !== null && thisYear > dueBy;
     const figures = (kind: (typeof platformKinds)[number]) => {
       const mine = visible.filter((p) => p.level === level && p.kind === kind && units[level].has(p.ownerCode));
       return {
-        declaredBuilt: new Set(mine.filter((p) => p.builtOn !== null && p.builtOn <= today).map((p) => p.ownerCode)).size,
+        declaredBuilt: new Set(mine.filter((p) => p.builtOn !== null && p.builtOn <= today).map((p) => p.ownerCode))
+          .size,
         reachable: new Set(mine.filter((p) => p.status?.reachable === true).map((p) => p.ownerCode)).size,
       };
     };
-    return { level, dueBy, due, units: units[level].size, expected: due ? units[level].size : 0, resource: figures('resource'), management: figures('management') };
+    return {
+      level,
+      dueBy,
+      due,
+      units: units[level].size,
+      expected: due ? units[level].size : 0,
+      resource: figures('resource'),
+      management: figures('management'),
+    };
   });
   return {
     asOf: iso(now),
@@ -116,4 +145,3 @@ export function readPlatformCoverage(db: Db, countyScope: string | null, now: nu
     levels,
   };
 }
-

@@ -24,10 +24,32 @@ export function readPublicCoverage(db: Db, now: number): PublicCoverage {
     prefecture: {
       code: coverage.prefecture.code,
       name: coverage.prefecture.name,
-      schools: { target: coverage.schools.target!, registered: coverage.schools.registered, connected: coverage.schools.connected, meetingStandard: coverage.schools.meetingStandard },
-      classrooms: { target: coverage.classrooms.target!, registered: coverage.classrooms.registered, equipped: coverage.classrooms.equipped },
-      teacherSpaces: { target: spaces.target!, teachers: spaces.teachers, opened: spaces.opened, verified: spaces.verified, declared: true },
-      platforms: platforms.levels.map((l) => ({ level: l.level, dueBy: l.dueBy, due: l.due, units: l.units, expected: l.expected, ...kinds(l) })),
+      schools: {
+        target: coverage.schools.target!,
+        registered: coverage.schools.registered,
+        connected: coverage.schools.connected,
+        meetingStandard: coverage.schools.meetingStandard,
+      },
+      classrooms: {
+        target: coverage.classrooms.target!,
+        registered: coverage.classrooms.registered,
+        equipped: coverage.classrooms.equipped,
+      },
+      teacherSpaces: {
+        target: spaces.target!,
+        teachers: spaces.teachers,
+        opened: spaces.opened,
+        verified: spaces.verified,
+        declared: true,
+      },
+      platforms: platforms.levels.map((l) => ({
+        level: l.level,
+        dueBy: l.dueBy,
+        due: l.due,
+        units: l.units,
+        expected: l.expected,
+        ...kinds(l),
+      })),
     },
     counties: coverage.counties.map((county) => {
       const s = spacesByCounty.get(county.code);
@@ -36,10 +58,22 @@ export function readPublicCoverage(db: Db, now: number): PublicCoverage {
       return {
         code: county.code,
         name: county.name,
-        schools: { registered: county.schools.registered, connected: county.schools.connected, meetingStandard: county.schools.meetingStandard },
+        schools: {
+          registered: county.schools.registered,
+          connected: county.schools.connected,
+          meetingStandard: county.schools.meetingStandard,
+        },
         classrooms: { registered: county.classrooms.registered, equipped: county.classrooms.equipped },
-        teacherSpaces: { teachers: s?.teachers ?? 0, opened: s?.opened ?? 0, verified: s?.verified ?? 0, declared: true as const },
-        platforms: { county: kinds(levels.find((l) => l.level === 'county')!), centreSchools: { units: centre.units, ...kinds(centre) } },
+        teacherSpaces: {
+          teachers: s?.teachers ?? 0,
+          opened: s?.opened ?? 0,
+          verified: s?.verified ?? 0,
+          declared: true as const,
+        },
+        platforms: {
+          county: kinds(levels.find((l) => l.level === 'county')!),
+          centreSchools: { units: centre.units, ...kinds(centre) },
+        },
       };
     }),
   };

@@ -1,4 +1,10 @@
-import { teacherSpaceColumns, teacherSpaceProblems, teacherSpaceRowSchema, type TeacherSpaceColumn, type TeacherSpaceRow } from '../../shared/schemas/teacher-spaces.ts';
+import {
+  teacherSpaceColumns,
+  teacherSpaceProblems,
+  teacherSpaceRowSchema,
+  type TeacherSpaceColumn,
+  type TeacherSpaceRow,
+} from '../../shared/schemas/teacher-spaces.ts';
 import type { AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { schools } from '../db/schema.ts';
@@ -15,10 +21,19 @@ interface ValidRow extends TeacherSpaceRow {
 const columnOf = { spacesOpened: 'spaces_opened', spacesVerified: 'spaces_verified' } as const;
 
 /** Checks every row on its own, against the other rows and against the registry; returns every problem. */
-export function validateTeacherSpaces(db: Db, rows: TeacherSpaceFileRow[]): { valid: ValidRow[]; errors: RosterIssue[] } {
+export function validateTeacherSpaces(
+  db: Db,
+  rows: TeacherSpaceFileRow[],
+): { valid: ValidRow[]; errors: RosterIssue[] } {
   const errors: RosterIssue[] = [];
   const valid: ValidRow[] = [];
-  const registered = new Set(db.select({ code: schools.code }).from(schools).all().map((s) => s.code));
+  const registered = new Set(
+    db
+      .select({ code: schools.code })
+      .from(schools)
+      .all()
+      .map((s) => s.code),
+  );
   const firstLine = new Map<string, number>();
   for (const { line, cells } of rows) {
     // Field by field, so a row with a bad count still has its school code checked.
@@ -34,12 +49,20 @@ export function validateTeacherSpaces(db: Db, rows: TeacherSpaceFileRow[]): { va
       } else firstLine.set(code, line);
       if (!registered.has(code)) {
         good = false;
-        errors.push({ line, field: 'school_code', reason: `${code} is not in the registry; import the school with santong import-schools first` });
+        errors.push({
+          line,
+          field: 'school_code',
+          reason: `${code} is not in the registry; import the school with santong import-schools first`,
+        });
       }
     }
     if (!good) continue;
     const checked = row as unknown as ValidRow;
-    const problems = teacherSpaceProblems({ teachers: checked.teachers, spacesOpened: checked.spaces_opened, spacesVerified: checked.spaces_verified });
+    const problems = teacherSpaceProblems({
+      teachers: checked.teachers,
+      spacesOpened: checked.spaces_opened,
+      spacesVerified: checked.spaces_verified,
+    });
     for (const p of problems) errors.push({ line, field: columnOf[p.field], reason: p.reason });
     if (problems.length === 0) valid.push(checked);
   }
@@ -54,11 +77,22 @@ export interface TeacherSpaceImportSummary {
 }
 
 /** Validates the rows and, only if every row is good, stores each school's figures with an audit entry per change. */
-export function importTeacherSpaces(db: Db, rows: TeacherSpaceFileRow[], now: number, audit: AuditSource): TeacherSpaceImportSummary {
+export function importTeacherSpaces(
+  db: Db,
+  rows: TeacherSpaceFileRow[],
+  now: number,
+  audit: AuditSource,
+): TeacherSpaceImportSummary {
   return inTransaction(db, () => {
     const { valid, errors } = validateTeacherSpaces(db, rows);
     if (errors.length > 0) return { changed: 0, unchanged: 0, errors };
-    const counties = new Map(db.select({ code: schools.code, countyCode: schools.countyCode }).from(schools).all().map((s) => [s.code, s.countyCode]));
+    const counties = new Map(
+      db
+        .select({ code: schools.code, countyCode: schools.countyCode })
+        .from(schools)
+        .all()
+        .map((s) => [s.code, s.countyCode]),
+    );
     let changed = 0;
     for (const row of valid) {
       const school = { code: row.school_code, countyCode: counties.get(row.school_code)! };
@@ -70,7 +104,12 @@ export function importTeacherSpaces(db: Db, rows: TeacherSpaceFileRow[], now: nu
 }
 
 /** `santong import-teacher-spaces FILE`: reads, imports and returns the lines to print and the exit code (1 when nothing was imported). */
-export function runImportTeacherSpaces(db: Db, file: string, now: number, audit: AuditSource): Promise<{ exitCode: number; output: string[] }> {
+export function runImportTeacherSpaces(
+  db: Db,
+  file: string,
+  now: number,
+  audit: AuditSource,
+): Promise<{ exitCode: number; output: string[] }> {
   return runTableImport(file, {
     read: (f) => readTableFile(f, { required: teacherSpaceColumns, optional: [] }),
     validate: (rows) => validateTeacherSpaces(db, rows).errors,

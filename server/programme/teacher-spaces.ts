@@ -18,7 +18,12 @@ export type StoredTeacherSpaces = typeof teacherSpaces.$inferSelect;
 /** A school's county, or 404: writes check the writer's scope against it before anything else. */
 export function schoolCountyOf(db: Db, schoolCode: string): string {
   const school = db.select({ countyCode: schools.countyCode }).from(schools).where(eq(schools.code, schoolCode)).get();
-  if (!school) throw new DomainError('not-found', 'school_unknown', `no school with code ${schoolCode}; add it with santong import-schools first`);
+  if (!school)
+    throw new DomainError(
+      'not-found',
+      'school_unknown',
+      `no school with code ${schoolCode}; add it with santong import-schools first`,
+    );
   return school.countyCode;
 }
 
@@ -29,10 +34,22 @@ const figuresOf = (row: StoredTeacherSpaces | undefined): TeacherSpaceFigures | 
  * Stores one school's declared figures and its audit entry when they differ from the stored ones.
  * Runs inside the caller's transaction; returns false (and writes nothing) when nothing changed.
  */
-export function writeTeacherSpaces(db: Db, school: { code: string; countyCode: string }, figures: TeacherSpaceFigures, audit: AuditSource, now: number): boolean {
+export function writeTeacherSpaces(
+  db: Db,
+  school: { code: string; countyCode: string },
+  figures: TeacherSpaceFigures,
+  audit: AuditSource,
+  now: number,
+): boolean {
   const stored = db.select().from(teacherSpaces).where(eq(teacherSpaces.schoolCode, school.code)).get();
   const before = figuresOf(stored);
-  if (before && before.teachers === figures.teachers && before.spacesOpened === figures.spacesOpened && before.spacesVerified === figures.spacesVerified) return false;
+  if (
+    before &&
+    before.teachers === figures.teachers &&
+    before.spacesOpened === figures.spacesOpened &&
+    before.spacesVerified === figures.spacesVerified
+  )
+    return false;
   const values = { ...figures, updatedAt: now, updatedBy: audit.actor };
   db.insert(teacherSpaces)
     .values({ schoolCode: school.code, ...values })
@@ -40,14 +57,28 @@ export function writeTeacherSpaces(db: Db, school: { code: string; countyCode: s
     .run();
   recordAudit(
     db,
-    { ...audit, action: 'teacher-spaces.declare', entityType: 'school', entityId: school.code, countyCode: school.countyCode, oldValue: before, newValue: figures },
+    {
+      ...audit,
+      action: 'teacher-spaces.declare',
+      entityType: 'school',
+      entityId: school.code,
+      countyCode: school.countyCode,
+      oldValue: before,
+      newValue: figures,
+    },
     now,
   );
   return true;
 }
 
 /** Declares one school's teacher spaces (the API's PUT): validated figures in, the stored row and whether it changed out. */
-export function declareTeacherSpaces(db: Db, schoolCode: string, figures: TeacherSpaceFigures, audit: AuditSource, now: number) {
+export function declareTeacherSpaces(
+  db: Db,
+  schoolCode: string,
+  figures: TeacherSpaceFigures,
+  audit: AuditSource,
+  now: number,
+) {
   return inTransaction(db, () => {
     const countyCode = schoolCountyOf(db, schoolCode);
     const changed = writeTeacherSpaces(db, { code: schoolCode, countyCode }, figures, audit, now);
@@ -85,9 +116,17 @@ function sumTeacherSpaces(db: Db, countyScope: string | null): TeacherSpaces {
     .filter((d) => countyScope === null || d.code === countyScope)
     .map((d) => {
       const s = byCounty.get(d.code);
-      return { code: d.code, name: d.name, teachers: s?.teachers ?? 0, opened: s?.opened ?? 0, verified: s?.verified ?? 0, schoolsDeclared: s?.schoolsDeclared ?? 0 };
+      return {
+        code: d.code,
+        name: d.name,
+        teachers: s?.teachers ?? 0,
+        opened: s?.opened ?? 0,
+        verified: s?.verified ?? 0,
+        schoolsDeclared: s?.schoolsDeclared ?? 0,
+      };
     });
-  const total = (key: 'teachers' | 'opened' | 'verified' | 'schoolsDeclared') => counties.reduce((n, c) => n + c[key], 0);
+  const total = (key: 'teachers' | 'opened' | 'verified' | 'schoolsDeclared') =>
+    counties.reduce((n, c) => n + c[key], 0);
   const indicator = plan.indicators.teacherSpaces;
   const whole = countyScope === null;
   return {

@@ -24,7 +24,6 @@ interface ValidRow extends RosterRow {
 
 type StoredSchool = typeof schools.$inferSelect;
 
-
 /** What cross-row checks need of a row; each field is there when that cell alone was valid. */
 type CheckedRow = Partial<RosterRow> & { line: number };
 
@@ -48,15 +47,31 @@ export function validateRoster(db: Db, rows: RosterFileRow[]): { valid: ValidRow
       .all()
       .map((d) => [d.code, d.name]),
   );
-  const countyList = [...counties].map(([code, name]) => `${code} ${name}`).join(', ') || 'none are loaded; load the plan first';
-  const stored = new Map(db.select({ code: schools.code, countyCode: schools.countyCode }).from(schools).all().map((s) => [s.code, s.countyCode]));
+  const countyList =
+    [...counties].map(([code, name]) => `${code} ${name}`).join(', ') || 'none are loaded; load the plan first';
+  const stored = new Map(
+    db
+      .select({ code: schools.code, countyCode: schools.countyCode })
+      .from(schools)
+      .all()
+      .map((s) => [s.code, s.countyCode]),
+  );
   const inFile = new Map<string, CheckedRow>();
   for (const row of checked) {
     const first = row.code === undefined ? undefined : inFile.get(row.code);
-    if (first) errors.push({ line: row.line, field: 'code', reason: `${row.code} is also on line ${first.line}; list each school once` });
+    if (first)
+      errors.push({
+        line: row.line,
+        field: 'code',
+        reason: `${row.code} is also on line ${first.line}; list each school once`,
+      });
     else if (row.code !== undefined) inFile.set(row.code, row);
     if (row.county_code !== undefined && !counties.has(row.county_code)) {
-      errors.push({ line: row.line, field: 'county_code', reason: `${row.county_code} is not a county of the plan; use one of ${countyList}` });
+      errors.push({
+        line: row.line,
+        field: 'county_code',
+        reason: `${row.county_code} is not a county of the plan; use one of ${countyList}`,
+      });
     }
   }
   for (const row of checked) {
@@ -86,11 +101,24 @@ export function validateRoster(db: Db, rows: RosterFileRow[]): { valid: ValidRow
 /** Validates the rows and, only if every row is good, upserts schools and classrooms by code in one transaction. */
 export function importSchools(db: Db, rows: RosterFileRow[], now: number, audit: AuditSource): ImportSummary {
   return inTransaction(db, () => {
-    const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, classroomsCreated: 0, errors: [], warnings: [] };
+    const summary: ImportSummary = {
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      classroomsCreated: 0,
+      errors: [],
+      warnings: [],
+    };
     const { valid, errors } = validateRoster(db, rows);
     if (errors.length > 0) return { ...summary, errors };
 
-    const stored = new Map(db.select().from(schools).all().map((s) => [s.code, s]));
+    const stored = new Map(
+      db
+        .select()
+        .from(schools)
+        .all()
+        .map((s) => [s.code, s]),
+    );
     const roomCodes = new Map<string, Set<string>>();
     for (const room of db.select({ schoolCode: classrooms.schoolCode, code: classrooms.code }).from(classrooms).all()) {
       const codes = roomCodes.get(room.schoolCode) ?? new Set<string>();
@@ -102,7 +130,8 @@ export function importSchools(db: Db, rows: RosterFileRow[], now: number, audit:
     for (const row of valid) {
       const existing = stored.get(row.code);
       const fields = schoolFields(row, existing);
-      const rowChanged = !existing || (Object.keys(fields) as (keyof typeof fields)[]).some((k) => fields[k] !== existing[k]);
+      const rowChanged =
+        !existing || (Object.keys(fields) as (keyof typeof fields)[]).some((k) => fields[k] !== existing[k]);
 
       const codes = roomCodes.get(row.code) ?? new Set<string>();
       const added = missingClassroomCodes(codes, row.classroom_count);
@@ -116,10 +145,15 @@ export function importSchools(db: Db, rows: RosterFileRow[], now: number, audit:
       }
 
       if (!existing) {
-        db.insert(schools).values({ code: row.code, ...fields, createdAt: now, updatedAt: now }).run();
+        db.insert(schools)
+          .values({ code: row.code, ...fields, createdAt: now, updatedAt: now })
+          .run();
         summary.created++;
       } else if (rowChanged || added.length > 0) {
-        db.update(schools).set({ ...fields, updatedAt: now }).where(eq(schools.code, row.code)).run();
+        db.update(schools)
+          .set({ ...fields, updatedAt: now })
+          .where(eq(schools.code, row.code))
+          .run();
         summary.updated++;
       } else {
         summary.unchanged++;
@@ -142,7 +176,10 @@ export function importSchools(db: Db, rows: RosterFileRow[], now: number, audit:
       changed.push(row.code);
     }
     // Batches: a statement per classroom is slow for a prefecture (~9,000), one for all nears SQLite's 32,766-variable cap.
-    for (let i = 0; i < newRooms.length; i += 500) db.insert(classrooms).values(newRooms.slice(i, i + 500)).run();
+    for (let i = 0; i < newRooms.length; i += 500)
+      db.insert(classrooms)
+        .values(newRooms.slice(i, i + 500))
+        .run();
     summary.classroomsCreated = newRooms.length;
     evaluateSchools(db, changed, now);
     return summary;
@@ -166,7 +203,8 @@ function schoolFields(row: RosterRow, existing: StoredSchool | undefined) {
     urbanRuralCode: row.urban_rural_code as string,
     township: row.township === undefined ? (existing?.township ?? null) : row.township,
     classCount: row.class_count === undefined ? (existing?.classCount ?? null) : row.class_count,
-    centreSchoolCode: row.centre_school_code === undefined ? (existing?.centreSchoolCode ?? null) : row.centre_school_code,
+    centreSchoolCode:
+      row.centre_school_code === undefined ? (existing?.centreSchoolCode ?? null) : row.centre_school_code,
   };
 }
 
@@ -181,13 +219,21 @@ function missingClassroomCodes(existing: Set<string>, count: number): string[] {
 }
 
 /** `santong import-schools FILE`: reads, imports and returns the lines to print and the exit code (1 when nothing was imported). */
-export function runImportSchools(db: Db, file: string, now: number, audit: AuditSource): Promise<{ exitCode: number; output: string[] }> {
+export function runImportSchools(
+  db: Db,
+  file: string,
+  now: number,
+  audit: AuditSource,
+): Promise<{ exitCode: number; output: string[] }> {
   return runTableImport(file, {
     read: readRosterFile,
     validate: (rows) => validateRoster(db, rows).errors,
     apply: (rows) => {
       const s = importSchools(db, rows, now, audit);
-      return { ...s, summary: `${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged; ${s.classroomsCreated} classrooms created` };
+      return {
+        ...s,
+        summary: `${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged; ${s.classroomsCreated} classrooms created`,
+      };
     },
   });
 }

@@ -48,14 +48,19 @@ export function readRosterFile(file: string): Promise<RosterFile> {
 }
 
 /** Reads any CSV or XLSX table santong imports (rosters, teacher spaces) against its columns, with source line numbers. */
-export async function readTableFile<Column extends string>(file: string, columns: TableColumns<Column>): Promise<TableFile<Column>> {
+export async function readTableFile<Column extends string>(
+  file: string,
+  columns: TableColumns<Column>,
+): Promise<TableFile<Column>> {
   let bytes: Buffer;
   const handle = await fs.open(file, 'r');
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) return fileError('is not a file');
     if (stat.size > tableLimits.fileBytes) {
-      return fileError(`is ${(stat.size / 2 ** 20).toFixed(1)} MiB; a table file is at most ${tableLimits.fileBytes / 2 ** 20} MiB (a 20,000-row roster is about 2)`);
+      return fileError(
+        `is ${(stat.size / 2 ** 20).toFixed(1)} MiB; a table file is at most ${tableLimits.fileBytes / 2 ** 20} MiB (a 20,000-row roster is about 2)`,
+      );
     }
     bytes = await handle.readFile();
   } finally {
@@ -123,7 +128,10 @@ function lineCounter(bytes: Buffer): (end: number, record: string[]) => number {
   };
 }
 
-async function readXlsx<Column extends string>(bytes: Buffer, columns: TableColumns<Column>): Promise<TableFile<Column>> {
+async function readXlsx<Column extends string>(
+  bytes: Buffer,
+  columns: TableColumns<Column>,
+): Promise<TableFile<Column>> {
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
@@ -143,7 +151,11 @@ async function readXlsx<Column extends string>(bytes: Buffer, columns: TableColu
   const result = tabulate(lines, columns);
   if (others.length > 0) {
     const names = others.map((s) => s.name).join(', ');
-    result.warnings.push({ line: 0, field: 'file', reason: `only the first sheet "${sheet.name}" was read; ignored: ${names}` });
+    result.warnings.push({
+      line: 0,
+      field: 'file',
+      reason: `only the first sheet "${sheet.name}" was read; ignored: ${names}`,
+    });
   }
   return result;
 }
@@ -164,7 +176,10 @@ function xlsxCell(value: ExcelJS.CellValue): Cell {
 const isBlank = (cell: Cell | undefined) => cell === undefined || String(cell).trim() === '';
 
 /** Turns raw lines (the first non-blank one is the header) into rows keyed by known column. */
-function tabulate<Column extends string>(lines: { line: number; cells: Cell[] }[], columns: TableColumns<Column>): TableFile<Column> {
+function tabulate<Column extends string>(
+  lines: { line: number; cells: Cell[] }[],
+  columns: TableColumns<Column>,
+): TableFile<Column> {
   const knownColumns: readonly string[] = [...columns.required, ...columns.optional];
   const nonBlank = lines.filter((l) => !l.cells.every(isBlank));
   const [header, ...data] = nonBlank;
@@ -180,13 +195,19 @@ function tabulate<Column extends string>(lines: { line: number; cells: Cell[] }[
   names.forEach((name, i) => {
     if (name === '' && data.every((row) => isBlank(row.cells[i]))) return;
     if (name === '') errors.push({ line: header.line, field: `column ${i + 1}`, reason: 'has values but no name' });
-    else if (firstIndex.get(name) !== i) errors.push({ line: header.line, field: name, reason: 'appears twice; keep one' });
+    else if (firstIndex.get(name) !== i)
+      errors.push({ line: header.line, field: name, reason: 'appears twice; keep one' });
     else if (!knownColumns.includes(name)) {
-      warnings.push({ line: header.line, field: name, reason: `unknown column, ignored (known: ${knownColumns.join(', ')})` });
+      warnings.push({
+        line: header.line,
+        field: name,
+        reason: `unknown column, ignored (known: ${knownColumns.join(', ')})`,
+      });
     }
   });
   for (const column of columns.required) {
-    if (!names.includes(column)) errors.push({ line: header.line, field: column, reason: 'required column is missing' });
+    if (!names.includes(column))
+      errors.push({ line: header.line, field: column, reason: 'required column is missing' });
   }
   if (errors.length > 0) return { rows: [], errors, warnings };
 
@@ -194,7 +215,11 @@ function tabulate<Column extends string>(lines: { line: number; cells: Cell[] }[
   for (const { line, cells } of data) {
     const extra = cells.slice(names.length).filter((c) => !isBlank(c)).length;
     if (extra > 0) {
-      errors.push({ line, field: 'row', reason: `has ${extra} value(s) beyond the ${names.length} named columns; check for a stray comma` });
+      errors.push({
+        line,
+        field: 'row',
+        reason: `has ${extra} value(s) beyond the ${names.length} named columns; check for a stray comma`,
+      });
       continue;
     }
     const row: TableFileRow<Column> = { line, cells: {} };

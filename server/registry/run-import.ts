@@ -30,13 +30,20 @@ export interface TableImport<Column extends string> {
  * print as `line N: field: reason`; a file-level problem still lets every row be checked, so one run
  * lists everything to fix. Whatever the file supplied is printed inert (see `printable`).
  */
-export async function runTableImport<Column extends string>(file: string, steps: TableImport<Column>): Promise<{ exitCode: number; output: string[] }> {
+export async function runTableImport<Column extends string>(
+  file: string,
+  steps: TableImport<Column>,
+): Promise<{ exitCode: number; output: string[] }> {
   const result = await tableImportLines(file, steps);
   return { exitCode: result.exitCode, output: result.output.map(printable) };
 }
 
-async function tableImportLines<Column extends string>(file: string, steps: TableImport<Column>): Promise<{ exitCode: number; output: string[] }> {
-  const format = (issue: RosterIssue) => (issue.line === 0 ? `${file}: ${issue.reason}` : `line ${issue.line}: ${issue.field}: ${issue.reason}`);
+async function tableImportLines<Column extends string>(
+  file: string,
+  steps: TableImport<Column>,
+): Promise<{ exitCode: number; output: string[] }> {
+  const format = (issue: RosterIssue) =>
+    issue.line === 0 ? `${file}: ${issue.reason}` : `line ${issue.line}: ${issue.field}: ${issue.reason}`;
   let table: TableFile<Column>;
   try {
     table = await steps.read(file);
@@ -46,12 +53,22 @@ async function tableImportLines<Column extends string>(file: string, steps: Tabl
   const warnings = table.warnings.map((w) => `warning: ${format(w)}`);
   const failed = (errors: RosterIssue[]) => {
     const problems = errors.length === 1 ? '1 problem' : `${errors.length} problems`;
-    return { exitCode: 1, output: [...warnings, ...errors.map(format), `${file}: nothing imported; fix the ${problems} above and import again`] };
+    return {
+      exitCode: 1,
+      output: [
+        ...warnings,
+        ...errors.map(format),
+        `${file}: nothing imported; fix the ${problems} above and import again`,
+      ],
+    };
   };
   if (table.errors.length > 0) return failed([...table.errors, ...steps.validate(table.rows)].sort(byLine));
   const result = steps.apply(table.rows);
   if (result.errors.length > 0) return failed(result.errors);
-  return { exitCode: 0, output: [...warnings, ...(result.warnings ?? []).map((w) => `warning: ${format(w)}`), `${file}: ${result.summary}`] };
+  return {
+    exitCode: 0,
+    output: [...warnings, ...(result.warnings ?? []).map((w) => `warning: ${format(w)}`), `${file}: ${result.summary}`],
+  };
 }
 
 /**
@@ -59,7 +76,12 @@ async function tableImportLines<Column extends string>(file: string, steps: Tabl
  * not hide the others: every problem of the row lands in `errors`. Returns the parsed fields (those
  * that were valid) and whether all were.
  */
-export function parseCells(shape: Record<string, z.ZodType>, line: number, cells: Partial<Record<string, string | number>>, errors: RosterIssue[]) {
+export function parseCells(
+  shape: Record<string, z.ZodType>,
+  line: number,
+  cells: Partial<Record<string, string | number>>,
+  errors: RosterIssue[],
+) {
   const row: Record<string, unknown> = { line };
   let good = true;
   for (const [field, schema] of Object.entries(shape)) {

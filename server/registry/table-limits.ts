@@ -23,12 +23,20 @@ const count = (n: number) => n.toLocaleString('en');
 
 /** The problem of a line at `line` that lies beyond the row limit. */
 export function tooManyRows(line: number): RosterIssue {
-  return { line, field: 'row', reason: `the file has more than ${count(tableLimits.rows)} rows below its header; split it into files of at most ${count(tableLimits.rows)} rows` };
+  return {
+    line,
+    field: 'row',
+    reason: `the file has more than ${count(tableLimits.rows)} rows below its header; split it into files of at most ${count(tableLimits.rows)} rows`,
+  };
 }
 
 /** The problem of a line with a cell in a column beyond the limit (1-based). */
 export function tooManyColumns(line: number, column: number): RosterIssue {
-  return { line, field: 'row', reason: `has a cell in column ${count(column)}; a table has at most ${tableLimits.columns} columns (look for stray values far to the right)` };
+  return {
+    line,
+    field: 'row',
+    reason: `has a cell in column ${count(column)}; a table has at most ${tableLimits.columns} columns (look for stray values far to the right)`,
+  };
 }
 
 const comma = 0x2c;

@@ -18,7 +18,8 @@ export function whyNotUtf8(bytes: Buffer): string | null {
   const bom = otherBoms.find(([mark]) => bytes.subarray(0, mark.length).equals(mark));
   if (bom) return `is ${bom[1]} text, not UTF-8; save it as "CSV UTF-8" or as .xlsx`;
   // NUL never occurs in a text table, and every other byte of ASCII text saved as UTF-16 is one.
-  if (bytes.includes(0)) return 'holds NUL bytes: UTF-16 text without a byte order mark, or not a table at all; save it as "CSV UTF-8" or as .xlsx';
+  if (bytes.includes(0))
+    return 'holds NUL bytes: UTF-16 text without a byte order mark, or not a table at all; save it as "CSV UTF-8" or as .xlsx';
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {

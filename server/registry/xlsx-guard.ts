@@ -38,11 +38,14 @@ function zipParts(bytes: Buffer): ZipPart[] | string {
   if (end < 0) return 'is not a readable .xlsx workbook (no zip directory; is the file complete?)';
   const entries = bytes.readUInt16LE(end + 10);
   let at = bytes.readUInt32LE(end + 16);
-  if (entries === 0xffff || at === 0xffffffff) return 'is a ZIP64 archive, which no roster needs; open it in Excel and save it as .xlsx again';
-  if (entries > tableLimits.xlsxEntries) return `holds ${entries.toLocaleString('en')} parts; an .xlsx roster has about a dozen (at most ${tableLimits.xlsxEntries.toLocaleString('en')})`;
+  if (entries === 0xffff || at === 0xffffffff)
+    return 'is a ZIP64 archive, which no roster needs; open it in Excel and save it as .xlsx again';
+  if (entries > tableLimits.xlsxEntries)
+    return `holds ${entries.toLocaleString('en')} parts; an .xlsx roster has about a dozen (at most ${tableLimits.xlsxEntries.toLocaleString('en')})`;
   const parts: ZipPart[] = [];
   for (let i = 0; i < entries; i++) {
-    if (at + 46 > bytes.length || bytes.readUInt32LE(at) !== ZIP_CENTRAL) return 'is not a readable .xlsx workbook (its zip directory is damaged)';
+    if (at + 46 > bytes.length || bytes.readUInt32LE(at) !== ZIP_CENTRAL)
+      return 'is not a readable .xlsx workbook (its zip directory is damaged)';
     const nameLength = bytes.readUInt16LE(at + 28);
     parts.push({
       name: bytes.toString('utf8', at + 46, at + 46 + nameLength),
@@ -60,11 +63,14 @@ function zipParts(bytes: Buffer): ZipPart[] | string {
 /** A part's bytes inflated, never more than it declares; or why not. */
 function inflatePart(bytes: Buffer, part: ZipPart): Buffer | string {
   const at = part.localOffset;
-  if (at + 30 > bytes.length || bytes.readUInt32LE(at) !== ZIP_LOCAL) return `is not a readable .xlsx workbook (part ${part.name} is damaged)`;
+  if (at + 30 > bytes.length || bytes.readUInt32LE(at) !== ZIP_LOCAL)
+    return `is not a readable .xlsx workbook (part ${part.name} is damaged)`;
   const start = at + 30 + bytes.readUInt16LE(at + 26) + bytes.readUInt16LE(at + 28);
   const data = bytes.subarray(start, start + part.compressedSize);
-  if (part.method === 0) return part.compressedSize === part.size ? data : `is not a readable .xlsx workbook (part ${part.name} is damaged)`;
-  if (part.method !== 8) return `is not a readable .xlsx workbook (part ${part.name} uses zip method ${part.method}; Excel uses deflate)`;
+  if (part.method === 0)
+    return part.compressedSize === part.size ? data : `is not a readable .xlsx workbook (part ${part.name} is damaged)`;
+  if (part.method !== 8)
+    return `is not a readable .xlsx workbook (part ${part.name} uses zip method ${part.method}; Excel uses deflate)`;
   try {
     return zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, part.size) });
   } catch (error) {
@@ -109,7 +115,11 @@ function sheetBeyondLimits(xml: string, sheet: string): RosterIssue | null {
       // exceljs makes a cell of every cell a merged range covers.
       const range = /\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/.exec(attributes!);
       if (range && (columnNumber(range[3]!) > tableLimits.columns || Number(range[4]) > tableLimits.rows + 1)) {
-        return withSheet({ line: Number(range[2]), field: 'row', reason: `has merged cells ${range[1]}${range[2]}:${range[3]}${range[4]} reaching beyond ${tableLimits.rows.toLocaleString('en')} rows or ${tableLimits.columns} columns; unmerge them` });
+        return withSheet({
+          line: Number(range[2]),
+          field: 'row',
+          reason: `has merged cells ${range[1]}${range[2]}:${range[3]}${range[4]} reaching beyond ${tableLimits.rows.toLocaleString('en')} rows or ${tableLimits.columns} columns; unmerge them`,
+        });
       }
     }
   }
@@ -126,9 +136,12 @@ export function xlsxBeyondLimits(bytes: Buffer): RosterIssue[] {
   if (typeof parts === 'string') return file(parts);
   const declared = parts.reduce((sum, part) => sum + part.size, 0);
   if (declared > tableLimits.xlsxInflatedBytes) {
-    return file(`would inflate to ${(declared / MiB).toFixed(0)} MiB; an .xlsx table is at most ${tableLimits.xlsxInflatedBytes / MiB} MiB unpacked (a 20,000-row roster is about 8)`);
+    return file(
+      `would inflate to ${(declared / MiB).toFixed(0)} MiB; an .xlsx table is at most ${tableLimits.xlsxInflatedBytes / MiB} MiB unpacked (a 20,000-row roster is about 8)`,
+    );
   }
-  if (parts.some((part) => part.encrypted)) return file('is password-protected; remove the password in Excel and save it again');
+  if (parts.some((part) => part.encrypted))
+    return file('is password-protected; remove the password in Excel and save it again');
   // Every part, those declaring 0 bytes too: exceljs's unzipper would inflate whatever they hold.
   for (const part of parts) {
     const inflated = inflatePart(bytes, part);

@@ -16,9 +16,16 @@ export function bundleVersion(bundle: Buffer): string | null {
 }
 
 /** Signs and stores an agent bundle as the newest release. Versions are immutable once published. */
-export function publishAgentRelease(db: Db, bundle: Buffer, version: string, now: number, audit: AuditSource): AgentRelease {
+export function publishAgentRelease(
+  db: Db,
+  bundle: Buffer,
+  version: string,
+  now: number,
+  audit: AuditSource,
+): AgentRelease {
   const parsed = semverSchema.safeParse(version);
-  if (!parsed.success) throw new DomainError('invalid', 'version_invalid', `version "${version}": ${parsed.error.issues[0]!.message}`);
+  if (!parsed.success)
+    throw new DomainError('invalid', 'version_invalid', `version "${version}": ${parsed.error.issues[0]!.message}`);
   if (db.select({ v: agentReleases.version }).from(agentReleases).where(eq(agentReleases.version, version)).get()) {
     throw new DomainError('conflict', 'version_exists', `version ${version} is already published; bump the version`);
   }
@@ -26,9 +33,26 @@ export function publishAgentRelease(db: Db, bundle: Buffer, version: string, now
   const signature = signWithReleaseKey(db, releaseSigningMessage(version, sha256), now);
   inTransaction(db, () => {
     db.insert(agentReleases).values({ version, bundle, sha256, signature, publishedAt: now }).run();
-    recordAudit(db, { ...audit, action: 'agent-release.publish', entityType: 'agent-release', entityId: version, newValue: { version, sha256, size: bundle.length } }, now);
+    recordAudit(
+      db,
+      {
+        ...audit,
+        action: 'agent-release.publish',
+        entityType: 'agent-release',
+        entityId: version,
+        newValue: { version, sha256, size: bundle.length },
+      },
+      now,
+    );
   });
-  return { version, sha256, size: bundle.length, signature, publishedAt: new Date(now).toISOString(), bundleUrl: bundlePath(version) };
+  return {
+    version,
+    sha256,
+    size: bundle.length,
+    signature,
+    publishedAt: new Date(now).toISOString(),
+    bundleUrl: bundlePath(version),
+  };
 }
 
 /** The release published last (publishing is also how a bad version is rolled back), or null. */
@@ -46,12 +70,23 @@ export function latestAgentRelease(db: Db): AgentRelease | null {
     .limit(1)
     .get();
   if (!row) return null;
-  return { version: row.version, sha256: row.sha256, size: row.size, signature: row.signature, publishedAt: new Date(row.publishedAt).toISOString(), bundleUrl: bundlePath(row.version) };
+  return {
+    version: row.version,
+    sha256: row.sha256,
+    size: row.size,
+    signature: row.signature,
+    publishedAt: new Date(row.publishedAt).toISOString(),
+    bundleUrl: bundlePath(row.version),
+  };
 }
 
 /** The bytes of a published bundle, or a 404. */
 export function agentReleaseBundle(db: Db, version: string): Buffer {
-  const row = db.select({ bundle: agentReleases.bundle }).from(agentReleases).where(eq(agentReleases.version, version)).get();
+  const row = db
+    .select({ bundle: agentReleases.bundle })
+    .from(agentReleases)
+    .where(eq(agentReleases.version, version))
+    .get();
   if (!row) throw new DomainError('not-found', 'release_unknown', `no agent release ${version}`);
   return row.bundle;
 }

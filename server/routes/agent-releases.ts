@@ -16,20 +16,27 @@ export const agentReleaseRoutes = new Hono<AppEnv>()
   .use('/api/v1/agent/*', deviceAuth)
   .get('/api/v1/agent/releases/latest', (c) => {
     const release = latestAgentRelease(c.var.db);
-    if (!release) throw new DomainError('not-found', 'no_release', 'no agent release has been published on this server');
+    if (!release)
+      throw new DomainError('not-found', 'no_release', 'no agent release has been published on this server');
     return c.json(release);
   })
   .get('/api/v1/agent/releases/:version/bundle', validate('param', versionParams), (c) => {
     const bundle = agentReleaseBundle(c.var.db, c.req.valid('param').version);
-    return new Response(new Uint8Array(bundle), { headers: { 'content-type': 'text/javascript; charset=utf-8', 'content-length': String(bundle.length) } });
+    return new Response(new Uint8Array(bundle), {
+      headers: { 'content-type': 'text/javascript; charset=utf-8', 'content-length': String(bundle.length) },
+    });
   });
 
-const errors = { 401: { description: 'device key missing, unknown or revoked', schema: apiErrorSchema }, 404: { description: 'nothing published', schema: apiErrorSchema } };
+const errors = {
+  401: { description: 'device key missing, unknown or revoked', schema: apiErrorSchema },
+  404: { description: 'nothing published', schema: apiErrorSchema },
+};
 export const agentReleaseDocs: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/agent/releases/latest',
-    summary: 'The newest agent release: version, SHA-256 and Ed25519 signature (verify with the key pinned at enrollment)',
+    summary:
+      'The newest agent release: version, SHA-256 and Ed25519 signature (verify with the key pinned at enrollment)',
     tag: 'agent',
     auth: 'device-key',
     responses: { 200: { description: 'the release', schema: agentReleaseSchema }, ...errors },

@@ -8,14 +8,23 @@ import { readAuditLog } from '../audit/read.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 
-const instant = z.iso.datetime({ offset: true, message: 'an ISO 8601 date-time, e.g. 2027-01-01T00:00:00+08:00' }).transform((s) => Date.parse(s));
+const instant = z.iso
+  .datetime({ offset: true, message: 'an ISO 8601 date-time, e.g. 2027-01-01T00:00:00+08:00' })
+  .transform((s) => Date.parse(s));
 
 export const auditQuerySchema = z.object({
-  entityType: z.string().max(64).optional().describe('school, device, declaration, plan, api-token, enrollment-token, closure, user …'),
+  entityType: z
+    .string()
+    .max(64)
+    .optional()
+    .describe('school, device, declaration, plan, api-token, enrollment-token, closure, user …'),
   entityId: z.string().max(128).optional(),
   actor: z.string().max(128).optional().describe('e.g. user:wang, api-token:3, cli:root'),
   action: z.string().max(64).optional().describe('e.g. declaration.create'),
-  countyCode: z.string().regex(/^\d{6}$/).optional(),
+  countyCode: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
   from: instant.optional(),
   to: instant.optional(),
   page: z.coerce.number().int().min(1).default(1),
@@ -36,10 +45,15 @@ const entrySchema = z.object({
 });
 
 /** The append-only audit log, for the bureau. */
-export const auditRoutes = new Hono<AppEnv>().get('/api/v1/audit', apiAuth, validate('query', auditQuerySchema), (c) => {
-  assertBureauWide(c.var.principal);
-  return c.json({ entries: readAuditLog(c.var.db, c.req.valid('query')) });
-});
+export const auditRoutes = new Hono<AppEnv>().get(
+  '/api/v1/audit',
+  apiAuth,
+  validate('query', auditQuerySchema),
+  (c) => {
+    assertBureauWide(c.var.principal);
+    return c.json({ entries: readAuditLog(c.var.db, c.req.valid('query')) });
+  },
+);
 
 export const auditDocs: RouteDoc[] = [
   {

@@ -1,6 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { coverageQuerySchema, coverageSchema, countyCoverageResponseSchema, countySchoolsQuerySchema, type SchoolRow } from '../../shared/schemas/coverage.ts';
+import {
+  coverageQuerySchema,
+  coverageSchema,
+  countyCoverageResponseSchema,
+  countySchoolsQuerySchema,
+  type SchoolRow,
+} from '../../shared/schemas/coverage.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { assertCountyInScope, countyScopeOf } from '../auth/api-tokens.ts';
@@ -78,24 +84,35 @@ export const coverageRoutes = new Hono<AppEnv>()
     sweepBeforeRead(c.var.db, now);
     const scope = countyScopeOf(c.var.principal);
     const { format, page, pageSize } = c.req.valid('query');
-    if (format === 'csv') return csvResponse(toCsv(countyCsvColumns, readCoverage(c.var.db, scope, now).counties), 'coverage-counties.csv');
+    if (format === 'csv')
+      return csvResponse(toCsv(countyCsvColumns, readCoverage(c.var.db, scope, now).counties), 'coverage-counties.csv');
     const coverage = readCoverage(c.var.db, scope, now, { page, pageSize });
     const listed = new Set(coverage.counties.map((county) => county.code));
     return c.json({ ...coverage, ...programmeSections(c.var.db, scope, now, listed) });
   })
-  .get('/api/v1/coverage/counties/:code', validate('param', countyParams), validate('query', countySchoolsQuerySchema), (c) => {
-    const { code } = c.req.valid('param');
-    const query = c.req.valid('query');
-    assertCountyInScope(c.var.principal, code);
-    findCounty(c.var.db, code);
-    const now = c.var.clock();
-    sweepBeforeRead(c.var.db, now);
-    const csv = query.format === 'csv';
-    const schools = readCountySchools(c.var.db, code, query, !csv);
-    if (csv) return csvResponse(toCsv(schoolCsvColumns, schools.rows), `schools-${code}.csv`);
-    const coverage = readCoverage(c.var.db, code, now);
-    return c.json({ asOf: coverage.asOf, evidenceWindowDays: coverage.evidenceWindowDays, county: coverage.counties[0]!, schools });
-  });
+  .get(
+    '/api/v1/coverage/counties/:code',
+    validate('param', countyParams),
+    validate('query', countySchoolsQuerySchema),
+    (c) => {
+      const { code } = c.req.valid('param');
+      const query = c.req.valid('query');
+      assertCountyInScope(c.var.principal, code);
+      findCounty(c.var.db, code);
+      const now = c.var.clock();
+      sweepBeforeRead(c.var.db, now);
+      const csv = query.format === 'csv';
+      const schools = readCountySchools(c.var.db, code, query, !csv);
+      if (csv) return csvResponse(toCsv(schoolCsvColumns, schools.rows), `schools-${code}.csv`);
+      const coverage = readCoverage(c.var.db, code, now);
+      return c.json({
+        asOf: coverage.asOf,
+        evidenceWindowDays: coverage.evidenceWindowDays,
+        county: coverage.counties[0]!,
+        schools,
+      });
+    },
+  );
 
 /**
  * The declared parts of the programme beside the measured ones: teacher spaces (declared by operators,
@@ -131,11 +148,20 @@ export const coverageDocs: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/coverage',
-    summary: 'Prefecture coverage against the plan, with a row per county, paged (a county-scoped token sees its county only)',
+    summary:
+      'Prefecture coverage against the plan, with a row per county, paged (a county-scoped token sees its county only)',
     tag: 'coverage',
     auth: 'api-token',
     query: coverageQuerySchema,
-    responses: { 200: { description: 'figures as of asOf with one page of county rows (countyPage); ?format=csv gives every county row as CSV', schema: programmeCoverageSchema, csv: true }, ...errors },
+    responses: {
+      200: {
+        description:
+          'figures as of asOf with one page of county rows (countyPage); ?format=csv gives every county row as CSV',
+        schema: programmeCoverageSchema,
+        csv: true,
+      },
+      ...errors,
+    },
   },
   {
     method: 'get',
@@ -146,7 +172,11 @@ export const coverageDocs: RouteDoc[] = [
     params: countyParams,
     query: countySchoolsQuerySchema,
     responses: {
-      200: { description: 'the county and one page of schools; ?format=csv gives every matching school as CSV', schema: countyCoverageResponseSchema, csv: true },
+      200: {
+        description: 'the county and one page of schools; ?format=csv gives every matching school as CSV',
+        schema: countyCoverageResponseSchema,
+        csv: true,
+      },
       ...errors,
       403: { description: 'the token is scoped to another county', schema: apiErrorSchema },
       404: { description: 'no such county', schema: apiErrorSchema },

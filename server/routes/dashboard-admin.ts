@@ -24,88 +24,171 @@ const bureauPage = [pageContext, requireUser, requireBureau] as const;
 
 const doneQuery = z.object({ done: z.enum(['disabled', 'enabled', 'password', 'revoked']).optional() });
 const idParams = z.object({ id: z.coerce.number().int().min(1) });
-const noticeOf = (c: Context<AppEnv>, done: z.infer<typeof doneQuery>['done']) => (done ? c.var.locale.t(`admin.done.${done}`) : null);
+const noticeOf = (c: Context<AppEnv>, done: z.infer<typeof doneQuery>['done']) =>
+  done ? c.var.locale.t(`admin.done.${done}`) : null;
 const by = (c: Context<AppEnv>, reason: string) => ({ actor: `user:${c.var.user.username}`, reason });
 
 function usersPage(c: Context<AppEnv>, created: string | null, problem: string | null, notice: string | null = null) {
-  return UsersPage({ locale: c.var.locale, viewer: c.var.viewer, path: c.req.path, users: listUsers(c.var.db), created, problem, notice });
+  return UsersPage({
+    locale: c.var.locale,
+    viewer: c.var.viewer,
+    path: c.req.path,
+    users: listUsers(c.var.db),
+    created,
+    problem,
+    notice,
+  });
 }
 
 function tokensPage(c: Context<AppEnv>, created: string | null, problem: string | null, notice: string | null = null) {
-  return ApiTokensPage({ locale: c.var.locale, viewer: c.var.viewer, path: c.req.path, tokens: listApiTokens(c.var.db), created, problem, notice });
+  return ApiTokensPage({
+    locale: c.var.locale,
+    viewer: c.var.viewer,
+    path: c.req.path,
+    tokens: listApiTokens(c.var.db),
+    created,
+    problem,
+    notice,
+  });
 }
 
 /** The bureau acts on other accounts only: disabling your own would lock the prefecture out of its users page. */
 function assertNotSelf(c: Context<AppEnv>, id: number): void {
-  if (id === c.var.user.id) throw new DomainError('invalid', 'own_account', 'you cannot disable or reset your own account here; ask another bureau user');
+  if (id === c.var.user.id)
+    throw new DomainError(
+      'invalid',
+      'own_account',
+      'you cannot disable or reset your own account here; ask another bureau user',
+    );
 }
 
 /** The bureau manages dashboard users and API tokens here; no other role gets past requireBureau. */
 export const dashboardAdminRoutes = new Hono<AppEnv>()
-  .get('/admin/users', ...bureauPage, validate('query', doneQuery), (c) => c.html(usersPage(c, null, null, noticeOf(c, c.req.valid('query').done))))
+  .get('/admin/users', ...bureauPage, validate('query', doneQuery), (c) =>
+    c.html(usersPage(c, null, null, noticeOf(c, c.req.valid('query').done))),
+  )
   .on('GET', exportPaths('/admin/users'), ...bureauPage, (c) =>
     tableExport(c.var.locale, exportFormatOf(c.req.path), 'users', userColumns(c.var.locale), listUsers(c.var.db)),
   )
   .post('/admin/users', ...bureauPage, requireCsrf, validate('form', userFormSchema), async (c) => {
     const form = c.req.valid('form');
     try {
-      const input = { username: form.username, password: form.password, role: form.role as 'bureau', countyCode: form.countyCode, schoolCode: form.schoolCode };
-      const user = await createUser(c.var.db, input, c.var.clock(), { actor: `user:${c.var.user.username}`, reason: 'account created from the dashboard' });
-      c.var.logger.info({ userId: user.id, role: user.role, by: c.var.user.username }, 'user created from the dashboard');
+      const input = {
+        username: form.username,
+        password: form.password,
+        role: form.role as 'bureau',
+        countyCode: form.countyCode,
+        schoolCode: form.schoolCode,
+      };
+      const user = await createUser(c.var.db, input, c.var.clock(), {
+        actor: `user:${c.var.user.username}`,
+        reason: 'account created from the dashboard',
+      });
+      c.var.logger.info(
+        { userId: user.id, role: user.role, by: c.var.user.username },
+        'user created from the dashboard',
+      );
       return c.html(usersPage(c, user.username, null), 201);
     } catch (error) {
       const problem = formProblem(error);
       return c.html(usersPage(c, null, problem.message), problem.status);
     }
   })
-  .post('/admin/users/:id/disable', ...bureauPage, requireCsrf, validate('param', idParams), validate('form', csrfOnlyFormSchema), (c) => {
-    const { id } = c.req.valid('param');
-    try {
-      assertNotSelf(c, id);
-      disableUser(c.var.db, id, c.var.clock(), by(c, 'account disabled from the dashboard'));
-      return c.redirect('/admin/users?done=disabled', 303);
-    } catch (error) {
-      const problem = formProblem(error);
-      return c.html(usersPage(c, null, problem.message), problem.status);
-    }
-  })
-  .post('/admin/users/:id/enable', ...bureauPage, requireCsrf, validate('param', idParams), validate('form', csrfOnlyFormSchema), (c) => {
-    try {
-      enableUser(c.var.db, c.req.valid('param').id, c.var.clock(), by(c, 'account enabled from the dashboard'));
-      return c.redirect('/admin/users?done=enabled', 303);
-    } catch (error) {
-      const problem = formProblem(error);
-      return c.html(usersPage(c, null, problem.message), problem.status);
-    }
-  })
-  .post('/admin/users/:id/password', ...bureauPage, requireCsrf, validate('param', idParams), validate('form', passwordResetFormSchema), async (c) => {
-    const { id } = c.req.valid('param');
-    try {
-      assertNotSelf(c, id);
-      await resetPassword(c.var.db, id, c.req.valid('form').password, c.var.clock(), by(c, 'password reset from the dashboard'));
-      c.var.logger.info({ userId: id, by: c.var.user.username }, 'password reset from the dashboard');
-      return c.redirect('/admin/users?done=password', 303);
-    } catch (error) {
-      const problem = formProblem(error);
-      return c.html(usersPage(c, null, problem.message), problem.status);
-    }
-  })
-  .get('/admin/api-tokens', ...bureauPage, validate('query', doneQuery), (c) => c.html(tokensPage(c, null, null, noticeOf(c, c.req.valid('query').done))))
-  .post('/admin/api-tokens/:id/revoke', ...bureauPage, requireCsrf, validate('param', idParams), validate('form', csrfOnlyFormSchema), (c) => {
-    const { id } = c.req.valid('param');
-    if (!revokeApiToken(c.var.db, id, c.var.clock(), by(c, 'API token revoked from the dashboard'))) {
-      return c.html(tokensPage(c, null, `API token ${id} is unknown or already revoked`), 409);
-    }
-    c.var.logger.info({ apiTokenId: id, by: c.var.user.username }, 'API token revoked from the dashboard');
-    return c.redirect('/admin/api-tokens?done=revoked', 303);
-  })
+  .post(
+    '/admin/users/:id/disable',
+    ...bureauPage,
+    requireCsrf,
+    validate('param', idParams),
+    validate('form', csrfOnlyFormSchema),
+    (c) => {
+      const { id } = c.req.valid('param');
+      try {
+        assertNotSelf(c, id);
+        disableUser(c.var.db, id, c.var.clock(), by(c, 'account disabled from the dashboard'));
+        return c.redirect('/admin/users?done=disabled', 303);
+      } catch (error) {
+        const problem = formProblem(error);
+        return c.html(usersPage(c, null, problem.message), problem.status);
+      }
+    },
+  )
+  .post(
+    '/admin/users/:id/enable',
+    ...bureauPage,
+    requireCsrf,
+    validate('param', idParams),
+    validate('form', csrfOnlyFormSchema),
+    (c) => {
+      try {
+        enableUser(c.var.db, c.req.valid('param').id, c.var.clock(), by(c, 'account enabled from the dashboard'));
+        return c.redirect('/admin/users?done=enabled', 303);
+      } catch (error) {
+        const problem = formProblem(error);
+        return c.html(usersPage(c, null, problem.message), problem.status);
+      }
+    },
+  )
+  .post(
+    '/admin/users/:id/password',
+    ...bureauPage,
+    requireCsrf,
+    validate('param', idParams),
+    validate('form', passwordResetFormSchema),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      try {
+        assertNotSelf(c, id);
+        await resetPassword(
+          c.var.db,
+          id,
+          c.req.valid('form').password,
+          c.var.clock(),
+          by(c, 'password reset from the dashboard'),
+        );
+        c.var.logger.info({ userId: id, by: c.var.user.username }, 'password reset from the dashboard');
+        return c.redirect('/admin/users?done=password', 303);
+      } catch (error) {
+        const problem = formProblem(error);
+        return c.html(usersPage(c, null, problem.message), problem.status);
+      }
+    },
+  )
+  .get('/admin/api-tokens', ...bureauPage, validate('query', doneQuery), (c) =>
+    c.html(tokensPage(c, null, null, noticeOf(c, c.req.valid('query').done))),
+  )
+  .post(
+    '/admin/api-tokens/:id/revoke',
+    ...bureauPage,
+    requireCsrf,
+    validate('param', idParams),
+    validate('form', csrfOnlyFormSchema),
+    (c) => {
+      const { id } = c.req.valid('param');
+      if (!revokeApiToken(c.var.db, id, c.var.clock(), by(c, 'API token revoked from the dashboard'))) {
+        return c.html(tokensPage(c, null, `API token ${id} is unknown or already revoked`), 409);
+      }
+      c.var.logger.info({ apiTokenId: id, by: c.var.user.username }, 'API token revoked from the dashboard');
+      return c.redirect('/admin/api-tokens?done=revoked', 303);
+    },
+  )
   .on('GET', exportPaths('/admin/api-tokens'), ...bureauPage, (c) =>
-    tableExport(c.var.locale, exportFormatOf(c.req.path), 'api-tokens', apiTokenColumns(c.var.locale), listApiTokens(c.var.db)),
+    tableExport(
+      c.var.locale,
+      exportFormatOf(c.req.path),
+      'api-tokens',
+      apiTokenColumns(c.var.locale),
+      listApiTokens(c.var.db),
+    ),
   )
   .post('/admin/api-tokens', ...bureauPage, requireCsrf, validate('form', apiTokenFormSchema), (c) => {
     const form = c.req.valid('form');
     try {
-      const created = createApiToken(c.var.db, { name: form.name, countyCode: form.countyCode ?? null }, c.var.clock(), { actor: `user:${c.var.user.username}`, reason: 'API token issued from the dashboard' });
+      const created = createApiToken(
+        c.var.db,
+        { name: form.name, countyCode: form.countyCode ?? null },
+        c.var.clock(),
+        { actor: `user:${c.var.user.username}`, reason: 'API token issued from the dashboard' },
+      );
       c.var.logger.info({ apiTokenId: created.id, by: c.var.user.username }, 'API token created from the dashboard');
       return c.html(tokensPage(c, created.token, null), 201);
     } catch (error) {

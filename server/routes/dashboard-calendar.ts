@@ -14,7 +14,10 @@ import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
 const idParams = z.object({ id: z.coerce.number().int().min(1) });
-const noticeQuery = z.object({ added: z.coerce.number().int().min(1).optional(), removed: z.coerce.number().int().min(1).optional() });
+const noticeQuery = z.object({
+  added: z.coerce.number().int().min(1).optional(),
+  removed: z.coerce.number().int().min(1).optional(),
+});
 
 /** Bureau or county officer; the county an officer is confined to (null: the whole prefecture). */
 function officerScope(c: Context<AppEnv>): string | null {
@@ -25,7 +28,13 @@ function officerScope(c: Context<AppEnv>): string | null {
 /** A prefecture-wide closure is the bureau's to change; a county's, the bureau's or that county's officers'. */
 function assertMayChange(scope: string | null, closureCounty: string | null): void {
   if (scope === null || closureCounty === scope) return;
-  throw new DomainError('forbidden', 'out_of_scope', closureCounty === null ? 'a closure for every county is set by the prefecture bureau' : `your account is confined to county ${scope}`);
+  throw new DomainError(
+    'forbidden',
+    'out_of_scope',
+    closureCounty === null
+      ? 'a closure for every county is set by the prefecture bureau'
+      : `your account is confined to county ${scope}`,
+  );
 }
 
 /** Closures the reader sees: every prefecture-wide one, and each county's for that county's officers and the bureau. */
@@ -34,13 +43,28 @@ function rowsFor(c: Context<AppEnv>): ClosureRow[] {
   const names = new Map(currentPlan(c.var.db).counties.map((d) => [d.code, c.var.locale.divisionName(d)]));
   return listClosures(c.var.db)
     .filter((x) => scope === null || x.countyCode === null || x.countyCode === scope)
-    .map((x) => ({ ...x, countyName: x.countyCode === null ? null : (names.get(x.countyCode) ?? x.countyCode), removable: scope === null || x.countyCode === scope }));
+    .map((x) => ({
+      ...x,
+      countyName: x.countyCode === null ? null : (names.get(x.countyCode) ?? x.countyCode),
+      removable: scope === null || x.countyCode === scope,
+    }));
 }
 
 function page(c: Context<AppEnv>, notice: string | null, problem: string | null) {
   const scope = officerScope(c);
-  const counties = currentPlan(c.var.db).counties.filter((d) => scope === null || d.code === scope).map((d) => ({ code: d.code, name: d.name, pinyin: d.pinyin ?? null }));
-  return CalendarPage({ locale: c.var.locale, viewer: c.var.viewer, path: c.req.path, rows: rowsFor(c), counties, wholePrefecture: scope === null, notice, problem });
+  const counties = currentPlan(c.var.db)
+    .counties.filter((d) => scope === null || d.code === scope)
+    .map((d) => ({ code: d.code, name: d.name, pinyin: d.pinyin ?? null }));
+  return CalendarPage({
+    locale: c.var.locale,
+    viewer: c.var.viewer,
+    path: c.req.path,
+    rows: rowsFor(c),
+    counties,
+    wholePrefecture: scope === null,
+    notice,
+    problem,
+  });
 }
 
 const actor = (c: Context<AppEnv>) => `user:${c.var.user.username}`;
@@ -50,9 +74,21 @@ export const dashboardCalendarRoutes = new Hono<AppEnv>()
   .get('/calendar', pageContext, requireUser, validate('query', noticeQuery), (c) => {
     const q = c.req.valid('query');
     const l = c.var.locale;
-    return c.html(page(c, q.added ? l.fill('calendar.added', { id: q.added }) : q.removed ? l.fill('calendar.removed', { id: q.removed }) : null, null));
+    return c.html(
+      page(
+        c,
+        q.added
+          ? l.fill('calendar.added', { id: q.added })
+          : q.removed
+            ? l.fill('calendar.removed', { id: q.removed })
+            : null,
+        null,
+      ),
+    );
   })
-  .on('GET', exportPaths('/calendar'), pageContext, requireUser, (c) => tableExport(c.var.locale, exportFormatOf(c.req.path), 'closures', closureColumns(c.var.locale), rowsFor(c)))
+  .on('GET', exportPaths('/calendar'), pageContext, requireUser, (c) =>
+    tableExport(c.var.locale, exportFormatOf(c.req.path), 'closures', closureColumns(c.var.locale), rowsFor(c)),
+  )
   .post('/calendar', pageContext, requireUser, requireCsrf, validate('form', closureFormSchema), (c) => {
     const scope = officerScope(c);
     const { _csrf, reason, ...closure } = c.req.valid('form');
@@ -66,14 +102,22 @@ export const dashboardCalendarRoutes = new Hono<AppEnv>()
       return c.html(page(c, null, problem.message), problem.status);
     }
   })
-  .post('/calendar/:id/remove', pageContext, requireUser, requireCsrf, validate('param', idParams), validate('form', reasonFormSchema), (c) => {
-    const scope = officerScope(c);
-    const { id } = c.req.valid('param');
-    const closure = listClosures(c.var.db).find((x) => x.id === id);
-    if (!closure) throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`);
-    assertMayChange(scope, closure.countyCode);
-    removeClosure(c.var.db, id, c.var.clock(), { actor: actor(c), reason: c.req.valid('form').reason });
-    c.var.logger.info({ closureId: id, by: c.var.user.username }, 'closure removed from the dashboard');
-    return c.redirect(`/calendar?removed=${id}`, 303);
-  });
+  .post(
+    '/calendar/:id/remove',
+    pageContext,
+    requireUser,
+    requireCsrf,
+    validate('param', idParams),
+    validate('form', reasonFormSchema),
+    (c) => {
+      const scope = officerScope(c);
+      const { id } = c.req.valid('param');
+      const closure = listClosures(c.var.db).find((x) => x.id === id);
+      if (!closure) throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`);
+      assertMayChange(scope, closure.countyCode);
+      removeClosure(c.var.db, id, c.var.clock(), { actor: actor(c), reason: c.req.valid('form').reason });
+      c.var.logger.info({ closureId: id, by: c.var.user.username }, 'closure removed from the dashboard');
+      return c.redirect(`/calendar?removed=${id}`, 303);
+    },
+  );
 dashboardCalendarRoutes.onError(pageErrorHandler);

@@ -17,9 +17,22 @@ const countyParams = z.object({ code: z.string().regex(/^\d{6}$/, 'a 6-digit cou
 // A filter form sends its empty fields as ""; those mean "no filter".
 const filterQuery = z.preprocess(
   (q) => Object.fromEntries(Object.entries(q as Record<string, string>).filter(([, v]) => v !== '')),
-  countySchoolsQuerySchema.omit({ format: true }).extend({ pageSize: z.coerce.number().int().min(1).max(500).default(100) }),
+  countySchoolsQuerySchema
+    .omit({ format: true })
+    .extend({ pageSize: z.coerce.number().int().min(1).max(500).default(100) }),
 );
-const filterKeys = ['q', 'connected', 'meetsStandard', 'hasSilentDevices', 'noAgent', 'declaredConnected', 'conflict', 'flagged', 'typeCode', 'township'];
+const filterKeys = [
+  'q',
+  'connected',
+  'meetsStandard',
+  'hasSilentDevices',
+  'noAgent',
+  'declaredConnected',
+  'conflict',
+  'flagged',
+  'typeCode',
+  'township',
+];
 
 /** The filter part of a query string (no paging), for export and pager links. */
 function filtersOf(url: string): string {
@@ -29,40 +42,59 @@ function filtersOf(url: string): string {
 }
 
 /** The school list as CSV or XLSX (the path says which), with the page's filters. */
-const exportSchools = createFactory<AppEnv>().createHandlers(pageContext, requireUser, validate('param', countyParams), validate('query', filterQuery), async (c) => {
-  const { code } = c.req.valid('param');
-  const format = exportFormatOf(c.req.path);
-  assertCanSeeCounty(c.var.user, code);
-  findCounty(c.var.db, code);
-  const now = c.var.clock();
-  sweepBeforeRead(c.var.db, now);
-  const schools = readCountySchools(c.var.db, code, { ...c.req.valid('query'), format: 'json' }, false);
-  return tableExport(c.var.locale, format, `schools-${code}-${new Date(now).toISOString().slice(0, 10)}`, schoolColumns(c.var.locale), schools.rows);
-});
+const exportSchools = createFactory<AppEnv>().createHandlers(
+  pageContext,
+  requireUser,
+  validate('param', countyParams),
+  validate('query', filterQuery),
+  async (c) => {
+    const { code } = c.req.valid('param');
+    const format = exportFormatOf(c.req.path);
+    assertCanSeeCounty(c.var.user, code);
+    findCounty(c.var.db, code);
+    const now = c.var.clock();
+    sweepBeforeRead(c.var.db, now);
+    const schools = readCountySchools(c.var.db, code, { ...c.req.valid('query'), format: 'json' }, false);
+    return tableExport(
+      c.var.locale,
+      format,
+      `schools-${code}-${new Date(now).toISOString().slice(0, 10)}`,
+      schoolColumns(c.var.locale),
+      schools.rows,
+    );
+  },
+);
 
 /** A county's page and its school list export, for the bureau and that county's officers. */
 export const dashboardCountyRoutes = new Hono<AppEnv>()
-  .get('/counties/:code', pageContext, requireUser, validate('param', countyParams), validate('query', filterQuery), (c) => {
-    const { code } = c.req.valid('param');
-    assertCanSeeCounty(c.var.user, code);
-    const county = findCounty(c.var.db, code);
-    const now = c.var.clock();
-    sweepBeforeRead(c.var.db, now);
-    const query = { ...c.req.valid('query'), format: 'json' as const };
-    return c.html(
-      CountyPage({
-        locale: c.var.locale,
-        viewer: c.var.viewer,
-        path: c.req.path + new URL(c.req.url).search,
-        county,
-        coverage: readCoverage(c.var.db, code, now),
-        query,
-        filterQuery: filtersOf(c.req.url),
-        townships: readCountyTownships(c.var.db, code),
-        schools: readCountySchools(c.var.db, code, query, true),
-      }),
-    );
-  })
+  .get(
+    '/counties/:code',
+    pageContext,
+    requireUser,
+    validate('param', countyParams),
+    validate('query', filterQuery),
+    (c) => {
+      const { code } = c.req.valid('param');
+      assertCanSeeCounty(c.var.user, code);
+      const county = findCounty(c.var.db, code);
+      const now = c.var.clock();
+      sweepBeforeRead(c.var.db, now);
+      const query = { ...c.req.valid('query'), format: 'json' as const };
+      return c.html(
+        CountyPage({
+          locale: c.var.locale,
+          viewer: c.var.viewer,
+          path: c.req.path + new URL(c.req.url).search,
+          county,
+          coverage: readCoverage(c.var.db, code, now),
+          query,
+          filterQuery: filtersOf(c.req.url),
+          townships: readCountyTownships(c.var.db, code),
+          schools: readCountySchools(c.var.db, code, query, true),
+        }),
+      );
+    },
+  )
   .get('/counties/:code/schools.csv', ...exportSchools)
   .get('/counties/:code/schools.xlsx', ...exportSchools);
 dashboardCountyRoutes.onError(pageErrorHandler);

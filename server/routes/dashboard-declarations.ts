@@ -1,7 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { createFactory } from 'hono/factory';
 import { z } from 'zod';
-import { declarationFormSchema, declarationPageQuerySchema, withdrawalFormSchema } from '../../shared/schemas/dashboard-programme.ts';
+import {
+  declarationFormSchema,
+  declarationPageQuerySchema,
+  withdrawalFormSchema,
+} from '../../shared/schemas/dashboard-programme.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -28,14 +32,24 @@ function rowsFor(c: Context<AppEnv>, filter: Filter): DeclarationRow[] {
   const countyScope = officerScope(c);
   sweepBeforeRead(c.var.db, c.var.clock());
   const names = new Map(readSchoolChoices(c.var.db, listScope(c.var.user)).map((s) => [s.code, s.name]));
-  return listDeclarations(c.var.db, { countyScope, ...filter }).map((d) => ({ ...d, schoolName: names.get(d.schoolCode) ?? d.schoolCode }));
+  return listDeclarations(c.var.db, { countyScope, ...filter }).map((d) => ({
+    ...d,
+    schoolName: names.get(d.schoolCode) ?? d.schoolCode,
+  }));
 }
 
 function filterQueryOf(filter: Filter): string {
-  return new URLSearchParams({ status: filter.status, ...(filter.conflict === undefined ? {} : { conflict: String(filter.conflict) }) }).toString();
+  return new URLSearchParams({
+    status: filter.status,
+    ...(filter.conflict === undefined ? {} : { conflict: String(filter.conflict) }),
+  }).toString();
 }
 
-function page(c: Context<AppEnv>, filter: Filter, extra: { notice?: string | null; problem?: string | null; prefillSchool?: string | null } = {}) {
+function page(
+  c: Context<AppEnv>,
+  filter: Filter,
+  extra: { notice?: string | null; problem?: string | null; prefillSchool?: string | null } = {},
+) {
   return DeclarationsPage({
     locale: c.var.locale,
     viewer: c.var.viewer,
@@ -53,18 +67,33 @@ function page(c: Context<AppEnv>, filter: Filter, extra: { notice?: string | nul
 const actor = (c: Context<AppEnv>) => `user:${c.var.user.username}`;
 
 /** The list as CSV or XLSX (the path says which), with the page's filters. */
-const exportDeclarations = createFactory<AppEnv>().createHandlers(pageContext, requireUser, validate('query', declarationPageQuerySchema), (c) => {
-  const q = c.req.valid('query');
-  const rows = rowsFor(c, { status: q.status, conflict: q.conflict });
-  return tableExport(c.var.locale, exportFormatOf(c.req.path), `declarations-${q.status}`, declarationColumns(c.var.locale), rows);
-});
+const exportDeclarations = createFactory<AppEnv>().createHandlers(
+  pageContext,
+  requireUser,
+  validate('query', declarationPageQuerySchema),
+  (c) => {
+    const q = c.req.valid('query');
+    const rows = rowsFor(c, { status: q.status, conflict: q.conflict });
+    return tableExport(
+      c.var.locale,
+      exportFormatOf(c.req.path),
+      `declarations-${q.status}`,
+      declarationColumns(c.var.locale),
+      rows,
+    );
+  },
+);
 
 /** Declared statuses: the list (with exports), declaring and withdrawing, for the bureau and county officers. */
 export const dashboardDeclarationRoutes = new Hono<AppEnv>()
   .get('/declarations', pageContext, requireUser, validate('query', declarationPageQuerySchema), (c) => {
     const q = c.req.valid('query');
     const t = c.var.locale;
-    const notice = q.declared ? t.fill('declarations.declared', { id: q.declared }) : q.withdrawn ? t.fill('declarations.withdrawn', { id: q.withdrawn }) : null;
+    const notice = q.declared
+      ? t.fill('declarations.declared', { id: q.declared })
+      : q.withdrawn
+        ? t.fill('declarations.withdrawn', { id: q.withdrawn })
+        : null;
     return c.html(page(c, { status: q.status, conflict: q.conflict }, { notice, prefillSchool: q.school ?? null }));
   })
   .get('/declarations.csv', ...exportDeclarations)
@@ -73,24 +102,50 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
     const countyScope = officerScope(c);
     const { _csrf, ...request } = c.req.valid('form');
     try {
-      const declaration = declareStatus(c.var.db, request, c.var.clock(), { actor: actor(c), reason: request.reason }, countyScope);
-      c.var.logger.info({ declarationId: declaration.id, school: declaration.schoolCode, by: c.var.user.username }, 'status declared from the dashboard');
+      const declaration = declareStatus(
+        c.var.db,
+        request,
+        c.var.clock(),
+        { actor: actor(c), reason: request.reason },
+        countyScope,
+      );
+      c.var.logger.info(
+        { declarationId: declaration.id, school: declaration.schoolCode, by: c.var.user.username },
+        'status declared from the dashboard',
+      );
       return c.redirect(`/declarations?declared=${declaration.id}`, 303);
     } catch (error) {
       const problem = formProblem(error);
-      return c.html(page(c, { status: 'active' }, { problem: problem.message, prefillSchool: request.schoolCode }), problem.status);
+      return c.html(
+        page(c, { status: 'active' }, { problem: problem.message, prefillSchool: request.schoolCode }),
+        problem.status,
+      );
     }
   })
-  .post('/declarations/:id/withdraw', pageContext, requireUser, requireCsrf, validate('param', idParams), validate('form', withdrawalFormSchema), (c) => {
-    const countyScope = officerScope(c);
-    const { id } = c.req.valid('param');
-    try {
-      withdrawDeclaration(c.var.db, id, c.var.clock(), { actor: actor(c), reason: c.req.valid('form').reason }, countyScope);
-      c.var.logger.info({ declarationId: id, by: c.var.user.username }, 'declaration withdrawn from the dashboard');
-      return c.redirect(`/declarations?withdrawn=${id}&status=withdrawn`, 303);
-    } catch (error) {
-      const problem = formProblem(error);
-      return c.html(page(c, { status: 'all' }, { problem: problem.message }), problem.status);
-    }
-  });
+  .post(
+    '/declarations/:id/withdraw',
+    pageContext,
+    requireUser,
+    requireCsrf,
+    validate('param', idParams),
+    validate('form', withdrawalFormSchema),
+    (c) => {
+      const countyScope = officerScope(c);
+      const { id } = c.req.valid('param');
+      try {
+        withdrawDeclaration(
+          c.var.db,
+          id,
+          c.var.clock(),
+          { actor: actor(c), reason: c.req.valid('form').reason },
+          countyScope,
+        );
+        c.var.logger.info({ declarationId: id, by: c.var.user.username }, 'declaration withdrawn from the dashboard');
+        return c.redirect(`/declarations?withdrawn=${id}&status=withdrawn`, 303);
+      } catch (error) {
+        const problem = formProblem(error);
+        return c.html(page(c, { status: 'all' }, { problem: problem.message }), problem.status);
+      }
+    },
+  );
 dashboardDeclarationRoutes.onError(pageErrorHandler);

@@ -4,7 +4,12 @@ import { csrfOnlyFormSchema } from '../../shared/schemas/dashboard.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool, assertRole, listScope } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
-import { findDeviceSchool, readAttentionDevices, readHardwareConflicts, readReenrollments } from '../coverage/devices-read.ts';
+import {
+  findDeviceSchool,
+  readAttentionDevices,
+  readHardwareConflicts,
+  readReenrollments,
+} from '../coverage/devices-read.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { revokeDevice } from '../enrollment/enroll.ts';
 import { DomainError } from '../errors.ts';
@@ -13,38 +18,88 @@ import { attentionColumns, conflictColumns, DevicesPage, reenrollmentColumns } f
 import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
-
 /** The device lists in the user's scope, as of now. */
 function lists(c: Context<AppEnv>) {
   const now = c.var.clock();
   sweepBeforeRead(c.var.db, now);
   const scope = listScope(c.var.user);
-  return { attention: readAttentionDevices(c.var.db, scope), conflicts: readHardwareConflicts(c.var.db, scope), reenrollments: readReenrollments(c.var.db, scope, now) };
+  return {
+    attention: readAttentionDevices(c.var.db, scope),
+    conflicts: readHardwareConflicts(c.var.db, scope),
+    reenrollments: readReenrollments(c.var.db, scope, now),
+  };
 }
 
 /** Silent devices, hardware conflicts and re-enrolled PCs in scope; county officers and the bureau can revoke a key. */
 export const dashboardDevicesRoutes = new Hono<AppEnv>()
-  .get('/devices', pageContext, requireUser, validate('query', z.object({ revoked: z.literal('1').optional() })), (c) => {
-    const canRevoke = c.var.user.role !== 'school';
-    return c.html(DevicesPage({ locale: c.var.locale, viewer: c.var.viewer, path: c.req.path, ...lists(c), canRevoke, revoked: c.req.valid('query').revoked === '1' }));
-  })
+  .get(
+    '/devices',
+    pageContext,
+    requireUser,
+    validate('query', z.object({ revoked: z.literal('1').optional() })),
+    (c) => {
+      const canRevoke = c.var.user.role !== 'school';
+      return c.html(
+        DevicesPage({
+          locale: c.var.locale,
+          viewer: c.var.viewer,
+          path: c.req.path,
+          ...lists(c),
+          canRevoke,
+          revoked: c.req.valid('query').revoked === '1',
+        }),
+      );
+    },
+  )
   .on('GET', exportPaths('/devices/attention'), pageContext, requireUser, (c) =>
-    tableExport(c.var.locale, exportFormatOf(c.req.path), 'devices-attention', attentionColumns(c.var.locale), lists(c).attention),
+    tableExport(
+      c.var.locale,
+      exportFormatOf(c.req.path),
+      'devices-attention',
+      attentionColumns(c.var.locale),
+      lists(c).attention,
+    ),
   )
   .on('GET', exportPaths('/devices/conflicts'), pageContext, requireUser, (c) =>
-    tableExport(c.var.locale, exportFormatOf(c.req.path), 'devices-conflicts', conflictColumns(c.var.locale), lists(c).conflicts),
+    tableExport(
+      c.var.locale,
+      exportFormatOf(c.req.path),
+      'devices-conflicts',
+      conflictColumns(c.var.locale),
+      lists(c).conflicts,
+    ),
   )
   .on('GET', exportPaths('/devices/reenrollments'), pageContext, requireUser, (c) =>
-    tableExport(c.var.locale, exportFormatOf(c.req.path), 'devices-reenrollments', reenrollmentColumns(c.var.locale), lists(c).reenrollments),
+    tableExport(
+      c.var.locale,
+      exportFormatOf(c.req.path),
+      'devices-reenrollments',
+      reenrollmentColumns(c.var.locale),
+      lists(c).reenrollments,
+    ),
   )
-  .post('/devices/:id/revoke', pageContext, requireUser, requireCsrf, validate('param', z.object({ id: z.string().min(1).max(64) })), validate('form', csrfOnlyFormSchema), (c) => {
-    assertRole(c.var.user, 'bureau', 'county');
-    const { id } = c.req.valid('param');
-    const school = findDeviceSchool(c.var.db, id);
-    if (!school) throw new DomainError('not-found', 'device_unknown', `no device ${id}`);
-    assertCanSeeSchool(c.var.user, school);
-    revokeDevice(c.var.db, id, c.var.clock(), { actor: `user:${c.var.user.username}`, reason: 'device key revoked from the dashboard' });
-    c.var.logger.info({ deviceId: id, school: school.code, by: c.var.user.username }, 'device revoked from the dashboard');
-    return c.redirect('/devices?revoked=1', 303);
-  });
+  .post(
+    '/devices/:id/revoke',
+    pageContext,
+    requireUser,
+    requireCsrf,
+    validate('param', z.object({ id: z.string().min(1).max(64) })),
+    validate('form', csrfOnlyFormSchema),
+    (c) => {
+      assertRole(c.var.user, 'bureau', 'county');
+      const { id } = c.req.valid('param');
+      const school = findDeviceSchool(c.var.db, id);
+      if (!school) throw new DomainError('not-found', 'device_unknown', `no device ${id}`);
+      assertCanSeeSchool(c.var.user, school);
+      revokeDevice(c.var.db, id, c.var.clock(), {
+        actor: `user:${c.var.user.username}`,
+        reason: 'device key revoked from the dashboard',
+      });
+      c.var.logger.info(
+        { deviceId: id, school: school.code, by: c.var.user.username },
+        'device revoked from the dashboard',
+      );
+      return c.redirect('/devices?revoked=1', 303);
+    },
+  );
 dashboardDevicesRoutes.onError(pageErrorHandler);

@@ -4,7 +4,12 @@ import { csrfOnlyFormSchema, enrollmentTokenFormSchema } from '../../shared/sche
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool, assertRole, listScope } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
-import { findEnrollmentTokenSchool, findSchool, readRecentEnrollmentTokens, readSchoolChoices } from '../coverage/registry-read.ts';
+import {
+  findEnrollmentTokenSchool,
+  findSchool,
+  readRecentEnrollmentTokens,
+  readSchoolChoices,
+} from '../coverage/registry-read.ts';
 import { createEnrollmentToken, revokeEnrollmentToken, type NewEnrollmentToken } from '../enrollment/tokens.ts';
 import { DomainError } from '../errors.ts';
 import { validate } from '../http/validate.ts';
@@ -32,25 +37,53 @@ function page(c: Context<AppEnv>, created: NewEnrollmentToken | null, problem: s
 
 /** Enrollment tokens: county officers for their county's schools, the bureau for any school. */
 export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
-  .get('/enrollment', pageContext, requireUser, validate('query', z.object({ revoked: z.literal('1').optional() })), (c) => {
-    assertRole(c.var.user, 'bureau', 'county');
-    return c.html(page(c, null, null, c.req.valid('query').revoked === '1'));
-  })
-  .post('/enrollment/tokens/:id/revoke', pageContext, requireUser, requireCsrf, validate('param', idParams), validate('form', csrfOnlyFormSchema), (c) => {
-    assertRole(c.var.user, 'bureau', 'county');
-    const { id } = c.req.valid('param');
-    const school = findEnrollmentTokenSchool(c.var.db, id);
-    if (!school) throw new DomainError('not-found', 'enrollment_token_unknown', `no enrollment token ${id}`);
-    assertCanSeeSchool(c.var.user, school);
-    if (!revokeEnrollmentToken(c.var.db, id, c.var.clock(), { actor: `user:${c.var.user.username}`, reason: 'enrollment token revoked from the dashboard' })) {
-      return c.html(page(c, null, `enrollment token ${id} is already revoked`), 409);
-    }
-    c.var.logger.info({ tokenId: id, school: school.code, by: c.var.user.username }, 'enrollment token revoked from the dashboard');
-    return c.redirect('/enrollment?revoked=1', 303);
-  })
+  .get(
+    '/enrollment',
+    pageContext,
+    requireUser,
+    validate('query', z.object({ revoked: z.literal('1').optional() })),
+    (c) => {
+      assertRole(c.var.user, 'bureau', 'county');
+      return c.html(page(c, null, null, c.req.valid('query').revoked === '1'));
+    },
+  )
+  .post(
+    '/enrollment/tokens/:id/revoke',
+    pageContext,
+    requireUser,
+    requireCsrf,
+    validate('param', idParams),
+    validate('form', csrfOnlyFormSchema),
+    (c) => {
+      assertRole(c.var.user, 'bureau', 'county');
+      const { id } = c.req.valid('param');
+      const school = findEnrollmentTokenSchool(c.var.db, id);
+      if (!school) throw new DomainError('not-found', 'enrollment_token_unknown', `no enrollment token ${id}`);
+      assertCanSeeSchool(c.var.user, school);
+      if (
+        !revokeEnrollmentToken(c.var.db, id, c.var.clock(), {
+          actor: `user:${c.var.user.username}`,
+          reason: 'enrollment token revoked from the dashboard',
+        })
+      ) {
+        return c.html(page(c, null, `enrollment token ${id} is already revoked`), 409);
+      }
+      c.var.logger.info(
+        { tokenId: id, school: school.code, by: c.var.user.username },
+        'enrollment token revoked from the dashboard',
+      );
+      return c.redirect('/enrollment?revoked=1', 303);
+    },
+  )
   .on('GET', exportPaths('/enrollment/tokens'), pageContext, requireUser, (c) => {
     assertRole(c.var.user, 'bureau', 'county');
-    return tableExport(c.var.locale, exportFormatOf(c.req.path), 'enrollment-tokens', tokenColumns(c.var.locale), readRecentEnrollmentTokens(c.var.db, listScope(c.var.user)));
+    return tableExport(
+      c.var.locale,
+      exportFormatOf(c.req.path),
+      'enrollment-tokens',
+      tokenColumns(c.var.locale),
+      readRecentEnrollmentTokens(c.var.db, listScope(c.var.user)),
+    );
   })
   .post('/enrollment', pageContext, requireUser, requireCsrf, validate('form', enrollmentTokenFormSchema), (c) => {
     assertRole(c.var.user, 'bureau', 'county');
@@ -61,11 +94,18 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
     const now = c.var.clock();
     const created = createEnrollmentToken(
       c.var.db,
-      { schoolCode: school.code, expiresAt: form.expiresInDays === undefined ? undefined : now + form.expiresInDays * DAY_MS, maxUses: form.maxUses },
+      {
+        schoolCode: school.code,
+        expiresAt: form.expiresInDays === undefined ? undefined : now + form.expiresInDays * DAY_MS,
+        maxUses: form.maxUses,
+      },
       now,
       { actor: `user:${c.var.user.username}`, reason: 'enrollment token issued from the dashboard' },
     );
-    c.var.logger.info({ tokenId: created.id, school: school.code, by: c.var.user.username }, 'enrollment token created from the dashboard');
+    c.var.logger.info(
+      { tokenId: created.id, school: school.code, by: c.var.user.username },
+      'enrollment token created from the dashboard',
+    );
     // Rendered in the answer to the post, not after a redirect: the token exists only in this response.
     return c.html(page(c, created, null), 201);
   });

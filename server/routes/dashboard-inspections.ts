@@ -25,7 +25,15 @@ const actor = (c: Context<AppEnv>) => `user:${c.var.user.username}`;
 export const dashboardInspectionRoutes = new Hono<AppEnv>()
   .get('/inspections', pageContext, requireUser, (c) => {
     const scope = officerScope(c);
-    return c.html(InspectionsPage({ locale: c.var.locale, viewer: c.var.viewer, path: c.req.path, rows: listInspections(c.var.db, scope), canDraw: scope === null }));
+    return c.html(
+      InspectionsPage({
+        locale: c.var.locale,
+        viewer: c.var.viewer,
+        path: c.req.path,
+        rows: listInspections(c.var.db, scope),
+        canDraw: scope === null,
+      }),
+    );
   })
   .post('/inspections', pageContext, requireUser, requireCsrf, validate('form', inspectionDrawFormSchema), (c) => {
     assertRole(c.var.user, 'bureau');
@@ -33,25 +41,61 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
     const now = c.var.clock();
     // The draw weights by current status, so statuses are brought up to now first (as the API does).
     sweepBeforeRead(c.var.db, now);
-    const inspection = drawInspection(c.var.db, { perCounty, seed }, now, { actor: actor(c), reason: `inspection drawn with seed ${seed}` });
+    const inspection = drawInspection(c.var.db, { perCounty, seed }, now, {
+      actor: actor(c),
+      reason: `inspection drawn with seed ${seed}`,
+    });
     c.var.logger.info({ inspectionId: inspection.id, by: c.var.user.username }, 'inspection drawn from the dashboard');
     return c.redirect(`/inspections/${inspection.id}`, 303);
   })
-  .get('/inspections/:id', pageContext, requireUser, validate('param', idParams), validate('query', z.object({ recorded: z.string().max(64).optional() })), (c) => {
-    const scope = officerScope(c);
-    const inspection = readInspection(c.var.db, c.req.valid('param').id);
-    const visible = { ...inspection, schools: inspection.schools.filter((s) => scope === null || s.countyCode === scope) };
-    const recorded = c.req.valid('query').recorded;
-    const notice = recorded ? c.var.locale.fill('inspections.recorded', { school: recorded }) : null;
-    return c.html(InspectionPage({ locale: c.var.locale, viewer: c.var.viewer, path: c.req.path, inspection: visible, canRecord: true, notice }));
-  })
-  .post('/inspections/:id/results', pageContext, requireUser, requireCsrf, validate('param', idParams), validate('form', inspectionResultFormSchema), (c) => {
-    const scope = officerScope(c);
-    const { id } = c.req.valid('param');
-    const { _csrf, ...finding } = c.req.valid('form');
-    const reason = finding.result === 'confirmed' ? 'inspection confirmed the recorded status' : `inspection found a discrepancy: ${finding.note}`;
-    recordInspectionResult(c.var.db, id, finding, c.var.clock(), { actor: actor(c), reason }, scope);
-    c.var.logger.info({ inspectionId: id, school: finding.schoolCode, by: c.var.user.username }, 'inspection finding recorded from the dashboard');
-    return c.redirect(`/inspections/${id}?recorded=${encodeURIComponent(finding.schoolCode)}`, 303);
-  });
+  .get(
+    '/inspections/:id',
+    pageContext,
+    requireUser,
+    validate('param', idParams),
+    validate('query', z.object({ recorded: z.string().max(64).optional() })),
+    (c) => {
+      const scope = officerScope(c);
+      const inspection = readInspection(c.var.db, c.req.valid('param').id);
+      const visible = {
+        ...inspection,
+        schools: inspection.schools.filter((s) => scope === null || s.countyCode === scope),
+      };
+      const recorded = c.req.valid('query').recorded;
+      const notice = recorded ? c.var.locale.fill('inspections.recorded', { school: recorded }) : null;
+      return c.html(
+        InspectionPage({
+          locale: c.var.locale,
+          viewer: c.var.viewer,
+          path: c.req.path,
+          inspection: visible,
+          canRecord: true,
+          notice,
+        }),
+      );
+    },
+  )
+  .post(
+    '/inspections/:id/results',
+    pageContext,
+    requireUser,
+    requireCsrf,
+    validate('param', idParams),
+    validate('form', inspectionResultFormSchema),
+    (c) => {
+      const scope = officerScope(c);
+      const { id } = c.req.valid('param');
+      const { _csrf, ...finding } = c.req.valid('form');
+      const reason =
+        finding.result === 'confirmed'
+          ? 'inspection confirmed the recorded status'
+          : `inspection found a discrepancy: ${finding.note}`;
+      recordInspectionResult(c.var.db, id, finding, c.var.clock(), { actor: actor(c), reason }, scope);
+      c.var.logger.info(
+        { inspectionId: id, school: finding.schoolCode, by: c.var.user.username },
+        'inspection finding recorded from the dashboard',
+      );
+      return c.redirect(`/inspections/${id}?recorded=${encodeURIComponent(finding.schoolCode)}`, 303);
+    },
+  );
 dashboardInspectionRoutes.onError(pageErrorHandler);

@@ -18,16 +18,27 @@ import { exportFormatOf, sortRows, tableExport } from '../views/table.tsx';
 const sortQuery = z.object({ sort: z.string().max(20).default('code'), dir: z.enum(['asc', 'desc']).default('asc') });
 
 /** The county table as CSV or XLSX: every county for the bureau, their own for a county officer. */
-const exportCounties = createFactory<AppEnv>().createHandlers(pageContext, requireUser, validate('query', sortQuery), async (c) => {
-  const user = c.var.user;
-  assertRole(user, 'bureau', 'county');
-  const now = c.var.clock();
-  sweepBeforeRead(c.var.db, now);
-  const coverage = readCoverage(c.var.db, user.role === 'bureau' ? null : user.countyCode, now);
-  const { sort, dir } = c.req.valid('query');
-  const columns = countyColumns(c.var.locale);
-  return tableExport(c.var.locale, exportFormatOf(c.req.path), `counties-${coverage.asOf.slice(0, 10)}`, columns, sortRows(coverage.counties, columns, sort, dir));
-});
+const exportCounties = createFactory<AppEnv>().createHandlers(
+  pageContext,
+  requireUser,
+  validate('query', sortQuery),
+  async (c) => {
+    const user = c.var.user;
+    assertRole(user, 'bureau', 'county');
+    const now = c.var.clock();
+    sweepBeforeRead(c.var.db, now);
+    const coverage = readCoverage(c.var.db, user.role === 'bureau' ? null : user.countyCode, now);
+    const { sort, dir } = c.req.valid('query');
+    const columns = countyColumns(c.var.locale);
+    return tableExport(
+      c.var.locale,
+      exportFormatOf(c.req.path),
+      `counties-${coverage.asOf.slice(0, 10)}`,
+      columns,
+      sortRows(coverage.counties, columns, sort, dir),
+    );
+  },
+);
 
 /** The prefecture overview (bureau) and its county table export; other roles start at their own page. */
 export const dashboardOverviewRoutes = new Hono<AppEnv>()

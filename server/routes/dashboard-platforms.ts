@@ -18,9 +18,23 @@ export const dashboardPlatformRoutes = new Hono<AppEnv>()
   .get('/platforms', pageContext, requireUser, (c) => {
     const scope = readerScope(c);
     const now = c.var.clock();
-    return c.html(PlatformsPage({ locale: c.var.locale, viewer: c.var.viewer, path: c.req.path, platforms: listPlatforms(c.var.db, scope, now), coverage: readPlatformCoverage(c.var.db, scope, now) }));
+    return c.html(
+      PlatformsPage({
+        locale: c.var.locale,
+        viewer: c.var.viewer,
+        path: c.req.path,
+        platforms: listPlatforms(c.var.db, scope, now),
+        coverage: readPlatformCoverage(c.var.db, scope, now),
+      }),
+    );
   })
   .on('GET', exportPaths('/platforms'), pageContext, requireUser, (c) =>
-    tableExport(c.var.locale, exportFormatOf(c.req.path), 'platforms', platformColumns(c.var.locale), listPlatforms(c.var.db, readerScope(c), c.var.clock())),
+    tableExport(
+      c.var.locale,
+      exportFormatOf(c.req.path),
+      'platforms',
+      platformColumns(c.var.locale),
+      listPlatforms(c.var.db, readerScope(c), c.var.clock()),
+    ),
   );
 dashboardPlatformRoutes.onError(pageErrorHandler);

@@ -31,14 +31,26 @@ const factory = createFactory<AppEnv>();
 const exportClassrooms = factory.createHandlers(pageContext, requireUser, validate('param', schoolParams), (c) => {
   const { code } = c.req.valid('param');
   const { detail } = schoolInScope(c, code);
-  return tableExport(c.var.locale, exportFormatOf(c.req.path), `classrooms-${code}`, classroomColumns(c.var.locale), detail.classrooms);
+  return tableExport(
+    c.var.locale,
+    exportFormatOf(c.req.path),
+    `classrooms-${code}`,
+    classroomColumns(c.var.locale),
+    detail.classrooms,
+  );
 });
 
 /** The device table as CSV or XLSX. */
 const exportDevices = factory.createHandlers(pageContext, requireUser, validate('param', schoolParams), (c) => {
   const { code } = c.req.valid('param');
   const { detail } = schoolInScope(c, code);
-  return tableExport(c.var.locale, exportFormatOf(c.req.path), `devices-${code}`, deviceColumns(c.var.locale), detail.devices);
+  return tableExport(
+    c.var.locale,
+    exportFormatOf(c.req.path),
+    `devices-${code}`,
+    deviceColumns(c.var.locale),
+    detail.devices,
+  );
 });
 
 /** A school's page and its classroom and device exports. */

@@ -21,7 +21,9 @@ const stylesheet = fs.readFileSync(new URL('../views/app.css', import.meta.url),
 
 /** Sign-in and sign-out, the language switch and the stylesheet. */
 export const dashboardSessionRoutes = new Hono<AppEnv>()
-  .get('/assets/app.css', (c) => c.body(stylesheet, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }))
+  .get('/assets/app.css', (c) =>
+    c.body(stylesheet, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }),
+  )
   .get('/login', pageContext, validate('query', z.object({ next: z.string().max(500).optional() })), (c) => {
     const next = safeLocalPath(c.req.valid('query').next);
     if (c.var.viewer.user) return c.redirect(next, 302);
@@ -31,7 +33,11 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
     const form = c.req.valid('form');
     const next = safeLocalPath(form.next);
     try {
-      const { session } = await signIn(c.var.db, { username: form.username, password: form.password, address: clientAddress(c) }, c.var.clock());
+      const { session } = await signIn(
+        c.var.db,
+        { username: form.username, password: form.password, address: clientAddress(c) },
+        c.var.clock(),
+      );
       setCookie(c, SESSION_COOKIE, session.id, cookieOptions(c, MAX_AGE_MS / 1000));
       deleteCookie(c, PRELOGIN_COOKIE, cookieOptions(c));
       c.var.logger.info({ username: form.username.trim().toLowerCase() }, 'signed in');
@@ -41,8 +47,19 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
       const locked = error.code === 'login_locked';
       // A name that is no account is often a password typed into the wrong field: it never goes into the log.
       const username = form.username.trim().toLowerCase();
-      c.var.logger.warn({ username: findUserForLogin(c.var.db, username) ? username : '[no such account]', locked }, 'sign-in refused');
-      return c.html(LoginPage({ locale: c.var.locale, viewer: c.var.viewer, next, problem: locked ? 'login.locked' : 'login.failed' }), locked ? 429 : 401);
+      c.var.logger.warn(
+        { username: findUserForLogin(c.var.db, username) ? username : '[no such account]', locked },
+        'sign-in refused',
+      );
+      return c.html(
+        LoginPage({
+          locale: c.var.locale,
+          viewer: c.var.viewer,
+          next,
+          problem: locked ? 'login.locked' : 'login.failed',
+        }),
+        locked ? 429 : 401,
+      );
     }
   })
   .post('/logout', pageContext, requireCsrf, validate('form', csrfOnlyFormSchema), (c) => {
@@ -51,8 +68,13 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
     deleteCookie(c, SESSION_COOKIE, cookieOptions(c));
     return c.redirect('/login', 303);
   })
-  .get('/lang/:lang', validate('param', z.object({ lang: z.enum(langs) })), validate('query', z.object({ back: z.string().max(1000).optional() })), (c) => {
-    setCookie(c, LANG_COOKIE, c.req.valid('param').lang, cookieOptions(c, 365 * 86_400));
-    return c.redirect(safeLocalPath(c.req.valid('query').back), 302);
-  });
+  .get(
+    '/lang/:lang',
+    validate('param', z.object({ lang: z.enum(langs) })),
+    validate('query', z.object({ back: z.string().max(1000).optional() })),
+    (c) => {
+      setCookie(c, LANG_COOKIE, c.req.valid('param').lang, cookieOptions(c, 365 * 86_400));
+      return c.redirect(safeLocalPath(c.req.valid('query').back), 302);
+    },
+  );
 dashboardSessionRoutes.onError(pageErrorHandler);

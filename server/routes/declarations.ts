@@ -1,6 +1,14 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { closureRequestSchema, closureSchema, declarationListQuerySchema, declarationRequestSchema, declarationSchema, withdrawalSchema, type Declaration } from '../../shared/schemas/declarations.ts';
+import {
+  closureRequestSchema,
+  closureSchema,
+  declarationListQuerySchema,
+  declarationRequestSchema,
+  declarationSchema,
+  withdrawalSchema,
+  type Declaration,
+} from '../../shared/schemas/declarations.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { actorOf, assertBureauWide, assertCountyInScope, countyScopeOf } from '../auth/api-tokens.ts';
@@ -35,24 +43,42 @@ export const declarationRoutes = new Hono<AppEnv>()
   .use('/api/v1/closures/*', apiAuth)
   .get('/api/v1/declarations', validate('query', declarationListQuerySchema), (c) => {
     const query = c.req.valid('query');
-    const list = listDeclarations(c.var.db, { countyScope: countyScopeOf(c.var.principal), status: query.status, conflict: query.conflict });
+    const list = listDeclarations(c.var.db, {
+      countyScope: countyScopeOf(c.var.principal),
+      status: query.status,
+      conflict: query.conflict,
+    });
     if (query.format === 'csv') return csvResponse(toCsv(declarationColumns, list), 'declarations.csv');
     return c.json({ declarations: list });
   })
   .post('/api/v1/declarations', validate('json', declarationRequestSchema), (c) => {
     const request = c.req.valid('json');
     const principal = c.var.principal;
-    const declaration = declareStatus(c.var.db, request, c.var.clock(), { actor: actorOf(principal), reason: request.reason }, countyScopeOf(principal));
+    const declaration = declareStatus(
+      c.var.db,
+      request,
+      c.var.clock(),
+      { actor: actorOf(principal), reason: request.reason },
+      countyScopeOf(principal),
+    );
     return c.json(declaration, 201);
   })
   .post('/api/v1/declarations/:id/withdraw', validate('param', idParams), validate('json', withdrawalSchema), (c) => {
     const principal = c.var.principal;
-    const declaration = withdrawDeclaration(c.var.db, c.req.valid('param').id, c.var.clock(), { actor: actorOf(principal), reason: c.req.valid('json').reason }, countyScopeOf(principal));
+    const declaration = withdrawDeclaration(
+      c.var.db,
+      c.req.valid('param').id,
+      c.var.clock(),
+      { actor: actorOf(principal), reason: c.req.valid('json').reason },
+      countyScopeOf(principal),
+    );
     return c.json(declaration);
   })
   .get('/api/v1/closures', (c) => {
     const scope = countyScopeOf(c.var.principal);
-    return c.json({ closures: listClosures(c.var.db).filter((x) => scope === null || x.countyCode === null || x.countyCode === scope) });
+    return c.json({
+      closures: listClosures(c.var.db).filter((x) => scope === null || x.countyCode === null || x.countyCode === scope),
+    });
   })
   .post('/api/v1/closures', validate('json', closureRequestSchema), (c) => {
     const { reason, ...closure } = c.req.valid('json');
@@ -67,7 +93,10 @@ export const declarationRoutes = new Hono<AppEnv>()
     if (closure?.countyCode) assertCountyInScope(principal, closure.countyCode);
     else if (closure) assertBureauWide(principal);
     // An unknown id is left to removeClosure's 404 (decision 022: unknown is 404, out of scope 403).
-    removeClosure(c.var.db, c.req.valid('param').id, c.var.clock(), { actor: actorOf(principal), reason: c.req.valid('json').reason });
+    removeClosure(c.var.db, c.req.valid('param').id, c.var.clock(), {
+      actor: actorOf(principal),
+      reason: c.req.valid('json').reason,
+    });
     return c.json({ removed: true });
   });
 
@@ -77,10 +106,81 @@ const errors = {
   403: { description: 'outside the token’s county', schema: apiErrorSchema },
 };
 export const declarationDocs: RouteDoc[] = [
-  { method: 'get', path: '/api/v1/declarations', summary: 'Declared statuses in scope, with whether a measurement agrees and whether evidence contradicts them', tag: 'declarations', auth: 'api-token', query: declarationListQuerySchema, responses: { 200: { description: 'declarations (?format=csv)', schema: z.object({ declarations: z.array(declarationSchema) }), csv: true }, ...errors } },
-  { method: 'post', path: '/api/v1/declarations', summary: 'Declare a school connected or a classroom equipped where no agent can show it yet (audited, reason required)', tag: 'declarations', auth: 'api-token', body: declarationRequestSchema, responses: { 201: { description: 'recorded', schema: declarationSchema }, ...errors, 404: { description: 'no such school', schema: apiErrorSchema }, 409: { description: 'already declared', schema: apiErrorSchema } } },
-  { method: 'post', path: '/api/v1/declarations/:id/withdraw', summary: 'Withdraw a declaration (kept on record; audited)', tag: 'declarations', auth: 'api-token', params: idParams, body: withdrawalSchema, responses: { 200: { description: 'withdrawn', schema: declarationSchema }, ...errors, 404: { description: 'no such declaration', schema: apiErrorSchema }, 409: { description: 'already withdrawn', schema: apiErrorSchema } } },
-  { method: 'get', path: '/api/v1/closures', summary: 'School closures (holidays) that pause evidence ageing', tag: 'calendar', auth: 'api-token', responses: { 200: { description: 'closures', schema: z.object({ closures: z.array(closureSchema) }) }, ...errors } },
-  { method: 'post', path: '/api/v1/closures', summary: 'Add a closure for one county or (prefecture-wide token) every county', tag: 'calendar', auth: 'api-token', body: closureRequestSchema, responses: { 201: { description: 'added', schema: closureSchema }, ...errors } },
-  { method: 'post', path: '/api/v1/closures/:id/remove', summary: 'Remove a mistaken closure (audited)', tag: 'calendar', auth: 'api-token', params: idParams, body: withdrawalSchema, responses: { 200: { description: 'removed', schema: z.object({ removed: z.boolean() }) }, ...errors, 404: { description: 'no such closure', schema: apiErrorSchema } } },
+  {
+    method: 'get',
+    path: '/api/v1/declarations',
+    summary: 'Declared statuses in scope, with whether a measurement agrees and whether evidence contradicts them',
+    tag: 'declarations',
+    auth: 'api-token',
+    query: declarationListQuerySchema,
+    responses: {
+      200: {
+        description: 'declarations (?format=csv)',
+        schema: z.object({ declarations: z.array(declarationSchema) }),
+        csv: true,
+      },
+      ...errors,
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/declarations',
+    summary:
+      'Declare a school connected or a classroom equipped where no agent can show it yet (audited, reason required)',
+    tag: 'declarations',
+    auth: 'api-token',
+    body: declarationRequestSchema,
+    responses: {
+      201: { description: 'recorded', schema: declarationSchema },
+      ...errors,
+      404: { description: 'no such school', schema: apiErrorSchema },
+      409: { description: 'already declared', schema: apiErrorSchema },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/declarations/:id/withdraw',
+    summary: 'Withdraw a declaration (kept on record; audited)',
+    tag: 'declarations',
+    auth: 'api-token',
+    params: idParams,
+    body: withdrawalSchema,
+    responses: {
+      200: { description: 'withdrawn', schema: declarationSchema },
+      ...errors,
+      404: { description: 'no such declaration', schema: apiErrorSchema },
+      409: { description: 'already withdrawn', schema: apiErrorSchema },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/closures',
+    summary: 'School closures (holidays) that pause evidence ageing',
+    tag: 'calendar',
+    auth: 'api-token',
+    responses: { 200: { description: 'closures', schema: z.object({ closures: z.array(closureSchema) }) }, ...errors },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/closures',
+    summary: 'Add a closure for one county or (prefecture-wide token) every county',
+    tag: 'calendar',
+    auth: 'api-token',
+    body: closureRequestSchema,
+    responses: { 201: { description: 'added', schema: closureSchema }, ...errors },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/closures/:id/remove',
+    summary: 'Remove a mistaken closure (audited)',
+    tag: 'calendar',
+    auth: 'api-token',
+    params: idParams,
+    body: withdrawalSchema,
+    responses: {
+      200: { description: 'removed', schema: z.object({ removed: z.boolean() }) },
+      ...errors,
+      404: { description: 'no such closure', schema: apiErrorSchema },
+    },
+  },
 ];

@@ -12,11 +12,23 @@ const ENROLL_BODY_LIMIT = 16 * 1024;
 
 export const enrollRoutes = new Hono<AppEnv>().post(
   '/api/v1/enroll',
-  bodyLimit({ maxSize: ENROLL_BODY_LIMIT, onError: () => { throw new DomainError('too-large', 'body_too_large', `an enrollment request is at most ${ENROLL_BODY_LIMIT} bytes`); } }),
+  bodyLimit({
+    maxSize: ENROLL_BODY_LIMIT,
+    onError: () => {
+      throw new DomainError(
+        'too-large',
+        'body_too_large',
+        `an enrollment request is at most ${ENROLL_BODY_LIMIT} bytes`,
+      );
+    },
+  }),
   validate('json', enrollRequestSchema),
   (c) => {
     const enrolled = enrollDevice(c.var.db, c.req.valid('json'), c.var.clock());
-    c.var.logger.info({ deviceId: enrolled.deviceId, school: enrolled.school.code, reused: enrolled.reused }, 'device enrolled');
+    c.var.logger.info(
+      { deviceId: enrolled.deviceId, school: enrolled.school.code, reused: enrolled.reused },
+      'device enrolled',
+    );
     return c.json(enrolled, 201);
   },
 );
@@ -30,7 +42,11 @@ export const enrollDocs: RouteDoc[] = [
     auth: 'none',
     body: enrollRequestSchema,
     responses: {
-      201: { description: 'enrolled, or re-enrolled (same SMBIOS UUID or serial at the same school: the previous key works until this one reports)', schema: enrollResponseSchema },
+      201: {
+        description:
+          'enrolled, or re-enrolled (same SMBIOS UUID or serial at the same school: the previous key works until this one reports)',
+        schema: enrollResponseSchema,
+      },
       400: { description: 'invalid request; issues name each bad field', schema: apiErrorSchema },
       401: { description: 'token unknown, revoked, expired or used up (code says which)', schema: apiErrorSchema },
       413: { description: 'body too large', schema: apiErrorSchema },

@@ -13,5 +13,12 @@ export const healthRoutes = new Hono<AppEnv>().get('/healthz', (c) => {
 });
 
 export const healthDocs: RouteDoc[] = [
-  { method: 'get', path: '/healthz', summary: 'The server is up and its database answers', tag: 'operations', auth: 'none', responses: { 200: { description: 'up', schema: healthSchema } } },
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'The server is up and its database answers',
+    tag: 'operations',
+    auth: 'none',
+    responses: { 200: { description: 'up', schema: healthSchema } },
+  },
 ];

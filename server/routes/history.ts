@@ -28,19 +28,24 @@ const columns: CsvColumn<Point>[] = [
 ];
 
 /** The daily time series of every indicator, per county and for the prefecture. */
-export const historyRoutes = new Hono<AppEnv>().get('/api/v1/history', apiAuth, validate('query', historyQuerySchema), (c) => {
-  const query = c.req.valid('query');
-  const scope = countyScopeOf(c.var.principal);
-  const prefecture = currentPlan(c.var.db).prefecture.code;
-  let divisionCodes: string[] | null = query.division ? [query.division] : null;
-  if (scope !== null) {
-    if (query.division) assertCountyInScope(c.var.principal, query.division);
-    divisionCodes = [scope];
-  } else if (query.division === prefecture) divisionCodes = [prefecture];
-  const series = readHistory(c.var.db, { divisionCodes, from: query.from, to: query.to });
-  if (query.format === 'csv') return csvResponse(toCsv(columns, series), 'history.csv');
-  return c.json({ series });
-});
+export const historyRoutes = new Hono<AppEnv>().get(
+  '/api/v1/history',
+  apiAuth,
+  validate('query', historyQuerySchema),
+  (c) => {
+    const query = c.req.valid('query');
+    const scope = countyScopeOf(c.var.principal);
+    const prefecture = currentPlan(c.var.db).prefecture.code;
+    let divisionCodes: string[] | null = query.division ? [query.division] : null;
+    if (scope !== null) {
+      if (query.division) assertCountyInScope(c.var.principal, query.division);
+      divisionCodes = [scope];
+    } else if (query.division === prefecture) divisionCodes = [prefecture];
+    const series = readHistory(c.var.db, { divisionCodes, from: query.from, to: query.to });
+    if (query.format === 'csv') return csvResponse(toCsv(columns, series), 'history.csv');
+    return c.json({ series });
+  },
+);
 
 export const historyDocs: RouteDoc[] = [
   {

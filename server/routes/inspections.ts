@@ -1,7 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
-import { inspectionDrawSchema, inspectionResultSchema, inspectionSchema, type Inspection } from '../../shared/schemas/inspections.ts';
+import {
+  inspectionDrawSchema,
+  inspectionResultSchema,
+  inspectionSchema,
+  type Inspection,
+} from '../../shared/schemas/inspections.ts';
 import type { AppEnv } from '../app-env.ts';
 import { actorOf, assertBureauWide, countyScopeOf } from '../auth/api-tokens.ts';
 import { apiAuth } from '../auth/middleware.ts';
@@ -28,7 +33,13 @@ export const inspectionRoutes = new Hono<AppEnv>()
     assertBureauWide(c.var.principal);
     sweepBeforeRead(c.var.db, c.var.clock());
     const input = c.req.valid('json');
-    return c.json(drawInspection(c.var.db, input, c.var.clock(), { actor: actorOf(c.var.principal), reason: `inspection drawn with seed ${input.seed}` }), 201);
+    return c.json(
+      drawInspection(c.var.db, input, c.var.clock(), {
+        actor: actorOf(c.var.principal),
+        reason: `inspection drawn with seed ${input.seed}`,
+      }),
+      201,
+    );
   })
   .get('/api/v1/inspections/:id', validate('param', idParams), (c) => {
     const scope = countyScopeOf(c.var.principal); // first: a school account gets 403, not word of what exists
@@ -41,17 +52,41 @@ export const inspectionRoutes = new Hono<AppEnv>()
     const inspection = readInspection(c.var.db, c.req.valid('param').id);
     const schools = inspection.schools
       .filter((s) => scope === null || s.countyCode === scope)
-      .map((s) => ({ stratum: s.stratum, detail: readSchool(c.var.db, s.schoolCode, now), declarations: listDeclarations(c.var.db, { countyScope: null, status: 'all', schoolCode: s.schoolCode }) }));
+      .map((s) => ({
+        stratum: s.stratum,
+        detail: readSchool(c.var.db, s.schoolCode, now),
+        declarations: listDeclarations(c.var.db, { countyScope: null, status: 'all', schoolCode: s.schoolCode }),
+      }));
     return c.html(`<!doctype html>${InspectionChecklist({ inspection, schools })}`);
   })
-  .post('/api/v1/inspections/:id/results', validate('param', idParams), validate('json', inspectionResultSchema), (c) => {
-    const finding = c.req.valid('json');
-    const principal = c.var.principal;
-    const reason = finding.result === 'confirmed' ? 'inspection confirmed the recorded status' : `inspection found a discrepancy: ${finding.note}`;
-    const scope = countyScopeOf(principal);
-    // The answer is the whole inspection: a county token must get back its own county's part only, as on GET.
-    return c.json(inScope(recordInspectionResult(c.var.db, c.req.valid('param').id, finding, c.var.clock(), { actor: actorOf(principal), reason }, scope), scope));
-  });
+  .post(
+    '/api/v1/inspections/:id/results',
+    validate('param', idParams),
+    validate('json', inspectionResultSchema),
+    (c) => {
+      const finding = c.req.valid('json');
+      const principal = c.var.principal;
+      const reason =
+        finding.result === 'confirmed'
+          ? 'inspection confirmed the recorded status'
+          : `inspection found a discrepancy: ${finding.note}`;
+      const scope = countyScopeOf(principal);
+      // The answer is the whole inspection: a county token must get back its own county's part only, as on GET.
+      return c.json(
+        inScope(
+          recordInspectionResult(
+            c.var.db,
+            c.req.valid('param').id,
+            finding,
+            c.var.clock(),
+            { actor: actorOf(principal), reason },
+            scope,
+          ),
+          scope,
+        ),
+      );
+    },
+  );
 
 const errors = {
   400: { description: 'invalid input', schema: apiErrorSchema },
@@ -60,8 +95,42 @@ const errors = {
   404: { description: 'no such inspection or school in it', schema: apiErrorSchema },
 };
 export const inspectionDocs: RouteDoc[] = [
-  { method: 'post', path: '/api/v1/inspections', summary: 'Draw a reproducible spot-check sample, stratified by county and weighted towards declared and conflicting statuses (bureau)', tag: 'inspections', auth: 'api-token', body: inspectionDrawSchema, responses: { 201: { description: 'the inspection and its schools', schema: inspectionSchema }, ...errors } },
-  { method: 'get', path: '/api/v1/inspections/:id', summary: 'An inspection with findings so far (a county sees its own schools)', tag: 'inspections', auth: 'api-token', params: idParams, responses: { 200: { description: 'the inspection', schema: inspectionSchema }, ...errors } },
-  { method: 'get', path: '/api/v1/inspections/:id/checklist', summary: 'Printable checklist, one page per school with the evidence behind each status (HTML)', tag: 'inspections', auth: 'api-token', params: idParams, responses: { 200: { description: 'an HTML document to print' }, ...errors } },
-  { method: 'post', path: '/api/v1/inspections/:id/results', summary: "Record an inspector's finding for a school (audited)", tag: 'inspections', auth: 'api-token', params: idParams, body: inspectionResultSchema, responses: { 200: { description: 'the inspection', schema: inspectionSchema }, ...errors } },
+  {
+    method: 'post',
+    path: '/api/v1/inspections',
+    summary:
+      'Draw a reproducible spot-check sample, stratified by county and weighted towards declared and conflicting statuses (bureau)',
+    tag: 'inspections',
+    auth: 'api-token',
+    body: inspectionDrawSchema,
+    responses: { 201: { description: 'the inspection and its schools', schema: inspectionSchema }, ...errors },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/inspections/:id',
+    summary: 'An inspection with findings so far (a county sees its own schools)',
+    tag: 'inspections',
+    auth: 'api-token',
+    params: idParams,
+    responses: { 200: { description: 'the inspection', schema: inspectionSchema }, ...errors },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/inspections/:id/checklist',
+    summary: 'Printable checklist, one page per school with the evidence behind each status (HTML)',
+    tag: 'inspections',
+    auth: 'api-token',
+    params: idParams,
+    responses: { 200: { description: 'an HTML document to print' }, ...errors },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/inspections/:id/results',
+    summary: "Record an inspector's finding for a school (audited)",
+    tag: 'inspections',
+    auth: 'api-token',
+    params: idParams,
+    body: inspectionResultSchema,
+    responses: { 200: { description: 'the inspection', schema: inspectionSchema }, ...errors },
+  },
 ];

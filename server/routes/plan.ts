@@ -15,6 +15,9 @@ export const planDocs: RouteDoc[] = [
     summary: 'The plan in force: division tree, targets, yearly milestones and coverage rules',
     tag: 'plan',
     auth: 'api-token',
-    responses: { 200: { description: 'the plan', schema: planSchema }, 401: { description: 'no or unknown API token', schema: apiErrorSchema } },
+    responses: {
+      200: { description: 'the plan', schema: planSchema },
+      401: { description: 'no or unknown API token', schema: apiErrorSchema },
+    },
   },
 ];

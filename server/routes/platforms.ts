@@ -40,7 +40,8 @@ const platformColumns: CsvColumn<PlatformView>[] = [
 ];
 
 /** The platform as the API shows it, after a write. */
-const viewOf = (c: { var: AppEnv['Variables'] }, id: number) => listPlatforms(c.var.db, null, c.var.clock()).find((p) => p.id === id)!;
+const viewOf = (c: { var: AppEnv['Variables'] }, id: number) =>
+  listPlatforms(c.var.db, null, c.var.clock()).find((p) => p.id === id)!;
 
 export const platformRoutes = new Hono<AppEnv>()
   .use('/api/v1/platforms', apiAuth)
@@ -50,7 +51,9 @@ export const platformRoutes = new Hono<AppEnv>()
     if (c.req.valid('query').format === 'csv') return csvResponse(toCsv(platformColumns, list), 'platforms.csv');
     return c.json({ platforms: list });
   })
-  .get('/api/v1/platforms/coverage', (c) => c.json(readPlatformCoverage(c.var.db, countyScopeOf(c.var.principal), c.var.clock())))
+  .get('/api/v1/platforms/coverage', (c) =>
+    c.json(readPlatformCoverage(c.var.db, countyScopeOf(c.var.principal), c.var.clock())),
+  )
   .post('/api/v1/platforms', validate('json', newPlatformSchema), (c) => {
     const { reason, ...input } = c.req.valid('json');
     const created = addPlatform(c.var.db, input, bureauWriter(c.var.principal, reason), c.var.clock());
@@ -58,19 +61,36 @@ export const platformRoutes = new Hono<AppEnv>()
   })
   .patch('/api/v1/platforms/:id', validate('param', platformIdParams), validate('json', platformPatchSchema), (c) => {
     const { reason, ...patch } = c.req.valid('json');
-    const { platform } = updatePlatform(c.var.db, c.req.valid('param').id, patch, bureauWriter(c.var.principal, reason), c.var.clock());
+    const { platform } = updatePlatform(
+      c.var.db,
+      c.req.valid('param').id,
+      patch,
+      bureauWriter(c.var.principal, reason),
+      c.var.clock(),
+    );
     return c.json(viewOf(c, platform.id));
   })
   .delete('/api/v1/platforms/:id', validate('param', platformIdParams), validate('query', platformDeleteQuery), (c) => {
-    const removed = removePlatform(c.var.db, c.req.valid('param').id, bureauWriter(c.var.principal, c.req.valid('query').reason), c.var.clock());
+    const removed = removePlatform(
+      c.var.db,
+      c.req.valid('param').id,
+      bureauWriter(c.var.principal, c.req.valid('query').reason),
+      c.var.clock(),
+    );
     return c.json({ removed: removed.id });
   });
 
 const readErrors = { 401: { description: 'no or unknown API token', schema: apiErrorSchema } };
 const writeErrors = {
   ...readErrors,
-  400: { description: 'invalid input, an owner that is not a unit of the level, a date still to come, or no reason', schema: apiErrorSchema },
-  403: { description: 'a dashboard session or a county-scoped token: only prefecture-wide API tokens change the registry', schema: apiErrorSchema },
+  400: {
+    description: 'invalid input, an owner that is not a unit of the level, a date still to come, or no reason',
+    schema: apiErrorSchema,
+  },
+  403: {
+    description: 'a dashboard session or a county-scoped token: only prefecture-wide API tokens change the registry',
+    schema: apiErrorSchema,
+  },
 };
 const notFound = { 404: { description: 'no such platform', schema: apiErrorSchema } };
 
@@ -78,11 +98,19 @@ export const platformDocs: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/platforms',
-    summary: 'The platform registry with each platform’s probed status (a county token sees the prefecture’s and its own)',
+    summary:
+      'The platform registry with each platform’s probed status (a county token sees the prefecture’s and its own)',
     tag: 'platforms',
     auth: 'api-token',
     query: formatQuerySchema,
-    responses: { 200: { description: 'platforms; ?format=csv as CSV', schema: z.object({ platforms: z.array(platformSchema) }), csv: true }, ...readErrors },
+    responses: {
+      200: {
+        description: 'platforms; ?format=csv as CSV',
+        schema: z.object({ platforms: z.array(platformSchema) }),
+        csv: true,
+      },
+      ...readErrors,
+    },
   },
   {
     method: 'get',
@@ -119,6 +147,10 @@ export const platformDocs: RouteDoc[] = [
     auth: 'api-token',
     params: platformIdParams,
     query: platformDeleteQuery,
-    responses: { 200: { description: 'removed', schema: z.object({ removed: z.number().int() }) }, ...writeErrors, ...notFound },
+    responses: {
+      200: { description: 'removed', schema: z.object({ removed: z.number().int() }) },
+      ...writeErrors,
+      ...notFound,
+    },
   },
 ];

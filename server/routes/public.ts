@@ -11,7 +11,12 @@ import { PublicPage } from '../views/public-page.tsx';
 // Off by default (SANTONG_PUBLIC_DISCLOSURE=1 turns it on): publishing is the bureau's decision, not the installer's.
 export const publicRoutes = new Hono<AppEnv>()
   .get('/api/v1/public/coverage', (c) => {
-    if (!c.var.publicDisclosure) throw new DomainError('not-found', 'not_found', 'no route GET /api/v1/public/coverage; public disclosure is off on this server');
+    if (!c.var.publicDisclosure)
+      throw new DomainError(
+        'not-found',
+        'not_found',
+        'no route GET /api/v1/public/coverage; public disclosure is off on this server',
+      );
     const now = c.var.clock();
     sweepBeforeRead(c.var.db, now);
     return c.json(readPublicCoverage(c.var.db, now));
@@ -28,7 +33,8 @@ export const publicDocs: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/public/coverage',
-    summary: 'Public disclosure (信息公开): prefecture and county aggregates only, no school, device or person (when the server enables it)',
+    summary:
+      'Public disclosure (信息公开): prefecture and county aggregates only, no school, device or person (when the server enables it)',
     tag: 'public',
     auth: 'none',
     responses: {

@@ -10,24 +10,29 @@ import { validate } from '../http/validate.ts';
 import type { GroupCommitter } from '../ingest/group-commit.ts';
 
 /** Report ingest for agents; batches commit in groups (see GroupCommitter), each answered once durable. */
-export const reportRoutes = (committer: GroupCommitter) => new Hono<AppEnv>().post(
-  '/api/v1/reports',
-  deviceAuth,
-  (c, next) =>
-    bodyLimit({
-      maxSize: c.var.maxReportBodyBytes,
-      onError: () => {
-        throw new DomainError('too-large', 'body_too_large', `a report batch is at most ${c.var.maxReportBodyBytes} bytes; send fewer reports per batch`);
-      },
-    })(c, next),
-  validate('json', reportBatchSchema),
-  async (c) => {
-    const { reports } = c.req.valid('json');
-    // The answer goes out only after the transaction holding the batch has committed: a 200 is durable.
-    const result = await committer.submit(c.var.device, reports, c.var.clock());
-    return c.json(result, 200);
-  },
-);
+export const reportRoutes = (committer: GroupCommitter) =>
+  new Hono<AppEnv>().post(
+    '/api/v1/reports',
+    deviceAuth,
+    (c, next) =>
+      bodyLimit({
+        maxSize: c.var.maxReportBodyBytes,
+        onError: () => {
+          throw new DomainError(
+            'too-large',
+            'body_too_large',
+            `a report batch is at most ${c.var.maxReportBodyBytes} bytes; send fewer reports per batch`,
+          );
+        },
+      })(c, next),
+    validate('json', reportBatchSchema),
+    async (c) => {
+      const { reports } = c.req.valid('json');
+      // The answer goes out only after the transaction holding the batch has committed: a 200 is durable.
+      const result = await committer.submit(c.var.device, reports, c.var.clock());
+      return c.json(result, 200);
+    },
+  );
 
 export const reportDocs: RouteDoc[] = [
   {

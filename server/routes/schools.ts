@@ -1,6 +1,12 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { classroomRowSchema, deviceRowSchema, formatQuerySchema, schoolDetailSchema, type SchoolDetail } from '../../shared/schemas/coverage.ts';
+import {
+  classroomRowSchema,
+  deviceRowSchema,
+  formatQuerySchema,
+  schoolDetailSchema,
+  type SchoolDetail,
+} from '../../shared/schemas/coverage.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { assertSchoolInScope } from '../auth/api-tokens.ts';
@@ -50,13 +56,21 @@ function schoolInScope(c: Context<AppEnv>, code: string): SchoolDetail {
 
 export const schoolRoutes = new Hono<AppEnv>()
   .use('/api/v1/schools/*', apiAuth)
-  .get('/api/v1/schools/:code', validate('param', schoolParams), (c) => c.json(schoolInScope(c, c.req.valid('param').code)))
-  .get('/api/v1/schools/:code/classrooms', validate('param', schoolParams), validate('query', formatQuerySchema), (c) => {
-    const { code } = c.req.valid('param');
-    const { classrooms } = schoolInScope(c, code);
-    if (c.req.valid('query').format === 'csv') return csvResponse(toCsv(classroomColumns, classrooms), `classrooms-${code}.csv`);
-    return c.json({ classrooms });
-  })
+  .get('/api/v1/schools/:code', validate('param', schoolParams), (c) =>
+    c.json(schoolInScope(c, c.req.valid('param').code)),
+  )
+  .get(
+    '/api/v1/schools/:code/classrooms',
+    validate('param', schoolParams),
+    validate('query', formatQuerySchema),
+    (c) => {
+      const { code } = c.req.valid('param');
+      const { classrooms } = schoolInScope(c, code);
+      if (c.req.valid('query').format === 'csv')
+        return csvResponse(toCsv(classroomColumns, classrooms), `classrooms-${code}.csv`);
+      return c.json({ classrooms });
+    },
+  )
   .get('/api/v1/schools/:code/devices', validate('param', schoolParams), validate('query', formatQuerySchema), (c) => {
     const { code } = c.req.valid('param');
     const { devices } = schoolInScope(c, code);
@@ -88,7 +102,10 @@ export const schoolDocs: RouteDoc[] = [
     auth: 'api-token',
     params: schoolParams,
     query: formatQuerySchema,
-    responses: { 200: { description: 'classrooms', schema: z.object({ classrooms: z.array(classroomRowSchema) }), csv: true }, ...errors },
+    responses: {
+      200: { description: 'classrooms', schema: z.object({ classrooms: z.array(classroomRowSchema) }), csv: true },
+      ...errors,
+    },
   },
   {
     method: 'get',
@@ -98,6 +115,9 @@ export const schoolDocs: RouteDoc[] = [
     auth: 'api-token',
     params: schoolParams,
     query: formatQuerySchema,
-    responses: { 200: { description: 'devices', schema: z.object({ devices: z.array(deviceRowSchema) }), csv: true }, ...errors },
+    responses: {
+      200: { description: 'devices', schema: z.object({ devices: z.array(deviceRowSchema) }), csv: true },
+      ...errors,
+    },
   },
 ];

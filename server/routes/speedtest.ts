@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
-import { MAX_SPEEDTEST_BYTES, speedtestDownloadQuerySchema, speedtestSlotSchema, speedtestUploadResultSchema } from '../../shared/schemas/speedtest.ts';
+import {
+  MAX_SPEEDTEST_BYTES,
+  speedtestDownloadQuerySchema,
+  speedtestSlotSchema,
+  speedtestUploadResultSchema,
+} from '../../shared/schemas/speedtest.ts';
 import type { AppEnv } from '../app-env.ts';
 import { deviceAuth } from '../auth/middleware.ts';
 import { DomainError } from '../errors.ts';
@@ -15,7 +20,12 @@ const noise = randomBytes(1024 * 1024);
 
 /** Speed-test endpoints for agents: a per-school slot, then a download and an upload of `bytes`. */
 export function speedtestRoutes(slots = new SpeedtestSlots()) {
-  const startTransfer = (device: { id: string; schoolCode: string }, transfer: Transfer, bytes: number, now: number) => {
+  const startTransfer = (
+    device: { id: string; schoolCode: string },
+    transfer: Transfer,
+    bytes: number,
+    now: number,
+  ) => {
     const refusal = slots.startTransfer(device, transfer, bytes, now);
     if (refusal !== null) throw new DomainError('conflict', refusal.code, refusal.message);
   };
@@ -39,7 +49,12 @@ export function speedtestRoutes(slots = new SpeedtestSlots()) {
         },
       });
       return new Response(body, {
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(c.req.valid('query').bytes), 'cache-control': 'no-store', 'content-encoding': 'identity' },
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-length': String(c.req.valid('query').bytes),
+          'cache-control': 'no-store',
+          'content-encoding': 'identity',
+        },
       });
     })
     .post('/api/v1/speedtest/upload', async (c) => {
@@ -54,7 +69,12 @@ export function speedtestRoutes(slots = new SpeedtestSlots()) {
         for await (const chunk of c.req.raw.body ?? []) {
           first ??= performance.now();
           bytes += chunk.length;
-          if (bytes > limit) throw new DomainError('too-large', 'body_too_large', `a speed-test upload is at most ${limit} bytes, what the slot granted`);
+          if (bytes > limit)
+            throw new DomainError(
+              'too-large',
+              'body_too_large',
+              `a speed-test upload is at most ${limit} bytes, what the slot granted`,
+            );
         }
       } finally {
         download = slots.release(device);
@@ -71,10 +91,14 @@ export const speedtestDocs: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/v1/speedtest/slot',
-    summary: "Ask for the school's speed-test slot (one device of a school tests at a time; a few tests per device a day)",
+    summary:
+      "Ask for the school's speed-test slot (one device of a school tests at a time; a few tests per device a day)",
     tag: 'agent',
     auth: 'device-key',
-    responses: { 200: { description: 'granted, or refused with retryAfterSeconds', schema: speedtestSlotSchema }, ...errors },
+    responses: {
+      200: { description: 'granted, or refused with retryAfterSeconds', schema: speedtestSlotSchema },
+      ...errors,
+    },
   },
   {
     method: 'get',
@@ -83,14 +107,28 @@ export const speedtestDocs: RouteDoc[] = [
     tag: 'agent',
     auth: 'device-key',
     query: speedtestDownloadQuerySchema,
-    responses: { 200: { description: 'the bytes', binary: true }, 400: { description: 'bad bytes', schema: apiErrorSchema }, ...errors, 409: { description: 'no slot held, its download already taken, or more bytes than granted', schema: apiErrorSchema } },
+    responses: {
+      200: { description: 'the bytes', binary: true },
+      400: { description: 'bad bytes', schema: apiErrorSchema },
+      ...errors,
+      409: {
+        description: 'no slot held, its download already taken, or more bytes than granted',
+        schema: apiErrorSchema,
+      },
+    },
   },
   {
     method: 'post',
     path: '/api/v1/speedtest/upload',
-    summary: "Upload bytes to be counted and discarded; ends the slot, and the server records its own measurement of the test",
+    summary:
+      'Upload bytes to be counted and discarded; ends the slot, and the server records its own measurement of the test',
     tag: 'agent',
     auth: 'device-key',
-    responses: { 200: { description: 'what the server received', schema: speedtestUploadResultSchema }, ...errors, 409: { description: 'no slot held', schema: apiErrorSchema }, 413: { description: 'too large', schema: apiErrorSchema } },
+    responses: {
+      200: { description: 'what the server received', schema: speedtestUploadResultSchema },
+      ...errors,
+      409: { description: 'no slot held', schema: apiErrorSchema },
+      413: { description: 'too large', schema: apiErrorSchema },
+    },
   },
 ];

@@ -2,7 +2,12 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { formatQuerySchema } from '../../shared/schemas/coverage.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
-import { schoolTeacherSpacesSchema, teacherSpacesInputSchema, teacherSpacesSchema, type TeacherSpaces } from '../../shared/schemas/teacher-spaces.ts';
+import {
+  schoolTeacherSpacesSchema,
+  teacherSpacesInputSchema,
+  teacherSpacesSchema,
+  type TeacherSpaces,
+} from '../../shared/schemas/teacher-spaces.ts';
 import type { AppEnv } from '../app-env.ts';
 import { countyScopeOf } from '../auth/api-tokens.ts';
 import { apiAuth } from '../auth/middleware.ts';
@@ -27,36 +32,48 @@ export const teacherSpacesRoutes = new Hono<AppEnv>()
   .use('/api/v1/teacher-spaces', apiAuth)
   .get('/api/v1/teacher-spaces', validate('query', formatQuerySchema), (c) => {
     const spaces = readTeacherSpaces(c.var.db, countyScopeOf(c.var.principal));
-    if (c.req.valid('query').format === 'csv') return csvResponse(toCsv(countyColumns, spaces.counties), 'teacher-spaces-counties.csv');
+    if (c.req.valid('query').format === 'csv')
+      return csvResponse(toCsv(countyColumns, spaces.counties), 'teacher-spaces-counties.csv');
     return c.json(spaces);
   })
-  .put('/api/v1/schools/:code/teacher-spaces', apiAuthOnce, validate('param', schoolParams), validate('json', teacherSpacesInputSchema), (c) => {
-    const { code } = c.req.valid('param');
-    const { reason, ...figures } = c.req.valid('json');
-    const audit = countyWriter(c.var.principal, schoolCountyOf(c.var.db, code), reason);
-    const { row, changed } = declareTeacherSpaces(c.var.db, code, figures, audit, c.var.clock());
-    return c.json({
-      schoolCode: row.schoolCode,
-      teachers: row.teachers,
-      spacesOpened: row.spacesOpened,
-      spacesVerified: row.spacesVerified,
-      declared: true as const,
-      updatedAt: new Date(row.updatedAt).toISOString(),
-      updatedBy: row.updatedBy,
-      changed,
-    });
-  });
+  .put(
+    '/api/v1/schools/:code/teacher-spaces',
+    apiAuthOnce,
+    validate('param', schoolParams),
+    validate('json', teacherSpacesInputSchema),
+    (c) => {
+      const { code } = c.req.valid('param');
+      const { reason, ...figures } = c.req.valid('json');
+      const audit = countyWriter(c.var.principal, schoolCountyOf(c.var.db, code), reason);
+      const { row, changed } = declareTeacherSpaces(c.var.db, code, figures, audit, c.var.clock());
+      return c.json({
+        schoolCode: row.schoolCode,
+        teachers: row.teachers,
+        spacesOpened: row.spacesOpened,
+        spacesVerified: row.spacesVerified,
+        declared: true as const,
+        updatedAt: new Date(row.updatedAt).toISOString(),
+        updatedBy: row.updatedBy,
+        changed,
+      });
+    },
+  );
 
 export const teacherSpacesDocs: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/teacher-spaces',
-    summary: 'Declared teacher spaces (人人通) per county and in total, against the plan (?format=csv for the county rows)',
+    summary:
+      'Declared teacher spaces (人人通) per county and in total, against the plan (?format=csv for the county rows)',
     tag: 'teacher-spaces',
     auth: 'api-token',
     query: formatQuerySchema,
     responses: {
-      200: { description: 'declared figures; a county-scoped token sees its county and no plan target', schema: teacherSpacesSchema, csv: true },
+      200: {
+        description: 'declared figures; a county-scoped token sees its county and no plan target',
+        schema: teacherSpacesSchema,
+        csv: true,
+      },
       401: { description: 'no or unknown API token', schema: apiErrorSchema },
     },
   },
@@ -69,8 +86,14 @@ export const teacherSpacesDocs: RouteDoc[] = [
     params: schoolParams,
     body: teacherSpacesInputSchema,
     responses: {
-      200: { description: 'the stored figures; changed is false when they were already these', schema: schoolTeacherSpacesSchema },
-      400: { description: 'invalid figures (negative, opened > teachers, verified > opened) or no reason', schema: apiErrorSchema },
+      200: {
+        description: 'the stored figures; changed is false when they were already these',
+        schema: schoolTeacherSpacesSchema,
+      },
+      400: {
+        description: 'invalid figures (negative, opened > teachers, verified > opened) or no reason',
+        schema: apiErrorSchema,
+      },
       401: { description: 'no or unknown API token', schema: apiErrorSchema },
       403: { description: 'a dashboard session, or a token scoped to another county', schema: apiErrorSchema },
       404: { description: 'no such school', schema: apiErrorSchema },

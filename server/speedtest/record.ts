@@ -23,7 +23,11 @@ export interface ServerMeasurement {
 }
 
 /** The server's figures for one test: no download figure unless the download completed and was large enough. */
-export function serverMeasurement(download: DownloadTiming | undefined, uploadArrivedAt: number, upload: { bytes: number; ms: number }): ServerMeasurement {
+export function serverMeasurement(
+  download: DownloadTiming | undefined,
+  uploadArrivedAt: number,
+  upload: { bytes: number; ms: number },
+): ServerMeasurement {
   const counted = download !== undefined && download.done && download.sent >= MIN_SERVER_MEASURED_BYTES;
   return {
     downBytes: download?.sent ?? 0,
@@ -34,10 +38,17 @@ export function serverMeasurement(download: DownloadTiming | undefined, uploadAr
 }
 
 /** Stores the server's measurement of a device's test and moves its school's figures on, in one transaction. */
-export function recordSpeedtest(db: Db, device: { id: string; schoolCode: string }, measured: ServerMeasurement, finishedAt: number): void {
+export function recordSpeedtest(
+  db: Db,
+  device: { id: string; schoolCode: string },
+  measured: ServerMeasurement,
+  finishedAt: number,
+): void {
   if (measured.downMbps === null && measured.upMbps === null) return;
   inTransaction(db, () => {
-    db.insert(speedtests).values({ deviceId: device.id, finishedAt, ...measured }).run();
+    db.insert(speedtests)
+      .values({ deviceId: device.id, finishedAt, ...measured })
+      .run();
     if (measured.downMbps !== null) evaluateSchools(db, [device.schoolCode], finishedAt, new Set([device.id]));
   });
 }

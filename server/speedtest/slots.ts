@@ -76,13 +76,29 @@ export class SpeedtestSlots {
    * Starts the slot's one download or upload of at most `bytes`, or says why not: no slot held, this
    * transfer already started, or more bytes than the slot granted.
    */
-  startTransfer(device: { id: string; schoolCode: string }, transfer: Transfer, bytes: number, now: number): TransferRefusal | null {
+  startTransfer(
+    device: { id: string; schoolCode: string },
+    transfer: Transfer,
+    bytes: number,
+    now: number,
+  ): TransferRefusal | null {
     const held = this.bySchool.get(device.schoolCode);
     if (held === undefined || held.deviceId !== device.id || held.expiresAt <= now) {
-      return { code: 'no_speedtest_slot', message: 'this device holds no speed-test slot; POST /api/v1/speedtest/slot first' };
+      return {
+        code: 'no_speedtest_slot',
+        message: 'this device holds no speed-test slot; POST /api/v1/speedtest/slot first',
+      };
     }
-    if (held.taken.has(transfer)) return { code: 'speedtest_transfer_taken', message: `this slot's ${transfer} has already started; a slot allows one; ask for a new slot` };
-    if (bytes > this.policy.bytes) return { code: 'speedtest_bytes_over_grant', message: `bytes must be at most ${this.policy.bytes}, what the slot granted` };
+    if (held.taken.has(transfer))
+      return {
+        code: 'speedtest_transfer_taken',
+        message: `this slot's ${transfer} has already started; a slot allows one; ask for a new slot`,
+      };
+    if (bytes > this.policy.bytes)
+      return {
+        code: 'speedtest_bytes_over_grant',
+        message: `bytes must be at most ${this.policy.bytes}, what the slot granted`,
+      };
     held.taken.add(transfer);
     return null;
   }

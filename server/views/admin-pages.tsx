@@ -14,8 +14,20 @@ export function userColumns(locale: Locale): Column<UserRow>[] {
     { label: 'col.username', value: (r) => r.username },
     { label: 'col.role', value: (r) => locale.t(`role.${r.role}`) },
     { label: 'col.scope', value: (r) => r.schoolCode ?? r.countyCode ?? locale.t('value.wholePrefecture') },
-    { label: 'col.createdAt', value: (r) => new Date(r.createdAt).toISOString(), cell: (r) => locale.dateTime(r.createdAt) },
-    { label: 'col.state', value: (r) => (r.disabledAt === null ? locale.t('state.active') : locale.t('state.disabled')), cell: (r) => <span class={r.disabledAt === null ? 'yes' : 'no'}>{locale.t(r.disabledAt === null ? 'state.active' : 'state.disabled')}</span> },
+    {
+      label: 'col.createdAt',
+      value: (r) => new Date(r.createdAt).toISOString(),
+      cell: (r) => locale.dateTime(r.createdAt),
+    },
+    {
+      label: 'col.state',
+      value: (r) => (r.disabledAt === null ? locale.t('state.active') : locale.t('state.disabled')),
+      cell: (r) => (
+        <span class={r.disabledAt === null ? 'yes' : 'no'}>
+          {locale.t(r.disabledAt === null ? 'state.active' : 'state.disabled')}
+        </span>
+      ),
+    },
   ];
 }
 
@@ -28,7 +40,11 @@ function userActions(locale: Locale, viewer: Viewer): Column<UserRow> {
     cell: (r) =>
       r.id === viewer.user?.id ? null : (
         <div class="row-actions">
-          <form class="row-action" method="post" action={`/admin/users/${r.id}/${r.disabledAt === null ? 'disable' : 'enable'}`}>
+          <form
+            class="row-action"
+            method="post"
+            action={`/admin/users/${r.id}/${r.disabledAt === null ? 'disable' : 'enable'}`}
+          >
             <CsrfField viewer={viewer} />
             <button type="submit">{t(r.disabledAt === null ? 'users.disable' : 'users.enable')}</button>
           </form>
@@ -50,7 +66,11 @@ export function apiTokenColumns(locale: Locale): Column<ApiTokenRow>[] {
   return [
     { label: 'col.name', value: (r) => r.name },
     { label: 'col.scope', value: (r) => r.countyCode ?? locale.t('value.wholePrefecture') },
-    { label: 'col.createdAt', value: (r) => new Date(r.createdAt).toISOString(), cell: (r) => locale.dateTime(r.createdAt) },
+    {
+      label: 'col.createdAt',
+      value: (r) => new Date(r.createdAt).toISOString(),
+      cell: (r) => locale.dateTime(r.createdAt),
+    },
     { label: 'col.state', value: (r) => (r.revokedAt === null ? null : locale.t('state.revoked')) },
   ];
 }
@@ -77,7 +97,9 @@ interface AdminProps {
 }
 
 function Problem(props: { locale: Locale; problem: string | null }) {
-  return props.problem ? <p class="error" role="alert">{`${props.locale.t('error.invalid')} ${props.problem}`}</p> : null;
+  return props.problem ? (
+    <p class="error" role="alert">{`${props.locale.t('error.invalid')} ${props.problem}`}</p>
+  ) : null;
 }
 
 /** The bureau's user list and the form that creates an account. */
@@ -89,9 +111,19 @@ export function UsersPage(props: AdminProps & { users: UserRow[]; created: strin
       <h1>{t('users.title')}</h1>
       <Problem locale={locale} problem={props.problem} />
       {props.created && <p class="notice" role="status">{`${t('users.created')}: ${props.created}`}</p>}
-      {props.notice && <p class="notice" role="status">{props.notice}</p>}
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
       <ExportLinks locale={locale} base="/admin/users" />
-      <DataTable locale={locale} caption={t('users.title')} columns={[...userColumns(locale), userActions(locale, viewer)]} rows={props.users} id="user-table" />
+      <DataTable
+        locale={locale}
+        caption={t('users.title')}
+        columns={[...userColumns(locale), userActions(locale, viewer)]}
+        rows={props.users}
+        id="user-table"
+      />
       <h2>{t('users.create')}</h2>
       <form class="stacked" method="post" action="/admin/users">
         <CsrfField viewer={viewer} />
@@ -126,7 +158,9 @@ export function UsersPage(props: AdminProps & { users: UserRow[]; created: strin
 }
 
 /** The bureau's API token list and the form that issues one (shown once). */
-export function ApiTokensPage(props: AdminProps & { tokens: ApiTokenRow[]; created: string | null; notice?: string | null }) {
+export function ApiTokensPage(
+  props: AdminProps & { tokens: ApiTokenRow[]; created: string | null; notice?: string | null },
+) {
   const { locale, viewer } = props;
   const t = locale.t;
   return (
@@ -136,12 +170,24 @@ export function ApiTokensPage(props: AdminProps & { tokens: ApiTokenRow[]; creat
       {props.created && (
         <section class="notice">
           <p>{t('apiTokens.created')}</p>
-          <code class="secret" id="new-token">{props.created}</code>
+          <code class="secret" id="new-token">
+            {props.created}
+          </code>
         </section>
       )}
-      {props.notice && <p class="notice" role="status">{props.notice}</p>}
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
       <ExportLinks locale={locale} base="/admin/api-tokens" />
-      <DataTable locale={locale} caption={t('apiTokens.title')} columns={[...apiTokenColumns(locale), tokenRevoke(locale, viewer)]} rows={props.tokens} id="api-token-table" />
+      <DataTable
+        locale={locale}
+        caption={t('apiTokens.title')}
+        columns={[...apiTokenColumns(locale), tokenRevoke(locale, viewer)]}
+        rows={props.tokens}
+        id="api-token-table"
+      />
       <h2>{t('apiTokens.create')}</h2>
       <form class="stacked" method="post" action="/admin/api-tokens">
         <CsrfField viewer={viewer} />

@@ -61,9 +61,19 @@ export function CalendarPage(props: {
       <h1>{t('calendar.title')}</h1>
       <p class="meta">{t('calendar.intro')}</p>
       {props.problem && <p class="error" role="alert">{`${t('error.invalid')} ${props.problem}`}</p>}
-      {props.notice && <p class="notice" role="status">{props.notice}</p>}
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
       <ExportLinks locale={locale} base="/calendar" />
-      <DataTable locale={locale} caption={t('calendar.title')} columns={[...closureColumns(locale), removeColumn(locale, viewer)]} rows={props.rows} id="closure-table" />
+      <DataTable
+        locale={locale}
+        caption={t('calendar.title')}
+        columns={[...closureColumns(locale), removeColumn(locale, viewer)]}
+        rows={props.rows}
+        id="closure-table"
+      />
       <h2>{t('calendar.add')}</h2>
       <form class="stacked" method="post" action="/calendar">
         <CsrfField viewer={viewer} />

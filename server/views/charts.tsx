@@ -30,7 +30,9 @@ export function YAxis(props: { max: number; locale: Locale }) {
         return (
           <g>
             <line x1={PAD.left} x2={W - PAD.right} y1={y} y2={y} stroke="#d0d7de" stroke-width="1" />
-            <text x={PAD.left - 6} y={y + 4} text-anchor="end">{props.locale.number(v)}</text>
+            <text x={PAD.left - 6} y={y + 4} text-anchor="end">
+              {props.locale.number(v)}
+            </text>
           </g>
         );
       })}
@@ -39,7 +41,15 @@ export function YAxis(props: { max: number; locale: Locale }) {
 }
 
 /** Plan milestones (cumulative, per year) as grey bars and the figure now as a blue bar (labelled measured, or declared). */
-export function ProgressChart(props: { locale: Locale; title: string; milestones: CountMilestone[]; target: number; actual: number; asOf: string; actualLabel?: string }) {
+export function ProgressChart(props: {
+  locale: Locale;
+  title: string;
+  milestones: CountMilestone[];
+  target: number;
+  actual: number;
+  asOf: string;
+  actualLabel?: string;
+}) {
   const { locale } = props;
   const bars = [
     ...props.milestones.map((m) => ({ label: String(m.year), value: m.cumulative, actual: false })),
@@ -59,14 +69,37 @@ export function ProgressChart(props: { locale: Locale; title: string; milestones
           const x = PAD.left + i * slot + slot * 0.2;
           return (
             <g>
-              <rect x={x} y={PAD.top + plotH - h} width={slot * 0.6} height={h} fill={b.actual ? '#0b5cad' : '#9aa4ae'} />
-              <text x={x + slot * 0.3} y={PAD.top + plotH - h - 4} text-anchor="middle">{locale.number(b.value)}</text>
-              <text x={x + slot * 0.3} y={H - PAD.bottom + 16} text-anchor="middle">{b.label}</text>
+              <rect
+                x={x}
+                y={PAD.top + plotH - h}
+                width={slot * 0.6}
+                height={h}
+                fill={b.actual ? '#0b5cad' : '#9aa4ae'}
+              />
+              <text x={x + slot * 0.3} y={PAD.top + plotH - h - 4} text-anchor="middle">
+                {locale.number(b.value)}
+              </text>
+              <text x={x + slot * 0.3} y={H - PAD.bottom + 16} text-anchor="middle">
+                {b.label}
+              </text>
             </g>
           );
         })}
-        <line x1={PAD.left} x2={W - PAD.right} y1={targetY} y2={targetY} stroke="#cf222e" stroke-dasharray="6 4" stroke-width="1.5" />
-        <text x={W - PAD.right} y={targetY - 4} text-anchor="end" fill="#cf222e">{`${locale.t('figure.ofTarget')} ${locale.number(props.target)}`}</text>
+        <line
+          x1={PAD.left}
+          x2={W - PAD.right}
+          y1={targetY}
+          y2={targetY}
+          stroke="#cf222e"
+          stroke-dasharray="6 4"
+          stroke-width="1.5"
+        />
+        <text
+          x={W - PAD.right}
+          y={targetY - 4}
+          text-anchor="end"
+          fill="#cf222e"
+        >{`${locale.t('figure.ofTarget')} ${locale.number(props.target)}`}</text>
         <g transform={`translate(${PAD.left}, ${H - 6})`}>
           <rect width="10" height="10" y="-9" fill="#9aa4ae" />
           <text x="14">{locale.t('chart.milestone')}</text>
@@ -79,13 +112,18 @@ export function ProgressChart(props: { locale: Locale; title: string; milestones
 }
 
 /** Daily median download speed as a line, with the school's bandwidth standard dashed. */
-export function BandwidthChart(props: { locale: Locale; days: { day: string; medianDownMbps: number }[]; standardMbps: number | null }) {
+export function BandwidthChart(props: {
+  locale: Locale;
+  days: { day: string; medianDownMbps: number }[];
+  standardMbps: number | null;
+}) {
   const { locale, days } = props;
   const title = locale.t('chart.bandwidth');
   if (days.length === 0) return <p class="meta">{`${title}: ${locale.t('chart.noData')}`}</p>;
   const max = niceMax(Math.max(props.standardMbps ?? 0, ...days.map((d) => d.medianDownMbps)));
   const step = days.length > 1 ? plotW / (days.length - 1) : 0;
-  const point = (d: { medianDownMbps: number }, i: number) => [PAD.left + (days.length > 1 ? i * step : plotW / 2), PAD.top + plotH - (d.medianDownMbps / max) * plotH] as const;
+  const point = (d: { medianDownMbps: number }, i: number) =>
+    [PAD.left + (days.length > 1 ? i * step : plotW / 2), PAD.top + plotH - (d.medianDownMbps / max) * plotH] as const;
   const points = days.map((d, i) => point(d, i).join(',')).join(' ');
   const standardY = props.standardMbps === null ? null : PAD.top + plotH - (props.standardMbps / max) * plotH;
   const labelEvery = Math.max(1, Math.ceil(days.length / 6));
@@ -97,8 +135,21 @@ export function BandwidthChart(props: { locale: Locale; days: { day: string; med
         <YAxis max={max} locale={locale} />
         {standardY !== null && (
           <g>
-            <line x1={PAD.left} x2={W - PAD.right} y1={standardY} y2={standardY} stroke="#cf222e" stroke-dasharray="6 4" stroke-width="1.5" />
-            <text x={W - PAD.right} y={standardY - 4} text-anchor="end" fill="#cf222e">{`${locale.t('chart.standard')} ${locale.number(props.standardMbps)}`}</text>
+            <line
+              x1={PAD.left}
+              x2={W - PAD.right}
+              y1={standardY}
+              y2={standardY}
+              stroke="#cf222e"
+              stroke-dasharray="6 4"
+              stroke-width="1.5"
+            />
+            <text
+              x={W - PAD.right}
+              y={standardY - 4}
+              text-anchor="end"
+              fill="#cf222e"
+            >{`${locale.t('chart.standard')} ${locale.number(props.standardMbps)}`}</text>
           </g>
         )}
         <polyline points={points} fill="none" stroke="#0b5cad" stroke-width="2" />
@@ -107,7 +158,11 @@ export function BandwidthChart(props: { locale: Locale; days: { day: string; med
           return (
             <g>
               <circle cx={x} cy={y} r="3" fill="#0b5cad" />
-              {i % labelEvery === 0 && <text x={x} y={H - PAD.bottom + 16} text-anchor="middle">{d.day.slice(5)}</text>}
+              {i % labelEvery === 0 && (
+                <text x={x} y={H - PAD.bottom + 16} text-anchor="middle">
+                  {d.day.slice(5)}
+                </text>
+              )}
             </g>
           );
         })}

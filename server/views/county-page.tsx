@@ -1,6 +1,15 @@
 import type { Coverage, CountySchoolsQuery, SchoolRow } from '../../shared/schemas/coverage.ts';
 import type { Viewer } from '../accounts/page-auth.ts';
-import { Bar, DeclaredCell, equippedByColumns, FlaggedCell, flagReasonText, HeadlineFigures, ProgressLine, sourceText } from './figures.tsx';
+import {
+  Bar,
+  DeclaredCell,
+  equippedByColumns,
+  FlaggedCell,
+  flagReasonText,
+  HeadlineFigures,
+  ProgressLine,
+  sourceText,
+} from './figures.tsx';
 import type { Locale } from './i18n/locale.ts';
 import { ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
@@ -16,19 +25,41 @@ export function schoolColumns(locale: Locale): Column<SchoolRow>[] {
     { label: 'col.type', value: (r) => locale.tOr(`type.${r.typeCode}`, r.typeCode) },
     { label: 'col.connected', value: (r) => r.connected },
     // Declared apart from measured: its own column, tagged, never folded into "connected".
-    { label: 'col.declaredConnected', value: (r) => r.declaredConnected, cell: (r) => (r.declaredConnected ? <span class="tag declared">{locale.t('tag.declared')}</span> : locale.t('value.no')) },
-    { label: 'col.declarationConflict', value: (r) => r.declarationConflict, cell: (r) => (r.declarationConflict ? <span class="tag conflict">{locale.t('tag.conflict')}</span> : locale.t('value.no')) },
+    {
+      label: 'col.declaredConnected',
+      value: (r) => r.declaredConnected,
+      cell: (r) =>
+        r.declaredConnected ? <span class="tag declared">{locale.t('tag.declared')}</span> : locale.t('value.no'),
+    },
+    {
+      label: 'col.declarationConflict',
+      value: (r) => r.declarationConflict,
+      cell: (r) =>
+        r.declarationConflict ? <span class="tag conflict">{locale.t('tag.conflict')}</span> : locale.t('value.no'),
+    },
     { label: 'col.lastReachable', value: (r) => r.lastReachableAt, cell: (r) => locale.dateTime(r.lastReachableAt) },
     { label: 'col.bandwidth', value: (r) => r.bandwidthMbps, numeric: true },
     { label: 'col.standard', value: (r) => r.standardMbps, numeric: true },
     { label: 'col.meetsStandard', value: (r) => r.meetsStandard },
     { label: 'col.bandwidthSource', value: (r) => sourceText(locale, r.bandwidthSource) },
     // Implausible claims are kept and shown, never counted (decision 085).
-    { label: 'col.flagged', value: (r) => r.flaggedSamples, cell: (r) => <FlaggedCell locale={locale} count={r.flaggedSamples} /> },
+    {
+      label: 'col.flagged',
+      value: (r) => r.flaggedSamples,
+      cell: (r) => <FlaggedCell locale={locale} count={r.flaggedSamples} />,
+    },
     { label: 'col.flagReasons', value: (r) => flagReasonText(locale, r.flagReasons) },
-    { label: 'col.classroomsEquipped', value: (r) => r.classrooms.equipped, cell: (r) => <Bar locale={locale} part={r.classrooms.equipped} whole={r.classrooms.registered} /> },
+    {
+      label: 'col.classroomsEquipped',
+      value: (r) => r.classrooms.equipped,
+      cell: (r) => <Bar locale={locale} part={r.classrooms.equipped} whole={r.classrooms.registered} />,
+    },
     ...equippedByColumns<SchoolRow>(),
-    { label: 'col.declaredEquipped', value: (r) => r.classrooms.declaredEquipped, cell: (r) => <DeclaredCell locale={locale} count={r.classrooms.declaredEquipped} /> },
+    {
+      label: 'col.declaredEquipped',
+      value: (r) => r.classrooms.declaredEquipped,
+      cell: (r) => <DeclaredCell locale={locale} count={r.classrooms.declaredEquipped} />,
+    },
     { label: 'col.classrooms', value: (r) => r.classrooms.registered, numeric: true },
     { label: 'col.devicesLive', value: (r) => r.devices.live, numeric: true },
     { label: 'col.devices', value: (r) => r.devices.enrolled, numeric: true },
@@ -64,11 +95,16 @@ export function CountyPage(props: CountyPageProps) {
   const t = locale.t;
   const name = locale.divisionName(props.county);
   const pages = Math.max(1, Math.ceil(schools.total / schools.pageSize));
-  const pageHref = (page: number) => `/counties/${props.county.code}?${props.filterQuery ? `${props.filterQuery}&` : ''}page=${page}`;
+  const pageHref = (page: number) =>
+    `/counties/${props.county.code}?${props.filterQuery ? `${props.filterQuery}&` : ''}page=${page}`;
   return (
     <Layout locale={locale} viewer={props.viewer} path={props.path} title={name}>
       <h1>{`${t('county.title')} · ${name}`}</h1>
-      <HeadlineFigures locale={locale} coverage={props.coverage} conflictHref={`/counties/${props.county.code}?conflict=true#schools`} />
+      <HeadlineFigures
+        locale={locale}
+        coverage={props.coverage}
+        conflictHref={`/counties/${props.county.code}?conflict=true#schools`}
+      />
       <ProgressLine locale={locale} progress={props.coverage.progress} />
       <h2 id="schools">{t('county.schools')}</h2>
       <form class="filters" method="get" action={`/counties/${props.county.code}`} role="search">
@@ -76,11 +112,31 @@ export function CountyPage(props: CountyPageProps) {
           {t('county.search')}
           <input type="search" name="q" value={query.q ?? ''} />
         </label>
-        <Check name="connected" value="false" checked={query.connected === false} label={t('county.filter.notConnected')} />
-        <Check name="meetsStandard" value="false" checked={query.meetsStandard === false} label={t('county.filter.belowStandard')} />
-        <Check name="hasSilentDevices" value="true" checked={query.hasSilentDevices === true} label={t('county.filter.silent')} />
+        <Check
+          name="connected"
+          value="false"
+          checked={query.connected === false}
+          label={t('county.filter.notConnected')}
+        />
+        <Check
+          name="meetsStandard"
+          value="false"
+          checked={query.meetsStandard === false}
+          label={t('county.filter.belowStandard')}
+        />
+        <Check
+          name="hasSilentDevices"
+          value="true"
+          checked={query.hasSilentDevices === true}
+          label={t('county.filter.silent')}
+        />
         <Check name="noAgent" value="true" checked={query.noAgent === true} label={t('county.filter.noAgent')} />
-        <Check name="declaredConnected" value="true" checked={query.declaredConnected === true} label={t('county.filter.declaredConnected')} />
+        <Check
+          name="declaredConnected"
+          value="true"
+          checked={query.declaredConnected === true}
+          label={t('county.filter.declaredConnected')}
+        />
         <Check name="conflict" value="true" checked={query.conflict === true} label={t('county.filter.conflict')} />
         <Check name="flagged" value="true" checked={query.flagged === true} label={t('county.filter.flagged')} />
         <label>
@@ -88,7 +144,9 @@ export function CountyPage(props: CountyPageProps) {
           <select name="typeCode">
             <option value="">{t('county.filter.all')}</option>
             {schoolTypeCodes.map((code) => (
-              <option value={code} selected={query.typeCode === code}>{t(`type.${code}`)}</option>
+              <option value={code} selected={query.typeCode === code}>
+                {t(`type.${code}`)}
+              </option>
             ))}
           </select>
         </label>
@@ -97,7 +155,9 @@ export function CountyPage(props: CountyPageProps) {
           <select name="township">
             <option value="">{t('county.filter.all')}</option>
             {props.townships.map((township) => (
-              <option value={township} selected={query.township === township}>{township}</option>
+              <option value={township} selected={query.township === township}>
+                {township}
+              </option>
             ))}
           </select>
         </label>
@@ -105,12 +165,26 @@ export function CountyPage(props: CountyPageProps) {
       </form>
       <p class="meta" role="status">{`${t('county.matching')}: ${locale.number(schools.total)}`}</p>
       <ExportLinks locale={locale} base={`/counties/${props.county.code}/schools`} query={props.filterQuery} />
-      <DataTable locale={locale} caption={`${name} · ${t('county.schools')}`} columns={schoolColumns(locale)} rows={schools.rows} id="school-table" />
+      <DataTable
+        locale={locale}
+        caption={`${name} · ${t('county.schools')}`}
+        columns={schoolColumns(locale)}
+        rows={schools.rows}
+        id="school-table"
+      />
       {pages > 1 && (
         <nav class="pager" aria-label="pages">
-          {schools.page > 1 && <a href={pageHref(schools.page - 1)} rel="prev">{'←'}</a>}
+          {schools.page > 1 && (
+            <a href={pageHref(schools.page - 1)} rel="prev">
+              {'←'}
+            </a>
+          )}
           <span>{`${schools.page} / ${pages}`}</span>
-          {schools.page < pages && <a href={pageHref(schools.page + 1)} rel="next">{'→'}</a>}
+          {schools.page < pages && (
+            <a href={pageHref(schools.page + 1)} rel="next">
+              {'→'}
+            </a>
+          )}
         </nav>
       )}
     </Layout>

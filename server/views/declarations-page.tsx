@@ -17,14 +17,22 @@ export function declarationColumns(locale: Locale): Column<DeclarationRow>[] {
   return [
     { label: 'col.id', value: (r) => r.id, numeric: true },
     { label: 'col.county', value: (r) => r.countyCode },
-    { label: 'col.school', value: (r) => `${r.schoolName} (${r.schoolCode})`, cell: (r) => <a href={`/schools/${r.schoolCode}`}>{`${r.schoolName} (${r.schoolCode})`}</a> },
+    {
+      label: 'col.school',
+      value: (r) => `${r.schoolName} (${r.schoolCode})`,
+      cell: (r) => <a href={`/schools/${r.schoolCode}`}>{`${r.schoolName} (${r.schoolCode})`}</a>,
+    },
     { label: 'col.indicator', value: (r) => t(`indicator.${r.indicator}`) },
     { label: 'col.classroom', value: (r) => r.classroomCode },
     { label: 'col.declaredAt', value: (r) => r.declaredAt, cell: (r) => locale.dateTime(r.declaredAt) },
     { label: 'col.declaredBy', value: (r) => r.declaredBy },
     { label: 'col.reason', value: (r) => r.reason },
     { label: 'col.measuredNow', value: (r) => r.measured },
-    { label: 'col.declarationConflict', value: (r) => r.conflict, cell: (r) => (r.conflict ? <span class="tag conflict">{t('tag.conflict')}</span> : t('value.no')) },
+    {
+      label: 'col.declarationConflict',
+      value: (r) => r.conflict,
+      cell: (r) => (r.conflict ? <span class="tag conflict">{t('tag.conflict')}</span> : t('value.no')),
+    },
     { label: 'col.withdrawnAt', value: (r) => r.withdrawnAt, cell: (r) => locale.dateTime(r.withdrawnAt) },
     { label: 'col.withdrawnBy', value: (r) => r.withdrawnBy },
   ];
@@ -71,13 +79,19 @@ export function DeclarationsPage(props: DeclarationsPageProps) {
       <h1>{t('declarations.title')}</h1>
       <p class="meta">{t('declarations.intro')}</p>
       {props.problem && <p class="error" role="alert">{`${t('error.invalid')} ${props.problem}`}</p>}
-      {props.notice && <p class="notice" role="status">{props.notice}</p>}
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
       <form class="filters" method="get" action="/declarations">
         <label>
           {t('declarations.status')}
           <select name="status">
             {(['active', 'withdrawn', 'all'] as const).map((s) => (
-              <option value={s} selected={filter.status === s}>{t(`declarations.status.${s}`)}</option>
+              <option value={s} selected={filter.status === s}>
+                {t(`declarations.status.${s}`)}
+              </option>
             ))}
           </select>
         </label>
@@ -89,14 +103,26 @@ export function DeclarationsPage(props: DeclarationsPageProps) {
       </form>
       <p class="meta" role="status">{`${t('county.matching')}: ${locale.number(props.rows.length)}`}</p>
       <ExportLinks locale={locale} base="/declarations" query={props.filterQuery} />
-      <DataTable locale={locale} caption={t('declarations.title')} columns={[...declarationColumns(locale), withdrawColumn(locale, viewer)]} rows={props.rows} id="declaration-table" />
+      <DataTable
+        locale={locale}
+        caption={t('declarations.title')}
+        columns={[...declarationColumns(locale), withdrawColumn(locale, viewer)]}
+        rows={props.rows}
+        id="declaration-table"
+      />
       <h2 id="declare">{t('declarations.declare')}</h2>
       <p class="meta">{t('declarations.declareHint')}</p>
       <form class="stacked" method="post" action="/declarations">
         <CsrfField viewer={viewer} />
         <label>
           {t('enrollment.school')}
-          <input name="schoolCode" list="declaration-schools" required autocomplete="off" value={props.prefillSchool ?? ''} />
+          <input
+            name="schoolCode"
+            list="declaration-schools"
+            required
+            autocomplete="off"
+            value={props.prefillSchool ?? ''}
+          />
         </label>
         <datalist id="declaration-schools">
           {props.schools.map((s) => (

@@ -11,10 +11,18 @@ export type Reenrollment = ReturnType<typeof readReenrollments>[number];
 /** Silent and at-risk device columns (page and export). */
 export function attentionColumns(locale: Locale): Column<AttentionDevice>[] {
   return [
-    { label: 'col.school', value: (r) => r.school.name, cell: (r) => <a href={`/schools/${r.school.code}`}>{r.school.name}</a> },
+    {
+      label: 'col.school',
+      value: (r) => r.school.name,
+      cell: (r) => <a href={`/schools/${r.school.code}`}>{r.school.name}</a>,
+    },
     { label: 'col.hostname', value: (r) => r.hostname },
     { label: 'col.classroom', value: (r) => r.classroom },
-    { label: 'col.state', value: (r) => locale.tOr(`state.${r.state}`, r.state), cell: (r) => <span class={`state-${r.state}`}>{locale.tOr(`state.${r.state}`, r.state)}</span> },
+    {
+      label: 'col.state',
+      value: (r) => locale.tOr(`state.${r.state}`, r.state),
+      cell: (r) => <span class={`state-${r.state}`}>{locale.tOr(`state.${r.state}`, r.state)}</span>,
+    },
     { label: 'col.lastReport', value: (r) => r.lastReportAt, cell: (r) => locale.dateTime(r.lastReportAt) },
     { label: 'col.agentVersion', value: (r) => r.agentVersion },
   ];
@@ -24,7 +32,11 @@ export function attentionColumns(locale: Locale): Column<AttentionDevice>[] {
 export function conflictColumns(locale: Locale): Column<Conflict>[] {
   return [
     { label: 'col.hostname', value: (r) => r.device.hostname },
-    { label: 'col.school', value: (r) => r.school.name, cell: (r) => <a href={`/schools/${r.school.code}`}>{r.school.name}</a> },
+    {
+      label: 'col.school',
+      value: (r) => r.school.name,
+      cell: (r) => <a href={`/schools/${r.school.code}`}>{r.school.name}</a>,
+    },
     { label: 'col.otherSchool', value: (r) => `${r.otherSchool.name} (${r.otherDevice.hostname})` },
     { label: 'col.matchedOn', value: (r) => r.matchedOn },
     { label: 'col.detectedAt', value: (r) => r.detectedAt, cell: (r) => locale.dateTime(r.detectedAt) },
@@ -33,16 +45,25 @@ export function conflictColumns(locale: Locale): Column<Conflict>[] {
 
 /** Re-enrolled PC columns (page and export): the previous key works until `confirmedAt`. */
 export function reenrollmentColumns(locale: Locale): Column<Reenrollment>[] {
-  const state = (r: Reenrollment) => (r.confirmedAt === null ? locale.t('devices.previousKeyActive') : locale.t('devices.newKeyReported'));
+  const state = (r: Reenrollment) =>
+    r.confirmedAt === null ? locale.t('devices.previousKeyActive') : locale.t('devices.newKeyReported');
   return [
     { label: 'col.hostname', value: (r) => r.device.hostname },
-    { label: 'col.school', value: (r) => r.school.name, cell: (r) => <a href={`/schools/${r.school.code}`}>{r.school.name}</a> },
+    {
+      label: 'col.school',
+      value: (r) => r.school.name,
+      cell: (r) => <a href={`/schools/${r.school.code}`}>{r.school.name}</a>,
+    },
     { label: 'col.classroom', value: (r) => r.classroom },
     { label: 'col.before', value: (r) => `${r.previousHostname} / ${r.previousClassroom ?? '—'}` },
     { label: 'col.matchedOn', value: (r) => r.matchedOn },
     { label: 'col.enrollmentToken', value: (r) => `#${r.enrollmentTokenId}` },
     { label: 'col.reenrolledAt', value: (r) => r.reenrolledAt, cell: (r) => locale.dateTime(r.reenrolledAt) },
-    { label: 'col.state', value: state, cell: (r) => <span class={r.confirmedAt === null ? 'state-at-risk' : ''}>{state(r)}</span> },
+    {
+      label: 'col.state',
+      value: state,
+      cell: (r) => <span class={r.confirmedAt === null ? 'state-at-risk' : ''}>{state(r)}</span>,
+    },
   ];
 }
 
@@ -50,17 +71,42 @@ function RevokeButton(props: { locale: Locale; viewer: Viewer; deviceId: string;
   return (
     <form class="inline" method="post" action={`/devices/${encodeURIComponent(props.deviceId)}/revoke`}>
       <CsrfField viewer={props.viewer} />
-      <button type="submit" aria-label={`${props.locale.t('devices.revoke')}: ${props.hostname}`}>{props.locale.t('devices.revoke')}</button>
+      <button type="submit" aria-label={`${props.locale.t('devices.revoke')}: ${props.hostname}`}>
+        {props.locale.t('devices.revoke')}
+      </button>
     </form>
   );
 }
 
 /** Devices that need a visit: silent and at-risk ones, duplicated hardware, and re-enrolled PCs. */
-export function DevicesPage(props: { locale: Locale; viewer: Viewer; path: string; attention: AttentionDevice[]; conflicts: Conflict[]; reenrollments: Reenrollment[]; canRevoke: boolean; revoked: boolean }) {
+export function DevicesPage(props: {
+  locale: Locale;
+  viewer: Viewer;
+  path: string;
+  attention: AttentionDevice[];
+  conflicts: Conflict[];
+  reenrollments: Reenrollment[];
+  canRevoke: boolean;
+  revoked: boolean;
+}) {
   const { locale, viewer } = props;
   const t = locale.t;
-  const withRevoke = <Row,>(columns: Column<Row>[], device: (r: Row) => { id: string; hostname: string }): Column<Row>[] =>
-    props.canRevoke ? [...columns, { label: 'col.actions', value: () => null, cell: (r) => <RevokeButton locale={locale} viewer={viewer} deviceId={device(r).id} hostname={device(r).hostname} /> }] : columns;
+  const withRevoke = <Row,>(
+    columns: Column<Row>[],
+    device: (r: Row) => { id: string; hostname: string },
+  ): Column<Row>[] =>
+    props.canRevoke
+      ? [
+          ...columns,
+          {
+            label: 'col.actions',
+            value: () => null,
+            cell: (r) => (
+              <RevokeButton locale={locale} viewer={viewer} deviceId={device(r).id} hostname={device(r).hostname} />
+            ),
+          },
+        ]
+      : columns;
   return (
     <Layout locale={locale} viewer={viewer} path={props.path} title={t('devices.title')}>
       <h1>{t('devices.title')}</h1>
@@ -71,13 +117,31 @@ export function DevicesPage(props: { locale: Locale; viewer: Viewer; path: strin
       )}
       <h2>{t('devices.attention')}</h2>
       <ExportLinks locale={locale} base="/devices/attention" />
-      <DataTable locale={locale} caption={t('devices.attention')} columns={withRevoke(attentionColumns(locale), (r) => r)} rows={props.attention} id="attention-table" />
+      <DataTable
+        locale={locale}
+        caption={t('devices.attention')}
+        columns={withRevoke(attentionColumns(locale), (r) => r)}
+        rows={props.attention}
+        id="attention-table"
+      />
       <h2>{t('devices.conflicts')}</h2>
       <ExportLinks locale={locale} base="/devices/conflicts" />
-      <DataTable locale={locale} caption={t('devices.conflicts')} columns={withRevoke(conflictColumns(locale), (r) => r.device)} rows={props.conflicts} id="conflict-table" />
+      <DataTable
+        locale={locale}
+        caption={t('devices.conflicts')}
+        columns={withRevoke(conflictColumns(locale), (r) => r.device)}
+        rows={props.conflicts}
+        id="conflict-table"
+      />
       <h2>{t('devices.reenrollments')}</h2>
       <ExportLinks locale={locale} base="/devices/reenrollments" />
-      <DataTable locale={locale} caption={t('devices.reenrollments')} columns={withRevoke(reenrollmentColumns(locale), (r) => r.device)} rows={props.reenrollments} id="reenrollment-table" />
+      <DataTable
+        locale={locale}
+        caption={t('devices.reenrollments')}
+        columns={withRevoke(reenrollmentColumns(locale), (r) => r.device)}
+        rows={props.reenrollments}
+        id="reenrollment-table"
+      />
     </Layout>
   );
 }

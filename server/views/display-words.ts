@@ -19,14 +19,21 @@ export function displayWords(locale: Locale, d: DeviceDisplay): string {
       ? null
       : d.diagonalInches === null
         ? locale.t('display.noSize')
-        : locale.fill('display.size', { cm: `${d.widthCm} × ${d.heightCm}`, inches: locale.number(d.diagonalInches, 1) });
+        : locale.fill('display.size', {
+            cm: `${d.widthCm} × ${d.heightCm}`,
+            inches: locale.number(d.diagonalInches, 1),
+          });
   const touch = d.touch === null ? null : locale.t(d.touch ? 'display.touch' : 'display.noTouch');
   const because =
     d.evidence.length === 0
       ? locale.t('display.noEvidence')
-      : locale.fill('display.because', { list: d.evidence.map((e) => locale.tOr(`displayEvidence.${e}`, e)).join(locale.t('display.listSeparator')) });
+      : locale.fill('display.because', {
+          list: d.evidence.map((e) => locale.tOr(`displayEvidence.${e}`, e)).join(locale.t('display.listSeparator')),
+        });
   const name = [d.vendor, d.model].filter((part) => part !== null).join(' ');
-  return [kindWords(locale, d.kind), name || null, d.connection, size, touch, because].filter((part) => part !== null).join(' · ');
+  return [kindWords(locale, d.kind), name || null, d.connection, size, touch, because]
+    .filter((part) => part !== null)
+    .join(' · ');
 }
 
 /** A device's displays in words, one after another; "no display" when its latest report listed none. */

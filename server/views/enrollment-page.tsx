@@ -13,8 +13,16 @@ export type TokenRow = ReturnType<typeof readRecentEnrollmentTokens>[number];
 export function tokenColumns(locale: Locale): Column<TokenRow>[] {
   return [
     { label: 'col.school', value: (r) => `${r.school.name} (${r.school.code})` },
-    { label: 'col.createdAt', value: (r) => new Date(r.createdAt).toISOString(), cell: (r) => locale.dateTime(r.createdAt) },
-    { label: 'col.expiresAt', value: (r) => (r.expiresAt === null ? null : new Date(r.expiresAt).toISOString()), cell: (r) => (r.expiresAt === null ? locale.t('value.unlimited') : locale.dateTime(r.expiresAt)) },
+    {
+      label: 'col.createdAt',
+      value: (r) => new Date(r.createdAt).toISOString(),
+      cell: (r) => locale.dateTime(r.createdAt),
+    },
+    {
+      label: 'col.expiresAt',
+      value: (r) => (r.expiresAt === null ? null : new Date(r.expiresAt).toISOString()),
+      cell: (r) => (r.expiresAt === null ? locale.t('value.unlimited') : locale.dateTime(r.expiresAt)),
+    },
     { label: 'col.uses', value: (r) => `${r.uses} / ${r.maxUses ?? '∞'}` },
     { label: 'col.state', value: (r) => (r.revokedAt === null ? null : locale.t('state.revoked')) },
   ];
@@ -57,14 +65,20 @@ export function EnrollmentPage(props: {
           {`${t('error.invalid')} ${props.problem}`}
         </p>
       )}
-      {props.revoked && <p class="notice" role="status">{t('enrollment.revoked')}</p>}
+      {props.revoked && (
+        <p class="notice" role="status">
+          {t('enrollment.revoked')}
+        </p>
+      )}
       {props.created && (
         <section class="notice" aria-live="polite">
           <p>
             <strong>{`${props.created.school.name} (${props.created.school.code})`}</strong>
             {` · ${t('enrollment.created')}`}
           </p>
-          <code class="secret" id="new-token">{props.created.token}</code>
+          <code class="secret" id="new-token">
+            {props.created.token}
+          </code>
           <InstallCommands locale={locale} serverUrl={props.serverUrl} token={props.created.token} />
         </section>
       )}
@@ -86,13 +100,25 @@ export function EnrollmentPage(props: {
         </label>
         <label>
           {t('enrollment.maxUses')}
-          <input name="maxUses" type="number" min="1" max={MAX_TOKEN_USES} placeholder={locale.fill('enrollment.maxUsesDefault', { extra: DEFAULT_EXTRA_USES })} />
+          <input
+            name="maxUses"
+            type="number"
+            min="1"
+            max={MAX_TOKEN_USES}
+            placeholder={locale.fill('enrollment.maxUsesDefault', { extra: DEFAULT_EXTRA_USES })}
+          />
         </label>
         <button type="submit">{t('enrollment.submit')}</button>
       </form>
       <h2>{t('enrollment.recent')}</h2>
       <ExportLinks locale={locale} base="/enrollment/tokens" />
-      <DataTable locale={locale} caption={t('enrollment.recent')} columns={[...tokenColumns(locale), revokeColumn(locale, viewer)]} rows={props.tokens} id="token-table" />
+      <DataTable
+        locale={locale}
+        caption={t('enrollment.recent')}
+        columns={[...tokenColumns(locale), revokeColumn(locale, viewer)]}
+        rows={props.tokens}
+        id="token-table"
+      />
     </Layout>
   );
 }

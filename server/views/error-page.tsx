@@ -6,7 +6,11 @@ import { localeFor } from './i18n/locale.ts';
 import type { MessageKey } from './i18n/zh-CN.ts';
 import { Layout } from './layout.tsx';
 
-const messages: Partial<Record<number, MessageKey>> = { 403: 'error.forbidden', 404: 'error.notFound', 400: 'error.invalid' };
+const messages: Partial<Record<number, MessageKey>> = {
+  403: 'error.forbidden',
+  404: 'error.notFound',
+  400: 'error.invalid',
+};
 
 /**
  * Errors on dashboard routes become an HTML page in the reader's language (the API keeps its JSON
@@ -24,7 +28,12 @@ export const pageErrorHandler: ErrorHandler<AppEnv> = (error, c) => {
     c.var.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error on a page');
   }
   if (status === 401) return c.redirect('/login', 302);
-  return renderError(c, status, error instanceof DomainError && error.code === 'csrf_invalid' ? 'error.csrf' : (messages[status] ?? 'error.title'), detail);
+  return renderError(
+    c,
+    status,
+    error instanceof DomainError && error.code === 'csrf_invalid' ? 'error.csrf' : (messages[status] ?? 'error.title'),
+    detail,
+  );
 };
 
 function renderError(c: Context<AppEnv>, status: number, message: MessageKey, detail: string | null) {

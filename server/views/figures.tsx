@@ -7,15 +7,38 @@ type EquippedBy = Coverage['classrooms']['equippedBy'];
 /** Equipped classrooms by presentation kind, one column each: county rows and school rows alike. */
 export function equippedByColumns<Row extends { classrooms: { equippedBy: EquippedBy } }>(): Column<Row>[] {
   return [
-    { label: 'col.equippedProjector', value: (r) => r.classrooms.equippedBy.projector, numeric: true, sortKey: 'equippedProjector' },
-    { label: 'col.equippedInteractivePanel', value: (r) => r.classrooms.equippedBy.interactivePanel, numeric: true, sortKey: 'equippedPanel' },
-    { label: 'col.equippedLargeDisplay', value: (r) => r.classrooms.equippedBy.largeDisplay, numeric: true, sortKey: 'equippedLarge' },
+    {
+      label: 'col.equippedProjector',
+      value: (r) => r.classrooms.equippedBy.projector,
+      numeric: true,
+      sortKey: 'equippedProjector',
+    },
+    {
+      label: 'col.equippedInteractivePanel',
+      value: (r) => r.classrooms.equippedBy.interactivePanel,
+      numeric: true,
+      sortKey: 'equippedPanel',
+    },
+    {
+      label: 'col.equippedLargeDisplay',
+      value: (r) => r.classrooms.equippedBy.largeDisplay,
+      numeric: true,
+      sortKey: 'equippedLarge',
+    },
   ];
 }
 
 /** "projector a · interactive panel b · large display c", the equipped count taken apart. */
-export function equippedByWords(locale: Locale, by: EquippedBy, key: 'figure.equippedBy' | 'evidence.equippedBy' = 'figure.equippedBy'): string {
-  return locale.fill(key, { projector: locale.number(by.projector), panel: locale.number(by.interactivePanel), large: locale.number(by.largeDisplay) });
+export function equippedByWords(
+  locale: Locale,
+  by: EquippedBy,
+  key: 'figure.equippedBy' | 'evidence.equippedBy' = 'figure.equippedBy',
+): string {
+  return locale.fill(key, {
+    projector: locale.number(by.projector),
+    panel: locale.number(by.interactivePanel),
+    large: locale.number(by.largeDisplay),
+  });
 }
 
 /** A progress bar for a table cell: part of whole, with the percentage as text beside it. */
@@ -38,7 +61,9 @@ export function DeclaredCell(props: { locale: Locale; count: number; conflicts?:
     <span>
       <span class="tag declared">{props.locale.t('tag.declared')}</span>
       {` ${props.locale.number(props.count)}`}
-      {props.conflicts ? <span class="tag conflict">{`${props.locale.t('tag.conflict')} ${props.locale.number(props.conflicts)}`}</span> : null}
+      {props.conflicts ? (
+        <span class="tag conflict">{`${props.locale.t('tag.conflict')} ${props.locale.number(props.conflicts)}`}</span>
+      ) : null}
     </span>
   );
 }
@@ -78,9 +103,28 @@ export function HeadlineFigures(props: { locale: Locale; coverage: Coverage; con
   const { locale, coverage } = props;
   const t = locale.t;
   const items: Headline[] = [
-    { label: t('figure.schoolsConnected'), value: coverage.schools.connected, of: coverage.schools.target ?? coverage.schools.registered, target: coverage.schools.target !== null, declared: coverage.schools.declaredConnected, conflicts: coverage.schools.declarationConflicts },
-    { label: t('figure.meetingStandard'), value: coverage.schools.meetingStandard, of: coverage.schools.registered, target: false },
-    { label: t('figure.classroomsEquipped'), value: coverage.classrooms.equipped, of: coverage.classrooms.target ?? coverage.classrooms.registered, target: coverage.classrooms.target !== null, declared: coverage.classrooms.declaredEquipped, parts: equippedByWords(locale, coverage.classrooms.equippedBy) },
+    {
+      label: t('figure.schoolsConnected'),
+      value: coverage.schools.connected,
+      of: coverage.schools.target ?? coverage.schools.registered,
+      target: coverage.schools.target !== null,
+      declared: coverage.schools.declaredConnected,
+      conflicts: coverage.schools.declarationConflicts,
+    },
+    {
+      label: t('figure.meetingStandard'),
+      value: coverage.schools.meetingStandard,
+      of: coverage.schools.registered,
+      target: false,
+    },
+    {
+      label: t('figure.classroomsEquipped'),
+      value: coverage.classrooms.equipped,
+      of: coverage.classrooms.target ?? coverage.classrooms.registered,
+      target: coverage.classrooms.target !== null,
+      declared: coverage.classrooms.declaredEquipped,
+      parts: equippedByWords(locale, coverage.classrooms.equippedBy),
+    },
     { label: t('figure.devicesLive'), value: coverage.devices.live, of: coverage.devices.enrolled, target: false },
   ];
   return (
@@ -105,7 +149,13 @@ export function HeadlineFigures(props: { locale: Locale; coverage: Coverage; con
             )}
             {item.conflicts ? (
               <div class="conflict-line" role="note">
-                {props.conflictHref ? <a href={props.conflictHref}>{locale.fill('figure.conflicts', { n: locale.number(item.conflicts) })}</a> : locale.fill('figure.conflicts', { n: locale.number(item.conflicts) })}
+                {props.conflictHref ? (
+                  <a href={props.conflictHref}>
+                    {locale.fill('figure.conflicts', { n: locale.number(item.conflicts) })}
+                  </a>
+                ) : (
+                  locale.fill('figure.conflicts', { n: locale.number(item.conflicts) })
+                )}
               </div>
             ) : null}
           </li>

@@ -21,7 +21,12 @@ th, td { border: 1px solid #555; padding: .25em .5em; text-align: left; font-siz
 const yesNo = (v: boolean) => (v ? '是 yes' : '否 no');
 const at = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') + ' UTC' : '—');
 
-function SchoolPage(props: { inspectionId: number; stratum: string; detail: SchoolDetail; declarations: Declaration[] }) {
+function SchoolPage(props: {
+  inspectionId: number;
+  stratum: string;
+  detail: SchoolDetail;
+  declarations: Declaration[];
+}) {
   const { school, classrooms, devices } = props.detail;
   return (
     <section>
@@ -29,55 +34,135 @@ function SchoolPage(props: { inspectionId: number; stratum: string; detail: Scho
         检查验收清单 Inspection checklist #{props.inspectionId} — {school.name} ({school.code})
       </h1>
       <p>
-        县 County: {school.county.name} ({school.county.code}) · 乡镇 Township: {school.township ?? '—'} · 抽样类别 Drawn as: {props.stratum} · 数据截至 As of: {at(props.detail.asOf)}
+        县 County: {school.county.name} ({school.county.code}) · 乡镇 Township: {school.township ?? '—'} · 抽样类别
+        Drawn as: {props.stratum} · 数据截至 As of: {at(props.detail.asOf)}
       </p>
       <h2>校校通 Connectivity (measured)</h2>
       <table>
         <tbody>
-          <tr><th>已联网（实测） Connected (measured)</th><td>{yesNo(school.connected)}</td><td>最近一次联网 Last reached the internet: {at(school.lastReachableAt)}</td></tr>
-          <tr><th>带宽 Bandwidth</th><td>{school.bandwidthMbps === null ? '未测 not measured' : `${school.bandwidthMbps} Mbps`}</td><td>标准 Standard: {school.standardMbps ?? '—'} Mbps · 达标 Meets: {yesNo(school.meetsStandard)}</td></tr>
-          <tr class="declared"><th>仅申报联网 Declared connected only</th><td>{yesNo(school.declaredConnected)}</td><td>与实测矛盾 Contradicted by evidence: {yesNo(school.declarationConflict)}</td></tr>
-          <tr><th>现场核实 Inspector finds connected</th><td colspan={2}><span class="box" /> 是 yes <span class="box" /> 否 no　实测速度 measured on site: ______ Mbps</td></tr>
+          <tr>
+            <th>已联网（实测） Connected (measured)</th>
+            <td>{yesNo(school.connected)}</td>
+            <td>最近一次联网 Last reached the internet: {at(school.lastReachableAt)}</td>
+          </tr>
+          <tr>
+            <th>带宽 Bandwidth</th>
+            <td>{school.bandwidthMbps === null ? '未测 not measured' : `${school.bandwidthMbps} Mbps`}</td>
+            <td>
+              标准 Standard: {school.standardMbps ?? '—'} Mbps · 达标 Meets: {yesNo(school.meetsStandard)}
+            </td>
+          </tr>
+          <tr class="declared">
+            <th>仅申报联网 Declared connected only</th>
+            <td>{yesNo(school.declaredConnected)}</td>
+            <td>与实测矛盾 Contradicted by evidence: {yesNo(school.declarationConflict)}</td>
+          </tr>
+          <tr>
+            <th>现场核实 Inspector finds connected</th>
+            <td colspan={2}>
+              <span class="box" /> 是 yes <span class="box" /> 否 no　实测速度 measured on site: ______ Mbps
+            </td>
+          </tr>
         </tbody>
       </table>
       <h2>申报记录 Declarations</h2>
       <table>
-        <thead><tr><th>指标 Indicator</th><th>教室 Classroom</th><th>申报人 By</th><th>时间 When</th><th>理由 Reason</th></tr></thead>
+        <thead>
+          <tr>
+            <th>指标 Indicator</th>
+            <th>教室 Classroom</th>
+            <th>申报人 By</th>
+            <th>时间 When</th>
+            <th>理由 Reason</th>
+          </tr>
+        </thead>
         <tbody>
-          {props.declarations.length === 0 ? <tr><td colspan={5}>无 none</td></tr> : null}
+          {props.declarations.length === 0 ? (
+            <tr>
+              <td colspan={5}>无 none</td>
+            </tr>
+          ) : null}
           {props.declarations.map((d) => (
-            <tr><td>{d.indicator}</td><td>{d.classroomCode ?? '—'}</td><td>{d.declaredBy}</td><td>{at(d.declaredAt)}</td><td>{d.reason}</td></tr>
+            <tr>
+              <td>{d.indicator}</td>
+              <td>{d.classroomCode ?? '—'}</td>
+              <td>{d.declaredBy}</td>
+              <td>{at(d.declaredAt)}</td>
+              <td>{d.reason}</td>
+            </tr>
           ))}
         </tbody>
       </table>
       <h2>班班通 Classrooms</h2>
       <table>
-        <thead><tr><th>教室 Classroom</th><th>已配备（实测） Equipped (measured)</th><th>最近证据 Last evidence</th><th>仅申报 Declared only</th><th>现场核实 On site</th></tr></thead>
+        <thead>
+          <tr>
+            <th>教室 Classroom</th>
+            <th>已配备（实测） Equipped (measured)</th>
+            <th>最近证据 Last evidence</th>
+            <th>仅申报 Declared only</th>
+            <th>现场核实 On site</th>
+          </tr>
+        </thead>
         <tbody>
           {classrooms.map((c) => (
-            <tr><td>{c.name} ({c.code})</td><td>{yesNo(c.equipped)}</td><td>{at(c.lastEvidenceAt)}</td><td>{yesNo(c.declaredEquipped)}</td><td><span class="box" /> 有设备 equipped</td></tr>
+            <tr>
+              <td>
+                {c.name} ({c.code})
+              </td>
+              <td>{yesNo(c.equipped)}</td>
+              <td>{at(c.lastEvidenceAt)}</td>
+              <td>{yesNo(c.declaredEquipped)}</td>
+              <td>
+                <span class="box" /> 有设备 equipped
+              </td>
+            </tr>
           ))}
         </tbody>
       </table>
       <h2>设备 Devices running the agent</h2>
       <table>
-        <thead><tr><th>主机名 Hostname</th><th>教室 Classroom</th><th>状态 State</th><th>最近报告 Last report</th><th>下载中位数 Median download</th></tr></thead>
+        <thead>
+          <tr>
+            <th>主机名 Hostname</th>
+            <th>教室 Classroom</th>
+            <th>状态 State</th>
+            <th>最近报告 Last report</th>
+            <th>下载中位数 Median download</th>
+          </tr>
+        </thead>
         <tbody>
-          {devices.length === 0 ? <tr><td colspan={5}>无 none</td></tr> : null}
+          {devices.length === 0 ? (
+            <tr>
+              <td colspan={5}>无 none</td>
+            </tr>
+          ) : null}
           {devices.map((d) => (
-            <tr><td>{d.hostname}</td><td>{d.classroom ?? '—'}</td><td>{d.state}</td><td>{at(d.lastReportAt)}</td><td>{d.medianDownMbps === null ? '—' : `${d.medianDownMbps} Mbps`}</td></tr>
+            <tr>
+              <td>{d.hostname}</td>
+              <td>{d.classroom ?? '—'}</td>
+              <td>{d.state}</td>
+              <td>{at(d.lastReportAt)}</td>
+              <td>{d.medianDownMbps === null ? '—' : `${d.medianDownMbps} Mbps`}</td>
+            </tr>
           ))}
         </tbody>
       </table>
       <h2>结论 Finding</h2>
-      <p><span class="box" /> 属实 confirmed　<span class="box" /> 不符 discrepancy：______________________________</p>
+      <p>
+        <span class="box" /> 属实 confirmed　
+        <span class="box" /> 不符 discrepancy：______________________________
+      </p>
       <p>检查人 Inspector: ____________　日期 Date: ____________</p>
     </section>
   );
 }
 
 /** The whole checklist document for an inspection. */
-export function InspectionChecklist(props: { inspection: Inspection; schools: { stratum: string; detail: SchoolDetail; declarations: Declaration[] }[] }) {
+export function InspectionChecklist(props: {
+  inspection: Inspection;
+  schools: { stratum: string; detail: SchoolDetail; declarations: Declaration[] }[];
+}) {
   return (
     <html lang="zh-CN">
       <head>
@@ -87,7 +172,12 @@ export function InspectionChecklist(props: { inspection: Inspection; schools: { 
       </head>
       <body>
         {props.schools.map((s) => (
-          <SchoolPage inspectionId={props.inspection.id} stratum={s.stratum} detail={s.detail} declarations={s.declarations} />
+          <SchoolPage
+            inspectionId={props.inspection.id}
+            stratum={s.stratum}
+            detail={s.detail}
+            declarations={s.declarations}
+          />
         ))}
       </body>
     </html>

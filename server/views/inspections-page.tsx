@@ -25,14 +25,26 @@ function inspectionColumns(locale: Locale): Column<InspectionRow>[] {
 }
 
 /** The list of inspections, and (bureau) the form that draws one. */
-export function InspectionsPage(props: { locale: Locale; viewer: Viewer; path: string; rows: InspectionRow[]; canDraw: boolean }) {
+export function InspectionsPage(props: {
+  locale: Locale;
+  viewer: Viewer;
+  path: string;
+  rows: InspectionRow[];
+  canDraw: boolean;
+}) {
   const { locale, viewer } = props;
   const t = locale.t;
   return (
     <Layout locale={locale} viewer={viewer} path={props.path} title={t('inspections.title')}>
       <h1>{t('inspections.title')}</h1>
       <p class="meta">{t('inspections.intro')}</p>
-      <DataTable locale={locale} caption={t('inspections.title')} columns={inspectionColumns(locale)} rows={props.rows} id="inspection-table" />
+      <DataTable
+        locale={locale}
+        caption={t('inspections.title')}
+        columns={inspectionColumns(locale)}
+        rows={props.rows}
+        id="inspection-table"
+      />
       {props.canDraw && (
         <>
           <h2>{t('inspections.draw')}</h2>
@@ -54,13 +66,31 @@ export function InspectionsPage(props: { locale: Locale; viewer: Viewer; path: s
   );
 }
 
-function schoolColumns(locale: Locale, viewer: Viewer, inspectionId: number, canRecord: boolean): Column<InspectedSchool>[] {
+function schoolColumns(
+  locale: Locale,
+  viewer: Viewer,
+  inspectionId: number,
+  canRecord: boolean,
+): Column<InspectedSchool>[] {
   const t = locale.t;
   const columns: Column<InspectedSchool>[] = [
-    { label: 'col.school', value: (r) => r.name, cell: (r) => <a href={`/schools/${r.schoolCode}`}>{`${r.name} (${r.schoolCode})`}</a> },
+    {
+      label: 'col.school',
+      value: (r) => r.name,
+      cell: (r) => <a href={`/schools/${r.schoolCode}`}>{`${r.name} (${r.schoolCode})`}</a>,
+    },
     { label: 'col.county', value: (r) => r.countyCode },
     { label: 'col.stratum', value: (r) => t(`stratum.${r.stratum}`) },
-    { label: 'col.result', value: (r) => (r.result ? t(`inspection.result.${r.result}`) : null), cell: (r) => (r.result ? <span class={r.result === 'discrepancy' ? 'tag conflict' : 'yes'}>{t(`inspection.result.${r.result}`)}</span> : t('value.none')) },
+    {
+      label: 'col.result',
+      value: (r) => (r.result ? t(`inspection.result.${r.result}`) : null),
+      cell: (r) =>
+        r.result ? (
+          <span class={r.result === 'discrepancy' ? 'tag conflict' : 'yes'}>{t(`inspection.result.${r.result}`)}</span>
+        ) : (
+          t('value.none')
+        ),
+    },
     { label: 'col.note', value: (r) => r.note },
     { label: 'col.recordedAt', value: (r) => r.recordedAt, cell: (r) => locale.dateTime(r.recordedAt) },
     { label: 'col.recordedBy', value: (r) => r.recordedBy },
@@ -92,19 +122,43 @@ function schoolColumns(locale: Locale, viewer: Viewer, inspectionId: number, can
 }
 
 /** One inspection: its schools in the reader's scope, the printable checklist, and the findings form. */
-export function InspectionPage(props: { locale: Locale; viewer: Viewer; path: string; inspection: Inspection; canRecord: boolean; notice: string | null }) {
+export function InspectionPage(props: {
+  locale: Locale;
+  viewer: Viewer;
+  path: string;
+  inspection: Inspection;
+  canRecord: boolean;
+  notice: string | null;
+}) {
   const { locale, viewer, inspection } = props;
   const t = locale.t;
   const title = `${t('inspections.title')} #${inspection.id}`;
   return (
     <Layout locale={locale} viewer={viewer} path={props.path} title={title}>
       <h1>{title}</h1>
-      <p class="meta">{locale.fill('inspections.drawnLine', { at: locale.dateTime(inspection.drawnAt), by: inspection.drawnBy, seed: inspection.seed, n: inspection.perCounty })}</p>
-      {props.notice && <p class="notice" role="status">{props.notice}</p>}
+      <p class="meta">
+        {locale.fill('inspections.drawnLine', {
+          at: locale.dateTime(inspection.drawnAt),
+          by: inspection.drawnBy,
+          seed: inspection.seed,
+          n: inspection.perCounty,
+        })}
+      </p>
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
       <p class="no-print">
         <a href={`/api/v1/inspections/${inspection.id}/checklist`}>{t('inspections.checklist')}</a>
       </p>
-      <DataTable locale={locale} caption={title} columns={schoolColumns(locale, viewer, inspection.id, props.canRecord)} rows={inspection.schools} id="inspection-school-table" />
+      <DataTable
+        locale={locale}
+        caption={title}
+        columns={schoolColumns(locale, viewer, inspection.id, props.canRecord)}
+        rows={inspection.schools}
+        id="inspection-school-table"
+      />
     </Layout>
   );
 }

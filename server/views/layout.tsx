@@ -30,7 +30,8 @@ function navFor(user: User): { href: string; label: MessageKey }[] {
       { href: '/platforms', label: 'nav.platforms' },
     );
   }
-  if (user.role === 'bureau') items.push({ href: '/admin/users', label: 'nav.users' }, { href: '/admin/api-tokens', label: 'nav.apiTokens' });
+  if (user.role === 'bureau')
+    items.push({ href: '/admin/users', label: 'nav.users' }, { href: '/admin/api-tokens', label: 'nav.apiTokens' });
   return items;
 }
 
@@ -57,27 +58,37 @@ export function Layout(props: PageProps) {
           <link rel="stylesheet" href="/assets/app.css" />
         </head>
         <body>
-          <a class="skip" href="#main">{t('nav.skip')}</a>
+          <a class="skip" href="#main">
+            {t('nav.skip')}
+          </a>
           <header class="top">
-            <a class="brand" href="/">{t('app.name')}</a>
+            <a class="brand" href="/">
+              {t('app.name')}
+            </a>
             {user && (
               <nav aria-label={t('app.name')}>
                 <ul>
                   {navFor(user).map((item) => (
                     <li>
-                      <a href={item.href} aria-current={item.href === pathname ? 'page' : undefined}>{t(item.label)}</a>
+                      <a href={item.href} aria-current={item.href === pathname ? 'page' : undefined}>
+                        {t(item.label)}
+                      </a>
                     </li>
                   ))}
                 </ul>
               </nav>
             )}
-            <a href={`/lang/${other}?back=${encodeURIComponent(path)}`} lang={other} hreflang={other}>{t('nav.language')}</a>
+            <a href={`/lang/${other}?back=${encodeURIComponent(path)}`} lang={other} hreflang={other}>
+              {t('nav.language')}
+            </a>
             {user && (
               <>
                 <span class="who">{`${t('nav.signedInAs')} ${user.username} · ${t(`role.${user.role}`)}`}</span>
                 <form class="inline" method="post" action="/logout">
                   <CsrfField viewer={viewer} />
-                  <button class="link" type="submit">{t('nav.signOut')}</button>
+                  <button class="link" type="submit">
+                    {t('nav.signOut')}
+                  </button>
                 </form>
               </>
             )}
@@ -94,8 +105,12 @@ export function ExportLinks(props: { locale: Locale; base: string; query?: strin
   const q = props.query ? `?${props.query}` : '';
   return (
     <p class="exports">
-      <a href={`${props.base}.csv${q}`} download>{props.locale.t('export.csv')}</a>
-      <a href={`${props.base}.xlsx${q}`} download>{props.locale.t('export.xlsx')}</a>
+      <a href={`${props.base}.csv${q}`} download>
+        {props.locale.t('export.csv')}
+      </a>
+      <a href={`${props.base}.xlsx${q}`} download>
+        {props.locale.t('export.xlsx')}
+      </a>
     </p>
   );
 }

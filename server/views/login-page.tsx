@@ -3,10 +3,20 @@ import type { Locale } from './i18n/locale.ts';
 import { CsrfField, Layout } from './layout.tsx';
 
 /** The sign-in form; `problem` is shown above it after a failed attempt. */
-export function LoginPage(props: { locale: Locale; viewer: Viewer; next: string; problem: 'login.failed' | 'login.locked' | null }) {
+export function LoginPage(props: {
+  locale: Locale;
+  viewer: Viewer;
+  next: string;
+  problem: 'login.failed' | 'login.locked' | null;
+}) {
   const t = props.locale.t;
   return (
-    <Layout locale={props.locale} viewer={props.viewer} path={`/login?next=${encodeURIComponent(props.next)}`} title={t('login.title')}>
+    <Layout
+      locale={props.locale}
+      viewer={props.viewer}
+      path={`/login?next=${encodeURIComponent(props.next)}`}
+      title={t('login.title')}
+    >
       <section class="login">
         <h1>{t('login.title')}</h1>
         <p class="meta">{t('app.tagline')}</p>

@@ -17,18 +17,65 @@ export function countyColumns(locale: Locale): Column<CountyRow>[] {
   const t = locale.t;
   return [
     { label: 'col.code', value: (r) => r.code, sortKey: 'code' },
-    { label: 'col.county', value: (r) => locale.divisionName(r), cell: (r) => <a href={`/counties/${r.code}`}>{locale.divisionName(r)}</a>, sortKey: 'name' },
+    {
+      label: 'col.county',
+      value: (r) => locale.divisionName(r),
+      cell: (r) => <a href={`/counties/${r.code}`}>{locale.divisionName(r)}</a>,
+      sortKey: 'name',
+    },
     { label: 'col.schools', value: (r) => r.schools.registered, numeric: true, sortKey: 'schools' },
-    { label: 'col.schoolsConnected', value: (r) => r.schools.connected, cell: (r) => <Bar locale={locale} part={r.schools.connected} whole={r.schools.registered} />, sortKey: 'connected' },
-    { label: 'col.declaredConnected', value: (r) => r.schools.declaredConnected, cell: (r) => <DeclaredCell locale={locale} count={r.schools.declaredConnected} conflicts={r.schools.declarationConflicts} />, sortKey: 'declared' },
-    { label: 'col.declarationConflicts', value: (r) => r.schools.declarationConflicts, numeric: true, sortKey: 'conflicts' },
-    { label: 'col.progressSchools', value: (r) => t(`progress.${r.progress.schoolsConnected.status}`), cell: (r) => <ProgressBadge locale={locale} status={r.progress.schoolsConnected.status} />, sortKey: 'progress' },
-    { label: 'col.meetsStandard', value: (r) => r.schools.meetingStandard, cell: (r) => <Bar locale={locale} part={r.schools.meetingStandard} whole={r.schools.registered} />, sortKey: 'standard' },
+    {
+      label: 'col.schoolsConnected',
+      value: (r) => r.schools.connected,
+      cell: (r) => <Bar locale={locale} part={r.schools.connected} whole={r.schools.registered} />,
+      sortKey: 'connected',
+    },
+    {
+      label: 'col.declaredConnected',
+      value: (r) => r.schools.declaredConnected,
+      cell: (r) => (
+        <DeclaredCell locale={locale} count={r.schools.declaredConnected} conflicts={r.schools.declarationConflicts} />
+      ),
+      sortKey: 'declared',
+    },
+    {
+      label: 'col.declarationConflicts',
+      value: (r) => r.schools.declarationConflicts,
+      numeric: true,
+      sortKey: 'conflicts',
+    },
+    {
+      label: 'col.progressSchools',
+      value: (r) => t(`progress.${r.progress.schoolsConnected.status}`),
+      cell: (r) => <ProgressBadge locale={locale} status={r.progress.schoolsConnected.status} />,
+      sortKey: 'progress',
+    },
+    {
+      label: 'col.meetsStandard',
+      value: (r) => r.schools.meetingStandard,
+      cell: (r) => <Bar locale={locale} part={r.schools.meetingStandard} whole={r.schools.registered} />,
+      sortKey: 'standard',
+    },
     { label: 'col.classrooms', value: (r) => r.classrooms.registered, numeric: true, sortKey: 'classrooms' },
-    { label: 'col.classroomsEquipped', value: (r) => r.classrooms.equipped, cell: (r) => <Bar locale={locale} part={r.classrooms.equipped} whole={r.classrooms.registered} />, sortKey: 'equipped' },
+    {
+      label: 'col.classroomsEquipped',
+      value: (r) => r.classrooms.equipped,
+      cell: (r) => <Bar locale={locale} part={r.classrooms.equipped} whole={r.classrooms.registered} />,
+      sortKey: 'equipped',
+    },
     ...equippedByColumns<CountyRow>(),
-    { label: 'col.declaredEquipped', value: (r) => r.classrooms.declaredEquipped, cell: (r) => <DeclaredCell locale={locale} count={r.classrooms.declaredEquipped} />, sortKey: 'declaredEquipped' },
-    { label: 'col.progressClassrooms', value: (r) => t(`progress.${r.progress.classroomsEquipped.status}`), cell: (r) => <ProgressBadge locale={locale} status={r.progress.classroomsEquipped.status} />, sortKey: 'progressClassrooms' },
+    {
+      label: 'col.declaredEquipped',
+      value: (r) => r.classrooms.declaredEquipped,
+      cell: (r) => <DeclaredCell locale={locale} count={r.classrooms.declaredEquipped} />,
+      sortKey: 'declaredEquipped',
+    },
+    {
+      label: 'col.progressClassrooms',
+      value: (r) => t(`progress.${r.progress.classroomsEquipped.status}`),
+      cell: (r) => <ProgressBadge locale={locale} status={r.progress.classroomsEquipped.status} />,
+      sortKey: 'progressClassrooms',
+    },
     { label: 'col.devices', value: (r) => r.devices.enrolled, numeric: true, sortKey: 'devices' },
     { label: 'col.devicesLive', value: (r) => r.devices.live, numeric: true, sortKey: 'live' },
     { label: 'col.devicesAtRisk', value: (r) => r.devices.atRisk, numeric: true, sortKey: 'atRisk' },
@@ -64,12 +111,33 @@ export function OverviewPage(props: OverviewProps) {
       <h2>{t('chart.progress')}</h2>
       <ProgressLine locale={locale} progress={coverage.progress} />
       <div class="charts">
-        <PlanLineChart locale={locale} title={t('figure.schoolsConnected')} indicator={plan.indicators.schoolsConnected} history={props.history.schools} now={props.now} measuredNow={coverage.schools.connected} />
-        <PlanLineChart locale={locale} title={t('figure.classroomsEquipped')} indicator={plan.indicators.classroomsEquipped} history={props.history.classrooms} now={props.now} measuredNow={coverage.classrooms.equipped} />
+        <PlanLineChart
+          locale={locale}
+          title={t('figure.schoolsConnected')}
+          indicator={plan.indicators.schoolsConnected}
+          history={props.history.schools}
+          now={props.now}
+          measuredNow={coverage.schools.connected}
+        />
+        <PlanLineChart
+          locale={locale}
+          title={t('figure.classroomsEquipped')}
+          indicator={plan.indicators.classroomsEquipped}
+          history={props.history.classrooms}
+          now={props.now}
+          measuredNow={coverage.classrooms.equipped}
+        />
       </div>
       <h2 id="counties">{t('overview.counties')}</h2>
       <ExportLinks locale={locale} base="/counties" query={props.query} />
-      <DataTable locale={locale} caption={t('overview.counties')} columns={countyColumns(locale)} rows={props.rows} sorting={props.sorting} id="county-table" />
+      <DataTable
+        locale={locale}
+        caption={t('overview.counties')}
+        columns={countyColumns(locale)}
+        rows={props.rows}
+        sorting={props.sorting}
+        id="county-table"
+      />
       <TeacherSpacesSection locale={locale} spaces={props.spaces} asOf={coverage.asOf} />
       <PlatformsSection locale={locale} coverage={props.platforms} linkToList />
     </Layout>

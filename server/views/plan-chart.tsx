@@ -20,27 +20,45 @@ export interface MeasuredPoint {
 function planLine(indicator: CountIndicator, from: number, to: number): [number, number][] {
   const points: [number, number][] = [[from, expectedCumulative(indicator, from)]];
   for (let year = yearOf(from) + 1; yearStart(year) < to; year++) {
-    points.push([yearStart(year) - 1, expectedCumulative(indicator, yearStart(year) - 1)], [yearStart(year), expectedCumulative(indicator, yearStart(year))]);
+    points.push(
+      [yearStart(year) - 1, expectedCumulative(indicator, yearStart(year) - 1)],
+      [yearStart(year), expectedCumulative(indicator, yearStart(year))],
+    );
   }
   points.push([to, expectedCumulative(indicator, to)]);
   return points;
 }
 
 /** The measured curve (daily snapshots, then now) against the plan's interpolated milestones, with the target dashed red. */
-export function PlanLineChart(props: { locale: Locale; title: string; indicator: CountIndicator; history: MeasuredPoint[]; now: number; measuredNow: number }) {
+export function PlanLineChart(props: {
+  locale: Locale;
+  title: string;
+  indicator: CountIndicator;
+  history: MeasuredPoint[];
+  now: number;
+  measuredNow: number;
+}) {
   const { locale, indicator } = props;
   const t = locale.t;
   const years = indicator.milestones.map((m) => m.year);
-  const firstYear = Math.min(...years, props.history.length > 0 ? yearOf(endOfLocalDay(props.history[0]!.day) - 1) : yearOf(props.now), yearOf(props.now));
+  const firstYear = Math.min(
+    ...years,
+    props.history.length > 0 ? yearOf(endOfLocalDay(props.history[0]!.day) - 1) : yearOf(props.now),
+    yearOf(props.now),
+  );
   const lastYear = Math.max(...years, indicator.targetYear, yearOf(props.now));
   const from = yearStart(firstYear);
   const to = Math.max(yearStart(lastYear + 1), props.now);
-  const measured: [number, number][] = [...props.history.map((p) => [endOfLocalDay(p.day), p.value] as [number, number]), [props.now, props.measuredNow]];
+  const measured: [number, number][] = [
+    ...props.history.map((p) => [endOfLocalDay(p.day), p.value] as [number, number]),
+    [props.now, props.measuredNow],
+  ];
   const plan = planLine(indicator, from, to);
   const max = niceMax(Math.max(indicator.target, ...measured.map(([, v]) => v), ...plan.map(([, v]) => v)));
   const x = (at: number) => PAD.left + ((at - from) / (to - from)) * plotW;
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
-  const path = (points: [number, number][]) => points.map(([at, v]) => `${x(at).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+  const path = (points: [number, number][]) =>
+    points.map(([at, v]) => `${x(at).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   const yearCount = lastYear - firstYear + 1;
   const labelEvery = Math.max(1, Math.ceil(yearCount / 8));
   const expectedNow = expectedCumulative(indicator, props.now);
@@ -52,11 +70,37 @@ export function PlanLineChart(props: { locale: Locale; title: string; indicator:
       <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
         <YAxis max={max} locale={locale} />
         {Array.from({ length: yearCount }, (_, i) => firstYear + i).map((year, i) =>
-          i % labelEvery === 0 ? <text x={x(yearStart(year))} y={H - PAD.bottom + 16} text-anchor="start">{String(year)}</text> : null,
+          i % labelEvery === 0 ? (
+            <text x={x(yearStart(year))} y={H - PAD.bottom + 16} text-anchor="start">
+              {String(year)}
+            </text>
+          ) : null,
         )}
-        <line x1={PAD.left} x2={W - PAD.right} y1={y(indicator.target)} y2={y(indicator.target)} stroke="#cf222e" stroke-dasharray="6 4" stroke-width="1" />
-        <polyline class="planned" points={path(plan)} fill="none" stroke="#6e7781" stroke-dasharray="4 3" stroke-width="2" />
-        <polyline class="measured" data-points={String(measured.length)} points={path(measured)} fill="none" stroke="#0b5cad" stroke-width="2.5" />
+        <line
+          x1={PAD.left}
+          x2={W - PAD.right}
+          y1={y(indicator.target)}
+          y2={y(indicator.target)}
+          stroke="#cf222e"
+          stroke-dasharray="6 4"
+          stroke-width="1"
+        />
+        <polyline
+          class="planned"
+          points={path(plan)}
+          fill="none"
+          stroke="#6e7781"
+          stroke-dasharray="4 3"
+          stroke-width="2"
+        />
+        <polyline
+          class="measured"
+          data-points={String(measured.length)}
+          points={path(measured)}
+          fill="none"
+          stroke="#0b5cad"
+          stroke-width="2.5"
+        />
         <circle cx={lastX} cy={lastY} r="3.5" fill="#0b5cad" />
         <g transform={`translate(${PAD.left}, ${H - 6})`}>
           <line x1="0" x2="14" y1="-4" y2="-4" stroke="#6e7781" stroke-dasharray="4 3" stroke-width="2" />

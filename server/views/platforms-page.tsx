@@ -20,18 +20,48 @@ export function platformColumns(locale: Locale): Column<PlatformView>[] {
     { label: 'col.owner', value: (r) => r.ownerCode },
     { label: 'col.name', value: (r) => r.name },
     { label: 'col.url', value: (r) => r.url },
-    { label: 'col.builtOnDeclared', value: (r) => r.builtOn, cell: (r) => (r.builtOn ? <span><span class="tag declared">{t('tag.declared')}</span>{` ${r.builtOn}`}</span> : t('value.none')) },
+    {
+      label: 'col.builtOnDeclared',
+      value: (r) => r.builtOn,
+      cell: (r) =>
+        r.builtOn ? (
+          <span>
+            <span class="tag declared">{t('tag.declared')}</span>
+            {` ${r.builtOn}`}
+          </span>
+        ) : (
+          t('value.none')
+        ),
+    },
     { label: 'col.reachableMeasured', value: (r) => r.status?.reachable ?? null },
-    { label: 'col.lastProbe', value: (r) => r.status?.lastProbeAt ?? null, cell: (r) => locale.dateTime(r.status?.lastProbeAt ?? null) },
-    { label: 'col.uptime7d', value: (r) => r.status?.uptime7d ?? null, cell: (r) => (r.status?.uptime7d == null ? t('value.none') : locale.percent(r.status.uptime7d, 1)) },
-    { label: 'col.uptime30d', value: (r) => r.status?.uptime30d ?? null, cell: (r) => (r.status?.uptime30d == null ? t('value.none') : locale.percent(r.status.uptime30d, 1)) },
+    {
+      label: 'col.lastProbe',
+      value: (r) => r.status?.lastProbeAt ?? null,
+      cell: (r) => locale.dateTime(r.status?.lastProbeAt ?? null),
+    },
+    {
+      label: 'col.uptime7d',
+      value: (r) => r.status?.uptime7d ?? null,
+      cell: (r) => (r.status?.uptime7d == null ? t('value.none') : locale.percent(r.status.uptime7d, 1)),
+    },
+    {
+      label: 'col.uptime30d',
+      value: (r) => r.status?.uptime30d ?? null,
+      cell: (r) => (r.status?.uptime30d == null ? t('value.none') : locale.percent(r.status.uptime30d, 1)),
+    },
     { label: 'col.latencyMs', value: (r) => r.status?.medianLatencyMs ?? null, numeric: true },
     { label: 'col.probeError', value: (r) => r.status?.error ?? null },
   ];
 }
 
 /** Coverage per level, then every platform with its declared build date and measured reachability. */
-export function PlatformsPage(props: { locale: Locale; viewer: Viewer; path: string; platforms: PlatformView[]; coverage: PlatformCoverage }) {
+export function PlatformsPage(props: {
+  locale: Locale;
+  viewer: Viewer;
+  path: string;
+  platforms: PlatformView[];
+  coverage: PlatformCoverage;
+}) {
   const { locale } = props;
   const t = locale.t;
   return (
@@ -41,7 +71,13 @@ export function PlatformsPage(props: { locale: Locale; viewer: Viewer; path: str
       <h2>{t('platforms.list')}</h2>
       <p class="meta">{t('platforms.readOnly')}</p>
       <ExportLinks locale={locale} base="/platforms" />
-      <DataTable locale={locale} caption={t('platforms.list')} columns={platformColumns(locale)} rows={props.platforms} id="platform-table" />
+      <DataTable
+        locale={locale}
+        caption={t('platforms.list')}
+        columns={platformColumns(locale)}
+        rows={props.platforms}
+        id="platform-table"
+      />
     </Layout>
   );
 }

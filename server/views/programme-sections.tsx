@@ -17,7 +17,11 @@ export function teacherSpaceColumns(locale: Locale): Column<CountySpaces>[] {
   return [
     { label: 'col.county', value: (r) => r.name, cell: (r) => <a href={`/counties/${r.code}`}>{r.name}</a> },
     { label: 'col.teachers', value: (r) => r.teachers, numeric: true },
-    { label: 'col.spacesOpened', value: (r) => r.opened, cell: (r) => <Bar locale={locale} part={r.opened} whole={r.teachers} /> },
+    {
+      label: 'col.spacesOpened',
+      value: (r) => r.opened,
+      cell: (r) => <Bar locale={locale} part={r.opened} whole={r.teachers} />,
+    },
     { label: 'col.spacesVerified', value: (r) => r.verified, numeric: true },
     { label: 'col.schoolsDeclared', value: (r) => r.schoolsDeclared, numeric: true },
   ];
@@ -40,7 +44,9 @@ export function TeacherSpacesSection(props: { locale: Locale; spaces: TeacherSpa
             {locale.number(spaces.opened)}
             {spaces.target !== null && <span class="of">{` / ${locale.number(spaces.target)}`}</span>}
           </div>
-          <div class="meta">{spaces.target !== null ? `${locale.percent(spaces.opened, spaces.target)} ${t('figure.ofTarget')}` : ''}</div>
+          <div class="meta">
+            {spaces.target !== null ? `${locale.percent(spaces.opened, spaces.target)} ${t('figure.ofTarget')}` : ''}
+          </div>
         </li>
         <li class="figure">
           <div class="label">{t('spaces.verified')}</div>
@@ -55,10 +61,24 @@ export function TeacherSpacesSection(props: { locale: Locale; spaces: TeacherSpa
       </ul>
       {spaces.target !== null && (
         <div class="charts">
-          <ProgressChart locale={locale} title={t('spaces.opened')} milestones={spaces.milestones} target={spaces.target} actual={spaces.opened} asOf={props.asOf} actualLabel={t('chart.declared')} />
+          <ProgressChart
+            locale={locale}
+            title={t('spaces.opened')}
+            milestones={spaces.milestones}
+            target={spaces.target}
+            actual={spaces.opened}
+            asOf={props.asOf}
+            actualLabel={t('chart.declared')}
+          />
         </div>
       )}
-      <DataTable locale={locale} caption={`${t('spaces.title')} · ${t('tag.declared')}`} columns={teacherSpaceColumns(locale)} rows={spaces.counties} id="teacher-space-table" />
+      <DataTable
+        locale={locale}
+        caption={`${t('spaces.title')} · ${t('tag.declared')}`}
+        columns={teacherSpaceColumns(locale)}
+        rows={spaces.counties}
+        id="teacher-space-table"
+      />
     </section>
   );
 }
@@ -86,7 +106,13 @@ export function PlatformsSection(props: { locale: Locale; coverage: PlatformCove
     <section aria-labelledby="platforms">
       <h2 id="platforms">{t('platforms.title')}</h2>
       <p class="meta">{t('platforms.note')}</p>
-      <DataTable locale={locale} caption={t('platforms.byLevel')} columns={platformLevelColumns(locale)} rows={props.coverage.levels} id="platform-level-table" />
+      <DataTable
+        locale={locale}
+        caption={t('platforms.byLevel')}
+        columns={platformLevelColumns(locale)}
+        rows={props.coverage.levels}
+        id="platform-level-table"
+      />
       {props.linkToList && (
         <p class="no-print">
           <a href="/platforms">{t('platforms.list')}</a>

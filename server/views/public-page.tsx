@@ -7,15 +7,26 @@ import type { PublicCoverage } from '../../shared/schemas/public.ts';
  */
 const percent = (part: number, whole: number) => (whole === 0 ? '—' : `${((part / whole) * 100).toFixed(1)}%`);
 
-function Row(props: { name: string; schools: PublicCoverage['counties'][number]['schools']; classrooms: PublicCoverage['counties'][number]['classrooms']; spaces: PublicCoverage['counties'][number]['teacherSpaces'] }) {
+function Row(props: {
+  name: string;
+  schools: PublicCoverage['counties'][number]['schools'];
+  classrooms: PublicCoverage['counties'][number]['classrooms'];
+  spaces: PublicCoverage['counties'][number]['teacherSpaces'];
+}) {
   const { schools, classrooms, spaces } = props;
   return (
     <tr>
       <th scope="row">{props.name}</th>
-      <td>{schools.connected} / {schools.registered} ({percent(schools.connected, schools.registered)})</td>
+      <td>
+        {schools.connected} / {schools.registered} ({percent(schools.connected, schools.registered)})
+      </td>
       <td>{schools.meetingStandard}</td>
-      <td>{classrooms.equipped} / {classrooms.registered} ({percent(classrooms.equipped, classrooms.registered)})</td>
-      <td>{spaces.opened} / {spaces.teachers}</td>
+      <td>
+        {classrooms.equipped} / {classrooms.registered} ({percent(classrooms.equipped, classrooms.registered)})
+      </td>
+      <td>
+        {spaces.opened} / {spaces.teachers}
+      </td>
     </tr>
   );
 }
@@ -34,11 +45,15 @@ export function PublicPage(props: { coverage: PublicCoverage }) {
       <body>
         <main>
           <h1>{prefecture.name} 教育信息化“三通两平台”建设进展</h1>
-          <p>Public progress of school connectivity (三通两平台) · 数据截至 As of {asOf.slice(0, 16).replace('T', ' ')} UTC</p>
           <p>
-            校校通 schools connected (实测 measured): {prefecture.schools.connected} / {prefecture.schools.target}；班班通 classrooms equipped (实测 measured):{' '}
-            {prefecture.classrooms.equipped} / {prefecture.classrooms.target}；人人通 teacher spaces opened (申报 declared): {prefecture.teacherSpaces.opened} /{' '}
-            {prefecture.teacherSpaces.target}
+            Public progress of school connectivity (三通两平台) · 数据截至 As of {asOf.slice(0, 16).replace('T', ' ')}{' '}
+            UTC
+          </p>
+          <p>
+            校校通 schools connected (实测 measured): {prefecture.schools.connected} / {prefecture.schools.target}
+            ；班班通 classrooms equipped (实测 measured): {prefecture.classrooms.equipped} /{' '}
+            {prefecture.classrooms.target}；人人通 teacher spaces opened (申报 declared):{' '}
+            {prefecture.teacherSpaces.opened} / {prefecture.teacherSpaces.target}
           </p>
           <table>
             <caption>各县（市）进展 Progress by county</caption>

@@ -21,7 +21,12 @@ export function classroomColumns(locale: Locale): Column<Classroom>[] {
     { label: 'col.name', value: (r) => r.name },
     { label: 'col.equipped', value: (r) => r.equipped },
     { label: 'col.equippedKind', value: (r) => (r.equippedKind === null ? null : kindWords(locale, r.equippedKind)) },
-    { label: 'col.declaredEquipped', value: (r) => r.declaredEquipped, cell: (r) => (r.declaredEquipped ? <span class="tag declared">{locale.t('tag.declared')}</span> : locale.t('value.no')) },
+    {
+      label: 'col.declaredEquipped',
+      value: (r) => r.declaredEquipped,
+      cell: (r) =>
+        r.declaredEquipped ? <span class="tag declared">{locale.t('tag.declared')}</span> : locale.t('value.no'),
+    },
     { label: 'col.lastEvidence', value: (r) => r.lastEvidenceAt, cell: (r) => locale.dateTime(r.lastEvidenceAt) },
   ];
 }
@@ -31,17 +36,29 @@ export function deviceColumns(locale: Locale): Column<Device>[] {
   return [
     { label: 'col.hostname', value: (r) => r.hostname },
     { label: 'col.classroom', value: (r) => r.classroom },
-    { label: 'col.state', value: (r) => locale.tOr(`state.${r.state}`, r.state), cell: (r) => <span class={`state-${r.state}`}>{locale.tOr(`state.${r.state}`, r.state)}</span> },
+    {
+      label: 'col.state',
+      value: (r) => locale.tOr(`state.${r.state}`, r.state),
+      cell: (r) => <span class={`state-${r.state}`}>{locale.tOr(`state.${r.state}`, r.state)}</span>,
+    },
     { label: 'col.agentVersion', value: (r) => r.agentVersion },
     { label: 'col.lastReport', value: (r) => r.lastReportAt, cell: (r) => locale.dateTime(r.lastReportAt) },
     { label: 'col.down', value: (r) => r.medianDownMbps, numeric: true },
     { label: 'col.up', value: (r) => r.medianUpMbps, numeric: true },
     { label: 'col.bandwidthSource', value: (r) => sourceText(locale, r.downSource) },
-    { label: 'col.flagged', value: (r) => r.flaggedSamples, cell: (r) => <FlaggedCell locale={locale} count={r.flaggedSamples} /> },
+    {
+      label: 'col.flagged',
+      value: (r) => r.flaggedSamples,
+      cell: (r) => <FlaggedCell locale={locale} count={r.flaggedSamples} />,
+    },
     { label: 'col.flagReasons', value: (r) => flagReasonText(locale, r.flagReasons) },
     { label: 'col.enrolledAt', value: (r) => r.enrolledAt, cell: (r) => locale.date(r.enrolledAt) },
     { label: 'col.conflict', value: (r) => r.hardwareConflict },
-    { label: 'col.displays', value: (r) => displaysWords(locale, r.displays), cell: (r) => <DisplayList locale={locale} displays={r.displays} /> },
+    {
+      label: 'col.displays',
+      value: (r) => displaysWords(locale, r.displays),
+      cell: (r) => <DisplayList locale={locale} displays={r.displays} />,
+    },
   ];
 }
 
@@ -76,19 +93,41 @@ function Evidence(props: { locale: Locale; detail: SchoolDetail; rules: Coverage
           });
   return (
     <ul>
-      <li>{s.connected ? locale.fill('evidence.connectedYes', { at: locale.dateTime(s.lastReachableAt), days }) : locale.fill('evidence.connectedNo', { days })}</li>
+      <li>
+        {s.connected
+          ? locale.fill('evidence.connectedYes', { at: locale.dateTime(s.lastReachableAt), days })
+          : locale.fill('evidence.connectedNo', { days })}
+      </li>
       <li>{bandwidth}</li>
-      {s.bandwidthSource && <li>{locale.t(s.bandwidthSource === 'server' ? 'evidence.sourceServer' : 'evidence.sourceAgent')}</li>}
+      {s.bandwidthSource && (
+        <li>{locale.t(s.bandwidthSource === 'server' ? 'evidence.sourceServer' : 'evidence.sourceAgent')}</li>
+      )}
       {s.flaggedSamples > 0 && (
         <li class="conflict-line" role="note">
-          <span class="tag conflict">{locale.t('tag.flagged')}</span> {locale.fill('evidence.flagged', { n: s.flaggedSamples, days, reasons: flagReasonText(locale, s.flagReasons) })}
+          <span class="tag conflict">{locale.t('tag.flagged')}</span>{' '}
+          {locale.fill('evidence.flagged', {
+            n: s.flaggedSamples,
+            days,
+            reasons: flagReasonText(locale, s.flagReasons),
+          })}
         </li>
       )}
       <li>
-        {locale.fill('evidence.classrooms', { equipped: s.classrooms.equipped, registered: s.classrooms.registered, days })}
+        {locale.fill('evidence.classrooms', {
+          equipped: s.classrooms.equipped,
+          registered: s.classrooms.registered,
+          days,
+        })}
         {s.classrooms.equipped > 0 && ` ${equippedByWords(locale, s.classrooms.equippedBy, 'evidence.equippedBy')}`}
       </li>
-      <li>{locale.fill('evidence.devices', { live: s.devices.live, atRisk: s.devices.atRisk, silent: s.devices.silent, never: s.devices.never })}</li>
+      <li>
+        {locale.fill('evidence.devices', {
+          live: s.devices.live,
+          atRisk: s.devices.atRisk,
+          silent: s.devices.silent,
+          never: s.devices.never,
+        })}
+      </li>
       {s.declaredConnected && (
         <li class="declared-line">
           <span class="tag declared">{locale.t('tag.declared')}</span> {locale.t('evidence.declaredConnected')}
@@ -101,12 +140,17 @@ function Evidence(props: { locale: Locale; detail: SchoolDetail; rules: Coverage
       )}
       {s.classrooms.declaredEquipped > 0 && (
         <li class="declared-line">
-          <span class="tag declared">{locale.t('tag.declared')}</span> {locale.fill('evidence.declaredEquipped', { n: s.classrooms.declaredEquipped })}
+          <span class="tag declared">{locale.t('tag.declared')}</span>{' '}
+          {locale.fill('evidence.declaredEquipped', { n: s.classrooms.declaredEquipped })}
         </li>
       )}
       {s.lastInspection && (
         <li>
-          {locale.fill('evidence.inspection', { id: s.lastInspection.inspectionId, at: locale.date(s.lastInspection.recordedAt), result: locale.t(`inspection.result.${s.lastInspection.result}`) })}
+          {locale.fill('evidence.inspection', {
+            id: s.lastInspection.inspectionId,
+            at: locale.date(s.lastInspection.recordedAt),
+            result: locale.t(`inspection.result.${s.lastInspection.result}`),
+          })}
           {s.lastInspection.note ? ` ${s.lastInspection.note}` : ''}
         </li>
       )}
@@ -164,7 +208,13 @@ export function SchoolPage(props: {
         {missing.length === 0 ? t('evidence.missingNone') : missing.map((c) => c.name).join('、')}
       </p>
       <ExportLinks locale={locale} base={`/schools/${s.code}/classrooms`} />
-      <DataTable locale={locale} caption={t('school.classrooms')} columns={classroomColumns(locale)} rows={detail.classrooms} id="classroom-table" />
+      <DataTable
+        locale={locale}
+        caption={t('school.classrooms')}
+        columns={classroomColumns(locale)}
+        rows={detail.classrooms}
+        id="classroom-table"
+      />
       <h2 id="declarations">{t('school.declarations')}</h2>
       {props.declarations.length === 0 ? (
         <p>{t('school.noDeclarations')}</p>
@@ -187,7 +237,13 @@ export function SchoolPage(props: {
       )}
       <h2>{t('school.devices')}</h2>
       <ExportLinks locale={locale} base={`/schools/${s.code}/devices`} />
-      <DataTable locale={locale} caption={t('school.devices')} columns={deviceColumns(locale)} rows={detail.devices} id="device-table" />
+      <DataTable
+        locale={locale}
+        caption={t('school.devices')}
+        columns={deviceColumns(locale)}
+        rows={detail.devices}
+        id="device-table"
+      />
       <h2 class="no-print">{t('school.install')}</h2>
       <div class="no-print">
         <p>{t('school.installHint')}</p>

@@ -23,13 +23,21 @@ export interface Sorting {
 
 function shown(locale: Locale, value: string | number | boolean | null): Child {
   if (value === null) return locale.t('value.none');
-  if (typeof value === 'boolean') return <span class={value ? 'yes' : 'no'}>{locale.t(value ? 'value.yes' : 'value.no')}</span>;
+  if (typeof value === 'boolean')
+    return <span class={value ? 'yes' : 'no'}>{locale.t(value ? 'value.yes' : 'value.no')}</span>;
   if (typeof value === 'number') return locale.number(value, 1);
   return value;
 }
 
 /** A semantic table with a caption and column headers; sortable headers are links (no script needed). */
-export function DataTable<Row>(props: { locale: Locale; caption: string; columns: Column<Row>[]; rows: Row[]; sorting?: Sorting; id?: string }) {
+export function DataTable<Row>(props: {
+  locale: Locale;
+  caption: string;
+  columns: Column<Row>[];
+  rows: Row[];
+  sorting?: Sorting;
+  id?: string;
+}) {
   const { locale, columns, sorting } = props;
   return (
     <div class="table-wrap">
@@ -46,7 +54,14 @@ export function DataTable<Row>(props: { locale: Locale; caption: string; columns
               const label = locale.t(col.label);
               return (
                 <th scope="col" class={col.numeric ? 'num' : undefined} aria-sort={ariaSort}>
-                  {sorting && col.sortKey ? <a href={sorting.href(col.sortKey, active && sorting.dir === 'desc' ? 'asc' : 'desc')}>{label}{active ? (sorting.dir === 'asc' ? ' ▲' : ' ▼') : ''}</a> : label}
+                  {sorting && col.sortKey ? (
+                    <a href={sorting.href(col.sortKey, active && sorting.dir === 'desc' ? 'asc' : 'desc')}>
+                      {label}
+                      {active ? (sorting.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+                    </a>
+                  ) : (
+                    label
+                  )}
                 </th>
               );
             })}
@@ -61,7 +76,9 @@ export function DataTable<Row>(props: { locale: Locale; caption: string; columns
             props.rows.map((row) => (
               <tr>
                 {columns.map((col) => (
-                  <td class={col.numeric ? 'num' : undefined}>{col.cell ? col.cell(row) : shown(locale, col.value(row))}</td>
+                  <td class={col.numeric ? 'num' : undefined}>
+                    {col.cell ? col.cell(row) : shown(locale, col.value(row))}
+                  </td>
                 ))}
               </tr>
             ))
@@ -73,13 +90,30 @@ export function DataTable<Row>(props: { locale: Locale; caption: string; columns
 }
 
 /** The table as a CSV (UTF-8 with BOM) or XLSX download, headed in the reader's language. */
-export async function tableExport<Row>(locale: Locale, format: 'csv' | 'xlsx', fileBase: string, columns: Column<Row>[], rows: Row[]): Promise<Response> {
+export async function tableExport<Row>(
+  locale: Locale,
+  format: 'csv' | 'xlsx',
+  fileBase: string,
+  columns: Column<Row>[],
+  rows: Row[],
+): Promise<Response> {
   const exported = (col: Column<Row>, row: Row) => {
     const v = col.value(row);
     return typeof v === 'boolean' ? locale.t(v ? 'value.yes' : 'value.no') : v;
   };
-  if (format === 'csv') return csvResponse(toCsv(columns.map((col) => ({ header: locale.t(col.label), value: (row: Row) => exported(col, row) })), rows), `${fileBase}.csv`);
-  const body = await toXlsx(fileBase, columns.map((col) => locale.t(col.label)), rows.map((row) => columns.map((col) => exported(col, row))));
+  if (format === 'csv')
+    return csvResponse(
+      toCsv(
+        columns.map((col) => ({ header: locale.t(col.label), value: (row: Row) => exported(col, row) })),
+        rows,
+      ),
+      `${fileBase}.csv`,
+    );
+  const body = await toXlsx(
+    fileBase,
+    columns.map((col) => locale.t(col.label)),
+    rows.map((row) => columns.map((col) => exported(col, row))),
+  );
   return xlsxResponse(body, `${fileBase}.xlsx`);
 }
 
@@ -92,7 +126,9 @@ export function sortRows<Row>(rows: Row[], columns: Column<Row>[], key: string, 
     const x = col.value(a);
     const y = col.value(b);
     if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
-    return (typeof x === 'string' && typeof y === 'string' ? x.localeCompare(y, 'zh-CN') : Number(x) - Number(y)) * sign;
+    return (
+      (typeof x === 'string' && typeof y === 'string' ? x.localeCompare(y, 'zh-CN') : Number(x) - Number(y)) * sign
+    );
   });
 }
 

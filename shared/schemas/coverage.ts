@@ -6,9 +6,18 @@ import { displayEvidenceKinds, displayKinds, presentationDisplayKinds } from './
 const schoolFigures = z.object({
   registered: z.number().int(),
   connected: z.number().int().describe('schools with a device that reached the internet within the evidence window'),
-  meetingStandard: z.number().int().describe('connected schools whose measured bandwidth meets their standard × tolerance'),
-  declaredConnected: z.number().int().describe('schools a person declared connected that no measurement shows: never included in connected'),
-  declarationConflicts: z.number().int().describe('declared connected, yet every report in the window says no internet'),
+  meetingStandard: z
+    .number()
+    .int()
+    .describe('connected schools whose measured bandwidth meets their standard × tolerance'),
+  declaredConnected: z
+    .number()
+    .int()
+    .describe('schools a person declared connected that no measurement shows: never included in connected'),
+  declarationConflicts: z
+    .number()
+    .int()
+    .describe('declared connected, yet every report in the window says no internet'),
 });
 const equippedByKind = z
   .object({
@@ -16,12 +25,22 @@ const equippedByKind = z
     interactivePanel: z.number().int(),
     largeDisplay: z.number().int(),
   })
-  .describe("equipped classrooms by the kind of presentation display in their latest evidence; the three add up to `equipped`");
+  .describe(
+    'equipped classrooms by the kind of presentation display in their latest evidence; the three add up to `equipped`',
+  );
 const classroomFigures = z.object({
   registered: z.number().int(),
-  equipped: z.number().int().describe('classrooms whose PC saw a projector, interactive panel or large display and the internet within the window'),
+  equipped: z
+    .number()
+    .int()
+    .describe(
+      'classrooms whose PC saw a projector, interactive panel or large display and the internet within the window',
+    ),
   equippedBy: equippedByKind,
-  declaredEquipped: z.number().int().describe('classrooms a person declared equipped that no measurement shows: never included in equipped'),
+  declaredEquipped: z
+    .number()
+    .int()
+    .describe('classrooms a person declared equipped that no measurement shows: never included in equipped'),
 });
 const deviceFigures = z.object({
   enrolled: z.number().int().describe('devices with an active key'),
@@ -36,7 +55,9 @@ export const countyCoverageSchema = division.extend({
   schools: schoolFigures,
   classrooms: classroomFigures,
   devices: deviceFigures,
-  progress: progressSchema.describe("against the plan's milestones for this year; a county is held to the prefecture's expected share"),
+  progress: progressSchema.describe(
+    "against the plan's milestones for this year; a county is held to the prefecture's expected share",
+  ),
 });
 
 export const coverageSchema = z.object({
@@ -44,13 +65,17 @@ export const coverageSchema = z.object({
   scope: z.object({ level: z.enum(['prefecture', 'county']), code: z.string() }),
   prefecture: z.object({ code: z.string(), name: z.string() }),
   evidenceWindowDays: z.number().int(),
-  schools: schoolFigures.extend({ target: z.number().int().nullable().describe('plan target; null for a county scope') }),
+  schools: schoolFigures.extend({
+    target: z.number().int().nullable().describe('plan target; null for a county scope'),
+  }),
   classrooms: classroomFigures.extend({ target: z.number().int().nullable() }),
   devices: deviceFigures,
   progress: progressSchema,
   countyPage: z
     .object({ page: z.number().int(), pageSize: z.number().int(), total: z.number().int() })
-    .describe('which county rows `counties` lists: one page of `total` (the figures above always cover the whole scope)'),
+    .describe(
+      'which county rows `counties` lists: one page of `total` (the figures above always cover the whole scope)',
+    ),
   counties: z.array(countyCoverageSchema),
 });
 export type Coverage = z.infer<typeof coverageSchema>;
@@ -76,9 +101,15 @@ export const schoolRowSchema = z.object({
   declarationConflict: z.boolean(),
   bandwidthSource: measurementSourceSchema
     .nullable()
-    .describe("whose measurement bandwidthMbps is: 'server' (the server's own speed test, which outranks) or 'agent' (the PC's claim)"),
+    .describe(
+      "whose measurement bandwidthMbps is: 'server' (the server's own speed test, which outranks) or 'agent' (the PC's claim)",
+    ),
   flaggedSamples: z.number().int().describe('download claims within the window that are implausible and do not count'),
-  flagReasons: z.array(sampleFlagSchema).describe('why: above-link (faster than the PC\'s own link), above-cap (faster than any school PC), above-server (far above the server\'s own measurement)'),
+  flagReasons: z
+    .array(sampleFlagSchema)
+    .describe(
+      "why: above-link (faster than the PC's own link), above-cap (faster than any school PC), above-server (far above the server's own measurement)",
+    ),
   classrooms: classroomFigures,
   devices: deviceFigures,
 });
@@ -94,7 +125,10 @@ export const countySchoolsQuerySchema = z.object({
   declaredConnected: boolParam.optional().describe('true: connected by declaration only'),
   conflict: boolParam.optional().describe('true: a declaration contradicted by evidence'),
   flagged: boolParam.optional().describe('true: schools with implausible download claims in the window'),
-  typeCode: z.string().regex(/^\d{3}$/, 'a GB/T 33782 type code such as 211').optional(),
+  typeCode: z
+    .string()
+    .regex(/^\d{3}$/, 'a GB/T 33782 type code such as 211')
+    .optional(),
   township: z.string().max(128).optional(),
   q: z.string().max(128).optional().describe('search in school code and name'),
   page: z.coerce.number().int().min(1).default(1),
@@ -107,14 +141,22 @@ export const countyCoverageResponseSchema = z.object({
   asOf: z.string(),
   evidenceWindowDays: z.number().int(),
   county: countyCoverageSchema,
-  schools: z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), rows: z.array(schoolRowSchema) }),
+  schools: z.object({
+    total: z.number().int(),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    rows: z.array(schoolRowSchema),
+  }),
 });
 
 export const classroomRowSchema = z.object({
   code: z.string(),
   name: z.string(),
   equipped: z.boolean(),
-  equippedKind: z.enum(presentationDisplayKinds).nullable().describe('the presentation kind in the latest evidence; null when not equipped'),
+  equippedKind: z
+    .enum(presentationDisplayKinds)
+    .nullable()
+    .describe('the presentation kind in the latest evidence; null when not equipped'),
   lastEvidenceAt: z.string().nullable(),
   declaredEquipped: z.boolean().describe('declared equipped by a person, not measured'),
 });
@@ -127,9 +169,14 @@ export const deviceDisplaySchema = z.object({
   connection: z.string().nullable(),
   widthCm: z.number().int().nullable(),
   heightCm: z.number().int().nullable(),
-  diagonalInches: z.number().nullable().describe('from widthCm × heightCm, one decimal; null when the display has no fixed size (0 × 0) or gave none'),
+  diagonalInches: z
+    .number()
+    .nullable()
+    .describe('from widthCm × heightCm, one decimal; null when the display has no fixed size (0 × 0) or gave none'),
   touch: z.boolean().nullable(),
-  evidence: z.array(z.enum(displayEvidenceKinds)).describe('the signals that decided `kind`, strongest first; empty from older agents'),
+  evidence: z
+    .array(z.enum(displayEvidenceKinds))
+    .describe('the signals that decided `kind`, strongest first; empty from older agents'),
 });
 export type DeviceDisplay = z.infer<typeof deviceDisplaySchema>;
 
@@ -143,7 +190,7 @@ export const deviceRowSchema = z.object({
   agentVersion: z.string().nullable(),
   medianDownMbps: z.number().nullable(),
   medianUpMbps: z.number().nullable(),
-  downSource: measurementSourceSchema.nullable().describe("whose measurements medianDownMbps is the median of"),
+  downSource: measurementSourceSchema.nullable().describe('whose measurements medianDownMbps is the median of'),
   flaggedSamples: z.number().int().describe('download claims within the window that are implausible and do not count'),
   flagReasons: z.array(sampleFlagSchema),
   enrolledAt: z.string(),
@@ -159,7 +206,12 @@ export const schoolDetailSchema = z.object({
     classCount: z.number().int().nullable(),
     centreSchoolCode: z.string().nullable(),
     lastInspection: z
-      .object({ inspectionId: z.number().int(), result: z.enum(['confirmed', 'discrepancy']), note: z.string().nullable(), recordedAt: z.string() })
+      .object({
+        inspectionId: z.number().int(),
+        result: z.enum(['confirmed', 'discrepancy']),
+        note: z.string().nullable(),
+        recordedAt: z.string(),
+      })
       .nullable()
       .describe('the latest spot-check finding (检查验收) for this school'),
   }),

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { csrf, optional, passwordSchema } from './dashboard.ts';
-import { closureRequestSchema, declarationListQuerySchema, declarationRequestSchema, withdrawalSchema } from './declarations.ts';
+import {
+  closureRequestSchema,
+  declarationListQuerySchema,
+  declarationRequestSchema,
+  withdrawalSchema,
+} from './declarations.ts';
 import { inspectionDrawSchema, inspectionResultSchema } from './inspections.ts';
 
 /*
@@ -14,8 +19,14 @@ export const declarationFormSchema = z.preprocess(blankToAbsent, declarationRequ
 export const withdrawalFormSchema = withdrawalSchema.extend({ _csrf: csrf });
 export const closureFormSchema = z.preprocess(blankToAbsent, closureRequestSchema.safeExtend({ _csrf: csrf }));
 export const reasonFormSchema = withdrawalFormSchema;
-export const inspectionDrawFormSchema = inspectionDrawSchema.extend({ _csrf: csrf, perCounty: z.coerce.number().int().min(1).max(500) });
-export const inspectionResultFormSchema = z.preprocess(blankToAbsent, inspectionResultSchema.safeExtend({ _csrf: csrf }));
+export const inspectionDrawFormSchema = inspectionDrawSchema.extend({
+  _csrf: csrf,
+  perCounty: z.coerce.number().int().min(1).max(500),
+});
+export const inspectionResultFormSchema = z.preprocess(
+  blankToAbsent,
+  inspectionResultSchema.safeExtend({ _csrf: csrf }),
+);
 export const passwordResetFormSchema = z.object({ _csrf: csrf, password: passwordSchema });
 
 /** The declarations list's filters (the page and its exports). */

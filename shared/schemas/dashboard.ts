@@ -9,7 +9,10 @@ export const usernameSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, '3–64 letters, digits, dots, dashes or underscores, starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{2,63}$/,
+    '3–64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
+  );
 
 export const passwordSchema = z.string().min(10, 'at least 10 characters').max(256, 'at most 256 characters');
 
@@ -18,12 +21,17 @@ export const newUserSchema = z
     username: usernameSchema,
     password: passwordSchema,
     role: z.enum(roles),
-    countyCode: z.string().regex(/^\d{6}$/, 'a 6-digit county code such as 622921').optional(),
+    countyCode: z
+      .string()
+      .regex(/^\d{6}$/, 'a 6-digit county code such as 622921')
+      .optional(),
     schoolCode: z.string().trim().min(1).max(64).optional(),
   })
   .superRefine((u, ctx) => {
-    if (u.role === 'county' && !u.countyCode) ctx.addIssue({ code: 'custom', path: ['countyCode'], message: 'a county account needs its county' });
-    if (u.role === 'school' && !u.schoolCode) ctx.addIssue({ code: 'custom', path: ['schoolCode'], message: 'a school account needs its school' });
+    if (u.role === 'county' && !u.countyCode)
+      ctx.addIssue({ code: 'custom', path: ['countyCode'], message: 'a county account needs its county' });
+    if (u.role === 'school' && !u.schoolCode)
+      ctx.addIssue({ code: 'custom', path: ['schoolCode'], message: 'a school account needs its school' });
   });
 export type NewUser = z.infer<typeof newUserSchema>;
 
@@ -31,7 +39,8 @@ export type NewUser = z.infer<typeof newUserSchema>;
 export const csrf = z.string().min(1, 'the form has expired; reload the page').max(200);
 
 /** Empty form fields arrive as ''; treat them as absent. */
-export const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+export const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 export const loginFormSchema = z.object({
   _csrf: csrf,

@@ -6,13 +6,21 @@ const reason = z.string().trim().min(3, 'say why (at least 3 characters): the au
 export const declarationRequestSchema = z
   .object({
     schoolCode: z.string().trim().min(1).max(64),
-    indicator: z.enum(['connected', 'equipped']).describe('connected: the school has a working link; equipped: a classroom has multimedia equipment'),
+    indicator: z
+      .enum(['connected', 'equipped'])
+      .describe('connected: the school has a working link; equipped: a classroom has multimedia equipment'),
     classroomCode: z.string().trim().min(1).max(64).optional().describe('required for equipped, absent for connected'),
     reason,
   })
   .superRefine((d, ctx) => {
-    if (d.indicator === 'equipped' && !d.classroomCode) ctx.addIssue({ code: 'custom', path: ['classroomCode'], message: 'an equipped declaration names its classroom' });
-    if (d.indicator === 'connected' && d.classroomCode) ctx.addIssue({ code: 'custom', path: ['classroomCode'], message: 'a connected declaration is for the whole school; leave classroomCode out' });
+    if (d.indicator === 'equipped' && !d.classroomCode)
+      ctx.addIssue({ code: 'custom', path: ['classroomCode'], message: 'an equipped declaration names its classroom' });
+    if (d.indicator === 'connected' && d.classroomCode)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['classroomCode'],
+        message: 'a connected declaration is for the whole school; leave classroomCode out',
+      });
   });
 export type DeclarationRequest = z.infer<typeof declarationRequestSchema>;
 
@@ -37,14 +45,21 @@ export type Declaration = z.infer<typeof declarationSchema>;
 
 export const declarationListQuerySchema = z.object({
   status: z.enum(['active', 'withdrawn', 'all']).default('active'),
-  conflict: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  conflict: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
 
 export const closureRequestSchema = z
   .object({
     name: z.string().trim().min(1).max(100).describe('e.g. 寒假 2027'),
-    countyCode: z.string().regex(/^\d{6}$/).optional().describe('absent: every county'),
+    countyCode: z
+      .string()
+      .regex(/^\d{6}$/)
+      .optional()
+      .describe('absent: every county'),
     startsOn: z.iso.date('a date like 2027-01-15'),
     endsOn: z.iso.date('a date like 2027-02-25'),
     reason,
@@ -52,4 +67,10 @@ export const closureRequestSchema = z
   .refine((c) => c.endsOn >= c.startsOn, { path: ['endsOn'], message: 'endsOn must not be before startsOn' });
 export type ClosureRequest = z.infer<typeof closureRequestSchema>;
 
-export const closureSchema = z.object({ id: z.number().int(), name: z.string(), countyCode: z.string().nullable(), startsOn: z.string(), endsOn: z.string() });
+export const closureSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  countyCode: z.string().nullable(),
+  startsOn: z.string(),
+  endsOn: z.string(),
+});

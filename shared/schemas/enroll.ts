@@ -5,7 +5,6 @@ import { macAddressSchema } from './common.ts';
 export const MAX_TOKEN_DAYS = 365;
 export const MAX_TOKEN_USES = 10_000;
 
-
 export const hardwareIdSchema = z.object({
   uuid: z.string().trim().min(1).max(128).optional().describe('SMBIOS system UUID'),
   serial: z.string().trim().min(1).max(128).optional().describe('system or board serial number'),
@@ -24,7 +23,11 @@ export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 export const enrollResponseSchema = z.object({
   deviceId: z.string(),
   deviceKey: z.string().describe('shown once; the server keeps only its hash'),
-  reused: z.boolean().describe('true when this PC (same SMBIOS UUID or serial, never a MAC alone) was already enrolled at this school: a reimaged PC'),
+  reused: z
+    .boolean()
+    .describe(
+      'true when this PC (same SMBIOS UUID or serial, never a MAC alone) was already enrolled at this school: a reimaged PC',
+    ),
   school: z.object({ code: z.string(), name: z.string() }),
   classroom: z.object({ code: z.string(), name: z.string() }).nullable(),
   releaseSigningKey: z.string().describe('base64 SPKI DER of the Ed25519 key that signs agent releases; pin it'),

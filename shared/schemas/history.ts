@@ -3,20 +3,43 @@ import { z } from 'zod';
 const day = z.iso.date('a date like 2027-03-01');
 
 export const historyQuerySchema = z.object({
-  division: z.string().regex(/^\d{6}$/, 'a 6-digit division code (a county or the prefecture)').optional(),
+  division: z
+    .string()
+    .regex(/^\d{6}$/, 'a 6-digit division code (a county or the prefecture)')
+    .optional(),
   from: day.optional(),
   to: day.optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
 
 const figures = z.object({
-  schools: z.object({ registered: z.number(), connected: z.number(), meetingStandard: z.number(), declaredConnected: z.number(), declarationConflicts: z.number() }),
+  schools: z.object({
+    registered: z.number(),
+    connected: z.number(),
+    meetingStandard: z.number(),
+    declaredConnected: z.number(),
+    declarationConflicts: z.number(),
+  }),
   classrooms: z.object({ registered: z.number(), equipped: z.number(), declaredEquipped: z.number() }),
-  devices: z.object({ enrolled: z.number(), live: z.number(), atRisk: z.number(), silent: z.number(), never: z.number() }),
+  devices: z.object({
+    enrolled: z.number(),
+    live: z.number(),
+    atRisk: z.number(),
+    silent: z.number(),
+    never: z.number(),
+  }),
 });
 
 export const historySchema = z.object({
-  series: z.array(z.object({ day: z.string(), divisionCode: z.string(), name: z.string(), source: z.enum(['live', 'backfill']), figures })),
+  series: z.array(
+    z.object({
+      day: z.string(),
+      divisionCode: z.string(),
+      name: z.string(),
+      source: z.enum(['live', 'backfill']),
+      figures,
+    }),
+  ),
 });
 
 const progress = z.object({
@@ -24,4 +47,8 @@ const progress = z.object({
   measuredShare: z.number().nullable().describe('share measured done; declared statuses never count'),
   status: z.enum(['on-track', 'behind', 'no-data']),
 });
-export const progressSchema = z.object({ year: z.number().int(), schoolsConnected: progress, classroomsEquipped: progress });
+export const progressSchema = z.object({
+  year: z.number().int(),
+  schoolsConnected: progress,
+  classroomsEquipped: progress,
+});

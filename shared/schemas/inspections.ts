@@ -6,7 +6,9 @@ export const inspectionSchoolSchema = z.object({
   schoolCode: z.string(),
   name: z.string(),
   countyCode: z.string(),
-  stratum: z.enum(inspectionStrata).describe('why the draw weighted this school: a conflicting or declared-only status is likelier to be checked'),
+  stratum: z
+    .enum(inspectionStrata)
+    .describe('why the draw weighted this school: a conflicting or declared-only status is likelier to be checked'),
   result: z.enum(['confirmed', 'discrepancy']).nullable(),
   note: z.string().nullable(),
   recordedAt: z.string().nullable(),
@@ -34,4 +36,7 @@ export const inspectionResultSchema = z
     result: z.enum(['confirmed', 'discrepancy']),
     note: z.string().trim().max(2000).default(''),
   })
-  .refine((r) => r.result === 'confirmed' || r.note.length >= 3, { path: ['note'], message: 'a discrepancy needs a note saying what the inspector found' });
+  .refine((r) => r.result === 'confirmed' || r.note.length >= 3, {
+    path: ['note'],
+    message: 'a discrepancy needs a note saying what the inspector found',
+  });

@@ -33,7 +33,10 @@ export type CountIndicator = z.infer<typeof countIndicator>;
 export const platformLevels = ['prefecture', 'county', 'centre-school'] as const;
 
 export const bandwidthStandardSchema = z.object({
-  typeCodes: z.array(z.string().regex(/^\d{3}$/)).optional().describe('GB/T 33782 school type codes; absent = any type'),
+  typeCodes: z
+    .array(z.string().regex(/^\d{3}$/))
+    .optional()
+    .describe('GB/T 33782 school type codes; absent = any type'),
   area: z.enum(['urban', 'rural']).optional().describe('urban = urban/rural code 1xx, rural = 2xx; absent = both'),
   minMbps: z.number().positive().max(100_000),
   note: z.string().max(500).optional(),
@@ -89,14 +92,27 @@ export const planSchema = z
     }
     const seen = new Set<string>();
     plan.counties.forEach((county, i) => {
-      if (seen.has(county.code)) ctx.addIssue({ code: 'custom', path: ['counties', i, 'code'], message: `county ${county.code} is listed twice` });
+      if (seen.has(county.code))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['counties', i, 'code'],
+          message: `county ${county.code} is listed twice`,
+        });
       seen.add(county.code);
       if (county.code === plan.prefecture.code) {
-        ctx.addIssue({ code: 'custom', path: ['counties', i, 'code'], message: 'a county cannot have the prefecture code' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['counties', i, 'code'],
+          message: 'a county cannot have the prefecture code',
+        });
       }
     });
     if (plan.coverage.atRiskDays < plan.coverage.liveDays) {
-      ctx.addIssue({ code: 'custom', path: ['coverage', 'atRiskDays'], message: 'atRiskDays must be at least liveDays' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['coverage', 'atRiskDays'],
+        message: 'atRiskDays must be at least liveDays',
+      });
     }
     for (const key of ['schoolsConnected', 'classroomsEquipped', 'teacherSpaces'] as const) {
       const milestones = plan.indicators[key].milestones;

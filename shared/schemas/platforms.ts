@@ -84,7 +84,11 @@ const kindCoverage = z.object({
 
 export const levelCoverageSchema = z.object({
   level: z.enum(platformLevels),
-  dueBy: z.number().int().nullable().describe('the plan year by whose end every unit of this level should have both platforms'),
+  dueBy: z
+    .number()
+    .int()
+    .nullable()
+    .describe('the plan year by whose end every unit of this level should have both platforms'),
   due: z.boolean().describe('that year has ended'),
   units: z.number().int().describe('units at this level: 1 prefecture, the counties, the centre schools'),
   expected: z.number().int().describe('units that should have each kind by now (units when due, else 0)'),

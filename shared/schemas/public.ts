@@ -7,7 +7,10 @@ import { levelCoverageSchema } from './platforms.ts';
  */
 const schools = z.object({
   registered: z.number().int(),
-  connected: z.number().int().describe('measured: a device of the school reached the internet within the evidence window'),
+  connected: z
+    .number()
+    .int()
+    .describe('measured: a device of the school reached the internet within the evidence window'),
   meetingStandard: z.number().int().describe('measured bandwidth meets the school’s standard'),
 });
 const classrooms = z.object({ registered: z.number().int(), equipped: z.number().int().describe('measured') });
@@ -17,7 +20,10 @@ const teacherSpaces = z.object({
   verified: z.number().int(),
   declared: z.literal(true).describe('declared by the platform operator or county office, not measured'),
 });
-const platformKind = z.object({ declaredBuilt: z.number().int(), reachable: z.number().int().describe('measured by the server') });
+const platformKind = z.object({
+  declaredBuilt: z.number().int(),
+  reachable: z.number().int().describe('measured by the server'),
+});
 const countyPlatforms = z.object({
   county: z.object({ resource: platformKind, management: platformKind }),
   centreSchools: z.object({ units: z.number().int(), resource: platformKind, management: platformKind }),

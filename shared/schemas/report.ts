@@ -13,11 +13,22 @@ export const REPORT_SCHEMA_VERSION = 2;
  * Version 2 added the `large-display` kind (TVs, signage, any large screen without touch) and each display's
  * `evidence`, `widthCm`/`heightCm` and `touch`. A version-1 agent never sends them and keeps working.
  */
-export const displayKinds = ['projector', 'interactive-panel', 'large-display', 'monitor', 'builtin', 'unknown'] as const;
+export const displayKinds = [
+  'projector',
+  'interactive-panel',
+  'large-display',
+  'monitor',
+  'builtin',
+  'unknown',
+] as const;
 export type DisplayKind = (typeof displayKinds)[number];
 
 /** Kinds that make a classroom "equipped" (班班通): a presentation display, not a desk monitor. */
-export const presentationDisplayKinds = ['projector', 'interactive-panel', 'large-display'] as const satisfies readonly DisplayKind[];
+export const presentationDisplayKinds = [
+  'projector',
+  'interactive-panel',
+  'large-display',
+] as const satisfies readonly DisplayKind[];
 export type PresentationKind = (typeof presentationDisplayKinds)[number];
 
 /** Whether a display of this kind makes a classroom equipped. */
@@ -31,14 +42,25 @@ export function isPresentationKind(kind: DisplayKind): kind is PresentationKind 
  * words in the display's name, the connector it hangs on, the CTA-861 extension (TV formats, HDMI blocks),
  * the DisplayID extension's declared product type.
  */
-export const displayEvidenceKinds = ['size', 'touch', 'maker', 'model', 'name', 'connector', 'cta', 'displayid'] as const;
+export const displayEvidenceKinds = [
+  'size',
+  'touch',
+  'maker',
+  'model',
+  'name',
+  'connector',
+  'cta',
+  'displayid',
+] as const;
 export type DisplayEvidence = (typeof displayEvidenceKinds)[number];
 
 /** Unknown evidence words from a newer agent are dropped, never a reason to refuse the report. */
 const displayEvidenceSchema = z
   .array(z.string().max(32))
   .max(16)
-  .transform((list) => list.filter((e): e is DisplayEvidence => (displayEvidenceKinds as readonly string[]).includes(e)));
+  .transform((list) =>
+    list.filter((e): e is DisplayEvidence => (displayEvidenceKinds as readonly string[]).includes(e)),
+  );
 
 export const displayKindSchema = z
   .string()
@@ -55,7 +77,13 @@ export const displaySchema = z.object({
   manufactureYear: z.number().int().min(1990).max(2100).optional(),
   widthPx: z.number().int().min(0).max(100_000).optional(),
   heightPx: z.number().int().min(0).max(100_000).optional(),
-  widthCm: z.number().int().min(0).max(1_000).optional().describe('physical width from EDID; 0 × 0 means no fixed size'),
+  widthCm: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000)
+    .optional()
+    .describe('physical width from EDID; 0 × 0 means no fixed size'),
   heightCm: z.number().int().min(0).max(1_000).optional(),
   touch: z.boolean().optional().describe('a direct-touch input device is attached to this PC'),
   evidence: displayEvidenceSchema.optional().describe('the signals that decided `kind`, strongest first'),
@@ -111,7 +139,11 @@ export const deviceInfoSchema = z.object({
 });
 
 export const reportSchema = z.object({
-  schemaVersion: z.number().int().min(1).describe('report schema version; servers accept every version up to their own'),
+  schemaVersion: z
+    .number()
+    .int()
+    .min(1)
+    .describe('report schema version; servers accept every version up to their own'),
   id: z.uuid('a UUID that identifies this report; replays with the same id are counted once'),
   collectedAt: isoDateTimeSchema,
   agentVersion: boundedText(64).min(1),
@@ -127,7 +159,9 @@ export const reportSchema = z.object({
   update: z
     .object({ refusedVersion: boundedText(64), reason: boundedText(512) })
     .optional()
-    .describe('a self-update the agent refused (bad signature or hash) or rolled back (did not start), since its last report'),
+    .describe(
+      'a self-update the agent refused (bad signature or hash) or rolled back (did not start), since its last report',
+    ),
 });
 export type Report = z.infer<typeof reportSchema>;
 export type ReportInput = z.input<typeof reportSchema>;

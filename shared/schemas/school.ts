@@ -25,7 +25,14 @@ export const urbanRuralAreas = {
 export type UrbanRuralCode = keyof typeof urbanRuralAreas;
 
 /** Columns a roster file must have, and those it may have; the roster reader checks the header against these. */
-export const requiredRosterColumns = ['code', 'name', 'county_code', 'type_code', 'urban_rural_code', 'classroom_count'] as const;
+export const requiredRosterColumns = [
+  'code',
+  'name',
+  'county_code',
+  'type_code',
+  'urban_rural_code',
+  'classroom_count',
+] as const;
 export const optionalRosterColumns = ['township', 'class_count', 'centre_school_code'] as const;
 export type RosterColumn = (typeof requiredRosterColumns)[number] | (typeof optionalRosterColumns)[number];
 
@@ -52,7 +59,10 @@ export const codeText = (what: string) =>
   z
     .string(required(`give the ${what}`))
     .max(32, 'at most 32 characters')
-    .regex(/^[0-9A-Za-z][0-9A-Za-z_-]*$/, 'only letters, digits, - and _ (the 10-digit 学校标识码 where the school has one)');
+    .regex(
+      /^[0-9A-Za-z][0-9A-Za-z_-]*$/,
+      'only letters, digits, - and _ (the 10-digit 学校标识码 where the school has one)',
+    );
 
 const optionalText = (max: number) =>
   z.preprocess(cellText, z.string().max(max, `at most ${max} characters`).nullable().default(null)).optional();
@@ -75,7 +85,9 @@ export const rosterRowSchema = z.object({
   name: z.preprocess(cellText, z.string(required('give the school name')).max(100, 'at most 100 characters')),
   county_code: z.preprocess(
     cellText,
-    z.string(required('give the 6-digit county code, e.g. 622921')).regex(/^\d{6}$/, 'must be a 6-digit division code like 622921'),
+    z
+      .string(required('give the 6-digit county code, e.g. 622921'))
+      .regex(/^\d{6}$/, 'must be a 6-digit division code like 622921'),
   ),
   township: optionalText(64),
   type_code: z.preprocess(

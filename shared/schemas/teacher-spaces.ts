@@ -22,10 +22,20 @@ export interface TeacherSpaceFigures {
 }
 
 /** What makes a school's figures impossible: more spaces than teachers, more verified than opened. */
-export function teacherSpaceProblems(f: TeacherSpaceFigures): { field: 'spacesOpened' | 'spacesVerified'; reason: string }[] {
+export function teacherSpaceProblems(
+  f: TeacherSpaceFigures,
+): { field: 'spacesOpened' | 'spacesVerified'; reason: string }[] {
   const problems: { field: 'spacesOpened' | 'spacesVerified'; reason: string }[] = [];
-  if (f.spacesOpened > f.teachers) problems.push({ field: 'spacesOpened', reason: `${f.spacesOpened} spaces opened for ${f.teachers} teachers; a teacher has one space` });
-  if (f.spacesVerified > f.spacesOpened) problems.push({ field: 'spacesVerified', reason: `${f.spacesVerified} verified but only ${f.spacesOpened} opened; only an opened space can be verified` });
+  if (f.spacesOpened > f.teachers)
+    problems.push({
+      field: 'spacesOpened',
+      reason: `${f.spacesOpened} spaces opened for ${f.teachers} teachers; a teacher has one space`,
+    });
+  if (f.spacesVerified > f.spacesOpened)
+    problems.push({
+      field: 'spacesVerified',
+      reason: `${f.spacesVerified} verified but only ${f.spacesOpened} opened; only an opened space can be verified`,
+    });
   return problems;
 }
 
@@ -72,7 +82,11 @@ const totals = {
 };
 
 export const teacherSpacesSchema = z.object({
-  target: z.number().int().nullable().describe("the plan's target for opened spaces; null for a county scope (the plan sets none per county)"),
+  target: z
+    .number()
+    .int()
+    .nullable()
+    .describe("the plan's target for opened spaces; null for a county scope (the plan sets none per county)"),
   milestones: z.array(z.object({ year: z.number().int(), cumulative: z.number().int() })),
   ...totals,
   declared: z.literal(true).describe('every figure here was declared by people, none measured'),

@@ -17,8 +17,15 @@ export type AgentSpawnOptions = { bundle?: string; env?: NodeJS.ProcessEnv; node
 
 /** Starts the agent CLI from source (or the bundle) as a real child process. */
 export function spawnAgent(args: string[], o: AgentSpawnOptions = {}): ChildProcess & { output: () => AgentRun } {
-  const argv = [...(o.nodeFlags ?? []), ...(o.bundle ? [o.bundle, ...args] : ['--import', 'tsx', 'agent/cli.ts', ...args])];
-  const child = spawn(process.execPath, argv, { cwd: root, env: o.env ?? agentEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = [
+    ...(o.nodeFlags ?? []),
+    ...(o.bundle ? [o.bundle, ...args] : ['--import', 'tsx', 'agent/cli.ts', ...args]),
+  ];
+  const child = spawn(process.execPath, argv, {
+    cwd: root,
+    env: o.env ?? agentEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -40,7 +47,11 @@ export function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Polls a condition until it holds (no fixed sleeps: the wait ends as soon as the condition is true). */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -29,13 +29,29 @@ async function connector(name: string, status: string, edid?: Uint8Array) {
 
 describe('displays from /sys/class/drm', () => {
   it('reads connected connectors with EDID: laptop panel + projector, skips disconnected', async () => {
-    await connector('card0-eDP-1', 'connected', buildEdid({ vendorId: 'BOE', productCode: 0x0747, widthCm: 31, heightCm: 17 }));
-    await connector('card0-HDMI-A-1', 'connected', buildEdid({ vendorId: 'SEC', productCode: 0x0731, name: 'EPSON PJ', serialText: 'X4RK6500123', year: 2016 }));
+    await connector(
+      'card0-eDP-1',
+      'connected',
+      buildEdid({ vendorId: 'BOE', productCode: 0x0747, widthCm: 31, heightCm: 17 }),
+    );
+    await connector(
+      'card0-HDMI-A-1',
+      'connected',
+      buildEdid({ vendorId: 'SEC', productCode: 0x0731, name: 'EPSON PJ', serialText: 'X4RK6500123', year: 2016 }),
+    );
     await connector('card0-DP-1', 'disconnected');
     await mkdir(join(dir, 'renderD128'));
     const displays = displaysFromDrm(await readDrm(dir));
     expect(displays).toEqual([
-      expect.objectContaining({ kind: 'projector', vendor: 'SEC', model: 'EPSON PJ', serial: 'X4RK6500123', connection: 'HDMI-A-1', productCode: 0x0731, manufactureYear: 2016 }),
+      expect.objectContaining({
+        kind: 'projector',
+        vendor: 'SEC',
+        model: 'EPSON PJ',
+        serial: 'X4RK6500123',
+        connection: 'HDMI-A-1',
+        productCode: 0x0731,
+        manufactureYear: 2016,
+      }),
       expect.objectContaining({ kind: 'builtin', vendor: 'BOE', connection: 'eDP-1' }),
     ]);
     for (const d of displays) expect(displaySchema.safeParse(d).success).toBe(true);
@@ -48,26 +64,53 @@ describe('displays from /sys/class/drm', () => {
     expect(displaysFromDrm(await readDrm(dir))).toEqual([{ kind: 'unknown', connection: 'VGA-1' }]);
   });
 
-  it.runIf(process.platform === 'linux')('turns a large generic-scaler screen into an interactive panel when a touch frame is on the PC', async () => {
-    const drm = join(dir, 'drm');
-    const proc = join(dir, 'proc');
-    await mkdir(join(proc, 'bus/input'), { recursive: true });
-    await writeFile(join(proc, 'bus/input/devices'), USB_TOUCH_FRAME);
-    await mkdir(drm);
-    const panel = buildEdid({ vendorId: 'CVT', productCode: 1, name: 'CVTE TV', widthCm: 190, heightCm: 107, widthPx: 3840, heightPx: 2160 });
-    await mkdir(join(drm, 'card0-HDMI-A-1'));
-    await writeFile(join(drm, 'card0-HDMI-A-1', 'status'), 'connected\n');
-    await writeFile(join(drm, 'card0-HDMI-A-1', 'edid'), panel);
-    expect(await collectDisplays(drm, {}, proc)).toEqual([
-      expect.objectContaining({ kind: 'interactive-panel', evidence: ['size', 'touch'], touch: true, widthCm: 190, heightCm: 107 }),
-    ]);
-    await writeFile(join(proc, 'bus/input/devices'), USB_TOUCH_FRAME.split('\n\n')[0] ?? '');
-    expect(await collectDisplays(drm, {}, proc)).toEqual([expect.objectContaining({ kind: 'large-display', evidence: ['size'], touch: false })]);
-  });
+  it.runIf(process.platform === 'linux')(
+    'turns a large generic-scaler screen into an interactive panel when a touch frame is on the PC',
+    async () => {
+      const drm = join(dir, 'drm');
+      const proc = join(dir, 'proc');
+      await mkdir(join(proc, 'bus/input'), { recursive: true });
+      await writeFile(join(proc, 'bus/input/devices'), USB_TOUCH_FRAME);
+      await mkdir(drm);
+      const panel = buildEdid({
+        vendorId: 'CVT',
+        productCode: 1,
+        name: 'CVTE TV',
+        widthCm: 190,
+        heightCm: 107,
+        widthPx: 3840,
+        heightPx: 2160,
+      });
+      await mkdir(join(drm, 'card0-HDMI-A-1'));
+      await writeFile(join(drm, 'card0-HDMI-A-1', 'status'), 'connected\n');
+      await writeFile(join(drm, 'card0-HDMI-A-1', 'edid'), panel);
+      expect(await collectDisplays(drm, {}, proc)).toEqual([
+        expect.objectContaining({
+          kind: 'interactive-panel',
+          evidence: ['size', 'touch'],
+          touch: true,
+          widthCm: 190,
+          heightCm: 107,
+        }),
+      ]);
+      await writeFile(join(proc, 'bus/input/devices'), USB_TOUCH_FRAME.split('\n\n')[0] ?? '');
+      expect(await collectDisplays(drm, {}, proc)).toEqual([
+        expect.objectContaining({ kind: 'large-display', evidence: ['size'], touch: false }),
+      ]);
+    },
+  );
 
   it("keeps a laptop's own touchscreen builtin and a desk monitor beside it a monitor", async () => {
-    await connector('card0-eDP-1', 'connected', buildEdid({ vendorId: 'BOE', productCode: 0x0747, widthCm: 31, heightCm: 17 }));
-    await connector('card0-DP-1', 'connected', buildEdid({ vendorId: 'DEL', productCode: 0xa0c4, name: 'DELL P2419H', widthCm: 53, heightCm: 30 }));
+    await connector(
+      'card0-eDP-1',
+      'connected',
+      buildEdid({ vendorId: 'BOE', productCode: 0x0747, widthCm: 31, heightCm: 17 }),
+    );
+    await connector(
+      'card0-DP-1',
+      'connected',
+      buildEdid({ vendorId: 'DEL', productCode: 0xa0c4, name: 'DELL P2419H', widthCm: 53, heightCm: 30 }),
+    );
     const touch = parseInputDevices(CHROMEBOOK).some(isDirectTouch);
     expect(touch).toBe(true);
     expect(displaysFromDrm(await readDrm(dir), { touch }).map((d) => [d.kind, d.touch])).toEqual([
@@ -80,9 +123,12 @@ describe('displays from /sys/class/drm', () => {
     expect(await readDrm(join(dir, 'absent'))).toEqual([]);
   });
 
-  it.runIf(process.platform === 'linux')('lists none without DRM connectors or an X display, instead of starting xrandr and friends to learn nothing', async () => {
-    expect(await collectDisplays(join(dir, 'absent'), {})).toEqual([]);
-  });
+  it.runIf(process.platform === 'linux')(
+    'lists none without DRM connectors or an X display, instead of starting xrandr and friends to learn nothing',
+    async () => {
+      expect(await collectDisplays(join(dir, 'absent'), {})).toEqual([]);
+    },
+  );
 
   it('fingerprint changes when a projector is plugged in, not when the order changes', () => {
     const monitor = { kind: 'monitor' as const, vendor: 'DEL', productCode: 1, connection: 'DP-1' };
@@ -94,14 +140,39 @@ describe('displays from /sys/class/drm', () => {
 
 describe('displays from systeminformation (Windows)', () => {
   it('classifies by the names WMI gives', () => {
-    const base = { main: false, builtin: false, positionX: 0, positionY: 0, vendorId: null, serial: null, deviceName: null, displayId: null, productionYear: null,
-      sizeX: null, sizeY: null, pixelDepth: null, resolutionX: null, resolutionY: null, currentResX: null, currentResY: null, currentRefreshRate: null } as const;
+    const base = {
+      main: false,
+      builtin: false,
+      positionX: 0,
+      positionY: 0,
+      vendorId: null,
+      serial: null,
+      deviceName: null,
+      displayId: null,
+      productionYear: null,
+      sizeX: null,
+      sizeY: null,
+      pixelDepth: null,
+      resolutionX: null,
+      resolutionY: null,
+      currentResX: null,
+      currentResY: null,
+      currentRefreshRate: null,
+    } as const;
     const list: Systeminformation.GraphicsDisplayData[] = [
       { ...base, vendor: 'Seewo', model: 'seewo', connection: 'HDMI', resolutionX: 3840, resolutionY: 2160 },
       { ...base, vendor: '', model: '', connection: 'INTERNAL', builtin: true },
     ];
     expect(displaysFromSystemInfo(list)).toEqual([
-      { kind: 'interactive-panel', evidence: ['maker'], vendor: 'Seewo', model: 'seewo', connection: 'HDMI', widthPx: 3840, heightPx: 2160 },
+      {
+        kind: 'interactive-panel',
+        evidence: ['maker'],
+        vendor: 'Seewo',
+        model: 'seewo',
+        connection: 'HDMI',
+        widthPx: 3840,
+        heightPx: 2160,
+      },
       { kind: 'builtin', evidence: ['connector'], connection: 'INTERNAL' },
     ]);
   });
@@ -109,16 +180,77 @@ describe('displays from systeminformation (Windows)', () => {
 
 describe('network interfaces', () => {
   it('maps systeminformation data, drops loopback, marks virtual adapters', () => {
-    const base = { ip4subnet: '', ip6subnet: '', default: false, duplex: 'full', mtu: 1500, dhcp: true, dnsSuffix: '', ieee8021xAuth: '', ieee8021xState: '', carrierChanges: 0, virtual: false };
+    const base = {
+      ip4subnet: '',
+      ip6subnet: '',
+      default: false,
+      duplex: 'full',
+      mtu: 1500,
+      dhcp: true,
+      dnsSuffix: '',
+      ieee8021xAuth: '',
+      ieee8021xState: '',
+      carrierChanges: 0,
+      virtual: false,
+    };
     const list = [
-      { ...base, iface: 'lo', ifaceName: 'lo', ip4: '127.0.0.1', ip6: '::1', mac: '00:00:00:00:00:00', internal: true, operstate: 'unknown', type: 'virtual', speed: null },
-      { ...base, iface: 'eth0', ifaceName: 'eth0', ip4: '10.1.2.3', ip6: '', mac: '00:1A:2B:3C:4D:5E', internal: false, operstate: 'up', type: 'wired', speed: 1000 },
-      { ...base, iface: 'docker0', ifaceName: 'docker0', ip4: '172.17.0.1', ip6: '', mac: '02:42:ac:11:00:02', internal: false, operstate: 'down', type: 'wired', speed: null },
+      {
+        ...base,
+        iface: 'lo',
+        ifaceName: 'lo',
+        ip4: '127.0.0.1',
+        ip6: '::1',
+        mac: '00:00:00:00:00:00',
+        internal: true,
+        operstate: 'unknown',
+        type: 'virtual',
+        speed: null,
+      },
+      {
+        ...base,
+        iface: 'eth0',
+        ifaceName: 'eth0',
+        ip4: '10.1.2.3',
+        ip6: '',
+        mac: '00:1A:2B:3C:4D:5E',
+        internal: false,
+        operstate: 'up',
+        type: 'wired',
+        speed: 1000,
+      },
+      {
+        ...base,
+        iface: 'docker0',
+        ifaceName: 'docker0',
+        ip4: '172.17.0.1',
+        ip6: '',
+        mac: '02:42:ac:11:00:02',
+        internal: false,
+        operstate: 'down',
+        type: 'wired',
+        speed: null,
+      },
     ] as Systeminformation.NetworkInterfacesData[];
     const mapped = toReportInterfaces(list);
     expect(mapped).toEqual([
-      { name: 'eth0', type: 'wired', up: true, speedMbps: 1000, mac: '00:1a:2b:3c:4d:5e', ipv4: ['10.1.2.3'], ipv6: [] },
-      { name: 'docker0', type: 'virtual', up: false, speedMbps: null, mac: '02:42:ac:11:00:02', ipv4: ['172.17.0.1'], ipv6: [] },
+      {
+        name: 'eth0',
+        type: 'wired',
+        up: true,
+        speedMbps: 1000,
+        mac: '00:1a:2b:3c:4d:5e',
+        ipv4: ['10.1.2.3'],
+        ipv6: [],
+      },
+      {
+        name: 'docker0',
+        type: 'virtual',
+        up: false,
+        speedMbps: null,
+        mac: '02:42:ac:11:00:02',
+        ipv4: ['172.17.0.1'],
+        ipv6: [],
+      },
     ]);
     for (const i of mapped) expect(networkInterfaceSchema.safeParse(i).success).toBe(true);
   });
@@ -126,15 +258,28 @@ describe('network interfaces', () => {
 
 describe('hardware ids', () => {
   it('drops placeholder serials and UUIDs that board makers ship by the thousand', () => {
-    expect(cleanHardwareId({ uuid: '03000200-0400-0500-0006-000700080009', serial: 'To be filled by O.E.M.', macs: [] })).toEqual({});
-    expect(cleanHardwareId({ uuid: '00000000-0000-0000-0000-000000000000', serial: 'Default string', macs: ['00:1a:2b:3c:4d:5e'] })).toEqual({ macs: ['00:1a:2b:3c:4d:5e'] });
-    expect(cleanHardwareId({ uuid: '4C4C4544-0042-3510-8052-B4C04F4B3732', serial: 'PF2ABCDE', macs: [] })).toEqual({ uuid: '4c4c4544-0042-3510-8052-b4c04f4b3732', serial: 'PF2ABCDE' });
+    expect(
+      cleanHardwareId({ uuid: '03000200-0400-0500-0006-000700080009', serial: 'To be filled by O.E.M.', macs: [] }),
+    ).toEqual({});
+    expect(
+      cleanHardwareId({
+        uuid: '00000000-0000-0000-0000-000000000000',
+        serial: 'Default string',
+        macs: ['00:1a:2b:3c:4d:5e'],
+      }),
+    ).toEqual({ macs: ['00:1a:2b:3c:4d:5e'] });
+    expect(cleanHardwareId({ uuid: '4C4C4544-0042-3510-8052-B4C04F4B3732', serial: 'PF2ABCDE', macs: [] })).toEqual({
+      uuid: '4c4c4544-0042-3510-8052-b4c04f4b3732',
+      serial: 'PF2ABCDE',
+    });
   });
 });
 
 describe('reachability probes on 127.0.0.1', () => {
   it('measures an HTTP target, treats a block page as unreachable, and times a TCP connect', async () => {
-    const server = await startScriptedServer((req) => (req.url === '/blocked' ? { status: 403, body: '<html>blocked</html>' } : { status: 200, body: { ok: true } }));
+    const server = await startScriptedServer((req) =>
+      req.url === '/blocked' ? { status: 403, body: '<html>blocked</html>' } : { status: 200, body: { ok: true } },
+    );
     const tcp = createServer((s) => s.end());
     await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
     const port = (tcp.address() as { port: number }).port;

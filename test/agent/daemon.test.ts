@@ -24,7 +24,9 @@ async function plug(connector: string, edid: Uint8Array) {
 }
 
 function stored(): { id: string; presentation: number }[] {
-  return server.db.$client.prepare('select id, presentation_display as presentation from reports order by collected_at').all() as never;
+  return server.db.$client
+    .prepare('select id, presentation_display as presentation from reports order by collected_at')
+    .all() as never;
 }
 
 beforeEach(async () => {
@@ -36,9 +38,17 @@ beforeEach(async () => {
   clock = testClock(Date.now());
   ({ dir, cleanup } = await tempDir());
   drm = join(dir, 'drm');
-  await plug('card0-DP-1', buildEdid({ vendorId: 'DEL', productCode: 0xa0c4, name: 'DELL P2419H', widthCm: 53, heightCm: 30 }));
+  await plug(
+    'card0-DP-1',
+    buildEdid({ vendorId: 'DEL', productCode: 0xa0c4, name: 'DELL P2419H', widthCm: 53, heightCm: 30 }),
+  );
   const configPath = join(dir, 'config.json');
-  await enroll({ server: server.url, token: server.enrollmentToken('6229210001'), configPath, internetTargets: [`${server.url}/healthz`] });
+  await enroll({
+    server: server.url,
+    token: server.enrollmentToken('6229210001'),
+    configPath,
+    internetTargets: [`${server.url}/healthz`],
+  });
   ctx = await openAgent(configPath);
 });
 afterEach(async () => {
@@ -139,7 +149,11 @@ describe('daemon ticks, driven by a test clock', () => {
     const d = daemon();
     await d.load();
     await d.tickOnce();
-    const speed = () => server.db.$client.prepare('select down_mbps as down, up_mbps as up from reports order by collected_at').all() as { down: number | null; up: number | null }[];
+    const speed = () =>
+      server.db.$client.prepare('select down_mbps as down, up_mbps as up from reports order by collected_at').all() as {
+        down: number | null;
+        up: number | null;
+      }[];
     expect(speed()[0]?.down).toBeGreaterThan(0);
     expect(speed()[0]?.up).toBeGreaterThan(0);
     clock.set(d.schedule.nextRunAt!); // about an hour later: too soon for another test

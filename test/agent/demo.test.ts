@@ -35,7 +35,11 @@ afterAll(async () => {
 
 type Coverage = {
   schools: { registered: number; connected: number; meetingStandard: number };
-  classrooms: { registered: number; equipped: number; equippedBy: { projector: number; interactivePanel: number; largeDisplay: number } };
+  classrooms: {
+    registered: number;
+    equipped: number;
+    equippedBy: { projector: number; interactivePanel: number; largeDisplay: number };
+  };
   devices: { enrolled: number; live: number; atRisk: number; silent: number; never: number };
   counties: { code: string; schools: { registered: number } }[];
 };
@@ -57,7 +61,16 @@ describe('npm run demo (reduced)', () => {
     const res = await fetch(`${demo.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${demo.apiToken}` } });
     expect(res.status).toBe(200);
     const c = (await res.json()) as Coverage;
-    expect(c.counties.map((k) => k.code)).toEqual(['622901', '622921', '622922', '622923', '622924', '622925', '622926', '622927']);
+    expect(c.counties.map((k) => k.code)).toEqual([
+      '622901',
+      '622921',
+      '622922',
+      '622923',
+      '622924',
+      '622925',
+      '622926',
+      '622927',
+    ]);
     expect(c.counties.every((k) => k.schools.registered >= 1)).toBe(true);
     expect(c.schools.registered).toBe(60);
     expect(c.classrooms.registered).toBe(Math.round((8926 * 60) / 1492));
@@ -78,7 +91,9 @@ describe('npm run demo (reduced)', () => {
   it('is clearly demo data, and its stored figures match a recomputation from the raw reports', () => {
     const db = openDatabase(dir);
     try {
-      const names = db.$client.prepare("select count(*) as n from schools where name not like '%（演示）' or code not like '99%'").get() as { n: number };
+      const names = db.$client
+        .prepare("select count(*) as n from schools where name not like '%（演示）' or code not like '99%'")
+        .get() as { n: number };
       expect(names.n).toBe(0);
       expect(verifyCoverage(db, Date.now()).differences).toEqual([]);
     } finally {
@@ -90,19 +105,45 @@ describe('npm run demo (reduced)', () => {
     const db = openDatabase(dir);
     try {
       const models = db.$client
-        .prepare("select distinct json_extract(d.value, '$.model') as model, json_extract(d.value, '$.kind') as kind from reports, json_each(reports.body, '$.displays') d")
+        .prepare(
+          "select distinct json_extract(d.value, '$.model') as model, json_extract(d.value, '$.kind') as kind from reports, json_each(reports.body, '$.displays') d",
+        )
         .all() as { model: string; kind: string }[];
       // Projectors with no fixed size, branded and generic-scaler panels (with the touch frame), TVs, desk monitors:
       // each reported as the classifier judges its EDID bytes, not as the demo says it is.
-      const expected = demoDisplayProfiles.flatMap((profile) => demoDisplays(profile)).map((d) => ({ model: d.model!, kind: d.kind }));
-      expect(expected.map((d) => d.model)).toEqual(['EPSON PJ', 'BenQ MS560', 'seewo F86EB', 'HiteVision', 'CVTE TV', 'MStar Demo', 'SAMSUNG', 'DELL P2419H']);
-      expect(new Set(models.map((m) => `${m.model}: ${m.kind}`))).toEqual(new Set(expected.map((d) => `${d.model}: ${d.kind}`)));
+      const expected = demoDisplayProfiles
+        .flatMap((profile) => demoDisplays(profile))
+        .map((d) => ({ model: d.model!, kind: d.kind }));
+      expect(expected.map((d) => d.model)).toEqual([
+        'EPSON PJ',
+        'BenQ MS560',
+        'seewo F86EB',
+        'HiteVision',
+        'CVTE TV',
+        'MStar Demo',
+        'SAMSUNG',
+        'DELL P2419H',
+      ]);
+      expect(new Set(models.map((m) => `${m.model}: ${m.kind}`))).toEqual(
+        new Set(expected.map((d) => `${d.model}: ${d.kind}`)),
+      );
       // What each really is: the generic-scaler classroom panels are found by size and the touch frame, the TV by its name.
-      expect(expected.map((d) => d.kind)).toEqual(['projector', 'projector', 'interactive-panel', 'interactive-panel', 'interactive-panel', 'interactive-panel', 'large-display', 'monitor']);
+      expect(expected.map((d) => d.kind)).toEqual([
+        'projector',
+        'projector',
+        'interactive-panel',
+        'interactive-panel',
+        'interactive-panel',
+        'interactive-panel',
+        'large-display',
+        'monitor',
+      ]);
     } finally {
       db.$client.close();
     }
-    const c = (await (await fetch(`${demo.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${demo.apiToken}` } })).json()) as Coverage;
+    const c = (await (
+      await fetch(`${demo.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${demo.apiToken}` } })
+    ).json()) as Coverage;
     expect(c.classrooms.equippedBy.projector).toBeGreaterThan(0);
     expect(c.classrooms.equippedBy.interactivePanel).toBeGreaterThan(0);
     expect(c.classrooms.equippedBy.largeDisplay).toBeGreaterThan(0);

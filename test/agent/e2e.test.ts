@@ -35,7 +35,18 @@ function reportIds(): string[] {
 
 /** Enrolls through the CLI; the internet target is the test server itself (never an outside address). */
 async function enroll(extra: string[] = [], serverUrl = server.url) {
-  const run = await runAgent(['enroll', '--server', serverUrl, '--token', server.enrollmentToken(SCHOOL), '--target', `${server.url}/healthz`, '--config', configPath, ...extra]);
+  const run = await runAgent([
+    'enroll',
+    '--server',
+    serverUrl,
+    '--token',
+    server.enrollmentToken(SCHOOL),
+    '--target',
+    `${server.url}/healthz`,
+    '--config',
+    configPath,
+    ...extra,
+  ]);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   return run;
@@ -47,14 +58,19 @@ describe('agent against the real server', () => {
     expect(enrolled.stdout).toContain('测试第一小学');
     const config = JSON.parse(await readFile(configPath, 'utf8')) as { deviceKey: string; releaseSigningKey: string };
     expect(config.deviceKey).toMatch(/^std_/);
-    expect(createPublicKey({ key: Buffer.from(config.releaseSigningKey, 'base64'), format: 'der', type: 'spki' }).asymmetricKeyType).toBe('ed25519');
+    expect(
+      createPublicKey({ key: Buffer.from(config.releaseSigningKey, 'base64'), format: 'der', type: 'spki' })
+        .asymmetricKeyType,
+    ).toBe('ed25519');
     expect((await import('node:fs')).statSync(configPath).mode & 0o777).toBe(0o600);
 
     const once = await runAgent(['once', '--config', configPath]);
     expect(once.code, once.stderr).toBe(0);
     const [id] = reportIds();
     expect(once.stdout).toContain(id);
-    const body = JSON.parse((server.db.$client.prepare('select body from reports').get() as { body: string }).body) as { network: { internet: { reachable: boolean } } };
+    const body = JSON.parse((server.db.$client.prepare('select body from reports').get() as { body: string }).body) as {
+      network: { internet: { reachable: boolean } };
+    };
     expect(body.network.internet.reachable).toBe(true);
 
     const status = await runAgent(['status', '--json', '--config', configPath]);
@@ -90,7 +106,11 @@ describe('agent against the real server', () => {
     const relay = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const upstream = await fetch(new URL(req.url ?? '/', server.url), { method: req.method ?? 'GET', headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' }, ...(req.method === 'POST' ? { body: Buffer.concat(chunks) } : {}) });
+      const upstream = await fetch(new URL(req.url ?? '/', server.url), {
+        method: req.method ?? 'GET',
+        headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' },
+        ...(req.method === 'POST' ? { body: Buffer.concat(chunks) } : {}),
+      });
       const text = await upstream.text();
       if (req.url === '/api/v1/reports' && ++posts === 2) {
         holding = true; // committed on the server; the agent never gets the 200
@@ -99,7 +119,13 @@ describe('agent against the real server', () => {
       res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(text);
     });
     await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-    closers.push(() => new Promise((r) => { relay.closeAllConnections(); relay.close(() => r()); }));
+    closers.push(
+      () =>
+        new Promise((r) => {
+          relay.closeAllConnections();
+          relay.close(() => r());
+        }),
+    );
     const relayUrl = `http://127.0.0.1:${(relay.address() as { port: number }).port}`;
     await enroll([], relayUrl);
 
@@ -126,15 +152,22 @@ describe('agent against the real server', () => {
   it('outbox overflow drops the oldest and the server learns how many were dropped', async () => {
     await enroll();
     const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
-    await writeFile(configPath, JSON.stringify({ ...config, outbox: { maxCount: 2, maxBytes: 1024 * 1024 } }), { mode: 0o600 });
+    await writeFile(configPath, JSON.stringify({ ...config, outbox: { maxCount: 2, maxBytes: 1024 * 1024 } }), {
+      mode: 0o600,
+    });
     await server.stop();
-    for (let i = 0; i < 4; i++) expect((await runAgent(['once', '--retries', '0', '--config', configPath])).code).toBe(1);
+    for (let i = 0; i < 4; i++)
+      expect((await runAgent(['once', '--retries', '0', '--config', configPath])).code).toBe(1);
     await server.restart();
     const once = await runAgent(['once', '--config', configPath]);
     expect(once.code, once.stderr).toBe(0);
     expect(reportIds()).toHaveLength(2); // five collected, room for two
-    const carried = server.db.$client.prepare("select sum(json_extract(body, '$.droppedSinceLastDelivery')) as n from reports").get() as { n: number };
-    const status = JSON.parse((await runAgent(['status', '--json', '--config', configPath])).stdout) as { droppedNotYetReported: number };
+    const carried = server.db.$client
+      .prepare("select sum(json_extract(body, '$.droppedSinceLastDelivery')) as n from reports")
+      .get() as { n: number };
+    const status = JSON.parse((await runAgent(['status', '--json', '--config', configPath])).stdout) as {
+      droppedNotYetReported: number;
+    };
     expect(carried.n + status.droppedNotYetReported).toBe(3);
     expect(carried.n).toBeGreaterThan(0);
   }, 90_000);
@@ -162,12 +195,28 @@ describe('agent against the real server', () => {
 
   it('the bundled dist/santong-agent.mjs runs `once` against the server with plain node', async () => {
     const build = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'agent/build.ts'], { cwd: fileURLToPath(new URL('../../', import.meta.url)), stdio: 'ignore' });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'agent/build.ts'], {
+        cwd: fileURLToPath(new URL('../../', import.meta.url)),
+        stdio: 'ignore',
+      });
       child.once('close', resolve);
     });
     expect(build).toBe(0);
     const bundle = fileURLToPath(new URL('../../dist/santong-agent.mjs', import.meta.url));
-    const enrolled = await runAgent(['enroll', '--server', server.url, '--token', server.enrollmentToken(SCHOOL), '--target', `${server.url}/healthz`, '--config', configPath], { bundle });
+    const enrolled = await runAgent(
+      [
+        'enroll',
+        '--server',
+        server.url,
+        '--token',
+        server.enrollmentToken(SCHOOL),
+        '--target',
+        `${server.url}/healthz`,
+        '--config',
+        configPath,
+      ],
+      { bundle },
+    );
     expect(enrolled.code, enrolled.stderr).toBe(0);
     const once = await runAgent(['once', '--config', configPath], { bundle });
     expect(once.code, once.stderr).toBe(0);

@@ -17,11 +17,19 @@ export async function startScriptedServer(reply: (req: Recorded, index: number) 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+    const recorded = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
     requests.push(recorded);
     const r = await reply(recorded, requests.length - 1);
     const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body ?? {});
-    res.writeHead(r.status, { 'content-type': typeof r.body === 'string' ? 'text/html' : 'application/json', ...r.headers });
+    res.writeHead(r.status, {
+      'content-type': typeof r.body === 'string' ? 'text/html' : 'application/json',
+      ...r.headers,
+    });
     res.end(text);
   });
   const url = await listen(server);
@@ -63,6 +71,26 @@ export const hasOpenssl = (() => {
 export function loopbackCertificate(dir: string): { key: Buffer; cert: Buffer; certFile: string } {
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(keyFile), cert: readFileSync(certFile), certFile };
 }

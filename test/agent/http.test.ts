@@ -3,7 +3,14 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher, proxyFor, proxySettings } from '../../agent/http.ts';
-import { closeServer, hasOpenssl, listen, loopbackCertificate, startProxy, startScriptedServer } from './http-fixture.ts';
+import {
+  closeServer,
+  hasOpenssl,
+  listen,
+  loopbackCertificate,
+  startProxy,
+  startScriptedServer,
+} from './http-fixture.ts';
 import { tempDir } from './report-fixture.ts';
 
 const closers: Array<() => Promise<void>> = [];
@@ -12,12 +19,15 @@ afterEach(async () => {
 });
 
 describe('which requests go through the proxy', () => {
-  const via = (url: string, configured: string | undefined, env: NodeJS.ProcessEnv) => proxyFor(new URL(url), proxySettings(configured, env))?.href;
+  const via = (url: string, configured: string | undefined, env: NodeJS.ProcessEnv) =>
+    proxyFor(new URL(url), proxySettings(configured, env))?.href;
 
   it('uses the configured proxy for both schemes, else HTTPS_PROXY for https and HTTP_PROXY for http (and for https without HTTPS_PROXY)', () => {
     expect(via('https://a.cn/', 'http://p:3128', { HTTPS_PROXY: 'http://other:1' })).toBe('http://p:3128/');
     expect(via('http://a.cn/', 'http://p:3128', {})).toBe('http://p:3128/');
-    expect(via('https://a.cn/', undefined, { HTTPS_PROXY: 'http://s:1', HTTP_PROXY: 'http://h:2' })).toBe('http://s:1/');
+    expect(via('https://a.cn/', undefined, { HTTPS_PROXY: 'http://s:1', HTTP_PROXY: 'http://h:2' })).toBe(
+      'http://s:1/',
+    );
     expect(via('http://a.cn/', undefined, { HTTPS_PROXY: 'http://s:1', HTTP_PROXY: 'http://h:2' })).toBe('http://h:2/');
     expect(via('https://a.cn/', undefined, { http_proxy: 'http://h:2' })).toBe('http://h:2/');
     expect(via('http://a.cn/', undefined, { HTTPS_PROXY: 'http://s:1' })).toBeUndefined();
@@ -49,7 +59,9 @@ describe.skipIf(!hasOpenssl)("through a real proxy to an https server signed by 
     const { dir, cleanup } = await tempDir();
     const certificate = loopbackCertificate(dir);
     cert = certificate.certFile;
-    server = createHttpsServer({ key: certificate.key, cert: certificate.cert }, (req, res) => res.end(`${req.method} ${req.url} ${req.headers.host}`));
+    server = createHttpsServer({ key: certificate.key, cert: certificate.cert }, (req, res) =>
+      res.end(`${req.method} ${req.url} ${req.headers.host}`),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return async () => {

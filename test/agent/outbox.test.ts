@@ -32,7 +32,9 @@ describe('outbox', () => {
     await writeFile(join(dir, 'outbox', '.tmp-4194304-abc'), '{"half":');
     await writeFile(join(dir, 'outbox', `.tmp-${process.pid}-abc`), '{"in progress":');
     await Outbox.open(dir, big);
-    expect((await readdir(join(dir, 'outbox'))).filter((n) => n.startsWith('.tmp-'))).toEqual([`.tmp-${process.pid}-abc`]);
+    expect((await readdir(join(dir, 'outbox'))).filter((n) => n.startsWith('.tmp-'))).toEqual([
+      `.tmp-${process.pid}-abc`,
+    ]);
   });
 
   it('drops the oldest when over the count limit and puts the drop count in the next report, persisted', async () => {

@@ -26,7 +26,9 @@ describe('schedule', () => {
     expect(slot - t0).toBeLessThanOrEqual(61 * MIN);
     expect(new Date(slot).getUTCMinutes()).toBe(offset);
     expect(new Date(slot).getUTCSeconds()).toBe(30);
-    expect(nextSlot(t0, { ...opts, random: () => 0 }) - nextSlot(t0 - 60 * MIN, { ...opts, random: () => 0 })).toBe(60 * MIN);
+    expect(nextSlot(t0, { ...opts, random: () => 0 }) - nextSlot(t0 - 60 * MIN, { ...opts, random: () => 0 })).toBe(
+      60 * MIN,
+    );
   });
 
   it('runs at once the first time, then not until the next slot', async () => {

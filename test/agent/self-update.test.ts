@@ -48,7 +48,20 @@ beforeEach(async () => {
   await copyFile(join(built.dir, 'old.mjs'), bundle);
   launcher = await writeLauncher(opt);
   configPath = join(dir, 'config.json');
-  const enrolled = await runAgent(['enroll', '--server', server.url, '--token', server.enrollmentToken('6229210001'), '--target', `${server.url}/healthz`, '--config', configPath], { bundle });
+  const enrolled = await runAgent(
+    [
+      'enroll',
+      '--server',
+      server.url,
+      '--token',
+      server.enrollmentToken('6229210001'),
+      '--target',
+      `${server.url}/healthz`,
+      '--config',
+      configPath,
+    ],
+    { bundle },
+  );
   expect(enrolled.code, enrolled.stderr).toBe(0);
   const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
   await writeFile(configPath, JSON.stringify({ ...config, throughput: { enabled: false } }), { mode: 0o600 });
@@ -69,12 +82,17 @@ async function dueForCheck() {
 
 /** One start of the service: `node launcher bundle run`, as the systemd unit runs it. */
 function startService(deadlineSeconds = 120) {
-  return spawnAgent([bundle, 'run', '--config', configPath], { bundle: launcher, env: agentEnv({ SANTONG_AGENT_START_DEADLINE_SECONDS: String(deadlineSeconds) }) });
+  return spawnAgent([bundle, 'run', '--config', configPath], {
+    bundle: launcher,
+    env: agentEnv({ SANTONG_AGENT_START_DEADLINE_SECONDS: String(deadlineSeconds) }),
+  });
 }
 
 type StoredReport = { agentVersion: string; update?: { refusedVersion: string; reason: string } };
 function storedReports(): StoredReport[] {
-  return (server.db.$client.prepare('select body from reports order by received_at').all() as { body: string }[]).map((r) => JSON.parse(r.body) as StoredReport);
+  return (server.db.$client.prepare('select body from reports order by received_at').all() as { body: string }[]).map(
+    (r) => JSON.parse(r.body) as StoredReport,
+  );
 }
 
 describe('agent self-update', () => {
@@ -117,31 +135,42 @@ describe('agent self-update', () => {
   }, 60_000);
 
   it.each([
-    ['throws as it loads', 'throw new Error("this release is broken");', /rolled back: failed to load: this release is broken/, 120],
+    [
+      'throws as it loads',
+      'throw new Error("this release is broken");',
+      /rolled back: failed to load: this release is broken/,
+      120,
+    ],
     ['hangs without confirming', 'setInterval(() => {}, 60_000);', /rolled back: no good start within 2 s/, 2],
-  ])('puts the previous bundle back when the new one %s, and does not install it again', async (_, body, reason, deadline) => {
-    const broken = Buffer.from(`#!/usr/bin/env node\n// santong-agent 0.3.0\nif (process.argv.includes('--version')) { console.log('0.3.0'); process.exit(0); }\n${body}\n`);
-    publishAgentRelease(server.db, broken, '0.3.0', Date.now(), { actor: 'cli:test', reason: 'release under test' });
+  ])(
+    'puts the previous bundle back when the new one %s, and does not install it again',
+    async (_, body, reason, deadline) => {
+      const broken = Buffer.from(
+        `#!/usr/bin/env node\n// santong-agent 0.3.0\nif (process.argv.includes('--version')) { console.log('0.3.0'); process.exit(0); }\n${body}\n`,
+      );
+      publishAgentRelease(server.db, broken, '0.3.0', Date.now(), { actor: 'cli:test', reason: 'release under test' });
 
-    const installing = startService(deadline);
-    await exited(installing);
-    expect(installing.exitCode, installing.output().stderr).toBe(75);
-    expect(await onDisk(bundle)).toBe(sha(broken));
+      const installing = startService(deadline);
+      await exited(installing);
+      expect(installing.exitCode, installing.output().stderr).toBe(75);
+      expect(await onDisk(bundle)).toBe(sha(broken));
 
-    const trying = startService(deadline);
-    await exited(trying);
-    expect(trying.exitCode, trying.output().stderr).toBe(75);
-    expect(trying.output().stderr).toContain('update to 0.3.0 undone');
-    expect(await onDisk(bundle)).toBe(sha(oldBundle));
+      const trying = startService(deadline);
+      await exited(trying);
+      expect(trying.exitCode, trying.output().stderr).toBe(75);
+      expect(trying.output().stderr).toContain('update to 0.3.0 undone');
+      expect(await onDisk(bundle)).toBe(sha(oldBundle));
 
-    await dueForCheck(); // the next daily check sees 0.3.0 again and must skip it
-    const back = startService(deadline);
-    const report = await waitFor(() => storedReports().find((r) => r.update), 'a report carrying the rollback');
-    expect(report).toMatchObject({ agentVersion: AGENT_VERSION, update: { refusedVersion: '0.3.0' } });
-    expect(report.update!.reason).toMatch(reason);
-    expect(await onDisk(bundle)).toBe(sha(oldBundle));
-    back.kill('SIGTERM');
-    await exited(back);
-    expect(back.exitCode, back.output().stderr).toBe(0);
-  }, 60_000);
+      await dueForCheck(); // the next daily check sees 0.3.0 again and must skip it
+      const back = startService(deadline);
+      const report = await waitFor(() => storedReports().find((r) => r.update), 'a report carrying the rollback');
+      expect(report).toMatchObject({ agentVersion: AGENT_VERSION, update: { refusedVersion: '0.3.0' } });
+      expect(report.update!.reason).toMatch(reason);
+      expect(await onDisk(bundle)).toBe(sha(oldBundle));
+      back.kill('SIGTERM');
+      await exited(back);
+      expect(back.exitCode, back.output().stderr).toBe(0);
+    },
+    60_000,
+  );
 });

@@ -42,14 +42,20 @@ describe('sender', () => {
     await fill(1200);
     const result = await deliverOutbox(outbox, target(server.url));
     expect(result).toMatchObject({ state: 'done', accepted: 1200, quarantined: 0 });
-    expect(server.requests.map((r) => (JSON.parse(r.body) as { reports: unknown[] }).reports.length)).toEqual([500, 500, 200]);
+    expect(server.requests.map((r) => (JSON.parse(r.body) as { reports: unknown[] }).reports.length)).toEqual([
+      500, 500, 200,
+    ]);
     expect(server.requests[0]).toMatchObject({ method: 'POST', url: '/api/v1/reports' });
     expect(server.requests[0]?.headers.authorization).toBe('Bearer std_test');
     expect(await outbox.list()).toEqual([]);
   }, 30_000);
 
   it('keeps everything and passes on Retry-After when the server is busy', async () => {
-    const server = await startScriptedServer(() => ({ status: 503, body: { error: 'busy', code: 'unavailable' }, headers: { 'retry-after': '120' } }));
+    const server = await startScriptedServer(() => ({
+      status: 503,
+      body: { error: 'busy', code: 'unavailable' },
+      headers: { 'retry-after': '120' },
+    }));
     closers.push(server.close);
     await fill(3);
     const result = await deliverOutbox(outbox, target(server.url));
@@ -60,7 +66,14 @@ describe('sender', () => {
   it('quarantines only the report the server names in a 400 and delivers the rest', async () => {
     const server = await startScriptedServer((req, i) =>
       i === 0
-        ? { status: 400, body: { error: 'invalid report', code: 'invalid_input', issues: [{ path: 'reports.1.collectedAt', message: 'too old' }] } }
+        ? {
+            status: 400,
+            body: {
+              error: 'invalid report',
+              code: 'invalid_input',
+              issues: [{ path: 'reports.1.collectedAt', message: 'too old' }],
+            },
+          }
         : ok(req.body),
     );
     closers.push(server.close);
@@ -73,7 +86,10 @@ describe('sender', () => {
   });
 
   it('stops on 401 and keeps the queue for after re-enrollment', async () => {
-    const server = await startScriptedServer(() => ({ status: 401, body: { error: 'unknown device key', code: 'unauthorized' } }));
+    const server = await startScriptedServer(() => ({
+      status: 401,
+      body: { error: 'unknown device key', code: 'unauthorized' },
+    }));
     closers.push(server.close);
     await fill(2);
     expect(await deliverOutbox(outbox, target(server.url))).toMatchObject({ state: 'unauthorized' });
@@ -85,13 +101,18 @@ describe('sender', () => {
     const server = await startScriptedServer(() => ({ status: 404, body: '<html>blocked by school filter</html>' }));
     closers.push(server.close);
     await fill(2);
-    expect(await deliverOutbox(outbox, target(server.url))).toMatchObject({ state: 'retry', error: expect.stringContaining('blocked') });
+    expect(await deliverOutbox(outbox, target(server.url))).toMatchObject({
+      state: 'retry',
+      error: expect.stringContaining('blocked'),
+    });
     expect(await outbox.list()).toHaveLength(2);
   });
 
   it('halves the batch on 413 until the server takes it', async () => {
     const server = await startScriptedServer((req) =>
-      (JSON.parse(req.body) as { reports: unknown[] }).reports.length > 100 ? { status: 413, body: { error: 'too large', code: 'too_large' } } : ok(req.body),
+      (JSON.parse(req.body) as { reports: unknown[] }).reports.length > 100
+        ? { status: 413, body: { error: 'too large', code: 'too_large' } }
+        : ok(req.body),
     );
     closers.push(server.close);
     await fill(300);
@@ -124,10 +145,20 @@ describe('custom CA', () => {
     const { key, cert, certFile } = loopbackCertificate(dir);
     const server = createHttpsServer({ key, cert }, (req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: 1, duplicates: 0, clamped: 0 })));
+      req.on('end', () =>
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ accepted: 1, duplicates: 0, clamped: 0 })),
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    closers.push(() => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }));
+    closers.push(
+      () =>
+        new Promise((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    );
     const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     await fill(1);
     const untrusted = await deliverOutbox(outbox, target(url));
@@ -135,7 +166,10 @@ describe('custom CA', () => {
     expect(untrusted.error).toMatch(/certificate/i);
     const dispatcher = createDispatcher({ caFile: certFile });
     closers.push(() => dispatcher.close());
-    expect(await deliverOutbox(outbox, { serverUrl: url, deviceKey: 'k', dispatcher, userAgent: 't' })).toMatchObject({ state: 'done', accepted: 1 });
+    expect(await deliverOutbox(outbox, { serverUrl: url, deviceKey: 'k', dispatcher, userAgent: 't' })).toMatchObject({
+      state: 'done',
+      accepted: 1,
+    });
   });
 });
 
@@ -145,7 +179,8 @@ describe('response rules', () => {
     expect(judgeResponse(200, '{}').action).toBe('acknowledge');
     expect(judgeResponse(202, '').action).toBe('acknowledge');
     expect(judgeResponse(401, apiError).action).toBe('unauthorized');
-    for (const status of [403, 404, 407, 408, 429, 500, 502, 503]) expect(judgeResponse(status, apiError).action).toBe('retry');
+    for (const status of [403, 404, 407, 408, 429, 500, 502, 503])
+      expect(judgeResponse(status, apiError).action).toBe('retry');
     expect(judgeResponse(400, apiError).action).toBe('quarantine');
     expect(judgeResponse(422, apiError).action).toBe('quarantine');
     expect(judgeResponse(400, '<html>captive portal</html>').action).toBe('retry');

@@ -1,7 +1,14 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfigPath, loadConfig, saveConfig, stateDirFor, type Platform } from '../../agent/config.ts';
+import {
+  ConfigError,
+  defaultConfigPath,
+  loadConfig,
+  saveConfig,
+  stateDirFor,
+  type Platform,
+} from '../../agent/config.ts';
 import { systemdInstallCommands, systemdUnit, windowsInstallCommands, windowsTaskXml } from '../../agent/service.ts';
 import { runAgent } from './agent-process.ts';
 import { tempDir } from './report-fixture.ts';
@@ -12,9 +19,24 @@ beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(() => cleanup());
 
 const linuxRoot: Platform = { platform: 'linux', isRoot: true, env: {}, home: '/root' };
-const linuxUser: Platform = { platform: 'linux', isRoot: false, env: { XDG_CONFIG_HOME: '/home/t/.cfg' }, home: '/home/t' };
-const windows: Platform = { platform: 'win32', isRoot: false, env: { ProgramData: 'C:\\ProgramData' }, home: 'C:\\Users\\t' };
-const valid = { serverUrl: 'https://santong.example.org', deviceId: 'd1', deviceKey: 'std_secret', school: { code: '6229210001', name: '测试第一小学' } };
+const linuxUser: Platform = {
+  platform: 'linux',
+  isRoot: false,
+  env: { XDG_CONFIG_HOME: '/home/t/.cfg' },
+  home: '/home/t',
+};
+const windows: Platform = {
+  platform: 'win32',
+  isRoot: false,
+  env: { ProgramData: 'C:\\ProgramData' },
+  home: 'C:\\Users\\t',
+};
+const valid = {
+  serverUrl: 'https://santong.example.org',
+  deviceId: 'd1',
+  deviceKey: 'std_secret',
+  school: { code: '6229210001', name: '测试第一小学' },
+};
 
 describe('settings', () => {
   it('lives in /etc when root, the XDG config dir for a user, ProgramData on Windows', () => {
@@ -22,7 +44,9 @@ describe('settings', () => {
     expect(defaultConfigPath(linuxUser)).toBe('/home/t/.cfg/santong-agent/config.json');
     expect(defaultConfigPath(windows)).toMatch(/^C:\\ProgramData.santong-agent.config\.json$/);
     expect(stateDirFor({}, '/etc/santong-agent/config.json', linuxRoot)).toBe('/var/lib/santong-agent');
-    expect(stateDirFor({}, '/home/t/.cfg/santong-agent/config.json', linuxUser)).toBe('/home/t/.local/state/santong-agent');
+    expect(stateDirFor({}, '/home/t/.cfg/santong-agent/config.json', linuxUser)).toBe(
+      '/home/t/.local/state/santong-agent',
+    );
     expect(stateDirFor({}, '/tmp/x/config.json', linuxUser)).toBe('/tmp/x/state');
   });
 
@@ -53,11 +77,19 @@ describe('settings', () => {
 });
 
 describe('service definitions', () => {
-  const paths = { node: '/usr/bin/node', script: '/opt/santong-agent/santong-agent.mjs', configPath: '/etc/santong-agent/config.json', stateDir: '/var/lib/santong-agent', user: 'santong-agent' };
+  const paths = {
+    node: '/usr/bin/node',
+    script: '/opt/santong-agent/santong-agent.mjs',
+    configPath: '/etc/santong-agent/config.json',
+    stateDir: '/var/lib/santong-agent',
+    user: 'santong-agent',
+  };
 
   it('systemd unit runs the agent as its own user, restarts on failure, and protects the system', () => {
     const unit = systemdUnit(paths);
-    expect(unit).toContain('ExecStart=/usr/bin/node --max-semi-space-size=1 --optimize-for-size --no-expose-wasm --jitless /opt/santong-agent/santong-agent.mjs run --config /etc/santong-agent/config.json');
+    expect(unit).toContain(
+      'ExecStart=/usr/bin/node --max-semi-space-size=1 --optimize-for-size --no-expose-wasm --jitless /opt/santong-agent/santong-agent.mjs run --config /etc/santong-agent/config.json',
+    );
     expect(unit).toMatch(/^Environment=MALLOC_ARENA_MAX=2$/m);
     expect(unit).toMatch(/^User=santong-agent$/m);
     expect(unit).toMatch(/^Restart=on-failure$/m);
@@ -71,12 +103,25 @@ describe('service definitions', () => {
   it('with the self-update launcher: it starts the bundle, exit 75 restarts, and the bundle directory is writable', () => {
     const updatable = { ...paths, launcher: '/opt/santong-agent/santong-agent-launcher.mjs' };
     const unit = systemdUnit(updatable);
-    expect(unit).toContain('ExecStart=/usr/bin/node --max-semi-space-size=1 --optimize-for-size --no-expose-wasm --jitless /opt/santong-agent/santong-agent-launcher.mjs /opt/santong-agent/santong-agent.mjs run --config');
+    expect(unit).toContain(
+      'ExecStart=/usr/bin/node --max-semi-space-size=1 --optimize-for-size --no-expose-wasm --jitless /opt/santong-agent/santong-agent-launcher.mjs /opt/santong-agent/santong-agent.mjs run --config',
+    );
     expect(unit).toMatch(/^RestartForceExitStatus=75$/m);
     expect(unit).toMatch(/^ReadWritePaths=\/var\/lib\/santong-agent \/opt\/santong-agent$/m);
-    expect(systemdInstallCommands(updatable).map((c) => c.join(' '))).toContain('chown -R santong-agent:santong-agent /opt/santong-agent');
-    expect(systemdInstallCommands(paths).map((c) => c.join(' ')).join('\n')).not.toContain('/opt/santong-agent');
-    const xml = windowsTaskXml({ node: 'node.exe', script: 'C:\\sa\\santong-agent.mjs', configPath: 'C:\\c.json', launcher: 'C:\\sa\\santong-agent-launcher.mjs' });
+    expect(systemdInstallCommands(updatable).map((c) => c.join(' '))).toContain(
+      'chown -R santong-agent:santong-agent /opt/santong-agent',
+    );
+    expect(
+      systemdInstallCommands(paths)
+        .map((c) => c.join(' '))
+        .join('\n'),
+    ).not.toContain('/opt/santong-agent');
+    const xml = windowsTaskXml({
+      node: 'node.exe',
+      script: 'C:\\sa\\santong-agent.mjs',
+      configPath: 'C:\\c.json',
+      launcher: 'C:\\sa\\santong-agent-launcher.mjs',
+    });
     expect(xml).toContain('&quot;C:\\sa\\santong-agent-launcher.mjs&quot; &quot;C:\\sa\\santong-agent.mjs&quot; run');
     expect(xml).toContain('<Repetition><Interval>PT5M</Interval>'); // brings the task back after exit 75
   });
@@ -90,13 +135,21 @@ describe('service definitions', () => {
   });
 
   it('Windows gets a boot-time SYSTEM task that restarts on failure', () => {
-    const xml = windowsTaskXml({ node: 'C:\\Program Files\\nodejs\\node.exe', script: 'C:\\ProgramData\\santong-agent\\santong-agent.mjs', configPath: 'C:\\ProgramData\\santong-agent\\config.json' });
+    const xml = windowsTaskXml({
+      node: 'C:\\Program Files\\nodejs\\node.exe',
+      script: 'C:\\ProgramData\\santong-agent\\santong-agent.mjs',
+      configPath: 'C:\\ProgramData\\santong-agent\\config.json',
+    });
     expect(xml).toContain('<BootTrigger>');
     expect(xml).toContain('<UserId>S-1-5-18</UserId>');
     expect(xml).toContain('<RestartOnFailure><Interval>PT1M</Interval>');
     expect(xml).toContain('<Command>C:\\Program Files\\nodejs\\node.exe</Command>');
-    expect(xml).toContain('<Arguments>--max-semi-space-size=1 --optimize-for-size --no-expose-wasm --jitless &quot;C:\\ProgramData\\santong-agent\\santong-agent.mjs&quot; run --config');
-    expect(windowsInstallCommands('C:\\t.xml', 'C:\\c.json')).toContain('schtasks /Create /TN santong-agent /XML "C:\\t.xml" /F');
+    expect(xml).toContain(
+      '<Arguments>--max-semi-space-size=1 --optimize-for-size --no-expose-wasm --jitless &quot;C:\\ProgramData\\santong-agent\\santong-agent.mjs&quot; run --config',
+    );
+    expect(windowsInstallCommands('C:\\t.xml', 'C:\\c.json')).toContain(
+      'schtasks /Create /TN santong-agent /XML "C:\\t.xml" /F',
+    );
   });
 
   it('install-service --dry-run prints the unit for this install', async () => {

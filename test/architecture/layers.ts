@@ -5,7 +5,15 @@
  */
 export const layers: readonly (readonly string[])[] = [
   ['shared'],
-  ['server/db', 'server/time', 'server/i18n', 'server/errors.ts', 'server/log.ts', 'server/version.ts', 'server/config.ts'],
+  [
+    'server/db',
+    'server/time',
+    'server/i18n',
+    'server/errors.ts',
+    'server/log.ts',
+    'server/version.ts',
+    'server/config.ts',
+  ],
   ['server/http', 'server/audit'],
   ['server/plan'],
   ['server/coverage'],

@@ -27,7 +27,12 @@ const tempDir = () => {
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 const statusRows = (db: ReturnType<typeof openDatabaseFile>) =>
-  ['school_status order by school_code', 'device_status order by device_id', 'classroom_status order by classroom_id', 'county_rollups order by county_code'].map((t) => db.$client.prepare(`select * from ${t}`).all());
+  [
+    'school_status order by school_code',
+    'device_status order by device_id',
+    'classroom_status order by classroom_id',
+    'county_rollups order by county_code',
+  ].map((t) => db.$client.prepare(`select * from ${t}`).all());
 
 describe('benchmark harness', () => {
   it('generates status rows identical to evaluateSchools and passing santong verify, before and after a time shift', () => {
@@ -37,7 +42,10 @@ describe('benchmark harness', () => {
     expect(meta.reports).toBeGreaterThan(100);
     const db = openDatabaseFile(file);
     const generated = statusRows(db);
-    const codes = db.$client.prepare('select code from schools').all().map((r) => (r as { code: string }).code);
+    const codes = db.$client
+      .prepare('select code from schools')
+      .all()
+      .map((r) => (r as { code: string }).code);
     db.$client.transaction(() => evaluateSchools(db, codes, meta.generatedAt))();
     expect(statusRows(db)).toEqual(generated);
     expect(verifyCoverage(db, meta.generatedAt).differences).toEqual([]);
@@ -55,7 +63,9 @@ describe('benchmark harness', () => {
     const meta = generateDataset(tinyScale(), file);
     const db = openDatabaseFile(file);
     const deviceDays = db.$client
-      .prepare(`select count(*) from (select distinct device_id, date(collected_at / 1000, 'unixepoch', '+8 hours') from reports)`)
+      .prepare(
+        `select count(*) from (select distinct device_id, date(collected_at / 1000, 'unixepoch', '+8 hours') from reports)`,
+      )
       .pluck()
       .get();
     db.$client.close();
@@ -91,12 +101,18 @@ describe('benchmark harness', () => {
           loadDevices: meta.loadDevices,
           batchMin: 1,
           batchMax: 24,
-          phases: [{ ...phase, streams: (['healthz', 'coverage', 'county', 'ingest'] as const).map((kind) => ({ kind, connections: 2 })) }],
+          phases: [
+            {
+              ...phase,
+              streams: (['healthz', 'coverage', 'county', 'ingest'] as const).map((kind) => ({ kind, connections: 2 })),
+            },
+          ],
         });
       // Only answers inside the 2-s window count; on a loaded machine the first batch can take longer than
       // that, so the phase runs again (at most 5 times) until every stream has been answered at least once.
       let results = await smoke();
-      for (let tries = 1; tries < 5 && results[0]!.streams.some((s) => s.requests === 0); tries++) results = await smoke();
+      for (let tries = 1; tries < 5 && results[0]!.streams.some((s) => s.requests === 0); tries++)
+        results = await smoke();
       for (const s of results[0]!.streams) {
         expect(s.failures, s.kind).toEqual({});
         expect(s.requests, s.kind).toBeGreaterThan(0);

@@ -5,7 +5,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../server/accounts/passwords.ts';
 import { signIn } from '../../server/accounts/login.ts';
-import { ACCOUNT_MAX_FAILURES, lockedUntil, MAX_FAILURES, MAX_LOCK_MS, recordFailure } from '../../server/accounts/throttle.ts';
+import {
+  ACCOUNT_MAX_FAILURES,
+  lockedUntil,
+  MAX_FAILURES,
+  MAX_LOCK_MS,
+  recordFailure,
+} from '../../server/accounts/throttle.ts';
 import { IDLE_MS } from '../../server/accounts/sessions.ts';
 import { sessions } from '../../server/db/schema.ts';
 import { santong, santongServe } from '../helpers/cli.ts';
@@ -41,7 +47,13 @@ describe('sessions', () => {
     expect(cookie).toMatch(/SameSite=Lax/);
     expect(cookie).not.toMatch(/Secure/);
     const id = browser.cookies.get('santong_session')!;
-    expect(ctx.db.select().from(sessions).all().map((s) => s.idHash)).toEqual([createHash('sha256').update(id).digest('hex')]);
+    expect(
+      ctx.db
+        .select()
+        .from(sessions)
+        .all()
+        .map((s) => s.idHash),
+    ).toEqual([createHash('sha256').update(id).digest('hex')]);
 
     expect((await browser.get('/counties/622921')).status).toBe(200);
     expect((await browser.post('/logout', {})).location).toBe('/login');
@@ -54,7 +66,9 @@ describe('sessions', () => {
   it('marks the cookie Secure over HTTPS', async () => {
     ctx = createTestContext();
     await createDashboardUsers(ctx);
-    const browser = new DashboardClient((p, init) => Promise.resolve(ctx.app.request(`https://santong.example${p}`, init)));
+    const browser = new DashboardClient((p, init) =>
+      Promise.resolve(ctx.app.request(`https://santong.example${p}`, init)),
+    );
     const signedIn = await browser.signIn('bureau');
     expect(signedIn.headers.getSetCookie().find((c) => c.startsWith('santong_session='))).toMatch(/Secure/);
   });
@@ -111,7 +125,8 @@ describe('login throttling', () => {
     await createDashboardUsers(ctx);
     const guesser = DashboardClient.forApp(ctx);
     await guesser.get('/login');
-    for (let i = 0; i < MAX_FAILURES; i++) expect((await guesser.post('/login', { username: 'county-a', password: `guess ${i}` })).status).toBe(401);
+    for (let i = 0; i < MAX_FAILURES; i++)
+      expect((await guesser.post('/login', { username: 'county-a', password: `guess ${i}` })).status).toBe(401);
     const locked = await guesser.post('/login', { username: 'county-a', password: PASSWORD });
     expect(locked.status).toBe(429);
     expect(guesser.cookies.has('santong_session')).toBe(false);
@@ -144,7 +159,8 @@ describe('login throttling', () => {
     ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
     await createDashboardUsers(ctx);
     for (let i = 0; i < ACCOUNT_MAX_FAILURES; i++) recordFailure(ctx.db, 'county-a', `198.51.100.${i}`, ctx.clock());
-    const guess = (address: string, password: string) => signIn(ctx.db, { username: 'county-a', password, address }, ctx.clock());
+    const guess = (address: string, password: string) =>
+      signIn(ctx.db, { username: 'county-a', password, address }, ctx.clock());
     await expect(guess('198.51.100.200', PASSWORD)).rejects.toMatchObject({ code: 'login_locked' });
     ctx.clock.advance(MAX_LOCK_MS + 1);
     await expect(guess('198.51.100.200', PASSWORD)).resolves.toMatchObject({ user: { username: 'county-a' } });
@@ -167,9 +183,18 @@ describe('santong user create', () => {
   it('reads the password from stdin, and the account signs in to a served dashboard', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-user-'));
     cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const created = await santong(['user', 'create', '--username', 'Officer.Ma', '--role', 'county', '--county', '622921', '--data-dir', dataDir], { stdin: `${PASSWORD}\n` });
-    expect(created).toMatchObject({ code: 0, stdout: expect.stringContaining('officer.ma created: county, county 622921') });
-    const refused = await santong(['user', 'create', '--username', 'short', '--role', 'county', '--data-dir', dataDir], { stdin: 'short\n' });
+    const created = await santong(
+      ['user', 'create', '--username', 'Officer.Ma', '--role', 'county', '--county', '622921', '--data-dir', dataDir],
+      { stdin: `${PASSWORD}\n` },
+    );
+    expect(created).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('officer.ma created: county, county 622921'),
+    });
+    const refused = await santong(
+      ['user', 'create', '--username', 'short', '--role', 'county', '--data-dir', dataDir],
+      { stdin: 'short\n' },
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('at least 10 characters');
     expect(refused.stderr).toContain('a county account needs its county');

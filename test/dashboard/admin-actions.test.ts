@@ -45,8 +45,12 @@ describe('tokens', () => {
     const own = await signedIn('county-a');
     await own.get('/enrollment');
     expect((await own.post('/enrollment/tokens/1/revoke', {})).location).toBe('/enrollment?revoked=1');
-    expect(audit('enrollment-token.revoke')).toEqual([expect.objectContaining({ actor: 'user:county-a', entityId: '1' })]);
-    const enroll = await requestJson(ctx.app, 'POST', '/api/v1/enroll', { body: { token: tokenA, hostname: 'pc', hardware: { uuid: 'u-1' } } });
+    expect(audit('enrollment-token.revoke')).toEqual([
+      expect.objectContaining({ actor: 'user:county-a', entityId: '1' }),
+    ]);
+    const enroll = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
+      body: { token: tokenA, hostname: 'pc', hardware: { uuid: 'u-1' } },
+    });
     expect(enroll.status).toBe(401);
     expect((await own.post('/enrollment/tokens/99/revoke', {})).status).toBe(404);
   });
@@ -64,7 +68,9 @@ describe('users', () => {
     const refused = DashboardClient.forApp(ctx);
     await refused.get('/login');
     expect((await refused.post('/login', { username: 'county-a', password: PASSWORD })).status).toBe(401);
-    expect(audit('user.disable')).toEqual([expect.objectContaining({ actor: 'user:bureau', entityId: String(countyA.id), countyCode: '622921' })]);
+    expect(audit('user.disable')).toEqual([
+      expect.objectContaining({ actor: 'user:bureau', entityId: String(countyA.id), countyCode: '622921' }),
+    ]);
     expect((await bureau.get('/admin/users')).text).toContain('已停用');
 
     expect((await bureau.post(`/admin/users/${countyA.id}/enable`, {})).location).toBe('/admin/users?done=enabled');
@@ -83,7 +89,9 @@ describe('users', () => {
     const bureau = await signedIn('bureau');
     await bureau.get('/admin/users');
     expect((await bureau.post(`/admin/users/${school.id}/password`, { password: 'short' })).status).toBe(400);
-    expect((await bureau.post(`/admin/users/${school.id}/password`, { password: 'a brand new password' })).location).toBe('/admin/users?done=password');
+    expect(
+      (await bureau.post(`/admin/users/${school.id}/password`, { password: 'a brand new password' })).location,
+    ).toBe('/admin/users?done=password');
     expect((await staff.get('/schools/6229210001')).status).toBe(302);
     const old = DashboardClient.forApp(ctx);
     await old.get('/login');
@@ -116,8 +124,19 @@ describe('SANTONG_TRUST_PROXY', () => {
   it('keys login throttling on the address the proxy appended, and follows X-Forwarded-Proto for Secure', async () => {
     ctx = createTestContext();
     await createDashboardUsers(ctx);
-    const app = createApp({ db: ctx.db, logger: pino({ level: 'silent' }), clock: ctx.clock, maxReportBodyBytes: 1024 * 1024, trustProxy: true });
-    const viaProxy = (headers: Record<string, string>) => new DashboardClient((p, init) => Promise.resolve(app.request(p, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } })));
+    const app = createApp({
+      db: ctx.db,
+      logger: pino({ level: 'silent' }),
+      clock: ctx.clock,
+      maxReportBodyBytes: 1024 * 1024,
+      trustProxy: true,
+    });
+    const viaProxy = (headers: Record<string, string>) =>
+      new DashboardClient((p, init) =>
+        Promise.resolve(
+          app.request(p, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }),
+        ),
+      );
     const guesser = viaProxy({});
     await guesser.get('/login');
     // A forged first entry does not matter: the last one (the proxy's) is 203.0.113.7 every time.
@@ -142,8 +161,17 @@ describe('SANTONG_TRUST_PROXY', () => {
     // Without the setting a client cannot dodge the lock by inventing addresses.
     await failFiveTimes(guesser, (i) => `10.0.0.${i}`);
     expect((await guesser.post('/login', { username: 'county-a', password: PASSWORD })).status).toBe(429);
-    const spoofed = new DashboardClient((p, init) => Promise.resolve(ctx.app.request(p, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-proto': 'https' } })));
-    const cookie = (await spoofed.signIn('bureau')).headers.getSetCookie().find((c) => c.startsWith('santong_session='));
+    const spoofed = new DashboardClient((p, init) =>
+      Promise.resolve(
+        ctx.app.request(p, {
+          ...init,
+          headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-proto': 'https' },
+        }),
+      ),
+    );
+    const cookie = (await spoofed.signIn('bureau')).headers
+      .getSetCookie()
+      .find((c) => c.startsWith('santong_session='));
     expect(cookie).not.toMatch(/Secure/);
   });
 });

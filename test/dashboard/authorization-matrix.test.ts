@@ -14,11 +14,15 @@ function servedRoutes(context: TestContext): Set<string> {
 /** What went wrong with one cell, or null when the response is what the cell says. */
 function mismatch(cell: Cell, response: { status: number; location: string | null; text: string }): string | null {
   if (cell === 'login') {
-    return response.status === 302 && response.location?.startsWith('/login?next=') ? null : `expected a redirect to /login, got ${response.status} ${response.location ?? ''}`;
+    return response.status === 302 && response.location?.startsWith('/login?next=')
+      ? null
+      : `expected a redirect to /login, got ${response.status} ${response.location ?? ''}`;
   }
   const expected = typeof cell === 'number' ? { status: cell } : cell;
-  if (response.status !== expected.status) return `expected ${expected.status}, got ${response.status}: ${response.text.slice(0, 200)}`;
-  if (expected.location !== undefined && response.location !== expected.location) return `expected location ${expected.location}, got ${response.location}`;
+  if (response.status !== expected.status)
+    return `expected ${expected.status}, got ${response.status}: ${response.text.slice(0, 200)}`;
+  if (expected.location !== undefined && response.location !== expected.location)
+    return `expected location ${expected.location}, got ${response.location}`;
   const missing = (expected.has ?? []).filter((s) => !response.text.includes(s));
   if (missing.length > 0) return `missing ${JSON.stringify(missing)}`;
   const leaked = (expected.lacks ?? []).filter((s) => response.text.includes(s));
@@ -31,8 +35,14 @@ describe('authorization matrix', () => {
     ctx = createTestContext();
     const served = servedRoutes(ctx);
     const listed = new Set(matrix.map((c) => c.route));
-    expect([...served].filter((r) => !listed.has(r)), 'routes missing from test/dashboard/matrix-cases.ts').toEqual([]);
-    expect([...listed].filter((r) => !served.has(r)), 'matrix rows for routes the app no longer serves').toEqual([]);
+    expect(
+      [...served].filter((r) => !listed.has(r)),
+      'routes missing from test/dashboard/matrix-cases.ts',
+    ).toEqual([]);
+    expect(
+      [...listed].filter((r) => !served.has(r)),
+      'matrix rows for routes the app no longer serves',
+    ).toEqual([]);
   });
 
   it('gives anonymous, school, county A, county B and bureau visitors exactly their cell on every route', async () => {
@@ -49,9 +59,16 @@ describe('authorization matrix', () => {
     for (const row of matrix) {
       for (const who of visitors) {
         const client = clients[who];
-        const path = (typeof row.path === 'function' ? row.path(who) : row.path).replace(/\{(\w+)\}/g, (_, k: keyof typeof devices) => devices[k]);
+        const path = (typeof row.path === 'function' ? row.path(who) : row.path).replace(
+          /\{(\w+)\}/g,
+          (_, k: keyof typeof devices) => devices[k],
+        );
         const response = row.json
-          ? await client.request(path, { method: row.json.method, body: JSON.stringify(row.json.body), headers: { 'content-type': 'application/json' } })
+          ? await client.request(path, {
+              method: row.json.method,
+              body: JSON.stringify(row.json.body),
+              headers: { 'content-type': 'application/json' },
+            })
           : row.form
             ? await client.post(path, row.form)
             : await client.get(path);

@@ -13,7 +13,10 @@ const packages = ['chromium', 'fonts-noto-cjk'];
 
 function run(command: string[], asRoot: boolean): boolean {
   const [file, ...args] = asRoot ? command : ['sudo', ...command];
-  const result = spawnSync(file!, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const result = spawnSync(file!, args, {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   return result.status === 0;
 }
 
@@ -21,7 +24,9 @@ function run(command: string[], asRoot: boolean): boolean {
 export function installBrowser(options: { allowSudo: boolean }): boolean {
   const root = process.getuid?.() === 0;
   if (!root && !options.allowSudo) return false;
-  const ok = run(['apt-get', 'update', '-qq'], root) && run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...packages], root);
+  const ok =
+    run(['apt-get', 'update', '-qq'], root) &&
+    run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...packages], root);
   return ok && fs.existsSync(CHROMIUM);
 }
 
@@ -29,7 +34,9 @@ export function installBrowser(options: { allowSudo: boolean }): boolean {
 export default function ensureBrowser(): void {
   if (fs.existsSync(CHROMIUM)) return;
   if (process.getuid?.() === 0 && installBrowser({ allowSudo: false })) return;
-  throw new Error(`the browser tests need Debian's chromium at ${CHROMIUM}; run \`npm run setup:browser\` (apt-get install chromium fonts-noto-cjk) and test again`);
+  throw new Error(
+    `the browser tests need Debian's chromium at ${CHROMIUM}; run \`npm run setup:browser\` (apt-get install chromium fonts-noto-cjk) and test again`,
+  );
 }
 
 // Run as a script (npm run setup:browser): install, with sudo when not root.

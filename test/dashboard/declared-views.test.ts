@@ -21,8 +21,20 @@ async function scenario() {
   ctx = createTestContext({ clock: testClock(T0) });
   await createDashboardUsers(ctx);
   await seedDevices(ctx);
-  declareStatus(ctx.db, { schoolCode: '6229210002', indicator: 'connected', reason: 'fibre is in' }, ctx.clock(), { ...byTest, reason: 'fibre is in' }, null);
-  declareStatus(ctx.db, { schoolCode: '6229210001', indicator: 'equipped', classroomCode: '2', reason: 'panel fitted' }, ctx.clock(), byTest, null);
+  declareStatus(
+    ctx.db,
+    { schoolCode: '6229210002', indicator: 'connected', reason: 'fibre is in' },
+    ctx.clock(),
+    { ...byTest, reason: 'fibre is in' },
+    null,
+  );
+  declareStatus(
+    ctx.db,
+    { schoolCode: '6229210001', indicator: 'equipped', classroomCode: '2', reason: 'panel fitted' },
+    ctx.clock(),
+    byTest,
+    null,
+  );
 }
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
@@ -58,11 +70,17 @@ describe('measured and declared, side by side', () => {
     await scenario();
     const officer = DashboardClient.forApp(ctx);
     await officer.signIn('county-a');
-    const csv = (await officer.get('/counties/622921/schools.csv')).text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const csv = (await officer.get('/counties/622921/schools.csv')).text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(csv[0]).toMatch(/^代码,学校,乡镇,类型,联网,仅申报联网,申报与实测矛盾,/);
     expect(csv[0]).toContain('仅申报装备');
     expect(csv[2]).toMatch(/^6229210002,测试教学点,土桥镇,小学教学点,否,是,是,/);
-    const counties = (await officer.get('/counties.csv')).text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const counties = (await officer.get('/counties.csv')).text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(counties[0]).toContain('仅申报联网,申报矛盾,校校通进度');
     expect(counties[1]).toMatch(/^622921,临夏县,2,1,1,1,/);
 
@@ -95,7 +113,13 @@ describe('progress over time', () => {
 
   it('shows declared teacher spaces against the plan and platforms per level', async () => {
     await scenario();
-    declareTeacherSpaces(ctx.db, '6229210001', { teachers: 40, spacesOpened: 30, spacesVerified: 20 }, byTest, ctx.clock());
+    declareTeacherSpaces(
+      ctx.db,
+      '6229210001',
+      { teachers: 40, spacesOpened: 30, spacesVerified: 20 },
+      byTest,
+      ctx.clock(),
+    );
     const bureau = DashboardClient.forApp(ctx);
     await bureau.signIn('bureau');
     const page = text((await bureau.get('/')).text);

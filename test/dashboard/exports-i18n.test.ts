@@ -27,7 +27,9 @@ describe('exports', () => {
     await officer.signIn('county-a');
     const xlsx = await officer.get('/counties/622921/schools.xlsx?connected=true');
     expect(xlsx.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    expect(xlsx.headers.get('content-disposition')).toMatch(/^attachment; filename="schools-622921-\d{4}-\d{2}-\d{2}\.xlsx"$/);
+    expect(xlsx.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="schools-622921-\d{4}-\d{2}-\d{2}\.xlsx"$/,
+    );
     expect(xlsx.headers.get('cache-control')).toBe('no-store');
     const rows = await readSheet(xlsx.bytes);
     expect(rows[0]!.slice(0, 5)).toEqual(['代码', '学校', '乡镇', '类型', '联网']);
@@ -51,7 +53,10 @@ describe('exports', () => {
     expect([...csv.bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.text.slice(1).trimEnd().split('\r\n');
     expect(lines[0]).toBe('学校,计算机名,教室,状态,最近上报,采集程序版本');
-    expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['康乐测试中学,b1-silent', '测试教学点,a2-silent']); // longest silent first
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual([
+      '康乐测试中学,b1-silent',
+      '测试教学点,a2-silent',
+    ]); // longest silent first
   });
 });
 

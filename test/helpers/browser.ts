@@ -10,7 +10,16 @@ import { CHROMIUM } from '../dashboard/browser-install.ts';
  * strays shows up in `offSite` without any traffic beyond 127.0.0.1 (the pages must work offline).
  */
 // No host name resolves (the server is an address), so not even a DNS query leaves the machine.
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+];
 
 export interface TestBrowser {
   context: BrowserContext;
@@ -33,10 +42,13 @@ export async function openTestBrowser(serverUrl: string): Promise<TestBrowser> {
   });
   const offSite: string[] = [];
   const local = (url: string) => url.startsWith(`${serverUrl}/`) || url === serverUrl || url.startsWith('data:');
-  await context.route((url) => !local(url.href), (route) => {
-    offSite.push(route.request().url());
-    return route.abort('blockedbyclient');
-  });
+  await context.route(
+    (url) => !local(url.href),
+    (route) => {
+      offSite.push(route.request().url());
+      return route.abort('blockedbyclient');
+    },
+  );
   return {
     context,
     page: context.pages()[0] ?? (await context.newPage()),

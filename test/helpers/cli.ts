@@ -23,10 +23,14 @@ export function santong(args: string[], options: { stdin?: string; env?: Record<
 /** Starts `santong serve` as a child process and resolves with its URL once it logs that it listens. */
 export function santongServe(args: string[]): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, LOG_LEVEL: 'info' },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'server/cli.ts', 'serve', '--host', '127.0.0.1', '--port', '0', ...args],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, LOG_LEVEL: 'info' },
+      },
+    );
     let output = '';
     child.stderr.on('data', (d) => (output += d));
     child.stdout.on('data', (d) => {

@@ -14,7 +14,10 @@ export const PASSWORD = 'correct horse battery staple';
 /** The usual cast of the authorization matrix over testRoster. */
 export async function createDashboardUsers(ctx: TestContext) {
   const make = (username: string, role: Role, scope: { countyCode?: string; schoolCode?: string } = {}) =>
-    createUser(ctx.db, { username, password: PASSWORD, role, ...scope }, ctx.clock(), { actor: 'test', reason: 'test account' });
+    createUser(ctx.db, { username, password: PASSWORD, role, ...scope }, ctx.clock(), {
+      actor: 'test',
+      reason: 'test account',
+    });
   return {
     bureau: await make('bureau', 'bureau'),
     countyA: await make('county-a', 'county', { countyCode: '622921' }),
@@ -54,13 +57,22 @@ export class DashboardClient {
   }
 
   async request(path: string, init: RequestInit = {}) {
-    const response = await this.fetcher(path, { ...init, headers: { ...(init.headers as Record<string, string>), cookie: this.cookieHeader() } });
+    const response = await this.fetcher(path, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), cookie: this.cookieHeader() },
+    });
     this.remember(response);
     const bytes = new Uint8Array(await response.arrayBuffer());
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
     const token = /name="_csrf" value="([^"]+)"/.exec(text);
     if (token) this.csrf = token[1]!;
-    return { status: response.status, headers: response.headers, location: response.headers.get('location'), text, bytes };
+    return {
+      status: response.status,
+      headers: response.headers,
+      location: response.headers.get('location'),
+      text,
+      bytes,
+    };
   }
 
   get(path: string) {
@@ -69,8 +81,15 @@ export class DashboardClient {
 
   /** Posts a form; the CSRF token of the last page is added unless the fields carry their own. */
   post(path: string, fields: Record<string, string>, options: { csrf?: boolean } = {}) {
-    const body = new URLSearchParams({ ...(options.csrf === false || !this.csrf ? {} : { _csrf: this.csrf }), ...fields });
-    return this.request(path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const body = new URLSearchParams({
+      ...(options.csrf === false || !this.csrf ? {} : { _csrf: this.csrf }),
+      ...fields,
+    });
+    return this.request(path, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
   }
 
   /** Signs in through the login form, as a person would. */
@@ -88,7 +107,12 @@ async function enroll(ctx: TestContext, schoolCode: string, hostname: string, uu
   const response = await ctx.app.request('/api/v1/enroll', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: ctx.enrollmentToken(schoolCode), hostname, hardware: { uuid }, ...(classroom ? { classroom } : {}) }),
+    body: JSON.stringify({
+      token: ctx.enrollmentToken(schoolCode),
+      hostname,
+      hardware: { uuid },
+      ...(classroom ? { classroom } : {}),
+    }),
   });
   if (response.status !== 201) throw new Error(`enroll ${hostname}: ${response.status} ${await response.text()}`);
   return (await response.json()) as { deviceId: string; deviceKey: string };
@@ -112,7 +136,10 @@ async function report(ctx: TestContext, deviceKey: string, reports: ReturnType<t
 export async function seedDevices(ctx: TestContext) {
   const now = ctx.clock();
   const a1 = await enroll(ctx, '6229210001', 'a1-pc', 'uuid-a1', '1');
-  await report(ctx, a1.deviceKey, [makeReport({ at: now - 2 * DAY, downMbps: 80 }), makeReport({ at: now - 60_000, downMbps: 120, upMbps: 30, displays: [projector] })]);
+  await report(ctx, a1.deviceKey, [
+    makeReport({ at: now - 2 * DAY, downMbps: 80 }),
+    makeReport({ at: now - 60_000, downMbps: 120, upMbps: 30, displays: [projector] }),
+  ]);
   const a2 = await enroll(ctx, '6229210002', 'a2-silent', 'uuid-a2');
   await report(ctx, a2.deviceKey, [makeReport({ at: now - 20 * DAY, reachable: false })]);
   const b1 = await enroll(ctx, '6229220001', 'b1-silent', 'uuid-b1');

@@ -1,7 +1,12 @@
 import type { App } from '../../server/app.ts';
 
 /** A JSON request through app.request(), returning status and parsed body. */
-export async function requestJson(app: App, method: string, path: string, options: { body?: unknown; bearer?: string; rawBody?: string } = {}) {
+export async function requestJson(
+  app: App,
+  method: string,
+  path: string,
+  options: { body?: unknown; bearer?: string; rawBody?: string } = {},
+) {
   const headers: Record<string, string> = {};
   if (options.body !== undefined || options.rawBody !== undefined) headers['content-type'] = 'application/json';
   if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;

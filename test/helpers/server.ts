@@ -41,10 +41,42 @@ export function testClock(start?: number | string, realTime: () => number = Date
 export const byTest = { actor: 'cli:test', reason: 'set up by the test' };
 
 /** Two schools in 临夏县 (622921) and one in 康乐县 (622922), with 3, 2 and 1 classrooms. */
-export const testRoster: { code: string; name: string; county_code: string; type_code: string; urban_rural_code: string; classroom_count: number; township?: string }[] = [
-  { code: '6229210001', name: '测试第一小学', county_code: '622921', type_code: '211', urban_rural_code: '121', classroom_count: 3, township: '韩集镇' },
-  { code: '6229210002', name: '测试教学点', county_code: '622921', type_code: '218', urban_rural_code: '220', classroom_count: 2, township: '土桥镇' },
-  { code: '6229220001', name: '康乐测试中学', county_code: '622922', type_code: '311', urban_rural_code: '121', classroom_count: 1, township: '附城镇' },
+export const testRoster: {
+  code: string;
+  name: string;
+  county_code: string;
+  type_code: string;
+  urban_rural_code: string;
+  classroom_count: number;
+  township?: string;
+}[] = [
+  {
+    code: '6229210001',
+    name: '测试第一小学',
+    county_code: '622921',
+    type_code: '211',
+    urban_rural_code: '121',
+    classroom_count: 3,
+    township: '韩集镇',
+  },
+  {
+    code: '6229210002',
+    name: '测试教学点',
+    county_code: '622921',
+    type_code: '218',
+    urban_rural_code: '220',
+    classroom_count: 2,
+    township: '土桥镇',
+  },
+  {
+    code: '6229220001',
+    name: '康乐测试中学',
+    county_code: '622922',
+    type_code: '311',
+    urban_rural_code: '121',
+    classroom_count: 1,
+    township: '附城镇',
+  },
 ];
 
 export interface TestContext {
@@ -77,14 +109,25 @@ export function createTestContext(options: { clock?: TestClock; roster?: typeof 
     app,
     clock,
     dataDir,
-    apiToken: (countyCode) => createApiToken(db, { name: 'test', countyCode: countyCode ?? null }, clock(), byTest).token,
+    apiToken: (countyCode) =>
+      createApiToken(db, { name: 'test', countyCode: countyCode ?? null }, clock(), byTest).token,
     enrollmentToken: (schoolCode, o = {}) =>
-      createEnrollmentToken(db, { schoolCode, expiresAt: o.expiresInMs === undefined ? null : clock() + o.expiresInMs, maxUses: o.maxUses ?? null }, clock(), byTest).token,
+      createEnrollmentToken(
+        db,
+        {
+          schoolCode,
+          expiresAt: o.expiresInMs === undefined ? null : clock() + o.expiresInMs,
+          maxUses: o.maxUses ?? null,
+        },
+        clock(),
+        byTest,
+      ).token,
     cleanup: ({ verify = true } = {}) => {
       const differences = verify && db.$client.open ? verifyCoverage(db, clock()).differences : [];
       db.$client.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
-      if (differences.length > 0) throw new Error(`santong verify found differences after the scenario:\n${differences.join('\n')}`);
+      if (differences.length > 0)
+        throw new Error(`santong verify found differences after the scenario:\n${differences.join('\n')}`);
     },
   };
 }

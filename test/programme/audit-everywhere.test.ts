@@ -25,10 +25,18 @@ afterEach(() => {
   dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
 });
 
-const auditCount = (db: TestContext['db']) => db.select({ n: sql<number>`count(*)` }).from(auditLog).get()!.n;
+const auditCount = (db: TestContext['db']) =>
+  db
+    .select({ n: sql<number>`count(*)` })
+    .from(auditLog)
+    .get()!.n;
 
 /** Writes that record evidence or measurements, not changes a person makes: not audited, by design. */
-const evidenceRoutes = new Set(['post /api/v1/reports', 'post /api/v1/speedtest/slot', 'post /api/v1/speedtest/upload']);
+const evidenceRoutes = new Set([
+  'post /api/v1/reports',
+  'post /api/v1/speedtest/slot',
+  'post /api/v1/speedtest/upload',
+]);
 
 describe('audit of every mutation path', () => {
   it('writes an audit entry from every mutating API route', async () => {
@@ -36,19 +44,64 @@ describe('audit of every mutation path', () => {
     const token = ctx.apiToken();
     const c = ctx;
     const requests: Record<string, () => Promise<{ status: number }>> = {
-      'post /api/v1/enroll': () => requestJson(c.app, 'POST', '/api/v1/enroll', { body: { token: c.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} } }),
-      'post /api/v1/declarations': () => requestJson(c.app, 'POST', '/api/v1/declarations', { bearer: token, body: { schoolCode: '6229210002', indicator: 'connected', reason: 'fibre, no PC yet' } }),
-      'post /api/v1/declarations/:id/withdraw': () => requestJson(c.app, 'POST', '/api/v1/declarations/1/withdraw', { bearer: token, body: { reason: 'typed in error' } }),
-      'post /api/v1/closures': () => requestJson(c.app, 'POST', '/api/v1/closures', { bearer: token, body: { name: '寒假', startsOn: '2027-01-15', endsOn: '2027-02-25', reason: 'calendar' } }),
-      'post /api/v1/closures/:id/remove': () => requestJson(c.app, 'POST', '/api/v1/closures/1/remove', { bearer: token, body: { reason: 'wrong dates' } }),
-      'post /api/v1/inspections': () => requestJson(c.app, 'POST', '/api/v1/inspections', { bearer: token, body: { perCounty: 2, seed: 's' } }),
-      'post /api/v1/inspections/:id/results': () => requestJson(c.app, 'POST', '/api/v1/inspections/1/results', { bearer: token, body: { schoolCode: '6229210001', result: 'confirmed' } }),
-      'put /api/v1/schools/:code/teacher-spaces': () => requestJson(c.app, 'PUT', '/api/v1/schools/6229210001/teacher-spaces', { bearer: token, body: { teachers: 10, spacesOpened: 5, spacesVerified: 1, reason: 'operator export' } }),
-      'post /api/v1/platforms': () => requestJson(c.app, 'POST', '/api/v1/platforms', { bearer: token, body: { kind: 'resource', level: 'prefecture', ownerCode: '622900', name: '州资源平台', url: 'http://127.0.0.1:9/', builtOn: '2017-10-01', reason: 'letter' } }),
-      'patch /api/v1/platforms/:id': () => requestJson(c.app, 'PATCH', '/api/v1/platforms/1', { bearer: token, body: { name: '州教育资源平台', reason: 'renamed' } }),
-      'delete /api/v1/platforms/:id': () => requestJson(c.app, 'DELETE', '/api/v1/platforms/1?reason=decommissioned', { bearer: token }),
+      'post /api/v1/enroll': () =>
+        requestJson(c.app, 'POST', '/api/v1/enroll', {
+          body: { token: c.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
+        }),
+      'post /api/v1/declarations': () =>
+        requestJson(c.app, 'POST', '/api/v1/declarations', {
+          bearer: token,
+          body: { schoolCode: '6229210002', indicator: 'connected', reason: 'fibre, no PC yet' },
+        }),
+      'post /api/v1/declarations/:id/withdraw': () =>
+        requestJson(c.app, 'POST', '/api/v1/declarations/1/withdraw', {
+          bearer: token,
+          body: { reason: 'typed in error' },
+        }),
+      'post /api/v1/closures': () =>
+        requestJson(c.app, 'POST', '/api/v1/closures', {
+          bearer: token,
+          body: { name: '寒假', startsOn: '2027-01-15', endsOn: '2027-02-25', reason: 'calendar' },
+        }),
+      'post /api/v1/closures/:id/remove': () =>
+        requestJson(c.app, 'POST', '/api/v1/closures/1/remove', { bearer: token, body: { reason: 'wrong dates' } }),
+      'post /api/v1/inspections': () =>
+        requestJson(c.app, 'POST', '/api/v1/inspections', { bearer: token, body: { perCounty: 2, seed: 's' } }),
+      'post /api/v1/inspections/:id/results': () =>
+        requestJson(c.app, 'POST', '/api/v1/inspections/1/results', {
+          bearer: token,
+          body: { schoolCode: '6229210001', result: 'confirmed' },
+        }),
+      'put /api/v1/schools/:code/teacher-spaces': () =>
+        requestJson(c.app, 'PUT', '/api/v1/schools/6229210001/teacher-spaces', {
+          bearer: token,
+          body: { teachers: 10, spacesOpened: 5, spacesVerified: 1, reason: 'operator export' },
+        }),
+      'post /api/v1/platforms': () =>
+        requestJson(c.app, 'POST', '/api/v1/platforms', {
+          bearer: token,
+          body: {
+            kind: 'resource',
+            level: 'prefecture',
+            ownerCode: '622900',
+            name: '州资源平台',
+            url: 'http://127.0.0.1:9/',
+            builtOn: '2017-10-01',
+            reason: 'letter',
+          },
+        }),
+      'patch /api/v1/platforms/:id': () =>
+        requestJson(c.app, 'PATCH', '/api/v1/platforms/1', {
+          bearer: token,
+          body: { name: '州教育资源平台', reason: 'renamed' },
+        }),
+      'delete /api/v1/platforms/:id': () =>
+        requestJson(c.app, 'DELETE', '/api/v1/platforms/1?reason=decommissioned', { bearer: token }),
     };
-    const mutating = routeDocs.filter((d) => d.method !== 'get').map((d) => `${d.method} ${d.path}`).filter((r) => !evidenceRoutes.has(r));
+    const mutating = routeDocs
+      .filter((d) => d.method !== 'get')
+      .map((d) => `${d.method} ${d.path}`)
+      .filter((r) => !evidenceRoutes.has(r));
     expect(new Set(Object.keys(requests))).toEqual(new Set(mutating));
     for (const route of mutating) {
       const before = auditCount(ctx.db);
@@ -69,7 +122,12 @@ describe('audit of every mutation path', () => {
     const enrolledDevice = () => {
       const db = openDatabase(dataDir);
       try {
-        const { token } = createEnrollmentToken(db, { schoolCode: '9901000001', expiresAt: null, maxUses: null }, Date.now(), byTest);
+        const { token } = createEnrollmentToken(
+          db,
+          { schoolCode: '9901000001', expiresAt: null, maxUses: null },
+          Date.now(),
+          byTest,
+        );
         return enrollDevice(db, { token, hostname: 'pc', hardware: {} }, Date.now()).deviceId;
       } finally {
         db.$client.close();
@@ -79,7 +137,20 @@ describe('audit of every mutation path', () => {
       'plan import': ['plan', 'import', plan],
       'import-schools': ['import-schools', 'docs/examples/schools.sample.csv'],
       'import-teacher-spaces': ['import-teacher-spaces', 'docs/examples/teacher-spaces.sample.csv'],
-      'platform add': ['platform', 'add', '--kind', 'resource', '--level', 'prefecture', '--owner', '622900', '--name', 'p', '--url', 'http://127.0.0.1:9/'],
+      'platform add': [
+        'platform',
+        'add',
+        '--kind',
+        'resource',
+        '--level',
+        'prefecture',
+        '--owner',
+        '622900',
+        '--name',
+        'p',
+        '--url',
+        'http://127.0.0.1:9/',
+      ],
       'platform update': ['platform', 'update', '--id', '1', '--name', 'q'],
       'platform remove': ['platform', 'remove', '--id', '1'],
       'enrollment-token create': ['enrollment-token', 'create', '--school', '9901000001'],
@@ -87,17 +158,48 @@ describe('audit of every mutation path', () => {
       'api-token create': ['api-token', 'create', '--name', 'n'],
       'api-token revoke': ['api-token', 'revoke', '--id', '1'],
       'agent-release publish': ['agent-release', 'publish', bundle],
-      'closure add': ['closure', 'add', '--name', '暑假', '--from', '2027-07-10', '--to', '2027-08-31', '--reason', 'summer'],
+      'closure add': [
+        'closure',
+        'add',
+        '--name',
+        '暑假',
+        '--from',
+        '2027-07-10',
+        '--to',
+        '2027-08-31',
+        '--reason',
+        'summer',
+      ],
       'closure remove': ['closure', 'remove', '--id', '1'],
-      'declaration add': ['declaration', 'add', '--school', '9901000001', '--indicator', 'connected', '--reason', 'fibre'],
+      'declaration add': [
+        'declaration',
+        'add',
+        '--school',
+        '9901000001',
+        '--indicator',
+        'connected',
+        '--reason',
+        'fibre',
+      ],
       'declaration withdraw': ['declaration', 'withdraw', '--id', '1'],
       'inspection sample': ['inspection', 'sample', '--per-county', '1', '--seed', 's'],
       'user create': ['user', 'create', '--username', 'wang', '--role', 'bureau'],
       'device revoke': () => ['device', 'revoke', '--id', enrolledDevice()],
     };
     // Commands that change nothing a person answers for (reads, measurements, copies).
-    const readOnly = ['serve', 'platform list', 'platform probe', 'verify', 'backup', 'closure list', 'declaration list', 'inspection checklist'];
-    const commands = [...fs.readFileSync(path.join(repoRoot, 'server/cli.ts'), 'utf8').matchAll(/case '([a-z-]+(?: [a-z-]+)?)':/g)].map((m) => m[1]!);
+    const readOnly = [
+      'serve',
+      'platform list',
+      'platform probe',
+      'verify',
+      'backup',
+      'closure list',
+      'declaration list',
+      'inspection checklist',
+    ];
+    const commands = [
+      ...fs.readFileSync(path.join(repoRoot, 'server/cli.ts'), 'utf8').matchAll(/case '([a-z-]+(?: [a-z-]+)?)':/g),
+    ].map((m) => m[1]!);
     expect(new Set(commands)).toEqual(new Set([...Object.keys(mutating), ...readOnly]));
 
     for (const [command, argsOf] of Object.entries(mutating)) {

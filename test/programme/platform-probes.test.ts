@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { platformProbes } from '../../server/db/schema.ts';
-import { PROBE_RETENTION_DAYS, probeUrl, recordProbe, runPlatformProbes } from '../../server/programme/platform-probe.ts';
+import {
+  PROBE_RETENTION_DAYS,
+  probeUrl,
+  recordProbe,
+  runPlatformProbes,
+} from '../../server/programme/platform-probe.ts';
 import { addPlatform } from '../../server/programme/platform-registry.ts';
 import { listPlatforms } from '../../server/programme/platforms.ts';
 import { byTest, createTestContext, testClock, type TestContext } from '../helpers/server.ts';
@@ -56,7 +61,12 @@ describe('platform probes', () => {
     expect(upResult).toMatchObject({ up: true, statusCode: 200, error: null });
     expect(upResult.latencyMs).toBeGreaterThanOrEqual(0);
 
-    expect(await probeUrl(`${slow}/`, { timeoutMs: 300 })).toEqual({ up: false, statusCode: null, latencyMs: null, error: 'no answer within 300 ms' });
+    expect(await probeUrl(`${slow}/`, { timeoutMs: 300 })).toEqual({
+      up: false,
+      statusCode: null,
+      latencyMs: null,
+      error: 'no answer within 300 ms',
+    });
     expect(slowRequests).toHaveLength(1);
 
     const downResult = await probeUrl(`${down}/`, { timeoutMs: 2000 });
@@ -68,7 +78,8 @@ describe('platform probes', () => {
     const target = await serve(ok);
     const sameHost = await serve((req, res) => {
       if (req.url === '/') res.writeHead(302, { location: '/login' }).end();
-      else if (req.url === '/login') res.writeHead(301, { location: `${target}/portal` }).end(); // another port, same host name
+      else if (req.url === '/login')
+        res.writeHead(301, { location: `${target}/portal` }).end(); // another port, same host name
       else res.writeHead(404).end();
     });
     const followed = await probeUrl(`${sameHost}/`, { timeoutMs: 2000 });
@@ -79,10 +90,14 @@ describe('platform probes', () => {
       offHostHits.push(req.url!);
       res.end();
     });
-    const offHost = await serve((_req, res) => res.writeHead(302, { location: offHostTarget.replace('127.0.0.1', 'localhost') + '/elsewhere' }).end());
+    const offHost = await serve((_req, res) =>
+      res.writeHead(302, { location: offHostTarget.replace('127.0.0.1', 'localhost') + '/elsewhere' }).end(),
+    );
     const refused = await probeUrl(`${offHost}/`, { timeoutMs: 2000 });
     expect(refused).toMatchObject({ up: false, statusCode: 302 });
-    expect(refused.error).toBe(`redirected off-host to ${offHostTarget.replace('127.0.0.1', 'localhost')}; not followed`);
+    expect(refused.error).toBe(
+      `redirected off-host to ${offHostTarget.replace('127.0.0.1', 'localhost')}; not followed`,
+    );
     expect(offHostHits).toEqual([]);
 
     const loop = await serve((_req, res) => res.writeHead(302, { location: '/again' }).end());
@@ -92,7 +107,14 @@ describe('platform probes', () => {
   it('counts a login wall as up and a missing page or server error as down', async () => {
     const statuses = await serve((req, res) => res.writeHead(Number(req.url!.slice(1))).end());
     const up = async (status: number) => (await probeUrl(`${statuses}/${status}`, { timeoutMs: 2000 })).up;
-    expect([await up(204), await up(401), await up(403), await up(404), await up(500), await up(503)]).toEqual([true, true, true, false, false, false]);
+    expect([await up(204), await up(401), await up(403), await up(404), await up(500), await up(503)]).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('records every platform’s probe, derives uptime and median latency, and prunes probes past retention', async () => {
@@ -100,21 +122,62 @@ describe('platform probes', () => {
     ctx = createTestContext({ clock });
     const up = await serve(ok);
     const down = await closedPort();
-    const a = addPlatform(ctx.db, { kind: 'resource', level: 'prefecture', ownerCode: '622900', name: '临夏州教育资源公共服务平台', url: `${up}/`, builtOn: '2017-10-01' }, byTest, clock());
-    const b = addPlatform(ctx.db, { kind: 'management', level: 'county', ownerCode: '622921', name: '临夏县教育管理平台', url: `${down}/`, builtOn: null }, byTest, clock());
+    const a = addPlatform(
+      ctx.db,
+      {
+        kind: 'resource',
+        level: 'prefecture',
+        ownerCode: '622900',
+        name: '临夏州教育资源公共服务平台',
+        url: `${up}/`,
+        builtOn: '2017-10-01',
+      },
+      byTest,
+      clock(),
+    );
+    const b = addPlatform(
+      ctx.db,
+      {
+        kind: 'management',
+        level: 'county',
+        ownerCode: '622921',
+        name: '临夏县教育管理平台',
+        url: `${down}/`,
+        builtOn: null,
+      },
+      byTest,
+      clock(),
+    );
 
     // History written through the same function the probe job uses: 3 up (10, 20, 40 ms) and 1 down within 7 days, 1 down 20 days ago.
     const day = 86_400_000;
-    recordProbe(ctx.db, a.id, { up: false, statusCode: null, latencyMs: null, error: 'ECONNRESET' }, clock() - 20 * day);
+    recordProbe(
+      ctx.db,
+      a.id,
+      { up: false, statusCode: null, latencyMs: null, error: 'ECONNRESET' },
+      clock() - 20 * day,
+    );
     recordProbe(ctx.db, a.id, { up: true, statusCode: 200, latencyMs: 10, error: null }, clock() - 3 * day);
     recordProbe(ctx.db, a.id, { up: false, statusCode: 502, latencyMs: 5, error: 'HTTP 502' }, clock() - 2 * day);
     recordProbe(ctx.db, a.id, { up: true, statusCode: 200, latencyMs: 20, error: null }, clock() - 1 * day);
     recordProbe(ctx.db, a.id, { up: true, statusCode: 200, latencyMs: 40, error: null }, clock() - day / 2);
     // A probe older than retention, to be pruned by the next run.
-    recordProbe(ctx.db, b.id, { up: true, statusCode: 200, latencyMs: 1, error: null }, clock() - (PROBE_RETENTION_DAYS + 1) * day);
+    recordProbe(
+      ctx.db,
+      b.id,
+      { up: true, statusCode: 200, latencyMs: 1, error: null },
+      clock() - (PROBE_RETENTION_DAYS + 1) * day,
+    );
 
     const before = listPlatforms(ctx.db, null, clock()).find((p) => p.id === a.id)!.status!;
-    expect(before).toMatchObject({ up: true, reachable: true, uptime7d: 0.75, uptime30d: 0.6, medianLatencyMs: 20, probes30d: 5 });
+    expect(before).toMatchObject({
+      up: true,
+      reachable: true,
+      uptime7d: 0.75,
+      uptime30d: 0.6,
+      medianLatencyMs: 20,
+      probes30d: 5,
+    });
 
     const results = await runPlatformProbes(ctx.db, { clock, timeoutMs: 2000 });
     expect(results.map((r) => [r.platformId, r.result.up])).toEqual([
@@ -122,13 +185,31 @@ describe('platform probes', () => {
       [b.id, false],
     ]);
     const [statusA, statusB] = listPlatforms(ctx.db, null, clock()).map((p) => p.status!);
-    expect(statusA).toMatchObject({ lastProbeAt: new Date(clock()).toISOString(), up: true, reachable: true, statusCode: 200, uptime7d: 0.8, probes30d: 6 });
-    expect(statusB).toMatchObject({ up: false, reachable: false, statusCode: null, uptime7d: 0, uptime30d: 0, medianLatencyMs: null, probes30d: 1 });
+    expect(statusA).toMatchObject({
+      lastProbeAt: new Date(clock()).toISOString(),
+      up: true,
+      reachable: true,
+      statusCode: 200,
+      uptime7d: 0.8,
+      probes30d: 6,
+    });
+    expect(statusB).toMatchObject({
+      up: false,
+      reachable: false,
+      statusCode: null,
+      uptime7d: 0,
+      uptime30d: 0,
+      medianLatencyMs: null,
+      probes30d: 1,
+    });
     expect(statusB?.error).toMatch(/ECONNREFUSED/);
     expect(ctx.db.select().from(platformProbes).where(eq(platformProbes.platformId, b.id)).all()).toHaveLength(1);
 
     // A day and a bit without probes (the job stopped): up at the last probe, but no longer counted reachable.
     clock.advance(25 * 3_600_000);
-    expect(listPlatforms(ctx.db, null, clock()).find((p) => p.id === a.id)!.status).toMatchObject({ up: true, reachable: false });
+    expect(listPlatforms(ctx.db, null, clock()).find((p) => p.id === a.id)!.status).toMatchObject({
+      up: true,
+      reachable: false,
+    });
   });
 });

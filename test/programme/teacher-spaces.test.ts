@@ -24,7 +24,8 @@ function writeFile(name: string, content: string): string {
   return file;
 }
 const stored = () => ctx.db.select().from(teacherSpaces).orderBy(asc(teacherSpaces.schoolCode)).all();
-const audits = () => ctx.db.select().from(auditLog).where(eq(auditLog.action, 'teacher-spaces.declare')).orderBy(asc(auditLog.id)).all();
+const audits = () =>
+  ctx.db.select().from(auditLog).where(eq(auditLog.action, 'teacher-spaces.declare')).orderBy(asc(auditLog.id)).all();
 
 describe('teacher spaces (人人通)', () => {
   it('imports declared figures and totals them per county and for the prefecture against the plan', async () => {
@@ -35,15 +36,40 @@ describe('teacher spaces (人人通)', () => {
 
     const whole = await requestJson(ctx.app, 'GET', '/api/v1/teacher-spaces', { bearer: ctx.apiToken() });
     expect(whole.status).toBe(200);
-    expect(whole.body).toMatchObject({ target: 17859, teachers: 71, opened: 61, verified: 52, schoolsDeclared: 3, declared: true });
+    expect(whole.body).toMatchObject({
+      target: 17859,
+      teachers: 71,
+      opened: 61,
+      verified: 52,
+      schoolsDeclared: 3,
+      declared: true,
+    });
     expect(whole.body.milestones.at(0)).toEqual({ year: 2015, cumulative: 6000 });
     expect(whole.body.milestones.at(-1)).toEqual({ year: 2020, cumulative: 17859 });
     expect(whole.body.counties).toHaveLength(8);
-    expect(whole.body.counties.find((c: { code: string }) => c.code === '622921')).toEqual({ code: '622921', name: '临夏县', teachers: 46, opened: 41, verified: 32, schoolsDeclared: 2 });
-    expect(whole.body.counties.find((c: { code: string }) => c.code === '622923')).toMatchObject({ teachers: 0, opened: 0, verified: 0 });
+    expect(whole.body.counties.find((c: { code: string }) => c.code === '622921')).toEqual({
+      code: '622921',
+      name: '临夏县',
+      teachers: 46,
+      opened: 41,
+      verified: 32,
+      schoolsDeclared: 2,
+    });
+    expect(whole.body.counties.find((c: { code: string }) => c.code === '622923')).toMatchObject({
+      teachers: 0,
+      opened: 0,
+      verified: 0,
+    });
 
     const county = await requestJson(ctx.app, 'GET', '/api/v1/teacher-spaces', { bearer: ctx.apiToken('622922') });
-    expect(county.body).toMatchObject({ target: null, milestones: [], teachers: 25, opened: 20, verified: 20, declared: true });
+    expect(county.body).toMatchObject({
+      target: null,
+      milestones: [],
+      teachers: 25,
+      opened: 20,
+      verified: 20,
+      declared: true,
+    });
     expect(county.body.counties.map((c: { code: string }) => c.code)).toEqual(['622922']);
     expect(readTeacherSpaces(ctx.db, '622922')).toEqual(county.body);
 
@@ -53,7 +79,9 @@ describe('teacher spaces (人人通)', () => {
     expect(asCsv.body).toContain('622921,临夏县,46,41,32,2\r\n');
 
     // The same file again changes nothing and writes no audit entry.
-    expect((await runImportTeacherSpaces(ctx.db, file, ctx.clock(), byCli)).output).toEqual([`${file}: 0 schools changed, 3 unchanged (declared figures)`]);
+    expect((await runImportTeacherSpaces(ctx.db, file, ctx.clock(), byCli)).output).toEqual([
+      `${file}: 0 schools changed, 3 unchanged (declared figures)`,
+    ]);
     expect(audits()).toHaveLength(3);
   });
 
@@ -62,7 +90,15 @@ describe('teacher spaces (人人通)', () => {
     await runImportTeacherSpaces(ctx.db, writeFile('v1.csv', csv(header, '6229210001,40,35,30')), ctx.clock(), byCli);
     const file = writeFile(
       'bad.csv',
-      csv(header, '6229210001,40,41,30', '6229210002,6,5,6', '6229220001,-3,0,0', '9999999999,1,1,1', '6229210002,6,6,6', '6229220001,,1.5,0'),
+      csv(
+        header,
+        '6229210001,40,41,30',
+        '6229210002,6,5,6',
+        '6229220001,-3,0,0',
+        '9999999999,1,1,1',
+        '6229210002,6,6,6',
+        '6229220001,,1.5,0',
+      ),
     );
     const result = await runImportTeacherSpaces(ctx.db, file, ctx.clock(), byCli);
     expect(result.exitCode).toBe(1);
@@ -89,28 +125,58 @@ describe('teacher spaces (人人通)', () => {
     const file = path.join(ctx.dataDir, 'spaces.xlsx');
     await workbook.xlsx.writeFile(file);
     expect((await runImportTeacherSpaces(ctx.db, file, ctx.clock(), byCli)).exitCode).toBe(0);
-    expect(stored()).toEqual([{ schoolCode: '6229210001', teachers: 40, spacesOpened: 35, spacesVerified: 30, updatedAt: ctx.clock(), updatedBy: 'cli:officer' }]);
+    expect(stored()).toEqual([
+      {
+        schoolCode: '6229210001',
+        teachers: 40,
+        spacesOpened: 35,
+        spacesVerified: 30,
+        updatedAt: ctx.clock(),
+        updatedBy: 'cli:officer',
+      },
+    ]);
 
-    const missing = await runImportTeacherSpaces(ctx.db, writeFile('narrow.csv', csv('school_code,teachers,spaces_opened', '6229210001,1,1')), ctx.clock(), byCli);
+    const missing = await runImportTeacherSpaces(
+      ctx.db,
+      writeFile('narrow.csv', csv('school_code,teachers,spaces_opened', '6229210001,1,1')),
+      ctx.clock(),
+      byCli,
+    );
     expect(missing.output[0]).toBe('line 1: spaces_verified: required column is missing');
   });
 
   it('declares one school through the API, within the token’s county, with a reason, never from a dashboard session', async () => {
     ctx = createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
-    const put = (code: string, body: unknown, bearer?: string) => requestJson(ctx.app, 'PUT', `/api/v1/schools/${code}/teacher-spaces`, { body, bearer });
+    const put = (code: string, body: unknown, bearer?: string) =>
+      requestJson(ctx.app, 'PUT', `/api/v1/schools/${code}/teacher-spaces`, { body, bearer });
     const county = ctx.apiToken('622921');
     const good = { teachers: 40, spacesOpened: 35, spacesVerified: 30, reason: 'county office count' };
 
     const first = await put('6229210001', good, county);
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ schoolCode: '6229210001', teachers: 40, spacesOpened: 35, spacesVerified: 30, declared: true, changed: true });
+    expect(first.body).toMatchObject({
+      schoolCode: '6229210001',
+      teachers: 40,
+      spacesOpened: 35,
+      spacesVerified: 30,
+      declared: true,
+      changed: true,
+    });
     expect(first.body.updatedBy).toMatch(/^api-token:\d+$/);
     expect((await put('6229210001', good, county)).body.changed).toBe(false);
 
-    const impossible = await put('6229210001', { teachers: 10, spacesOpened: 11, spacesVerified: 12, reason: 'x' }, county);
+    const impossible = await put(
+      '6229210001',
+      { teachers: 10, spacesOpened: 11, spacesVerified: 12, reason: 'x' },
+      county,
+    );
     expect(impossible.status).toBe(400);
     expect(impossible.body.issues.map((i: { path: string }) => i.path)).toEqual(['spacesOpened', 'spacesVerified']);
-    const noReason = await put('6229210001', { teachers: 10, spacesOpened: 1, spacesVerified: 1, reason: '  ' }, county);
+    const noReason = await put(
+      '6229210001',
+      { teachers: 10, spacesOpened: 1, spacesVerified: 1, reason: '  ' },
+      county,
+    );
     expect(noReason.status).toBe(400);
     expect(noReason.body.issues.map((i: { path: string }) => i.path)).toEqual(['reason']);
     expect((await put('6229210001', { ...good, teachers: -1 }, county)).status).toBe(400);
@@ -122,7 +188,12 @@ describe('teacher spaces (人人通)', () => {
     expect((await put('9999999999', good, ctx.apiToken())).status).toBe(404);
     expect((await put('6229210001', good)).status).toBe(401);
 
-    const user = await createUser(ctx.db, { username: 'bureau1', password: 'a long enough password', role: 'bureau' }, ctx.clock(), byTest);
+    const user = await createUser(
+      ctx.db,
+      { username: 'bureau1', password: 'a long enough password', role: 'bureau' },
+      ctx.clock(),
+      byTest,
+    );
     const session = createSession(ctx.db, user.id, ctx.clock());
     const bySession = await ctx.app.request('/api/v1/schools/6229210001/teacher-spaces', {
       method: 'PUT',

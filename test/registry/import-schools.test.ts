@@ -12,7 +12,8 @@ import { runImportSchools } from '../../server/registry/import-schools.ts';
 
 const now = Date.UTC(2026, 2, 1, 8);
 const importer = { actor: 'cli:test', reason: 'county roster 2026' };
-const header = 'code,name,county_code,township,type_code,urban_rural_code,classroom_count,class_count,centre_school_code';
+const header =
+  'code,name,county_code,township,type_code,urban_rural_code,classroom_count,class_count,centre_school_code';
 const hanji = '6229210001,临夏县韩集镇中心小学,622921,韩集镇,211,210,3,3,';
 const yangwa = '6229210002,临夏县韩集镇阳洼小学,622921,韩集镇,211,220,2,,6229210001';
 
@@ -39,22 +40,46 @@ function writeFile(name: string, content: string | Buffer): string {
 const csv = (...lines: string[]) => lines.join('\n') + '\n';
 const storedSchools = () => db.select().from(schools).orderBy(asc(schools.code)).all();
 const roomsOf = (code: string) =>
-  db.select({ code: classrooms.code, name: classrooms.name }).from(classrooms).where(eq(classrooms.schoolCode, code)).orderBy(asc(classrooms.id)).all();
+  db
+    .select({ code: classrooms.code, name: classrooms.name })
+    .from(classrooms)
+    .where(eq(classrooms.schoolCode, code))
+    .orderBy(asc(classrooms.id))
+    .all();
 
 describe('import-schools', () => {
   it('imports a good CSV: schools, classrooms 1..N and their derived status', async () => {
     const file = writeFile('schools.csv', csv(header, hanji, yangwa));
     const result = await runImportSchools(db, file, now, importer);
 
-    expect(result).toEqual({ exitCode: 0, output: [`${file}: 2 created, 0 updated, 0 unchanged; 5 classrooms created`] });
+    expect(result).toEqual({
+      exitCode: 0,
+      output: [`${file}: 2 created, 0 updated, 0 unchanged; 5 classrooms created`],
+    });
     expect(storedSchools()).toEqual([
       {
-        code: '6229210001', name: '临夏县韩集镇中心小学', countyCode: '622921', township: '韩集镇', typeCode: '211',
-        urbanRuralCode: '210', classCount: 3, centreSchoolCode: null, createdAt: now, updatedAt: now,
+        code: '6229210001',
+        name: '临夏县韩集镇中心小学',
+        countyCode: '622921',
+        township: '韩集镇',
+        typeCode: '211',
+        urbanRuralCode: '210',
+        classCount: 3,
+        centreSchoolCode: null,
+        createdAt: now,
+        updatedAt: now,
       },
       {
-        code: '6229210002', name: '临夏县韩集镇阳洼小学', countyCode: '622921', township: '韩集镇', typeCode: '211',
-        urbanRuralCode: '220', classCount: null, centreSchoolCode: '6229210001', createdAt: now, updatedAt: now,
+        code: '6229210002',
+        name: '临夏县韩集镇阳洼小学',
+        countyCode: '622921',
+        township: '韩集镇',
+        typeCode: '211',
+        urbanRuralCode: '220',
+        classCount: null,
+        centreSchoolCode: '6229210001',
+        createdAt: now,
+        updatedAt: now,
       },
     ]);
     expect(roomsOf('6229210001')).toEqual([
@@ -67,11 +92,19 @@ describe('import-schools', () => {
   });
 
   it('reads UTF-8 with a BOM and CRLF line ends, and header names in any case with spaces', async () => {
-    const content = '\uFEFF' + [' Code ,NAME,County_Code,township,type_code,urban_rural_code,classroom_count', '6229210001,临夏县韩集镇中心小学,622921,韩集镇,211,210,3'].join('\r\n') + '\r\n';
+    const content =
+      '\uFEFF' +
+      [
+        ' Code ,NAME,County_Code,township,type_code,urban_rural_code,classroom_count',
+        '6229210001,临夏县韩集镇中心小学,622921,韩集镇,211,210,3',
+      ].join('\r\n') +
+      '\r\n';
     const result = await runImportSchools(db, writeFile('bom.csv', content), now, importer);
 
     expect(result.exitCode).toBe(0);
-    expect(storedSchools().map((s) => [s.code, s.name, s.classCount])).toEqual([['6229210001', '临夏县韩集镇中心小学', null]]);
+    expect(storedSchools().map((s) => [s.code, s.name, s.classCount])).toEqual([
+      ['6229210001', '临夏县韩集镇中心小学', null],
+    ]);
     expect(roomsOf('6229210001')).toHaveLength(3);
   });
 
@@ -80,7 +113,17 @@ describe('import-schools', () => {
     const sheet = workbook.addWorksheet('学校');
     sheet.getRow(1).values = header.split(',');
     sheet.getRow(2).values = [6229210001, '临夏县韩集镇中心小学', 622921, '韩集镇', 211, 210, 3, 3, null];
-    sheet.getRow(3).values = [6229210002, { richText: [{ text: '临夏县韩集镇' }, { text: '阳洼小学' }] }, 622921, '韩集镇', 211, 220, 2, null, 6229210001];
+    sheet.getRow(3).values = [
+      6229210002,
+      { richText: [{ text: '临夏县韩集镇' }, { text: '阳洼小学' }] },
+      622921,
+      '韩集镇',
+      211,
+      220,
+      2,
+      null,
+      6229210001,
+    ];
     const good = path.join(dir, 'good.xlsx');
     await workbook.xlsx.writeFile(good);
 
@@ -96,7 +139,9 @@ describe('import-schools', () => {
     await workbook.xlsx.writeFile(bad);
     const result = await runImportSchools(db, bad, now, importer);
     expect(result.exitCode).toBe(1);
-    expect(result.output[0]).toMatch(/^line 5: type_code: 219 is not a GB\/T 33782 school type; use one of 211 primary/);
+    expect(result.output[0]).toMatch(
+      /^line 5: type_code: 219 is not a GB\/T 33782 school type; use one of 211 primary/,
+    );
     expect(result.output[1]).toBe('line 5: classroom_count: must be a whole number like 12');
   });
 
@@ -135,7 +180,10 @@ describe('import-schools', () => {
   it('prints terminal escape sequences from header and value cells inert, never as commands to the terminal', async () => {
     const retitle = '\u001b]0;pwned\u0007';
     const clear = '\u001b[2J\u001b[H';
-    const file = writeFile('escapes.csv', csv(`${header},note${retitle}`, `${hanji},x`, `6229210002,临夏县阳洼小学,622921,韩集镇,21${clear}1,220,2,,,y`));
+    const file = writeFile(
+      'escapes.csv',
+      csv(`${header},note${retitle}`, `${hanji},x`, `6229210002,临夏县阳洼小学,622921,韩集镇,21${clear}1,220,2,,,y`),
+    );
     const result = await runImportSchools(db, file, now, importer);
     expect(result.exitCode).toBe(1);
     const printed = result.output.join('\n');
@@ -147,7 +195,12 @@ describe('import-schools', () => {
 
   it('reports a row with a stray comma together with the other bad rows', async () => {
     const stray = '6229210003,临夏县韩集镇双城教学点,622921,韩集镇,218,220,1,,,多余';
-    const result = await runImportSchools(db, writeFile('stray.csv', csv(header, hanji, stray, yangwa.replace(',211,', ',999,'))), now, importer);
+    const result = await runImportSchools(
+      db,
+      writeFile('stray.csv', csv(header, hanji, stray, yangwa.replace(',211,', ',999,'))),
+      now,
+      importer,
+    );
 
     expect(result.exitCode).toBe(1);
     expect(result.output.map((line) => line.split(';')[0])).toEqual([
@@ -174,7 +227,9 @@ describe('import-schools', () => {
     const result = await runImportSchools(db, writeFile('v2.csv', csv(header, renamed)), now + 1000, importer);
 
     expect(result.output).toEqual([expect.stringMatching(/0 created, 1 updated, 0 unchanged; 0 classrooms created$/)]);
-    expect(storedSchools().map((s) => [s.name, s.typeCode, s.createdAt, s.updatedAt])).toEqual([['临夏县韩集镇中心学校', '312', now, now + 1000]]);
+    expect(storedSchools().map((s) => [s.name, s.typeCode, s.createdAt, s.updatedAt])).toEqual([
+      ['临夏县韩集镇中心学校', '312', now, now + 1000],
+    ]);
     expect(roomsOf('6229210001').map((r) => r.code)).toEqual(['1', '2', '3']);
   });
 
@@ -183,20 +238,37 @@ describe('import-schools', () => {
     await runImportSchools(db, writeFile('v1-again.csv', csv(header, hanji)), now, importer);
     expect(roomsOf('6229210001').map((r) => r.code)).toEqual(['1', '2', '3']);
 
-    const grown = await runImportSchools(db, writeFile('v2.csv', csv(header, hanji.replace(',210,3,', ',210,5,'))), now, importer);
+    const grown = await runImportSchools(
+      db,
+      writeFile('v2.csv', csv(header, hanji.replace(',210,3,', ',210,5,'))),
+      now,
+      importer,
+    );
     expect(grown.output.at(-1)).toMatch(/1 updated, 0 unchanged; 2 classrooms created$/);
     expect(roomsOf('6229210001').map((r) => r.code)).toEqual(['1', '2', '3', '4', '5']);
 
-    const shrunk = await runImportSchools(db, writeFile('v3.csv', csv(header, hanji.replace(',210,3,', ',210,2,'))), now, importer);
+    const shrunk = await runImportSchools(
+      db,
+      writeFile('v3.csv', csv(header, hanji.replace(',210,3,', ',210,2,'))),
+      now,
+      importer,
+    );
     expect(shrunk.exitCode).toBe(0);
-    expect(shrunk.output[0]).toMatch(/^warning: line 2: classroom_count: 6229210001 has 5 classrooms registered and the file says 2; none were removed/);
+    expect(shrunk.output[0]).toMatch(
+      /^warning: line 2: classroom_count: 6229210001 has 5 classrooms registered and the file says 2; none were removed/,
+    );
     expect(roomsOf('6229210001')).toHaveLength(5);
   });
 
   it('keeps stored optional values when the file lacks the column, clears them when the cell is blank', async () => {
     await runImportSchools(db, writeFile('full.csv', csv(header, hanji, yangwa)), now, importer);
     const narrow = 'code,name,county_code,type_code,urban_rural_code,classroom_count,remark';
-    const result = await runImportSchools(db, writeFile('narrow.csv', csv(narrow, '6229210002,临夏县韩集镇阳洼小学,622921,211,220,2,新建')), now, importer);
+    const result = await runImportSchools(
+      db,
+      writeFile('narrow.csv', csv(narrow, '6229210002,临夏县韩集镇阳洼小学,622921,211,220,2,新建')),
+      now,
+      importer,
+    );
     expect(result.output[0]).toMatch(/^warning: line 1: remark: unknown column, ignored/);
     expect(result.output.at(-1)).toMatch(/0 created, 0 updated, 1 unchanged/);
 
@@ -206,12 +278,21 @@ describe('import-schools', () => {
   });
 
   it('names a missing required column and refuses a GBK file instead of importing mojibake', async () => {
-    const missing = await runImportSchools(db, writeFile('missing.csv', csv('code,name,county_code,type_code,classroom_count', '1,a,622921,211,1')), now, importer);
+    const missing = await runImportSchools(
+      db,
+      writeFile('missing.csv', csv('code,name,county_code,type_code,classroom_count', '1,a,622921,211,1')),
+      now,
+      importer,
+    );
     expect(missing.exitCode).toBe(1);
     expect(missing.output[0]).toBe('line 1: urban_rural_code: required column is missing');
 
     // "韩集" in GBK: not valid UTF-8.
-    const gbk = Buffer.concat([Buffer.from(`${header}\n6229210001,`), Buffer.from([0xba, 0xab, 0xbc, 0xaf]), Buffer.from(',622921,,211,210,3,,\n')]);
+    const gbk = Buffer.concat([
+      Buffer.from(`${header}\n6229210001,`),
+      Buffer.from([0xba, 0xab, 0xbc, 0xaf]),
+      Buffer.from(',622921,,211,210,3,,\n'),
+    ]);
     const result = await runImportSchools(db, writeFile('gbk.csv', gbk), now, importer);
     expect(result.exitCode).toBe(1);
     expect(result.output[0]).toMatch(/is not UTF-8.*save it as "CSV UTF-8"/);
@@ -226,4 +307,3 @@ describe('import-schools', () => {
     expect(new Set(storedSchools().map((s) => s.countyCode)).size).toBeGreaterThanOrEqual(6);
   });
 });
-

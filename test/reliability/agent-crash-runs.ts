@@ -118,13 +118,22 @@ export class AgentRuns {
     const posted = relay.ledger.length;
     const run = this.start();
     const [moment, delay] =
-      aim === 'starting' ? [Promise.resolve(), random.int(0, timing.tempAt)]
-      : aim === 'collecting' ? [relay.nextRequest('/healthz'), random.int(0, timing.probeToTemp)]
-      : aim === 'writing' ? [this.outbox.tempOf(run.pid), random.next() < 0.5 ? 0 : random.int(1, 12)]
-      : aim === 'sending' ? [relay.holdNext('before-server'), random.int(0, 10)]
-      : aim === 'stored' ? [relay.holdNext('after-server'), random.int(0, 10)]
-      : aim === 'answered' ? [relay.holdNext('after-answer'), random.next() < 0.5 ? random.int(0, 3) : random.int(0, timing.answerToExit)]
-      : [this.state.tempOf(run.pid), random.int(0, 2)];
+      aim === 'starting'
+        ? [Promise.resolve(), random.int(0, timing.tempAt)]
+        : aim === 'collecting'
+          ? [relay.nextRequest('/healthz'), random.int(0, timing.probeToTemp)]
+          : aim === 'writing'
+            ? [this.outbox.tempOf(run.pid), random.next() < 0.5 ? 0 : random.int(1, 12)]
+            : aim === 'sending'
+              ? [relay.holdNext('before-server'), random.int(0, 10)]
+              : aim === 'stored'
+                ? [relay.holdNext('after-server'), random.int(0, 10)]
+                : aim === 'answered'
+                  ? [
+                      relay.holdNext('after-answer'),
+                      random.next() < 0.5 ? random.int(0, 3) : random.int(0, timing.answerToExit),
+                    ]
+                  : [this.state.tempOf(run.pid), random.int(0, 2)];
     if (await Promise.race([moment.then(() => true), run.gone.then(() => false)])) {
       if (delay > 0) await Promise.race([new Promise((r) => setTimeout(r, delay)), run.gone]);
       run.child.kill('SIGKILL');
@@ -151,13 +160,24 @@ export class AgentRuns {
     count(
       this.phases,
       !last
-        ? temps > 0 ? 'writing the outbox file' : after.some((n) => !before.has(n)) ? 'queued, not sent' : this.probed(run) ? 'collecting' : 'starting'
-        : !last.stored ? 'sent, never stored'
-        : last.afterSenderDied ? 'stored after the agent died'
-        : !last.answered ? 'stored, answer not received'
-        : last.reportIds.some(queued) ? 'answered, files not yet removed'
-        : stateTemps > 0 ? 'recording the delivery'
-        : 'answered, files removed',
+        ? temps > 0
+          ? 'writing the outbox file'
+          : after.some((n) => !before.has(n))
+            ? 'queued, not sent'
+            : this.probed(run)
+              ? 'collecting'
+              : 'starting'
+        : !last.stored
+          ? 'sent, never stored'
+          : last.afterSenderDied
+            ? 'stored after the agent died'
+            : !last.answered
+              ? 'stored, answer not received'
+              : last.reportIds.some(queued)
+                ? 'answered, files not yet removed'
+                : stateTemps > 0
+                  ? 'recording the delivery'
+                  : 'answered, files removed',
     );
     return true;
   }

@@ -38,102 +38,151 @@ function shuffled<T>(items: readonly T[], random: Random): T[] {
 }
 
 describe('agent crash safety', () => {
-  it(`survives ${KILLS} SIGKILLs between collect, outbox, send and acknowledge: every queued report stored once, nothing left behind`, { timeout: longRun ? 1_800_000 : 240_000 }, async () => {
-    const random = seededRandom();
-    const started = performance.now();
-    const server = spawnServer(prepared.dataDir, env);
-    const serverUrl = await server.listening;
-    const relay = await Relay.start(serverUrl);
-    const { dir, cleanup } = await tempDir('santong-agent-crash-');
-    const configPath = join(dir, 'config.json');
-    const stateDir = join(dir, 'state');
-    const runs = await AgentRuns.watch(configPath, stateDir, relay, random);
-    try {
-      const enrolled = await runAgent(['enroll', '--server', relay.url, '--token', prepared.tokens.get(SCHOOL)!, '--target', `${relay.url}/healthz`, '--config', configPath]);
-      expect(enrolled.code, enrolled.stderr).toBe(0);
-      const { deviceId } = JSON.parse(await readFile(configPath, 'utf8')) as { deviceId: string };
+  it(
+    `survives ${KILLS} SIGKILLs between collect, outbox, send and acknowledge: every queued report stored once, nothing left behind`,
+    { timeout: longRun ? 1_800_000 : 240_000 },
+    async () => {
+      const random = seededRandom();
+      const started = performance.now();
+      const server = spawnServer(prepared.dataDir, env);
+      const serverUrl = await server.listening;
+      const relay = await Relay.start(serverUrl);
+      const { dir, cleanup } = await tempDir('santong-agent-crash-');
+      const configPath = join(dir, 'config.json');
+      const stateDir = join(dir, 'state');
+      const runs = await AgentRuns.watch(configPath, stateDir, relay, random);
+      try {
+        const enrolled = await runAgent([
+          'enroll',
+          '--server',
+          relay.url,
+          '--token',
+          prepared.tokens.get(SCHOOL)!,
+          '--target',
+          `${relay.url}/healthz`,
+          '--config',
+          configPath,
+        ]);
+        expect(enrolled.code, enrolled.stderr).toBe(0);
+        const { deviceId } = JSON.parse(await readFile(configPath, 'utf8')) as { deviceId: string };
 
-      const backlog = new Set<string>();
-      let kills = 0;
-      let rounds = 0;
-      let aims: Aim[] = [];
-      await runs.clean();
-      while (kills < KILLS) {
-        if (++rounds > KILLS * 4) throw new Error(`too many runs finished before their kill (seed ${random.seed}): ${JSON.stringify(runs.finishedFirst)}`);
-        // Every aim in turn, in a shuffled order; an aim whose run finished first is tried again.
-        if (aims.length === 0) aims = shuffled(AIMS, random);
-        if (!(await runs.killed(aims[0]!))) continue;
-        aims.shift();
-        kills++;
-        if (random.next() < 0.2) {
-          await runs.clean();
-          // Reports queued while the school's link was down: bigger batches to send and remove.
-          if (random.next() < 0.5) {
-            const queue = await Outbox.open(stateDir);
-            for (let i = random.int(1, 60); i > 0; i--) {
-              const report = makeReport();
-              await queue.add(report);
-              backlog.add(report.id);
+        const backlog = new Set<string>();
+        let kills = 0;
+        let rounds = 0;
+        let aims: Aim[] = [];
+        await runs.clean();
+        while (kills < KILLS) {
+          if (++rounds > KILLS * 4)
+            throw new Error(
+              `too many runs finished before their kill (seed ${random.seed}): ${JSON.stringify(runs.finishedFirst)}`,
+            );
+          // Every aim in turn, in a shuffled order; an aim whose run finished first is tried again.
+          if (aims.length === 0) aims = shuffled(AIMS, random);
+          if (!(await runs.killed(aims[0]!))) continue;
+          aims.shift();
+          kills++;
+          if (random.next() < 0.2) {
+            await runs.clean();
+            // Reports queued while the school's link was down: bigger batches to send and remove.
+            if (random.next() < 0.5) {
+              const queue = await Outbox.open(stateDir);
+              for (let i = random.int(1, 60); i > 0; i--) {
+                const report = makeReport();
+                await queue.add(report);
+                backlog.add(report.id);
+              }
             }
           }
         }
-      }
-      const drain = await runs.clean();
-      await killHard(server);
-      runs.close();
+        const drain = await runs.clean();
+        await killHard(server);
+        runs.close();
 
-      // The server's answer to every batch that reached it: new ids accepted, ids it had counted as duplicates.
-      const stored = new Set<string>();
-      const wrongAnswers: string[] = [];
-      let replayed = 0;
-      let duplicatesAnswered = 0;
-      for (const batch of relay.ledger.filter((b) => b.stored)) {
-        const known = batch.reportIds.filter((id) => stored.has(id)).length;
-        if (batch.duplicates !== known || batch.accepted !== batch.reportIds.length - known) {
-          wrongAnswers.push(`${batch.reportIds.length} reports, ${known} known: answered ${batch.accepted} accepted, ${batch.duplicates} duplicates`);
+        // The server's answer to every batch that reached it: new ids accepted, ids it had counted as duplicates.
+        const stored = new Set<string>();
+        const wrongAnswers: string[] = [];
+        let replayed = 0;
+        let duplicatesAnswered = 0;
+        for (const batch of relay.ledger.filter((b) => b.stored)) {
+          const known = batch.reportIds.filter((id) => stored.has(id)).length;
+          if (batch.duplicates !== known || batch.accepted !== batch.reportIds.length - known) {
+            wrongAnswers.push(
+              `${batch.reportIds.length} reports, ${known} known: answered ${batch.accepted} accepted, ${batch.duplicates} duplicates`,
+            );
+          }
+          replayed += known;
+          duplicatesAnswered += batch.duplicates ?? 0;
+          for (const id of batch.reportIds) stored.add(id);
         }
-        replayed += known;
-        duplicatesAnswered += batch.duplicates ?? 0;
-        for (const id of batch.reportIds) stored.add(id);
-      }
-      const sqlite = new Database(join(prepared.dataDir, DATABASE_FILE), { readonly: true });
-      const rows = sqlite.prepare('select id, count(*) as n from reports where device_id = ? group by id').all(deviceId) as { id: string; n: number }[];
-      const otherRows = (sqlite.prepare('select count(*) as n from reports where device_id != ?').get(deviceId) as { n: number }).n;
-      sqlite.close();
-      const inDatabase = new Set(rows.map((r) => r.id));
-      const written = runs.written();
-      const verify = await santong(['verify', '--data-dir', prepared.dataDir]);
+        const sqlite = new Database(join(prepared.dataDir, DATABASE_FILE), { readonly: true });
+        const rows = sqlite
+          .prepare('select id, count(*) as n from reports where device_id = ? group by id')
+          .all(deviceId) as { id: string; n: number }[];
+        const otherRows = (
+          sqlite.prepare('select count(*) as n from reports where device_id != ?').get(deviceId) as { n: number }
+        ).n;
+        sqlite.close();
+        const inDatabase = new Set(rows.map((r) => r.id));
+        const written = runs.written();
+        const verify = await santong(['verify', '--data-dir', prepared.dataDir]);
 
-      const figures = {
-        seed: random.seed, kills, runs: rounds + 1, phases: runs.phases, finishedFirst: runs.finishedFirst, tornTemps: runs.tornTemps,
-        stateTemps: runs.stateTemps, writtenByAgent: written.size - backlog.size, backlog: backlog.size, batches: relay.ledger.length,
-        replayed, duplicatesAnswered, found: [...written].filter((id) => inDatabase.has(id)).length, stored: rows.length,
-        seconds: Math.round((performance.now() - started) / 1000),
-      };
-      console.log(`agent-crash: ${JSON.stringify(figures)}`);
-      const seed = `seed ${random.seed}`;
-      expect(runs.unexpected, seed).toEqual([]);
-      // The watch saw every name, every file a listing found and every id the agent sent: `written` is complete.
-      expect(runs.unnamedEvents()).toBe(0);
-      expect(runs.missedByWatch(), seed).toEqual([]);
-      expect([...written].filter((id) => !inDatabase.has(id)), `lost (${seed})`).toEqual([]);
-      expect([...inDatabase].filter((id) => !written.has(id)), `stored but never queued (${seed})`).toEqual([]);
-      expect(rows.filter((r) => r.n !== 1), seed).toEqual([]);
-      expect(otherRows).toBe(0);
-      expect(relay.ledger.filter((b) => b.status !== undefined && !b.stored), `batches the server refused (${seed})`).toEqual([]);
-      expect(wrongAnswers, seed).toEqual([]);
-      expect(replayed, 'a report the server had was sent again').toBeGreaterThan(0);
-      expect(duplicatesAnswered).toBe(replayed);
-      expect(drain.stdout).toMatch(/^delivered: \d+ accepted, \d+ already known/);
-      expect(await readdir(join(stateDir, 'outbox')), `outbox after the drain (${seed})`).toEqual([]);
-      expect(await readdir(join(stateDir, 'quarantine')), seed).toEqual([]);
-      expect((await readdir(stateDir)).filter((n) => n.startsWith('.tmp-')), `temp files left in the state dir (${seed})`).toEqual([]);
-      expect(verify.code, `${verify.stdout}${verify.stderr} (${seed})`).toBe(0);
-    } finally {
-      runs.close();
-      await relay.close();
-      await killHard(server);
-      await cleanup();
-    }
-  });
+        const figures = {
+          seed: random.seed,
+          kills,
+          runs: rounds + 1,
+          phases: runs.phases,
+          finishedFirst: runs.finishedFirst,
+          tornTemps: runs.tornTemps,
+          stateTemps: runs.stateTemps,
+          writtenByAgent: written.size - backlog.size,
+          backlog: backlog.size,
+          batches: relay.ledger.length,
+          replayed,
+          duplicatesAnswered,
+          found: [...written].filter((id) => inDatabase.has(id)).length,
+          stored: rows.length,
+          seconds: Math.round((performance.now() - started) / 1000),
+        };
+        console.log(`agent-crash: ${JSON.stringify(figures)}`);
+        const seed = `seed ${random.seed}`;
+        expect(runs.unexpected, seed).toEqual([]);
+        // The watch saw every name, every file a listing found and every id the agent sent: `written` is complete.
+        expect(runs.unnamedEvents()).toBe(0);
+        expect(runs.missedByWatch(), seed).toEqual([]);
+        expect(
+          [...written].filter((id) => !inDatabase.has(id)),
+          `lost (${seed})`,
+        ).toEqual([]);
+        expect(
+          [...inDatabase].filter((id) => !written.has(id)),
+          `stored but never queued (${seed})`,
+        ).toEqual([]);
+        expect(
+          rows.filter((r) => r.n !== 1),
+          seed,
+        ).toEqual([]);
+        expect(otherRows).toBe(0);
+        expect(
+          relay.ledger.filter((b) => b.status !== undefined && !b.stored),
+          `batches the server refused (${seed})`,
+        ).toEqual([]);
+        expect(wrongAnswers, seed).toEqual([]);
+        expect(replayed, 'a report the server had was sent again').toBeGreaterThan(0);
+        expect(duplicatesAnswered).toBe(replayed);
+        expect(drain.stdout).toMatch(/^delivered: \d+ accepted, \d+ already known/);
+        expect(await readdir(join(stateDir, 'outbox')), `outbox after the drain (${seed})`).toEqual([]);
+        expect(await readdir(join(stateDir, 'quarantine')), seed).toEqual([]);
+        expect(
+          (await readdir(stateDir)).filter((n) => n.startsWith('.tmp-')),
+          `temp files left in the state dir (${seed})`,
+        ).toEqual([]);
+        expect(verify.code, `${verify.stdout}${verify.stderr} (${seed})`).toBe(0);
+      } finally {
+        runs.close();
+        await relay.close();
+        await killHard(server);
+        await cleanup();
+      }
+    },
+  );
 });

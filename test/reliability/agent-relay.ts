@@ -169,7 +169,11 @@ export class Relay {
   }
 
   /** Writes the answer; false when the agent was gone before it could be. */
-  private answer(res: ServerResponse, closed: () => boolean, answer: { status: number; contentType: string | null; text: string }): Promise<boolean> {
+  private answer(
+    res: ServerResponse,
+    closed: () => boolean,
+    answer: { status: number; contentType: string | null; text: string },
+  ): Promise<boolean> {
     if (closed()) return Promise.resolve(false);
     return new Promise((resolve) => {
       res.once('close', () => resolve(false));

@@ -42,7 +42,8 @@ async function send(row: ApiCase, who: Principal, w: ApiWorld, baseUrl = w.serve
 /** What is wrong with an answer, or null when it is the cell. */
 function mismatch(row: ApiCase, who: Principal, cell: Cell, answer: { status: number; text: string }): string | null {
   const expected = typeof cell === 'number' ? { status: cell, has: [] } : cell;
-  if (answer.status !== expected.status) return `expected ${expected.status}, got ${answer.status}: ${answer.text.slice(0, 200)}`;
+  if (answer.status !== expected.status)
+    return `expected ${expected.status}, got ${answer.status}: ${answer.text.slice(0, 200)}`;
   const missing = expected.has.filter((s) => !answer.text.includes(s));
   if (missing.length > 0) return `missing ${JSON.stringify(missing)}: ${answer.text.slice(0, 200)}`;
   if (answer.status < 300 && !row.unscoped) {
@@ -56,12 +57,23 @@ describe('API authorization matrix', () => {
   it('has a row for every /api/v1 route the app serves and documents, and none for a route that is gone', () => {
     const ctx = createTestContext();
     try {
-      const served = new Set(ctx.app.routes.filter((r) => r.method !== 'ALL' && apiRoute(r.path)).map((r) => `${r.method} ${r.path}`));
+      const served = new Set(
+        ctx.app.routes.filter((r) => r.method !== 'ALL' && apiRoute(r.path)).map((r) => `${r.method} ${r.path}`),
+      );
       const documented = routeDocs.filter((d) => apiRoute(d.path)).map((d) => `${d.method.toUpperCase()} ${d.path}`);
       const listed = new Set(apiMatrix.map((row) => row.route));
-      expect([...served].filter((r) => !listed.has(r)), 'served API routes with no row in api-matrix-cases.ts').toEqual([]);
-      expect(documented.filter((r) => !listed.has(r)), 'documented API routes with no row').toEqual([]);
-      expect([...listed].filter((r) => !served.has(r)), 'rows for routes the app no longer serves').toEqual([]);
+      expect(
+        [...served].filter((r) => !listed.has(r)),
+        'served API routes with no row in api-matrix-cases.ts',
+      ).toEqual([]);
+      expect(
+        documented.filter((r) => !listed.has(r)),
+        'documented API routes with no row',
+      ).toEqual([]);
+      expect(
+        [...listed].filter((r) => !served.has(r)),
+        'rows for routes the app no longer serves',
+      ).toEqual([]);
     } finally {
       ctx.cleanup();
     }
@@ -79,17 +91,27 @@ describe('API authorization matrix', () => {
         if (problem) failures.push(`${row.method ?? 'GET'} ${concrete(row, who, w)} as ${who}: ${problem}`);
       }
     }
-    console.log(`API authorization matrix: ${apiMatrix.length} rows over ${new Set(apiMatrix.map((r) => r.route)).size} routes × ${principals.length} principals = ${cells} cells`);
+    console.log(
+      `API authorization matrix: ${apiMatrix.length} rows over ${new Set(apiMatrix.map((r) => r.route)).size} routes × ${principals.length} principals = ${cells} cells`,
+    );
     expect(failures).toEqual([]);
 
     // Reports carry no device id: the key decides. X's report is on X's device; nobody else's is stored.
-    const stored = w.server.db.$client.prepare(`select id, device_id as deviceId from reports where id in (${principals.map(() => '?').join(',')})`).all(...principals.map((p) => reportIds[p]));
+    const stored = w.server.db.$client
+      .prepare(`select id, device_id as deviceId from reports where id in (${principals.map(() => '?').join(',')})`)
+      .all(...principals.map((p) => reportIds[p]));
     expect(stored).toEqual([{ id: reportIds.deviceX, deviceId: w.deviceX.id }]);
   });
 
   it('serves public coverage to everyone alike when disclosure is on, with no school, device or person in it', async () => {
     const w = (world = await createApiWorld());
-    const disclosing = createApp({ db: w.server.db, logger: pino({ level: 'silent' }), clock: w.server.clock, maxReportBodyBytes: 1024 * 1024, publicDisclosure: true });
+    const disclosing = createApp({
+      db: w.server.db,
+      logger: pino({ level: 'silent' }),
+      clock: w.server.clock,
+      maxReportBodyBytes: 1024 * 1024,
+      publicDisclosure: true,
+    });
     const listener = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const s = serve({ fetch: disclosing.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
     });
@@ -97,12 +119,24 @@ describe('API authorization matrix', () => {
       const address = listener.address();
       const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
       const row = apiMatrix.find((r) => r.route === 'GET /api/v1/public/coverage')!;
-      const schoolsAndDevices = ['6229210001', '6229210002', '6229220001', 'x-pc', 'a1-pc', 'b1-silent', 'county-a', 'bureau'];
+      const schoolsAndDevices = [
+        '6229210001',
+        '6229210002',
+        '6229220001',
+        'x-pc',
+        'a1-pc',
+        'b1-silent',
+        'county-a',
+        'bureau',
+      ];
       for (const who of principals) {
         const answer = await send(row, who, w, url);
         expect(answer.status, who).toBe(200);
         expect(answer.text, who).toContain('622922');
-        expect(schoolsAndDevices.filter((s) => answer.text.includes(s)), who).toEqual([]);
+        expect(
+          schoolsAndDevices.filter((s) => answer.text.includes(s)),
+          who,
+        ).toEqual([]);
       }
     } finally {
       await new Promise<void>((resolve) => listener.close(() => resolve()));

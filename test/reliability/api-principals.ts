@@ -38,22 +38,47 @@ export interface ApiWorld {
   headers: Record<Principal, Record<string, string>>;
   deviceX: { id: string; key: string };
   /** Things :id routes name, made through the API by the bureau token; B2 is a spare for a cross-county row. */
-  ids: { declA: number; declA2: number; declB: number; closureA: number; closureB: number; closureB2: number; closureAll: number; inspection: number; platformA: number; platformB: number };
+  ids: {
+    declA: number;
+    declA2: number;
+    declB: number;
+    closureA: number;
+    closureB: number;
+    closureB2: number;
+    closureAll: number;
+    inspection: number;
+    platformA: number;
+    platformB: number;
+  };
   /** An unlimited enrollment token for 6229210002, and one that was revoked. */
   enrollmentToken: string;
   revokedEnrollmentToken: string;
 }
 
 /** A JSON call to the test server as the bureau token; throws unless it succeeds. */
-async function made(url: string, token: string, method: string, path: string, body: unknown): Promise<{ id: number } & Record<string, unknown>> {
-  const response = await fetch(url + path, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+async function made(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<{ id: number } & Record<string, unknown>> {
+  const response = await fetch(url + path, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
   const json = (await response.json()) as { id: number };
   if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
   return json;
 }
 
 async function enroll(url: string, token: string, hostname: string, uuid: string) {
-  const response = await fetch(`${url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, hostname, hardware: { uuid } }) });
+  const response = await fetch(`${url}/api/v1/enroll`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token, hostname, hardware: { uuid } }),
+  });
   if (response.status !== 201) throw new Error(`enroll ${hostname}: ${response.status} ${await response.text()}`);
   return (await response.json()) as { deviceId: string; deviceKey: string };
 }
@@ -101,10 +126,19 @@ export async function createApiWorld(): Promise<ApiWorld> {
   const x = await enroll(url, server.enrollmentToken(SCHOOL_X), 'x-pc', 'uuid-x');
   const leaked = await enroll(url, server.enrollmentToken(SCHOOL_X), 'leaked-pc', 'uuid-leaked');
   revokeDevice(db, leaked.deviceId, clock(), byTest);
-  const withdrawn = createEnrollmentToken(db, { schoolCode: '6229210002', expiresAt: null, maxUses: null }, clock(), byTest);
+  const withdrawn = createEnrollmentToken(
+    db,
+    { schoolCode: '6229210002', expiresAt: null, maxUses: null },
+    clock(),
+    byTest,
+  );
   revokeEnrollmentToken(db, withdrawn.id, clock(), byTest);
   // A live report from X, so X's school shows evidence.
-  const first = await fetch(`${url}/api/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${x.deviceKey}` }, body: JSON.stringify({ reports: [makeReport({ at: clock() - 60_000 })] }) });
+  const first = await fetch(`${url}/api/v1/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${x.deviceKey}` },
+    body: JSON.stringify({ reports: [makeReport({ at: clock() - 60_000 })] }),
+  });
   if (first.status !== 200) throw new Error(`seed report: ${first.status}`);
 
   const post = (path: string, body: unknown, method = 'POST') => made(url, bureauToken, method, path, body);
@@ -112,17 +146,75 @@ export async function createApiWorld(): Promise<ApiWorld> {
     declA: (await post('/api/v1/declarations', { schoolCode: '6229210002', indicator: 'connected', reason })).id,
     declA2: (await post('/api/v1/declarations', { schoolCode: SCHOOL_X, indicator: 'connected', reason })).id,
     declB: (await post('/api/v1/declarations', { schoolCode: '6229220001', indicator: 'connected', reason })).id,
-    closureA: (await post('/api/v1/closures', { name: '寒假 A', countyCode: '622921', startsOn: '2027-07-10', endsOn: '2027-08-31', reason })).id,
-    closureB: (await post('/api/v1/closures', { name: '寒假 B', countyCode: '622922', startsOn: '2027-07-10', endsOn: '2027-08-31', reason })).id,
-    closureB2: (await post('/api/v1/closures', { name: '暑假 B', countyCode: '622922', startsOn: '2027-09-10', endsOn: '2027-09-12', reason })).id,
-    closureAll: (await post('/api/v1/closures', { name: '国庆', startsOn: '2027-10-01', endsOn: '2027-10-07', reason })).id,
+    closureA: (
+      await post('/api/v1/closures', {
+        name: '寒假 A',
+        countyCode: '622921',
+        startsOn: '2027-07-10',
+        endsOn: '2027-08-31',
+        reason,
+      })
+    ).id,
+    closureB: (
+      await post('/api/v1/closures', {
+        name: '寒假 B',
+        countyCode: '622922',
+        startsOn: '2027-07-10',
+        endsOn: '2027-08-31',
+        reason,
+      })
+    ).id,
+    closureB2: (
+      await post('/api/v1/closures', {
+        name: '暑假 B',
+        countyCode: '622922',
+        startsOn: '2027-09-10',
+        endsOn: '2027-09-12',
+        reason,
+      })
+    ).id,
+    closureAll: (await post('/api/v1/closures', { name: '国庆', startsOn: '2027-10-01', endsOn: '2027-10-07', reason }))
+      .id,
     inspection: (await post('/api/v1/inspections', { perCounty: 2, seed: 'matrix' })).id,
-    platformA: (await post('/api/v1/platforms', { kind: 'resource', level: 'county', ownerCode: '622921', name: '临夏县资源平台', url: 'http://127.0.0.1:9/a', reason })).id,
-    platformB: (await post('/api/v1/platforms', { kind: 'resource', level: 'county', ownerCode: '622922', name: '康乐县资源平台', url: 'http://127.0.0.1:9/b', reason })).id,
+    platformA: (
+      await post('/api/v1/platforms', {
+        kind: 'resource',
+        level: 'county',
+        ownerCode: '622921',
+        name: '临夏县资源平台',
+        url: 'http://127.0.0.1:9/a',
+        reason,
+      })
+    ).id,
+    platformB: (
+      await post('/api/v1/platforms', {
+        kind: 'resource',
+        level: 'county',
+        ownerCode: '622922',
+        name: '康乐县资源平台',
+        url: 'http://127.0.0.1:9/b',
+        reason,
+      })
+    ).id,
   };
-  await post('/api/v1/platforms', { kind: 'management', level: 'prefecture', ownerCode: '622900', name: '临夏州管理平台', url: 'http://127.0.0.1:9/p', reason });
-  await post(`/api/v1/schools/${SCHOOL_X}/teacher-spaces`, { teachers: 40, spacesOpened: 30, spacesVerified: 20, reason }, 'PUT');
-  await post('/api/v1/schools/6229220001/teacher-spaces', { teachers: 20, spacesOpened: 10, spacesVerified: 5, reason }, 'PUT');
+  await post('/api/v1/platforms', {
+    kind: 'management',
+    level: 'prefecture',
+    ownerCode: '622900',
+    name: '临夏州管理平台',
+    url: 'http://127.0.0.1:9/p',
+    reason,
+  });
+  await post(
+    `/api/v1/schools/${SCHOOL_X}/teacher-spaces`,
+    { teachers: 40, spacesOpened: 30, spacesVerified: 20, reason },
+    'PUT',
+  );
+  await post(
+    '/api/v1/schools/6229220001/teacher-spaces',
+    { teachers: 20, spacesOpened: 10, spacesVerified: 5, reason },
+    'PUT',
+  );
   if (takeDailySnapshots(db, clock()).length === 0) throw new Error('no daily snapshot taken: history would be empty');
 
   const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
@@ -140,5 +232,12 @@ export async function createApiWorld(): Promise<ApiWorld> {
     revokedToken: bearer(revoked.token),
     expiredSession: cookie(idle),
   };
-  return { server, headers, deviceX: { id: x.deviceId, key: x.deviceKey }, ids, enrollmentToken: server.enrollmentToken('6229210002'), revokedEnrollmentToken: withdrawn.token };
+  return {
+    server,
+    headers,
+    deviceX: { id: x.deviceId, key: x.deviceKey },
+    ids,
+    enrollmentToken: server.enrollmentToken('6229210002'),
+    revokedEnrollmentToken: withdrawn.token,
+  };
 }

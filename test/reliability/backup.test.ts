@@ -32,7 +32,9 @@ function restore(file: string): string {
 async function coverage(url: string, token: string): Promise<unknown> {
   const response = await fetch(`${url}/api/v1/coverage`, { headers: { authorization: `Bearer ${token}` } });
   expect(response.status).toBe(200);
-  return JSON.parse(await response.text(), (key, value: unknown) => (key === 'asOf' || key === 'generatedAt' ? undefined : value));
+  return JSON.parse(await response.text(), (key, value: unknown) =>
+    key === 'asOf' || key === 'generatedAt' ? undefined : value,
+  );
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs = 20_000) {
@@ -44,63 +46,77 @@ async function until(condition: () => boolean, what: string, timeoutMs = 20_000)
 }
 
 describe('santong backup', () => {
-  it('copies the database while the server ingests; a server on the restored copy verifies clean and gives the same coverage', { timeout: 90_000 }, async () => {
-    const random = seededRandom();
-    const server = spawnServer(original.dataDir, env);
-    const target = new ServerTarget();
-    target.up(await server.listening);
-    const devices = await enrollDevices((await target.next())!.url, original.tokens, 12);
-    const load = await driveDevices(devices, target, random);
-    await until(() => load.ledger.filter((b) => b.acknowledged).length >= 30, '30 acknowledged batches');
+  it(
+    'copies the database while the server ingests; a server on the restored copy verifies clean and gives the same coverage',
+    { timeout: 90_000 },
+    async () => {
+      const random = seededRandom();
+      const server = spawnServer(original.dataDir, env);
+      const target = new ServerTarget();
+      target.up(await server.listening);
+      const devices = await enrollDevices((await target.next())!.url, original.tokens, 12);
+      const load = await driveDevices(devices, target, random);
+      await until(() => load.ledger.filter((b) => b.acknowledged).length >= 30, '30 acknowledged batches');
 
-    const hot = path.join(original.dataDir, '..', `${path.basename(original.dataDir)}-hot.sqlite`);
-    restoredDirs.push(hot);
-    const acknowledgedBefore: SentBatch[] = load.ledger.filter((b) => b.acknowledged);
-    const backup = await santong(['backup', hot, '--data-dir', original.dataDir]);
-    const sentDuring = load.ledger.length;
-    expect(backup.code, backup.stderr).toBe(0);
-    expect(backup.stdout).toMatch(/integrity ok/);
-    expect(sentDuring, 'ingest went on while the backup ran').toBeGreaterThan(acknowledgedBefore.length);
+      const hot = path.join(original.dataDir, '..', `${path.basename(original.dataDir)}-hot.sqlite`);
+      restoredDirs.push(hot);
+      const acknowledgedBefore: SentBatch[] = load.ledger.filter((b) => b.acknowledged);
+      const backup = await santong(['backup', hot, '--data-dir', original.dataDir]);
+      const sentDuring = load.ledger.length;
+      expect(backup.code, backup.stderr).toBe(0);
+      expect(backup.stdout).toMatch(/integrity ok/);
+      expect(sentDuring, 'ingest went on while the backup ran').toBeGreaterThan(acknowledgedBefore.length);
 
-    // The hot copy: whole batches only, everything acknowledged before it started, and clean.
-    const copy = new Database(hot, { readonly: true });
-    const has = copy.prepare('select count(*) as n from reports where id = ?');
-    const present = (b: SentBatch) => b.reportIds.filter((id) => (has.get(id) as { n: number }).n === 1).length;
-    expect(acknowledgedBefore.filter((b) => present(b) !== b.reportIds.length)).toEqual([]);
-    expect(load.ledger.filter((b) => ![0, b.reportIds.length].includes(present(b)))).toEqual([]);
-    copy.close();
-    const hotDir = restore(hot);
-    const verifyHot = await santong(['verify', '--data-dir', hotDir]);
-    expect(verifyHot.code, verifyHot.stdout + verifyHot.stderr).toBe(0);
+      // The hot copy: whole batches only, everything acknowledged before it started, and clean.
+      const copy = new Database(hot, { readonly: true });
+      const has = copy.prepare('select count(*) as n from reports where id = ?');
+      const present = (b: SentBatch) => b.reportIds.filter((id) => (has.get(id) as { n: number }).n === 1).length;
+      expect(acknowledgedBefore.filter((b) => present(b) !== b.reportIds.length)).toEqual([]);
+      expect(load.ledger.filter((b) => ![0, b.reportIds.length].includes(present(b)))).toEqual([]);
+      copy.close();
+      const hotDir = restore(hot);
+      const verifyHot = await santong(['verify', '--data-dir', hotDir]);
+      expect(verifyHot.code, verifyHot.stdout + verifyHot.stderr).toBe(0);
 
-    // Quiet now: a second backup, and a server on its restored copy answers exactly what the original does.
-    target.stop();
-    await load.done;
-    expect(load.unexpected).toEqual([]);
-    const quiet = `${hot}.quiet`;
-    restoredDirs.push(quiet);
-    expect((await santong(['backup', quiet, '--data-dir', original.dataDir])).code).toBe(0);
-    const quietDir = restore(quiet);
-    const count = (file: string) => {
-      const db = new Database(file, { readonly: true });
-      const n = (db.prepare('select count(*) as n from reports').get() as { n: number }).n;
-      db.close();
-      return n;
-    };
-    expect(count(path.join(quietDir, DATABASE_FILE))).toBe(count(path.join(original.dataDir, DATABASE_FILE)));
-    const restoredServer = spawnServer(quietDir, env);
-    try {
-      const [before, after] = await Promise.all([coverage((await server.listening), original.apiToken), coverage(await restoredServer.listening, original.apiToken)]);
-      expect(after).toEqual(before);
-    } finally {
-      await killHard(restoredServer);
-      await killHard(server);
-    }
-    console.log(`backup: ${JSON.stringify({ seed: random.seed, acknowledgedBeforeBackup: acknowledgedBefore.length, batchesSentByBackupEnd: sentDuring, batchesTotal: load.ledger.length })}`);
-  });
+      // Quiet now: a second backup, and a server on its restored copy answers exactly what the original does.
+      target.stop();
+      await load.done;
+      expect(load.unexpected).toEqual([]);
+      const quiet = `${hot}.quiet`;
+      restoredDirs.push(quiet);
+      expect((await santong(['backup', quiet, '--data-dir', original.dataDir])).code).toBe(0);
+      const quietDir = restore(quiet);
+      const count = (file: string) => {
+        const db = new Database(file, { readonly: true });
+        const n = (db.prepare('select count(*) as n from reports').get() as { n: number }).n;
+        db.close();
+        return n;
+      };
+      expect(count(path.join(quietDir, DATABASE_FILE))).toBe(count(path.join(original.dataDir, DATABASE_FILE)));
+      const restoredServer = spawnServer(quietDir, env);
+      try {
+        const [before, after] = await Promise.all([
+          coverage(await server.listening, original.apiToken),
+          coverage(await restoredServer.listening, original.apiToken),
+        ]);
+        expect(after).toEqual(before);
+      } finally {
+        await killHard(restoredServer);
+        await killHard(server);
+      }
+      console.log(
+        `backup: ${JSON.stringify({ seed: random.seed, acknowledgedBeforeBackup: acknowledgedBefore.length, batchesSentByBackupEnd: sentDuring, batchesTotal: load.ledger.length })}`,
+      );
+    },
+  );
 
   it('refuses a data dir without a database, with a message', async () => {
-    const result = await santong(['backup', path.join(original.dataDir, 'x.sqlite'), '--data-dir', path.join(original.dataDir, 'nowhere')]);
+    const result = await santong([
+      'backup',
+      path.join(original.dataDir, 'x.sqlite'),
+      '--data-dir',
+      path.join(original.dataDir, 'nowhere'),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/no database at/);
   });

@@ -36,24 +36,67 @@ async function created(app: App, token: string, method: string, path: string, bo
 /** Builds the world over a fresh test context. */
 export async function createFuzzWorld(): Promise<FuzzWorld> {
   const ctx = createTestContext();
-  const noRateLimits = { ...defaultRequestLimits, enrollPerIpPerMinute: 0, loginPerIpPerMinute: 0, reportsPerIpPerMinute: 0, reportBatchesPerDevicePerHour: 0 };
-  const app = createApp({ db: ctx.db, logger: pino({ level: 'silent' }), clock: ctx.clock, maxReportBodyBytes: 1024 * 1024, limits: noRateLimits });
+  const noRateLimits = {
+    ...defaultRequestLimits,
+    enrollPerIpPerMinute: 0,
+    loginPerIpPerMinute: 0,
+    reportsPerIpPerMinute: 0,
+    reportBatchesPerDevicePerHour: 0,
+  };
+  const app = createApp({
+    db: ctx.db,
+    logger: pino({ level: 'silent' }),
+    clock: ctx.clock,
+    maxReportBodyBytes: 1024 * 1024,
+    limits: noRateLimits,
+  });
   const bureauToken = ctx.apiToken();
   const enrollmentToken = ctx.enrollmentToken('6229210001');
-  const enrolled = await requestJson(app, 'POST', '/api/v1/enroll', { body: { token: enrollmentToken, hostname: 'fuzz-pc', hardware: { uuid: 'fuzz-uuid' }, classroom: '1' } });
+  const enrolled = await requestJson(app, 'POST', '/api/v1/enroll', {
+    body: { token: enrollmentToken, hostname: 'fuzz-pc', hardware: { uuid: 'fuzz-uuid' }, classroom: '1' },
+  });
   const deviceKey = enrolled.body.deviceKey as string;
-  await requestJson(app, 'POST', '/api/v1/reports', { body: { reports: [makeReport({ at: ctx.clock() - 60_000 })] }, bearer: deviceKey });
+  await requestJson(app, 'POST', '/api/v1/reports', {
+    body: { reports: [makeReport({ at: ctx.clock() - 60_000 })] },
+    bearer: deviceKey,
+  });
   const ids = {
-    declaration: await created(app, bureauToken, 'POST', '/api/v1/declarations', { schoolCode: '6229210002', indicator: 'connected', reason: 'fuzz world' }),
-    closure: await created(app, bureauToken, 'POST', '/api/v1/closures', { name: '寒假', countyCode: '622921', startsOn: '2027-01-15', endsOn: '2027-02-25', reason: 'fuzz world' }),
+    declaration: await created(app, bureauToken, 'POST', '/api/v1/declarations', {
+      schoolCode: '6229210002',
+      indicator: 'connected',
+      reason: 'fuzz world',
+    }),
+    closure: await created(app, bureauToken, 'POST', '/api/v1/closures', {
+      name: '寒假',
+      countyCode: '622921',
+      startsOn: '2027-01-15',
+      endsOn: '2027-02-25',
+      reason: 'fuzz world',
+    }),
     inspection: await created(app, bureauToken, 'POST', '/api/v1/inspections', { perCounty: 2, seed: 'fuzz' }),
-    platform: await created(app, bureauToken, 'POST', '/api/v1/platforms', { kind: 'resource', level: 'prefecture', ownerCode: '622900', name: '临夏州资源平台', url: 'http://127.0.0.1:9/', reason: 'fuzz world' }),
+    platform: await created(app, bureauToken, 'POST', '/api/v1/platforms', {
+      kind: 'resource',
+      level: 'prefecture',
+      ownerCode: '622900',
+      name: '临夏州资源平台',
+      url: 'http://127.0.0.1:9/',
+      reason: 'fuzz world',
+    }),
   };
   const users = await createDashboardUsers(ctx);
   const browser = new DashboardClient((path, init) => Promise.resolve(app.request(path, init)));
   await browser.signIn('bureau');
   await browser.get('/');
-  return { ctx, app, bureauToken, enrollmentToken, deviceKey, ids, browser, userIds: [users.countyA.id, users.countyB.id, users.school.id] };
+  return {
+    ctx,
+    app,
+    bureauToken,
+    enrollmentToken,
+    deviceKey,
+    ids,
+    browser,
+    userIds: [users.countyA.id, users.countyB.id, users.school.id],
+  };
 }
 
 /**
@@ -61,11 +104,16 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
  * included). A rejected request must leave it as it was.
  */
 export function fingerprint(db: Db, ignore: string[] = []): Record<string, string> {
-  const tables = db.$client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as { name: string }[];
+  const tables = db.$client
+    .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")
+    .all() as { name: string }[];
   const result: Record<string, string> = {};
   for (const { name } of tables) {
     if (ignore.includes(name)) continue;
-    const row = db.$client.prepare(`select count(*) as n, max(rowid) as m from "${name}"`).get() as { n: number; m: number | null };
+    const row = db.$client.prepare(`select count(*) as n, max(rowid) as m from "${name}"`).get() as {
+      n: number;
+      m: number | null;
+    };
     result[name] = `${row.n}/${row.m}`;
   }
   return result;
@@ -85,7 +133,17 @@ export class CaseCounter {
     return [...this.counts.values()].reduce((a, b) => a + b, 0);
   }
   print(label: string, seed: number) {
-    console.log(`${label}: seed ${seed}, ${this.total()} cases\n${[...this.counts].map(([r, n]) => `  ${String(n).padStart(6)}  ${r}  ${[...this.statuses.get(r)!].sort(([a], [b]) => a - b).map(([st, k]) => `${st}×${k}`).join(' ')}`).join('\n')}`);
+    console.log(
+      `${label}: seed ${seed}, ${this.total()} cases\n${[...this.counts]
+        .map(
+          ([r, n]) =>
+            `  ${String(n).padStart(6)}  ${r}  ${[...this.statuses.get(r)!]
+              .sort(([a], [b]) => a - b)
+              .map(([st, k]) => `${st}×${k}`)
+              .join(' ')}`,
+        )
+        .join('\n')}`,
+    );
   }
 }
 
@@ -93,16 +151,27 @@ export class CaseCounter {
  * The invariants of a hostile request to the API: never a 5xx; a rejection is a 4xx JSON error with a
  * message (and issues naming fields when input was invalid); a rejection changes nothing stored.
  */
-export function expectSafeApiAnswer(what: string, status: number, contentType: string | null, text: string, before: Record<string, string>, after: Record<string, string>) {
+export function expectSafeApiAnswer(
+  what: string,
+  status: number,
+  contentType: string | null,
+  text: string,
+  before: Record<string, string>,
+  after: Record<string, string>,
+) {
   expect(status, `${what} → ${status} ${text.slice(0, 500)}`).toBeLessThan(500);
   if (status < 400) return;
   expect(contentType ?? '', `${what} → ${status} is not JSON: ${text.slice(0, 300)}`).toMatch(/application\/json/);
   const body = JSON.parse(text) as { error?: unknown; code?: unknown; issues?: { path: string; message: string }[] };
-  expect(typeof body.error === 'string' && body.error.length > 0, `${what} → ${status} without a message: ${text.slice(0, 300)}`).toBe(true);
+  expect(
+    typeof body.error === 'string' && body.error.length > 0,
+    `${what} → ${status} without a message: ${text.slice(0, 300)}`,
+  ).toBe(true);
   expect(typeof body.code, `${what} → ${status} without a code`).toBe('string');
   if (body.code === 'invalid_input') {
     expect(Array.isArray(body.issues) && body.issues.length > 0, `${what} → invalid_input without issues`).toBe(true);
-    for (const issue of body.issues!) expect(typeof issue.path === 'string' && typeof issue.message === 'string').toBe(true);
+    for (const issue of body.issues!)
+      expect(typeof issue.path === 'string' && typeof issue.message === 'string').toBe(true);
   }
   expect(after, `${what} → ${status} changed the database`).toEqual(before);
 }
@@ -111,5 +180,10 @@ export function expectSafeApiAnswer(what: string, status: number, contentType: s
 export function fuzzParameters(budgetMs: number, longBudgetMs: number) {
   const seed = process.env.SANTONG_SEED ? Number(process.env.SANTONG_SEED) : Math.floor(Math.random() * 2 ** 31);
   const long = process.env.SANTONG_LONG === '1';
-  return { seed, numRuns: long ? 1_000_000 : 100_000, interruptAfterTimeLimit: long ? longBudgetMs : budgetMs, markInterruptAsFailure: false };
+  return {
+    seed,
+    numRuns: long ? 1_000_000 : 100_000,
+    interruptAfterTimeLimit: long ? longBudgetMs : budgetMs,
+    markInterruptAsFailure: false,
+  };
 }

@@ -30,8 +30,19 @@ export const injectionStrings = [
 export const injection = fc.constantFrom(...injectionStrings);
 
 const farDates = [
-  '0001-01-01T00:00:00Z', '1970-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '+275760-09-13T00:00:00Z', '-000001-01-01T00:00:00Z',
-  '2026-02-30T00:00:00Z', '2026-13-01T00:00:00Z', '2026-01-01T25:61:00Z', '2026-01-01', '0000-00-00', '9999-99-99', 'yesterday', '',
+  '0001-01-01T00:00:00Z',
+  '1970-01-01T00:00:00Z',
+  '9999-12-31T23:59:59Z',
+  '+275760-09-13T00:00:00Z',
+  '-000001-01-01T00:00:00Z',
+  '2026-02-30T00:00:00Z',
+  '2026-13-01T00:00:00Z',
+  '2026-01-01T25:61:00Z',
+  '2026-01-01',
+  '0000-00-00',
+  '9999-99-99',
+  'yesterday',
+  '',
 ];
 export const hostileDate = fc.constantFrom(...farDates);
 
@@ -42,7 +53,9 @@ export const hostileNumber = fc.oneof(
 );
 
 /** Up to ~300 kB: beyond every field's cap, under and over the body limits. */
-export const hugeString = fc.tuple(fc.integer({ min: 1_000, max: 300_000 }), fc.constantFrom('x', '学', '😀', '<', "'")).map(([n, c]) => c.repeat(n));
+export const hugeString = fc
+  .tuple(fc.integer({ min: 1_000, max: 300_000 }), fc.constantFrom('x', '学', '😀', '<', "'"))
+  .map(([n, c]) => c.repeat(n));
 
 /** JSON nested `depth` levels deep, as arrays or objects. */
 export function nested(depth: number, kind: 'array' | 'object'): string {
@@ -64,10 +77,30 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Raw bodies that are not the JSON the route wants: broken, invalid UTF-8, absurdly nested, empty. */
 export const hostileRawBody: fc.Arbitrary<Uint8Array> = fc.oneof(
-  fc.constantFrom('', '{', '{"a":', 'null', '[]', '"text"', '1e999', '{"__proto__":{"admin":true}}', '{"a":1,"a":2}', 'not json at all').map((s) => new TextEncoder().encode(s)),
-  fc.constantFrom(Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d]), Uint8Array.from([0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xf8, 0x88, 0x80, 0x80, 0x80])),
+  fc
+    .constantFrom(
+      '',
+      '{',
+      '{"a":',
+      'null',
+      '[]',
+      '"text"',
+      '1e999',
+      '{"__proto__":{"admin":true}}',
+      '{"a":1,"a":2}',
+      'not json at all',
+    )
+    .map((s) => new TextEncoder().encode(s)),
+  fc.constantFrom(
+    Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d]),
+    Uint8Array.from([0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xf8, 0x88, 0x80, 0x80, 0x80]),
+  ),
   fc.uint8Array({ maxLength: 2_000 }),
-  fc.integer({ min: 1_000, max: 200_000 }).chain((d) => fc.constantFrom('array', 'object').map((k) => new TextEncoder().encode(nested(d, k as 'array' | 'object')))),
+  fc
+    .integer({ min: 1_000, max: 200_000 })
+    .chain((d) =>
+      fc.constantFrom('array', 'object').map((k) => new TextEncoder().encode(nested(d, k as 'array' | 'object'))),
+    ),
 );
 
 /** Replaces, deletes or adds one field somewhere in a valid body: the body stays mostly right. */
@@ -76,7 +109,8 @@ export function mutate(base: unknown, pick: number, action: 'replace' | 'delete'
   const slots: [Record<string, unknown> | unknown[], string | number][] = [];
   const walk = (node: unknown) => {
     if (Array.isArray(node)) node.forEach((v, i) => (slots.push([node, i]), walk(v)));
-    else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) slots.push([node as Record<string, unknown>, k]), walk(v);
+    else if (node && typeof node === 'object')
+      for (const [k, v] of Object.entries(node)) (slots.push([node as Record<string, unknown>, k]), walk(v));
   };
   walk(copy);
   if (slots.length === 0) return value;

@@ -41,7 +41,8 @@ export class ServerTarget {
   }
   /** The URL of a server started after `epoch` (or the current one); null once the run is over. */
   async next(afterEpoch = -1): Promise<{ url: string; epoch: number } | null> {
-    while (!this.stopped && (this.url === null || this.epoch <= afterEpoch)) await new Promise<void>((r) => this.waiters.push(r));
+    while (!this.stopped && (this.url === null || this.epoch <= afterEpoch))
+      await new Promise<void>((r) => this.waiters.push(r));
     return this.stopped ? null : { url: this.url!, epoch: this.epoch };
   }
 }
@@ -55,7 +56,12 @@ export async function enrollDevices(url: string, tokens: Map<string, string>, co
       const response = await fetch(`${url}/api/v1/enroll`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ token, hostname: `sim-pc-${i}`, hardware: { uuid: `sim-${randomUUID()}` }, ...(i % 3 === 0 ? { classroom: '1' } : {}) }),
+        body: JSON.stringify({
+          token,
+          hostname: `sim-pc-${i}`,
+          hardware: { uuid: `sim-${randomUUID()}` },
+          ...(i % 3 === 0 ? { classroom: '1' } : {}),
+        }),
       });
       if (response.status !== 201) throw new Error(`enroll sim-pc-${i}: ${response.status} ${await response.text()}`);
       const body = (await response.json()) as { deviceId: string; deviceKey: string };
@@ -90,7 +96,7 @@ export async function driveDevices(devices: SimDevice[], target: ServerTarget, r
     let reports = newBatch(device, random);
     let entry: SentBatch = { deviceId: device.deviceId, reportIds: reports.map((r) => r.id!), acknowledged: false };
     ledger.push(entry);
-    for (let server = await target.next(); server; ) {
+    for (let server = await target.next(); server;) {
       try {
         requests++;
         const response = await fetch(`${server.url}/api/v1/reports`, {
@@ -105,7 +111,8 @@ export async function driveDevices(devices: SimDevice[], target: ServerTarget, r
           return;
         }
         const result = JSON.parse(text) as { accepted: number; duplicates: number };
-        if (result.accepted + result.duplicates !== reports.length) unexpected.push(`200 counted ${text} for ${reports.length} reports`);
+        if (result.accepted + result.duplicates !== reports.length)
+          unexpected.push(`200 counted ${text} for ${reports.length} reports`);
         const replay = entry.acknowledged;
         entry.acknowledged = true;
         acknowledgements++;

@@ -15,7 +15,11 @@ import { longRun, seededRandom } from './seeded-random.ts';
 const KILLS = longRun ? 200 : 20;
 const DEVICES = 24;
 // Per-device batch caps are for real PCs; the simulated ones send as fast as the server answers.
-const env = { SANTONG_REPORT_BATCHES_PER_DEVICE_PER_HOUR: '0', SANTONG_REPORTS_PER_IP_PER_MINUTE: '0', SANTONG_ENROLL_PER_IP_PER_MINUTE: '0' };
+const env = {
+  SANTONG_REPORT_BATCHES_PER_DEVICE_PER_HOUR: '0',
+  SANTONG_REPORTS_PER_IP_PER_MINUTE: '0',
+  SANTONG_ENROLL_PER_IP_PER_MINUTE: '0',
+};
 
 const prepared = prepareDataDir('santong-crash-');
 
@@ -29,78 +33,100 @@ async function until(condition: () => boolean, what: string, timeoutMs = 30_000)
 afterAll(() => prepared.remove());
 
 describe('server crash safety', () => {
-  it(`survives ${KILLS} SIGKILLs under ingest load: every acknowledged report stored once, no half batch, integrity ok, verify clean`, { timeout: longRun ? 1_800_000 : 240_000 }, async () => {
-    const random = seededRandom();
-    let server: ServerProcess = spawnServer(prepared.dataDir, env);
-    const target = new ServerTarget();
-    target.up(await server.listening);
-    const devices = await enrollDevices((await target.next())!.url, prepared.tokens, DEVICES);
-    const load = await driveDevices(devices, target, random);
+  it(
+    `survives ${KILLS} SIGKILLs under ingest load: every acknowledged report stored once, no half batch, integrity ok, verify clean`,
+    { timeout: longRun ? 1_800_000 : 240_000 },
+    async () => {
+      const random = seededRandom();
+      let server: ServerProcess = spawnServer(prepared.dataDir, env);
+      const target = new ServerTarget();
+      target.up(await server.listening);
+      const devices = await enrollDevices((await target.next())!.url, prepared.tokens, DEVICES);
+      const load = await driveDevices(devices, target, random);
 
-    let kills = 0;
-    let killedWhileStarting = 0;
-    while (kills < KILLS) {
-      // Mid-ingest: after a few batches of this server's life were acknowledged (so the load is really
-      // flowing, however slow the machine), then a random moment later.
-      const wanted = load.acknowledgements() + random.int(1, 8);
-      await until(() => load.acknowledgements() >= wanted, `acknowledgements after restart ${kills} (seed ${random.seed}):\n${server.tail()}`);
-      await new Promise((r) => setTimeout(r, random.int(0, 300)));
-      target.down();
-      await killHard(server);
-      kills++;
-      server = spawnServer(prepared.dataDir, env);
-      // Now and then again while it starts: loading code, opening the database, migrating.
-      if (kills < KILLS && random.next() < 0.2) {
-        await Promise.race([new Promise((r) => setTimeout(r, random.int(0, 1500))), server.listening.catch(() => {})]);
-        if (!server.isListening()) {
-          await killHard(server);
-          kills++;
-          killedWhileStarting++;
-          server = spawnServer(prepared.dataDir, env);
+      let kills = 0;
+      let killedWhileStarting = 0;
+      while (kills < KILLS) {
+        // Mid-ingest: after a few batches of this server's life were acknowledged (so the load is really
+        // flowing, however slow the machine), then a random moment later.
+        const wanted = load.acknowledgements() + random.int(1, 8);
+        await until(
+          () => load.acknowledgements() >= wanted,
+          `acknowledgements after restart ${kills} (seed ${random.seed}):\n${server.tail()}`,
+        );
+        await new Promise((r) => setTimeout(r, random.int(0, 300)));
+        target.down();
+        await killHard(server);
+        kills++;
+        server = spawnServer(prepared.dataDir, env);
+        // Now and then again while it starts: loading code, opening the database, migrating.
+        if (kills < KILLS && random.next() < 0.2) {
+          await Promise.race([
+            new Promise((r) => setTimeout(r, random.int(0, 1500))),
+            server.listening.catch(() => {}),
+          ]);
+          if (!server.isListening()) {
+            await killHard(server);
+            kills++;
+            killedWhileStarting++;
+            server = spawnServer(prepared.dataDir, env);
+          }
         }
+        const url = await server.listening.catch((e: Error) => {
+          throw new Error(`restart after kill ${kills} failed (seed ${random.seed}): ${e.message}`);
+        });
+        target.up(url);
       }
-      const url = await server.listening.catch((e: Error) => {
-        throw new Error(`restart after kill ${kills} failed (seed ${random.seed}): ${e.message}`);
-      });
-      target.up(url);
-    }
-    target.stop();
-    await load.done;
-    await killHard(server);
+      target.stop();
+      await load.done;
+      await killHard(server);
 
-    // Every batch ever sent, acknowledged or not, is wholly in the database or wholly absent.
-    const sqlite = new Database(path.join(prepared.dataDir, DATABASE_FILE), { readonly: true });
-    const integrity = sqlite.pragma('integrity_check', { simple: true });
-    const count = sqlite.prepare('select count(*) as n from reports where id = ? and device_id = ?');
-    const stored = (sqlite.prepare('select count(*) as n from reports').get() as { n: number }).n;
-    let acknowledged = 0;
-    let found = 0;
-    let halfWritten = 0;
-    let expectedRows = 0;
-    const lost: string[] = [];
-    for (const batch of load.ledger) {
-      const present = batch.reportIds.filter((id) => (count.get(id, batch.deviceId) as { n: number }).n === 1).length;
-      if (batch.acknowledged) {
-        acknowledged += batch.reportIds.length;
-        found += present;
-        if (present !== batch.reportIds.length) lost.push(`${batch.deviceId}: ${batch.reportIds.length - present} of ${batch.reportIds.length} missing`);
+      // Every batch ever sent, acknowledged or not, is wholly in the database or wholly absent.
+      const sqlite = new Database(path.join(prepared.dataDir, DATABASE_FILE), { readonly: true });
+      const integrity = sqlite.pragma('integrity_check', { simple: true });
+      const count = sqlite.prepare('select count(*) as n from reports where id = ? and device_id = ?');
+      const stored = (sqlite.prepare('select count(*) as n from reports').get() as { n: number }).n;
+      let acknowledged = 0;
+      let found = 0;
+      let halfWritten = 0;
+      let expectedRows = 0;
+      const lost: string[] = [];
+      for (const batch of load.ledger) {
+        const present = batch.reportIds.filter((id) => (count.get(id, batch.deviceId) as { n: number }).n === 1).length;
+        if (batch.acknowledged) {
+          acknowledged += batch.reportIds.length;
+          found += present;
+          if (present !== batch.reportIds.length)
+            lost.push(`${batch.deviceId}: ${batch.reportIds.length - present} of ${batch.reportIds.length} missing`);
+        }
+        if (present !== 0 && present !== batch.reportIds.length) halfWritten++;
+        expectedRows += present;
       }
-      if (present !== 0 && present !== batch.reportIds.length) halfWritten++;
-      expectedRows += present;
-    }
-    sqlite.close();
-    const verify = await santong(['verify', '--data-dir', prepared.dataDir]);
+      sqlite.close();
+      const verify = await santong(['verify', '--data-dir', prepared.dataDir]);
 
-    const figures = { seed: random.seed, kills, killedWhileStarting, devices: DEVICES, requests: load.requests(), batches: load.ledger.length, acknowledged, found, stored, halfWritten };
-    console.log(`server-crash: ${JSON.stringify(figures)}`);
-    expect(load.unexpected, `seed ${random.seed}`).toEqual([]);
-    expect(integrity, `seed ${random.seed}`).toBe('ok');
-    expect(lost, `seed ${random.seed}`).toEqual([]);
-    expect(found).toBe(acknowledged);
-    expect(halfWritten, `seed ${random.seed}`).toBe(0);
-    // No report the ledger does not know about, so nothing was stored twice under another id.
-    expect(stored).toBe(expectedRows);
-    expect(acknowledged).toBeGreaterThan(0);
-    expect(verify.code, `${verify.stdout}${verify.stderr} (seed ${random.seed})`).toBe(0);
-  });
+      const figures = {
+        seed: random.seed,
+        kills,
+        killedWhileStarting,
+        devices: DEVICES,
+        requests: load.requests(),
+        batches: load.ledger.length,
+        acknowledged,
+        found,
+        stored,
+        halfWritten,
+      };
+      console.log(`server-crash: ${JSON.stringify(figures)}`);
+      expect(load.unexpected, `seed ${random.seed}`).toEqual([]);
+      expect(integrity, `seed ${random.seed}`).toBe('ok');
+      expect(lost, `seed ${random.seed}`).toEqual([]);
+      expect(found).toBe(acknowledged);
+      expect(halfWritten, `seed ${random.seed}`).toBe(0);
+      // No report the ledger does not know about, so nothing was stored twice under another id.
+      expect(stored).toBe(expectedRows);
+      expect(acknowledged).toBeGreaterThan(0);
+      expect(verify.code, `${verify.stdout}${verify.stderr} (seed ${random.seed})`).toBe(0);
+    },
+  );
 });

@@ -25,11 +25,15 @@ export interface ServerProcess {
 
 /** Starts `santong serve --port 0 --host 127.0.0.1 --data-dir DIR` as an operator would. */
 export function spawnServer(dataDir: string, env: Record<string, string> = {}): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {
-    cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'server/cli.ts', 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let log = '';
   let listeningNow = false;
   const keep = (d: Buffer) => {
@@ -64,14 +68,29 @@ export async function killHard(server: ServerProcess): Promise<void> {
 }
 
 /** A temp data dir with reference data, the test roster, one unlimited enrollment token per school and a bureau API token. */
-export function prepareDataDir(prefix: string): { dataDir: string; tokens: Map<string, string>; apiToken: string; remove(): void } {
+export function prepareDataDir(prefix: string): {
+  dataDir: string;
+  tokens: Map<string, string>;
+  apiToken: string;
+  remove(): void;
+} {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const db = openDatabase(dataDir);
   const now = Date.now();
   ensureReferenceData(db, now);
-  const summary = importSchools(db, testRoster.map((cells, i) => ({ line: i + 2, cells })), now, byTest);
+  const summary = importSchools(
+    db,
+    testRoster.map((cells, i) => ({ line: i + 2, cells })),
+    now,
+    byTest,
+  );
   if (summary.errors.length > 0) throw new Error(`roster rejected: ${JSON.stringify(summary.errors)}`);
-  const tokens = new Map(testRoster.map((s) => [s.code, createEnrollmentToken(db, { schoolCode: s.code, expiresAt: null, maxUses: null }, now, byTest).token]));
+  const tokens = new Map(
+    testRoster.map((s) => [
+      s.code,
+      createEnrollmentToken(db, { schoolCode: s.code, expiresAt: null, maxUses: null }, now, byTest).token,
+    ]),
+  );
   const apiToken = createApiToken(db, { name: 'reliability', countyCode: null }, now, byTest).token;
   db.$client.close();
   return { dataDir, tokens, apiToken, remove: () => fs.rmSync(dataDir, { recursive: true, force: true }) };

@@ -22,9 +22,19 @@ describe('aging job', () => {
   it('moves county figures on by itself when evidence leaves the window', async () => {
     const T0 = Date.parse('2026-03-02T08:00:00Z');
     ctx = createTestContext({ clock: testClock(T0) });
-    const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', { body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} } });
-    await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: { reports: [makeReport({ at: T0 })] }, bearer: enrolled.body.deviceKey });
-    const connected = () => ctx.db.select().from(countyRollups).all().find((r) => r.countyCode === '622921')!.schoolsConnected;
+    const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
+      body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
+    });
+    await requestJson(ctx.app, 'POST', '/api/v1/reports', {
+      body: { reports: [makeReport({ at: T0 })] },
+      bearer: enrolled.body.deviceKey,
+    });
+    const connected = () =>
+      ctx.db
+        .select()
+        .from(countyRollups)
+        .all()
+        .find((r) => r.countyCode === '622921')!.schoolsConnected;
     expect(connected()).toBe(1);
 
     ctx.clock.set(T0 + 31 * 86_400_000);

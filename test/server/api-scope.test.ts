@@ -10,7 +10,12 @@ afterEach(() => ctx?.cleanup());
 describe('bureau API scope', () => {
   it('refuses every API read without a valid token', async () => {
     ctx = createTestContext();
-    for (const path of ['/api/v1/coverage', '/api/v1/coverage/counties/622921', '/api/v1/schools/6229210001', '/api/v1/plan']) {
+    for (const path of [
+      '/api/v1/coverage',
+      '/api/v1/coverage/counties/622921',
+      '/api/v1/schools/6229210001',
+      '/api/v1/plan',
+    ]) {
       expect((await requestJson(ctx.app, 'GET', path)).status, path).toBe(401);
       expect((await requestJson(ctx.app, 'GET', path, { bearer: 'sta_wrong' })).status, path).toBe(401);
     }
@@ -28,8 +33,14 @@ describe('bureau API scope', () => {
     const otherCounty = await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/622922', { bearer: token });
     expect(otherCounty.status).toBe(403);
     expect(otherCounty.body.code).toBe('out_of_scope');
-    expect((await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/622922?format=csv', { bearer: token })).status).toBe(403);
-    for (const path of ['/api/v1/schools/6229220001', '/api/v1/schools/6229220001/devices?format=csv', '/api/v1/schools/6229220001/classrooms']) {
+    expect(
+      (await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/622922?format=csv', { bearer: token })).status,
+    ).toBe(403);
+    for (const path of [
+      '/api/v1/schools/6229220001',
+      '/api/v1/schools/6229220001/devices?format=csv',
+      '/api/v1/schools/6229220001/classrooms',
+    ]) {
       expect((await requestJson(ctx.app, 'GET', path, { bearer: token })).status, path).toBe(403);
     }
     expect((await requestJson(ctx.app, 'GET', '/api/v1/schools/6229210001', { bearer: token })).status).toBe(200);
@@ -38,12 +49,21 @@ describe('bureau API scope', () => {
   it('filters and paginates a county’s schools', async () => {
     ctx = createTestContext();
     const token = ctx.apiToken();
-    const page = await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/622921?pageSize=1&page=2', { bearer: token });
+    const page = await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/622921?pageSize=1&page=2', {
+      bearer: token,
+    });
     expect(page.body.schools).toMatchObject({ total: 2, page: 2, pageSize: 1 });
     expect(page.body.schools.rows.map((r: { code: string }) => r.code)).toEqual(['6229210002']);
-    const search = await requestJson(ctx.app, 'GET', `/api/v1/coverage/counties/622921?q=${encodeURIComponent('教学点')}&connected=false&noAgent=true`, { bearer: token });
+    const search = await requestJson(
+      ctx.app,
+      'GET',
+      `/api/v1/coverage/counties/622921?q=${encodeURIComponent('教学点')}&connected=false&noAgent=true`,
+      { bearer: token },
+    );
     expect(search.body.schools.rows.map((r: { name: string }) => r.name)).toEqual(['测试教学点']);
-    const bad = await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/622921?connected=maybe&pageSize=5000', { bearer: token });
+    const bad = await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/622921?connected=maybe&pageSize=5000', {
+      bearer: token,
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['connected', 'pageSize']);
     expect((await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/629999', { bearer: token })).status).toBe(404);
@@ -54,7 +74,13 @@ describe('bureau API scope', () => {
     const plan = await requestJson(ctx.app, 'GET', '/api/v1/plan', { bearer: ctx.apiToken() });
     expect(plan.body.prefecture.code).toBe('622900');
     expect(plan.body.counties).toHaveLength(8);
-    expect(plan.body.indicators.schoolsConnected).toMatchObject({ target: 1492, milestones: [{ year: 2015, cumulative: 1050 }, { year: 2016, cumulative: 1492 }] });
+    expect(plan.body.indicators.schoolsConnected).toMatchObject({
+      target: 1492,
+      milestones: [
+        { year: 2015, cumulative: 1050 },
+        { year: 2016, cumulative: 1492 },
+      ],
+    });
     expect(plan.body.indicators.classroomsEquipped.target).toBe(8926);
     expect(plan.body.indicators.teacherSpaces.target).toBe(17859);
   });
@@ -66,15 +92,28 @@ describe('OpenAPI document', () => {
     const { body: document } = await requestJson(ctx.app, 'GET', '/api/v1/openapi.json');
     expect(document.openapi).toBe('3.1.0');
     const served = ctx.app.routes
-      .filter((r) => r.method !== 'ALL' && (r.path.startsWith('/api/') || r.path === '/healthz') && r.path !== '/api/v1/openapi.json')
+      .filter(
+        (r) =>
+          r.method !== 'ALL' &&
+          (r.path.startsWith('/api/') || r.path === '/healthz') &&
+          r.path !== '/api/v1/openapi.json',
+      )
       .map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`);
-    const documented = Object.entries(document.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    const documented = Object.entries(document.paths as Record<string, object>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m} ${path}`),
+    );
     expect(new Set(documented)).toEqual(new Set(served));
     expect(routeDocs.length).toBe(documented.length);
     const reportBody = document.paths['/api/v1/reports'].post.requestBody.content['application/json'].schema;
     expect(reportBody.properties.reports.maxItems).toBe(500);
-    expect(reportBody.properties.reports.items.required).toEqual(expect.arrayContaining(['id', 'collectedAt', 'network']));
-    const countyParams = document.paths['/api/v1/coverage/counties/{code}'].get.parameters.map((p: { name: string }) => p.name);
-    expect(countyParams).toEqual(expect.arrayContaining(['code', 'connected', 'meetsStandard', 'page', 'pageSize', 'format']));
+    expect(reportBody.properties.reports.items.required).toEqual(
+      expect.arrayContaining(['id', 'collectedAt', 'network']),
+    );
+    const countyParams = document.paths['/api/v1/coverage/counties/{code}'].get.parameters.map(
+      (p: { name: string }) => p.name,
+    );
+    expect(countyParams).toEqual(
+      expect.arrayContaining(['code', 'connected', 'meetsStandard', 'page', 'pageSize', 'format']),
+    );
   });
 });

@@ -10,7 +10,11 @@ describe('school calendar arithmetic', () => {
 
   it('reads closures as whole local days in China Standard Time, merging overlaps', () => {
     expect(winter).toEqual([[at('2027-01-15T00:00:00'), at('2027-02-26T00:00:00')]]);
-    const merged = calendarOf([{ startsOn: '2027-07-10', endsOn: '2027-08-31' }, { startsOn: '2027-08-20', endsOn: '2027-09-01' }, { startsOn: '2027-09-02', endsOn: '2027-09-02' }]);
+    const merged = calendarOf([
+      { startsOn: '2027-07-10', endsOn: '2027-08-31' },
+      { startsOn: '2027-08-20', endsOn: '2027-09-01' },
+      { startsOn: '2027-09-02', endsOn: '2027-09-02' },
+    ]);
     expect(merged).toEqual([[at('2027-07-10T00:00:00'), at('2027-09-03T00:00:00')]]);
   });
 
@@ -37,9 +41,11 @@ describe('school calendar arithmetic', () => {
   });
 
   it('agrees with openTime on any calendar (property)', () => {
-    const closures = fc.array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 60 })), { maxLength: 6 }).map((spans) =>
-      calendarOf(spans.map(([offset, length]) => ({ startsOn: day(offset), endsOn: day(offset + length) }))),
-    );
+    const closures = fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 60 })), { maxLength: 6 })
+      .map((spans) =>
+        calendarOf(spans.map(([offset, length]) => ({ startsOn: day(offset), endsOn: day(offset + length) }))),
+      );
     const instant = fc.integer({ min: 0, max: 500 * DAY });
     const duration = fc.integer({ min: 0, max: 120 * DAY });
     fc.assert(

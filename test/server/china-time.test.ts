@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { endOfLocalDay, localDay, localHour, localYear, startOfLocalDay, startOfLocalYear } from '../../server/time/china-time.ts';
+import {
+  endOfLocalDay,
+  localDay,
+  localHour,
+  localYear,
+  startOfLocalDay,
+  startOfLocalYear,
+} from '../../server/time/china-time.ts';
 
 describe('China Standard Time', () => {
   it('puts 16:00 UTC on the next local day, and 15:59:59.999 on the same one', () => {

@@ -18,11 +18,25 @@ describe('santong CLI', () => {
     const dataDir = tempDir();
     const imported = await santong(['import-schools', 'docs/examples/schools.sample.csv', '--data-dir', dataDir]);
     expect(imported.code).toBe(0);
-    const tokenRun = await santong(['enrollment-token', 'create', '--school', '9901000001', '--expires-in', '30d', '--max-uses', '5', '--data-dir', dataDir]);
+    const tokenRun = await santong([
+      'enrollment-token',
+      'create',
+      '--school',
+      '9901000001',
+      '--expires-in',
+      '30d',
+      '--max-uses',
+      '5',
+      '--data-dir',
+      dataDir,
+    ]);
     expect(tokenRun.code).toBe(0);
     const token = tokenRun.stdout.trimEnd().split('\n').at(-1)!;
     expect(token).toMatch(/^ste_[A-Za-z0-9_-]{43}$/);
-    const apiToken = (await santong(['api-token', 'create', '--name', 'bureau', '--data-dir', dataDir])).stdout.trimEnd().split('\n').at(-1)!;
+    const apiToken = (await santong(['api-token', 'create', '--name', 'bureau', '--data-dir', dataDir])).stdout
+      .trimEnd()
+      .split('\n')
+      .at(-1)!;
 
     const server = await santongServe(['--data-dir', dataDir]);
     try {
@@ -30,7 +44,12 @@ describe('santong CLI', () => {
       const enrolled = await fetch(`${server.url}/api/v1/enroll`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ token, hostname: 'ops-1', hardware: { uuid: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' }, classroom: '1' }),
+        body: JSON.stringify({
+          token,
+          hostname: 'ops-1',
+          hardware: { uuid: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' },
+          classroom: '1',
+        }),
       });
       const { deviceKey } = (await enrolled.json()) as { deviceKey: string };
       const report = {
@@ -41,9 +60,15 @@ describe('santong CLI', () => {
         network: { internet: { reachable: true, latencyMs: 30 } },
         displays: [{ kind: 'projector' }],
       };
-      const sent = await fetch(`${server.url}/api/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${deviceKey}` }, body: JSON.stringify({ reports: [report] }) });
+      const sent = await fetch(`${server.url}/api/v1/reports`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${deviceKey}` },
+        body: JSON.stringify({ reports: [report] }),
+      });
       expect(sent.status).toBe(200);
-      const coverage = (await (await fetch(`${server.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${apiToken}` } })).json()) as any;
+      const coverage = (await (
+        await fetch(`${server.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${apiToken}` } })
+      ).json()) as any;
       expect(coverage.prefecture).toEqual({ code: '622900', name: '临夏回族自治州' });
       expect(coverage.counties).toHaveLength(8);
       expect(coverage.schools).toMatchObject({ target: 1492, registered: 10, connected: 1 });
@@ -66,7 +91,16 @@ describe('santong CLI', () => {
   it('loads another prefecture’s plan and counties into a fresh data directory, never over registered schools, and reports every bad field', async () => {
     const dataDir = tempDir();
     const planFile = path.join(dataDir, 'plan.json');
-    fs.writeFileSync(planFile, JSON.stringify({ name: 'x', startYear: 2020, endYear: 2019, prefecture: { code: '62290', name: '' }, counties: [] }));
+    fs.writeFileSync(
+      planFile,
+      JSON.stringify({
+        name: 'x',
+        startYear: 2020,
+        endYear: 2019,
+        prefecture: { code: '62290', name: '' },
+        counties: [],
+      }),
+    );
     const bad = await santong(['plan', 'import', planFile, '--data-dir', dataDir]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('prefecture.code: a 6-digit administrative division code');
@@ -74,14 +108,21 @@ describe('santong CLI', () => {
     expect(bad.stderr).toContain('indicators: ');
 
     const linxia = JSON.parse(fs.readFileSync('server/plan/linxia-2015-2020.json', 'utf8'));
-    const gannan = { ...linxia, name: '甘南州规划', prefecture: { code: '623000', name: '甘南藏族自治州' }, counties: [{ code: '623001', name: '合作市' }] };
+    const gannan = {
+      ...linxia,
+      name: '甘南州规划',
+      prefecture: { code: '623000', name: '甘南藏族自治州' },
+      counties: [{ code: '623001', name: '合作市' }],
+    };
     fs.writeFileSync(planFile, JSON.stringify(gannan));
     const fresh = await santong(['plan', 'import', planFile, '--data-dir', dataDir]);
     expect(fresh.code).toBe(0);
     expect(fresh.stdout).toContain('prefecture 623000 with 1 counties');
 
     const linxiaDir = tempDir();
-    expect((await santong(['import-schools', 'docs/examples/schools.sample.csv', '--data-dir', linxiaDir])).code).toBe(0);
+    expect((await santong(['import-schools', 'docs/examples/schools.sample.csv', '--data-dir', linxiaDir])).code).toBe(
+      0,
+    );
     const intoLinxia = await santong(['plan', 'import', planFile, '--data-dir', linxiaDir]);
     expect(intoLinxia.code).toBe(1);
     expect(intoLinxia.stderr).toContain('this database tracks prefecture 622900');
@@ -90,7 +131,10 @@ describe('santong CLI', () => {
   it('prints every bad roster row and imports nothing', async () => {
     const dataDir = tempDir();
     const roster = path.join(dataDir, 'roster.csv');
-    fs.writeFileSync(roster, 'code,name,county_code,type_code,urban_rural_code,classroom_count\n1,甲校,622921,211,121,2\n2,乙校,999999,211,121,2\n3,丙校,622921,219,121,2\n');
+    fs.writeFileSync(
+      roster,
+      'code,name,county_code,type_code,urban_rural_code,classroom_count\n1,甲校,622921,211,121,2\n2,乙校,999999,211,121,2\n3,丙校,622921,219,121,2\n',
+    );
     const run = await santong(['import-schools', roster, '--data-dir', dataDir]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^line 3: county_code: /m);

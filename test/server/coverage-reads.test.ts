@@ -24,11 +24,19 @@ async function coverage(query = '', token = ctx.apiToken()) {
 
 async function enrollAndReport(schoolCode: string, classroom: string) {
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-    body: { token: ctx.enrollmentToken(schoolCode), hostname: 'class-pc', hardware: { uuid: `8f2d6a52-1f7e-4b7b-9d55-${schoolCode}00` }, classroom },
+    body: {
+      token: ctx.enrollmentToken(schoolCode),
+      hostname: 'class-pc',
+      hardware: { uuid: `8f2d6a52-1f7e-4b7b-9d55-${schoolCode}00` },
+      classroom,
+    },
   });
   expect(enrolled.status).toBe(201);
   const report = makeReport({ at: ctx.clock() - 60_000, displays: [projector] });
-  const sent = await requestJson(ctx.app, 'POST', '/api/v1/reports', { bearer: enrolled.body.deviceKey, body: { reports: [report] } });
+  const sent = await requestJson(ctx.app, 'POST', '/api/v1/reports', {
+    bearer: enrolled.body.deviceKey,
+    body: { reports: [report] },
+  });
   expect(sent.status).toBe(200);
 }
 
@@ -54,15 +62,37 @@ describe('coverage reads', () => {
     const before = await coverage();
     expect(before.teacherSpaces.teachers).toBe(0);
     expect(before.schools.registered).toBe(3);
-    expect(before.platforms.levels.find((l: { level: string }) => l.level === 'prefecture').resource.declaredBuilt).toBe(0);
+    expect(
+      before.platforms.levels.find((l: { level: string }) => l.level === 'prefecture').resource.declaredBuilt,
+    ).toBe(0);
 
     const spaces = path.join(ctx.dataDir, 'spaces.csv');
     fs.writeFileSync(spaces, 'school_code,teachers,spaces_opened,spaces_verified\n6229210001,40,35,30\n');
     expect((await santong(['import-teacher-spaces', spaces], { env })).code).toBe(0);
     const roster = path.join(ctx.dataDir, 'roster.csv');
-    fs.writeFileSync(roster, 'code,name,county_code,type_code,urban_rural_code,classroom_count\n6229230001,积石山测试小学,622923,211,220,4\n');
+    fs.writeFileSync(
+      roster,
+      'code,name,county_code,type_code,urban_rural_code,classroom_count\n6229230001,积石山测试小学,622923,211,220,4\n',
+    );
     expect((await santong(['import-schools', roster], { env })).code).toBe(0);
-    const platform = ['platform', 'add', '--kind', 'resource', '--level', 'prefecture', '--owner', '622900', '--name', '临夏州教育资源公共服务平台', '--url', 'http://127.0.0.1:9/', '--built-on', '2017-06-01', '--reason', 'built 2017'];
+    const platform = [
+      'platform',
+      'add',
+      '--kind',
+      'resource',
+      '--level',
+      'prefecture',
+      '--owner',
+      '622900',
+      '--name',
+      '临夏州教育资源公共服务平台',
+      '--url',
+      'http://127.0.0.1:9/',
+      '--built-on',
+      '2017-06-01',
+      '--reason',
+      'built 2017',
+    ];
     const added = await santong(platform, { env });
     expect(added.code, added.stderr).toBe(0);
 
@@ -71,7 +101,9 @@ describe('coverage reads', () => {
     expect(after.schools.registered).toBe(4);
     expect(after.classrooms.registered).toBe(10);
     expect(after.counties.find((c: { code: string }) => c.code === '622923').schools.registered).toBe(1);
-    expect(after.platforms.levels.find((l: { level: string }) => l.level === 'prefecture').resource.declaredBuilt).toBe(1);
+    expect(after.platforms.levels.find((l: { level: string }) => l.level === 'prefecture').resource.declaredBuilt).toBe(
+      1,
+    );
   });
 
   it('page the county rows; totals and CSV cover every county', async () => {
@@ -99,9 +131,16 @@ describe('coverage reads', () => {
   });
 
   it("search a county's schools for % and _ as the characters they are", async () => {
-    ctx = createTestContext({ roster: [...testRoster, { ...testRoster[0]!, code: '6229210003', name: '测试_100%小学' }] });
+    ctx = createTestContext({
+      roster: [...testRoster, { ...testRoster[0]!, code: '6229210003', name: '测试_100%小学' }],
+    });
     const search = async (q: string) => {
-      const response = await requestJson(ctx.app, 'GET', `/api/v1/coverage/counties/622921?q=${encodeURIComponent(q)}`, { bearer: ctx.apiToken() });
+      const response = await requestJson(
+        ctx.app,
+        'GET',
+        `/api/v1/coverage/counties/622921?q=${encodeURIComponent(q)}`,
+        { bearer: ctx.apiToken() },
+      );
       expect(response.status).toBe(200);
       return response.body.schools.rows.map((r: { code: string }) => r.code);
     };

@@ -20,18 +20,27 @@ function setup() {
 }
 async function enrolled(schoolCode: string, classroom?: string) {
   const response = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-    body: { token: ctx.enrollmentToken(schoolCode), hostname: 'pc', hardware: { uuid: crypto.randomUUID() }, ...(classroom ? { classroom } : {}) },
+    body: {
+      token: ctx.enrollmentToken(schoolCode),
+      hostname: 'pc',
+      hardware: { uuid: crypto.randomUUID() },
+      ...(classroom ? { classroom } : {}),
+    },
   });
   expect(response.status).toBe(201);
   const { deviceKey, deviceId } = response.body as { deviceKey: string; deviceId: string };
   /** Sends a report collected now (the clock is the server's receive time too). */
   const report = async (options: Omit<Parameters<typeof makeReport>[0], 'at'> = {}) => {
-    const sent = await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: { reports: [makeReport({ at: ctx.clock(), ...options })] }, bearer: deviceKey });
+    const sent = await requestJson(ctx.app, 'POST', '/api/v1/reports', {
+      body: { reports: [makeReport({ at: ctx.clock(), ...options })] },
+      bearer: deviceKey,
+    });
     expect(sent.status).toBe(200);
   };
   return { deviceId, report };
 }
-const school = async (code: string) => (await requestJson(ctx.app, 'GET', `/api/v1/schools/${code}`, { bearer: apiToken })).body;
+const school = async (code: string) =>
+  (await requestJson(ctx.app, 'GET', `/api/v1/schools/${code}`, { bearer: apiToken })).body;
 const coverage = async () => (await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: apiToken })).body;
 
 describe('connected: some device reached the internet within the evidence window (30 days)', () => {
@@ -59,7 +68,12 @@ describe('connected: some device reached the internet within the evidence window
     setup();
     const pc = await enrolled('6229210001');
     await pc.report({ reachable: true });
-    const rollup = () => ctx.db.select().from(countyRollups).all().find((r) => r.countyCode === '622921')!;
+    const rollup = () =>
+      ctx.db
+        .select()
+        .from(countyRollups)
+        .all()
+        .find((r) => r.countyCode === '622921')!;
     expect(rollup().schoolsConnected).toBe(1);
     ctx.clock.set(T0 + 30 * DAY);
     expect(sweepExpired(ctx.db, ctx.clock())).toBe(1); // a device state changed (live → at-risk) earlier: re-evaluated
@@ -78,7 +92,11 @@ describe('bandwidth: highest over devices of the median download within the wind
     const b = await enrolled('6229210001');
     for (const down of [50, 200, 80]) await a.report({ downMbps: down });
     for (const down of [90, 95]) await b.report({ downMbps: down });
-    expect((await school('6229210001')).school).toMatchObject({ bandwidthMbps: 92.5, standardMbps: 100, meetsStandard: true });
+    expect((await school('6229210001')).school).toMatchObject({
+      bandwidthMbps: 92.5,
+      standardMbps: 100,
+      meetsStandard: true,
+    });
   });
 
   it('meets the standard at exactly 100 × 0.8 and not below', async () => {
@@ -126,7 +144,13 @@ describe('bandwidth: highest over devices of the median download within the wind
     setup();
     const plan = currentPlan(ctx.db);
     const standards = [{ typeCodes: ['218'], area: 'rural' as const, minMbps: 4 }, { minMbps: 100 }];
-    importPlan(ctx.db, { ...plan, coverage: { ...plan.coverage, bandwidth: { tolerance: 0.8, standards } } }, 'test', ctx.clock(), byTest);
+    importPlan(
+      ctx.db,
+      { ...plan, coverage: { ...plan.coverage, bandwidth: { tolerance: 0.8, standards } } },
+      'test',
+      ctx.clock(),
+      byTest,
+    );
     await (await enrolled('6229210002')).report({ downMbps: 4 }); // 测试教学点: type 218, village (220)
     await (await enrolled('6229210001')).report({ downMbps: 4 }); // primary school: 100 Mbps
     expect((await school('6229210002')).school).toMatchObject({ standardMbps: 4, meetsStandard: true });
@@ -139,7 +163,9 @@ describe('equipped classroom: its PC saw a projector or interactive panel and th
     setup();
     await (await enrolled('6229210001', '1')).report({ displays: [projector] });
     await (await enrolled('6229210001', '2')).report({ displays: [deskMonitor] });
-    await (await enrolled('6229210001', '3')).report({ displays: [{ kind: 'interactive-panel', vendor: 'SEW' }], reachable: false });
+    await (
+      await enrolled('6229210001', '3')
+    ).report({ displays: [{ kind: 'interactive-panel', vendor: 'SEW' }], reachable: false });
     await (await enrolled('6229210002')).report({ displays: [projector] });
     const detail = await school('6229210001');
     expect(detail.classrooms.map((c: { equipped: boolean }) => c.equipped)).toEqual([true, false, false]);

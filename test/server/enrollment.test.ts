@@ -3,7 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readReenrollments } from '../../server/coverage/devices-read.ts';
 import { auditLog, classrooms, deviceReenrollments, devices, hardwareConflicts } from '../../server/db/schema.ts';
 import { hashSecret } from '../../server/auth/secrets.ts';
-import { createEnrollmentToken, DEFAULT_EXTRA_USES, DEFAULT_TOKEN_DAYS, revokeEnrollmentToken } from '../../server/enrollment/tokens.ts';
+import {
+  createEnrollmentToken,
+  DEFAULT_EXTRA_USES,
+  DEFAULT_TOKEN_DAYS,
+  revokeEnrollmentToken,
+} from '../../server/enrollment/tokens.ts';
 import { requestJson } from '../helpers/http.ts';
 import { makeReport } from '../helpers/reports.ts';
 import { byTest, createTestContext, testClock, type TestContext } from '../helpers/server.ts';
@@ -18,7 +23,10 @@ const enroll = (token: string, extra: Record<string, unknown> = {}) =>
 describe('enrollment', () => {
   it('enrolls at the school named by the token, never by the payload, and stores only a hash of the key', async () => {
     ctx = createTestContext();
-    const response = await enroll(ctx.enrollmentToken('6229210001'), { school: '6229220001', schoolCode: '6229220001' });
+    const response = await enroll(ctx.enrollmentToken('6229210001'), {
+      school: '6229220001',
+      schoolCode: '6229220001',
+    });
     expect(response.status).toBe(201);
     expect(response.body.school.code).toBe('6229210001');
     expect(response.body.deviceKey).toMatch(/^std_[A-Za-z0-9_-]{43}$/);
@@ -62,36 +70,60 @@ describe('enrollment', () => {
     expect(again.body.deviceKey).not.toBe(first.body.deviceKey);
     expect(ctx.db.select().from(devices).all()).toHaveLength(1);
 
-    const send = (key: string) => requestJson(ctx.app, 'POST', '/api/v1/reports', { body: { reports: [makeReport({ at: ctx.clock() })] }, bearer: key });
+    const send = (key: string) =>
+      requestJson(ctx.app, 'POST', '/api/v1/reports', {
+        body: { reports: [makeReport({ at: ctx.clock() })] },
+        bearer: key,
+      });
     expect((await send(first.body.deviceKey)).status).toBe(200); // the PC still running the old key is not cut off
     expect((await send(again.body.deviceKey)).status).toBe(200);
     expect((await send(first.body.deviceKey)).status).toBe(401); // the new key reported: the old one is retired
     expect((await send(again.body.deviceKey)).status).toBe(200);
-    expect(ctx.db.select().from(deviceReenrollments).all()).toMatchObject([{ deviceId: first.body.deviceId, previousKeyHash: null, confirmedAt: expect.any(Number) }]);
+    expect(ctx.db.select().from(deviceReenrollments).all()).toMatchObject([
+      { deviceId: first.body.deviceId, previousKeyHash: null, confirmedAt: expect.any(Number) },
+    ]);
   });
 
   it('does not let a LAN neighbour take over a PC with its MAC: a new device, the old one untouched and a flag', async () => {
     ctx = createTestContext();
     const victim = await enroll(ctx.enrollmentToken('6229210001'), { classroom: '2' });
-    const attacker = await enroll(ctx.enrollmentToken('6229210001'), { hostname: 'intruder', hardware: { macs: pc.macs }, classroom: '3' });
+    const attacker = await enroll(ctx.enrollmentToken('6229210001'), {
+      hostname: 'intruder',
+      hardware: { macs: pc.macs },
+      classroom: '3',
+    });
     expect(attacker.status).toBe(201);
     expect(attacker.body.reused).toBe(false);
     expect(attacker.body.deviceId).not.toBe(victim.body.deviceId);
     const stored = ctx.db.select().from(devices).where(eq(devices.id, victim.body.deviceId)).get()!;
-    expect(stored).toMatchObject({ hostname: 'ops-pc', keyHash: hashSecret(victim.body.deviceKey), reenrolledAt: null });
+    expect(stored).toMatchObject({
+      hostname: 'ops-pc',
+      keyHash: hashSecret(victim.body.deviceKey),
+      reenrolledAt: null,
+    });
     const report = { reports: [makeReport({ at: ctx.clock() })] };
-    expect((await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: report, bearer: victim.body.deviceKey })).status).toBe(200);
-    expect(ctx.db.select().from(hardwareConflicts).all()).toMatchObject([{ deviceId: attacker.body.deviceId, otherDeviceId: victim.body.deviceId, matchedOn: 'mac' }]);
+    expect(
+      (await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: report, bearer: victim.body.deviceKey })).status,
+    ).toBe(200);
+    expect(ctx.db.select().from(hardwareConflicts).all()).toMatchObject([
+      { deviceId: attacker.body.deviceId, otherDeviceId: victim.body.deviceId, matchedOn: 'mac' },
+    ]);
     expect(ctx.db.select().from(deviceReenrollments).all()).toHaveLength(0);
   });
 
   it('does not take a PC back when its ids contradict the record (same UUID, another serial)', async () => {
     ctx = createTestContext();
     const victim = await enroll(ctx.enrollmentToken('6229210001'));
-    const other = await enroll(ctx.enrollmentToken('6229210001'), { hardware: { uuid: pc.uuid, serial: 'SN-SOMETHING-ELSE' } });
+    const other = await enroll(ctx.enrollmentToken('6229210001'), {
+      hardware: { uuid: pc.uuid, serial: 'SN-SOMETHING-ELSE' },
+    });
     expect(other.body.reused).toBe(false);
-    expect(ctx.db.select().from(devices).where(eq(devices.id, victim.body.deviceId)).get()!.keyHash).toBe(hashSecret(victim.body.deviceKey));
-    expect(ctx.db.select().from(hardwareConflicts).all()).toMatchObject([{ deviceId: other.body.deviceId, otherDeviceId: victim.body.deviceId, matchedOn: 'uuid' }]);
+    expect(ctx.db.select().from(devices).where(eq(devices.id, victim.body.deviceId)).get()!.keyHash).toBe(
+      hashSecret(victim.body.deviceKey),
+    );
+    expect(ctx.db.select().from(hardwareConflicts).all()).toMatchObject([
+      { deviceId: other.body.deviceId, otherDeviceId: victim.body.deviceId, matchedOn: 'uuid' },
+    ]);
   });
 
   it('keeps the key the PC really holds when it is re-enrolled twice before the new key reports', async () => {
@@ -100,7 +132,11 @@ describe('enrollment', () => {
     const original = await enroll(token);
     const second = await enroll(token);
     const third = await enroll(token);
-    const send = (key: string) => requestJson(ctx.app, 'POST', '/api/v1/reports', { body: { reports: [makeReport({ at: ctx.clock() })] }, bearer: key });
+    const send = (key: string) =>
+      requestJson(ctx.app, 'POST', '/api/v1/reports', {
+        body: { reports: [makeReport({ at: ctx.clock() })] },
+        bearer: key,
+      });
     expect((await send(second.body.deviceKey)).status).toBe(401); // superseded before it ever reported
     expect((await send(original.body.deviceKey)).status).toBe(200);
     expect((await send(third.body.deviceKey)).status).toBe(200);
@@ -114,10 +150,29 @@ describe('enrollment', () => {
     const first = await enroll(token, { classroom: '2' });
     await enroll(token, { hostname: 'ops-pc-reimaged', classroom: '3' });
     const rows = readReenrollments(ctx.db, { countyCode: '622921', schoolCode: null }, ctx.clock());
-    expect(rows).toMatchObject([{ device: { id: first.body.deviceId, hostname: 'ops-pc-reimaged' }, classroom: '3', previousHostname: 'ops-pc', previousClassroom: '2', matchedOn: 'uuid', enrollmentTokenId: tokenId, confirmedAt: null }]);
+    expect(rows).toMatchObject([
+      {
+        device: { id: first.body.deviceId, hostname: 'ops-pc-reimaged' },
+        classroom: '3',
+        previousHostname: 'ops-pc',
+        previousClassroom: '2',
+        matchedOn: 'uuid',
+        enrollmentTokenId: tokenId,
+        confirmedAt: null,
+      },
+    ]);
     expect(readReenrollments(ctx.db, { countyCode: '622922', schoolCode: null }, ctx.clock())).toHaveLength(0);
-    const audit = ctx.db.select().from(auditLog).all().find((e) => e.action === 'device.reenroll')!;
-    expect(audit).toMatchObject({ actor: `enrollment-token:${tokenId}`, countyCode: '622921', entityId: first.body.deviceId, reason: expect.stringContaining('previous key works until the new key reports') });
+    const audit = ctx.db
+      .select()
+      .from(auditLog)
+      .all()
+      .find((e) => e.action === 'device.reenroll')!;
+    expect(audit).toMatchObject({
+      actor: `enrollment-token:${tokenId}`,
+      countyCode: '622921',
+      entityId: first.body.deviceId,
+      reason: expect.stringContaining('previous key works until the new key reports'),
+    });
   });
 
   it('flags the same hardware enrolled at two schools instead of moving it', async () => {
@@ -128,7 +183,9 @@ describe('enrollment', () => {
     expect(there.body.deviceId).not.toBe(here.body.deviceId);
     const original = ctx.db.select().from(devices).where(eq(devices.id, here.body.deviceId)).get()!;
     expect(original.schoolCode).toBe('6229210001');
-    expect(ctx.db.select().from(hardwareConflicts).all()).toMatchObject([{ deviceId: there.body.deviceId, otherDeviceId: here.body.deviceId, matchedOn: 'serial' }]);
+    expect(ctx.db.select().from(hardwareConflicts).all()).toMatchObject([
+      { deviceId: there.body.deviceId, otherDeviceId: here.body.deviceId, matchedOn: 'serial' },
+    ]);
     const school = await requestJson(ctx.app, 'GET', '/api/v1/schools/6229220001', { bearer: ctx.apiToken() });
     expect(school.body.devices[0].hardwareConflict).toBe(true);
   });
@@ -148,7 +205,9 @@ describe('enrollment', () => {
     const token = ctx.enrollmentToken('6229210001', { maxUses: 1 });
     const unknownClassroom = await enroll(token, { classroom: '99' });
     expect(unknownClassroom.status).toBe(400);
-    expect(unknownClassroom.body.issues).toEqual([{ path: 'classroom', message: expect.stringContaining('known codes: 1, 2, 3') }]);
+    expect(unknownClassroom.body.issues).toEqual([
+      { path: 'classroom', message: expect.stringContaining('known codes: 1, 2, 3') },
+    ]);
     const badMac = await enroll(token, { hardware: { macs: ['not-a-mac'] } });
     expect(badMac.status).toBe(400);
     expect(badMac.body.issues[0].path).toBe('hardware.macs.0');
@@ -158,14 +217,22 @@ describe('enrollment', () => {
 });
 
 describe('enrollment token defaults', () => {
-  it('gives a token three weeks and the school\'s classrooms plus a few uses unless told otherwise', () => {
+  it("gives a token three weeks and the school's classrooms plus a few uses unless told otherwise", () => {
     ctx = createTestContext();
     const now = ctx.clock();
     const byDefault = createEnrollmentToken(ctx.db, { schoolCode: '6229210001' }, now, byTest);
     const rooms = ctx.db.select().from(classrooms).where(eq(classrooms.schoolCode, '6229210001')).all().length;
-    expect(byDefault).toMatchObject({ expiresAt: now + DEFAULT_TOKEN_DAYS * 86_400_000, maxUses: rooms + DEFAULT_EXTRA_USES });
+    expect(byDefault).toMatchObject({
+      expiresAt: now + DEFAULT_TOKEN_DAYS * 86_400_000,
+      maxUses: rooms + DEFAULT_EXTRA_USES,
+    });
     expect(DEFAULT_TOKEN_DAYS).toBeLessThanOrEqual(31);
-    const explicit = createEnrollmentToken(ctx.db, { schoolCode: '6229210001', expiresAt: now + 90 * 86_400_000, maxUses: 500 }, now, byTest);
+    const explicit = createEnrollmentToken(
+      ctx.db,
+      { schoolCode: '6229210001', expiresAt: now + 90 * 86_400_000, maxUses: 500 },
+      now,
+      byTest,
+    );
     expect(explicit).toMatchObject({ expiresAt: now + 90 * 86_400_000, maxUses: 500 });
   });
 });
@@ -177,7 +244,11 @@ describe('audit of enrollment and credentials', () => {
     const enrolled = await enroll(token);
     const { revokeDevice } = await import('../../server/enrollment/enroll.ts');
     revokeDevice(ctx.db, enrolled.body.deviceId, Date.now(), { actor: 'cli:officer', reason: 'PC stolen' });
-    const entries = ctx.db.select().from(auditLog).all().filter((e) => e.entityType !== 'school' && e.entityType !== 'plan');
+    const entries = ctx.db
+      .select()
+      .from(auditLog)
+      .all()
+      .filter((e) => e.entityType !== 'school' && e.entityType !== 'plan');
     expect(entries.map((e) => [e.action, e.actor])).toEqual([
       ['enrollment-token.create', 'cli:test'],
       ['device.enroll', expect.stringMatching(/^enrollment-token:\d+$/)],
@@ -186,7 +257,9 @@ describe('audit of enrollment and credentials', () => {
     expect(entries[2]).toMatchObject({ reason: 'PC stolen', countyCode: '622921', entityId: enrolled.body.deviceId });
     expect(JSON.stringify(entries)).not.toContain(token);
     expect(JSON.stringify(entries)).not.toContain(enrolled.body.deviceKey);
-    expect(() => ctx.db.$client.prepare('update audit_log set reason = ?').run('nothing happened')).toThrow(/append-only/);
+    expect(() => ctx.db.$client.prepare('update audit_log set reason = ?').run('nothing happened')).toThrow(
+      /append-only/,
+    );
     expect(() => ctx.db.$client.prepare('delete from audit_log').run()).toThrow(/append-only/);
   });
 });

@@ -12,7 +12,11 @@ async function enroll(school: string) {
   const response = await fetch(`${server.url}/api/v1/enroll`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: server.enrollmentToken(school), hostname: 'pc', hardware: { uuid: crypto.randomUUID() } }),
+    body: JSON.stringify({
+      token: server.enrollmentToken(school),
+      hostname: 'pc',
+      hardware: { uuid: crypto.randomUUID() },
+    }),
   });
   return (await response.json()) as { deviceId: string; deviceKey: string };
 }
@@ -28,7 +32,9 @@ describe('group commit', () => {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${d.deviceKey}` },
           // Device 0 sends one report twice in its batch; the others send three fresh ones.
-          body: JSON.stringify({ reports: i === 0 ? [shared, shared] : [0, 1, 2].map(() => makeReport({ at: Date.now(), downMbps: 90 })) }),
+          body: JSON.stringify({
+            reports: i === 0 ? [shared, shared] : [0, 1, 2].map(() => makeReport({ at: Date.now(), downMbps: 90 })),
+          }),
         }).then(async (r) => ({ status: r.status, body: await r.json() })),
       ),
     );
@@ -40,7 +46,9 @@ describe('group commit', () => {
       { accepted: 3, duplicates: 0, clamped: 0 },
     ]);
     expect(server.db.select().from(reports).all()).toHaveLength(10);
-    const coverage = await (await fetch(`${server.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${server.apiToken()}` } })).json();
+    const coverage = await (
+      await fetch(`${server.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${server.apiToken()}` } })
+    ).json();
     expect((coverage as { schools: { connected: number } }).schools.connected).toBe(3);
   });
 
@@ -57,6 +65,12 @@ describe('group commit', () => {
       committer.submit({ id: good.deviceId, schoolCode: '6229210001' }, batch(), now),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(server.db.select().from(reports).all().map((r) => r.deviceId)).toEqual([good.deviceId, good.deviceId]);
+    expect(
+      server.db
+        .select()
+        .from(reports)
+        .all()
+        .map((r) => r.deviceId),
+    ).toEqual([good.deviceId, good.deviceId]);
   });
 });

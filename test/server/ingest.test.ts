@@ -10,7 +10,12 @@ afterEach(() => ctx?.cleanup());
 
 async function enrolledDevice(schoolCode = '6229210001', classroom?: string) {
   const response = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-    body: { token: ctx.enrollmentToken(schoolCode), hostname: 'pc', hardware: { uuid: crypto.randomUUID() }, ...(classroom ? { classroom } : {}) },
+    body: {
+      token: ctx.enrollmentToken(schoolCode),
+      hostname: 'pc',
+      hardware: { uuid: crypto.randomUUID() },
+      ...(classroom ? { classroom } : {}),
+    },
   });
   return response.body as { deviceId: string; deviceKey: string };
 }
@@ -27,13 +32,16 @@ describe('report ingest', () => {
     expect(storedReports()).toHaveLength(3);
   });
 
-  it('keeps report ids per device: another device sending the same id cannot drop this one\'s report', async () => {
+  it("keeps report ids per device: another device sending the same id cannot drop this one's report", async () => {
     ctx = createTestContext();
     const victim = await enrolledDevice('6229210001', '1');
     const squatter = await enrolledDevice('6229210001', '2');
     const report = makeReport({ at: Date.now(), displays: [projector] });
     // The squatter sends the victim's id first (replayed or guessed), with nothing to show.
-    expect((await send(squatter.deviceKey, { reports: [{ ...report, displays: [] }] })).body).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect((await send(squatter.deviceKey, { reports: [{ ...report, displays: [] }] })).body).toMatchObject({
+      accepted: 1,
+      duplicates: 0,
+    });
     expect((await send(victim.deviceKey, { reports: [report] })).body).toMatchObject({ accepted: 1, duplicates: 0 });
     expect((await send(victim.deviceKey, { reports: [report] })).body).toMatchObject({ accepted: 0, duplicates: 1 }); // still exactly once
     expect(storedReports().filter((r) => r.deviceId === victim.deviceId)).toHaveLength(1);
@@ -44,18 +52,28 @@ describe('report ingest', () => {
   it('rejects a whole batch with one malformed report, naming each bad field, and stores nothing', async () => {
     ctx = createTestContext();
     const { deviceKey } = await enrolledDevice();
-    const bad = { ...makeReport({ at: Date.now() }), collectedAt: 'yesterday', network: { internet: { reachable: 'yes', latencyMs: null } } };
+    const bad = {
+      ...makeReport({ at: Date.now() }),
+      collectedAt: 'yesterday',
+      network: { internet: { reachable: 'yes', latencyMs: null } },
+    };
     const response = await send(deviceKey, { reports: [makeReport({ at: Date.now() }), bad] });
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('invalid_input');
-    expect(response.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['reports.1.collectedAt', 'reports.1.network.internet.reachable']);
+    expect(response.body.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      'reports.1.collectedAt',
+      'reports.1.network.internet.reachable',
+    ]);
     expect(storedReports()).toHaveLength(0);
   });
 
   it('refuses empty and oversized batches by count', async () => {
     ctx = createTestContext();
     const { deviceKey } = await enrolledDevice();
-    expect((await send(deviceKey, { reports: [] })).body.issues[0]).toMatchObject({ path: 'reports', message: 'send at least one report' });
+    expect((await send(deviceKey, { reports: [] })).body.issues[0]).toMatchObject({
+      path: 'reports',
+      message: 'send at least one report',
+    });
     const tooMany = Array.from({ length: 501 }, () => makeReport({ at: Date.now() }));
     expect((await send(deviceKey, { reports: tooMany })).body.issues[0]).toMatchObject({ path: 'reports' });
     expect(storedReports()).toHaveLength(0);
@@ -65,7 +83,9 @@ describe('report ingest', () => {
     ctx = createTestContext();
     const { deviceId, deviceKey } = await enrolledDevice();
     const batch = { reports: [makeReport({ at: Date.now() })] };
-    expect((await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: batch })).body.code).toBe('device_key_missing');
+    expect((await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: batch })).body.code).toBe(
+      'device_key_missing',
+    );
     expect((await send('std_unknown', batch)).body.code).toBe('device_key_invalid');
     revokeDevice(ctx.db, deviceId, Date.now(), byTest);
     const revoked = await send(deviceKey, batch);
@@ -78,7 +98,10 @@ describe('report ingest', () => {
     ctx = createTestContext();
     const { deviceKey } = await enrolledDevice();
     // Not even JSON: a 413 proves the limit is checked before parsing.
-    const response = await requestJson(ctx.app, 'POST', '/api/v1/reports', { rawBody: 'x'.repeat(1024 * 1024 + 1), bearer: deviceKey });
+    const response = await requestJson(ctx.app, 'POST', '/api/v1/reports', {
+      rawBody: 'x'.repeat(1024 * 1024 + 1),
+      bearer: deviceKey,
+    });
     expect(response.status).toBe(413);
     expect(response.body.code).toBe('body_too_large');
   });
@@ -86,7 +109,10 @@ describe('report ingest', () => {
   it('answers 400 for a body that is not JSON', async () => {
     ctx = createTestContext();
     const { deviceKey } = await enrolledDevice();
-    const response = await requestJson(ctx.app, 'POST', '/api/v1/reports', { rawBody: '{"reports": [', bearer: deviceKey });
+    const response = await requestJson(ctx.app, 'POST', '/api/v1/reports', {
+      rawBody: '{"reports": [',
+      bearer: deviceKey,
+    });
     expect(response.status).toBe(400);
     expect(response.body.error).toMatch(/json/i);
   });
@@ -96,7 +122,11 @@ describe('report ingest', () => {
     const { deviceKey } = await enrolledDevice();
     const response = await send(deviceKey, { reports: [makeReport({ at: '2026-03-05T08:00:00Z' })] });
     expect(response.body).toEqual({ accepted: 1, duplicates: 0, clamped: 1 });
-    expect(storedReports()[0]).toMatchObject({ collectedAt: Date.parse('2026-03-02T08:00:00Z'), receivedAt: Date.parse('2026-03-02T08:00:00Z'), collectedAtClamped: true });
+    expect(storedReports()[0]).toMatchObject({
+      collectedAt: Date.parse('2026-03-02T08:00:00Z'),
+      receivedAt: Date.parse('2026-03-02T08:00:00Z'),
+      collectedAtClamped: true,
+    });
   });
 
   it('accepts reports from newer agents: unknown fields dropped, unknown display kinds kept as unknown', async () => {

@@ -24,11 +24,17 @@ describe('spot checks (检查验收)', () => {
     ctx = createTestContext({ clock: testClock('2027-03-01T02:00:00Z'), roster: roster() });
     const bureau = ctx.apiToken();
     for (let i = 0; i < 4; i++) {
-      await requestJson(ctx.app, 'POST', '/api/v1/declarations', { bearer: bureau, body: { schoolCode: `622921000${i}`, indicator: 'connected', reason: 'declared by county' } });
+      await requestJson(ctx.app, 'POST', '/api/v1/declarations', {
+        bearer: bureau,
+        body: { schoolCode: `622921000${i}`, indicator: 'connected', reason: 'declared by county' },
+      });
     }
     const draws: string[][] = [];
     for (const seed of ['2027-spring', '2027-spring', 'other']) {
-      const drawn = await requestJson(ctx.app, 'POST', '/api/v1/inspections', { bearer: bureau, body: { perCounty: 4, seed } });
+      const drawn = await requestJson(ctx.app, 'POST', '/api/v1/inspections', {
+        bearer: bureau,
+        body: { perCounty: 4, seed },
+      });
       expect(drawn.status).toBe(201);
       draws.push(drawn.body.schools.map((s: { schoolCode: string }) => s.schoolCode));
     }
@@ -41,7 +47,10 @@ describe('spot checks (检查验收)', () => {
     let declaredDrawn = 0;
     const seeds = 60;
     for (let s = 0; s < seeds; s++) {
-      const drawn = await requestJson(ctx.app, 'POST', '/api/v1/inspections', { bearer: bureau, body: { perCounty: 4, seed: `seed-${s}` } });
+      const drawn = await requestJson(ctx.app, 'POST', '/api/v1/inspections', {
+        bearer: bureau,
+        body: { perCounty: 4, seed: `seed-${s}` },
+      });
       declaredDrawn += drawn.body.schools.filter((x: { stratum: string }) => x.stratum === 'declared-only').length;
     }
     expect(declaredDrawn / (seeds * 4)).toBeGreaterThan(0.15);
@@ -50,27 +59,63 @@ describe('spot checks (检查验收)', () => {
   it('records findings into the audit log and the school, prints a checklist with the evidence, and keeps counties apart', async () => {
     ctx = createTestContext({ clock: testClock('2027-03-01T02:00:00Z') });
     const bureau = ctx.apiToken();
-    const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', { body: { token: ctx.enrollmentToken('6229210001'), hostname: 'ops-panel-7', hardware: {}, classroom: '1' } });
-    await requestJson(ctx.app, 'POST', '/api/v1/reports', { bearer: enrolled.body.deviceKey, body: { reports: [makeReport({ at: ctx.clock(), downMbps: 87.5 })] } });
-    const drawn = (await requestJson(ctx.app, 'POST', '/api/v1/inspections', { bearer: bureau, body: { perCounty: 5, seed: 's' } })).body;
-    expect(drawn.schools.map((s: { schoolCode: string }) => s.schoolCode).sort()).toEqual(['6229210001', '6229210002', '6229220001']);
+    const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
+      body: { token: ctx.enrollmentToken('6229210001'), hostname: 'ops-panel-7', hardware: {}, classroom: '1' },
+    });
+    await requestJson(ctx.app, 'POST', '/api/v1/reports', {
+      bearer: enrolled.body.deviceKey,
+      body: { reports: [makeReport({ at: ctx.clock(), downMbps: 87.5 })] },
+    });
+    const drawn = (
+      await requestJson(ctx.app, 'POST', '/api/v1/inspections', { bearer: bureau, body: { perCounty: 5, seed: 's' } })
+    ).body;
+    expect(drawn.schools.map((s: { schoolCode: string }) => s.schoolCode).sort()).toEqual([
+      '6229210001',
+      '6229210002',
+      '6229220001',
+    ]);
 
     const county = ctx.apiToken('622921');
     const ownView = (await requestJson(ctx.app, 'GET', `/api/v1/inspections/${drawn.id}`, { bearer: county })).body;
     expect(ownView.schools.map((s: { countyCode: string }) => s.countyCode)).toEqual(['622921', '622921']);
-    expect((await requestJson(ctx.app, 'POST', '/api/v1/inspections', { bearer: county, body: { perCounty: 1, seed: 'x' } })).status).toBe(403);
+    expect(
+      (await requestJson(ctx.app, 'POST', '/api/v1/inspections', { bearer: county, body: { perCounty: 1, seed: 'x' } }))
+        .status,
+    ).toBe(403);
 
-    const noNote = await requestJson(ctx.app, 'POST', `/api/v1/inspections/${drawn.id}/results`, { bearer: county, body: { schoolCode: '6229210002', result: 'discrepancy' } });
+    const noNote = await requestJson(ctx.app, 'POST', `/api/v1/inspections/${drawn.id}/results`, {
+      bearer: county,
+      body: { schoolCode: '6229210002', result: 'discrepancy' },
+    });
     expect(noNote.body.issues[0].path).toBe('note');
-    expect((await requestJson(ctx.app, 'POST', `/api/v1/inspections/${drawn.id}/results`, { bearer: county, body: { schoolCode: '6229220001', result: 'confirmed' } })).status).toBe(403);
-    const recorded = await requestJson(ctx.app, 'POST', `/api/v1/inspections/${drawn.id}/results`, { bearer: county, body: { schoolCode: '6229210002', result: 'discrepancy', note: '现场无网络' } });
+    expect(
+      (
+        await requestJson(ctx.app, 'POST', `/api/v1/inspections/${drawn.id}/results`, {
+          bearer: county,
+          body: { schoolCode: '6229220001', result: 'confirmed' },
+        })
+      ).status,
+    ).toBe(403);
+    const recorded = await requestJson(ctx.app, 'POST', `/api/v1/inspections/${drawn.id}/results`, {
+      bearer: county,
+      body: { schoolCode: '6229210002', result: 'discrepancy', note: '现场无网络' },
+    });
     expect(recorded.status).toBe(200);
     const school = (await requestJson(ctx.app, 'GET', '/api/v1/schools/6229210002', { bearer: bureau })).body.school;
     expect(school.lastInspection).toMatchObject({ inspectionId: drawn.id, result: 'discrepancy', note: '现场无网络' });
-    const audit = (await requestJson(ctx.app, 'GET', '/api/v1/audit?action=inspection.result', { bearer: bureau })).body.entries;
-    expect(audit).toMatchObject([{ entityId: '6229210002', reason: 'inspection found a discrepancy: 现场无网络', newValue: { result: 'discrepancy' } }]);
+    const audit = (await requestJson(ctx.app, 'GET', '/api/v1/audit?action=inspection.result', { bearer: bureau })).body
+      .entries;
+    expect(audit).toMatchObject([
+      {
+        entityId: '6229210002',
+        reason: 'inspection found a discrepancy: 现场无网络',
+        newValue: { result: 'discrepancy' },
+      },
+    ]);
 
-    const checklist = await ctx.app.request(`/api/v1/inspections/${drawn.id}/checklist`, { headers: { authorization: `Bearer ${bureau}` } });
+    const checklist = await ctx.app.request(`/api/v1/inspections/${drawn.id}/checklist`, {
+      headers: { authorization: `Bearer ${bureau}` },
+    });
     expect(checklist.headers.get('content-type')).toContain('text/html');
     const html = await checklist.text();
     expect(html).toContain('测试第一小学');
@@ -82,8 +127,26 @@ describe('spot checks (检查验收)', () => {
   it('draws from the command line reproducibly', async () => {
     ctx = createTestContext();
     ctx.db.$client.close();
-    const first = await santong(['inspection', 'sample', '--per-county', '1', '--seed', 'spring-2027', '--data-dir', ctx.dataDir]);
-    const second = await santong(['inspection', 'sample', '--per-county', '1', '--seed', 'spring-2027', '--data-dir', ctx.dataDir]);
+    const first = await santong([
+      'inspection',
+      'sample',
+      '--per-county',
+      '1',
+      '--seed',
+      'spring-2027',
+      '--data-dir',
+      ctx.dataDir,
+    ]);
+    const second = await santong([
+      'inspection',
+      'sample',
+      '--per-county',
+      '1',
+      '--seed',
+      'spring-2027',
+      '--data-dir',
+      ctx.dataDir,
+    ]);
     expect(first.code).toBe(0);
     const schools = (out: string) => out.trim().split('\n').slice(1);
     expect(schools(first.stdout)).toHaveLength(2);

@@ -12,7 +12,12 @@ describe('maintenance on a worker thread', () => {
     ctx = createTestContext({ clock: testClock(start) });
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
-    const { days } = await runMaintenance<{ days: string[] }>({ file: ctx.db.$client.name, task: 'snapshots', now: start + 3 * 86_400_000, retentionDays: 0 });
+    const { days } = await runMaintenance<{ days: string[] }>({
+      file: ctx.db.$client.name,
+      task: 'snapshots',
+      now: start + 3 * 86_400_000,
+      retentionDays: 0,
+    });
     clearInterval(timer);
     expect(days).toEqual(['2027-03-01', '2027-03-02', '2027-03-03']);
     expect(ctx.db.select().from(dailySnapshots).all()).toHaveLength(27);

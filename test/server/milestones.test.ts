@@ -1,8 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { expectedCumulative, progressOf } from '../../server/programme/milestones.ts';
 
-const schools = { target: 1492, targetYear: 2016, milestones: [{ year: 2015, cumulative: 1050, increment: 300 }, { year: 2016, cumulative: 1492, increment: 442 }] };
-const teachers = { target: 17859, targetYear: 2020, milestones: [{ year: 2015, cumulative: 6000 }, { year: 2016, cumulative: 9000 }, { year: 2017, cumulative: 12000 }] };
+const schools = {
+  target: 1492,
+  targetYear: 2016,
+  milestones: [
+    { year: 2015, cumulative: 1050, increment: 300 },
+    { year: 2016, cumulative: 1492, increment: 442 },
+  ],
+};
+const teachers = {
+  target: 17859,
+  targetYear: 2020,
+  milestones: [
+    { year: 2015, cumulative: 6000 },
+    { year: 2016, cumulative: 9000 },
+    { year: 2017, cumulative: 12000 },
+  ],
+};
 const at = (local: string) => Date.parse(`${local}+08:00`);
 
 describe('milestones', () => {

@@ -29,10 +29,19 @@ async function enrolled(schoolCode = '6229210001') {
   expect(response.status).toBe(201);
   const { deviceKey, deviceId } = response.body as { deviceKey: string; deviceId: string };
   const send = async (report: ReturnType<typeof makeReport>) => {
-    const sent = await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: { reports: [report] }, bearer: deviceKey });
+    const sent = await requestJson(ctx.app, 'POST', '/api/v1/reports', {
+      body: { reports: [report] },
+      bearer: deviceKey,
+    });
     expect(sent.status).toBe(200);
   };
-  return { deviceId, deviceKey, schoolCode, send, claim: (downMbps: number) => send(makeReport({ at: ctx.clock(), downMbps })) };
+  return {
+    deviceId,
+    deviceKey,
+    schoolCode,
+    send,
+    claim: (downMbps: number) => send(makeReport({ at: ctx.clock(), downMbps })),
+  };
 }
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
@@ -43,7 +52,10 @@ async function school(code = '6229210001') {
 }
 
 /** A report whose PC has only links of the given speeds (null: the link does not say). */
-function reportOverLinks(downMbps: number, links: { type: 'wired' | 'wireless' | 'virtual'; speedMbps: number | null }[]) {
+function reportOverLinks(
+  downMbps: number,
+  links: { type: 'wired' | 'wireless' | 'virtual'; speedMbps: number | null }[],
+) {
   const report = makeReport({ at: ctx.clock(), downMbps });
   report.network.interfaces = links.map((link, i) => ({ name: `if${i}`, up: true, ipv4: [], ipv6: [], ...link }));
   return report;
@@ -55,13 +67,25 @@ describe('implausible download claims are stored and shown, never counted', () =
     const pc = await enrolled();
     await pc.claim(100_000); // the report's own eth0 says 1000 Mbps
     let s = await school();
-    expect(s).toMatchObject({ bandwidthMbps: null, meetsStandard: false, flaggedSamples: 1, flagReasons: ['above-link'], bandwidthSource: null });
+    expect(s).toMatchObject({
+      bandwidthMbps: null,
+      meetsStandard: false,
+      flaggedSamples: 1,
+      flagReasons: ['above-link'],
+      bandwidthSource: null,
+    });
 
     await pc.claim(96);
     s = await school();
     expect(s).toMatchObject({ bandwidthMbps: 96, meetsStandard: true, flaggedSamples: 1, bandwidthSource: 'agent' });
-    const device = (await requestJson(ctx.app, 'GET', '/api/v1/schools/6229210001', { bearer: ctx.apiToken() })).body.devices[0];
-    expect(device).toMatchObject({ medianDownMbps: 96, downSource: 'agent', flaggedSamples: 1, flagReasons: ['above-link'] });
+    const device = (await requestJson(ctx.app, 'GET', '/api/v1/schools/6229210001', { bearer: ctx.apiToken() })).body
+      .devices[0];
+    expect(device).toMatchObject({
+      medianDownMbps: 96,
+      downSource: 'agent',
+      flaggedSamples: 1,
+      flagReasons: ['above-link'],
+    });
   });
 
   it('caps what a PC whose links do not say their speed can claim, and ignores virtual adapters', async () => {
@@ -77,7 +101,12 @@ describe('implausible download claims are stored and shown, never counted', () =
     await pc.send(reportOverLinks(300, links));
     expect(await school()).toMatchObject({ bandwidthMbps: 300, meetsStandard: true, flaggedSamples: 1 });
     // The fastest wired port bounds a PC with two known links.
-    await pc.send(reportOverLinks(900, [{ type: 'wired', speedMbps: 100 }, { type: 'wired', speedMbps: 1000 }]));
+    await pc.send(
+      reportOverLinks(900, [
+        { type: 'wired', speedMbps: 100 },
+        { type: 'wired', speedMbps: 1000 },
+      ]),
+    );
     expect((await school()).flaggedSamples).toBe(1);
   });
 
@@ -87,12 +116,21 @@ describe('implausible download claims are stored and shown, never counted', () =
     await pc.claim(95);
     expect(await school()).toMatchObject({ bandwidthMbps: 95, meetsStandard: true, bandwidthSource: 'agent' });
     // The server served 2.5 MB and the upload arrived a second after the download was asked for: 20 Mbps.
-    const measured = serverMeasurement({ startedAt: 1_000, sent: 2_500_000, done: true }, 2_000, { bytes: 2_500_000, ms: 1_000 });
+    const measured = serverMeasurement({ startedAt: 1_000, sent: 2_500_000, done: true }, 2_000, {
+      bytes: 2_500_000,
+      ms: 1_000,
+    });
     expect(measured).toEqual({ downBytes: 2_500_000, downMbps: 20, upBytes: 2_500_000, upMbps: 20 });
     recordSpeedtest(ctx.db, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
     await pc.claim(950);
     const s = await school();
-    expect(s).toMatchObject({ bandwidthMbps: 20, meetsStandard: false, bandwidthSource: 'server', flaggedSamples: 2, flagReasons: ['above-server'] });
+    expect(s).toMatchObject({
+      bandwidthMbps: 20,
+      meetsStandard: false,
+      bandwidthSource: 'server',
+      flaggedSamples: 2,
+      flagReasons: ['above-server'],
+    });
     // The officer sees why on the school page and in the county's list, in Chinese and in English.
     await createDashboardUsers(ctx);
     const officer = DashboardClient.forApp(ctx);
@@ -111,9 +149,17 @@ describe('implausible download claims are stored and shown, never counted', () =
   });
 
   it('measures nothing from a download the agent broke off or one too small to time', () => {
-    expect(serverMeasurement({ startedAt: 0, sent: 3_000_000, done: false }, 100, { bytes: 2_000_000, ms: 50 }).downMbps).toBeNull();
-    expect(serverMeasurement({ startedAt: 0, sent: 10_000, done: true }, 100, { bytes: 10, ms: 1 })).toMatchObject({ downMbps: null, upMbps: null });
-    expect(serverMeasurement(undefined, 100, { bytes: 2_000_000, ms: 100 })).toMatchObject({ downMbps: null, upMbps: 160 });
+    expect(
+      serverMeasurement({ startedAt: 0, sent: 3_000_000, done: false }, 100, { bytes: 2_000_000, ms: 50 }).downMbps,
+    ).toBeNull();
+    expect(serverMeasurement({ startedAt: 0, sent: 10_000, done: true }, 100, { bytes: 10, ms: 1 })).toMatchObject({
+      downMbps: null,
+      upMbps: null,
+    });
+    expect(serverMeasurement(undefined, 100, { bytes: 2_000_000, ms: 100 })).toMatchObject({
+      downMbps: null,
+      upMbps: 160,
+    });
   });
 });
 
@@ -122,7 +168,10 @@ describe('the server measures the speed tests it serves', () => {
     ctx = await startTestServer();
     const pc = await enrolled();
     const dispatcher = createDispatcher({});
-    const claimed = await measureThroughput({ serverUrl: (ctx as TestServer).url, deviceKey: pc.deviceKey, dispatcher }, 2_000_000);
+    const claimed = await measureThroughput(
+      { serverUrl: (ctx as TestServer).url, deviceKey: pc.deviceKey, dispatcher },
+      2_000_000,
+    );
     await dispatcher.close();
     expect(claimed?.downMbps).toBeGreaterThan(0);
     const [row] = ctx.db.select().from(speedtests).all();
@@ -142,14 +191,28 @@ describe('upgrading a database with claims stored before flags existed', () => {
     // As before migration 0014: no flags, and the stored figures counted every claim.
     inTransaction(ctx.db, () => {
       ctx.db.$client.prepare('update reports set down_flag = null').run();
-      ctx.db.$client.prepare('update device_status set down_source = null, flagged_samples = 0, flag_reasons = null').run();
+      ctx.db.$client
+        .prepare('update device_status set down_source = null, flagged_samples = 0, flag_reasons = null')
+        .run();
     });
     inTransaction(ctx.db, () => evaluateSchools(ctx.db, ['6229210001'], ctx.clock()));
     expect((await school()).bandwidthMbps).toBe(20_000);
-    const migration = fs.readFileSync(new URL('../../migrations/0015_plausibility_backfill.sql', import.meta.url), 'utf8');
+    const migration = fs.readFileSync(
+      new URL('../../migrations/0015_plausibility_backfill.sql', import.meta.url),
+      'utf8',
+    );
     for (const statement of migration.split('--> statement-breakpoint')) ctx.db.$client.exec(statement);
-    expect(ctx.db.$client.prepare('select down_flag from reports order by down_mbps').pluck().all()).toEqual([null, 'above-cap', 'above-link']);
-    expect(await school()).toMatchObject({ bandwidthMbps: 60, meetsStandard: false, flaggedSamples: 2, flagReasons: ['above-cap', 'above-link'] });
+    expect(ctx.db.$client.prepare('select down_flag from reports order by down_mbps').pluck().all()).toEqual([
+      null,
+      'above-cap',
+      'above-link',
+    ]);
+    expect(await school()).toMatchObject({
+      bandwidthMbps: 60,
+      meetsStandard: false,
+      flaggedSamples: 2,
+      flagReasons: ['above-cap', 'above-link'],
+    });
   });
 });
 
@@ -157,13 +220,18 @@ describe('bounded storage', () => {
   it('drops the server’s measurements past retention, as it folds the reports beside them', async () => {
     ctx = createTestContext({ clock: testClock(T0) });
     const pc = await enrolled();
-    const measured = serverMeasurement({ startedAt: 0, sent: 25_000_000, done: true }, 2_000, { bytes: 25_000_000, ms: 2_000 });
+    const measured = serverMeasurement({ startedAt: 0, sent: 25_000_000, done: true }, 2_000, {
+      bytes: 25_000_000,
+      ms: 2_000,
+    });
     recordSpeedtest(ctx.db, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
     ctx.clock.advance(100 * DAY);
     recordSpeedtest(ctx.db, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
     ctx.clock.advance(100 * DAY);
     foldOldReports(ctx.db, ctx.clock(), 180);
-    expect(ctx.db.select({ finishedAt: speedtests.finishedAt }).from(speedtests).all()).toEqual([{ finishedAt: T0 + 100 * DAY }]);
+    expect(ctx.db.select({ finishedAt: speedtests.finishedAt }).from(speedtests).all()).toEqual([
+      { finishedAt: T0 + 100 * DAY },
+    ]);
   });
 });
 
@@ -173,12 +241,23 @@ describe('county officers find the flagged schools; verify recomputes the flags'
     await (await enrolled('6229210001')).claim(100_000);
     await (await enrolled('6229210002')).claim(50);
     const token = ctx.apiToken('622921');
-    const flagged = await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/622921?flagged=true', { bearer: token });
+    const flagged = await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/622921?flagged=true', {
+      bearer: token,
+    });
     expect(flagged.body.schools.rows.map((r: { code: string }) => r.code)).toEqual(['6229210001']);
-    const unflagged = await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/622921?flagged=false', { bearer: token });
+    const unflagged = await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/622921?flagged=false', {
+      bearer: token,
+    });
     expect(unflagged.body.schools.rows.map((r: { code: string }) => r.code)).toEqual(['6229210002']);
-    const csv = await (await ctx.app.request('/api/v1/coverage/counties/622921?format=csv', { headers: { authorization: `Bearer ${token}` } })).text();
-    const [header, first, second] = csv.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    const csv = await (
+      await ctx.app.request('/api/v1/coverage/counties/622921?format=csv', {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).text();
+    const [header, first, second] = csv
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
     const column = (line: string, name: string) => line.split(',')[header!.split(',').indexOf(name)];
     expect(column(first!, 'flagged_samples')).toBe('1');
     expect(column(first!, 'flag_reasons')).toBe('above-link');
@@ -205,7 +284,9 @@ describe('county officers find the flagged schools; verify recomputes the flags'
     expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([]);
     // A device's own row is checked too.
     ctx.db.$client.prepare('update device_status set flagged_samples = 0').run();
-    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([`device ${pc.deviceId} flaggedSamples: stored 0, recomputed 1`]);
+    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([
+      `device ${pc.deviceId} flaggedSamples: stored 0, recomputed 1`,
+    ]);
     tamper('above-link');
   });
 });

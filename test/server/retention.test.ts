@@ -16,7 +16,16 @@ describe('retention', () => {
     const start = Date.parse('2026-01-05T09:00:00+08:00');
     ctx = createTestContext({ clock: testClock(start) });
     const enroll = async (school: string, classroom?: string) =>
-      (await requestJson(ctx.app, 'POST', '/api/v1/enroll', { body: { token: ctx.enrollmentToken(school), hostname: 'pc', hardware: { uuid: crypto.randomUUID() }, ...(classroom ? { classroom } : {}) } })).body.deviceKey as string;
+      (
+        await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
+          body: {
+            token: ctx.enrollmentToken(school),
+            hostname: 'pc',
+            hardware: { uuid: crypto.randomUUID() },
+            ...(classroom ? { classroom } : {}),
+          },
+        })
+      ).body.deviceKey as string;
     const keys = [await enroll('6229210001', '1'), await enroll('6229210002'), await enroll('6229220001', '1')];
     // 240 days of reports every third day; school 2 goes quiet after day 100, school 3 loses its projector on day 150.
     for (let day = 0; day < 240; day += 3) {
@@ -24,14 +33,21 @@ describe('retention', () => {
       for (const [i, key] of keys.entries()) {
         if (i === 1 && day > 100) continue;
         const displays = i === 2 && day >= 150 ? [] : [projector];
-        await requestJson(ctx.app, 'POST', '/api/v1/reports', { bearer: key, body: { reports: [makeReport({ at: ctx.clock(), downMbps: 40 + ((day * (i + 1)) % 70), displays })] } });
+        await requestJson(ctx.app, 'POST', '/api/v1/reports', {
+          bearer: key,
+          body: { reports: [makeReport({ at: ctx.clock(), downMbps: 40 + ((day * (i + 1)) % 70), displays })] },
+        });
       }
     }
     ctx.clock.set(start + 240 * DAY);
     const bureau = ctx.apiToken();
     const read = async () => ({
       coverage: (await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: bureau })).body,
-      schools: await Promise.all(['6229210001', '6229210002', '6229220001'].map(async (c) => (await requestJson(ctx.app, 'GET', `/api/v1/schools/${c}`, { bearer: bureau })).body)),
+      schools: await Promise.all(
+        ['6229210001', '6229210002', '6229220001'].map(
+          async (c) => (await requestJson(ctx.app, 'GET', `/api/v1/schools/${c}`, { bearer: bureau })).body,
+        ),
+      ),
     });
     const pastDays = [10, 60, 101, 120, 150, 200, 235].map((d) => localDay(start + d * DAY));
     const history = () => pastDays.map((day) => Object.fromEntries(figuresAt(ctx.db, endOfLocalDay(day))));
@@ -42,7 +58,15 @@ describe('retention', () => {
     expect(ctx.db.select().from(reports).all().length).toBe(before.reports - folded);
     expect(ctx.db.select().from(deviceDays).all().length).toBeGreaterThan(0);
     // Nothing inside any evidence window was folded.
-    expect(Math.min(...ctx.db.select().from(reports).all().map((r) => r.collectedAt))).toBeGreaterThan(ctx.clock() - 180 * DAY - DAY);
+    expect(
+      Math.min(
+        ...ctx.db
+          .select()
+          .from(reports)
+          .all()
+          .map((r) => r.collectedAt),
+      ),
+    ).toBeGreaterThan(ctx.clock() - 180 * DAY - DAY);
 
     expect(await read()).toEqual(before.api);
     expect(history()).toEqual(before.history);
@@ -52,11 +76,24 @@ describe('retention', () => {
   it('acknowledges a replayed report older than retention without storing it, so folded days are never counted twice', async () => {
     const now = Date.parse('2026-09-01T09:00:00+08:00');
     ctx = createTestContext({ clock: testClock(now) });
-    const key = (await requestJson(ctx.app, 'POST', '/api/v1/enroll', { body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} } })).body.deviceKey;
+    const key = (
+      await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
+        body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
+      })
+    ).body.deviceKey;
     const old = makeReport({ at: now - 181 * DAY });
     const fresh = makeReport({ at: now - DAY });
-    const sent = await requestJson(ctx.app, 'POST', '/api/v1/reports', { bearer: key, body: { reports: [old, fresh] } });
+    const sent = await requestJson(ctx.app, 'POST', '/api/v1/reports', {
+      bearer: key,
+      body: { reports: [old, fresh] },
+    });
     expect(sent.body).toEqual({ accepted: 1, duplicates: 0, clamped: 0, expired: 1 });
-    expect(ctx.db.select().from(reports).all().map((r) => r.id)).toEqual([fresh.id]);
+    expect(
+      ctx.db
+        .select()
+        .from(reports)
+        .all()
+        .map((r) => r.id),
+    ).toEqual([fresh.id]);
   });
 });

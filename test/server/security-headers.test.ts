@@ -27,7 +27,13 @@ describe('security headers', () => {
   it('forbids caching of API answers, JSON, CSV and errors alike', async () => {
     ctx = createTestContext();
     const token = ctx.apiToken();
-    for (const path of ['/api/v1/coverage', '/api/v1/coverage?format=csv', '/api/v1/schools/6229210001', '/api/v1/audit', '/api/v1/schools/0000000000']) {
+    for (const path of [
+      '/api/v1/coverage',
+      '/api/v1/coverage?format=csv',
+      '/api/v1/schools/6229210001',
+      '/api/v1/audit',
+      '/api/v1/schools/0000000000',
+    ]) {
       const response = await ctx.app.request(path, { headers: { authorization: `Bearer ${token}` } });
       expect(response.headers.get('cache-control'), path).toBe('no-store');
     }
@@ -36,12 +42,23 @@ describe('security headers', () => {
 
   it('with SANTONG_HTTPS_ONLY sends HSTS and keeps the session only in a __Host- cookie a subdomain cannot plant', async () => {
     ctx = createTestContext();
-    const app = createApp({ db: ctx.db, logger: pino({ level: 'silent' }), clock: ctx.clock, maxReportBodyBytes: 1024 * 1024, httpsOnly: true });
+    const app = createApp({
+      db: ctx.db,
+      logger: pino({ level: 'silent' }),
+      clock: ctx.clock,
+      maxReportBodyBytes: 1024 * 1024,
+      httpsOnly: true,
+    });
     const login = await app.request('https://santong.example.gov.cn/login');
     expect(login.headers.get('strict-transport-security')).toBe('max-age=31536000');
     expect(login.headers.get('set-cookie')).toMatch(/^__Host-santong_prelogin=[^;]+;.*Path=\/.*Secure/);
 
-    const user = await createUser(ctx.db, { username: 'bureau1', password: 'a long enough password', role: 'bureau' }, ctx.clock(), byTest);
+    const user = await createUser(
+      ctx.db,
+      { username: 'bureau1', password: 'a long enough password', role: 'bureau' },
+      ctx.clock(),
+      byTest,
+    );
     const session = createSession(ctx.db, user.id, ctx.clock());
     const page = (cookie: string) => app.request('https://santong.example.gov.cn/', { headers: { cookie } });
     expect((await page(`__Host-${SESSION_COOKIE}=${session.id}`)).status).toBe(200);

@@ -11,12 +11,21 @@ afterEach(() => ctx?.cleanup({ verify: false }));
 
 async function scenario() {
   ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
-  for (const [school, classroom, downMbps] of [['6229210001', '1', 90], ['6229210001', '2', 40], ['6229220001', '1', 120]] as const) {
-    const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', { body: { token: ctx.enrollmentToken(school), hostname: 'pc', hardware: { uuid: crypto.randomUUID() }, classroom } });
+  for (const [school, classroom, downMbps] of [
+    ['6229210001', '1', 90],
+    ['6229210001', '2', 40],
+    ['6229220001', '1', 120],
+  ] as const) {
+    const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
+      body: { token: ctx.enrollmentToken(school), hostname: 'pc', hardware: { uuid: crypto.randomUUID() }, classroom },
+    });
     for (let day = 0; day < 5; day++) {
       const report = makeReport({ at: ctx.clock() + day * DAY, downMbps: downMbps + day, displays: [projector] });
       ctx.clock.advance(1);
-      await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: { reports: [report] }, bearer: enrolled.body.deviceKey });
+      await requestJson(ctx.app, 'POST', '/api/v1/reports', {
+        body: { reports: [report] },
+        bearer: enrolled.body.deviceKey,
+      });
     }
   }
 }
@@ -25,13 +34,20 @@ describe('santong verify', () => {
   it('finds nothing to correct after ingest and as time passes', async () => {
     await scenario();
     expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([]);
-    for (const days of [3, 10, 29, 31, 60]) expect(verifyCoverage(ctx.db, ctx.clock() + days * DAY).differences, `${days} days later`).toEqual([]);
+    for (const days of [3, 10, 29, 31, 60])
+      expect(verifyCoverage(ctx.db, ctx.clock() + days * DAY).differences, `${days} days later`).toEqual([]);
   });
 
   it('names a corrupted rollup row and a corrupted school row', async () => {
     await scenario();
-    ctx.db.$client.prepare(`update county_rollups set schools_connected = schools_connected + 1 where county_code = '622922'`).run();
-    ctx.db.$client.prepare(`update school_status set meets_standard = 1 - meets_standard, next_change_at = null where school_code = '6229210001'`).run();
+    ctx.db.$client
+      .prepare(`update county_rollups set schools_connected = schools_connected + 1 where county_code = '622922'`)
+      .run();
+    ctx.db.$client
+      .prepare(
+        `update school_status set meets_standard = 1 - meets_standard, next_change_at = null where school_code = '6229210001'`,
+      )
+      .run();
     const { differences } = verifyCoverage(ctx.db, ctx.clock());
     expect(differences).toEqual(
       expect.arrayContaining([

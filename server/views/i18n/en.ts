@@ -145,7 +145,8 @@ export const en: Dictionary = {
   'enrollment.created': 'Token created. It is shown this once only; copy it now:',
   'enrollment.windows': 'Windows (PowerShell, run as administrator)',
   'enrollment.linux': 'Linux (terminal)',
-  'enrollment.classroomHint': 'Replace <classroom-code> with the code of the PC’s classroom; drop --classroom for office PCs.',
+  'enrollment.classroomHint':
+    'Replace <classroom-code> with the code of the PC’s classroom; drop --classroom for office PCs.',
   'enrollment.recent': 'Recent tokens',
   'users.title': 'Users',
   'users.create': 'Create a user',
@@ -161,10 +162,12 @@ export const en: Dictionary = {
   'apiTokens.created': 'API token created; it is shown this once only:',
   'evidence.connectedYes': 'A device reached the internet at {at} (evidence counts for {days} days).',
   'evidence.connectedNo': 'No device reached the internet in the last {days} days.',
-  'evidence.bandwidth': 'Measured {measured} Mbps (highest of the devices’ median download over {days} days); standard {standard} Mbps, tolerance {tolerance}, so the bar is {threshold} Mbps.',
+  'evidence.bandwidth':
+    'Measured {measured} Mbps (highest of the devices’ median download over {days} days); standard {standard} Mbps, tolerance {tolerance}, so the bar is {threshold} Mbps.',
   'evidence.bandwidthNone': 'No bandwidth measurement in the last {days} days.',
   'evidence.noStandard': 'No bandwidth standard applies to this kind of school.',
-  'evidence.classrooms': '{equipped} of {registered} classrooms had a PC that saw a projector, interactive panel or large display and the internet in the last {days} days.',
+  'evidence.classrooms':
+    '{equipped} of {registered} classrooms had a PC that saw a projector, interactive panel or large display and the internet in the last {days} days.',
   'evidence.devices': '{live} devices live, {atRisk} at risk, {silent} silent, {never} never reported.',
   'evidence.missingNone': 'Every classroom is equipped.',
   'table.empty': 'Nothing to show.',
@@ -187,7 +190,8 @@ export const en: Dictionary = {
   'tag.conflict': 'contradicted',
   'figure.declaredOnly': 'Declared, not measured: {n} (not in the measured figure)',
   'figure.conflicts': 'Declarations contradicted by evidence: {n}',
-  'figure.declaredNote': '"Measured" counts only evidence from the agents; "declared" is typed in by people, shown apart and never added in.',
+  'figure.declaredNote':
+    '"Measured" counts only evidence from the agents; "declared" is typed in by people, shown apart and never added in.',
   'progress.measured': 'measured',
   'progress.expected': 'due by the plan',
   'progress.on-track': 'on track',
@@ -252,9 +256,12 @@ export const en: Dictionary = {
   'county.filter.conflict': 'Declaration contradicted',
   'school.declarations': 'Declarations',
   'school.noDeclarations': 'No declarations for this school; every status above is measured.',
-  'evidence.declaredConnected': 'The county office declared this school connected; no measurement shows it yet, so it is not counted as connected.',
-  'evidence.conflict': 'Declared connected, yet every device that reported within {days} days had no internet: the declaration is contradicted.',
-  'evidence.declaredEquipped': '{n} classrooms are declared equipped with no measurement yet; they are not counted as equipped.',
+  'evidence.declaredConnected':
+    'The county office declared this school connected; no measurement shows it yet, so it is not counted as connected.',
+  'evidence.conflict':
+    'Declared connected, yet every device that reported within {days} days had no internet: the declaration is contradicted.',
+  'evidence.declaredEquipped':
+    '{n} classrooms are declared equipped with no measurement yet; they are not counted as equipped.',
   'evidence.inspection': 'Inspection #{id} ({at}): {result}.',
   'indicator.connected': 'School connected',
   'indicator.equipped': 'Classroom equipped',
@@ -265,7 +272,8 @@ export const en: Dictionary = {
   'stratum.unconnected': 'not connected',
   'stratum.measured': 'measured',
   'declarations.title': 'Declared statuses',
-  'declarations.intro': 'A county office may declare what no agent can show yet (a school with a link but no PC running the agent). Declarations are counted apart and never as measured; every declaration and withdrawal is written to the audit log.',
+  'declarations.intro':
+    'A county office may declare what no agent can show yet (a school with a link but no PC running the agent). Declarations are counted apart and never as measured; every declaration and withdrawal is written to the audit log.',
   'declarations.status': 'Status',
   'declarations.status.active': 'active',
   'declarations.status.withdrawn': 'withdrawn',
@@ -274,14 +282,16 @@ export const en: Dictionary = {
   'declarations.withdrawReason': 'Reason for withdrawing',
   'declarations.withdrawnAt': 'withdrawn',
   'declarations.declare': 'Declare a status',
-  'declarations.declareHint': '"Classroom equipped" needs the classroom code; "school connected" takes none. The reason is required and goes into the audit log.',
+  'declarations.declareHint':
+    '"Classroom equipped" needs the classroom code; "school connected" takes none. The reason is required and goes into the audit log.',
   'declarations.classroomCode': 'Classroom code (classroom equipped only)',
   'declarations.submit': 'Declare',
   'declarations.declared': 'Declaration #{id} recorded.',
   'declarations.withdrawn': 'Declaration #{id} withdrawn.',
   'declarations.declareHere': 'Declare a status for this school',
   'calendar.title': 'School calendar: holidays and closures',
-  'calendar.intro': 'Evidence does not age during closures: PCs are not called silent over the holidays and coverage does not fall every summer. Adding and removing are written to the audit log.',
+  'calendar.intro':
+    'Evidence does not age during closures: PCs are not called silent over the holidays and coverage does not fall every summer. Adding and removing are written to the audit log.',
   'calendar.add': 'Add a closure',
   'calendar.namePlaceholder': 'e.g. winter holiday 2027',
   'calendar.submit': 'Add',
@@ -290,7 +300,8 @@ export const en: Dictionary = {
   'calendar.added': 'Closure #{id} added; the affected schools were re-evaluated.',
   'calendar.removed': 'Closure #{id} removed; the affected schools were re-evaluated.',
   'inspections.title': 'Inspections (spot checks)',
-  'inspections.intro': 'The bureau draws schools per county at random, weighted towards declared and contradicted statuses; the same seed draws the same sample again. County offices record what inspectors found.',
+  'inspections.intro':
+    'The bureau draws schools per county at random, weighted towards declared and contradicted statuses; the same seed draws the same sample again. County offices record what inspectors found.',
   'inspections.draw': 'Draw a sample',
   'inspections.drawSubmit': 'Draw',
   'inspections.checklist': 'Printable checklist',
@@ -298,17 +309,20 @@ export const en: Dictionary = {
   'inspections.recorded': 'Finding for {school} recorded.',
   'inspections.drawnLine': 'Drawn {at} by {by} · seed {seed} · {n} per county',
   'spaces.title': 'Teacher spaces (人人通)',
-  'spaces.note': 'Teacher spaces are reported by the platform operator or county office: all declared, none measured by agents.',
+  'spaces.note':
+    'Teacher spaces are reported by the platform operator or county office: all declared, none measured by agents.',
   'spaces.opened': 'Spaces opened (declared)',
   'spaces.verified': 'Verified under real name (declared)',
   'spaces.ofOpened': 'of opened',
   'spaces.teachers': 'Teachers (declared)',
   'spaces.schoolsDeclared': '{n} schools reporting',
   'platforms.title': 'The two platforms: education resource and management',
-  'platforms.note': '"Built" is the registered build date (declared); "reachable" is what the server probes (measured). They are counted apart.',
+  'platforms.note':
+    '"Built" is the registered build date (declared); "reachable" is what the server probes (measured). They are counted apart.',
   'platforms.byLevel': 'Platform coverage by level',
   'platforms.list': 'Platform registry',
-  'platforms.readOnly': 'Read-only: registry changes go through the API or the command line (santong platform …), which audit them.',
+  'platforms.readOnly':
+    'Read-only: registry changes go through the API or the command line (santong platform …), which audit them.',
   'level.prefecture': 'Prefecture',
   'level.county': 'County',
   'level.centre-school': 'Centre school',
@@ -331,7 +345,8 @@ export const en: Dictionary = {
   'col.equippedKind': 'Equipped with',
   'col.displays': 'Displays (latest report)',
   'figure.equippedBy': 'projector {projector} · interactive panel {panel} · large display {large}',
-  'evidence.equippedBy': 'By display kind (of the latest evidence): {projector} by projector, {panel} by interactive panel, {large} by large display (TV, signage).',
+  'evidence.equippedBy':
+    'By display kind (of the latest evidence): {projector} by projector, {panel} by interactive panel, {large} by large display (TV, signage).',
   'displayKind.projector': 'projector',
   'displayKind.interactive-panel': 'interactive panel',
   'displayKind.large-display': 'large display (TV, signage)',
@@ -365,7 +380,9 @@ export const en: Dictionary = {
   'list.separator': ', ',
   'tag.flagged': 'implausible',
   'county.filter.flagged': 'Implausible speed tests',
-  'evidence.sourceServer': 'Bandwidth is the server’s own measurement of this school’s speed tests (it outranks what PCs report).',
+  'evidence.sourceServer':
+    'Bandwidth is the server’s own measurement of this school’s speed tests (it outranks what PCs report).',
   'evidence.sourceAgent': 'Bandwidth is what the PCs reported from their speed tests (no server measurement).',
-  'evidence.flagged': '{n} download speeds PCs reported within {days} days are implausible: shown, but not counted towards the standard ({reasons}).',
+  'evidence.flagged':
+    '{n} download speeds PCs reported within {days} days are implausible: shown, but not counted towards the standard ({reasons}).',
 };

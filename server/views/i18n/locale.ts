@@ -40,17 +40,32 @@ export function localeFor(lang: Lang): Locale {
   const cached = cache.get(lang);
   if (cached) return cached;
   const dictionary = dictionaries[lang];
-  const dateTimeFormat = new Intl.DateTimeFormat(lang, { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
-  const dateFormat = new Intl.DateTimeFormat(lang, { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const dateTimeFormat = new Intl.DateTimeFormat(lang, {
+    timeZone: TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  });
+  const dateFormat = new Intl.DateTimeFormat(lang, {
+    timeZone: TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
   const percentFormat = new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 });
   const none = dictionary['value.none'];
   const toDate = (at: string | number) => (typeof at === 'number' ? new Date(at) : new Date(Date.parse(at)));
   const locale: Locale = {
     lang,
     t: (key) => dictionary[key],
-    fill: (key, values) => dictionary[key].replace(/\{(\w+)\}/g, (m, name: string) => (name in values ? String(values[name]) : m)),
+    fill: (key, values) =>
+      dictionary[key].replace(/\{(\w+)\}/g, (m, name: string) => (name in values ? String(values[name]) : m)),
     tOr: (key, fallback) => (key in dictionary ? dictionary[key as MessageKey] : fallback),
-    number: (n, digits = 0) => (n === null ? none : new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n)),
+    number: (n, digits = 0) =>
+      n === null ? none : new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n),
     percent: (part, whole) => (whole === null || whole === 0 ? none : percentFormat.format(part / whole)),
     dateTime: (at) => (at === null ? none : dateTimeFormat.format(toDate(at))),
     date: (at) => (at === null ? none : dateFormat.format(toDate(at))),

@@ -159,7 +159,8 @@ export const zhCN = {
   'apiTokens.created': '已创建 API 令牌，只显示这一次：',
   'evidence.connectedYes': '{at} 有设备访问到互联网（证据有效期 {days} 天）。',
   'evidence.connectedNo': '{days} 天内没有任何设备访问到互联网。',
-  'evidence.bandwidth': '实测带宽 {measured} Mbps（{days} 天内各设备下行速率中位数的最大值）；标准 {standard} Mbps，容差 {tolerance}，达标线 {threshold} Mbps。',
+  'evidence.bandwidth':
+    '实测带宽 {measured} Mbps（{days} 天内各设备下行速率中位数的最大值）；标准 {standard} Mbps，容差 {tolerance}，达标线 {threshold} Mbps。',
   'evidence.bandwidthNone': '{days} 天内没有带宽测量。',
   'evidence.noStandard': '此类学校没有带宽标准。',
   'evidence.classrooms': '{equipped} / {registered} 间教室在 {days} 天内有电脑检测到投影机、交互式平板或大屏并联网。',
@@ -263,7 +264,8 @@ export const zhCN = {
   'stratum.unconnected': '未联网',
   'stratum.measured': '实测',
   'declarations.title': '申报（人工填报的状态）',
-  'declarations.intro': '采集程序无法证明的状态（如尚无电脑安装采集程序的已通网学校）可由县教育局申报。申报单独统计，从不计入实测；每次申报和撤回都写入审计日志。',
+  'declarations.intro':
+    '采集程序无法证明的状态（如尚无电脑安装采集程序的已通网学校）可由县教育局申报。申报单独统计，从不计入实测；每次申报和撤回都写入审计日志。',
   'declarations.status': '状态',
   'declarations.status.active': '有效',
   'declarations.status.withdrawn': '已撤回',
@@ -288,7 +290,8 @@ export const zhCN = {
   'calendar.added': '已新增停课 #{id}，相关学校的状态已重新计算。',
   'calendar.removed': '已删除停课 #{id}，相关学校的状态已重新计算。',
   'inspections.title': '检查验收（抽查）',
-  'inspections.intro': '州教育局按县分层随机抽取学校，申报和矛盾状态的学校更可能被抽中；同一随机种子可重现同一样本。县教育局录入检查结果。',
+  'inspections.intro':
+    '州教育局按县分层随机抽取学校，申报和矛盾状态的学校更可能被抽中；同一随机种子可重现同一样本。县教育局录入检查结果。',
   'inspections.draw': '抽取样本',
   'inspections.drawSubmit': '抽取',
   'inspections.checklist': '打印检查清单',
@@ -329,7 +332,8 @@ export const zhCN = {
   'col.equippedKind': '装备类型',
   'col.displays': '显示设备（最近一次上报）',
   'figure.equippedBy': '投影机 {projector} · 交互式平板 {panel} · 大屏 {large}',
-  'evidence.equippedBy': '按显示设备类型（以最近一次证据为准）：投影机 {projector} 间，交互式智能平板 {panel} 间，大屏（电视、显示屏）{large} 间。',
+  'evidence.equippedBy':
+    '按显示设备类型（以最近一次证据为准）：投影机 {projector} 间，交互式智能平板 {panel} 间，大屏（电视、显示屏）{large} 间。',
   'displayKind.projector': '投影机',
   'displayKind.interactive-panel': '交互式智能平板',
   'displayKind.large-display': '大屏（电视、显示屏）',
