@@ -24,7 +24,7 @@ export async function buildAgentBundle(o: {
     legalComments: 'external',
     metafile: true,
     plugins: version === AGENT_VERSION ? [] : [overrideVersion(version)],
-    // Line 2 names the version: `santong agent-release publish` reads it, and the agent checks that a
+    // Line 2 names the version: `santong release sign` reads it, and the agent checks that a
     // downloaded bundle says the version it was announced as. Some bundled CommonJS code calls
     // require(); ESM output has none unless we make one.
     banner: {
@@ -67,4 +67,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const outfile = 'dist/santong-agent.mjs';
   const { bytes } = await buildAgentBundle({ outfile });
   console.log(`${outfile}: ${(bytes / 1024).toFixed(0)} KiB (santong-agent ${AGENT_VERSION})`);
+  console.log(
+    `sign it on the release key holder's machine: santong release sign ${outfile} --key RELEASE_KEY (writes ${outfile}.sig; ship both)`,
+  );
 }

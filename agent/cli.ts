@@ -1,10 +1,19 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { recordDelivery } from './agent-state.ts';
 import { collectReport } from './collect/report.ts';
-import { ConfigError, currentPlatform, defaultConfigPath, loadConfig, stateDirFor } from './config.ts';
+import { keysTrustedAfter } from '../shared/schemas/release-keys.ts';
+import {
+  ConfigError,
+  currentPlatform,
+  defaultConfigPath,
+  loadConfig,
+  pinnedReleaseKeys,
+  stateDirFor,
+  type AgentConfig,
+} from './config.ts';
 import { openAgent } from './context.ts';
 import { Daemon } from './daemon.ts';
 import { enroll } from './enroll.ts';
@@ -13,7 +22,9 @@ import { backoffMs, deliverOutbox } from './send.ts';
 import * as service from './service.ts';
 import { agentStatus, formatStatus } from './status.ts';
 import { EXIT_RESTART_FOR_UPDATE, LAUNCHER_FILE, writeLauncher } from './update/launcher.ts';
-import { runningBundle } from './update/install.ts';
+import { readSignatures, runningBundle } from './update/install.ts';
+import { readKeyStatements } from './update/trust.ts';
+import { signedBundle } from './update/verify.ts';
 import { AGENT_VERSION } from './version.ts';
 
 /** Exit codes a script or the service manager can act on. */
@@ -28,7 +39,9 @@ export const EXIT = {
 
 const usage = `santong-agent ${AGENT_VERSION}: measured evidence of school connectivity (三通两平台)
 
-  enroll --server URL --token TOKEN [--classroom CODE] [--proxy URL] [--ca-file PEM] [--target URL ...]
+  enroll --server URL --token TOKEN [--classroom CODE] [--proxy URL] [--ca-file PEM] [--target URL ...] [--insecure-http]
+                            prints the fingerprint of the release key it pins: compare it with your county office's;
+                            plain http:// is refused unless the server is this PC or --insecure-http is given
   once [--retries N]        collect one report, queue it, deliver; exit 0 only if the server acknowledged it
   run                       report on schedule until SIGTERM/SIGINT (the queue is kept)
   status [--json]           enrollment, queue, last delivery, next report
@@ -48,6 +61,7 @@ const options = {
   proxy: { type: 'string' },
   'ca-file': { type: 'string' },
   target: { type: 'string', multiple: true },
+  'insecure-http': { type: 'boolean' },
   json: { type: 'boolean' },
   retries: { type: 'string' },
   'dry-run': { type: 'boolean' },
@@ -75,6 +89,7 @@ async function main(argv: string[]): Promise<number> {
         proxy: v.proxy,
         caFile: v['ca-file'],
         internetTargets: v.target,
+        insecureHttp: v['insecure-http'],
         configPath,
       });
       return print(message);
@@ -159,56 +174,101 @@ async function run(configPath: string, overrides: { proxy?: string; caFile?: str
 async function installService(install: boolean, configPath: string, user: string, dryRun: boolean): Promise<number> {
   const platform = currentPlatform();
   const script = resolve(process.argv[1] ?? 'santong-agent.mjs');
-  // Self-update needs the bundle in a directory of its own, which the service's user is then given.
   const bundle = runningBundle();
-  const updatable = bundle !== null && /santong-agent/i.test(basename(dirname(bundle)));
-  if (bundle && !updatable)
+  // The bundle in a directory of its own: the one self-update may write (Linux) and that install locks (Windows).
+  const ownDir = bundle !== null && /santong-agent/i.test(basename(dirname(bundle)));
+  if (!install) return uninstallService(platform.platform, platform.isRoot, dryRun);
+  const config = await loadConfig(configPath);
+  if (platform.platform === 'win32' && !ownDir) {
+    return print(
+      `put santong-agent.mjs in a folder of its own (e.g. C:\\Program Files\\santong-agent\\) and run install-service from there: the task runs it as SYSTEM, so only administrators may change that folder`,
+      EXIT.usage,
+    );
+  }
+  if (bundle && !ownDir)
     log(
       'warn',
       `self-update stays off: put the bundle in a directory of its own (e.g. /opt/santong-agent/), not ${dirname(bundle)}`,
     );
+  const updatable = ownDir && (await selfUpdateReady(bundle, config));
   const launcher = updatable ? join(dirname(bundle), LAUNCHER_FILE) : undefined;
-  if (install && !dryRun && updatable) await writeLauncher(dirname(bundle));
+  if (!dryRun && updatable) await writeLauncher(dirname(bundle));
   if (platform.platform === 'win32') {
-    const xmlPath = join(dirname(configPath), 'santong-agent-task.xml');
-    if (install && !dryRun)
-      await writeFile(xmlPath, service.windowsTaskXml({ node: process.execPath, script, configPath, launcher }));
-    const commands = install ? service.windowsInstallCommands(xmlPath, configPath) : service.windowsUninstallCommands();
-    return print(`run these in an elevated cmd.exe (docs/agent-data.md explains them):\n${commands.join('\n')}`);
-  }
-  if (install) {
-    const config = await loadConfig(configPath);
-    const paths = {
-      node: process.execPath,
-      script,
+    const windows = {
+      xmlPath: join(dirname(configPath), 'santong-agent-task.xml'),
       configPath,
-      stateDir: stateDirFor(config, configPath, platform),
-      user,
-      launcher,
+      installDir: dirname(bundle!),
     };
-    const commands = service.systemdInstallCommands(paths);
-    if (dryRun)
-      return print(
-        `# ${service.SYSTEMD_UNIT_PATH}\n${service.systemdUnit(paths)}\n${commands.map((c) => c.join(' ')).join('\n')}`,
+    const scriptPath = join(dirname(configPath), 'santong-agent-install.cmd');
+    if (!dryRun) {
+      await writeAsAdministrator(
+        windows.xmlPath,
+        service.windowsTaskXml({ node: process.execPath, script, configPath, launcher }),
       );
-    if (!platform.isRoot) return print('install-service needs root (sudo)', EXIT.usage);
-    await mkdir(dirname(service.SYSTEMD_UNIT_PATH), { recursive: true });
-    await writeFile(service.SYSTEMD_UNIT_PATH, service.systemdUnit(paths));
-    return runCommands(
-      commands,
-      [['useradd']],
-      'santong-agent service installed and started; see `systemctl status santong-agent`',
+      await writeAsAdministrator(scriptPath, service.windowsInstallScript(windows));
+    }
+    const commands = service.windowsInstallCommands(windows);
+    return print(
+      `run ${scriptPath} in an elevated cmd.exe, or these commands one by one (docs/agent-data.md explains them):\n${commands.join('\n')}`,
     );
   }
+  const paths = {
+    node: process.execPath,
+    script,
+    configPath,
+    stateDir: stateDirFor(config, configPath, platform),
+    user,
+    launcher,
+  };
+  const commands = service.systemdInstallCommands(paths);
+  if (dryRun)
+    return print(
+      `# ${service.SYSTEMD_UNIT_PATH}\n${service.systemdUnit(paths)}\n${commands.map((c) => c.join(' ')).join('\n')}`,
+    );
+  if (!platform.isRoot) return print('install-service needs root (sudo)', EXIT.usage);
+  await mkdir(dirname(service.SYSTEMD_UNIT_PATH), { recursive: true });
+  await writeFile(service.SYSTEMD_UNIT_PATH, service.systemdUnit(paths));
+  return runCommands(
+    commands,
+    [['useradd']],
+    'santong-agent service installed and started; see `systemctl status santong-agent`',
+  );
+}
+
+async function uninstallService(os: NodeJS.Platform, isRoot: boolean, dryRun: boolean): Promise<number> {
+  if (os === 'win32')
+    return print(`run these in an elevated cmd.exe:\n${service.windowsUninstallCommands().join('\n')}`);
   const commands = service.systemdUninstallCommands();
   if (dryRun) return print(commands.map((c) => c.join(' ')).join('\n'));
-  if (!platform.isRoot) return print('uninstall-service needs root (sudo)', EXIT.usage);
+  if (!isRoot) return print('uninstall-service needs root (sudo)', EXIT.usage);
   await rm(service.SYSTEMD_UNIT_PATH, { force: true });
   return runCommands(
     commands,
     [['systemctl', 'disable']],
     'santong-agent service removed; its settings and queue are kept',
   );
+}
+
+/**
+ * Self-update runs the bundle under the launcher, which runs only what a pinned release key signed: so
+ * it is turned on only when this bundle's signature (`santong-agent.mjs.sig`, from the county office
+ * with the bundle) verifies now. Otherwise the service runs the bundle directly and never updates it.
+ */
+async function selfUpdateReady(bundle: string, config: AgentConfig): Promise<boolean> {
+  const trusted = keysTrustedAfter(pinnedReleaseKeys(config), await readKeyStatements(bundle));
+  const check = signedBundle(await readFile(bundle), await readSignatures(bundle), trusted);
+  if ('problem' in check)
+    log(
+      'warn',
+      `self-update stays off: ${bundle} ${check.problem}; put its .sig file beside it, as the county office gave it`,
+    );
+  return 'version' in check;
+}
+
+/** Writes a file a SYSTEM task will use: removed first, then created anew, so an account that made it beforehand does not own it. */
+async function writeAsAdministrator(path: string, text: string): Promise<void> {
+  await rm(path, { force: true });
+  await writeFile(path, text, { flag: 'wx' });
 }
 
 /** Runs commands in order; a failure of one listed in `mayFail` (the user exists already) is not fatal. */

@@ -23,7 +23,12 @@ export const agentConfigSchema = z.object({
   deviceKey: z.string().min(1),
   school: z.object({ code: z.string(), name: z.string() }),
   classroom: z.object({ code: z.string(), name: z.string() }).nullable().default(null),
-  /** Pinned at enrollment: a later self-update installs only bundles signed by this key (base64 SPKI DER, Ed25519). */
+  /**
+   * Release keys pinned at enrollment (base64 SPKI DER, Ed25519): a self-update installs, and the launcher
+   * runs, only bundles signed by one of them or by a key they vouched for (docs/decisions/060-offline-release-keys.md).
+   */
+  releaseKeys: z.array(z.string().min(1).max(128)).max(32).default([]),
+  /** The one key agents enrolled before issue 11 pinned; trusted like releaseKeys. */
   releaseSigningKey: z.string().min(1).optional(),
   proxy: z.url({ error: 'a proxy URL, e.g. http://10.1.1.1:3128' }).optional(),
   caFile: z.string().min(1).optional(),
@@ -62,6 +67,11 @@ export const agentConfigSchema = z.object({
     .default(defaultOutboxLimits),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+/** Every release key this PC pinned at enrollment, whichever version of the agent enrolled it. */
+export function pinnedReleaseKeys(config: Pick<AgentConfig, 'releaseKeys' | 'releaseSigningKey'>): string[] {
+  return [...new Set([...config.releaseKeys, ...(config.releaseSigningKey ? [config.releaseSigningKey] : [])])];
+}
 export type AgentConfigInput = z.input<typeof agentConfigSchema>;
 
 export type Platform = { platform: NodeJS.Platform; isRoot: boolean; env: NodeJS.ProcessEnv; home: string };

@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { enrollResponseSchema, type EnrollRequest } from '../shared/schemas/enroll.ts';
 import { apiErrorSchema } from '../shared/schemas/error.ts';
 import { collectHardwareId } from './collect/device.ts';
-import { saveConfig, type AgentConfigInput } from './config.ts';
+import { releaseKeyFingerprint } from '../shared/schemas/release-keys.ts';
+import { ConfigError, saveConfig, type AgentConfigInput } from './config.ts';
 import { createDispatcher, describeError } from './http.ts';
 import { AGENT_VERSION } from './version.ts';
 
@@ -13,11 +14,53 @@ export type EnrollOptions = {
   proxy?: string | undefined;
   caFile?: string | undefined;
   internetTargets?: string[] | undefined;
+  /** Enroll over plain HTTP to a server that is not on this PC: the person accepts that the network can see and change it. */
+  insecureHttp?: boolean | undefined;
   configPath: string;
 };
 
+/** A server on this very PC (a test, a demo): plain HTTP to it crosses no network. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Enrollment answers with the device key and the release keys this PC will trust for good: over plain
+ * HTTP anyone on the path could read the one and replace the other. Refused unless the server is on
+ * this PC or the person said `--insecure-http`.
+ */
+function refusePlainHttp(server: string, insecureHttp: boolean): void {
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new ConfigError(`--server ${server} is not a URL: give it as https://santong.example.edu.cn`);
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && (insecureHttp || isLoopbackHost(url.hostname)))) return;
+  if (url.protocol !== 'http:') throw new ConfigError(`--server ${server}: the server's address starts with https://`);
+  throw new ConfigError(
+    `refusing to enroll over plain HTTP (${server}): anyone on the network between this PC and the server could read its device key ` +
+      'and give it a release key of their own, which would let them run code on it. Use the https:// address; ' +
+      'only if this network is yours alone, add --insecure-http',
+  );
+}
+
+/** The lines that show the IT teacher what this PC now trusts, to compare with what the county office shows. */
+function pinnedKeyLines(keys: { fingerprint: string }[]): string[] {
+  if (keys.length === 0)
+    return [
+      'no release key on this server yet: this PC will not update itself until it is enrolled again after the county office adds one',
+    ];
+  return [
+    `release key${keys.length > 1 ? 's' : ''} pinned: ${keys.map((k) => k.fingerprint).join(', ')}`,
+    'compare with the fingerprint your county office gives you; if it differs, uninstall the agent and call them',
+  ];
+}
+
 /** Trades an enrollment token for a device key and writes the settings file; returns a line for the person. */
 export async function enroll(o: EnrollOptions): Promise<string> {
+  refusePlainHttp(o.server, o.insecureHttp ?? false);
   const body: EnrollRequest = {
     token: o.token,
     hostname: hostname().slice(0, 253) || 'unknown',
@@ -57,14 +100,19 @@ export async function enroll(o: EnrollOptions): Promise<string> {
     deviceKey: enrolled.deviceKey,
     school: enrolled.school,
     classroom: enrolled.classroom,
-    releaseSigningKey: enrolled.releaseSigningKey,
+    releaseKeys: enrolled.releaseKeys.map((k) => k.publicKey),
     ...(o.proxy ? { proxy: o.proxy } : {}),
     ...(o.caFile ? { caFile: o.caFile } : {}),
     ...(o.internetTargets?.length ? { internetTargets: o.internetTargets } : {}),
   };
   await saveConfig(o.configPath, config);
   const where = `${enrolled.school.name} (${enrolled.school.code})${enrolled.classroom ? `, ${enrolled.classroom.name}` : ''}`;
-  return `${enrolled.reused ? 're-enrolled' : 'enrolled'} as device ${enrolled.deviceId} at ${where}; settings in ${o.configPath}`;
+  // The fingerprint shown is computed here from the key pinned, never taken from the server's answer.
+  const pinned = enrolled.releaseKeys.map((k) => ({ fingerprint: releaseKeyFingerprint(k.publicKey) }));
+  return [
+    `${enrolled.reused ? 're-enrolled' : 'enrolled'} as device ${enrolled.deviceId} at ${where}; settings in ${o.configPath}`,
+    ...pinnedKeyLines(pinned),
+  ].join('\n');
 }
 
 function safeJson(text: string): unknown {

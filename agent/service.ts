@@ -58,6 +58,8 @@ ExecStart=${quote(p.node)} ${AGENT_NODE_FLAGS.join(' ')} ${start} run --config $
 ${environment}
 Restart=on-failure
 RestartForceExitStatus=75
+# 78: the launcher found no bundle signed by a trusted release key; restarting would not change that.
+RestartPreventExitStatus=78
 RestartSec=30s
 # SIGTERM lets the agent finish writing the outbox; nothing acknowledged is ever lost by a stop.
 KillSignal=SIGTERM
@@ -144,13 +146,81 @@ export function windowsTaskXml(p: Omit<ServicePaths, 'user' | 'stateDir'>): stri
 `;
 }
 
-/** The commands an administrator runs (cmd.exe, elevated) to install and start the task from its XML file. */
-export function windowsInstallCommands(xmlPath: string, configPath: string): string[] {
+/** Well-known SIDs rather than names: a Chinese Windows translates "Users", and a SID never changes. */
+const SID = { system: 'S-1-5-18', administrators: 'S-1-5-32-544', users: 'S-1-5-32-545' } as const;
+
+/**
+ * Rights that let an account change a file or folder: write or append data (add a file to a folder),
+ * write attributes, delete (a child), change permissions, take ownership, and the generic write and all.
+ */
+const CHANGING_RIGHTS = '0x500D0156';
+
+/**
+ * icacls commands that leave a folder changeable by Administrators and SYSTEM only, and a check that
+ * they did. The task runs the folder's files as SYSTEM, so a folder a teacher's account could add a file
+ * to (C:\ProgramData lets Users do that by default) would hand that account the machine: a planted
+ * `.previous` or bundle. Owner first (an owner may always change an ACL), then the folder's own ACL with
+ * no inheritance (Users may read), then every file in it reset to inherit only that.
+ */
+export function windowsFolderLockCommands(dir: string): string[] {
   return [
-    `icacls "${configPath}" /inheritance:r /grant:r SYSTEM:F Administrators:F`,
-    `schtasks /Create /TN ${WINDOWS_TASK_NAME} /XML "${xmlPath}" /F`,
+    `icacls "${dir}" /setowner *${SID.administrators} /T /C /Q`,
+    `icacls "${dir}" /inheritance:r /grant:r "*${SID.system}:(OI)(CI)F" "*${SID.administrators}:(OI)(CI)F" "*${SID.users}:(OI)(CI)RX" /Q`,
+    `icacls "${dir}\\*" /reset /T /C /Q`,
+    windowsFolderCheckCommand(dir),
+  ];
+}
+
+/**
+ * A PowerShell check, run from cmd.exe, that fails (exit 1, naming the file and the account) when anyone
+ * but Administrators and SYSTEM owns or may change the folder or anything in it. Single quotes only and
+ * no %, so cmd.exe passes it through untouched.
+ */
+export function windowsFolderCheckCommand(dir: string): string {
+  const path = dir.replaceAll("'", "''");
+  const script = [
+    `$dir = '${path}'; $ok = '${SID.system}','${SID.administrators}'; $sid = [Security.Principal.SecurityIdentifier]`,
+    `$bad = foreach ($p in @($dir) + @(Get-ChildItem -LiteralPath $dir -Recurse -Force | ForEach-Object { $_.FullName })) {`,
+    `$acl = Get-Acl -LiteralPath $p; if ($ok -notcontains $acl.GetOwner($sid).Value) { $p + ': owned by ' + $acl.Owner }`,
+    `foreach ($a in $acl.GetAccessRules($true, $true, $sid)) { if ($a.AccessControlType -eq 'Allow' -and ([int]$a.FileSystemRights -band ${CHANGING_RIGHTS}) -and $ok -notcontains $a.IdentityReference.Value) { $p + ': ' + $a.IdentityReference.Value + ' may change it' } } }`,
+    `if ($bad) { $bad; Write-Host 'santong-agent: accounts other than Administrators and SYSTEM can change what the task runs as SYSTEM; stopped'; exit 1 }`,
+    `Write-Host ('santong-agent: only Administrators and SYSTEM can change ' + $dir)`,
+  ].join('; ');
+  return `powershell -NoProfile -NonInteractive -Command "${script}"`;
+}
+
+export type WindowsInstall = { xmlPath: string; configPath: string; installDir: string };
+
+/**
+ * The commands an administrator runs (cmd.exe, elevated) to install and start the task from its XML file:
+ * the bundle's folder and the settings folder locked and checked first, the settings file (device key)
+ * readable by Administrators and SYSTEM only, then the task.
+ */
+export function windowsInstallCommands(w: WindowsInstall): string[] {
+  const settingsDir = dirnameOf(w.configPath);
+  const folders =
+    settingsDir.toLowerCase() === w.installDir.toLowerCase() ? [w.installDir] : [w.installDir, settingsDir];
+  return [
+    ...folders.flatMap(windowsFolderLockCommands),
+    `icacls "${w.configPath}" /inheritance:r /grant:r "*${SID.system}:F" "*${SID.administrators}:F" /Q`,
+    `schtasks /Create /TN ${WINDOWS_TASK_NAME} /XML "${w.xmlPath}" /F`,
     `schtasks /Run /TN ${WINDOWS_TASK_NAME}`,
   ];
+}
+
+/** The same commands as a .cmd script that stops at the first one that fails, so the task never starts from an unlocked folder. */
+export function windowsInstallScript(w: WindowsInstall): string {
+  return [
+    '@echo off',
+    "rem santong-agent: locks the agent's folders and installs its scheduled task. Run it in an elevated cmd.exe.",
+    ...windowsInstallCommands(w).map((command) => `${command} || goto failed`),
+    'echo santong-agent: task installed and started',
+    'exit /b 0',
+    ':failed',
+    'echo santong-agent: stopped at the step above; the task was not installed 1>&2',
+    'exit /b 1',
+    '',
+  ].join('\r\n');
 }
 
 export function windowsUninstallCommands(): string[] {

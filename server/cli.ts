@@ -25,7 +25,7 @@ import { runImportTeacherSpaces } from './programme/teacher-spaces-import.ts';
 import { verifyCoverage } from './coverage/verify.ts';
 import { backupDatabase } from './db/backup.ts';
 import { runProgrammeCommand } from './programme/programme-commands.ts';
-import { bundleVersion, publishAgentRelease } from './releases/releases.ts';
+import { runOfflineReleaseCommand, runPublishCommand, runReleaseKeyCommand } from './commands/releases.ts';
 
 const usage = `santong — school connectivity rollout, measured
 
@@ -46,7 +46,14 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
   api-token create --name NAME [--county CODE]    a bureau API token; --county confines it to one county
   api-token revoke --id N
   device revoke --id DEVICE_ID                    refuse this device's key from now on
-  agent-release publish FILE [--version V]        sign an agent bundle; enrolled agents update to it
+  release keygen --out KEY                        (offline) a new release key: KEY is 0600; prints the public key and fingerprint
+  release sign BUNDLE --key KEY [--out SIG]       (offline) sign an agent bundle: writes BUNDLE.sig
+  release endorse --key KEY --public-key NEW --out STATEMENT   (offline) KEY vouches for NEW: a rotation agents follow
+  release revoke --key KEY --out STATEMENT        (offline) KEY withdraws itself; agents never trust it again
+  release-key add PUBLIC_KEY [--statement FILE]   trust a release key (a rotation with endorse's statement)
+  release-key revoke --statement FILE | release-key list
+  release-key export-legacy --out KEY             move the private key older servers kept in the database to KEY
+  agent-release publish BUNDLE [--signature SIG]  publish a bundle signed offline (BUNDLE.sig); enrolled agents update to it
   verify                                          recompute every figure from raw reports and compare
   backup FILE                                     online copy of the database, safe while serving; restore: stop the
                                                   server, put FILE at DATA_DIR/santong.sqlite (no -wal/-shm beside it)
@@ -80,7 +87,11 @@ function parse(argv: string[]) {
       name: { type: 'string' },
       county: { type: 'string' },
       id: { type: 'string' },
-      version: { type: 'string' },
+      key: { type: 'string' },
+      out: { type: 'string' },
+      'public-key': { type: 'string' },
+      statement: { type: 'string' },
+      signature: { type: 'string' },
       reason: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
@@ -153,6 +164,8 @@ async function run(argv: string[]): Promise<number> {
     'user',
     'platform',
     'agent-release',
+    'release',
+    'release-key',
     'closure',
     'declaration',
     'inspection',
@@ -329,18 +342,29 @@ async function run(argv: string[]): Promise<number> {
       say(`backup written to ${result.file}: ${result.bytes} bytes, integrity ${result.integrity}`);
       return 0;
     }
+    case 'release keygen':
+    case 'release sign':
+    case 'release endorse':
+    case 'release revoke':
+      runOfflineReleaseCommand(sub!, arg, flags).forEach(say);
+      return 0;
+    case 'release-key add':
+    case 'release-key revoke':
+    case 'release-key list':
+    case 'release-key export-legacy': {
+      const audit = { actor: cliActor(), reason: flags.reason ?? `release-key ${sub}` };
+      runReleaseKeyCommand(database(flags), sub!, arg, flags, audit, now).forEach(say);
+      return 0;
+    }
     case 'agent-release publish': {
-      if (!arg || !fs.existsSync(arg))
-        throw new UsageError(`agent-release publish needs a bundle file that exists${arg ? `: ${arg} not found` : ''}`);
-      const bundle = fs.readFileSync(arg);
-      const version = flags.version ?? bundleVersion(bundle);
-      if (!version)
-        throw new UsageError('the bundle names no version (a "// santong-agent X.Y.Z" line); give --version');
-      const release = publishAgentRelease(database(flags), bundle, version, now, {
-        actor: cliActor(),
-        reason: flags.reason ?? `agent ${version} published`,
-      });
-      say(`agent ${release.version} published: ${release.size} bytes, sha256 ${release.sha256}`);
+      if (!arg) throw new UsageError('agent-release publish needs a bundle file');
+      runPublishCommand(
+        database(flags),
+        arg,
+        flags,
+        { actor: cliActor(), reason: flags.reason ?? `agent-release publish ${arg}` },
+        now,
+      ).forEach(say);
       return 0;
     }
     default:

@@ -8,6 +8,8 @@ import { startRetentionJob } from './jobs/retention.ts';
 import { startPlatformProbeJob } from './jobs/platform-probes.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ensureReferenceData } from './plan/plan.ts';
+import { legacyKeyWarning, legacyReleaseKeyPresent } from './releases/legacy-key.ts';
+import { trustedReleaseKeys } from './releases/release-keys.ts';
 import { SERVER_VERSION } from './version.ts';
 
 export interface RunningServer {
@@ -24,6 +26,11 @@ export async function startServer(
   const db = openDatabase(config.dataDir);
   if (ensureReferenceData(db, clock()))
     logger.info('loaded reference data: Linxia prefecture, its eight counties and the 2015–2020 plan');
+  if (legacyReleaseKeyPresent(db)) logger.error(legacyKeyWarning);
+  else if (trustedReleaseKeys(db).length === 0)
+    logger.warn(
+      'no release key trusted: PCs enrolled now will never update themselves (santong release keygen, then santong release-key add)',
+    );
   const aging = startAgingJob(db, config.agingSchedule, clock, logger);
   const snapshots = startSnapshotJob(db, clock, logger);
   const retention = startRetentionJob(db, config.retentionDays, clock, logger);

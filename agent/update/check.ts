@@ -1,9 +1,10 @@
 import { agentReleaseSchema, type AgentRelease } from '../../shared/schemas/release.ts';
 import { describeError } from '../http.ts';
 import type { SendTarget } from '../send.ts';
-import { swapBundle } from './install.ts';
+import { keepSignature, swapBundle } from './install.ts';
 import { compareVersions } from './semver.ts';
-import { bundleProblem, signatureValid } from './verify.ts';
+import { learnKeyStatements } from './trust.ts';
+import { bundleProblem, trustedSigner } from './verify.ts';
 
 export type UpdateCheck =
   | { outcome: 'none' | 'current' }
@@ -17,8 +18,8 @@ export type UpdateCheckOptions = {
   /** The bundle file to replace. */
   bundle: string;
   currentVersion: string;
-  /** The server's release key, pinned at enrollment (base64 SPKI DER); absent for agents enrolled before it existed. */
-  pinnedKey: string | undefined;
+  /** The release keys pinned at enrollment (base64 SPKI DER); none for agents enrolled before keys existed or before one was configured. */
+  pinnedKeys: readonly string[];
   /** Versions that failed to start on this PC: not installed again; a newer release is. */
   failedVersions: readonly string[];
   now: number;
@@ -29,8 +30,9 @@ const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Asks the server for its newest release and installs it when it is newer than this agent and signed
- * by the pinned key: signature first (nothing unsigned is downloaded), then size, hash and the
- * version the bundle names, then a trial run of `--version`, then the atomic swap.
+ * by a key this PC trusts (pinned at enrollment, or vouched for by one through the key statements the
+ * server passes on, which are kept): signature first (nothing unsigned is downloaded), then size, hash
+ * and the version the bundle names, then a trial run of `--version`, then the atomic swap.
  */
 export async function checkForUpdate(o: UpdateCheckOptions): Promise<UpdateCheck> {
   let release: AgentRelease | null;
@@ -41,16 +43,28 @@ export async function checkForUpdate(o: UpdateCheckOptions): Promise<UpdateCheck
   }
   if (!release) return { outcome: 'none' };
   const { version } = release;
-  if (compareVersions(version, o.currentVersion) !== 1) return { outcome: 'current' };
+  // Rotations and revocations are learned at every check, also when there is nothing to install.
+  const trusted = await learnKeyStatements(o.bundle, o.pinnedKeys, release.keyStatements);
+  const order = compareVersions(version, o.currentVersion);
+  const signer = trustedSigner(trusted, release);
+  if (order === 0 && signer)
+    await keepSignature(o.bundle, { version, sha256: release.sha256, signature: release.signature, publicKey: signer });
+  if (order !== 1) return { outcome: 'current' };
   if (o.failedVersions.includes(version)) return { outcome: 'skipped', version, reason: 'failed to start here before' };
-  if (!o.pinnedKey)
+  if (o.pinnedKeys.length === 0)
     return {
       outcome: 'refused',
       version,
       reason: 'no release key pinned at enrollment: enroll this PC again to receive updates',
     };
-  if (!signatureValid(o.pinnedKey, release))
-    return { outcome: 'refused', version, reason: 'signature does not verify with the pinned release key' };
+  if (trusted.length === 0)
+    return {
+      outcome: 'refused',
+      version,
+      reason: 'every release key this PC trusted was revoked: enroll this PC again to receive updates',
+    };
+  if (!signer)
+    return { outcome: 'refused', version, reason: 'signature does not verify with any release key this PC trusts' };
   if (release.size > MAX_BUNDLE_BYTES)
     return { outcome: 'refused', version, reason: `announced size ${release.size} bytes is too large` };
 
@@ -66,7 +80,8 @@ export async function checkForUpdate(o: UpdateCheckOptions): Promise<UpdateCheck
   }
   const problem = bundleProblem(release, bundle);
   if (problem) return { outcome: 'refused', version, reason: problem };
-  const notStarting = await swapBundle(o.bundle, bundle, { version, previousVersion: o.currentVersion, now: o.now });
+  const signature = { version, sha256: release.sha256, signature: release.signature, publicKey: signer };
+  const notStarting = await swapBundle(o.bundle, bundle, { signature, previousVersion: o.currentVersion, now: o.now });
   if (notStarting) return { outcome: 'refused', version, reason: notStarting };
   return { outcome: 'installed', version };
 }

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { releaseSignatureSchema, type ReleaseSignature } from '../../shared/schemas/release.ts';
 import { isMissingFile, syncDirectory, writeFileDurable } from '../durable-file.ts';
 
 /** Files beside the bundle that the swap and the launcher share (docs/decisions/014-self-update.md). */
@@ -11,6 +13,10 @@ export const bundleFiles = (bundle: string) => ({
   previous: `${bundle}.previous`,
   trial: `${bundle}.trial.json`,
   rollback: `${bundle}.rollback.json`,
+  // The release signatures of the bundle and of .previous, which the launcher checks before it runs either.
+  signatures: `${bundle}.sig`,
+  // The key statements this PC has seen (agent/update/trust.ts).
+  keys: `${bundle}.keys.json`,
 });
 
 export type Trial = { version: string; previousVersion: string; installedAt: string; starts: number };
@@ -50,25 +56,31 @@ export function preflight(file: string, version: string, node = process.execPath
 /**
  * Replaces the bundle with verified bytes so that a power cut leaves either the old file or the new:
  * the new file is written and fsynced beside it, checked by `preflight`, the current one is kept as
- * `.previous`, the trial marker for the launcher is written, and a rename swaps them.
+ * `.previous`, the signatures of both are written (so the launcher can check whichever is in place at
+ * any moment), the trial marker for the launcher is written, and a rename swaps them.
  * Returns why the new bundle was refused, or null once it is in place.
  */
 export async function swapBundle(
   bundle: string,
   bytes: Buffer,
-  o: { version: string; previousVersion: string; now: number },
+  o: { signature: ReleaseSignature; previousVersion: string; now: number },
 ): Promise<string | null> {
   const f = bundleFiles(bundle);
+  const version = o.signature.version;
   const mode = (await stat(bundle)).mode & 0o777;
   await writeFileDurable(f.incoming, bytes, mode);
-  const problem = await preflight(f.incoming, o.version);
+  const problem = await preflight(f.incoming, version);
   if (problem) {
     await rm(f.incoming, { force: true });
     return problem;
   }
-  await writeFileDurable(f.previous, await readFile(bundle), mode);
+  const current = await readFile(bundle);
+  await writeFileDurable(f.previous, current, mode);
+  const currentSha256 = createHash('sha256').update(current).digest('hex');
+  const keep = (await readSignatures(bundle)).filter((s) => s.sha256 === currentSha256);
+  await writeFileDurable(f.signatures, `${JSON.stringify([o.signature, ...keep])}\n`, 0o644);
   const trial: Trial = {
-    version: o.version,
+    version,
     previousVersion: o.previousVersion,
     installedAt: new Date(o.now).toISOString(),
     starts: 0,
@@ -77,6 +89,32 @@ export async function swapBundle(
   await rename(f.incoming, bundle);
   await syncDirectory(dirname(bundle));
   return null;
+}
+
+/**
+ * Keeps the signature of the bundle in place beside it when the server announces that very bundle and
+ * `<bundle>.sig` lacks it (an install updated by an agent from before the launcher checked signatures):
+ * the launcher and a later `install-service` then find it. Bytes that are not the announced ones are left alone.
+ */
+export async function keepSignature(bundle: string, signature: ReleaseSignature): Promise<void> {
+  const records = await readSignatures(bundle);
+  if (records.some((r) => r.sha256 === signature.sha256)) return;
+  if (
+    createHash('sha256')
+      .update(await readFile(bundle))
+      .digest('hex') !== signature.sha256
+  )
+    return;
+  await writeFileDurable(bundleFiles(bundle).signatures, `${JSON.stringify([signature, ...records])}\n`, 0o644);
+}
+
+/** The signature records beside the bundle: one record as `santong release sign` writes it, or the list a swap writes. */
+export async function readSignatures(bundle: string): Promise<ReleaseSignature[]> {
+  const file = await readBeside<unknown>(bundleFiles(bundle).signatures);
+  return (Array.isArray(file) ? file : file === undefined ? [] : [file]).flatMap((r) => {
+    const record = releaseSignatureSchema.safeParse(r);
+    return record.success ? [record.data] : [];
+  });
 }
 
 /** Reads a JSON file beside the bundle; undefined when absent or torn. */

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pinnedReleaseKeys } from '../config.ts';
 import type { AgentContext } from '../context.ts';
 import { writeFileDurable } from '../durable-file.ts';
 import { log } from '../log.ts';
@@ -87,7 +88,7 @@ export class Updater {
       target: this.ctx.target,
       bundle: this.bundle,
       currentVersion: AGENT_VERSION,
-      pinnedKey: this.ctx.config.releaseSigningKey,
+      pinnedKeys: pinnedReleaseKeys(this.ctx.config),
       failedVersions: this.state.failedVersions ?? [],
       now,
     });

@@ -1,27 +1,17 @@
-import { createHash, createPublicKey, verify } from 'node:crypto';
-import { releaseSigningMessage, type AgentRelease } from '../../shared/schemas/release.ts';
+import { createHash } from 'node:crypto';
+import { releaseSignatureValid, type AgentRelease, type ReleaseSignature } from '../../shared/schemas/release.ts';
 
-/**
- * True when `release.signature` is the pinned key's Ed25519 signature of the version and hash. The
- * key was pinned at enrollment, so neither a server database edit nor a proxy in the middle can
- * make the agent run code the bureau did not sign.
- */
-export function signatureValid(
-  pinnedKey: string,
+/** The trusted key whose Ed25519 signature `release.signature` is over its version and hash, or null. */
+export function trustedSigner(
+  trusted: readonly string[],
   release: Pick<AgentRelease, 'version' | 'sha256' | 'signature'>,
-): boolean {
-  try {
-    const key = createPublicKey({ key: Buffer.from(pinnedKey, 'base64'), format: 'der', type: 'spki' });
-    if (key.asymmetricKeyType !== 'ed25519') return false;
-    return verify(
-      null,
-      releaseSigningMessage(release.version, release.sha256),
-      key,
-      Buffer.from(release.signature, 'base64'),
-    );
-  } catch {
-    return false;
-  }
+): string | null {
+  return trusted.find((publicKey) => releaseSignatureValid({ ...release, publicKey })) ?? null;
+}
+
+/** The version a bundle names on its line 2 (`// santong-agent 1.2.3`), if any. */
+export function namedVersion(bundle: Buffer): string | null {
+  return /^\/\/ santong-agent (\S+)$/m.exec(bundle.subarray(0, 1024).toString('utf8'))?.[1] ?? null;
 }
 
 /** Why downloaded bytes are not the signed release, or null when they are. */
@@ -33,8 +23,24 @@ export function bundleProblem(
   const sha256 = createHash('sha256').update(bundle).digest('hex');
   if (sha256 !== release.sha256) return `sha256 mismatch: got ${sha256}, signed ${release.sha256}`;
   // A signed old bundle re-announced under a higher number would update itself in a loop forever.
-  if (!bundle.subarray(0, 1024).toString('utf8').includes(`\n// santong-agent ${release.version}\n`)) {
-    return `the bundle does not name itself version ${release.version}`;
-  }
+  if (namedVersion(bundle) !== release.version) return `the bundle does not name itself version ${release.version}`;
   return null;
+}
+
+/**
+ * What the launcher checks before it runs a file, for `install-service` to check first: the record that
+ * a trusted key signed exactly these bytes as the version they name, or why there is none.
+ */
+export function signedBundle(
+  bundle: Buffer,
+  records: readonly ReleaseSignature[],
+  trusted: readonly string[],
+): { version: string } | { problem: string } {
+  if (trusted.length === 0) return { problem: 'no release key pinned at enrollment' };
+  const sha256 = createHash('sha256').update(bundle).digest('hex');
+  const version = namedVersion(bundle);
+  const signed = records.find((r) => r.sha256 === sha256 && r.version === version && trustedSigner(trusted, r));
+  return signed
+    ? { version: signed.version }
+    : { problem: `no signature by a release key this PC trusts covers it (sha256 ${sha256})` };
 }

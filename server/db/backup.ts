@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DomainError } from '../errors.ts';
-import { DATABASE_FILE } from './client.ts';
+import { DATABASE_FILE, ownerOnly } from './client.ts';
 
 export interface BackupResult {
   file: string;
@@ -14,6 +14,7 @@ export interface BackupResult {
  * `santong backup FILE`: an online copy of the data dir's database through SQLite's backup API, safe
  * while the server ingests (the copy is one consistent snapshot, WAL included). It is written beside
  * FILE and renamed into place only after its integrity check passes, so a FILE that exists is whole.
+ * The copy is readable by its owner only (0600), like the database.
  */
 export async function backupDatabase(dataDir: string, file: string): Promise<BackupResult> {
   const sourceFile = path.join(dataDir, DATABASE_FILE);
@@ -24,6 +25,9 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Bac
   try {
     source.pragma('busy_timeout = 5000');
     fs.rmSync(partial, { force: true });
+    // A copy is as secret as the database: 0600 before SQLite writes a byte into it, whatever the umask.
+    fs.closeSync(fs.openSync(partial, 'wx', 0o600));
+    ownerOnly(partial, 0o600);
     await source.backup(partial);
   } finally {
     source.close();

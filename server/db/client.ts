@@ -19,11 +19,19 @@ export const DATABASE_FILE = 'santong.sqlite';
  * Migrations run on every open, so every command works on a database no server has opened yet.
  */
 export function openDatabase(dataDir: string): Db {
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ownerOnly(dataDir, 0o700);
   return openDatabaseFile(path.join(dataDir, DATABASE_FILE));
 }
 
+/**
+ * The database holds device, token and session hashes, accounts and the audit log: readable by the
+ * server's user only (0600 in a 0700 data dir), whatever the umask. SQLite gives its -wal and -shm files
+ * the database file's mode, so the file is made 0600 before SQLite first opens it.
+ */
 export function openDatabaseFile(file: string): Db {
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) ownerOnly(f, 0o600);
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
@@ -32,6 +40,16 @@ export function openDatabaseFile(file: string): Db {
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder });
   return db;
+}
+
+/** Sets a file's or directory's mode when it exists; on a file another user owns, leaves it as it is. */
+export function ownerOnly(file: string, mode: number): void {
+  try {
+    if ((fs.statSync(file).mode & 0o777) !== mode) fs.chmodSync(file, mode);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'EPERM') throw error;
+  }
 }
 
 /**

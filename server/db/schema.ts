@@ -431,12 +431,31 @@ export const loginAttempts = sqliteTable('login_attempts', {
 
 // ── Agent self-update ───────────────────────────────────────────────────────────────────────────
 
-/** The server's Ed25519 key pair for signing agent releases; agents pin the public key at enrollment. */
+/**
+ * Legacy: the release key pair servers made and kept here before issue 11. Nothing writes it any more;
+ * `santong release-key export-legacy` moves the private key to a file and wipes it from the database
+ * (docs/decisions/060-offline-release-keys.md). Its public key was copied into release_keys (migration 0018).
+ */
 export const signingKeys = sqliteTable('signing_keys', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   publicKey: text('public_key').notNull(),
   privateKey: text('private_key').notNull(),
   createdAt: integer('created_at').notNull(),
+});
+
+/**
+ * Public release keys the server trusts: a release is published only with a signature by one of them, and
+ * enrollment hands them to agents to pin. The private keys are held offline. A key added by rotation
+ * carries the statement (signed by a key agents already trust) that lets enrolled agents learn it; a
+ * revoked key carries its self-signed revocation, which agents keep for good.
+ */
+export const releaseKeys = sqliteTable('release_keys', {
+  publicKey: text('public_key').primaryKey(),
+  addedAt: integer('added_at').notNull(),
+  endorsedBy: text('endorsed_by'),
+  endorsement: text('endorsement'),
+  revokedAt: integer('revoked_at'),
+  revocation: text('revocation'),
 });
 
 /** Published agent bundles; the newest is the one agents update to. */
@@ -445,6 +464,8 @@ export const agentReleases = sqliteTable('agent_releases', {
   bundle: blob('bundle', { mode: 'buffer' }).notNull(),
   sha256: text('sha256').notNull(),
   signature: text('signature').notNull(),
+  /** The release key whose signature the server checked; null for releases the server signed itself before issue 11. */
+  signedBy: text('signed_by'),
   publishedAt: integer('published_at').notNull(),
 });
 

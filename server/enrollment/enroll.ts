@@ -16,7 +16,8 @@ import {
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { DomainError } from '../errors.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { releaseSigningKey } from '../releases/signing-key.ts';
+import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
+import { trustedReleaseKeys } from '../releases/release-keys.ts';
 import { hardwareFingerprint, type HardwareFingerprint } from './hardware.ts';
 
 /**
@@ -157,9 +158,18 @@ export function enrollDevice(db: Db, request: EnrollRequest, now: number): Enrol
       reused: Boolean(here),
       school: { code: school.code, name: school.name },
       classroom: assigned,
-      releaseSigningKey: releaseSigningKey(db, now).publicKey,
+      ...releaseKeysToPin(db),
     };
   });
+}
+
+/** The release keys an enrolling agent pins, with the fingerprints its IT teacher compares; none until the bureau adds one. */
+function releaseKeysToPin(db: Db): Pick<EnrollResponse, 'releaseKeys' | 'releaseSigningKey'> {
+  const keys = trustedReleaseKeys(db);
+  return {
+    releaseKeys: keys.map((publicKey) => ({ publicKey, fingerprint: releaseKeyFingerprint(publicKey) })),
+    releaseSigningKey: keys.at(-1) ?? null,
+  };
 }
 
 function findClassroom(db: Db, schoolCode: string, code: string) {

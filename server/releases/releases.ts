@@ -1,11 +1,17 @@
 import { createHash } from 'node:crypto';
 import { desc, eq, sql } from 'drizzle-orm';
-import { releaseSigningMessage, semverSchema, type AgentRelease } from '../../shared/schemas/release.ts';
+import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
+import {
+  releaseSignatureValid,
+  semverSchema,
+  type AgentRelease,
+  type ReleaseSignature,
+} from '../../shared/schemas/release.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { agentReleases } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
-import { signWithReleaseKey } from './signing-key.ts';
+import { releaseKeyStatements, trustedReleaseKeys } from './release-keys.ts';
 
 const bundlePath = (version: string) => `/api/v1/agent/releases/${version}/bundle`;
 
@@ -15,53 +21,101 @@ export function bundleVersion(bundle: Buffer): string | null {
   return /^\/\/ santong-agent (\S+)$/m.exec(head)?.[1] ?? null;
 }
 
-/** Signs and stores an agent bundle as the newest release. Versions are immutable once published. */
+/**
+ * Stores an agent bundle, signed offline (`santong release sign`), as the newest release. The server
+ * holds no private key: it only checks that the signature is over these bytes and this version, by a key
+ * it trusts, so what it announces is what the release holder signed. Versions are immutable once published.
+ */
 export function publishAgentRelease(
   db: Db,
   bundle: Buffer,
-  version: string,
+  signed: ReleaseSignature,
   now: number,
   audit: AuditSource,
 ): AgentRelease {
+  const { version } = signed;
   const parsed = semverSchema.safeParse(version);
   if (!parsed.success)
     throw new DomainError('invalid', 'version_invalid', `version "${version}": ${parsed.error.issues[0]!.message}`);
+  const sha256 = createHash('sha256').update(bundle).digest('hex');
+  if (sha256 !== signed.sha256)
+    throw new DomainError(
+      'invalid',
+      'signature_other_bytes',
+      `the signature is for other bytes (sha256 ${signed.sha256}, this bundle ${sha256}): sign this file again`,
+    );
+  const named = bundleVersion(bundle);
+  if (named !== version)
+    throw new DomainError(
+      'invalid',
+      'version_mismatch',
+      `the bundle names itself ${named ?? 'no version'}, the signature ${version}; agents refuse such a release`,
+    );
+  if (!releaseSignatureValid(signed))
+    throw new DomainError('invalid', 'signature_invalid', 'the signature does not verify with the key it names');
+  const trusted = trustedReleaseKeys(db);
+  if (!trusted.includes(signed.publicKey)) {
+    const known = trusted.length ? trusted.map(releaseKeyFingerprint).join(', ') : 'none yet';
+    throw new DomainError(
+      'invalid',
+      'signature_untrusted',
+      `signed by key ${releaseKeyFingerprint(signed.publicKey)}, which this server does not trust (trusted: ${known}); add it with \`santong release-key add\``,
+    );
+  }
   if (db.select({ v: agentReleases.version }).from(agentReleases).where(eq(agentReleases.version, version)).get()) {
     throw new DomainError('conflict', 'version_exists', `version ${version} is already published; bump the version`);
   }
-  const sha256 = createHash('sha256').update(bundle).digest('hex');
-  const signature = signWithReleaseKey(db, releaseSigningMessage(version, sha256), now);
   inTransaction(db, () => {
-    db.insert(agentReleases).values({ version, bundle, sha256, signature, publishedAt: now }).run();
+    db.insert(agentReleases)
+      .values({ version, bundle, sha256, signature: signed.signature, signedBy: signed.publicKey, publishedAt: now })
+      .run();
+    const newValue = { version, sha256, size: bundle.length, signedBy: releaseKeyFingerprint(signed.publicKey) };
     recordAudit(
       db,
-      {
-        ...audit,
-        action: 'agent-release.publish',
-        entityType: 'agent-release',
-        entityId: version,
-        newValue: { version, sha256, size: bundle.length },
-      },
+      { ...audit, action: 'agent-release.publish', entityType: 'agent-release', entityId: version, newValue },
       now,
     );
   });
   return {
-    version,
-    sha256,
-    size: bundle.length,
-    signature,
-    publishedAt: new Date(now).toISOString(),
-    bundleUrl: bundlePath(version),
+    ...announce({
+      version,
+      sha256,
+      size: bundle.length,
+      signature: signed.signature,
+      signedBy: signed.publicKey,
+      publishedAt: now,
+    }),
+    keyStatements: releaseKeyStatements(db),
   };
 }
 
-/** The release published last (publishing is also how a bad version is rolled back), or null. */
+function announce(row: {
+  version: string;
+  sha256: string;
+  size: number;
+  signature: string;
+  signedBy: string | null;
+  publishedAt: number;
+}): Omit<AgentRelease, 'keyStatements'> {
+  return {
+    version: row.version,
+    sha256: row.sha256,
+    size: row.size,
+    signature: row.signature,
+    signedBy: row.signedBy,
+    publishedAt: new Date(row.publishedAt).toISOString(),
+    bundleUrl: bundlePath(row.version),
+  };
+}
+
+/** The release published last (publishing is also how a bad version is rolled back) with the key statements agents follow, or null. */
 export function latestAgentRelease(db: Db): AgentRelease | null {
   const row = db
     .select({
       version: agentReleases.version,
       sha256: agentReleases.sha256,
       signature: agentReleases.signature,
+      signedBy: agentReleases.signedBy,
       publishedAt: agentReleases.publishedAt,
       size: sql<number>`length(${agentReleases.bundle})`,
     })
@@ -69,15 +123,7 @@ export function latestAgentRelease(db: Db): AgentRelease | null {
     .orderBy(desc(agentReleases.publishedAt))
     .limit(1)
     .get();
-  if (!row) return null;
-  return {
-    version: row.version,
-    sha256: row.sha256,
-    size: row.size,
-    signature: row.signature,
-    publishedAt: new Date(row.publishedAt).toISOString(),
-    bundleUrl: bundlePath(row.version),
-  };
+  return row ? { ...announce(row), keyStatements: releaseKeyStatements(db) } : null;
 }
 
 /** The bytes of a published bundle, or a 404. */

@@ -12,6 +12,8 @@ import {
 } from '../coverage/registry-read.ts';
 import { createEnrollmentToken, revokeEnrollmentToken, type NewEnrollmentToken } from '../enrollment/tokens.ts';
 import { DomainError } from '../errors.ts';
+import { trustedReleaseKeys } from '../releases/release-keys.ts';
+import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { validate } from '../http/validate.ts';
 import { DAY_MS } from '../time/china-time.ts';
 import { EnrollmentPage, tokenColumns } from '../views/enrollment-page.tsx';
@@ -30,6 +32,7 @@ function page(c: Context<AppEnv>, created: NewEnrollmentToken | null, problem: s
     tokens: readRecentEnrollmentTokens(c.var.db, scope),
     created,
     serverUrl: new URL(c.req.url).origin,
+    releaseKeyFingerprints: trustedReleaseKeys(c.var.db).map(releaseKeyFingerprint),
     problem,
     revoked,
   });

@@ -10,6 +10,8 @@ import { readSchool } from '../coverage/read.ts';
 import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
 import { listDeclarations } from '../programme/declarations.ts';
+import { trustedReleaseKeys } from '../releases/release-keys.ts';
+import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { pageErrorHandler } from '../views/error-page.tsx';
 import { classroomColumns, deviceColumns, SchoolPage } from '../views/school-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
@@ -66,6 +68,7 @@ export const dashboardSchoolRoutes = new Hono<AppEnv>()
         rules: currentPlan(c.var.db).coverage,
         history: readBandwidthHistory(c.var.db, detail.school.code, now),
         serverUrl: new URL(c.req.url).origin,
+        releaseKeyFingerprints: trustedReleaseKeys(c.var.db).map(releaseKeyFingerprint),
         declarations: listDeclarations(c.var.db, { countyScope: null, status: 'all', schoolCode: detail.school.code }),
         canDeclare: c.var.user.role !== 'school',
       }),

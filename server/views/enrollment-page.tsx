@@ -3,7 +3,7 @@ import type { readRecentEnrollmentTokens, readSchoolChoices } from '../coverage/
 import { MAX_TOKEN_DAYS, MAX_TOKEN_USES } from '../../shared/schemas/enroll.ts';
 import { DEFAULT_EXTRA_USES, DEFAULT_TOKEN_DAYS, type NewEnrollmentToken } from '../enrollment/tokens.ts';
 import type { Locale } from './i18n/locale.ts';
-import { InstallCommands } from './install-commands.tsx';
+import { InstallCommands, ReleaseKeyFingerprints } from './install-commands.tsx';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
 
@@ -52,6 +52,7 @@ export function EnrollmentPage(props: {
   tokens: TokenRow[];
   created: NewEnrollmentToken | null;
   serverUrl: string;
+  releaseKeyFingerprints: string[];
   problem: string | null;
   revoked: boolean;
 }) {
@@ -79,9 +80,15 @@ export function EnrollmentPage(props: {
           <code class="secret" id="new-token">
             {props.created.token}
           </code>
-          <InstallCommands locale={locale} serverUrl={props.serverUrl} token={props.created.token} />
+          <InstallCommands
+            locale={locale}
+            serverUrl={props.serverUrl}
+            token={props.created.token}
+            releaseKeyFingerprints={props.releaseKeyFingerprints}
+          />
         </section>
       )}
+      {!props.created && <ReleaseKeyFingerprints locale={locale} fingerprints={props.releaseKeyFingerprints} />}
       <h2>{t('enrollment.create')}</h2>
       <form class="stacked" method="post" action="/enrollment">
         <CsrfField viewer={viewer} />

@@ -167,6 +167,7 @@ export function SchoolPage(props: {
   rules: CoverageRules;
   history: { day: string; medianDownMbps: number }[];
   serverUrl: string;
+  releaseKeyFingerprints: string[];
   declarations: Declaration[];
   /** County officers and the bureau may declare for this school. */
   canDeclare: boolean;
@@ -247,7 +248,12 @@ export function SchoolPage(props: {
       <h2 class="no-print">{t('school.install')}</h2>
       <div class="no-print">
         <p>{t('school.installHint')}</p>
-        <InstallCommands locale={locale} serverUrl={props.serverUrl} token="<TOKEN>" />
+        <InstallCommands
+          locale={locale}
+          serverUrl={props.serverUrl}
+          token="<TOKEN>"
+          releaseKeyFingerprints={props.releaseKeyFingerprints}
+        />
       </div>
     </Layout>
   );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { macAddressSchema } from './common.ts';
+import { releasePublicKeySchema } from './release-keys.ts';
 
 /** The longest life and the most uses an enrollment token may be given explicitly (defaults: server/enrollment/tokens.ts). */
 export const MAX_TOKEN_DAYS = 365;
@@ -30,6 +31,14 @@ export const enrollResponseSchema = z.object({
     ),
   school: z.object({ code: z.string(), name: z.string() }),
   classroom: z.object({ code: z.string(), name: z.string() }).nullable(),
-  releaseSigningKey: z.string().describe('base64 SPKI DER of the Ed25519 key that signs agent releases; pin it'),
+  releaseKeys: z
+    .array(z.object({ publicKey: releasePublicKeySchema, fingerprint: z.string() }))
+    .describe(
+      'the release keys this server trusts (base64 SPKI DER, Ed25519); pin them and show the fingerprints. Empty: none configured yet',
+    ),
+  releaseSigningKey: z
+    .string()
+    .nullable()
+    .describe('the newest of releaseKeys, for agents before issue 11; null when there is none'),
 });
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;

@@ -6,15 +6,17 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { buildAgentBundle } from '../../agent/build.ts';
 import { writeLauncher } from '../../agent/update/launcher.ts';
 import { AGENT_VERSION } from '../../agent/version.ts';
+import { EXIT_BUNDLE_REFUSED } from '../../agent/update/launcher.ts';
 import { bundleVersion, publishAgentRelease } from '../../server/releases/releases.ts';
+import { makeReleaseKey, trustReleaseKey, type TestReleaseKey } from '../helpers/release-keys.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { agentEnv, exited, runAgent, spawnAgent, waitFor } from './agent-process.ts';
 import { tempDir } from './report-fixture.ts';
 
 /*
- * Self-update end to end: real bundles built by agent/build.ts, published on a real server, installed
- * by the real `run` daemon under the real launcher, each start a separate node process as the
- * service manager would make it.
+ * Self-update end to end: real bundles built by agent/build.ts, signed offline with a release key the
+ * test holds, published on a real server, installed by the real `run` daemon under the real launcher,
+ * each start a separate node process as the service manager would make it.
  */
 const NEW = '0.2.0';
 let built: { dir: string; cleanup: () => Promise<void> };
@@ -26,6 +28,7 @@ let cleanup: () => Promise<void>;
 let bundle: string;
 let launcher: string;
 let configPath: string;
+let key: TestReleaseKey;
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const onDisk = async (path: string) => sha(await readFile(path));
@@ -41,11 +44,14 @@ afterAll(() => built.cleanup());
 
 beforeEach(async () => {
   server = await startTestServer();
+  key = makeReleaseKey();
+  trustReleaseKey(server.db, key);
   ({ dir, cleanup } = await tempDir());
   const opt = join(dir, 'santong-agent'); // a directory of its own, as /opt/santong-agent on a school PC
   await mkdir(opt);
   bundle = join(opt, 'santong-agent.mjs');
   await copyFile(join(built.dir, 'old.mjs'), bundle);
+  await writeFile(`${bundle}.sig`, JSON.stringify(key.sign(oldBundle))); // as `santong release sign` wrote it, shipped with the bundle
   launcher = await writeLauncher(opt);
   configPath = join(dir, 'config.json');
   const enrolled = await runAgent(
@@ -63,6 +69,7 @@ beforeEach(async () => {
     { bundle },
   );
   expect(enrolled.code, enrolled.stderr).toBe(0);
+  expect(enrolled.stdout).toContain(`release key pinned: ${key.fingerprint}`);
   const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
   await writeFile(configPath, JSON.stringify({ ...config, throughput: { enabled: false } }), { mode: 0o600 });
   await dueForCheck();
@@ -78,6 +85,18 @@ async function dueForCheck() {
   const state = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as object) : {};
   await mkdir(join(dir, 'state'), { recursive: true });
   await writeFile(file, JSON.stringify({ ...state, nextCheckAt: 0 }));
+}
+
+function publish(bytes: Buffer, by: TestReleaseKey = key) {
+  return publishAgentRelease(server.db, bytes, by.sign(bytes), Date.now(), {
+    actor: 'cli:test',
+    reason: 'release under test',
+  });
+}
+
+/** A script that leaves a mark when it runs: what someone who can write the install folder would plant. */
+function planted(version: string, marker: string): string {
+  return `#!/usr/bin/env node\n// santong-agent ${version}\nimport { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\n`;
 }
 
 /** One start of the service: `node launcher bundle run`, as the systemd unit runs it. */
@@ -97,8 +116,8 @@ function storedReports(): StoredReport[] {
 
 describe('agent self-update', () => {
   it('installs a correctly signed newer bundle, restarts into it and reports the new version', async () => {
-    expect(bundleVersion(newBundle)).toBe(NEW); // what `santong agent-release publish` reads from the banner
-    publishAgentRelease(server.db, newBundle, NEW, Date.now(), { actor: 'cli:test', reason: 'release under test' });
+    expect(bundleVersion(newBundle)).toBe(NEW); // what `santong release sign` reads from the banner
+    publish(newBundle);
 
     const first = startService();
     await exited(first);
@@ -106,6 +125,11 @@ describe('agent self-update', () => {
     expect(await onDisk(bundle)).toBe(sha(newBundle));
     expect(await onDisk(`${bundle}.previous`)).toBe(sha(oldBundle));
     expect(existsSync(`${bundle}.trial.json`)).toBe(true);
+    // The signatures of both files, so the launcher can check whichever is in place.
+    expect((JSON.parse(await readFile(`${bundle}.sig`, 'utf8')) as { sha256: string }[]).map((r) => r.sha256)).toEqual([
+      sha(newBundle),
+      sha(oldBundle),
+    ]);
 
     const second = startService();
     await waitFor(() => storedReports().some((r) => r.agentVersion === NEW), 'a report from the new version');
@@ -118,7 +142,7 @@ describe('agent self-update', () => {
   }, 60_000);
 
   it('refuses a bundle changed after it was signed, reports why and keeps running the old version', async () => {
-    publishAgentRelease(server.db, newBundle, NEW, Date.now(), { actor: 'cli:test', reason: 'release under test' });
+    publish(newBundle);
     const tampered = Buffer.from(newBundle.toString('utf8').replace('santong-agent/', 'santong-agenT/'));
     server.db.$client.prepare('update agent_releases set bundle = ? where version = ?').run(tampered, NEW);
 
@@ -148,7 +172,7 @@ describe('agent self-update', () => {
       const broken = Buffer.from(
         `#!/usr/bin/env node\n// santong-agent 0.3.0\nif (process.argv.includes('--version')) { console.log('0.3.0'); process.exit(0); }\n${body}\n`,
       );
-      publishAgentRelease(server.db, broken, '0.3.0', Date.now(), { actor: 'cli:test', reason: 'release under test' });
+      publish(broken);
 
       const installing = startService(deadline);
       await exited(installing);
@@ -173,4 +197,81 @@ describe('agent self-update', () => {
     },
     60_000,
   );
+
+  it('follows a key rotation end to end: a release signed by a key the pinned one vouched for installs, and the launcher runs it', async () => {
+    const successor = makeReleaseKey();
+    trustReleaseKey(server.db, successor, key.vouchFor(successor));
+    publish(newBundle, successor);
+
+    const first = startService();
+    await exited(first);
+    expect(first.exitCode, first.output().stderr).toBe(75);
+    expect(await onDisk(bundle)).toBe(sha(newBundle));
+    const second = startService();
+    await waitFor(() => storedReports().some((r) => r.agentVersion === NEW), 'a report from the new version');
+    second.kill('SIGTERM');
+    await exited(second);
+    expect(second.output().stderr).not.toContain('refusing');
+  }, 60_000);
+});
+
+describe('the launcher runs only what a trusted key signed (issue 11)', () => {
+  it('refuses a planted .previous with a planted trial marker, removes the marker and runs the signed bundle', async () => {
+    const marker = join(dir, 'planted-ran');
+    await writeFile(`${bundle}.previous`, planted('0.0.1', marker));
+    await writeFile(
+      `${bundle}.trial.json`,
+      JSON.stringify({
+        version: AGENT_VERSION,
+        previousVersion: '0.0.1',
+        installedAt: new Date().toISOString(),
+        starts: 2,
+      }),
+    );
+
+    const service = startService();
+    await waitFor(() => storedReports().length > 0, 'a report from the signed bundle');
+    service.kill('SIGTERM');
+    await exited(service);
+    expect(service.output().stderr).toMatch(
+      /error launcher: refusing .*santong-agent\.mjs\.previous: no signature by a release key this PC trusts covers it .*; trial marker ignored and removed/,
+    );
+    expect(existsSync(marker), 'the planted file ran').toBe(false);
+    expect(existsSync(`${bundle}.trial.json`)).toBe(false);
+    expect(await onDisk(bundle)).toBe(sha(oldBundle));
+    expect(storedReports().map((r) => r.agentVersion)).toEqual([AGENT_VERSION]);
+  }, 60_000);
+
+  it('refuses to run a bundle replaced by an unsigned one, or by one signed with a key this PC does not trust', async () => {
+    const marker = join(dir, 'planted-ran');
+    const replacement = Buffer.from(planted('9.9.9', marker));
+    await writeFile(bundle, replacement);
+    const unsigned = startService();
+    await exited(unsigned);
+    expect(unsigned.exitCode).toBe(EXIT_BUNDLE_REFUSED);
+    expect(unsigned.output().stderr).toMatch(
+      /error launcher: refusing to run .*santong-agent\.mjs: no signature by a release key this PC trusts covers it \(sha256 [0-9a-f]{64}, names version 9\.9\.9\); nothing started/,
+    );
+
+    await writeFile(`${bundle}.sig`, JSON.stringify(makeReleaseKey().sign(replacement)));
+    const stranger = startService();
+    await exited(stranger);
+    expect(stranger.exitCode).toBe(EXIT_BUNDLE_REFUSED);
+    expect(existsSync(marker), 'the planted bundle ran').toBe(false);
+    expect(storedReports()).toEqual([]);
+  }, 60_000);
+
+  it('install-service turns self-update on only for a bundle whose signature verifies with the pinned key', async () => {
+    const signed = await runAgent(['install-service', '--dry-run', '--config', configPath], { bundle });
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(signed.stdout).toContain(`${launcher} ${bundle} run --config`);
+    expect(signed.stdout).toMatch(/^RestartPreventExitStatus=78$/m);
+
+    await writeFile(`${bundle}.sig`, JSON.stringify(makeReleaseKey().sign(oldBundle)));
+    const unsigned = await runAgent(['install-service', '--dry-run', '--config', configPath], { bundle });
+    expect(unsigned.code, unsigned.stderr).toBe(0);
+    expect(unsigned.stderr).toContain('self-update stays off');
+    expect(unsigned.stdout).not.toContain(launcher);
+    expect(unsigned.stdout).toContain(`--jitless ${bundle} run --config`);
+  }, 60_000);
 });

@@ -9,7 +9,14 @@ import {
   stateDirFor,
   type Platform,
 } from '../../agent/config.ts';
-import { systemdInstallCommands, systemdUnit, windowsInstallCommands, windowsTaskXml } from '../../agent/service.ts';
+import {
+  systemdInstallCommands,
+  systemdUnit,
+  windowsFolderCheckCommand,
+  windowsInstallCommands,
+  windowsInstallScript,
+  windowsTaskXml,
+} from '../../agent/service.ts';
 import { runAgent } from './agent-process.ts';
 import { tempDir } from './report-fixture.ts';
 
@@ -107,6 +114,7 @@ describe('service definitions', () => {
       'ExecStart=/usr/bin/node --max-semi-space-size=1 --optimize-for-size --no-expose-wasm --jitless /opt/santong-agent/santong-agent-launcher.mjs /opt/santong-agent/santong-agent.mjs run --config',
     );
     expect(unit).toMatch(/^RestartForceExitStatus=75$/m);
+    expect(unit).toMatch(/^RestartPreventExitStatus=78$/m); // the launcher refused every file: restarting changes nothing
     expect(unit).toMatch(/^ReadWritePaths=\/var\/lib\/santong-agent \/opt\/santong-agent$/m);
     expect(systemdInstallCommands(updatable).map((c) => c.join(' '))).toContain(
       'chown -R santong-agent:santong-agent /opt/santong-agent',
@@ -147,9 +155,65 @@ describe('service definitions', () => {
     expect(xml).toContain(
       '<Arguments>--max-semi-space-size=1 --optimize-for-size --no-expose-wasm --jitless &quot;C:\\ProgramData\\santong-agent\\santong-agent.mjs&quot; run --config',
     );
-    expect(windowsInstallCommands('C:\\t.xml', 'C:\\c.json')).toContain(
-      'schtasks /Create /TN santong-agent /XML "C:\\t.xml" /F',
+    const commands = windowsInstallCommands({
+      xmlPath: 'C:\\ProgramData\\santong-agent\\t.xml',
+      configPath: 'C:\\ProgramData\\santong-agent\\config.json',
+      installDir: 'C:\\ProgramData\\santong-agent',
+    });
+    expect(commands).toContain('schtasks /Create /TN santong-agent /XML "C:\\ProgramData\\santong-agent\\t.xml" /F');
+  });
+
+  it('Windows: the install folder is locked to Administrators and SYSTEM, checked, and only then is the task created (issue 11)', () => {
+    const install = {
+      xmlPath: 'C:\\ProgramData\\santong-agent\\task.xml',
+      configPath: 'C:\\ProgramData\\santong-agent\\config.json',
+      installDir: "C:\\Program Files\\santong-agent (O'Brien)",
+    };
+    const commands = windowsInstallCommands(install);
+    const dir = install.installDir;
+    // Well-known SIDs: the group names are translated on a Chinese Windows.
+    expect(commands).toContain(`icacls "${dir}" /setowner *S-1-5-32-544 /T /C /Q`);
+    expect(commands).toContain(
+      `icacls "${dir}" /inheritance:r /grant:r "*S-1-5-18:(OI)(CI)F" "*S-1-5-32-544:(OI)(CI)F" "*S-1-5-32-545:(OI)(CI)RX" /Q`,
     );
+    expect(commands).toContain(`icacls "${dir}\\*" /reset /T /C /Q`);
+    // The settings folder (C:\\ProgramData lets Users add files to it) is locked too, and the settings file is SYSTEM's and Administrators' only.
+    expect(commands).toContain(
+      'icacls "C:\\ProgramData\\santong-agent" /inheritance:r /grant:r "*S-1-5-18:(OI)(CI)F" "*S-1-5-32-544:(OI)(CI)F" "*S-1-5-32-545:(OI)(CI)RX" /Q',
+    );
+    expect(commands).toContain(
+      'icacls "C:\\ProgramData\\santong-agent\\config.json" /inheritance:r /grant:r "*S-1-5-18:F" "*S-1-5-32-544:F" /Q',
+    );
+    // Nothing grants any other account a right to change anything.
+    for (const grant of commands
+      .filter((c) => c.startsWith('icacls'))
+      .flatMap((c) => [...c.matchAll(/"\*(S-[\d-]+):([^"]*)"/g)])) {
+      if (grant[1] === 'S-1-5-32-545') expect(grant[2]).toBe('(OI)(CI)RX');
+      else expect(['S-1-5-18', 'S-1-5-32-544']).toContain(grant[1]);
+    }
+    const check = windowsFolderCheckCommand(dir);
+    const order = (line: string) => commands.indexOf(line);
+    expect(order(check)).toBeGreaterThan(order(`icacls "${dir}\\*" /reset /T /C /Q`));
+    expect(order(check)).toBeLessThan(
+      order('schtasks /Create /TN santong-agent /XML "C:\\ProgramData\\santong-agent\\task.xml" /F'),
+    );
+    // The check: owner and every allow rule of the folder and each file in it, by SID, against the rights that change things.
+    const script = /^powershell -NoProfile -NonInteractive -Command "(.*)"$/.exec(check)![1]!;
+    expect(script).not.toMatch(/["%]/); // passes through cmd.exe untouched
+    expect(script).toContain("$dir = 'C:\\Program Files\\santong-agent (O''Brien)'");
+    expect(script).toContain("$ok = 'S-1-5-18','S-1-5-32-544'");
+    expect(script).toContain('Get-ChildItem -LiteralPath $dir -Recurse -Force');
+    expect(script).toContain('$acl.GetOwner($sid)');
+    expect(script).toContain('$acl.GetAccessRules($true, $true, $sid)');
+    expect(script).toContain('-band 0x500D0156');
+    expect(script).toContain('exit 1');
+    // As a .cmd script: it stops at the first failing step, so the task is never created over an unlocked folder.
+    const lines = windowsInstallScript(install).split('\r\n');
+    expect(
+      lines.filter((l) => l.startsWith('icacls') || l.startsWith('powershell') || l.startsWith('schtasks')),
+    ).toEqual(commands.map((c) => `${c} || goto failed`));
+    expect(lines).toContain(':failed');
+    expect(lines.at(-2)).toBe('exit /b 1');
   });
 
   it('install-service --dry-run prints the unit for this install', async () => {

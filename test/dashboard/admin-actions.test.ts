@@ -6,6 +6,7 @@ import { parseServerConfig } from '../../server/config.ts';
 import { readAuditLog } from '../../server/audit/read.ts';
 import { createDashboardUsers, DashboardClient, PASSWORD } from '../helpers/dashboard.ts';
 import { requestJson } from '../helpers/http.ts';
+import { makeReleaseKey, trustReleaseKey } from '../helpers/release-keys.ts';
 import { createTestContext, type TestContext } from '../helpers/server.ts';
 
 /* Issue 4's remaining admin actions, each audited, and the trust-proxy setting. */
@@ -53,6 +54,29 @@ describe('tokens', () => {
     });
     expect(enroll.status).toBe(401);
     expect((await own.post('/enrollment/tokens/99/revoke', {})).status).toBe(404);
+  });
+});
+
+describe('release key fingerprints (issue 11)', () => {
+  it('the enrollment page shows the fingerprint the agent prints when it pins the key, or says there is no key', async () => {
+    ctx = createTestContext();
+    await createDashboardUsers(ctx);
+    const officer = await signedIn('county-a');
+    expect((await officer.get('/enrollment')).text).toContain('现在注册的电脑永远不会自动更新'); // Chinese by default
+    const key = makeReleaseKey();
+    trustReleaseKey(ctx.db, key);
+    const page = (await officer.get('/enrollment')).text;
+    expect(page).toContain(`<code>${key.fingerprint}</code>`);
+    const created = await officer.post('/enrollment', { schoolCode: '6229210001' });
+    expect(created.text).toContain(`<code>${key.fingerprint}</code>`);
+    const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
+      body: {
+        token: /<code class="secret" id="new-token">([^<]+)</.exec(created.text)![1],
+        hostname: 'pc',
+        hardware: {},
+      },
+    });
+    expect(enrolled.body.releaseKeys.map((k: { fingerprint: string }) => k.fingerprint)).toEqual([key.fingerprint]);
   });
 });
 

@@ -3,10 +3,17 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Runs `santong <args>` as a user would (through tsx), with stdin, and collects its output. */
-export function santong(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
+/** Runs `santong <args>` as a user would (through tsx), with stdin, and collects its output; `umask` (e.g. '000') runs it under that umask. */
+export function santong(
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string>; umask?: string } = {},
+) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
+    const argv = [process.execPath, '--import', 'tsx', 'server/cli.ts', ...args];
+    const [command, ...rest] = options.umask
+      ? ['/bin/sh', '-c', `umask ${options.umask} && exec "$0" "$@"`, ...argv]
+      : argv;
+    const child = spawn(command!, rest, {
       cwd: repoRoot,
       env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
     });

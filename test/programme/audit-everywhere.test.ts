@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { openDatabase } from '../../server/db/client.ts';
 import { auditLog } from '../../server/db/schema.ts';
 import { repoRoot, santong } from '../helpers/cli.ts';
 import { requestJson } from '../helpers/http.ts';
+import { makeReleaseKey } from '../helpers/release-keys.ts';
 import { byTest, createTestContext, testClock, type TestContext } from '../helpers/server.ts';
 import { enrollDevice } from '../../server/enrollment/enroll.ts';
 import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
@@ -116,6 +118,21 @@ describe('audit of every mutation path', () => {
     dirs.push(dataDir);
     const bundle = path.join(dataDir, 'agent.mjs');
     fs.writeFileSync(bundle, '// santong-agent 1.2.3\n');
+    const releaseKey = makeReleaseKey();
+    fs.writeFileSync(`${bundle}.sig`, JSON.stringify(releaseKey.sign(fs.readFileSync(bundle))));
+    const revocation = path.join(dataDir, 'revocation.json');
+    fs.writeFileSync(revocation, JSON.stringify(releaseKey.revocation()));
+    /** A release private key in the database, as servers before issue 11 kept one. */
+    const legacyKey = () => {
+      const db = openDatabase(dataDir);
+      const legacy = generateKeyPairSync('ed25519');
+      const publicKey = legacy.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+      db.$client
+        .prepare('insert into signing_keys (public_key, private_key, created_at) values (?, ?, ?)')
+        .run(publicKey, legacy.privateKey.export({ type: 'pkcs8', format: 'pem' }), Date.now());
+      db.$client.close();
+      return ['release-key', 'export-legacy', '--out', path.join(dataDir, 'legacy.key')];
+    };
     const plan = path.join(dataDir, 'plan.json');
     fs.writeFileSync(plan, fs.readFileSync(path.join(repoRoot, 'server/plan/linxia-2015-2020.json')));
     /** A device to revoke, enrolled through the domain function on the same data directory. */
@@ -157,7 +174,10 @@ describe('audit of every mutation path', () => {
       'enrollment-token revoke': ['enrollment-token', 'revoke', '--id', '1'],
       'api-token create': ['api-token', 'create', '--name', 'n'],
       'api-token revoke': ['api-token', 'revoke', '--id', '1'],
+      'release-key add': ['release-key', 'add', releaseKey.publicKey],
       'agent-release publish': ['agent-release', 'publish', bundle],
+      'release-key revoke': ['release-key', 'revoke', '--statement', revocation],
+      'release-key export-legacy': legacyKey,
       'closure add': [
         'closure',
         'add',
@@ -196,11 +216,14 @@ describe('audit of every mutation path', () => {
       'closure list',
       'declaration list',
       'inspection checklist',
+      'release-key list',
     ];
+    // The release holder's own machine: no database at all.
+    const offline = ['release keygen', 'release sign', 'release endorse', 'release revoke'];
     const commands = [
       ...fs.readFileSync(path.join(repoRoot, 'server/cli.ts'), 'utf8').matchAll(/case '([a-z-]+(?: [a-z-]+)?)':/g),
     ].map((m) => m[1]!);
-    expect(new Set(commands)).toEqual(new Set([...Object.keys(mutating), ...readOnly]));
+    expect(new Set(commands)).toEqual(new Set([...Object.keys(mutating), ...readOnly, ...offline]));
 
     for (const [command, argsOf] of Object.entries(mutating)) {
       const args = typeof argsOf === 'function' ? argsOf() : argsOf;
@@ -213,5 +236,5 @@ describe('audit of every mutation path', () => {
       expect(auditCount(after), command).toBeGreaterThan(before);
       after.$client.close();
     }
-  }, 180_000);
+  }, 240_000);
 });

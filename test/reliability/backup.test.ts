@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../server/db/client.ts';
@@ -107,6 +108,47 @@ describe('santong backup', () => {
       console.log(
         `backup: ${JSON.stringify({ seed: random.seed, acknowledgedBeforeBackup: acknowledgedBefore.length, batchesSentByBackupEnd: sentDuring, batchesTotal: load.ledger.length })}`,
       );
+    },
+  );
+
+  it(
+    'keeps the data dir 0700 and the database, its WAL, its shared memory and every backup 0600 whatever the umask, also for an older install',
+    { timeout: 90_000 },
+    async () => {
+      // An install from before issue 11: SQLite made the files 0644 in a 0755 directory (umask 022).
+      const older = prepareDataDir('santong-modes-');
+      restoredDirs.push(older.dataDir);
+      const database = path.join(older.dataDir, DATABASE_FILE);
+      fs.chmodSync(older.dataDir, 0o755);
+      fs.chmodSync(database, 0o644);
+      const mode = (file: string) => (fs.statSync(file).mode & 0o777).toString(8);
+      const server = spawnServer(older.dataDir, env, { umask: '000' });
+      try {
+        const url = await server.listening;
+        const enrolled = await fetch(`${url}/api/v1/enroll`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ token: older.tokens.get('6229210001'), hostname: 'pc', hardware: {} }),
+        });
+        expect(enrolled.status).toBe(201);
+        expect({
+          dir: mode(older.dataDir),
+          db: mode(database),
+          wal: mode(`${database}-wal`),
+          shm: mode(`${database}-shm`),
+        }).toEqual({ dir: '700', db: '600', wal: '600', shm: '600' });
+        const copy = path.join(os.tmpdir(), `santong-modes-${process.pid}.sqlite`);
+        restoredDirs.push(copy);
+        const backup = await santong(['backup', copy, '--data-dir', older.dataDir], { umask: '000' });
+        expect(backup.code, backup.stderr).toBe(0);
+        expect(mode(copy)).toBe('600');
+      } finally {
+        await killHard(server);
+      }
+      // A new data dir made by any command.
+      const fresh = path.join(older.dataDir, 'fresh');
+      expect((await santong(['verify', '--data-dir', fresh], { umask: '000' })).code).toBe(0);
+      expect({ dir: mode(fresh), db: mode(path.join(fresh, DATABASE_FILE)) }).toEqual({ dir: '700', db: '600' });
     },
   );
 

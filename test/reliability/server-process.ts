@@ -23,17 +23,33 @@ export interface ServerProcess {
   isListening(): boolean;
 }
 
-/** Starts `santong serve --port 0 --host 127.0.0.1 --data-dir DIR` as an operator would. */
-export function spawnServer(dataDir: string, env: Record<string, string> = {}): ServerProcess {
-  const child = spawn(
+/** Starts `santong serve --port 0 --host 127.0.0.1 --data-dir DIR` as an operator would; `umask` (e.g. '000') runs it under that umask. */
+export function spawnServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+  options: { umask?: string } = {},
+): ServerProcess {
+  const argv = [
     process.execPath,
-    ['--import', 'tsx', 'server/cli.ts', 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+    '--import',
+    'tsx',
+    'server/cli.ts',
+    'serve',
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--data-dir',
+    dataDir,
+  ];
+  const [command, ...args] = options.umask
+    ? ['/bin/sh', '-c', `umask ${options.umask} && exec "$0" "$@"`, ...argv]
+    : argv;
+  const child = spawn(command!, args, {
+    cwd: repoRoot,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   let listeningNow = false;
   const keep = (d: Buffer) => {

@@ -143,16 +143,4 @@ describe('santong CLI', () => {
     expect(token.code).toBe(1);
     expect(token.stderr).toContain('no school with code 1');
   });
-
-  it('publishes an agent bundle under the version it names', async () => {
-    const dataDir = tempDir();
-    const bundle = path.join(dataDir, 'santong-agent.mjs');
-    fs.writeFileSync(bundle, '#!/usr/bin/env node\n// santong-agent 9.8.7\nconsole.log(1)\n');
-    const published = await santong(['agent-release', 'publish', bundle, '--data-dir', dataDir]);
-    expect(published.code).toBe(0);
-    expect(published.stdout).toMatch(/^agent 9\.8\.7 published: \d+ bytes, sha256 [0-9a-f]{64}$/m);
-    const again = await santong(['agent-release', 'publish', bundle, '--data-dir', dataDir]);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain('already published');
-  });
 });

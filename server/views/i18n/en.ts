@@ -147,6 +147,12 @@ export const en: Dictionary = {
   'enrollment.linux': 'Linux (terminal)',
   'enrollment.classroomHint':
     'Replace <classroom-code> with the code of the PC’s classroom; drop --classroom for office PCs.',
+  'enrollment.releaseKeys':
+    'Release key fingerprint: the agent prints the key it pins when it enrolls, and the IT teacher checks it is this one. If it differs, the PC did not reach this server: do not install the service.',
+  'enrollment.noReleaseKey':
+    'No release key is trusted yet: PCs enrolled now will never update themselves. The bureau adds one (santong release keygen, then santong release-key add) before enrolling.',
+  'enrollment.folderHint':
+    'Put santong-agent.mjs and its santong-agent.mjs.sig in a folder of their own (C:\\Program Files\\santong-agent\\ or /opt/santong-agent/) and run the commands there.',
   'enrollment.recent': 'Recent tokens',
   'users.title': 'Users',
   'users.create': 'Create a user',

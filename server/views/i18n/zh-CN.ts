@@ -144,6 +144,12 @@ export const zhCN = {
   'enrollment.windows': 'Windows（以管理员身份运行 PowerShell）',
   'enrollment.linux': 'Linux（终端）',
   'enrollment.classroomHint': '将 <教室代码> 换成这台电脑所在教室的代码；办公室电脑可去掉 --classroom。',
+  'enrollment.releaseKeys':
+    '发布密钥指纹：代理注册时会显示它固定的密钥指纹，请信息技术老师核对与此一致。如不一致，说明电脑连到的不是本服务器：不要安装服务。',
+  'enrollment.noReleaseKey':
+    '尚未信任任何发布密钥：现在注册的电脑永远不会自动更新。请教育局先添加一个（santong release keygen，再 santong release-key add）再注册。',
+  'enrollment.folderHint':
+    '将 santong-agent.mjs 及其 santong-agent.mjs.sig 放在单独的文件夹中（C:\\Program Files\\santong-agent\\ 或 /opt/santong-agent/），并在那里运行这些命令。',
   'enrollment.recent': '最近的令牌',
   'users.title': '用户',
   'users.create': '创建用户',
