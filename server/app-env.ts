@@ -4,7 +4,7 @@ import type { ApiPrincipal } from './auth/api-tokens.ts';
 import type { Db } from './db/client.ts';
 import type { RequestLimits } from './http/request-limits.ts';
 import type { Logger } from './log.ts';
-import type { Locale } from './views/i18n/locale.ts';
+import type { Locale } from './i18n/locale.ts';
 
 /** What every route can use: passed in by createApp, so tests build an app over their own database. */
 export interface AppDeps {

@@ -3,7 +3,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env.ts';
 import { DomainError } from '../errors.ts';
-import { LANG_COOKIE, langFrom, localeFor } from '../views/i18n/locale.ts';
+import { LANG_COOKIE, langFrom, localeFor } from '../i18n/locale.ts';
 import { csrfTokenFor, csrfTokenMatches, newPreloginSecret, PRELOGIN_COOKIE } from './csrf.ts';
 import { cookiePrefix, requestIsHttps } from './proxy.ts';
 import { authenticateSession, SESSION_COOKIE } from './sessions.ts';

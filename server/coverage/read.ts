@@ -17,7 +17,7 @@ import { currentPlan } from '../plan/current.ts';
 import { progressOf } from '../programme/milestones.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { reasonList } from './plausibility.ts';
-import { readCached } from './read-cache.ts';
+import { readCached } from '../db/read-cache.ts';
 import { localYear } from '../time/china-time.ts';
 import { latestDisplays } from './device-displays.ts';
 
@@ -83,7 +83,7 @@ interface CountyFigures {
   figures: RollupFigures;
 }
 
-/** Every county's rollup and their sum, read once per read-model version (server/coverage/read-cache.ts). */
+/** Every county's rollup and their sum, read once per read-model version (server/db/read-cache.ts). */
 function countyFigures(db: Db) {
   return readCached(db, 'coverage:counties', () => {
     const counties: CountyFigures[] = db

@@ -379,7 +379,7 @@ export const countyRollups = sqliteTable('county_rollups', {
  * rollup's figures, the division tree, the plan, declared teacher spaces, platforms and their probes,
  * a school's county or centre school. SQLite triggers keep it (migration 0009), so writes from every
  * connection count — the CLI and the worker thread included. Reads cache what they build per version
- * (server/coverage/read-cache.ts).
+ * (server/db/read-cache.ts).
  */
 export const readModelVersion = sqliteTable('read_model_version', {
   id: integer('id').primaryKey(),

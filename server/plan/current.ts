@@ -1,6 +1,6 @@
 import { desc } from 'drizzle-orm';
 import { planSchema, type Plan } from '../../shared/schemas/plan.ts';
-import { readCached } from '../coverage/read-cache.ts';
+import { readCached } from '../db/read-cache.ts';
 import type { Db } from '../db/client.ts';
 import { plans } from '../db/schema.ts';
 

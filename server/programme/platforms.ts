@@ -8,7 +8,7 @@ import {
 } from '../../shared/schemas/platforms.ts';
 import type { Db } from '../db/client.ts';
 import { divisions, platforms, platformStatus, schools } from '../db/schema.ts';
-import { readCached } from '../coverage/read-cache.ts';
+import { readCached } from '../db/read-cache.ts';
 import { currentPlan } from '../plan/current.ts';
 import { localDay } from '../time/china-time.ts';
 

@@ -4,7 +4,7 @@ import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { divisions, schools, teacherSpaces } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
-import { readCached } from '../coverage/read-cache.ts';
+import { readCached } from '../db/read-cache.ts';
 import { currentPlan } from '../plan/current.ts';
 
 /*

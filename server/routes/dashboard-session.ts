@@ -14,7 +14,7 @@ import { DomainError } from '../errors.ts';
 import { safeLocalPath } from '../http/local-path.ts';
 import { validate } from '../http/validate.ts';
 import { pageErrorHandler } from '../views/error-page.tsx';
-import { LANG_COOKIE, langs } from '../views/i18n/locale.ts';
+import { LANG_COOKIE, langs } from '../i18n/locale.ts';
 import { LoginPage } from '../views/login-page.tsx';
 
 const stylesheet = fs.readFileSync(new URL('../views/app.css', import.meta.url), 'utf8');

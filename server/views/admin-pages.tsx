@@ -1,7 +1,7 @@
 import type { listApiTokens } from '../accounts/api-token-read.ts';
 import type { Viewer } from '../accounts/page-auth.ts';
 import type { listUsers } from '../accounts/users.ts';
-import type { Locale } from './i18n/locale.ts';
+import type { Locale } from '../i18n/locale.ts';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
 

@@ -1,6 +1,6 @@
 import type { listClosures } from '../programme/closures.ts';
 import type { Viewer } from '../accounts/page-auth.ts';
-import type { Locale } from './i18n/locale.ts';
+import type { Locale } from '../i18n/locale.ts';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
 

@@ -1,5 +1,5 @@
 import type { CountMilestone } from '../../shared/schemas/plan.ts';
-import type { Locale } from './i18n/locale.ts';
+import type { Locale } from '../i18n/locale.ts';
 
 /*
  * Charts are SVG drawn on the server: no script, no library, they print, and screen readers get the

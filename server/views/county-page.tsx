@@ -10,7 +10,7 @@ import {
   ProgressLine,
   sourceText,
 } from './figures.tsx';
-import type { Locale } from './i18n/locale.ts';
+import type { Locale } from '../i18n/locale.ts';
 import { ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
 

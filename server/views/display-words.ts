@@ -1,6 +1,6 @@
 import type { DeviceDisplay } from '../../shared/schemas/coverage.ts';
 import type { PresentationKind } from '../../shared/schemas/report.ts';
-import type { Locale } from './i18n/locale.ts';
+import type { Locale } from '../i18n/locale.ts';
 
 /*
  * A display and why it got its kind, in the reader's words: what a county officer needs to judge a

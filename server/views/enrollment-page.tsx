@@ -2,7 +2,7 @@ import type { Viewer } from '../accounts/page-auth.ts';
 import type { readRecentEnrollmentTokens, readSchoolChoices } from '../coverage/registry-read.ts';
 import { MAX_TOKEN_DAYS, MAX_TOKEN_USES } from '../../shared/schemas/enroll.ts';
 import { DEFAULT_EXTRA_USES, DEFAULT_TOKEN_DAYS, type NewEnrollmentToken } from '../enrollment/tokens.ts';
-import type { Locale } from './i18n/locale.ts';
+import type { Locale } from '../i18n/locale.ts';
 import { InstallCommands, ReleaseKeyFingerprints } from './install-commands.tsx';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';

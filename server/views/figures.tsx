@@ -1,5 +1,5 @@
 import type { Coverage, MeasurementSource, SampleFlag } from '../../shared/schemas/coverage.ts';
-import type { Locale } from './i18n/locale.ts';
+import type { Locale } from '../i18n/locale.ts';
 import type { Column } from './table.tsx';
 
 type EquippedBy = Coverage['classrooms']['equippedBy'];

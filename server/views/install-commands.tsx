@@ -1,4 +1,4 @@
-import type { Locale } from './i18n/locale.ts';
+import type { Locale } from '../i18n/locale.ts';
 
 /**
  * The exact commands that install the agent on a school PC. The agent ships as one file that needs

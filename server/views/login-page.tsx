@@ -1,5 +1,5 @@
 import type { Viewer } from '../accounts/page-auth.ts';
-import type { Locale } from './i18n/locale.ts';
+import type { Locale } from '../i18n/locale.ts';
 import { CsrfField, Layout } from './layout.tsx';
 
 /** The sign-in form; `problem` is shown above it after a failed attempt. */

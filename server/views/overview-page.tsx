@@ -4,7 +4,7 @@ import type { PlatformCoverage } from '../../shared/schemas/platforms.ts';
 import type { TeacherSpaces } from '../../shared/schemas/teacher-spaces.ts';
 import type { Viewer } from '../accounts/page-auth.ts';
 import { Bar, DeclaredCell, equippedByColumns, HeadlineFigures, ProgressBadge, ProgressLine } from './figures.tsx';
-import type { Locale } from './i18n/locale.ts';
+import type { Locale } from '../i18n/locale.ts';
 import { ExportLinks, Layout } from './layout.tsx';
 import { PlanLineChart, type MeasuredPoint } from './plan-chart.tsx';
 import { PlatformsSection, TeacherSpacesSection } from './programme-sections.tsx';

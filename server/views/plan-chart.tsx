@@ -2,7 +2,7 @@ import type { CountIndicator } from '../../shared/schemas/plan.ts';
 import { endOfLocalDay, localYear as yearOf, startOfLocalYear as yearStart } from '../time/china-time.ts';
 import { expectedCumulative } from '../programme/milestones.ts';
 import { chartBox, niceMax, YAxis } from './charts.tsx';
-import type { Locale } from './i18n/locale.ts';
+import type { Locale } from '../i18n/locale.ts';
 
 /*
  * Progress against the plan over time: the plan's expected cumulative count (interpolated within each

@@ -2,7 +2,7 @@ import type { PlatformCoverage } from '../../shared/schemas/platforms.ts';
 import type { TeacherSpaces } from '../../shared/schemas/teacher-spaces.ts';
 import { ProgressChart } from './charts.tsx';
 import { Bar } from './figures.tsx';
-import type { Locale } from './i18n/locale.ts';
+import type { Locale } from '../i18n/locale.ts';
 import { DataTable, type Column } from './table.tsx';
 
 /*

@@ -4,7 +4,7 @@ import type { CoverageRules } from '../../shared/schemas/plan.ts';
 import type { Viewer } from '../accounts/page-auth.ts';
 import { BandwidthChart } from './charts.tsx';
 import { FlaggedCell, flagReasonText, sourceText } from './figures.tsx';
-import type { Locale } from './i18n/locale.ts';
+import type { Locale } from '../i18n/locale.ts';
 import { InstallCommands } from './install-commands.tsx';
 import { ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';

@@ -1,8 +1,8 @@
 import type { Child } from 'hono/jsx';
 import { csvResponse, toCsv } from '../http/csv.ts';
 import { toXlsx, xlsxResponse } from '../http/xlsx.ts';
-import type { Locale } from './i18n/locale.ts';
-import type { MessageKey } from './i18n/zh-CN.ts';
+import type { Locale } from '../i18n/locale.ts';
+import type { MessageKey } from '../i18n/zh-CN.ts';
 
 /** One column of a dashboard table: the same definition renders the HTML table and its exports. */
 export interface Column<Row> {

@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { en } from '../../server/views/i18n/en.ts';
-import { localeFor } from '../../server/views/i18n/locale.ts';
-import { zhCN } from '../../server/views/i18n/zh-CN.ts';
+import { en } from '../../server/i18n/en.ts';
+import { localeFor } from '../../server/i18n/locale.ts';
+import { zhCN } from '../../server/i18n/zh-CN.ts';
 import { createDashboardUsers, DashboardClient, seedDevices } from '../helpers/dashboard.ts';
 import { createTestContext, type TestContext } from '../helpers/server.ts';
 

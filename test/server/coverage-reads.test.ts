@@ -8,7 +8,7 @@ import { createTestContext, testClock, testRoster, type TestContext } from '../h
 
 /*
  * Coverage reads keep what they build from the rollups, the plan, teacher spaces and platforms until
- * read_model_version moves (server/coverage/read-cache.ts). These scenarios read first, so the cache
+ * read_model_version moves (server/db/read-cache.ts). These scenarios read first, so the cache
  * is warm, then change something and read again: a stale answer fails them.
  */
 let ctx: TestContext;

@@ -1,5 +1,5 @@
-import { perConnection } from '../db/per-connection.ts';
-import type { Db } from '../db/client.ts';
+import { perConnection } from './per-connection.ts';
+import type { Db } from './client.ts';
 
 /*
  * Coverage answers are built from the county rollups, the division tree, the plan, declared teacher

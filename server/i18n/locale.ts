@@ -1,6 +1,6 @@
 import { en } from './en.ts';
 import { zhCN, type Dictionary, type MessageKey } from './zh-CN.ts';
-import { CHINA_TIME_ZONE as TIME_ZONE } from '../../time/china-time.ts';
+import { CHINA_TIME_ZONE as TIME_ZONE } from '../time/china-time.ts';
 
 /*
  * The two languages of the dashboard: Chinese by default, English by a switch remembered in a cookie.
