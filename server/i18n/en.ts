@@ -366,6 +366,7 @@ export const en: Dictionary = {
   'displayEvidence.name': 'name',
   'displayEvidence.connector': 'connector',
   'displayEvidence.cta': 'CTA-861 extension (TV formats)',
+  'displayEvidence.displayid': 'DisplayID extension (product type)',
   'display.size': '{cm} cm ({inches}″)',
   'display.noSize': 'no fixed size',
   'display.touch': 'touch',
@@ -373,7 +374,6 @@ export const en: Dictionary = {
   'display.because': 'decided by: {list}',
   'display.noEvidence': 'decided by: not reported (older agent)',
   'display.none': 'no display',
-  'display.listSeparator': ', ',
   // Plausibility of measured bandwidth (decision 085)
   'col.bandwidthSource': 'Bandwidth source',
   'col.flagged': 'Implausible tests',

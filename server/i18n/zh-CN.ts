@@ -353,6 +353,7 @@ export const zhCN = {
   'displayEvidence.name': '名称',
   'displayEvidence.connector': '接口',
   'displayEvidence.cta': 'CTA-861 扩展（电视格式）',
+  'displayEvidence.displayid': 'DisplayID 扩展（产品类型）',
   'display.size': '{cm} 厘米（{inches} 英寸）',
   'display.noSize': '无固定尺寸',
   'display.touch': '有触摸',
@@ -360,7 +361,6 @@ export const zhCN = {
   'display.because': '判定依据：{list}',
   'display.noEvidence': '判定依据：旧版代理未上报',
   'display.none': '无显示设备',
-  'display.listSeparator': '、',
   // Plausibility of measured bandwidth (decision 085)
   'col.bandwidthSource': '带宽来源',
   'col.flagged': '存疑测速',

@@ -28,7 +28,7 @@ export function displayWords(locale: Locale, d: DeviceDisplay): string {
     d.evidence.length === 0
       ? locale.t('display.noEvidence')
       : locale.fill('display.because', {
-          list: d.evidence.map((e) => locale.tOr(`displayEvidence.${e}`, e)).join(locale.t('display.listSeparator')),
+          list: d.evidence.map((e) => locale.tOr(`displayEvidence.${e}`, e)).join(locale.t('list.separator')),
         });
   const name = [d.vendor, d.model].filter((part) => part !== null).join(' ');
   return [kindWords(locale, d.kind), name || null, d.connection, size, touch, because]
