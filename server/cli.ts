@@ -26,6 +26,7 @@ import { verifyCoverage } from './coverage/verify.ts';
 import { backupDatabase } from './db/backup.ts';
 import { runProgrammeCommand } from './programme/programme-commands.ts';
 import { runOfflineReleaseCommand, runPublishCommand, runReleaseKeyCommand } from './commands/releases.ts';
+import { DAY_MS } from './time/china-time.ts';
 
 const usage = `santong — school connectivity rollout, measured
 
@@ -233,7 +234,7 @@ async function run(argv: string[]): Promise<number> {
       const expiresIn = flags['expires-in'] === undefined ? undefined : parseDuration(flags['expires-in']);
       if (
         expiresIn === null ||
-        (expiresIn !== undefined && (expiresIn < 60_000 || expiresIn > MAX_TOKEN_DAYS * 86_400_000))
+        (expiresIn !== undefined && (expiresIn < 60_000 || expiresIn > MAX_TOKEN_DAYS * DAY_MS))
       ) {
         throw new UsageError(`--expires-in takes a duration from 1m to ${MAX_TOKEN_DAYS}d such as 30d, 12h or 90m`);
       }

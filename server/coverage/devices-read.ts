@@ -1,6 +1,7 @@
 import { aliasedTable, and, asc, desc, eq, gte, inArray, isNull, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { classrooms, deviceReenrollments, devices, deviceStatus, hardwareConflicts, schools } from '../db/schema.ts';
+import { DAY_MS } from '../time/china-time.ts';
 
 /*
  * Device lists for the dashboard's devices page, read from the derived device_status table (run the
@@ -84,7 +85,7 @@ export function readHardwareConflicts(db: Db, scope: DeviceScope) {
 }
 
 /** How long a confirmed re-enrollment stays on the list; one whose previous key still works stays until confirmed. */
-const REENROLLMENT_LIST_MS = 90 * 86_400_000;
+const REENROLLMENT_LIST_MS = 90 * DAY_MS;
 
 /**
  * Re-enrollments of a PC at its own school (decision 065): who (which token), when, what the device was

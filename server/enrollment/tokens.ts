@@ -4,6 +4,7 @@ import { inTransaction, type Db } from '../db/client.ts';
 import { classrooms, enrollmentTokens, schools } from '../db/schema.ts';
 import { generateSecret, hashSecret } from '../auth/secrets.ts';
 import { DomainError } from '../errors.ts';
+import { DAY_MS } from '../time/china-time.ts';
 
 export interface NewEnrollmentToken {
   id: number;
@@ -48,7 +49,7 @@ export function createEnrollmentToken(
       'school_unknown',
       `no school with code ${input.schoolCode}; import the roster first (santong import-schools FILE)`,
     );
-  const expiresAt = input.expiresAt === undefined ? now + DEFAULT_TOKEN_DAYS * 86_400_000 : input.expiresAt;
+  const expiresAt = input.expiresAt === undefined ? now + DEFAULT_TOKEN_DAYS * DAY_MS : input.expiresAt;
   const maxUses = input.maxUses === undefined ? defaultMaxUses(db, school.code) : input.maxUses;
   const token = generateSecret('enrollment');
   const row = inTransaction(db, () => {
