@@ -1,36 +1,24 @@
-import type { MeasurementSource } from '../../shared/schemas/coverage.ts';
-import type { CoverageRules } from '../../shared/schemas/plan.ts';
 import { inTransaction, type Db } from '../db/client.ts';
-import { evaluateStatements, type EvaluateStatements, type SchoolRow } from './evaluate-statements.ts';
-import { currentPlan } from '../plan/current.ts';
-import type { Calendar } from './calendar.ts';
-import { loadCalendars } from './closures.ts';
-import { deviceBandwidth, storedReasons } from './plausibility.ts';
 import {
-  bandwidthStandard,
-  deviceState,
-  deviceStateChanges,
-  evidenceExpiry,
-  evidenceWindowStart,
-  laterPresentation,
-  median,
-  meetsStandard,
-  nextChange,
-  type DeviceState,
-  type PresentationEvidence,
-} from './rules.ts';
-
-/** What one evaluation needs to judge evidence: the rules, the school's calendar and the instant. */
-interface Judge {
-  rules: CoverageRules;
-  calendar: Calendar;
-  now: number;
-  windowStart: number;
-  /** Instants at which some figure changes by time alone; the earliest becomes next_change_at. */
-  changes: (number | null)[];
-  /** Devices whose speed tests must be read again; null: all of them. */
-  remeasure: ReadonlySet<string> | null;
-}
+  evaluateStatements,
+  type DeviceEvidenceRow,
+  type EvaluateStatements,
+  type SchoolRow,
+} from './evaluate-statements.ts';
+import { currentPlan } from '../plan/current.ts';
+import { loadCalendars } from './closures.ts';
+import { evidenceExpiry, evidenceWindowStart } from './rules.ts';
+import {
+  fromStored,
+  noEvidence,
+  noThroughput,
+  schoolFigures,
+  throughputOf,
+  type DeviceEvidence,
+  type DeviceInput,
+  type Judge,
+  type Throughput,
+} from './school-figures.ts';
 
 /**
  * Re-derives the status of the given schools (their devices, classrooms and the school itself) from
@@ -61,183 +49,116 @@ export function evaluateSchools(
       continue;
     }
     counties.add(school.countyCode);
-    const calendar = calendarOf(school.countyCode);
+    const judge = { rules, calendar: calendarOf(school.countyCode), now };
     const incremental = reported !== undefined && previous?.nextChangeAt != null && previous.nextChangeAt > now;
-    // Kept as a bound: it holds the expiry of samples this evaluation does not read again.
-    const changes = incremental ? [previous.nextChangeAt] : [];
-    evaluateSchool(q, school, {
-      rules,
-      calendar,
-      now,
-      windowStart: evidenceWindowStart(rules, now, calendar),
-      changes,
-      remeasure: incremental ? reported : null,
-    });
+    evaluateSchool(q, school, judge, incremental ? reported : null, incremental ? previous.nextChangeAt : null);
   }
   refreshCountyRollups(db, counties, now);
 }
 
-function evaluateSchool(q: EvaluateStatements, school: SchoolRow, judge: Judge): void {
-  const { rules, calendar, now, windowStart, changes } = judge;
+/**
+ * Reads one school's evidence, computes its figures (school-figures.ts) and writes them. `remeasure`: the
+ * devices whose speed tests are read again (null: all); `bound`: the previous next_change_at, kept because it
+ * holds the expiry of samples this evaluation does not read again.
+ */
+function evaluateSchool(
+  q: EvaluateStatements,
+  school: SchoolRow,
+  judge: Judge,
+  remeasure: ReadonlySet<string> | null,
+  bound: number | null,
+): void {
   const code = school.code;
-  const stateCounts: Record<DeviceState, number> = { never: 0, live: 0, 'at-risk': 0, silent: 0, revoked: 0 };
-  const presentationByClassroom = new Map<number, PresentationEvidence>();
-  let lastReachableAt: number | null = null;
-  let lastReportInWindow: number | null = null;
-  let bandwidthMbps: number | null = null;
-  let bandwidthSource: MeasurementSource | null = null;
-  let flaggedSamples = 0;
-  const flagReasons: string[] = [];
-
-  const schoolDevices = q.devices.all(code);
-  for (const device of schoolDevices) {
-    const revoked = device.revokedAt !== null;
-    const state = deviceState(device.lastCollectedAt, revoked, rules, now, calendar);
-    stateCounts[state]++;
-    const throughput: Throughput = revoked
-      ? { down: null, up: null, samples: 0, source: null, flagged: 0, reasons: null }
-      : judge.remeasure === null || judge.remeasure.has(device.id)
-        ? measuredThroughput(q, device.id, judge)
-        : {
-            down: device.storedDown,
-            up: device.storedUp,
-            samples: device.storedSamples ?? 0,
-            source: device.storedSource,
-            flagged: device.storedFlagged ?? 0,
-            reasons: device.storedReasons,
-          };
-    q.writeDevice.run(
-      device.id,
-      code,
-      state,
-      throughput.down,
-      throughput.up,
-      throughput.samples,
-      throughput.source,
-      throughput.flagged,
-      throughput.reasons,
-    );
-    // A revoked key's evidence no longer counts: revocation means the device is not trusted.
-    if (revoked || !device.hasStatus) continue;
-    changes.push(...deviceStateChanges(device.lastCollectedAt, rules, calendar));
-    const inWindow = (at: number | null): at is number => at !== null && at >= windowStart;
-    if (inWindow(device.lastCollectedAt)) {
-      lastReportInWindow = Math.max(lastReportInWindow ?? 0, device.lastCollectedAt);
-      changes.push(evidenceExpiry(device.lastCollectedAt, rules, calendar));
-    }
-    if (inWindow(device.lastReachableAt)) {
-      lastReachableAt = Math.max(lastReachableAt ?? 0, device.lastReachableAt);
-      changes.push(evidenceExpiry(device.lastReachableAt, rules, calendar));
-    }
-    if (device.classroomId !== null && inWindow(device.lastPresentationAt)) {
-      const evidence = { at: device.lastPresentationAt, kind: device.lastPresentationKind };
-      presentationByClassroom.set(
-        device.classroomId,
-        laterPresentation(presentationByClassroom.get(device.classroomId) ?? null, evidence)!,
-      );
-      changes.push(evidenceExpiry(device.lastPresentationAt, rules, calendar));
-    }
-    // The best device's figure, and whose it is; on a tie the server's own measurement names the source.
-    if (
-      throughput.down !== null &&
-      (bandwidthMbps === null ||
-        throughput.down > bandwidthMbps ||
-        (throughput.down === bandwidthMbps && throughput.source === 'server'))
-    ) {
-      bandwidthMbps = throughput.down;
-      bandwidthSource = throughput.source;
-    }
-    flaggedSamples += throughput.flagged;
-    if (throughput.reasons) flagReasons.push(...throughput.reasons.split(','));
-  }
-
-  const declared = q.declarations.all(code);
-  const declaredClassrooms = new Set(declared.filter((d) => d.indicator === 'equipped').map((d) => d.classroomId));
-  const schoolClassrooms = q.classrooms.all(code);
-  let equipped = 0;
-  let declaredEquipped = 0;
-  const equippedBy = { projector: 0, 'interactive-panel': 0, 'large-display': 0 };
-  for (const classroom of schoolClassrooms) {
-    const evidence = presentationByClassroom.get(classroom.id) ?? null;
-    const isEquipped = evidence !== null;
-    const isDeclared = !isEquipped && declaredClassrooms.has(classroom.id);
-    if (isEquipped) equipped++;
-    if (evidence?.kind) equippedBy[evidence.kind]++;
-    if (isDeclared) declaredEquipped++;
+  const windowStart = evidenceWindowStart(judge.rules, judge.now, judge.calendar);
+  const changes: (number | null)[] = [bound];
+  const devices = q.devices.all(code).map((row): DeviceInput => {
+    const revoked = row.revokedAt !== null;
+    const throughput = revoked
+      ? noThroughput
+      : remeasure === null || remeasure.has(row.id)
+        ? measuredThroughput(q, row.id, windowStart, judge, changes)
+        : storedThroughput(row);
+    return { id: row.id, classroomId: row.classroomId, revoked, evidence: evidenceOf(row), throughput };
+  });
+  const figures = schoolFigures(
+    {
+      school,
+      devices,
+      classroomIds: q.classrooms.all(code).map((c) => c.id),
+      declarations: q.declarations.all(code),
+      changes,
+    },
+    judge,
+  );
+  for (const { id, state, throughput: t } of figures.devices)
+    q.writeDevice.run(id, code, state, t.down, t.up, t.samples, t.source, t.flagged, t.reasons);
+  for (const c of figures.classrooms)
     q.writeClassroom.run(
-      classroom.id,
+      c.id,
       code,
-      Number(isEquipped),
-      evidence?.at ?? null,
-      evidence?.kind ?? null,
-      Number(isDeclared),
+      Number(c.evidence !== null),
+      c.evidence?.at ?? null,
+      c.evidence?.kind ?? null,
+      Number(c.declared),
     );
-  }
-
-  const connected = lastReachableAt !== null;
-  const declaredConnected = !connected && declared.some((d) => d.indicator === 'connected');
-  const standardMbps = bandwidthStandard(school, rules.bandwidth.standards);
   q.writeSchool.run({
     schoolCode: code,
     countyCode: school.countyCode,
-    connected: Number(connected),
-    lastReachableAt,
-    bandwidthMbps,
-    standardMbps,
-    meetsStandard: Number(meetsStandard(bandwidthMbps, standardMbps, rules)),
-    declaredConnected: Number(declaredConnected),
-    // Declared connected, yet the school's PCs reported in the window and none reached the internet.
-    declarationConflict: Number(declaredConnected && lastReportInWindow !== null),
-    bandwidthSource,
-    flaggedSamples,
-    flagReasons: storedReasons(flagReasons),
-    classroomsRegistered: schoolClassrooms.length,
-    classroomsEquipped: equipped,
-    classroomsEquippedProjector: equippedBy.projector,
-    classroomsEquippedInteractivePanel: equippedBy['interactive-panel'],
-    classroomsEquippedLargeDisplay: equippedBy['large-display'],
-    classroomsDeclaredEquipped: declaredEquipped,
-    devicesEnrolled: schoolDevices.length - stateCounts.revoked,
-    devicesLive: stateCounts.live,
-    devicesAtRisk: stateCounts['at-risk'],
-    devicesSilent: stateCounts.silent,
-    devicesNever: stateCounts.never,
-    evaluatedAt: now,
-    nextChangeAt: nextChange(changes, now),
+    connected: Number(figures.connected),
+    lastReachableAt: figures.lastReachableAt,
+    bandwidthMbps: figures.bandwidthMbps,
+    standardMbps: figures.standardMbps,
+    meetsStandard: Number(figures.meetsStandard),
+    declaredConnected: Number(figures.declaredConnected),
+    declarationConflict: Number(figures.declarationConflict),
+    bandwidthSource: figures.bandwidthSource,
+    flaggedSamples: figures.flaggedSamples,
+    flagReasons: figures.flagReasons,
+    classroomsRegistered: figures.classrooms.length,
+    classroomsEquipped: figures.classroomsEquipped,
+    classroomsEquippedProjector: figures.equippedBy.projector,
+    classroomsEquippedInteractivePanel: figures.equippedBy['interactive-panel'],
+    classroomsEquippedLargeDisplay: figures.equippedBy['large-display'],
+    classroomsDeclaredEquipped: figures.classroomsDeclaredEquipped,
+    devicesEnrolled: figures.devicesEnrolled,
+    devicesLive: figures.devicesBy.live,
+    devicesAtRisk: figures.devicesBy['at-risk'],
+    devicesSilent: figures.devicesBy.silent,
+    devicesNever: figures.devicesBy.never,
+    evaluatedAt: judge.now,
+    nextChangeAt: figures.nextChangeAt,
   });
 }
 
-interface Throughput {
-  down: number | null;
-  up: number | null;
-  samples: number;
-  source: MeasurementSource | null;
-  flagged: number;
-  reasons: string | null;
-}
+/** A device's evidence as device_status holds it (none before its first report). */
+const evidenceOf = (row: DeviceEvidenceRow): DeviceEvidence => (row.hasStatus ? fromStored(row) : noEvidence);
 
-/**
- * One device's bandwidth within the window (plausibility.ts weighs the agent's claims against the
- * server's own measurements) and its median claimed upload; records when a sample ages out.
- */
-function measuredThroughput(q: EvaluateStatements, deviceId: string, judge: Judge): Throughput {
-  const samples = q.samples.all(deviceId, judge.windowStart, judge.now);
-  const serverSamples = q.serverSamples.all(deviceId, judge.windowStart, judge.now);
-  for (const oldest of [samples[0]?.collectedAt, serverSamples[0]?.finishedAt]) {
-    if (oldest !== undefined) judge.changes.push(evidenceExpiry(oldest, judge.rules, judge.calendar));
+const storedThroughput = (row: DeviceEvidenceRow): Throughput => ({
+  down: row.storedDown,
+  up: row.storedUp,
+  samples: row.storedSamples ?? 0,
+  source: row.storedSource,
+  flagged: row.storedFlagged ?? 0,
+  reasons: row.storedReasons,
+});
+
+/** One device's throughput read again from its samples in the window; records when its oldest sample ages out. */
+function measuredThroughput(
+  q: EvaluateStatements,
+  deviceId: string,
+  windowStart: number,
+  judge: Judge,
+  changes: (number | null)[],
+): Throughput {
+  const claims = q.samples.all(deviceId, windowStart, judge.now);
+  const serverSamples = q.serverSamples.all(deviceId, windowStart, judge.now);
+  for (const oldest of [claims[0]?.collectedAt, serverSamples[0]?.finishedAt]) {
+    if (oldest !== undefined) changes.push(evidenceExpiry(oldest, judge.rules, judge.calendar));
   }
-  const bandwidth = deviceBandwidth(
-    samples,
+  return throughputOf(
+    claims,
     serverSamples.map((s) => s.down),
   );
-  return {
-    down: bandwidth.down,
-    up: median(samples.flatMap((s) => (s.up === null ? [] : [s.up]))),
-    samples: samples.length,
-    source: bandwidth.source,
-    flagged: bandwidth.flagged,
-    reasons: storedReasons(bandwidth.reasons),
-  };
 }
 
 /** Recomputes the rollup rows of the given counties from their schools' status rows. */

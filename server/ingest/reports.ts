@@ -1,9 +1,18 @@
 import type Database from 'better-sqlite3';
-import type { PresentationKind, Report, ReportBatchResult } from '../../shared/schemas/report.ts';
+import type { Report, ReportBatchResult } from '../../shared/schemas/report.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
-import { laterPresentation, presentationKindOf, type PresentationEvidence } from '../coverage/rules.ts';
+import { presentationKindOf } from '../coverage/rules.ts';
+import {
+  fromStored,
+  mergeEvidence,
+  noEvidence,
+  toStored,
+  withReport,
+  type DeviceEvidence,
+  type StoredEvidence,
+} from '../coverage/school-figures.ts';
 import { claimFlag } from '../coverage/plausibility.ts';
 import { DEFAULT_RETENTION_DAYS, retentionHorizon } from './retention.ts';
 
@@ -17,15 +26,11 @@ export interface ReportingDevice {
 /** The hot path's statements, prepared once per connection (ingest runs them for every report). */
 interface IngestStatements {
   insertReport: Database.Statement;
-  readStatus: Database.Statement<[string], DeviceEvidence | undefined>;
+  readStatus: Database.Statement<[string], StoredStatus | undefined>;
   writeStatus: Database.Statement;
   retirePreviousKey: Database.Statement;
 }
-interface DeviceEvidence {
-  lastCollectedAt: number | null;
-  lastReachableAt: number | null;
-  lastPresentationAt: number | null;
-  lastPresentationKind: PresentationKind | null;
+interface StoredStatus extends StoredEvidence {
   agentVersion: string | null;
 }
 const statements = perConnection((sqlite): IngestStatements => ({
@@ -42,8 +47,6 @@ const statements = perConnection((sqlite): IngestStatements => ({
   retirePreviousKey: sqlite.prepare(`update device_reenrollments set confirmed_at = ?, previous_key_hash = null
         where device_id = ? and confirmed_at is null`),
 }));
-
-const latest = (a: number | null, b: number | null) => (a === null ? b : b === null || a >= b ? a : b);
 
 /**
  * Stores one device's batch exactly once and records its newest evidence on the device; the caller
@@ -67,9 +70,7 @@ export function storeBatch(
   let accepted = 0;
   let clamped = 0;
   let expired = 0;
-  let collected: number | null = null;
-  let reachable: number | null = null;
-  let presentation: PresentationEvidence | null = null;
+  let evidence: DeviceEvidence = noEvidence;
   let newest: { at: number; agentVersion: string } | null = null;
   for (const report of batch) {
     const reported = Date.parse(report.collectedAt);
@@ -103,23 +104,19 @@ export function storeBatch(
     if (inserted.changes === 0) continue;
     accepted++;
     if (future) clamped++;
-    collected = latest(collected, collectedAt);
-    if (online) reachable = latest(reachable, collectedAt);
-    if (online && presenting) presentation = laterPresentation(presentation, { at: collectedAt, kind: presenting });
+    evidence = withReport(evidence, { collectedAt, online, presenting });
     if (!newest || collectedAt >= newest.at) newest = { at: collectedAt, agentVersion: report.agentVersion };
   }
   if (accepted > 0) {
     const status = readStatus.get(device.id);
-    const stored =
-      status?.lastPresentationAt == null ? null : { at: status.lastPresentationAt, kind: status.lastPresentationKind };
-    const lastPresentation = laterPresentation(stored, presentation);
+    const merged = toStored(mergeEvidence(status ? fromStored(status) : noEvidence, evidence));
     const newestIsLatest = newest !== null && newest.at >= (status?.lastCollectedAt ?? 0);
     writeStatus.run(
-      latest(status?.lastCollectedAt ?? null, collected),
+      merged.lastCollectedAt,
       receivedAt,
-      latest(status?.lastReachableAt ?? null, reachable),
-      lastPresentation?.at ?? null,
-      lastPresentation?.kind ?? null,
+      merged.lastReachableAt,
+      merged.lastPresentationAt,
+      merged.lastPresentationKind,
       newestIsLatest ? newest!.agentVersion : (status?.agentVersion ?? null),
       device.id,
     );

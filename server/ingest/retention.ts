@@ -1,6 +1,15 @@
 import { inTransaction, type Db } from '../db/client.ts';
 import { loadCalendars } from '../coverage/closures.ts';
-import { evidenceWindowStart, laterPresentation, type PresentationEvidence } from '../coverage/rules.ts';
+import { evidenceWindowStart } from '../coverage/rules.ts';
+import {
+  fromStored,
+  mergeEvidence,
+  noEvidence,
+  toStored,
+  withReport,
+  type DeviceEvidence,
+  type StoredEvidence,
+} from '../coverage/school-figures.ts';
 import type { PresentationKind } from '../../shared/schemas/report.ts';
 import { currentPlan } from '../plan/current.ts';
 import { DAY_MS, localDay, startOfLocalDay } from '../time/china-time.ts';
@@ -19,11 +28,12 @@ export function retentionHorizon(now: number, retentionDays: number): number {
   return now - retentionDays * DAY_MS;
 }
 
+/** One device's reports of one local day, folded. */
 interface Folded {
+  deviceId: string;
+  day: string;
   reports: number;
-  lastCollectedAt: number;
-  lastReachableAt: number | null;
-  lastPresentation: PresentationEvidence | null;
+  evidence: DeviceEvidence;
   downSamples: number[];
 }
 
@@ -48,25 +58,15 @@ export function foldOldReports(
        case when down_flag is null then down_mbps end as down
      from reports where collected_at < ? order by collected_at limit ?`,
   );
-  // A day folded before (late arrivals) is merged: counts add, latest instants win, samples append.
-  const upsert = db.$client.prepare(
-    `insert into device_days (device_id, day, reports, last_collected_at, last_reachable_at, last_presentation_at, last_presentation_kind, down_samples)
-     values (@deviceId, @day, @reports, @lastCollectedAt, @lastReachableAt, @lastPresentationAt, @lastPresentationKind, @downSamples)
-     on conflict (device_id, day) do update set
-       reports = reports + excluded.reports,
-       last_collected_at = max(last_collected_at, excluded.last_collected_at),
-       last_reachable_at = nullif(max(coalesce(last_reachable_at, 0), coalesce(excluded.last_reachable_at, 0)), 0),
-       last_presentation_at = nullif(max(coalesce(last_presentation_at, 0), coalesce(excluded.last_presentation_at, 0)), 0),
-       last_presentation_kind = case
-         when excluded.last_presentation_at is null then last_presentation_kind
-         when last_presentation_at is null or excluded.last_presentation_at > last_presentation_at then excluded.last_presentation_kind
-         when excluded.last_presentation_at < last_presentation_at then last_presentation_kind
-         -- the same instant: the kind rules.ts laterPresentation prefers (projector, interactive-panel, large-display)
-         when (case excluded.last_presentation_kind when 'projector' then 0 when 'interactive-panel' then 1 else 2 end)
-            < (case last_presentation_kind when 'projector' then 0 when 'interactive-panel' then 1 else 2 end) then excluded.last_presentation_kind
-         else last_presentation_kind end,
-       down_samples = (select json_group_array(value) from (
-         select value from json_each(device_days.down_samples) union all select value from json_each(excluded.down_samples)))`,
+  // A day folded before (late arrivals) is merged by the same rule as a new batch (school-figures.ts).
+  const readDay = db.$client.prepare<[string, string], StoredEvidence & { reports: number; downSamples: string }>(
+    `select reports, last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
+       last_presentation_at as lastPresentationAt, last_presentation_kind as lastPresentationKind, down_samples as downSamples
+     from device_days where device_id = ? and day = ?`,
+  );
+  const writeDay = db.$client.prepare(
+    `insert or replace into device_days (device_id, day, reports, last_collected_at, last_reachable_at, last_presentation_at, last_presentation_kind, down_samples)
+     values (@deviceId, @day, @reports, @lastCollectedAt, @lastReachableAt, @lastPresentationAt, @lastPresentationKind, @downSamples)`,
   );
   const remove = db.$client.prepare('delete from reports where device_id = ? and id = ?');
   // The server's own speed-test measurements (a few per device a day) go at the same horizon, unfolded:
@@ -87,34 +87,29 @@ export function foldOldReports(
       return total;
     }
     inTransaction(db, () => {
-      const days = new Map<string, Folded & { deviceId: string; day: string }>();
+      const days = new Map<string, Folded>();
       for (const r of rows) {
         const day = localDay(r.at);
         const key = `${r.deviceId}|${day}`;
-        const f = days.get(key) ?? {
-          deviceId: r.deviceId,
-          day,
-          reports: 0,
-          lastCollectedAt: r.at,
-          lastReachableAt: null,
-          lastPresentation: null,
-          downSamples: [],
-        };
+        const f = days.get(key) ?? { deviceId: r.deviceId, day, reports: 0, evidence: noEvidence, downSamples: [] };
         f.reports++;
-        f.lastCollectedAt = Math.max(f.lastCollectedAt, r.at);
-        if (r.online) f.lastReachableAt = Math.max(f.lastReachableAt ?? 0, r.at);
-        if (r.online && r.presenting)
-          f.lastPresentation = laterPresentation(f.lastPresentation, { at: r.at, kind: r.presenting });
+        f.evidence = withReport(f.evidence, { collectedAt: r.at, online: r.online === 1, presenting: r.presenting });
         if (r.down !== null) f.downSamples.push(r.down);
         days.set(key, f);
         remove.run(r.deviceId, r.id);
       }
-      for (const { lastPresentation, ...f } of days.values()) {
-        upsert.run({
-          ...f,
-          lastPresentationAt: lastPresentation?.at ?? null,
-          lastPresentationKind: lastPresentation?.kind ?? null,
-          downSamples: JSON.stringify(f.downSamples),
+      for (const f of days.values()) {
+        const before = readDay.get(f.deviceId, f.day);
+        const evidence = before ? mergeEvidence(fromStored(before), f.evidence) : f.evidence;
+        writeDay.run({
+          deviceId: f.deviceId,
+          day: f.day,
+          reports: f.reports + (before?.reports ?? 0),
+          ...toStored(evidence),
+          downSamples: JSON.stringify([
+            ...(before ? (JSON.parse(before.downSamples) as number[]) : []),
+            ...f.downSamples,
+          ]),
         });
       }
     });
