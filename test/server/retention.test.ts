@@ -97,3 +97,41 @@ describe('retention', () => {
     ).toEqual([fresh.id]);
   });
 });
+
+describe('folding a day in several chunks', () => {
+  it('merges a day folded before by the same rule as ingest, so chunk size never changes a folded day', async () => {
+    const day0 = Date.parse('2026-01-05T08:00:00+08:00');
+    ctx = createTestContext({ clock: testClock(day0) });
+    const key = (
+      await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
+        body: {
+          token: ctx.enrollmentToken('6229210001'),
+          hostname: 'pc',
+          hardware: { uuid: crypto.randomUUID() },
+          classroom: '1',
+        },
+      })
+    ).body.deviceKey as string;
+    const panel = { kind: 'interactive-panel', vendor: 'SEW', model: 'SE-86', connection: 'HDMI' } as const;
+    // One school day: online with a projector, offline with a panel (no evidence), online with a panel later.
+    const day = [
+      makeReport({ at: day0, displays: [projector], downMbps: 80 }),
+      makeReport({ at: day0 + 3_600_000, displays: [panel], reachable: false }),
+      makeReport({ at: day0 + 7_200_000, displays: [panel], downMbps: 90 }),
+      makeReport({ at: day0 + 9_000_000, displays: [], downMbps: 70 }),
+    ];
+    ctx.clock.set(day0 + 10 * 3_600_000);
+    await requestJson(ctx.app, 'POST', '/api/v1/reports', { bearer: key, body: { reports: day } });
+    ctx.clock.set(day0 + 240 * DAY);
+    expect(foldOldReports(ctx.db, ctx.clock(), 180, 1)).toBe(4);
+    const [row] = ctx.db.select().from(deviceDays).all();
+    expect(row).toMatchObject({
+      reports: 4,
+      lastCollectedAt: day0 + 9_000_000,
+      lastReachableAt: day0 + 9_000_000,
+      lastPresentationAt: day0 + 7_200_000,
+      lastPresentationKind: 'interactive-panel',
+    });
+    expect([...row!.downSamples].sort()).toEqual([70, 80, 90]);
+  });
+});
