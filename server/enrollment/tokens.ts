@@ -4,7 +4,7 @@ import { inTransaction, type Db } from '../db/client.ts';
 import { classrooms, enrollmentTokens, schools } from '../db/schema.ts';
 import { generateSecret, hashSecret } from '../auth/secrets.ts';
 import { DomainError } from '../errors.ts';
-import { DAY_MS } from '../time/china-time.ts';
+import { DAY_MS, HOUR_MS } from '../time/china-time.ts';
 
 export interface NewEnrollmentToken {
   id: number;
@@ -115,6 +115,6 @@ export function revokeEnrollmentToken(db: Db, id: number, now: number, audit: Au
 export function parseDuration(text: string): number | null {
   const match = /^(\d+)\s*(d|h|m)$/.exec(text.trim());
   if (!match) return null;
-  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as 'd' | 'h' | 'm'];
+  const unit = { d: DAY_MS, h: HOUR_MS, m: 60_000 }[match[2] as 'd' | 'h' | 'm'];
   return Number(match[1]) * unit;
 }

@@ -3,6 +3,7 @@ import { Agent, request } from 'undici';
 import { inTransaction, type Db } from '../db/client.ts';
 import { platformProbes, platforms, platformStatus } from '../db/schema.ts';
 import { SERVER_VERSION } from '../version.ts';
+import { DAY_MS as DAY } from '../time/china-time.ts';
 
 /*
  * The server measures what it can of the two platforms: whether each URL answers. Redirects are followed
@@ -10,7 +11,6 @@ import { SERVER_VERSION } from '../version.ts';
  * someone else's domain does not count as reachable.
  */
 
-const DAY = 86_400_000;
 /** 30-day uptime needs 30 days of probes; a few more let an operator look back past a month boundary. */
 export const PROBE_RETENTION_DAYS = 35;
 const MAX_REDIRECTS = 5;

@@ -10,7 +10,7 @@ import type { Db } from '../db/client.ts';
 import { divisions, platforms, platformStatus, schools } from '../db/schema.ts';
 import { readCached } from '../db/read-cache.ts';
 import { currentPlan } from '../plan/current.ts';
-import { localDay } from '../time/china-time.ts';
+import { DAY_MS, localDay } from '../time/china-time.ts';
 
 /*
  * Reads of the platform registry and its probes. Built (declared) and reachable (measured) are counted
@@ -18,7 +18,7 @@ import { localDay } from '../time/china-time.ts';
  */
 
 /** A probe older than this no longer makes a platform reachable: the probe job may have stopped. */
-export const REACHABLE_FRESH_MS = 86_400_000;
+export const REACHABLE_FRESH_MS = DAY_MS;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 type Status = typeof platformStatus.$inferSelect;

@@ -1,4 +1,5 @@
 import type { SpeedtestSlot } from '../../shared/schemas/speedtest.ts';
+import { endOfLocalDay, localDay } from '../time/china-time.ts';
 
 /**
  * Speed-test slots: at most one test per school at a time, so the PCs of one school never saturate
@@ -12,7 +13,7 @@ export interface SpeedtestPolicy {
   /** Bytes each direction: 25 MB takes 2 s at 100 Mbps and 50 s at 4 Mbps (a teaching point). */
   bytes: number;
   slotMs: number;
-  /** At most this many granted tests per device per UTC day ("a few times a day"). */
+  /** At most this many granted tests per device per local (China Standard Time) day ("a few times a day"). */
   maxPerDevicePerDay: number;
 }
 
@@ -43,7 +44,7 @@ export interface DownloadTiming {
 
 export class SpeedtestSlots {
   private readonly bySchool = new Map<string, Slot>();
-  // Grants per device for the current UTC day only; cleared when the day changes, so it stays small.
+  // Grants per device for the current local day only; cleared when the day changes, so it stays small.
   private grantsDay = '';
   private readonly grantsToday = new Map<string, number>();
 
@@ -56,14 +57,14 @@ export class SpeedtestSlots {
       return refused('another device of this school is testing now', Math.ceil((held.expiresAt - now) / 1000));
     }
     if (held?.deviceId === device.id && held.expiresAt > now) return granted(this.policy.bytes, held.expiresAt);
-    const day = new Date(now).toISOString().slice(0, 10);
+    const day = localDay(now);
     if (day !== this.grantsDay) {
       this.grantsDay = day;
       this.grantsToday.clear();
     }
     const count = this.grantsToday.get(device.id) ?? 0;
     if (count >= this.policy.maxPerDevicePerDay) {
-      const tomorrow = Date.parse(`${day}T00:00:00Z`) + 86_400_000;
+      const tomorrow = endOfLocalDay(day);
       return refused(`this device already ran ${count} tests today`, Math.ceil((tomorrow - now) / 1000));
     }
     this.grantsToday.set(device.id, count + 1);

@@ -3,6 +3,7 @@ import type { Viewer } from '../accounts/page-auth.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
+import { DAY_MS } from '../time/china-time.ts';
 
 /*
  * The school calendar (校历): holidays and other closures, for every county or one. Evidence ages pause
@@ -10,7 +11,7 @@ import { DataTable, type Column } from './table.tsx';
  */
 export type ClosureRow = ReturnType<typeof listClosures>[number] & { countyName: string | null; removable: boolean };
 
-const dayCount = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
+const dayCount = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS) + 1;
 
 /** Closure columns (page and export). */
 export function closureColumns(locale: Locale): Column<ClosureRow>[] {
