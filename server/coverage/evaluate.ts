@@ -6,7 +6,7 @@ import {
   type SchoolRow,
 } from './evaluate-statements.ts';
 import { currentPlan } from '../plan/current.ts';
-import { loadCalendars } from './closures.ts';
+import { loadCalendars } from './county-calendars.ts';
 import { evidenceExpiry, evidenceWindowStart } from './rules.ts';
 import {
   fromStored,

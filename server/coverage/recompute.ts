@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { MeasurementSource, SampleFlag } from '../../shared/schemas/coverage.ts';
 import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';
-import { loadCalendars } from './closures.ts';
+import { loadCalendars } from './county-calendars.ts';
 import type { PresentationKind } from '../../shared/schemas/report.ts';
 import { startOfLocalDay } from '../time/china-time.ts';
 import { deviceBandwidth, PHYSICAL_CAP_MBPS } from './plausibility.ts';

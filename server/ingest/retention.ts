@@ -1,5 +1,5 @@
 import { inTransaction, type Db } from '../db/client.ts';
-import { loadCalendars } from '../coverage/closures.ts';
+import { loadCalendars } from '../coverage/county-calendars.ts';
 import { evidenceWindowStart } from '../coverage/rules.ts';
 import {
   fromStored,
