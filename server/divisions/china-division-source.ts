@@ -71,7 +71,8 @@ export function rowsFromChinaDivision(tables: ChinaDivisionTables): { rows: Divi
       continue;
     }
     const parent = containerNames.has(city.name) ? `${city.provinceCode}0000` : `${city.code}00`;
-    // 统计用区划代码编制规则: county-level 71–80 are functional zones (开发区, 新区, 管理区), not GB/T 2260 units.
+    // In the 2023 edition every county-level code 71–80 is a functional zone (开发区, 新区, 管理区) and none of
+    // them is in the 民政部 list of GB/T 2260 units (SOURCE.md); the build marks them rather than guess by name.
     const serial = Number(area.code.slice(4));
     const kind = serial >= 71 && serial <= 80 ? 'zone' : 'division';
     rows.push({ code: area.code, name: area.name, level: 'county', parent, kind });

@@ -58,7 +58,9 @@ export function diffDivisionTrees(
   const addedByStem = new Map<string, Division[]>();
   for (const d of added) {
     const key = `${d.code.slice(0, 2)}:${d.level}:${nameStem(d.name)}`;
-    addedByStem.set(key, [...(addedByStem.get(key) ?? []), d]);
+    const same = addedByStem.get(key);
+    if (same) same.push(d);
+    else addedByStem.set(key, [d]);
   }
   // Merges keep a name: 梅列区 and 三元区 became one 三元区 under a new code, which the stem finds too.
   const successorsOf = (d: Division) => addedByStem.get(`${d.code.slice(0, 2)}:${d.level}:${nameStem(d.name)}`) ?? [];

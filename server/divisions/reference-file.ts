@@ -86,10 +86,14 @@ export function readDivisionReference(file: string | URL): { tree?: DivisionTree
   return parseDivisionReference(text);
 }
 
-/** The tree shipped with santong; a broken shipped file is a build defect, so it throws. */
+let shippedTree: DivisionTree | undefined;
+
+/** The tree shipped with santong, parsed once; a broken shipped file is a build defect, so it throws. */
 export function loadShippedDivisionTree(): DivisionTree {
+  if (shippedTree) return shippedTree;
   const { tree, errors } = readDivisionReference(shippedReferenceFile);
   if (!tree) throw new Error(`the shipped division reference is invalid:\n${errors.join('\n')}`);
+  shippedTree = tree;
   return tree;
 }
 

@@ -57,7 +57,9 @@ export function buildDivisionTree(
   const childrenOf = new Map<string, Division[]>();
   for (const d of sorted) {
     const key = d.parent ?? COUNTRY_CODE;
-    childrenOf.set(key, [...(childrenOf.get(key) ?? []), d]);
+    const siblings = childrenOf.get(key);
+    if (siblings) siblings.push(d);
+    else childrenOf.set(key, [d]);
   }
   for (const list of childrenOf.values()) list.sort((a, b) => a.code.localeCompare(b.code));
 
