@@ -5,7 +5,8 @@ export interface BlockingDivision {
   code: string;
   name: string;
   schools: number;
-  reason: 'removed' | 'gained counties';
+  /** `not a school unit`: a counted code the current tree does not know and the next does not take schools at. */
+  reason: 'removed' | 'gained counties' | 'not a school unit';
   /** Divisions of the next edition that likely took its place (same province, same name stem). */
   likelySuccessors: readonly Division[];
 }
@@ -40,9 +41,10 @@ export function nameStem(name: string): string {
 }
 
 /**
- * Compares two editions of the tree for the divisions where schools point. A code the next edition lacks, or a
- * county-less city that gains counties, while `schoolsPerDivision` still counts schools there, blocks the
- * import: schools must never be orphaned (issue 13). Everything else is reported, never refused.
+ * Compares two editions of the tree for the divisions where schools point. A code the next edition lacks, a
+ * county-less city that gains counties, or any counted code the next edition does not take schools at, while
+ * `schoolsPerDivision` still counts schools there, blocks the import: schools must never be orphaned
+ * (issue 13). Everything else is reported, never refused.
  */
 export function diffDivisionTrees(
   current: DivisionTree,
@@ -82,6 +84,13 @@ export function diffDivisionTrees(
     }
   }
 
+  // Schools counted at a code the current tree lacks would be orphaned just the same; the caller's tree may lag.
+  for (const [code, schools] of schoolsPerDivision) {
+    if (schools <= 0 || current.get(code) || next.isSchoolUnit(code)) continue;
+    const name = next.get(code)?.name ?? '';
+    blocking.push({ code, name, schools, reason: 'not a school unit', likelySuccessors: [] });
+  }
+
   const changes: DivisionChanges = {
     from: current.edition,
     to: next.edition,
@@ -94,9 +103,14 @@ export function diffDivisionTrees(
   if (blocking.length === 0) return changes;
   const list = blocking
     .map((b) => {
-      const why = b.reason === 'removed' ? 'is not in the new reference' : 'now has counties of its own';
+      const why = {
+        removed: 'is not in the new reference',
+        'gained counties': 'now has counties of its own',
+        'not a school unit': 'is not a county-level division of the new reference',
+      }[b.reason];
       const hint = b.likelySuccessors.map((s) => `${s.code} ${s.name}`).join(', ');
-      return `${b.code} ${b.name} (${b.schools} schools) ${why}${hint ? `; likely successor ${hint}` : ''}`;
+      const named = b.name ? `${b.code} ${b.name}` : b.code;
+      return `${named} (${b.schools} schools) ${why}${hint ? `; likely successor ${hint}` : ''}`;
     })
     .join('; ');
   return {

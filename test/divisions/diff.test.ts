@@ -87,6 +87,27 @@ describe('comparing two editions of the tree', () => {
     expect(diffDivisionTrees(before, after, new Map()).refusal).toBeUndefined();
   });
 
+  it('refuses when schools point at a code the current tree lacks and the next one does not take schools at', () => {
+    const after = treeOf('new', gansu);
+    const changes = diffDivisionTrees(
+      treeOf('old', gansu.slice(0, 2)),
+      after,
+      new Map([
+        ['622900', 4],
+        ['629999', 2],
+        ['622921', 5],
+      ]),
+    );
+    expect(changes.blocking.map((b) => [b.code, b.name, b.schools, b.reason])).toEqual([
+      ['622900', '临夏回族自治州', 4, 'not a school unit'],
+      ['629999', '', 2, 'not a school unit'],
+    ]);
+    expect(changes.refusal).toContain(
+      '622900 临夏回族自治州 (4 schools) is not a county-level division of the new reference',
+    );
+    expect(changes.refusal).toContain('; 629999 (2 schools) is not a county-level division');
+  });
+
   it('writes the report as lines, counts first', () => {
     const after = treeOf('new', [...gansu.filter((r) => !r.startsWith('622921')), '622922 康乐县 county 622900']);
     const lines = describeDivisionChanges(diffDivisionTrees(before, after, new Map([['622921', 2]])));
