@@ -7,6 +7,7 @@ export const layers: readonly (readonly string[])[] = [
   ['shared'],
   [
     'server/db',
+    'server/divisions',
     'server/time',
     'server/i18n',
     'server/errors.ts',
