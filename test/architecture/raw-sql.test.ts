@@ -10,12 +10,12 @@ import { readCountySchools } from '../../server/coverage/read.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { foldOldReports } from '../../server/ingest/retention.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
-import { generateDataset } from '../../bench/generate.ts';
-import { rebaseDatabase } from '../../bench/rebase.ts';
-import { tinyScale } from '../../bench/scales.ts';
-import { measureFolding } from '../../bench/steady-state.ts';
-import { storageOf } from '../../bench/storage.ts';
-import { prepareStatements } from '../../bench/write-school.ts';
+import { generateDataset } from '../../bench/world/generate.ts';
+import { rebaseDatabase } from '../../bench/world/rebase.ts';
+import { tinyScale } from '../../bench/world/scales.ts';
+import { measureFolding } from '../../bench/server/steady-state.ts';
+import { storageOf } from '../../bench/server/storage.ts';
+import { prepareStatements } from '../../bench/world/write-school.ts';
 
 /*
  * Raw SQL names tables and columns that drizzle's schema types cannot see, so a column renamed or dropped
@@ -48,11 +48,16 @@ const preparedInline: Record<string, (db: Db) => void> = {
   'server/coverage/verify.ts': (db) => verifyCoverage(db, Date.now()),
   // The lead rewrites retention; calling it keeps whatever it prepares checked without moving its SQL.
   'server/ingest/retention.ts': (db) => foldOldReports(db, Date.now()),
-  'bench/write-school.ts': (db) => prepareStatements(db.$client),
+  'bench/world/write-school.ts': (db) => prepareStatements(db.$client),
 };
 
 /** The bench's other statements run while it generates and measures a tiny world, in a directory of its own. */
-const benchRuns = ['bench/generate.ts', 'bench/rebase.ts', 'bench/steady-state.ts', 'bench/storage.ts'];
+const benchRuns = [
+  'bench/world/generate.ts',
+  'bench/world/rebase.ts',
+  'bench/server/steady-state.ts',
+  'bench/server/storage.ts',
+];
 
 /** Raw SQL that names no table or column of ours, or names them only through drizzle's typed columns. */
 const namesNoColumn = [

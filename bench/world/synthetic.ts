@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { REPORT_SCHEMA_VERSION, type PresentationKind } from '../shared/schemas/report.ts';
-import { endOfLocalDay, HOUR_MS, localDay, localHour, startOfLocalDay } from '../server/time/china-time.ts';
+import { REPORT_SCHEMA_VERSION, type PresentationKind } from '../../shared/schemas/report.ts';
+import { endOfLocalDay, HOUR_MS, localDay, localHour, startOfLocalDay } from '../../server/time/china-time.ts';
 
 /*
  * Deterministic synthetic facts shared by the generator and the load process: the same device index

@@ -1,5 +1,5 @@
-import type { PresentationKind } from '../shared/schemas/report.ts';
-import { DAY_MS } from '../server/time/china-time.ts';
+import type { PresentationKind } from '../../shared/schemas/report.ts';
+import { DAY_MS } from '../../server/time/china-time.ts';
 import { unit } from './synthetic.ts';
 import type { Scale } from './scales.ts';
 
@@ -9,7 +9,7 @@ import type { Scale } from './scales.ts';
  * not measured anywhere.
  */
 
-/** Linxia's counties and a plausible spread of its 1,492 schools (same as bench/pages.ts). */
+/** Linxia's counties and a plausible spread of its 1,492 schools (same as bench/pages/pages.ts). */
 const linxia: [string, number][] = [
   ['622901', 120],
   ['622921', 240],

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { CoverageRules } from '../shared/schemas/plan.ts';
-import { hashSecret } from '../server/auth/secrets.ts';
+import type { CoverageRules } from '../../shared/schemas/plan.ts';
+import { hashSecret } from '../../server/auth/secrets.ts';
 import { deriveSchool, type DeviceEvidence } from './derive-status.ts';
-import { DAY_MS } from '../server/time/china-time.ts';
+import { DAY_MS } from '../../server/time/china-time.ts';
 import {
   AGENT_VERSION,
   deviceId,

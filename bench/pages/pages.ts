@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { createUser } from '../server/accounts/users.ts';
-import { createApp } from '../server/app.ts';
-import { openDatabase } from '../server/db/client.ts';
-import { createEnrollmentToken } from '../server/enrollment/tokens.ts';
-import { ensureReferenceData } from '../server/plan/plan.ts';
-import { importSchools } from '../server/registry/import-schools.ts';
-import { REPORT_SCHEMA_VERSION } from '../shared/schemas/report.ts';
+import { createUser } from '../../server/accounts/users.ts';
+import { createApp } from '../../server/app.ts';
+import { openDatabase } from '../../server/db/client.ts';
+import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
+import { ensureReferenceData } from '../../server/plan/plan.ts';
+import { importSchools } from '../../server/registry/import-schools.ts';
+import { REPORT_SCHEMA_VERSION } from '../../shared/schemas/report.ts';
 
 /*
  * Server time of each dashboard page on a prefecture-sized data set: Linxia's 1,492 schools with six
