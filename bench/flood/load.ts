@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { Pool } from 'undici';
 import { epochNow, type FloodPlan, type SentBatch } from './plan.ts';
 import { reportBatch } from '../harness/load.ts';
-import { hash32 } from '../world/synthetic.ts';
+import { hash32 } from '../../server/demo/seeded-random.ts';
 
 /*
  * The normal school PCs of bench/flood/flood.ts, in a process of their own so that the flooder's CPU does not

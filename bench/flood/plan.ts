@@ -1,4 +1,5 @@
-import { deviceKey, hash32 } from '../world/synthetic.ts';
+import { hash32 } from '../../server/demo/seeded-random.ts';
+import { deviceKey } from '../world/synthetic.ts';
 
 /*
  * What bench/flood/flood.ts asks of its two load processes (the school PCs, and the flooder) and what they

@@ -10,7 +10,8 @@ import {
   type StreamResult,
 } from './load-plan.ts';
 import { HOUR_MS } from '../../server/time/china-time.ts';
-import { deviceKey, hash32, reportJson, unit } from '../world/synthetic.ts';
+import { hash32, unit } from '../../server/demo/seeded-random.ts';
+import { deviceKey, reportJson } from '../world/synthetic.ts';
 import { presentationDisplayOf } from '../world/world.ts';
 
 /*

@@ -10,33 +10,25 @@ import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { importSchools } from '../../server/registry/import-schools.ts';
 import { REPORT_SCHEMA_VERSION } from '../../shared/schemas/report.ts';
+import { linxiaSchools } from '../../server/demo/linxia-counties.ts';
 
 /*
- * Server time of each dashboard page on a prefecture-sized data set: Linxia's 1,492 schools with six
- * classrooms each, a classroom PC at 1,300 of them (1,100 reporting, 200 silent), five reports each.
+ * Server time of each dashboard page on a prefecture-sized data set: Linxia's 1,492 schools (spread over its
+ * counties as in the demo and the server benchmark) with six classrooms each, a classroom PC at 1,300 of them
+ * (1,100 reporting, 200 silent), five reports each.
  * Data goes in through the real enroll and report routes; pages are requested in-process (no socket),
  * so the figure is the server's own time: routing, the aging sweep, reads and rendering.
  *   npm run bench:pages          (prints a Markdown table for BENCHMARKS.md)
  */
 const RUNS = Number(process.env.RUNS ?? 20);
 const DAY = 86_400_000;
-const counties: [string, number][] = [
-  ['622901', 120],
-  ['622921', 240],
-  ['622922', 180],
-  ['622923', 150],
-  ['622924', 160],
-  ['622925', 130],
-  ['622926', 300],
-  ['622927', 212],
-];
 const audit = { actor: 'bench', reason: 'benchmark data' };
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-bench-'));
 const db = openDatabase(dataDir);
 const now = Date.now();
 ensureReferenceData(db, now);
-const roster = counties.flatMap(([county, n]) =>
+const roster = linxiaSchools.flatMap(([county, n]) =>
   Array.from({ length: n }, (_, i) => ({
     code: `${county}${String(i + 1).padStart(4, '0')}`,
     name: `${county.slice(4)}县第${i + 1}学校`,

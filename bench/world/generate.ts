@@ -9,7 +9,8 @@ import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { GENERATOR_VERSION, type Scale } from './scales.ts';
 import { DAY_MS } from '../../server/time/china-time.ts';
 import { schoolHourSlots } from './synthetic.ts';
-import { allocate, countiesOf, schoolType, urbanRural } from './world.ts';
+import { allocate } from '../../server/demo/linxia-counties.ts';
+import { countiesOf, schoolType, urbanRural } from './world.ts';
 import { prepareStatements, writeSchool, type GenerationContext, type WorldCursor } from './write-school.ts';
 
 /*
