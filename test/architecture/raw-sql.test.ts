@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { DATABASE_FILE, openDatabaseFile, type Db } from '../../server/db/client.ts';
@@ -24,8 +25,8 @@ import { prepareStatements } from '../../bench/world/write-school.ts';
  * refuses an unknown column or table, and that is the whole check. Statements come from three places:
  * the perConnection bundles (built all at once through its registry), functions that prepare inline
  * (called on the migrated database, where they prepare every statement they hold), and the bench's
- * generator (run at its tiny scale). A scan of the source finds every file that writes raw SQL, so a new
- * one fails here until it says how it is checked.
+ * generator (run at its tiny scales). Every `.prepare` call site in the source must be reached on the way,
+ * and every file that writes raw SQL otherwise (drizzle `sql` templates, `exec`) must say how it is checked.
  */
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const RAW_SQL = [/\.prepare\s*[<(]/, /\bsql`/, /\.exec\(\s*['"`]/];
@@ -82,6 +83,30 @@ const rawSqlFiles = [...sourceFiles('server'), ...sourceFiles('bench')].filter((
 const bundleFiles = sourceFiles('server').filter(
   (f) => f !== 'server/db/per-connection.ts' && /\bperConnection\(/.test(source(f)),
 );
+
+/** Every `.prepare` call site in the server's and the bench's source, as file:line. */
+const prepareSites = [...sourceFiles('server'), ...sourceFiles('bench')].flatMap((f) =>
+  source(f)
+    .split('\n')
+    .flatMap((line, i) => (/\.prepare\s*[<(]/.test(line) ? [`${f}:${i + 1}`] : [])),
+);
+
+/*
+ * Where each statement was prepared from while this file ran: the file:line of the `.prepare` call, read from
+ * the stack (source-mapped). The last test holds it against prepareSites, so a statement the calls here never
+ * reach (built lazily, on a branch, or added inline beside a bundle) fails instead of passing unseen.
+ */
+const reached = new Set<string>();
+const prepare = Database.prototype.prepare;
+Database.prototype.prepare = function (this: Database.Database, sql: string) {
+  for (const frame of new Error().stack!.split('\n').slice(2)) {
+    const at = /\(?(\/[^()]+):(\d+):\d+\)?$/.exec(frame.trim());
+    if (!at || at[1]!.includes('/node_modules/')) continue;
+    reached.add(`${path.relative(repo, at[1]!).split(path.sep).join('/')}:${at[2]}`);
+    break;
+  }
+  return prepare.call(this, sql);
+} as typeof prepare;
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -141,11 +166,33 @@ describe('raw SQL against the migrated schema', () => {
   });
 
   it("runs the bench's generator, time shift, folding and storage measure on a tiny world", () => {
+    benchWorld();
+  });
+
+  it('reaches every .prepare call site of the server and the bench', async () => {
+    const db = migratedDatabase();
+    try {
+      await prepareEveryStatement(db);
+    } finally {
+      db.$client.close();
+    }
+    benchWorld();
+    expect(prepareSites.length).toBeGreaterThan(30);
+    expect(
+      prepareSites.filter((site) => !reached.has(site)),
+      'prepare these on the migrated database above',
+    ).toEqual([]);
+  });
+});
+
+/** A tiny Linxia world and a tiny one of synthetic counties (their divisions are inserted), generated and measured. */
+function benchWorld(): void {
+  for (const scale of [tinyScale(), { ...tinyScale(), key: 'tiny-counties', counties: 3 }]) {
     const dir = tempDir();
     const file = path.join(dir, DATABASE_FILE);
-    expect(generateDataset(tinyScale(), file).reports).toBeGreaterThan(0);
+    expect(generateDataset(scale, file).reports).toBeGreaterThan(0);
     rebaseDatabase(file, 0);
     expect(storageOf(dir).reportCount).toBeGreaterThan(0);
     expect(measureFolding(file).reportsFolded).toBeGreaterThan(0);
-  });
-});
+  }
+}
