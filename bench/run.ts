@@ -4,16 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATABASE_FILE } from '../server/db/client.ts';
-import type { ScaleRun } from './figures.ts';
-import { cacheRoot, ensureDataset } from './generate.ts';
-import type { LoadPlan, PhasePlan, PhaseResult } from './load-plan.ts';
-import { mainProfile, topFrames, topOwnFrames } from './profile-top.ts';
-import { needsRebase, rebaseDatabase } from './rebase.ts';
-import { renderPhases, renderRun, writeBenchmarks } from './report.ts';
-import { scalesFor, type Scale } from './scales.ts';
-import { measureFolding, type FoldingFigures } from './steady-state.ts';
-import { killOnExit, repoRoot, startBenchServer } from './server-process.ts';
-import { storageOf } from './storage.ts';
+import type { ScaleRun } from './server/figures.ts';
+import { cacheRoot, ensureDataset } from './world/generate.ts';
+import type { LoadPlan, PhasePlan, PhaseResult } from './harness/load-plan.ts';
+import { mainProfile, topFrames, topOwnFrames } from './harness/profile-top.ts';
+import { needsRebase, rebaseDatabase } from './world/rebase.ts';
+import { renderPhases, renderRun, writeBenchmarks } from './server/report.ts';
+import { scalesFor, type Scale } from './world/scales.ts';
+import { measureFolding, type FoldingFigures } from './server/steady-state.ts';
+import { killOnExit, repoRoot, startBenchServer } from './harness/server-process.ts';
+import { storageOf } from './server/storage.ts';
 
 /*
  * npm run bench [-- --quick] [--cpu-prof] [--phases a,b] [--scale prefecture|national]
@@ -81,7 +81,7 @@ function runLoad(plan: LoadPlan, dir: string): Promise<PhaseResult[]> {
   fs.writeFileSync(planFile, JSON.stringify(plan));
   const budget = plan.phases.reduce((t, p) => t + p.warmupMs + p.durationMs, 0) + 120_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', planFile], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/harness/load.ts', planFile], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });

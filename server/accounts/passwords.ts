@@ -12,7 +12,7 @@ const KEY_LENGTH = 32;
 /*
  * Hashes run at most one fewer at once than there are cores (one on a 2-core server), the rest wait in
  * line: a burst of sign-ins (30 from one address fit in its budget) must not take every core from
- * report ingest, which runs on the event loop. Measured in bench/flood.ts (BENCHMARKS.md).
+ * report ingest, which runs on the event loop. Measured in bench/flood/flood.ts (BENCHMARKS.md).
  */
 const MAX_CONCURRENT = Math.max(1, os.availableParallelism() - 1);
 let running = 0;

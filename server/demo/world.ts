@@ -1,7 +1,11 @@
+import { linxiaCounties } from './linxia-counties.ts';
+import { seededRandom } from './seeded-random.ts';
+
 /*
- * The synthetic prefecture of `npm run demo`: Linxia's eight real counties, 1,492 invented schools and
- * 8,926 invented classrooms (the plan's totals), every name ending in （演示） and every code starting
- * with 99, so demo data can never be mistaken for, or merged with, a real roster. Deterministic for a seed.
+ * The synthetic prefecture of `npm run demo`: Linxia's eight real counties with the bench's spread of
+ * schools (linxia-counties.ts), 1,492 invented schools and 8,926 invented classrooms (the plan's totals),
+ * every name ending in （演示） and every code starting with 99, so demo data can never be mistaken for,
+ * or merged with, a real roster. Deterministic for a seed.
  */
 
 /**
@@ -40,17 +44,14 @@ export type DemoSchool = {
 
 export const DEMO_SUFFIX = '（演示）';
 
-/** Schools per county, summing to the plan's 1,492: 东乡 and 临夏县 have the most village schools, 临夏市 the fewest. */
-const countySchools: Record<string, number> = {
-  '622901': 96,
-  '622921': 262,
-  '622922': 176,
-  '622923': 168,
-  '622924': 142,
-  '622925': 134,
-  '622926': 298,
-  '622927': 216,
-};
+/**
+ * How many days ago a PC that went quiet last reported, for u in [0, 1): at-risk 4–13 days (past the plan's
+ * 3 live days), silent 20–45 (past its 14 at-risk days, some still inside the 30-day evidence window).
+ */
+export function quietDaysAgo(state: 'at-risk' | 'silent', u: number): number {
+  return state === 'silent' ? 20 + 25 * u : 4 + 9 * u;
+}
+
 const remote = new Set(['622926', '622927']); // mountain counties: more unconnected and slower schools
 
 /** GB/T 33782 type, its share of schools, ordinary classrooms (min–max) and a name. */
@@ -86,26 +87,13 @@ const syllables = [
 ];
 const places = ['家', '台', '坪', '庄', '塬', '沟', '滩', '集', '湾', '岭'];
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same prefecture. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Builds the demo prefecture: `schools` schools (1,492) with classrooms in proportion (8,926 for all). */
 export function demoWorld(o: { schools?: number; seed?: number } = {}): DemoSchool[] {
   const total = o.schools ?? 1492;
   const random = seededRandom(o.seed ?? 2015);
   const pick = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-  const counties = apportion(total);
   const result: DemoSchool[] = [];
-  for (const [countyCode, count] of counties) {
+  for (const { code: countyCode, schools: count } of linxiaCounties(total)) {
     for (let i = 1; i <= count; i++) {
       let r = random();
       const type = types.find((t) => (r -= t.share) < 0) ?? types[1];
@@ -134,15 +122,6 @@ export function demoWorld(o: { schools?: number; seed?: number } = {}): DemoScho
   return result;
 }
 
-/** Schools per county for a smaller demo, in proportion (largest remainder), at least one each, summing to `total`. */
-function apportion(total: number): [string, number][] {
-  const exact = Object.entries(countySchools).map(([code, n]) => ({ code, share: (n * total) / 1492 }));
-  const counts = exact.map((c) => ({ ...c, n: Math.max(1, Math.floor(c.share)) }));
-  let left = total - counts.reduce((sum, c) => sum + c.n, 0);
-  for (const c of [...counts].sort((a, b) => b.share - b.n - (a.share - a.n))) if (left-- > 0) c.n++;
-  return counts.map((c) => [c.code, c.n]);
-}
-
 function urbanRural(countyCode: string, typeCode: string, random: () => number): string {
   const r = random();
   if (countyCode === '622901') return r < 0.6 ? '111' : r < 0.85 ? '112' : '220';
@@ -156,7 +135,8 @@ function classroom(random: () => number): DemoClassroom {
   const device: DemoDeviceState = d < 0.03 ? 'none' : d < 0.07 ? 'silent' : d < 0.1 ? 'at-risk' : 'live';
   let s = random();
   const display = demoDisplayProfiles.find((d) => (s -= displayShares[d]) < 0) ?? 'none';
-  const lastSeenDaysAgo = device === 'silent' ? 15 + random() * 25 : device === 'at-risk' ? 4 + random() * 9 : 0;
+  const quiet = device === 'silent' || device === 'at-risk';
+  const lastSeenDaysAgo = quiet ? quietDaysAgo(device, random()) : 0;
   return { code: '', device, display, lastSeenDaysAgo };
 }
 

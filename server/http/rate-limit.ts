@@ -52,7 +52,7 @@ export class TokenBuckets {
 
 /**
  * A 429 with Retry-After (RFC 9110 §10.2.3, delta-seconds), which the agent honours. The limits answer
- * before reading the body, so the connection closes instead of reading a flood's bodies (bench/flood.ts).
+ * before reading the body, so the connection closes instead of reading a flood's bodies (bench/flood/flood.ts).
  */
 export function tooManyRequests(c: Context, retryAfterSeconds: number, what: string): Response {
   return c.json({ error: `too many ${what}; try again in ${retryAfterSeconds} s`, code: 'rate_limited' }, 429, {

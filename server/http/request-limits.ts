@@ -31,7 +31,7 @@ const MINUTE = 60_000;
 /**
  * A refusal (4xx, 5xx) of a write whose body was never read closes the connection. Kept open,
  * @hono/node-server would read and discard the body (up to 64 MiB) for the next request's sake: a flood's
- * refused bodies would cost their every byte (bench/flood.ts, BENCHMARKS.md "Flood from one device").
+ * refused bodies would cost their every byte (bench/flood/flood.ts, BENCHMARKS.md "Flood from one device").
  */
 function closeIfUnread(c: Context<AppEnv>, response: Response): void {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
@@ -51,7 +51,7 @@ export function requestLimits(limits: RequestLimits = defaultRequestLimits): Mid
   const loginByIp = new TokenBuckets(limits.loginPerIpPerMinute, MINUTE);
   const reportsByIp = new TokenBuckets(limits.reportsPerIpPerMinute, MINUTE);
   // A key spends its hour's batches at most REPORT_BATCH_BURST at a time: a looping agent's whole hour at
-  // once (60 batches of 500) stalled every other school's reports for ~2 s (bench/flood.ts).
+  // once (60 batches of 500) stalled every other school's reports for ~2 s (bench/flood/flood.ts).
   const batchesByKey = new TokenBuckets(limits.reportBatchesPerDevicePerHour, 60 * MINUTE, {
     burst: REPORT_BATCH_BURST,
   });
@@ -73,7 +73,7 @@ export function requestLimits(limits: RequestLimits = defaultRequestLimits): Mid
     } else if (path === '/api/v1/reports') {
       // Keyed on the key presented, before authentication, so a flood costs no hashing or lookup. The
       // device's own budget comes first, and a batch it refuses spends none of the address's: one
-      // looping PC must not use up the budget of every PC behind its school's NAT (bench/flood.ts).
+      // looping PC must not use up the budget of every PC behind its school's NAT (bench/flood/flood.ts).
       const key = /^Bearer\s+(\S+)/i.exec(c.req.header('authorization') ?? '')?.[1];
       const byKey = key ? batchesByKey.wait(key, now) : 0;
       if (byKey)

@@ -8,11 +8,11 @@ import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { parseServerConfig } from '../../server/config.ts';
 import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
 import { startServer } from '../../server/index.ts';
-import { generateDataset } from '../../bench/generate.ts';
-import { runPlan } from '../../bench/load.ts';
-import { rebaseDatabase } from '../../bench/rebase.ts';
-import { tinyScale } from '../../bench/scales.ts';
-import { measureFolding } from '../../bench/steady-state.ts';
+import { generateDataset } from '../../bench/world/generate.ts';
+import { runPlan } from '../../bench/harness/load.ts';
+import { rebaseDatabase } from '../../bench/world/rebase.ts';
+import { tinyScale } from '../../bench/world/scales.ts';
+import { measureFolding } from '../../bench/server/steady-state.ts';
 
 /*
  * The benchmark harness must not rot: its generated data must be data the server itself would have

@@ -1,6 +1,8 @@
+import { seededRandom as mulberry32 } from '../../server/demo/seeded-random.ts';
+
 /*
- * A small seeded PRNG (mulberry32) so a failing fault-injection run replays from its printed seed.
- * fast-check has its own seeds; this is for the harnesses that are not properties.
+ * A small seeded PRNG (mulberry32, the synthetic worlds' own) so a failing fault-injection run replays from
+ * its printed seed. fast-check has its own seeds; this is for the harnesses that are not properties.
  */
 
 export interface Random {
@@ -14,14 +16,7 @@ export interface Random {
 /** A PRNG from SANTONG_SEED when set (to replay a failure), else from a fresh random seed. */
 export function seededRandom(seedText = process.env.SANTONG_SEED): Random {
   const seed = seedText ? Number(seedText) >>> 0 : Math.floor(Math.random() * 2 ** 32) >>> 0;
-  let state = seed;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const next = mulberry32(seed);
   return { seed, next, int: (min, max) => min + Math.floor(next() * (max - min + 1)) };
 }
 

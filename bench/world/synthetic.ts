@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { REPORT_SCHEMA_VERSION, type PresentationKind } from '../shared/schemas/report.ts';
-import { endOfLocalDay, HOUR_MS, localDay, localHour, startOfLocalDay } from '../server/time/china-time.ts';
+import { REPORT_SCHEMA_VERSION, type PresentationKind } from '../../shared/schemas/report.ts';
+import { endOfLocalDay, HOUR_MS, localDay, localHour, startOfLocalDay } from '../../server/time/china-time.ts';
+import { hash32 } from '../../server/demo/seeded-random.ts';
 
 /*
  * Deterministic synthetic facts shared by the generator and the load process: the same device index
@@ -8,20 +9,6 @@ import { endOfLocalDay, HOUR_MS, localDay, localHour, startOfLocalDay } from '..
  * reading four million of them from disk.
  */
 export const AGENT_VERSION = '0.3.1';
-
-/** A 32-bit hash of two integers (murmur3's finaliser over a simple mix). */
-export function hash32(a: number, b: number): number {
-  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be5ab, 0xc2b2ae35);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** A number in [0, 1) fixed by (index, salt). */
-export const unit = (index: number, salt: number) => hash32(index, salt) / 4_294_967_296;
 
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 

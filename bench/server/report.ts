@@ -10,7 +10,7 @@ import {
   streamResults,
   type ScaleRun,
 } from './figures.ts';
-import { repoRoot } from './server-process.ts';
+import { repoRoot } from '../harness/server-process.ts';
 import { nationalSteadyState, steadyStateAssumptions } from './steady-state.ts';
 
 /*

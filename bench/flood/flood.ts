@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseServerConfig } from '../server/config.ts';
-import { DATABASE_FILE } from '../server/db/client.ts';
+import { parseServerConfig } from '../../server/config.ts';
+import { DATABASE_FILE } from '../../server/db/client.ts';
 import {
   epochNow,
   floodKinds,
@@ -14,25 +14,25 @@ import {
   type FloodKind,
   type FloodPlan,
   type SentBatch,
-} from './flood-plan.ts';
-import { renderComparison, renderFlooders, renderRounds, type ServerSample } from './flood-report.ts';
-import { cacheRoot, ensureDataset } from './generate.ts';
-import { mainProfile, topFrames, topOwnFrames } from './profile-top.ts';
-import { needsRebase, rebaseDatabase } from './rebase.ts';
-import { scalesFor } from './scales.ts';
-import { killOnExit, repoRoot, startBenchServer } from './server-process.ts';
+} from './plan.ts';
+import { renderComparison, renderFlooders, renderRounds, type ServerSample } from './report.ts';
+import { cacheRoot, ensureDataset } from '../world/generate.ts';
+import { mainProfile, topFrames, topOwnFrames } from '../harness/profile-top.ts';
+import { needsRebase, rebaseDatabase } from '../world/rebase.ts';
+import { scalesFor } from '../world/scales.ts';
+import { killOnExit, repoRoot, startBenchServer } from '../harness/server-process.ts';
 
 /*
  * npm run bench:flood [-- --quick] [--cpu-prof] [--server-root DIR] [--keep] [--flood full,garbage,invalid,oversized,nested]
  * Does a flood from one device slow the others (issue 7)? The prefecture database of `npm run bench`
  * (Linxia, 30 days of history; 2 days in --quick) is served by a real `santong serve` child on 127.0.0.1
  * with every production limit at its default (server/config.ts). Three processes beside it:
- *  - bench/flood-load.ts plays 2,000 school PCs with their own keys, 2 per school plus the flooder's
+ *  - bench/flood/load.ts plays 2,000 school PCs with their own keys, 2 per school plus the flooder's
  *    schoolmates, sending batches of 1–24 reports on a fixed schedule (open loop, 50 batches/s in all: a
  *    morning boot of every PC in Linxia within ~3 minutes), the whole run long;
- *  - bench/flood-attack.ts floods in some windows: one PC's key on 64 connections at once (full batches,
+ *  - bench/flood/attack.ts floods in some windows: one PC's key on 64 connections at once (full batches,
  *    garbage, JSON that is no batch, 5 MiB bodies, nested `[` under many keys), or one address on enroll and login.
- *  - bench/flood-decoy.ts, the control: a bare node:http server that refuses everything; the same device
+ *  - bench/flood/decoy.ts, the control: a bare node:http server that refuses everything; the same device
  *    flood aimed at it shows what any flood costs this shared machine (flooder CPU, loopback copying).
  * Windows alternate quiet / device flood / quiet / decoy flood / quiet / address flood / …, each flood
  * between two quiet windows, so drift falls on both sides.
@@ -96,9 +96,9 @@ function startLoad(script: string, planFile: string): Promise<{ child: ChildProc
   });
 }
 
-/** Starts bench/flood-decoy.ts and resolves with its URL. */
+/** Starts bench/flood/decoy.ts and resolves with its URL. */
 function startDecoy(): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/flood-decoy.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/flood/decoy.ts'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -172,8 +172,8 @@ const samples: ServerSample[] = [];
 let peakRss = 0;
 try {
   const [pcs, attacker] = await Promise.all([
-    startLoad('bench/flood-load.ts', planFile),
-    startLoad('bench/flood-attack.ts', planFile),
+    startLoad('bench/flood/load.ts', planFile),
+    startLoad('bench/flood/attack.ts', planFile),
   ]);
   const t0 = epochNow() + 300;
   pcs.child.send({ t0 });

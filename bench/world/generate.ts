@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hashSecret } from '../server/auth/secrets.ts';
-import { DATABASE_FILE, openDatabaseFile } from '../server/db/client.ts';
-import { currentPlan } from '../server/plan/current.ts';
-import { ensureReferenceData } from '../server/plan/plan.ts';
+import { hashSecret } from '../../server/auth/secrets.ts';
+import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
+import { currentPlan } from '../../server/plan/current.ts';
+import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { GENERATOR_VERSION, type Scale } from './scales.ts';
-import { DAY_MS } from '../server/time/china-time.ts';
+import { DAY_MS } from '../../server/time/china-time.ts';
 import { schoolHourSlots } from './synthetic.ts';
-import { allocate, countiesOf, schoolType, urbanRural } from './world.ts';
+import { allocate } from '../../server/demo/linxia-counties.ts';
+import { countiesOf, schoolType, urbanRural } from './world.ts';
 import { prepareStatements, writeSchool, type GenerationContext, type WorldCursor } from './write-school.ts';
 
 /*
@@ -17,7 +18,7 @@ import { prepareStatements, writeSchool, type GenerationContext, type WorldCurso
  * openDatabaseFile (so migrations run) and the shipped plan loaded with ensureReferenceData; rows go in
  * with prepared statements in large transactions, secondary indexes rebuilt once at the end.
  */
-export const cacheRoot = fileURLToPath(new URL('./.cache/', import.meta.url));
+export const cacheRoot = fileURLToPath(new URL('../.cache/', import.meta.url));
 
 export interface DatasetMeta {
   generatorVersion: number;
@@ -39,7 +40,9 @@ export interface DatasetMeta {
 
 /** The newest migration: part of the cache key, so a schema change regenerates the cached databases. */
 function schemaTag(): string {
-  const journal = JSON.parse(fs.readFileSync(new URL('../migrations/meta/_journal.json', import.meta.url), 'utf8')) as {
+  const journal = JSON.parse(
+    fs.readFileSync(new URL('../../migrations/meta/_journal.json', import.meta.url), 'utf8'),
+  ) as {
     entries: { idx: number }[];
   };
   return `m${journal.entries.at(-1)?.idx ?? 0}`;

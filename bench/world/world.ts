@@ -1,6 +1,8 @@
-import type { PresentationKind } from '../shared/schemas/report.ts';
-import { DAY_MS } from '../server/time/china-time.ts';
-import { unit } from './synthetic.ts';
+import type { PresentationKind } from '../../shared/schemas/report.ts';
+import { DAY_MS } from '../../server/time/china-time.ts';
+import { unit } from '../../server/demo/seeded-random.ts';
+import { allocate, linxiaCounties } from '../../server/demo/linxia-counties.ts';
+import { quietDaysAgo } from '../../server/demo/world.ts';
 import type { Scale } from './scales.ts';
 
 /*
@@ -9,48 +11,15 @@ import type { Scale } from './scales.ts';
  * not measured anywhere.
  */
 
-/** Linxia's counties and a plausible spread of its 1,492 schools (same as bench/pages.ts). */
-const linxia: [string, number][] = [
-  ['622901', 120],
-  ['622921', 240],
-  ['622922', 180],
-  ['622923', 150],
-  ['622924', 160],
-  ['622925', 130],
-  ['622926', 300],
-  ['622927', 212],
-];
-
 export interface County {
   code: string;
   name: string;
   schools: number;
 }
 
-/** Splits total into parts proportional to weights, each part at least min, summing to total exactly. */
-export function allocate(total: number, weights: number[], min = 0): number[] {
-  const spare = total - min * weights.length;
-  const sum = weights.reduce((a, b) => a + b, 0);
-  let acc = 0;
-  let given = 0;
-  return weights.map((w) => {
-    acc += w;
-    const upTo = Math.round((acc / sum) * spare);
-    const part = upTo - given;
-    given = upTo;
-    return min + part;
-  });
-}
-
 /** The county-level divisions of a scale with their school counts. */
 export function countiesOf(scale: Scale): County[] {
-  if (scale.counties === 'linxia') {
-    const sizes = allocate(
-      scale.schools,
-      linxia.map(([, n]) => n),
-    );
-    return linxia.map(([code], i) => ({ code, name: code, schools: sizes[i]! }));
-  }
+  if (scale.counties === 'linxia') return linxiaCounties(scale.schools).map((c) => ({ ...c, name: c.code }));
   const n = scale.counties;
   const sizes = allocate(
     scale.schools,
@@ -103,15 +72,14 @@ export function deviceFate(device: number, now: number): { fate: Fate; lastBound
   const u = unit(device, 21);
   const v = unit(device, 23);
   if (u < 0.05) return { fate: 'never', lastBound: null };
-  if (u < 0.1) return { fate: 'silent', lastBound: now - (20 + 25 * v) * DAY_MS };
-  if (u < 0.15) return { fate: 'at-risk', lastBound: now - (4 + 9 * v) * DAY_MS };
+  if (u < 0.1) return { fate: 'silent', lastBound: now - quietDaysAgo('silent', v) * DAY_MS };
+  if (u < 0.15) return { fate: 'at-risk', lastBound: now - quietDaysAgo('at-risk', v) * DAY_MS };
   return { fate: 'live', lastBound: now };
 }
 
 /** Minutes after each slot at which a PC reports (agents jitter their schedule). */
 export const deviceJitter = (device: number) => Math.floor(unit(device, 61) * 50 * 60_000);
 
-/** A classroom PC sees an interactive panel or projector in 92% of classrooms. */
 /** The presentation display a classroom PC sees, if any (92%): projectors and panels mostly, some large displays. */
 export function presentationDisplayOf(device: number, inClassroom: boolean): PresentationKind | null {
   if (!inClassroom) return null;

@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { Pool } from 'undici';
-import { csrfTokenFor, PRELOGIN_COOKIE } from '../server/accounts/csrf.ts';
-import { epochNow, type FloodCounts, type FloodKind, type FloodPlan } from './flood-plan.ts';
-import { reportBatch } from './load.ts';
+import { csrfTokenFor, PRELOGIN_COOKIE } from '../../server/accounts/csrf.ts';
+import { epochNow, type FloodCounts, type FloodKind, type FloodPlan } from './plan.ts';
+import { reportBatch } from '../harness/load.ts';
 
 /*
- * The flooder of bench/flood.ts:  node --import tsx bench/flood-attack.ts PLAN.json
+ * The flooder of bench/flood/flood.ts:  node --import tsx bench/flood/attack.ts PLAN.json
  * In a device-flood window, one PC's key on many connections at once, each sending its next request the
  * moment the last is answered, cycling through: a full batch of 500 fresh reports (the largest the server
  * takes), 64 KiB of garbage, well-formed JSON that is no batch, and a 5 MiB body (over the 4 MiB limit).
- * A decoy-flood window sends the same to bench/flood-decoy.ts instead (the control).
+ * A decoy-flood window sends the same to bench/flood/decoy.ts instead (the control).
  * In an address-flood window, one address that is no school's hammers enroll (a made-up token) and login
  * (a valid CSRF pair, made-up names, wrong passwords). Prints one JSON line of FloodCounts[] at the end.
  */

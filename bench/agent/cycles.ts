@@ -8,9 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openAgent } from '../agent/context.ts';
-import { Daemon } from '../agent/daemon.ts';
-import { enroll } from '../agent/enroll.ts';
+import { openAgent } from '../../agent/context.ts';
+import { Daemon } from '../../agent/daemon.ts';
+import { enroll } from '../../agent/enroll.ts';
 
 process.env.SANTONG_AGENT_QUIET = '1';
 

@@ -1,7 +1,7 @@
 /*
  * `npm run bench:agent`: the agent's footprint, measured in one run beside bare node processes.
  * A real server (in this process) takes the reports and an https site on 127.0.0.1, signed by a CA of
- * this run, stands in for the internet targets; the agent (bench/agent-cycles.ts, bundled like
+ * this run, stands in for the internet targets; the agent (bench/agent/cycles.ts, bundled like
  * dist/santong-agent.mjs and started like the service) does 1,000 full collection cycles. Writes the
  * "Agent footprint" section of BENCHMARKS.md.
  */
@@ -11,15 +11,15 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAgentBundle } from '../agent/build.ts';
-import { AGENT_ENVIRONMENT, AGENT_NODE_FLAGS } from '../agent/service.ts';
-import { parseServerConfig } from '../server/config.ts';
-import { openDatabase } from '../server/db/client.ts';
-import { createEnrollmentToken } from '../server/enrollment/tokens.ts';
-import { startServer } from '../server/index.ts';
-import { ensureReferenceData } from '../server/plan/plan.ts';
-import { importSchools } from '../server/registry/import-schools.ts';
-import type { Sample } from './agent-cycles.ts';
+import { buildAgentBundle } from '../../agent/build.ts';
+import { AGENT_ENVIRONMENT, AGENT_NODE_FLAGS } from '../../agent/service.ts';
+import { parseServerConfig } from '../../server/config.ts';
+import { openDatabase } from '../../server/db/client.ts';
+import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
+import { startServer } from '../../server/index.ts';
+import { ensureReferenceData } from '../../server/plan/plan.ts';
+import { importSchools } from '../../server/registry/import-schools.ts';
+import type { Sample } from './cycles.ts';
 
 const CYCLES = Number(process.argv[2] ?? 1000); // `npm run bench:agent -- 100` for a quick look
 const HOUR = 60; // an hour of the daemon is 60 ticks; here every one of them is a full cycle
@@ -119,7 +119,7 @@ try {
   const driver = join(dir, 'agent-cycles.mjs');
   const { bytes } = await buildAgentBundle({
     outfile: driver,
-    entry: new URL('./agent-cycles.ts', import.meta.url).pathname,
+    entry: new URL('./cycles.ts', import.meta.url).pathname,
   });
   // Enrolled by hand with plain node, as an IT teacher does, before the service ever starts.
   await exited(
@@ -233,13 +233,13 @@ try {
   const otherAnon = atHour.anon - atHour.heapTotal - atHour.mallocHeap;
   const section = `## Agent footprint
 
-Command: \`npm run bench:agent\` (bench/agent.ts). Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Node ${process.version}.
+Command: \`npm run bench:agent\` (bench/agent/agent.ts). Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Node ${process.version}.
 Machine: \`nproc\` ${cpus().length} (${cpus()[0]?.model.trim()}), load average ${load(loadAtStart)} at start, ${load(loadAtEnd)} at end
 (other work shares the CPUs: memory figures hold under load, time figures are noisy). \`free -h\`:
 
 ${memory}
 
-The agent (bench/agent-cycles.ts, bundled by agent/build.ts like dist/santong-agent.mjs: ${Math.round(bytes / 1024)} KiB) is enrolled
+The agent (bench/agent/cycles.ts, bundled by agent/build.ts like dist/santong-agent.mjs: ${Math.round(bytes / 1024)} KiB) is enrolled
 by a plain \`node\` process of its own, as an IT teacher does, and then started with the node flags and environment
 of the systemd unit (\`${AGENT_NODE_FLAGS.join(' ')}\`, \`${Object.entries(AGENT_ENVIRONMENT)
     .map(([k, v]) => `${k}=${v}`)
@@ -297,7 +297,7 @@ moves by a MiB or two between runs; anonymous memory is the column that would sh
 settling at 4.9 MiB by cycle 1,200 and the JS heap in use at 7.3–7.5 MiB.
 `;
   if (CYCLES === 1000) {
-    const file = new URL('../BENCHMARKS.md', import.meta.url);
+    const file = new URL('../../BENCHMARKS.md', import.meta.url);
     const existing = existsSync(file)
       ? readFileSync(file, 'utf8')
       : '# Benchmarks\n\nEach section is written by its own benchmark command; rerun that command to refresh it.\n';

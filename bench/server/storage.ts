@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { DATABASE_FILE } from '../server/db/client.ts';
+import { DATABASE_FILE } from '../../server/db/client.ts';
 
 /*
  * What a stored report costs on disk: the pages of the reports table and its indexes (SQLite's dbstat),

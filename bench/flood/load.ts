@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import { Pool } from 'undici';
-import { epochNow, type FloodPlan, type SentBatch } from './flood-plan.ts';
-import { reportBatch } from './load.ts';
-import { hash32 } from './synthetic.ts';
+import { epochNow, type FloodPlan, type SentBatch } from './plan.ts';
+import { reportBatch } from '../harness/load.ts';
+import { hash32 } from '../../server/demo/seeded-random.ts';
 
 /*
- * The normal school PCs of bench/flood.ts, in a process of their own so that the flooder's CPU does not
- * stall their clock:  node --import tsx bench/flood-load.ts PLAN.json
+ * The normal school PCs of bench/flood/flood.ts, in a process of their own so that the flooder's CPU does not
+ * stall their clock:  node --import tsx bench/flood/load.ts PLAN.json
  * Open loop: batch i is due at t0 + i / rate, whatever happened to the ones before, and its latency runs
  * from when it was due (a server that falls behind shows as latency, not as fewer requests).
  * Prints one JSON line of SentBatch[] once every window has ended.

@@ -1,8 +1,8 @@
-import type { CoverageRules } from '../shared/schemas/plan.ts';
-import { alwaysOpen } from '../server/coverage/calendar.ts';
-import type { PresentationKind } from '../shared/schemas/report.ts';
-import type { MeasurementSource } from '../shared/schemas/coverage.ts';
-import { deviceBandwidth } from '../server/coverage/plausibility.ts';
+import type { CoverageRules } from '../../shared/schemas/plan.ts';
+import { alwaysOpen } from '../../server/coverage/calendar.ts';
+import type { PresentationKind } from '../../shared/schemas/report.ts';
+import type { MeasurementSource } from '../../shared/schemas/coverage.ts';
+import { deviceBandwidth } from '../../server/coverage/plausibility.ts';
 import {
   bandwidthStandard,
   deviceState,
@@ -15,7 +15,7 @@ import {
   nextChange,
   type DeviceState,
   type PresentationEvidence,
-} from '../server/coverage/rules.ts';
+} from '../../server/coverage/rules.ts';
 
 /*
  * The status rows of one generated school, derived with the server's own rule functions (rules.ts) in

@@ -1,7 +1,7 @@
-import { percentile, type FloodCounts, type FloodPlan, type SentBatch, type WindowKind } from './flood-plan.ts';
+import { percentile, type FloodCounts, type FloodPlan, type SentBatch, type WindowKind } from './plan.ts';
 
 /*
- * The figures of bench/flood.ts from one run's raw records: the normal PCs' batches binned by the window
+ * The figures of bench/flood/flood.ts from one run's raw records: the normal PCs' batches binned by the window
  * they were due in, pooled per kind of window (quiet, device flood, address flood). Quiet and flood windows
  * alternate, so every ratio compares minutes-apart measurements of the same server in the same run.
  */

@@ -9,13 +9,14 @@ import {
   type StreamPlan,
   type StreamResult,
 } from './load-plan.ts';
-import { HOUR_MS } from '../server/time/china-time.ts';
-import { deviceKey, hash32, reportJson, unit } from './synthetic.ts';
-import { presentationDisplayOf } from './world.ts';
+import { HOUR_MS } from '../../server/time/china-time.ts';
+import { hash32, unit } from '../../server/demo/seeded-random.ts';
+import { deviceKey, reportJson } from '../world/synthetic.ts';
+import { presentationDisplayOf } from '../world/world.ts';
 
 /*
  * The load process: plays agents and bureau readers against a real server from outside its process.
- *   node --import tsx bench/load.ts PLAN.json      → one JSON line of PhaseResult[] on stdout
+ *   node --import tsx bench/harness/load.ts PLAN.json      → one JSON line of PhaseResult[] on stdout
  * Every loop is bounded by its phase's end; the process exits when the runner goes away.
  */
 

@@ -1,19 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { CoverageRules } from '../shared/schemas/plan.ts';
-import { hashSecret } from '../server/auth/secrets.ts';
+import type { CoverageRules } from '../../shared/schemas/plan.ts';
+import { hashSecret } from '../../server/auth/secrets.ts';
 import { deriveSchool, type DeviceEvidence } from './derive-status.ts';
-import { DAY_MS } from '../server/time/china-time.ts';
-import {
-  AGENT_VERSION,
-  deviceId,
-  deviceKey,
-  hash32,
-  isSpeedTestSlot,
-  reportJson,
-  stableUuid,
-  unit,
-} from './synthetic.ts';
+import { DAY_MS } from '../../server/time/china-time.ts';
+import { AGENT_VERSION, deviceId, deviceKey, isSpeedTestSlot, reportJson, stableUuid } from './synthetic.ts';
+import { hash32, unit } from '../../server/demo/seeded-random.ts';
 import {
   deliveryDelay,
   deviceFate,

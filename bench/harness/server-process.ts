@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
  * The server under test: `santong serve` as a child process on 127.0.0.1, exactly as an operator runs
  * it (default log level, its own jobs), so its peak RSS can be read from /proc and it can be profiled.
  */
-export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface BenchServer {
   url: string;
@@ -103,7 +103,7 @@ export async function startBenchServer(
       cwd: options.serverRoot ? path.resolve(options.serverRoot) : repoRoot,
       // The load comes from one address playing thousands of schools, each behind its own address in the
       // field: the per-address report limit would cap it at 20 batches/s. The per-device limit stays on.
-      // A caller that measures the limits themselves (bench/flood.ts) passes its own settings in `env`.
+      // A caller that measures the limits themselves (bench/flood/flood.ts) passes its own settings in `env`.
       env: { ...process.env, LOG_LEVEL: 'info', SANTONG_REPORTS_PER_IP_PER_MINUTE: '0', ...options.env },
       stdio: ['ignore', log, log],
     },

@@ -1,11 +1,12 @@
-import { deviceKey, hash32 } from './synthetic.ts';
+import { hash32 } from '../../server/demo/seeded-random.ts';
+import { deviceKey } from '../world/synthetic.ts';
 
 /*
- * What bench/flood.ts asks of its two load processes (the school PCs, and the flooder) and what they
+ * What bench/flood/flood.ts asks of its two load processes (the school PCs, and the flooder) and what they
  * answer: plain JSON across the process boundary. Times are milliseconds after t0, an instant the runner
  * sends both processes once they are ready, so their windows line up.
  */
-/** decoy-flood: the device flood sent to bench/flood-decoy.ts instead of santong, as a control. */
+/** decoy-flood: the device flood sent to bench/flood/decoy.ts instead of santong, as a control. */
 export type WindowKind = 'warm-up' | 'quiet' | 'device-flood' | 'decoy-flood' | 'address-flood';
 
 export interface FloodWindow {

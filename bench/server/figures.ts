@@ -1,5 +1,5 @@
-import type { DatasetMeta } from './generate.ts';
-import type { PhaseResult, StreamKind, StreamResult } from './load-plan.ts';
+import type { DatasetMeta } from '../world/generate.ts';
+import type { PhaseResult, StreamKind, StreamResult } from '../harness/load-plan.ts';
 import type { FoldingFigures } from './steady-state.ts';
 
 /*

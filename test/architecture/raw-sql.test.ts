@@ -1,0 +1,198 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
+import { DATABASE_FILE, openDatabaseFile, type Db } from '../../server/db/client.ts';
+import { buildEveryBundle } from '../../server/db/per-connection.ts';
+import { readCountySchools } from '../../server/coverage/read.ts';
+import { verifyCoverage } from '../../server/coverage/verify.ts';
+import { foldOldReports } from '../../server/ingest/retention.ts';
+import { ensureReferenceData } from '../../server/plan/plan.ts';
+import { generateDataset } from '../../bench/world/generate.ts';
+import { rebaseDatabase } from '../../bench/world/rebase.ts';
+import { tinyScale } from '../../bench/world/scales.ts';
+import { measureFolding } from '../../bench/server/steady-state.ts';
+import { storageOf } from '../../bench/server/storage.ts';
+import { prepareStatements } from '../../bench/world/write-school.ts';
+
+/*
+ * Raw SQL names tables and columns that drizzle's schema types cannot see, so a column renamed or dropped
+ * in server/db/schema.ts would break it only at run time. Every raw statement the server and the bench
+ * prepare is prepared here on a fresh database migrated with the project's migrations: SQLite's prepare
+ * refuses an unknown column or table, and that is the whole check. Statements come from three places:
+ * the perConnection bundles (built all at once through its registry), functions that prepare inline
+ * (called on the migrated database, where they prepare every statement they hold), and the bench's
+ * generator (run at its tiny scales). Every `.prepare` call site in the source must be reached on the way,
+ * and every file that writes raw SQL otherwise (drizzle `sql` templates, `exec`) must say how it is checked.
+ */
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const RAW_SQL = [/\.prepare\s*[<(]/, /\bsql`/, /\.exec\(\s*['"`]/];
+
+/** Files whose raw SQL runs inside a function: each is called on the migrated database. */
+const preparedInline: Record<string, (db: Db) => void> = {
+  'server/coverage/read.ts': (db) => {
+    // Every filter at once: the one statement shape that names every column a filter can name.
+    const everyFilter = countySchoolsQuerySchema.parse({
+      ...Object.fromEntries(['connected', 'meetsStandard', 'hasSilentDevices', 'noAgent'].map((k) => [k, 'true'])),
+      ...Object.fromEntries(['declaredConnected', 'conflict', 'flagged'].map((k) => [k, 'true'])),
+      typeCode: '211',
+      township: 't',
+      q: 'q',
+    });
+    readCountySchools(db, '622921', everyFilter, true);
+    readCountySchools(db, '622921', countySchoolsQuerySchema.parse({}), false);
+  },
+  'server/coverage/recompute.ts': (db) => verifyCoverage(db, Date.now()),
+  'server/coverage/verify.ts': (db) => verifyCoverage(db, Date.now()),
+  // The lead rewrites retention; calling it keeps whatever it prepares checked without moving its SQL.
+  'server/ingest/retention.ts': (db) => foldOldReports(db, Date.now()),
+  'bench/world/write-school.ts': (db) => prepareStatements(db.$client),
+};
+
+/** The bench's other statements run while it generates and measures a tiny world, in a directory of its own. */
+const benchRuns = [
+  'bench/world/generate.ts',
+  'bench/world/rebase.ts',
+  'bench/server/steady-state.ts',
+  'bench/server/storage.ts',
+];
+
+/** Raw SQL that names no table or column of ours, or names them only through drizzle's typed columns. */
+const namesNoColumn = [
+  'server/db/schema.ts', // the schema itself (a partial index's condition)
+  'server/enrollment/enroll.ts', // sql`${enrollmentTokens.uses} + 1`
+  'server/programme/inspection-list.ts', // sql`${schools.countyCode} = …`
+  'server/releases/legacy-key.ts', // VACUUM
+  'server/routes/health.ts', // select 1
+];
+
+function sourceFiles(dir: string): string[] {
+  return fs
+    .readdirSync(path.join(repo, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && /\.tsx?$/.test(e.name) && !e.parentPath.includes('.cache'))
+    .map((e) => path.relative(repo, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+}
+
+const source = (file: string) => fs.readFileSync(path.join(repo, file), 'utf8');
+const rawSqlFiles = [...sourceFiles('server'), ...sourceFiles('bench')].filter((f) =>
+  RAW_SQL.some((r) => r.test(source(f))),
+);
+const bundleFiles = sourceFiles('server').filter(
+  (f) => f !== 'server/db/per-connection.ts' && /\bperConnection\(/.test(source(f)),
+);
+
+/** Every `.prepare` call site in the server's and the bench's source, as file:line. */
+const prepareSites = [...sourceFiles('server'), ...sourceFiles('bench')].flatMap((f) =>
+  source(f)
+    .split('\n')
+    .flatMap((line, i) => (/\.prepare\s*[<(]/.test(line) ? [`${f}:${i + 1}`] : [])),
+);
+
+/*
+ * Where each statement was prepared from while this file ran: the file:line of the `.prepare` call, read from
+ * the stack (source-mapped). The last test holds it against prepareSites, so a statement the calls here never
+ * reach (built lazily, on a branch, or added inline beside a bundle) fails instead of passing unseen.
+ */
+const reached = new Set<string>();
+const prepare = Database.prototype.prepare;
+Database.prototype.prepare = function (this: Database.Database, sql: string) {
+  for (const frame of new Error().stack!.split('\n').slice(2)) {
+    const at = /\(?(\/[^()]+):(\d+):\d+\)?$/.exec(frame.trim());
+    if (!at || at[1]!.includes('/node_modules/')) continue;
+    reached.add(`${path.relative(repo, at[1]!).split(path.sep).join('/')}:${at[2]}`);
+    break;
+  }
+  return prepare.call(this, sql);
+} as typeof prepare;
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-raw-sql-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** A fresh database with the migrations and the shipped plan, which the coverage reads need. */
+function migratedDatabase(): Db {
+  const db = openDatabaseFile(path.join(tempDir(), DATABASE_FILE));
+  ensureReferenceData(db, Date.now());
+  return db;
+}
+
+/** Prepares every registered bundle and every inline statement on `db`; throws on the first SQLite refuses. */
+async function prepareEveryStatement(db: Db): Promise<number> {
+  for (const file of bundleFiles) await import(pathToFileURL(path.join(repo, file)).href);
+  const bundles = buildEveryBundle(db.$client);
+  for (const check of Object.values(preparedInline)) check(db);
+  return bundles;
+}
+
+describe('raw SQL against the migrated schema', () => {
+  it('knows how every file that writes raw SQL is checked', () => {
+    const known = [...bundleFiles, ...Object.keys(preparedInline), ...benchRuns, ...namesNoColumn];
+    expect(
+      rawSqlFiles.filter((f) => !known.includes(f)),
+      'say how these are checked',
+    ).toEqual([]);
+    expect(
+      known.filter((f) => !rawSqlFiles.includes(f)),
+      'no raw SQL left in these',
+    ).toEqual([]);
+  });
+
+  it('prepares every per-connection bundle and every inline statement of the server', async () => {
+    const db = migratedDatabase();
+    try {
+      const bundles = await prepareEveryStatement(db);
+      const written = bundleFiles.reduce((n, f) => n + source(f).match(/\bperConnection\(/g)!.length, 0);
+      expect(bundles).toBe(written);
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  it('fails when the schema renames a column a raw statement names', async () => {
+    const db = migratedDatabase();
+    try {
+      db.$client.exec('alter table device_status rename column last_reachable_at to reachable_at');
+      await expect(prepareEveryStatement(db)).rejects.toThrow(/no such column: (\w+\.)?last_reachable_at/);
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  it("runs the bench's generator, time shift, folding and storage measure on a tiny world", () => {
+    benchWorld();
+  });
+
+  it('reaches every .prepare call site of the server and the bench', async () => {
+    const db = migratedDatabase();
+    try {
+      await prepareEveryStatement(db);
+    } finally {
+      db.$client.close();
+    }
+    benchWorld();
+    expect(prepareSites.length).toBeGreaterThan(30);
+    expect(
+      prepareSites.filter((site) => !reached.has(site)),
+      'prepare these on the migrated database above',
+    ).toEqual([]);
+  });
+});
+
+/** A tiny Linxia world and a tiny one of synthetic counties (their divisions are inserted), generated and measured. */
+function benchWorld(): void {
+  for (const scale of [tinyScale(), { ...tinyScale(), key: 'tiny-counties', counties: 3 }]) {
+    const dir = tempDir();
+    const file = path.join(dir, DATABASE_FILE);
+    expect(generateDataset(scale, file).reports).toBeGreaterThan(0);
+    rebaseDatabase(file, 0);
+    expect(storageOf(dir).reportCount).toBeGreaterThan(0);
+    expect(measureFolding(file).reportsFolded).toBeGreaterThan(0);
+  }
+}
