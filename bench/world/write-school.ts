@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { CoverageRules } from '../../shared/schemas/plan.ts';
 import { hashSecret } from '../../server/auth/secrets.ts';
-import { deriveSchool, type DeviceEvidence } from './derive-status.ts';
+import { alwaysOpen } from '../../server/coverage/calendar.ts';
+import { evidenceExpiry, evidenceWindowStart } from '../../server/coverage/rules.ts';
+import {
+  noEvidence,
+  schoolFigures,
+  throughputOf,
+  toStored,
+  withReport,
+  type DeviceEvidence,
+} from '../../server/coverage/school-figures.ts';
 import { DAY_MS } from '../../server/time/china-time.ts';
 import { AGENT_VERSION, deviceId, deviceKey, isSpeedTestSlot, reportJson, stableUuid } from './synthetic.ts';
 import { hash32, unit } from '../../server/demo/seeded-random.ts';
@@ -17,7 +26,9 @@ import {
 
 /*
  * Writes one synthetic school with prepared statements: the school, its classrooms, its PCs with their
- * reports, and the status rows the server would have derived (derive-status.ts).
+ * reports, and the status rows the server would have derived: the same pure function the server runs
+ * (server/coverage/school-figures.ts), fed without a query per device, so the national world takes minutes, not
+ * hours. No closures: always open. test/bench/harness.test.ts holds the rows to evaluateSchools and verify.
  */
 export interface SchoolPlan {
   index: number;
@@ -83,7 +94,16 @@ function lastAtOrBefore(sorted: number[], x: number): number {
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-/** Inserts one PC's reports and returns the evidence the server keeps in device_status. */
+/** One PC as written: the evidence the server keeps in device_status, and its speed tests, oldest first. */
+interface WrittenDevice {
+  classroomId: number | null;
+  evidence: DeviceEvidence;
+  lastReceivedAt: number | null;
+  /** The world's claims are all plausible (below each PC's 1000 Mbps link), as ingest would judge them. */
+  samples: { at: number; down: number; up: number | null; flag: null }[];
+}
+
+/** Inserts one PC's reports and returns what the server would keep of them. */
 function writeReports(
   st: Statements,
   ctx: GenerationContext,
@@ -93,20 +113,12 @@ function writeReports(
   classroomId: number | null,
   cursor: WorldCursor,
 ) {
-  const evidence: DeviceEvidence & { lastReceivedAt: number | null } = {
-    classroomId,
-    lastCollectedAt: null,
-    lastReceivedAt: null,
-    lastReachableAt: null,
-    lastPresentationAt: null,
-    lastPresentationKind: null,
-    samples: [],
-  };
+  const written: WrittenDevice = { classroomId, evidence: noEvidence, lastReceivedAt: null, samples: [] };
   const { lastBound } = deviceFate(device, ctx.now);
-  if (lastBound === null) return evidence;
+  if (lastBound === null) return written;
   const jitter = deviceJitter(device);
   const last = lastAtOrBefore(ctx.slots, lastBound - jitter);
-  if (last < 0) return evidence;
+  if (last < 0) return written;
   const first = school.fullHistory ? Math.min(last, lastAtOrBefore(ctx.slots, ctx.historyStart - 1) + 1) : last;
   const presentation = presentationDisplayOf(device, classroomId !== null);
   const connected = schoolConnected(school.index);
@@ -145,16 +157,11 @@ function writeReports(
       body,
     );
     cursor.reports++;
-    evidence.lastCollectedAt = at;
-    evidence.lastReceivedAt = receivedAt;
-    if (reachable) evidence.lastReachableAt = at;
-    if (reachable && presentation) {
-      evidence.lastPresentationAt = at;
-      evidence.lastPresentationKind = presentation;
-    }
-    if (down !== null) evidence.samples.push({ at, down, up });
+    written.evidence = withReport(written.evidence, { collectedAt: at, online: reachable, presenting: presentation });
+    written.lastReceivedAt = receivedAt;
+    if (down !== null) written.samples.push({ at, down, up, flag: null });
   }
-  return evidence;
+  return written;
 }
 
 /** Writes a school with its classrooms, PCs, reports and derived status; returns its rollup figures. */
@@ -178,7 +185,7 @@ export function writeSchool(st: Statements, ctx: GenerationContext, school: Scho
     st.classroom.run(classroomId, code, String(c), `${c}号教室`);
     classroomIds.push(classroomId);
   }
-  const devices: { id: string; evidence: ReturnType<typeof writeReports> }[] = [];
+  const devices: { id: string; written: WrittenDevice }[] = [];
   const pcs = [...classroomIds, ...Array.from({ length: school.officeDevices }, () => null)];
   for (const classroomId of pcs) {
     const device = cursor.nextDevice++;
@@ -193,66 +200,77 @@ export function writeSchool(st: Statements, ctx: GenerationContext, school: Scho
       `SN${hash32(device, 103).toString(36).toUpperCase()}`,
       now - 60 * DAY_MS,
     );
-    devices.push({ id, evidence: writeReports(st, ctx, school, device, id, classroomId, cursor) });
+    devices.push({ id, written: writeReports(st, ctx, school, device, id, classroomId, cursor) });
   }
-  const derived = deriveSchool(
-    school,
-    classroomIds,
-    devices.map((d) => d.evidence),
-    ctx.rules,
-    now,
+  const judge = { rules: ctx.rules, calendar: alwaysOpen, now };
+  const windowStart = evidenceWindowStart(ctx.rules, now, alwaysOpen);
+  const changes: number[] = [];
+  const figures = schoolFigures(
+    {
+      school,
+      devices: devices.map(({ id, written }) => {
+        const samples = written.samples.filter((s) => s.at >= windowStart && s.at <= now);
+        if (samples[0]) changes.push(evidenceExpiry(samples[0].at, ctx.rules, alwaysOpen));
+        const throughput = throughputOf(samples, []);
+        return { id, classroomId: written.classroomId, revoked: false, evidence: written.evidence, throughput };
+      }),
+      classroomIds,
+      declarations: [],
+      changes,
+    },
+    judge,
   );
-  devices.forEach(({ id, evidence: e }, i) => {
-    const d = derived.devices[i]!;
+  devices.forEach(({ id, written }, i) => {
+    const { state, throughput: t } = figures.devices[i]!;
+    const e = toStored(written.evidence);
     st.deviceStatus.run(
       id,
       code,
       e.lastCollectedAt,
-      e.lastReceivedAt,
+      written.lastReceivedAt,
       e.lastReachableAt,
       e.lastPresentationAt,
       e.lastPresentationKind,
       e.lastCollectedAt === null ? null : AGENT_VERSION,
-      d.medianDownMbps,
-      d.downSource,
-      d.medianUpMbps,
-      d.throughputSamples,
-      d.state,
+      t.down,
+      t.source,
+      t.up,
+      t.samples,
+      state,
     );
   });
-  for (const [classroomId, evidence] of derived.classrooms)
-    st.classroomStatus.run(classroomId, code, evidence === null ? 0 : 1, evidence?.at ?? null, evidence?.kind ?? null);
-  const c = derived.counts;
-  const enrolled = devices.length - c.revoked;
+  for (const { id, evidence } of figures.classrooms)
+    st.classroomStatus.run(id, code, evidence === null ? 0 : 1, evidence?.at ?? null, evidence?.kind ?? null);
+  const c = figures.devicesBy;
   st.schoolStatus.run(
     code,
     school.countyCode,
-    derived.connected ? 1 : 0,
-    derived.lastReachableAt,
-    derived.bandwidthMbps,
-    derived.bandwidthSource,
-    derived.standardMbps,
-    derived.meetsStandard ? 1 : 0,
+    figures.connected ? 1 : 0,
+    figures.lastReachableAt,
+    figures.bandwidthMbps,
+    figures.bandwidthSource,
+    figures.standardMbps,
+    figures.meetsStandard ? 1 : 0,
     school.classrooms,
-    derived.classroomsEquipped,
-    derived.equippedBy.projector,
-    derived.equippedBy['interactive-panel'],
-    derived.equippedBy['large-display'],
-    enrolled,
+    figures.classroomsEquipped,
+    figures.equippedBy.projector,
+    figures.equippedBy['interactive-panel'],
+    figures.equippedBy['large-display'],
+    figures.devicesEnrolled,
     c.live,
     c['at-risk'],
     c.silent,
     c.never,
     now,
-    derived.nextChangeAt,
+    figures.nextChangeAt,
   );
   return {
-    connected: derived.connected,
-    meetsStandard: derived.meetsStandard,
+    connected: figures.connected,
+    meetsStandard: figures.meetsStandard,
     classrooms: school.classrooms,
-    equipped: derived.classroomsEquipped,
-    equippedBy: derived.equippedBy,
-    enrolled,
+    equipped: figures.classroomsEquipped,
+    equippedBy: figures.equippedBy,
+    enrolled: figures.devicesEnrolled,
     counts: c,
   };
 }
