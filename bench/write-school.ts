@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { CoverageRules } from '../shared/schemas/plan.ts';
-import { hashSecret } from '../server/auth/secrets.ts';
+import { hashSecret } from '../server/access/secrets.ts';
 import { deriveSchool, type DeviceEvidence } from './derive-status.ts';
 import { DAY_MS } from '../server/time/china-time.ts';
 import {

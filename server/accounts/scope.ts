@@ -1,5 +1,5 @@
 import { DomainError } from '../errors.ts';
-import type { User } from './users.ts';
+import type { User } from '../access/principals.ts';
 
 /*
  * What a dashboard user may see, checked on the server for every page, export and form. The bureau

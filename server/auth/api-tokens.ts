@@ -1,19 +1,11 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Role } from '../../shared/schemas/dashboard.ts';
+import type { ApiPrincipal } from '../access/principals.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { apiTokens, divisions } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
-import { generateSecret, hashSecret } from './secrets.ts';
-
-/**
- * Who is reading the bureau API: a bearer token or a signed-in dashboard user (session cookie), with
- * the county (if any) and school (school accounts only) they are confined to.
- */
-export type ApiPrincipal =
-  | { kind: 'api-token'; id: number; name: string; countyCode: string | null; schoolCode: null }
-  | { kind: 'user'; id: number; name: string; role: Role; countyCode: string | null; schoolCode: string | null };
+import { generateSecret, hashSecret } from '../access/secrets.ts';
 
 /** Issues an API token (county-scoped when countyCode is given); the token is returned once. */
 export function createApiToken(

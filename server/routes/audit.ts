@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { assertBureauWide } from '../auth/api-tokens.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { readAuditLog } from '../audit/read.ts';

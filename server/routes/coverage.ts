@@ -8,7 +8,7 @@ import {
   type SchoolRow,
 } from '../../shared/schemas/coverage.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { assertCountyInScope, countyScopeOf } from '../auth/api-tokens.ts';
 import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';

@@ -7,7 +7,7 @@ import { listApiTokens } from '../accounts/api-token-read.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertRole } from '../accounts/scope.ts';
 import { createUser, disableUser, enableUser, listUsers, resetPassword } from '../accounts/users.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { createApiToken, revokeApiToken } from '../auth/api-tokens.ts';
 import { DomainError } from '../errors.ts';
 import { formProblem } from '../http/form-problem.ts';

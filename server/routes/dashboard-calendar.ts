@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { closureFormSchema, reasonFormSchema } from '../../shared/schemas/dashboard-programme.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../accounts/scope.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { DomainError } from '../errors.ts';
 import { formProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';

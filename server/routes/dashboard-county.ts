@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeCounty } from '../accounts/scope.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
 import { readCountyTownships } from '../coverage/registry-read.ts';

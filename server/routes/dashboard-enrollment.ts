@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { csrfOnlyFormSchema, enrollmentTokenFormSchema } from '../../shared/schemas/dashboard.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool, assertRole, listScope } from '../accounts/scope.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import {
   findEnrollmentTokenSchool,
   findSchool,

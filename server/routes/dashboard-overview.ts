@@ -3,7 +3,7 @@ import { createFactory } from 'hono/factory';
 import { z } from 'zod';
 import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertRole } from '../accounts/scope.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readCoverage } from '../coverage/read.ts';
 import { validate } from '../http/validate.ts';

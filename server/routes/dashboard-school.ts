@@ -3,7 +3,7 @@ import { createFactory } from 'hono/factory';
 import { z } from 'zod';
 import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool } from '../accounts/scope.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { readBandwidthHistory } from '../coverage/bandwidth-history.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readSchool } from '../coverage/read.ts';

@@ -10,7 +10,7 @@ import {
   type Declaration,
 } from '../../shared/schemas/declarations.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { actorOf, assertBureauWide, assertCountyInScope, countyScopeOf } from '../auth/api-tokens.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';

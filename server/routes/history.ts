@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { historyQuerySchema, historySchema } from '../../shared/schemas/history.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { assertCountyInScope, countyScopeOf } from '../auth/api-tokens.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';

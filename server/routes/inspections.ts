@@ -7,7 +7,7 @@ import {
   inspectionSchema,
   type Inspection,
 } from '../../shared/schemas/inspections.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { actorOf, assertBureauWide, countyScopeOf } from '../auth/api-tokens.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';

@@ -11,7 +11,7 @@ import {
   platformSchema,
   type PlatformView,
 } from '../../shared/schemas/platforms.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { countyScopeOf } from '../auth/api-tokens.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { bureauWriter } from '../auth/writers.ts';

@@ -8,7 +8,7 @@ import {
   teacherSpacesSchema,
   type TeacherSpaces,
 } from '../../shared/schemas/teacher-spaces.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { countyScopeOf } from '../auth/api-tokens.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { apiAuthOnce, countyWriter } from '../auth/writers.ts';
