@@ -30,3 +30,8 @@ export interface Viewer {
 export type ApiPrincipal =
   | { kind: 'api-token'; id: number; name: string; countyCode: string | null; schoolCode: null }
   | { kind: 'user'; id: number; name: string; role: Role; countyCode: string | null; schoolCode: string | null };
+
+/** How the audit log names the principal. */
+export function actorOf(principal: ApiPrincipal): string {
+  return principal.kind === 'api-token' ? `api-token:${principal.id}` : `user:${principal.name}`;
+}

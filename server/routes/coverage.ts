@@ -9,7 +9,7 @@ import {
 } from '../../shared/schemas/coverage.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { assertCountyInScope, countyScopeOf } from '../auth/api-tokens.ts';
+import { assertCountyInScope, countyScopeOf } from '../access/scope.ts';
 import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';
 import { progressOf } from '../plan/milestones.ts';

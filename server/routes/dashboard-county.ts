@@ -3,7 +3,7 @@ import { createFactory } from 'hono/factory';
 import { z } from 'zod';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { pageContext, requireUser } from '../accounts/page-auth.ts';
-import { assertCanSeeCounty } from '../accounts/scope.ts';
+import { assertCanSeeCounty } from '../access/scope.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { inspectionDrawFormSchema, inspectionResultFormSchema } from '../../shared/schemas/dashboard-programme.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
-import { assertRole, listScope } from '../accounts/scope.ts';
+import { assertRole, listScope } from '../access/scope.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { validate } from '../http/validate.ts';

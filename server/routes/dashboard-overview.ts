@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { createFactory } from 'hono/factory';
 import { z } from 'zod';
 import { pageContext, requireUser } from '../accounts/page-auth.ts';
-import { assertRole } from '../accounts/scope.ts';
+import { assertRole } from '../access/scope.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readCoverage } from '../coverage/read.ts';

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { pageContext, requireUser } from '../accounts/page-auth.ts';
-import { assertRole, listScope } from '../accounts/scope.ts';
+import { assertRole, listScope } from '../access/scope.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { listPlatforms, readPlatformCoverage } from '../programme/platforms.ts';
 import { pageErrorHandler } from '../views/error-page.tsx';

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { createFactory } from 'hono/factory';
 import { z } from 'zod';
 import { pageContext, requireUser } from '../accounts/page-auth.ts';
-import { assertCanSeeSchool } from '../accounts/scope.ts';
+import { assertCanSeeSchool } from '../access/scope.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { readBandwidthHistory } from '../coverage/bandwidth-history.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';

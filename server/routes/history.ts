@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { historyQuerySchema, historySchema } from '../../shared/schemas/history.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { assertCountyInScope, countyScopeOf } from '../auth/api-tokens.ts';
+import { assertCountyInScope, countyScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
