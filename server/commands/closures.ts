@@ -1,22 +1,12 @@
 import { closureRequestSchema } from '../../shared/schemas/declarations.ts';
-import { DomainError } from '../errors.ts';
 import { addClosure, listClosures, removeClosure } from '../programme/closures.ts';
-import { cliActor, database, parsedFlags, type Command, type Flags } from './command-line.ts';
+import { cliActor, database, kebabFlag, parsedFlags, recordId, type Command, type Flags } from './command-line.ts';
 
 /*
  * `santong closure add|list|remove`: school closures (holidays, winter breaks) the evidence windows skip.
  * The same domain functions and schemas as the API, so the command line refuses the same input with the
  * same words.
  */
-
-/** A schema field as the flag that carries it: countyCode → --county-code. */
-export const kebabFlag = (path: string) => `--${path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-
-/** The `--id` of a programme record. */
-export function recordId(flags: Flags): number {
-  if (!flags.id || !/^\d+$/.test(flags.id)) throw new DomainError('invalid', 'invalid_input', '--id takes a number');
-  return Number(flags.id);
-}
 
 const audit = (flags: Flags, sub: string) => ({ actor: cliActor(), reason: flags.reason ?? `closure ${sub}` });
 

@@ -19,7 +19,7 @@ export type Flags = Record<string, string | undefined>;
 /** One call of a command: `santong COMMAND SUB ARG --flags`, the time it started, and where its lines go. */
 export interface Invocation {
   flags: Flags;
-  /** The word after the command (`import` in `plan import`), or a grouped-less command's first argument. */
+  /** The word after the command: `import` in `plan import`, `FILE` in `import-schools FILE`. */
   sub: string | undefined;
   /** The argument after the subcommand (`FILE` in `plan import FILE`). */
   arg: string | undefined;
@@ -89,4 +89,13 @@ export function parsedFlags<Schema extends z.ZodType>(
       .map((i) => `${flagOf(i.path)}: ${i.message}`)
       .join('\n'),
   );
+}
+
+/** A schema field as the flag that carries it: countyCode → --county-code. */
+export const kebabFlag = (path: string) => `--${path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** The `--id` of a programme record. */
+export function recordId(flags: Flags): number {
+  if (!flags.id || !/^\d+$/.test(flags.id)) throw new DomainError('invalid', 'invalid_input', '--id takes a number');
+  return Number(flags.id);
 }

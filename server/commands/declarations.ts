@@ -1,7 +1,6 @@
 import { declarationRequestSchema } from '../../shared/schemas/declarations.ts';
 import { declareStatus, listDeclarations, withdrawDeclaration } from '../programme/declarations.ts';
-import { kebabFlag, recordId } from './closures.ts';
-import { cliActor, database, parsedFlags, type Command, type Flags } from './command-line.ts';
+import { cliActor, database, kebabFlag, parsedFlags, recordId, type Command, type Flags } from './command-line.ts';
 
 /*
  * `santong declaration add|withdraw|list`: a school's status declared by a person, shown beside the

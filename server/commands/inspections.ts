@@ -4,8 +4,7 @@ import { readSchool } from '../coverage/read.ts';
 import { listDeclarations } from '../programme/declarations.ts';
 import { drawInspection, readInspection } from '../programme/inspections.ts';
 import { InspectionChecklist } from '../views/inspection-checklist.tsx';
-import { kebabFlag, recordId } from './closures.ts';
-import { cliActor, database, parsedFlags, type Command, type Flags } from './command-line.ts';
+import { cliActor, database, kebabFlag, parsedFlags, recordId, type Command, type Flags } from './command-line.ts';
 
 /*
  * `santong inspection sample|checklist`: spot checks (检查验收). The checklist is the same view the
