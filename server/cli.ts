@@ -165,7 +165,9 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return command || flags.help ? 0 : 2;
   }
-  const handler = commands[grouped.has(command) ? `${command} ${sub ?? ''}` : command];
+  const words = grouped.has(command) ? `${command} ${sub ?? ''}` : command;
+  // Own keys only: `santong constructor` is an unknown command, not Object's.
+  const handler = Object.hasOwn(commands, words) ? commands[words] : undefined;
   if (!handler) throw new UsageError(`unknown command: ${positionals.join(' ')}`);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   return handler({ flags, sub, arg, now: Date.now(), say });
