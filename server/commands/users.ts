@@ -1,4 +1,4 @@
-import { readPassword } from '../accounts/password-input.ts';
+import { readPassword } from './password-input.ts';
 import { createUser } from '../accounts/users.ts';
 import { cliActor, database, required, type Command } from './command-line.ts';
 
