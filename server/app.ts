@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { AppDeps, AppEnv } from './app-env.ts';
+import type { AppDeps, AppEnv } from './http/app-env.ts';
 import { DomainError, failureStatus } from './errors.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import type { RouteDoc } from './http/openapi-registry.ts';

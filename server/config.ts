@@ -1,5 +1,22 @@
 import { z } from 'zod';
-import { defaultRequestLimits as limits } from './http/request-limits.ts';
+
+/** Request limits (docs/decisions/050-request-limits.md); 0 turns a rate limit off. */
+export interface RequestLimits {
+  /** Largest body on every write route without a limit of its own (reports and speed-test uploads have theirs). */
+  maxBodyBytes: number;
+  enrollPerIpPerMinute: number;
+  loginPerIpPerMinute: number;
+  reportsPerIpPerMinute: number;
+  reportBatchesPerDevicePerHour: number;
+}
+
+export const defaultRequestLimits: RequestLimits = {
+  maxBodyBytes: 256 * 1024,
+  enrollPerIpPerMinute: 120,
+  loginPerIpPerMinute: 30,
+  reportsPerIpPerMinute: 1200,
+  reportBatchesPerDevicePerHour: 60,
+};
 
 /** Server settings: flags win over environment variables, which win over defaults. */
 export const serverConfigSchema = z.object({
@@ -23,12 +40,16 @@ export const serverConfigSchema = z.object({
     .max(3650)
     .default(180),
   /** Largest body on every other write route, in bytes (413 before parsing). */
-  maxBodyBytes: z.coerce.number().int().min(1024).default(limits.maxBodyBytes),
+  maxBodyBytes: z.coerce.number().int().min(1024).default(defaultRequestLimits.maxBodyBytes),
   /** Rate limits, 0 = off; why these defaults: docs/decisions/050-request-limits.md. */
-  enrollPerIpPerMinute: z.coerce.number().int().min(0).default(limits.enrollPerIpPerMinute),
-  loginPerIpPerMinute: z.coerce.number().int().min(0).default(limits.loginPerIpPerMinute),
-  reportsPerIpPerMinute: z.coerce.number().int().min(0).default(limits.reportsPerIpPerMinute),
-  reportBatchesPerDevicePerHour: z.coerce.number().int().min(0).default(limits.reportBatchesPerDevicePerHour),
+  enrollPerIpPerMinute: z.coerce.number().int().min(0).default(defaultRequestLimits.enrollPerIpPerMinute),
+  loginPerIpPerMinute: z.coerce.number().int().min(0).default(defaultRequestLimits.loginPerIpPerMinute),
+  reportsPerIpPerMinute: z.coerce.number().int().min(0).default(defaultRequestLimits.reportsPerIpPerMinute),
+  reportBatchesPerDevicePerHour: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(defaultRequestLimits.reportBatchesPerDevicePerHour),
   /** node-cron expression for probing every platform's URL (两平台 reachability). */
   probeSchedule: z.string().default('*/10 * * * *'),
   /** How long one probe may take, redirects included, before the platform counts as down. */

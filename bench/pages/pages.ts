@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { createUser } from '../../server/accounts/users.ts';
 import { createApp } from '../../server/app.ts';
-import { defaultRequestLimits } from '../../server/http/request-limits.ts';
+import { defaultRequestLimits } from '../../server/config.ts';
 import { openDatabase } from '../../server/db/client.ts';
 import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';

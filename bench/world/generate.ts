@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hashSecret } from '../../server/auth/secrets.ts';
+import { hashSecret } from '../../server/access/secrets.ts';
 import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
 import { currentPlan } from '../../server/plan/current.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';

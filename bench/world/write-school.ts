@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { CoverageRules } from '../../shared/schemas/plan.ts';
-import { hashSecret } from '../../server/auth/secrets.ts';
+import { hashSecret } from '../../server/access/secrets.ts';
 import { alwaysOpen } from '../../server/coverage/calendar.ts';
 import { evidenceExpiry, evidenceWindowStart } from '../../server/coverage/rules.ts';
 import {

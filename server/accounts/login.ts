@@ -3,7 +3,7 @@ import { DomainError } from '../errors.ts';
 import { decoyHash, verifyPassword } from './passwords.ts';
 import { createSession } from './sessions.ts';
 import { clearFailures, lockedUntil, recordFailure } from './throttle.ts';
-import type { User } from './users.ts';
+import type { User } from '../access/principals.ts';
 import { findUserForLogin } from './users.ts';
 
 /**

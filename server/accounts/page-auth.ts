@@ -1,20 +1,12 @@
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { DomainError } from '../errors.ts';
 import { LANG_COOKIE, langFrom, localeFor } from '../i18n/locale.ts';
 import { csrfTokenFor, csrfTokenMatches, newPreloginSecret, PRELOGIN_COOKIE } from './csrf.ts';
-import { cookiePrefix, requestIsHttps } from './proxy.ts';
+import { cookiePrefix, requestIsHttps } from '../http/proxy.ts';
 import { authenticateSession, SESSION_COOKIE } from './sessions.ts';
-import type { User } from './users.ts';
-
-/** Who is looking at a dashboard page: a user or nobody yet, and the CSRF token their forms carry. */
-export interface Viewer {
-  user: User | null;
-  csrfSecret: string;
-  csrfToken: string;
-}
 
 /** Cookie attributes for every dashboard cookie: HttpOnly, SameSite=Lax, Secure when served over HTTPS (behind a trusted proxy: as it says). */
 export function cookieOptions(c: Context<AppEnv>, maxAgeSeconds?: number) {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, gt } from 'drizzle-orm';
-import { hashSecret } from '../auth/secrets.ts';
+import { hashSecret } from '../access/secrets.ts';
 import type { Db } from '../db/client.ts';
 import { sessions, users } from '../db/schema.ts';
-import type { User } from './users.ts';
+import type { User } from '../access/principals.ts';
 
 /*
  * A session is a 256-bit random id in an HttpOnly cookie; the database holds only its SHA-256, so a

@@ -6,17 +6,7 @@ import { divisions, schools, sessions, users } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { describeIssues } from '../http/validate.ts';
 import { hashPassword } from './passwords.ts';
-
-/** A signed-in person and the part of the prefecture they may see. */
-export interface User {
-  id: number;
-  username: string;
-  role: Role;
-  /** The county a county or school account is confined to; null for the bureau. */
-  countyCode: string | null;
-  /** The school a school account is confined to. */
-  schoolCode: string | null;
-}
+import type { User } from '../access/principals.ts';
 
 /** Creates an account after checking that its county or school exists; the password is hashed with scrypt. */
 export async function createUser(db: Db, input: NewUser, now: number, audit: AuditSource): Promise<User> {

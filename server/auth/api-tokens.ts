@@ -1,19 +1,11 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Role } from '../../shared/schemas/dashboard.ts';
+import type { ApiPrincipal } from '../access/principals.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { apiTokens, divisions } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
-import { generateSecret, hashSecret } from './secrets.ts';
-
-/**
- * Who is reading the bureau API: a bearer token or a signed-in dashboard user (session cookie), with
- * the county (if any) and school (school accounts only) they are confined to.
- */
-export type ApiPrincipal =
-  | { kind: 'api-token'; id: number; name: string; countyCode: string | null; schoolCode: null }
-  | { kind: 'user'; id: number; name: string; role: Role; countyCode: string | null; schoolCode: string | null };
+import { generateSecret, hashSecret } from '../access/secrets.ts';
 
 /** Issues an API token (county-scoped when countyCode is given); the token is returned once. */
 export function createApiToken(
@@ -92,53 +84,4 @@ export function revokeApiToken(db: Db, id: number, now: number, audit: AuditSour
     );
     return true;
   });
-}
-
-/** Throws 403 unless the principal may see this county (a school account sees no county-wide figures). */
-export function assertCountyInScope(principal: ApiPrincipal, countyCode: string): void {
-  countyScopeOf(principal);
-  if (principal.countyCode !== null && principal.countyCode !== countyCode) {
-    const who = principal.kind === 'api-token' ? 'this token is' : 'your account is';
-    throw new DomainError(
-      'forbidden',
-      'out_of_scope',
-      `${who} scoped to county ${principal.countyCode}; it cannot read county ${countyCode}`,
-    );
-  }
-}
-
-/** The county a county-wide read is confined to (null: all); throws 403 for a school account. */
-export function countyScopeOf(principal: ApiPrincipal): string | null {
-  if (principal.schoolCode !== null) {
-    throw new DomainError(
-      'forbidden',
-      'out_of_scope',
-      `your account sees school ${principal.schoolCode} only; read /api/v1/schools/${principal.schoolCode}`,
-    );
-  }
-  return principal.countyCode;
-}
-
-/** Throws 403 unless the principal may see this school. */
-export function assertSchoolInScope(principal: ApiPrincipal, school: { code: string; county: { code: string } }): void {
-  if (principal.schoolCode === null) return assertCountyInScope(principal, school.county.code);
-  if (principal.schoolCode !== school.code) {
-    throw new DomainError(
-      'forbidden',
-      'out_of_scope',
-      `your account sees school ${principal.schoolCode} only; it cannot read school ${school.code}`,
-    );
-  }
-}
-
-/** How the audit log names the principal. */
-export function actorOf(principal: ApiPrincipal): string {
-  return principal.kind === 'api-token' ? `api-token:${principal.id}` : `user:${principal.name}`;
-}
-
-/** Throws 403 unless the principal sees the whole prefecture (prefecture-wide changes, the audit log). */
-export function assertBureauWide(principal: ApiPrincipal): void {
-  if (principal.countyCode !== null || principal.schoolCode !== null) {
-    throw new DomainError('forbidden', 'bureau_only', 'this needs a prefecture-wide token or a bureau account');
-  }
 }

@@ -1,12 +1,12 @@
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { DomainError } from '../errors.ts';
-import { cookiePrefix } from '../accounts/proxy.ts';
+import { cookiePrefix } from '../http/proxy.ts';
 import { authenticateSession, SESSION_COOKIE } from '../accounts/sessions.ts';
 import { authenticateApiToken } from './api-tokens.ts';
-import { hashSecret } from './secrets.ts';
+import { hashSecret } from '../access/secrets.ts';
 
 // Every report batch authenticates: the lookup is prepared once per connection, not rebuilt per request.
 // A re-enrolled PC's previous key is accepted until the new key reports (decision 065); `awaitingNewKey`

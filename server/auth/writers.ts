@@ -1,8 +1,8 @@
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import type { AuditSource } from '../audit/audit.ts';
 import { DomainError } from '../errors.ts';
-import type { ApiPrincipal } from './api-tokens.ts';
+import type { ApiPrincipal } from '../access/principals.ts';
 import { apiAuth } from './middleware.ts';
 
 /*

@@ -10,6 +10,7 @@ import { exportLegacyReleaseKey, legacyReleaseKeyPresent } from '../releases/leg
 import { generateReleaseKey, keyStatement, readReleaseKey, signBundle } from '../releases/offline-keys.ts';
 import { addReleaseKey, listReleaseKeys, parseKeyStatement, revokeReleaseKey } from '../releases/release-keys.ts';
 import { publishAgentRelease } from '../releases/releases.ts';
+import { cliActor, database, UsageError, type Command } from './command-line.ts';
 
 /*
  * The command line's edge for agent releases (docs/decisions/060-offline-release-keys.md).
@@ -205,3 +206,24 @@ export function runPublishCommand(
     `agent ${release.version} published: ${release.size} bytes, sha256 ${release.sha256}, signed by ${releaseKeyFingerprint(signed.publicKey)}`,
   ];
 }
+
+/** `santong release keygen|sign|endorse|revoke`: offline, on the release holder's machine. */
+export const offlineReleaseCommand: Command = ({ flags, sub, arg, say }) => {
+  runOfflineReleaseCommand(sub!, arg, flags).forEach(say);
+  return 0;
+};
+
+/** `santong release-key add|revoke|list|export-legacy`: what this server trusts. */
+export const releaseKeyCommand: Command = ({ flags, sub, arg, now, say }) => {
+  const audit = { actor: cliActor(), reason: flags.reason ?? `release-key ${sub}` };
+  runReleaseKeyCommand(database(flags), sub!, arg, flags, audit, now).forEach(say);
+  return 0;
+};
+
+/** `santong agent-release publish BUNDLE`: enrolled agents update to it. */
+export const agentReleasePublish: Command = ({ flags, arg, now, say }) => {
+  if (!arg) throw new UsageError('agent-release publish needs a bundle file');
+  const audit = { actor: cliActor(), reason: flags.reason ?? `agent-release publish ${arg}` };
+  runPublishCommand(database(flags), arg, flags, audit, now).forEach(say);
+  return 0;
+};

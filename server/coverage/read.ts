@@ -14,7 +14,7 @@ import {
 } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { currentPlan } from '../plan/current.ts';
-import { progressOf } from '../programme/milestones.ts';
+import { progressOf } from '../plan/milestones.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { reasonList } from './plausibility.ts';
 import { readCached } from '../db/read-cache.ts';

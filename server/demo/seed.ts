@@ -6,7 +6,7 @@ import { createApiToken } from '../auth/api-tokens.ts';
 import type { Db } from '../db/client.ts';
 import { eq } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.ts';
-import { generateSecret, hashSecret } from '../auth/secrets.ts';
+import { generateSecret, hashSecret } from '../access/secrets.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { inTransaction } from '../db/client.ts';
 import { classrooms, devices, deviceStatus, enrollmentTokens } from '../db/schema.ts';

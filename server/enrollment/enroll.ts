@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { EnrollRequest, EnrollResponse } from '../../shared/schemas/enroll.ts';
-import { generateSecret, hashSecret } from '../auth/secrets.ts';
+import { generateSecret, hashSecret } from '../access/secrets.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import {
   classrooms,

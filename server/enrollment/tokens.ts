@@ -2,7 +2,7 @@ import { and, count, eq, isNull, sql } from 'drizzle-orm';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { classrooms, enrollmentTokens, schools } from '../db/schema.ts';
-import { generateSecret, hashSecret } from '../auth/secrets.ts';
+import { generateSecret, hashSecret } from '../access/secrets.ts';
 import { DomainError } from '../errors.ts';
 import { DAY_MS, HOUR_MS } from '../time/china-time.ts';
 

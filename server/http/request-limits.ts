@@ -1,27 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AppEnv } from '../app-env.ts';
-import { clientAddress } from '../accounts/proxy.ts';
+import type { AppEnv } from './app-env.ts';
+import { defaultRequestLimits, type RequestLimits } from '../config.ts';
+import { clientAddress } from './proxy.ts';
 import { TokenBuckets, tooManyRequests } from './rate-limit.ts';
-
-/** Request limits (docs/decisions/050-request-limits.md); 0 turns a rate limit off. */
-export interface RequestLimits {
-  /** Largest body on every write route without a limit of its own (reports and speed-test uploads have theirs). */
-  maxBodyBytes: number;
-  enrollPerIpPerMinute: number;
-  loginPerIpPerMinute: number;
-  reportsPerIpPerMinute: number;
-  reportBatchesPerDevicePerHour: number;
-}
-
-export const defaultRequestLimits: RequestLimits = {
-  maxBodyBytes: 256 * 1024,
-  enrollPerIpPerMinute: 120,
-  loginPerIpPerMinute: 30,
-  reportsPerIpPerMinute: 1200,
-  reportBatchesPerDevicePerHour: 60,
-};
 
 /** Routes that check their own, larger body limit: the global default must not reject them first. */
 const ownBodyLimit = new Set(['/api/v1/reports', '/api/v1/speedtest/upload']);

@@ -5,10 +5,9 @@ import { planSchema, type Plan } from '../../shared/schemas/plan.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { countyRollups, divisions, plans, schools } from '../db/schema.ts';
 
-const defaultPlanFile = new URL('./linxia-2015-2020.json', import.meta.url);
-
 import { PlanError } from './current.ts';
-import { evaluateSchools } from '../coverage/evaluate.ts';
+
+const defaultPlanFile = new URL('./linxia-2015-2020.json', import.meta.url);
 
 /** Parses a plan file, returning every problem as `path: message` lines instead of throwing. */
 export function parsePlanFile(file: string | URL): { plan?: Plan; errors: string[] } {
@@ -25,9 +24,10 @@ export function parsePlanFile(file: string | URL): { plan?: Plan; errors: string
 
 /**
  * Replaces the plan and brings the division tree in line with it: new counties are added, names
- * updated. A county that still has schools is never removed; the import fails and says so.
+ * updated. A county that still has schools is never removed; the import fails and says so. Schools'
+ * figures are not re-derived here (coverage sits above plan): programme/plan-import.ts does both.
  */
-export function importPlan(db: Db, plan: Plan, source: string, now: number, audit: AuditSource): void {
+export function replacePlan(db: Db, plan: Plan, source: string, now: number, audit: AuditSource): void {
   inTransaction(db, () => {
     const existingPrefecture = db.select().from(divisions).where(eq(divisions.level, 'prefecture')).get();
     if (existingPrefecture && existingPrefecture.code !== plan.prefecture.code) {
@@ -109,16 +109,6 @@ export function importPlan(db: Db, plan: Plan, source: string, now: number, audi
       },
       now,
     );
-    // Standards and windows may have changed: every school's figures are re-derived under the new plan.
-    evaluateSchools(
-      db,
-      db
-        .select({ code: schools.code })
-        .from(schools)
-        .all()
-        .map((s) => s.code),
-      now,
-    );
   });
 }
 
@@ -127,7 +117,9 @@ export function ensureReferenceData(db: Db, now: number): boolean {
   if (db.select({ id: plans.id }).from(plans).limit(1).get()) return false;
   const { plan, errors } = parsePlanFile(defaultPlanFile);
   if (!plan) throw new PlanError(`the shipped plan is invalid: ${errors.join('; ')}`);
-  importPlan(db, plan, 'reference: linxia-2015-2020.json', now, {
+  // No plan means no division tree, so no schools (schools.county_code references divisions): nothing
+  // to re-derive, and the plan alone is written.
+  replacePlan(db, plan, 'reference: linxia-2015-2020.json', now, {
     actor: 'system:first-start',
     reason: 'reference data loaded on first start',
   });

@@ -8,9 +8,9 @@ import {
 import type { AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { schools } from '../db/schema.ts';
-import { readTableFile, type RosterIssue, type TableFileRow } from '../registry/roster-file.ts';
+import type { RosterIssue, TableFileRow } from '../registry/roster-file.ts';
 import { writeTeacherSpaces } from './teacher-spaces.ts';
-import { byLine, parseCells, runTableImport } from '../registry/run-import.ts';
+import { byLine, parseCells } from '../registry/table-cells.ts';
 
 export type TeacherSpaceFileRow = TableFileRow<TeacherSpaceColumn>;
 
@@ -100,22 +100,5 @@ export function importTeacherSpaces(
       if (writeTeacherSpaces(db, school, figures, audit, now)) changed++;
     }
     return { changed, unchanged: valid.length - changed, errors: [] };
-  });
-}
-
-/** `santong import-teacher-spaces FILE`: reads, imports and returns the lines to print and the exit code (1 when nothing was imported). */
-export function runImportTeacherSpaces(
-  db: Db,
-  file: string,
-  now: number,
-  audit: AuditSource,
-): Promise<{ exitCode: number; output: string[] }> {
-  return runTableImport(file, {
-    read: (f) => readTableFile(f, { required: teacherSpaceColumns, optional: [] }),
-    validate: (rows) => validateTeacherSpaces(db, rows).errors,
-    apply: (rows) => {
-      const s = importTeacherSpaces(db, rows, now, audit);
-      return { ...s, summary: `${s.changed} schools changed, ${s.unchanged} unchanged (declared figures)` };
-    },
   });
 }

@@ -4,8 +4,8 @@ import { inTransaction, type Db } from '../db/client.ts';
 import { classrooms, divisions, schools } from '../db/schema.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { readRosterFile, type RosterFileRow, type RosterIssue } from './roster-file.ts';
-import { byLine, parseCells, runTableImport } from './run-import.ts';
+import type { RosterFileRow, RosterIssue } from './roster-file.ts';
+import { byLine, parseCells } from './table-cells.ts';
 
 export interface ImportSummary {
   created: number;
@@ -216,24 +216,4 @@ function missingClassroomCodes(existing: Set<string>, count: number): string[] {
   const added: string[] = [];
   for (let n = 1; existing.size + added.length < count; n++) if (!existing.has(String(n))) added.push(String(n));
   return added;
-}
-
-/** `santong import-schools FILE`: reads, imports and returns the lines to print and the exit code (1 when nothing was imported). */
-export function runImportSchools(
-  db: Db,
-  file: string,
-  now: number,
-  audit: AuditSource,
-): Promise<{ exitCode: number; output: string[] }> {
-  return runTableImport(file, {
-    read: readRosterFile,
-    validate: (rows) => validateRoster(db, rows).errors,
-    apply: (rows) => {
-      const s = importSchools(db, rows, now, audit);
-      return {
-        ...s,
-        summary: `${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged; ${s.classroomsCreated} classrooms created`,
-      };
-    },
-  });
 }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { agentReleaseSchema } from '../../shared/schemas/release.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { deviceAuth } from '../auth/middleware.ts';
 import { DomainError } from '../errors.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
-import type { AppEnv } from '../app-env.ts';
-import { assertBureauWide } from '../auth/api-tokens.ts';
+import type { AppEnv } from '../http/app-env.ts';
+import { assertBureauWide } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { readAuditLog } from '../audit/read.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';

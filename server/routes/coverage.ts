@@ -8,11 +8,11 @@ import {
   type SchoolRow,
 } from '../../shared/schemas/coverage.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
-import type { AppEnv } from '../app-env.ts';
-import { assertCountyInScope, countyScopeOf } from '../auth/api-tokens.ts';
+import type { AppEnv } from '../http/app-env.ts';
+import { assertCountyInScope, countyScopeOf } from '../access/scope.ts';
 import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';
-import { progressOf } from '../programme/milestones.ts';
+import { progressOf } from '../plan/milestones.ts';
 import { readPlatformCoverage } from '../programme/platforms.ts';
 import { readTeacherSpaces } from '../programme/teacher-spaces.ts';
 import { progressSchema } from '../../shared/schemas/history.ts';

@@ -7,8 +7,8 @@ import {
   withdrawalFormSchema,
 } from '../../shared/schemas/dashboard-programme.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
-import { assertRole, listScope } from '../accounts/scope.ts';
-import type { AppEnv } from '../app-env.ts';
+import { assertRole, listScope } from '../access/scope.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readSchoolChoices } from '../coverage/registry-read.ts';
 import { formProblem } from '../http/form-problem.ts';

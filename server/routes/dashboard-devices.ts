@@ -2,8 +2,8 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { csrfOnlyFormSchema } from '../../shared/schemas/dashboard.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
-import { assertCanSeeSchool, assertRole, listScope } from '../accounts/scope.ts';
-import type { AppEnv } from '../app-env.ts';
+import { assertCanSeeSchool, assertRole, listScope } from '../access/scope.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import {
   findDeviceSchool,
   readAttentionDevices,

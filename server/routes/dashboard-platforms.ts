@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { pageContext, requireUser } from '../accounts/page-auth.ts';
-import { assertRole, listScope } from '../accounts/scope.ts';
-import type { AppEnv } from '../app-env.ts';
+import { assertRole, listScope } from '../access/scope.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { listPlatforms, readPlatformCoverage } from '../programme/platforms.ts';
 import { pageErrorHandler } from '../views/error-page.tsx';
 import { platformColumns, PlatformsPage } from '../views/platforms-page.tsx';

@@ -6,10 +6,10 @@ import { csrfOnlyFormSchema, loginFormSchema } from '../../shared/schemas/dashbo
 import { signIn } from '../accounts/login.ts';
 import { cookieOptions, pageContext, requireCsrf } from '../accounts/page-auth.ts';
 import { PRELOGIN_COOKIE } from '../accounts/csrf.ts';
-import { clientAddress, cookiePrefix } from '../accounts/proxy.ts';
+import { clientAddress, cookiePrefix } from '../http/proxy.ts';
 import { findUserForLogin } from '../accounts/users.ts';
 import { endSession, MAX_AGE_MS, SESSION_COOKIE } from '../accounts/sessions.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { DomainError } from '../errors.ts';
 import { safeLocalPath } from '../http/local-path.ts';
 import { validate } from '../http/validate.ts';

@@ -10,8 +10,9 @@ import {
   type Declaration,
 } from '../../shared/schemas/declarations.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
-import type { AppEnv } from '../app-env.ts';
-import { actorOf, assertBureauWide, assertCountyInScope, countyScopeOf } from '../auth/api-tokens.ts';
+import type { AppEnv } from '../http/app-env.ts';
+import { actorOf } from '../access/principals.ts';
+import { assertBureauWide, assertCountyInScope, countyScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';

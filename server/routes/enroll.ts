@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { enrollRequestSchema, enrollResponseSchema } from '../../shared/schemas/enroll.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { enrollDevice } from '../enrollment/enroll.ts';
 import { DomainError } from '../errors.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 
 const healthSchema = z.object({ status: z.literal('ok'), time: z.string() });

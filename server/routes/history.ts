@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { historyQuerySchema, historySchema } from '../../shared/schemas/history.ts';
-import type { AppEnv } from '../app-env.ts';
-import { assertCountyInScope, countyScopeOf } from '../auth/api-tokens.ts';
+import type { AppEnv } from '../http/app-env.ts';
+import { assertCountyInScope, countyScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';

@@ -7,8 +7,9 @@ import {
   inspectionSchema,
   type Inspection,
 } from '../../shared/schemas/inspections.ts';
-import type { AppEnv } from '../app-env.ts';
-import { actorOf, assertBureauWide, countyScopeOf } from '../auth/api-tokens.ts';
+import type { AppEnv } from '../http/app-env.ts';
+import { actorOf } from '../access/principals.ts';
+import { assertBureauWide, countyScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readSchool } from '../coverage/read.ts';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { planSchema } from '../../shared/schemas/plan.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { currentPlan } from '../plan/current.ts';

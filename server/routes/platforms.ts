@@ -11,8 +11,8 @@ import {
   platformSchema,
   type PlatformView,
 } from '../../shared/schemas/platforms.ts';
-import type { AppEnv } from '../app-env.ts';
-import { countyScopeOf } from '../auth/api-tokens.ts';
+import type { AppEnv } from '../http/app-env.ts';
+import { countyScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { bureauWriter } from '../auth/writers.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';

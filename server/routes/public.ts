@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { publicCoverageSchema } from '../../shared/schemas/public.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { DomainError } from '../errors.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { reportBatchResultSchema, reportBatchSchema } from '../../shared/schemas/report.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { deviceAuth } from '../auth/middleware.ts';
 import { DomainError } from '../errors.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';

@@ -8,8 +8,8 @@ import {
   type SchoolDetail,
 } from '../../shared/schemas/coverage.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
-import type { AppEnv } from '../app-env.ts';
-import { assertSchoolInScope } from '../auth/api-tokens.ts';
+import type { AppEnv } from '../http/app-env.ts';
+import { assertSchoolInScope } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readSchool } from '../coverage/read.ts';

@@ -7,7 +7,7 @@ import {
   speedtestSlotSchema,
   speedtestUploadResultSchema,
 } from '../../shared/schemas/speedtest.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { deviceAuth } from '../auth/middleware.ts';
 import { DomainError } from '../errors.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';

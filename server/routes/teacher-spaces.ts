@@ -8,8 +8,8 @@ import {
   teacherSpacesSchema,
   type TeacherSpaces,
 } from '../../shared/schemas/teacher-spaces.ts';
-import type { AppEnv } from '../app-env.ts';
-import { countyScopeOf } from '../auth/api-tokens.ts';
+import type { AppEnv } from '../http/app-env.ts';
+import { countyScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { apiAuthOnce, countyWriter } from '../auth/writers.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';

@@ -1,5 +1,5 @@
-import type { listApiTokens } from '../accounts/api-token-read.ts';
-import type { Viewer } from '../accounts/page-auth.ts';
+import type { listApiTokens } from '../auth/api-token-read.ts';
+import type { Viewer } from '../access/principals.ts';
 import type { listUsers } from '../accounts/users.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';

@@ -1,5 +1,5 @@
 import type { Declaration } from '../../shared/schemas/declarations.ts';
-import type { Viewer } from '../accounts/page-auth.ts';
+import type { Viewer } from '../access/principals.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';

@@ -1,4 +1,4 @@
-import type { Viewer } from '../accounts/page-auth.ts';
+import type { Viewer } from '../access/principals.ts';
 import type { readRecentEnrollmentTokens, readSchoolChoices } from '../coverage/registry-read.ts';
 import { MAX_TOKEN_DAYS, MAX_TOKEN_USES } from '../../shared/schemas/enroll.ts';
 import { DEFAULT_EXTRA_USES, DEFAULT_TOKEN_DAYS, type NewEnrollmentToken } from '../enrollment/tokens.ts';

@@ -1,6 +1,6 @@
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { DomainError, failureStatus } from '../errors.ts';
 import { localeFor } from '../i18n/locale.ts';
 import type { MessageKey } from '../i18n/zh-CN.ts';

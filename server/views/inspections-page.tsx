@@ -1,5 +1,5 @@
 import type { Inspection } from '../../shared/schemas/inspections.ts';
-import type { Viewer } from '../accounts/page-auth.ts';
+import type { Viewer } from '../access/principals.ts';
 import type { listInspections } from '../programme/inspection-list.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { CsrfField, Layout } from './layout.tsx';

@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
-import type { Viewer } from '../accounts/page-auth.ts';
-import type { User } from '../accounts/users.ts';
+import type { Viewer } from '../access/principals.ts';
+import type { User } from '../access/principals.ts';
 import type { Locale } from '../i18n/locale.ts';
 import type { MessageKey } from '../i18n/zh-CN.ts';
 

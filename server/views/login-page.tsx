@@ -1,4 +1,4 @@
-import type { Viewer } from '../accounts/page-auth.ts';
+import type { Viewer } from '../access/principals.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { CsrfField, Layout } from './layout.tsx';
 

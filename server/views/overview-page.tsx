@@ -2,7 +2,7 @@ import type { Coverage } from '../../shared/schemas/coverage.ts';
 import type { Plan } from '../../shared/schemas/plan.ts';
 import type { PlatformCoverage } from '../../shared/schemas/platforms.ts';
 import type { TeacherSpaces } from '../../shared/schemas/teacher-spaces.ts';
-import type { Viewer } from '../accounts/page-auth.ts';
+import type { Viewer } from '../access/principals.ts';
 import { Bar, DeclaredCell, equippedByColumns, HeadlineFigures, ProgressBadge, ProgressLine } from './figures.tsx';
 import type { Locale } from '../i18n/locale.ts';
 import { ExportLinks, Layout } from './layout.tsx';

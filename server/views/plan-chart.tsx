@@ -1,6 +1,6 @@
 import type { CountIndicator } from '../../shared/schemas/plan.ts';
 import { endOfLocalDay, localYear as yearOf, startOfLocalYear as yearStart } from '../time/china-time.ts';
-import { expectedCumulative } from '../programme/milestones.ts';
+import { expectedCumulative } from '../plan/milestones.ts';
 import { chartBox, niceMax, YAxis } from './charts.tsx';
 import type { Locale } from '../i18n/locale.ts';
 

@@ -1,5 +1,5 @@
 import type { PlatformCoverage, PlatformView } from '../../shared/schemas/platforms.ts';
-import type { Viewer } from '../accounts/page-auth.ts';
+import type { Viewer } from '../access/principals.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { ExportLinks, Layout } from './layout.tsx';
 import { PlatformsSection } from './programme-sections.tsx';

@@ -1,7 +1,7 @@
 import type { SchoolDetail } from '../../shared/schemas/coverage.ts';
 import type { Declaration } from '../../shared/schemas/declarations.ts';
 import type { CoverageRules } from '../../shared/schemas/plan.ts';
-import type { Viewer } from '../accounts/page-auth.ts';
+import type { Viewer } from '../access/principals.ts';
 import { BandwidthChart } from './charts.tsx';
 import { FlaggedCell, flagReasonText, sourceText } from './figures.tsx';
 import type { Locale } from '../i18n/locale.ts';

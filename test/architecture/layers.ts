@@ -15,7 +15,7 @@ export const layers: readonly (readonly string[])[] = [
     'server/version.ts',
     'server/config.ts',
   ],
-  ['server/http', 'server/audit'],
+  ['server/http', 'server/audit', 'server/access'],
   ['server/plan'],
   ['server/coverage'],
   [
@@ -29,7 +29,7 @@ export const layers: readonly (readonly string[])[] = [
     'server/speedtest',
   ],
   ['server/views', 'server/routes', 'server/commands', 'server/jobs', 'server/demo'],
-  ['server/app-env.ts', 'server/app.ts', 'server/index.ts', 'server/cli.ts', 'server/santong.mjs'],
+  ['server/app.ts', 'server/index.ts', 'server/cli.ts', 'server/santong.mjs'],
   ['agent', 'agent/collect', 'agent/update'],
   ['agent/demo'],
   ['bench'],

@@ -1,4 +1,5 @@
-import { createUser, type User } from '../../server/accounts/users.ts';
+import type { User } from '../../server/access/principals.ts';
+import { createUser } from '../../server/accounts/users.ts';
 import type { Role } from '../../shared/schemas/dashboard.ts';
 import { makeReport, projector } from './reports.ts';
 import type { TestContext } from './server.ts';

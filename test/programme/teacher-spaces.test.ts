@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/accounts/users.ts';
 import { createSession, SESSION_COOKIE } from '../../server/accounts/sessions.ts';
 import { auditLog, teacherSpaces } from '../../server/db/schema.ts';
-import { runImportTeacherSpaces } from '../../server/programme/teacher-spaces-import.ts';
+import { runImportTeacherSpaces } from '../../server/commands/teacher-spaces.ts';
 import { readTeacherSpaces } from '../../server/programme/teacher-spaces.ts';
 import { requestJson } from '../helpers/http.ts';
 import { byTest, createTestContext, testClock, type TestContext } from '../helpers/server.ts';

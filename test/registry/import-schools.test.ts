@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabaseFile, type Db } from '../../server/db/client.ts';
 import { classrooms, schools, schoolStatus } from '../../server/db/schema.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
-import { runImportSchools } from '../../server/registry/import-schools.ts';
+import { runImportSchools } from '../../server/commands/schools.ts';
 
 const now = Date.UTC(2026, 2, 1, 8);
 const importer = { actor: 'cli:test', reason: 'county roster 2026' };

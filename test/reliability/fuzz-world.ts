@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { expect } from 'vitest';
 import { createApp, type App } from '../../server/app.ts';
-import { defaultRequestLimits } from '../../server/http/request-limits.ts';
+import { defaultRequestLimits } from '../../server/config.ts';
 import type { Db } from '../../server/db/client.ts';
 import { createDashboardUsers, DashboardClient } from '../helpers/dashboard.ts';
 import { requestJson } from '../helpers/http.ts';

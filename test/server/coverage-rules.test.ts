@@ -3,7 +3,7 @@ import { sweepExpired } from '../../server/coverage/evaluate.ts';
 import { countyRollups } from '../../server/db/schema.ts';
 import { revokeDevice } from '../../server/enrollment/enroll.ts';
 import { currentPlan } from '../../server/plan/current.ts';
-import { importPlan } from '../../server/plan/plan.ts';
+import { importPlan } from '../../server/programme/plan-import.ts';
 import { requestJson } from '../helpers/http.ts';
 import { deskMonitor, makeReport, projector } from '../helpers/reports.ts';
 import { byTest, createTestContext, testClock, type TestContext } from '../helpers/server.ts';

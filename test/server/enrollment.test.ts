@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readReenrollments } from '../../server/coverage/devices-read.ts';
 import { auditLog, classrooms, deviceReenrollments, devices, hardwareConflicts } from '../../server/db/schema.ts';
-import { hashSecret } from '../../server/auth/secrets.ts';
+import { hashSecret } from '../../server/access/secrets.ts';
 import {
   createEnrollmentToken,
   DEFAULT_EXTRA_USES,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectedCumulative, progressOf } from '../../server/programme/milestones.ts';
+import { expectedCumulative, progressOf } from '../../server/plan/milestones.ts';
 
 const schools = {
   target: 1492,

@@ -1,6 +1,6 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from './app-env.ts';
 
 /*
  * Behind a reverse proxy (SANTONG_TRUST_PROXY=1) every request arrives from the proxy's address, and

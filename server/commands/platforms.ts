@@ -1,29 +1,17 @@
-import type { z } from 'zod';
 import { newPlatformSchema, platformPatchSchema } from '../../shared/schemas/platforms.ts';
 import type { AuditSource } from '../audit/audit.ts';
 import type { Db } from '../db/client.ts';
 import { DomainError } from '../errors.ts';
-import { describeIssues } from '../http/validate.ts';
-import { runPlatformProbes } from './platform-probe.ts';
-import { addPlatform, removePlatform, updatePlatform } from './platform-registry.ts';
-import { listPlatforms } from './platforms.ts';
+import { parseServerConfig } from '../config.ts';
+import { runPlatformProbes } from '../programme/platform-probe.ts';
+import { addPlatform, removePlatform, updatePlatform } from '../programme/platform-registry.ts';
+import { listPlatforms } from '../programme/platforms.ts';
+import { cliActor, database, parsedFlags, type Command } from './command-line.ts';
 
 /** The flags of `santong platform …` by name without dashes (id, kind, level, owner, name, url, built-on), as the command line gives them. */
 export type PlatformFlags = Record<string, string | undefined>;
 
-/** Parses with the same schema the API uses, so both refuse the same input with the same words. */
-function parsed<Schema extends z.ZodType>(schema: Schema, input: unknown): z.infer<Schema> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const flag = (path: string) => `--${{ ownerCode: 'owner', builtOn: 'built-on' }[path] ?? path}`;
-  throw new DomainError(
-    'invalid',
-    'invalid_input',
-    describeIssues(result.error)
-      .map((i) => `${flag(i.path)}: ${i.message}`)
-      .join('\n'),
-  );
-}
+const platformFlag = (path: string) => `--${{ ownerCode: 'owner', builtOn: 'built-on' }[path] ?? path}`;
 
 function platformId(flags: PlatformFlags): number {
   if (!flags.id || !/^\d+$/.test(flags.id))
@@ -44,7 +32,7 @@ const describe = (p: ReturnType<typeof listPlatforms>[number]) => {
 };
 
 /** `santong platform add|update|remove|list|probe`: the lines to print. Changes are audited; probe records measurements. */
-export async function runPlatformCommand(
+async function runPlatformCommand(
   db: Db,
   sub: string,
   flags: PlatformFlags,
@@ -56,29 +44,37 @@ export async function runPlatformCommand(
   const builtOn = flags['built-on'] === 'none' ? null : flags['built-on'];
   switch (sub) {
     case 'add': {
-      const input = parsed(newPlatformSchema, {
-        kind: flags.kind,
-        level: flags.level,
-        ownerCode: flags.owner,
-        name: flags.name,
-        url: flags.url,
-        builtOn,
-        reason: audit.reason,
-      });
+      const input = parsedFlags(
+        newPlatformSchema,
+        {
+          kind: flags.kind,
+          level: flags.level,
+          ownerCode: flags.owner,
+          name: flags.name,
+          url: flags.url,
+          builtOn,
+          reason: audit.reason,
+        },
+        platformFlag,
+      );
       const { reason: _reason, ...platform } = input;
       return [`added ${show(addPlatform(db, platform, audit, now).id)}`];
     }
     case 'update': {
       const id = platformId(flags);
-      const patch = parsed(platformPatchSchema, {
-        kind: flags.kind,
-        level: flags.level,
-        ownerCode: flags.owner,
-        name: flags.name,
-        url: flags.url,
-        builtOn,
-        reason: audit.reason,
-      });
+      const patch = parsedFlags(
+        platformPatchSchema,
+        {
+          kind: flags.kind,
+          level: flags.level,
+          ownerCode: flags.owner,
+          name: flags.name,
+          url: flags.url,
+          builtOn,
+          reason: audit.reason,
+        },
+        platformFlag,
+      );
       const { reason: _reason, ...fields } = patch;
       const { changed } = updatePlatform(db, id, fields, audit, now);
       return [`${changed ? 'updated' : 'unchanged'} ${show(id)}`];
@@ -103,3 +99,18 @@ export async function runPlatformCommand(
       );
   }
 }
+
+/** `santong platform …`: changes are audited as the person at the terminal. */
+export const platformCommand: Command = async ({ flags, sub, now, say }) => {
+  const audit = { actor: cliActor(), reason: flags.reason ?? `platform ${sub} by command line` };
+  const lines = await runPlatformCommand(
+    database(flags),
+    sub!,
+    flags,
+    audit,
+    now,
+    parseServerConfig(flags, process.env).probeTimeoutMs,
+  );
+  lines.forEach(say);
+  return 0;
+};

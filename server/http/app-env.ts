@@ -1,10 +1,8 @@
-import type { Viewer } from './accounts/page-auth.ts';
-import type { User } from './accounts/users.ts';
-import type { ApiPrincipal } from './auth/api-tokens.ts';
-import type { Db } from './db/client.ts';
-import type { RequestLimits } from './http/request-limits.ts';
-import type { Logger } from './log.ts';
-import type { Locale } from './i18n/locale.ts';
+import type { ApiPrincipal, User, Viewer } from '../access/principals.ts';
+import type { Db } from '../db/client.ts';
+import type { Logger } from '../log.ts';
+import type { Locale } from '../i18n/locale.ts';
+import type { RequestLimits } from '../config.ts';
 
 /** What every route can use: passed in by createApp, so tests build an app over their own database. */
 export interface AppDeps {

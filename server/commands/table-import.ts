@@ -1,5 +1,5 @@
-import type { z } from 'zod';
-import type { RosterIssue, TableFile, TableFileRow } from './roster-file.ts';
+import type { RosterIssue, TableFile, TableFileRow } from '../registry/roster-file.ts';
+import { byLine } from '../registry/table-cells.ts';
 
 // C0 and C1 controls (ESC starts the sequences that retitle, clear or re-colour a terminal) and the
 // bidirectional overrides that make text display in another order than it reads.
@@ -12,9 +12,6 @@ const unprintable = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-
 export function printable(line: string): string {
   return line.replace(unprintable, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
-
-/** Orders problems the way a person fixes them: top of the file first. */
-export const byLine = (a: RosterIssue, b: RosterIssue) => a.line - b.line;
 
 export interface TableImport<Column extends string> {
   read(file: string): Promise<TableFile<Column>>;
@@ -69,28 +66,4 @@ async function tableImportLines<Column extends string>(
     exitCode: 0,
     output: [...warnings, ...(result.warnings ?? []).map((w) => `warning: ${format(w)}`), `${file}: ${result.summary}`],
   };
-}
-
-/**
- * Parses a row's cells field by field with an object schema's own field schemas, so one bad cell does
- * not hide the others: every problem of the row lands in `errors`. Returns the parsed fields (those
- * that were valid) and whether all were.
- */
-export function parseCells(
-  shape: Record<string, z.ZodType>,
-  line: number,
-  cells: Partial<Record<string, string | number>>,
-  errors: RosterIssue[],
-) {
-  const row: Record<string, unknown> = { line };
-  let good = true;
-  for (const [field, schema] of Object.entries(shape)) {
-    const parsed = schema.safeParse(cells[field]);
-    if (parsed.success) row[field] = parsed.data;
-    else {
-      good = false;
-      for (const issue of parsed.error.issues) errors.push({ line, field, reason: issue.message });
-    }
-  }
-  return { row, good };
 }

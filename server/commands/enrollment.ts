@@ -1,0 +1,60 @@
+import { MAX_TOKEN_DAYS, MAX_TOKEN_USES } from '../../shared/schemas/enroll.ts';
+import { revokeDevice } from '../enrollment/enroll.ts';
+import { createEnrollmentToken, parseDuration, revokeEnrollmentToken } from '../enrollment/tokens.ts';
+import { DAY_MS } from '../time/china-time.ts';
+import {
+  cliActor,
+  database,
+  fail,
+  positiveInteger,
+  required,
+  requiredInteger,
+  UsageError,
+  type Command,
+} from './command-line.ts';
+
+/** `santong enrollment-token create`: the token is printed once, on its own last line. */
+export const enrollmentTokenCreate: Command = ({ flags, now, say }) => {
+  const expiresIn = flags['expires-in'] === undefined ? undefined : parseDuration(flags['expires-in']);
+  if (expiresIn === null || (expiresIn !== undefined && (expiresIn < 60_000 || expiresIn > MAX_TOKEN_DAYS * DAY_MS))) {
+    throw new UsageError(`--expires-in takes a duration from 1m to ${MAX_TOKEN_DAYS}d such as 30d, 12h or 90m`);
+  }
+  const maxUses = positiveInteger(flags, 'max-uses') ?? undefined;
+  if (maxUses !== undefined && maxUses > MAX_TOKEN_USES)
+    throw new UsageError(`--max-uses takes a whole number from 1 to ${MAX_TOKEN_USES}`);
+  const created = createEnrollmentToken(
+    database(flags),
+    {
+      schoolCode: required(flags, 'school'),
+      expiresAt: expiresIn === undefined ? undefined : now + expiresIn,
+      maxUses,
+    },
+    now,
+    { actor: cliActor(), reason: flags.reason ?? 'enrollment token issued' },
+  );
+  say(`enrollment token #${created.id} for ${created.school.code} ${created.school.name}`);
+  say(
+    `expires: ${created.expiresAt === null ? 'never' : new Date(created.expiresAt).toISOString()}; uses: ${created.maxUses ?? 'unlimited'}`,
+  );
+  say(created.token);
+  return 0;
+};
+
+/** `santong enrollment-token revoke --id N`: exit 1 when there is no such token. */
+export const enrollmentTokenRevoke: Command = ({ flags, now }) =>
+  revokeEnrollmentToken(database(flags), requiredInteger(flags, 'id'), now, {
+    actor: cliActor(),
+    reason: flags.reason ?? 'enrollment token revoked',
+  })
+    ? 0
+    : fail('no such enrollment token');
+
+/** `santong device revoke --id DEVICE_ID`: the device's key is refused from now on. */
+export const deviceRevoke: Command = ({ flags, now, say }) => {
+  const device = revokeDevice(database(flags), required(flags, 'id'), now, {
+    actor: cliActor(),
+    reason: flags.reason ?? 'device key revoked',
+  });
+  say(`device ${flags.id} at school ${device.schoolCode} revoked`);
+  return 0;
+};

@@ -1,0 +1,44 @@
+import { inspectionDrawSchema } from '../../shared/schemas/inspections.ts';
+import { sweepExpired } from '../coverage/evaluate.ts';
+import { readSchool } from '../coverage/read.ts';
+import { listDeclarations } from '../programme/declarations.ts';
+import { drawInspection, readInspection } from '../programme/inspections.ts';
+import { InspectionChecklist } from '../views/inspection-checklist.tsx';
+import { cliActor, database, kebabFlag, parsedFlags, recordId, type Command, type Flags } from './command-line.ts';
+
+/*
+ * `santong inspection sample|checklist`: spot checks (检查验收). The checklist is the same view the
+ * dashboard links, printed as one HTML document; rendering it is the edge's work, not the domain's.
+ */
+
+const audit = (flags: Flags, sub: string) => ({ actor: cliActor(), reason: flags.reason ?? `inspection ${sub}` });
+
+export const inspectionSample: Command = ({ flags, now, say }) => {
+  const db = database(flags);
+  const input = parsedFlags(
+    inspectionDrawSchema,
+    { perCounty: flags['per-county'] === undefined ? undefined : Number(flags['per-county']), seed: flags.seed },
+    kebabFlag,
+  );
+  sweepExpired(db, now);
+  const inspection = drawInspection(db, input, now, {
+    ...audit(flags, 'sample'),
+    reason: flags.reason ?? `inspection drawn with seed ${input.seed}`,
+  });
+  say(`inspection #${inspection.id} (seed ${inspection.seed}, ${inspection.perCounty} per county):`);
+  for (const s of inspection.schools) say(`${s.countyCode} ${s.schoolCode} ${s.name} [${s.stratum}]`);
+  return 0;
+};
+
+export const inspectionChecklist: Command = ({ flags, now, say }) => {
+  const db = database(flags);
+  sweepExpired(db, now);
+  const inspection = readInspection(db, recordId(flags));
+  const schools = inspection.schools.map((s) => ({
+    stratum: s.stratum,
+    detail: readSchool(db, s.schoolCode, now),
+    declarations: listDeclarations(db, { countyScope: null, status: 'all', schoolCode: s.schoolCode }),
+  }));
+  say(`<!doctype html>${InspectionChecklist({ inspection, schools })}`);
+  return 0;
+};

@@ -1,0 +1,20 @@
+import { parsePlanFile } from '../plan/plan.ts';
+import { importPlan } from '../programme/plan-import.ts';
+import { cliActor, database, UsageError, type Command } from './command-line.ts';
+
+/** `santong plan import FILE.json`: every problem of the file on stderr (exit 1), or the plan replaced. */
+export const planImport: Command = ({ flags, arg: file, now, say }) => {
+  if (!file) throw new UsageError('plan import needs a FILE.json');
+  const { plan, errors } = parsePlanFile(file);
+  if (!plan) {
+    errors.forEach((e) => process.stderr.write(`${e}\n`));
+    return 1;
+  }
+  // A fresh directory gets this plan, not the shipped reference data first.
+  importPlan(database(flags, false), plan, `file: ${file}`, now, {
+    actor: cliActor(),
+    reason: flags.reason ?? `plan import ${file}`,
+  });
+  say(`plan "${plan.name}" imported: prefecture ${plan.prefecture.code} with ${plan.counties.length} counties`);
+  return 0;
+};
