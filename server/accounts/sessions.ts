@@ -4,6 +4,7 @@ import { hashSecret } from '../access/secrets.ts';
 import type { Db } from '../db/client.ts';
 import { sessions, users } from '../db/schema.ts';
 import type { User } from '../access/principals.ts';
+import { DAY_MS, HOUR_MS } from '../time/china-time.ts';
 
 /*
  * A session is a 256-bit random id in an HttpOnly cookie; the database holds only its SHA-256, so a
@@ -11,8 +12,8 @@ import type { User } from '../access/principals.ts';
  * a request or MAX_AGE_MS after sign-in, whichever comes first.
  */
 export const SESSION_COOKIE = 'santong_session';
-export const IDLE_MS = 12 * 3_600_000;
-export const MAX_AGE_MS = 7 * 86_400_000;
+export const IDLE_MS = 12 * HOUR_MS;
+export const MAX_AGE_MS = 7 * DAY_MS;
 // Sliding the idle timer costs a write; once every few minutes per session is plenty.
 const TOUCH_AFTER_MS = 5 * 60_000;
 

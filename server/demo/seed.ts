@@ -14,8 +14,8 @@ import { createEnrollmentToken } from '../enrollment/tokens.ts';
 import { ingestReports } from '../ingest/reports.ts';
 import { importSchools } from '../registry/import-schools.ts';
 import type { DemoDisplay, DemoSchool } from './world.ts';
+import { DAY_MS as DAY } from '../time/china-time.ts';
 
-const DAY = 86_400_000;
 const bySeed: AuditSource = { actor: 'demo', reason: 'npm run demo: synthetic demo data' };
 
 /** A device the simulated fleet runs live, with what its synthetic collectors will measure. */
