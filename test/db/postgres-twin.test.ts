@@ -78,7 +78,7 @@ describe('the PostgreSQL twin through drizzle', () => {
     await expect(db.insert(schema.devices).values(orphan)).rejects.toHaveProperty('cause.code', foreignKeyViolation);
   });
 
-  it('reads 0/1 flags as booleans, JSON as values, and sums flags as SQLite does', async () => {
+  it('reads 0/1 flags as booleans, JSON as values and bytes as a Buffer, and sums flags as SQLite does', async () => {
     const db = await migratedDb();
     await db.insert(schema.platforms).values({
       kind: 'resource',
@@ -104,6 +104,12 @@ describe('the PostgreSQL twin through drizzle', () => {
     await db.insert(schema.plans).values({ document, importedAt: enrolledAt, source: 'test' });
     const [plan] = await db.select().from(schema.plans);
     expect(plan!.document).toEqual(document);
+
+    const bundle = Buffer.from([0, 1, 2, 0xfe, 0xff]);
+    const release = { version: '1.2.3', bundle, sha256: 'h', signature: 's', publishedAt: enrolledAt };
+    await db.insert(schema.agentReleases).values(release);
+    const [stored] = await db.select().from(schema.agentReleases);
+    expect(Buffer.compare(stored!.bundle, bundle)).toBe(0);
   });
 
   it('bumps the read-model version on registry changes and refuses to change the audit log', async () => {
@@ -112,6 +118,28 @@ describe('the PostgreSQL twin through drizzle', () => {
     expect(await version()).toBe(1);
     await db.insert(schema.divisions).values({ code: '622922', name: '康乐县', level: 'county' });
     expect(await version()).toBe(2);
+
+    // A rollup rewritten with the same figures leaves the version alone; a changed figure bumps it.
+    const rollup = {
+      countyCode: '622922',
+      schoolsRegistered: 0,
+      schoolsConnected: 0,
+      schoolsMeetingStandard: 0,
+      classroomsRegistered: 0,
+      classroomsEquipped: 0,
+      devicesEnrolled: 0,
+      devicesLive: 0,
+      devicesAtRisk: 0,
+      devicesSilent: 0,
+      devicesNever: 0,
+      updatedAt: enrolledAt,
+    };
+    await db.insert(schema.countyRollups).values(rollup);
+    expect(await version()).toBe(3);
+    await db.update(schema.countyRollups).set({ updatedAt: enrolledAt + 1 });
+    expect(await version()).toBe(3);
+    await db.update(schema.countyRollups).set({ devicesLive: 1 });
+    expect(await version()).toBe(4);
 
     await db.insert(schema.auditLog).values({
       at: enrolledAt,
