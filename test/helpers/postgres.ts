@@ -39,7 +39,15 @@ export function postgresBinDir(): string {
 /** As root, the argv prefix and ids that run a command as the unprivileged `postgres` user. */
 function unprivileged(): { prefix: string[]; uid: number; gid: number } | null {
   if (process.getuid?.() !== 0) return null;
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  const id = (flag: string) => {
+    try {
+      return Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: 'pipe' }).trim());
+    } catch {
+      throw new Error(
+        'as root, the test server runs as the postgres user, and there is none: apt-get install postgresql',
+      );
+    }
+  };
   return {
     prefix: ['setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups', '--'],
     uid: id('-u'),
