@@ -1,11 +1,10 @@
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { eq, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as schema from '../../server/db/schema-pg.ts';
-import { repoRoot } from '../helpers/cli.ts';
 import { usePostgres } from '../helpers/postgres.ts';
 
 /* The PostgreSQL twin used through drizzle on a real server: values come back as the SQLite schema gives them. */
@@ -20,7 +19,7 @@ async function migratedDb(): Promise<NodePgDatabase<typeof schema>> {
   const pool = new pg.Pool(await postgres().createDatabase());
   pools.push(pool);
   const db = drizzle({ client: pool, schema });
-  await migrate(db, { migrationsFolder: path.join(repoRoot, 'migrations', 'pg') });
+  await migrate(db, { migrationsFolder: fileURLToPath(new URL('../../migrations/pg', import.meta.url)) });
   return db;
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle as sqliteDrizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate as sqliteMigrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -8,7 +9,6 @@ import { drizzle as pgDrizzle } from 'drizzle-orm/node-postgres';
 import { migrate as pgMigrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/cli.ts';
 import { usePostgres } from '../helpers/postgres.ts';
 import { diffShapes, type SchemaShape } from './shape.ts';
 import { postgresShape } from './shape-pg.ts';
@@ -33,7 +33,9 @@ function migratedSqlite(): Database.Database {
     sqlite.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  sqliteMigrate(sqliteDrizzle(sqlite), { migrationsFolder: path.join(repoRoot, 'migrations') });
+  sqliteMigrate(sqliteDrizzle(sqlite), {
+    migrationsFolder: fileURLToPath(new URL('../../migrations', import.meta.url)),
+  });
   return sqlite;
 }
 
@@ -41,7 +43,9 @@ async function migratedPostgres(): Promise<pg.Client> {
   const client = new pg.Client(await postgres().createDatabase());
   await client.connect();
   cleanups.push(() => client.end());
-  await pgMigrate(pgDrizzle({ client }), { migrationsFolder: path.join(repoRoot, 'migrations', 'pg') });
+  await pgMigrate(pgDrizzle({ client }), {
+    migrationsFolder: fileURLToPath(new URL('../../migrations/pg', import.meta.url)),
+  });
   return client;
 }
 
