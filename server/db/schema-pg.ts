@@ -44,7 +44,8 @@ const flag = customType<{ data: boolean; driverData: number }>({
 /** Raw bytes (an agent bundle). */
 const bytes = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
-const no = sql`0`;
+/** A flag's default of false, written as 0: drizzle would write `false`, which an integer column refuses. */
+const unset = sql`0`;
 
 // ── Registry ────────────────────────────────────────────────────────────────────────────────────
 
@@ -313,7 +314,7 @@ export const classroomStatus = pgTable(
     equipped: flag('equipped').notNull(),
     lastEvidenceAt: epochMs('last_evidence_at'),
     equippedKind: text('equipped_kind', { enum: presentationDisplayKinds }),
-    declaredEquipped: flag('declared_equipped').notNull().default(no),
+    declaredEquipped: flag('declared_equipped').notNull().default(unset),
   },
   (t) => [index('classroom_status_school').on(t.schoolCode)],
 );
@@ -330,8 +331,8 @@ export const schoolStatus = pgTable(
     bandwidthMbps: doublePrecision('bandwidth_mbps'),
     standardMbps: doublePrecision('standard_mbps'),
     meetsStandard: flag('meets_standard').notNull(),
-    declaredConnected: flag('declared_connected').notNull().default(no),
-    declarationConflict: flag('declaration_conflict').notNull().default(no),
+    declaredConnected: flag('declared_connected').notNull().default(unset),
+    declarationConflict: flag('declaration_conflict').notNull().default(unset),
     bandwidthSource: text('bandwidth_source', { enum: ['server', 'agent'] }),
     flaggedSamples: integer('flagged_samples').notNull().default(0),
     flagReasons: text('flag_reasons'),

@@ -86,21 +86,13 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (as) fs.chownSync(dir, as.uid, as.gid);
   const prefix = as?.prefix ?? [];
 
-  const initdb = run(
-    [
-      ...prefix,
-      path.join(bin, 'initdb'),
-      '-D',
-      data,
-      '-U',
-      superuser,
-      '--auth=trust',
-      '--no-sync',
-      '--no-instructions',
-    ].concat(['--encoding=UTF8', '--locale=C.UTF-8']),
-    dir,
-  );
-  await finished(initdb, collect(initdb));
+  // trust: only the socket in our own temp dir reaches it. --no-sync: the data dies with the test.
+  const initdbFlags = ['-D', data, '-U', superuser, '--auth=trust', '--no-sync', '--no-instructions'];
+  const initdb = run([...prefix, path.join(bin, 'initdb'), ...initdbFlags, '--encoding=UTF8', '--locale=C.UTF-8'], dir);
+  await finished(initdb, collect(initdb)).catch((error: Error) => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new Error(`initdb failed: ${error.message}`);
+  });
 
   const settings = { listen_addresses: '', unix_socket_directories: dir, port: String(port), fsync: 'off' };
   const durabilityOff = { synchronous_commit: 'off', full_page_writes: 'off' };
@@ -114,7 +106,13 @@ export async function startPostgres(): Promise<PostgresServer> {
   process.once('exit', killOnExit);
 
   const admin: pg.ClientConfig = { host: dir, port, user: superuser, database: 'postgres' };
-  await waitUntilAccepting(admin, server, log);
+  await waitUntilAccepting(admin, server, log).catch(async (error: Error) => {
+    process.off('exit', killOnExit);
+    server.kill('SIGKILL');
+    await exited.catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
 
   let databases = 0;
   return {
