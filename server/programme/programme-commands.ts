@@ -80,7 +80,7 @@ export function runProgrammeCommand(
       withdrawDeclaration(db, id(flags), now, audit, null);
       return [`declaration #${flags.id} withdrawn`];
     case 'declaration list':
-      return listDeclarations(db, { countyScope: flags.county ?? null, status: 'active' }).map(
+      return listDeclarations(db, { countyScope: flags.county ?? null, status: 'active' }, now).map(
         (d) =>
           `#${d.id} ${d.schoolCode} ${d.indicator}${d.classroomCode ? `/${d.classroomCode}` : ''} by ${d.declaredBy}${d.measured ? ' (now measured too)' : ''}${d.conflict ? ' CONFLICT: evidence says no internet' : ''}`,
       );
@@ -105,7 +105,7 @@ export function runProgrammeCommand(
       const schools = inspection.schools.map((s) => ({
         stratum: s.stratum,
         detail: readSchool(db, s.schoolCode, now),
-        declarations: listDeclarations(db, { countyScope: null, status: 'all', schoolCode: s.schoolCode }),
+        declarations: listDeclarations(db, { countyScope: null, status: 'all', schoolCode: s.schoolCode }, now),
       }));
       return [`<!doctype html>${InspectionChecklist({ inspection, schools })}`];
     }

@@ -9,7 +9,7 @@ import { readTeacherSpaces } from './teacher-spaces.ts';
  * those later (a school list, a device count) never reaches the public answer by accident.
  */
 
-/** The public aggregates (信息公开): prefecture and county figures, no school, device or person. Run the aging sweep first. */
+/** The public aggregates (信息公开): prefecture and county figures, no school, device or person, as of `now`. */
 export function readPublicCoverage(db: Db, now: number): PublicCoverage {
   const coverage = readCoverage(db, null, now);
   const spaces = readTeacherSpaces(db, null);

@@ -19,7 +19,6 @@ import { progressSchema } from '../../shared/schemas/history.ts';
 import { platformCoverageSchema } from '../../shared/schemas/platforms.ts';
 import { teacherSpacesSchema } from '../../shared/schemas/teacher-spaces.ts';
 import { apiAuth } from '../auth/middleware.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
@@ -81,7 +80,6 @@ export const coverageRoutes = new Hono<AppEnv>()
   .use('/api/v1/coverage/*', apiAuth)
   .get('/api/v1/coverage', validate('query', coverageQuerySchema), (c) => {
     const now = c.var.clock();
-    sweepBeforeRead(c.var.db, now);
     const scope = countyScopeOf(c.var.principal);
     const { format, page, pageSize } = c.req.valid('query');
     if (format === 'csv')
@@ -100,9 +98,8 @@ export const coverageRoutes = new Hono<AppEnv>()
       assertCountyInScope(c.var.principal, code);
       findCounty(c.var.db, code);
       const now = c.var.clock();
-      sweepBeforeRead(c.var.db, now);
       const csv = query.format === 'csv';
-      const schools = readCountySchools(c.var.db, code, query, !csv);
+      const schools = readCountySchools(c.var.db, code, query, now, !csv);
       if (csv) return csvResponse(toCsv(schoolCsvColumns, schools.rows), `schools-${code}.csv`);
       const coverage = readCoverage(c.var.db, code, now);
       return c.json({

@@ -5,7 +5,6 @@ import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeCounty } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
 import { readCountyTownships } from '../coverage/registry-read.ts';
 import { validate } from '../http/validate.ts';
@@ -53,8 +52,7 @@ const exportSchools = createFactory<AppEnv>().createHandlers(
     assertCanSeeCounty(c.var.user, code);
     findCounty(c.var.db, code);
     const now = c.var.clock();
-    sweepBeforeRead(c.var.db, now);
-    const schools = readCountySchools(c.var.db, code, { ...c.req.valid('query'), format: 'json' }, false);
+    const schools = readCountySchools(c.var.db, code, { ...c.req.valid('query'), format: 'json' }, now, false);
     return tableExport(
       c.var.locale,
       format,
@@ -78,7 +76,6 @@ export const dashboardCountyRoutes = new Hono<AppEnv>()
       assertCanSeeCounty(c.var.user, code);
       const county = findCounty(c.var.db, code);
       const now = c.var.clock();
-      sweepBeforeRead(c.var.db, now);
       const query = { ...c.req.valid('query'), format: 'json' as const };
       return c.html(
         CountyPage({
@@ -90,7 +87,7 @@ export const dashboardCountyRoutes = new Hono<AppEnv>()
           query,
           filterQuery: filtersOf(c.req.url),
           townships: readCountyTownships(c.var.db, code),
-          schools: readCountySchools(c.var.db, code, query, true),
+          schools: readCountySchools(c.var.db, code, query, now, true),
         }),
       );
     },

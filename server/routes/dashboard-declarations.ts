@@ -9,7 +9,6 @@ import {
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readSchoolChoices } from '../coverage/registry-read.ts';
 import { formProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
@@ -30,9 +29,8 @@ function officerScope(c: Context<AppEnv>): string | null {
 /** Declarations in the officer's scope with their schools' names, as of now. */
 function rowsFor(c: Context<AppEnv>, filter: Filter): DeclarationRow[] {
   const countyScope = officerScope(c);
-  sweepBeforeRead(c.var.db, c.var.clock());
   const names = new Map(readSchoolChoices(c.var.db, listScope(c.var.user)).map((s) => [s.code, s.name]));
-  return listDeclarations(c.var.db, { countyScope, ...filter }).map((d) => ({
+  return listDeclarations(c.var.db, { countyScope, ...filter }, c.var.clock()).map((d) => ({
     ...d,
     schoolName: names.get(d.schoolCode) ?? d.schoolCode,
   }));

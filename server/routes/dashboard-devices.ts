@@ -10,7 +10,6 @@ import {
   readHardwareConflicts,
   readReenrollments,
 } from '../coverage/devices-read.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { revokeDevice } from '../enrollment/enroll.ts';
 import { DomainError } from '../errors.ts';
 import { validate } from '../http/validate.ts';
@@ -21,10 +20,9 @@ import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 /** The device lists in the user's scope, as of now. */
 function lists(c: Context<AppEnv>) {
   const now = c.var.clock();
-  sweepBeforeRead(c.var.db, now);
   const scope = listScope(c.var.user);
   return {
-    attention: readAttentionDevices(c.var.db, scope),
+    attention: readAttentionDevices(c.var.db, scope, now),
     conflicts: readHardwareConflicts(c.var.db, scope),
     reenrollments: readReenrollments(c.var.db, scope, now),
   };

@@ -4,7 +4,6 @@ import { inspectionDrawFormSchema, inspectionResultFormSchema } from '../../shar
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { validate } from '../http/validate.ts';
 import { listInspections } from '../programme/inspection-list.ts';
 import { drawInspection, readInspection, recordInspectionResult } from '../programme/inspections.ts';
@@ -39,8 +38,6 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
     assertRole(c.var.user, 'bureau');
     const { perCounty, seed } = c.req.valid('form');
     const now = c.var.clock();
-    // The draw weights by current status, so statuses are brought up to now first (as the API does).
-    sweepBeforeRead(c.var.db, now);
     const inspection = drawInspection(c.var.db, { perCounty, seed }, now, {
       actor: actor(c),
       reason: `inspection drawn with seed ${seed}`,

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertRole } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readCoverage } from '../coverage/read.ts';
 import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
@@ -26,7 +25,6 @@ const exportCounties = createFactory<AppEnv>().createHandlers(
     const user = c.var.user;
     assertRole(user, 'bureau', 'county');
     const now = c.var.clock();
-    sweepBeforeRead(c.var.db, now);
     const coverage = readCoverage(c.var.db, user.role === 'bureau' ? null : user.countyCode, now);
     const { sort, dir } = c.req.valid('query');
     const columns = countyColumns(c.var.locale);
@@ -47,7 +45,6 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
     if (user.role === 'county') return c.redirect(`/counties/${user.countyCode}`, 302);
     if (user.role === 'school') return c.redirect(`/schools/${user.schoolCode}`, 302);
     const now = c.var.clock();
-    sweepBeforeRead(c.var.db, now);
     const coverage = readCoverage(c.var.db, null, now);
     const { sort, dir } = c.req.valid('query');
     const columns = countyColumns(c.var.locale);

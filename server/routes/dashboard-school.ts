@@ -5,7 +5,6 @@ import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
 import { readBandwidthHistory } from '../coverage/bandwidth-history.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readSchool } from '../coverage/read.ts';
 import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
@@ -21,7 +20,6 @@ const schoolParams = z.object({ code: z.string().min(1).max(64) });
 /** The school as of now, if the signed-in user may see it (404 unknown, 403 out of scope). */
 function schoolInScope(c: Context<AppEnv>, code: string) {
   const now = c.var.clock();
-  sweepBeforeRead(c.var.db, now);
   const detail = readSchool(c.var.db, code, now);
   assertCanSeeSchool(c.var.user, { code, countyCode: detail.school.county.code });
   return { detail, now };
@@ -69,7 +67,11 @@ export const dashboardSchoolRoutes = new Hono<AppEnv>()
         history: readBandwidthHistory(c.var.db, detail.school.code, now),
         serverUrl: new URL(c.req.url).origin,
         releaseKeyFingerprints: trustedReleaseKeys(c.var.db).map(releaseKeyFingerprint),
-        declarations: listDeclarations(c.var.db, { countyScope: null, status: 'all', schoolCode: detail.school.code }),
+        declarations: listDeclarations(
+          c.var.db,
+          { countyScope: null, status: 'all', schoolCode: detail.school.code },
+          now,
+        ),
         canDeclare: c.var.user.role !== 'school',
       }),
     );

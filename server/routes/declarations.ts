@@ -43,11 +43,15 @@ export const declarationRoutes = new Hono<AppEnv>()
   .use('/api/v1/closures/*', apiAuth)
   .get('/api/v1/declarations', validate('query', declarationListQuerySchema), (c) => {
     const query = c.req.valid('query');
-    const list = listDeclarations(c.var.db, {
-      countyScope: countyScopeOf(c.var.principal),
-      status: query.status,
-      conflict: query.conflict,
-    });
+    const list = listDeclarations(
+      c.var.db,
+      {
+        countyScope: countyScopeOf(c.var.principal),
+        status: query.status,
+        conflict: query.conflict,
+      },
+      c.var.clock(),
+    );
     if (query.format === 'csv') return csvResponse(toCsv(declarationColumns, list), 'declarations.csv');
     return c.json({ declarations: list });
   })

@@ -10,7 +10,6 @@ import {
 import type { AppEnv } from '../app-env.ts';
 import { actorOf, assertBureauWide, countyScopeOf } from '../auth/api-tokens.ts';
 import { apiAuth } from '../auth/middleware.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readSchool } from '../coverage/read.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
@@ -31,7 +30,6 @@ export const inspectionRoutes = new Hono<AppEnv>()
   .use('/api/v1/inspections/*', apiAuth)
   .post('/api/v1/inspections', validate('json', inspectionDrawSchema), (c) => {
     assertBureauWide(c.var.principal);
-    sweepBeforeRead(c.var.db, c.var.clock());
     const input = c.req.valid('json');
     return c.json(
       drawInspection(c.var.db, input, c.var.clock(), {
@@ -48,14 +46,13 @@ export const inspectionRoutes = new Hono<AppEnv>()
   .get('/api/v1/inspections/:id/checklist', validate('param', idParams), (c) => {
     const scope = countyScopeOf(c.var.principal);
     const now = c.var.clock();
-    sweepBeforeRead(c.var.db, now);
     const inspection = readInspection(c.var.db, c.req.valid('param').id);
     const schools = inspection.schools
       .filter((s) => scope === null || s.countyCode === scope)
       .map((s) => ({
         stratum: s.stratum,
         detail: readSchool(c.var.db, s.schoolCode, now),
-        declarations: listDeclarations(c.var.db, { countyScope: null, status: 'all', schoolCode: s.schoolCode }),
+        declarations: listDeclarations(c.var.db, { countyScope: null, status: 'all', schoolCode: s.schoolCode }, now),
       }));
     return c.html(`<!doctype html>${InspectionChecklist({ inspection, schools })}`);
   })

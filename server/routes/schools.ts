@@ -11,7 +11,6 @@ import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { assertSchoolInScope } from '../auth/api-tokens.ts';
 import { apiAuth } from '../auth/middleware.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readSchool } from '../coverage/read.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
@@ -45,10 +44,9 @@ const deviceColumns: CsvColumn<SchoolDetail['devices'][number]>[] = [
   { header: 'displays', value: (r) => JSON.stringify(r.displays) },
 ];
 
-/** The school as of now, after the aging sweep, if the reader may see its county. */
+/** The school as of now, if the reader may see its county. */
 function schoolInScope(c: Context<AppEnv>, code: string): SchoolDetail {
   const now = c.var.clock();
-  sweepBeforeRead(c.var.db, now);
   const detail = readSchool(c.var.db, code, now);
   assertSchoolInScope(c.var.principal, detail.school);
   return detail;
