@@ -2,7 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Role } from '../../shared/schemas/dashboard.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { perConnection } from '../db/per-connection.ts';
-import { recordAudit, type AuditSource } from '../audit/audit.ts';
+import { recordAudit, tokenActor, userActor, type AuditSource } from '../audit/audit.ts';
 import { apiTokens, divisions } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { generateSecret, hashSecret } from './secrets.ts';
@@ -133,7 +133,7 @@ export function assertSchoolInScope(principal: ApiPrincipal, school: { code: str
 
 /** How the audit log names the principal. */
 export function actorOf(principal: ApiPrincipal): string {
-  return principal.kind === 'api-token' ? `api-token:${principal.id}` : `user:${principal.name}`;
+  return principal.kind === 'api-token' ? tokenActor(principal.id) : userActor(principal.name);
 }
 
 /** Throws 403 unless the principal sees the whole prefecture (prefecture-wide changes, the audit log). */

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { divisionCodeSchema } from '../../shared/schemas/division-code.ts';
 import {
   coverageQuerySchema,
   coverageSchema,
@@ -24,7 +25,7 @@ import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 
-const countyParams = z.object({ code: z.string().regex(/^\d{6}$/, 'a 6-digit county code such as 622921') });
+const countyParams = z.object({ code: divisionCodeSchema });
 
 /** The classroom and device figures, which school rows and county rows share column for column. */
 function classroomAndDeviceColumns<Row extends Pick<SchoolRow, 'classrooms' | 'devices'>>(): CsvColumn<Row>[] {

@@ -7,6 +7,7 @@ import { listApiTokens } from '../accounts/api-token-read.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertRole } from '../accounts/scope.ts';
 import { createUser, disableUser, enableUser, listUsers, resetPassword } from '../accounts/users.ts';
+import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../app-env.ts';
 import { createApiToken, revokeApiToken } from '../auth/api-tokens.ts';
 import { DomainError } from '../errors.ts';
@@ -26,7 +27,7 @@ const doneQuery = z.object({ done: z.enum(['disabled', 'enabled', 'password', 'r
 const idParams = z.object({ id: z.coerce.number().int().min(1) });
 const noticeOf = (c: Context<AppEnv>, done: z.infer<typeof doneQuery>['done']) =>
   done ? c.var.locale.t(`admin.done.${done}`) : null;
-const by = (c: Context<AppEnv>, reason: string) => ({ actor: `user:${c.var.user.username}`, reason });
+const by = (c: Context<AppEnv>, reason: string) => ({ actor: userActor(c.var.user.username), reason });
 
 function usersPage(c: Context<AppEnv>, created: string | null, problem: string | null, notice: string | null = null) {
   return UsersPage({
@@ -81,7 +82,7 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
         schoolCode: form.schoolCode,
       };
       const user = await createUser(c.var.db, input, c.var.clock(), {
-        actor: `user:${c.var.user.username}`,
+        actor: userActor(c.var.user.username),
         reason: 'account created from the dashboard',
       });
       c.var.logger.info(
@@ -187,7 +188,7 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
         c.var.db,
         { name: form.name, countyCode: form.countyCode ?? null },
         c.var.clock(),
-        { actor: `user:${c.var.user.username}`, reason: 'API token issued from the dashboard' },
+        { actor: userActor(c.var.user.username), reason: 'API token issued from the dashboard' },
       );
       c.var.logger.info({ apiTokenId: created.id, by: c.var.user.username }, 'API token created from the dashboard');
       return c.html(tokensPage(c, created.token, null), 201);

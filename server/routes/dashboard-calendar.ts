@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { closureFormSchema, reasonFormSchema } from '../../shared/schemas/dashboard-programme.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../accounts/scope.ts';
+import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../app-env.ts';
 import { DomainError } from '../errors.ts';
 import { formProblem } from '../http/form-problem.ts';
@@ -67,8 +68,6 @@ function page(c: Context<AppEnv>, notice: string | null, problem: string | null)
   });
 }
 
-const actor = (c: Context<AppEnv>) => `user:${c.var.user.username}`;
-
 /** The school calendar: list, export, add and remove closures (audited, with a reason). */
 export const dashboardCalendarRoutes = new Hono<AppEnv>()
   .get('/calendar', pageContext, requireUser, validate('query', noticeQuery), (c) => {
@@ -94,7 +93,7 @@ export const dashboardCalendarRoutes = new Hono<AppEnv>()
     const { _csrf, reason, ...closure } = c.req.valid('form');
     assertMayChange(scope, closure.countyCode ?? null);
     try {
-      const added = addClosure(c.var.db, closure, c.var.clock(), { actor: actor(c), reason });
+      const added = addClosure(c.var.db, closure, c.var.clock(), { actor: userActor(c.var.user.username), reason });
       c.var.logger.info({ closureId: added.id, by: c.var.user.username }, 'closure added from the dashboard');
       return c.redirect(`/calendar?added=${added.id}`, 303);
     } catch (error) {
@@ -115,7 +114,10 @@ export const dashboardCalendarRoutes = new Hono<AppEnv>()
       const closure = listClosures(c.var.db).find((x) => x.id === id);
       if (!closure) throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`);
       assertMayChange(scope, closure.countyCode);
-      removeClosure(c.var.db, id, c.var.clock(), { actor: actor(c), reason: c.req.valid('form').reason });
+      removeClosure(c.var.db, id, c.var.clock(), {
+        actor: userActor(c.var.user.username),
+        reason: c.req.valid('form').reason,
+      });
       c.var.logger.info({ closureId: id, by: c.var.user.username }, 'closure removed from the dashboard');
       return c.redirect(`/calendar?removed=${id}`, 303);
     },

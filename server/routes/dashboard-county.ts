@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { createFactory } from 'hono/factory';
 import { z } from 'zod';
+import { divisionCodeSchema } from '../../shared/schemas/division-code.ts';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeCounty } from '../accounts/scope.ts';
@@ -12,7 +13,7 @@ import { CountyPage, schoolColumns } from '../views/county-page.tsx';
 import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
 
-const countyParams = z.object({ code: z.string().regex(/^\d{6}$/, 'a 6-digit county code such as 622921') });
+const countyParams = z.object({ code: divisionCodeSchema });
 // A filter form sends its empty fields as ""; those mean "no filter".
 const filterQuery = z.preprocess(
   (q) => Object.fromEntries(Object.entries(q as Record<string, string>).filter(([, v]) => v !== '')),

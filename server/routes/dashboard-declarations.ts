@@ -8,6 +8,7 @@ import {
 } from '../../shared/schemas/dashboard-programme.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../accounts/scope.ts';
+import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../app-env.ts';
 import { readSchoolChoices } from '../coverage/registry-read.ts';
 import { formProblem } from '../http/form-problem.ts';
@@ -62,8 +63,6 @@ function page(
   });
 }
 
-const actor = (c: Context<AppEnv>) => `user:${c.var.user.username}`;
-
 /** The list as CSV or XLSX (the path says which), with the page's filters. */
 const exportDeclarations = createFactory<AppEnv>().createHandlers(
   pageContext,
@@ -104,7 +103,7 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
         c.var.db,
         request,
         c.var.clock(),
-        { actor: actor(c), reason: request.reason },
+        { actor: userActor(c.var.user.username), reason: request.reason },
         countyScope,
       );
       c.var.logger.info(
@@ -135,7 +134,7 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
           c.var.db,
           id,
           c.var.clock(),
-          { actor: actor(c), reason: c.req.valid('form').reason },
+          { actor: userActor(c.var.user.username), reason: c.req.valid('form').reason },
           countyScope,
         );
         c.var.logger.info({ declarationId: id, by: c.var.user.username }, 'declaration withdrawn from the dashboard');

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { csrfOnlyFormSchema } from '../../shared/schemas/dashboard.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool, assertRole, listScope } from '../accounts/scope.ts';
+import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../app-env.ts';
 import {
   findDeviceSchool,
@@ -90,7 +91,7 @@ export const dashboardDevicesRoutes = new Hono<AppEnv>()
       if (!school) throw new DomainError('not-found', 'device_unknown', `no device ${id}`);
       assertCanSeeSchool(c.var.user, school);
       revokeDevice(c.var.db, id, c.var.clock(), {
-        actor: `user:${c.var.user.username}`,
+        actor: userActor(c.var.user.username),
         reason: 'device key revoked from the dashboard',
       });
       c.var.logger.info(

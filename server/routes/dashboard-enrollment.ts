@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { csrfOnlyFormSchema, enrollmentTokenFormSchema } from '../../shared/schemas/dashboard.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool, assertRole, listScope } from '../accounts/scope.ts';
+import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../app-env.ts';
 import {
   findEnrollmentTokenSchool,
@@ -65,7 +66,7 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
       assertCanSeeSchool(c.var.user, school);
       if (
         !revokeEnrollmentToken(c.var.db, id, c.var.clock(), {
-          actor: `user:${c.var.user.username}`,
+          actor: userActor(c.var.user.username),
           reason: 'enrollment token revoked from the dashboard',
         })
       ) {
@@ -103,7 +104,7 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
         maxUses: form.maxUses,
       },
       now,
-      { actor: `user:${c.var.user.username}`, reason: 'enrollment token issued from the dashboard' },
+      { actor: userActor(c.var.user.username), reason: 'enrollment token issued from the dashboard' },
     );
     c.var.logger.info(
       { tokenId: created.id, school: school.code, by: c.var.user.username },

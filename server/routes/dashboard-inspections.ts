@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { inspectionDrawFormSchema, inspectionResultFormSchema } from '../../shared/schemas/dashboard-programme.ts';
 import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../accounts/scope.ts';
+import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../app-env.ts';
 import { validate } from '../http/validate.ts';
 import { listInspections } from '../programme/inspection-list.ts';
@@ -17,8 +18,6 @@ function officerScope(c: Context<AppEnv>): string | null {
   assertRole(c.var.user, 'bureau', 'county');
   return listScope(c.var.user).countyCode;
 }
-
-const actor = (c: Context<AppEnv>) => `user:${c.var.user.username}`;
 
 /** Spot checks in the dashboard: the bureau draws, everyone in scope sees, county officers (and the bureau) record findings. */
 export const dashboardInspectionRoutes = new Hono<AppEnv>()
@@ -39,7 +38,7 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
     const { perCounty, seed } = c.req.valid('form');
     const now = c.var.clock();
     const inspection = drawInspection(c.var.db, { perCounty, seed }, now, {
-      actor: actor(c),
+      actor: userActor(c.var.user.username),
       reason: `inspection drawn with seed ${seed}`,
     });
     c.var.logger.info({ inspectionId: inspection.id, by: c.var.user.username }, 'inspection drawn from the dashboard');
@@ -87,7 +86,14 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
         finding.result === 'confirmed'
           ? 'inspection confirmed the recorded status'
           : `inspection found a discrepancy: ${finding.note}`;
-      recordInspectionResult(c.var.db, id, finding, c.var.clock(), { actor: actor(c), reason }, scope);
+      recordInspectionResult(
+        c.var.db,
+        id,
+        finding,
+        c.var.clock(),
+        { actor: userActor(c.var.user.username), reason },
+        scope,
+      );
       c.var.logger.info(
         { inspectionId: id, school: finding.schoolCode, by: c.var.user.username },
         'inspection finding recorded from the dashboard',
