@@ -8,8 +8,7 @@ import { readCoverage } from '../coverage/read.ts';
 import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
 import { readHistory } from '../programme/history.ts';
-import { readPlatformCoverage } from '../programme/platforms.ts';
-import { readTeacherSpaces } from '../programme/teacher-spaces.ts';
+import { readProgrammeFigures } from '../programme/programme-figures.ts';
 import { pageErrorHandler } from '../views/error-page.tsx';
 import { countyColumns, OverviewPage } from '../views/overview-page.tsx';
 import { exportFormatOf, sortRows, tableExport } from '../views/table.tsx';
@@ -45,7 +44,7 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
     if (user.role === 'county') return c.redirect(`/counties/${user.countyCode}`, 302);
     if (user.role === 'school') return c.redirect(`/schools/${user.schoolCode}`, 302);
     const now = c.var.clock();
-    const coverage = readCoverage(c.var.db, null, now);
+    const figures = readProgrammeFigures(c.var.db, null, now);
     const { sort, dir } = c.req.valid('query');
     const columns = countyColumns(c.var.locale);
     const sorting = { key: sort, dir, href: (key: string, d: 'asc' | 'desc') => `/?sort=${key}&dir=${d}#counties` };
@@ -61,15 +60,15 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
         locale: c.var.locale,
         viewer: c.var.viewer,
         path: c.req.path,
-        coverage,
+        coverage: figures,
         plan,
-        rows: sortRows(coverage.counties, columns, sort, dir),
+        rows: sortRows(figures.counties, columns, sort, dir),
         sorting,
         query,
         now,
         history,
-        spaces: readTeacherSpaces(c.var.db, null),
-        platforms: readPlatformCoverage(c.var.db, null, now),
+        spaces: figures.teacherSpaces,
+        platforms: figures.platforms,
       }),
     );
   })
