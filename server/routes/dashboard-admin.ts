@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { apiTokenFormSchema, csrfOnlyFormSchema, userFormSchema } from '../../shared/schemas/dashboard.ts';
 import { passwordResetFormSchema } from '../../shared/schemas/dashboard-programme.ts';
 import { listApiTokens } from '../accounts/api-token-read.ts';
-import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
+import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertRole } from '../accounts/scope.ts';
 import { createUser, disableUser, enableUser, listUsers, resetPassword } from '../accounts/users.ts';
 import { userActor } from '../audit/audit.ts';
@@ -14,14 +14,13 @@ import { DomainError } from '../errors.ts';
 import { formProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
 import { apiTokenColumns, ApiTokensPage, userColumns, UsersPage } from '../views/admin-pages.tsx';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
 const requireBureau = createMiddleware<AppEnv>(async (c, next) => {
   assertRole(c.var.user, 'bureau');
   await next();
 });
-const bureauPage = [pageContext, requireUser, requireBureau] as const;
+const bureauPage = [requireBureau] as const;
 
 const doneQuery = z.object({ done: z.enum(['disabled', 'enabled', 'password', 'revoked']).optional() });
 const idParams = z.object({ id: z.coerce.number().int().min(1) });
@@ -197,4 +196,3 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
       return c.html(tokensPage(c, null, problem.message), problem.status);
     }
   });
-dashboardAdminRoutes.onError(pageErrorHandler);

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { closureFormSchema, reasonFormSchema } from '../../shared/schemas/dashboard-programme.ts';
-import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
+import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../accounts/scope.ts';
 import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -11,7 +11,6 @@ import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
 import { addClosure, listClosures, removeClosure } from '../programme/closures.ts';
 import { CalendarPage, closureColumns, type ClosureRow } from '../views/calendar-page.tsx';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
 const idParams = z.object({ id: z.coerce.number().int().min(1) });
@@ -70,7 +69,7 @@ function page(c: Context<AppEnv>, notice: string | null, problem: string | null)
 
 /** The school calendar: list, export, add and remove closures (audited, with a reason). */
 export const dashboardCalendarRoutes = new Hono<AppEnv>()
-  .get('/calendar', pageContext, requireUser, validate('query', noticeQuery), (c) => {
+  .get('/calendar', validate('query', noticeQuery), (c) => {
     const q = c.req.valid('query');
     const l = c.var.locale;
     return c.html(
@@ -85,10 +84,10 @@ export const dashboardCalendarRoutes = new Hono<AppEnv>()
       ),
     );
   })
-  .on('GET', exportPaths('/calendar'), pageContext, requireUser, (c) =>
+  .on('GET', exportPaths('/calendar'), (c) =>
     tableExport(c.var.locale, exportFormatOf(c.req.path), 'closures', closureColumns(c.var.locale), rowsFor(c)),
   )
-  .post('/calendar', pageContext, requireUser, requireCsrf, validate('form', closureFormSchema), (c) => {
+  .post('/calendar', requireCsrf, validate('form', closureFormSchema), (c) => {
     const scope = officerScope(c);
     const { _csrf, reason, ...closure } = c.req.valid('form');
     assertMayChange(scope, closure.countyCode ?? null);
@@ -101,25 +100,16 @@ export const dashboardCalendarRoutes = new Hono<AppEnv>()
       return c.html(page(c, null, problem.message), problem.status);
     }
   })
-  .post(
-    '/calendar/:id/remove',
-    pageContext,
-    requireUser,
-    requireCsrf,
-    validate('param', idParams),
-    validate('form', reasonFormSchema),
-    (c) => {
-      const scope = officerScope(c);
-      const { id } = c.req.valid('param');
-      const closure = listClosures(c.var.db).find((x) => x.id === id);
-      if (!closure) throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`);
-      assertMayChange(scope, closure.countyCode);
-      removeClosure(c.var.db, id, c.var.clock(), {
-        actor: userActor(c.var.user.username),
-        reason: c.req.valid('form').reason,
-      });
-      c.var.logger.info({ closureId: id, by: c.var.user.username }, 'closure removed from the dashboard');
-      return c.redirect(`/calendar?removed=${id}`, 303);
-    },
-  );
-dashboardCalendarRoutes.onError(pageErrorHandler);
+  .post('/calendar/:id/remove', requireCsrf, validate('param', idParams), validate('form', reasonFormSchema), (c) => {
+    const scope = officerScope(c);
+    const { id } = c.req.valid('param');
+    const closure = listClosures(c.var.db).find((x) => x.id === id);
+    if (!closure) throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`);
+    assertMayChange(scope, closure.countyCode);
+    removeClosure(c.var.db, id, c.var.clock(), {
+      actor: userActor(c.var.user.username),
+      reason: c.req.valid('form').reason,
+    });
+    c.var.logger.info({ closureId: id, by: c.var.user.username }, 'closure removed from the dashboard');
+    return c.redirect(`/calendar?removed=${id}`, 303);
+  });

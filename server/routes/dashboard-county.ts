@@ -3,14 +3,12 @@ import { createFactory } from 'hono/factory';
 import { z } from 'zod';
 import { divisionCodeSchema } from '../../shared/schemas/division-code.ts';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
-import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeCounty } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
 import { readCountyTownships } from '../coverage/registry-read.ts';
 import { validate } from '../http/validate.ts';
 import { CountyPage, schoolColumns } from '../views/county-page.tsx';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
 
 const countyParams = z.object({ code: divisionCodeSchema });
@@ -43,8 +41,6 @@ function filtersOf(url: string): string {
 
 /** The school list as CSV or XLSX (the path says which), with the page's filters. */
 const exportSchools = createFactory<AppEnv>().createHandlers(
-  pageContext,
-  requireUser,
   validate('param', countyParams),
   validate('query', filterQuery),
   async (c) => {
@@ -66,33 +62,25 @@ const exportSchools = createFactory<AppEnv>().createHandlers(
 
 /** A county's page and its school list export, for the bureau and that county's officers. */
 export const dashboardCountyRoutes = new Hono<AppEnv>()
-  .get(
-    '/counties/:code',
-    pageContext,
-    requireUser,
-    validate('param', countyParams),
-    validate('query', filterQuery),
-    (c) => {
-      const { code } = c.req.valid('param');
-      assertCanSeeCounty(c.var.user, code);
-      const county = findCounty(c.var.db, code);
-      const now = c.var.clock();
-      const query = { ...c.req.valid('query'), format: 'json' as const };
-      return c.html(
-        CountyPage({
-          locale: c.var.locale,
-          viewer: c.var.viewer,
-          path: c.req.path + new URL(c.req.url).search,
-          county,
-          coverage: readCoverage(c.var.db, code, now),
-          query,
-          filterQuery: filtersOf(c.req.url),
-          townships: readCountyTownships(c.var.db, code),
-          schools: readCountySchools(c.var.db, code, query, now, true),
-        }),
-      );
-    },
-  )
+  .get('/counties/:code', validate('param', countyParams), validate('query', filterQuery), (c) => {
+    const { code } = c.req.valid('param');
+    assertCanSeeCounty(c.var.user, code);
+    const county = findCounty(c.var.db, code);
+    const now = c.var.clock();
+    const query = { ...c.req.valid('query'), format: 'json' as const };
+    return c.html(
+      CountyPage({
+        locale: c.var.locale,
+        viewer: c.var.viewer,
+        path: c.req.path + new URL(c.req.url).search,
+        county,
+        coverage: readCoverage(c.var.db, code, now),
+        query,
+        filterQuery: filtersOf(c.req.url),
+        townships: readCountyTownships(c.var.db, code),
+        schools: readCountySchools(c.var.db, code, query, now, true),
+      }),
+    );
+  })
   .get('/counties/:code/schools.csv', ...exportSchools)
   .get('/counties/:code/schools.xlsx', ...exportSchools);
-dashboardCountyRoutes.onError(pageErrorHandler);

@@ -6,7 +6,7 @@ import {
   declarationPageQuerySchema,
   withdrawalFormSchema,
 } from '../../shared/schemas/dashboard-programme.ts';
-import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
+import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../accounts/scope.ts';
 import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -15,7 +15,6 @@ import { formProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
 import { declareStatus, listDeclarations, withdrawDeclaration } from '../programme/declarations.ts';
 import { DeclarationsPage, declarationColumns, type DeclarationRow } from '../views/declarations-page.tsx';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
 
 type Filter = { status: 'active' | 'withdrawn' | 'all'; conflict?: boolean | undefined };
@@ -65,8 +64,6 @@ function page(
 
 /** The list as CSV or XLSX (the path says which), with the page's filters. */
 const exportDeclarations = createFactory<AppEnv>().createHandlers(
-  pageContext,
-  requireUser,
   validate('query', declarationPageQuerySchema),
   (c) => {
     const q = c.req.valid('query');
@@ -83,7 +80,7 @@ const exportDeclarations = createFactory<AppEnv>().createHandlers(
 
 /** Declared statuses: the list (with exports), declaring and withdrawing, for the bureau and county officers. */
 export const dashboardDeclarationRoutes = new Hono<AppEnv>()
-  .get('/declarations', pageContext, requireUser, validate('query', declarationPageQuerySchema), (c) => {
+  .get('/declarations', validate('query', declarationPageQuerySchema), (c) => {
     const q = c.req.valid('query');
     const t = c.var.locale;
     const notice = q.declared
@@ -95,7 +92,7 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
   })
   .get('/declarations.csv', ...exportDeclarations)
   .get('/declarations.xlsx', ...exportDeclarations)
-  .post('/declarations', pageContext, requireUser, requireCsrf, validate('form', declarationFormSchema), (c) => {
+  .post('/declarations', requireCsrf, validate('form', declarationFormSchema), (c) => {
     const countyScope = officerScope(c);
     const { _csrf, ...request } = c.req.valid('form');
     try {
@@ -121,8 +118,6 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
   })
   .post(
     '/declarations/:id/withdraw',
-    pageContext,
-    requireUser,
     requireCsrf,
     validate('param', idParams),
     validate('form', withdrawalFormSchema),
@@ -145,4 +140,3 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
       }
     },
   );
-dashboardDeclarationRoutes.onError(pageErrorHandler);

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { csrfOnlyFormSchema, enrollmentTokenFormSchema } from '../../shared/schemas/dashboard.ts';
-import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
+import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool, assertRole, listScope } from '../accounts/scope.ts';
 import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -18,7 +18,6 @@ import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { validate } from '../http/validate.ts';
 import { DAY_MS } from '../time/china-time.ts';
 import { EnrollmentPage, tokenColumns } from '../views/enrollment-page.tsx';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
 const idParams = z.object({ id: z.coerce.number().int().min(1) });
@@ -41,20 +40,12 @@ function page(c: Context<AppEnv>, created: NewEnrollmentToken | null, problem: s
 
 /** Enrollment tokens: county officers for their county's schools, the bureau for any school. */
 export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
-  .get(
-    '/enrollment',
-    pageContext,
-    requireUser,
-    validate('query', z.object({ revoked: z.literal('1').optional() })),
-    (c) => {
-      assertRole(c.var.user, 'bureau', 'county');
-      return c.html(page(c, null, null, c.req.valid('query').revoked === '1'));
-    },
-  )
+  .get('/enrollment', validate('query', z.object({ revoked: z.literal('1').optional() })), (c) => {
+    assertRole(c.var.user, 'bureau', 'county');
+    return c.html(page(c, null, null, c.req.valid('query').revoked === '1'));
+  })
   .post(
     '/enrollment/tokens/:id/revoke',
-    pageContext,
-    requireUser,
     requireCsrf,
     validate('param', idParams),
     validate('form', csrfOnlyFormSchema),
@@ -79,7 +70,7 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
       return c.redirect('/enrollment?revoked=1', 303);
     },
   )
-  .on('GET', exportPaths('/enrollment/tokens'), pageContext, requireUser, (c) => {
+  .on('GET', exportPaths('/enrollment/tokens'), (c) => {
     assertRole(c.var.user, 'bureau', 'county');
     return tableExport(
       c.var.locale,
@@ -89,7 +80,7 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
       readRecentEnrollmentTokens(c.var.db, listScope(c.var.user)),
     );
   })
-  .post('/enrollment', pageContext, requireUser, requireCsrf, validate('form', enrollmentTokenFormSchema), (c) => {
+  .post('/enrollment', requireCsrf, validate('form', enrollmentTokenFormSchema), (c) => {
     assertRole(c.var.user, 'bureau', 'county');
     const form = c.req.valid('form');
     const school = findSchool(c.var.db, form.schoolCode);
@@ -113,4 +104,3 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
     // Rendered in the answer to the post, not after a redirect: the token exists only in this response.
     return c.html(page(c, created, null), 201);
   });
-dashboardEnrollmentRoutes.onError(pageErrorHandler);

@@ -1,14 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { inspectionDrawFormSchema, inspectionResultFormSchema } from '../../shared/schemas/dashboard-programme.ts';
-import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
+import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../accounts/scope.ts';
 import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../app-env.ts';
 import { validate } from '../http/validate.ts';
 import { listInspections } from '../programme/inspection-list.ts';
 import { drawInspection, readInspection, recordInspectionResult } from '../programme/inspections.ts';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { InspectionPage, InspectionsPage } from '../views/inspections-page.tsx';
 
 const idParams = z.object({ id: z.coerce.number().int().min(1) });
@@ -21,7 +20,7 @@ function officerScope(c: Context<AppEnv>): string | null {
 
 /** Spot checks in the dashboard: the bureau draws, everyone in scope sees, county officers (and the bureau) record findings. */
 export const dashboardInspectionRoutes = new Hono<AppEnv>()
-  .get('/inspections', pageContext, requireUser, (c) => {
+  .get('/inspections', (c) => {
     const scope = officerScope(c);
     return c.html(
       InspectionsPage({
@@ -33,7 +32,7 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
       }),
     );
   })
-  .post('/inspections', pageContext, requireUser, requireCsrf, validate('form', inspectionDrawFormSchema), (c) => {
+  .post('/inspections', requireCsrf, validate('form', inspectionDrawFormSchema), (c) => {
     assertRole(c.var.user, 'bureau');
     const { perCounty, seed } = c.req.valid('form');
     const now = c.var.clock();
@@ -46,8 +45,6 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
   })
   .get(
     '/inspections/:id',
-    pageContext,
-    requireUser,
     validate('param', idParams),
     validate('query', z.object({ recorded: z.string().max(64).optional() })),
     (c) => {
@@ -73,8 +70,6 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
   )
   .post(
     '/inspections/:id/results',
-    pageContext,
-    requireUser,
     requireCsrf,
     validate('param', idParams),
     validate('form', inspectionResultFormSchema),
@@ -101,4 +96,3 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
       return c.redirect(`/inspections/${id}?recorded=${encodeURIComponent(finding.schoolCode)}`, 303);
     },
   );
-dashboardInspectionRoutes.onError(pageErrorHandler);

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { createFactory } from 'hono/factory';
 import { z } from 'zod';
-import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertRole } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
 import { readCoverage } from '../coverage/read.ts';
@@ -9,37 +8,31 @@ import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
 import { readHistory } from '../programme/history.ts';
 import { readProgrammeFigures } from '../programme/programme-figures.ts';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { countyColumns, OverviewPage } from '../views/overview-page.tsx';
 import { exportFormatOf, sortRows, tableExport } from '../views/table.tsx';
 
 const sortQuery = z.object({ sort: z.string().max(20).default('code'), dir: z.enum(['asc', 'desc']).default('asc') });
 
 /** The county table as CSV or XLSX: every county for the bureau, their own for a county officer. */
-const exportCounties = createFactory<AppEnv>().createHandlers(
-  pageContext,
-  requireUser,
-  validate('query', sortQuery),
-  async (c) => {
-    const user = c.var.user;
-    assertRole(user, 'bureau', 'county');
-    const now = c.var.clock();
-    const coverage = readCoverage(c.var.db, user.role === 'bureau' ? null : user.countyCode, now);
-    const { sort, dir } = c.req.valid('query');
-    const columns = countyColumns(c.var.locale);
-    return tableExport(
-      c.var.locale,
-      exportFormatOf(c.req.path),
-      `counties-${coverage.asOf.slice(0, 10)}`,
-      columns,
-      sortRows(coverage.counties, columns, sort, dir),
-    );
-  },
-);
+const exportCounties = createFactory<AppEnv>().createHandlers(validate('query', sortQuery), async (c) => {
+  const user = c.var.user;
+  assertRole(user, 'bureau', 'county');
+  const now = c.var.clock();
+  const coverage = readCoverage(c.var.db, user.role === 'bureau' ? null : user.countyCode, now);
+  const { sort, dir } = c.req.valid('query');
+  const columns = countyColumns(c.var.locale);
+  return tableExport(
+    c.var.locale,
+    exportFormatOf(c.req.path),
+    `counties-${coverage.asOf.slice(0, 10)}`,
+    columns,
+    sortRows(coverage.counties, columns, sort, dir),
+  );
+});
 
 /** The prefecture overview (bureau) and its county table export; other roles start at their own page. */
 export const dashboardOverviewRoutes = new Hono<AppEnv>()
-  .get('/', pageContext, requireUser, validate('query', sortQuery), (c) => {
+  .get('/', validate('query', sortQuery), (c) => {
     const user = c.var.user;
     if (user.role === 'county') return c.redirect(`/counties/${user.countyCode}`, 302);
     if (user.role === 'school') return c.redirect(`/schools/${user.schoolCode}`, 302);
@@ -74,4 +67,3 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
   })
   .get('/counties.csv', ...exportCounties)
   .get('/counties.xlsx', ...exportCounties);
-dashboardOverviewRoutes.onError(pageErrorHandler);

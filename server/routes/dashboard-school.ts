@@ -1,7 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { createFactory } from 'hono/factory';
 import { z } from 'zod';
-import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
 import { readBandwidthHistory } from '../coverage/bandwidth-history.ts';
@@ -11,7 +10,6 @@ import { currentPlan } from '../plan/current.ts';
 import { listDeclarations } from '../programme/declarations.ts';
 import { trustedReleaseKeys } from '../releases/release-keys.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { classroomColumns, deviceColumns, SchoolPage } from '../views/school-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
 
@@ -28,7 +26,7 @@ function schoolInScope(c: Context<AppEnv>, code: string) {
 const factory = createFactory<AppEnv>();
 
 /** The classroom table as CSV or XLSX (the path says which). */
-const exportClassrooms = factory.createHandlers(pageContext, requireUser, validate('param', schoolParams), (c) => {
+const exportClassrooms = factory.createHandlers(validate('param', schoolParams), (c) => {
   const { code } = c.req.valid('param');
   const { detail } = schoolInScope(c, code);
   return tableExport(
@@ -41,7 +39,7 @@ const exportClassrooms = factory.createHandlers(pageContext, requireUser, valida
 });
 
 /** The device table as CSV or XLSX. */
-const exportDevices = factory.createHandlers(pageContext, requireUser, validate('param', schoolParams), (c) => {
+const exportDevices = factory.createHandlers(validate('param', schoolParams), (c) => {
   const { code } = c.req.valid('param');
   const { detail } = schoolInScope(c, code);
   return tableExport(
@@ -55,7 +53,7 @@ const exportDevices = factory.createHandlers(pageContext, requireUser, validate(
 
 /** A school's page and its classroom and device exports. */
 export const dashboardSchoolRoutes = new Hono<AppEnv>()
-  .get('/schools/:code', pageContext, requireUser, validate('param', schoolParams), (c) => {
+  .get('/schools/:code', validate('param', schoolParams), (c) => {
     const { detail, now } = schoolInScope(c, c.req.valid('param').code);
     return c.html(
       SchoolPage({
@@ -80,4 +78,3 @@ export const dashboardSchoolRoutes = new Hono<AppEnv>()
   .get('/schools/:code/classrooms.xlsx', ...exportClassrooms)
   .get('/schools/:code/devices.csv', ...exportDevices)
   .get('/schools/:code/devices.xlsx', ...exportDevices);
-dashboardSchoolRoutes.onError(pageErrorHandler);
