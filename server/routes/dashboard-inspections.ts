@@ -18,7 +18,10 @@ function officerScope(c: Context<AppEnv>): string | null {
   return listScope(c.var.user).countyCode;
 }
 
-/** Spot checks in the dashboard: the bureau draws, everyone in scope sees, county officers (and the bureau) record findings. */
+/**
+ * Spot checks in the dashboard: the bureau draws, everyone in scope sees, county officers (and the bureau)
+ * record findings.
+ */
 export const dashboardInspectionRoutes = new Hono<AppEnv>()
   .get('/inspections', (c) => {
     const scope = officerScope(c);

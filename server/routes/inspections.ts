@@ -96,7 +96,8 @@ export const inspectionDocs: RouteDoc[] = [
     method: 'post',
     path: '/api/v1/inspections',
     summary:
-      'Draw a reproducible spot-check sample, stratified by county and weighted towards declared and conflicting statuses (bureau)',
+      'Draw a reproducible spot-check sample, stratified by county and weighted towards declared and ' +
+      'conflicting statuses (bureau)',
     tag: 'inspections',
     auth: 'api-token',
     body: inspectionDrawSchema,

@@ -31,7 +31,8 @@ export const publicDocs: RouteDoc[] = [
     method: 'get',
     path: '/api/v1/public/coverage',
     summary:
-      'Public disclosure (信息公开): prefecture and county aggregates only, no school, device or person (when the server enables it)',
+      'Public disclosure (信息公开): prefecture and county aggregates only, no school, device or person ' +
+      '(when the server enables it)',
     tag: 'public',
     auth: 'none',
     responses: {
