@@ -1,6 +1,5 @@
 import type { AuditSource } from '../audit/audit.ts';
 import { sweepExpired } from '../coverage/evaluate.ts';
-import { readSchool } from '../coverage/read.ts';
 import type { Db } from '../db/client.ts';
 import { DomainError } from '../errors.ts';
 import { describeIssues } from '../http/validate.ts';
@@ -9,7 +8,8 @@ import { inspectionDrawSchema } from '../../shared/schemas/inspections.ts';
 import { InspectionChecklist } from '../views/inspection-checklist.tsx';
 import { addClosure, listClosures, removeClosure } from './closures.ts';
 import { declareStatus, listDeclarations, withdrawDeclaration } from './declarations.ts';
-import { drawInspection, readInspection } from './inspections.ts';
+import { readChecklist } from './inspection-checklist.ts';
+import { drawInspection } from './inspections.ts';
 import type { z } from 'zod';
 
 /*
@@ -101,13 +101,7 @@ export function runProgrammeCommand(
     }
     case 'inspection checklist': {
       sweepExpired(db, now);
-      const inspection = readInspection(db, id(flags));
-      const schools = inspection.schools.map((s) => ({
-        stratum: s.stratum,
-        detail: readSchool(db, s.schoolCode, now),
-        declarations: listDeclarations(db, { countyScope: null, status: 'all', schoolCode: s.schoolCode }, now),
-      }));
-      return [`<!doctype html>${InspectionChecklist({ inspection, schools })}`];
+      return [`<!doctype html>${InspectionChecklist(readChecklist(db, id(flags), null, now))}`];
     }
     default:
       return null;

@@ -6,6 +6,7 @@ import { assertRole, listScope } from '../accounts/scope.ts';
 import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../app-env.ts';
 import { validate } from '../http/validate.ts';
+import { inspectionInScope } from '../programme/inspection-checklist.ts';
 import { listInspections } from '../programme/inspection-list.ts';
 import { drawInspection, readInspection, recordInspectionResult } from '../programme/inspections.ts';
 import { InspectionPage, InspectionsPage } from '../views/inspections-page.tsx';
@@ -53,10 +54,7 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
     (c) => {
       const scope = officerScope(c);
       const inspection = readInspection(c.var.db, c.req.valid('param').id);
-      const visible = {
-        ...inspection,
-        schools: inspection.schools.filter((s) => scope === null || s.countyCode === scope),
-      };
+      const visible = inspectionInScope(inspection, scope);
       const recorded = c.req.valid('query').recorded;
       const notice = recorded ? c.var.locale.fill('inspections.recorded', { school: recorded }) : null;
       return c.html(
