@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { divisionCodeSchema } from '../../shared/schemas/division-code.ts';
+import { countyParams } from '../../shared/schemas/route-params.ts';
 import {
   coverageQuerySchema,
   coverageSchema,
@@ -18,8 +18,6 @@ import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { readProgrammeFigures } from '../programme/programme-figures.ts';
-
-const countyParams = z.object({ code: divisionCodeSchema });
 
 /** The classroom and device figures, which school rows and county rows share column for column. */
 function classroomAndDeviceColumns<Row extends Pick<SchoolRow, 'classrooms' | 'devices'>>(): CsvColumn<Row>[] {

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
+import { idParams } from '../../shared/schemas/route-params.ts';
 import { apiTokenFormSchema, csrfOnlyFormSchema, userFormSchema } from '../../shared/schemas/dashboard.ts';
 import { passwordResetFormSchema } from '../../shared/schemas/dashboard-programme.ts';
 import { listApiTokens } from '../accounts/api-token-read.ts';
@@ -23,7 +24,6 @@ const requireBureau = createMiddleware<AppEnv>(async (c, next) => {
 const bureauPage = [requireBureau] as const;
 
 const doneQuery = z.object({ done: z.enum(['disabled', 'enabled', 'password', 'revoked']).optional() });
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
 const noticeOf = (c: Context<AppEnv>, done: z.infer<typeof doneQuery>['done']) =>
   done ? c.var.locale.t(`admin.done.${done}`) : null;
 const by = (c: Context<AppEnv>, reason: string) => ({ actor: userActor(c.var.user.username), reason });

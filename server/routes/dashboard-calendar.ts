@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { idParams } from '../../shared/schemas/route-params.ts';
 import { closureFormSchema, reasonFormSchema } from '../../shared/schemas/dashboard-programme.ts';
 import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../accounts/scope.ts';
@@ -13,7 +14,6 @@ import { addClosure, listClosures, removeClosure } from '../programme/closures.t
 import { CalendarPage, closureColumns, type ClosureRow } from '../views/calendar-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
 const noticeQuery = z.object({
   added: z.coerce.number().int().min(1).optional(),
   removed: z.coerce.number().int().min(1).optional(),

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { createFactory } from 'hono/factory';
 import { z } from 'zod';
-import { divisionCodeSchema } from '../../shared/schemas/division-code.ts';
+import { countyParams } from '../../shared/schemas/route-params.ts';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { assertCanSeeCounty } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -11,7 +11,6 @@ import { validate } from '../http/validate.ts';
 import { CountyPage, schoolColumns } from '../views/county-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
 
-const countyParams = z.object({ code: divisionCodeSchema });
 // A filter form sends its empty fields as ""; those mean "no filter".
 const filterQuery = z.preprocess(
   (q) => Object.fromEntries(Object.entries(q as Record<string, string>).filter(([, v]) => v !== '')),

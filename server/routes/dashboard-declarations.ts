@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { createFactory } from 'hono/factory';
-import { z } from 'zod';
+import { idParams } from '../../shared/schemas/route-params.ts';
 import {
   declarationFormSchema,
   declarationPageQuerySchema,
@@ -18,7 +18,6 @@ import { DeclarationsPage, declarationColumns, type DeclarationRow } from '../vi
 import { exportFormatOf, tableExport } from '../views/table.tsx';
 
 type Filter = { status: 'active' | 'withdrawn' | 'all'; conflict?: boolean | undefined };
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
 
 /** County officers and the bureau only; the county an officer is confined to (null: the whole prefecture). */
 function officerScope(c: Context<AppEnv>): string | null {

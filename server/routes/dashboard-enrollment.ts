@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { idParams } from '../../shared/schemas/route-params.ts';
 import { csrfOnlyFormSchema, enrollmentTokenFormSchema } from '../../shared/schemas/dashboard.ts';
 import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool, assertRole, listScope } from '../accounts/scope.ts';
@@ -19,8 +20,6 @@ import { validate } from '../http/validate.ts';
 import { DAY_MS } from '../time/china-time.ts';
 import { EnrollmentPage, tokenColumns } from '../views/enrollment-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
-
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
 
 function page(c: Context<AppEnv>, created: NewEnrollmentToken | null, problem: string | null, revoked = false) {
   const scope = listScope(c.var.user);

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { idParams } from '../../shared/schemas/route-params.ts';
 import { inspectionDrawFormSchema, inspectionResultFormSchema } from '../../shared/schemas/dashboard-programme.ts';
 import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../accounts/scope.ts';
@@ -10,8 +11,6 @@ import { inspectionInScope } from '../programme/inspection-checklist.ts';
 import { listInspections } from '../programme/inspection-list.ts';
 import { drawInspection, readInspection, recordInspectionResult } from '../programme/inspections.ts';
 import { InspectionPage, InspectionsPage } from '../views/inspections-page.tsx';
-
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
 
 /** Bureau or county officer; the county an officer is confined to (null: the whole prefecture). */
 function officerScope(c: Context<AppEnv>): string | null {

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { createFactory } from 'hono/factory';
-import { z } from 'zod';
+import { schoolParams } from '../../shared/schemas/route-params.ts';
 import { assertCanSeeSchool } from '../accounts/scope.ts';
 import type { AppEnv } from '../app-env.ts';
 import { readBandwidthHistory } from '../coverage/bandwidth-history.ts';
@@ -12,8 +12,6 @@ import { trustedReleaseKeys } from '../releases/release-keys.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { classroomColumns, deviceColumns, SchoolPage } from '../views/school-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
-
-const schoolParams = z.object({ code: z.string().min(1).max(64) });
 
 /** The school as of now, if the signed-in user may see it (404 unknown, 403 out of scope). */
 function schoolInScope(c: Context<AppEnv>, code: string) {

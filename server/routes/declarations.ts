@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { idParams } from '../../shared/schemas/route-params.ts';
 import {
   closureRequestSchema,
   closureSchema,
@@ -18,8 +19,6 @@ import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { addClosure, listClosures, removeClosure } from '../programme/closures.ts';
 import { declareStatus, listDeclarations, withdrawDeclaration } from '../programme/declarations.ts';
-
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
 
 const declarationColumns: CsvColumn<Declaration>[] = [
   { header: 'id', value: (d) => d.id },

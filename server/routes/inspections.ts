@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import { idParams } from '../../shared/schemas/route-params.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { inspectionDrawSchema, inspectionResultSchema, inspectionSchema } from '../../shared/schemas/inspections.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -10,8 +10,6 @@ import { validate } from '../http/validate.ts';
 import { inspectionInScope, readChecklist } from '../programme/inspection-checklist.ts';
 import { drawInspection, readInspection, recordInspectionResult } from '../programme/inspections.ts';
 import { InspectionChecklist } from '../views/inspection-checklist.tsx';
-
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
 
 /** Spot checks (检查验收): draw a reproducible sample, print checklists, record what inspectors found. */
 export const inspectionRoutes = new Hono<AppEnv>()

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { schoolParams } from '../../shared/schemas/route-params.ts';
 import {
   classroomRowSchema,
   deviceRowSchema,
@@ -15,8 +16,6 @@ import { readSchool } from '../coverage/read.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
-
-const schoolParams = z.object({ code: z.string().min(1).max(64) });
 
 const classroomColumns: CsvColumn<SchoolDetail['classrooms'][number]>[] = [
   { header: 'code', value: (r) => r.code },
