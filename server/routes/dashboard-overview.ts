@@ -6,7 +6,7 @@ import type { AppEnv } from '../app-env.ts';
 import { readCoverage } from '../coverage/read.ts';
 import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
-import { readHistory } from '../programme/history.ts';
+import { readPrefectureSeries } from '../programme/history.ts';
 import { readProgrammeFigures } from '../programme/programme-figures.ts';
 import { countyColumns, OverviewPage } from '../views/overview-page.tsx';
 import { exportFormatOf, sortRows, tableExport } from '../views/table.tsx';
@@ -43,11 +43,6 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
     const sorting = { key: sort, dir, href: (key: string, d: 'asc' | 'desc') => `/?sort=${key}&dir=${d}#counties` };
     const query = new URL(c.req.url).search.slice(1);
     const plan = currentPlan(c.var.db);
-    const snapshots = readHistory(c.var.db, { divisionCodes: [plan.prefecture.code] });
-    const history = {
-      schools: snapshots.map((s) => ({ day: s.day, value: s.figures.schools.connected })),
-      classrooms: snapshots.map((s) => ({ day: s.day, value: s.figures.classrooms.equipped })),
-    };
     return c.html(
       OverviewPage({
         locale: c.var.locale,
@@ -59,7 +54,7 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
         sorting,
         query,
         now,
-        history,
+        history: readPrefectureSeries(c.var.db, plan.prefecture.code),
         spaces: figures.teacherSpaces,
         platforms: figures.platforms,
       }),
