@@ -6,16 +6,7 @@ import { buildOpenApiDocument } from './http/openapi.ts';
 import type { RouteDoc } from './http/openapi-registry.ts';
 import { requestLimits } from './http/request-limits.ts';
 import { coverageDocs, coverageRoutes } from './routes/coverage.ts';
-import { dashboardAdminRoutes } from './routes/dashboard-admin.ts';
-import { dashboardCalendarRoutes } from './routes/dashboard-calendar.ts';
-import { dashboardCountyRoutes } from './routes/dashboard-county.ts';
-import { dashboardDeclarationRoutes } from './routes/dashboard-declarations.ts';
-import { dashboardDevicesRoutes } from './routes/dashboard-devices.ts';
-import { dashboardEnrollmentRoutes } from './routes/dashboard-enrollment.ts';
-import { dashboardInspectionRoutes } from './routes/dashboard-inspections.ts';
-import { dashboardOverviewRoutes } from './routes/dashboard-overview.ts';
-import { dashboardPlatformRoutes } from './routes/dashboard-platforms.ts';
-import { dashboardSchoolRoutes } from './routes/dashboard-school.ts';
+import { signedInDashboard } from './routes/dashboard.ts';
 import { dashboardSessionRoutes } from './routes/dashboard-session.ts';
 import { enrollDocs, enrollRoutes } from './routes/enroll.ts';
 import { healthDocs, healthRoutes } from './routes/health.ts';
@@ -88,17 +79,7 @@ export function createApp(deps: AppDeps) {
     .route('/', publicRoutes)
     // The dashboard: server-rendered pages with their own HTML error pages (issue 4).
     .route('/', dashboardSessionRoutes)
-    .route('/', dashboardOverviewRoutes)
-    .route('/', dashboardCountyRoutes)
-    .route('/', dashboardSchoolRoutes)
-    .route('/', dashboardDevicesRoutes)
-    .route('/', dashboardEnrollmentRoutes)
-    .route('/', dashboardAdminRoutes)
-    // Issue 5 in the dashboard: declared statuses, the school calendar, spot checks, the two platforms.
-    .route('/', dashboardDeclarationRoutes)
-    .route('/', dashboardCalendarRoutes)
-    .route('/', dashboardInspectionRoutes)
-    .route('/', dashboardPlatformRoutes)
+    .route('/', signedInDashboard())
     .route('/', speedtestRoutes())
     .route('/', agentReleaseRoutes)
     .get('/api/v1/openapi.json', (c) => c.json(openApiDocument));

@@ -1,4 +1,5 @@
 import type { Role } from '../../shared/schemas/dashboard.ts';
+import { tokenActor, userActor } from '../audit/audit.ts';
 
 /*
  * Who a request comes from, as types only: the HTTP plumbing (http/app-env.ts) names them for every route,
@@ -33,5 +34,5 @@ export type ApiPrincipal =
 
 /** How the audit log names the principal. */
 export function actorOf(principal: ApiPrincipal): string {
-  return principal.kind === 'api-token' ? `api-token:${principal.id}` : `user:${principal.name}`;
+  return principal.kind === 'api-token' ? tokenActor(principal.id) : userActor(principal.name);
 }

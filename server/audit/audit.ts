@@ -7,6 +7,12 @@ import { auditLog } from '../db/schema.ts';
  */
 export type Actor = string;
 
+/** How the audit log names a signed-in person (dashboard user or session-backed API caller). */
+export const userActor = (username: string): Actor => `user:${username}`;
+
+/** How the audit log names an API token. */
+export const tokenActor = (tokenId: number): Actor => `api-token:${tokenId}`;
+
 /** Who makes a change and why: passed by every caller of a mutating domain function. */
 export interface AuditSource {
   actor: Actor;

@@ -2,7 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { ApiPrincipal } from '../access/principals.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { perConnection } from '../db/per-connection.ts';
-import { recordAudit, type AuditSource } from '../audit/audit.ts';
+import { recordAudit, tokenActor, userActor, type AuditSource } from '../audit/audit.ts';
 import { apiTokens, divisions } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { generateSecret, hashSecret } from '../access/secrets.ts';

@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../http/app-env.ts';
-import type { AuditSource } from '../audit/audit.ts';
+import { tokenActor, type AuditSource } from '../audit/audit.ts';
 import { DomainError } from '../errors.ts';
 import type { ApiPrincipal } from '../access/principals.ts';
 import { apiAuth } from './middleware.ts';
@@ -41,7 +41,7 @@ export function countyWriter(principal: ApiPrincipal, countyCode: string, reason
       `this token is scoped to county ${token.countyCode}; it cannot change county ${countyCode}`,
     );
   }
-  return { actor: `api-token:${token.id}`, reason };
+  return { actor: tokenActor(token.id), reason };
 }
 
 /** The audit source of a prefecture-wide write (the platform registry): bureau-wide tokens only. */
@@ -54,5 +54,5 @@ export function bureauWriter(principal: ApiPrincipal, reason: string): AuditSour
       `this token is scoped to county ${token.countyCode}; only a prefecture-wide token may change this`,
     );
   }
-  return { actor: `api-token:${token.id}`, reason };
+  return { actor: tokenActor(token.id), reason };
 }

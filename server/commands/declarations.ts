@@ -35,8 +35,8 @@ export const declarationWithdraw: Command = ({ flags, now, say }) => {
   return 0;
 };
 
-export const declarationList: Command = ({ flags, say }) => {
-  const declarations = listDeclarations(database(flags), { countyScope: flags.county ?? null, status: 'active' });
+export const declarationList: Command = ({ flags, now, say }) => {
+  const declarations = listDeclarations(database(flags), { countyScope: flags.county ?? null, status: 'active' }, now);
   for (const d of declarations)
     say(
       `#${d.id} ${d.schoolCode} ${d.indicator}${d.classroomCode ? `/${d.classroomCode}` : ''} by ${d.declaredBy}${d.measured ? ' (now measured too)' : ''}${d.conflict ? ' CONFLICT: evidence says no internet' : ''}`,

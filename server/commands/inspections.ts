@@ -1,8 +1,7 @@
 import { inspectionDrawSchema } from '../../shared/schemas/inspections.ts';
 import { sweepExpired } from '../coverage/evaluate.ts';
-import { readSchool } from '../coverage/read.ts';
-import { listDeclarations } from '../programme/declarations.ts';
-import { drawInspection, readInspection } from '../programme/inspections.ts';
+import { readChecklist } from '../programme/inspection-checklist.ts';
+import { drawInspection } from '../programme/inspections.ts';
 import { InspectionChecklist } from '../views/inspection-checklist.tsx';
 import { cliActor, database, kebabFlag, parsedFlags, recordId, type Command, type Flags } from './command-line.ts';
 
@@ -33,12 +32,6 @@ export const inspectionSample: Command = ({ flags, now, say }) => {
 export const inspectionChecklist: Command = ({ flags, now, say }) => {
   const db = database(flags);
   sweepExpired(db, now);
-  const inspection = readInspection(db, recordId(flags));
-  const schools = inspection.schools.map((s) => ({
-    stratum: s.stratum,
-    detail: readSchool(db, s.schoolCode, now),
-    declarations: listDeclarations(db, { countyScope: null, status: 'all', schoolCode: s.schoolCode }),
-  }));
-  say(`<!doctype html>${InspectionChecklist({ inspection, schools })}`);
+  say(`<!doctype html>${InspectionChecklist(readChecklist(db, recordId(flags), null, now))}`);
   return 0;
 };

@@ -2,10 +2,12 @@ import { aliasedTable, and, asc, desc, eq, gte, inArray, isNull, or, type SQL } 
 import type { Db } from '../db/client.ts';
 import { classrooms, deviceReenrollments, devices, deviceStatus, hardwareConflicts, schools } from '../db/schema.ts';
 import { DAY_MS } from '../time/china-time.ts';
+import { sweepBeforeRead } from './evaluate.ts';
 
 /*
- * Device lists for the dashboard's devices page, read from the derived device_status table (run the
- * aging sweep first, as for every coverage read). `scope` confines the rows: null county = everywhere.
+ * Device lists for the dashboard's devices page. The attention list reads the derived device_status
+ * table, so it runs the read's sweep first, as every coverage read does. `scope` confines the rows:
+ * null county = everywhere.
  */
 export interface DeviceScope {
   countyCode: string | null;
@@ -23,8 +25,9 @@ function scopeFilter(
   return undefined;
 }
 
-/** Active devices that are at risk or silent (they stopped reporting), longest silent first. */
-export function readAttentionDevices(db: Db, scope: DeviceScope) {
+/** Active devices that are at risk or silent (they stopped reporting) as of `now`, longest silent first. */
+export function readAttentionDevices(db: Db, scope: DeviceScope, now: number) {
+  sweepBeforeRead(db, now);
   return db
     .select({
       device: devices,

@@ -20,10 +20,12 @@ import { reasonList } from './plausibility.ts';
 import { readCached } from '../db/read-cache.ts';
 import { localYear } from '../time/china-time.ts';
 import { latestDisplays } from './device-displays.ts';
+import { sweepBeforeRead } from './evaluate.ts';
 
 /*
  * Coverage reads come from the derived status and rollup tables only: their cost does not grow with
- * report history. Callers run the aging sweep first so the figures hold for `asOf`.
+ * report history. Each read runs the read's sweep first (sweepBeforeRead), so the figures hold for `now`
+ * without the caller having to remember it (issue 12: a route that forgot showed stale figures).
  */
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -113,6 +115,7 @@ export type CountyRows = 'all' | { page: number; pageSize: number };
  * the whole scope whatever page of county rows is listed.
  */
 export function readCoverage(db: Db, countyScope: string | null, now: number, rows: CountyRows = 'all'): Coverage {
+  sweepBeforeRead(db, now);
   const plan = currentPlan(db);
   const cached = countyFigures(db);
   const scoped =
@@ -240,8 +243,9 @@ function countySchoolFilters(countyCode: string, query: CountySchoolsQuery): { w
   return { where, values };
 }
 
-/** One county's schools with their figures, filtered; one page of them, or all when not paged (CSV). */
-export function readCountySchools(db: Db, countyCode: string, query: CountySchoolsQuery, paged: boolean) {
+/** One county's schools with their figures as of `now`, filtered; one page of them, or all when not paged (CSV). */
+export function readCountySchools(db: Db, countyCode: string, query: CountySchoolsQuery, now: number, paged: boolean) {
+  sweepBeforeRead(db, now);
   const { where, values } = countySchoolFilters(countyCode, query);
   const shape = `${where.join(' and ')}${paged ? ' paged' : ''}`;
   const statements = countySchoolStatements(db);
@@ -338,8 +342,9 @@ const schoolByCode = perConnection((sqlite) =>
   ),
 );
 
-/** A school with its figures, its classrooms' status and its devices' state. */
+/** A school with its figures, its classrooms' status and its devices' state, as of `now`. */
 export function readSchool(db: Db, code: string, now: number): SchoolDetail {
+  sweepBeforeRead(db, now);
   const row = schoolByCode(db).get(code);
   if (!row) throw new DomainError('not-found', 'school_unknown', `no school with code ${code}`);
   const classroomRows = db

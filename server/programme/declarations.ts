@@ -1,7 +1,7 @@
 import { and, desc, eq, isNotNull, isNull, type SQL } from 'drizzle-orm';
 import type { Declaration, DeclarationRequest } from '../../shared/schemas/declarations.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { evaluateSchools } from '../coverage/evaluate.ts';
+import { evaluateSchools, sweepBeforeRead } from '../coverage/evaluate.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { classrooms, classroomStatus, declarations, schools, schoolStatus } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
@@ -124,7 +124,7 @@ export function withdrawDeclaration(
   });
 }
 
-/** Declarations in scope, newest first, with whether a measurement now agrees and whether evidence contradicts them. */
+/** Declarations in scope, newest first, with whether a measurement agrees as of `now` and whether evidence contradicts them. */
 export function listDeclarations(
   db: Db,
   filter: {
@@ -133,7 +133,10 @@ export function listDeclarations(
     conflict?: boolean | undefined;
     schoolCode?: string;
   },
+  now: number,
 ): Declaration[] {
+  // Agreement and conflict come from the derived school status, which the passage of time changes.
+  sweepBeforeRead(db, now);
   const where: (SQL | undefined)[] = [];
   if (filter.schoolCode !== undefined) where.push(eq(declarations.schoolCode, filter.schoolCode));
   if (filter.countyScope !== null) where.push(eq(schools.countyCode, filter.countyScope));

@@ -124,3 +124,12 @@ export function readHistory(
     .all()
     .map((r) => ({ ...r, figures: r.figures as SnapshotFigures }));
 }
+
+/** The prefecture's measured connected schools and equipped classrooms per recorded day, for the plan charts. */
+export function readPrefectureSeries(db: Db, prefectureCode: string) {
+  const snapshots = readHistory(db, { divisionCodes: [prefectureCode] });
+  return {
+    schools: snapshots.map((s) => ({ day: s.day, value: s.figures.schools.connected })),
+    classrooms: snapshots.map((s) => ({ day: s.day, value: s.figures.classrooms.equipped })),
+  };
+}

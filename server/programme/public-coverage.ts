@@ -1,19 +1,16 @@
 import type { PublicCoverage } from '../../shared/schemas/public.ts';
 import type { Db } from '../db/client.ts';
-import { readCoverage } from '../coverage/read.ts';
 import { readPlatformCoverage } from './platforms.ts';
-import { readTeacherSpaces } from './teacher-spaces.ts';
+import { readProgrammeFigures } from './programme-figures.ts';
 
 /*
  * Every figure is copied field by field rather than spread from the internal reads, so a field added to
  * those later (a school list, a device count) never reaches the public answer by accident.
  */
 
-/** The public aggregates (信息公开): prefecture and county figures, no school, device or person. Run the aging sweep first. */
+/** The public aggregates (信息公开): prefecture and county figures, no school, device or person, as of `now`. */
 export function readPublicCoverage(db: Db, now: number): PublicCoverage {
-  const coverage = readCoverage(db, null, now);
-  const spaces = readTeacherSpaces(db, null);
-  const platforms = readPlatformCoverage(db, null, now);
+  const { teacherSpaces: spaces, platforms, ...coverage } = readProgrammeFigures(db, null, now);
   const spacesByCounty = new Map(spaces.counties.map((c) => [c.code, c]));
   const kinds = (level: PublicCoverage['prefecture']['platforms'][number]) => ({
     resource: { declaredBuilt: level.resource.declaredBuilt, reachable: level.resource.reachable },

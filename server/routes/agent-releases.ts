@@ -36,7 +36,8 @@ export const agentReleaseDocs: RouteDoc[] = [
     method: 'get',
     path: '/api/v1/agent/releases/latest',
     summary:
-      'The newest agent release: version, SHA-256, the Ed25519 signature made offline, and every key statement (verify with the keys pinned at enrollment)',
+      'The newest agent release: version, SHA-256, the Ed25519 signature made offline, and every key statement ' +
+      '(verify with the keys pinned at enrollment)',
     tag: 'agent',
     auth: 'device-key',
     responses: { 200: { description: 'the release', schema: agentReleaseSchema }, ...errors },

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { divisionCodeSchema } from '../../shared/schemas/division-code.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { assertBureauWide } from '../access/scope.ts';
@@ -21,10 +22,7 @@ export const auditQuerySchema = z.object({
   entityId: z.string().max(128).optional(),
   actor: z.string().max(128).optional().describe('e.g. user:wang, api-token:3, cli:root'),
   action: z.string().max(64).optional().describe('e.g. declaration.create'),
-  countyCode: z
-    .string()
-    .regex(/^\d{6}$/)
-    .optional(),
+  countyCode: divisionCodeSchema.optional(),
   from: instant.optional(),
   to: instant.optional(),
   page: z.coerce.number().int().min(1).default(1),

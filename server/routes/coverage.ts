@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { countyParams } from '../../shared/schemas/route-params.ts';
 import {
   coverageQuerySchema,
   coverageSchema,
@@ -8,24 +9,15 @@ import {
   type SchoolRow,
 } from '../../shared/schemas/coverage.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
+import { programmeCoverageSchema } from '../../shared/schemas/programme-coverage.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { assertCountyInScope, countyScopeOf } from '../access/scope.ts';
-import type { Db } from '../db/client.ts';
-import { currentPlan } from '../plan/current.ts';
-import { progressOf } from '../plan/milestones.ts';
-import { readPlatformCoverage } from '../programme/platforms.ts';
-import { readTeacherSpaces } from '../programme/teacher-spaces.ts';
-import { progressSchema } from '../../shared/schemas/history.ts';
-import { platformCoverageSchema } from '../../shared/schemas/platforms.ts';
-import { teacherSpacesSchema } from '../../shared/schemas/teacher-spaces.ts';
 import { apiAuth } from '../auth/middleware.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
-
-const countyParams = z.object({ code: z.string().regex(/^\d{6}$/, 'a 6-digit county code such as 622921') });
+import { readProgrammeFigures } from '../programme/programme-figures.ts';
 
 /** The classroom and device figures, which school rows and county rows share column for column. */
 function classroomAndDeviceColumns<Row extends Pick<SchoolRow, 'classrooms' | 'devices'>>(): CsvColumn<Row>[] {
@@ -81,14 +73,11 @@ export const coverageRoutes = new Hono<AppEnv>()
   .use('/api/v1/coverage/*', apiAuth)
   .get('/api/v1/coverage', validate('query', coverageQuerySchema), (c) => {
     const now = c.var.clock();
-    sweepBeforeRead(c.var.db, now);
     const scope = countyScopeOf(c.var.principal);
     const { format, page, pageSize } = c.req.valid('query');
     if (format === 'csv')
       return csvResponse(toCsv(countyCsvColumns, readCoverage(c.var.db, scope, now).counties), 'coverage-counties.csv');
-    const coverage = readCoverage(c.var.db, scope, now, { page, pageSize });
-    const listed = new Set(coverage.counties.map((county) => county.code));
-    return c.json({ ...coverage, ...programmeSections(c.var.db, scope, now, listed) });
+    return c.json(readProgrammeFigures(c.var.db, scope, now, { page, pageSize }));
   })
   .get(
     '/api/v1/coverage/counties/:code',
@@ -100,9 +89,8 @@ export const coverageRoutes = new Hono<AppEnv>()
       assertCountyInScope(c.var.principal, code);
       findCounty(c.var.db, code);
       const now = c.var.clock();
-      sweepBeforeRead(c.var.db, now);
       const csv = query.format === 'csv';
-      const schools = readCountySchools(c.var.db, code, query, !csv);
+      const schools = readCountySchools(c.var.db, code, query, now, !csv);
       if (csv) return csvResponse(toCsv(schoolCsvColumns, schools.rows), `schools-${code}.csv`);
       const coverage = readCoverage(c.var.db, code, now);
       return c.json({
@@ -113,31 +101,6 @@ export const coverageRoutes = new Hono<AppEnv>()
       });
     },
   );
-
-/**
- * The declared parts of the programme beside the measured ones: teacher spaces (declared by operators,
- * with progress against the plan) and the two platforms (declared built vs probed reachable).
- */
-function programmeSections(db: Db, scope: string | null, now: number, listedCounties: Set<string>) {
-  const teacherSpaces = readTeacherSpaces(db, scope);
-  const indicator = currentPlan(db).indicators.teacherSpaces;
-  // The prefecture is held to the plan's target even when not every school has declared its teachers yet.
-  const teachers = scope === null ? Math.max(teacherSpaces.teachers, indicator.target) : teacherSpaces.teachers;
-  return {
-    teacherSpaces: {
-      ...teacherSpaces,
-      // The same page of counties as the coverage rows beside them; the totals cover the whole scope.
-      counties: teacherSpaces.counties.filter((county) => listedCounties.has(county.code)),
-      progress: progressOf(indicator, teacherSpaces.opened, teachers, now),
-    },
-    platforms: readPlatformCoverage(db, scope, now),
-  };
-}
-
-const programmeCoverageSchema = coverageSchema.extend({
-  teacherSpaces: teacherSpacesSchema.extend({ progress: progressSchema.shape.schoolsConnected }),
-  platforms: platformCoverageSchema,
-});
 
 const errors = {
   400: { description: 'invalid query; issues name each bad parameter', schema: apiErrorSchema },

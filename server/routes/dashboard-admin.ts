@@ -1,32 +1,32 @@
 import { Hono, type Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
+import { idParams } from '../../shared/schemas/route-params.ts';
 import { apiTokenFormSchema, csrfOnlyFormSchema, userFormSchema } from '../../shared/schemas/dashboard.ts';
 import { passwordResetFormSchema } from '../../shared/schemas/dashboard-programme.ts';
 import { listApiTokens } from '../auth/api-token-read.ts';
-import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
+import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertRole } from '../access/scope.ts';
 import { createUser, disableUser, enableUser, listUsers, resetPassword } from '../accounts/users.ts';
+import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { createApiToken, revokeApiToken } from '../auth/api-tokens.ts';
 import { DomainError } from '../errors.ts';
 import { formProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
 import { apiTokenColumns, ApiTokensPage, userColumns, UsersPage } from '../views/admin-pages.tsx';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
 const requireBureau = createMiddleware<AppEnv>(async (c, next) => {
   assertRole(c.var.user, 'bureau');
   await next();
 });
-const bureauPage = [pageContext, requireUser, requireBureau] as const;
+const bureauPage = [requireBureau] as const;
 
 const doneQuery = z.object({ done: z.enum(['disabled', 'enabled', 'password', 'revoked']).optional() });
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
 const noticeOf = (c: Context<AppEnv>, done: z.infer<typeof doneQuery>['done']) =>
   done ? c.var.locale.t(`admin.done.${done}`) : null;
-const by = (c: Context<AppEnv>, reason: string) => ({ actor: `user:${c.var.user.username}`, reason });
+const by = (c: Context<AppEnv>, reason: string) => ({ actor: userActor(c.var.user.username), reason });
 
 function usersPage(c: Context<AppEnv>, created: string | null, problem: string | null, notice: string | null = null) {
   return UsersPage({
@@ -81,7 +81,7 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
         schoolCode: form.schoolCode,
       };
       const user = await createUser(c.var.db, input, c.var.clock(), {
-        actor: `user:${c.var.user.username}`,
+        actor: userActor(c.var.user.username),
         reason: 'account created from the dashboard',
       });
       c.var.logger.info(
@@ -187,7 +187,7 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
         c.var.db,
         { name: form.name, countyCode: form.countyCode ?? null },
         c.var.clock(),
-        { actor: `user:${c.var.user.username}`, reason: 'API token issued from the dashboard' },
+        { actor: userActor(c.var.user.username), reason: 'API token issued from the dashboard' },
       );
       c.var.logger.info({ apiTokenId: created.id, by: c.var.user.username }, 'API token created from the dashboard');
       return c.html(tokensPage(c, created.token, null), 201);
@@ -196,4 +196,3 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
       return c.html(tokensPage(c, null, problem.message), problem.status);
     }
   });
-dashboardAdminRoutes.onError(pageErrorHandler);

@@ -1,8 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { idParams } from '../../shared/schemas/route-params.ts';
 import { closureFormSchema, reasonFormSchema } from '../../shared/schemas/dashboard-programme.ts';
-import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
+import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../access/scope.ts';
+import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { DomainError } from '../errors.ts';
 import { formProblem } from '../http/form-problem.ts';
@@ -10,10 +12,8 @@ import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
 import { addClosure, listClosures, removeClosure } from '../programme/closures.ts';
 import { CalendarPage, closureColumns, type ClosureRow } from '../views/calendar-page.tsx';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
 const noticeQuery = z.object({
   added: z.coerce.number().int().min(1).optional(),
   removed: z.coerce.number().int().min(1).optional(),
@@ -67,11 +67,9 @@ function page(c: Context<AppEnv>, notice: string | null, problem: string | null)
   });
 }
 
-const actor = (c: Context<AppEnv>) => `user:${c.var.user.username}`;
-
 /** The school calendar: list, export, add and remove closures (audited, with a reason). */
 export const dashboardCalendarRoutes = new Hono<AppEnv>()
-  .get('/calendar', pageContext, requireUser, validate('query', noticeQuery), (c) => {
+  .get('/calendar', validate('query', noticeQuery), (c) => {
     const q = c.req.valid('query');
     const l = c.var.locale;
     return c.html(
@@ -86,15 +84,15 @@ export const dashboardCalendarRoutes = new Hono<AppEnv>()
       ),
     );
   })
-  .on('GET', exportPaths('/calendar'), pageContext, requireUser, (c) =>
+  .on('GET', exportPaths('/calendar'), (c) =>
     tableExport(c.var.locale, exportFormatOf(c.req.path), 'closures', closureColumns(c.var.locale), rowsFor(c)),
   )
-  .post('/calendar', pageContext, requireUser, requireCsrf, validate('form', closureFormSchema), (c) => {
+  .post('/calendar', requireCsrf, validate('form', closureFormSchema), (c) => {
     const scope = officerScope(c);
     const { _csrf, reason, ...closure } = c.req.valid('form');
     assertMayChange(scope, closure.countyCode ?? null);
     try {
-      const added = addClosure(c.var.db, closure, c.var.clock(), { actor: actor(c), reason });
+      const added = addClosure(c.var.db, closure, c.var.clock(), { actor: userActor(c.var.user.username), reason });
       c.var.logger.info({ closureId: added.id, by: c.var.user.username }, 'closure added from the dashboard');
       return c.redirect(`/calendar?added=${added.id}`, 303);
     } catch (error) {
@@ -102,22 +100,16 @@ export const dashboardCalendarRoutes = new Hono<AppEnv>()
       return c.html(page(c, null, problem.message), problem.status);
     }
   })
-  .post(
-    '/calendar/:id/remove',
-    pageContext,
-    requireUser,
-    requireCsrf,
-    validate('param', idParams),
-    validate('form', reasonFormSchema),
-    (c) => {
-      const scope = officerScope(c);
-      const { id } = c.req.valid('param');
-      const closure = listClosures(c.var.db).find((x) => x.id === id);
-      if (!closure) throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`);
-      assertMayChange(scope, closure.countyCode);
-      removeClosure(c.var.db, id, c.var.clock(), { actor: actor(c), reason: c.req.valid('form').reason });
-      c.var.logger.info({ closureId: id, by: c.var.user.username }, 'closure removed from the dashboard');
-      return c.redirect(`/calendar?removed=${id}`, 303);
-    },
-  );
-dashboardCalendarRoutes.onError(pageErrorHandler);
+  .post('/calendar/:id/remove', requireCsrf, validate('param', idParams), validate('form', reasonFormSchema), (c) => {
+    const scope = officerScope(c);
+    const { id } = c.req.valid('param');
+    const closure = listClosures(c.var.db).find((x) => x.id === id);
+    if (!closure) throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`);
+    assertMayChange(scope, closure.countyCode);
+    removeClosure(c.var.db, id, c.var.clock(), {
+      actor: userActor(c.var.user.username),
+      reason: c.req.valid('form').reason,
+    });
+    c.var.logger.info({ closureId: id, by: c.var.user.username }, 'closure removed from the dashboard');
+    return c.redirect(`/calendar?removed=${id}`, 303);
+  });

@@ -1,19 +1,16 @@
 import { Hono } from 'hono';
 import { createFactory } from 'hono/factory';
 import { z } from 'zod';
+import { countyParams } from '../../shared/schemas/route-params.ts';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
-import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertCanSeeCounty } from '../access/scope.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
 import { readCountyTownships } from '../coverage/registry-read.ts';
 import { validate } from '../http/validate.ts';
 import { CountyPage, schoolColumns } from '../views/county-page.tsx';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
 
-const countyParams = z.object({ code: z.string().regex(/^\d{6}$/, 'a 6-digit county code such as 622921') });
 // A filter form sends its empty fields as ""; those mean "no filter".
 const filterQuery = z.preprocess(
   (q) => Object.fromEntries(Object.entries(q as Record<string, string>).filter(([, v]) => v !== '')),
@@ -43,8 +40,6 @@ function filtersOf(url: string): string {
 
 /** The school list as CSV or XLSX (the path says which), with the page's filters. */
 const exportSchools = createFactory<AppEnv>().createHandlers(
-  pageContext,
-  requireUser,
   validate('param', countyParams),
   validate('query', filterQuery),
   async (c) => {
@@ -53,8 +48,7 @@ const exportSchools = createFactory<AppEnv>().createHandlers(
     assertCanSeeCounty(c.var.user, code);
     findCounty(c.var.db, code);
     const now = c.var.clock();
-    sweepBeforeRead(c.var.db, now);
-    const schools = readCountySchools(c.var.db, code, { ...c.req.valid('query'), format: 'json' }, false);
+    const schools = readCountySchools(c.var.db, code, { ...c.req.valid('query'), format: 'json' }, now, false);
     return tableExport(
       c.var.locale,
       format,
@@ -67,34 +61,25 @@ const exportSchools = createFactory<AppEnv>().createHandlers(
 
 /** A county's page and its school list export, for the bureau and that county's officers. */
 export const dashboardCountyRoutes = new Hono<AppEnv>()
-  .get(
-    '/counties/:code',
-    pageContext,
-    requireUser,
-    validate('param', countyParams),
-    validate('query', filterQuery),
-    (c) => {
-      const { code } = c.req.valid('param');
-      assertCanSeeCounty(c.var.user, code);
-      const county = findCounty(c.var.db, code);
-      const now = c.var.clock();
-      sweepBeforeRead(c.var.db, now);
-      const query = { ...c.req.valid('query'), format: 'json' as const };
-      return c.html(
-        CountyPage({
-          locale: c.var.locale,
-          viewer: c.var.viewer,
-          path: c.req.path + new URL(c.req.url).search,
-          county,
-          coverage: readCoverage(c.var.db, code, now),
-          query,
-          filterQuery: filtersOf(c.req.url),
-          townships: readCountyTownships(c.var.db, code),
-          schools: readCountySchools(c.var.db, code, query, true),
-        }),
-      );
-    },
-  )
+  .get('/counties/:code', validate('param', countyParams), validate('query', filterQuery), (c) => {
+    const { code } = c.req.valid('param');
+    assertCanSeeCounty(c.var.user, code);
+    const county = findCounty(c.var.db, code);
+    const now = c.var.clock();
+    const query = { ...c.req.valid('query'), format: 'json' as const };
+    return c.html(
+      CountyPage({
+        locale: c.var.locale,
+        viewer: c.var.viewer,
+        path: c.req.path + new URL(c.req.url).search,
+        county,
+        coverage: readCoverage(c.var.db, code, now),
+        query,
+        filterQuery: filtersOf(c.req.url),
+        townships: readCountyTownships(c.var.db, code),
+        schools: readCountySchools(c.var.db, code, query, now, true),
+      }),
+    );
+  })
   .get('/counties/:code/schools.csv', ...exportSchools)
   .get('/counties/:code/schools.xlsx', ...exportSchools);
-dashboardCountyRoutes.onError(pageErrorHandler);

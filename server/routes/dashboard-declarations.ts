@@ -1,25 +1,23 @@
 import { Hono, type Context } from 'hono';
 import { createFactory } from 'hono/factory';
-import { z } from 'zod';
+import { idParams } from '../../shared/schemas/route-params.ts';
 import {
   declarationFormSchema,
   declarationPageQuerySchema,
   withdrawalFormSchema,
 } from '../../shared/schemas/dashboard-programme.ts';
-import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
+import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../access/scope.ts';
+import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readSchoolChoices } from '../coverage/registry-read.ts';
 import { formProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
 import { declareStatus, listDeclarations, withdrawDeclaration } from '../programme/declarations.ts';
 import { DeclarationsPage, declarationColumns, type DeclarationRow } from '../views/declarations-page.tsx';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
 
 type Filter = { status: 'active' | 'withdrawn' | 'all'; conflict?: boolean | undefined };
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
 
 /** County officers and the bureau only; the county an officer is confined to (null: the whole prefecture). */
 function officerScope(c: Context<AppEnv>): string | null {
@@ -30,9 +28,8 @@ function officerScope(c: Context<AppEnv>): string | null {
 /** Declarations in the officer's scope with their schools' names, as of now. */
 function rowsFor(c: Context<AppEnv>, filter: Filter): DeclarationRow[] {
   const countyScope = officerScope(c);
-  sweepBeforeRead(c.var.db, c.var.clock());
   const names = new Map(readSchoolChoices(c.var.db, listScope(c.var.user)).map((s) => [s.code, s.name]));
-  return listDeclarations(c.var.db, { countyScope, ...filter }).map((d) => ({
+  return listDeclarations(c.var.db, { countyScope, ...filter }, c.var.clock()).map((d) => ({
     ...d,
     schoolName: names.get(d.schoolCode) ?? d.schoolCode,
   }));
@@ -64,12 +61,8 @@ function page(
   });
 }
 
-const actor = (c: Context<AppEnv>) => `user:${c.var.user.username}`;
-
 /** The list as CSV or XLSX (the path says which), with the page's filters. */
 const exportDeclarations = createFactory<AppEnv>().createHandlers(
-  pageContext,
-  requireUser,
   validate('query', declarationPageQuerySchema),
   (c) => {
     const q = c.req.valid('query');
@@ -86,7 +79,7 @@ const exportDeclarations = createFactory<AppEnv>().createHandlers(
 
 /** Declared statuses: the list (with exports), declaring and withdrawing, for the bureau and county officers. */
 export const dashboardDeclarationRoutes = new Hono<AppEnv>()
-  .get('/declarations', pageContext, requireUser, validate('query', declarationPageQuerySchema), (c) => {
+  .get('/declarations', validate('query', declarationPageQuerySchema), (c) => {
     const q = c.req.valid('query');
     const t = c.var.locale;
     const notice = q.declared
@@ -98,7 +91,7 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
   })
   .get('/declarations.csv', ...exportDeclarations)
   .get('/declarations.xlsx', ...exportDeclarations)
-  .post('/declarations', pageContext, requireUser, requireCsrf, validate('form', declarationFormSchema), (c) => {
+  .post('/declarations', requireCsrf, validate('form', declarationFormSchema), (c) => {
     const countyScope = officerScope(c);
     const { _csrf, ...request } = c.req.valid('form');
     try {
@@ -106,7 +99,7 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
         c.var.db,
         request,
         c.var.clock(),
-        { actor: actor(c), reason: request.reason },
+        { actor: userActor(c.var.user.username), reason: request.reason },
         countyScope,
       );
       c.var.logger.info(
@@ -124,8 +117,6 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
   })
   .post(
     '/declarations/:id/withdraw',
-    pageContext,
-    requireUser,
     requireCsrf,
     validate('param', idParams),
     validate('form', withdrawalFormSchema),
@@ -137,7 +128,7 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
           c.var.db,
           id,
           c.var.clock(),
-          { actor: actor(c), reason: c.req.valid('form').reason },
+          { actor: userActor(c.var.user.username), reason: c.req.valid('form').reason },
           countyScope,
         );
         c.var.logger.info({ declarationId: id, by: c.var.user.username }, 'declaration withdrawn from the dashboard');
@@ -148,4 +139,3 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
       }
     },
   );
-dashboardDeclarationRoutes.onError(pageErrorHandler);

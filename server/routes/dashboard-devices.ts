@@ -1,8 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { csrfOnlyFormSchema } from '../../shared/schemas/dashboard.ts';
-import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
+import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool, assertRole, listScope } from '../access/scope.ts';
+import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import {
   findDeviceSchool,
@@ -10,21 +11,18 @@ import {
   readHardwareConflicts,
   readReenrollments,
 } from '../coverage/devices-read.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { revokeDevice } from '../enrollment/enroll.ts';
 import { DomainError } from '../errors.ts';
 import { validate } from '../http/validate.ts';
 import { attentionColumns, conflictColumns, DevicesPage, reenrollmentColumns } from '../views/devices-page.tsx';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
 /** The device lists in the user's scope, as of now. */
 function lists(c: Context<AppEnv>) {
   const now = c.var.clock();
-  sweepBeforeRead(c.var.db, now);
   const scope = listScope(c.var.user);
   return {
-    attention: readAttentionDevices(c.var.db, scope),
+    attention: readAttentionDevices(c.var.db, scope, now),
     conflicts: readHardwareConflicts(c.var.db, scope),
     reenrollments: readReenrollments(c.var.db, scope, now),
   };
@@ -32,26 +30,20 @@ function lists(c: Context<AppEnv>) {
 
 /** Silent devices, hardware conflicts and re-enrolled PCs in scope; county officers and the bureau can revoke a key. */
 export const dashboardDevicesRoutes = new Hono<AppEnv>()
-  .get(
-    '/devices',
-    pageContext,
-    requireUser,
-    validate('query', z.object({ revoked: z.literal('1').optional() })),
-    (c) => {
-      const canRevoke = c.var.user.role !== 'school';
-      return c.html(
-        DevicesPage({
-          locale: c.var.locale,
-          viewer: c.var.viewer,
-          path: c.req.path,
-          ...lists(c),
-          canRevoke,
-          revoked: c.req.valid('query').revoked === '1',
-        }),
-      );
-    },
-  )
-  .on('GET', exportPaths('/devices/attention'), pageContext, requireUser, (c) =>
+  .get('/devices', validate('query', z.object({ revoked: z.literal('1').optional() })), (c) => {
+    const canRevoke = c.var.user.role !== 'school';
+    return c.html(
+      DevicesPage({
+        locale: c.var.locale,
+        viewer: c.var.viewer,
+        path: c.req.path,
+        ...lists(c),
+        canRevoke,
+        revoked: c.req.valid('query').revoked === '1',
+      }),
+    );
+  })
+  .on('GET', exportPaths('/devices/attention'), (c) =>
     tableExport(
       c.var.locale,
       exportFormatOf(c.req.path),
@@ -60,7 +52,7 @@ export const dashboardDevicesRoutes = new Hono<AppEnv>()
       lists(c).attention,
     ),
   )
-  .on('GET', exportPaths('/devices/conflicts'), pageContext, requireUser, (c) =>
+  .on('GET', exportPaths('/devices/conflicts'), (c) =>
     tableExport(
       c.var.locale,
       exportFormatOf(c.req.path),
@@ -69,7 +61,7 @@ export const dashboardDevicesRoutes = new Hono<AppEnv>()
       lists(c).conflicts,
     ),
   )
-  .on('GET', exportPaths('/devices/reenrollments'), pageContext, requireUser, (c) =>
+  .on('GET', exportPaths('/devices/reenrollments'), (c) =>
     tableExport(
       c.var.locale,
       exportFormatOf(c.req.path),
@@ -80,8 +72,6 @@ export const dashboardDevicesRoutes = new Hono<AppEnv>()
   )
   .post(
     '/devices/:id/revoke',
-    pageContext,
-    requireUser,
     requireCsrf,
     validate('param', z.object({ id: z.string().min(1).max(64) })),
     validate('form', csrfOnlyFormSchema),
@@ -92,7 +82,7 @@ export const dashboardDevicesRoutes = new Hono<AppEnv>()
       if (!school) throw new DomainError('not-found', 'device_unknown', `no device ${id}`);
       assertCanSeeSchool(c.var.user, school);
       revokeDevice(c.var.db, id, c.var.clock(), {
-        actor: `user:${c.var.user.username}`,
+        actor: userActor(c.var.user.username),
         reason: 'device key revoked from the dashboard',
       });
       c.var.logger.info(
@@ -102,4 +92,3 @@ export const dashboardDevicesRoutes = new Hono<AppEnv>()
       return c.redirect('/devices?revoked=1', 303);
     },
   );
-dashboardDevicesRoutes.onError(pageErrorHandler);

@@ -1,8 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { idParams } from '../../shared/schemas/route-params.ts';
 import { csrfOnlyFormSchema, enrollmentTokenFormSchema } from '../../shared/schemas/dashboard.ts';
-import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
+import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertCanSeeSchool, assertRole, listScope } from '../access/scope.ts';
+import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import {
   findEnrollmentTokenSchool,
@@ -17,10 +19,7 @@ import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { validate } from '../http/validate.ts';
 import { DAY_MS } from '../time/china-time.ts';
 import { EnrollmentPage, tokenColumns } from '../views/enrollment-page.tsx';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
-
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
 
 function page(c: Context<AppEnv>, created: NewEnrollmentToken | null, problem: string | null, revoked = false) {
   const scope = listScope(c.var.user);
@@ -40,20 +39,12 @@ function page(c: Context<AppEnv>, created: NewEnrollmentToken | null, problem: s
 
 /** Enrollment tokens: county officers for their county's schools, the bureau for any school. */
 export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
-  .get(
-    '/enrollment',
-    pageContext,
-    requireUser,
-    validate('query', z.object({ revoked: z.literal('1').optional() })),
-    (c) => {
-      assertRole(c.var.user, 'bureau', 'county');
-      return c.html(page(c, null, null, c.req.valid('query').revoked === '1'));
-    },
-  )
+  .get('/enrollment', validate('query', z.object({ revoked: z.literal('1').optional() })), (c) => {
+    assertRole(c.var.user, 'bureau', 'county');
+    return c.html(page(c, null, null, c.req.valid('query').revoked === '1'));
+  })
   .post(
     '/enrollment/tokens/:id/revoke',
-    pageContext,
-    requireUser,
     requireCsrf,
     validate('param', idParams),
     validate('form', csrfOnlyFormSchema),
@@ -65,7 +56,7 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
       assertCanSeeSchool(c.var.user, school);
       if (
         !revokeEnrollmentToken(c.var.db, id, c.var.clock(), {
-          actor: `user:${c.var.user.username}`,
+          actor: userActor(c.var.user.username),
           reason: 'enrollment token revoked from the dashboard',
         })
       ) {
@@ -78,7 +69,7 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
       return c.redirect('/enrollment?revoked=1', 303);
     },
   )
-  .on('GET', exportPaths('/enrollment/tokens'), pageContext, requireUser, (c) => {
+  .on('GET', exportPaths('/enrollment/tokens'), (c) => {
     assertRole(c.var.user, 'bureau', 'county');
     return tableExport(
       c.var.locale,
@@ -88,7 +79,7 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
       readRecentEnrollmentTokens(c.var.db, listScope(c.var.user)),
     );
   })
-  .post('/enrollment', pageContext, requireUser, requireCsrf, validate('form', enrollmentTokenFormSchema), (c) => {
+  .post('/enrollment', requireCsrf, validate('form', enrollmentTokenFormSchema), (c) => {
     assertRole(c.var.user, 'bureau', 'county');
     const form = c.req.valid('form');
     const school = findSchool(c.var.db, form.schoolCode);
@@ -103,7 +94,7 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
         maxUses: form.maxUses,
       },
       now,
-      { actor: `user:${c.var.user.username}`, reason: 'enrollment token issued from the dashboard' },
+      { actor: userActor(c.var.user.username), reason: 'enrollment token issued from the dashboard' },
     );
     c.var.logger.info(
       { tokenId: created.id, school: school.code, by: c.var.user.username },
@@ -112,4 +103,3 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
     // Rendered in the answer to the post, not after a redirect: the token exists only in this response.
     return c.html(page(c, created, null), 201);
   });
-dashboardEnrollmentRoutes.onError(pageErrorHandler);

@@ -1,17 +1,16 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { idParams } from '../../shared/schemas/route-params.ts';
 import { inspectionDrawFormSchema, inspectionResultFormSchema } from '../../shared/schemas/dashboard-programme.ts';
-import { pageContext, requireCsrf, requireUser } from '../accounts/page-auth.ts';
+import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../access/scope.ts';
+import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { validate } from '../http/validate.ts';
+import { inspectionInScope } from '../programme/inspection-checklist.ts';
 import { listInspections } from '../programme/inspection-list.ts';
 import { drawInspection, readInspection, recordInspectionResult } from '../programme/inspections.ts';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { InspectionPage, InspectionsPage } from '../views/inspections-page.tsx';
-
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
 
 /** Bureau or county officer; the county an officer is confined to (null: the whole prefecture). */
 function officerScope(c: Context<AppEnv>): string | null {
@@ -19,11 +18,12 @@ function officerScope(c: Context<AppEnv>): string | null {
   return listScope(c.var.user).countyCode;
 }
 
-const actor = (c: Context<AppEnv>) => `user:${c.var.user.username}`;
-
-/** Spot checks in the dashboard: the bureau draws, everyone in scope sees, county officers (and the bureau) record findings. */
+/**
+ * Spot checks in the dashboard: the bureau draws, everyone in scope sees, county officers (and the bureau)
+ * record findings.
+ */
 export const dashboardInspectionRoutes = new Hono<AppEnv>()
-  .get('/inspections', pageContext, requireUser, (c) => {
+  .get('/inspections', (c) => {
     const scope = officerScope(c);
     return c.html(
       InspectionsPage({
@@ -35,14 +35,12 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
       }),
     );
   })
-  .post('/inspections', pageContext, requireUser, requireCsrf, validate('form', inspectionDrawFormSchema), (c) => {
+  .post('/inspections', requireCsrf, validate('form', inspectionDrawFormSchema), (c) => {
     assertRole(c.var.user, 'bureau');
     const { perCounty, seed } = c.req.valid('form');
     const now = c.var.clock();
-    // The draw weights by current status, so statuses are brought up to now first (as the API does).
-    sweepBeforeRead(c.var.db, now);
     const inspection = drawInspection(c.var.db, { perCounty, seed }, now, {
-      actor: actor(c),
+      actor: userActor(c.var.user.username),
       reason: `inspection drawn with seed ${seed}`,
     });
     c.var.logger.info({ inspectionId: inspection.id, by: c.var.user.username }, 'inspection drawn from the dashboard');
@@ -50,17 +48,12 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
   })
   .get(
     '/inspections/:id',
-    pageContext,
-    requireUser,
     validate('param', idParams),
     validate('query', z.object({ recorded: z.string().max(64).optional() })),
     (c) => {
       const scope = officerScope(c);
       const inspection = readInspection(c.var.db, c.req.valid('param').id);
-      const visible = {
-        ...inspection,
-        schools: inspection.schools.filter((s) => scope === null || s.countyCode === scope),
-      };
+      const visible = inspectionInScope(inspection, scope);
       const recorded = c.req.valid('query').recorded;
       const notice = recorded ? c.var.locale.fill('inspections.recorded', { school: recorded }) : null;
       return c.html(
@@ -77,8 +70,6 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
   )
   .post(
     '/inspections/:id/results',
-    pageContext,
-    requireUser,
     requireCsrf,
     validate('param', idParams),
     validate('form', inspectionResultFormSchema),
@@ -90,7 +81,14 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
         finding.result === 'confirmed'
           ? 'inspection confirmed the recorded status'
           : `inspection found a discrepancy: ${finding.note}`;
-      recordInspectionResult(c.var.db, id, finding, c.var.clock(), { actor: actor(c), reason }, scope);
+      recordInspectionResult(
+        c.var.db,
+        id,
+        finding,
+        c.var.clock(),
+        { actor: userActor(c.var.user.username), reason },
+        scope,
+      );
       c.var.logger.info(
         { inspectionId: id, school: finding.schoolCode, by: c.var.user.username },
         'inspection finding recorded from the dashboard',
@@ -98,4 +96,3 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
       return c.redirect(`/inspections/${id}?recorded=${encodeURIComponent(finding.schoolCode)}`, 303);
     },
   );
-dashboardInspectionRoutes.onError(pageErrorHandler);

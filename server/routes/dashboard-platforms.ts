@@ -1,9 +1,7 @@
 import { Hono, type Context } from 'hono';
-import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../access/scope.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { listPlatforms, readPlatformCoverage } from '../programme/platforms.ts';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { platformColumns, PlatformsPage } from '../views/platforms-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
@@ -15,7 +13,7 @@ function readerScope(c: Context<AppEnv>): string | null {
 
 /** The two platforms, read-only: the bureau sees all, a county officer the prefecture's and their county's. */
 export const dashboardPlatformRoutes = new Hono<AppEnv>()
-  .get('/platforms', pageContext, requireUser, (c) => {
+  .get('/platforms', (c) => {
     const scope = readerScope(c);
     const now = c.var.clock();
     return c.html(
@@ -28,7 +26,7 @@ export const dashboardPlatformRoutes = new Hono<AppEnv>()
       }),
     );
   })
-  .on('GET', exportPaths('/platforms'), pageContext, requireUser, (c) =>
+  .on('GET', exportPaths('/platforms'), (c) =>
     tableExport(
       c.var.locale,
       exportFormatOf(c.req.path),
@@ -37,4 +35,3 @@ export const dashboardPlatformRoutes = new Hono<AppEnv>()
       listPlatforms(c.var.db, readerScope(c), c.var.clock()),
     ),
   );
-dashboardPlatformRoutes.onError(pageErrorHandler);

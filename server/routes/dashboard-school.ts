@@ -1,27 +1,21 @@
 import { Hono, type Context } from 'hono';
 import { createFactory } from 'hono/factory';
-import { z } from 'zod';
-import { pageContext, requireUser } from '../accounts/page-auth.ts';
+import { schoolParams } from '../../shared/schemas/route-params.ts';
 import { assertCanSeeSchool } from '../access/scope.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { readBandwidthHistory } from '../coverage/bandwidth-history.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readSchool } from '../coverage/read.ts';
 import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
 import { listDeclarations } from '../programme/declarations.ts';
 import { trustedReleaseKeys } from '../releases/release-keys.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
-import { pageErrorHandler } from '../views/error-page.tsx';
 import { classroomColumns, deviceColumns, SchoolPage } from '../views/school-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
-
-const schoolParams = z.object({ code: z.string().min(1).max(64) });
 
 /** The school as of now, if the signed-in user may see it (404 unknown, 403 out of scope). */
 function schoolInScope(c: Context<AppEnv>, code: string) {
   const now = c.var.clock();
-  sweepBeforeRead(c.var.db, now);
   const detail = readSchool(c.var.db, code, now);
   assertCanSeeSchool(c.var.user, { code, countyCode: detail.school.county.code });
   return { detail, now };
@@ -30,7 +24,7 @@ function schoolInScope(c: Context<AppEnv>, code: string) {
 const factory = createFactory<AppEnv>();
 
 /** The classroom table as CSV or XLSX (the path says which). */
-const exportClassrooms = factory.createHandlers(pageContext, requireUser, validate('param', schoolParams), (c) => {
+const exportClassrooms = factory.createHandlers(validate('param', schoolParams), (c) => {
   const { code } = c.req.valid('param');
   const { detail } = schoolInScope(c, code);
   return tableExport(
@@ -43,7 +37,7 @@ const exportClassrooms = factory.createHandlers(pageContext, requireUser, valida
 });
 
 /** The device table as CSV or XLSX. */
-const exportDevices = factory.createHandlers(pageContext, requireUser, validate('param', schoolParams), (c) => {
+const exportDevices = factory.createHandlers(validate('param', schoolParams), (c) => {
   const { code } = c.req.valid('param');
   const { detail } = schoolInScope(c, code);
   return tableExport(
@@ -57,7 +51,7 @@ const exportDevices = factory.createHandlers(pageContext, requireUser, validate(
 
 /** A school's page and its classroom and device exports. */
 export const dashboardSchoolRoutes = new Hono<AppEnv>()
-  .get('/schools/:code', pageContext, requireUser, validate('param', schoolParams), (c) => {
+  .get('/schools/:code', validate('param', schoolParams), (c) => {
     const { detail, now } = schoolInScope(c, c.req.valid('param').code);
     return c.html(
       SchoolPage({
@@ -69,7 +63,11 @@ export const dashboardSchoolRoutes = new Hono<AppEnv>()
         history: readBandwidthHistory(c.var.db, detail.school.code, now),
         serverUrl: new URL(c.req.url).origin,
         releaseKeyFingerprints: trustedReleaseKeys(c.var.db).map(releaseKeyFingerprint),
-        declarations: listDeclarations(c.var.db, { countyScope: null, status: 'all', schoolCode: detail.school.code }),
+        declarations: listDeclarations(
+          c.var.db,
+          { countyScope: null, status: 'all', schoolCode: detail.school.code },
+          now,
+        ),
         canDeclare: c.var.user.role !== 'school',
       }),
     );
@@ -78,4 +76,3 @@ export const dashboardSchoolRoutes = new Hono<AppEnv>()
   .get('/schools/:code/classrooms.xlsx', ...exportClassrooms)
   .get('/schools/:code/devices.csv', ...exportDevices)
   .get('/schools/:code/devices.xlsx', ...exportDevices);
-dashboardSchoolRoutes.onError(pageErrorHandler);

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { idParams } from '../../shared/schemas/route-params.ts';
 import {
   closureRequestSchema,
   closureSchema,
@@ -19,8 +20,6 @@ import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { addClosure, listClosures, removeClosure } from '../programme/closures.ts';
 import { declareStatus, listDeclarations, withdrawDeclaration } from '../programme/declarations.ts';
-
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
 
 const declarationColumns: CsvColumn<Declaration>[] = [
   { header: 'id', value: (d) => d.id },
@@ -44,11 +43,15 @@ export const declarationRoutes = new Hono<AppEnv>()
   .use('/api/v1/closures/*', apiAuth)
   .get('/api/v1/declarations', validate('query', declarationListQuerySchema), (c) => {
     const query = c.req.valid('query');
-    const list = listDeclarations(c.var.db, {
-      countyScope: countyScopeOf(c.var.principal),
-      status: query.status,
-      conflict: query.conflict,
-    });
+    const list = listDeclarations(
+      c.var.db,
+      {
+        countyScope: countyScopeOf(c.var.principal),
+        status: query.status,
+        conflict: query.conflict,
+      },
+      c.var.clock(),
+    );
     if (query.format === 'csv') return csvResponse(toCsv(declarationColumns, list), 'declarations.csv');
     return c.json({ declarations: list });
   })

@@ -44,7 +44,8 @@ export const enrollDocs: RouteDoc[] = [
     responses: {
       201: {
         description:
-          'enrolled, or re-enrolled (same SMBIOS UUID or serial at the same school: the previous key works until this one reports)',
+          'enrolled, or re-enrolled (same SMBIOS UUID or serial at the same school: ' +
+          'the previous key works until this one reports)',
         schema: enrollResponseSchema,
       },
       400: { description: 'invalid request; issues name each bad field', schema: apiErrorSchema },

@@ -1,30 +1,16 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import { idParams } from '../../shared/schemas/route-params.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
-import {
-  inspectionDrawSchema,
-  inspectionResultSchema,
-  inspectionSchema,
-  type Inspection,
-} from '../../shared/schemas/inspections.ts';
+import { inspectionDrawSchema, inspectionResultSchema, inspectionSchema } from '../../shared/schemas/inspections.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { actorOf } from '../access/principals.ts';
 import { assertBureauWide, countyScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
-import { readSchool } from '../coverage/read.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
-import { listDeclarations } from '../programme/declarations.ts';
+import { inspectionInScope, readChecklist } from '../programme/inspection-checklist.ts';
 import { drawInspection, readInspection, recordInspectionResult } from '../programme/inspections.ts';
 import { InspectionChecklist } from '../views/inspection-checklist.tsx';
-
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
-
-/** The inspection as a reader confined to a county may see it: that county's schools and findings only. */
-function inScope(inspection: Inspection, scope: string | null): Inspection {
-  return { ...inspection, schools: inspection.schools.filter((s) => scope === null || s.countyCode === scope) };
-}
 
 /** Spot checks (检查验收): draw a reproducible sample, print checklists, record what inspectors found. */
 export const inspectionRoutes = new Hono<AppEnv>()
@@ -32,7 +18,6 @@ export const inspectionRoutes = new Hono<AppEnv>()
   .use('/api/v1/inspections/*', apiAuth)
   .post('/api/v1/inspections', validate('json', inspectionDrawSchema), (c) => {
     assertBureauWide(c.var.principal);
-    sweepBeforeRead(c.var.db, c.var.clock());
     const input = c.req.valid('json');
     return c.json(
       drawInspection(c.var.db, input, c.var.clock(), {
@@ -44,21 +29,12 @@ export const inspectionRoutes = new Hono<AppEnv>()
   })
   .get('/api/v1/inspections/:id', validate('param', idParams), (c) => {
     const scope = countyScopeOf(c.var.principal); // first: a school account gets 403, not word of what exists
-    return c.json(inScope(readInspection(c.var.db, c.req.valid('param').id), scope));
+    return c.json(inspectionInScope(readInspection(c.var.db, c.req.valid('param').id), scope));
   })
   .get('/api/v1/inspections/:id/checklist', validate('param', idParams), (c) => {
     const scope = countyScopeOf(c.var.principal);
-    const now = c.var.clock();
-    sweepBeforeRead(c.var.db, now);
-    const inspection = readInspection(c.var.db, c.req.valid('param').id);
-    const schools = inspection.schools
-      .filter((s) => scope === null || s.countyCode === scope)
-      .map((s) => ({
-        stratum: s.stratum,
-        detail: readSchool(c.var.db, s.schoolCode, now),
-        declarations: listDeclarations(c.var.db, { countyScope: null, status: 'all', schoolCode: s.schoolCode }),
-      }));
-    return c.html(`<!doctype html>${InspectionChecklist({ inspection, schools })}`);
+    const checklist = readChecklist(c.var.db, c.req.valid('param').id, scope, c.var.clock());
+    return c.html(`<!doctype html>${InspectionChecklist(checklist)}`);
   })
   .post(
     '/api/v1/inspections/:id/results',
@@ -74,7 +50,7 @@ export const inspectionRoutes = new Hono<AppEnv>()
       const scope = countyScopeOf(principal);
       // The answer is the whole inspection: a county token must get back its own county's part only, as on GET.
       return c.json(
-        inScope(
+        inspectionInScope(
           recordInspectionResult(
             c.var.db,
             c.req.valid('param').id,
@@ -100,7 +76,8 @@ export const inspectionDocs: RouteDoc[] = [
     method: 'post',
     path: '/api/v1/inspections',
     summary:
-      'Draw a reproducible spot-check sample, stratified by county and weighted towards declared and conflicting statuses (bureau)',
+      'Draw a reproducible spot-check sample, stratified by county and weighted towards declared and ' +
+      'conflicting statuses (bureau)',
     tag: 'inspections',
     auth: 'api-token',
     body: inspectionDrawSchema,

@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { publicCoverageSchema } from '../../shared/schemas/public.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { DomainError } from '../errors.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { readPublicCoverage } from '../programme/public-coverage.ts';
@@ -18,14 +17,12 @@ export const publicRoutes = new Hono<AppEnv>()
         'no route GET /api/v1/public/coverage; public disclosure is off on this server',
       );
     const now = c.var.clock();
-    sweepBeforeRead(c.var.db, now);
     return c.json(readPublicCoverage(c.var.db, now));
   })
   // The same aggregates as a page anyone can open (信息公开); 404 like the API when disclosure is off.
   .get('/public', (c) => {
     if (!c.var.publicDisclosure) return c.text('Not Found', 404);
     const now = c.var.clock();
-    sweepBeforeRead(c.var.db, now);
     return c.html(`<!doctype html>${PublicPage({ coverage: readPublicCoverage(c.var.db, now) })}`);
   });
 
@@ -34,7 +31,8 @@ export const publicDocs: RouteDoc[] = [
     method: 'get',
     path: '/api/v1/public/coverage',
     summary:
-      'Public disclosure (信息公开): prefecture and county aggregates only, no school, device or person (when the server enables it)',
+      'Public disclosure (信息公开): prefecture and county aggregates only, no school, device or person ' +
+      '(when the server enables it)',
     tag: 'public',
     auth: 'none',
     responses: {

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { schoolParams } from '../../shared/schemas/route-params.ts';
 import {
   classroomRowSchema,
   deviceRowSchema,
@@ -11,13 +12,10 @@ import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { assertSchoolInScope } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readSchool } from '../coverage/read.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
-
-const schoolParams = z.object({ code: z.string().min(1).max(64) });
 
 const classroomColumns: CsvColumn<SchoolDetail['classrooms'][number]>[] = [
   { header: 'code', value: (r) => r.code },
@@ -45,10 +43,9 @@ const deviceColumns: CsvColumn<SchoolDetail['devices'][number]>[] = [
   { header: 'displays', value: (r) => JSON.stringify(r.displays) },
 ];
 
-/** The school as of now, after the aging sweep, if the reader may see its county. */
+/** The school as of now, if the reader may see its county. */
 function schoolInScope(c: Context<AppEnv>, code: string): SchoolDetail {
   const now = c.var.clock();
-  sweepBeforeRead(c.var.db, now);
   const detail = readSchool(c.var.db, code, now);
   assertSchoolInScope(c.var.principal, detail.school);
   return detail;

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import { schoolParams } from '../../shared/schemas/route-params.ts';
 import { formatQuerySchema } from '../../shared/schemas/coverage.ts';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import {
@@ -16,8 +16,6 @@ import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { declareTeacherSpaces, readTeacherSpaces, schoolCountyOf } from '../programme/teacher-spaces.ts';
-
-const schoolParams = z.object({ code: z.string().min(1).max(64) });
 
 const countyColumns: CsvColumn<TeacherSpaces['counties'][number]>[] = [
   { header: 'code', value: (r) => r.code },

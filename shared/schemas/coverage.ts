@@ -102,13 +102,15 @@ export const schoolRowSchema = z.object({
   bandwidthSource: measurementSourceSchema
     .nullable()
     .describe(
-      "whose measurement bandwidthMbps is: 'server' (the server's own speed test, which outranks) or 'agent' (the PC's claim)",
+      "whose measurement bandwidthMbps is: 'server' (the server's own speed test, which outranks) " +
+        "or 'agent' (the PC's claim)",
     ),
   flaggedSamples: z.number().int().describe('download claims within the window that are implausible and do not count'),
   flagReasons: z
     .array(sampleFlagSchema)
     .describe(
-      "why: above-link (faster than the PC's own link), above-cap (faster than any school PC), above-server (far above the server's own measurement)",
+      "why: above-link (faster than the PC's own link), above-cap (faster than any school PC), " +
+        "above-server (far above the server's own measurement)",
     ),
   classrooms: classroomFigures,
   devices: deviceFigures,

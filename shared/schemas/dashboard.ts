@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { divisionCodeSchema } from './division-code.ts';
 import { MAX_TOKEN_DAYS, MAX_TOKEN_USES } from './enroll.ts';
 
 /** Inputs of the dashboard's forms and of `santong user create`; every form also carries its CSRF token. */
@@ -21,10 +22,7 @@ export const newUserSchema = z
     username: usernameSchema,
     password: passwordSchema,
     role: z.enum(roles),
-    countyCode: z
-      .string()
-      .regex(/^\d{6}$/, 'a 6-digit county code such as 622921')
-      .optional(),
+    countyCode: divisionCodeSchema.optional(),
     schoolCode: z.string().trim().min(1).max(64).optional(),
   })
   .superRefine((u, ctx) => {
@@ -61,7 +59,7 @@ export const userFormSchema = z.object({
 export const apiTokenFormSchema = z.object({
   _csrf: csrf,
   name: z.string().trim().min(1, 'a name that says who uses the token').max(100),
-  countyCode: optional(z.string().regex(/^\d{6}$/)),
+  countyCode: optional(divisionCodeSchema),
 });
 
 export const enrollmentTokenFormSchema = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { divisionCodeSchema } from './division-code.ts';
 
 const reason = z.string().trim().min(3, 'say why (at least 3 characters): the audit log keeps it').max(1000);
 
@@ -55,11 +56,7 @@ export const declarationListQuerySchema = z.object({
 export const closureRequestSchema = z
   .object({
     name: z.string().trim().min(1).max(100).describe('e.g. 寒假 2027'),
-    countyCode: z
-      .string()
-      .regex(/^\d{6}$/)
-      .optional()
-      .describe('absent: every county'),
+    countyCode: divisionCodeSchema.optional().describe('absent: every county'),
     startsOn: z.iso.date('a date like 2027-01-15'),
     endsOn: z.iso.date('a date like 2027-02-25'),
     reason,

@@ -27,14 +27,16 @@ export const enrollResponseSchema = z.object({
   reused: z
     .boolean()
     .describe(
-      'true when this PC (same SMBIOS UUID or serial, never a MAC alone) was already enrolled at this school: a reimaged PC',
+      'true when this PC (same SMBIOS UUID or serial, never a MAC alone) was already enrolled at this school: ' +
+        'a reimaged PC',
     ),
   school: z.object({ code: z.string(), name: z.string() }),
   classroom: z.object({ code: z.string(), name: z.string() }).nullable(),
   releaseKeys: z
     .array(z.object({ publicKey: releasePublicKeySchema, fingerprint: z.string() }))
     .describe(
-      'the release keys this server trusts (base64 SPKI DER, Ed25519); pin them and show the fingerprints. Empty: none configured yet',
+      'the release keys this server trusts (base64 SPKI DER, Ed25519); pin them and show the fingerprints. ' +
+        'Empty: none configured yet',
     ),
   releaseSigningKey: z
     .string()

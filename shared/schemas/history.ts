@@ -1,12 +1,10 @@
 import { z } from 'zod';
+import { divisionCodeSchema } from './division-code.ts';
 
 const day = z.iso.date('a date like 2027-03-01');
 
 export const historyQuerySchema = z.object({
-  division: z
-    .string()
-    .regex(/^\d{6}$/, 'a 6-digit division code (a county or the prefecture)')
-    .optional(),
+  division: divisionCodeSchema.optional(), // a county or the prefecture
   from: day.optional(),
   to: day.optional(),
   format: z.enum(['json', 'csv']).default('json'),

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { divisionCodeSchema } from './division-code.ts';
 
 /**
  * A programme plan: the division tree it covers, its targets with yearly milestones, and the rules
  * that turn measurements into coverage. A bureau loads its next plan as a file, without a release.
  */
-const divisionCode = z.string().regex(/^\d{6}$/, 'a 6-digit administrative division code, e.g. 622921');
+const divisionCode = divisionCodeSchema;
 
 export const divisionSchema = z.object({
   code: divisionCode,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { divisionCodeSchema } from './division-code.ts';
 
 /** GB/T 33782-2017 codes of the school types santong tracks (primary and secondary, teaching points included). */
 export const schoolTypes = {
@@ -85,9 +86,7 @@ export const rosterRowSchema = z.object({
   name: z.preprocess(cellText, z.string(required('give the school name')).max(100, 'at most 100 characters')),
   county_code: z.preprocess(
     cellText,
-    z
-      .string(required('give the 6-digit county code, e.g. 622921'))
-      .regex(/^\d{6}$/, 'must be a 6-digit division code like 622921'),
+    z.string(required('give the 6-digit county code, e.g. 622921')).pipe(divisionCodeSchema),
   ),
   township: optionalText(64),
   type_code: z.preprocess(

@@ -42,12 +42,12 @@ const preparedInline: Record<string, (db: Db) => void> = {
       township: 't',
       q: 'q',
     });
-    readCountySchools(db, '622921', everyFilter, true);
-    readCountySchools(db, '622921', countySchoolsQuerySchema.parse({}), false);
+    readCountySchools(db, '622921', everyFilter, Date.now(), true);
+    readCountySchools(db, '622921', countySchoolsQuerySchema.parse({}), Date.now(), false);
   },
   'server/coverage/recompute.ts': (db) => verifyCoverage(db, Date.now()),
   'server/coverage/verify.ts': (db) => verifyCoverage(db, Date.now()),
-  // The lead rewrites retention; calling it keeps whatever it prepares checked without moving its SQL.
+  // Calling retention keeps whatever it prepares checked without moving its SQL.
   'server/ingest/retention.ts': (db) => foldOldReports(db, Date.now()),
   'bench/world/write-school.ts': (db) => prepareStatements(db.$client),
 };

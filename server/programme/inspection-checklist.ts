@@ -1,0 +1,31 @@
+import type { Declaration } from '../../shared/schemas/declarations.ts';
+import type { SchoolDetail } from '../../shared/schemas/coverage.ts';
+import type { Inspection } from '../../shared/schemas/inspections.ts';
+import { readSchool } from '../coverage/read.ts';
+import type { Db } from '../db/client.ts';
+import { listDeclarations } from './declarations.ts';
+import { readInspection } from './inspections.ts';
+
+/** An inspection as a reader confined to a county (null: the prefecture) may see it: that county's schools only. */
+export function inspectionInScope(inspection: Inspection, countyScope: string | null): Inspection {
+  return {
+    ...inspection,
+    schools: inspection.schools.filter((s) => countyScope === null || s.countyCode === countyScope),
+  };
+}
+
+export interface Checklist {
+  inspection: Inspection;
+  schools: { stratum: string; detail: SchoolDetail; declarations: Declaration[] }[];
+}
+
+/** What the inspectors' printed checklist shows for each school in scope: the school as of `now` and its declarations. */
+export function readChecklist(db: Db, id: number, countyScope: string | null, now: number): Checklist {
+  const inspection = readInspection(db, id);
+  const schools = inspectionInScope(inspection, countyScope).schools.map((s) => ({
+    stratum: s.stratum,
+    detail: readSchool(db, s.schoolCode, now),
+    declarations: listDeclarations(db, { countyScope: null, status: 'all', schoolCode: s.schoolCode }, now),
+  }));
+  return { inspection, schools };
+}

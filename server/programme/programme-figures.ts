@@ -1,0 +1,38 @@
+import type { ProgrammeCoverage } from '../../shared/schemas/programme-coverage.ts';
+import { readCoverage, type CountyRows } from '../coverage/read.ts';
+import type { Db } from '../db/client.ts';
+import { currentPlan } from '../plan/current.ts';
+import { progressOf } from '../plan/milestones.ts';
+import { readPlatformCoverage } from './platforms.ts';
+import { readTeacherSpaces } from './teacher-spaces.ts';
+
+/*
+ * The programme figures are assembled here once, for the API, the dashboard's overview and the public
+ * disclosure alike: the measured coverage, and beside it the declared parts (teacher spaces with progress
+ * against the plan, the two platforms declared built vs probed reachable).
+ */
+
+/** The programme figures for a scope (null: the prefecture) as of `now`, with the given page of county rows. */
+export function readProgrammeFigures(
+  db: Db,
+  countyScope: string | null,
+  now: number,
+  rows: CountyRows = 'all',
+): ProgrammeCoverage {
+  const coverage = readCoverage(db, countyScope, now, rows);
+  const teacherSpaces = readTeacherSpaces(db, countyScope);
+  const indicator = currentPlan(db).indicators.teacherSpaces;
+  // The prefecture is held to the plan's target even when not every school has declared its teachers yet.
+  const teachers = countyScope === null ? Math.max(teacherSpaces.teachers, indicator.target) : teacherSpaces.teachers;
+  const listed = new Set(coverage.counties.map((county) => county.code));
+  return {
+    ...coverage,
+    teacherSpaces: {
+      ...teacherSpaces,
+      // The same page of counties as the coverage rows beside them; the totals cover the whole scope.
+      counties: teacherSpaces.counties.filter((county) => listed.has(county.code)),
+      progress: progressOf(indicator, teacherSpaces.opened, teachers, now),
+    },
+    platforms: readPlatformCoverage(db, countyScope, now),
+  };
+}

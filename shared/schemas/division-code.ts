@@ -1,0 +1,7 @@
+import { z } from 'zod';
+
+/**
+ * A division code (行政区划代码) of a county or the prefecture: six digits. One schema for every route
+ * parameter, query and form field that takes one, so they all accept the same and say the same.
+ */
+export const divisionCodeSchema = z.string().regex(/^\d{6}$/, 'a 6-digit administrative division code, e.g. 622921');
