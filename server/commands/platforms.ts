@@ -42,41 +42,27 @@ async function runPlatformCommand(
 ): Promise<string[]> {
   const show = (id: number) => describe(listPlatforms(db, null, now).find((p) => p.id === id)!);
   const builtOn = flags['built-on'] === 'none' ? null : flags['built-on'];
+  // The same flags describe a new platform and a change to one; each schema says which are required.
+  const fields = {
+    kind: flags.kind,
+    level: flags.level,
+    ownerCode: flags.owner,
+    name: flags.name,
+    url: flags.url,
+    builtOn,
+    reason: audit.reason,
+  };
   switch (sub) {
     case 'add': {
-      const input = parsedFlags(
-        newPlatformSchema,
-        {
-          kind: flags.kind,
-          level: flags.level,
-          ownerCode: flags.owner,
-          name: flags.name,
-          url: flags.url,
-          builtOn,
-          reason: audit.reason,
-        },
-        platformFlag,
-      );
+      const input = parsedFlags(newPlatformSchema, fields, platformFlag);
       const { reason: _reason, ...platform } = input;
       return [`added ${show(addPlatform(db, platform, audit, now).id)}`];
     }
     case 'update': {
       const id = platformId(flags);
-      const patch = parsedFlags(
-        platformPatchSchema,
-        {
-          kind: flags.kind,
-          level: flags.level,
-          ownerCode: flags.owner,
-          name: flags.name,
-          url: flags.url,
-          builtOn,
-          reason: audit.reason,
-        },
-        platformFlag,
-      );
-      const { reason: _reason, ...fields } = patch;
-      const { changed } = updatePlatform(db, id, fields, audit, now);
+      const patch = parsedFlags(platformPatchSchema, fields, platformFlag);
+      const { reason: _reason, ...changes } = patch;
+      const { changed } = updatePlatform(db, id, changes, audit, now);
       return [`${changed ? 'updated' : 'unchanged'} ${show(id)}`];
     }
     case 'remove': {
