@@ -49,5 +49,6 @@ export function chinaWallClockDate(at: Instant): Date | null {
 /** A local day (`YYYY-MM-DD`) as a Date at that day's UTC midnight: the day's spreadsheet serial. */
 export function dayAsDate(day: string): Date | null {
   const ms = Date.parse(`${day}T00:00:00Z`);
-  return /^\d{4}-\d{2}-\d{2}$/.test(day) && Number.isFinite(ms) ? new Date(ms) : null;
+  // Date.parse rolls 2026-02-30 over to March; a day that does not round-trip is no day.
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === day ? new Date(ms) : null;
 }
