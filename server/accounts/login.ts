@@ -5,6 +5,7 @@ import { createSession } from './sessions.ts';
 import { clearFailures, lockedUntil, recordFailure } from './throttle.ts';
 import type { User } from '../access/principals.ts';
 import { findUserForLogin } from './users.ts';
+import { chinaIsoWithOffset } from '../time/china-time-text.ts';
 
 /**
  * Signs a user in: refuses while the name must wait (throttle.ts: a minute at most), checks the password (against
@@ -22,7 +23,7 @@ export async function signIn(
     throw new DomainError(
       'unauthorized',
       'login_locked',
-      `too many failed sign-ins for this name; try again in ${Math.ceil((locked - now) / 1000)} s (after ${new Date(locked).toISOString()})`,
+      `too many failed sign-ins for this name; try again in ${Math.ceil((locked - now) / 1000)} s (after ${chinaIsoWithOffset(locked)})`,
     );
   const found = findUserForLogin(db, username);
   const ok = await verifyPassword(input.password, found?.passwordHash ?? (await decoyHash()));

@@ -12,6 +12,7 @@ import {
   UsageError,
   type Command,
 } from './command-line.ts';
+import { chinaDateTime } from '../time/china-time-text.ts';
 
 /** `santong enrollment-token create`: the token is printed once, on its own last line. */
 export const enrollmentTokenCreate: Command = ({ flags, now, say }) => {
@@ -34,7 +35,7 @@ export const enrollmentTokenCreate: Command = ({ flags, now, say }) => {
   );
   say(`enrollment token #${created.id} for ${created.school.code} ${created.school.name}`);
   say(
-    `expires: ${created.expiresAt === null ? 'never' : new Date(created.expiresAt).toISOString()}; uses: ${created.maxUses ?? 'unlimited'}`,
+    `expires: ${created.expiresAt === null ? 'never' : `${chinaDateTime(created.expiresAt)} Beijing time`}; uses: ${created.maxUses ?? 'unlimited'}`,
   );
   say(created.token);
   return 0;

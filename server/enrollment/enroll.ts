@@ -19,6 +19,7 @@ import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { trustedReleaseKeys } from '../releases/release-keys.ts';
 import { hardwareFingerprint, type HardwareFingerprint } from './hardware.ts';
+import { chinaDateTime } from '../time/china-time-text.ts';
 
 /**
  * Enrolls a school PC with a per-school token. The school comes from the token, never the payload.
@@ -49,7 +50,7 @@ export function enrollDevice(db: Db, request: EnrollRequest, now: number): Enrol
       throw new DomainError(
         'unauthorized',
         'token_expired',
-        `this enrollment token expired at ${new Date(token.expiresAt).toISOString()}; ask your county office for a new one`,
+        `this enrollment token expired at ${chinaDateTime(token.expiresAt)} Beijing time; ask your county office for a new one`,
       );
     }
     if (token.maxUses !== null && token.uses >= token.maxUses) {

@@ -125,6 +125,8 @@ export const en: Dictionary = {
   'state.revoked': 'revoked',
   'export.csv': 'Export CSV',
   'export.xlsx': 'Export Excel',
+  'export.beijingTime': ' (Beijing time)',
+  'footer.timeZone': 'Times on these pages and in exports are Beijing time (UTC+8).',
   'devices.title': 'Devices',
   'devices.attention': 'Silent and at-risk devices',
   'devices.conflicts': 'Hardware matching an enrolled device (at another school, or by MAC only)',

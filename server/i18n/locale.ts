@@ -1,11 +1,11 @@
 import { en } from './en.ts';
 import { zhCN, type Dictionary, type MessageKey } from './zh-CN.ts';
-import { CHINA_TIME_ZONE as TIME_ZONE } from '../time/china-time.ts';
+import { chinaDate, chinaDateTime, type Instant } from '../time/china-time-text.ts';
 
 /*
  * The two languages of the dashboard: Chinese by default, English by a switch remembered in a cookie.
- * Numbers, percentages and dates are formatted per language; times are shown in China Standard Time,
- * which is where every reader of these pages is.
+ * Numbers and percentages are formatted per language; dates and times are written one way in both, Beijing
+ * wall-clock time in ISO order (time/china-time-text.ts, decision 130), where every reader of these pages is.
  */
 export const langs = ['zh-CN', 'en'] as const;
 export type Lang = (typeof langs)[number];
@@ -22,8 +22,10 @@ export interface Locale {
   tOr(key: string, fallback: string): string;
   number(n: number | null, digits?: number): string;
   percent(part: number, whole: number | null): string;
-  dateTime(at: string | number | null): string;
-  date(at: string | number | null): string;
+  /** An instant as Beijing date and minute, `2026-12-02 00:35`. */
+  dateTime(at: Instant | null): string;
+  /** An instant as its Beijing date, `2026-12-02`. */
+  date(at: Instant | null): string;
   /** A county's name: Chinese, with pinyin in English mode where known. */
   divisionName(d: { name: string; pinyin?: string | null }): string;
 }
@@ -40,24 +42,8 @@ export function localeFor(lang: Lang): Locale {
   const cached = cache.get(lang);
   if (cached) return cached;
   const dictionary = dictionaries[lang];
-  const dateTimeFormat = new Intl.DateTimeFormat(lang, {
-    timeZone: TIME_ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  });
-  const dateFormat = new Intl.DateTimeFormat(lang, {
-    timeZone: TIME_ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  });
   const percentFormat = new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 });
   const none = dictionary['value.none'];
-  const toDate = (at: string | number) => (typeof at === 'number' ? new Date(at) : new Date(Date.parse(at)));
   const locale: Locale = {
     lang,
     t: (key) => dictionary[key],
@@ -67,8 +53,8 @@ export function localeFor(lang: Lang): Locale {
     number: (n, digits = 0) =>
       n === null ? none : new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n),
     percent: (part, whole) => (whole === null || whole === 0 ? none : percentFormat.format(part / whole)),
-    dateTime: (at) => (at === null ? none : dateTimeFormat.format(toDate(at))),
-    date: (at) => (at === null ? none : dateFormat.format(toDate(at))),
+    dateTime: (at) => (at === null ? none : chinaDateTime(at)),
+    date: (at) => (at === null ? none : chinaDate(at)),
     divisionName: (d) => (lang === 'en' && d.pinyin ? `${d.pinyin} (${d.name})` : d.name),
   };
   cache.set(lang, locale);

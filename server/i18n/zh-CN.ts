@@ -123,6 +123,8 @@ export const zhCN = {
   'state.revoked': '已吊销',
   'export.csv': '导出 CSV',
   'export.xlsx': '导出 Excel',
+  'export.beijingTime': '（北京时间）',
+  'footer.timeZone': '页面和导出中的时间均为北京时间（UTC+8）。',
   'devices.title': '设备',
   'devices.attention': '静默与有风险的设备',
   'devices.conflicts': '硬件与已登记设备重复（在另一学校，或仅 MAC 相同）',

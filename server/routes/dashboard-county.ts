@@ -10,6 +10,7 @@ import { readCountyTownships } from '../coverage/registry-read.ts';
 import { validate } from '../http/validate.ts';
 import { CountyPage, schoolColumns } from '../views/county-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
+import { localDay } from '../time/china-time.ts';
 
 // A filter form sends its empty fields as ""; those mean "no filter".
 const filterQuery = z.preprocess(
@@ -52,7 +53,7 @@ const exportSchools = createFactory<AppEnv>().createHandlers(
     return tableExport(
       c.var.locale,
       format,
-      `schools-${code}-${new Date(now).toISOString().slice(0, 10)}`,
+      `schools-${code}-${localDay(now)}`,
       schoolColumns(c.var.locale),
       schools.rows,
     );

@@ -10,6 +10,7 @@ import { readPrefectureSeries } from '../programme/history.ts';
 import { readProgrammeFigures } from '../programme/programme-figures.ts';
 import { countyColumns, OverviewPage } from '../views/overview-page.tsx';
 import { exportFormatOf, sortRows, tableExport } from '../views/table.tsx';
+import { localDay } from '../time/china-time.ts';
 
 const sortQuery = z.object({ sort: z.string().max(20).default('code'), dir: z.enum(['asc', 'desc']).default('asc') });
 
@@ -24,7 +25,7 @@ const exportCounties = createFactory<AppEnv>().createHandlers(validate('query', 
   return tableExport(
     c.var.locale,
     exportFormatOf(c.req.path),
-    `counties-${coverage.asOf.slice(0, 10)}`,
+    `counties-${localDay(now)}`,
     columns,
     sortRows(coverage.counties, columns, sort, dir),
   );

@@ -5,13 +5,14 @@
  */
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
-/** The IANA zone for cron schedules and Intl formatting. */
+/** The IANA zone for cron schedules. */
 export const CHINA_TIME_ZONE = 'Asia/Shanghai';
-const OFFSET_MS = 8 * HOUR_MS;
+/** China Standard Time's distance from UTC: UTC+8, the same every day of the year. */
+export const CHINA_OFFSET_MS = 8 * HOUR_MS;
 
 /** The local date of an instant, as YYYY-MM-DD. */
 export function localDay(at: number): string {
-  return new Date(at + OFFSET_MS).toISOString().slice(0, 10);
+  return new Date(at + CHINA_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 /** The first instant of a local date (YYYY-MM-DD). */
@@ -26,12 +27,12 @@ export function endOfLocalDay(day: string): number {
 
 /** The local hour (0–23) of an instant. */
 export function localHour(at: number): number {
-  return Math.floor(((at + OFFSET_MS) % DAY_MS) / HOUR_MS);
+  return Math.floor(((at + CHINA_OFFSET_MS) % DAY_MS) / HOUR_MS);
 }
 
 /** The local calendar year of an instant. */
 export function localYear(at: number): number {
-  return new Date(at + OFFSET_MS).getUTCFullYear();
+  return new Date(at + CHINA_OFFSET_MS).getUTCFullYear();
 }
 
 /** The first instant of a local calendar year. */

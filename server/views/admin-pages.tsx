@@ -14,11 +14,7 @@ export function userColumns(locale: Locale): Column<UserRow>[] {
     { label: 'col.username', value: (r) => r.username },
     { label: 'col.role', value: (r) => locale.t(`role.${r.role}`) },
     { label: 'col.scope', value: (r) => r.schoolCode ?? r.countyCode ?? locale.t('value.wholePrefecture') },
-    {
-      label: 'col.createdAt',
-      value: (r) => new Date(r.createdAt).toISOString(),
-      cell: (r) => locale.dateTime(r.createdAt),
-    },
+    { label: 'col.createdAt', value: (r) => r.createdAt, time: 'instant' },
     {
       label: 'col.state',
       value: (r) => (r.disabledAt === null ? locale.t('state.active') : locale.t('state.disabled')),
@@ -66,11 +62,7 @@ export function apiTokenColumns(locale: Locale): Column<ApiTokenRow>[] {
   return [
     { label: 'col.name', value: (r) => r.name },
     { label: 'col.scope', value: (r) => r.countyCode ?? locale.t('value.wholePrefecture') },
-    {
-      label: 'col.createdAt',
-      value: (r) => new Date(r.createdAt).toISOString(),
-      cell: (r) => locale.dateTime(r.createdAt),
-    },
+    { label: 'col.createdAt', value: (r) => r.createdAt, time: 'instant' },
     { label: 'col.state', value: (r) => (r.revokedAt === null ? null : locale.t('state.revoked')) },
   ];
 }

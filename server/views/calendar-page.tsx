@@ -19,8 +19,8 @@ export function closureColumns(locale: Locale): Column<ClosureRow>[] {
     { label: 'col.id', value: (r) => r.id, numeric: true },
     { label: 'col.name', value: (r) => r.name },
     { label: 'col.scope', value: (r) => r.countyName ?? locale.t('value.wholePrefecture') },
-    { label: 'col.startsOn', value: (r) => r.startsOn },
-    { label: 'col.endsOn', value: (r) => r.endsOn },
+    { label: 'col.startsOn', value: (r) => r.startsOn, time: 'day' },
+    { label: 'col.endsOn', value: (r) => r.endsOn, time: 'day' },
     { label: 'col.days', value: (r) => dayCount(r.startsOn, r.endsOn), numeric: true },
   ];
 }

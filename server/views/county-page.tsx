@@ -37,7 +37,7 @@ export function schoolColumns(locale: Locale): Column<SchoolRow>[] {
       cell: (r) =>
         r.declarationConflict ? <span class="tag conflict">{locale.t('tag.conflict')}</span> : locale.t('value.no'),
     },
-    { label: 'col.lastReachable', value: (r) => r.lastReachableAt, cell: (r) => locale.dateTime(r.lastReachableAt) },
+    { label: 'col.lastReachable', value: (r) => r.lastReachableAt, time: 'instant' },
     { label: 'col.bandwidth', value: (r) => r.bandwidthMbps, numeric: true },
     { label: 'col.standard', value: (r) => r.standardMbps, numeric: true },
     { label: 'col.meetsStandard', value: (r) => r.meetsStandard },

@@ -24,7 +24,7 @@ export function declarationColumns(locale: Locale): Column<DeclarationRow>[] {
     },
     { label: 'col.indicator', value: (r) => t(`indicator.${r.indicator}`) },
     { label: 'col.classroom', value: (r) => r.classroomCode },
-    { label: 'col.declaredAt', value: (r) => r.declaredAt, cell: (r) => locale.dateTime(r.declaredAt) },
+    { label: 'col.declaredAt', value: (r) => r.declaredAt, time: 'instant' },
     { label: 'col.declaredBy', value: (r) => r.declaredBy },
     { label: 'col.reason', value: (r) => r.reason },
     { label: 'col.measuredNow', value: (r) => r.measured },
@@ -33,7 +33,7 @@ export function declarationColumns(locale: Locale): Column<DeclarationRow>[] {
       value: (r) => r.conflict,
       cell: (r) => (r.conflict ? <span class="tag conflict">{t('tag.conflict')}</span> : t('value.no')),
     },
-    { label: 'col.withdrawnAt', value: (r) => r.withdrawnAt, cell: (r) => locale.dateTime(r.withdrawnAt) },
+    { label: 'col.withdrawnAt', value: (r) => r.withdrawnAt, time: 'instant' },
     { label: 'col.withdrawnBy', value: (r) => r.withdrawnBy },
   ];
 }

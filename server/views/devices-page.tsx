@@ -23,7 +23,7 @@ export function attentionColumns(locale: Locale): Column<AttentionDevice>[] {
       value: (r) => locale.tOr(`state.${r.state}`, r.state),
       cell: (r) => <span class={`state-${r.state}`}>{locale.tOr(`state.${r.state}`, r.state)}</span>,
     },
-    { label: 'col.lastReport', value: (r) => r.lastReportAt, cell: (r) => locale.dateTime(r.lastReportAt) },
+    { label: 'col.lastReport', value: (r) => r.lastReportAt, time: 'instant' },
     { label: 'col.agentVersion', value: (r) => r.agentVersion },
   ];
 }
@@ -39,7 +39,7 @@ export function conflictColumns(locale: Locale): Column<Conflict>[] {
     },
     { label: 'col.otherSchool', value: (r) => `${r.otherSchool.name} (${r.otherDevice.hostname})` },
     { label: 'col.matchedOn', value: (r) => r.matchedOn },
-    { label: 'col.detectedAt', value: (r) => r.detectedAt, cell: (r) => locale.dateTime(r.detectedAt) },
+    { label: 'col.detectedAt', value: (r) => r.detectedAt, time: 'instant' },
   ];
 }
 
@@ -58,7 +58,7 @@ export function reenrollmentColumns(locale: Locale): Column<Reenrollment>[] {
     { label: 'col.before', value: (r) => `${r.previousHostname} / ${r.previousClassroom ?? '—'}` },
     { label: 'col.matchedOn', value: (r) => r.matchedOn },
     { label: 'col.enrollmentToken', value: (r) => `#${r.enrollmentTokenId}` },
-    { label: 'col.reenrolledAt', value: (r) => r.reenrolledAt, cell: (r) => locale.dateTime(r.reenrolledAt) },
+    { label: 'col.reenrolledAt', value: (r) => r.reenrolledAt, time: 'instant' },
     {
       label: 'col.state',
       value: state,

@@ -13,14 +13,11 @@ export type TokenRow = ReturnType<typeof readRecentEnrollmentTokens>[number];
 export function tokenColumns(locale: Locale): Column<TokenRow>[] {
   return [
     { label: 'col.school', value: (r) => `${r.school.name} (${r.school.code})` },
-    {
-      label: 'col.createdAt',
-      value: (r) => new Date(r.createdAt).toISOString(),
-      cell: (r) => locale.dateTime(r.createdAt),
-    },
+    { label: 'col.createdAt', value: (r) => r.createdAt, time: 'instant' },
     {
       label: 'col.expiresAt',
-      value: (r) => (r.expiresAt === null ? null : new Date(r.expiresAt).toISOString()),
+      value: (r) => r.expiresAt,
+      time: 'instant',
       cell: (r) => (r.expiresAt === null ? locale.t('value.unlimited') : locale.dateTime(r.expiresAt)),
     },
     { label: 'col.uses', value: (r) => `${r.uses} / ${r.maxUses ?? '∞'}` },

@@ -1,6 +1,7 @@
 import type { SchoolDetail } from '../../shared/schemas/coverage.ts';
 import type { Declaration } from '../../shared/schemas/declarations.ts';
 import type { Inspection } from '../../shared/schemas/inspections.ts';
+import { chinaDateTime } from '../time/china-time-text.ts';
 
 /*
  * The printable inspection checklist (检查验收): one page per school with the evidence santong holds,
@@ -19,7 +20,8 @@ th, td { border: 1px solid #555; padding: .25em .5em; text-align: left; font-siz
 `;
 
 const yesNo = (v: boolean) => (v ? '是 yes' : '否 no');
-const at = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') + ' UTC' : '—');
+// Beijing time, as everywhere people read santong's times; the "as of" line says so once per page.
+const at = (iso: string | null) => (iso ? chinaDateTime(iso) : '—');
 
 function SchoolPage(props: {
   inspectionId: number;
@@ -35,7 +37,8 @@ function SchoolPage(props: {
       </h1>
       <p>
         县 County: {school.county.name} ({school.county.code}) · 乡镇 Township: {school.township ?? '—'} · 抽样类别
-        Drawn as: {props.stratum} · 数据截至 As of: {at(props.detail.asOf)}
+        Drawn as: {props.stratum} · 数据截至 As of: {at(props.detail.asOf)} · 时间均为北京时间 Times are Beijing time
+        (UTC+8)
       </p>
       <h2>校校通 Connectivity (measured)</h2>
       <table>

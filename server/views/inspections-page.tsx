@@ -15,7 +15,7 @@ type InspectedSchool = Inspection['schools'][number];
 function inspectionColumns(locale: Locale): Column<InspectionRow>[] {
   return [
     { label: 'col.id', value: (r) => r.id, cell: (r) => <a href={`/inspections/${r.id}`}>{`#${r.id}`}</a> },
-    { label: 'col.drawnAt', value: (r) => r.drawnAt, cell: (r) => locale.dateTime(r.drawnAt) },
+    { label: 'col.drawnAt', value: (r) => r.drawnAt, time: 'instant' },
     { label: 'col.drawnBy', value: (r) => r.drawnBy },
     { label: 'col.seed', value: (r) => r.seed },
     { label: 'col.perCounty', value: (r) => r.perCounty, numeric: true },
@@ -92,7 +92,7 @@ function schoolColumns(
         ),
     },
     { label: 'col.note', value: (r) => r.note },
-    { label: 'col.recordedAt', value: (r) => r.recordedAt, cell: (r) => locale.dateTime(r.recordedAt) },
+    { label: 'col.recordedAt', value: (r) => r.recordedAt, time: 'instant' },
     { label: 'col.recordedBy', value: (r) => r.recordedBy },
   ];
   if (!canRecord) return columns;

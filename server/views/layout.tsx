@@ -94,6 +94,11 @@ export function Layout(props: PageProps) {
             )}
           </header>
           <main id="main">{props.children}</main>
+          {user && (
+            <footer>
+              <p class="meta">{t('footer.timeZone')}</p>
+            </footer>
+          )}
         </body>
       </html>
     </>

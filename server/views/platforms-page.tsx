@@ -37,7 +37,7 @@ export function platformColumns(locale: Locale): Column<PlatformView>[] {
     {
       label: 'col.lastProbe',
       value: (r) => r.status?.lastProbeAt ?? null,
-      cell: (r) => locale.dateTime(r.status?.lastProbeAt ?? null),
+      time: 'instant',
     },
     {
       label: 'col.uptime7d',

@@ -1,4 +1,5 @@
 import type { PublicCoverage } from '../../shared/schemas/public.ts';
+import { chinaDateTime } from '../time/china-time-text.ts';
 
 /*
  * The public disclosure page (信息公开): the same aggregates as GET /api/v1/public/coverage, for
@@ -46,8 +47,8 @@ export function PublicPage(props: { coverage: PublicCoverage }) {
         <main>
           <h1>{prefecture.name} 教育信息化“三通两平台”建设进展</h1>
           <p>
-            Public progress of school connectivity (三通两平台) · 数据截至 As of {asOf.slice(0, 16).replace('T', ' ')}{' '}
-            UTC
+            Public progress of school connectivity (三通两平台) · 数据截至 As of {chinaDateTime(asOf)} 北京时间 Beijing
+            time (UTC+8)
           </p>
           <p>
             校校通 schools connected (实测 measured): {prefecture.schools.connected} / {prefecture.schools.target}

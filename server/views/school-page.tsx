@@ -27,7 +27,7 @@ export function classroomColumns(locale: Locale): Column<Classroom>[] {
       cell: (r) =>
         r.declaredEquipped ? <span class="tag declared">{locale.t('tag.declared')}</span> : locale.t('value.no'),
     },
-    { label: 'col.lastEvidence', value: (r) => r.lastEvidenceAt, cell: (r) => locale.dateTime(r.lastEvidenceAt) },
+    { label: 'col.lastEvidence', value: (r) => r.lastEvidenceAt, time: 'instant' },
   ];
 }
 
@@ -42,7 +42,7 @@ export function deviceColumns(locale: Locale): Column<Device>[] {
       cell: (r) => <span class={`state-${r.state}`}>{locale.tOr(`state.${r.state}`, r.state)}</span>,
     },
     { label: 'col.agentVersion', value: (r) => r.agentVersion },
-    { label: 'col.lastReport', value: (r) => r.lastReportAt, cell: (r) => locale.dateTime(r.lastReportAt) },
+    { label: 'col.lastReport', value: (r) => r.lastReportAt, time: 'instant' },
     { label: 'col.down', value: (r) => r.medianDownMbps, numeric: true },
     { label: 'col.up', value: (r) => r.medianUpMbps, numeric: true },
     { label: 'col.bandwidthSource', value: (r) => sourceText(locale, r.downSource) },
@@ -52,7 +52,7 @@ export function deviceColumns(locale: Locale): Column<Device>[] {
       cell: (r) => <FlaggedCell locale={locale} count={r.flaggedSamples} />,
     },
     { label: 'col.flagReasons', value: (r) => flagReasonText(locale, r.flagReasons) },
-    { label: 'col.enrolledAt', value: (r) => r.enrolledAt, cell: (r) => locale.date(r.enrolledAt) },
+    { label: 'col.enrolledAt', value: (r) => r.enrolledAt, time: 'instant', cell: (r) => locale.date(r.enrolledAt) },
     { label: 'col.conflict', value: (r) => r.hardwareConflict },
     {
       label: 'col.displays',

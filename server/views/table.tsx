@@ -3,6 +3,7 @@ import { csvResponse, toCsv } from '../http/csv.ts';
 import { toXlsx, xlsxResponse } from '../http/xlsx.ts';
 import type { Locale } from '../i18n/locale.ts';
 import type { MessageKey } from '../i18n/zh-CN.ts';
+import { chinaIsoWithOffset } from '../time/china-time-text.ts';
 
 /** One column of a dashboard table: the same definition renders the HTML table and its exports. */
 export interface Column<Row> {
@@ -11,6 +12,11 @@ export interface Column<Row> {
   value: (row: Row) => string | number | boolean | null;
   cell?: (row: Row) => Child;
   numeric?: boolean;
+  /**
+   * The value is an instant (an ISO 8601 string or epoch ms) or a local day (`YYYY-MM-DD`): shown in Beijing
+   * time, exported to CSV with its +08:00 offset and to XLSX as a date cell (decision 130).
+   */
+  time?: 'instant' | 'day';
   /** Key for server-side sorting by this column (tables that sort). */
   sortKey?: string;
 }
@@ -21,8 +27,10 @@ export interface Sorting {
   href: (key: string, dir: 'asc' | 'desc') => string;
 }
 
-function shown(locale: Locale, value: string | number | boolean | null): Child {
+function shown(locale: Locale, value: string | number | boolean | null, time?: 'instant' | 'day'): Child {
   if (value === null) return locale.t('value.none');
+  // A day is already written as the rule wants it (YYYY-MM-DD); an instant becomes Beijing date and minute.
+  if (time === 'instant' && typeof value !== 'boolean') return locale.dateTime(value);
   if (typeof value === 'boolean')
     return <span class={value ? 'yes' : 'no'}>{locale.t(value ? 'value.yes' : 'value.no')}</span>;
   if (typeof value === 'number') return locale.number(value, 1);
@@ -77,7 +85,7 @@ export function DataTable<Row>(props: {
               <tr>
                 {columns.map((col) => (
                   <td class={col.numeric ? 'num' : undefined}>
-                    {col.cell ? col.cell(row) : shown(locale, col.value(row))}
+                    {col.cell ? col.cell(row) : shown(locale, col.value(row), col.time)}
                   </td>
                 ))}
               </tr>
@@ -89,7 +97,11 @@ export function DataTable<Row>(props: {
   );
 }
 
-/** The table as a CSV (UTF-8 with BOM) or XLSX download, headed in the reader's language. */
+/**
+ * The table as a CSV (UTF-8 with BOM) or XLSX download, headed in the reader's language. Instants go to CSV
+ * as ISO 8601 with +08:00 stated (unambiguous for Excel, pandas and people alike, so the header is unchanged)
+ * and to XLSX as Beijing wall-clock date cells under a header that names the zone.
+ */
 export async function tableExport<Row>(
   locale: Locale,
   format: 'csv' | 'xlsx',
@@ -101,17 +113,25 @@ export async function tableExport<Row>(
     const v = col.value(row);
     return typeof v === 'boolean' ? locale.t(v ? 'value.yes' : 'value.no') : v;
   };
-  if (format === 'csv')
+  if (format === 'csv') {
+    const csvValue = (col: Column<Row>, row: Row) => {
+      const v = exported(col, row);
+      return col.time === 'instant' && v !== null ? chinaIsoWithOffset(v) : v;
+    };
     return csvResponse(
       toCsv(
-        columns.map((col) => ({ header: locale.t(col.label), value: (row: Row) => exported(col, row) })),
+        columns.map((col) => ({ header: locale.t(col.label), value: (row: Row) => csvValue(col, row) })),
         rows,
       ),
       `${fileBase}.csv`,
     );
+  }
   const body = await toXlsx(
     fileBase,
-    columns.map((col) => locale.t(col.label)),
+    columns.map((col) => ({
+      header: locale.t(col.label) + (col.time === 'instant' ? locale.t('export.beijingTime') : ''),
+      time: col.time,
+    })),
     rows.map((row) => columns.map((col) => exported(col, row))),
   );
   return xlsxResponse(body, `${fileBase}.xlsx`);

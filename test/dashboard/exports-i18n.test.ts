@@ -81,8 +81,9 @@ describe('languages', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(zhCN).sort());
     expect(Object.entries({ ...zhCN, ...en }).filter(([, v]) => v.trim() === '')).toEqual([]);
     const at = Date.parse('2026-03-02T00:30:00Z'); // 08:30 in Linxia
-    expect(localeFor('zh-CN').dateTime(at)).toBe('2026/03/02 08:30');
-    expect(localeFor('en').dateTime(at)).toBe('03/02/2026, 08:30');
+    // One form in both languages since decision 130: ISO order, Beijing time (Intl's "en" wrote 03/02/2026).
+    expect(localeFor('zh-CN').dateTime(at)).toBe('2026-03-02 08:30');
+    expect(localeFor('en').dateTime(at)).toBe('2026-03-02 08:30');
     expect(localeFor('en').number(8926)).toBe('8,926');
     expect(localeFor('zh-CN').percent(1, 3)).toBe('33.3%');
     expect(localeFor('en').divisionName({ name: '康乐县', pinyin: 'Kānglè Xiàn' })).toBe('Kānglè Xiàn (康乐县)');
