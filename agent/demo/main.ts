@@ -14,12 +14,16 @@ import { demoDisplays } from './classroom-displays.ts';
 import { demoWorld } from '../../server/demo/world.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { Fleet } from './fleet.ts';
+import { defaultRequestLimits } from '../../server/config.ts';
+import { printAccess } from './console.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export type DemoOptions = { dataDir: string; port: number; schools?: number; intervalMinutes?: number; seed?: number };
 export type Demo = DemoSeed & {
   url: string;
+  /** The per-address report limit the demo server runs with, sized for the whole fleet on 127.0.0.1. */
+  reportsPerAddressPerMinute: number;
   fleet: Fleet;
   firstRound: Promise<void>;
   seededMs: number;
@@ -33,14 +37,20 @@ export async function runDemo(o: DemoOptions): Promise<Demo> {
   mkdirSync(o.dataDir, { recursive: true });
   const db = openDatabase(o.dataDir);
   ensureReferenceData(db, started);
-  const seeded = await seedDemo(db, demoWorld({ schools: o.schools, seed: o.seed }), started, (display) =>
-    demoDisplays(display),
-  );
+  // The demo's platforms live on the demo server itself, so its probe job finds them (and the one that is down).
+  const site = { up: `http://127.0.0.1:${o.port}/healthz`, down: `http://127.0.0.1:${o.port}/api/v1/demo-offline` };
+  const world = demoWorld({ schools: o.schools, seed: o.seed });
+  const seeded = await seedDemo(db, world, started, (display) => demoDisplays(display), site);
   db.$client.close();
   const seededMs = Date.now() - started;
 
-  // Its own process, as in production: the server's ingest and the fleet's fsyncs use both cores.
-  const { child, url } = await startServerProcess(o.dataDir, o.port);
+  // Every simulated PC reports from 127.0.0.1: the production limit per address (1,200 batches a minute, a
+  // county's NAT exit; decision 050) would refuse most of the first round and keep the figures climbing for
+  // minutes. The demo server alone gets a limit sized for the whole fleet, twice over; the defaults stay.
+  const reportsPerAddressPerMinute = Math.max(defaultRequestLimits.reportsPerIpPerMinute, 2 * seeded.live.length);
+  const { child, url } = await startServerProcess(o.dataDir, o.port, {
+    SANTONG_REPORTS_PER_IP_PER_MINUTE: String(reportsPerAddressPerMinute),
+  });
   const fleet = await Fleet.open({
     serverUrl: url,
     stateRoot: join(o.dataDir, 'fleet'),
@@ -51,6 +61,7 @@ export async function runDemo(o: DemoOptions): Promise<Demo> {
   return {
     ...seeded,
     url,
+    reportsPerAddressPerMinute,
     fleet,
     firstRound,
     seededMs,
@@ -62,13 +73,17 @@ export async function runDemo(o: DemoOptions): Promise<Demo> {
   };
 }
 
-function startServerProcess(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
+function startServerProcess(
+  dataDir: string,
+  port: number,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'server/cli.ts', 'serve', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port)],
     {
       cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'info' },
+      env: { ...process.env, ...env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
@@ -114,21 +129,22 @@ async function main(): Promise<void> {
     intervalMinutes: v.interval ? Number(v.interval) : 60,
   });
   say(
-    `seeded in ${(demo.seededMs / 1000).toFixed(1)} s: Linxia's 8 counties, ${schools ?? 1492} synthetic schools (names end in （演示）, codes start with 99)`,
+    `seeded in ${(demo.seededMs / 1000).toFixed(1)} s: Linxia's 8 counties, ${schools ?? 1492} synthetic schools (names end in （演示）, codes start with 99), ${demo.historyDays} days of history`,
   );
-  say(`server      ${demo.url}   (dashboard: ${demo.url}/)`);
-  say(`API token   ${demo.apiToken}`);
-  say(`            curl -H 'Authorization: Bearer ${demo.apiToken}' ${demo.url}/api/v1/coverage`);
-  say(`dashboard   password for all three: ${demo.password}`);
-  for (const u of demo.users) say(`            ${u.username.padEnd(12)} ${u.role.padEnd(7)} ${u.scope}`);
+  say(
+    `limits      ${demo.reportsPerAddressPerMinute} report batches a minute from one address (the whole fleet sends from 127.0.0.1; production default ${defaultRequestLimits.reportsPerIpPerMinute})`,
+  );
+  printAccess(demo, dataDir, say);
   say(
     `fleet       ${demo.fleet.daemons.length} simulated classroom PCs running the real agent loop (outbox, sender, schedule)`,
   );
   const t = Date.now();
   await demo.firstRound;
+  say();
   say(
-    `            every live PC has reported (${((Date.now() - t) / 1000).toFixed(1)} s); ${await demo.fleet.queued()} report(s) still queued. Ctrl-C stops.`,
+    `ready       every live PC has reported (${((Date.now() - t) / 1000).toFixed(1)} s); ${await demo.fleet.queued()} report(s) still queued. Ctrl-C stops.`,
   );
+  printAccess(demo, dataDir, say);
   const stop = () => void demo.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

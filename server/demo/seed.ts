@@ -11,8 +11,11 @@ import { evaluateSchools } from '../coverage/evaluate.ts';
 import { inTransaction } from '../db/client.ts';
 import { classrooms, devices, deviceStatus, enrollmentTokens } from '../db/schema.ts';
 import { createEnrollmentToken } from '../enrollment/tokens.ts';
-import { ingestReports } from '../ingest/reports.ts';
+import { storeBatch } from '../ingest/reports.ts';
 import { importSchools } from '../registry/import-schools.ts';
+import { seedHistory } from './history-seed.ts';
+import { seedProgramme, type DemoPlatformSite } from './programme-seed.ts';
+import { seededRandom } from './seeded-random.ts';
 import type { DemoDisplay, DemoSchool } from './world.ts';
 import { DAY_MS as DAY } from '../time/china-time.ts';
 
@@ -33,12 +36,16 @@ export type DemoSeed = {
   apiToken: string;
   users: { username: string; role: string; scope: string }[];
   password: string;
+  /** Days of daily snapshots written, from the plan's first year to yesterday. */
+  historyDays: number;
 };
 
 /**
  * Loads the demo prefecture: the roster through the real import, one enrollment token per school,
- * every classroom PC enrolled, and for PCs that went quiet their last report, back-dated, through the
- * real ingest path. Live PCs report later, over HTTP, from the simulated fleet.
+ * every classroom PC enrolled with its last report stored through the ingest path (back-dated days or
+ * weeks for PCs that went quiet, minutes for live ones, as if from the fleet's previous hour), then the
+ * declared half of the programme and years of daily snapshots. The figures are at their steady level
+ * before the server starts; the live PCs' fresh reports arrive over HTTP from the simulated fleet.
  *
  * Enrollment writes the rows enrollDevice writes, in bulk, and evaluates every school once at the end:
  * enrollDevice costs ~5 ms a PC (a dozen unprepared queries and a school re-evaluation), 45 s for
@@ -52,7 +59,9 @@ export async function seedDemo(
   world: DemoSchool[],
   now: number,
   displaysOf: DemoDisplaysOf,
+  site: DemoPlatformSite,
 ): Promise<DemoSeed> {
+  const centres = centreSchools(world);
   const rows = world.map((s, i) => ({
     line: i + 2,
     cells: {
@@ -63,6 +72,7 @@ export async function seedDemo(
       urban_rural_code: s.urbanRuralCode,
       classroom_count: String(s.classrooms.length),
       township: s.township,
+      centre_school_code: centres.get(s.code) === s.code ? undefined : centres.get(s.code),
     },
   }));
   const imported = importSchools(db, rows, now, bySeed);
@@ -70,7 +80,8 @@ export async function seedDemo(
     throw new Error(`demo roster rejected: ${JSON.stringify(imported.errors.slice(0, 3))}`);
 
   const live: DemoDevice[] = [];
-  const quiet: { device: { id: string; schoolCode: string }; report: Report }[] = [];
+  const lastReports: { device: { id: string; schoolCode: string }; report: Report }[] = [];
+  const random = seededRandom(2015);
   const roomIds = new Map(
     db
       .select({ id: classrooms.id, schoolCode: classrooms.schoolCode, code: classrooms.code })
@@ -100,7 +111,15 @@ export async function seedDemo(
             enrollmentTokenId: token.id,
             enrolledAt: now,
           });
+          const displays = displaysOf(room.display);
+          const reporting = { id: device.id, schoolCode: school.code };
           if (room.device === 'live') {
+            const minutesAgo = 5 + Math.floor(random() * 50);
+            const measured = school.link.downMbps * (0.85 + random() * 0.2);
+            lastReports.push({
+              device: reporting,
+              report: lastReport(now - minutesAgo * 60_000, school.link, displays, measured),
+            });
             live.push({
               deviceId: device.id,
               deviceKey: device.key,
@@ -110,10 +129,8 @@ export async function seedDemo(
               display: room.display,
             });
           } else {
-            quiet.push({
-              device: { id: device.id, schoolCode: school.code },
-              report: lastReport(now - Math.round(room.lastSeenDaysAgo * DAY), school.link, displaysOf(room.display)),
-            });
+            const at = now - Math.round(room.lastSeenDaysAgo * DAY);
+            lastReports.push({ device: reporting, report: lastReport(at, school.link, displays, null) });
           }
         }
         db.update(enrollmentTokens)
@@ -141,16 +158,17 @@ export async function seedDemo(
         now,
       );
     }
-    // PCs that went quiet: their last report, back-dated, through the real ingest path, which
-    // evaluates their school; every other school is evaluated once here.
-    for (const q of quiet) ingestReports(db, q.device, [q.report], now);
-    const evaluated = new Set(quiet.map((q) => q.device.schoolCode));
+    // Every PC's last report, stored as ingest stores it; then every school evaluated once, as ingest
+    // evaluates a school after its batch (one evaluation per school, not one per PC: 8,000 of them).
+    for (const r of lastReports) storeBatch(db, r.device, [r.report], now);
     evaluateSchools(
       db,
-      world.map((s) => s.code).filter((code) => !evaluated.has(code)),
+      world.map((s) => s.code),
       now,
     );
   });
+  seedProgramme(db, world, centres, site, now, bySeed);
+  const historyDays = seedHistory(db, now);
 
   const apiToken = createApiToken(db, { name: 'demo (whole prefecture)', countyCode: null }, now, bySeed).token;
   // A fixed, documented password: the README gives it, and the demo server listens on 127.0.0.1 only.
@@ -167,19 +185,59 @@ export async function seedDemo(
     },
   ];
   for (const { scope: _, ...account } of accounts) await createUser(db, { ...account, password }, now, bySeed);
-  return { live, apiToken, users: accounts.map(({ username, role, scope }) => ({ username, role, scope })), password };
+  return {
+    live,
+    apiToken,
+    users: accounts.map(({ username, role, scope }) => ({ username, role, scope })),
+    password,
+    historyDays,
+  };
 }
 
-/** The last report a PC sent before it went quiet, as its agent would have built it. */
-function lastReport(collectedAt: number, link: DemoSchool['link'], displays: ReportInput['displays']): Report {
+/**
+ * Each school's centre school (中心校): in a township of three or more schools, its first primary or
+ * nine-year school oversees the others. Maps every school in such a township to its centre's code.
+ */
+function centreSchools(world: DemoSchool[]): Map<string, string> {
+  const townships = new Map<string, DemoSchool[]>();
+  for (const s of world) {
+    const key = `${s.countyCode}/${s.township}`;
+    townships.set(key, [...(townships.get(key) ?? []), s]);
+  }
+  const centres = new Map<string, string>();
+  for (const schools of townships.values()) {
+    const centre = schools.find((s) => s.typeCode === '211' || s.typeCode === '312');
+    if (schools.length < 3 || !centre) continue;
+    for (const s of schools) centres.set(s.code, centre.code);
+  }
+  return centres;
+}
+
+/** A PC's last report as its agent would have built it; `downMbps`: the speed test it ran, if any. */
+function lastReport(
+  collectedAt: number,
+  link: DemoSchool['link'],
+  displays: ReportInput['displays'],
+  downMbps: number | null,
+): Report {
+  const measured = link.reachable && downMbps !== null;
   return reportSchema.parse({
     schemaVersion: REPORT_SCHEMA_VERSION,
     id: randomUUID(),
     collectedAt: new Date(collectedAt).toISOString(),
     agentVersion: '0.1.0',
     network: {
-      interfaces: [],
+      interfaces: [{ name: '以太网', type: 'wired', up: true, speedMbps: 1000 }],
       internet: { reachable: link.reachable, latencyMs: link.reachable ? 40 : null, targets: [] },
+      ...(measured
+        ? {
+            throughput: {
+              downMbps: Math.round(downMbps * 100) / 100,
+              upMbps: Math.round(downMbps * 30) / 100,
+              measuredAt: new Date(collectedAt).toISOString(),
+            },
+          }
+        : {}),
     },
     displays,
   });

@@ -84,19 +84,28 @@ export function takeDailySnapshots(db: Db, now: number): string[] {
   if (day < earliest) day = earliest;
   const taken: string[] = [];
   for (; day <= yesterday; day = nextDay(day)) {
-    const figures = figuresAt(db, endOfLocalDay(day));
-    const source = day === yesterday ? 'live' : 'backfill';
-    inTransaction(db, () => {
-      for (const [divisionCode, f] of figures) {
-        db.insert(dailySnapshots)
-          .values({ day, divisionCode, figures: f, source, createdAt: now })
-          .onConflictDoNothing()
-          .run();
-      }
-    });
+    recordDailySnapshot(db, day, figuresAt(db, endOfLocalDay(day)), day === yesterday ? 'live' : 'backfill', now);
     taken.push(day);
   }
   return taken;
+}
+
+/** Writes one day's figures per division; a division's day already recorded is kept as it was. */
+export function recordDailySnapshot(
+  db: Db,
+  day: string,
+  figures: Map<string, SnapshotFigures>,
+  source: 'live' | 'backfill',
+  now: number,
+): void {
+  inTransaction(db, () => {
+    for (const [divisionCode, f] of figures) {
+      db.insert(dailySnapshots)
+        .values({ day, divisionCode, figures: f, source, createdAt: now })
+        .onConflictDoNothing()
+        .run();
+    }
+  });
 }
 
 /** The recorded series for the given divisions between two days (inclusive), oldest first. */
