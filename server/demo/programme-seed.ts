@@ -14,7 +14,8 @@ import type { DemoSchool } from './world.ts';
  * school, and the two platforms at every level with a month of probes. Deterministic for the world's seed.
  */
 
-const PROBES_PER_DAY = 4;
+// A probe a day for the 30 days uptime is judged over: each recordProbe recomputes the platform's status
+// from its kept probes, and the live probe job adds one every 10 minutes from the start anyway.
 const PROBE_DAYS = 30;
 
 /** What the seed needs of the demo server: where its platforms' probes will land (the server itself, on 127.0.0.1). */
@@ -104,9 +105,9 @@ function seedPlatforms(
     const url = `${up ? site.up : site.down}?platform=${kind}-${ownerCode}`;
     const platform = addPlatform(db, { kind, level, ownerCode, name, url, builtOn }, audit, now);
     // A month of probes, as the probe job would have recorded them; a platform that is down now failed lately.
-    for (let i = PROBE_DAYS * PROBES_PER_DAY - 1; i >= 0; i--) {
-      const at = now - i * (DAY_MS / PROBES_PER_DAY) - Math.floor(random() * HOUR_MS);
-      const isUp = up ? random() > 0.02 : i > 20 && random() > 0.1;
+    for (let i = PROBE_DAYS - 1; i >= 0; i--) {
+      const at = now - i * DAY_MS - Math.floor(random() * HOUR_MS);
+      const isUp = up ? random() > 0.03 : i > 5 && random() > 0.1;
       recordProbe(
         db,
         platform.id,

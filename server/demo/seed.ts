@@ -195,20 +195,19 @@ export async function seedDemo(
 }
 
 /**
- * Each school's centre school (中心校): in a township of three or more schools, its first primary or
- * nine-year school oversees the others. Maps every school in such a township to its centre's code.
+ * Each school's centre school (中心校): every dozen schools of a county in roster order form a school
+ * district whose first primary or nine-year school oversees the rest (about 125 in the prefecture, as
+ * many as it has townships). Maps every school of a district to its centre's code.
  */
 function centreSchools(world: DemoSchool[]): Map<string, string> {
-  const townships = new Map<string, DemoSchool[]>();
-  for (const s of world) {
-    const key = `${s.countyCode}/${s.township}`;
-    townships.set(key, [...(townships.get(key) ?? []), s]);
-  }
   const centres = new Map<string, string>();
-  for (const schools of townships.values()) {
-    const centre = schools.find((s) => s.typeCode === '211' || s.typeCode === '312');
-    if (schools.length < 3 || !centre) continue;
-    for (const s of schools) centres.set(s.code, centre.code);
+  for (const countyCode of new Set(world.map((s) => s.countyCode))) {
+    const county = world.filter((s) => s.countyCode === countyCode);
+    for (let i = 0; i < county.length; i += 12) {
+      const district = county.slice(i, i + 12);
+      const centre = district.find((s) => s.typeCode === '211' || s.typeCode === '312') ?? district[0]!;
+      for (const s of district) centres.set(s.code, centre.code);
+    }
   }
   return centres;
 }
