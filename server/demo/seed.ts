@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { REPORT_SCHEMA_VERSION, reportSchema, type Report, type ReportInput } from '../../shared/schemas/report.ts';
+import type { Report, ReportInput } from '../../shared/schemas/report.ts';
 import { createUser } from '../accounts/users.ts';
 import type { AuditSource } from '../audit/audit.ts';
 import { createApiToken } from '../auth/api-tokens.ts';
@@ -13,7 +13,9 @@ import { classrooms, devices, deviceStatus, enrollmentTokens } from '../db/schem
 import { createEnrollmentToken } from '../enrollment/tokens.ts';
 import { storeBatch } from '../ingest/reports.ts';
 import { importSchools } from '../registry/import-schools.ts';
+import { centreSchools } from './centre-schools.ts';
 import { seedHistory } from './history-seed.ts';
+import { lastReport } from './last-report.ts';
 import { seedProgramme, type DemoPlatformSite } from './programme-seed.ts';
 import { seededRandom } from './seeded-random.ts';
 import type { DemoDisplay, DemoSchool } from './world.ts';
@@ -80,7 +82,9 @@ export async function seedDemo(
     throw new Error(`demo roster rejected: ${JSON.stringify(imported.errors.slice(0, 3))}`);
 
   const live: DemoDevice[] = [];
-  const lastReports: { device: { id: string; schoolCode: string }; report: Report }[] = [];
+  const lastReports: { device: { id: string; schoolCode: string }; reports: Report[] }[] = [];
+  // The demo-school account's school: a month of its PCs' daily reports, so its bandwidth chart has a history.
+  const showcase = showcaseSchool(world).code;
   const random = seededRandom(2015);
   const roomIds = new Map(
     db
@@ -115,10 +119,14 @@ export async function seedDemo(
           const reporting = { id: device.id, schoolCode: school.code };
           if (room.device === 'live') {
             const minutesAgo = 5 + Math.floor(random() * 50);
-            const measured = school.link.downMbps * (0.85 + random() * 0.2);
+            const measured = () => school.link.downMbps * (0.85 + random() * 0.2);
+            const month = school.code === showcase ? Array.from({ length: 29 }, (_, i) => 29 - i) : [];
             lastReports.push({
               device: reporting,
-              report: lastReport(now - minutesAgo * 60_000, school.link, displays, measured),
+              reports: [
+                ...month.map((d) => lastReport(now - d * DAY - minutesAgo * 60_000, school.link, displays, measured())),
+                lastReport(now - minutesAgo * 60_000, school.link, displays, measured()),
+              ],
             });
             live.push({
               deviceId: device.id,
@@ -130,7 +138,7 @@ export async function seedDemo(
             });
           } else {
             const at = now - Math.round(room.lastSeenDaysAgo * DAY);
-            lastReports.push({ device: reporting, report: lastReport(at, school.link, displays, null) });
+            lastReports.push({ device: reporting, reports: [lastReport(at, school.link, displays, null)] });
           }
         }
         db.update(enrollmentTokens)
@@ -160,7 +168,7 @@ export async function seedDemo(
     }
     // Every PC's last report, stored as ingest stores it; then every school evaluated once, as ingest
     // evaluates a school after its batch (one evaluation per school, not one per PC: 8,000 of them).
-    for (const r of lastReports) storeBatch(db, r.device, [r.report], now);
+    for (const r of lastReports) storeBatch(db, r.device, r.reports, now);
     evaluateSchools(
       db,
       world.map((s) => s.code),
@@ -173,7 +181,7 @@ export async function seedDemo(
   const apiToken = createApiToken(db, { name: 'demo (whole prefecture)', countyCode: null }, now, bySeed).token;
   // A fixed, documented password: the README gives it, and the demo server listens on 127.0.0.1 only.
   const password = process.env.SANTONG_DEMO_PASSWORD ?? 'santong-demo';
-  const firstSchool = world.find((s) => s.countyCode === '622921') ?? world[0]!;
+  const firstSchool = showcaseSchool(world);
   const accounts = [
     { username: 'demo-bureau', role: 'bureau' as const, scope: 'whole prefecture' },
     { username: 'demo-county', role: 'county' as const, countyCode: '622921', scope: 'county 622921 临夏县' },
@@ -194,50 +202,5 @@ export async function seedDemo(
   };
 }
 
-/**
- * Each school's centre school (中心校): every dozen schools of a county in roster order form a school
- * district whose first primary or nine-year school oversees the rest (about 125 in the prefecture, as
- * many as it has townships). Maps every school of a district to its centre's code.
- */
-function centreSchools(world: DemoSchool[]): Map<string, string> {
-  const centres = new Map<string, string>();
-  for (const countyCode of new Set(world.map((s) => s.countyCode))) {
-    const county = world.filter((s) => s.countyCode === countyCode);
-    for (let i = 0; i < county.length; i += 12) {
-      const district = county.slice(i, i + 12);
-      const centre = district.find((s) => s.typeCode === '211' || s.typeCode === '312') ?? district[0]!;
-      for (const s of district) centres.set(s.code, centre.code);
-    }
-  }
-  return centres;
-}
-
-/** A PC's last report as its agent would have built it; `downMbps`: the speed test it ran, if any. */
-function lastReport(
-  collectedAt: number,
-  link: DemoSchool['link'],
-  displays: ReportInput['displays'],
-  downMbps: number | null,
-): Report {
-  const measured = link.reachable && downMbps !== null;
-  return reportSchema.parse({
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    id: randomUUID(),
-    collectedAt: new Date(collectedAt).toISOString(),
-    agentVersion: '0.1.0',
-    network: {
-      interfaces: [{ name: '以太网', type: 'wired', up: true, speedMbps: 1000 }],
-      internet: { reachable: link.reachable, latencyMs: link.reachable ? 40 : null, targets: [] },
-      ...(measured
-        ? {
-            throughput: {
-              downMbps: Math.round(downMbps * 100) / 100,
-              upMbps: Math.round(downMbps * 30) / 100,
-              measuredAt: new Date(collectedAt).toISOString(),
-            },
-          }
-        : {}),
-    },
-    displays,
-  });
-}
+/** The school the demo-school account signs in to: 临夏县's first. */
+const showcaseSchool = (world: DemoSchool[]) => world.find((s) => s.countyCode === '622921') ?? world[0]!;

@@ -216,6 +216,19 @@ describe('npm run demo (reduced): the first minute', () => {
       expect(level.resource.declaredBuilt, level.level).toBeGreaterThan(0);
       expect(level.resource.reachable, level.level).toBeGreaterThan(0);
     }
+    // The demo-school account's school has a month of its PCs' reports behind its bandwidth chart.
+    const school = demo.users.find((u) => u.role === 'school')!.scope.split(' ')[1]!;
+    const db = openDatabase(dir);
+    try {
+      const { days } = db.$client
+        .prepare(
+          "select count(distinct date(r.collected_at / 1000, 'unixepoch')) as days from reports r join devices d on d.id = r.device_id where d.school_code = ?",
+        )
+        .get(school) as { days: number };
+      expect(days).toBeGreaterThanOrEqual(30);
+    } finally {
+      db.$client.close();
+    }
     // The county platform that is down now: declared built, not reachable.
     const county = platforms.levels.find((l) => l.level === 'county')!;
     expect(county.resource.reachable).toBeLessThan(county.resource.declaredBuilt);
