@@ -8,18 +8,25 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { openDatabase } from '../../server/db/client.ts';
 import { seedDemo, type DemoSeed } from '../../server/demo/seed.ts';
 import { demoDisplays } from './classroom-displays.ts';
 import { demoWorld } from '../../server/demo/world.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { Fleet } from './fleet.ts';
+import { defaultRequestLimits } from '../../server/config.ts';
+import { printAccess } from './console.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export type DemoOptions = { dataDir: string; port: number; schools?: number; intervalMinutes?: number; seed?: number };
 export type Demo = DemoSeed & {
   url: string;
+  /** The per-address report limit the demo server runs with, sized for the whole fleet on 127.0.0.1. */
+  reportsPerAddressPerMinute: number;
+  /** Requests the server has refused with 429 so far (from its request log). */
+  refused(): number;
   fleet: Fleet;
   firstRound: Promise<void>;
   seededMs: number;
@@ -33,24 +40,42 @@ export async function runDemo(o: DemoOptions): Promise<Demo> {
   mkdirSync(o.dataDir, { recursive: true });
   const db = openDatabase(o.dataDir);
   ensureReferenceData(db, started);
-  const seeded = await seedDemo(db, demoWorld({ schools: o.schools, seed: o.seed }), started, (display) =>
-    demoDisplays(display),
-  );
+  // The demo's platforms live on the demo server itself, so its probe job finds them (and the one that is down).
+  const site = { up: `http://127.0.0.1:${o.port}/healthz`, down: `http://127.0.0.1:${o.port}/api/v1/demo-offline` };
+  const world = demoWorld({ schools: o.schools, seed: o.seed });
+  const seeded = await seedDemo(db, world, started, (display) => demoDisplays(display), site);
   db.$client.close();
   const seededMs = Date.now() - started;
 
-  // Its own process, as in production: the server's ingest and the fleet's fsyncs use both cores.
-  const { child, url } = await startServerProcess(o.dataDir, o.port);
-  const fleet = await Fleet.open({
-    serverUrl: url,
-    stateRoot: join(o.dataDir, 'fleet'),
-    pcs: seeded.live,
-    intervalMinutes: o.intervalMinutes,
-  });
+  // Every simulated PC reports from 127.0.0.1: the production limit per address (1,200 batches a minute, a
+  // county's NAT exit; decision 050) would refuse most of the first round and keep the figures climbing for
+  // minutes. The demo server alone gets the production budget plus two rounds of the whole fleet; the
+  // defaults stay as they are for every real server.
+  const reportsPerAddressPerMinute = defaultRequestLimits.reportsPerIpPerMinute + 2 * seeded.live.length;
+  const url = `http://127.0.0.1:${o.port}`;
+  // The fleet's 8,000 outboxes open while the server starts: neither needs the other until the first tick.
+  const [server, opened] = await Promise.allSettled([
+    startServerProcess(o.dataDir, o.port, { SANTONG_REPORTS_PER_IP_PER_MINUTE: String(reportsPerAddressPerMinute) }),
+    Fleet.open({
+      serverUrl: url,
+      stateRoot: join(o.dataDir, 'fleet'),
+      pcs: seeded.live,
+      intervalMinutes: o.intervalMinutes,
+    }),
+  ]);
+  if (server.status === 'rejected' || opened.status === 'rejected') {
+    if (server.status === 'fulfilled') server.value.child.kill('SIGTERM');
+    if (opened.status === 'fulfilled') await opened.value.stop();
+    throw server.status === 'rejected' ? server.reason : (opened as PromiseRejectedResult).reason;
+  }
+  const { child, refused } = server.value;
+  const fleet = opened.value;
   const firstRound = fleet.start();
   return {
     ...seeded,
     url,
+    reportsPerAddressPerMinute,
+    refused,
     fleet,
     firstRound,
     seededMs,
@@ -62,28 +87,38 @@ export async function runDemo(o: DemoOptions): Promise<Demo> {
   };
 }
 
-function startServerProcess(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
+function startServerProcess(
+  dataDir: string,
+  port: number,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; refused: () => number }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'server/cli.ts', 'serve', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port)],
     {
       cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'info' },
+      env: { ...process.env, ...env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
   return new Promise((resolveStart, reject) => {
     let head = '';
+    let refused = 0;
+    let partial = ''; // a chunk may end mid-line
     const onData = (chunk: Buffer) => {
-      // Request logs are dropped; errors (pino level ≥ 50) are shown.
-      for (const line of chunk.toString().split('\n'))
+      // Request logs are dropped, but refusals counted; errors (pino level ≥ 50) are shown.
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        if (line.includes('"status":429')) refused++;
         if (/"level":(5|6)\d/.test(line)) process.stderr.write(`server: ${line}\n`);
+      }
       if (head === null) return;
       head += chunk.toString();
       const listening = /"url":"(http:\/\/[^"]+)".*"msg":"santong server listening"/.exec(head);
       if (listening) {
         head = null as unknown as string;
-        resolveStart({ child, url: listening[1]! });
+        resolveStart({ child, url: listening[1]!, refused: () => refused });
       }
     };
     child.stdout!.on('data', onData);
@@ -93,8 +128,16 @@ function startServerProcess(dataDir: string, port: number): Promise<{ child: Chi
   });
 }
 
+/** The demo's flags: a fixed port (the fleet and the platforms' URLs are built from it before the server listens). */
+const demoFlags = z.object({
+  'data-dir': z.string().min(1).default('./data-demo'),
+  port: z.coerce.number().int().min(1, 'a port such as 8080').max(65535).default(8080),
+  schools: z.coerce.number().int().min(8, 'at least 8, one a county').max(20_000).optional(),
+  interval: z.coerce.number().int().min(1).max(1440).default(60),
+});
+
 async function main(): Promise<void> {
-  const { values: v } = parseArgs({
+  const { values } = parseArgs({
     options: {
       'data-dir': { type: 'string' },
       port: { type: 'string' },
@@ -102,36 +145,42 @@ async function main(): Promise<void> {
       interval: { type: 'string' },
     },
   });
+  const parsed = demoFlags.safeParse(values);
+  if (!parsed.success)
+    throw new Error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
+  const v = parsed.data;
   process.env.SANTONG_AGENT_QUIET = '1'; // thousands of agents: their per-report info lines would drown the console
-  const dataDir = resolve(v['data-dir'] ?? './data-demo');
-  const schools = v.schools ? Number(v.schools) : undefined;
+  const dataDir = resolve(v['data-dir']);
+  const schools = v.schools;
   const say = (line = '') => process.stdout.write(`${line}\n`);
   say(`santong demo: recreating ${dataDir} (demo data only; it is deleted and rebuilt on every start)`);
   const demo = await runDemo({
     dataDir,
-    port: Number(v.port ?? 8080),
+    port: v.port,
     schools,
-    intervalMinutes: v.interval ? Number(v.interval) : 60,
+    intervalMinutes: v.interval,
   });
   say(
-    `seeded in ${(demo.seededMs / 1000).toFixed(1)} s: Linxia's 8 counties, ${schools ?? 1492} synthetic schools (names end in （演示）, codes start with 99)`,
+    `seeded in ${(demo.seededMs / 1000).toFixed(1)} s: Linxia's 8 counties, ${schools ?? 1492} synthetic schools (names end in （演示）, codes start with 99), ${demo.historyDays} days of history`,
   );
-  say(`server      ${demo.url}   (dashboard: ${demo.url}/)`);
-  say(`API token   ${demo.apiToken}`);
-  say(`            curl -H 'Authorization: Bearer ${demo.apiToken}' ${demo.url}/api/v1/coverage`);
-  say(`dashboard   password for all three: ${demo.password}`);
-  for (const u of demo.users) say(`            ${u.username.padEnd(12)} ${u.role.padEnd(7)} ${u.scope}`);
   say(
-    `fleet       ${demo.fleet.daemons.length} simulated classroom PCs running the real agent loop (outbox, sender, schedule)`,
+    `limits      ${demo.reportsPerAddressPerMinute} report batches a minute from one address (the whole fleet sends from 127.0.0.1; production default ${defaultRequestLimits.reportsPerIpPerMinute})`,
   );
-  const t = Date.now();
-  await demo.firstRound;
+  printAccess(demo, dataDir, say);
   say(
-    `            every live PC has reported (${((Date.now() - t) / 1000).toFixed(1)} s); ${await demo.fleet.queued()} report(s) still queued. Ctrl-C stops.`,
+    `fleet       ${demo.fleet.daemons.length} simulated classroom PCs running the real agent loop (outbox, sender, schedule);`,
   );
+  say(`            the figures are already at their level: every PC's previous report was seeded. Ctrl-C stops.`);
   const stop = () => void demo.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  const t = Date.now();
+  await demo.firstRound;
+  say();
+  say(
+    `fleet       every live PC has delivered a fresh report (${((Date.now() - t) / 1000).toFixed(1)} s); ${await demo.fleet.queued()} report(s) still queued`,
+  );
+  printAccess(demo, dataDir, say);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

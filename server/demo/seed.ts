@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { REPORT_SCHEMA_VERSION, reportSchema, type Report, type ReportInput } from '../../shared/schemas/report.ts';
+import type { Report, ReportInput } from '../../shared/schemas/report.ts';
 import { createUser } from '../accounts/users.ts';
 import type { AuditSource } from '../audit/audit.ts';
 import { createApiToken } from '../auth/api-tokens.ts';
@@ -11,8 +11,13 @@ import { evaluateSchools } from '../coverage/evaluate.ts';
 import { inTransaction } from '../db/client.ts';
 import { classrooms, devices, deviceStatus, enrollmentTokens } from '../db/schema.ts';
 import { createEnrollmentToken } from '../enrollment/tokens.ts';
-import { ingestReports } from '../ingest/reports.ts';
+import { storeBatch } from '../ingest/reports.ts';
 import { importSchools } from '../registry/import-schools.ts';
+import { centreSchools } from './centre-schools.ts';
+import { seedHistory } from './history-seed.ts';
+import { lastReport } from './last-report.ts';
+import { seedProgramme, type DemoPlatformSite } from './programme-seed.ts';
+import { seededRandom } from './seeded-random.ts';
 import type { DemoDisplay, DemoSchool } from './world.ts';
 import { DAY_MS as DAY } from '../time/china-time.ts';
 
@@ -33,12 +38,16 @@ export type DemoSeed = {
   apiToken: string;
   users: { username: string; role: string; scope: string }[];
   password: string;
+  /** Days of daily snapshots written, from the plan's first year to yesterday. */
+  historyDays: number;
 };
 
 /**
  * Loads the demo prefecture: the roster through the real import, one enrollment token per school,
- * every classroom PC enrolled, and for PCs that went quiet their last report, back-dated, through the
- * real ingest path. Live PCs report later, over HTTP, from the simulated fleet.
+ * every classroom PC enrolled with its last report stored through the ingest path (back-dated days or
+ * weeks for PCs that went quiet, minutes for live ones, as if from the fleet's previous hour), then the
+ * declared half of the programme and years of daily snapshots. The figures are at their steady level
+ * before the server starts; the live PCs' fresh reports arrive over HTTP from the simulated fleet.
  *
  * Enrollment writes the rows enrollDevice writes, in bulk, and evaluates every school once at the end:
  * enrollDevice costs ~5 ms a PC (a dozen unprepared queries and a school re-evaluation), 45 s for
@@ -52,7 +61,9 @@ export async function seedDemo(
   world: DemoSchool[],
   now: number,
   displaysOf: DemoDisplaysOf,
+  site: DemoPlatformSite,
 ): Promise<DemoSeed> {
+  const centres = centreSchools(world);
   const rows = world.map((s, i) => ({
     line: i + 2,
     cells: {
@@ -63,6 +74,7 @@ export async function seedDemo(
       urban_rural_code: s.urbanRuralCode,
       classroom_count: String(s.classrooms.length),
       township: s.township,
+      centre_school_code: centres.get(s.code) === s.code ? undefined : centres.get(s.code),
     },
   }));
   const imported = importSchools(db, rows, now, bySeed);
@@ -70,7 +82,10 @@ export async function seedDemo(
     throw new Error(`demo roster rejected: ${JSON.stringify(imported.errors.slice(0, 3))}`);
 
   const live: DemoDevice[] = [];
-  const quiet: { device: { id: string; schoolCode: string }; report: Report }[] = [];
+  const lastReports: { device: { id: string; schoolCode: string }; reports: Report[] }[] = [];
+  // The demo-school account's school: a month of its PCs' daily reports, so its bandwidth chart has a history.
+  const showcase = showcaseSchool(world).code;
+  const random = seededRandom(2015);
   const roomIds = new Map(
     db
       .select({ id: classrooms.id, schoolCode: classrooms.schoolCode, code: classrooms.code })
@@ -100,7 +115,19 @@ export async function seedDemo(
             enrollmentTokenId: token.id,
             enrolledAt: now,
           });
+          const displays = displaysOf(room.display);
+          const reporting = { id: device.id, schoolCode: school.code };
           if (room.device === 'live') {
+            const minutesAgo = 5 + Math.floor(random() * 50);
+            const measured = () => school.link.downMbps * (0.85 + random() * 0.2);
+            const month = school.code === showcase ? Array.from({ length: 29 }, (_, i) => 29 - i) : [];
+            lastReports.push({
+              device: reporting,
+              reports: [
+                ...month.map((d) => lastReport(now - d * DAY - minutesAgo * 60_000, school.link, displays, measured())),
+                lastReport(now - minutesAgo * 60_000, school.link, displays, measured()),
+              ],
+            });
             live.push({
               deviceId: device.id,
               deviceKey: device.key,
@@ -110,10 +137,8 @@ export async function seedDemo(
               display: room.display,
             });
           } else {
-            quiet.push({
-              device: { id: device.id, schoolCode: school.code },
-              report: lastReport(now - Math.round(room.lastSeenDaysAgo * DAY), school.link, displaysOf(room.display)),
-            });
+            const at = now - Math.round(room.lastSeenDaysAgo * DAY);
+            lastReports.push({ device: reporting, reports: [lastReport(at, school.link, displays, null)] });
           }
         }
         db.update(enrollmentTokens)
@@ -141,21 +166,22 @@ export async function seedDemo(
         now,
       );
     }
-    // PCs that went quiet: their last report, back-dated, through the real ingest path, which
-    // evaluates their school; every other school is evaluated once here.
-    for (const q of quiet) ingestReports(db, q.device, [q.report], now);
-    const evaluated = new Set(quiet.map((q) => q.device.schoolCode));
+    // Every PC's last report, stored as ingest stores it; then every school evaluated once, as ingest
+    // evaluates a school after its batch (one evaluation per school, not one per PC: 8,000 of them).
+    for (const r of lastReports) storeBatch(db, r.device, r.reports, now);
     evaluateSchools(
       db,
-      world.map((s) => s.code).filter((code) => !evaluated.has(code)),
+      world.map((s) => s.code),
       now,
     );
   });
+  seedProgramme(db, world, centres, site, now, bySeed);
+  const historyDays = seedHistory(db, now);
 
   const apiToken = createApiToken(db, { name: 'demo (whole prefecture)', countyCode: null }, now, bySeed).token;
   // A fixed, documented password: the README gives it, and the demo server listens on 127.0.0.1 only.
   const password = process.env.SANTONG_DEMO_PASSWORD ?? 'santong-demo';
-  const firstSchool = world.find((s) => s.countyCode === '622921') ?? world[0]!;
+  const firstSchool = showcaseSchool(world);
   const accounts = [
     { username: 'demo-bureau', role: 'bureau' as const, scope: 'whole prefecture' },
     { username: 'demo-county', role: 'county' as const, countyCode: '622921', scope: 'county 622921 临夏县' },
@@ -167,20 +193,14 @@ export async function seedDemo(
     },
   ];
   for (const { scope: _, ...account } of accounts) await createUser(db, { ...account, password }, now, bySeed);
-  return { live, apiToken, users: accounts.map(({ username, role, scope }) => ({ username, role, scope })), password };
+  return {
+    live,
+    apiToken,
+    users: accounts.map(({ username, role, scope }) => ({ username, role, scope })),
+    password,
+    historyDays,
+  };
 }
 
-/** The last report a PC sent before it went quiet, as its agent would have built it. */
-function lastReport(collectedAt: number, link: DemoSchool['link'], displays: ReportInput['displays']): Report {
-  return reportSchema.parse({
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    id: randomUUID(),
-    collectedAt: new Date(collectedAt).toISOString(),
-    agentVersion: '0.1.0',
-    network: {
-      interfaces: [],
-      internet: { reachable: link.reachable, latencyMs: link.reachable ? 40 : null, targets: [] },
-    },
-    displays,
-  });
-}
+/** The school the demo-school account signs in to: 临夏县's first. */
+const showcaseSchool = (world: DemoSchool[]) => world.find((s) => s.countyCode === '622921') ?? world[0]!;

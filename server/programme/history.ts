@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, lte, min, type SQL } from 'drizzle-orm';
-import { inTransaction, type Db } from '../db/client.ts';
+import type { Db } from '../db/client.ts';
 import { dailySnapshots, divisions, schools } from '../db/schema.ts';
 import { recomputeCoverage } from '../coverage/recompute.ts';
 import { currentPlan } from '../plan/current.ts';
@@ -84,19 +84,22 @@ export function takeDailySnapshots(db: Db, now: number): string[] {
   if (day < earliest) day = earliest;
   const taken: string[] = [];
   for (; day <= yesterday; day = nextDay(day)) {
-    const figures = figuresAt(db, endOfLocalDay(day));
-    const source = day === yesterday ? 'live' : 'backfill';
-    inTransaction(db, () => {
-      for (const [divisionCode, f] of figures) {
-        db.insert(dailySnapshots)
-          .values({ day, divisionCode, figures: f, source, createdAt: now })
-          .onConflictDoNothing()
-          .run();
-      }
-    });
+    recordDailySnapshot(db, day, figuresAt(db, endOfLocalDay(day)), day === yesterday ? 'live' : 'backfill', now);
     taken.push(day);
   }
   return taken;
+}
+
+/** Writes one day's figures per division in one statement; a division's day already recorded is kept as it was. */
+export function recordDailySnapshot(
+  db: Db,
+  day: string,
+  figures: Map<string, SnapshotFigures>,
+  source: 'live' | 'backfill',
+  now: number,
+): void {
+  const rows = [...figures].map(([divisionCode, f]) => ({ day, divisionCode, figures: f, source, createdAt: now }));
+  if (rows.length > 0) db.insert(dailySnapshots).values(rows).onConflictDoNothing().run();
 }
 
 /** The recorded series for the given divisions between two days (inclusive), oldest first. */
