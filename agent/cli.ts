@@ -83,6 +83,8 @@ async function main(argv: string[]): Promise<number> {
   if (v.help) return print(usage);
   if (!command) return print(usage, EXIT.usage);
   const lang = pickLang(v.lang, process.env, process.platform);
+  // Where Linux exposes display connectors when not /sys/class/drm: a container that mounts sysfs elsewhere, a test.
+  const drmRoot = process.env.SANTONG_AGENT_DRM_ROOT || undefined;
   const configPath = resolve(v.config ?? defaultConfigPath(currentPlatform()));
   const overrides = { ...(v.proxy ? { proxy: v.proxy } : {}), ...(v['ca-file'] ? { caFile: v['ca-file'] } : {}) };
   switch (command) {
@@ -107,9 +109,10 @@ async function main(argv: string[]): Promise<number> {
         speedTest: v['speed-test'] ?? false,
         json: v.json ?? false,
         lang,
+        drmRoot,
       });
     case 'run':
-      return run(configPath, overrides);
+      return run(configPath, overrides, drmRoot);
     case 'status': {
       const ctx = await openAgent(configPath, overrides);
       const status = await agentStatus(ctx);
@@ -133,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
 async function once(
   configPath: string,
   overrides: { proxy?: string; caFile?: string },
-  o: { retries: number; speedTest: boolean; json: boolean; lang: AgentLang },
+  o: { retries: number; speedTest: boolean; json: boolean; lang: AgentLang; drmRoot: string | undefined },
 ): Promise<number> {
   const ctx = await openAgent(configPath, overrides);
   try {
@@ -155,9 +158,13 @@ async function once(
   }
 }
 
-async function run(configPath: string, overrides: { proxy?: string; caFile?: string }): Promise<number> {
+async function run(
+  configPath: string,
+  overrides: { proxy?: string; caFile?: string },
+  drmRoot: string | undefined,
+): Promise<number> {
   const ctx = await openAgent(configPath, overrides);
-  const daemon = new Daemon(ctx);
+  const daemon = new Daemon(ctx, drmRoot ? { drmRoot } : {});
   const stopped = new Promise<string>((resolveStop) => {
     process.once('SIGTERM', () => resolveStop('SIGTERM'));
     process.once('SIGINT', () => resolveStop('SIGINT'));

@@ -28,10 +28,14 @@ export type OnceResult = {
  * One cycle: collect (with a speed test only when asked), queue, deliver with a few quick retries; the report
  * stays queued if not acknowledged. The summary is kept for `status`.
  */
-export async function runOnce(ctx: AgentContext, o: { retries: number; speedTest: boolean }): Promise<OnceResult> {
+export async function runOnce(
+  ctx: AgentContext,
+  o: { retries: number; speedTest: boolean; drmRoot?: string | undefined },
+): Promise<OnceResult> {
   const speed = o.speedTest ? await maybeMeasureThroughput(ctx, Date.now, true) : { skipped: 'not-asked' as const };
   const report = await collectReport(ctx.config, ctx.dispatcher, Date.now, {
     throughput: 'measured' in speed ? speed.measured : undefined,
+    drmRoot: o.drmRoot,
   });
   await ctx.outbox.add(report);
   const summary = summariseReport(report, 'skipped' in speed ? speed.skipped : 'failed');

@@ -82,7 +82,7 @@ describe('agent against the real server', () => {
     for (let i = 0; i < 3; i++) {
       const once = await runAgent(['once', '--retries', '0', '--config', configPath]);
       expect(once.code).toBe(1);
-      expect(once.stderr).toContain('queued for later');
+      expect(once.stderr).toContain('未送达，已存入待发队列');
     }
     const queued = (await (await Outbox.open(join(dir, 'state'))).nextBatch(500, 1e7)).map((q) => q.report.id);
     expect(queued).toHaveLength(3);
@@ -140,7 +140,7 @@ describe('agent against the real server', () => {
 
     const again = await runAgent(['once', '--config', configPath]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/500 already known/);
+    expect(again.stdout).toMatch(/500 份此前已收到/);
     const stored = reportIds();
     expect(stored).toEqual(expect.arrayContaining(preloaded.map((r) => r.id)));
     expect(stored).toHaveLength(1100 + 2); // the preloaded ones plus one report per `once`
