@@ -100,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
         internetTargets: v.target,
         insecureHttp: v['insecure-http'],
         configPath,
+        lang,
       });
       return print(message);
     }

@@ -59,7 +59,7 @@ describe('agent against the real server', () => {
     expect(config.deviceKey).toMatch(/^std_/);
     // This server trusts no release key yet, and the agent says what that means (test/agent/enroll-transport.test.ts pins one).
     expect(config.releaseKeys).toEqual([]);
-    expect(enrolled.stdout).toContain('no release key on this server yet: this PC will not update itself');
+    expect(enrolled.stdout).toContain('服务器尚未配置发布密钥：在县教育局添加密钥并重新注册之前，这台电脑不会自动更新');
     expect((await import('node:fs')).statSync(configPath).mode & 0o777).toBe(0o600);
 
     const once = await runAgent(['once', '--config', configPath]);

@@ -61,6 +61,7 @@ async function enroll(target = `${server.url}/healthz`) {
     { env },
   );
   expect(run.code, run.stderr).toBe(0);
+  expect(run.stdout).toContain(`已注册：设备 `); // enroll speaks Chinese by default too
 }
 
 /** The stored report's collection time, in the form the agent prints it: Beijing time is UTC+8. */
