@@ -19,6 +19,7 @@ import { pickLang, type AgentLang } from './lang.ts';
 import { log } from './log.ts';
 import { formatOnceDelivery, formatOnceFacts, runOnce } from './once.ts';
 import { parseServerFlag } from './server-url.ts';
+import { usageText } from './usage.ts';
 import * as service from './service.ts';
 import { agentStatus, formatStatus } from './status.ts';
 import { EXIT_RESTART_FOR_UPDATE, LAUNCHER_FILE, writeLauncher } from './update/launcher.ts';
@@ -36,26 +37,6 @@ export const EXIT = {
   refused: 4,
   restartForUpdate: EXIT_RESTART_FOR_UPDATE,
 } as const;
-
-const usage = `santong-agent ${AGENT_VERSION}: measured evidence of school connectivity (三通两平台)
-
-  enroll --server URL --token TOKEN [--classroom CODE] [--proxy URL] [--ca-file PEM] [--target URL ...] [--insecure-http]
-                            prints the fingerprint of the release key it pins: compare it with your county office's;
-                            plain http:// is refused unless the server is this PC or --insecure-http is given
-  once [--retries N] [--speed-test] [--json]
-                            collect one report, queue it, deliver; prints what it measured (internet, speed,
-                            displays) and whether the server acknowledged it; exit 0 only if it did.
-                            --speed-test measures down/up now, when the server grants this school's slot
-  run                       report on schedule until SIGTERM/SIGINT (the queue is kept)
-  status [--json]           enrollment, queue, last delivery, the latest report's facts, next report
-  install-service [--dry-run] [--user NAME]    systemd unit (Linux) or scheduled task (Windows)
-  uninstall-service [--dry-run]
-
-  --config PATH   settings file (default: ${defaultConfigPath(currentPlatform())})
-  --proxy URL     proxy for this run; HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply otherwise
-  --lang zh-CN|en language of messages (default: SANTONG_LANG, else the system locale, else zh-CN); times in Beijing time
-exit codes: 0 ok, 1 not delivered (queued), 2 usage or settings, 3 device key refused (enroll again), 4 report refused,
-  75 updated itself (the service starts it again)`;
 
 const options = {
   config: { type: 'string' },
@@ -80,9 +61,10 @@ async function main(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
   const command = positionals[0];
   if (v.version) return print(AGENT_VERSION);
+  const lang = pickLang(v.lang, process.env, process.platform);
+  const usage = usageText(lang, defaultConfigPath(currentPlatform()));
   if (v.help) return print(usage);
   if (!command) return print(usage, EXIT.usage);
-  const lang = pickLang(v.lang, process.env, process.platform);
   // Where Linux exposes display connectors when not /sys/class/drm: a container that mounts sysfs elsewhere, a test.
   const drmRoot = process.env.SANTONG_AGENT_DRM_ROOT || undefined;
   const configPath = resolve(v.config ?? defaultConfigPath(currentPlatform()));
@@ -90,7 +72,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'enroll': {
       if (!v.server || !v.token)
-        return print('enroll needs --server URL and --token TOKEN (from your county office)', EXIT.usage);
+        return print(
+          lang === 'en'
+            ? 'enroll needs --server URL and --token TOKEN (from your county office)'
+            : 'enroll 需要 --server 网址 和 --token 注册码（由县教育局提供）',
+          EXIT.usage,
+        );
       const message = await enroll({
         server: parseServerFlag(v.server, lang),
         token: v.token,
@@ -129,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
         v['dry-run'] ?? false,
       );
     default:
-      return print(`unknown command "${command}"\n\n${usage}`, EXIT.usage);
+      return print(`${lang === 'en' ? 'unknown command' : '未知命令'} "${command}"\n\n${usage}`, EXIT.usage);
   }
 }
 

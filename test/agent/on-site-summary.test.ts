@@ -184,4 +184,14 @@ describe('what the agent tells the IT teacher', () => {
     expect(en.stderr).toContain(`--server ${bare} has no scheme`);
     expect(zh.stderr + en.stderr).not.toMatch(/proxy|代理/i);
   }, 30_000);
+
+  it('the help speaks Chinese by default and English with --lang en', async () => {
+    const zh = await runAgent(['--help'], { env });
+    expect(zh.stdout).toContain('采集一份报告、存入待发队列并上报');
+    const en = await runAgent(['--help', '--lang', 'en'], { env });
+    expect(en.stdout).toContain('collect one report, queue it, deliver');
+    const unknown = await runAgent(['fly'], { env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('未知命令 "fly"');
+  }, 30_000);
 });
