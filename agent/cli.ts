@@ -15,7 +15,7 @@ import {
 import { openAgent } from './context.ts';
 import { Daemon } from './daemon.ts';
 import { enroll } from './enroll.ts';
-import { pickLang, type AgentLang } from './lang.ts';
+import { parseLangFlag, pickLang, type AgentLang } from './lang.ts';
 import { log } from './log.ts';
 import { formatOnceDelivery, formatOnceFacts, runOnce } from './once.ts';
 import { parseServerFlag } from './server-url.ts';
@@ -61,7 +61,9 @@ async function main(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
   const command = positionals[0];
   if (v.version) return print(AGENT_VERSION);
-  const lang = pickLang(v.lang, process.env, process.platform);
+  const langFlag = parseLangFlag(v.lang);
+  if (typeof langFlag === 'object') throw new ConfigError(langFlag.problem);
+  const lang = pickLang(langFlag, process.env, process.platform);
   const usage = usageText(lang, defaultConfigPath(currentPlatform()));
   if (v.help) return print(usage);
   if (!command) return print(usage, EXIT.usage);
@@ -100,9 +102,9 @@ async function main(argv: string[]): Promise<number> {
         drmRoot,
       });
     case 'run':
-      return run(configPath, overrides, drmRoot);
+      return run(configPath, overrides, drmRoot, lang);
     case 'status': {
-      const ctx = await openAgent(configPath, overrides);
+      const ctx = await openAgent(configPath, overrides, lang);
       const status = await agentStatus(ctx);
       await ctx.dispatcher.close();
       return print(v.json ? JSON.stringify(status, null, 2) : formatStatus(status, lang));
@@ -114,6 +116,7 @@ async function main(argv: string[]): Promise<number> {
         configPath,
         v.user ?? 'santong-agent',
         v['dry-run'] ?? false,
+        lang,
       );
     default:
       return print(`${lang === 'en' ? 'unknown command' : '未知命令'} "${command}"\n\n${usage}`, EXIT.usage);
@@ -126,7 +129,7 @@ async function once(
   overrides: { proxy?: string; caFile?: string },
   o: { retries: number; speedTest: boolean; json: boolean; lang: AgentLang; drmRoot: string | undefined },
 ): Promise<number> {
-  const ctx = await openAgent(configPath, overrides);
+  const ctx = await openAgent(configPath, overrides, o.lang);
   try {
     const result = await runOnce(ctx, o);
     const code = {
@@ -150,8 +153,9 @@ async function run(
   configPath: string,
   overrides: { proxy?: string; caFile?: string },
   drmRoot: string | undefined,
+  lang: AgentLang,
 ): Promise<number> {
-  const ctx = await openAgent(configPath, overrides);
+  const ctx = await openAgent(configPath, overrides, lang);
   const daemon = new Daemon(ctx, drmRoot ? { drmRoot } : {});
   const stopped = new Promise<string>((resolveStop) => {
     process.once('SIGTERM', () => resolveStop('SIGTERM'));
@@ -167,14 +171,20 @@ async function run(
   return reason.startsWith('update') ? EXIT.restartForUpdate : EXIT.ok;
 }
 
-async function installService(install: boolean, configPath: string, user: string, dryRun: boolean): Promise<number> {
+async function installService(
+  install: boolean,
+  configPath: string,
+  user: string,
+  dryRun: boolean,
+  lang: AgentLang,
+): Promise<number> {
   const platform = currentPlatform();
   const script = resolve(process.argv[1] ?? 'santong-agent.mjs');
   const bundle = runningBundle();
   // The bundle in a directory of its own: the one self-update may write (Linux) and that install locks (Windows).
   const ownDir = bundle !== null && /santong-agent/i.test(basename(dirname(bundle)));
   if (!install) return uninstallService(platform.platform, platform.isRoot, dryRun);
-  const config = await loadConfig(configPath);
+  const config = await loadConfig(configPath, lang);
   if (platform.platform === 'win32' && !ownDir) {
     return print(
       `put santong-agent.mjs in a folder of its own (e.g. C:\\Program Files\\santong-agent\\) and run install-service from there: the task runs it as SYSTEM, so only administrators may change that folder`,

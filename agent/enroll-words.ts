@@ -1,6 +1,6 @@
 import type { AgentLang } from './lang.ts';
 
-/** What `enroll` says to the IT teacher, in Chinese and English: the trust it pins is theirs to check. */
+/** What `enroll` (and a command run before it) says to the IT teacher, in Chinese and English. */
 type EnrollWords = {
   notUrl: (server: string) => string;
   notHttps: (server: string) => string;
@@ -11,6 +11,10 @@ type EnrollWords = {
   unreachable: (server: string, error: string) => string;
   refused: (status: number, reason: string) => string;
   enrolled: (reused: boolean, deviceId: string, where: string, configPath: string) => string;
+  notEnrolled: (path: string) => string;
+  cannotRead: (path: string) => string;
+  notJson: (path: string) => string;
+  invalid: (path: string) => string;
 };
 
 const zhCN: EnrollWords = {
@@ -26,6 +30,10 @@ const zhCN: EnrollWords = {
   refused: (status, reason) => `注册被拒绝（HTTP ${status}）：${reason}`,
   enrolled: (reused, deviceId, where, configPath) =>
     `${reused ? '已重新注册' : '已注册'}：设备 ${deviceId}，${where}；设置保存在 ${configPath}`,
+  notEnrolled: (path) => `${path} 处没有设置：请先注册（santong-agent enroll --server 网址 --token 注册码）`,
+  cannotRead: (path) => `无法读取 ${path}：请以本程序的用户或 root（管理员）运行`,
+  notJson: (path) => `${path} 不是有效的 JSON`,
+  invalid: (path) => `${path} 中的设置有误：`,
 };
 
 const en: EnrollWords = {
@@ -45,6 +53,10 @@ const en: EnrollWords = {
   refused: (status, reason) => `enrollment refused (HTTP ${status}): ${reason}`,
   enrolled: (reused, deviceId, where, configPath) =>
     `${reused ? 're-enrolled' : 'enrolled'} as device ${deviceId} at ${where}; settings in ${configPath}`,
+  notEnrolled: (path) => `no settings at ${path}: enroll first (santong-agent enroll --server URL --token TOKEN)`,
+  cannotRead: (path) => `cannot read ${path}: run as the agent's user or root`,
+  notJson: (path) => `${path} is not valid JSON`,
+  invalid: (path) => `invalid settings in ${path}:`,
 };
 
 /** The enrollment words in one language. */

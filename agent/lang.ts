@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ConfigError } from './config.ts';
 
 /** The languages the agent speaks to people: Chinese by default, English on request. Logs stay English (journald). */
 export const agentLangs = ['zh-CN', 'en'] as const;
@@ -15,17 +14,20 @@ function langOfLocale(locale: string | undefined): AgentLang | undefined {
   return undefined;
 }
 
+/** `--lang` as typed: one of ours, or a message that names the flag and its values (a typo is the person's to fix). */
+export function parseLangFlag(flag: string | undefined): AgentLang | undefined | { problem: string } {
+  if (flag === undefined) return undefined;
+  const parsed = langFlagSchema.safeParse(flag);
+  return parsed.success ? parsed.data : { problem: parsed.error.issues[0]?.message ?? '--lang takes zh-CN or en' };
+}
+
 /**
  * The language to speak: `--lang`, then SANTONG_LANG, then the system locale (LC_ALL, LC_MESSAGES, LANG in
  * POSIX order; on Windows, where those are rarely set, the locale Intl reports), else Chinese.
- * `--lang` is validated (a typo is the person's to fix); the environment is a hint and ignored when unreadable.
+ * The environment is a hint and ignored when it names neither language.
  */
-export function pickLang(flag: string | undefined, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): AgentLang {
-  if (flag !== undefined) {
-    const parsed = langFlagSchema.safeParse(flag);
-    if (!parsed.success) throw new ConfigError(parsed.error.issues[0]?.message ?? 'unknown --lang');
-    return parsed.data;
-  }
+export function pickLang(flag: AgentLang | undefined, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): AgentLang {
+  if (flag !== undefined) return flag;
   const fromEnv = langOfLocale(env.SANTONG_LANG);
   if (fromEnv) return fromEnv;
   // POSIX: the first of these that is set decides, even when it names a language we do not speak.

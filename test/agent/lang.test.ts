@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../agent/config.ts';
-import { beijingTime, pickLang } from '../../agent/lang.ts';
+import { beijingTime, parseLangFlag, pickLang } from '../../agent/lang.ts';
 
 describe('the language the agent speaks', () => {
   it('takes --lang first, then SANTONG_LANG, then the system locale in POSIX order, else Chinese', () => {
@@ -17,8 +16,9 @@ describe('the language the agent speaks', () => {
   });
 
   it('refuses an unknown --lang with a message naming the flag and its values', () => {
-    expect(() => pickLang('fr', {}, 'linux')).toThrow(ConfigError);
-    expect(() => pickLang('fr', {}, 'linux')).toThrow('--lang takes zh-CN or en');
+    expect(parseLangFlag('fr')).toEqual({ problem: '--lang takes zh-CN or en, e.g. --lang en' });
+    expect(parseLangFlag('en')).toBe('en');
+    expect(parseLangFlag(undefined)).toBeUndefined();
   });
 
   it('on Windows without LANG, follows the locale Intl reports', () => {
