@@ -41,7 +41,7 @@ export function formatStatus(s: Awaited<ReturnType<typeof agentStatus>>, lang: A
   const time = (at: string | undefined) => (at ? beijingTime(at, lang) : w.never);
   const where = `${s.school.name} (${s.school.code})${s.classroom ? `, ${s.classroom.name} (${s.classroom.code})` : ''}`;
   const attempt = s.lastAttemptAt
-    ? `${time(s.lastAttemptAt)} (${s.lastResult ? w.lastResult[s.lastResult] : '-'})${s.lastError ? `: ${s.lastError}` : ''}`
+    ? w.attempt(time(s.lastAttemptAt), s.lastResult ? w.lastResult[s.lastResult] : '-', s.lastError)
     : w.none;
   const latest = s.latestReport
     ? [

@@ -43,6 +43,7 @@ type Words = {
   atNextStart: string;
   noReportYet: string;
   lastResult: Record<'done' | 'retry' | 'unauthorized', string>;
+  attempt: (time: string, result: string, error: string | undefined) => string;
   enrolledAt: (school: string) => string;
   state: string;
   serverNoScheme: (given: string) => string;
@@ -101,6 +102,7 @@ const zhCN: Words = {
   atNextStart: '下次启动时',
   noReportYet: '尚无报告（运行 once 或启动服务后会有）',
   lastResult: { done: '成功', retry: '失败，将重试', unauthorized: '设备密钥被拒' },
+  attempt: (time, result, error) => `${time}（${result}）${error ? `：${error}` : ''}`,
   enrolledAt: (school) => `已注册到 ${school}`,
   state: '状态目录',
   serverNoScheme: (given) =>
@@ -162,6 +164,7 @@ const en: Words = {
   atNextStart: 'at next start',
   noReportYet: 'no report yet (run once, or start the service)',
   lastResult: { done: 'ok', retry: 'failed, will retry', unauthorized: 'device key refused' },
+  attempt: (time, result, error) => `${time} (${result})${error ? `: ${error}` : ''}`,
   enrolledAt: (school) => `enrolled at ${school}`,
   state: 'state',
   serverNoScheme: (given) =>

@@ -86,6 +86,13 @@ describe('what the agent tells the IT teacher', () => {
     expect(once.stdout).toContain(`${storedCollectedAt()} (北京时间)`);
     expect(once.stdout).toContain('本次未测速（加 --speed-test 立即测速');
     expect(once.stdout).toMatch(/上报\s+服务器已确认收到（新收 1 份）/);
+
+    const status = (await runAgent(['status', '--config', configPath], { env })).stdout;
+    expect(status).toMatch(/上次尝试\s+\d{4}-\d\d-\d\d \d\d:\d\d \(北京时间\)（成功）/);
+    expect(status).toMatch(new RegExp(`最近一份报告\\s+${id}`));
+    expect(status).toMatch(/互联网\s+可以访问/);
+    expect(status).toMatch(/投影机 · .*无固定尺寸/);
+    expect(status).toMatch(/待发队列\s+0 份报告/);
   }, 60_000);
 
   it('speaks English with --lang en, with SANTONG_LANG=en, or with an English system locale', async () => {
