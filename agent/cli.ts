@@ -2,8 +2,6 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { recordDelivery } from './agent-state.ts';
-import { collectReport } from './collect/report.ts';
 import { keysTrustedAfter } from '../shared/schemas/release-keys.ts';
 import {
   ConfigError,
@@ -17,8 +15,11 @@ import {
 import { openAgent } from './context.ts';
 import { Daemon } from './daemon.ts';
 import { enroll } from './enroll.ts';
+import { parseLangFlag, pickLang, type AgentLang } from './lang.ts';
 import { log } from './log.ts';
-import { backoffMs, deliverOutbox } from './send.ts';
+import { formatOnceDelivery, formatOnceFacts, runOnce } from './once.ts';
+import { parseServerFlag } from './server-url.ts';
+import { usageText } from './usage.ts';
 import * as service from './service.ts';
 import { agentStatus, formatStatus } from './status.ts';
 import { EXIT_RESTART_FOR_UPDATE, LAUNCHER_FILE, writeLauncher } from './update/launcher.ts';
@@ -37,22 +38,6 @@ export const EXIT = {
   restartForUpdate: EXIT_RESTART_FOR_UPDATE,
 } as const;
 
-const usage = `santong-agent ${AGENT_VERSION}: measured evidence of school connectivity (三通两平台)
-
-  enroll --server URL --token TOKEN [--classroom CODE] [--proxy URL] [--ca-file PEM] [--target URL ...] [--insecure-http]
-                            prints the fingerprint of the release key it pins: compare it with your county office's;
-                            plain http:// is refused unless the server is this PC or --insecure-http is given
-  once [--retries N]        collect one report, queue it, deliver; exit 0 only if the server acknowledged it
-  run                       report on schedule until SIGTERM/SIGINT (the queue is kept)
-  status [--json]           enrollment, queue, last delivery, next report
-  install-service [--dry-run] [--user NAME]    systemd unit (Linux) or scheduled task (Windows)
-  uninstall-service [--dry-run]
-
-  --config PATH   settings file (default: ${defaultConfigPath(currentPlatform())})
-  --proxy URL     proxy for this run; HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply otherwise
-exit codes: 0 ok, 1 not delivered (queued), 2 usage or settings, 3 device key refused (enroll again), 4 report refused,
-  75 updated itself (the service starts it again)`;
-
 const options = {
   config: { type: 'string' },
   server: { type: 'string' },
@@ -64,6 +49,8 @@ const options = {
   'insecure-http': { type: 'boolean' },
   json: { type: 'boolean' },
   retries: { type: 'string' },
+  'speed-test': { type: 'boolean' },
+  lang: { type: 'string' },
   'dry-run': { type: 'boolean' },
   user: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -74,16 +61,27 @@ async function main(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
   const command = positionals[0];
   if (v.version) return print(AGENT_VERSION);
+  const langFlag = parseLangFlag(v.lang);
+  if (typeof langFlag === 'object') throw new ConfigError(langFlag.problem);
+  const lang = pickLang(langFlag, process.env, process.platform);
+  const usage = usageText(lang, defaultConfigPath(currentPlatform()));
   if (v.help) return print(usage);
   if (!command) return print(usage, EXIT.usage);
+  // Where Linux exposes display connectors when not /sys/class/drm: a container that mounts sysfs elsewhere, a test.
+  const drmRoot = process.env.SANTONG_AGENT_DRM_ROOT || undefined;
   const configPath = resolve(v.config ?? defaultConfigPath(currentPlatform()));
   const overrides = { ...(v.proxy ? { proxy: v.proxy } : {}), ...(v['ca-file'] ? { caFile: v['ca-file'] } : {}) };
   switch (command) {
     case 'enroll': {
       if (!v.server || !v.token)
-        return print('enroll needs --server URL and --token TOKEN (from your county office)', EXIT.usage);
+        return print(
+          lang === 'en'
+            ? 'enroll needs --server URL and --token TOKEN (from your county office)'
+            : 'enroll 需要 --server 网址 和 --token 注册码（由县教育局提供）',
+          EXIT.usage,
+        );
       const message = await enroll({
-        server: v.server,
+        server: parseServerFlag(v.server, lang),
         token: v.token,
         classroom: v.classroom,
         proxy: v.proxy,
@@ -91,18 +89,25 @@ async function main(argv: string[]): Promise<number> {
         internetTargets: v.target,
         insecureHttp: v['insecure-http'],
         configPath,
+        lang,
       });
       return print(message);
     }
     case 'once':
-      return once(configPath, overrides, Number(v.retries ?? 2));
+      return once(configPath, overrides, {
+        retries: Number(v.retries ?? 2),
+        speedTest: v['speed-test'] ?? false,
+        json: v.json ?? false,
+        lang,
+        drmRoot,
+      });
     case 'run':
-      return run(configPath, overrides);
+      return run(configPath, overrides, drmRoot, lang);
     case 'status': {
-      const ctx = await openAgent(configPath, overrides);
+      const ctx = await openAgent(configPath, overrides, lang);
       const status = await agentStatus(ctx);
       await ctx.dispatcher.close();
-      return print(v.json ? JSON.stringify(status, null, 2) : formatStatus(status));
+      return print(v.json ? JSON.stringify(status, null, 2) : formatStatus(status, lang));
     }
     case 'install-service':
     case 'uninstall-service':
@@ -111,52 +116,47 @@ async function main(argv: string[]): Promise<number> {
         configPath,
         v.user ?? 'santong-agent',
         v['dry-run'] ?? false,
+        lang,
       );
     default:
-      return print(`unknown command "${command}"\n\n${usage}`, EXIT.usage);
+      return print(`${lang === 'en' ? 'unknown command' : '未知命令'} "${command}"\n\n${usage}`, EXIT.usage);
   }
 }
 
-/** One cycle: collect, queue, deliver with a few quick retries; the report stays queued if not acknowledged. */
+/** `once` at the terminal: the measured facts on stdout, the delivery line on stdout or (when not delivered) stderr. */
 async function once(
   configPath: string,
   overrides: { proxy?: string; caFile?: string },
-  retries: number,
+  o: { retries: number; speedTest: boolean; json: boolean; lang: AgentLang; drmRoot: string | undefined },
 ): Promise<number> {
-  const ctx = await openAgent(configPath, overrides);
+  const ctx = await openAgent(configPath, overrides, o.lang);
   try {
-    const report = await collectReport(ctx.config, ctx.dispatcher);
-    await ctx.outbox.add(report);
-    for (let attempt = 0; ; attempt++) {
-      const result = await deliverOutbox(ctx.outbox, ctx.target);
-      await recordDelivery(ctx.stateDir, result, Date.now());
-      const quarantined = (await ctx.outbox.quarantined()).some((name) => name.includes(report.id));
-      if (result.state === 'done') {
-        if (quarantined)
-          return print(
-            `report ${report.id} refused by the server; see ${join(ctx.stateDir, 'quarantine')}`,
-            EXIT.refused,
-          );
-        return print(`delivered: ${result.accepted} accepted, ${result.duplicates} already known, report ${report.id}`);
-      }
-      if (result.state === 'unauthorized')
-        return print(
-          `device key refused: enroll this PC again (${result.error}); reports stay queued`,
-          EXIT.unauthorized,
-        );
-      if (attempt >= retries) return print(`not delivered, queued for later: ${result.error}`, EXIT.notDelivered);
-      const wait = Math.min(60_000, Math.max(result.retryAfterMs ?? 0, backoffMs(attempt, Math.random, 5_000)));
-      log('warn', 'delivery failed, retrying', { error: result.error, retryInSeconds: Math.round(wait / 1000) });
-      await new Promise((r) => setTimeout(r, wait));
+    const result = await runOnce(ctx, o);
+    const code = {
+      acknowledged: EXIT.ok,
+      refused: EXIT.refused,
+      unauthorized: EXIT.unauthorized,
+      queued: EXIT.notDelivered,
+    }[result.delivery.state];
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return code;
     }
+    process.stdout.write(`${formatOnceFacts(result, o.lang)}\n`);
+    return print(formatOnceDelivery(result.delivery, o.lang), code);
   } finally {
     await ctx.dispatcher.close();
   }
 }
 
-async function run(configPath: string, overrides: { proxy?: string; caFile?: string }): Promise<number> {
-  const ctx = await openAgent(configPath, overrides);
-  const daemon = new Daemon(ctx);
+async function run(
+  configPath: string,
+  overrides: { proxy?: string; caFile?: string },
+  drmRoot: string | undefined,
+  lang: AgentLang,
+): Promise<number> {
+  const ctx = await openAgent(configPath, overrides, lang);
+  const daemon = new Daemon(ctx, drmRoot ? { drmRoot } : {});
   const stopped = new Promise<string>((resolveStop) => {
     process.once('SIGTERM', () => resolveStop('SIGTERM'));
     process.once('SIGINT', () => resolveStop('SIGINT'));
@@ -171,14 +171,20 @@ async function run(configPath: string, overrides: { proxy?: string; caFile?: str
   return reason.startsWith('update') ? EXIT.restartForUpdate : EXIT.ok;
 }
 
-async function installService(install: boolean, configPath: string, user: string, dryRun: boolean): Promise<number> {
+async function installService(
+  install: boolean,
+  configPath: string,
+  user: string,
+  dryRun: boolean,
+  lang: AgentLang,
+): Promise<number> {
   const platform = currentPlatform();
   const script = resolve(process.argv[1] ?? 'santong-agent.mjs');
   const bundle = runningBundle();
   // The bundle in a directory of its own: the one self-update may write (Linux) and that install locks (Windows).
   const ownDir = bundle !== null && /santong-agent/i.test(basename(dirname(bundle)));
   if (!install) return uninstallService(platform.platform, platform.isRoot, dryRun);
-  const config = await loadConfig(configPath);
+  const config = await loadConfig(configPath, lang);
   if (platform.platform === 'win32' && !ownDir) {
     return print(
       `put santong-agent.mjs in a folder of its own (e.g. C:\\Program Files\\santong-agent\\) and run install-service from there: the task runs it as SYSTEM, so only administrators may change that folder`,

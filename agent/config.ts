@@ -3,6 +3,8 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { writeFileDurable } from './durable-file.ts';
+import { enrollWordsFor } from './enroll-words.ts';
+import type { AgentLang } from './lang.ts';
 import { defaultOutboxLimits } from './outbox.ts';
 
 /**
@@ -101,27 +103,27 @@ export function stateDirFor(config: Pick<AgentConfig, 'stateDir'>, configPath: s
 export class ConfigError extends Error {}
 
 /** Reads and validates the settings file; throws ConfigError with a message that says what to do. */
-export async function loadConfig(path: string): Promise<AgentConfig> {
+export async function loadConfig(path: string, lang: AgentLang = 'zh-CN'): Promise<AgentConfig> {
+  const w = enrollWordsFor(lang);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
-      throw new ConfigError(`no settings at ${path}: enroll first (santong-agent enroll --server URL --token TOKEN)`);
-    if (code === 'EACCES') throw new ConfigError(`cannot read ${path}: run as the agent's user or root`);
+    if (code === 'ENOENT') throw new ConfigError(w.notEnrolled(path));
+    if (code === 'EACCES') throw new ConfigError(w.cannotRead(path));
     throw error;
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ConfigError(`${path} is not valid JSON`);
+    throw new ConfigError(w.notJson(path));
   }
   const parsed = agentConfigSchema.safeParse(json);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(file)'}: ${i.message}`);
-    throw new ConfigError(`invalid settings in ${path}:\n${lines.join('\n')}`);
+    throw new ConfigError(`${w.invalid(path)}\n${lines.join('\n')}`);
   }
   return parsed.data;
 }

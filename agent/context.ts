@@ -1,5 +1,6 @@
 import { currentPlatform, loadConfig, stateDirFor, type AgentConfig } from './config.ts';
 import { removeStaleTemps } from './durable-file.ts';
+import type { AgentLang } from './lang.ts';
 import { createDispatcher, type Dispatcher } from './http.ts';
 import { Outbox } from './outbox.ts';
 import type { SendTarget } from './send.ts';
@@ -19,8 +20,9 @@ export type AgentContext = {
 export async function openAgent(
   configPath: string,
   overrides: { proxy?: string; caFile?: string } = {},
+  lang: AgentLang = 'zh-CN',
 ): Promise<AgentContext> {
-  const config = await loadConfig(configPath);
+  const config = await loadConfig(configPath, lang);
   const stateDir = stateDirFor(config, configPath, currentPlatform());
   const dispatcher = createDispatcher({
     proxy: overrides.proxy ?? config.proxy,

@@ -8,6 +8,7 @@ import { log } from './log.ts';
 import type { Report } from '../shared/schemas/report.ts';
 import { Schedule } from './schedule.ts';
 import { maybeMeasureThroughput } from './throughput-plan.ts';
+import { recordLastReport, summariseReport } from './report-summary.ts';
 import { backoffMs, deliverOutbox } from './send.ts';
 import { runningBundle } from './update/install.ts';
 import { Updater } from './update/updater.ts';
@@ -124,15 +125,19 @@ export class Daemon {
     const reason = this.schedule.due(this.now(), fingerprint);
     if (reason) {
       const update = this.updater.pendingRefusal;
+      const speed = this.o.collector
+        ? { skipped: 'not-asked' as const }
+        : await maybeMeasureThroughput(this.ctx, this.now);
       const report = this.o.collector
         ? await this.o.collector.report({ update })
         : await collectReport(this.ctx.config, this.ctx.dispatcher, this.now, {
             drmRoot: this.o.drmRoot,
             displays: listed,
-            throughput: await maybeMeasureThroughput(this.ctx, this.now),
+            throughput: 'measured' in speed ? speed.measured : undefined,
             update,
           });
       await this.ctx.outbox.add(report);
+      await recordLastReport(this.ctx.stateDir, summariseReport(report, 'skipped' in speed ? speed.skipped : 'failed'));
       await this.updater.refusalQueued();
       await this.schedule.ran(this.now(), displayFingerprint(report.displays));
       log('info', 'report queued', { reason, id: report.id, queued: (await this.ctx.outbox.list()).length });

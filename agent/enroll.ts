@@ -4,7 +4,9 @@ import { apiErrorSchema } from '../shared/schemas/error.ts';
 import { collectHardwareId } from './collect/device.ts';
 import { releaseKeyFingerprint } from '../shared/schemas/release-keys.ts';
 import { ConfigError, saveConfig, type AgentConfigInput } from './config.ts';
+import { enrollWordsFor } from './enroll-words.ts';
 import { createDispatcher, describeError } from './http.ts';
+import type { AgentLang } from './lang.ts';
 import { AGENT_VERSION } from './version.ts';
 
 export type EnrollOptions = {
@@ -17,6 +19,8 @@ export type EnrollOptions = {
   /** Enroll over plain HTTP to a server that is not on this PC: the person accepts that the network can see and change it. */
   insecureHttp?: boolean | undefined;
   configPath: string;
+  /** The language of what enroll says; Chinese when not given. */
+  lang?: AgentLang | undefined;
 };
 
 /** A server on this very PC (a test, a demo): plain HTTP to it crosses no network. */
@@ -30,37 +34,31 @@ export function isLoopbackHost(hostname: string): boolean {
  * HTTP anyone on the path could read the one and replace the other. Refused unless the server is on
  * this PC or the person said `--insecure-http`.
  */
-function refusePlainHttp(server: string, insecureHttp: boolean): void {
+function refusePlainHttp(server: string, insecureHttp: boolean, lang: AgentLang): void {
+  const w = enrollWordsFor(lang);
   let url: URL;
   try {
     url = new URL(server);
   } catch {
-    throw new ConfigError(`--server ${server} is not a URL: give it as https://santong.example.edu.cn`);
+    throw new ConfigError(w.notUrl(server));
   }
   if (url.protocol === 'https:' || (url.protocol === 'http:' && (insecureHttp || isLoopbackHost(url.hostname)))) return;
-  if (url.protocol !== 'http:') throw new ConfigError(`--server ${server}: the server's address starts with https://`);
-  throw new ConfigError(
-    `refusing to enroll over plain HTTP (${server}): anyone on the network between this PC and the server could read its device key ` +
-      'and give it a release key of their own, which would let them run code on it. Use the https:// address; ' +
-      'only if this network is yours alone, add --insecure-http',
-  );
+  if (url.protocol !== 'http:') throw new ConfigError(w.notHttps(server));
+  throw new ConfigError(w.plainHttp(server));
 }
 
 /** The lines that show the IT teacher what this PC now trusts, to compare with what the county office shows. */
-function pinnedKeyLines(keys: { fingerprint: string }[]): string[] {
-  if (keys.length === 0)
-    return [
-      'no release key on this server yet: this PC will not update itself until it is enrolled again after the county office adds one',
-    ];
-  return [
-    `release key${keys.length > 1 ? 's' : ''} pinned: ${keys.map((k) => k.fingerprint).join(', ')}`,
-    'compare with the fingerprint your county office gives you; if it differs, uninstall the agent and call them',
-  ];
+function pinnedKeyLines(keys: { fingerprint: string }[], lang: AgentLang): string[] {
+  const w = enrollWordsFor(lang);
+  if (keys.length === 0) return [w.noReleaseKey];
+  return [w.pinned(keys.length, keys.map((k) => k.fingerprint).join(', ')), w.compare];
 }
 
 /** Trades an enrollment token for a device key and writes the settings file; returns a line for the person. */
 export async function enroll(o: EnrollOptions): Promise<string> {
-  refusePlainHttp(o.server, o.insecureHttp ?? false);
+  const lang = o.lang ?? 'zh-CN';
+  const w = enrollWordsFor(lang);
+  refusePlainHttp(o.server, o.insecureHttp ?? false, lang);
   const body: EnrollRequest = {
     token: o.token,
     hostname: hostname().slice(0, 253) || 'unknown',
@@ -80,18 +78,14 @@ export async function enroll(o: EnrollOptions): Promise<string> {
     status = res.statusCode;
     text = await res.text();
   } catch (error) {
-    throw new Error(
-      `cannot reach ${o.server}: ${describeError(error)} (behind a proxy? pass --proxy URL or set HTTPS_PROXY)`,
-    );
+    throw new Error(w.unreachable(o.server, describeError(error)));
   } finally {
     await dispatcher.close();
   }
   const json = safeJson(text);
   if (status < 200 || status >= 300) {
     const apiError = apiErrorSchema.safeParse(json);
-    throw new Error(
-      `enrollment refused (HTTP ${status}): ${apiError.success ? apiError.data.error : text.slice(0, 200)}`,
-    );
+    throw new Error(w.refused(status, apiError.success ? apiError.data.error : text.slice(0, 200)));
   }
   const enrolled = enrollResponseSchema.parse(json);
   const config: AgentConfigInput = {
@@ -109,10 +103,9 @@ export async function enroll(o: EnrollOptions): Promise<string> {
   const where = `${enrolled.school.name} (${enrolled.school.code})${enrolled.classroom ? `, ${enrolled.classroom.name}` : ''}`;
   // The fingerprint shown is computed here from the key pinned, never taken from the server's answer.
   const pinned = enrolled.releaseKeys.map((k) => ({ fingerprint: releaseKeyFingerprint(k.publicKey) }));
-  return [
-    `${enrolled.reused ? 're-enrolled' : 'enrolled'} as device ${enrolled.deviceId} at ${where}; settings in ${o.configPath}`,
-    ...pinnedKeyLines(pinned),
-  ].join('\n');
+  return [w.enrolled(enrolled.reused, enrolled.deviceId, where, o.configPath), ...pinnedKeyLines(pinned, lang)].join(
+    '\n',
+  );
 }
 
 function safeJson(text: string): unknown {

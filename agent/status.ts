@@ -1,10 +1,18 @@
 import { readDeliveryState } from './agent-state.ts';
 import type { AgentContext } from './context.ts';
+import { beijingTime, type AgentLang } from './lang.ts';
+import { readLastReport } from './report-summary.ts';
+import { labelled, summaryLines } from './report-words.ts';
 import { AGENT_VERSION } from './version.ts';
 import { readNextRunAt } from './schedule.ts';
+import { wordsFor } from './words.ts';
 import { join } from 'node:path';
 
-/** What `status` prints: enrollment, queue, drops, quarantine, last delivery, next report. Never the key. */
+/**
+ * What `status` prints: enrollment, queue, drops, quarantine, last delivery, the latest report's facts and the
+ * next report. Never the key. `nextReportAt` is ISO 8601, or null before the service ever ran (it then reports
+ * at its next start).
+ */
 export async function agentStatus(ctx: AgentContext) {
   const entries = await ctx.outbox.list();
   const nextRunAt = await readNextRunAt(join(ctx.stateDir, 'schedule.json'));
@@ -22,19 +30,34 @@ export async function agentStatus(ctx: AgentContext) {
     droppedNotYetReported: ctx.outbox.droppedCount,
     quarantined: (await ctx.outbox.quarantined()).length,
     ...delivery,
-    nextReportAt: nextRunAt ? new Date(nextRunAt).toISOString() : 'at the next start',
+    latestReport: await readLastReport(ctx.stateDir),
+    nextReportAt: nextRunAt ? new Date(nextRunAt).toISOString() : null,
   };
 }
 
-/** The status as lines for a person at a terminal. */
-export function formatStatus(s: Awaited<ReturnType<typeof agentStatus>>): string {
+/** The status as lines for a person at a terminal, times in Beijing time. */
+export function formatStatus(s: Awaited<ReturnType<typeof agentStatus>>, lang: AgentLang): string {
+  const w = wordsFor(lang);
+  const time = (at: string | undefined) => (at ? beijingTime(at, lang) : w.never);
+  const where = `${s.school.name} (${s.school.code})${s.classroom ? `, ${s.classroom.name} (${s.classroom.code})` : ''}`;
+  const attempt = s.lastAttemptAt
+    ? w.attempt(time(s.lastAttemptAt), s.lastResult ? w.lastResult[s.lastResult] : '-', s.lastError)
+    : w.none;
+  const latest = s.latestReport
+    ? [
+        labelled(w.label.latest, `${s.latestReport.reportId} · ${beijingTime(s.latestReport.collectedAt, lang)}`),
+        ...summaryLines(s.latestReport, lang),
+      ]
+    : [labelled(w.label.latest, w.noReportYet)];
   return [
     `santong-agent ${s.agentVersion}`,
-    `device      ${s.deviceId} at ${s.school.name} (${s.school.code})${s.classroom ? `, ${s.classroom.name}` : ''}`,
-    `server      ${s.server}`,
-    `queue       ${s.queued} report(s), ${s.queuedBytes} bytes; ${s.quarantined} quarantined; ${s.droppedNotYetReported} dropped, not yet reported`,
-    `delivered   ${s.lastDeliveredAt ?? 'never'}; last attempt ${s.lastAttemptAt ?? 'none'} (${s.lastResult ?? '-'})${s.lastError ? `: ${s.lastError}` : ''}`,
-    `next report ${s.nextReportAt}`,
-    `settings    ${s.configPath}; state ${s.stateDir}`,
+    labelled(w.label.device, `${s.deviceId} · ${w.enrolledAt(where)}`),
+    labelled(w.label.server, s.server),
+    labelled(w.label.queue, w.queue(s.queued, s.queuedBytes, s.quarantined, s.droppedNotYetReported)),
+    labelled(w.label.delivered, time(s.lastDeliveredAt)),
+    labelled(w.label.lastAttempt, attempt),
+    labelled(w.label.nextReport, s.nextReportAt ? beijingTime(s.nextReportAt, lang) : w.atNextStart),
+    ...latest,
+    labelled(w.label.settings, `${s.configPath}; ${w.state} ${s.stateDir}`),
   ].join('\n');
 }

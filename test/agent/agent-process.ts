@@ -3,10 +3,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Environment for agent children: no proxy settings from the machine, so a test decides them. */
+/**
+ * Environment for agent children: no proxy settings and no language from the machine, so a test decides them
+ * (without one the agent speaks Chinese, its default).
+ */
 export function agentEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy']) delete env[k];
+  for (const k of ['SANTONG_LANG', 'LC_ALL', 'LC_MESSAGES', 'LANG']) delete env[k];
   return { ...env, ...extra };
 }
 

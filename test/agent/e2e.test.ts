@@ -59,7 +59,7 @@ describe('agent against the real server', () => {
     expect(config.deviceKey).toMatch(/^std_/);
     // This server trusts no release key yet, and the agent says what that means (test/agent/enroll-transport.test.ts pins one).
     expect(config.releaseKeys).toEqual([]);
-    expect(enrolled.stdout).toContain('no release key on this server yet: this PC will not update itself');
+    expect(enrolled.stdout).toContain('服务器尚未配置发布密钥：在县教育局添加密钥并重新注册之前，这台电脑不会自动更新');
     expect((await import('node:fs')).statSync(configPath).mode & 0o777).toBe(0o600);
 
     const once = await runAgent(['once', '--config', configPath]);
@@ -82,7 +82,7 @@ describe('agent against the real server', () => {
     for (let i = 0; i < 3; i++) {
       const once = await runAgent(['once', '--retries', '0', '--config', configPath]);
       expect(once.code).toBe(1);
-      expect(once.stderr).toContain('queued for later');
+      expect(once.stderr).toContain('未送达，已存入待发队列');
     }
     const queued = (await (await Outbox.open(join(dir, 'state'))).nextBatch(500, 1e7)).map((q) => q.report.id);
     expect(queued).toHaveLength(3);
@@ -140,7 +140,7 @@ describe('agent against the real server', () => {
 
     const again = await runAgent(['once', '--config', configPath]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/500 already known/);
+    expect(again.stdout).toMatch(/500 份此前已收到/);
     const stored = reportIds();
     expect(stored).toEqual(expect.arrayContaining(preloaded.map((r) => r.id)));
     expect(stored).toHaveLength(1100 + 2); // the preloaded ones plus one report per `once`

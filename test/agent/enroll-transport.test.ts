@@ -88,7 +88,7 @@ describe('enrollment over plain HTTP', () => {
     for (const address of ['http://santong.example.edu.cn', 'http://10.62.29.1:8080']) {
       const refused = await enroll(address, ['--proxy', proxy.url]);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toContain(`refusing to enroll over plain HTTP (${address})`);
+      expect(refused.stderr).toContain(`拒绝通过明文 HTTP 注册（${address}）`);
       expect(refused.stderr).toContain('--insecure-http');
     }
     expect(proxy.carried).toEqual([]);
@@ -100,8 +100,8 @@ describe('enrollment over plain HTTP', () => {
     const enrolled = await enroll('http://santong.example.edu.cn', ['--proxy', proxy.url, '--insecure-http']);
     expect(enrolled.code, enrolled.stderr).toBe(0);
     expect(proxy.carried.length).toBeGreaterThan(0);
-    expect(enrolled.stdout).toContain(`release key pinned: ${key.fingerprint}`);
-    expect(enrolled.stdout).toContain('compare with the fingerprint your county office gives you');
+    expect(enrolled.stdout).toContain(`已固定发布密钥：${key.fingerprint}`);
+    expect(enrolled.stdout).toContain('请与县教育局提供的指纹核对');
     expect(JSON.parse(await readFile(configPath, 'utf8'))).toMatchObject({
       serverUrl: 'http://santong.example.edu.cn',
       releaseKeys: [key.publicKey],
@@ -111,7 +111,7 @@ describe('enrollment over plain HTTP', () => {
   it('needs no flag for a server on this PC (127.0.0.1, localhost)', async () => {
     const enrolled = await enroll(server.url.replace('127.0.0.1', 'localhost'));
     expect(enrolled.code, enrolled.stderr).toBe(0);
-    expect(enrolled.stdout).toContain(`release key pinned: ${key.fingerprint}`);
+    expect(enrolled.stdout).toContain(`已固定发布密钥：${key.fingerprint}`);
   }, 60_000);
 });
 
@@ -132,7 +132,7 @@ describe('the fingerprint shown', () => {
     closers.push(scripted.close);
     const enrolled = await runAgent(['enroll', '--server', scripted.url, '--token', 't', '--config', configPath]);
     expect(enrolled.code, enrolled.stderr).toBe(0);
-    expect(enrolled.stdout).toContain(`release key pinned: ${key.fingerprint}`);
+    expect(enrolled.stdout).toContain(`已固定发布密钥：${key.fingerprint}`);
     expect(enrolled.stdout).not.toContain('0000 0000');
   }, 60_000);
 });

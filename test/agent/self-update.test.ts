@@ -69,7 +69,7 @@ beforeEach(async () => {
     { bundle },
   );
   expect(enrolled.code, enrolled.stderr).toBe(0);
-  expect(enrolled.stdout).toContain(`release key pinned: ${key.fingerprint}`);
+  expect(enrolled.stdout).toContain(`已固定发布密钥：${key.fingerprint}`);
   const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
   await writeFile(configPath, JSON.stringify({ ...config, throughput: { enabled: false } }), { mode: 0o600 });
   await dueForCheck();

@@ -72,13 +72,16 @@ describe('settings', () => {
     await writeFile(path, JSON.stringify({ ...valid, serverUrl: 'ftp://x', intervalMinutes: 1 }));
     await expect(loadConfig(path)).rejects.toThrow(ConfigError);
     await expect(loadConfig(path)).rejects.toThrow(/serverUrl[\s\S]*intervalMinutes/);
-    await expect(loadConfig(join(dir, 'absent.json'))).rejects.toThrow(/enroll first/);
+    await expect(loadConfig(join(dir, 'absent.json'), 'en')).rejects.toThrow(/enroll first/);
+    await expect(loadConfig(join(dir, 'absent.json'))).rejects.toThrow(/请先注册/);
   });
 
   it('the CLI exits 2 with that message, and 2 on an unknown command', async () => {
     const missing = await runAgent(['status', '--config', join(dir, 'absent.json')]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('enroll first');
+    expect(missing.stderr).toContain('请先注册（santong-agent enroll');
+    const english = await runAgent(['status', '--lang', 'en', '--config', join(dir, 'absent.json')]);
+    expect(english.stderr).toContain('enroll first');
     expect((await runAgent(['fly'])).code).toBe(2);
   }, 30_000);
 });

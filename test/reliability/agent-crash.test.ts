@@ -169,7 +169,7 @@ describe('agent crash safety', () => {
         expect(wrongAnswers, seed).toEqual([]);
         expect(replayed, 'a report the server had was sent again').toBeGreaterThan(0);
         expect(duplicatesAnswered).toBe(replayed);
-        expect(drain.stdout).toMatch(/^delivered: \d+ accepted, \d+ already known/);
+        expect(drain.stdout).toMatch(/服务器已确认收到（新收 \d+ 份/);
         expect(await readdir(join(stateDir, 'outbox')), `outbox after the drain (${seed})`).toEqual([]);
         expect(await readdir(join(stateDir, 'quarantine')), seed).toEqual([]);
         expect(
