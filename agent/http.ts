@@ -129,18 +129,29 @@ export function createDispatcher(settings: HttpSettings, env: NodeJS.ProcessEnv 
   };
 }
 
-/** Sends one request and resolves at the response head; connect and silence timeouts end it with ETIMEDOUT. */
+/**
+ * Sends one request and resolves at the response head; connect and silence timeouts end it with ETIMEDOUT.
+ * A kept-alive socket the server closed as it was reused (its idle timeout and our request crossed) is reset
+ * before anything of the request was answered: sent again once on a new socket, as node's http docs advise
+ * (`request.reusedSocket`). Every request the agent makes may be repeated (reports are stored once per id).
+ */
 function exchange(
   send: typeof httpRequest,
   options: RequestOptions,
   o: HttpRequestOptions,
   inFlight: Set<ClientRequest>,
+  resent = false,
 ): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const req = send(options);
     inFlight.add(req);
     req.once('close', () => inFlight.delete(req));
-    req.on('error', reject); // after the head, errors reach the body's reader instead
+    // After the head, errors reach the body's reader instead.
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (!resent && req.reusedSocket && error.code === 'ECONNRESET' && !o.signal?.aborted)
+        resolve(exchange(send, options, o, inFlight, true));
+      else reject(error);
+    });
     guardTimeouts(req, o.timeoutMs ?? SILENCE_TIMEOUT_MS);
     req.once('response', (body: IncomingMessage) => {
       body.on('error', () => {}); // a body nobody reads may still fail (the server went away): not a crash

@@ -112,6 +112,26 @@ describe('plain http', () => {
     expect(server.requests.map((r) => r.url)).toEqual(['/healthz', '/healthz']);
   });
 
+  it('sends again, once, on a new socket when the server closed a kept-alive socket as it was reused', async () => {
+    // The second request on every socket finds it reset, as when the server's idle timeout and a send cross.
+    const perSocket = new WeakMap<object, number>();
+    const seen: string[] = [];
+    const server = createHttpServer((req, res) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      seen.push(`${req.url}#${n}`);
+      if (n > 1) return req.socket.destroy();
+      res.end('ok');
+    });
+    const url = await listen(server);
+    closers.push(() => closeServer(server));
+    const pooled = createDispatcher({ keepAliveConnections: 1 }, {});
+    closers.push(pooled.close);
+    expect(await (await pooled.request(`${url}/a`)).text()).toBe('ok');
+    expect(await (await pooled.request(`${url}/b`, { method: 'POST', body: '{}' })).text()).toBe('ok');
+    expect(seen).toEqual(['/a#1', '/b#2', '/b#1']);
+  });
+
   it('gives up on a server that accepts but never answers, with ETIMEDOUT', async () => {
     const silent = createHttpServer(() => {});
     const url = await listen(silent);
