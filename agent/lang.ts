@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chinaDateTime } from '../shared/time/china-time-text.ts';
 
 /** The languages the agent speaks to people: Chinese by default, English on request. Logs stay English (journald). */
 export const agentLangs = ['zh-CN', 'en'] as const;
@@ -37,12 +38,7 @@ export function pickLang(flag: AgentLang | undefined, env: NodeJS.ProcessEnv, pl
   return 'zh-CN';
 }
 
-/** Beijing time is UTC+8 all year (no daylight saving), so it is plain arithmetic: no time-zone data is loaded. */
-const BEIJING_OFFSET_MS = 8 * 3_600_000;
-
 /** A moment as people read it: `2026-12-02 12:35 (北京时间)` or `2026-12-02 12:35 (Beijing time)`. */
 export function beijingTime(at: string | number, lang: AgentLang): string {
-  const ms = typeof at === 'number' ? at : Date.parse(at);
-  const local = new Date(ms + BEIJING_OFFSET_MS).toISOString();
-  return `${local.slice(0, 10)} ${local.slice(11, 16)} (${lang === 'en' ? 'Beijing time' : '北京时间'})`;
+  return `${chinaDateTime(at)} (${lang === 'en' ? 'Beijing time' : '北京时间'})`;
 }

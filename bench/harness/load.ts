@@ -9,7 +9,7 @@ import {
   type StreamPlan,
   type StreamResult,
 } from './load-plan.ts';
-import { HOUR_MS } from '../../server/time/china-time.ts';
+import { HOUR_MS } from '../../shared/time/china-time.ts';
 import { hash32, unit } from '../../server/demo/seeded-random.ts';
 import { deviceKey, reportJson } from '../world/synthetic.ts';
 import { presentationDisplayOf } from '../world/world.ts';

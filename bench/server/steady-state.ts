@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { openDatabaseFile } from '../../server/db/client.ts';
 import { DEFAULT_RETENTION_DAYS, foldOldReports } from '../../server/ingest/retention.ts';
-import { DAY_MS } from '../../server/time/china-time.ts';
+import { DAY_MS } from '../../shared/time/china-time.ts';
 
 /*
  * Issue 6 asks for the national database's steady-state size under the retention rule: raw reports for

@@ -7,7 +7,7 @@ import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
 import { currentPlan } from '../../server/plan/current.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { GENERATOR_VERSION, type Scale } from './scales.ts';
-import { DAY_MS } from '../../server/time/china-time.ts';
+import { DAY_MS } from '../../shared/time/china-time.ts';
 import { schoolHourSlots } from './synthetic.ts';
 import { allocate } from '../../server/demo/linxia-counties.ts';
 import { countiesOf, schoolType, urbanRural } from './world.ts';

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { localDay } from '../../server/time/china-time.ts';
+import { localDay } from '../../shared/time/china-time.ts';
 
 /*
  * A cached database was generated as of some past instant. Run against it hours or days later, every

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { REPORT_SCHEMA_VERSION, type PresentationKind } from '../../shared/schemas/report.ts';
-import { endOfLocalDay, HOUR_MS, localDay, localHour, startOfLocalDay } from '../../server/time/china-time.ts';
+import { endOfLocalDay, HOUR_MS, localDay, localHour, startOfLocalDay } from '../../shared/time/china-time.ts';
 import { hash32 } from '../../server/demo/seeded-random.ts';
 
 /*

@@ -1,5 +1,5 @@
 import type { PresentationKind } from '../../shared/schemas/report.ts';
-import { DAY_MS } from '../../server/time/china-time.ts';
+import { DAY_MS } from '../../shared/time/china-time.ts';
 import { unit } from '../../server/demo/seeded-random.ts';
 import { allocate, linxiaCounties } from '../../server/demo/linxia-counties.ts';
 import { quietDaysAgo } from '../../server/demo/world.ts';

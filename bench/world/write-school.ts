@@ -12,7 +12,7 @@ import {
   withReport,
   type DeviceEvidence,
 } from '../../server/coverage/school-figures.ts';
-import { DAY_MS } from '../../server/time/china-time.ts';
+import { DAY_MS } from '../../shared/time/china-time.ts';
 import { AGENT_VERSION, deviceId, deviceKey, isSpeedTestSlot, reportJson, stableUuid } from './synthetic.ts';
 import { hash32, unit } from '../../server/demo/seeded-random.ts';
 import {

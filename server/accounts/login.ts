@@ -5,7 +5,7 @@ import { createSession } from './sessions.ts';
 import { clearFailures, lockedUntil, recordFailure } from './throttle.ts';
 import type { User } from '../access/principals.ts';
 import { findUserForLogin } from './users.ts';
-import { chinaIsoWithOffset } from '../time/china-time-text.ts';
+import { chinaIsoWithOffset } from '../../shared/time/china-time-text.ts';
 
 /**
  * Signs a user in: refuses while the name must wait (throttle.ts: a minute at most), checks the password (against

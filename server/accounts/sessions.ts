@@ -4,7 +4,7 @@ import { hashSecret } from '../access/secrets.ts';
 import type { Db } from '../db/client.ts';
 import { sessions, users } from '../db/schema.ts';
 import type { User } from '../access/principals.ts';
-import { DAY_MS, HOUR_MS } from '../time/china-time.ts';
+import { DAY_MS, HOUR_MS } from '../../shared/time/china-time.ts';
 
 /*
  * A session is a 256-bit random id in an HttpOnly cookie; the database holds only its SHA-256, so a

@@ -1,7 +1,7 @@
 import { MAX_TOKEN_DAYS, MAX_TOKEN_USES } from '../../shared/schemas/enroll.ts';
 import { revokeDevice } from '../enrollment/enroll.ts';
 import { createEnrollmentToken, parseDuration, revokeEnrollmentToken } from '../enrollment/tokens.ts';
-import { DAY_MS } from '../time/china-time.ts';
+import { DAY_MS } from '../../shared/time/china-time.ts';
 import {
   cliActor,
   database,
@@ -12,7 +12,7 @@ import {
   UsageError,
   type Command,
 } from './command-line.ts';
-import { chinaDateTime } from '../time/china-time-text.ts';
+import { chinaDateTime } from '../../shared/time/china-time-text.ts';
 
 /** `santong enrollment-token create`: the token is printed once, on its own last line. */
 export const enrollmentTokenCreate: Command = ({ flags, now, say }) => {

@@ -2,7 +2,7 @@ import { and, asc, eq, gte, isNotNull, isNull, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { devices, reports } from '../db/schema.ts';
 import { median } from './rules.ts';
-import { DAY_MS, localDay } from '../time/china-time.ts';
+import { DAY_MS, localDay } from '../../shared/time/china-time.ts';
 
 /**
  * A school's measured download speed per day (China Standard Time days) over the last `days` days:

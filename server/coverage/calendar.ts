@@ -1,4 +1,4 @@
-import { endOfLocalDay, startOfLocalDay } from '../time/china-time.ts';
+import { endOfLocalDay, startOfLocalDay } from '../../shared/time/china-time.ts';
 /*
  * School calendar arithmetic. Evidence and device silence age only while schools are open: during a
  * closure (winter and summer holidays) the clock of every window stops, so coverage does not collapse

@@ -1,7 +1,7 @@
 import { aliasedTable, and, asc, desc, eq, gte, inArray, isNull, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { classrooms, deviceReenrollments, devices, deviceStatus, hardwareConflicts, schools } from '../db/schema.ts';
-import { DAY_MS } from '../time/china-time.ts';
+import { DAY_MS } from '../../shared/time/china-time.ts';
 import { sweepBeforeRead } from './evaluate.ts';
 
 /*

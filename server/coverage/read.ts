@@ -18,7 +18,7 @@ import { progressOf } from '../plan/milestones.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { reasonList } from './plausibility.ts';
 import { readCached } from '../db/read-cache.ts';
-import { localYear } from '../time/china-time.ts';
+import { localYear } from '../../shared/time/china-time.ts';
 import { latestDisplays } from './device-displays.ts';
 import { sweepBeforeRead } from './evaluate.ts';
 

@@ -4,7 +4,7 @@ import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';
 import { loadCalendars } from './county-calendars.ts';
 import type { PresentationKind } from '../../shared/schemas/report.ts';
-import { startOfLocalDay } from '../time/china-time.ts';
+import { startOfLocalDay } from '../../shared/time/china-time.ts';
 import { deviceBandwidth, PHYSICAL_CAP_MBPS } from './plausibility.ts';
 import {
   bandwidthStandard,

@@ -1,7 +1,7 @@
 import type { BandwidthStandard, CoverageRules } from '../../shared/schemas/plan.ts';
 import { presentationDisplayKinds, type DisplayKind, type PresentationKind } from '../../shared/schemas/report.ts';
 import { alwaysOpen, openTime, openWindowEnd, openWindowStart, type Calendar } from './calendar.ts';
-import { DAY_MS } from '../time/china-time.ts';
+import { DAY_MS } from '../../shared/time/china-time.ts';
 
 /*
  * The coverage rules of docs/coverage.md as pure functions: no database, no clock, so each edge

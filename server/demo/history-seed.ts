@@ -1,7 +1,7 @@
 import { inTransaction, type Db } from '../db/client.ts';
 import { figuresAt, recordDailySnapshot, type SnapshotFigures } from '../programme/history.ts';
 import { currentPlan } from '../plan/current.ts';
-import { DAY_MS, endOfLocalDay, localDay, startOfLocalYear } from '../time/china-time.ts';
+import { DAY_MS, endOfLocalDay, localDay, startOfLocalYear } from '../../shared/time/china-time.ts';
 import { seededRandom } from './seeded-random.ts';
 
 /*

@@ -4,7 +4,7 @@ import { declareStatus } from '../programme/declarations.ts';
 import { addPlatform } from '../programme/platform-registry.ts';
 import { recordProbe } from '../programme/platform-probe.ts';
 import { writeTeacherSpaces } from '../programme/teacher-spaces.ts';
-import { DAY_MS, HOUR_MS } from '../time/china-time.ts';
+import { DAY_MS, HOUR_MS } from '../../shared/time/china-time.ts';
 import { seededRandom } from './seeded-random.ts';
 import type { DemoSchool } from './world.ts';
 

@@ -19,7 +19,7 @@ import { lastReport } from './last-report.ts';
 import { seedProgramme, type DemoPlatformSite } from './programme-seed.ts';
 import { seededRandom } from './seeded-random.ts';
 import type { DemoDisplay, DemoSchool } from './world.ts';
-import { DAY_MS as DAY } from '../time/china-time.ts';
+import { DAY_MS as DAY } from '../../shared/time/china-time.ts';
 
 const bySeed: AuditSource = { actor: 'demo', reason: 'npm run demo: synthetic demo data' };
 

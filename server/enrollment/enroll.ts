@@ -19,7 +19,7 @@ import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { trustedReleaseKeys } from '../releases/release-keys.ts';
 import { hardwareFingerprint, type HardwareFingerprint } from './hardware.ts';
-import { chinaDateTime } from '../time/china-time-text.ts';
+import { chinaDateTime } from '../../shared/time/china-time-text.ts';
 
 /**
  * Enrolls a school PC with a per-school token. The school comes from the token, never the payload.

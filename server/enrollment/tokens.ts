@@ -4,7 +4,7 @@ import { inTransaction, type Db } from '../db/client.ts';
 import { classrooms, enrollmentTokens, schools } from '../db/schema.ts';
 import { generateSecret, hashSecret } from '../access/secrets.ts';
 import { DomainError } from '../errors.ts';
-import { DAY_MS, HOUR_MS } from '../time/china-time.ts';
+import { DAY_MS, HOUR_MS } from '../../shared/time/china-time.ts';
 
 export interface NewEnrollmentToken {
   id: number;

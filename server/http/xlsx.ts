@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { chinaWallClockDate, dayAsDate } from '../time/china-time-text.ts';
+import { chinaWallClockDate, dayAsDate } from '../../shared/time/china-time-text.ts';
 
 /**
  * XLSX for people who open exports in Excel or WPS: one sheet, a bold frozen header row with an auto-filter,

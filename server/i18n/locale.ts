@@ -1,6 +1,6 @@
 import { en } from './en.ts';
 import { zhCN, type Dictionary, type MessageKey } from './zh-CN.ts';
-import { chinaDate, chinaDateTime, type Instant } from '../time/china-time-text.ts';
+import { chinaDate, chinaDateTime, type Instant } from '../../shared/time/china-time-text.ts';
 
 /*
  * The two languages of the dashboard: Chinese by default, English by a switch remembered in a cookie.

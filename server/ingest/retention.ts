@@ -12,7 +12,7 @@ import {
 } from '../coverage/school-figures.ts';
 import type { PresentationKind } from '../../shared/schemas/report.ts';
 import { currentPlan } from '../plan/current.ts';
-import { DAY_MS, localDay, startOfLocalDay } from '../time/china-time.ts';
+import { DAY_MS, localDay, startOfLocalDay } from '../../shared/time/china-time.ts';
 
 /*
  * Bounded storage. Raw reports are kept for the retention period (default 180 days); older ones are

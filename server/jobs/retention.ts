@@ -2,7 +2,7 @@ import cron from 'node-cron';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import { runMaintenance } from './maintenance.ts';
-import { CHINA_TIME_ZONE } from '../time/china-time.ts';
+import { CHINA_TIME_ZONE } from '../../shared/time/china-time.ts';
 
 /**
  * Folds reports past retention once a day at 03:30 China time, when schools are closed and ingest is

@@ -2,7 +2,7 @@ import cron from 'node-cron';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import { runMaintenance } from './maintenance.ts';
-import { CHINA_TIME_ZONE } from '../time/china-time.ts';
+import { CHINA_TIME_ZONE } from '../../shared/time/china-time.ts';
 
 /**
  * Daily snapshots shortly after local midnight, and once at start-up so days the server was down are

@@ -1,5 +1,5 @@
 import type { CountIndicator } from '../../shared/schemas/plan.ts';
-import { localYear, startOfLocalYear } from '../time/china-time.ts';
+import { localYear, startOfLocalYear } from '../../shared/time/china-time.ts';
 
 /*
  * Progress against the plan's yearly milestones. A milestone's `cumulative` is what must be done by the

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.ts';
 import { dailySnapshots, divisions, schools } from '../db/schema.ts';
 import { recomputeCoverage } from '../coverage/recompute.ts';
 import { currentPlan } from '../plan/current.ts';
-import { DAY_MS, endOfLocalDay, localDay } from '../time/china-time.ts';
+import { DAY_MS, endOfLocalDay, localDay } from '../../shared/time/china-time.ts';
 
 /*
  * Daily snapshots: every indicator per county and for the prefecture as of the end of each local day

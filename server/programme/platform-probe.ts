@@ -3,7 +3,7 @@ import { Agent, request } from 'undici';
 import { inTransaction, type Db } from '../db/client.ts';
 import { platformProbes, platforms, platformStatus } from '../db/schema.ts';
 import { SERVER_VERSION } from '../version.ts';
-import { DAY_MS as DAY } from '../time/china-time.ts';
+import { DAY_MS as DAY } from '../../shared/time/china-time.ts';
 
 /*
  * The server measures what it can of the two platforms: whether each URL answers. Redirects are followed

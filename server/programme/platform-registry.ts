@@ -4,7 +4,7 @@ import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { divisions, platforms, schools } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
-import { localDay } from '../time/china-time.ts';
+import { localDay } from '../../shared/time/china-time.ts';
 
 /*
  * The platform registry: who declared which platform built, where it lives and when. Every change is

@@ -10,7 +10,7 @@ import type { Db } from '../db/client.ts';
 import { divisions, platforms, platformStatus, schools } from '../db/schema.ts';
 import { readCached } from '../db/read-cache.ts';
 import { currentPlan } from '../plan/current.ts';
-import { DAY_MS, localDay } from '../time/china-time.ts';
+import { DAY_MS, localDay } from '../../shared/time/china-time.ts';
 
 /*
  * Reads of the platform registry and its probes. Built (declared) and reachable (measured) are counted

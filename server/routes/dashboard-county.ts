@@ -10,7 +10,7 @@ import { readCountyTownships } from '../coverage/registry-read.ts';
 import { validate } from '../http/validate.ts';
 import { CountyPage, schoolColumns } from '../views/county-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
-import { localDay } from '../time/china-time.ts';
+import { localDay } from '../../shared/time/china-time.ts';
 
 // A filter form sends its empty fields as ""; those mean "no filter".
 const filterQuery = z.preprocess(

@@ -17,7 +17,7 @@ import { DomainError } from '../errors.ts';
 import { trustedReleaseKeys } from '../releases/release-keys.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { validate } from '../http/validate.ts';
-import { DAY_MS } from '../time/china-time.ts';
+import { DAY_MS } from '../../shared/time/china-time.ts';
 import { EnrollmentPage, tokenColumns } from '../views/enrollment-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 

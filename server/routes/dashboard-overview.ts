@@ -10,7 +10,7 @@ import { readPrefectureSeries } from '../programme/history.ts';
 import { readProgrammeFigures } from '../programme/programme-figures.ts';
 import { countyColumns, OverviewPage } from '../views/overview-page.tsx';
 import { exportFormatOf, sortRows, tableExport } from '../views/table.tsx';
-import { localDay } from '../time/china-time.ts';
+import { localDay } from '../../shared/time/china-time.ts';
 
 const sortQuery = z.object({ sort: z.string().max(20).default('code'), dir: z.enum(['asc', 'desc']).default('asc') });
 

@@ -1,5 +1,5 @@
 import type { SpeedtestSlot } from '../../shared/schemas/speedtest.ts';
-import { endOfLocalDay, localDay } from '../time/china-time.ts';
+import { endOfLocalDay, localDay } from '../../shared/time/china-time.ts';
 
 /**
  * Speed-test slots: at most one test per school at a time, so the PCs of one school never saturate

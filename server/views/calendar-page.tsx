@@ -3,7 +3,7 @@ import type { Viewer } from '../access/principals.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
-import { DAY_MS } from '../time/china-time.ts';
+import { DAY_MS } from '../../shared/time/china-time.ts';
 
 /*
  * The school calendar (校历): holidays and other closures, for every county or one. Evidence ages pause

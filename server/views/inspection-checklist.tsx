@@ -1,7 +1,7 @@
 import type { SchoolDetail } from '../../shared/schemas/coverage.ts';
 import type { Declaration } from '../../shared/schemas/declarations.ts';
 import type { Inspection } from '../../shared/schemas/inspections.ts';
-import { chinaDateTime } from '../time/china-time-text.ts';
+import { chinaDateTime } from '../../shared/time/china-time-text.ts';
 
 /*
  * The printable inspection checklist (检查验收): one page per school with the evidence santong holds,

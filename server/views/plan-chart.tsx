@@ -1,5 +1,5 @@
 import type { CountIndicator } from '../../shared/schemas/plan.ts';
-import { endOfLocalDay, localYear as yearOf, startOfLocalYear as yearStart } from '../time/china-time.ts';
+import { endOfLocalDay, localYear as yearOf, startOfLocalYear as yearStart } from '../../shared/time/china-time.ts';
 import { expectedCumulative } from '../plan/milestones.ts';
 import { chartBox, niceMax, YAxis } from './charts.tsx';
 import type { Locale } from '../i18n/locale.ts';

@@ -1,5 +1,5 @@
 import type { PublicCoverage } from '../../shared/schemas/public.ts';
-import { chinaDateTime } from '../time/china-time-text.ts';
+import { chinaDateTime } from '../../shared/time/china-time-text.ts';
 
 /*
  * The public disclosure page (信息公开): the same aggregates as GET /api/v1/public/coverage, for

@@ -3,7 +3,7 @@ import { csvResponse, toCsv } from '../http/csv.ts';
 import { toXlsx, xlsxResponse } from '../http/xlsx.ts';
 import type { Locale } from '../i18n/locale.ts';
 import type { MessageKey } from '../i18n/zh-CN.ts';
-import { chinaIsoWithOffset } from '../time/china-time-text.ts';
+import { chinaIsoWithOffset } from '../../shared/time/china-time-text.ts';
 
 /** One column of a dashboard table: the same definition renders the HTML table and its exports. */
 export interface Column<Row> {

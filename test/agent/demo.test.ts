@@ -9,7 +9,7 @@ import { demoDisplayProfiles } from '../../server/demo/world.ts';
 import { tempDir } from './report-fixture.ts';
 import { defaultRequestLimits } from '../../server/config.ts';
 import type { SnapshotFigures } from '../../server/programme/history.ts';
-import { DAY_MS, endOfLocalDay, localDay } from '../../server/time/china-time.ts';
+import { DAY_MS, endOfLocalDay, localDay } from '../../shared/time/china-time.ts';
 
 /** A reduced demo (60 schools, ~360 classrooms): same world, seeding, server process and fleet as `npm run demo`. */
 let demo: Demo;

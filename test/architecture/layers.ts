@@ -8,7 +8,6 @@ export const layers: readonly (readonly string[])[] = [
   [
     'server/db',
     'server/divisions',
-    'server/time',
     'server/i18n',
     'server/errors.ts',
     'server/log.ts',

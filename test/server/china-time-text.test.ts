@@ -6,7 +6,7 @@ import {
   chinaIsoWithOffset,
   chinaWallClockDate,
   dayAsDate,
-} from '../../server/time/china-time-text.ts';
+} from '../../shared/time/china-time-text.ts';
 
 /*
  * The rule for dates and times people read (decision 130): Beijing wall-clock time, ISO order, 24-hour clock

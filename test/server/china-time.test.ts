@@ -6,7 +6,7 @@ import {
   localYear,
   startOfLocalDay,
   startOfLocalYear,
-} from '../../server/time/china-time.ts';
+} from '../../shared/time/china-time.ts';
 
 describe('China Standard Time', () => {
   it('puts 16:00 UTC on the next local day, and 15:59:59.999 on the same one', () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dailySnapshots } from '../../server/db/schema.ts';
 import { takeDailySnapshots } from '../../server/programme/history.ts';
-import { endOfLocalDay } from '../../server/time/china-time.ts';
+import { endOfLocalDay } from '../../shared/time/china-time.ts';
 import { requestJson } from '../helpers/http.ts';
 import { makeReport } from '../helpers/reports.ts';
 import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';

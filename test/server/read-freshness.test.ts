@@ -8,7 +8,7 @@ import { countyRollups, deviceStatus, schoolStatus } from '../../server/db/schem
 import { declareStatus, listDeclarations } from '../../server/programme/declarations.ts';
 import { drawInspection } from '../../server/programme/inspections.ts';
 import { readPublicCoverage } from '../../server/programme/public-coverage.ts';
-import { DAY_MS } from '../../server/time/china-time.ts';
+import { DAY_MS } from '../../shared/time/china-time.ts';
 import { requestJson } from '../helpers/http.ts';
 import { makeReport } from '../helpers/reports.ts';
 import { byTest, createTestContext, testClock, type TestContext } from '../helpers/server.ts';

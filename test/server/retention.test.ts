@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { deviceDays, reports } from '../../server/db/schema.ts';
 import { foldOldReports } from '../../server/ingest/retention.ts';
 import { figuresAt } from '../../server/programme/history.ts';
-import { endOfLocalDay, localDay } from '../../server/time/china-time.ts';
+import { endOfLocalDay, localDay } from '../../shared/time/china-time.ts';
 import { requestJson } from '../helpers/http.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
 import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
