@@ -16,6 +16,7 @@ import { SERVER_VERSION } from './version.ts';
 
 export interface RunningServer {
   url: string;
+  logger: Logger;
   close(): Promise<void>;
 }
 
@@ -82,6 +83,7 @@ export async function startServer(
     );
   return {
     url,
+    logger,
     close: async () => {
       await aging.stop();
       await snapshots.stop();
