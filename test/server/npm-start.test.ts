@@ -46,7 +46,7 @@ function descendants(pid: number): number[] {
 describe('npm start', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
     '%s to npm stops the server: npm exits, the server process is gone and its port is free',
-    { timeout: 60_000 },
+    { timeout: 120_000 },
     async (signal) => {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-npm-start-'));
       dirs.push(dataDir);

@@ -36,7 +36,7 @@ describe('start-up output', () => {
   it(
     'on a fresh data directory names the command for the first bureau account and for the roster, until each is done',
     {
-      timeout: 60_000,
+      timeout: 120_000,
     },
     async () => {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-first-run-'));
