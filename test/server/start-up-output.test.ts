@@ -36,7 +36,7 @@ describe('start-up output', () => {
   it(
     'on a fresh data directory names the command for the first bureau account and for the roster, until each is done',
     {
-      timeout: 120_000,
+      timeout: 180_000,
     },
     async () => {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-first-run-'));
@@ -83,7 +83,7 @@ describe('start-up output', () => {
       urls: [`http://127.0.0.1:${port}`],
       url: `http://127.0.0.1:${port}`,
     });
-  }, 30_000);
+  }, 60_000);
 
   it('bound to every address, names each of them, the loopback first (not a loopback URL alone)', () => {
     const nic = (address: string, family: 'IPv4' | 'IPv6', internal = false) =>
