@@ -24,6 +24,13 @@ export const en: Dictionary = {
   'login.submit': 'Sign in',
   'login.failed': 'Wrong username or password.',
   'login.locked': 'Too many failed sign-ins; wait a moment (a minute at most) and try again.',
+  'firstRun.title': 'First run: there is no account yet',
+  'firstRun.account':
+    'On the server (in the project folder), create the first bureau account (it sees everything), with a long passphrase for PASSPHRASE and a username for NAME:',
+  'firstRun.roster':
+    'Import the roster of schools (CSV or XLSX; the columns are in the README, "Walk-through: from roster to coverage", with a sample in docs/examples/schools.sample.csv):',
+  'firstRun.signIn':
+    'Then sign in with it above. The bureau account creates county and school accounts on the Users page.',
   'error.title': 'Something went wrong',
   'error.forbidden': 'Your account may not see this page.',
   'error.notFound': 'No such page or record.',

@@ -22,6 +22,12 @@ export const zhCN = {
   'login.submit': '登录',
   'login.failed': '用户名或密码不正确。',
   'login.locked': '登录失败次数过多，请稍候（最多一分钟）再试。',
+  'firstRun.title': '首次使用：还没有任何账号',
+  'firstRun.account':
+    '在服务器上（项目目录中）创建第一个州教育局账号（bureau，可查看全部数据）。把 PASSPHRASE 换成一个长密码，NAME 换成用户名：',
+  'firstRun.roster':
+    '导入学校名册（CSV 或 XLSX；各列的说明见 README 的“Walk-through: from roster to coverage”一节，示例文件 docs/examples/schools.sample.csv）：',
+  'firstRun.signIn': '然后用这个账号在上方登录。州教育局账号可以在“用户”页面为县教育局和学校创建账号。',
   'error.title': '出错了',
   'error.forbidden': '您的账号无权查看此页面。',
   'error.notFound': '找不到此页面或记录。',
