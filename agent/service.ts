@@ -37,7 +37,7 @@ export const SYSTEMD_UNIT_PATH = '/etc/systemd/system/santong-agent.service';
 
 /**
  * Where install-service puts the bundle on Linux: a folder of its own, outside what the unit's sandbox hides,
- * readable by the service's user (docs/decisions/141-agent-installed-into-opt.md).
+ * readable by the service's user (docs/decisions/143-agent-installed-into-opt.md).
  */
 export const LINUX_INSTALL_DIR = '/opt/santong-agent';
 export const BUNDLE_FILE = 'santong-agent.mjs';
