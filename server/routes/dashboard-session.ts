@@ -57,6 +57,7 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
           viewer: c.var.viewer,
           next,
           problem: locked ? 'login.locked' : 'login.failed',
+          username: form.username,
         }),
         locked ? 429 : 401,
       );

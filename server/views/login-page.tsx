@@ -8,6 +8,8 @@ export function LoginPage(props: {
   viewer: Viewer;
   next: string;
   problem: 'login.failed' | 'login.locked' | null;
+  /** The username typed in a refused attempt, kept so only the password is typed again. */
+  username?: string;
 }) {
   const t = props.locale.t;
   return (
@@ -30,7 +32,7 @@ export function LoginPage(props: {
           <input type="hidden" name="next" value={props.next} />
           <label>
             {t('login.username')}
-            <input name="username" autocomplete="username" required autofocus />
+            <input name="username" autocomplete="username" required autofocus value={props.username} />
           </label>
           <label>
             {t('login.password')}
