@@ -29,7 +29,8 @@ const usage = `santong — school connectivity rollout, measured
 
 usage: santong <command> [options]        (every command takes --data-dir DIR, or SANTONG_DATA_DIR; default ./data)
 
-  serve [--port N] [--host H] [--log-level L]     run the server (npm start)
+  serve [--port N] [--host H] [--log-level L] [--public-url URL]
+                                                  run the server (npm start); URL: where school PCs reach it
   plan import FILE.json                           replace the plan and the division tree it names
   import-schools FILE.csv|FILE.xlsx               add or update schools from a roster (all or nothing)
   import-teacher-spaces FILE.csv|FILE.xlsx        declared teachers, spaces opened and verified per school (all or nothing)
@@ -74,6 +75,7 @@ function parse(argv: string[]) {
       port: { type: 'string' },
       host: { type: 'string' },
       'log-level': { type: 'string' },
+      'public-url': { type: 'string' },
       school: { type: 'string' },
       'expires-in': { type: 'string' },
       'max-uses': { type: 'string' },

@@ -50,6 +50,7 @@ export async function startServer(
     publicDisclosure: config.publicDisclosure,
     trustProxy: config.trustProxy,
     httpsOnly: config.httpsOnly,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));

@@ -21,6 +21,8 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** Served to browsers over HTTPS only (SANTONG_HTTPS_ONLY=1): HSTS and `__Host-` cookies; off when absent. */
   httpsOnly?: boolean;
+  /** The address school PCs reach the server at (SANTONG_PUBLIC_URL), for the install commands; unset when absent. */
+  publicUrl?: string;
 }
 
 export interface AppEnv {

@@ -22,7 +22,13 @@ import { DAY_MS } from '../../shared/time/china-time.ts';
 import { EnrollmentPage, tokenColumns } from '../views/enrollment-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
-function page(c: Context<AppEnv>, created: NewEnrollmentToken | null, problem: FormProblem | null, revoked = false) {
+function page(
+  c: Context<AppEnv>,
+  created: NewEnrollmentToken | null,
+  problem: FormProblem | null,
+  revoked = false,
+  prefillSchool: string | null = null,
+) {
   assertRole(c.var.user, 'bureau', 'county');
   const scope = listScope(c.var.user);
   return EnrollmentPage({
@@ -32,7 +38,9 @@ function page(c: Context<AppEnv>, created: NewEnrollmentToken | null, problem: F
     schools: readSchoolChoices(c.var.db, scope),
     tokens: readRecentEnrollmentTokens(c.var.db, scope),
     created,
-    serverUrl: new URL(c.req.url).origin,
+    serverUrl: c.var.publicUrl ?? new URL(c.req.url).origin,
+    publicUrlSet: c.var.publicUrl !== undefined,
+    prefillSchool,
     releaseKeyFingerprints: trustedReleaseKeys(c.var.db).map(releaseKeyFingerprint),
     problem,
     revoked,
@@ -56,10 +64,15 @@ function schoolNamed(c: Context<AppEnv>, typedSchool: string) {
 
 /** Enrollment tokens: county officers for their county's schools, the bureau for any school. */
 export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
-  .get('/enrollment', validate('query', z.object({ revoked: z.literal('1').optional() })), (c) => {
-    assertRole(c.var.user, 'bureau', 'county');
-    return c.html(page(c, null, null, c.req.valid('query').revoked === '1'));
-  })
+  .get(
+    '/enrollment',
+    // `school`: the school page's "issue a token for this school" link fills in the school.
+    validate('query', z.object({ revoked: z.literal('1').optional(), school: z.string().max(64).optional() })),
+    (c) => {
+      const q = c.req.valid('query');
+      return c.html(page(c, null, null, q.revoked === '1', q.school ?? null));
+    },
+  )
   .post(
     '/enrollment/tokens/:id/revoke',
     requireCsrf,

@@ -51,6 +51,10 @@ export function EnrollmentPage(props: {
   tokens: TokenRow[];
   created: NewEnrollmentToken | null;
   serverUrl: string;
+  /** False when SANTONG_PUBLIC_URL is unset and `serverUrl` is only the browser's origin. */
+  publicUrlSet: boolean;
+  /** A school code to fill in (from the school page's link). */
+  prefillSchool: string | null;
   releaseKeyFingerprints: string[];
   problem: FormProblem | null;
   revoked: boolean;
@@ -76,6 +80,11 @@ export function EnrollmentPage(props: {
           <code class="secret" id="new-token">
             {props.created.token}
           </code>
+          {!props.publicUrlSet && (
+            <p class="note" role="note">
+              {locale.fill('school.publicUrlMissing', { origin: props.serverUrl })}
+            </p>
+          )}
           <InstallCommands
             locale={locale}
             serverUrl={props.serverUrl}
@@ -90,7 +99,13 @@ export function EnrollmentPage(props: {
         <CsrfField viewer={viewer} />
         <label>
           {t('enrollment.school')}
-          <input name="schoolCode" list="school-choices" required autocomplete="off" value={typedIn('schoolCode')} />
+          <input
+            name="schoolCode"
+            list="school-choices"
+            required
+            autocomplete="off"
+            value={typedIn('schoolCode') ?? props.prefillSchool ?? undefined}
+          />
         </label>
         <datalist id="school-choices">
           {props.schools.map((s) => (
