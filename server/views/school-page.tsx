@@ -185,7 +185,10 @@ function AgentDownload(props: { locale: Locale; release: { version: string; size
       <span class="meta">
         {locale.fill('school.downloadHint', {
           version: release.version,
-          size: `${locale.number(release.size / 1_048_576, 1)} MiB`,
+          size:
+            release.size >= 102_400
+              ? `${locale.number(release.size / 1_048_576, 1)} MiB`
+              : `${locale.number(Math.max(1, release.size / 1024))} KiB`,
         })}
       </span>
     </p>
