@@ -80,4 +80,6 @@ export const problemsEn: Record<ProblemKey, string> = {
   'code.owner_unknown': "The platform's owner is not a division of the plan or a school of the registry.",
   'code.built_in_future': 'The date built is after today; register a platform once it is built.',
   'code.platform_unknown': 'There is no such platform.',
+  'code.no_release': 'No agent has been published on this server yet.',
+  'code.no_signature': 'This agent release has no signature file.',
 };

@@ -82,6 +82,8 @@ export const problemsZhCN = {
   'code.owner_unknown': '平台的所属单位不在规划的行政区划或学校名册中。',
   'code.built_in_future': '建成日期晚于今天；请在平台建成后再登记。',
   'code.platform_unknown': '没有这个平台。',
+  'code.no_release': '本服务器尚未发布采集程序。',
+  'code.no_signature': '此版本的采集程序没有签名文件。',
 };
 
 export type ProblemKey = keyof typeof problemsZhCN;
