@@ -33,7 +33,8 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
                                            division, 000000 / a province / a prefecture, default 622900 Linxia,
                                            stored at first use)
 
-  serve [--port N] [--host H] [--log-level L]     run the server (npm start)
+  serve [--port N] [--host H] [--log-level L] [--public-url URL]
+                                                  run the server (npm start); URL: where school PCs reach it
   plan import FILE.json                           replace the plan (targets, rules, division names) for the root
   import-schools FILE.csv|FILE.xlsx               add or update schools from a roster (all or nothing)
   import-teacher-spaces FILE.csv|FILE.xlsx        declared teachers, spaces opened and verified per school (all or nothing)
@@ -79,6 +80,7 @@ function parse(argv: string[]) {
       port: { type: 'string' },
       host: { type: 'string' },
       'log-level': { type: 'string' },
+      'public-url': { type: 'string' },
       school: { type: 'string' },
       'expires-in': { type: 'string' },
       'max-uses': { type: 'string' },

@@ -59,6 +59,7 @@ export async function startServer(
     trustProxy: config.trustProxy,
     httpsOnly: config.httpsOnly,
     dataDir: config.dataDir,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));

@@ -23,6 +23,8 @@ export interface AppDeps {
   httpsOnly?: boolean;
   /** The data directory, named in the first-run commands of the login page when not ./data. */
   dataDir?: string;
+  /** The address school PCs reach the server at (SANTONG_PUBLIC_URL), for the install commands; unset when absent. */
+  publicUrl?: string;
 }
 
 export interface AppEnv {

@@ -70,6 +70,16 @@ export const zhCN = {
   'school.missing': '尚缺',
   'school.install': '如何安装采集程序',
   'school.installHint': '请向县教育局申请注册令牌，然后在教室电脑上运行：',
+  'school.installHintOfficer':
+    '先为本校创建注册令牌，再把令牌交给学校的信息技术老师，在教室电脑上运行（用令牌替换 <TOKEN>）：',
+  'school.issueToken': '为本校创建注册令牌',
+  'school.download': '下载采集程序',
+  'school.downloadSignature': '签名文件',
+  'school.downloadHint': '采集程序 {version}（{size}），只需 Node.js。两个文件放在同一文件夹中。',
+  'school.noRelease':
+    '本服务器尚未发布采集程序：请州教育局先发布（santong agent-release publish），此处才会出现下载链接。',
+  'school.publicUrlMissing':
+    '服务器没有设置公开地址（SANTONG_PUBLIC_URL 或 --public-url），以下命令用的是本浏览器访问的地址 {origin}；学校电脑可能无法通过它连到服务器。请管理员设置后再复制命令。',
   'col.code': '代码',
   'col.name': '名称',
   'col.county': '县（市）',

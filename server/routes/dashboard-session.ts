@@ -60,6 +60,7 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
           next,
           problem: locked ? 'login.locked' : 'login.failed',
           firstRun: firstRunSteps(c.var.db, c.var.dataDir),
+          username: form.username,
         }),
         locked ? 429 : 401,
       );

@@ -13,6 +13,8 @@ export function LoginPage(props: {
   next: string;
   problem: 'login.failed' | 'login.locked' | null;
   firstRun?: FirstRun | null | undefined;
+  /** The username typed in a refused attempt, kept so only the password is typed again. */
+  username?: string;
 }) {
   const firstRun = props.firstRun?.account ? props.firstRun : null;
   const t = props.locale.t;
@@ -36,7 +38,7 @@ export function LoginPage(props: {
           <input type="hidden" name="next" value={props.next} />
           <label>
             {t('login.username')}
-            <input name="username" autocomplete="username" required autofocus />
+            <input name="username" autocomplete="username" required autofocus value={props.username} />
           </label>
           <label>
             {t('login.password')}
