@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { progressSchema } from './history.ts';
 import { displayEvidenceKinds, displayKinds, presentationDisplayKinds } from './report.ts';
+import { schoolCodeLabelsSchema } from './school.ts';
 
 /** Shapes of the bureau API's coverage answers; the OpenAPI document is generated from these. */
 const schoolFigures = z.object({
@@ -90,8 +91,9 @@ export const schoolRowSchema = z.object({
   code: z.string(),
   name: z.string(),
   township: z.string().nullable(),
-  typeCode: z.string(),
-  urbanRuralCode: z.string(),
+  typeCode: z.string().describe('GB/T 33782 school type; typeName says it in words'),
+  urbanRuralCode: z.string().describe('统计用区划 urban/rural code; urbanRuralName says it in words'),
+  ...schoolCodeLabelsSchema.shape,
   connected: z.boolean(),
   lastReachableAt: z.string().nullable(),
   bandwidthMbps: z.number().nullable().describe('highest over devices of the median measured download in the window'),
@@ -135,7 +137,7 @@ export const countySchoolsQuerySchema = z.object({
   q: z.string().max(128).optional().describe('search in school code and name'),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(1000, 'pageSize is at most 1000').default(100),
-  format: z.enum(['json', 'csv']).default('json'),
+  format: z.enum(['json', 'csv', 'xlsx']).default('json').describe('json, or the rows as csv or xlsx'),
 });
 export type CountySchoolsQuery = z.infer<typeof countySchoolsQuerySchema>;
 
@@ -222,7 +224,9 @@ export const schoolDetailSchema = z.object({
 });
 export type SchoolDetail = z.infer<typeof schoolDetailSchema>;
 
-export const formatQuerySchema = z.object({ format: z.enum(['json', 'csv']).default('json') });
+export const formatQuerySchema = z.object({
+  format: z.enum(['json', 'csv', 'xlsx']).default('json').describe('json, or the rows as csv or xlsx'),
+});
 
 /** `GET /api/v1/coverage`: county rows come a page at a time (a country has ~2,858 counties); CSV lists them all. */
 export const coverageQuerySchema = formatQuerySchema.extend({

@@ -50,7 +50,7 @@ export const declarationListQuerySchema = z.object({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
-  format: z.enum(['json', 'csv']).default('json'),
+  format: z.enum(['json', 'csv', 'xlsx']).default('json').describe('json, or the rows as csv or xlsx'),
 });
 
 export const closureRequestSchema = z

@@ -7,7 +7,7 @@ export const historyQuerySchema = z.object({
   division: divisionCodeSchema.optional(), // a county or the prefecture
   from: day.optional(),
   to: day.optional(),
-  format: z.enum(['json', 'csv']).default('json'),
+  format: z.enum(['json', 'csv', 'xlsx']).default('json').describe('json, or the rows as csv or xlsx'),
 });
 
 const figures = z.object({
