@@ -64,7 +64,7 @@ export function createApp(deps: AppDeps) {
       );
     })
     // A method a documented path lacks is refused with its Allow list before auth, limits or parsing.
-    .use(methodNotAllowed(routeDocs))
+    .use(methodNotAllowed([...routeDocs, { method: 'get', path: '/api/v1/openapi.json' }]))
     // Rate limits and the default body limit, before any route parses or touches the database.
     .use(requestLimits(deps.limits))
     .route('/', healthRoutes)

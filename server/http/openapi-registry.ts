@@ -17,7 +17,7 @@ export interface ResponseDoc {
  * What a route declares about itself for the OpenAPI document. Each route file exports the list for
  * its routes next to the handlers, with the same zod schemas the handlers validate with. The answers every
  * route of a kind gives are added by the document builder (openapi.ts): 400 where input is validated,
- * 401 where a key or token is needed, 413 where a body is read, 429 where a rate limit applies.
+ * 401 and 403 where a key or token is needed, 413 where a body is read, 429 where a rate limit applies.
  */
 export interface RouteDoc {
   method: 'get' | 'post' | 'delete' | 'put' | 'patch';

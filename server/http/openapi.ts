@@ -43,7 +43,11 @@ function answersOfItsKind(doc: RouteDoc): Record<number, ResponseDoc> {
   const kinds: Record<number, ResponseDoc> = {};
   if (doc.params || doc.query || doc.body)
     kinds[400] = { description: 'invalid input; issues name each bad parameter or field', schema: apiErrorSchema };
-  if (doc.auth === 'api-token') kinds[401] = { description: 'no or unknown API token', schema: apiErrorSchema };
+  if (doc.auth === 'api-token') {
+    kinds[401] = { description: 'no or unknown API token', schema: apiErrorSchema };
+    // The scope check: a school account's session, or a county token outside its county.
+    kinds[403] = { description: 'outside what this token or session may see or change', schema: apiErrorSchema };
+  }
   if (doc.auth === 'device-key')
     kinds[401] = { description: 'device key missing, unknown or revoked', schema: apiErrorSchema };
   if (doc.method !== 'get') kinds[413] = { description: 'request body too large', schema: apiErrorSchema };

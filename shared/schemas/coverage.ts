@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantText } from './common.ts';
 import { progressSchema } from './history.ts';
 import { displayEvidenceKinds, displayKinds, presentationDisplayKinds } from './report.ts';
 import { schoolCodeLabelsSchema } from './school.ts';
@@ -62,7 +63,7 @@ export const countyCoverageSchema = division.extend({
 });
 
 export const coverageSchema = z.object({
-  asOf: z.string().describe('the instant these figures hold for (ISO 8601)'),
+  asOf: instantText().describe('the instant these figures hold for (ISO 8601)'),
   scope: z.object({ level: z.enum(['prefecture', 'county']), code: z.string() }),
   prefecture: z.object({ code: z.string(), name: z.string() }),
   evidenceWindowDays: z.number().int(),
@@ -95,7 +96,7 @@ export const schoolRowSchema = z.object({
   urbanRuralCode: z.string().describe('统计用区划 urban/rural code; urbanRuralName says it in words'),
   ...schoolCodeLabelsSchema.shape,
   connected: z.boolean(),
-  lastReachableAt: z.string().nullable(),
+  lastReachableAt: instantText().nullable(),
   bandwidthMbps: z.number().nullable().describe('highest over devices of the median measured download in the window'),
   standardMbps: z.number().nullable(),
   meetsStandard: z.boolean(),
@@ -142,7 +143,7 @@ export const countySchoolsQuerySchema = z.object({
 export type CountySchoolsQuery = z.infer<typeof countySchoolsQuerySchema>;
 
 export const countyCoverageResponseSchema = z.object({
-  asOf: z.string(),
+  asOf: instantText(),
   evidenceWindowDays: z.number().int(),
   county: countyCoverageSchema,
   schools: z.object({
@@ -161,7 +162,7 @@ export const classroomRowSchema = z.object({
     .enum(presentationDisplayKinds)
     .nullable()
     .describe('the presentation kind in the latest evidence; null when not equipped'),
-  lastEvidenceAt: z.string().nullable(),
+  lastEvidenceAt: instantText().nullable(),
   declaredEquipped: z.boolean().describe('declared equipped by a person, not measured'),
 });
 
@@ -189,22 +190,22 @@ export const deviceRowSchema = z.object({
   hostname: z.string(),
   classroom: z.string().nullable(),
   state: z.enum(['never', 'live', 'at-risk', 'silent', 'revoked']),
-  lastReportAt: z.string().nullable(),
-  lastReceivedAt: z.string().nullable(),
+  lastReportAt: instantText().nullable(),
+  lastReceivedAt: instantText().nullable(),
   agentVersion: z.string().nullable(),
   medianDownMbps: z.number().nullable(),
   medianUpMbps: z.number().nullable(),
   downSource: measurementSourceSchema.nullable().describe('whose measurements medianDownMbps is the median of'),
   flaggedSamples: z.number().int().describe('download claims within the window that are implausible and do not count'),
   flagReasons: z.array(sampleFlagSchema),
-  enrolledAt: z.string(),
-  revokedAt: z.string().nullable(),
+  enrolledAt: instantText(),
+  revokedAt: instantText().nullable(),
   hardwareConflict: z.boolean().describe('the same hardware is enrolled at another school'),
   displays: z.array(deviceDisplaySchema).describe("the displays in the device's latest report"),
 });
 
 export const schoolDetailSchema = z.object({
-  asOf: z.string(),
+  asOf: instantText(),
   school: schoolRowSchema.extend({
     county: z.object({ code: z.string(), name: z.string() }),
     classCount: z.number().int().nullable(),
@@ -214,7 +215,7 @@ export const schoolDetailSchema = z.object({
         inspectionId: z.number().int(),
         result: z.enum(['confirmed', 'discrepancy']),
         note: z.string().nullable(),
-        recordedAt: z.string(),
+        recordedAt: instantText(),
       })
       .nullable()
       .describe('the latest spot-check finding (检查验收) for this school'),
