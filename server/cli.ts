@@ -5,6 +5,7 @@ import { DEFAULT_EXTRA_USES, DEFAULT_TOKEN_DAYS } from './enrollment/tokens.ts';
 import { MAX_TOKEN_DAYS, MAX_TOKEN_USES } from '../shared/schemas/enroll.ts';
 import { DomainError } from './errors.ts';
 import { PlanError } from './plan/current.ts';
+import { RootError } from './divisions/deployment.ts';
 import { apiTokenCreate, apiTokenRevoke } from './commands/api-tokens.ts';
 import { backupCommand } from './commands/backup.ts';
 import { closureAdd, closureList, closureRemove } from './commands/closures.ts';
@@ -27,10 +28,13 @@ import { verifyCommand } from './commands/verify.ts';
 
 const usage = `santong — school connectivity rollout, measured
 
-usage: santong <command> [options]        (every command takes --data-dir DIR, or SANTONG_DATA_DIR; default ./data)
+usage: santong <command> [options]        (every command takes --data-dir DIR, or SANTONG_DATA_DIR; default ./data,
+                                           and --root CODE, or SANTONG_ROOT_DIVISION: the deployment's root
+                                           division, 000000 / a province / a prefecture, default 622900 Linxia,
+                                           stored at first use)
 
   serve [--port N] [--host H] [--log-level L]     run the server (npm start)
-  plan import FILE.json                           replace the plan and the division tree it names
+  plan import FILE.json                           replace the plan (targets, rules, division names) for the root
   import-schools FILE.csv|FILE.xlsx               add or update schools from a roster (all or nothing)
   import-teacher-spaces FILE.csv|FILE.xlsx        declared teachers, spaces opened and verified per school (all or nothing)
   platform add --kind resource|management --level prefecture|county|centre-school --owner CODE --name N --url U [--built-on YYYY-MM-DD]
@@ -71,6 +75,7 @@ function parse(argv: string[]) {
     strict: true,
     options: {
       'data-dir': { type: 'string' },
+      root: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       'log-level': { type: 'string' },
@@ -187,6 +192,7 @@ run(process.argv.slice(2)).then(
     } else if (
       error instanceof DomainError ||
       error instanceof PlanError ||
+      error instanceof RootError ||
       (error instanceof Error && error.message.startsWith('invalid server settings'))
     ) {
       process.exitCode = fail(error.message);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { divisionCodeSchema } from '../shared/schemas/division-code.ts';
 
 /** Request limits (docs/decisions/050-request-limits.md); 0 turns a rate limit off. */
 export interface RequestLimits {
@@ -23,6 +24,11 @@ export const serverConfigSchema = z.object({
   port: z.coerce.number().int().min(0, 'PORT must be 0–65535').max(65535, 'PORT must be 0–65535').default(8080),
   host: z.string().min(1).default('0.0.0.0'),
   dataDir: z.string().min(1).default('./data'),
+  /**
+   * The deployment's root division (decision 141): 000000 the country, a province or a prefecture; stored with
+   * the data at first use (Linxia 622900 when none is given) and refused later if it differs.
+   */
+  root: divisionCodeSchema.optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** node-cron expression for the aging sweep that moves figures on as evidence gets old. */
   agingSchedule: z.string().default('* * * * *'),
@@ -78,6 +84,7 @@ export function parseServerConfig(flags: Record<string, string | undefined>, env
     port: flags.port ?? env.PORT,
     host: flags.host ?? env.HOST,
     dataDir: flags['data-dir'] ?? env.SANTONG_DATA_DIR,
+    root: flags.root ?? env.SANTONG_ROOT_DIVISION,
     logLevel: flags['log-level'] ?? env.LOG_LEVEL,
     agingSchedule: env.SANTONG_AGING_SCHEDULE,
     maxReportBodyBytes: env.SANTONG_MAX_REPORT_BODY_BYTES,

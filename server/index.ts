@@ -8,6 +8,7 @@ import { startRetentionJob } from './jobs/retention.ts';
 import { startPlatformProbeJob } from './jobs/platform-probes.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ensureReferenceData } from './plan/plan.ts';
+import { currentPlan } from './plan/current.ts';
 import { legacyKeyWarning, legacyReleaseKeyPresent } from './releases/legacy-key.ts';
 import { trustedReleaseKeys } from './releases/release-keys.ts';
 import { SERVER_VERSION } from './version.ts';
@@ -24,8 +25,12 @@ export async function startServer(
 ): Promise<RunningServer> {
   const clock = () => Date.now();
   const db = openDatabase(config.dataDir);
-  if (ensureReferenceData(db, clock()))
-    logger.info('loaded reference data: Linxia prefecture, its eight counties and the 2015–2020 plan');
+  if (ensureReferenceData(db, clock(), config.root)) {
+    const plan = currentPlan(db);
+    logger.info(
+      `loaded reference data: ${plan.root.name} (${plan.root.code}), its division tree and the plan "${plan.name}"`,
+    );
+  }
   if (legacyReleaseKeyPresent(db)) logger.error(legacyKeyWarning);
   else if (trustedReleaseKeys(db).length === 0)
     logger.warn(

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashSecret } from '../../server/access/secrets.ts';
 import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
+import { refreshRollups } from '../../server/coverage/evaluate.ts';
 import { currentPlan } from '../../server/plan/current.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { GENERATOR_VERSION, type Scale } from './scales.ts';
@@ -73,7 +74,7 @@ export function generateDataset(
     const division = sqlite.prepare(
       "insert into divisions (code, name, pinyin, level, parent_code) values (?, ?, null, 'county', ?)",
     );
-    const prefecture = currentPlan(db).prefecture.code;
+    const prefecture = currentPlan(db).root.code;
     sqlite.transaction(() => counties.forEach((c) => division.run(c.code, c.name, prefecture)))();
   }
   const indexes = sqlite
@@ -160,22 +161,12 @@ export function generateDataset(
   options.log?.(`  ${scale.key}: rebuilding ${indexes.length} indexes`);
   for (const index of indexes) sqlite.exec(index.sql);
 
-  const upsertRollup =
-    sqlite.prepare(`insert into county_rollups (county_code, schools_registered, schools_connected, schools_meeting_standard, schools_declared_connected, declaration_conflicts,
-      classrooms_registered, classrooms_equipped, classrooms_declared_equipped, devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never,
-      classrooms_equipped_projector, classrooms_equipped_interactive_panel, classrooms_equipped_large_display, updated_at)
-    values (?, ?, ?, ?, 0, 0, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    on conflict (county_code) do update set schools_registered = excluded.schools_registered, schools_connected = excluded.schools_connected,
-      schools_meeting_standard = excluded.schools_meeting_standard, classrooms_registered = excluded.classrooms_registered, classrooms_equipped = excluded.classrooms_equipped,
-      devices_enrolled = excluded.devices_enrolled, devices_live = excluded.devices_live, devices_at_risk = excluded.devices_at_risk, devices_silent = excluded.devices_silent,
-      devices_never = excluded.devices_never, classrooms_equipped_projector = excluded.classrooms_equipped_projector,
-      classrooms_equipped_interactive_panel = excluded.classrooms_equipped_interactive_panel,
-      classrooms_equipped_large_display = excluded.classrooms_equipped_large_display, updated_at = excluded.updated_at`);
   const apiToken = 'sta_' + randomBytes(32).toString('base64url');
   sqlite.transaction(() => {
-    for (const [code, sums] of rollups) upsertRollup.run(code, ...sums, now);
+    // Every division's rollup from the status rows just written, county first, then up to the root.
+    refreshRollups(db, [...rollups.keys()], now);
     sqlite
-      .prepare('insert into api_tokens (name, token_hash, county_code, created_at) values (?, ?, null, ?)')
+      .prepare('insert into api_tokens (name, token_hash, division_code, created_at) values (?, ?, null, ?)')
       .run('benchmark', hashSecret(apiToken), now);
   })();
   sqlite.pragma('journal_mode = WAL');

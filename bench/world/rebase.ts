@@ -13,7 +13,7 @@ const timeColumns: Record<string, string[]> = {
   device_status: ['last_collected_at', 'last_received_at', 'last_reachable_at', 'last_presentation_at'],
   classroom_status: ['last_evidence_at'],
   school_status: ['last_reachable_at', 'evaluated_at', 'next_change_at'],
-  county_rollups: ['updated_at'],
+  division_rollups: ['updated_at'],
   schools: ['created_at', 'updated_at'],
   api_tokens: ['created_at'],
 };

@@ -36,6 +36,14 @@ export function canSee(scope: Scope, countyCode: string): boolean {
   return scope.kind === 'prefecture' || (scope.kind === 'county' && scope.countyCode === countyCode);
 }
 
+/**
+ * Whether the scope covers this division's figures: any division for the root's scope, a county's own for a
+ * county's. (Issue 13 item 5 widens scopes to any division; this is the one function that learns it.)
+ */
+export function canSeeDivision(scope: Scope, divisionCode: string): boolean {
+  return scope.kind === 'prefecture' || (scope.kind === 'county' && scope.countyCode === divisionCode);
+}
+
 /** Whether the scope covers this school. */
 export function canSeeSchool(scope: Scope, school: { code: string; countyCode: string }): boolean {
   return scope.kind === 'school' ? scope.schoolCode === school.code : canSee(scope, school.countyCode);
@@ -53,6 +61,12 @@ export function rowsFilter(scope: Scope): { countyCode: string | null; schoolCod
 export function assertCanSeeCounty(user: User, countyCode: string): void {
   if (!canSee(scopeOfUser(user), countyCode))
     throw new DomainError('forbidden', 'out_of_scope', `your account cannot see county ${countyCode}`);
+}
+
+/** Throws 403 unless the user may see the division (its figures and its children's). */
+export function assertCanSeeDivision(user: User, divisionCode: string): void {
+  if (!canSeeDivision(scopeOfUser(user), divisionCode))
+    throw new DomainError('forbidden', 'out_of_scope', `your account cannot see division ${divisionCode}`);
 }
 
 /** Throws 403 unless the user may see the school. */

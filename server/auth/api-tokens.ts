@@ -27,7 +27,7 @@ export function createApiToken(
   return inTransaction(db, () => {
     const row = db
       .insert(apiTokens)
-      .values({ name: input.name, countyCode: input.countyCode, tokenHash: hashSecret(token), createdAt: now })
+      .values({ name: input.name, divisionCode: input.countyCode, tokenHash: hashSecret(token), createdAt: now })
       .returning({ id: apiTokens.id })
       .get();
     recordAudit(
@@ -49,7 +49,7 @@ export function createApiToken(
 // Every bureau API read authenticates: the lookup is prepared once per connection.
 const activeTokenByHash = perConnection((sqlite) =>
   sqlite.prepare<[string], { id: number; name: string; countyCode: string | null }>(
-    'select id, name, county_code as countyCode from api_tokens where token_hash = ? and revoked_at is null',
+    'select id, name, division_code as countyCode from api_tokens where token_hash = ? and revoked_at is null',
   ),
 );
 
@@ -63,7 +63,7 @@ export function authenticateApiToken(db: Db, secret: string): ApiPrincipal | nul
 export function revokeApiToken(db: Db, id: number, now: number, audit: AuditSource): boolean {
   return inTransaction(db, () => {
     const token = db
-      .select({ name: apiTokens.name, countyCode: apiTokens.countyCode })
+      .select({ name: apiTokens.name, countyCode: apiTokens.divisionCode })
       .from(apiTokens)
       .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
       .get();

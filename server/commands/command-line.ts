@@ -5,6 +5,7 @@ import { openDatabase, type Db } from '../db/client.ts';
 import { DomainError } from '../errors.ts';
 import { describeIssues } from '../http/validate.ts';
 import { ensureReferenceData } from '../plan/plan.ts';
+import { establishRoot } from '../divisions/deployment.ts';
 
 /*
  * What every command of `santong` shares (server/cli.ts dispatches): its flags, the database it opens,
@@ -61,7 +62,8 @@ export function cliActor(): string {
 export function database(flags: Flags, withReferenceData = true): Db {
   const config = parseServerConfig(flags, process.env);
   const db = openDatabase(config.dataDir);
-  if (withReferenceData) ensureReferenceData(db, Date.now());
+  if (withReferenceData) ensureReferenceData(db, Date.now(), config.root);
+  else if (config.root !== undefined) establishRoot(db, config.root, Date.now());
   return db;
 }
 

@@ -15,6 +15,6 @@ export const planImport: Command = ({ flags, arg: file, now, say }) => {
     actor: cliActor(),
     reason: flags.reason ?? `plan import ${file}`,
   });
-  say(`plan "${plan.name}" imported: prefecture ${plan.prefecture.code} with ${plan.counties.length} counties`);
+  say(`plan "${plan.name}" imported for ${plan.root.code} ${plan.root.name}`);
   return 0;
 };

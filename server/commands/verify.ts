@@ -5,9 +5,9 @@ import { database, type Command } from './command-line.ts';
 export const verifyCommand: Command = ({ flags, now, say }) => {
   const result = verifyCoverage(database(flags), now);
   result.differences.forEach((d) => process.stderr.write(`${d}\n`));
-  const { schools, classrooms, devices, counties } = result.checked;
+  const { schools, classrooms, devices, divisions } = result.checked;
   say(
-    `verified ${schools} schools, ${classrooms} classrooms, ${devices} devices, ${counties} counties: ${result.differences.length} differences`,
+    `verified ${schools} schools, ${classrooms} classrooms, ${devices} devices, ${divisions} divisions: ${result.differences.length} differences`,
   );
   return result.differences.length === 0 ? 0 : 1;
 };

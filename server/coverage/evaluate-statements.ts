@@ -101,7 +101,8 @@ const bundle = (sqlite: Database.Database) => ({
        devices_live = excluded.devices_live, devices_at_risk = excluded.devices_at_risk, devices_silent = excluded.devices_silent,
        devices_never = excluded.devices_never, evaluated_at = excluded.evaluated_at, next_change_at = excluded.next_change_at`,
   ),
-  countyTotals: sqlite.prepare<[string], Record<string, number>>(
+  /** A division's schools, summed: the rollup of a county (or of a prefecture-level city without counties). */
+  schoolTotals: sqlite.prepare<[string], Record<string, number>>(
     `select count(*) as schoolsRegistered, coalesce(sum(connected), 0) as schoolsConnected, coalesce(sum(meets_standard), 0) as schoolsMeetingStandard,
        coalesce(sum(declared_connected), 0) as schoolsDeclaredConnected, coalesce(sum(declaration_conflict), 0) as declarationConflicts,
        coalesce(sum(classrooms_registered), 0) as classroomsRegistered, coalesce(sum(classrooms_equipped), 0) as classroomsEquipped,
@@ -113,23 +114,30 @@ const bundle = (sqlite: Database.Database) => ({
        coalesce(sum(devices_silent), 0) as devicesSilent, coalesce(sum(devices_never), 0) as devicesNever
      from school_status where county_code = ?`,
   ),
-  writeCounty: sqlite.prepare(
-    `insert into county_rollups (county_code, schools_registered, schools_connected, schools_meeting_standard, schools_declared_connected,
-       declaration_conflicts, classrooms_registered, classrooms_equipped, classrooms_equipped_projector, classrooms_equipped_interactive_panel,
-       classrooms_equipped_large_display, classrooms_declared_equipped, devices_enrolled, devices_live,
-       devices_at_risk, devices_silent, devices_never, updated_at)
-     values (@countyCode, @schoolsRegistered, @schoolsConnected, @schoolsMeetingStandard, @schoolsDeclaredConnected, @declarationConflicts,
-       @classroomsRegistered, @classroomsEquipped, @classroomsEquippedProjector, @classroomsEquippedInteractivePanel,
-       @classroomsEquippedLargeDisplay, @classroomsDeclaredEquipped, @devicesEnrolled, @devicesLive, @devicesAtRisk,
-       @devicesSilent, @devicesNever, @updatedAt)
-     on conflict (county_code) do update set schools_registered = excluded.schools_registered, schools_connected = excluded.schools_connected,
-       schools_meeting_standard = excluded.schools_meeting_standard, schools_declared_connected = excluded.schools_declared_connected,
-       declaration_conflicts = excluded.declaration_conflicts, classrooms_registered = excluded.classrooms_registered,
-       classrooms_equipped = excluded.classrooms_equipped, classrooms_equipped_projector = excluded.classrooms_equipped_projector,
-       classrooms_equipped_interactive_panel = excluded.classrooms_equipped_interactive_panel,
-       classrooms_equipped_large_display = excluded.classrooms_equipped_large_display, classrooms_declared_equipped = excluded.classrooms_declared_equipped,
-       devices_enrolled = excluded.devices_enrolled, devices_live = excluded.devices_live, devices_at_risk = excluded.devices_at_risk,
-       devices_silent = excluded.devices_silent, devices_never = excluded.devices_never, updated_at = excluded.updated_at`,
+  /** A division's children's rollups, summed: the rollup of a division above the county. */
+  childTotals: sqlite.prepare<[string], Record<string, number>>(
+    `select coalesce(sum(r.schools_registered), 0) as schoolsRegistered,
+       coalesce(sum(r.schools_connected), 0) as schoolsConnected,
+       coalesce(sum(r.schools_meeting_standard), 0) as schoolsMeetingStandard,
+       coalesce(sum(r.schools_declared_connected), 0) as schoolsDeclaredConnected,
+       coalesce(sum(r.declaration_conflicts), 0) as declarationConflicts,
+       coalesce(sum(r.classrooms_registered), 0) as classroomsRegistered,
+       coalesce(sum(r.classrooms_equipped), 0) as classroomsEquipped,
+       coalesce(sum(r.classrooms_equipped_projector), 0) as classroomsEquippedProjector,
+       coalesce(sum(r.classrooms_equipped_interactive_panel), 0) as classroomsEquippedInteractivePanel,
+       coalesce(sum(r.classrooms_equipped_large_display), 0) as classroomsEquippedLargeDisplay,
+       coalesce(sum(r.classrooms_declared_equipped), 0) as classroomsDeclaredEquipped,
+       coalesce(sum(r.devices_enrolled), 0) as devicesEnrolled,
+       coalesce(sum(r.devices_live), 0) as devicesLive,
+       coalesce(sum(r.devices_at_risk), 0) as devicesAtRisk,
+       coalesce(sum(r.devices_silent), 0) as devicesSilent,
+       coalesce(sum(r.devices_never), 0) as devicesNever
+     from divisions d join division_rollups r on r.division_code = d.code where d.parent_code = ?`,
+  ),
+  writeRollup: sqlite.prepare(
+    `insert into division_rollups (division_code, schools_registered, schools_connected, schools_meeting_standard, schools_declared_connected, declaration_conflicts, classrooms_registered, classrooms_equipped, classrooms_equipped_projector, classrooms_equipped_interactive_panel, classrooms_equipped_large_display, classrooms_declared_equipped, devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never, updated_at)
+     values (@divisionCode, @schoolsRegistered, @schoolsConnected, @schoolsMeetingStandard, @schoolsDeclaredConnected, @declarationConflicts, @classroomsRegistered, @classroomsEquipped, @classroomsEquippedProjector, @classroomsEquippedInteractivePanel, @classroomsEquippedLargeDisplay, @classroomsDeclaredEquipped, @devicesEnrolled, @devicesLive, @devicesAtRisk, @devicesSilent, @devicesNever, @updatedAt)
+     on conflict (division_code) do update set schools_registered = excluded.schools_registered, schools_connected = excluded.schools_connected, schools_meeting_standard = excluded.schools_meeting_standard, schools_declared_connected = excluded.schools_declared_connected, declaration_conflicts = excluded.declaration_conflicts, classrooms_registered = excluded.classrooms_registered, classrooms_equipped = excluded.classrooms_equipped, classrooms_equipped_projector = excluded.classrooms_equipped_projector, classrooms_equipped_interactive_panel = excluded.classrooms_equipped_interactive_panel, classrooms_equipped_large_display = excluded.classrooms_equipped_large_display, classrooms_declared_equipped = excluded.classrooms_declared_equipped, devices_enrolled = excluded.devices_enrolled, devices_live = excluded.devices_live, devices_at_risk = excluded.devices_at_risk, devices_silent = excluded.devices_silent, devices_never = excluded.devices_never, updated_at = excluded.updated_at`,
   ),
 });
 export type EvaluateStatements = ReturnType<typeof bundle>;

@@ -6,6 +6,7 @@ import {
   type SchoolRow,
 } from './evaluate-statements.ts';
 import { currentPlan } from '../plan/current.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
 import { loadCalendars } from './county-calendars.ts';
 import { evidenceExpiry, evidenceWindowStart } from './rules.ts';
 import {
@@ -53,7 +54,7 @@ export function evaluateSchools(
     const incremental = reported !== undefined && previous?.nextChangeAt != null && previous.nextChangeAt > now;
     evaluateSchool(q, school, judge, incremental ? reported : null, incremental ? previous.nextChangeAt : null);
   }
-  refreshCountyRollups(db, counties, now);
+  refreshRollups(db, counties, now);
 }
 
 /**
@@ -161,11 +162,27 @@ function measuredThroughput(
   );
 }
 
-/** Recomputes the rollup rows of the given counties from their schools' status rows. */
-export function refreshCountyRollups(db: Db, countyCodes: Iterable<string>, now: number): void {
+/**
+ * Recomputes the rollups of the given counties from their schools' status rows, then of every division above
+ * them up to the deployment root, each from its children's rows (decision 140): deepest first, so a parent
+ * sums children already brought up to date. A division's rollup adds its own schools and its children's rows,
+ * so a prefecture-level city without counties (a school unit itself) sums the same way.
+ */
+export function refreshRollups(db: Db, countyCodes: Iterable<string>, now: number): void {
   const q = evaluateStatements(db);
-  for (const countyCode of countyCodes)
-    q.writeCounty.run({ countyCode, ...q.countyTotals.get(countyCode)!, updatedAt: now });
+  const tree = deploymentTree(db);
+  const depthOf = new Map<string, number>();
+  for (const code of countyCodes) {
+    depthOf.set(code, tree.ancestors(code).length);
+    tree.ancestors(code).forEach((a, i, chain) => depthOf.set(a.code, chain.length - 1 - i));
+  }
+  const deepestFirst = [...depthOf].sort((a, b) => b[1] - a[1]).map(([code]) => code);
+  for (const divisionCode of deepestFirst) {
+    const own = q.schoolTotals.get(divisionCode)!;
+    const children = q.childTotals.get(divisionCode)!;
+    const figures = Object.fromEntries(Object.keys(own).map((k) => [k, own[k]! + children[k]!]));
+    q.writeRollup.run({ divisionCode, ...figures, updatedAt: now });
+  }
 }
 
 /**

@@ -6,16 +6,18 @@ import type { Db } from '../db/client.ts';
 import {
   classrooms,
   classroomStatus,
-  countyRollups,
   devices,
   deviceStatus,
+  divisionRollups,
   divisions,
   hardwareConflicts,
   inspectionSchools,
 } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { currentPlan } from '../plan/current.ts';
-import { progressOf } from '../plan/milestones.ts';
+import { progressOf, targetCount } from '../plan/milestones.ts';
+import type { CountIndicator } from '../../shared/schemas/plan.ts';
+import { deploymentTree, type TreeDivision } from '../divisions/deployment.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { reasonList } from './plausibility.ts';
 import { readCached } from '../db/read-cache.ts';
@@ -30,8 +32,8 @@ import { sweepBeforeRead } from './evaluate.ts';
  */
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-type Rollup = typeof countyRollups.$inferSelect;
-type RollupFigures = Omit<Rollup, 'countyCode' | 'updatedAt'>;
+type Rollup = typeof divisionRollups.$inferSelect;
+type RollupFigures = Omit<Rollup, 'divisionCode' | 'updatedAt'>;
 const rollupKeys = [
   'schoolsRegistered',
   'schoolsConnected',
@@ -79,82 +81,59 @@ const classroomFigures = (r: Pick<Rollup, ClassroomFigureColumns>) => ({
   declaredEquipped: r.classroomsDeclaredEquipped,
 });
 
-interface CountyFigures {
-  code: string;
-  name: string;
-  pinyin: string | null;
-  figures: RollupFigures;
-}
-
-/** Every county's rollup and their sum, read once per read-model version (server/db/read-cache.ts). */
-function countyFigures(db: Db) {
-  return readCached(db, 'coverage:counties', () => {
-    const counties: CountyFigures[] = db
-      .select({ rollup: countyRollups, division: divisions })
-      .from(countyRollups)
-      .innerJoin(divisions, eq(divisions.code, countyRollups.countyCode))
-      .orderBy(asc(divisions.code))
-      .all()
-      .map(({ rollup, division }) => ({
-        code: division.code,
-        name: division.name,
-        pinyin: division.pinyin,
-        figures: Object.fromEntries(rollupKeys.map((k) => [k, rollup[k]])) as RollupFigures,
-      }));
-    const whole = Object.fromEntries(
-      rollupKeys.map((k) => [k, counties.reduce((n, c) => n + c.figures[k], 0)]),
-    ) as RollupFigures;
-    return { counties, byCode: new Map(counties.map((c) => [c.code, c])), whole };
-  });
-}
-
-/** Which county rows an answer lists: all of them, or one page (the bureau API pages a country's 2,858). */
+/** Which county rows an answer lists: all of them, or one page (a country's 2,974 are paged). */
 export type CountyRows = 'all' | { page: number; pageSize: number };
 
+const rollupStatements = perConnection((sqlite) => ({
+  byCode: sqlite.prepare<[string], Rollup>(
+    `select division_code as divisionCode, ${rollupKeys.map((k) => `${snake(k)} as ${k}`).join(', ')}, updated_at as updatedAt
+     from division_rollups where division_code = ?`,
+  ),
+}));
+
+function snake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+const noFigures = Object.fromEntries(rollupKeys.map((k) => [k, 0])) as RollupFigures;
+
+/** A division's rollup row: one primary-key lookup (no school or report is read). */
+function rollupOf(db: Db, code: string): RollupFigures {
+  return rollupStatements(db).byCode.get(code) ?? noFigures;
+}
+
 /**
- * Prefecture figures against the plan, or one county's when the reader is confined to it. Totals cover
- * the whole scope whatever page of county rows is listed.
+ * The figures of one division — the deployment's root when `divisionCode` is null — against the plan, with
+ * its direct sub-divisions (`children`) and its county-level divisions (`counties`, all or one page), each
+ * from its own rollup row: the same few dozen primary-key lookups for a prefecture and for the country.
  */
-export function readCoverage(db: Db, countyScope: string | null, now: number, rows: CountyRows = 'all'): Coverage {
+export function readCoverage(db: Db, divisionCode: string | null, now: number, rows: CountyRows = 'all'): Coverage {
   sweepBeforeRead(db, now);
   const plan = currentPlan(db);
-  const cached = countyFigures(db);
-  const scoped =
-    countyScope === null ? cached.counties : [cached.byCode.get(countyScope)].filter((c) => c !== undefined);
-  const totals =
-    countyScope === null
-      ? cached.whole
-      : (scoped[0]?.figures ?? (Object.fromEntries(rollupKeys.map((k) => [k, 0])) as RollupFigures));
-  const listed = rows === 'all' ? scoped : scoped.slice((rows.page - 1) * rows.pageSize, rows.page * rows.pageSize);
-  const whole = countyScope === null;
+  const tree = deploymentTree(db);
+  const division = divisionCode === null ? tree.root : tree.get(divisionCode);
+  if (!division)
+    throw new DomainError('not-found', 'division_unknown', `no division ${divisionCode} under ${tree.root.code}`);
+  const isRoot = division.code === tree.root.code;
+  const totals = rollupOf(db, division.code);
+  const counties = tree.counties(division.code);
+  const listed = rows === 'all' ? counties : counties.slice((rows.page - 1) * rows.pageSize, rows.page * rows.pageSize);
   const { schoolsConnected, classroomsEquipped } = plan.indicators;
   const progress = (r: RollupFigures) => ({
     year: localYear(now),
     schoolsConnected: progressOf(schoolsConnected, r.schoolsConnected, r.schoolsRegistered, now),
     classroomsEquipped: progressOf(classroomsEquipped, r.classroomsEquipped, r.classroomsRegistered, now),
   });
-  return {
-    asOf: new Date(now).toISOString(),
-    scope: { level: whole ? 'prefecture' : 'county', code: countyScope ?? plan.prefecture.code },
-    prefecture: { code: plan.prefecture.code, name: plan.prefecture.name },
-    evidenceWindowDays: plan.coverage.evidenceWindowDays,
-    schools: {
-      target: whole ? plan.indicators.schoolsConnected.target : null,
-      registered: totals.schoolsRegistered,
-      connected: totals.schoolsConnected,
-      meetingStandard: totals.schoolsMeetingStandard,
-      declaredConnected: totals.schoolsDeclaredConnected,
-      declarationConflicts: totals.declarationConflicts,
-    },
-    classrooms: { target: whole ? plan.indicators.classroomsEquipped.target : null, ...classroomFigures(totals) },
-    devices: deviceFigures(totals),
-    progress: progress(totals),
-    countyPage:
-      rows === 'all' ? { page: 1, pageSize: scoped.length, total: scoped.length } : { ...rows, total: scoped.length },
-    counties: listed.map(({ code, name, pinyin, figures: r }) => ({
-      code,
-      name,
-      pinyin,
+  // An absolute target is the root's; a share applies to every division, as a count of its registered units.
+  const target = (indicator: CountIndicator, registered: number) =>
+    indicator.share !== undefined || isRoot ? targetCount(indicator, registered) : null;
+  const entry = (d: TreeDivision) => {
+    const r = rollupOf(db, d.code);
+    return {
+      code: d.code,
+      name: d.name,
+      pinyin: d.pinyin,
+      level: d.level,
       schools: {
         registered: r.schoolsRegistered,
         connected: r.schoolsConnected,
@@ -165,7 +144,36 @@ export function readCoverage(db: Db, countyScope: string | null, now: number, ro
       classrooms: classroomFigures(r),
       devices: deviceFigures(r),
       progress: progress(r),
-    })),
+    };
+  };
+  return {
+    asOf: new Date(now).toISOString(),
+    scope: { level: division.level, code: division.code },
+    division: { code: division.code, name: division.name, pinyin: division.pinyin, level: division.level },
+    prefecture: { code: tree.root.code, name: tree.root.name },
+    evidenceWindowDays: plan.coverage.evidenceWindowDays,
+    schools: {
+      target: target(schoolsConnected, totals.schoolsRegistered),
+      targetShare: schoolsConnected.share ?? null,
+      registered: totals.schoolsRegistered,
+      connected: totals.schoolsConnected,
+      meetingStandard: totals.schoolsMeetingStandard,
+      declaredConnected: totals.schoolsDeclaredConnected,
+      declarationConflicts: totals.declarationConflicts,
+    },
+    classrooms: {
+      target: target(classroomsEquipped, totals.classroomsRegistered),
+      targetShare: classroomsEquipped.share ?? null,
+      ...classroomFigures(totals),
+    },
+    devices: deviceFigures(totals),
+    progress: progress(totals),
+    children: tree.children(division.code).map(entry),
+    countyPage:
+      rows === 'all'
+        ? { page: 1, pageSize: counties.length, total: counties.length }
+        : { ...rows, total: counties.length },
+    counties: listed.map(entry),
   };
 }
 

@@ -1,12 +1,13 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { classroomStatus, countyRollups, deviceStatus, schoolStatus } from '../db/schema.ts';
+import { classroomStatus, deviceStatus, divisionRollups, schoolStatus } from '../db/schema.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
 import { sweepExpired } from './evaluate.ts';
 import { storedReasons } from './plausibility.ts';
 import { recomputeCoverage, type RecomputedSchool } from './recompute.ts';
 
 export interface VerifyResult {
-  checked: { schools: number; classrooms: number; devices: number; counties: number };
+  checked: { schools: number; classrooms: number; devices: number; divisions: number };
   differences: string[];
 }
 
@@ -141,14 +142,29 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
           differences.push(`device ${device.deviceId} ${field}: stored ${String(got)}, recomputed ${String(wanted)}`);
     }
   }
-  const rollups = db.select().from(countyRollups).all();
-  for (const rollup of rollups) {
-    const want = counties.get(rollup.countyCode) ?? {};
-    for (const [key, value] of Object.entries(rollup)) {
-      if (key === 'countyCode' || key === 'updatedAt') continue;
-      if (value !== (want[key] ?? 0))
-        differences.push(`county ${rollup.countyCode} ${key}: stored ${value}, recomputed ${want[key] ?? 0}`);
+  // Every division's expected figures: its schools' recomputed sums, added up the tree from the counties
+  // (not from the stored rows below it), so a wrong row at any level shows as a difference of its own.
+  const tree = deploymentTree(db);
+  const expectedOf = new Map<string, Record<string, number>>();
+  for (const [county, totals] of counties) {
+    for (const code of [county, ...tree.ancestors(county).map((a) => a.code)]) {
+      const sum = expectedOf.get(code) ?? {};
+      for (const [key, n] of Object.entries(totals)) sum[key] = (sum[key] ?? 0) + n;
+      expectedOf.set(code, sum);
     }
   }
-  return { checked: { schools: expected.size, classrooms, devices, counties: rollups.length }, differences };
+  const rollups = db.select().from(divisionRollups).all();
+  const storedCodes = new Set(rollups.map((r) => r.divisionCode));
+  for (const rollup of rollups) {
+    const want = expectedOf.get(rollup.divisionCode) ?? {};
+    const level = tree.get(rollup.divisionCode)?.level ?? 'division';
+    for (const [key, value] of Object.entries(rollup)) {
+      if (key === 'divisionCode' || key === 'updatedAt') continue;
+      if (value !== (want[key] ?? 0))
+        differences.push(`${level} ${rollup.divisionCode} ${key}: stored ${value}, recomputed ${want[key] ?? 0}`);
+    }
+  }
+  for (const code of expectedOf.keys())
+    if (!storedCodes.has(code)) differences.push(`division ${code}: schools but no rollup row`);
+  return { checked: { schools: expected.size, classrooms, devices, divisions: rollups.length }, differences };
 }

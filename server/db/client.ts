@@ -35,10 +35,19 @@ export function openDatabaseFile(file: string): Db {
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite, { schema }) as Db;
+  // Migrations run with foreign keys off, as SQLite's documented way to change a table's shape (a new table,
+  // copy, drop, rename) requires: dropping a table that others reference would otherwise delete through them.
+  // The whole database is checked before they are turned on again; a violation refuses to start.
+  sqlite.pragma('foreign_keys = OFF');
   migrate(db, { migrationsFolder });
+  const violations = sqlite.pragma('foreign_key_check') as unknown[];
+  if (violations.length > 0)
+    throw new Error(
+      `the database breaks ${violations.length} foreign key(s) after migrating: ${JSON.stringify(violations.slice(0, 5))}`,
+    );
+  sqlite.pragma('foreign_keys = ON');
   return db;
 }
 

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { divisionLevels } from '../../shared/schemas/division-code.ts';
 import { presentationDisplayKinds } from '../../shared/schemas/report.ts';
 import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
@@ -7,17 +8,35 @@ import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex 
  * unambiguous across the agent, server and API (which speaks ISO 8601).
  *
  * Three kinds of table: the registry (edited by people and imports), evidence (reports, append-only)
- * and derived state (*_status, county_rollups), which is recomputed from the first two and never edited.
+ * and derived state (*_status, division_rollups), which is recomputed from the first two and never edited.
  */
 
 // ── Registry ────────────────────────────────────────────────────────────────────────────────────
 
-export const divisions = sqliteTable('divisions', {
-  code: text('code').primaryKey(),
-  name: text('name').notNull(),
-  pinyin: text('pinyin'),
-  level: text('level', { enum: ['prefecture', 'county'] }).notNull(),
-  parentCode: text('parent_code'),
+export const divisions = sqliteTable(
+  'divisions',
+  {
+    code: text('code').primaryKey(),
+    name: text('name').notNull(),
+    pinyin: text('pinyin'),
+    level: text('level', { enum: divisionLevels }).notNull(),
+    /** Null for the deployment's root; every other division's parent is in the table. */
+    parentCode: text('parent_code'),
+  },
+  (t) => [index('divisions_parent').on(t.parentCode, t.code)],
+);
+
+/**
+ * The deployment's root division, stored at first use (decision 141): the country (000000), a province
+ * or a prefecture, and the edition of the division reference its tree was loaded from. One row.
+ */
+export const deployment = sqliteTable('deployment', {
+  id: integer('id').primaryKey(),
+  rootCode: text('root_code').notNull(),
+  referenceEdition: text('reference_edition').notNull(),
+  chosenAt: integer('chosen_at').notNull(),
+  /** Moved by triggers on every change to `divisions` (migration 0020), so a process knows when its in-memory tree is stale. */
+  treeVersion: integer('tree_version').notNull().default(0),
 });
 
 export const plans = sqliteTable('plans', {
@@ -85,7 +104,8 @@ export const apiTokens = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     name: text('name').notNull(),
     tokenHash: text('token_hash').notNull(),
-    countyCode: text('county_code').references(() => divisions.code),
+    /** The division a token is confined to; null: the deployment's root. */
+    divisionCode: text('division_code').references(() => divisions.code),
     createdAt: integer('created_at').notNull(),
     revokedAt: integer('revoked_at'),
     lastUsedAt: integer('last_used_at'),
@@ -353,8 +373,9 @@ export const schoolStatus = sqliteTable(
   (t) => [index('school_status_county').on(t.countyCode), index('school_status_next_change').on(t.nextChangeAt)],
 );
 
-export const countyRollups = sqliteTable('county_rollups', {
-  countyCode: text('county_code')
+/** Figures of every division from county to the deployment root, each re-summed from the level below (decision 140). */
+export const divisionRollups = sqliteTable('division_rollups', {
+  divisionCode: text('division_code')
     .primaryKey()
     .references(() => divisions.code),
   schoolsRegistered: integer('schools_registered').notNull(),
@@ -397,7 +418,8 @@ export const users = sqliteTable(
     /** scrypt$N$r$p$salt$hash (base64url); the parameters travel with the hash so they can be raised later. */
     passwordHash: text('password_hash').notNull(),
     role: text('role', { enum: ['bureau', 'county', 'school'] }).notNull(),
-    countyCode: text('county_code').references(() => divisions.code),
+    /** The division the account works in: a bureau's (null: the root), a county officer's county, a school's county. */
+    divisionCode: text('division_code').references(() => divisions.code),
     schoolCode: text('school_code').references(() => schools.code),
     createdAt: integer('created_at').notNull(),
     createdBy: text('created_by').notNull(),

@@ -7,8 +7,16 @@ import { localYear, startOfLocalYear } from '../../shared/time/china-time.ts';
  * Years are China Standard Time calendar years.
  */
 
-/** The count the plan expects done at instant `at` (interpolated within the year). */
-export function expectedCumulative(indicator: CountIndicator, at: number): number {
+/**
+ * The absolute target of an indicator for a unit with `registered` units: the plan's count, or its share of
+ * the registered units (rounded up: a share of 90% of 11 classrooms asks for 10).
+ */
+export function targetCount(indicator: CountIndicator, registered: number): number {
+  return indicator.target ?? Math.ceil((indicator.share ?? 1) * registered - 1e-9);
+}
+
+/** The count the plan expects done at instant `at` (interpolated within the year); an absolute target's plan only. */
+export function expectedCumulative(indicator: CountIndicator & { target: number }, at: number): number {
   const milestones = [...indicator.milestones].sort((a, b) => a.year - b.year);
   const first = milestones[0];
   if (!first) return indicator.target;
@@ -43,8 +51,19 @@ export interface Progress {
  * plan sets its milestones for the prefecture as a whole.
  */
 export function progressOf(indicator: CountIndicator, done: number, registered: number, at: number): Progress {
-  const expectedShare = indicator.target > 0 ? Math.min(1, expectedCumulative(indicator, at) / indicator.target) : 1;
+  const expectedShare = expectedShareOf(indicator, at);
   if (registered === 0) return { expectedShare, measuredShare: null, status: 'no-data' };
   const measuredShare = done / registered;
   return { expectedShare, measuredShare, status: measuredShare >= expectedShare ? 'on-track' : 'behind' };
+}
+
+/**
+ * The share of its registered units a unit is expected to have done at `at`: an absolute target's milestones
+ * as a share of the target, or a share target as stated (it names no yearly path to it).
+ */
+function expectedShareOf(indicator: CountIndicator, at: number): number {
+  if (indicator.target === undefined) return indicator.share ?? 1;
+  return indicator.target > 0
+    ? Math.min(1, expectedCumulative({ ...indicator, target: indicator.target }, at) / indicator.target)
+    : 1;
 }

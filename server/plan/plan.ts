@@ -1,9 +1,10 @@
 import fs from 'node:fs';
-import { desc, eq, inArray, sql } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { planSchema, type Plan } from '../../shared/schemas/plan.ts';
 import { inTransaction, type Db } from '../db/client.ts';
-import { countyRollups, divisions, plans, schools } from '../db/schema.ts';
+import { divisions, plans } from '../db/schema.ts';
+import { DEFAULT_ROOT_CODE, deploymentTree, establishRoot, RootError, storedRoot } from '../divisions/deployment.ts';
 
 import { PlanError } from './current.ts';
 
@@ -23,78 +24,39 @@ export function parsePlanFile(file: string | URL): { plan?: Plan; errors: string
 }
 
 /**
- * Replaces the plan and brings the division tree in line with it: new counties are added, names
- * updated. A county that still has schools is never removed; the import fails and says so. Schools'
- * figures are not re-derived here (coverage sits above plan): programme/plan-import.ts does both.
+ * Replaces the plan. On a database with no root yet the plan's root becomes the deployment's (its subtree of
+ * the shipped reference is loaded); otherwise the plan must be for the stored root. The plan's `divisions`
+ * give names and pinyin to divisions of the tree, each of which must be under the root. Schools' figures are
+ * not re-derived here (coverage sits above plan): programme/plan-import.ts does both.
  */
 export function replacePlan(db: Db, plan: Plan, source: string, now: number, audit: AuditSource): void {
   inTransaction(db, () => {
-    const existingPrefecture = db.select().from(divisions).where(eq(divisions.level, 'prefecture')).get();
-    if (existingPrefecture && existingPrefecture.code !== plan.prefecture.code) {
-      const registered = db
-        .select({ n: sql<number>`count(*)` })
-        .from(schools)
-        .get()!.n;
-      if (registered > 0) {
-        throw new PlanError(
-          `this database tracks prefecture ${existingPrefecture.code} (${existingPrefecture.name}) with ${registered} schools; ` +
-            `a plan for ${plan.prefecture.code} needs its own data directory`,
-        );
+    const stored = storedRoot(db);
+    if (stored && stored.code !== plan.root.code) {
+      const name = db.select({ name: divisions.name }).from(divisions).where(eq(divisions.code, stored.code)).get();
+      throw new PlanError(
+        `this database tracks ${stored.code} (${name?.name ?? 'unknown'}); a plan for ${plan.root.code} needs its own data directory`,
+      );
+    }
+    if (!stored) {
+      try {
+        establishRoot(db, plan.root.code, now);
+      } catch (error) {
+        if (error instanceof RootError) throw new PlanError(`root: ${error.message}`);
+        throw error;
       }
-      db.delete(divisions).where(eq(divisions.code, existingPrefecture.code)).run();
     }
-    const planned = new Set(plan.counties.map((c) => c.code));
-    const dropped = db
-      .select({ code: divisions.code })
-      .from(divisions)
-      .where(eq(divisions.level, 'county'))
-      .all()
-      .filter((c) => !planned.has(c.code))
-      .map((c) => c.code);
-    if (dropped.length > 0) {
-      const withSchools = db
-        .select({ county: schools.countyCode, n: sql<number>`count(*)` })
-        .from(schools)
-        .where(inArray(schools.countyCode, dropped))
-        .groupBy(schools.countyCode)
-        .all();
-      if (withSchools.length > 0) {
-        const list = withSchools.map((c) => `${c.county} (${c.n} schools)`).join(', ');
-        throw new PlanError(`the plan leaves out counties that still have schools: ${list}; move or keep them`);
-      }
-      db.delete(countyRollups).where(inArray(countyRollups.countyCode, dropped)).run();
-      db.delete(divisions).where(inArray(divisions.code, dropped)).run();
+    const tree = deploymentTree(db);
+    const outside = plan.divisions.filter((d) => d.code === plan.root.code || !tree.get(d.code));
+    if (outside.length > 0) {
+      const list = outside.map((d) => `${d.code} ${d.name}`).join(', ');
+      throw new PlanError(`divisions: not under the root ${plan.root.code} in the division reference: ${list}`);
     }
-    const upsertDivision = (d: Plan['prefecture'], level: 'prefecture' | 'county', parentCode: string | null) =>
-      db
-        .insert(divisions)
-        .values({ code: d.code, name: d.name, pinyin: d.pinyin ?? null, level, parentCode })
-        .onConflictDoUpdate({
-          target: divisions.code,
-          set: { name: d.name, pinyin: d.pinyin ?? null, level, parentCode },
-        })
+    for (const d of [plan.root, ...plan.divisions])
+      db.update(divisions)
+        .set({ name: d.name, pinyin: d.pinyin ?? null })
+        .where(eq(divisions.code, d.code))
         .run();
-    upsertDivision(plan.prefecture, 'prefecture', null);
-    for (const county of plan.counties) {
-      upsertDivision(county, 'county', plan.prefecture.code);
-      db.insert(countyRollups)
-        .values({
-          countyCode: county.code,
-          schoolsRegistered: 0,
-          schoolsConnected: 0,
-          schoolsMeetingStandard: 0,
-          classroomsRegistered: 0,
-          classroomsEquipped: 0,
-          devicesEnrolled: 0,
-          devicesLive: 0,
-          devicesAtRisk: 0,
-          devicesSilent: 0,
-          devicesNever: 0,
-          updatedAt: now,
-        })
-        .onConflictDoNothing()
-        .run();
-    }
     const previous = db.select({ document: plans.document }).from(plans).orderBy(desc(plans.id)).limit(1).get();
     db.insert(plans).values({ document: plan, importedAt: now, source }).run();
     recordAudit(
@@ -103,7 +65,7 @@ export function replacePlan(db: Db, plan: Plan, source: string, now: number, aud
         ...audit,
         action: 'plan.replace',
         entityType: 'plan',
-        entityId: plan.prefecture.code,
+        entityId: plan.root.code,
         oldValue: previous?.document ?? null,
         newValue: plan,
       },
@@ -112,16 +74,37 @@ export function replacePlan(db: Db, plan: Plan, source: string, now: number, aud
   });
 }
 
-/** Loads the shipped Linxia plan and division tree into a database that has no plan yet. */
-export function ensureReferenceData(db: Db, now: number): boolean {
+const ministryStandardsFile = new URL('./ministry-standards-2015-2020.json', import.meta.url);
+
+/**
+ * Gives a database its deployment root (`requestedRoot`, stored at first use; decision 141) and, when it has no
+ * plan yet, the shipped plan for that root: Linxia's own 2015–2020 plan for Linxia, the Ministry's indicators
+ * as shares for any other root. Returns whether a plan was loaded.
+ */
+export function ensureReferenceData(db: Db, now: number, requestedRoot?: string): boolean {
+  let root: string;
+  try {
+    root = establishRoot(db, requestedRoot, now);
+  } catch (error) {
+    if (error instanceof RootError) throw new PlanError(error.message);
+    throw error;
+  }
   if (db.select({ id: plans.id }).from(plans).limit(1).get()) return false;
-  const { plan, errors } = parsePlanFile(defaultPlanFile);
+  const linxia = root === DEFAULT_ROOT_CODE;
+  const { plan, errors } = parsePlanFile(linxia ? defaultPlanFile : ministryStandardsFile);
   if (!plan) throw new PlanError(`the shipped plan is invalid: ${errors.join('; ')}`);
-  // No plan means no division tree, so no schools (schools.county_code references divisions): nothing
-  // to re-derive, and the plan alone is written.
-  replacePlan(db, plan, 'reference: linxia-2015-2020.json', now, {
-    actor: 'system:first-start',
-    reason: 'reference data loaded on first start',
-  });
+  const division = deploymentTree(db).root;
+  const forRoot = linxia ? plan : { ...plan, root: { code: division.code, name: division.name } };
+  // A root without a plan has no schools yet (a roster is imported after the first start): nothing to re-derive.
+  replacePlan(
+    db,
+    forRoot,
+    `reference: ${linxia ? 'linxia-2015-2020.json' : 'ministry-standards-2015-2020.json'}`,
+    now,
+    {
+      actor: 'system:first-start',
+      reason: 'reference data loaded on first start',
+    },
+  );
   return true;
 }

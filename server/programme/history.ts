@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, inArray, lte, min, type SQL } from 'drizzle-or
 import type { Db } from '../db/client.ts';
 import { dailySnapshots, divisions, schools } from '../db/schema.ts';
 import { recomputeCoverage } from '../coverage/recompute.ts';
-import { currentPlan } from '../plan/current.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
 import { DAY_MS, endOfLocalDay, localDay } from '../../shared/time/china-time.ts';
 
 /*
@@ -34,13 +34,16 @@ function emptyFigures(): SnapshotFigures {
   };
 }
 
-/** Figures per county and for the prefecture at one instant, from raw evidence. */
+/** Figures for every division of the deployment's tree at one instant, from raw evidence. */
 export function figuresAt(db: Db, at: number): Map<string, SnapshotFigures> {
-  const plan = currentPlan(db);
-  const byDivision = new Map<string, SnapshotFigures>([[plan.prefecture.code, emptyFigures()]]);
-  for (const county of plan.counties) byDivision.set(county.code, emptyFigures());
+  const tree = deploymentTree(db);
+  const byDivision = new Map<string, SnapshotFigures>();
+  const add = (code: string) => byDivision.set(code, emptyFigures());
+  add(tree.root.code);
+  const visit = (code: string) => tree.children(code).forEach((d) => (add(d.code), visit(d.code)));
+  visit(tree.root.code);
   for (const school of recomputeCoverage(db, at).values()) {
-    for (const code of [school.countyCode, plan.prefecture.code]) {
+    for (const code of [school.countyCode, ...tree.ancestors(school.countyCode).map((a) => a.code)]) {
       const f = byDivision.get(code);
       if (!f) continue;
       f.schools.registered++;

@@ -23,7 +23,8 @@ export function readProgrammeFigures(
   const teacherSpaces = readTeacherSpaces(db, countyScope);
   const indicator = currentPlan(db).indicators.teacherSpaces;
   // The prefecture is held to the plan's target even when not every school has declared its teachers yet.
-  const teachers = countyScope === null ? Math.max(teacherSpaces.teachers, indicator.target) : teacherSpaces.teachers;
+  const teachers =
+    countyScope === null ? Math.max(teacherSpaces.teachers, indicator.target ?? 0) : teacherSpaces.teachers;
   const listed = new Set(coverage.counties.map((county) => county.code));
   return {
     ...coverage,

@@ -1,4 +1,5 @@
 import { asc, eq, sql } from 'drizzle-orm';
+import { targetCount } from '../plan/milestones.ts';
 import type { TeacherSpaceFigures, TeacherSpaces } from '../../shared/schemas/teacher-spaces.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
@@ -130,7 +131,7 @@ function sumTeacherSpaces(db: Db, countyScope: string | null): TeacherSpaces {
   const indicator = plan.indicators.teacherSpaces;
   const whole = countyScope === null;
   return {
-    target: whole ? indicator.target : null,
+    target: whole || indicator.share !== undefined ? targetCount(indicator, total('teachers')) : null,
     milestones: whole ? indicator.milestones.map((m) => ({ year: m.year, cumulative: m.cumulative })) : [],
     teachers: total('teachers'),
     opened: total('opened'),

@@ -1,7 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { rosterRowSchema, type RosterRow } from '../../shared/schemas/school.ts';
 import { inTransaction, type Db } from '../db/client.ts';
-import { classrooms, divisions, schools } from '../db/schema.ts';
+import { classrooms, schools } from '../db/schema.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
+import { loadShippedDivisionTree } from '../divisions/reference-file.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import type { RosterFileRow, RosterIssue } from './roster-file.ts';
@@ -39,16 +41,18 @@ export function validateRoster(db: Db, rows: RosterFileRow[]): { valid: ValidRow
     if (good) valid.push(row as unknown as ValidRow);
   }
 
-  const counties = new Map(
-    db
-      .select({ code: divisions.code, name: divisions.name })
-      .from(divisions)
-      .where(eq(divisions.level, 'county'))
-      .all()
-      .map((d) => [d.code, d.name]),
-  );
-  const countyList =
-    [...counties].map(([code, name]) => `${code} ${name}`).join(', ') || 'none are loaded; load the plan first';
+  const tree = deploymentTree(db);
+  const counties = new Map(tree.counties(tree.root.code).map((d) => [d.code, d.name]));
+  const countyProblem = (code: string) => {
+    const division = tree.get(code);
+    if (division)
+      return `${code} (${division.name}) is a ${division.level}; a school names its county-level division`;
+    const known = loadShippedDivisionTree().get(code);
+    if (known)
+      return `${code} (${known.name}) is outside this deployment's root ${tree.root.code} (${tree.root.name}); its schools belong to another deployment`;
+    const few = counties.size <= 20 ? `; use one of ${[...counties].map(([c, n]) => `${c} ${n}`).join(', ')}` : '';
+    return `${code} is not a county under ${tree.root.code} (${tree.root.name})${few}`;
+  };
   const stored = new Map(
     db
       .select({ code: schools.code, countyCode: schools.countyCode })
@@ -70,7 +74,7 @@ export function validateRoster(db: Db, rows: RosterFileRow[]): { valid: ValidRow
       errors.push({
         line: row.line,
         field: 'county_code',
-        reason: `${row.county_code} is not a county of the plan; use one of ${countyList}`,
+        reason: countyProblem(row.county_code),
       });
     }
   }

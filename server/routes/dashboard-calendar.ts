@@ -9,7 +9,7 @@ import type { AppEnv } from '../http/app-env.ts';
 import { DomainError } from '../errors.ts';
 import { formProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
-import { currentPlan } from '../plan/current.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
 import { addClosure, listClosures, removeClosure } from '../programme/closures.ts';
 import { CalendarPage, closureColumns, type ClosureRow } from '../views/calendar-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
@@ -40,7 +40,8 @@ function assertMayChange(scope: string | null, closureCounty: string | null): vo
 /** Closures the reader sees: every prefecture-wide one, and each county's for that county's officers and the bureau. */
 function rowsFor(c: Context<AppEnv>): ClosureRow[] {
   const scope = officerScope(c);
-  const names = new Map(currentPlan(c.var.db).counties.map((d) => [d.code, c.var.locale.divisionName(d)]));
+  const tree = deploymentTree(c.var.db);
+  const names = new Map(tree.counties(tree.root.code).map((d) => [d.code, c.var.locale.divisionName(d)]));
   return listClosures(c.var.db)
     .filter((x) => scope === null || x.countyCode === null || x.countyCode === scope)
     .map((x) => ({
@@ -52,9 +53,11 @@ function rowsFor(c: Context<AppEnv>): ClosureRow[] {
 
 function page(c: Context<AppEnv>, notice: string | null, problem: string | null) {
   const scope = officerScope(c);
-  const counties = currentPlan(c.var.db)
-    .counties.filter((d) => scope === null || d.code === scope)
-    .map((d) => ({ code: d.code, name: d.name, pinyin: d.pinyin ?? null }));
+  const tree = deploymentTree(c.var.db);
+  const counties = tree
+    .counties(tree.root.code)
+    .filter((d) => scope === null || d.code === scope)
+    .map((d) => ({ code: d.code, name: d.name, pinyin: d.pinyin }));
   return CalendarPage({
     locale: c.var.locale,
     viewer: c.var.viewer,

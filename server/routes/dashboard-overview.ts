@@ -55,7 +55,7 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
         sorting,
         query,
         now,
-        history: readPrefectureSeries(c.var.db, plan.prefecture.code),
+        history: readPrefectureSeries(c.var.db, plan.root.code),
         spaces: figures.teacherSpaces,
         platforms: figures.platforms,
       }),

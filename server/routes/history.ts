@@ -35,7 +35,7 @@ export const historyRoutes = new Hono<AppEnv>().get(
   async (c) => {
     const query = c.req.valid('query');
     const scope = countyScopeOf(c.var.principal);
-    const prefecture = currentPlan(c.var.db).prefecture.code;
+    const prefecture = currentPlan(c.var.db).root.code;
     let divisionCodes: string[] | null = query.division ? [query.division] : null;
     if (scope !== null) {
       if (query.division) assertCountyInScope(c.var.principal, query.division);

@@ -105,7 +105,7 @@ export function OverviewPage(props: OverviewProps) {
   const t = locale.t;
   return (
     <Layout locale={locale} viewer={props.viewer} path={props.path} title={t('overview.title')}>
-      <h1>{`${t('overview.title')} · ${locale.divisionName(plan.prefecture)}`}</h1>
+      <h1>{`${t('overview.title')} · ${locale.divisionName(plan.root)}`}</h1>
       <p class="meta">{plan.name}</p>
       <HeadlineFigures locale={locale} coverage={coverage} conflictHref="/declarations?conflict=true" />
       <h2>{t('chart.progress')}</h2>
@@ -115,6 +115,7 @@ export function OverviewPage(props: OverviewProps) {
           locale={locale}
           title={t('figure.schoolsConnected')}
           indicator={plan.indicators.schoolsConnected}
+          target={coverage.schools.target ?? coverage.schools.registered}
           history={props.history.schools}
           now={props.now}
           measuredNow={coverage.schools.connected}
@@ -123,6 +124,7 @@ export function OverviewPage(props: OverviewProps) {
           locale={locale}
           title={t('figure.classroomsEquipped')}
           indicator={plan.indicators.classroomsEquipped}
+          target={coverage.classrooms.target ?? coverage.classrooms.registered}
           history={props.history.classrooms}
           now={props.now}
           measuredNow={coverage.classrooms.equipped}

@@ -17,7 +17,7 @@ export interface MeasuredPoint {
 }
 
 /** The plan's expected count at every year boundary (and just before it, where the line jumps) from `from` to `to`. */
-function planLine(indicator: CountIndicator, from: number, to: number): [number, number][] {
+function planLine(indicator: CountIndicator & { target: number }, from: number, to: number): [number, number][] {
   const points: [number, number][] = [[from, expectedCumulative(indicator, from)]];
   for (let year = yearOf(from) + 1; yearStart(year) < to; year++) {
     points.push(
@@ -34,11 +34,14 @@ export function PlanLineChart(props: {
   locale: Locale;
   title: string;
   indicator: CountIndicator;
+  /** The target as a count: the plan's, or its share of the registered units (coverage's `target`). */
+  target: number;
   history: MeasuredPoint[];
   now: number;
   measuredNow: number;
 }) {
-  const { locale, indicator } = props;
+  const { locale } = props;
+  const indicator = { ...props.indicator, target: props.target };
   const t = locale.t;
   const years = indicator.milestones.map((m) => m.year);
   const firstYear = Math.min(

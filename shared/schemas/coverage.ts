@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { instantText } from './common.ts';
+import { divisionLevels } from './division-code.ts';
 import { progressSchema } from './history.ts';
 import { displayEvidenceKinds, displayKinds, presentationDisplayKinds } from './report.ts';
 import { schoolCodeLabelsSchema } from './school.ts';
@@ -51,34 +52,57 @@ const deviceFigures = z.object({
   silent: z.number().int(),
   never: z.number().int().describe('enrolled, never reported'),
 });
-const division = z.object({ code: z.string(), name: z.string(), pinyin: z.string().nullable() });
+const division = z.object({
+  code: z.string(),
+  name: z.string(),
+  pinyin: z.string().nullable(),
+  level: z.enum(divisionLevels).describe('country (000000), province, prefecture or county'),
+});
 
 export const countyCoverageSchema = division.extend({
   schools: schoolFigures,
   classrooms: classroomFigures,
   devices: deviceFigures,
   progress: progressSchema.describe(
-    "against the plan's milestones for this year; a county is held to the prefecture's expected share",
+    "against the plan's milestones for this year; a division below the root is held to the root's expected share",
   ),
 });
+/** A division's figures in a list: a child of the division read, or one of its counties. */
+export const divisionCoverageSchema = countyCoverageSchema;
+
+const target = z
+  .number()
+  .int()
+  .nullable()
+  .describe("the plan's target as a count: an absolute target (the root only) or the target share × registered");
+const targetShare = z
+  .number()
+  .nullable()
+  .describe("the plan's target as a share of registered units (null when the plan sets a count)");
 
 export const coverageSchema = z.object({
   asOf: instantText().describe('the instant these figures hold for (ISO 8601)'),
-  scope: z.object({ level: z.enum(['prefecture', 'county']), code: z.string() }),
-  prefecture: z.object({ code: z.string(), name: z.string() }),
+  scope: z.object({ level: z.enum(divisionLevels), code: z.string() }).describe('the division read (as `division`)'),
+  division: division.describe('the division these figures are for: the root, or `?division=CODE`'),
+  prefecture: z
+    .object({ code: z.string(), name: z.string() })
+    .describe("the deployment's root division (named `prefecture` since the first deployment, Linxia)"),
   evidenceWindowDays: z.number().int(),
-  schools: schoolFigures.extend({
-    target: z.number().int().nullable().describe('plan target; null for a county scope'),
-  }),
-  classrooms: classroomFigures.extend({ target: z.number().int().nullable() }),
+  schools: schoolFigures.extend({ target, targetShare }),
+  classrooms: classroomFigures.extend({ target, targetShare }),
   devices: deviceFigures,
   progress: progressSchema,
+  children: z
+    .array(divisionCoverageSchema)
+    .describe('the direct sub-divisions of `division`, each with the same figures (empty for a county)'),
   countyPage: z
     .object({ page: z.number().int(), pageSize: z.number().int(), total: z.number().int() })
     .describe(
       'which county rows `counties` lists: one page of `total` (the figures above always cover the whole scope)',
     ),
-  counties: z.array(countyCoverageSchema),
+  counties: z
+    .array(countyCoverageSchema)
+    .describe('the county-level divisions at or under `division`, in code order (one page of them)'),
 });
 export type Coverage = z.infer<typeof coverageSchema>;
 

@@ -5,3 +5,7 @@ import { z } from 'zod';
  * parameter, query and form field that takes one, so they all accept the same and say the same.
  */
 export const divisionCodeSchema = z.string().regex(/^\d{6}$/, 'a 6-digit administrative division code, e.g. 622921');
+
+/** The levels of the division tree, from the top: the country (000000, a deployment root only) down to the county. */
+export const divisionLevels = ['country', 'province', 'prefecture', 'county'] as const;
+export type DivisionLevelName = (typeof divisionLevels)[number];

@@ -23,12 +23,33 @@ export const countMilestoneSchema = z.object({
 });
 export type CountMilestone = z.infer<typeof countMilestoneSchema>;
 
-const countIndicator = z.object({
-  target: z.number().int().min(0),
-  targetYear: year,
-  milestones: z.array(countMilestoneSchema).max(50).default([]),
-  note: z.string().max(1000).optional(),
-});
+const countIndicator = z
+  .object({
+    target: z.number().int().min(0).optional().describe('units to be done by targetYear (an absolute count)'),
+    share: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe('or: the share of registered units to be done by targetYear, e.g. 1 = every school, 0.9'),
+    targetYear: year,
+    milestones: z.array(countMilestoneSchema).max(50).default([]),
+    note: z.string().max(1000).optional(),
+  })
+  .superRefine((indicator, ctx) => {
+    if ((indicator.target === undefined) === (indicator.share === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target'],
+        message: 'give either target (a count) or share (0–1), not both',
+      });
+    if (indicator.share !== undefined && indicator.milestones.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['milestones'],
+        message: 'milestones are counts: they go with an absolute target, not with a share',
+      });
+  });
 export type CountIndicator = z.infer<typeof countIndicator>;
 
 export const platformLevels = ['prefecture', 'county', 'centre-school'] as const;
@@ -61,73 +82,83 @@ export const coverageRulesSchema = z.object({
 });
 export type CoverageRules = z.infer<typeof coverageRulesSchema>;
 
-export const planSchema = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    startYear: year,
-    endYear: year,
-    prefecture: divisionSchema,
-    counties: z.array(divisionSchema).min(1).max(500),
-    indicators: z.object({
-      schoolsConnected: countIndicator,
-      classroomsEquipped: countIndicator,
-      teacherSpaces: countIndicator,
-      platforms: z
-        .object({
-          milestones: z.array(z.object({ year, levels: z.array(z.enum(platformLevels)).min(1) })).max(50),
-        })
-        .optional(),
-    }),
-    coverage: coverageRulesSchema.default({
-      evidenceWindowDays: 30,
-      liveDays: 3,
-      atRiskDays: 14,
-      bandwidth: { tolerance: 0.8, standards: [{ minMbps: 100 }] },
-    }),
-    funding: z.object({ informatizationShareOfPublicFunds: z.number().min(0).max(1) }).optional(),
-    notes: z.array(z.string().max(2000)).max(50).default([]),
-  })
-  .superRefine((plan, ctx) => {
-    if (plan.endYear < plan.startYear) {
-      ctx.addIssue({ code: 'custom', path: ['endYear'], message: 'endYear must not be before startYear' });
-    }
-    const seen = new Set<string>();
-    plan.counties.forEach((county, i) => {
-      if (seen.has(county.code))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['counties', i, 'code'],
-          message: `county ${county.code} is listed twice`,
-        });
-      seen.add(county.code);
-      if (county.code === plan.prefecture.code) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['counties', i, 'code'],
-          message: 'a county cannot have the prefecture code',
-        });
+/**
+ * Plans written before decision 141 name their root `prefecture` and list its `counties`: both are read as
+ * `root` and `divisions`, so a stored or shipped plan of that shape keeps loading.
+ */
+const legacyNames = (value: unknown) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const { prefecture, counties, ...rest } = value as Record<string, unknown>;
+  return { ...rest, root: rest.root ?? prefecture, divisions: rest.divisions ?? counties };
+};
+
+export const planSchema = z.preprocess(
+  legacyNames,
+  z
+    .object({
+      name: z.string().trim().min(1).max(200),
+      startYear: year,
+      endYear: year,
+      root: divisionSchema.describe("the deployment's root division (a prefecture, a province, or 000000 the country)"),
+      divisions: z
+        .array(divisionSchema)
+        .max(5000)
+        .default([])
+        .describe('names and pinyin for divisions of the tree; each must be in the root’s subtree'),
+      indicators: z.object({
+        schoolsConnected: countIndicator,
+        classroomsEquipped: countIndicator,
+        teacherSpaces: countIndicator,
+        platforms: z
+          .object({
+            milestones: z.array(z.object({ year, levels: z.array(z.enum(platformLevels)).min(1) })).max(50),
+          })
+          .optional(),
+      }),
+      coverage: coverageRulesSchema.default({
+        evidenceWindowDays: 30,
+        liveDays: 3,
+        atRiskDays: 14,
+        bandwidth: { tolerance: 0.8, standards: [{ minMbps: 100 }] },
+      }),
+      funding: z.object({ informatizationShareOfPublicFunds: z.number().min(0).max(1) }).optional(),
+      notes: z.array(z.string().max(2000)).max(50).default([]),
+    })
+    .superRefine((plan, ctx) => {
+      if (plan.endYear < plan.startYear) {
+        ctx.addIssue({ code: 'custom', path: ['endYear'], message: 'endYear must not be before startYear' });
       }
-    });
-    if (plan.coverage.atRiskDays < plan.coverage.liveDays) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['coverage', 'atRiskDays'],
-        message: 'atRiskDays must be at least liveDays',
-      });
-    }
-    for (const key of ['schoolsConnected', 'classroomsEquipped', 'teacherSpaces'] as const) {
-      const milestones = plan.indicators[key].milestones;
-      milestones.forEach((m, i) => {
-        const prev = milestones[i - 1];
-        if (prev && (m.year <= prev.year || m.cumulative < prev.cumulative)) {
+      const seen = new Set<string>();
+      plan.divisions.forEach((division, i) => {
+        if (seen.has(division.code))
           ctx.addIssue({
             code: 'custom',
-            path: ['indicators', key, 'milestones', i],
-            message: 'milestones must be in increasing years with non-decreasing cumulative counts',
+            path: ['divisions', i, 'code'],
+            message: `division ${division.code} is listed twice`,
           });
-        }
+        seen.add(division.code);
       });
-    }
-  });
+      if (plan.coverage.atRiskDays < plan.coverage.liveDays) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['coverage', 'atRiskDays'],
+          message: 'atRiskDays must be at least liveDays',
+        });
+      }
+      for (const key of ['schoolsConnected', 'classroomsEquipped', 'teacherSpaces'] as const) {
+        const milestones = plan.indicators[key].milestones;
+        milestones.forEach((m, i) => {
+          const prev = milestones[i - 1];
+          if (prev && (m.year <= prev.year || m.cumulative < prev.cumulative)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['indicators', key, 'milestones', i],
+              message: 'milestones must be in increasing years with non-decreasing cumulative counts',
+            });
+          }
+        });
+      }
+    }),
+);
 export type Plan = z.infer<typeof planSchema>;
 export type PlanInput = z.input<typeof planSchema>;

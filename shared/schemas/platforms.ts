@@ -1,3 +1,4 @@
+import { divisionLevels } from './division-code.ts';
 import { z } from 'zod';
 import { boundedText, dayText, instantText } from './common.ts';
 import { platformLevels } from './plan.ts';
@@ -98,7 +99,7 @@ export const levelCoverageSchema = z.object({
 
 export const platformCoverageSchema = z.object({
   asOf: instantText(),
-  scope: z.object({ level: z.enum(['prefecture', 'county']), code: z.string() }),
+  scope: z.object({ level: z.enum(divisionLevels), code: z.string() }),
   levels: z.array(levelCoverageSchema),
 });
 export type PlatformCoverage = z.infer<typeof platformCoverageSchema>;

@@ -31,7 +31,7 @@ const statusRows = (db: ReturnType<typeof openDatabaseFile>) =>
     'school_status order by school_code',
     'device_status order by device_id',
     'classroom_status order by classroom_id',
-    'county_rollups order by county_code',
+    'division_rollups order by division_code',
   ].map((t) => db.$client.prepare(`select * from ${t}`).all());
 
 describe('benchmark harness', () => {

@@ -120,7 +120,7 @@ describe('the PostgreSQL twin through drizzle', () => {
 
     // A rollup rewritten with the same figures leaves the version alone; a changed figure bumps it.
     const rollup = {
-      countyCode: '622922',
+      divisionCode: '622922',
       schoolsRegistered: 0,
       schoolsConnected: 0,
       schoolsMeetingStandard: 0,
@@ -133,11 +133,11 @@ describe('the PostgreSQL twin through drizzle', () => {
       devicesNever: 0,
       updatedAt: enrolledAt,
     };
-    await db.insert(schema.countyRollups).values(rollup);
+    await db.insert(schema.divisionRollups).values(rollup);
     expect(await version()).toBe(3);
-    await db.update(schema.countyRollups).set({ updatedAt: enrolledAt + 1 });
+    await db.update(schema.divisionRollups).set({ updatedAt: enrolledAt + 1 });
     expect(await version()).toBe(3);
-    await db.update(schema.countyRollups).set({ devicesLive: 1 });
+    await db.update(schema.divisionRollups).set({ devicesLive: 1 });
     expect(await version()).toBe(4);
 
     await db.insert(schema.auditLog).values({

@@ -96,11 +96,13 @@ export interface TestContext {
 }
 
 /** A fresh database with reference data and the test roster, and an app over it (no listening socket). */
-export function createTestContext(options: { clock?: TestClock; roster?: typeof testRoster } = {}): TestContext {
+export function createTestContext(
+  options: { clock?: TestClock; roster?: typeof testRoster; root?: string } = {},
+): TestContext {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-test-'));
   const clock = options.clock ?? testClock();
   const db = openDatabase(dataDir);
-  ensureReferenceData(db, clock());
+  ensureReferenceData(db, clock(), options.root);
   const rows: RosterFileRow[] = (options.roster ?? testRoster).map((cells, i) => ({ line: i + 2, cells }));
   const summary = importSchools(db, rows, clock(), { ...byTest, reason: 'test roster' });
   if (summary.errors.length > 0) throw new Error(`test roster rejected: ${JSON.stringify(summary.errors)}`);

@@ -167,7 +167,7 @@ describe('import-schools', () => {
       'line 3: type_code: 219 is not a GB/T 33782 school type',
       'line 6: code: 6229210001 is also on line 2',
       'line 7: name: is empty',
-      'line 7: county_code: 622999 is not a county of the plan',
+      'line 7: county_code: 622999 is not a county under 622900 (临夏回族自治州)',
       'line 8: centre_school_code: 6229219999 is neither in this file nor in the registry',
       'line 9: centre_school_code: 6229210001 is in county 622921, this school in 622922',
       `${file}: nothing imported`,

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { countyRollups } from '../../server/db/schema.ts';
+import { divisionRollups } from '../../server/db/schema.ts';
 import { startAgingJob } from '../../server/jobs/aging.ts';
 import { requestJson } from '../helpers/http.ts';
 import { makeReport } from '../helpers/reports.ts';
@@ -32,9 +32,9 @@ describe('aging job', () => {
     const connected = () =>
       ctx.db
         .select()
-        .from(countyRollups)
+        .from(divisionRollups)
         .all()
-        .find((r) => r.countyCode === '622921')!.schoolsConnected;
+        .find((r) => r.divisionCode === '622921')!.schoolsConnected;
     expect(connected()).toBe(1);
 
     ctx.clock.set(T0 + 31 * 86_400_000);

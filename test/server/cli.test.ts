@@ -103,8 +103,7 @@ describe('santong CLI', () => {
     );
     const bad = await santong(['plan', 'import', planFile, '--data-dir', dataDir]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('prefecture.code: a 6-digit administrative division code');
-    expect(bad.stderr).toContain('counties: ');
+    expect(bad.stderr).toContain('root.code: a 6-digit administrative division code');
     expect(bad.stderr).toContain('indicators: ');
 
     const linxia = JSON.parse(fs.readFileSync('server/plan/linxia-2015-2020.json', 'utf8'));
@@ -117,7 +116,10 @@ describe('santong CLI', () => {
     fs.writeFileSync(planFile, JSON.stringify(gannan));
     const fresh = await santong(['plan', 'import', planFile, '--data-dir', dataDir]);
     expect(fresh.code).toBe(0);
-    expect(fresh.stdout).toContain('prefecture 623000 with 1 counties');
+    expect(fresh.stdout).toContain('imported for 623000 甘南藏族自治州');
+    // The tree is the reference's subtree of the root: all eight of Gannan's counties, not only the one named.
+    const verify = await santong(['verify', '--data-dir', dataDir]);
+    expect(verify.stdout).toContain('0 schools, 0 classrooms, 0 devices, 9 divisions: 0 differences');
 
     const linxiaDir = tempDir();
     expect((await santong(['import-schools', 'docs/examples/schools.sample.csv', '--data-dir', linxiaDir])).code).toBe(
@@ -125,7 +127,7 @@ describe('santong CLI', () => {
     );
     const intoLinxia = await santong(['plan', 'import', planFile, '--data-dir', linxiaDir]);
     expect(intoLinxia.code).toBe(1);
-    expect(intoLinxia.stderr).toContain('this database tracks prefecture 622900');
+    expect(intoLinxia.stderr).toContain('this database tracks 622900 (临夏回族自治州); a plan for 623000 needs its own data directory');
   });
 
   it('prints every bad roster row and imports nothing', async () => {

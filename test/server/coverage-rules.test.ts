@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sweepExpired } from '../../server/coverage/evaluate.ts';
-import { countyRollups } from '../../server/db/schema.ts';
+import { divisionRollups } from '../../server/db/schema.ts';
 import { revokeDevice } from '../../server/enrollment/enroll.ts';
 import { currentPlan } from '../../server/plan/current.ts';
 import { importPlan } from '../../server/programme/plan-import.ts';
@@ -71,9 +71,9 @@ describe('connected: some device reached the internet within the evidence window
     const rollup = () =>
       ctx.db
         .select()
-        .from(countyRollups)
+        .from(divisionRollups)
         .all()
-        .find((r) => r.countyCode === '622921')!;
+        .find((r) => r.divisionCode === '622921')!;
     expect(rollup().schoolsConnected).toBe(1);
     ctx.clock.set(T0 + 30 * DAY);
     expect(sweepExpired(ctx.db, ctx.clock())).toBe(1); // a device state changed (live → at-risk) earlier: re-evaluated

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readAttentionDevices } from '../../server/coverage/devices-read.ts';
 import { readCountySchools, readCoverage, readSchool } from '../../server/coverage/read.ts';
-import { countyRollups, deviceStatus, schoolStatus } from '../../server/db/schema.ts';
+import { divisionRollups, deviceStatus, schoolStatus } from '../../server/db/schema.ts';
 import { declareStatus, listDeclarations } from '../../server/programme/declarations.ts';
 import { drawInspection } from '../../server/programme/inspections.ts';
 import { readPublicCoverage } from '../../server/programme/public-coverage.ts';
@@ -45,7 +45,7 @@ async function connectedAtT0(): Promise<TestContext> {
 function stored(c: TestContext) {
   return {
     connected: c.db.select().from(schoolStatus).where(eq(schoolStatus.schoolCode, SCHOOL)).get()!.connected,
-    countyConnected: c.db.select().from(countyRollups).where(eq(countyRollups.countyCode, COUNTY)).get()!
+    countyConnected: c.db.select().from(divisionRollups).where(eq(divisionRollups.divisionCode, COUNTY)).get()!
       .schoolsConnected,
     deviceState: c.db.select().from(deviceStatus).get()!.state,
   };

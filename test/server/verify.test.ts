@@ -41,7 +41,7 @@ describe('santong verify', () => {
   it('names a corrupted rollup row and a corrupted school row', async () => {
     await scenario();
     ctx.db.$client
-      .prepare(`update county_rollups set schools_connected = schools_connected + 1 where county_code = '622922'`)
+      .prepare(`update division_rollups set schools_connected = schools_connected + 1 where division_code = '622922'`)
       .run();
     ctx.db.$client
       .prepare(
@@ -62,10 +62,10 @@ describe('santong verify', () => {
     ctx.db.$client.close();
     const clean = await santong(['verify', '--data-dir', ctx.dataDir]);
     expect(clean.code).toBe(0);
-    expect(clean.stdout).toMatch(/verified 3 schools, 6 classrooms, 3 devices, 8 counties: 0 differences/);
+    expect(clean.stdout).toMatch(/verified 3 schools, 6 classrooms, 3 devices, 9 divisions: 0 differences/);
     const Database = (await import('better-sqlite3')).default;
     const raw = new Database(`${ctx.dataDir}/santong.sqlite`);
-    raw.prepare(`update county_rollups set classrooms_equipped = 99 where county_code = '622921'`).run();
+    raw.prepare(`update division_rollups set classrooms_equipped = 99 where division_code = '622921'`).run();
     raw.close();
     const corrupted = await santong(['verify', '--data-dir', ctx.dataDir]);
     expect(corrupted.code).toBe(1);
