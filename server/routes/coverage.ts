@@ -14,7 +14,7 @@ import type { AppEnv } from '../http/app-env.ts';
 import { assertCountyInScope, countyScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
-import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
+import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { readProgrammeFigures } from '../programme/programme-figures.ts';
@@ -44,7 +44,7 @@ export const schoolCsvColumns: CsvColumn<SchoolRow>[] = [
   { header: 'type_code', value: (r) => r.typeCode },
   { header: 'urban_rural_code', value: (r) => r.urbanRuralCode },
   { header: 'connected', value: (r) => r.connected },
-  { header: 'last_reachable_at', value: (r) => r.lastReachableAt },
+  { header: 'last_reachable_at', value: (r) => r.lastReachableAt, time: 'instant' },
   { header: 'bandwidth_mbps', value: (r) => r.bandwidthMbps },
   { header: 'standard_mbps', value: (r) => r.standardMbps },
   { header: 'meets_standard', value: (r) => r.meetsStandard },
@@ -54,10 +54,21 @@ export const schoolCsvColumns: CsvColumn<SchoolRow>[] = [
   { header: 'flagged_samples', value: (r) => r.flaggedSamples },
   { header: 'flag_reasons', value: (r) => r.flagReasons.join(' ') },
   ...classroomAndDeviceColumns<SchoolRow>(),
+  // The codes in words (issue 18 item 11); last, like every added column.
+  { header: 'type_name', value: (r) => r.typeName },
+  { header: 'urban_rural_name', value: (r) => r.urbanRuralName },
 ];
 
 type CountyRow = z.infer<typeof coverageSchema>['counties'][number];
-const countyCsvColumns: CsvColumn<CountyRow>[] = [
+type Progress = CountyRow['progress']['schoolsConnected'];
+const progressColumns = (name: string, of: (r: CountyRow) => Progress): CsvColumn<CountyRow>[] => [
+  { header: `${name}_expected_share`, value: (r) => of(r).expectedShare },
+  { header: `${name}_measured_share`, value: (r) => of(r).measuredShare },
+  { header: `${name}_status`, value: (r) => of(r).status },
+];
+
+/** County rows as CSV/XLSX; the plan's targets are the scope's (a county has none of its own), given on each row. */
+const countyCsvColumns = (coverage: z.infer<typeof coverageSchema>): CsvColumn<CountyRow>[] => [
   { header: 'code', value: (r) => r.code },
   { header: 'name', value: (r) => r.name },
   { header: 'schools_registered', value: (r) => r.schools.registered },
@@ -66,32 +77,41 @@ const countyCsvColumns: CsvColumn<CountyRow>[] = [
   { header: 'schools_declared_connected', value: (r) => r.schools.declaredConnected },
   { header: 'declaration_conflicts', value: (r) => r.schools.declarationConflicts },
   ...classroomAndDeviceColumns<CountyRow>(),
+  // Progress against the plan, as the JSON has it under progress (issue 18 item 11); last, like every addition.
+  { header: 'progress_year', value: (r) => r.progress.year },
+  ...progressColumns('schools_connected', (r) => r.progress.schoolsConnected),
+  ...progressColumns('classrooms_equipped', (r) => r.progress.classroomsEquipped),
+  { header: 'plan_schools_target', value: () => coverage.schools.target },
+  { header: 'plan_classrooms_target', value: () => coverage.classrooms.target },
 ];
 
 export const coverageRoutes = new Hono<AppEnv>()
   .use('/api/v1/coverage', apiAuth)
   .use('/api/v1/coverage/*', apiAuth)
-  .get('/api/v1/coverage', validate('query', coverageQuerySchema), (c) => {
+  .get('/api/v1/coverage', validate('query', coverageQuerySchema), async (c) => {
     const now = c.var.clock();
     const scope = countyScopeOf(c.var.principal);
     const { format, page, pageSize } = c.req.valid('query');
-    if (format === 'csv')
-      return csvResponse(toCsv(countyCsvColumns, readCoverage(c.var.db, scope, now).counties), 'coverage-counties.csv');
+    if (format !== 'json') {
+      const coverage = readCoverage(c.var.db, scope, now);
+      return tableResponse(format, countyCsvColumns(coverage), coverage.counties, 'coverage-counties');
+    }
     return c.json(readProgrammeFigures(c.var.db, scope, now, { page, pageSize }));
   })
   .get(
     '/api/v1/coverage/counties/:code',
     validate('param', countyParams),
     validate('query', countySchoolsQuerySchema),
-    (c) => {
+    async (c) => {
       const { code } = c.req.valid('param');
       const query = c.req.valid('query');
       assertCountyInScope(c.var.principal, code);
       findCounty(c.var.db, code);
       const now = c.var.clock();
-      const csv = query.format === 'csv';
-      const schools = readCountySchools(c.var.db, code, query, now, !csv);
-      if (csv) return csvResponse(toCsv(schoolCsvColumns, schools.rows), `schools-${code}.csv`);
+      const table = query.format !== 'json';
+      const schools = readCountySchools(c.var.db, code, query, now, !table);
+      if (query.format !== 'json')
+        return tableResponse(query.format, schoolCsvColumns, schools.rows, `schools-${code}`);
       const coverage = readCoverage(c.var.db, code, now);
       return c.json({
         asOf: coverage.asOf,
@@ -119,7 +139,7 @@ export const coverageDocs: RouteDoc[] = [
     responses: {
       200: {
         description:
-          'figures as of asOf with one page of county rows (countyPage); ?format=csv gives every county row as CSV',
+          "figures as of asOf with one page of county rows (countyPage); ?format=csv or xlsx gives every county row as a table, with progress and the plan's targets",
         schema: programmeCoverageSchema,
         csv: true,
       },
@@ -136,7 +156,7 @@ export const coverageDocs: RouteDoc[] = [
     query: countySchoolsQuerySchema,
     responses: {
       200: {
-        description: 'the county and one page of schools; ?format=csv gives every matching school as CSV',
+        description: 'the county and one page of schools; ?format=csv or xlsx gives every matching school as a table',
         schema: countyCoverageResponseSchema,
         csv: true,
       },

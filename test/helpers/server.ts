@@ -11,6 +11,7 @@ import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { importSchools } from '../../server/registry/import-schools.ts';
 import type { RosterFileRow } from '../../server/registry/roster-file.ts';
+import { conformToDocument } from './openapi-conformance.ts';
 
 /*
  * Every test gets a fresh app over a fresh SQLite file in its own temp dir, with Linxia's reference
@@ -112,6 +113,8 @@ export function createTestContext(
     maxReportBodyBytes: 1024 * 1024,
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
   });
+  // Every API answer this app gives is checked against the OpenAPI document; cleanup fails on a mismatch.
+  const conformance = conformToDocument(app);
   return {
     db,
     app,
@@ -136,6 +139,7 @@ export function createTestContext(
       fs.rmSync(dataDir, { recursive: true, force: true });
       if (differences.length > 0)
         throw new Error(`santong verify found differences after the scenario:\n${differences.join('\n')}`);
+      conformance.assertNone();
     },
   };
 }
