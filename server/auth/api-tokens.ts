@@ -21,7 +21,13 @@ export function createApiToken(
       .where(and(eq(divisions.code, input.countyCode), eq(divisions.level, 'county')))
       .get();
     if (!county)
-      throw new DomainError('invalid', 'county_unknown', `no county ${input.countyCode} in the plan's division tree`);
+      throw new DomainError(
+        'invalid',
+        'county_unknown',
+        `no county ${input.countyCode} in the plan's division tree`,
+        undefined,
+        { params: { county: input.countyCode } },
+      );
   }
   const token = generateSecret('api');
   return inTransaction(db, () => {

@@ -15,12 +15,18 @@ export const declarationRequestSchema = z
   })
   .superRefine((d, ctx) => {
     if (d.indicator === 'equipped' && !d.classroomCode)
-      ctx.addIssue({ code: 'custom', path: ['classroomCode'], message: 'an equipped declaration names its classroom' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['classroomCode'],
+        message: 'an equipped declaration names its classroom',
+        params: { problem: 'classroomNeeded' },
+      });
     if (d.indicator === 'connected' && d.classroomCode)
       ctx.addIssue({
         code: 'custom',
         path: ['classroomCode'],
         message: 'a connected declaration is for the whole school; leave classroomCode out',
+        params: { problem: 'classroomNotForConnected' },
       });
   });
 export type DeclarationRequest = z.infer<typeof declarationRequestSchema>;
@@ -61,7 +67,11 @@ export const closureRequestSchema = z
     endsOn: z.iso.date('a date like 2027-02-25'),
     reason,
   })
-  .refine((c) => c.endsOn >= c.startsOn, { path: ['endsOn'], message: 'endsOn must not be before startsOn' });
+  .refine((c) => c.endsOn >= c.startsOn, {
+    path: ['endsOn'],
+    message: 'endsOn must not be before startsOn',
+    params: { problem: 'endsBeforeStarts' },
+  });
 export type ClosureRequest = z.infer<typeof closureRequestSchema>;
 
 export const closureSchema = z.object({

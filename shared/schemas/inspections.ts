@@ -39,4 +39,5 @@ export const inspectionResultSchema = z
   .refine((r) => r.result === 'confirmed' || r.note.length >= 3, {
     path: ['note'],
     message: 'a discrepancy needs a note saying what the inspector found',
+    params: { problem: 'noteNeeded' },
   });

@@ -96,7 +96,7 @@ export interface TestContext {
 
 /** A fresh database with reference data and the test roster, and an app over it (no listening socket). */
 export function createTestContext(
-  options: { clock?: TestClock; roster?: typeof testRoster; root?: string } = {},
+  options: { clock?: TestClock; roster?: typeof testRoster; root?: string; publicUrl?: string } = {},
 ): TestContext {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-test-'));
   const clock = options.clock ?? testClock();
@@ -105,7 +105,13 @@ export function createTestContext(
   const rows: RosterFileRow[] = (options.roster ?? testRoster).map((cells, i) => ({ line: i + 2, cells }));
   const summary = importSchools(db, rows, clock(), { ...byTest, reason: 'test roster' });
   if (summary.errors.length > 0) throw new Error(`test roster rejected: ${JSON.stringify(summary.errors)}`);
-  const app = createApp({ db, logger: pino({ level: 'silent' }), clock, maxReportBodyBytes: 1024 * 1024 });
+  const app = createApp({
+    db,
+    logger: pino({ level: 'silent' }),
+    clock,
+    maxReportBodyBytes: 1024 * 1024,
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+  });
   return {
     db,
     app,
