@@ -410,4 +410,17 @@ export const en: Dictionary = {
   'evidence.sourceAgent': 'Bandwidth is what the PCs reported from their speed tests (no server measurement).',
   'evidence.flagged':
     '{n} download speeds PCs reported within {days} days are implausible: shown, but not counted towards the standard ({reasons}).',
+  'overview.title.country': 'National overview',
+  'overview.title.province': 'Province overview',
+  'overview.children.province': 'Provinces',
+  'overview.children.prefecture': 'Prefectures',
+  'division.level.country': 'Country',
+  'division.level.province': 'Province',
+  'division.level.prefecture': 'Prefecture',
+  'division.level.county': 'County',
+  'col.province': 'Province',
+  'col.prefecture': 'Prefecture',
+  'breadcrumb.label': 'You are here',
+  'figure.targetShare': 'target {share}',
+  'chart.targetShare': 'target {share} ({n})',
 };

@@ -394,6 +394,19 @@ export const zhCN = {
   'evidence.sourceServer': '带宽取自服务器对本校测速的实测结果（优先于终端自报）。',
   'evidence.sourceAgent': '带宽取自终端自报的测速结果（无服务器实测）。',
   'evidence.flagged': '{days} 天内有 {n} 次终端自报的下行速率不可信，已保留显示但不计入达标：{reasons}。',
+  'overview.title.country': '全国概览',
+  'overview.title.province': '全省概览',
+  'overview.children.province': '各省（区、市）',
+  'overview.children.prefecture': '各州（市）',
+  'division.level.country': '全国',
+  'division.level.province': '省',
+  'division.level.prefecture': '州（市）',
+  'division.level.county': '县（区）',
+  'col.province': '省（区、市）',
+  'col.prefecture': '州（市）',
+  'breadcrumb.label': '所在位置',
+  'figure.targetShare': '目标 {share}',
+  'chart.targetShare': '目标 {share}（{n}）',
 };
 
 export type Dictionary = { [K in keyof typeof zhCN]: string };

@@ -10,6 +10,7 @@ import { readCountyTownships } from '../coverage/registry-read.ts';
 import { validate } from '../http/validate.ts';
 import { CountyPage, schoolColumns } from '../views/county-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
+import { trailTo } from './dashboard-trail.ts';
 import { localDay } from '../../shared/time/china-time.ts';
 
 // A filter form sends its empty fields as ""; those mean "no filter".
@@ -79,6 +80,7 @@ export const dashboardCountyRoutes = new Hono<AppEnv>()
         filterQuery: filtersOf(c.req.url),
         townships: readCountyTownships(c.var.db, code),
         schools: readCountySchools(c.var.db, code, query, now, true),
+        ...trailTo(c.var.db, c.var.user, code),
       }),
     );
   })

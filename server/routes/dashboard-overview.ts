@@ -1,18 +1,22 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { createFactory } from 'hono/factory';
 import { z } from 'zod';
-import { assertRole } from '../access/scope.ts';
+import { divisionCodeSchema } from '../../shared/schemas/division-code.ts';
+import { assertCanSeeDivision, assertRole } from '../access/scope.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { readCoverage } from '../coverage/read.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
 import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
 import { readPrefectureSeries } from '../programme/history.ts';
 import { readProgrammeFigures } from '../programme/programme-figures.ts';
-import { countyColumns, OverviewPage } from '../views/overview-page.tsx';
+import { trailTo } from './dashboard-trail.ts';
+import { childLevelOf, countyColumns, divisionColumns, DivisionPage, OverviewPage } from '../views/overview-page.tsx';
 import { exportFormatOf, sortRows, tableExport } from '../views/table.tsx';
 import { localDay } from '../../shared/time/china-time.ts';
 
 const sortQuery = z.object({ sort: z.string().max(20).default('code'), dir: z.enum(['asc', 'desc']).default('asc') });
+const divisionParams = z.object({ code: divisionCodeSchema });
 
 /** The county table as CSV or XLSX: every county for the bureau, their own for a county officer. */
 const exportCounties = createFactory<AppEnv>().createHandlers(validate('query', sortQuery), async (c) => {
@@ -31,35 +35,75 @@ const exportCounties = createFactory<AppEnv>().createHandlers(validate('query', 
   );
 });
 
-/** The prefecture overview (bureau) and its county table export; other roles start at their own page. */
+/** A division's children table as CSV or XLSX, sorted as on its page. */
+const exportChildren = createFactory<AppEnv>().createHandlers(
+  validate('param', divisionParams),
+  validate('query', sortQuery),
+  async (c) => {
+    const { code } = c.req.valid('param');
+    assertCanSeeDivision(c.var.user, code);
+    const now = c.var.clock();
+    const coverage = readCoverage(c.var.db, code, now);
+    const { sort, dir } = c.req.valid('query');
+    const columns = divisionColumns(c.var.locale, childLevelOf(coverage));
+    return tableExport(
+      c.var.locale,
+      exportFormatOf(c.req.path),
+      `divisions-${code}-${localDay(now)}`,
+      columns,
+      sortRows(coverage.children, columns, sort, dir),
+    );
+  },
+);
+
+/** What every division view shares: its coverage, its children sorted as asked, its history and trail. */
+function divisionView(c: Context<AppEnv>, code: string | null, sort: string, dir: 'asc' | 'desc') {
+  const now = c.var.clock();
+  const coverage = code === null ? readProgrammeFigures(c.var.db, null, now) : readCoverage(c.var.db, code, now);
+  const here = coverage.division.code;
+  const columns = divisionColumns(c.var.locale, childLevelOf(coverage));
+  const anchor = childLevelOf(coverage) === 'county' ? 'counties' : 'children';
+  const base = code === null ? '/' : `/divisions/${here}`;
+  return {
+    locale: c.var.locale,
+    viewer: c.var.viewer,
+    path: c.req.path + new URL(c.req.url).search,
+    coverage,
+    plan: currentPlan(c.var.db),
+    rows: sortRows(coverage.children, columns, sort, dir),
+    sorting: { key: sort, dir, href: (key: string, d: 'asc' | 'desc') => `${base}?sort=${key}&dir=${d}#${anchor}` },
+    query: new URL(c.req.url).search.slice(1),
+    now,
+    history: readPrefectureSeries(c.var.db, here),
+    ...trailTo(c.var.db, c.var.user, here),
+  };
+}
+
+/**
+ * The drill-down (issue 13 item 6): the root's overview (bureau), any province or prefecture in scope with its
+ * children one level down, and each one's children table as CSV/XLSX; a county's page is its school list.
+ */
 export const dashboardOverviewRoutes = new Hono<AppEnv>()
   .get('/', validate('query', sortQuery), (c) => {
     const user = c.var.user;
     if (user.role === 'county') return c.redirect(`/counties/${user.countyCode}`, 302);
     if (user.role === 'school') return c.redirect(`/schools/${user.schoolCode}`, 302);
-    const now = c.var.clock();
-    const figures = readProgrammeFigures(c.var.db, null, now);
     const { sort, dir } = c.req.valid('query');
-    const columns = countyColumns(c.var.locale);
-    const sorting = { key: sort, dir, href: (key: string, d: 'asc' | 'desc') => `/?sort=${key}&dir=${d}#counties` };
-    const query = new URL(c.req.url).search.slice(1);
-    const plan = currentPlan(c.var.db);
-    return c.html(
-      OverviewPage({
-        locale: c.var.locale,
-        viewer: c.var.viewer,
-        path: c.req.path,
-        coverage: figures,
-        plan,
-        rows: sortRows(figures.counties, columns, sort, dir),
-        sorting,
-        query,
-        now,
-        history: readPrefectureSeries(c.var.db, plan.root.code),
-        spaces: figures.teacherSpaces,
-        platforms: figures.platforms,
-      }),
-    );
+    const view = divisionView(c, null, sort, dir);
+    const figures = view.coverage as ReturnType<typeof readProgrammeFigures>;
+    return c.html(OverviewPage({ ...view, spaces: figures.teacherSpaces, platforms: figures.platforms }));
   })
+  .get('/divisions/:code', validate('param', divisionParams), validate('query', sortQuery), (c) => {
+    const { code } = c.req.valid('param');
+    assertCanSeeDivision(c.var.user, code);
+    const tree = deploymentTree(c.var.db);
+    // One page per division: the root is the overview, a county its school list.
+    if (code === tree.root.code) return c.redirect('/', 302);
+    if (tree.get(code)?.level === 'county') return c.redirect(`/counties/${code}`, 302);
+    const { sort, dir } = c.req.valid('query');
+    return c.html(DivisionPage(divisionView(c, code, sort, dir)));
+  })
+  .get('/divisions/:code/children.csv', ...exportChildren)
+  .get('/divisions/:code/children.xlsx', ...exportChildren)
   .get('/counties.csv', ...exportCounties)
   .get('/counties.xlsx', ...exportCounties);

@@ -13,6 +13,7 @@ import { latestAgentRelease } from '../releases/releases.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { classroomColumns, deviceColumns, SchoolPage } from '../views/school-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
+import { trailTo } from './dashboard-trail.ts';
 
 /** The school as of now, if the signed-in user may see it (404 unknown, 403 out of scope). */
 function schoolInScope(c: Context<AppEnv>, code: string) {
@@ -78,6 +79,7 @@ export const dashboardSchoolRoutes = new Hono<AppEnv>()
           now,
         ),
         canDeclare: c.var.user.role !== 'school',
+        ...trailTo(c.var.db, c.var.user, detail.school.county.code),
       }),
     );
   })

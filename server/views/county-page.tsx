@@ -13,6 +13,7 @@ import {
 import type { Locale } from '../i18n/locale.ts';
 import { ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
+import { Breadcrumb, type TrailDivision } from './division-trail.tsx';
 
 export const schoolTypeCodes = ['211', '218', '311', '312', '341', '342', '345'] as const;
 
@@ -78,6 +79,9 @@ interface CountyPageProps {
   filterQuery: string;
   townships: string[];
   schools: { total: number; page: number; pageSize: number; rows: SchoolRow[] };
+  /** Root → … → the county, as far as the viewer may open it. */
+  trail: TrailDivision[];
+  rootCode: string;
 }
 
 function Check(props: { name: string; value: string; checked: boolean; label: string }) {
@@ -99,6 +103,7 @@ export function CountyPage(props: CountyPageProps) {
     `/counties/${props.county.code}?${props.filterQuery ? `${props.filterQuery}&` : ''}page=${page}`;
   return (
     <Layout locale={locale} viewer={props.viewer} path={props.path} title={name}>
+      <Breadcrumb locale={locale} trail={props.trail} rootCode={props.rootCode} />
       <h1>{`${t('county.title')} · ${name}`}</h1>
       <HeadlineFigures
         locale={locale}

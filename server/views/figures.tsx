@@ -89,6 +89,8 @@ interface Headline {
   value: number;
   of: number;
   target: boolean;
+  /** The plan's target as a share of registered units (a province's or the nation's), shown beside the count. */
+  targetShare?: number | null;
   declared?: number;
   conflicts?: number;
   /** A breakdown of the measured value, shown under it. */
@@ -96,8 +98,19 @@ interface Headline {
 }
 
 /**
- * The headline figures of a coverage read: measured counts against the plan's target (or what is
- * registered), with declared-only counts beside them, never added in, and conflicts highlighted.
+ * What a headline count is measured against: an absolute target (the root of a plan with counts), else the
+ * registered units, with the share target (if the plan sets one) to be shown beside the percentage.
+ */
+function against(figures: { target: number | null; targetShare: number | null; registered: number }) {
+  if (figures.targetShare === null && figures.target !== null)
+    return { of: figures.target, target: true, targetShare: null };
+  return { of: figures.registered, target: false, targetShare: figures.targetShare };
+}
+
+/**
+ * The headline figures of a coverage read: measured counts against the plan's absolute target (or what is
+ * registered, with a share target stated beside the percentage), with declared-only counts beside them,
+ * never added in, and conflicts highlighted.
  */
 export function HeadlineFigures(props: { locale: Locale; coverage: Coverage; conflictHref?: string }) {
   const { locale, coverage } = props;
@@ -106,8 +119,7 @@ export function HeadlineFigures(props: { locale: Locale; coverage: Coverage; con
     {
       label: t('figure.schoolsConnected'),
       value: coverage.schools.connected,
-      of: coverage.schools.target ?? coverage.schools.registered,
-      target: coverage.schools.target !== null,
+      ...against(coverage.schools),
       declared: coverage.schools.declaredConnected,
       conflicts: coverage.schools.declarationConflicts,
     },
@@ -120,8 +132,7 @@ export function HeadlineFigures(props: { locale: Locale; coverage: Coverage; con
     {
       label: t('figure.classroomsEquipped'),
       value: coverage.classrooms.equipped,
-      of: coverage.classrooms.target ?? coverage.classrooms.registered,
-      target: coverage.classrooms.target !== null,
+      ...against(coverage.classrooms),
       declared: coverage.classrooms.declaredEquipped,
       parts: equippedByWords(locale, coverage.classrooms.equippedBy),
     },
@@ -139,7 +150,12 @@ export function HeadlineFigures(props: { locale: Locale; coverage: Coverage; con
               {locale.number(item.value)}
               <span class="of">{` / ${locale.number(item.of)}`}</span>
             </div>
-            <div class="meta">{`${locale.percent(item.value, item.of)} ${item.target ? t('figure.ofTarget') : t('figure.ofRegistered')}`}</div>
+            <div class="meta">
+              {`${locale.percent(item.value, item.of)} ${item.target ? t('figure.ofTarget') : t('figure.ofRegistered')}`}
+              {item.targetShare != null && (
+                <span class="target-share">{` · ${locale.fill('figure.targetShare', { share: locale.percent(item.targetShare, 1) })}`}</span>
+              )}
+            </div>
             {item.parts && <div class="meta equipped-by">{item.parts}</div>}
             {item.declared !== undefined && (
               <div class="declared-line">

@@ -9,18 +9,39 @@ import { ExportLinks, Layout } from './layout.tsx';
 import { PlanLineChart, type MeasuredPoint } from './plan-chart.tsx';
 import { PlatformsSection, TeacherSpacesSection } from './programme-sections.tsx';
 import { DataTable, type Column, type Sorting } from './table.tsx';
+import { Breadcrumb, divisionHref, type TrailDivision } from './division-trail.tsx';
+import type { DivisionLevelName } from '../../shared/schemas/division-code.ts';
+import type { MessageKey } from '../i18n/zh-CN.ts';
 
 export type CountyRow = Coverage['counties'][number];
+/** A sub-division's row: a province, prefecture or county with its figures. */
+export type DivisionRow = Coverage['children'][number];
 
-/** The county table's columns, shared by the page and its CSV/XLSX export; declared counts sit in their own columns. */
+const nameLabel = {
+  country: 'col.province',
+  province: 'col.province',
+  prefecture: 'col.prefecture',
+  county: 'col.county',
+} as const;
+
+/** The county table's columns (every county of a scope), shared by the page and its CSV/XLSX export. */
 export function countyColumns(locale: Locale): Column<CountyRow>[] {
+  return divisionColumns(locale, 'county');
+}
+
+/**
+ * A table of divisions of one level (a division's children, or its counties): the name links one level down,
+ * the same columns for the page and its CSV/XLSX export; declared counts sit in their own columns.
+ */
+export function divisionColumns(locale: Locale, level: DivisionLevelName): Column<DivisionRow>[] {
   const t = locale.t;
   return [
     { label: 'col.code', value: (r) => r.code, sortKey: 'code' },
     {
-      label: 'col.county',
+      label: nameLabel[level],
       value: (r) => locale.divisionName(r),
-      cell: (r) => <a href={`/counties/${r.code}`}>{locale.divisionName(r)}</a>,
+      // A row is never the root, so its page is a county's school list or a division's own page.
+      cell: (r) => <a href={divisionHref(r, null)}>{locale.divisionName(r)}</a>,
       sortKey: 'name',
     },
     { label: 'col.schools', value: (r) => r.schools.registered, numeric: true, sortKey: 'schools' },
@@ -63,7 +84,7 @@ export function countyColumns(locale: Locale): Column<CountyRow>[] {
       cell: (r) => <Bar locale={locale} part={r.classrooms.equipped} whole={r.classrooms.registered} />,
       sortKey: 'equipped',
     },
-    ...equippedByColumns<CountyRow>(),
+    ...equippedByColumns<DivisionRow>(),
     {
       label: 'col.declaredEquipped',
       value: (r) => r.classrooms.declaredEquipped,
@@ -83,31 +104,57 @@ export function countyColumns(locale: Locale): Column<CountyRow>[] {
   ];
 }
 
-interface OverviewProps {
+/** The level of a division's children as its table names them (a province's are mostly prefectures). */
+export function childLevelOf(coverage: Coverage): DivisionLevelName {
+  return coverage.children[0]?.level ?? 'county';
+}
+
+const childrenHeading: Record<DivisionLevelName, MessageKey> = {
+  country: 'overview.children.province',
+  province: 'overview.children.province',
+  prefecture: 'overview.children.prefecture',
+  county: 'overview.counties',
+};
+
+const overviewTitle: Record<DivisionLevelName, MessageKey> = {
+  country: 'overview.title.country',
+  province: 'overview.title.province',
+  prefecture: 'overview.title',
+  county: 'overview.title',
+};
+
+interface DivisionViewProps {
   locale: Locale;
   viewer: Viewer;
   path: string;
   coverage: Coverage;
   plan: Plan;
-  rows: CountyRow[];
+  /** The division's children, sorted as asked. */
+  rows: DivisionRow[];
   sorting: Sorting;
   query: string;
   now: number;
-  /** The prefecture's daily snapshots, oldest first. */
+  /** The division's daily snapshots, oldest first. */
   history: { schools: MeasuredPoint[]; classrooms: MeasuredPoint[] };
+  /** Root → … → this division, as far as the viewer may see. */
+  trail: TrailDivision[];
+  rootCode: string;
+}
+
+interface OverviewProps extends DivisionViewProps {
   spaces: TeacherSpaces;
   platforms: PlatformCoverage;
 }
 
-/** The prefecture overview: headline figures (measured, declared beside), progress over time, the counties, 人人通 and 两平台. */
-export function OverviewPage(props: OverviewProps) {
+/** The figures of one division: headline (measured, declared beside), progress, plan charts, its children. */
+function DivisionFigures(props: DivisionViewProps & { conflictHref?: string }) {
   const { locale, coverage, plan } = props;
   const t = locale.t;
+  const childLevel = childLevelOf(coverage);
+  const anchor = childLevel === 'county' ? 'counties' : 'children';
   return (
-    <Layout locale={locale} viewer={props.viewer} path={props.path} title={t('overview.title')}>
-      <h1>{`${t('overview.title')} · ${locale.divisionName(plan.root)}`}</h1>
-      <p class="meta">{plan.name}</p>
-      <HeadlineFigures locale={locale} coverage={coverage} conflictHref="/declarations?conflict=true" />
+    <>
+      <HeadlineFigures locale={locale} coverage={coverage} conflictHref={props.conflictHref} />
       <h2>{t('chart.progress')}</h2>
       <ProgressLine locale={locale} progress={coverage.progress} />
       <div class="charts">
@@ -116,6 +163,7 @@ export function OverviewPage(props: OverviewProps) {
           title={t('figure.schoolsConnected')}
           indicator={plan.indicators.schoolsConnected}
           target={coverage.schools.target ?? coverage.schools.registered}
+          targetShare={coverage.schools.targetShare}
           history={props.history.schools}
           now={props.now}
           measuredNow={coverage.schools.connected}
@@ -125,23 +173,53 @@ export function OverviewPage(props: OverviewProps) {
           title={t('figure.classroomsEquipped')}
           indicator={plan.indicators.classroomsEquipped}
           target={coverage.classrooms.target ?? coverage.classrooms.registered}
+          targetShare={coverage.classrooms.targetShare}
           history={props.history.classrooms}
           now={props.now}
           measuredNow={coverage.classrooms.equipped}
         />
       </div>
-      <h2 id="counties">{t('overview.counties')}</h2>
-      <ExportLinks locale={locale} base="/counties" query={props.query} />
+      <h2 id={anchor}>{t(childrenHeading[childLevel])}</h2>
+      <ExportLinks locale={locale} base={`/divisions/${coverage.division.code}/children`} query={props.query} />
       <DataTable
         locale={locale}
-        caption={t('overview.counties')}
-        columns={countyColumns(locale)}
+        caption={t(childrenHeading[childLevel])}
+        columns={divisionColumns(locale, childLevel)}
         rows={props.rows}
         sorting={props.sorting}
-        id="county-table"
+        id={`${childLevel}-table`}
       />
+    </>
+  );
+}
+
+/** The deployment root's overview: its figures and children, then 人人通 and 两平台. */
+export function OverviewPage(props: OverviewProps) {
+  const { locale, coverage, plan } = props;
+  const t = locale.t;
+  const title = t(overviewTitle[coverage.division.level]);
+  return (
+    <Layout locale={locale} viewer={props.viewer} path={props.path} title={title}>
+      <h1>{`${title} · ${locale.divisionName(plan.root)}`}</h1>
+      <p class="meta">{plan.name}</p>
+      <DivisionFigures {...props} conflictHref="/declarations?conflict=true" />
       <TeacherSpacesSection locale={locale} spaces={props.spaces} asOf={coverage.asOf} />
       <PlatformsSection locale={locale} coverage={props.platforms} linkToList />
+    </Layout>
+  );
+}
+
+/** A division below the root (a province or prefecture): the breadcrumb, its figures and its children. */
+export function DivisionPage(props: DivisionViewProps) {
+  const { locale, coverage } = props;
+  const t = locale.t;
+  const name = locale.divisionName(coverage.division);
+  return (
+    <Layout locale={locale} viewer={props.viewer} path={props.path} title={name}>
+      <Breadcrumb locale={locale} trail={props.trail} rootCode={props.rootCode} />
+      <h1>{`${t(`division.level.${coverage.division.level}`)} · ${name}`}</h1>
+      <p class="meta">{props.plan.name}</p>
+      <DivisionFigures {...props} />
     </Layout>
   );
 }

@@ -36,6 +36,8 @@ export function PlanLineChart(props: {
   indicator: CountIndicator;
   /** The target as a count: the plan's, or its share of the registered units (coverage's `target`). */
   target: number;
+  /** The plan's target as a share (coverage's `targetShare`): the target line says it, and no yearly path is drawn. */
+  targetShare?: number | null;
   history: MeasuredPoint[];
   now: number;
   measuredNow: number;
@@ -64,8 +66,17 @@ export function PlanLineChart(props: {
     points.map(([at, v]) => `${x(at).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   const yearCount = lastYear - firstYear + 1;
   const labelEvery = Math.max(1, Math.ceil(yearCount / 8));
-  const expectedNow = expectedCumulative(indicator, props.now);
-  const summary = `${props.title}: ${t('chart.measured')} ${locale.number(props.measuredNow)} (${locale.date(props.now)}), ${t('chart.planned')} ${locale.number(Math.round(expectedNow))}; ${t('figure.ofTarget')} ${locale.number(indicator.target)}; ${locale.fill('chart.snapshots', { n: props.history.length })}`;
+  // A share target names no yearly path to it (decision 141): the target line alone is the plan.
+  const share = props.targetShare ?? null;
+  const targetWords =
+    share === null
+      ? `${t('figure.ofTarget')} ${locale.number(indicator.target)}`
+      : locale.fill('chart.targetShare', { share: locale.percent(share, 1), n: locale.number(indicator.target) });
+  const plannedWords =
+    share === null
+      ? `, ${t('chart.planned')} ${locale.number(Math.round(expectedCumulative(indicator, props.now)))}`
+      : '';
+  const summary = `${props.title}: ${t('chart.measured')} ${locale.number(props.measuredNow)} (${locale.date(props.now)})${plannedWords}; ${targetWords}; ${locale.fill('chart.snapshots', { n: props.history.length })}`;
   const [lastX, lastY] = [x(props.now), y(props.measuredNow)];
   return (
     <figure>
@@ -88,14 +99,16 @@ export function PlanLineChart(props: {
           stroke-dasharray="6 4"
           stroke-width="1"
         />
-        <polyline
-          class="planned"
-          points={path(plan)}
-          fill="none"
-          stroke="#6e7781"
-          stroke-dasharray="4 3"
-          stroke-width="2"
-        />
+        {share === null && (
+          <polyline
+            class="planned"
+            points={path(plan)}
+            fill="none"
+            stroke="#6e7781"
+            stroke-dasharray="4 3"
+            stroke-width="2"
+          />
+        )}
         <polyline
           class="measured"
           data-points={String(measured.length)}
@@ -106,12 +119,16 @@ export function PlanLineChart(props: {
         />
         <circle cx={lastX} cy={lastY} r="3.5" fill="#0b5cad" />
         <g transform={`translate(${PAD.left}, ${H - 6})`}>
-          <line x1="0" x2="14" y1="-4" y2="-4" stroke="#6e7781" stroke-dasharray="4 3" stroke-width="2" />
-          <text x="18">{t('chart.planned')}</text>
+          {share === null && (
+            <>
+              <line x1="0" x2="14" y1="-4" y2="-4" stroke="#6e7781" stroke-dasharray="4 3" stroke-width="2" />
+              <text x="18">{t('chart.planned')}</text>
+            </>
+          )}
           <line x1="150" x2="164" y1="-4" y2="-4" stroke="#0b5cad" stroke-width="2.5" />
           <text x="168">{t('chart.measured')}</text>
           <line x1="290" x2="304" y1="-4" y2="-4" stroke="#cf222e" stroke-dasharray="6 4" />
-          <text x="308">{`${t('figure.ofTarget')} ${locale.number(indicator.target)}`}</text>
+          <text x="308">{targetWords}</text>
         </g>
       </svg>
     </figure>

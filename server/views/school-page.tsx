@@ -8,6 +8,7 @@ import type { Locale } from '../i18n/locale.ts';
 import { AGENT_DOWNLOAD, AGENT_FILE, InstallCommands } from './install-commands.tsx';
 import { ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
+import { Breadcrumb, type TrailDivision } from './division-trail.tsx';
 import { displaysWords, displayWords, kindWords } from './display-words.ts';
 import { equippedByWords } from './figures.tsx';
 
@@ -213,6 +214,9 @@ export function SchoolPage(props: {
   declarations: Declaration[];
   /** County officers and the bureau may declare for this school. */
   canDeclare: boolean;
+  /** Root → … → the school's county, as far as the viewer may open it. */
+  trail: TrailDivision[];
+  rootCode: string;
 }) {
   const { locale, detail } = props;
   const t = locale.t;
@@ -220,6 +224,7 @@ export function SchoolPage(props: {
   const missing = detail.classrooms.filter((c) => !c.equipped);
   return (
     <Layout locale={locale} viewer={props.viewer} path={props.path} title={s.name}>
+      <Breadcrumb locale={locale} trail={props.trail} rootCode={props.rootCode} here={s.name} />
       <p class="meta">
         <a href={`/counties/${s.county.code}`}>{s.county.name}</a>
         {` · ${s.code} · ${locale.tOr(`type.${s.typeCode}`, s.typeCode)} · ${s.township ?? ''}`}

@@ -86,6 +86,26 @@ export const matrix: MatrixCase[] = [
       bureau: f === 'csv' ? { status: 200, has: ['临夏县', '康乐县'] } : 200,
     } as Record<Visitor, Cell>,
   })),
+  // The drill-down (issue 13 item 6): the root's page is the overview, a county's its school list.
+  {
+    route: 'GET /divisions/:code',
+    path: '/divisions/622900',
+    expect: { ...bureauOnly([]), bureau: { status: 302, location: '/' } },
+  },
+  {
+    route: 'GET /divisions/:code',
+    path: '/divisions/622921',
+    expect: {
+      ...countyAPage(),
+      countyA: { status: 302, location: '/counties/622921' },
+      bureau: { status: 302, location: '/counties/622921' },
+    },
+  },
+  ...['csv', 'xlsx'].map((f) => ({
+    route: `GET /divisions/:code/children.${f}`,
+    path: `/divisions/622900/children.${f}`,
+    expect: bureauOnly(f === 'csv' ? ['临夏县', '康乐县'] : []),
+  })),
   { route: 'GET /counties/:code', path: '/counties/622921', expect: countyAPage() },
   { route: 'GET /counties/:code/schools.csv', path: '/counties/622921/schools.csv', expect: countyAPage() },
   {
