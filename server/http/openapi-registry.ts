@@ -14,5 +14,8 @@ export interface RouteDoc {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
-  responses: Record<number, { description: string; schema?: z.ZodType; csv?: boolean; binary?: boolean }>;
+  responses: Record<
+    number,
+    { description: string; schema?: z.ZodType; csv?: boolean; xlsx?: boolean; binary?: boolean }
+  >;
 }

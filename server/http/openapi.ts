@@ -40,6 +40,10 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], version: string)
       const content: Record<string, unknown> = {};
       if (response.schema) content['application/json'] = { schema: toSchema(response.schema, 'output') };
       if (response.csv) content['text/csv'] = { schema: { type: 'string', description: 'UTF-8 with BOM' } };
+      if (response.xlsx)
+        content['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'] = {
+          schema: { type: 'string', format: 'binary' },
+        };
       if (response.binary) content['application/octet-stream'] = { schema: { type: 'string', format: 'binary' } };
       responses[status] = {
         description: response.description,

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { countyParams } from '../../shared/schemas/route-params.ts';
 import {
@@ -11,7 +11,9 @@ import {
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { programmeCoverageSchema } from '../../shared/schemas/programme-coverage.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { assertCountyInScope, countyScopeOf } from '../access/scope.ts';
+import { assertDivisionInScope, divisionScopeOf } from '../access/scope.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
+import { toXlsx, xlsxResponse } from '../http/xlsx.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
@@ -56,8 +58,8 @@ export const schoolCsvColumns: CsvColumn<SchoolRow>[] = [
   ...classroomAndDeviceColumns<SchoolRow>(),
 ];
 
-type CountyRow = z.infer<typeof coverageSchema>['counties'][number];
-const countyCsvColumns: CsvColumn<CountyRow>[] = [
+type DivisionRow = z.infer<typeof coverageSchema>['children'][number];
+const divisionCsvColumns: CsvColumn<DivisionRow>[] = [
   { header: 'code', value: (r) => r.code },
   { header: 'name', value: (r) => r.name },
   { header: 'schools_registered', value: (r) => r.schools.registered },
@@ -65,19 +67,37 @@ const countyCsvColumns: CsvColumn<CountyRow>[] = [
   { header: 'schools_meeting_standard', value: (r) => r.schools.meetingStandard },
   { header: 'schools_declared_connected', value: (r) => r.schools.declaredConnected },
   { header: 'declaration_conflicts', value: (r) => r.schools.declarationConflicts },
-  ...classroomAndDeviceColumns<CountyRow>(),
+  ...classroomAndDeviceColumns<DivisionRow>(),
+  // Added with issue 13 (children of any level); last, so files read by column position keep their meaning.
+  { header: 'level', value: (r) => r.level },
 ];
+
+/**
+ * The division a coverage read is for: `?division=` when the principal may see it, else the principal's own;
+ * null stands for the deployment's root (the root's code is folded into it, so plan targets apply as today).
+ */
+function divisionToRead(c: Context<AppEnv>, asked: string | undefined): string | null {
+  const own = divisionScopeOf(c.var.principal);
+  if (asked === undefined) return own;
+  assertDivisionInScope(c.var.principal, asked);
+  return asked === deploymentTree(c.var.db).root.code ? null : asked;
+}
 
 export const coverageRoutes = new Hono<AppEnv>()
   .use('/api/v1/coverage', apiAuth)
   .use('/api/v1/coverage/*', apiAuth)
-  .get('/api/v1/coverage', validate('query', coverageQuerySchema), (c) => {
+  .get('/api/v1/coverage', validate('query', coverageQuerySchema), async (c) => {
     const now = c.var.clock();
-    const scope = countyScopeOf(c.var.principal);
-    const { format, page, pageSize } = c.req.valid('query');
-    if (format === 'csv')
-      return csvResponse(toCsv(countyCsvColumns, readCoverage(c.var.db, scope, now).counties), 'coverage-counties.csv');
-    return c.json(readProgrammeFigures(c.var.db, scope, now, { page, pageSize }));
+    const { format, page, pageSize, division } = c.req.valid('query');
+    const scope = divisionToRead(c, division);
+    if (format === 'json') return c.json(readProgrammeFigures(c.var.db, scope, now, { page, pageSize }));
+    // The exports list the division's children (a prefecture's counties, a province's prefectures), all of them.
+    const coverage = readCoverage(c.var.db, scope, now, { page: 1, pageSize: 1 });
+    const file = `coverage-${coverage.division.code}`;
+    if (format === 'csv') return csvResponse(toCsv(divisionCsvColumns, coverage.children), `${file}.csv`);
+    const cells = coverage.children.map((r) => divisionCsvColumns.map((col) => col.value(r) ?? null));
+    const body = await toXlsx(file, divisionCsvColumns, cells);
+    return xlsxResponse(body, `${file}.xlsx`);
   })
   .get(
     '/api/v1/coverage/counties/:code',
@@ -86,7 +106,7 @@ export const coverageRoutes = new Hono<AppEnv>()
     (c) => {
       const { code } = c.req.valid('param');
       const query = c.req.valid('query');
-      assertCountyInScope(c.var.principal, code);
+      assertDivisionInScope(c.var.principal, code);
       findCounty(c.var.db, code);
       const now = c.var.clock();
       const csv = query.format === 'csv';
@@ -112,18 +132,27 @@ export const coverageDocs: RouteDoc[] = [
     method: 'get',
     path: '/api/v1/coverage',
     summary:
-      'Prefecture coverage against the plan, with a row per county, paged (a county-scoped token sees its county only)',
+      "A division's coverage against the plan with its direct sub-divisions (children) and a page of its county rows: " +
+      "the token's or account's own division by default (the root for the whole deployment), ?division=CODE for any division inside it",
     tag: 'coverage',
     auth: 'api-token',
     query: coverageQuerySchema,
     responses: {
       200: {
         description:
-          'figures as of asOf with one page of county rows (countyPage); ?format=csv gives every county row as CSV',
+          'figures as of asOf for `division`, its `children` and one page of county rows (countyPage); ' +
+          '?format=csv or ?format=xlsx gives every child row (a prefecture: its counties; a province: its prefectures)',
         schema: programmeCoverageSchema,
         csv: true,
+        xlsx: true,
       },
       ...errors,
+      403: {
+        description:
+          'a school account (read /api/v1/schools/{code}), or ?division outside the token’s or account’s own division',
+        schema: apiErrorSchema,
+      },
+      404: { description: "?division names no division under the deployment's root", schema: apiErrorSchema },
     },
   },
   {
@@ -141,7 +170,7 @@ export const coverageDocs: RouteDoc[] = [
         csv: true,
       },
       ...errors,
-      403: { description: 'the token is scoped to another county', schema: apiErrorSchema },
+      403: { description: 'the county lies outside the token’s or account’s division', schema: apiErrorSchema },
       404: { description: 'no such county', schema: apiErrorSchema },
     },
   },

@@ -22,7 +22,7 @@ const noticeQuery = z.object({
 /** Bureau or county officer; the county an officer is confined to (null: the whole prefecture). */
 function officerScope(c: Context<AppEnv>): string | null {
   assertRole(c.var.user, 'bureau', 'county');
-  return listScope(c.var.user).countyCode;
+  return listScope(c.var.user).divisionCode;
 }
 
 /** A prefecture-wide closure is the bureau's to change; a county's, the bureau's or that county's officers'. */

@@ -15,7 +15,7 @@ import { InspectionPage, InspectionsPage } from '../views/inspections-page.tsx';
 /** Bureau or county officer; the county an officer is confined to (null: the whole prefecture). */
 function officerScope(c: Context<AppEnv>): string | null {
   assertRole(c.var.user, 'bureau', 'county');
-  return listScope(c.var.user).countyCode;
+  return listScope(c.var.user).divisionCode;
 }
 
 /**

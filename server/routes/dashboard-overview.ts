@@ -19,7 +19,7 @@ const exportCounties = createFactory<AppEnv>().createHandlers(validate('query', 
   const user = c.var.user;
   assertRole(user, 'bureau', 'county');
   const now = c.var.clock();
-  const coverage = readCoverage(c.var.db, user.role === 'bureau' ? null : user.countyCode, now);
+  const coverage = readCoverage(c.var.db, user.divisionCode, now);
   const { sort, dir } = c.req.valid('query');
   const columns = countyColumns(c.var.locale);
   return tableExport(
@@ -35,10 +35,10 @@ const exportCounties = createFactory<AppEnv>().createHandlers(validate('query', 
 export const dashboardOverviewRoutes = new Hono<AppEnv>()
   .get('/', validate('query', sortQuery), (c) => {
     const user = c.var.user;
-    if (user.role === 'county') return c.redirect(`/counties/${user.countyCode}`, 302);
+    if (user.role === 'county') return c.redirect(`/counties/${user.divisionCode}`, 302);
     if (user.role === 'school') return c.redirect(`/schools/${user.schoolCode}`, 302);
     const now = c.var.clock();
-    const figures = readProgrammeFigures(c.var.db, null, now);
+    const figures = readProgrammeFigures(c.var.db, user.divisionCode, now);
     const { sort, dir } = c.req.valid('query');
     const columns = countyColumns(c.var.locale);
     const sorting = { key: sort, dir, href: (key: string, d: 'asc' | 'desc') => `/?sort=${key}&dir=${d}#counties` };
@@ -55,7 +55,7 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
         sorting,
         query,
         now,
-        history: readPrefectureSeries(c.var.db, plan.root.code),
+        history: readPrefectureSeries(c.var.db, user.divisionCode ?? plan.root.code),
         spaces: figures.teacherSpaces,
         platforms: figures.platforms,
       }),

@@ -9,7 +9,7 @@ import {
   type TeacherSpaces,
 } from '../../shared/schemas/teacher-spaces.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { countyScopeOf } from '../access/scope.ts';
+import { divisionScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { apiAuthOnce, countyWriter } from '../auth/writers.ts';
 import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
@@ -29,7 +29,7 @@ const countyColumns: CsvColumn<TeacherSpaces['counties'][number]>[] = [
 export const teacherSpacesRoutes = new Hono<AppEnv>()
   .use('/api/v1/teacher-spaces', apiAuth)
   .get('/api/v1/teacher-spaces', validate('query', formatQuerySchema), (c) => {
-    const spaces = readTeacherSpaces(c.var.db, countyScopeOf(c.var.principal));
+    const spaces = readTeacherSpaces(c.var.db, divisionScopeOf(c.var.principal));
     if (c.req.valid('query').format === 'csv')
       return csvResponse(toCsv(countyColumns, spaces.counties), 'teacher-spaces-counties.csv');
     return c.json(spaces);

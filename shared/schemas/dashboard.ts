@@ -22,12 +22,13 @@ export const newUserSchema = z
     username: usernameSchema,
     password: passwordSchema,
     role: z.enum(roles),
-    countyCode: divisionCodeSchema.optional(),
+    /** A county account's county; a bureau account's division (absent: the whole deployment). */
+    divisionCode: divisionCodeSchema.optional(),
     schoolCode: z.string().trim().min(1).max(64).optional(),
   })
   .superRefine((u, ctx) => {
-    if (u.role === 'county' && !u.countyCode)
-      ctx.addIssue({ code: 'custom', path: ['countyCode'], message: 'a county account needs its county' });
+    if (u.role === 'county' && !u.divisionCode)
+      ctx.addIssue({ code: 'custom', path: ['divisionCode'], message: 'a county account needs its county' });
     if (u.role === 'school' && !u.schoolCode)
       ctx.addIssue({ code: 'custom', path: ['schoolCode'], message: 'a school account needs its school' });
   });
