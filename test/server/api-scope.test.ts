@@ -72,8 +72,8 @@ describe('bureau API scope', () => {
   it('returns the plan with its targets and milestones', async () => {
     ctx = createTestContext();
     const plan = await requestJson(ctx.app, 'GET', '/api/v1/plan', { bearer: ctx.apiToken() });
-    expect(plan.body.prefecture.code).toBe('622900');
-    expect(plan.body.counties).toHaveLength(8);
+    expect(plan.body.root.code).toBe('622900');
+    expect(plan.body.divisions).toHaveLength(8);
     expect(plan.body.indicators.schoolsConnected).toMatchObject({
       target: 1492,
       milestones: [
