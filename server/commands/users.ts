@@ -26,7 +26,7 @@ export const userCreate: Command = async ({ flags, now, say }) => {
   const reach = user.schoolCode
     ? `school ${user.schoolCode}`
     : user.divisionCode
-      ? `division ${user.divisionCode}`
+      ? `${user.role === 'county' ? 'county' : 'division'} ${user.divisionCode}`
       : 'the whole deployment';
   say(`user #${user.id} ${user.username} created: ${user.role}, ${reach}`);
   return 0;
