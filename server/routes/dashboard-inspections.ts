@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { idParams } from '../../shared/schemas/route-params.ts';
 import { inspectionDrawFormSchema, inspectionResultFormSchema } from '../../shared/schemas/dashboard-programme.ts';
 import { requireCsrf } from '../accounts/page-auth.ts';
-import { assertRole, listScope } from '../access/scope.ts';
+import { assertRole, assertRootBureau, listScope } from '../access/scope.ts';
 import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { validate } from '../http/validate.ts';
@@ -36,7 +36,7 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
     );
   })
   .post('/inspections', requireCsrf, validate('form', inspectionDrawFormSchema), (c) => {
-    assertRole(c.var.user, 'bureau');
+    assertRootBureau(c.var.user);
     const { perCounty, seed } = c.req.valid('form');
     const now = c.var.clock();
     const inspection = drawInspection(c.var.db, { perCounty, seed }, now, {

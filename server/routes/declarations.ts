@@ -20,6 +20,7 @@ import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { addClosure, listClosures, removeClosure } from '../programme/closures.ts';
 import { declareStatus, listDeclarations, withdrawDeclaration } from '../programme/declarations.ts';
+import { divisionContains } from '../divisions/containment.ts';
 
 const declarationColumns: CsvColumn<Declaration>[] = [
   { header: 'id', value: (d) => d.id },
@@ -81,7 +82,9 @@ export const declarationRoutes = new Hono<AppEnv>()
   .get('/api/v1/closures', (c) => {
     const scope = divisionScopeOf(c.var.principal);
     return c.json({
-      closures: listClosures(c.var.db).filter((x) => scope === null || x.countyCode === null || x.countyCode === scope),
+      closures: listClosures(c.var.db).filter(
+        (x) => scope === null || x.countyCode === null || divisionContains(scope, x.countyCode),
+      ),
     });
   })
   .post('/api/v1/closures', validate('json', closureRequestSchema), (c) => {
