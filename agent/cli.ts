@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -21,9 +22,10 @@ import { formatOnceDelivery, formatOnceFacts, runOnce } from './once.ts';
 import { parseServerFlag } from './server-url.ts';
 import { usageText } from './usage.ts';
 import * as service from './service.ts';
+import { serviceWordsFor } from './service-words.ts';
 import { agentStatus, formatStatus } from './status.ts';
 import { EXIT_RESTART_FOR_UPDATE, LAUNCHER_FILE, writeLauncher } from './update/launcher.ts';
-import { readSignatures, runningBundle } from './update/install.ts';
+import { bundleFiles, readSignatures, runningBundle } from './update/install.ts';
 import { readKeyStatements } from './update/trust.ts';
 import { signedBundle } from './update/verify.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -179,65 +181,83 @@ async function installService(
   lang: AgentLang,
 ): Promise<number> {
   const platform = currentPlatform();
+  const w = serviceWordsFor(lang);
   const script = resolve(process.argv[1] ?? 'santong-agent.mjs');
   const bundle = runningBundle();
-  // The bundle in a directory of its own: the one self-update may write (Linux) and that install locks (Windows).
-  const ownDir = bundle !== null && /santong-agent/i.test(basename(dirname(bundle)));
   if (!install) return uninstallService(platform.platform, platform.isRoot, dryRun);
   const config = await loadConfig(configPath, lang);
-  if (platform.platform === 'win32' && !ownDir) {
-    return print(
-      `put santong-agent.mjs in a folder of its own (e.g. C:\\Program Files\\santong-agent\\) and run install-service from there: the task runs it as SYSTEM, so only administrators may change that folder`,
-      EXIT.usage,
-    );
-  }
-  if (bundle && !ownDir)
-    log(
-      'warn',
-      `self-update stays off: put the bundle in a directory of its own (e.g. /opt/santong-agent/), not ${dirname(bundle)}`,
-    );
-  const updatable = ownDir && (await selfUpdateReady(bundle, config));
-  const launcher = updatable ? join(dirname(bundle), LAUNCHER_FILE) : undefined;
-  if (!dryRun && updatable) await writeLauncher(dirname(bundle));
-  if (platform.platform === 'win32') {
-    const windows = {
-      xmlPath: join(dirname(configPath), 'santong-agent-task.xml'),
-      configPath,
-      installDir: dirname(bundle!),
-    };
-    const scriptPath = join(dirname(configPath), 'santong-agent-install.cmd');
-    if (!dryRun) {
-      await writeAsAdministrator(
-        windows.xmlPath,
-        service.windowsTaskXml({ node: process.execPath, script, configPath, launcher }),
-      );
-      await writeAsAdministrator(scriptPath, service.windowsInstallScript(windows));
-    }
-    const commands = service.windowsInstallCommands(windows);
-    return print(
-      `run ${scriptPath} in an elevated cmd.exe, or these commands one by one (docs/agent-data.md explains them):\n${commands.join('\n')}`,
-    );
-  }
-  const paths = {
-    node: process.execPath,
+  if (platform.platform === 'win32') return installWindowsTask(bundle, script, configPath, config, dryRun, w);
+  const updatable = bundle !== null && (await selfUpdateReady(bundle, config));
+  const beside = bundle === null ? [] : [bundleFiles(bundle).signatures, bundleFiles(bundle).keys].filter(existsSync);
+  const plan = service.linuxInstall({
+    bundle,
     script,
+    node: process.execPath,
     configPath,
     stateDir: stateDirFor(config, configPath, platform),
     user,
-    launcher,
-  };
-  const commands = service.systemdInstallCommands(paths);
-  if (dryRun)
-    return print(
-      `# ${service.SYSTEMD_UNIT_PATH}\n${service.systemdUnit(paths)}\n${commands.map((c) => c.join(' ')).join('\n')}`,
+    beside,
+    selfUpdate: updatable,
+  });
+  const commands = service.systemdInstallCommands(plan.paths);
+  const problems = plan.problems.map((p) => `- ${w.problem(p)}`).join('\n');
+  if (dryRun) {
+    const copy = plan.copyCommands.length ? [w.copies(service.LINUX_INSTALL_DIR), ...plan.copyCommands] : [];
+    print(
+      [
+        ...copy.map((c) => (typeof c === 'string' ? c : c.join(' '))),
+        `# ${service.SYSTEMD_UNIT_PATH}`,
+        service.systemdUnit(plan.paths),
+        ...commands.map((c) => c.join(' ')),
+      ].join('\n'),
     );
-  if (!platform.isRoot) return print('install-service needs root (sudo)', EXIT.usage);
+    return problems ? print(`${w.refused}\n${problems}`, EXIT.usage) : EXIT.ok;
+  }
+  if (problems) return print(`${w.refused}\n${problems}`, EXIT.usage);
+  if (!platform.isRoot) return print(w.needsRoot, EXIT.usage);
+  const copied = runCommands(plan.copyCommands, []);
+  if (copied !== EXIT.ok) return copied;
+  if (plan.paths.launcher) await writeLauncher(service.LINUX_INSTALL_DIR);
   await mkdir(dirname(service.SYSTEMD_UNIT_PATH), { recursive: true });
-  await writeFile(service.SYSTEMD_UNIT_PATH, service.systemdUnit(paths));
+  await writeFile(service.SYSTEMD_UNIT_PATH, service.systemdUnit(plan.paths));
   return runCommands(
     commands,
     [['useradd']],
     'santong-agent service installed and started; see `systemctl status santong-agent`',
+  );
+}
+
+/** Windows: the task runs the bundle where it is, in a folder of its own that install locks to administrators. */
+async function installWindowsTask(
+  bundle: string | null,
+  script: string,
+  configPath: string,
+  config: AgentConfig,
+  dryRun: boolean,
+  w: ReturnType<typeof serviceWordsFor>,
+): Promise<number> {
+  const ownDir = bundle !== null && /santong-agent/i.test(basename(dirname(bundle)));
+  if (!ownDir) return print(w.windowsOwnFolder, EXIT.usage);
+  if (service.underUserProfile(dirname(bundle))) return print(w.windowsUserProfile(dirname(bundle)), EXIT.usage);
+  const updatable = await selfUpdateReady(bundle, config);
+  const launcher = updatable ? join(dirname(bundle), LAUNCHER_FILE) : undefined;
+  if (!dryRun && updatable) await writeLauncher(dirname(bundle));
+  const windows = {
+    xmlPath: join(dirname(configPath), 'santong-agent-task.xml'),
+    configPath,
+    installDir: dirname(bundle),
+  };
+  const scriptPath = join(dirname(configPath), 'santong-agent-install.cmd');
+  if (!dryRun) {
+    await writeAsAdministrator(
+      windows.xmlPath,
+      service.windowsTaskXml({ node: process.execPath, script, configPath, launcher }),
+    );
+    await writeAsAdministrator(scriptPath, service.windowsInstallScript(windows));
+  }
+  const commands = service.windowsInstallCommands(windows);
+  return print(
+    `run ${scriptPath} in an elevated cmd.exe, or these commands one by one (docs/agent-data.md explains them):\n${commands.join('\n')}`,
   );
 }
 
@@ -278,13 +298,13 @@ async function writeAsAdministrator(path: string, text: string): Promise<void> {
 }
 
 /** Runs commands in order; a failure of one listed in `mayFail` (the user exists already) is not fatal. */
-function runCommands(commands: string[][], mayFail: string[][], done: string): number {
+function runCommands(commands: string[][], mayFail: string[][], done?: string): number {
   for (const [cmd, ...args] of commands) {
     const r = spawnSync(cmd!, args, { stdio: 'inherit' });
     const optional = mayFail.some((m) => m.every((part, i) => [cmd, ...args][i] === part));
     if (r.status !== 0 && !optional) return print(`failed: ${[cmd, ...args].join(' ')}`, EXIT.usage);
   }
-  return print(done);
+  return done === undefined ? EXIT.ok : print(done);
 }
 
 function print(text: string, code: number = EXIT.ok): number {

@@ -2,6 +2,7 @@
  * Service definitions for the agent. Pure text generation, so the unit file and the Windows task are
  * tested as text; cli.ts writes them and runs the system tools.
  */
+import { LAUNCHER_FILE } from './update/launcher.ts';
 
 export type ServicePaths = {
   node: string;
@@ -33,6 +34,96 @@ export const AGENT_NODE_FLAGS = [
 export const AGENT_ENVIRONMENT = { MALLOC_ARENA_MAX: '2' } as const;
 
 export const SYSTEMD_UNIT_PATH = '/etc/systemd/system/santong-agent.service';
+
+/**
+ * Where install-service puts the bundle on Linux: a folder of its own, outside what the unit's sandbox hides,
+ * readable by the service's user (docs/decisions/143-agent-installed-into-opt.md).
+ */
+export const LINUX_INSTALL_DIR = '/opt/santong-agent';
+export const BUNDLE_FILE = 'santong-agent.mjs';
+
+/**
+ * Folders the unit's sandbox hides from the agent: ProtectHome=yes makes /home, /root and /run/user
+ * inaccessible, and PrivateTmp=yes gives the service an empty /tmp and /var/tmp of its own.
+ */
+export const HIDDEN_FROM_SERVICE = ['/home', '/root', '/run/user', '/tmp', '/var/tmp'] as const;
+
+/** The hidden folder `path` lies in, or null when the service can see it. */
+export function hiddenFromService(path: string): string | null {
+  return HIDDEN_FROM_SERVICE.find((dir) => path === dir || path.startsWith(`${dir}/`)) ?? null;
+}
+
+/** Why a unit could not start from these paths; each names the path, the folder that hides it, and the fix. */
+export type InstallProblem =
+  { kind: 'sources'; script: string } | { kind: 'node' | 'config' | 'state'; path: string; hiddenIn: string };
+
+export type LinuxInstall = {
+  /** What the unit runs: the installed copy of the bundle. */
+  paths: ServicePaths;
+  /** Root's commands that put the bundle (and its signature and key statements) in place; empty when it runs from there already. */
+  copyCommands: string[][];
+  problems: InstallProblem[];
+};
+
+/**
+ * The Linux install: the bundle copied into LINUX_INSTALL_DIR (where it may live anywhere before, a download
+ * folder under /root or /home, or /tmp) and the unit pointed at that copy. What cannot be copied (node itself,
+ * the settings file with the device key, the state directory) is a problem the caller refuses with.
+ */
+export function linuxInstall(input: {
+  /** The bundle file this process runs from, or null when it runs from the TypeScript sources. */
+  bundle: string | null;
+  script: string;
+  node: string;
+  configPath: string;
+  stateDir: string;
+  user: string;
+  /** Files beside the bundle to carry along (its .sig and .keys.json), those that exist. */
+  beside: string[];
+  selfUpdate: boolean;
+}): LinuxInstall {
+  const problems: InstallProblem[] = [];
+  if (input.bundle === null) problems.push({ kind: 'sources', script: input.script });
+  for (const [kind, path] of [
+    ['node', input.node],
+    ['config', input.configPath],
+    ['state', input.stateDir],
+  ] as const) {
+    const hiddenIn = hiddenFromService(path);
+    // A state directory beside a hidden settings file moves with it: one problem, one fix.
+    if (hiddenIn && !(kind === 'state' && problems.some((p) => p.kind === 'config')))
+      problems.push({ kind, path, hiddenIn });
+  }
+  const script = `${LINUX_INSTALL_DIR}/${BUNDLE_FILE}`;
+  const from = input.bundle;
+  const copyCommands =
+    from === null || from === script
+      ? []
+      : [
+          ['install', '-d', '-m', '0755', LINUX_INSTALL_DIR],
+          ...[from, ...input.beside].map((file) => [
+            'install',
+            '-m',
+            '0644',
+            file,
+            `${LINUX_INSTALL_DIR}/${BUNDLE_FILE}${file.slice(from.length)}`,
+          ]),
+        ];
+  const paths: ServicePaths = {
+    node: input.node,
+    script,
+    configPath: input.configPath,
+    stateDir: input.stateDir,
+    user: input.user,
+    launcher: input.selfUpdate ? `${LINUX_INSTALL_DIR}/${LAUNCHER_FILE}` : undefined,
+  };
+  return { paths, copyCommands, problems };
+}
+
+/** A Windows folder a signed-in user's account controls (their profile): whoever owns the parent can swap the folder. */
+export function underUserProfile(windowsPath: string): boolean {
+  return /^[a-z]:\\users\\/i.test(windowsPath);
+}
 
 /**
  * A systemd unit: a dedicated unprivileged user, restart on failure (not on a clean stop), and a

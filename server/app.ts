@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from './http/app-env.ts';
 import { DomainError, failureStatus } from './errors.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import type { RouteDoc } from './http/openapi-registry.ts';
+import { methodNotAllowed } from './http/method-not-allowed.ts';
 import { requestLimits } from './http/request-limits.ts';
 import { coverageDocs, coverageRoutes } from './routes/coverage.ts';
 import { divisionDocs, divisionRoutes } from './routes/divisions.ts';
@@ -64,6 +65,8 @@ export function createApp(deps: AppDeps) {
         'request',
       );
     })
+    // A method a documented path lacks is refused with its Allow list before auth, limits or parsing.
+    .use(methodNotAllowed([...routeDocs, { method: 'get', path: '/api/v1/openapi.json' }]))
     // Rate limits and the default body limit, before any route parses or touches the database.
     .use(requestLimits(deps.limits))
     .route('/', healthRoutes)

@@ -33,7 +33,8 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
                                            division, 000000 / a province / a prefecture, default 622900 Linxia,
                                            stored at first use)
 
-  serve [--port N] [--host H] [--log-level L]     run the server (npm start)
+  serve [--port N] [--host H] [--log-level L] [--public-url URL]
+                                                  run the server (npm start); URL: where school PCs reach it
   plan import FILE.json                           replace the plan (targets, rules, division names) for the root
   import-schools FILE.csv|FILE.xlsx               add or update schools from a roster (all or nothing)
   import-teacher-spaces FILE.csv|FILE.xlsx        declared teachers, spaces opened and verified per school (all or nothing)
@@ -79,6 +80,7 @@ function parse(argv: string[]) {
       port: { type: 'string' },
       host: { type: 'string' },
       'log-level': { type: 'string' },
+      'public-url': { type: 'string' },
       school: { type: 'string' },
       'expires-in': { type: 'string' },
       'max-uses': { type: 'string' },
@@ -112,14 +114,25 @@ function parse(argv: string[]) {
 }
 
 /**
- * `santong serve`: runs until SIGINT or SIGTERM. Here and not in commands/: the server it starts is
- * assembled by index.ts, which sits above commands/ in the layers.
+ * `santong serve`: runs until SIGINT or SIGTERM, then closes the listening socket, the jobs and the database
+ * and exits 0; a second signal while that waits on a request exits at once. Here and not in commands/: the
+ * server it starts is assembled by index.ts, which sits above commands/ in the layers. npm's scripts `exec` it,
+ * so `kill -TERM` of `npm start` reaches this process rather than the shell npm runs it in.
  */
 const serveCommand: Command = async ({ flags }) => {
   const server = await startServer(parseServerConfig(flags, process.env));
-  const stop = () => void server.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    server.logger.info({ signal }, 'santong server stopping');
+    void server.close().then(() => {
+      server.logger.info('santong server stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   return -1;
 };
 

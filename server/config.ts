@@ -75,6 +75,19 @@ export const serverConfigSchema = z.object({
     .enum(['0', '1', 'false', 'true'], 'SANTONG_HTTPS_ONLY takes 1 or 0')
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
+  /**
+   * The address school PCs reach this server at (the agent's --server), as written into the install commands
+   * the dashboard shows; without it they fall back to the address the browser used, with a note saying so.
+   */
+  publicUrl: z
+    .url({
+      protocol: /^https?$/,
+      error:
+        'SANTONG_PUBLIC_URL (--public-url) takes the http(s) address school PCs reach this server at, e.g. https://santong.example.cn',
+    })
+    .refine((u) => !/[?#]/.test(u), 'SANTONG_PUBLIC_URL (--public-url) takes an address without ? or #')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
 });
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 
@@ -99,6 +112,7 @@ export function parseServerConfig(flags: Record<string, string | undefined>, env
     publicDisclosure: env.SANTONG_PUBLIC_DISCLOSURE,
     trustProxy: env.SANTONG_TRUST_PROXY,
     httpsOnly: env.SANTONG_HTTPS_ONLY,
+    publicUrl: (flags['public-url'] ?? env.SANTONG_PUBLIC_URL) || undefined,
   });
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

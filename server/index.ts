@@ -1,4 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
+import { firstRunSteps } from './accounts/first-run.ts';
 import { createApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
@@ -6,6 +7,7 @@ import { startAgingJob } from './jobs/aging.ts';
 import { startSnapshotJob } from './jobs/snapshots.ts';
 import { startRetentionJob } from './jobs/retention.ts';
 import { startPlatformProbeJob } from './jobs/platform-probes.ts';
+import { listeningUrls } from './http/listen-urls.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ensureReferenceData } from './plan/plan.ts';
 import { currentPlan } from './plan/current.ts';
@@ -15,6 +17,7 @@ import { SERVER_VERSION } from './version.ts';
 
 export interface RunningServer {
   url: string;
+  logger: Logger;
   close(): Promise<void>;
 }
 
@@ -55,6 +58,8 @@ export async function startServer(
     publicDisclosure: config.publicDisclosure,
     trustProxy: config.trustProxy,
     httpsOnly: config.httpsOnly,
+    dataDir: config.dataDir,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
@@ -62,11 +67,29 @@ export async function startServer(
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
-  logger.info({ url, dataDir: config.dataDir, version: SERVER_VERSION }, 'santong server listening');
+  // What the socket is bound to, and every URL that reaches it; `url` is the first, on this machine.
+  const urls = listeningUrls(config.host, port);
+  const url = urls[0]!;
+  const bound = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // The message stays fixed: scripts (the demo, the tests' helpers) find the URL by it.
+  logger.info(
+    { url, address: bound, urls, dataDir: config.dataDir, version: SERVER_VERSION },
+    'santong server listening',
+  );
+  const firstRun = firstRunSteps(db, config.dataDir);
+  if (firstRun?.account)
+    logger.warn(
+      { command: firstRun.account },
+      `no dashboard account yet: create the first bureau account with ${firstRun.account} (your passphrase for PASSPHRASE, a username for NAME), then sign in at ${url}/login`,
+    );
+  if (firstRun?.roster)
+    logger.warn(
+      { command: firstRun.roster },
+      `no schools yet: import the roster (CSV or XLSX; its columns are in the README, a sample in docs/examples/schools.sample.csv) with ${firstRun.roster}`,
+    );
   return {
     url,
+    logger,
     close: async () => {
       await aging.stop();
       await snapshots.stop();

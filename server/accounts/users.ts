@@ -14,7 +14,9 @@ export async function createUser(db: Db, input: NewUser, now: number, audit: Aud
   const parsed = newUserSchema.safeParse(input);
   if (!parsed.success) {
     const issues = describeIssues(parsed.error);
-    throw new DomainError('invalid', 'invalid_user', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+    throw new DomainError('invalid', 'invalid_user', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues, {
+      fieldIssues: parsed.error.issues,
+    });
   }
   const u = parsed.data;
   let divisionCode: string | null = null;
@@ -32,12 +34,16 @@ export async function createUser(db: Db, input: NewUser, now: number, audit: Aud
         'invalid',
         'school_unknown',
         `no school with code ${u.schoolCode}; import the roster first`,
+        undefined,
+        { params: { school: u.schoolCode! } },
       );
     schoolCode = school.code;
     divisionCode = school.countyCode;
   }
   if (db.select({ id: users.id }).from(users).where(eq(users.username, u.username)).get()) {
-    throw new DomainError('conflict', 'username_taken', `the username ${u.username} is taken`);
+    throw new DomainError('conflict', 'username_taken', `the username ${u.username} is taken`, undefined, {
+      params: { username: u.username },
+    });
   }
   // Hashed before the insert: the await must not sit inside a transaction (better-sqlite3 is synchronous).
   const passwordHash = await hashPassword(u.password);
@@ -112,7 +118,7 @@ export function listUsers(db: Db) {
 
 function findUser(db: Db, id: number) {
   const row = db.select().from(users).where(eq(users.id, id)).get();
-  if (!row) throw new DomainError('not-found', 'user_unknown', `no user ${id}`);
+  if (!row) throw new DomainError('not-found', 'user_unknown', `no user ${id}`, undefined, { params: { id } });
   return row;
 }
 
@@ -121,7 +127,9 @@ export function disableUser(db: Db, id: number, now: number, audit: AuditSource)
   inTransaction(db, () => {
     const user = findUser(db, id);
     if (user.disabledAt !== null)
-      throw new DomainError('conflict', 'user_disabled', `${user.username} is already disabled`);
+      throw new DomainError('conflict', 'user_disabled', `${user.username} is already disabled`, undefined, {
+        params: { username: user.username },
+      });
     db.update(users).set({ disabledAt: now }).where(eq(users.id, id)).run();
     db.delete(sessions).where(eq(sessions.userId, id)).run();
     recordAudit(
@@ -144,7 +152,10 @@ export function disableUser(db: Db, id: number, now: number, audit: AuditSource)
 export function enableUser(db: Db, id: number, now: number, audit: AuditSource): void {
   inTransaction(db, () => {
     const user = findUser(db, id);
-    if (user.disabledAt === null) throw new DomainError('conflict', 'user_enabled', `${user.username} is not disabled`);
+    if (user.disabledAt === null)
+      throw new DomainError('conflict', 'user_enabled', `${user.username} is not disabled`, undefined, {
+        params: { username: user.username },
+      });
     db.update(users).set({ disabledAt: null }).where(eq(users.id, id)).run();
     recordAudit(
       db,
@@ -175,7 +186,9 @@ export async function resetPassword(
 ): Promise<void> {
   const parsed = passwordSchema.safeParse(password);
   if (!parsed.success)
-    throw new DomainError('invalid', 'invalid_password', `password: ${parsed.error.issues[0]!.message}`);
+    throw new DomainError('invalid', 'invalid_password', `password: ${parsed.error.issues[0]!.message}`, undefined, {
+      fieldIssues: parsed.error.issues.map((issue) => ({ ...issue, path: ['password'] })),
+    });
   const user = findUser(db, id);
   // Hashed before the transaction: better-sqlite3 transactions are synchronous.
   const passwordHash = await hashPassword(parsed.data);

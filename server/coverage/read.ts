@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import type { Coverage, CountySchoolsQuery, SchoolDetail, SchoolRow } from '../../shared/schemas/coverage.ts';
+import { schoolCodeLabels } from '../../shared/schemas/school.ts';
 import type { Db } from '../db/client.ts';
 import {
   classrooms,
@@ -282,6 +283,7 @@ function countySchoolRow(r: CountySchoolRow): SchoolRow {
     township: r.township,
     typeCode: r.typeCode,
     urbanRuralCode: r.urbanRuralCode,
+    ...schoolCodeLabels(r.typeCode, r.urbanRuralCode),
     connected: r.connected === 1,
     lastReachableAt: iso(r.lastReachableAt),
     bandwidthMbps: r.bandwidthMbps,

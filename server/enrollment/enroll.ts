@@ -292,7 +292,10 @@ export function revokeDevice(db: Db, deviceId: string, now: number, audit: Audit
       .innerJoin(schools, eq(schools.code, devices.schoolCode))
       .where(and(eq(devices.id, deviceId), isNull(devices.revokedAt)))
       .get();
-    if (!device) throw new DomainError('not-found', 'device_unknown', `no active device ${deviceId}`);
+    if (!device)
+      throw new DomainError('not-found', 'device_unknown', `no active device ${deviceId}`, undefined, {
+        params: { id: deviceId },
+      });
     db.update(devices).set({ revokedAt: now }).where(eq(devices.id, deviceId)).run();
     recordAudit(
       db,

@@ -48,6 +48,8 @@ export function createEnrollmentToken(
       'not-found',
       'school_unknown',
       `no school with code ${input.schoolCode}; import the roster first (santong import-schools FILE)`,
+      undefined,
+      { params: { school: input.schoolCode } },
     );
   const expiresAt = input.expiresAt === undefined ? now + DEFAULT_TOKEN_DAYS * DAY_MS : input.expiresAt;
   const maxUses = input.maxUses === undefined ? defaultMaxUses(db, school.code) : input.maxUses;

@@ -21,6 +21,10 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** Served to browsers over HTTPS only (SANTONG_HTTPS_ONLY=1): HSTS and `__Host-` cookies; off when absent. */
   httpsOnly?: boolean;
+  /** The data directory, named in the first-run commands of the login page when not ./data. */
+  dataDir?: string;
+  /** The address school PCs reach the server at (SANTONG_PUBLIC_URL), for the install commands; unset when absent. */
+  publicUrl?: string;
 }
 
 export interface AppEnv {

@@ -9,6 +9,8 @@ import { TokenBuckets, tooManyRequests } from './rate-limit.ts';
 /** Routes that check their own, larger body limit: the global default must not reject them first. */
 const ownBodyLimit = new Set(['/api/v1/reports', '/api/v1/speedtest/upload']);
 const writes = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Paths whose writes are rate limited per address (and, for reports, per device key); the OpenAPI document lists 429 for them. */
+export const rateLimitedPaths: readonly string[] = ['/api/v1/enroll', '/login', '/api/v1/reports'];
 const MINUTE = 60_000;
 
 /**

@@ -32,6 +32,7 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
         'invalid_input',
         `invalid ${target}: ${summary}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`,
         issues,
+        { fieldIssues: result.error.issues },
       );
     }
   });

@@ -63,11 +63,13 @@ export async function toXlsx(
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
+export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
 /** An XLSX download response with a file name. */
 export function xlsxResponse(body: Buffer, fileName: string): Response {
   return new Response(new Uint8Array(body), {
     headers: {
-      'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'content-type': XLSX_MEDIA_TYPE,
       'content-disposition': `attachment; filename="${fileName}"`,
     },
   });

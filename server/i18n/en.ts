@@ -24,6 +24,13 @@ export const en: Dictionary = {
   'login.submit': 'Sign in',
   'login.failed': 'Wrong username or password.',
   'login.locked': 'Too many failed sign-ins; wait a moment (a minute at most) and try again.',
+  'firstRun.title': 'First run: there is no account yet',
+  'firstRun.account':
+    'On the server (in the project folder), create the first bureau account (it sees everything), with a long passphrase for PASSPHRASE and a username for NAME:',
+  'firstRun.roster':
+    'Import the roster of schools (CSV or XLSX; the columns are in the README, "Walk-through: from roster to coverage", with a sample in docs/examples/schools.sample.csv):',
+  'firstRun.signIn':
+    'Then sign in with it above. The bureau account creates county and school accounts on the Users page.',
   'error.title': 'Something went wrong',
   'error.forbidden': 'Your account may not see this page.',
   'error.notFound': 'No such page or record.',
@@ -66,6 +73,16 @@ export const en: Dictionary = {
   'school.missing': 'Still missing',
   'school.install': 'How to install the agent',
   'school.installHint': 'Ask your county office for an enrollment token, then run on each classroom PC:',
+  'school.installHintOfficer':
+    "Issue an enrollment token for this school, give it to the school's IT teacher, and run on each classroom PC (the token replaces <TOKEN>):",
+  'school.issueToken': 'Issue an enrollment token for this school',
+  'school.download': 'Download the agent',
+  'school.downloadSignature': 'signature file',
+  'school.downloadHint': 'Agent {version} ({size}); needs only Node.js. Keep both files in one folder.',
+  'school.noRelease':
+    'No agent has been published on this server yet: the bureau publishes one (santong agent-release publish), then a download link appears here.',
+  'school.publicUrlMissing':
+    "The server's public address is not set (SANTONG_PUBLIC_URL or --public-url), so these commands use the address this browser used, {origin}; school PCs may not reach the server there. Ask the administrator to set it before copying the commands.",
   'col.code': 'Code',
   'col.name': 'Name',
   'col.county': 'County',

@@ -22,6 +22,12 @@ export const zhCN = {
   'login.submit': '登录',
   'login.failed': '用户名或密码不正确。',
   'login.locked': '登录失败次数过多，请稍候（最多一分钟）再试。',
+  'firstRun.title': '首次使用：还没有任何账号',
+  'firstRun.account':
+    '在服务器上（项目目录中）创建第一个州教育局账号（bureau，可查看全部数据）。把 PASSPHRASE 换成一个长密码，NAME 换成用户名：',
+  'firstRun.roster':
+    '导入学校名册（CSV 或 XLSX；各列的说明见 README 的“Walk-through: from roster to coverage”一节，示例文件 docs/examples/schools.sample.csv）：',
+  'firstRun.signIn': '然后用这个账号在上方登录。州教育局账号可以在“用户”页面为县教育局和学校创建账号。',
   'error.title': '出错了',
   'error.forbidden': '您的账号无权查看此页面。',
   'error.notFound': '找不到此页面或记录。',
@@ -64,6 +70,16 @@ export const zhCN = {
   'school.missing': '尚缺',
   'school.install': '如何安装采集程序',
   'school.installHint': '请向县教育局申请注册令牌，然后在教室电脑上运行：',
+  'school.installHintOfficer':
+    '先为本校创建注册令牌，再把令牌交给学校的信息技术老师，在教室电脑上运行（用令牌替换 <TOKEN>）：',
+  'school.issueToken': '为本校创建注册令牌',
+  'school.download': '下载采集程序',
+  'school.downloadSignature': '签名文件',
+  'school.downloadHint': '采集程序 {version}（{size}），只需 Node.js。两个文件放在同一文件夹中。',
+  'school.noRelease':
+    '本服务器尚未发布采集程序：请州教育局先发布（santong agent-release publish），此处才会出现下载链接。',
+  'school.publicUrlMissing':
+    '服务器没有设置公开地址（SANTONG_PUBLIC_URL 或 --public-url），以下命令用的是本浏览器访问的地址 {origin}；学校电脑可能无法通过它连到服务器。请管理员设置后再复制命令。',
   'col.code': '代码',
   'col.name': '名称',
   'col.county': '县（市）',

@@ -17,9 +17,13 @@ export function addClosure(db: Db, request: Omit<ClosureRequest, 'reason'>, now:
   return inTransaction(db, () => {
     const countyCode = request.countyCode ?? null;
     if (countyCode !== null && !db.select().from(divisions).where(eq(divisions.code, countyCode)).get()) {
-      throw new DomainError('invalid', 'county_unknown', `no county ${countyCode}`, [
-        { path: 'countyCode', message: 'not a county of this plan' },
-      ]);
+      throw new DomainError(
+        'invalid',
+        'county_unknown',
+        `no county ${countyCode}`,
+        [{ path: 'countyCode', message: 'not a county of this plan' }],
+        { params: { county: countyCode } },
+      );
     }
     const row = db
       .insert(closures)
@@ -47,7 +51,7 @@ export function addClosure(db: Db, request: Omit<ClosureRequest, 'reason'>, now:
 export function removeClosure(db: Db, id: number, now: number, audit: AuditSource): void {
   inTransaction(db, () => {
     const row = db.select().from(closures).where(eq(closures.id, id)).get();
-    if (!row) throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`);
+    if (!row) throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`, undefined, { params: { id } });
     db.delete(closures).where(eq(closures.id, id)).run();
     recordAudit(
       db,

@@ -22,7 +22,10 @@ export function declareStatus(
 ): Declaration {
   return inTransaction(db, () => {
     const school = db.select().from(schools).where(eq(schools.code, request.schoolCode)).get();
-    if (!school) throw new DomainError('not-found', 'school_unknown', `no school with code ${request.schoolCode}`);
+    if (!school)
+      throw new DomainError('not-found', 'school_unknown', `no school with code ${request.schoolCode}`, undefined, {
+        params: { school: request.schoolCode },
+      });
     if (countyScope !== null && !divisionContains(countyScope, school.countyCode)) {
       throw new DomainError('forbidden', 'out_of_scope', `school ${school.code} is not in division ${countyScope}`);
     }
@@ -39,6 +42,7 @@ export function declareStatus(
           'classroom_unknown',
           `no classroom ${request.classroomCode} at school ${school.code}`,
           [{ path: 'classroomCode', message: 'no such classroom at this school' }],
+          { params: { classroom: request.classroomCode, school: school.code } },
         );
       classroomId = room.id;
     }
@@ -54,6 +58,8 @@ export function declareStatus(
         'conflict',
         'already_declared',
         `this status is already declared (declaration ${existing.id}); withdraw it first to declare again`,
+        undefined,
+        { params: { id: existing.id } },
       );
     const { id } = db
       .insert(declarations)
@@ -105,6 +111,8 @@ export function withdrawDeclaration(
         'conflict',
         'already_withdrawn',
         `declaration ${id} was withdrawn at ${declaration.withdrawnAt}`,
+        undefined,
+        { params: { id } },
       );
     db.update(declarations).set({ withdrawnAt: now, withdrawnBy: audit.actor }).where(eq(declarations.id, id)).run();
     recordAudit(
@@ -190,6 +198,7 @@ function toDeclaration(r: Row): Declaration {
 
 function readDeclaration(db: Db, id: number): Declaration {
   const row = selectDeclarations(db).where(eq(declarations.id, id)).get();
-  if (!row) throw new DomainError('not-found', 'declaration_unknown', `no declaration ${id}`);
+  if (!row)
+    throw new DomainError('not-found', 'declaration_unknown', `no declaration ${id}`, undefined, { params: { id } });
   return toDeclaration(row);
 }

@@ -105,6 +105,8 @@ export function recordInspectionResult(
         'not-found',
         'not_in_inspection',
         `school ${finding.schoolCode} is not in inspection ${id}`,
+        undefined,
+        { params: { school: finding.schoolCode, id } },
       );
     if (countyScope !== null && !divisionContains(countyScope, row.countyCode))
       throw new DomainError(
@@ -137,7 +139,8 @@ export function recordInspectionResult(
 /** An inspection with its schools and findings so far, or 404. */
 export function readInspection(db: Db, id: number): Inspection {
   const inspection = db.select().from(inspections).where(eq(inspections.id, id)).get();
-  if (!inspection) throw new DomainError('not-found', 'inspection_unknown', `no inspection ${id}`);
+  if (!inspection)
+    throw new DomainError('not-found', 'inspection_unknown', `no inspection ${id}`, undefined, { params: { id } });
   const rows = db
     .select({ entry: inspectionSchools, name: schools.name, countyCode: schools.countyCode })
     .from(inspectionSchools)

@@ -45,8 +45,7 @@ export function validateRoster(db: Db, rows: RosterFileRow[]): { valid: ValidRow
   const counties = new Map(tree.counties(tree.root.code).map((d) => [d.code, d.name]));
   const countyProblem = (code: string) => {
     const division = tree.get(code);
-    if (division)
-      return `${code} (${division.name}) is a ${division.level}; a school names its county-level division`;
+    if (division) return `${code} (${division.name}) is a ${division.level}; a school names its county-level division`;
     const known = loadShippedDivisionTree().get(code);
     if (known)
       return `${code} (${known.name}) is outside this deployment's root ${tree.root.code} (${tree.root.name}); its schools belong to another deployment`;

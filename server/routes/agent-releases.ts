@@ -49,6 +49,12 @@ export const agentReleaseDocs: RouteDoc[] = [
     tag: 'agent',
     auth: 'device-key',
     params: versionParams,
-    responses: { 200: { description: 'the bundle', binary: true }, ...errors },
+    responses: {
+      200: {
+        description: 'the bundle: one JavaScript file, checked against the release SHA-256',
+        text: 'text/javascript',
+      },
+      ...errors,
+    },
   },
 ];

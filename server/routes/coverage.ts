@@ -13,10 +13,9 @@ import { programmeCoverageSchema } from '../../shared/schemas/programme-coverage
 import type { AppEnv } from '../http/app-env.ts';
 import { assertDivisionInScope, divisionScopeOf } from '../access/scope.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
-import { toXlsx, xlsxResponse } from '../http/xlsx.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
-import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
+import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { readProgrammeFigures } from '../programme/programme-figures.ts';
@@ -46,7 +45,7 @@ export const schoolCsvColumns: CsvColumn<SchoolRow>[] = [
   { header: 'type_code', value: (r) => r.typeCode },
   { header: 'urban_rural_code', value: (r) => r.urbanRuralCode },
   { header: 'connected', value: (r) => r.connected },
-  { header: 'last_reachable_at', value: (r) => r.lastReachableAt },
+  { header: 'last_reachable_at', value: (r) => r.lastReachableAt, time: 'instant' },
   { header: 'bandwidth_mbps', value: (r) => r.bandwidthMbps },
   { header: 'standard_mbps', value: (r) => r.standardMbps },
   { header: 'meets_standard', value: (r) => r.meetsStandard },
@@ -56,10 +55,21 @@ export const schoolCsvColumns: CsvColumn<SchoolRow>[] = [
   { header: 'flagged_samples', value: (r) => r.flaggedSamples },
   { header: 'flag_reasons', value: (r) => r.flagReasons.join(' ') },
   ...classroomAndDeviceColumns<SchoolRow>(),
+  // The codes in words (issue 18 item 11); last, like every added column.
+  { header: 'type_name', value: (r) => r.typeName },
+  { header: 'urban_rural_name', value: (r) => r.urbanRuralName },
 ];
 
-type DivisionRow = z.infer<typeof coverageSchema>['children'][number];
-const divisionCsvColumns: CsvColumn<DivisionRow>[] = [
+type CountyRow = z.infer<typeof coverageSchema>['children'][number];
+type Progress = CountyRow['progress']['schoolsConnected'];
+const progressColumns = (name: string, of: (r: CountyRow) => Progress): CsvColumn<CountyRow>[] => [
+  { header: `${name}_expected_share`, value: (r) => of(r).expectedShare },
+  { header: `${name}_measured_share`, value: (r) => of(r).measuredShare },
+  { header: `${name}_status`, value: (r) => of(r).status },
+];
+
+/** Division rows (a division's children) as CSV/XLSX; the plan's targets are the scope's (a county has none of its own), given on each row. */
+const countyCsvColumns = (coverage: z.infer<typeof coverageSchema>): CsvColumn<CountyRow>[] => [
   { header: 'code', value: (r) => r.code },
   { header: 'name', value: (r) => r.name },
   { header: 'schools_registered', value: (r) => r.schools.registered },
@@ -67,7 +77,13 @@ const divisionCsvColumns: CsvColumn<DivisionRow>[] = [
   { header: 'schools_meeting_standard', value: (r) => r.schools.meetingStandard },
   { header: 'schools_declared_connected', value: (r) => r.schools.declaredConnected },
   { header: 'declaration_conflicts', value: (r) => r.schools.declarationConflicts },
-  ...classroomAndDeviceColumns<DivisionRow>(),
+  ...classroomAndDeviceColumns<CountyRow>(),
+  // Progress against the plan, as the JSON has it under progress (issue 18 item 11); last, like every addition.
+  { header: 'progress_year', value: (r) => r.progress.year },
+  ...progressColumns('schools_connected', (r) => r.progress.schoolsConnected),
+  ...progressColumns('classrooms_equipped', (r) => r.progress.classroomsEquipped),
+  { header: 'plan_schools_target', value: () => coverage.schools.target },
+  { header: 'plan_classrooms_target', value: () => coverage.classrooms.target },
   // Added with issue 13 (children of any level); last, so files read by column position keep their meaning.
   { header: 'level', value: (r) => r.level },
 ];
@@ -90,28 +106,27 @@ export const coverageRoutes = new Hono<AppEnv>()
     const now = c.var.clock();
     const { format, page, pageSize, division } = c.req.valid('query');
     const scope = divisionToRead(c, division);
-    if (format === 'json') return c.json(readProgrammeFigures(c.var.db, scope, now, { page, pageSize }));
-    // The exports list the division's children (a prefecture's counties, a province's prefectures), all of them.
-    const coverage = readCoverage(c.var.db, scope, now, { page: 1, pageSize: 1 });
-    const file = `coverage-${coverage.division.code}`;
-    if (format === 'csv') return csvResponse(toCsv(divisionCsvColumns, coverage.children), `${file}.csv`);
-    const cells = coverage.children.map((r) => divisionCsvColumns.map((col) => col.value(r) ?? null));
-    const body = await toXlsx(file, divisionCsvColumns, cells);
-    return xlsxResponse(body, `${file}.xlsx`);
+    if (format !== 'json') {
+      // The exports list the division's children (a prefecture's counties, a province's prefectures), all of them.
+      const coverage = readCoverage(c.var.db, scope, now, { page: 1, pageSize: 1 });
+      return tableResponse(format, countyCsvColumns(coverage), coverage.children, 'coverage-counties');
+    }
+    return c.json(readProgrammeFigures(c.var.db, scope, now, { page, pageSize }));
   })
   .get(
     '/api/v1/coverage/counties/:code',
     validate('param', countyParams),
     validate('query', countySchoolsQuerySchema),
-    (c) => {
+    async (c) => {
       const { code } = c.req.valid('param');
       const query = c.req.valid('query');
       assertDivisionInScope(c.var.principal, code);
       findCounty(c.var.db, code);
       const now = c.var.clock();
-      const csv = query.format === 'csv';
-      const schools = readCountySchools(c.var.db, code, query, now, !csv);
-      if (csv) return csvResponse(toCsv(schoolCsvColumns, schools.rows), `schools-${code}.csv`);
+      const table = query.format !== 'json';
+      const schools = readCountySchools(c.var.db, code, query, now, !table);
+      if (query.format !== 'json')
+        return tableResponse(query.format, schoolCsvColumns, schools.rows, `schools-${code}`);
       const coverage = readCoverage(c.var.db, code, now);
       return c.json({
         asOf: coverage.asOf,
@@ -144,7 +159,6 @@ export const coverageDocs: RouteDoc[] = [
           '?format=csv or ?format=xlsx gives every child row (a prefecture: its counties; a province: its prefectures)',
         schema: programmeCoverageSchema,
         csv: true,
-        xlsx: true,
       },
       ...errors,
       403: {
@@ -165,7 +179,7 @@ export const coverageDocs: RouteDoc[] = [
     query: countySchoolsQuerySchema,
     responses: {
       200: {
-        description: 'the county and one page of schools; ?format=csv gives every matching school as CSV',
+        description: 'the county and one page of schools; ?format=csv or xlsx gives every matching school as a table',
         schema: countyCoverageResponseSchema,
         csv: true,
       },

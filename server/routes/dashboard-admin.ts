@@ -12,7 +12,7 @@ import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { createApiToken, revokeApiToken } from '../auth/api-tokens.ts';
 import { DomainError } from '../errors.ts';
-import { formProblem } from '../http/form-problem.ts';
+import { keepForm, type FormProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
 import { apiTokenColumns, ApiTokensPage, userColumns, UsersPage } from '../views/admin-pages.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
@@ -22,13 +22,21 @@ const requireBureau = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 const bureauPage = [requireBureau] as const;
+// A refused form on the users or API tokens page comes back on its page with the problem and what was typed.
+const onUsersPage = keepForm((c, problem) => usersPage(c, null, problem));
+const onTokensPage = keepForm((c, problem) => tokensPage(c, null, problem));
 
 const doneQuery = z.object({ done: z.enum(['disabled', 'enabled', 'password', 'revoked']).optional() });
 const noticeOf = (c: Context<AppEnv>, done: z.infer<typeof doneQuery>['done']) =>
   done ? c.var.locale.t(`admin.done.${done}`) : null;
 const by = (c: Context<AppEnv>, reason: string) => ({ actor: userActor(c.var.user.username), reason });
 
-function usersPage(c: Context<AppEnv>, created: string | null, problem: string | null, notice: string | null = null) {
+function usersPage(
+  c: Context<AppEnv>,
+  created: string | null,
+  problem: FormProblem | null,
+  notice: string | null = null,
+) {
   return UsersPage({
     locale: c.var.locale,
     viewer: c.var.viewer,
@@ -40,7 +48,12 @@ function usersPage(c: Context<AppEnv>, created: string | null, problem: string |
   });
 }
 
-function tokensPage(c: Context<AppEnv>, created: string | null, problem: string | null, notice: string | null = null) {
+function tokensPage(
+  c: Context<AppEnv>,
+  created: string | null,
+  problem: FormProblem | null,
+  notice: string | null = null,
+) {
   return ApiTokensPage({
     locale: c.var.locale,
     viewer: c.var.viewer,
@@ -70,87 +83,67 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
   .on('GET', exportPaths('/admin/users'), ...bureauPage, (c) =>
     tableExport(c.var.locale, exportFormatOf(c.req.path), 'users', userColumns(c.var.locale), listUsers(c.var.db)),
   )
-  .post('/admin/users', ...bureauPage, requireCsrf, validate('form', userFormSchema), async (c) => {
+  .post('/admin/users', ...bureauPage, requireCsrf, onUsersPage, validate('form', userFormSchema), async (c) => {
     const form = c.req.valid('form');
-    try {
-      const input = {
-        username: form.username,
-        password: form.password,
-        role: form.role as 'bureau',
-        divisionCode: form.countyCode,
-        schoolCode: form.schoolCode,
-      };
-      const user = await createUser(c.var.db, input, c.var.clock(), {
-        actor: userActor(c.var.user.username),
-        reason: 'account created from the dashboard',
-      });
-      c.var.logger.info(
-        { userId: user.id, role: user.role, by: c.var.user.username },
-        'user created from the dashboard',
-      );
-      return c.html(usersPage(c, user.username, null), 201);
-    } catch (error) {
-      const problem = formProblem(error);
-      return c.html(usersPage(c, null, problem.message), problem.status);
-    }
+    const input = {
+      username: form.username,
+      password: form.password,
+      role: form.role as 'bureau',
+      divisionCode: form.countyCode,
+      schoolCode: form.schoolCode,
+    };
+    const user = await createUser(c.var.db, input, c.var.clock(), {
+      actor: userActor(c.var.user.username),
+      reason: 'account created from the dashboard',
+    });
+    c.var.logger.info({ userId: user.id, role: user.role, by: c.var.user.username }, 'user created from the dashboard');
+    return c.html(usersPage(c, user.username, null), 201);
   })
   .post(
     '/admin/users/:id/disable',
     ...bureauPage,
     requireCsrf,
+    onUsersPage,
     validate('param', idParams),
     validate('form', csrfOnlyFormSchema),
     (c) => {
       const { id } = c.req.valid('param');
-      try {
-        assertNotSelf(c, id);
-        disableUser(c.var.db, id, c.var.clock(), by(c, 'account disabled from the dashboard'));
-        return c.redirect('/admin/users?done=disabled', 303);
-      } catch (error) {
-        const problem = formProblem(error);
-        return c.html(usersPage(c, null, problem.message), problem.status);
-      }
+      assertNotSelf(c, id);
+      disableUser(c.var.db, id, c.var.clock(), by(c, 'account disabled from the dashboard'));
+      return c.redirect('/admin/users?done=disabled', 303);
     },
   )
   .post(
     '/admin/users/:id/enable',
     ...bureauPage,
     requireCsrf,
+    onUsersPage,
     validate('param', idParams),
     validate('form', csrfOnlyFormSchema),
     (c) => {
-      try {
-        enableUser(c.var.db, c.req.valid('param').id, c.var.clock(), by(c, 'account enabled from the dashboard'));
-        return c.redirect('/admin/users?done=enabled', 303);
-      } catch (error) {
-        const problem = formProblem(error);
-        return c.html(usersPage(c, null, problem.message), problem.status);
-      }
+      enableUser(c.var.db, c.req.valid('param').id, c.var.clock(), by(c, 'account enabled from the dashboard'));
+      return c.redirect('/admin/users?done=enabled', 303);
     },
   )
   .post(
     '/admin/users/:id/password',
     ...bureauPage,
     requireCsrf,
+    onUsersPage,
     validate('param', idParams),
     validate('form', passwordResetFormSchema),
     async (c) => {
       const { id } = c.req.valid('param');
-      try {
-        assertNotSelf(c, id);
-        await resetPassword(
-          c.var.db,
-          id,
-          c.req.valid('form').password,
-          c.var.clock(),
-          by(c, 'password reset from the dashboard'),
-        );
-        c.var.logger.info({ userId: id, by: c.var.user.username }, 'password reset from the dashboard');
-        return c.redirect('/admin/users?done=password', 303);
-      } catch (error) {
-        const problem = formProblem(error);
-        return c.html(usersPage(c, null, problem.message), problem.status);
-      }
+      assertNotSelf(c, id);
+      await resetPassword(
+        c.var.db,
+        id,
+        c.req.valid('form').password,
+        c.var.clock(),
+        by(c, 'password reset from the dashboard'),
+      );
+      c.var.logger.info({ userId: id, by: c.var.user.username }, 'password reset from the dashboard');
+      return c.redirect('/admin/users?done=password', 303);
     },
   )
   .get('/admin/api-tokens', ...bureauPage, validate('query', doneQuery), (c) =>
@@ -160,12 +153,21 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
     '/admin/api-tokens/:id/revoke',
     ...bureauPage,
     requireCsrf,
+    onTokensPage,
     validate('param', idParams),
     validate('form', csrfOnlyFormSchema),
     (c) => {
       const { id } = c.req.valid('param');
       if (!revokeApiToken(c.var.db, id, c.var.clock(), by(c, 'API token revoked from the dashboard'))) {
-        return c.html(tokensPage(c, null, `API token ${id} is unknown or already revoked`), 409);
+        throw new DomainError(
+          'conflict',
+          'api_token_revoked',
+          `API token ${id} is unknown or already revoked`,
+          undefined,
+          {
+            params: { id },
+          },
+        );
       }
       c.var.logger.info({ apiTokenId: id, by: c.var.user.username }, 'API token revoked from the dashboard');
       return c.redirect('/admin/api-tokens?done=revoked', 303);
@@ -180,19 +182,17 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
       listApiTokens(c.var.db),
     ),
   )
-  .post('/admin/api-tokens', ...bureauPage, requireCsrf, validate('form', apiTokenFormSchema), (c) => {
+  .post('/admin/api-tokens', ...bureauPage, requireCsrf, onTokensPage, validate('form', apiTokenFormSchema), (c) => {
     const form = c.req.valid('form');
-    try {
-      const created = createApiToken(
-        c.var.db,
-        { name: form.name, divisionCode: form.countyCode ?? null },
-        c.var.clock(),
-        { actor: userActor(c.var.user.username), reason: 'API token issued from the dashboard' },
-      );
-      c.var.logger.info({ apiTokenId: created.id, by: c.var.user.username }, 'API token created from the dashboard');
-      return c.html(tokensPage(c, created.token, null), 201);
-    } catch (error) {
-      const problem = formProblem(error);
-      return c.html(tokensPage(c, null, problem.message), problem.status);
-    }
+    const created = createApiToken(
+      c.var.db,
+      { name: form.name, divisionCode: form.countyCode ?? null },
+      c.var.clock(),
+      {
+        actor: userActor(c.var.user.username),
+        reason: 'API token issued from the dashboard',
+      },
+    );
+    c.var.logger.info({ apiTokenId: created.id, by: c.var.user.username }, 'API token created from the dashboard');
+    return c.html(tokensPage(c, created.token, null), 201);
   });

@@ -7,7 +7,7 @@ import { assertRole, listScope } from '../access/scope.ts';
 import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { DomainError } from '../errors.ts';
-import { formProblem } from '../http/form-problem.ts';
+import { keepForm, type FormProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
 import { addClosure, listClosures, removeClosure } from '../programme/closures.ts';
@@ -52,7 +52,7 @@ function rowsFor(c: Context<AppEnv>): ClosureRow[] {
     }));
 }
 
-function page(c: Context<AppEnv>, notice: string | null, problem: string | null) {
+function page(c: Context<AppEnv>, notice: string | null, problem: FormProblem | null) {
   const scope = officerScope(c);
   const tree = deploymentTree(c.var.db);
   const counties = tree
@@ -70,6 +70,9 @@ function page(c: Context<AppEnv>, notice: string | null, problem: string | null)
     problem,
   });
 }
+
+// A refused add or remove comes back on the calendar page with the problem and what was typed.
+const onCalendarPage = keepForm((c, problem) => page(c, null, problem));
 
 /** The school calendar: list, export, add and remove closures (audited, with a reason). */
 export const dashboardCalendarRoutes = new Hono<AppEnv>()
@@ -91,29 +94,32 @@ export const dashboardCalendarRoutes = new Hono<AppEnv>()
   .on('GET', exportPaths('/calendar'), (c) =>
     tableExport(c.var.locale, exportFormatOf(c.req.path), 'closures', closureColumns(c.var.locale), rowsFor(c)),
   )
-  .post('/calendar', requireCsrf, validate('form', closureFormSchema), (c) => {
+  .post('/calendar', requireCsrf, onCalendarPage, validate('form', closureFormSchema), (c) => {
     const scope = officerScope(c);
     const { _csrf, reason, ...closure } = c.req.valid('form');
     assertMayChange(scope, closure.countyCode ?? null);
-    try {
-      const added = addClosure(c.var.db, closure, c.var.clock(), { actor: userActor(c.var.user.username), reason });
-      c.var.logger.info({ closureId: added.id, by: c.var.user.username }, 'closure added from the dashboard');
-      return c.redirect(`/calendar?added=${added.id}`, 303);
-    } catch (error) {
-      const problem = formProblem(error);
-      return c.html(page(c, null, problem.message), problem.status);
-    }
+    const added = addClosure(c.var.db, closure, c.var.clock(), { actor: userActor(c.var.user.username), reason });
+    c.var.logger.info({ closureId: added.id, by: c.var.user.username }, 'closure added from the dashboard');
+    return c.redirect(`/calendar?added=${added.id}`, 303);
   })
-  .post('/calendar/:id/remove', requireCsrf, validate('param', idParams), validate('form', reasonFormSchema), (c) => {
-    const scope = officerScope(c);
-    const { id } = c.req.valid('param');
-    const closure = listClosures(c.var.db).find((x) => x.id === id);
-    if (!closure) throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`);
-    assertMayChange(scope, closure.countyCode);
-    removeClosure(c.var.db, id, c.var.clock(), {
-      actor: userActor(c.var.user.username),
-      reason: c.req.valid('form').reason,
-    });
-    c.var.logger.info({ closureId: id, by: c.var.user.username }, 'closure removed from the dashboard');
-    return c.redirect(`/calendar?removed=${id}`, 303);
-  });
+  .post(
+    '/calendar/:id/remove',
+    requireCsrf,
+    onCalendarPage,
+    validate('param', idParams),
+    validate('form', reasonFormSchema),
+    (c) => {
+      const scope = officerScope(c);
+      const { id } = c.req.valid('param');
+      const closure = listClosures(c.var.db).find((x) => x.id === id);
+      if (!closure)
+        throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`, undefined, { params: { id } });
+      assertMayChange(scope, closure.countyCode);
+      removeClosure(c.var.db, id, c.var.clock(), {
+        actor: userActor(c.var.user.username),
+        reason: c.req.valid('form').reason,
+      });
+      c.var.logger.info({ closureId: id, by: c.var.user.username }, 'closure removed from the dashboard');
+      return c.redirect(`/calendar?removed=${id}`, 303);
+    },
+  );

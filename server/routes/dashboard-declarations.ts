@@ -11,7 +11,7 @@ import { assertRole, listScope } from '../access/scope.ts';
 import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { readSchoolChoices } from '../coverage/registry-read.ts';
-import { formProblem } from '../http/form-problem.ts';
+import { keepForm, type FormProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
 import { declareStatus, listDeclarations, withdrawDeclaration } from '../programme/declarations.ts';
 import { DeclarationsPage, declarationColumns, type DeclarationRow } from '../views/declarations-page.tsx';
@@ -45,7 +45,7 @@ function filterQueryOf(filter: Filter): string {
 function page(
   c: Context<AppEnv>,
   filter: Filter,
-  extra: { notice?: string | null; problem?: string | null; prefillSchool?: string | null } = {},
+  extra: { notice?: string | null; problem?: FormProblem | null; prefillSchool?: string | null } = {},
 ) {
   return DeclarationsPage({
     locale: c.var.locale,
@@ -77,6 +77,9 @@ const exportDeclarations = createFactory<AppEnv>().createHandlers(
   },
 );
 
+// A refused declaration or withdrawal comes back on the list (all statuses, so the row withdrawn is there too).
+const onDeclarationsPage = keepForm((c, problem) => page(c, { status: 'all' }, { problem }));
+
 /** Declared statuses: the list (with exports), declaring and withdrawing, for the bureau and county officers. */
 export const dashboardDeclarationRoutes = new Hono<AppEnv>()
   .get('/declarations', validate('query', declarationPageQuerySchema), (c) => {
@@ -91,51 +94,39 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
   })
   .get('/declarations.csv', ...exportDeclarations)
   .get('/declarations.xlsx', ...exportDeclarations)
-  .post('/declarations', requireCsrf, validate('form', declarationFormSchema), (c) => {
+  .post('/declarations', requireCsrf, onDeclarationsPage, validate('form', declarationFormSchema), (c) => {
     const countyScope = officerScope(c);
     const { _csrf, ...request } = c.req.valid('form');
-    try {
-      const declaration = declareStatus(
-        c.var.db,
-        request,
-        c.var.clock(),
-        { actor: userActor(c.var.user.username), reason: request.reason },
-        countyScope,
-      );
-      c.var.logger.info(
-        { declarationId: declaration.id, school: declaration.schoolCode, by: c.var.user.username },
-        'status declared from the dashboard',
-      );
-      return c.redirect(`/declarations?declared=${declaration.id}`, 303);
-    } catch (error) {
-      const problem = formProblem(error);
-      return c.html(
-        page(c, { status: 'active' }, { problem: problem.message, prefillSchool: request.schoolCode }),
-        problem.status,
-      );
-    }
+    const declaration = declareStatus(
+      c.var.db,
+      request,
+      c.var.clock(),
+      { actor: userActor(c.var.user.username), reason: request.reason },
+      countyScope,
+    );
+    c.var.logger.info(
+      { declarationId: declaration.id, school: declaration.schoolCode, by: c.var.user.username },
+      'status declared from the dashboard',
+    );
+    return c.redirect(`/declarations?declared=${declaration.id}`, 303);
   })
   .post(
     '/declarations/:id/withdraw',
     requireCsrf,
+    onDeclarationsPage,
     validate('param', idParams),
     validate('form', withdrawalFormSchema),
     (c) => {
       const countyScope = officerScope(c);
       const { id } = c.req.valid('param');
-      try {
-        withdrawDeclaration(
-          c.var.db,
-          id,
-          c.var.clock(),
-          { actor: userActor(c.var.user.username), reason: c.req.valid('form').reason },
-          countyScope,
-        );
-        c.var.logger.info({ declarationId: id, by: c.var.user.username }, 'declaration withdrawn from the dashboard');
-        return c.redirect(`/declarations?withdrawn=${id}&status=withdrawn`, 303);
-      } catch (error) {
-        const problem = formProblem(error);
-        return c.html(page(c, { status: 'all' }, { problem: problem.message }), problem.status);
-      }
+      withdrawDeclaration(
+        c.var.db,
+        id,
+        c.var.clock(),
+        { actor: userActor(c.var.user.username), reason: c.req.valid('form').reason },
+        countyScope,
+      );
+      c.var.logger.info({ declarationId: id, by: c.var.user.username }, 'declaration withdrawn from the dashboard');
+      return c.redirect(`/declarations?withdrawn=${id}&status=withdrawn`, 303);
     },
   );

@@ -13,6 +13,7 @@ import {
 } from '../coverage/devices-read.ts';
 import { revokeDevice } from '../enrollment/enroll.ts';
 import { DomainError } from '../errors.ts';
+import { keepForm, type FormProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
 import { attentionColumns, conflictColumns, DevicesPage, reenrollmentColumns } from '../views/devices-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
@@ -28,21 +29,23 @@ function lists(c: Context<AppEnv>) {
   };
 }
 
+function page(c: Context<AppEnv>, revoked: boolean, problem: FormProblem | null) {
+  return DevicesPage({
+    locale: c.var.locale,
+    viewer: c.var.viewer,
+    path: c.req.path,
+    ...lists(c),
+    canRevoke: c.var.user.role !== 'school',
+    revoked,
+    problem,
+  });
+}
+
 /** Silent devices, hardware conflicts and re-enrolled PCs in scope; county officers and the bureau can revoke a key. */
 export const dashboardDevicesRoutes = new Hono<AppEnv>()
-  .get('/devices', validate('query', z.object({ revoked: z.literal('1').optional() })), (c) => {
-    const canRevoke = c.var.user.role !== 'school';
-    return c.html(
-      DevicesPage({
-        locale: c.var.locale,
-        viewer: c.var.viewer,
-        path: c.req.path,
-        ...lists(c),
-        canRevoke,
-        revoked: c.req.valid('query').revoked === '1',
-      }),
-    );
-  })
+  .get('/devices', validate('query', z.object({ revoked: z.literal('1').optional() })), (c) =>
+    c.html(page(c, c.req.valid('query').revoked === '1', null)),
+  )
   .on('GET', exportPaths('/devices/attention'), (c) =>
     tableExport(
       c.var.locale,
@@ -73,13 +76,18 @@ export const dashboardDevicesRoutes = new Hono<AppEnv>()
   .post(
     '/devices/:id/revoke',
     requireCsrf,
+    keepForm((c, problem) => {
+      assertRole(c.var.user, 'bureau', 'county');
+      return page(c, false, problem);
+    }),
     validate('param', z.object({ id: z.string().min(1).max(64) })),
     validate('form', csrfOnlyFormSchema),
     (c) => {
       assertRole(c.var.user, 'bureau', 'county');
       const { id } = c.req.valid('param');
       const school = findDeviceSchool(c.var.db, id);
-      if (!school) throw new DomainError('not-found', 'device_unknown', `no device ${id}`);
+      if (!school)
+        throw new DomainError('not-found', 'device_unknown', `no device ${id}`, undefined, { params: { id } });
       assertCanSeeSchool(c.var.user, school);
       revokeDevice(c.var.db, id, c.var.clock(), {
         actor: userActor(c.var.user.username),

@@ -16,12 +16,20 @@ import { createEnrollmentToken, revokeEnrollmentToken, type NewEnrollmentToken }
 import { DomainError } from '../errors.ts';
 import { trustedReleaseKeys } from '../releases/release-keys.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
+import { keepForm, type FormProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
 import { DAY_MS } from '../../shared/time/china-time.ts';
 import { EnrollmentPage, tokenColumns } from '../views/enrollment-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
-function page(c: Context<AppEnv>, created: NewEnrollmentToken | null, problem: string | null, revoked = false) {
+function page(
+  c: Context<AppEnv>,
+  created: NewEnrollmentToken | null,
+  problem: FormProblem | null,
+  revoked = false,
+  prefillSchool: string | null = null,
+) {
+  assertRole(c.var.user, 'bureau', 'county');
   const scope = listScope(c.var.user);
   return EnrollmentPage({
     locale: c.var.locale,
@@ -30,29 +38,55 @@ function page(c: Context<AppEnv>, created: NewEnrollmentToken | null, problem: s
     schools: readSchoolChoices(c.var.db, scope),
     tokens: readRecentEnrollmentTokens(c.var.db, scope),
     created,
-    serverUrl: new URL(c.req.url).origin,
+    serverUrl: c.var.publicUrl ?? new URL(c.req.url).origin,
+    publicUrlSet: c.var.publicUrl !== undefined,
+    prefillSchool,
     releaseKeyFingerprints: trustedReleaseKeys(c.var.db).map(releaseKeyFingerprint),
     problem,
     revoked,
   });
 }
 
+/**
+ * The school a form names, by its code or, as the field's suggestions show names, by its exact name when one
+ * school in the reader's scope has it (issue 18: 注册令牌 typed by name was refused as an unknown code).
+ */
+function schoolNamed(c: Context<AppEnv>, typedSchool: string) {
+  const byCode = findSchool(c.var.db, typedSchool);
+  if (byCode) return byCode;
+  const named = readSchoolChoices(c.var.db, listScope(c.var.user)).filter((s) => s.name === typedSchool);
+  const byName = named.length === 1 ? findSchool(c.var.db, named[0]!.code) : undefined;
+  if (byName) return byName;
+  throw new DomainError('invalid', 'school_unknown', `no school with code ${typedSchool}`, undefined, {
+    params: { school: typedSchool },
+  });
+}
+
 /** Enrollment tokens: county officers for their county's schools, the bureau for any school. */
 export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
-  .get('/enrollment', validate('query', z.object({ revoked: z.literal('1').optional() })), (c) => {
-    assertRole(c.var.user, 'bureau', 'county');
-    return c.html(page(c, null, null, c.req.valid('query').revoked === '1'));
-  })
+  .get(
+    '/enrollment',
+    // `school`: the school page's "issue a token for this school" link fills in the school.
+    validate('query', z.object({ revoked: z.literal('1').optional(), school: z.string().max(64).optional() })),
+    (c) => {
+      const q = c.req.valid('query');
+      return c.html(page(c, null, null, q.revoked === '1', q.school ?? null));
+    },
+  )
   .post(
     '/enrollment/tokens/:id/revoke',
     requireCsrf,
+    keepForm((c, problem) => page(c, null, problem)),
     validate('param', idParams),
     validate('form', csrfOnlyFormSchema),
     (c) => {
       assertRole(c.var.user, 'bureau', 'county');
       const { id } = c.req.valid('param');
       const school = findEnrollmentTokenSchool(c.var.db, id);
-      if (!school) throw new DomainError('not-found', 'enrollment_token_unknown', `no enrollment token ${id}`);
+      if (!school)
+        throw new DomainError('not-found', 'enrollment_token_unknown', `no enrollment token ${id}`, undefined, {
+          params: { id },
+        });
       assertCanSeeSchool(c.var.user, school);
       if (
         !revokeEnrollmentToken(c.var.db, id, c.var.clock(), {
@@ -60,7 +94,15 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
           reason: 'enrollment token revoked from the dashboard',
         })
       ) {
-        return c.html(page(c, null, `enrollment token ${id} is already revoked`), 409);
+        throw new DomainError(
+          'conflict',
+          'enrollment_token_revoked',
+          `enrollment token ${id} is already revoked`,
+          undefined,
+          {
+            params: { id },
+          },
+        );
       }
       c.var.logger.info(
         { tokenId: id, school: school.code, by: c.var.user.username },
@@ -79,27 +121,32 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
       readRecentEnrollmentTokens(c.var.db, listScope(c.var.user)),
     );
   })
-  .post('/enrollment', requireCsrf, validate('form', enrollmentTokenFormSchema), (c) => {
-    assertRole(c.var.user, 'bureau', 'county');
-    const form = c.req.valid('form');
-    const school = findSchool(c.var.db, form.schoolCode);
-    if (!school) return c.html(page(c, null, `no school with code ${form.schoolCode}`), 400);
-    assertCanSeeSchool(c.var.user, school);
-    const now = c.var.clock();
-    const created = createEnrollmentToken(
-      c.var.db,
-      {
-        schoolCode: school.code,
-        expiresAt: form.expiresInDays === undefined ? undefined : now + form.expiresInDays * DAY_MS,
-        maxUses: form.maxUses,
-      },
-      now,
-      { actor: userActor(c.var.user.username), reason: 'enrollment token issued from the dashboard' },
-    );
-    c.var.logger.info(
-      { tokenId: created.id, school: school.code, by: c.var.user.username },
-      'enrollment token created from the dashboard',
-    );
-    // Rendered in the answer to the post, not after a redirect: the token exists only in this response.
-    return c.html(page(c, created, null), 201);
-  });
+  .post(
+    '/enrollment',
+    requireCsrf,
+    keepForm((c, problem) => page(c, null, problem)),
+    validate('form', enrollmentTokenFormSchema),
+    (c) => {
+      assertRole(c.var.user, 'bureau', 'county');
+      const form = c.req.valid('form');
+      const school = schoolNamed(c, form.schoolCode);
+      assertCanSeeSchool(c.var.user, school);
+      const now = c.var.clock();
+      const created = createEnrollmentToken(
+        c.var.db,
+        {
+          schoolCode: school.code,
+          expiresAt: form.expiresInDays === undefined ? undefined : now + form.expiresInDays * DAY_MS,
+          maxUses: form.maxUses,
+        },
+        now,
+        { actor: userActor(c.var.user.username), reason: 'enrollment token issued from the dashboard' },
+      );
+      c.var.logger.info(
+        { tokenId: created.id, school: school.code, by: c.var.user.username },
+        'enrollment token created from the dashboard',
+      );
+      // Rendered in the answer to the post, not after a redirect: the token exists only in this response.
+      return c.html(page(c, created, null), 201);
+    },
+  );

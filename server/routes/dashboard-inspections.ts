@@ -6,6 +6,7 @@ import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertRole, assertRootBureau, listScope } from '../access/scope.ts';
 import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
+import { keepForm, type FormProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
 import { inspectionInScope } from '../programme/inspection-checklist.ts';
 import { listInspections } from '../programme/inspection-list.ts';
@@ -18,60 +19,73 @@ function officerScope(c: Context<AppEnv>): string | null {
   return listScope(c.var.user).divisionCode;
 }
 
+function listPage(c: Context<AppEnv>, problem: FormProblem | null) {
+  const scope = officerScope(c);
+  return InspectionsPage({
+    locale: c.var.locale,
+    viewer: c.var.viewer,
+    path: c.req.path,
+    rows: listInspections(c.var.db, scope),
+    canDraw: scope === null,
+    problem,
+  });
+}
+
+function inspectionPage(c: Context<AppEnv>, id: number, notice: string | null, problem: FormProblem | null) {
+  const scope = officerScope(c);
+  return InspectionPage({
+    locale: c.var.locale,
+    viewer: c.var.viewer,
+    path: c.req.path,
+    inspection: inspectionInScope(readInspection(c.var.db, id), scope),
+    canRecord: true,
+    notice,
+    problem,
+  });
+}
+
 /**
  * Spot checks in the dashboard: the bureau draws, everyone in scope sees, county officers (and the bureau)
  * record findings.
  */
 export const dashboardInspectionRoutes = new Hono<AppEnv>()
-  .get('/inspections', (c) => {
-    const scope = officerScope(c);
-    return c.html(
-      InspectionsPage({
-        locale: c.var.locale,
-        viewer: c.var.viewer,
-        path: c.req.path,
-        rows: listInspections(c.var.db, scope),
-        canDraw: scope === null,
-      }),
-    );
-  })
-  .post('/inspections', requireCsrf, validate('form', inspectionDrawFormSchema), (c) => {
-    assertRootBureau(c.var.user);
-    const { perCounty, seed } = c.req.valid('form');
-    const now = c.var.clock();
-    const inspection = drawInspection(c.var.db, { perCounty, seed }, now, {
-      actor: userActor(c.var.user.username),
-      reason: `inspection drawn with seed ${seed}`,
-    });
-    c.var.logger.info({ inspectionId: inspection.id, by: c.var.user.username }, 'inspection drawn from the dashboard');
-    return c.redirect(`/inspections/${inspection.id}`, 303);
-  })
+  .get('/inspections', (c) => c.html(listPage(c, null)))
+  .post(
+    '/inspections',
+    requireCsrf,
+    keepForm((c, problem) => listPage(c, problem)),
+    validate('form', inspectionDrawFormSchema),
+    (c) => {
+      assertRootBureau(c.var.user);
+      const { perCounty, seed } = c.req.valid('form');
+      const now = c.var.clock();
+      const inspection = drawInspection(c.var.db, { perCounty, seed }, now, {
+        actor: userActor(c.var.user.username),
+        reason: `inspection drawn with seed ${seed}`,
+      });
+      c.var.logger.info(
+        { inspectionId: inspection.id, by: c.var.user.username },
+        'inspection drawn from the dashboard',
+      );
+      return c.redirect(`/inspections/${inspection.id}`, 303);
+    },
+  )
   .get(
     '/inspections/:id',
     validate('param', idParams),
     validate('query', z.object({ recorded: z.string().max(64).optional() })),
     (c) => {
-      const scope = officerScope(c);
-      const inspection = readInspection(c.var.db, c.req.valid('param').id);
-      const visible = inspectionInScope(inspection, scope);
       const recorded = c.req.valid('query').recorded;
       const notice = recorded ? c.var.locale.fill('inspections.recorded', { school: recorded }) : null;
-      return c.html(
-        InspectionPage({
-          locale: c.var.locale,
-          viewer: c.var.viewer,
-          path: c.req.path,
-          inspection: visible,
-          canRecord: true,
-          notice,
-        }),
-      );
+      return c.html(inspectionPage(c, c.req.valid('param').id, notice, null));
     },
   )
   .post(
     '/inspections/:id/results',
     requireCsrf,
     validate('param', idParams),
+    // The findings form's page is the inspection's own: the id is checked first so there is one to show.
+    keepForm((c, problem) => inspectionPage(c, Number(c.req.param('id')), null, problem)),
     validate('form', inspectionResultFormSchema),
     (c) => {
       const scope = officerScope(c);

@@ -9,6 +9,7 @@ import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
 import { listDeclarations } from '../programme/declarations.ts';
 import { trustedReleaseKeys } from '../releases/release-keys.ts';
+import { latestAgentRelease } from '../releases/releases.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { classroomColumns, deviceColumns, SchoolPage } from '../views/school-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
@@ -22,6 +23,12 @@ function schoolInScope(c: Context<AppEnv>, code: string) {
 }
 
 const factory = createFactory<AppEnv>();
+
+/** The newest published agent as the install section offers it for download, or null. */
+function releaseOffered(c: Context<AppEnv>) {
+  const release = latestAgentRelease(c.var.db);
+  return release ? { version: release.version, size: release.size, signed: release.signedBy !== null } : null;
+}
 
 /** The classroom table as CSV or XLSX (the path says which). */
 const exportClassrooms = factory.createHandlers(validate('param', schoolParams), (c) => {
@@ -61,7 +68,9 @@ export const dashboardSchoolRoutes = new Hono<AppEnv>()
         detail,
         rules: currentPlan(c.var.db).coverage,
         history: readBandwidthHistory(c.var.db, detail.school.code, now),
-        serverUrl: new URL(c.req.url).origin,
+        serverUrl: c.var.publicUrl ?? new URL(c.req.url).origin,
+        publicUrlSet: c.var.publicUrl !== undefined,
+        release: releaseOffered(c),
         releaseKeyFingerprints: trustedReleaseKeys(c.var.db).map(releaseKeyFingerprint),
         declarations: listDeclarations(
           c.var.db,

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { csrfOnlyFormSchema, loginFormSchema } from '../../shared/schemas/dashboard.ts';
+import { firstRunSteps } from '../accounts/first-run.ts';
 import { signIn } from '../accounts/login.ts';
 import { cookieOptions, pageContext, requireCsrf } from '../accounts/page-auth.ts';
 import { PRELOGIN_COOKIE } from '../accounts/csrf.ts';
@@ -27,7 +28,8 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
   .get('/login', pageContext, validate('query', z.object({ next: z.string().max(500).optional() })), (c) => {
     const next = safeLocalPath(c.req.valid('query').next);
     if (c.var.viewer.user) return c.redirect(next, 302);
-    return c.html(LoginPage({ locale: c.var.locale, viewer: c.var.viewer, next, problem: null }));
+    const firstRun = firstRunSteps(c.var.db, c.var.dataDir);
+    return c.html(LoginPage({ locale: c.var.locale, viewer: c.var.viewer, next, problem: null, firstRun }));
   })
   .post('/login', pageContext, requireCsrf, validate('form', loginFormSchema), async (c) => {
     const form = c.req.valid('form');
@@ -57,6 +59,8 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
           viewer: c.var.viewer,
           next,
           problem: locked ? 'login.locked' : 'login.failed',
+          firstRun: firstRunSteps(c.var.db, c.var.dataDir),
+          username: form.username,
         }),
         locked ? 429 : 401,
       );

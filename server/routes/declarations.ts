@@ -15,7 +15,7 @@ import type { AppEnv } from '../http/app-env.ts';
 import { actorOf } from '../access/principals.ts';
 import { assertBureauWide, assertDivisionInScope, divisionScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
-import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
+import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { addClosure, listClosures, removeClosure } from '../programme/closures.ts';
@@ -28,10 +28,10 @@ const declarationColumns: CsvColumn<Declaration>[] = [
   { header: 'school_code', value: (d) => d.schoolCode },
   { header: 'indicator', value: (d) => d.indicator },
   { header: 'classroom_code', value: (d) => d.classroomCode },
-  { header: 'declared_at', value: (d) => d.declaredAt },
+  { header: 'declared_at', value: (d) => d.declaredAt, time: 'instant' },
   { header: 'declared_by', value: (d) => d.declaredBy },
   { header: 'reason', value: (d) => d.reason },
-  { header: 'withdrawn_at', value: (d) => d.withdrawnAt },
+  { header: 'withdrawn_at', value: (d) => d.withdrawnAt, time: 'instant' },
   { header: 'measured', value: (d) => d.measured },
   { header: 'conflict', value: (d) => d.conflict },
 ];
@@ -42,7 +42,7 @@ export const declarationRoutes = new Hono<AppEnv>()
   .use('/api/v1/declarations/*', apiAuth)
   .use('/api/v1/closures', apiAuth)
   .use('/api/v1/closures/*', apiAuth)
-  .get('/api/v1/declarations', validate('query', declarationListQuerySchema), (c) => {
+  .get('/api/v1/declarations', validate('query', declarationListQuerySchema), async (c) => {
     const query = c.req.valid('query');
     const list = listDeclarations(
       c.var.db,
@@ -53,7 +53,7 @@ export const declarationRoutes = new Hono<AppEnv>()
       },
       c.var.clock(),
     );
-    if (query.format === 'csv') return csvResponse(toCsv(declarationColumns, list), 'declarations.csv');
+    if (query.format !== 'json') return tableResponse(query.format, declarationColumns, list, 'declarations');
     return c.json({ declarations: list });
   })
   .post('/api/v1/declarations', validate('json', declarationRequestSchema), (c) => {
@@ -122,7 +122,7 @@ export const declarationDocs: RouteDoc[] = [
     query: declarationListQuerySchema,
     responses: {
       200: {
-        description: 'declarations (?format=csv)',
+        description: 'declarations (?format=csv or xlsx)',
         schema: z.object({ declarations: z.array(declarationSchema) }),
         csv: true,
       },

@@ -4,14 +4,14 @@ import { historyQuerySchema, historySchema } from '../../shared/schemas/history.
 import type { AppEnv } from '../http/app-env.ts';
 import { assertDivisionInScope, divisionScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
-import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
+import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { readHistory } from '../programme/history.ts';
 
 type Point = ReturnType<typeof readHistory>[number];
 const columns: CsvColumn<Point>[] = [
-  { header: 'day', value: (p) => p.day },
+  { header: 'day', value: (p) => p.day, time: 'day' },
   { header: 'division_code', value: (p) => p.divisionCode },
   { header: 'name', value: (p) => p.name },
   { header: 'source', value: (p) => p.source },
@@ -31,14 +31,14 @@ export const historyRoutes = new Hono<AppEnv>().get(
   '/api/v1/history',
   apiAuth,
   validate('query', historyQuerySchema),
-  (c) => {
+  async (c) => {
     const query = c.req.valid('query');
     const scope = divisionScopeOf(c.var.principal);
     if (query.division) assertDivisionInScope(c.var.principal, query.division);
     // One division when asked for; else every division the principal sees (its own subtree, or all).
     const divisionCodes = query.division ? [query.division] : null;
     const series = readHistory(c.var.db, { divisionCodes, within: scope, from: query.from, to: query.to });
-    if (query.format === 'csv') return csvResponse(toCsv(columns, series), 'history.csv');
+    if (query.format !== 'json') return tableResponse(query.format, columns, series, 'history');
     return c.json({ series });
   },
 );
@@ -52,7 +52,7 @@ export const historyDocs: RouteDoc[] = [
     auth: 'api-token',
     query: historyQuerySchema,
     responses: {
-      200: { description: 'the series, oldest first (?format=csv)', schema: historySchema, csv: true },
+      200: { description: 'the series, oldest first (?format=csv or xlsx)', schema: historySchema, csv: true },
       400: { description: 'bad query', schema: apiErrorSchema },
       401: { description: 'no or unknown API token', schema: apiErrorSchema },
       403: { description: 'another county', schema: apiErrorSchema },

@@ -99,7 +99,7 @@ export const inspectionDocs: RouteDoc[] = [
     tag: 'inspections',
     auth: 'api-token',
     params: idParams,
-    responses: { 200: { description: 'an HTML document to print' }, ...errors },
+    responses: { 200: { description: 'an HTML document to print', text: 'text/html' }, ...errors },
   },
   {
     method: 'post',

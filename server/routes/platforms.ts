@@ -15,7 +15,7 @@ import type { AppEnv } from '../http/app-env.ts';
 import { divisionScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { bureauWriter } from '../auth/writers.ts';
-import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
+import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { addPlatform, removePlatform, updatePlatform } from '../programme/platform-registry.ts';
@@ -29,8 +29,8 @@ const platformColumns: CsvColumn<PlatformView>[] = [
   { header: 'county_code', value: (r) => r.countyCode },
   { header: 'name', value: (r) => r.name },
   { header: 'url', value: (r) => r.url },
-  { header: 'built_on', value: (r) => r.builtOn },
-  { header: 'last_probe_at', value: (r) => r.status?.lastProbeAt },
+  { header: 'built_on', value: (r) => r.builtOn, time: 'day' },
+  { header: 'last_probe_at', value: (r) => r.status?.lastProbeAt, time: 'instant' },
   { header: 'reachable', value: (r) => r.status?.reachable },
   { header: 'status_code', value: (r) => r.status?.statusCode },
   { header: 'error', value: (r) => r.status?.error },
@@ -46,9 +46,10 @@ const viewOf = (c: { var: AppEnv['Variables'] }, id: number) =>
 export const platformRoutes = new Hono<AppEnv>()
   .use('/api/v1/platforms', apiAuth)
   .use('/api/v1/platforms/*', apiAuth)
-  .get('/api/v1/platforms', validate('query', formatQuerySchema), (c) => {
+  .get('/api/v1/platforms', validate('query', formatQuerySchema), async (c) => {
     const list = listPlatforms(c.var.db, divisionScopeOf(c.var.principal), c.var.clock());
-    if (c.req.valid('query').format === 'csv') return csvResponse(toCsv(platformColumns, list), 'platforms.csv');
+    const { format } = c.req.valid('query');
+    if (format !== 'json') return tableResponse(format, platformColumns, list, 'platforms');
     return c.json({ platforms: list });
   })
   .get('/api/v1/platforms/coverage', (c) =>
@@ -105,7 +106,7 @@ export const platformDocs: RouteDoc[] = [
     query: formatQuerySchema,
     responses: {
       200: {
-        description: 'platforms; ?format=csv as CSV',
+        description: 'platforms; ?format=csv or xlsx as a table',
         schema: z.object({ platforms: z.array(platformSchema) }),
         csv: true,
       },

@@ -13,7 +13,7 @@ import type { AppEnv } from '../http/app-env.ts';
 import { assertSchoolInScope } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { readSchool } from '../coverage/read.ts';
-import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
+import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 
@@ -21,7 +21,7 @@ const classroomColumns: CsvColumn<SchoolDetail['classrooms'][number]>[] = [
   { header: 'code', value: (r) => r.code },
   { header: 'name', value: (r) => r.name },
   { header: 'equipped', value: (r) => r.equipped },
-  { header: 'last_evidence_at', value: (r) => r.lastEvidenceAt },
+  { header: 'last_evidence_at', value: (r) => r.lastEvidenceAt, time: 'instant' },
   { header: 'declared_equipped', value: (r) => r.declaredEquipped },
   { header: 'equipped_kind', value: (r) => r.equippedKind },
 ];
@@ -30,15 +30,15 @@ const deviceColumns: CsvColumn<SchoolDetail['devices'][number]>[] = [
   { header: 'hostname', value: (r) => r.hostname },
   { header: 'classroom', value: (r) => r.classroom },
   { header: 'state', value: (r) => r.state },
-  { header: 'last_report_at', value: (r) => r.lastReportAt },
+  { header: 'last_report_at', value: (r) => r.lastReportAt, time: 'instant' },
   { header: 'agent_version', value: (r) => r.agentVersion },
   { header: 'median_down_mbps', value: (r) => r.medianDownMbps },
   { header: 'median_up_mbps', value: (r) => r.medianUpMbps },
   { header: 'down_source', value: (r) => r.downSource },
   { header: 'flagged_samples', value: (r) => r.flaggedSamples },
   { header: 'flag_reasons', value: (r) => r.flagReasons.join(' ') },
-  { header: 'enrolled_at', value: (r) => r.enrolledAt },
-  { header: 'revoked_at', value: (r) => r.revokedAt },
+  { header: 'enrolled_at', value: (r) => r.enrolledAt, time: 'instant' },
+  { header: 'revoked_at', value: (r) => r.revokedAt, time: 'instant' },
   { header: 'hardware_conflict', value: (r) => r.hardwareConflict },
   { header: 'displays', value: (r) => JSON.stringify(r.displays) },
 ];
@@ -60,20 +60,26 @@ export const schoolRoutes = new Hono<AppEnv>()
     '/api/v1/schools/:code/classrooms',
     validate('param', schoolParams),
     validate('query', formatQuerySchema),
-    (c) => {
+    async (c) => {
       const { code } = c.req.valid('param');
       const { classrooms } = schoolInScope(c, code);
-      if (c.req.valid('query').format === 'csv')
-        return csvResponse(toCsv(classroomColumns, classrooms), `classrooms-${code}.csv`);
+      const { format } = c.req.valid('query');
+      if (format !== 'json') return tableResponse(format, classroomColumns, classrooms, `classrooms-${code}`);
       return c.json({ classrooms });
     },
   )
-  .get('/api/v1/schools/:code/devices', validate('param', schoolParams), validate('query', formatQuerySchema), (c) => {
-    const { code } = c.req.valid('param');
-    const { devices } = schoolInScope(c, code);
-    if (c.req.valid('query').format === 'csv') return csvResponse(toCsv(deviceColumns, devices), `devices-${code}.csv`);
-    return c.json({ devices });
-  });
+  .get(
+    '/api/v1/schools/:code/devices',
+    validate('param', schoolParams),
+    validate('query', formatQuerySchema),
+    async (c) => {
+      const { code } = c.req.valid('param');
+      const { devices } = schoolInScope(c, code);
+      const { format } = c.req.valid('query');
+      if (format !== 'json') return tableResponse(format, deviceColumns, devices, `devices-${code}`);
+      return c.json({ devices });
+    },
+  );
 
 const errors = {
   401: { description: 'no or unknown API token', schema: apiErrorSchema },
@@ -94,7 +100,7 @@ export const schoolDocs: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/schools/:code/classrooms',
-    summary: "A school's classrooms with equipped status and last evidence (?format=csv)",
+    summary: "A school's classrooms with equipped status and last evidence (?format=csv or xlsx)",
     tag: 'schools',
     auth: 'api-token',
     params: schoolParams,
@@ -107,7 +113,7 @@ export const schoolDocs: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/schools/:code/devices',
-    summary: "A school's devices with state, last report and agent version (?format=csv)",
+    summary: "A school's devices with state, last report and agent version (?format=csv or xlsx)",
     tag: 'schools',
     auth: 'api-token',
     params: schoolParams,

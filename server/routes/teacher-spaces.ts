@@ -12,7 +12,7 @@ import type { AppEnv } from '../http/app-env.ts';
 import { divisionScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { apiAuthOnce, countyWriter } from '../auth/writers.ts';
-import { csvResponse, toCsv, type CsvColumn } from '../http/csv.ts';
+import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { declareTeacherSpaces, readTeacherSpaces, schoolCountyOf } from '../programme/teacher-spaces.ts';
@@ -28,10 +28,10 @@ const countyColumns: CsvColumn<TeacherSpaces['counties'][number]>[] = [
 
 export const teacherSpacesRoutes = new Hono<AppEnv>()
   .use('/api/v1/teacher-spaces', apiAuth)
-  .get('/api/v1/teacher-spaces', validate('query', formatQuerySchema), (c) => {
+  .get('/api/v1/teacher-spaces', validate('query', formatQuerySchema), async (c) => {
     const spaces = readTeacherSpaces(c.var.db, divisionScopeOf(c.var.principal));
-    if (c.req.valid('query').format === 'csv')
-      return csvResponse(toCsv(countyColumns, spaces.counties), 'teacher-spaces-counties.csv');
+    const { format } = c.req.valid('query');
+    if (format !== 'json') return tableResponse(format, countyColumns, spaces.counties, 'teacher-spaces-counties');
     return c.json(spaces);
   })
   .put(
@@ -62,7 +62,7 @@ export const teacherSpacesDocs: RouteDoc[] = [
     method: 'get',
     path: '/api/v1/teacher-spaces',
     summary:
-      'Declared teacher spaces (人人通) per county and in total, against the plan (?format=csv for the county rows)',
+      'Declared teacher spaces (人人通) per county and in total, against the plan (?format=csv or xlsx for the county rows)',
     tag: 'teacher-spaces',
     auth: 'api-token',
     query: formatQuerySchema,

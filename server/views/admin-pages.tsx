@@ -1,8 +1,10 @@
 import type { listApiTokens } from '../auth/api-token-read.ts';
 import type { Viewer } from '../access/principals.ts';
 import type { listUsers } from '../accounts/users.ts';
+import { typed, type FormProblem } from '../http/form-problem.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
+import { ProblemAlert } from './problem-alert.tsx';
 import { DataTable, type Column } from './table.tsx';
 
 export type UserRow = ReturnType<typeof listUsers>[number];
@@ -85,13 +87,7 @@ interface AdminProps {
   locale: Locale;
   viewer: Viewer;
   path: string;
-  problem: string | null;
-}
-
-function Problem(props: { locale: Locale; problem: string | null }) {
-  return props.problem ? (
-    <p class="error" role="alert">{`${props.locale.t('error.invalid')} ${props.problem}`}</p>
-  ) : null;
+  problem: FormProblem | null;
 }
 
 /** The bureau's user list and the form that creates an account. */
@@ -101,7 +97,7 @@ export function UsersPage(props: AdminProps & { users: UserRow[]; created: strin
   return (
     <Layout locale={locale} viewer={viewer} path={props.path} title={t('users.title')}>
       <h1>{t('users.title')}</h1>
-      <Problem locale={locale} problem={props.problem} />
+      <ProblemAlert locale={locale} problem={props.problem} />
       {props.created && <p class="notice" role="status">{`${t('users.created')}: ${props.created}`}</p>}
       {props.notice && (
         <p class="notice" role="status">
@@ -121,7 +117,7 @@ export function UsersPage(props: AdminProps & { users: UserRow[]; created: strin
         <CsrfField viewer={viewer} />
         <label>
           {t('col.username')}
-          <input name="username" required autocomplete="off" />
+          <input name="username" required autocomplete="off" value={typed(props.problem, '/admin/users', 'username')} />
         </label>
         <label>
           {t('login.password')}
@@ -131,17 +127,24 @@ export function UsersPage(props: AdminProps & { users: UserRow[]; created: strin
           {t('col.role')}
           <select name="role">
             {(['county', 'school', 'bureau'] as const).map((role) => (
-              <option value={role}>{t(`role.${role}`)}</option>
+              <option value={role} selected={typed(props.problem, '/admin/users', 'role') === role}>
+                {t(`role.${role}`)}
+              </option>
             ))}
           </select>
         </label>
         <label>
           {t('users.countyCode')}
-          <input name="countyCode" inputmode="numeric" pattern="\d{6}" />
+          <input
+            name="countyCode"
+            inputmode="numeric"
+            pattern="\d{6}"
+            value={typed(props.problem, '/admin/users', 'countyCode')}
+          />
         </label>
         <label>
           {t('users.schoolCode')}
-          <input name="schoolCode" />
+          <input name="schoolCode" value={typed(props.problem, '/admin/users', 'schoolCode')} />
         </label>
         <button type="submit">{t('users.submit')}</button>
       </form>
@@ -158,7 +161,7 @@ export function ApiTokensPage(
   return (
     <Layout locale={locale} viewer={viewer} path={props.path} title={t('apiTokens.title')}>
       <h1>{t('apiTokens.title')}</h1>
-      <Problem locale={locale} problem={props.problem} />
+      <ProblemAlert locale={locale} problem={props.problem} />
       {props.created && (
         <section class="notice">
           <p>{t('apiTokens.created')}</p>
@@ -185,11 +188,16 @@ export function ApiTokensPage(
         <CsrfField viewer={viewer} />
         <label>
           {t('apiTokens.name')}
-          <input name="name" required maxlength={100} />
+          <input name="name" required maxlength={100} value={typed(props.problem, '/admin/api-tokens', 'name')} />
         </label>
         <label>
           {t('apiTokens.county')}
-          <input name="countyCode" inputmode="numeric" pattern="\d{6}" />
+          <input
+            name="countyCode"
+            inputmode="numeric"
+            pattern="\d{6}"
+            value={typed(props.problem, '/admin/api-tokens', 'countyCode')}
+          />
         </label>
         <button type="submit">{t('apiTokens.submit')}</button>
       </form>

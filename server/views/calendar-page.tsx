@@ -1,7 +1,9 @@
 import type { listClosures } from '../programme/closures.ts';
 import type { Viewer } from '../access/principals.ts';
+import { typed, type FormProblem } from '../http/form-problem.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
+import { ProblemAlert } from './problem-alert.tsx';
 import { DataTable, type Column } from './table.tsx';
 import { DAY_MS } from '../../shared/time/china-time.ts';
 
@@ -25,7 +27,7 @@ export function closureColumns(locale: Locale): Column<ClosureRow>[] {
   ];
 }
 
-function removeColumn(locale: Locale, viewer: Viewer): Column<ClosureRow> {
+function removeColumn(locale: Locale, viewer: Viewer, problem: FormProblem | null): Column<ClosureRow> {
   return {
     label: 'col.actions',
     value: () => null,
@@ -35,7 +37,13 @@ function removeColumn(locale: Locale, viewer: Viewer): Column<ClosureRow> {
           <CsrfField viewer={viewer} />
           <label>
             {locale.t('calendar.removeReason')}
-            <input name="reason" required minlength={3} maxlength={1000} />
+            <input
+              name="reason"
+              required
+              minlength={3}
+              maxlength={1000}
+              value={typed(problem, `/calendar/${r.id}/remove`, 'reason')}
+            />
           </label>
           <button type="submit">{locale.t('calendar.remove')}</button>
         </form>
@@ -53,15 +61,16 @@ export function CalendarPage(props: {
   counties: { code: string; name: string; pinyin: string | null }[];
   wholePrefecture: boolean;
   notice: string | null;
-  problem: string | null;
+  problem: FormProblem | null;
 }) {
   const { locale, viewer } = props;
   const t = locale.t;
+  const typedIn = (name: string) => typed(props.problem, '/calendar', name);
   return (
     <Layout locale={locale} viewer={viewer} path={props.path} title={t('calendar.title')}>
       <h1>{t('calendar.title')}</h1>
       <p class="meta">{t('calendar.intro')}</p>
-      {props.problem && <p class="error" role="alert">{`${t('error.invalid')} ${props.problem}`}</p>}
+      <ProblemAlert locale={locale} problem={props.problem} />
       {props.notice && (
         <p class="notice" role="status">
           {props.notice}
@@ -71,7 +80,7 @@ export function CalendarPage(props: {
       <DataTable
         locale={locale}
         caption={t('calendar.title')}
-        columns={[...closureColumns(locale), removeColumn(locale, viewer)]}
+        columns={[...closureColumns(locale), removeColumn(locale, viewer, props.problem)]}
         rows={props.rows}
         id="closure-table"
       />
@@ -80,28 +89,38 @@ export function CalendarPage(props: {
         <CsrfField viewer={viewer} />
         <label>
           {t('col.name')}
-          <input name="name" required maxlength={100} placeholder={t('calendar.namePlaceholder')} />
+          <input
+            name="name"
+            required
+            maxlength={100}
+            placeholder={t('calendar.namePlaceholder')}
+            value={typedIn('name')}
+          />
         </label>
         <label>
           {t('col.scope')}
           <select name="countyCode">
             {props.wholePrefecture && <option value="">{t('value.wholePrefecture')}</option>}
             {props.counties.map((c) => (
-              <option value={c.code}>{locale.divisionName(c)}</option>
+              <option value={c.code} selected={typedIn('countyCode') === c.code}>
+                {locale.divisionName(c)}
+              </option>
             ))}
           </select>
         </label>
         <label>
           {t('col.startsOn')}
-          <input name="startsOn" type="date" required />
+          <input name="startsOn" type="date" required value={typedIn('startsOn')} />
         </label>
         <label>
           {t('col.endsOn')}
-          <input name="endsOn" type="date" required />
+          <input name="endsOn" type="date" required value={typedIn('endsOn')} />
         </label>
         <label>
           {t('col.reason')}
-          <textarea name="reason" required minlength={3} maxlength={1000} rows={2} />
+          <textarea name="reason" required minlength={3} maxlength={1000} rows={2}>
+            {typedIn('reason') ?? ''}
+          </textarea>
         </label>
         <button type="submit">{t('calendar.submit')}</button>
       </form>

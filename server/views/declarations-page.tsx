@@ -1,7 +1,9 @@
 import type { Declaration } from '../../shared/schemas/declarations.ts';
 import type { Viewer } from '../access/principals.ts';
+import { typed, type FormProblem } from '../http/form-problem.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
+import { ProblemAlert } from './problem-alert.tsx';
 import { DataTable, type Column } from './table.tsx';
 
 /*
@@ -39,7 +41,7 @@ export function declarationColumns(locale: Locale): Column<DeclarationRow>[] {
 }
 
 /** The withdraw form of one active declaration: a reason is required, as in the API. */
-function withdrawColumn(locale: Locale, viewer: Viewer): Column<DeclarationRow> {
+function withdrawColumn(locale: Locale, viewer: Viewer, problem: FormProblem | null): Column<DeclarationRow> {
   return {
     label: 'col.actions',
     value: () => null,
@@ -49,7 +51,13 @@ function withdrawColumn(locale: Locale, viewer: Viewer): Column<DeclarationRow> 
           <CsrfField viewer={viewer} />
           <label>
             {locale.t('declarations.withdrawReason')}
-            <input name="reason" required minlength={3} maxlength={1000} />
+            <input
+              name="reason"
+              required
+              minlength={3}
+              maxlength={1000}
+              value={typed(problem, `/declarations/${r.id}/withdraw`, 'reason')}
+            />
           </label>
           <button type="submit">{locale.t('declarations.withdraw')}</button>
         </form>
@@ -67,18 +75,19 @@ interface DeclarationsPageProps {
   schools: { code: string; name: string }[];
   prefillSchool: string | null;
   notice: string | null;
-  problem: string | null;
+  problem: FormProblem | null;
 }
 
 /** The list with its filters and exports, and the form that declares a school connected or a classroom equipped. */
 export function DeclarationsPage(props: DeclarationsPageProps) {
   const { locale, viewer, filter } = props;
   const t = locale.t;
+  const typedIn = (name: string) => typed(props.problem, '/declarations', name);
   return (
     <Layout locale={locale} viewer={viewer} path={props.path} title={t('declarations.title')}>
       <h1>{t('declarations.title')}</h1>
       <p class="meta">{t('declarations.intro')}</p>
-      {props.problem && <p class="error" role="alert">{`${t('error.invalid')} ${props.problem}`}</p>}
+      <ProblemAlert locale={locale} problem={props.problem} />
       {props.notice && (
         <p class="notice" role="status">
           {props.notice}
@@ -106,7 +115,7 @@ export function DeclarationsPage(props: DeclarationsPageProps) {
       <DataTable
         locale={locale}
         caption={t('declarations.title')}
-        columns={[...declarationColumns(locale), withdrawColumn(locale, viewer)]}
+        columns={[...declarationColumns(locale), withdrawColumn(locale, viewer, props.problem)]}
         rows={props.rows}
         id="declaration-table"
       />
@@ -121,7 +130,7 @@ export function DeclarationsPage(props: DeclarationsPageProps) {
             list="declaration-schools"
             required
             autocomplete="off"
-            value={props.prefillSchool ?? ''}
+            value={typedIn('schoolCode') ?? props.prefillSchool ?? ''}
           />
         </label>
         <datalist id="declaration-schools">
@@ -132,17 +141,22 @@ export function DeclarationsPage(props: DeclarationsPageProps) {
         <label>
           {t('col.indicator')}
           <select name="indicator">
-            <option value="connected">{t('indicator.connected')}</option>
-            <option value="equipped">{t('indicator.equipped')}</option>
+            {(['connected', 'equipped'] as const).map((indicator) => (
+              <option value={indicator} selected={typedIn('indicator') === indicator}>
+                {t(`indicator.${indicator}`)}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           {t('declarations.classroomCode')}
-          <input name="classroomCode" maxlength={64} />
+          <input name="classroomCode" maxlength={64} value={typedIn('classroomCode')} />
         </label>
         <label>
           {t('col.reason')}
-          <textarea name="reason" required minlength={3} maxlength={1000} rows={3} />
+          <textarea name="reason" required minlength={3} maxlength={1000} rows={3}>
+            {typedIn('reason') ?? ''}
+          </textarea>
         </label>
         <button type="submit">{t('declarations.submit')}</button>
       </form>

@@ -1,7 +1,9 @@
 import type { Viewer } from '../access/principals.ts';
 import type { readAttentionDevices, readHardwareConflicts, readReenrollments } from '../coverage/devices-read.ts';
+import type { FormProblem } from '../http/form-problem.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
+import { ProblemAlert } from './problem-alert.tsx';
 import { DataTable, type Column } from './table.tsx';
 
 export type AttentionDevice = ReturnType<typeof readAttentionDevices>[number];
@@ -88,6 +90,7 @@ export function DevicesPage(props: {
   reenrollments: Reenrollment[];
   canRevoke: boolean;
   revoked: boolean;
+  problem: FormProblem | null;
 }) {
   const { locale, viewer } = props;
   const t = locale.t;
@@ -110,6 +113,7 @@ export function DevicesPage(props: {
   return (
     <Layout locale={locale} viewer={viewer} path={props.path} title={t('devices.title')}>
       <h1>{t('devices.title')}</h1>
+      <ProblemAlert locale={locale} problem={props.problem} />
       {props.revoked && (
         <p class="notice" role="status">
           {t('devices.revoked')}

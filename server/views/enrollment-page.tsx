@@ -2,9 +2,11 @@ import type { Viewer } from '../access/principals.ts';
 import type { readRecentEnrollmentTokens, readSchoolChoices } from '../coverage/registry-read.ts';
 import { MAX_TOKEN_DAYS, MAX_TOKEN_USES } from '../../shared/schemas/enroll.ts';
 import { DEFAULT_EXTRA_USES, DEFAULT_TOKEN_DAYS, type NewEnrollmentToken } from '../enrollment/tokens.ts';
+import { typed, type FormProblem } from '../http/form-problem.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { InstallCommands, ReleaseKeyFingerprints } from './install-commands.tsx';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
+import { ProblemAlert } from './problem-alert.tsx';
 import { DataTable, type Column } from './table.tsx';
 
 export type TokenRow = ReturnType<typeof readRecentEnrollmentTokens>[number];
@@ -49,20 +51,21 @@ export function EnrollmentPage(props: {
   tokens: TokenRow[];
   created: NewEnrollmentToken | null;
   serverUrl: string;
+  /** False when SANTONG_PUBLIC_URL is unset and `serverUrl` is only the browser's origin. */
+  publicUrlSet: boolean;
+  /** A school code to fill in (from the school page's link). */
+  prefillSchool: string | null;
   releaseKeyFingerprints: string[];
-  problem: string | null;
+  problem: FormProblem | null;
   revoked: boolean;
 }) {
   const { locale, viewer } = props;
   const t = locale.t;
+  const typedIn = (name: string) => typed(props.problem, '/enrollment', name);
   return (
     <Layout locale={locale} viewer={viewer} path={props.path} title={t('enrollment.title')}>
       <h1>{t('enrollment.title')}</h1>
-      {props.problem && (
-        <p class="error" role="alert">
-          {`${t('error.invalid')} ${props.problem}`}
-        </p>
-      )}
+      <ProblemAlert locale={locale} problem={props.problem} />
       {props.revoked && (
         <p class="notice" role="status">
           {t('enrollment.revoked')}
@@ -77,6 +80,11 @@ export function EnrollmentPage(props: {
           <code class="secret" id="new-token">
             {props.created.token}
           </code>
+          {!props.publicUrlSet && (
+            <p class="note" role="note">
+              {locale.fill('school.publicUrlMissing', { origin: props.serverUrl })}
+            </p>
+          )}
           <InstallCommands
             locale={locale}
             serverUrl={props.serverUrl}
@@ -91,7 +99,13 @@ export function EnrollmentPage(props: {
         <CsrfField viewer={viewer} />
         <label>
           {t('enrollment.school')}
-          <input name="schoolCode" list="school-choices" required autocomplete="off" />
+          <input
+            name="schoolCode"
+            list="school-choices"
+            required
+            autocomplete="off"
+            value={typedIn('schoolCode') ?? props.prefillSchool ?? undefined}
+          />
         </label>
         <datalist id="school-choices">
           {props.schools.map((s) => (
@@ -100,7 +114,13 @@ export function EnrollmentPage(props: {
         </datalist>
         <label>
           {t('enrollment.expiresInDays')}
-          <input name="expiresInDays" type="number" min="1" max={MAX_TOKEN_DAYS} value={DEFAULT_TOKEN_DAYS} />
+          <input
+            name="expiresInDays"
+            type="number"
+            min="1"
+            max={MAX_TOKEN_DAYS}
+            value={typedIn('expiresInDays') ?? DEFAULT_TOKEN_DAYS}
+          />
         </label>
         <label>
           {t('enrollment.maxUses')}
@@ -110,6 +130,7 @@ export function EnrollmentPage(props: {
             min="1"
             max={MAX_TOKEN_USES}
             placeholder={locale.fill('enrollment.maxUsesDefault', { extra: DEFAULT_EXTRA_USES })}
+            value={typedIn('maxUses')}
           />
         </label>
         <button type="submit">{t('enrollment.submit')}</button>

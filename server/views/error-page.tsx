@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../http/app-env.ts';
 import { DomainError, failureStatus } from '../errors.ts';
 import { localeFor } from '../i18n/locale.ts';
+import { problemText } from '../i18n/problem-text.ts';
 import type { MessageKey } from '../i18n/zh-CN.ts';
 import { Layout } from './layout.tsx';
 
@@ -21,7 +22,8 @@ export const pageErrorHandler: ErrorHandler<AppEnv> = (error, c) => {
   let detail: string | null = null;
   if (error instanceof DomainError) {
     status = failureStatus[error.failure];
-    detail = error.code === 'csrf_invalid' ? null : error.message;
+    // In the reader's language: the English message is the API's and the command line's (issue 18 item 4).
+    detail = error.code === 'csrf_invalid' ? null : problemText((c.var.locale ?? localeFor('zh-CN')).lang, error);
   } else if (error instanceof HTTPException) {
     status = error.status;
   } else {

@@ -1,8 +1,10 @@
 import type { Inspection } from '../../shared/schemas/inspections.ts';
 import type { Viewer } from '../access/principals.ts';
 import type { listInspections } from '../programme/inspection-list.ts';
+import { typed, type FormProblem } from '../http/form-problem.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { CsrfField, Layout } from './layout.tsx';
+import { ProblemAlert } from './problem-alert.tsx';
 import { DataTable, type Column } from './table.tsx';
 
 /*
@@ -31,13 +33,16 @@ export function InspectionsPage(props: {
   path: string;
   rows: InspectionRow[];
   canDraw: boolean;
+  problem?: FormProblem | null;
 }) {
   const { locale, viewer } = props;
   const t = locale.t;
+  const typedIn = (name: string) => typed(props.problem, '/inspections', name);
   return (
     <Layout locale={locale} viewer={viewer} path={props.path} title={t('inspections.title')}>
       <h1>{t('inspections.title')}</h1>
       <p class="meta">{t('inspections.intro')}</p>
+      <ProblemAlert locale={locale} problem={props.problem ?? null} />
       <DataTable
         locale={locale}
         caption={t('inspections.title')}
@@ -52,11 +57,11 @@ export function InspectionsPage(props: {
             <CsrfField viewer={viewer} />
             <label>
               {t('col.perCounty')}
-              <input name="perCounty" type="number" min="1" max="500" value="5" required />
+              <input name="perCounty" type="number" min="1" max="500" value={typedIn('perCounty') ?? '5'} required />
             </label>
             <label>
               {t('col.seed')}
-              <input name="seed" required maxlength={100} />
+              <input name="seed" required maxlength={100} value={typedIn('seed')} />
             </label>
             <button type="submit">{t('inspections.drawSubmit')}</button>
           </form>
@@ -71,8 +76,13 @@ function schoolColumns(
   viewer: Viewer,
   inspectionId: number,
   canRecord: boolean,
+  problem: FormProblem | null,
 ): Column<InspectedSchool>[] {
   const t = locale.t;
+  const action = `/inspections/${inspectionId}/results`;
+  // The rows share one action; what was typed goes back to the row of the school it was for.
+  const typedFor = (r: InspectedSchool, name: string) =>
+    typed(problem, action, 'schoolCode') === r.schoolCode ? typed(problem, action, name) : undefined;
   const columns: Column<InspectedSchool>[] = [
     {
       label: 'col.school',
@@ -100,19 +110,22 @@ function schoolColumns(
     label: 'col.actions',
     value: () => null,
     cell: (r) => (
-      <form class="row-action" method="post" action={`/inspections/${inspectionId}/results`}>
+      <form class="row-action" method="post" action={action}>
         <CsrfField viewer={viewer} />
         <input type="hidden" name="schoolCode" value={r.schoolCode} />
         <label>
           {t('col.result')}
           <select name="result">
-            <option value="confirmed">{t('inspection.result.confirmed')}</option>
-            <option value="discrepancy">{t('inspection.result.discrepancy')}</option>
+            {(['confirmed', 'discrepancy'] as const).map((result) => (
+              <option value={result} selected={typedFor(r, 'result') === result}>
+                {t(`inspection.result.${result}`)}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           {t('col.note')}
-          <input name="note" maxlength={2000} />
+          <input name="note" maxlength={2000} value={typedFor(r, 'note')} />
         </label>
         <button type="submit">{t('inspections.record')}</button>
       </form>
@@ -129,6 +142,7 @@ export function InspectionPage(props: {
   inspection: Inspection;
   canRecord: boolean;
   notice: string | null;
+  problem?: FormProblem | null;
 }) {
   const { locale, viewer, inspection } = props;
   const t = locale.t;
@@ -144,6 +158,7 @@ export function InspectionPage(props: {
           n: inspection.perCounty,
         })}
       </p>
+      <ProblemAlert locale={locale} problem={props.problem ?? null} />
       {props.notice && (
         <p class="notice" role="status">
           {props.notice}
@@ -155,7 +170,7 @@ export function InspectionPage(props: {
       <DataTable
         locale={locale}
         caption={title}
-        columns={schoolColumns(locale, viewer, inspection.id, props.canRecord)}
+        columns={schoolColumns(locale, viewer, inspection.id, props.canRecord, props.problem ?? null)}
         rows={inspection.schools}
         id="inspection-school-table"
       />

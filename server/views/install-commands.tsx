@@ -1,5 +1,9 @@
 import type { Locale } from '../i18n/locale.ts';
 
+/** The agent's file name, as the install commands run it, and where a signed-in person downloads it. */
+export const AGENT_FILE = 'santong-agent.mjs';
+export const AGENT_DOWNLOAD = `/agent/${AGENT_FILE}`;
+
 /**
  * The exact commands that install the agent on a school PC. The agent ships as one file that needs
  * only Node.js (santong-agent.mjs); `enroll` trades the token for a device key, `install-service`

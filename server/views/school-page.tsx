@@ -5,7 +5,7 @@ import type { Viewer } from '../access/principals.ts';
 import { BandwidthChart } from './charts.tsx';
 import { FlaggedCell, flagReasonText, sourceText } from './figures.tsx';
 import type { Locale } from '../i18n/locale.ts';
-import { InstallCommands } from './install-commands.tsx';
+import { AGENT_DOWNLOAD, AGENT_FILE, InstallCommands } from './install-commands.tsx';
 import { ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
 import { displaysWords, displayWords, kindWords } from './display-words.ts';
@@ -53,7 +53,13 @@ export function deviceColumns(locale: Locale): Column<Device>[] {
     },
     { label: 'col.flagReasons', value: (r) => flagReasonText(locale, r.flagReasons) },
     { label: 'col.enrolledAt', value: (r) => r.enrolledAt, time: 'instant', cell: (r) => locale.date(r.enrolledAt) },
-    { label: 'col.conflict', value: (r) => r.hardwareConflict },
+    {
+      label: 'col.conflict',
+      value: (r) => r.hardwareConflict,
+      // Red only for a conflict: "no conflict" is the ordinary state, not a failure (issue 18 item 10).
+      cell: (r) =>
+        r.hardwareConflict ? <span class="tag conflict">{locale.t('value.yes')}</span> : locale.t('value.no'),
+    },
     {
       label: 'col.displays',
       value: (r) => displaysWords(locale, r.displays),
@@ -158,6 +164,37 @@ function Evidence(props: { locale: Locale; detail: SchoolDetail; rules: Coverage
   );
 }
 
+/** The newest published agent and its signature file, or why there is nothing to download yet. */
+function AgentDownload(props: { locale: Locale; release: { version: string; size: number; signed: boolean } | null }) {
+  const { locale, release } = props;
+  if (!release) return <p class="note">{locale.t('school.noRelease')}</p>;
+  return (
+    <p>
+      <a href={AGENT_DOWNLOAD} download={AGENT_FILE}>
+        {locale.t('school.download')}
+      </a>
+      {release.signed && (
+        <>
+          {' · '}
+          <a href={`${AGENT_DOWNLOAD}.sig`} download={`${AGENT_FILE}.sig`}>
+            {locale.t('school.downloadSignature')}
+          </a>
+        </>
+      )}
+      <br />
+      <span class="meta">
+        {locale.fill('school.downloadHint', {
+          version: release.version,
+          size:
+            release.size >= 102_400
+              ? `${locale.number(release.size / 1_048_576, 1)} MiB`
+              : `${locale.number(Math.max(1, release.size / 1024))} KiB`,
+        })}
+      </span>
+    </p>
+  );
+}
+
 /** A school: its evidence, classrooms grid, devices, bandwidth over time and how to install the agent. */
 export function SchoolPage(props: {
   locale: Locale;
@@ -166,7 +203,12 @@ export function SchoolPage(props: {
   detail: SchoolDetail;
   rules: CoverageRules;
   history: { day: string; medianDownMbps: number }[];
+  /** Where school PCs reach the server: the configured public URL, or else the browser's origin. */
   serverUrl: string;
+  /** False when SANTONG_PUBLIC_URL is unset and `serverUrl` is only the browser's origin. */
+  publicUrlSet: boolean;
+  /** The newest published agent, offered for download; null before one is published. */
+  release: { version: string; size: number; signed: boolean } | null;
   releaseKeyFingerprints: string[];
   declarations: Declaration[];
   /** County officers and the bureau may declare for this school. */
@@ -245,9 +287,26 @@ export function SchoolPage(props: {
         rows={detail.devices}
         id="device-table"
       />
-      <h2 class="no-print">{t('school.install')}</h2>
+      <h2 class="no-print" id="install">
+        {t('school.install')}
+      </h2>
       <div class="no-print">
-        <p>{t('school.installHint')}</p>
+        <AgentDownload locale={locale} release={props.release} />
+        {props.viewer.user?.role === 'school' ? (
+          <p>{t('school.installHint')}</p>
+        ) : (
+          <>
+            <p>{t('school.installHintOfficer')}</p>
+            <p>
+              <a href={`/enrollment?school=${encodeURIComponent(s.code)}`}>{t('school.issueToken')}</a>
+            </p>
+          </>
+        )}
+        {!props.publicUrlSet && (
+          <p class="note" role="note">
+            {locale.fill('school.publicUrlMissing', { origin: props.serverUrl })}
+          </p>
+        )}
         <InstallCommands
           locale={locale}
           serverUrl={props.serverUrl}

@@ -13,3 +13,9 @@ export const isoDateTimeSchema = z.iso.datetime({
   offset: true,
   message: 'an ISO 8601 date-time with offset, e.g. 2026-03-01T08:00:00Z',
 });
+
+/** An instant in an API answer: ISO 8601 in UTC, as `Date.prototype.toISOString` writes it. */
+export const instantText = () => z.iso.datetime();
+
+/** A calendar day in an API answer, `YYYY-MM-DD` (a Beijing day where it is one). */
+export const dayText = () => z.iso.date();

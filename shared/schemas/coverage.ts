@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { instantText } from './common.ts';
 import { divisionCodeSchema, divisionLevels } from './division-code.ts';
 import { progressSchema } from './history.ts';
 import { displayEvidenceKinds, displayKinds, presentationDisplayKinds } from './report.ts';
+import { schoolCodeLabelsSchema } from './school.ts';
 
 /** Shapes of the bureau API's coverage answers; the OpenAPI document is generated from these. */
 const schoolFigures = z.object({
@@ -79,7 +81,7 @@ const targetShare = z
   .describe("the plan's target as a share of registered units (null when the plan sets a count)");
 
 export const coverageSchema = z.object({
-  asOf: z.string().describe('the instant these figures hold for (ISO 8601)'),
+  asOf: instantText().describe('the instant these figures hold for (ISO 8601)'),
   scope: z.object({ level: z.enum(divisionLevels), code: z.string() }).describe('the division read (as `division`)'),
   division: division.describe('the division these figures are for: the root, or `?division=CODE`'),
   prefecture: z
@@ -114,10 +116,11 @@ export const schoolRowSchema = z.object({
   code: z.string(),
   name: z.string(),
   township: z.string().nullable(),
-  typeCode: z.string(),
-  urbanRuralCode: z.string(),
+  typeCode: z.string().describe('GB/T 33782 school type; typeName says it in words'),
+  urbanRuralCode: z.string().describe('统计用区划 urban/rural code; urbanRuralName says it in words'),
+  ...schoolCodeLabelsSchema.shape,
   connected: z.boolean(),
-  lastReachableAt: z.string().nullable(),
+  lastReachableAt: instantText().nullable(),
   bandwidthMbps: z.number().nullable().describe('highest over devices of the median measured download in the window'),
   standardMbps: z.number().nullable(),
   meetsStandard: z.boolean(),
@@ -159,12 +162,12 @@ export const countySchoolsQuerySchema = z.object({
   q: z.string().max(128).optional().describe('search in school code and name'),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(1000, 'pageSize is at most 1000').default(100),
-  format: z.enum(['json', 'csv']).default('json'),
+  format: z.enum(['json', 'csv', 'xlsx']).default('json').describe('json, or the rows as csv or xlsx'),
 });
 export type CountySchoolsQuery = z.infer<typeof countySchoolsQuerySchema>;
 
 export const countyCoverageResponseSchema = z.object({
-  asOf: z.string(),
+  asOf: instantText(),
   evidenceWindowDays: z.number().int(),
   county: countyCoverageSchema,
   schools: z.object({
@@ -183,7 +186,7 @@ export const classroomRowSchema = z.object({
     .enum(presentationDisplayKinds)
     .nullable()
     .describe('the presentation kind in the latest evidence; null when not equipped'),
-  lastEvidenceAt: z.string().nullable(),
+  lastEvidenceAt: instantText().nullable(),
   declaredEquipped: z.boolean().describe('declared equipped by a person, not measured'),
 });
 
@@ -211,22 +214,22 @@ export const deviceRowSchema = z.object({
   hostname: z.string(),
   classroom: z.string().nullable(),
   state: z.enum(['never', 'live', 'at-risk', 'silent', 'revoked']),
-  lastReportAt: z.string().nullable(),
-  lastReceivedAt: z.string().nullable(),
+  lastReportAt: instantText().nullable(),
+  lastReceivedAt: instantText().nullable(),
   agentVersion: z.string().nullable(),
   medianDownMbps: z.number().nullable(),
   medianUpMbps: z.number().nullable(),
   downSource: measurementSourceSchema.nullable().describe('whose measurements medianDownMbps is the median of'),
   flaggedSamples: z.number().int().describe('download claims within the window that are implausible and do not count'),
   flagReasons: z.array(sampleFlagSchema),
-  enrolledAt: z.string(),
-  revokedAt: z.string().nullable(),
+  enrolledAt: instantText(),
+  revokedAt: instantText().nullable(),
   hardwareConflict: z.boolean().describe('the same hardware is enrolled at another school'),
   displays: z.array(deviceDisplaySchema).describe("the displays in the device's latest report"),
 });
 
 export const schoolDetailSchema = z.object({
-  asOf: z.string(),
+  asOf: instantText(),
   school: schoolRowSchema.extend({
     county: z.object({ code: z.string(), name: z.string() }),
     classCount: z.number().int().nullable(),
@@ -236,7 +239,7 @@ export const schoolDetailSchema = z.object({
         inspectionId: z.number().int(),
         result: z.enum(['confirmed', 'discrepancy']),
         note: z.string().nullable(),
-        recordedAt: z.string(),
+        recordedAt: instantText(),
       })
       .nullable()
       .describe('the latest spot-check finding (检查验收) for this school'),
@@ -246,7 +249,9 @@ export const schoolDetailSchema = z.object({
 });
 export type SchoolDetail = z.infer<typeof schoolDetailSchema>;
 
-export const formatQuerySchema = z.object({ format: z.enum(['json', 'csv']).default('json') });
+export const formatQuerySchema = z.object({
+  format: z.enum(['json', 'csv', 'xlsx']).default('json').describe('json, or the rows as csv or xlsx'),
+});
 
 /**
  * `GET /api/v1/coverage`: the principal's own division, or `division`; county rows come a page at a time (a country

@@ -28,9 +28,19 @@ export const newUserSchema = z
   })
   .superRefine((u, ctx) => {
     if (u.role === 'county' && !u.divisionCode)
-      ctx.addIssue({ code: 'custom', path: ['divisionCode'], message: 'a county account needs its county' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['divisionCode'],
+        message: 'a county account needs its county',
+        params: { problem: 'countyNeeded' },
+      });
     if (u.role === 'school' && !u.schoolCode)
-      ctx.addIssue({ code: 'custom', path: ['schoolCode'], message: 'a school account needs its school' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schoolCode'],
+        message: 'a school account needs its school',
+        params: { problem: 'schoolNeeded' },
+      });
   });
 export type NewUser = z.infer<typeof newUserSchema>;
 

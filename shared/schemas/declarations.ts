@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dayText, instantText } from './common.ts';
 import { divisionCodeSchema } from './division-code.ts';
 
 const reason = z.string().trim().min(3, 'say why (at least 3 characters): the audit log keeps it').max(1000);
@@ -15,12 +16,18 @@ export const declarationRequestSchema = z
   })
   .superRefine((d, ctx) => {
     if (d.indicator === 'equipped' && !d.classroomCode)
-      ctx.addIssue({ code: 'custom', path: ['classroomCode'], message: 'an equipped declaration names its classroom' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['classroomCode'],
+        message: 'an equipped declaration names its classroom',
+        params: { problem: 'classroomNeeded' },
+      });
     if (d.indicator === 'connected' && d.classroomCode)
       ctx.addIssue({
         code: 'custom',
         path: ['classroomCode'],
         message: 'a connected declaration is for the whole school; leave classroomCode out',
+        params: { problem: 'classroomNotForConnected' },
       });
   });
 export type DeclarationRequest = z.infer<typeof declarationRequestSchema>;
@@ -33,10 +40,10 @@ export const declarationSchema = z.object({
   countyCode: z.string(),
   indicator: z.enum(['connected', 'equipped']),
   classroomCode: z.string().nullable(),
-  declaredAt: z.string(),
+  declaredAt: instantText(),
   declaredBy: z.string(),
   reason: z.string(),
-  withdrawnAt: z.string().nullable(),
+  withdrawnAt: instantText().nullable(),
   withdrawnBy: z.string().nullable(),
   /** Whether a measurement now shows the same thing (the declaration then adds nothing). */
   measured: z.boolean(),
@@ -50,7 +57,7 @@ export const declarationListQuerySchema = z.object({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
-  format: z.enum(['json', 'csv']).default('json'),
+  format: z.enum(['json', 'csv', 'xlsx']).default('json').describe('json, or the rows as csv or xlsx'),
 });
 
 export const closureRequestSchema = z
@@ -61,13 +68,17 @@ export const closureRequestSchema = z
     endsOn: z.iso.date('a date like 2027-02-25'),
     reason,
   })
-  .refine((c) => c.endsOn >= c.startsOn, { path: ['endsOn'], message: 'endsOn must not be before startsOn' });
+  .refine((c) => c.endsOn >= c.startsOn, {
+    path: ['endsOn'],
+    message: 'endsOn must not be before startsOn',
+    params: { problem: 'endsBeforeStarts' },
+  });
 export type ClosureRequest = z.infer<typeof closureRequestSchema>;
 
 export const closureSchema = z.object({
   id: z.number().int(),
   name: z.string(),
   countyCode: z.string().nullable(),
-  startsOn: z.string(),
-  endsOn: z.string(),
+  startsOn: dayText(),
+  endsOn: dayText(),
 });

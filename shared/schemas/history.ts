@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dayText } from './common.ts';
 import { divisionCodeSchema } from './division-code.ts';
 
 const day = z.iso.date('a date like 2027-03-01');
@@ -7,7 +8,7 @@ export const historyQuerySchema = z.object({
   division: divisionCodeSchema.optional(), // a county or the prefecture
   from: day.optional(),
   to: day.optional(),
-  format: z.enum(['json', 'csv']).default('json'),
+  format: z.enum(['json', 'csv', 'xlsx']).default('json').describe('json, or the rows as csv or xlsx'),
 });
 
 const figures = z.object({
@@ -31,7 +32,7 @@ const figures = z.object({
 export const historySchema = z.object({
   series: z.array(
     z.object({
-      day: z.string(),
+      day: dayText(),
       divisionCode: z.string(),
       name: z.string(),
       source: z.enum(['live', 'backfill']),

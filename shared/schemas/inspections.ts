@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantText } from './common.ts';
 
 export const inspectionStrata = ['conflict', 'declared-only', 'unconnected', 'measured'] as const;
 
@@ -11,7 +12,7 @@ export const inspectionSchoolSchema = z.object({
     .describe('why the draw weighted this school: a conflicting or declared-only status is likelier to be checked'),
   result: z.enum(['confirmed', 'discrepancy']).nullable(),
   note: z.string().nullable(),
-  recordedAt: z.string().nullable(),
+  recordedAt: instantText().nullable(),
   recordedBy: z.string().nullable(),
 });
 
@@ -19,7 +20,7 @@ export const inspectionSchema = z.object({
   id: z.number().int(),
   seed: z.string(),
   perCounty: z.number().int(),
-  drawnAt: z.string(),
+  drawnAt: instantText(),
   drawnBy: z.string(),
   schools: z.array(inspectionSchoolSchema),
 });
@@ -39,4 +40,5 @@ export const inspectionResultSchema = z
   .refine((r) => r.result === 'confirmed' || r.note.length >= 3, {
     path: ['note'],
     message: 'a discrepancy needs a note saying what the inspector found',
+    params: { problem: 'noteNeeded' },
   });

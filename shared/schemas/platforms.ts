@@ -1,6 +1,6 @@
 import { divisionLevels } from './division-code.ts';
 import { z } from 'zod';
-import { boundedText } from './common.ts';
+import { boundedText, dayText, instantText } from './common.ts';
 import { platformLevels } from './plan.ts';
 
 /*
@@ -54,7 +54,7 @@ export const platformIdParams = z.object({ id: z.coerce.number().int().min(1, 'a
 export const platformDeleteQuery = z.object({ reason });
 
 export const platformStatusSchema = z.object({
-  lastProbeAt: z.string(),
+  lastProbeAt: instantText(),
   up: z.boolean().describe('the last probe got an answer that counts as up'),
   reachable: z.boolean().describe('up at a probe within the last day: what coverage counts as reachable'),
   statusCode: z.number().int().nullable(),
@@ -73,7 +73,7 @@ export const platformSchema = z.object({
   countyCode: z.string().nullable(),
   name: z.string(),
   url: z.string(),
-  builtOn: z.string().nullable().describe('declared'),
+  builtOn: dayText().nullable().describe('declared'),
   status: platformStatusSchema.nullable().describe('measured; null until the first probe'),
 });
 export type PlatformView = z.infer<typeof platformSchema>;
@@ -98,7 +98,7 @@ export const levelCoverageSchema = z.object({
 });
 
 export const platformCoverageSchema = z.object({
-  asOf: z.string(),
+  asOf: instantText(),
   scope: z.object({ level: z.enum(divisionLevels), code: z.string() }),
   levels: z.array(levelCoverageSchema),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantText } from './common.ts';
 import { levelCoverageSchema } from './platforms.ts';
 
 /*
@@ -30,7 +31,7 @@ const countyPlatforms = z.object({
 });
 
 export const publicCoverageSchema = z.object({
-  asOf: z.string(),
+  asOf: instantText(),
   prefecture: z.object({
     code: z.string(),
     name: z.string(),

@@ -89,9 +89,25 @@ export const displaySchema = z.object({
   evidence: displayEvidenceSchema.optional().describe('the signals that decided `kind`, strongest first'),
 });
 
+export const interfaceTypes = ['wired', 'wireless', 'virtual', 'unknown'] as const;
+export type InterfaceType = (typeof interfaceTypes)[number];
+
+/**
+ * Like a display's kind, an interface type the server does not know (from a newer agent) or none at all is
+ * stored as `unknown`, never a reason to refuse the report; so the wire format is any short text, not an enum.
+ */
+export const interfaceTypeSchema = z
+  .string()
+  .max(40)
+  .optional()
+  .transform((t): InterfaceType =>
+    (interfaceTypes as readonly (string | undefined)[]).includes(t) ? (t as InterfaceType) : 'unknown',
+  )
+  .describe('wired, wireless, virtual or unknown; any other value, or none, is stored as unknown');
+
 export const networkInterfaceSchema = z.object({
   name: boundedText(64).min(1),
-  type: z.enum(['wired', 'wireless', 'virtual', 'unknown']).catch('unknown'),
+  type: interfaceTypeSchema,
   up: z.boolean(),
   speedMbps: z.number().min(0).max(1_000_000).nullable().optional(),
   mac: macAddressSchema.optional(),

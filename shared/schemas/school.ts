@@ -25,6 +25,51 @@ export const urbanRuralAreas = {
 } as const;
 export type UrbanRuralCode = keyof typeof urbanRuralAreas;
 
+/** The names of the school types, in Chinese as the standard gives them and in English (the dashboard's words). */
+export const schoolTypeNames: Record<SchoolTypeCode, { zh: string; en: string }> = {
+  '211': { zh: '小学', en: 'Primary school' },
+  '218': { zh: '小学教学点', en: 'Teaching point' },
+  '311': { zh: '初级中学', en: 'Junior middle school' },
+  '312': { zh: '九年一贯制学校', en: 'Nine-year school' },
+  '341': { zh: '完全中学', en: 'Complete middle school' },
+  '342': { zh: '高级中学', en: 'Senior high school' },
+  '345': { zh: '十二年一贯制学校', en: 'Twelve-year school' },
+};
+
+/** The names of the urban/rural codes (统计用区划代码和城乡划分代码编制规则, National Bureau of Statistics). */
+export const urbanRuralNames: Record<UrbanRuralCode, { zh: string; en: string }> = {
+  '111': { zh: '主城区', en: 'main urban area' },
+  '112': { zh: '城乡结合区', en: 'urban-rural fringe' },
+  '121': { zh: '镇中心区', en: 'town centre' },
+  '122': { zh: '镇乡结合区', en: 'town-rural fringe' },
+  '123': { zh: '特殊区域', en: 'special area' },
+  '210': { zh: '乡中心区', en: 'township centre' },
+  '220': { zh: '村庄', en: 'village' },
+};
+
+/** The labels the API gives beside a school's two codes; null for a code outside the tables. */
+export const schoolCodeLabelsSchema = z.object({
+  typeName: z.string().nullable().describe('the school type in Chinese, e.g. 完全中学 for 341'),
+  typeNameEn: z.string().nullable().describe('the school type in English, e.g. Complete middle school'),
+  urbanRuralName: z.string().nullable().describe('the urban/rural area in Chinese, e.g. 乡中心区 for 210'),
+  urbanRuralNameEn: z.string().nullable().describe('the urban/rural area in English, e.g. township centre'),
+});
+export type SchoolCodeLabels = z.infer<typeof schoolCodeLabelsSchema>;
+
+/** The Chinese and English names of a school's type and urban/rural codes. */
+export function schoolCodeLabels(typeCode: string, urbanRuralCode: string): SchoolCodeLabels {
+  const type = Object.hasOwn(schoolTypeNames, typeCode) ? schoolTypeNames[typeCode as SchoolTypeCode] : null;
+  const area = Object.hasOwn(urbanRuralNames, urbanRuralCode)
+    ? urbanRuralNames[urbanRuralCode as UrbanRuralCode]
+    : null;
+  return {
+    typeName: type?.zh ?? null,
+    typeNameEn: type?.en ?? null,
+    urbanRuralName: area?.zh ?? null,
+    urbanRuralNameEn: area?.en ?? null,
+  };
+}
+
 /** Columns a roster file must have, and those it may have; the roster reader checks the header against these. */
 export const requiredRosterColumns = [
   'code',

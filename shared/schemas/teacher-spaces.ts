@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedText } from './common.ts';
+import { boundedText, instantText } from './common.ts';
 import { cellText, codeText, wholeNumber } from './school.ts';
 
 /*
@@ -69,7 +69,7 @@ export const schoolTeacherSpacesSchema = z.object({
   spacesOpened: z.number().int(),
   spacesVerified: z.number().int(),
   declared: z.literal(true),
-  updatedAt: z.string(),
+  updatedAt: instantText(),
   updatedBy: z.string().describe('who declared the figures: api-token:<id>, cli:<user> …'),
   changed: z.boolean().describe('false when the figures were already these; no audit entry is written then'),
 });

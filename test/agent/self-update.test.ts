@@ -262,16 +262,21 @@ describe('the launcher runs only what a trusted key signed (issue 11)', () => {
   }, 60_000);
 
   it('install-service turns self-update on only for a bundle whose signature verifies with the pinned key', async () => {
+    // The plan only: this test's settings file is under /tmp, which the unit's sandbox hides (exit 2 says so).
     const signed = await runAgent(['install-service', '--dry-run', '--config', configPath], { bundle });
-    expect(signed.code, signed.stderr).toBe(0);
-    expect(signed.stdout).toContain(`${launcher} ${bundle} run --config`);
+    expect(signed.code, signed.stderr).toBe(2);
+    expect(signed.stderr).toContain(`设置文件 ${configPath} 在 /tmp 下`);
+    expect(signed.stdout).toContain(`install -m 0644 ${bundle}.sig /opt/santong-agent/santong-agent.mjs.sig`);
+    expect(signed.stdout).toContain(
+      '/opt/santong-agent/santong-agent-launcher.mjs /opt/santong-agent/santong-agent.mjs run --config',
+    );
     expect(signed.stdout).toMatch(/^RestartPreventExitStatus=78$/m);
 
     await writeFile(`${bundle}.sig`, JSON.stringify(makeReleaseKey().sign(oldBundle)));
     const unsigned = await runAgent(['install-service', '--dry-run', '--config', configPath], { bundle });
-    expect(unsigned.code, unsigned.stderr).toBe(0);
+    expect(unsigned.code, unsigned.stderr).toBe(2);
     expect(unsigned.stderr).toContain('self-update stays off');
-    expect(unsigned.stdout).not.toContain(launcher);
-    expect(unsigned.stdout).toContain(`--jitless ${bundle} run --config`);
+    expect(unsigned.stdout).not.toContain('santong-agent-launcher.mjs');
+    expect(unsigned.stdout).toContain('--jitless /opt/santong-agent/santong-agent.mjs run --config');
   }, 60_000);
 });

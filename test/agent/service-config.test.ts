@@ -10,13 +10,17 @@ import {
   type Platform,
 } from '../../agent/config.ts';
 import {
+  hiddenFromService,
+  linuxInstall,
   systemdInstallCommands,
   systemdUnit,
+  underUserProfile,
   windowsFolderCheckCommand,
   windowsInstallCommands,
   windowsInstallScript,
   windowsTaskXml,
 } from '../../agent/service.ts';
+import { serviceWordsFor } from '../../agent/service-words.ts';
 import { runAgent } from './agent-process.ts';
 import { tempDir } from './report-fixture.ts';
 
@@ -219,13 +223,124 @@ describe('service definitions', () => {
     expect(lines.at(-2)).toBe('exit /b 1');
   });
 
-  it('install-service --dry-run prints the unit for this install', async () => {
+  it('install-service --dry-run from the sources shows the unit and refuses, naming each fix (Chinese and English)', async () => {
     const configPath = join(dir, 'config.json');
     await saveConfig(configPath, valid);
     const run = await runAgent(['install-service', '--dry-run', '--config', configPath]);
-    expect(run.code, run.stderr).toBe(0);
+    expect(run.code).toBe(2);
     expect(run.stdout).toContain(`run --config ${configPath}`);
-    expect(run.stdout).toContain(`ReadWritePaths=${join(dir, 'state')}`);
+    expect(run.stdout).not.toContain('install -m'); // nothing to copy: the sources are no bundle
+    expect(run.stderr).toContain('服务无法从以下位置启动，未安装：');
+    expect(run.stderr).toContain('请先 npm run build:agent，再用 dist/santong-agent.mjs 运行 install-service');
+    expect(run.stderr).toContain(
+      `设置文件 ${configPath} 在 /tmp 下，服务看不到这个目录（ProtectHome、PrivateTmp）：请以 root 身份不带 --config 重新注册`,
+    );
+    const english = await runAgent(['install-service', '--dry-run', '--lang', 'en', '--config', configPath]);
+    expect(english.code).toBe(2);
+    expect(english.stderr).toContain('the service could not start from these places, so it is not installed:');
+    expect(english.stderr).toContain(
+      `the settings file ${configPath} is under /tmp, which the service cannot see (ProtectHome, PrivateTmp): enroll again as root without --config (the settings go to /etc/santong-agent/config.json)`,
+    );
     expect(await readFile(configPath, 'utf8')).toContain('std_secret'); // untouched
   }, 30_000);
+});
+
+describe('the Linux install puts the bundle where the service can read it (issue 18)', () => {
+  const install = (bundle: string | null, over: Partial<Parameters<typeof linuxInstall>[0]> = {}) =>
+    linuxInstall({
+      bundle,
+      script: bundle ?? '/home/t/santong/agent/cli.ts',
+      node: '/usr/bin/node',
+      configPath: '/etc/santong-agent/config.json',
+      stateDir: '/var/lib/santong-agent',
+      user: 'santong-agent',
+      beside: [],
+      selfUpdate: false,
+      ...over,
+    });
+
+  it.each(['/root', '/home/teacher/Downloads', '/tmp/x', '/var/tmp', '/srv/agent'])(
+    'a bundle in %s is copied into /opt/santong-agent, and the unit runs that copy',
+    (folder) => {
+      const plan = install(`${folder}/santong-agent.mjs`, { beside: [`${folder}/santong-agent.mjs.sig`] });
+      expect(plan.problems).toEqual([]);
+      expect(plan.copyCommands.map((c) => c.join(' '))).toEqual([
+        'install -d -m 0755 /opt/santong-agent',
+        `install -m 0644 ${folder}/santong-agent.mjs /opt/santong-agent/santong-agent.mjs`,
+        `install -m 0644 ${folder}/santong-agent.mjs.sig /opt/santong-agent/santong-agent.mjs.sig`,
+      ]);
+      const unit = systemdUnit(plan.paths);
+      expect(unit).toContain(
+        '--jitless /opt/santong-agent/santong-agent.mjs run --config /etc/santong-agent/config.json',
+      );
+      expect(unit).not.toContain(folder);
+      // Nothing the unit names lies where its own sandbox hides it.
+      for (const path of unit.matchAll(/(?:^|[\s=])(\/[^\s]+)/gm)) expect(hiddenFromService(path[1]!)).toBeNull();
+    },
+  );
+
+  it('a bundle under any name is installed as santong-agent.mjs, its key statements beside it', () => {
+    const plan = install('/root/dl/santong-agent-0.2.0.mjs', {
+      beside: ['/root/dl/santong-agent-0.2.0.mjs.keys.json'],
+    });
+    expect(plan.copyCommands.map((c) => c.at(-1))).toEqual([
+      '/opt/santong-agent',
+      '/opt/santong-agent/santong-agent.mjs',
+      '/opt/santong-agent/santong-agent.mjs.keys.json',
+    ]);
+  });
+
+  it('with self-update, the launcher sits beside the installed copy, which the agent user owns', () => {
+    const plan = install('/root/santong-agent.mjs', { selfUpdate: true });
+    expect(plan.paths.launcher).toBe('/opt/santong-agent/santong-agent-launcher.mjs');
+    expect(systemdUnit(plan.paths)).toMatch(/^ReadWritePaths=\/var\/lib\/santong-agent \/opt\/santong-agent$/m);
+    expect(systemdInstallCommands(plan.paths).map((c) => c.join(' '))).toContain(
+      'chown -R santong-agent:santong-agent /opt/santong-agent',
+    );
+  });
+
+  it('run from the installed copy, nothing is copied', () => {
+    expect(install('/opt/santong-agent/santong-agent.mjs').copyCommands).toEqual([]);
+  });
+
+  it('what cannot be copied is a problem: node, the settings file, the state directory, the sources', () => {
+    expect(install('/root/santong-agent.mjs', { node: '/root/.nvm/versions/node/v20.20.2/bin/node' }).problems).toEqual(
+      [{ kind: 'node', path: '/root/.nvm/versions/node/v20.20.2/bin/node', hiddenIn: '/root' }],
+    );
+    // A state directory beside a hidden settings file is the same problem with the same fix.
+    expect(
+      install('/home/t/santong-agent.mjs', {
+        configPath: '/home/t/.config/santong-agent/config.json',
+        stateDir: '/home/t/.local/state/santong-agent',
+      }).problems,
+    ).toEqual([{ kind: 'config', path: '/home/t/.config/santong-agent/config.json', hiddenIn: '/home' }]);
+    expect(install('/root/santong-agent.mjs', { stateDir: '/tmp/state' }).problems).toEqual([
+      { kind: 'state', path: '/tmp/state', hiddenIn: '/tmp' },
+    ]);
+    expect(install(null).problems).toEqual([{ kind: 'sources', script: '/home/t/santong/agent/cli.ts' }]);
+    expect(hiddenFromService('/homework/x')).toBeNull();
+    expect(hiddenFromService('/run/user/1000/x')).toBe('/run/user');
+  });
+
+  it('each problem names the fix, in Chinese and English', () => {
+    const node = { kind: 'node', path: '/root/.nvm/node', hiddenIn: '/root' } as const;
+    expect(serviceWordsFor('zh-CN').problem(node)).toBe(
+      'Node.js（/root/.nvm/node）在 /root 下，服务看不到这个目录（ProtectHome、PrivateTmp）：请把 Node.js 20 或更高版本装到系统目录（例如系统软件包的 /usr/bin/node 或 /usr/local/bin/node），再用它运行 install-service',
+    );
+    expect(serviceWordsFor('en').problem(node)).toBe(
+      "Node.js (/root/.nvm/node) is under /root, which the service cannot see (ProtectHome, PrivateTmp): install Node.js 20 or later system-wide (the distribution's /usr/bin/node, or /usr/local/bin/node) and run install-service with it",
+    );
+    expect(serviceWordsFor('en').problem({ kind: 'state', path: '/tmp/s', hiddenIn: '/tmp' })).toContain(
+      'set stateDir in the settings file to /var/lib/santong-agent',
+    );
+  });
+
+  it('Windows refuses a folder in a user profile, whose owner could swap it', () => {
+    expect(underUserProfile('C:\\Users\\t\\Downloads\\santong-agent')).toBe(true);
+    expect(underUserProfile('c:\\users\\t\\santong-agent')).toBe(true);
+    expect(underUserProfile('C:\\Program Files\\santong-agent')).toBe(false);
+    expect(serviceWordsFor('zh-CN').windowsUserProfile('C:\\Users\\t\\santong-agent')).toContain(
+      '请把 santong-agent.mjs 及其 .sig 复制到 C:\\Program Files\\santong-agent\\',
+    );
+  });
 });

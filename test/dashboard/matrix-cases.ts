@@ -121,6 +121,9 @@ export const matrix: MatrixCase[] = [
     path: '/schools/6229210002/devices.xlsx',
     expect: { ...schoolA1(), school: 403 },
   },
+  // The agent download: any signed-in account (nothing is published in the matrix's world, hence 404).
+  { route: 'GET /agent/santong-agent.mjs', path: '/agent/santong-agent.mjs', expect: anyUser(404) },
+  { route: 'GET /agent/santong-agent.mjs.sig', path: '/agent/santong-agent.mjs.sig', expect: anyUser(404) },
   {
     route: 'GET /devices',
     path: '/devices',
@@ -478,7 +481,7 @@ export const matrix: MatrixCase[] = [
       school: 403,
       countyA: { status: 303, location: '/declarations?declared=1' },
       countyB: 403,
-      bureau: { status: 409, has: ['already declared'] },
+      bureau: { status: 409, has: ['此状态已有申报'] },
     },
   },
   {
@@ -490,7 +493,7 @@ export const matrix: MatrixCase[] = [
       school: 403,
       countyA: { status: 303, location: '/declarations?withdrawn=1&status=withdrawn' },
       countyB: 403,
-      bureau: { status: 409, has: ['was withdrawn'] },
+      bureau: { status: 409, has: ['已经撤回'] },
     },
   },
   {

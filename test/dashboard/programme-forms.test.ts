@@ -80,7 +80,8 @@ describe('declarations page', () => {
       reason: 'projector fitted',
     });
     expect(noRoom.status).toBe(400);
-    expect(noRoom.text).toContain('no classroom 99');
+    expect(noRoom.text).toContain('学校 6229210001 没有代码为 99 的教室。');
+    expect(noRoom.text).toContain('>projector fitted</textarea>');
     expect(
       (await officer.post('/declarations', { schoolCode: '6229210002', indicator: 'connected', reason: 'again' }))
         .status,

@@ -11,6 +11,7 @@ import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { importSchools } from '../../server/registry/import-schools.ts';
 import type { RosterFileRow } from '../../server/registry/roster-file.ts';
+import { conformToDocument } from './openapi-conformance.ts';
 
 /*
  * Every test gets a fresh app over a fresh SQLite file in its own temp dir, with Linxia's reference
@@ -96,7 +97,7 @@ export interface TestContext {
 
 /** A fresh database with reference data and the test roster, and an app over it (no listening socket). */
 export function createTestContext(
-  options: { clock?: TestClock; roster?: typeof testRoster; root?: string } = {},
+  options: { clock?: TestClock; roster?: typeof testRoster; root?: string; publicUrl?: string } = {},
 ): TestContext {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-test-'));
   const clock = options.clock ?? testClock();
@@ -105,7 +106,15 @@ export function createTestContext(
   const rows: RosterFileRow[] = (options.roster ?? testRoster).map((cells, i) => ({ line: i + 2, cells }));
   const summary = importSchools(db, rows, clock(), { ...byTest, reason: 'test roster' });
   if (summary.errors.length > 0) throw new Error(`test roster rejected: ${JSON.stringify(summary.errors)}`);
-  const app = createApp({ db, logger: pino({ level: 'silent' }), clock, maxReportBodyBytes: 1024 * 1024 });
+  const app = createApp({
+    db,
+    logger: pino({ level: 'silent' }),
+    clock,
+    maxReportBodyBytes: 1024 * 1024,
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+  });
+  // Every API answer this app gives is checked against the OpenAPI document; cleanup fails on a mismatch.
+  const conformance = conformToDocument(app);
   return {
     db,
     app,
@@ -130,6 +139,7 @@ export function createTestContext(
       fs.rmSync(dataDir, { recursive: true, force: true });
       if (differences.length > 0)
         throw new Error(`santong verify found differences after the scenario:\n${differences.join('\n')}`);
+      conformance.assertNone();
     },
   };
 }

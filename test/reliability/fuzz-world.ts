@@ -5,6 +5,7 @@ import { defaultRequestLimits } from '../../server/config.ts';
 import type { Db } from '../../server/db/client.ts';
 import { createDashboardUsers, DashboardClient } from '../helpers/dashboard.ts';
 import { requestJson } from '../helpers/http.ts';
+import { conformToDocument } from '../helpers/openapi-conformance.ts';
 import { makeReport } from '../helpers/reports.ts';
 import { createTestContext, type TestContext } from '../helpers/server.ts';
 
@@ -50,6 +51,13 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
     maxReportBodyBytes: 1024 * 1024,
     limits: noRateLimits,
   });
+  // Every hostile request's answer is held to the OpenAPI document as well; the world's cleanup fails on a miss.
+  const conformance = conformToDocument(app);
+  const cleanup = ctx.cleanup;
+  ctx.cleanup = (options) => {
+    cleanup(options);
+    conformance.assertNone();
+  };
   const bureauToken = ctx.apiToken();
   const enrollmentToken = ctx.enrollmentToken('6229210001');
   const enrolled = await requestJson(app, 'POST', '/api/v1/enroll', {

@@ -6,6 +6,7 @@ import { defaultRequestLimits, type RequestLimits } from '../../server/config.ts
 import { REPORT_BATCH_BURST } from '../../server/http/request-limits.ts';
 import { MAX_SPEEDTEST_BYTES } from '../../shared/schemas/speedtest.ts';
 import { makeReport } from '../helpers/reports.ts';
+import { conformToDocument, type Conformance } from '../helpers/openapi-conformance.ts';
 import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
 
 /*
@@ -17,17 +18,24 @@ let ctx: TestContext;
 beforeEach(() => {
   ctx = createTestContext({ clock: testClock('2027-03-01T08:00:00Z') });
 });
-afterEach(() => ctx.cleanup());
+// The apps a test builds with other limits are held to the OpenAPI document too (429s included).
+const otherApps: Conformance[] = [];
+afterEach(() => {
+  ctx.cleanup();
+  for (const app of otherApps.splice(0)) app.assertNone();
+});
 
 /** An app over the test's database with these limits (the test context's own app has the defaults). */
 function appWith(limits: Partial<RequestLimits>): App {
-  return createApp({
+  const app = createApp({
     db: ctx.db,
     logger: pino({ level: 'silent' }),
     clock: ctx.clock,
     maxReportBodyBytes: 1024 * 1024,
     limits: { ...defaultRequestLimits, ...limits },
   });
+  otherApps.push(conformToDocument(app));
+  return app;
 }
 
 /** A request as if from `address`: @hono/node-server's conninfo reads the socket from the env. */

@@ -127,7 +127,9 @@ describe('santong CLI', () => {
     );
     const intoLinxia = await santong(['plan', 'import', planFile, '--data-dir', linxiaDir]);
     expect(intoLinxia.code).toBe(1);
-    expect(intoLinxia.stderr).toContain('this database tracks 622900 (临夏回族自治州); a plan for 623000 needs its own data directory');
+    expect(intoLinxia.stderr).toContain(
+      'this database tracks 622900 (临夏回族自治州); a plan for 623000 needs its own data directory',
+    );
   });
 
   it('prints every bad roster row and imports nothing', async () => {

@@ -262,7 +262,9 @@ describe('equipped classrooms by presentation kind', () => {
       new URL('../../migrations/0013_presentation_kinds_backfill.sql', import.meta.url),
       'utf8',
     );
-    for (const statement of migration.split('--> statement-breakpoint')) ctx.db.$client.exec(statement);
+    // Its trigger on county_rollups went with that table (migration 0020 moved the rollups to division_rollups).
+    for (const statement of migration.split('--> statement-breakpoint'))
+      if (!statement.includes('county_rollups')) ctx.db.$client.exec(statement);
     expect(
       ctx.db.$client.prepare('select presentation_kind from reports order by presentation_kind').pluck().all(),
     ).toEqual(['interactive-panel', 'large-display', 'projector']);

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { schools, users } from '../db/schema.ts';
+import type { Db } from '../db/client.ts';
+
+/**
+ * What a fresh server lacks before anyone can use it, and the commands that supply it: the login page and the
+ * start-up output name the same ones (issue 18, item 8). Accounts are made on the command line only, so the
+ * first one cannot come from the dashboard.
+ */
+export type FirstRun = {
+  /** The command that creates the first bureau account, or null when an account exists. */
+  account: string | null;
+  /** The command that imports the roster, or null when schools exist. */
+  roster: string | null;
+};
+
+/** The data directory the CLI writes to unless told otherwise; any other needs `--data-dir` on each command. */
+const DEFAULT_DATA_DIR = './data';
+
+/** The first-run steps still to do on this database, or null when there is an account and a roster. */
+export function firstRunSteps(db: Db, dataDir: string = DEFAULT_DATA_DIR): FirstRun | null {
+  const noAccount = db.select({ id: users.id }).from(users).limit(1).get() === undefined;
+  const noRoster = db.select({ code: schools.code }).from(schools).limit(1).get() === undefined;
+  if (!noAccount && !noRoster) return null;
+  const flag = path.resolve(dataDir) === path.resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${shellWord(dataDir)}`;
+  return {
+    account: noAccount
+      ? `echo 'PASSPHRASE' | npm run -s santong -- user create --username NAME --role bureau${flag}`
+      : null,
+    roster: noRoster ? `npm run -s santong -- import-schools ROSTER.csv${flag}` : null,
+  };
+}
+
+function shellWord(word: string): string {
+  return /^[\w./:@%+=,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}

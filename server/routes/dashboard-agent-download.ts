@@ -1,0 +1,43 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../http/app-env.ts';
+import { DomainError } from '../errors.ts';
+import { agentReleaseBundle, latestAgentRelease } from '../releases/releases.ts';
+import { AGENT_DOWNLOAD, AGENT_FILE } from '../views/install-commands.tsx';
+
+function latest(c: { var: AppEnv['Variables'] }) {
+  const release = latestAgentRelease(c.var.db);
+  if (!release) throw new DomainError('not-found', 'no_release', 'no agent release has been published on this server');
+  return release;
+}
+
+/**
+ * The newest published agent and its signature file, for a signed-in person to carry to the school PCs
+ * (issue 18 item 10). The same bytes the API hands enrolled agents (server/routes/agent-releases.ts), which
+ * need a device key; the launcher checks the signature file beside the bundle before it self-updates.
+ */
+export const dashboardAgentDownloadRoutes = new Hono<AppEnv>()
+  .get(AGENT_DOWNLOAD, (c) => {
+    const bundle = agentReleaseBundle(c.var.db, latest(c).version);
+    return new Response(new Uint8Array(bundle), {
+      headers: {
+        'content-type': 'text/javascript; charset=utf-8',
+        'content-length': String(bundle.length),
+        'content-disposition': `attachment; filename="${AGENT_FILE}"`,
+      },
+    });
+  })
+  .get(`${AGENT_DOWNLOAD}.sig`, (c) => {
+    const release = latest(c);
+    if (!release.signedBy) throw new DomainError('not-found', 'no_signature', 'this release names no signing key');
+    // The file `santong release sign` wrote (shared/schemas/release.ts, releaseSignatureSchema).
+    const signature = {
+      version: release.version,
+      sha256: release.sha256,
+      signature: release.signature,
+      publicKey: release.signedBy,
+    };
+    return c.body(`${JSON.stringify(signature, null, 2)}\n`, 200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-disposition': `attachment; filename="${AGENT_FILE}.sig"`,
+    });
+  });
