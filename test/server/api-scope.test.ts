@@ -169,7 +169,7 @@ describe('coverage and divisions at every level (issue 13)', () => {
     const csv = await ctx.app.request('/api/v1/coverage?format=csv', {
       headers: { authorization: `Bearer ${ctx.apiToken()}` },
     });
-    expect(csv.headers.get('content-disposition')).toContain('coverage-620000.csv');
+    expect(csv.headers.get('content-disposition')).toContain('coverage-counties.csv');
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]).toMatch(/^code,name,schools_registered,.*,level$/);
     expect(lines.find((l) => l.startsWith('622900,'))).toMatch(/^622900,临夏回族自治州,1,.*,prefecture$/);
@@ -178,7 +178,7 @@ describe('coverage and divisions at every level (issue 13)', () => {
     });
     expect(xlsx.status).toBe(200);
     expect(xlsx.headers.get('content-type')).toContain('spreadsheetml');
-    expect(xlsx.headers.get('content-disposition')).toContain('coverage-622900.xlsx');
+    expect(xlsx.headers.get('content-disposition')).toContain('coverage-counties.xlsx');
   });
 
   it('returns a division with its children and its breadcrumb, the principal’s own at /divisions', async () => {
