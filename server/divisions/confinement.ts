@@ -24,6 +24,8 @@ export function confineTo(db: Db, code: string | null | undefined, what: string)
       'division_unknown',
       `${what}: no division ${code} under this deployment's root ${tree.root.code} (${tree.root.name}); ` +
         `give a division inside it (GET /api/v1/divisions lists them) or none for the whole deployment`,
+      undefined,
+      { params: { division: code, root: tree.root.code } },
     );
   }
   return code;
