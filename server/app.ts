@@ -7,6 +7,7 @@ import type { RouteDoc } from './http/openapi-registry.ts';
 import { methodNotAllowed } from './http/method-not-allowed.ts';
 import { requestLimits } from './http/request-limits.ts';
 import { coverageDocs, coverageRoutes } from './routes/coverage.ts';
+import { divisionDocs, divisionRoutes } from './routes/divisions.ts';
 import { signedInDashboard } from './routes/dashboard.ts';
 import { dashboardSessionRoutes } from './routes/dashboard-session.ts';
 import { enrollDocs, enrollRoutes } from './routes/enroll.ts';
@@ -34,6 +35,7 @@ export const routeDocs: RouteDoc[] = [
   ...reportDocs,
   ...planDocs,
   ...coverageDocs,
+  ...divisionDocs,
   ...schoolDocs,
   ...speedtestDocs,
   ...agentReleaseDocs,
@@ -72,6 +74,7 @@ export function createApp(deps: AppDeps) {
     .route('/', reportRoutes(new GroupCommitter(deps.db, deps.retentionDays)))
     .route('/', planRoutes)
     .route('/', coverageRoutes)
+    .route('/', divisionRoutes)
     .route('/', schoolRoutes)
     .route('/', declarationRoutes)
     .route('/', auditRoutes)

@@ -46,7 +46,7 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
                                                   defaults: ${DEFAULT_TOKEN_DAYS} days, the school's classrooms + ${DEFAULT_EXTRA_USES} uses;
                                                   at most ${MAX_TOKEN_DAYS}d and ${MAX_TOKEN_USES} uses
   enrollment-token revoke --id N
-  api-token create --name NAME [--county CODE]    a bureau API token; --county confines it to one county
+  api-token create --name NAME [--division CODE]  a bureau API token; --division (or --county) confines it to a division
   api-token revoke --id N
   device revoke --id DEVICE_ID                    refuse this device's key from now on
   release keygen --out KEY                        (offline) a new release key: KEY is 0600; prints the public key and fingerprint
@@ -65,7 +65,7 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
   declaration withdraw --id N --reason R | declaration list [--county C]
   inspection sample --per-county N --seed S       draw a reproducible spot-check sample
   inspection checklist --id N > checklist.html    printable checklist with each school's evidence
-  user create --username U --role bureau|county|school [--county CODE] [--school CODE]
+  user create --username U --role bureau|county|school [--division CODE] [--school CODE]
                                                   a dashboard account; the password is read from stdin
 `;
 
@@ -86,6 +86,7 @@ function parse(argv: string[]) {
       'max-uses': { type: 'string' },
       name: { type: 'string' },
       county: { type: 'string' },
+      division: { type: 'string' },
       id: { type: 'string' },
       key: { type: 'string' },
       out: { type: 'string' },

@@ -105,7 +105,7 @@ const seeded = performance.now() - started;
 
 const password = 'benchmark password';
 await createUser(db, { username: 'bureau', password, role: 'bureau' }, now, audit);
-await createUser(db, { username: 'county', password, role: 'county', countyCode: '622926' }, now, audit);
+await createUser(db, { username: 'county', password, role: 'county', divisionCode: '622926' }, now, audit);
 
 async function cookieFor(username: string): Promise<string> {
   const login = await app.request('/login');

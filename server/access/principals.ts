@@ -11,8 +11,11 @@ export interface User {
   id: number;
   username: string;
   role: Role;
-  /** The county a county or school account is confined to; null for the bureau. */
-  countyCode: string | null;
+  /**
+   * The division the account is confined to: a bureau account's division (null: the deployment's root), a county
+   * account's county, a school account's county.
+   */
+  divisionCode: string | null;
   /** The school a school account is confined to. */
   schoolCode: string | null;
 }
@@ -26,11 +29,11 @@ export interface Viewer {
 
 /**
  * Who is reading the bureau API: a bearer token or a signed-in dashboard user (session cookie), with
- * the county (if any) and school (school accounts only) they are confined to.
+ * the division (null: the root) and school (school accounts only) they are confined to.
  */
 export type ApiPrincipal =
-  | { kind: 'api-token'; id: number; name: string; countyCode: string | null; schoolCode: null }
-  | { kind: 'user'; id: number; name: string; role: Role; countyCode: string | null; schoolCode: string | null };
+  | { kind: 'api-token'; id: number; name: string; divisionCode: string | null; schoolCode: null }
+  | { kind: 'user'; id: number; name: string; role: Role; divisionCode: string | null; schoolCode: string | null };
 
 /** How the audit log names the principal. */
 export function actorOf(principal: ApiPrincipal): string {

@@ -39,7 +39,7 @@ export function authenticateSession(db: Db, id: string, now: number): User | nul
   if (now - row.session.lastSeenAt > TOUCH_AFTER_MS)
     db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, row.session.idHash)).run();
   const u = row.user;
-  return { id: u.id, username: u.username, role: u.role, countyCode: u.divisionCode, schoolCode: u.schoolCode };
+  return { id: u.id, username: u.username, role: u.role, divisionCode: u.divisionCode, schoolCode: u.schoolCode };
 }
 
 /** Ends a session (sign-out). */

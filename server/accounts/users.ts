@@ -2,13 +2,14 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import { newUserSchema, passwordSchema, type NewUser, type Role } from '../../shared/schemas/dashboard.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
-import { divisions, schools, sessions, users } from '../db/schema.ts';
+import { schools, sessions, users } from '../db/schema.ts';
+import { confineTo, confineToCounty } from '../divisions/confinement.ts';
 import { DomainError } from '../errors.ts';
 import { describeIssues } from '../http/validate.ts';
 import { hashPassword } from './passwords.ts';
 import type { User } from '../access/principals.ts';
 
-/** Creates an account after checking that its county or school exists; the password is hashed with scrypt. */
+/** Creates an account after checking that its division (under the root) or school exists; the password is hashed with scrypt. */
 export async function createUser(db: Db, input: NewUser, now: number, audit: AuditSource): Promise<User> {
   const parsed = newUserSchema.safeParse(input);
   if (!parsed.success) {
@@ -18,24 +19,10 @@ export async function createUser(db: Db, input: NewUser, now: number, audit: Aud
     });
   }
   const u = parsed.data;
-  let countyCode: string | null = null;
+  let divisionCode: string | null = null;
   let schoolCode: string | null = null;
-  if (u.role === 'county') {
-    const county = db
-      .select()
-      .from(divisions)
-      .where(and(eq(divisions.code, u.countyCode!), eq(divisions.level, 'county')))
-      .get();
-    if (!county)
-      throw new DomainError(
-        'invalid',
-        'county_unknown',
-        `no county ${u.countyCode} in the plan's division tree`,
-        undefined,
-        { params: { county: u.countyCode! } },
-      );
-    countyCode = county.code;
-  }
+  if (u.role === 'bureau') divisionCode = confineTo(db, u.divisionCode, 'bureau account');
+  if (u.role === 'county') divisionCode = confineToCounty(db, u.divisionCode!, 'county account');
   if (u.role === 'school') {
     const school = db
       .select({ code: schools.code, countyCode: schools.countyCode })
@@ -51,7 +38,7 @@ export async function createUser(db: Db, input: NewUser, now: number, audit: Aud
         { params: { school: u.schoolCode! } },
       );
     schoolCode = school.code;
-    countyCode = school.countyCode;
+    divisionCode = school.countyCode;
   }
   if (db.select({ id: users.id }).from(users).where(eq(users.username, u.username)).get()) {
     throw new DomainError('conflict', 'username_taken', `the username ${u.username} is taken`, undefined, {
@@ -67,22 +54,29 @@ export async function createUser(db: Db, input: NewUser, now: number, audit: Aud
         username: u.username,
         passwordHash,
         role: u.role,
-        divisionCode: countyCode,
+        divisionCode,
         schoolCode,
         createdAt: now,
         createdBy: audit.actor,
       })
       .returning({ id: users.id })
       .get();
-    const newValue = { username: u.username, role: u.role, countyCode, schoolCode };
+    const newValue = { username: u.username, role: u.role, divisionCode, schoolCode };
     recordAudit(
       db,
-      { ...audit, action: 'user.create', entityType: 'user', entityId: String(created.id), countyCode, newValue },
+      {
+        ...audit,
+        action: 'user.create',
+        entityType: 'user',
+        entityId: String(created.id),
+        countyCode: divisionCode,
+        newValue,
+      },
       now,
     );
     return created;
   });
-  return { id: row.id, username: u.username, role: u.role, countyCode, schoolCode };
+  return { id: row.id, username: u.username, role: u.role, divisionCode, schoolCode };
 }
 
 /** The active account with this username and its password hash, or null. */
@@ -97,7 +91,7 @@ export function findUserForLogin(db: Db, username: string): (User & { passwordHa
         id: row.id,
         username: row.username,
         role: row.role,
-        countyCode: row.divisionCode,
+        divisionCode: row.divisionCode,
         schoolCode: row.schoolCode,
         passwordHash: row.passwordHash,
       }
@@ -111,7 +105,7 @@ export function listUsers(db: Db) {
       id: users.id,
       username: users.username,
       role: users.role,
-      countyCode: users.divisionCode,
+      divisionCode: users.divisionCode,
       schoolCode: users.schoolCode,
       createdAt: users.createdAt,
       createdBy: users.createdBy,

@@ -8,7 +8,7 @@ export function listApiTokens(db: Db) {
     .select({
       id: apiTokens.id,
       name: apiTokens.name,
-      countyCode: apiTokens.divisionCode,
+      divisionCode: apiTokens.divisionCode,
       createdAt: apiTokens.createdAt,
       revokedAt: apiTokens.revokedAt,
     })

@@ -3,37 +3,27 @@ import type { ApiPrincipal } from '../access/principals.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { recordAudit, tokenActor, userActor, type AuditSource } from '../audit/audit.ts';
-import { apiTokens, divisions } from '../db/schema.ts';
+import { apiTokens } from '../db/schema.ts';
+import { confineTo } from '../divisions/confinement.ts';
 import { DomainError } from '../errors.ts';
 import { generateSecret, hashSecret } from '../access/secrets.ts';
 
-/** Issues an API token (county-scoped when countyCode is given); the token is returned once. */
+/**
+ * Issues an API token, confined to a division under the root when divisionCode is given (the root itself is
+ * stored as the whole deployment); the token is returned once.
+ */
 export function createApiToken(
   db: Db,
-  input: { name: string; countyCode: string | null },
+  input: { name: string; divisionCode: string | null },
   now: number,
   audit: AuditSource,
 ) {
-  if (input.countyCode !== null) {
-    const county = db
-      .select()
-      .from(divisions)
-      .where(and(eq(divisions.code, input.countyCode), eq(divisions.level, 'county')))
-      .get();
-    if (!county)
-      throw new DomainError(
-        'invalid',
-        'county_unknown',
-        `no county ${input.countyCode} in the plan's division tree`,
-        undefined,
-        { params: { county: input.countyCode } },
-      );
-  }
+  const divisionCode = confineTo(db, input.divisionCode, 'API token');
   const token = generateSecret('api');
   return inTransaction(db, () => {
     const row = db
       .insert(apiTokens)
-      .values({ name: input.name, divisionCode: input.countyCode, tokenHash: hashSecret(token), createdAt: now })
+      .values({ name: input.name, divisionCode, tokenHash: hashSecret(token), createdAt: now })
       .returning({ id: apiTokens.id })
       .get();
     recordAudit(
@@ -43,19 +33,19 @@ export function createApiToken(
         action: 'api-token.create',
         entityType: 'api-token',
         entityId: String(row.id),
-        countyCode: input.countyCode,
-        newValue: input,
+        countyCode: divisionCode,
+        newValue: { name: input.name, divisionCode },
       },
       now,
     );
-    return { id: row.id, token };
+    return { id: row.id, token, divisionCode };
   });
 }
 
 // Every bureau API read authenticates: the lookup is prepared once per connection.
 const activeTokenByHash = perConnection((sqlite) =>
-  sqlite.prepare<[string], { id: number; name: string; countyCode: string | null }>(
-    'select id, name, division_code as countyCode from api_tokens where token_hash = ? and revoked_at is null',
+  sqlite.prepare<[string], { id: number; name: string; divisionCode: string | null }>(
+    'select id, name, division_code as divisionCode from api_tokens where token_hash = ? and revoked_at is null',
   ),
 );
 

@@ -80,7 +80,7 @@ export const apiAuth = createMiddleware<AppEnv>(async (c, next) => {
       id: user.id,
       name: user.username,
       role: user.role,
-      countyCode: user.countyCode,
+      divisionCode: user.divisionCode,
       schoolCode: user.schoolCode,
     });
     return next();

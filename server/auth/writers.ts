@@ -4,6 +4,7 @@ import { tokenActor, type AuditSource } from '../audit/audit.ts';
 import { DomainError } from '../errors.ts';
 import type { ApiPrincipal } from '../access/principals.ts';
 import { apiAuth } from './middleware.ts';
+import { divisionContains } from '../divisions/containment.ts';
 
 /*
  * Who may change declared figures and the platform registry over the API. For now only bearer API
@@ -31,27 +32,27 @@ function tokenOf(principal: ApiPrincipal): Extract<ApiPrincipal, { kind: 'api-to
   return principal;
 }
 
-/** The audit source of a write by this principal, if it may write in this county (county tokens: their own only). */
+/** The audit source of a write by this principal, if it may write in this county (a confined token: inside its division only). */
 export function countyWriter(principal: ApiPrincipal, countyCode: string, reason: string): AuditSource {
   const token = tokenOf(principal);
-  if (token.countyCode !== null && token.countyCode !== countyCode) {
+  if (token.divisionCode !== null && !divisionContains(token.divisionCode, countyCode)) {
     throw new DomainError(
       'forbidden',
       'out_of_scope',
-      `this token is scoped to county ${token.countyCode}; it cannot change county ${countyCode}`,
+      `this token is scoped to division ${token.divisionCode}; it cannot change county ${countyCode}`,
     );
   }
   return { actor: tokenActor(token.id), reason };
 }
 
-/** The audit source of a prefecture-wide write (the platform registry): bureau-wide tokens only. */
+/** The audit source of a deployment-wide write (the platform registry): tokens of the whole deployment only. */
 export function bureauWriter(principal: ApiPrincipal, reason: string): AuditSource {
   const token = tokenOf(principal);
-  if (token.countyCode !== null) {
+  if (token.divisionCode !== null) {
     throw new DomainError(
       'forbidden',
       'bureau_only',
-      `this token is scoped to county ${token.countyCode}; only a prefecture-wide token may change this`,
+      `this token is scoped to division ${token.divisionCode}; only a token of the whole deployment may change this`,
     );
   }
   return { actor: tokenActor(token.id), reason };

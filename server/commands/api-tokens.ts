@@ -1,17 +1,22 @@
 import { createApiToken, revokeApiToken } from '../auth/api-tokens.ts';
 import { cliActor, database, fail, required, requiredInteger, type Command } from './command-line.ts';
+import { divisionFlag } from './users.ts';
 
-/** `santong api-token create --name N [--county C]`: the token is printed once, on its own last line. */
+/**
+ * `santong api-token create --name N [--division CODE]` (--county is the older name of --division): the token
+ * is printed once, on its own last line.
+ */
 export const apiTokenCreate: Command = ({ flags, now, say }) => {
+  const divisionCode = divisionFlag(flags);
+  if (divisionCode === null) return fail('--division and --county name different divisions; give one');
   const created = createApiToken(
     database(flags),
-    { name: required(flags, 'name'), countyCode: flags.county ?? null },
+    { name: required(flags, 'name'), divisionCode: divisionCode ?? null },
     now,
     { actor: cliActor(), reason: flags.reason ?? 'API token issued' },
   );
-  say(
-    `API token #${created.id} "${flags.name}" (${flags.county ? `county ${flags.county} only` : 'whole prefecture'})`,
-  );
+  const reach = created.divisionCode === null ? 'whole deployment' : `division ${created.divisionCode} only`;
+  say(`API token #${created.id} "${flags.name}" (${reach})`);
   say(created.token);
   return 0;
 };

@@ -3,14 +3,15 @@ import type { Db } from '../db/client.ts';
 import { classrooms, deviceReenrollments, devices, deviceStatus, hardwareConflicts, schools } from '../db/schema.ts';
 import { DAY_MS } from '../../shared/time/china-time.ts';
 import { sweepBeforeRead } from './evaluate.ts';
+import { inDivision } from '../divisions/containment.ts';
 
 /*
  * Device lists for the dashboard's devices page. The attention list reads the derived device_status
  * table, so it runs the read's sweep first, as every coverage read does. `scope` confines the rows:
- * null county = everywhere.
+ * divisionCode null = everywhere, else that division's subtree.
  */
 export interface DeviceScope {
-  countyCode: string | null;
+  divisionCode: string | null;
   schoolCode: string | null;
 }
 
@@ -21,8 +22,7 @@ function scopeFilter(
   table: { countyCode: typeof schools.countyCode; code: typeof schools.code },
 ): SQL | undefined {
   if (scope.schoolCode !== null) return eq(table.code, scope.schoolCode);
-  if (scope.countyCode !== null) return eq(table.countyCode, scope.countyCode);
-  return undefined;
+  return inDivision(table.countyCode, scope.divisionCode);
 }
 
 /** Active devices that are at risk or silent (they stopped reporting) as of `now`, longest silent first. */
@@ -63,7 +63,7 @@ export function readHardwareConflicts(db: Db, scope: DeviceScope) {
   const otherDevice = aliasedTable(devices, 'other_device');
   const otherSchool = aliasedTable(schools, 'other_school');
   const inScope =
-    scope.countyCode === null && scope.schoolCode === null
+    scope.divisionCode === null && scope.schoolCode === null
       ? undefined
       : or(scopeFilter(scope, schools), scopeFilter(scope, otherSchool));
   return db

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, isNotNull, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { enrollmentTokens, schools } from '../db/schema.ts';
 import type { DeviceScope } from './devices-read.ts';
+import { inDivision } from '../divisions/containment.ts';
 
 /** Registry reads for the dashboard's filters and forms. */
 
@@ -18,8 +19,7 @@ export function readCountyTownships(db: Db, countyCode: string): string[] {
 
 function schoolScope(scope: DeviceScope): SQL | undefined {
   if (scope.schoolCode !== null) return eq(schools.code, scope.schoolCode);
-  if (scope.countyCode !== null) return eq(schools.countyCode, scope.countyCode);
-  return undefined;
+  return inDivision(schools.countyCode, scope.divisionCode);
 }
 
 /** Code and name of every school in scope, for the enrollment form's school list. */

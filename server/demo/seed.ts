@@ -178,13 +178,13 @@ export async function seedDemo(
   seedProgramme(db, world, centres, site, now, bySeed);
   const historyDays = seedHistory(db, now);
 
-  const apiToken = createApiToken(db, { name: 'demo (whole prefecture)', countyCode: null }, now, bySeed).token;
+  const apiToken = createApiToken(db, { name: 'demo (whole prefecture)', divisionCode: null }, now, bySeed).token;
   // A fixed, documented password: the README gives it, and the demo server listens on 127.0.0.1 only.
   const password = process.env.SANTONG_DEMO_PASSWORD ?? 'santong-demo';
   const firstSchool = showcaseSchool(world);
   const accounts = [
     { username: 'demo-bureau', role: 'bureau' as const, scope: 'whole prefecture' },
-    { username: 'demo-county', role: 'county' as const, countyCode: '622921', scope: 'county 622921 临夏县' },
+    { username: 'demo-county', role: 'county' as const, divisionCode: '622921', scope: 'county 622921 临夏县' },
     {
       username: 'demo-school',
       role: 'school' as const,

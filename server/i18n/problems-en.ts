@@ -75,6 +75,7 @@ export const problemsEn: Record<ProblemKey, string> = {
   'code.out_of_scope': 'Your account cannot act on this.',
   'code.role_required': 'Your account cannot act on this.',
   'code.bureau_only': 'Only the prefecture bureau can do this.',
+  'code.root_bureau_only': 'Accounts and API tokens are managed by a bureau account of the whole deployment.',
   'code.invalid_user': 'The account details have a problem; check each field and try again.',
   'code.invalid_password': 'A password takes 10 to 256 characters.',
   'code.owner_unknown': "The platform's owner is not a division of the plan or a school of the registry.",

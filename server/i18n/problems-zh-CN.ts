@@ -77,6 +77,7 @@ export const problemsZhCN = {
   'code.out_of_scope': '您的账号无权操作此项。',
   'code.role_required': '您的账号无权操作此项。',
   'code.bureau_only': '此操作仅限州教育局。',
+  'code.root_bureau_only': '账号和 API 令牌由覆盖整个部署范围的教育局账号管理。',
   'code.invalid_user': '账号信息有误，请检查各项后重试。',
   'code.invalid_password': '密码至少 10 个字符，最多 256 个字符。',
   'code.owner_unknown': '平台的所属单位不在规划的行政区划或学校名册中。',

@@ -5,6 +5,7 @@ import { evaluateSchools, sweepBeforeRead } from '../coverage/evaluate.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { classrooms, classroomStatus, declarations, schools, schoolStatus } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
+import { divisionContains, inDivision } from '../divisions/containment.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -25,8 +26,8 @@ export function declareStatus(
       throw new DomainError('not-found', 'school_unknown', `no school with code ${request.schoolCode}`, undefined, {
         params: { school: request.schoolCode },
       });
-    if (countyScope !== null && school.countyCode !== countyScope) {
-      throw new DomainError('forbidden', 'out_of_scope', `school ${school.code} is not in county ${countyScope}`);
+    if (countyScope !== null && !divisionContains(countyScope, school.countyCode)) {
+      throw new DomainError('forbidden', 'out_of_scope', `school ${school.code} is not in division ${countyScope}`);
     }
     let classroomId: number | null = null;
     if (request.classroomCode) {
@@ -103,8 +104,8 @@ export function withdrawDeclaration(
 ): Declaration {
   return inTransaction(db, () => {
     const declaration = readDeclaration(db, id);
-    if (countyScope !== null && declaration.countyCode !== countyScope)
-      throw new DomainError('forbidden', 'out_of_scope', `declaration ${id} is not in county ${countyScope}`);
+    if (countyScope !== null && !divisionContains(countyScope, declaration.countyCode))
+      throw new DomainError('forbidden', 'out_of_scope', `declaration ${id} is not in division ${countyScope}`);
     if (declaration.withdrawnAt !== null)
       throw new DomainError(
         'conflict',
@@ -147,7 +148,8 @@ export function listDeclarations(
   sweepBeforeRead(db, now);
   const where: (SQL | undefined)[] = [];
   if (filter.schoolCode !== undefined) where.push(eq(declarations.schoolCode, filter.schoolCode));
-  if (filter.countyScope !== null) where.push(eq(schools.countyCode, filter.countyScope));
+  const inScope = inDivision(schools.countyCode, filter.countyScope);
+  if (inScope) where.push(inScope);
   if (filter.status === 'active') where.push(isNull(declarations.withdrawnAt));
   if (filter.status === 'withdrawn') where.push(isNotNull(declarations.withdrawnAt));
   const rows = selectDeclarations(db)

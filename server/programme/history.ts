@@ -4,6 +4,7 @@ import { dailySnapshots, divisions, schools } from '../db/schema.ts';
 import { recomputeCoverage } from '../coverage/recompute.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
 import { DAY_MS, endOfLocalDay, localDay } from '../../shared/time/china-time.ts';
+import { inDivision } from '../divisions/containment.ts';
 
 /*
  * Daily snapshots: every indicator per county and for the prefecture as of the end of each local day
@@ -105,13 +106,19 @@ export function recordDailySnapshot(
   if (rows.length > 0) db.insert(dailySnapshots).values(rows).onConflictDoNothing().run();
 }
 
-/** The recorded series for the given divisions between two days (inclusive), oldest first. */
+/** The recorded series for the given divisions (or every division within one) between two days (inclusive), oldest first. */
 export function readHistory(
   db: Db,
-  filter: { divisionCodes: string[] | null; from?: string | undefined; to?: string | undefined },
+  filter: {
+    divisionCodes: string[] | null;
+    within?: string | null;
+    from?: string | undefined;
+    to?: string | undefined;
+  },
 ) {
   const where: (SQL | undefined)[] = [
     filter.divisionCodes ? inArray(dailySnapshots.divisionCode, filter.divisionCodes) : undefined,
+    inDivision(dailySnapshots.divisionCode, filter.within ?? null),
     filter.from ? gte(dailySnapshots.day, filter.from) : undefined,
     filter.to ? lte(dailySnapshots.day, filter.to) : undefined,
   ];

@@ -5,12 +5,13 @@ import { readSchool } from '../coverage/read.ts';
 import type { Db } from '../db/client.ts';
 import { listDeclarations } from './declarations.ts';
 import { readInspection } from './inspections.ts';
+import { divisionContains } from '../divisions/containment.ts';
 
 /** An inspection as a reader confined to a county (null: the prefecture) may see it: that county's schools only. */
 export function inspectionInScope(inspection: Inspection, countyScope: string | null): Inspection {
   return {
     ...inspection,
-    schools: inspection.schools.filter((s) => countyScope === null || s.countyCode === countyScope),
+    schools: inspection.schools.filter((s) => countyScope === null || divisionContains(countyScope, s.countyCode)),
   };
 }
 

@@ -1,10 +1,11 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { inspections, inspectionSchools, schools } from '../db/schema.ts';
+import { inDivision } from '../divisions/containment.ts';
 
 /** Every inspection drawn, newest first, with how many of its schools (in the county, when confined to one) have findings. */
 export function listInspections(db: Db, countyScope: string | null) {
-  const inScope = countyScope === null ? sql`1` : sql`${schools.countyCode} = ${countyScope}`;
+  const inScope = inDivision(schools.countyCode, countyScope) ?? sql`1`;
   return db
     .select({
       id: inspections.id,

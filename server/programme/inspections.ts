@@ -6,6 +6,7 @@ import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { inspections, inspectionSchools, schools, schoolStatus } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
+import { divisionContains } from '../divisions/containment.ts';
 
 /*
  * Spot checks (检查验收). The draw is stratified by county and weighted towards statuses a person typed
@@ -107,11 +108,11 @@ export function recordInspectionResult(
         undefined,
         { params: { school: finding.schoolCode, id } },
       );
-    if (countyScope !== null && row.countyCode !== countyScope)
+    if (countyScope !== null && !divisionContains(countyScope, row.countyCode))
       throw new DomainError(
         'forbidden',
         'out_of_scope',
-        `school ${finding.schoolCode} is not in county ${countyScope}`,
+        `school ${finding.schoolCode} is not in division ${countyScope}`,
       );
     const note = finding.note || null;
     db.update(inspectionSchools)

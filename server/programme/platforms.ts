@@ -12,6 +12,7 @@ import { readCached } from '../db/read-cache.ts';
 import { currentPlan } from '../plan/current.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
 import { DAY_MS, localDay } from '../../shared/time/china-time.ts';
+import { inDivision } from '../divisions/containment.ts';
 
 /*
  * Reads of the platform registry and its probes. Built (declared) and reachable (measured) are counted
@@ -47,7 +48,9 @@ export function listPlatforms(db: Db, countyScope: string | null, now: number): 
       .from(platforms)
       .leftJoin(platformStatus, eq(platformStatus.platformId, platforms.id))
       .where(
-        countyScope === null ? undefined : or(eq(platforms.level, 'prefecture'), eq(platforms.countyCode, countyScope)),
+        countyScope === null
+          ? undefined
+          : or(eq(platforms.level, 'prefecture'), inDivision(platforms.countyCode, countyScope)),
       )
       .orderBy(asc(platforms.id))
       .all(),
@@ -82,25 +85,18 @@ function readUnits(db: Db, countyScope: string | null): Record<PlatformLevel, Se
     .where(
       countyScope === null
         ? eq(divisions.level, 'county')
-        : and(eq(divisions.level, 'county'), eq(divisions.code, countyScope)),
+        : and(eq(divisions.level, 'county'), inDivision(divisions.code, countyScope)),
     )
     .all();
   const named = db
     .selectDistinct({ code: schools.centreSchoolCode })
     .from(schools)
-    .where(
-      and(isNotNull(schools.centreSchoolCode), countyScope === null ? undefined : eq(schools.countyCode, countyScope)),
-    )
+    .where(and(isNotNull(schools.centreSchoolCode), inDivision(schools.countyCode, countyScope)))
     .all();
   const owning = db
     .selectDistinct({ code: platforms.ownerCode })
     .from(platforms)
-    .where(
-      and(
-        eq(platforms.level, 'centre-school'),
-        countyScope === null ? undefined : eq(platforms.countyCode, countyScope),
-      ),
-    )
+    .where(and(eq(platforms.level, 'centre-school'), inDivision(platforms.countyCode, countyScope)))
     .all();
   return {
     prefecture: new Set(prefecture.map((d) => d.code)),
@@ -143,7 +139,10 @@ export function readPlatformCoverage(db: Db, countyScope: string | null, now: nu
   });
   return {
     asOf: iso(now),
-    scope: { level: countyScope === null ? tree.root.level : 'county', code: countyScope ?? tree.root.code },
+    scope: {
+      level: countyScope === null ? tree.root.level : (tree.get(countyScope)?.level ?? 'county'),
+      code: countyScope ?? tree.root.code,
+    },
     levels,
   };
 }

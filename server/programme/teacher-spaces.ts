@@ -7,6 +7,7 @@ import { divisions, schools, teacherSpaces } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { readCached } from '../db/read-cache.ts';
 import { currentPlan } from '../plan/current.ts';
+import { divisionContains } from '../divisions/containment.ts';
 
 /*
  * Teacher spaces (人人通) are declared, never measured: they come from the platform operator or the county
@@ -114,7 +115,7 @@ function sumTeacherSpaces(db: Db, countyScope: string | null): TeacherSpaces {
     .where(eq(divisions.level, 'county'))
     .orderBy(asc(divisions.code))
     .all()
-    .filter((d) => countyScope === null || d.code === countyScope)
+    .filter((d) => countyScope === null || divisionContains(countyScope, d.code))
     .map((d) => {
       const s = byCounty.get(d.code);
       return {

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { countyParams } from '../../shared/schemas/route-params.ts';
 import {
@@ -11,7 +11,8 @@ import {
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { programmeCoverageSchema } from '../../shared/schemas/programme-coverage.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { assertCountyInScope, countyScopeOf } from '../access/scope.ts';
+import { assertDivisionInScope, divisionScopeOf } from '../access/scope.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
 import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
@@ -59,7 +60,7 @@ export const schoolCsvColumns: CsvColumn<SchoolRow>[] = [
   { header: 'urban_rural_name', value: (r) => r.urbanRuralName },
 ];
 
-type CountyRow = z.infer<typeof coverageSchema>['counties'][number];
+type CountyRow = z.infer<typeof coverageSchema>['children'][number];
 type Progress = CountyRow['progress']['schoolsConnected'];
 const progressColumns = (name: string, of: (r: CountyRow) => Progress): CsvColumn<CountyRow>[] => [
   { header: `${name}_expected_share`, value: (r) => of(r).expectedShare },
@@ -67,7 +68,7 @@ const progressColumns = (name: string, of: (r: CountyRow) => Progress): CsvColum
   { header: `${name}_status`, value: (r) => of(r).status },
 ];
 
-/** County rows as CSV/XLSX; the plan's targets are the scope's (a county has none of its own), given on each row. */
+/** Division rows (a division's children) as CSV/XLSX; the plan's targets are the scope's (a county has none of its own), given on each row. */
 const countyCsvColumns = (coverage: z.infer<typeof coverageSchema>): CsvColumn<CountyRow>[] => [
   { header: 'code', value: (r) => r.code },
   { header: 'name', value: (r) => r.name },
@@ -83,18 +84,32 @@ const countyCsvColumns = (coverage: z.infer<typeof coverageSchema>): CsvColumn<C
   ...progressColumns('classrooms_equipped', (r) => r.progress.classroomsEquipped),
   { header: 'plan_schools_target', value: () => coverage.schools.target },
   { header: 'plan_classrooms_target', value: () => coverage.classrooms.target },
+  // Added with issue 13 (children of any level); last, so files read by column position keep their meaning.
+  { header: 'level', value: (r) => r.level },
 ];
+
+/**
+ * The division a coverage read is for: `?division=` when the principal may see it, else the principal's own;
+ * null stands for the deployment's root (the root's code is folded into it, so plan targets apply as today).
+ */
+function divisionToRead(c: Context<AppEnv>, asked: string | undefined): string | null {
+  const own = divisionScopeOf(c.var.principal);
+  if (asked === undefined) return own;
+  assertDivisionInScope(c.var.principal, asked);
+  return asked === deploymentTree(c.var.db).root.code ? null : asked;
+}
 
 export const coverageRoutes = new Hono<AppEnv>()
   .use('/api/v1/coverage', apiAuth)
   .use('/api/v1/coverage/*', apiAuth)
   .get('/api/v1/coverage', validate('query', coverageQuerySchema), async (c) => {
     const now = c.var.clock();
-    const scope = countyScopeOf(c.var.principal);
-    const { format, page, pageSize } = c.req.valid('query');
+    const { format, page, pageSize, division } = c.req.valid('query');
+    const scope = divisionToRead(c, division);
     if (format !== 'json') {
-      const coverage = readCoverage(c.var.db, scope, now);
-      return tableResponse(format, countyCsvColumns(coverage), coverage.counties, 'coverage-counties');
+      // The exports list the division's children (a prefecture's counties, a province's prefectures), all of them.
+      const coverage = readCoverage(c.var.db, scope, now, { page: 1, pageSize: 1 });
+      return tableResponse(format, countyCsvColumns(coverage), coverage.children, 'coverage-counties');
     }
     return c.json(readProgrammeFigures(c.var.db, scope, now, { page, pageSize }));
   })
@@ -105,7 +120,7 @@ export const coverageRoutes = new Hono<AppEnv>()
     async (c) => {
       const { code } = c.req.valid('param');
       const query = c.req.valid('query');
-      assertCountyInScope(c.var.principal, code);
+      assertDivisionInScope(c.var.principal, code);
       findCounty(c.var.db, code);
       const now = c.var.clock();
       const table = query.format !== 'json';
@@ -132,18 +147,26 @@ export const coverageDocs: RouteDoc[] = [
     method: 'get',
     path: '/api/v1/coverage',
     summary:
-      'Prefecture coverage against the plan, with a row per county, paged (a county-scoped token sees its county only)',
+      "A division's coverage against the plan with its direct sub-divisions (children) and a page of its county rows: " +
+      "the token's or account's own division by default (the root for the whole deployment), ?division=CODE for any division inside it",
     tag: 'coverage',
     auth: 'api-token',
     query: coverageQuerySchema,
     responses: {
       200: {
         description:
-          "figures as of asOf with one page of county rows (countyPage); ?format=csv or xlsx gives every county row as a table, with progress and the plan's targets",
+          'figures as of asOf for `division`, its `children` and one page of county rows (countyPage); ' +
+          '?format=csv or ?format=xlsx gives every child row (a prefecture: its counties; a province: its prefectures)',
         schema: programmeCoverageSchema,
         csv: true,
       },
       ...errors,
+      403: {
+        description:
+          'a school account (read /api/v1/schools/{code}), or ?division outside the token’s or account’s own division',
+        schema: apiErrorSchema,
+      },
+      404: { description: "?division names no division under the deployment's root", schema: apiErrorSchema },
     },
   },
   {
@@ -161,7 +184,7 @@ export const coverageDocs: RouteDoc[] = [
         csv: true,
       },
       ...errors,
-      403: { description: 'the token is scoped to another county', schema: apiErrorSchema },
+      403: { description: 'the county lies outside the token’s or account’s division', schema: apiErrorSchema },
       404: { description: 'no such county', schema: apiErrorSchema },
     },
   },

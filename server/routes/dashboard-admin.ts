@@ -6,7 +6,7 @@ import { apiTokenFormSchema, csrfOnlyFormSchema, userFormSchema } from '../../sh
 import { passwordResetFormSchema } from '../../shared/schemas/dashboard-programme.ts';
 import { listApiTokens } from '../auth/api-token-read.ts';
 import { requireCsrf } from '../accounts/page-auth.ts';
-import { assertRole } from '../access/scope.ts';
+import { assertRootBureau } from '../access/scope.ts';
 import { createUser, disableUser, enableUser, listUsers, resetPassword } from '../accounts/users.ts';
 import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
@@ -18,7 +18,7 @@ import { apiTokenColumns, ApiTokensPage, userColumns, UsersPage } from '../views
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
 const requireBureau = createMiddleware<AppEnv>(async (c, next) => {
-  assertRole(c.var.user, 'bureau');
+  assertRootBureau(c.var.user);
   await next();
 });
 const bureauPage = [requireBureau] as const;
@@ -89,7 +89,7 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
       username: form.username,
       password: form.password,
       role: form.role as 'bureau',
-      countyCode: form.countyCode,
+      divisionCode: form.countyCode,
       schoolCode: form.schoolCode,
     };
     const user = await createUser(c.var.db, input, c.var.clock(), {
@@ -184,10 +184,15 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
   )
   .post('/admin/api-tokens', ...bureauPage, requireCsrf, onTokensPage, validate('form', apiTokenFormSchema), (c) => {
     const form = c.req.valid('form');
-    const created = createApiToken(c.var.db, { name: form.name, countyCode: form.countyCode ?? null }, c.var.clock(), {
-      actor: userActor(c.var.user.username),
-      reason: 'API token issued from the dashboard',
-    });
+    const created = createApiToken(
+      c.var.db,
+      { name: form.name, divisionCode: form.countyCode ?? null },
+      c.var.clock(),
+      {
+        actor: userActor(c.var.user.username),
+        reason: 'API token issued from the dashboard',
+      },
+    );
     c.var.logger.info({ apiTokenId: created.id, by: c.var.user.username }, 'API token created from the dashboard');
     return c.html(tokensPage(c, created.token, null), 201);
   });

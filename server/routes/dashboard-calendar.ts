@@ -13,6 +13,7 @@ import { deploymentTree } from '../divisions/deployment.ts';
 import { addClosure, listClosures, removeClosure } from '../programme/closures.ts';
 import { CalendarPage, closureColumns, type ClosureRow } from '../views/calendar-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
+import { divisionContains } from '../divisions/containment.ts';
 
 const noticeQuery = z.object({
   added: z.coerce.number().int().min(1).optional(),
@@ -22,12 +23,12 @@ const noticeQuery = z.object({
 /** Bureau or county officer; the county an officer is confined to (null: the whole prefecture). */
 function officerScope(c: Context<AppEnv>): string | null {
   assertRole(c.var.user, 'bureau', 'county');
-  return listScope(c.var.user).countyCode;
+  return listScope(c.var.user).divisionCode;
 }
 
 /** A prefecture-wide closure is the bureau's to change; a county's, the bureau's or that county's officers'. */
 function assertMayChange(scope: string | null, closureCounty: string | null): void {
-  if (scope === null || closureCounty === scope) return;
+  if (scope === null || (closureCounty !== null && divisionContains(scope, closureCounty))) return;
   throw new DomainError(
     'forbidden',
     'out_of_scope',
@@ -43,11 +44,11 @@ function rowsFor(c: Context<AppEnv>): ClosureRow[] {
   const tree = deploymentTree(c.var.db);
   const names = new Map(tree.counties(tree.root.code).map((d) => [d.code, c.var.locale.divisionName(d)]));
   return listClosures(c.var.db)
-    .filter((x) => scope === null || x.countyCode === null || x.countyCode === scope)
+    .filter((x) => scope === null || x.countyCode === null || divisionContains(scope, x.countyCode))
     .map((x) => ({
       ...x,
       countyName: x.countyCode === null ? null : (names.get(x.countyCode) ?? x.countyCode),
-      removable: scope === null || x.countyCode === scope,
+      removable: scope === null || (x.countyCode !== null && divisionContains(scope, x.countyCode)),
     }));
 }
 
@@ -56,7 +57,7 @@ function page(c: Context<AppEnv>, notice: string | null, problem: FormProblem | 
   const tree = deploymentTree(c.var.db);
   const counties = tree
     .counties(tree.root.code)
-    .filter((d) => scope === null || d.code === scope)
+    .filter((d) => scope === null || divisionContains(scope, d.code))
     .map((d) => ({ code: d.code, name: d.name, pinyin: d.pinyin }));
   return CalendarPage({
     locale: c.var.locale,

@@ -22,7 +22,7 @@ type Filter = { status: 'active' | 'withdrawn' | 'all'; conflict?: boolean | und
 /** County officers and the bureau only; the county an officer is confined to (null: the whole prefecture). */
 function officerScope(c: Context<AppEnv>): string | null {
   assertRole(c.var.user, 'bureau', 'county');
-  return listScope(c.var.user).countyCode;
+  return listScope(c.var.user).divisionCode;
 }
 
 /** Declarations in the officer's scope with their schools' names, as of now. */

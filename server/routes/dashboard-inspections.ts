@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { idParams } from '../../shared/schemas/route-params.ts';
 import { inspectionDrawFormSchema, inspectionResultFormSchema } from '../../shared/schemas/dashboard-programme.ts';
 import { requireCsrf } from '../accounts/page-auth.ts';
-import { assertRole, listScope } from '../access/scope.ts';
+import { assertRole, assertRootBureau, listScope } from '../access/scope.ts';
 import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { keepForm, type FormProblem } from '../http/form-problem.ts';
@@ -16,7 +16,7 @@ import { InspectionPage, InspectionsPage } from '../views/inspections-page.tsx';
 /** Bureau or county officer; the county an officer is confined to (null: the whole prefecture). */
 function officerScope(c: Context<AppEnv>): string | null {
   assertRole(c.var.user, 'bureau', 'county');
-  return listScope(c.var.user).countyCode;
+  return listScope(c.var.user).divisionCode;
 }
 
 function listPage(c: Context<AppEnv>, problem: FormProblem | null) {
@@ -56,7 +56,7 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
     keepForm((c, problem) => listPage(c, problem)),
     validate('form', inspectionDrawFormSchema),
     (c) => {
-      assertRole(c.var.user, 'bureau');
+      assertRootBureau(c.var.user);
       const { perCounty, seed } = c.req.valid('form');
       const now = c.var.clock();
       const inspection = drawInspection(c.var.db, { perCounty, seed }, now, {

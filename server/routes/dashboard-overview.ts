@@ -23,7 +23,7 @@ const exportCounties = createFactory<AppEnv>().createHandlers(validate('query', 
   const user = c.var.user;
   assertRole(user, 'bureau', 'county');
   const now = c.var.clock();
-  const coverage = readCoverage(c.var.db, user.role === 'bureau' ? null : user.countyCode, now);
+  const coverage = readCoverage(c.var.db, user.divisionCode, now);
   const { sort, dir } = c.req.valid('query');
   const columns = countyColumns(c.var.locale);
   return tableExport(
@@ -86,8 +86,10 @@ function divisionView(c: Context<AppEnv>, code: string | null, sort: string, dir
 export const dashboardOverviewRoutes = new Hono<AppEnv>()
   .get('/', validate('query', sortQuery), (c) => {
     const user = c.var.user;
-    if (user.role === 'county') return c.redirect(`/counties/${user.countyCode}`, 302);
+    if (user.role === 'county') return c.redirect(`/counties/${user.divisionCode}`, 302);
     if (user.role === 'school') return c.redirect(`/schools/${user.schoolCode}`, 302);
+    // A bureau confined to a division below the root lands on that division's page (decision 150).
+    if (user.divisionCode !== null) return c.redirect(`/divisions/${user.divisionCode}`, 302);
     const { sort, dir } = c.req.valid('query');
     const view = divisionView(c, null, sort, dir);
     const figures = view.coverage as ReturnType<typeof readProgrammeFigures>;

@@ -8,7 +8,7 @@ import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 /** The county a reader is confined to (null: the whole prefecture); school accounts see no platform list. */
 function readerScope(c: Context<AppEnv>): string | null {
   assertRole(c.var.user, 'bureau', 'county');
-  return listScope(c.var.user).countyCode;
+  return listScope(c.var.user).divisionCode;
 }
 
 /** The two platforms, read-only: the bureau sees all, a county officer the prefecture's and their county's. */

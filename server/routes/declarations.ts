@@ -13,13 +13,14 @@ import {
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { actorOf } from '../access/principals.ts';
-import { assertBureauWide, assertCountyInScope, countyScopeOf } from '../access/scope.ts';
+import { assertBureauWide, assertDivisionInScope, divisionScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { addClosure, listClosures, removeClosure } from '../programme/closures.ts';
 import { declareStatus, listDeclarations, withdrawDeclaration } from '../programme/declarations.ts';
+import { divisionContains } from '../divisions/containment.ts';
 
 const declarationColumns: CsvColumn<Declaration>[] = [
   { header: 'id', value: (d) => d.id },
@@ -46,7 +47,7 @@ export const declarationRoutes = new Hono<AppEnv>()
     const list = listDeclarations(
       c.var.db,
       {
-        countyScope: countyScopeOf(c.var.principal),
+        countyScope: divisionScopeOf(c.var.principal),
         status: query.status,
         conflict: query.conflict,
       },
@@ -63,7 +64,7 @@ export const declarationRoutes = new Hono<AppEnv>()
       request,
       c.var.clock(),
       { actor: actorOf(principal), reason: request.reason },
-      countyScopeOf(principal),
+      divisionScopeOf(principal),
     );
     return c.json(declaration, 201);
   })
@@ -74,27 +75,29 @@ export const declarationRoutes = new Hono<AppEnv>()
       c.req.valid('param').id,
       c.var.clock(),
       { actor: actorOf(principal), reason: c.req.valid('json').reason },
-      countyScopeOf(principal),
+      divisionScopeOf(principal),
     );
     return c.json(declaration);
   })
   .get('/api/v1/closures', (c) => {
-    const scope = countyScopeOf(c.var.principal);
+    const scope = divisionScopeOf(c.var.principal);
     return c.json({
-      closures: listClosures(c.var.db).filter((x) => scope === null || x.countyCode === null || x.countyCode === scope),
+      closures: listClosures(c.var.db).filter(
+        (x) => scope === null || x.countyCode === null || divisionContains(scope, x.countyCode),
+      ),
     });
   })
   .post('/api/v1/closures', validate('json', closureRequestSchema), (c) => {
     const { reason, ...closure } = c.req.valid('json');
     const principal = c.var.principal;
-    if (closure.countyCode) assertCountyInScope(principal, closure.countyCode);
+    if (closure.countyCode) assertDivisionInScope(principal, closure.countyCode);
     else assertBureauWide(principal);
     return c.json(addClosure(c.var.db, closure, c.var.clock(), { actor: actorOf(principal), reason }), 201);
   })
   .post('/api/v1/closures/:id/remove', validate('param', idParams), validate('json', withdrawalSchema), (c) => {
     const principal = c.var.principal;
     const closure = listClosures(c.var.db).find((x) => x.id === c.req.valid('param').id);
-    if (closure?.countyCode) assertCountyInScope(principal, closure.countyCode);
+    if (closure?.countyCode) assertDivisionInScope(principal, closure.countyCode);
     else if (closure) assertBureauWide(principal);
     // An unknown id is left to removeClosure's 404 (decision 022: unknown is 404, out of scope 403).
     removeClosure(c.var.db, c.req.valid('param').id, c.var.clock(), {

@@ -2,12 +2,11 @@ import { Hono } from 'hono';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { historyQuerySchema, historySchema } from '../../shared/schemas/history.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { assertCountyInScope, countyScopeOf } from '../access/scope.ts';
+import { assertDivisionInScope, divisionScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
-import { currentPlan } from '../plan/current.ts';
 import { readHistory } from '../programme/history.ts';
 
 type Point = ReturnType<typeof readHistory>[number];
@@ -34,14 +33,11 @@ export const historyRoutes = new Hono<AppEnv>().get(
   validate('query', historyQuerySchema),
   async (c) => {
     const query = c.req.valid('query');
-    const scope = countyScopeOf(c.var.principal);
-    const prefecture = currentPlan(c.var.db).root.code;
-    let divisionCodes: string[] | null = query.division ? [query.division] : null;
-    if (scope !== null) {
-      if (query.division) assertCountyInScope(c.var.principal, query.division);
-      divisionCodes = [scope];
-    } else if (query.division === prefecture) divisionCodes = [prefecture];
-    const series = readHistory(c.var.db, { divisionCodes, from: query.from, to: query.to });
+    const scope = divisionScopeOf(c.var.principal);
+    if (query.division) assertDivisionInScope(c.var.principal, query.division);
+    // One division when asked for; else every division the principal sees (its own subtree, or all).
+    const divisionCodes = query.division ? [query.division] : null;
+    const series = readHistory(c.var.db, { divisionCodes, within: scope, from: query.from, to: query.to });
     if (query.format !== 'json') return tableResponse(query.format, columns, series, 'history');
     return c.json({ series });
   },

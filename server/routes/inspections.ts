@@ -4,7 +4,7 @@ import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { inspectionDrawSchema, inspectionResultSchema, inspectionSchema } from '../../shared/schemas/inspections.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { actorOf } from '../access/principals.ts';
-import { assertBureauWide, countyScopeOf } from '../access/scope.ts';
+import { assertBureauWide, divisionScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
@@ -28,11 +28,11 @@ export const inspectionRoutes = new Hono<AppEnv>()
     );
   })
   .get('/api/v1/inspections/:id', validate('param', idParams), (c) => {
-    const scope = countyScopeOf(c.var.principal); // first: a school account gets 403, not word of what exists
+    const scope = divisionScopeOf(c.var.principal); // first: a school account gets 403, not word of what exists
     return c.json(inspectionInScope(readInspection(c.var.db, c.req.valid('param').id), scope));
   })
   .get('/api/v1/inspections/:id/checklist', validate('param', idParams), (c) => {
-    const scope = countyScopeOf(c.var.principal);
+    const scope = divisionScopeOf(c.var.principal);
     const checklist = readChecklist(c.var.db, c.req.valid('param').id, scope, c.var.clock());
     return c.html(`<!doctype html>${InspectionChecklist(checklist)}`);
   })
@@ -47,7 +47,7 @@ export const inspectionRoutes = new Hono<AppEnv>()
         finding.result === 'confirmed'
           ? 'inspection confirmed the recorded status'
           : `inspection found a discrepancy: ${finding.note}`;
-      const scope = countyScopeOf(principal);
+      const scope = divisionScopeOf(principal);
       // The answer is the whole inspection: a county token must get back its own county's part only, as on GET.
       return c.json(
         inspectionInScope(

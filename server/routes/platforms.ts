@@ -12,7 +12,7 @@ import {
   type PlatformView,
 } from '../../shared/schemas/platforms.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { countyScopeOf } from '../access/scope.ts';
+import { divisionScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { bureauWriter } from '../auth/writers.ts';
 import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
@@ -47,13 +47,13 @@ export const platformRoutes = new Hono<AppEnv>()
   .use('/api/v1/platforms', apiAuth)
   .use('/api/v1/platforms/*', apiAuth)
   .get('/api/v1/platforms', validate('query', formatQuerySchema), async (c) => {
-    const list = listPlatforms(c.var.db, countyScopeOf(c.var.principal), c.var.clock());
+    const list = listPlatforms(c.var.db, divisionScopeOf(c.var.principal), c.var.clock());
     const { format } = c.req.valid('query');
     if (format !== 'json') return tableResponse(format, platformColumns, list, 'platforms');
     return c.json({ platforms: list });
   })
   .get('/api/v1/platforms/coverage', (c) =>
-    c.json(readPlatformCoverage(c.var.db, countyScopeOf(c.var.principal), c.var.clock())),
+    c.json(readPlatformCoverage(c.var.db, divisionScopeOf(c.var.principal), c.var.clock())),
   )
   .post('/api/v1/platforms', validate('json', newPlatformSchema), (c) => {
     const { reason, ...input } = c.req.valid('json');

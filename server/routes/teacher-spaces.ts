@@ -9,7 +9,7 @@ import {
   type TeacherSpaces,
 } from '../../shared/schemas/teacher-spaces.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { countyScopeOf } from '../access/scope.ts';
+import { divisionScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { apiAuthOnce, countyWriter } from '../auth/writers.ts';
 import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
@@ -29,7 +29,7 @@ const countyColumns: CsvColumn<TeacherSpaces['counties'][number]>[] = [
 export const teacherSpacesRoutes = new Hono<AppEnv>()
   .use('/api/v1/teacher-spaces', apiAuth)
   .get('/api/v1/teacher-spaces', validate('query', formatQuerySchema), async (c) => {
-    const spaces = readTeacherSpaces(c.var.db, countyScopeOf(c.var.principal));
+    const spaces = readTeacherSpaces(c.var.db, divisionScopeOf(c.var.principal));
     const { format } = c.req.valid('query');
     if (format !== 'json') return tableResponse(format, countyColumns, spaces.counties, 'teacher-spaces-counties');
     return c.json(spaces);

@@ -15,7 +15,7 @@ export function userColumns(locale: Locale): Column<UserRow>[] {
   return [
     { label: 'col.username', value: (r) => r.username },
     { label: 'col.role', value: (r) => locale.t(`role.${r.role}`) },
-    { label: 'col.scope', value: (r) => r.schoolCode ?? r.countyCode ?? locale.t('value.wholePrefecture') },
+    { label: 'col.scope', value: (r) => r.schoolCode ?? r.divisionCode ?? locale.t('value.wholePrefecture') },
     { label: 'col.createdAt', value: (r) => r.createdAt, time: 'instant' },
     {
       label: 'col.state',
@@ -63,7 +63,7 @@ function userActions(locale: Locale, viewer: Viewer): Column<UserRow> {
 export function apiTokenColumns(locale: Locale): Column<ApiTokenRow>[] {
   return [
     { label: 'col.name', value: (r) => r.name },
-    { label: 'col.scope', value: (r) => r.countyCode ?? locale.t('value.wholePrefecture') },
+    { label: 'col.scope', value: (r) => r.divisionCode ?? locale.t('value.wholePrefecture') },
     { label: 'col.createdAt', value: (r) => r.createdAt, time: 'instant' },
     { label: 'col.state', value: (r) => (r.revokedAt === null ? null : locale.t('state.revoked')) },
   ];

@@ -18,7 +18,7 @@ export interface PageProps {
 function navFor(user: User): { href: string; label: MessageKey }[] {
   const items: { href: string; label: MessageKey }[] = [];
   if (user.role === 'bureau') items.push({ href: '/', label: 'nav.overview' });
-  if (user.role === 'county') items.push({ href: `/counties/${user.countyCode}`, label: 'nav.county' });
+  if (user.role === 'county') items.push({ href: `/counties/${user.divisionCode}`, label: 'nav.county' });
   if (user.role === 'school') items.push({ href: `/schools/${user.schoolCode}`, label: 'nav.school' });
   items.push({ href: '/devices', label: 'nav.devices' });
   if (user.role !== 'school') {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { instantText } from './common.ts';
-import { divisionLevels } from './division-code.ts';
+import { divisionCodeSchema, divisionLevels } from './division-code.ts';
 import { progressSchema } from './history.ts';
 import { displayEvidenceKinds, displayKinds, presentationDisplayKinds } from './report.ts';
 import { schoolCodeLabelsSchema } from './school.ts';
@@ -253,8 +253,17 @@ export const formatQuerySchema = z.object({
   format: z.enum(['json', 'csv', 'xlsx']).default('json').describe('json, or the rows as csv or xlsx'),
 });
 
-/** `GET /api/v1/coverage`: county rows come a page at a time (a country has ~2,858 counties); CSV lists them all. */
-export const coverageQuerySchema = formatQuerySchema.extend({
+/**
+ * `GET /api/v1/coverage`: the principal's own division, or `division`; county rows come a page at a time (a country
+ * has ~2,858 counties); CSV and XLSX list the division's children, all of them.
+ */
+export const coverageQuerySchema = z.object({
+  format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+  division: divisionCodeSchema
+    .optional()
+    .describe(
+      "the division to read (default: the token's or account's own division, the root for the whole deployment)",
+    ),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(1000, 'pageSize is at most 1000').default(100),
 });

@@ -22,14 +22,15 @@ export const newUserSchema = z
     username: usernameSchema,
     password: passwordSchema,
     role: z.enum(roles),
-    countyCode: divisionCodeSchema.optional(),
+    /** A county account's county; a bureau account's division (absent: the whole deployment). */
+    divisionCode: divisionCodeSchema.optional(),
     schoolCode: z.string().trim().min(1).max(64).optional(),
   })
   .superRefine((u, ctx) => {
-    if (u.role === 'county' && !u.countyCode)
+    if (u.role === 'county' && !u.divisionCode)
       ctx.addIssue({
         code: 'custom',
-        path: ['countyCode'],
+        path: ['divisionCode'],
         message: 'a county account needs its county',
         params: { problem: 'countyNeeded' },
       });

@@ -208,3 +208,43 @@ describe('santong user create', () => {
     expect(server.output()).not.toContain(PASSWORD);
   });
 });
+
+describe('santong user create and api-token create --division (issue 13 item 5)', () => {
+  it('confine a bureau account and a token to a division under the root, and refuse one outside it', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-division-'));
+    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const where = ['--data-dir', dataDir, '--root', '620000'];
+    const officer = await santong(
+      ['user', 'create', '--username', 'linxia', '--role', 'bureau', '--division', '622900', ...where],
+      { stdin: `${PASSWORD}\n` },
+    );
+    expect(officer).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('linxia created: bureau, division 622900'),
+    });
+    const provincial = await santong(
+      ['user', 'create', '--username', 'gansu', '--role', 'bureau', '--division', '620000', ...where],
+      { stdin: `${PASSWORD}\n` },
+    );
+    expect(provincial.stdout).toContain('gansu created: bureau, the whole deployment');
+    const outside = await santong(
+      ['user', 'create', '--username', 'qinghai', '--role', 'bureau', '--division', '630100', ...where],
+      { stdin: `${PASSWORD}\n` },
+    );
+    expect(outside.code).toBe(1);
+    expect(outside.stderr).toContain("no division 630100 under this deployment's root 620000 (甘肃省)");
+    const notCounty = await santong(
+      ['user', 'create', '--username', 'wrongrole', '--role', 'county', '--division', '622900', ...where],
+      { stdin: `${PASSWORD}\n` },
+    );
+    expect(notCounty.stderr).toContain('622900 is a prefecture: give it to a bureau account');
+
+    const token = await santong(['api-token', 'create', '--name', 'lanzhou', '--division', '620100', ...where]);
+    expect(token).toMatchObject({ code: 0, stdout: expect.stringContaining('"lanzhou" (division 620100 only)') });
+    const alias = await santong(['api-token', 'create', '--name', 'county', '--county', '622921', ...where]);
+    expect(alias.stdout).toContain('(division 622921 only)');
+    const refused = await santong(['api-token', 'create', '--name', 'x', '--division', '110000', ...where]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('API token: no division 110000');
+  }, 300_000); // seven CLI processes: on two shared cores under load each takes seconds to start
+});

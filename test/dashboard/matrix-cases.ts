@@ -222,6 +222,22 @@ export const matrix: MatrixCase[] = [
     },
   },
   {
+    route: 'GET /api/v1/divisions',
+    path: '/api/v1/divisions',
+    expect: {
+      anonymous: 401,
+      school: 403,
+      countyA: { status: 200, has: ['"code":"622921"'], lacks: ['"code":"622922"'] },
+      countyB: { status: 200, has: ['"code":"622922"'], lacks: ['"code":"622921"'] },
+      bureau: { status: 200, has: ['"code":"622921"', '"code":"622922"'] },
+    },
+  },
+  {
+    route: 'GET /api/v1/divisions/:code',
+    path: '/api/v1/divisions/622921',
+    expect: { anonymous: 401, school: 403, countyA: { status: 200, has: ['临夏县'] }, countyB: 403, bureau: 200 },
+  },
+  {
     route: 'GET /api/v1/coverage/counties/:code',
     path: '/api/v1/coverage/counties/622921',
     expect: { anonymous: 401, school: 403, countyA: { status: 200, has: A }, countyB: 403, bureau: 200 },

@@ -14,15 +14,15 @@ export const PASSWORD = 'correct horse battery staple';
 
 /** The usual cast of the authorization matrix over testRoster. */
 export async function createDashboardUsers(ctx: TestContext) {
-  const make = (username: string, role: Role, scope: { countyCode?: string; schoolCode?: string } = {}) =>
+  const make = (username: string, role: Role, scope: { divisionCode?: string; schoolCode?: string } = {}) =>
     createUser(ctx.db, { username, password: PASSWORD, role, ...scope }, ctx.clock(), {
       actor: 'test',
       reason: 'test account',
     });
   return {
     bureau: await make('bureau', 'bureau'),
-    countyA: await make('county-a', 'county', { countyCode: '622921' }),
-    countyB: await make('county-b', 'county', { countyCode: '622922' }),
+    countyA: await make('county-a', 'county', { divisionCode: '622921' }),
+    countyB: await make('county-b', 'county', { divisionCode: '622922' }),
     school: await make('school-a1', 'school', { schoolCode: '6229210001' }),
   };
 }

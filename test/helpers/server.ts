@@ -121,7 +121,7 @@ export function createTestContext(
     clock,
     dataDir,
     apiToken: (countyCode) =>
-      createApiToken(db, { name: 'test', countyCode: countyCode ?? null }, clock(), byTest).token,
+      createApiToken(db, { name: 'test', divisionCode: countyCode ?? null }, clock(), byTest).token,
     enrollmentToken: (schoolCode, o = {}) =>
       createEnrollmentToken(
         db,

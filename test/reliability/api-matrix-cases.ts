@@ -79,6 +79,17 @@ export const apiMatrix: ApiCase[] = [
     unscoped: true,
   },
   { route: 'GET /api/v1/coverage', path: '/api/v1/coverage', expect: countyWide(A, B, AB) },
+  { route: 'GET /api/v1/divisions', path: '/api/v1/divisions', expect: countyWide(A, B, AB) },
+  {
+    route: 'GET /api/v1/divisions/:code',
+    path: '/api/v1/divisions/622921',
+    expect: read({ school: 403, countyA: ok('临夏县'), countyB: 403, bureau: ok('临夏县') }),
+  },
+  {
+    route: 'GET /api/v1/coverage',
+    path: '/api/v1/coverage?division=622922&format=xlsx',
+    expect: read({ school: 403, countyA: 403, countyB: 200, bureau: 200 }),
+  },
   {
     route: 'GET /api/v1/coverage/counties/:code',
     path: '/api/v1/coverage/counties/622921',

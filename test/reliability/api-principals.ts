@@ -119,7 +119,7 @@ export async function createApiWorld(): Promise<ApiWorld> {
   };
   const bureauToken = server.apiToken();
   const countyAToken = server.apiToken('622921');
-  const revoked = createApiToken(db, { name: 'leaked', countyCode: null }, clock(), byTest);
+  const revoked = createApiToken(db, { name: 'leaked', divisionCode: null }, clock(), byTest);
   revokeApiToken(db, revoked.id, clock(), byTest);
 
   await seedDevices(server);

@@ -64,7 +64,7 @@ describe('no secrets in logs', () => {
     };
     const db = openDatabase(prepared.dataDir);
     await createUser(db, { username: 'bureau', password: passwords.bureau, role: 'bureau' }, Date.now(), byTest);
-    const countyToken = createApiToken(db, { name: 'county office', countyCode: '622921' }, Date.now(), byTest);
+    const countyToken = createApiToken(db, { name: 'county office', divisionCode: '622921' }, Date.now(), byTest);
     db.$client.close();
 
     const server: ServerProcess = spawnServer(prepared.dataDir, { LOG_LEVEL: 'debug' });

@@ -107,7 +107,7 @@ export function prepareDataDir(prefix: string): {
       createEnrollmentToken(db, { schoolCode: s.code, expiresAt: null, maxUses: null }, now, byTest).token,
     ]),
   );
-  const apiToken = createApiToken(db, { name: 'reliability', countyCode: null }, now, byTest).token;
+  const apiToken = createApiToken(db, { name: 'reliability', divisionCode: null }, now, byTest).token;
   db.$client.close();
   return { dataDir, tokens, apiToken, remove: () => fs.rmSync(dataDir, { recursive: true, force: true }) };
 }

@@ -72,8 +72,8 @@ describe('bureau API scope', () => {
   it('returns the plan with its targets and milestones', async () => {
     ctx = createTestContext();
     const plan = await requestJson(ctx.app, 'GET', '/api/v1/plan', { bearer: ctx.apiToken() });
-    expect(plan.body.prefecture.code).toBe('622900');
-    expect(plan.body.counties).toHaveLength(8);
+    expect(plan.body.root.code).toBe('622900');
+    expect(plan.body.divisions).toHaveLength(8);
     expect(plan.body.indicators.schoolsConnected).toMatchObject({
       target: 1492,
       milestones: [
@@ -115,5 +115,93 @@ describe('OpenAPI document', () => {
     expect(countyParams).toEqual(
       expect.arrayContaining(['code', 'connected', 'meetsStandard', 'page', 'pageSize', 'format']),
     );
+  });
+});
+
+describe('coverage and divisions at every level (issue 13)', () => {
+  const gansu = [
+    ['6229210001', '622921'],
+    ['6201020001', '620102'],
+  ].map(([code, county]) => ({
+    code: code!,
+    name: `测试学校 ${code}`,
+    county_code: county!,
+    type_code: '211',
+    urban_rural_code: '220',
+    classroom_count: 1,
+  }));
+
+  it('answers ?division for any division in scope with its children, and 400, 403, 404 naming the fix', async () => {
+    ctx = createTestContext({ root: '620000', roster: gansu });
+    const root = ctx.apiToken();
+    const top = await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: root });
+    expect(top.body.division).toMatchObject({ code: '620000', level: 'province' });
+    expect(top.body.children.find((c: { code: string }) => c.code === '622900')).toMatchObject({
+      level: 'prefecture',
+      schools: { registered: 1 },
+    });
+    const linxia = await requestJson(ctx.app, 'GET', '/api/v1/coverage?division=622900', { bearer: root });
+    expect(linxia.body.division).toMatchObject({ code: '622900', name: '临夏回族自治州', level: 'prefecture' });
+    expect(linxia.body.children).toHaveLength(8);
+    expect(linxia.body.schools.registered).toBe(1);
+    expect(linxia.body.teacherSpaces).toBeDefined();
+
+    const bad = await requestJson(ctx.app, 'GET', '/api/v1/coverage?division=6229', { bearer: root });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toContain('6-digit administrative division code');
+    const unknown = await requestJson(ctx.app, 'GET', '/api/v1/coverage?division=629900', { bearer: root });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toContain('no division 629900 under 620000');
+    const prefecture = ctx.apiToken('622900');
+    const own = await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: prefecture });
+    expect(own.body.division.code).toBe('622900');
+    const outside = await requestJson(ctx.app, 'GET', '/api/v1/coverage?division=620100', { bearer: prefecture });
+    expect(outside.status).toBe(403);
+    expect(outside.body.error).toBe(
+      'this token is scoped to division 622900; it cannot read division 620100; read /api/v1/divisions/622900 for what it can',
+    );
+    const up = await requestJson(ctx.app, 'GET', '/api/v1/coverage?division=620000', { bearer: prefecture });
+    expect(up.status).toBe(403);
+  });
+
+  it('exports the children of the division read as CSV and XLSX', async () => {
+    ctx = createTestContext({ root: '620000', roster: gansu });
+    const csv = await ctx.app.request('/api/v1/coverage?format=csv', {
+      headers: { authorization: `Bearer ${ctx.apiToken()}` },
+    });
+    expect(csv.headers.get('content-disposition')).toContain('coverage-counties.csv');
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toMatch(/^code,name,schools_registered,.*,level$/);
+    expect(lines.find((l) => l.startsWith('622900,'))).toMatch(/^622900,临夏回族自治州,1,.*,prefecture$/);
+    const xlsx = await ctx.app.request('/api/v1/coverage?division=622900&format=xlsx', {
+      headers: { authorization: `Bearer ${ctx.apiToken()}` },
+    });
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.headers.get('content-type')).toContain('spreadsheetml');
+    expect(xlsx.headers.get('content-disposition')).toContain('coverage-counties.xlsx');
+  });
+
+  it('returns a division with its children and its breadcrumb, the principal’s own at /divisions', async () => {
+    ctx = createTestContext({ root: '620000', roster: gansu });
+    const root = ctx.apiToken();
+    const top = await requestJson(ctx.app, 'GET', '/api/v1/divisions', { bearer: root });
+    expect(top.body).toMatchObject({ code: '620000', name: '甘肃省', level: 'province', parent: null, ancestors: [] });
+    expect(top.body.children.map((c: { code: string }) => c.code)).toContain('622900');
+    const county = await requestJson(ctx.app, 'GET', '/api/v1/divisions/622921', { bearer: root });
+    expect(county.body).toMatchObject({
+      code: '622921',
+      name: '临夏县',
+      level: 'county',
+      parent: '622900',
+      children: [],
+    });
+    expect(county.body.ancestors.map((a: { code: string }) => a.code)).toEqual(['620000', '622900']);
+    const county2 = ctx.apiToken('622921');
+    expect((await requestJson(ctx.app, 'GET', '/api/v1/divisions', { bearer: county2 })).body.code).toBe('622921');
+    expect((await requestJson(ctx.app, 'GET', '/api/v1/divisions/622900', { bearer: county2 })).status).toBe(403);
+    expect((await requestJson(ctx.app, 'GET', '/api/v1/divisions/62290', { bearer: root })).status).toBe(400);
+    const unknown = await requestJson(ctx.app, 'GET', '/api/v1/divisions/629900', { bearer: root });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toContain('GET /api/v1/divisions lists the root');
   });
 });
