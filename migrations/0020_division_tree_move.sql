@@ -1,7 +1,17 @@
 -- Decision 140/141: county_rollups becomes the county rows of division_rollups, the prefecture's row is summed
 -- from them once, the deployment's root is the prefecture the database already tracks, and accounts and
 -- tokens name their division in division_code.
-INSERT INTO `division_rollups` SELECT * FROM `county_rollups`;
+-- By name, not SELECT *: county_rollups gained columns at its end (0006, 0012), division_rollups declares them in
+-- the middle, so a positional copy put declared and per-kind figures in each other's columns.
+INSERT INTO `division_rollups` (`division_code`, `schools_registered`, `schools_connected`, `schools_meeting_standard`, `schools_declared_connected`,
+  `declaration_conflicts`, `classrooms_registered`, `classrooms_equipped`, `classrooms_equipped_projector`,
+  `classrooms_equipped_interactive_panel`, `classrooms_equipped_large_display`, `classrooms_declared_equipped`,
+  `devices_enrolled`, `devices_live`, `devices_at_risk`, `devices_silent`, `devices_never`, `updated_at`)
+SELECT `county_code`, `schools_registered`, `schools_connected`, `schools_meeting_standard`, `schools_declared_connected`,
+  `declaration_conflicts`, `classrooms_registered`, `classrooms_equipped`, `classrooms_equipped_projector`,
+  `classrooms_equipped_interactive_panel`, `classrooms_equipped_large_display`, `classrooms_declared_equipped`,
+  `devices_enrolled`, `devices_live`, `devices_at_risk`, `devices_silent`, `devices_never`, `updated_at`
+FROM `county_rollups`;
 --> statement-breakpoint
 INSERT INTO `division_rollups`
 SELECT d.`code`, coalesce(sum(r.`schools_registered`), 0), coalesce(sum(r.`schools_connected`), 0),

@@ -10,6 +10,7 @@ import { apiTokenCreate, apiTokenRevoke } from './commands/api-tokens.ts';
 import { backupCommand } from './commands/backup.ts';
 import { closureAdd, closureList, closureRemove } from './commands/closures.ts';
 import { fail, UsageError, type Command, type Flags } from './commands/command-line.ts';
+import { divisionsUpdate } from './commands/divisions.ts';
 import { declarationAdd, declarationList, declarationWithdraw } from './commands/declarations.ts';
 import { deviceRevoke, enrollmentTokenCreate, enrollmentTokenRevoke } from './commands/enrollment.ts';
 import { inspectionChecklist, inspectionSample } from './commands/inspections.ts';
@@ -36,6 +37,8 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
   serve [--port N] [--host H] [--log-level L] [--public-url URL]
                                                   run the server (npm start); URL: where school PCs reach it
   plan import FILE.json                           replace the plan (targets, rules, division names) for the root
+  divisions update FILE.tsv [--dry-run] [--successors OLD=NEW,…]
+                                                  apply a newer edition of the division reference (all or nothing)
   import-schools FILE.csv|FILE.xlsx               add or update schools from a roster (all or nothing)
   import-teacher-spaces FILE.csv|FILE.xlsx        declared teachers, spaces opened and verified per school (all or nothing)
   platform add --kind resource|management --level prefecture|county|centre-school --owner CODE --name N --url U [--built-on YYYY-MM-DD]
@@ -107,6 +110,8 @@ function parse(argv: string[]) {
       owner: { type: 'string' },
       url: { type: 'string' },
       'built-on': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      successors: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -140,6 +145,7 @@ const serveCommand: Command = async ({ flags }) => {
 const commands: Record<string, Command> = {
   serve: serveCommand,
   'plan import': planImport,
+  'divisions update': divisionsUpdate,
   'import-schools': importSchoolsCommand,
   'import-teacher-spaces': importTeacherSpacesCommand,
   'platform add': platformCommand,

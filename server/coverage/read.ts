@@ -15,8 +15,7 @@ import {
 } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { currentPlan } from '../plan/current.ts';
-import { progressOf, targetCount } from '../plan/milestones.ts';
-import type { CountIndicator } from '../../shared/schemas/plan.ts';
+import { divisionTarget, progressOf } from '../plan/milestones.ts';
 import { deploymentTree, type TreeDivision } from '../divisions/deployment.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { reasonList } from './plausibility.ts';
@@ -124,9 +123,9 @@ export function readCoverage(db: Db, divisionCode: string | null, now: number, r
     schoolsConnected: progressOf(schoolsConnected, r.schoolsConnected, r.schoolsRegistered, now),
     classroomsEquipped: progressOf(classroomsEquipped, r.classroomsEquipped, r.classroomsRegistered, now),
   });
-  // An absolute target is the root's; a share applies to every division, as a count of its registered units.
-  const target = (indicator: CountIndicator, registered: number) =>
-    indicator.share !== undefined || isRoot ? targetCount(indicator, registered) : null;
+  // The division's own targets first, then the plan's shares, then its absolute counts at the root only.
+  const target = (indicator: 'schoolsConnected' | 'classroomsEquipped', registered: number) =>
+    divisionTarget(plan, indicator, division.code, isRoot, registered);
   const entry = (d: TreeDivision) => {
     const r = rollupOf(db, d.code);
     return {
@@ -153,8 +152,7 @@ export function readCoverage(db: Db, divisionCode: string | null, now: number, r
     prefecture: { code: tree.root.code, name: tree.root.name },
     evidenceWindowDays: plan.coverage.evidenceWindowDays,
     schools: {
-      target: target(schoolsConnected, totals.schoolsRegistered),
-      targetShare: schoolsConnected.share ?? null,
+      ...target('schoolsConnected', totals.schoolsRegistered),
       registered: totals.schoolsRegistered,
       connected: totals.schoolsConnected,
       meetingStandard: totals.schoolsMeetingStandard,
@@ -162,8 +160,7 @@ export function readCoverage(db: Db, divisionCode: string | null, now: number, r
       declarationConflicts: totals.declarationConflicts,
     },
     classrooms: {
-      target: target(classroomsEquipped, totals.classroomsRegistered),
-      targetShare: classroomsEquipped.share ?? null,
+      ...target('classroomsEquipped', totals.classroomsRegistered),
       ...classroomFigures(totals),
     },
     devices: deviceFigures(totals),

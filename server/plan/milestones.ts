@@ -1,4 +1,6 @@
-import type { CountIndicator } from '../../shared/schemas/plan.ts';
+import type { CountIndicator, divisionTargetIndicators, Plan } from '../../shared/schemas/plan.ts';
+
+type DivisionTargetIndicator = (typeof divisionTargetIndicators)[number];
 import { localYear, startOfLocalYear } from '../../shared/time/china-time.ts';
 
 /*
@@ -11,8 +13,35 @@ import { localYear, startOfLocalYear } from '../../shared/time/china-time.ts';
  * The absolute target of an indicator for a unit with `registered` units: the plan's count, or its share of
  * the registered units (rounded up: a share of 90% of 11 classrooms asks for 10).
  */
-export function targetCount(indicator: CountIndicator, registered: number): number {
-  return indicator.target ?? Math.ceil((indicator.share ?? 1) * registered - 1e-9);
+export function targetCount(indicator: Pick<CountIndicator, 'target' | 'share'>, registered: number): number {
+  // max: ceil of the tolerance below zero is -0, which JSON writes as 0 but a strict comparison tells apart.
+  return indicator.target ?? Math.max(0, Math.ceil((indicator.share ?? 1) * registered - 1e-9));
+}
+
+/** A division's target for one indicator as the coverage answer states it: a count, and the share it came from. */
+export interface DivisionTargetFigure {
+  target: number | null;
+  targetShare: number | null;
+}
+
+/**
+ * The target of `divisionCode` for one indicator (issue 13 item 4): the division's own entry in `plan.targets`
+ * first, then the plan's share (a share applies everywhere, as a count of the division's registered units),
+ * then the plan's absolute count at the root only; null where none applies (a county under an absolute plan).
+ */
+export function divisionTarget(
+  plan: Pick<Plan, 'targets' | 'indicators'>,
+  indicator: DivisionTargetIndicator,
+  divisionCode: string,
+  isRoot: boolean,
+  registered: number,
+): DivisionTargetFigure {
+  const own = plan.targets.find((t) => t.division === divisionCode)?.[indicator];
+  if (own && 'target' in own) return { target: own.target, targetShare: null };
+  if (own) return { target: targetCount(own, registered), targetShare: own.share };
+  const planned = plan.indicators[indicator];
+  if (planned.share !== undefined) return { target: targetCount(planned, registered), targetShare: planned.share };
+  return { target: isRoot ? targetCount(planned, registered) : null, targetShare: null };
 }
 
 /** The count the plan expects done at instant `at` (interpolated within the year); an absolute target's plan only. */

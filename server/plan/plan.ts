@@ -52,6 +52,11 @@ export function replacePlan(db: Db, plan: Plan, source: string, now: number, aud
       const list = outside.map((d) => `${d.code} ${d.name}`).join(', ');
       throw new PlanError(`divisions: not under the root ${plan.root.code} in the division reference: ${list}`);
     }
+    const untracked = plan.targets.flatMap((t, i) => (tree.get(t.division) ? [] : [`targets[${i}] ${t.division}`]));
+    if (untracked.length > 0)
+      throw new PlanError(
+        `targets: not divisions of this deployment's tree (root ${plan.root.code}): ${untracked.join(', ')}`,
+      );
     for (const d of [plan.root, ...plan.divisions])
       db.update(divisions)
         .set({ name: d.name, pinyin: d.pinyin ?? null })

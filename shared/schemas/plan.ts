@@ -52,6 +52,28 @@ const countIndicator = z
   });
 export type CountIndicator = z.infer<typeof countIndicator>;
 
+/** A division's own goal for one indicator: a count of units, or a share of its registered units. */
+export const divisionGoalSchema = z.union([
+  z.strictObject({ target: z.number().int().min(0).describe('units this division is to have done') }),
+  z.strictObject({ share: z.number().gt(0).max(1).describe('share of its registered units, e.g. 0.9') }),
+]);
+export type DivisionGoal = z.infer<typeof divisionGoalSchema>;
+
+/** The indicators a division's own targets may set. */
+export const divisionTargetIndicators = ['schoolsConnected', 'classroomsEquipped', 'teacherSpaces'] as const;
+
+/**
+ * Targets of one division of the tree, read before the plan's own (issue 13 item 4): a province plan may give
+ * one prefecture absolute counts and leave the others to the plan's shares.
+ */
+export const divisionTargetsSchema = z.strictObject({
+  division: divisionCode,
+  schoolsConnected: divisionGoalSchema.optional(),
+  classroomsEquipped: divisionGoalSchema.optional(),
+  teacherSpaces: divisionGoalSchema.optional(),
+});
+export type DivisionTargets = z.infer<typeof divisionTargetsSchema>;
+
 export const platformLevels = ['prefecture', 'county', 'centre-school'] as const;
 
 export const bandwidthStandardSchema = z.object({
@@ -105,6 +127,11 @@ export const planSchema = z.preprocess(
         .max(5000)
         .default([])
         .describe('names and pinyin for divisions of the tree; each must be in the root’s subtree'),
+      targets: z
+        .array(divisionTargetsSchema)
+        .max(5000)
+        .default([])
+        .describe('targets of single divisions, read before the indicators; each division must be in the tree'),
       indicators: z.object({
         schoolsConnected: countIndicator,
         classroomsEquipped: countIndicator,
@@ -137,6 +164,22 @@ export const planSchema = z.preprocess(
             message: `division ${division.code} is listed twice`,
           });
         seen.add(division.code);
+      });
+      const targeted = new Set<string>();
+      plan.targets.forEach((entry, i) => {
+        if (targeted.has(entry.division))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', i, 'division'],
+            message: `division ${entry.division} has targets twice`,
+          });
+        targeted.add(entry.division);
+        if (divisionTargetIndicators.every((key) => entry[key] === undefined))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', i],
+            message: `targets of ${entry.division} name no indicator (${divisionTargetIndicators.join(', ')})`,
+          });
       });
       if (plan.coverage.atRiskDays < plan.coverage.liveDays) {
         ctx.addIssue({
