@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readCountySchools, readCoverage } from '../../server/coverage/read.ts';
 import { openDatabase, type Db } from '../../server/db/client.ts';
+import { readProgrammeFigures } from '../../server/programme/programme-figures.ts';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { requestJson } from '../helpers/http.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
@@ -99,43 +100,69 @@ async function report(school: string, classroom: string) {
   expect(sent.status).toBe(200);
 }
 
+/** Distinct statements of a run (transaction control, which has no plan, left out), with the big tables each scans. */
+function scanningStatements(db: Db, ran: Ran[]) {
+  const seen = new Set<string>();
+  const statements = ran.filter(
+    (r) => /^\s*(select|insert|update|delete|with)\b/i.test(r.source) && !seen.has(r.source) && seen.add(r.source),
+  );
+  if (process.env.SANTONG_SHOW_PLANS)
+    for (const r of statements)
+      console.log(r.source.replace(/\s+/g, ' ').slice(0, 160), '\n   ', explain(db, r).join(' | '));
+  return {
+    statements,
+    scanning: statements
+      .map((r) => ({ sql: r.source.replace(/\s+/g, ' ').trim(), scans: scansOf(db, r) }))
+      .filter((r) => r.scans.length > 0),
+  };
+}
+
+const page = { page: 1, pageSize: 100 };
+
+/** A national deployment with a PC reporting at each school, and a recording connection to read it. */
+async function nationalWorld(): Promise<Ran[]> {
+  ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '000000', roster });
+  for (const { code } of roster) await report(code, '1');
+  const ran: Ran[] = [];
+  reader = recordingConnection(ctx.dataDir, ran);
+  return ran;
+}
+
 describe('coverage reads by query plan', () => {
   it('read every level of a national tree by primary key and index, never scanning schools, statuses, reports or rollups', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '000000', roster });
-    for (const [school] of roster.map((r) => [r.code])) await report(school!, '1');
-    const ran: Ran[] = [];
-    reader = recordingConnection(ctx.dataDir, ran);
+    const ran = await nationalWorld();
+    const db = reader!;
     const now = ctx.clock();
-    const page = { page: 1, pageSize: 100 };
     const levels = [null, '620000', '622900', '622921'];
-    for (const code of levels) readCoverage(reader, code, now, page);
-    readCountySchools(reader, '622921', countySchoolsQuerySchema.parse({}), now, true);
+    for (const code of levels) readCoverage(db, code, now, page);
+    readCountySchools(db, '622921', countySchoolsQuerySchema.parse({}), now, true);
     // Three weeks on, every PC has gone quiet: the read's sweep re-evaluates schools before it answers.
     ctx.clock.advance(21 * DAY_MS);
     const later = ctx.clock();
-    for (const code of levels) readCoverage(reader, code, later, page);
-    expect(readCoverage(reader, null, later, page).devices.live).toBe(0);
+    for (const code of levels) readCoverage(db, code, later, page);
+    expect(readCoverage(db, null, later, page).devices.live).toBe(0);
 
     const sources = [...new Set(ran.map((r) => r.source))];
     expect(sources.some((s) => s.includes('division_rollups'))).toBe(true);
     expect(sources.some((s) => s.includes('school_status'))).toBe(true);
-    // Each distinct statement once; transaction control (begin, savepoint, commit) has no plan.
-    const seen = new Set<string>();
-    const statements = ran.filter(
-      (r) => /^\s*(select|insert|update|delete|with)\b/i.test(r.source) && !seen.has(r.source) && seen.add(r.source),
-    );
+    const { statements, scanning } = scanningStatements(db, ran);
     expect(statements.length).toBeGreaterThan(15);
-    const scanning = statements
-      .map((r) => ({ sql: r.source.replace(/\s+/g, ' ').trim(), scans: scansOf(reader!, r) }))
-      .filter((r) => r.scans.length > 0);
-    if (process.env.SANTONG_SHOW_PLANS)
-      for (const r of statements)
-        console.log(r.source.replace(/\s+/g, ' ').slice(0, 160), '\n   ', explain(reader!, r).join(' | '));
     expect(scanning).toEqual([]);
     // The check itself sees a scan, aliased or not, of a table or of a whole index.
-    expect(scansOf(reader, { source: 'select count(*) from reports r where r.down_mbps > ?', args: [1] })).toHaveLength(
-      1,
-    );
-    expect(scansOf(reader, { source: 'select sum(connected) from school_status', args: [] })).toHaveLength(1);
+    expect(scansOf(db, { source: 'select count(*) from reports r where r.down_mbps > ?', args: [1] })).toHaveLength(1);
+    expect(scansOf(db, { source: 'select sum(connected) from school_status', args: [] })).toHaveLength(1);
   });
+
+  // Known miss, kept visible: the API's top read adds the declared teacher spaces, summed per county by a walk of
+  // the whole schools_county index (server/programme/teacher-spaces.ts) each time its cache is invalidated. When
+  // that sum moves into the rollups, this test starts passing and vitest fails it: drop `.fails` then.
+  it.fails(
+    'the API top read (coverage with teacher spaces and platforms) never scans the big tables either',
+    async () => {
+      const ran = await nationalWorld();
+      readProgrammeFigures(reader!, null, ctx.clock(), page);
+      readProgrammeFigures(reader!, '622921', ctx.clock(), page);
+      expect(scanningStatements(reader!, ran).scanning).toEqual([]);
+    },
+  );
 });
