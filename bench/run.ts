@@ -12,7 +12,7 @@ import { needsRebase, rebaseDatabase } from './world/rebase.ts';
 import { renderPhases, renderRun, writeBenchmarks } from './server/report.ts';
 import { scalesFor, type Scale } from './world/scales.ts';
 import { measureFolding, type FoldingFigures } from './server/steady-state.ts';
-import { killOnExit, repoRoot, startBenchServer } from './harness/server-process.ts';
+import { killOnExit, repoRoot, startBenchServer, startSideApp, type SideApp } from './harness/server-process.ts';
 import { storageOf } from './server/storage.ts';
 
 /*
@@ -35,18 +35,24 @@ const { values: args } = parseArgs({
 });
 const quick = args.quick ?? false;
 const CONNECTIONS = 16;
+/** The province read at national scale: Gansu, Linxia's province. */
+const PROVINCE = '620000';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const loads = new Set<ChildProcess>();
 killOnExit(loads);
 
-/** Each round: /healthz, the two reads, ingest, then ingest beside each read. */
-function phases(): PhasePlan[] {
+/** Each round: the ceiling, /healthz, the reads (the province's where the tree has one), ingest, then ingest beside each read. */
+function phases(withProvince = true): PhasePlan[] {
   const [rounds, warmupMs, durationMs] = quick ? [1, 1_000, 3_000] : [3, 2_000, 8_000];
   const c = CONNECTIONS;
   const only = args.phases?.split(',');
   const round = (r: number): PhasePlan[] => [
+    { name: 'ceiling', round: r, warmupMs, durationMs, streams: [{ kind: 'ceiling', connections: c }] },
     { name: 'healthz', round: r, warmupMs, durationMs, streams: [{ kind: 'healthz', connections: c }] },
     { name: 'coverage', round: r, warmupMs, durationMs, streams: [{ kind: 'coverage', connections: c }] },
+    ...(withProvince
+      ? [{ name: 'province', round: r, warmupMs, durationMs, streams: [{ kind: 'province' as const, connections: c }] }]
+      : []),
     { name: 'county', round: r, warmupMs, durationMs, streams: [{ kind: 'county', connections: c }] },
     { name: 'ingest', round: r, warmupMs, durationMs, streams: [{ kind: 'ingest', connections: c }] },
     {
@@ -126,13 +132,40 @@ async function measure(scale: Scale): Promise<ScaleRun> {
     cpuProfDir,
     serverRoot: args['server-root'],
   });
+  const hasProvince = scale.counties === 'china';
+  const plannedPhases = phases(hasProvince);
   log(
-    `${scale.key}: server up in ${server.startMs.toFixed(0)} ms (pid ${server.pid}); load for ${phases().length} phases`,
+    `${scale.key}: server up in ${server.startMs.toFixed(0)} ms (pid ${server.pid}); load for ${plannedPhases.length} phases`,
   );
   let results: PhaseResult[];
   let firstReadMs: number;
   let peakRssBytes: number;
+  let provinceVia: ScaleRun['provinceVia'] = null;
+  const sideApps: SideApp[] = [];
   try {
+    sideApps.push(await startSideApp('bench/harness/ceiling-app.ts'));
+    const ceilingUrl = sideApps[0]!.url;
+    let province: LoadPlan['province'];
+    if (hasProvince) {
+      // The server's own `?division=` when it has it (its answer names the division asked for), else the stand-in.
+      const path = `/api/v1/coverage?division=${PROVINCE}`;
+      const answer = await fetch(`${server.url}${path}`, {
+        headers: { authorization: `Bearer ${dataset.meta.apiToken}` },
+      });
+      const body = (await answer.json().catch(() => null)) as { division?: { code?: string } } | null;
+      if (answer.status === 200 && body?.division?.code === PROVINCE) {
+        province = { url: server.url, path };
+        provinceVia = 'api';
+      } else {
+        const standIn = await startSideApp('bench/harness/division-app.ts', [work]);
+        sideApps.push(standIn);
+        province = { url: standIn.url, path: `/coverage?division=${PROVINCE}` };
+        provinceVia = 'stand-in';
+      }
+      log(
+        `${scale.key}: province reads through ${provinceVia === 'api' ? 'the server' : 'the stand-in app (no ?division= yet)'}`,
+      );
+    }
     const started = performance.now();
     const first = await fetch(`${server.url}/api/v1/coverage`, {
       headers: { authorization: `Bearer ${dataset.meta.apiToken}` },
@@ -144,15 +177,18 @@ async function measure(scale: Scale): Promise<ScaleRun> {
       url: server.url,
       apiToken: dataset.meta.apiToken,
       countyView: dataset.meta.countyView,
+      ceilingUrl,
+      province,
       seed: dataset.meta.seed,
       loadDevices: dataset.meta.loadDevices,
       batchMin: 1,
       batchMax: 24,
-      phases: phases(),
+      phases: plannedPhases,
     };
     results = await runLoad(plan, work);
     peakRssBytes = server.peakRss();
   } finally {
+    for (const app of sideApps) await app.stop();
     await server.stop();
   }
   if (cpuProfDir) {
@@ -183,6 +219,7 @@ async function measure(scale: Scale): Promise<ScaleRun> {
     rebaseMs,
     peakRssBytes,
     folding,
+    provinceVia,
     ...storage,
   };
 }

@@ -2,7 +2,11 @@
  * What the runner asks of the load process, and what the load process answers: plain JSON across the
  * process boundary (a file in, one line of stdout out).
  */
-export type StreamKind = 'healthz' | 'coverage' | 'county' | 'ingest';
+/**
+ * ceiling: the bare Hono app's constant body; coverage: the top read (the root, one page of counties);
+ * province: one province's read (Gansu at national scale); county: the largest county's view.
+ */
+export type StreamKind = 'ceiling' | 'healthz' | 'coverage' | 'province' | 'county' | 'ingest';
 
 export interface StreamPlan {
   kind: StreamKind;
@@ -23,6 +27,10 @@ export interface LoadPlan {
   url: string;
   apiToken: string;
   countyView: string;
+  /** The bare app of bench/harness/ceiling-app.ts, for 'ceiling' streams. */
+  ceilingUrl?: string;
+  /** Where a 'province' stream reads: the server's `?division=` or the stand-in app (division-app.ts). */
+  province?: { url: string; path: string };
   seed: number;
   /** Device index ranges [from, to) whose keys the load process derives and plays. */
   loadDevices: [number, number][];

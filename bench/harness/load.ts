@@ -66,6 +66,8 @@ function requestMaker(
 ): () => Request {
   const auth = { authorization: `Bearer ${plan.apiToken}` };
   if (kind === 'healthz') return () => ({ path: '/healthz', method: 'GET', headers: {} });
+  if (kind === 'ceiling') return () => ({ path: '/', method: 'GET', headers: {} });
+  if (kind === 'province') return () => ({ path: plan.province!.path, method: 'GET', headers: auth });
   if (kind === 'coverage') return () => ({ path: '/api/v1/coverage', method: 'GET', headers: auth });
   if (kind === 'county')
     return () => ({ path: `/api/v1/coverage/counties/${plan.countyView}`, method: 'GET', headers: auth });
@@ -90,7 +92,10 @@ async function runStream(
   devices: { index: number; key: string }[],
   start: number,
 ): Promise<StreamResult> {
-  const pool = new Pool(plan.url, {
+  const origin =
+    stream.kind === 'ceiling' ? plan.ceilingUrl : stream.kind === 'province' ? plan.province?.url : plan.url;
+  if (!origin) throw new Error(`the load plan has no address for ${stream.kind} streams`);
+  const pool = new Pool(origin, {
     connections: stream.connections,
     pipelining: 1,
     headersTimeout: 120_000,

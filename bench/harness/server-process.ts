@@ -147,3 +147,36 @@ export async function startBenchServer(
     },
   };
 }
+
+export interface SideApp {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a bench-side app (bench/harness/ceiling-app.ts, division-app.ts) and waits for its "listening PORT" line. */
+export function startSideApp(script: string, args: string[] = []): Promise<SideApp> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  running.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => (running.delete(child), resolve())));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`${script} did not start`))), 60_000);
+    void exited.then(() => (clearTimeout(timer), reject(new Error(`${script} exited before listening`))));
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const port = /listening (\d+)/.exec(out)?.[1];
+      if (!port) return;
+      clearTimeout(timer);
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        stop: async () => {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+  });
+}

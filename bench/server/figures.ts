@@ -20,6 +20,8 @@ export interface ScaleRun {
   reportCount: number;
   /** Reports folded into device-days on the run's working copy (prefecture only). */
   folding?: FoldingFigures;
+  /** What the province read measured: the server's `?division=`, the stand-in app, or nothing (no province). */
+  provinceVia: 'api' | 'stand-in' | null;
 }
 
 export interface Goal {
@@ -77,6 +79,13 @@ export const healthz = (run: ScaleRun) => streamFigure(run, 'healthz', 'healthz'
 /** Ingest reports/s acknowledged ÷ healthz req/s of the same round. */
 export const ingestRatio = (run: ScaleRun) =>
   overRounds(run, (phases) => ratio(streamIn(phases, 'ingest', 'ingest')?.reportsPerSecond, healthzIn(phases)));
+
+/** The ceiling: the bare Hono app's req/s in this run, loaded like the server. */
+export const ceiling = (run: ScaleRun) => streamFigure(run, 'ceiling', 'ceiling', (s) => s.perSecond);
+
+/** An idle read's req/s ÷ the ceiling's or /healthz's req/s of the same round. */
+export const readShare = (run: ScaleRun, kind: 'coverage' | 'province' | 'county', base: 'ceiling' | 'healthz') =>
+  overRounds(run, (phases) => ratio(streamIn(phases, kind, kind)?.perSecond, streamIn(phases, base, base)?.perSecond));
 
 /** A read's req/s ÷ healthz req/s of the same round, idle or beside full ingest load. */
 export const readRatio = (run: ScaleRun, kind: 'coverage' | 'county', underLoad: boolean) =>
@@ -139,6 +148,19 @@ export function goals(prefecture: ScaleRun, national: ScaleRun): Goal[] {
       3,
     ),
     atMost('server peak RSS at national scale under load (GiB)', national.peakRssBytes / GiB, 1.5, ' GiB'),
+  ];
+}
+
+/** Issue 13's goals for the national top read: its rate against the ceiling, its p99 against the prefecture's. */
+export function readGoals(prefecture: ScaleRun, national: ScaleRun): Goal[] {
+  return [
+    atLeast('top read req/s ÷ ceiling req/s (national)', readShare(national, 'coverage', 'ceiling'), 0.5),
+    atLeast('top read req/s ÷ healthz req/s (national; continuity)', readShare(national, 'coverage', 'healthz'), 0.5),
+    atMost(
+      'top read p99 national ÷ prefecture',
+      ratio(readP99(national, 'coverage', false), readP99(prefecture, 'coverage', false)),
+      1.5,
+    ),
   ];
 }
 

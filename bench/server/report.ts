@@ -1,13 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  ceiling,
   goals,
+  readGoals,
+  readShare,
   healthz,
   ingestRatio,
   NATIONAL_DEMAND_PER_SECOND,
   readRatio,
   streamFigure,
   streamResults,
+  type Goal,
   type ScaleRun,
 } from './figures.ts';
 import { repoRoot } from '../harness/server-process.ts';
@@ -101,12 +105,43 @@ export function renderRun(ctx: RunContext): string {
     '',
     '| goal (issue 6) | goal | measured | met? |',
     '|---|---|---|---|',
-    ...goals(p, nat).map(
-      (g) =>
-        `| ${g.figure} | ${g.goal} | ${r(g.measured)} | ${g.met ? 'met' : `**missed** (×${r(g.missFactor)} off)`} |`,
-    ),
+    ...goals(p, nat).map(goalRow),
+    '',
+    ...readLines(p, nat),
   ];
   return `${lines.join('\n')}\nEach figure is the median over rounds; each ratio is taken within a round, against that round's /healthz.`;
+}
+
+const goalRow = (g: Goal) =>
+  `| ${g.figure} | ${g.goal} | ${r(g.measured)} | ${g.met ? 'met' : `**missed** (×${r(g.missFactor)} off)`} |`;
+
+/** Issue 13's reads at each level, idle, against the bare ceiling app and /healthz of the same round. */
+function readLines(p: ScaleRun, nat: ScaleRun): string[] {
+  const plain = (kind: 'ceiling' | 'healthz') => (run: ScaleRun) =>
+    `${n(streamFigure(run, kind, kind, (s) => s.perSecond))} req/s, p99 ${ms(streamFigure(run, kind, kind, (s) => s.latencyMs.p99))}`;
+  const read = (kind: 'coverage' | 'province' | 'county') => (run: ScaleRun) => {
+    const f = (pick: Parameters<typeof streamFigure>[3]) => streamFigure(run, kind, kind, pick);
+    if (Number.isNaN(f((s) => s.perSecond))) return '— (no province above this root)';
+    return `${n(f((s) => s.perSecond))} req/s, p99 ${ms(f((s) => s.latencyMs.p99))}, ${n(f((s) => s.meanBytes) / 1024, 1)} KiB; ÷ ceiling **${r(readShare(run, kind, 'ceiling'))}**, ÷ healthz ${r(readShare(run, kind, 'healthz'))}`;
+  };
+  const via =
+    nat.provinceVia === 'stand-in'
+      ? 'readCoverage(db, 620000) through the stand-in Hono app (bench/harness/division-app.ts): the API had no ?division= yet'
+      : 'GET /api/v1/coverage?division=620000';
+  return [
+    '| read (idle; issue 13) | prefecture (root 622900) | national (root 000000) |',
+    '|---|---|---|',
+    `| ceiling: bare Hono on @hono/node-server, constant 20-byte body | ${plain('ceiling')(p)} | ${plain('ceiling')(nat)} |`,
+    `| GET /healthz | ${plain('healthz')(p)} | ${plain('healthz')(nat)} |`,
+    `| top read: GET /api/v1/coverage (root, its children, first page of 100 counties) | ${read('coverage')(p)} | ${read('coverage')(nat)} |`,
+    `| province read: Gansu, ${via} | ${read('province')(p)} | ${read('province')(nat)} |`,
+    `| county read: GET /api/v1/coverage/counties/{largest county} | ${read('county')(p)} | ${read('county')(nat)} |`,
+    '',
+    '| goal (issue 13) | goal | measured | met? |',
+    '|---|---|---|---|',
+    ...readGoals(p, nat).map(goalRow),
+    `Ceiling req/s in this run: prefecture ${n(ceiling(p))}, national ${n(ceiling(nat))}.`,
+  ];
 }
 
 /** The national database once retention has filled, worked out from this run's measured bytes. */

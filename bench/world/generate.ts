@@ -7,6 +7,8 @@ import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
 import { refreshRollups } from '../../server/coverage/evaluate.ts';
 import { currentPlan } from '../../server/plan/current.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
+import { deploymentTree } from '../../server/divisions/deployment.ts';
+import { COUNTRY_CODE } from '../../server/divisions/levels.ts';
 import { GENERATOR_VERSION, type Scale } from './scales.ts';
 import { DAY_MS } from '../../shared/time/china-time.ts';
 import { schoolHourSlots } from './synthetic.ts';
@@ -61,7 +63,8 @@ export function generateDataset(
   const now = options.now ?? Date.now();
   const seed = options.seed ?? 1;
   const db = openDatabaseFile(file);
-  ensureReferenceData(db, now);
+  // The prefecture is Linxia (the default root); the nation is the whole shipped tree under 000000.
+  ensureReferenceData(db, now, scale.counties === 'linxia' ? undefined : COUNTRY_CODE);
   const sqlite = db.$client;
   // A half-written file is thrown away (written under a temp name), so durability is not needed here.
   // (better-sqlite3 opens in defensive mode, which refuses journal_mode = OFF; MEMORY is the next best.)
@@ -69,14 +72,8 @@ export function generateDataset(
   sqlite.pragma('synchronous = OFF');
   sqlite.pragma('foreign_keys = OFF');
   sqlite.pragma('cache_size = -1000000');
-  const counties = countiesOf(scale);
-  if (scale.counties !== 'linxia') {
-    const division = sqlite.prepare(
-      "insert into divisions (code, name, pinyin, level, parent_code) values (?, ?, null, 'county', ?)",
-    );
-    const prefecture = currentPlan(db).root.code;
-    sqlite.transaction(() => counties.forEach((c) => division.run(c.code, c.name, prefecture)))();
-  }
+  const tree = deploymentTree(db);
+  const counties = countiesOf(scale, tree.counties(tree.root.code));
   const indexes = sqlite
     .prepare(
       `select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${BULK_TABLES.map(() => '?').join(',')})`,
@@ -105,16 +102,11 @@ export function generateDataset(
     scale.officeDevices,
     types.map(() => 1),
   );
-  // Per county: schools, connected, meeting standard, classrooms, equipped, enrolled, live, at-risk, silent, never,
-  // then equipped by projector, by interactive panel, by large display.
-  const rollups = new Map<string, number[]>();
   const loadDevices: [number, number][] = [];
   let school = 0;
   let sinceCommit = 0;
   sqlite.exec('begin');
   for (const county of counties) {
-    const sums = rollups.get(county.code) ?? Array<number>(13).fill(0);
-    rollups.set(county.code, sums);
     for (let k = 1; k <= county.schools; k++, school++) {
       const fullHistory = school % scale.historyEvery === 0;
       const firstDevice = cursor.nextDevice;
@@ -129,24 +121,8 @@ export function generateDataset(
         officeDevices: officePerSchool[school]!,
         fullHistory,
       };
-      const r = writeSchool(st, ctx, plan, cursor);
+      writeSchool(st, ctx, plan, cursor);
       if (fullHistory) loadDevices.push([firstDevice, cursor.nextDevice]);
-      const figures = [
-        1,
-        +r.connected,
-        +r.meetsStandard,
-        r.classrooms,
-        r.equipped,
-        r.enrolled,
-        r.counts.live,
-        r.counts['at-risk'],
-        r.counts.silent,
-        r.counts.never,
-        r.equippedBy.projector,
-        r.equippedBy['interactive-panel'],
-        r.equippedBy['large-display'],
-      ];
-      figures.forEach((v, i) => (sums[i] = sums[i]! + v));
       sinceCommit += plan.classrooms * 3 + (cursor.reports - reportsBefore);
       if (sinceCommit > 300_000) {
         sqlite.exec('commit; begin');
@@ -164,7 +140,11 @@ export function generateDataset(
   const apiToken = 'sta_' + randomBytes(32).toString('base64url');
   sqlite.transaction(() => {
     // Every division's rollup from the status rows just written, county first, then up to the root.
-    refreshRollups(db, [...rollups.keys()], now);
+    refreshRollups(
+      db,
+      counties.map((c) => c.code),
+      now,
+    );
     sqlite
       .prepare('insert into api_tokens (name, token_hash, division_code, created_at) values (?, ?, null, ?)')
       .run('benchmark', hashSecret(apiToken), now);

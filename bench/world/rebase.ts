@@ -14,6 +14,7 @@ const timeColumns: Record<string, string[]> = {
   classroom_status: ['last_evidence_at'],
   school_status: ['last_reachable_at', 'evaluated_at', 'next_change_at'],
   division_rollups: ['updated_at'],
+  deployment: ['chosen_at'],
   schools: ['created_at', 'updated_at'],
   api_tokens: ['created_at'],
 };

@@ -4,15 +4,16 @@
  */
 
 /** Bumped whenever generated data would differ: part of the cache key, so old caches are not reused. */
-export const GENERATOR_VERSION = 5; // 4: presentation kinds (decision 080); 5: bandwidth sources (decision 085)
+// 4: presentation kinds (decision 080); 5: bandwidth sources (decision 085); 6: the nation on the real division tree
+export const GENERATOR_VERSION = 6;
 
 export interface Scale {
   /** prefecture or national: what the figures are reported as. */
   name: 'prefecture' | 'national';
   /** Cache key: the same key always generates the same database (up to report ids and the clock). */
   key: string;
-  /** Linxia's eight counties from the shipped plan, or this many synthetic county-level divisions. */
-  counties: number | 'linxia';
+  /** Linxia's eight counties (root 622900), or every county-level division of the shipped tree (root 000000). */
+  counties: 'linxia' | 'china';
   schools: number;
   classrooms: number;
   /** Office PCs beyond one PC per classroom. */
@@ -38,11 +39,14 @@ const prefecture = (historyDays: number): Scale => ({
   registryDivisor: 1,
 });
 
-/** China: ~210,000 schools and ~4,000,000 classrooms in ~2,850 county-level divisions, a PC per classroom. */
+/**
+ * China: ~210,000 schools and ~4,000,000 classrooms over the 2,974 county-level divisions of the shipped tree
+ * (31 provinces, 333 prefectures), a PC per classroom. A quick run keeps every division and cuts the schools.
+ */
 const national = (divisor: number, historyDays: number, historyEvery: number): Scale => ({
   name: 'national',
   key: `national-d${divisor}-h${historyDays}-e${historyEvery}`,
-  counties: Math.round(2_850 / divisor),
+  counties: 'china',
   schools: Math.round(210_000 / divisor),
   classrooms: Math.round(4_000_000 / divisor),
   officeDevices: 0,

@@ -164,8 +164,8 @@ function writeReports(
   return written;
 }
 
-/** Writes a school with its classrooms, PCs, reports and derived status; returns its rollup figures. */
-export function writeSchool(st: Statements, ctx: GenerationContext, school: SchoolPlan, cursor: WorldCursor) {
+/** Writes a school with its classrooms, PCs, reports and derived status (the rollups are summed from it afterwards). */
+export function writeSchool(st: Statements, ctx: GenerationContext, school: SchoolPlan, cursor: WorldCursor): void {
   const { code } = school;
   const { now } = ctx;
   st.school.run(
@@ -264,13 +264,4 @@ export function writeSchool(st: Statements, ctx: GenerationContext, school: Scho
     now,
     figures.nextChangeAt,
   );
-  return {
-    connected: figures.connected,
-    meetsStandard: figures.meetsStandard,
-    classrooms: school.classrooms,
-    equipped: figures.classroomsEquipped,
-    equippedBy: figures.equippedBy,
-    enrolled: figures.devicesEnrolled,
-    counts: c,
-  };
 }

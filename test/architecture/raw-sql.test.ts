@@ -186,9 +186,9 @@ describe('raw SQL against the migrated schema', () => {
   });
 });
 
-/** A tiny Linxia world and a tiny one of synthetic counties (their divisions are inserted), generated and measured. */
+/** A tiny Linxia world and a tiny one on the national tree (root 000000), generated and measured. */
 function benchWorld(): void {
-  for (const scale of [tinyScale(), { ...tinyScale(), key: 'tiny-counties', counties: 3 }]) {
+  for (const scale of [tinyScale(), { ...tinyScale(), key: 'tiny-china', counties: 'china' as const }]) {
     const dir = tempDir();
     const file = path.join(dir, DATABASE_FILE);
     expect(generateDataset(scale, file).reports).toBeGreaterThan(0);

@@ -12,6 +12,9 @@ import { generateDataset } from '../../bench/world/generate.ts';
 import { runPlan } from '../../bench/harness/load.ts';
 import { rebaseDatabase } from '../../bench/world/rebase.ts';
 import { tinyScale } from '../../bench/world/scales.ts';
+import { CEILING_BODY } from '../../bench/harness/ceiling-app.ts';
+import { startSideApp } from '../../bench/harness/server-process.ts';
+import { deploymentTree } from '../../server/divisions/deployment.ts';
 import { measureFolding } from '../../bench/server/steady-state.ts';
 
 /*
@@ -58,6 +61,30 @@ describe('benchmark harness', () => {
     shifted.$client.close();
   });
 
+  it('generates the nation on the shipped division tree under root 000000, rolled up every level and verified', () => {
+    const file = path.join(tempDir(), DATABASE_FILE);
+    // More schools than county-level divisions, so every division gets at least one.
+    const scale = { ...tinyScale(), key: 'tiny-china', counties: 'china' as const, schools: 3_000, classrooms: 3_000 };
+    const meta = generateDataset({ ...scale, officeDevices: 0, historyEvery: 500 }, file);
+    const db = openDatabaseFile(file);
+    const count = (sql: string) => db.$client.prepare(sql).pluck().get() as number;
+    expect(count("select count(*) from divisions where level = 'province'")).toBe(31);
+    expect(count("select count(*) from divisions where level = 'prefecture'")).toBe(333);
+    expect(count("select count(*) from divisions where level = 'county'")).toBe(2_974);
+    const tree = deploymentTree(db);
+    expect(tree.root.code).toBe('000000');
+    const units = tree.counties('000000');
+    expect(count('select count(distinct county_code) from schools')).toBe(units.length);
+    expect(tree.get(meta.countyView)).toBeDefined();
+    // The rollups hold at every level: the country's is the whole world, Gansu's its own part of it.
+    const rollup = (code: string) =>
+      count(`select schools_registered from division_rollups where division_code = '${code}'`);
+    expect(rollup('000000')).toBe(3_000);
+    expect(rollup('620000')).toBe(count("select count(*) from schools where county_code like '62%'"));
+    expect(verifyCoverage(db, meta.generatedAt).differences).toEqual([]);
+    db.$client.close();
+  });
+
   it("sizes folded rows by folding every report of a copy with the server's retention code", () => {
     const file = path.join(tempDir(), DATABASE_FILE);
     const meta = generateDataset(tinyScale(), file);
@@ -90,6 +117,8 @@ describe('benchmark harness', () => {
     const meta = generateDataset(tinyScale(), path.join(dataDir, DATABASE_FILE));
     const config = parseServerConfig({ port: '0', host: '127.0.0.1', 'data-dir': dataDir }, {});
     const server = await startServer(config, pino({ level: 'silent' }));
+    const ceiling = await startSideApp('bench/harness/ceiling-app.ts');
+    const standIn = await startSideApp('bench/harness/division-app.ts', [dataDir]);
     try {
       const phase = { name: 'smoke', round: 1, warmupMs: 0, durationMs: 2_000 };
       const smoke = () =>
@@ -97,6 +126,8 @@ describe('benchmark harness', () => {
           url: server.url,
           apiToken: meta.apiToken,
           countyView: meta.countyView,
+          ceilingUrl: ceiling.url,
+          province: { url: standIn.url, path: `/coverage?division=${meta.countyView}` },
           seed: meta.seed,
           loadDevices: meta.loadDevices,
           batchMin: 1,
@@ -104,7 +135,10 @@ describe('benchmark harness', () => {
           phases: [
             {
               ...phase,
-              streams: (['healthz', 'coverage', 'county', 'ingest'] as const).map((kind) => ({ kind, connections: 2 })),
+              streams: (['ceiling', 'healthz', 'coverage', 'province', 'county', 'ingest'] as const).map((kind) => ({
+                kind,
+                connections: 2,
+              })),
             },
           ],
         });
@@ -119,7 +153,11 @@ describe('benchmark harness', () => {
         expect(s.ok, s.kind).toBe(s.requests);
       }
       expect(results[0]!.streams.find((s) => s.kind === 'ingest')!.reportsAccepted).toBeGreaterThan(0);
+      expect(results[0]!.streams.find((s) => s.kind === 'ceiling')!.meanBytes).toBe(CEILING_BODY.length);
+      expect(CEILING_BODY.length).toBe(20);
     } finally {
+      await standIn.stop();
+      await ceiling.stop();
       await server.close();
     }
   });
