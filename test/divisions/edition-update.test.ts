@@ -58,7 +58,7 @@ async function sanmingOn2020() {
   expect(importSchools(ctx.db, rows, ctx.clock(), byTest).errors).toEqual([]);
   await createUser(
     ctx.db,
-    { username: 'shaxian', password: 'a long enough password 1', role: 'county', countyCode: '350427' },
+    { username: 'shaxian', password: 'a long enough password 1', role: 'county', divisionCode: '350427' },
     ctx.clock(),
     byTest,
   );
