@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDashboardUsers, PASSWORD, seedDevices } from '../helpers/dashboard.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { openTestBrowser, type TestBrowser } from '../helpers/browser.ts';
+import { openTestBrowser, signIn, type TestBrowser } from '../helpers/browser.ts';
 
 /*
  * The dashboard in a real browser (test/helpers/browser.ts): every request checked to stay on 127.0.0.1
@@ -38,13 +38,6 @@ async function openBrowser(): Promise<TestBrowser> {
   return browser;
 }
 
-async function signIn(page: Page, username: string) {
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-}
-
 describe('the dashboard in Chromium', () => {
   it(
     'lets a county officer see only their county, filter, export, switch to English and create an enrollment token',
@@ -56,7 +49,7 @@ describe('the dashboard in Chromium', () => {
       fs.mkdirSync(outputDir, { recursive: true });
       const { page, offSite } = await openBrowser();
 
-      await signIn(page, 'county-a');
+      await signIn(page, server.url, 'county-a');
       await expect.poll(() => new URL(page.url()).pathname).toBe('/counties/622921');
       await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('临夏县');
       const table = page.locator('#school-table tbody');
@@ -133,7 +126,7 @@ describe('the dashboard in Chromium', () => {
     await seedDevices(server);
     fs.mkdirSync(outputDir, { recursive: true });
     const { page, offSite } = await openBrowser();
-    await signIn(page, 'bureau');
+    await signIn(page, server.url, 'bureau');
     await expect.poll(() => new URL(page.url()).pathname).toBe('/');
     expect(await page.locator('#county-table tbody tr').count()).toBe(8);
     // Two plan-against-measured charts, and teacher spaces (declared) against their milestones.

@@ -7,7 +7,7 @@ import { createDashboardUsers, PASSWORD, seedDevices } from '../helpers/dashboar
 import { repoRoot } from '../helpers/cli.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
 import { startTestServer, testRoster, type TestServer } from '../helpers/server.ts';
-import { openTestBrowser, type TestBrowser } from '../helpers/browser.ts';
+import { openTestBrowser, signIn, type TestBrowser } from '../helpers/browser.ts';
 
 /*
  * Issue 13 item 6 in Chromium: a province deployment (Gansu, 620000) with schools in two prefectures, drilled
@@ -36,13 +36,6 @@ afterEach(async () => {
   browser = null;
   await server?.close();
 });
-
-async function signIn(page: Page, username: string) {
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-}
 
 /** A live classroom PC with a projector at the Lanzhou school, through the real enroll and report routes. */
 async function reportFromLanzhou() {
@@ -104,7 +97,7 @@ describe('drill-down in Chromium', () => {
       expect(province.schools.connected).toBeGreaterThan(linxia.schools.connected);
 
       // The province: its prefectures, the connected column adding up to the headline, the share target beside it.
-      await signIn(page, 'bureau');
+      await signIn(page, server.url, 'bureau');
       await expect.poll(() => new URL(page.url()).pathname).toBe('/');
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('全省概览 · 甘肃省');
       const prefectures = page.locator('#prefecture-table');
@@ -218,7 +211,7 @@ describe('drill-down in Chromium', () => {
       await createDashboardUsers(server);
       browser = await openTestBrowser(server.url);
       const { page, offSite } = browser;
-      await signIn(page, 'bureau');
+      await signIn(page, server.url, 'bureau');
       await expect.poll(() => new URL(page.url()).pathname).toBe('/');
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('全国概览 · 全国');
       const provinces = page.locator('#province-table');

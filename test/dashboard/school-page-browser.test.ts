@@ -6,7 +6,7 @@ import { publishAgentRelease } from '../../server/releases/releases.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { createDashboardUsers, PASSWORD, seedDevices } from '../helpers/dashboard.ts';
 import { makeReleaseKey, trustReleaseKey } from '../helpers/release-keys.ts';
-import { openTestBrowser, type TestBrowser } from '../helpers/browser.ts';
+import { openTestBrowser, signIn, type TestBrowser } from '../helpers/browser.ts';
 import { byTest, startTestServer, type TestServer } from '../helpers/server.ts';
 
 /*
@@ -26,14 +26,6 @@ afterEach(async () => {
   browser = null;
   await server?.close();
 });
-
-async function signIn(page: Page, username: string) {
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await expect.poll(() => new URL(page.url()).pathname).not.toBe('/login');
-}
 
 // Three ASCII words in a row are English; school codes, `#1` and the setting's name are not.
 const englishRun = /[A-Za-z]{2,}(?:[\s,;:'"()-]+[A-Za-z]{2,}){2,}/;
@@ -56,7 +48,7 @@ describe('the school page for a county officer, in Chromium', () => {
       const { page, offSite } = browser;
 
       // 6229220001 holds b1-silent and b-dup, whose hardware is a1-pc's: one conflict, one not.
-      await signIn(page, 'county-b');
+      await signIn(page, server.url, 'county-b');
       await page.goto(`${server.url}/schools/6229220001`);
       const install = page.locator('#install + div');
       await expect(install.textContent()).resolves.toContain('先为本校创建注册令牌');
@@ -120,7 +112,7 @@ describe('the school page for a county officer, in Chromium', () => {
       await createDashboardUsers(server);
       browser = await openTestBrowser(server.url);
       const { page, offSite } = browser;
-      await signIn(page, 'county-a');
+      await signIn(page, server.url, 'county-a');
       await page.getByRole('link', { name: '注册令牌' }).click();
       await page.getByLabel('学校').fill('临夏县第九十九小学');
       await page.getByLabel('最多使用次数').fill('40');

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM } from '../dashboard/browser-install.ts';
+import { PASSWORD } from './dashboard.ts';
 
 /*
  * Debian's Chromium driven by playwright-core, a fresh profile each time. Every request that would leave
@@ -58,4 +59,13 @@ export async function openTestBrowser(serverUrl: string): Promise<TestBrowser> {
       fs.rmSync(profileDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Signs in on the Chinese login page the server sends `/` to, and waits until the page has left it. */
+export async function signIn(page: Page, serverUrl: string, username: string, password = PASSWORD): Promise<void> {
+  await page.goto(`${serverUrl}/`);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL((url) => url.pathname !== '/login');
 }

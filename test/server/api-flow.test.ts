@@ -53,6 +53,7 @@ describe('a real server on 127.0.0.1: enroll → report → coverage', () => {
     const coverage = JSON.parse((await get('/api/v1/coverage', apiToken)).text);
     expect(coverage.schools).toEqual({
       target: 1492,
+      targetShare: null,
       registered: 3,
       connected: 1,
       meetingStandard: 1,
@@ -61,6 +62,7 @@ describe('a real server on 127.0.0.1: enroll → report → coverage', () => {
     });
     expect(coverage.classrooms).toEqual({
       target: 8926,
+      targetShare: null,
       registered: 6,
       equipped: 1,
       equippedBy: { projector: 1, interactivePanel: 0, largeDisplay: 0 },
