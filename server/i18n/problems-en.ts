@@ -73,6 +73,7 @@ export const problemsEn: Record<ProblemKey, string> = {
   'code.api_token_revoked': 'API token #{id} is unknown or already revoked.',
   'code.device_unknown': 'There is no device {id}.',
   'code.out_of_scope': 'Your account cannot act on this.',
+  'code.division_unknown': 'No division of this deployment has that code.',
   'code.role_required': 'Your account cannot act on this.',
   'code.bureau_only': 'Only the prefecture bureau can do this.',
   'code.root_bureau_only': 'Accounts and API tokens are managed by a bureau account of the whole deployment.',

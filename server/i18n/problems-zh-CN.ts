@@ -75,6 +75,7 @@ export const problemsZhCN = {
   'code.api_token_revoked': 'API 令牌 #{id} 不存在或已经吊销。',
   'code.device_unknown': '没有编号为 {id} 的设备。',
   'code.out_of_scope': '您的账号无权操作此项。',
+  'code.division_unknown': '本部署的行政区划中没有这个代码。',
   'code.role_required': '您的账号无权操作此项。',
   'code.bureau_only': '此操作仅限州教育局。',
   'code.root_bureau_only': '账号和 API 令牌由覆盖整个部署范围的教育局账号管理。',

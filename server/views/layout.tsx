@@ -30,7 +30,8 @@ function navFor(user: User): { href: string; label: MessageKey }[] {
       { href: '/platforms', label: 'nav.platforms' },
     );
   }
-  if (user.role === 'bureau')
+  // Accounts and tokens are the root bureau's (decision 150): a bureau confined to a division gets no dead links.
+  if (user.role === 'bureau' && user.divisionCode === null)
     items.push({ href: '/admin/users', label: 'nav.users' }, { href: '/admin/api-tokens', label: 'nav.apiTokens' });
   return items;
 }

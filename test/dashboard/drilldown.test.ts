@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readCoverage } from '../../server/coverage/read.ts';
-import { createDashboardUsers, DashboardClient, seedDevices } from '../helpers/dashboard.ts';
+import { createUser } from '../../server/accounts/users.ts';
+import { createDashboardUsers, DashboardClient, PASSWORD, seedDevices } from '../helpers/dashboard.ts';
 import { createTestContext, testRoster, type TestContext } from '../helpers/server.ts';
 
 /*
@@ -53,6 +54,25 @@ describe('division pages of a province deployment', () => {
     expect(overview.text).toContain('全省概览 · 甘肃省');
     expect(overview.text).toContain('href="/divisions/622900"');
     expect(overview.text).not.toContain('nav class="breadcrumb"');
+  });
+
+  it('lands a bureau confined to a prefecture on its page, with no links to the root bureau’s admin pages', async () => {
+    const root = await bureau();
+    expect((await root.get('/')).text).toContain('href="/admin/users"');
+    await createUser(
+      ctx.db,
+      { username: 'linxia-bureau', password: PASSWORD, role: 'bureau', divisionCode: '622900' },
+      ctx.clock(),
+      { actor: 'test', reason: 'test account' },
+    );
+    const confined = DashboardClient.forApp(ctx);
+    await confined.signIn('linxia-bureau');
+    expect(await confined.get('/')).toMatchObject({ status: 302, location: '/divisions/622900' });
+    const page = await confined.get('/divisions/622900');
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('href="/admin/users"');
+    expect(page.text).not.toContain('href="/admin/api-tokens"');
+    expect((await confined.get('/divisions/620100')).status).toBe(403);
   });
 
   it('sends the root and a county to their one page, and answers 404 for a division outside the tree', async () => {
