@@ -173,8 +173,9 @@ export function refreshRollups(db: Db, countyCodes: Iterable<string>, now: numbe
   const tree = deploymentTree(db);
   const depthOf = new Map<string, number>();
   for (const code of countyCodes) {
-    depthOf.set(code, tree.ancestors(code).length);
-    tree.ancestors(code).forEach((a, i, chain) => depthOf.set(a.code, chain.length - 1 - i));
+    const chain = tree.ancestors(code);
+    depthOf.set(code, chain.length);
+    chain.forEach((a, i) => depthOf.set(a.code, chain.length - 1 - i));
   }
   const deepestFirst = [...depthOf].sort((a, b) => b[1] - a[1]).map(([code]) => code);
   for (const divisionCode of deepestFirst) {

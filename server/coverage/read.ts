@@ -126,7 +126,10 @@ export function readCoverage(db: Db, divisionCode: string | null, now: number, r
   // The division's own targets first, then the plan's shares, then its absolute counts at the root only.
   const target = (indicator: 'schoolsConnected' | 'classroomsEquipped', registered: number) =>
     divisionTarget(plan, indicator, division.code, isRoot, registered);
-  const entry = (d: TreeDivision) => {
+  // A prefecture's children are its counties: each division's entry is built once per read.
+  const entries = new Map<string, ReturnType<typeof entryOf>>();
+  const entry = (d: TreeDivision) => entries.get(d.code) ?? entries.set(d.code, entryOf(d)).get(d.code)!;
+  const entryOf = (d: TreeDivision) => {
     const r = rollupOf(db, d.code);
     return {
       code: d.code,
