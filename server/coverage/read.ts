@@ -299,23 +299,12 @@ function countySchoolRow(r: CountySchoolRow): SchoolRow {
   };
 }
 
-/** Looks up a county in the division tree, or throws 404. */
-export function findCounty(db: Db, code: string) {
-  const counties = readCached(
-    db,
-    'counties',
-    () =>
-      new Map(
-        db
-          .select()
-          .from(divisions)
-          .where(eq(divisions.level, 'county'))
-          .all()
-          .map((d) => [d.code, d]),
-      ),
-  );
-  const county = counties.get(code);
-  if (!county) throw new DomainError('not-found', 'county_unknown', `no county ${code} in the plan's division tree`);
+/** Looks up a county (or a prefecture-level city without counties, which schools point at alike), or throws 404. */
+export function findCounty(db: Db, code: string): TreeDivision {
+  const tree = deploymentTree(db);
+  const county = tree.get(code);
+  if (!county || !tree.isSchoolUnit(code))
+    throw new DomainError('not-found', 'county_unknown', `no county ${code} in the plan's division tree`);
   return county;
 }
 

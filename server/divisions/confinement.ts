@@ -1,17 +1,12 @@
 import type { Db } from '../db/client.ts';
 import { DomainError } from '../errors.ts';
-import { deploymentTree, type TreeDivision } from './deployment.ts';
+import { deploymentTree } from './deployment.ts';
 
 /*
  * The division an account or an API token is confined to, checked against the deployment's tree when it is
  * created (decision 150): a code the tree does not hold is refused with the root named, and the root itself is
  * stored as null, the one spelling of "the whole deployment" that scope checks know.
  */
-
-/** Whether the division is one schools point at (a county, or a prefecture-level city with no counties). */
-export function isCountyLevel(tree: ReturnType<typeof deploymentTree>, division: TreeDivision): boolean {
-  return division.level === 'county' || (division.level === 'prefecture' && tree.children(division.code).length === 0);
-}
 
 /** The stored confinement for `code` under the root: null for the root (or no code), else the code; throws 400 when unknown. */
 export function confineTo(db: Db, code: string | null | undefined, what: string): string | null {
@@ -35,7 +30,7 @@ export function confineTo(db: Db, code: string | null | undefined, what: string)
 export function confineToCounty(db: Db, code: string, what: string): string {
   const tree = deploymentTree(db);
   const division = tree.get(code);
-  if (!division || !isCountyLevel(tree, division)) {
+  if (!division || !tree.isSchoolUnit(code)) {
     throw new DomainError(
       'invalid',
       'county_unknown',

@@ -40,6 +40,8 @@ export interface DeploymentTree {
   ancestors(code: string): readonly TreeDivision[];
   /** The county-level divisions at or under `code` (schools' units), in code order. */
   counties(code: string): readonly TreeDivision[];
+  /** Whether schools may point at `code`: a county, or a prefecture-level city with no counties (嘉峪关 620200). */
+  isSchoolUnit(code: string): boolean;
 }
 
 /** The root stored with the data, or undefined before the first use. */
@@ -158,6 +160,8 @@ function buildTree(rows: readonly TreeDivision[]): DeploymentTree {
   if (!root) throw new RootError('the division tree has no root row');
   const countiesOf = new Map<string, readonly TreeDivision[]>();
   const children = (code: string) => childrenOf.get(code) ?? [];
+  const isSchoolUnit = (x: TreeDivision | undefined) =>
+    x?.level === 'county' || (x?.level === 'prefecture' && children(x.code).length === 0);
   const counties = (code: string): readonly TreeDivision[] => {
     const known = countiesOf.get(code);
     if (known) return known;
@@ -165,7 +169,7 @@ function buildTree(rows: readonly TreeDivision[]): DeploymentTree {
     const list: TreeDivision[] = [];
     const visit = (x: TreeDivision) => {
       const below = children(x.code);
-      if (x.level === 'county' || (below.length === 0 && x.level === 'prefecture')) list.push(x);
+      if (isSchoolUnit(x)) list.push(x);
       below.forEach(visit);
     };
     if (d) visit(d);
@@ -186,5 +190,6 @@ function buildTree(rows: readonly TreeDivision[]): DeploymentTree {
       return chain;
     },
     counties,
+    isSchoolUnit: (code) => isSchoolUnit(byCode.get(code)),
   };
 }

@@ -101,7 +101,7 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
     const tree = deploymentTree(c.var.db);
     // One page per division: the root is the overview, a county its school list.
     if (code === tree.root.code) return c.redirect('/', 302);
-    if (tree.get(code)?.level === 'county') return c.redirect(`/counties/${code}`, 302);
+    if (tree.isSchoolUnit(code)) return c.redirect(`/counties/${code}`, 302);
     const { sort, dir } = c.req.valid('query');
     return c.html(DivisionPage(divisionView(c, code, sort, dir)));
   })

@@ -23,6 +23,15 @@ const gansuRoster = [
     urban_rural_code: '111',
     classroom_count: 2,
   },
+  // 嘉峪关 is a prefecture-level city without counties: its schools point at the prefecture itself.
+  {
+    code: '6202000001',
+    name: '嘉峪关市测试小学',
+    county_code: '620200',
+    type_code: '211',
+    urban_rural_code: '111',
+    classroom_count: 3,
+  },
 ];
 
 async function bureau() {
@@ -83,6 +92,16 @@ describe('division pages of a province deployment', () => {
       location: '/counties/622921',
     });
     expect((await client.get('/divisions/630000')).status).toBe(404);
+  });
+
+  it('lists the schools of a prefecture-level city without counties on its one page, as a county’s', async () => {
+    const client = await bureau();
+    expect(await client.get('/divisions/620200')).toMatchObject({ status: 302, location: '/counties/620200' });
+    const page = await client.get('/counties/620200');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('嘉峪关市测试小学');
+    clean(page.text);
+    expect((await client.get('/counties/620100')).status).toBe(404);
   });
 
   it('sorts a children table and exports it as shown, in the reader’s language', async () => {
