@@ -51,11 +51,12 @@ export const routeDocs: RouteDoc[] = [
 /** The whole HTTP application over the given dependencies; no global state, so tests build their own. */
 export function createApp(deps: AppDeps) {
   const openApiDocument = buildOpenApiDocument(routeDocs, SERVER_VERSION);
+  const depEntries = Object.entries(deps) as [keyof AppDeps, never][];
   const app = new Hono<AppEnv>()
     .use(securityHeaders({ httpsOnly: deps.httpsOnly === true }))
     .use('/api/*', apiNoStore)
     .use(async (c, next) => {
-      for (const [key, value] of Object.entries(deps)) c.set(key as keyof AppDeps, value as never);
+      for (const [key, value] of depEntries) c.set(key, value);
       const started = performance.now();
       await next();
       // Method, path and status only: headers and bodies carry keys and tokens and are never logged.
