@@ -1,0 +1,133 @@
+import { count, eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, TransactionAwaitedError, type Store } from '../../server/db/store.ts';
+import { usePostgres } from '../helpers/postgres.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/*
+ * The one data-access layer of issue 14 (decision 180), held to the same contract on a real SQLite file and a
+ * real PostgreSQL server: the same code reads and writes through `store.q` and `store.t`, a transaction is
+ * all or nothing, a nested one is a savepoint that rolls back alone.
+ */
+const postgres = usePostgres();
+const closers: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+const backends: Record<Store['dialect'], () => Promise<Store>> = {
+  async sqlite() {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-store-'));
+    const store = await openStore({ dataDir });
+    closers.push(
+      () => fs.rmSync(dataDir, { recursive: true, force: true }),
+      () => store.close(),
+    );
+    return store;
+  },
+  async postgres() {
+    // As an operator gives it: a URL (here to the test server's socket directory).
+    const { host, port, user, database } = await postgres().createDatabase();
+    const store = await openStore({
+      databaseUrl: `postgresql://${user}@${encodeURIComponent(host!)}:${port}/${database}`,
+    });
+    closers.push(() => store.close());
+    return store;
+  },
+};
+
+/** Domain code as it is written against a Store: awaited queries, tables through `t`. */
+async function addCounty(store: Store, code: string, name: string) {
+  await store.q.insert(store.t.divisions).values({ code, name, level: 'county', parentCode: '622900' });
+}
+async function countyNames(store: Store): Promise<string[]> {
+  const rows = await store.q
+    .select({ name: store.t.divisions.name })
+    .from(store.t.divisions)
+    .where(eq(store.t.divisions.level, 'county'))
+    .orderBy(store.t.divisions.code);
+  return rows.map((r) => r.name);
+}
+async function countyCount(store: Store): Promise<number> {
+  const [row] = await store.q
+    .select({ n: count() })
+    .from(store.t.divisions)
+    .where(eq(store.t.divisions.level, 'county'));
+  return Number(row!.n);
+}
+
+describe.each(['sqlite', 'postgres'] as const)('the store on %s', (dialect) => {
+  const open = backends[dialect];
+
+  it('reads and writes through the builder both dialects share', async () => {
+    const store = await open();
+    expect(store.dialect).toBe(dialect);
+    await addCounty(store, '622921', '临夏县');
+    await addCounty(store, '622922', '康乐县');
+    expect(await countyNames(store)).toEqual(['临夏县', '康乐县']);
+    const [updated] = await store.q
+      .update(store.t.divisions)
+      .set({ name: '临夏县（新）' })
+      .where(eq(store.t.divisions.code, '622921'))
+      .returning({ code: store.t.divisions.code });
+    expect(updated).toEqual({ code: '622921' });
+  });
+
+  it('commits a transaction whole, and leaves nothing of one that fails', async () => {
+    const store = await open();
+    await store.transaction(async (tx) => {
+      await addCounty(tx, '622921', '临夏县');
+      await addCounty(tx, '622922', '康乐县');
+    });
+    const failure = new Error('refused half-way');
+    await expect(
+      store.transaction(async (tx) => {
+        await addCounty(tx, '622923', '永靖县');
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    // A constraint the database enforces fails the transaction the same way.
+    await expect(
+      store.transaction(async (tx) => {
+        await addCounty(tx, '622924', '广河县');
+        await addCounty(tx, '622921', 'the same code again');
+      }),
+    ).rejects.toThrow();
+    expect(await countyNames(store)).toEqual(['临夏县', '康乐县']);
+  });
+
+  it('rolls a nested transaction back alone, keeping the outer one’s work', async () => {
+    const store = await open();
+    const kept = await store.transaction(async (tx) => {
+      await addCounty(tx, '622921', '临夏县');
+      await tx
+        .transaction(async (inner) => {
+          await addCounty(inner, '622922', '康乐县');
+          throw new Error('inner refused');
+        })
+        .catch(() => {});
+      await tx.transaction(async (inner) => addCounty(inner, '622923', '永靖县'));
+      return countyCount(tx);
+    });
+    expect(kept).toBe(2);
+    expect(await countyNames(store)).toEqual(['临夏县', '永靖县']);
+  });
+});
+
+describe('the store on sqlite', () => {
+  it('refuses a transaction that awaits anything but the database, and keeps none of it', async () => {
+    const store = await backends.sqlite();
+    await expect(
+      store.transaction(async (tx) => {
+        await addCounty(tx, '622921', '临夏县');
+        await new Promise((resolve) => setTimeout(resolve, 1)); // the network, a file, a timer: anything else
+      }),
+    ).rejects.toBeInstanceOf(TransactionAwaitedError);
+    expect(await countyCount(store)).toBe(0);
+    // The connection is usable afterwards.
+    await store.transaction(async (tx) => addCounty(tx, '622922', '康乐县'));
+    expect(await countyNames(store)).toEqual(['康乐县']);
+  });
+});
