@@ -50,6 +50,10 @@ const rollupKeys = [
   'devicesAtRisk',
   'devicesSilent',
   'devicesNever',
+  'teachers',
+  'teacherSpacesOpened',
+  'teacherSpacesVerified',
+  'schoolsDeclaringTeacherSpaces',
 ] as const satisfies readonly (keyof RollupFigures)[];
 
 const deviceFigures = (
@@ -97,7 +101,7 @@ function snake(key: string): string {
 const noFigures = Object.fromEntries(rollupKeys.map((k) => [k, 0])) as RollupFigures;
 
 /** A division's rollup row: one primary-key lookup (no school or report is read). */
-function rollupOf(db: Db, code: string): RollupFigures {
+export function rollupOf(db: Db, code: string): RollupFigures {
   return rollupStatements(db).byCode.get(code) ?? noFigures;
 }
 

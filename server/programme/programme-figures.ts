@@ -4,7 +4,7 @@ import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';
 import { progressOf } from '../plan/milestones.ts';
 import { readPlatformCoverage } from './platforms.ts';
-import { readTeacherSpaces } from './teacher-spaces.ts';
+import { teacherSpacesOf } from './teacher-spaces.ts';
 
 /*
  * The programme figures are assembled here once, for the API, the dashboard's overview and the public
@@ -20,18 +20,16 @@ export function readProgrammeFigures(
   rows: CountyRows = 'all',
 ): ProgrammeCoverage {
   const coverage = readCoverage(db, countyScope, now, rows);
-  const teacherSpaces = readTeacherSpaces(db, countyScope);
+  // The same county rows as the coverage beside them; the totals cover the whole scope.
+  const teacherSpaces = teacherSpacesOf(db, countyScope, coverage.counties);
   const indicator = currentPlan(db).indicators.teacherSpaces;
   // The prefecture is held to the plan's target even when not every school has declared its teachers yet.
   const teachers =
     countyScope === null ? Math.max(teacherSpaces.teachers, indicator.target ?? 0) : teacherSpaces.teachers;
-  const listed = new Set(coverage.counties.map((county) => county.code));
   return {
     ...coverage,
     teacherSpaces: {
       ...teacherSpaces,
-      // The same page of counties as the coverage rows beside them; the totals cover the whole scope.
-      counties: teacherSpaces.counties.filter((county) => listed.has(county.code)),
       progress: progressOf(indicator, teacherSpaces.opened, teachers, now),
     },
     platforms: readPlatformCoverage(db, countyScope, now),
