@@ -104,14 +104,14 @@ export const coverageRoutes = new Hono<AppEnv>()
   .use('/api/v1/coverage/*', apiAuth)
   .get('/api/v1/coverage', validate('query', coverageQuerySchema), async (c) => {
     const now = c.var.clock();
-    const { format, page, pageSize, division } = c.req.valid('query');
+    const { format, page, pageSize, division, counties } = c.req.valid('query');
     const scope = divisionToRead(c, division);
     if (format !== 'json') {
       // The exports list the division's children (a prefecture's counties, a province's prefectures), all of them.
-      const coverage = readCoverage(c.var.db, scope, now, { page: 1, pageSize: 1 });
+      const coverage = readCoverage(c.var.db, scope, now, { page: 1, pageSize: 1, counties: false });
       return tableResponse(format, countyCsvColumns(coverage), coverage.children, 'coverage-counties');
     }
-    return c.json(readProgrammeFigures(c.var.db, scope, now, { page, pageSize }));
+    return c.json(readProgrammeFigures(c.var.db, scope, now, { page, pageSize, counties }));
   })
   .get(
     '/api/v1/coverage/counties/:code',
@@ -147,7 +147,8 @@ export const coverageDocs: RouteDoc[] = [
     method: 'get',
     path: '/api/v1/coverage',
     summary:
-      "A division's coverage against the plan with its direct sub-divisions (children) and a page of its county rows: " +
+      "A division's coverage against the plan with its direct sub-divisions (children) and, where they are its " +
+      'children or on ?counties=true, a page of its county rows: ' +
       "the token's or account's own division by default (the root for the whole deployment), ?division=CODE for any division inside it",
     tag: 'coverage',
     auth: 'api-token',
@@ -155,7 +156,8 @@ export const coverageDocs: RouteDoc[] = [
     responses: {
       200: {
         description:
-          'figures as of asOf for `division`, its `children` and one page of county rows (countyPage); ' +
+          'figures as of asOf for `division`, its `children` and one page of county rows (countyPage): unasked only ' +
+          'at a prefecture, a municipality or a county, with ?counties=true at any level (decision 162); ' +
           '?format=csv or ?format=xlsx gives every child row (a prefecture: its counties; a province: its prefectures)',
         schema: programmeCoverageSchema,
         csv: true,

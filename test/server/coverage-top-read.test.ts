@@ -5,7 +5,7 @@ import { addPlatform } from '../../server/programme/platform-registry.ts';
 import { recordProbe } from '../../server/programme/platform-probe.ts';
 import { requestJson } from '../helpers/http.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
-import { byTest, createTestContext, testClock, type TestContext } from '../helpers/server.ts';
+import { byTest, createTestContext, testClock, testRoster, type TestContext } from '../helpers/server.ts';
 
 /*
  * The top read, GET /api/v1/coverage, as clients see it: Linxia's answer byte for byte as it was before
@@ -69,5 +69,48 @@ describe('the top read', () => {
     const answer = await topRead();
     if (process.env.SANTONG_WRITE_FIXTURE) fs.writeFileSync(fixture, JSON.stringify(answer, null, 1) + '\n');
     expect(answer).toEqual(JSON.parse(fs.readFileSync(fixture, 'utf8')));
+  });
+
+  it('lists county rows unasked only where they are the division’s children, and on request anywhere', async () => {
+    ctx = createTestContext({
+      clock: testClock('2026-03-02T08:00:00Z'),
+      root: '000000',
+      roster: [
+        { ...testRoster[0]!, code: '6229210001', county_code: '622921' },
+        { ...testRoster[0]!, code: '1101010001', county_code: '110101' },
+      ],
+    });
+    const read = async (query: string) => JSON.parse((await topRead(query)).body);
+    const codes = (rows: { code: string }[]) => rows.map((r) => r.code);
+
+    const country = await read('');
+    expect(country.children).toHaveLength(31);
+    expect(country.counties).toEqual([]);
+    expect(country.teacherSpaces.counties).toEqual([]);
+    expect(country.countyPage).toEqual({ page: 1, pageSize: 0, total: expect.any(Number) });
+    expect(country.countyPage.total).toBeGreaterThan(2800);
+    const asked = await read('?counties=true&pageSize=50&page=2');
+    expect(asked.countyPage).toEqual({ page: 2, pageSize: 50, total: country.countyPage.total });
+    expect(asked.counties).toHaveLength(50);
+    expect(codes(asked.teacherSpaces.counties)).toEqual(codes(asked.counties));
+    // Everything but the county rows is the same answer.
+    const { counties: _, countyPage: __, teacherSpaces, ...rest } = asked;
+    expect(country).toMatchObject(rest);
+    expect(teacherSpaces.teachers).toBe(country.teacherSpaces.teachers);
+
+    // A province's children are prefectures: counties on request only. A municipality's are districts: listed.
+    expect((await read('?division=620000')).counties).toEqual([]);
+    expect((await read('?division=620000&counties=true')).counties.length).toBeGreaterThan(80);
+    const beijing = await read('?division=110000');
+    expect(codes(beijing.counties)).toEqual(codes(beijing.children));
+    expect(beijing.counties.find((c: { code: string }) => c.code === '110101').schools.registered).toBe(1);
+    const linxia = await read('?division=622900');
+    expect(codes(linxia.counties)).toEqual(codes(linxia.children));
+    expect(codes(linxia.counties)).toHaveLength(8);
+    expect((await read('?division=622900&counties=false')).counties).toEqual([]);
+
+    const wrong = await requestJson(ctx.app, 'GET', '/api/v1/coverage?counties=yes', { bearer: ctx.apiToken() });
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.body.issues)).toContain('counties');
   });
 });
