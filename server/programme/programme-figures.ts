@@ -1,5 +1,7 @@
 import type { ProgrammeCoverage } from '../../shared/schemas/programme-coverage.ts';
 import { readCoverage, type CountyRows } from '../coverage/read.ts';
+import { sweepBeforeRead } from '../coverage/evaluate.ts';
+import { readCachedAnswer } from '../db/read-cache.ts';
 import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';
 import { progressOf } from '../plan/milestones.ts';
@@ -34,4 +36,27 @@ export function readProgrammeFigures(
     },
     platforms: readPlatformCoverage(db, countyScope, now),
   };
+}
+
+/*
+ * The API's top read is asked far more often than its figures change (dashboards and reports polling the same
+ * division). Its serialised answer is kept per read-model version, which every figure it is built from moves
+ * (decision 041), so a repeated read is a lookup plus a socket write. The rest of an answer moves with the time
+ * of the read alone: asOf, progress interpolated within the year, a probe's freshness. An answer is reused for at
+ * most ANSWER_REUSE_MS after the instant it was built (and says that instant in asOf), never for a read at an
+ * earlier instant (decision 163).
+ */
+const ANSWER_REUSE_MS = 1000;
+
+/** The programme figures of `readProgrammeFigures` as the API sends them (JSON text), reused as said above. */
+export function programmeFiguresJson(db: Db, countyScope: string | null, now: number, rows: CountyRows): string {
+  // Figures that change by the passage of time alone are brought to `now` first: any that changes moves the version.
+  sweepBeforeRead(db, now);
+  const asked = rows === 'all' ? 'all' : `${rows.page}:${rows.pageSize}:${rows.counties ?? 'unasked'}`;
+  return readCachedAnswer(
+    db,
+    `programme-json:${countyScope ?? 'root'}:${asked}`,
+    (answer: { builtAt: number }) => now >= answer.builtAt && now - answer.builtAt < ANSWER_REUSE_MS,
+    () => ({ builtAt: now, json: JSON.stringify(readProgrammeFigures(db, countyScope, now, rows)) }),
+  ).json;
 }

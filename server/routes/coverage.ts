@@ -18,7 +18,7 @@ import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts
 import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
-import { readProgrammeFigures } from '../programme/programme-figures.ts';
+import { programmeFiguresJson } from '../programme/programme-figures.ts';
 
 /** The classroom and device figures, which school rows and county rows share column for column. */
 function classroomAndDeviceColumns<Row extends Pick<SchoolRow, 'classrooms' | 'devices'>>(): CsvColumn<Row>[] {
@@ -111,7 +111,9 @@ export const coverageRoutes = new Hono<AppEnv>()
       const coverage = readCoverage(c.var.db, scope, now, { page: 1, pageSize: 1, counties: false });
       return tableResponse(format, countyCsvColumns(coverage), coverage.children, 'coverage-counties');
     }
-    return c.json(readProgrammeFigures(c.var.db, scope, now, { page, pageSize, counties }));
+    // Serialised once per read-model version (decision 163); the same header as c.json gives.
+    const json = programmeFiguresJson(c.var.db, scope, now, { page, pageSize, counties });
+    return c.body(json, 200, { 'content-type': 'application/json' });
   })
   .get(
     '/api/v1/coverage/counties/:code',

@@ -1,10 +1,10 @@
-import type { Statement } from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readCountySchools, readCoverage } from '../../server/coverage/read.ts';
-import { openDatabase, type Db } from '../../server/db/client.ts';
-import { readProgrammeFigures } from '../../server/programme/programme-figures.ts';
+import type { Db } from '../../server/db/client.ts';
+import { programmeFiguresJson, readProgrammeFigures } from '../../server/programme/programme-figures.ts';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { requestJson } from '../helpers/http.ts';
+import { recordingConnection, type Ran } from '../helpers/recording-connection.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
 import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
 
@@ -39,30 +39,6 @@ const roster = [
   urban_rural_code: '220',
   classroom_count: 2,
 }));
-
-interface Ran {
-  source: string;
-  args: unknown[];
-}
-
-/** A second connection to the same file whose statements record what they run (better-sqlite3's API, not ours). */
-function recordingConnection(dataDir: string, ran: Ran[]): Db {
-  const db = openDatabase(dataDir);
-  const sqlite = db.$client;
-  const prepare = sqlite.prepare.bind(sqlite);
-  sqlite.prepare = ((source: string) => {
-    const statement = prepare(source) as Statement<unknown[]>;
-    for (const method of ['get', 'all', 'run', 'iterate'] as const) {
-      const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
-      (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        ran.push({ source, args });
-        return original(...args);
-      };
-    }
-    return statement;
-  }) as typeof sqlite.prepare;
-  return db;
-}
 
 /** Table names by the alias a statement gives them (drizzle quotes names; hand-written SQL aliases them). */
 function aliases(source: string): Map<string, string> {
@@ -158,6 +134,7 @@ describe('coverage reads by query plan', () => {
     const ran = await nationalWorld();
     readProgrammeFigures(reader!, null, ctx.clock(), page);
     readProgrammeFigures(reader!, '622921', ctx.clock(), page);
+    programmeFiguresJson(reader!, '620000', ctx.clock(), { ...page, counties: true });
     expect(scanningStatements(reader!, ran).scanning).toEqual([]);
   });
 });

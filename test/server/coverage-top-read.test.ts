@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../server/db/client.ts';
 import { addPlatform } from '../../server/programme/platform-registry.ts';
+import { programmeFiguresJson } from '../../server/programme/programme-figures.ts';
 import { recordProbe } from '../../server/programme/platform-probe.ts';
 import { requestJson } from '../helpers/http.ts';
+import { recordingConnection, type Ran } from '../helpers/recording-connection.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
 import { byTest, createTestContext, testClock, testRoster, type TestContext } from '../helpers/server.ts';
 
@@ -12,7 +15,12 @@ import { byTest, createTestContext, testClock, testRoster, type TestContext } fr
  * decisions 162 and 163 (the fixture was written by the code of main at 0f858a6).
  */
 let ctx: TestContext;
-afterEach(() => ctx?.cleanup());
+let reader: Db | undefined;
+afterEach(() => {
+  reader?.$client.close();
+  reader = undefined;
+  ctx?.cleanup();
+});
 
 const fixture = path.join(import.meta.dirname, 'fixtures', 'linxia-top-read.json');
 
@@ -112,5 +120,65 @@ describe('the top read', () => {
     const wrong = await requestJson(ctx.app, 'GET', '/api/v1/coverage?counties=yes', { bearer: ctx.apiToken() });
     expect(wrong.status).toBe(400);
     expect(JSON.stringify(wrong.body.issues)).toContain('counties');
+  });
+
+  it('is built once per read-model version: a repeated read runs two lookups, and any changed figure is seen next', async () => {
+    await linxiaWorld();
+    const ran: Ran[] = [];
+    reader = recordingConnection(ctx.dataDir, ran);
+    const rows = { page: 1, pageSize: 100 };
+    const first = programmeFiguresJson(reader, null, ctx.clock(), rows);
+    expect(ran.length).toBeGreaterThan(10);
+    ran.length = 0;
+    expect(programmeFiguresJson(reader, null, ctx.clock(), rows)).toBe(first);
+    // The read's sweep asks whether any school is due, then the version is read: nothing else.
+    expect(ran.map((r) => r.source.replace(/\s+/g, ' '))).toEqual([
+      expect.stringContaining('from school_status where next_change_at <='),
+      'select version from read_model_version where id = 1',
+    ]);
+
+    // A report from another school's PC, at the same instant: the server's connection writes, the next read sees it.
+    const before = JSON.parse((await topRead()).body);
+    const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
+      body: {
+        token: ctx.enrollmentToken('6229220001'),
+        hostname: 'pc-2',
+        hardware: { uuid: '8f2d6a52-1f7e-4b7b-9d55-622922000100' },
+        classroom: '1',
+      },
+    });
+    const sent = await requestJson(ctx.app, 'POST', '/api/v1/reports', {
+      bearer: enrolled.body.deviceKey,
+      body: { reports: [makeReport({ at: ctx.clock() - 30_000, downMbps: 150, displays: [projector] })] },
+    });
+    expect(sent.status).toBe(200);
+    const after = JSON.parse((await topRead()).body);
+    expect(after.asOf).toBe(before.asOf);
+    expect(after.schools.connected).toBe(before.schools.connected + 1);
+    expect(JSON.parse(programmeFiguresJson(reader, null, ctx.clock(), rows)).schools.connected).toBe(
+      before.schools.connected + 1,
+    );
+    // So is a declaration that moves no measured figure.
+    const declared = await requestJson(ctx.app, 'PUT', '/api/v1/schools/6229210002/teacher-spaces', {
+      bearer: ctx.apiToken(),
+      body: { teachers: 8, spacesOpened: 8, spacesVerified: 1, reason: 'operator report 2016-06' },
+    });
+    expect(declared.status).toBe(200);
+    expect(JSON.parse((await topRead()).body).teacherSpaces.teachers).toBe(before.teacherSpaces.teachers + 8);
+  });
+
+  it('is reused for at most a second of the clock, never for an earlier instant', async () => {
+    await linxiaWorld();
+    const built = JSON.parse((await topRead()).body).asOf;
+    ctx.clock.advance(999);
+    expect(JSON.parse((await topRead()).body).asOf).toBe(built);
+    ctx.clock.advance(1);
+    const later = JSON.parse((await topRead()).body).asOf;
+    expect(Date.parse(later) - Date.parse(built)).toBe(1000);
+    ctx.clock.advance(-500);
+    expect(Date.parse(JSON.parse((await topRead()).body).asOf) - Date.parse(built)).toBe(500);
+    // Three weeks on, the PC is silent: the read's sweep moves the figures before the answer is looked up.
+    ctx.clock.advance(21 * 86_400_000);
+    expect(JSON.parse((await topRead()).body).devices).toMatchObject({ live: 0, silent: 1 });
   });
 });
