@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { onTestFinished } from 'vitest';
 import { openDatabase, type Db } from '../../server/db/client.ts';
 
 /** A statement as a connection ran it: its SQL and the values it was run with. */
@@ -9,10 +10,14 @@ export interface Ran {
 
 /**
  * A second connection to the same data directory whose statements record what they run into `ran`
- * (wrapping better-sqlite3's own API, not ours), so a test can tell which statements a read ran.
+ * (wrapping better-sqlite3's own API, not ours), so a test can tell which statements a read ran. Closed when the
+ * test that opened it finishes.
  */
 export function recordingConnection(dataDir: string, ran: Ran[]): Db {
   const db = openDatabase(dataDir);
+  onTestFinished(() => {
+    db.$client.close();
+  });
   const sqlite = db.$client;
   const prepare = sqlite.prepare.bind(sqlite);
   sqlite.prepare = ((source: string) => {

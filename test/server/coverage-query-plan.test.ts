@@ -18,12 +18,7 @@ const bigTables = new Set(['schools', 'school_status', 'reports', 'division_roll
 const DAY_MS = 86_400_000;
 
 let ctx: TestContext;
-let reader: Db | undefined;
-afterEach(() => {
-  reader?.$client.close();
-  reader = undefined;
-  ctx?.cleanup();
-});
+afterEach(() => ctx?.cleanup());
 
 /** Schools in two provinces and three prefectures of a national deployment. */
 const roster = [
@@ -96,18 +91,16 @@ function scanningStatements(db: Db, ran: Ran[]) {
 const page = { page: 1, pageSize: 100 };
 
 /** A national deployment with a PC reporting at each school, and a recording connection to read it. */
-async function nationalWorld(): Promise<Ran[]> {
+async function nationalWorld(): Promise<{ ran: Ran[]; reader: Db }> {
   ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '000000', roster });
   for (const { code } of roster) await report(code, '1');
   const ran: Ran[] = [];
-  reader = recordingConnection(ctx.dataDir, ran);
-  return ran;
+  return { ran, reader: recordingConnection(ctx.dataDir, ran) };
 }
 
 describe('coverage reads by query plan', () => {
   it('read every level of a national tree by primary key and index, never scanning schools, statuses, reports or rollups', async () => {
-    const ran = await nationalWorld();
-    const db = reader!;
+    const { ran, reader: db } = await nationalWorld();
     const now = ctx.clock();
     const levels = [null, '620000', '622900', '622921'];
     for (const code of levels) readCoverage(db, code, now, page);
@@ -131,10 +124,10 @@ describe('coverage reads by query plan', () => {
 
   // The declared teacher spaces beside the coverage come from the rollups too (decision 164).
   it('the API top read (coverage with teacher spaces and platforms) never scans the big tables either', async () => {
-    const ran = await nationalWorld();
-    readProgrammeFigures(reader!, null, ctx.clock(), page);
-    readProgrammeFigures(reader!, '622921', ctx.clock(), page);
-    programmeFiguresJson(reader!, '620000', ctx.clock(), { ...page, counties: true });
-    expect(scanningStatements(reader!, ran).scanning).toEqual([]);
+    const { ran, reader } = await nationalWorld();
+    readProgrammeFigures(reader, null, ctx.clock(), page);
+    readProgrammeFigures(reader, '622921', ctx.clock(), page);
+    programmeFiguresJson(reader, '620000', ctx.clock(), { ...page, counties: true });
+    expect(scanningStatements(reader, ran).scanning).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Db } from '../../server/db/client.ts';
 import { addPlatform } from '../../server/programme/platform-registry.ts';
 import { programmeFiguresJson } from '../../server/programme/programme-figures.ts';
 import { recordProbe } from '../../server/programme/platform-probe.ts';
@@ -15,33 +14,33 @@ import { byTest, createTestContext, testClock, testRoster, type TestContext } fr
  * decisions 162 and 163 (the fixture was written by the code of main at 0f858a6).
  */
 let ctx: TestContext;
-let reader: Db | undefined;
-afterEach(() => {
-  reader?.$client.close();
-  reader = undefined;
-  ctx?.cleanup();
-});
+afterEach(() => ctx?.cleanup());
 
 const fixture = path.join(import.meta.dirname, 'fixtures', 'linxia-top-read.json');
 
-/** One PC reporting at a school, a teacher-space declaration and a probed platform, at a fixed instant. */
-async function linxiaWorld() {
-  // Mid-2016: between two milestones, so every progress figure is interpolated and the answer is sensitive to it.
-  ctx = createTestContext({ clock: testClock('2016-06-15T02:00:00Z') });
+/** A PC enrolled at a school reports a projector and the given download, `ago` ms before the clock's instant. */
+async function pcReports(school: string, ago: number, downMbps: number) {
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
     body: {
-      token: ctx.enrollmentToken('6229210001'),
+      token: ctx.enrollmentToken(school),
       hostname: 'class-pc',
-      hardware: { uuid: '8f2d6a52-1f7e-4b7b-9d55-622921000100' },
+      hardware: { uuid: `8f2d6a52-1f7e-4b7b-9d55-${school}00` },
       classroom: '1',
     },
   });
   expect(enrolled.status).toBe(201);
   const sent = await requestJson(ctx.app, 'POST', '/api/v1/reports', {
     bearer: enrolled.body.deviceKey,
-    body: { reports: [makeReport({ at: ctx.clock() - 60_000, downMbps: 120, displays: [projector] })] },
+    body: { reports: [makeReport({ at: ctx.clock() - ago, downMbps, displays: [projector] })] },
   });
   expect(sent.status).toBe(200);
+}
+
+/** One PC reporting at a school, a teacher-space declaration and a probed platform, at a fixed instant. */
+async function linxiaWorld() {
+  // Mid-2016: between two milestones, so every progress figure is interpolated and the answer is sensitive to it.
+  ctx = createTestContext({ clock: testClock('2016-06-15T02:00:00Z') });
+  await pcReports('6229210001', 60_000, 120);
   const declared = await requestJson(ctx.app, 'PUT', '/api/v1/schools/6229220001/teacher-spaces', {
     bearer: ctx.apiToken(),
     body: { teachers: 30, spacesOpened: 20, spacesVerified: 12, reason: 'operator report 2016-06' },
@@ -125,7 +124,7 @@ describe('the top read', () => {
   it('is built once per read-model version: a repeated read runs two lookups, and any changed figure is seen next', async () => {
     await linxiaWorld();
     const ran: Ran[] = [];
-    reader = recordingConnection(ctx.dataDir, ran);
+    const reader = recordingConnection(ctx.dataDir, ran);
     const rows = { page: 1, pageSize: 100 };
     const first = programmeFiguresJson(reader, null, ctx.clock(), rows);
     expect(ran.length).toBeGreaterThan(10);
@@ -139,19 +138,7 @@ describe('the top read', () => {
 
     // A report from another school's PC, at the same instant: the server's connection writes, the next read sees it.
     const before = JSON.parse((await topRead()).body);
-    const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-      body: {
-        token: ctx.enrollmentToken('6229220001'),
-        hostname: 'pc-2',
-        hardware: { uuid: '8f2d6a52-1f7e-4b7b-9d55-622922000100' },
-        classroom: '1',
-      },
-    });
-    const sent = await requestJson(ctx.app, 'POST', '/api/v1/reports', {
-      bearer: enrolled.body.deviceKey,
-      body: { reports: [makeReport({ at: ctx.clock() - 30_000, downMbps: 150, displays: [projector] })] },
-    });
-    expect(sent.status).toBe(200);
+    await pcReports('6229220001', 30_000, 150);
     const after = JSON.parse((await topRead()).body);
     expect(after.asOf).toBe(before.asOf);
     expect(after.schools.connected).toBe(before.schools.connected + 1);
