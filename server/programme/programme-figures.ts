@@ -47,9 +47,18 @@ export function readProgrammeFigures(
  * earlier instant (decision 163).
  */
 const ANSWER_REUSE_MS = 1000;
+const utf8 = new TextEncoder();
 
-/** The programme figures of `readProgrammeFigures` as the API sends them (JSON text), reused as said above. */
-export function programmeFiguresJson(db: Db, countyScope: string | null, now: number, rows: CountyRows): string {
+/**
+ * The programme figures of `readProgrammeFigures` as the API sends them: the JSON text's UTF-8 bytes, so a repeated
+ * read neither serialises nor encodes. Reused as said above; callers must not change the bytes.
+ */
+export function programmeFiguresJson(
+  db: Db,
+  countyScope: string | null,
+  now: number,
+  rows: CountyRows,
+): Uint8Array<ArrayBuffer> {
   // Figures that change by the passage of time alone are brought to `now` first: any that changes moves the version.
   sweepBeforeRead(db, now);
   const asked = rows === 'all' ? 'all' : `${rows.page}:${rows.pageSize}:${rows.counties ?? 'unasked'}`;
@@ -57,6 +66,6 @@ export function programmeFiguresJson(db: Db, countyScope: string | null, now: nu
     db,
     `programme-json:${countyScope ?? 'root'}:${asked}`,
     (answer: { builtAt: number }) => now >= answer.builtAt && now - answer.builtAt < ANSWER_REUSE_MS,
-    () => ({ builtAt: now, json: JSON.stringify(readProgrammeFigures(db, countyScope, now, rows)) }),
+    () => ({ builtAt: now, json: utf8.encode(JSON.stringify(readProgrammeFigures(db, countyScope, now, rows))) }),
   ).json;
 }

@@ -142,9 +142,9 @@ describe('the top read', () => {
     const after = JSON.parse((await topRead()).body);
     expect(after.asOf).toBe(before.asOf);
     expect(after.schools.connected).toBe(before.schools.connected + 1);
-    expect(JSON.parse(programmeFiguresJson(reader, null, ctx.clock(), rows)).schools.connected).toBe(
-      before.schools.connected + 1,
-    );
+    expect(
+      JSON.parse(new TextDecoder().decode(programmeFiguresJson(reader, null, ctx.clock(), rows))).schools.connected,
+    ).toBe(before.schools.connected + 1);
     // So is a declaration that moves no measured figure.
     const declared = await requestJson(ctx.app, 'PUT', '/api/v1/schools/6229210002/teacher-spaces', {
       bearer: ctx.apiToken(),
