@@ -41,10 +41,10 @@ export function readProgrammeFigures(
 /*
  * The API's top read is asked far more often than its figures change (dashboards and reports polling the same
  * division). Its serialised answer is kept per read-model version, which every figure it is built from moves
- * (decision 041), so a repeated read is a lookup plus a socket write. The rest of an answer moves with the time
- * of the read alone: asOf, progress interpolated within the year, a probe's freshness. An answer is reused for at
- * most ANSWER_REUSE_MS after the instant it was built (and says that instant in asOf), never for a read at an
- * earlier instant (decision 163).
+ * (decision 041), so a repeated read is one lookup of the version plus a socket write. An answer is as of the
+ * instant it was built (its asOf): the read's sweep brought the figures that age by time alone to that instant.
+ * It is reused for at most ANSWER_REUSE_MS after it, so asOf, progress interpolated within the year and a probe's
+ * freshness lag the clock by less than that, and never for a read at an earlier instant (decision 163).
  */
 const ANSWER_REUSE_MS = 1000;
 const utf8 = new TextEncoder();
@@ -59,13 +59,13 @@ export function programmeFiguresJson(
   now: number,
   rows: CountyRows,
 ): Uint8Array<ArrayBuffer> {
-  // Figures that change by the passage of time alone are brought to `now` first: any that changes moves the version.
-  sweepBeforeRead(db, now);
   const asked = rows === 'all' ? 'all' : `${rows.page}:${rows.pageSize}:${rows.counties ?? 'unasked'}`;
   return readCachedAnswer(
     db,
     `programme-json:${countyScope ?? 'root'}:${asked}`,
     (answer: { builtAt: number }) => now >= answer.builtAt && now - answer.builtAt < ANSWER_REUSE_MS,
     () => ({ builtAt: now, json: utf8.encode(JSON.stringify(readProgrammeFigures(db, countyScope, now, rows))) }),
+    // Figures that change by the passage of time alone are brought to `now` first; any that changes moves the version.
+    () => sweepBeforeRead(db, now),
   ).json;
 }
