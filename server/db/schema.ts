@@ -1,7 +1,18 @@
 import { sql } from 'drizzle-orm';
 import { divisionLevels } from '../../shared/schemas/division-code.ts';
 import { presentationDisplayKinds } from '../../shared/schemas/report.ts';
-import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  blob,
+  customType,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+import { reportBodyColumn } from './report-body.ts';
 
 /*
  * Times are integer milliseconds since the epoch (UTC): cheap to compare in window queries and
@@ -199,6 +210,11 @@ export const deviceReenrollments = sqliteTable(
   ],
 );
 
+const storedReportBody = customType<{ data: unknown; driverData: Buffer | string; notNull: true }>({
+  dataType: () => 'blob',
+  ...reportBodyColumn,
+});
+
 // ── Evidence ────────────────────────────────────────────────────────────────────────────────────
 
 export const reports = sqliteTable(
@@ -221,7 +237,8 @@ export const reports = sqliteTable(
     presentationDisplay: integer('presentation_display', { mode: 'boolean' }).notNull(),
     /** The report's presentation kind (rules.ts presentationKindOf), null when it shows none. */
     presentationKind: text('presentation_kind', { enum: presentationDisplayKinds }),
-    body: text('body', { mode: 'json' }).notNull(),
+    /** The report as the agent sent it, deflated with a dictionary (server/db/report-body.ts, decision 181). */
+    body: storedReportBody('body').notNull(),
     /** Why `down_mbps` is implausible and does not count (server/coverage/plausibility.ts), or null. */
     downFlag: text('down_flag', { enum: ['above-link', 'above-cap'] }),
   },

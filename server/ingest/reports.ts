@@ -14,6 +14,7 @@ import {
   type StoredEvidence,
 } from '../coverage/school-figures.ts';
 import { claimFlag } from '../coverage/plausibility.ts';
+import { encodeReportBody } from '../db/report-body.ts';
 import { DEFAULT_RETENTION_DAYS, retentionHorizon } from './retention.ts';
 
 export interface ReportingDevice {
@@ -98,7 +99,7 @@ export function storeBatch(
       throughput?.upMbps ?? null,
       presenting ? 1 : 0,
       presenting,
-      JSON.stringify(report),
+      encodeReportBody(JSON.stringify(report)),
       claimFlag(report),
     );
     if (inserted.changes === 0) continue;

@@ -66,7 +66,9 @@ describe('agent against the real server', () => {
     expect(once.code, once.stderr).toBe(0);
     const [id] = reportIds();
     expect(once.stdout).toContain(id);
-    const body = JSON.parse((server.db.$client.prepare('select body from reports').get() as { body: string }).body) as {
+    const body = JSON.parse(
+      (server.db.$client.prepare('select report_json(body) as body from reports').get() as { body: string }).body,
+    ) as {
       network: { internet: { reachable: boolean } };
     };
     expect(body.network.internet.reachable).toBe(true);
@@ -161,7 +163,7 @@ describe('agent against the real server', () => {
     expect(once.code, once.stderr).toBe(0);
     expect(reportIds()).toHaveLength(2); // five collected, room for two
     const carried = server.db.$client
-      .prepare("select sum(json_extract(body, '$.droppedSinceLastDelivery')) as n from reports")
+      .prepare("select sum(json_extract(report_json(body), '$.droppedSinceLastDelivery')) as n from reports")
       .get() as { n: number };
     const status = JSON.parse((await runAgent(['status', '--json', '--config', configPath])).stdout) as {
       droppedNotYetReported: number;
