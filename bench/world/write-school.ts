@@ -14,6 +14,7 @@ import {
 } from '../../server/coverage/school-figures.ts';
 import { DAY_MS } from '../../shared/time/china-time.ts';
 import { encodeReportBody } from '../../server/db/report-body.ts';
+import { encodeReportId } from '../../server/db/report-id.ts';
 import { AGENT_VERSION, deviceId, deviceKey, isSpeedTestSlot, reportJson, stableUuid } from './synthetic.ts';
 import { hash32, unit } from '../../server/demo/seeded-random.ts';
 import {
@@ -146,7 +147,7 @@ function writeReports(
       }),
     );
     st.report.run(
-      reportId,
+      encodeReportId(reportId),
       id,
       at,
       receivedAt,

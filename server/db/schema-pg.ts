@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { divisionLevels } from '../../shared/schemas/division-code.ts';
 import { presentationDisplayKinds } from '../../shared/schemas/report.ts';
 import { reportBodyColumn } from './report-body.ts';
+import { reportIdColumn } from './report-id.ts';
 import {
   bigint,
   customType,
@@ -45,6 +46,11 @@ const flag = customType<{ data: boolean; driverData: number }>({
 
 /** Raw bytes (an agent bundle). */
 const bytes = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+/** As on SQLite: the report id's 16 bytes (server/db/report-id.ts). */
+const storedReportId = customType<{ data: string; driverData: Buffer | string; notNull: true }>({
+  dataType: () => 'bytea',
+  ...reportIdColumn,
+});
 /** As on SQLite: the report deflated with a dictionary (server/db/report-body.ts, decision 181). */
 const storedReportBody = customType<{ data: unknown; driverData: Buffer | string; notNull: true }>({
   dataType: () => 'bytea',
@@ -237,7 +243,7 @@ export const deviceReenrollments = pgTable(
 export const reports = pgTable(
   'reports',
   {
-    id: text('id').notNull(),
+    id: storedReportId('id').notNull(),
     deviceId: text('device_id')
       .notNull()
       .references(() => devices.id),

@@ -13,6 +13,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
 import { reportBodyColumn } from './report-body.ts';
+import { reportIdColumn } from './report-id.ts';
 
 /*
  * Times are integer milliseconds since the epoch (UTC): cheap to compare in window queries and
@@ -210,6 +211,10 @@ export const deviceReenrollments = sqliteTable(
   ],
 );
 
+const storedReportId = customType<{ data: string; driverData: Buffer | string; notNull: true }>({
+  dataType: () => 'blob',
+  ...reportIdColumn,
+});
 const storedReportBody = customType<{ data: unknown; driverData: Buffer | string; notNull: true }>({
   dataType: () => 'blob',
   ...reportBodyColumn,
@@ -220,8 +225,8 @@ const storedReportBody = customType<{ data: unknown; driverData: Buffer | string
 export const reports = sqliteTable(
   'reports',
   {
-    /** The agent's id for the report: unique per device (decision 068), so one device cannot claim another's. */
-    id: text('id').notNull(),
+    /** The agent's id for the report: unique per device (decision 068), so one device cannot claim another's. Its 16 bytes (decision 181). */
+    id: storedReportId('id').notNull(),
     deviceId: text('device_id')
       .notNull()
       .references(() => devices.id),

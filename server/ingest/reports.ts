@@ -15,6 +15,7 @@ import {
 } from '../coverage/school-figures.ts';
 import { claimFlag } from '../coverage/plausibility.ts';
 import { encodeReportBody } from '../db/report-body.ts';
+import { encodeReportId } from '../db/report-id.ts';
 import { DEFAULT_RETENTION_DAYS, retentionHorizon } from './retention.ts';
 
 export interface ReportingDevice {
@@ -86,7 +87,7 @@ export function storeBatch(
     const presenting = presentationKindOf(report.displays);
     const throughput = report.network.throughput;
     const inserted = insertReport.run(
-      report.id,
+      encodeReportId(report.id),
       device.id,
       collectedAt,
       receivedAt,

@@ -9,6 +9,7 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { agentEnv, exited, runAgent, spawnAgent, waitFor } from './agent-process.ts';
 import { startProxy } from './http-fixture.ts';
 import { makeReport, tempDir } from './report-fixture.ts';
+import { reports } from '../../server/db/schema.ts';
 
 const SCHOOL = '6229210001';
 let server: TestServer;
@@ -29,7 +30,12 @@ afterEach(async () => {
 });
 
 function reportIds(): string[] {
-  return (server.db.$client.prepare('select id from reports order by id').all() as { id: string }[]).map((r) => r.id);
+  return server.db
+    .select({ id: reports.id })
+    .from(reports)
+    .orderBy(reports.id)
+    .all()
+    .map((r) => r.id);
 }
 
 /** Enrolls through the CLI; the internet target is the test server itself (never an outside address). */

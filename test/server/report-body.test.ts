@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { syntheticCollector } from '../../agent/demo/synthetic.ts';
 import { latestDisplays } from '../../server/coverage/device-displays.ts';
 import { openDatabaseFile } from '../../server/db/client.ts';
 import { decodeReportBody, encodeReportBody } from '../../server/db/report-body.ts';
+import { decodeReportId, encodeReportId } from '../../server/db/report-id.ts';
 import { reports } from '../../server/db/schema.ts';
 import { demoDisplayProfiles, type DemoDisplay } from '../../server/demo/world.ts';
 import { seededRandom } from '../../server/demo/seeded-random.ts';
@@ -56,6 +57,16 @@ describe('stored report bodies', () => {
     }
   });
 
+  it('stores a report id as its 16 bytes and gives back the UUID text', () => {
+    const id = randomUUID();
+    const stored = encodeReportId(id);
+    expect(Buffer.isBuffer(stored) && stored.length).toBe(16);
+    expect(decodeReportId(stored)).toBe(id);
+    expect(decodeReportId(encodeReportId(id.toUpperCase()))).toBe(id);
+    expect(encodeReportId('r1')).toBe('r1');
+    expect(() => decodeReportId(Buffer.from([1, 2, 3]))).toThrow(/3 bytes is not a UUID/);
+  });
+
   it('reads a body stored as JSON text, and refuses one whose first byte no version writes', () => {
     const json = '{"schemaVersion":2,"displays":[]}';
     expect(decodeReportBody(json)).toBe(json);
@@ -67,10 +78,10 @@ describe('stored report bodies', () => {
   });
 });
 
-describe('migration reports_body_deflated', () => {
-  it('keeps the bodies stored before it readable, and stores new ones deflated beside them', async () => {
+describe('migration reports_compact', () => {
+  it('keeps the bodies stored before it readable, stores new ones deflated beside them, and report ids as 16 bytes', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-db-'));
-    const before = migrationsBefore('reports_body_deflated');
+    const before = migrationsBefore('reports_compact');
     dirs.push(dir, before);
     const file = path.join(dir, 'santong.sqlite');
     const older = new Database(file);
@@ -83,19 +94,20 @@ describe('migration reports_body_deflated', () => {
       `insert into devices (id, school_code, hostname, key_hash, enrolled_at) values ('d1', '6229210001', 'pc', 'k', 0)`,
     );
     const [legacyJson, newJson] = await classroomReports(['benq-projector', 'hitevision-panel']);
+    const [legacyId, newId] = [randomUUID(), randomUUID()];
     older
       .prepare(
         `insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
-         internet_reachable, presentation_display, body) values ('r1', 'd1', 1000, 1000, 0, 2, 'v', 1, 1, ?)`,
+         internet_reachable, presentation_display, body) values (?, 'd1', 1000, 1000, 0, 2, 'v', 1, 1, ?)`,
       )
-      .run(legacyJson);
+      .run(legacyId, legacyJson);
     older.close();
 
     const db = openDatabaseFile(file);
     try {
       db.insert(reports)
         .values({
-          id: 'r2',
+          id: newId,
           deviceId: 'd1',
           collectedAt: 2000,
           receivedAt: 2000,
@@ -109,19 +121,36 @@ describe('migration reports_body_deflated', () => {
         .run();
       const stored = db.$client
         .prepare(
-          'select id, typeof(body) as type, length(body) as bytes, report_json(body) as json from reports order by id',
+          `select typeof(id) as idType, length(id) as idBytes, typeof(body) as type, length(body) as bytes,
+           report_json(body) as json from reports order by collected_at`,
         )
-        .all() as { id: string; type: string; bytes: number; json: string }[];
-      expect(stored.map((r) => [r.id, r.type])).toEqual([
-        ['r1', 'text'],
-        ['r2', 'blob'],
+        .all() as { idType: string; idBytes: number; type: string; bytes: number; json: string }[];
+      expect(stored.map((r) => [r.idType, r.idBytes, r.type])).toEqual([
+        ['blob', 16, 'text'],
+        ['blob', 16, 'blob'],
       ]);
       expect(stored[0]!.json).toBe(legacyJson);
       expect(stored[1]!.json).toBe(newJson);
       expect(stored[1]!.bytes).toBeLessThan(newJson!.length / 4);
       // The domain reads either through drizzle's column and through the hand-written statement alike.
-      const viaDrizzle = db.select({ id: reports.id, body: reports.body }).from(reports).orderBy(reports.id).all();
-      expect(viaDrizzle.map((r) => r.body)).toEqual([JSON.parse(legacyJson!), JSON.parse(newJson!)]);
+      const viaDrizzle = db
+        .select({ id: reports.id, body: reports.body })
+        .from(reports)
+        .orderBy(reports.collectedAt)
+        .all();
+      expect(viaDrizzle).toEqual([
+        { id: legacyId, body: JSON.parse(legacyJson!) },
+        { id: newId, body: JSON.parse(newJson!) },
+      ]);
+      // Exactly once across the upgrade: the id stored before it still refuses a replay of its report.
+      const replay = { ...viaDrizzle[0]!, deviceId: 'd1', collectedAt: 1000, receivedAt: 3000 };
+      const flags = { collectedAtClamped: false, internetReachable: true, presentationDisplay: true };
+      expect(() =>
+        db
+          .insert(reports)
+          .values({ ...replay, ...flags, schemaVersion: 2, agentVersion: 'v' })
+          .run(),
+      ).toThrow(/UNIQUE/);
       expect(latestDisplays(db, 'd1', 1000).map((d) => d.model)).toEqual(
         (JSON.parse(legacyJson!) as { displays: { model: string }[] }).displays.map((d) => d.model),
       );
