@@ -187,7 +187,8 @@ export const zhCN = {
   'evidence.bandwidthNone': '{days} 天内没有带宽测量。',
   'evidence.noStandard': '此类学校没有带宽标准。',
   'evidence.classrooms': '{equipped} / {registered} 间教室在 {days} 天内有电脑检测到投影机、交互式平板或大屏并联网。',
-  'evidence.devices': '本校已注册 {enrolled} 台设备：{live} 台正常上报，{atRisk} 台有风险，{silent} 台静默，{never} 台从未上报。',
+  'evidence.devices':
+    '本校已注册 {enrolled} 台设备：{live} 台正常上报，{atRisk} 台有风险，{silent} 台静默，{never} 台从未上报。',
   'evidence.reporting':
     '“正常上报”指电脑 {liveDays} 天内向本服务器上报过，不说明学校能访问互联网：校园网或教育专网内的电脑可以只连得到本服务器。学校是否联网只看上报中的互联网测试。',
   'evidence.missingNone': '所有教室均已装备。',

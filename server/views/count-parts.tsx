@@ -102,7 +102,13 @@ export function devicePartColumns<Row extends Pick<Figures, 'devices'>>(): Colum
       sums: { partOf: 'devices' },
     }) satisfies Column<Row>;
   return [
-    { label: 'col.devices', value: (r) => r.devices.enrolled, numeric: true, sortKey: 'devices', sums: { total: 'devices' } },
+    {
+      label: 'col.devices',
+      value: (r) => r.devices.enrolled,
+      numeric: true,
+      sortKey: 'devices',
+      sums: { total: 'devices' },
+    },
     state('col.devicesLive', 'live', (d) => d.live),
     state('col.devicesAtRisk', 'atRisk', (d) => d.atRisk),
     state('col.devicesSilent', 'silent', (d) => d.silent),

@@ -1,13 +1,6 @@
 import type { Coverage, CountySchoolsQuery, SchoolRow } from '../../shared/schemas/coverage.ts';
 import type { Viewer } from '../access/principals.ts';
-import {
-  DeclaredCell,
-  FlaggedCell,
-  flagReasonText,
-  HeadlineFigures,
-  ProgressLine,
-  sourceText,
-} from './figures.tsx';
+import { DeclaredCell, FlaggedCell, flagReasonText, HeadlineFigures, ProgressLine, sourceText } from './figures.tsx';
 import { classroomPartColumns, devicePartColumns } from './count-parts.tsx';
 import type { Locale } from '../i18n/locale.ts';
 import { ExportLinks, Layout } from './layout.tsx';

@@ -73,7 +73,10 @@ export function PlanLineChart(props: {
   const targetWords =
     share === null
       ? `${t('figure.ofTarget')} ${locale.number(indicator.target)}`
-      : locale.fill('chart.targetShare', { share: locale.share(share, 1, props.base), n: locale.number(indicator.target) });
+      : locale.fill('chart.targetShare', {
+          share: locale.share(share, 1, props.base),
+          n: locale.number(indicator.target),
+        });
   const plannedWords =
     share === null
       ? `, ${t('chart.planned')} ${locale.number(Math.round(expectedCumulative(indicator, props.now)))}`

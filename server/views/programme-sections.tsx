@@ -44,9 +44,7 @@ export function TeacherSpacesSection(props: { locale: Locale; spaces: TeacherSpa
             {locale.number(spaces.opened)}
             {spaces.target !== null && <span class="of">{` / ${locale.number(spaces.target)}`}</span>}
           </div>
-          <div class="meta">
-            {spaces.target !== null ? locale.share(spaces.opened, spaces.target, 'target') : ''}
-          </div>
+          <div class="meta">{spaces.target !== null ? locale.share(spaces.opened, spaces.target, 'target') : ''}</div>
         </li>
         <li class="figure">
           <div class="label">{t('spaces.verified')}</div>

@@ -26,7 +26,8 @@ function Row(props: {
       </td>
       <td>{schools.meetingStandard}</td>
       <td>
-        {classrooms.equipped} / {classrooms.registered} ({share(classrooms.equipped, classrooms.registered, 'classrooms')})
+        {classrooms.equipped} / {classrooms.registered} (
+        {share(classrooms.equipped, classrooms.registered, 'classrooms')})
       </td>
       <td>
         {spaces.opened} / {spaces.teachers}

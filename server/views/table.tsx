@@ -93,11 +93,7 @@ export function DataTable<Row>(props: {
             props.rows.map((row) => (
               <tr>
                 {columns.map((col) => (
-                  <td
-                    class={col.numeric ? 'num' : undefined}
-                    data-total={col.sums?.total}
-                    data-part={col.sums?.partOf}
-                  >
+                  <td class={col.numeric ? 'num' : undefined} data-total={col.sums?.total} data-part={col.sums?.partOf}>
                     {col.cell ? col.cell(row) : shown(locale, col.value(row), col.time)}
                   </td>
                 ))}
