@@ -116,7 +116,8 @@ function pagesToRead(): string[] {
   const paths = signedInDashboard()
     .routes.filter((r) => r.method === 'GET' && !/\.(csv|xlsx|mjs|sig)$/.test(r.path))
     .flatMap((r) => concrete[r.path] ?? [r.path]);
-  return [...new Set([...paths, '/public'])];
+  // The printable inspection checklist is the API's, which a dashboard session may read.
+  return [...new Set([...paths, '/public', '/api/v1/inspections/1/checklist'])];
 }
 
 interface Scope {
@@ -236,15 +237,16 @@ describe('parts that add up and percentages that name their base', () => {
         seen.set(`${lang} ${pathname}`, groups);
         const text = await readText(page);
         texts.set(`${lang} ${pathname}`, text);
-        // The public page has no session and speaks both languages at once.
-        const langs: Lang[] = pathname === '/public' ? ['zh-CN', 'en'] : [lang];
+        // The public page and the printable checklist have no language switch: they speak both at once.
+        const bilingual = pathname === '/public' || pathname.endsWith('/checklist');
+        const langs: Lang[] = bilingual ? ['zh-CN', 'en'] : [lang];
         expect({ pathname, lang, baseless: baselessPercentages(text, langs) }).toEqual({
           pathname,
           lang,
           baseless: [],
         });
         // "在线" / "live" read as "has internet": the device state is 正常上报 / reporting (decision 165).
-        expect({ pathname, online: text.match(lang === 'en' ? /\blive\b/gi : /在线/g) }).toEqual({
+        expect({ pathname, online: text.match(/\blive\b|在线/gi) }).toEqual({
           pathname,
           online: null,
         });
@@ -261,6 +263,7 @@ describe('parts that add up and percentages that name their base', () => {
       ['zh-CN /platforms', /占探测次数 50%/],
       ['en /platforms', /50% of probes/],
       ['zh-CN /public', /占学校 50% · 50% of schools/],
+      ['en /api/v1/inspections/1/checklist', /正常上报 reporting/],
     ] as const)
       expect({ key, text: texts.get(key) }).toEqual({ key, text: expect.stringMatching(phrase) });
     for (const lang of ['zh-CN', 'en']) {
