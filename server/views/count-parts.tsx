@@ -24,16 +24,20 @@ export function Bar(props: { locale: Locale; part: number; whole: number; base: 
   );
 }
 
+/** A plain count column of a partition: its total (`{ total }`) or one of its parts (`{ partOf }`). */
+function countColumn<Row>(
+  label: MessageKey,
+  sortKey: string,
+  value: (row: Row) => number,
+  sums: Column<Row>['sums'],
+): Column<Row> {
+  return { label, value, numeric: true, sortKey, sums };
+}
+
 /** Registered schools, then those connected and those not. */
 export function schoolPartColumns<Row extends Pick<Figures, 'schools'>>(locale: Locale): Column<Row>[] {
   return [
-    {
-      label: 'col.schools',
-      value: (r) => r.schools.registered,
-      numeric: true,
-      sortKey: 'schools',
-      sums: { total: 'schools' },
-    },
+    countColumn<Row>('col.schools', 'schools', (r) => r.schools.registered, { total: 'schools' }),
     {
       label: 'col.schoolsConnected',
       value: (r) => r.schools.connected,
@@ -41,34 +45,17 @@ export function schoolPartColumns<Row extends Pick<Figures, 'schools'>>(locale: 
       sortKey: 'connected',
       sums: { partOf: 'schools' },
     },
-    {
-      label: 'col.schoolsNotConnected',
-      value: (r) => r.schools.registered - r.schools.connected,
-      numeric: true,
-      sortKey: 'notConnected',
-      sums: { partOf: 'schools' },
-    },
+    countColumn<Row>('col.schoolsNotConnected', 'notConnected', (r) => r.schools.registered - r.schools.connected, {
+      partOf: 'schools',
+    }),
   ];
 }
 
 /** Registered classrooms, those equipped (and by which kind of display), and those not. */
 export function classroomPartColumns<Row extends Pick<Figures, 'classrooms'>>(locale: Locale): Column<Row>[] {
-  const kind = (label: MessageKey, sortKey: string, count: (by: Figures['classrooms']['equippedBy']) => number) =>
-    ({
-      label,
-      value: (r) => count(r.classrooms.equippedBy),
-      numeric: true,
-      sortKey,
-      sums: { partOf: 'equipped' },
-    }) satisfies Column<Row>;
+  const equipped = { partOf: 'equipped' } as const;
   return [
-    {
-      label: 'col.classrooms',
-      value: (r) => r.classrooms.registered,
-      numeric: true,
-      sortKey: 'classrooms',
-      sums: { total: 'classrooms' },
-    },
+    countColumn<Row>('col.classrooms', 'classrooms', (r) => r.classrooms.registered, { total: 'classrooms' }),
     {
       label: 'col.classroomsEquipped',
       value: (r) => r.classrooms.equipped,
@@ -78,41 +65,39 @@ export function classroomPartColumns<Row extends Pick<Figures, 'classrooms'>>(lo
       sortKey: 'equipped',
       sums: { partOf: 'classrooms', total: 'equipped' },
     },
-    kind('col.equippedProjector', 'equippedProjector', (by) => by.projector),
-    kind('col.equippedInteractivePanel', 'equippedPanel', (by) => by.interactivePanel),
-    kind('col.equippedLargeDisplay', 'equippedLarge', (by) => by.largeDisplay),
-    {
-      label: 'col.classroomsNotEquipped',
-      value: (r) => r.classrooms.registered - r.classrooms.equipped,
-      numeric: true,
-      sortKey: 'notEquipped',
-      sums: { partOf: 'classrooms' },
-    },
+    countColumn<Row>('col.equippedProjector', 'equippedProjector', (r) => r.classrooms.equippedBy.projector, equipped),
+    countColumn<Row>(
+      'col.equippedInteractivePanel',
+      'equippedPanel',
+      (r) => r.classrooms.equippedBy.interactivePanel,
+      equipped,
+    ),
+    countColumn<Row>(
+      'col.equippedLargeDisplay',
+      'equippedLarge',
+      (r) => r.classrooms.equippedBy.largeDisplay,
+      equipped,
+    ),
+    countColumn<Row>(
+      'col.classroomsNotEquipped',
+      'notEquipped',
+      (r) => r.classrooms.registered - r.classrooms.equipped,
+      {
+        partOf: 'classrooms',
+      },
+    ),
   ];
 }
 
 /** Enrolled devices, then each state: reporting to this server, at risk, silent, never reported. */
 export function devicePartColumns<Row extends Pick<Figures, 'devices'>>(): Column<Row>[] {
-  const state = (label: MessageKey, sortKey: string, count: (d: Figures['devices']) => number) =>
-    ({
-      label,
-      value: (r) => count(r.devices),
-      numeric: true,
-      sortKey,
-      sums: { partOf: 'devices' },
-    }) satisfies Column<Row>;
+  const state = { partOf: 'devices' } as const;
   return [
-    {
-      label: 'col.devices',
-      value: (r) => r.devices.enrolled,
-      numeric: true,
-      sortKey: 'devices',
-      sums: { total: 'devices' },
-    },
-    state('col.devicesLive', 'live', (d) => d.live),
-    state('col.devicesAtRisk', 'atRisk', (d) => d.atRisk),
-    state('col.devicesSilent', 'silent', (d) => d.silent),
-    state('col.devicesNever', 'never', (d) => d.never),
+    countColumn<Row>('col.devices', 'devices', (r) => r.devices.enrolled, { total: 'devices' }),
+    countColumn<Row>('col.devicesLive', 'live', (r) => r.devices.live, state),
+    countColumn<Row>('col.devicesAtRisk', 'atRisk', (r) => r.devices.atRisk, state),
+    countColumn<Row>('col.devicesSilent', 'silent', (r) => r.devices.silent, state),
+    countColumn<Row>('col.devicesNever', 'never', (r) => r.devices.never, state),
   ];
 }
 

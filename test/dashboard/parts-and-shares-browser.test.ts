@@ -14,9 +14,9 @@ import { signedInDashboard } from '../../server/routes/dashboard.ts';
 import { schoolColumns } from '../../server/views/county-page.tsx';
 import { countyColumns } from '../../server/views/overview-page.tsx';
 import type { Column } from '../../server/views/table.tsx';
-import { createDashboardUsers, DashboardClient, seedDevices } from '../helpers/dashboard.ts';
+import { createDashboardUsers, DashboardClient, enrollDevice, seedDevices, sendReports } from '../helpers/dashboard.ts';
 import { repoRoot } from '../helpers/cli.ts';
-import { makeReport, projector } from '../helpers/reports.ts';
+import { makeReport } from '../helpers/reports.ts';
 import { byTest, startTestServer, testClock, type TestServer } from '../helpers/server.ts';
 import { openTestBrowser, signIn, type TestBrowser } from '../helpers/browser.ts';
 
@@ -29,6 +29,7 @@ import { openTestBrowser, signIn, type TestBrowser } from '../helpers/browser.ts
 const outputDir = path.join(repoRoot, 'test-output');
 const DAY = 86_400_000;
 const T0 = '2026-03-02T08:00:00Z';
+type Report = ReturnType<typeof makeReport>;
 
 let server: TestServer;
 let browser: TestBrowser | null = null;
@@ -38,25 +39,10 @@ afterEach(async () => {
   await server?.close();
 });
 
-async function deliver(schoolCode: string, hostname: string, classroom: string | null, reports: unknown[]) {
-  const enrolled = await server.app.request('/api/v1/enroll', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      token: server.enrollmentToken(schoolCode),
-      hostname,
-      hardware: { uuid: `uuid-${hostname}` },
-      ...(classroom ? { classroom } : {}),
-    }),
-  });
-  expect(enrolled.status).toBe(201);
-  const { deviceKey } = (await enrolled.json()) as { deviceKey: string };
-  const sent = await server.app.request('/api/v1/reports', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${deviceKey}` },
-    body: JSON.stringify({ reports }),
-  });
-  expect(sent.status).toBe(200);
+/** Enrolls a PC and delivers its reports, through the real routes. */
+async function deliver(schoolCode: string, hostname: string, classroom: string | undefined, reports: Report[]) {
+  const { deviceKey } = await enrollDevice(server, schoolCode, hostname, `uuid-${hostname}`, classroom);
+  await sendReports(server, deviceKey, reports);
 }
 
 /**
@@ -69,7 +55,7 @@ async function scenario() {
   await createDashboardUsers(server);
   await seedDevices(server); // a1-pc reporting, a2-silent, b1-silent, b-dup never reported
   const now = server.clock();
-  await deliver('6229210002', 'a2-reporting', null, [makeReport({ at: now - 60_000, reachable: false })]);
+  await deliver('6229210002', 'a2-reporting', undefined, [makeReport({ at: now - 60_000, reachable: false })]);
   const panel = { kind: 'interactive-panel', vendor: 'SEW' } as const;
   await deliver('6229210001', 'a1-at-risk', '2', [makeReport({ at: now - 6 * DAY, displays: [panel] })]);
   await deliver('6229210001', 'a1-tv', '3', [
