@@ -193,7 +193,7 @@ export const en: Dictionary = {
   'evidence.classrooms':
     '{equipped} of {registered} classrooms had a PC that saw a projector, interactive panel or large display and the internet in the last {days} days.',
   'evidence.devices':
-    '{enrolled} devices enrolled: {live} reporting, {atRisk} at risk, {silent} silent, {never} never reported.',
+    'Devices enrolled: {enrolled}; {live} reporting, {atRisk} at risk, {silent} silent, {never} never reported.',
   'evidence.reporting':
     '“Reporting” means the PC reached this server within {liveDays} days; it does not mean the school reaches the internet: a PC on a campus or education network may reach this server only. Whether the school is connected comes from the internet test in its reports alone.',
   'evidence.missingNone': 'Every classroom is equipped.',
