@@ -2,7 +2,7 @@ import type { CountIndicator } from '../../shared/schemas/plan.ts';
 import { endOfLocalDay, localYear as yearOf, startOfLocalYear as yearStart } from '../../shared/time/china-time.ts';
 import { expectedCumulative } from '../plan/milestones.ts';
 import { chartBox, niceMax, YAxis } from './charts.tsx';
-import type { Locale } from '../i18n/locale.ts';
+import type { Locale, ShareBase } from '../i18n/locale.ts';
 
 /*
  * Progress against the plan over time: the plan's expected cumulative count (interpolated within each
@@ -38,6 +38,8 @@ export function PlanLineChart(props: {
   target: number;
   /** The plan's target as a share (coverage's `targetShare`): the target line says it, and no yearly path is drawn. */
   targetShare?: number | null;
+  /** What the units are, which a share target is a share of. */
+  base: ShareBase;
   history: MeasuredPoint[];
   now: number;
   measuredNow: number;
@@ -71,7 +73,10 @@ export function PlanLineChart(props: {
   const targetWords =
     share === null
       ? `${t('figure.ofTarget')} ${locale.number(indicator.target)}`
-      : locale.fill('chart.targetShare', { share: locale.percent(share, 1), n: locale.number(indicator.target) });
+      : locale.fill('chart.targetShare', {
+          share: locale.share(share, 1, props.base),
+          n: locale.number(indicator.target),
+        });
   const plannedWords =
     share === null
       ? `, ${t('chart.planned')} ${locale.number(Math.round(expectedCumulative(indicator, props.now)))}`

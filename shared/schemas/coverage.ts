@@ -45,13 +45,21 @@ const classroomFigures = z.object({
     .int()
     .describe('classrooms a person declared equipped that no measurement shows: never included in equipped'),
 });
-const deviceFigures = z.object({
-  enrolled: z.number().int().describe('devices with an active key'),
-  live: z.number().int(),
-  atRisk: z.number().int(),
-  silent: z.number().int(),
-  never: z.number().int().describe('enrolled, never reported'),
-});
+const deviceFigures = z
+  .object({
+    enrolled: z.number().int().describe('devices with an active key'),
+    live: z
+      .number()
+      .int()
+      .describe(
+        'reported to this server within liveDays (the dashboard says 正常上报 / reporting); ' +
+          'says nothing about the internet, which `connected` measures',
+      ),
+    atRisk: z.number().int().describe('last report older than liveDays, within atRiskDays'),
+    silent: z.number().int().describe('last report older than atRiskDays'),
+    never: z.number().int().describe('enrolled, never reported'),
+  })
+  .describe('enrolled devices by state: live + atRisk + silent + never = enrolled');
 const division = z.object({
   code: z.string(),
   name: z.string(),

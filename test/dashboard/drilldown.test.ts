@@ -55,8 +55,8 @@ describe('division pages of a province deployment', () => {
     expect(tianshui.status).toBe(200);
     clean(tianshui.text);
     expect(tianshui.text).toContain('州（市） · 天水市');
-    expect(tianshui.text).toContain('目标 100%');
-    expect(tianshui.text).toContain('目标 90%');
+    expect(tianshui.text).toContain('目标：占学校 100%');
+    expect(tianshui.text).toContain('目标：占教室 90%');
     expect(tianshui.text).toContain('href="/counties/620502"');
     const overview = await client.get('/');
     clean(overview.text);
@@ -129,6 +129,6 @@ describe('division pages of a province deployment', () => {
     expect(rows).toHaveLength(9);
     const english = await client.get('/divisions/622900');
     clean(english.text);
-    expect(english.text).toContain('target 100%');
+    expect(english.text).toContain('target: 100% of schools');
   });
 });

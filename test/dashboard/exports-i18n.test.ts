@@ -85,7 +85,10 @@ describe('languages', () => {
     expect(localeFor('zh-CN').dateTime(at)).toBe('2026-03-02 08:30');
     expect(localeFor('en').dateTime(at)).toBe('2026-03-02 08:30');
     expect(localeFor('en').number(8926)).toBe('8,926');
-    expect(localeFor('zh-CN').percent(1, 3)).toBe('33.3%');
+    // A percentage always names its base (decision 166).
+    expect(localeFor('zh-CN').share(1, 3, 'schools')).toBe('占学校 33.3%');
+    expect(localeFor('en').share(1, 3, 'target')).toBe('33.3% of target');
+    expect(localeFor('en').share(1, 0, 'devices')).toBe('—');
     expect(localeFor('en').divisionName({ name: '康乐县', pinyin: 'Kānglè Xiàn' })).toBe('Kānglè Xiàn (康乐县)');
     expect(localeFor('zh-CN').divisionName({ name: '康乐县', pinyin: 'Kānglè Xiàn' })).toBe('康乐县');
   });

@@ -97,7 +97,14 @@ export interface TestContext {
 
 /** A fresh database with reference data and the test roster, and an app over it (no listening socket). */
 export function createTestContext(
-  options: { clock?: TestClock; roster?: typeof testRoster; root?: string; publicUrl?: string } = {},
+  options: {
+    clock?: TestClock;
+    roster?: typeof testRoster;
+    root?: string;
+    publicUrl?: string;
+    /** Serves the public disclosure page and API (SANTONG_PUBLIC_DISCLOSURE=1). */
+    publicDisclosure?: boolean;
+  } = {},
 ): TestContext {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-test-'));
   const clock = options.clock ?? testClock();
@@ -112,6 +119,7 @@ export function createTestContext(
     clock,
     maxReportBodyBytes: 1024 * 1024,
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.publicDisclosure ? { publicDisclosure: true } : {}),
   });
   // Every API answer this app gives is checked against the OpenAPI document; cleanup fails on a mismatch.
   const conformance = conformToDocument(app);
