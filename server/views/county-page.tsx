@@ -176,6 +176,7 @@ export function CountyPage(props: CountyPageProps) {
         columns={schoolColumns(locale)}
         rows={schools.rows}
         id="school-table"
+        wide
       />
       {pages > 1 && (
         <nav class="pager" aria-label="pages">

@@ -49,7 +49,7 @@ export function Bar(props: { locale: Locale; part: number; whole: number }) {
       <span class="bar" aria-hidden="true">
         <span style={`width:${(share * 100).toFixed(1)}%`} />
       </span>
-      {`${props.locale.number(props.part)} (${props.locale.percent(props.part, props.whole)})`}
+      <span class="figure-text">{`${props.locale.number(props.part)} (${props.locale.percent(props.part, props.whole)})`}</span>
     </span>
   );
 }

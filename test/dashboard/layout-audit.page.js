@@ -1,6 +1,6 @@
 // Runs in the page (layout-audit.ts reads this file and evaluates it): plain JavaScript, no module.
-// Returns { overflow, overlaps, han } for the page as the browser laid it out.
-({ english, allowedHan }) => {
+// Returns { overflow, cutTables, overlaps, han } for the page as the browser laid it out.
+({ english, allowedHan, fitTables }) => {
   const root = document.documentElement;
   const width = root.clientWidth;
   const describe = (el) => {
@@ -29,6 +29,15 @@
     }
     if (overflow.length === 0) overflow.push(`document ${root.scrollWidth}px > ${width}px`);
   }
+
+  // A table scrolls inside its wrapper; at a laptop's width (`fitTables`) only a list marked wide may need to.
+  const cutTables = [];
+  if (fitTables)
+    for (const wrap of Array.from(document.querySelectorAll('.table-wrap:not(.wide)')))
+      if (wrap.scrollWidth > wrap.clientWidth + 1)
+        cutTables.push(
+          `${wrap.scrollWidth}px in ${wrap.clientWidth}px: ${describe(wrap.querySelector('caption') ?? wrap)}`,
+        );
 
   const overlaps = [];
   for (const chart of Array.from(document.querySelectorAll('figure'))) {
@@ -61,5 +70,5 @@
       if (/\p{Script=Han}/u.test(rest)) han.push(`${describe(parent)}: "${rest.trim().slice(0, 80)}"`);
     }
   }
-  return { overflow, overlaps, han };
+  return { overflow, cutTables, overlaps, han };
 };

@@ -10,6 +10,8 @@ const pageScript = fs.readFileSync(new URL('./layout-audit.page.js', import.meta
 export interface LayoutFindings {
   /** The document is wider than the viewport: the elements that stick out, outside any scrolling wrapper. */
   overflow: string[];
+  /** Tables cut by their scrolling wrapper, when the page is wide enough that every table should fit. */
+  cutTables: string[];
   /** Two text boxes of one chart (labels, legend entries) that overlap. */
   overlaps: string[];
   /** Visible text with Han characters left once the allowed data names are taken out (English pages only). */
@@ -19,9 +21,9 @@ export interface LayoutFindings {
 /**
  * Audits the page as laid out. `allowedHan` are data values with no English form (school names, townships,
  * division names the reference has no pinyin for …); text inside an element marked lang="zh…" (the language
- * switch) is Chinese on purpose.
+ * switch) is Chinese on purpose. `fitTables`: the width is a laptop's, where no table may need its scrollbar.
  */
-export function auditLayout(page: Page, options: { english: boolean; allowedHan: string[] }): Promise<LayoutFindings> {
-  const args = JSON.stringify({ english: options.english, allowedHan: options.allowedHan });
+export function auditLayout(page: Page, options: { english: boolean; allowedHan: string[]; fitTables: boolean }): Promise<LayoutFindings> {
+  const args = JSON.stringify(options);
   return page.evaluate(`(${pageScript.trim().replace(/;$/, '')})(${args})`);
 }

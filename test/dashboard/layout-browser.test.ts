@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { join as pathJoin } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoDisplays } from '../../agent/demo/classroom-displays.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
@@ -7,6 +9,7 @@ import { importPlan } from '../../server/programme/plan-import.ts';
 import { drawInspection } from '../../server/programme/inspections.ts';
 import { signedInDashboard } from '../../server/routes/dashboard.ts';
 import { openTestBrowser, signIn, type TestBrowser } from '../helpers/browser.ts';
+import { repoRoot } from '../helpers/cli.ts';
 import { byTest, startTestServer, testRoster, type TestServer } from '../helpers/server.ts';
 import { auditLayout } from './layout-audit.ts';
 
@@ -18,6 +21,7 @@ import { auditLayout } from './layout-audit.ts';
  * entries never overlap, and English pages show no Chinese but data without an English form.
  */
 const widths = [390, 1366];
+const outputDir = pathJoin(repoRoot, 'test-output', 'layout');
 const langs = ['zh-CN', 'en'] as const;
 
 let server: TestServer;
@@ -68,7 +72,8 @@ function dataNames(s: TestServer): string[] {
   ];
 }
 
-async function walkEveryPage(s: TestServer, b: TestBrowser, pages: string[]) {
+/** Walks the pages in both languages at both widths; English pages of the deployment named `shots` are saved. */
+async function walkEveryPage(s: TestServer, b: TestBrowser, pages: string[], shots?: string) {
   const { page, context } = b;
   const allowedHan = dataNames(s);
   const problems: string[] = [];
@@ -81,9 +86,13 @@ async function walkEveryPage(s: TestServer, b: TestBrowser, pages: string[]) {
         const response = await page.goto(`${s.url}${path}`);
         expect(`${path} ${response?.status()}`).toBe(`${path} 200`);
         expect(await page.locator('html').getAttribute('lang')).toBe(lang);
-        const found = await auditLayout(page, { english: lang === 'en', allowedHan });
+        const found = await auditLayout(page, { english: lang === 'en', allowedHan, fitTables: width >= 1366 });
         for (const [rule, list] of Object.entries(found))
           for (const item of list) problems.push(`${lang} ${width}px ${path} ${rule}: ${item}`);
+        if (shots && lang === 'en') {
+          const name = `${shots}-${width}${path.replace(/\//g, '-').replace(/-$/, '')}.png`;
+          await page.screenshot({ path: pathJoin(outputDir, name), fullPage: true });
+        }
         visits++;
       }
     }
@@ -105,7 +114,8 @@ describe('every dashboard page at 390 px and 1366 px, in Chinese and English', (
     expect(pages.length).toBeGreaterThanOrEqual(12);
     browser = await openTestBrowser(server.url);
     await signIn(browser.page, server.url, 'demo-bureau', 'santong-demo');
-    await walkEveryPage(server, browser, pages);
+    fs.mkdirSync(outputDir, { recursive: true });
+    await walkEveryPage(server, browser, pages, 'linxia');
     expect(browser.offSite).toEqual([]);
   });
 
