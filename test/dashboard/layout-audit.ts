@@ -23,7 +23,10 @@ export interface LayoutFindings {
  * division names the reference has no pinyin for …); text inside an element marked lang="zh…" (the language
  * switch) is Chinese on purpose. `fitTables`: the width is a laptop's, where no table may need its scrollbar.
  */
-export function auditLayout(page: Page, options: { english: boolean; allowedHan: string[]; fitTables: boolean }): Promise<LayoutFindings> {
+export function auditLayout(
+  page: Page,
+  options: { english: boolean; allowedHan: string[]; fitTables: boolean },
+): Promise<LayoutFindings> {
   const args = JSON.stringify(options);
   return page.evaluate(`(${pageScript.trim().replace(/;$/, '')})(${args})`);
 }

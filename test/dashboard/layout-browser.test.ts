@@ -19,6 +19,7 @@ import { auditLayout } from './layout-audit.ts';
  * county names, declarations, platforms, years of history) as `npm run demo` has it and under a province.
  * A page never scrolls sideways (a wide table scrolls in its own wrapper), a chart's labels and legend
  * entries never overlap, and English pages show no Chinese but data without an English form.
+ * LAYOUT_SCREENSHOTS=1 also saves the demo prefecture's English pages to test-output/layout/ for a person to look at.
  */
 const widths = [390, 1366];
 const outputDir = pathJoin(repoRoot, 'test-output', 'layout');
@@ -89,7 +90,7 @@ async function walkEveryPage(s: TestServer, b: TestBrowser, pages: string[], sho
         const found = await auditLayout(page, { english: lang === 'en', allowedHan, fitTables: width >= 1366 });
         for (const [rule, list] of Object.entries(found))
           for (const item of list) problems.push(`${lang} ${width}px ${path} ${rule}: ${item}`);
-        if (shots && lang === 'en') {
+        if (shots && lang === 'en' && process.env.LAYOUT_SCREENSHOTS) {
           const name = `${shots}-${width}${path.replace(/\//g, '-').replace(/-$/, '')}.png`;
           await page.screenshot({ path: pathJoin(outputDir, name), fullPage: true });
         }
@@ -102,22 +103,26 @@ async function walkEveryPage(s: TestServer, b: TestBrowser, pages: string[], sho
 }
 
 describe('every dashboard page at 390 px and 1366 px, in Chinese and English', () => {
-  it('reads right in the demo prefecture (Linxia, its plan’s counts and milestones)', { timeout: 120_000 }, async () => {
-    server = await startTestServer({ roster: [] });
-    const seeded = await seedDemoWorld(server);
-    const pages = dashboardPages({
-      'counties/:code': '622927',
-      'divisions/:code': '622900',
-      'schools/:code': seeded.school,
-      'inspections/:id': String(seeded.inspection),
-    });
-    expect(pages.length).toBeGreaterThanOrEqual(12);
-    browser = await openTestBrowser(server.url);
-    await signIn(browser.page, server.url, 'demo-bureau', 'santong-demo');
-    fs.mkdirSync(outputDir, { recursive: true });
-    await walkEveryPage(server, browser, pages, 'linxia');
-    expect(browser.offSite).toEqual([]);
-  });
+  it(
+    'reads right in the demo prefecture (Linxia, its plan’s counts and milestones)',
+    { timeout: 120_000 },
+    async () => {
+      server = await startTestServer({ roster: [] });
+      const seeded = await seedDemoWorld(server);
+      const pages = dashboardPages({
+        'counties/:code': '622927',
+        'divisions/:code': '622900',
+        'schools/:code': seeded.school,
+        'inspections/:id': String(seeded.inspection),
+      });
+      expect(pages.length).toBeGreaterThanOrEqual(12);
+      browser = await openTestBrowser(server.url);
+      await signIn(browser.page, server.url, 'demo-bureau', 'santong-demo');
+      fs.mkdirSync(outputDir, { recursive: true });
+      await walkEveryPage(server, browser, pages, 'linxia');
+      expect(browser.offSite).toEqual([]);
+    },
+  );
 
   it('reads right under a province, where names come from the province’s plan', { timeout: 120_000 }, async () => {
     server = await startTestServer({ root: '620000', roster: testRoster });
