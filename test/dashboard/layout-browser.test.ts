@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { join as pathJoin } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { demoDisplays } from '../../agent/demo/classroom-displays.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
 import { demoWorld } from '../../server/demo/world.ts';
@@ -10,7 +10,7 @@ import { drawInspection } from '../../server/programme/inspections.ts';
 import { signedInDashboard } from '../../server/routes/dashboard.ts';
 import { openTestBrowser, signIn, type TestBrowser } from '../helpers/browser.ts';
 import { repoRoot } from '../helpers/cli.ts';
-import { byTest, startTestServer, testRoster, type TestServer } from '../helpers/server.ts';
+import { byTest, lanzhouTestSchool, startTestServer, type TestServer } from '../helpers/server.ts';
 import { auditLayout } from './layout-audit.ts';
 
 /*
@@ -24,14 +24,6 @@ import { auditLayout } from './layout-audit.ts';
 const widths = [390, 1366];
 const outputDir = pathJoin(repoRoot, 'test-output', 'layout');
 const langs = ['zh-CN', 'en'] as const;
-
-let server: TestServer;
-let browser: TestBrowser | null = null;
-afterEach(async () => {
-  await browser?.close();
-  browser = null;
-  await server?.close();
-});
 
 /** The demo world, reduced: every county has schools, 积石山 (the longest name) included. */
 async function seedDemoWorld(s: TestServer) {
@@ -91,6 +83,7 @@ async function walkEveryPage(s: TestServer, b: TestBrowser, pages: string[], sho
         for (const [rule, list] of Object.entries(found))
           for (const item of list) problems.push(`${lang} ${width}px ${path} ${rule}: ${item}`);
         if (shots && lang === 'en' && process.env.LAYOUT_SCREENSHOTS) {
+          fs.mkdirSync(outputDir, { recursive: true });
           const name = `${shots}-${width}${path.replace(/\//g, '-').replace(/-$/, '')}.png`;
           await page.screenshot({ path: pathJoin(outputDir, name), fullPage: true });
         }
@@ -102,54 +95,53 @@ async function walkEveryPage(s: TestServer, b: TestBrowser, pages: string[], sho
   expect(visits).toBe(pages.length * 4);
 }
 
-describe('every dashboard page at 390 px and 1366 px, in Chinese and English', () => {
-  it(
-    'reads right in the demo prefecture (Linxia, its plan’s counts and milestones)',
-    { timeout: 120_000 },
-    async () => {
-      server = await startTestServer({ roster: [] });
-      const seeded = await seedDemoWorld(server);
-      const pages = dashboardPages({
-        'counties/:code': '622927',
-        'divisions/:code': '622900',
-        'schools/:code': seeded.school,
-        'inspections/:id': String(seeded.inspection),
-      });
-      expect(pages.length).toBeGreaterThanOrEqual(12);
-      browser = await openTestBrowser(server.url);
-      await signIn(browser.page, server.url, 'demo-bureau', 'santong-demo');
-      fs.mkdirSync(outputDir, { recursive: true });
-      await walkEveryPage(server, browser, pages, 'linxia');
-      expect(browser.offSite).toEqual([]);
-    },
-  );
-
-  it('reads right under a province, where names come from the province’s plan', { timeout: 120_000 }, async () => {
-    server = await startTestServer({ root: '620000', roster: testRoster });
+/**
+ * A fresh deployment over the demo's data (`prepare` adds to it), walked page by page as the demo's bureau in one
+ * browser; the server and the browser are closed whatever happens.
+ */
+async function checkDeployment(
+  options: Parameters<typeof startTestServer>[0] & { prepare?: (s: TestServer) => void; shots?: string },
+) {
+  const server = await startTestServer(options);
+  let browser: TestBrowser | null = null;
+  try {
     const seeded = await seedDemoWorld(server);
-    // The province's plan: the Ministry's shares, with pinyin for the divisions it names (Linxia's from its plan).
-    const ministry = parsePlanFile(new URL('../../server/plan/ministry-standards-2015-2020.json', import.meta.url));
-    const linxia = parsePlanFile(new URL('../../server/plan/linxia-2015-2020.json', import.meta.url));
-    importPlan(
-      server.db,
-      {
-        ...ministry.plan!,
-        root: { code: '620000', name: '甘肃省', pinyin: 'Gānsù Shěng' },
-        divisions: [...linxia.plan!.divisions, linxia.plan!.root],
-      },
-      'layout test',
-      server.clock(),
-      byTest,
-    );
+    options.prepare?.(server);
     const pages = dashboardPages({
       'counties/:code': '622927',
       'divisions/:code': '622900',
       'schools/:code': seeded.school,
       'inspections/:id': String(seeded.inspection),
     });
+    expect(pages.length).toBeGreaterThanOrEqual(12);
     browser = await openTestBrowser(server.url);
     await signIn(browser.page, server.url, 'demo-bureau', 'santong-demo');
-    await walkEveryPage(server, browser, pages);
+    await walkEveryPage(server, browser, pages, options.shots);
     expect(browser.offSite).toEqual([]);
-  });
+  } finally {
+    await browser?.close();
+    await server.close();
+  }
+}
+
+/** The province's plan: the Ministry's shares, with pinyin for the divisions it names (Linxia's, from its plan). */
+function loadProvincePlan(s: TestServer) {
+  const ministry = parsePlanFile(new URL('../../server/plan/ministry-standards-2015-2020.json', import.meta.url));
+  const linxia = parsePlanFile(new URL('../../server/plan/linxia-2015-2020.json', import.meta.url));
+  const plan = {
+    ...ministry.plan!,
+    root: { code: '620000', name: '甘肃省', pinyin: 'Gānsù Shěng' },
+    divisions: [...linxia.plan!.divisions, linxia.plan!.root],
+  };
+  importPlan(s.db, plan, 'layout test', s.clock(), byTest);
+}
+
+describe('every dashboard page at 390 px and 1366 px, in Chinese and English', () => {
+  it('reads right in the demo prefecture (Linxia, its plan’s counts and milestones)', { timeout: 120_000 }, () =>
+    checkDeployment({ roster: [], shots: 'linxia' }),
+  );
+
+  it('reads right under a province, where names come from the province’s plan', { timeout: 120_000 }, () =>
+    checkDeployment({ root: '620000', roster: [lanzhouTestSchool], prepare: loadProvincePlan }),
+  );
 });
