@@ -137,11 +137,11 @@ function loadProvincePlan(s: TestServer) {
 }
 
 describe('every dashboard page at 390 px and 1366 px, in Chinese and English', () => {
-  it('reads right in the demo prefecture (Linxia, its plan’s counts and milestones)', { timeout: 120_000 }, () =>
+  it('reads right in the demo prefecture (Linxia, its plan’s counts and milestones)', { timeout: 180_000 }, () =>
     checkDeployment({ roster: [], shots: 'linxia' }),
   );
 
-  it('reads right under a province, where names come from the province’s plan', { timeout: 120_000 }, () =>
+  it('reads right under a province, where names come from the province’s plan', { timeout: 180_000 }, () =>
     checkDeployment({ root: '620000', roster: [lanzhouTestSchool], prepare: loadProvincePlan }),
   );
 });
