@@ -95,6 +95,16 @@ async function walkEveryPage(s: TestServer, b: TestBrowser, pages: string[], sho
   expect(visits).toBe(pages.length * 4);
 }
 
+/** The public disclosure page (信息公开), one page in both languages at once: it keeps within both widths. */
+async function checkPublicPage(s: TestServer, b: TestBrowser) {
+  for (const width of widths) {
+    await b.page.setViewportSize({ width, height: 800 });
+    expect((await b.page.goto(`${s.url}/public`))?.status()).toBe(200);
+    const found = await auditLayout(b.page, { english: false, allowedHan: [], fitTables: width >= 1366 });
+    expect({ width, ...found }).toEqual({ width, overflow: [], cutTables: [], overlaps: [], han: [] });
+  }
+}
+
 /**
  * A fresh deployment over the demo's data (`prepare` adds to it), walked page by page as the demo's bureau in one
  * browser; the server and the browser are closed whatever happens.
@@ -117,6 +127,7 @@ async function checkDeployment(
     browser = await openTestBrowser(server.url);
     await signIn(browser.page, server.url, 'demo-bureau', 'santong-demo');
     await walkEveryPage(server, browser, pages, options.shots);
+    if (options.publicDisclosure) await checkPublicPage(server, browser);
     expect(browser.offSite).toEqual([]);
   } finally {
     await browser?.close();
@@ -138,7 +149,7 @@ function loadProvincePlan(s: TestServer) {
 
 describe('every dashboard page at 390 px and 1366 px, in Chinese and English', () => {
   it('reads right in the demo prefecture (Linxia, its plan’s counts and milestones)', { timeout: 180_000 }, () =>
-    checkDeployment({ roster: [], shots: 'linxia' }),
+    checkDeployment({ roster: [], shots: 'linxia', publicDisclosure: true }),
   );
 
   it('reads right under a province, where names come from the province’s plan', { timeout: 180_000 }, () =>

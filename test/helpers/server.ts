@@ -107,7 +107,13 @@ export interface TestContext {
 
 /** A fresh database with reference data and the test roster, and an app over it (no listening socket). */
 export function createTestContext(
-  options: { clock?: TestClock; roster?: typeof testRoster; root?: string; publicUrl?: string } = {},
+  options: {
+    clock?: TestClock;
+    roster?: typeof testRoster;
+    root?: string;
+    publicUrl?: string;
+    publicDisclosure?: boolean;
+  } = {},
 ): TestContext {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-test-'));
   const clock = options.clock ?? testClock();
@@ -122,6 +128,7 @@ export function createTestContext(
     clock,
     maxReportBodyBytes: 1024 * 1024,
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.publicDisclosure ? { publicDisclosure: true } : {}),
   });
   // Every API answer this app gives is checked against the OpenAPI document; cleanup fails on a mismatch.
   const conformance = conformToDocument(app);
