@@ -335,7 +335,7 @@ export const en: Dictionary = {
   'inspections.record': 'Record',
   'inspections.recorded': 'Finding for {school} recorded.',
   'inspections.drawnLine': 'Drawn {at} by {by} · seed {seed} · {n} per county',
-  'spaces.title': 'Teacher spaces (人人通)',
+  'spaces.title': 'Teacher learning spaces',
   'spaces.note':
     'Teacher spaces are reported by the platform operator or county office: all declared, none measured by agents.',
   'spaces.opened': 'Spaces opened (declared)',

@@ -43,8 +43,10 @@ export interface Locale {
   dateTime(at: Instant | null): string;
   /** An instant as its Beijing date, `2026-12-02`. */
   date(at: Instant | null): string;
-  /** A county's name: Chinese, with pinyin in English mode where known. */
+  /** A division's name for the page: Chinese, or in English its pinyin where the reference has one (decision 168). */
   divisionName(d: { name: string; pinyin?: string | null }): string;
+  /** A plan's title: Chinese, or in English the plan's English title where it gives one (decision 168). */
+  planName(plan: { name: string; nameEn?: string | undefined }): string;
 }
 
 /** The language a cookie value asks for, zh-CN when absent or unknown. */
@@ -75,7 +77,8 @@ export function localeFor(lang: Lang): Locale {
         : dictionary[`share.${base}`].replace('{p}', percentFormat.format(part / whole)),
     dateTime: (at) => (at === null ? none : chinaDateTime(at)),
     date: (at) => (at === null ? none : chinaDate(at)),
-    divisionName: (d) => (lang === 'en' && d.pinyin ? `${d.pinyin} (${d.name})` : d.name),
+    divisionName: (d) => (lang === 'en' && d.pinyin ? d.pinyin : d.name),
+    planName: (plan) => (lang === 'en' && plan.nameEn ? plan.nameEn : plan.name),
   };
   cache.set(lang, locale);
   return locale;

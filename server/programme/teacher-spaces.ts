@@ -110,7 +110,7 @@ function sumTeacherSpaces(db: Db, countyScope: string | null): TeacherSpaces {
     .all();
   const byCounty = new Map(sums.map((s) => [s.countyCode, s]));
   const counties = db
-    .select({ code: divisions.code, name: divisions.name })
+    .select({ code: divisions.code, name: divisions.name, pinyin: divisions.pinyin })
     .from(divisions)
     .where(eq(divisions.level, 'county'))
     .orderBy(asc(divisions.code))
@@ -121,6 +121,7 @@ function sumTeacherSpaces(db: Db, countyScope: string | null): TeacherSpaces {
       return {
         code: d.code,
         name: d.name,
+        pinyin: d.pinyin,
         teachers: s?.teachers ?? 0,
         opened: s?.opened ?? 0,
         verified: s?.verified ?? 0,

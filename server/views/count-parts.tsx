@@ -19,7 +19,7 @@ export function Bar(props: { locale: Locale; part: number; whole: number; base: 
       <span class="bar" aria-hidden="true">
         <span style={`width:${(share * 100).toFixed(1)}%`} />
       </span>
-      {`${props.locale.number(props.part)} (${props.locale.share(props.part, props.whole, props.base)})`}
+      <span class="figure-text">{`${props.locale.number(props.part)} (${props.locale.share(props.part, props.whole, props.base)})`}</span>
     </span>
   );
 }

@@ -160,6 +160,7 @@ export function CountyPage(props: CountyPageProps) {
         columns={schoolColumns(locale)}
         rows={schools.rows}
         id="school-table"
+        wide
       />
       {pages > 1 && (
         <nav class="pager" aria-label="pages">

@@ -188,7 +188,7 @@ export function OverviewPage(props: OverviewProps) {
   return (
     <Layout locale={locale} viewer={props.viewer} path={props.path} title={title}>
       <h1>{`${title} · ${locale.divisionName(plan.root)}`}</h1>
-      <p class="meta">{plan.name}</p>
+      <p class="meta">{locale.planName(plan)}</p>
       <DivisionFigures {...props} conflictHref="/declarations?conflict=true" />
       <TeacherSpacesSection locale={locale} spaces={props.spaces} asOf={coverage.asOf} />
       <PlatformsSection locale={locale} coverage={props.platforms} linkToList />
@@ -205,7 +205,7 @@ export function DivisionPage(props: DivisionViewProps) {
     <Layout locale={locale} viewer={props.viewer} path={props.path} title={name}>
       <Breadcrumb locale={locale} trail={props.trail} rootCode={props.rootCode} />
       <h1>{`${t(`division.level.${coverage.division.level}`)} · ${name}`}</h1>
-      <p class="meta">{props.plan.name}</p>
+      <p class="meta">{locale.planName(props.plan)}</p>
       <DivisionFigures {...props} />
     </Layout>
   );

@@ -15,7 +15,11 @@ type Level = PlatformCoverage['levels'][number];
 /** Teacher-space columns per county (page). */
 export function teacherSpaceColumns(locale: Locale): Column<CountySpaces>[] {
   return [
-    { label: 'col.county', value: (r) => r.name, cell: (r) => <a href={`/counties/${r.code}`}>{r.name}</a> },
+    {
+      label: 'col.county',
+      value: (r) => locale.divisionName(r),
+      cell: (r) => <a href={`/counties/${r.code}`}>{locale.divisionName(r)}</a>,
+    },
     { label: 'col.teachers', value: (r) => r.teachers, numeric: true },
     {
       label: 'col.spacesOpened',

@@ -60,23 +60,25 @@ export function PublicPage(props: { coverage: PublicCoverage }) {
             {prefecture.classrooms.target}；人人通 teacher spaces opened (申报 declared):{' '}
             {prefecture.teacherSpaces.opened} / {prefecture.teacherSpaces.target}
           </p>
-          <table>
-            <caption>各县（市）进展 Progress by county</caption>
-            <thead>
-              <tr>
-                <th scope="col">县（市） County</th>
-                <th scope="col">联网学校（实测） Schools connected (measured)</th>
-                <th scope="col">带宽达标（实测） Meeting bandwidth standard</th>
-                <th scope="col">多媒体教室（实测） Classrooms equipped (measured)</th>
-                <th scope="col">教师空间（申报） Teacher spaces (declared)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {counties.map((c) => (
-                <Row name={c.name} schools={c.schools} classrooms={c.classrooms} spaces={c.teacherSpaces} />
-              ))}
-            </tbody>
-          </table>
+          <div class="table-wrap">
+            <table>
+              <caption>各县（市）进展 Progress by county</caption>
+              <thead>
+                <tr>
+                  <th scope="col">县（市） County</th>
+                  <th scope="col">联网学校（实测） Schools connected (measured)</th>
+                  <th scope="col">带宽达标（实测） Meeting bandwidth standard</th>
+                  <th scope="col">多媒体教室（实测） Classrooms equipped (measured)</th>
+                  <th scope="col">教师空间（申报） Teacher spaces (declared)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {counties.map((c) => (
+                  <Row name={c.name} schools={c.schools} classrooms={c.classrooms} spaces={c.teacherSpaces} />
+                ))}
+              </tbody>
+            </table>
+          </div>
           <p>
             数据接口 Data: <a href="/api/v1/public/coverage">/api/v1/public/coverage</a>（JSON）
           </p>

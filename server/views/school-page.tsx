@@ -230,7 +230,7 @@ export function SchoolPage(props: {
     <Layout locale={locale} viewer={props.viewer} path={props.path} title={s.name}>
       <Breadcrumb locale={locale} trail={props.trail} rootCode={props.rootCode} here={s.name} />
       <p class="meta">
-        <a href={`/counties/${s.county.code}`}>{s.county.name}</a>
+        <a href={`/counties/${s.county.code}`}>{locale.divisionName(s.county)}</a>
         {` · ${s.code} · ${locale.tOr(`type.${s.typeCode}`, s.typeCode)} · ${s.township ?? ''}`}
       </p>
       <h1>{s.name}</h1>

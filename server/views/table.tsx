@@ -54,10 +54,15 @@ export function DataTable<Row>(props: {
   rows: Row[];
   sorting?: Sorting;
   id?: string;
+  /**
+   * A list of records with more columns than a laptop's width (a county's schools): it scrolls inside its wrapper
+   * there too. Every other table fits at 1366 px; on a phone every table scrolls in its wrapper (decision 167).
+   */
+  wide?: boolean;
 }) {
   const { locale, columns, sorting } = props;
   return (
-    <div class="table-wrap">
+    <div class={props.wide ? 'table-wrap wide' : 'table-wrap'}>
       <table id={props.id}>
         <caption>
           {props.caption}

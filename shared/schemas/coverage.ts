@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { instantText } from './common.ts';
-import { divisionCodeSchema, divisionLevels } from './division-code.ts';
+import { divisionCodeSchema, divisionLevels, divisionPinyin } from './division-code.ts';
 import { progressSchema } from './history.ts';
 import { displayEvidenceKinds, displayKinds, presentationDisplayKinds } from './report.ts';
 import { schoolCodeLabelsSchema } from './school.ts';
@@ -63,7 +63,7 @@ const deviceFigures = z
 const division = z.object({
   code: z.string(),
   name: z.string(),
-  pinyin: z.string().nullable(),
+  pinyin: divisionPinyin,
   level: z.enum(divisionLevels).describe('country (000000), province, prefecture or county'),
 });
 
@@ -239,7 +239,7 @@ export const deviceRowSchema = z.object({
 export const schoolDetailSchema = z.object({
   asOf: instantText(),
   school: schoolRowSchema.extend({
-    county: z.object({ code: z.string(), name: z.string() }),
+    county: z.object({ code: z.string(), name: z.string(), pinyin: divisionPinyin }),
     classCount: z.number().int().nullable(),
     centreSchoolCode: z.string().nullable(),
     lastInspection: z

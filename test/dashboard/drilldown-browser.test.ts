@@ -6,7 +6,7 @@ import { readCoverage } from '../../server/coverage/read.ts';
 import { createDashboardUsers, PASSWORD, seedDevices } from '../helpers/dashboard.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
-import { startTestServer, testRoster, type TestServer } from '../helpers/server.ts';
+import { startTestServer, testRoster, lanzhouTestSchool, type TestServer } from '../helpers/server.ts';
 import { openTestBrowser, signIn, type TestBrowser } from '../helpers/browser.ts';
 
 /*
@@ -17,17 +17,7 @@ import { openTestBrowser, signIn, type TestBrowser } from '../helpers/browser.ts
 const outputDir = path.join(repoRoot, 'test-output');
 
 /** The test roster (Linxia county and Kangle, prefecture 622900) and one school in Lanzhou's Chengguan district. */
-const gansuRoster = [
-  ...testRoster,
-  {
-    code: '6201020001',
-    name: '城关区测试小学',
-    county_code: '620102',
-    type_code: '211',
-    urban_rural_code: '111',
-    classroom_count: 2,
-  },
-];
+const gansuRoster = [...testRoster, lanzhouTestSchool];
 
 let server: TestServer;
 let browser: TestBrowser | null = null;

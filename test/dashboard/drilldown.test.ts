@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readCoverage } from '../../server/coverage/read.ts';
 import { createUser } from '../../server/accounts/users.ts';
 import { createDashboardUsers, DashboardClient, PASSWORD, seedDevices } from '../helpers/dashboard.ts';
-import { createTestContext, testRoster, type TestContext } from '../helpers/server.ts';
+import { createTestContext, testRoster, lanzhouTestSchool, type TestContext } from '../helpers/server.ts';
 
 /*
  * Issue 13 item 6 without a browser: the division pages of a province deployment (Gansu 620000) read right at
@@ -15,14 +15,7 @@ afterEach(() => ctx?.cleanup());
 
 const gansuRoster = [
   ...testRoster,
-  {
-    code: '6201020001',
-    name: '城关区测试小学',
-    county_code: '620102',
-    type_code: '211',
-    urban_rural_code: '111',
-    classroom_count: 2,
-  },
+  lanzhouTestSchool,
   // 嘉峪关 is a prefecture-level city without counties: its schools point at the prefecture itself.
   {
     code: '6202000001',

@@ -89,7 +89,8 @@ describe('languages', () => {
     expect(localeFor('zh-CN').share(1, 3, 'schools')).toBe('占学校 33.3%');
     expect(localeFor('en').share(1, 3, 'target')).toBe('33.3% of target');
     expect(localeFor('en').share(1, 0, 'devices')).toBe('—');
-    expect(localeFor('en').divisionName({ name: '康乐县', pinyin: 'Kānglè Xiàn' })).toBe('Kānglè Xiàn (康乐县)');
+    expect(localeFor('en').divisionName({ name: '康乐县', pinyin: 'Kānglè Xiàn' })).toBe('Kānglè Xiàn');
+    expect(localeFor('en').divisionName({ name: '城关区', pinyin: null })).toBe('城关区');
     expect(localeFor('zh-CN').divisionName({ name: '康乐县', pinyin: 'Kānglè Xiàn' })).toBe('康乐县');
   });
 });

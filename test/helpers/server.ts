@@ -80,6 +80,16 @@ export const testRoster: {
   },
 ];
 
+/** A school in Lanzhou's Chengguan district (620102): with testRoster, a roster for a province deployment (620000). */
+export const lanzhouTestSchool: (typeof testRoster)[number] = {
+  code: '6201020001',
+  name: '城关区测试小学',
+  county_code: '620102',
+  type_code: '211',
+  urban_rural_code: '111',
+  classroom_count: 2,
+};
+
 export interface TestContext {
   db: Db;
   app: App;
