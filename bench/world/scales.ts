@@ -5,7 +5,7 @@
 
 /** Bumped whenever generated data would differ: part of the cache key, so old caches are not reused. */
 // 4: presentation kinds (decision 080); 5: bandwidth sources (decision 085); 6: the nation on the real division tree;
-// 7: report bodies deflated with a dictionary (decision 181)
+// 7: report bodies deflated with a dictionary and report ids as 16 bytes (decision 181)
 export const GENERATOR_VERSION = 7;
 
 export interface Scale {
