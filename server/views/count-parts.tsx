@@ -19,7 +19,10 @@ export function Bar(props: { locale: Locale; part: number; whole: number; base: 
       <span class="bar" aria-hidden="true">
         <span style={`width:${(share * 100).toFixed(1)}%`} />
       </span>
-      <span class="figure-text">{`${props.locale.number(props.part)} (${props.locale.share(props.part, props.whole, props.base)})`}</span>
+      <span class="figure-text">
+        {props.locale.number(props.part)}
+        <span class="figure-share">{` (${props.locale.share(props.part, props.whole, props.base)})`}</span>
+      </span>
     </span>
   );
 }

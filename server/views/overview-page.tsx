@@ -175,6 +175,9 @@ function DivisionFigures(props: DivisionViewProps & { conflictHref?: string }) {
         rows={props.rows}
         sorting={props.sorting}
         id={`${childLevel}-table`}
+        // Every part of each count is a column (decision 165): 22 of them fit at 1366 px in Chinese, and English
+        // words need more, so the table scrolls in its wrapper there (decision 167).
+        wide
       />
     </>
   );
