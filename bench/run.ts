@@ -1,4 +1,4 @@
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,8 @@ import { needsRebase, rebaseDatabase } from './world/rebase.ts';
 import { renderPhases, renderRun, writeBenchmarks } from './server/report.ts';
 import { scalesFor, type Scale } from './world/scales.ts';
 import { measureFolding, type FoldingFigures } from './server/steady-state.ts';
-import { killOnExit, repoRoot, startBenchServer, startSideApp, type SideApp } from './harness/server-process.ts';
+import { repoRoot, startBenchServer, startSideApp, type SideApp } from './harness/server-process.ts';
+import { runLoad } from './harness/run-load.ts';
 import { storageOf } from './server/storage.ts';
 
 /*
@@ -38,8 +39,6 @@ const CONNECTIONS = 16;
 /** The province read at national scale: Gansu, Linxia's province. */
 const PROVINCE = '620000';
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const loads = new Set<ChildProcess>();
-killOnExit(loads);
 
 /** Each round: the ceiling, /healthz, the reads (the province's where the tree has one), ingest, then ingest beside each read. */
 function phases(withProvince = true): PhasePlan[] {
@@ -79,30 +78,6 @@ function phases(withProvince = true): PhasePlan[] {
   return Array.from({ length: rounds }, (_, r) => round(r + 1))
     .flat()
     .filter((p) => !only || only.includes(p.name));
-}
-
-/** Runs the load process over a plan and returns its results; killed if it overruns by two minutes. */
-function runLoad(plan: LoadPlan, dir: string): Promise<PhaseResult[]> {
-  const planFile = path.join(dir, 'load-plan.json');
-  fs.writeFileSync(planFile, JSON.stringify(plan));
-  const budget = plan.phases.reduce((t, p) => t + p.warmupMs + p.durationMs, 0) + 120_000;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/harness/load.ts', planFile], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    });
-    loads.add(child);
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), budget);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      loads.delete(child);
-      const last = out.trim().split('\n').at(-1);
-      if (code === 0 && last) resolve(JSON.parse(last) as PhaseResult[]);
-      else reject(new Error(`the load process exited with ${code}`));
-    });
-  });
 }
 
 async function measure(scale: Scale): Promise<ScaleRun> {

@@ -4,9 +4,11 @@
  */
 /**
  * ceiling: the bare Hono app's constant body; coverage: the top read (the root, one page of counties);
- * province: one province's read (Gansu at national scale); county: the largest county's view.
+ * province: one province's read (Gansu at national scale); county: the largest county's view;
+ * overview-page, county-page: the dashboard's overview and that county's page, signed in as the bureau.
  */
-export type StreamKind = 'ceiling' | 'healthz' | 'coverage' | 'province' | 'county' | 'ingest';
+export type StreamKind =
+  'ceiling' | 'healthz' | 'coverage' | 'province' | 'county' | 'ingest' | 'overview-page' | 'county-page';
 
 export interface StreamPlan {
   kind: StreamKind;
@@ -31,6 +33,8 @@ export interface LoadPlan {
   ceilingUrl?: string;
   /** Where a 'province' stream reads: the server's `?division=` or the stand-in app (division-app.ts). */
   province?: { url: string; path: string };
+  /** The session cookie of a signed-in bureau account, for the dashboard page streams. */
+  pageCookie?: string;
   seed: number;
   /** Device index ranges [from, to) whose keys the load process derives and plays. */
   loadDevices: [number, number][];

@@ -71,6 +71,11 @@ function requestMaker(
   if (kind === 'coverage') return () => ({ path: '/api/v1/coverage', method: 'GET', headers: auth });
   if (kind === 'county')
     return () => ({ path: `/api/v1/coverage/counties/${plan.countyView}`, method: 'GET', headers: auth });
+  if (kind === 'overview-page' || kind === 'county-page') {
+    if (!plan.pageCookie) throw new Error(`the load plan has no session cookie for ${kind} streams`);
+    const path = kind === 'overview-page' ? '/' : `/counties/${plan.countyView}`;
+    return () => ({ path, method: 'GET', headers: { cookie: plan.pageCookie! } });
+  }
   let next = 0;
   let draw = 0;
   return () => {

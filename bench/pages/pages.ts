@@ -12,6 +12,8 @@ import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { importSchools } from '../../server/registry/import-schools.ts';
 import { REPORT_SCHEMA_VERSION } from '../../shared/schemas/report.ts';
 import { linxiaSchools } from '../../server/demo/linxia-counties.ts';
+import { pagesBesideIngest } from './beside-ingest.ts';
+import { sessionCookie, type Requester } from './sign-in.ts';
 
 /*
  * Server time of each dashboard page on a prefecture-sized data set: Linxia's 1,492 schools (spread over its
@@ -19,7 +21,8 @@ import { linxiaSchools } from '../../server/demo/linxia-counties.ts';
  * (1,100 reporting, 200 silent), five reports each.
  * Data goes in through the real enroll and report routes; pages are requested in-process (no socket),
  * so the figure is the server's own time: routing, the aging sweep, reads and rendering.
- *   npm run bench:pages          (prints a Markdown table for BENCHMARKS.md)
+ * Then the overview and county pages over a socket, alone and beside full ingest (./beside-ingest.ts).
+ *   npm run bench:pages          (prints two Markdown tables for BENCHMARKS.md)
  */
 const RUNS = Number(process.env.RUNS ?? 20);
 const DAY = 86_400_000;
@@ -107,21 +110,11 @@ const password = 'benchmark password';
 await createUser(db, { username: 'bureau', password, role: 'bureau' }, now, audit);
 await createUser(db, { username: 'county', password, role: 'county', divisionCode: '622926' }, now, audit);
 
-async function cookieFor(username: string): Promise<string> {
-  const login = await app.request('/login');
-  const prelogin = login.headers.getSetCookie()[0]!.split(';')[0]!;
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-  const response = await app.request('/login', {
-    method: 'POST',
-    headers: { cookie: prelogin, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf, username, password }),
-  });
-  return response.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('santong_session='))!
-    .split(';')[0]!;
-}
-const sessions = { bureau: await cookieFor('bureau'), county: await cookieFor('county') };
+const request: Requester = async (url, init) => app.request(url, init);
+const sessions = {
+  bureau: await sessionCookie(request, 'bureau', password),
+  county: await sessionCookie(request, 'county', password),
+};
 
 const pages: [string, keyof typeof sessions, string][] = [
   ['prefecture overview', 'bureau', '/'],
@@ -160,3 +153,6 @@ console.log(
 console.log(lines.join('\n'));
 db.$client.close();
 fs.rmSync(dataDir, { recursive: true, force: true });
+
+console.log(`\n${await pagesBesideIngest()}`);
+process.exit(0);

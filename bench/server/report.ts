@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  bytesPerReport,
   ceiling,
+  ceilingGoals,
   goals,
   readGoals,
   readShare,
@@ -81,7 +83,7 @@ export function renderRun(ctx: RunContext): string {
     `| reduction | ${historyText(p)} | ${historyText(nat)} |`,
     `| reports stored | ${n(p.reportCount)} | ${n(nat.reportCount)} |`,
     `| database size | ${n(p.dbBytes / MiB)} MiB | ${n(nat.dbBytes / MiB)} MiB |`,
-    `| database bytes per stored report (reports table and its indexes) | ${n(p.reportBytes / p.reportCount)} | ${n(nat.reportBytes / nat.reportCount)} |`,
+    `| database bytes per stored report (reports table and its indexes) | ${n(bytesPerReport(p))} | ${n(bytesPerReport(nat))} |`,
     '',
     '| figure | prefecture | national |',
     '|---|---|---|',
@@ -108,6 +110,11 @@ export function renderRun(ctx: RunContext): string {
     ...goals(p, nat).map(goalRow),
     '',
     ...readLines(p, nat),
+    '',
+    '| goal (issue 15, national, against the ceiling of the same round) | goal | measured | met? |',
+    '|---|---|---|---|',
+    ...ceilingGoals(nat).map(goalRow),
+    'Agent resident memory ÷ bare node (issue 15\'s last goal, ≤ 1.3): measured by `npm run bench:agent`, section "Agent footprint".',
   ];
   return `${lines.join('\n')}\nEach figure is the median over rounds; each ratio is taken within a round, against that round's /healthz.`;
 }
@@ -148,8 +155,8 @@ function readLines(p: ScaleRun, nat: ScaleRun): string[] {
 function steadyStateLines(p: ScaleRun, nat: ScaleRun): string[] {
   if (!p.folding) return [];
   const f = p.folding;
-  const bytesPerReport = nat.reportBytes / nat.reportCount;
-  const s = nationalSteadyState(nat.meta.devices, bytesPerReport, nat.dbBytes - nat.reportBytes, f.bytesPerDeviceDay);
+  const perReport = bytesPerReport(nat);
+  const s = nationalSteadyState(nat.meta.devices, perReport, nat.dbBytes - nat.reportBytes, f.bytesPerDeviceDay);
   const a = steadyStateAssumptions;
   const GB = 1e9;
   return [
@@ -159,7 +166,7 @@ function steadyStateLines(p: ScaleRun, nat: ScaleRun): string[] {
     '| part | how it is sized | size |',
     '|---|---|---|',
     `| registry, status and rollup tables | the national database less its reports | ${n(s.registryBytes / GB, 1)} GB |`,
-    `| raw reports within retention | ${n(s.rawReports / 1e9, 2)} billion × ${n(bytesPerReport)} B (national bytes per stored report) | ${n(s.rawBytes / GB, 0)} GB |`,
+    `| raw reports within retention | ${n(s.rawReports / 1e9, 2)} billion × ${n(perReport)} B (national bytes per stored report) | ${n(s.rawBytes / GB, 0)} GB |`,
     `| folded device-days, per year of operation | ${n(s.deviceDaysPerYear / 1e6, 0)} million × ${n(f.bytesPerDeviceDay)} B (prefecture: ${n(f.reportsFolded)} reports folded into ${n(f.deviceDays)} rows by the server's retention code in ${n(f.foldMs / 1000, 1)} s) | ${n(s.foldedBytesPerYear / GB, 1)} GB |`,
     `| total after the first year | | ${n((s.registryBytes + s.rawBytes + s.foldedBytesPerYear) / GB, 0)} GB |`,
   ];

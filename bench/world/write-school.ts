@@ -13,6 +13,8 @@ import {
   type DeviceEvidence,
 } from '../../server/coverage/school-figures.ts';
 import { DAY_MS } from '../../shared/time/china-time.ts';
+import { encodeReportBody } from '../../server/db/report-body.ts';
+import { encodeReportId } from '../../server/db/report-id.ts';
 import { AGENT_VERSION, deviceId, deviceKey, isSpeedTestSlot, reportJson, stableUuid } from './synthetic.ts';
 import { hash32, unit } from '../../server/demo/seeded-random.ts';
 import {
@@ -132,18 +134,20 @@ function writeReports(
     const latencyMs = reachable ? 18 + (hash32(device, slot % 1_000_033) % 40) : null;
     const receivedAt = Math.min(ctx.now, at + deliveryDelay(device, slot));
     const reportId = randomUUID();
-    const body = reportJson({
-      id: reportId,
-      collectedAt: at,
-      reachable,
-      latencyMs,
-      downMbps: down,
-      upMbps: up,
-      presentation,
-      deviceIndex: device,
-    });
+    const body = encodeReportBody(
+      reportJson({
+        id: reportId,
+        collectedAt: at,
+        reachable,
+        latencyMs,
+        downMbps: down,
+        upMbps: up,
+        presentation,
+        deviceIndex: device,
+      }),
+    );
     st.report.run(
-      reportId,
+      encodeReportId(reportId),
       id,
       at,
       receivedAt,

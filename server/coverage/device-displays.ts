@@ -2,6 +2,7 @@ import type { DeviceDisplay } from '../../shared/schemas/coverage.ts';
 import type { Report } from '../../shared/schemas/report.ts';
 import type { Db } from '../db/client.ts';
 import { perConnection } from '../db/per-connection.ts';
+import { decodeReportBody } from '../db/report-body.ts';
 
 /*
  * What a device last reported about its displays, and why each got its kind, read from the stored body
@@ -9,7 +10,7 @@ import { perConnection } from '../db/per-connection.ts';
  */
 const latestBody = perConnection((sqlite) =>
   sqlite
-    .prepare<[string, number], string>(
+    .prepare<[string, number], Buffer | string>(
       'select body from reports where device_id = ? and collected_at = ? order by received_at desc limit 1',
     )
     .pluck(),
@@ -26,7 +27,7 @@ export function latestDisplays(db: Db, deviceId: string, lastCollectedAt: number
   if (lastCollectedAt === null) return [];
   const body = latestBody(db).get(deviceId, lastCollectedAt);
   if (body === undefined) return [];
-  const displays = (JSON.parse(body) as Pick<Report, 'displays'>).displays ?? [];
+  const displays = (JSON.parse(decodeReportBody(body)) as Pick<Report, 'displays'>).displays ?? [];
   return displays.map((d) => ({
     kind: d.kind,
     vendor: d.vendor ?? null,

@@ -357,11 +357,12 @@ const schoolByCode = perConnection((sqlite) =>
     CountySchoolRow & {
       countyCode: string;
       countyName: string;
+      countyPinyin: string | null;
       classCount: number | null;
       centreSchoolCode: string | null;
     }
   >(
-    `select ${countySchoolColumns}, d.code as countyCode, d.name as countyName, s.class_count as classCount, s.centre_school_code as centreSchoolCode
+    `select ${countySchoolColumns}, d.code as countyCode, d.name as countyName, d.pinyin as countyPinyin, s.class_count as classCount, s.centre_school_code as centreSchoolCode
      from schools s join school_status st on st.school_code = s.code join divisions d on d.code = s.county_code where s.code = ?`,
   ),
 );
@@ -411,7 +412,7 @@ export function readSchool(db: Db, code: string, now: number): SchoolDetail {
     asOf: new Date(now).toISOString(),
     school: {
       ...countySchoolRow(row),
-      county: { code: row.countyCode, name: row.countyName },
+      county: { code: row.countyCode, name: row.countyName, pinyin: row.countyPinyin },
       classCount: row.classCount,
       centreSchoolCode: row.centreSchoolCode,
       lastInspection: lastInspection(db, code),

@@ -134,7 +134,7 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
     select device_id as deviceId, collected_at as at, down_mbps as down,
       (select case when count(*) = 0 or sum(coalesce(json_extract(i.value, '$.speedMbps'), 0) <= 0) > 0 then null
                    else max(json_extract(i.value, '$.speedMbps')) end
-       from json_each(body, '$.network.interfaces') i
+       from json_each(report_json(body), '$.network.interfaces') i
        where json_extract(i.value, '$.up') = 1 and json_extract(i.value, '$.type') <> 'virtual') as link
     from reports where down_mbps is not null and collected_at >= ${earliestWindow} and collected_at <= ${at}`)) {
     const flag: SampleFlag | null =

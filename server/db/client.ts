@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { registerReportJson } from './report-body.ts';
 import * as schema from './schema.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -33,6 +34,7 @@ export function openDatabaseFile(file: string): Db {
   fs.closeSync(fs.openSync(file, 'a', 0o600));
   for (const f of [file, `${file}-wal`, `${file}-shm`]) ownerOnly(f, 0o600);
   const sqlite = new Database(file);
+  registerReportJson(sqlite);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');

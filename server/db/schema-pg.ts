@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { divisionLevels } from '../../shared/schemas/division-code.ts';
 import { presentationDisplayKinds } from '../../shared/schemas/report.ts';
+import { reportBodyColumn } from './report-body.ts';
+import { reportIdColumn } from './report-id.ts';
 import {
   bigint,
   customType,
@@ -44,6 +46,16 @@ const flag = customType<{ data: boolean; driverData: number }>({
 
 /** Raw bytes (an agent bundle). */
 const bytes = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+/** As on SQLite: the report id's 16 bytes (server/db/report-id.ts). */
+const storedReportId = customType<{ data: string; driverData: Buffer | string; notNull: true }>({
+  dataType: () => 'bytea',
+  ...reportIdColumn,
+});
+/** As on SQLite: the report deflated with a dictionary (server/db/report-body.ts, decision 181). */
+const storedReportBody = customType<{ data: unknown; driverData: Buffer | string; notNull: true }>({
+  dataType: () => 'bytea',
+  ...reportBodyColumn,
+});
 
 /** A flag's default of false, written as 0: drizzle would write `false`, which an integer column refuses. */
 const unset = sql`0`;
@@ -231,7 +243,7 @@ export const deviceReenrollments = pgTable(
 export const reports = pgTable(
   'reports',
   {
-    id: text('id').notNull(),
+    id: storedReportId('id').notNull(),
     deviceId: text('device_id')
       .notNull()
       .references(() => devices.id),
@@ -246,7 +258,7 @@ export const reports = pgTable(
     upMbps: doublePrecision('up_mbps'),
     presentationDisplay: flag('presentation_display').notNull(),
     presentationKind: text('presentation_kind', { enum: presentationDisplayKinds }),
-    body: jsonb('body').notNull(),
+    body: storedReportBody('body').notNull(),
     downFlag: text('down_flag', { enum: ['above-link', 'above-cap'] }),
   },
   (t) => [

@@ -1,7 +1,19 @@
 import { sql } from 'drizzle-orm';
 import { divisionLevels } from '../../shared/schemas/division-code.ts';
 import { presentationDisplayKinds } from '../../shared/schemas/report.ts';
-import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  blob,
+  customType,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+import { reportBodyColumn } from './report-body.ts';
+import { reportIdColumn } from './report-id.ts';
 
 /*
  * Times are integer milliseconds since the epoch (UTC): cheap to compare in window queries and
@@ -199,13 +211,22 @@ export const deviceReenrollments = sqliteTable(
   ],
 );
 
+const storedReportId = customType<{ data: string; driverData: Buffer | string; notNull: true }>({
+  dataType: () => 'blob',
+  ...reportIdColumn,
+});
+const storedReportBody = customType<{ data: unknown; driverData: Buffer | string; notNull: true }>({
+  dataType: () => 'blob',
+  ...reportBodyColumn,
+});
+
 // ── Evidence ────────────────────────────────────────────────────────────────────────────────────
 
 export const reports = sqliteTable(
   'reports',
   {
-    /** The agent's id for the report: unique per device (decision 068), so one device cannot claim another's. */
-    id: text('id').notNull(),
+    /** The agent's id for the report: unique per device (decision 068), so one device cannot claim another's. Its 16 bytes (decision 181). */
+    id: storedReportId('id').notNull(),
     deviceId: text('device_id')
       .notNull()
       .references(() => devices.id),
@@ -221,7 +242,8 @@ export const reports = sqliteTable(
     presentationDisplay: integer('presentation_display', { mode: 'boolean' }).notNull(),
     /** The report's presentation kind (rules.ts presentationKindOf), null when it shows none. */
     presentationKind: text('presentation_kind', { enum: presentationDisplayKinds }),
-    body: text('body', { mode: 'json' }).notNull(),
+    /** The report as the agent sent it, deflated with a dictionary (server/db/report-body.ts, decision 181). */
+    body: storedReportBody('body').notNull(),
     /** Why `down_mbps` is implausible and does not count (server/coverage/plausibility.ts), or null. */
     downFlag: text('down_flag', { enum: ['above-link', 'above-cap'] }),
   },

@@ -11,6 +11,22 @@ export const langs = ['zh-CN', 'en'] as const;
 export type Lang = (typeof langs)[number];
 export const LANG_COOKIE = 'santong_lang';
 
+/**
+ * What a percentage can be a share of (decision 166): every percentage on a page or in a sentence says its
+ * base in words (`占学校 72.5%`, `72.5% of schools`), from this closed set, so none reads as a state or a label.
+ */
+export const shareBases = [
+  'target',
+  'schools',
+  'classrooms',
+  'devices',
+  'teachers',
+  'spacesOpened',
+  'probes',
+  'standard',
+] as const;
+export type ShareBase = (typeof shareBases)[number];
+
 const dictionaries: Record<Lang, Dictionary> = { 'zh-CN': zhCN, en };
 
 export interface Locale {
@@ -21,13 +37,16 @@ export interface Locale {
   /** A message key that is only known at run time (a state or type code); falls back to the raw value. */
   tOr(key: string, fallback: string): string;
   number(n: number | null, digits?: number): string;
-  percent(part: number, whole: number | null): string;
+  /** part ÷ whole as a percentage that names its base: `占学校 72.5%` / `72.5% of schools`; `—` when whole is 0. */
+  share(part: number, whole: number | null, base: ShareBase): string;
   /** An instant as Beijing date and minute, `2026-12-02 00:35`. */
   dateTime(at: Instant | null): string;
   /** An instant as its Beijing date, `2026-12-02`. */
   date(at: Instant | null): string;
-  /** A county's name: Chinese, with pinyin in English mode where known. */
+  /** A division's name for the page: Chinese, or in English its pinyin where the reference has one (decision 168). */
   divisionName(d: { name: string; pinyin?: string | null }): string;
+  /** A plan's title: Chinese, or in English the plan's English title where it gives one (decision 168). */
+  planName(plan: { name: string; nameEn?: string | undefined }): string;
 }
 
 /** The language a cookie value asks for, zh-CN when absent or unknown. */
@@ -52,10 +71,14 @@ export function localeFor(lang: Lang): Locale {
     tOr: (key, fallback) => (key in dictionary ? dictionary[key as MessageKey] : fallback),
     number: (n, digits = 0) =>
       n === null ? none : new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n),
-    percent: (part, whole) => (whole === null || whole === 0 ? none : percentFormat.format(part / whole)),
+    share: (part, whole, base) =>
+      whole === null || whole === 0
+        ? none
+        : dictionary[`share.${base}`].replace('{p}', percentFormat.format(part / whole)),
     dateTime: (at) => (at === null ? none : chinaDateTime(at)),
     date: (at) => (at === null ? none : chinaDate(at)),
-    divisionName: (d) => (lang === 'en' && d.pinyin ? `${d.pinyin} (${d.name})` : d.name),
+    divisionName: (d) => (lang === 'en' && d.pinyin ? d.pinyin : d.name),
+    planName: (plan) => (lang === 'en' && plan.nameEn ? plan.nameEn : plan.name),
   };
   cache.set(lang, locale);
   return locale;

@@ -14,6 +14,8 @@ import {
   type StoredEvidence,
 } from '../coverage/school-figures.ts';
 import { claimFlag } from '../coverage/plausibility.ts';
+import { encodeReportBody } from '../db/report-body.ts';
+import { encodeReportId } from '../db/report-id.ts';
 import { DEFAULT_RETENTION_DAYS, retentionHorizon } from './retention.ts';
 
 export interface ReportingDevice {
@@ -85,7 +87,7 @@ export function storeBatch(
     const presenting = presentationKindOf(report.displays);
     const throughput = report.network.throughput;
     const inserted = insertReport.run(
-      report.id,
+      encodeReportId(report.id),
       device.id,
       collectedAt,
       receivedAt,
@@ -98,7 +100,7 @@ export function storeBatch(
       throughput?.upMbps ?? null,
       presenting ? 1 : 0,
       presenting,
-      JSON.stringify(report),
+      encodeReportBody(JSON.stringify(report)),
       claimFlag(report),
     );
     if (inserted.changes === 0) continue;

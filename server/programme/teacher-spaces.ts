@@ -127,7 +127,7 @@ export function readTeacherSpaces(db: Db, divisionScope: string | null): Teacher
 export function teacherSpacesOf(
   db: Db,
   divisionScope: string | null,
-  counties: readonly { code: string; name: string }[],
+  counties: readonly { code: string; name: string; pinyin: string | null }[],
 ): TeacherSpaces {
   const indicator = currentPlan(db).indicators.teacherSpaces;
   const totals = spacesOf(rollupOf(db, divisionScope ?? deploymentTree(db).root.code));
@@ -140,6 +140,7 @@ export function teacherSpacesOf(
     counties: counties.map((county) => ({
       code: county.code,
       name: county.name,
+      pinyin: county.pinyin,
       ...spacesOf(rollupOf(db, county.code)),
     })),
   };

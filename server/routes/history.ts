@@ -24,6 +24,10 @@ const columns: CsvColumn<Point>[] = [
   { header: 'classrooms_declared_equipped', value: (p) => p.figures.classrooms.declaredEquipped },
   { header: 'devices_enrolled', value: (p) => p.figures.devices.enrolled },
   { header: 'devices_live', value: (p) => p.figures.devices.live },
+  // The other states, so the device columns add up to devices_enrolled (decision 165); last, like every addition.
+  { header: 'devices_at_risk', value: (p) => p.figures.devices.atRisk },
+  { header: 'devices_silent', value: (p) => p.figures.devices.silent },
+  { header: 'devices_never', value: (p) => p.figures.devices.never },
 ];
 
 /** The daily time series of every indicator, per county and for the prefecture. */

@@ -6,12 +6,46 @@ import type { Locale } from '../i18n/locale.ts';
  * figures from the aria-label and the table beside each chart.
  */
 const W = 480;
-const H = 220;
-const PAD = { left: 56, right: 12, top: 16, bottom: 36 };
+const H = 208;
+const PAD = { left: 56, right: 12, top: 16, bottom: 24 };
 const plotW = W - PAD.left - PAD.right;
 const plotH = H - PAD.top - PAD.bottom;
 /** The frame every chart shares, so charts drawn elsewhere line up with these. */
 export const chartBox = { W, H, PAD, plotW, plotH } as const;
+
+/** How a legend entry's sample is drawn: a filled bar, or a line (dashed where the chart dashes it). */
+export type LegendSwatch = { bar: string } | { line: string; dash?: string; width?: number };
+
+/**
+ * A chart's legend as HTML under the drawing: entries wrap as text does, so a long label (English, a large
+ * target) never runs into the next one or into the axis labels, at any width (decision 167).
+ */
+export function ChartLegend(props: { entries: { swatch: LegendSwatch; label: string }[] }) {
+  return (
+    <ul class="chart-legend">
+      {props.entries.map(({ swatch, label }) => (
+        <li>
+          <svg width="16" height="10" aria-hidden="true">
+            {'bar' in swatch ? (
+              <rect width="10" height="10" x="3" fill={swatch.bar} />
+            ) : (
+              <line
+                x1="0"
+                x2="16"
+                y1="5"
+                y2="5"
+                stroke={swatch.line}
+                stroke-dasharray={swatch.dash}
+                stroke-width={String(swatch.width ?? 2)}
+              />
+            )}
+          </svg>
+          {label}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 /** A round axis maximum at or above the value. */
 export function niceMax(value: number): number {
@@ -100,13 +134,13 @@ export function ProgressChart(props: {
           text-anchor="end"
           fill="#cf222e"
         >{`${locale.t('figure.ofTarget')} ${locale.number(props.target)}`}</text>
-        <g transform={`translate(${PAD.left}, ${H - 6})`}>
-          <rect width="10" height="10" y="-9" fill="#9aa4ae" />
-          <text x="14">{locale.t('chart.milestone')}</text>
-          <rect x="170" width="10" height="10" y="-9" fill="#0b5cad" />
-          <text x="184">{props.actualLabel ?? locale.t('chart.actual')}</text>
-        </g>
       </svg>
+      <ChartLegend
+        entries={[
+          { swatch: { bar: '#9aa4ae' }, label: locale.t('chart.milestone') },
+          { swatch: { bar: '#0b5cad' }, label: props.actualLabel ?? locale.t('chart.actual') },
+        ]}
+      />
     </figure>
   );
 }

@@ -1,15 +1,7 @@
 import type { Coverage, CountySchoolsQuery, SchoolRow } from '../../shared/schemas/coverage.ts';
 import type { Viewer } from '../access/principals.ts';
-import {
-  Bar,
-  DeclaredCell,
-  equippedByColumns,
-  FlaggedCell,
-  flagReasonText,
-  HeadlineFigures,
-  ProgressLine,
-  sourceText,
-} from './figures.tsx';
+import { DeclaredCell, FlaggedCell, flagReasonText, HeadlineFigures, ProgressLine, sourceText } from './figures.tsx';
+import { classroomPartColumns, devicePartColumns } from './count-parts.tsx';
 import type { Locale } from '../i18n/locale.ts';
 import { ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
@@ -50,21 +42,13 @@ export function schoolColumns(locale: Locale): Column<SchoolRow>[] {
       cell: (r) => <FlaggedCell locale={locale} count={r.flaggedSamples} />,
     },
     { label: 'col.flagReasons', value: (r) => flagReasonText(locale, r.flagReasons) },
-    {
-      label: 'col.classroomsEquipped',
-      value: (r) => r.classrooms.equipped,
-      cell: (r) => <Bar locale={locale} part={r.classrooms.equipped} whole={r.classrooms.registered} />,
-    },
-    ...equippedByColumns<SchoolRow>(),
+    ...classroomPartColumns<SchoolRow>(locale),
     {
       label: 'col.declaredEquipped',
       value: (r) => r.classrooms.declaredEquipped,
       cell: (r) => <DeclaredCell locale={locale} count={r.classrooms.declaredEquipped} />,
     },
-    { label: 'col.classrooms', value: (r) => r.classrooms.registered, numeric: true },
-    { label: 'col.devicesLive', value: (r) => r.devices.live, numeric: true },
-    { label: 'col.devices', value: (r) => r.devices.enrolled, numeric: true },
-    { label: 'col.devicesSilent', value: (r) => r.devices.silent + r.devices.atRisk, numeric: true },
+    ...devicePartColumns<SchoolRow>(),
   ];
 }
 
@@ -176,6 +160,7 @@ export function CountyPage(props: CountyPageProps) {
         columns={schoolColumns(locale)}
         rows={schools.rows}
         id="school-table"
+        wide
       />
       {pages > 1 && (
         <nav class="pager" aria-label="pages">

@@ -1,58 +1,8 @@
 import type { Coverage, MeasurementSource, SampleFlag } from '../../shared/schemas/coverage.ts';
-import type { Locale } from '../i18n/locale.ts';
-import type { Column } from './table.tsx';
-
-type EquippedBy = Coverage['classrooms']['equippedBy'];
-
-/** Equipped classrooms by presentation kind, one column each: county rows and school rows alike. */
-export function equippedByColumns<Row extends { classrooms: { equippedBy: EquippedBy } }>(): Column<Row>[] {
-  return [
-    {
-      label: 'col.equippedProjector',
-      value: (r) => r.classrooms.equippedBy.projector,
-      numeric: true,
-      sortKey: 'equippedProjector',
-    },
-    {
-      label: 'col.equippedInteractivePanel',
-      value: (r) => r.classrooms.equippedBy.interactivePanel,
-      numeric: true,
-      sortKey: 'equippedPanel',
-    },
-    {
-      label: 'col.equippedLargeDisplay',
-      value: (r) => r.classrooms.equippedBy.largeDisplay,
-      numeric: true,
-      sortKey: 'equippedLarge',
-    },
-  ];
-}
-
-/** "projector a · interactive panel b · large display c", the equipped count taken apart. */
-export function equippedByWords(
-  locale: Locale,
-  by: EquippedBy,
-  key: 'figure.equippedBy' | 'evidence.equippedBy' = 'figure.equippedBy',
-): string {
-  return locale.fill(key, {
-    projector: locale.number(by.projector),
-    panel: locale.number(by.interactivePanel),
-    large: locale.number(by.largeDisplay),
-  });
-}
-
-/** A progress bar for a table cell: part of whole, with the percentage as text beside it. */
-export function Bar(props: { locale: Locale; part: number; whole: number }) {
-  const share = props.whole > 0 ? Math.min(1, props.part / props.whole) : 0;
-  return (
-    <span>
-      <span class="bar" aria-hidden="true">
-        <span style={`width:${(share * 100).toFixed(1)}%`} />
-      </span>
-      {`${props.locale.number(props.part)} (${props.locale.percent(props.part, props.whole)})`}
-    </span>
-  );
-}
+import type { Child } from 'hono/jsx';
+import type { Locale, ShareBase } from '../i18n/locale.ts';
+import { DevicesBy, EquippedBy } from './count-parts.tsx';
+import type { SumGroup } from './table.tsx';
 
 /** A declared-only count for a table cell: blank when zero, tagged 申报 otherwise, so it is never read as measured. */
 export function DeclaredCell(props: { locale: Locale; count: number; conflicts?: number }) {
@@ -88,23 +38,29 @@ interface Headline {
   label: string;
   value: number;
   of: number;
-  target: boolean;
+  /** What the percentage is a share of: the target, or the registered units the value counts. */
+  base: ShareBase;
   /** The plan's target as a share of registered units (a province's or the nation's), shown beside the count. */
   targetShare?: number | null;
   declared?: number;
   conflicts?: number;
-  /** A breakdown of the measured value, shown under it. */
-  parts?: string;
+  /** The value (or `of`) taken apart, shown under it: the parts of `group` add up to `total` (decision 165). */
+  parts?: { node: Child; group: SumGroup; total: 'value' | 'of' };
+  /** What the figure means when its words could be misread. */
+  note?: string;
 }
 
 /**
  * What a headline count is measured against: an absolute target (the root of a plan with counts), else the
  * registered units, with the share target (if the plan sets one) to be shown beside the percentage.
  */
-function against(figures: { target: number | null; targetShare: number | null; registered: number }) {
+function against(
+  figures: { target: number | null; targetShare: number | null; registered: number },
+  registered: ShareBase,
+) {
   if (figures.targetShare === null && figures.target !== null)
-    return { of: figures.target, target: true, targetShare: null };
-  return { of: figures.registered, target: false, targetShare: figures.targetShare };
+    return { of: figures.target, base: 'target' as const, targetShare: null };
+  return { of: figures.registered, base: registered, targetShare: figures.targetShare };
 }
 
 /**
@@ -119,7 +75,7 @@ export function HeadlineFigures(props: { locale: Locale; coverage: Coverage; con
     {
       label: t('figure.schoolsConnected'),
       value: coverage.schools.connected,
-      ...against(coverage.schools),
+      ...against(coverage.schools, 'schools'),
       declared: coverage.schools.declaredConnected,
       conflicts: coverage.schools.declarationConflicts,
     },
@@ -127,36 +83,59 @@ export function HeadlineFigures(props: { locale: Locale; coverage: Coverage; con
       label: t('figure.meetingStandard'),
       value: coverage.schools.meetingStandard,
       of: coverage.schools.registered,
-      target: false,
+      base: 'schools',
     },
     {
       label: t('figure.classroomsEquipped'),
       value: coverage.classrooms.equipped,
-      ...against(coverage.classrooms),
+      ...against(coverage.classrooms, 'classrooms'),
       declared: coverage.classrooms.declaredEquipped,
-      parts: equippedByWords(locale, coverage.classrooms.equippedBy),
+      parts: {
+        node: <EquippedBy locale={locale} by={coverage.classrooms.equippedBy} message="figure.equippedBy" />,
+        group: 'equipped',
+        total: 'value',
+      },
     },
-    { label: t('figure.devicesLive'), value: coverage.devices.live, of: coverage.devices.enrolled, target: false },
+    {
+      label: t('figure.devicesLive'),
+      value: coverage.devices.live,
+      of: coverage.devices.enrolled,
+      base: 'devices',
+      parts: {
+        node: <DevicesBy locale={locale} devices={coverage.devices} message="figure.devicesBy" />,
+        group: 'devices',
+        total: 'of',
+      },
+      note: t('figure.reportingNote'),
+    },
   ];
   return (
     <>
       <ul class="figures">
         {items.map((item) => (
-          <li class="figure">
+          <li class="figure" data-sum={item.parts ? '' : undefined}>
             <div class="label">
               {item.label} <span class="tag measured">{t('tag.measured')}</span>
             </div>
             <div class="value">
-              {locale.number(item.value)}
-              <span class="of">{` / ${locale.number(item.of)}`}</span>
+              <span data-total={item.parts?.total === 'value' ? item.parts.group : undefined}>
+                {locale.number(item.value)}
+              </span>
+              <span class="of">
+                {' / '}
+                <span data-total={item.parts?.total === 'of' ? item.parts.group : undefined}>
+                  {locale.number(item.of)}
+                </span>
+              </span>
             </div>
             <div class="meta">
-              {`${locale.percent(item.value, item.of)} ${item.target ? t('figure.ofTarget') : t('figure.ofRegistered')}`}
+              {locale.share(item.value, item.of, item.base)}
               {item.targetShare != null && (
-                <span class="target-share">{` · ${locale.fill('figure.targetShare', { share: locale.percent(item.targetShare, 1) })}`}</span>
+                <span class="target-share">{` · ${locale.fill('figure.targetShare', { share: locale.share(item.targetShare, 1, item.base) })}`}</span>
               )}
             </div>
-            {item.parts && <div class="meta equipped-by">{item.parts}</div>}
+            {item.parts && <div class="meta equipped-by">{item.parts.node}</div>}
+            {item.note && <div class="meta">{item.note}</div>}
             {item.declared !== undefined && (
               <div class="declared-line">
                 <span class="tag declared">{t('tag.declared')}</span>
@@ -189,14 +168,14 @@ export function ProgressLine(props: { locale: Locale; progress: Progress }) {
   const { locale } = props;
   const t = locale.t;
   const parts = [
-    { label: t('figure.schoolsConnected'), p: props.progress.schoolsConnected },
-    { label: t('figure.classroomsEquipped'), p: props.progress.classroomsEquipped },
+    { label: t('figure.schoolsConnected'), p: props.progress.schoolsConnected, base: 'schools' as const },
+    { label: t('figure.classroomsEquipped'), p: props.progress.classroomsEquipped, base: 'classrooms' as const },
   ];
   return (
     <ul class="progress-lines">
-      {parts.map(({ label, p }) => (
+      {parts.map(({ label, p, base }) => (
         <li>
-          {`${label} · ${props.progress.year}: ${t('progress.measured')} ${p.measuredShare === null ? t('value.none') : locale.percent(p.measuredShare, 1)} / ${t('progress.expected')} ${locale.percent(p.expectedShare, 1)} — `}
+          {`${label} · ${props.progress.year}: ${t('progress.measured')} ${p.measuredShare === null ? t('value.none') : locale.share(p.measuredShare, 1, base)} / ${t('progress.expected')} ${locale.share(p.expectedShare, 1, base)} — `}
           <ProgressBadge locale={locale} status={p.status} />
         </li>
       ))}

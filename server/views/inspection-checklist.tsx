@@ -2,6 +2,7 @@ import type { SchoolDetail } from '../../shared/schemas/coverage.ts';
 import type { Declaration } from '../../shared/schemas/declarations.ts';
 import type { Inspection } from '../../shared/schemas/inspections.ts';
 import { chinaDateTime } from '../../shared/time/china-time-text.ts';
+import { langs, localeFor } from '../i18n/locale.ts';
 
 /*
  * The printable inspection checklist (检查验收): one page per school with the evidence santong holds,
@@ -20,6 +21,8 @@ th, td { border: 1px solid #555; padding: .25em .5em; text-align: left; font-siz
 `;
 
 const yesNo = (v: boolean) => (v ? '是 yes' : '否 no');
+// A device's state in both languages, in the dashboard's words ("正常上报 reporting", decision 165), never its API name.
+const stateWords = (state: string) => langs.map((lang) => localeFor(lang).tOr(`state.${state}`, state)).join(' ');
 // Beijing time, as everywhere people read santong's times; the "as of" line says so once per page.
 const at = (iso: string | null) => (iso ? chinaDateTime(iso) : '—');
 
@@ -144,7 +147,7 @@ function SchoolPage(props: {
             <tr>
               <td>{d.hostname}</td>
               <td>{d.classroom ?? '—'}</td>
-              <td>{d.state}</td>
+              <td>{stateWords(d.state)}</td>
               <td>{at(d.lastReportAt)}</td>
               <td>{d.medianDownMbps === null ? '—' : `${d.medianDownMbps} Mbps`}</td>
             </tr>

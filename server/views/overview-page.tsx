@@ -3,7 +3,8 @@ import type { Plan } from '../../shared/schemas/plan.ts';
 import type { PlatformCoverage } from '../../shared/schemas/platforms.ts';
 import type { TeacherSpaces } from '../../shared/schemas/teacher-spaces.ts';
 import type { Viewer } from '../access/principals.ts';
-import { Bar, DeclaredCell, equippedByColumns, HeadlineFigures, ProgressBadge, ProgressLine } from './figures.tsx';
+import { DeclaredCell, HeadlineFigures, ProgressBadge, ProgressLine } from './figures.tsx';
+import { Bar, classroomPartColumns, devicePartColumns, schoolPartColumns } from './count-parts.tsx';
 import type { Locale } from '../i18n/locale.ts';
 import { ExportLinks, Layout } from './layout.tsx';
 import { PlanLineChart, type MeasuredPoint } from './plan-chart.tsx';
@@ -44,13 +45,7 @@ export function divisionColumns(locale: Locale, level: DivisionLevelName): Colum
       cell: (r) => <a href={divisionHref(r, null)}>{locale.divisionName(r)}</a>,
       sortKey: 'name',
     },
-    { label: 'col.schools', value: (r) => r.schools.registered, numeric: true, sortKey: 'schools' },
-    {
-      label: 'col.schoolsConnected',
-      value: (r) => r.schools.connected,
-      cell: (r) => <Bar locale={locale} part={r.schools.connected} whole={r.schools.registered} />,
-      sortKey: 'connected',
-    },
+    ...schoolPartColumns<DivisionRow>(locale),
     {
       label: 'col.declaredConnected',
       value: (r) => r.schools.declaredConnected,
@@ -74,17 +69,10 @@ export function divisionColumns(locale: Locale, level: DivisionLevelName): Colum
     {
       label: 'col.meetsStandard',
       value: (r) => r.schools.meetingStandard,
-      cell: (r) => <Bar locale={locale} part={r.schools.meetingStandard} whole={r.schools.registered} />,
+      cell: (r) => <Bar locale={locale} part={r.schools.meetingStandard} whole={r.schools.registered} base="schools" />,
       sortKey: 'standard',
     },
-    { label: 'col.classrooms', value: (r) => r.classrooms.registered, numeric: true, sortKey: 'classrooms' },
-    {
-      label: 'col.classroomsEquipped',
-      value: (r) => r.classrooms.equipped,
-      cell: (r) => <Bar locale={locale} part={r.classrooms.equipped} whole={r.classrooms.registered} />,
-      sortKey: 'equipped',
-    },
-    ...equippedByColumns<DivisionRow>(),
+    ...classroomPartColumns<DivisionRow>(locale),
     {
       label: 'col.declaredEquipped',
       value: (r) => r.classrooms.declaredEquipped,
@@ -97,10 +85,7 @@ export function divisionColumns(locale: Locale, level: DivisionLevelName): Colum
       cell: (r) => <ProgressBadge locale={locale} status={r.progress.classroomsEquipped.status} />,
       sortKey: 'progressClassrooms',
     },
-    { label: 'col.devices', value: (r) => r.devices.enrolled, numeric: true, sortKey: 'devices' },
-    { label: 'col.devicesLive', value: (r) => r.devices.live, numeric: true, sortKey: 'live' },
-    { label: 'col.devicesAtRisk', value: (r) => r.devices.atRisk, numeric: true, sortKey: 'atRisk' },
-    { label: 'col.devicesSilent', value: (r) => r.devices.silent, numeric: true, sortKey: 'silent' },
+    ...devicePartColumns<DivisionRow>(),
   ];
 }
 
@@ -164,6 +149,7 @@ function DivisionFigures(props: DivisionViewProps & { conflictHref?: string }) {
           indicator={plan.indicators.schoolsConnected}
           target={coverage.schools.target ?? coverage.schools.registered}
           targetShare={coverage.schools.targetShare}
+          base="schools"
           history={props.history.schools}
           now={props.now}
           measuredNow={coverage.schools.connected}
@@ -174,6 +160,7 @@ function DivisionFigures(props: DivisionViewProps & { conflictHref?: string }) {
           indicator={plan.indicators.classroomsEquipped}
           target={coverage.classrooms.target ?? coverage.classrooms.registered}
           targetShare={coverage.classrooms.targetShare}
+          base="classrooms"
           history={props.history.classrooms}
           now={props.now}
           measuredNow={coverage.classrooms.equipped}
@@ -188,6 +175,9 @@ function DivisionFigures(props: DivisionViewProps & { conflictHref?: string }) {
         rows={props.rows}
         sorting={props.sorting}
         id={`${childLevel}-table`}
+        // Every part of each count is a column (decision 165): 22 of them fit at 1366 px in Chinese, and English
+        // words need more, so the table scrolls in its wrapper there (decision 167).
+        wide
       />
     </>
   );
@@ -201,7 +191,7 @@ export function OverviewPage(props: OverviewProps) {
   return (
     <Layout locale={locale} viewer={props.viewer} path={props.path} title={title}>
       <h1>{`${title} · ${locale.divisionName(plan.root)}`}</h1>
-      <p class="meta">{plan.name}</p>
+      <p class="meta">{locale.planName(plan)}</p>
       <DivisionFigures {...props} conflictHref="/declarations?conflict=true" />
       <TeacherSpacesSection locale={locale} spaces={props.spaces} asOf={coverage.asOf} />
       <PlatformsSection locale={locale} coverage={props.platforms} linkToList />
@@ -218,7 +208,7 @@ export function DivisionPage(props: DivisionViewProps) {
     <Layout locale={locale} viewer={props.viewer} path={props.path} title={name}>
       <Breadcrumb locale={locale} trail={props.trail} rootCode={props.rootCode} />
       <h1>{`${t(`division.level.${coverage.division.level}`)} · ${name}`}</h1>
-      <p class="meta">{props.plan.name}</p>
+      <p class="meta">{locale.planName(props.plan)}</p>
       <DivisionFigures {...props} />
     </Layout>
   );

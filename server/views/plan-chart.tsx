@@ -1,8 +1,8 @@
 import type { CountIndicator } from '../../shared/schemas/plan.ts';
 import { endOfLocalDay, localYear as yearOf, startOfLocalYear as yearStart } from '../../shared/time/china-time.ts';
 import { expectedCumulative } from '../plan/milestones.ts';
-import { chartBox, niceMax, YAxis } from './charts.tsx';
-import type { Locale } from '../i18n/locale.ts';
+import { ChartLegend, chartBox, niceMax, YAxis } from './charts.tsx';
+import type { Locale, ShareBase } from '../i18n/locale.ts';
 
 /*
  * Progress against the plan over time: the plan's expected cumulative count (interpolated within each
@@ -38,6 +38,8 @@ export function PlanLineChart(props: {
   target: number;
   /** The plan's target as a share (coverage's `targetShare`): the target line says it, and no yearly path is drawn. */
   targetShare?: number | null;
+  /** What the units are, which a share target is a share of. */
+  base: ShareBase;
   history: MeasuredPoint[];
   now: number;
   measuredNow: number;
@@ -71,7 +73,10 @@ export function PlanLineChart(props: {
   const targetWords =
     share === null
       ? `${t('figure.ofTarget')} ${locale.number(indicator.target)}`
-      : locale.fill('chart.targetShare', { share: locale.percent(share, 1), n: locale.number(indicator.target) });
+      : locale.fill('chart.targetShare', {
+          share: locale.share(share, 1, props.base),
+          n: locale.number(indicator.target),
+        });
   const plannedWords =
     share === null
       ? `, ${t('chart.planned')} ${locale.number(Math.round(expectedCumulative(indicator, props.now)))}`
@@ -118,19 +123,14 @@ export function PlanLineChart(props: {
           stroke-width="2.5"
         />
         <circle cx={lastX} cy={lastY} r="3.5" fill="#0b5cad" />
-        <g transform={`translate(${PAD.left}, ${H - 6})`}>
-          {share === null && (
-            <>
-              <line x1="0" x2="14" y1="-4" y2="-4" stroke="#6e7781" stroke-dasharray="4 3" stroke-width="2" />
-              <text x="18">{t('chart.planned')}</text>
-            </>
-          )}
-          <line x1="150" x2="164" y1="-4" y2="-4" stroke="#0b5cad" stroke-width="2.5" />
-          <text x="168">{t('chart.measured')}</text>
-          <line x1="290" x2="304" y1="-4" y2="-4" stroke="#cf222e" stroke-dasharray="6 4" />
-          <text x="308">{targetWords}</text>
-        </g>
       </svg>
+      <ChartLegend
+        entries={[
+          ...(share === null ? [{ swatch: { line: '#6e7781', dash: '4 3' }, label: t('chart.planned') }] : []),
+          { swatch: { line: '#0b5cad', width: 2.5 }, label: t('chart.measured') },
+          { swatch: { line: '#cf222e', dash: '6 4', width: 1.5 }, label: targetWords },
+        ]}
+      />
     </figure>
   );
 }

@@ -42,12 +42,12 @@ export function platformColumns(locale: Locale): Column<PlatformView>[] {
     {
       label: 'col.uptime7d',
       value: (r) => r.status?.uptime7d ?? null,
-      cell: (r) => (r.status?.uptime7d == null ? t('value.none') : locale.percent(r.status.uptime7d, 1)),
+      cell: (r) => (r.status?.uptime7d == null ? t('value.none') : locale.share(r.status.uptime7d, 1, 'probes')),
     },
     {
       label: 'col.uptime30d',
       value: (r) => r.status?.uptime30d ?? null,
-      cell: (r) => (r.status?.uptime30d == null ? t('value.none') : locale.percent(r.status.uptime30d, 1)),
+      cell: (r) => (r.status?.uptime30d == null ? t('value.none') : locale.share(r.status.uptime30d, 1, 'probes')),
     },
     { label: 'col.latencyMs', value: (r) => r.status?.medianLatencyMs ?? null, numeric: true },
     { label: 'col.probeError', value: (r) => r.status?.error ?? null },

@@ -1,7 +1,7 @@
 import type { PlatformCoverage } from '../../shared/schemas/platforms.ts';
 import type { TeacherSpaces } from '../../shared/schemas/teacher-spaces.ts';
 import { ProgressChart } from './charts.tsx';
-import { Bar } from './figures.tsx';
+import { Bar } from './count-parts.tsx';
 import type { Locale } from '../i18n/locale.ts';
 import { DataTable, type Column } from './table.tsx';
 
@@ -15,12 +15,16 @@ type Level = PlatformCoverage['levels'][number];
 /** Teacher-space columns per county (page). */
 export function teacherSpaceColumns(locale: Locale): Column<CountySpaces>[] {
   return [
-    { label: 'col.county', value: (r) => r.name, cell: (r) => <a href={`/counties/${r.code}`}>{r.name}</a> },
+    {
+      label: 'col.county',
+      value: (r) => locale.divisionName(r),
+      cell: (r) => <a href={`/counties/${r.code}`}>{locale.divisionName(r)}</a>,
+    },
     { label: 'col.teachers', value: (r) => r.teachers, numeric: true },
     {
       label: 'col.spacesOpened',
       value: (r) => r.opened,
-      cell: (r) => <Bar locale={locale} part={r.opened} whole={r.teachers} />,
+      cell: (r) => <Bar locale={locale} part={r.opened} whole={r.teachers} base="teachers" />,
     },
     { label: 'col.spacesVerified', value: (r) => r.verified, numeric: true },
     { label: 'col.schoolsDeclared', value: (r) => r.schoolsDeclared, numeric: true },
@@ -44,14 +48,12 @@ export function TeacherSpacesSection(props: { locale: Locale; spaces: TeacherSpa
             {locale.number(spaces.opened)}
             {spaces.target !== null && <span class="of">{` / ${locale.number(spaces.target)}`}</span>}
           </div>
-          <div class="meta">
-            {spaces.target !== null ? `${locale.percent(spaces.opened, spaces.target)} ${t('figure.ofTarget')}` : ''}
-          </div>
+          <div class="meta">{spaces.target !== null ? locale.share(spaces.opened, spaces.target, 'target') : ''}</div>
         </li>
         <li class="figure">
           <div class="label">{t('spaces.verified')}</div>
           <div class="value">{locale.number(spaces.verified)}</div>
-          <div class="meta">{`${locale.percent(spaces.verified, spaces.opened)} ${t('spaces.ofOpened')}`}</div>
+          <div class="meta">{locale.share(spaces.verified, spaces.opened, 'spacesOpened')}</div>
         </li>
         <li class="figure">
           <div class="label">{t('spaces.teachers')}</div>

@@ -10,7 +10,7 @@ import { ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
 import { Breadcrumb, type TrailDivision } from './division-trail.tsx';
 import { displaysWords, displayWords, kindWords } from './display-words.ts';
-import { equippedByWords } from './figures.tsx';
+import { DevicesBy, EquippedBy, MarkedText } from './count-parts.tsx';
 
 type Classroom = SchoolDetail['classrooms'][number];
 type Device = SchoolDetail['devices'][number];
@@ -95,7 +95,7 @@ function Evidence(props: { locale: Locale; detail: SchoolDetail; rules: Coverage
             measured: locale.number(s.bandwidthMbps, 1),
             days,
             standard: locale.number(s.standardMbps),
-            tolerance: locale.percent(rules.bandwidth.tolerance, 1),
+            tolerance: locale.share(rules.bandwidth.tolerance, 1, 'standard'),
             threshold: locale.number(s.standardMbps * rules.bandwidth.tolerance, 1),
           });
   return (
@@ -119,21 +119,25 @@ function Evidence(props: { locale: Locale; detail: SchoolDetail; rules: Coverage
           })}
         </li>
       )}
-      <li>
-        {locale.fill('evidence.classrooms', {
-          equipped: s.classrooms.equipped,
-          registered: s.classrooms.registered,
-          days,
-        })}
-        {s.classrooms.equipped > 0 && ` ${equippedByWords(locale, s.classrooms.equippedBy, 'evidence.equippedBy')}`}
+      <li data-sum>
+        <MarkedText
+          locale={locale}
+          message="evidence.classrooms"
+          values={{ equipped: s.classrooms.equipped, registered: s.classrooms.registered, days }}
+          group="equipped"
+          total="equipped"
+          parts={[]}
+        />
+        {s.classrooms.equipped > 0 && (
+          <>
+            {' '}
+            <EquippedBy locale={locale} by={s.classrooms.equippedBy} message="evidence.equippedBy" />
+          </>
+        )}
       </li>
-      <li>
-        {locale.fill('evidence.devices', {
-          live: s.devices.live,
-          atRisk: s.devices.atRisk,
-          silent: s.devices.silent,
-          never: s.devices.never,
-        })}
+      <li data-sum>
+        <DevicesBy locale={locale} devices={s.devices} message="evidence.devices" />{' '}
+        {locale.fill('evidence.reporting', { liveDays: rules.liveDays })}
       </li>
       {s.declaredConnected && (
         <li class="declared-line">
@@ -226,7 +230,7 @@ export function SchoolPage(props: {
     <Layout locale={locale} viewer={props.viewer} path={props.path} title={s.name}>
       <Breadcrumb locale={locale} trail={props.trail} rootCode={props.rootCode} here={s.name} />
       <p class="meta">
-        <a href={`/counties/${s.county.code}`}>{s.county.name}</a>
+        <a href={`/counties/${s.county.code}`}>{locale.divisionName(s.county)}</a>
         {` · ${s.code} · ${locale.tOr(`type.${s.typeCode}`, s.typeCode)} · ${s.township ?? ''}`}
       </p>
       <h1>{s.name}</h1>

@@ -5,6 +5,9 @@ import type { Locale } from '../i18n/locale.ts';
 import type { MessageKey } from '../i18n/zh-CN.ts';
 import { chinaIsoWithOffset } from '../../shared/time/china-time-text.ts';
 
+/** The counts a table takes apart (decision 165): each has a total column and part columns that add up to it. */
+export type SumGroup = 'schools' | 'classrooms' | 'equipped' | 'devices';
+
 /** One column of a dashboard table: the same definition renders the HTML table and its exports. */
 export interface Column<Row> {
   label: MessageKey;
@@ -19,6 +22,12 @@ export interface Column<Row> {
   time?: 'instant' | 'day';
   /** Key for server-side sorting by this column (tables that sort). */
   sortKey?: string;
+  /**
+   * Where the count stands in its row's sums (decision 165): the total of a group, one of the parts that add up
+   * to a group's total, or both (equipped classrooms: a part of the classrooms, the total of the display kinds).
+   * Its cells carry `data-total` / `data-part`, so the sum can be read back from the page.
+   */
+  sums?: { total?: SumGroup; partOf?: SumGroup };
 }
 
 export interface Sorting {
@@ -45,10 +54,15 @@ export function DataTable<Row>(props: {
   rows: Row[];
   sorting?: Sorting;
   id?: string;
+  /**
+   * A list of records with more columns than a laptop's width (a county's schools): it scrolls inside its wrapper
+   * there too. Every other table fits at 1366 px; on a phone every table scrolls in its wrapper (decision 167).
+   */
+  wide?: boolean;
 }) {
   const { locale, columns, sorting } = props;
   return (
-    <div class="table-wrap">
+    <div class={props.wide ? 'table-wrap wide' : 'table-wrap'}>
       <table id={props.id}>
         <caption>
           {props.caption}
@@ -84,7 +98,7 @@ export function DataTable<Row>(props: {
             props.rows.map((row) => (
               <tr>
                 {columns.map((col) => (
-                  <td class={col.numeric ? 'num' : undefined}>
+                  <td class={col.numeric ? 'num' : undefined} data-total={col.sums?.total} data-part={col.sums?.partOf}>
                     {col.cell ? col.cell(row) : shown(locale, col.value(row), col.time)}
                   </td>
                 ))}

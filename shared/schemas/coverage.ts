@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { instantText } from './common.ts';
-import { divisionCodeSchema, divisionLevels } from './division-code.ts';
+import { divisionCodeSchema, divisionLevels, divisionPinyin } from './division-code.ts';
 import { progressSchema } from './history.ts';
 import { displayEvidenceKinds, displayKinds, presentationDisplayKinds } from './report.ts';
 import { schoolCodeLabelsSchema } from './school.ts';
@@ -45,17 +45,25 @@ const classroomFigures = z.object({
     .int()
     .describe('classrooms a person declared equipped that no measurement shows: never included in equipped'),
 });
-const deviceFigures = z.object({
-  enrolled: z.number().int().describe('devices with an active key'),
-  live: z.number().int(),
-  atRisk: z.number().int(),
-  silent: z.number().int(),
-  never: z.number().int().describe('enrolled, never reported'),
-});
+const deviceFigures = z
+  .object({
+    enrolled: z.number().int().describe('devices with an active key'),
+    live: z
+      .number()
+      .int()
+      .describe(
+        'reported to this server within liveDays (the dashboard says 正常上报 / reporting); ' +
+          'says nothing about the internet, which `connected` measures',
+      ),
+    atRisk: z.number().int().describe('last report older than liveDays, within atRiskDays'),
+    silent: z.number().int().describe('last report older than atRiskDays'),
+    never: z.number().int().describe('enrolled, never reported'),
+  })
+  .describe('enrolled devices by state: live + atRisk + silent + never = enrolled');
 const division = z.object({
   code: z.string(),
   name: z.string(),
-  pinyin: z.string().nullable(),
+  pinyin: divisionPinyin,
   level: z.enum(divisionLevels).describe('country (000000), province, prefecture or county'),
 });
 
@@ -232,7 +240,7 @@ export const deviceRowSchema = z.object({
 export const schoolDetailSchema = z.object({
   asOf: instantText(),
   school: schoolRowSchema.extend({
-    county: z.object({ code: z.string(), name: z.string() }),
+    county: z.object({ code: z.string(), name: z.string(), pinyin: divisionPinyin }),
     classCount: z.number().int().nullable(),
     centreSchoolCode: z.string().nullable(),
     lastInspection: z

@@ -9,3 +9,6 @@ export const divisionCodeSchema = z.string().regex(/^\d{6}$/, 'a 6-digit adminis
 /** The levels of the division tree, from the top: the country (000000, a deployment root only) down to the county. */
 export const divisionLevels = ['country', 'province', 'prefecture', 'county'] as const;
 export type DivisionLevelName = (typeof divisionLevels)[number];
+
+/** A division's name in pinyin in an answer: English pages show it instead of the Chinese name (decision 168). */
+export const divisionPinyin = z.string().nullable().describe('the name in pinyin, where the reference has it');

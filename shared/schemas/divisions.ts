@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { divisionCodeSchema, divisionLevels } from './division-code.ts';
+import { divisionCodeSchema, divisionLevels, divisionPinyin } from './division-code.ts';
 
 /** `:code` of any division of the deployment's tree (`GET /api/v1/divisions/{code}`). */
 export const divisionParams = z.object({ code: divisionCodeSchema });
@@ -12,7 +12,7 @@ const divisionRef = z.object({
 
 /** `GET /api/v1/divisions/{code}`: one division of the tree with its children and its breadcrumb. */
 export const divisionSchema = divisionRef.extend({
-  pinyin: z.string().nullable().describe('the name in pinyin, where the reference has it'),
+  pinyin: divisionPinyin,
   parent: z.string().nullable().describe("the parent division's code; null for the deployment's root"),
   children: z.array(divisionRef).describe('the direct sub-divisions, in code order (empty for a county)'),
   ancestors: z

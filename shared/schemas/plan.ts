@@ -119,6 +119,13 @@ export const planSchema = z.preprocess(
   z
     .object({
       name: z.string().trim().min(1).max(200),
+      nameEn: z
+        .string()
+        .trim()
+        .min(1)
+        .max(200)
+        .optional()
+        .describe('the plan’s title in English, shown on English pages (the Chinese `name` otherwise)'),
       startYear: year,
       endYear: year,
       root: divisionSchema.describe("the deployment's root division (a prefecture, a province, or 000000 the country)"),

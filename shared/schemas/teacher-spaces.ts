@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { boundedText, instantText } from './common.ts';
+import { divisionPinyin } from './division-code.ts';
 import { cellText, codeText, wholeNumber } from './school.ts';
 
 /*
@@ -90,6 +91,6 @@ export const teacherSpacesSchema = z.object({
   milestones: z.array(z.object({ year: z.number().int(), cumulative: z.number().int() })),
   ...totals,
   declared: z.literal(true).describe('every figure here was declared by people, none measured'),
-  counties: z.array(z.object({ code: z.string(), name: z.string(), ...totals })),
+  counties: z.array(z.object({ code: z.string(), name: z.string(), pinyin: divisionPinyin, ...totals })),
 });
 export type TeacherSpaces = z.infer<typeof teacherSpacesSchema>;

@@ -8,6 +8,7 @@ import { enroll } from '../../agent/enroll.ts';
 import { startTestServer, testClock, type TestServer, type TestClock } from '../helpers/server.ts';
 import { buildEdid } from '../../agent/demo/edid-builder.ts';
 import { tempDir } from './report-fixture.ts';
+import { reports } from '../../server/db/schema.ts';
 
 const MIN = 60_000;
 let server: TestServer;
@@ -24,9 +25,12 @@ async function plug(connector: string, edid: Uint8Array) {
 }
 
 function stored(): { id: string; presentation: number }[] {
-  return server.db.$client
-    .prepare('select id, presentation_display as presentation from reports order by collected_at')
-    .all() as never;
+  return server.db
+    .select({ id: reports.id, presentation: reports.presentationDisplay })
+    .from(reports)
+    .orderBy(reports.collectedAt)
+    .all()
+    .map((r) => ({ id: r.id, presentation: Number(r.presentation) }));
 }
 
 beforeEach(async () => {

@@ -118,7 +118,7 @@ describe('npm run demo (reduced)', () => {
     try {
       const models = db.$client
         .prepare(
-          "select distinct json_extract(d.value, '$.model') as model, json_extract(d.value, '$.kind') as kind from reports, json_each(reports.body, '$.displays') d",
+          "select distinct json_extract(d.value, '$.model') as model, json_extract(d.value, '$.kind') as kind from reports, json_each(report_json(reports.body), '$.displays') d",
         )
         .all() as { model: string; kind: string }[];
       // Projectors with no fixed size, branded and generic-scaler panels (with the touch frame), TVs, desk monitors:

@@ -9,6 +9,7 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { agentEnv, exited, runAgent, spawnAgent, waitFor } from './agent-process.ts';
 import { startProxy } from './http-fixture.ts';
 import { makeReport, tempDir } from './report-fixture.ts';
+import { reports } from '../../server/db/schema.ts';
 
 const SCHOOL = '6229210001';
 let server: TestServer;
@@ -29,7 +30,12 @@ afterEach(async () => {
 });
 
 function reportIds(): string[] {
-  return (server.db.$client.prepare('select id from reports order by id').all() as { id: string }[]).map((r) => r.id);
+  return server.db
+    .select({ id: reports.id })
+    .from(reports)
+    .orderBy(reports.id)
+    .all()
+    .map((r) => r.id);
 }
 
 /** Enrolls through the CLI; the internet target is the test server itself (never an outside address). */
@@ -66,7 +72,9 @@ describe('agent against the real server', () => {
     expect(once.code, once.stderr).toBe(0);
     const [id] = reportIds();
     expect(once.stdout).toContain(id);
-    const body = JSON.parse((server.db.$client.prepare('select body from reports').get() as { body: string }).body) as {
+    const body = JSON.parse(
+      (server.db.$client.prepare('select report_json(body) as body from reports').get() as { body: string }).body,
+    ) as {
       network: { internet: { reachable: boolean } };
     };
     expect(body.network.internet.reachable).toBe(true);
@@ -161,7 +169,7 @@ describe('agent against the real server', () => {
     expect(once.code, once.stderr).toBe(0);
     expect(reportIds()).toHaveLength(2); // five collected, room for two
     const carried = server.db.$client
-      .prepare("select sum(json_extract(body, '$.droppedSinceLastDelivery')) as n from reports")
+      .prepare("select sum(json_extract(report_json(body), '$.droppedSinceLastDelivery')) as n from reports")
       .get() as { n: number };
     const status = JSON.parse((await runAgent(['status', '--json', '--config', configPath])).stdout) as {
       droppedNotYetReported: number;

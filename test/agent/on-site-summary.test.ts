@@ -5,6 +5,7 @@ import { buildEdid } from '../../agent/demo/edid-builder.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { agentEnv, exited, runAgent, spawnAgent, waitFor } from './agent-process.ts';
 import { tempDir } from './report-fixture.ts';
+import { reports } from '../../server/db/schema.ts';
 
 /*
  * What the IT teacher reads at the PC (issue 18, item 9): `once` and `status` from the real agent process against
@@ -76,7 +77,11 @@ describe('what the agent tells the IT teacher', () => {
     await enroll();
     const once = await runAgent(['once', '--config', configPath], { env });
     expect(once.code, once.stderr).toBe(0);
-    const [id] = (server.db.$client.prepare('select id from reports').all() as { id: string }[]).map((r) => r.id);
+    const [id] = server.db
+      .select({ id: reports.id })
+      .from(reports)
+      .all()
+      .map((r) => r.id);
     expect(once.stdout).toContain(id);
     expect(once.stdout).toMatch(/互联网\s+可以访问，延迟 [\d.]+ 毫秒/);
     expect(once.stdout).toMatch(/显示器 · DEL DELL P2419H · 53 × 30 厘米（24 英寸）/);

@@ -109,9 +109,11 @@ function startService(deadlineSeconds = 120) {
 
 type StoredReport = { agentVersion: string; update?: { refusedVersion: string; reason: string } };
 function storedReports(): StoredReport[] {
-  return (server.db.$client.prepare('select body from reports order by received_at').all() as { body: string }[]).map(
-    (r) => JSON.parse(r.body) as StoredReport,
-  );
+  return (
+    server.db.$client.prepare('select report_json(body) as body from reports order by received_at').all() as {
+      body: string;
+    }[]
+  ).map((r) => JSON.parse(r.body) as StoredReport);
 }
 
 describe('agent self-update', () => {

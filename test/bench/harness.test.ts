@@ -16,6 +16,8 @@ import { CEILING_BODY } from '../../bench/harness/ceiling-app.ts';
 import { startSideApp } from '../../bench/harness/server-process.ts';
 import { deploymentTree } from '../../server/divisions/deployment.ts';
 import { measureFolding } from '../../bench/server/steady-state.ts';
+import { sessionCookie } from '../../bench/pages/sign-in.ts';
+import { createUser } from '../../server/accounts/users.ts';
 
 /*
  * The benchmark harness must not rot: its generated data must be data the server itself would have
@@ -115,11 +117,22 @@ describe('benchmark harness', () => {
   it('drives a real server on 127.0.0.1 with reads and signed report batches, all answered 200', async () => {
     const dataDir = tempDir();
     const meta = generateDataset(tinyScale(), path.join(dataDir, DATABASE_FILE));
+    const db = openDatabaseFile(path.join(dataDir, DATABASE_FILE));
+    await createUser(db, { username: 'bureau', password: 'bench harness password', role: 'bureau' }, Date.now(), {
+      actor: 'test',
+      reason: 'bench harness test',
+    });
+    db.$client.close();
     const config = parseServerConfig({ port: '0', host: '127.0.0.1', 'data-dir': dataDir }, {});
     const server = await startServer(config, pino({ level: 'silent' }));
     const ceiling = await startSideApp('bench/harness/ceiling-app.ts');
     const standIn = await startSideApp('bench/harness/division-app.ts', [dataDir]);
     try {
+      const pageCookie = await sessionCookie(
+        (url, init) => fetch(`${server.url}${url}`, init),
+        'bureau',
+        'bench harness password',
+      );
       const phase = { name: 'smoke', round: 1, warmupMs: 0, durationMs: 2_000 };
       const smoke = () =>
         runPlan({
@@ -127,6 +140,7 @@ describe('benchmark harness', () => {
           apiToken: meta.apiToken,
           countyView: meta.countyView,
           ceilingUrl: ceiling.url,
+          pageCookie,
           province: { url: standIn.url, path: `/coverage?division=${meta.countyView}` },
           seed: meta.seed,
           loadDevices: meta.loadDevices,
@@ -135,7 +149,18 @@ describe('benchmark harness', () => {
           phases: [
             {
               ...phase,
-              streams: (['ceiling', 'healthz', 'coverage', 'province', 'county', 'ingest'] as const).map((kind) => ({
+              streams: (
+                [
+                  'ceiling',
+                  'healthz',
+                  'coverage',
+                  'province',
+                  'county',
+                  'ingest',
+                  'overview-page',
+                  'county-page',
+                ] as const
+              ).map((kind) => ({
                 kind,
                 connections: 2,
               })),
@@ -155,6 +180,9 @@ describe('benchmark harness', () => {
       expect(results[0]!.streams.find((s) => s.kind === 'ingest')!.reportsAccepted).toBeGreaterThan(0);
       expect(results[0]!.streams.find((s) => s.kind === 'ceiling')!.meanBytes).toBe(CEILING_BODY.length);
       expect(CEILING_BODY.length).toBe(20);
+      // The page streams read the signed-in pages, not the login form a lost session is redirected to.
+      for (const kind of ['overview-page', 'county-page'])
+        expect(results[0]!.streams.find((s) => s.kind === kind)!.meanBytes, kind).toBeGreaterThan(5_000);
     } finally {
       await standIn.stop();
       await ceiling.stop();

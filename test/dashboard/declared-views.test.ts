@@ -81,8 +81,8 @@ describe('measured and declared, side by side', () => {
       .replace(/^\uFEFF/, '')
       .trim()
       .split('\r\n');
-    expect(counties[0]).toContain('仅申报联网,申报矛盾,校校通进度');
-    expect(counties[1]).toMatch(/^622921,临夏县,2,1,1,1,/);
+    expect(counties[0]).toContain('学校数,已联网,未联网,仅申报联网,申报矛盾,校校通进度');
+    expect(counties[1]).toMatch(/^622921,临夏县,2,1,1,1,1,/);
 
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(Buffer.from((await officer.get('/counties/622921/schools.xlsx')).bytes) as never);

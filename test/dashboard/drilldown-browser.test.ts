@@ -6,7 +6,7 @@ import { readCoverage } from '../../server/coverage/read.ts';
 import { createDashboardUsers, PASSWORD, seedDevices } from '../helpers/dashboard.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
-import { startTestServer, testRoster, type TestServer } from '../helpers/server.ts';
+import { startTestServer, testRoster, lanzhouTestSchool, type TestServer } from '../helpers/server.ts';
 import { openTestBrowser, signIn, type TestBrowser } from '../helpers/browser.ts';
 
 /*
@@ -17,17 +17,7 @@ import { openTestBrowser, signIn, type TestBrowser } from '../helpers/browser.ts
 const outputDir = path.join(repoRoot, 'test-output');
 
 /** The test roster (Linxia county and Kangle, prefecture 622900) and one school in Lanzhou's Chengguan district. */
-const gansuRoster = [
-  ...testRoster,
-  {
-    code: '6201020001',
-    name: '城关区测试小学',
-    county_code: '620102',
-    type_code: '211',
-    urban_rural_code: '111',
-    classroom_count: 2,
-  },
-];
+const gansuRoster = [...testRoster, lanzhouTestSchool];
 
 let server: TestServer;
 let browser: TestBrowser | null = null;
@@ -68,7 +58,7 @@ async function headline(page: Page): Promise<{ value: number; of: number; text: 
   return { value: value!, of: of!, text: (await figure.textContent())! };
 }
 
-/** The sum of one numeric column of a children table (a bar cell reads "n (p%)"). */
+/** The sum of one numeric column of a children table (a bar cell reads "n (占学校 p%)"). */
 async function columnSum(table: Locator, column: number): Promise<number> {
   const cells = await table.locator(`tbody tr td:nth-child(${column})`).allTextContents();
   return cells.reduce((sum, cell) => sum + Number(cell.split(' ')[0]!.replace(/,/g, '')), 0);
@@ -105,12 +95,12 @@ describe('drill-down in Chromium', () => {
       expect(await prefectures.locator('thead').textContent()).toContain('州（市）');
       const top = await headline(page);
       expect(top).toMatchObject({ value: province.schools.connected, of: 4 });
-      expect(top.text).toContain('目标 100%');
-      expect(await page.locator('.figure').nth(2).textContent()).toContain('目标 90%');
+      expect(top.text).toContain('目标：占学校 100%');
+      expect(await page.locator('.figure').nth(2).textContent()).toContain('目标：占教室 90%');
       expect(await columnSum(prefectures, 4)).toBe(top.value);
       expect(await columnSum(prefectures, 3)).toBe(4);
       expect(await page.locator('svg.chart polyline.measured').count()).toBe(2);
-      expect(await page.locator('svg.chart').first().getAttribute('aria-label')).toContain('目标 100%（4）');
+      expect(await page.locator('svg.chart').first().getAttribute('aria-label')).toContain('目标 占学校 100%（4）');
       await expectClean(page);
       await page.screenshot({ path: path.join(outputDir, 'drilldown-province-zh.png'), fullPage: true });
 
@@ -123,7 +113,7 @@ describe('drill-down in Chromium', () => {
       expect(await counties.locator('tbody tr').count()).toBe(8);
       const prefecture = await headline(page);
       expect(prefecture).toMatchObject({ value: linxia.schools.connected, of: 3 });
-      expect(prefecture.text).toContain('目标 100%');
+      expect(prefecture.text).toContain('目标：占学校 100%');
       expect(await columnSum(counties, 4)).toBe(prefecture.value);
       expect(await columnSum(counties, 3)).toBe(3);
       await expectClean(page);
@@ -172,7 +162,7 @@ describe('drill-down in Chromium', () => {
       await page.getByRole('link', { name: 'English' }).click();
       await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^Prefecture · /);
-      expect((await headline(page)).text).toContain('target 100%');
+      expect((await headline(page)).text).toContain('target: 100% of schools');
       expect(await page.locator('#county-table thead').textContent()).toContain('County');
       await expectClean(page);
       await page.locator('nav.breadcrumb a').first().click();

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readCoverage } from '../../server/coverage/read.ts';
 import { createUser } from '../../server/accounts/users.ts';
 import { createDashboardUsers, DashboardClient, PASSWORD, seedDevices } from '../helpers/dashboard.ts';
-import { createTestContext, testRoster, type TestContext } from '../helpers/server.ts';
+import { createTestContext, testRoster, lanzhouTestSchool, type TestContext } from '../helpers/server.ts';
 
 /*
  * Issue 13 item 6 without a browser: the division pages of a province deployment (Gansu 620000) read right at
@@ -15,14 +15,7 @@ afterEach(() => ctx?.cleanup());
 
 const gansuRoster = [
   ...testRoster,
-  {
-    code: '6201020001',
-    name: '城关区测试小学',
-    county_code: '620102',
-    type_code: '211',
-    urban_rural_code: '111',
-    classroom_count: 2,
-  },
+  lanzhouTestSchool,
   // 嘉峪关 is a prefecture-level city without counties: its schools point at the prefecture itself.
   {
     code: '6202000001',
@@ -55,8 +48,8 @@ describe('division pages of a province deployment', () => {
     expect(tianshui.status).toBe(200);
     clean(tianshui.text);
     expect(tianshui.text).toContain('州（市） · 天水市');
-    expect(tianshui.text).toContain('目标 100%');
-    expect(tianshui.text).toContain('目标 90%');
+    expect(tianshui.text).toContain('目标：占学校 100%');
+    expect(tianshui.text).toContain('目标：占教室 90%');
     expect(tianshui.text).toContain('href="/counties/620502"');
     const overview = await client.get('/');
     clean(overview.text);
@@ -129,6 +122,6 @@ describe('division pages of a province deployment', () => {
     expect(rows).toHaveLength(9);
     const english = await client.get('/divisions/622900');
     clean(english.text);
-    expect(english.text).toContain('target 100%');
+    expect(english.text).toContain('target: 100% of schools');
   });
 });

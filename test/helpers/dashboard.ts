@@ -104,7 +104,14 @@ export class DashboardClient {
 
 const DAY = 86_400_000;
 
-async function enroll(ctx: TestContext, schoolCode: string, hostname: string, uuid: string, classroom?: string) {
+/** Enrolls a PC through the real enroll route. */
+export async function enrollDevice(
+  ctx: TestContext,
+  schoolCode: string,
+  hostname: string,
+  uuid: string,
+  classroom?: string,
+) {
   const response = await ctx.app.request('/api/v1/enroll', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -119,7 +126,8 @@ async function enroll(ctx: TestContext, schoolCode: string, hostname: string, uu
   return (await response.json()) as { deviceId: string; deviceKey: string };
 }
 
-async function report(ctx: TestContext, deviceKey: string, reports: ReturnType<typeof makeReport>[]) {
+/** Delivers reports through the real report route. */
+export async function sendReports(ctx: TestContext, deviceKey: string, reports: ReturnType<typeof makeReport>[]) {
   const response = await ctx.app.request('/api/v1/reports', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${deviceKey}` },
@@ -136,15 +144,15 @@ async function report(ctx: TestContext, deviceKey: string, reports: ReturnType<t
  */
 export async function seedDevices(ctx: TestContext) {
   const now = ctx.clock();
-  const a1 = await enroll(ctx, '6229210001', 'a1-pc', 'uuid-a1', '1');
-  await report(ctx, a1.deviceKey, [
+  const a1 = await enrollDevice(ctx, '6229210001', 'a1-pc', 'uuid-a1', '1');
+  await sendReports(ctx, a1.deviceKey, [
     makeReport({ at: now - 2 * DAY, downMbps: 80 }),
     makeReport({ at: now - 60_000, downMbps: 120, upMbps: 30, displays: [projector] }),
   ]);
-  const a2 = await enroll(ctx, '6229210002', 'a2-silent', 'uuid-a2');
-  await report(ctx, a2.deviceKey, [makeReport({ at: now - 20 * DAY, reachable: false })]);
-  const b1 = await enroll(ctx, '6229220001', 'b1-silent', 'uuid-b1');
-  await report(ctx, b1.deviceKey, [makeReport({ at: now - 21 * DAY })]);
-  const dup = await enroll(ctx, '6229220001', 'b-dup', 'uuid-a1');
+  const a2 = await enrollDevice(ctx, '6229210002', 'a2-silent', 'uuid-a2');
+  await sendReports(ctx, a2.deviceKey, [makeReport({ at: now - 20 * DAY, reachable: false })]);
+  const b1 = await enrollDevice(ctx, '6229220001', 'b1-silent', 'uuid-b1');
+  await sendReports(ctx, b1.deviceKey, [makeReport({ at: now - 21 * DAY })]);
+  const dup = await enrollDevice(ctx, '6229220001', 'b-dup', 'uuid-a1');
   return { a1: a1.deviceId, a2: a2.deviceId, b1: b1.deviceId, dup: dup.deviceId };
 }

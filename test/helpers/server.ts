@@ -80,6 +80,16 @@ export const testRoster: {
   },
 ];
 
+/** A school in Lanzhou's Chengguan district (620102): with testRoster, a roster for a province deployment (620000). */
+export const lanzhouTestSchool: (typeof testRoster)[number] = {
+  code: '6201020001',
+  name: '城关区测试小学',
+  county_code: '620102',
+  type_code: '211',
+  urban_rural_code: '111',
+  classroom_count: 2,
+};
+
 export interface TestContext {
   db: Db;
   app: App;
@@ -97,7 +107,14 @@ export interface TestContext {
 
 /** A fresh database with reference data and the test roster, and an app over it (no listening socket). */
 export function createTestContext(
-  options: { clock?: TestClock; roster?: typeof testRoster; root?: string; publicUrl?: string } = {},
+  options: {
+    clock?: TestClock;
+    roster?: typeof testRoster;
+    root?: string;
+    publicUrl?: string;
+    /** Serves the public disclosure page and API (SANTONG_PUBLIC_DISCLOSURE=1). */
+    publicDisclosure?: boolean;
+  } = {},
 ): TestContext {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-test-'));
   const clock = options.clock ?? testClock();
@@ -112,6 +129,7 @@ export function createTestContext(
     clock,
     maxReportBodyBytes: 1024 * 1024,
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.publicDisclosure ? { publicDisclosure: true } : {}),
   });
   // Every API answer this app gives is checked against the OpenAPI document; cleanup fails on a mismatch.
   const conformance = conformToDocument(app);

@@ -50,6 +50,7 @@ describe('teacher spaces (人人通)', () => {
     expect(whole.body.counties.find((c: { code: string }) => c.code === '622921')).toEqual({
       code: '622921',
       name: '临夏县',
+      pinyin: 'Línxià Xiàn',
       teachers: 46,
       opened: 41,
       verified: 32,

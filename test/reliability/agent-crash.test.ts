@@ -11,6 +11,7 @@ import { AgentRuns, AIMS, type Aim } from './agent-crash-runs.ts';
 import { Relay } from './agent-relay.ts';
 import { longRun, seededRandom, type Random } from './seeded-random.ts';
 import { killHard, prepareDataDir, spawnServer } from './server-process.ts';
+import { decodeReportId } from '../../server/db/report-id.ts';
 
 /*
  * Crash safety of the agent (issue 7, item 1): the real agent (`once`, from source) against the real
@@ -117,12 +118,12 @@ describe('agent crash safety', () => {
         const sqlite = new Database(join(prepared.dataDir, DATABASE_FILE), { readonly: true });
         const rows = sqlite
           .prepare('select id, count(*) as n from reports where device_id = ? group by id')
-          .all(deviceId) as { id: string; n: number }[];
+          .all(deviceId) as { id: Buffer; n: number }[];
         const otherRows = (
           sqlite.prepare('select count(*) as n from reports where device_id != ?').get(deviceId) as { n: number }
         ).n;
         sqlite.close();
-        const inDatabase = new Set(rows.map((r) => r.id));
+        const inDatabase = new Set(rows.map((r) => decodeReportId(r.id)));
         const written = runs.written();
         const verify = await santong(['verify', '--data-dir', prepared.dataDir]);
 

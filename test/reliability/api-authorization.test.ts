@@ -5,6 +5,8 @@ import { createApp, routeDocs } from '../../server/app.ts';
 import { createTestContext } from '../helpers/server.ts';
 import { apiMatrix, outOfScope, reportIds, type ApiCase, type Cell } from './api-matrix-cases.ts';
 import { createApiWorld, principals, type ApiWorld, type Principal } from './api-principals.ts';
+import { reports } from '../../server/db/schema.ts';
+import { inArray } from 'drizzle-orm';
 
 /*
  * Issue 7, item 4: every /api/v1 route × every principal, against a real server on 127.0.0.1. The
@@ -97,9 +99,16 @@ describe('API authorization matrix', () => {
     expect(failures).toEqual([]);
 
     // Reports carry no device id: the key decides. X's report is on X's device; nobody else's is stored.
-    const stored = w.server.db.$client
-      .prepare(`select id, device_id as deviceId from reports where id in (${principals.map(() => '?').join(',')})`)
-      .all(...principals.map((p) => reportIds[p]));
+    const stored = w.server.db
+      .select({ id: reports.id, deviceId: reports.deviceId })
+      .from(reports)
+      .where(
+        inArray(
+          reports.id,
+          principals.map((p) => reportIds[p]!),
+        ),
+      )
+      .all();
     expect(stored).toEqual([{ id: reportIds.deviceX, deviceId: w.deviceX.id }]);
   });
 

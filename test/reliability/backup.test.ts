@@ -8,6 +8,7 @@ import { santong } from '../helpers/cli.ts';
 import { driveDevices, enrollDevices, ServerTarget, type SentBatch } from './ingest-load.ts';
 import { killHard, prepareDataDir, spawnServer } from './server-process.ts';
 import { seededRandom } from './seeded-random.ts';
+import { encodeReportId } from '../../server/db/report-id.ts';
 
 /*
  * Backups (issue 7, item 6): `santong backup FILE` while the real server ingests from simulated PCs;
@@ -71,7 +72,8 @@ describe('santong backup', () => {
       // The hot copy: whole batches only, everything acknowledged before it started, and clean.
       const copy = new Database(hot, { readonly: true });
       const has = copy.prepare('select count(*) as n from reports where id = ?');
-      const present = (b: SentBatch) => b.reportIds.filter((id) => (has.get(id) as { n: number }).n === 1).length;
+      const present = (b: SentBatch) =>
+        b.reportIds.filter((id) => (has.get(encodeReportId(id)) as { n: number }).n === 1).length;
       expect(acknowledgedBefore.filter((b) => present(b) !== b.reportIds.length)).toEqual([]);
       expect(load.ledger.filter((b) => ![0, b.reportIds.length].includes(present(b)))).toEqual([]);
       copy.close();

@@ -6,6 +6,7 @@ import { santong } from '../helpers/cli.ts';
 import { driveDevices, enrollDevices, ServerTarget } from './ingest-load.ts';
 import { killHard, prepareDataDir, spawnServer, type ServerProcess } from './server-process.ts';
 import { longRun, seededRandom } from './seeded-random.ts';
+import { encodeReportId } from '../../server/db/report-id.ts';
 
 /*
  * Crash safety (issue 7, item 1): the real server as a child process under ingest load from many
@@ -92,7 +93,9 @@ describe('server crash safety', () => {
       let expectedRows = 0;
       const lost: string[] = [];
       for (const batch of load.ledger) {
-        const present = batch.reportIds.filter((id) => (count.get(id, batch.deviceId) as { n: number }).n === 1).length;
+        const present = batch.reportIds.filter(
+          (id) => (count.get(encodeReportId(id), batch.deviceId) as { n: number }).n === 1,
+        ).length;
         if (batch.acknowledged) {
           acknowledged += batch.reportIds.length;
           found += present;

@@ -11,7 +11,7 @@ import { byTest, createTestContext, testClock, testRoster, type TestContext } fr
 
 /*
  * The top read, GET /api/v1/coverage, as clients see it: Linxia's answer byte for byte as it was before
- * decisions 162 and 163 (the fixture was written by the code of main at 0f858a6).
+ * decisions 162 and 163 (the fixture was written by the code of main at e7298a3).
  */
 let ctx: TestContext;
 afterEach(() => ctx?.cleanup());

@@ -253,9 +253,9 @@ describe('equipped classrooms by presentation kind', () => {
 
   it('backfills the kinds of reports stored before kinds were recorded (migration 0013), and the figures follow', async () => {
     await threeClassrooms();
-    // The database as an older server left it: kinds nowhere, counts by kind 0.
+    // The database as an older server left it: kinds nowhere, counts by kind 0, bodies JSON text (before 0022).
     ctx.db.$client
-      .exec(`update reports set presentation_kind = null; update device_status set last_presentation_kind = null;
+      .exec(`update reports set presentation_kind = null, body = report_json(body); update device_status set last_presentation_kind = null;
       update classroom_status set equipped_kind = null;
       update school_status set classrooms_equipped_projector = 0, classrooms_equipped_interactive_panel = 0, classrooms_equipped_large_display = 0;`);
     const migration = readFileSync(

@@ -6,27 +6,14 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.ts';
+import { migrationsBefore as copyBefore } from '../helpers/migrations.ts';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-interface Journal {
-  entries: { idx: number; tag: string }[];
-}
-
-/** A copy of migrations/ that stops before the named migration (found by its tag, whatever number it gets). */
 function migrationsBefore(tagSuffix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-migrations-'));
+  const dir = copyBefore(tagSuffix);
   dirs.push(dir);
-  const source = path.join(repoRoot, 'migrations');
-  fs.cpSync(source, dir, { recursive: true });
-  const journal = JSON.parse(fs.readFileSync(path.join(source, 'meta', '_journal.json'), 'utf8')) as Journal;
-  const cut = journal.entries.findIndex((e) => e.tag.endsWith(tagSuffix));
-  expect(cut).toBeGreaterThan(0);
-  fs.writeFileSync(
-    path.join(dir, 'meta', '_journal.json'),
-    JSON.stringify({ ...journal, entries: journal.entries.slice(0, cut) }),
-  );
   return dir;
 }
 
