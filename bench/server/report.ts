@@ -134,13 +134,13 @@ function readLines(p: ScaleRun, nat: ScaleRun): string[] {
   const via =
     nat.provinceVia === 'stand-in'
       ? 'readCoverage(db, 620000) through the stand-in Hono app (bench/harness/division-app.ts): the API had no ?division= yet'
-      : 'GET /api/v1/coverage?division=620000';
+      : 'GET /api/v1/coverage?division=620000 (its prefectures; counties only on request)';
   return [
     '| read (idle; issue 13) | prefecture (root 622900) | national (root 000000) |',
     '|---|---|---|',
     `| ceiling: bare Hono on @hono/node-server, constant 20-byte body | ${plain('ceiling')(p)} | ${plain('ceiling')(nat)} |`,
     `| GET /healthz | ${plain('healthz')(p)} | ${plain('healthz')(nat)} |`,
-    `| top read: GET /api/v1/coverage (root, its children, first page of 100 counties) | ${read('coverage')(p)} | ${read('coverage')(nat)} |`,
+    `| top read: GET /api/v1/coverage (root and its children; its first 100 counties where they are its children, decision 162) | ${read('coverage')(p)} | ${read('coverage')(nat)} |`,
     `| province read: Gansu, ${via} | ${read('province')(p)} | ${read('province')(nat)} |`,
     `| county read: GET /api/v1/coverage/counties/{largest county} | ${read('county')(p)} | ${read('county')(nat)} |`,
     '',

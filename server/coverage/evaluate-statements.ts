@@ -13,6 +13,10 @@ export interface SchoolRow {
   countyCode: string;
   typeCode: string;
   urbanRuralCode: string;
+  /** The school's declared teacher spaces (teacher_spaces), copied into its status row; null while none declared. */
+  teachers: number | null;
+  teacherSpacesOpened: number | null;
+  teacherSpacesVerified: number | null;
 }
 export interface DeviceEvidenceRow {
   id: string;
@@ -41,7 +45,9 @@ const bundle = (sqlite: Database.Database) => ({
     'select county_code as countyCode, next_change_at as nextChangeAt from school_status where school_code = ?',
   ),
   school: sqlite.prepare<[string], SchoolRow>(
-    'select code, county_code as countyCode, type_code as typeCode, urban_rural_code as urbanRuralCode from schools where code = ?',
+    `select s.code, s.county_code as countyCode, s.type_code as typeCode, s.urban_rural_code as urbanRuralCode,
+       t.teachers, t.spaces_opened as teacherSpacesOpened, t.spaces_verified as teacherSpacesVerified
+     from schools s left join teacher_spaces t on t.school_code = s.code where s.code = ?`,
   ),
   dropStatus: sqlite.prepare<[string]>('delete from school_status where school_code = ?'),
   devices: sqlite.prepare<[string], DeviceEvidenceRow>(
@@ -84,11 +90,13 @@ const bundle = (sqlite: Database.Database) => ({
     `insert into school_status (school_code, county_code, connected, last_reachable_at, bandwidth_mbps, standard_mbps, meets_standard,
        declared_connected, declaration_conflict, bandwidth_source, flagged_samples, flag_reasons, classrooms_registered, classrooms_equipped,
        classrooms_equipped_projector, classrooms_equipped_interactive_panel, classrooms_equipped_large_display, classrooms_declared_equipped,
-       devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never, evaluated_at, next_change_at)
+       devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never, evaluated_at, next_change_at,
+       teachers, teacher_spaces_opened, teacher_spaces_verified)
      values (@schoolCode, @countyCode, @connected, @lastReachableAt, @bandwidthMbps, @standardMbps, @meetsStandard,
        @declaredConnected, @declarationConflict, @bandwidthSource, @flaggedSamples, @flagReasons, @classroomsRegistered, @classroomsEquipped,
        @classroomsEquippedProjector, @classroomsEquippedInteractivePanel, @classroomsEquippedLargeDisplay, @classroomsDeclaredEquipped,
-       @devicesEnrolled, @devicesLive, @devicesAtRisk, @devicesSilent, @devicesNever, @evaluatedAt, @nextChangeAt)
+       @devicesEnrolled, @devicesLive, @devicesAtRisk, @devicesSilent, @devicesNever, @evaluatedAt, @nextChangeAt,
+       @teachers, @teacherSpacesOpened, @teacherSpacesVerified)
      on conflict (school_code) do update set county_code = excluded.county_code, connected = excluded.connected,
        last_reachable_at = excluded.last_reachable_at, bandwidth_mbps = excluded.bandwidth_mbps, standard_mbps = excluded.standard_mbps,
        meets_standard = excluded.meets_standard, declared_connected = excluded.declared_connected, declaration_conflict = excluded.declaration_conflict,
@@ -99,7 +107,9 @@ const bundle = (sqlite: Database.Database) => ({
        classrooms_equipped_large_display = excluded.classrooms_equipped_large_display,
        classrooms_declared_equipped = excluded.classrooms_declared_equipped, devices_enrolled = excluded.devices_enrolled,
        devices_live = excluded.devices_live, devices_at_risk = excluded.devices_at_risk, devices_silent = excluded.devices_silent,
-       devices_never = excluded.devices_never, evaluated_at = excluded.evaluated_at, next_change_at = excluded.next_change_at`,
+       devices_never = excluded.devices_never, evaluated_at = excluded.evaluated_at, next_change_at = excluded.next_change_at,
+       teachers = excluded.teachers, teacher_spaces_opened = excluded.teacher_spaces_opened,
+       teacher_spaces_verified = excluded.teacher_spaces_verified`,
   ),
   /** A division's schools, summed: the rollup of a county (or of a prefecture-level city without counties). */
   schoolTotals: sqlite.prepare<[string], Record<string, number>>(
@@ -111,7 +121,9 @@ const bundle = (sqlite: Database.Database) => ({
        coalesce(sum(classrooms_equipped_large_display), 0) as classroomsEquippedLargeDisplay,
        coalesce(sum(classrooms_declared_equipped), 0) as classroomsDeclaredEquipped, coalesce(sum(devices_enrolled), 0) as devicesEnrolled,
        coalesce(sum(devices_live), 0) as devicesLive, coalesce(sum(devices_at_risk), 0) as devicesAtRisk,
-       coalesce(sum(devices_silent), 0) as devicesSilent, coalesce(sum(devices_never), 0) as devicesNever
+       coalesce(sum(devices_silent), 0) as devicesSilent, coalesce(sum(devices_never), 0) as devicesNever,
+       coalesce(sum(teachers), 0) as teachers, coalesce(sum(teacher_spaces_opened), 0) as teacherSpacesOpened,
+       coalesce(sum(teacher_spaces_verified), 0) as teacherSpacesVerified, count(teachers) as schoolsDeclaringTeacherSpaces
      from school_status where county_code = ?`,
   ),
   /** A division's children's rollups, summed: the rollup of a division above the county. */
@@ -131,13 +143,17 @@ const bundle = (sqlite: Database.Database) => ({
        coalesce(sum(r.devices_live), 0) as devicesLive,
        coalesce(sum(r.devices_at_risk), 0) as devicesAtRisk,
        coalesce(sum(r.devices_silent), 0) as devicesSilent,
-       coalesce(sum(r.devices_never), 0) as devicesNever
+       coalesce(sum(r.devices_never), 0) as devicesNever,
+       coalesce(sum(r.teachers), 0) as teachers,
+       coalesce(sum(r.teacher_spaces_opened), 0) as teacherSpacesOpened,
+       coalesce(sum(r.teacher_spaces_verified), 0) as teacherSpacesVerified,
+       coalesce(sum(r.schools_declaring_teacher_spaces), 0) as schoolsDeclaringTeacherSpaces
      from divisions d join division_rollups r on r.division_code = d.code where d.parent_code = ?`,
   ),
   writeRollup: sqlite.prepare(
-    `insert into division_rollups (division_code, schools_registered, schools_connected, schools_meeting_standard, schools_declared_connected, declaration_conflicts, classrooms_registered, classrooms_equipped, classrooms_equipped_projector, classrooms_equipped_interactive_panel, classrooms_equipped_large_display, classrooms_declared_equipped, devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never, updated_at)
-     values (@divisionCode, @schoolsRegistered, @schoolsConnected, @schoolsMeetingStandard, @schoolsDeclaredConnected, @declarationConflicts, @classroomsRegistered, @classroomsEquipped, @classroomsEquippedProjector, @classroomsEquippedInteractivePanel, @classroomsEquippedLargeDisplay, @classroomsDeclaredEquipped, @devicesEnrolled, @devicesLive, @devicesAtRisk, @devicesSilent, @devicesNever, @updatedAt)
-     on conflict (division_code) do update set schools_registered = excluded.schools_registered, schools_connected = excluded.schools_connected, schools_meeting_standard = excluded.schools_meeting_standard, schools_declared_connected = excluded.schools_declared_connected, declaration_conflicts = excluded.declaration_conflicts, classrooms_registered = excluded.classrooms_registered, classrooms_equipped = excluded.classrooms_equipped, classrooms_equipped_projector = excluded.classrooms_equipped_projector, classrooms_equipped_interactive_panel = excluded.classrooms_equipped_interactive_panel, classrooms_equipped_large_display = excluded.classrooms_equipped_large_display, classrooms_declared_equipped = excluded.classrooms_declared_equipped, devices_enrolled = excluded.devices_enrolled, devices_live = excluded.devices_live, devices_at_risk = excluded.devices_at_risk, devices_silent = excluded.devices_silent, devices_never = excluded.devices_never, updated_at = excluded.updated_at`,
+    `insert into division_rollups (division_code, schools_registered, schools_connected, schools_meeting_standard, schools_declared_connected, declaration_conflicts, classrooms_registered, classrooms_equipped, classrooms_equipped_projector, classrooms_equipped_interactive_panel, classrooms_equipped_large_display, classrooms_declared_equipped, devices_enrolled, devices_live, devices_at_risk, devices_silent, devices_never, teachers, teacher_spaces_opened, teacher_spaces_verified, schools_declaring_teacher_spaces, updated_at)
+     values (@divisionCode, @schoolsRegistered, @schoolsConnected, @schoolsMeetingStandard, @schoolsDeclaredConnected, @declarationConflicts, @classroomsRegistered, @classroomsEquipped, @classroomsEquippedProjector, @classroomsEquippedInteractivePanel, @classroomsEquippedLargeDisplay, @classroomsDeclaredEquipped, @devicesEnrolled, @devicesLive, @devicesAtRisk, @devicesSilent, @devicesNever, @teachers, @teacherSpacesOpened, @teacherSpacesVerified, @schoolsDeclaringTeacherSpaces, @updatedAt)
+     on conflict (division_code) do update set schools_registered = excluded.schools_registered, schools_connected = excluded.schools_connected, schools_meeting_standard = excluded.schools_meeting_standard, schools_declared_connected = excluded.schools_declared_connected, declaration_conflicts = excluded.declaration_conflicts, classrooms_registered = excluded.classrooms_registered, classrooms_equipped = excluded.classrooms_equipped, classrooms_equipped_projector = excluded.classrooms_equipped_projector, classrooms_equipped_interactive_panel = excluded.classrooms_equipped_interactive_panel, classrooms_equipped_large_display = excluded.classrooms_equipped_large_display, classrooms_declared_equipped = excluded.classrooms_declared_equipped, devices_enrolled = excluded.devices_enrolled, devices_live = excluded.devices_live, devices_at_risk = excluded.devices_at_risk, devices_silent = excluded.devices_silent, devices_never = excluded.devices_never, teachers = excluded.teachers, teacher_spaces_opened = excluded.teacher_spaces_opened, teacher_spaces_verified = excluded.teacher_spaces_verified, schools_declaring_teacher_spaces = excluded.schools_declaring_teacher_spaces, updated_at = excluded.updated_at`,
   ),
 });
 export type EvaluateStatements = ReturnType<typeof bundle>;

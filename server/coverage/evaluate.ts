@@ -128,6 +128,10 @@ function evaluateSchool(
     devicesNever: figures.devicesBy.never,
     evaluatedAt: judge.now,
     nextChangeAt: figures.nextChangeAt,
+    // Declared, never measured: carried beside the measured figures so the rollups sum them alike (decision 164).
+    teachers: school.teachers,
+    teacherSpacesOpened: school.teacherSpacesOpened,
+    teacherSpacesVerified: school.teacherSpacesVerified,
   });
 }
 

@@ -16,7 +16,7 @@ import {
 import { DomainError } from '../errors.ts';
 import { currentPlan } from '../plan/current.ts';
 import { divisionTarget, progressOf } from '../plan/milestones.ts';
-import { deploymentTree, type TreeDivision } from '../divisions/deployment.ts';
+import { deploymentTree, type DeploymentTree, type TreeDivision } from '../divisions/deployment.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { reasonList } from './plausibility.ts';
 import { readCached } from '../db/read-cache.ts';
@@ -50,6 +50,10 @@ const rollupKeys = [
   'devicesAtRisk',
   'devicesSilent',
   'devicesNever',
+  'teachers',
+  'teacherSpacesOpened',
+  'teacherSpacesVerified',
+  'schoolsDeclaringTeacherSpaces',
 ] as const satisfies readonly (keyof RollupFigures)[];
 
 const deviceFigures = (
@@ -80,8 +84,21 @@ const classroomFigures = (r: Pick<Rollup, ClassroomFigureColumns>) => ({
   declaredEquipped: r.classroomsDeclaredEquipped,
 });
 
-/** Which county rows an answer lists: all of them, or one page (a country's 2,974 are paged). */
-export type CountyRows = 'all' | { page: number; pageSize: number };
+/**
+ * Which county rows an answer lists: all of them, or one page (a country's 2,974 are paged) when `counties` is
+ * true, none when false, and when unset a page only where they are the division's children (decision 162).
+ */
+export type CountyRows = 'all' | { page: number; pageSize: number; counties?: boolean };
+
+/**
+ * Whether an answer lists a division's county rows unasked (decision 162): where every child is a county-level
+ * unit (a prefecture's counties, a municipality's districts; a county or a city without counties has none), the
+ * rows are its children again. Above that they would outweigh the children: a country's first page of 100 counties
+ * was three quarters of its answer.
+ */
+function listsCountiesUnasked(tree: DeploymentTree, code: string): boolean {
+  return tree.children(code).every((child) => tree.isSchoolUnit(child.code));
+}
 
 const rollupStatements = perConnection((sqlite) => ({
   byCode: sqlite.prepare<[string], Rollup>(
@@ -97,7 +114,7 @@ function snake(key: string): string {
 const noFigures = Object.fromEntries(rollupKeys.map((k) => [k, 0])) as RollupFigures;
 
 /** A division's rollup row: one primary-key lookup (no school or report is read). */
-function rollupOf(db: Db, code: string): RollupFigures {
+export function rollupOf(db: Db, code: string): RollupFigures {
   return rollupStatements(db).byCode.get(code) ?? noFigures;
 }
 
@@ -116,7 +133,8 @@ export function readCoverage(db: Db, divisionCode: string | null, now: number, r
   const isRoot = division.code === tree.root.code;
   const totals = rollupOf(db, division.code);
   const counties = tree.counties(division.code);
-  const listed = rows === 'all' ? counties : counties.slice((rows.page - 1) * rows.pageSize, rows.page * rows.pageSize);
+  const page = rows === 'all' ? { page: 1, pageSize: counties.length } : countyPageOf(rows, tree, division.code);
+  const listed = counties.slice((page.page - 1) * page.pageSize, page.page * page.pageSize);
   const { schoolsConnected, classroomsEquipped } = plan.indicators;
   const progress = (r: RollupFigures) => ({
     year: localYear(now),
@@ -169,12 +187,19 @@ export function readCoverage(db: Db, divisionCode: string | null, now: number, r
     devices: deviceFigures(totals),
     progress: progress(totals),
     children: tree.children(division.code).map(entry),
-    countyPage:
-      rows === 'all'
-        ? { page: 1, pageSize: counties.length, total: counties.length }
-        : { ...rows, total: counties.length },
+    countyPage: { ...page, total: counties.length },
     counties: listed.map(entry),
   };
+}
+
+/** The page of county rows asked for; none (a page of size 0) when not asked and not listed unasked. */
+function countyPageOf(
+  rows: Exclude<CountyRows, 'all'>,
+  tree: DeploymentTree,
+  code: string,
+): { page: number; pageSize: number } {
+  const listed = rows.counties ?? listsCountiesUnasked(tree, code);
+  return listed ? { page: rows.page, pageSize: rows.pageSize } : { page: 1, pageSize: 0 };
 }
 
 /*

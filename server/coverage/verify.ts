@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { classroomStatus, deviceStatus, divisionRollups, schoolStatus } from '../db/schema.ts';
+import { classroomStatus, deviceStatus, divisionRollups, schoolStatus, teacherSpaces } from '../db/schema.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
 import { sweepExpired } from './evaluate.ts';
 import { storedReasons } from './plausibility.ts';
@@ -44,6 +44,14 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
       .all()
       .map((s) => [s.schoolCode, s]),
   );
+  // Declared, not measured: what each school's status row and every rollup must carry is what teacher_spaces holds.
+  const declaredSpaces = new Map(
+    db
+      .select()
+      .from(teacherSpaces)
+      .all()
+      .map((t) => [t.schoolCode, t]),
+  );
   const counties = new Map<string, Record<string, number>>();
   const add = (county: string, key: string, n: number) => {
     const totals = counties.get(county) ?? {};
@@ -58,6 +66,7 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
       continue;
     }
     const byKind = equippedByKind(school);
+    const spaces = declaredSpaces.get(school.code);
     const pairs: [string, unknown, unknown][] = [
       ['countyCode', row.countyCode, school.countyCode],
       ['connected', row.connected, school.connected],
@@ -82,6 +91,9 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
       ['devicesAtRisk', row.devicesAtRisk, school.devices['at-risk']],
       ['devicesSilent', row.devicesSilent, school.devices.silent],
       ['devicesNever', row.devicesNever, school.devices.never],
+      ['teachers', row.teachers, spaces?.teachers ?? null],
+      ['teacherSpacesOpened', row.teacherSpacesOpened, spaces?.spacesOpened ?? null],
+      ['teacherSpacesVerified', row.teacherSpacesVerified, spaces?.spacesVerified ?? null],
     ];
     for (const [field, got, want] of pairs)
       if (!same(got, want))
@@ -100,6 +112,10 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
     add(school.countyCode, 'devicesAtRisk', school.devices['at-risk']);
     add(school.countyCode, 'devicesSilent', school.devices.silent);
     add(school.countyCode, 'devicesNever', school.devices.never);
+    add(school.countyCode, 'teachers', spaces?.teachers ?? 0);
+    add(school.countyCode, 'teacherSpacesOpened', spaces?.spacesOpened ?? 0);
+    add(school.countyCode, 'teacherSpacesVerified', spaces?.spacesVerified ?? 0);
+    add(school.countyCode, 'schoolsDeclaringTeacherSpaces', Number(spaces !== undefined));
   }
   for (const code of stored.keys())
     if (!expected.has(code)) differences.push(`school ${code}: status row for a school not in the registry`);

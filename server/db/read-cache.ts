@@ -15,20 +15,58 @@ const cacheOf = perConnection((sqlite) => ({
   version: sqlite.prepare<[], number>('select version from read_model_version where id = 1').pluck(),
   seen: -1,
   values: new Map<string, unknown>(),
+  answers: new Map<string, unknown>(),
 }));
+
+// Whole answers are keyed by what a client asks (division, page, page size), so their number is the client's to
+// choose: the oldest is dropped beyond this many (a national answer is ~20 KiB; one with 1,000 county rows ~650 KiB).
+const ANSWERS_KEPT = 32;
+
+/** The connection's cache, emptied first when the read-model version moved; undefined when there is no version row. */
+function currentCache(db: Db) {
+  const cache = cacheOf(db);
+  const version = cache.version.get();
+  // Without its row (never so after migration 0009) nothing could tell a cached value stale.
+  if (version === undefined) return undefined;
+  if (version !== cache.seen) {
+    cache.values.clear();
+    cache.answers.clear();
+    cache.seen = version;
+  }
+  return cache;
+}
 
 /** `build()`'s value, built once per read-model version and key. */
 export function readCached<T>(db: Db, key: string, build: () => T): T {
-  const cache = cacheOf(db);
-  const version = cache.version.get();
-  // Without its row (never so after migration 0009) nothing could tell a cached value stale: build afresh.
-  if (version === undefined) return build();
-  if (version !== cache.seen) {
-    cache.values.clear();
-    cache.seen = version;
-  }
+  const cache = currentCache(db);
+  if (!cache) return build();
   if (cache.values.has(key)) return cache.values.get(key) as T;
   const value = build();
   cache.values.set(key, value);
   return value;
+}
+
+/**
+ * A whole answer, built under the current read-model version and reused while `stillGood` accepts it (answers
+ * also depend on the time of the read: decision 163); at most ANSWERS_KEPT of them per connection. `beforeBuild`
+ * runs only when the answer is built, before the version it is kept under is read (a read's sweep, whose writes
+ * move the version).
+ */
+export function readCachedAnswer<T>(
+  db: Db,
+  key: string,
+  stillGood: (answer: T) => boolean,
+  build: () => T,
+  beforeBuild: () => void = () => {},
+): T {
+  const kept = currentCache(db)?.answers.get(key) as T | undefined;
+  if (kept !== undefined && stillGood(kept)) return kept;
+  beforeBuild();
+  const cache = currentCache(db);
+  const answer = build();
+  if (!cache) return answer;
+  cache.answers.delete(key);
+  if (cache.answers.size >= ANSWERS_KEPT) cache.answers.delete(cache.answers.keys().next().value!);
+  cache.answers.set(key, answer);
+  return answer;
 }

@@ -379,6 +379,10 @@ export const schoolStatus = pgTable(
     devicesNever: integer('devices_never').notNull(),
     evaluatedAt: epochMs('evaluated_at').notNull(),
     nextChangeAt: epochMs('next_change_at'),
+    /** The school's declared teacher spaces (人人通), copied from teacher_spaces by its evaluation; null while none are declared. */
+    teachers: integer('teachers'),
+    teacherSpacesOpened: integer('teacher_spaces_opened'),
+    teacherSpacesVerified: integer('teacher_spaces_verified'),
   },
   (t) => [index('school_status_county').on(t.countyCode), index('school_status_next_change').on(t.nextChangeAt)],
 );
@@ -403,6 +407,11 @@ export const divisionRollups = pgTable('division_rollups', {
   devicesSilent: integer('devices_silent').notNull(),
   devicesNever: integer('devices_never').notNull(),
   updatedAt: epochMs('updated_at').notNull(),
+  /** Declared teacher spaces (人人通) of the division's schools, and how many schools declared them (decision 164). */
+  teachers: integer('teachers').notNull().default(0),
+  teacherSpacesOpened: integer('teacher_spaces_opened').notNull().default(0),
+  teacherSpacesVerified: integer('teacher_spaces_verified').notNull().default(0),
+  schoolsDeclaringTeacherSpaces: integer('schools_declaring_teacher_spaces').notNull().default(0),
 });
 
 /** Kept by triggers, as in SQLite (the custom migration in migrations/pg mirrors migrations 0009 and 0013). */

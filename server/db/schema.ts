@@ -391,6 +391,10 @@ export const schoolStatus = sqliteTable(
     evaluatedAt: integer('evaluated_at').notNull(),
     /** When some figure of this school changes by the passage of time alone; the aging sweep's key. */
     nextChangeAt: integer('next_change_at'),
+    /** The school's declared teacher spaces (人人通), copied from teacher_spaces by its evaluation; null while none are declared. */
+    teachers: integer('teachers'),
+    teacherSpacesOpened: integer('teacher_spaces_opened'),
+    teacherSpacesVerified: integer('teacher_spaces_verified'),
   },
   (t) => [index('school_status_county').on(t.countyCode), index('school_status_next_change').on(t.nextChangeAt)],
 );
@@ -415,6 +419,11 @@ export const divisionRollups = sqliteTable('division_rollups', {
   devicesSilent: integer('devices_silent').notNull(),
   devicesNever: integer('devices_never').notNull(),
   updatedAt: integer('updated_at').notNull(),
+  /** Declared teacher spaces (人人通) of the division's schools, and how many schools declared them (decision 164). */
+  teachers: integer('teachers').notNull().default(0),
+  teacherSpacesOpened: integer('teacher_spaces_opened').notNull().default(0),
+  teacherSpacesVerified: integer('teacher_spaces_verified').notNull().default(0),
+  schoolsDeclaringTeacherSpaces: integer('schools_declaring_teacher_spaces').notNull().default(0),
 });
 
 /**

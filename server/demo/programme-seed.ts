@@ -3,7 +3,7 @@ import { inTransaction, type Db } from '../db/client.ts';
 import { declareStatus } from '../programme/declarations.ts';
 import { addPlatform } from '../programme/platform-registry.ts';
 import { recordProbe } from '../programme/platform-probe.ts';
-import { writeTeacherSpaces } from '../programme/teacher-spaces.ts';
+import { writeTeacherSpaces, type TeacherSpaceDeclaration } from '../programme/teacher-spaces.ts';
 import { DAY_MS, HOUR_MS } from '../../shared/time/china-time.ts';
 import { seededRandom } from './seeded-random.ts';
 import type { DemoSchool } from './world.ts';
@@ -69,19 +69,18 @@ function seedDeclarations(db: Db, world: DemoSchool[], random: () => number, now
 
 function seedTeacherSpaces(db: Db, world: DemoSchool[], random: () => number, now: number, audit: AuditSource) {
   // About two teachers a classroom: 8,926 classrooms give close to the plan's 17,859 teachers.
+  const declarations: TeacherSpaceDeclaration[] = [];
   for (const school of world) {
     if (random() < 0.04) continue; // a few schools have not declared yet
     const teachers = Math.max(1, Math.round(school.classrooms.length * (1.6 + random() * 0.8)));
     const spacesOpened = Math.round(teachers * (0.8 + random() * 0.2));
     const spacesVerified = Math.round(spacesOpened * (0.6 + random() * 0.35));
-    writeTeacherSpaces(
-      db,
-      { code: school.code, countyCode: school.countyCode },
-      { teachers, spacesOpened, spacesVerified },
-      audit,
-      now,
-    );
+    declarations.push({
+      school: { code: school.code, countyCode: school.countyCode },
+      figures: { teachers, spacesOpened, spacesVerified },
+    });
   }
+  writeTeacherSpaces(db, declarations, audit, now);
 }
 
 function seedPlatforms(

@@ -1,10 +1,12 @@
 import type { ProgrammeCoverage } from '../../shared/schemas/programme-coverage.ts';
 import { readCoverage, type CountyRows } from '../coverage/read.ts';
+import { sweepBeforeRead } from '../coverage/evaluate.ts';
+import { readCachedAnswer } from '../db/read-cache.ts';
 import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';
 import { progressOf } from '../plan/milestones.ts';
 import { readPlatformCoverage } from './platforms.ts';
-import { readTeacherSpaces } from './teacher-spaces.ts';
+import { teacherSpacesOf } from './teacher-spaces.ts';
 
 /*
  * The programme figures are assembled here once, for the API, the dashboard's overview and the public
@@ -20,20 +22,50 @@ export function readProgrammeFigures(
   rows: CountyRows = 'all',
 ): ProgrammeCoverage {
   const coverage = readCoverage(db, countyScope, now, rows);
-  const teacherSpaces = readTeacherSpaces(db, countyScope);
+  // The same county rows as the coverage beside them; the totals cover the whole scope.
+  const teacherSpaces = teacherSpacesOf(db, countyScope, coverage.counties);
   const indicator = currentPlan(db).indicators.teacherSpaces;
   // The prefecture is held to the plan's target even when not every school has declared its teachers yet.
   const teachers =
     countyScope === null ? Math.max(teacherSpaces.teachers, indicator.target ?? 0) : teacherSpaces.teachers;
-  const listed = new Set(coverage.counties.map((county) => county.code));
   return {
     ...coverage,
     teacherSpaces: {
       ...teacherSpaces,
-      // The same page of counties as the coverage rows beside them; the totals cover the whole scope.
-      counties: teacherSpaces.counties.filter((county) => listed.has(county.code)),
       progress: progressOf(indicator, teacherSpaces.opened, teachers, now),
     },
     platforms: readPlatformCoverage(db, countyScope, now),
   };
+}
+
+/*
+ * The API's top read is asked far more often than its figures change (dashboards and reports polling the same
+ * division). Its serialised answer is kept per read-model version, which every figure it is built from moves
+ * (decision 041), so a repeated read is one lookup of the version plus a socket write. An answer is as of the
+ * instant it was built (its asOf): the read's sweep brought the figures that age by time alone to that instant.
+ * It is reused for at most ANSWER_REUSE_MS after it, so asOf, progress interpolated within the year and a probe's
+ * freshness lag the clock by less than that, and never for a read at an earlier instant (decision 163).
+ */
+const ANSWER_REUSE_MS = 1000;
+const utf8 = new TextEncoder();
+
+/**
+ * The programme figures of `readProgrammeFigures` as the API sends them: the JSON text's UTF-8 bytes, so a repeated
+ * read neither serialises nor encodes. Reused as said above; callers must not change the bytes.
+ */
+export function programmeFiguresJson(
+  db: Db,
+  countyScope: string | null,
+  now: number,
+  rows: CountyRows,
+): Uint8Array<ArrayBuffer> {
+  const asked = rows === 'all' ? 'all' : `${rows.page}:${rows.pageSize}:${rows.counties ?? 'unasked'}`;
+  return readCachedAnswer(
+    db,
+    `programme-json:${countyScope ?? 'root'}:${asked}`,
+    (answer: { builtAt: number }) => now >= answer.builtAt && now - answer.builtAt < ANSWER_REUSE_MS,
+    () => ({ builtAt: now, json: utf8.encode(JSON.stringify(readProgrammeFigures(db, countyScope, now, rows))) }),
+    // Figures that change by the passage of time alone are brought to `now` first; any that changes moves the version.
+    () => sweepBeforeRead(db, now),
+  ).json;
 }

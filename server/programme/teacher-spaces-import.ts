@@ -93,12 +93,15 @@ export function importTeacherSpaces(
         .all()
         .map((s) => [s.code, s.countyCode]),
     );
-    let changed = 0;
-    for (const row of valid) {
-      const school = { code: row.school_code, countyCode: counties.get(row.school_code)! };
-      const figures = { teachers: row.teachers, spacesOpened: row.spaces_opened, spacesVerified: row.spaces_verified };
-      if (writeTeacherSpaces(db, school, figures, audit, now)) changed++;
-    }
+    const changed = writeTeacherSpaces(
+      db,
+      valid.map((row) => ({
+        school: { code: row.school_code, countyCode: counties.get(row.school_code)! },
+        figures: { teachers: row.teachers, spacesOpened: row.spaces_opened, spacesVerified: row.spaces_verified },
+      })),
+      audit,
+      now,
+    ).length;
     return { changed, unchanged: valid.length - changed, errors: [] };
   });
 }

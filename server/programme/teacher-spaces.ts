@@ -1,13 +1,15 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { targetCount } from '../plan/milestones.ts';
 import type { TeacherSpaceFigures, TeacherSpaces } from '../../shared/schemas/teacher-spaces.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
-import { divisions, schools, teacherSpaces } from '../db/schema.ts';
+import { schools, teacherSpaces } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { readCached } from '../db/read-cache.ts';
 import { currentPlan } from '../plan/current.ts';
-import { divisionContains } from '../divisions/containment.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
+import { evaluateSchools } from '../coverage/evaluate.ts';
+import { rollupOf } from '../coverage/read.ts';
 
 /*
  * Teacher spaces (人人通) are declared, never measured: they come from the platform operator or the county
@@ -32,11 +34,32 @@ export function schoolCountyOf(db: Db, schoolCode: string): string {
 const figuresOf = (row: StoredTeacherSpaces | undefined): TeacherSpaceFigures | null =>
   row ? { teachers: row.teachers, spacesOpened: row.spacesOpened, spacesVerified: row.spacesVerified } : null;
 
+/** One school's declared figures, as a writer gives them. */
+export interface TeacherSpaceDeclaration {
+  school: { code: string; countyCode: string };
+  figures: TeacherSpaceFigures;
+}
+
 /**
- * Stores one school's declared figures and its audit entry when they differ from the stored ones.
- * Runs inside the caller's transaction; returns false (and writes nothing) when nothing changed.
+ * Stores schools' declared figures, with an audit entry for each that differs from the stored one, then
+ * re-evaluates the schools that changed: their status rows carry the figures and the rollups of every level
+ * above them sum them (decision 164). Runs inside the caller's transaction; returns the schools that changed.
  */
 export function writeTeacherSpaces(
+  db: Db,
+  declarations: Iterable<TeacherSpaceDeclaration>,
+  audit: AuditSource,
+  now: number,
+): string[] {
+  const changed: string[] = [];
+  for (const { school, figures } of declarations)
+    if (writeOne(db, school, figures, audit, now)) changed.push(school.code);
+  if (changed.length > 0) evaluateSchools(db, changed, now);
+  return changed;
+}
+
+/** One school's row and audit entry when its figures differ from the stored ones; false (nothing written) otherwise. */
+function writeOne(
   db: Db,
   school: { code: string; countyCode: string },
   figures: TeacherSpaceFigures,
@@ -83,63 +106,49 @@ export function declareTeacherSpaces(
 ) {
   return inTransaction(db, () => {
     const countyCode = schoolCountyOf(db, schoolCode);
-    const changed = writeTeacherSpaces(db, { code: schoolCode, countyCode }, figures, audit, now);
+    const changed = writeTeacherSpaces(db, [{ school: { code: schoolCode, countyCode }, figures }], audit, now);
     const row = db.select().from(teacherSpaces).where(eq(teacherSpaces.schoolCode, schoolCode)).get()!;
-    return { row, changed };
+    return { row, changed: changed.length > 0 };
   });
 }
 
-/** Declared teacher spaces per county and in total, against the plan's target and milestones (target null for one county). */
-export function readTeacherSpaces(db: Db, countyScope: string | null): TeacherSpaces {
-  return readCached(db, `teacher-spaces:${countyScope ?? 'all'}`, () => sumTeacherSpaces(db, countyScope));
+/** Declared teacher spaces of a division (null: the root) and of every county-level division under it, from the rollups. */
+export function readTeacherSpaces(db: Db, divisionScope: string | null): TeacherSpaces {
+  return readCached(db, `teacher-spaces:${divisionScope ?? 'all'}`, () => {
+    const tree = deploymentTree(db);
+    return teacherSpacesOf(db, divisionScope, tree.counties(divisionScope ?? tree.root.code));
+  });
 }
 
-function sumTeacherSpaces(db: Db, countyScope: string | null): TeacherSpaces {
-  const plan = currentPlan(db);
-  const sums = db
-    .select({
-      countyCode: schools.countyCode,
-      teachers: sql<number>`sum(${teacherSpaces.teachers})`,
-      opened: sql<number>`sum(${teacherSpaces.spacesOpened})`,
-      verified: sql<number>`sum(${teacherSpaces.spacesVerified})`,
-      schoolsDeclared: sql<number>`count(*)`,
-    })
-    .from(teacherSpaces)
-    .innerJoin(schools, eq(schools.code, teacherSpaces.schoolCode))
-    .groupBy(schools.countyCode)
-    .all();
-  const byCounty = new Map(sums.map((s) => [s.countyCode, s]));
-  const counties = db
-    .select({ code: divisions.code, name: divisions.name, pinyin: divisions.pinyin })
-    .from(divisions)
-    .where(eq(divisions.level, 'county'))
-    .orderBy(asc(divisions.code))
-    .all()
-    .filter((d) => countyScope === null || divisionContains(countyScope, d.code))
-    .map((d) => {
-      const s = byCounty.get(d.code);
-      return {
-        code: d.code,
-        name: d.name,
-        pinyin: d.pinyin,
-        teachers: s?.teachers ?? 0,
-        opened: s?.opened ?? 0,
-        verified: s?.verified ?? 0,
-        schoolsDeclared: s?.schoolsDeclared ?? 0,
-      };
-    });
-  const total = (key: 'teachers' | 'opened' | 'verified' | 'schoolsDeclared') =>
-    counties.reduce((n, c) => n + c[key], 0);
-  const indicator = plan.indicators.teacherSpaces;
-  const whole = countyScope === null;
+/**
+ * Declared teacher spaces of a division (null: the root) against the plan's target and milestones (target null
+ * below the root under an absolute plan), with the given county rows: one rollup row each, no school read.
+ */
+export function teacherSpacesOf(
+  db: Db,
+  divisionScope: string | null,
+  counties: readonly { code: string; name: string; pinyin: string | null }[],
+): TeacherSpaces {
+  const indicator = currentPlan(db).indicators.teacherSpaces;
+  const totals = spacesOf(rollupOf(db, divisionScope ?? deploymentTree(db).root.code));
+  const whole = divisionScope === null;
   return {
-    target: whole || indicator.share !== undefined ? targetCount(indicator, total('teachers')) : null,
+    target: whole || indicator.share !== undefined ? targetCount(indicator, totals.teachers) : null,
     milestones: whole ? indicator.milestones.map((m) => ({ year: m.year, cumulative: m.cumulative })) : [],
-    teachers: total('teachers'),
-    opened: total('opened'),
-    verified: total('verified'),
-    schoolsDeclared: total('schoolsDeclared'),
+    ...totals,
     declared: true,
-    counties,
+    counties: counties.map((county) => ({
+      code: county.code,
+      name: county.name,
+      pinyin: county.pinyin,
+      ...spacesOf(rollupOf(db, county.code)),
+    })),
   };
 }
+
+const spacesOf = (r: ReturnType<typeof rollupOf>) => ({
+  teachers: r.teachers,
+  opened: r.teacherSpacesOpened,
+  verified: r.teacherSpacesVerified,
+  schoolsDeclared: r.schoolsDeclaringTeacherSpaces,
+});

@@ -18,7 +18,7 @@ import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts
 import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
-import { readProgrammeFigures } from '../programme/programme-figures.ts';
+import { programmeFiguresJson } from '../programme/programme-figures.ts';
 
 /** The classroom and device figures, which school rows and county rows share column for column. */
 function classroomAndDeviceColumns<Row extends Pick<SchoolRow, 'classrooms' | 'devices'>>(): CsvColumn<Row>[] {
@@ -104,14 +104,16 @@ export const coverageRoutes = new Hono<AppEnv>()
   .use('/api/v1/coverage/*', apiAuth)
   .get('/api/v1/coverage', validate('query', coverageQuerySchema), async (c) => {
     const now = c.var.clock();
-    const { format, page, pageSize, division } = c.req.valid('query');
+    const { format, page, pageSize, division, counties } = c.req.valid('query');
     const scope = divisionToRead(c, division);
     if (format !== 'json') {
       // The exports list the division's children (a prefecture's counties, a province's prefectures), all of them.
-      const coverage = readCoverage(c.var.db, scope, now, { page: 1, pageSize: 1 });
+      const coverage = readCoverage(c.var.db, scope, now, { page: 1, pageSize: 1, counties: false });
       return tableResponse(format, countyCsvColumns(coverage), coverage.children, 'coverage-counties');
     }
-    return c.json(readProgrammeFigures(c.var.db, scope, now, { page, pageSize }));
+    // Serialised once per read-model version (decision 163); the same header as c.json gives.
+    const json = programmeFiguresJson(c.var.db, scope, now, { page, pageSize, counties });
+    return c.body(json, 200, { 'content-type': 'application/json' });
   })
   .get(
     '/api/v1/coverage/counties/:code',
@@ -147,7 +149,8 @@ export const coverageDocs: RouteDoc[] = [
     method: 'get',
     path: '/api/v1/coverage',
     summary:
-      "A division's coverage against the plan with its direct sub-divisions (children) and a page of its county rows: " +
+      "A division's coverage against the plan with its direct sub-divisions (children) and, where they are its " +
+      'children or on ?counties=true, a page of its county rows: ' +
       "the token's or account's own division by default (the root for the whole deployment), ?division=CODE for any division inside it",
     tag: 'coverage',
     auth: 'api-token',
@@ -155,7 +158,8 @@ export const coverageDocs: RouteDoc[] = [
     responses: {
       200: {
         description:
-          'figures as of asOf for `division`, its `children` and one page of county rows (countyPage); ' +
+          'figures as of asOf for `division`, its `children` and one page of county rows (countyPage): unasked only ' +
+          'at a prefecture, a municipality or a county, with ?counties=true at any level (decision 162); ' +
           '?format=csv or ?format=xlsx gives every child row (a prefecture: its counties; a province: its prefectures)',
         schema: programmeCoverageSchema,
         csv: true,

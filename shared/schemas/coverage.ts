@@ -106,7 +106,8 @@ export const coverageSchema = z.object({
   countyPage: z
     .object({ page: z.number().int(), pageSize: z.number().int(), total: z.number().int() })
     .describe(
-      'which county rows `counties` lists: one page of `total` (the figures above always cover the whole scope)',
+      'which county rows `counties` lists: one page of `total` (the figures above always cover the whole scope); ' +
+        'pageSize 0 when none are listed (above the prefecture unless ?counties=true)',
     ),
   counties: z
     .array(countyCoverageSchema)
@@ -263,7 +264,8 @@ export const formatQuerySchema = z.object({
 
 /**
  * `GET /api/v1/coverage`: the principal's own division, or `division`; county rows come a page at a time (a country
- * has ~2,858 counties); CSV and XLSX list the division's children, all of them.
+ * has ~2,974 counties), unasked only where they are the division's children (decision 162); CSV and XLSX list the
+ * division's children, all of them.
  */
 export const coverageQuerySchema = z.object({
   format: z.enum(['json', 'csv', 'xlsx']).default('json'),
@@ -274,4 +276,10 @@ export const coverageQuerySchema = z.object({
     ),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(1000, 'pageSize is at most 1000').default(100),
+  counties: boolParam
+    .optional()
+    .describe(
+      'true: list a page of county rows (page, pageSize); false: none. Unset: listed where the children are ' +
+        'county-level (a prefecture, a municipality), not above (a province, the country: countyPage.pageSize 0)',
+    ),
 });

@@ -173,8 +173,8 @@ describe('authorization matrix', () => {
         const leaked = outside.filter((code) => response.text.includes(code));
         if (leaked.length > 0) failures.push(`${p.name} ${r.path}: shows out-of-scope ${leaked.join(', ')}`);
       }
-      // Its own division by default, with exactly the schools of its subtree.
-      const own = JSON.parse((await read(p, client, '/api/v1/coverage?pageSize=1000')).text);
+      // Its own division by default, with exactly the schools of its subtree (its county rows asked for: decision 162).
+      const own = JSON.parse((await read(p, client, '/api/v1/coverage?pageSize=1000&counties=true')).text);
       expect(own.division.code, p.name).toBe(p.division ?? '620000');
       const withSchools = own.counties.filter((c: { schools: { registered: number } }) => c.schools.registered > 0);
       expect(

@@ -147,11 +147,16 @@ describe('the deployment root', () => {
 
   it('serves the whole country from 000000: provinces under the country, every county-level division', () => {
     ctx = createTestContext({ root: '000000', roster: gansuRoster });
+    // Unasked, the country's answer is its 31 provinces; its counties come a page at a time on request (decision 162).
     const country = readCoverage(ctx.db, null, ctx.clock(), { page: 1, pageSize: 100 });
     expect(country.division).toMatchObject({ code: '000000', level: 'country' });
     expect(country.children).toHaveLength(31);
+    expect(country.countyPage).toEqual({ page: 1, pageSize: 0, total: expect.any(Number) });
     expect(country.countyPage.total).toBeGreaterThan(2800);
-    expect(country.counties).toHaveLength(100);
+    expect(country.counties).toEqual([]);
+    expect(readCoverage(ctx.db, null, ctx.clock(), { page: 1, pageSize: 100, counties: true }).counties).toHaveLength(
+      100,
+    );
     expect(country.children.find((p) => p.code === '620000')!.schools.registered).toBe(3);
   });
 });
