@@ -14,7 +14,7 @@ export function cookieOptions(c: Context<AppEnv>, maxAgeSeconds?: number) {
     path: '/',
     httpOnly: true,
     sameSite: 'Lax' as const,
-    secure: c.var.httpsOnly === true || requestIsHttps(c),
+    secure: c.get('httpsOnly') === true || requestIsHttps(c),
     prefix: cookiePrefix(c),
     ...(maxAgeSeconds === undefined ? {} : { maxAge: maxAgeSeconds }),
   };
@@ -27,7 +27,7 @@ export function cookieOptions(c: Context<AppEnv>, maxAgeSeconds?: number) {
 export const pageContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set('locale', localeFor(langFrom(getCookie(c, LANG_COOKIE, cookiePrefix(c)))));
   const sessionId = getCookie(c, SESSION_COOKIE, cookiePrefix(c));
-  const user = sessionId ? authenticateSession(c.var.db, sessionId, c.var.clock()) : null;
+  const user = sessionId ? authenticateSession(c.get('db'), sessionId, c.get('clock')()) : null;
   let secret = user ? sessionId! : getCookie(c, PRELOGIN_COOKIE, cookiePrefix(c));
   if (!secret) {
     secret = newPreloginSecret();
@@ -41,7 +41,7 @@ export const pageContext = createMiddleware<AppEnv>(async (c, next) => {
 
 /** Sends anonymous visitors to the login page (back here afterwards); sets `user` for the handler. */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
-  const user = c.var.viewer.user;
+  const user = c.get('viewer').user;
   if (!user) {
     const url = new URL(c.req.url);
     const back = c.req.method === 'GET' ? url.pathname + url.search : '/';
@@ -54,7 +54,7 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
 /** Refuses a form post whose CSRF token does not belong to this browser's session (403). */
 export const requireCsrf = createMiddleware<AppEnv>(async (c, next) => {
   const form = await c.req.parseBody();
-  if (!csrfTokenMatches(c.var.viewer.csrfSecret, form._csrf)) {
+  if (!csrfTokenMatches(c.get('viewer').csrfSecret, form._csrf)) {
     throw new DomainError(
       'forbidden',
       'csrf_invalid',

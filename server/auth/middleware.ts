@@ -43,7 +43,7 @@ export const deviceAuth = createMiddleware<AppEnv>(async (c, next) => {
       'send the device key as "Authorization: Bearer <deviceKey>"; enroll first to get one',
     );
   const keyHash = hashSecret(key);
-  const device = deviceByKeyHash(c.var.db).get(keyHash, keyHash);
+  const device = deviceByKeyHash(c.get('db')).get(keyHash, keyHash);
   if (!device)
     throw new DomainError(
       'unauthorized',
@@ -72,7 +72,7 @@ export const apiAuth = createMiddleware<AppEnv>(async (c, next) => {
   const safe = c.req.method === 'GET' || c.req.method === 'HEAD';
   const sessionId = header === undefined && safe ? getCookie(c, SESSION_COOKIE, cookiePrefix(c)) : undefined;
   if (sessionId) {
-    const user = authenticateSession(c.var.db, sessionId, c.var.clock());
+    const user = authenticateSession(c.get('db'), sessionId, c.get('clock')());
     if (!user)
       throw new DomainError('unauthorized', 'session_invalid', 'your session has ended; sign in again at /login');
     c.set('principal', {
@@ -92,7 +92,7 @@ export const apiAuth = createMiddleware<AppEnv>(async (c, next) => {
       'token_missing',
       'send an API token as "Authorization: Bearer <token>" (santong api-token create)',
     );
-  const principal = authenticateApiToken(c.var.db, secret);
+  const principal = authenticateApiToken(c.get('db'), secret);
   if (!principal) throw new DomainError('unauthorized', 'token_invalid', 'unknown or revoked API token');
   c.set('principal', principal);
   await next();

@@ -45,7 +45,7 @@ export function keepForm(render: (c: Context<AppEnv>, problem: FormProblem) => P
     const status = fixable[error.failure];
     if (status === undefined || error.code === 'csrf_invalid') return;
     const problem: FormProblem = {
-      message: problemText(c.var.locale.lang, error),
+      message: problemText(c.get('locale').lang, error),
       status,
       action: c.req.path,
       values: await typedValues(c),

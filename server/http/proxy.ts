@@ -13,7 +13,7 @@ import type { AppEnv } from './app-env.ts';
  * our proxy appended (earlier entries come from the client and can be forged). Otherwise the socket's peer.
  */
 export function clientAddress(c: Context<AppEnv>): string {
-  if (c.var.trustProxy) {
+  if (c.get('trustProxy')) {
     const forwarded = c.req
       .header('x-forwarded-for')
       ?.split(',')
@@ -35,12 +35,12 @@ export function clientAddress(c: Context<AppEnv>): string {
  * page on the way cannot plant or overwrite a session or CSRF cookie.
  */
 export function cookiePrefix(c: Context<AppEnv>): 'host' | undefined {
-  return c.var.httpsOnly ? 'host' : undefined;
+  return c.get('httpsOnly') ? 'host' : undefined;
 }
 
 /** Whether the browser reached us over HTTPS: the proxy's X-Forwarded-Proto when trusted, else the request URL. */
 export function requestIsHttps(c: Context<AppEnv>): boolean {
-  if (c.var.trustProxy) {
+  if (c.get('trustProxy')) {
     const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
     if (proto) return proto === 'https';
   }

@@ -48,7 +48,7 @@ export function requestLimits(limits: RequestLimits = defaultRequestLimits): Mid
   return async (c, next) => {
     if (!writes.has(c.req.method)) return next();
     const path = c.req.path;
-    const now = c.var.clock();
+    const now = c.get('clock')();
     if (path === '/api/v1/enroll') {
       const wait = enrollByIp.take(clientAddress(c), now);
       if (wait) return tooManyRequests(c, wait, 'enrollments from this address');

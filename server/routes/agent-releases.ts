@@ -15,13 +15,13 @@ const versionParams = z.object({ version: z.string().min(1).max(64) });
 export const agentReleaseRoutes = new Hono<AppEnv>()
   .use('/api/v1/agent/*', deviceAuth)
   .get('/api/v1/agent/releases/latest', (c) => {
-    const release = latestAgentRelease(c.var.db);
+    const release = latestAgentRelease(c.get('db'));
     if (!release)
       throw new DomainError('not-found', 'no_release', 'no agent release has been published on this server');
     return c.json(release);
   })
   .get('/api/v1/agent/releases/:version/bundle', validate('param', versionParams), (c) => {
-    const bundle = agentReleaseBundle(c.var.db, c.req.valid('param').version);
+    const bundle = agentReleaseBundle(c.get('db'), c.req.valid('param').version);
     return new Response(new Uint8Array(bundle), {
       headers: { 'content-type': 'text/javascript; charset=utf-8', 'content-length': String(bundle.length) },
     });

@@ -48,8 +48,8 @@ export const auditRoutes = new Hono<AppEnv>().get(
   apiAuth,
   validate('query', auditQuerySchema),
   (c) => {
-    assertBureauWide(c.var.principal);
-    return c.json({ entries: readAuditLog(c.var.db, c.req.valid('query')) });
+    assertBureauWide(c.get('principal'));
+    return c.json({ entries: readAuditLog(c.get('db'), c.req.valid('query')) });
   },
 );
 

@@ -93,26 +93,26 @@ const countyCsvColumns = (coverage: z.infer<typeof coverageSchema>): CsvColumn<C
  * null stands for the deployment's root (the root's code is folded into it, so plan targets apply as today).
  */
 function divisionToRead(c: Context<AppEnv>, asked: string | undefined): string | null {
-  const own = divisionScopeOf(c.var.principal);
+  const own = divisionScopeOf(c.get('principal'));
   if (asked === undefined) return own;
-  assertDivisionInScope(c.var.principal, asked);
-  return asked === deploymentTree(c.var.db).root.code ? null : asked;
+  assertDivisionInScope(c.get('principal'), asked);
+  return asked === deploymentTree(c.get('db')).root.code ? null : asked;
 }
 
 export const coverageRoutes = new Hono<AppEnv>()
   .use('/api/v1/coverage', apiAuth)
   .use('/api/v1/coverage/*', apiAuth)
   .get('/api/v1/coverage', validate('query', coverageQuerySchema), async (c) => {
-    const now = c.var.clock();
+    const now = c.get('clock')();
     const { format, page, pageSize, division, counties } = c.req.valid('query');
     const scope = divisionToRead(c, division);
     if (format !== 'json') {
       // The exports list the division's children (a prefecture's counties, a province's prefectures), all of them.
-      const coverage = readCoverage(c.var.db, scope, now, { page: 1, pageSize: 1, counties: false });
+      const coverage = readCoverage(c.get('db'), scope, now, { page: 1, pageSize: 1, counties: false });
       return tableResponse(format, countyCsvColumns(coverage), coverage.children, 'coverage-counties');
     }
     // Serialised once per read-model version (decision 163); the same header as c.json gives.
-    const json = programmeFiguresJson(c.var.db, scope, now, { page, pageSize, counties });
+    const json = programmeFiguresJson(c.get('db'), scope, now, { page, pageSize, counties });
     return c.body(json, 200, { 'content-type': 'application/json' });
   })
   .get(
@@ -122,14 +122,14 @@ export const coverageRoutes = new Hono<AppEnv>()
     async (c) => {
       const { code } = c.req.valid('param');
       const query = c.req.valid('query');
-      assertDivisionInScope(c.var.principal, code);
-      findCounty(c.var.db, code);
-      const now = c.var.clock();
+      assertDivisionInScope(c.get('principal'), code);
+      findCounty(c.get('db'), code);
+      const now = c.get('clock')();
       const table = query.format !== 'json';
-      const schools = readCountySchools(c.var.db, code, query, now, !table);
+      const schools = readCountySchools(c.get('db'), code, query, now, !table);
       if (query.format !== 'json')
         return tableResponse(query.format, schoolCsvColumns, schools.rows, `schools-${code}`);
-      const coverage = readCoverage(c.var.db, code, now);
+      const coverage = readCoverage(c.get('db'), code, now);
       return c.json({
         asOf: coverage.asOf,
         evidenceWindowDays: coverage.evidenceWindowDays,

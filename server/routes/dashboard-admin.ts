@@ -18,7 +18,7 @@ import { apiTokenColumns, ApiTokensPage, userColumns, UsersPage } from '../views
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
 const requireBureau = createMiddleware<AppEnv>(async (c, next) => {
-  assertRootBureau(c.var.user);
+  assertRootBureau(c.get('user'));
   await next();
 });
 const bureauPage = [requireBureau] as const;
@@ -28,8 +28,8 @@ const onTokensPage = keepForm((c, problem) => tokensPage(c, null, problem));
 
 const doneQuery = z.object({ done: z.enum(['disabled', 'enabled', 'password', 'revoked']).optional() });
 const noticeOf = (c: Context<AppEnv>, done: z.infer<typeof doneQuery>['done']) =>
-  done ? c.var.locale.t(`admin.done.${done}`) : null;
-const by = (c: Context<AppEnv>, reason: string) => ({ actor: userActor(c.var.user.username), reason });
+  done ? c.get('locale').t(`admin.done.${done}`) : null;
+const by = (c: Context<AppEnv>, reason: string) => ({ actor: userActor(c.get('user').username), reason });
 
 function usersPage(
   c: Context<AppEnv>,
@@ -38,10 +38,10 @@ function usersPage(
   notice: string | null = null,
 ) {
   return UsersPage({
-    locale: c.var.locale,
-    viewer: c.var.viewer,
+    locale: c.get('locale'),
+    viewer: c.get('viewer'),
     path: c.req.path,
-    users: listUsers(c.var.db),
+    users: listUsers(c.get('db')),
     created,
     problem,
     notice,
@@ -55,10 +55,10 @@ function tokensPage(
   notice: string | null = null,
 ) {
   return ApiTokensPage({
-    locale: c.var.locale,
-    viewer: c.var.viewer,
+    locale: c.get('locale'),
+    viewer: c.get('viewer'),
     path: c.req.path,
-    tokens: listApiTokens(c.var.db),
+    tokens: listApiTokens(c.get('db')),
     created,
     problem,
     notice,
@@ -67,7 +67,7 @@ function tokensPage(
 
 /** The bureau acts on other accounts only: disabling your own would lock the prefecture out of its users page. */
 function assertNotSelf(c: Context<AppEnv>, id: number): void {
-  if (id === c.var.user.id)
+  if (id === c.get('user').id)
     throw new DomainError(
       'invalid',
       'own_account',
@@ -81,7 +81,13 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
     c.html(usersPage(c, null, null, noticeOf(c, c.req.valid('query').done))),
   )
   .on('GET', exportPaths('/admin/users'), ...bureauPage, (c) =>
-    tableExport(c.var.locale, exportFormatOf(c.req.path), 'users', userColumns(c.var.locale), listUsers(c.var.db)),
+    tableExport(
+      c.get('locale'),
+      exportFormatOf(c.req.path),
+      'users',
+      userColumns(c.get('locale')),
+      listUsers(c.get('db')),
+    ),
   )
   .post('/admin/users', ...bureauPage, requireCsrf, onUsersPage, validate('form', userFormSchema), async (c) => {
     const form = c.req.valid('form');
@@ -92,11 +98,14 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
       divisionCode: form.countyCode,
       schoolCode: form.schoolCode,
     };
-    const user = await createUser(c.var.db, input, c.var.clock(), {
-      actor: userActor(c.var.user.username),
+    const user = await createUser(c.get('db'), input, c.get('clock')(), {
+      actor: userActor(c.get('user').username),
       reason: 'account created from the dashboard',
     });
-    c.var.logger.info({ userId: user.id, role: user.role, by: c.var.user.username }, 'user created from the dashboard');
+    c.get('logger').info(
+      { userId: user.id, role: user.role, by: c.get('user').username },
+      'user created from the dashboard',
+    );
     return c.html(usersPage(c, user.username, null), 201);
   })
   .post(
@@ -109,7 +118,7 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
     (c) => {
       const { id } = c.req.valid('param');
       assertNotSelf(c, id);
-      disableUser(c.var.db, id, c.var.clock(), by(c, 'account disabled from the dashboard'));
+      disableUser(c.get('db'), id, c.get('clock')(), by(c, 'account disabled from the dashboard'));
       return c.redirect('/admin/users?done=disabled', 303);
     },
   )
@@ -121,7 +130,7 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
     validate('param', idParams),
     validate('form', csrfOnlyFormSchema),
     (c) => {
-      enableUser(c.var.db, c.req.valid('param').id, c.var.clock(), by(c, 'account enabled from the dashboard'));
+      enableUser(c.get('db'), c.req.valid('param').id, c.get('clock')(), by(c, 'account enabled from the dashboard'));
       return c.redirect('/admin/users?done=enabled', 303);
     },
   )
@@ -136,13 +145,13 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
       const { id } = c.req.valid('param');
       assertNotSelf(c, id);
       await resetPassword(
-        c.var.db,
+        c.get('db'),
         id,
         c.req.valid('form').password,
-        c.var.clock(),
+        c.get('clock')(),
         by(c, 'password reset from the dashboard'),
       );
-      c.var.logger.info({ userId: id, by: c.var.user.username }, 'password reset from the dashboard');
+      c.get('logger').info({ userId: id, by: c.get('user').username }, 'password reset from the dashboard');
       return c.redirect('/admin/users?done=password', 303);
     },
   )
@@ -158,7 +167,7 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
     validate('form', csrfOnlyFormSchema),
     (c) => {
       const { id } = c.req.valid('param');
-      if (!revokeApiToken(c.var.db, id, c.var.clock(), by(c, 'API token revoked from the dashboard'))) {
+      if (!revokeApiToken(c.get('db'), id, c.get('clock')(), by(c, 'API token revoked from the dashboard'))) {
         throw new DomainError(
           'conflict',
           'api_token_revoked',
@@ -169,30 +178,33 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
           },
         );
       }
-      c.var.logger.info({ apiTokenId: id, by: c.var.user.username }, 'API token revoked from the dashboard');
+      c.get('logger').info({ apiTokenId: id, by: c.get('user').username }, 'API token revoked from the dashboard');
       return c.redirect('/admin/api-tokens?done=revoked', 303);
     },
   )
   .on('GET', exportPaths('/admin/api-tokens'), ...bureauPage, (c) =>
     tableExport(
-      c.var.locale,
+      c.get('locale'),
       exportFormatOf(c.req.path),
       'api-tokens',
-      apiTokenColumns(c.var.locale),
-      listApiTokens(c.var.db),
+      apiTokenColumns(c.get('locale')),
+      listApiTokens(c.get('db')),
     ),
   )
   .post('/admin/api-tokens', ...bureauPage, requireCsrf, onTokensPage, validate('form', apiTokenFormSchema), (c) => {
     const form = c.req.valid('form');
     const created = createApiToken(
-      c.var.db,
+      c.get('db'),
       { name: form.name, divisionCode: form.countyCode ?? null },
-      c.var.clock(),
+      c.get('clock')(),
       {
-        actor: userActor(c.var.user.username),
+        actor: userActor(c.get('user').username),
         reason: 'API token issued from the dashboard',
       },
     );
-    c.var.logger.info({ apiTokenId: created.id, by: c.var.user.username }, 'API token created from the dashboard');
+    c.get('logger').info(
+      { apiTokenId: created.id, by: c.get('user').username },
+      'API token created from the dashboard',
+    );
     return c.html(tokensPage(c, created.token, null), 201);
   });

@@ -1,11 +1,12 @@
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/app-env.ts';
 import { DomainError } from '../errors.ts';
 import { agentReleaseBundle, latestAgentRelease } from '../releases/releases.ts';
 import { AGENT_DOWNLOAD, AGENT_FILE } from '../views/install-commands.tsx';
 
-function latest(c: { var: AppEnv['Variables'] }) {
-  const release = latestAgentRelease(c.var.db);
+function latest(c: Context<AppEnv>) {
+  const release = latestAgentRelease(c.get('db'));
   if (!release) throw new DomainError('not-found', 'no_release', 'no agent release has been published on this server');
   return release;
 }
@@ -17,7 +18,7 @@ function latest(c: { var: AppEnv['Variables'] }) {
  */
 export const dashboardAgentDownloadRoutes = new Hono<AppEnv>()
   .get(AGENT_DOWNLOAD, (c) => {
-    const bundle = agentReleaseBundle(c.var.db, latest(c).version);
+    const bundle = agentReleaseBundle(c.get('db'), latest(c).version);
     return new Response(new Uint8Array(bundle), {
       headers: {
         'content-type': 'text/javascript; charset=utf-8',

@@ -22,8 +22,8 @@ const noticeQuery = z.object({
 
 /** Bureau or county officer; the county an officer is confined to (null: the whole prefecture). */
 function officerScope(c: Context<AppEnv>): string | null {
-  assertRole(c.var.user, 'bureau', 'county');
-  return listScope(c.var.user).divisionCode;
+  assertRole(c.get('user'), 'bureau', 'county');
+  return listScope(c.get('user')).divisionCode;
 }
 
 /** A prefecture-wide closure is the bureau's to change; a county's, the bureau's or that county's officers'. */
@@ -41,9 +41,9 @@ function assertMayChange(scope: string | null, closureCounty: string | null): vo
 /** Closures the reader sees: every prefecture-wide one, and each county's for that county's officers and the bureau. */
 function rowsFor(c: Context<AppEnv>): ClosureRow[] {
   const scope = officerScope(c);
-  const tree = deploymentTree(c.var.db);
-  const names = new Map(tree.counties(tree.root.code).map((d) => [d.code, c.var.locale.divisionName(d)]));
-  return listClosures(c.var.db)
+  const tree = deploymentTree(c.get('db'));
+  const names = new Map(tree.counties(tree.root.code).map((d) => [d.code, c.get('locale').divisionName(d)]));
+  return listClosures(c.get('db'))
     .filter((x) => scope === null || x.countyCode === null || divisionContains(scope, x.countyCode))
     .map((x) => ({
       ...x,
@@ -54,14 +54,14 @@ function rowsFor(c: Context<AppEnv>): ClosureRow[] {
 
 function page(c: Context<AppEnv>, notice: string | null, problem: FormProblem | null) {
   const scope = officerScope(c);
-  const tree = deploymentTree(c.var.db);
+  const tree = deploymentTree(c.get('db'));
   const counties = tree
     .counties(tree.root.code)
     .filter((d) => scope === null || divisionContains(scope, d.code))
     .map((d) => ({ code: d.code, name: d.name, pinyin: d.pinyin }));
   return CalendarPage({
-    locale: c.var.locale,
-    viewer: c.var.viewer,
+    locale: c.get('locale'),
+    viewer: c.get('viewer'),
     path: c.req.path,
     rows: rowsFor(c),
     counties,
@@ -78,7 +78,7 @@ const onCalendarPage = keepForm((c, problem) => page(c, null, problem));
 export const dashboardCalendarRoutes = new Hono<AppEnv>()
   .get('/calendar', validate('query', noticeQuery), (c) => {
     const q = c.req.valid('query');
-    const l = c.var.locale;
+    const l = c.get('locale');
     return c.html(
       page(
         c,
@@ -92,14 +92,17 @@ export const dashboardCalendarRoutes = new Hono<AppEnv>()
     );
   })
   .on('GET', exportPaths('/calendar'), (c) =>
-    tableExport(c.var.locale, exportFormatOf(c.req.path), 'closures', closureColumns(c.var.locale), rowsFor(c)),
+    tableExport(c.get('locale'), exportFormatOf(c.req.path), 'closures', closureColumns(c.get('locale')), rowsFor(c)),
   )
   .post('/calendar', requireCsrf, onCalendarPage, validate('form', closureFormSchema), (c) => {
     const scope = officerScope(c);
     const { _csrf, reason, ...closure } = c.req.valid('form');
     assertMayChange(scope, closure.countyCode ?? null);
-    const added = addClosure(c.var.db, closure, c.var.clock(), { actor: userActor(c.var.user.username), reason });
-    c.var.logger.info({ closureId: added.id, by: c.var.user.username }, 'closure added from the dashboard');
+    const added = addClosure(c.get('db'), closure, c.get('clock')(), {
+      actor: userActor(c.get('user').username),
+      reason,
+    });
+    c.get('logger').info({ closureId: added.id, by: c.get('user').username }, 'closure added from the dashboard');
     return c.redirect(`/calendar?added=${added.id}`, 303);
   })
   .post(
@@ -111,15 +114,15 @@ export const dashboardCalendarRoutes = new Hono<AppEnv>()
     (c) => {
       const scope = officerScope(c);
       const { id } = c.req.valid('param');
-      const closure = listClosures(c.var.db).find((x) => x.id === id);
+      const closure = listClosures(c.get('db')).find((x) => x.id === id);
       if (!closure)
         throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`, undefined, { params: { id } });
       assertMayChange(scope, closure.countyCode);
-      removeClosure(c.var.db, id, c.var.clock(), {
-        actor: userActor(c.var.user.username),
+      removeClosure(c.get('db'), id, c.get('clock')(), {
+        actor: userActor(c.get('user').username),
         reason: c.req.valid('form').reason,
       });
-      c.var.logger.info({ closureId: id, by: c.var.user.username }, 'closure removed from the dashboard');
+      c.get('logger').info({ closureId: id, by: c.get('user').username }, 'closure removed from the dashboard');
       return c.redirect(`/calendar?removed=${id}`, 303);
     },
   );

@@ -47,15 +47,15 @@ const exportSchools = createFactory<AppEnv>().createHandlers(
   async (c) => {
     const { code } = c.req.valid('param');
     const format = exportFormatOf(c.req.path);
-    assertCanSeeCounty(c.var.user, code);
-    findCounty(c.var.db, code);
-    const now = c.var.clock();
-    const schools = readCountySchools(c.var.db, code, { ...c.req.valid('query'), format: 'json' }, now, false);
+    assertCanSeeCounty(c.get('user'), code);
+    findCounty(c.get('db'), code);
+    const now = c.get('clock')();
+    const schools = readCountySchools(c.get('db'), code, { ...c.req.valid('query'), format: 'json' }, now, false);
     return tableExport(
-      c.var.locale,
+      c.get('locale'),
       format,
       `schools-${code}-${localDay(now)}`,
-      schoolColumns(c.var.locale),
+      schoolColumns(c.get('locale')),
       schools.rows,
     );
   },
@@ -65,22 +65,22 @@ const exportSchools = createFactory<AppEnv>().createHandlers(
 export const dashboardCountyRoutes = new Hono<AppEnv>()
   .get('/counties/:code', validate('param', countyParams), validate('query', filterQuery), (c) => {
     const { code } = c.req.valid('param');
-    assertCanSeeCounty(c.var.user, code);
-    const county = findCounty(c.var.db, code);
-    const now = c.var.clock();
+    assertCanSeeCounty(c.get('user'), code);
+    const county = findCounty(c.get('db'), code);
+    const now = c.get('clock')();
     const query = { ...c.req.valid('query'), format: 'json' as const };
     return c.html(
       CountyPage({
-        locale: c.var.locale,
-        viewer: c.var.viewer,
+        locale: c.get('locale'),
+        viewer: c.get('viewer'),
         path: c.req.path + new URL(c.req.url).search,
         county,
-        coverage: readCoverage(c.var.db, code, now),
+        coverage: readCoverage(c.get('db'), code, now),
         query,
         filterQuery: filtersOf(c.req.url),
-        townships: readCountyTownships(c.var.db, code),
-        schools: readCountySchools(c.var.db, code, query, now, true),
-        ...trailTo(c.var.db, c.var.user, code),
+        townships: readCountyTownships(c.get('db'), code),
+        schools: readCountySchools(c.get('db'), code, query, now, true),
+        ...trailTo(c.get('db'), c.get('user'), code),
       }),
     );
   })

@@ -21,15 +21,15 @@ type Filter = { status: 'active' | 'withdrawn' | 'all'; conflict?: boolean | und
 
 /** County officers and the bureau only; the county an officer is confined to (null: the whole prefecture). */
 function officerScope(c: Context<AppEnv>): string | null {
-  assertRole(c.var.user, 'bureau', 'county');
-  return listScope(c.var.user).divisionCode;
+  assertRole(c.get('user'), 'bureau', 'county');
+  return listScope(c.get('user')).divisionCode;
 }
 
 /** Declarations in the officer's scope with their schools' names, as of now. */
 function rowsFor(c: Context<AppEnv>, filter: Filter): DeclarationRow[] {
   const countyScope = officerScope(c);
-  const names = new Map(readSchoolChoices(c.var.db, listScope(c.var.user)).map((s) => [s.code, s.name]));
-  return listDeclarations(c.var.db, { countyScope, ...filter }, c.var.clock()).map((d) => ({
+  const names = new Map(readSchoolChoices(c.get('db'), listScope(c.get('user'))).map((s) => [s.code, s.name]));
+  return listDeclarations(c.get('db'), { countyScope, ...filter }, c.get('clock')()).map((d) => ({
     ...d,
     schoolName: names.get(d.schoolCode) ?? d.schoolCode,
   }));
@@ -48,13 +48,13 @@ function page(
   extra: { notice?: string | null; problem?: FormProblem | null; prefillSchool?: string | null } = {},
 ) {
   return DeclarationsPage({
-    locale: c.var.locale,
-    viewer: c.var.viewer,
+    locale: c.get('locale'),
+    viewer: c.get('viewer'),
     path: c.req.path + new URL(c.req.url).search,
     rows: rowsFor(c, filter),
     filter,
     filterQuery: filterQueryOf(filter),
-    schools: readSchoolChoices(c.var.db, listScope(c.var.user)),
+    schools: readSchoolChoices(c.get('db'), listScope(c.get('user'))),
     prefillSchool: extra.prefillSchool ?? null,
     notice: extra.notice ?? null,
     problem: extra.problem ?? null,
@@ -68,10 +68,10 @@ const exportDeclarations = createFactory<AppEnv>().createHandlers(
     const q = c.req.valid('query');
     const rows = rowsFor(c, { status: q.status, conflict: q.conflict });
     return tableExport(
-      c.var.locale,
+      c.get('locale'),
       exportFormatOf(c.req.path),
       `declarations-${q.status}`,
-      declarationColumns(c.var.locale),
+      declarationColumns(c.get('locale')),
       rows,
     );
   },
@@ -84,7 +84,7 @@ const onDeclarationsPage = keepForm((c, problem) => page(c, { status: 'all' }, {
 export const dashboardDeclarationRoutes = new Hono<AppEnv>()
   .get('/declarations', validate('query', declarationPageQuerySchema), (c) => {
     const q = c.req.valid('query');
-    const t = c.var.locale;
+    const t = c.get('locale');
     const notice = q.declared
       ? t.fill('declarations.declared', { id: q.declared })
       : q.withdrawn
@@ -98,14 +98,14 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
     const countyScope = officerScope(c);
     const { _csrf, ...request } = c.req.valid('form');
     const declaration = declareStatus(
-      c.var.db,
+      c.get('db'),
       request,
-      c.var.clock(),
-      { actor: userActor(c.var.user.username), reason: request.reason },
+      c.get('clock')(),
+      { actor: userActor(c.get('user').username), reason: request.reason },
       countyScope,
     );
-    c.var.logger.info(
-      { declarationId: declaration.id, school: declaration.schoolCode, by: c.var.user.username },
+    c.get('logger').info(
+      { declarationId: declaration.id, school: declaration.schoolCode, by: c.get('user').username },
       'status declared from the dashboard',
     );
     return c.redirect(`/declarations?declared=${declaration.id}`, 303);
@@ -120,13 +120,16 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
       const countyScope = officerScope(c);
       const { id } = c.req.valid('param');
       withdrawDeclaration(
-        c.var.db,
+        c.get('db'),
         id,
-        c.var.clock(),
-        { actor: userActor(c.var.user.username), reason: c.req.valid('form').reason },
+        c.get('clock')(),
+        { actor: userActor(c.get('user').username), reason: c.req.valid('form').reason },
         countyScope,
       );
-      c.var.logger.info({ declarationId: id, by: c.var.user.username }, 'declaration withdrawn from the dashboard');
+      c.get('logger').info(
+        { declarationId: id, by: c.get('user').username },
+        'declaration withdrawn from the dashboard',
+      );
       return c.redirect(`/declarations?withdrawn=${id}&status=withdrawn`, 303);
     },
   );

@@ -20,22 +20,22 @@ import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
 /** The device lists in the user's scope, as of now. */
 function lists(c: Context<AppEnv>) {
-  const now = c.var.clock();
-  const scope = listScope(c.var.user);
+  const now = c.get('clock')();
+  const scope = listScope(c.get('user'));
   return {
-    attention: readAttentionDevices(c.var.db, scope, now),
-    conflicts: readHardwareConflicts(c.var.db, scope),
-    reenrollments: readReenrollments(c.var.db, scope, now),
+    attention: readAttentionDevices(c.get('db'), scope, now),
+    conflicts: readHardwareConflicts(c.get('db'), scope),
+    reenrollments: readReenrollments(c.get('db'), scope, now),
   };
 }
 
 function page(c: Context<AppEnv>, revoked: boolean, problem: FormProblem | null) {
   return DevicesPage({
-    locale: c.var.locale,
-    viewer: c.var.viewer,
+    locale: c.get('locale'),
+    viewer: c.get('viewer'),
     path: c.req.path,
     ...lists(c),
-    canRevoke: c.var.user.role !== 'school',
+    canRevoke: c.get('user').role !== 'school',
     revoked,
     problem,
   });
@@ -48,28 +48,28 @@ export const dashboardDevicesRoutes = new Hono<AppEnv>()
   )
   .on('GET', exportPaths('/devices/attention'), (c) =>
     tableExport(
-      c.var.locale,
+      c.get('locale'),
       exportFormatOf(c.req.path),
       'devices-attention',
-      attentionColumns(c.var.locale),
+      attentionColumns(c.get('locale')),
       lists(c).attention,
     ),
   )
   .on('GET', exportPaths('/devices/conflicts'), (c) =>
     tableExport(
-      c.var.locale,
+      c.get('locale'),
       exportFormatOf(c.req.path),
       'devices-conflicts',
-      conflictColumns(c.var.locale),
+      conflictColumns(c.get('locale')),
       lists(c).conflicts,
     ),
   )
   .on('GET', exportPaths('/devices/reenrollments'), (c) =>
     tableExport(
-      c.var.locale,
+      c.get('locale'),
       exportFormatOf(c.req.path),
       'devices-reenrollments',
-      reenrollmentColumns(c.var.locale),
+      reenrollmentColumns(c.get('locale')),
       lists(c).reenrollments,
     ),
   )
@@ -77,24 +77,24 @@ export const dashboardDevicesRoutes = new Hono<AppEnv>()
     '/devices/:id/revoke',
     requireCsrf,
     keepForm((c, problem) => {
-      assertRole(c.var.user, 'bureau', 'county');
+      assertRole(c.get('user'), 'bureau', 'county');
       return page(c, false, problem);
     }),
     validate('param', z.object({ id: z.string().min(1).max(64) })),
     validate('form', csrfOnlyFormSchema),
     (c) => {
-      assertRole(c.var.user, 'bureau', 'county');
+      assertRole(c.get('user'), 'bureau', 'county');
       const { id } = c.req.valid('param');
-      const school = findDeviceSchool(c.var.db, id);
+      const school = findDeviceSchool(c.get('db'), id);
       if (!school)
         throw new DomainError('not-found', 'device_unknown', `no device ${id}`, undefined, { params: { id } });
-      assertCanSeeSchool(c.var.user, school);
-      revokeDevice(c.var.db, id, c.var.clock(), {
-        actor: userActor(c.var.user.username),
+      assertCanSeeSchool(c.get('user'), school);
+      revokeDevice(c.get('db'), id, c.get('clock')(), {
+        actor: userActor(c.get('user').username),
         reason: 'device key revoked from the dashboard',
       });
-      c.var.logger.info(
-        { deviceId: id, school: school.code, by: c.var.user.username },
+      c.get('logger').info(
+        { deviceId: id, school: school.code, by: c.get('user').username },
         'device revoked from the dashboard',
       );
       return c.redirect('/devices?revoked=1', 303);

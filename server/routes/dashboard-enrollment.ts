@@ -29,19 +29,19 @@ function page(
   revoked = false,
   prefillSchool: string | null = null,
 ) {
-  assertRole(c.var.user, 'bureau', 'county');
-  const scope = listScope(c.var.user);
+  assertRole(c.get('user'), 'bureau', 'county');
+  const scope = listScope(c.get('user'));
   return EnrollmentPage({
-    locale: c.var.locale,
-    viewer: c.var.viewer,
+    locale: c.get('locale'),
+    viewer: c.get('viewer'),
     path: c.req.path,
-    schools: readSchoolChoices(c.var.db, scope),
-    tokens: readRecentEnrollmentTokens(c.var.db, scope),
+    schools: readSchoolChoices(c.get('db'), scope),
+    tokens: readRecentEnrollmentTokens(c.get('db'), scope),
     created,
-    serverUrl: c.var.publicUrl ?? new URL(c.req.url).origin,
-    publicUrlSet: c.var.publicUrl !== undefined,
+    serverUrl: c.get('publicUrl') ?? new URL(c.req.url).origin,
+    publicUrlSet: c.get('publicUrl') !== undefined,
     prefillSchool,
-    releaseKeyFingerprints: trustedReleaseKeys(c.var.db).map(releaseKeyFingerprint),
+    releaseKeyFingerprints: trustedReleaseKeys(c.get('db')).map(releaseKeyFingerprint),
     problem,
     revoked,
   });
@@ -52,10 +52,10 @@ function page(
  * school in the reader's scope has it (issue 18: 注册令牌 typed by name was refused as an unknown code).
  */
 function schoolNamed(c: Context<AppEnv>, typedSchool: string) {
-  const byCode = findSchool(c.var.db, typedSchool);
+  const byCode = findSchool(c.get('db'), typedSchool);
   if (byCode) return byCode;
-  const named = readSchoolChoices(c.var.db, listScope(c.var.user)).filter((s) => s.name === typedSchool);
-  const byName = named.length === 1 ? findSchool(c.var.db, named[0]!.code) : undefined;
+  const named = readSchoolChoices(c.get('db'), listScope(c.get('user'))).filter((s) => s.name === typedSchool);
+  const byName = named.length === 1 ? findSchool(c.get('db'), named[0]!.code) : undefined;
   if (byName) return byName;
   throw new DomainError('invalid', 'school_unknown', `no school with code ${typedSchool}`, undefined, {
     params: { school: typedSchool },
@@ -80,17 +80,17 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
     validate('param', idParams),
     validate('form', csrfOnlyFormSchema),
     (c) => {
-      assertRole(c.var.user, 'bureau', 'county');
+      assertRole(c.get('user'), 'bureau', 'county');
       const { id } = c.req.valid('param');
-      const school = findEnrollmentTokenSchool(c.var.db, id);
+      const school = findEnrollmentTokenSchool(c.get('db'), id);
       if (!school)
         throw new DomainError('not-found', 'enrollment_token_unknown', `no enrollment token ${id}`, undefined, {
           params: { id },
         });
-      assertCanSeeSchool(c.var.user, school);
+      assertCanSeeSchool(c.get('user'), school);
       if (
-        !revokeEnrollmentToken(c.var.db, id, c.var.clock(), {
-          actor: userActor(c.var.user.username),
+        !revokeEnrollmentToken(c.get('db'), id, c.get('clock')(), {
+          actor: userActor(c.get('user').username),
           reason: 'enrollment token revoked from the dashboard',
         })
       ) {
@@ -104,21 +104,21 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
           },
         );
       }
-      c.var.logger.info(
-        { tokenId: id, school: school.code, by: c.var.user.username },
+      c.get('logger').info(
+        { tokenId: id, school: school.code, by: c.get('user').username },
         'enrollment token revoked from the dashboard',
       );
       return c.redirect('/enrollment?revoked=1', 303);
     },
   )
   .on('GET', exportPaths('/enrollment/tokens'), (c) => {
-    assertRole(c.var.user, 'bureau', 'county');
+    assertRole(c.get('user'), 'bureau', 'county');
     return tableExport(
-      c.var.locale,
+      c.get('locale'),
       exportFormatOf(c.req.path),
       'enrollment-tokens',
-      tokenColumns(c.var.locale),
-      readRecentEnrollmentTokens(c.var.db, listScope(c.var.user)),
+      tokenColumns(c.get('locale')),
+      readRecentEnrollmentTokens(c.get('db'), listScope(c.get('user'))),
     );
   })
   .post(
@@ -127,23 +127,23 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
     keepForm((c, problem) => page(c, null, problem)),
     validate('form', enrollmentTokenFormSchema),
     (c) => {
-      assertRole(c.var.user, 'bureau', 'county');
+      assertRole(c.get('user'), 'bureau', 'county');
       const form = c.req.valid('form');
       const school = schoolNamed(c, form.schoolCode);
-      assertCanSeeSchool(c.var.user, school);
-      const now = c.var.clock();
+      assertCanSeeSchool(c.get('user'), school);
+      const now = c.get('clock')();
       const created = createEnrollmentToken(
-        c.var.db,
+        c.get('db'),
         {
           schoolCode: school.code,
           expiresAt: form.expiresInDays === undefined ? undefined : now + form.expiresInDays * DAY_MS,
           maxUses: form.maxUses,
         },
         now,
-        { actor: userActor(c.var.user.username), reason: 'enrollment token issued from the dashboard' },
+        { actor: userActor(c.get('user').username), reason: 'enrollment token issued from the dashboard' },
       );
-      c.var.logger.info(
-        { tokenId: created.id, school: school.code, by: c.var.user.username },
+      c.get('logger').info(
+        { tokenId: created.id, school: school.code, by: c.get('user').username },
         'enrollment token created from the dashboard',
       );
       // Rendered in the answer to the post, not after a redirect: the token exists only in this response.

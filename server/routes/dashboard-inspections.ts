@@ -15,17 +15,17 @@ import { InspectionPage, InspectionsPage } from '../views/inspections-page.tsx';
 
 /** Bureau or county officer; the county an officer is confined to (null: the whole prefecture). */
 function officerScope(c: Context<AppEnv>): string | null {
-  assertRole(c.var.user, 'bureau', 'county');
-  return listScope(c.var.user).divisionCode;
+  assertRole(c.get('user'), 'bureau', 'county');
+  return listScope(c.get('user')).divisionCode;
 }
 
 function listPage(c: Context<AppEnv>, problem: FormProblem | null) {
   const scope = officerScope(c);
   return InspectionsPage({
-    locale: c.var.locale,
-    viewer: c.var.viewer,
+    locale: c.get('locale'),
+    viewer: c.get('viewer'),
     path: c.req.path,
-    rows: listInspections(c.var.db, scope),
+    rows: listInspections(c.get('db'), scope),
     canDraw: scope === null,
     problem,
   });
@@ -34,10 +34,10 @@ function listPage(c: Context<AppEnv>, problem: FormProblem | null) {
 function inspectionPage(c: Context<AppEnv>, id: number, notice: string | null, problem: FormProblem | null) {
   const scope = officerScope(c);
   return InspectionPage({
-    locale: c.var.locale,
-    viewer: c.var.viewer,
+    locale: c.get('locale'),
+    viewer: c.get('viewer'),
     path: c.req.path,
-    inspection: inspectionInScope(readInspection(c.var.db, id), scope),
+    inspection: inspectionInScope(readInspection(c.get('db'), id), scope),
     canRecord: true,
     notice,
     problem,
@@ -56,15 +56,15 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
     keepForm((c, problem) => listPage(c, problem)),
     validate('form', inspectionDrawFormSchema),
     (c) => {
-      assertRootBureau(c.var.user);
+      assertRootBureau(c.get('user'));
       const { perCounty, seed } = c.req.valid('form');
-      const now = c.var.clock();
-      const inspection = drawInspection(c.var.db, { perCounty, seed }, now, {
-        actor: userActor(c.var.user.username),
+      const now = c.get('clock')();
+      const inspection = drawInspection(c.get('db'), { perCounty, seed }, now, {
+        actor: userActor(c.get('user').username),
         reason: `inspection drawn with seed ${seed}`,
       });
-      c.var.logger.info(
-        { inspectionId: inspection.id, by: c.var.user.username },
+      c.get('logger').info(
+        { inspectionId: inspection.id, by: c.get('user').username },
         'inspection drawn from the dashboard',
       );
       return c.redirect(`/inspections/${inspection.id}`, 303);
@@ -76,7 +76,7 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
     validate('query', z.object({ recorded: z.string().max(64).optional() })),
     (c) => {
       const recorded = c.req.valid('query').recorded;
-      const notice = recorded ? c.var.locale.fill('inspections.recorded', { school: recorded }) : null;
+      const notice = recorded ? c.get('locale').fill('inspections.recorded', { school: recorded }) : null;
       return c.html(inspectionPage(c, c.req.valid('param').id, notice, null));
     },
   )
@@ -96,15 +96,15 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
           ? 'inspection confirmed the recorded status'
           : `inspection found a discrepancy: ${finding.note}`;
       recordInspectionResult(
-        c.var.db,
+        c.get('db'),
         id,
         finding,
-        c.var.clock(),
-        { actor: userActor(c.var.user.username), reason },
+        c.get('clock')(),
+        { actor: userActor(c.get('user').username), reason },
         scope,
       );
-      c.var.logger.info(
-        { inspectionId: id, school: finding.schoolCode, by: c.var.user.username },
+      c.get('logger').info(
+        { inspectionId: id, school: finding.schoolCode, by: c.get('user').username },
         'inspection finding recorded from the dashboard',
       );
       return c.redirect(`/inspections/${id}?recorded=${encodeURIComponent(finding.schoolCode)}`, 303);

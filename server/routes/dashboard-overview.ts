@@ -20,14 +20,14 @@ const divisionParams = z.object({ code: divisionCodeSchema });
 
 /** The county table as CSV or XLSX: every county for the bureau, their own for a county officer. */
 const exportCounties = createFactory<AppEnv>().createHandlers(validate('query', sortQuery), async (c) => {
-  const user = c.var.user;
+  const user = c.get('user');
   assertRole(user, 'bureau', 'county');
-  const now = c.var.clock();
-  const coverage = readCoverage(c.var.db, user.divisionCode, now);
+  const now = c.get('clock')();
+  const coverage = readCoverage(c.get('db'), user.divisionCode, now);
   const { sort, dir } = c.req.valid('query');
-  const columns = countyColumns(c.var.locale);
+  const columns = countyColumns(c.get('locale'));
   return tableExport(
-    c.var.locale,
+    c.get('locale'),
     exportFormatOf(c.req.path),
     `counties-${localDay(now)}`,
     columns,
@@ -41,13 +41,13 @@ const exportChildren = createFactory<AppEnv>().createHandlers(
   validate('query', sortQuery),
   async (c) => {
     const { code } = c.req.valid('param');
-    assertCanSeeDivision(c.var.user, code);
-    const now = c.var.clock();
-    const coverage = readCoverage(c.var.db, code, now);
+    assertCanSeeDivision(c.get('user'), code);
+    const now = c.get('clock')();
+    const coverage = readCoverage(c.get('db'), code, now);
     const { sort, dir } = c.req.valid('query');
-    const columns = divisionColumns(c.var.locale, childLevelOf(coverage));
+    const columns = divisionColumns(c.get('locale'), childLevelOf(coverage));
     return tableExport(
-      c.var.locale,
+      c.get('locale'),
       exportFormatOf(c.req.path),
       `divisions-${code}-${localDay(now)}`,
       columns,
@@ -58,24 +58,24 @@ const exportChildren = createFactory<AppEnv>().createHandlers(
 
 /** What every division view shares: its coverage, its children sorted as asked, its history and trail. */
 function divisionView(c: Context<AppEnv>, code: string | null, sort: string, dir: 'asc' | 'desc') {
-  const now = c.var.clock();
-  const coverage = code === null ? readProgrammeFigures(c.var.db, null, now) : readCoverage(c.var.db, code, now);
+  const now = c.get('clock')();
+  const coverage = code === null ? readProgrammeFigures(c.get('db'), null, now) : readCoverage(c.get('db'), code, now);
   const here = coverage.division.code;
-  const columns = divisionColumns(c.var.locale, childLevelOf(coverage));
+  const columns = divisionColumns(c.get('locale'), childLevelOf(coverage));
   const anchor = childLevelOf(coverage) === 'county' ? 'counties' : 'children';
   const base = code === null ? '/' : `/divisions/${here}`;
   return {
-    locale: c.var.locale,
-    viewer: c.var.viewer,
+    locale: c.get('locale'),
+    viewer: c.get('viewer'),
     path: c.req.path + new URL(c.req.url).search,
     coverage,
-    plan: currentPlan(c.var.db),
+    plan: currentPlan(c.get('db')),
     rows: sortRows(coverage.children, columns, sort, dir),
     sorting: { key: sort, dir, href: (key: string, d: 'asc' | 'desc') => `${base}?sort=${key}&dir=${d}#${anchor}` },
     query: new URL(c.req.url).search.slice(1),
     now,
-    history: readPrefectureSeries(c.var.db, here),
-    ...trailTo(c.var.db, c.var.user, here),
+    history: readPrefectureSeries(c.get('db'), here),
+    ...trailTo(c.get('db'), c.get('user'), here),
   };
 }
 
@@ -85,7 +85,7 @@ function divisionView(c: Context<AppEnv>, code: string | null, sort: string, dir
  */
 export const dashboardOverviewRoutes = new Hono<AppEnv>()
   .get('/', validate('query', sortQuery), (c) => {
-    const user = c.var.user;
+    const user = c.get('user');
     if (user.role === 'county') return c.redirect(`/counties/${user.divisionCode}`, 302);
     if (user.role === 'school') return c.redirect(`/schools/${user.schoolCode}`, 302);
     // A bureau confined to a division below the root lands on that division's page (decision 150).
@@ -97,8 +97,8 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
   })
   .get('/divisions/:code', validate('param', divisionParams), validate('query', sortQuery), (c) => {
     const { code } = c.req.valid('param');
-    assertCanSeeDivision(c.var.user, code);
-    const tree = deploymentTree(c.var.db);
+    assertCanSeeDivision(c.get('user'), code);
+    const tree = deploymentTree(c.get('db'));
     // One page per division: the root is the overview, a county its school list.
     if (code === tree.root.code) return c.redirect('/', 302);
     if (tree.isSchoolUnit(code)) return c.redirect(`/counties/${code}`, 302);

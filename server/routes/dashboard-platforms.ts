@@ -7,31 +7,31 @@ import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
 /** The county a reader is confined to (null: the whole prefecture); school accounts see no platform list. */
 function readerScope(c: Context<AppEnv>): string | null {
-  assertRole(c.var.user, 'bureau', 'county');
-  return listScope(c.var.user).divisionCode;
+  assertRole(c.get('user'), 'bureau', 'county');
+  return listScope(c.get('user')).divisionCode;
 }
 
 /** The two platforms, read-only: the bureau sees all, a county officer the prefecture's and their county's. */
 export const dashboardPlatformRoutes = new Hono<AppEnv>()
   .get('/platforms', (c) => {
     const scope = readerScope(c);
-    const now = c.var.clock();
+    const now = c.get('clock')();
     return c.html(
       PlatformsPage({
-        locale: c.var.locale,
-        viewer: c.var.viewer,
+        locale: c.get('locale'),
+        viewer: c.get('viewer'),
         path: c.req.path,
-        platforms: listPlatforms(c.var.db, scope, now),
-        coverage: readPlatformCoverage(c.var.db, scope, now),
+        platforms: listPlatforms(c.get('db'), scope, now),
+        coverage: readPlatformCoverage(c.get('db'), scope, now),
       }),
     );
   })
   .on('GET', exportPaths('/platforms'), (c) =>
     tableExport(
-      c.var.locale,
+      c.get('locale'),
       exportFormatOf(c.req.path),
       'platforms',
-      platformColumns(c.var.locale),
-      listPlatforms(c.var.db, readerScope(c), c.var.clock()),
+      platformColumns(c.get('locale')),
+      listPlatforms(c.get('db'), readerScope(c), c.get('clock')()),
     ),
   );

@@ -17,9 +17,9 @@ import { trailTo } from './dashboard-trail.ts';
 
 /** The school as of now, if the signed-in user may see it (404 unknown, 403 out of scope). */
 function schoolInScope(c: Context<AppEnv>, code: string) {
-  const now = c.var.clock();
-  const detail = readSchool(c.var.db, code, now);
-  assertCanSeeSchool(c.var.user, { code, countyCode: detail.school.county.code });
+  const now = c.get('clock')();
+  const detail = readSchool(c.get('db'), code, now);
+  assertCanSeeSchool(c.get('user'), { code, countyCode: detail.school.county.code });
   return { detail, now };
 }
 
@@ -27,7 +27,7 @@ const factory = createFactory<AppEnv>();
 
 /** The newest published agent as the install section offers it for download, or null. */
 function releaseOffered(c: Context<AppEnv>) {
-  const release = latestAgentRelease(c.var.db);
+  const release = latestAgentRelease(c.get('db'));
   return release ? { version: release.version, size: release.size, signed: release.signedBy !== null } : null;
 }
 
@@ -36,10 +36,10 @@ const exportClassrooms = factory.createHandlers(validate('param', schoolParams),
   const { code } = c.req.valid('param');
   const { detail } = schoolInScope(c, code);
   return tableExport(
-    c.var.locale,
+    c.get('locale'),
     exportFormatOf(c.req.path),
     `classrooms-${code}`,
-    classroomColumns(c.var.locale),
+    classroomColumns(c.get('locale')),
     detail.classrooms,
   );
 });
@@ -49,10 +49,10 @@ const exportDevices = factory.createHandlers(validate('param', schoolParams), (c
   const { code } = c.req.valid('param');
   const { detail } = schoolInScope(c, code);
   return tableExport(
-    c.var.locale,
+    c.get('locale'),
     exportFormatOf(c.req.path),
     `devices-${code}`,
-    deviceColumns(c.var.locale),
+    deviceColumns(c.get('locale')),
     detail.devices,
   );
 });
@@ -63,23 +63,23 @@ export const dashboardSchoolRoutes = new Hono<AppEnv>()
     const { detail, now } = schoolInScope(c, c.req.valid('param').code);
     return c.html(
       SchoolPage({
-        locale: c.var.locale,
-        viewer: c.var.viewer,
+        locale: c.get('locale'),
+        viewer: c.get('viewer'),
         path: c.req.path,
         detail,
-        rules: currentPlan(c.var.db).coverage,
-        history: readBandwidthHistory(c.var.db, detail.school.code, now),
-        serverUrl: c.var.publicUrl ?? new URL(c.req.url).origin,
-        publicUrlSet: c.var.publicUrl !== undefined,
+        rules: currentPlan(c.get('db')).coverage,
+        history: readBandwidthHistory(c.get('db'), detail.school.code, now),
+        serverUrl: c.get('publicUrl') ?? new URL(c.req.url).origin,
+        publicUrlSet: c.get('publicUrl') !== undefined,
         release: releaseOffered(c),
-        releaseKeyFingerprints: trustedReleaseKeys(c.var.db).map(releaseKeyFingerprint),
+        releaseKeyFingerprints: trustedReleaseKeys(c.get('db')).map(releaseKeyFingerprint),
         declarations: listDeclarations(
-          c.var.db,
+          c.get('db'),
           { countyScope: null, status: 'all', schoolCode: detail.school.code },
           now,
         ),
-        canDeclare: c.var.user.role !== 'school',
-        ...trailTo(c.var.db, c.var.user, detail.school.county.code),
+        canDeclare: c.get('user').role !== 'school',
+        ...trailTo(c.get('db'), c.get('user'), detail.school.county.code),
       }),
     );
   })

@@ -27,39 +27,39 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
   )
   .get('/login', pageContext, validate('query', z.object({ next: z.string().max(500).optional() })), (c) => {
     const next = safeLocalPath(c.req.valid('query').next);
-    if (c.var.viewer.user) return c.redirect(next, 302);
-    const firstRun = firstRunSteps(c.var.db, c.var.dataDir);
-    return c.html(LoginPage({ locale: c.var.locale, viewer: c.var.viewer, next, problem: null, firstRun }));
+    if (c.get('viewer').user) return c.redirect(next, 302);
+    const firstRun = firstRunSteps(c.get('db'), c.get('dataDir'));
+    return c.html(LoginPage({ locale: c.get('locale'), viewer: c.get('viewer'), next, problem: null, firstRun }));
   })
   .post('/login', pageContext, requireCsrf, validate('form', loginFormSchema), async (c) => {
     const form = c.req.valid('form');
     const next = safeLocalPath(form.next);
     try {
       const { session } = await signIn(
-        c.var.db,
+        c.get('db'),
         { username: form.username, password: form.password, address: clientAddress(c) },
-        c.var.clock(),
+        c.get('clock')(),
       );
       setCookie(c, SESSION_COOKIE, session.id, cookieOptions(c, MAX_AGE_MS / 1000));
       deleteCookie(c, PRELOGIN_COOKIE, cookieOptions(c));
-      c.var.logger.info({ username: form.username.trim().toLowerCase() }, 'signed in');
+      c.get('logger').info({ username: form.username.trim().toLowerCase() }, 'signed in');
       return c.redirect(next, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.failure !== 'unauthorized') throw error;
       const locked = error.code === 'login_locked';
       // A name that is no account is often a password typed into the wrong field: it never goes into the log.
       const username = form.username.trim().toLowerCase();
-      c.var.logger.warn(
-        { username: findUserForLogin(c.var.db, username) ? username : '[no such account]', locked },
+      c.get('logger').warn(
+        { username: findUserForLogin(c.get('db'), username) ? username : '[no such account]', locked },
         'sign-in refused',
       );
       return c.html(
         LoginPage({
-          locale: c.var.locale,
-          viewer: c.var.viewer,
+          locale: c.get('locale'),
+          viewer: c.get('viewer'),
           next,
           problem: locked ? 'login.locked' : 'login.failed',
-          firstRun: firstRunSteps(c.var.db, c.var.dataDir),
+          firstRun: firstRunSteps(c.get('db'), c.get('dataDir')),
           username: form.username,
         }),
         locked ? 429 : 401,
@@ -68,7 +68,7 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
   })
   .post('/logout', pageContext, requireCsrf, validate('form', csrfOnlyFormSchema), (c) => {
     const sessionId = getCookie(c, SESSION_COOKIE, cookiePrefix(c));
-    if (sessionId) endSession(c.var.db, sessionId);
+    if (sessionId) endSession(c.get('db'), sessionId);
     deleteCookie(c, SESSION_COOKIE, cookieOptions(c));
     return c.redirect('/login', 303);
   })

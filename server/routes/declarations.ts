@@ -45,62 +45,62 @@ export const declarationRoutes = new Hono<AppEnv>()
   .get('/api/v1/declarations', validate('query', declarationListQuerySchema), async (c) => {
     const query = c.req.valid('query');
     const list = listDeclarations(
-      c.var.db,
+      c.get('db'),
       {
-        countyScope: divisionScopeOf(c.var.principal),
+        countyScope: divisionScopeOf(c.get('principal')),
         status: query.status,
         conflict: query.conflict,
       },
-      c.var.clock(),
+      c.get('clock')(),
     );
     if (query.format !== 'json') return tableResponse(query.format, declarationColumns, list, 'declarations');
     return c.json({ declarations: list });
   })
   .post('/api/v1/declarations', validate('json', declarationRequestSchema), (c) => {
     const request = c.req.valid('json');
-    const principal = c.var.principal;
+    const principal = c.get('principal');
     const declaration = declareStatus(
-      c.var.db,
+      c.get('db'),
       request,
-      c.var.clock(),
+      c.get('clock')(),
       { actor: actorOf(principal), reason: request.reason },
       divisionScopeOf(principal),
     );
     return c.json(declaration, 201);
   })
   .post('/api/v1/declarations/:id/withdraw', validate('param', idParams), validate('json', withdrawalSchema), (c) => {
-    const principal = c.var.principal;
+    const principal = c.get('principal');
     const declaration = withdrawDeclaration(
-      c.var.db,
+      c.get('db'),
       c.req.valid('param').id,
-      c.var.clock(),
+      c.get('clock')(),
       { actor: actorOf(principal), reason: c.req.valid('json').reason },
       divisionScopeOf(principal),
     );
     return c.json(declaration);
   })
   .get('/api/v1/closures', (c) => {
-    const scope = divisionScopeOf(c.var.principal);
+    const scope = divisionScopeOf(c.get('principal'));
     return c.json({
-      closures: listClosures(c.var.db).filter(
+      closures: listClosures(c.get('db')).filter(
         (x) => scope === null || x.countyCode === null || divisionContains(scope, x.countyCode),
       ),
     });
   })
   .post('/api/v1/closures', validate('json', closureRequestSchema), (c) => {
     const { reason, ...closure } = c.req.valid('json');
-    const principal = c.var.principal;
+    const principal = c.get('principal');
     if (closure.countyCode) assertDivisionInScope(principal, closure.countyCode);
     else assertBureauWide(principal);
-    return c.json(addClosure(c.var.db, closure, c.var.clock(), { actor: actorOf(principal), reason }), 201);
+    return c.json(addClosure(c.get('db'), closure, c.get('clock')(), { actor: actorOf(principal), reason }), 201);
   })
   .post('/api/v1/closures/:id/remove', validate('param', idParams), validate('json', withdrawalSchema), (c) => {
-    const principal = c.var.principal;
-    const closure = listClosures(c.var.db).find((x) => x.id === c.req.valid('param').id);
+    const principal = c.get('principal');
+    const closure = listClosures(c.get('db')).find((x) => x.id === c.req.valid('param').id);
     if (closure?.countyCode) assertDivisionInScope(principal, closure.countyCode);
     else if (closure) assertBureauWide(principal);
     // An unknown id is left to removeClosure's 404 (decision 022: unknown is 404, out of scope 403).
-    removeClosure(c.var.db, c.req.valid('param').id, c.var.clock(), {
+    removeClosure(c.get('db'), c.req.valid('param').id, c.get('clock')(), {
       actor: actorOf(principal),
       reason: c.req.valid('json').reason,
     });

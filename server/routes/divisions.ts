@@ -19,7 +19,7 @@ const ref = (d: TreeDivision) => ({ code: d.code, name: d.name, level: d.level }
 
 /** One division as the API answers it; throws 404 when the tree has no such code. */
 function divisionAnswer(c: Context<AppEnv>, code: string): DivisionAnswer {
-  const tree = deploymentTree(c.var.db);
+  const tree = deploymentTree(c.get('db'));
   const division = tree.get(code);
   if (!division) {
     throw new DomainError(
@@ -42,12 +42,12 @@ export const divisionRoutes = new Hono<AppEnv>()
   .use('/api/v1/divisions', apiAuth)
   .use('/api/v1/divisions/*', apiAuth)
   .get('/api/v1/divisions', (c) => {
-    const own = divisionScopeOf(c.var.principal);
-    return c.json(divisionAnswer(c, own ?? deploymentTree(c.var.db).root.code));
+    const own = divisionScopeOf(c.get('principal'));
+    return c.json(divisionAnswer(c, own ?? deploymentTree(c.get('db')).root.code));
   })
   .get('/api/v1/divisions/:code', validate('param', divisionParams), (c) => {
     const { code } = c.req.valid('param');
-    assertDivisionInScope(c.var.principal, code);
+    assertDivisionInScope(c.get('principal'), code);
     return c.json(divisionAnswer(c, code));
   });
 

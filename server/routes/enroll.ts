@@ -24,8 +24,8 @@ export const enrollRoutes = new Hono<AppEnv>().post(
   }),
   validate('json', enrollRequestSchema),
   (c) => {
-    const enrolled = enrollDevice(c.var.db, c.req.valid('json'), c.var.clock());
-    c.var.logger.info(
+    const enrolled = enrollDevice(c.get('db'), c.req.valid('json'), c.get('clock')());
+    c.get('logger').info(
       { deviceId: enrolled.deviceId, school: enrolled.school.code, reused: enrolled.reused },
       'device enrolled',
     );

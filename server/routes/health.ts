@@ -11,7 +11,7 @@ const probe = perConnection((sqlite) => sqlite.prepare('select 1').pluck());
 /** Liveness for load balancers and the benchmark baseline: one trivial query (prepared once), no auth. */
 export const healthRoutes = new Hono<AppEnv>().get('/healthz', (c) => {
   probe(c.get('db')).get();
-  return c.json({ status: 'ok' as const, time: new Date(c.var.clock()).toISOString() });
+  return c.json({ status: 'ok' as const, time: new Date(c.get('clock')()).toISOString() });
 });
 
 export const healthDocs: RouteDoc[] = [

@@ -37,11 +37,11 @@ export const historyRoutes = new Hono<AppEnv>().get(
   validate('query', historyQuerySchema),
   async (c) => {
     const query = c.req.valid('query');
-    const scope = divisionScopeOf(c.var.principal);
-    if (query.division) assertDivisionInScope(c.var.principal, query.division);
+    const scope = divisionScopeOf(c.get('principal'));
+    if (query.division) assertDivisionInScope(c.get('principal'), query.division);
     // One division when asked for; else every division the principal sees (its own subtree, or all).
     const divisionCodes = query.division ? [query.division] : null;
-    const series = readHistory(c.var.db, { divisionCodes, within: scope, from: query.from, to: query.to });
+    const series = readHistory(c.get('db'), { divisionCodes, within: scope, from: query.from, to: query.to });
     if (query.format !== 'json') return tableResponse(query.format, columns, series, 'history');
     return c.json({ series });
   },

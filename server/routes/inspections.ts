@@ -17,23 +17,23 @@ export const inspectionRoutes = new Hono<AppEnv>()
   .use('/api/v1/inspections', apiAuth)
   .use('/api/v1/inspections/*', apiAuth)
   .post('/api/v1/inspections', validate('json', inspectionDrawSchema), (c) => {
-    assertBureauWide(c.var.principal);
+    assertBureauWide(c.get('principal'));
     const input = c.req.valid('json');
     return c.json(
-      drawInspection(c.var.db, input, c.var.clock(), {
-        actor: actorOf(c.var.principal),
+      drawInspection(c.get('db'), input, c.get('clock')(), {
+        actor: actorOf(c.get('principal')),
         reason: `inspection drawn with seed ${input.seed}`,
       }),
       201,
     );
   })
   .get('/api/v1/inspections/:id', validate('param', idParams), (c) => {
-    const scope = divisionScopeOf(c.var.principal); // first: a school account gets 403, not word of what exists
-    return c.json(inspectionInScope(readInspection(c.var.db, c.req.valid('param').id), scope));
+    const scope = divisionScopeOf(c.get('principal')); // first: a school account gets 403, not word of what exists
+    return c.json(inspectionInScope(readInspection(c.get('db'), c.req.valid('param').id), scope));
   })
   .get('/api/v1/inspections/:id/checklist', validate('param', idParams), (c) => {
-    const scope = divisionScopeOf(c.var.principal);
-    const checklist = readChecklist(c.var.db, c.req.valid('param').id, scope, c.var.clock());
+    const scope = divisionScopeOf(c.get('principal'));
+    const checklist = readChecklist(c.get('db'), c.req.valid('param').id, scope, c.get('clock')());
     return c.html(`<!doctype html>${InspectionChecklist(checklist)}`);
   })
   .post(
@@ -42,7 +42,7 @@ export const inspectionRoutes = new Hono<AppEnv>()
     validate('json', inspectionResultSchema),
     (c) => {
       const finding = c.req.valid('json');
-      const principal = c.var.principal;
+      const principal = c.get('principal');
       const reason =
         finding.result === 'confirmed'
           ? 'inspection confirmed the recorded status'
@@ -52,10 +52,10 @@ export const inspectionRoutes = new Hono<AppEnv>()
       return c.json(
         inspectionInScope(
           recordInspectionResult(
-            c.var.db,
+            c.get('db'),
             c.req.valid('param').id,
             finding,
-            c.var.clock(),
+            c.get('clock')(),
             { actor: actorOf(principal), reason },
             scope,
           ),

@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { formatQuerySchema } from '../../shared/schemas/coverage.ts';
@@ -40,43 +41,43 @@ const platformColumns: CsvColumn<PlatformView>[] = [
 ];
 
 /** The platform as the API shows it, after a write. */
-const viewOf = (c: { var: AppEnv['Variables'] }, id: number) =>
-  listPlatforms(c.var.db, null, c.var.clock()).find((p) => p.id === id)!;
+const viewOf = (c: Context<AppEnv>, id: number) =>
+  listPlatforms(c.get('db'), null, c.get('clock')()).find((p) => p.id === id)!;
 
 export const platformRoutes = new Hono<AppEnv>()
   .use('/api/v1/platforms', apiAuth)
   .use('/api/v1/platforms/*', apiAuth)
   .get('/api/v1/platforms', validate('query', formatQuerySchema), async (c) => {
-    const list = listPlatforms(c.var.db, divisionScopeOf(c.var.principal), c.var.clock());
+    const list = listPlatforms(c.get('db'), divisionScopeOf(c.get('principal')), c.get('clock')());
     const { format } = c.req.valid('query');
     if (format !== 'json') return tableResponse(format, platformColumns, list, 'platforms');
     return c.json({ platforms: list });
   })
   .get('/api/v1/platforms/coverage', (c) =>
-    c.json(readPlatformCoverage(c.var.db, divisionScopeOf(c.var.principal), c.var.clock())),
+    c.json(readPlatformCoverage(c.get('db'), divisionScopeOf(c.get('principal')), c.get('clock')())),
   )
   .post('/api/v1/platforms', validate('json', newPlatformSchema), (c) => {
     const { reason, ...input } = c.req.valid('json');
-    const created = addPlatform(c.var.db, input, bureauWriter(c.var.principal, reason), c.var.clock());
+    const created = addPlatform(c.get('db'), input, bureauWriter(c.get('principal'), reason), c.get('clock')());
     return c.json(viewOf(c, created.id), 201);
   })
   .patch('/api/v1/platforms/:id', validate('param', platformIdParams), validate('json', platformPatchSchema), (c) => {
     const { reason, ...patch } = c.req.valid('json');
     const { platform } = updatePlatform(
-      c.var.db,
+      c.get('db'),
       c.req.valid('param').id,
       patch,
-      bureauWriter(c.var.principal, reason),
-      c.var.clock(),
+      bureauWriter(c.get('principal'), reason),
+      c.get('clock')(),
     );
     return c.json(viewOf(c, platform.id));
   })
   .delete('/api/v1/platforms/:id', validate('param', platformIdParams), validate('query', platformDeleteQuery), (c) => {
     const removed = removePlatform(
-      c.var.db,
+      c.get('db'),
       c.req.valid('param').id,
-      bureauWriter(c.var.principal, c.req.valid('query').reason),
-      c.var.clock(),
+      bureauWriter(c.get('principal'), c.req.valid('query').reason),
+      c.get('clock')(),
     );
     return c.json({ removed: removed.id });
   });

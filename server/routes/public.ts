@@ -10,20 +10,20 @@ import { PublicPage } from '../views/public-page.tsx';
 // Off by default (SANTONG_PUBLIC_DISCLOSURE=1 turns it on): publishing is the bureau's decision, not the installer's.
 export const publicRoutes = new Hono<AppEnv>()
   .get('/api/v1/public/coverage', (c) => {
-    if (!c.var.publicDisclosure)
+    if (!c.get('publicDisclosure'))
       throw new DomainError(
         'not-found',
         'not_found',
         'no route GET /api/v1/public/coverage; public disclosure is off on this server',
       );
-    const now = c.var.clock();
-    return c.json(readPublicCoverage(c.var.db, now));
+    const now = c.get('clock')();
+    return c.json(readPublicCoverage(c.get('db'), now));
   })
   // The same aggregates as a page anyone can open (信息公开); 404 like the API when disclosure is off.
   .get('/public', (c) => {
-    if (!c.var.publicDisclosure) return c.text('Not Found', 404);
-    const now = c.var.clock();
-    return c.html(`<!doctype html>${PublicPage({ coverage: readPublicCoverage(c.var.db, now) })}`);
+    if (!c.get('publicDisclosure')) return c.text('Not Found', 404);
+    const now = c.get('clock')();
+    return c.html(`<!doctype html>${PublicPage({ coverage: readPublicCoverage(c.get('db'), now) })}`);
   });
 
 export const publicDocs: RouteDoc[] = [

@@ -16,12 +16,12 @@ export const reportRoutes = (committer: GroupCommitter) =>
     deviceAuth,
     (c, next) =>
       bodyLimit({
-        maxSize: c.var.maxReportBodyBytes,
+        maxSize: c.get('maxReportBodyBytes'),
         onError: () => {
           throw new DomainError(
             'too-large',
             'body_too_large',
-            `a report batch is at most ${c.var.maxReportBodyBytes} bytes; send fewer reports per batch`,
+            `a report batch is at most ${c.get('maxReportBodyBytes')} bytes; send fewer reports per batch`,
           );
         },
       })(c, next),
@@ -29,7 +29,7 @@ export const reportRoutes = (committer: GroupCommitter) =>
     async (c) => {
       const { reports } = c.req.valid('json');
       // The answer goes out only after the transaction holding the batch has committed: a 200 is durable.
-      const result = await committer.submit(c.var.device, reports, c.var.clock());
+      const result = await committer.submit(c.get('device'), reports, c.get('clock')());
       return c.json(result, 200);
     },
   );

@@ -45,9 +45,9 @@ const deviceColumns: CsvColumn<SchoolDetail['devices'][number]>[] = [
 
 /** The school as of now, if the reader may see its county. */
 function schoolInScope(c: Context<AppEnv>, code: string): SchoolDetail {
-  const now = c.var.clock();
-  const detail = readSchool(c.var.db, code, now);
-  assertSchoolInScope(c.var.principal, detail.school);
+  const now = c.get('clock')();
+  const detail = readSchool(c.get('db'), code, now);
+  assertSchoolInScope(c.get('principal'), detail.school);
   return detail;
 }
 

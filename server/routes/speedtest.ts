@@ -31,11 +31,11 @@ export function speedtestRoutes(slots = new SpeedtestSlots()) {
   };
   return new Hono<AppEnv>()
     .use('/api/v1/speedtest/*', deviceAuth)
-    .post('/api/v1/speedtest/slot', (c) => c.json(slots.request(c.var.device, c.var.clock())))
+    .post('/api/v1/speedtest/slot', (c) => c.json(slots.request(c.get('device'), c.get('clock')())))
     .get('/api/v1/speedtest/download', validate('query', speedtestDownloadQuerySchema), (c) => {
-      startTransfer(c.var.device, 'download', c.req.valid('query').bytes, c.var.clock());
+      startTransfer(c.get('device'), 'download', c.req.valid('query').bytes, c.get('clock')());
       let left = c.req.valid('query').bytes;
-      const timing = slots.startDownload(c.var.device, performance.now());
+      const timing = slots.startDownload(c.get('device'), performance.now());
       const body = new ReadableStream<Uint8Array>({
         pull(controller) {
           if (left <= 0) {
@@ -58,9 +58,9 @@ export function speedtestRoutes(slots = new SpeedtestSlots()) {
       });
     })
     .post('/api/v1/speedtest/upload', async (c) => {
-      const device = c.var.device;
+      const device = c.get('device');
       const arrivedAt = performance.now();
-      startTransfer(device, 'upload', 0, c.var.clock());
+      startTransfer(device, 'upload', 0, c.get('clock')());
       const limit = Math.min(slots.grantedBytes, MAX_SPEEDTEST_BYTES);
       let bytes = 0;
       let first: number | null = null;
@@ -81,7 +81,7 @@ export function speedtestRoutes(slots = new SpeedtestSlots()) {
       }
       const upload = { bytes, ms: first === null ? 0 : Math.round((performance.now() - first) * 100) / 100 };
       // The server's own figures, kept beside whatever the agent will claim (decision 085).
-      recordSpeedtest(c.var.db, device, serverMeasurement(download, arrivedAt, upload), c.var.clock());
+      recordSpeedtest(c.get('db'), device, serverMeasurement(download, arrivedAt, upload), c.get('clock')());
       return c.json(upload);
     });
 }

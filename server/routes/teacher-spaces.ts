@@ -29,7 +29,7 @@ const countyColumns: CsvColumn<TeacherSpaces['counties'][number]>[] = [
 export const teacherSpacesRoutes = new Hono<AppEnv>()
   .use('/api/v1/teacher-spaces', apiAuth)
   .get('/api/v1/teacher-spaces', validate('query', formatQuerySchema), async (c) => {
-    const spaces = readTeacherSpaces(c.var.db, divisionScopeOf(c.var.principal));
+    const spaces = readTeacherSpaces(c.get('db'), divisionScopeOf(c.get('principal')));
     const { format } = c.req.valid('query');
     if (format !== 'json') return tableResponse(format, countyColumns, spaces.counties, 'teacher-spaces-counties');
     return c.json(spaces);
@@ -42,8 +42,8 @@ export const teacherSpacesRoutes = new Hono<AppEnv>()
     (c) => {
       const { code } = c.req.valid('param');
       const { reason, ...figures } = c.req.valid('json');
-      const audit = countyWriter(c.var.principal, schoolCountyOf(c.var.db, code), reason);
-      const { row, changed } = declareTeacherSpaces(c.var.db, code, figures, audit, c.var.clock());
+      const audit = countyWriter(c.get('principal'), schoolCountyOf(c.get('db'), code), reason);
+      const { row, changed } = declareTeacherSpaces(c.get('db'), code, figures, audit, c.get('clock')());
       return c.json({
         schoolCode: row.schoolCode,
         teachers: row.teachers,

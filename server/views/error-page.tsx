@@ -23,11 +23,11 @@ export const pageErrorHandler: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof DomainError) {
     status = failureStatus[error.failure];
     // In the reader's language: the English message is the API's and the command line's (issue 18 item 4).
-    detail = error.code === 'csrf_invalid' ? null : problemText((c.var.locale ?? localeFor('zh-CN')).lang, error);
+    detail = error.code === 'csrf_invalid' ? null : problemText((c.get('locale') ?? localeFor('zh-CN')).lang, error);
   } else if (error instanceof HTTPException) {
     status = error.status;
   } else {
-    c.var.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error on a page');
+    c.get('logger').error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error on a page');
   }
   if (status === 401) return c.redirect('/login', 302);
   return renderError(
@@ -39,8 +39,8 @@ export const pageErrorHandler: ErrorHandler<AppEnv> = (error, c) => {
 };
 
 function renderError(c: Context<AppEnv>, status: number, message: MessageKey, detail: string | null) {
-  const locale = c.var.locale ?? localeFor('zh-CN');
-  const viewer = c.var.viewer ?? { user: null, csrfSecret: '', csrfToken: '' };
+  const locale = c.get('locale') ?? localeFor('zh-CN');
+  const viewer = c.get('viewer') ?? { user: null, csrfSecret: '', csrfToken: '' };
   const t = locale.t;
   return c.html(
     <Layout locale={locale} viewer={viewer} path={c.req.path} title={t('error.title')}>
