@@ -114,9 +114,10 @@ export function renderRun(ctx: RunContext): string {
     '| goal (issue 15, national, against the ceiling of the same round) | goal | measured | met? |',
     '|---|---|---|---|',
     ...ceilingGoals(nat).map(goalRow),
+    '',
     'Agent resident memory ÷ bare node (issue 15\'s last goal, ≤ 1.3): measured by `npm run bench:agent`, section "Agent footprint".',
   ];
-  return `${lines.join('\n')}\nEach figure is the median over rounds; each ratio is taken within a round, against that round's /healthz.`;
+  return `${lines.join('\n')}\n\nEach figure is the median over rounds; each ratio is taken within a round, against that round's /healthz.`;
 }
 
 const goalRow = (g: Goal) =>
@@ -147,6 +148,7 @@ function readLines(p: ScaleRun, nat: ScaleRun): string[] {
     '| goal (issue 13) | goal | measured | met? |',
     '|---|---|---|---|',
     ...readGoals(p, nat).map(goalRow),
+    '',
     `Ceiling req/s in this run: prefecture ${n(ceiling(p))}, national ${n(ceiling(nat))}.`,
   ];
 }
