@@ -2,6 +2,7 @@ import type { ProgrammeCoverage } from '../../shared/schemas/programme-coverage.
 import { readCoverage, type CountyRows } from '../coverage/read.ts';
 import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readCachedAnswer } from '../db/read-cache.ts';
+import { perConnection } from '../db/per-connection.ts';
 import type { Db } from '../db/client.ts';
 import { currentPlan } from '../plan/current.ts';
 import { progressOf } from '../plan/milestones.ts';
@@ -44,9 +45,14 @@ export function readProgrammeFigures(
  * (decision 041), so a repeated read is one lookup of the version plus a socket write. An answer is as of the
  * instant it was built (its asOf): the read's sweep brought the figures that age by time alone to that instant.
  * It is reused for at most ANSWER_REUSE_MS after it, so asOf, progress interpolated within the year and a probe's
- * freshness lag the clock by less than that, and never for a read at an earlier instant (decision 163).
+ * freshness lag the clock by less than that, and never for a read at an earlier instant (decision 163). Nor past
+ * the next instant at which some school's figures change by time alone (its evidence leaving the window, a PC
+ * going silent: school_status.next_change_at): the counts stay exact to the millisecond.
  */
 const ANSWER_REUSE_MS = 1000;
+const nextAging = perConnection((sqlite) =>
+  sqlite.prepare<[], number | null>('select min(next_change_at) from school_status').pluck(),
+);
 const utf8 = new TextEncoder();
 
 /**
@@ -63,8 +69,12 @@ export function programmeFiguresJson(
   return readCachedAnswer(
     db,
     `programme-json:${countyScope ?? 'root'}:${asked}`,
-    (answer: { builtAt: number }) => now >= answer.builtAt && now - answer.builtAt < ANSWER_REUSE_MS,
-    () => ({ builtAt: now, json: utf8.encode(JSON.stringify(readProgrammeFigures(db, countyScope, now, rows))) }),
+    (answer: { builtAt: number; goodUntil: number }) => now >= answer.builtAt && now < answer.goodUntil,
+    () => {
+      const json = utf8.encode(JSON.stringify(readProgrammeFigures(db, countyScope, now, rows)));
+      const aging = nextAging(db).get() ?? Infinity;
+      return { builtAt: now, goodUntil: Math.min(now + ANSWER_REUSE_MS, aging), json };
+    },
     // Figures that change by the passage of time alone are brought to `now` first; any that changes moves the version.
     () => sweepBeforeRead(db, now),
   ).json;

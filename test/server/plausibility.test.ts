@@ -188,9 +188,9 @@ describe('upgrading a database with claims stored before flags existed', () => {
     await pc.claim(100_000);
     await pc.send(reportOverLinks(20_000, [{ type: 'wireless', speedMbps: null }]));
     await pc.claim(60);
-    // As before migration 0014: no flags, and the stored figures counted every claim.
+    // As before migration 0014: no flags, the stored figures counted every claim, bodies JSON text (before 0022).
     inTransaction(ctx.db, () => {
-      ctx.db.$client.prepare('update reports set down_flag = null').run();
+      ctx.db.$client.prepare('update reports set down_flag = null, body = report_json(body)').run();
       ctx.db.$client
         .prepare('update device_status set down_source = null, flagged_samples = 0, flag_reasons = null')
         .run();
