@@ -26,9 +26,10 @@ export async function buildAgentBundle(o: {
     plugins: version === AGENT_VERSION ? [] : [overrideVersion(version)],
     // Line 2 names the version: `santong release sign` reads it, and the agent checks that a
     // downloaded bundle says the version it was announced as. Some bundled CommonJS code calls
-    // require(); ESM output has none unless we make one.
+    // require(); ESM output has none unless we make one. An executable that cannot write its bundle folder
+    // imports the bundle from a data: URL (agent/update/launcher.ts), where require resolves from the executable.
     banner: {
-      js: `#!/usr/bin/env node\n// santong-agent ${version}\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);`,
+      js: `#!/usr/bin/env node\n// santong-agent ${version}\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url.startsWith('file:') ? import.meta.url : process.execPath);`,
     },
     logLevel: 'warning',
   });

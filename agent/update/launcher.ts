@@ -12,6 +12,24 @@ export const DEFAULT_START_DEADLINE_SECONDS = 600;
 /** Exit code of the launcher when it refuses to run anything: no signed bundle to run (EX_CONFIG in sysexits.h). */
 export const EXIT_BUNDLE_REFUSED = 78;
 
+/** The bundle an executable carries, as an SEA asset (agent/package/executable.ts puts it there). */
+export const EMBEDDED_BUNDLE_ASSET = 'santong-agent.mjs';
+
+/** Where an executable keeps the bundle it runs and updates: a folder beside it (docs/decisions/170-agent-executables.md). */
+export const EXECUTABLE_BUNDLE_DIR = 'agent';
+
+/**
+ * Set by an executable's launcher before it imports the bundle (a global, not an environment variable, so no
+ * child process inherits it): the agent then knows which executable it runs in, for install-service.
+ */
+export const EXECUTABLE_MARK = 'santong-agent.executable';
+
+/**
+ * An executable's launcher runs the bundle named here instead of choosing one, for `swapBundle`'s trial run of
+ * a downloaded bundle (`--version` only, before anything is swapped).
+ */
+export const PREFLIGHT_ENV = 'SANTONG_AGENT_PREFLIGHT';
+
 /**
  * The launcher the service runs: `node santong-agent-launcher.mjs BUNDLE run --config …`. It is
  * plain JavaScript with no imports beyond node:, written once by install-service and never updated,
@@ -38,14 +56,130 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, r
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const RESTART = ${EXIT_RESTART_FOR_UPDATE};
-const REFUSED = ${EXIT_BUNDLE_REFUSED};
-const MAX_TRIAL_STARTS = 2;
 const bundle = process.argv[2];
 if (!bundle) {
   process.stderr.write('usage: node ${LAUNCHER_FILE} BUNDLE COMMAND [OPTIONS]\\n');
   process.exit(2);
 }
+// Only what a release key signed runs: there is no embedded bundle to fall back on.
+const embedded = null;
+const defaultConfigPath = null;
+${launcherCore}
+if (current.problem) {
+  log('error', 'refusing to run ' + bundle + ': ' + current.problem + '; nothing started');
+  process.exit(REFUSED);
+}
+const watching = watchTrial();
+process.argv.splice(1, 1); // the agent sees the command line it would have seen started directly
+try {
+  await import(pathToFileURL(bundle).href);
+} catch (error) {
+  if (!watching) throw error;
+  rollBack(watching, 'failed to load: ' + String(error && error.message || error).slice(0, 200));
+  process.exit(RESTART);
+}
+`;
+}
+
+/**
+ * The main script of a standalone executable (CommonJS, as Node 20's single-executable applications require):
+ * the launcher above, with the agent bundle it was built with embedded as an asset. That embedded bundle is
+ * trusted as the executable itself is; a bundle on disk only when a trusted release key signed it, as above.
+ *
+ * It runs `agent/santong-agent.mjs` beside the executable, the file self-update swaps: written from the
+ * embedded bundle when absent or older (a package upgrade brought a newer executable), or when it does not
+ * verify with the release keys of this PC. When that folder cannot be written (the executable run by a user
+ * from a folder not theirs), it runs the embedded bundle from memory and this process does not update itself.
+ */
+export function executableLauncherSource(): string {
+  return `'use strict';
+// santong-agent executable: Node's runtime, this launcher and the agent bundle it was built with. See
+// docs/decisions/170-agent-executables.md, 014-self-update.md and 060-offline-release-keys.md in santong.
+const { createHash, createPublicKey, verify } = require('node:crypto');
+const { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const vm = require('node:vm');
+
+// Node 20 gives the main script of an executable no import() of its own; this one loads as a file would.
+// The only warning it brings ("an experimental feature") is not for the person reading the log.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  if (String(warning && warning.message || warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
+  return emitWarning.call(this, warning, ...rest);
+};
+const importUrl = new vm.Script('(url) => import(url)', {
+  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+}).runInThisContext();
+
+const preflight = process.env.${PREFLIGHT_ENV};
+if (preflight) {
+  delete process.env.${PREFLIGHT_ENV};
+  importUrl(pathToFileURL(preflight).href).catch((error) => {
+    process.stderr.write(String(error && error.stack || error) + '\\n');
+    process.exit(1);
+  });
+} else {
+  launch();
+}
+
+function launch() {
+const bundle = join(dirname(process.execPath), '${EXECUTABLE_BUNDLE_DIR}', '${EMBEDDED_BUNDLE_ASSET}');
+const embeddedBytes = Buffer.from(require('node:sea').getAsset('${EMBEDDED_BUNDLE_ASSET}'));
+const embedded = {
+  sha256: createHash('sha256').update(embeddedBytes).digest('hex'),
+  version: (/^\\/\\/ santong-agent (\\S+)$/m.exec(embeddedBytes.subarray(0, 1024).toString('utf8')) || [])[1],
+};
+// The settings file the agent itself reads without --config (agent/config.ts, defaultConfigPath).
+const defaultConfigPath = process.platform === 'win32'
+  ? join(process.env.ProgramData || 'C:\\\\ProgramData', 'santong-agent', 'config.json')
+  : process.getuid && process.getuid() === 0 ? '/etc/santong-agent/config.json'
+  : join(process.env.XDG_CONFIG_HOME || join(require('node:os').homedir(), '.config'), 'santong-agent', 'config.json');
+${launcherCore}
+let fromMemory = false;
+const stale = !current.problem && newer(embedded.version, current.version);
+if (current.missing || stale || (current.problem && trust.keys.length > 0)) {
+  if (current.problem && !current.missing) log('error', 'refusing to run ' + bundle + ': ' + current.problem + '; the agent ' + embedded.version + ' of this executable takes its place');
+  else if (stale) log('info', 'this executable brings the agent ' + embedded.version + ', newer than ' + current.version + ' in ' + bundle);
+  try {
+    mkdirSync(dirname(bundle), { recursive: true });
+    writeDurable(bundle, embeddedBytes, 0o644);
+    rmSync(files.trial, { force: true });
+    rmSync(files.previous, { force: true });
+    current = { version: embedded.version };
+    trial = null;
+  } catch (error) {
+    fromMemory = true;
+    log('warn', 'cannot write ' + bundle + ' (' + (error.code || error.message) + '): running the agent ' + embedded.version + ' of this executable, which will not update itself');
+  }
+} else if (current.problem) {
+  fromMemory = true;
+  log('warn', 'not running ' + bundle + ': ' + current.problem + '; running the agent ' + embedded.version + ' of this executable instead');
+}
+const watching = fromMemory ? null : watchTrial();
+globalThis[Symbol.for('${EXECUTABLE_MARK}')] = { executable: process.execPath, embeddedVersion: embedded.version };
+const url = fromMemory ? 'data:text/javascript;base64,' + embeddedBytes.toString('base64') : pathToFileURL(bundle).href;
+importUrl(url).catch((error) => {
+  if (!watching) {
+    process.stderr.write(String(error && error.stack || error) + '\\n');
+    process.exit(1);
+  }
+  rollBack(watching, 'failed to load: ' + String(error && error.message || error).slice(0, 200));
+  process.exit(RESTART);
+});
+}
+`;
+}
+
+/**
+ * What both launchers share: the files beside the bundle, the trusted keys, the check of a file's signature
+ * (or, in an executable, that it is the embedded bundle), the rollback, and the trial's bookkeeping. Leaves
+ * `trust`, `current` (the bundle's check) and `trial` (a verified trial marker, or null) for the caller.
+ */
+const launcherCore = `
+const RESTART = ${EXIT_RESTART_FOR_UPDATE};
+const REFUSED = ${EXIT_BUNDLE_REFUSED};
+const MAX_TRIAL_STARTS = 2;
 const files = {
   previous: bundle + '.previous',
   trial: bundle + '.trial.json',
@@ -63,9 +197,9 @@ function syncDir(path) {
   const fd = openSync(dirname(path), 'r');
   try { fsyncSync(fd); } finally { closeSync(fd); }
 }
-function writeDurable(path, text) {
+function writeDurable(path, text, mode = 0o600) {
   const temp = path + '.tmp';
-  const fd = openSync(temp, 'w', 0o600);
+  const fd = openSync(temp, 'w', mode);
   try { writeFileSync(fd, text); fsyncSync(fd); } finally { closeSync(fd); }
   renameSync(temp, path);
   syncDir(path);
@@ -74,6 +208,31 @@ function readJson(path) {
   try { return JSON.parse(readFileSync(path, 'utf8')); } catch { return null; }
 }
 const list = (value) => (Array.isArray(value) ? value : []);
+
+// Semver precedence, as agent/update/semver.ts orders versions: is a newer than b?
+function newer(a, b) {
+  const parse = (v) => {
+    const m = /^(\\d+)\\.(\\d+)\\.(\\d+)(?:-([0-9A-Za-z.-]+))?/.exec(String(v));
+    return m && { core: [Number(m[1]), Number(m[2]), Number(m[3])], pre: m[4] ? m[4].split('.') : [] };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  if (!x || !y) return false;
+  for (let i = 0; i < 3; i++) if (x.core[i] !== y.core[i]) return x.core[i] > y.core[i];
+  if (x.pre.length === 0 || y.pre.length === 0) return x.pre.length === 0 && y.pre.length > 0;
+  for (let i = 0; i < Math.max(x.pre.length, y.pre.length); i++) {
+    const p = x.pre[i];
+    const q = y.pre[i];
+    if (p === undefined || q === undefined) return q === undefined;
+    if (p === q) continue;
+    const pn = /^\\d+$/.test(p);
+    const qn = /^\\d+$/.test(q);
+    if (pn && qn) return Number(p) > Number(q);
+    if (pn !== qn) return qn;
+    return p > q;
+  }
+  return false;
+}
 
 function ed25519Valid(publicKey, message, signature) {
   try {
@@ -87,7 +246,7 @@ function ed25519Valid(publicKey, message, signature) {
 // The keys pinned in the settings file, less those that revoked themselves, plus those a trusted key vouched for.
 function trustedKeys() {
   const at = process.argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
-  const configPath = at < 0 ? null : process.argv[at].startsWith('--config=') ? process.argv[at].slice(9) : process.argv[at + 1];
+  const configPath = at < 0 ? defaultConfigPath : process.argv[at].startsWith('--config=') ? process.argv[at].slice(9) : process.argv[at + 1];
   const config = configPath ? readJson(configPath) : null;
   const pinned = [...list(config && config.releaseKeys), ...(config && typeof config.releaseSigningKey === 'string' ? [config.releaseSigningKey] : [])];
   const kept = readJson(files.keys);
@@ -107,14 +266,16 @@ function trustedKeys() {
   return { keys: [...trusted], configPath };
 }
 
-// { version } when a trusted key signed exactly this file's bytes as the version it names; else { problem }.
+// { version } when a trusted key signed exactly this file's bytes as the version it names (or they are the
+// executable's own embedded bundle); else { problem }, with missing: true when there is no such file.
 function signed(path, trust) {
   let bytes;
-  try { bytes = readFileSync(path); } catch (error) { return { problem: 'cannot read it (' + (error.code || error.message) + ')' }; }
+  try { bytes = readFileSync(path); } catch (error) { return { problem: 'cannot read it (' + (error.code || error.message) + ')', missing: error.code === 'ENOENT' }; }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (embedded && sha256 === embedded.sha256) return { version: embedded.version };
   if (trust.keys.length === 0) {
     return { problem: trust.configPath ? 'no release key pinned in ' + trust.configPath + ' (enroll this PC again)' : 'no --config given, so no pinned release key' };
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
   const named = /^\\/\\/ santong-agent (\\S+)$/m.exec(bytes.subarray(0, 1024).toString('utf8'));
   const version = named ? named[1] : null;
   const records = readJson(files.signatures);
@@ -152,14 +313,14 @@ if (trial) {
     current = signed(bundle, trust);
   }
 }
-if (current.problem) {
-  log('error', 'refusing to run ' + bundle + ': ' + current.problem + '; nothing started');
-  process.exit(REFUSED);
-}
-if (trial && trial.starts >= MAX_TRIAL_STARTS) {
-  rollBack(trial, 'started ' + trial.starts + ' times without confirming a good start');
-  trial = null;
-} else if (trial) {
+
+// Counts a trial start, or undoes a trial that crashed too often; returns the trial to watch, or null.
+function watchTrial() {
+  if (trial && trial.starts >= MAX_TRIAL_STARTS) {
+    rollBack(trial, 'started ' + trial.starts + ' times without confirming a good start');
+    return null;
+  }
+  if (!trial) return null;
   writeDurable(files.trial, JSON.stringify({ ...trial, starts: trial.starts + 1 }));
   const watching = trial;
   setTimeout(() => {
@@ -167,18 +328,9 @@ if (trial && trial.starts >= MAX_TRIAL_STARTS) {
     rollBack(watching, 'no good start within ' + deadlineSeconds + ' s');
     process.exit(RESTART);
   }, deadlineSeconds * 1000).unref();
-}
-
-process.argv.splice(1, 1); // the agent sees the command line it would have seen started directly
-try {
-  await import(pathToFileURL(bundle).href);
-} catch (error) {
-  if (!trial) throw error;
-  rollBack(trial, 'failed to load: ' + String(error && error.message || error).slice(0, 200));
-  process.exit(RESTART);
+  return watching;
 }
 `;
-}
 
 /** Writes the launcher beside the bundle; returns its path. */
 export async function writeLauncher(bundleDir: string): Promise<string> {
