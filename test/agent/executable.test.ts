@@ -167,6 +167,20 @@ describe('the linux-x64 executable on a PC without node', () => {
     expect((await run(['--version', '--config', configPath])).stdout.trim()).toBe(NEW);
   }, 90_000);
 
+  it('a newer executable (a package upgrade) replaces an older signed bundle beside it with the one it carries', async () => {
+    await enroll();
+    const agentDir = join(dir, 'opt', 'agent');
+    const older = join(built.dir, 'older.mjs');
+    await buildAgentBundle({ outfile: older, version: '0.0.9' });
+    const olderBytes = await readFile(older);
+    await writeFile(join(agentDir, 'santong-agent.mjs'), olderBytes);
+    await writeFile(join(agentDir, 'santong-agent.mjs.sig'), JSON.stringify(key.sign(olderBytes)));
+    const upgraded = await run(['--version', '--config', configPath]);
+    expect(upgraded.stdout.trim()).toBe(AGENT_VERSION);
+    expect(upgraded.stderr).toContain(`this executable brings the agent ${AGENT_VERSION}, newer than 0.0.9`);
+    expect(sha(await readFile(join(agentDir, 'santong-agent.mjs')))).toBe(sha(bundle));
+  }, 60_000);
+
   it('refuses a bundle planted beside it that no trusted key signed, and runs the one it carries', async () => {
     await enroll();
     const marker = join(dir, 'planted-ran');
