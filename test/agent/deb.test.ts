@@ -10,7 +10,7 @@ import { AGENT_VERSION } from '../../agent/version.ts';
 import { artifactVersion } from '../../shared/release-artifacts.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { agentEnv, exited, waitFor } from './agent-process.ts';
-import { debRootUnavailable, makeDebRoot, type DebRoot } from './deb-root.ts';
+import { debRootUnavailable, makeDebRoot, type DebRoot } from '../../bench/agent/deb-root.ts';
 import { elfMachine } from './executable-format.ts';
 import { tempDir } from './report-fixture.ts';
 

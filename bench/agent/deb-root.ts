@@ -1,7 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { agentEnv } from './agent-process.ts';
 
 /*
  * A Debian root made by the test, for dpkg --root: the machine's /usr under an overlay (so packages may add
@@ -9,6 +8,7 @@ import { agentEnv } from './agent-process.ts';
  * that knows only the libraries the package depends on, and /dev and /proc. dpkg runs maintainer scripts
  * chrooted into it. Every command runs in a mount namespace of its own, so nothing stays mounted when it ends.
  * systemd does not run in it: /run/systemd/system is absent, as on a machine without systemd.
+ * Used by test/agent/deb.test.ts and by `npm run bench:agent -- --executable`.
  */
 
 export type DebRoot = {
@@ -49,7 +49,7 @@ export function makeDebRoot(dir: string): DebRoot {
       const usr = /^(?:usr\/)?((?:bin|sbin|lib|lib64)\/.*)$/.exec(file);
       return usr ? path.join(dir, 'overlay-upper', usr[1]!) : path.join(root, file);
     },
-    run: (command, env = agentEnv()) =>
+    run: (command, env = process.env) =>
       spawn('unshare', ['-m', 'sh', '-c', `${mounts} && exec "$@"`, 'sh', ...command], {
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
