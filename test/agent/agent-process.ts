@@ -14,6 +14,28 @@ export function agentEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
+/**
+ * `enroll` into the test roster's first school on `server`, probing the server itself (loopback only), settings at
+ * `configPath`; `serverUrl` when the agent should reach the server by another address.
+ */
+export function enrollArgs(
+  server: { url: string; enrollmentToken(schoolCode: string): string },
+  configPath: string,
+  serverUrl = server.url,
+): string[] {
+  return [
+    'enroll',
+    '--server',
+    serverUrl,
+    '--token',
+    server.enrollmentToken('6229210001'),
+    '--target',
+    `${server.url}/healthz`,
+    '--config',
+    configPath,
+  ];
+}
+
 export type AgentRun = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 
 /**

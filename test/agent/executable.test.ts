@@ -13,7 +13,7 @@ import { publishAgentRelease } from '../../server/releases/releases.ts';
 import { artifactVersion } from '../../shared/release-artifacts.ts';
 import { makeReleaseKey, trustReleaseKey, type TestReleaseKey } from '../helpers/release-keys.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { agentEnv, exited, runAgent, spawnAgent, waitFor } from './agent-process.ts';
+import { agentEnv, enrollArgs, exited, runAgent, spawnAgent, waitFor } from './agent-process.ts';
 import { elfMachine, elfNotes, peMachine, peResource, SEA_RESOURCE } from './executable-format.ts';
 import { tempDir } from './report-fixture.ts';
 
@@ -95,17 +95,7 @@ describe('the linux-x64 executable on a PC without node', () => {
     ).map((r) => (JSON.parse(r.body) as { agentVersion: string }).agentVersion);
 
   async function enroll() {
-    const enrolled = await run([
-      'enroll',
-      '--server',
-      server.url,
-      '--token',
-      server.enrollmentToken('6229210001'),
-      '--target',
-      `${server.url}/healthz`,
-      '--config',
-      configPath,
-    ]);
+    const enrolled = await run(enrollArgs(server, configPath));
     expect(enrolled.code, enrolled.stderr).toBe(0);
     expect(enrolled.stdout).toContain(`已固定发布密钥：${key.fingerprint}`);
     const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;

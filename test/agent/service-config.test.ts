@@ -322,13 +322,14 @@ describe('the Linux install puts the bundle where the service can read it (issue
     expect(commands).toContain('chown -R santong-agent:santong-agent /opt/santong-agent/agent');
     expect(commands).not.toContain('chown -R santong-agent:santong-agent /opt/santong-agent');
     expect(install(null, { executable: '/opt/santong-agent/santong-agent' }).copyCommands).toEqual([]);
+    const exe = 'C:\\Program Files\\santong-agent\\santong-agent.exe';
     const xml = windowsTaskXml({
-      node: 'C:\\Program Files\\santong-agent\\santong-agent.exe',
-      script: 'C:\\Program Files\\santong-agent\\santong-agent.exe',
-      executable: 'C:\\Program Files\\santong-agent\\santong-agent.exe',
+      node: exe,
+      script: exe,
+      executable: exe,
       configPath: 'C:\\ProgramData\\santong-agent\\config.json',
     });
-    expect(xml).toContain('<Command>C:\\Program Files\\santong-agent\\santong-agent.exe</Command>');
+    expect(xml).toContain(`<Command>${exe}</Command>`);
     expect(xml).toContain(
       '<Arguments>run --config &quot;C:\\ProgramData\\santong-agent\\config.json&quot;</Arguments>',
     );
