@@ -6,6 +6,7 @@
  * "Agent footprint" section of BENCHMARKS.md.
  */
 import { execFileSync, execSync, spawn } from 'node:child_process';
+import { count } from 'drizzle-orm';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,7 @@ import { AGENT_ENVIRONMENT, AGENT_NODE_FLAGS, EXECUTABLE_NODE_OPTIONS } from '..
 import { AGENT_VERSION } from '../../agent/version.ts';
 import { parseServerConfig } from '../../server/config.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { reports } from '../../server/db/schema.ts';
 import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { startServer } from '../../server/index.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
@@ -188,7 +190,7 @@ try {
       deb: join(release, debName(AGENT_VERSION, 'amd64')),
       server: server.url,
       token,
-      reports: () => (db.$client.prepare('select count(*) as n from reports').get() as { n: number }).n,
+      reports: () => db.select({ n: count() }).from(reports).get()!.n,
     });
     db.$client.close();
   }
