@@ -122,7 +122,14 @@ export function linuxInstall(input: {
   if (executable) {
     const installed = `${LINUX_INSTALL_DIR}/${EXECUTABLE_FILE}`;
     return {
-      paths: { ...input, node: installed, script: installed, launcher: undefined, executable: installed },
+      paths: {
+        node: installed,
+        script: installed,
+        executable: installed,
+        configPath: input.configPath,
+        stateDir: input.stateDir,
+        user: input.user,
+      },
       copyCommands:
         executable === installed
           ? []
