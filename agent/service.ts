@@ -2,7 +2,8 @@
  * Service definitions for the agent. Pure text generation, so the unit file and the Windows task are
  * tested as text; cli.ts writes them and runs the system tools.
  */
-import { EXECUTABLE_BUNDLE_DIR, LAUNCHER_FILE } from './update/launcher.ts';
+import { EXECUTABLE_BUNDLE_DIR } from './update/executable-launcher.ts';
+import { LAUNCHER_FILE } from './update/launcher.ts';
 
 export type ServicePaths = {
   node: string;

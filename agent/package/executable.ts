@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { arch, platform, tmpdir } from 'node:os';
 import path from 'node:path';
 import { executableVersionLine } from '../../shared/release-artifacts.ts';
-import { EMBEDDED_BUNDLE_ASSET, executableLauncherSource } from '../update/launcher.ts';
+import { EMBEDDED_BUNDLE_ASSET, executableLauncherSource } from '../update/executable-launcher.ts';
 import { nodeRuntime, NODE_RUNTIME_VERSION, runtimeCacheDir, type ExecutableTarget } from './node-runtime.ts';
 
 /** The fuse Node 20 looks for to know a blob was injected (Node's single-executable-applications docs). */

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { releaseSignatureSchema, type ReleaseSignature } from '../../shared/schemas/release.ts';
 import { isMissingFile, syncDirectory, writeFileDurable } from '../durable-file.ts';
-import { EXECUTABLE_MARK, PREFLIGHT_ENV } from './launcher.ts';
+import { EXECUTABLE_MARK, PREFLIGHT_ENV } from './executable-launcher.ts';
 
 /** Files beside the bundle that the swap and the launcher share (docs/decisions/014-self-update.md). */
 export const bundleFiles = (bundle: string) => ({
