@@ -1,6 +1,11 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { buildDeb, debName } from './package/deb.ts';
+import { buildExecutable, executableName } from './package/executable.ts';
+import { EXECUTABLE_TARGETS, NODE_RUNTIME_VERSION } from './package/node-runtime.ts';
 import { AGENT_VERSION } from './version.ts';
 
 /**
@@ -26,9 +31,10 @@ export async function buildAgentBundle(o: {
     plugins: version === AGENT_VERSION ? [] : [overrideVersion(version)],
     // Line 2 names the version: `santong release sign` reads it, and the agent checks that a
     // downloaded bundle says the version it was announced as. Some bundled CommonJS code calls
-    // require(); ESM output has none unless we make one.
+    // require(); ESM output has none unless we make one. An executable that cannot write its bundle folder
+    // imports the bundle from a data: URL (agent/update/launcher.ts), where require resolves from the executable.
     banner: {
-      js: `#!/usr/bin/env node\n// santong-agent ${version}\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);`,
+      js: `#!/usr/bin/env node\n// santong-agent ${version}\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url.startsWith('file:') ? import.meta.url : process.execPath);`,
     },
     logLevel: 'warning',
   });
@@ -59,15 +65,51 @@ function overrideVersion(version: string): Plugin {
   };
 }
 
+/** Writes `SHA256SUMS` for `files` (in `sha256sum -c` form, names relative to their folder); returns its path. */
+export function writeSha256Sums(dir: string, files: readonly string[]): string {
+  const out = join(dir, 'SHA256SUMS');
+  const line = (f: string) => `${createHash('sha256').update(readFileSync(f)).digest('hex')}  ${basename(f)}`;
+  writeFileSync(out, `${files.map(line).join('\n')}\n`);
+  return out;
+}
+
+const MiB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   if (pkg.version !== AGENT_VERSION) {
     throw new Error(`agent/version.ts says ${AGENT_VERSION} but package.json says ${pkg.version}; bump both together`);
   }
-  const outfile = 'dist/santong-agent.mjs';
+  const dist = 'dist';
+  const outfile = join(dist, 'santong-agent.mjs');
   const { bytes } = await buildAgentBundle({ outfile });
   console.log(`${outfile}: ${(bytes / 1024).toFixed(0)} KiB (santong-agent ${AGENT_VERSION})`);
+  const artifacts = [outfile];
+  if (!process.argv.includes('--bundle-only')) {
+    // Standalone executables and .debs (docs/decisions/170-agent-executables.md, 171-agent-deb.md).
+    for (const target of EXECUTABLE_TARGETS) {
+      const file = join(dist, executableName(target));
+      const built = buildExecutable({ target, bundle: outfile, outfile: file, version: AGENT_VERSION });
+      console.log(`${file}: ${MiB(built.bytes)} (Node ${NODE_RUNTIME_VERSION} for ${target} + the bundle)`);
+      artifacts.push(file);
+    }
+    for (const [arch, target] of [
+      ['amd64', 'linux-x64'],
+      ['arm64', 'linux-arm64'],
+    ] as const) {
+      const file = join(dist, debName(AGENT_VERSION, arch));
+      const built = buildDeb({
+        executable: join(dist, executableName(target)),
+        arch,
+        version: AGENT_VERSION,
+        outfile: file,
+      });
+      console.log(`${file}: ${MiB(built.bytes)}`);
+      artifacts.push(file);
+    }
+  }
+  console.log(`${writeSha256Sums(dist, artifacts)}: ${artifacts.length} files`);
   console.log(
-    `sign it on the release key holder's machine: santong release sign ${outfile} --key RELEASE_KEY (writes ${outfile}.sig; ship both)`,
+    `sign each on the release key holder's machine: for f in ${artifacts.join(' ')}; do santong release sign "$f" --key RELEASE_KEY; done (writes FILE.sig; ship them together)`,
   );
 }

@@ -25,7 +25,7 @@ import * as service from './service.ts';
 import { serviceWordsFor } from './service-words.ts';
 import { agentStatus, formatStatus } from './status.ts';
 import { EXIT_RESTART_FOR_UPDATE, LAUNCHER_FILE, writeLauncher } from './update/launcher.ts';
-import { bundleFiles, readSignatures, runningBundle } from './update/install.ts';
+import { bundleFiles, readSignatures, runningBundle, runningExecutable } from './update/install.ts';
 import { readKeyStatements } from './update/trust.ts';
 import { signedBundle } from './update/verify.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -184,13 +184,18 @@ async function installService(
   const w = serviceWordsFor(lang);
   const script = resolve(process.argv[1] ?? 'santong-agent.mjs');
   const bundle = runningBundle();
+  // A standalone executable carries node, launcher and bundle: it is what gets installed (decision 170).
+  const executable = runningExecutable()?.executable ?? null;
   if (!install) return uninstallService(platform.platform, platform.isRoot, dryRun);
   const config = await loadConfig(configPath, lang);
-  if (platform.platform === 'win32') return installWindowsTask(bundle, script, configPath, config, dryRun, w);
-  const updatable = bundle !== null && (await selfUpdateReady(bundle, config));
-  const beside = bundle === null ? [] : [bundleFiles(bundle).signatures, bundleFiles(bundle).keys].filter(existsSync);
+  if (platform.platform === 'win32')
+    return installWindowsTask(bundle, executable, script, configPath, config, dryRun, w);
+  const updatable = executable === null && bundle !== null && (await selfUpdateReady(bundle, config));
+  const beside =
+    bundle === null || executable ? [] : [bundleFiles(bundle).signatures, bundleFiles(bundle).keys].filter(existsSync);
   const plan = service.linuxInstall({
     bundle,
+    executable,
     script,
     node: process.execPath,
     configPath,
@@ -227,31 +232,43 @@ async function installService(
   );
 }
 
-/** Windows: the task runs the bundle where it is, in a folder of its own that install locks to administrators. */
+/**
+ * Windows: the task runs the bundle (or the executable) where it is, in a folder of its own that install locks
+ * to administrators.
+ */
 async function installWindowsTask(
   bundle: string | null,
+  executable: string | null,
   script: string,
   configPath: string,
   config: AgentConfig,
   dryRun: boolean,
   w: ReturnType<typeof serviceWordsFor>,
 ): Promise<number> {
-  const ownDir = bundle !== null && /santong-agent/i.test(basename(dirname(bundle)));
+  const installed = executable ?? bundle;
+  const ownDir = installed !== null && /santong-agent/i.test(basename(dirname(installed)));
   if (!ownDir) return print(w.windowsOwnFolder, EXIT.usage);
-  if (service.underUserProfile(dirname(bundle))) return print(w.windowsUserProfile(dirname(bundle)), EXIT.usage);
-  const updatable = await selfUpdateReady(bundle, config);
-  const launcher = updatable ? join(dirname(bundle), LAUNCHER_FILE) : undefined;
-  if (!dryRun && updatable) await writeLauncher(dirname(bundle));
+  const installDir = dirname(installed);
+  if (service.underUserProfile(installDir)) return print(w.windowsUserProfile(installDir), EXIT.usage);
+  const updatable = executable === null && bundle !== null && (await selfUpdateReady(bundle, config));
+  const launcher = updatable ? join(installDir, LAUNCHER_FILE) : undefined;
+  if (!dryRun && updatable) await writeLauncher(installDir);
   const windows = {
     xmlPath: join(dirname(configPath), 'santong-agent-task.xml'),
     configPath,
-    installDir: dirname(bundle),
+    installDir,
   };
   const scriptPath = join(dirname(configPath), 'santong-agent-install.cmd');
   if (!dryRun) {
     await writeAsAdministrator(
       windows.xmlPath,
-      service.windowsTaskXml({ node: process.execPath, script, configPath, launcher }),
+      service.windowsTaskXml({
+        node: process.execPath,
+        script,
+        configPath,
+        launcher,
+        executable: executable ?? undefined,
+      }),
     );
     await writeAsAdministrator(scriptPath, service.windowsInstallScript(windows));
   }

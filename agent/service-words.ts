@@ -43,7 +43,7 @@ const en: ServiceWords = {
     return `the state directory ${p.path} ${hidden}: set stateDir in the settings file to /var/lib/santong-agent, or remove it`;
   },
   refused: 'the service could not start from these places, so it is not installed:',
-  copies: (dir) => `# copies the bundle into ${dir} (readable by the service's user); the service runs that copy`,
+  copies: (dir) => `# copies the agent into ${dir} (readable by the service's user); the service runs that copy`,
   needsRoot: 'install-service needs root (sudo)',
   windowsOwnFolder:
     'put santong-agent.mjs in a folder of its own (e.g. C:\\Program Files\\santong-agent\\) and run install-service from there: the task runs it as SYSTEM, so only administrators may change that folder',

@@ -2,6 +2,7 @@
  * Service definitions for the agent. Pure text generation, so the unit file and the Windows task are
  * tested as text; cli.ts writes them and runs the system tools.
  */
+import { EXECUTABLE_BUNDLE_DIR } from './update/executable-launcher.ts';
 import { LAUNCHER_FILE } from './update/launcher.ts';
 
 export type ServicePaths = {
@@ -12,6 +13,11 @@ export type ServicePaths = {
   user: string;
   /** The self-update launcher beside the bundle (agent/update/launcher.ts); absent when run from sources. */
   launcher?: string | undefined;
+  /**
+   * A standalone executable (agent/package/executable.ts) that the service runs instead of node, script and
+   * launcher: it carries all three. Its bundle folder beside it (EXECUTABLE_BUNDLE_DIR) is the agent user's.
+   */
+  executable?: string | undefined;
 };
 
 /**
@@ -30,6 +36,16 @@ export const AGENT_NODE_FLAGS = [
   '--jitless',
 ] as const;
 
+/**
+ * The same settings for a standalone executable, which reads no node flags from its command line (they are
+ * the agent's) but does read NODE_OPTIONS. NODE_OPTIONS refuses `--optimize-for-size` and `--no-expose-wasm`,
+ * so an executable runs without them: V8 then notes once per start that --jitless turned WebAssembly off
+ * (docs/decisions/170-agent-executables.md has the memory this costs).
+ */
+export const EXECUTABLE_NODE_OPTIONS = AGENT_NODE_FLAGS.filter(
+  (flag) => flag !== '--optimize-for-size' && flag !== '--no-expose-wasm',
+).join(' ');
+
 /** glibc gives each thread that calls malloc an arena of its own (8 × cores); two is plenty for one event loop and libuv's pool. */
 export const AGENT_ENVIRONMENT = { MALLOC_ARENA_MAX: '2' } as const;
 
@@ -41,6 +57,13 @@ export const SYSTEMD_UNIT_PATH = '/etc/systemd/system/santong-agent.service';
  */
 export const LINUX_INSTALL_DIR = '/opt/santong-agent';
 export const BUNDLE_FILE = 'santong-agent.mjs';
+/** The standalone executable's name once installed (/opt/santong-agent/santong-agent), whatever its download was called. */
+export const EXECUTABLE_FILE = 'santong-agent';
+
+/** The folder beside an executable where it keeps the bundle it runs, which self-update swaps (agent/update/launcher.ts). */
+export function executableBundleDir(executable: string): string {
+  return `${dirnameOf(executable)}/${EXECUTABLE_BUNDLE_DIR}`;
+}
 
 /**
  * Folders the unit's sandbox hides from the agent: ProtectHome=yes makes /home, /root and /run/user
@@ -73,6 +96,8 @@ export type LinuxInstall = {
 export function linuxInstall(input: {
   /** The bundle file this process runs from, or null when it runs from the TypeScript sources. */
   bundle: string | null;
+  /** The standalone executable this process runs in, if any: it is installed instead of the bundle. */
+  executable?: string | null;
   script: string;
   node: string;
   configPath: string;
@@ -83,9 +108,10 @@ export function linuxInstall(input: {
   selfUpdate: boolean;
 }): LinuxInstall {
   const problems: InstallProblem[] = [];
-  if (input.bundle === null) problems.push({ kind: 'sources', script: input.script });
+  const executable = input.executable ?? null;
+  if (input.bundle === null && executable === null) problems.push({ kind: 'sources', script: input.script });
   for (const [kind, path] of [
-    ['node', input.node],
+    ...(executable ? [] : ([['node', input.node]] as const)),
     ['config', input.configPath],
     ['state', input.stateDir],
   ] as const) {
@@ -93,6 +119,27 @@ export function linuxInstall(input: {
     // A state directory beside a hidden settings file moves with it: one problem, one fix.
     if (hiddenIn && !(kind === 'state' && problems.some((p) => p.kind === 'config')))
       problems.push({ kind, path, hiddenIn });
+  }
+  if (executable) {
+    const installed = `${LINUX_INSTALL_DIR}/${EXECUTABLE_FILE}`;
+    return {
+      paths: {
+        node: installed,
+        script: installed,
+        executable: installed,
+        configPath: input.configPath,
+        stateDir: input.stateDir,
+        user: input.user,
+      },
+      copyCommands:
+        executable === installed
+          ? []
+          : [
+              ['install', '-d', '-m', '0755', LINUX_INSTALL_DIR],
+              ['install', '-m', '0755', executable, installed],
+            ],
+      problems,
+    };
   }
   const script = `${LINUX_INSTALL_DIR}/${BUNDLE_FILE}`;
   const from = input.bundle;
@@ -131,10 +178,15 @@ export function underUserProfile(windowsPath: string): boolean {
  * The device key stays readable by that user only. Exit 75 (updated itself) is always restarted.
  */
 export function systemdUnit(p: ServicePaths): string {
-  const start = p.launcher ? `${quote(p.launcher)} ${quote(p.script)}` : quote(p.script);
-  const writable = p.launcher ? `${p.stateDir} ${dirnameOf(p.script)}` : p.stateDir;
-  const environment = Object.entries(AGENT_ENVIRONMENT)
-    .map(([k, v]) => `Environment=${k}=${v}`)
+  const start = p.executable
+    ? quote(p.executable)
+    : `${quote(p.node)} ${AGENT_NODE_FLAGS.join(' ')} ${p.launcher ? `${quote(p.launcher)} ${quote(p.script)}` : quote(p.script)}`;
+  const writable = `${p.stateDir}${updatableDir(p) ? ` ${updatableDir(p)}` : ''}`;
+  const environment = Object.entries({
+    ...AGENT_ENVIRONMENT,
+    ...(p.executable ? { NODE_OPTIONS: EXECUTABLE_NODE_OPTIONS } : {}),
+  })
+    .map(([k, v]) => (/\s/.test(v) ? `Environment="${k}=${v}"` : `Environment=${k}=${v}`))
     .join('\n');
   return `[Unit]
 Description=santong agent: measured evidence of school connectivity (三通两平台)
@@ -145,7 +197,7 @@ After=network-online.target
 Type=simple
 User=${p.user}
 Group=${p.user}
-ExecStart=${quote(p.node)} ${AGENT_NODE_FLAGS.join(' ')} ${start} run --config ${quote(p.configPath)}
+ExecStart=${start} run --config ${quote(p.configPath)}
 ${environment}
 Restart=on-failure
 RestartForceExitStatus=75
@@ -171,19 +223,50 @@ WantedBy=multi-user.target
 `;
 }
 
-/** Shell commands (as root) that create the user, hand it the settings and state, and start the unit. */
-export function systemdInstallCommands(p: ServicePaths): string[][] {
+/** The folder the agent's user may write for self-update: the bundle's (with the launcher), an executable's bundle folder. */
+function updatableDir(p: ServicePaths): string | null {
+  if (p.executable) return executableBundleDir(p.executable);
+  return p.launcher ? dirnameOf(p.script) : null;
+}
+
+/** The agent's own system user, which the service runs as (also what the .deb's postinst runs). */
+export function agentUserCommand(p: Pick<ServicePaths, 'stateDir' | 'user'>): string[] {
+  return ['useradd', '--system', '--no-create-home', '--home-dir', p.stateDir, '--shell', '/usr/sbin/nologin', p.user];
+}
+
+/** The state directory and the folder self-update writes, made and handed to the agent's user. */
+export function agentFolderCommands(p: ServicePaths): string[][] {
+  const updatable = updatableDir(p);
   return [
-    ['useradd', '--system', '--no-create-home', '--home-dir', p.stateDir, '--shell', '/usr/sbin/nologin', p.user],
     ['mkdir', '-p', p.stateDir],
     ['chown', '-R', `${p.user}:${p.user}`, p.stateDir],
-    // The settings directory lets the agent's group in; the settings file (device key) is the agent user's alone.
+    // Self-update swaps the bundle in its directory, so the agent's user owns that directory (only): an
+    // executable's own folder stays root's, so the agent's user cannot change the launcher that checks it.
+    ...(updatable
+      ? [
+          ['mkdir', '-p', updatable],
+          ['chown', '-R', `${p.user}:${p.user}`, updatable],
+        ]
+      : []),
+  ];
+}
+
+/** The settings directory lets the agent's group in; the settings file (device key) is the agent user's alone. */
+export function settingsCommands(p: Pick<ServicePaths, 'configPath' | 'user'>): string[][] {
+  return [
     ['chown', `root:${p.user}`, dirnameOf(p.configPath)],
     ['chmod', '0750', dirnameOf(p.configPath)],
     ['chown', `${p.user}:${p.user}`, p.configPath],
     ['chmod', '0600', p.configPath],
-    // Self-update swaps the bundle in its directory, so the agent's user owns that directory (only).
-    ...(p.launcher ? [['chown', '-R', `${p.user}:${p.user}`, dirnameOf(p.script)]] : []),
+  ];
+}
+
+/** Shell commands (as root) that create the user, hand it the settings and state, and start the unit. */
+export function systemdInstallCommands(p: ServicePaths): string[][] {
+  return [
+    agentUserCommand(p),
+    ...agentFolderCommands(p),
+    ...settingsCommands(p),
     ['systemctl', 'daemon-reload'],
     ['systemctl', 'enable', '--now', 'santong-agent.service'],
   ];
@@ -208,7 +291,10 @@ export const WINDOWS_TASK_NAME = 'santong-agent';
  */
 export function windowsTaskXml(p: Omit<ServicePaths, 'user' | 'stateDir'>): string {
   // MALLOC_ARENA_MAX is glibc's; Windows' heap has no such setting, so only the V8 flags apply there.
-  const args = `${AGENT_NODE_FLAGS.join(' ')} ${p.launcher ? `"${p.launcher}" "${p.script}"` : `"${p.script}"`}`;
+  // An executable reads no node flags from its command line; the Windows installer sets its NODE_OPTIONS.
+  const args = p.executable
+    ? ''
+    : `${AGENT_NODE_FLAGS.join(' ')} ${p.launcher ? `"${p.launcher}" "${p.script}"` : `"${p.script}"`} `;
   return `<?xml version="1.0" encoding="UTF-16"?>
 <Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
   <RegistrationInfo><Description>santong agent: measured evidence of school connectivity</Description></RegistrationInfo>
@@ -229,8 +315,8 @@ export function windowsTaskXml(p: Omit<ServicePaths, 'user' | 'stateDir'>): stri
   </Settings>
   <Actions Context="Author">
     <Exec>
-      <Command>${xml(p.node)}</Command>
-      <Arguments>${xml(`${args} run --config "${p.configPath}"`)}</Arguments>
+      <Command>${xml(p.executable ?? p.node)}</Command>
+      <Arguments>${xml(`${args}run --config "${p.configPath}"`)}</Arguments>
     </Exec>
   </Actions>
 </Task>

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { releaseSignatureSchema, type ReleaseSignature } from '../../shared/schemas/release.ts';
 import { isMissingFile, syncDirectory, writeFileDurable } from '../durable-file.ts';
+import { EXECUTABLE_MARK, PREFLIGHT_ENV } from './executable-launcher.ts';
 
 /** Files beside the bundle that the swap and the launcher share (docs/decisions/014-self-update.md). */
 export const bundleFiles = (bundle: string) => ({
@@ -30,16 +31,29 @@ export function runningBundle(moduleUrl: string = import.meta.url): string | nul
   return fileURLToPath(moduleUrl);
 }
 
+/** What an executable's launcher tells the bundle it runs (agent/update/launcher.ts); absent under node. */
+export type ExecutableHost = { executable: string; embeddedVersion: string };
+
+/** The standalone executable this agent runs in, or null when it runs under an installed node. */
+export function runningExecutable(): ExecutableHost | null {
+  return ((globalThis as Record<symbol, unknown>)[Symbol.for(EXECUTABLE_MARK)] as ExecutableHost | undefined) ?? null;
+}
+
 /**
  * Runs `node FILE --version` before anything is swapped: a bundle that does not even parse on this
- * PC's node (too old, truncated) is refused without a restart. Returns why it failed, or null.
+ * PC's node (too old, truncated) is refused without a restart. In an executable, the executable runs the
+ * file in its place (its launcher's preflight). Returns why it failed, or null.
  */
 export function preflight(file: string, version: string, node = process.execPath): Promise<string | null> {
+  const inExecutable = runningExecutable() !== null;
   return new Promise((resolve) => {
     execFile(
       node,
-      [file, '--version'],
-      { timeout: 30_000, env: { ...process.env, SANTONG_AGENT_QUIET: '1' } },
+      inExecutable ? ['--version'] : [file, '--version'],
+      {
+        timeout: 30_000,
+        env: { ...process.env, SANTONG_AGENT_QUIET: '1', ...(inExecutable ? { [PREFLIGHT_ENV]: file } : {}) },
+      },
       (error, stdout, stderr) => {
         if (error)
           resolve(

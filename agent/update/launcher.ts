@@ -38,14 +38,40 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, r
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const RESTART = ${EXIT_RESTART_FOR_UPDATE};
-const REFUSED = ${EXIT_BUNDLE_REFUSED};
-const MAX_TRIAL_STARTS = 2;
 const bundle = process.argv[2];
 if (!bundle) {
   process.stderr.write('usage: node ${LAUNCHER_FILE} BUNDLE COMMAND [OPTIONS]\\n');
   process.exit(2);
 }
+// Only what a release key signed runs: there is no embedded bundle to fall back on.
+const embedded = null;
+const defaultConfigPath = null;
+${launcherCore}
+if (current.problem) {
+  log('error', 'refusing to run ' + bundle + ': ' + current.problem + '; nothing started');
+  process.exit(REFUSED);
+}
+const watching = watchTrial();
+process.argv.splice(1, 1); // the agent sees the command line it would have seen started directly
+try {
+  await import(pathToFileURL(bundle).href);
+} catch (error) {
+  if (!watching) throw error;
+  rollBack(watching, 'failed to load: ' + String(error && error.message || error).slice(0, 200));
+  process.exit(RESTART);
+}
+`;
+}
+
+/**
+ * What both launchers share (this one and the executable's, agent/update/executable-launcher.ts): the files beside the bundle, the trusted keys, the check of a file's signature
+ * (or, in an executable, that it is the embedded bundle), the rollback, and the trial's bookkeeping. Leaves
+ * `trust`, `current` (the bundle's check) and `trial` (a verified trial marker, or null) for the caller.
+ */
+export const launcherCore = `
+const RESTART = ${EXIT_RESTART_FOR_UPDATE};
+const REFUSED = ${EXIT_BUNDLE_REFUSED};
+const MAX_TRIAL_STARTS = 2;
 const files = {
   previous: bundle + '.previous',
   trial: bundle + '.trial.json',
@@ -63,9 +89,9 @@ function syncDir(path) {
   const fd = openSync(dirname(path), 'r');
   try { fsyncSync(fd); } finally { closeSync(fd); }
 }
-function writeDurable(path, text) {
+function writeDurable(path, text, mode = 0o600) {
   const temp = path + '.tmp';
-  const fd = openSync(temp, 'w', 0o600);
+  const fd = openSync(temp, 'w', mode);
   try { writeFileSync(fd, text); fsyncSync(fd); } finally { closeSync(fd); }
   renameSync(temp, path);
   syncDir(path);
@@ -74,6 +100,31 @@ function readJson(path) {
   try { return JSON.parse(readFileSync(path, 'utf8')); } catch { return null; }
 }
 const list = (value) => (Array.isArray(value) ? value : []);
+
+// Semver precedence, as agent/update/semver.ts orders versions: is a newer than b?
+function newer(a, b) {
+  const parse = (v) => {
+    const m = /^(\\d+)\\.(\\d+)\\.(\\d+)(?:-([0-9A-Za-z.-]+))?/.exec(String(v));
+    return m && { core: [Number(m[1]), Number(m[2]), Number(m[3])], pre: m[4] ? m[4].split('.') : [] };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  if (!x || !y) return false;
+  for (let i = 0; i < 3; i++) if (x.core[i] !== y.core[i]) return x.core[i] > y.core[i];
+  if (x.pre.length === 0 || y.pre.length === 0) return x.pre.length === 0 && y.pre.length > 0;
+  for (let i = 0; i < Math.max(x.pre.length, y.pre.length); i++) {
+    const p = x.pre[i];
+    const q = y.pre[i];
+    if (p === undefined || q === undefined) return q === undefined;
+    if (p === q) continue;
+    const pn = /^\\d+$/.test(p);
+    const qn = /^\\d+$/.test(q);
+    if (pn && qn) return Number(p) > Number(q);
+    if (pn !== qn) return qn;
+    return p > q;
+  }
+  return false;
+}
 
 function ed25519Valid(publicKey, message, signature) {
   try {
@@ -87,7 +138,7 @@ function ed25519Valid(publicKey, message, signature) {
 // The keys pinned in the settings file, less those that revoked themselves, plus those a trusted key vouched for.
 function trustedKeys() {
   const at = process.argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
-  const configPath = at < 0 ? null : process.argv[at].startsWith('--config=') ? process.argv[at].slice(9) : process.argv[at + 1];
+  const configPath = at < 0 ? defaultConfigPath : process.argv[at].startsWith('--config=') ? process.argv[at].slice(9) : process.argv[at + 1];
   const config = configPath ? readJson(configPath) : null;
   const pinned = [...list(config && config.releaseKeys), ...(config && typeof config.releaseSigningKey === 'string' ? [config.releaseSigningKey] : [])];
   const kept = readJson(files.keys);
@@ -107,14 +158,16 @@ function trustedKeys() {
   return { keys: [...trusted], configPath };
 }
 
-// { version } when a trusted key signed exactly this file's bytes as the version it names; else { problem }.
+// { version } when a trusted key signed exactly this file's bytes as the version it names (or they are the
+// executable's own embedded bundle); else { problem }, with missing: true when there is no such file.
 function signed(path, trust) {
   let bytes;
-  try { bytes = readFileSync(path); } catch (error) { return { problem: 'cannot read it (' + (error.code || error.message) + ')' }; }
+  try { bytes = readFileSync(path); } catch (error) { return { problem: 'cannot read it (' + (error.code || error.message) + ')', missing: error.code === 'ENOENT' }; }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (embedded && sha256 === embedded.sha256) return { version: embedded.version };
   if (trust.keys.length === 0) {
     return { problem: trust.configPath ? 'no release key pinned in ' + trust.configPath + ' (enroll this PC again)' : 'no --config given, so no pinned release key' };
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
   const named = /^\\/\\/ santong-agent (\\S+)$/m.exec(bytes.subarray(0, 1024).toString('utf8'));
   const version = named ? named[1] : null;
   const records = readJson(files.signatures);
@@ -152,14 +205,14 @@ if (trial) {
     current = signed(bundle, trust);
   }
 }
-if (current.problem) {
-  log('error', 'refusing to run ' + bundle + ': ' + current.problem + '; nothing started');
-  process.exit(REFUSED);
-}
-if (trial && trial.starts >= MAX_TRIAL_STARTS) {
-  rollBack(trial, 'started ' + trial.starts + ' times without confirming a good start');
-  trial = null;
-} else if (trial) {
+
+// Counts a trial start, or undoes a trial that crashed too often; returns the trial to watch, or null.
+function watchTrial() {
+  if (trial && trial.starts >= MAX_TRIAL_STARTS) {
+    rollBack(trial, 'started ' + trial.starts + ' times without confirming a good start');
+    return null;
+  }
+  if (!trial) return null;
   writeDurable(files.trial, JSON.stringify({ ...trial, starts: trial.starts + 1 }));
   const watching = trial;
   setTimeout(() => {
@@ -167,18 +220,9 @@ if (trial && trial.starts >= MAX_TRIAL_STARTS) {
     rollBack(watching, 'no good start within ' + deadlineSeconds + ' s');
     process.exit(RESTART);
   }, deadlineSeconds * 1000).unref();
-}
-
-process.argv.splice(1, 1); // the agent sees the command line it would have seen started directly
-try {
-  await import(pathToFileURL(bundle).href);
-} catch (error) {
-  if (!trial) throw error;
-  rollBack(trial, 'failed to load: ' + String(error && error.message || error).slice(0, 200));
-  process.exit(RESTART);
+  return watching;
 }
 `;
-}
 
 /** Writes the launcher beside the bundle; returns its path. */
 export async function writeLauncher(bundleDir: string): Promise<string> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { bundleVersion } from '../../shared/release-artifacts.ts';
 import { releaseSignatureValid, type AgentRelease, type ReleaseSignature } from '../../shared/schemas/release.ts';
 
 /** The trusted key whose Ed25519 signature `release.signature` is over its version and hash, or null. */
@@ -7,11 +8,6 @@ export function trustedSigner(
   release: Pick<AgentRelease, 'version' | 'sha256' | 'signature'>,
 ): string | null {
   return trusted.find((publicKey) => releaseSignatureValid({ ...release, publicKey })) ?? null;
-}
-
-/** The version a bundle names on its line 2 (`// santong-agent 1.2.3`), if any. */
-export function namedVersion(bundle: Buffer): string | null {
-  return /^\/\/ santong-agent (\S+)$/m.exec(bundle.subarray(0, 1024).toString('utf8'))?.[1] ?? null;
 }
 
 /** Why downloaded bytes are not the signed release, or null when they are. */
@@ -23,7 +19,7 @@ export function bundleProblem(
   const sha256 = createHash('sha256').update(bundle).digest('hex');
   if (sha256 !== release.sha256) return `sha256 mismatch: got ${sha256}, signed ${release.sha256}`;
   // A signed old bundle re-announced under a higher number would update itself in a loop forever.
-  if (namedVersion(bundle) !== release.version) return `the bundle does not name itself version ${release.version}`;
+  if (bundleVersion(bundle) !== release.version) return `the bundle does not name itself version ${release.version}`;
   return null;
 }
 
@@ -38,7 +34,7 @@ export function signedBundle(
 ): { version: string } | { problem: string } {
   if (trusted.length === 0) return { problem: 'no release key pinned at enrollment' };
   const sha256 = createHash('sha256').update(bundle).digest('hex');
-  const version = namedVersion(bundle);
+  const version = bundleVersion(bundle);
   const signed = records.find((r) => r.sha256 === sha256 && r.version === version && trustedSigner(trusted, r));
   return signed
     ? { version: signed.version }

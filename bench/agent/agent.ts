@@ -6,22 +6,38 @@
  * "Agent footprint" section of BENCHMARKS.md.
  */
 import { execFileSync, execSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { count } from 'drizzle-orm';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildAgentBundle } from '../../agent/build.ts';
-import { AGENT_ENVIRONMENT, AGENT_NODE_FLAGS } from '../../agent/service.ts';
+import { debName } from '../../agent/package/deb.ts';
+import { buildExecutable } from '../../agent/package/executable.ts';
+import { AGENT_ENVIRONMENT, AGENT_NODE_FLAGS, EXECUTABLE_NODE_OPTIONS } from '../../agent/service.ts';
+import { AGENT_VERSION } from '../../agent/version.ts';
 import { parseServerConfig } from '../../server/config.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { reports } from '../../server/db/schema.ts';
 import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { startServer } from '../../server/index.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { importSchools } from '../../server/registry/import-schools.ts';
 import type { Sample } from './cycles.ts';
+import {
+  buildArtifacts,
+  evictFromPageCache,
+  executableSection,
+  timeInstall,
+  type ArtifactSize,
+  type InstallTiming,
+} from './executable.ts';
 
-const CYCLES = Number(process.argv[2] ?? 1000); // `npm run bench:agent -- 100` for a quick look
+const flags = process.argv.slice(2);
+const CYCLES = Number(flags.find((f) => !f.startsWith('--')) ?? 1000); // `npm run bench:agent -- 100` for a quick look
+/** `--executable`: the same cycles in a standalone linux-x64 executable, started as its unit starts it (decision 170). */
+const EXECUTABLE = flags.includes('--executable');
 const HOUR = 60; // an hour of the daemon is 60 ticks; here every one of them is a full cycle
 const EVERY = 100;
 const audit = { actor: 'bench', reason: 'npm run bench:agent' };
@@ -121,11 +137,19 @@ try {
     outfile: driver,
     entry: new URL('./cycles.ts', import.meta.url).pathname,
   });
-  // Enrolled by hand with plain node, as an IT teacher does, before the service ever starts.
+  // The driver inside an executable: the launcher writes it beside the executable and imports it, as the agent's.
+  const executable = EXECUTABLE ? join(dir, 'executable', 'santong-agent') : null;
+  if (executable) {
+    mkdirSync(dirname(executable));
+    buildExecutable({ target: 'linux-x64', bundle: driver, outfile: executable, version: AGENT_VERSION });
+    evictFromPageCache(executable);
+  }
+  const driverArgs = (args: string[]) => (executable ? args : [driver, ...args]);
+  // Enrolled by hand with plain node (or the executable), as an IT teacher does, before the service ever starts.
   await exited(
     spawn(
-      process.execPath,
-      [driver, 'enroll', server.url, token, join(dir, 'agent'), tls?.url ?? '', tls?.caFile ?? ''],
+      executable ?? process.execPath,
+      driverArgs(['enroll', server.url, token, join(dir, 'agent'), tls?.url ?? '', tls?.caFile ?? '']),
       { stdio: 'inherit' },
     ),
   );
@@ -137,18 +161,39 @@ try {
   console.log(
     `agent: ${CYCLES} collection cycles against ${server.url}, probing ${tls?.url ?? `${server.url}/healthz`} …`,
   );
-  // Started the way the systemd unit starts the daemon: its node flags and environment.
-  const agent = spawn(
-    process.execPath,
-    ['--expose-gc', ...AGENT_NODE_FLAGS, driver, join(dir, 'agent'), String(CYCLES), String(HOUR), String(EVERY)],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...AGENT_ENVIRONMENT } },
-  );
+  // Started the way the systemd unit starts the daemon: its node flags (an executable's NODE_OPTIONS) and environment.
+  const cycleArgs = [join(dir, 'agent'), String(CYCLES), String(HOUR), String(EVERY)];
+  const agent = executable
+    ? spawn(executable, cycleArgs, {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, ...AGENT_ENVIRONMENT, NODE_OPTIONS: `--expose-gc ${EXECUTABLE_NODE_OPTIONS}` },
+      })
+    : spawn(process.execPath, ['--expose-gc', ...AGENT_NODE_FLAGS, driver, ...cycleArgs], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, ...AGENT_ENVIRONMENT },
+      });
   let out = '';
   agent.stdout.on('data', (d: Buffer) => (out += d));
   await exited(agent);
   const [plain, asService] = [memoryOf(bare.pid!), memoryOf(bareAsService.pid!)];
   bare.kill();
   bareAsService.kill();
+  let artifacts: ArtifactSize[] = [];
+  let install: InstallTiming = { skipped: 'not measured' };
+  if (EXECUTABLE) {
+    const release = join(dir, 'release');
+    await buildAgentBundle({ outfile: join(release, 'santong-agent.mjs') });
+    artifacts = buildArtifacts(join(release, 'santong-agent.mjs'), release);
+    const db = openDatabase(join(dir, 'server'));
+    install = await timeInstall({
+      dir: join(dir, 'deb-root'),
+      deb: join(release, debName(AGENT_VERSION, 'amd64')),
+      server: server.url,
+      token,
+      reports: () => db.select({ n: count() }).from(reports).get()!.n,
+    });
+    db.$client.close();
+  }
   tls?.close();
   await server.close();
   const loadAtEnd = loadavg();
@@ -231,7 +276,7 @@ try {
     .map((l) => `    ${l}`)
     .join('\n');
   const otherAnon = atHour.anon - atHour.heapTotal - atHour.mallocHeap;
-  const section = `## Agent footprint
+  const footprint = `## Agent footprint
 
 Command: \`npm run bench:agent\` (bench/agent/agent.ts). Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Node ${process.version}.
 Machine: \`nproc\` ${cpus().length} (${cpus()[0]?.model.trim()}), load average ${load(loadAtStart)} at start, ${load(loadAtEnd)} at end
@@ -296,21 +341,33 @@ moves by a MiB or two between runs; anonymous memory is the column that would sh
 2026-11-29 (\`npm run bench:agent -- 3000\`) stayed between 53.5 and 54.4 MiB for 3,000 cycles, malloc's heap
 settling at 4.9 MiB by cycle 1,200 and the JS heap in use at 7.3–7.5 MiB.
 `;
+  const title = EXECUTABLE ? 'Agent executables' : 'Agent footprint';
+  const section = EXECUTABLE
+    ? executableSection({
+        table,
+        header: footprint.slice(footprint.indexOf('Command:'), footprint.indexOf('The agent (bench/agent/cycles.ts')),
+        cycles: CYCLES,
+        atHour,
+        bare: asService,
+        artifacts,
+        install,
+      })
+    : footprint;
   if (CYCLES === 1000) {
     const file = new URL('../../BENCHMARKS.md', import.meta.url);
     const existing = existsSync(file)
       ? readFileSync(file, 'utf8')
       : '# Benchmarks\n\nEach section is written by its own benchmark command; rerun that command to refresh it.\n';
-    const pattern = /## Agent footprint\n[\s\S]*?(?=\n## |$)/;
+    const pattern = new RegExp(`## ${title}\\n[\\s\\S]*?(?=\\n## |$)`);
     writeFileSync(
       file,
       pattern.test(existing)
         ? existing.replace(pattern, section.trimEnd() + '\n')
         : `${existing.trimEnd()}\n\n${section}`,
     );
-    console.log('\nwritten to BENCHMARKS.md (section "Agent footprint")');
+    console.log(`\nwritten to BENCHMARKS.md (section "${title}")`);
   } else {
-    console.log(`\na quick look (${CYCLES} cycles): BENCHMARKS.md left as it is`);
+    console.log(`\n${section}\n\na quick look (${CYCLES} cycles): BENCHMARKS.md left as it is`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

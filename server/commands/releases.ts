@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { artifactVersion } from '../../shared/release-artifacts.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { releaseSignatureSchema, type ReleaseSignature } from '../../shared/schemas/release.ts';
 import type { AuditSource } from '../audit/audit.ts';
@@ -66,15 +67,19 @@ export function runOfflineReleaseCommand(sub: string, arg: string | undefined, f
         throw new DomainError(
           'invalid',
           'flag_missing',
-          `release sign needs a bundle file that exists${arg ? `: ${arg} not found` : ''}`,
+          `release sign needs a file that exists (the bundle, an executable or a .deb from npm run build:agent)${arg ? `: ${arg} not found` : ''}`,
         );
       const key = readReleaseKey(need(flags, 'key', 'the release key file'));
-      const signature = signBundle(fs.readFileSync(arg), key);
+      const bytes = fs.readFileSync(arg);
+      const signature = signBundle(bytes, key);
       const out = flags.out ?? `${arg}.sig`;
       writeJson(out, signature);
+      const kind = artifactVersion(bytes)?.kind;
       return [
-        `signed agent ${signature.version} (sha256 ${signature.sha256}) with key ${key.fingerprint}: ${out}`,
-        `publish it: santong agent-release publish ${arg}`,
+        `signed ${kind === 'bundle' ? 'agent' : `the agent's ${kind}`} ${signature.version} (sha256 ${signature.sha256}) with key ${key.fingerprint}: ${out}`,
+        kind === 'bundle'
+          ? `publish it: santong agent-release publish ${arg}`
+          : `ship it with ${out} beside it; agents update from the signed bundle (santong-agent.mjs), which it carries`,
       ];
     }
     case 'endorse': {

@@ -8,7 +8,7 @@ import {
 } from '../../shared/schemas/release-keys.ts';
 import { releaseSigningMessage, type ReleaseSignature } from '../../shared/schemas/release.ts';
 import { DomainError } from '../errors.ts';
-import { bundleVersion } from './releases.ts';
+import { artifactVersion } from '../../shared/release-artifacts.ts';
 
 /*
  * The release holder's side, run on their own machine with no server and no database: make a key,
@@ -106,14 +106,17 @@ export function readReleaseKey(file: string): ReleaseKeyPair {
   return { privateKey, publicKey, fingerprint: releaseKeyFingerprint(publicKey) };
 }
 
-/** `santong release sign BUNDLE --key FILE`: the signature record for a bundle, for the version it names. */
+/**
+ * `santong release sign FILE --key KEY`: the signature record for a release artifact (the bundle, an
+ * executable, a .deb), for the version the artifact names in its own bytes (shared/release-artifacts.ts).
+ */
 export function signBundle(bundle: Buffer, key: ReleaseKeyPair): ReleaseSignature {
-  const version = bundleVersion(bundle);
+  const version = artifactVersion(bundle)?.version;
   if (!version)
     throw new DomainError(
       'invalid',
       'version_missing',
-      'the bundle names no version (its line 2 is "// santong-agent X.Y.Z", written by npm run build:agent)',
+      'the file names no version: a bundle\'s line 2 is "// santong-agent X.Y.Z", an executable holds one "// santong-agent-executable X.Y.Z TARGET" line and a .deb a control file of santong-agent, all written by npm run build:agent',
     );
   const sha256 = createHash('sha256').update(bundle).digest('hex');
   const signature = sign(null, releaseSigningMessage(version, sha256), key.privateKey).toString('base64');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { desc, eq, sql } from 'drizzle-orm';
+import { bundleVersion } from '../../shared/release-artifacts.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import {
   releaseSignatureValid,
@@ -14,12 +15,6 @@ import { DomainError } from '../errors.ts';
 import { releaseKeyStatements, trustedReleaseKeys } from './release-keys.ts';
 
 const bundlePath = (version: string) => `/api/v1/agent/releases/${version}/bundle`;
-
-/** The version a bundle names in its first lines (`// santong-agent 1.2.3`), if any. */
-export function bundleVersion(bundle: Buffer): string | null {
-  const head = bundle.subarray(0, 1024).toString('utf8');
-  return /^\/\/ santong-agent (\S+)$/m.exec(head)?.[1] ?? null;
-}
 
 /**
  * Stores an agent bundle, signed offline (`santong release sign`), as the newest release. The server

@@ -14,18 +14,47 @@ export function agentEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
+/**
+ * `enroll` into the test roster's first school on `server`, probing the server itself (loopback only), settings at
+ * `configPath`; `serverUrl` when the agent should reach the server by another address.
+ */
+export function enrollArgs(
+  server: { url: string; enrollmentToken(schoolCode: string): string },
+  configPath: string,
+  serverUrl = server.url,
+): string[] {
+  return [
+    'enroll',
+    '--server',
+    serverUrl,
+    '--token',
+    server.enrollmentToken('6229210001'),
+    '--target',
+    `${server.url}/healthz`,
+    '--config',
+    configPath,
+  ];
+}
+
 export type AgentRun = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 
-/** `nodeFlags`: node's own options before the script, e.g. the service's (AGENT_NODE_FLAGS). */
-export type AgentSpawnOptions = { bundle?: string; env?: NodeJS.ProcessEnv; nodeFlags?: readonly string[] };
+/**
+ * `nodeFlags`: node's own options before the script, e.g. the service's (AGENT_NODE_FLAGS). `executable`: a
+ * standalone executable (agent/package/executable.ts) started instead of this node, with the arguments alone.
+ */
+export type AgentSpawnOptions = {
+  bundle?: string;
+  executable?: string;
+  env?: NodeJS.ProcessEnv;
+  nodeFlags?: readonly string[];
+};
 
-/** Starts the agent CLI from source (or the bundle) as a real child process. */
+/** Starts the agent CLI from source (or the bundle, or an executable) as a real child process. */
 export function spawnAgent(args: string[], o: AgentSpawnOptions = {}): ChildProcess & { output: () => AgentRun } {
-  const argv = [
-    ...(o.nodeFlags ?? []),
-    ...(o.bundle ? [o.bundle, ...args] : ['--import', 'tsx', 'agent/cli.ts', ...args]),
-  ];
-  const child = spawn(process.execPath, argv, {
+  const argv = o.executable
+    ? args
+    : [...(o.nodeFlags ?? []), ...(o.bundle ? [o.bundle, ...args] : ['--import', 'tsx', 'agent/cli.ts', ...args])];
+  const child = spawn(o.executable ?? process.execPath, argv, {
     cwd: root,
     env: o.env ?? agentEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],

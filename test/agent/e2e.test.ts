@@ -201,7 +201,7 @@ describe('agent against the real server', () => {
 
   it('the bundled dist/santong-agent.mjs runs `once` against the server with plain node', async () => {
     const build = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'agent/build.ts'], {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'agent/build.ts', '--bundle-only'], {
         cwd: fileURLToPath(new URL('../../', import.meta.url)),
         stdio: 'ignore',
       });

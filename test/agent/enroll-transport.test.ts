@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeReleaseKey, trustReleaseKey, type TestReleaseKey } from '../helpers/release-keys.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { runAgent } from './agent-process.ts';
+import { enrollArgs, runAgent } from './agent-process.ts';
 import { closeServer, listen, startScriptedServer } from './http-fixture.ts';
 import { tempDir } from './report-fixture.ts';
 
@@ -69,18 +69,7 @@ async function proxyToTestServer() {
 }
 
 const enroll = (serverUrl: string, extra: string[] = []) =>
-  runAgent([
-    'enroll',
-    '--server',
-    serverUrl,
-    '--token',
-    server.enrollmentToken('6229210001'),
-    '--target',
-    `${server.url}/healthz`,
-    '--config',
-    configPath,
-    ...extra,
-  ]);
+  runAgent([...enrollArgs(server, configPath, serverUrl), ...extra]);
 
 describe('enrollment over plain HTTP', () => {
   it('is refused to a server that is not on this PC, before anything is sent', async () => {

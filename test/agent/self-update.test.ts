@@ -7,10 +7,11 @@ import { buildAgentBundle } from '../../agent/build.ts';
 import { writeLauncher } from '../../agent/update/launcher.ts';
 import { AGENT_VERSION } from '../../agent/version.ts';
 import { EXIT_BUNDLE_REFUSED } from '../../agent/update/launcher.ts';
-import { bundleVersion, publishAgentRelease } from '../../server/releases/releases.ts';
+import { publishAgentRelease } from '../../server/releases/releases.ts';
+import { bundleVersion } from '../../shared/release-artifacts.ts';
 import { makeReleaseKey, trustReleaseKey, type TestReleaseKey } from '../helpers/release-keys.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { agentEnv, exited, runAgent, spawnAgent, waitFor } from './agent-process.ts';
+import { agentEnv, enrollArgs, exited, runAgent, spawnAgent, waitFor } from './agent-process.ts';
 import { tempDir } from './report-fixture.ts';
 
 /*
@@ -54,20 +55,7 @@ beforeEach(async () => {
   await writeFile(`${bundle}.sig`, JSON.stringify(key.sign(oldBundle))); // as `santong release sign` wrote it, shipped with the bundle
   launcher = await writeLauncher(opt);
   configPath = join(dir, 'config.json');
-  const enrolled = await runAgent(
-    [
-      'enroll',
-      '--server',
-      server.url,
-      '--token',
-      server.enrollmentToken('6229210001'),
-      '--target',
-      `${server.url}/healthz`,
-      '--config',
-      configPath,
-    ],
-    { bundle },
-  );
+  const enrolled = await runAgent(enrollArgs(server, configPath), { bundle });
   expect(enrolled.code, enrolled.stderr).toBe(0);
   expect(enrolled.stdout).toContain(`已固定发布密钥：${key.fingerprint}`);
   const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;

@@ -299,6 +299,42 @@ describe('the Linux install puts the bundle where the service can read it (issue
     );
   });
 
+  it('a standalone executable is installed as /opt/santong-agent/santong-agent and run with NODE_OPTIONS (decision 170)', () => {
+    // node itself may be anywhere, or nowhere: the executable carries its own.
+    const plan = install('/root/Downloads/agent/santong-agent.mjs', {
+      executable: '/root/Downloads/santong-agent-linux-x64',
+      node: '/root/Downloads/santong-agent-linux-x64',
+    });
+    expect(plan.problems).toEqual([]);
+    expect(plan.copyCommands.map((c) => c.join(' '))).toEqual([
+      'install -d -m 0755 /opt/santong-agent',
+      'install -m 0755 /root/Downloads/santong-agent-linux-x64 /opt/santong-agent/santong-agent',
+    ]);
+    const unit = systemdUnit(plan.paths);
+    expect(unit).toMatch(
+      /^ExecStart=\/opt\/santong-agent\/santong-agent run --config \/etc\/santong-agent\/config.json$/m,
+    );
+    expect(unit).toMatch(/^Environment="NODE_OPTIONS=--max-semi-space-size=1 --jitless"$/m);
+    expect(unit).toMatch(/^Environment=MALLOC_ARENA_MAX=2$/m);
+    // The agent's user may write the bundle folder beside the executable, never the executable's own folder.
+    expect(unit).toMatch(/^ReadWritePaths=\/var\/lib\/santong-agent \/opt\/santong-agent\/agent$/m);
+    const commands = systemdInstallCommands(plan.paths).map((c) => c.join(' '));
+    expect(commands).toContain('chown -R santong-agent:santong-agent /opt/santong-agent/agent');
+    expect(commands).not.toContain('chown -R santong-agent:santong-agent /opt/santong-agent');
+    expect(install(null, { executable: '/opt/santong-agent/santong-agent' }).copyCommands).toEqual([]);
+    const exe = 'C:\\Program Files\\santong-agent\\santong-agent.exe';
+    const xml = windowsTaskXml({
+      node: exe,
+      script: exe,
+      executable: exe,
+      configPath: 'C:\\ProgramData\\santong-agent\\config.json',
+    });
+    expect(xml).toContain(`<Command>${exe}</Command>`);
+    expect(xml).toContain(
+      '<Arguments>run --config &quot;C:\\ProgramData\\santong-agent\\config.json&quot;</Arguments>',
+    );
+  });
+
   it('run from the installed copy, nothing is copied', () => {
     expect(install('/opt/santong-agent/santong-agent.mjs').copyCommands).toEqual([]);
   });

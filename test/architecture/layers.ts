@@ -29,7 +29,7 @@ export const layers: readonly (readonly string[])[] = [
   ],
   ['server/views', 'server/routes', 'server/commands', 'server/jobs', 'server/demo'],
   ['server/app.ts', 'server/index.ts', 'server/cli.ts', 'server/santong.mjs'],
-  ['agent', 'agent/collect', 'agent/update'],
+  ['agent', 'agent/collect', 'agent/update', 'agent/package'],
   ['agent/demo'],
   ['bench'],
 ];

@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { executableVersionLine } from '../../shared/release-artifacts.ts';
 import { releaseSignatureSchema } from '../../shared/schemas/release.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { runOfflineReleaseCommand, runPublishCommand, runReleaseKeyCommand } from '../../server/commands/releases.ts';
@@ -88,6 +90,51 @@ describe('santong release (offline) and release-key (server)', () => {
     fs.rmSync(`${bundle}.sig`);
     expect(() => runPublishCommand(db, bundle, {}, byTest, Date.now())).toThrow(
       /no signature at .*santong release sign/,
+    );
+    db.$client.close();
+  });
+
+  it('signs an executable and a .deb for the version their own bytes name, and never as a bundle to publish', () => {
+    const holder = tempDir();
+    const db = openDatabase(path.join(tempDir(), 'data'));
+    const keyFile = path.join(holder, 'release.key');
+    const publicKey = publicKeyIn(runOfflineReleaseCommand('keygen', undefined, { out: keyFile }).join('\n'));
+    runReleaseKeyCommand(db, 'add', publicKey, {}, byTest, Date.now());
+    // An ELF whose injected main script names its version once, as agent/package/executable.ts writes it.
+    const elf = (...lines: string[]) =>
+      Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01', 'latin1'), Buffer.alloc(2048), Buffer.from(lines.join(''))]);
+    const executable = path.join(holder, 'santong-agent-linux-x64');
+    fs.writeFileSync(executable, elf(`${executableVersionLine('2.3.4', 'linux-x64')}\n'use strict';\n`));
+    expect(runOfflineReleaseCommand('sign', executable, { key: keyFile })[0]).toMatch(
+      /^signed the agent's executable 2\.3\.4 \(sha256 [0-9a-f]{64}\) with key/,
+    );
+    expect(JSON.parse(fs.readFileSync(`${executable}.sig`, 'utf8'))).toMatchObject({ version: '2.3.4', publicKey });
+    // Agents update from bundles only: an executable's signature publishes nothing.
+    expect(() => runPublishCommand(db, executable, {}, byTest, Date.now())).toThrow(/names itself no version/);
+    // Two lines naming versions: which one it is cannot be told, so it is not signed.
+    fs.writeFileSync(
+      executable,
+      elf(`${executableVersionLine('2.3.4', 'linux-x64')}\n`, `${executableVersionLine('9.9.9', 'linux-x64')}\n`),
+    );
+    expect(() => runOfflineReleaseCommand('sign', executable, { key: keyFile })).toThrow(/the file names no version/);
+
+    const deb = (name: string, version: string) => {
+      const root = path.join(tempDir(), 'deb');
+      fs.mkdirSync(path.join(root, 'DEBIAN'), { recursive: true });
+      fs.writeFileSync(
+        path.join(root, 'DEBIAN', 'control'),
+        `Package: ${name}\nVersion: ${version}\nArchitecture: amd64\nMaintainer: t <t@t>\nDescription: t\n`,
+      );
+      const file = `${root}.deb`;
+      const built = spawnSync('dpkg-deb', ['--no-uniform-compression', '-Zxz', '--build', root, file]);
+      expect(built.status, String(built.stderr)).toBe(0);
+      return file;
+    };
+    const ours = deb('santong-agent', '2.3.4');
+    runOfflineReleaseCommand('sign', ours, { key: keyFile });
+    expect(JSON.parse(fs.readFileSync(`${ours}.sig`, 'utf8'))).toMatchObject({ version: '2.3.4' });
+    expect(() => runOfflineReleaseCommand('sign', deb('another-package', '2.3.4'), { key: keyFile })).toThrow(
+      /the file names no version/,
     );
     db.$client.close();
   });
