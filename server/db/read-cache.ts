@@ -47,23 +47,15 @@ export function readCached<T>(db: Db, key: string, build: () => T): T {
 }
 
 /**
- * A whole answer, built under the current read-model version and reused while `stillGood` accepts it (answers
- * also depend on the time of the read: decision 163); at most ANSWERS_KEPT of them per connection. `beforeBuild`
- * runs only when the answer is built, before the version it is kept under is read (a read's sweep, whose writes
- * move the version).
+ * A whole answer, reused while `stillGood` accepts it (answers also depend on the time of the read: decision 163)
+ * and the read-model version stays; at most ANSWERS_KEPT of them per connection. The version it is kept under is
+ * read after `build()`, so writes of the build itself (a read's sweep) are already in it.
  */
-export function readCachedAnswer<T>(
-  db: Db,
-  key: string,
-  stillGood: (answer: T) => boolean,
-  build: () => T,
-  beforeBuild: () => void = () => {},
-): T {
+export function readCachedAnswer<T>(db: Db, key: string, stillGood: (answer: T) => boolean, build: () => T): T {
   const kept = currentCache(db)?.answers.get(key) as T | undefined;
   if (kept !== undefined && stillGood(kept)) return kept;
-  beforeBuild();
-  const cache = currentCache(db);
   const answer = build();
+  const cache = currentCache(db);
   if (!cache) return answer;
   cache.answers.delete(key);
   if (cache.answers.size >= ANSWERS_KEPT) cache.answers.delete(cache.answers.keys().next().value!);

@@ -1,6 +1,5 @@
 import type { ProgrammeCoverage } from '../../shared/schemas/programme-coverage.ts';
 import { readCoverage, type CountyRows } from '../coverage/read.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
 import { readCachedAnswer } from '../db/read-cache.ts';
 import { perConnection } from '../db/per-connection.ts';
 import type { Db } from '../db/client.ts';
@@ -43,7 +42,8 @@ export function readProgrammeFigures(
  * The API's top read is asked far more often than its figures change (dashboards and reports polling the same
  * division). Its serialised answer is kept per read-model version, which every figure it is built from moves
  * (decision 041), so a repeated read is one lookup of the version plus a socket write. An answer is as of the
- * instant it was built (its asOf): the read's sweep brought the figures that age by time alone to that instant.
+ * instant it was built (its asOf): readCoverage's sweep brought the figures that age by time alone to that instant,
+ * and any figure it changed moved the version the answer is kept under.
  * It is reused for at most ANSWER_REUSE_MS after it, so asOf, progress interpolated within the year and a probe's
  * freshness lag the clock by less than that, and never for a read at an earlier instant (decision 163). Nor past
  * the next instant at which some school's figures change by time alone (its evidence leaving the window, a PC
@@ -75,7 +75,5 @@ export function programmeFiguresJson(
       const aging = nextAging(db).get() ?? Infinity;
       return { builtAt: now, goodUntil: Math.min(now + ANSWER_REUSE_MS, aging), json };
     },
-    // Figures that change by the passage of time alone are brought to `now` first; any that changes moves the version.
-    () => sweepBeforeRead(db, now),
   ).json;
 }
