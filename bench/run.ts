@@ -3,12 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DATABASE_FILE } from '../server/db/client.ts';
 import type { ScaleRun } from './server/figures.ts';
 import { cacheRoot, ensureDataset } from './world/generate.ts';
 import type { LoadPlan, PhasePlan, PhaseResult } from './harness/load-plan.ts';
 import { mainProfile, topFrames, topOwnFrames } from './harness/profile-top.ts';
-import { needsRebase, rebaseDatabase } from './world/rebase.ts';
+import { workingCopy } from './world/rebase.ts';
 import { renderPhases, renderRun, writeBenchmarks } from './server/report.ts';
 import { scalesFor, type Scale } from './world/scales.ts';
 import { measureFolding, type FoldingFigures } from './server/steady-state.ts';
@@ -83,21 +82,11 @@ function phases(withProvince = true): PhasePlan[] {
 async function measure(scale: Scale): Promise<ScaleRun> {
   const dataset = ensureDataset(scale, log);
   const work = path.join(cacheRoot, 'run', scale.key);
-  fs.rmSync(work, { recursive: true, force: true });
-  fs.mkdirSync(work, { recursive: true });
-  const workFile = path.join(work, DATABASE_FILE);
-  log(`${scale.key}: copying the cached database to a working copy`);
-  fs.copyFileSync(dataset.file, workFile);
-  let rebaseMs: number | null = null;
-  const now = Date.now();
-  if (needsRebase(dataset.meta.generatedAt, now)) {
-    const started = performance.now();
-    rebaseDatabase(workFile, now - dataset.meta.generatedAt);
-    rebaseMs = performance.now() - started;
-    log(
-      `${scale.key}: timestamps shifted by ${((now - dataset.meta.generatedAt) / 3_600_000).toFixed(1)} h in ${(rebaseMs / 1000).toFixed(1)} s`,
-    );
-  }
+  const { workFile, rebaseMs } = workingCopy(
+    { file: dataset.file, generatedAt: dataset.meta.generatedAt },
+    work,
+    (line) => log(`${scale.key}: ${line}`),
+  );
   const storage = storageOf(dataset.dir);
   const cpuProfDir = args['cpu-prof']
     ? path.join(cacheRoot, 'profiles', `${scale.key}-${new Date().toISOString().replace(/[:.]/g, '-')}`)

@@ -2,14 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createUser } from '../../server/accounts/users.ts';
-import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
+import { openDatabaseFile } from '../../server/db/client.ts';
 import type { PhasePlan, PhaseResult, StreamKind } from '../harness/load-plan.ts';
 import { runLoad } from '../harness/run-load.ts';
 import { startBenchServer } from '../harness/server-process.ts';
 import { cacheRoot, ensureDataset } from '../world/generate.ts';
-import { needsRebase, rebaseDatabase } from '../world/rebase.ts';
+import { workingCopy } from '../world/rebase.ts';
 import { scalesFor } from '../world/scales.ts';
 import { sessionCookie } from './sign-in.ts';
+import { median } from '../server/figures.ts';
 
 /*
  * The overview and county pages beside full ingest (issue 15 item 5): the prefecture world of `npm run bench --
@@ -30,14 +31,9 @@ export async function pagesBesideIngest(log: (line: string) => void = (l) => pro
   const [scale] = scalesFor(true);
   const dataset = ensureDataset(scale, log);
   const work = path.join(cacheRoot, 'run', 'pages');
-  fs.rmSync(work, { recursive: true, force: true });
-  fs.mkdirSync(work, { recursive: true });
-  const workFile = path.join(work, DATABASE_FILE);
-  fs.copyFileSync(dataset.file, workFile);
-  const now = Date.now();
-  if (needsRebase(dataset.meta.generatedAt, now)) rebaseDatabase(workFile, now - dataset.meta.generatedAt);
+  const { workFile } = workingCopy({ file: dataset.file, generatedAt: dataset.meta.generatedAt }, work);
   const db = openDatabaseFile(workFile);
-  await createUser(db, { username: 'bureau', password: PASSWORD, role: 'bureau' }, now, {
+  await createUser(db, { username: 'bureau', password: PASSWORD, role: 'bureau' }, Date.now(), {
     actor: 'bench',
     reason: 'npm run bench:pages',
   });
@@ -79,11 +75,6 @@ export async function pagesBesideIngest(log: (line: string) => void = (l) => pro
   return render(results, dataset.meta.schools);
 }
 
-const median = (xs: number[]) => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
 function render(results: PhaseResult[], schools: number): string {
   const stream = (name: string, round: number, kind: StreamKind) =>
     results.find((p) => p.name === name && p.round === round)?.streams.find((s) => s.kind === kind);
@@ -102,7 +93,7 @@ function render(results: PhaseResult[], schools: number): string {
     const alone = rounds.map((r) => stream(kind, r, kind));
     const beside = rounds.map((r) => stream(`ingest+${kind}`, r, kind));
     const ingest = rounds.map((r) => stream(`ingest+${kind}`, r, 'ingest'));
-    const m = (xs: (number | undefined)[]) => median(xs.map((x) => x ?? NaN));
+    const m = (xs: (number | undefined)[]) => median(xs.map((x) => (x !== undefined && Number.isFinite(x) ? x : NaN)));
     const ratio = m(rounds.map((_, i) => (beside[i]?.latencyMs.p99 ?? NaN) / (alone[i]?.latencyMs.p99 ?? NaN)));
     lines.push(
       `| ${label} | ${f(m(alone.map((s) => s?.perSecond)))}, ${f(m(alone.map((s) => s?.latencyMs.p99)))} ms | ${f(m(beside.map((s) => s?.perSecond)))}, ${f(m(beside.map((s) => s?.latencyMs.p99)))} ms | ${f(m(ingest.map((s) => s?.reportsPerSecond)))} | ${f(ratio, 2)} |`,

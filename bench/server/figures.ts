@@ -38,7 +38,8 @@ function streamIn(phases: PhaseResult[], phase: string, kind: StreamKind): Strea
   return phases.find((p) => p.name === phase)?.streams.find((s) => s.kind === kind);
 }
 
-const median = (values: number[]) => {
+/** The median of the values that are numbers; NaN when there are none. */
+export const median = (values: number[]) => {
   const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
   const mid = Math.floor(sorted.length / 2);

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
+import { DATABASE_FILE } from '../../server/db/client.ts';
 import { localDay } from '../../shared/time/china-time.ts';
 
 /*
@@ -45,4 +48,29 @@ export function rebaseDatabase(file: string, deltaMs: number): void {
   } finally {
     sqlite.close();
   }
+}
+
+/**
+ * A fresh working copy of a cached database in `work` (emptied first), shifted to now when it must be: runs write
+ * into the copy, never into the cache. Returns the copy's file and how long the shift took (null: none was needed).
+ */
+export function workingCopy(
+  cached: { file: string; generatedAt: number },
+  work: string,
+  log: (line: string) => void = () => {},
+): { workFile: string; rebaseMs: number | null } {
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.mkdirSync(work, { recursive: true });
+  const workFile = path.join(work, DATABASE_FILE);
+  log('copying the cached database to a working copy');
+  fs.copyFileSync(cached.file, workFile);
+  const now = Date.now();
+  if (!needsRebase(cached.generatedAt, now)) return { workFile, rebaseMs: null };
+  const started = performance.now();
+  rebaseDatabase(workFile, now - cached.generatedAt);
+  const rebaseMs = performance.now() - started;
+  log(
+    `timestamps shifted by ${((now - cached.generatedAt) / 3_600_000).toFixed(1)} h in ${(rebaseMs / 1000).toFixed(1)} s`,
+  );
+  return { workFile, rebaseMs };
 }
