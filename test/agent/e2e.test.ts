@@ -109,7 +109,8 @@ describe('agent against the real server', () => {
     const { createServer } = await import('node:http');
     let posts = 0;
     let holding = false;
-    const relay = createServer(async (req, res) => {
+    const relay = createServer((req, res) => void relayed(req, res));
+    async function relayed(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       const upstream = await fetch(new URL(req.url ?? '/', server.url), {
@@ -123,7 +124,7 @@ describe('agent against the real server', () => {
         return;
       }
       res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(text);
-    });
+    }
     await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
     closers.push(
       () =>

@@ -14,7 +14,9 @@ export type Reply = { status: number; body?: unknown; headers?: Record<string, s
  */
 export async function startScriptedServer(reply: (req: Recorded, index: number) => Reply | Promise<Reply>) {
   const requests: Recorded[] = [];
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  // `void`: a failure here rejects unhandled, which fails the test run loudly.
+  const server = createServer((req, res) => void answer(req, res));
+  async function answer(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const recorded = {
@@ -31,7 +33,7 @@ export async function startScriptedServer(reply: (req: Recorded, index: number) 
       ...r.headers,
     });
     res.end(text);
-  });
+  }
   const url = await listen(server);
   return { url, requests, close: () => closeServer(server) };
 }
