@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import type Database from 'better-sqlite3';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
@@ -35,8 +37,56 @@ export interface Store {
    * or a timer (on SQLite, where every request shares one connection, another request would run inside it).
    */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Every row a raw statement returns. */
+  rows<Row, Params extends Param[]>(statement: Statement<Row, Params>, ...params: Params): Promise<Row[]>;
+  /** The first row a raw statement returns, if any. */
+  row<Row, Params extends Param[]>(statement: Statement<Row, Params>, ...params: Params): Promise<Row | undefined>;
+  /** Runs a raw statement that returns no rows; resolves with the number of rows it changed. */
+  execute<Params extends Param[]>(statement: Statement<unknown, Params>, ...params: Params): Promise<number>;
   close(): Promise<void>;
 }
+
+/** A value a raw statement takes: flags as 0/1 (both schemas store them so), times as epoch milliseconds. */
+export type Param = string | number | bigint | Buffer | null;
+
+/**
+ * A raw SQL statement written once for both dialects (decision 186), for the hot paths where drizzle's query
+ * building per call costs more than the query: `?` placeholders (never inside a string literal), aliases
+ * double-quoted where their case matters (`as "lastCollectedAt"`: PostgreSQL folds unquoted names to lower
+ * case), and only SQL both dialects read alike (`on conflict … do nothing`, `coalesce`, `case`; differences
+ * are named fragments in server/db/dialect.ts). Prepared once per connection in both: better-sqlite3 keeps
+ * the statement, PostgreSQL a named prepared statement per session.
+ */
+export interface Statement<Row = unknown, Params extends Param[] = Param[]> {
+  readonly sql: string;
+  /** The name PostgreSQL prepares it under: the same text always gets the same name. */
+  readonly name: string;
+  /** Phantom: the row and parameter types, for the checker only. */
+  readonly types?: (params: Params) => Row;
+}
+
+/** A statement whatever its row and parameter types, for the code that runs it. */
+type AnyStatement = Statement<any, any>;
+
+/** Every statement defined, in import order: test/architecture/raw-sql.test.ts prepares each on both dialects. */
+export const statements: AnyStatement[] = [];
+
+/** Defines a raw statement (module level, once): see {@link Statement}. */
+export function statement<Row = never, Params extends Param[] = Param[]>(sql: string): Statement<Row, Params> {
+  const text = sql.replace(/\s+/g, ' ').trim();
+  const defined: Statement<Row, Params> = {
+    sql: text,
+    name: `santong_${createHash('sha256').update(text).digest('hex').slice(0, 20)}`,
+  };
+  statements.push(defined);
+  return defined;
+}
+
+/** `?` placeholders as PostgreSQL's `$1, $2, …`. */
+export const numberedPlaceholders = (sql: string): string => {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+};
 
 /** Where the data lives: a PostgreSQL URL when given, else SQLite under the data directory. */
 export type StoreLocation = { databaseUrl: string } | { dataDir: string };
@@ -52,60 +102,151 @@ export async function openStore(location: StoreLocation): Promise<Store> {
 /** A Store over an open, migrated SQLite connection (the server's own `Db`). */
 export function sqliteStore(db: Db): Store {
   const sqlite = db.$client;
+  const prepared = new Map<AnyStatement, Database.Statement>();
+  const prepare = (s: AnyStatement): Database.Statement => {
+    let p = prepared.get(s);
+    if (!p) prepared.set(s, (p = sqlite.prepare(s.sql)));
+    return p;
+  };
+  const raw = {
+    rows: async (s: AnyStatement, ...params: Param[]) => prepare(s).all(...params) as never[],
+    row: async (s: AnyStatement, ...params: Param[]) => prepare(s).get(...params) as never,
+    execute: async (s: AnyStatement, ...params: Param[]) => prepare(s).run(...params).changes,
+  };
   /** The store at one nesting depth: 0 outside any transaction, 1 inside one, 2+ inside savepoints. */
-  const at = (depth: number): Store => ({
-    dialect: 'sqlite',
-    q: db as unknown as Queries,
-    t: sqliteTables,
-    async transaction(fn) {
-      const savepoint = `store_${depth}`;
-      // At depth 0 this is BEGIN: should another transaction be open (one that let the event loop turn, below),
-      // SQLite refuses it loudly rather than nesting two requests' work.
-      sqlite.exec(depth === 0 ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${savepoint}`);
-      // Every query of better-sqlite3 finishes synchronously, so a transaction that awaits only queries ends
-      // before the event loop turns. Had it turned (an await on anything else), other requests would have run
-      // inside this transaction on the shared connection: it is refused, so the mistake fails every test that
-      // takes the path instead of corrupting a deployment one day.
-      let turned = false;
-      const turn = setImmediate(() => (turned = true));
-      let done = false;
-      try {
-        const value = await fn(at(depth + 1));
-        if (turned)
-          throw new TransactionAwaitedError(
-            'a transaction awaited something other than the database; move that work before or after the transaction',
-          );
-        sqlite.exec(depth === 0 ? 'COMMIT' : `RELEASE ${savepoint}`);
-        done = true;
-        return value;
-      } catch (error) {
-        if (!done && sqlite.inTransaction)
-          sqlite.exec(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
-        throw error;
-      } finally {
-        clearImmediate(turn);
-      }
-    },
-    async close() {
-      sqlite.close();
-    },
-  });
+  const at = (depth: number): Store => {
+    const store: Store = {
+      dialect: 'sqlite',
+      q: db as unknown as Queries,
+      t: sqliteTables,
+      ...raw,
+      async transaction(fn) {
+        const savepoint = `store_${depth}`;
+        // At depth 0 this is BEGIN: should another transaction be open (one that let the event loop turn, below),
+        // SQLite refuses it loudly rather than nesting two requests' work.
+        sqlite.exec(depth === 0 ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${savepoint}`);
+        // Every query of better-sqlite3 finishes synchronously, so a transaction that awaits only queries ends
+        // before the event loop turns. Had it turned (an await on anything else), other requests would have run
+        // inside this transaction on the shared connection: it is refused, so the mistake fails every test that
+        // takes the path instead of corrupting a deployment one day.
+        let turned = false;
+        const turn = setImmediate(() => (turned = true));
+        let done = false;
+        try {
+          const value = await fn(at(depth + 1));
+          if (turned)
+            throw new TransactionAwaitedError(
+              'a transaction awaited something other than the database; move that work before or after the transaction',
+            );
+          sqlite.exec(depth === 0 ? 'COMMIT' : `RELEASE ${savepoint}`);
+          done = true;
+          return value;
+        } catch (error) {
+          if (!done && sqlite.inTransaction)
+            sqlite.exec(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+          throw error;
+        } finally {
+          clearImmediate(turn);
+        }
+      },
+      async close() {
+        sqlite.close();
+      },
+    };
+    legacyConnections.set(store, db);
+    return store;
+  };
   return at(0);
 }
+
+const legacyConnections = new WeakMap<Store, Db>();
+
+/**
+ * The SQLite connection under a store, for code not yet moved onto the store (issue 14 moves it folder by
+ * folder, decision 180). On PostgreSQL there is none: the error names what cannot run there yet.
+ */
+export function legacyDb(store: Store, what: string): Db {
+  const db = legacyConnections.get(store);
+  if (!db)
+    throw new NotOnPostgresYetError(
+      `${what} does not run on PostgreSQL yet (issue 14); run this deployment on SQLite (no SANTONG_DATABASE_URL)`,
+    );
+  return db;
+}
+
+/** What legacyDb refuses: code that still needs the SQLite connection, asked to run on PostgreSQL. */
+export class NotOnPostgresYetError extends Error {}
 
 /** The mistake `transaction` refuses on SQLite: awaiting the network, a file or a timer inside it. */
 export class TransactionAwaitedError extends Error {}
 
-/** A Store over a PostgreSQL pool, migrated from migrations/pg; several servers may share the database. */
+/**
+ * How PostgreSQL hands values to raw statements: 64-bit integers (epoch milliseconds, row ids, `count(*)`)
+ * and `numeric` (a `sum` of bigints) as JavaScript numbers, as SQLite does; drizzle's own queries map their
+ * columns themselves and are unaffected.
+ */
+const rawTypes = {
+  getTypeParser: (oid: number, format?: string) =>
+    oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text'),
+} as pg.CustomTypesConfig;
+
+/** SQLSTATEs after which a whole transaction is run again: a serialization failure, a deadlock. */
+const RETRIED = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 8;
+
+/**
+ * A Store over a PostgreSQL pool, migrated from migrations/pg; several servers may share the database.
+ * Transactions are SERIALIZABLE (decision 186): every transaction behaves as if it ran alone, as it does on
+ * SQLite's one writer, so code written for one reads right on the other; one that loses a conflict with
+ * another server is run again (its body awaits only the store, so running it again repeats nothing else).
+ */
 export async function openPostgresStore(pool: pg.Pool): Promise<Store> {
-  const db = drizzlePg({ client: pool, schema: pgTables });
-  await migratePg(db, { migrationsFolder: pgMigrations });
-  const over = (queries: NodePgDatabase<typeof pgTables>): Store => ({
-    dialect: 'postgres',
-    q: queries as unknown as Queries,
-    t: pgTables as unknown as Tables,
-    transaction: (fn) => queries.transaction((tx) => fn(over(tx as unknown as NodePgDatabase<typeof pgTables>))),
-    close: () => pool.end(),
-  });
-  return over(db);
+  await migratePg(drizzlePg({ client: pool, schema: pgTables }), { migrationsFolder: pgMigrations });
+  const over = (client: pg.Pool | pg.PoolClient, depth: number): Store => {
+    const query = (s: AnyStatement, params: Param[]) =>
+      client.query({ name: s.name, text: numberedPlaceholders(s.sql), values: params, types: rawTypes });
+    return {
+      dialect: 'postgres',
+      q: drizzlePg({ client, schema: pgTables }) as unknown as Queries,
+      t: pgTables as unknown as Tables,
+      rows: async (s, ...params) => (await query(s, params)).rows as never[],
+      row: async (s, ...params) => (await query(s, params)).rows[0] as never,
+      execute: async (s, ...params) => (await query(s, params)).rowCount ?? 0,
+      async transaction(fn) {
+        if (depth > 0) {
+          const savepoint = `store_${depth}`;
+          await client.query(`SAVEPOINT ${savepoint}`);
+          try {
+            const value = await fn(over(client, depth + 1));
+            await client.query(`RELEASE SAVEPOINT ${savepoint}`);
+            return value;
+          } catch (error) {
+            await client.query(`ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
+            throw error;
+          }
+        }
+        const connection = await pool.connect();
+        try {
+          for (let attempt = 1; ; attempt++) {
+            await connection.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+            try {
+              const value = await fn(over(connection, 1));
+              await connection.query('COMMIT');
+              return value;
+            } catch (error) {
+              await connection.query('ROLLBACK').catch(() => undefined);
+              const code = (error as { code?: string }).code;
+              if (!code || !RETRIED.has(code) || attempt >= MAX_ATTEMPTS) throw error;
+            }
+          }
+        } finally {
+          connection.release();
+        }
+      },
+      close: () => pool.end(),
+    };
+  };
+  return over(pool, 0);
 }

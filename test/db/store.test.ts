@@ -1,6 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore, TransactionAwaitedError, type Store } from '../../server/db/store.ts';
+import { openStore, statement, TransactionAwaitedError, type Store } from '../../server/db/store.ts';
 import { usePostgres } from '../helpers/postgres.ts';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +17,9 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
+const urls = new WeakMap<Store, string>();
+const urlOf = (store: Store) => urls.get(store)!;
+
 const backends: Record<Store['dialect'], () => Promise<Store>> = {
   async sqlite() {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-store-'));
@@ -30,9 +33,9 @@ const backends: Record<Store['dialect'], () => Promise<Store>> = {
   async postgres() {
     // As an operator gives it: a URL (here to the test server's socket directory).
     const { host, port, user, database } = await postgres().createDatabase();
-    const store = await openStore({
-      databaseUrl: `postgresql://${user}@${encodeURIComponent(host!)}:${port}/${database}`,
-    });
+    const databaseUrl = `postgresql://${user}@${encodeURIComponent(host!)}:${port}/${database}`;
+    const store = await openStore({ databaseUrl });
+    urls.set(store, databaseUrl);
     closers.push(() => store.close());
     return store;
   },
@@ -57,6 +60,15 @@ async function countyCount(store: Store): Promise<number> {
     .where(eq(store.t.divisions.level, 'county'));
   return Number(row!.n);
 }
+
+/** Raw statements as the hot paths write them (decision 186): `?` placeholders, quoted aliases. */
+const insertCounty = statement<never, [string, string]>(
+  `insert into divisions (code, name, level, parent_code) values (?, ?, 'county', '622900') on conflict (code) do nothing`,
+);
+const countiesNamed = statement<{ code: string; parentCode: string; n: number }, [string]>(
+  `select code, parent_code as "parentCode", (select count(*) from divisions) as n from divisions where name like ? order by code`,
+);
+const renameCounty = statement<never, [string, string]>(`update divisions set name = ? where code = ?`);
 
 describe.each(['sqlite', 'postgres'] as const)('the store on %s', (dialect) => {
   const open = backends[dialect];
@@ -98,6 +110,22 @@ describe.each(['sqlite', 'postgres'] as const)('the store on %s', (dialect) => {
     expect(await countyNames(store)).toEqual(['临夏县', '康乐县']);
   });
 
+  it('runs raw statements alike: rows with their aliases, counts as numbers, changes counted', async () => {
+    const store = await open();
+    expect(await store.execute(insertCounty, '622921', '临夏县')).toBe(1);
+    expect(await store.execute(insertCounty, '622921', 'again')).toBe(0); // on conflict do nothing
+    await store.transaction(async (tx) => {
+      await tx.execute(insertCounty, '622922', '康乐县');
+      expect(await tx.execute(renameCounty, '康乐县（新）', '622922')).toBe(1);
+    });
+    expect(await store.rows(countiesNamed, '%县%')).toEqual([
+      { code: '622921', parentCode: '622900', n: 2 },
+      { code: '622922', parentCode: '622900', n: 2 },
+    ]);
+    expect(await store.row(countiesNamed, '%新%')).toEqual({ code: '622922', parentCode: '622900', n: 2 });
+    expect(await store.row(countiesNamed, 'nothing')).toBeUndefined();
+  });
+
   it('rolls a nested transaction back alone, keeping the outer one’s work', async () => {
     const store = await open();
     const kept = await store.transaction(async (tx) => {
@@ -113,6 +141,30 @@ describe.each(['sqlite', 'postgres'] as const)('the store on %s', (dialect) => {
     });
     expect(kept).toBe(2);
     expect(await countyNames(store)).toEqual(['临夏县', '永靖县']);
+  });
+});
+
+describe('the store on postgres', () => {
+  it('runs transactions as if alone: two that read and write the same row both count, one run again', async () => {
+    const store = await backends.postgres();
+    const other = await openStore({ databaseUrl: urlOf(store) });
+    closers.push(() => other.close());
+    await addCounty(store, '622921', '0');
+    const names = statement<{ name: string }, [string]>(`select name from divisions where code = ?`);
+    // Both read the same name before either writes: without SERIALIZABLE one increment would be lost.
+    let read = 0;
+    let bothRead!: () => void;
+    const gate = new Promise<void>((resolve) => (bothRead = resolve));
+    const increment = (s: Store) =>
+      s.transaction(async (tx) => {
+        const { name } = (await tx.row(names, '622921'))!;
+        if (++read === 2) bothRead();
+        await gate;
+        await tx.execute(renameCounty, String(Number(name) + 1), '622921');
+      });
+    await Promise.all([increment(store), increment(other)]);
+    expect((await store.row(names, '622921'))!.name).toBe('2');
+    expect(read).toBeGreaterThan(2); // the loser read again
   });
 });
 
