@@ -27,6 +27,7 @@ import { inspectionDocs, inspectionRoutes } from './routes/inspections.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { apiNoStore, securityHeaders } from './http/security-headers.ts';
 import { SERVER_VERSION } from './version.ts';
+import { legacyDbWhereUsed } from './db/store.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
 export const routeDocs: RouteDoc[] = [
@@ -51,7 +52,10 @@ export const routeDocs: RouteDoc[] = [
 /** The whole HTTP application over the given dependencies; no global state, so tests build their own. */
 export function createApp(deps: AppDeps) {
   const openApiDocument = buildOpenApiDocument(routeDocs, SERVER_VERSION);
-  const depEntries = Object.entries(deps) as [keyof AppDeps, never][];
+  const depEntries = Object.entries({
+    ...deps,
+    db: legacyDbWhereUsed(deps.store, 'this request'),
+  }) as [keyof AppEnv['Variables'], never][];
   const app = new Hono<AppEnv>()
     .use(securityHeaders({ httpsOnly: deps.httpsOnly === true }))
     .use('/api/*', apiNoStore)
@@ -72,7 +76,7 @@ export function createApp(deps: AppDeps) {
     .use(requestLimits(deps.limits))
     .route('/', healthRoutes)
     .route('/', enrollRoutes)
-    .route('/', reportRoutes(new GroupCommitter(deps.db, deps.retentionDays)))
+    .route('/', reportRoutes(new GroupCommitter(legacyDbWhereUsed(deps.store, 'report ingest'), deps.retentionDays)))
     .route('/', planRoutes)
     .route('/', coverageRoutes)
     .route('/', divisionRoutes)

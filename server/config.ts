@@ -25,6 +25,17 @@ export const serverConfigSchema = z.object({
   host: z.string().min(1).default('0.0.0.0'),
   dataDir: z.string().min(1).default('./data'),
   /**
+   * PostgreSQL instead of SQLite under the data directory (issue 14, decision 180): a libpq-style URL, e.g.
+   * postgres://santong@db.example.cn/santong. Absent: SQLite, the embedded default.
+   */
+  databaseUrl: z
+    .string()
+    .regex(
+      /^postgres(ql)?:\/\/\S+$/,
+      'SANTONG_DATABASE_URL (--database-url) takes a PostgreSQL URL, postgres://USER@HOST[:PORT]/DATABASE; leave it unset for SQLite under the data directory',
+    )
+    .optional(),
+  /**
    * The deployment's root division (decision 141): 000000 the country, a province or a prefecture; stored with
    * the data at first use (Linxia 622900 when none is given) and refused later if it differs.
    */
@@ -97,6 +108,7 @@ export function parseServerConfig(flags: Record<string, string | undefined>, env
     port: flags.port ?? env.PORT,
     host: flags.host ?? env.HOST,
     dataDir: flags['data-dir'] ?? env.SANTONG_DATA_DIR,
+    databaseUrl: (flags['database-url'] ?? env.SANTONG_DATABASE_URL) || undefined,
     root: flags.root ?? env.SANTONG_ROOT_DIVISION,
     logLevel: flags['log-level'] ?? env.LOG_LEVEL,
     agingSchedule: env.SANTONG_AGING_SCHEDULE,

@@ -2,7 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { firstRunSteps } from './accounts/first-run.ts';
 import { createApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
-import { openDatabase } from './db/client.ts';
+import { legacyDb, openStore, storeLocation } from './db/store.ts';
 import { startAgingJob } from './jobs/aging.ts';
 import { startSnapshotJob } from './jobs/snapshots.ts';
 import { startRetentionJob } from './jobs/retention.ts';
@@ -27,7 +27,8 @@ export async function startServer(
   logger: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
   const clock = () => Date.now();
-  const db = openDatabase(config.dataDir);
+  const store = await openStore(storeLocation(config));
+  const db = legacyDb(store, 'the server');
   if (ensureReferenceData(db, clock(), config.root)) {
     const plan = currentPlan(db);
     logger.info(
@@ -49,7 +50,7 @@ export async function startServer(
     logger,
   );
   const app = createApp({
-    db,
+    store,
     logger,
     clock,
     maxReportBodyBytes: config.maxReportBodyBytes,
@@ -96,7 +97,7 @@ export async function startServer(
       await retention.stop();
       await probes.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      db.$client.close();
+      await store.close();
     },
   };
 }

@@ -7,6 +7,7 @@ import { createUser } from '../../server/accounts/users.ts';
 import { createApp } from '../../server/app.ts';
 import { defaultRequestLimits } from '../../server/config.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { importSchools } from '../../server/registry/import-schools.ts';
@@ -59,7 +60,7 @@ const limits = {
   loginPerIpPerMinute: 1e6,
 };
 const app = createApp({
-  db,
+  store: sqliteStore(db),
   logger: pino({ level: 'silent' }),
   clock: () => now,
   maxReportBodyBytes: 4 * 1024 * 1024,

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { z } from 'zod';
 import { parseServerConfig } from '../config.ts';
 import { openDatabase, type Db } from '../db/client.ts';
+import { legacyDb, openStore, storeLocation, type Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { describeIssues } from '../http/validate.ts';
 import { ensureReferenceData } from '../plan/plan.ts';
@@ -61,10 +62,27 @@ export function cliActor(): string {
  */
 export function database(flags: Flags, withReferenceData = true): Db {
   const config = parseServerConfig(flags, process.env);
+  if (config.databaseUrl)
+    throw new UsageError(
+      'this command does not run on PostgreSQL yet (issue 14); run it without --database-url / SANTONG_DATABASE_URL on a SQLite deployment',
+    );
   const db = openDatabase(config.dataDir);
   if (withReferenceData) ensureReferenceData(db, Date.now(), config.root);
   else if (config.root !== undefined) establishRoot(db, config.root, Date.now());
   return db;
+}
+
+/**
+ * Opens the store the settings name (SQLite under the data directory, or PostgreSQL by --database-url /
+ * SANTONG_DATABASE_URL), migrated, with the reference data present as the server would have it.
+ */
+export async function openCommandStore(flags: Flags): Promise<Store> {
+  const config = parseServerConfig(flags, process.env);
+  const store = await openStore(storeLocation(config));
+  // Until reference loading moves onto the store (issue 14), it runs where the SQLite connection is.
+  if (store.dialect === 'sqlite')
+    ensureReferenceData(legacyDb(store, 'loading reference data'), Date.now(), config.root);
+  return store;
 }
 
 /** Prints a refusal as `santong: …` on stderr; exit code 1. */

@@ -93,6 +93,10 @@ export type StoreLocation = { databaseUrl: string } | { dataDir: string };
 
 const pgMigrations = fileURLToPath(new URL('../../migrations/pg', import.meta.url));
 
+/** Where a deployment's settings say its data lives. */
+export const storeLocation = (config: { databaseUrl?: string | undefined; dataDir: string }): StoreLocation =>
+  config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir };
+
 /** Opens (and migrates) the store a deployment is configured for. */
 export async function openStore(location: StoreLocation): Promise<Store> {
   if ('databaseUrl' in location) return openPostgresStore(new pg.Pool({ connectionString: location.databaseUrl }));
@@ -172,6 +176,20 @@ export function legacyDb(store: Store, what: string): Db {
       `${what} does not run on PostgreSQL yet (issue 14); run this deployment on SQLite (no SANTONG_DATABASE_URL)`,
     );
   return db;
+}
+
+/**
+ * legacyDb for a whole app or job: the connection on SQLite; on PostgreSQL a stand-in whose first use throws
+ * what legacyDb would, so only the code that still needs SQLite fails, with a message saying so.
+ */
+export function legacyDbWhereUsed(store: Store, what: string): Db {
+  if (store.dialect === 'sqlite') return legacyDb(store, what);
+  return new Proxy({} as Db, {
+    get(_target, property) {
+      if (property === 'then') return undefined; // not a thenable: `await` passes it through
+      return legacyDb(store, what);
+    },
+  });
 }
 
 /** What legacyDb refuses: code that still needs the SQLite connection, asked to run on PostgreSQL. */

@@ -1,12 +1,14 @@
 import type { ApiPrincipal, User, Viewer } from '../access/principals.ts';
 import type { Db } from '../db/client.ts';
+import type { Store } from '../db/store.ts';
 import type { Logger } from '../log.ts';
 import type { Locale } from '../i18n/locale.ts';
 import type { RequestLimits } from '../config.ts';
 
 /** What every route can use: passed in by createApp, so tests build an app over their own database. */
 export interface AppDeps {
-  db: Db;
+  /** The data, on SQLite or PostgreSQL (decision 180): what route code reads and writes through. */
+  store: Store;
   logger: Logger;
   /** The time source (ms since epoch); tests pass a controllable clock. */
   clock: () => number;
@@ -29,6 +31,8 @@ export interface AppDeps {
 
 export interface AppEnv {
   Variables: AppDeps & {
+    /** The SQLite connection under `store`, for route code not yet moved onto the store (legacyDb, issue 14). */
+    db: Db;
     /** `confirmsNewKey`: the current key of a re-enrolled PC whose previous key still works (decision 065). */
     device: { id: string; schoolCode: string; confirmsNewKey: boolean };
     principal: ApiPrincipal;

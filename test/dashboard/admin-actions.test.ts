@@ -149,7 +149,7 @@ describe('SANTONG_TRUST_PROXY', () => {
     ctx = createTestContext();
     await createDashboardUsers(ctx);
     const app = createApp({
-      db: ctx.db,
+      store: ctx.store,
       logger: pino({ level: 'silent' }),
       clock: ctx.clock,
       maxReportBodyBytes: 1024 * 1024,

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { createApp, type App } from '../../server/app.ts';
 import { createApiToken } from '../../server/auth/api-tokens.ts';
 import { openDatabase, type Db } from '../../server/db/client.ts';
+import { sqliteStore, type Store } from '../../server/db/store.ts';
 import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
@@ -92,6 +93,8 @@ export const lanzhouTestSchool: (typeof testRoster)[number] = {
 
 export interface TestContext {
   db: Db;
+  /** The same database as a Store (decision 180), what moved code takes. */
+  store: Store;
   app: App;
   clock: TestClock;
   dataDir: string;
@@ -123,8 +126,9 @@ export function createTestContext(
   const rows: RosterFileRow[] = (options.roster ?? testRoster).map((cells, i) => ({ line: i + 2, cells }));
   const summary = importSchools(db, rows, clock(), { ...byTest, reason: 'test roster' });
   if (summary.errors.length > 0) throw new Error(`test roster rejected: ${JSON.stringify(summary.errors)}`);
+  const store = sqliteStore(db);
   const app = createApp({
-    db,
+    store,
     logger: pino({ level: 'silent' }),
     clock,
     maxReportBodyBytes: 1024 * 1024,
@@ -135,6 +139,7 @@ export function createTestContext(
   const conformance = conformToDocument(app);
   return {
     db,
+    store,
     app,
     clock,
     dataDir,

@@ -41,7 +41,7 @@ describe('public disclosure (信息公开)', () => {
       roster: testRoster.map((s) => (s.code === '6229210002' ? { ...s, centre_school_code: '6229210001' } : s)),
     });
     const app = createApp({
-      db: ctx.db,
+      store: ctx.store,
       logger: pino({ level: 'silent' }),
       clock,
       maxReportBodyBytes: 1024 * 1024,

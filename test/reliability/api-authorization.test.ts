@@ -115,7 +115,7 @@ describe('API authorization matrix', () => {
   it('serves public coverage to everyone alike when disclosure is on, with no school, device or person in it', async () => {
     const w = (world = await createApiWorld());
     const disclosing = createApp({
-      db: w.server.db,
+      store: w.server.store,
       logger: pino({ level: 'silent' }),
       clock: w.server.clock,
       maxReportBodyBytes: 1024 * 1024,

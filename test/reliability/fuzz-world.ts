@@ -45,7 +45,7 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
     reportBatchesPerDevicePerHour: 0,
   };
   const app = createApp({
-    db: ctx.db,
+    store: ctx.store,
     logger: pino({ level: 'silent' }),
     clock: ctx.clock,
     maxReportBodyBytes: 1024 * 1024,

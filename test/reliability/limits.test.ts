@@ -28,7 +28,7 @@ afterEach(() => {
 /** An app over the test's database with these limits (the test context's own app has the defaults). */
 function appWith(limits: Partial<RequestLimits>): App {
   const app = createApp({
-    db: ctx.db,
+    store: ctx.store,
     logger: pino({ level: 'silent' }),
     clock: ctx.clock,
     maxReportBodyBytes: 1024 * 1024,
@@ -218,7 +218,7 @@ describe('rate limits', () => {
 describe('limits behind a trusted reverse proxy', () => {
   it('count each forwarded client apart, not the proxy as one client', async () => {
     const app = createApp({
-      db: ctx.db,
+      store: ctx.store,
       logger: pino({ level: 'silent' }),
       clock: ctx.clock,
       maxReportBodyBytes: 1024 * 1024,

@@ -43,7 +43,7 @@ describe('security headers', () => {
   it('with SANTONG_HTTPS_ONLY sends HSTS and keeps the session only in a __Host- cookie a subdomain cannot plant', async () => {
     ctx = createTestContext();
     const app = createApp({
-      db: ctx.db,
+      store: ctx.store,
       logger: pino({ level: 'silent' }),
       clock: ctx.clock,
       maxReportBodyBytes: 1024 * 1024,
