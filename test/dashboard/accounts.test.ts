@@ -20,8 +20,8 @@ import { createTestContext, testClock, type TestContext } from '../helpers/serve
 
 let ctx: TestContext;
 const cleanups: (() => void)[] = [];
-afterEach(() => {
-  ctx?.cleanup();
+afterEach(async () => {
+  await ctx?.cleanup();
   cleanups.splice(0).forEach((f) => f());
 });
 
@@ -38,7 +38,7 @@ describe('passwords', () => {
 
 describe('sessions', () => {
   it('sets an HttpOnly SameSite=Lax cookie, stores only its SHA-256, and ends on sign-out', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const { countyA } = await createDashboardUsers(ctx);
     const browser = DashboardClient.forApp(ctx);
     const signedIn = await browser.signIn(countyA);
@@ -64,7 +64,7 @@ describe('sessions', () => {
   });
 
   it('marks the cookie Secure over HTTPS', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     const browser = new DashboardClient((p, init) =>
       Promise.resolve(ctx.app.request(`https://santong.example${p}`, init)),
@@ -74,7 +74,7 @@ describe('sessions', () => {
   });
 
   it('ends a session left idle too long', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
     await createDashboardUsers(ctx);
     const browser = DashboardClient.forApp(ctx);
     await browser.signIn('bureau');
@@ -87,7 +87,7 @@ describe('sessions', () => {
 
 describe('CSRF', () => {
   it('refuses a form post without the token, or with another session’s token, and changes nothing', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const { countyA, countyB } = await createDashboardUsers(ctx);
     const officer = DashboardClient.forApp(ctx);
     await officer.signIn(countyA);
@@ -109,7 +109,7 @@ describe('CSRF', () => {
   });
 
   it('protects the login form too', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     const browser = DashboardClient.forApp(ctx);
     await browser.get('/login');
@@ -121,7 +121,7 @@ describe('CSRF', () => {
 
 describe('login throttling', () => {
   it(`makes a username wait at one address after ${MAX_FAILURES} failures, even for the right password, until the wait ends`, async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
     await createDashboardUsers(ctx);
     const guesser = DashboardClient.forApp(ctx);
     await guesser.get('/login');
@@ -137,7 +137,7 @@ describe('login throttling', () => {
   });
 
   it('lets nobody behind the same address keep a teacher out for more than a minute at a time', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
     await createDashboardUsers(ctx);
     // A pupil in the school's computer room (same NAT address as the teacher) guesses all lesson long,
     // failing again the moment each wait ends (recorded as the sign-in route records a wrong password).
@@ -156,7 +156,7 @@ describe('login throttling', () => {
   });
 
   it(`slows a guesser spread over many addresses after ${ACCOUNT_MAX_FAILURES} failures on one name`, async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
     await createDashboardUsers(ctx);
     for (let i = 0; i < ACCOUNT_MAX_FAILURES; i++) recordFailure(ctx.db, 'county-a', `198.51.100.${i}`, ctx.clock());
     const guess = (address: string, password: string) =>
@@ -167,7 +167,7 @@ describe('login throttling', () => {
   });
 
   it('says the same thing for an unknown username as for a wrong password', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     const browser = DashboardClient.forApp(ctx);
     await browser.get('/login');

@@ -23,7 +23,7 @@ async function signedIn(username: string, password = PASSWORD) {
 
 describe('tokens', () => {
   it('lets the bureau revoke an API token, which stops working at once', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     const token = ctx.apiToken('622921');
     expect((await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: token })).status).toBe(200);
@@ -36,7 +36,7 @@ describe('tokens', () => {
   });
 
   it('lets a county officer revoke their county’s enrollment tokens only', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     const tokenA = ctx.enrollmentToken('6229210001');
     ctx.enrollmentToken('6229220001');
@@ -59,7 +59,7 @@ describe('tokens', () => {
 
 describe('release key fingerprints (issue 11)', () => {
   it('the enrollment page shows the fingerprint the agent prints when it pins the key, or says there is no key', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     const officer = await signedIn('county-a');
     expect((await officer.get('/enrollment')).text).toContain('现在注册的电脑永远不会自动更新'); // Chinese by default
@@ -82,7 +82,7 @@ describe('release key fingerprints (issue 11)', () => {
 
 describe('users', () => {
   it('disables an account (ending its sessions) and enables it again, audited; never the bureau’s own', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const { countyA, bureau: me } = await createDashboardUsers(ctx);
     const officer = await signedIn('county-a');
     const bureau = await signedIn('bureau');
@@ -107,7 +107,7 @@ describe('users', () => {
   });
 
   it('resets a password: the old one stops working, sessions end, and the log holds no password', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const { school } = await createDashboardUsers(ctx);
     const staff = await signedIn('school-a1');
     const bureau = await signedIn('bureau');
@@ -146,7 +146,7 @@ describe('SANTONG_TRUST_PROXY', () => {
   }
 
   it('keys login throttling on the address the proxy appended, and follows X-Forwarded-Proto for Secure', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     const app = createApp({
       store: ctx.store,
@@ -178,7 +178,7 @@ describe('SANTONG_TRUST_PROXY', () => {
   });
 
   it('ignores forwarding headers when not behind a trusted proxy', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     const guesser = DashboardClient.forApp(ctx);
     await guesser.get('/login');

@@ -42,8 +42,8 @@ function mismatch(cell: Cell, response: { status: number; location: string | nul
 }
 
 describe('authorization matrix', () => {
-  it('has a row for every route the app serves, and no row for a route it does not serve', () => {
-    ctx = createTestContext();
+  it('has a row for every route the app serves, and no row for a route it does not serve', async () => {
+    ctx = await createTestContext();
     const served = servedRoutes(ctx);
     const listed = new Set(matrix.map((c) => c.route));
     expect(
@@ -63,7 +63,7 @@ describe('authorization matrix', () => {
       timeout: 120_000,
     },
     async () => {
-      ctx = createTestContext();
+      ctx = await createTestContext();
       const users = await createDashboardUsers(ctx);
       const devices = await seedDevices(ctx);
       const clients = {} as Record<Visitor, DashboardClient>;
@@ -98,7 +98,7 @@ describe('authorization matrix', () => {
   );
 
   it('confines province, prefecture and county tokens and accounts of a province deployment to their subtree on every API read', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster: provinceRoster });
+    ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster: provinceRoster });
     const read = async (p: ProvincePrincipal, client: DashboardClient | string, path: string) => {
       if (typeof client !== 'string') return client.get(path);
       const response = await ctx.app.request(path, { headers: { authorization: `Bearer ${client}` } });

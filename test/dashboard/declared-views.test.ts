@@ -18,7 +18,7 @@ const DAY = 86_400_000;
 const T0 = '2026-03-02T08:00:00Z';
 
 async function scenario() {
-  ctx = createTestContext({ clock: testClock(T0) });
+  ctx = await createTestContext({ clock: testClock(T0) });
   await createDashboardUsers(ctx);
   await seedDevices(ctx);
   declareStatus(

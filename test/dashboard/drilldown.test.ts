@@ -28,7 +28,7 @@ const gansuRoster = [
 ];
 
 async function bureau() {
-  ctx = createTestContext({ root: '620000', roster: gansuRoster });
+  ctx = await createTestContext({ root: '620000', roster: gansuRoster });
   await createDashboardUsers(ctx);
   await seedDevices(ctx);
   const client = DashboardClient.forApp(ctx);

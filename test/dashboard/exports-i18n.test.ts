@@ -20,7 +20,7 @@ async function readSheet(bytes: Uint8Array) {
 
 describe('exports', () => {
   it('gives the filtered school list as XLSX with headers in the reader’s language and numbers as numbers', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     await seedDevices(ctx);
     const officer = DashboardClient.forApp(ctx);
@@ -44,7 +44,7 @@ describe('exports', () => {
   });
 
   it('gives CSV with a BOM for Excel, every matching row and no paging', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     await seedDevices(ctx);
     const bureau = DashboardClient.forApp(ctx);
@@ -62,7 +62,7 @@ describe('exports', () => {
 
 describe('languages', () => {
   it('serves Chinese by default and English once chosen, remembered across pages', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     const browser = DashboardClient.forApp(ctx);
     await browser.signIn('county-a');

@@ -259,7 +259,7 @@ function shownIn(form: string, name: string): string | undefined {
 }
 
 async function setUp() {
-  ctx = createTestContext();
+  ctx = await createTestContext();
   await createDashboardUsers(ctx);
   await seedDevices(ctx);
   const bureau = DashboardClient.forApp(ctx);
@@ -333,7 +333,7 @@ describe('a refused dashboard form', () => {
   });
 
   it('keeps the username typed in a refused sign-in', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     const client = DashboardClient.forApp(ctx);
     await client.get('/login');

@@ -20,7 +20,7 @@ async function signedIn(username: string) {
 
 describe('every programme form refuses a post without its CSRF token', () => {
   it('changes nothing and writes no audit entry', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     await seedDevices(ctx);
     const bureau = await signedIn('bureau');
@@ -49,7 +49,7 @@ describe('every programme form refuses a post without its CSRF token', () => {
 
 describe('declarations page', () => {
   it('lets a county officer declare and withdraw for their county only, with the reason audited', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     const officer = await signedIn('county-a');
     await officer.get('/declarations');
@@ -125,7 +125,7 @@ describe('declarations page', () => {
 
 describe('school calendar page', () => {
   it('lets a county officer add and remove their county’s closures; prefecture-wide ones are the bureau’s', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     const officer = await signedIn('county-a');
     await officer.get('/calendar');
@@ -207,7 +207,7 @@ describe('school calendar page', () => {
 
 describe('inspections page', () => {
   it('lets the bureau draw, links the printable checklist, and lets a county officer record findings for their schools', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     await seedDevices(ctx);
     const officer = await signedIn('county-a');

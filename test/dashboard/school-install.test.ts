@@ -31,7 +31,7 @@ const tableOf = (html: string, id: string) =>
 
 describe('the school page’s install section', () => {
   it('tells a county officer to issue the token, links to it, and names the missing public URL', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     const officer = await signedIn('county-a');
     const page = (await officer.get('/schools/6229210001')).text;
@@ -56,7 +56,7 @@ describe('the school page’s install section', () => {
   });
 
   it('writes the public URL into the commands and offers the published agent with its signature', async () => {
-    ctx = createTestContext({ publicUrl: 'https://santong.example.cn' });
+    ctx = await createTestContext({ publicUrl: 'https://santong.example.cn' });
     await createDashboardUsers(ctx);
     const key = makeReleaseKey();
     trustReleaseKey(ctx.db, key);
@@ -84,7 +84,7 @@ describe('the school page’s install section', () => {
   });
 
   it('shows "no hardware conflict" plainly and a conflict as a conflict', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     await createDashboardUsers(ctx);
     await seedDevices(ctx);
     const officer = await signedIn('county-b');

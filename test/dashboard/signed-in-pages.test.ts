@@ -15,7 +15,7 @@ const concrete = (pattern: string) => pattern.replace(/:code\b/g, '622921').repl
 
 describe('the signed-in dashboard', () => {
   it('sends an anonymous visitor to the login page from every route it declares', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const routes = new Map(signedInDashboard().routes.map((r) => [`${r.method} ${r.path}`, r]));
     expect(routes.size).toBeGreaterThan(30);
     for (const { method, path } of routes.values()) {
@@ -26,7 +26,7 @@ describe('the signed-in dashboard', () => {
   });
 
   it('leaves the login page, the API and unknown paths to themselves', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     expect((await ctx.app.request('/login')).status).toBe(200);
     expect((await ctx.app.request('/healthz')).status).toBe(200);
     expect((await ctx.app.request('/api/v1/coverage')).status).toBe(401);

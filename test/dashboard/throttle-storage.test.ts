@@ -8,7 +8,7 @@ afterEach(() => ctx?.cleanup());
 
 describe('login throttling storage', () => {
   it('keeps no typed name in the database, so a password typed into the name field is not stored', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const slip = 'Correct-Horse-Battery-9';
     await expect(
       signIn(ctx.db, { username: slip, password: 'whatever', address: '10.1.1.1' }, Date.now()),

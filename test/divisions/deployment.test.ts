@@ -58,7 +58,7 @@ async function report(school: string, classroom: string, reachable: boolean) {
 
 describe('a province deployment', () => {
   it('loads the province’s subtree and the Ministry’s share targets, and rolls schools up every level', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster: gansuRoster });
+    ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster: gansuRoster });
     const plan = currentPlan(ctx.db);
     expect(plan.root).toMatchObject({ code: '620000', name: '甘肃省' });
     expect(plan.indicators.schoolsConnected.share).toBe(1);
@@ -94,7 +94,7 @@ describe('a province deployment', () => {
   });
 
   it('names a corrupted row at any level', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster: gansuRoster });
+    ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster: gansuRoster });
     await report('6201020001', '1', true);
     ctx.db.$client.prepare(`update division_rollups set schools_connected = 5 where division_code = '620100'`).run();
     expect(verifyCoverage(ctx.db, ctx.clock()).differences).toContain(
@@ -104,7 +104,7 @@ describe('a province deployment', () => {
   });
 
   it('refuses a school outside the root, saying where it belongs', async () => {
-    ctx = createTestContext({ root: '620000', roster: gansuRoster });
+    ctx = await createTestContext({ root: '620000', roster: gansuRoster });
     const file = `${ctx.dataDir}/outside.csv`;
     (await import('node:fs')).writeFileSync(
       file,
@@ -121,7 +121,7 @@ describe('a province deployment', () => {
 
 describe('the deployment root', () => {
   it('is Linxia by default, stored at first use, and a different root later is refused', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     expect(readCoverage(ctx.db, null, ctx.clock()).division).toMatchObject({ code: '622900', level: 'prefecture' });
     expect(() => establishRoot(ctx.db, '620000', ctx.clock())).toThrow(RootError);
     expect(() => establishRoot(ctx.db, '620000', ctx.clock())).toThrow(/tracks 622900 \(临夏回族自治州\), not 620000/);
@@ -132,21 +132,21 @@ describe('the deployment root', () => {
     expect(env.code).toBe(0);
   });
 
-  it('refuses a county, an unknown code and a non-code as a root, naming what is accepted', () => {
+  it('refuses a county, an unknown code and a non-code as a root, naming what is accepted', async () => {
     for (const [code, said] of [
       ['622921', 'is a county'],
       ['629900', 'no prefecture of that code'],
     ] as const) {
-      const dir = (ctx = createTestContext()).dataDir;
-      ctx.cleanup();
+      const dir = (ctx = await createTestContext()).dataDir;
+      await ctx.cleanup();
       const db = openDatabase(`${dir}-${code}`);
       expect(() => establishRoot(db, code, Date.now())).toThrow(said);
       db.$client.close();
     }
   });
 
-  it('serves the whole country from 000000: provinces under the country, every county-level division', () => {
-    ctx = createTestContext({ root: '000000', roster: gansuRoster });
+  it('serves the whole country from 000000: provinces under the country, every county-level division', async () => {
+    ctx = await createTestContext({ root: '000000', roster: gansuRoster });
     // Unasked, the country's answer is its 31 provinces; its counties come a page at a time on request (decision 162).
     const country = readCoverage(ctx.db, null, ctx.clock(), { page: 1, pageSize: 100 });
     expect(country.division).toMatchObject({ code: '000000', level: 'country' });

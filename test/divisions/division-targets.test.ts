@@ -56,7 +56,7 @@ const targetsAt = (code: string | null) => {
 
 describe('targets per division', () => {
   it('reads Linxia’s own absolute targets, and the plan’s shares at every other level (plan import)', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster });
+    ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster });
     const file = `${ctx.dataDir}/gansu-plan.json`;
     const targets = [{ division: '622900', schoolsConnected: { target: 2 }, classroomsEquipped: { target: 5 } }];
     fs.writeFileSync(file, JSON.stringify(gansuPlan(targets, { share: 1 })));
@@ -72,8 +72,8 @@ describe('targets per division', () => {
     expect(targetsAt('620500')).toEqual({ schools: [0, 1], classrooms: [0, 0.9] });
   });
 
-  it('keeps an absolute plan count at the root only, under a division’s own share', () => {
-    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster });
+  it('keeps an absolute plan count at the root only, under a division’s own share', async () => {
+    ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster });
     const targets = [{ division: '620100', schoolsConnected: { share: 0.5 } }];
     importPlan(ctx.db, planSchema.parse(gansuPlan(targets, { target: 4 })), 'test', ctx.clock(), byTest);
     expect(targetsAt(null).schools).toEqual([4, null]);
@@ -83,8 +83,8 @@ describe('targets per division', () => {
     expect(targetsAt('622921').classrooms).toEqual([7, 0.9]);
   });
 
-  it('refuses targets for a division outside the tree, naming the entry, and a duplicate or empty entry', () => {
-    ctx = createTestContext({ root: '620000', roster });
+  it('refuses targets for a division outside the tree, naming the entry, and a duplicate or empty entry', async () => {
+    ctx = await createTestContext({ root: '620000', roster });
     const outside = gansuPlan(
       [
         { division: '622900', schoolsConnected: { target: 2 } },

@@ -36,7 +36,7 @@ const school = (code: string, county: string, name: string) => ({
 
 /** 三明 on the 2020 edition: schools in 梅列区, 三元区, 沙县 and 明溪县 (unchanged), a 沙县 account and token. */
 async function sanmingOn2020() {
-  ctx = createTestContext({
+  ctx = await createTestContext({
     clock: testClock('2026-03-02T08:00:00Z'),
     root: '350400',
     roster: [school('3504210001', '350421', '明溪测试小学')],

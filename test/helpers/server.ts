@@ -105,11 +105,11 @@ export interface TestContext {
    * Checks the stored coverage against a from-scratch recomputation (santong verify) — so every
    * scenario ends verified — then closes the database and deletes the temp dir.
    */
-  cleanup(options?: { verify?: boolean }): void;
+  cleanup(options?: { verify?: boolean }): Promise<void>;
 }
 
 /** A fresh database with reference data and the test roster, and an app over it (no listening socket). */
-export function createTestContext(
+export async function createTestContext(
   options: {
     clock?: TestClock;
     roster?: typeof testRoster;
@@ -118,7 +118,7 @@ export function createTestContext(
     /** Serves the public disclosure page and API (SANTONG_PUBLIC_DISCLOSURE=1). */
     publicDisclosure?: boolean;
   } = {},
-): TestContext {
+): Promise<TestContext> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-test-'));
   const clock = options.clock ?? testClock();
   const db = openDatabase(dataDir);
@@ -156,7 +156,7 @@ export function createTestContext(
         clock(),
         byTest,
       ).token,
-    cleanup: ({ verify = true } = {}) => {
+    cleanup: async ({ verify = true } = {}) => {
       const differences = verify && db.$client.open ? verifyCoverage(db, clock()).differences : [];
       db.$client.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -187,7 +187,7 @@ function listen(app: App, port: number): Promise<ServerType> {
 
 /** A real server listening on 127.0.0.1 (a free port) over a fresh test context. */
 export async function startTestServer(options: Parameters<typeof createTestContext>[0] = {}): Promise<TestServer> {
-  const context = createTestContext(options);
+  const context = await createTestContext(options);
   let server: ServerType | null = await listen(context.app, 0);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -209,7 +209,7 @@ export async function startTestServer(options: Parameters<typeof createTestConte
     },
     close: async () => {
       await stop();
-      context.cleanup();
+      await context.cleanup();
     },
   };
 }

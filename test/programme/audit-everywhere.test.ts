@@ -21,8 +21,8 @@ import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
  */
 let ctx: TestContext | undefined;
 const dirs: string[] = [];
-afterEach(() => {
-  ctx?.cleanup();
+afterEach(async () => {
+  await ctx?.cleanup();
   ctx = undefined;
   dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
 });
@@ -42,7 +42,7 @@ const evidenceRoutes = new Set([
 
 describe('audit of every mutation path', () => {
   it('writes an audit entry from every mutating API route', async () => {
-    ctx = createTestContext({ clock: testClock('2027-03-01T02:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2027-03-01T02:00:00Z') });
     const token = ctx.apiToken();
     const c = ctx;
     const requests: Record<string, () => Promise<{ status: number }>> = {

@@ -20,7 +20,7 @@ import { byTest, createTestContext, testClock, type TestContext } from '../helpe
 const servers: http.Server[] = [];
 let ctx: TestContext | undefined;
 afterEach(async () => {
-  ctx?.cleanup();
+  await ctx?.cleanup();
   ctx = undefined;
   await Promise.all(
     servers.splice(0).map(
@@ -119,7 +119,7 @@ describe('platform probes', () => {
 
   it('records every platform’s probe, derives uptime and median latency, and prunes probes past retention', async () => {
     const clock = testClock('2026-03-01T08:00:00Z');
-    ctx = createTestContext({ clock });
+    ctx = await createTestContext({ clock });
     const up = await serve(ok);
     const down = await closedPort();
     const a = addPlatform(

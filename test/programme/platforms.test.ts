@@ -9,7 +9,7 @@ import { createTestContext, testClock, type TestContext, testRoster } from '../h
 let ctx: TestContext;
 const servers: http.Server[] = [];
 afterEach(async () => {
-  ctx?.cleanup();
+  await ctx?.cleanup();
   await Promise.all(
     servers.splice(0).map((s) => new Promise<void>((resolve) => (s.closeAllConnections(), s.close(() => resolve())))),
   );
@@ -29,7 +29,7 @@ const level = (coverage: { levels: { level: string }[] }, name: string) =>
 
 describe('platform registry and coverage (两平台)', () => {
   it('registers platforms over the API, bureau tokens only, and validates owner, URL and date', async () => {
-    ctx = createTestContext({ clock: testClock('2019-03-01T08:00:00Z'), roster });
+    ctx = await createTestContext({ clock: testClock('2019-03-01T08:00:00Z'), roster });
     const bureau = ctx.apiToken();
     const post = (body: unknown, bearer = bureau) =>
       requestJson(ctx.app, 'POST', '/api/v1/platforms', { body, bearer });
@@ -99,7 +99,7 @@ describe('platform registry and coverage (两平台)', () => {
 
   it('counts units per level against the plan, declared built and reachable apart, once per unit and kind', async () => {
     const clock = testClock('2019-03-01T08:00:00Z');
-    ctx = createTestContext({ clock, roster });
+    ctx = await createTestContext({ clock, roster });
     const bureau = ctx.apiToken();
     const up = await platformServer();
     const add = (body: Record<string, unknown>) =>

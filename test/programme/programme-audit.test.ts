@@ -12,8 +12,8 @@ import { createTestContext, testClock, type TestContext } from '../helpers/serve
 
 let ctx: TestContext | undefined;
 const dirs: string[] = [];
-afterEach(() => {
-  ctx?.cleanup();
+afterEach(async () => {
+  await ctx?.cleanup();
   ctx = undefined;
   dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
 });
@@ -44,7 +44,7 @@ const lastId = (db: TestContext['db']) =>
 
 describe('audit of teacher spaces and platforms', () => {
   it('writes exactly one entry with old and new value for every change through each mutating route', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
     const token = ctx.apiToken();
     const actor = `api-token:${ctx.db.select({ id: apiTokens.id }).from(apiTokens).orderBy(desc(apiTokens.id)).get()!.id}`;
     const tested = new Set<string>();

@@ -24,7 +24,7 @@ function leaves(value: unknown, keys: Set<string>, values: Set<string>): void {
 
 describe('public disclosure (信息公开)', () => {
   it('is off unless the server turns it on', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const off = await requestJson(ctx.app, 'GET', '/api/v1/public/coverage');
     expect(off.status).toBe(404);
     expect(parseServerConfig({}, {}).publicDisclosure).toBe(false);
@@ -36,7 +36,7 @@ describe('public disclosure (信息公开)', () => {
 
   it('serves county and prefecture aggregates without a token, and no school, device or person anywhere in it', async () => {
     const clock = testClock('2026-03-01T08:00:00Z');
-    ctx = createTestContext({
+    ctx = await createTestContext({
       clock,
       roster: testRoster.map((s) => (s.code === '6229210002' ? { ...s, centre_school_code: '6229210001' } : s)),
     });

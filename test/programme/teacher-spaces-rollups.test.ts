@@ -48,12 +48,12 @@ async function spacesOf(division = '') {
   return { teachers, opened, verified, schoolsDeclared };
 }
 
-const gansu = () =>
-  createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster: gansuRoster });
+const gansu = async () =>
+  await createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster: gansuRoster });
 
 describe('teacher spaces in the rollups', () => {
   it('sums declarations at every level, and follows a school that moves to another county', async () => {
-    ctx = gansu();
+    ctx = await gansu();
     await declare('6229210001', 40, 30, 20);
     await declare('6229210002', 10, 8, 8);
     await declare('6201020001', 25, 25, 5);
@@ -82,7 +82,7 @@ describe('teacher spaces in the rollups', () => {
   });
 
   it('verify names a corrupted teacher-space figure in a rollup at any level and in a school status row', async () => {
-    ctx = gansu();
+    ctx = await gansu();
     await declare('6201020001', 25, 25, 5);
     expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([]);
     const corrupt = (statement: string) => ctx.db.$client.prepare(statement).run();
@@ -100,7 +100,7 @@ describe('teacher spaces in the rollups', () => {
   });
 
   it('are filled by the migration from what was declared before it', async () => {
-    ctx = gansu();
+    ctx = await gansu();
     await declare('6229210001', 40, 30, 20);
     await declare('6202000001', 12, 6, 6);
     // As a database stood before the columns existed: declarations stored, nothing in the statuses or rollups.

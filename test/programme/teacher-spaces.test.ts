@@ -29,7 +29,7 @@ const audits = () =>
 
 describe('teacher spaces (人人通)', () => {
   it('imports declared figures and totals them per county and for the prefecture against the plan', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
     const file = writeFile('spaces.csv', csv(header, '6229210001,40,35,30', '6229210002,6,6,2', '6229220001,25,20,20'));
     const result = await runImportTeacherSpaces(ctx.db, file, ctx.clock(), byCli);
     expect(result).toEqual({ exitCode: 0, output: [`${file}: 3 schools changed, 0 unchanged (declared figures)`] });
@@ -87,7 +87,7 @@ describe('teacher spaces (人人通)', () => {
   });
 
   it('imports nothing from a file with bad rows and reports each as line N: field: reason', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
     await runImportTeacherSpaces(ctx.db, writeFile('v1.csv', csv(header, '6229210001,40,35,30')), ctx.clock(), byCli);
     const file = writeFile(
       'bad.csv',
@@ -118,7 +118,7 @@ describe('teacher spaces (人人通)', () => {
   });
 
   it('reads XLSX with codes stored as numbers and names a missing column', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('人人通');
     sheet.getRow(1).values = header.split(',');
@@ -147,7 +147,7 @@ describe('teacher spaces (人人通)', () => {
   });
 
   it('declares one school through the API, within the token’s county, with a reason, never from a dashboard session', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
     const put = (code: string, body: unknown, bearer?: string) =>
       requestJson(ctx.app, 'PUT', `/api/v1/schools/${code}/teacher-spaces`, { body, bearer });
     const county = ctx.apiToken('622921');

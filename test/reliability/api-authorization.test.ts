@@ -56,8 +56,8 @@ function mismatch(row: ApiCase, who: Principal, cell: Cell, answer: { status: nu
 }
 
 describe('API authorization matrix', () => {
-  it('has a row for every /api/v1 route the app serves and documents, and none for a route that is gone', () => {
-    const ctx = createTestContext();
+  it('has a row for every /api/v1 route the app serves and documents, and none for a route that is gone', async () => {
+    const ctx = await createTestContext();
     try {
       const served = new Set(
         ctx.app.routes.filter((r) => r.method !== 'ALL' && apiRoute(r.path)).map((r) => `${r.method} ${r.path}`),
@@ -77,7 +77,7 @@ describe('API authorization matrix', () => {
         'rows for routes the app no longer serves',
       ).toEqual([]);
     } finally {
-      ctx.cleanup();
+      await ctx.cleanup();
     }
   });
 

@@ -36,7 +36,7 @@ async function created(app: App, token: string, method: string, path: string, bo
 
 /** Builds the world over a fresh test context. */
 export async function createFuzzWorld(): Promise<FuzzWorld> {
-  const ctx = createTestContext();
+  const ctx = await createTestContext();
   const noRateLimits = {
     ...defaultRequestLimits,
     enrollPerIpPerMinute: 0,
@@ -54,8 +54,8 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
   // Every hostile request's answer is held to the OpenAPI document as well; the world's cleanup fails on a miss.
   const conformance = conformToDocument(app);
   const cleanup = ctx.cleanup;
-  ctx.cleanup = (options) => {
-    cleanup(options);
+  ctx.cleanup = async (options) => {
+    await cleanup(options);
     conformance.assertNone();
   };
   const bureauToken = ctx.apiToken();

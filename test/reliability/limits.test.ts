@@ -15,13 +15,13 @@ import { createTestContext, testClock, type TestContext } from '../helpers/serve
  * a limited client gets 429 with Retry-After while everyone else carries on.
  */
 let ctx: TestContext;
-beforeEach(() => {
-  ctx = createTestContext({ clock: testClock('2027-03-01T08:00:00Z') });
+beforeEach(async () => {
+  ctx = await createTestContext({ clock: testClock('2027-03-01T08:00:00Z') });
 });
 // The apps a test builds with other limits are held to the OpenAPI document too (429s included).
 const otherApps: Conformance[] = [];
-afterEach(() => {
-  ctx.cleanup();
+afterEach(async () => {
+  await ctx.cleanup();
   for (const app of otherApps.splice(0)) app.assertNone();
 });
 

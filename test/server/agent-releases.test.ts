@@ -27,7 +27,7 @@ async function enroll() {
 
 describe('agent releases', () => {
   it('serves the newest bundle, signed offline by a key the agent pinned at enrollment', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const key = makeReleaseKey();
     trustReleaseKey(ctx.db, key);
     const enrolled = await enroll();
@@ -69,8 +69,8 @@ describe('agent releases', () => {
     expect(verify(null, releaseSigningMessage('0.2.0', tampered), pinned, signature)).toBe(false);
   });
 
-  it('publishes only what a trusted key signed over exactly these bytes and this version', () => {
-    ctx = createTestContext();
+  it('publishes only what a trusted key signed over exactly these bytes and this version', async () => {
+    ctx = await createTestContext();
     const key = makeReleaseKey();
     const bundle = bundleOf('1.0.0');
     expect(() => publishAgentRelease(ctx.db, bundle, key.sign(bundle), ctx.clock(), byTest)).toThrow(
@@ -111,12 +111,12 @@ describe('agent releases', () => {
   });
 
   it('needs a device key', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     expect((await requestJson(ctx.app, 'GET', '/api/v1/agent/releases/latest')).status).toBe(401);
   });
 
   it('with no release key configured, enrollment pins nothing and says so (no key is made up)', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const enrolled = await enroll();
     expect(enrolled.releaseKeys).toEqual([]);
     expect(enrolled.releaseSigningKey).toBeNull();
@@ -124,7 +124,7 @@ describe('agent releases', () => {
   });
 
   it('issue 11: a copy of the database holds no private key, so whoever steals a backup cannot sign an update', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const key = makeReleaseKey();
     trustReleaseKey(ctx.db, key);
     await enroll();
@@ -148,7 +148,7 @@ describe('agent releases', () => {
   });
 
   it('follows a rotation: a new key vouched for by a trusted one is announced with its statement; a revocation drops it', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const [first, second, stranger] = [makeReleaseKey(), makeReleaseKey(), makeReleaseKey()];
     trustReleaseKey(ctx.db, first);
     const enrolled = await enroll(); // pins `first` only

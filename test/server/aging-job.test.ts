@@ -21,7 +21,7 @@ async function eventually(condition: () => boolean, timeoutMs = 5_000) {
 describe('aging job', () => {
   it('moves county figures on by itself when evidence leaves the window', async () => {
     const T0 = Date.parse('2026-03-02T08:00:00Z');
-    ctx = createTestContext({ clock: testClock(T0) });
+    ctx = await createTestContext({ clock: testClock(T0) });
     const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
       body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
     });

@@ -9,7 +9,7 @@ afterEach(() => ctx?.cleanup());
 
 describe('bureau API scope', () => {
   it('refuses every API read without a valid token', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     for (const path of [
       '/api/v1/coverage',
       '/api/v1/coverage/counties/622921',
@@ -22,7 +22,7 @@ describe('bureau API scope', () => {
   });
 
   it('confines a county-scoped token to its county in every read', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const token = ctx.apiToken('622921');
     const coverage = await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: token });
     expect(coverage.body.scope).toEqual({ level: 'county', code: '622921' });
@@ -47,7 +47,7 @@ describe('bureau API scope', () => {
   });
 
   it('filters and paginates a county’s schools', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const token = ctx.apiToken();
     const page = await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/622921?pageSize=1&page=2', {
       bearer: token,
@@ -70,7 +70,7 @@ describe('bureau API scope', () => {
   });
 
   it('returns the plan with its targets and milestones', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const plan = await requestJson(ctx.app, 'GET', '/api/v1/plan', { bearer: ctx.apiToken() });
     expect(plan.body.root.code).toBe('622900');
     expect(plan.body.divisions).toHaveLength(8);
@@ -88,7 +88,7 @@ describe('bureau API scope', () => {
 
 describe('OpenAPI document', () => {
   it('documents every API route the app serves (pages are HTML, not API), generated from the routes’ own schemas', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const { body: document } = await requestJson(ctx.app, 'GET', '/api/v1/openapi.json');
     expect(document.openapi).toBe('3.1.0');
     const served = ctx.app.routes
@@ -132,7 +132,7 @@ describe('coverage and divisions at every level (issue 13)', () => {
   }));
 
   it('answers ?division for any division in scope with its children, and 400, 403, 404 naming the fix', async () => {
-    ctx = createTestContext({ root: '620000', roster: gansu });
+    ctx = await createTestContext({ root: '620000', roster: gansu });
     const root = ctx.apiToken();
     const top = await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: root });
     expect(top.body.division).toMatchObject({ code: '620000', level: 'province' });
@@ -165,7 +165,7 @@ describe('coverage and divisions at every level (issue 13)', () => {
   });
 
   it('exports the children of the division read as CSV and XLSX', async () => {
-    ctx = createTestContext({ root: '620000', roster: gansu });
+    ctx = await createTestContext({ root: '620000', roster: gansu });
     const csv = await ctx.app.request('/api/v1/coverage?format=csv', {
       headers: { authorization: `Bearer ${ctx.apiToken()}` },
     });
@@ -182,7 +182,7 @@ describe('coverage and divisions at every level (issue 13)', () => {
   });
 
   it('returns a division with its children and its breadcrumb, the principal’s own at /divisions', async () => {
-    ctx = createTestContext({ root: '620000', roster: gansu });
+    ctx = await createTestContext({ root: '620000', roster: gansu });
     const root = ctx.apiToken();
     const top = await requestJson(ctx.app, 'GET', '/api/v1/divisions', { bearer: root });
     expect(top.body).toMatchObject({ code: '620000', name: '甘肃省', level: 'province', parent: null, ancestors: [] });

@@ -92,7 +92,7 @@ const page = { page: 1, pageSize: 100 };
 
 /** A national deployment with a PC reporting at each school, and a recording connection to read it. */
 async function nationalWorld(): Promise<{ ran: Ran[]; reader: Db }> {
-  ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '000000', roster });
+  ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '000000', roster });
   for (const { code } of roster) await report(code, '1');
   const ran: Ran[] = [];
   return { ran, reader: recordingConnection(ctx.dataDir, ran) };

@@ -42,7 +42,7 @@ async function enrollAndReport(schoolCode: string, classroom: string) {
 
 describe('coverage reads', () => {
   it('answer a change made on the same connection at the next read: a report that connects a school', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-02T02:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2026-03-02T02:00:00Z') });
     const before = await coverage();
     expect(before.schools.connected).toBe(0);
     expect(before.classrooms.equipped).toBe(0);
@@ -57,7 +57,7 @@ describe('coverage reads', () => {
 
   it('answer changes another process made (the CLI writes through its own connection)', async () => {
     // The CLI stamps its writes with the wall clock, so the scenario runs on it too.
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const env = { SANTONG_DATA_DIR: ctx.dataDir };
     const before = await coverage();
     expect(before.teacherSpaces.teachers).toBe(0);
@@ -107,7 +107,7 @@ describe('coverage reads', () => {
   });
 
   it('page the county rows; totals and CSV cover every county', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-02T02:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2026-03-02T02:00:00Z') });
     await enrollAndReport('6229220001', '1');
     const whole = await coverage();
     expect(whole.countyPage).toEqual({ page: 1, pageSize: 100, total: 8 });
@@ -131,7 +131,7 @@ describe('coverage reads', () => {
   });
 
   it("search a county's schools for % and _ as the characters they are", async () => {
-    ctx = createTestContext({
+    ctx = await createTestContext({
       roster: [...testRoster, { ...testRoster[0]!, code: '6229210003', name: '测试_100%小学' }],
     });
     const search = async (q: string) => {

@@ -14,8 +14,8 @@ let ctx: TestContext;
 let apiToken: string;
 afterEach(() => ctx?.cleanup());
 
-function setup() {
-  ctx = createTestContext({ clock: testClock(T0) });
+async function setup() {
+  ctx = await createTestContext({ clock: testClock(T0) });
   apiToken = ctx.apiToken();
 }
 async function enrolled(schoolCode: string, classroom?: string) {
@@ -45,7 +45,7 @@ const coverage = async () => (await requestJson(ctx.app, 'GET', '/api/v1/coverag
 
 describe('connected: some device reached the internet within the evidence window (30 days)', () => {
   it('holds through the last millisecond of the window and ends after it', async () => {
-    setup();
+    await setup();
     const pc = await enrolled('6229210001');
     await pc.report({ reachable: true });
     ctx.clock.set(T0 + 30 * DAY);
@@ -56,7 +56,7 @@ describe('connected: some device reached the internet within the evidence window
   });
 
   it('is not earned by reports that could not reach the internet', async () => {
-    setup();
+    await setup();
     const pc = await enrolled('6229210001');
     await pc.report({ reachable: false });
     const figures = await coverage();
@@ -65,7 +65,7 @@ describe('connected: some device reached the internet within the evidence window
   });
 
   it('moves the stored county rollup by the aging sweep alone, with no read and no report', async () => {
-    setup();
+    await setup();
     const pc = await enrolled('6229210001');
     await pc.report({ reachable: true });
     const rollup = () =>
@@ -87,7 +87,7 @@ describe('connected: some device reached the internet within the evidence window
 
 describe('bandwidth: highest over devices of the median download within the window', () => {
   it('takes each device median, then the best device, and compares with standard × tolerance', async () => {
-    setup();
+    await setup();
     const a = await enrolled('6229210001');
     const b = await enrolled('6229210001');
     for (const down of [50, 200, 80]) await a.report({ downMbps: down });
@@ -100,7 +100,7 @@ describe('bandwidth: highest over devices of the median download within the wind
   });
 
   it('meets the standard at exactly 100 × 0.8 and not below', async () => {
-    setup();
+    await setup();
     await (await enrolled('6229210001')).report({ downMbps: 80 });
     await (await enrolled('6229210002')).report({ downMbps: 79.99 });
     expect((await school('6229210001')).school.meetsStandard).toBe(true);
@@ -109,7 +109,7 @@ describe('bandwidth: highest over devices of the median download within the wind
   });
 
   it('drops measurements older than the window from the median', async () => {
-    setup();
+    await setup();
     const pc = await enrolled('6229210001');
     await pc.report({ downMbps: 20 });
     ctx.clock.set(T0 + 10 * DAY);
@@ -122,7 +122,7 @@ describe('bandwidth: highest over devices of the median download within the wind
 
   it("keeps a quiet device's median while others report, and drops its samples when they leave the window", async () => {
     // Ingest re-reads only the reporting device's samples; the others' medians come from their stored status.
-    setup();
+    await setup();
     const fast = await enrolled('6229210001');
     const other = await enrolled('6229210001');
     await fast.report({ downMbps: 150 });
@@ -141,7 +141,7 @@ describe('bandwidth: highest over devices of the median download within the wind
   });
 
   it('uses the standard for the school type and area from the plan', async () => {
-    setup();
+    await setup();
     const plan = currentPlan(ctx.db);
     const standards = [{ typeCodes: ['218'], area: 'rural' as const, minMbps: 4 }, { minMbps: 100 }];
     importPlan(
@@ -160,7 +160,7 @@ describe('bandwidth: highest over devices of the median download within the wind
 
 describe('equipped classroom: its PC saw a projector or interactive panel and the internet within the window', () => {
   it('counts a projector with internet, not a desk monitor, not a projector offline, not an office PC', async () => {
-    setup();
+    await setup();
     await (await enrolled('6229210001', '1')).report({ displays: [projector] });
     await (await enrolled('6229210001', '2')).report({ displays: [deskMonitor] });
     await (
@@ -173,7 +173,7 @@ describe('equipped classroom: its PC saw a projector or interactive panel and th
   });
 
   it('stays equipped through the window and not a millisecond after', async () => {
-    setup();
+    await setup();
     await (await enrolled('6229210001', '1')).report({ displays: [{ kind: 'interactive-panel', vendor: 'SEW' }] });
     ctx.clock.set(T0 + 30 * DAY);
     expect((await coverage()).classrooms.equipped).toBe(1);
@@ -184,7 +184,7 @@ describe('equipped classroom: its PC saw a projector or interactive panel and th
 
 describe('device state: live ≤ 3 days, at-risk ≤ 14 days, silent after, never before the first report', () => {
   it('changes at each edge', async () => {
-    setup();
+    await setup();
     await enrolled('6229210002');
     await (await enrolled('6229210001')).report();
     const states = async () => (await coverage()).devices;
@@ -200,7 +200,7 @@ describe('device state: live ≤ 3 days, at-risk ≤ 14 days, silent after, neve
   });
 
   it('stops counting a revoked device and its evidence', async () => {
-    setup();
+    await setup();
     const pc = await enrolled('6229210001', '1');
     await pc.report({ displays: [projector], downMbps: 150 });
     revokeDevice(ctx.db, pc.deviceId, ctx.clock(), byTest);

@@ -39,7 +39,7 @@ async function pcReports(school: string, ago: number, downMbps: number) {
 /** One PC reporting at a school, a teacher-space declaration and a probed platform, at a fixed instant. */
 async function linxiaWorld() {
   // Mid-2016: between two milestones, so every progress figure is interpolated and the answer is sensitive to it.
-  ctx = createTestContext({ clock: testClock('2016-06-15T02:00:00Z') });
+  ctx = await createTestContext({ clock: testClock('2016-06-15T02:00:00Z') });
   await pcReports('6229210001', 60_000, 120);
   const declared = await requestJson(ctx.app, 'PUT', '/api/v1/schools/6229220001/teacher-spaces', {
     bearer: ctx.apiToken(),
@@ -79,7 +79,7 @@ describe('the top read', () => {
   });
 
   it('lists county rows unasked only where they are the division’s children, and on request anywhere', async () => {
-    ctx = createTestContext({
+    ctx = await createTestContext({
       clock: testClock('2026-03-02T08:00:00Z'),
       root: '000000',
       roster: [

@@ -28,7 +28,7 @@ async function device(school: string, classroom?: string) {
 
 describe('declared vs measured', () => {
   it('keeps declared figures apart in every coverage figure, and a measurement supersedes the declaration', async () => {
-    ctx = createTestContext({ clock: testClock(T0) });
+    ctx = await createTestContext({ clock: testClock(T0) });
     const county = ctx.apiToken('622921');
     const declared = await api('POST', '/api/v1/declarations', county, {
       schoolCode: '6229210002',
@@ -80,7 +80,7 @@ describe('declared vs measured', () => {
   });
 
   it('flags a declaration that every report of the school contradicts', async () => {
-    ctx = createTestContext({ clock: testClock(T0) });
+    ctx = await createTestContext({ clock: testClock(T0) });
     const bureau = ctx.apiToken();
     await api('POST', '/api/v1/declarations', bureau, {
       schoolCode: '6229210002',
@@ -103,7 +103,7 @@ describe('declared vs measured', () => {
   });
 
   it('requires a reason, a classroom for equipped, the county’s own schools, and records withdrawals', async () => {
-    ctx = createTestContext({ clock: testClock(T0) });
+    ctx = await createTestContext({ clock: testClock(T0) });
     const county = ctx.apiToken('622921');
     const noReason = await api('POST', '/api/v1/declarations', county, {
       schoolCode: '6229210002',
@@ -164,7 +164,7 @@ describe('declared vs measured', () => {
 describe('school calendar', () => {
   it('pauses evidence ageing through a closure, exactly at the window edges', async () => {
     const start = Date.parse('2027-01-08T00:00:00+08:00');
-    ctx = createTestContext({ clock: testClock(start) });
+    ctx = await createTestContext({ clock: testClock(start) });
     const bureau = ctx.apiToken();
     const send = await device('6229210001');
     await send({ at: start });
@@ -193,7 +193,7 @@ describe('school calendar', () => {
   });
 
   it('confines a county token to closures of its county', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const county = ctx.apiToken('622921');
     expect(
       (
@@ -237,7 +237,7 @@ describe('school calendar', () => {
 
 describe('the whole programme in one coverage answer', () => {
   it('answers teacher spaces and platforms beside measured figures, each marked for what it is', async () => {
-    ctx = createTestContext({ clock: testClock(T0) });
+    ctx = await createTestContext({ clock: testClock(T0) });
     const bureau = ctx.apiToken();
     await api('PUT', '/api/v1/schools/6229210001/teacher-spaces', bureau, {
       teachers: 40,

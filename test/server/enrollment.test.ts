@@ -22,7 +22,7 @@ const enroll = (token: string, extra: Record<string, unknown> = {}) =>
 
 describe('enrollment', () => {
   it('enrolls at the school named by the token, never by the payload, and stores only a hash of the key', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const response = await enroll(ctx.enrollmentToken('6229210001'), {
       school: '6229220001',
       schoolCode: '6229220001',
@@ -37,7 +37,7 @@ describe('enrollment', () => {
   });
 
   it('refuses expired, used-up, revoked and unknown tokens with 401 and a reason', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
     const expiring = ctx.enrollmentToken('6229210001', { expiresInMs: 60_000 });
     ctx.clock.advance(60_000);
     expect((await enroll(expiring)).body).toMatchObject({ code: 'token_expired' });
@@ -59,7 +59,7 @@ describe('enrollment', () => {
   });
 
   it('gives a reimaged PC its device back with a new key; the old key works until the new key reports', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const token = ctx.enrollmentToken('6229210001');
     const first = await enroll(token, { classroom: '2' });
     const again = await enroll(token, { hostname: 'ops-pc-reimaged' });
@@ -85,7 +85,7 @@ describe('enrollment', () => {
   });
 
   it('does not let a LAN neighbour take over a PC with its MAC: a new device, the old one untouched and a flag', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const victim = await enroll(ctx.enrollmentToken('6229210001'), { classroom: '2' });
     const attacker = await enroll(ctx.enrollmentToken('6229210001'), {
       hostname: 'intruder',
@@ -112,7 +112,7 @@ describe('enrollment', () => {
   });
 
   it('does not take a PC back when its ids contradict the record (same UUID, another serial)', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const victim = await enroll(ctx.enrollmentToken('6229210001'));
     const other = await enroll(ctx.enrollmentToken('6229210001'), {
       hardware: { uuid: pc.uuid, serial: 'SN-SOMETHING-ELSE' },
@@ -127,7 +127,7 @@ describe('enrollment', () => {
   });
 
   it('keeps the key the PC really holds when it is re-enrolled twice before the new key reports', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const token = ctx.enrollmentToken('6229210001');
     const original = await enroll(token);
     const second = await enroll(token);
@@ -144,7 +144,7 @@ describe('enrollment', () => {
   });
 
   it('shows the county a re-enrolled PC with the token, the time and what it was before, and audits it', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const token = ctx.enrollmentToken('6229210001');
     const tokenId = (ctx.db.$client.prepare('select max(id) as id from enrollment_tokens').get() as { id: number }).id;
     const first = await enroll(token, { classroom: '2' });
@@ -176,7 +176,7 @@ describe('enrollment', () => {
   });
 
   it('flags the same hardware enrolled at two schools instead of moving it', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const here = await enroll(ctx.enrollmentToken('6229210001'));
     const there = await enroll(ctx.enrollmentToken('6229220001'), { hardware: { serial: pc.serial } });
     expect(there.status).toBe(201);
@@ -191,7 +191,7 @@ describe('enrollment', () => {
   });
 
   it('does not treat firmware placeholder ids as the same hardware', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const placeholder = { uuid: '03000200-0400-0500-0006-000700080009', serial: 'To be filled by O.E.M.' };
     await enroll(ctx.enrollmentToken('6229210001'), { hardware: placeholder });
     const other = await enroll(ctx.enrollmentToken('6229210001'), { hardware: placeholder, hostname: 'another-pc' });
@@ -201,7 +201,7 @@ describe('enrollment', () => {
   });
 
   it('names the bad field and the known classrooms, and changes nothing', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const token = ctx.enrollmentToken('6229210001', { maxUses: 1 });
     const unknownClassroom = await enroll(token, { classroom: '99' });
     expect(unknownClassroom.status).toBe(400);
@@ -217,8 +217,8 @@ describe('enrollment', () => {
 });
 
 describe('enrollment token defaults', () => {
-  it("gives a token three weeks and the school's classrooms plus a few uses unless told otherwise", () => {
-    ctx = createTestContext();
+  it("gives a token three weeks and the school's classrooms plus a few uses unless told otherwise", async () => {
+    ctx = await createTestContext();
     const now = ctx.clock();
     const byDefault = createEnrollmentToken(ctx.db, { schoolCode: '6229210001' }, now, byTest);
     const rooms = ctx.db.select().from(classrooms).where(eq(classrooms.schoolCode, '6229210001')).all().length;
@@ -239,7 +239,7 @@ describe('enrollment token defaults', () => {
 
 describe('audit of enrollment and credentials', () => {
   it('records who enrolled, issued and revoked what, and refuses to change the record', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const token = ctx.enrollmentToken('6229210001');
     const enrolled = await enroll(token);
     const { revokeDevice } = await import('../../server/enrollment/enroll.ts');

@@ -14,7 +14,7 @@ const at = (local: string) => Date.parse(`${local}+08:00`);
 
 describe('daily snapshots and history', () => {
   it('backfills every missed day with the figures of that day, and taking them again changes nothing', async () => {
-    ctx = createTestContext({ clock: testClock(at('2027-03-01T09:00:00')) });
+    ctx = await createTestContext({ clock: testClock(at('2027-03-01T09:00:00')) });
     const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
       body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
     });
@@ -67,7 +67,7 @@ describe('daily snapshots and history', () => {
   });
 
   it('records a day as it stood at its end, not as it stands when the snapshot is taken', async () => {
-    ctx = createTestContext({ clock: testClock(at('2027-03-01T09:00:00')) });
+    ctx = await createTestContext({ clock: testClock(at('2027-03-01T09:00:00')) });
     const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
       body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
     });
@@ -86,7 +86,7 @@ describe('daily snapshots and history', () => {
   });
 
   it('confines a county token to its county and exports CSV', async () => {
-    ctx = createTestContext({ clock: testClock(at('2027-03-01T09:00:00')) });
+    ctx = await createTestContext({ clock: testClock(at('2027-03-01T09:00:00')) });
     ctx.clock.advance(2 * DAY);
     takeDailySnapshots(ctx.db, ctx.clock());
     const token = ctx.apiToken('622922');
@@ -102,7 +102,7 @@ describe('daily snapshots and history', () => {
 
 describe('progress against the plan', () => {
   it('gives each county an on-track or behind status from measured figures only', async () => {
-    ctx = createTestContext({ clock: testClock(at('2027-03-01T09:00:00')) });
+    ctx = await createTestContext({ clock: testClock(at('2027-03-01T09:00:00')) });
     const bureau = ctx.apiToken();
     await requestJson(ctx.app, 'POST', '/api/v1/declarations', {
       bearer: bureau,

@@ -24,7 +24,7 @@ const storedReports = () => ctx.db.select().from(reports).all();
 
 describe('report ingest', () => {
   it('counts a report once across batches and within a batch', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const { deviceKey } = await enrolledDevice();
     const [a, b, c] = [0, 1, 2].map((i) => makeReport({ at: Date.now() - i * 3_600_000 }));
     expect((await send(deviceKey, { reports: [a, b] })).body).toEqual({ accepted: 2, duplicates: 0, clamped: 0 });
@@ -33,7 +33,7 @@ describe('report ingest', () => {
   });
 
   it("keeps report ids per device: another device sending the same id cannot drop this one's report", async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const victim = await enrolledDevice('6229210001', '1');
     const squatter = await enrolledDevice('6229210001', '2');
     const report = makeReport({ at: Date.now(), displays: [projector] });
@@ -50,7 +50,7 @@ describe('report ingest', () => {
   });
 
   it('rejects a whole batch with one malformed report, naming each bad field, and stores nothing', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const { deviceKey } = await enrolledDevice();
     const bad = {
       ...makeReport({ at: Date.now() }),
@@ -68,7 +68,7 @@ describe('report ingest', () => {
   });
 
   it('refuses empty and oversized batches by count', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const { deviceKey } = await enrolledDevice();
     expect((await send(deviceKey, { reports: [] })).body.issues[0]).toMatchObject({
       path: 'reports',
@@ -80,7 +80,7 @@ describe('report ingest', () => {
   });
 
   it('answers 401 for a missing, unknown or revoked key', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const { deviceId, deviceKey } = await enrolledDevice();
     const batch = { reports: [makeReport({ at: Date.now() })] };
     expect((await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: batch })).body.code).toBe(
@@ -95,7 +95,7 @@ describe('report ingest', () => {
   });
 
   it('answers 413 for a body over the limit without parsing it', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const { deviceKey } = await enrolledDevice();
     // Not even JSON: a 413 proves the limit is checked before parsing.
     const response = await requestJson(ctx.app, 'POST', '/api/v1/reports', {
@@ -107,7 +107,7 @@ describe('report ingest', () => {
   });
 
   it('answers 400 for a body that is not JSON', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const { deviceKey } = await enrolledDevice();
     const response = await requestJson(ctx.app, 'POST', '/api/v1/reports', {
       rawBody: '{"reports": [',
@@ -118,7 +118,7 @@ describe('report ingest', () => {
   });
 
   it('clamps a collectedAt in the future to the receive time and flags it', async () => {
-    ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
     const { deviceKey } = await enrolledDevice();
     const response = await send(deviceKey, { reports: [makeReport({ at: '2026-03-05T08:00:00Z' })] });
     expect(response.body).toEqual({ accepted: 1, duplicates: 0, clamped: 1 });
@@ -130,7 +130,7 @@ describe('report ingest', () => {
   });
 
   it('accepts reports from newer agents: unknown fields dropped, unknown display kinds kept as unknown', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const { deviceKey } = await enrolledDevice('6229210001', '1');
     const newer = {
       ...makeReport({ at: Date.now(), displays: [projector, { kind: 'led-wall', vendor: 'XYZ' }] }),

@@ -21,7 +21,7 @@ function roster() {
 
 describe('spot checks (检查验收)', () => {
   it('draws the same schools for the same seed, weighted towards declared and contradicted statuses', async () => {
-    ctx = createTestContext({ clock: testClock('2027-03-01T02:00:00Z'), roster: roster() });
+    ctx = await createTestContext({ clock: testClock('2027-03-01T02:00:00Z'), roster: roster() });
     const bureau = ctx.apiToken();
     for (let i = 0; i < 4; i++) {
       await requestJson(ctx.app, 'POST', '/api/v1/declarations', {
@@ -57,7 +57,7 @@ describe('spot checks (检查验收)', () => {
   });
 
   it('records findings into the audit log and the school, prints a checklist with the evidence, and keeps counties apart', async () => {
-    ctx = createTestContext({ clock: testClock('2027-03-01T02:00:00Z') });
+    ctx = await createTestContext({ clock: testClock('2027-03-01T02:00:00Z') });
     const bureau = ctx.apiToken();
     const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
       body: { token: ctx.enrollmentToken('6229210001'), hostname: 'ops-panel-7', hardware: {}, classroom: '1' },
@@ -125,7 +125,7 @@ describe('spot checks (检查验收)', () => {
   });
 
   it('draws from the command line reproducibly', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     ctx.db.$client.close();
     const first = await santong([
       'inspection',

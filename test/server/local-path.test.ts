@@ -112,7 +112,7 @@ describe('safeLocalPath', () => {
   });
 
   it('never answers 500 or leaves the site through /lang/en?back= and /login?next=', { timeout: 60_000 }, async () => {
-    const ctx = createTestContext();
+    const ctx = await createTestContext();
     try {
       const client = DashboardClient.forApp(ctx);
       await client.signIn((await createDashboardUsers(ctx)).bureau);
@@ -131,7 +131,7 @@ describe('safeLocalPath', () => {
         { numRuns: 150, examples: issueExamples },
       );
     } finally {
-      ctx.cleanup();
+      await ctx.cleanup();
     }
   });
 });

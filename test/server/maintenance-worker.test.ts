@@ -9,7 +9,7 @@ afterEach(() => ctx?.cleanup());
 describe('maintenance on a worker thread', () => {
   it('takes the daily snapshots on its own connection while the main thread stays free', async () => {
     const start = Date.parse('2027-03-01T09:00:00+08:00');
-    ctx = createTestContext({ clock: testClock(start) });
+    ctx = await createTestContext({ clock: testClock(start) });
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     const { days } = await runMaintenance<{ days: string[] }>({

@@ -24,7 +24,7 @@ const mediaTypes = {
 };
 
 async function world() {
-  ctx = createTestContext();
+  ctx = await createTestContext();
   const key = makeReleaseKey();
   trustReleaseKey(ctx.db, key);
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {

@@ -63,7 +63,7 @@ function reportOverLinks(
 
 describe('implausible download claims are stored and shown, never counted', () => {
   it('does not count a download faster than the PC’s own link, and keeps counting the honest ones', async () => {
-    ctx = createTestContext({ clock: testClock(T0) });
+    ctx = await createTestContext({ clock: testClock(T0) });
     const pc = await enrolled();
     await pc.claim(100_000); // the report's own eth0 says 1000 Mbps
     let s = await school();
@@ -89,7 +89,7 @@ describe('implausible download claims are stored and shown, never counted', () =
   });
 
   it('caps what a PC whose links do not say their speed can claim, and ignores virtual adapters', async () => {
-    ctx = createTestContext({ clock: testClock(T0) });
+    ctx = await createTestContext({ clock: testClock(T0) });
     const pc = await enrolled();
     const links = [
       { type: 'wireless' as const, speedMbps: null },
@@ -111,7 +111,7 @@ describe('implausible download claims are stored and shown, never counted', () =
   });
 
   it('takes the server’s own measurement over the PC’s claim, and flags a claim far above it', async () => {
-    ctx = createTestContext({ clock: testClock(T0) });
+    ctx = await createTestContext({ clock: testClock(T0) });
     const pc = await enrolled();
     await pc.claim(95);
     expect(await school()).toMatchObject({ bandwidthMbps: 95, meetsStandard: true, bandwidthSource: 'agent' });
@@ -183,7 +183,7 @@ describe('the server measures the speed tests it serves', () => {
 
 describe('upgrading a database with claims stored before flags existed', () => {
   it('flags the old forged claim in migration 0015 and re-derives every school', async () => {
-    ctx = createTestContext({ clock: testClock(T0) });
+    ctx = await createTestContext({ clock: testClock(T0) });
     const pc = await enrolled();
     await pc.claim(100_000);
     await pc.send(reportOverLinks(20_000, [{ type: 'wireless', speedMbps: null }]));
@@ -218,7 +218,7 @@ describe('upgrading a database with claims stored before flags existed', () => {
 
 describe('bounded storage', () => {
   it('drops the server’s measurements past retention, as it folds the reports beside them', async () => {
-    ctx = createTestContext({ clock: testClock(T0) });
+    ctx = await createTestContext({ clock: testClock(T0) });
     const pc = await enrolled();
     const measured = serverMeasurement({ startedAt: 0, sent: 25_000_000, done: true }, 2_000, {
       bytes: 25_000_000,
@@ -237,7 +237,7 @@ describe('bounded storage', () => {
 
 describe('county officers find the flagged schools; verify recomputes the flags', () => {
   it('filters a county’s schools by ?flagged=true and exports the flag and its reason', async () => {
-    ctx = createTestContext({ clock: testClock(T0) });
+    ctx = await createTestContext({ clock: testClock(T0) });
     await (await enrolled('6229210001')).claim(100_000);
     await (await enrolled('6229210002')).claim(50);
     const token = ctx.apiToken('622921');
@@ -265,7 +265,7 @@ describe('county officers find the flagged schools; verify recomputes the flags'
   });
 
   it('names a school whose stored flag was tampered with', async () => {
-    ctx = createTestContext({ clock: testClock(T0) });
+    ctx = await createTestContext({ clock: testClock(T0) });
     const pc = await enrolled();
     await pc.claim(100_000);
     // Someone with the database clears the flag and re-derives the figures: the claim would now count.

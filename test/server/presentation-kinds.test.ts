@@ -62,7 +62,7 @@ const get = async (path: string) => (await requestJson(ctx.app, 'GET', path, { b
 const versionOne = (at: number) => ({ ...makeReport({ at, displays: [projector] }), schemaVersion: 1 });
 
 async function threeClassrooms() {
-  ctx = createTestContext({ clock: testClock(T0) });
+  ctx = await createTestContext({ clock: testClock(T0) });
   apiToken = ctx.apiToken();
   const room1 = await enrolled('6229210001', '1');
   const room2 = await enrolled('6229210001', '2');

@@ -29,7 +29,7 @@ afterEach(() => ctx?.cleanup());
 
 /** A school with one device that reported once at T0, reachable: connected and live as of T0. */
 async function connectedAtT0(): Promise<TestContext> {
-  ctx = createTestContext({ clock: testClock(T0) });
+  ctx = await createTestContext({ clock: testClock(T0) });
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
     body: { token: ctx.enrollmentToken(SCHOOL), hostname: 'pc-1', hardware: {} },
   });

@@ -139,9 +139,9 @@ describe('santong release (offline) and release-key (server)', () => {
     db.$client.close();
   });
 
-  it('rotates to a key the old one vouches for, and revokes a key with its own signature', () => {
+  it('rotates to a key the old one vouches for, and revokes a key with its own signature', async () => {
     const holder = tempDir();
-    const ctx = createTestContext();
+    const ctx = await createTestContext();
     const db = ctx.db;
     const [oldKey, newKey] = [path.join(holder, 'old.key'), path.join(holder, 'new.key')];
     const oldPublic = publicKeyIn(runOfflineReleaseCommand('keygen', undefined, { out: oldKey }).join('\n'));
@@ -181,6 +181,6 @@ describe('santong release (offline) and release-key (server)', () => {
         'm',
       ),
     );
-    ctx.cleanup();
+    await ctx.cleanup();
   });
 });

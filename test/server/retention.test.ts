@@ -14,7 +14,7 @@ afterEach(() => ctx?.cleanup());
 describe('retention', () => {
   it('folds old reports into daily rows without changing any figure the API or history gives', async () => {
     const start = Date.parse('2026-01-05T09:00:00+08:00');
-    ctx = createTestContext({ clock: testClock(start) });
+    ctx = await createTestContext({ clock: testClock(start) });
     const enroll = async (school: string, classroom?: string) =>
       (
         await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
@@ -75,7 +75,7 @@ describe('retention', () => {
 
   it('acknowledges a replayed report older than retention without storing it, so folded days are never counted twice', async () => {
     const now = Date.parse('2026-09-01T09:00:00+08:00');
-    ctx = createTestContext({ clock: testClock(now) });
+    ctx = await createTestContext({ clock: testClock(now) });
     const key = (
       await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
         body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
@@ -101,7 +101,7 @@ describe('retention', () => {
 describe('folding a day in several chunks', () => {
   it('merges a day folded before by the same rule as ingest, so chunk size never changes a folded day', async () => {
     const day0 = Date.parse('2026-01-05T08:00:00+08:00');
-    ctx = createTestContext({ clock: testClock(day0) });
+    ctx = await createTestContext({ clock: testClock(day0) });
     const key = (
       await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
         body: {

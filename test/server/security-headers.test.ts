@@ -10,7 +10,7 @@ afterEach(() => ctx?.cleanup());
 
 describe('security headers', () => {
   it('sends a script-free CSP, no framing, no sniffing and a tight Referrer-Policy on pages and API alike', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     for (const path of ['/login', '/healthz', '/api/v1/openapi.json', '/no-such-page']) {
       const response = await ctx.app.request(path);
       const csp = response.headers.get('content-security-policy') ?? '';
@@ -25,7 +25,7 @@ describe('security headers', () => {
   });
 
   it('forbids caching of API answers, JSON, CSV and errors alike', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const token = ctx.apiToken();
     for (const path of [
       '/api/v1/coverage',
@@ -41,7 +41,7 @@ describe('security headers', () => {
   });
 
   it('with SANTONG_HTTPS_ONLY sends HSTS and keeps the session only in a __Host- cookie a subdomain cannot plant', async () => {
-    ctx = createTestContext();
+    ctx = await createTestContext();
     const app = createApp({
       store: ctx.store,
       logger: pino({ level: 'silent' }),

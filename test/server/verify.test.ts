@@ -10,7 +10,7 @@ let ctx: TestContext;
 afterEach(() => ctx?.cleanup({ verify: false }));
 
 async function scenario() {
-  ctx = createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
+  ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
   for (const [school, classroom, downMbps] of [
     ['6229210001', '1', 90],
     ['6229210001', '2', 40],
