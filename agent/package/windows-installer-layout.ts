@@ -13,6 +13,17 @@ import { EXECUTABLE_BUNDLE_DIR } from '../update/executable-launcher.ts';
 /** The installer's exit codes besides 0 and NSIS's own (1 cancelled by the person, 2 aborted). */
 export const INSTALLER_EXIT = { usage: 3, notAdministrator: 4, enrollFailed: 5, setupFailed: 6 } as const;
 
+/**
+ * The switches of a silent install (`/S` is NSIS's own), as a computer room's script or group policy gives them:
+ * `santong-agent-setup-win-x64.exe /S /SERVER=https://… /TOKEN=… /CLASSROOM=…`; and of a silent uninstall.
+ */
+export const INSTALLER_SWITCHES = {
+  server: '/SERVER=',
+  token: '/TOKEN=',
+  classroom: '/CLASSROOM=',
+  keepOutbox: '/KEEPOUTBOX',
+} as const;
+
 /** The log every run appends to, under the settings folder (UTF-16, as Notepad reads it). */
 export const INSTALLER_LOG_FILE = 'install.log';
 

@@ -1,6 +1,7 @@
 import { installerVersionMarker } from '../../shared/release-artifacts.ts';
 import {
   INSTALLER_EXIT,
+  INSTALLER_SWITCHES,
   NSIS_VARIABLES,
   nsisString as q,
   nsisVar,
@@ -102,7 +103,7 @@ function words(l: InstallerLayout): string {
 
 function helpers(o: ScriptInput): string {
   const l = o.layout;
-  return `
+  return `${switchValue}
 ; Appends the line on the stack to the log (UTF-16, as Notepad reads it) and to the details window.
 Function Log
   Exch $R9
@@ -143,6 +144,9 @@ Function RunLogged
   Pop $R9
 FunctionEnd
 
+!insertmacro SwitchValue ""
+!insertmacro SwitchValue "un."
+
 ; Ends the installer with the exit code on the stack and the message under it: logged, shown unless silent.
 Function Fail
   Pop $R0
@@ -179,9 +183,15 @@ Function .onInit
     StrCpy $AgentLang zh-CN
   \${EndIf}
   \${GetParameters} $R0
-  \${GetOptions} $R0 "/SERVER=" $Server
-  \${GetOptions} $R0 "/TOKEN=" $Token
-  \${GetOptions} $R0 "/CLASSROOM=" $Classroom
+${(
+  [
+    ['Server', INSTALLER_SWITCHES.server],
+    ['Token', INSTALLER_SWITCHES.token],
+    ['Classroom', INSTALLER_SWITCHES.classroom],
+  ] as const
+)
+  .map(([name, option]) => `  StrCpy $R1 "${option}"\n  Call SwitchValue\n  StrCpy $${name} $R2`)
+  .join('\n')}
   Push "---- santong-agent ${o.version} setup: $INSTDIR"
   Call Log
   UserInfo::GetAccountType
@@ -248,6 +258,62 @@ ${(['INSTDIR', 'ProgramDataDir', 'PLUGINSDIR', 'SYSDIR'] as const)
 FunctionEnd
 `;
 }
+
+/**
+ * The switch parser, for the installer and the uninstaller: FileFunc's GetOptions ends a value at the next
+ * character like the switch's first, `/`, and so cuts /SERVER=https://… short.
+ */
+const switchValue = `
+; The value of the switch $R1 (such as /SERVER=) on the command line $R0, in $R2: up to the next space, or
+; within double quotes (/SERVER="…" or "/SERVER=…"). The error flag is set when the switch is not there.
+!macro SwitchValue un
+Function \${un}SwitchValue
+  ClearErrors
+  StrCpy $R2 ""
+  StrLen $R3 $R1
+  StrCpy $R4 0
+  \${Do}
+    StrCpy $R5 $R0 $R3 $R4
+    \${If} $R5 == ""
+      SetErrors
+      Return
+    \${EndIf}
+    StrCpy $R6 " "
+    \${If} $R4 > 0
+      IntOp $R6 $R4 - 1
+      StrCpy $R6 $R0 1 $R6
+    \${EndIf}
+    \${If} $R6 == '"'
+      StrCpy $R6 " "
+    \${EndIf}
+    \${If} $R5 == $R1
+    \${AndIf} $R6 == " "
+      \${ExitDo}
+    \${EndIf}
+    IntOp $R4 $R4 + 1
+  \${Loop}
+  IntOp $R4 $R4 + $R3
+  StrCpy $R2 $R0 "" $R4
+  StrCpy $R6 " "
+  StrCpy $R5 $R2 1
+  \${If} $R5 == '"'
+    StrCpy $R2 $R2 "" 1
+    StrCpy $R6 '"'
+  \${EndIf}
+  StrCpy $R4 0
+  \${Do}
+    StrCpy $R5 $R2 1 $R4
+    \${If} $R5 == ""
+    \${OrIf} $R5 == $R6
+    \${OrIf} $R5 == '"'
+      \${ExitDo}
+    \${EndIf}
+    IntOp $R4 $R4 + 1
+  \${Loop}
+  StrCpy $R2 $R2 $R4
+FunctionEnd
+!macroend
+`;
 
 function enrollment(o: ScriptInput): string {
   const l = o.layout;
@@ -436,8 +502,8 @@ Function un.onInit
   \${EndIf}
   StrCpy $KeepOutbox 0
   \${GetParameters} $R0
-  ClearErrors
-  \${GetOptions} $R0 "/KEEPOUTBOX" $R1
+  StrCpy $R1 "${INSTALLER_SWITCHES.keepOutbox}"
+  Call un.SwitchValue
   \${IfNot} \${Errors}
     StrCpy $KeepOutbox 1
   \${EndIf}
