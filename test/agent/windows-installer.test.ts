@@ -21,6 +21,7 @@ import { windowsFolderCheckCommand, windowsTaskXml } from '../../agent/service.t
 import { AGENT_VERSION } from '../../agent/version.ts';
 import { artifactVersion } from '../../shared/release-artifacts.ts';
 import { releaseSignatureSchema, releaseSignatureValid } from '../../shared/schemas/release.ts';
+import { generateReleaseKey } from '../../server/releases/offline-keys.ts';
 import { santong } from '../helpers/cli.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { nsisDataBlocks, peMachine } from './executable-format.ts';
@@ -77,13 +78,12 @@ describe('the installer as an artifact', () => {
     const bytes = await readFile(installer);
     expect(artifactVersion(bytes)).toEqual({ kind: 'installer', version: AGENT_VERSION, target: 'win-x64' });
     const key = join(built.dir, 'release.key');
-    const keygen = await santong(['release', 'keygen', '--out', key]);
-    expect(keygen.code, keygen.stderr).toBe(0);
+    const { publicKey } = generateReleaseKey(key); // what `santong release keygen` writes
     const signed = await santong(['release', 'sign', installer, '--key', key]);
     expect(signed.code, signed.stderr).toBe(0);
     expect(signed.stdout).toContain(`signed the agent's installer ${AGENT_VERSION}`);
     const signature = releaseSignatureSchema.parse(JSON.parse(await readFile(`${installer}.sig`, 'utf8')));
-    expect(signature).toMatchObject({ version: AGENT_VERSION, sha256: sha(bytes) });
+    expect(signature).toMatchObject({ version: AGENT_VERSION, sha256: sha(bytes), publicKey });
     expect(releaseSignatureValid(signature)).toBe(true);
   }, 60_000);
 
@@ -219,8 +219,12 @@ describe.skipIf(!wine.ready)('the installer under Wine (decision 091)', () => {
       ).toBe('  exit 0');
       from = at;
     }
-    // Wine's task scheduler took the task from the XML; Add/Remove Programs lists the agent.
-    expect(existsSync(drive('windows', 'system32', 'tasks', 'santong-agent'))).toBe(true);
+    // Wine's task scheduler read the UTF-16 XML: it keeps the description and settings (and drops the triggers,
+    // the SYSTEM principal and the action, which it does not implement). Add/Remove Programs lists the agent.
+    const task = await readFile(drive('windows', 'system32', 'tasks', 'santong-agent'), 'utf8');
+    expect(task).toContain('<Description>santong agent: measured evidence of school connectivity</Description>');
+    expect(task).toContain('<MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>');
+    expect(task).toContain('<ExecutionTimeLimit>PT0S</ExecutionTimeLimit>');
     const registry = await systemRegistry();
     expect(registry).toMatch(/\[Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Uninstall\\\\santong-agent\]/);
     expect(registry).toContain(`"DisplayVersion"="${AGENT_VERSION}"`);
