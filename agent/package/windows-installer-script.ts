@@ -383,6 +383,9 @@ Function EnrollPage
   Pop $ClassroomField
   \${NSD_CreateLabel} 0 64u 100% 48u $(EnrollNote)
   Pop $R0
+  ; Leaving this page enrolls and installs: its button says so.
+  GetDlgItem $R0 $HWNDPARENT 1
+  SendMessage $R0 \${WM_SETTEXT} 0 "STR:$(^InstallBtn)"
   nsDialogs::Show
 FunctionEnd
 
@@ -557,10 +560,11 @@ Section "Uninstall"
   ; agent/service.ts windowsUninstallCommands: end the task, then delete it.
 ${l.uninstallCommands.map((command) => `  Push ${q(command)}\n  Call un.Run`).join('\n')}
   ; File by file rather than RMDir /r $INSTDIR: an uninstaller copied elsewhere must not empty that folder.
-  Delete ${q(l.executable)}
-  Delete ${q(l.uninstaller)}
-  RMDir /r ${q(l.bundleDir)}
-  RMDir "$INSTDIR"
+  ; What Windows still holds open goes at the next restart.
+  Delete /REBOOTOK ${q(l.executable)}
+  Delete /REBOOTOK ${q(l.uninstaller)}
+  RMDir /r /REBOOTOK ${q(l.bundleDir)}
+  RMDir /REBOOTOK "$INSTDIR"
   \${If} $KeepOutbox == 1
     Call un.KeepOnlyOutbox
   \${Else}
