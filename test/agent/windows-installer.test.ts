@@ -208,9 +208,10 @@ describe.skipIf(!wine.ready)('the installer under Wine (decision 091)', () => {
     // Every command of install-service ran, in order, and answered 0 (icacls and powershell: Wine's stubs).
     let from = 0;
     for (const command of installerLayout().installCommands) {
-      const line = `> ${onPc(command, { ...pc, PLUGINSDIR: '\u0001' })}`.split('\u0001');
-      const at = log.indexOf(line[0]!, from);
-      expect(at, `${line[0]} in the log, after the one before`).toBeGreaterThan(from);
+      // The temporary folder is named by the installer on the PC: schtasks /Create is matched up to it.
+      const [line] = `> ${onPc(command, { ...pc, PLUGINSDIR: '%TEMP%' })}`.split('%TEMP%');
+      const at = log.indexOf(line!, from);
+      expect(at, `${line} in the log, after the one before`).toBeGreaterThan(from);
       expect(
         log
           .slice(at)
