@@ -132,3 +132,18 @@ export function installerLayout() {
   };
 }
 export type InstallerLayout = ReturnType<typeof installerLayout>;
+
+/** What the script is made of: the layout, and the build's own inputs. */
+export type InstallerScriptInput = {
+  layout: InstallerLayout;
+  /** The win-x64 executable to embed, as a path on the build machine. */
+  executable: string;
+  executableKiB: number;
+  outfile: string;
+  version: string;
+  /** zlib instead of solid LZMA. */
+  fast: boolean;
+};
+
+/** The installer's entry in Add/Remove Programs, under HKLM. */
+export const UNINSTALL_KEY = 'Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\santong-agent';
