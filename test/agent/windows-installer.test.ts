@@ -19,7 +19,7 @@ import { installerScript } from '../../agent/package/windows-installer-script.ts
 import { INSTALLER_WORDS } from '../../agent/package/windows-installer-words.ts';
 import { windowsFolderCheckCommand, windowsTaskXml } from '../../agent/service.ts';
 import { AGENT_VERSION } from '../../agent/version.ts';
-import { artifactVersion } from '../../shared/release-artifacts.ts';
+import { artifactVersion, executableVersionLine, installerVersionMarker } from '../../shared/release-artifacts.ts';
 import { releaseSignatureSchema, releaseSignatureValid } from '../../shared/schemas/release.ts';
 import { generateReleaseKey } from '../../server/releases/offline-keys.ts';
 import { santong } from '../helpers/cli.ts';
@@ -86,6 +86,15 @@ describe('the installer as an artifact', () => {
     expect(signature).toMatchObject({ version: AGENT_VERSION, sha256: sha(bytes), publicKey });
     expect(releaseSignatureValid(signature)).toBe(true);
   }, 60_000);
+
+  it('names no version when the marker is there twice, or beside an executable line: nobody could tell which is meant', () => {
+    const marker = (version: string) => Buffer.from(`${installerVersionMarker(version, 'win-x64')}\0`, 'utf16le');
+    const pe = (...parts: Buffer[]) => Buffer.concat([Buffer.from('MZ\0\0'), ...parts]);
+    expect(artifactVersion(pe(marker('1.2.3')))).toEqual({ kind: 'installer', version: '1.2.3', target: 'win-x64' });
+    expect(artifactVersion(pe(marker('1.2.3'), marker('1.2.4')))).toBeNull();
+    const line = Buffer.from(`${executableVersionLine('1.2.4', 'win-x64')}\n`, 'latin1');
+    expect(artifactVersion(pe(marker('1.2.3'), line))).toBeNull();
+  });
 
   it("locks the folders and creates the task with install-service's own commands, as decision 182 lists them", () => {
     const layout = installerLayout();
