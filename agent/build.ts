@@ -6,6 +6,7 @@ import { build, type Plugin } from 'esbuild';
 import { buildDeb, debName } from './package/deb.ts';
 import { buildExecutable, executableName } from './package/executable.ts';
 import { EXECUTABLE_TARGETS, NODE_RUNTIME_VERSION } from './package/node-runtime.ts';
+import { buildWindowsInstaller, WINDOWS_INSTALLER_FILE } from './package/windows-installer.ts';
 import { AGENT_VERSION } from './version.ts';
 
 /**
@@ -107,6 +108,15 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       console.log(`${file}: ${MiB(built.bytes)}`);
       artifacts.push(file);
     }
+    // The Windows installer around the win-x64 executable (docs/decisions/182-windows-installer.md).
+    const setup = join(dist, WINDOWS_INSTALLER_FILE);
+    const installer = buildWindowsInstaller({
+      executable: join(dist, executableName('win-x64')),
+      outfile: setup,
+      version: AGENT_VERSION,
+    });
+    console.log(`${setup}: ${MiB(installer.bytes)} (NSIS, the win-x64 executable inside)`);
+    artifacts.push(setup);
   }
   console.log(`${writeSha256Sums(dist, artifacts)}: ${artifacts.length} files`);
   console.log(

@@ -262,13 +262,15 @@ async function installWindowsTask(
   if (!dryRun) {
     await writeAsAdministrator(
       windows.xmlPath,
-      service.windowsTaskXml({
-        node: process.execPath,
-        script,
-        configPath,
-        launcher,
-        executable: executable ?? undefined,
-      }),
+      service.windowsTaskFile(
+        service.windowsTaskXml({
+          node: process.execPath,
+          script,
+          configPath,
+          launcher,
+          executable: executable ?? undefined,
+        }),
+      ),
     );
     await writeAsAdministrator(scriptPath, service.windowsInstallScript(windows));
   }
@@ -309,7 +311,7 @@ async function selfUpdateReady(bundle: string, config: AgentConfig): Promise<boo
 }
 
 /** Writes a file a SYSTEM task will use: removed first, then created anew, so an account that made it beforehand does not own it. */
-async function writeAsAdministrator(path: string, text: string): Promise<void> {
+async function writeAsAdministrator(path: string, text: string | Buffer): Promise<void> {
   await rm(path, { force: true });
   await writeFile(path, text, { flag: 'wx' });
 }

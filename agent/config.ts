@@ -1,6 +1,6 @@
 import { readFile, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, win32 } from 'node:path';
 import { z } from 'zod';
 import { writeFileDurable } from './durable-file.ts';
 import { enrollWordsFor } from './enroll-words.ts';
@@ -83,9 +83,13 @@ export function currentPlatform(): Platform {
   return { platform: process.platform, isRoot: process.getuid?.() === 0, env: process.env, home: homedir() };
 }
 
-/** Where the settings file lives: /etc when root, the XDG config dir for a user, %ProgramData% on Windows. */
+/**
+ * Where the settings file lives: /etc when root, the XDG config dir for a user, %ProgramData% on Windows.
+ * Windows paths are joined as Windows joins them whatever runs this, since the Windows installer's build
+ * (agent/package/windows-installer.ts) asks these rules on Linux.
+ */
 export function defaultConfigPath(p: Platform): string {
-  if (p.platform === 'win32') return join(p.env.ProgramData ?? 'C:\\ProgramData', 'santong-agent', 'config.json');
+  if (p.platform === 'win32') return win32.join(p.env.ProgramData ?? 'C:\\ProgramData', 'santong-agent', 'config.json');
   if (p.isRoot) return '/etc/santong-agent/config.json';
   return join(p.env.XDG_CONFIG_HOME || join(p.home, '.config'), 'santong-agent', 'config.json');
 }
@@ -97,7 +101,7 @@ export function stateDirFor(config: Pick<AgentConfig, 'stateDir'>, configPath: s
   if (p.platform !== 'win32' && !p.isRoot && configPath === defaultConfigPath(p)) {
     return join(p.env.XDG_STATE_HOME || join(p.home, '.local', 'state'), 'santong-agent');
   }
-  return join(dirname(configPath), 'state');
+  return p.platform === 'win32' ? win32.join(win32.dirname(configPath), 'state') : join(dirname(configPath), 'state');
 }
 
 export class ConfigError extends Error {}

@@ -9,6 +9,12 @@ export type QueuedReport = OutboxEntry & { report: Report };
 
 /** About 80 days of hourly reports: longer than the summer holiday a PC may spend unplugged from the network. */
 export const defaultOutboxLimits: OutboxLimits = { maxCount: 2000, maxBytes: 20 * 1024 * 1024 };
+/**
+ * The outbox's files under the state directory: the queued reports and the count of those dropped for lack of
+ * room. They are what the Windows uninstaller keeps when asked to keep unsent reports.
+ */
+export const OUTBOX_DIR = 'outbox';
+export const OUTBOX_STATE_FILE = 'outbox-state.json';
 const QUARANTINE_KEEP = 100;
 const entryName = /^(\d{12})-([0-9a-f-]{36})\.json$/;
 
@@ -31,7 +37,7 @@ export class Outbox {
 
   /** Opens (creating) the outbox under a state directory and clears temp files left by a crash. */
   static async open(stateDir: string, limits: OutboxLimits = defaultOutboxLimits): Promise<Outbox> {
-    const dir = join(stateDir, 'outbox');
+    const dir = join(stateDir, OUTBOX_DIR);
     await mkdir(join(stateDir, 'quarantine'), { recursive: true, mode: 0o700 });
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await removeStaleTemps(dir);
@@ -192,7 +198,7 @@ export class Outbox {
 
   private async readDropped(): Promise<number> {
     try {
-      const state = safeJson(await readFile(join(this.dir, '..', 'outbox-state.json'), 'utf8')) as {
+      const state = safeJson(await readFile(join(this.dir, '..', OUTBOX_STATE_FILE), 'utf8')) as {
         dropped?: unknown;
       };
       return typeof state?.dropped === 'number' ? state.dropped : 0;
@@ -205,7 +211,7 @@ export class Outbox {
   private async setDropped(value: number): Promise<void> {
     if (value === this.dropped) return;
     this.dropped = value;
-    await writeFileDurable(join(this.dir, '..', 'outbox-state.json'), JSON.stringify({ dropped: value }));
+    await writeFileDurable(join(this.dir, '..', OUTBOX_STATE_FILE), JSON.stringify({ dropped: value }));
   }
 }
 

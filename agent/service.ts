@@ -291,7 +291,8 @@ export const WINDOWS_TASK_NAME = 'santong-agent';
  */
 export function windowsTaskXml(p: Omit<ServicePaths, 'user' | 'stateDir'>): string {
   // MALLOC_ARENA_MAX is glibc's; Windows' heap has no such setting, so only the V8 flags apply there.
-  // An executable reads no node flags from its command line; the Windows installer sets its NODE_OPTIONS.
+  // An executable reads no node flags from its command line and a task's action sets no environment, so an
+  // executable's task runs without them (docs/decisions/182-windows-installer.md says why).
   const args = p.executable
     ? ''
     : `${AGENT_NODE_FLAGS.join(' ')} ${p.launcher ? `"${p.launcher}" "${p.script}"` : `"${p.script}"`} `;
@@ -321,6 +322,14 @@ export function windowsTaskXml(p: Omit<ServicePaths, 'user' | 'stateDir'>): stri
   </Actions>
 </Task>
 `;
+}
+
+/**
+ * The task's XML as the file schtasks reads: UTF-16 with a byte-order mark, the encoding its first line declares
+ * (Windows' XML reader refuses UTF-8 bytes that declare UTF-16). The Windows installer writes it the same way.
+ */
+export function windowsTaskFile(xml: string): Buffer {
+  return Buffer.from(`\ufeff${xml}`, 'utf16le');
 }
 
 /** Well-known SIDs rather than names: a Chinese Windows translates "Users", and a SID never changes. */

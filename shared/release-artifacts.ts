@@ -16,24 +16,39 @@ export function executableVersionLine(version: string, target: string): string {
   return `// santong-agent-executable ${version} ${target}`;
 }
 
-const EXECUTABLE_LINE =
-  /\/\/ santong-agent-executable (\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?) (linux-x64|linux-arm64|win-x64)\n/g;
+const VERSION = '\\d+\\.\\d+\\.\\d+(?:-[0-9A-Za-z.-]+)?';
+const EXECUTABLE_LINE = new RegExp(`// santong-agent-executable (${VERSION}) (linux-x64|linux-arm64|win-x64)\\n`, 'g');
 
-export type ArtifactKind = 'bundle' | 'executable' | 'deb';
+/**
+ * The Windows installer's marker (agent/package/windows-installer.ts): the Comments string of its version
+ * resource, which Windows keeps uncompressed in UTF-16 while the payload (the executable) is compressed.
+ */
+export function installerVersionMarker(version: string, target: string): string {
+  return `santong-agent-installer ${version} ${target}`;
+}
+
+const INSTALLER_MARKER = new RegExp(`^santong-agent-installer (${VERSION}) (win-x64)$`);
+
+export type ArtifactKind = 'bundle' | 'executable' | 'deb' | 'installer';
 export type ArtifactVersion = { kind: ArtifactKind; version: string; target?: string };
 
 /**
  * What a release artifact is and the version it names: a bundle its line 2; an executable (ELF or PE) the
- * first line of the main script injected into it, which must occur exactly once; a .deb the Version field of
- * its control file (Package: santong-agent). Null when the bytes name no version, or more than one.
+ * first line of the main script injected into it; the Windows installer (PE) the marker of its version
+ * resource; a .deb the Version field of its control file (Package: santong-agent). In an executable or an
+ * installer the line or marker must occur exactly once, and never both. Null when the bytes name no version,
+ * or more than one.
  */
 export function artifactVersion(bytes: Buffer): ArtifactVersion | null {
   const named = bundleVersion(bytes);
   if (named) return { kind: 'bundle', version: named };
   const head = bytes.subarray(0, 8).toString('latin1');
   if (head.startsWith('\x7fELF') || head.startsWith('MZ')) {
-    const found = [...bytes.toString('latin1').matchAll(EXECUTABLE_LINE)];
-    return found.length === 1 ? { kind: 'executable', version: found[0]![1]!, target: found[0]![2]! } : null;
+    const found = [
+      ...[...bytes.toString('latin1').matchAll(EXECUTABLE_LINE)].map((m) => ({ kind: 'executable' as const, m })),
+      ...installerMarkers(bytes).map((m) => ({ kind: 'installer' as const, m })),
+    ];
+    return found.length === 1 ? { kind: found[0]!.kind, version: found[0]!.m[1]!, target: found[0]!.m[2]! } : null;
   }
   if (head === '!<arch>\n') {
     const control = debControl(bytes);
@@ -44,6 +59,19 @@ export function artifactVersion(bytes: Buffer): ArtifactVersion | null {
       : null;
   }
   return null;
+}
+
+/** Every UTF-16LE string in `bytes` that begins with the installer's marker, matched whole (up to its NUL). */
+function installerMarkers(bytes: Buffer): RegExpExecArray[] {
+  const needle = Buffer.from('santong-agent-installer ', 'utf16le');
+  const found: RegExpExecArray[] = [];
+  for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + needle.length)) {
+    let end = at;
+    while (end + 1 < bytes.length && end - at < 200 && bytes.readUInt16LE(end) !== 0) end += 2;
+    const match = INSTALLER_MARKER.exec(bytes.toString('utf16le', at, end));
+    if (match) found.push(match);
+  }
+  return found;
 }
 
 /** The control file of a .deb (an ar archive whose control.tar.gz holds ./control), or null. */

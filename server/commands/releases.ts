@@ -67,7 +67,7 @@ export function runOfflineReleaseCommand(sub: string, arg: string | undefined, f
         throw new DomainError(
           'invalid',
           'flag_missing',
-          `release sign needs a file that exists (the bundle, an executable or a .deb from npm run build:agent)${arg ? `: ${arg} not found` : ''}`,
+          `release sign needs a file that exists (the bundle, an executable, a .deb or the Windows installer from npm run build:agent)${arg ? `: ${arg} not found` : ''}`,
         );
       const key = readReleaseKey(need(flags, 'key', 'the release key file'));
       const bytes = fs.readFileSync(arg);

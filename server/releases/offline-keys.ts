@@ -108,7 +108,7 @@ export function readReleaseKey(file: string): ReleaseKeyPair {
 
 /**
  * `santong release sign FILE --key KEY`: the signature record for a release artifact (the bundle, an
- * executable, a .deb), for the version the artifact names in its own bytes (shared/release-artifacts.ts).
+ * executable, a .deb, the Windows installer), for the version the artifact names in its own bytes (shared/release-artifacts.ts).
  */
 export function signBundle(bundle: Buffer, key: ReleaseKeyPair): ReleaseSignature {
   const version = artifactVersion(bundle)?.version;
@@ -116,7 +116,7 @@ export function signBundle(bundle: Buffer, key: ReleaseKeyPair): ReleaseSignatur
     throw new DomainError(
       'invalid',
       'version_missing',
-      'the file names no version: a bundle\'s line 2 is "// santong-agent X.Y.Z", an executable holds one "// santong-agent-executable X.Y.Z TARGET" line and a .deb a control file of santong-agent, all written by npm run build:agent',
+      'the file names no version: a bundle\'s line 2 is "// santong-agent X.Y.Z", an executable holds one "// santong-agent-executable X.Y.Z TARGET" line, the Windows installer a "santong-agent-installer X.Y.Z win-x64" version resource and a .deb a control file of santong-agent, all written by npm run build:agent',
     );
   const sha256 = createHash('sha256').update(bundle).digest('hex');
   const signature = sign(null, releaseSigningMessage(version, sha256), key.privateKey).toString('base64');

@@ -1,3 +1,5 @@
+import { inflateRawSync } from 'node:zlib';
+
 /*
  * Reads the headers of a built executable as the loaders do, to check the cross-built ones (linux-arm64,
  * win-x64) without running them: the machine they are for, and the single-executable blob Node will find
@@ -93,4 +95,28 @@ export function peResource(file: Buffer, name: string): Buffer | null {
     }
   }
   return null;
+}
+
+/**
+ * The data blocks of an NSIS installer built with zlib, not solid (agent/package/windows-installer.ts `fast`),
+ * inflated: the script's header first, then every file it carries and the plug-ins. NSIS's first header sits on
+ * a 512-byte boundary after the stub (0xDEADBEEF, "NullsoftInst", then the length of all that follows); each
+ * block is a 32-bit length, its top bit set when the block is compressed (raw deflate), then the bytes.
+ */
+export function nsisDataBlocks(file: Buffer): Buffer[] {
+  let first = -1;
+  for (let at = 0; at + 28 <= file.length && first < 0; at += 512)
+    if (file.readUInt32LE(at + 4) === 0xdeadbeef && file.toString('latin1', at + 8, at + 20) === 'NullsoftInst')
+      first = at;
+  if (first < 0) return [];
+  const end = first + file.readUInt32LE(first + 24) - 4; // a CRC32 closes the data
+  const blocks: Buffer[] = [];
+  for (let at = first + 28; at + 4 <= end;) {
+    const word = file.readUInt32LE(at);
+    const length = word & 0x7fffffff;
+    const bytes = file.subarray(at + 4, at + 4 + length);
+    blocks.push(word & 0x80000000 ? inflateRawSync(bytes) : bytes);
+    at += 4 + length;
+  }
+  return blocks;
 }

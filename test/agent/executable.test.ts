@@ -1,6 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { agentEnv, enrollArgs, exited, runAgent, spawnAgent, waitFor } from './agent-process.ts';
 import { elfMachine, elfNotes, peMachine, peResource, SEA_RESOURCE } from './executable-format.ts';
 import { tempDir } from './report-fixture.ts';
-import { ensureWine, freshPrefix, WINE, WINESERVER, wineEnv } from './wine-install.ts';
+import { ensureWine, freshPrefix, runInWine, WINESERVER, wineEnv } from './wine-install.ts';
 
 /*
  * The standalone executables of issue 16 (docs/decisions/170-agent-executables.md), built as `npm run build:agent`
@@ -250,39 +250,24 @@ describe.skipIf(!wine.ready)('the win-x64 executable under Wine (decision 091)',
       });
   }, 600_000);
   afterAll(async () => {
-    await runInWine(WINESERVER, ['--kill'], join(dir.dir, 'kill.log')).catch(() => undefined);
+    spawnSync(WINESERVER, ['--kill'], { env: wineEnv(join(dir.dir, 'prefix')) });
     await server.close();
     await dir.cleanup();
   });
 
-  /** Runs under Wine with stdout and stderr to a file: node.exe cannot write to a Linux pipe there (decision 091). */
-  async function runInWine(
-    command: string,
-    args: string[],
-    log: string,
-  ): Promise<{ code: number | null; log: string }> {
-    const fd = openSync(log, 'w');
-    try {
-      const env = wineEnv(join(dir.dir, 'prefix'));
-      const child = spawn(command, args, { cwd: join(dir.dir, 'app'), env, stdio: ['ignore', fd, fd] });
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      return { code, log: readFileSync(log, 'utf8') };
-    } finally {
-      closeSync(fd);
-    }
-  }
+  const inWine = (args: string[], log: string) =>
+    runInWine(args, { prefix: join(dir.dir, 'prefix'), cwd: join(dir.dir, 'app'), log: join(dir.dir, log) });
 
   it('starts from its own folder (no node.exe in the prefix), unpacks its bundle and enrolls against the real server', async () => {
     freshPrefix(join(dir.dir, 'prefix'));
     await mkdir(join(dir.dir, 'app'));
     await copyFile(join(built.dir, 'win-x64'), join(dir.dir, 'app', 'santong-agent.exe'));
-    const version = await runInWine(WINE, ['santong-agent.exe', '--version'], join(dir.dir, 'version.log'));
+    const version = await inWine(['santong-agent.exe', '--version'], 'version.log');
     expect(version.code, version.log).toBe(0);
     expect(version.log.trim()).toBe(AGENT_VERSION);
     expect(sha(await readFile(join(dir.dir, 'app', 'agent', 'santong-agent.mjs')))).toBe(sha(bundle));
 
-    const enrolled = await runInWine(
-      WINE,
+    const enrolled = await inWine(
       [
         'santong-agent.exe',
         'enroll',
@@ -295,7 +280,7 @@ describe.skipIf(!wine.ready)('the win-x64 executable under Wine (decision 091)',
         '--lang',
         'en',
       ],
-      join(dir.dir, 'enroll.log'),
+      'enroll.log',
     );
     expect(enrolled.code, enrolled.log).toBe(0);
     expect(enrolled.log).toMatch(/^enrolled as device [0-9a-f-]{36} at 测试第一小学 \(6229210001\)/m);

@@ -18,6 +18,7 @@ import {
   windowsFolderCheckCommand,
   windowsInstallCommands,
   windowsInstallScript,
+  windowsTaskFile,
   windowsTaskXml,
 } from '../../agent/service.ts';
 import { serviceWordsFor } from '../../agent/service-words.ts';
@@ -333,6 +334,10 @@ describe('the Linux install puts the bundle where the service can read it (issue
     expect(xml).toContain(
       '<Arguments>run --config &quot;C:\\ProgramData\\santong-agent\\config.json&quot;</Arguments>',
     );
+    // The file schtasks reads is in the encoding its first line declares: UTF-16, with a byte-order mark.
+    const file = windowsTaskFile(xml);
+    expect([...file.subarray(0, 2)]).toEqual([0xff, 0xfe]);
+    expect(file.subarray(2).toString('utf16le')).toBe(xml);
   });
 
   it('run from the installed copy, nothing is copied', () => {

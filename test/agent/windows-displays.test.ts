@@ -1,5 +1,5 @@
-import { execFile, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ import {
 import { displaySchema } from '../../shared/schemas/report.ts';
 import { edidBytes, realEdids } from './real-edids.ts';
 import { tempDir } from './report-fixture.ts';
-import { ensureWine, freshPrefix, NODE_EXE, WINE, WINESERVER, wineEnv } from './wine-install.ts';
+import { ensureWine, freshPrefix, NODE_EXE, runInWine, WINESERVER, wineEnv } from './wine-install.ts';
 
 const fixture = (name: string) =>
   readFileSync(fileURLToPath(new URL(`./fixtures/windows/${name}`, import.meta.url)), 'latin1');
@@ -135,19 +135,10 @@ if (!wine.ready) console.warn(`SKIPPED the Windows display test under Wine: ${wi
 
 const run = promisify(execFile);
 
-/**
- * Runs a Windows program under Wine with its output in `log`: Wine hands a Linux pipe to node.exe as a handle
- * node cannot open (EBADF), a file it can.
- */
-async function runInWine(args: string[], o: { cwd: string; env: NodeJS.ProcessEnv; log: string }): Promise<void> {
-  const fd = openSync(o.log, 'w');
-  try {
-    const child = spawn(WINE, args, { cwd: o.cwd, env: o.env, stdio: ['ignore', fd, fd], timeout: 120_000 });
-    const code = await new Promise<number | null>((resolve, reject) => child.on('error', reject).on('exit', resolve));
-    if (code !== 0) throw new Error(`wine ${args.join(' ')} exited ${code}:\n${readFileSync(o.log, 'utf8')}`);
-  } finally {
-    closeSync(fd);
-  }
+/** Runs a Windows program under Wine (output in `log`, decision 091); a non-zero exit fails the test with it. */
+async function runWindows(args: string[], o: { cwd: string; prefix: string; log: string }): Promise<void> {
+  const { code, log } = await runInWine(args, o);
+  if (code !== 0) throw new Error(`wine ${args.join(' ')} exited ${code}:\n${log}`);
 }
 const controlSet = 'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet';
 const seeded = [
@@ -193,14 +184,14 @@ describe.skipIf(!wine.ready)('the Windows path under Wine', () => {
   });
 
   it("node.exe reads the attached monitors' EDIDs and the touch screen from the registry, and classifies them as Linux does", async () => {
-    const env = wineEnv(freshPrefix(join(dir, 'prefix')));
+    const prefix = freshPrefix(join(dir, 'prefix'));
     await writeFile(join(dir, 'seed.reg'), seedFile());
-    await runInWine(['reg', 'import', 'seed.reg'], { cwd: dir, env, log: join(dir, 'reg.log') });
+    await runWindows(['reg', 'import', 'seed.reg'], { cwd: dir, prefix, log: join(dir, 'reg.log') });
     await buildAgentBundle({
       entry: fileURLToPath(new URL('./wine-displays-entry.ts', import.meta.url)),
       outfile: join(dir, 'collect.mjs'),
     });
-    await runInWine([NODE_EXE, 'collect.mjs', 'answer.json'], { cwd: dir, env, log: join(dir, 'node.log') });
+    await runWindows([NODE_EXE, 'collect.mjs', 'answer.json'], { cwd: dir, prefix, log: join(dir, 'node.log') });
 
     const answer = JSON.parse(readFileSync(join(dir, 'answer.json'), 'utf8')) as {
       platform: string;

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -112,6 +112,25 @@ export function freshPrefix(dir: string): string {
     fs.copyFileSync(path.join(TEMPLATE_PREFIX, name), path.join(dir, name));
   }
   return dir;
+}
+
+/**
+ * Runs a Windows program under Wine in `prefix`, with its output in the file `log`: Wine hands a Linux pipe to
+ * node.exe as a handle node cannot open (EBADF), a file it can (decision 091). Its exit code and what it printed.
+ */
+export async function runInWine(
+  args: string[],
+  o: { prefix: string; log: string; cwd?: string; env?: NodeJS.ProcessEnv },
+): Promise<{ code: number | null; log: string }> {
+  const fd = fs.openSync(o.log, 'w');
+  try {
+    const env = { ...wineEnv(o.prefix), ...o.env };
+    const child = spawn(WINE, args, { cwd: o.cwd, env, stdio: ['ignore', fd, fd], timeout: 300_000 });
+    const code = await new Promise<number | null>((resolve, reject) => child.on('error', reject).on('exit', resolve));
+    return { code, log: fs.readFileSync(o.log, 'utf8') };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 // Run as a script (npm run setup:wine): install, with sudo when not root.
