@@ -57,7 +57,9 @@ interface Candidate {
 async function startCandidate(name: string, serverRoot: string | undefined): Promise<Candidate> {
   const work = path.join(cacheRoot, 'run', `per-request-${name}`);
   workingCopy({ file: dataset.file, generatedAt: dataset.meta.generatedAt }, work, (line) => log(`${name}: ${line}`));
-  const cpuProfDir = args['cpu-prof'] ? path.join(cacheRoot, 'profiles', `per-request-${name}-${Date.now()}`) : undefined;
+  const cpuProfDir = args['cpu-prof']
+    ? path.join(cacheRoot, 'profiles', `per-request-${name}-${Date.now()}`)
+    : undefined;
   const server = await startBenchServer(work, { logFile: path.join(work, 'server.log'), cpuProfDir, serverRoot });
   // The first top read builds the kept answer; the rounds measure the answer kept.
   const first = await fetch(`${server.url}/api/v1/coverage`, {
@@ -144,7 +146,11 @@ for (const candidate of candidates) {
   );
   const mid = (kind: StreamKind, pick: (m: Measured) => number) =>
     median(candidate.rounds.map((f) => (f.get(kind) ? pick(f.get(kind)!) : NaN)));
-  const midCell = (kind: StreamKind) => `${n(mid(kind, (m) => m.perSecond))} (${n(mid(kind, (m) => m.cpuMicros), 1)})`;
+  const midCell = (kind: StreamKind) =>
+    `${n(mid(kind, (m) => m.perSecond))} (${n(
+      mid(kind, (m) => m.cpuMicros),
+      1,
+    )})`;
   lines.push(
     `| ${candidate.name} | median | ${midCell('ceiling')} | ${midCell('healthz')} | ${midCell('coverage')} | **${n(median(candidate.rounds.map((f) => ratio(f, 'healthz'))), 3)}** | **${n(median(candidate.rounds.map((f) => ratio(f, 'coverage'))), 3)}** |`,
   );

@@ -25,7 +25,7 @@ import { declarationDocs, declarationRoutes } from './routes/declarations.ts';
 import { historyDocs, historyRoutes } from './routes/history.ts';
 import { inspectionDocs, inspectionRoutes } from './routes/inspections.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
-import { apiNoStore, securityHeaders } from './http/security-headers.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { SERVER_VERSION } from './version.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
@@ -54,7 +54,6 @@ export function createApp(deps: AppDeps) {
   const depEntries = Object.entries(deps) as [keyof AppDeps, never][];
   const app = new Hono<AppEnv>()
     .use(securityHeaders({ httpsOnly: deps.httpsOnly === true }))
-    .use('/api/*', apiNoStore)
     .use(async (c, next) => {
       for (const [key, value] of depEntries) c.set(key, value);
       const started = performance.now();
