@@ -27,6 +27,7 @@ import { inspectionDocs, inspectionRoutes } from './routes/inspections.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { SERVER_VERSION } from './version.ts';
+import { accessLog } from './log.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
 export const routeDocs: RouteDoc[] = [
@@ -52,18 +53,15 @@ export const routeDocs: RouteDoc[] = [
 export function createApp(deps: AppDeps) {
   const openApiDocument = buildOpenApiDocument(routeDocs, SERVER_VERSION);
   const depEntries = Object.entries(deps) as [keyof AppDeps, never][];
+  const logRequest = accessLog(deps.logger);
   const app = new Hono<AppEnv>()
     .use(securityHeaders({ httpsOnly: deps.httpsOnly === true }))
     .use(async (c, next) => {
       for (const [key, value] of depEntries) c.set(key, value);
       const started = performance.now();
       await next();
-      // Method, path and status only: headers and bodies carry keys and tokens and are never logged.
-      const level = c.req.path === '/healthz' ? 'debug' : c.res.status >= 500 ? 'error' : 'info';
-      deps.logger[level](
-        { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
-        'request',
-      );
+      const ms = Math.round(performance.now() - started);
+      logRequest({ method: c.req.method, path: c.req.path, status: c.res.status, ms });
     })
     // A method a documented path lacks is refused with its Allow list before auth, limits or parsing.
     .use(methodNotAllowed([...routeDocs, { method: 'get', path: '/api/v1/openapi.json' }]))

@@ -9,7 +9,8 @@ import type { AppEnv } from './app-env.ts';
  * deployment (SANTONG_HTTPS_ONLY=1) adds HSTS for a year: a browser that once reached the dashboard never
  * again sends its session cookie over plain HTTP. Not includeSubDomains: other sites of a bureau's domain
  * may not be on HTTPS yet. The rest are the defaults of Hono's secureHeaders, which built this list before
- * decision 184 (cross-origin isolation of our documents, no DNS prefetch, no legacy XSS filter).
+ * decision 184 (cross-origin isolation of our documents, no DNS prefetch, no legacy XSS filter). Last, the
+ * caching every answer has unless its route says otherwise (securityHeaders).
  */
 export function securityHeaderList(options: { httpsOnly: boolean }): readonly (readonly [string, string])[] {
   const csp = [
@@ -35,35 +36,33 @@ export function securityHeaderList(options: { httpsOnly: boolean }): readonly (r
     ['x-permitted-cross-domain-policies', 'none'],
     ['x-xss-protection', '0'],
     ...(options.httpsOnly ? [['strict-transport-security', 'max-age=31536000'] as const] : []),
+    ['cache-control', 'no-store'],
   ] as const);
 }
 
 /**
- * The security headers on every response and, on API answers (JSON, CSV, XLSX: scoped figures, device lists
- * and audit entries), `cache-control: no-store`, so no browser or shared cache keeps them. A route that sets
- * one of these headers itself keeps its own (the stylesheet's caching, say).
+ * The security headers on every response, and `cache-control: no-store` unless the route chose its own caching (the
+ * stylesheet keeps its five minutes): API answers (JSON, CSV, XLSX) and pages carry scoped figures, device lists
+ * and audit entries, which no browser or shared cache may keep, and nothing else we serve needs caching.
+ * A route that sets one of the security headers itself would keep its own too; none does.
  *
  * Served by @hono/node-server, they go onto Node's response before the app runs, and Node merges them with the
- * answer's own headers when it writes them: setting them on Hono's Response afterwards instead turned its plain
- * header object into a Headers instance, and `cache-control` after the handler even rebuilt the whole answer as
- * a stream, which cost ~14 µs of CPU a /healthz and ~115 µs a top read (decision 184). Without Node (app.request()
- * in tests, another runtime) they are set on the Response as before.
+ * answer's own headers when it writes them: set on Hono's Response afterwards, they turned its plain header object
+ * into a Headers instance, and `cache-control` after the handler even rebuilt the whole answer as a stream, which
+ * cost ~14 µs of CPU a /healthz and ~115 µs a top read (decision 184). Without Node (app.request() in tests,
+ * another runtime) they are set on the Response afterwards, as before.
  */
 export function securityHeaders(options: { httpsOnly: boolean }): MiddlewareHandler<AppEnv> {
   const headers = securityHeaderList(options);
   return (c, next) => {
-    const path = c.req.path;
-    const api = path === '/api' || path.startsWith('/api/');
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (outgoing) {
       for (const [name, value] of headers) outgoing.setHeader(name, value);
-      if (api) outgoing.setHeader('cache-control', 'no-store');
       return next();
     }
     return next().then(() => {
       const own = c.res.headers;
       for (const [name, value] of headers) if (!own.has(name)) own.set(name, value);
-      if (api && !own.has('cache-control')) own.set('cache-control', 'no-store');
     });
   };
 }
