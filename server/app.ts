@@ -27,7 +27,7 @@ import { inspectionDocs, inspectionRoutes } from './routes/inspections.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { SERVER_VERSION } from './version.ts';
-import { accessLog } from './log.ts';
+import { requestContext } from './http/access-log.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
 export const routeDocs: RouteDoc[] = [
@@ -52,17 +52,9 @@ export const routeDocs: RouteDoc[] = [
 /** The whole HTTP application over the given dependencies; no global state, so tests build their own. */
 export function createApp(deps: AppDeps) {
   const openApiDocument = buildOpenApiDocument(routeDocs, SERVER_VERSION);
-  const depEntries = Object.entries(deps) as [keyof AppDeps, never][];
-  const logRequest = accessLog(deps.logger);
   const app = new Hono<AppEnv>()
     .use(securityHeaders({ httpsOnly: deps.httpsOnly === true }))
-    .use(async (c, next) => {
-      for (const [key, value] of depEntries) c.set(key, value);
-      const started = performance.now();
-      await next();
-      const ms = Math.round(performance.now() - started);
-      logRequest({ method: c.req.method, path: c.req.path, status: c.res.status, ms });
-    })
+    .use(requestContext(deps))
     // A method a documented path lacks is refused with its Allow list before auth, limits or parsing.
     .use(methodNotAllowed([...routeDocs, { method: 'get', path: '/api/v1/openapi.json' }]))
     // Rate limits and the default body limit, before any route parses or touches the database.
