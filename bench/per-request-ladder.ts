@@ -51,28 +51,23 @@ function rungs(deps: AppDeps, topRead: Uint8Array<ArrayBuffer>): [string, Stream
   const json = { 'content-type': 'application/json' };
   const bareHealth = (c: Context) => c.text(CEILING_BODY);
   const bareTop = (c: Context) => c.body(topRead, 200, json);
+  type Rung = [string, StreamKind, Hono<AppEnv>];
+  // The rungs above a route: the app's global middleware over it, one part at a time, then the app itself.
+  const around = (kind: StreamKind, route: Hono<AppEnv>): Rung[] => [
+    ['+ security headers', kind, app().use(headers).use(context).route('/', route)],
+    ['+ method-not-allowed and limits', kind, app().use(headers).use(context).use(allow).use(limits).route('/', route)],
+    ['= the app (createApp)', kind, full],
+  ];
   return [
     ['/healthz bare: a constant 20-byte body', 'healthz', app().get('/healthz', bareHealth)],
     ['+ the dependencies and the access log', 'healthz', app().use(context).get('/healthz', bareHealth)],
     ['+ its route (select 1, JSON with the time)', 'healthz', app().use(context).route('/', healthRoutes)],
-    ['+ security headers', 'healthz', app().use(headers).use(context).route('/', healthRoutes)],
-    [
-      '+ method-not-allowed and limits',
-      'healthz',
-      app().use(headers).use(context).use(allow).use(limits).route('/', healthRoutes),
-    ],
-    ['= the app (createApp)', 'healthz', full],
+    ...around('healthz', healthRoutes),
     ['top read bare: its bytes as a constant', 'coverage', app().get('/api/v1/coverage', bareTop)],
     ['+ the dependencies and the access log', 'coverage', app().use(context).get('/api/v1/coverage', bareTop)],
     ['+ authentication (API token)', 'coverage', app().use(context).get('/api/v1/coverage', apiAuth, bareTop)],
     ['+ its route (query validation, the kept answer)', 'coverage', app().use(context).route('/', coverageRoutes)],
-    ['+ security headers', 'coverage', app().use(headers).use(context).route('/', coverageRoutes)],
-    [
-      '+ method-not-allowed and limits',
-      'coverage',
-      app().use(headers).use(context).use(allow).use(limits).route('/', coverageRoutes),
-    ],
-    ['= the app (createApp)', 'coverage', full],
+    ...around('coverage', coverageRoutes),
   ];
 }
 
