@@ -25,9 +25,10 @@ import { declarationDocs, declarationRoutes } from './routes/declarations.ts';
 import { historyDocs, historyRoutes } from './routes/history.ts';
 import { inspectionDocs, inspectionRoutes } from './routes/inspections.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
-import { apiNoStore, securityHeaders } from './http/security-headers.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { SERVER_VERSION } from './version.ts';
 import { legacyDbWhereUsed } from './db/store.ts';
+import { requestContext } from './http/access-log.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
 export const routeDocs: RouteDoc[] = [
@@ -52,24 +53,9 @@ export const routeDocs: RouteDoc[] = [
 /** The whole HTTP application over the given dependencies; no global state, so tests build their own. */
 export function createApp(deps: AppDeps) {
   const openApiDocument = buildOpenApiDocument(routeDocs, SERVER_VERSION);
-  const depEntries = Object.entries({
-    ...deps,
-    db: legacyDbWhereUsed(deps.store, 'this request'),
-  }) as [keyof AppEnv['Variables'], never][];
   const app = new Hono<AppEnv>()
     .use(securityHeaders({ httpsOnly: deps.httpsOnly === true }))
-    .use('/api/*', apiNoStore)
-    .use(async (c, next) => {
-      for (const [key, value] of depEntries) c.set(key, value);
-      const started = performance.now();
-      await next();
-      // Method, path and status only: headers and bodies carry keys and tokens and are never logged.
-      const level = c.req.path === '/healthz' ? 'debug' : c.res.status >= 500 ? 'error' : 'info';
-      deps.logger[level](
-        { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
-        'request',
-      );
-    })
+    .use(requestContext({ ...deps, db: legacyDbWhereUsed(deps.store, 'this request') }))
     // A method a documented path lacks is refused with its Allow list before auth, limits or parsing.
     .use(methodNotAllowed([...routeDocs, { method: 'get', path: '/api/v1/openapi.json' }]))
     // Rate limits and the default body limit, before any route parses or touches the database.

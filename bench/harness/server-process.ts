@@ -67,6 +67,17 @@ export function readPeakRss(pid: number): number {
   }
 }
 
+/** CPU time a process has spent so far (user and system, /proc/PID/stat), in microseconds; 0 when it is gone. */
+export function readCpuMicros(pid: number): number {
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th (clock ticks of 10 ms).
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return 0;
+  }
+}
+
 /** Starts `santong serve` (of this checkout, or of serverRoot) over dataDir and waits (at most timeoutMs) until /healthz answers 200. */
 export async function startBenchServer(
   dataDir: string,
@@ -150,6 +161,7 @@ export async function startBenchServer(
 
 export interface SideApp {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -172,6 +184,7 @@ export function startSideApp(script: string, args: string[] = []): Promise<SideA
       clearTimeout(timer);
       resolve({
         url: `http://127.0.0.1:${port}`,
+        pid: child.pid!,
         stop: async () => {
           child.kill('SIGTERM');
           await exited;

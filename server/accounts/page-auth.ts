@@ -34,9 +34,8 @@ export const pageContext = createMiddleware<AppEnv>(async (c, next) => {
     setCookie(c, PRELOGIN_COOKIE, secret, cookieOptions(c));
   }
   c.set('viewer', { user, csrfSecret: secret, csrfToken: csrfTokenFor(secret) });
+  // Pages and exports carry scoped figures: no cache may keep them (cache-control: no-store, server/http/security-headers.ts).
   await next();
-  // Pages and exports carry scoped figures: no shared cache may keep them.
-  c.header('cache-control', 'no-store');
 });
 
 /** Sends anonymous visitors to the login page (back here afterwards); sets `user` for the handler. */
