@@ -3,8 +3,9 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { buildDeb, debName } from './package/deb.ts';
-import { buildExecutable, executableName } from './package/executable.ts';
+import { buildDeb } from './package/deb.ts';
+import { buildExecutable } from './package/executable.ts';
+import { debName, executableName } from '../shared/release-artifacts.ts';
 import { EXECUTABLE_TARGETS, NODE_RUNTIME_VERSION } from './package/node-runtime.ts';
 import { AGENT_VERSION } from './version.ts';
 
