@@ -10,6 +10,7 @@ import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { importSchools } from '../../server/registry/import-schools.ts';
+import { agentDownloadDir } from '../../server/releases/agent-downloads.ts';
 import type { RosterFileRow } from '../../server/registry/roster-file.ts';
 import { conformToDocument } from './openapi-conformance.ts';
 
@@ -128,6 +129,7 @@ export function createTestContext(
     logger: pino({ level: 'silent' }),
     clock,
     maxReportBodyBytes: 1024 * 1024,
+    agentDownloadDir: agentDownloadDir(dataDir),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.publicDisclosure ? { publicDisclosure: true } : {}),
   });
