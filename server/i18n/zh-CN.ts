@@ -179,7 +179,7 @@ export const zhCN = {
   'install.files': '可下载的文件',
   'install.checkSums': '下载后可用 sha256sum -c SHA256SUMS 核对（Windows：certutil -hashfile 文件名 SHA256）。',
   'install.missing':
-    '本服务器尚未提供{kind}。发布者在发布机上用 santong release sign 签名后，管理员在服务器上运行：{command}',
+    '本服务器尚未提供 {kind}。发布者在发布机上用 santong release sign 签名后，管理员在服务器上运行：{command}',
   'install.kind.bundle': '采集程序（需 Node.js）',
   'install.kind.windows-installer': 'Windows 安装程序',
   'install.kind.deb-amd64': '.deb 安装包 amd64（Intel、AMD、兆芯、海光）',

@@ -31,10 +31,12 @@ const isPe = (bytes: Buffer) => bytes.subarray(0, 2).toString('latin1') === 'MZ'
 
 /** Each kind's file name (a .deb's carries its version) and what its bytes must say they are. */
 const KINDS: Record<DownloadKind, { name(version: string): string; fits(named: ArtifactVersion, bytes: Buffer): boolean }> = {
-  // An NSIS installer: a Windows program carrying the agent's win-x64 executable, whose version line it names.
+  // A Windows program (NSIS) carrying the agent's win-x64 executable, whose version line its bytes show, or a
+  // kind of its own should release signing come to name installers.
   'windows-installer': {
     name: () => WINDOWS_INSTALLER_NAME,
-    fits: (named, bytes) => isPe(bytes) && named.kind !== 'bundle' && named.kind !== 'deb',
+    fits: (named, bytes) =>
+      isPe(bytes) && (named.kind === 'executable' ? named.target === 'win-x64' : named.kind !== 'bundle' && named.kind !== 'deb'),
   },
   'deb-amd64': { name: (v) => debName(v, 'amd64'), fits: (n) => n.kind === 'deb' && n.target === 'amd64' },
   'deb-arm64': { name: (v) => debName(v, 'arm64'), fits: (n) => n.kind === 'deb' && n.target === 'arm64' },
@@ -176,7 +178,7 @@ export function offerAgentDownload(
     throw new DomainError(
       'invalid',
       'download_kind',
-      `${fileName} does not hold what its name says (its bytes name ${named ? `a ${named.kind} ${named.version}${named.target ? ` for ${named.target}` : ''}` : 'no version'}): offer the file npm run build:agent wrote under that name`,
+      `${fileName} does not hold what its name says (its bytes name ${named ? `${named.kind} ${named.version}${named.target ? ` for ${named.target}` : ''}` : 'no version'}): offer the file npm run build:agent wrote under that name`,
     );
 
   fs.mkdirSync(dir, { recursive: true });
