@@ -13,17 +13,22 @@ import { publishAgentRelease } from '../../server/releases/releases.ts';
 import { debName } from '../../shared/release-artifacts.ts';
 import { releaseSignatureSchema } from '../../shared/schemas/release.ts';
 import { tempDir } from '../agent/report-fixture.ts';
+import { openTestBrowser, signIn, type TestBrowser } from '../helpers/browser.ts';
+import { repoRoot } from '../helpers/cli.ts';
 import { createDashboardUsers, DashboardClient } from '../helpers/dashboard.ts';
 import { makeReleaseKey, trustReleaseKey } from '../helpers/release-keys.ts';
 import { byTest, startTestServer, type TestServer } from '../helpers/server.ts';
 import { buildSignedRelease, MAKENSIS, type BuiltRelease } from './agent-artifacts.ts';
+import { auditLayout } from './layout-audit.ts';
 
 /*
  * Issue 16 item 4 over HTTP on 127.0.0.1 (decision 183): `santong agent-release offer` takes only signed artifacts
  * that are what their names say; the server streams their exact bytes to a signed-in account or to a PC that
  * sends its school's enrollment token, in ranges, and cuts short a file changed on disk; the enrollment page's
- * download line runs, as printed, under the real curl.
+ * download line runs, as printed, under the real curl; and in Chromium, the page a county officer reads.
  */
+const PUBLIC_URL = 'https://santong.example.cn';
+const outputDir = join(repoRoot, 'test-output');
 const key = makeReleaseKey();
 let release: BuiltRelease;
 let built: { dir: string; cleanup: () => Promise<void> };
@@ -223,4 +228,81 @@ describe('downloads', () => {
     expect(page).not.toContain(`href="/agent/${basename(release.linuxX64)}"`);
     expect(page).toContain('href="/agent/santong-agent.mjs"');
   });
+});
+
+describe('the enrollment page in Chromium', () => {
+  let browser: TestBrowser | null = null;
+  afterEach(async () => {
+    await browser?.close();
+    browser = null;
+  });
+
+  it(
+    'gives a county officer the silent line and the .deb commands with the new token, and the files, in Chinese and English',
+    { timeout: 180_000 },
+    async () => {
+      await offeringServer({ publicUrl: PUBLIC_URL });
+      browser = await openTestBrowser(server.url);
+      const { page, offSite } = browser;
+      await signIn(page, server.url, 'county-a');
+      await page.getByRole('link', { name: '注册令牌' }).click();
+      const deb = basename(release.debAmd64);
+      // Before any token: the files, each with its SHA-256, for the officer to carry on a USB stick.
+      const debRow = page.locator('#agent-files tbody tr').filter({ hasText: deb });
+      const debBytes = await readFile(release.debAmd64);
+      expect(await debRow.locator('code.digest').textContent()).toBe(sha256(debBytes));
+
+      const create = async (school: string, submit: string) => {
+        await page.getByLabel(school === '测试第一小学' ? '学校' : 'School').fill(school);
+        await page.getByRole('button', { name: submit }).click();
+        return (await page.locator('#new-token').textContent())!;
+      };
+      const token = await create('测试第一小学', '创建令牌');
+      expect(token).toMatch(/^ste_[\w-]{43}$/);
+      if (release.installer)
+        expect(await page.locator('#silent-line').textContent()).toBe(
+          `santong-agent-setup-win-x64.exe /S /SERVER=${PUBLIC_URL} /TOKEN=${token} /CLASSROOM=<教室编号>`,
+        );
+      expect(await page.locator('pre[data-deb="deb-amd64"]').textContent()).toBe(
+        `curl -fLO -H 'Authorization: Bearer ${token}' ${PUBLIC_URL}/agent/${deb}\n` +
+          `sudo SANTONG_SERVER=${PUBLIC_URL} SANTONG_TOKEN=${token} SANTONG_CLASSROOM=<教室编号> apt-get install -y ./${deb}`,
+      );
+      await expect(page.locator('[data-missing="deb-arm64"]').textContent()).resolves.toContain(
+        'santong agent-release offer dist/santong-agent_0.1.0_arm64.deb',
+      );
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('#agent-files').getByRole('link', { name: deb }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(deb);
+      expect(sha256(fs.readFileSync((await download.path())!))).toBe(sha256(debBytes));
+      for (const width of [390, 1366]) {
+        await page.setViewportSize({ width, height: 800 });
+        const found = await auditLayout(page, { english: false, allowedHan: [], fitTables: width >= 1366 });
+        expect({ width, ...found }).toEqual({ width, overflow: [], cutTables: [], overlaps: [], han: [] });
+      }
+
+      await page.getByRole('link', { name: 'English' }).click();
+      await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
+      const english = await create('6229210002', 'Create token');
+      expect(english).not.toBe(token);
+      if (release.installer) {
+        expect(await page.locator('#silent-line').textContent()).toBe(
+          `santong-agent-setup-win-x64.exe /S /SERVER=${PUBLIC_URL} /TOKEN=${english} /CLASSROOM=<classroom-code>`,
+        );
+        await expect(page.locator('.install').textContent()).resolves.toContain('group policy computer startup script');
+      }
+      await expect(page.locator('.install h3').first().textContent()).resolves.toBe(
+        'Windows: the installer (recommended)',
+      );
+      for (const width of [390, 1366]) {
+        await page.setViewportSize({ width, height: 800 });
+        const found = await auditLayout(page, { english: true, allowedHan: ['测试教学点', '测试第一小学'], fitTables: width >= 1366 });
+        expect({ width, ...found }).toEqual({ width, overflow: [], cutTables: [], overlaps: [], han: [] });
+      }
+      fs.mkdirSync(outputDir, { recursive: true });
+      await page.screenshot({ path: join(outputDir, 'enrollment-downloads-en.png'), fullPage: true });
+      expect(offSite).toEqual([]);
+    },
+  );
 });
