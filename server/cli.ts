@@ -16,7 +16,12 @@ import { deviceRevoke, enrollmentTokenCreate, enrollmentTokenRevoke } from './co
 import { inspectionChecklist, inspectionSample } from './commands/inspections.ts';
 import { planImport } from './commands/plan.ts';
 import { platformCommand } from './commands/platforms.ts';
-import { agentReleaseOffer, agentReleasePublish, offlineReleaseCommand, releaseKeyCommand } from './commands/releases.ts';
+import {
+  agentReleaseOffer,
+  agentReleasePublish,
+  offlineReleaseCommand,
+  releaseKeyCommand,
+} from './commands/releases.ts';
 import { importSchoolsCommand } from './commands/schools.ts';
 import { importTeacherSpacesCommand } from './commands/teacher-spaces.ts';
 import { userCreate } from './commands/users.ts';

@@ -93,9 +93,17 @@ export function createEnrollmentToken(
  * 401 the IT teacher can act on. Enrollment counts a use; downloading the agent with it does not (decision 183).
  */
 export function usableEnrollmentToken(db: Db, token: string, now: number) {
-  const row = db.select().from(enrollmentTokens).where(eq(enrollmentTokens.tokenHash, hashSecret(token))).get();
+  const row = db
+    .select()
+    .from(enrollmentTokens)
+    .where(eq(enrollmentTokens.tokenHash, hashSecret(token)))
+    .get();
   if (!row)
-    throw new DomainError('unauthorized', 'token_invalid', 'unknown enrollment token; ask your county office for a new one');
+    throw new DomainError(
+      'unauthorized',
+      'token_invalid',
+      'unknown enrollment token; ask your county office for a new one',
+    );
   if (row.revokedAt !== null)
     throw new DomainError(
       'unauthorized',

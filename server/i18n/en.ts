@@ -178,10 +178,12 @@ export const en: Dictionary = {
   'install.windowsFetch':
     'Or download it on the classroom PC itself (Windows 10 and later have curl.exe; the token is the download credential):',
   'install.deb': 'Linux: UOS, Kylin, Debian (.deb package, two commands)',
-  'install.debArch': 'dpkg --print-architecture tells the PC’s architecture (amd64 or arm64); run the two commands for it.',
+  'install.debArch':
+    'dpkg --print-architecture tells the PC’s architecture (amd64 or arm64); run the two commands for it.',
   'install.withNode': 'PCs with Node.js (the one-file santong-agent.mjs)',
   'install.files': 'Files to download',
-  'install.checkSums': 'Check them after downloading with sha256sum -c SHA256SUMS (Windows: certutil -hashfile FILE SHA256).',
+  'install.checkSums':
+    'Check them after downloading with sha256sum -c SHA256SUMS (Windows: certutil -hashfile FILE SHA256).',
   'install.missing':
     'This server does not offer the {kind} yet. Once the release holder has signed it (santong release sign), an administrator runs on the server: {command}',
   'install.kind.bundle': 'agent (needs Node.js)',

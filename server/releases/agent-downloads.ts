@@ -24,19 +24,30 @@ import { latestAgentRelease } from './releases.ts';
  */
 
 /** The kinds of download, in the order the pages show them. */
-export const DOWNLOAD_KINDS = ['windows-installer', 'deb-amd64', 'deb-arm64', 'linux-x64', 'linux-arm64', 'win-x64'] as const;
+export const DOWNLOAD_KINDS = [
+  'windows-installer',
+  'deb-amd64',
+  'deb-arm64',
+  'linux-x64',
+  'linux-arm64',
+  'win-x64',
+] as const;
 export type DownloadKind = (typeof DOWNLOAD_KINDS)[number];
 
 const isPe = (bytes: Buffer) => bytes.subarray(0, 2).toString('latin1') === 'MZ';
 
 /** Each kind's file name (a .deb's carries its version) and what its bytes must say they are. */
-const KINDS: Record<DownloadKind, { name(version: string): string; fits(named: ArtifactVersion, bytes: Buffer): boolean }> = {
+const KINDS: Record<
+  DownloadKind,
+  { name(version: string): string; fits(named: ArtifactVersion, bytes: Buffer): boolean }
+> = {
   // A Windows program (NSIS) carrying the agent's win-x64 executable, whose version line its bytes show, or a
   // kind of its own should release signing come to name installers.
   'windows-installer': {
     name: () => WINDOWS_INSTALLER_NAME,
     fits: (named, bytes) =>
-      isPe(bytes) && (named.kind === 'executable' ? named.target === 'win-x64' : named.kind !== 'bundle' && named.kind !== 'deb'),
+      isPe(bytes) &&
+      (named.kind === 'executable' ? named.target === 'win-x64' : named.kind !== 'bundle' && named.kind !== 'deb'),
   },
   'deb-amd64': { name: (v) => debName(v, 'amd64'), fits: (n) => n.kind === 'deb' && n.target === 'amd64' },
   'deb-arm64': { name: (v) => debName(v, 'arm64'), fits: (n) => n.kind === 'deb' && n.target === 'arm64' },

@@ -105,15 +105,19 @@ export const agentDownloadRoutes = new Hono<AppEnv>()
       {
         path: offered.path,
         fileName: offered.fileName,
-        contentType: offered.kind.startsWith('deb-') ? 'application/vnd.debian.binary-package' : 'application/octet-stream',
+        contentType: offered.kind.startsWith('deb-')
+          ? 'application/vnd.debian.binary-package'
+          : 'application/octet-stream',
         sha256: offered.sha256,
       },
       { method: c.req.method, range: c.req.header('range'), ifRange: c.req.header('if-range') },
       (actual) =>
-        c.get('logger').error(
-          { file: offered.fileName, signed: offered.sha256, actual },
-          'an offered agent download changed on disk since it was signed; the download was cut short: offer it again (santong agent-release offer)',
-        ),
+        c
+          .get('logger')
+          .error(
+            { file: offered.fileName, signed: offered.sha256, actual },
+            'an offered agent download changed on disk since it was signed; the download was cut short: offer it again (santong agent-release offer)',
+          ),
     );
   })
   // Pages get the dashboard's error page; a PC that sent a token gets the reason as text.

@@ -69,7 +69,9 @@ export function InstallCommands(props: {
         return (
           <>
             <h4>{t(`install.kind.${kind}`)}</h4>
-            <pre data-deb={kind}>{`${fetchLine('curl', deb, "'")}\nsudo ${env} apt-get install -y ./${deb.fileName}`}</pre>
+            <pre
+              data-deb={kind}
+            >{`${fetchLine('curl', deb, "'")}\nsudo ${env} apt-get install -y ./${deb.fileName}`}</pre>
           </>
         );
       })}

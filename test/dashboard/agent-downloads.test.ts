@@ -47,7 +47,12 @@ const offer = (file: string, flags: Record<string, string> = {}) =>
   runOfferCommand(server.db, server.dataDir, file, flags, byTest, server.clock());
 /** Text of a `<pre>` as the page shows it. */
 const unescape = (html: string) =>
-  html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  html
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 const pre = (html: string, attribute: string) =>
   unescape(new RegExp(`<pre ${attribute}>([^<]*)</pre>`).exec(html)?.[1] ?? '');
 
@@ -58,14 +63,15 @@ async function offeringServer(options: Parameters<typeof startTestServer>[0] = {
   trustReleaseKey(server.db, key);
   const bundle = await readFile(release.bundle);
   publishAgentRelease(server.db, bundle, key.sign(bundle), server.clock(), byTest);
-  for (const file of [release.installer, release.debAmd64, release.linuxX64, release.winX64])
-    if (file) offer(file);
+  for (const file of [release.installer, release.debAmd64, release.linuxX64, release.winX64]) if (file) offer(file);
 }
 
 describe('santong agent-release offer', () => {
   it('takes only files signed by a trusted key whose bytes are what their names say', async () => {
     server = await startTestServer();
-    expect(() => offer(release.linuxX64)).toThrow(/which this server does not trust; add it with `santong release-key add`/);
+    expect(() => offer(release.linuxX64)).toThrow(
+      /which this server does not trust; add it with `santong release-key add`/,
+    );
     trustReleaseKey(server.db, key);
     expect(() => offer(release.linuxX64, { signature: join(built.dir, 'none.sig') })).toThrow(
       /no signature at .*none\.sig: sign the file with `santong release sign/,
@@ -98,7 +104,8 @@ describe('santong agent-release offer', () => {
     expect(audit.map((a) => [a.entity_id, JSON.parse(a.new_value).sha256])).toEqual([
       [basename(release.debAmd64), sha256(deb)],
     ]);
-    if (release.installer) expect(offer(release.installer)[0]).toMatch(/^santong-agent-setup-win-x64\.exe 0\.1\.0 offered/);
+    if (release.installer)
+      expect(offer(release.installer)[0]).toMatch(/^santong-agent-setup-win-x64\.exe 0\.1\.0 offered/);
   });
 });
 
@@ -156,7 +163,9 @@ describe('downloads', () => {
     expect(await refused('Bearer ste_not-a-token')).toBe(
       '401 unknown enrollment token; ask your county office for a new one\n',
     );
-    expect(await refused(`Basic ${token}`)).toMatch(/^401 send the school’s enrollment token as "Authorization: Bearer ste_…"/);
+    expect(await refused(`Basic ${token}`)).toMatch(
+      /^401 send the school’s enrollment token as "Authorization: Bearer ste_…"/,
+    );
     const revoked = server.db.$client.prepare('select max(id) as id from enrollment_tokens').get() as { id: number };
     revokeEnrollmentToken(server.db, revoked.id, server.clock(), byTest);
     expect(await refused(`Bearer ${token}`)).toBe(
@@ -297,7 +306,11 @@ describe('the enrollment page in Chromium', () => {
       );
       for (const width of [390, 1366]) {
         await page.setViewportSize({ width, height: 800 });
-        const found = await auditLayout(page, { english: true, allowedHan: ['测试教学点', '测试第一小学'], fitTables: width >= 1366 });
+        const found = await auditLayout(page, {
+          english: true,
+          allowedHan: ['测试教学点', '测试第一小学'],
+          fitTables: width >= 1366,
+        });
         expect({ width, ...found }).toEqual({ width, overflow: [], cutTables: [], overlaps: [], han: [] });
       }
       fs.mkdirSync(outputDir, { recursive: true });

@@ -71,7 +71,9 @@ describe('the school page’s install section', () => {
       expect(install).not.toContain('SANTONG_PUBLIC_URL');
       expect(install).toContain('href="/agent/santong-agent.mjs" download="santong-agent.mjs"');
       expect(tableOf(install, 'agent-files')).toMatch(
-        new RegExp(`santong-agent.mjs</a></td><td>采集程序（需 Node.js）</td><td>2.4.0</td><td>1 KiB</td><td><code class="digest">${sha256(bundle)}</code>`),
+        new RegExp(
+          `santong-agent.mjs</a></td><td>采集程序（需 Node.js）</td><td>2.4.0</td><td>1 KiB</td><td><code class="digest">${sha256(bundle)}</code>`,
+        ),
       );
       const download = await client.get('/agent/santong-agent.mjs');
       expect(download.status).toBe(200);
