@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
 import { pageContext, requireUser } from '../accounts/page-auth.ts';
+import { bearerSecret } from '../access/secrets.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { DomainError, failureStatus } from '../errors.ts';
 import { usableEnrollmentToken } from '../enrollment/tokens.ts';
@@ -35,7 +36,7 @@ const downloadAccess = createMiddleware<AppEnv>(async (c, next) => {
       const refused = await requireUser(c, next);
       if (refused) c.res = refused;
     });
-  const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+  const token = bearerSecret(authorization);
   if (!token)
     throw new DomainError(
       'unauthorized',
