@@ -10,6 +10,7 @@ import { coverageDocs, coverageRoutes } from './routes/coverage.ts';
 import { divisionDocs, divisionRoutes } from './routes/divisions.ts';
 import { signedInDashboard } from './routes/dashboard.ts';
 import { dashboardSessionRoutes } from './routes/dashboard-session.ts';
+import { agentDownloadRoutes } from './routes/dashboard-agent-download.ts';
 import { enrollDocs, enrollRoutes } from './routes/enroll.ts';
 import { healthDocs, healthRoutes } from './routes/health.ts';
 import { planDocs, planRoutes } from './routes/plan.ts';
@@ -77,6 +78,8 @@ export function createApp(deps: AppDeps) {
     // The dashboard: server-rendered pages with their own HTML error pages (issue 4).
     .route('/', dashboardSessionRoutes)
     .route('/', signedInDashboard())
+    // The agent's files: a signed-in account, or a school PC with its enrollment token (decision 183).
+    .route('/', agentDownloadRoutes)
     .route('/', speedtestRoutes())
     .route('/', agentReleaseRoutes)
     .get('/api/v1/openapi.json', (c) => c.json(openApiDocument));

@@ -16,7 +16,12 @@ import { deviceRevoke, enrollmentTokenCreate, enrollmentTokenRevoke } from './co
 import { inspectionChecklist, inspectionSample } from './commands/inspections.ts';
 import { planImport } from './commands/plan.ts';
 import { platformCommand } from './commands/platforms.ts';
-import { agentReleasePublish, offlineReleaseCommand, releaseKeyCommand } from './commands/releases.ts';
+import {
+  agentReleaseOffer,
+  agentReleasePublish,
+  offlineReleaseCommand,
+  releaseKeyCommand,
+} from './commands/releases.ts';
 import { importSchoolsCommand } from './commands/schools.ts';
 import { importTeacherSpacesCommand } from './commands/teacher-spaces.ts';
 import { userCreate } from './commands/users.ts';
@@ -60,6 +65,7 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
   release-key revoke --statement FILE | release-key list
   release-key export-legacy --out KEY             move the private key older servers kept in the database to KEY
   agent-release publish BUNDLE [--signature SIG]  publish a bundle signed offline (BUNDLE.sig); enrolled agents update to it
+  agent-release offer FILE [--signature SIG]      offer a signed installer, .deb or executable (FILE.sig) for download on the dashboard
   verify                                          recompute every figure from raw reports and compare
   backup FILE                                     online copy of the database, safe while serving; restore: stop the
                                                   server, put FILE at DATA_DIR/santong.sqlite (no -wal/-shm beside it)
@@ -178,6 +184,7 @@ const commands: Record<string, Command> = {
   'release-key list': releaseKeyCommand,
   'release-key export-legacy': releaseKeyCommand,
   'agent-release publish': agentReleasePublish,
+  'agent-release offer': agentReleaseOffer,
 };
 
 /** Commands whose second word names what to do (`plan import`); the others take a file or nothing. */

@@ -13,6 +13,7 @@ import { ensureReferenceData } from './plan/plan.ts';
 import { currentPlan } from './plan/current.ts';
 import { legacyKeyWarning, legacyReleaseKeyPresent } from './releases/legacy-key.ts';
 import { trustedReleaseKeys } from './releases/release-keys.ts';
+import { agentDownloadDir } from './releases/agent-downloads.ts';
 import { SERVER_VERSION } from './version.ts';
 
 export interface RunningServer {
@@ -60,6 +61,7 @@ export async function startServer(
     trustProxy: config.trustProxy,
     httpsOnly: config.httpsOnly,
     dataDir: config.dataDir,
+    agentDownloadDir: agentDownloadDir(config.dataDir),
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   });
   const server = await new Promise<ServerType>((resolve, reject) => {

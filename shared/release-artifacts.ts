@@ -11,6 +11,24 @@ export function bundleVersion(bundle: Buffer): string | null {
   return /^\/\/ santong-agent (\S+)$/m.exec(bundle.subarray(0, 1024).toString('utf8'))?.[1] ?? null;
 }
 
+/** The machines the standalone executables are built for (docs/decisions/170-agent-executables.md). */
+export type ExecutableTarget = 'linux-x64' | 'linux-arm64' | 'win-x64';
+/** The machines of the .debs, in Debian's words (linux-x64 is amd64, linux-arm64 arm64). */
+export type DebArch = 'amd64' | 'arm64';
+
+/** The file name of a target's executable, as dist/, the README, the .deb, the installer and the dashboard name it. */
+export function executableName(target: ExecutableTarget): string {
+  return `santong-agent-${target}${target.startsWith('win-') ? '.exe' : ''}`;
+}
+
+/** The file name of a .deb, as Debian names packages (name_version_arch.deb). */
+export function debName(version: string, arch: DebArch): string {
+  return `santong-agent_${version}_${arch}.deb`;
+}
+
+/** The Windows installer's file name (issue 16 item 2): `/S /SERVER=… /TOKEN=… /CLASSROOM=…` installs silently. */
+export const WINDOWS_INSTALLER_NAME = 'santong-agent-setup-win-x64.exe';
+
 /** The first line of an executable's main script (agent/package/executable.ts): its version and target. */
 export function executableVersionLine(version: string, target: string): string {
   return `// santong-agent-executable ${version} ${target}`;

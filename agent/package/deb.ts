@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type DebArch } from '../../shared/release-artifacts.ts';
 import {
   agentFolderCommands,
   agentUserCommand,
@@ -20,8 +21,6 @@ import {
  * (docs/decisions/171-agent-deb.md).
  */
 
-export type DebArch = 'amd64' | 'arm64';
-
 /** What the package installs, as the service of install-service would be laid out. */
 export const DEB_SERVICE: ServicePaths = {
   node: `${LINUX_INSTALL_DIR}/${EXECUTABLE_FILE}`,
@@ -34,10 +33,6 @@ export const DEB_SERVICE: ServicePaths = {
 
 /** Packages own their units under /lib (an administrator's install-service writes /etc/systemd/system, which wins). */
 export const DEB_UNIT_PATH = '/lib/systemd/system/santong-agent.service';
-
-export function debName(version: string, arch: DebArch): string {
-  return `santong-agent_${version}_${arch}.deb`;
-}
 
 /**
  * Builds the .deb of `executable` (the linux-x64 one for amd64, linux-arm64 for arm64) with dpkg-deb.

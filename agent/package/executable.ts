@@ -3,19 +3,14 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, platform, tmpdir } from 'node:os';
 import path from 'node:path';
-import { executableVersionLine } from '../../shared/release-artifacts.ts';
+import { executableVersionLine, type ExecutableTarget } from '../../shared/release-artifacts.ts';
 import { EMBEDDED_BUNDLE_ASSET, executableLauncherSource } from '../update/executable-launcher.ts';
-import { nodeRuntime, NODE_RUNTIME_VERSION, runtimeCacheDir, type ExecutableTarget } from './node-runtime.ts';
+import { nodeRuntime, NODE_RUNTIME_VERSION, runtimeCacheDir } from './node-runtime.ts';
 
 /** The fuse Node 20 looks for to know a blob was injected (Node's single-executable-applications docs). */
 export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 /** The name of the injected resource: an ELF note, a PE resource. */
 export const SEA_RESOURCE = 'NODE_SEA_BLOB';
-
-/** The file name of a target's executable in dist/, as the README, the .deb and the Windows installer name it. */
-export function executableName(target: ExecutableTarget): string {
-  return `santong-agent-${target}${target.startsWith('win-') ? '.exe' : ''}`;
-}
 
 /**
  * Builds a standalone executable of the agent for `target`: Node's own binary for that target

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import type { ExecutableTarget } from '../../shared/release-artifacts.ts';
 
 /*
  * The Node.js runtime inside the standalone executables: Node's own release builds, which npm ships as the
@@ -14,7 +15,6 @@ import path from 'node:path';
 /** Node's 20 LTS line, as `engines` says and as the tests and the bench run; one blob serves every target. */
 export const NODE_RUNTIME_VERSION = '20.20.2';
 
-export type ExecutableTarget = 'linux-x64' | 'linux-arm64' | 'win-x64';
 export const EXECUTABLE_TARGETS = [
   'linux-x64',
   'linux-arm64',

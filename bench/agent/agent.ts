@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildAgentBundle } from '../../agent/build.ts';
-import { debName } from '../../agent/package/deb.ts';
+import { debName } from '../../shared/release-artifacts.ts';
 import { buildExecutable } from '../../agent/package/executable.ts';
 import { AGENT_ENVIRONMENT, AGENT_NODE_FLAGS, EXECUTABLE_NODE_OPTIONS } from '../../agent/service.ts';
 import { AGENT_VERSION } from '../../agent/version.ts';

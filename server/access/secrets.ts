@@ -11,6 +11,12 @@ export function generateSecret(kind: SecretKind): string {
   return prefixes[kind] + randomBytes(32).toString('base64url');
 }
 
+/** The secret of an `Authorization: Bearer SECRET` header, or null when the header is absent or of another scheme. */
+export function bearerSecret(header: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match ? match[1]! : null;
+}
+
 /** The SHA-256 hex digest under which a secret is stored and looked up. */
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');

@@ -6,7 +6,7 @@ import { DomainError } from '../errors.ts';
 import { cookiePrefix } from '../http/proxy.ts';
 import { authenticateSession, SESSION_COOKIE } from '../accounts/sessions.ts';
 import { authenticateApiToken } from './api-tokens.ts';
-import { hashSecret } from '../access/secrets.ts';
+import { bearerSecret, hashSecret } from '../access/secrets.ts';
 
 // Every report batch authenticates: the lookup is prepared once per connection, not rebuilt per request.
 // A re-enrolled PC's previous key is accepted until the new key reports (decision 065); `awaitingNewKey`
@@ -25,17 +25,12 @@ const deviceByKeyHash = perConnection((sqlite) =>
     select d.id, d.school_code, d.revoked_at, 0 from device_reenrollments r join devices d on d.id = r.device_id where r.previous_key_hash = ?`),
 );
 
-function bearer(header: string | undefined): string | null {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match ? match[1]! : null;
-}
-
 /**
  * Device key authentication for agent routes. Keys are looked up by their SHA-256: the stored hash is
  * the index key, so no secret is ever compared byte by byte against another secret.
  */
 export const deviceAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const key = bearer(c.req.header('authorization'));
+  const key = bearerSecret(c.req.header('authorization'));
   if (!key)
     throw new DomainError(
       'unauthorized',
@@ -85,7 +80,7 @@ export const apiAuth = createMiddleware<AppEnv>(async (c, next) => {
     });
     return next();
   }
-  const secret = bearer(header);
+  const secret = bearerSecret(header);
   if (!secret)
     throw new DomainError(
       'unauthorized',

@@ -11,6 +11,8 @@ import { exportLegacyReleaseKey, legacyReleaseKeyPresent } from '../releases/leg
 import { generateReleaseKey, keyStatement, readReleaseKey, signBundle } from '../releases/offline-keys.ts';
 import { addReleaseKey, listReleaseKeys, parseKeyStatement, revokeReleaseKey } from '../releases/release-keys.ts';
 import { publishAgentRelease } from '../releases/releases.ts';
+import { agentDownloadDir, offerAgentDownload } from '../releases/agent-downloads.ts';
+import { parseServerConfig } from '../config.ts';
 import { cliActor, database, UsageError, type Command } from './command-line.ts';
 
 /*
@@ -209,6 +211,24 @@ export function runPublishCommand(
   const release = publishAgentRelease(db, fs.readFileSync(file), signed, now, audit);
   return [
     `agent ${release.version} published: ${release.size} bytes, sha256 ${release.sha256}, signed by ${releaseKeyFingerprint(signed.publicKey)}`,
+    'offer the installer, the .debs and the executables on the dashboard: santong agent-release offer FILE, for each signed file of dist/',
+  ];
+}
+
+/** `santong agent-release offer FILE [--signature SIG]`: a signed installer, .deb or executable, downloadable from the dashboard. */
+export function runOfferCommand(
+  db: Db,
+  dataDir: string,
+  file: string,
+  flags: ReleaseFlags,
+  audit: AuditSource,
+  now: number,
+): string[] {
+  const dir = agentDownloadDir(dataDir);
+  const offered = offerAgentDownload(db, dir, file, flags.signature ?? `${file}.sig`, now, audit);
+  return [
+    `${offered.fileName} ${offered.version} offered on the dashboard: ${offered.size} bytes, sha256 ${offered.sha256}, signed by ${offered.signedBy} (${dir})`,
+    ...offered.replaced.map((name) => `${name} is no longer offered`),
   ];
 }
 
@@ -230,5 +250,14 @@ export const agentReleasePublish: Command = ({ flags, arg, now, say }) => {
   if (!arg) throw new UsageError('agent-release publish needs a bundle file');
   const audit = { actor: cliActor(), reason: flags.reason ?? `agent-release publish ${arg}` };
   runPublishCommand(database(flags), arg, flags, audit, now).forEach(say);
+  return 0;
+};
+
+/** `santong agent-release offer FILE`: signed-in people and PCs with an enrollment token can download it. */
+export const agentReleaseOffer: Command = ({ flags, arg, now, say }) => {
+  if (!arg) throw new UsageError('agent-release offer needs a file of dist/ signed with `santong release sign`');
+  const audit = { actor: cliActor(), reason: flags.reason ?? `agent-release offer ${arg}` };
+  const { dataDir } = parseServerConfig(flags, process.env);
+  runOfferCommand(database(flags), dataDir, arg, flags, audit, now).forEach(say);
   return 0;
 };

@@ -19,7 +19,7 @@ import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { trustedReleaseKeys } from '../releases/release-keys.ts';
 import { hardwareFingerprint, type HardwareFingerprint } from './hardware.ts';
-import { chinaDateTime } from '../../shared/time/china-time-text.ts';
+import { usableEnrollmentToken } from './tokens.ts';
 
 /**
  * Enrolls a school PC with a per-school token. The school comes from the token, never the payload.
@@ -29,37 +29,7 @@ import { chinaDateTime } from '../../shared/time/china-time-text.ts';
  */
 export function enrollDevice(db: Db, request: EnrollRequest, now: number): EnrollResponse {
   return inTransaction(db, () => {
-    const token = db
-      .select()
-      .from(enrollmentTokens)
-      .where(eq(enrollmentTokens.tokenHash, hashSecret(request.token)))
-      .get();
-    if (!token)
-      throw new DomainError(
-        'unauthorized',
-        'token_invalid',
-        'unknown enrollment token; ask your county office for a new one',
-      );
-    if (token.revokedAt !== null)
-      throw new DomainError(
-        'unauthorized',
-        'token_revoked',
-        'this enrollment token was revoked; ask your county office for a new one',
-      );
-    if (token.expiresAt !== null && token.expiresAt <= now) {
-      throw new DomainError(
-        'unauthorized',
-        'token_expired',
-        `this enrollment token expired at ${chinaDateTime(token.expiresAt)} Beijing time; ask your county office for a new one`,
-      );
-    }
-    if (token.maxUses !== null && token.uses >= token.maxUses) {
-      throw new DomainError(
-        'unauthorized',
-        'token_used_up',
-        `this enrollment token was already used ${token.uses} times, its limit; ask your county office for a new one`,
-      );
-    }
+    const token = usableEnrollmentToken(db, request.token, now);
     const school = db
       .select({ code: schools.code, name: schools.name, countyCode: schools.countyCode })
       .from(schools)

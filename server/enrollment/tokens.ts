@@ -5,6 +5,7 @@ import { classrooms, enrollmentTokens, schools } from '../db/schema.ts';
 import { generateSecret, hashSecret } from '../access/secrets.ts';
 import { DomainError } from '../errors.ts';
 import { DAY_MS, HOUR_MS } from '../../shared/time/china-time.ts';
+import { chinaDateTime } from '../../shared/time/china-time-text.ts';
 
 export interface NewEnrollmentToken {
   id: number;
@@ -85,6 +86,43 @@ export function createEnrollmentToken(
     return created;
   });
   return { id: row.id, token, school, expiresAt, maxUses };
+}
+
+/**
+ * The token's row when it may enroll a PC now (known, not revoked, not expired, uses left), else the reason as a
+ * 401 the IT teacher can act on. Enrollment counts a use; downloading the agent with it does not (decision 183).
+ */
+export function usableEnrollmentToken(db: Db, token: string, now: number) {
+  const row = db
+    .select()
+    .from(enrollmentTokens)
+    .where(eq(enrollmentTokens.tokenHash, hashSecret(token)))
+    .get();
+  if (!row)
+    throw new DomainError(
+      'unauthorized',
+      'token_invalid',
+      'unknown enrollment token; ask your county office for a new one',
+    );
+  if (row.revokedAt !== null)
+    throw new DomainError(
+      'unauthorized',
+      'token_revoked',
+      'this enrollment token was revoked; ask your county office for a new one',
+    );
+  if (row.expiresAt !== null && row.expiresAt <= now)
+    throw new DomainError(
+      'unauthorized',
+      'token_expired',
+      `this enrollment token expired at ${chinaDateTime(row.expiresAt)} Beijing time; ask your county office for a new one`,
+    );
+  if (row.maxUses !== null && row.uses >= row.maxUses)
+    throw new DomainError(
+      'unauthorized',
+      'token_used_up',
+      `this enrollment token was already used ${row.uses} times, its limit; ask your county office for a new one`,
+    );
+  return row;
 }
 
 /** Revokes an enrollment token by id; devices it already enrolled keep their keys. */

@@ -27,6 +27,8 @@ export interface AppDeps {
   dataDir?: string;
   /** The address school PCs reach the server at (SANTONG_PUBLIC_URL), for the install commands; unset when absent. */
   publicUrl?: string;
+  /** Where `santong agent-release offer` put the installers and executables the pages offer; none offered when absent. */
+  agentDownloadDir?: string;
 }
 
 export interface AppEnv {

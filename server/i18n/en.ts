@@ -75,9 +75,7 @@ export const en: Dictionary = {
   'school.installHintOfficer':
     "Issue an enrollment token for this school, give it to the school's IT teacher, and run on each classroom PC (the token replaces <TOKEN>):",
   'school.issueToken': 'Issue an enrollment token for this school',
-  'school.download': 'Download the agent',
   'school.downloadSignature': 'signature file',
-  'school.downloadHint': 'Agent {version} ({size}); needs only Node.js. Keep both files in one folder.',
   'school.noRelease':
     'No agent has been published on this server yet: the bureau publishes one (santong agent-release publish), then a download link appears here.',
   'school.publicUrlMissing':
@@ -164,7 +162,7 @@ export const en: Dictionary = {
   'enrollment.windows': 'Windows (PowerShell, run as administrator)',
   'enrollment.linux': 'Linux (terminal)',
   'enrollment.classroomHint':
-    'Replace <classroom-code> with the code of the PC’s classroom; drop --classroom for office PCs.',
+    'Replace {room} with the code of the PC’s classroom; for office PCs drop --classroom (/CLASSROOM=… for the installer, SANTONG_CLASSROOM=… for the package).',
   'enrollment.releaseKeys':
     'Release key fingerprint: the agent prints the key it pins when it enrolls, and the IT teacher checks it is this one. If it differs, the PC did not reach this server: do not install the service.',
   'enrollment.noReleaseKey':
@@ -172,6 +170,35 @@ export const en: Dictionary = {
   'enrollment.folderHint':
     'Put santong-agent.mjs and its santong-agent.mjs.sig in a folder of their own (C:\\Program Files\\santong-agent\\ or /opt/santong-agent/) and run the commands there.',
   'enrollment.recent': 'Recent tokens',
+  'install.windowsInstaller': 'Windows: the installer (recommended)',
+  'install.silentHint':
+    'Copy the installer to the classroom PC (a USB stick, or the download line below), open a command prompt as administrator in its folder and run this line: it installs silently, enrolls the PC and starts the service.',
+  'install.computerRoom':
+    'A computer room or many PCs: the PCs of one classroom take the same line. Put the installer and a .cmd file holding this line on a USB stick and run it on each PC (write "%~dp0{file}" … in the .cmd), or push it to every PC as a group policy computer startup script. The token’s maximum uses must cover the number of PCs.',
+  'install.windowsFetch':
+    'Or download it on the classroom PC itself (Windows 10 and later have curl.exe; the token is the download credential):',
+  'install.deb': 'Linux: UOS, Kylin, Debian (.deb package, two commands)',
+  'install.debArch':
+    'dpkg --print-architecture tells the PC’s architecture (amd64 or arm64); run the two commands for it.',
+  'install.withNode': 'PCs with Node.js (the one-file santong-agent.mjs)',
+  'install.files': 'Files to download',
+  'install.checkSums':
+    'Check them after downloading with sha256sum -c SHA256SUMS (Windows: certutil -hashfile FILE SHA256).',
+  'install.missing':
+    'This server does not offer the {kind} yet. Once the release holder has signed it (santong release sign), an administrator runs on the server: {command}',
+  'install.kind.bundle': 'agent (needs Node.js)',
+  'install.kind.windows-installer': 'Windows installer',
+  'install.kind.deb-amd64': '.deb package amd64 (Intel, AMD, Zhaoxin, Hygon)',
+  'install.kind.deb-arm64': '.deb package arm64 (Phytium, Kunpeng)',
+  'install.kind.linux-x64': 'Linux executable x64',
+  'install.kind.linux-arm64': 'Linux executable arm64',
+  'install.kind.win-x64': 'Windows executable x64',
+  'col.file': 'File',
+  'col.fileKind': 'Kind',
+  'col.version': 'Version',
+  'col.size': 'Size',
+  'col.sha256': 'SHA-256',
+  'col.signature': 'Signature',
   'users.title': 'Users',
   'users.create': 'Create a user',
   'users.submit': 'Create',

@@ -72,9 +72,7 @@ export const zhCN = {
   'school.installHintOfficer':
     '先为本校创建注册令牌，再把令牌交给学校的信息技术老师，在教室电脑上运行（用令牌替换 <TOKEN>）：',
   'school.issueToken': '为本校创建注册令牌',
-  'school.download': '下载采集程序',
   'school.downloadSignature': '签名文件',
-  'school.downloadHint': '采集程序 {version}（{size}），只需 Node.js。两个文件放在同一文件夹中。',
   'school.noRelease':
     '本服务器尚未发布采集程序：请州教育局先发布（santong agent-release publish），此处才会出现下载链接。',
   'school.publicUrlMissing':
@@ -160,7 +158,8 @@ export const zhCN = {
   'enrollment.created': '已创建令牌。令牌只显示这一次，请立即复制：',
   'enrollment.windows': 'Windows（以管理员身份运行 PowerShell）',
   'enrollment.linux': 'Linux（终端）',
-  'enrollment.classroomHint': '将 <教室代码> 换成这台电脑所在教室的代码；办公室电脑可去掉 --classroom。',
+  'enrollment.classroomHint':
+    '将 {room} 换成这台电脑所在教室的编号；办公室电脑去掉 --classroom（安装程序去掉 /CLASSROOM=…，安装包去掉 SANTONG_CLASSROOM=…）。',
   'enrollment.releaseKeys':
     '发布密钥指纹：代理注册时会显示它固定的密钥指纹，请信息技术老师核对与此一致。如不一致，说明电脑连到的不是本服务器：不要安装服务。',
   'enrollment.noReleaseKey':
@@ -168,6 +167,32 @@ export const zhCN = {
   'enrollment.folderHint':
     '将 santong-agent.mjs 及其 santong-agent.mjs.sig 放在单独的文件夹中（C:\\Program Files\\santong-agent\\ 或 /opt/santong-agent/），并在那里运行这些命令。',
   'enrollment.recent': '最近的令牌',
+  'install.windowsInstaller': 'Windows：安装程序（推荐）',
+  'install.silentHint':
+    '把安装程序复制到教室电脑（U 盘，或用下面的下载命令），在它所在的文件夹以管理员身份打开命令提示符，运行这一行：静默安装、注册并启动服务。',
+  'install.computerRoom':
+    '机房和多台电脑：同一教室的电脑用同一行命令。可把安装程序和写有这一行的 .cmd 文件放在 U 盘上逐台运行（.cmd 里写 "%~dp0{file}" …），或用组策略的计算机启动脚本下发到所有电脑。令牌的最多使用次数要不少于电脑台数。',
+  'install.windowsFetch': '也可以在教室电脑上直接下载（Windows 10 及以上自带 curl.exe；令牌就是下载凭证）：',
+  'install.deb': 'Linux：统信 UOS、银河麒麟、Debian（.deb 安装包，两条命令）',
+  'install.debArch': '用 dpkg --print-architecture 查看电脑的架构（amd64 或 arm64），运行对应的两条命令。',
+  'install.withNode': '已安装 Node.js 的电脑（单文件 santong-agent.mjs）',
+  'install.files': '可下载的文件',
+  'install.checkSums': '下载后可用 sha256sum -c SHA256SUMS 核对（Windows：certutil -hashfile 文件名 SHA256）。',
+  'install.missing':
+    '本服务器尚未提供 {kind}。发布者在发布机上用 santong release sign 签名后，管理员在服务器上运行：{command}',
+  'install.kind.bundle': '采集程序（需 Node.js）',
+  'install.kind.windows-installer': 'Windows 安装程序',
+  'install.kind.deb-amd64': '.deb 安装包 amd64（Intel、AMD、兆芯、海光）',
+  'install.kind.deb-arm64': '.deb 安装包 arm64（飞腾、鲲鹏）',
+  'install.kind.linux-x64': 'Linux 可执行文件 x64',
+  'install.kind.linux-arm64': 'Linux 可执行文件 arm64',
+  'install.kind.win-x64': 'Windows 可执行文件 x64',
+  'col.file': '文件',
+  'col.fileKind': '类型',
+  'col.version': '版本',
+  'col.size': '大小',
+  'col.sha256': 'SHA-256',
+  'col.signature': '签名',
   'users.title': '用户',
   'users.create': '创建用户',
   'users.submit': '创建',

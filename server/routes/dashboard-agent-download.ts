@@ -1,8 +1,17 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { z } from 'zod';
+import { pageContext, requireUser } from '../accounts/page-auth.ts';
+import { bearerSecret } from '../access/secrets.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, failureStatus } from '../errors.ts';
+import { usableEnrollmentToken } from '../enrollment/tokens.ts';
+import { fileDownload } from '../http/file-download.ts';
+import { validate } from '../http/validate.ts';
+import { offeredAgentDownload, offeredAgentDownloads } from '../releases/agent-downloads.ts';
 import { agentReleaseBundle, latestAgentRelease } from '../releases/releases.ts';
+import { pageErrorHandler } from '../views/error-page.tsx';
 import { AGENT_DOWNLOAD, AGENT_FILE } from '../views/install-commands.tsx';
 
 function latest(c: Context<AppEnv>) {
@@ -11,19 +20,49 @@ function latest(c: Context<AppEnv>) {
   return release;
 }
 
+const attachment = (fileName: string) => `attachment; filename="${fileName}"`;
+
 /**
- * The newest published agent and its signature file, for a signed-in person to carry to the school PCs
- * (issue 18 item 10). The same bytes the API hands enrolled agents (server/routes/agent-releases.ts), which
- * need a device key; the launcher checks the signature file beside the bundle before it self-updates.
+ * Who may download: a signed-in account (the officer carrying the files to the schools), or a school PC that
+ * sends its school's enrollment token as `Authorization: Bearer ste_…` (the download line of the install
+ * commands; docs/decisions/183-agent-downloads-offered-signed.md). A request that sends a token is judged by the
+ * token alone, with a 401 that says why: sent to the login page instead, `curl -fLO` would save that page under
+ * the installer's name.
  */
-export const dashboardAgentDownloadRoutes = new Hono<AppEnv>()
+const downloadAccess = createMiddleware<AppEnv>(async (c, next) => {
+  const authorization = c.req.header('authorization');
+  if (authorization === undefined)
+    return pageContext(c, async () => {
+      const refused = await requireUser(c, next);
+      if (refused) c.res = refused;
+    });
+  const token = bearerSecret(authorization);
+  if (!token)
+    throw new DomainError(
+      'unauthorized',
+      'token_invalid',
+      'send the school’s enrollment token as "Authorization: Bearer ste_…", or sign in to the dashboard',
+    );
+  usableEnrollmentToken(c.get('db'), token, c.get('clock')());
+  await next();
+});
+
+const fileParams = z.object({ file: z.string().regex(/^[\w.+-]{1,128}$/, 'a file name of the agent') });
+
+/**
+ * The agent for the school PCs: the newest published bundle and its signature file (issue 18 item 10), and the
+ * installer, .debs and executables offered with `santong agent-release offer` (issue 16 item 4), with
+ * SHA256SUMS over all of them. The bundle is the bytes the API hands enrolled agents (routes/agent-releases.ts).
+ */
+export const agentDownloadRoutes = new Hono<AppEnv>()
+  .use('/agent/*', downloadAccess)
   .get(AGENT_DOWNLOAD, (c) => {
     const bundle = agentReleaseBundle(c.get('db'), latest(c).version);
     return new Response(new Uint8Array(bundle), {
       headers: {
         'content-type': 'text/javascript; charset=utf-8',
         'content-length': String(bundle.length),
-        'content-disposition': `attachment; filename="${AGENT_FILE}"`,
+        'content-disposition': attachment(AGENT_FILE),
       },
     });
   })
@@ -39,6 +78,53 @@ export const dashboardAgentDownloadRoutes = new Hono<AppEnv>()
     };
     return c.body(`${JSON.stringify(signature, null, 2)}\n`, 200, {
       'content-type': 'application/json; charset=utf-8',
-      'content-disposition': `attachment; filename="${AGENT_FILE}.sig"`,
+      'content-disposition': attachment(`${AGENT_FILE}.sig`),
     });
+  })
+  .get('/agent/SHA256SUMS', (c) => {
+    // `sha256sum -c SHA256SUMS` form, as npm run build:agent writes it, over what this server offers.
+    const release = latestAgentRelease(c.get('db'));
+    const lines = [
+      ...(release ? [`${release.sha256}  ${AGENT_FILE}`] : []),
+      ...offeredAgentDownloads(c.get('db'), c.get('agentDownloadDir')).map((d) => `${d.sha256}  ${d.fileName}`),
+    ];
+    return c.body(lines.length ? `${lines.join('\n')}\n` : '', 200, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-disposition': attachment('SHA256SUMS'),
+    });
+  })
+  .get('/agent/:file', validate('param', fileParams), (c) => {
+    const requested = c.req.valid('param').file;
+    const signatureOf = requested.endsWith('.sig') ? requested.slice(0, -'.sig'.length) : null;
+    const offered = offeredAgentDownload(c.get('db'), c.get('agentDownloadDir'), signatureOf ?? requested);
+    if (signatureOf)
+      return c.body(`${JSON.stringify(offered.signature, null, 2)}\n`, 200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-disposition': attachment(requested),
+      });
+    return fileDownload(
+      {
+        path: offered.path,
+        fileName: offered.fileName,
+        contentType: offered.kind.startsWith('deb-')
+          ? 'application/vnd.debian.binary-package'
+          : 'application/octet-stream',
+        sha256: offered.sha256,
+      },
+      { method: c.req.method, range: c.req.header('range'), ifRange: c.req.header('if-range') },
+      (actual) =>
+        c
+          .get('logger')
+          .error(
+            { file: offered.fileName, signed: offered.sha256, actual },
+            'an offered agent download changed on disk since it was signed; the download was cut short: offer it again (santong agent-release offer)',
+          ),
+    );
+  })
+  // Pages get the dashboard's error page; a PC that sent a token gets the reason as text.
+  .onError((error, c) => {
+    if (c.get('viewer')) return pageErrorHandler(error, c);
+    if (error instanceof DomainError) return c.text(`${error.message}\n`, failureStatus[error.failure]);
+    c.get('logger').error({ err: error, path: c.req.path }, 'unhandled error on an agent download');
+    return c.text('internal error; the server log has the details\n', 500);
   });

@@ -15,6 +15,7 @@ import {
 import { createEnrollmentToken, revokeEnrollmentToken, type NewEnrollmentToken } from '../enrollment/tokens.ts';
 import { DomainError } from '../errors.ts';
 import { trustedReleaseKeys } from '../releases/release-keys.ts';
+import { agentOnOffer } from '../releases/agent-downloads.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { keepForm, type FormProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
@@ -42,6 +43,7 @@ function page(
     publicUrlSet: c.get('publicUrl') !== undefined,
     prefillSchool,
     releaseKeyFingerprints: trustedReleaseKeys(c.get('db')).map(releaseKeyFingerprint),
+    onOffer: agentOnOffer(c.get('db'), c.get('agentDownloadDir')),
     problem,
     revoked,
   });

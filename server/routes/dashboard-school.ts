@@ -9,7 +9,7 @@ import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
 import { listDeclarations } from '../programme/declarations.ts';
 import { trustedReleaseKeys } from '../releases/release-keys.ts';
-import { latestAgentRelease } from '../releases/releases.ts';
+import { agentOnOffer } from '../releases/agent-downloads.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { classroomColumns, deviceColumns, SchoolPage } from '../views/school-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
@@ -24,12 +24,6 @@ function schoolInScope(c: Context<AppEnv>, code: string) {
 }
 
 const factory = createFactory<AppEnv>();
-
-/** The newest published agent as the install section offers it for download, or null. */
-function releaseOffered(c: Context<AppEnv>) {
-  const release = latestAgentRelease(c.get('db'));
-  return release ? { version: release.version, size: release.size, signed: release.signedBy !== null } : null;
-}
 
 /** The classroom table as CSV or XLSX (the path says which). */
 const exportClassrooms = factory.createHandlers(validate('param', schoolParams), (c) => {
@@ -71,7 +65,7 @@ export const dashboardSchoolRoutes = new Hono<AppEnv>()
         history: readBandwidthHistory(c.get('db'), detail.school.code, now),
         serverUrl: c.get('publicUrl') ?? new URL(c.req.url).origin,
         publicUrlSet: c.get('publicUrl') !== undefined,
-        release: releaseOffered(c),
+        onOffer: agentOnOffer(c.get('db'), c.get('agentDownloadDir')),
         releaseKeyFingerprints: trustedReleaseKeys(c.get('db')).map(releaseKeyFingerprint),
         declarations: listDeclarations(
           c.get('db'),

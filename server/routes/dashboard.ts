@@ -3,7 +3,6 @@ import { pageContext, requireUser } from '../accounts/page-auth.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { pageErrorHandler } from '../views/error-page.tsx';
 import { dashboardAdminRoutes } from './dashboard-admin.ts';
-import { dashboardAgentDownloadRoutes } from './dashboard-agent-download.ts';
 import { dashboardCalendarRoutes } from './dashboard-calendar.ts';
 import { dashboardCountyRoutes } from './dashboard-county.ts';
 import { dashboardDeclarationRoutes } from './dashboard-declarations.ts';
@@ -33,7 +32,6 @@ const pages: Hono<AppEnv>[] = [
   dashboardCalendarRoutes,
   dashboardInspectionRoutes,
   dashboardPlatformRoutes,
-  dashboardAgentDownloadRoutes,
 ];
 
 /** Every signed-in dashboard page behind the session check, with the dashboard's HTML error pages (issue 4). */

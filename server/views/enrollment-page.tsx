@@ -4,7 +4,8 @@ import { MAX_TOKEN_DAYS, MAX_TOKEN_USES } from '../../shared/schemas/enroll.ts';
 import { DEFAULT_EXTRA_USES, DEFAULT_TOKEN_DAYS, type NewEnrollmentToken } from '../enrollment/tokens.ts';
 import { typed, type FormProblem } from '../http/form-problem.ts';
 import type { Locale } from '../i18n/locale.ts';
-import { InstallCommands, ReleaseKeyFingerprints } from './install-commands.tsx';
+import { AgentFiles, InstallCommands, ReleaseKeyFingerprints } from './install-commands.tsx';
+import type { AgentOnOffer } from '../releases/agent-downloads.ts';
 import { CsrfField, ExportLinks, Layout } from './layout.tsx';
 import { ProblemAlert } from './problem-alert.tsx';
 import { DataTable, type Column } from './table.tsx';
@@ -56,6 +57,8 @@ export function EnrollmentPage(props: {
   /** A school code to fill in (from the school page's link). */
   prefillSchool: string | null;
   releaseKeyFingerprints: string[];
+  /** The newest published agent and the installers and executables offered for download. */
+  onOffer: AgentOnOffer;
   problem: FormProblem | null;
   revoked: boolean;
 }) {
@@ -89,11 +92,17 @@ export function EnrollmentPage(props: {
             locale={locale}
             serverUrl={props.serverUrl}
             token={props.created.token}
+            onOffer={props.onOffer}
             releaseKeyFingerprints={props.releaseKeyFingerprints}
           />
         </section>
       )}
-      {!props.created && <ReleaseKeyFingerprints locale={locale} fingerprints={props.releaseKeyFingerprints} />}
+      {!props.created && (
+        <>
+          <AgentFiles locale={locale} onOffer={props.onOffer} />
+          <ReleaseKeyFingerprints locale={locale} fingerprints={props.releaseKeyFingerprints} />
+        </>
+      )}
       <h2>{t('enrollment.create')}</h2>
       <form class="stacked" method="post" action="/enrollment">
         <CsrfField viewer={viewer} />

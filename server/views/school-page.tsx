@@ -5,7 +5,8 @@ import type { Viewer } from '../access/principals.ts';
 import { BandwidthChart } from './charts.tsx';
 import { FlaggedCell, flagReasonText, sourceText } from './figures.tsx';
 import type { Locale } from '../i18n/locale.ts';
-import { AGENT_DOWNLOAD, AGENT_FILE, InstallCommands } from './install-commands.tsx';
+import { InstallCommands } from './install-commands.tsx';
+import type { AgentOnOffer } from '../releases/agent-downloads.ts';
 import { ExportLinks, Layout } from './layout.tsx';
 import { DataTable, type Column } from './table.tsx';
 import { Breadcrumb, type TrailDivision } from './division-trail.tsx';
@@ -169,37 +170,6 @@ function Evidence(props: { locale: Locale; detail: SchoolDetail; rules: Coverage
   );
 }
 
-/** The newest published agent and its signature file, or why there is nothing to download yet. */
-function AgentDownload(props: { locale: Locale; release: { version: string; size: number; signed: boolean } | null }) {
-  const { locale, release } = props;
-  if (!release) return <p class="note">{locale.t('school.noRelease')}</p>;
-  return (
-    <p>
-      <a href={AGENT_DOWNLOAD} download={AGENT_FILE}>
-        {locale.t('school.download')}
-      </a>
-      {release.signed && (
-        <>
-          {' · '}
-          <a href={`${AGENT_DOWNLOAD}.sig`} download={`${AGENT_FILE}.sig`}>
-            {locale.t('school.downloadSignature')}
-          </a>
-        </>
-      )}
-      <br />
-      <span class="meta">
-        {locale.fill('school.downloadHint', {
-          version: release.version,
-          size:
-            release.size >= 102_400
-              ? `${locale.number(release.size / 1_048_576, 1)} MiB`
-              : `${locale.number(Math.max(1, release.size / 1024))} KiB`,
-        })}
-      </span>
-    </p>
-  );
-}
-
 /** A school: its evidence, classrooms grid, devices, bandwidth over time and how to install the agent. */
 export function SchoolPage(props: {
   locale: Locale;
@@ -212,8 +182,8 @@ export function SchoolPage(props: {
   serverUrl: string;
   /** False when SANTONG_PUBLIC_URL is unset and `serverUrl` is only the browser's origin. */
   publicUrlSet: boolean;
-  /** The newest published agent, offered for download; null before one is published. */
-  release: { version: string; size: number; signed: boolean } | null;
+  /** The newest published agent and the installers and executables offered for download. */
+  onOffer: AgentOnOffer;
   releaseKeyFingerprints: string[];
   declarations: Declaration[];
   /** County officers and the bureau may declare for this school. */
@@ -300,7 +270,6 @@ export function SchoolPage(props: {
         {t('school.install')}
       </h2>
       <div class="no-print">
-        <AgentDownload locale={locale} release={props.release} />
         {props.viewer.user?.role === 'school' ? (
           <p>{t('school.installHint')}</p>
         ) : (
@@ -320,6 +289,7 @@ export function SchoolPage(props: {
           locale={locale}
           serverUrl={props.serverUrl}
           token="<TOKEN>"
+          onOffer={props.onOffer}
           releaseKeyFingerprints={props.releaseKeyFingerprints}
         />
       </div>

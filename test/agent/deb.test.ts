@@ -3,7 +3,8 @@ import { existsSync, lstatSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAgentBundle } from '../../agent/build.ts';
-import { buildDeb, DEB_SERVICE, DEB_UNIT_PATH, debName } from '../../agent/package/deb.ts';
+import { buildDeb, DEB_SERVICE, DEB_UNIT_PATH } from '../../agent/package/deb.ts';
+import { debName } from '../../shared/release-artifacts.ts';
 import { buildExecutable } from '../../agent/package/executable.ts';
 import { systemdUnit } from '../../agent/service.ts';
 import { AGENT_VERSION } from '../../agent/version.ts';

@@ -144,6 +144,9 @@ export const matrix: MatrixCase[] = [
   // The agent download: any signed-in account (nothing is published in the matrix's world, hence 404).
   { route: 'GET /agent/santong-agent.mjs', path: '/agent/santong-agent.mjs', expect: anyUser(404) },
   { route: 'GET /agent/santong-agent.mjs.sig', path: '/agent/santong-agent.mjs.sig', expect: anyUser(404) },
+  // The installers and executables offered (none in the matrix's world); an enrollment token opens them too (decision 183).
+  { route: 'GET /agent/:file', path: '/agent/santong-agent-linux-x64', expect: anyUser(404) },
+  { route: 'GET /agent/SHA256SUMS', path: '/agent/SHA256SUMS', expect: anyUser(200) },
   {
     route: 'GET /devices',
     path: '/devices',

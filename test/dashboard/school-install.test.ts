@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseServerConfig } from '../../server/config.ts';
 import { publishAgentRelease } from '../../server/releases/releases.ts';
@@ -22,6 +23,7 @@ async function signedIn(username: string) {
   return client;
 }
 
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const section = (html: string, id: string) => {
   const start = html.indexOf(`id="${id}"`);
   return start < 0 ? '' : html.slice(start);
@@ -68,7 +70,11 @@ describe('the school page’s install section', () => {
       expect(install).not.toContain('http://localhost');
       expect(install).not.toContain('SANTONG_PUBLIC_URL');
       expect(install).toContain('href="/agent/santong-agent.mjs" download="santong-agent.mjs"');
-      expect(install).toContain('采集程序 2.4.0');
+      expect(tableOf(install, 'agent-files')).toMatch(
+        new RegExp(
+          `santong-agent.mjs</a></td><td>采集程序（需 Node.js）</td><td>2.4.0</td><td>1 KiB</td><td><code class="digest">${sha256(bundle)}</code>`,
+        ),
+      );
       const download = await client.get('/agent/santong-agent.mjs');
       expect(download.status).toBe(200);
       expect(download.headers.get('content-disposition')).toBe('attachment; filename="santong-agent.mjs"');

@@ -56,7 +56,7 @@ describe('the school page for a county officer, in Chromium', () => {
       expect(await install.locator('pre').first().textContent()).toContain(
         `enroll --server ${PUBLIC_URL} --token <TOKEN>`,
       );
-      expect(await install.locator('.note').count()).toBe(0);
+      expect(await install.locator('.note[role="note"]').count()).toBe(0); // no public-URL warning
       const rows = page.locator('#device-table tbody tr');
       const conflictCell = async (host: string) => {
         const headers = await page.locator('#device-table thead th').allTextContents();
@@ -79,7 +79,7 @@ describe('the school page for a county officer, in Chromium', () => {
 
       const [download] = await Promise.all([
         page.waitForEvent('download'),
-        install.getByRole('link', { name: '下载采集程序' }).click(),
+        install.locator('#agent-files').getByRole('link', { name: 'santong-agent.mjs', exact: true }).click(),
       ]);
       expect(download.suggestedFilename()).toBe('santong-agent.mjs');
       expect(fs.readFileSync((await download.path())!).equals(bundle)).toBe(true);
@@ -89,7 +89,7 @@ describe('the school page for a county officer, in Chromium', () => {
       await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
       const english = (await install.textContent())!;
       expect(english).toContain('Issue an enrollment token for this school');
-      expect(english).toContain('Download the agent');
+      expect(english).toContain('Files to download');
       expect(english).not.toContain('Ask your county office');
       expect(english).not.toMatch(/[\u4e00-\u9fff]/);
       expect(await (await conflictCell('b1-silent')).textContent()).toBe('no');

@@ -11,6 +11,7 @@ import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { importSchools } from '../../server/registry/import-schools.ts';
+import { agentDownloadDir } from '../../server/releases/agent-downloads.ts';
 import type { RosterFileRow } from '../../server/registry/roster-file.ts';
 import { conformToDocument } from './openapi-conformance.ts';
 
@@ -132,6 +133,7 @@ export async function createTestContext(
     logger: pino({ level: 'silent' }),
     clock,
     maxReportBodyBytes: 1024 * 1024,
+    agentDownloadDir: agentDownloadDir(dataDir),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.publicDisclosure ? { publicDisclosure: true } : {}),
   });

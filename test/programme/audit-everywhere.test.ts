@@ -1,3 +1,5 @@
+import { buildDeb } from '../../agent/package/deb.ts';
+import { debName } from '../../shared/release-artifacts.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -120,6 +122,10 @@ describe('audit of every mutation path', () => {
     fs.writeFileSync(bundle, '// santong-agent 1.2.3\n');
     const releaseKey = makeReleaseKey();
     fs.writeFileSync(`${bundle}.sig`, JSON.stringify(releaseKey.sign(fs.readFileSync(bundle))));
+    // A .deb from the real build function around a stand-in executable: what is audited is the offer (decision 183).
+    const deb = path.join(dataDir, debName('1.2.3', 'amd64'));
+    buildDeb({ executable: bundle, arch: 'amd64', version: '1.2.3', outfile: deb, fast: true });
+    fs.writeFileSync(`${deb}.sig`, JSON.stringify(releaseKey.sign(fs.readFileSync(deb))));
     const revocation = path.join(dataDir, 'revocation.json');
     fs.writeFileSync(revocation, JSON.stringify(releaseKey.revocation()));
     /** A release private key in the database, as servers before issue 11 kept one. */
@@ -178,6 +184,7 @@ describe('audit of every mutation path', () => {
       'api-token revoke': ['api-token', 'revoke', '--id', '1'],
       'release-key add': ['release-key', 'add', releaseKey.publicKey],
       'agent-release publish': ['agent-release', 'publish', bundle],
+      'agent-release offer': ['agent-release', 'offer', deb],
       'release-key revoke': ['release-key', 'revoke', '--statement', revocation],
       'release-key export-legacy': legacyKey,
       'closure add': [
