@@ -41,13 +41,13 @@ const KINDS: Record<
   DownloadKind,
   { name(version: string): string; fits(named: ArtifactVersion, bytes: Buffer): boolean }
 > = {
-  // A Windows program (NSIS) carrying the agent's win-x64 executable, whose version line its bytes show, or a
-  // kind of its own should release signing come to name installers.
+  // The NSIS installer, which names its own version (kind `installer`, decision 182), or a Windows program whose
+  // bytes show the win-x64 executable's version line (an uncompressed installer).
   'windows-installer': {
     name: () => WINDOWS_INSTALLER_NAME,
     fits: (named, bytes) =>
       isPe(bytes) &&
-      (named.kind === 'executable' ? named.target === 'win-x64' : named.kind !== 'bundle' && named.kind !== 'deb'),
+      (named.kind === 'installer' || (named.kind === 'executable' && named.target === 'win-x64')),
   },
   'deb-amd64': { name: (v) => debName(v, 'amd64'), fits: (n) => n.kind === 'deb' && n.target === 'amd64' },
   'deb-arm64': { name: (v) => debName(v, 'arm64'), fits: (n) => n.kind === 'deb' && n.target === 'arm64' },
