@@ -46,8 +46,7 @@ const KINDS: Record<
   'windows-installer': {
     name: () => WINDOWS_INSTALLER_NAME,
     fits: (named, bytes) =>
-      isPe(bytes) &&
-      (named.kind === 'installer' || (named.kind === 'executable' && named.target === 'win-x64')),
+      isPe(bytes) && (named.kind === 'installer' || (named.kind === 'executable' && named.target === 'win-x64')),
   },
   'deb-amd64': { name: (v) => debName(v, 'amd64'), fits: (n) => n.kind === 'deb' && n.target === 'amd64' },
   'deb-arm64': { name: (v) => debName(v, 'arm64'), fits: (n) => n.kind === 'deb' && n.target === 'arm64' },
