@@ -77,7 +77,7 @@ export async function startServer(
     { url, address: bound, urls, dataDir: config.dataDir, version: SERVER_VERSION },
     'santong server listening',
   );
-  const firstRun = firstRunSteps(db, config.dataDir);
+  const firstRun = await firstRunSteps(store, config.dataDir);
   if (firstRun?.account)
     logger.warn(
       { command: firstRun.account },

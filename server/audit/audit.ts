@@ -42,7 +42,7 @@ export interface AuditEntry {
 export function recordAudit(store: Store, entry: AuditEntry, now: number): Promise<void>;
 export function recordAudit(db: Db, entry: AuditEntry, now: number): void;
 export function recordAudit(target: Store | Db, entry: AuditEntry, now: number): Promise<void> | void {
-  if ('dialect' in target) return insertAudit(target, entry, now);
+  if (!('$client' in target)) return insertAudit(target, entry, now);
   target.insert(auditLog).values(auditRow(entry, now)).run();
 }
 

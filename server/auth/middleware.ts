@@ -72,7 +72,7 @@ export const apiAuth = createMiddleware<AppEnv>(async (c, next) => {
   const safe = c.req.method === 'GET' || c.req.method === 'HEAD';
   const sessionId = header === undefined && safe ? getCookie(c, SESSION_COOKIE, cookiePrefix(c)) : undefined;
   if (sessionId) {
-    const user = authenticateSession(c.get('db'), sessionId, c.get('clock')());
+    const user = await authenticateSession(c.get('store'), sessionId, c.get('clock')());
     if (!user)
       throw new DomainError('unauthorized', 'session_invalid', 'your session has ended; sign in again at /login');
     c.set('principal', {

@@ -12,6 +12,7 @@ import { inTransaction } from '../db/client.ts';
 import { classrooms, devices, deviceStatus, enrollmentTokens } from '../db/schema.ts';
 import { createEnrollmentToken } from '../enrollment/tokens.ts';
 import { storeBatch } from '../ingest/reports.ts';
+import { sqliteStore } from '../db/store.ts';
 import { importSchools } from '../registry/import-schools.ts';
 import { centreSchools } from './centre-schools.ts';
 import { seedHistory } from './history-seed.ts';
@@ -192,7 +193,8 @@ export async function seedDemo(
       scope: `school ${firstSchool.code} ${firstSchool.name}`,
     },
   ];
-  for (const { scope: _, ...account } of accounts) await createUser(db, { ...account, password }, now, bySeed);
+  for (const { scope: _, ...account } of accounts)
+    await createUser(sqliteStore(db), { ...account, password }, now, bySeed);
   return {
     live,
     apiToken,

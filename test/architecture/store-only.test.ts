@@ -22,11 +22,6 @@ const theConnection = [
 
 /** Not yet on the store (issue 14). */
 export const onTheConnection = [
-  'server/accounts/first-run.ts',
-  'server/accounts/login.ts',
-  'server/accounts/page-auth.ts',
-  'server/accounts/sessions.ts',
-  'server/accounts/throttle.ts',
   'server/accounts/users.ts',
   'server/app.ts',
   'server/audit/audit.ts',
@@ -99,7 +94,6 @@ export const onTheConnection = [
   'server/routes/dashboard-overview.ts',
   'server/routes/dashboard-platforms.ts',
   'server/routes/dashboard-school.ts',
-  'server/routes/dashboard-session.ts',
   'server/routes/dashboard-trail.ts',
   'server/routes/declarations.ts',
   'server/routes/divisions.ts',

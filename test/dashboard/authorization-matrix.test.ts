@@ -138,7 +138,7 @@ describe('authorization matrix', () => {
       }
       const username = p.name.toLowerCase().replaceAll(' ', '-');
       await createUser(
-        ctx.db,
+        ctx.store,
         { username, password: 'correct horse battery staple', role: p.role!, divisionCode: p.division ?? undefined },
         ctx.clock(),
         { actor: 'test', reason: 'province matrix' },

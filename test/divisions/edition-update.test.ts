@@ -57,7 +57,7 @@ async function sanmingOn2020() {
   ].map((cells, i) => ({ line: i + 2, cells }));
   expect(importSchools(ctx.db, rows, ctx.clock(), byTest).errors).toEqual([]);
   await createUser(
-    ctx.db,
+    ctx.store,
     { username: 'shaxian', password: 'a long enough password 1', role: 'county', divisionCode: '350427' },
     ctx.clock(),
     byTest,

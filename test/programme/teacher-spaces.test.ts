@@ -190,12 +190,12 @@ describe('teacher spaces (人人通)', () => {
     expect((await put('6229210001', good)).status).toBe(401);
 
     const user = await createUser(
-      ctx.db,
+      ctx.store,
       { username: 'bureau1', password: 'a long enough password', role: 'bureau' },
       ctx.clock(),
       byTest,
     );
-    const session = createSession(ctx.db, user.id, ctx.clock());
+    const session = await createSession(ctx.store, user.id, ctx.clock());
     const bySession = await ctx.app.request('/api/v1/schools/6229210001/teacher-spaces', {
       method: 'PUT',
       headers: { 'content-type': 'application/json', cookie: `${SESSION_COOKIE}=${session.id}` },

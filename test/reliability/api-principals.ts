@@ -104,7 +104,7 @@ export async function createApiWorld(): Promise<ApiWorld> {
   const server = await startTestServer({ clock });
   const { url, db } = server;
   await createDashboardUsers(server);
-  await createUser(db, { username: 'bureau-idle', password: PASSWORD, role: 'bureau' }, clock(), byTest);
+  await createUser(server.store, { username: 'bureau-idle', password: PASSWORD, role: 'bureau' }, clock(), byTest);
   const idle = await sessionOf(url, 'bureau-idle');
   const before = await fetch(`${url}/api/v1/plan`, { headers: { cookie: `${SESSION_COOKIE}=${idle}` } });
   if (before.status !== 200) throw new Error(`the idle session did not work while fresh: ${before.status}`);

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/accounts/users.ts';
 import { createApiToken } from '../../server/auth/api-tokens.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { runAgent } from '../agent/agent-process.ts';
 import { DashboardClient } from '../helpers/dashboard.ts';
 import { makeReport } from '../helpers/reports.ts';
@@ -63,7 +64,12 @@ describe('no secrets in logs', () => {
       reset: secretWord('pw-reset'),
     };
     const db = openDatabase(prepared.dataDir);
-    await createUser(db, { username: 'bureau', password: passwords.bureau, role: 'bureau' }, Date.now(), byTest);
+    await createUser(
+      sqliteStore(db),
+      { username: 'bureau', password: passwords.bureau, role: 'bureau' },
+      Date.now(),
+      byTest,
+    );
     const countyToken = createApiToken(db, { name: 'county office', divisionCode: '622921' }, Date.now(), byTest);
     db.$client.close();
 
