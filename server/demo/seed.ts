@@ -179,7 +179,9 @@ export async function seedDemo(
   seedProgramme(db, world, centres, site, now, bySeed);
   const historyDays = seedHistory(db, now);
 
-  const apiToken = createApiToken(db, { name: 'demo (whole prefecture)', divisionCode: null }, now, bySeed).token;
+  const apiToken = (
+    await createApiToken(sqliteStore(db), { name: 'demo (whole prefecture)', divisionCode: null }, now, bySeed)
+  ).token;
   // A fixed, documented password: the README gives it, and the demo server listens on 127.0.0.1 only.
   const password = process.env.SANTONG_DEMO_PASSWORD ?? 'santong-demo';
   const firstSchool = showcaseSchool(world);

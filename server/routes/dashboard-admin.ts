@@ -48,7 +48,7 @@ async function usersPage(
   });
 }
 
-function tokensPage(
+async function tokensPage(
   c: Context<AppEnv>,
   created: string | null,
   problem: FormProblem | null,
@@ -58,7 +58,7 @@ function tokensPage(
     locale: c.get('locale'),
     viewer: c.get('viewer'),
     path: c.req.path,
-    tokens: listApiTokens(c.get('db')),
+    tokens: await listApiTokens(c.get('store')),
     created,
     problem,
     notice,
@@ -170,9 +170,11 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
     onTokensPage,
     validate('param', idParams),
     validate('form', csrfOnlyFormSchema),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      if (!revokeApiToken(c.get('db'), id, c.get('clock')(), by(c, 'API token revoked from the dashboard'))) {
+      if (
+        !(await revokeApiToken(c.get('store'), id, c.get('clock')(), by(c, 'API token revoked from the dashboard')))
+      ) {
         throw new DomainError(
           'conflict',
           'api_token_revoked',
@@ -187,29 +189,36 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
       return c.redirect('/admin/api-tokens?done=revoked', 303);
     },
   )
-  .on('GET', exportPaths('/admin/api-tokens'), ...bureauPage, (c) =>
+  .on('GET', exportPaths('/admin/api-tokens'), ...bureauPage, async (c) =>
     tableExport(
       c.get('locale'),
       exportFormatOf(c.req.path),
       'api-tokens',
       apiTokenColumns(c.get('locale')),
-      listApiTokens(c.get('db')),
+      await listApiTokens(c.get('store')),
     ),
   )
-  .post('/admin/api-tokens', ...bureauPage, requireCsrf, onTokensPage, validate('form', apiTokenFormSchema), (c) => {
-    const form = c.req.valid('form');
-    const created = createApiToken(
-      c.get('db'),
-      { name: form.name, divisionCode: form.countyCode ?? null },
-      c.get('clock')(),
-      {
-        actor: userActor(c.get('user').username),
-        reason: 'API token issued from the dashboard',
-      },
-    );
-    c.get('logger').info(
-      { apiTokenId: created.id, by: c.get('user').username },
-      'API token created from the dashboard',
-    );
-    return c.html(tokensPage(c, created.token, null), 201);
-  });
+  .post(
+    '/admin/api-tokens',
+    ...bureauPage,
+    requireCsrf,
+    onTokensPage,
+    validate('form', apiTokenFormSchema),
+    async (c) => {
+      const form = c.req.valid('form');
+      const created = await createApiToken(
+        c.get('store'),
+        { name: form.name, divisionCode: form.countyCode ?? null },
+        c.get('clock')(),
+        {
+          actor: userActor(c.get('user').username),
+          reason: 'API token issued from the dashboard',
+        },
+      );
+      c.get('logger').info(
+        { apiTokenId: created.id, by: c.get('user').username },
+        'API token created from the dashboard',
+      );
+      return c.html(tokensPage(c, created.token, null), 201);
+    },
+  );

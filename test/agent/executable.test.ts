@@ -96,7 +96,7 @@ describe('the linux-x64 executable on a PC without node', () => {
     ).map((r) => (JSON.parse(r.body) as { agentVersion: string }).agentVersion);
 
   async function enroll() {
-    const enrolled = await run(enrollArgs(server, configPath));
+    const enrolled = await run(await enrollArgs(server, configPath));
     expect(enrolled.code, enrolled.stderr).toBe(0);
     expect(enrolled.stdout).toContain(`已固定发布密钥：${key.fingerprint}`);
     const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
@@ -289,7 +289,7 @@ describe.skipIf(!wine.ready)('the win-x64 executable under Wine (decision 091)',
         '--server',
         server.url,
         '--token',
-        server.enrollmentToken('6229210001'),
+        await server.enrollmentToken('6229210001'),
         '--config',
         'C:\\santong\\config.json',
         '--lang',

@@ -55,7 +55,7 @@ beforeEach(async () => {
   await writeFile(`${bundle}.sig`, JSON.stringify(key.sign(oldBundle))); // as `santong release sign` wrote it, shipped with the bundle
   launcher = await writeLauncher(opt);
   configPath = join(dir, 'config.json');
-  const enrolled = await runAgent(enrollArgs(server, configPath), { bundle });
+  const enrolled = await runAgent(await enrollArgs(server, configPath), { bundle });
   expect(enrolled.code, enrolled.stderr).toBe(0);
   expect(enrolled.stdout).toContain(`已固定发布密钥：${key.fingerprint}`);
   const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;

@@ -37,7 +37,7 @@ describe('update check against the real server', () => {
     const configPath = join(dir, 'config.json');
     await enroll({
       server: server.url,
-      token: server.enrollmentToken('6229210001'),
+      token: await server.enrollmentToken('6229210001'),
       configPath,
       internetTargets: [`${server.url}/healthz`],
     });

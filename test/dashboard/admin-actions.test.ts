@@ -25,7 +25,7 @@ describe('tokens', () => {
   it('lets the bureau revoke an API token, which stops working at once', async () => {
     ctx = await createTestContext();
     await createDashboardUsers(ctx);
-    const token = ctx.apiToken('622921');
+    const token = await ctx.apiToken('622921');
     expect((await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: token })).status).toBe(200);
     const bureau = await signedIn('bureau');
     await bureau.get('/admin/api-tokens');
@@ -38,8 +38,8 @@ describe('tokens', () => {
   it('lets a county officer revoke their county’s enrollment tokens only', async () => {
     ctx = await createTestContext();
     await createDashboardUsers(ctx);
-    const tokenA = ctx.enrollmentToken('6229210001');
-    ctx.enrollmentToken('6229220001');
+    const tokenA = await ctx.enrollmentToken('6229210001');
+    await ctx.enrollmentToken('6229220001');
     const officer = await signedIn('county-b');
     await officer.get('/enrollment');
     expect((await officer.post('/enrollment/tokens/1/revoke', {})).status).toBe(403);

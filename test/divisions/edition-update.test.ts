@@ -62,10 +62,10 @@ async function sanmingOn2020() {
     ctx.clock(),
     byTest,
   );
-  const token = ctx.apiToken('350427');
+  const token = await ctx.apiToken('350427');
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
     body: {
-      token: ctx.enrollmentToken('3504270001'),
+      token: await ctx.enrollmentToken('3504270001'),
       hostname: 'pc',
       hardware: { uuid: crypto.randomUUID() },
       classroom: '1',

@@ -116,7 +116,7 @@ export async function enrollDevice(
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      token: ctx.enrollmentToken(schoolCode),
+      token: await ctx.enrollmentToken(schoolCode),
       hostname,
       hardware: { uuid },
       ...(classroom ? { classroom } : {}),

@@ -43,12 +43,12 @@ const evidenceRoutes = new Set([
 describe('audit of every mutation path', () => {
   it('writes an audit entry from every mutating API route', async () => {
     ctx = await createTestContext({ clock: testClock('2027-03-01T02:00:00Z') });
-    const token = ctx.apiToken();
+    const token = await ctx.apiToken();
     const c = ctx;
     const requests: Record<string, () => Promise<{ status: number }>> = {
-      'post /api/v1/enroll': () =>
+      'post /api/v1/enroll': async () =>
         requestJson(c.app, 'POST', '/api/v1/enroll', {
-          body: { token: c.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
+          body: { token: await c.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
         }),
       'post /api/v1/declarations': () =>
         requestJson(c.app, 'POST', '/api/v1/declarations', {

@@ -117,14 +117,14 @@ export async function createApiWorld(): Promise<ApiWorld> {
     countyB: await sessionOf(url, 'county-b'),
     bureauUser: await sessionOf(url, 'bureau'),
   };
-  const bureauToken = server.apiToken();
-  const countyAToken = server.apiToken('622921');
-  const revoked = createApiToken(db, { name: 'leaked', divisionCode: null }, clock(), byTest);
-  revokeApiToken(db, revoked.id, clock(), byTest);
+  const bureauToken = await server.apiToken();
+  const countyAToken = await server.apiToken('622921');
+  const revoked = await createApiToken(server.store, { name: 'leaked', divisionCode: null }, clock(), byTest);
+  await revokeApiToken(server.store, revoked.id, clock(), byTest);
 
   await seedDevices(server);
-  const x = await enroll(url, server.enrollmentToken(SCHOOL_X), 'x-pc', 'uuid-x');
-  const leaked = await enroll(url, server.enrollmentToken(SCHOOL_X), 'leaked-pc', 'uuid-leaked');
+  const x = await enroll(url, await server.enrollmentToken(SCHOOL_X), 'x-pc', 'uuid-x');
+  const leaked = await enroll(url, await server.enrollmentToken(SCHOOL_X), 'leaked-pc', 'uuid-leaked');
   revokeDevice(db, leaked.deviceId, clock(), byTest);
   const withdrawn = createEnrollmentToken(
     db,
@@ -237,7 +237,7 @@ export async function createApiWorld(): Promise<ApiWorld> {
     headers,
     deviceX: { id: x.deviceId, key: x.deviceKey },
     ids,
-    enrollmentToken: server.enrollmentToken('6229210002'),
+    enrollmentToken: await server.enrollmentToken('6229210002'),
     revokedEnrollmentToken: withdrawn.token,
   };
 }

@@ -55,7 +55,7 @@ async function json(
 
 describe('no secrets in logs', () => {
   it('a full scenario at debug level logs its requests and none of the tokens, keys, passwords or session ids', async () => {
-    const prepared = prepareDataDir('santong-logs-');
+    const prepared = await prepareDataDir('santong-logs-');
     cleanups.push(() => prepared.remove());
     const passwords = {
       bureau: secretWord('pw-bureau'),
@@ -70,7 +70,12 @@ describe('no secrets in logs', () => {
       Date.now(),
       byTest,
     );
-    const countyToken = createApiToken(db, { name: 'county office', divisionCode: '622921' }, Date.now(), byTest);
+    const countyToken = await createApiToken(
+      sqliteStore(db),
+      { name: 'county office', divisionCode: '622921' },
+      Date.now(),
+      byTest,
+    );
     db.$client.close();
 
     const server: ServerProcess = spawnServer(prepared.dataDir, { LOG_LEVEL: 'debug' });

@@ -19,7 +19,7 @@ const bundleOf = (version: string) =>
 
 async function enroll() {
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-    body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
+    body: { token: await ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
   });
   expect(enrolled.status).toBe(201);
   return enrolled.body;

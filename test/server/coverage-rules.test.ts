@@ -16,12 +16,12 @@ afterEach(() => ctx?.cleanup());
 
 async function setup() {
   ctx = await createTestContext({ clock: testClock(T0) });
-  apiToken = ctx.apiToken();
+  apiToken = await ctx.apiToken();
 }
 async function enrolled(schoolCode: string, classroom?: string) {
   const response = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
     body: {
-      token: ctx.enrollmentToken(schoolCode),
+      token: await ctx.enrollmentToken(schoolCode),
       hostname: 'pc',
       hardware: { uuid: crypto.randomUUID() },
       ...(classroom ? { classroom } : {}),

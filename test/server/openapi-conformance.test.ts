@@ -28,7 +28,7 @@ async function world() {
   const key = makeReleaseKey();
   trustReleaseKey(ctx.db, key);
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-    body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: { uuid: 'u-1' }, classroom: '1' },
+    body: { token: await ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: { uuid: 'u-1' }, classroom: '1' },
   });
   expect(enrolled.status).toBe(201);
   const bundle = Buffer.from('#!/usr/bin/env node\n// santong-agent 0.2.0\nconsole.log("agent")\n');
@@ -41,7 +41,7 @@ async function world() {
     bearer: enrolled.body.deviceKey,
   });
   expect(sent.status).toBe(200);
-  return { bureau: ctx.apiToken(), deviceKey: enrolled.body.deviceKey as string };
+  return { bureau: await ctx.apiToken(), deviceKey: enrolled.body.deviceKey as string };
 }
 
 /** A documented path with its parameters filled: a real school, county or version, or a value the params refuse. */

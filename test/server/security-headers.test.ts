@@ -26,7 +26,7 @@ describe('security headers', () => {
 
   it('forbids caching of API answers, JSON, CSV and errors alike', async () => {
     ctx = await createTestContext();
-    const token = ctx.apiToken();
+    const token = await ctx.apiToken();
     for (const path of [
       '/api/v1/coverage',
       '/api/v1/coverage?format=csv',
