@@ -79,12 +79,12 @@ const post = async (url: string, body: unknown, key?: string) => {
 };
 const started = performance.now();
 for (const [i, school] of roster.slice(0, 1300).entries()) {
-  const token = createEnrollmentToken(
-    db,
+  const { token } = await createEnrollmentToken(
+    store,
     { schoolCode: school.code, expiresAt: null, maxUses: null },
     now,
     audit,
-  ).token;
+  );
   const { deviceKey } = await post('/api/v1/enroll', {
     token,
     hostname: `pc-${school.code}`,

@@ -1,6 +1,6 @@
 import { readPassword } from './password-input.ts';
 import { createUser } from '../accounts/users.ts';
-import { cliActor, fail, openCommandStore, required, type Command } from './command-line.ts';
+import { cliActor, fail, withCommandStore, required, type Command } from './command-line.ts';
 
 /** The division a command confines an account or token to: --division, or its older name --county. */
 export function divisionFlag(flags: Record<string, string | undefined>): string | undefined | null {
@@ -17,18 +17,11 @@ export const userCreate: Command = async ({ flags, now, say }) => {
   const role = required(flags, 'role') as 'bureau' | 'county' | 'school';
   const divisionCode = divisionFlag(flags);
   if (divisionCode === null) return fail('--division and --county name different divisions; give one');
-  const store = await openCommandStore(flags);
-  let user;
-  try {
+  const audit = { actor: cliActor(), reason: flags.reason ?? 'dashboard account created' };
+  const user = await withCommandStore(flags, async (store) => {
     const password = await readPassword();
-    const input = { username, password, role, divisionCode, schoolCode: flags.school };
-    user = await createUser(store, input, now, {
-      actor: cliActor(),
-      reason: flags.reason ?? 'dashboard account created',
-    });
-  } finally {
-    await store.close();
-  }
+    return createUser(store, { username, password, role, divisionCode, schoolCode: flags.school }, now, audit);
+  });
   const reach = user.schoolCode
     ? `school ${user.schoolCode}`
     : user.divisionCode

@@ -79,7 +79,7 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
     keepForm((c, problem) => page(c, null, problem)),
     validate('param', idParams),
     validate('form', csrfOnlyFormSchema),
-    (c) => {
+    async (c) => {
       assertRole(c.get('user'), 'bureau', 'county');
       const { id } = c.req.valid('param');
       const school = findEnrollmentTokenSchool(c.get('db'), id);
@@ -89,10 +89,10 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
         });
       assertCanSeeSchool(c.get('user'), school);
       if (
-        !revokeEnrollmentToken(c.get('db'), id, c.get('clock')(), {
+        !(await revokeEnrollmentToken(c.get('store'), id, c.get('clock')(), {
           actor: userActor(c.get('user').username),
           reason: 'enrollment token revoked from the dashboard',
-        })
+        }))
       ) {
         throw new DomainError(
           'conflict',
@@ -126,14 +126,14 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
     requireCsrf,
     keepForm((c, problem) => page(c, null, problem)),
     validate('form', enrollmentTokenFormSchema),
-    (c) => {
+    async (c) => {
       assertRole(c.get('user'), 'bureau', 'county');
       const form = c.req.valid('form');
       const school = schoolNamed(c, form.schoolCode);
       assertCanSeeSchool(c.get('user'), school);
       const now = c.get('clock')();
-      const created = createEnrollmentToken(
-        c.get('db'),
+      const created = await createEnrollmentToken(
+        c.get('store'),
         {
           schoolCode: school.code,
           expiresAt: form.expiresInDays === undefined ? undefined : now + form.expiresInDays * DAY_MS,

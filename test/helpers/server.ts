@@ -148,7 +148,7 @@ export async function createTestContext(
     enrollmentToken: async (schoolCode, o = {}) =>
       (
         await createEnrollmentToken(
-          db,
+          store,
           {
             schoolCode,
             expiresAt: o.expiresInMs === undefined ? null : clock() + o.expiresInMs,

@@ -125,14 +125,14 @@ export async function createApiWorld(): Promise<ApiWorld> {
   await seedDevices(server);
   const x = await enroll(url, await server.enrollmentToken(SCHOOL_X), 'x-pc', 'uuid-x');
   const leaked = await enroll(url, await server.enrollmentToken(SCHOOL_X), 'leaked-pc', 'uuid-leaked');
-  revokeDevice(db, leaked.deviceId, clock(), byTest);
-  const withdrawn = createEnrollmentToken(
-    db,
+  await revokeDevice(server.store, leaked.deviceId, clock(), byTest);
+  const withdrawn = await createEnrollmentToken(
+    server.store,
     { schoolCode: '6229210002', expiresAt: null, maxUses: null },
     clock(),
     byTest,
   );
-  revokeEnrollmentToken(db, withdrawn.id, clock(), byTest);
+  await revokeEnrollmentToken(server.store, withdrawn.id, clock(), byTest);
   // A live report from X, so X's school shows evidence.
   const first = await fetch(`${url}/api/v1/reports`, {
     method: 'POST',

@@ -106,7 +106,7 @@ export async function prepareDataDir(prefix: string): Promise<{
   const tokens = new Map<string, string>();
   for (const s of testRoster) {
     const created = await createEnrollmentToken(
-      db,
+      store,
       { schoolCode: s.code, expiresAt: null, maxUses: null },
       now,
       byTest,

@@ -203,7 +203,7 @@ describe('device state: live ≤ 3 days, at-risk ≤ 14 days, silent after, neve
     await setup();
     const pc = await enrolled('6229210001', '1');
     await pc.report({ displays: [projector], downMbps: 150 });
-    revokeDevice(ctx.db, pc.deviceId, ctx.clock(), byTest);
+    await revokeDevice(ctx.store, pc.deviceId, ctx.clock(), byTest);
     const figures = await coverage();
     expect(figures.devices.enrolled).toBe(0);
     expect(figures.schools.connected).toBe(0);

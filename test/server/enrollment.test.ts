@@ -50,7 +50,7 @@ describe('enrollment', () => {
 
     const revoked = await ctx.enrollmentToken('6229210001');
     const id = ctx.db.$client.prepare('select max(id) as id from enrollment_tokens').get() as { id: number };
-    expect(revokeEnrollmentToken(ctx.db, id.id, ctx.clock(), byTest)).toBe(true);
+    expect(await revokeEnrollmentToken(ctx.store, id.id, ctx.clock(), byTest)).toBe(true);
     expect((await enroll(revoked)).body).toMatchObject({ code: 'token_revoked' });
 
     const unknown = await enroll('ste_not-a-real-token');
@@ -223,15 +223,15 @@ describe('enrollment token defaults', () => {
   it("gives a token three weeks and the school's classrooms plus a few uses unless told otherwise", async () => {
     ctx = await createTestContext();
     const now = ctx.clock();
-    const byDefault = createEnrollmentToken(ctx.db, { schoolCode: '6229210001' }, now, byTest);
+    const byDefault = await createEnrollmentToken(ctx.store, { schoolCode: '6229210001' }, now, byTest);
     const rooms = ctx.db.select().from(classrooms).where(eq(classrooms.schoolCode, '6229210001')).all().length;
     expect(byDefault).toMatchObject({
       expiresAt: now + DEFAULT_TOKEN_DAYS * 86_400_000,
       maxUses: rooms + DEFAULT_EXTRA_USES,
     });
     expect(DEFAULT_TOKEN_DAYS).toBeLessThanOrEqual(31);
-    const explicit = createEnrollmentToken(
-      ctx.db,
+    const explicit = await createEnrollmentToken(
+      ctx.store,
       { schoolCode: '6229210001', expiresAt: now + 90 * 86_400_000, maxUses: 500 },
       now,
       byTest,
@@ -246,7 +246,7 @@ describe('audit of enrollment and credentials', () => {
     const token = await ctx.enrollmentToken('6229210001');
     const enrolled = await enroll(token);
     const { revokeDevice } = await import('../../server/enrollment/enroll.ts');
-    revokeDevice(ctx.db, enrolled.body.deviceId, Date.now(), { actor: 'cli:officer', reason: 'PC stolen' });
+    await revokeDevice(ctx.store, enrolled.body.deviceId, Date.now(), { actor: 'cli:officer', reason: 'PC stolen' });
     const entries = ctx.db
       .select()
       .from(auditLog)

@@ -87,7 +87,7 @@ describe('report ingest', () => {
       'device_key_missing',
     );
     expect((await send('std_unknown', batch)).body.code).toBe('device_key_invalid');
-    revokeDevice(ctx.db, deviceId, Date.now(), byTest);
+    await revokeDevice(ctx.store, deviceId, Date.now(), byTest);
     const revoked = await send(deviceKey, batch);
     expect(revoked.status).toBe(401);
     expect(revoked.body.code).toBe('device_key_revoked');

@@ -147,7 +147,11 @@ describe('santong release (offline) and release-key (server)', () => {
     const oldPublic = publicKeyIn(runOfflineReleaseCommand('keygen', undefined, { out: oldKey }).join('\n'));
     const newPublic = publicKeyIn(runOfflineReleaseCommand('keygen', undefined, { out: newKey }).join('\n'));
     expect(runReleaseKeyCommand(db, 'add', oldPublic, {}, byTest, Date.now())).toHaveLength(1);
-    enrollDevice(db, { token: await ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} }, Date.now());
+    await enrollDevice(
+      ctx.store,
+      { token: await ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
+      Date.now(),
+    );
     // A second key added without a statement once PCs are enrolled: they do not trust it, and the command says so.
     const [bare, note] = runReleaseKeyCommand(db, 'add', newPublic, {}, byTest, Date.now());
     expect(bare).toContain(`release key ${releaseKeyFingerprint(newPublic)} trusted`);
