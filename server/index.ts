@@ -35,8 +35,8 @@ export async function startServer(
       `loaded reference data: ${plan.root.name} (${plan.root.code}), its division tree and the plan "${plan.name}"`,
     );
   }
-  if (legacyReleaseKeyPresent(db)) logger.error(legacyKeyWarning);
-  else if (trustedReleaseKeys(db).length === 0)
+  if (await legacyReleaseKeyPresent(store)) logger.error(legacyKeyWarning);
+  else if ((await trustedReleaseKeys(store)).length === 0)
     logger.warn(
       'no release key trusted: PCs enrolled now will never update themselves (santong release keygen, then santong release-key add)',
     );

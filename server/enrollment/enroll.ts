@@ -158,7 +158,7 @@ export async function enrollDevice(store: Store, request: EnrollRequest, now: nu
 
 /** The release keys an enrolling agent pins, with the fingerprints its IT teacher compares; none until the bureau adds one. */
 async function releaseKeysToPin(store: Store): Promise<Pick<EnrollResponse, 'releaseKeys' | 'releaseSigningKey'>> {
-  const keys = trustedReleaseKeys(legacyDb(store, 'reading the release keys'));
+  const keys = await trustedReleaseKeys(store);
   return {
     releaseKeys: keys.map((publicKey) => ({ publicKey, fingerprint: releaseKeyFingerprint(publicKey) })),
     releaseSigningKey: keys.at(-1) ?? null,

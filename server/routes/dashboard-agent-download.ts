@@ -5,8 +5,8 @@ import { DomainError } from '../errors.ts';
 import { agentReleaseBundle, latestAgentRelease } from '../releases/releases.ts';
 import { AGENT_DOWNLOAD, AGENT_FILE } from '../views/install-commands.tsx';
 
-function latest(c: Context<AppEnv>) {
-  const release = latestAgentRelease(c.get('db'));
+async function latest(c: Context<AppEnv>) {
+  const release = await latestAgentRelease(c.get('store'));
   if (!release) throw new DomainError('not-found', 'no_release', 'no agent release has been published on this server');
   return release;
 }
@@ -17,8 +17,8 @@ function latest(c: Context<AppEnv>) {
  * need a device key; the launcher checks the signature file beside the bundle before it self-updates.
  */
 export const dashboardAgentDownloadRoutes = new Hono<AppEnv>()
-  .get(AGENT_DOWNLOAD, (c) => {
-    const bundle = agentReleaseBundle(c.get('db'), latest(c).version);
+  .get(AGENT_DOWNLOAD, async (c) => {
+    const bundle = await agentReleaseBundle(c.get('store'), (await latest(c)).version);
     return new Response(new Uint8Array(bundle), {
       headers: {
         'content-type': 'text/javascript; charset=utf-8',
@@ -27,8 +27,8 @@ export const dashboardAgentDownloadRoutes = new Hono<AppEnv>()
       },
     });
   })
-  .get(`${AGENT_DOWNLOAD}.sig`, (c) => {
-    const release = latest(c);
+  .get(`${AGENT_DOWNLOAD}.sig`, async (c) => {
+    const release = await latest(c);
     if (!release.signedBy) throw new DomainError('not-found', 'no_signature', 'this release names no signing key');
     // The file `santong release sign` wrote (shared/schemas/release.ts, releaseSignatureSchema).
     const signature = {

@@ -22,7 +22,7 @@ import { DAY_MS } from '../../shared/time/china-time.ts';
 import { EnrollmentPage, tokenColumns } from '../views/enrollment-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
-function page(
+async function page(
   c: Context<AppEnv>,
   created: NewEnrollmentToken | null,
   problem: FormProblem | null,
@@ -41,7 +41,7 @@ function page(
     serverUrl: c.get('publicUrl') ?? new URL(c.req.url).origin,
     publicUrlSet: c.get('publicUrl') !== undefined,
     prefillSchool,
-    releaseKeyFingerprints: trustedReleaseKeys(c.get('db')).map(releaseKeyFingerprint),
+    releaseKeyFingerprints: (await trustedReleaseKeys(c.get('store'))).map(releaseKeyFingerprint),
     problem,
     revoked,
   });

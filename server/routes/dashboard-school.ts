@@ -26,8 +26,8 @@ function schoolInScope(c: Context<AppEnv>, code: string) {
 const factory = createFactory<AppEnv>();
 
 /** The newest published agent as the install section offers it for download, or null. */
-function releaseOffered(c: Context<AppEnv>) {
-  const release = latestAgentRelease(c.get('db'));
+async function releaseOffered(c: Context<AppEnv>) {
+  const release = await latestAgentRelease(c.get('store'));
   return release ? { version: release.version, size: release.size, signed: release.signedBy !== null } : null;
 }
 
@@ -59,7 +59,7 @@ const exportDevices = factory.createHandlers(validate('param', schoolParams), (c
 
 /** A school's page and its classroom and device exports. */
 export const dashboardSchoolRoutes = new Hono<AppEnv>()
-  .get('/schools/:code', validate('param', schoolParams), (c) => {
+  .get('/schools/:code', validate('param', schoolParams), async (c) => {
     const { detail, now } = schoolInScope(c, c.req.valid('param').code);
     return c.html(
       SchoolPage({
@@ -71,8 +71,8 @@ export const dashboardSchoolRoutes = new Hono<AppEnv>()
         history: readBandwidthHistory(c.get('db'), detail.school.code, now),
         serverUrl: c.get('publicUrl') ?? new URL(c.req.url).origin,
         publicUrlSet: c.get('publicUrl') !== undefined,
-        release: releaseOffered(c),
-        releaseKeyFingerprints: trustedReleaseKeys(c.get('db')).map(releaseKeyFingerprint),
+        release: await releaseOffered(c),
+        releaseKeyFingerprints: (await trustedReleaseKeys(c.get('store'))).map(releaseKeyFingerprint),
         declarations: listDeclarations(
           c.get('db'),
           { countyScope: null, status: 'all', schoolCode: detail.school.code },

@@ -25,7 +25,7 @@ const closers: Array<() => Promise<void>> = [];
 beforeEach(async () => {
   server = await startTestServer();
   key = makeReleaseKey();
-  trustReleaseKey(server.db, key);
+  await trustReleaseKey(server.store, key);
   ({ dir, cleanup } = await tempDir());
   configPath = join(dir, 'config.json');
 });

@@ -59,7 +59,7 @@ describe('the linux-x64 executable on a PC without node', () => {
   beforeEach(async () => {
     server = await startTestServer();
     key = makeReleaseKey();
-    trustReleaseKey(server.db, key);
+    await trustReleaseKey(server.store, key);
     ({ dir, cleanup } = await tempDir());
     await mkdir(join(dir, 'opt'));
     executable = join(dir, 'opt', 'santong-agent'); // as install-service and the .deb name it
@@ -127,7 +127,7 @@ describe('the linux-x64 executable on a PC without node', () => {
 
   it('updates itself to a newer signed release, restarts into it and reports as the new version', async () => {
     await enroll();
-    publishAgentRelease(server.db, newBundle, key.sign(newBundle), Date.now(), {
+    await publishAgentRelease(server.store, newBundle, key.sign(newBundle), Date.now(), {
       actor: 'cli:test',
       reason: 'release under test',
     });

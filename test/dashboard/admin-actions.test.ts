@@ -64,7 +64,7 @@ describe('release key fingerprints (issue 11)', () => {
     const officer = await signedIn('county-a');
     expect((await officer.get('/enrollment')).text).toContain('现在注册的电脑永远不会自动更新'); // Chinese by default
     const key = makeReleaseKey();
-    trustReleaseKey(ctx.db, key);
+    await trustReleaseKey(ctx.store, key);
     const page = (await officer.get('/enrollment')).text;
     expect(page).toContain(`<code>${key.fingerprint}</code>`);
     const created = await officer.post('/enrollment', { schoolCode: '6229210001' });
