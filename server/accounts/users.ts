@@ -23,7 +23,9 @@ export async function createUser(store: Store, input: NewUser, now: number, audi
   const confinement = () => legacyDb(store, 'confining an account to a division');
   let divisionCode: string | null = null;
   let schoolCode: string | null = null;
-  if (u.role === 'bureau') divisionCode = confineTo(confinement(), u.divisionCode, 'bureau account');
+  // An account of the whole deployment names no division, so it needs no confinement.
+  if (u.role === 'bureau' && u.divisionCode != null)
+    divisionCode = confineTo(confinement(), u.divisionCode, 'bureau account');
   if (u.role === 'county') divisionCode = confineToCounty(confinement(), u.divisionCode!, 'county account');
   if (u.role === 'school') {
     const [school] = await store.q

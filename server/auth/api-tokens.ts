@@ -17,11 +17,11 @@ export async function createApiToken(
   audit: AuditSource,
 ): Promise<{ id: number; token: string; divisionCode: string | null }> {
   // Division confinement is not on the store yet (issue 14): it reads the tree over the SQLite connection.
-  const divisionCode = confineTo(
-    legacyDb(store, 'confining an API token to a division'),
-    input.divisionCode,
-    'API token',
-  );
+  // A token of the whole deployment names no division, so it needs no confinement.
+  const divisionCode =
+    input.divisionCode === null
+      ? null
+      : confineTo(legacyDb(store, 'confining an API token to a division'), input.divisionCode, 'API token');
   const token = generateSecret('api');
   return await store.transaction(async (tx) => {
     const [row] = await tx.q

@@ -96,7 +96,6 @@ export const onTheConnection = [
   'server/routes/platforms.ts',
   'server/routes/public.ts',
   'server/routes/schools.ts',
-  'server/routes/speedtest.ts',
   'server/routes/teacher-spaces.ts',
   'server/speedtest/record.ts',
 ];

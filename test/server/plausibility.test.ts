@@ -121,7 +121,7 @@ describe('implausible download claims are stored and shown, never counted', () =
       ms: 1_000,
     });
     expect(measured).toEqual({ downBytes: 2_500_000, downMbps: 20, upBytes: 2_500_000, upMbps: 20 });
-    recordSpeedtest(ctx.db, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
+    await recordSpeedtest(ctx.store, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
     await pc.claim(950);
     const s = await school();
     expect(s).toMatchObject({
@@ -224,9 +224,9 @@ describe('bounded storage', () => {
       bytes: 25_000_000,
       ms: 2_000,
     });
-    recordSpeedtest(ctx.db, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
+    await recordSpeedtest(ctx.store, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
     ctx.clock.advance(100 * DAY);
-    recordSpeedtest(ctx.db, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
+    await recordSpeedtest(ctx.store, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
     ctx.clock.advance(100 * DAY);
     foldOldReports(ctx.db, ctx.clock(), 180);
     expect(ctx.db.select({ finishedAt: speedtests.finishedAt }).from(speedtests).all()).toEqual([
