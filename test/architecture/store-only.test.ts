@@ -28,7 +28,6 @@ export const onTheConnection = [
   'server/auth/api-tokens.ts',
   'server/commands/command-line.ts',
   'server/commands/platforms.ts',
-  'server/commands/releases.ts',
   'server/commands/schools.ts',
   'server/commands/teacher-spaces.ts',
   'server/coverage/bandwidth-history.ts',
