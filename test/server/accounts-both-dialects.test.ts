@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import pino from 'pino';
@@ -14,12 +11,13 @@ import { createUser, disableUser } from '../../server/accounts/users.ts';
 import { createApp } from '../../server/app.ts';
 import { readAuditLog } from '../../server/audit/read.ts';
 import { authenticateApiToken, createApiToken, revokeApiToken } from '../../server/auth/api-tokens.ts';
-import { openPostgresStore, openStore, type Store } from '../../server/db/store.ts';
+import { openPostgresStore, type Store } from '../../server/db/store.ts';
 import { createEnrollmentToken, DEFAULT_EXTRA_USES, revokeEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { legacyReleaseKeyPresent } from '../../server/releases/legacy-key.ts';
 import { addReleaseKey, revokeReleaseKey, trustedReleaseKeys } from '../../server/releases/release-keys.ts';
 import { agentReleaseBundle, latestAgentRelease, publishAgentRelease } from '../../server/releases/releases.ts';
 import { usePostgres } from '../helpers/postgres.ts';
+import { openSqliteTestStore } from '../helpers/stores.ts';
 import { makeReleaseKey } from '../helpers/release-keys.ts';
 import { byTest } from '../helpers/server.ts';
 
@@ -35,15 +33,7 @@ afterEach(async () => {
 });
 
 const open: Record<Store['dialect'], () => Promise<Store>> = {
-  async sqlite() {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-accounts-'));
-    const store = await openStore({ dataDir });
-    closers.push(
-      () => fs.rmSync(dataDir, { recursive: true, force: true }),
-      () => store.close(),
-    );
-    return store;
-  },
+  sqlite: () => openSqliteTestStore(closers, 'santong-accounts-'),
   async postgres() {
     const pool = new pg.Pool(await postgres().createDatabase());
     // pool.end() resolves before its connections have closed; the test server must not stop under them.
