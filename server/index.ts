@@ -36,8 +36,8 @@ export async function startServer(
       `loaded reference data: ${plan.root.name} (${plan.root.code}), its division tree and the plan "${plan.name}"`,
     );
   }
-  if (legacyReleaseKeyPresent(db)) logger.error(legacyKeyWarning);
-  else if (trustedReleaseKeys(db).length === 0)
+  if (await legacyReleaseKeyPresent(store)) logger.error(legacyKeyWarning);
+  else if ((await trustedReleaseKeys(store)).length === 0)
     logger.warn(
       'no release key trusted: PCs enrolled now will never update themselves (santong release keygen, then santong release-key add)',
     );
@@ -79,7 +79,7 @@ export async function startServer(
     { url, address: bound, urls, dataDir: config.dataDir, version: SERVER_VERSION },
     'santong server listening',
   );
-  const firstRun = firstRunSteps(db, config.dataDir);
+  const firstRun = await firstRunSteps(store, config.dataDir);
   if (firstRun?.account)
     logger.warn(
       { command: firstRun.account },

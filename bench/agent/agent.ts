@@ -19,6 +19,7 @@ import { AGENT_ENVIRONMENT, AGENT_NODE_FLAGS, EXECUTABLE_NODE_OPTIONS } from '..
 import { AGENT_VERSION } from '../../agent/version.ts';
 import { parseServerConfig } from '../../server/config.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { reports } from '../../server/db/schema.ts';
 import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { startServer } from '../../server/index.ts';
@@ -115,8 +116,8 @@ try {
     Date.now(),
     audit,
   );
-  const { token } = createEnrollmentToken(
-    db,
+  const { token } = await createEnrollmentToken(
+    sqliteStore(db),
     { schoolCode: '6229210001', expiresAt: null, maxUses: null },
     Date.now(),
     audit,

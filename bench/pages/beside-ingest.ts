@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createUser } from '../../server/accounts/users.ts';
 import { openDatabaseFile } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import type { PhasePlan, PhaseResult, StreamKind } from '../harness/load-plan.ts';
 import { runLoad } from '../harness/run-load.ts';
 import { startBenchServer } from '../harness/server-process.ts';
@@ -33,7 +34,7 @@ export async function pagesBesideIngest(log: (line: string) => void = (l) => pro
   const work = path.join(cacheRoot, 'run', 'pages');
   const { workFile } = workingCopy({ file: dataset.file, generatedAt: dataset.meta.generatedAt }, work);
   const db = openDatabaseFile(workFile);
-  await createUser(db, { username: 'bureau', password: PASSWORD, role: 'bureau' }, Date.now(), {
+  await createUser(sqliteStore(db), { username: 'bureau', password: PASSWORD, role: 'bureau' }, Date.now(), {
     actor: 'bench',
     reason: 'npm run bench:pages',
   });

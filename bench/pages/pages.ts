@@ -31,6 +31,7 @@ const audit = { actor: 'bench', reason: 'benchmark data' };
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-bench-'));
 const db = openDatabase(dataDir);
+const store = sqliteStore(db);
 const now = Date.now();
 ensureReferenceData(db, now);
 const roster = linxiaSchools.flatMap(([county, n]) =>
@@ -60,7 +61,7 @@ const limits = {
   loginPerIpPerMinute: 1e6,
 };
 const app = createApp({
-  store: sqliteStore(db),
+  store,
   logger: pino({ level: 'silent' }),
   clock: () => now,
   maxReportBodyBytes: 4 * 1024 * 1024,
@@ -78,12 +79,12 @@ const post = async (url: string, body: unknown, key?: string) => {
 };
 const started = performance.now();
 for (const [i, school] of roster.slice(0, 1300).entries()) {
-  const token = createEnrollmentToken(
-    db,
+  const { token } = await createEnrollmentToken(
+    store,
     { schoolCode: school.code, expiresAt: null, maxUses: null },
     now,
     audit,
-  ).token;
+  );
   const { deviceKey } = await post('/api/v1/enroll', {
     token,
     hostname: `pc-${school.code}`,
@@ -108,8 +109,8 @@ for (const [i, school] of roster.slice(0, 1300).entries()) {
 const seeded = performance.now() - started;
 
 const password = 'benchmark password';
-await createUser(db, { username: 'bureau', password, role: 'bureau' }, now, audit);
-await createUser(db, { username: 'county', password, role: 'county', divisionCode: '622926' }, now, audit);
+await createUser(store, { username: 'bureau', password, role: 'bureau' }, now, audit);
+await createUser(store, { username: 'county', password, role: 'county', divisionCode: '622926' }, now, audit);
 
 const request: Requester = async (url, init) => app.request(url, init);
 const sessions = {

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { schools, users } from '../db/schema.ts';
-import type { Db } from '../db/client.ts';
+import type { Store } from '../db/store.ts';
 
 /**
  * What a fresh server lacks before anyone can use it, and the commands that supply it: the login page and the
@@ -18,9 +17,10 @@ export type FirstRun = {
 const DEFAULT_DATA_DIR = './data';
 
 /** The first-run steps still to do on this database, or null when there is an account and a roster. */
-export function firstRunSteps(db: Db, dataDir: string = DEFAULT_DATA_DIR): FirstRun | null {
-  const noAccount = db.select({ id: users.id }).from(users).limit(1).get() === undefined;
-  const noRoster = db.select({ code: schools.code }).from(schools).limit(1).get() === undefined;
+export async function firstRunSteps(store: Store, dataDir: string = DEFAULT_DATA_DIR): Promise<FirstRun | null> {
+  const { schools, users } = store.t;
+  const noAccount = (await store.q.select({ id: users.id }).from(users).limit(1)).length === 0;
+  const noRoster = (await store.q.select({ code: schools.code }).from(schools).limit(1)).length === 0;
   if (!noAccount && !noRoster) return null;
   const flag = path.resolve(dataDir) === path.resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${shellWord(dataDir)}`;
   return {

@@ -1,4 +1,4 @@
-import type { Db } from '../db/client.ts';
+import type { Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { decoyHash, verifyPassword } from './passwords.ts';
 import { createSession } from './sessions.ts';
@@ -13,25 +13,25 @@ import { chinaIsoWithOffset } from '../../shared/time/china-time-text.ts';
  * session on success. Errors never say whether the username exists.
  */
 export async function signIn(
-  db: Db,
+  store: Store,
   input: { username: string; password: string; address: string },
   now: number,
 ): Promise<{ user: User; session: { id: string; expiresAt: number } }> {
   const username = input.username.trim().toLowerCase();
-  const locked = lockedUntil(db, username, input.address, now);
+  const locked = await lockedUntil(store, username, input.address, now);
   if (locked !== null)
     throw new DomainError(
       'unauthorized',
       'login_locked',
       `too many failed sign-ins for this name; try again in ${Math.ceil((locked - now) / 1000)} s (after ${chinaIsoWithOffset(locked)})`,
     );
-  const found = findUserForLogin(db, username);
+  const found = await findUserForLogin(store, username);
   const ok = await verifyPassword(input.password, found?.passwordHash ?? (await decoyHash()));
   if (!found || !ok) {
-    recordFailure(db, username, input.address, now);
+    await recordFailure(store, username, input.address, now);
     throw new DomainError('unauthorized', 'login_failed', 'wrong username or password');
   }
-  clearFailures(db, username, input.address);
+  await clearFailures(store, username, input.address);
   const { passwordHash: _hash, ...user } = found;
-  return { user, session: createSession(db, user.id, now) };
+  return { user, session: await createSession(store, user.id, now) };
 }

@@ -27,7 +27,7 @@ export function cookieOptions(c: Context<AppEnv>, maxAgeSeconds?: number) {
 export const pageContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set('locale', localeFor(langFrom(getCookie(c, LANG_COOKIE, cookiePrefix(c)))));
   const sessionId = getCookie(c, SESSION_COOKIE, cookiePrefix(c));
-  const user = sessionId ? authenticateSession(c.get('db'), sessionId, c.get('clock')()) : null;
+  const user = sessionId ? await authenticateSession(c.get('store'), sessionId, c.get('clock')()) : null;
   let secret = user ? sessionId! : getCookie(c, PRELOGIN_COOKIE, cookiePrefix(c));
   if (!secret) {
     secret = newPreloginSecret();

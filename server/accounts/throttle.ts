@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { loginAttempts } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
 
 /*
  * Login throttling by progressive delay, never a long lock (decision 067). Two budgets, both within
@@ -34,46 +33,59 @@ const lockFor = (failures: number, free: number) =>
   failures < free ? null : Math.min(FIRST_LOCK_MS * 2 ** (failures - free), MAX_LOCK_MS);
 
 /** When the username may be tried from this address again, if it must wait; otherwise null. */
-export function lockedUntil(db: Db, username: string, address: string, now: number): number | null {
+export async function lockedUntil(
+  store: Store,
+  username: string,
+  address: string,
+  now: number,
+): Promise<number | null> {
   const { pair, account } = keysOf(username, address);
-  const until = db
+  const { loginAttempts } = store.t;
+  const rows = await store.q
     .select({ lockedUntil: loginAttempts.lockedUntil })
     .from(loginAttempts)
-    .where(inArray(loginAttempts.key, [pair, account]))
-    .all()
-    .reduce((latest, row) => Math.max(latest, row.lockedUntil ?? 0), 0);
+    .where(inArray(loginAttempts.key, [pair, account]));
+  const until = rows.reduce((latest, row) => Math.max(latest, row.lockedUntil ?? 0), 0);
   return until > now ? until : null;
 }
 
-/** Counts a failed sign-in against both budgets; each makes the next try wait once it is spent. */
-export function recordFailure(db: Db, username: string, address: string, now: number): void {
+/**
+ * Counts a failed sign-in against both budgets; each makes the next try wait once it is spent. The count lives
+ * in the database, in one transaction, so failures sent to different server processes add up (issue 14).
+ */
+export async function recordFailure(store: Store, username: string, address: string, now: number): Promise<void> {
   const { pair, account } = keysOf(username, address);
-  for (const [key, free] of [
-    [pair, MAX_FAILURES],
-    [account, ACCOUNT_MAX_FAILURES],
-  ] as const) {
-    const row = db.select().from(loginAttempts).where(eq(loginAttempts.key, key)).get();
-    const fresh = !row || now - row.firstFailureAt > WINDOW_MS;
-    const failures = fresh ? 1 : row.failures + 1;
-    const lock = lockFor(failures, free);
-    const values = {
-      failures,
-      firstFailureAt: fresh ? now : row.firstFailureAt,
-      lockedUntil: lock === null ? null : now + lock,
-    };
-    db.insert(loginAttempts)
-      .values({ key, ...values })
-      .onConflictDoUpdate({ target: loginAttempts.key, set: values })
-      .run();
-  }
+  await store.transaction(async (tx) => {
+    for (const [key, free] of [
+      [pair, MAX_FAILURES],
+      [account, ACCOUNT_MAX_FAILURES],
+    ] as const)
+      await countFailure(tx, key, free, now);
+  });
+}
+
+/** One budget's failure: a fresh window after WINDOW_MS, and the wait its count has earned. */
+async function countFailure(tx: Store, key: string, free: number, now: number): Promise<void> {
+  const { loginAttempts } = tx.t;
+  const [row] = await tx.q.select().from(loginAttempts).where(eq(loginAttempts.key, key)).limit(1);
+  const fresh = !row || now - row.firstFailureAt > WINDOW_MS;
+  const failures = fresh ? 1 : row.failures + 1;
+  const lock = lockFor(failures, free);
+  const values = {
+    failures,
+    firstFailureAt: fresh ? now : row.firstFailureAt,
+    lockedUntil: lock === null ? null : now + lock,
+  };
+  await tx.q
+    .insert(loginAttempts)
+    .values({ key, ...values })
+    .onConflictDoUpdate({ target: loginAttempts.key, set: values });
 }
 
 /**
  * Forgets the failures of a pair after a successful sign-in. The account-wide budget stays: one
  * person signing in says nothing about the guesses made from elsewhere.
  */
-export function clearFailures(db: Db, username: string, address: string): void {
-  db.delete(loginAttempts)
-    .where(eq(loginAttempts.key, keysOf(username, address).pair))
-    .run();
+export async function clearFailures(store: Store, username: string, address: string): Promise<void> {
+  await store.q.delete(store.t.loginAttempts).where(eq(store.t.loginAttempts.key, keysOf(username, address).pair));
 }

@@ -1,8 +1,7 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { newUserSchema, passwordSchema, type NewUser, type Role } from '../../shared/schemas/dashboard.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import { schools, sessions, users } from '../db/schema.ts';
+import { legacyDb, type Store } from '../db/store.ts';
 import { confineTo, confineToCounty } from '../divisions/confinement.ts';
 import { DomainError } from '../errors.ts';
 import { describeIssues } from '../http/validate.ts';
@@ -10,7 +9,7 @@ import { hashPassword } from './passwords.ts';
 import type { User } from '../access/principals.ts';
 
 /** Creates an account after checking that its division (under the root) or school exists; the password is hashed with scrypt. */
-export async function createUser(db: Db, input: NewUser, now: number, audit: AuditSource): Promise<User> {
+export async function createUser(store: Store, input: NewUser, now: number, audit: AuditSource): Promise<User> {
   const parsed = newUserSchema.safeParse(input);
   if (!parsed.success) {
     const issues = describeIssues(parsed.error);
@@ -19,16 +18,21 @@ export async function createUser(db: Db, input: NewUser, now: number, audit: Aud
     });
   }
   const u = parsed.data;
+  const { schools, users } = store.t;
+  // Division confinement is not on the store yet (issue 14): it reads the tree over the SQLite connection.
+  const confinement = () => legacyDb(store, 'confining an account to a division');
   let divisionCode: string | null = null;
   let schoolCode: string | null = null;
-  if (u.role === 'bureau') divisionCode = confineTo(db, u.divisionCode, 'bureau account');
-  if (u.role === 'county') divisionCode = confineToCounty(db, u.divisionCode!, 'county account');
+  // An account of the whole deployment names no division, so it needs no confinement.
+  if (u.role === 'bureau' && u.divisionCode != null)
+    divisionCode = confineTo(confinement(), u.divisionCode, 'bureau account');
+  if (u.role === 'county') divisionCode = confineToCounty(confinement(), u.divisionCode!, 'county account');
   if (u.role === 'school') {
-    const school = db
+    const [school] = await store.q
       .select({ code: schools.code, countyCode: schools.countyCode })
       .from(schools)
       .where(eq(schools.code, u.schoolCode!))
-      .get();
+      .limit(1);
     if (!school)
       throw new DomainError(
         'invalid',
@@ -40,16 +44,16 @@ export async function createUser(db: Db, input: NewUser, now: number, audit: Aud
     schoolCode = school.code;
     divisionCode = school.countyCode;
   }
-  if (db.select({ id: users.id }).from(users).where(eq(users.username, u.username)).get()) {
+  if ((await store.q.select({ id: users.id }).from(users).where(eq(users.username, u.username)).limit(1)).length > 0) {
     throw new DomainError('conflict', 'username_taken', `the username ${u.username} is taken`, undefined, {
       params: { username: u.username },
     });
   }
-  // Hashed before the insert: the await must not sit inside a transaction (better-sqlite3 is synchronous).
+  // Hashed before the transaction: a transaction awaits only the database (decision 180).
   const passwordHash = await hashPassword(u.password);
-  const row = inTransaction(db, () => {
-    const created = db
-      .insert(users)
+  const row = await store.transaction(async (tx) => {
+    const [created] = await tx.q
+      .insert(tx.t.users)
       .values({
         username: u.username,
         passwordHash,
@@ -59,33 +63,36 @@ export async function createUser(db: Db, input: NewUser, now: number, audit: Aud
         createdAt: now,
         createdBy: audit.actor,
       })
-      .returning({ id: users.id })
-      .get();
+      .returning({ id: tx.t.users.id });
     const newValue = { username: u.username, role: u.role, divisionCode, schoolCode };
-    recordAudit(
-      db,
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'user.create',
         entityType: 'user',
-        entityId: String(created.id),
+        entityId: String(created!.id),
         countyCode: divisionCode,
         newValue,
       },
       now,
     );
-    return created;
+    return created!;
   });
   return { id: row.id, username: u.username, role: u.role, divisionCode, schoolCode };
 }
 
 /** The active account with this username and its password hash, or null. */
-export function findUserForLogin(db: Db, username: string): (User & { passwordHash: string }) | null {
-  const row = db
+export async function findUserForLogin(
+  store: Store,
+  username: string,
+): Promise<(User & { passwordHash: string }) | null> {
+  const { users } = store.t;
+  const [row] = await store.q
     .select()
     .from(users)
     .where(and(eq(users.username, username.trim().toLowerCase()), isNull(users.disabledAt)))
-    .get();
+    .limit(1);
   return row
     ? {
         id: row.id,
@@ -99,8 +106,9 @@ export function findUserForLogin(db: Db, username: string): (User & { passwordHa
 }
 
 /** Every account, for the bureau's user list (no hashes). */
-export function listUsers(db: Db) {
-  return db
+export async function listUsers(store: Store) {
+  const { users } = store.t;
+  return await store.q
     .select({
       id: users.id,
       username: users.username,
@@ -112,28 +120,28 @@ export function listUsers(db: Db) {
       disabledAt: users.disabledAt,
     })
     .from(users)
-    .orderBy(asc(users.username))
-    .all();
+    .orderBy(asc(users.username));
 }
 
-function findUser(db: Db, id: number) {
-  const row = db.select().from(users).where(eq(users.id, id)).get();
+async function findUser(store: Store, id: number) {
+  const [row] = await store.q.select().from(store.t.users).where(eq(store.t.users.id, id)).limit(1);
   if (!row) throw new DomainError('not-found', 'user_unknown', `no user ${id}`, undefined, { params: { id } });
   return row;
 }
 
 /** Disables an account: it cannot sign in, and its open sessions end now. Audited; disabling twice is a 409. */
-export function disableUser(db: Db, id: number, now: number, audit: AuditSource): void {
-  inTransaction(db, () => {
-    const user = findUser(db, id);
+export async function disableUser(store: Store, id: number, now: number, audit: AuditSource): Promise<void> {
+  await store.transaction(async (tx) => {
+    const { sessions, users } = tx.t;
+    const user = await findUser(tx, id);
     if (user.disabledAt !== null)
       throw new DomainError('conflict', 'user_disabled', `${user.username} is already disabled`, undefined, {
         params: { username: user.username },
       });
-    db.update(users).set({ disabledAt: now }).where(eq(users.id, id)).run();
-    db.delete(sessions).where(eq(sessions.userId, id)).run();
-    recordAudit(
-      db,
+    await tx.q.update(users).set({ disabledAt: now }).where(eq(users.id, id));
+    await tx.q.delete(sessions).where(eq(sessions.userId, id));
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'user.disable',
@@ -149,16 +157,16 @@ export function disableUser(db: Db, id: number, now: number, audit: AuditSource)
 }
 
 /** Enables a disabled account again (same password as before). Audited. */
-export function enableUser(db: Db, id: number, now: number, audit: AuditSource): void {
-  inTransaction(db, () => {
-    const user = findUser(db, id);
+export async function enableUser(store: Store, id: number, now: number, audit: AuditSource): Promise<void> {
+  await store.transaction(async (tx) => {
+    const user = await findUser(tx, id);
     if (user.disabledAt === null)
       throw new DomainError('conflict', 'user_enabled', `${user.username} is not disabled`, undefined, {
         params: { username: user.username },
       });
-    db.update(users).set({ disabledAt: null }).where(eq(users.id, id)).run();
-    recordAudit(
-      db,
+    await tx.q.update(tx.t.users).set({ disabledAt: null }).where(eq(tx.t.users.id, id));
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'user.enable',
@@ -178,7 +186,7 @@ export function enableUser(db: Db, id: number, now: number, audit: AuditSource):
  * Audited without any trace of either password.
  */
 export async function resetPassword(
-  db: Db,
+  store: Store,
   id: number,
   password: string,
   now: number,
@@ -189,14 +197,15 @@ export async function resetPassword(
     throw new DomainError('invalid', 'invalid_password', `password: ${parsed.error.issues[0]!.message}`, undefined, {
       fieldIssues: parsed.error.issues.map((issue) => ({ ...issue, path: ['password'] })),
     });
-  const user = findUser(db, id);
-  // Hashed before the transaction: better-sqlite3 transactions are synchronous.
+  const user = await findUser(store, id);
+  // Hashed before the transaction: a transaction awaits only the database (decision 180).
   const passwordHash = await hashPassword(parsed.data);
-  inTransaction(db, () => {
-    db.update(users).set({ passwordHash }).where(eq(users.id, id)).run();
-    db.delete(sessions).where(eq(sessions.userId, id)).run();
-    recordAudit(
-      db,
+  await store.transaction(async (tx) => {
+    const { sessions, users } = tx.t;
+    await tx.q.update(users).set({ passwordHash }).where(eq(users.id, id));
+    await tx.q.delete(sessions).where(eq(sessions.userId, id));
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'user.password-reset',

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.ts';
 import { auditLog } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
 
 /**
  * Who did something: `cli:<os user>`, `user:<username>`, `api-token:<id>` or `system:<job>`.
@@ -33,21 +34,35 @@ export interface AuditEntry {
 /**
  * Appends one entry to the audit log. Call it inside the transaction that makes the change, so the
  * change and its record commit together or not at all.
+ *
+ * Given a Store (moved code, issue 14) it is awaited. Given the SQLite connection it writes at once, for the
+ * callers not yet moved onto the store whose synchronous transactions cannot await (plan, registry,
+ * programme, demo); that overload goes when the last of them has moved (the type checker finds any left).
  */
-export function recordAudit(db: Db, entry: AuditEntry, now: number): void {
+export function recordAudit(store: Store, entry: AuditEntry, now: number): Promise<void>;
+export function recordAudit(db: Db, entry: AuditEntry, now: number): void;
+export function recordAudit(target: Store | Db, entry: AuditEntry, now: number): Promise<void> | void {
+  if (!('$client' in target)) return insertAudit(target, entry, now);
+  target.insert(auditLog).values(auditRow(entry, now)).run();
+}
+
+async function insertAudit(store: Store, entry: AuditEntry, now: number): Promise<void> {
+  await store.q.insert(store.t.auditLog).values(auditRow(entry, now));
+}
+
+/** The row an entry is stored as; an entry without a reason is refused. */
+function auditRow(entry: AuditEntry, now: number) {
   const reason = entry.reason.trim();
   if (reason.length === 0) throw new Error(`audit entry for ${entry.action} needs a reason`);
-  db.insert(auditLog)
-    .values({
-      at: now,
-      actor: entry.actor,
-      action: entry.action,
-      entityType: entry.entityType,
-      entityId: entry.entityId,
-      countyCode: entry.countyCode ?? null,
-      oldValue: entry.oldValue ?? null,
-      newValue: entry.newValue ?? null,
-      reason,
-    })
-    .run();
+  return {
+    at: now,
+    actor: entry.actor,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    countyCode: entry.countyCode ?? null,
+    oldValue: entry.oldValue ?? null,
+    newValue: entry.newValue ?? null,
+    reason,
+  };
 }

@@ -1,6 +1,5 @@
 import { and, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { auditLog } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
 
 export interface AuditFilter {
   entityType?: string | undefined;
@@ -15,7 +14,8 @@ export interface AuditFilter {
 }
 
 /** Audit entries matching the filter, newest first, one page at a time. */
-export function readAuditLog(db: Db, filter: AuditFilter) {
+export async function readAuditLog(store: Store, filter: AuditFilter) {
+  const { auditLog } = store.t;
   const where: (SQL | undefined)[] = [
     filter.entityType ? eq(auditLog.entityType, filter.entityType) : undefined,
     filter.entityId ? eq(auditLog.entityId, filter.entityId) : undefined,
@@ -25,13 +25,12 @@ export function readAuditLog(db: Db, filter: AuditFilter) {
     filter.from !== undefined ? gte(auditLog.at, filter.from) : undefined,
     filter.to !== undefined ? lte(auditLog.at, filter.to) : undefined,
   ];
-  const rows = db
+  const rows = await store.q
     .select()
     .from(auditLog)
     .where(and(...where))
     .orderBy(desc(auditLog.id))
     .limit(filter.pageSize)
-    .offset((filter.page - 1) * filter.pageSize)
-    .all();
+    .offset((filter.page - 1) * filter.pageSize);
   return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
 }

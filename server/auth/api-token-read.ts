@@ -1,10 +1,10 @@
 import { desc } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { apiTokens } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
 
 /** Every API token for the bureau's list: name, scope and dates, never the secret (only its hash is kept). */
-export function listApiTokens(db: Db) {
-  return db
+export async function listApiTokens(store: Store) {
+  const { apiTokens } = store.t;
+  return await store.q
     .select({
       id: apiTokens.id,
       name: apiTokens.name,
@@ -13,6 +13,5 @@ export function listApiTokens(db: Db) {
       revokedAt: apiTokens.revokedAt,
     })
     .from(apiTokens)
-    .orderBy(desc(apiTokens.id))
-    .all();
+    .orderBy(desc(apiTokens.id));
 }

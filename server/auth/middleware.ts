@@ -1,7 +1,7 @@
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../http/app-env.ts';
-import { perConnection } from '../db/per-connection.ts';
+import { statement } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { cookiePrefix } from '../http/proxy.ts';
 import { authenticateSession, SESSION_COOKIE } from '../accounts/sessions.ts';
@@ -17,13 +17,15 @@ interface DeviceByKey {
   revokedAt: number | null;
   awaitingNewKey: number;
 }
-const deviceByKeyHash = perConnection((sqlite) =>
-  sqlite.prepare<[string, string], DeviceByKey>(`select id, school_code as schoolCode, revoked_at as revokedAt,
-      exists (select 1 from device_reenrollments r where r.device_id = devices.id and r.confirmed_at is null) as awaitingNewKey
+// `case when exists`: PostgreSQL's exists is a boolean, which a union with the 0 below cannot take.
+const deviceByKeyHash = statement<DeviceByKey, [string, string]>(`select id, school_code as "schoolCode",
+      revoked_at as "revokedAt",
+      case when exists (select 1 from device_reenrollments r where r.device_id = devices.id and r.confirmed_at is null)
+        then 1 else 0 end as "awaitingNewKey"
     from devices where key_hash = ?
     union all
-    select d.id, d.school_code, d.revoked_at, 0 from device_reenrollments r join devices d on d.id = r.device_id where r.previous_key_hash = ?`),
-);
+    select d.id, d.school_code, d.revoked_at, 0
+    from device_reenrollments r join devices d on d.id = r.device_id where r.previous_key_hash = ?`);
 
 /**
  * Device key authentication for agent routes. Keys are looked up by their SHA-256: the stored hash is
@@ -38,7 +40,7 @@ export const deviceAuth = createMiddleware<AppEnv>(async (c, next) => {
       'send the device key as "Authorization: Bearer <deviceKey>"; enroll first to get one',
     );
   const keyHash = hashSecret(key);
-  const device = deviceByKeyHash(c.get('db')).get(keyHash, keyHash);
+  const device = await c.get('store').row(deviceByKeyHash, keyHash, keyHash);
   if (!device)
     throw new DomainError(
       'unauthorized',
@@ -67,7 +69,7 @@ export const apiAuth = createMiddleware<AppEnv>(async (c, next) => {
   const safe = c.req.method === 'GET' || c.req.method === 'HEAD';
   const sessionId = header === undefined && safe ? getCookie(c, SESSION_COOKIE, cookiePrefix(c)) : undefined;
   if (sessionId) {
-    const user = authenticateSession(c.get('db'), sessionId, c.get('clock')());
+    const user = await authenticateSession(c.get('store'), sessionId, c.get('clock')());
     if (!user)
       throw new DomainError('unauthorized', 'session_invalid', 'your session has ended; sign in again at /login');
     c.set('principal', {
@@ -87,7 +89,7 @@ export const apiAuth = createMiddleware<AppEnv>(async (c, next) => {
       'token_missing',
       'send an API token as "Authorization: Bearer <token>" (santong api-token create)',
     );
-  const principal = authenticateApiToken(c.get('db'), secret);
+  const principal = await authenticateApiToken(c.get('store'), secret);
   if (!principal) throw new DomainError('unauthorized', 'token_invalid', 'unknown or revoked API token');
   c.set('principal', principal);
   await next();

@@ -85,6 +85,16 @@ export async function openCommandStore(flags: Flags): Promise<Store> {
   return store;
 }
 
+/** Runs fn over the store the settings name (openCommandStore), closed afterwards whatever happens. */
+export async function withCommandStore<T>(flags: Flags, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openCommandStore(flags);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
 /** Prints a refusal as `santong: …` on stderr; exit code 1. */
 export function fail(message: string): number {
   process.stderr.write(`santong: ${message}\n`);

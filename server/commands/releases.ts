@@ -3,9 +3,8 @@ import { artifactVersion } from '../../shared/release-artifacts.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { releaseSignatureSchema, type ReleaseSignature } from '../../shared/schemas/release.ts';
 import type { AuditSource } from '../audit/audit.ts';
-import { sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { devices } from '../db/schema.ts';
+import { count } from 'drizzle-orm';
+import type { Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { exportLegacyReleaseKey, legacyReleaseKeyPresent } from '../releases/legacy-key.ts';
 import { generateReleaseKey, keyStatement, readReleaseKey, signBundle } from '../releases/offline-keys.ts';
@@ -13,7 +12,7 @@ import { addReleaseKey, listReleaseKeys, parseKeyStatement, revokeReleaseKey } f
 import { publishAgentRelease } from '../releases/releases.ts';
 import { agentDownloadDir, offerAgentDownload } from '../releases/agent-downloads.ts';
 import { parseServerConfig } from '../config.ts';
-import { cliActor, database, UsageError, type Command } from './command-line.ts';
+import { cliActor, UsageError, withCommandStore, type Command } from './command-line.ts';
 
 /*
  * The command line's edge for agent releases (docs/decisions/060-offline-release-keys.md).
@@ -110,14 +109,14 @@ export function runOfflineReleaseCommand(sub: string, arg: string | undefined, f
 }
 
 /** `santong release-key add|revoke|list|export-legacy`: what the server trusts. Returns the lines to print. */
-export function runReleaseKeyCommand(
-  db: Db,
+export async function runReleaseKeyCommand(
+  store: Store,
   sub: string,
   arg: string | undefined,
   flags: ReleaseFlags,
   audit: AuditSource,
   now: number,
-): string[] {
+): Promise<string[]> {
   switch (sub) {
     case 'add': {
       if (!arg)
@@ -127,12 +126,9 @@ export function runReleaseKeyCommand(
           'release-key add needs the PUBLIC_KEY `santong release keygen` printed',
         );
       const statement = flags.statement ? parseKeyStatement(readJson(flags.statement), flags.statement) : null;
-      const enrolledBefore =
-        db
-          .select({ n: sql<number>`count(*)` })
-          .from(devices)
-          .get()!.n > 0;
-      const added = addReleaseKey(db, arg, statement, now, audit);
+      const [enrolled] = await store.q.select({ n: count() }).from(store.t.devices);
+      const enrolledBefore = enrolled!.n > 0;
+      const added = await addReleaseKey(store, arg, statement, now, audit);
       const lines = [
         `release key ${added.fingerprint} trusted${added.endorsedBy ? `, vouched for by ${added.endorsedBy}` : ''}`,
       ];
@@ -144,14 +140,14 @@ export function runReleaseKeyCommand(
     }
     case 'revoke': {
       const file = need(flags, 'statement', 'the revocation `santong release revoke` wrote');
-      const revoked = revokeReleaseKey(db, parseKeyStatement(readJson(file), file), now, audit);
+      const revoked = await revokeReleaseKey(store, parseKeyStatement(readJson(file), file), now, audit);
       return [
         `release key ${revoked.fingerprint} revoked; agents drop it at their next update check`,
         `PCs enrolled before any rotation still trust: ${revoked.stillTrusted.join(', ') || 'no key (they refuse every update until enrolled again)'}`,
       ];
     }
     case 'list': {
-      const keys = listReleaseKeys(db);
+      const keys = await listReleaseKeys(store);
       const lines = keys.map(
         (k) =>
           `${k.fingerprint}  ${k.revokedAt === null ? 'trusted' : `revoked ${new Date(k.revokedAt).toISOString()}`}  added ${new Date(k.addedAt).toISOString()}${k.endorsedBy ? `  vouched for by ${releaseKeyFingerprint(k.endorsedBy)}` : ''}  ${k.publicKey}`,
@@ -160,7 +156,7 @@ export function runReleaseKeyCommand(
         lines.push(
           'no release key: PCs enroll without one and never update themselves; make one with `santong release keygen`',
         );
-      if (legacyReleaseKeyPresent(db))
+      if (await legacyReleaseKeyPresent(store))
         lines.push(
           'WARNING: this database still holds a release private key: run `santong release-key export-legacy --out FILE`',
         );
@@ -172,7 +168,7 @@ export function runReleaseKeyCommand(
         'out',
         'the file to move the private key to (readable by you only; keep it off the server)',
       );
-      const { fingerprint } = exportLegacyReleaseKey(db, out, now, audit);
+      const { fingerprint } = exportLegacyReleaseKey(store, out, now, audit);
       if (!fingerprint) return ['no release private key in this database; its free pages and WAL are wiped'];
       return [
         `release key ${fingerprint} moved to ${out} (mode 0600) and wiped from the database; agents keep trusting it`,
@@ -185,13 +181,13 @@ export function runReleaseKeyCommand(
 }
 
 /** `santong agent-release publish BUNDLE [--signature SIG]`: the bundle and its offline signature (BUNDLE.sig by default). */
-export function runPublishCommand(
-  db: Db,
+export async function runPublishCommand(
+  store: Store,
   file: string,
   flags: ReleaseFlags,
   audit: AuditSource,
   now: number,
-): string[] {
+): Promise<string[]> {
   if (!fs.existsSync(file)) throw new DomainError('not-found', 'file_missing', `no bundle at ${file}`);
   const sigFile = flags.signature ?? `${file}.sig`;
   if (!fs.existsSync(sigFile))
@@ -208,7 +204,7 @@ export function runPublishCommand(
       `${sigFile} is not a release signature as \`santong release sign\` writes it`,
     );
   const signed: ReleaseSignature = parsed.data;
-  const release = publishAgentRelease(db, fs.readFileSync(file), signed, now, audit);
+  const release = await publishAgentRelease(store, fs.readFileSync(file), signed, now, audit);
   return [
     `agent ${release.version} published: ${release.size} bytes, sha256 ${release.sha256}, signed by ${releaseKeyFingerprint(signed.publicKey)}`,
     'offer the installer, the .debs and the executables on the dashboard: santong agent-release offer FILE, for each signed file of dist/',
@@ -216,16 +212,16 @@ export function runPublishCommand(
 }
 
 /** `santong agent-release offer FILE [--signature SIG]`: a signed installer, .deb or executable, downloadable from the dashboard. */
-export function runOfferCommand(
-  db: Db,
+export async function runOfferCommand(
+  store: Store,
   dataDir: string,
   file: string,
   flags: ReleaseFlags,
   audit: AuditSource,
   now: number,
-): string[] {
+): Promise<string[]> {
   const dir = agentDownloadDir(dataDir);
-  const offered = offerAgentDownload(db, dir, file, flags.signature ?? `${file}.sig`, now, audit);
+  const offered = await offerAgentDownload(store, dir, file, flags.signature ?? `${file}.sig`, now, audit);
   return [
     `${offered.fileName} ${offered.version} offered on the dashboard: ${offered.size} bytes, sha256 ${offered.sha256}, signed by ${offered.signedBy} (${dir})`,
     ...offered.replaced.map((name) => `${name} is no longer offered`),
@@ -239,25 +235,28 @@ export const offlineReleaseCommand: Command = ({ flags, sub, arg, say }) => {
 };
 
 /** `santong release-key add|revoke|list|export-legacy`: what this server trusts. */
-export const releaseKeyCommand: Command = ({ flags, sub, arg, now, say }) => {
+export const releaseKeyCommand: Command = async ({ flags, sub, arg, now, say }) => {
   const audit = { actor: cliActor(), reason: flags.reason ?? `release-key ${sub}` };
-  runReleaseKeyCommand(database(flags), sub!, arg, flags, audit, now).forEach(say);
+  const lines = await withCommandStore(flags, (store) => runReleaseKeyCommand(store, sub!, arg, flags, audit, now));
+  lines.forEach(say);
   return 0;
 };
 
 /** `santong agent-release publish BUNDLE`: enrolled agents update to it. */
-export const agentReleasePublish: Command = ({ flags, arg, now, say }) => {
+export const agentReleasePublish: Command = async ({ flags, arg, now, say }) => {
   if (!arg) throw new UsageError('agent-release publish needs a bundle file');
   const audit = { actor: cliActor(), reason: flags.reason ?? `agent-release publish ${arg}` };
-  runPublishCommand(database(flags), arg, flags, audit, now).forEach(say);
+  const lines = await withCommandStore(flags, (store) => runPublishCommand(store, arg, flags, audit, now));
+  lines.forEach(say);
   return 0;
 };
 
 /** `santong agent-release offer FILE`: signed-in people and PCs with an enrollment token can download it. */
-export const agentReleaseOffer: Command = ({ flags, arg, now, say }) => {
+export const agentReleaseOffer: Command = async ({ flags, arg, now, say }) => {
   if (!arg) throw new UsageError('agent-release offer needs a file of dist/ signed with `santong release sign`');
   const audit = { actor: cliActor(), reason: flags.reason ?? `agent-release offer ${arg}` };
   const { dataDir } = parseServerConfig(flags, process.env);
-  runOfferCommand(database(flags), dataDir, arg, flags, audit, now).forEach(say);
+  const lines = await withCommandStore(flags, (store) => runOfferCommand(store, dataDir, arg, flags, audit, now));
+  lines.forEach(say);
   return 0;
 };

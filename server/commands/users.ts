@@ -1,6 +1,6 @@
 import { readPassword } from './password-input.ts';
 import { createUser } from '../accounts/users.ts';
-import { cliActor, database, fail, required, type Command } from './command-line.ts';
+import { cliActor, fail, withCommandStore, required, type Command } from './command-line.ts';
 
 /** The division a command confines an account or token to: --division, or its older name --county. */
 export function divisionFlag(flags: Record<string, string | undefined>): string | undefined | null {
@@ -17,11 +17,10 @@ export const userCreate: Command = async ({ flags, now, say }) => {
   const role = required(flags, 'role') as 'bureau' | 'county' | 'school';
   const divisionCode = divisionFlag(flags);
   if (divisionCode === null) return fail('--division and --county name different divisions; give one');
-  const db = database(flags);
-  const password = await readPassword();
-  const user = await createUser(db, { username, password, role, divisionCode, schoolCode: flags.school }, now, {
-    actor: cliActor(),
-    reason: flags.reason ?? 'dashboard account created',
+  const audit = { actor: cliActor(), reason: flags.reason ?? 'dashboard account created' };
+  const user = await withCommandStore(flags, async (store) => {
+    const password = await readPassword();
+    return createUser(store, { username, password, role, divisionCode, schoolCode: flags.school }, now, audit);
   });
   const reach = user.schoolCode
     ? `school ${user.schoolCode}`

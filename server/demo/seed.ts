@@ -10,8 +10,9 @@ import { generateSecret, hashSecret } from '../access/secrets.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { inTransaction } from '../db/client.ts';
 import { classrooms, devices, deviceStatus, enrollmentTokens } from '../db/schema.ts';
-import { createEnrollmentToken } from '../enrollment/tokens.ts';
+import { createEnrollmentToken, type NewEnrollmentToken } from '../enrollment/tokens.ts';
 import { storeBatch } from '../ingest/reports.ts';
+import { sqliteStore } from '../db/store.ts';
 import { importSchools } from '../registry/import-schools.ts';
 import { centreSchools } from './centre-schools.ts';
 import { seedHistory } from './history-seed.ts';
@@ -93,16 +94,22 @@ export async function seedDemo(
       .all()
       .map((c) => [`${c.schoolCode}/${c.code}`, c.id]),
   );
+  // Every school's token first, in one transaction on the store (enrollment tokens are on it, issue 14).
+  const store = sqliteStore(db);
+  const tokens = await store.transaction(async (tx) => {
+    const made = new Map<string, NewEnrollmentToken>();
+    for (const school of world)
+      made.set(
+        school.code,
+        await createEnrollmentToken(tx, { schoolCode: school.code, expiresAt: null, maxUses: null }, now, bySeed),
+      );
+    return made;
+  });
   inTransaction(db, () => {
     for (const countyCode of new Set(world.map((s) => s.countyCode))) {
       const enrolled: (typeof devices.$inferInsert)[] = [];
       for (const school of world.filter((s) => s.countyCode === countyCode)) {
-        const token = createEnrollmentToken(
-          db,
-          { schoolCode: school.code, expiresAt: null, maxUses: null },
-          now,
-          bySeed,
-        );
+        const token = tokens.get(school.code)!;
         for (const room of school.classrooms.filter((r) => r.device !== 'none')) {
           const device = { id: randomUUID(), key: generateSecret('device') };
           enrolled.push({
@@ -178,7 +185,8 @@ export async function seedDemo(
   seedProgramme(db, world, centres, site, now, bySeed);
   const historyDays = seedHistory(db, now);
 
-  const apiToken = createApiToken(db, { name: 'demo (whole prefecture)', divisionCode: null }, now, bySeed).token;
+  const apiToken = (await createApiToken(store, { name: 'demo (whole prefecture)', divisionCode: null }, now, bySeed))
+    .token;
   // A fixed, documented password: the README gives it, and the demo server listens on 127.0.0.1 only.
   const password = process.env.SANTONG_DEMO_PASSWORD ?? 'santong-demo';
   const firstSchool = showcaseSchool(world);
@@ -192,7 +200,7 @@ export async function seedDemo(
       scope: `school ${firstSchool.code} ${firstSchool.name}`,
     },
   ];
-  for (const { scope: _, ...account } of accounts) await createUser(db, { ...account, password }, now, bySeed);
+  for (const { scope: _, ...account } of accounts) await createUser(store, { ...account, password }, now, bySeed);
   return {
     live,
     apiToken,

@@ -2,17 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { EnrollRequest, EnrollResponse } from '../../shared/schemas/enroll.ts';
 import { generateSecret, hashSecret } from '../access/secrets.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import {
-  classrooms,
-  deviceMacs,
-  deviceReenrollments,
-  devices,
-  deviceStatus,
-  enrollmentTokens,
-  hardwareConflicts,
-  schools,
-} from '../db/schema.ts';
+import { legacyDb, type Store } from '../db/store.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { DomainError } from '../errors.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
@@ -27,26 +17,30 @@ import { usableEnrollmentToken } from './tokens.ts';
  * working until the new one reports (a reimaged PC is not a new device); weaker evidence such as a MAC, or
  * the same hardware at another school, gets a new device and a flagged conflict, never a takeover or a move.
  */
-export function enrollDevice(db: Db, request: EnrollRequest, now: number): EnrollResponse {
-  return inTransaction(db, () => {
-    const token = usableEnrollmentToken(db, request.token, now);
-    const school = db
+export async function enrollDevice(store: Store, request: EnrollRequest, now: number): Promise<EnrollResponse> {
+  return await store.transaction(async (tx) => {
+    const { classrooms, deviceMacs, devices, deviceStatus, enrollmentTokens, hardwareConflicts, schools } = tx.t;
+    const token = await usableEnrollmentToken(tx, request.token, now);
+    const [school] = await tx.q
       .select({ code: schools.code, name: schools.name, countyCode: schools.countyCode })
       .from(schools)
       .where(eq(schools.code, token.schoolCode))
-      .get()!;
-    const classroom = request.classroom === undefined ? null : findClassroom(db, school.code, request.classroom);
+      .limit(1);
+    if (!school)
+      throw new Error(`enrollment token ${token.id} names school ${token.schoolCode}, which is not registered`);
+    const classroom = request.classroom === undefined ? null : await findClassroom(tx, school.code, request.classroom);
 
     const fingerprint = hardwareFingerprint(request.hardware);
-    const sameHardware = matchHardware(db, fingerprint);
+    const sameHardware = await matchHardware(tx, fingerprint);
     const here = sameHardware.find((d) => d.schoolCode === school.code && samePc(d, fingerprint));
     const classroomId = classroom?.id ?? here?.classroomId ?? null;
     const deviceKey = generateSecret('device');
     let deviceId: string;
     if (here) {
       deviceId = here.id;
-      keepPreviousKey(db, here, token.id, now);
-      db.update(devices)
+      await keepPreviousKey(tx, here, token.id, now);
+      await tx.q
+        .update(devices)
         .set({
           keyHash: hashSecret(deviceKey),
           hostname: request.hostname,
@@ -56,50 +50,47 @@ export function enrollDevice(db: Db, request: EnrollRequest, now: number): Enrol
           enrollmentTokenId: token.id,
           reenrolledAt: now,
         })
-        .where(eq(devices.id, deviceId))
-        .run();
-      db.delete(deviceMacs).where(eq(deviceMacs.deviceId, deviceId)).run();
+        .where(eq(devices.id, deviceId));
+      await tx.q.delete(deviceMacs).where(eq(deviceMacs.deviceId, deviceId));
     } else {
       deviceId = randomUUID();
-      db.insert(devices)
-        .values({
-          id: deviceId,
-          schoolCode: school.code,
-          classroomId,
-          hostname: request.hostname,
-          keyHash: hashSecret(deviceKey),
-          hardwareUuid: fingerprint.uuid,
-          hardwareSerial: fingerprint.serial,
-          enrollmentTokenId: token.id,
-          enrolledAt: now,
-        })
-        .run();
-      db.insert(deviceStatus).values({ deviceId, schoolCode: school.code, state: 'never' }).run();
+      await tx.q.insert(devices).values({
+        id: deviceId,
+        schoolCode: school.code,
+        classroomId,
+        hostname: request.hostname,
+        keyHash: hashSecret(deviceKey),
+        hardwareUuid: fingerprint.uuid,
+        hardwareSerial: fingerprint.serial,
+        enrollmentTokenId: token.id,
+        enrolledAt: now,
+      });
+      await tx.q.insert(deviceStatus).values({ deviceId, schoolCode: school.code, state: 'never' });
       // Weaker evidence (a MAC, or ids that contradict each other) or another school: a new device and a
       // flag for the county, never a takeover of the device that is already there.
       for (const other of sameHardware) {
-        db.insert(hardwareConflicts)
+        await tx.q
+          .insert(hardwareConflicts)
           .values({ deviceId, otherDeviceId: other.id, matchedOn: other.matchedOn, detectedAt: now })
-          .onConflictDoNothing()
-          .run();
+          .onConflictDoNothing();
       }
     }
-    for (const mac of fingerprint.macs) db.insert(deviceMacs).values({ deviceId, mac }).onConflictDoNothing().run();
-    db.update(enrollmentTokens)
+    for (const mac of fingerprint.macs) await tx.q.insert(deviceMacs).values({ deviceId, mac }).onConflictDoNothing();
+    await tx.q
+      .update(enrollmentTokens)
       .set({ uses: sql`${enrollmentTokens.uses} + 1` })
-      .where(eq(enrollmentTokens.id, token.id))
-      .run();
+      .where(eq(enrollmentTokens.id, token.id));
 
-    const assigned =
+    const [assigned = null] =
       classroomId === null
-        ? null
-        : db
+        ? []
+        : await tx.q
             .select({ code: classrooms.code, name: classrooms.name })
             .from(classrooms)
             .where(eq(classrooms.id, classroomId))
-            .get()!;
-    recordAudit(
-      db,
+            .limit(1);
+    await recordAudit(
+      tx,
       {
         actor: `enrollment-token:${token.id}`,
         reason: here
@@ -122,40 +113,39 @@ export function enrollDevice(db: Db, request: EnrollRequest, now: number): Enrol
       },
       now,
     );
-    evaluateSchools(db, [school.code], now);
+    // The coverage evaluation is not on the store yet (issue 14): it runs on the SQLite connection, inside this transaction.
+    evaluateSchools(legacyDb(tx, 'evaluating a school after enrollment'), [school.code], now);
     return {
       deviceId,
       deviceKey,
       reused: Boolean(here),
       school: { code: school.code, name: school.name },
       classroom: assigned,
-      ...releaseKeysToPin(db),
+      ...(await releaseKeysToPin(tx)),
     };
   });
 }
 
 /** The release keys an enrolling agent pins, with the fingerprints its IT teacher compares; none until the bureau adds one. */
-function releaseKeysToPin(db: Db): Pick<EnrollResponse, 'releaseKeys' | 'releaseSigningKey'> {
-  const keys = trustedReleaseKeys(db);
+async function releaseKeysToPin(store: Store): Promise<Pick<EnrollResponse, 'releaseKeys' | 'releaseSigningKey'>> {
+  const keys = await trustedReleaseKeys(store);
   return {
     releaseKeys: keys.map((publicKey) => ({ publicKey, fingerprint: releaseKeyFingerprint(publicKey) })),
     releaseSigningKey: keys.at(-1) ?? null,
   };
 }
 
-function findClassroom(db: Db, schoolCode: string, code: string) {
-  const classroom = db
+async function findClassroom(store: Store, schoolCode: string, code: string) {
+  const { classrooms } = store.t;
+  const [classroom] = await store.q
     .select()
     .from(classrooms)
     .where(and(eq(classrooms.schoolCode, schoolCode), eq(classrooms.code, code)))
-    .get();
+    .limit(1);
   if (classroom) return classroom;
-  const known = db
-    .select({ code: classrooms.code })
-    .from(classrooms)
-    .where(eq(classrooms.schoolCode, schoolCode))
-    .all()
-    .map((c) => c.code);
+  const known = (
+    await store.q.select({ code: classrooms.code }).from(classrooms).where(eq(classrooms.schoolCode, schoolCode))
+  ).map((c) => c.code);
   const hint =
     known.length > 0
       ? `; known codes: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`
@@ -165,7 +155,7 @@ function findClassroom(db: Db, schoolCode: string, code: string) {
   ]);
 }
 
-type MatchedDevice = ReturnType<typeof matchHardware>[number];
+type MatchedDevice = Awaited<ReturnType<typeof matchHardware>>[number];
 
 /**
  * What proves "the same PC": its SMBIOS UUID or serial matches and neither contradicts the record. A MAC
@@ -185,38 +175,37 @@ function samePc(device: MatchedDevice, fingerprint: HardwareFingerprint): boolea
  * Records the re-enrollment as a flag and keeps the key the PC held working until the new key's first
  * report (ingest confirms it). Re-enrolled twice before that: the key still in use is the oldest one.
  */
-function keepPreviousKey(db: Db, device: MatchedDevice, tokenId: number, now: number): void {
-  const pending = db
+async function keepPreviousKey(tx: Store, device: MatchedDevice, tokenId: number, now: number): Promise<void> {
+  const { deviceReenrollments } = tx.t;
+  const pending = await tx.q
     .select({ id: deviceReenrollments.id, previousKeyHash: deviceReenrollments.previousKeyHash })
     .from(deviceReenrollments)
-    .where(and(eq(deviceReenrollments.deviceId, device.id), isNull(deviceReenrollments.confirmedAt)))
-    .all();
+    .where(and(eq(deviceReenrollments.deviceId, device.id), isNull(deviceReenrollments.confirmedAt)));
   const previousKeyHash = pending.find((p) => p.previousKeyHash !== null)?.previousKeyHash ?? device.keyHash;
   if (pending.length > 0)
-    db.update(deviceReenrollments)
+    await tx.q
+      .update(deviceReenrollments)
       .set({ previousKeyHash: null })
       .where(
         inArray(
           deviceReenrollments.id,
           pending.map((p) => p.id),
         ),
-      )
-      .run();
-  db.insert(deviceReenrollments)
-    .values({
-      deviceId: device.id,
-      enrollmentTokenId: tokenId,
-      matchedOn: device.matchedOn,
-      previousHostname: device.hostname,
-      previousClassroomId: device.classroomId,
-      previousKeyHash,
-      reenrolledAt: now,
-    })
-    .run();
+      );
+  await tx.q.insert(deviceReenrollments).values({
+    deviceId: device.id,
+    enrollmentTokenId: tokenId,
+    matchedOn: device.matchedOn,
+    previousHostname: device.hostname,
+    previousClassroomId: device.classroomId,
+    previousKeyHash,
+    reenrolledAt: now,
+  });
 }
 
 /** Active (unrevoked) devices whose UUID, serial or a MAC match this hardware, with what matched. */
-function matchHardware(db: Db, fingerprint: HardwareFingerprint) {
+async function matchHardware(store: Store, fingerprint: HardwareFingerprint) {
+  const { deviceMacs, devices } = store.t;
   const conditions: SQL[] = [];
   if (fingerprint.uuid) conditions.push(eq(devices.hardwareUuid, fingerprint.uuid));
   if (fingerprint.serial) conditions.push(eq(devices.hardwareSerial, fingerprint.serial));
@@ -224,12 +213,12 @@ function matchHardware(db: Db, fingerprint: HardwareFingerprint) {
     conditions.push(
       inArray(
         devices.id,
-        db.select({ id: deviceMacs.deviceId }).from(deviceMacs).where(inArray(deviceMacs.mac, fingerprint.macs)),
+        store.q.select({ id: deviceMacs.deviceId }).from(deviceMacs).where(inArray(deviceMacs.mac, fingerprint.macs)),
       ),
     );
   }
   if (conditions.length === 0) return [];
-  return db
+  const matched = await store.q
     .select({
       id: devices.id,
       schoolCode: devices.schoolCode,
@@ -240,35 +229,40 @@ function matchHardware(db: Db, fingerprint: HardwareFingerprint) {
       serial: devices.hardwareSerial,
     })
     .from(devices)
-    .where(and(isNull(devices.revokedAt), or(...conditions)))
-    .all()
-    .map((d) => ({
-      ...d,
-      matchedOn:
-        d.uuid !== null && d.uuid === fingerprint.uuid
-          ? 'uuid'
-          : d.serial !== null && d.serial === fingerprint.serial
-            ? 'serial'
-            : 'mac',
-    }));
+    .where(and(isNull(devices.revokedAt), or(...conditions)));
+  return matched.map((d) => ({
+    ...d,
+    matchedOn:
+      d.uuid !== null && d.uuid === fingerprint.uuid
+        ? 'uuid'
+        : d.serial !== null && d.serial === fingerprint.serial
+          ? 'serial'
+          : 'mac',
+  }));
 }
 
 /** Revokes a device key: its reports are refused from now on and its evidence stops counting. */
-export function revokeDevice(db: Db, deviceId: string, now: number, audit: AuditSource): { schoolCode: string } {
-  return inTransaction(db, () => {
-    const device = db
+export async function revokeDevice(
+  store: Store,
+  deviceId: string,
+  now: number,
+  audit: AuditSource,
+): Promise<{ schoolCode: string }> {
+  return await store.transaction(async (tx) => {
+    const { devices, schools } = tx.t;
+    const [device] = await tx.q
       .select({ schoolCode: devices.schoolCode, hostname: devices.hostname, countyCode: schools.countyCode })
       .from(devices)
       .innerJoin(schools, eq(schools.code, devices.schoolCode))
       .where(and(eq(devices.id, deviceId), isNull(devices.revokedAt)))
-      .get();
+      .limit(1);
     if (!device)
       throw new DomainError('not-found', 'device_unknown', `no active device ${deviceId}`, undefined, {
         params: { id: deviceId },
       });
-    db.update(devices).set({ revokedAt: now }).where(eq(devices.id, deviceId)).run();
-    recordAudit(
-      db,
+    await tx.q.update(devices).set({ revokedAt: now }).where(eq(devices.id, deviceId));
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'device.revoke',
@@ -280,7 +274,7 @@ export function revokeDevice(db: Db, deviceId: string, now: number, audit: Audit
       },
       now,
     );
-    evaluateSchools(db, [device.schoolCode], now);
+    evaluateSchools(legacyDb(tx, 'evaluating a school after a device is revoked'), [device.schoolCode], now);
     return device;
   });
 }

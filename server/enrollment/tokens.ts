@@ -1,7 +1,6 @@
 import { and, count, eq, isNull, sql } from 'drizzle-orm';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import { classrooms, enrollmentTokens, schools } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
 import { generateSecret, hashSecret } from '../access/secrets.ts';
 import { DomainError } from '../errors.ts';
 import { DAY_MS, HOUR_MS } from '../../shared/time/china-time.ts';
@@ -24,26 +23,28 @@ export const DEFAULT_TOKEN_DAYS = 21;
 export const DEFAULT_EXTRA_USES = 10;
 
 /** The default use count for a school's token: one per registered classroom plus DEFAULT_EXTRA_USES. */
-export function defaultMaxUses(db: Db, schoolCode: string): number {
-  const rooms = db.select({ n: count() }).from(classrooms).where(eq(classrooms.schoolCode, schoolCode)).get()!.n;
-  return rooms + DEFAULT_EXTRA_USES;
+export async function defaultMaxUses(store: Store, schoolCode: string): Promise<number> {
+  const { classrooms } = store.t;
+  const [rooms] = await store.q.select({ n: count() }).from(classrooms).where(eq(classrooms.schoolCode, schoolCode));
+  return rooms!.n + DEFAULT_EXTRA_USES;
 }
 
 /**
  * Issues a per-school enrollment token; the token itself is returned once and only its hash is kept.
  * An absent expiry or use count takes the defaults above; null means none (demo and tests only).
  */
-export function createEnrollmentToken(
-  db: Db,
+export async function createEnrollmentToken(
+  store: Store,
   input: { schoolCode: string; expiresAt?: number | null; maxUses?: number | null },
   now: number,
   audit: AuditSource,
-): NewEnrollmentToken {
-  const school = db
+): Promise<NewEnrollmentToken> {
+  const { schools } = store.t;
+  const [school] = await store.q
     .select({ code: schools.code, name: schools.name })
     .from(schools)
     .where(eq(schools.code, input.schoolCode))
-    .get();
+    .limit(1);
   if (!school)
     throw new DomainError(
       'not-found',
@@ -53,10 +54,11 @@ export function createEnrollmentToken(
       { params: { school: input.schoolCode } },
     );
   const expiresAt = input.expiresAt === undefined ? now + DEFAULT_TOKEN_DAYS * DAY_MS : input.expiresAt;
-  const maxUses = input.maxUses === undefined ? defaultMaxUses(db, school.code) : input.maxUses;
+  const maxUses = input.maxUses === undefined ? await defaultMaxUses(store, school.code) : input.maxUses;
   const token = generateSecret('enrollment');
-  const row = inTransaction(db, () => {
-    const created = db
+  const row = await store.transaction(async (tx) => {
+    const { enrollmentTokens } = tx.t;
+    const [created] = await tx.q
       .insert(enrollmentTokens)
       .values({
         tokenHash: hashSecret(token),
@@ -69,21 +71,20 @@ export function createEnrollmentToken(
       .returning({
         id: enrollmentTokens.id,
         countyCode: sql<string>`(select county_code from schools where code = ${school.code})`,
-      })
-      .get();
-    recordAudit(
-      db,
+      });
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'enrollment-token.create',
         entityType: 'enrollment-token',
-        entityId: String(created.id),
-        countyCode: created.countyCode,
+        entityId: String(created!.id),
+        countyCode: created!.countyCode,
         newValue: { schoolCode: school.code, expiresAt, maxUses },
       },
       now,
     );
-    return created;
+    return created!;
   });
   return { id: row.id, token, school, expiresAt, maxUses };
 }
@@ -92,12 +93,13 @@ export function createEnrollmentToken(
  * The token's row when it may enroll a PC now (known, not revoked, not expired, uses left), else the reason as a
  * 401 the IT teacher can act on. Enrollment counts a use; downloading the agent with it does not (decision 183).
  */
-export function usableEnrollmentToken(db: Db, token: string, now: number) {
-  const row = db
+export async function usableEnrollmentToken(store: Store, token: string, now: number) {
+  const { enrollmentTokens } = store.t;
+  const [row] = await store.q
     .select()
     .from(enrollmentTokens)
     .where(eq(enrollmentTokens.tokenHash, hashSecret(token)))
-    .get();
+    .limit(1);
   if (!row)
     throw new DomainError(
       'unauthorized',
@@ -126,17 +128,23 @@ export function usableEnrollmentToken(db: Db, token: string, now: number) {
 }
 
 /** Revokes an enrollment token by id; devices it already enrolled keep their keys. */
-export function revokeEnrollmentToken(db: Db, id: number, now: number, audit: AuditSource): boolean {
-  return inTransaction(db, () => {
-    const token = db
+export async function revokeEnrollmentToken(
+  store: Store,
+  id: number,
+  now: number,
+  audit: AuditSource,
+): Promise<boolean> {
+  return await store.transaction(async (tx) => {
+    const { enrollmentTokens } = tx.t;
+    const [token] = await tx.q
       .select({ schoolCode: enrollmentTokens.schoolCode })
       .from(enrollmentTokens)
       .where(and(eq(enrollmentTokens.id, id), isNull(enrollmentTokens.revokedAt)))
-      .get();
+      .limit(1);
     if (!token) return false;
-    db.update(enrollmentTokens).set({ revokedAt: now }).where(eq(enrollmentTokens.id, id)).run();
-    recordAudit(
-      db,
+    await tx.q.update(enrollmentTokens).set({ revokedAt: now }).where(eq(enrollmentTokens.id, id));
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'enrollment-token.revoke',

@@ -11,7 +11,7 @@ import {
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { releaseSignatureSchema, releaseSignatureValid, type ReleaseSignature } from '../../shared/schemas/release.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import type { Db } from '../db/client.ts';
+import type { Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { trustedReleaseKeys } from './release-keys.ts';
 import { latestAgentRelease } from './releases.ts';
@@ -100,9 +100,9 @@ function readSignature(file: string): ReleaseSignature | null {
  * verifies by a key this server trusts. A key revoked since (`santong release-key revoke`) takes its files off
  * the pages at once. Only the signature is read here; the bytes are checked against it as they are served.
  */
-export function offeredAgentDownloads(db: Db, dir: string | undefined): OfferedDownload[] {
+export async function offeredAgentDownloads(store: Store, dir: string | undefined): Promise<OfferedDownload[]> {
   if (!dir || !fs.existsSync(dir)) return [];
-  const trusted = new Set(trustedReleaseKeys(db));
+  const trusted = new Set(await trustedReleaseKeys(store));
   const offered: OfferedDownload[] = [];
   for (const entry of fs.readdirSync(dir)) {
     if (!entry.endsWith('.sig')) continue;
@@ -126,8 +126,8 @@ export function offeredAgentDownloads(db: Db, dir: string | undefined): OfferedD
 }
 
 /** The offered file of that name with its path on disk, or a 404 naming what is offered. */
-export function offeredAgentDownload(db: Db, dir: string | undefined, fileName: string) {
-  const offered = offeredAgentDownloads(db, dir);
+export async function offeredAgentDownload(store: Store, dir: string | undefined, fileName: string) {
+  const offered = await offeredAgentDownloads(store, dir);
   const found = offered.find((d) => d.fileName === fileName);
   if (!found || !dir)
     throw new DomainError(
@@ -143,14 +143,14 @@ export function offeredAgentDownload(db: Db, dir: string | undefined, fileName: 
  * are the signed ones, the key is trusted, the bytes name the signed version and are the kind their name says),
  * then copies both into `dir`, replacing the kind's earlier file (a .deb of another version). Audited.
  */
-export function offerAgentDownload(
-  db: Db,
+export async function offerAgentDownload(
+  store: Store,
   dir: string,
   file: string,
   signatureFile: string,
   now: number,
   audit: AuditSource,
-): OfferedDownload & { replaced: string[] } {
+): Promise<OfferedDownload & { replaced: string[] }> {
   if (!fs.existsSync(file)) throw new DomainError('not-found', 'file_missing', `no file at ${file}`);
   const signature = fs.existsSync(signatureFile) ? readSignature(signatureFile) : null;
   if (!signature)
@@ -177,7 +177,7 @@ export function offerAgentDownload(
     );
   if (!releaseSignatureValid(signature))
     throw new DomainError('invalid', 'signature_invalid', 'the signature does not verify with the key it names');
-  if (!trustedReleaseKeys(db).includes(signature.publicKey))
+  if (!(await trustedReleaseKeys(store)).includes(signature.publicKey))
     throw new DomainError(
       'invalid',
       'signature_untrusted',
@@ -211,8 +211,8 @@ export function offerAgentDownload(
     signature,
   };
   const newValue = { kind, version: offered.version, size: offered.size, sha256, signedBy: offered.signedBy, replaced };
-  recordAudit(
-    db,
+  await recordAudit(
+    store,
     { ...audit, action: 'agent-download.offer', entityType: 'agent-download', entityId: fileName, newValue },
     now,
   );
@@ -236,12 +236,12 @@ export interface AgentOnOffer {
 }
 
 /** The newest published bundle and the files `dir` offers, as the school and enrollment pages show them. */
-export function agentOnOffer(db: Db, dir: string | undefined): AgentOnOffer {
-  const release = latestAgentRelease(db);
+export async function agentOnOffer(store: Store, dir: string | undefined): Promise<AgentOnOffer> {
+  const release = await latestAgentRelease(store);
   return {
     bundle: release
       ? { version: release.version, size: release.size, sha256: release.sha256, signed: release.signedBy !== null }
       : null,
-    files: offeredAgentDownloads(db, dir),
+    files: await offeredAgentDownloads(store, dir),
   };
 }

@@ -1,20 +1,17 @@
 import { createPrivateKey } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { inTransaction, type Db } from '../db/client.ts';
+import { inTransaction } from '../db/client.ts';
 import { releaseKeys, signingKeys } from '../db/schema.ts';
+import { legacyDb, type Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { publicKeyText, writeSecretFile } from './offline-keys.ts';
 
 /** True while the database still holds a release private key, as servers before issue 11 kept one. */
-export function legacyReleaseKeyPresent(db: Db): boolean {
-  return (
-    db
-      .select({ n: sql<number>`count(*)` })
-      .from(signingKeys)
-      .get()!.n > 0
-  );
+export async function legacyReleaseKeyPresent(store: Store): Promise<boolean> {
+  const [row] = await store.q.select({ n: count() }).from(store.t.signingKeys);
+  return row!.n > 0;
 }
 
 /** The warning a server logs at every start while the key is there. */
@@ -28,13 +25,17 @@ export const legacyKeyWarning =
  * WAL: secure_delete zeroes the deleted cells, VACUUM rewrites every page (temp store in memory, so no
  * temp file gets a copy) and a TRUNCATE checkpoint empties the WAL. Agents pinned its public key, which
  * stays trusted. Run again, it finishes a wipe another process's open connection held up.
+ *
+ * SQLite only, on its connection: the wipe is SQLite's, and only SQLite deployments ever held such a key
+ * (servers before issue 11, long before PostgreSQL).
  */
 export function exportLegacyReleaseKey(
-  db: Db,
+  store: Store,
   out: string,
   now: number,
   audit: AuditSource,
 ): { fingerprint: string | null } {
+  const db = legacyDb(store, "moving the legacy release key out of the database (SQLite's own wipe)");
   const rows = db.select().from(signingKeys).all();
   if (rows.length > 1)
     throw new DomainError(

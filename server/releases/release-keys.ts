@@ -8,8 +8,7 @@ import {
   type ReleaseKeyStatement,
 } from '../../shared/schemas/release-keys.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import { releaseKeys } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 
 export type ReleaseKeyInfo = {
@@ -21,36 +20,37 @@ export type ReleaseKeyInfo = {
 };
 
 /** Every release key the server has known, oldest first, with its fingerprint and state. */
-export function listReleaseKeys(db: Db): ReleaseKeyInfo[] {
-  return db
-    .select()
-    .from(releaseKeys)
-    .orderBy(asc(releaseKeys.addedAt), asc(releaseKeys.publicKey))
-    .all()
-    .map((k) => ({
-      publicKey: k.publicKey,
-      fingerprint: releaseKeyFingerprint(k.publicKey),
-      addedAt: k.addedAt,
-      endorsedBy: k.endorsedBy,
-      revokedAt: k.revokedAt,
-    }));
+export async function listReleaseKeys(store: Store): Promise<ReleaseKeyInfo[]> {
+  const { releaseKeys } = store.t;
+  const keys = await store.q.select().from(releaseKeys).orderBy(asc(releaseKeys.addedAt), asc(releaseKeys.publicKey));
+  return keys.map((k) => ({
+    publicKey: k.publicKey,
+    fingerprint: releaseKeyFingerprint(k.publicKey),
+    addedAt: k.addedAt,
+    endorsedBy: k.endorsedBy,
+    revokedAt: k.revokedAt,
+  }));
 }
 
 /** The keys a release may be signed with and an enrolling agent pins, oldest first; empty until one is added. */
-export function trustedReleaseKeys(db: Db): string[] {
-  return db
+export async function trustedReleaseKeys(store: Store): Promise<string[]> {
+  const { releaseKeys } = store.t;
+  const keys = await store.q
     .select({ publicKey: releaseKeys.publicKey })
     .from(releaseKeys)
     .where(isNull(releaseKeys.revokedAt))
-    .orderBy(asc(releaseKeys.addedAt), asc(releaseKeys.publicKey))
-    .all()
-    .map((k) => k.publicKey);
+    .orderBy(asc(releaseKeys.addedAt), asc(releaseKeys.publicKey));
+  return keys.map((k) => k.publicKey);
 }
 
 /** Every rotation and revocation the server holds, as agents need them to follow from the keys they pinned. */
-export function releaseKeyStatements(db: Db): ReleaseKeyStatement[] {
+export async function releaseKeyStatements(store: Store): Promise<ReleaseKeyStatement[]> {
+  const { releaseKeys } = store.t;
   const statements: ReleaseKeyStatement[] = [];
-  for (const k of db.select().from(releaseKeys).orderBy(asc(releaseKeys.addedAt)).all()) {
+  for (const k of await store.q
+    .select()
+    .from(releaseKeys)
+    .orderBy(asc(releaseKeys.addedAt), asc(releaseKeys.publicKey))) {
     if (k.endorsedBy && k.endorsement)
       statements.push({ action: 'trust', publicKey: k.publicKey, signedBy: k.endorsedBy, signature: k.endorsement });
     if (k.revocation)
@@ -82,13 +82,13 @@ export function parseKeyStatement(json: unknown, file: string): ReleaseKeyStatem
  * (a rotation), agents enrolled earlier learn the key at their next update check; without one, only PCs
  * enrolled from now on pin it (the first key of a new server, or a deliberate restart of trust).
  */
-export function addReleaseKey(
-  db: Db,
+export async function addReleaseKey(
+  store: Store,
   publicKey: string,
   statement: ReleaseKeyStatement | null,
   now: number,
   audit: AuditSource,
-): { fingerprint: string; endorsedBy: string | null } {
+): Promise<{ fingerprint: string; endorsedBy: string | null }> {
   if (!releasePublicKeySchema.safeParse(publicKey).success)
     throw new DomainError(
       'invalid',
@@ -104,15 +104,16 @@ export function addReleaseKey(
   }
   if (statement && !statementSigned(statement))
     throw new DomainError('invalid', 'statement_signature_invalid', "the statement's signature does not verify");
-  if (statement && !trustedReleaseKeys(db).includes(statement.signedBy)) {
+  if (statement && !(await trustedReleaseKeys(store)).includes(statement.signedBy)) {
     throw new DomainError(
       'invalid',
       'statement_untrusted',
       `the statement is signed by ${releaseKeyFingerprint(statement.signedBy)}, which this server does not trust (see \`santong release-key list\`)`,
     );
   }
-  return inTransaction(db, () => {
-    const existing = db.select().from(releaseKeys).where(eq(releaseKeys.publicKey, publicKey)).get();
+  return await store.transaction(async (tx) => {
+    const { releaseKeys } = tx.t;
+    const [existing] = await tx.q.select().from(releaseKeys).where(eq(releaseKeys.publicKey, publicKey)).limit(1);
     if (existing?.revokedAt != null)
       throw new DomainError(
         'conflict',
@@ -126,14 +127,11 @@ export function addReleaseKey(
         `key ${releaseKeyFingerprint(publicKey)} is already trusted`,
       );
     const endorsement = statement ? { endorsedBy: statement.signedBy, endorsement: statement.signature } : {};
-    if (existing) db.update(releaseKeys).set(endorsement).where(eq(releaseKeys.publicKey, publicKey)).run();
-    else
-      db.insert(releaseKeys)
-        .values({ publicKey, addedAt: now, ...endorsement })
-        .run();
+    if (existing) await tx.q.update(releaseKeys).set(endorsement).where(eq(releaseKeys.publicKey, publicKey));
+    else await tx.q.insert(releaseKeys).values({ publicKey, addedAt: now, ...endorsement });
     const endorsedBy = statement ? releaseKeyFingerprint(statement.signedBy) : null;
-    recordAudit(
-      db,
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'release-key.add',
@@ -151,12 +149,12 @@ export function addReleaseKey(
  * Records a key's self-signed revocation: the server publishes nothing signed by it any more, and agents
  * drop it, and every key only it vouched for, for good. Returns what PCs enrolled before any rotation still trust.
  */
-export function revokeReleaseKey(
-  db: Db,
+export async function revokeReleaseKey(
+  store: Store,
   statement: ReleaseKeyStatement,
   now: number,
   audit: AuditSource,
-): { fingerprint: string; stillTrusted: string[] } {
+): Promise<{ fingerprint: string; stillTrusted: string[] }> {
   if (statement.action !== 'revoke')
     throw new DomainError(
       'invalid',
@@ -169,19 +167,24 @@ export function revokeReleaseKey(
       'statement_signature_invalid',
       'a revocation must be signed by the key it revokes',
     );
-  return inTransaction(db, () => {
-    const existing = db.select().from(releaseKeys).where(eq(releaseKeys.publicKey, statement.publicKey)).get();
+  return await store.transaction(async (tx) => {
+    const { releaseKeys } = tx.t;
+    const [existing] = await tx.q
+      .select()
+      .from(releaseKeys)
+      .where(eq(releaseKeys.publicKey, statement.publicKey))
+      .limit(1);
     const fingerprint = releaseKeyFingerprint(statement.publicKey);
     if (!existing)
       throw new DomainError('not-found', 'release_key_unknown', `this server never trusted key ${fingerprint}`);
     if (existing.revokedAt !== null)
       throw new DomainError('conflict', 'release_key_revoked', `key ${fingerprint} is already revoked`);
-    db.update(releaseKeys)
+    await tx.q
+      .update(releaseKeys)
       .set({ revokedAt: now, revocation: statement.signature })
-      .where(eq(releaseKeys.publicKey, statement.publicKey))
-      .run();
-    recordAudit(
-      db,
+      .where(eq(releaseKeys.publicKey, statement.publicKey));
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'release-key.revoke',
@@ -192,12 +195,10 @@ export function revokeReleaseKey(
       now,
     );
     // What a PC enrolled before any rotation (it pinned the keys added without a statement) trusts now: the agents' own rule.
-    const roots = db
-      .select({ publicKey: releaseKeys.publicKey })
-      .from(releaseKeys)
-      .where(isNull(releaseKeys.endorsedBy))
-      .all()
-      .map((k) => k.publicKey);
-    return { fingerprint, stillTrusted: keysTrustedAfter(roots, releaseKeyStatements(db)).map(releaseKeyFingerprint) };
+    const roots = (
+      await tx.q.select({ publicKey: releaseKeys.publicKey }).from(releaseKeys).where(isNull(releaseKeys.endorsedBy))
+    ).map((k) => k.publicKey);
+    const statements = await releaseKeyStatements(tx);
+    return { fingerprint, stillTrusted: keysTrustedAfter(roots, statements).map(releaseKeyFingerprint) };
   });
 }

@@ -8,9 +8,8 @@ import {
   type AgentRelease,
   type ReleaseSignature,
 } from '../../shared/schemas/release.ts';
-import { inTransaction, type Db } from '../db/client.ts';
+import type { Store } from '../db/store.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { agentReleases } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { releaseKeyStatements, trustedReleaseKeys } from './release-keys.ts';
 
@@ -21,13 +20,13 @@ const bundlePath = (version: string) => `/api/v1/agent/releases/${version}/bundl
  * holds no private key: it only checks that the signature is over these bytes and this version, by a key
  * it trusts, so what it announces is what the release holder signed. Versions are immutable once published.
  */
-export function publishAgentRelease(
-  db: Db,
+export async function publishAgentRelease(
+  store: Store,
   bundle: Buffer,
   signed: ReleaseSignature,
   now: number,
   audit: AuditSource,
-): AgentRelease {
+): Promise<AgentRelease> {
   const { version } = signed;
   const parsed = semverSchema.safeParse(version);
   if (!parsed.success)
@@ -48,7 +47,7 @@ export function publishAgentRelease(
     );
   if (!releaseSignatureValid(signed))
     throw new DomainError('invalid', 'signature_invalid', 'the signature does not verify with the key it names');
-  const trusted = trustedReleaseKeys(db);
+  const trusted = await trustedReleaseKeys(store);
   if (!trusted.includes(signed.publicKey)) {
     const known = trusted.length ? trusted.map(releaseKeyFingerprint).join(', ') : 'none yet';
     throw new DomainError(
@@ -57,16 +56,22 @@ export function publishAgentRelease(
       `signed by key ${releaseKeyFingerprint(signed.publicKey)}, which this server does not trust (trusted: ${known}); add it with \`santong release-key add\``,
     );
   }
-  if (db.select({ v: agentReleases.version }).from(agentReleases).where(eq(agentReleases.version, version)).get()) {
+  const { agentReleases } = store.t;
+  const published = await store.q
+    .select({ v: agentReleases.version })
+    .from(agentReleases)
+    .where(eq(agentReleases.version, version))
+    .limit(1);
+  if (published.length > 0) {
     throw new DomainError('conflict', 'version_exists', `version ${version} is already published; bump the version`);
   }
-  inTransaction(db, () => {
-    db.insert(agentReleases)
-      .values({ version, bundle, sha256, signature: signed.signature, signedBy: signed.publicKey, publishedAt: now })
-      .run();
+  await store.transaction(async (tx) => {
+    await tx.q
+      .insert(tx.t.agentReleases)
+      .values({ version, bundle, sha256, signature: signed.signature, signedBy: signed.publicKey, publishedAt: now });
     const newValue = { version, sha256, size: bundle.length, signedBy: releaseKeyFingerprint(signed.publicKey) };
-    recordAudit(
-      db,
+    await recordAudit(
+      tx,
       { ...audit, action: 'agent-release.publish', entityType: 'agent-release', entityId: version, newValue },
       now,
     );
@@ -80,7 +85,7 @@ export function publishAgentRelease(
       signedBy: signed.publicKey,
       publishedAt: now,
     }),
-    keyStatements: releaseKeyStatements(db),
+    keyStatements: await releaseKeyStatements(store),
   };
 }
 
@@ -104,8 +109,9 @@ function announce(row: {
 }
 
 /** The release published last (publishing is also how a bad version is rolled back) with the key statements agents follow, or null. */
-export function latestAgentRelease(db: Db): AgentRelease | null {
-  const row = db
+export async function latestAgentRelease(store: Store): Promise<AgentRelease | null> {
+  const { agentReleases } = store.t;
+  const [row] = await store.q
     .select({
       version: agentReleases.version,
       sha256: agentReleases.sha256,
@@ -116,18 +122,18 @@ export function latestAgentRelease(db: Db): AgentRelease | null {
     })
     .from(agentReleases)
     .orderBy(desc(agentReleases.publishedAt))
-    .limit(1)
-    .get();
-  return row ? { ...announce(row), keyStatements: releaseKeyStatements(db) } : null;
+    .limit(1);
+  return row ? { ...announce(row), keyStatements: await releaseKeyStatements(store) } : null;
 }
 
 /** The bytes of a published bundle, or a 404. */
-export function agentReleaseBundle(db: Db, version: string): Buffer {
-  const row = db
+export async function agentReleaseBundle(store: Store, version: string): Promise<Buffer> {
+  const { agentReleases } = store.t;
+  const [row] = await store.q
     .select({ bundle: agentReleases.bundle })
     .from(agentReleases)
     .where(eq(agentReleases.version, version))
-    .get();
+    .limit(1);
   if (!row) throw new DomainError('not-found', 'release_unknown', `no agent release ${version}`);
   return row.bundle;
 }

@@ -14,14 +14,14 @@ const versionParams = z.object({ version: z.string().min(1).max(64) });
 /** Where agents look for a newer version of themselves (daily) and download it. */
 export const agentReleaseRoutes = new Hono<AppEnv>()
   .use('/api/v1/agent/*', deviceAuth)
-  .get('/api/v1/agent/releases/latest', (c) => {
-    const release = latestAgentRelease(c.get('db'));
+  .get('/api/v1/agent/releases/latest', async (c) => {
+    const release = await latestAgentRelease(c.get('store'));
     if (!release)
       throw new DomainError('not-found', 'no_release', 'no agent release has been published on this server');
     return c.json(release);
   })
-  .get('/api/v1/agent/releases/:version/bundle', validate('param', versionParams), (c) => {
-    const bundle = agentReleaseBundle(c.get('db'), c.req.valid('param').version);
+  .get('/api/v1/agent/releases/:version/bundle', validate('param', versionParams), async (c) => {
+    const bundle = await agentReleaseBundle(c.get('store'), c.req.valid('param').version);
     return new Response(new Uint8Array(bundle), {
       headers: { 'content-type': 'text/javascript; charset=utf-8', 'content-length': String(bundle.length) },
     });

@@ -47,9 +47,9 @@ export const auditRoutes = new Hono<AppEnv>().get(
   '/api/v1/audit',
   apiAuth,
   validate('query', auditQuerySchema),
-  (c) => {
+  async (c) => {
     assertBureauWide(c.get('principal'));
-    return c.json({ entries: readAuditLog(c.get('db'), c.req.valid('query')) });
+    return c.json({ entries: await readAuditLog(c.get('store'), c.req.valid('query')) });
   },
 );
 

@@ -31,7 +31,7 @@ const noticeOf = (c: Context<AppEnv>, done: z.infer<typeof doneQuery>['done']) =
   done ? c.get('locale').t(`admin.done.${done}`) : null;
 const by = (c: Context<AppEnv>, reason: string) => ({ actor: userActor(c.get('user').username), reason });
 
-function usersPage(
+async function usersPage(
   c: Context<AppEnv>,
   created: string | null,
   problem: FormProblem | null,
@@ -41,14 +41,14 @@ function usersPage(
     locale: c.get('locale'),
     viewer: c.get('viewer'),
     path: c.req.path,
-    users: listUsers(c.get('db')),
+    users: await listUsers(c.get('store')),
     created,
     problem,
     notice,
   });
 }
 
-function tokensPage(
+async function tokensPage(
   c: Context<AppEnv>,
   created: string | null,
   problem: FormProblem | null,
@@ -58,7 +58,7 @@ function tokensPage(
     locale: c.get('locale'),
     viewer: c.get('viewer'),
     path: c.req.path,
-    tokens: listApiTokens(c.get('db')),
+    tokens: await listApiTokens(c.get('store')),
     created,
     problem,
     notice,
@@ -80,13 +80,13 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
   .get('/admin/users', ...bureauPage, validate('query', doneQuery), (c) =>
     c.html(usersPage(c, null, null, noticeOf(c, c.req.valid('query').done))),
   )
-  .on('GET', exportPaths('/admin/users'), ...bureauPage, (c) =>
+  .on('GET', exportPaths('/admin/users'), ...bureauPage, async (c) =>
     tableExport(
       c.get('locale'),
       exportFormatOf(c.req.path),
       'users',
       userColumns(c.get('locale')),
-      listUsers(c.get('db')),
+      await listUsers(c.get('store')),
     ),
   )
   .post('/admin/users', ...bureauPage, requireCsrf, onUsersPage, validate('form', userFormSchema), async (c) => {
@@ -98,7 +98,7 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
       divisionCode: form.countyCode,
       schoolCode: form.schoolCode,
     };
-    const user = await createUser(c.get('db'), input, c.get('clock')(), {
+    const user = await createUser(c.get('store'), input, c.get('clock')(), {
       actor: userActor(c.get('user').username),
       reason: 'account created from the dashboard',
     });
@@ -115,10 +115,10 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
     onUsersPage,
     validate('param', idParams),
     validate('form', csrfOnlyFormSchema),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       assertNotSelf(c, id);
-      disableUser(c.get('db'), id, c.get('clock')(), by(c, 'account disabled from the dashboard'));
+      await disableUser(c.get('store'), id, c.get('clock')(), by(c, 'account disabled from the dashboard'));
       return c.redirect('/admin/users?done=disabled', 303);
     },
   )
@@ -129,8 +129,13 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
     onUsersPage,
     validate('param', idParams),
     validate('form', csrfOnlyFormSchema),
-    (c) => {
-      enableUser(c.get('db'), c.req.valid('param').id, c.get('clock')(), by(c, 'account enabled from the dashboard'));
+    async (c) => {
+      await enableUser(
+        c.get('store'),
+        c.req.valid('param').id,
+        c.get('clock')(),
+        by(c, 'account enabled from the dashboard'),
+      );
       return c.redirect('/admin/users?done=enabled', 303);
     },
   )
@@ -145,7 +150,7 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
       const { id } = c.req.valid('param');
       assertNotSelf(c, id);
       await resetPassword(
-        c.get('db'),
+        c.get('store'),
         id,
         c.req.valid('form').password,
         c.get('clock')(),
@@ -165,9 +170,11 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
     onTokensPage,
     validate('param', idParams),
     validate('form', csrfOnlyFormSchema),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      if (!revokeApiToken(c.get('db'), id, c.get('clock')(), by(c, 'API token revoked from the dashboard'))) {
+      if (
+        !(await revokeApiToken(c.get('store'), id, c.get('clock')(), by(c, 'API token revoked from the dashboard')))
+      ) {
         throw new DomainError(
           'conflict',
           'api_token_revoked',
@@ -182,29 +189,36 @@ export const dashboardAdminRoutes = new Hono<AppEnv>()
       return c.redirect('/admin/api-tokens?done=revoked', 303);
     },
   )
-  .on('GET', exportPaths('/admin/api-tokens'), ...bureauPage, (c) =>
+  .on('GET', exportPaths('/admin/api-tokens'), ...bureauPage, async (c) =>
     tableExport(
       c.get('locale'),
       exportFormatOf(c.req.path),
       'api-tokens',
       apiTokenColumns(c.get('locale')),
-      listApiTokens(c.get('db')),
+      await listApiTokens(c.get('store')),
     ),
   )
-  .post('/admin/api-tokens', ...bureauPage, requireCsrf, onTokensPage, validate('form', apiTokenFormSchema), (c) => {
-    const form = c.req.valid('form');
-    const created = createApiToken(
-      c.get('db'),
-      { name: form.name, divisionCode: form.countyCode ?? null },
-      c.get('clock')(),
-      {
-        actor: userActor(c.get('user').username),
-        reason: 'API token issued from the dashboard',
-      },
-    );
-    c.get('logger').info(
-      { apiTokenId: created.id, by: c.get('user').username },
-      'API token created from the dashboard',
-    );
-    return c.html(tokensPage(c, created.token, null), 201);
-  });
+  .post(
+    '/admin/api-tokens',
+    ...bureauPage,
+    requireCsrf,
+    onTokensPage,
+    validate('form', apiTokenFormSchema),
+    async (c) => {
+      const form = c.req.valid('form');
+      const created = await createApiToken(
+        c.get('store'),
+        { name: form.name, divisionCode: form.countyCode ?? null },
+        c.get('clock')(),
+        {
+          actor: userActor(c.get('user').username),
+          reason: 'API token issued from the dashboard',
+        },
+      );
+      c.get('logger').info(
+        { apiTokenId: created.id, by: c.get('user').username },
+        'API token created from the dashboard',
+      );
+      return c.html(tokensPage(c, created.token, null), 201);
+    },
+  );

@@ -14,8 +14,8 @@ import { agentReleaseBundle, latestAgentRelease } from '../releases/releases.ts'
 import { pageErrorHandler } from '../views/error-page.tsx';
 import { AGENT_DOWNLOAD, AGENT_FILE } from '../views/install-commands.tsx';
 
-function latest(c: Context<AppEnv>) {
-  const release = latestAgentRelease(c.get('db'));
+async function latest(c: Context<AppEnv>) {
+  const release = await latestAgentRelease(c.get('store'));
   if (!release) throw new DomainError('not-found', 'no_release', 'no agent release has been published on this server');
   return release;
 }
@@ -43,7 +43,7 @@ const downloadAccess = createMiddleware<AppEnv>(async (c, next) => {
       'token_invalid',
       'send the school’s enrollment token as "Authorization: Bearer ste_…", or sign in to the dashboard',
     );
-  usableEnrollmentToken(c.get('db'), token, c.get('clock')());
+  await usableEnrollmentToken(c.get('store'), token, c.get('clock')());
   await next();
 });
 
@@ -56,8 +56,8 @@ const fileParams = z.object({ file: z.string().regex(/^[\w.+-]{1,128}$/, 'a file
  */
 export const agentDownloadRoutes = new Hono<AppEnv>()
   .use('/agent/*', downloadAccess)
-  .get(AGENT_DOWNLOAD, (c) => {
-    const bundle = agentReleaseBundle(c.get('db'), latest(c).version);
+  .get(AGENT_DOWNLOAD, async (c) => {
+    const bundle = await agentReleaseBundle(c.get('store'), (await latest(c)).version);
     return new Response(new Uint8Array(bundle), {
       headers: {
         'content-type': 'text/javascript; charset=utf-8',
@@ -66,8 +66,8 @@ export const agentDownloadRoutes = new Hono<AppEnv>()
       },
     });
   })
-  .get(`${AGENT_DOWNLOAD}.sig`, (c) => {
-    const release = latest(c);
+  .get(`${AGENT_DOWNLOAD}.sig`, async (c) => {
+    const release = await latest(c);
     if (!release.signedBy) throw new DomainError('not-found', 'no_signature', 'this release names no signing key');
     // The file `santong release sign` wrote (shared/schemas/release.ts, releaseSignatureSchema).
     const signature = {
@@ -81,22 +81,24 @@ export const agentDownloadRoutes = new Hono<AppEnv>()
       'content-disposition': attachment(`${AGENT_FILE}.sig`),
     });
   })
-  .get('/agent/SHA256SUMS', (c) => {
+  .get('/agent/SHA256SUMS', async (c) => {
     // `sha256sum -c SHA256SUMS` form, as npm run build:agent writes it, over what this server offers.
-    const release = latestAgentRelease(c.get('db'));
+    const release = await latestAgentRelease(c.get('store'));
     const lines = [
       ...(release ? [`${release.sha256}  ${AGENT_FILE}`] : []),
-      ...offeredAgentDownloads(c.get('db'), c.get('agentDownloadDir')).map((d) => `${d.sha256}  ${d.fileName}`),
+      ...(await offeredAgentDownloads(c.get('store'), c.get('agentDownloadDir'))).map(
+        (d) => `${d.sha256}  ${d.fileName}`,
+      ),
     ];
     return c.body(lines.length ? `${lines.join('\n')}\n` : '', 200, {
       'content-type': 'text/plain; charset=utf-8',
       'content-disposition': attachment('SHA256SUMS'),
     });
   })
-  .get('/agent/:file', validate('param', fileParams), (c) => {
+  .get('/agent/:file', validate('param', fileParams), async (c) => {
     const requested = c.req.valid('param').file;
     const signatureOf = requested.endsWith('.sig') ? requested.slice(0, -'.sig'.length) : null;
-    const offered = offeredAgentDownload(c.get('db'), c.get('agentDownloadDir'), signatureOf ?? requested);
+    const offered = await offeredAgentDownload(c.get('store'), c.get('agentDownloadDir'), signatureOf ?? requested);
     if (signatureOf)
       return c.body(`${JSON.stringify(offered.signature, null, 2)}\n`, 200, {
         'content-type': 'application/json; charset=utf-8',

@@ -82,14 +82,14 @@ export const dashboardDevicesRoutes = new Hono<AppEnv>()
     }),
     validate('param', z.object({ id: z.string().min(1).max(64) })),
     validate('form', csrfOnlyFormSchema),
-    (c) => {
+    async (c) => {
       assertRole(c.get('user'), 'bureau', 'county');
       const { id } = c.req.valid('param');
       const school = findDeviceSchool(c.get('db'), id);
       if (!school)
         throw new DomainError('not-found', 'device_unknown', `no device ${id}`, undefined, { params: { id } });
       assertCanSeeSchool(c.get('user'), school);
-      revokeDevice(c.get('db'), id, c.get('clock')(), {
+      await revokeDevice(c.get('store'), id, c.get('clock')(), {
         actor: userActor(c.get('user').username),
         reason: 'device key revoked from the dashboard',
       });

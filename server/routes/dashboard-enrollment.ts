@@ -23,7 +23,7 @@ import { DAY_MS } from '../../shared/time/china-time.ts';
 import { EnrollmentPage, tokenColumns } from '../views/enrollment-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
-function page(
+async function page(
   c: Context<AppEnv>,
   created: NewEnrollmentToken | null,
   problem: FormProblem | null,
@@ -42,8 +42,8 @@ function page(
     serverUrl: c.get('publicUrl') ?? new URL(c.req.url).origin,
     publicUrlSet: c.get('publicUrl') !== undefined,
     prefillSchool,
-    releaseKeyFingerprints: trustedReleaseKeys(c.get('db')).map(releaseKeyFingerprint),
-    onOffer: agentOnOffer(c.get('db'), c.get('agentDownloadDir')),
+    releaseKeyFingerprints: (await trustedReleaseKeys(c.get('store'))).map(releaseKeyFingerprint),
+    onOffer: await agentOnOffer(c.get('store'), c.get('agentDownloadDir')),
     problem,
     revoked,
   });
@@ -81,7 +81,7 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
     keepForm((c, problem) => page(c, null, problem)),
     validate('param', idParams),
     validate('form', csrfOnlyFormSchema),
-    (c) => {
+    async (c) => {
       assertRole(c.get('user'), 'bureau', 'county');
       const { id } = c.req.valid('param');
       const school = findEnrollmentTokenSchool(c.get('db'), id);
@@ -91,10 +91,10 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
         });
       assertCanSeeSchool(c.get('user'), school);
       if (
-        !revokeEnrollmentToken(c.get('db'), id, c.get('clock')(), {
+        !(await revokeEnrollmentToken(c.get('store'), id, c.get('clock')(), {
           actor: userActor(c.get('user').username),
           reason: 'enrollment token revoked from the dashboard',
-        })
+        }))
       ) {
         throw new DomainError(
           'conflict',
@@ -128,14 +128,14 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
     requireCsrf,
     keepForm((c, problem) => page(c, null, problem)),
     validate('form', enrollmentTokenFormSchema),
-    (c) => {
+    async (c) => {
       assertRole(c.get('user'), 'bureau', 'county');
       const form = c.req.valid('form');
       const school = schoolNamed(c, form.schoolCode);
       assertCanSeeSchool(c.get('user'), school);
       const now = c.get('clock')();
-      const created = createEnrollmentToken(
-        c.get('db'),
+      const created = await createEnrollmentToken(
+        c.get('store'),
         {
           schoolCode: school.code,
           expiresAt: form.expiresInDays === undefined ? undefined : now + form.expiresInDays * DAY_MS,

@@ -53,7 +53,7 @@ const exportDevices = factory.createHandlers(validate('param', schoolParams), (c
 
 /** A school's page and its classroom and device exports. */
 export const dashboardSchoolRoutes = new Hono<AppEnv>()
-  .get('/schools/:code', validate('param', schoolParams), (c) => {
+  .get('/schools/:code', validate('param', schoolParams), async (c) => {
     const { detail, now } = schoolInScope(c, c.req.valid('param').code);
     return c.html(
       SchoolPage({
@@ -65,8 +65,8 @@ export const dashboardSchoolRoutes = new Hono<AppEnv>()
         history: readBandwidthHistory(c.get('db'), detail.school.code, now),
         serverUrl: c.get('publicUrl') ?? new URL(c.req.url).origin,
         publicUrlSet: c.get('publicUrl') !== undefined,
-        onOffer: agentOnOffer(c.get('db'), c.get('agentDownloadDir')),
-        releaseKeyFingerprints: trustedReleaseKeys(c.get('db')).map(releaseKeyFingerprint),
+        onOffer: await agentOnOffer(c.get('store'), c.get('agentDownloadDir')),
+        releaseKeyFingerprints: (await trustedReleaseKeys(c.get('store'))).map(releaseKeyFingerprint),
         declarations: listDeclarations(
           c.get('db'),
           { countyScope: null, status: 'all', schoolCode: detail.school.code },

@@ -25,10 +25,10 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
   .get('/assets/app.css', (c) =>
     c.body(stylesheet, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }),
   )
-  .get('/login', pageContext, validate('query', z.object({ next: z.string().max(500).optional() })), (c) => {
+  .get('/login', pageContext, validate('query', z.object({ next: z.string().max(500).optional() })), async (c) => {
     const next = safeLocalPath(c.req.valid('query').next);
     if (c.get('viewer').user) return c.redirect(next, 302);
-    const firstRun = firstRunSteps(c.get('db'), c.get('dataDir'));
+    const firstRun = await firstRunSteps(c.get('store'), c.get('dataDir'));
     return c.html(LoginPage({ locale: c.get('locale'), viewer: c.get('viewer'), next, problem: null, firstRun }));
   })
   .post('/login', pageContext, requireCsrf, validate('form', loginFormSchema), async (c) => {
@@ -36,7 +36,7 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
     const next = safeLocalPath(form.next);
     try {
       const { session } = await signIn(
-        c.get('db'),
+        c.get('store'),
         { username: form.username, password: form.password, address: clientAddress(c) },
         c.get('clock')(),
       );
@@ -50,7 +50,7 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
       // A name that is no account is often a password typed into the wrong field: it never goes into the log.
       const username = form.username.trim().toLowerCase();
       c.get('logger').warn(
-        { username: findUserForLogin(c.get('db'), username) ? username : '[no such account]', locked },
+        { username: (await findUserForLogin(c.get('store'), username)) ? username : '[no such account]', locked },
         'sign-in refused',
       );
       return c.html(
@@ -59,16 +59,16 @@ export const dashboardSessionRoutes = new Hono<AppEnv>()
           viewer: c.get('viewer'),
           next,
           problem: locked ? 'login.locked' : 'login.failed',
-          firstRun: firstRunSteps(c.get('db'), c.get('dataDir')),
+          firstRun: await firstRunSteps(c.get('store'), c.get('dataDir')),
           username: form.username,
         }),
         locked ? 429 : 401,
       );
     }
   })
-  .post('/logout', pageContext, requireCsrf, validate('form', csrfOnlyFormSchema), (c) => {
+  .post('/logout', pageContext, requireCsrf, validate('form', csrfOnlyFormSchema), async (c) => {
     const sessionId = getCookie(c, SESSION_COOKIE, cookiePrefix(c));
-    if (sessionId) endSession(c.get('db'), sessionId);
+    if (sessionId) await endSession(c.get('store'), sessionId);
     deleteCookie(c, SESSION_COOKIE, cookieOptions(c));
     return c.redirect('/login', 303);
   })

@@ -23,8 +23,8 @@ export const enrollRoutes = new Hono<AppEnv>().post(
     },
   }),
   validate('json', enrollRequestSchema),
-  (c) => {
-    const enrolled = enrollDevice(c.get('db'), c.req.valid('json'), c.get('clock')());
+  async (c) => {
+    const enrolled = await enrollDevice(c.get('store'), c.req.valid('json'), c.get('clock')());
     c.get('logger').info(
       { deviceId: enrolled.deviceId, school: enrolled.school.code, reused: enrolled.reused },
       'device enrolled',

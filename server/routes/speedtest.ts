@@ -81,7 +81,7 @@ export function speedtestRoutes(slots = new SpeedtestSlots()) {
       }
       const upload = { bytes, ms: first === null ? 0 : Math.round((performance.now() - first) * 100) / 100 };
       // The server's own figures, kept beside whatever the agent will claim (decision 085).
-      recordSpeedtest(c.get('db'), device, serverMeasurement(download, arrivedAt, upload), c.get('clock')());
+      await recordSpeedtest(c.get('store'), device, serverMeasurement(download, arrivedAt, upload), c.get('clock')());
       return c.json(upload);
     });
 }

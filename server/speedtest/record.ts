@@ -1,7 +1,6 @@
 import { mbps } from '../../shared/schemas/speedtest.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import { speedtests } from '../db/schema.ts';
+import { legacyDb, type Store } from '../db/store.ts';
 import type { DownloadTiming } from './slots.ts';
 
 /*
@@ -38,17 +37,22 @@ export function serverMeasurement(
 }
 
 /** Stores the server's measurement of a device's test and moves its school's figures on, in one transaction. */
-export function recordSpeedtest(
-  db: Db,
+export async function recordSpeedtest(
+  store: Store,
   device: { id: string; schoolCode: string },
   measured: ServerMeasurement,
   finishedAt: number,
-): void {
+): Promise<void> {
   if (measured.downMbps === null && measured.upMbps === null) return;
-  inTransaction(db, () => {
-    db.insert(speedtests)
-      .values({ deviceId: device.id, finishedAt, ...measured })
-      .run();
-    if (measured.downMbps !== null) evaluateSchools(db, [device.schoolCode], finishedAt, new Set([device.id]));
+  await store.transaction(async (tx) => {
+    await tx.q.insert(tx.t.speedtests).values({ deviceId: device.id, finishedAt, ...measured });
+    // The coverage evaluation is not on the store yet (issue 14): it runs on the SQLite connection, in this transaction.
+    if (measured.downMbps !== null)
+      evaluateSchools(
+        legacyDb(tx, 'evaluating a school after a speed test'),
+        [device.schoolCode],
+        finishedAt,
+        new Set([device.id]),
+      );
   });
 }

@@ -7,8 +7,8 @@ import { CsrfField, ExportLinks, Layout } from './layout.tsx';
 import { ProblemAlert } from './problem-alert.tsx';
 import { DataTable, type Column } from './table.tsx';
 
-export type UserRow = ReturnType<typeof listUsers>[number];
-export type ApiTokenRow = ReturnType<typeof listApiTokens>[number];
+export type UserRow = Awaited<ReturnType<typeof listUsers>>[number];
+export type ApiTokenRow = Awaited<ReturnType<typeof listApiTokens>>[number];
 
 /** User list columns (page and export); password hashes never leave the accounts module. */
 export function userColumns(locale: Locale): Column<UserRow>[] {

@@ -18,17 +18,17 @@ export function agentEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
  * `enroll` into the test roster's first school on `server`, probing the server itself (loopback only), settings at
  * `configPath`; `serverUrl` when the agent should reach the server by another address.
  */
-export function enrollArgs(
-  server: { url: string; enrollmentToken(schoolCode: string): string },
+export async function enrollArgs(
+  server: { url: string; enrollmentToken(schoolCode: string): Promise<string> },
   configPath: string,
   serverUrl = server.url,
-): string[] {
+): Promise<string[]> {
   return [
     'enroll',
     '--server',
     serverUrl,
     '--token',
-    server.enrollmentToken('6229210001'),
+    await server.enrollmentToken('6229210001'),
     '--target',
     `${server.url}/healthz`,
     '--config',

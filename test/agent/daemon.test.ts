@@ -49,7 +49,7 @@ beforeEach(async () => {
   const configPath = join(dir, 'config.json');
   await enroll({
     server: server.url,
-    token: server.enrollmentToken('6229210001'),
+    token: await server.enrollmentToken('6229210001'),
     configPath,
     internetTargets: [`${server.url}/healthz`],
   });

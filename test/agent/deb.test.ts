@@ -102,7 +102,7 @@ describe.skipIf(unavailable !== null)('the .deb installed with dpkg in a root ma
   it('installs: a system user, enrollment from SANTONG_SERVER and SANTONG_TOKEN, the unit, folders the user owns', async () => {
     const installed = await dpkg(['-i', debs.amd64], {
       SANTONG_SERVER: server.url,
-      SANTONG_TOKEN: server.enrollmentToken('6229210001'),
+      SANTONG_TOKEN: await server.enrollmentToken('6229210001'),
       SANTONG_CLASSROOM: '1',
     });
     expect(installed.code, installed.stderr).toBe(0);

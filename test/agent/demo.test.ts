@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo, type Demo } from '../../agent/demo/main.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { signIn } from '../../server/accounts/login.ts';
 import { demoDisplays } from '../../agent/demo/classroom-displays.ts';
 import { demoDisplayProfiles } from '../../server/demo/world.ts';
@@ -61,7 +62,11 @@ describe('npm run demo (reduced)', () => {
     const db = openDatabase(dir);
     try {
       for (const username of ['demo-bureau', 'demo-county', 'demo-school']) {
-        const { user } = await signIn(db, { username, password: 'santong-demo', address: '127.0.0.1' }, Date.now());
+        const { user } = await signIn(
+          sqliteStore(db),
+          { username, password: 'santong-demo', address: '127.0.0.1' },
+          Date.now(),
+        );
         expect(user.username).toBe(username);
       }
     } finally {

@@ -25,7 +25,7 @@ const closers: Array<() => Promise<void>> = [];
 beforeEach(async () => {
   server = await startTestServer();
   key = makeReleaseKey();
-  trustReleaseKey(server.db, key);
+  await trustReleaseKey(server.store, key);
   ({ dir, cleanup } = await tempDir());
   configPath = join(dir, 'config.json');
 });
@@ -68,8 +68,8 @@ async function proxyToTestServer() {
   return { url, carried };
 }
 
-const enroll = (serverUrl: string, extra: string[] = []) =>
-  runAgent([...enrollArgs(server, configPath, serverUrl), ...extra]);
+const enroll = async (serverUrl: string, extra: string[] = []) =>
+  runAgent([...(await enrollArgs(server, configPath, serverUrl)), ...extra]);
 
 describe('enrollment over plain HTTP', () => {
   it('is refused to a server that is not on this PC, before anything is sent', async () => {

@@ -59,7 +59,7 @@ describe('the linux-x64 executable on a PC without node', () => {
   beforeEach(async () => {
     server = await startTestServer();
     key = makeReleaseKey();
-    trustReleaseKey(server.db, key);
+    await trustReleaseKey(server.store, key);
     ({ dir, cleanup } = await tempDir());
     await mkdir(join(dir, 'opt'));
     executable = join(dir, 'opt', 'santong-agent'); // as install-service and the .deb name it
@@ -96,7 +96,7 @@ describe('the linux-x64 executable on a PC without node', () => {
     ).map((r) => (JSON.parse(r.body) as { agentVersion: string }).agentVersion);
 
   async function enroll() {
-    const enrolled = await run(enrollArgs(server, configPath));
+    const enrolled = await run(await enrollArgs(server, configPath));
     expect(enrolled.code, enrolled.stderr).toBe(0);
     expect(enrolled.stdout).toContain(`已固定发布密钥：${key.fingerprint}`);
     const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
@@ -127,7 +127,7 @@ describe('the linux-x64 executable on a PC without node', () => {
 
   it('updates itself to a newer signed release, restarts into it and reports as the new version', async () => {
     await enroll();
-    publishAgentRelease(server.db, newBundle, key.sign(newBundle), Date.now(), {
+    await publishAgentRelease(server.store, newBundle, key.sign(newBundle), Date.now(), {
       actor: 'cli:test',
       reason: 'release under test',
     });
@@ -274,7 +274,7 @@ describe.skipIf(!wine.ready)('the win-x64 executable under Wine (decision 091)',
         '--server',
         server.url,
         '--token',
-        server.enrollmentToken('6229210001'),
+        await server.enrollmentToken('6229210001'),
         '--config',
         'C:\\santong\\config.json',
         '--lang',

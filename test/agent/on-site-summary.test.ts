@@ -53,7 +53,7 @@ const classroom = () =>
 
 async function enroll(target = `${server.url}/healthz`) {
   const run = await runAgent(
-    ['enroll', '--server', server.url, '--token', server.enrollmentToken(SCHOOL), '--target', target].concat([
+    ['enroll', '--server', server.url, '--token', await server.enrollmentToken(SCHOOL), '--target', target].concat([
       '--classroom',
       classroom().code,
       '--config',
@@ -184,7 +184,7 @@ describe('what the agent tells the IT teacher', () => {
 
   it('a --server without a scheme is refused with the fix, not blamed on a proxy', async () => {
     const bare = server.url.replace(/^http:\/\//, '');
-    const token = server.enrollmentToken(SCHOOL);
+    const token = await server.enrollmentToken(SCHOOL);
     const zh = await runAgent(['enroll', '--server', bare, '--token', token, '--config', configPath], { env });
     expect(zh.code).toBe(2);
     expect(zh.stderr).toContain(`--server ${bare} 缺少协议（http:// 或 https://）`);

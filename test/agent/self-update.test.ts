@@ -46,7 +46,7 @@ afterAll(() => built.cleanup());
 beforeEach(async () => {
   server = await startTestServer();
   key = makeReleaseKey();
-  trustReleaseKey(server.db, key);
+  await trustReleaseKey(server.store, key);
   ({ dir, cleanup } = await tempDir());
   const opt = join(dir, 'santong-agent'); // a directory of its own, as /opt/santong-agent on a school PC
   await mkdir(opt);
@@ -55,7 +55,7 @@ beforeEach(async () => {
   await writeFile(`${bundle}.sig`, JSON.stringify(key.sign(oldBundle))); // as `santong release sign` wrote it, shipped with the bundle
   launcher = await writeLauncher(opt);
   configPath = join(dir, 'config.json');
-  const enrolled = await runAgent(enrollArgs(server, configPath), { bundle });
+  const enrolled = await runAgent(await enrollArgs(server, configPath), { bundle });
   expect(enrolled.code, enrolled.stderr).toBe(0);
   expect(enrolled.stdout).toContain(`已固定发布密钥：${key.fingerprint}`);
   const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
@@ -75,8 +75,8 @@ async function dueForCheck() {
   await writeFile(file, JSON.stringify({ ...state, nextCheckAt: 0 }));
 }
 
-function publish(bytes: Buffer, by: TestReleaseKey = key) {
-  return publishAgentRelease(server.db, bytes, by.sign(bytes), Date.now(), {
+async function publish(bytes: Buffer, by: TestReleaseKey = key) {
+  return await publishAgentRelease(server.store, bytes, by.sign(bytes), Date.now(), {
     actor: 'cli:test',
     reason: 'release under test',
   });
@@ -107,7 +107,7 @@ function storedReports(): StoredReport[] {
 describe('agent self-update', () => {
   it('installs a correctly signed newer bundle, restarts into it and reports the new version', async () => {
     expect(bundleVersion(newBundle)).toBe(NEW); // what `santong release sign` reads from the banner
-    publish(newBundle);
+    await publish(newBundle);
 
     const first = startService();
     await exited(first);
@@ -132,7 +132,7 @@ describe('agent self-update', () => {
   }, 60_000);
 
   it('refuses a bundle changed after it was signed, reports why and keeps running the old version', async () => {
-    publish(newBundle);
+    await publish(newBundle);
     const tampered = Buffer.from(newBundle.toString('utf8').replace('santong-agent/', 'santong-agenT/'));
     server.db.$client.prepare('update agent_releases set bundle = ? where version = ?').run(tampered, NEW);
 
@@ -162,7 +162,7 @@ describe('agent self-update', () => {
       const broken = Buffer.from(
         `#!/usr/bin/env node\n// santong-agent 0.3.0\nif (process.argv.includes('--version')) { console.log('0.3.0'); process.exit(0); }\n${body}\n`,
       );
-      publish(broken);
+      await publish(broken);
 
       const installing = startService(deadline);
       await exited(installing);
@@ -190,8 +190,8 @@ describe('agent self-update', () => {
 
   it('follows a key rotation end to end: a release signed by a key the pinned one vouched for installs, and the launcher runs it', async () => {
     const successor = makeReleaseKey();
-    trustReleaseKey(server.db, successor, key.vouchFor(successor));
-    publish(newBundle, successor);
+    await trustReleaseKey(server.store, successor, key.vouchFor(successor));
+    await publish(newBundle, successor);
 
     const first = startService();
     await exited(first);

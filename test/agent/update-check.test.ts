@@ -32,12 +32,12 @@ describe('update check against the real server', () => {
     process.env.SANTONG_AGENT_QUIET = '1';
     server = await startTestServer();
     key = makeReleaseKey();
-    trustReleaseKey(server.db, key);
+    await trustReleaseKey(server.store, key);
     ({ dir, cleanup } = await tempDir());
     const configPath = join(dir, 'config.json');
     await enroll({
       server: server.url,
-      token: server.enrollmentToken('6229210001'),
+      token: await server.enrollmentToken('6229210001'),
       configPath,
       internetTargets: [`${server.url}/healthz`],
     });
@@ -61,8 +61,8 @@ describe('update check against the real server', () => {
       now: Date.now(),
       ...o,
     });
-  const publish = (bytes: Buffer, by: TestReleaseKey = key) =>
-    publishAgentRelease(server.db, bytes, by.sign(bytes), Date.now(), {
+  const publish = async (bytes: Buffer, by: TestReleaseKey = key) =>
+    await publishAgentRelease(server.store, bytes, by.sign(bytes), Date.now(), {
       actor: 'cli:test',
       reason: 'release under test',
     });
@@ -73,14 +73,14 @@ describe('update check against the real server', () => {
   it('nothing published: nothing to do; the same or an older version: nothing to do', async () => {
     expect(pinnedReleaseKeys(ctx.config)).toEqual([key.publicKey]);
     expect(await check()).toEqual({ outcome: 'none' });
-    publish(newer);
+    await publish(newer);
     expect(await check({ currentVersion: '0.2.0' })).toEqual({ outcome: 'current' });
     expect(await check({ currentVersion: '0.10.0' })).toEqual({ outcome: 'current' });
   });
 
   it('keeps the announced signature of the bundle it runs when the .sig beside it lacks it (updated by an older agent)', async () => {
     await writeFile(bundle, newer);
-    const release = publish(newer);
+    const release = await publish(newer);
     expect(await check({ currentVersion: '0.2.0' })).toEqual({ outcome: 'current' });
     expect(JSON.parse(await readFile(`${bundle}.sig`, 'utf8'))).toEqual([
       { version: '0.2.0', sha256: release.sha256, signature: release.signature, publicKey: key.publicKey },
@@ -92,7 +92,7 @@ describe('update check against the real server', () => {
   });
 
   it('installs a release signed by the pinned key, and keeps its signature beside the bundle for the launcher', async () => {
-    const release = publish(newer);
+    const release = await publish(newer);
     expect(await check()).toEqual({ outcome: 'installed', version: '0.2.0' });
     expect(await readFile(bundle)).toEqual(newer);
     expect(JSON.parse(await readFile(`${bundle}.sig`, 'utf8'))).toEqual([
@@ -101,7 +101,7 @@ describe('update check against the real server', () => {
   });
 
   it('refuses a release signed by another key (a server database edited behind the bureau) and downloads nothing', async () => {
-    const release = publish(newer);
+    const release = await publish(newer);
     const stranger = generateKeyPairSync('ed25519').privateKey;
     const forged = sign(null, releaseSigningMessage('0.2.0', release.sha256), stranger).toString('base64');
     server.db.$client.prepare('update agent_releases set signature = ?').run(forged);
@@ -117,8 +117,8 @@ describe('update check against the real server', () => {
     // Whoever can write the server's database can trust a key of their own there and publish with it;
     // the PC trusts only what it pinned at enrollment and what those keys vouched for.
     const attacker = makeReleaseKey();
-    trustReleaseKey(server.db, attacker);
-    publish(versionBundle('9.9.9'), attacker);
+    await trustReleaseKey(server.store, attacker);
+    await publish(versionBundle('9.9.9'), attacker);
     expect(await check()).toMatchObject({
       outcome: 'refused',
       version: '9.9.9',
@@ -134,7 +134,7 @@ describe('update check against the real server', () => {
   });
 
   it('refuses any release when no key was pinned at enrollment', async () => {
-    publish(newer);
+    await publish(newer);
     expect(await check({ pinnedKeys: [] })).toMatchObject({
       outcome: 'refused',
       reason: expect.stringMatching(/enroll this PC again/),
@@ -143,8 +143,8 @@ describe('update check against the real server', () => {
 
   it('follows a rotation the pinned key vouched for, and drops a key for good once it revoked itself', async () => {
     const successor = makeReleaseKey();
-    trustReleaseKey(server.db, successor); // without a statement: PCs enrolled before do not trust it
-    publish(newer, successor);
+    await trustReleaseKey(server.store, successor); // without a statement: PCs enrolled before do not trust it
+    await publish(newer, successor);
     expect(await check()).toMatchObject({
       outcome: 'refused',
       reason: 'signature does not verify with any release key this PC trusts',
@@ -157,7 +157,7 @@ describe('update check against the real server', () => {
       statements: [key.vouchFor(successor)].map((s) => ({ ...s, signature: expect.any(String) })),
     });
 
-    revokeReleaseKey(server.db, successor.revocation(), Date.now(), { actor: 'cli:test', reason: 'key lost' });
+    await revokeReleaseKey(server.store, successor.revocation(), Date.now(), { actor: 'cli:test', reason: 'key lost' });
     // The server publishes nothing signed by a revoked key; its database changed behind the bureau would.
     const bytes = versionBundle('0.3.0');
     const signed = successor.sign(bytes);
@@ -174,7 +174,7 @@ describe('update check against the real server', () => {
     server.db.$client.prepare('update release_keys set revoked_at = null, revocation = null').run();
     expect(await check({ currentVersion: '0.2.0' })).toMatchObject({ outcome: 'refused', version: '0.3.0' });
 
-    revokeReleaseKey(server.db, key.revocation(), Date.now(), { actor: 'cli:test', reason: 'key lost' });
+    await revokeReleaseKey(server.store, key.revocation(), Date.now(), { actor: 'cli:test', reason: 'key lost' });
     expect(await check({ currentVersion: '0.2.0' })).toMatchObject({
       outcome: 'refused',
       reason: 'every release key this PC trusted was revoked: enroll this PC again to receive updates',

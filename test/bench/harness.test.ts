@@ -7,6 +7,7 @@ import { evaluateSchools } from '../../server/coverage/evaluate.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { parseServerConfig } from '../../server/config.ts';
 import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { startServer } from '../../server/index.ts';
 import { generateDataset } from '../../bench/world/generate.ts';
 import { runPlan } from '../../bench/harness/load.ts';
@@ -118,10 +119,15 @@ describe('benchmark harness', () => {
     const dataDir = tempDir();
     const meta = generateDataset(tinyScale(), path.join(dataDir, DATABASE_FILE));
     const db = openDatabaseFile(path.join(dataDir, DATABASE_FILE));
-    await createUser(db, { username: 'bureau', password: 'bench harness password', role: 'bureau' }, Date.now(), {
-      actor: 'test',
-      reason: 'bench harness test',
-    });
+    await createUser(
+      sqliteStore(db),
+      { username: 'bureau', password: 'bench harness password', role: 'bureau' },
+      Date.now(),
+      {
+        actor: 'test',
+        reason: 'bench harness test',
+      },
+    );
     db.$client.close();
     const config = parseServerConfig({ port: '0', host: '127.0.0.1', 'data-dir': dataDir }, {});
     const server = await startServer(config, pino({ level: 'silent' }));

@@ -143,11 +143,13 @@ describe('login throttling', () => {
     // failing again the moment each wait ends (recorded as the sign-in route records a wrong password).
     const address = 'unknown'; // app.request() has no socket: every client shares this address, as behind a NAT
     for (let i = 0; i < 40; i++) {
-      const until = lockedUntil(ctx.db, 'county-a', address, ctx.clock());
+      const until = await lockedUntil(ctx.store, 'county-a', address, ctx.clock());
       if (until !== null) ctx.clock.advance(until - ctx.clock());
-      recordFailure(ctx.db, 'county-a', address, ctx.clock());
+      await recordFailure(ctx.store, 'county-a', address, ctx.clock());
     }
-    expect(lockedUntil(ctx.db, 'county-a', address, ctx.clock())).toBeLessThanOrEqual(ctx.clock() + MAX_LOCK_MS);
+    expect(await lockedUntil(ctx.store, 'county-a', address, ctx.clock())).toBeLessThanOrEqual(
+      ctx.clock() + MAX_LOCK_MS,
+    );
     const teacher = DashboardClient.forApp(ctx);
     await teacher.get('/login');
     expect((await teacher.post('/login', { username: 'county-a', password: PASSWORD })).status).toBe(429);
@@ -158,9 +160,10 @@ describe('login throttling', () => {
   it(`slows a guesser spread over many addresses after ${ACCOUNT_MAX_FAILURES} failures on one name`, async () => {
     ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
     await createDashboardUsers(ctx);
-    for (let i = 0; i < ACCOUNT_MAX_FAILURES; i++) recordFailure(ctx.db, 'county-a', `198.51.100.${i}`, ctx.clock());
+    for (let i = 0; i < ACCOUNT_MAX_FAILURES; i++)
+      await recordFailure(ctx.store, 'county-a', `198.51.100.${i}`, ctx.clock());
     const guess = (address: string, password: string) =>
-      signIn(ctx.db, { username: 'county-a', password, address }, ctx.clock());
+      signIn(ctx.store, { username: 'county-a', password, address }, ctx.clock());
     await expect(guess('198.51.100.200', PASSWORD)).rejects.toMatchObject({ code: 'login_locked' });
     ctx.clock.advance(MAX_LOCK_MS + 1);
     await expect(guess('198.51.100.200', PASSWORD)).resolves.toMatchObject({ user: { username: 'county-a' } });

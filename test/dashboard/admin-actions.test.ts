@@ -13,7 +13,7 @@ import { createTestContext, type TestContext } from '../helpers/server.ts';
 let ctx: TestContext;
 afterEach(() => ctx?.cleanup());
 
-const audit = (action: string) => readAuditLog(ctx.db, { action, page: 1, pageSize: 50 });
+const audit = (action: string) => readAuditLog(ctx.store, { action, page: 1, pageSize: 50 });
 
 async function signedIn(username: string, password = PASSWORD) {
   const client = DashboardClient.forApp(ctx);
@@ -25,28 +25,28 @@ describe('tokens', () => {
   it('lets the bureau revoke an API token, which stops working at once', async () => {
     ctx = await createTestContext();
     await createDashboardUsers(ctx);
-    const token = ctx.apiToken('622921');
+    const token = await ctx.apiToken('622921');
     expect((await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: token })).status).toBe(200);
     const bureau = await signedIn('bureau');
     await bureau.get('/admin/api-tokens');
     expect((await bureau.post('/admin/api-tokens/1/revoke', {})).location).toBe('/admin/api-tokens?done=revoked');
     expect((await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: token })).status).toBe(401);
-    expect(audit('api-token.revoke')).toEqual([expect.objectContaining({ actor: 'user:bureau', entityId: '1' })]);
+    expect(await audit('api-token.revoke')).toEqual([expect.objectContaining({ actor: 'user:bureau', entityId: '1' })]);
     expect((await bureau.post('/admin/api-tokens/1/revoke', {})).status).toBe(409);
   });
 
   it('lets a county officer revoke their county’s enrollment tokens only', async () => {
     ctx = await createTestContext();
     await createDashboardUsers(ctx);
-    const tokenA = ctx.enrollmentToken('6229210001');
-    ctx.enrollmentToken('6229220001');
+    const tokenA = await ctx.enrollmentToken('6229210001');
+    await ctx.enrollmentToken('6229220001');
     const officer = await signedIn('county-b');
     await officer.get('/enrollment');
     expect((await officer.post('/enrollment/tokens/1/revoke', {})).status).toBe(403);
     const own = await signedIn('county-a');
     await own.get('/enrollment');
     expect((await own.post('/enrollment/tokens/1/revoke', {})).location).toBe('/enrollment?revoked=1');
-    expect(audit('enrollment-token.revoke')).toEqual([
+    expect(await audit('enrollment-token.revoke')).toEqual([
       expect.objectContaining({ actor: 'user:county-a', entityId: '1' }),
     ]);
     const enroll = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
@@ -64,7 +64,7 @@ describe('release key fingerprints (issue 11)', () => {
     const officer = await signedIn('county-a');
     expect((await officer.get('/enrollment')).text).toContain('现在注册的电脑永远不会自动更新'); // Chinese by default
     const key = makeReleaseKey();
-    trustReleaseKey(ctx.db, key);
+    await trustReleaseKey(ctx.store, key);
     const page = (await officer.get('/enrollment')).text;
     expect(page).toContain(`<code>${key.fingerprint}</code>`);
     const created = await officer.post('/enrollment', { schoolCode: '6229210001' });
@@ -92,18 +92,18 @@ describe('users', () => {
     const refused = DashboardClient.forApp(ctx);
     await refused.get('/login');
     expect((await refused.post('/login', { username: 'county-a', password: PASSWORD })).status).toBe(401);
-    expect(audit('user.disable')).toEqual([
+    expect(await audit('user.disable')).toEqual([
       expect.objectContaining({ actor: 'user:bureau', entityId: String(countyA.id), countyCode: '622921' }),
     ]);
     expect((await bureau.get('/admin/users')).text).toContain('已停用');
 
     expect((await bureau.post(`/admin/users/${countyA.id}/enable`, {})).location).toBe('/admin/users?done=enabled');
     expect((await signedIn('county-a')).cookies.has('santong_session')).toBe(true);
-    expect(audit('user.enable')).toHaveLength(1);
+    expect(await audit('user.enable')).toHaveLength(1);
 
     const self = await bureau.post(`/admin/users/${me.id}/disable`, {});
     expect(self.status).toBe(400);
-    expect(audit('user.disable')).toHaveLength(1);
+    expect(await audit('user.disable')).toHaveLength(1);
   });
 
   it('resets a password: the old one stops working, sessions end, and the log holds no password', async () => {
@@ -121,7 +121,7 @@ describe('users', () => {
     await old.get('/login');
     expect((await old.post('/login', { username: 'school-a1', password: PASSWORD })).status).toBe(401);
     expect((await signedIn('school-a1', 'a brand new password')).cookies.has('santong_session')).toBe(true);
-    const entries = audit('user.password-reset');
+    const entries = await audit('user.password-reset');
     expect(entries).toEqual([expect.objectContaining({ actor: 'user:bureau', entityId: String(school.id) })]);
     expect(JSON.stringify(entries)).not.toContain('a brand new password');
   });

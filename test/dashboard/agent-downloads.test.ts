@@ -44,7 +44,7 @@ afterEach(() => server?.close());
 
 const sha256 = (bytes: Buffer | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const offer = (file: string, flags: Record<string, string> = {}) =>
-  runOfferCommand(server.db, server.dataDir, file, flags, byTest, server.clock());
+  runOfferCommand(server.store, server.dataDir, file, flags, byTest, server.clock());
 /** Text of a `<pre>` as the page shows it. */
 const unescape = (html: string) =>
   html
@@ -60,37 +60,40 @@ const pre = (html: string, attribute: string) =>
 async function offeringServer(options: Parameters<typeof startTestServer>[0] = {}) {
   server = await startTestServer(options);
   await createDashboardUsers(server);
-  trustReleaseKey(server.db, key);
+  await trustReleaseKey(server.store, key);
   const bundle = await readFile(release.bundle);
-  publishAgentRelease(server.db, bundle, key.sign(bundle), server.clock(), byTest);
-  for (const file of [release.installer, release.debAmd64, release.linuxX64, release.winX64]) if (file) offer(file);
+  await publishAgentRelease(server.store, bundle, key.sign(bundle), server.clock(), byTest);
+  for (const file of [release.installer, release.debAmd64, release.linuxX64, release.winX64])
+    if (file) await offer(file);
 }
 
 describe('santong agent-release offer', () => {
   it('takes only files signed by a trusted key whose bytes are what their names say', async () => {
     server = await startTestServer();
-    expect(() => offer(release.linuxX64)).toThrow(
+    await expect(offer(release.linuxX64)).rejects.toThrow(
       /which this server does not trust; add it with `santong release-key add`/,
     );
-    trustReleaseKey(server.db, key);
-    expect(() => offer(release.linuxX64, { signature: join(built.dir, 'none.sig') })).toThrow(
+    await trustReleaseKey(server.store, key);
+    await expect(offer(release.linuxX64, { signature: join(built.dir, 'none.sig') })).rejects.toThrow(
       /no signature at .*none\.sig: sign the file with `santong release sign/,
     );
-    expect(() => offer(release.linuxX64, { signature: `${release.debAmd64}.sig` })).toThrow(/is for other bytes/);
+    await expect(offer(release.linuxX64, { signature: `${release.debAmd64}.sig` })).rejects.toThrow(
+      /is for other bytes/,
+    );
     // A signed executable under another kind's name, and a name the dashboard does not offer.
     const renamed = join(built.dir, 'santong-agent-linux-arm64');
     await symlink(release.linuxX64, renamed);
-    expect(() => offer(renamed, { signature: `${release.linuxX64}.sig` })).toThrow(
+    await expect(offer(renamed, { signature: `${release.linuxX64}.sig` })).rejects.toThrow(
       /santong-agent-linux-arm64 does not hold what its name says \(its bytes name executable 0\.1\.0 for linux-x64\)/,
     );
     const other = join(built.dir, 'agent.bin');
     await symlink(release.linuxX64, other);
-    expect(() => offer(other, { signature: `${release.linuxX64}.sig` })).toThrow(
+    await expect(offer(other, { signature: `${release.linuxX64}.sig` })).rejects.toThrow(
       /agent\.bin is not an artifact the dashboard offers; the names of version 0\.1\.0 are santong-agent-setup-win-x64\.exe, santong-agent_0\.1\.0_amd64\.deb/,
     );
     expect(fs.existsSync(agentDownloadDir(server.dataDir))).toBe(false);
 
-    const lines = offer(release.debAmd64);
+    const lines = await offer(release.debAmd64);
     const deb = await readFile(release.debAmd64);
     expect(lines).toEqual([
       `${debName('0.1.0', 'amd64')} 0.1.0 offered on the dashboard: ${deb.length} bytes, sha256 ${sha256(deb)}, signed by ${key.fingerprint} (${agentDownloadDir(server.dataDir)})`,
@@ -105,7 +108,7 @@ describe('santong agent-release offer', () => {
       [basename(release.debAmd64), sha256(deb)],
     ]);
     if (release.installer)
-      expect(offer(release.installer)[0]).toMatch(/^santong-agent-setup-win-x64\.exe 0\.1\.0 offered/);
+      expect((await offer(release.installer))[0]).toMatch(/^santong-agent-setup-win-x64\.exe 0\.1\.0 offered/);
   });
 });
 
@@ -167,7 +170,7 @@ describe('downloads', () => {
       /^401 send the school’s enrollment token as "Authorization: Bearer ste_…"/,
     );
     const revoked = server.db.$client.prepare('select max(id) as id from enrollment_tokens').get() as { id: number };
-    revokeEnrollmentToken(server.db, revoked.id, server.clock(), byTest);
+    await revokeEnrollmentToken(server.store, revoked.id, server.clock(), byTest);
     expect(await refused(`Bearer ${token}`)).toBe(
       '401 this enrollment token was revoked; ask your county office for a new one\n',
     );
@@ -231,7 +234,7 @@ describe('downloads', () => {
     expect(response.status).toBe(200);
     await expect(response.arrayBuffer()).rejects.toThrow();
 
-    revokeReleaseKey(server.db, key.revocation(), server.clock(), byTest);
+    await revokeReleaseKey(server.store, key.revocation(), server.clock(), byTest);
     expect((await officer.get(`/agent/${basename(release.linuxX64)}`)).status).toBe(404);
     const page = (await officer.get('/enrollment')).text;
     expect(page).not.toContain(`href="/agent/${basename(release.linuxX64)}"`);

@@ -105,7 +105,7 @@ describe('authorization matrix', () => {
       return { status: response.status, text: await response.text() };
     };
     // Something in every list, in every county, so a list that leaks shows it.
-    const root = ctx.apiToken();
+    const root = await ctx.apiToken();
     for (const school of provinceRoster) {
       const write = (method: string, path: string, body: unknown) =>
         ctx.app.request(path, {
@@ -133,12 +133,12 @@ describe('authorization matrix', () => {
     const clients = new Map<ProvincePrincipal, DashboardClient | string>();
     for (const p of provincePrincipals) {
       if (p.via === 'token') {
-        clients.set(p, ctx.apiToken(p.division ?? undefined));
+        clients.set(p, await ctx.apiToken(p.division ?? undefined));
         continue;
       }
       const username = p.name.toLowerCase().replaceAll(' ', '-');
       await createUser(
-        ctx.db,
+        ctx.store,
         { username, password: 'correct horse battery staple', role: p.role!, divisionCode: p.division ?? undefined },
         ctx.clock(),
         { actor: 'test', reason: 'province matrix' },

@@ -33,7 +33,7 @@ async function reportFromLanzhou() {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      token: server.enrollmentToken('6201020001'),
+      token: await server.enrollmentToken('6201020001'),
       hostname: 'lz-pc',
       hardware: { uuid: 'uuid-lz' },
       classroom: '1',

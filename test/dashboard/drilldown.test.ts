@@ -62,7 +62,7 @@ describe('division pages of a province deployment', () => {
     const root = await bureau();
     expect((await root.get('/')).text).toContain('href="/admin/users"');
     await createUser(
-      ctx.db,
+      ctx.store,
       { username: 'linxia-bureau', password: PASSWORD, role: 'bureau', divisionCode: '622900' },
       ctx.clock(),
       { actor: 'test', reason: 'test account' },

@@ -62,7 +62,7 @@ describe('the first run, in Chromium', () => {
       await page.screenshot({ path: path.join(outputDir, 'first-run-en-phone.png'), fullPage: true });
 
       // Once an account exists (made on the command line, as the page says), the hint is gone and it signs in.
-      await createUser(server.db, { username: 'wang', password: PASSWORD, role: 'bureau' }, server.clock(), {
+      await createUser(server.store, { username: 'wang', password: PASSWORD, role: 'bureau' }, server.clock(), {
         actor: 'cli:test',
         reason: 'the first account',
       });

@@ -311,7 +311,7 @@ describe('parts that add up and percentages that name their base', () => {
     }
 
     // The API's tables: every device state, and the equipped classrooms by kind.
-    const bearer = { authorization: `Bearer ${server.apiToken()}` };
+    const bearer = { authorization: `Bearer ${await server.apiToken()}` };
     const api = async (p: string) => csvRows(await (await fetch(`${server.url}${p}`, { headers: bearer })).text());
     const coverage = await api('/api/v1/coverage?format=csv');
     const schools = await api('/api/v1/coverage/counties/622921?format=csv');

@@ -10,7 +10,7 @@ import { createTestContext, type TestContext } from '../helpers/server.ts';
 let ctx: TestContext;
 afterEach(() => ctx?.cleanup());
 
-const audit = (action: string) => readAuditLog(ctx.db, { action, page: 1, pageSize: 50 });
+const audit = (action: string) => readAuditLog(ctx.store, { action, page: 1, pageSize: 50 });
 
 async function signedIn(username: string) {
   const client = DashboardClient.forApp(ctx);
@@ -25,7 +25,7 @@ describe('every programme form refuses a post without its CSRF token', () => {
     await seedDevices(ctx);
     const bureau = await signedIn('bureau');
     await bureau.post('/inspections', { perCounty: '1', seed: 'setup' });
-    const before = readAuditLog(ctx.db, { page: 1, pageSize: 1000 }).length;
+    const before = (await readAuditLog(ctx.store, { page: 1, pageSize: 1000 })).length;
     const forms: [string, Record<string, string>][] = [
       ['/declarations', { schoolCode: '6229210002', indicator: 'connected', reason: 'fibre is in' }],
       ['/declarations/1/withdraw', { reason: 'mistake' }],
@@ -43,7 +43,7 @@ describe('every programme form refuses a post without its CSRF token', () => {
       expect(response.status, path).toBe(403);
       expect(response.text, path).toContain('表单已过期');
     }
-    expect(readAuditLog(ctx.db, { page: 1, pageSize: 1000 })).toHaveLength(before);
+    expect(await readAuditLog(ctx.store, { page: 1, pageSize: 1000 })).toHaveLength(before);
   });
 });
 
@@ -63,7 +63,7 @@ describe('declarations page', () => {
     const list = await officer.get(declared.location!);
     expect(list.text).toContain('已记录申报 #1。');
     expect(list.text).toContain('光纤已通，尚无电脑');
-    expect(audit('declaration.create')).toEqual([
+    expect(await audit('declaration.create')).toEqual([
       expect.objectContaining({
         actor: 'user:county-a',
         reason: '光纤已通，尚无电脑',
@@ -105,12 +105,12 @@ describe('declarations page', () => {
       (await school.post('/declarations', { schoolCode: '6229210001', indicator: 'connected', reason: 'our own' }))
         .status,
     ).toBe(403);
-    expect(audit('declaration.create')).toHaveLength(1);
+    expect(await audit('declaration.create')).toHaveLength(1);
 
     expect((await officer.post('/declarations/1/withdraw', { reason: '' })).status).toBe(400);
     const withdrawn = await officer.post('/declarations/1/withdraw', { reason: 'declared the wrong school' });
     expect(withdrawn.location).toBe('/declarations?withdrawn=1&status=withdrawn');
-    expect(audit('declaration.withdraw')).toEqual([
+    expect(await audit('declaration.withdraw')).toEqual([
       expect.objectContaining({ actor: 'user:county-a', reason: 'declared the wrong school' }),
     ]);
     expect((await officer.get('/declarations?status=active')).text).not.toContain('光纤已通，尚无电脑');
@@ -137,7 +137,7 @@ describe('school calendar page', () => {
       reason: '县校历',
     });
     expect(added.location).toBe('/calendar?added=1');
-    expect(audit('closure.create')).toEqual([
+    expect(await audit('closure.create')).toEqual([
       expect.objectContaining({ actor: 'user:county-a', reason: '县校历', countyCode: '622921' }),
     ]);
     expect((await officer.get('/calendar')).text).toContain('2027 寒假');
@@ -199,7 +199,7 @@ describe('school calendar page', () => {
     expect((await officer.post('/calendar/1/remove', { reason: 'entered twice' })).location).toBe(
       '/calendar?removed=1',
     );
-    expect(audit('closure.remove')).toEqual([
+    expect(await audit('closure.remove')).toEqual([
       expect.objectContaining({ actor: 'user:county-a', reason: 'entered twice' }),
     ]);
   });
@@ -218,7 +218,7 @@ describe('inspections page', () => {
     await bureau.get('/inspections');
     const drawn = await bureau.post('/inspections', { perCounty: '2', seed: '2027-spring' });
     expect(drawn.location).toBe('/inspections/1');
-    expect(audit('inspection.draw')).toEqual([
+    expect(await audit('inspection.draw')).toEqual([
       expect.objectContaining({ actor: 'user:bureau', reason: 'inspection drawn with seed 2027-spring' }),
     ]);
     expect((await bureau.get('/inspections')).text).toContain('2027-spring');
@@ -245,7 +245,7 @@ describe('inspections page', () => {
       note: '现场无网络',
     });
     expect(recorded.location).toBe('/inspections/1?recorded=6229210002');
-    expect(audit('inspection.result')).toEqual([
+    expect(await audit('inspection.result')).toEqual([
       expect.objectContaining({
         actor: 'user:county-a',
         entityId: '6229210002',

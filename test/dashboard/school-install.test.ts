@@ -61,8 +61,8 @@ describe('the school page’s install section', () => {
     ctx = await createTestContext({ publicUrl: 'https://santong.example.cn' });
     await createDashboardUsers(ctx);
     const key = makeReleaseKey();
-    trustReleaseKey(ctx.db, key);
-    publishAgentRelease(ctx.db, bundle, key.sign(bundle), ctx.clock(), byTest);
+    await trustReleaseKey(ctx.store, key);
+    await publishAgentRelease(ctx.store, bundle, key.sign(bundle), ctx.clock(), byTest);
     for (const who of ['county-a', 'school-a1']) {
       const client = await signedIn(who);
       const install = section((await client.get('/schools/6229210001')).text, 'install');

@@ -41,8 +41,8 @@ describe('the school page for a county officer, in Chromium', () => {
       await createDashboardUsers(server);
       await seedDevices(server);
       const key = makeReleaseKey();
-      trustReleaseKey(server.db, key);
-      publishAgentRelease(server.db, bundle, key.sign(bundle), server.clock(), byTest);
+      await trustReleaseKey(server.store, key);
+      await publishAgentRelease(server.store, bundle, key.sign(bundle), server.clock(), byTest);
       fs.mkdirSync(outputDir, { recursive: true });
       browser = await openTestBrowser(server.url);
       const { page, offSite } = browser;

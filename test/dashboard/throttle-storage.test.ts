@@ -11,7 +11,7 @@ describe('login throttling storage', () => {
     ctx = await createTestContext();
     const slip = 'Correct-Horse-Battery-9';
     await expect(
-      signIn(ctx.db, { username: slip, password: 'whatever', address: '10.1.1.1' }, Date.now()),
+      signIn(ctx.store, { username: slip, password: 'whatever', address: '10.1.1.1' }, Date.now()),
     ).rejects.toThrow();
     const rows = ctx.db.select().from(loginAttempts).all();
     expect(rows).toHaveLength(2); // the name + address budget and the name's own

@@ -2,9 +2,7 @@ import { count, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, statement, TransactionAwaitedError, type Store } from '../../server/db/store.ts';
 import { usePostgres } from '../helpers/postgres.ts';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { openSqliteTestStore } from '../helpers/stores.ts';
 
 /*
  * The one data-access layer of issue 14 (decision 180), held to the same contract on a real SQLite file and a
@@ -21,15 +19,7 @@ const urls = new WeakMap<Store, string>();
 const urlOf = (store: Store) => urls.get(store)!;
 
 const backends: Record<Store['dialect'], () => Promise<Store>> = {
-  async sqlite() {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-store-'));
-    const store = await openStore({ dataDir });
-    closers.push(
-      () => fs.rmSync(dataDir, { recursive: true, force: true }),
-      () => store.close(),
-    );
-    return store;
-  },
+  sqlite: () => openSqliteTestStore(closers),
   async postgres() {
     // As an operator gives it: a URL (here to the test server's socket directory).
     const { host, port, user, database } = await postgres().createDatabase();

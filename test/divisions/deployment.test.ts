@@ -46,7 +46,12 @@ const gansuRoster = [
 
 async function report(school: string, classroom: string, reachable: boolean) {
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-    body: { token: ctx.enrollmentToken(school), hostname: 'pc', hardware: { uuid: crypto.randomUUID() }, classroom },
+    body: {
+      token: await ctx.enrollmentToken(school),
+      hostname: 'pc',
+      hardware: { uuid: crypto.randomUUID() },
+      classroom,
+    },
   });
   expect(enrolled.status).toBe(201);
   const sent = await requestJson(ctx.app, 'POST', '/api/v1/reports', {

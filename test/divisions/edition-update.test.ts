@@ -57,15 +57,15 @@ async function sanmingOn2020() {
   ].map((cells, i) => ({ line: i + 2, cells }));
   expect(importSchools(ctx.db, rows, ctx.clock(), byTest).errors).toEqual([]);
   await createUser(
-    ctx.db,
+    ctx.store,
     { username: 'shaxian', password: 'a long enough password 1', role: 'county', divisionCode: '350427' },
     ctx.clock(),
     byTest,
   );
-  const token = ctx.apiToken('350427');
+  const token = await ctx.apiToken('350427');
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
     body: {
-      token: ctx.enrollmentToken('3504270001'),
+      token: await ctx.enrollmentToken('3504270001'),
       hostname: 'pc',
       hardware: { uuid: crypto.randomUUID() },
       classroom: '1',

@@ -8,6 +8,7 @@ import { findUserForLogin } from '../../server/accounts/users.ts';
 import { parseServerConfig } from '../../server/config.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { startServer } from '../../server/index.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
@@ -172,7 +173,7 @@ describe('a Linxia data directory from before issue 13, opened by today’s code
       expect(sqlite.prepare("select division_code from api_tokens where name = 'county'").pluck().get()).toBe('622921');
       expect(verifyCoverage(db, Date.now()).differences).toEqual([]);
 
-      const user = findUserForLogin(db, 'linxiaxian')!;
+      const user = (await findUserForLogin(sqliteStore(db), 'linxiaxian'))!;
       const scope = scopeOfUser(user);
       expect(canSeeDivision(scope, '622921')).toBe(true);
       expect(canSeeDivision(scope, '622922')).toBe(false);

@@ -15,7 +15,7 @@ export const PASSWORD = 'correct horse battery staple';
 /** The usual cast of the authorization matrix over testRoster. */
 export async function createDashboardUsers(ctx: TestContext) {
   const make = (username: string, role: Role, scope: { divisionCode?: string; schoolCode?: string } = {}) =>
-    createUser(ctx.db, { username, password: PASSWORD, role, ...scope }, ctx.clock(), {
+    createUser(ctx.store, { username, password: PASSWORD, role, ...scope }, ctx.clock(), {
       actor: 'test',
       reason: 'test account',
     });
@@ -116,7 +116,7 @@ export async function enrollDevice(
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      token: ctx.enrollmentToken(schoolCode),
+      token: await ctx.enrollmentToken(schoolCode),
       hostname,
       hardware: { uuid },
       ...(classroom ? { classroom } : {}),

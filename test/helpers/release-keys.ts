@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { ReleaseSignature } from '../../shared/schemas/release.ts';
 import { releaseKeyFingerprint, type ReleaseKeyStatement } from '../../shared/schemas/release-keys.ts';
-import type { Db } from '../../server/db/client.ts';
+import type { Store } from '../../server/db/store.ts';
 import { keyStatement, publicKeyText, signBundle, type ReleaseKeyPair } from '../../server/releases/offline-keys.ts';
 import { addReleaseKey } from '../../server/releases/release-keys.ts';
 import { byTest } from './server.ts';
@@ -26,11 +26,11 @@ export function makeReleaseKey(): TestReleaseKey {
 }
 
 /** The server trusts this key from now on (`santong release-key add`), with the statement of a rotation if given. */
-export function trustReleaseKey(
-  db: Db,
+export async function trustReleaseKey(
+  store: Store,
   key: TestReleaseKey,
   statement: ReleaseKeyStatement | null = null,
   now = Date.now(),
-): void {
-  addReleaseKey(db, key.publicKey, statement, now, byTest);
+): Promise<void> {
+  await addReleaseKey(store, key.publicKey, statement, now, byTest);
 }

@@ -100,8 +100,8 @@ export interface TestContext {
   clock: TestClock;
   dataDir: string;
   /** A bureau-wide API token, or one confined to a county. */
-  apiToken(countyCode?: string): string;
-  enrollmentToken(schoolCode: string, options?: { expiresInMs?: number; maxUses?: number }): string;
+  apiToken(countyCode?: string): Promise<string>;
+  enrollmentToken(schoolCode: string, options?: { expiresInMs?: number; maxUses?: number }): Promise<string>;
   /**
    * Checks the stored coverage against a from-scratch recomputation (santong verify) — so every
    * scenario ends verified — then closes the database and deletes the temp dir.
@@ -145,18 +145,20 @@ export async function createTestContext(
     app,
     clock,
     dataDir,
-    apiToken: (countyCode) =>
-      createApiToken(db, { name: 'test', divisionCode: countyCode ?? null }, clock(), byTest).token,
-    enrollmentToken: (schoolCode, o = {}) =>
-      createEnrollmentToken(
-        db,
-        {
-          schoolCode,
-          expiresAt: o.expiresInMs === undefined ? null : clock() + o.expiresInMs,
-          maxUses: o.maxUses ?? null,
-        },
-        clock(),
-        byTest,
+    apiToken: async (countyCode) =>
+      (await createApiToken(store, { name: 'test', divisionCode: countyCode ?? null }, clock(), byTest)).token,
+    enrollmentToken: async (schoolCode, o = {}) =>
+      (
+        await createEnrollmentToken(
+          store,
+          {
+            schoolCode,
+            expiresAt: o.expiresInMs === undefined ? null : clock() + o.expiresInMs,
+            maxUses: o.maxUses ?? null,
+          },
+          clock(),
+          byTest,
+        )
       ).token,
     cleanup: async ({ verify = true } = {}) => {
       const differences = verify && db.$client.open ? verifyCoverage(db, clock()).differences : [];

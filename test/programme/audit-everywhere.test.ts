@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { routeDocs } from '../../server/app.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { openStore } from '../../server/db/store.ts';
 import { auditLog } from '../../server/db/schema.ts';
 import { repoRoot, santong } from '../helpers/cli.ts';
 import { requestJson } from '../helpers/http.ts';
@@ -45,12 +46,12 @@ const evidenceRoutes = new Set([
 describe('audit of every mutation path', () => {
   it('writes an audit entry from every mutating API route', async () => {
     ctx = await createTestContext({ clock: testClock('2027-03-01T02:00:00Z') });
-    const token = ctx.apiToken();
+    const token = await ctx.apiToken();
     const c = ctx;
     const requests: Record<string, () => Promise<{ status: number }>> = {
-      'post /api/v1/enroll': () =>
+      'post /api/v1/enroll': async () =>
         requestJson(c.app, 'POST', '/api/v1/enroll', {
-          body: { token: c.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
+          body: { token: await c.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
         }),
       'post /api/v1/declarations': () =>
         requestJson(c.app, 'POST', '/api/v1/declarations', {
@@ -142,21 +143,21 @@ describe('audit of every mutation path', () => {
     const plan = path.join(dataDir, 'plan.json');
     fs.writeFileSync(plan, fs.readFileSync(path.join(repoRoot, 'server/plan/linxia-2015-2020.json')));
     /** A device to revoke, enrolled through the domain function on the same data directory. */
-    const enrolledDevice = () => {
-      const db = openDatabase(dataDir);
+    const enrolledDevice = async () => {
+      const store = await openStore({ dataDir });
       try {
-        const { token } = createEnrollmentToken(
-          db,
+        const { token } = await createEnrollmentToken(
+          store,
           { schoolCode: '9901000001', expiresAt: null, maxUses: null },
           Date.now(),
           byTest,
         );
-        return enrollDevice(db, { token, hostname: 'pc', hardware: {} }, Date.now()).deviceId;
+        return (await enrollDevice(store, { token, hostname: 'pc', hardware: {} }, Date.now())).deviceId;
       } finally {
-        db.$client.close();
+        await store.close();
       }
     };
-    const mutating: Record<string, string[] | (() => string[])> = {
+    const mutating: Record<string, string[] | (() => string[] | Promise<string[]>)> = {
       'plan import': ['plan', 'import', plan],
       'import-schools': ['import-schools', 'docs/examples/schools.sample.csv'],
       'import-teacher-spaces': ['import-teacher-spaces', 'docs/examples/teacher-spaces.sample.csv'],
@@ -213,7 +214,7 @@ describe('audit of every mutation path', () => {
       'declaration withdraw': ['declaration', 'withdraw', '--id', '1'],
       'inspection sample': ['inspection', 'sample', '--per-county', '1', '--seed', 's'],
       'user create': ['user', 'create', '--username', 'wang', '--role', 'bureau'],
-      'device revoke': () => ['device', 'revoke', '--id', enrolledDevice()],
+      'device revoke': async () => ['device', 'revoke', '--id', await enrolledDevice()],
     };
     // Commands that change nothing a person answers for (reads, measurements, copies).
     const readOnly = [
@@ -238,7 +239,7 @@ describe('audit of every mutation path', () => {
     expect(new Set(commands)).toEqual(new Set([...Object.keys(mutating), ...readOnly, ...offline]));
 
     for (const [command, argsOf] of Object.entries(mutating)) {
-      const args = typeof argsOf === 'function' ? argsOf() : argsOf;
+      const args = typeof argsOf === 'function' ? await argsOf() : argsOf;
       const db = fs.existsSync(path.join(dataDir, 'santong.sqlite')) ? openDatabase(dataDir) : null;
       const before = db ? auditCount(db) : 0;
       db?.$client.close();

@@ -30,7 +30,7 @@ const level = (coverage: { levels: { level: string }[] }, name: string) =>
 describe('platform registry and coverage (两平台)', () => {
   it('registers platforms over the API, bureau tokens only, and validates owner, URL and date', async () => {
     ctx = await createTestContext({ clock: testClock('2019-03-01T08:00:00Z'), roster });
-    const bureau = ctx.apiToken();
+    const bureau = await ctx.apiToken();
     const post = (body: unknown, bearer = bureau) =>
       requestJson(ctx.app, 'POST', '/api/v1/platforms', { body, bearer });
     const base = {
@@ -57,7 +57,7 @@ describe('platform registry and coverage (两平台)', () => {
       status: null,
     });
 
-    expect((await post(base, ctx.apiToken('622921'))).body.code).toBe('bureau_only');
+    expect((await post(base, await ctx.apiToken('622921'))).body.code).toBe('bureau_only');
     expect((await requestJson(ctx.app, 'POST', '/api/v1/platforms', { body: base })).status).toBe(401);
     const badOwner = await post({ ...base, ownerCode: '622900' });
     expect(badOwner.status).toBe(400);
@@ -83,7 +83,7 @@ describe('platform registry and coverage (两平台)', () => {
 
     await post({ ...base, level: 'prefecture', ownerCode: '622900', kind: 'management', name: '州教育管理平台' });
     await post({ ...base, ownerCode: '622922', name: '康乐县资源平台' });
-    const countyView = await requestJson(ctx.app, 'GET', '/api/v1/platforms', { bearer: ctx.apiToken('622921') });
+    const countyView = await requestJson(ctx.app, 'GET', '/api/v1/platforms', { bearer: await ctx.apiToken('622921') });
     expect(countyView.body.platforms.map((p: { id: number }) => p.id)).toEqual([1, 2]);
     const csv = await requestJson(ctx.app, 'GET', '/api/v1/platforms?format=csv', { bearer: bureau });
     expect(csv.body.split('\r\n')[0]).toBe(
@@ -100,7 +100,7 @@ describe('platform registry and coverage (两平台)', () => {
   it('counts units per level against the plan, declared built and reachable apart, once per unit and kind', async () => {
     const clock = testClock('2019-03-01T08:00:00Z');
     ctx = await createTestContext({ clock, roster });
-    const bureau = ctx.apiToken();
+    const bureau = await ctx.apiToken();
     const up = await platformServer();
     const add = (body: Record<string, unknown>) =>
       requestJson(ctx.app, 'POST', '/api/v1/platforms', {
@@ -164,7 +164,7 @@ describe('platform registry and coverage (两平台)', () => {
     expect(level(kangle, 'county')).toMatchObject({ units: 1, resource: { declaredBuilt: 0, reachable: 1 } });
     expect(level(kangle, 'centre-school')).toMatchObject({ units: 0, management: { declaredBuilt: 0, reachable: 0 } });
     const countyToken = await requestJson(ctx.app, 'GET', '/api/v1/platforms/coverage', {
-      bearer: ctx.apiToken('622922'),
+      bearer: await ctx.apiToken('622922'),
     });
     expect(countyToken.body.levels).toEqual(kangle.levels);
 

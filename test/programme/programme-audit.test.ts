@@ -45,7 +45,7 @@ const lastId = (db: TestContext['db']) =>
 describe('audit of teacher spaces and platforms', () => {
   it('writes exactly one entry with old and new value for every change through each mutating route', async () => {
     ctx = await createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
-    const token = ctx.apiToken();
+    const token = await ctx.apiToken();
     const actor = `api-token:${ctx.db.select({ id: apiTokens.id }).from(apiTokens).orderBy(desc(apiTokens.id)).get()!.id}`;
     const tested = new Set<string>();
     const call = async (method: string, path: string, docPath: string, body?: unknown) => {

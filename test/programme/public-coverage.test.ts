@@ -51,7 +51,7 @@ describe('public disclosure (信息公开)', () => {
     // Evidence from a real enrolled device, declared figures and platforms, so every part has something to leak.
     const enrolled = await requestJson(app, 'POST', '/api/v1/enroll', {
       body: {
-        token: ctx.enrollmentToken('6229210001'),
+        token: await ctx.enrollmentToken('6229210001'),
         hostname: 'class-1-pc',
         hardware: { uuid: '8f2d6a52-1f7e-4b7b-9d55-2a0c2f1d7c11' },
         classroom: '1',

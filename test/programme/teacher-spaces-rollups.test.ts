@@ -33,7 +33,7 @@ const gansuRoster = [
 
 async function declare(code: string, teachers: number, spacesOpened: number, spacesVerified: number) {
   const response = await requestJson(ctx.app, 'PUT', `/api/v1/schools/${code}/teacher-spaces`, {
-    bearer: ctx.apiToken(),
+    bearer: await ctx.apiToken(),
     body: { teachers, spacesOpened, spacesVerified, reason: 'operator report 2026-03' },
   });
   expect(response.status).toBe(200);
@@ -41,7 +41,7 @@ async function declare(code: string, teachers: number, spacesOpened: number, spa
 
 async function spacesOf(division = '') {
   const response = await requestJson(ctx.app, 'GET', `/api/v1/coverage${division && `?division=${division}`}`, {
-    bearer: ctx.apiToken(),
+    bearer: await ctx.apiToken(),
   });
   expect(response.status).toBe(200);
   const { teachers, opened, verified, schoolsDeclared } = response.body.teacherSpaces;
@@ -63,7 +63,7 @@ describe('teacher spaces in the rollups', () => {
     expect(await spacesOf('622921')).toEqual({ teachers: 50, opened: 38, verified: 28, schoolsDeclared: 2 });
     // 嘉峪关's schools count, in its own row and in the province's (the old per-county sum left them out).
     expect(await spacesOf('620200')).toEqual({ teachers: 12, opened: 6, verified: 6, schoolsDeclared: 1 });
-    const list = await requestJson(ctx.app, 'GET', '/api/v1/teacher-spaces', { bearer: ctx.apiToken() });
+    const list = await requestJson(ctx.app, 'GET', '/api/v1/teacher-spaces', { bearer: await ctx.apiToken() });
     expect(list.body.counties.find((c: { code: string }) => c.code === '620200')).toMatchObject({ teachers: 12 });
     expect(list.body.teachers).toBe(87);
 

@@ -34,7 +34,7 @@ describe('teacher spaces (人人通)', () => {
     const result = await runImportTeacherSpaces(ctx.db, file, ctx.clock(), byCli);
     expect(result).toEqual({ exitCode: 0, output: [`${file}: 3 schools changed, 0 unchanged (declared figures)`] });
 
-    const whole = await requestJson(ctx.app, 'GET', '/api/v1/teacher-spaces', { bearer: ctx.apiToken() });
+    const whole = await requestJson(ctx.app, 'GET', '/api/v1/teacher-spaces', { bearer: await ctx.apiToken() });
     expect(whole.status).toBe(200);
     expect(whole.body).toMatchObject({
       target: 17859,
@@ -62,7 +62,9 @@ describe('teacher spaces (人人通)', () => {
       verified: 0,
     });
 
-    const county = await requestJson(ctx.app, 'GET', '/api/v1/teacher-spaces', { bearer: ctx.apiToken('622922') });
+    const county = await requestJson(ctx.app, 'GET', '/api/v1/teacher-spaces', {
+      bearer: await ctx.apiToken('622922'),
+    });
     expect(county.body).toMatchObject({
       target: null,
       milestones: [],
@@ -74,7 +76,9 @@ describe('teacher spaces (人人通)', () => {
     expect(county.body.counties.map((c: { code: string }) => c.code)).toEqual(['622922']);
     expect(readTeacherSpaces(ctx.db, '622922')).toEqual(county.body);
 
-    const asCsv = await requestJson(ctx.app, 'GET', '/api/v1/teacher-spaces?format=csv', { bearer: ctx.apiToken() });
+    const asCsv = await requestJson(ctx.app, 'GET', '/api/v1/teacher-spaces?format=csv', {
+      bearer: await ctx.apiToken(),
+    });
     expect(asCsv.headers.get('content-type')).toContain('text/csv');
     expect(asCsv.body).toContain('code,name,teachers,spaces_opened,spaces_verified,schools_declared\r\n');
     expect(asCsv.body).toContain('622921,临夏县,46,41,32,2\r\n');
@@ -150,7 +154,7 @@ describe('teacher spaces (人人通)', () => {
     ctx = await createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
     const put = (code: string, body: unknown, bearer?: string) =>
       requestJson(ctx.app, 'PUT', `/api/v1/schools/${code}/teacher-spaces`, { body, bearer });
-    const county = ctx.apiToken('622921');
+    const county = await ctx.apiToken('622921');
     const good = { teachers: 40, spacesOpened: 35, spacesVerified: 30, reason: 'county office count' };
 
     const first = await put('6229210001', good, county);
@@ -186,16 +190,16 @@ describe('teacher spaces (人人通)', () => {
     const otherCounty = await put('6229220001', good, county);
     expect(otherCounty.status).toBe(403);
     expect(otherCounty.body.code).toBe('out_of_scope');
-    expect((await put('9999999999', good, ctx.apiToken())).status).toBe(404);
+    expect((await put('9999999999', good, await ctx.apiToken())).status).toBe(404);
     expect((await put('6229210001', good)).status).toBe(401);
 
     const user = await createUser(
-      ctx.db,
+      ctx.store,
       { username: 'bureau1', password: 'a long enough password', role: 'bureau' },
       ctx.clock(),
       byTest,
     );
-    const session = createSession(ctx.db, user.id, ctx.clock());
+    const session = await createSession(ctx.store, user.id, ctx.clock());
     const bySession = await ctx.app.request('/api/v1/schools/6229210001/teacher-spaces', {
       method: 'PUT',
       headers: { 'content-type': 'application/json', cookie: `${SESSION_COOKIE}=${session.id}` },

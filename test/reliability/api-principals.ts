@@ -104,7 +104,7 @@ export async function createApiWorld(): Promise<ApiWorld> {
   const server = await startTestServer({ clock });
   const { url, db } = server;
   await createDashboardUsers(server);
-  await createUser(db, { username: 'bureau-idle', password: PASSWORD, role: 'bureau' }, clock(), byTest);
+  await createUser(server.store, { username: 'bureau-idle', password: PASSWORD, role: 'bureau' }, clock(), byTest);
   const idle = await sessionOf(url, 'bureau-idle');
   const before = await fetch(`${url}/api/v1/plan`, { headers: { cookie: `${SESSION_COOKIE}=${idle}` } });
   if (before.status !== 200) throw new Error(`the idle session did not work while fresh: ${before.status}`);
@@ -117,22 +117,22 @@ export async function createApiWorld(): Promise<ApiWorld> {
     countyB: await sessionOf(url, 'county-b'),
     bureauUser: await sessionOf(url, 'bureau'),
   };
-  const bureauToken = server.apiToken();
-  const countyAToken = server.apiToken('622921');
-  const revoked = createApiToken(db, { name: 'leaked', divisionCode: null }, clock(), byTest);
-  revokeApiToken(db, revoked.id, clock(), byTest);
+  const bureauToken = await server.apiToken();
+  const countyAToken = await server.apiToken('622921');
+  const revoked = await createApiToken(server.store, { name: 'leaked', divisionCode: null }, clock(), byTest);
+  await revokeApiToken(server.store, revoked.id, clock(), byTest);
 
   await seedDevices(server);
-  const x = await enroll(url, server.enrollmentToken(SCHOOL_X), 'x-pc', 'uuid-x');
-  const leaked = await enroll(url, server.enrollmentToken(SCHOOL_X), 'leaked-pc', 'uuid-leaked');
-  revokeDevice(db, leaked.deviceId, clock(), byTest);
-  const withdrawn = createEnrollmentToken(
-    db,
+  const x = await enroll(url, await server.enrollmentToken(SCHOOL_X), 'x-pc', 'uuid-x');
+  const leaked = await enroll(url, await server.enrollmentToken(SCHOOL_X), 'leaked-pc', 'uuid-leaked');
+  await revokeDevice(server.store, leaked.deviceId, clock(), byTest);
+  const withdrawn = await createEnrollmentToken(
+    server.store,
     { schoolCode: '6229210002', expiresAt: null, maxUses: null },
     clock(),
     byTest,
   );
-  revokeEnrollmentToken(db, withdrawn.id, clock(), byTest);
+  await revokeEnrollmentToken(server.store, withdrawn.id, clock(), byTest);
   // A live report from X, so X's school shows evidence.
   const first = await fetch(`${url}/api/v1/reports`, {
     method: 'POST',
@@ -237,7 +237,7 @@ export async function createApiWorld(): Promise<ApiWorld> {
     headers,
     deviceX: { id: x.deviceId, key: x.deviceKey },
     ids,
-    enrollmentToken: server.enrollmentToken('6229210002'),
+    enrollmentToken: await server.enrollmentToken('6229210002'),
     revokedEnrollmentToken: withdrawn.token,
   };
 }

@@ -58,8 +58,8 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
     await cleanup(options);
     conformance.assertNone();
   };
-  const bureauToken = ctx.apiToken();
-  const enrollmentToken = ctx.enrollmentToken('6229210001');
+  const bureauToken = await ctx.apiToken();
+  const enrollmentToken = await ctx.enrollmentToken('6229210001');
   const enrolled = await requestJson(app, 'POST', '/api/v1/enroll', {
     body: { token: enrollmentToken, hostname: 'fuzz-pc', hardware: { uuid: 'fuzz-uuid' }, classroom: '1' },
   });

@@ -56,7 +56,7 @@ async function enroll(app: App, hostname: string) {
     app,
     '10.0.0.1',
     '/api/v1/enroll',
-    json({ token: ctx.enrollmentToken('6229210001'), hostname, hardware: { uuid: hostname } }),
+    json({ token: await ctx.enrollmentToken('6229210001'), hostname, hardware: { uuid: hostname } }),
   );
   expect(response.status).toBe(201);
   return ((await response.json()) as { deviceKey: string }).deviceKey;
@@ -74,7 +74,7 @@ async function expectLimited(response: Response) {
 
 describe('body size limits', () => {
   it('every write route refuses an oversized body with a 413 JSON error before parsing it', async () => {
-    const bearer = ctx.apiToken();
+    const bearer = await ctx.apiToken();
     const deviceKey = await enroll(ctx.app, 'pc-1');
     const writes = [
       ...new Set(
@@ -225,9 +225,9 @@ describe('limits behind a trusted reverse proxy', () => {
       limits: { ...defaultRequestLimits, enrollPerIpPerMinute: 1 },
       trustProxy: true,
     });
-    const enrollFrom = (client: string, hostname: string) =>
+    const enrollFrom = async (client: string, hostname: string) =>
       from(app, '10.9.9.9', '/api/v1/enroll', {
-        ...json({ token: ctx.enrollmentToken('6229210001'), hostname, hardware: { uuid: hostname } }),
+        ...json({ token: await ctx.enrollmentToken('6229210001'), hostname, hardware: { uuid: hostname } }),
         headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
       });
     expect((await enrollFrom('198.51.100.7', 'pc-a')).status).toBe(201);

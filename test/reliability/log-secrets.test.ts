@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createUser } from '../../server/accounts/users.ts';
 import { createApiToken } from '../../server/auth/api-tokens.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { runAgent } from '../agent/agent-process.ts';
 import { DashboardClient } from '../helpers/dashboard.ts';
 import { makeReport } from '../helpers/reports.ts';
@@ -54,7 +55,7 @@ async function json(
 
 describe('no secrets in logs', () => {
   it('a full scenario at debug level logs its requests and none of the tokens, keys, passwords or session ids', async () => {
-    const prepared = prepareDataDir('santong-logs-');
+    const prepared = await prepareDataDir('santong-logs-');
     cleanups.push(() => prepared.remove());
     const passwords = {
       bureau: secretWord('pw-bureau'),
@@ -63,8 +64,18 @@ describe('no secrets in logs', () => {
       reset: secretWord('pw-reset'),
     };
     const db = openDatabase(prepared.dataDir);
-    await createUser(db, { username: 'bureau', password: passwords.bureau, role: 'bureau' }, Date.now(), byTest);
-    const countyToken = createApiToken(db, { name: 'county office', divisionCode: '622921' }, Date.now(), byTest);
+    await createUser(
+      sqliteStore(db),
+      { username: 'bureau', password: passwords.bureau, role: 'bureau' },
+      Date.now(),
+      byTest,
+    );
+    const countyToken = await createApiToken(
+      sqliteStore(db),
+      { name: 'county office', divisionCode: '622921' },
+      Date.now(),
+      byTest,
+    );
     db.$client.close();
 
     const server: ServerProcess = spawnServer(prepared.dataDir, { LOG_LEVEL: 'debug' });

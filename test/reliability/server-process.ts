@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createApiToken } from '../../server/auth/api-tokens.ts';
 import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { importSchools } from '../../server/registry/import-schools.ts';
 import { repoRoot } from '../helpers/cli.ts';
@@ -84,12 +85,12 @@ export async function killHard(server: ServerProcess): Promise<void> {
 }
 
 /** A temp data dir with reference data, the test roster, one unlimited enrollment token per school and a bureau API token. */
-export function prepareDataDir(prefix: string): {
+export async function prepareDataDir(prefix: string): Promise<{
   dataDir: string;
   tokens: Map<string, string>;
   apiToken: string;
   remove(): void;
-} {
+}> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const db = openDatabase(dataDir);
   const now = Date.now();
@@ -101,13 +102,18 @@ export function prepareDataDir(prefix: string): {
     byTest,
   );
   if (summary.errors.length > 0) throw new Error(`roster rejected: ${JSON.stringify(summary.errors)}`);
-  const tokens = new Map(
-    testRoster.map((s) => [
-      s.code,
-      createEnrollmentToken(db, { schoolCode: s.code, expiresAt: null, maxUses: null }, now, byTest).token,
-    ]),
-  );
-  const apiToken = createApiToken(db, { name: 'reliability', divisionCode: null }, now, byTest).token;
-  db.$client.close();
+  const store = sqliteStore(db);
+  const tokens = new Map<string, string>();
+  for (const s of testRoster) {
+    const created = await createEnrollmentToken(
+      store,
+      { schoolCode: s.code, expiresAt: null, maxUses: null },
+      now,
+      byTest,
+    );
+    tokens.set(s.code, created.token);
+  }
+  const apiToken = (await createApiToken(store, { name: 'reliability', divisionCode: null }, now, byTest)).token;
+  await store.close();
   return { dataDir, tokens, apiToken, remove: () => fs.rmSync(dataDir, { recursive: true, force: true }) };
 }

@@ -19,7 +19,7 @@ const bundleOf = (version: string) =>
 
 async function enroll() {
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-    body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
+    body: { token: await ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
   });
   expect(enrolled.status).toBe(201);
   return enrolled.body;
@@ -29,7 +29,7 @@ describe('agent releases', () => {
   it('serves the newest bundle, signed offline by a key the agent pinned at enrollment', async () => {
     ctx = await createTestContext();
     const key = makeReleaseKey();
-    trustReleaseKey(ctx.db, key);
+    await trustReleaseKey(ctx.store, key);
     const enrolled = await enroll();
     expect(enrolled.releaseKeys).toEqual([{ publicKey: key.publicKey, fingerprint: key.fingerprint }]);
     expect(enrolled.releaseKeys[0].fingerprint).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){4}$/);
@@ -41,7 +41,7 @@ describe('agent releases', () => {
     });
     const bundle = bundleOf('0.2.0');
     expect(bundleVersion(bundle)).toBe('0.2.0');
-    publishAgentRelease(ctx.db, bundle, key.sign(bundle), ctx.clock(), byTest);
+    await publishAgentRelease(ctx.store, bundle, key.sign(bundle), ctx.clock(), byTest);
 
     const latest = await requestJson(ctx.app, 'GET', '/api/v1/agent/releases/latest', { bearer: enrolled.deviceKey });
     expect(latest.status).toBe(200);
@@ -73,41 +73,43 @@ describe('agent releases', () => {
     ctx = await createTestContext();
     const key = makeReleaseKey();
     const bundle = bundleOf('1.0.0');
-    expect(() => publishAgentRelease(ctx.db, bundle, key.sign(bundle), ctx.clock(), byTest)).toThrow(
+    await expect(publishAgentRelease(ctx.store, bundle, key.sign(bundle), ctx.clock(), byTest)).rejects.toThrow(
       /does not trust \(trusted: none yet\)/,
     );
-    trustReleaseKey(ctx.db, key);
+    await trustReleaseKey(ctx.store, key);
     const stranger = makeReleaseKey();
-    expect(() => publishAgentRelease(ctx.db, bundle, stranger.sign(bundle), ctx.clock(), byTest)).toThrow(
+    await expect(publishAgentRelease(ctx.store, bundle, stranger.sign(bundle), ctx.clock(), byTest)).rejects.toThrow(
       new RegExp(`signed by key ${stranger.fingerprint}, which this server does not trust`),
     );
     const signed = key.sign(bundle);
-    expect(() =>
-      publishAgentRelease(ctx.db, Buffer.concat([bundle, Buffer.from('//x')]), signed, ctx.clock(), byTest),
-    ).toThrow(/signature is for other bytes/);
-    expect(() =>
-      publishAgentRelease(ctx.db, bundle, { ...signed, publicKey: stranger.publicKey }, ctx.clock(), byTest),
-    ).toThrow(/does not verify/);
-    expect(() =>
+    await expect(
+      publishAgentRelease(ctx.store, Buffer.concat([bundle, Buffer.from('//x')]), signed, ctx.clock(), byTest),
+    ).rejects.toThrow(/signature is for other bytes/);
+    await expect(
+      publishAgentRelease(ctx.store, bundle, { ...signed, publicKey: stranger.publicKey }, ctx.clock(), byTest),
+    ).rejects.toThrow(/does not verify/);
+    await expect(
       publishAgentRelease(
-        ctx.db,
+        ctx.store,
         bundle,
         { ...signed, signature: stranger.sign(bundle).signature },
         ctx.clock(),
         byTest,
       ),
-    ).toThrow(/does not verify/);
-    expect(() =>
+    ).rejects.toThrow(/does not verify/);
+    await expect(
       publishAgentRelease(
-        ctx.db,
+        ctx.store,
         bundleOf('1.0.1'),
         { ...key.sign(bundleOf('1.0.1')), version: '1.0.2' },
         ctx.clock(),
         byTest,
       ),
-    ).toThrow(/names itself 1.0.1, the signature 1.0.2/);
-    publishAgentRelease(ctx.db, bundle, signed, ctx.clock(), byTest);
-    expect(() => publishAgentRelease(ctx.db, bundle, signed, ctx.clock(), byTest)).toThrow(/already published/);
+    ).rejects.toThrow(/names itself 1.0.1, the signature 1.0.2/);
+    await publishAgentRelease(ctx.store, bundle, signed, ctx.clock(), byTest);
+    await expect(publishAgentRelease(ctx.store, bundle, signed, ctx.clock(), byTest)).rejects.toThrow(
+      /already published/,
+    );
   });
 
   it('needs a device key', async () => {
@@ -126,9 +128,9 @@ describe('agent releases', () => {
   it('issue 11: a copy of the database holds no private key, so whoever steals a backup cannot sign an update', async () => {
     ctx = await createTestContext();
     const key = makeReleaseKey();
-    trustReleaseKey(ctx.db, key);
+    await trustReleaseKey(ctx.store, key);
     await enroll();
-    publishAgentRelease(ctx.db, bundleOf('0.2.0'), key.sign(bundleOf('0.2.0')), ctx.clock(), byTest);
+    await publishAgentRelease(ctx.store, bundleOf('0.2.0'), key.sign(bundleOf('0.2.0')), ctx.clock(), byTest);
     ctx.db.$client.pragma('wal_checkpoint(TRUNCATE)');
     const copy = path.join(ctx.dataDir, 'stolen.sqlite');
     await ctx.db.$client.backup(copy);
@@ -150,29 +152,31 @@ describe('agent releases', () => {
   it('follows a rotation: a new key vouched for by a trusted one is announced with its statement; a revocation drops it', async () => {
     ctx = await createTestContext();
     const [first, second, stranger] = [makeReleaseKey(), makeReleaseKey(), makeReleaseKey()];
-    trustReleaseKey(ctx.db, first);
+    await trustReleaseKey(ctx.store, first);
     const enrolled = await enroll(); // pins `first` only
-    expect(() => trustReleaseKey(ctx.db, second, stranger.vouchFor(second))).toThrow(
+    await expect(trustReleaseKey(ctx.store, second, stranger.vouchFor(second))).rejects.toThrow(
       /signed by .* which this server does not trust/,
     );
-    expect(() => trustReleaseKey(ctx.db, second, first.vouchFor(stranger))).toThrow(/does not vouch for this key/);
-    trustReleaseKey(ctx.db, second, first.vouchFor(second));
-    publishAgentRelease(ctx.db, bundleOf('0.3.0'), second.sign(bundleOf('0.3.0')), ctx.clock(), byTest);
+    await expect(trustReleaseKey(ctx.store, second, first.vouchFor(stranger))).rejects.toThrow(
+      /does not vouch for this key/,
+    );
+    await trustReleaseKey(ctx.store, second, first.vouchFor(second));
+    await publishAgentRelease(ctx.store, bundleOf('0.3.0'), second.sign(bundleOf('0.3.0')), ctx.clock(), byTest);
     const latest = await requestJson(ctx.app, 'GET', '/api/v1/agent/releases/latest', { bearer: enrolled.deviceKey });
     expect(latest.body.keyStatements).toEqual(
       [first.vouchFor(second)].map((s) => ({ ...s, signature: expect.any(String) })),
     );
     expect(keysTrustedAfter([first.publicKey], latest.body.keyStatements)).toEqual([first.publicKey, second.publicKey]);
 
-    expect(() =>
-      revokeReleaseKey(ctx.db, { ...second.revocation(), signedBy: first.publicKey }, ctx.clock(), byTest),
-    ).toThrow(/signed by the key it revokes/);
-    const revoked = revokeReleaseKey(ctx.db, second.revocation(), ctx.clock(), byTest);
+    await expect(
+      revokeReleaseKey(ctx.store, { ...second.revocation(), signedBy: first.publicKey }, ctx.clock(), byTest),
+    ).rejects.toThrow(/signed by the key it revokes/);
+    const revoked = await revokeReleaseKey(ctx.store, second.revocation(), ctx.clock(), byTest);
     expect(revoked.stillTrusted).toEqual([first.fingerprint]);
-    expect(() =>
-      publishAgentRelease(ctx.db, bundleOf('0.4.0'), second.sign(bundleOf('0.4.0')), ctx.clock(), byTest),
-    ).toThrow(/does not trust/);
-    expect(() => trustReleaseKey(ctx.db, second)).toThrow(/revoked; a revoked key is never trusted again/);
+    await expect(
+      publishAgentRelease(ctx.store, bundleOf('0.4.0'), second.sign(bundleOf('0.4.0')), ctx.clock(), byTest),
+    ).rejects.toThrow(/does not trust/);
+    await expect(trustReleaseKey(ctx.store, second)).rejects.toThrow(/revoked; a revoked key is never trusted again/);
     const after = await requestJson(ctx.app, 'GET', '/api/v1/agent/releases/latest', { bearer: enrolled.deviceKey });
     expect(keysTrustedAfter([first.publicKey], after.body.keyStatements)).toEqual([first.publicKey]);
     expect((await enroll()).releaseKeys.map((k: { fingerprint: string }) => k.fingerprint)).toEqual([

@@ -23,7 +23,7 @@ describe('aging job', () => {
     const T0 = Date.parse('2026-03-02T08:00:00Z');
     ctx = await createTestContext({ clock: testClock(T0) });
     const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-      body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
+      body: { token: await ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
     });
     await requestJson(ctx.app, 'POST', '/api/v1/reports', {
       body: { reports: [makeReport({ at: T0 })] },

@@ -29,7 +29,7 @@ async function get(path: string, token: string) {
 describe('a real server on 127.0.0.1: enroll → report → coverage', () => {
   it('counts the school as connected and the classroom as equipped, once', async () => {
     server = await startTestServer();
-    const token = server.enrollmentToken('6229210001');
+    const token = await server.enrollmentToken('6229210001');
     const enrolled = await post('/api/v1/enroll', {
       token,
       hostname: 'class-1-pc',
@@ -49,7 +49,7 @@ describe('a real server on 127.0.0.1: enroll → report → coverage', () => {
     const replay = await post('/api/v1/reports', { reports: [report] }, enrolled.body.deviceKey);
     expect(replay.body).toEqual({ accepted: 0, duplicates: 1, clamped: 0 });
 
-    const apiToken = server.apiToken();
+    const apiToken = await server.apiToken();
     const coverage = JSON.parse((await get('/api/v1/coverage', apiToken)).text);
     expect(coverage.schools).toEqual({
       target: 1492,
@@ -96,7 +96,7 @@ describe('a real server on 127.0.0.1: enroll → report → coverage', () => {
 
   it('serves county lists as CSV with a BOM for Excel', async () => {
     server = await startTestServer();
-    const response = await get('/api/v1/coverage/counties/622921?format=csv', server.apiToken());
+    const response = await get('/api/v1/coverage/counties/622921?format=csv', await server.apiToken());
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/csv');
     expect([...response.bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);

@@ -23,7 +23,7 @@ describe('bureau API scope', () => {
 
   it('confines a county-scoped token to its county in every read', async () => {
     ctx = await createTestContext();
-    const token = ctx.apiToken('622921');
+    const token = await ctx.apiToken('622921');
     const coverage = await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: token });
     expect(coverage.body.scope).toEqual({ level: 'county', code: '622921' });
     expect(coverage.body.counties.map((c: { code: string }) => c.code)).toEqual(['622921']);
@@ -48,7 +48,7 @@ describe('bureau API scope', () => {
 
   it('filters and paginates a county’s schools', async () => {
     ctx = await createTestContext();
-    const token = ctx.apiToken();
+    const token = await ctx.apiToken();
     const page = await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/622921?pageSize=1&page=2', {
       bearer: token,
     });
@@ -71,7 +71,7 @@ describe('bureau API scope', () => {
 
   it('returns the plan with its targets and milestones', async () => {
     ctx = await createTestContext();
-    const plan = await requestJson(ctx.app, 'GET', '/api/v1/plan', { bearer: ctx.apiToken() });
+    const plan = await requestJson(ctx.app, 'GET', '/api/v1/plan', { bearer: await ctx.apiToken() });
     expect(plan.body.root.code).toBe('622900');
     expect(plan.body.divisions).toHaveLength(8);
     expect(plan.body.indicators.schoolsConnected).toMatchObject({
@@ -133,7 +133,7 @@ describe('coverage and divisions at every level (issue 13)', () => {
 
   it('answers ?division for any division in scope with its children, and 400, 403, 404 naming the fix', async () => {
     ctx = await createTestContext({ root: '620000', roster: gansu });
-    const root = ctx.apiToken();
+    const root = await ctx.apiToken();
     const top = await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: root });
     expect(top.body.division).toMatchObject({ code: '620000', level: 'province' });
     expect(top.body.children.find((c: { code: string }) => c.code === '622900')).toMatchObject({
@@ -152,7 +152,7 @@ describe('coverage and divisions at every level (issue 13)', () => {
     const unknown = await requestJson(ctx.app, 'GET', '/api/v1/coverage?division=629900', { bearer: root });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error).toContain('no division 629900 under 620000');
-    const prefecture = ctx.apiToken('622900');
+    const prefecture = await ctx.apiToken('622900');
     const own = await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: prefecture });
     expect(own.body.division.code).toBe('622900');
     const outside = await requestJson(ctx.app, 'GET', '/api/v1/coverage?division=620100', { bearer: prefecture });
@@ -167,14 +167,14 @@ describe('coverage and divisions at every level (issue 13)', () => {
   it('exports the children of the division read as CSV and XLSX', async () => {
     ctx = await createTestContext({ root: '620000', roster: gansu });
     const csv = await ctx.app.request('/api/v1/coverage?format=csv', {
-      headers: { authorization: `Bearer ${ctx.apiToken()}` },
+      headers: { authorization: `Bearer ${await ctx.apiToken()}` },
     });
     expect(csv.headers.get('content-disposition')).toContain('coverage-counties.csv');
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]).toMatch(/^code,name,schools_registered,.*,level$/);
     expect(lines.find((l) => l.startsWith('622900,'))).toMatch(/^622900,临夏回族自治州,1,.*,prefecture$/);
     const xlsx = await ctx.app.request('/api/v1/coverage?division=622900&format=xlsx', {
-      headers: { authorization: `Bearer ${ctx.apiToken()}` },
+      headers: { authorization: `Bearer ${await ctx.apiToken()}` },
     });
     expect(xlsx.status).toBe(200);
     expect(xlsx.headers.get('content-type')).toContain('spreadsheetml');
@@ -183,7 +183,7 @@ describe('coverage and divisions at every level (issue 13)', () => {
 
   it('returns a division with its children and its breadcrumb, the principal’s own at /divisions', async () => {
     ctx = await createTestContext({ root: '620000', roster: gansu });
-    const root = ctx.apiToken();
+    const root = await ctx.apiToken();
     const top = await requestJson(ctx.app, 'GET', '/api/v1/divisions', { bearer: root });
     expect(top.body).toMatchObject({ code: '620000', name: '甘肃省', level: 'province', parent: null, ancestors: [] });
     expect(top.body.children.map((c: { code: string }) => c.code)).toContain('622900');
@@ -196,7 +196,7 @@ describe('coverage and divisions at every level (issue 13)', () => {
       children: [],
     });
     expect(county.body.ancestors.map((a: { code: string }) => a.code)).toEqual(['620000', '622900']);
-    const county2 = ctx.apiToken('622921');
+    const county2 = await ctx.apiToken('622921');
     expect((await requestJson(ctx.app, 'GET', '/api/v1/divisions', { bearer: county2 })).body.code).toBe('622921');
     expect((await requestJson(ctx.app, 'GET', '/api/v1/divisions/622900', { bearer: county2 })).status).toBe(403);
     expect((await requestJson(ctx.app, 'GET', '/api/v1/divisions/62290', { bearer: root })).status).toBe(400);

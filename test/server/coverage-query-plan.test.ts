@@ -61,7 +61,12 @@ function scansOf(db: Db, ran: Ran): string[] {
 
 async function report(school: string, classroom: string) {
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-    body: { token: ctx.enrollmentToken(school), hostname: 'pc', hardware: { uuid: crypto.randomUUID() }, classroom },
+    body: {
+      token: await ctx.enrollmentToken(school),
+      hostname: 'pc',
+      hardware: { uuid: crypto.randomUUID() },
+      classroom,
+    },
   });
   expect(enrolled.status).toBe(201);
   const sent = await requestJson(ctx.app, 'POST', '/api/v1/reports', {

@@ -16,7 +16,8 @@ afterEach(() => ctx?.cleanup());
 
 const linxiaCounties = ['622901', '622921', '622922', '622923', '622924', '622925', '622926', '622927'];
 
-async function coverage(query = '', token = ctx.apiToken()) {
+async function coverage(query = '', bearer?: string) {
+  const token = bearer ?? (await ctx.apiToken());
   const response = await requestJson(ctx.app, 'GET', `/api/v1/coverage${query}`, { bearer: token });
   expect(response.status).toBe(200);
   return response.body;
@@ -25,7 +26,7 @@ async function coverage(query = '', token = ctx.apiToken()) {
 async function enrollAndReport(schoolCode: string, classroom: string) {
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
     body: {
-      token: ctx.enrollmentToken(schoolCode),
+      token: await ctx.enrollmentToken(schoolCode),
       hostname: 'class-pc',
       hardware: { uuid: `8f2d6a52-1f7e-4b7b-9d55-${schoolCode}00` },
       classroom,
@@ -52,7 +53,7 @@ describe('coverage reads', () => {
     expect(after.schools.connected).toBe(1);
     expect(after.classrooms.equipped).toBe(1);
     expect(after.counties.find((c: { code: string }) => c.code === '622921').schools.connected).toBe(1);
-    expect((await coverage('', ctx.apiToken('622921'))).schools.connected).toBe(1);
+    expect((await coverage('', await ctx.apiToken('622921'))).schools.connected).toBe(1);
   });
 
   it('answer changes another process made (the CLI writes through its own connection)', async () => {
@@ -122,10 +123,14 @@ describe('coverage reads', () => {
     expect(page.teacherSpaces.teachers).toBe(whole.teacherSpaces.teachers);
     expect((await coverage('?page=4&pageSize=3')).counties).toEqual([]);
 
-    const csv = await requestJson(ctx.app, 'GET', '/api/v1/coverage?format=csv&pageSize=3', { bearer: ctx.apiToken() });
+    const csv = await requestJson(ctx.app, 'GET', '/api/v1/coverage?format=csv&pageSize=3', {
+      bearer: await ctx.apiToken(),
+    });
     expect(csv.body.trim().split('\r\n')).toHaveLength(1 + 8);
 
-    const tooBig = await requestJson(ctx.app, 'GET', '/api/v1/coverage?pageSize=1001', { bearer: ctx.apiToken() });
+    const tooBig = await requestJson(ctx.app, 'GET', '/api/v1/coverage?pageSize=1001', {
+      bearer: await ctx.apiToken(),
+    });
     expect(tooBig.status).toBe(400);
     expect(JSON.stringify(tooBig.body.issues)).toContain('pageSize');
   });
@@ -139,7 +144,7 @@ describe('coverage reads', () => {
         ctx.app,
         'GET',
         `/api/v1/coverage/counties/622921?q=${encodeURIComponent(q)}`,
-        { bearer: ctx.apiToken() },
+        { bearer: await ctx.apiToken() },
       );
       expect(response.status).toBe(200);
       return response.body.schools.rows.map((r: { code: string }) => r.code);

@@ -16,12 +16,12 @@ afterEach(() => ctx?.cleanup());
 
 async function setup() {
   ctx = await createTestContext({ clock: testClock(T0) });
-  apiToken = ctx.apiToken();
+  apiToken = await ctx.apiToken();
 }
 async function enrolled(schoolCode: string, classroom?: string) {
   const response = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
     body: {
-      token: ctx.enrollmentToken(schoolCode),
+      token: await ctx.enrollmentToken(schoolCode),
       hostname: 'pc',
       hardware: { uuid: crypto.randomUUID() },
       ...(classroom ? { classroom } : {}),
@@ -203,7 +203,7 @@ describe('device state: live ≤ 3 days, at-risk ≤ 14 days, silent after, neve
     await setup();
     const pc = await enrolled('6229210001', '1');
     await pc.report({ displays: [projector], downMbps: 150 });
-    revokeDevice(ctx.db, pc.deviceId, ctx.clock(), byTest);
+    await revokeDevice(ctx.store, pc.deviceId, ctx.clock(), byTest);
     const figures = await coverage();
     expect(figures.devices.enrolled).toBe(0);
     expect(figures.schools.connected).toBe(0);

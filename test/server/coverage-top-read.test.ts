@@ -22,7 +22,7 @@ const fixture = path.join(import.meta.dirname, 'fixtures', 'linxia-top-read.json
 async function pcReports(school: string, ago: number, downMbps: number) {
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
     body: {
-      token: ctx.enrollmentToken(school),
+      token: await ctx.enrollmentToken(school),
       hostname: 'class-pc',
       hardware: { uuid: `8f2d6a52-1f7e-4b7b-9d55-${school}00` },
       classroom: '1',
@@ -42,7 +42,7 @@ async function linxiaWorld() {
   ctx = await createTestContext({ clock: testClock('2016-06-15T02:00:00Z') });
   await pcReports('6229210001', 60_000, 120);
   const declared = await requestJson(ctx.app, 'PUT', '/api/v1/schools/6229220001/teacher-spaces', {
-    bearer: ctx.apiToken(),
+    bearer: await ctx.apiToken(),
     body: { teachers: 30, spacesOpened: 20, spacesVerified: 12, reason: 'operator report 2016-06' },
   });
   expect(declared.status).toBe(200);
@@ -64,7 +64,7 @@ async function linxiaWorld() {
 
 async function topRead(query = '') {
   const response = await ctx.app.request(`/api/v1/coverage${query}`, {
-    headers: { authorization: `Bearer ${ctx.apiToken()}` },
+    headers: { authorization: `Bearer ${await ctx.apiToken()}` },
   });
   expect(response.status).toBe(200);
   return { contentType: response.headers.get('content-type'), body: await response.text() };
@@ -116,7 +116,7 @@ describe('the top read', () => {
     expect(codes(linxia.counties)).toHaveLength(8);
     expect((await read('?division=622900&counties=false')).counties).toEqual([]);
 
-    const wrong = await requestJson(ctx.app, 'GET', '/api/v1/coverage?counties=yes', { bearer: ctx.apiToken() });
+    const wrong = await requestJson(ctx.app, 'GET', '/api/v1/coverage?counties=yes', { bearer: await ctx.apiToken() });
     expect(wrong.status).toBe(400);
     expect(JSON.stringify(wrong.body.issues)).toContain('counties');
   });
@@ -144,7 +144,7 @@ describe('the top read', () => {
     ).toBe(before.schools.connected + 1);
     // So is a declaration that moves no measured figure.
     const declared = await requestJson(ctx.app, 'PUT', '/api/v1/schools/6229210002/teacher-spaces', {
-      bearer: ctx.apiToken(),
+      bearer: await ctx.apiToken(),
       body: { teachers: 8, spacesOpened: 8, spacesVerified: 1, reason: 'operator report 2016-06' },
     });
     expect(declared.status).toBe(200);

@@ -13,7 +13,7 @@ const api = (method: string, path: string, bearer: string, body?: unknown) =>
 async function device(school: string, classroom?: string) {
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
     body: {
-      token: ctx.enrollmentToken(school),
+      token: await ctx.enrollmentToken(school),
       hostname: 'pc',
       hardware: { uuid: crypto.randomUUID() },
       ...(classroom ? { classroom } : {}),
@@ -29,7 +29,7 @@ async function device(school: string, classroom?: string) {
 describe('declared vs measured', () => {
   it('keeps declared figures apart in every coverage figure, and a measurement supersedes the declaration', async () => {
     ctx = await createTestContext({ clock: testClock(T0) });
-    const county = ctx.apiToken('622921');
+    const county = await ctx.apiToken('622921');
     const declared = await api('POST', '/api/v1/declarations', county, {
       schoolCode: '6229210002',
       indicator: 'connected',
@@ -53,7 +53,7 @@ describe('declared vs measured', () => {
       ).status,
     ).toBe(201);
 
-    const bureau = ctx.apiToken();
+    const bureau = await ctx.apiToken();
     let coverage = (await api('GET', '/api/v1/coverage', bureau)).body;
     expect(coverage.schools).toMatchObject({ connected: 0, declaredConnected: 1, declarationConflicts: 0 });
     expect(coverage.classrooms).toMatchObject({ equipped: 0, declaredEquipped: 1 });
@@ -81,7 +81,7 @@ describe('declared vs measured', () => {
 
   it('flags a declaration that every report of the school contradicts', async () => {
     ctx = await createTestContext({ clock: testClock(T0) });
-    const bureau = ctx.apiToken();
+    const bureau = await ctx.apiToken();
     await api('POST', '/api/v1/declarations', bureau, {
       schoolCode: '6229210002',
       indicator: 'connected',
@@ -104,7 +104,7 @@ describe('declared vs measured', () => {
 
   it('requires a reason, a classroom for equipped, the county’s own schools, and records withdrawals', async () => {
     ctx = await createTestContext({ clock: testClock(T0) });
-    const county = ctx.apiToken('622921');
+    const county = await ctx.apiToken('622921');
     const noReason = await api('POST', '/api/v1/declarations', county, {
       schoolCode: '6229210002',
       indicator: 'connected',
@@ -151,8 +151,8 @@ describe('declared vs measured', () => {
     expect(withdrawn.body.withdrawnAt).not.toBeNull();
     expect((await api('GET', '/api/v1/coverage', county)).body.schools.declaredConnected).toBe(0);
 
-    const audit = (await api('GET', `/api/v1/audit?entityType=declaration&entityId=${body.id}`, ctx.apiToken())).body
-      .entries;
+    const audit = (await api('GET', `/api/v1/audit?entityType=declaration&entityId=${body.id}`, await ctx.apiToken()))
+      .body.entries;
     expect(audit.map((e: { action: string; reason: string }) => [e.action, e.reason])).toEqual([
       ['declaration.withdraw', 'typed in error'],
       ['declaration.create', 'fibre in'],
@@ -165,7 +165,7 @@ describe('school calendar', () => {
   it('pauses evidence ageing through a closure, exactly at the window edges', async () => {
     const start = Date.parse('2027-01-08T00:00:00+08:00');
     ctx = await createTestContext({ clock: testClock(start) });
-    const bureau = ctx.apiToken();
+    const bureau = await ctx.apiToken();
     const send = await device('6229210001');
     await send({ at: start });
     const holiday = await api('POST', '/api/v1/closures', bureau, {
@@ -194,7 +194,7 @@ describe('school calendar', () => {
 
   it('confines a county token to closures of its county', async () => {
     ctx = await createTestContext();
-    const county = ctx.apiToken('622921');
+    const county = await ctx.apiToken('622921');
     expect(
       (
         await api('POST', '/api/v1/closures', county, {
@@ -238,7 +238,7 @@ describe('school calendar', () => {
 describe('the whole programme in one coverage answer', () => {
   it('answers teacher spaces and platforms beside measured figures, each marked for what it is', async () => {
     ctx = await createTestContext({ clock: testClock(T0) });
-    const bureau = ctx.apiToken();
+    const bureau = await ctx.apiToken();
     await api('PUT', '/api/v1/schools/6229210001/teacher-spaces', bureau, {
       teachers: 40,
       spacesOpened: 30,
@@ -259,7 +259,7 @@ describe('the whole programme in one coverage answer', () => {
       'county',
       'centre-school',
     ]);
-    const county = (await api('GET', '/api/v1/coverage', ctx.apiToken('622921'))).body;
+    const county = (await api('GET', '/api/v1/coverage', await ctx.apiToken('622921'))).body;
     expect(county.teacherSpaces).toMatchObject({ target: null, teachers: 40, opened: 30 });
   });
 });

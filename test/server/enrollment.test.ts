@@ -23,7 +23,7 @@ const enroll = (token: string, extra: Record<string, unknown> = {}) =>
 describe('enrollment', () => {
   it('enrolls at the school named by the token, never by the payload, and stores only a hash of the key', async () => {
     ctx = await createTestContext();
-    const response = await enroll(ctx.enrollmentToken('6229210001'), {
+    const response = await enroll(await ctx.enrollmentToken('6229210001'), {
       school: '6229220001',
       schoolCode: '6229220001',
     });
@@ -38,19 +38,19 @@ describe('enrollment', () => {
 
   it('refuses expired, used-up, revoked and unknown tokens with 401 and a reason', async () => {
     ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
-    const expiring = ctx.enrollmentToken('6229210001', { expiresInMs: 60_000 });
+    const expiring = await ctx.enrollmentToken('6229210001', { expiresInMs: 60_000 });
     ctx.clock.advance(60_000);
     expect((await enroll(expiring)).body).toMatchObject({ code: 'token_expired' });
 
-    const once = ctx.enrollmentToken('6229210001', { maxUses: 1 });
+    const once = await ctx.enrollmentToken('6229210001', { maxUses: 1 });
     expect((await enroll(once)).status).toBe(201);
     const second = await enroll(once, { hardware: { uuid: 'another-board' } });
     expect(second.status).toBe(401);
     expect(second.body.code).toBe('token_used_up');
 
-    const revoked = ctx.enrollmentToken('6229210001');
+    const revoked = await ctx.enrollmentToken('6229210001');
     const id = ctx.db.$client.prepare('select max(id) as id from enrollment_tokens').get() as { id: number };
-    expect(revokeEnrollmentToken(ctx.db, id.id, ctx.clock(), byTest)).toBe(true);
+    expect(await revokeEnrollmentToken(ctx.store, id.id, ctx.clock(), byTest)).toBe(true);
     expect((await enroll(revoked)).body).toMatchObject({ code: 'token_revoked' });
 
     const unknown = await enroll('ste_not-a-real-token');
@@ -60,7 +60,7 @@ describe('enrollment', () => {
 
   it('gives a reimaged PC its device back with a new key; the old key works until the new key reports', async () => {
     ctx = await createTestContext();
-    const token = ctx.enrollmentToken('6229210001');
+    const token = await ctx.enrollmentToken('6229210001');
     const first = await enroll(token, { classroom: '2' });
     const again = await enroll(token, { hostname: 'ops-pc-reimaged' });
     expect(again.status).toBe(201);
@@ -86,8 +86,8 @@ describe('enrollment', () => {
 
   it('does not let a LAN neighbour take over a PC with its MAC: a new device, the old one untouched and a flag', async () => {
     ctx = await createTestContext();
-    const victim = await enroll(ctx.enrollmentToken('6229210001'), { classroom: '2' });
-    const attacker = await enroll(ctx.enrollmentToken('6229210001'), {
+    const victim = await enroll(await ctx.enrollmentToken('6229210001'), { classroom: '2' });
+    const attacker = await enroll(await ctx.enrollmentToken('6229210001'), {
       hostname: 'intruder',
       hardware: { macs: pc.macs },
       classroom: '3',
@@ -113,8 +113,8 @@ describe('enrollment', () => {
 
   it('does not take a PC back when its ids contradict the record (same UUID, another serial)', async () => {
     ctx = await createTestContext();
-    const victim = await enroll(ctx.enrollmentToken('6229210001'));
-    const other = await enroll(ctx.enrollmentToken('6229210001'), {
+    const victim = await enroll(await ctx.enrollmentToken('6229210001'));
+    const other = await enroll(await ctx.enrollmentToken('6229210001'), {
       hardware: { uuid: pc.uuid, serial: 'SN-SOMETHING-ELSE' },
     });
     expect(other.body.reused).toBe(false);
@@ -128,7 +128,7 @@ describe('enrollment', () => {
 
   it('keeps the key the PC really holds when it is re-enrolled twice before the new key reports', async () => {
     ctx = await createTestContext();
-    const token = ctx.enrollmentToken('6229210001');
+    const token = await ctx.enrollmentToken('6229210001');
     const original = await enroll(token);
     const second = await enroll(token);
     const third = await enroll(token);
@@ -145,7 +145,7 @@ describe('enrollment', () => {
 
   it('shows the county a re-enrolled PC with the token, the time and what it was before, and audits it', async () => {
     ctx = await createTestContext();
-    const token = ctx.enrollmentToken('6229210001');
+    const token = await ctx.enrollmentToken('6229210001');
     const tokenId = (ctx.db.$client.prepare('select max(id) as id from enrollment_tokens').get() as { id: number }).id;
     const first = await enroll(token, { classroom: '2' });
     await enroll(token, { hostname: 'ops-pc-reimaged', classroom: '3' });
@@ -177,8 +177,8 @@ describe('enrollment', () => {
 
   it('flags the same hardware enrolled at two schools instead of moving it', async () => {
     ctx = await createTestContext();
-    const here = await enroll(ctx.enrollmentToken('6229210001'));
-    const there = await enroll(ctx.enrollmentToken('6229220001'), { hardware: { serial: pc.serial } });
+    const here = await enroll(await ctx.enrollmentToken('6229210001'));
+    const there = await enroll(await ctx.enrollmentToken('6229220001'), { hardware: { serial: pc.serial } });
     expect(there.status).toBe(201);
     expect(there.body.deviceId).not.toBe(here.body.deviceId);
     const original = ctx.db.select().from(devices).where(eq(devices.id, here.body.deviceId)).get()!;
@@ -186,15 +186,18 @@ describe('enrollment', () => {
     expect(ctx.db.select().from(hardwareConflicts).all()).toMatchObject([
       { deviceId: there.body.deviceId, otherDeviceId: here.body.deviceId, matchedOn: 'serial' },
     ]);
-    const school = await requestJson(ctx.app, 'GET', '/api/v1/schools/6229220001', { bearer: ctx.apiToken() });
+    const school = await requestJson(ctx.app, 'GET', '/api/v1/schools/6229220001', { bearer: await ctx.apiToken() });
     expect(school.body.devices[0].hardwareConflict).toBe(true);
   });
 
   it('does not treat firmware placeholder ids as the same hardware', async () => {
     ctx = await createTestContext();
     const placeholder = { uuid: '03000200-0400-0500-0006-000700080009', serial: 'To be filled by O.E.M.' };
-    await enroll(ctx.enrollmentToken('6229210001'), { hardware: placeholder });
-    const other = await enroll(ctx.enrollmentToken('6229210001'), { hardware: placeholder, hostname: 'another-pc' });
+    await enroll(await ctx.enrollmentToken('6229210001'), { hardware: placeholder });
+    const other = await enroll(await ctx.enrollmentToken('6229210001'), {
+      hardware: placeholder,
+      hostname: 'another-pc',
+    });
     expect(other.body.reused).toBe(false);
     expect(ctx.db.select().from(devices).all()).toHaveLength(2);
     expect(ctx.db.select().from(hardwareConflicts).all()).toHaveLength(0);
@@ -202,7 +205,7 @@ describe('enrollment', () => {
 
   it('names the bad field and the known classrooms, and changes nothing', async () => {
     ctx = await createTestContext();
-    const token = ctx.enrollmentToken('6229210001', { maxUses: 1 });
+    const token = await ctx.enrollmentToken('6229210001', { maxUses: 1 });
     const unknownClassroom = await enroll(token, { classroom: '99' });
     expect(unknownClassroom.status).toBe(400);
     expect(unknownClassroom.body.issues).toEqual([
@@ -220,15 +223,15 @@ describe('enrollment token defaults', () => {
   it("gives a token three weeks and the school's classrooms plus a few uses unless told otherwise", async () => {
     ctx = await createTestContext();
     const now = ctx.clock();
-    const byDefault = createEnrollmentToken(ctx.db, { schoolCode: '6229210001' }, now, byTest);
+    const byDefault = await createEnrollmentToken(ctx.store, { schoolCode: '6229210001' }, now, byTest);
     const rooms = ctx.db.select().from(classrooms).where(eq(classrooms.schoolCode, '6229210001')).all().length;
     expect(byDefault).toMatchObject({
       expiresAt: now + DEFAULT_TOKEN_DAYS * 86_400_000,
       maxUses: rooms + DEFAULT_EXTRA_USES,
     });
     expect(DEFAULT_TOKEN_DAYS).toBeLessThanOrEqual(31);
-    const explicit = createEnrollmentToken(
-      ctx.db,
+    const explicit = await createEnrollmentToken(
+      ctx.store,
       { schoolCode: '6229210001', expiresAt: now + 90 * 86_400_000, maxUses: 500 },
       now,
       byTest,
@@ -240,10 +243,10 @@ describe('enrollment token defaults', () => {
 describe('audit of enrollment and credentials', () => {
   it('records who enrolled, issued and revoked what, and refuses to change the record', async () => {
     ctx = await createTestContext();
-    const token = ctx.enrollmentToken('6229210001');
+    const token = await ctx.enrollmentToken('6229210001');
     const enrolled = await enroll(token);
     const { revokeDevice } = await import('../../server/enrollment/enroll.ts');
-    revokeDevice(ctx.db, enrolled.body.deviceId, Date.now(), { actor: 'cli:officer', reason: 'PC stolen' });
+    await revokeDevice(ctx.store, enrolled.body.deviceId, Date.now(), { actor: 'cli:officer', reason: 'PC stolen' });
     const entries = ctx.db
       .select()
       .from(auditLog)

@@ -13,7 +13,7 @@ async function enroll(school: string) {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      token: server.enrollmentToken(school),
+      token: await server.enrollmentToken(school),
       hostname: 'pc',
       hardware: { uuid: crypto.randomUUID() },
     }),
@@ -47,7 +47,7 @@ describe('group commit', () => {
     ]);
     expect(server.db.select().from(reports).all()).toHaveLength(10);
     const coverage = await (
-      await fetch(`${server.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${server.apiToken()}` } })
+      await fetch(`${server.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${await server.apiToken()}` } })
     ).json();
     expect((coverage as { schools: { connected: number } }).schools.connected).toBe(3);
   });

@@ -16,7 +16,7 @@ describe('daily snapshots and history', () => {
   it('backfills every missed day with the figures of that day, and taking them again changes nothing', async () => {
     ctx = await createTestContext({ clock: testClock(at('2027-03-01T09:00:00')) });
     const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-      body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
+      body: { token: await ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
     });
     // Connected on 3 March only; the server then "was down" until the 6th.
     ctx.clock.set(at('2027-03-03T10:00:00'));
@@ -35,7 +35,9 @@ describe('daily snapshots and history', () => {
     expect(takeDailySnapshots(ctx.db, ctx.clock())).toEqual([]);
     expect(ctx.db.select().from(dailySnapshots).all()).toHaveLength(5 * 9); // 8 counties + the prefecture
 
-    const county = await requestJson(ctx.app, 'GET', '/api/v1/history?division=622921', { bearer: ctx.apiToken() });
+    const county = await requestJson(ctx.app, 'GET', '/api/v1/history?division=622921', {
+      bearer: await ctx.apiToken(),
+    });
     const connected = county.body.series.map((p: { day: string; figures: { schools: { connected: number } } }) => [
       p.day,
       p.figures.schools.connected,
@@ -55,7 +57,7 @@ describe('daily snapshots and history', () => {
       'live',
     ]);
     const prefecture = await requestJson(ctx.app, 'GET', '/api/v1/history?division=622900&from=2027-03-05', {
-      bearer: ctx.apiToken(),
+      bearer: await ctx.apiToken(),
     });
     expect(prefecture.body.series).toMatchObject([
       {
@@ -69,7 +71,7 @@ describe('daily snapshots and history', () => {
   it('records a day as it stood at its end, not as it stands when the snapshot is taken', async () => {
     ctx = await createTestContext({ clock: testClock(at('2027-03-01T09:00:00')) });
     const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-      body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
+      body: { token: await ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
     });
     ctx.clock.set(endOfLocalDay('2027-03-01') + 60_000); // a report one minute into 2 March …
     await requestJson(ctx.app, 'POST', '/api/v1/reports', {
@@ -78,8 +80,9 @@ describe('daily snapshots and history', () => {
     });
     ctx.clock.advance(5 * 60_000); // … and the 00:05 job runs after it
     takeDailySnapshots(ctx.db, ctx.clock());
-    const series = (await requestJson(ctx.app, 'GET', '/api/v1/history?division=622921', { bearer: ctx.apiToken() }))
-      .body.series;
+    const series = (
+      await requestJson(ctx.app, 'GET', '/api/v1/history?division=622921', { bearer: await ctx.apiToken() })
+    ).body.series;
     expect(series).toMatchObject([
       { day: '2027-03-01', figures: { schools: { connected: 0 }, devices: { never: 1 } } },
     ]);
@@ -89,12 +92,12 @@ describe('daily snapshots and history', () => {
     ctx = await createTestContext({ clock: testClock(at('2027-03-01T09:00:00')) });
     ctx.clock.advance(2 * DAY);
     takeDailySnapshots(ctx.db, ctx.clock());
-    const token = ctx.apiToken('622922');
+    const token = await ctx.apiToken('622922');
     const own = await requestJson(ctx.app, 'GET', '/api/v1/history', { bearer: token });
     expect(new Set(own.body.series.map((p: { divisionCode: string }) => p.divisionCode))).toEqual(new Set(['622922']));
     expect((await requestJson(ctx.app, 'GET', '/api/v1/history?division=622921', { bearer: token })).status).toBe(403);
     const csv = await requestJson(ctx.app, 'GET', '/api/v1/history?format=csv&division=622922', {
-      bearer: ctx.apiToken(),
+      bearer: await ctx.apiToken(),
     });
     expect(csv.body.split('\r\n')[1]).toMatch(/^2027-03-01,622922,康乐县,backfill,1,0,/);
   });
@@ -103,16 +106,16 @@ describe('daily snapshots and history', () => {
 describe('progress against the plan', () => {
   it('gives each county an on-track or behind status from measured figures only', async () => {
     ctx = await createTestContext({ clock: testClock(at('2027-03-01T09:00:00')) });
-    const bureau = ctx.apiToken();
+    const bureau = await ctx.apiToken();
     await requestJson(ctx.app, 'POST', '/api/v1/declarations', {
       bearer: bureau,
       body: { schoolCode: '6229220001', indicator: 'connected', reason: 'declared only' },
     });
     const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-      body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
+      body: { token: await ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
     });
     const enrolled2 = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-      body: { token: ctx.enrollmentToken('6229210002'), hostname: 'pc', hardware: {} },
+      body: { token: await ctx.enrollmentToken('6229210002'), hostname: 'pc', hardware: {} },
     });
     for (const key of [enrolled.body.deviceKey, enrolled2.body.deviceKey]) {
       await requestJson(ctx.app, 'POST', '/api/v1/reports', {

@@ -11,7 +11,7 @@ afterEach(() => ctx?.cleanup());
 async function enrolledDevice(schoolCode = '6229210001', classroom?: string) {
   const response = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
     body: {
-      token: ctx.enrollmentToken(schoolCode),
+      token: await ctx.enrollmentToken(schoolCode),
       hostname: 'pc',
       hardware: { uuid: crypto.randomUUID() },
       ...(classroom ? { classroom } : {}),
@@ -45,7 +45,7 @@ describe('report ingest', () => {
     expect((await send(victim.deviceKey, { reports: [report] })).body).toMatchObject({ accepted: 1, duplicates: 0 });
     expect((await send(victim.deviceKey, { reports: [report] })).body).toMatchObject({ accepted: 0, duplicates: 1 }); // still exactly once
     expect(storedReports().filter((r) => r.deviceId === victim.deviceId)).toHaveLength(1);
-    const school = await requestJson(ctx.app, 'GET', '/api/v1/schools/6229210001', { bearer: ctx.apiToken() });
+    const school = await requestJson(ctx.app, 'GET', '/api/v1/schools/6229210001', { bearer: await ctx.apiToken() });
     expect(school.body.classrooms.find((c: { code: string }) => c.code === '1').equipped).toBe(true);
   });
 
@@ -87,7 +87,7 @@ describe('report ingest', () => {
       'device_key_missing',
     );
     expect((await send('std_unknown', batch)).body.code).toBe('device_key_invalid');
-    revokeDevice(ctx.db, deviceId, Date.now(), byTest);
+    await revokeDevice(ctx.store, deviceId, Date.now(), byTest);
     const revoked = await send(deviceKey, batch);
     expect(revoked.status).toBe(401);
     expect(revoked.body.code).toBe('device_key_revoked');

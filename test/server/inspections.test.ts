@@ -22,7 +22,7 @@ function roster() {
 describe('spot checks (检查验收)', () => {
   it('draws the same schools for the same seed, weighted towards declared and contradicted statuses', async () => {
     ctx = await createTestContext({ clock: testClock('2027-03-01T02:00:00Z'), roster: roster() });
-    const bureau = ctx.apiToken();
+    const bureau = await ctx.apiToken();
     for (let i = 0; i < 4; i++) {
       await requestJson(ctx.app, 'POST', '/api/v1/declarations', {
         bearer: bureau,
@@ -58,9 +58,9 @@ describe('spot checks (检查验收)', () => {
 
   it('records findings into the audit log and the school, prints a checklist with the evidence, and keeps counties apart', async () => {
     ctx = await createTestContext({ clock: testClock('2027-03-01T02:00:00Z') });
-    const bureau = ctx.apiToken();
+    const bureau = await ctx.apiToken();
     const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-      body: { token: ctx.enrollmentToken('6229210001'), hostname: 'ops-panel-7', hardware: {}, classroom: '1' },
+      body: { token: await ctx.enrollmentToken('6229210001'), hostname: 'ops-panel-7', hardware: {}, classroom: '1' },
     });
     await requestJson(ctx.app, 'POST', '/api/v1/reports', {
       bearer: enrolled.body.deviceKey,
@@ -75,7 +75,7 @@ describe('spot checks (检查验收)', () => {
       '6229220001',
     ]);
 
-    const county = ctx.apiToken('622921');
+    const county = await ctx.apiToken('622921');
     const ownView = (await requestJson(ctx.app, 'GET', `/api/v1/inspections/${drawn.id}`, { bearer: county })).body;
     expect(ownView.schools.map((s: { countyCode: string }) => s.countyCode)).toEqual(['622921', '622921']);
     expect(

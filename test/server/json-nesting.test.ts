@@ -71,7 +71,7 @@ describe('JSON nesting on the raw bytes', () => {
   it('refuses a report body of nested brackets with a 400 that names the limit, while the server keeps answering', async () => {
     server = await startTestServer();
     const enrolled = await requestJson(server.app, 'POST', '/api/v1/enroll', {
-      body: { token: server.enrollmentToken('6229210001'), hostname: 'pc-1', hardware: { uuid: 'pc-1' } },
+      body: { token: await server.enrollmentToken('6229210001'), hostname: 'pc-1', hardware: { uuid: 'pc-1' } },
     });
     const key = enrolled.body.deviceKey as string;
     const post = (body: string | Uint8Array) =>
@@ -104,7 +104,7 @@ describe('JSON nesting on the raw bytes', () => {
   it('lets a body exactly as deep as the limit through to validation', async () => {
     server = await startTestServer();
     const enrolled = await requestJson(server.app, 'POST', '/api/v1/enroll', {
-      body: { token: server.enrollmentToken('6229210001'), hostname: 'pc-2', hardware: { uuid: 'pc-2' } },
+      body: { token: await server.enrollmentToken('6229210001'), hostname: 'pc-2', hardware: { uuid: 'pc-2' } },
     });
     const atLimit = `{"reports":${'['.repeat(MAX_JSON_DEPTH - 1)}${']'.repeat(MAX_JSON_DEPTH - 1)}}`;
     const answer = await requestJson(server.app, 'POST', '/api/v1/reports', {

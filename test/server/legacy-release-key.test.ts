@@ -9,6 +9,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { startServer } from '../../server/index.ts';
 import { parseServerConfig } from '../../server/config.ts';
 import { readReleaseKey, signBundle } from '../../server/releases/offline-keys.ts';
@@ -114,7 +115,15 @@ describe('a database from before issue 11 that holds the release private key', (
       // The exported file signs releases the server accepts and agents that pinned the old key install.
       const bundle = Buffer.from('#!/usr/bin/env node\n// santong-agent 0.9.0\n');
       expect(
-        publishAgentRelease(after, bundle, signBundle(bundle, readReleaseKey(keyFile)), Date.now(), byTest).signedBy,
+        (
+          await publishAgentRelease(
+            sqliteStore(after),
+            bundle,
+            signBundle(bundle, readReleaseKey(keyFile)),
+            Date.now(),
+            byTest,
+          )
+        ).signedBy,
       ).toBe(publicKey);
       after.$client.close();
       expect(await startupLog(dataDir)).not.toContain('SECURITY:');

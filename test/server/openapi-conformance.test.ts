@@ -26,13 +26,13 @@ const mediaTypes = {
 async function world() {
   ctx = await createTestContext();
   const key = makeReleaseKey();
-  trustReleaseKey(ctx.db, key);
+  await trustReleaseKey(ctx.store, key);
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-    body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: { uuid: 'u-1' }, classroom: '1' },
+    body: { token: await ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: { uuid: 'u-1' }, classroom: '1' },
   });
   expect(enrolled.status).toBe(201);
   const bundle = Buffer.from('#!/usr/bin/env node\n// santong-agent 0.2.0\nconsole.log("agent")\n');
-  publishAgentRelease(ctx.db, bundle, key.sign(bundle), ctx.clock(), byTest);
+  await publishAgentRelease(ctx.store, bundle, key.sign(bundle), ctx.clock(), byTest);
   const report = makeReport({ at: ctx.clock() - 60_000, downMbps: 80 });
   // Any interface type is accepted (and kept as unknown): the document must not refuse it either.
   report.network.interfaces![0]!.type = 'bluetooth-pan';
@@ -41,7 +41,7 @@ async function world() {
     bearer: enrolled.body.deviceKey,
   });
   expect(sent.status).toBe(200);
-  return { bureau: ctx.apiToken(), deviceKey: enrolled.body.deviceKey as string };
+  return { bureau: await ctx.apiToken(), deviceKey: enrolled.body.deviceKey as string };
 }
 
 /** A documented path with its parameters filled: a real school, county or version, or a value the params refuse. */

@@ -24,7 +24,7 @@ afterEach(async () => ('close' in ctx ? ctx.close() : ctx?.cleanup()));
 
 async function enrolled(schoolCode = '6229210001') {
   const response = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-    body: { token: ctx.enrollmentToken(schoolCode), hostname: 'pc', hardware: { uuid: crypto.randomUUID() } },
+    body: { token: await ctx.enrollmentToken(schoolCode), hostname: 'pc', hardware: { uuid: crypto.randomUUID() } },
   });
   expect(response.status).toBe(201);
   const { deviceKey, deviceId } = response.body as { deviceKey: string; deviceId: string };
@@ -47,7 +47,7 @@ async function enrolled(schoolCode = '6229210001') {
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
 async function school(code = '6229210001') {
-  const answer = await requestJson(ctx.app, 'GET', `/api/v1/schools/${code}`, { bearer: ctx.apiToken() });
+  const answer = await requestJson(ctx.app, 'GET', `/api/v1/schools/${code}`, { bearer: await ctx.apiToken() });
   return answer.body.school;
 }
 
@@ -78,8 +78,8 @@ describe('implausible download claims are stored and shown, never counted', () =
     await pc.claim(96);
     s = await school();
     expect(s).toMatchObject({ bandwidthMbps: 96, meetsStandard: true, flaggedSamples: 1, bandwidthSource: 'agent' });
-    const device = (await requestJson(ctx.app, 'GET', '/api/v1/schools/6229210001', { bearer: ctx.apiToken() })).body
-      .devices[0];
+    const device = (await requestJson(ctx.app, 'GET', '/api/v1/schools/6229210001', { bearer: await ctx.apiToken() }))
+      .body.devices[0];
     expect(device).toMatchObject({
       medianDownMbps: 96,
       downSource: 'agent',
@@ -121,7 +121,7 @@ describe('implausible download claims are stored and shown, never counted', () =
       ms: 1_000,
     });
     expect(measured).toEqual({ downBytes: 2_500_000, downMbps: 20, upBytes: 2_500_000, upMbps: 20 });
-    recordSpeedtest(ctx.db, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
+    await recordSpeedtest(ctx.store, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
     await pc.claim(950);
     const s = await school();
     expect(s).toMatchObject({
@@ -224,9 +224,9 @@ describe('bounded storage', () => {
       bytes: 25_000_000,
       ms: 2_000,
     });
-    recordSpeedtest(ctx.db, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
+    await recordSpeedtest(ctx.store, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
     ctx.clock.advance(100 * DAY);
-    recordSpeedtest(ctx.db, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
+    await recordSpeedtest(ctx.store, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
     ctx.clock.advance(100 * DAY);
     foldOldReports(ctx.db, ctx.clock(), 180);
     expect(ctx.db.select({ finishedAt: speedtests.finishedAt }).from(speedtests).all()).toEqual([
@@ -240,7 +240,7 @@ describe('county officers find the flagged schools; verify recomputes the flags'
     ctx = await createTestContext({ clock: testClock(T0) });
     await (await enrolled('6229210001')).claim(100_000);
     await (await enrolled('6229210002')).claim(50);
-    const token = ctx.apiToken('622921');
+    const token = await ctx.apiToken('622921');
     const flagged = await requestJson(ctx.app, 'GET', '/api/v1/coverage/counties/622921?flagged=true', {
       bearer: token,
     });

@@ -40,7 +40,7 @@ const tv = {
 async function enrolled(schoolCode: string, classroom: string) {
   const response = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
     body: {
-      token: ctx.enrollmentToken(schoolCode),
+      token: await ctx.enrollmentToken(schoolCode),
       hostname: `pc-${classroom}`,
       hardware: { uuid: crypto.randomUUID() },
       classroom,
@@ -63,7 +63,7 @@ const versionOne = (at: number) => ({ ...makeReport({ at, displays: [projector] 
 
 async function threeClassrooms() {
   ctx = await createTestContext({ clock: testClock(T0) });
-  apiToken = ctx.apiToken();
+  apiToken = await ctx.apiToken();
   const room1 = await enrolled('6229210001', '1');
   const room2 = await enrolled('6229210001', '2');
   const room3 = await enrolled('6229210001', '3');

@@ -31,7 +31,7 @@ afterEach(() => ctx?.cleanup());
 async function connectedAtT0(): Promise<TestContext> {
   ctx = await createTestContext({ clock: testClock(T0) });
   const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-    body: { token: ctx.enrollmentToken(SCHOOL), hostname: 'pc-1', hardware: {} },
+    body: { token: await ctx.enrollmentToken(SCHOOL), hostname: 'pc-1', hardware: {} },
   });
   const sent = await requestJson(ctx.app, 'POST', '/api/v1/reports', {
     body: { reports: [makeReport({ at: T0 })] },

@@ -8,7 +8,7 @@ import { executableVersionLine } from '../../shared/release-artifacts.ts';
 import { releaseSignatureSchema } from '../../shared/schemas/release.ts';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { runOfflineReleaseCommand, runPublishCommand, runReleaseKeyCommand } from '../../server/commands/releases.ts';
-import { openDatabase } from '../../server/db/client.ts';
+import { openStore } from '../../server/db/store.ts';
 import { enrollDevice } from '../../server/enrollment/enroll.ts';
 import { publicKeyText } from '../../server/releases/offline-keys.ts';
 import { santong } from '../helpers/cli.ts';
@@ -68,9 +68,9 @@ describe('santong release (offline) and release-key (server)', () => {
     },
   );
 
-  it('never overwrites a key file, refuses one others can read, and refuses a bundle changed after signing', () => {
+  it('never overwrites a key file, refuses one others can read, and refuses a bundle changed after signing', async () => {
     const holder = tempDir();
-    const db = openDatabase(path.join(tempDir(), 'data'));
+    const store = await openStore({ dataDir: path.join(tempDir(), 'data') });
     const keyFile = path.join(holder, 'release.key');
     const publicKey = publicKeyIn(runOfflineReleaseCommand('keygen', undefined, { out: keyFile }).join('\n'));
     expect(() => runOfflineReleaseCommand('keygen', undefined, { out: keyFile })).toThrow(/never overwritten/);
@@ -84,22 +84,24 @@ describe('santong release (offline) and release-key (server)', () => {
     );
     fs.chmodSync(keyFile, 0o600);
     runOfflineReleaseCommand('sign', bundle, { key: keyFile });
-    runReleaseKeyCommand(db, 'add', publicKey, {}, byTest, Date.now());
+    await runReleaseKeyCommand(store, 'add', publicKey, {}, byTest, Date.now());
     fs.appendFileSync(bundle, '// changed after signing\n');
-    expect(() => runPublishCommand(db, bundle, {}, byTest, Date.now())).toThrow(/the signature is for other bytes/);
+    await expect(runPublishCommand(store, bundle, {}, byTest, Date.now())).rejects.toThrow(
+      /the signature is for other bytes/,
+    );
     fs.rmSync(`${bundle}.sig`);
-    expect(() => runPublishCommand(db, bundle, {}, byTest, Date.now())).toThrow(
+    await expect(runPublishCommand(store, bundle, {}, byTest, Date.now())).rejects.toThrow(
       /no signature at .*santong release sign/,
     );
-    db.$client.close();
+    await store.close();
   });
 
-  it('signs an executable and a .deb for the version their own bytes name, and never as a bundle to publish', () => {
+  it('signs an executable and a .deb for the version their own bytes name, and never as a bundle to publish', async () => {
     const holder = tempDir();
-    const db = openDatabase(path.join(tempDir(), 'data'));
+    const store = await openStore({ dataDir: path.join(tempDir(), 'data') });
     const keyFile = path.join(holder, 'release.key');
     const publicKey = publicKeyIn(runOfflineReleaseCommand('keygen', undefined, { out: keyFile }).join('\n'));
-    runReleaseKeyCommand(db, 'add', publicKey, {}, byTest, Date.now());
+    await runReleaseKeyCommand(store, 'add', publicKey, {}, byTest, Date.now());
     // An ELF whose injected main script names its version once, as agent/package/executable.ts writes it.
     const elf = (...lines: string[]) =>
       Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01', 'latin1'), Buffer.alloc(2048), Buffer.from(lines.join(''))]);
@@ -110,7 +112,9 @@ describe('santong release (offline) and release-key (server)', () => {
     );
     expect(JSON.parse(fs.readFileSync(`${executable}.sig`, 'utf8'))).toMatchObject({ version: '2.3.4', publicKey });
     // Agents update from bundles only: an executable's signature publishes nothing.
-    expect(() => runPublishCommand(db, executable, {}, byTest, Date.now())).toThrow(/names itself no version/);
+    await expect(runPublishCommand(store, executable, {}, byTest, Date.now())).rejects.toThrow(
+      /names itself no version/,
+    );
     // Two lines naming versions: which one it is cannot be told, so it is not signed.
     fs.writeFileSync(
       executable,
@@ -136,44 +140,55 @@ describe('santong release (offline) and release-key (server)', () => {
     expect(() => runOfflineReleaseCommand('sign', deb('another-package', '2.3.4'), { key: keyFile })).toThrow(
       /the file names no version/,
     );
-    db.$client.close();
+    await store.close();
   });
 
   it('rotates to a key the old one vouches for, and revokes a key with its own signature', async () => {
     const holder = tempDir();
     const ctx = await createTestContext();
-    const db = ctx.db;
+    const store = ctx.store;
     const [oldKey, newKey] = [path.join(holder, 'old.key'), path.join(holder, 'new.key')];
     const oldPublic = publicKeyIn(runOfflineReleaseCommand('keygen', undefined, { out: oldKey }).join('\n'));
     const newPublic = publicKeyIn(runOfflineReleaseCommand('keygen', undefined, { out: newKey }).join('\n'));
-    expect(runReleaseKeyCommand(db, 'add', oldPublic, {}, byTest, Date.now())).toHaveLength(1);
-    enrollDevice(db, { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} }, Date.now());
+    expect(await runReleaseKeyCommand(store, 'add', oldPublic, {}, byTest, Date.now())).toHaveLength(1);
+    await enrollDevice(
+      ctx.store,
+      { token: await ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
+      Date.now(),
+    );
     // A second key added without a statement once PCs are enrolled: they do not trust it, and the command says so.
-    const [bare, note] = runReleaseKeyCommand(db, 'add', newPublic, {}, byTest, Date.now());
+    const [bare, note] = await runReleaseKeyCommand(store, 'add', newPublic, {}, byTest, Date.now());
     expect(bare).toContain(`release key ${releaseKeyFingerprint(newPublic)} trusted`);
     expect(note).toContain('PCs enrolled before now do not trust this key');
 
     const statement = path.join(holder, 'rotation.json');
     runOfflineReleaseCommand('endorse', undefined, { key: oldKey, 'public-key': newPublic, out: statement });
-    const [added] = runReleaseKeyCommand(db, 'add', newPublic, { statement }, byTest, Date.now());
+    const [added] = await runReleaseKeyCommand(store, 'add', newPublic, { statement }, byTest, Date.now());
     expect(added).toContain(`vouched for by ${releaseKeyFingerprint(oldPublic)}`);
     const forged = path.join(holder, 'forged.json');
     fs.writeFileSync(
       forged,
       JSON.stringify({ ...JSON.parse(fs.readFileSync(statement, 'utf8')), publicKey: oldPublic }),
     );
-    expect(() => runReleaseKeyCommand(db, 'add', oldPublic, { statement: forged }, byTest, Date.now())).toThrow(
-      /signature does not verify/,
-    );
+    await expect(
+      runReleaseKeyCommand(store, 'add', oldPublic, { statement: forged }, byTest, Date.now()),
+    ).rejects.toThrow(/signature does not verify/);
 
     const revocation = path.join(holder, 'revoke-old.json');
     runOfflineReleaseCommand('revoke', undefined, { key: oldKey, out: revocation });
-    const revoked = runReleaseKeyCommand(db, 'revoke', undefined, { statement: revocation }, byTest, Date.now());
+    const revoked = await runReleaseKeyCommand(
+      store,
+      'revoke',
+      undefined,
+      { statement: revocation },
+      byTest,
+      Date.now(),
+    );
     // The new key was vouched for by the old one only: PCs that pinned only the old key lose it too.
     expect(revoked[1]).toBe(
       'PCs enrolled before any rotation still trust: no key (they refuse every update until enrolled again)',
     );
-    const listed = runReleaseKeyCommand(db, 'list', undefined, {}, byTest, Date.now()).join('\n');
+    const listed = (await runReleaseKeyCommand(store, 'list', undefined, {}, byTest, Date.now())).join('\n');
     expect(listed).toMatch(new RegExp(`^${releaseKeyFingerprint(oldPublic)}  revoked `, 'm'));
     expect(listed).toMatch(
       new RegExp(

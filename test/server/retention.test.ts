@@ -19,7 +19,7 @@ describe('retention', () => {
       (
         await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
           body: {
-            token: ctx.enrollmentToken(school),
+            token: await ctx.enrollmentToken(school),
             hostname: 'pc',
             hardware: { uuid: crypto.randomUUID() },
             ...(classroom ? { classroom } : {}),
@@ -40,7 +40,7 @@ describe('retention', () => {
       }
     }
     ctx.clock.set(start + 240 * DAY);
-    const bureau = ctx.apiToken();
+    const bureau = await ctx.apiToken();
     const read = async () => ({
       coverage: (await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: bureau })).body,
       schools: await Promise.all(
@@ -78,7 +78,7 @@ describe('retention', () => {
     ctx = await createTestContext({ clock: testClock(now) });
     const key = (
       await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-        body: { token: ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
+        body: { token: await ctx.enrollmentToken('6229210001'), hostname: 'pc', hardware: {} },
       })
     ).body.deviceKey;
     const old = makeReport({ at: now - 181 * DAY });
@@ -105,7 +105,7 @@ describe('folding a day in several chunks', () => {
     const key = (
       await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
         body: {
-          token: ctx.enrollmentToken('6229210001'),
+          token: await ctx.enrollmentToken('6229210001'),
           hostname: 'pc',
           hardware: { uuid: crypto.randomUUID() },
           classroom: '1',

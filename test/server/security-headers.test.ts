@@ -51,7 +51,7 @@ describe.each(transports)('security headers through %s', (via) => {
 
   it('forbids caching of API answers, JSON, CSV and errors alike, and of pages; a route that chose its own keeps it', async () => {
     const request = await requester(via);
-    const token = ctx.apiToken();
+    const token = await ctx.apiToken();
     for (const path of [
       '/api/v1/coverage',
       '/api/v1/coverage?format=csv',
@@ -85,12 +85,12 @@ describe('security headers', () => {
     expect(login.headers.get('set-cookie')).toMatch(/^__Host-santong_prelogin=[^;]+;.*Path=\/.*Secure/);
 
     const user = await createUser(
-      ctx.db,
+      ctx.store,
       { username: 'bureau1', password: 'a long enough password', role: 'bureau' },
       ctx.clock(),
       byTest,
     );
-    const session = createSession(ctx.db, user.id, ctx.clock());
+    const session = await createSession(ctx.store, user.id, ctx.clock());
     const page = (cookie: string) => app.request('https://santong.example.gov.cn/', { headers: { cookie } });
     expect((await page(`__Host-${SESSION_COOKIE}=${session.id}`)).status).toBe(200);
     // A cookie without the prefix (as a sibling subdomain or a plain-HTTP hop could set) is not a session.

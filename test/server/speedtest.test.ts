@@ -11,7 +11,7 @@ async function device(schoolCode: string) {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      token: server.enrollmentToken(schoolCode),
+      token: await server.enrollmentToken(schoolCode),
       hostname: 'pc',
       hardware: { uuid: crypto.randomUUID() },
     }),

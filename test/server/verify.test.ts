@@ -17,7 +17,12 @@ async function scenario() {
     ['6229220001', '1', 120],
   ] as const) {
     const enrolled = await requestJson(ctx.app, 'POST', '/api/v1/enroll', {
-      body: { token: ctx.enrollmentToken(school), hostname: 'pc', hardware: { uuid: crypto.randomUUID() }, classroom },
+      body: {
+        token: await ctx.enrollmentToken(school),
+        hostname: 'pc',
+        hardware: { uuid: crypto.randomUUID() },
+        classroom,
+      },
     });
     for (let day = 0; day < 5; day++) {
       const report = makeReport({ at: ctx.clock() + day * DAY, downMbps: downMbps + day, displays: [projector] });
