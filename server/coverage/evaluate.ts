@@ -5,7 +5,7 @@ import {
   type EvaluateStatements,
   type SchoolRow,
 } from './evaluate-statements.ts';
-import { currentPlan } from '../plan/current.ts';
+import { currentPlanOnConnection } from '../plan/current-connection.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
 import { loadCalendars } from './county-calendars.ts';
 import { evidenceExpiry, evidenceWindowStart } from './rules.ts';
@@ -37,7 +37,7 @@ export function evaluateSchools(
   now: number,
   reported?: ReadonlySet<string>,
 ): void {
-  const rules = currentPlan(db).coverage;
+  const rules = currentPlanOnConnection(db).coverage;
   const calendarOf = loadCalendars(db);
   const q = evaluateStatements(db);
   const counties = new Set<string>();

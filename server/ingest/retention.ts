@@ -11,7 +11,7 @@ import {
   type StoredEvidence,
 } from '../coverage/school-figures.ts';
 import type { PresentationKind } from '../../shared/schemas/report.ts';
-import { currentPlan } from '../plan/current.ts';
+import { currentPlanOnConnection } from '../plan/current-connection.ts';
 import { DAY_MS, localDay, startOfLocalDay } from '../../shared/time/china-time.ts';
 
 /*
@@ -47,7 +47,7 @@ export function foldOldReports(
   retentionDays = DEFAULT_RETENTION_DAYS,
   chunkSize = 10_000,
 ): number {
-  const rules = currentPlan(db).coverage;
+  const rules = currentPlanOnConnection(db).coverage;
   const calendarOf = loadCalendars(db);
   const counties = db.$client.prepare(`select code from divisions where level = 'county'`).pluck().all() as string[];
   const earliestWindow = Math.min(now, ...counties.map((c) => evidenceWindowStart(rules, now, calendarOf(c))));

@@ -59,7 +59,7 @@ const exportDevices = factory.createHandlers(validate('param', schoolParams), (c
 
 /** A school's page and its classroom and device exports. */
 export const dashboardSchoolRoutes = new Hono<AppEnv>()
-  .get('/schools/:code', validate('param', schoolParams), (c) => {
+  .get('/schools/:code', validate('param', schoolParams), async (c) => {
     const { detail, now } = schoolInScope(c, c.req.valid('param').code);
     return c.html(
       SchoolPage({
@@ -67,7 +67,7 @@ export const dashboardSchoolRoutes = new Hono<AppEnv>()
         viewer: c.get('viewer'),
         path: c.req.path,
         detail,
-        rules: currentPlan(c.get('db')).coverage,
+        rules: (await currentPlan(c.get('store'))).coverage,
         history: readBandwidthHistory(c.get('db'), detail.school.code, now),
         serverUrl: c.get('publicUrl') ?? new URL(c.req.url).origin,
         publicUrlSet: c.get('publicUrl') !== undefined,

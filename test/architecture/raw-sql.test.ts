@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { DATABASE_FILE, openDatabaseFile, type Db } from '../../server/db/client.ts';
 import { buildEveryBundle } from '../../server/db/per-connection.ts';
+import { numberedPlaceholders, openPostgresStore, statements } from '../../server/db/store.ts';
 import { readCountySchools } from '../../server/coverage/read.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { foldOldReports } from '../../server/ingest/retention.ts';
@@ -17,6 +18,8 @@ import { tinyScale } from '../../bench/world/scales.ts';
 import { measureFolding } from '../../bench/server/steady-state.ts';
 import { storageOf } from '../../bench/server/storage.ts';
 import { prepareStatements } from '../../bench/world/write-school.ts';
+import { usePostgres } from '../helpers/postgres.ts';
+import pg from 'pg';
 
 /*
  * Raw SQL names tables and columns that drizzle's schema types cannot see, so a column renamed or dropped
@@ -27,6 +30,9 @@ import { prepareStatements } from '../../bench/world/write-school.ts';
  * (called on the migrated database, where they prepare every statement they hold), and the bench's
  * generator (run at its tiny scales). Every `.prepare` call site in the source must be reached on the way,
  * and every file that writes raw SQL otherwise (drizzle `sql` templates, `exec`) must say how it is checked.
+ * The store's raw statements (`statement()`, written once for both dialects: decision 186) are each prepared on
+ * a migrated SQLite and, with PREPARE, on a migrated PostgreSQL: what one dialect reads and the other does not
+ * fails here, not in a deployment.
  */
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const RAW_SQL = [/\.prepare\s*[<(]/, /\bsql`/, /\.exec\(\s*['"`]/];
@@ -81,16 +87,25 @@ const source = (file: string) => fs.readFileSync(path.join(repo, file), 'utf8');
 const rawSqlFiles = [...sourceFiles('server'), ...sourceFiles('bench')].filter((f) =>
   RAW_SQL.some((r) => r.test(source(f))),
 );
+/** Files that define the store's raw statements (module level, so importing them registers every one). */
+const statementFiles = sourceFiles('server').filter(
+  (f) => f !== 'server/db/store.ts' && /\bstatement(<[^>]*>)?\(/.test(source(f)),
+);
 const bundleFiles = sourceFiles('server').filter(
   (f) => f !== 'server/db/per-connection.ts' && /\bperConnection\(/.test(source(f)),
 );
 
+/** The store prepares the statements defined with `statement()`: the first describe below prepares every one. */
+const preparesStatements = 'server/db/store.ts';
+
 /** Every `.prepare` call site in the server's and the bench's source, as file:line. */
-const prepareSites = [...sourceFiles('server'), ...sourceFiles('bench')].flatMap((f) =>
-  source(f)
-    .split('\n')
-    .flatMap((line, i) => (/\.prepare\s*[<(]/.test(line) ? [`${f}:${i + 1}`] : [])),
-);
+const prepareSites = [...sourceFiles('server'), ...sourceFiles('bench')]
+  .filter((f) => f !== preparesStatements)
+  .flatMap((f) =>
+    source(f)
+      .split('\n')
+      .flatMap((line, i) => (/\.prepare\s*[<(]/.test(line) ? [`${f}:${i + 1}`] : [])),
+  );
 
 /*
  * Where each statement was prepared from while this file ran: the file:line of the `.prepare` call, read from
@@ -132,9 +147,56 @@ async function prepareEveryStatement(db: Db): Promise<number> {
   return bundles;
 }
 
+/** Imports every file that defines statements; returns all of them, in import order. */
+async function everyStatement() {
+  for (const file of statementFiles) await import(pathToFileURL(path.join(repo, file)).href);
+  return statements;
+}
+
+const postgres = usePostgres();
+
+describe("the store's raw statements on both dialects", () => {
+  it('prepares every statement on a migrated SQLite', async () => {
+    const all = await everyStatement();
+    expect(all.length).toBeGreaterThanOrEqual(statementFiles.length);
+    const db = migratedDatabase();
+    try {
+      for (const s of all) expect(() => db.$client.prepare(s.sql), s.sql).not.toThrow();
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  it('prepares every statement on a migrated PostgreSQL', async () => {
+    const all = await everyStatement();
+    const pool = new pg.Pool(await postgres().createDatabase());
+    const store = await openPostgresStore(pool);
+    try {
+      const client = await pool.connect();
+      try {
+        for (const s of all) {
+          // PREPARE infers every parameter's type from where it stands, as the driver's named statements do.
+          const problem = await client
+            .query(`PREPARE ${s.name} AS ${numberedPlaceholders(s.sql)}`)
+            .then(() => client.query(`DEALLOCATE ${s.name}`))
+            .then(
+              () => null,
+              (error: Error) => error.message,
+            );
+          expect(problem, s.sql).toBeNull();
+        }
+      } finally {
+        client.release();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('raw SQL against the migrated schema', () => {
   it('knows how every file that writes raw SQL is checked', () => {
-    const known = [...bundleFiles, ...Object.keys(preparedInline), ...benchRuns, ...namesNoColumn];
+    const known = [...bundleFiles, ...Object.keys(preparedInline), ...benchRuns, ...namesNoColumn, preparesStatements];
     expect(
       rawSqlFiles.filter((f) => !known.includes(f)),
       'say how these are checked',
