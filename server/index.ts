@@ -40,11 +40,13 @@ export async function startServer(
     logger.warn(
       'no release key trusted: PCs enrolled now will never update themselves (santong release keygen, then santong release-key add)',
     );
-  const aging = startAgingJob(db, config.agingSchedule, clock, logger);
-  const snapshots = startSnapshotJob(db, clock, logger);
-  const retention = startRetentionJob(db, config.retentionDays, clock, logger);
+  const aging = startAgingJob(store, config.agingSchedule, clock, logger);
+  // The maintenance worker opens a connection of its own: to the same file, or the same PostgreSQL URL.
+  const maintained = config.databaseUrl ? { databaseUrl: config.databaseUrl } : { file: db.$client.name };
+  const snapshots = startSnapshotJob(maintained, clock, logger);
+  const retention = startRetentionJob(maintained, config.retentionDays, clock, logger);
   const probes = startPlatformProbeJob(
-    db,
+    store,
     { schedule: config.probeSchedule, timeoutMs: config.probeTimeoutMs },
     clock,
     logger,

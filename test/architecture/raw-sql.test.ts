@@ -69,6 +69,7 @@ const benchRuns = [
 /** Raw SQL that names no table or column of ours, or names them only through drizzle's typed columns. */
 const namesNoColumn = [
   'server/db/schema.ts', // the schema itself (a partial index's condition)
+  'server/db/dialect.ts', // PostgreSQL's advisory lock; test/db/shared-database.test.ts runs it
   'server/db/schema-pg.ts', // its PostgreSQL twin (the same condition, a default); test/db/schema-parity checks it
   'server/enrollment/enroll.ts', // sql`${enrollmentTokens.uses} + 1`
   'server/programme/inspection-list.ts', // sql`${schools.countyCode} = …`

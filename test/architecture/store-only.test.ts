@@ -64,8 +64,6 @@ export const onTheConnection = [
   'server/jobs/aging.ts',
   'server/jobs/maintenance-task.ts',
   'server/jobs/platform-probes.ts',
-  'server/jobs/retention.ts',
-  'server/jobs/snapshots.ts',
   'server/plan/current-connection.ts',
   'server/plan/plan.ts',
   'server/programme/closures.ts',
