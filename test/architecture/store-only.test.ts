@@ -58,7 +58,6 @@ export const onTheConnection = [
   'server/enrollment/enroll.ts',
   'server/enrollment/tokens.ts',
   'server/index.ts',
-  'server/ingest/group-commit.ts',
   'server/ingest/reports.ts',
   'server/ingest/retention.ts',
   'server/jobs/aging.ts',
