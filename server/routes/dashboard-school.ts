@@ -68,7 +68,7 @@ export const dashboardSchoolRoutes = new Hono<AppEnv>()
         path: c.req.path,
         detail,
         rules: (await currentPlan(c.get('store'))).coverage,
-        history: readBandwidthHistory(c.get('db'), detail.school.code, now),
+        history: await readBandwidthHistory(c.get('store'), detail.school.code, now),
         serverUrl: c.get('publicUrl') ?? new URL(c.req.url).origin,
         publicUrlSet: c.get('publicUrl') !== undefined,
         release: releaseOffered(c),

@@ -39,7 +39,6 @@ export const onTheConnection = [
   'server/commands/releases.ts',
   'server/commands/schools.ts',
   'server/commands/teacher-spaces.ts',
-  'server/coverage/bandwidth-history.ts',
   'server/coverage/county-calendars.ts',
   'server/coverage/device-displays.ts',
   'server/coverage/devices-read.ts',

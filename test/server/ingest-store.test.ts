@@ -5,6 +5,7 @@ import { count, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reportSchema } from '../../shared/schemas/report.ts';
 import { openStore, type Store } from '../../server/db/store.ts';
+import { readBandwidthHistory } from '../../server/coverage/bandwidth-history.ts';
 import { storeBatch } from '../../server/ingest/reports.ts';
 import { usePostgres } from '../helpers/postgres.ts';
 import { makeReport } from '../helpers/reports.ts';
@@ -57,11 +58,13 @@ async function enrolledDevice(store: Store) {
 // PostgreSQL first: pool.end() resolves before its sockets have closed, and the server stopping right after the
 // last test would end them mid-close (an unhandled 57P01); the SQLite run gives them that time.
 describe.each(['postgres', 'sqlite'] as const)('report ingest on %s', (dialect) => {
-  it('stores a batch sent to two servers once, and records the newest evidence on the device', async () => {
+  it('stores a batch sent to two servers once, records the newest evidence on the device, charts its downloads', async () => {
     const [server1, server2] = await twoServers(dialect);
     const device = await enrolledDevice(server1);
     const now = Date.parse('2026-03-02T08:00:00Z');
-    const batch = [now - 120_000, now - 60_000].map((at) => reportSchema.parse(makeReport({ at })));
+    const batch = [80, 100].map((downMbps, i) =>
+      reportSchema.parse(makeReport({ at: now - 120_000 + i * 60_000, downMbps })),
+    );
     const ingest = (store: Store) => store.transaction((tx) => storeBatch(tx, device, batch, now));
     // Two processes send at once on PostgreSQL; on SQLite one writer takes them in turn.
     const results =
@@ -76,5 +79,9 @@ describe.each(['postgres', 'sqlite'] as const)('report ingest on %s', (dialect) 
     const [status] = await server2.q.select().from(deviceStatus).where(eq(deviceStatus.deviceId, 'pc-1'));
     expect(status).toMatchObject({ lastCollectedAt: now - 60_000, lastReceivedAt: now });
     expect(status!.agentVersion).toBe(batch[1]!.agentVersion);
+    // The school page's bandwidth chart reads the stored reports: one day, the median of both downloads.
+    expect(await readBandwidthHistory(server1, device.schoolCode, now)).toEqual([
+      { day: '2026-03-02', medianDownMbps: 90, samples: 2 },
+    ]);
   });
 });
