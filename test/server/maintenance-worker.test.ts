@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dailySnapshots } from '../../server/db/schema.ts';
 import { runMaintenance } from '../../server/jobs/maintenance.ts';
+import { usePostgres } from '../helpers/postgres.ts';
 import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
+
+const postgres = usePostgres();
 
 let ctx: TestContext;
 afterEach(() => ctx?.cleanup());
@@ -22,5 +25,15 @@ describe('maintenance on a worker thread', () => {
     expect(days).toEqual(['2027-03-01', '2027-03-02', '2027-03-03']);
     expect(ctx.db.select().from(dailySnapshots).all()).toHaveLength(27);
     expect(ticks).toBeGreaterThan(0);
+  });
+});
+
+describe('maintenance on a worker thread, on PostgreSQL', () => {
+  it('opens a pool of its own from the database URL, and says which task does not run there yet', async () => {
+    const { host, port, user, database } = await postgres().createDatabase();
+    const databaseUrl = `postgresql://${user}@${encodeURIComponent(host!)}:${port}/${database}`;
+    await expect(
+      runMaintenance({ database: { databaseUrl }, task: 'retention', now: Date.now(), retentionDays: 180 }),
+    ).rejects.toThrow(/the retention task does not run on PostgreSQL yet/);
   });
 });
