@@ -14,10 +14,11 @@ import type { MaintenanceTask } from './maintenance.ts';
 const { database, task, now, retentionDays } = workerData as MaintenanceTask;
 const store = 'file' in database ? sqliteStore(openDatabaseFile(database.file)) : await openStore(database);
 try {
-  // Both tasks are still on the SQLite connection (issue 14): on PostgreSQL this says so and the job logs it.
-  const db = legacyDb(store, `the ${task} task`);
+  // The snapshots are still on the SQLite connection (issue 14): on PostgreSQL this says so and the job logs it.
   const result =
-    task === 'snapshots' ? { days: takeDailySnapshots(db, now) } : { folded: foldOldReports(db, now, retentionDays) };
+    task === 'snapshots'
+      ? { days: takeDailySnapshots(legacyDb(store, 'the snapshots task'), now) }
+      : { folded: await foldOldReports(store, now, retentionDays) };
   parentPort!.postMessage(result);
 } finally {
   await store.close();

@@ -58,7 +58,6 @@ export const onTheConnection = [
   'server/enrollment/tokens.ts',
   'server/index.ts',
   'server/ingest/reports.ts',
-  'server/ingest/retention.ts',
   'server/jobs/aging.ts',
   'server/jobs/maintenance-task.ts',
   'server/jobs/platform-probes.ts',

@@ -7,6 +7,9 @@ import { reportSchema } from '../../shared/schemas/report.ts';
 import { openStore, type Store } from '../../server/db/store.ts';
 import { readBandwidthHistory } from '../../server/coverage/bandwidth-history.ts';
 import { storeBatch } from '../../server/ingest/reports.ts';
+import { foldOldReports } from '../../server/ingest/retention.ts';
+import { parsePlanFile } from '../../server/plan/plan.ts';
+import { DAY_MS } from '../../shared/time/china-time.ts';
 import { usePostgres } from '../helpers/postgres.ts';
 import { makeReport } from '../helpers/reports.ts';
 
@@ -82,6 +85,27 @@ describe.each(['postgres', 'sqlite'] as const)('report ingest on %s', (dialect) 
     // The school page's bandwidth chart reads the stored reports: one day, the median of both downloads.
     expect(await readBandwidthHistory(server1, device.schoolCode, now)).toEqual([
       { day: '2026-03-02', medianDownMbps: 90, samples: 2 },
+    ]);
+  });
+
+  it('folds reports past retention into one row per device and day, once, on two servers', async () => {
+    const [server1, server2] = await twoServers(dialect);
+    const device = await enrolledDevice(server1);
+    const { plan } = parsePlanFile(new URL('../../server/plan/linxia-2015-2020.json', import.meta.url));
+    await server1.q.insert(server1.t.plans).values({ document: plan!, importedAt: 1, source: 'test' });
+    const then = Date.parse('2025-06-02T08:00:00Z');
+    const batch = [80, 100].map((downMbps, i) => reportSchema.parse(makeReport({ at: then + i * 60_000, downMbps })));
+    await server1.transaction((tx) => storeBatch(tx, device, batch, then + 120_000));
+    const now = then + 200 * DAY_MS;
+    const folded =
+      dialect === 'postgres'
+        ? await Promise.all([foldOldReports(server1, now), foldOldReports(server2, now)])
+        : [await foldOldReports(server1, now), await foldOldReports(server2, now)];
+    expect(folded.sort()).toEqual([0, 2]);
+    const { reports, deviceDays } = server2.t;
+    expect(await server2.q.select().from(reports)).toEqual([]);
+    expect(await server2.q.select().from(deviceDays)).toEqual([
+      expect.objectContaining({ deviceId: 'pc-1', day: '2025-06-02', reports: 2, downSamples: [80, 100] }),
     ]);
   });
 });
