@@ -42,7 +42,6 @@ export const onTheConnection = [
   'server/coverage/county-calendars.ts',
   'server/coverage/device-displays.ts',
   'server/coverage/devices-read.ts',
-  'server/coverage/evaluate-statements.ts',
   'server/coverage/evaluate.ts',
   'server/coverage/read.ts',
   'server/coverage/recompute.ts',
