@@ -169,7 +169,7 @@ async function measure(scale: Scale): Promise<ScaleRun> {
   // The prefecture's working copy holds 30 days for every PC: fold its oldest tenth as retention would, to size folded rows.
   let folding: FoldingFigures | undefined;
   if (scale.name === 'prefecture') {
-    folding = measureFolding(workFile, 0.1);
+    folding = await measureFolding(workFile, 0.1);
     log(
       `${scale.key}: folded ${folding.reportsFolded.toLocaleString('en')} reports into ${folding.deviceDays.toLocaleString('en')} device-days in ${(folding.foldMs / 1000).toFixed(1)} s`,
     );

@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps) {
     .use(requestLimits(deps.limits))
     .route('/', healthRoutes)
     .route('/', enrollRoutes)
-    .route('/', reportRoutes(new GroupCommitter(legacyDbWhereUsed(deps.store, 'report ingest'), deps.retentionDays)))
+    .route('/', reportRoutes(new GroupCommitter(deps.store, deps.retentionDays)))
     .route('/', planRoutes)
     .route('/', coverageRoutes)
     .route('/', divisionRoutes)

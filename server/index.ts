@@ -31,7 +31,7 @@ export async function startServer(
   const store = await openStore(storeLocation(config));
   const db = legacyDb(store, 'the server');
   if (ensureReferenceData(db, clock(), config.root)) {
-    const plan = currentPlan(db);
+    const plan = await currentPlan(store);
     logger.info(
       `loaded reference data: ${plan.root.name} (${plan.root.code}), its division tree and the plan "${plan.name}"`,
     );
@@ -41,11 +41,13 @@ export async function startServer(
     logger.warn(
       'no release key trusted: PCs enrolled now will never update themselves (santong release keygen, then santong release-key add)',
     );
-  const aging = startAgingJob(db, config.agingSchedule, clock, logger);
-  const snapshots = startSnapshotJob(db, clock, logger);
-  const retention = startRetentionJob(db, config.retentionDays, clock, logger);
+  const aging = startAgingJob(store, config.agingSchedule, clock, logger);
+  // The maintenance worker opens a connection of its own: to the same file, or the same PostgreSQL URL.
+  const maintained = config.databaseUrl ? { databaseUrl: config.databaseUrl } : { file: db.$client.name };
+  const snapshots = startSnapshotJob(maintained, clock, logger);
+  const retention = startRetentionJob(maintained, config.retentionDays, clock, logger);
   const probes = startPlatformProbeJob(
-    db,
+    store,
     { schedule: config.probeSchedule, timeoutMs: config.probeTimeoutMs },
     clock,
     logger,

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { openDatabaseFile } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { DEFAULT_RETENTION_DAYS, foldOldReports } from '../../server/ingest/retention.ts';
 import { DAY_MS } from '../../shared/time/china-time.ts';
 
@@ -24,7 +25,7 @@ export interface FoldingFigures {
  * retention would once they are old, and measures the rows that leaves. A share sizes a device-day as
  * well as the whole and takes a fraction of the time.
  */
-export function measureFolding(file: string, share = 1): FoldingFigures {
+export async function measureFolding(file: string, share = 1): Promise<FoldingFigures> {
   const db = openDatabaseFile(file);
   try {
     const count = db.$client.prepare('select count(*) from reports').pluck().get() as number;
@@ -34,7 +35,7 @@ export function measureFolding(file: string, share = 1): FoldingFigures {
     const horizon = share >= 1 ? (last ?? 0) + DAY_MS : (nth.get(Math.floor(count * share)) as number);
     const later = horizon + DEFAULT_RETENTION_DAYS * DAY_MS;
     const started = performance.now();
-    const reportsFolded = foldOldReports(db, later);
+    const reportsFolded = await foldOldReports(sqliteStore(db), later);
     const foldMs = performance.now() - started;
     const deviceDays = db.$client.prepare('select count(*) from device_days').pluck().get() as number;
     return {

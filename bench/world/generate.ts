@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { hashSecret } from '../../server/access/secrets.ts';
 import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
 import { refreshRollups } from '../../server/coverage/evaluate.ts';
-import { currentPlan } from '../../server/plan/current.ts';
+import { currentPlanOnConnection } from '../../server/plan/current-connection.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { deploymentTree } from '../../server/divisions/deployment.ts';
 import { COUNTRY_CODE } from '../../server/divisions/levels.ts';
@@ -81,7 +81,7 @@ export function generateDataset(
     .all(...BULK_TABLES) as { name: string; sql: string }[];
   for (const index of indexes) sqlite.exec(`drop index ${index.name}`);
 
-  const rules = currentPlan(db).coverage;
+  const rules = currentPlanOnConnection(db).coverage;
   const historyStart = now - scale.historyDays * DAY_MS;
   const ctx: GenerationContext = {
     seed,

@@ -1,6 +1,5 @@
 import { and, asc, eq, gte, isNotNull, isNull, lte } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { devices, reports } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
 import { median } from './rules.ts';
 import { DAY_MS, localDay } from '../../shared/time/china-time.ts';
 
@@ -10,14 +9,15 @@ import { DAY_MS, localDay } from '../../shared/time/china-time.ts';
  * (decision 085). For the school page's chart;
  * reads evidence directly, bounded by one school and the period.
  */
-export function readBandwidthHistory(
-  db: Db,
+export async function readBandwidthHistory(
+  store: Store,
   schoolCode: string,
   now: number,
   days = 30,
-): { day: string; medianDownMbps: number; samples: number }[] {
+): Promise<{ day: string; medianDownMbps: number; samples: number }[]> {
   const from = now - days * DAY_MS;
-  const samples = db
+  const { devices, reports } = store.t;
+  const samples = await store.q
     .select({ collectedAt: reports.collectedAt, down: reports.downMbps })
     .from(reports)
     .innerJoin(devices, eq(devices.id, reports.deviceId))
@@ -31,8 +31,7 @@ export function readBandwidthHistory(
         lte(reports.collectedAt, now),
       ),
     )
-    .orderBy(asc(reports.collectedAt))
-    .all();
+    .orderBy(asc(reports.collectedAt));
   const byDay = new Map<string, number[]>();
   for (const s of samples) {
     const day = localDay(s.collectedAt);

@@ -1,11 +1,29 @@
 import { inTransaction, type Db } from '../db/client.ts';
+import { onConnection, type ConnectionRunner } from '../db/per-connection.ts';
 import {
-  evaluateStatements,
+  childTotals,
+  classroomsOf,
+  declarationsOf,
+  devicesOf,
+  DIVISION_ROLLUP,
+  dropStatus,
+  dueSchools,
+  previousCounty,
+  ROLLUP_FIGURES,
+  SCHOOL_STATUS,
+  schoolOf,
+  schoolTotals,
+  samplesOf,
+  serverSamplesOf,
+  writeClassroom,
+  writeDevice,
+  writeRollup,
+  writeSchool,
   type DeviceEvidenceRow,
-  type EvaluateStatements,
   type SchoolRow,
+  type SchoolStatusRow,
 } from './evaluate-statements.ts';
-import { currentPlan } from '../plan/current.ts';
+import { currentPlanOnConnection } from '../plan/current-connection.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
 import { loadCalendars } from './county-calendars.ts';
 import { evidenceExpiry, evidenceWindowStart } from './rules.ts';
@@ -37,16 +55,16 @@ export function evaluateSchools(
   now: number,
   reported?: ReadonlySet<string>,
 ): void {
-  const rules = currentPlan(db).coverage;
+  const rules = currentPlanOnConnection(db).coverage;
   const calendarOf = loadCalendars(db);
-  const q = evaluateStatements(db);
+  const q = onConnection(db);
   const counties = new Set<string>();
   for (const code of new Set(schoolCodes)) {
-    const previous = q.previousCounty.get(code);
+    const previous = q.row(previousCounty, code);
     if (previous) counties.add(previous.countyCode);
-    const school = q.school.get(code);
+    const school = q.row(schoolOf, code);
     if (!school) {
-      q.dropStatus.run(code);
+      q.execute(dropStatus, code);
       continue;
     }
     counties.add(school.countyCode);
@@ -63,7 +81,7 @@ export function evaluateSchools(
  * holds the expiry of samples this evaluation does not read again.
  */
 function evaluateSchool(
-  q: EvaluateStatements,
+  q: ConnectionRunner,
   school: SchoolRow,
   judge: Judge,
   remeasure: ReadonlySet<string> | null,
@@ -72,7 +90,7 @@ function evaluateSchool(
   const code = school.code;
   const windowStart = evidenceWindowStart(judge.rules, judge.now, judge.calendar);
   const changes: (number | null)[] = [bound];
-  const devices = q.devices.all(code).map((row): DeviceInput => {
+  const devices = q.rows(devicesOf, code).map((row): DeviceInput => {
     const revoked = row.revokedAt !== null;
     const throughput = revoked
       ? noThroughput
@@ -85,16 +103,17 @@ function evaluateSchool(
     {
       school,
       devices,
-      classroomIds: q.classrooms.all(code).map((c) => c.id),
-      declarations: q.declarations.all(code),
+      classroomIds: q.rows(classroomsOf, code).map((c) => c.id),
+      declarations: q.rows(declarationsOf, code),
       changes,
     },
     judge,
   );
   for (const { id, state, throughput: t } of figures.devices)
-    q.writeDevice.run(id, code, state, t.down, t.up, t.samples, t.source, t.flagged, t.reasons);
+    q.execute(writeDevice, id, code, state, t.down, t.up, t.samples, t.source, t.flagged, t.reasons);
   for (const c of figures.classrooms)
-    q.writeClassroom.run(
+    q.execute(
+      writeClassroom,
       c.id,
       code,
       Number(c.evidence !== null),
@@ -102,7 +121,7 @@ function evaluateSchool(
       c.evidence?.kind ?? null,
       Number(c.declared),
     );
-  q.writeSchool.run({
+  const row: SchoolStatusRow = {
     schoolCode: code,
     countyCode: school.countyCode,
     connected: Number(figures.connected),
@@ -132,7 +151,8 @@ function evaluateSchool(
     teachers: school.teachers,
     teacherSpacesOpened: school.teacherSpacesOpened,
     teacherSpacesVerified: school.teacherSpacesVerified,
-  });
+  };
+  q.execute(writeSchool, ...SCHOOL_STATUS.map((column) => row[column]));
 }
 
 /** A device's evidence as device_status holds it (none before its first report). */
@@ -149,14 +169,14 @@ const storedThroughput = (row: DeviceEvidenceRow): Throughput => ({
 
 /** One device's throughput read again from its samples in the window; records when its oldest sample ages out. */
 function measuredThroughput(
-  q: EvaluateStatements,
+  q: ConnectionRunner,
   deviceId: string,
   windowStart: number,
   judge: Judge,
   changes: (number | null)[],
 ): Throughput {
-  const claims = q.samples.all(deviceId, windowStart, judge.now);
-  const serverSamples = q.serverSamples.all(deviceId, windowStart, judge.now);
+  const claims = q.rows(samplesOf, deviceId, windowStart, judge.now);
+  const serverSamples = q.rows(serverSamplesOf, deviceId, windowStart, judge.now);
   for (const oldest of [claims[0]?.collectedAt, serverSamples[0]?.finishedAt]) {
     if (oldest !== undefined) changes.push(evidenceExpiry(oldest, judge.rules, judge.calendar));
   }
@@ -173,7 +193,7 @@ function measuredThroughput(
  * so a prefecture-level city without counties (a school unit itself) sums the same way.
  */
 export function refreshRollups(db: Db, countyCodes: Iterable<string>, now: number): void {
-  const q = evaluateStatements(db);
+  const q = onConnection(db);
   const tree = deploymentTree(db);
   const depthOf = new Map<string, number>();
   for (const code of countyCodes) {
@@ -183,10 +203,11 @@ export function refreshRollups(db: Db, countyCodes: Iterable<string>, now: numbe
   }
   const deepestFirst = [...depthOf].sort((a, b) => b[1] - a[1]).map(([code]) => code);
   for (const divisionCode of deepestFirst) {
-    const own = q.schoolTotals.get(divisionCode)!;
-    const children = q.childTotals.get(divisionCode)!;
-    const figures = Object.fromEntries(Object.keys(own).map((k) => [k, own[k]! + children[k]!]));
-    q.writeRollup.run({ divisionCode, ...figures, updatedAt: now });
+    const own = q.row(schoolTotals, divisionCode)!;
+    const children = q.row(childTotals, divisionCode)!;
+    const figures: Record<string, number | string> = { divisionCode, updatedAt: now };
+    for (const figure of ROLLUP_FIGURES) figures[figure] = own[figure] + children[figure];
+    q.execute(writeRollup, ...DIVISION_ROLLUP.map((column) => figures[column]!));
   }
 }
 
@@ -198,7 +219,9 @@ export function refreshRollups(db: Db, countyCodes: Iterable<string>, now: numbe
 export function sweepExpired(db: Db, now: number, chunkSize = 200, maxChunks = Infinity): number {
   let count = 0;
   for (let chunk = 0; chunk < maxChunks; chunk++) {
-    const due = evaluateStatements(db).dueSchools.all(now, chunkSize);
+    const due = onConnection(db)
+      .rows(dueSchools, now, chunkSize)
+      .map((d) => d.schoolCode);
     if (due.length === 0) return count;
     inTransaction(db, () => evaluateSchools(db, due, now));
     count += due.length;

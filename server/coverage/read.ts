@@ -14,12 +14,12 @@ import {
   inspectionSchools,
 } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
-import { currentPlan } from '../plan/current.ts';
+import { currentPlanOnConnection } from '../plan/current-connection.ts';
 import { divisionTarget, progressOf } from '../plan/milestones.ts';
 import { deploymentTree, type DeploymentTree, type TreeDivision } from '../divisions/deployment.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { reasonList } from './plausibility.ts';
-import { readCached } from '../db/read-cache.ts';
+import { readCachedOnConnection } from '../db/read-cache-connection.ts';
 import { localYear } from '../../shared/time/china-time.ts';
 import { latestDisplays } from './device-displays.ts';
 import { sweepBeforeRead } from './evaluate.ts';
@@ -125,7 +125,7 @@ export function rollupOf(db: Db, code: string): RollupFigures {
  */
 export function readCoverage(db: Db, divisionCode: string | null, now: number, rows: CountyRows = 'all'): Coverage {
   sweepBeforeRead(db, now);
-  const plan = currentPlan(db);
+  const plan = currentPlanOnConnection(db);
   const tree = deploymentTree(db);
   const division = divisionCode === null ? tree.root : tree.get(divisionCode);
   if (!division)

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { MeasurementSource, SampleFlag } from '../../shared/schemas/coverage.ts';
 import type { Db } from '../db/client.ts';
-import { currentPlan } from '../plan/current.ts';
+import { currentPlanOnConnection } from '../plan/current-connection.ts';
 import { loadCalendars } from './county-calendars.ts';
 import type { PresentationKind } from '../../shared/schemas/report.ts';
 import { startOfLocalDay } from '../../shared/time/china-time.ts';
@@ -65,7 +65,7 @@ interface DeviceEvidence {
 
 /** Every school's figures at `at`, recomputed from raw evidence (reports collected after `at` are ignored). */
 export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSchool> {
-  const rules = currentPlan(db).coverage;
+  const rules = currentPlanOnConnection(db).coverage;
   const calendarOf = loadCalendars(db);
   const windowStartOf = (countyCode: string) => evidenceWindowStart(rules, at, calendarOf(countyCode));
   const result = new Map<string, RecomputedSchool>();

@@ -1,7 +1,7 @@
 import { inTransaction, type Db } from '../db/client.ts';
 import { figuresAt, recordDailySnapshot, type SnapshotFigures } from '../programme/history.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
-import { currentPlan } from '../plan/current.ts';
+import { currentPlanOnConnection } from '../plan/current-connection.ts';
 import { DAY_MS, endOfLocalDay, localDay, startOfLocalYear } from '../../shared/time/china-time.ts';
 import { seededRandom } from './seeded-random.ts';
 
@@ -91,7 +91,7 @@ function sum(rows: SnapshotFigures[]): SnapshotFigures {
 
 /** Daily snapshots from 1 January of the plan's first year to yesterday, ending at today's figures; returns the days written. */
 export function seedHistory(db: Db, now: number): number {
-  const plan = currentPlan(db);
+  const plan = currentPlanOnConnection(db);
   const today = figuresAt(db, now);
   const random = seededRandom(2020);
   const yearLength = 365.25 * DAY_MS;

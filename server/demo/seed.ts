@@ -9,6 +9,7 @@ import { recordAudit } from '../audit/audit.ts';
 import { generateSecret, hashSecret } from '../access/secrets.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { inTransaction } from '../db/client.ts';
+import { legacyDb, sqliteStore } from '../db/store.ts';
 import { classrooms, devices, deviceStatus, enrollmentTokens } from '../db/schema.ts';
 import { createEnrollmentToken, type NewEnrollmentToken } from '../enrollment/tokens.ts';
 import { storeBatch } from '../ingest/reports.ts';
@@ -173,11 +174,14 @@ export async function seedDemo(
         now,
       );
     }
-    // Every PC's last report, stored as ingest stores it; then every school evaluated once, as ingest
-    // evaluates a school after its batch (one evaluation per school, not one per PC: 8,000 of them).
-    for (const r of lastReports) storeBatch(db, r.device, r.reports, now);
+  });
+  // Every PC's last report, stored as ingest stores it; then every school evaluated once, as ingest
+  // evaluates a school after its batch (one evaluation per school, not one per PC: 8,000 of them).
+  // Ingest is on the store (issue 14): its own transaction, after the enrolments above.
+  await sqliteStore(db).transaction(async (tx) => {
+    for (const r of lastReports) await storeBatch(tx, r.device, r.reports, now);
     evaluateSchools(
-      db,
+      legacyDb(tx, 'the demo'),
       world.map((s) => s.code),
       now,
     );

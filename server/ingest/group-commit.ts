@@ -1,7 +1,7 @@
 import type { Report, ReportBatchResult } from '../../shared/schemas/report.ts';
-import { inTransaction, type Db } from '../db/client.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
-import { ingestReports, storeBatch, type ReportingDevice } from './reports.ts';
+import type { Store } from '../db/store.ts';
+import { evaluation, ingestReports, storeBatch, type ReportingDevice } from './reports.ts';
 import { DEFAULT_RETENTION_DAYS } from './retention.ts';
 
 interface Pending {
@@ -26,7 +26,7 @@ export class GroupCommitter {
   private scheduled = false;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: Store,
     /** A group is committed when it holds this many reports, or on the next turn of the event loop. */
     private readonly retentionDays = DEFAULT_RETENTION_DAYS,
     private readonly maxReports = 5_000,
@@ -37,17 +37,18 @@ export class GroupCommitter {
     return new Promise((resolve, reject) => {
       this.pending.push({ device, batch, receivedAt, resolve, reject });
       this.pendingReports += batch.length;
-      if (this.pendingReports >= this.maxReports) this.flush();
+      // flush answers every batch of its group itself, failures included: nothing waits for it.
+      if (this.pendingReports >= this.maxReports) void this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
         // setImmediate lets every request already parsed in this turn join the group.
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
 
-  /** Commits everything queued now. */
-  flush(): void {
+  /** Commits everything queued now; resolves when every batch of the group is answered. */
+  async flush(): Promise<void> {
     this.scheduled = false;
     const group = this.pending;
     this.pending = [];
@@ -55,12 +56,13 @@ export class GroupCommitter {
     if (group.length === 0) return;
     let results: ReportBatchResult[];
     try {
-      results = inTransaction(this.db, () => {
-        const stored = group.map((p) => storeBatch(this.db, p.device, p.batch, p.receivedAt, this.retentionDays));
+      results = await this.store.transaction(async (tx) => {
+        const stored: ReportBatchResult[] = [];
+        for (const p of group) stored.push(await storeBatch(tx, p.device, p.batch, p.receivedAt, this.retentionDays));
         const now = Math.max(...group.map((p) => p.receivedAt));
         const reporting = group.filter((_, i) => stored[i]!.accepted > 0).map((p) => p.device);
         evaluateSchools(
-          this.db,
+          evaluation(tx),
           reporting.map((d) => d.schoolCode),
           now,
           new Set(reporting.map((d) => d.id)),
@@ -70,7 +72,7 @@ export class GroupCommitter {
     } catch {
       for (const p of group) {
         try {
-          p.resolve(ingestReports(this.db, p.device, p.batch, p.receivedAt, this.retentionDays));
+          p.resolve(await ingestReports(this.store, p.device, p.batch, p.receivedAt, this.retentionDays));
         } catch (error) {
           p.reject(error);
         }

@@ -1,7 +1,5 @@
-import type Database from 'better-sqlite3';
 import type { Report, ReportBatchResult } from '../../shared/schemas/report.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import { perConnection } from '../db/per-connection.ts';
+import { legacyDb, statement, type Store } from '../db/store.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { presentationKindOf } from '../coverage/rules.ts';
 import {
@@ -25,30 +23,54 @@ export interface ReportingDevice {
   confirmsNewKey?: boolean;
 }
 
-/** The hot path's statements, prepared once per connection (ingest runs them for every report). */
-interface IngestStatements {
-  insertReport: Database.Statement;
-  readStatus: Database.Statement<[string], StoredStatus | undefined>;
-  writeStatus: Database.Statement;
-  retirePreviousKey: Database.Statement;
-}
 interface StoredStatus extends StoredEvidence {
   agentVersion: string | null;
 }
-const statements = perConnection((sqlite): IngestStatements => ({
-  insertReport:
-    sqlite.prepare(`insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
-        internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, presentation_kind, body, down_flag)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (device_id, id) do nothing`),
-  readStatus: sqlite.prepare(`select last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
-        last_presentation_at as lastPresentationAt, last_presentation_kind as lastPresentationKind, agent_version as agentVersion
-        from device_status where device_id = ?`),
-  writeStatus:
-    sqlite.prepare(`update device_status set last_collected_at = ?, last_received_at = ?, last_reachable_at = ?,
-        last_presentation_at = ?, last_presentation_kind = ?, agent_version = ? where device_id = ?`),
-  retirePreviousKey: sqlite.prepare(`update device_reenrollments set confirmed_at = ?, previous_key_hash = null
-        where device_id = ? and confirmed_at is null`),
-}));
+
+// The hot path's statements (ingest runs them for every report), prepared once per connection (decision 186).
+type Flag = 0 | 1;
+type Measure = number | null;
+const insertReport = statement<
+  never,
+  [
+    Buffer | string,
+    string,
+    number,
+    number,
+    Flag,
+    number,
+    string,
+    Flag,
+    Measure,
+    Measure,
+    Measure,
+    Flag,
+    string | null,
+    Buffer,
+    string | null,
+  ]
+>(
+  `insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
+    internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, presentation_kind, body, down_flag)
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (device_id, id) do nothing`,
+);
+const readStatus = statement<StoredStatus, [string]>(
+  `select last_collected_at as "lastCollectedAt", last_reachable_at as "lastReachableAt",
+    last_presentation_at as "lastPresentationAt", last_presentation_kind as "lastPresentationKind",
+    agent_version as "agentVersion"
+    from device_status where device_id = ?`,
+);
+const writeStatus = statement<
+  never,
+  [number | null, number, number | null, number | null, string | null, string | null, string]
+>(
+  `update device_status set last_collected_at = ?, last_received_at = ?, last_reachable_at = ?,
+    last_presentation_at = ?, last_presentation_kind = ?, agent_version = ? where device_id = ?`,
+);
+const retirePreviousKey = statement<never, [number, string]>(
+  `update device_reenrollments set confirmed_at = ?, previous_key_hash = null
+    where device_id = ? and confirmed_at is null`,
+);
 
 /**
  * Stores one device's batch exactly once and records its newest evidence on the device; the caller
@@ -58,16 +80,15 @@ const statements = perConnection((sqlite): IngestStatements => ({
  * make evidence look newer than it is). A download claim its own report makes implausible (faster than the
  * PC's link, or than any school PC) is stored with its flag and never counts.
  */
-export function storeBatch(
-  db: Db,
+export async function storeBatch(
+  tx: Store,
   device: ReportingDevice,
   batch: Report[],
   receivedAt: number,
   retentionDays = DEFAULT_RETENTION_DAYS,
-): ReportBatchResult {
-  const { insertReport, readStatus, writeStatus, retirePreviousKey } = statements(db);
+): Promise<ReportBatchResult> {
   // The new key delivered: from now on only it works. Even an all-duplicate batch proves the new agent runs.
-  if (device.confirmsNewKey) retirePreviousKey.run(receivedAt, device.id);
+  if (device.confirmsNewKey) await tx.execute(retirePreviousKey, receivedAt, device.id);
   const horizon = retentionHorizon(receivedAt, retentionDays);
   let accepted = 0;
   let clamped = 0;
@@ -86,7 +107,8 @@ export function storeBatch(
     const online = report.network.internet.reachable;
     const presenting = presentationKindOf(report.displays);
     const throughput = report.network.throughput;
-    const inserted = insertReport.run(
+    const inserted = await tx.execute(
+      insertReport,
       encodeReportId(report.id),
       device.id,
       collectedAt,
@@ -103,17 +125,18 @@ export function storeBatch(
       encodeReportBody(JSON.stringify(report)),
       claimFlag(report),
     );
-    if (inserted.changes === 0) continue;
+    if (inserted === 0) continue;
     accepted++;
     if (future) clamped++;
     evidence = withReport(evidence, { collectedAt, online, presenting });
     if (!newest || collectedAt >= newest.at) newest = { at: collectedAt, agentVersion: report.agentVersion };
   }
   if (accepted > 0) {
-    const status = readStatus.get(device.id);
+    const status = await tx.row(readStatus, device.id);
     const merged = toStored(mergeEvidence(status ? fromStored(status) : noEvidence, evidence));
     const newestIsLatest = newest !== null && newest.at >= (status?.lastCollectedAt ?? 0);
-    writeStatus.run(
+    await tx.execute(
+      writeStatus,
       merged.lastCollectedAt,
       receivedAt,
       merged.lastReachableAt,
@@ -130,16 +153,19 @@ export function storeBatch(
  * Stores a batch and moves its school's figures on in one transaction: when this returns, the batch
  * and the figures it changed are on disk together.
  */
-export function ingestReports(
-  db: Db,
+export async function ingestReports(
+  store: Store,
   device: ReportingDevice,
   batch: Report[],
   receivedAt: number,
   retentionDays = DEFAULT_RETENTION_DAYS,
-): ReportBatchResult {
-  return inTransaction(db, () => {
-    const result = storeBatch(db, device, batch, receivedAt, retentionDays);
-    if (result.accepted > 0) evaluateSchools(db, [device.schoolCode], receivedAt, new Set([device.id]));
+): Promise<ReportBatchResult> {
+  return store.transaction(async (tx) => {
+    const result = await storeBatch(tx, device, batch, receivedAt, retentionDays);
+    if (result.accepted > 0) evaluateSchools(evaluation(tx), [device.schoolCode], receivedAt, new Set([device.id]));
     return result;
   });
 }
+
+/** The coverage evaluation is still on the SQLite connection (issue 14): ingest reaches it through the transaction's. */
+export const evaluation = (tx: Store) => legacyDb(tx, 'the coverage evaluation after ingest');

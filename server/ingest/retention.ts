@@ -1,5 +1,7 @@
-import { inTransaction, type Db } from '../db/client.ts';
-import { loadCalendars } from '../coverage/county-calendars.ts';
+import { eq } from 'drizzle-orm';
+import { readCalendars } from '../coverage/county-calendars.ts';
+import { tryJobLock } from '../db/dialect.ts';
+import { statement, type Store } from '../db/store.ts';
 import { evidenceWindowStart } from '../coverage/rules.ts';
 import {
   fromStored,
@@ -37,56 +39,70 @@ interface Folded {
   downSamples: number[];
 }
 
+// Portable SQL (decision 186): the same text folds on SQLite and PostgreSQL. down_samples is JSON text on SQLite
+// and jsonb on PostgreSQL: read back as text on both.
+const oldReports = statement<
+  {
+    id: string;
+    deviceId: string;
+    at: number;
+    online: number;
+    presenting: PresentationKind | null;
+    down: number | null;
+  },
+  [number, number]
+>(
+  `select id, device_id as "deviceId", collected_at as "at", internet_reachable as "online",
+     presentation_kind as "presenting", case when down_flag is null then down_mbps end as "down"
+   from reports where collected_at < ? order by collected_at limit ?`,
+);
+// A day folded before (late arrivals) is merged by the same rule as a new batch (school-figures.ts).
+const readDay = statement<StoredEvidence & { reports: number; downSamples: string }, [string, string]>(
+  `select reports, last_collected_at as "lastCollectedAt", last_reachable_at as "lastReachableAt",
+     last_presentation_at as "lastPresentationAt", last_presentation_kind as "lastPresentationKind",
+     cast(down_samples as text) as "downSamples"
+   from device_days where device_id = ? and day = ?`,
+);
+const writeDay = statement<
+  never,
+  [string, string, number, number | null, number | null, number | null, PresentationKind | null, string]
+>(
+  `insert into device_days (device_id, day, reports, last_collected_at, last_reachable_at, last_presentation_at,
+     last_presentation_kind, down_samples)
+   values (?, ?, ?, ?, ?, ?, ?, ?)
+   on conflict (device_id, day) do update set reports = excluded.reports,
+     last_collected_at = excluded.last_collected_at, last_reachable_at = excluded.last_reachable_at,
+     last_presentation_at = excluded.last_presentation_at, last_presentation_kind = excluded.last_presentation_kind,
+     down_samples = excluded.down_samples`,
+);
+const removeReport = statement<never, [string, string]>('delete from reports where device_id = ? and id = ?');
+// The server's own speed-test measurements (a few per device a day) go at the same horizon, unfolded:
+// they only ever count inside an evidence window, which folding never reaches.
+const dropOldServerMeasurements = statement<never, [number]>('delete from speedtests where finished_at < ?');
+
 /**
  * Folds reports past retention (and outside every evidence window) into device_days, a chunk per
- * transaction so ingest is never blocked for long. Returns the number of reports folded.
+ * transaction so ingest is never blocked for long. Returns the number of reports folded. Each chunk holds the
+ * retention job's lock (decision 188): when another server is folding, this one stops and leaves it the work.
  */
-export function foldOldReports(
-  db: Db,
+export async function foldOldReports(
+  store: Store,
   now: number,
   retentionDays = DEFAULT_RETENTION_DAYS,
   chunkSize = 10_000,
-): number {
-  const rules = currentPlan(db).coverage;
-  const calendarOf = loadCalendars(db);
-  const counties = db.$client.prepare(`select code from divisions where level = 'county'`).pluck().all() as string[];
-  const earliestWindow = Math.min(now, ...counties.map((c) => evidenceWindowStart(rules, now, calendarOf(c))));
+): Promise<number> {
+  const rules = (await currentPlan(store)).coverage;
+  const calendarOf = await readCalendars(store);
+  const { divisions } = store.t;
+  const counties = await store.q.select({ code: divisions.code }).from(divisions).where(eq(divisions.level, 'county'));
+  const earliestWindow = Math.min(now, ...counties.map((c) => evidenceWindowStart(rules, now, calendarOf(c.code))));
   // Whole local days only, so every folded day is complete and exact at its boundaries.
   const cutoff = startOfLocalDay(localDay(Math.min(retentionHorizon(now, retentionDays), earliestWindow)));
-  const select = db.$client.prepare(
-    `select id, device_id as deviceId, collected_at as at, internet_reachable as online, presentation_kind as presenting,
-       case when down_flag is null then down_mbps end as down
-     from reports where collected_at < ? order by collected_at limit ?`,
-  );
-  // A day folded before (late arrivals) is merged by the same rule as a new batch (school-figures.ts).
-  const readDay = db.$client.prepare<[string, string], StoredEvidence & { reports: number; downSamples: string }>(
-    `select reports, last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
-       last_presentation_at as lastPresentationAt, last_presentation_kind as lastPresentationKind, down_samples as downSamples
-     from device_days where device_id = ? and day = ?`,
-  );
-  const writeDay = db.$client.prepare(
-    `insert or replace into device_days (device_id, day, reports, last_collected_at, last_reachable_at, last_presentation_at, last_presentation_kind, down_samples)
-     values (@deviceId, @day, @reports, @lastCollectedAt, @lastReachableAt, @lastPresentationAt, @lastPresentationKind, @downSamples)`,
-  );
-  const remove = db.$client.prepare('delete from reports where device_id = ? and id = ?');
-  // The server's own speed-test measurements (a few per device a day) go at the same horizon, unfolded:
-  // they only ever count inside an evidence window, which folding never reaches.
-  const dropOldServerMeasurements = db.$client.prepare('delete from speedtests where finished_at < ?');
   let total = 0;
   for (;;) {
-    const rows = select.all(cutoff, chunkSize) as {
-      id: string;
-      deviceId: string;
-      at: number;
-      online: number;
-      presenting: PresentationKind | null;
-      down: number | null;
-    }[];
-    if (rows.length === 0) {
-      dropOldServerMeasurements.run(cutoff);
-      return total;
-    }
-    inTransaction(db, () => {
+    const folded = await store.transaction(async (tx) => {
+      if (!(await tryJobLock(tx, 'retention'))) return 0;
+      const rows = await tx.rows(oldReports, cutoff, chunkSize);
       const days = new Map<string, Folded>();
       for (const r of rows) {
         const day = localDay(r.at);
@@ -96,23 +112,28 @@ export function foldOldReports(
         f.evidence = withReport(f.evidence, { collectedAt: r.at, online: r.online === 1, presenting: r.presenting });
         if (r.down !== null) f.downSamples.push(r.down);
         days.set(key, f);
-        remove.run(r.deviceId, r.id);
+        await tx.execute(removeReport, r.deviceId, r.id);
       }
       for (const f of days.values()) {
-        const before = readDay.get(f.deviceId, f.day);
-        const evidence = before ? mergeEvidence(fromStored(before), f.evidence) : f.evidence;
-        writeDay.run({
-          deviceId: f.deviceId,
-          day: f.day,
-          reports: f.reports + (before?.reports ?? 0),
-          ...toStored(evidence),
-          downSamples: JSON.stringify([
-            ...(before ? (JSON.parse(before.downSamples) as number[]) : []),
-            ...f.downSamples,
-          ]),
-        });
+        const before = await tx.row(readDay, f.deviceId, f.day);
+        const evidence = toStored(before ? mergeEvidence(fromStored(before), f.evidence) : f.evidence);
+        const downSamples = [...(before ? (JSON.parse(before.downSamples) as number[]) : []), ...f.downSamples];
+        await tx.execute(
+          writeDay,
+          f.deviceId,
+          f.day,
+          f.reports + (before?.reports ?? 0),
+          evidence.lastCollectedAt,
+          evidence.lastReachableAt,
+          evidence.lastPresentationAt,
+          evidence.lastPresentationKind,
+          JSON.stringify(downSamples),
+        );
       }
+      if (rows.length === 0) await tx.execute(dropOldServerMeasurements, cutoff);
+      return rows.length;
     });
-    total += rows.length;
+    if (folded === 0) return total;
+    total += folded;
   }
 }

@@ -1,27 +1,25 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabaseFile } from '../db/client.ts';
+import { legacyDb, openStore, sqliteStore } from '../db/store.ts';
 import { foldOldReports } from '../ingest/retention.ts';
 import { takeDailySnapshots } from '../programme/history.ts';
+import type { MaintenanceTask } from './maintenance.ts';
 
 /*
- * Runs long maintenance (daily snapshots, retention folding) on its own thread and its own SQLite
- * connection: better-sqlite3 is synchronous, and on the main thread a recomputation over months of
- * reports would stall every request. WAL lets this thread read while the server writes; its writes are
- * small transactions that wait their turn (busy_timeout).
+ * Runs long maintenance (daily snapshots, retention folding) on its own thread and its own connection:
+ * better-sqlite3 is synchronous, and on the main thread a recomputation over months of reports would stall
+ * every request. WAL lets this thread read while the server writes; its writes are small transactions that
+ * wait their turn (busy_timeout). On PostgreSQL the thread opens a pool of its own from the database URL.
  */
-export interface MaintenanceTask {
-  file: string;
-  task: 'snapshots' | 'retention';
-  now: number;
-  retentionDays: number;
-}
-
-const { file, task, now, retentionDays } = workerData as MaintenanceTask;
-const db = openDatabaseFile(file);
+const { database, task, now, retentionDays } = workerData as MaintenanceTask;
+const store = 'file' in database ? sqliteStore(openDatabaseFile(database.file)) : await openStore(database);
 try {
+  // The snapshots are still on the SQLite connection (issue 14): on PostgreSQL this says so and the job logs it.
   const result =
-    task === 'snapshots' ? { days: takeDailySnapshots(db, now) } : { folded: foldOldReports(db, now, retentionDays) };
+    task === 'snapshots'
+      ? { days: takeDailySnapshots(legacyDb(store, 'the snapshots task'), now) }
+      : { folded: await foldOldReports(store, now, retentionDays) };
   parentPort!.postMessage(result);
 } finally {
-  db.$client.close();
+  await store.close();
 }

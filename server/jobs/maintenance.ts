@@ -1,7 +1,15 @@
 import { Worker } from 'node:worker_threads';
-import type { MaintenanceTask } from './maintenance-task.ts';
 
 const workerFile = new URL('./maintenance-worker.mjs', import.meta.url);
+
+/** A maintenance task for the worker thread, which opens its own connection to `database`. */
+export interface MaintenanceTask {
+  /** The SQLite file, or the PostgreSQL URL the servers share. */
+  database: { file: string } | { databaseUrl: string };
+  task: 'snapshots' | 'retention';
+  now: number;
+  retentionDays: number;
+}
 
 /** Runs a maintenance task on a worker thread (which inherits the tsx loader) and resolves with its result. */
 export function runMaintenance<T>(task: MaintenanceTask): Promise<T> {

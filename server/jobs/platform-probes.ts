@@ -1,11 +1,11 @@
 import cron from 'node-cron';
-import type { Db } from '../db/client.ts';
+import { legacyDb, type Store } from '../db/store.ts';
 import type { Logger } from '../log.ts';
 import { runPlatformProbes } from '../programme/platform-probe.ts';
 
 /** Probes every platform's URL on a schedule, so "reachable" is measured, not declared. */
 export function startPlatformProbeJob(
-  db: Db,
+  store: Store,
   options: { schedule: string; timeoutMs: number },
   clock: () => number,
   logger: Logger,
@@ -14,7 +14,10 @@ export function startPlatformProbeJob(
     options.schedule,
     async () => {
       try {
-        const results = await runPlatformProbes(db, { clock, timeoutMs: options.timeoutMs });
+        const results = await runPlatformProbes(legacyDb(store, 'the platform probes'), {
+          clock,
+          timeoutMs: options.timeoutMs,
+        });
         const down = results.filter((r) => !r.result.up).length;
         if (results.length > 0) logger.info({ probed: results.length, down }, 'platform probes done');
       } catch (error) {

@@ -1,20 +1,24 @@
 import cron from 'node-cron';
-import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
-import { runMaintenance } from './maintenance.ts';
+import { runMaintenance, type MaintenanceTask } from './maintenance.ts';
 import { CHINA_TIME_ZONE } from '../../shared/time/china-time.ts';
 
 /**
  * Folds reports past retention once a day at 03:30 China time, when schools are closed and ingest is
  * quiet, on a worker thread in small transactions.
  */
-export function startRetentionJob(db: Db, retentionDays: number, clock: () => number, logger: Logger) {
+export function startRetentionJob(
+  database: MaintenanceTask['database'],
+  retentionDays: number,
+  clock: () => number,
+  logger: Logger,
+) {
   return cron.schedule(
     '30 3 * * *',
     async () => {
       try {
         const { folded } = await runMaintenance<{ folded: number }>({
-          file: db.$client.name,
+          database,
           task: 'retention',
           now: clock(),
           retentionDays,

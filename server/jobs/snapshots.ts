@@ -1,7 +1,6 @@
 import cron from 'node-cron';
-import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
-import { runMaintenance } from './maintenance.ts';
+import { runMaintenance, type MaintenanceTask } from './maintenance.ts';
 import { CHINA_TIME_ZONE } from '../../shared/time/china-time.ts';
 
 /**
@@ -9,11 +8,11 @@ import { CHINA_TIME_ZONE } from '../../shared/time/china-time.ts';
  * backfilled. Taking a day twice is harmless: a recorded day is never rewritten. Runs on a worker
  * thread: recomputing a day from raw reports must not stall requests.
  */
-export function startSnapshotJob(db: Db, clock: () => number, logger: Logger) {
+export function startSnapshotJob(database: MaintenanceTask['database'], clock: () => number, logger: Logger) {
   const run = async () => {
     try {
       const { days } = await runMaintenance<{ days: string[] }>({
-        file: db.$client.name,
+        database,
         task: 'snapshots',
         now: clock(),
         retentionDays: 0,

@@ -8,8 +8,8 @@ import {
 } from '../../shared/schemas/platforms.ts';
 import type { Db } from '../db/client.ts';
 import { divisions, platforms, platformStatus, schools } from '../db/schema.ts';
-import { readCached } from '../db/read-cache.ts';
-import { currentPlan } from '../plan/current.ts';
+import { readCachedOnConnection } from '../db/read-cache-connection.ts';
+import { currentPlanOnConnection } from '../plan/current-connection.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
 import { DAY_MS, localDay } from '../../shared/time/china-time.ts';
 import { inDivision } from '../divisions/containment.ts';
@@ -42,7 +42,7 @@ function statusView(status: Status | null, now: number): PlatformView['status'] 
 
 /** Platforms a reader sees: all for the bureau; for a county, the prefecture's and the county's own (its centre schools' too). */
 export function listPlatforms(db: Db, countyScope: string | null, now: number): PlatformView[] {
-  const rows = readCached(db, `platforms:${countyScope ?? 'all'}`, () =>
+  const rows = readCachedOnConnection(db, `platforms:${countyScope ?? 'all'}`, () =>
     db
       .select({ platform: platforms, status: platformStatus })
       .from(platforms)
@@ -74,7 +74,7 @@ export function listPlatforms(db: Db, countyScope: string | null, now: number): 
  * centre-school platform, so a declared platform is never counted against no unit.
  */
 function unitsOf(db: Db, countyScope: string | null): Record<PlatformLevel, Set<string>> {
-  return readCached(db, `platform-units:${countyScope ?? 'all'}`, () => readUnits(db, countyScope));
+  return readCachedOnConnection(db, `platform-units:${countyScope ?? 'all'}`, () => readUnits(db, countyScope));
 }
 
 function readUnits(db: Db, countyScope: string | null): Record<PlatformLevel, Set<string>> {
@@ -107,7 +107,7 @@ function readUnits(db: Db, countyScope: string | null): Record<PlatformLevel, Se
 
 /** Platform coverage per level against the plan's milestones: units due, declared built and reachable (measured), per kind. */
 export function readPlatformCoverage(db: Db, countyScope: string | null, now: number): PlatformCoverage {
-  const plan = currentPlan(db);
+  const plan = currentPlanOnConnection(db);
   const tree = deploymentTree(db);
   const today = localDay(now);
   const thisYear = Number(today.slice(0, 4));

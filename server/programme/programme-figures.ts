@@ -1,9 +1,9 @@
 import type { ProgrammeCoverage } from '../../shared/schemas/programme-coverage.ts';
 import { readCoverage, type CountyRows } from '../coverage/read.ts';
-import { readCachedAnswer } from '../db/read-cache.ts';
+import { readCachedAnswerOnConnection } from '../db/read-cache-connection.ts';
 import { perConnection } from '../db/per-connection.ts';
 import type { Db } from '../db/client.ts';
-import { currentPlan } from '../plan/current.ts';
+import { currentPlanOnConnection } from '../plan/current-connection.ts';
 import { progressOf } from '../plan/milestones.ts';
 import { readPlatformCoverage } from './platforms.ts';
 import { teacherSpacesOf } from './teacher-spaces.ts';
@@ -24,7 +24,7 @@ export function readProgrammeFigures(
   const coverage = readCoverage(db, countyScope, now, rows);
   // The same county rows as the coverage beside them; the totals cover the whole scope.
   const teacherSpaces = teacherSpacesOf(db, countyScope, coverage.counties);
-  const indicator = currentPlan(db).indicators.teacherSpaces;
+  const indicator = currentPlanOnConnection(db).indicators.teacherSpaces;
   // The prefecture is held to the plan's target even when not every school has declared its teachers yet.
   const teachers =
     countyScope === null ? Math.max(teacherSpaces.teachers, indicator.target ?? 0) : teacherSpaces.teachers;
@@ -66,7 +66,7 @@ export function programmeFiguresJson(
   rows: CountyRows,
 ): Uint8Array<ArrayBuffer> {
   const asked = rows === 'all' ? 'all' : `${rows.page}:${rows.pageSize}:${rows.counties ?? 'unasked'}`;
-  return readCachedAnswer(
+  return readCachedAnswerOnConnection(
     db,
     `programme-json:${countyScope ?? 'root'}:${asked}`,
     (answer: { builtAt: number; goodUntil: number }) => now >= answer.builtAt && now < answer.goodUntil,

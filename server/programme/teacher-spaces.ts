@@ -5,8 +5,8 @@ import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { schools, teacherSpaces } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
-import { readCached } from '../db/read-cache.ts';
-import { currentPlan } from '../plan/current.ts';
+import { readCachedOnConnection } from '../db/read-cache-connection.ts';
+import { currentPlanOnConnection } from '../plan/current-connection.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { rollupOf } from '../coverage/read.ts';
@@ -114,7 +114,7 @@ export function declareTeacherSpaces(
 
 /** Declared teacher spaces of a division (null: the root) and of every county-level division under it, from the rollups. */
 export function readTeacherSpaces(db: Db, divisionScope: string | null): TeacherSpaces {
-  return readCached(db, `teacher-spaces:${divisionScope ?? 'all'}`, () => {
+  return readCachedOnConnection(db, `teacher-spaces:${divisionScope ?? 'all'}`, () => {
     const tree = deploymentTree(db);
     return teacherSpacesOf(db, divisionScope, tree.counties(divisionScope ?? tree.root.code));
   });
@@ -129,7 +129,7 @@ export function teacherSpacesOf(
   divisionScope: string | null,
   counties: readonly { code: string; name: string; pinyin: string | null }[],
 ): TeacherSpaces {
-  const indicator = currentPlan(db).indicators.teacherSpaces;
+  const indicator = currentPlanOnConnection(db).indicators.teacherSpaces;
   const totals = spacesOf(rollupOf(db, divisionScope ?? deploymentTree(db).root.code));
   const whole = divisionScope === null;
   return {

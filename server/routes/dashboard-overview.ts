@@ -57,7 +57,7 @@ const exportChildren = createFactory<AppEnv>().createHandlers(
 );
 
 /** What every division view shares: its coverage, its children sorted as asked, its history and trail. */
-function divisionView(c: Context<AppEnv>, code: string | null, sort: string, dir: 'asc' | 'desc') {
+async function divisionView(c: Context<AppEnv>, code: string | null, sort: string, dir: 'asc' | 'desc') {
   const now = c.get('clock')();
   const coverage = code === null ? readProgrammeFigures(c.get('db'), null, now) : readCoverage(c.get('db'), code, now);
   const here = coverage.division.code;
@@ -69,7 +69,7 @@ function divisionView(c: Context<AppEnv>, code: string | null, sort: string, dir
     viewer: c.get('viewer'),
     path: c.req.path + new URL(c.req.url).search,
     coverage,
-    plan: currentPlan(c.get('db')),
+    plan: await currentPlan(c.get('store')),
     rows: sortRows(coverage.children, columns, sort, dir),
     sorting: { key: sort, dir, href: (key: string, d: 'asc' | 'desc') => `${base}?sort=${key}&dir=${d}#${anchor}` },
     query: new URL(c.req.url).search.slice(1),
@@ -84,18 +84,18 @@ function divisionView(c: Context<AppEnv>, code: string | null, sort: string, dir
  * children one level down, and each one's children table as CSV/XLSX; a county's page is its school list.
  */
 export const dashboardOverviewRoutes = new Hono<AppEnv>()
-  .get('/', validate('query', sortQuery), (c) => {
+  .get('/', validate('query', sortQuery), async (c) => {
     const user = c.get('user');
     if (user.role === 'county') return c.redirect(`/counties/${user.divisionCode}`, 302);
     if (user.role === 'school') return c.redirect(`/schools/${user.schoolCode}`, 302);
     // A bureau confined to a division below the root lands on that division's page (decision 150).
     if (user.divisionCode !== null) return c.redirect(`/divisions/${user.divisionCode}`, 302);
     const { sort, dir } = c.req.valid('query');
-    const view = divisionView(c, null, sort, dir);
+    const view = await divisionView(c, null, sort, dir);
     const figures = view.coverage as ReturnType<typeof readProgrammeFigures>;
     return c.html(OverviewPage({ ...view, spaces: figures.teacherSpaces, platforms: figures.platforms }));
   })
-  .get('/divisions/:code', validate('param', divisionParams), validate('query', sortQuery), (c) => {
+  .get('/divisions/:code', validate('param', divisionParams), validate('query', sortQuery), async (c) => {
     const { code } = c.req.valid('param');
     assertCanSeeDivision(c.get('user'), code);
     const tree = deploymentTree(c.get('db'));
@@ -103,7 +103,7 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
     if (code === tree.root.code) return c.redirect('/', 302);
     if (tree.isSchoolUnit(code)) return c.redirect(`/counties/${code}`, 302);
     const { sort, dir } = c.req.valid('query');
-    return c.html(DivisionPage(divisionView(c, code, sort, dir)));
+    return c.html(DivisionPage(await divisionView(c, code, sort, dir)));
   })
   .get('/divisions/:code/children.csv', ...exportChildren)
   .get('/divisions/:code/children.xlsx', ...exportChildren)

@@ -6,7 +6,9 @@ import { apiAuth } from '../auth/middleware.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { currentPlan } from '../plan/current.ts';
 
-export const planRoutes = new Hono<AppEnv>().get('/api/v1/plan', apiAuth, (c) => c.json(currentPlan(c.get('db'))));
+export const planRoutes = new Hono<AppEnv>().get('/api/v1/plan', apiAuth, async (c) =>
+  c.json(await currentPlan(c.get('store'))),
+);
 
 export const planDocs: RouteDoc[] = [
   {

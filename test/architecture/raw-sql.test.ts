@@ -7,9 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { DATABASE_FILE, openDatabaseFile, type Db } from '../../server/db/client.ts';
 import { buildEveryBundle } from '../../server/db/per-connection.ts';
+import { numberedPlaceholders, openPostgresStore, statements } from '../../server/db/store.ts';
 import { readCountySchools } from '../../server/coverage/read.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
-import { foldOldReports } from '../../server/ingest/retention.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { generateDataset } from '../../bench/world/generate.ts';
 import { rebaseDatabase } from '../../bench/world/rebase.ts';
@@ -17,6 +17,8 @@ import { tinyScale } from '../../bench/world/scales.ts';
 import { measureFolding } from '../../bench/server/steady-state.ts';
 import { storageOf } from '../../bench/server/storage.ts';
 import { prepareStatements } from '../../bench/world/write-school.ts';
+import { usePostgres } from '../helpers/postgres.ts';
+import pg from 'pg';
 
 /*
  * Raw SQL names tables and columns that drizzle's schema types cannot see, so a column renamed or dropped
@@ -27,6 +29,9 @@ import { prepareStatements } from '../../bench/world/write-school.ts';
  * (called on the migrated database, where they prepare every statement they hold), and the bench's
  * generator (run at its tiny scales). Every `.prepare` call site in the source must be reached on the way,
  * and every file that writes raw SQL otherwise (drizzle `sql` templates, `exec`) must say how it is checked.
+ * The store's raw statements (`statement()`, written once for both dialects: decision 186) are each prepared on
+ * a migrated SQLite and, with PREPARE, on a migrated PostgreSQL: what one dialect reads and the other does not
+ * fails here, not in a deployment.
  */
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const RAW_SQL = [/\.prepare\s*[<(]/, /\bsql`/, /\.exec\(\s*['"`]/];
@@ -47,8 +52,6 @@ const preparedInline: Record<string, (db: Db) => void> = {
   },
   'server/coverage/recompute.ts': (db) => verifyCoverage(db, Date.now()),
   'server/coverage/verify.ts': (db) => verifyCoverage(db, Date.now()),
-  // Calling retention keeps whatever it prepares checked without moving its SQL.
-  'server/ingest/retention.ts': (db) => foldOldReports(db, Date.now()),
   'bench/world/write-school.ts': (db) => prepareStatements(db.$client),
 };
 
@@ -63,6 +66,7 @@ const benchRuns = [
 /** Raw SQL that names no table or column of ours, or names them only through drizzle's typed columns. */
 const namesNoColumn = [
   'server/db/schema.ts', // the schema itself (a partial index's condition)
+  'server/db/dialect.ts', // PostgreSQL's advisory lock; test/db/shared-database.test.ts runs it
   'server/db/schema-pg.ts', // its PostgreSQL twin (the same condition, a default); test/db/schema-parity checks it
   'server/enrollment/enroll.ts', // sql`${enrollmentTokens.uses} + 1`
   'server/programme/inspection-list.ts', // sql`${schools.countyCode} = …`
@@ -81,16 +85,28 @@ const source = (file: string) => fs.readFileSync(path.join(repo, file), 'utf8');
 const rawSqlFiles = [...sourceFiles('server'), ...sourceFiles('bench')].filter((f) =>
   RAW_SQL.some((r) => r.test(source(f))),
 );
+/** Files that define the store's raw statements (module level, so importing them registers every one). */
+const statementFiles = sourceFiles('server').filter(
+  (f) => f !== 'server/db/store.ts' && /\bstatement(<[^>]*>)?\(/.test(source(f)),
+);
 const bundleFiles = sourceFiles('server').filter(
   (f) => f !== 'server/db/per-connection.ts' && /\bperConnection\(/.test(source(f)),
 );
 
+/**
+ * What prepares the statements defined with `statement()`, the store and (for code not yet on it) onConnection:
+ * the first describe below prepares every one.
+ */
+const preparesStatements = ['server/db/store.ts', 'server/db/per-connection.ts'];
+
 /** Every `.prepare` call site in the server's and the bench's source, as file:line. */
-const prepareSites = [...sourceFiles('server'), ...sourceFiles('bench')].flatMap((f) =>
-  source(f)
-    .split('\n')
-    .flatMap((line, i) => (/\.prepare\s*[<(]/.test(line) ? [`${f}:${i + 1}`] : [])),
-);
+const prepareSites = [...sourceFiles('server'), ...sourceFiles('bench')]
+  .filter((f) => !preparesStatements.includes(f))
+  .flatMap((f) =>
+    source(f)
+      .split('\n')
+      .flatMap((line, i) => (/\.prepare\s*[<(]/.test(line) ? [`${f}:${i + 1}`] : [])),
+  );
 
 /*
  * Where each statement was prepared from while this file ran: the file:line of the `.prepare` call, read from
@@ -128,13 +144,67 @@ function migratedDatabase(): Db {
 async function prepareEveryStatement(db: Db): Promise<number> {
   for (const file of bundleFiles) await import(pathToFileURL(path.join(repo, file)).href);
   const bundles = buildEveryBundle(db.$client);
+  for (const s of await everyStatement()) db.$client.prepare(s.sql);
   for (const check of Object.values(preparedInline)) check(db);
   return bundles;
 }
 
+/** Imports every file that defines statements; returns all of them, in import order. */
+async function everyStatement() {
+  for (const file of statementFiles) await import(pathToFileURL(path.join(repo, file)).href);
+  return statements;
+}
+
+const postgres = usePostgres();
+
+describe("the store's raw statements on both dialects", () => {
+  it('prepares every statement on a migrated SQLite', async () => {
+    const all = await everyStatement();
+    expect(all.length).toBeGreaterThanOrEqual(statementFiles.length);
+    const db = migratedDatabase();
+    try {
+      for (const s of all) expect(() => db.$client.prepare(s.sql), s.sql).not.toThrow();
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  it('prepares every statement on a migrated PostgreSQL', async () => {
+    const all = await everyStatement();
+    const pool = new pg.Pool(await postgres().createDatabase());
+    const store = await openPostgresStore(pool);
+    try {
+      const client = await pool.connect();
+      try {
+        for (const s of all) {
+          // PREPARE infers every parameter's type from where it stands, as the driver's named statements do.
+          const problem = await client
+            .query(`PREPARE ${s.name} AS ${numberedPlaceholders(s.sql)}`)
+            .then(() => client.query(`DEALLOCATE ${s.name}`))
+            .then(
+              () => null,
+              (error: Error) => error.message,
+            );
+          expect(problem, s.sql).toBeNull();
+        }
+      } finally {
+        client.release();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('raw SQL against the migrated schema', () => {
   it('knows how every file that writes raw SQL is checked', () => {
-    const known = [...bundleFiles, ...Object.keys(preparedInline), ...benchRuns, ...namesNoColumn];
+    const known = [
+      ...bundleFiles,
+      ...Object.keys(preparedInline),
+      ...benchRuns,
+      ...namesNoColumn,
+      ...preparesStatements,
+    ];
     expect(
       rawSqlFiles.filter((f) => !known.includes(f)),
       'say how these are checked',
@@ -160,14 +230,14 @@ describe('raw SQL against the migrated schema', () => {
     const db = migratedDatabase();
     try {
       db.$client.exec('alter table device_status rename column last_reachable_at to reachable_at');
-      await expect(prepareEveryStatement(db)).rejects.toThrow(/no such column: (\w+\.)?last_reachable_at/);
+      await expect(prepareEveryStatement(db)).rejects.toThrow(/no such column: "?(\w+\.)?last_reachable_at/);
     } finally {
       db.$client.close();
     }
   });
 
-  it("runs the bench's generator, time shift, folding and storage measure on a tiny world", () => {
-    benchWorld();
+  it("runs the bench's generator, time shift, folding and storage measure on a tiny world", async () => {
+    await benchWorld();
   });
 
   it('reaches every .prepare call site of the server and the bench', async () => {
@@ -177,8 +247,8 @@ describe('raw SQL against the migrated schema', () => {
     } finally {
       db.$client.close();
     }
-    benchWorld();
-    expect(prepareSites.length).toBeGreaterThan(30);
+    await benchWorld();
+    expect(prepareSites.length).toBeGreaterThan(20);
     expect(
       prepareSites.filter((site) => !reached.has(site)),
       'prepare these on the migrated database above',
@@ -187,13 +257,13 @@ describe('raw SQL against the migrated schema', () => {
 });
 
 /** A tiny Linxia world and a tiny one on the national tree (root 000000), generated and measured. */
-function benchWorld(): void {
+async function benchWorld(): Promise<void> {
   for (const scale of [tinyScale(), { ...tinyScale(), key: 'tiny-china', counties: 'china' as const }]) {
     const dir = tempDir();
     const file = path.join(dir, DATABASE_FILE);
     expect(generateDataset(scale, file).reports).toBeGreaterThan(0);
     rebaseDatabase(file, 0);
     expect(storageOf(dir).reportCount).toBeGreaterThan(0);
-    expect(measureFolding(file).reportsFolded).toBeGreaterThan(0);
+    expect((await measureFolding(file)).reportsFolded).toBeGreaterThan(0);
   }
 }

@@ -88,7 +88,7 @@ describe('benchmark harness', () => {
     db.$client.close();
   });
 
-  it("sizes folded rows by folding every report of a copy with the server's retention code", () => {
+  it("sizes folded rows by folding every report of a copy with the server's retention code", async () => {
     const file = path.join(tempDir(), DATABASE_FILE);
     const meta = generateDataset(tinyScale(), file);
     const db = openDatabaseFile(file);
@@ -99,7 +99,7 @@ describe('benchmark harness', () => {
       .pluck()
       .get();
     db.$client.close();
-    const folding = measureFolding(file);
+    const folding = await measureFolding(file);
     expect(folding.reportsFolded).toBe(meta.reports);
     expect(folding.deviceDays).toBe(deviceDays);
     expect(folding.bytesPerDeviceDay).toBeGreaterThan(0);
@@ -110,7 +110,7 @@ describe('benchmark harness', () => {
     // A share folds whole days from the oldest, some but not all.
     const again = path.join(tempDir(), DATABASE_FILE);
     const second = generateDataset(tinyScale(), again);
-    const part = measureFolding(again, 0.5);
+    const part = await measureFolding(again, 0.5);
     expect(part.reportsFolded).toBeGreaterThan(0);
     expect(part.reportsFolded).toBeLessThan(second.reports);
   });

@@ -64,7 +64,7 @@ async function report(school: string, classroom: string, reachable: boolean) {
 describe('a province deployment', () => {
   it('loads the province’s subtree and the Ministry’s share targets, and rolls schools up every level', async () => {
     ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster: gansuRoster });
-    const plan = currentPlan(ctx.db);
+    const plan = await currentPlan(ctx.store);
     expect(plan.root).toMatchObject({ code: '620000', name: '甘肃省' });
     expect(plan.indicators.schoolsConnected.share).toBe(1);
 

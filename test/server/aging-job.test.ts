@@ -38,7 +38,7 @@ describe('aging job', () => {
     expect(connected()).toBe(1);
 
     ctx.clock.set(T0 + 31 * 86_400_000);
-    const job = startAgingJob(ctx.db, '* * * * * *', ctx.clock, pino({ level: 'silent' }));
+    const job = startAgingJob(ctx.store, '* * * * * *', ctx.clock, pino({ level: 'silent' }));
     try {
       await eventually(() => connected() === 0);
     } finally {

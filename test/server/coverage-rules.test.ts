@@ -142,7 +142,7 @@ describe('bandwidth: highest over devices of the median download within the wind
 
   it('uses the standard for the school type and area from the plan', async () => {
     await setup();
-    const plan = currentPlan(ctx.db);
+    const plan = await currentPlan(ctx.store);
     const standards = [{ typeCodes: ['218'], area: 'rural' as const, minMbps: 4 }, { minMbps: 100 }];
     importPlan(
       ctx.db,

@@ -55,7 +55,7 @@ describe('group commit', () => {
   it('isolates a batch that cannot be stored: its neighbours in the group still commit', async () => {
     server = await startTestServer();
     const good = await enroll('6229210001');
-    const committer = new GroupCommitter(server.db);
+    const committer = new GroupCommitter(server.store);
     const now = Date.now();
     const batch = () => [reportSchema.parse(makeReport({ at: now }))];
     const results = await Promise.allSettled([

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dailySnapshots } from '../../server/db/schema.ts';
+import { openStore } from '../../server/db/store.ts';
 import { runMaintenance } from '../../server/jobs/maintenance.ts';
+import { parsePlanFile } from '../../server/plan/plan.ts';
+import { usePostgres } from '../helpers/postgres.ts';
 import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
+
+const postgres = usePostgres();
 
 let ctx: TestContext;
 afterEach(() => ctx?.cleanup());
@@ -13,7 +18,7 @@ describe('maintenance on a worker thread', () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     const { days } = await runMaintenance<{ days: string[] }>({
-      file: ctx.db.$client.name,
+      database: { file: ctx.db.$client.name },
       task: 'snapshots',
       now: start + 3 * 86_400_000,
       retentionDays: 0,
@@ -22,5 +27,24 @@ describe('maintenance on a worker thread', () => {
     expect(days).toEqual(['2027-03-01', '2027-03-02', '2027-03-03']);
     expect(ctx.db.select().from(dailySnapshots).all()).toHaveLength(27);
     expect(ticks).toBeGreaterThan(0);
+  });
+});
+
+describe('maintenance on a worker thread, on PostgreSQL', () => {
+  it('opens a pool of its own from the database URL: folds there, and says the snapshots do not run there yet', async () => {
+    const { host, port, user, database } = await postgres().createDatabase();
+    const databaseUrl = `postgresql://${user}@${encodeURIComponent(host!)}:${port}/${database}`;
+    const store = await openStore({ databaseUrl });
+    try {
+      const { plan } = parsePlanFile(new URL('../../server/plan/linxia-2015-2020.json', import.meta.url));
+      await store.q.insert(store.t.plans).values({ document: plan!, importedAt: 1, source: 'test' });
+    } finally {
+      await store.close();
+    }
+    const task = { database: { databaseUrl }, now: Date.now(), retentionDays: 180 };
+    expect(await runMaintenance({ ...task, task: 'retention' })).toEqual({ folded: 0 });
+    await expect(runMaintenance({ ...task, task: 'snapshots' })).rejects.toThrow(
+      /the snapshots task does not run on PostgreSQL yet/,
+    );
   });
 });

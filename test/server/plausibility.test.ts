@@ -228,7 +228,7 @@ describe('bounded storage', () => {
     ctx.clock.advance(100 * DAY);
     await recordSpeedtest(ctx.store, { id: pc.deviceId, schoolCode: pc.schoolCode }, measured, ctx.clock());
     ctx.clock.advance(100 * DAY);
-    foldOldReports(ctx.db, ctx.clock(), 180);
+    await foldOldReports(ctx.store, ctx.clock(), 180);
     expect(ctx.db.select({ finishedAt: speedtests.finishedAt }).from(speedtests).all()).toEqual([
       { finishedAt: T0 + 100 * DAY },
     ]);

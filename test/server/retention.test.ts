@@ -53,7 +53,7 @@ describe('retention', () => {
     const history = () => pastDays.map((day) => Object.fromEntries(figuresAt(ctx.db, endOfLocalDay(day))));
 
     const before = { api: await read(), history: history(), reports: ctx.db.select().from(reports).all().length };
-    const folded = foldOldReports(ctx.db, ctx.clock(), 180);
+    const folded = await foldOldReports(ctx.store, ctx.clock(), 180);
     expect(folded).toBeGreaterThan(0);
     expect(ctx.db.select().from(reports).all().length).toBe(before.reports - folded);
     expect(ctx.db.select().from(deviceDays).all().length).toBeGreaterThan(0);
@@ -70,7 +70,7 @@ describe('retention', () => {
 
     expect(await read()).toEqual(before.api);
     expect(history()).toEqual(before.history);
-    expect(foldOldReports(ctx.db, ctx.clock(), 180)).toBe(0);
+    expect(await foldOldReports(ctx.store, ctx.clock(), 180)).toBe(0);
   });
 
   it('acknowledges a replayed report older than retention without storing it, so folded days are never counted twice', async () => {
@@ -123,7 +123,7 @@ describe('folding a day in several chunks', () => {
     ctx.clock.set(day0 + 10 * 3_600_000);
     await requestJson(ctx.app, 'POST', '/api/v1/reports', { bearer: key, body: { reports: day } });
     ctx.clock.set(day0 + 240 * DAY);
-    expect(foldOldReports(ctx.db, ctx.clock(), 180, 1)).toBe(4);
+    expect(await foldOldReports(ctx.store, ctx.clock(), 180, 1)).toBe(4);
     const [row] = ctx.db.select().from(deviceDays).all();
     expect(row).toMatchObject({
       reports: 4,
