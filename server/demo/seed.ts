@@ -13,7 +13,6 @@ import { legacyDb, sqliteStore } from '../db/store.ts';
 import { classrooms, devices, deviceStatus, enrollmentTokens } from '../db/schema.ts';
 import { createEnrollmentToken, type NewEnrollmentToken } from '../enrollment/tokens.ts';
 import { storeBatch } from '../ingest/reports.ts';
-import { sqliteStore } from '../db/store.ts';
 import { importSchools } from '../registry/import-schools.ts';
 import { centreSchools } from './centre-schools.ts';
 import { seedHistory } from './history-seed.ts';
