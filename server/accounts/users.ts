@@ -4,6 +4,7 @@ import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { schools, sessions, users } from '../db/schema.ts';
 import { confineTo, confineToCounty } from '../divisions/confinement.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
 import { DomainError } from '../errors.ts';
 import { describeIssues } from '../http/validate.ts';
 import { hashPassword } from './passwords.ts';
@@ -21,8 +22,8 @@ export async function createUser(db: Db, input: NewUser, now: number, audit: Aud
   const u = parsed.data;
   let divisionCode: string | null = null;
   let schoolCode: string | null = null;
-  if (u.role === 'bureau') divisionCode = confineTo(db, u.divisionCode, 'bureau account');
-  if (u.role === 'county') divisionCode = confineToCounty(db, u.divisionCode!, 'county account');
+  if (u.role === 'bureau') divisionCode = confineTo(deploymentTreeOnConnection(db), u.divisionCode, 'bureau account');
+  if (u.role === 'county') divisionCode = confineToCounty(deploymentTreeOnConnection(db), u.divisionCode!, 'county account');
   if (u.role === 'school') {
     const school = db
       .select({ code: schools.code, countyCode: schools.countyCode })

@@ -5,6 +5,7 @@ import { perConnection } from '../db/per-connection.ts';
 import { recordAudit, tokenActor, userActor, type AuditSource } from '../audit/audit.ts';
 import { apiTokens } from '../db/schema.ts';
 import { confineTo } from '../divisions/confinement.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
 import { DomainError } from '../errors.ts';
 import { generateSecret, hashSecret } from '../access/secrets.ts';
 
@@ -18,7 +19,7 @@ export function createApiToken(
   now: number,
   audit: AuditSource,
 ) {
-  const divisionCode = confineTo(db, input.divisionCode, 'API token');
+  const divisionCode = confineTo(deploymentTreeOnConnection(db), input.divisionCode, 'API token');
   const token = generateSecret('api');
   return inTransaction(db, () => {
     const row = db

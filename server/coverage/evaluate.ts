@@ -6,7 +6,7 @@ import {
   type SchoolRow,
 } from './evaluate-statements.ts';
 import { currentPlan } from '../plan/current.ts';
-import { deploymentTree } from '../divisions/deployment.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
 import { loadCalendars } from './county-calendars.ts';
 import { evidenceExpiry, evidenceWindowStart } from './rules.ts';
 import {
@@ -174,7 +174,7 @@ function measuredThroughput(
  */
 export function refreshRollups(db: Db, countyCodes: Iterable<string>, now: number): void {
   const q = evaluateStatements(db);
-  const tree = deploymentTree(db);
+  const tree = deploymentTreeOnConnection(db);
   const depthOf = new Map<string, number>();
   for (const code of countyCodes) {
     const chain = tree.ancestors(code);

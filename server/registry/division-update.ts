@@ -14,7 +14,8 @@ import {
   schoolStatus,
   users,
 } from '../db/schema.ts';
-import { deploymentTree, RootError, storedRoot, zeroFigures } from '../divisions/deployment.ts';
+import { RootError, zeroFigures } from '../divisions/deployment.ts';
+import { deploymentTreeOnConnection, storedRootOnConnection } from '../divisions/deployment-on-connection.ts';
 import { planEditionChange, type EditionChange } from '../divisions/edition-change.ts';
 import type { DivisionTree } from '../divisions/tree.ts';
 
@@ -68,7 +69,7 @@ export function updateDivisionReference(
   audit: AuditSource,
 ): DivisionUpdateResult {
   return inTransaction(db, () => {
-    const root = storedRoot(db);
+    const root = storedRootOnConnection(db);
     if (!root) throw new RootError('this database has no deployment root yet; start the server once');
     const schoolsPerDivision = new Map<string, number>();
     countsBy(
@@ -89,7 +90,7 @@ export function updateDivisionReference(
     db.update(deployment).set({ referenceEdition: next.edition }).where(eq(deployment.id, 1)).run();
     refreshRollups(
       db,
-      deploymentTree(db)
+      deploymentTreeOnConnection(db)
         .counties(root.code)
         .map((d) => d.code),
       now,

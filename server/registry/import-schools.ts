@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { rosterRowSchema, type RosterRow } from '../../shared/schemas/school.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { classrooms, schools } from '../db/schema.ts';
-import { deploymentTree } from '../divisions/deployment.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
 import { loadShippedDivisionTree } from '../divisions/reference-file.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
@@ -41,7 +41,7 @@ export function validateRoster(db: Db, rows: RosterFileRow[]): { valid: ValidRow
     if (good) valid.push(row as unknown as ValidRow);
   }
 
-  const tree = deploymentTree(db);
+  const tree = deploymentTreeOnConnection(db);
   const counties = new Map(tree.counties(tree.root.code).map((d) => [d.code, d.name]));
   const countyProblem = (code: string) => {
     const division = tree.get(code);

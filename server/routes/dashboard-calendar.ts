@@ -9,7 +9,7 @@ import type { AppEnv } from '../http/app-env.ts';
 import { DomainError } from '../errors.ts';
 import { keepForm, type FormProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
-import { deploymentTree } from '../divisions/deployment.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
 import { addClosure, listClosures, removeClosure } from '../programme/closures.ts';
 import { CalendarPage, closureColumns, type ClosureRow } from '../views/calendar-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
@@ -41,7 +41,7 @@ function assertMayChange(scope: string | null, closureCounty: string | null): vo
 /** Closures the reader sees: every prefecture-wide one, and each county's for that county's officers and the bureau. */
 function rowsFor(c: Context<AppEnv>): ClosureRow[] {
   const scope = officerScope(c);
-  const tree = deploymentTree(c.get('db'));
+  const tree = deploymentTreeOnConnection(c.get('db'));
   const names = new Map(tree.counties(tree.root.code).map((d) => [d.code, c.get('locale').divisionName(d)]));
   return listClosures(c.get('db'))
     .filter((x) => scope === null || x.countyCode === null || divisionContains(scope, x.countyCode))
@@ -54,7 +54,7 @@ function rowsFor(c: Context<AppEnv>): ClosureRow[] {
 
 function page(c: Context<AppEnv>, notice: string | null, problem: FormProblem | null) {
   const scope = officerScope(c);
-  const tree = deploymentTree(c.get('db'));
+  const tree = deploymentTreeOnConnection(c.get('db'));
   const counties = tree
     .counties(tree.root.code)
     .filter((d) => scope === null || divisionContains(scope, d.code))
