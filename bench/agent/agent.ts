@@ -19,6 +19,7 @@ import { AGENT_ENVIRONMENT, AGENT_NODE_FLAGS, EXECUTABLE_NODE_OPTIONS } from '..
 import { AGENT_VERSION } from '../../agent/version.ts';
 import { parseServerConfig } from '../../server/config.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { reports } from '../../server/db/schema.ts';
 import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { startServer } from '../../server/index.ts';
@@ -97,8 +98,8 @@ const exited = (child: ReturnType<typeof spawn>) => new Promise((resolve) => chi
 try {
   const db = openDatabase(join(dir, 'server'));
   ensureReferenceData(db, Date.now());
-  importSchools(
-    db,
+  await importSchools(
+    sqliteStore(db),
     [
       {
         line: 2,

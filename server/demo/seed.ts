@@ -9,6 +9,7 @@ import { recordAudit } from '../audit/audit.ts';
 import { generateSecret, hashSecret } from '../access/secrets.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { inTransaction } from '../db/client.ts';
+import { sqliteStore } from '../db/store.ts';
 import { classrooms, devices, deviceStatus, enrollmentTokens } from '../db/schema.ts';
 import { createEnrollmentToken } from '../enrollment/tokens.ts';
 import { storeBatch } from '../ingest/reports.ts';
@@ -77,7 +78,7 @@ export async function seedDemo(
       centre_school_code: centres.get(s.code) === s.code ? undefined : centres.get(s.code),
     },
   }));
-  const imported = importSchools(db, rows, now, bySeed);
+  const imported = await importSchools(sqliteStore(db), rows, now, bySeed);
   if (imported.errors.length > 0)
     throw new Error(`demo roster rejected: ${JSON.stringify(imported.errors.slice(0, 3))}`);
 

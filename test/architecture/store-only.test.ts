@@ -37,7 +37,6 @@ export const onTheConnection = [
   'server/commands/command-line.ts',
   'server/commands/platforms.ts',
   'server/commands/releases.ts',
-  'server/commands/schools.ts',
   'server/commands/teacher-spaces.ts',
   'server/coverage/bandwidth-history.ts',
   'server/coverage/county-calendars.ts',

@@ -26,7 +26,7 @@ const SCHOOL = '6229210001';
 // One PC reporting dozens of times a minute: the per-device batch cap is for real PCs.
 const env = { SANTONG_REPORT_BATCHES_PER_DEVICE_PER_HOUR: '0' };
 
-const prepared = prepareDataDir('santong-agent-crash-');
+const prepared = await prepareDataDir('santong-agent-crash-');
 afterAll(() => prepared.remove());
 
 function shuffled<T>(items: readonly T[], random: Random): T[] {

@@ -16,7 +16,7 @@ import { encodeReportId } from '../../server/db/report-id.ts';
  * verifies clean and answers the same coverage figures as the original.
  */
 const env = { SANTONG_REPORT_BATCHES_PER_DEVICE_PER_HOUR: '0' };
-const original = prepareDataDir('santong-backup-');
+const original = await prepareDataDir('santong-backup-');
 const restoredDirs: string[] = [];
 afterAll(() => {
   original.remove();
@@ -118,7 +118,7 @@ describe('santong backup', () => {
     { timeout: 90_000 },
     async () => {
       // An install from before issue 11: SQLite made the files 0644 in a 0755 directory (umask 022).
-      const older = prepareDataDir('santong-modes-');
+      const older = await prepareDataDir('santong-modes-');
       restoredDirs.push(older.dataDir);
       const database = path.join(older.dataDir, DATABASE_FILE);
       fs.chmodSync(older.dataDir, 0o755);

@@ -54,7 +54,7 @@ async function json(
 
 describe('no secrets in logs', () => {
   it('a full scenario at debug level logs its requests and none of the tokens, keys, passwords or session ids', async () => {
-    const prepared = prepareDataDir('santong-logs-');
+    const prepared = await prepareDataDir('santong-logs-');
     cleanups.push(() => prepared.remove());
     const passwords = {
       bureau: secretWord('pw-bureau'),

@@ -22,7 +22,7 @@ const env = {
   SANTONG_ENROLL_PER_IP_PER_MINUTE: '0',
 };
 
-const prepared = prepareDataDir('santong-crash-');
+const prepared = await prepareDataDir('santong-crash-');
 
 async function until(condition: () => boolean, what: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createApiToken } from '../../server/auth/api-tokens.ts';
 import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { importSchools } from '../../server/registry/import-schools.ts';
 import { repoRoot } from '../helpers/cli.ts';
@@ -84,18 +85,18 @@ export async function killHard(server: ServerProcess): Promise<void> {
 }
 
 /** A temp data dir with reference data, the test roster, one unlimited enrollment token per school and a bureau API token. */
-export function prepareDataDir(prefix: string): {
+export async function prepareDataDir(prefix: string): Promise<{
   dataDir: string;
   tokens: Map<string, string>;
   apiToken: string;
   remove(): void;
-} {
+}> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const db = openDatabase(dataDir);
   const now = Date.now();
   ensureReferenceData(db, now);
-  const summary = importSchools(
-    db,
+  const summary = await importSchools(
+    sqliteStore(db),
     testRoster.map((cells, i) => ({ line: i + 2, cells })),
     now,
     byTest,
