@@ -85,6 +85,16 @@ export async function openCommandStore(flags: Flags): Promise<Store> {
   return store;
 }
 
+/** Runs `work` on the store the settings name (openCommandStore), closing it after, however `work` ends. */
+export async function withStore<T>(flags: Flags, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openCommandStore(flags);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
 /** Prints a refusal as `santong: …` on stderr; exit code 1. */
 export function fail(message: string): number {
   process.stderr.write(`santong: ${message}\n`);

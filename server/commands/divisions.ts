@@ -1,7 +1,7 @@
 import { describeDivisionChanges } from '../divisions/diff.ts';
 import { readDivisionReference } from '../divisions/reference-file.ts';
 import { updateDivisionReference } from '../registry/division-update.ts';
-import { cliActor, fail, openCommandStore, UsageError, type Command, type Flags } from './command-line.ts';
+import { cliActor, fail, withStore, UsageError, type Command, type Flags } from './command-line.ts';
 
 /** `--successors 350402=350404,350427=350405`: which division takes the place of one that goes. */
 function successorsFlag(flags: Flags): Map<string, string> {
@@ -29,17 +29,12 @@ export const divisionsUpdate: Command = async ({ flags, arg: file, now, say }) =
     return 1;
   }
   const dryRun = Boolean(flags['dry-run']);
-  const store = await openCommandStore(flags);
-  let result;
-  try {
-    result = await updateDivisionReference(store, tree, { successors, dryRun }, now, {
+  const { change, applied } = await withStore(flags, (store) =>
+    updateDivisionReference(store, tree, { successors, dryRun }, now, {
       actor: cliActor(),
       reason: flags.reason ?? `divisions update ${file}`,
-    });
-  } finally {
-    await store.close();
-  }
-  const { change, applied } = result;
+    }),
+  );
   describeDivisionChanges(change.changes).forEach(say);
   for (const m of change.moves) {
     const why = m.because === 'flag' ? 'named by --successors' : 'the only division of the same name';

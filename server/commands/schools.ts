@@ -3,7 +3,7 @@ import type { AuditSource } from '../audit/audit.ts';
 import type { Store } from '../db/store.ts';
 import { importSchools, validateRoster } from '../registry/import-schools.ts';
 import { readRosterFile } from '../registry/roster-file.ts';
-import { cliActor, openCommandStore, UsageError, type Command } from './command-line.ts';
+import { cliActor, withStore, UsageError, type Command } from './command-line.ts';
 import { runTableImport } from './table-import.ts';
 
 /** `santong import-schools FILE`: reads, imports and returns the lines to print and the exit code (1 when nothing was imported). */
@@ -30,15 +30,9 @@ export function runImportSchools(
 export const importSchoolsCommand: Command = async ({ flags, sub: file, now, say }) => {
   if (!file || !fs.existsSync(file))
     throw new UsageError(`import-schools needs a roster file that exists${file ? `: ${file} not found` : ''}`);
-  const store = await openCommandStore(flags);
-  try {
-    const result = await runImportSchools(store, file, now, {
-      actor: cliActor(),
-      reason: flags.reason ?? `import-schools ${file}`,
-    });
-    result.output.forEach((line) => (result.exitCode === 0 ? say(line) : process.stderr.write(`${line}\n`)));
-    return result.exitCode;
-  } finally {
-    await store.close();
-  }
+  const result = await withStore(flags, (store) =>
+    runImportSchools(store, file, now, { actor: cliActor(), reason: flags.reason ?? `import-schools ${file}` }),
+  );
+  result.output.forEach((line) => (result.exitCode === 0 ? say(line) : process.stderr.write(`${line}\n`)));
+  return result.exitCode;
 };

@@ -90,7 +90,6 @@ export const onTheConnection = [
   'server/routes/coverage.ts',
   'server/routes/dashboard-admin.ts',
   'server/routes/dashboard-agent-download.ts',
-  'server/routes/dashboard-calendar.ts',
   'server/routes/dashboard-county.ts',
   'server/routes/dashboard-declarations.ts',
   'server/routes/dashboard-devices.ts',
