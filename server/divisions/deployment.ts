@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, sql, type Column } from 'drizzle-orm';
 import { statement, type Store } from '../db/store.ts';
 import type { DivisionLevelName } from '../../shared/schemas/division-code.ts';
 import { COUNTRY_CODE } from './levels.ts';
@@ -76,7 +76,7 @@ export async function establishRoot(store: Store, requested: string | undefined,
         .values(chunk)
         .onConflictDoUpdate({
           target: divisions.code,
-          set: { level: sql`excluded.level`, parentCode: sql`excluded.parent_code` },
+          set: { level: excluded(divisions.level), parentCode: excluded(divisions.parentCode) },
         });
       await tx.q
         .insert(divisionRollups)
@@ -89,6 +89,9 @@ export async function establishRoot(store: Store, requested: string | undefined,
     return code;
   });
 }
+
+/** The value an upsert would have inserted into `column` (`excluded.x`: the same in SQLite and PostgreSQL). */
+const excluded = (column: Column) => sql`excluded.${sql.identifier(column.name)}`;
 
 // A country's tree is ~3,600 divisions: inserted in chunks, well under either dialect's limit on parameters.
 const ROWS_PER_INSERT = 500;

@@ -70,7 +70,6 @@ export const onTheConnection = [
   'server/programme/declarations.ts',
   'server/programme/history.ts',
   'server/programme/inspection-checklist.ts',
-  'server/programme/inspection-list.ts',
   'server/programme/inspections.ts',
   'server/programme/plan-import.ts',
   'server/programme/platform-probe.ts',

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { legacyDb } from '../../server/db/store.ts';
 import { addClosure, listClosures, removeClosure } from '../../server/programme/closures.ts';
+import { listInspections } from '../../server/programme/inspection-list.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { establishRoot } from '../../server/divisions/deployment.ts';
 import { useEachDialect } from '../helpers/each-dialect.ts';
 import { byTest } from '../helpers/server.ts';
 
 /*
- * School closures through the store (issue 14). Listing runs on both dialects; adding and removing record the
+ * School closures and the inspection list through the store (issue 14). Listing runs on both dialects; adding and removing record the
  * audit and re-derive figures on the SQLite connection until audit and coverage move, so on PostgreSQL they are
  * refused whole, nothing written.
  */
@@ -44,5 +45,35 @@ describe.each(['sqlite', 'postgres'] as const)('closures on %s', (dialect) => {
     await establishRoot(store, undefined, 1_000);
     await expect(addClosure(store, winter, 2_000, byTest)).rejects.toThrow(/does not run on PostgreSQL yet/);
     expect(await listClosures(store)).toEqual([]);
+  });
+});
+
+describe.each(['sqlite', 'postgres'] as const)('inspections listed on %s', (dialect) => {
+  it('counts each inspection’s schools and findings, in a county or the whole deployment', async () => {
+    const store = await open(dialect);
+    await establishRoot(store, undefined, 1_000);
+    const { schools, inspections, inspectionSchools } = store.t;
+    const school = (code: string, countyCode: string) => ({
+      code,
+      name: code,
+      countyCode,
+      typeCode: '211',
+      urbanRuralCode: '121',
+      createdAt: 1,
+      updatedAt: 1,
+    });
+    await store.q.insert(schools).values([school('6229210001', '622921'), school('6229220001', '622922')]);
+    const [drawn] = await store.q
+      .insert(inspections)
+      .values({ seed: 'x', perCounty: 1, drawnAt: 2, drawnBy: 'cli:test' })
+      .returning();
+    await store.q.insert(inspectionSchools).values([
+      { inspectionId: drawn!.id, schoolCode: '6229210001', stratum: 'a', recordedAt: 3 },
+      { inspectionId: drawn!.id, schoolCode: '6229220001', stratum: 'a' },
+    ]);
+    expect(await listInspections(store, null)).toEqual([
+      expect.objectContaining({ id: drawn!.id, schools: 2, recorded: 1 }),
+    ]);
+    expect(await listInspections(store, '622922')).toEqual([expect.objectContaining({ schools: 1, recorded: 0 })]);
   });
 });
