@@ -23,7 +23,8 @@ export async function createUser(db: Db, input: NewUser, now: number, audit: Aud
   let divisionCode: string | null = null;
   let schoolCode: string | null = null;
   if (u.role === 'bureau') divisionCode = confineTo(deploymentTreeOnConnection(db), u.divisionCode, 'bureau account');
-  if (u.role === 'county') divisionCode = confineToCounty(deploymentTreeOnConnection(db), u.divisionCode!, 'county account');
+  if (u.role === 'county')
+    divisionCode = confineToCounty(deploymentTreeOnConnection(db), u.divisionCode!, 'county account');
   if (u.role === 'school') {
     const school = db
       .select({ code: schools.code, countyCode: schools.countyCode })
