@@ -98,8 +98,8 @@ const exited = (child: ReturnType<typeof spawn>) => new Promise((resolve) => chi
 try {
   const db = openDatabase(join(dir, 'server'));
   ensureReferenceData(db, Date.now());
-  importSchools(
-    db,
+  await importSchools(
+    sqliteStore(db),
     [
       {
         line: 2,

@@ -45,8 +45,8 @@ const roster = linxiaSchools.flatMap(([county, n]) =>
     township: `乡镇${(i % 15) + 1}`,
   })),
 );
-const imported = importSchools(
-  db,
+const imported = await importSchools(
+  sqliteStore(db),
   roster.map((cells, i) => ({ line: i + 2, cells })),
   now,
   audit,

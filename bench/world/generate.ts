@@ -7,7 +7,7 @@ import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
 import { refreshRollups } from '../../server/coverage/evaluate.ts';
 import { currentPlanOnConnection } from '../../server/plan/current-connection.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
-import { deploymentTree } from '../../server/divisions/deployment.ts';
+import { deploymentTreeOnConnection } from '../../server/divisions/deployment-on-connection.ts';
 import { COUNTRY_CODE } from '../../server/divisions/levels.ts';
 import { GENERATOR_VERSION, type Scale } from './scales.ts';
 import { DAY_MS } from '../../shared/time/china-time.ts';
@@ -72,7 +72,7 @@ export function generateDataset(
   sqlite.pragma('synchronous = OFF');
   sqlite.pragma('foreign_keys = OFF');
   sqlite.pragma('cache_size = -1000000');
-  const tree = deploymentTree(db);
+  const tree = deploymentTreeOnConnection(db);
   const counties = countiesOf(scale, tree.counties(tree.root.code));
   const indexes = sqlite
     .prepare(

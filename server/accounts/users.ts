@@ -3,6 +3,7 @@ import { newUserSchema, passwordSchema, type NewUser, type Role } from '../../sh
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { legacyDb, type Store } from '../db/store.ts';
 import { confineTo, confineToCounty } from '../divisions/confinement.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
 import { DomainError } from '../errors.ts';
 import { describeIssues } from '../http/validate.ts';
 import { hashPassword } from './passwords.ts';
@@ -19,14 +20,13 @@ export async function createUser(store: Store, input: NewUser, now: number, audi
   }
   const u = parsed.data;
   const { schools, users } = store.t;
-  // Division confinement is not on the store yet (issue 14): it reads the tree over the SQLite connection.
-  const confinement = () => legacyDb(store, 'confining an account to a division');
   let divisionCode: string | null = null;
   let schoolCode: string | null = null;
   // An account of the whole deployment names no division, so it needs no confinement.
   if (u.role === 'bureau' && u.divisionCode != null)
-    divisionCode = confineTo(confinement(), u.divisionCode, 'bureau account');
-  if (u.role === 'county') divisionCode = confineToCounty(confinement(), u.divisionCode!, 'county account');
+    divisionCode = confineTo(await deploymentTree(store), u.divisionCode, 'bureau account');
+  if (u.role === 'county')
+    divisionCode = confineToCounty(await deploymentTree(store), u.divisionCode!, 'county account');
   if (u.role === 'school') {
     const [school] = await store.q
       .select({ code: schools.code, countyCode: schools.countyCode })

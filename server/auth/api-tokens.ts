@@ -3,6 +3,7 @@ import type { ApiPrincipal } from '../access/principals.ts';
 import { legacyDb, statement, type Store } from '../db/store.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { confineTo } from '../divisions/confinement.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
 import { DomainError } from '../errors.ts';
 import { generateSecret, hashSecret } from '../access/secrets.ts';
 
@@ -16,12 +17,9 @@ export async function createApiToken(
   now: number,
   audit: AuditSource,
 ): Promise<{ id: number; token: string; divisionCode: string | null }> {
-  // Division confinement is not on the store yet (issue 14): it reads the tree over the SQLite connection.
   // A token of the whole deployment names no division, so it needs no confinement.
   const divisionCode =
-    input.divisionCode === null
-      ? null
-      : confineTo(legacyDb(store, 'confining an API token to a division'), input.divisionCode, 'API token');
+    input.divisionCode === null ? null : confineTo(await deploymentTree(store), input.divisionCode, 'API token');
   const token = generateSecret('api');
   return await store.transaction(async (tx) => {
     const [row] = await tx.q

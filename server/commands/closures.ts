@@ -1,6 +1,14 @@
 import { closureRequestSchema } from '../../shared/schemas/declarations.ts';
 import { addClosure, listClosures, removeClosure } from '../programme/closures.ts';
-import { cliActor, database, kebabFlag, parsedFlags, recordId, type Command, type Flags } from './command-line.ts';
+import {
+  cliActor,
+  kebabFlag,
+  parsedFlags,
+  recordId,
+  withCommandStore,
+  type Command,
+  type Flags,
+} from './command-line.ts';
 
 /*
  * `santong closure add|list|remove`: school closures (holidays, winter breaks) the evidence windows skip.
@@ -10,8 +18,7 @@ import { cliActor, database, kebabFlag, parsedFlags, recordId, type Command, typ
 
 const audit = (flags: Flags, sub: string) => ({ actor: cliActor(), reason: flags.reason ?? `closure ${sub}` });
 
-export const closureAdd: Command = ({ flags, now, say }) => {
-  const db = database(flags);
+export const closureAdd: Command = async ({ flags, now, say }) => {
   const { reason, ...closure } = parsedFlags(
     closureRequestSchema,
     {
@@ -23,20 +30,22 @@ export const closureAdd: Command = ({ flags, now, say }) => {
     },
     kebabFlag,
   );
-  const added = addClosure(db, closure, now, { ...audit(flags, 'add'), reason });
+  const added = await withCommandStore(flags, (store) =>
+    addClosure(store, closure, now, { ...audit(flags, 'add'), reason }),
+  );
   say(`closure #${added.id} "${added.name}" ${added.startsOn}…${added.endsOn} (${added.countyCode ?? 'every county'})`);
   return 0;
 };
 
-export const closureList: Command = ({ flags, say }) => {
-  for (const c of listClosures(database(flags)))
+export const closureList: Command = async ({ flags, say }) => {
+  for (const c of await withCommandStore(flags, listClosures))
     say(`#${c.id} ${c.startsOn}…${c.endsOn} ${c.countyCode ?? 'all'} ${c.name}`);
   return 0;
 };
 
-export const closureRemove: Command = ({ flags, now, say }) => {
-  const db = database(flags);
-  removeClosure(db, recordId(flags), now, audit(flags, 'remove'));
+export const closureRemove: Command = async ({ flags, now, say }) => {
+  const id = recordId(flags);
+  await withCommandStore(flags, (store) => removeClosure(store, id, now, audit(flags, 'remove')));
   say(`closure #${flags.id} removed`);
   return 0;
 };

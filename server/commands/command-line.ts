@@ -6,7 +6,7 @@ import { legacyDb, openStore, storeLocation, type Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { describeIssues } from '../http/validate.ts';
 import { ensureReferenceData } from '../plan/plan.ts';
-import { establishRoot } from '../divisions/deployment.ts';
+import { establishRootOnConnection } from '../divisions/deployment-on-connection.ts';
 
 /*
  * What every command of `santong` shares (server/cli.ts dispatches): its flags, the database it opens,
@@ -68,7 +68,7 @@ export function database(flags: Flags, withReferenceData = true): Db {
     );
   const db = openDatabase(config.dataDir);
   if (withReferenceData) ensureReferenceData(db, Date.now(), config.root);
-  else if (config.root !== undefined) establishRoot(db, config.root, Date.now());
+  else if (config.root !== undefined) establishRootOnConnection(db, config.root, Date.now());
   return db;
 }
 

@@ -1,7 +1,7 @@
 import { describeDivisionChanges } from '../divisions/diff.ts';
 import { readDivisionReference } from '../divisions/reference-file.ts';
 import { updateDivisionReference } from '../registry/division-update.ts';
-import { cliActor, database, fail, UsageError, type Command, type Flags } from './command-line.ts';
+import { cliActor, fail, withCommandStore, UsageError, type Command, type Flags } from './command-line.ts';
 
 /** `--successors 350402=350404,350427=350405`: which division takes the place of one that goes. */
 function successorsFlag(flags: Flags): Map<string, string> {
@@ -20,7 +20,7 @@ function successorsFlag(flags: Flags): Map<string, string> {
  * `santong divisions update FILE.tsv [--dry-run] [--successors OLD=NEW,…]`: the change report on stdout, then
  * the tree updated (all or nothing), or every refusal on stderr with exit 1.
  */
-export const divisionsUpdate: Command = ({ flags, arg: file, now, say }) => {
+export const divisionsUpdate: Command = async ({ flags, arg: file, now, say }) => {
   if (!file) throw new UsageError('divisions update needs a FILE.tsv (the format of server/divisions/gb2260.tsv)');
   const successors = successorsFlag(flags);
   const { tree, errors } = readDivisionReference(file);
@@ -29,10 +29,12 @@ export const divisionsUpdate: Command = ({ flags, arg: file, now, say }) => {
     return 1;
   }
   const dryRun = Boolean(flags['dry-run']);
-  const { change, applied } = updateDivisionReference(database(flags), tree, { successors, dryRun }, now, {
-    actor: cliActor(),
-    reason: flags.reason ?? `divisions update ${file}`,
-  });
+  const { change, applied } = await withCommandStore(flags, (store) =>
+    updateDivisionReference(store, tree, { successors, dryRun }, now, {
+      actor: cliActor(),
+      reason: flags.reason ?? `divisions update ${file}`,
+    }),
+  );
   describeDivisionChanges(change.changes).forEach(say);
   for (const m of change.moves) {
     const why = m.because === 'flag' ? 'named by --successors' : 'the only division of the same name';

@@ -16,9 +16,13 @@ export function printable(line: string): string {
 export interface TableImport<Column extends string> {
   read(file: string): Promise<TableFile<Column>>;
   /** Every problem of the rows on their own and against the registry, without writing. */
-  validate(rows: TableFileRow<Column>[]): RosterIssue[];
+  validate(rows: TableFileRow<Column>[]): RosterIssue[] | Promise<RosterIssue[]>;
   /** Validates again and writes all rows or none. */
-  apply(rows: TableFileRow<Column>[]): { errors: RosterIssue[]; warnings?: RosterIssue[]; summary: string };
+  apply(
+    rows: TableFileRow<Column>[],
+  ):
+    | { errors: RosterIssue[]; warnings?: RosterIssue[]; summary: string }
+    | Promise<{ errors: RosterIssue[]; warnings?: RosterIssue[]; summary: string }>;
 }
 
 /**
@@ -59,8 +63,8 @@ async function tableImportLines<Column extends string>(
       ],
     };
   };
-  if (table.errors.length > 0) return failed([...table.errors, ...steps.validate(table.rows)].sort(byLine));
-  const result = steps.apply(table.rows);
+  if (table.errors.length > 0) return failed([...table.errors, ...(await steps.validate(table.rows))].sort(byLine));
+  const result = await steps.apply(table.rows);
   if (result.errors.length > 0) return failed(result.errors);
   return {
     exitCode: 0,

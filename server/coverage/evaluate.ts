@@ -24,7 +24,7 @@ import {
   type SchoolStatusRow,
 } from './evaluate-statements.ts';
 import { currentPlanOnConnection } from '../plan/current-connection.ts';
-import { deploymentTree } from '../divisions/deployment.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
 import { loadCalendars } from './county-calendars.ts';
 import { evidenceExpiry, evidenceWindowStart } from './rules.ts';
 import {
@@ -194,7 +194,7 @@ function measuredThroughput(
  */
 export function refreshRollups(db: Db, countyCodes: Iterable<string>, now: number): void {
   const q = onConnection(db);
-  const tree = deploymentTree(db);
+  const tree = deploymentTreeOnConnection(db);
   const depthOf = new Map<string, number>();
   for (const code of countyCodes) {
     const chain = tree.ancestors(code);

@@ -16,7 +16,8 @@ import {
 import { DomainError } from '../errors.ts';
 import { currentPlanOnConnection } from '../plan/current-connection.ts';
 import { divisionTarget, progressOf } from '../plan/milestones.ts';
-import { deploymentTree, type DeploymentTree, type TreeDivision } from '../divisions/deployment.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
+import { type DeploymentTree, type TreeDivision } from '../divisions/deployment.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { reasonList } from './plausibility.ts';
 import { readCachedOnConnection } from '../db/read-cache-connection.ts';
@@ -126,7 +127,7 @@ export function rollupOf(db: Db, code: string): RollupFigures {
 export function readCoverage(db: Db, divisionCode: string | null, now: number, rows: CountyRows = 'all'): Coverage {
   sweepBeforeRead(db, now);
   const plan = currentPlanOnConnection(db);
-  const tree = deploymentTree(db);
+  const tree = deploymentTreeOnConnection(db);
   const division = divisionCode === null ? tree.root : tree.get(divisionCode);
   if (!division)
     throw new DomainError('not-found', 'division_unknown', `no division ${divisionCode} under ${tree.root.code}`);
@@ -326,7 +327,7 @@ function countySchoolRow(r: CountySchoolRow): SchoolRow {
 
 /** Looks up a county (or a prefecture-level city without counties, which schools point at alike), or throws 404. */
 export function findCounty(db: Db, code: string): TreeDivision {
-  const tree = deploymentTree(db);
+  const tree = deploymentTreeOnConnection(db);
   const county = tree.get(code);
   if (!county || !tree.isSchoolUnit(code))
     throw new DomainError('not-found', 'county_unknown', `no county ${code} in the plan's division tree`);

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { classroomStatus, deviceStatus, divisionRollups, schoolStatus, teacherSpaces } from '../db/schema.ts';
-import { deploymentTree } from '../divisions/deployment.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
 import { sweepExpired } from './evaluate.ts';
 import { storedReasons } from './plausibility.ts';
 import { recomputeCoverage, type RecomputedSchool } from './recompute.ts';
@@ -160,7 +160,7 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
   }
   // Every division's expected figures: its schools' recomputed sums, added up the tree from the counties
   // (not from the stored rows below it), so a wrong row at any level shows as a difference of its own.
-  const tree = deploymentTree(db);
+  const tree = deploymentTreeOnConnection(db);
   const expectedOf = new Map<string, Record<string, number>>();
   for (const [county, totals] of counties) {
     for (const code of [county, ...tree.ancestors(county).map((a) => a.code)]) {

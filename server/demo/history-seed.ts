@@ -1,6 +1,6 @@
 import { inTransaction, type Db } from '../db/client.ts';
 import { figuresAt, recordDailySnapshot, type SnapshotFigures } from '../programme/history.ts';
-import { deploymentTree } from '../divisions/deployment.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
 import { currentPlanOnConnection } from '../plan/current-connection.ts';
 import { DAY_MS, endOfLocalDay, localDay, startOfLocalYear } from '../../shared/time/china-time.ts';
 import { seededRandom } from './seeded-random.ts';
@@ -101,7 +101,7 @@ export function seedHistory(db: Db, now: number): number {
   inTransaction(db, () => {
     for (let day = localDay(startOfLocalYear(plan.startYear)); day <= yesterday; day = localDay(endOfLocalDay(day))) {
       const year = 1970 + endOfLocalDay(day) / yearLength;
-      const counties = deploymentTree(db)
+      const counties = deploymentTreeOnConnection(db)
         .counties(plan.root.code)
         .map((county) => {
           const wobble = 1 - random() * 0.006; // a PC off for the day, a link down for an afternoon

@@ -78,7 +78,7 @@ export async function seedDemo(
       centre_school_code: centres.get(s.code) === s.code ? undefined : centres.get(s.code),
     },
   }));
-  const imported = importSchools(db, rows, now, bySeed);
+  const imported = await importSchools(sqliteStore(db), rows, now, bySeed);
   if (imported.errors.length > 0)
     throw new Error(`demo roster rejected: ${JSON.stringify(imported.errors.slice(0, 3))}`);
 

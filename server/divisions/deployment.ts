@@ -1,7 +1,5 @@
-import { asc, eq } from 'drizzle-orm';
-import { inTransaction, type Db } from '../db/client.ts';
-import { perConnection } from '../db/per-connection.ts';
-import { deployment, divisionRollups, divisions } from '../db/schema.ts';
+import { asc, eq, sql, type Column } from 'drizzle-orm';
+import { statement, type Store } from '../db/store.ts';
 import type { DivisionLevelName } from '../../shared/schemas/division-code.ts';
 import { COUNTRY_CODE } from './levels.ts';
 import { loadShippedDivisionTree } from './reference-file.ts';
@@ -45,12 +43,15 @@ export interface DeploymentTree {
 }
 
 /** The root stored with the data, or undefined before the first use. */
-export function storedRoot(db: Db): { code: string; referenceEdition: string } | undefined {
-  return db
-    .select({ code: deployment.rootCode, referenceEdition: deployment.referenceEdition })
-    .from(deployment)
-    .where(eq(deployment.id, 1))
-    .get();
+export async function storedRoot(store: Store): Promise<{ code: string; referenceEdition: string } | undefined> {
+  const { deployment } = store.t;
+  return (
+    await store.q
+      .select({ code: deployment.rootCode, referenceEdition: deployment.referenceEdition })
+      .from(deployment)
+      .where(eq(deployment.id, 1))
+      .limit(1)
+  )[0];
 }
 
 /**
@@ -58,21 +59,60 @@ export function storedRoot(db: Db): { code: string; referenceEdition: string } |
  * shipped reference loaded into `divisions` and a zero rollup row for each. A `requested` root other than the
  * stored one is refused.
  */
-export function establishRoot(db: Db, requested: string | undefined, now: number): string {
-  const stored = storedRoot(db);
-  if (stored) {
-    if (requested !== undefined && requested !== stored.code) {
-      const name = db.select({ name: divisions.name }).from(divisions).where(eq(divisions.code, stored.code)).get();
-      throw new RootError(
-        `this data directory tracks ${stored.code} (${name?.name ?? 'unknown'}), not ${requested}; ` +
-          `a deployment keeps the root it started with: start without --root / SANTONG_ROOT_DIVISION, ` +
-          `or give ${requested} its own data directory (--data-dir)`,
-      );
+export async function establishRoot(store: Store, requested: string | undefined, now: number): Promise<string> {
+  const stored = await storedRoot(store);
+  if (stored) return keptRoot(store, stored.code, requested);
+  // Reading the shipped reference is file work: before the transaction (decision 180).
+  const { code, edition, rows } = rootSubtree(requested ?? DEFAULT_ROOT_CODE);
+  return store.transaction(async (tx) => {
+    // Another server may have chosen the root since: its choice stands (SERIALIZABLE re-runs this on a race).
+    const chosen = await storedRoot(tx);
+    if (chosen) return keptRoot(tx, chosen.code, requested);
+    const { divisions, divisionRollups, deployment } = tx.t;
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+      await tx.q
+        .insert(divisions)
+        .values(chunk)
+        .onConflictDoUpdate({
+          target: divisions.code,
+          set: { level: excluded(divisions.level), parentCode: excluded(divisions.parentCode) },
+        });
+      await tx.q
+        .insert(divisionRollups)
+        .values(chunk.map((row) => ({ divisionCode: row.code, ...zeroFigures, updatedAt: now })))
+        .onConflictDoNothing();
     }
-    return stored.code;
-  }
+    await tx.q
+      .insert(deployment)
+      .values({ id: 1, rootCode: code, referenceEdition: edition, chosenAt: now, treeVersion: 1 });
+    return code;
+  });
+}
+
+/** The value an upsert would have inserted into `column` (`excluded.x`: the same in SQLite and PostgreSQL). */
+const excluded = (column: Column) => sql`excluded.${sql.identifier(column.name)}`;
+
+// A country's tree is ~3,600 divisions: inserted in chunks, well under either dialect's limit on parameters.
+const ROWS_PER_INSERT = 500;
+
+/** The stored root, when `requested` names no other: a deployment keeps the root it started with. */
+async function keptRoot(store: Store, stored: string, requested: string | undefined): Promise<string> {
+  if (requested === undefined || requested === stored) return stored;
+  const { divisions } = store.t;
+  const name = (
+    await store.q.select({ name: divisions.name }).from(divisions).where(eq(divisions.code, stored)).limit(1)
+  )[0];
+  throw new RootError(
+    `this data directory tracks ${stored} (${name?.name ?? 'unknown'}), not ${requested}; ` +
+      `a deployment keeps the root it started with: start without --root / SANTONG_ROOT_DIVISION, ` +
+      `or give ${requested} its own data directory (--data-dir)`,
+  );
+}
+
+/** The divisions a deployment rooted at `code` holds, from the shipped reference; RootError for a code that cannot be a root. */
+export function rootSubtree(code: string): { code: string; edition: string; rows: TreeDivision[] } {
   const tree = loadShippedDivisionTree();
-  const code = requested ?? DEFAULT_ROOT_CODE;
   const { root, error } = rootChoice(tree, code);
   if (!root) throw new RootError(error!);
   const rows: TreeDivision[] =
@@ -94,22 +134,7 @@ export function establishRoot(db: Db, requested: string | undefined, now: number
           level: d.level,
           parentCode: d.code === code ? null : d.parent,
         }));
-  inTransaction(db, () => {
-    for (const row of rows) {
-      db.insert(divisions)
-        .values(row)
-        .onConflictDoUpdate({ target: divisions.code, set: { level: row.level, parentCode: row.parentCode } })
-        .run();
-      db.insert(divisionRollups)
-        .values({ divisionCode: row.code, ...zeroFigures, updatedAt: now })
-        .onConflictDoNothing()
-        .run();
-    }
-    db.insert(deployment)
-      .values({ id: 1, rootCode: code, referenceEdition: tree.edition, chosenAt: now, treeVersion: 1 })
-      .run();
-  });
-  return code;
+  return { code, edition: tree.edition, rows };
 }
 
 /** The figures of a division with no school yet. */
@@ -126,25 +151,28 @@ export const zeroFigures = {
   devicesNever: 0,
 };
 
-const treeCache = perConnection((sqlite) => ({
-  version: sqlite.prepare<[], number>('select tree_version from deployment where id = 1').pluck(),
-  seen: -1,
-  tree: undefined as DeploymentTree | undefined,
-}));
+const treeVersion = statement<{ version: number }, []>('select tree_version as "version" from deployment where id = 1');
 
-/** The stored tree, rebuilt only when `divisions` changed since this connection last built it. */
-export function deploymentTree(db: Db): DeploymentTree {
-  const cache = treeCache(db);
-  const version = cache.version.get();
+/**
+ * The last tree built per database, keyed by the store's query builder: on SQLite one per connection (its
+ * transactions share it), on PostgreSQL the pool's (a transaction's own builder starts empty and builds once).
+ */
+const builtTrees = new WeakMap<object, { seen: number; tree: DeploymentTree }>();
+
+/** The stored tree, rebuilt only when `divisions` changed (deployment.tree_version) since it was last built. */
+export async function deploymentTree(store: Store): Promise<DeploymentTree> {
+  const version = (await store.row(treeVersion))?.version;
   if (version === undefined) throw new RootError('this database has no deployment root yet; start the server once');
-  if (cache.tree && cache.seen === version) return cache.tree;
-  const rows = db.select().from(divisions).orderBy(asc(divisions.code)).all();
-  cache.tree = buildTree(rows);
-  cache.seen = version;
-  return cache.tree;
+  const built = builtTrees.get(store.q);
+  if (built && built.seen === version) return built.tree;
+  const { divisions } = store.t;
+  const tree = buildTree(await store.q.select().from(divisions).orderBy(asc(divisions.code)));
+  builtTrees.set(store.q, { seen: version, tree });
+  return tree;
 }
 
-function buildTree(rows: readonly TreeDivision[]): DeploymentTree {
+/** The tree over the rows of `divisions` in code order. */
+export function buildTree(rows: readonly TreeDivision[]): DeploymentTree {
   const byCode = new Map(rows.map((r) => [r.code, r]));
   const childrenOf = new Map<string, TreeDivision[]>();
   let root: TreeDivision | undefined;

@@ -4,7 +4,12 @@ import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { planSchema, type Plan } from '../../shared/schemas/plan.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { divisions, plans } from '../db/schema.ts';
-import { DEFAULT_ROOT_CODE, deploymentTree, establishRoot, RootError, storedRoot } from '../divisions/deployment.ts';
+import { DEFAULT_ROOT_CODE, RootError } from '../divisions/deployment.ts';
+import {
+  deploymentTreeOnConnection,
+  establishRootOnConnection,
+  storedRootOnConnection,
+} from '../divisions/deployment-on-connection.ts';
 
 import { PlanError } from './current.ts';
 
@@ -31,7 +36,7 @@ export function parsePlanFile(file: string | URL): { plan?: Plan; errors: string
  */
 export function replacePlan(db: Db, plan: Plan, source: string, now: number, audit: AuditSource): void {
   inTransaction(db, () => {
-    const stored = storedRoot(db);
+    const stored = storedRootOnConnection(db);
     if (stored && stored.code !== plan.root.code) {
       const name = db.select({ name: divisions.name }).from(divisions).where(eq(divisions.code, stored.code)).get();
       throw new PlanError(
@@ -40,13 +45,13 @@ export function replacePlan(db: Db, plan: Plan, source: string, now: number, aud
     }
     if (!stored) {
       try {
-        establishRoot(db, plan.root.code, now);
+        establishRootOnConnection(db, plan.root.code, now);
       } catch (error) {
         if (error instanceof RootError) throw new PlanError(`root: ${error.message}`);
         throw error;
       }
     }
-    const tree = deploymentTree(db);
+    const tree = deploymentTreeOnConnection(db);
     const outside = plan.divisions.filter((d) => d.code === plan.root.code || !tree.get(d.code));
     if (outside.length > 0) {
       const list = outside.map((d) => `${d.code} ${d.name}`).join(', ');
@@ -89,7 +94,7 @@ const ministryStandardsFile = new URL('./ministry-standards-2015-2020.json', imp
 export function ensureReferenceData(db: Db, now: number, requestedRoot?: string): boolean {
   let root: string;
   try {
-    root = establishRoot(db, requestedRoot, now);
+    root = establishRootOnConnection(db, requestedRoot, now);
   } catch (error) {
     if (error instanceof RootError) throw new PlanError(error.message);
     throw error;
@@ -98,7 +103,7 @@ export function ensureReferenceData(db: Db, now: number, requestedRoot?: string)
   const linxia = root === DEFAULT_ROOT_CODE;
   const { plan, errors } = parsePlanFile(linxia ? defaultPlanFile : ministryStandardsFile);
   if (!plan) throw new PlanError(`the shipped plan is invalid: ${errors.join('; ')}`);
-  const division = deploymentTree(db).root;
+  const division = deploymentTreeOnConnection(db).root;
   const forRoot = linxia ? plan : { ...plan, root: { code: division.code, name: division.name } };
   // A root without a plan has no schools yet (a roster is imported after the first start): nothing to re-derive.
   replacePlan(

@@ -2,21 +2,44 @@ import { asc, eq } from 'drizzle-orm';
 import type { ClosureRequest } from '../../shared/schemas/declarations.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import { closures, divisions, schools } from '../db/schema.ts';
+import { legacyDb, type Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 
 /** Schools whose calendar a closure for this county (or every county) changes. */
-function affectedSchools(db: Db, countyCode: string | null): string[] {
-  const query = db.select({ code: schools.code }).from(schools);
-  return (countyCode === null ? query : query.where(eq(schools.countyCode, countyCode))).all().map((s) => s.code);
+async function affectedSchools(store: Store, countyCode: string | null): Promise<string[]> {
+  const { schools } = store.t;
+  const query = store.q.select({ code: schools.code }).from(schools);
+  return (await (countyCode === null ? query : query.where(eq(schools.countyCode, countyCode)))).map((s) => s.code);
+}
+
+/** Records the change and re-derives the affected schools' figures (audit and coverage: still on the connection). */
+async function closureChanged(
+  tx: Store,
+  countyCode: string | null,
+  entry: Parameters<typeof recordAudit>[1],
+  now: number,
+) {
+  const affected = await affectedSchools(tx, countyCode);
+  const db = legacyDb(tx, 'the audit log and school evaluation');
+  recordAudit(db, entry, now);
+  evaluateSchools(db, affected, now);
 }
 
 /** Adds a school closure (holiday); evidence ages pause for its days, so figures are re-derived. */
-export function addClosure(db: Db, request: Omit<ClosureRequest, 'reason'>, now: number, audit: AuditSource) {
-  return inTransaction(db, () => {
+export async function addClosure(
+  store: Store,
+  request: Omit<ClosureRequest, 'reason'>,
+  now: number,
+  audit: AuditSource,
+) {
+  return store.transaction(async (tx) => {
+    const { closures, divisions } = tx.t;
     const countyCode = request.countyCode ?? null;
-    if (countyCode !== null && !db.select().from(divisions).where(eq(divisions.code, countyCode)).get()) {
+    if (
+      countyCode !== null &&
+      (await tx.q.select({ code: divisions.code }).from(divisions).where(eq(divisions.code, countyCode)).limit(1))
+        .length === 0
+    ) {
       throw new DomainError(
         'invalid',
         'county_unknown',
@@ -25,36 +48,37 @@ export function addClosure(db: Db, request: Omit<ClosureRequest, 'reason'>, now:
         { params: { county: countyCode } },
       );
     }
-    const row = db
+    const [row] = await tx.q
       .insert(closures)
       .values({ name: request.name, countyCode, startsOn: request.startsOn, endsOn: request.endsOn, createdAt: now })
-      .returning()
-      .get();
-    recordAudit(
-      db,
+      .returning();
+    await closureChanged(
+      tx,
+      countyCode,
       {
         ...audit,
         action: 'closure.create',
         entityType: 'closure',
-        entityId: String(row.id),
+        entityId: String(row!.id),
         countyCode,
         newValue: request,
       },
       now,
     );
-    evaluateSchools(db, affectedSchools(db, countyCode), now);
-    return { id: row.id, name: row.name, countyCode: row.countyCode, startsOn: row.startsOn, endsOn: row.endsOn };
+    return { id: row!.id, name: row!.name, countyCode: row!.countyCode, startsOn: row!.startsOn, endsOn: row!.endsOn };
   });
 }
 
 /** Removes a closure (a mistaken entry); figures are re-derived without it. */
-export function removeClosure(db: Db, id: number, now: number, audit: AuditSource): void {
-  inTransaction(db, () => {
-    const row = db.select().from(closures).where(eq(closures.id, id)).get();
+export async function removeClosure(store: Store, id: number, now: number, audit: AuditSource): Promise<void> {
+  await store.transaction(async (tx) => {
+    const { closures } = tx.t;
+    const [row] = await tx.q.select().from(closures).where(eq(closures.id, id)).limit(1);
     if (!row) throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`, undefined, { params: { id } });
-    db.delete(closures).where(eq(closures.id, id)).run();
-    recordAudit(
-      db,
+    await tx.q.delete(closures).where(eq(closures.id, id));
+    await closureChanged(
+      tx,
+      row.countyCode,
       {
         ...audit,
         action: 'closure.remove',
@@ -65,13 +89,13 @@ export function removeClosure(db: Db, id: number, now: number, audit: AuditSourc
       },
       now,
     );
-    evaluateSchools(db, affectedSchools(db, row.countyCode), now);
   });
 }
 
 /** Every closure, by first day. */
-export function listClosures(db: Db) {
-  return db
+export async function listClosures(store: Store) {
+  const { closures } = store.t;
+  return store.q
     .select({
       id: closures.id,
       name: closures.name,
@@ -80,6 +104,5 @@ export function listClosures(db: Db) {
       endsOn: closures.endsOn,
     })
     .from(closures)
-    .orderBy(asc(closures.startsOn))
-    .all();
+    .orderBy(asc(closures.startsOn));
 }

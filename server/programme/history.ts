@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, inArray, lte, min, type SQL } from 'drizzle-or
 import type { Db } from '../db/client.ts';
 import { dailySnapshots, divisions, schools } from '../db/schema.ts';
 import { recomputeCoverage } from '../coverage/recompute.ts';
-import { deploymentTree } from '../divisions/deployment.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
 import { DAY_MS, endOfLocalDay, localDay } from '../../shared/time/china-time.ts';
 import { inDivision } from '../divisions/containment.ts';
 
@@ -37,7 +37,7 @@ function emptyFigures(): SnapshotFigures {
 
 /** Figures for every division of the deployment's tree at one instant, from raw evidence. */
 export function figuresAt(db: Db, at: number): Map<string, SnapshotFigures> {
-  const tree = deploymentTree(db);
+  const tree = deploymentTreeOnConnection(db);
   const byDivision = new Map<string, SnapshotFigures>();
   const add = (code: string) => byDivision.set(code, emptyFigures());
   add(tree.root.code);

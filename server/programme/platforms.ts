@@ -10,7 +10,7 @@ import type { Db } from '../db/client.ts';
 import { divisions, platforms, platformStatus, schools } from '../db/schema.ts';
 import { readCachedOnConnection } from '../db/read-cache-connection.ts';
 import { currentPlanOnConnection } from '../plan/current-connection.ts';
-import { deploymentTree } from '../divisions/deployment.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
 import { DAY_MS, localDay } from '../../shared/time/china-time.ts';
 import { inDivision } from '../divisions/containment.ts';
 
@@ -108,7 +108,7 @@ function readUnits(db: Db, countyScope: string | null): Record<PlatformLevel, Se
 /** Platform coverage per level against the plan's milestones: units due, declared built and reachable (measured), per kind. */
 export function readPlatformCoverage(db: Db, countyScope: string | null, now: number): PlatformCoverage {
   const plan = currentPlanOnConnection(db);
-  const tree = deploymentTree(db);
+  const tree = deploymentTreeOnConnection(db);
   const today = localDay(now);
   const thisYear = Number(today.slice(0, 4));
   const units = unitsOf(db, countyScope);

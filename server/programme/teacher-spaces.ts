@@ -7,7 +7,7 @@ import { schools, teacherSpaces } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { readCachedOnConnection } from '../db/read-cache-connection.ts';
 import { currentPlanOnConnection } from '../plan/current-connection.ts';
-import { deploymentTree } from '../divisions/deployment.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { rollupOf } from '../coverage/read.ts';
 
@@ -115,7 +115,7 @@ export function declareTeacherSpaces(
 /** Declared teacher spaces of a division (null: the root) and of every county-level division under it, from the rollups. */
 export function readTeacherSpaces(db: Db, divisionScope: string | null): TeacherSpaces {
   return readCachedOnConnection(db, `teacher-spaces:${divisionScope ?? 'all'}`, () => {
-    const tree = deploymentTree(db);
+    const tree = deploymentTreeOnConnection(db);
     return teacherSpacesOf(db, divisionScope, tree.counties(divisionScope ?? tree.root.code));
   });
 }
@@ -130,7 +130,7 @@ export function teacherSpacesOf(
   counties: readonly { code: string; name: string; pinyin: string | null }[],
 ): TeacherSpaces {
   const indicator = currentPlanOnConnection(db).indicators.teacherSpaces;
-  const totals = spacesOf(rollupOf(db, divisionScope ?? deploymentTree(db).root.code));
+  const totals = spacesOf(rollupOf(db, divisionScope ?? deploymentTreeOnConnection(db).root.code));
   const whole = divisionScope === null;
   return {
     target: whole || indicator.share !== undefined ? targetCount(indicator, totals.teachers) : null,

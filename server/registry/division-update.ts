@@ -2,18 +2,7 @@ import { and, count, eq, inArray } from 'drizzle-orm';
 import type { AuditSource } from '../audit/audit.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { refreshRollups } from '../coverage/evaluate.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import {
-  apiTokens,
-  closures,
-  deployment,
-  divisionRollups,
-  divisions,
-  platforms,
-  schools,
-  schoolStatus,
-  users,
-} from '../db/schema.ts';
+import { legacyDb, type Store } from '../db/store.ts';
 import { deploymentTree, RootError, storedRoot, zeroFigures } from '../divisions/deployment.ts';
 import { planEditionChange, type EditionChange } from '../divisions/edition-change.ts';
 import type { DivisionTree } from '../divisions/tree.ts';
@@ -35,23 +24,26 @@ function countsBy(rows: readonly { code: string | null; n: number }[], into: Map
 }
 
 /** Everything that names a division besides schools: accounts, API tokens, platforms, closures. */
-function referencesPerDivision(db: Db): Map<string, number> {
+async function referencesPerDivision(store: Store): Promise<Map<string, number>> {
+  const { users, apiTokens, platforms, closures } = store.t;
   const out = new Map<string, number>();
-  countsBy(db.select({ code: users.divisionCode, n: count() }).from(users).groupBy(users.divisionCode).all(), out);
+  countsBy(await store.q.select({ code: users.divisionCode, n: count() }).from(users).groupBy(users.divisionCode), out);
   countsBy(
-    db.select({ code: apiTokens.divisionCode, n: count() }).from(apiTokens).groupBy(apiTokens.divisionCode).all(),
+    await store.q.select({ code: apiTokens.divisionCode, n: count() }).from(apiTokens).groupBy(apiTokens.divisionCode),
     out,
   );
   countsBy(
-    db
+    await store.q
       .select({ code: platforms.ownerCode, n: count() })
       .from(platforms)
       .where(inArray(platforms.level, ['prefecture', 'county']))
-      .groupBy(platforms.ownerCode)
-      .all(),
+      .groupBy(platforms.ownerCode),
     out,
   );
-  countsBy(db.select({ code: closures.countyCode, n: count() }).from(closures).groupBy(closures.countyCode).all(), out);
+  countsBy(
+    await store.q.select({ code: closures.countyCode, n: count() }).from(closures).groupBy(closures.countyCode),
+    out,
+  );
   return out;
 }
 
@@ -60,40 +52,37 @@ function referencesPerDivision(db: Db): Map<string, number> {
  * rollups, renames, new parents, moves to successors (`successors` first, else a unique name stem), dropped
  * divisions, the stored edition, and every rollup re-summed; audit-logged. Refusals are returned, nothing written.
  */
-export function updateDivisionReference(
-  db: Db,
+export async function updateDivisionReference(
+  store: Store,
   next: DivisionTree,
   options: { successors: ReadonlyMap<string, string>; dryRun: boolean },
   now: number,
   audit: AuditSource,
-): DivisionUpdateResult {
-  return inTransaction(db, () => {
-    const root = storedRoot(db);
+): Promise<DivisionUpdateResult> {
+  return store.transaction(async (tx) => {
+    const { schools, divisions, deployment } = tx.t;
+    const root = await storedRoot(tx);
     if (!root) throw new RootError('this database has no deployment root yet; start the server once');
     const schoolsPerDivision = new Map<string, number>();
     countsBy(
-      db.select({ code: schools.countyCode, n: count() }).from(schools).groupBy(schools.countyCode).all(),
+      await tx.q.select({ code: schools.countyCode, n: count() }).from(schools).groupBy(schools.countyCode),
       schoolsPerDivision,
     );
     const change = planEditionChange({
-      stored: db.select().from(divisions).all(),
+      stored: await tx.q.select().from(divisions),
       storedEdition: root.referenceEdition,
       rootCode: root.code,
       next,
       schoolsPerDivision,
-      referencesPerDivision: referencesPerDivision(db),
+      referencesPerDivision: await referencesPerDivision(tx),
       successors: options.successors,
     });
     if (change.refusals.length > 0 || options.dryRun) return { change, applied: false };
-    apply(db, change, now);
-    db.update(deployment).set({ referenceEdition: next.edition }).where(eq(deployment.id, 1)).run();
-    refreshRollups(
-      db,
-      deploymentTree(db)
-        .counties(root.code)
-        .map((d) => d.code),
-      now,
-    );
+    await apply(tx, change, now);
+    await tx.q.update(deployment).set({ referenceEdition: next.edition }).where(eq(deployment.id, 1));
+    const counties = (await deploymentTree(tx)).counties(root.code).map((d) => d.code);
+    const db = legacyDb(tx, 'refreshing rollups and the audit log');
+    refreshRollups(db, counties, now);
     const { changes } = change;
     recordAudit(
       db,
@@ -118,30 +107,29 @@ export function updateDivisionReference(
   });
 }
 
-function apply(db: Db, change: EditionChange, now: number): void {
+async function apply(tx: Store, change: EditionChange, now: number): Promise<void> {
+  const { divisions, divisionRollups, schools, schoolStatus, users, apiTokens, platforms, closures } = tx.t;
   for (const row of change.add) {
-    db.insert(divisions).values(row).run();
-    db.insert(divisionRollups)
-      .values({ divisionCode: row.code, ...zeroFigures, updatedAt: now })
-      .run();
+    await tx.q.insert(divisions).values(row);
+    await tx.q.insert(divisionRollups).values({ divisionCode: row.code, ...zeroFigures, updatedAt: now });
   }
-  for (const r of change.rename) db.update(divisions).set({ name: r.name }).where(eq(divisions.code, r.code)).run();
+  for (const r of change.rename) await tx.q.update(divisions).set({ name: r.name }).where(eq(divisions.code, r.code));
   for (const r of change.reparent)
-    db.update(divisions).set({ parentCode: r.parentCode }).where(eq(divisions.code, r.code)).run();
+    await tx.q.update(divisions).set({ parentCode: r.parentCode }).where(eq(divisions.code, r.code));
   for (const { from, to } of change.moves) {
-    db.update(schools).set({ countyCode: to.code }).where(eq(schools.countyCode, from.code)).run();
-    db.update(schoolStatus).set({ countyCode: to.code }).where(eq(schoolStatus.countyCode, from.code)).run();
-    db.update(users).set({ divisionCode: to.code }).where(eq(users.divisionCode, from.code)).run();
-    db.update(apiTokens).set({ divisionCode: to.code }).where(eq(apiTokens.divisionCode, from.code)).run();
-    db.update(platforms).set({ countyCode: to.code }).where(eq(platforms.countyCode, from.code)).run();
-    db.update(platforms)
+    await tx.q.update(schools).set({ countyCode: to.code }).where(eq(schools.countyCode, from.code));
+    await tx.q.update(schoolStatus).set({ countyCode: to.code }).where(eq(schoolStatus.countyCode, from.code));
+    await tx.q.update(users).set({ divisionCode: to.code }).where(eq(users.divisionCode, from.code));
+    await tx.q.update(apiTokens).set({ divisionCode: to.code }).where(eq(apiTokens.divisionCode, from.code));
+    await tx.q.update(platforms).set({ countyCode: to.code }).where(eq(platforms.countyCode, from.code));
+    await tx.q
+      .update(platforms)
       .set({ ownerCode: to.code })
-      .where(and(eq(platforms.ownerCode, from.code), inArray(platforms.level, ['prefecture', 'county'])))
-      .run();
-    db.update(closures).set({ countyCode: to.code }).where(eq(closures.countyCode, from.code)).run();
+      .where(and(eq(platforms.ownerCode, from.code), inArray(platforms.level, ['prefecture', 'county'])));
+    await tx.q.update(closures).set({ countyCode: to.code }).where(eq(closures.countyCode, from.code));
   }
   for (const code of change.drop) {
-    db.delete(divisionRollups).where(eq(divisionRollups.divisionCode, code)).run();
-    db.delete(divisions).where(eq(divisions.code, code)).run();
+    await tx.q.delete(divisionRollups).where(eq(divisionRollups.divisionCode, code));
+    await tx.q.delete(divisions).where(eq(divisions.code, code));
   }
 }

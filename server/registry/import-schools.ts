@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { rosterRowSchema, type RosterRow } from '../../shared/schemas/school.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import { classrooms, schools } from '../db/schema.ts';
+import type { classrooms, schools } from '../db/schema.ts';
+import { legacyDb, type Store } from '../db/store.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
 import { loadShippedDivisionTree } from '../divisions/reference-file.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
@@ -30,7 +30,10 @@ type StoredSchool = typeof schools.$inferSelect;
 type CheckedRow = Partial<RosterRow> & { line: number };
 
 /** Checks every row on its own and against the others and the registry; returns all problems, not the first. */
-export function validateRoster(db: Db, rows: RosterFileRow[]): { valid: ValidRow[]; errors: RosterIssue[] } {
+export async function validateRoster(
+  store: Store,
+  rows: RosterFileRow[],
+): Promise<{ valid: ValidRow[]; errors: RosterIssue[] }> {
   const errors: RosterIssue[] = [];
   const valid: ValidRow[] = [];
   const checked: CheckedRow[] = [];
@@ -41,7 +44,7 @@ export function validateRoster(db: Db, rows: RosterFileRow[]): { valid: ValidRow
     if (good) valid.push(row as unknown as ValidRow);
   }
 
-  const tree = deploymentTree(db);
+  const tree = await deploymentTree(store);
   const counties = new Map(tree.counties(tree.root.code).map((d) => [d.code, d.name]));
   const countyProblem = (code: string) => {
     const division = tree.get(code);
@@ -52,12 +55,12 @@ export function validateRoster(db: Db, rows: RosterFileRow[]): { valid: ValidRow
     const few = counties.size <= 20 ? `; use one of ${[...counties].map(([c, n]) => `${c} ${n}`).join(', ')}` : '';
     return `${code} is not a county under ${tree.root.code} (${tree.root.name})${few}`;
   };
+  const { schools } = store.t;
   const stored = new Map(
-    db
-      .select({ code: schools.code, countyCode: schools.countyCode })
-      .from(schools)
-      .all()
-      .map((s) => [s.code, s.countyCode]),
+    (await store.q.select({ code: schools.code, countyCode: schools.countyCode }).from(schools)).map((s) => [
+      s.code,
+      s.countyCode,
+    ]),
   );
   const inFile = new Map<string, CheckedRow>();
   for (const row of checked) {
@@ -102,8 +105,14 @@ export function validateRoster(db: Db, rows: RosterFileRow[]): { valid: ValidRow
 }
 
 /** Validates the rows and, only if every row is good, upserts schools and classrooms by code in one transaction. */
-export function importSchools(db: Db, rows: RosterFileRow[], now: number, audit: AuditSource): ImportSummary {
-  return inTransaction(db, () => {
+export async function importSchools(
+  store: Store,
+  rows: RosterFileRow[],
+  now: number,
+  audit: AuditSource,
+): Promise<ImportSummary> {
+  return store.transaction(async (tx) => {
+    const { schools, classrooms } = tx.t;
     const summary: ImportSummary = {
       created: 0,
       updated: 0,
@@ -112,18 +121,14 @@ export function importSchools(db: Db, rows: RosterFileRow[], now: number, audit:
       errors: [],
       warnings: [],
     };
-    const { valid, errors } = validateRoster(db, rows);
+    const { valid, errors } = await validateRoster(tx, rows);
     if (errors.length > 0) return { ...summary, errors };
 
-    const stored = new Map(
-      db
-        .select()
-        .from(schools)
-        .all()
-        .map((s) => [s.code, s]),
-    );
+    const stored = new Map((await tx.q.select().from(schools)).map((s) => [s.code, s]));
     const roomCodes = new Map<string, Set<string>>();
-    for (const room of db.select({ schoolCode: classrooms.schoolCode, code: classrooms.code }).from(classrooms).all()) {
+    for (const room of await tx.q
+      .select({ schoolCode: classrooms.schoolCode, code: classrooms.code })
+      .from(classrooms)) {
       const codes = roomCodes.get(room.schoolCode) ?? new Set<string>();
       roomCodes.set(room.schoolCode, codes.add(room.code));
     }
@@ -148,15 +153,13 @@ export function importSchools(db: Db, rows: RosterFileRow[], now: number, audit:
       }
 
       if (!existing) {
-        db.insert(schools)
-          .values({ code: row.code, ...fields, createdAt: now, updatedAt: now })
-          .run();
+        await tx.q.insert(schools).values({ code: row.code, ...fields, createdAt: now, updatedAt: now });
         summary.created++;
       } else if (rowChanged || added.length > 0) {
-        db.update(schools)
+        await tx.q
+          .update(schools)
           .set({ ...fields, updatedAt: now })
-          .where(eq(schools.code, row.code))
-          .run();
+          .where(eq(schools.code, row.code));
         summary.updated++;
       } else {
         summary.unchanged++;
@@ -164,7 +167,7 @@ export function importSchools(db: Db, rows: RosterFileRow[], now: number, audit:
       }
       const before = existing ? { ...registryFields(existing), classrooms: codes.size } : null;
       recordAudit(
-        db,
+        legacyDb(tx, 'the audit log'),
         {
           ...audit,
           action: existing ? 'school.update' : 'school.create',
@@ -179,12 +182,9 @@ export function importSchools(db: Db, rows: RosterFileRow[], now: number, audit:
       changed.push(row.code);
     }
     // Batches: a statement per classroom is slow for a prefecture (~9,000), one for all nears SQLite's 32,766-variable cap.
-    for (let i = 0; i < newRooms.length; i += 500)
-      db.insert(classrooms)
-        .values(newRooms.slice(i, i + 500))
-        .run();
+    for (let i = 0; i < newRooms.length; i += 500) await tx.q.insert(classrooms).values(newRooms.slice(i, i + 500));
     summary.classroomsCreated = newRooms.length;
-    evaluateSchools(db, changed, now);
+    evaluateSchools(legacyDb(tx, 'evaluating schools'), changed, now);
     return summary;
   });
 }

@@ -12,7 +12,7 @@ import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { programmeCoverageSchema } from '../../shared/schemas/programme-coverage.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { assertDivisionInScope, divisionScopeOf } from '../access/scope.ts';
-import { deploymentTree } from '../divisions/deployment.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
 import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
@@ -96,7 +96,7 @@ function divisionToRead(c: Context<AppEnv>, asked: string | undefined): string |
   const own = divisionScopeOf(c.get('principal'));
   if (asked === undefined) return own;
   assertDivisionInScope(c.get('principal'), asked);
-  return asked === deploymentTree(c.get('db')).root.code ? null : asked;
+  return asked === deploymentTreeOnConnection(c.get('db')).root.code ? null : asked;
 }
 
 export const coverageRoutes = new Hono<AppEnv>()

@@ -39,11 +39,11 @@ function assertMayChange(scope: string | null, closureCounty: string | null): vo
 }
 
 /** Closures the reader sees: every prefecture-wide one, and each county's for that county's officers and the bureau. */
-function rowsFor(c: Context<AppEnv>): ClosureRow[] {
+async function rowsFor(c: Context<AppEnv>): Promise<ClosureRow[]> {
   const scope = officerScope(c);
-  const tree = deploymentTree(c.get('db'));
+  const tree = await deploymentTree(c.get('store'));
   const names = new Map(tree.counties(tree.root.code).map((d) => [d.code, c.get('locale').divisionName(d)]));
-  return listClosures(c.get('db'))
+  return (await listClosures(c.get('store')))
     .filter((x) => scope === null || x.countyCode === null || divisionContains(scope, x.countyCode))
     .map((x) => ({
       ...x,
@@ -52,9 +52,9 @@ function rowsFor(c: Context<AppEnv>): ClosureRow[] {
     }));
 }
 
-function page(c: Context<AppEnv>, notice: string | null, problem: FormProblem | null) {
+async function page(c: Context<AppEnv>, notice: string | null, problem: FormProblem | null) {
   const scope = officerScope(c);
-  const tree = deploymentTree(c.get('db'));
+  const tree = await deploymentTree(c.get('store'));
   const counties = tree
     .counties(tree.root.code)
     .filter((d) => scope === null || divisionContains(scope, d.code))
@@ -63,7 +63,7 @@ function page(c: Context<AppEnv>, notice: string | null, problem: FormProblem | 
     locale: c.get('locale'),
     viewer: c.get('viewer'),
     path: c.req.path,
-    rows: rowsFor(c),
+    rows: await rowsFor(c),
     counties,
     wholePrefecture: scope === null,
     notice,
@@ -76,7 +76,7 @@ const onCalendarPage = keepForm((c, problem) => page(c, null, problem));
 
 /** The school calendar: list, export, add and remove closures (audited, with a reason). */
 export const dashboardCalendarRoutes = new Hono<AppEnv>()
-  .get('/calendar', validate('query', noticeQuery), (c) => {
+  .get('/calendar', validate('query', noticeQuery), async (c) => {
     const q = c.req.valid('query');
     const l = c.get('locale');
     return c.html(
@@ -91,14 +91,20 @@ export const dashboardCalendarRoutes = new Hono<AppEnv>()
       ),
     );
   })
-  .on('GET', exportPaths('/calendar'), (c) =>
-    tableExport(c.get('locale'), exportFormatOf(c.req.path), 'closures', closureColumns(c.get('locale')), rowsFor(c)),
+  .on('GET', exportPaths('/calendar'), async (c) =>
+    tableExport(
+      c.get('locale'),
+      exportFormatOf(c.req.path),
+      'closures',
+      closureColumns(c.get('locale')),
+      await rowsFor(c),
+    ),
   )
-  .post('/calendar', requireCsrf, onCalendarPage, validate('form', closureFormSchema), (c) => {
+  .post('/calendar', requireCsrf, onCalendarPage, validate('form', closureFormSchema), async (c) => {
     const scope = officerScope(c);
     const { _csrf, reason, ...closure } = c.req.valid('form');
     assertMayChange(scope, closure.countyCode ?? null);
-    const added = addClosure(c.get('db'), closure, c.get('clock')(), {
+    const added = await addClosure(c.get('store'), closure, c.get('clock')(), {
       actor: userActor(c.get('user').username),
       reason,
     });
@@ -111,14 +117,14 @@ export const dashboardCalendarRoutes = new Hono<AppEnv>()
     onCalendarPage,
     validate('param', idParams),
     validate('form', reasonFormSchema),
-    (c) => {
+    async (c) => {
       const scope = officerScope(c);
       const { id } = c.req.valid('param');
-      const closure = listClosures(c.get('db')).find((x) => x.id === id);
+      const closure = (await listClosures(c.get('store'))).find((x) => x.id === id);
       if (!closure)
         throw new DomainError('not-found', 'closure_unknown', `no closure ${id}`, undefined, { params: { id } });
       assertMayChange(scope, closure.countyCode);
-      removeClosure(c.get('db'), id, c.get('clock')(), {
+      await removeClosure(c.get('store'), id, c.get('clock')(), {
         actor: userActor(c.get('user').username),
         reason: c.req.valid('form').reason,
       });

@@ -19,13 +19,13 @@ function officerScope(c: Context<AppEnv>): string | null {
   return listScope(c.get('user')).divisionCode;
 }
 
-function listPage(c: Context<AppEnv>, problem: FormProblem | null) {
+async function listPage(c: Context<AppEnv>, problem: FormProblem | null) {
   const scope = officerScope(c);
   return InspectionsPage({
     locale: c.get('locale'),
     viewer: c.get('viewer'),
     path: c.req.path,
-    rows: listInspections(c.get('db'), scope),
+    rows: await listInspections(c.get('store'), scope),
     canDraw: scope === null,
     problem,
   });

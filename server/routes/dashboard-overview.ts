@@ -5,7 +5,7 @@ import { divisionCodeSchema } from '../../shared/schemas/division-code.ts';
 import { assertCanSeeDivision, assertRole } from '../access/scope.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { readCoverage } from '../coverage/read.ts';
-import { deploymentTree } from '../divisions/deployment.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
 import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
 import { readPrefectureSeries } from '../programme/history.ts';
@@ -98,7 +98,7 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
   .get('/divisions/:code', validate('param', divisionParams), validate('query', sortQuery), async (c) => {
     const { code } = c.req.valid('param');
     assertCanSeeDivision(c.get('user'), code);
-    const tree = deploymentTree(c.get('db'));
+    const tree = deploymentTreeOnConnection(c.get('db'));
     // One page per division: the root is the overview, a county its school list.
     if (code === tree.root.code) return c.redirect('/', 302);
     if (tree.isSchoolUnit(code)) return c.redirect(`/counties/${code}`, 302);

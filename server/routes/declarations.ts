@@ -79,28 +79,31 @@ export const declarationRoutes = new Hono<AppEnv>()
     );
     return c.json(declaration);
   })
-  .get('/api/v1/closures', (c) => {
+  .get('/api/v1/closures', async (c) => {
     const scope = divisionScopeOf(c.get('principal'));
     return c.json({
-      closures: listClosures(c.get('db')).filter(
+      closures: (await listClosures(c.get('store'))).filter(
         (x) => scope === null || x.countyCode === null || divisionContains(scope, x.countyCode),
       ),
     });
   })
-  .post('/api/v1/closures', validate('json', closureRequestSchema), (c) => {
+  .post('/api/v1/closures', validate('json', closureRequestSchema), async (c) => {
     const { reason, ...closure } = c.req.valid('json');
     const principal = c.get('principal');
     if (closure.countyCode) assertDivisionInScope(principal, closure.countyCode);
     else assertBureauWide(principal);
-    return c.json(addClosure(c.get('db'), closure, c.get('clock')(), { actor: actorOf(principal), reason }), 201);
+    return c.json(
+      await addClosure(c.get('store'), closure, c.get('clock')(), { actor: actorOf(principal), reason }),
+      201,
+    );
   })
-  .post('/api/v1/closures/:id/remove', validate('param', idParams), validate('json', withdrawalSchema), (c) => {
+  .post('/api/v1/closures/:id/remove', validate('param', idParams), validate('json', withdrawalSchema), async (c) => {
     const principal = c.get('principal');
-    const closure = listClosures(c.get('db')).find((x) => x.id === c.req.valid('param').id);
+    const closure = (await listClosures(c.get('store'))).find((x) => x.id === c.req.valid('param').id);
     if (closure?.countyCode) assertDivisionInScope(principal, closure.countyCode);
     else if (closure) assertBureauWide(principal);
     // An unknown id is left to removeClosure's 404 (decision 022: unknown is 404, out of scope 403).
-    removeClosure(c.get('db'), c.req.valid('param').id, c.get('clock')(), {
+    await removeClosure(c.get('store'), c.req.valid('param').id, c.get('clock')(), {
       actor: actorOf(principal),
       reason: c.req.valid('json').reason,
     });

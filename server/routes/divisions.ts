@@ -4,7 +4,8 @@ import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { assertDivisionInScope, divisionScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
-import { deploymentTree, type TreeDivision } from '../divisions/deployment.ts';
+import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
+import { type TreeDivision } from '../divisions/deployment.ts';
 import { DomainError } from '../errors.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
@@ -19,7 +20,7 @@ const ref = (d: TreeDivision) => ({ code: d.code, name: d.name, level: d.level }
 
 /** One division as the API answers it; throws 404 when the tree has no such code. */
 function divisionAnswer(c: Context<AppEnv>, code: string): DivisionAnswer {
-  const tree = deploymentTree(c.get('db'));
+  const tree = deploymentTreeOnConnection(c.get('db'));
   const division = tree.get(code);
   if (!division) {
     throw new DomainError(
@@ -43,7 +44,7 @@ export const divisionRoutes = new Hono<AppEnv>()
   .use('/api/v1/divisions/*', apiAuth)
   .get('/api/v1/divisions', (c) => {
     const own = divisionScopeOf(c.get('principal'));
-    return c.json(divisionAnswer(c, own ?? deploymentTree(c.get('db')).root.code));
+    return c.json(divisionAnswer(c, own ?? deploymentTreeOnConnection(c.get('db')).root.code));
   })
   .get('/api/v1/divisions/:code', validate('param', divisionParams), (c) => {
     const { code } = c.req.valid('param');

@@ -11,7 +11,10 @@ import { DAY_MS } from '../../shared/time/china-time.ts';
  * The school calendar (校历): holidays and other closures, for every county or one. Evidence ages pause
  * on these days, so figures do not collapse every summer. Adding or removing one is audited with a reason.
  */
-export type ClosureRow = ReturnType<typeof listClosures>[number] & { countyName: string | null; removable: boolean };
+export type ClosureRow = Awaited<ReturnType<typeof listClosures>>[number] & {
+  countyName: string | null;
+  removable: boolean;
+};
 
 const dayCount = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS) + 1;
 

@@ -11,7 +11,7 @@ import { DataTable, type Column } from './table.tsx';
  * Spot checks (检查验收): the bureau draws a reproducible sample (N per county, a seed anyone can re-run),
  * prints the checklists, and county officers record what the inspectors found at their schools.
  */
-type InspectionRow = ReturnType<typeof listInspections>[number];
+type InspectionRow = Awaited<ReturnType<typeof listInspections>>[number];
 type InspectedSchool = Inspection['schools'][number];
 
 function inspectionColumns(locale: Locale): Column<InspectionRow>[] {

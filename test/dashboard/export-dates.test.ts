@@ -18,7 +18,12 @@ async function signedIn(username: string) {
   server = await startTestServer({ clock: testClock(NOW) });
   await createDashboardUsers(server);
   await seedDevices(server);
-  addClosure(server.db, { name: '寒假', startsOn: '2027-01-18', endsOn: '2027-02-24' }, server.clock(), byTest);
+  await addClosure(
+    server.store,
+    { name: '寒假', startsOn: '2027-01-18', endsOn: '2027-02-24' },
+    server.clock(),
+    byTest,
+  );
   const client = DashboardClient.forUrl(server.url);
   await client.signIn(username);
   return client;

@@ -110,13 +110,16 @@ async function checkPublicPage(s: TestServer, b: TestBrowser) {
  * browser; the server and the browser are closed whatever happens.
  */
 async function checkDeployment(
-  options: Parameters<typeof startTestServer>[0] & { prepare?: (s: TestServer) => void; shots?: string },
+  options: Parameters<typeof startTestServer>[0] & {
+    prepare?: (s: TestServer) => void | Promise<void>;
+    shots?: string;
+  },
 ) {
   const server = await startTestServer(options);
   let browser: TestBrowser | null = null;
   try {
     const seeded = await seedDemoWorld(server);
-    options.prepare?.(server);
+    await options.prepare?.(server);
     const pages = dashboardPages({
       'counties/:code': '622927',
       'divisions/:code': '622900',
@@ -136,7 +139,7 @@ async function checkDeployment(
 }
 
 /** The province's plan: the Ministry's shares, with pinyin for the divisions it names (Linxia's, from its plan). */
-function loadProvincePlan(s: TestServer) {
+async function loadProvincePlan(s: TestServer) {
   const ministry = parsePlanFile(new URL('../../server/plan/ministry-standards-2015-2020.json', import.meta.url));
   const linxia = parsePlanFile(new URL('../../server/plan/linxia-2015-2020.json', import.meta.url));
   const plan = {
@@ -144,7 +147,7 @@ function loadProvincePlan(s: TestServer) {
     root: { code: '620000', name: '甘肃省', pinyin: 'Gānsù Shěng' },
     divisions: [...linxia.plan!.divisions, linxia.plan!.root],
   };
-  importPlan(s.db, plan, 'layout test', s.clock(), byTest);
+  await importPlan(s.store, plan, 'layout test', s.clock(), byTest);
 }
 
 describe('every dashboard page at 390 px and 1366 px, in Chinese and English', () => {

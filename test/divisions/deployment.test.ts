@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readCoverage } from '../../server/coverage/read.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { establishRoot, RootError } from '../../server/divisions/deployment.ts';
 import { currentPlan } from '../../server/plan/current.ts';
 import { santong } from '../helpers/cli.ts';
@@ -128,8 +129,10 @@ describe('the deployment root', () => {
   it('is Linxia by default, stored at first use, and a different root later is refused', async () => {
     ctx = await createTestContext();
     expect(readCoverage(ctx.db, null, ctx.clock()).division).toMatchObject({ code: '622900', level: 'prefecture' });
-    expect(() => establishRoot(ctx.db, '620000', ctx.clock())).toThrow(RootError);
-    expect(() => establishRoot(ctx.db, '620000', ctx.clock())).toThrow(/tracks 622900 \(临夏回族自治州\), not 620000/);
+    await expect(establishRoot(ctx.store, '620000', ctx.clock())).rejects.toThrow(RootError);
+    await expect(establishRoot(ctx.store, '620000', ctx.clock())).rejects.toThrow(
+      /tracks 622900 \(临夏回族自治州\), not 620000/,
+    );
     const cli = await santong(['verify', '--data-dir', ctx.dataDir, '--root', '620000']);
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain('this data directory tracks 622900');
@@ -144,9 +147,9 @@ describe('the deployment root', () => {
     ] as const) {
       const dir = (ctx = await createTestContext()).dataDir;
       await ctx.cleanup();
-      const db = openDatabase(`${dir}-${code}`);
-      expect(() => establishRoot(db, code, Date.now())).toThrow(said);
-      db.$client.close();
+      const store = sqliteStore(openDatabase(`${dir}-${code}`));
+      await expect(establishRoot(store, code, Date.now())).rejects.toThrow(said);
+      await store.close();
     }
   });
 

@@ -75,7 +75,7 @@ describe('targets per division', () => {
   it('keeps an absolute plan count at the root only, under a division’s own share', async () => {
     ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster });
     const targets = [{ division: '620100', schoolsConnected: { share: 0.5 } }];
-    importPlan(ctx.db, planSchema.parse(gansuPlan(targets, { target: 4 })), 'test', ctx.clock(), byTest);
+    await importPlan(ctx.store, planSchema.parse(gansuPlan(targets, { target: 4 })), 'test', ctx.clock(), byTest);
     expect(targetsAt(null).schools).toEqual([4, null]);
     expect(targetsAt('620100').schools).toEqual([1, 0.5]);
     expect(targetsAt('620102').schools).toEqual([null, null]);
@@ -92,8 +92,10 @@ describe('targets per division', () => {
       ],
       { share: 1 },
     );
-    expect(() => importPlan(ctx.db, planSchema.parse(outside), 'test', ctx.clock(), byTest)).toThrow(PlanError);
-    expect(() => importPlan(ctx.db, planSchema.parse(outside), 'test', ctx.clock(), byTest)).toThrow(
+    await expect(importPlan(ctx.store, planSchema.parse(outside), 'test', ctx.clock(), byTest)).rejects.toThrow(
+      PlanError,
+    );
+    await expect(importPlan(ctx.store, planSchema.parse(outside), 'test', ctx.clock(), byTest)).rejects.toThrow(
       "targets: not divisions of this deployment's tree (root 620000): targets[1] 610100",
     );
     const twice = planSchema.safeParse(

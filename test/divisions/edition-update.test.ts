@@ -41,8 +41,8 @@ async function sanmingOn2020() {
     root: '350400',
     roster: [school('3504210001', '350421', '明溪测试小学')],
   });
-  const back = updateDivisionReference(
-    ctx.db,
+  const back = await updateDivisionReference(
+    ctx.store,
     fujian2020,
     { successors: new Map(), dryRun: false },
     ctx.clock(),
@@ -55,7 +55,7 @@ async function sanmingOn2020() {
     school('3504270001', '350427', '沙县测试小学'),
     school('3504270002', '350427', '沙县测试中学'),
   ].map((cells, i) => ({ line: i + 2, cells }));
-  expect(importSchools(ctx.db, rows, ctx.clock(), byTest).errors).toEqual([]);
+  expect((await importSchools(ctx.store, rows, ctx.clock(), byTest)).errors).toEqual([]);
   await createUser(
     ctx.store,
     { username: 'shaxian', password: 'a long enough password 1', role: 'county', divisionCode: '350427' },

@@ -125,9 +125,9 @@ export async function createTestContext(
   const db = openDatabase(dataDir);
   ensureReferenceData(db, clock(), options.root);
   const rows: RosterFileRow[] = (options.roster ?? testRoster).map((cells, i) => ({ line: i + 2, cells }));
-  const summary = importSchools(db, rows, clock(), { ...byTest, reason: 'test roster' });
-  if (summary.errors.length > 0) throw new Error(`test roster rejected: ${JSON.stringify(summary.errors)}`);
   const store = sqliteStore(db);
+  const summary = await importSchools(store, rows, clock(), { ...byTest, reason: 'test roster' });
+  if (summary.errors.length > 0) throw new Error(`test roster rejected: ${JSON.stringify(summary.errors)}`);
   const app = createApp({
     store,
     logger: pino({ level: 'silent' }),

@@ -73,7 +73,12 @@ describe('teacher spaces in the rollups', () => {
     expect(await spacesOf()).toMatchObject({ teachers: 91, schoolsDeclared: 4 });
 
     // The roster moves a Linxia school to Lanzhou: its figures leave one prefecture's rows for the other's.
-    const moved = importSchools(ctx.db, [{ line: 2, cells: school('6229210002', '620102') }], ctx.clock(), byTest);
+    const moved = await importSchools(
+      ctx.store,
+      [{ line: 2, cells: school('6229210002', '620102') }],
+      ctx.clock(),
+      byTest,
+    );
     expect(moved.errors).toEqual([]);
     expect(await spacesOf('622900')).toEqual({ teachers: 40, opened: 30, verified: 20, schoolsDeclared: 1 });
     expect(await spacesOf('620100')).toEqual({ teachers: 39, opened: 33, verified: 13, schoolsDeclared: 2 });

@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabaseFile, type Db } from '../../server/db/client.ts';
 import { classrooms, schools, schoolStatus } from '../../server/db/schema.ts';
+import { sqliteStore, type Store } from '../../server/db/store.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { runImportSchools } from '../../server/commands/schools.ts';
 
@@ -19,11 +20,13 @@ const yangwa = '6229210002,临夏县韩集镇阳洼小学,622921,韩集镇,211,2
 
 let dir: string;
 let db: Db;
+let store: Store;
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-roster-'));
   db = openDatabaseFile(path.join(dir, 'santong.sqlite'));
   ensureReferenceData(db, now);
+  store = sqliteStore(db);
 });
 
 afterEach(() => {
@@ -50,7 +53,7 @@ const roomsOf = (code: string) =>
 describe('import-schools', () => {
   it('imports a good CSV: schools, classrooms 1..N and their derived status', async () => {
     const file = writeFile('schools.csv', csv(header, hanji, yangwa));
-    const result = await runImportSchools(db, file, now, importer);
+    const result = await runImportSchools(store, file, now, importer);
 
     expect(result).toEqual({
       exitCode: 0,
@@ -99,7 +102,7 @@ describe('import-schools', () => {
         '6229210001,临夏县韩集镇中心小学,622921,韩集镇,211,210,3',
       ].join('\r\n') +
       '\r\n';
-    const result = await runImportSchools(db, writeFile('bom.csv', content), now, importer);
+    const result = await runImportSchools(store, writeFile('bom.csv', content), now, importer);
 
     expect(result.exitCode).toBe(0);
     expect(storedSchools().map((s) => [s.code, s.name, s.classCount])).toEqual([
@@ -127,7 +130,7 @@ describe('import-schools', () => {
     const good = path.join(dir, 'good.xlsx');
     await workbook.xlsx.writeFile(good);
 
-    expect((await runImportSchools(db, good, now, importer)).exitCode).toBe(0);
+    expect((await runImportSchools(store, good, now, importer)).exitCode).toBe(0);
     expect(storedSchools().map((s) => [s.code, s.name, s.countyCode, s.typeCode, s.centreSchoolCode])).toEqual([
       ['6229210001', '临夏县韩集镇中心小学', '622921', '211', null],
       ['6229210002', '临夏县韩集镇阳洼小学', '622921', '211', '6229210001'],
@@ -137,7 +140,7 @@ describe('import-schools', () => {
     sheet.getRow(5).values = [6229210003, '临夏县韩集镇双城教学点', 622921, '韩集镇', 219, 220, 1.5, null, null];
     const bad = path.join(dir, 'bad.dat');
     await workbook.xlsx.writeFile(bad);
-    const result = await runImportSchools(db, bad, now, importer);
+    const result = await runImportSchools(store, bad, now, importer);
     expect(result.exitCode).toBe(1);
     expect(result.output[0]).toMatch(
       /^line 5: type_code: 219 is not a GB\/T 33782 school type; use one of 211 primary/,
@@ -160,7 +163,7 @@ describe('import-schools', () => {
         '6229220001,康乐县某小学,622922,附城镇,211,220,1,,6229210001',
       ),
     );
-    const result = await runImportSchools(db, file, now, importer);
+    const result = await runImportSchools(store, file, now, importer);
 
     expect(result.exitCode).toBe(1);
     expect(result.output.map((line) => line.split(';')[0])).toEqual([
@@ -184,7 +187,7 @@ describe('import-schools', () => {
       'escapes.csv',
       csv(`${header},note${retitle}`, `${hanji},x`, `6229210002,临夏县阳洼小学,622921,韩集镇,21${clear}1,220,2,,,y`),
     );
-    const result = await runImportSchools(db, file, now, importer);
+    const result = await runImportSchools(store, file, now, importer);
     expect(result.exitCode).toBe(1);
     const printed = result.output.join('\n');
     expect(printed).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
@@ -196,7 +199,7 @@ describe('import-schools', () => {
   it('reports a row with a stray comma together with the other bad rows', async () => {
     const stray = '6229210003,临夏县韩集镇双城教学点,622921,韩集镇,218,220,1,,,多余';
     const result = await runImportSchools(
-      db,
+      store,
       writeFile('stray.csv', csv(header, hanji, stray, yangwa.replace(',211,', ',999,'))),
       now,
       importer,
@@ -213,18 +216,18 @@ describe('import-schools', () => {
 
   it('changes nothing when the same file is imported again', async () => {
     const file = writeFile('schools.csv', csv(header, hanji, yangwa));
-    await runImportSchools(db, file, now, importer);
+    await runImportSchools(store, file, now, importer);
     const before = { schools: storedSchools(), rooms: db.select().from(classrooms).all() };
 
-    const again = await runImportSchools(db, file, now + 60_000, importer);
+    const again = await runImportSchools(store, file, now + 60_000, importer);
     expect(again.output).toEqual([`${file}: 0 created, 0 updated, 2 unchanged; 0 classrooms created`]);
     expect({ schools: storedSchools(), rooms: db.select().from(classrooms).all() }).toEqual(before);
   });
 
   it('updates a renamed school by code and leaves its classrooms alone', async () => {
-    await runImportSchools(db, writeFile('v1.csv', csv(header, hanji)), now, importer);
+    await runImportSchools(store, writeFile('v1.csv', csv(header, hanji)), now, importer);
     const renamed = hanji.replace('临夏县韩集镇中心小学', '临夏县韩集镇中心学校').replace(',211,', ',312,');
-    const result = await runImportSchools(db, writeFile('v2.csv', csv(header, renamed)), now + 1000, importer);
+    const result = await runImportSchools(store, writeFile('v2.csv', csv(header, renamed)), now + 1000, importer);
 
     expect(result.output).toEqual([expect.stringMatching(/0 created, 1 updated, 0 unchanged; 0 classrooms created$/)]);
     expect(storedSchools().map((s) => [s.name, s.typeCode, s.createdAt, s.updatedAt])).toEqual([
@@ -234,12 +237,12 @@ describe('import-schools', () => {
   });
 
   it('creates classrooms once, tops them up when the count grows and never deletes when it shrinks', async () => {
-    await runImportSchools(db, writeFile('v1.csv', csv(header, hanji)), now, importer);
-    await runImportSchools(db, writeFile('v1-again.csv', csv(header, hanji)), now, importer);
+    await runImportSchools(store, writeFile('v1.csv', csv(header, hanji)), now, importer);
+    await runImportSchools(store, writeFile('v1-again.csv', csv(header, hanji)), now, importer);
     expect(roomsOf('6229210001').map((r) => r.code)).toEqual(['1', '2', '3']);
 
     const grown = await runImportSchools(
-      db,
+      store,
       writeFile('v2.csv', csv(header, hanji.replace(',210,3,', ',210,5,'))),
       now,
       importer,
@@ -248,7 +251,7 @@ describe('import-schools', () => {
     expect(roomsOf('6229210001').map((r) => r.code)).toEqual(['1', '2', '3', '4', '5']);
 
     const shrunk = await runImportSchools(
-      db,
+      store,
       writeFile('v3.csv', csv(header, hanji.replace(',210,3,', ',210,2,'))),
       now,
       importer,
@@ -261,10 +264,10 @@ describe('import-schools', () => {
   });
 
   it('keeps stored optional values when the file lacks the column, clears them when the cell is blank', async () => {
-    await runImportSchools(db, writeFile('full.csv', csv(header, hanji, yangwa)), now, importer);
+    await runImportSchools(store, writeFile('full.csv', csv(header, hanji, yangwa)), now, importer);
     const narrow = 'code,name,county_code,type_code,urban_rural_code,classroom_count,remark';
     const result = await runImportSchools(
-      db,
+      store,
       writeFile('narrow.csv', csv(narrow, '6229210002,临夏县韩集镇阳洼小学,622921,211,220,2,新建')),
       now,
       importer,
@@ -272,14 +275,14 @@ describe('import-schools', () => {
     expect(result.output[0]).toMatch(/^warning: line 1: remark: unknown column, ignored/);
     expect(result.output.at(-1)).toMatch(/0 created, 0 updated, 1 unchanged/);
 
-    await runImportSchools(db, writeFile('blank.csv', csv(header, yangwa.replace('6229210001', ''))), now, importer);
+    await runImportSchools(store, writeFile('blank.csv', csv(header, yangwa.replace('6229210001', ''))), now, importer);
     expect(storedSchools()[1]?.centreSchoolCode).toBeNull();
     expect(storedSchools()[1]?.township).toBe('韩集镇');
   });
 
   it('names a missing required column and refuses a GBK file instead of importing mojibake', async () => {
     const missing = await runImportSchools(
-      db,
+      store,
       writeFile('missing.csv', csv('code,name,county_code,type_code,classroom_count', '1,a,622921,211,1')),
       now,
       importer,
@@ -293,7 +296,7 @@ describe('import-schools', () => {
       Buffer.from([0xba, 0xab, 0xbc, 0xaf]),
       Buffer.from(',622921,,211,210,3,,\n'),
     ]);
-    const result = await runImportSchools(db, writeFile('gbk.csv', gbk), now, importer);
+    const result = await runImportSchools(store, writeFile('gbk.csv', gbk), now, importer);
     expect(result.exitCode).toBe(1);
     expect(result.output[0]).toMatch(/is not UTF-8.*save it as "CSV UTF-8"/);
     expect(storedSchools()).toEqual([]);
@@ -301,7 +304,7 @@ describe('import-schools', () => {
 
   it('imports the sample roster the README uses', async () => {
     const sample = fileURLToPath(new URL('../../docs/examples/schools.sample.csv', import.meta.url));
-    const result = await runImportSchools(db, sample, now, importer);
+    const result = await runImportSchools(store, sample, now, importer);
     expect(result.exitCode, result.output.join('\n')).toBe(0);
     expect(storedSchools().length).toBeGreaterThanOrEqual(8);
     expect(new Set(storedSchools().map((s) => s.countyCode)).size).toBeGreaterThanOrEqual(6);

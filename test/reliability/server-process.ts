@@ -95,8 +95,8 @@ export async function prepareDataDir(prefix: string): Promise<{
   const db = openDatabase(dataDir);
   const now = Date.now();
   ensureReferenceData(db, now);
-  const summary = importSchools(
-    db,
+  const summary = await importSchools(
+    sqliteStore(db),
     testRoster.map((cells, i) => ({ line: i + 2, cells })),
     now,
     byTest,

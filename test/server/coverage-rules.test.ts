@@ -144,8 +144,8 @@ describe('bandwidth: highest over devices of the median download within the wind
     await setup();
     const plan = await currentPlan(ctx.store);
     const standards = [{ typeCodes: ['218'], area: 'rural' as const, minMbps: 4 }, { minMbps: 100 }];
-    importPlan(
-      ctx.db,
+    await importPlan(
+      ctx.store,
       { ...plan, coverage: { ...plan.coverage, bandwidth: { tolerance: 0.8, standards } } },
       'test',
       ctx.clock(),
