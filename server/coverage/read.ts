@@ -1,3 +1,4 @@
+import { ROLLUP_FIGURES } from './evaluate-statements.ts';
 import { and, asc, desc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import type { Coverage, CountySchoolsQuery, SchoolDetail, SchoolRow } from '../../shared/schemas/coverage.ts';
@@ -34,28 +35,8 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 type Rollup = typeof divisionRollups.$inferSelect;
 type RollupFigures = Omit<Rollup, 'divisionCode' | 'updatedAt'>;
-const rollupKeys = [
-  'schoolsRegistered',
-  'schoolsConnected',
-  'schoolsMeetingStandard',
-  'schoolsDeclaredConnected',
-  'declarationConflicts',
-  'classroomsRegistered',
-  'classroomsEquipped',
-  'classroomsEquippedProjector',
-  'classroomsEquippedInteractivePanel',
-  'classroomsEquippedLargeDisplay',
-  'classroomsDeclaredEquipped',
-  'devicesEnrolled',
-  'devicesLive',
-  'devicesAtRisk',
-  'devicesSilent',
-  'devicesNever',
-  'teachers',
-  'teacherSpacesOpened',
-  'teacherSpacesVerified',
-  'schoolsDeclaringTeacherSpaces',
-] as const satisfies readonly (keyof RollupFigures)[];
+/** The figures a rollup holds: the list the evaluation sums them by (evaluate-statements.ts). */
+const rollupKeys = ROLLUP_FIGURES satisfies readonly (keyof RollupFigures)[];
 
 const deviceFigures = (
   r: Pick<Rollup, 'devicesEnrolled' | 'devicesLive' | 'devicesAtRisk' | 'devicesSilent' | 'devicesNever'>,
