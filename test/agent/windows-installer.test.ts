@@ -198,7 +198,7 @@ describe.skipIf(!wine.ready)('the installer under Wine (decision 091)', () => {
   }, 120_000);
 
   it('installs silently from /SERVER /TOKEN /CLASSROOM, and its uninstaller removes everything but the outbox with /KEEPOUTBOX', async () => {
-    const token = server.enrollmentToken('6229210001');
+    const token = await server.enrollmentToken('6229210001');
     const installed = await setup(
       ['/S', `/SERVER=${server.url}`, `/TOKEN=${token}`, '/CLASSROOM=1'],
       'zh_CN.UTF-8',
@@ -264,7 +264,7 @@ describe.skipIf(!wine.ready)('the installer under Wine (decision 091)', () => {
   }, 240_000);
 
   it('an install without switches on an enrolled PC keeps its enrollment (an upgrade); without /KEEPOUTBOX the uninstaller removes the outbox too', async () => {
-    const token = server.enrollmentToken('6229210002');
+    const token = await server.enrollmentToken('6229210002');
     const first = await setup(['/S', `/SERVER=${server.url}`, `/TOKEN=${token}`], 'en_US.UTF-8', 'first.log');
     expect(first.code, await installLog()).toBe(0);
     const config = await readFile(join(settingsDir(), 'config.json'), 'utf8');

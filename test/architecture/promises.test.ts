@@ -13,7 +13,12 @@ describe('promises (decision 185)', () => {
     () => {
       const findings = promiseFindings(repo, (file) => /^(server|agent|shared|bench|test)\//.test(file));
       const fixture = findings.filter((f) => f.file === FIXTURE);
-      expect(fixture.map((f) => `${f.line} ${f.kind}`)).toEqual(['11 floating', '12 floating', '13 misused']);
+      expect(fixture.map((f) => `${f.line} ${f.kind}`)).toEqual([
+        '11 floating',
+        '12 floating',
+        '13 misused',
+        '14 interpolated',
+      ]);
       expect(findings.filter((f) => f.file !== FIXTURE).map((f) => `${f.file}:${f.line} ${f.kind}: ${f.text}`)).toEqual(
         [],
       );

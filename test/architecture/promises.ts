@@ -7,6 +7,8 @@ import ts from 'typescript';
  * after the transaction around it has committed, or its error goes nowhere. Two shapes are reported:
  *   - a floating promise: an expression statement whose value is a thenable, neither awaited, returned nor
  *     marked `void` (the one way to say "this runs on its own, and handles its own errors");
+ *   - a promise written into a template string, which prints "[object Promise]" (an API call made async whose
+ *     callers only interpolate its value compile unchanged);
  *   - a promise where nothing waits: an async function (or one returning a thenable) passed where the callee's
  *     parameter expects a function returning void (forEach, event handlers, better-sqlite3's transaction).
  * Drizzle's query builders are thenables, so a query built and never awaited is a floating promise too.
@@ -18,7 +20,7 @@ const isAssignment = (kind: ts.SyntaxKind) =>
 export interface PromiseFinding {
   file: string;
   line: number;
-  kind: 'floating' | 'misused';
+  kind: 'floating' | 'misused' | 'interpolated';
   text: string;
 }
 
@@ -44,6 +46,7 @@ export function promiseFindings(repo: string, include: (file: string) => boolean
     const thenType = checker.getTypeOfSymbol(then);
     return thenType.getCallSignatures().length > 0;
   };
+  const isPromiseOnly = (type: ts.Type): boolean => (type.isUnion() ? type.types.every(isThenable) : isThenable(type));
   const returnsThenable = (type: ts.Type): boolean =>
     type.getCallSignatures().some((s) => isThenable(checker.getReturnTypeOfSignature(s)));
   const returnsVoidOnly = (type: ts.Type): boolean => {
@@ -80,6 +83,10 @@ export function promiseFindings(repo: string, include: (file: string) => boolean
         const expression = node.expression;
         if (!handled(expression) && isThenable(checker.getTypeAtLocation(expression))) report(node, 'floating');
       }
+      // A promise written into a string (`Bearer ${token}` where token is still a promise): "[object Promise]".
+      // Only a certain promise: JSX elements are typed `HtmlEscapedString | Promise<…>` and print fine.
+      if (ts.isTemplateSpan(node) && isPromiseOnly(checker.getTypeAtLocation(node.expression)))
+        report(node.expression, 'interpolated');
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
         const signature = checker.getResolvedSignature(node);
         node.arguments?.forEach((argument, i) => {

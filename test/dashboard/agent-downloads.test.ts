@@ -115,7 +115,7 @@ describe('santong agent-release offer', () => {
 describe('downloads', () => {
   it('streams the exact bytes to a PC with its school’s token or a signed-in account, in ranges', async () => {
     await offeringServer();
-    const token = server.enrollmentToken('6229210001');
+    const token = await server.enrollmentToken('6229210001');
     const deb = await readFile(release.debAmd64);
     const url = `${server.url}/agent/${basename(release.debAmd64)}`;
     const bearer = { authorization: `Bearer ${token}` };
