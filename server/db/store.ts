@@ -117,7 +117,10 @@ export function sqliteStore(db: Db): Store {
     row: async (s: AnyStatement, ...params: Param[]) => prepare(s).get(...params) as never,
     execute: async (s: AnyStatement, ...params: Param[]) => prepare(s).run(...params).changes,
   };
-  /** The store at one nesting depth: 0 outside any transaction, 1 inside one, 2+ inside savepoints. */
+  /**
+   * The store at one nesting depth: 0 outside any transaction, 1 inside one, 2+ inside savepoints; -1 is the
+   * outermost transaction's own BEGIN … COMMIT, reached from depth 0 once it is this transaction's turn.
+   */
   const at = (depth: number): Store => {
     const store: Store = {
       dialect: 'sqlite',
@@ -125,10 +128,22 @@ export function sqliteStore(db: Db): Store {
       t: sqliteTables,
       ...raw,
       async transaction(fn) {
+        if (depth === 0) {
+          // Awaits are microtasks, and another request's code can be among them: one whose own transaction
+          // would begin while this one is open. Transactions on a connection take turns (decision 186).
+          for (let open = openTransactions.get(sqlite); open; open = openTransactions.get(sqlite)) await open;
+          let finish!: () => void;
+          openTransactions.set(sqlite, new Promise<void>((resolve) => (finish = resolve)));
+          try {
+            return await at(-1).transaction(fn);
+          } finally {
+            openTransactions.delete(sqlite);
+            finish();
+          }
+        }
+        const outermost = depth === -1;
         const savepoint = `store_${depth}`;
-        // At depth 0 this is BEGIN: should another transaction be open (one that let the event loop turn, below),
-        // SQLite refuses it loudly rather than nesting two requests' work.
-        sqlite.exec(depth === 0 ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${savepoint}`);
+        sqlite.exec(outermost ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${savepoint}`);
         // Every query of better-sqlite3 finishes synchronously, so a transaction that awaits only queries ends
         // before the event loop turns. Had it turned (an await on anything else), other requests would have run
         // inside this transaction on the shared connection: it is refused, so the mistake fails every test that
@@ -137,17 +152,17 @@ export function sqliteStore(db: Db): Store {
         const turn = setImmediate(() => (turned = true));
         let done = false;
         try {
-          const value = await fn(at(depth + 1));
+          const value = await fn(at(outermost ? 1 : depth + 1));
           if (turned)
             throw new TransactionAwaitedError(
               'a transaction awaited something other than the database; move that work before or after the transaction',
             );
-          sqlite.exec(depth === 0 ? 'COMMIT' : `RELEASE ${savepoint}`);
+          sqlite.exec(outermost ? 'COMMIT' : `RELEASE ${savepoint}`);
           done = true;
           return value;
         } catch (error) {
           if (!done && sqlite.inTransaction)
-            sqlite.exec(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+            sqlite.exec(outermost ? 'ROLLBACK' : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
           throw error;
         } finally {
           clearImmediate(turn);
@@ -164,6 +179,9 @@ export function sqliteStore(db: Db): Store {
 }
 
 const legacyConnections = new WeakMap<Store, Db>();
+
+/** Per SQLite connection, the transaction open on it (whichever Store over it opened it), done when it ends. */
+const openTransactions = new WeakMap<Database.Database, Promise<void>>();
 
 /**
  * The SQLite connection under a store, for code not yet moved onto the store (issue 14 moves it folder by

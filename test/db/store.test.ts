@@ -159,6 +159,15 @@ describe('the store on postgres', () => {
 });
 
 describe('the store on sqlite', () => {
+  it('lets transactions begun among each other’s awaits take turns on the one connection', async () => {
+    const store = await backends.sqlite();
+    // Begun in one turn of the event loop, as requests' code resuming among each other's awaits can be: without
+    // turns, the second BEGIN fails ("cannot start a transaction within a transaction").
+    const codes = ['622921', '622922', '622923', '622924'];
+    await Promise.all(codes.map((code) => store.transaction(async (tx) => addCounty(tx, code, `县${code}`))));
+    expect(await countyCount(store)).toBe(4);
+  });
+
   it('refuses a transaction that awaits anything but the database, and keeps none of it', async () => {
     const store = await backends.sqlite();
     await expect(
