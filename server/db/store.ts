@@ -239,6 +239,10 @@ const MAX_ATTEMPTS = 8;
  * another server is run again (its body awaits only the store, so running it again repeats nothing else).
  */
 export async function openPostgresStore(pool: pg.Pool): Promise<Store> {
+  // A connection sitting idle in the pool that the database ends (a restart, a failover, an administrator)
+  // is reported here and dropped by the pool; the next query opens a new one, and a query in flight fails with
+  // its own error to its caller. Unheard, the event would be an uncaught exception that ends the server.
+  pool.on('error', () => undefined);
   await migratePg(drizzlePg({ client: pool, schema: pgTables }), { migrationsFolder: pgMigrations });
   const over = (client: pg.Pool | pg.PoolClient, depth: number): Store => {
     const query = (s: AnyStatement, params: Param[]) =>

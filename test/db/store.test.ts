@@ -58,6 +58,9 @@ const insertCounty = statement<never, [string, string]>(
 const countiesNamed = statement<{ code: string; parentCode: string; n: number }, [string]>(
   `select code, parent_code as "parentCode", (select count(*) from divisions) as n from divisions where name like ? order by code`,
 );
+const terminateOthers = statement<{ ended: boolean }, []>(
+  `select pg_terminate_backend(pid) as ended from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+);
 const renameCounty = statement<never, [string, string]>(`update divisions set name = ? where code = ?`);
 
 describe.each(['sqlite', 'postgres'] as const)('the store on %s', (dialect) => {
@@ -135,6 +138,32 @@ describe.each(['sqlite', 'postgres'] as const)('the store on %s', (dialect) => {
 });
 
 describe('the store on postgres', () => {
+  it('carries on when the database ends its connections, as a restart does', async () => {
+    const store = await backends.postgres();
+    await addCounty(store, '622921', '临夏县');
+    // Two connections in the store's pool, so one sits idle when the server ends them.
+    await Promise.all([countyNames(store), countyNames(store), countyNames(store)]);
+    const other = await openStore({ databaseUrl: urlOf(store) });
+    closers.push(() => other.close());
+    // Every other session of this database ended by the server, the store's idle ones among them.
+    await other.rows(terminateOthers);
+    // A query that meets a connection the server has just ended fails with the server's own words (57P01), to
+    // be answered as an error and retried by its client (an agent keeps its outbox); the pool drops that
+    // connection, and the next query runs on a new one. Nothing is left unheard to end the process.
+    const failures: string[] = [];
+    let names: string[] | undefined;
+    for (let attempt = 0; attempt < 3 && !names; attempt++)
+      names = await countyNames(store).catch((error: { cause?: { code?: string } }) => {
+        failures.push(error.cause?.code ?? String(error));
+        return undefined;
+      });
+    expect(names).toEqual(['临夏县']);
+    expect(failures.every((code) => code === '57P01')).toBe(true);
+    // The idle connections' endings arrive on their own sockets; a few turns of the event loop let them land
+    // while this test still runs, where an unheard one would fail it.
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+  });
+
   it('runs transactions as if alone: two that read and write the same row both count, one run again', async () => {
     const store = await backends.postgres();
     const other = await openStore({ databaseUrl: urlOf(store) });
