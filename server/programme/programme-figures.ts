@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { ProgrammeCoverage } from '../../shared/schemas/programme-coverage.ts';
 import { readCoverage, type CountyRows } from '../coverage/read.ts';
 import { readCachedAnswerOnConnection } from '../db/read-cache-connection.ts';
@@ -54,6 +55,30 @@ const nextAging = perConnection((sqlite) =>
   sqlite.prepare<[], number | null>('select min(next_change_at) from school_status').pluck(),
 );
 const utf8 = new TextEncoder();
+/** zlib's default: at most one compression per kept answer, so the smaller bytes matter more than the time. */
+const GZIP_LEVEL = 6;
+
+/** A kept top-read answer: its JSON bytes, and their gzip made on the first read that accepts it (decision 194). */
+interface KeptAnswer {
+  builtAt: number;
+  goodUntil: number;
+  json: Uint8Array<ArrayBuffer>;
+  gzip?: Uint8Array<ArrayBuffer>;
+}
+
+function keptAnswer(db: Db, countyScope: string | null, now: number, rows: CountyRows): KeptAnswer {
+  const asked = rows === 'all' ? 'all' : `${rows.page}:${rows.pageSize}:${rows.counties ?? 'unasked'}`;
+  return readCachedAnswerOnConnection(
+    db,
+    `programme-json:${countyScope ?? 'root'}:${asked}`,
+    (answer: KeptAnswer) => now >= answer.builtAt && now < answer.goodUntil,
+    (): KeptAnswer => {
+      const json = utf8.encode(JSON.stringify(readProgrammeFigures(db, countyScope, now, rows)));
+      const aging = nextAging(db).get() ?? Infinity;
+      return { builtAt: now, goodUntil: Math.min(now + ANSWER_REUSE_MS, aging), json };
+    },
+  );
+}
 
 /**
  * The programme figures of `readProgrammeFigures` as the API sends them: the JSON text's UTF-8 bytes, so a repeated
@@ -65,15 +90,20 @@ export function programmeFiguresJson(
   now: number,
   rows: CountyRows,
 ): Uint8Array<ArrayBuffer> {
-  const asked = rows === 'all' ? 'all' : `${rows.page}:${rows.pageSize}:${rows.counties ?? 'unasked'}`;
-  return readCachedAnswerOnConnection(
-    db,
-    `programme-json:${countyScope ?? 'root'}:${asked}`,
-    (answer: { builtAt: number; goodUntil: number }) => now >= answer.builtAt && now < answer.goodUntil,
-    () => {
-      const json = utf8.encode(JSON.stringify(readProgrammeFigures(db, countyScope, now, rows)));
-      const aging = nextAging(db).get() ?? Infinity;
-      return { builtAt: now, goodUntil: Math.min(now + ANSWER_REUSE_MS, aging), json };
-    },
-  ).json;
+  return keptAnswer(db, countyScope, now, rows).json;
+}
+
+/**
+ * The same bytes gzipped, for a client that accepts gzip: compressed once per kept answer (a 20 KiB national
+ * answer to about a tenth), so a repeated read sends a tenth of the bytes and compresses nothing.
+ */
+export function programmeFiguresGzip(
+  db: Db,
+  countyScope: string | null,
+  now: number,
+  rows: CountyRows,
+): Uint8Array<ArrayBuffer> {
+  const answer = keptAnswer(db, countyScope, now, rows);
+  answer.gzip ??= new Uint8Array(gzipSync(answer.json, { level: GZIP_LEVEL }));
+  return answer.gzip;
 }
