@@ -67,6 +67,7 @@ const benchRuns = [
 const namesNoColumn = [
   'server/db/schema.ts', // the schema itself (a partial index's condition)
   'server/db/dialect.ts', // PostgreSQL's advisory lock; test/db/shared-database.test.ts runs it
+  'server/db/report-partitions.ts', // PostgreSQL's day partitions of reports; test/db/report-partitions.test.ts runs it
   'server/db/schema-pg.ts', // its PostgreSQL twin (the same condition, a default); test/db/schema-parity checks it
   'server/divisions/deployment.ts', // sql`excluded.${…}`, the column named through its typed column
   'server/enrollment/enroll.ts', // sql`${enrollmentTokens.uses} + 1`
