@@ -97,7 +97,7 @@ export async function copySqliteToPostgres(
  * The SQLite schema's tables, each after those its foreign keys name; the tables triggers write (the read-model
  * version, the division tree's version) go last, since copying the others moves them on the target.
  */
-function copyOrder(sqlite: Database.Database): string[] {
+export function copyOrder(sqlite: Database.Database): string[] {
   const master = sqlite
     .prepare(`select type, name, sql from sqlite_master where type in ('table', 'trigger') order by name`)
     .all() as { type: string; name: string; sql: string }[];
@@ -173,6 +173,13 @@ const toPostgres = (type: string | undefined) =>
     ? (value: unknown) => (typeof value === 'string' ? Buffer.from(value, 'utf8') : value)
     : (value: unknown) => value;
 
+/** A table's columns, and the statement that reads its rows as arrays in that order. */
+export function tableReader(sqlite: Database.Database, table: string) {
+  const columns = (sqlite.pragma(`table_info(${quoted(table)})`) as { name: string }[]).map((c) => c.name);
+  const rows = sqlite.prepare(`select ${columns.map(quoted).join(', ')} from ${quoted(table)}`).raw(true);
+  return { columns, rows };
+}
+
 /** Streams one table across in multi-row inserts; returns the rows copied. */
 async function copyTable(
   sqlite: Database.Database,
@@ -181,7 +188,7 @@ async function copyTable(
   types: Map<string, string> | undefined,
 ): Promise<number> {
   if (!types) throw new Error(`table ${table} has no twin on PostgreSQL: is the database migrated by this version?`);
-  const columns = (sqlite.pragma(`table_info(${quoted(table)})`) as { name: string }[]).map((c) => c.name);
+  const { columns, rows: read } = tableReader(sqlite, table);
   const missing = columns.filter((c) => !types.has(c));
   if (missing.length > 0) throw new Error(`${table}.${missing.join(', ')} has no twin on PostgreSQL`);
   const convert = columns.map((c) => toPostgres(types.get(c)));
@@ -194,13 +201,17 @@ async function copyTable(
     return `insert into ${quoted(table)} (${columns.map(quoted).join(', ')}) values ${tuples.join(', ')}`;
   };
   const fullBatch = insert(batchRows);
-  const read = sqlite.prepare(`select ${columns.map(quoted).join(', ')} from ${quoted(table)}`).raw(true);
   let batch: unknown[] = [];
   let rows = 0;
   let copied = 0;
   const flush = async () => {
     if (rows === 0) return;
-    await client.query(rows === batchRows ? fullBatch : insert(rows), batch);
+    // A full batch is one statement PostgreSQL parses once per table; the last, shorter one is parsed alone.
+    await client.query(
+      rows === batchRows
+        ? { name: `copy_${table}`, text: fullBatch, values: batch }
+        : { text: insert(rows), values: batch },
+    );
     copied += rows;
     batch = [];
     rows = 0;

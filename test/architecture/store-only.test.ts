@@ -17,6 +17,7 @@ const theConnection = [
   'server/db/per-connection.ts',
   'server/db/store.ts',
   'server/db/backup.ts',
+  'server/db/sqlite-to-postgres.ts', // migrate-to-postgres reads the SQLite file itself, like backup
   'server/http/app-env.ts',
 ];
 
