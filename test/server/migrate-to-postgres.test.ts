@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../server/db/store.ts';
+import { foldOldReports } from '../../server/ingest/retention.ts';
 import { santong } from '../helpers/cli.ts';
 import { usePostgres } from '../helpers/postgres.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
@@ -50,7 +51,8 @@ async function buildDeployment(s: TestServer) {
     return ((await enrolled.json()) as { deviceKey: string }).deviceKey;
   };
   const pcs = [await enroll('6229210001', '1'), await enroll('6229210001', '2'), await enroll('6229220001')];
-  for (let day = 0; day < 3; day++) {
+  // A day long past retention, folded into device_days below, then three recent days.
+  for (let day = -200; day < 3; day += day === -200 ? 200 : 1) {
     s.clock.set(T0 + day * 24 * HOUR);
     for (const [i, key] of pcs.entries()) {
       // The third PC's clock runs an hour ahead: its reports are stored clamped to the receive time.
@@ -59,6 +61,7 @@ async function buildDeployment(s: TestServer) {
       expect((await call('POST', '/api/v1/reports', key, { reports })).status).toBe(200);
     }
   }
+  expect(await foldOldReports(s.store, s.clock())).toBe(3);
   const county = await s.apiToken('622921');
   const declared = await call('POST', '/api/v1/declarations', county, {
     schoolCode: '6229210002',
@@ -79,7 +82,7 @@ const sorted = (rows: unknown[]) =>
 
 describe('santong migrate-to-postgres', () => {
   it('copies every table row for row into an empty PostgreSQL, continues the ids, and refuses a target that holds data', async () => {
-    server = await startTestServer({ clock: testClock(T0) });
+    server = await startTestServer({ clock: testClock(T0 - 200 * 24 * HOUR) });
     await buildDeployment(server);
     const { host, port, user, database } = await postgres().createDatabase();
     const databaseUrl = `postgresql://${user}@${encodeURIComponent(host!)}:${port}/${database}`;
