@@ -1,7 +1,6 @@
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import { Agent, request } from 'undici';
-import { inTransaction, type Db } from '../db/client.ts';
-import { platformProbes, platforms, platformStatus } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
 import { SERVER_VERSION } from '../version.ts';
 import { DAY_MS as DAY } from '../../shared/time/china-time.ts';
 
@@ -98,18 +97,22 @@ const median = (values: number[]): number | null => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-/** Stores one probe and recomputes the platform's status (last probe, uptime 7/30 days, median latency) from the probes kept. */
-export function recordProbe(db: Db, platformId: number, result: ProbeResult, at: number): void {
-  inTransaction(db, () => {
-    db.insert(platformProbes)
-      .values({ platformId, at, ...result })
-      .run();
-    const recent = db
+/**
+ * Stores one probe and recomputes the platform's status (last probe, uptime 7/30 days, median latency) from the
+ * probes kept. The probe (the network) is taken before, outside the transaction; a platform removed meanwhile
+ * gets nothing recorded (false).
+ */
+export async function recordProbe(store: Store, platformId: number, result: ProbeResult, at: number): Promise<boolean> {
+  return store.transaction(async (tx) => {
+    const { platforms, platformProbes, platformStatus } = tx.t;
+    const registered = await tx.q.select({ id: platforms.id }).from(platforms).where(eq(platforms.id, platformId));
+    if (registered.length === 0) return false;
+    await tx.q.insert(platformProbes).values({ platformId, at, ...result });
+    const recent = await tx.q
       .select()
       .from(platformProbes)
       .where(and(eq(platformProbes.platformId, platformId), gte(platformProbes.at, at - 30 * DAY)))
-      .orderBy(asc(platformProbes.at), asc(platformProbes.id))
-      .all();
+      .orderBy(asc(platformProbes.at), asc(platformProbes.id));
     const last = recent.at(-1)!;
     const week = recent.filter((p) => p.at >= last.at - 7 * DAY);
     const uptime = (probes: typeof recent) =>
@@ -124,19 +127,24 @@ export function recordProbe(db: Db, platformId: number, result: ProbeResult, at:
       medianLatencyMs: median(week.filter((p) => p.up && p.latencyMs !== null).map((p) => p.latencyMs!)),
       probes30d: recent.length,
     };
-    db.insert(platformStatus)
+    await tx.q
+      .insert(platformStatus)
       .values({ platformId, ...status })
-      .onConflictDoUpdate({ target: platformStatus.platformId, set: status })
-      .run();
+      .onConflictDoUpdate({ target: platformStatus.platformId, set: status });
+    return true;
   });
 }
 
 /** Probes every registered platform (a few at a time), records the results and prunes probes past retention; results in id order. */
 export async function runPlatformProbes(
-  db: Db,
+  store: Store,
   options: { clock: () => number; timeoutMs: number; concurrency?: number },
 ) {
-  const list = db.select({ id: platforms.id, url: platforms.url }).from(platforms).orderBy(asc(platforms.id)).all();
+  const { platforms, platformProbes } = store.t;
+  const list = await store.q
+    .select({ id: platforms.id, url: platforms.url })
+    .from(platforms)
+    .orderBy(asc(platforms.id));
   // One short-lived agent per run: every probe opens its own connection, so latency includes the connect.
   const dispatcher = new Agent({
     keepAliveTimeout: 1,
@@ -150,10 +158,9 @@ export async function runPlatformProbes(
       const index = next++;
       const platform = list[index]!;
       const at = options.clock();
+      // The network first, then the record: no transaction is open while a platform is slow to answer.
       const result = await probeUrl(platform.url, { timeoutMs: options.timeoutMs, dispatcher });
-      // The platform may have been removed while it was being probed.
-      if (db.select({ id: platforms.id }).from(platforms).where(eq(platforms.id, platform.id)).get())
-        recordProbe(db, platform.id, result, at);
+      await recordProbe(store, platform.id, result, at);
       results[index] = { platformId: platform.id, result };
     }
   };
@@ -162,8 +169,6 @@ export async function runPlatformProbes(
   } finally {
     await dispatcher.destroy();
   }
-  db.delete(platformProbes)
-    .where(lt(platformProbes.at, options.clock() - PROBE_RETENTION_DAYS * DAY))
-    .run();
+  await store.q.delete(platformProbes).where(lt(platformProbes.at, options.clock() - PROBE_RETENTION_DAYS * DAY));
   return results;
 }

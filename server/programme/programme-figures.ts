@@ -1,10 +1,10 @@
 import type { ProgrammeCoverage } from '../../shared/schemas/programme-coverage.ts';
-import { readCoverage, type CountyRows } from '../coverage/read.ts';
-import { readCachedAnswerOnConnection } from '../db/read-cache-connection.ts';
-import { perConnection } from '../db/per-connection.ts';
-import type { Db } from '../db/client.ts';
-import { currentPlanOnConnection } from '../plan/current-connection.ts';
+import type { CountyRows } from '../coverage/read.ts';
+import { readCachedAnswer } from '../db/read-cache.ts';
+import { statement, type Store } from '../db/store.ts';
+import { currentPlan } from '../plan/current.ts';
 import { progressOf } from '../plan/milestones.ts';
+import { readCoverage } from './coverage-on-connection.ts';
 import { readPlatformCoverage } from './platforms.ts';
 import { teacherSpacesOf } from './teacher-spaces.ts';
 
@@ -15,16 +15,16 @@ import { teacherSpacesOf } from './teacher-spaces.ts';
  */
 
 /** The programme figures for a scope (null: the prefecture) as of `now`, with the given page of county rows. */
-export function readProgrammeFigures(
-  db: Db,
+export async function readProgrammeFigures(
+  store: Store,
   countyScope: string | null,
   now: number,
   rows: CountyRows = 'all',
-): ProgrammeCoverage {
-  const coverage = readCoverage(db, countyScope, now, rows);
+): Promise<ProgrammeCoverage> {
+  const coverage = await readCoverage(store, countyScope, now, rows);
   // The same county rows as the coverage beside them; the totals cover the whole scope.
-  const teacherSpaces = teacherSpacesOf(db, countyScope, coverage.counties);
-  const indicator = currentPlanOnConnection(db).indicators.teacherSpaces;
+  const teacherSpaces = await teacherSpacesOf(store, countyScope, coverage.counties);
+  const indicator = (await currentPlan(store)).indicators.teacherSpaces;
   // The prefecture is held to the plan's target even when not every school has declared its teachers yet.
   const teachers =
     countyScope === null ? Math.max(teacherSpaces.teachers, indicator.target ?? 0) : teacherSpaces.teachers;
@@ -34,7 +34,7 @@ export function readProgrammeFigures(
       ...teacherSpaces,
       progress: progressOf(indicator, teacherSpaces.opened, teachers, now),
     },
-    platforms: readPlatformCoverage(db, countyScope, now),
+    platforms: await readPlatformCoverage(store, countyScope, now),
   };
 }
 
@@ -50,30 +50,29 @@ export function readProgrammeFigures(
  * going silent: school_status.next_change_at): the counts stay exact to the millisecond.
  */
 const ANSWER_REUSE_MS = 1000;
-const nextAging = perConnection((sqlite) =>
-  sqlite.prepare<[], number | null>('select min(next_change_at) from school_status').pluck(),
-);
+const nextAging = statement<{ at: number | null }, []>('select min(next_change_at) as "at" from school_status');
 const utf8 = new TextEncoder();
 
 /**
  * The programme figures of `readProgrammeFigures` as the API sends them: the JSON text's UTF-8 bytes, so a repeated
  * read neither serialises nor encodes. Reused as said above; callers must not change the bytes.
  */
-export function programmeFiguresJson(
-  db: Db,
+export async function programmeFiguresJson(
+  store: Store,
   countyScope: string | null,
   now: number,
   rows: CountyRows,
-): Uint8Array<ArrayBuffer> {
+): Promise<Uint8Array<ArrayBuffer>> {
   const asked = rows === 'all' ? 'all' : `${rows.page}:${rows.pageSize}:${rows.counties ?? 'unasked'}`;
-  return readCachedAnswerOnConnection(
-    db,
+  const answer = await readCachedAnswer(
+    store,
     `programme-json:${countyScope ?? 'root'}:${asked}`,
-    (answer: { builtAt: number; goodUntil: number }) => now >= answer.builtAt && now < answer.goodUntil,
-    () => {
-      const json = utf8.encode(JSON.stringify(readProgrammeFigures(db, countyScope, now, rows)));
-      const aging = nextAging(db).get() ?? Infinity;
+    (kept: { builtAt: number; goodUntil: number }) => now >= kept.builtAt && now < kept.goodUntil,
+    async () => {
+      const json = utf8.encode(JSON.stringify(await readProgrammeFigures(store, countyScope, now, rows)));
+      const aging = (await store.row(nextAging))?.at ?? Infinity;
       return { builtAt: now, goodUntil: Math.min(now + ANSWER_REUSE_MS, aging), json };
     },
-  ).json;
+  );
+  return answer.json;
 }
