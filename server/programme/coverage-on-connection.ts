@@ -2,6 +2,7 @@ import type { CountyRows } from '../coverage/read.ts';
 import * as evaluate from '../coverage/evaluate.ts';
 import * as read from '../coverage/read.ts';
 import * as recompute from '../coverage/recompute.ts';
+import * as registry from '../coverage/registry-read.ts';
 import { legacyDb, type Store } from '../db/store.ts';
 
 /*
@@ -40,4 +41,14 @@ export async function readSchool(store: Store, code: string, now: number) {
 /** coverage/recompute.ts recomputeCoverage: every school's figures at `at`, from raw evidence. */
 export async function recomputeCoverage(store: Store, at: number) {
   return recompute.recomputeCoverage(legacyDb(store, 'recomputing coverage'), at);
+}
+
+/** coverage/registry-read.ts readSchoolChoices: code and name of every school in scope. */
+export async function readSchoolChoices(store: Store, scope: Parameters<typeof registry.readSchoolChoices>[1]) {
+  return registry.readSchoolChoices(legacyDb(store, 'reading the school list'), scope);
+}
+
+/** coverage/evaluate.ts sweepExpired: brings every school whose figures aged by time alone up to `now`. */
+export async function sweepExpired(store: Store, now: number): Promise<number> {
+  return evaluate.sweepExpired(legacyDb(store, 'the sweep'), now);
 }

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, lte, min, type SQL } from 'drizzle-orm';
+import { tryJobLock } from '../db/dialect.ts';
 import type { Store } from '../db/store.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
 import { recomputeCoverage } from './coverage-on-connection.ts';
@@ -83,14 +84,22 @@ export async function takeDailySnapshots(store: Store, now: number): Promise<str
   if (day < earliest) day = earliest;
   const taken: string[] = [];
   for (; day <= yesterday; day = nextDay(day)) {
+    // Recomputed outside any transaction: it reads a day of reports, and on SQLite a transaction holds the writer.
     const figures = await figuresAt(store, endOfLocalDay(day));
-    await recordDailySnapshot(store, day, figures, day === yesterday ? 'live' : 'backfill', now);
+    const source = day === yesterday ? 'live' : 'backfill';
+    // Servers sharing a database all run the schedule: one holding the lock is recording too, so this run stops.
+    const recorded = await store.transaction(async (tx) => {
+      if (!(await tryJobLock(tx, 'snapshots'))) return false;
+      await recordDailySnapshot(tx, day, figures, source, now);
+      return true;
+    });
+    if (!recorded) break;
     taken.push(day);
   }
   return taken;
 }
 
-/** Writes one day's figures per division in one statement; a division's day already recorded is kept as it was. */
+/** Writes one day's figures per division, all or none; a division's day already recorded is kept as it was. */
 export async function recordDailySnapshot(
   store: Store,
   day: string,

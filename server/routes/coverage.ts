@@ -112,7 +112,7 @@ export const coverageRoutes = new Hono<AppEnv>()
       return tableResponse(format, countyCsvColumns(coverage), coverage.children, 'coverage-counties');
     }
     // Serialised once per read-model version (decision 163); the same header as c.json gives.
-    const json = programmeFiguresJson(c.get('db'), scope, now, { page, pageSize, counties });
+    const json = await programmeFiguresJson(c.get('store'), scope, now, { page, pageSize, counties });
     return c.body(json, 200, { 'content-type': 'application/json' });
   })
   .get(
