@@ -67,7 +67,13 @@ async function seedDeclarations(tx: Store, world: DemoSchool[], random: () => nu
   }
 }
 
-async function seedTeacherSpaces(tx: Store, world: DemoSchool[], random: () => number, now: number, audit: AuditSource) {
+async function seedTeacherSpaces(
+  tx: Store,
+  world: DemoSchool[],
+  random: () => number,
+  now: number,
+  audit: AuditSource,
+) {
   // About two teachers a classroom: 8,926 classrooms give close to the plan's 17,859 teachers.
   const declarations: TeacherSpaceDeclaration[] = [];
   for (const school of world) {

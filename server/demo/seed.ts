@@ -86,9 +86,11 @@ export async function seedDemo(
   const random = seededRandom(2015);
   const { classrooms } = store.t;
   const roomIds = new Map(
-    (await store.q.select({ id: classrooms.id, schoolCode: classrooms.schoolCode, code: classrooms.code }).from(classrooms)).map(
-      (c) => [`${c.schoolCode}/${c.code}`, c.id],
-    ),
+    (
+      await store.q
+        .select({ id: classrooms.id, schoolCode: classrooms.schoolCode, code: classrooms.code })
+        .from(classrooms)
+    ).map((c) => [`${c.schoolCode}/${c.code}`, c.id]),
   );
   // Every school's token first, in one transaction.
   const tokens = await store.transaction(async (tx) => {

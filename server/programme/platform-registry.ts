@@ -165,7 +165,12 @@ export async function updatePlatform(
 }
 
 /** Removes a platform and its probe history, audited with the record as it was. */
-export async function removePlatform(store: Store, id: number, audit: AuditSource, now: number): Promise<StoredPlatform> {
+export async function removePlatform(
+  store: Store,
+  id: number,
+  audit: AuditSource,
+  now: number,
+): Promise<StoredPlatform> {
   return store.transaction(async (tx) => {
     const before = await findPlatform(tx, id);
     // Probes and status go with it (ON DELETE CASCADE): evidence about a URL nobody claims is noise.

@@ -90,8 +90,8 @@ export async function importTeacherSpaces(
     const changed = (
       await writeTeacherSpaces(
         tx,
-      valid.map((row) => ({
-        school: { code: row.school_code, countyCode: counties.get(row.school_code)! },
+        valid.map((row) => ({
+          school: { code: row.school_code, countyCode: counties.get(row.school_code)! },
           figures: { teachers: row.teachers, spacesOpened: row.spaces_opened, spacesVerified: row.spaces_verified },
         })),
         audit,

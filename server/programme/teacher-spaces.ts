@@ -71,11 +71,7 @@ async function writeOne(
   now: number,
 ): Promise<boolean> {
   const { teacherSpaces } = tx.t;
-  const [stored] = await tx.q
-    .select()
-    .from(teacherSpaces)
-    .where(eq(teacherSpaces.schoolCode, school.code))
-    .limit(1);
+  const [stored] = await tx.q.select().from(teacherSpaces).where(eq(teacherSpaces.schoolCode, school.code)).limit(1);
   const before = figuresOf(stored);
   if (
     before &&

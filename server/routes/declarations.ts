@@ -68,17 +68,22 @@ export const declarationRoutes = new Hono<AppEnv>()
     );
     return c.json(declaration, 201);
   })
-  .post('/api/v1/declarations/:id/withdraw', validate('param', idParams), validate('json', withdrawalSchema), async (c) => {
-    const principal = c.get('principal');
-    const declaration = await withdrawDeclaration(
-      c.get('store'),
-      c.req.valid('param').id,
-      c.get('clock')(),
-      { actor: actorOf(principal), reason: c.req.valid('json').reason },
-      divisionScopeOf(principal),
-    );
-    return c.json(declaration);
-  })
+  .post(
+    '/api/v1/declarations/:id/withdraw',
+    validate('param', idParams),
+    validate('json', withdrawalSchema),
+    async (c) => {
+      const principal = c.get('principal');
+      const declaration = await withdrawDeclaration(
+        c.get('store'),
+        c.req.valid('param').id,
+        c.get('clock')(),
+        { actor: actorOf(principal), reason: c.req.valid('json').reason },
+        divisionScopeOf(principal),
+      );
+      return c.json(declaration);
+    },
+  )
   .get('/api/v1/closures', async (c) => {
     const scope = divisionScopeOf(c.get('principal'));
     return c.json({
