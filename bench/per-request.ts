@@ -11,7 +11,8 @@ import { workingCopy } from './world/rebase.ts';
 import { scalesFor } from './world/scales.ts';
 
 /*
- * What every request pays (issue 15 item 4), narrowly: the ceiling, /healthz and the top read only, on the quick
+ * What every request pays (issue 15 item 4), narrowly: the ceiling, /healthz and the top read only (asked with
+ * Accept-Encoding: gzip as clients ask it, and plain: decision 194), on the quick
  * national world, in rounds. Beside each rate it reads the serving process's CPU time over the measured window
  * (/proc/PID/stat), so a request's cost is seen apart from the client sharing the machine's two cores.
  * With --server-root DIR a second server (another checkout, e.g. the commit before a change) serves its own copy
@@ -34,7 +35,7 @@ const WARMUP_MS = 1_000;
 const CONNECTIONS = 16;
 /** To profile one path: --phases healthz loads only /healthz (the table then lacks the ratios it did not measure). */
 const only = args.phases?.split(',');
-const kinds = (['ceiling', 'healthz', 'coverage'] as const).filter((k) => !only || only.includes(k));
+const kinds = (['ceiling', 'healthz', 'coverage', 'coverage-plain'] as const).filter((k) => !only || only.includes(k));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const dataset = ensureDataset(scalesFor(true)[1], log);
@@ -132,8 +133,8 @@ const lines = [
     .loadavg()
     .map((x) => x.toFixed(2))
     .join(' ')}; ${rounds} rounds of 1 s warm-up + ${durationMs / 1000} s a phase, ${CONNECTIONS} connections`,
-  '| server | round | ceiling req/s (CPU µs/req) | /healthz req/s (CPU µs/req) | top read req/s (CPU µs/req) | /healthz ÷ ceiling | top read ÷ ceiling |',
-  '|---|---|---|---|---|---|---|',
+  '| server | round | ceiling req/s (CPU µs/req) | /healthz req/s (CPU µs/req) | top read, gzip, req/s (CPU µs/req) | top read, plain, req/s (CPU µs/req) | /healthz ÷ ceiling | top read gzip ÷ ceiling | top read plain ÷ ceiling |',
+  '|---|---|---|---|---|---|---|---|---|',
 ];
 const cell = (m: Measured | undefined) => (m ? `${n(m.perSecond)} (${n(m.cpuMicros, 1)})` : '—');
 for (const candidate of candidates) {
@@ -141,7 +142,7 @@ for (const candidate of candidates) {
     (figures.get(kind)?.perSecond ?? NaN) / (figures.get('ceiling')?.perSecond ?? NaN);
   candidate.rounds.forEach((figures, i) =>
     lines.push(
-      `| ${candidate.name} | ${i + 1} | ${cell(figures.get('ceiling'))} | ${cell(figures.get('healthz'))} | ${cell(figures.get('coverage'))} | ${n(ratio(figures, 'healthz'), 3)} | ${n(ratio(figures, 'coverage'), 3)} |`,
+      `| ${candidate.name} | ${i + 1} | ${cell(figures.get('ceiling'))} | ${cell(figures.get('healthz'))} | ${cell(figures.get('coverage'))} | ${cell(figures.get('coverage-plain'))} | ${n(ratio(figures, 'healthz'), 3)} | ${n(ratio(figures, 'coverage'), 3)} | ${n(ratio(figures, 'coverage-plain'), 3)} |`,
     ),
   );
   const mid = (kind: StreamKind, pick: (m: Measured) => number) =>
@@ -152,7 +153,7 @@ for (const candidate of candidates) {
       1,
     )})`;
   lines.push(
-    `| ${candidate.name} | median | ${midCell('ceiling')} | ${midCell('healthz')} | ${midCell('coverage')} | **${n(median(candidate.rounds.map((f) => ratio(f, 'healthz'))), 3)}** | **${n(median(candidate.rounds.map((f) => ratio(f, 'coverage'))), 3)}** |`,
+    `| ${candidate.name} | median | ${midCell('ceiling')} | ${midCell('healthz')} | ${midCell('coverage')} | ${midCell('coverage-plain')} | **${n(median(candidate.rounds.map((f) => ratio(f, 'healthz'))), 3)}** | **${n(median(candidate.rounds.map((f) => ratio(f, 'coverage'))), 3)}** | **${n(median(candidate.rounds.map((f) => ratio(f, 'coverage-plain'))), 3)}** |`,
   );
   const failures = candidate.rounds.flatMap((f) => [...f.values()]).reduce((t, m) => t + m.failures, 0);
   if (failures) lines.push(`(${candidate.name}: ${failures} answers were not 200)`);

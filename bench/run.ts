@@ -39,7 +39,7 @@ const CONNECTIONS = 16;
 const PROVINCE = '620000';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** Each round: the ceiling, /healthz, the reads (the province's where the tree has one), ingest, then ingest beside each read. */
+/** Each round: the ceiling, /healthz, the reads (the top read gzipped and plain, the province's where the tree has one), ingest, then ingest beside each read. */
 function phases(withProvince = true): PhasePlan[] {
   const [rounds, warmupMs, durationMs] = quick ? [1, 1_000, 3_000] : [3, 2_000, 8_000];
   const c = CONNECTIONS;
@@ -48,6 +48,13 @@ function phases(withProvince = true): PhasePlan[] {
     { name: 'ceiling', round: r, warmupMs, durationMs, streams: [{ kind: 'ceiling', connections: c }] },
     { name: 'healthz', round: r, warmupMs, durationMs, streams: [{ kind: 'healthz', connections: c }] },
     { name: 'coverage', round: r, warmupMs, durationMs, streams: [{ kind: 'coverage', connections: c }] },
+    {
+      name: 'coverage-plain',
+      round: r,
+      warmupMs,
+      durationMs,
+      streams: [{ kind: 'coverage-plain', connections: c }],
+    },
     ...(withProvince
       ? [{ name: 'province', round: r, warmupMs, durationMs, streams: [{ kind: 'province' as const, connections: c }] }]
       : []),

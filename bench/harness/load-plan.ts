@@ -3,12 +3,22 @@
  * process boundary (a file in, one line of stdout out).
  */
 /**
- * ceiling: the bare Hono app's constant body; coverage: the top read (the root, one page of counties);
+ * ceiling: the bare Hono app's constant body; coverage: the top read (the root, one page of counties), asked as
+ * clients that accept gzip ask it (browsers, curl --compressed, Python's requests; decision 194); coverage-plain:
+ * the same read without Accept-Encoding, as measured before decision 194;
  * province: one province's read (Gansu at national scale); county: the largest county's view;
  * overview-page, county-page: the dashboard's overview and that county's page, signed in as the bureau.
  */
 export type StreamKind =
-  'ceiling' | 'healthz' | 'coverage' | 'province' | 'county' | 'ingest' | 'overview-page' | 'county-page';
+  | 'ceiling'
+  | 'healthz'
+  | 'coverage'
+  | 'coverage-plain'
+  | 'province'
+  | 'county'
+  | 'ingest'
+  | 'overview-page'
+  | 'county-page';
 
 export interface StreamPlan {
   kind: StreamKind;
@@ -59,6 +69,7 @@ export interface StreamResult {
   reportsPerSecond: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   /** Mean response body size. */
+  /** Mean bytes of an answer's body as sent (gzipped where the server compressed it). */
   meanBytes: number;
 }
 

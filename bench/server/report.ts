@@ -127,7 +127,7 @@ const goalRow = (g: Goal) =>
 function readLines(p: ScaleRun, nat: ScaleRun): string[] {
   const plain = (kind: 'ceiling' | 'healthz') => (run: ScaleRun) =>
     `${n(streamFigure(run, kind, kind, (s) => s.perSecond))} req/s, p99 ${ms(streamFigure(run, kind, kind, (s) => s.latencyMs.p99))}`;
-  const read = (kind: 'coverage' | 'province' | 'county') => (run: ScaleRun) => {
+  const read = (kind: 'coverage' | 'coverage-plain' | 'province' | 'county') => (run: ScaleRun) => {
     const f = (pick: Parameters<typeof streamFigure>[3]) => streamFigure(run, kind, kind, pick);
     if (Number.isNaN(f((s) => s.perSecond))) return '— (no province above this root)';
     return `${n(f((s) => s.perSecond))} req/s, p99 ${ms(f((s) => s.latencyMs.p99))}, ${n(f((s) => s.meanBytes) / 1024, 1)} KiB; ÷ ceiling **${r(readShare(run, kind, 'ceiling'))}**, ÷ healthz ${r(readShare(run, kind, 'healthz'))}`;
@@ -141,7 +141,8 @@ function readLines(p: ScaleRun, nat: ScaleRun): string[] {
     '|---|---|---|',
     `| ceiling: bare Hono on @hono/node-server, constant 20-byte body | ${plain('ceiling')(p)} | ${plain('ceiling')(nat)} |`,
     `| GET /healthz | ${plain('healthz')(p)} | ${plain('healthz')(nat)} |`,
-    `| top read: GET /api/v1/coverage (root and its children; its first 100 counties where they are its children, decision 162) | ${read('coverage')(p)} | ${read('coverage')(nat)} |`,
+    `| top read: GET /api/v1/coverage (root and its children; its first 100 counties where they are its children, decision 162), Accept-Encoding: gzip (decision 194; size as sent) | ${read('coverage')(p)} | ${read('coverage')(nat)} |`,
+    `| the same top read without Accept-Encoding (as measured before decision 194) | ${read('coverage-plain')(p)} | ${read('coverage-plain')(nat)} |`,
     `| province read: Gansu, ${via} | ${read('province')(p)} | ${read('province')(nat)} |`,
     `| county read: GET /api/v1/coverage/counties/{largest county} | ${read('county')(p)} | ${read('county')(nat)} |`,
     '',

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { newUserSchema, passwordSchema, type NewUser, type Role } from '../../shared/schemas/dashboard.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { legacyDb, type Store } from '../db/store.ts';
+import type { Store } from '../db/store.ts';
 import { confineTo, confineToCounty } from '../divisions/confinement.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
 import { DomainError } from '../errors.ts';

@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { ApiPrincipal } from '../access/principals.ts';
-import { legacyDb, statement, type Store } from '../db/store.ts';
+import { statement, type Store } from '../db/store.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { confineTo } from '../divisions/confinement.ts';
 import { deploymentTree } from '../divisions/deployment.ts';

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { ProgrammeCoverage } from '../../shared/schemas/programme-coverage.ts';
 import type { CountyRows } from '../coverage/read.ts';
 import { readCachedAnswer } from '../db/read-cache.ts';
@@ -53,6 +54,31 @@ const ANSWER_REUSE_MS = 1000;
 const nextAging = statement<{ at: number | null }, []>('select min(next_change_at) as "at" from school_status');
 const utf8 = new TextEncoder();
 
+/** zlib's default: at most one compression per kept answer, so the smaller bytes matter more than the time. */
+const GZIP_LEVEL = 6;
+
+/** A kept top-read answer: its JSON bytes, and their gzip made on the first read that accepts it (decision 194). */
+interface KeptAnswer {
+  builtAt: number;
+  goodUntil: number;
+  json: Uint8Array<ArrayBuffer>;
+  gzip?: Uint8Array<ArrayBuffer>;
+}
+
+function keptAnswer(store: Store, countyScope: string | null, now: number, rows: CountyRows): Promise<KeptAnswer> {
+  const asked = rows === 'all' ? 'all' : `${rows.page}:${rows.pageSize}:${rows.counties ?? 'unasked'}`;
+  return readCachedAnswer(
+    store,
+    `programme-json:${countyScope ?? 'root'}:${asked}`,
+    (answer: KeptAnswer) => now >= answer.builtAt && now < answer.goodUntil,
+    async (): Promise<KeptAnswer> => {
+      const json = utf8.encode(JSON.stringify(await readProgrammeFigures(store, countyScope, now, rows)));
+      const aging = (await store.row(nextAging))?.at ?? Infinity;
+      return { builtAt: now, goodUntil: Math.min(now + ANSWER_REUSE_MS, aging), json };
+    },
+  );
+}
+
 /**
  * The programme figures of `readProgrammeFigures` as the API sends them: the JSON text's UTF-8 bytes, so a repeated
  * read neither serialises nor encodes. Reused as said above; callers must not change the bytes.
@@ -63,16 +89,20 @@ export async function programmeFiguresJson(
   now: number,
   rows: CountyRows,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const asked = rows === 'all' ? 'all' : `${rows.page}:${rows.pageSize}:${rows.counties ?? 'unasked'}`;
-  const answer = await readCachedAnswer(
-    store,
-    `programme-json:${countyScope ?? 'root'}:${asked}`,
-    (kept: { builtAt: number; goodUntil: number }) => now >= kept.builtAt && now < kept.goodUntil,
-    async () => {
-      const json = utf8.encode(JSON.stringify(await readProgrammeFigures(store, countyScope, now, rows)));
-      const aging = (await store.row(nextAging))?.at ?? Infinity;
-      return { builtAt: now, goodUntil: Math.min(now + ANSWER_REUSE_MS, aging), json };
-    },
-  );
-  return answer.json;
+  return (await keptAnswer(store, countyScope, now, rows)).json;
+}
+
+/**
+ * The same bytes gzipped, for a client that accepts gzip: compressed once per kept answer (a 20 KiB national
+ * answer to about a tenth), so a repeated read sends a tenth of the bytes and compresses nothing.
+ */
+export async function programmeFiguresGzip(
+  store: Store,
+  countyScope: string | null,
+  now: number,
+  rows: CountyRows,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const answer = await keptAnswer(store, countyScope, now, rows);
+  answer.gzip ??= new Uint8Array(gzipSync(answer.json, { level: GZIP_LEVEL }));
+  return answer.gzip;
 }

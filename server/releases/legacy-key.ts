@@ -27,7 +27,7 @@ export const legacyKeyWarning =
  * stays trusted. Run again, it finishes a wipe another process's open connection held up.
  *
  * SQLite only, on its connection: the wipe is SQLite's, and only SQLite deployments ever held such a key
- * (servers before issue 11, long before PostgreSQL).
+ * (servers before issue 11, long before PostgreSQL); on PostgreSQL there is nothing to export.
  */
 export function exportLegacyReleaseKey(
   store: Store,
@@ -35,6 +35,7 @@ export function exportLegacyReleaseKey(
   now: number,
   audit: AuditSource,
 ): { fingerprint: string | null } {
+  if (store.dialect === 'postgres') return { fingerprint: null }; // never held one: nothing to move or wipe
   const db = legacyDb(store, "moving the legacy release key out of the database (SQLite's own wipe)");
   const rows = db.select().from(signingKeys).all();
   if (rows.length > 1)

@@ -18,7 +18,8 @@ import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts
 import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
-import { programmeFiguresJson } from '../programme/programme-figures.ts';
+import { acceptsGzip } from '../http/accept-encoding.ts';
+import { programmeFiguresGzip, programmeFiguresJson } from '../programme/programme-figures.ts';
 
 /** The classroom and device figures, which school rows and county rows share column for column. */
 function classroomAndDeviceColumns<Row extends Pick<SchoolRow, 'classrooms' | 'devices'>>(): CsvColumn<Row>[] {
@@ -111,9 +112,19 @@ export const coverageRoutes = new Hono<AppEnv>()
       const coverage = readCoverage(c.get('db'), scope, now, { page: 1, pageSize: 1, counties: false });
       return tableResponse(format, countyCsvColumns(coverage), coverage.children, 'coverage-counties');
     }
-    // Serialised once per read-model version (decision 163); the same header as c.json gives.
-    const json = await programmeFiguresJson(c.get('store'), scope, now, { page, pageSize, counties });
-    return c.body(json, 200, { 'content-type': 'application/json' });
+    // Serialised once per read-model version (decision 163), and gzipped once for clients that accept it
+    // (decision 194); the same content type as c.json gives. Vary: a cache must not hand either to the other.
+    const rows = { page, pageSize, counties };
+    if (acceptsGzip(c.req.header('accept-encoding')))
+      return c.body(await programmeFiguresGzip(c.get('store'), scope, now, rows), 200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        vary: 'accept-encoding',
+      });
+    return c.body(await programmeFiguresJson(c.get('store'), scope, now, rows), 200, {
+      'content-type': 'application/json',
+      vary: 'accept-encoding',
+    });
   })
   .get(
     '/api/v1/coverage/counties/:code',
@@ -160,7 +171,8 @@ export const coverageDocs: RouteDoc[] = [
         description:
           'figures as of asOf for `division`, its `children` and one page of county rows (countyPage): unasked only ' +
           'at a prefecture, a municipality or a county, with ?counties=true at any level (decision 162); ' +
-          '?format=csv or ?format=xlsx gives every child row (a prefecture: its counties; a province: its prefectures)',
+          '?format=csv or ?format=xlsx gives every child row (a prefecture: its counties; a province: its prefectures); ' +
+          'the JSON is sent gzip-encoded (Content-Encoding: gzip) when Accept-Encoding accepts gzip (decision 194)',
         schema: programmeCoverageSchema,
         csv: true,
       },

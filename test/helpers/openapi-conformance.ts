@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { Validator, type Schema } from '@cfworker/json-schema';
 import type { App } from '../../server/app.ts';
 
@@ -99,7 +100,9 @@ export async function answerProblems(
       `${at}: served as ${mediaType}, documented as ${Object.keys(content).join(', ') || 'no content'}`,
     ];
   if (mediaType !== 'application/json') return problems;
-  const text = await response.clone().text();
+  // An answer gzipped for a client that asked (decision 194) is checked as that client reads it.
+  const bytes = Buffer.from(await response.clone().arrayBuffer());
+  const text = (response.headers.get('content-encoding') === 'gzip' ? gunzipSync(bytes) : bytes).toString('utf8');
   let body: unknown;
   try {
     body = JSON.parse(text);
