@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { legacyDb, type Store } from '../../server/db/store.ts';
 import { establishRoot } from '../../server/divisions/deployment.ts';
@@ -104,6 +104,12 @@ async function linxiaWorld(store: Store) {
   await store.q.insert(schools).values([school('6229210001', '622921', T0), school('6229220001', '622922', T0)]);
   await store.q.insert(classrooms).values({ schoolCode: '6229210001', code: '1', name: '一年级一班' });
 }
+
+/** A line of a teacher-spaces file: a school's teachers, 10 spaces opened and 5 verified. */
+const spacesRow = (line: number, school_code: string, teachers: string) => ({
+  line,
+  cells: { school_code, teachers, spaces_opened: '10', spaces_verified: '5' },
+});
 
 async function auditActions(store: Store) {
   const { auditLog } = store.t;
@@ -248,26 +254,22 @@ describe.each(['sqlite', 'postgres'] as const)('the programme on %s', (dialect) 
     async () => {
       const store = await open(dialect);
       await linxiaWorld(store);
-      const row = (line: number, school_code: string, teachers: string) => ({
-        line,
-        cells: { school_code, teachers, spaces_opened: '10', spaces_verified: '5' },
-      });
       const refused = await importTeacherSpaces(
         store,
-        [row(2, '6229210001', '40'), row(3, '6229990001', '9')],
+        [spacesRow(2, '6229210001', '40'), spacesRow(3, '6229990001', '9')],
         T0,
         byTest,
       );
       expect(refused.errors).toEqual([expect.objectContaining({ line: 3, field: 'school_code' })]);
       expect(await store.q.select().from(store.t.teacherSpaces)).toEqual([]);
-      const rows = [row(2, '6229210001', '40'), row(3, '6229220001', '12')];
+      const rows = [spacesRow(2, '6229210001', '40'), spacesRow(3, '6229220001', '12')];
       expect(await importTeacherSpaces(store, rows, T0, byTest)).toEqual({ changed: 2, unchanged: 0, errors: [] });
       expect(await importTeacherSpaces(store, rows, T0 + 1, byTest)).toEqual({ changed: 0, unchanged: 2, errors: [] });
       const { schoolStatus } = store.t;
       const status = await store.q
         .select({ teachers: schoolStatus.teachers })
         .from(schoolStatus)
-        .where(and(eq(schoolStatus.schoolCode, '6229210001')));
+        .where(eq(schoolStatus.schoolCode, '6229210001'));
       expect(status).toEqual([{ teachers: 40 }]);
       expect(await auditActions(store)).toEqual(['teacher-spaces.declare', 'teacher-spaces.declare']);
     },
@@ -280,10 +282,9 @@ describe.each(['sqlite', 'postgres'] as const)('the programme on %s', (dialect) 
       await linxiaWorld(store);
       const request = { schoolCode: '6229210001', indicator: 'connected' as const, reason: '光纤已通' };
       await expect(declareStatus(store, request, T0, byTest, null)).rejects.toThrow(/does not run on PostgreSQL yet/);
-      const rows = [
-        { line: 2, cells: { school_code: '6229210001', teachers: '40', spaces_opened: '10', spaces_verified: '5' } },
-      ];
-      await expect(importTeacherSpaces(store, rows, T0, byTest)).rejects.toThrow(/does not run on PostgreSQL yet/);
+      await expect(importTeacherSpaces(store, [spacesRow(2, '6229210001', '40')], T0, byTest)).rejects.toThrow(
+        /does not run on PostgreSQL yet/,
+      );
       expect(await store.q.select().from(store.t.declarations)).toEqual([]);
       expect(await store.q.select().from(store.t.teacherSpaces)).toEqual([]);
       expect(await auditActions(store)).toEqual([]);
