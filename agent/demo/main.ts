@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { openDatabase } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { seedDemo, type DemoSeed } from '../../server/demo/seed.ts';
 import { demoDisplays } from './classroom-displays.ts';
 import { demoWorld } from '../../server/demo/world.ts';
@@ -43,7 +44,7 @@ export async function runDemo(o: DemoOptions): Promise<Demo> {
   // The demo's platforms live on the demo server itself, so its probe job finds them (and the one that is down).
   const site = { up: `http://127.0.0.1:${o.port}/healthz`, down: `http://127.0.0.1:${o.port}/api/v1/demo-offline` };
   const world = demoWorld({ schools: o.schools, seed: o.seed });
-  const seeded = await seedDemo(db, world, started, (display) => demoDisplays(display), site);
+  const seeded = await seedDemo(sqliteStore(db), world, started, (display) => demoDisplays(display), site);
   db.$client.close();
   const seededMs = Date.now() - started;
 

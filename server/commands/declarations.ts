@@ -1,6 +1,14 @@
 import { declarationRequestSchema } from '../../shared/schemas/declarations.ts';
 import { declareStatus, listDeclarations, withdrawDeclaration } from '../programme/declarations.ts';
-import { cliActor, database, kebabFlag, parsedFlags, recordId, type Command, type Flags } from './command-line.ts';
+import {
+  cliActor,
+  kebabFlag,
+  parsedFlags,
+  recordId,
+  withCommandStore,
+  type Command,
+  type Flags,
+} from './command-line.ts';
 
 /*
  * `santong declaration add|withdraw|list`: a school's status declared by a person, shown beside the
@@ -9,8 +17,7 @@ import { cliActor, database, kebabFlag, parsedFlags, recordId, type Command, typ
 
 const audit = (flags: Flags, sub: string) => ({ actor: cliActor(), reason: flags.reason ?? `declaration ${sub}` });
 
-export const declarationAdd: Command = ({ flags, now, say }) => {
-  const db = database(flags);
+export const declarationAdd: Command = async ({ flags, now, say }) => {
   const request = parsedFlags(
     declarationRequestSchema,
     {
@@ -21,22 +28,26 @@ export const declarationAdd: Command = ({ flags, now, say }) => {
     },
     kebabFlag,
   );
-  const d = declareStatus(db, request, now, { ...audit(flags, 'add'), reason: request.reason }, null);
+  const d = await withCommandStore(flags, (store) =>
+    declareStatus(store, request, now, { ...audit(flags, 'add'), reason: request.reason }, null),
+  );
   say(
     `declaration #${d.id}: ${d.schoolCode} ${d.indicator}${d.classroomCode ? ` classroom ${d.classroomCode}` : ''} (declared, never counted as measured)`,
   );
   return 0;
 };
 
-export const declarationWithdraw: Command = ({ flags, now, say }) => {
-  const db = database(flags);
-  withdrawDeclaration(db, recordId(flags), now, audit(flags, 'withdraw'), null);
+export const declarationWithdraw: Command = async ({ flags, now, say }) => {
+  const id = recordId(flags);
+  await withCommandStore(flags, (store) => withdrawDeclaration(store, id, now, audit(flags, 'withdraw'), null));
   say(`declaration #${flags.id} withdrawn`);
   return 0;
 };
 
-export const declarationList: Command = ({ flags, now, say }) => {
-  const declarations = listDeclarations(database(flags), { countyScope: flags.county ?? null, status: 'active' }, now);
+export const declarationList: Command = async ({ flags, now, say }) => {
+  const declarations = await withCommandStore(flags, (store) =>
+    listDeclarations(store, { countyScope: flags.county ?? null, status: 'active' }, now),
+  );
   for (const d of declarations)
     say(
       `#${d.id} ${d.schoolCode} ${d.indicator}${d.classroomCode ? `/${d.classroomCode}` : ''} by ${d.declaredBy}${d.measured ? ' (now measured too)' : ''}${d.conflict ? ' CONFLICT: evidence says no internet' : ''}`,

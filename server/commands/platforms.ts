@@ -1,12 +1,12 @@
 import { newPlatformSchema, platformPatchSchema } from '../../shared/schemas/platforms.ts';
 import type { AuditSource } from '../audit/audit.ts';
-import type { Db } from '../db/client.ts';
+import type { Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { parseServerConfig } from '../config.ts';
 import { runPlatformProbes } from '../programme/platform-probe.ts';
 import { addPlatform, removePlatform, updatePlatform } from '../programme/platform-registry.ts';
 import { listPlatforms } from '../programme/platforms.ts';
-import { cliActor, database, parsedFlags, type Command } from './command-line.ts';
+import { cliActor, parsedFlags, withCommandStore, type Command } from './command-line.ts';
 
 /** The flags of `santong platform …` by name without dashes (id, kind, level, owner, name, url, built-on), as the command line gives them. */
 export type PlatformFlags = Record<string, string | undefined>;
@@ -23,7 +23,7 @@ function platformId(flags: PlatformFlags): number {
   return Number(flags.id);
 }
 
-const describe = (p: ReturnType<typeof listPlatforms>[number]) => {
+const describe = (p: Awaited<ReturnType<typeof listPlatforms>>[number]) => {
   const measured =
     p.status === null
       ? 'not probed yet'
@@ -33,14 +33,14 @@ const describe = (p: ReturnType<typeof listPlatforms>[number]) => {
 
 /** `santong platform add|update|remove|list|probe`: the lines to print. Changes are audited; probe records measurements. */
 async function runPlatformCommand(
-  db: Db,
+  store: Store,
   sub: string,
   flags: PlatformFlags,
   audit: AuditSource,
   now: number,
   probeTimeoutMs: number,
 ): Promise<string[]> {
-  const show = (id: number) => describe(listPlatforms(db, null, now).find((p) => p.id === id)!);
+  const show = async (id: number) => describe((await listPlatforms(store, null, now)).find((p) => p.id === id)!);
   const builtOn = flags['built-on'] === 'none' ? null : flags['built-on'];
   // The same flags describe a new platform and a change to one; each schema says which are required.
   const fields = {
@@ -56,26 +56,28 @@ async function runPlatformCommand(
     case 'add': {
       const input = parsedFlags(newPlatformSchema, fields, platformFlag);
       const { reason: _reason, ...platform } = input;
-      return [`added ${show(addPlatform(db, platform, audit, now).id)}`];
+      return [`added ${await show((await addPlatform(store, platform, audit, now)).id)}`];
     }
     case 'update': {
       const id = platformId(flags);
       const patch = parsedFlags(platformPatchSchema, fields, platformFlag);
       const { reason: _reason, ...changes } = patch;
-      const { changed } = updatePlatform(db, id, changes, audit, now);
-      return [`${changed ? 'updated' : 'unchanged'} ${show(id)}`];
+      const { changed } = await updatePlatform(store, id, changes, audit, now);
+      return [`${changed ? 'updated' : 'unchanged'} ${await show(id)}`];
     }
     case 'remove': {
-      const removed = removePlatform(db, platformId(flags), audit, now);
+      const removed = await removePlatform(store, platformId(flags), audit, now);
       return [`removed #${removed.id} ${removed.kind} ${removed.level} ${removed.ownerCode} "${removed.name}"`];
     }
     case 'list': {
-      const list = listPlatforms(db, null, now);
+      const list = await listPlatforms(store, null, now);
       return list.length === 0 ? ['no platforms registered; add one with santong platform add'] : list.map(describe);
     }
     case 'probe': {
-      const results = await runPlatformProbes(db, { clock: () => Date.now(), timeoutMs: probeTimeoutMs });
-      return results.length === 0 ? ['no platforms registered'] : results.map((r) => show(r.platformId));
+      const results = await runPlatformProbes(store, { clock: () => Date.now(), timeoutMs: probeTimeoutMs });
+      if (results.length === 0) return ['no platforms registered'];
+      const list = await listPlatforms(store, null, now);
+      return results.map((r) => describe(list.find((p) => p.id === r.platformId)!));
     }
     default:
       throw new DomainError(
@@ -89,13 +91,9 @@ async function runPlatformCommand(
 /** `santong platform …`: changes are audited as the person at the terminal. */
 export const platformCommand: Command = async ({ flags, sub, now, say }) => {
   const audit = { actor: cliActor(), reason: flags.reason ?? `platform ${sub} by command line` };
-  const lines = await runPlatformCommand(
-    database(flags),
-    sub!,
-    flags,
-    audit,
-    now,
-    parseServerConfig(flags, process.env).probeTimeoutMs,
+  const probeTimeoutMs = parseServerConfig(flags, process.env).probeTimeoutMs;
+  const lines = await withCommandStore(flags, (store) =>
+    runPlatformCommand(store, sub!, flags, audit, now, probeTimeoutMs),
   );
   lines.forEach(say);
   return 0;

@@ -278,7 +278,9 @@ export async function openPostgresStore(pool: pg.Pool): Promise<Store> {
               return value;
             } catch (error) {
               await connection.query('ROLLBACK').catch(() => undefined);
-              const code = (error as { code?: string }).code;
+              // drizzle wraps the driver's error (DrizzleQueryError): its SQLSTATE is on the cause.
+              const failed = error as { code?: string; cause?: { code?: string } };
+              const code = failed.code ?? failed.cause?.code;
               if (!code || !RETRIED.has(code) || attempt >= MAX_ATTEMPTS) throw error;
             }
           }

@@ -1,7 +1,7 @@
-import { inTransaction, type Db } from '../db/client.ts';
+import type { Store } from '../db/store.ts';
 import { figuresAt, recordDailySnapshot, type SnapshotFigures } from '../programme/history.ts';
-import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
-import { currentPlanOnConnection } from '../plan/current-connection.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
+import { currentPlan } from '../plan/current.ts';
 import { DAY_MS, endOfLocalDay, localDay, startOfLocalYear } from '../../shared/time/china-time.ts';
 import { seededRandom } from './seeded-random.ts';
 
@@ -90,28 +90,27 @@ function sum(rows: SnapshotFigures[]): SnapshotFigures {
 }
 
 /** Daily snapshots from 1 January of the plan's first year to yesterday, ending at today's figures; returns the days written. */
-export function seedHistory(db: Db, now: number): number {
-  const plan = currentPlanOnConnection(db);
-  const today = figuresAt(db, now);
+export async function seedHistory(store: Store, now: number): Promise<number> {
+  const plan = await currentPlan(store);
+  const today = await figuresAt(store, now);
+  const counties = (await deploymentTree(store)).counties(plan.root.code);
   const random = seededRandom(2020);
   const yearLength = 365.25 * DAY_MS;
   const nowYear = 1970 + now / yearLength;
   const yesterday = localDay(now - DAY_MS);
   let days = 0;
-  inTransaction(db, () => {
+  await store.transaction(async (tx) => {
     for (let day = localDay(startOfLocalYear(plan.startYear)); day <= yesterday; day = localDay(endOfLocalDay(day))) {
       const year = 1970 + endOfLocalDay(day) / yearLength;
-      const counties = deploymentTreeOnConnection(db)
-        .counties(plan.root.code)
-        .map((county) => {
-          const wobble = 1 - random() * 0.006; // a PC off for the day, a link down for an afternoon
-          return [county.code, scaled(today.get(county.code)!, year, nowYear, wobble)] as const;
-        });
+      const countyFigures = counties.map((county) => {
+        const wobble = 1 - random() * 0.006; // a PC off for the day, a link down for an afternoon
+        return [county.code, scaled(today.get(county.code)!, year, nowYear, wobble)] as const;
+      });
       const figures = new Map<string, SnapshotFigures>([
-        [plan.root.code, sum(counties.map(([, f]) => f))],
-        ...counties,
+        [plan.root.code, sum(countyFigures.map(([, f]) => f))],
+        ...countyFigures,
       ]);
-      recordDailySnapshot(db, day, figures, 'backfill', now);
+      await recordDailySnapshot(tx, day, figures, 'backfill', now);
       days++;
     }
   });

@@ -1,5 +1,5 @@
 import type { AuditSource } from '../audit/audit.ts';
-import { inTransaction, type Db } from '../db/client.ts';
+import type { Store } from '../db/store.ts';
 import { declareStatus } from '../programme/declarations.ts';
 import { addPlatform } from '../programme/platform-registry.ts';
 import { recordProbe } from '../programme/platform-probe.ts';
@@ -22,28 +22,28 @@ const PROBE_DAYS = 30;
 export type DemoPlatformSite = { up: string; down: string };
 
 /** Declarations, teacher spaces and platforms (with probes) for the demo prefecture. */
-export function seedProgramme(
-  db: Db,
+export async function seedProgramme(
+  store: Store,
   world: DemoSchool[],
   centres: Map<string, string>,
   site: DemoPlatformSite,
   now: number,
   audit: AuditSource,
-): void {
+): Promise<void> {
   const random = seededRandom(2016);
-  inTransaction(db, () => {
-    seedDeclarations(db, world, random, now, audit);
-    seedTeacherSpaces(db, world, random, now, audit);
-    seedPlatforms(db, world, centres, site, random, now, audit);
+  await store.transaction(async (tx) => {
+    await seedDeclarations(tx, world, random, now, audit);
+    await seedTeacherSpaces(tx, world, random, now, audit);
+    await seedPlatforms(tx, world, centres, site, random, now, audit);
   });
 }
 
-function seedDeclarations(db: Db, world: DemoSchool[], random: () => number, now: number, audit: AuditSource) {
+async function seedDeclarations(tx: Store, world: DemoSchool[], random: () => number, now: number, audit: AuditSource) {
   for (const school of world) {
     // A county office declares most unconnected schools connected anyway: their PCs' reports contradict it.
     if (!school.link.reachable && random() < 0.6)
-      declareStatus(
-        db,
+      await declareStatus(
+        tx,
         { schoolCode: school.code, indicator: 'connected', reason: '县电教馆上报：已开通宽带（演示）' },
         now,
         audit,
@@ -52,8 +52,8 @@ function seedDeclarations(db: Db, world: DemoSchool[], random: () => number, now
     // Classrooms with no PC to show it: equipment declared from the county's asset register.
     for (const room of school.classrooms)
       if (room.device === 'none' && random() < 0.5)
-        declareStatus(
-          db,
+        await declareStatus(
+          tx,
           {
             schoolCode: school.code,
             indicator: 'equipped',
@@ -67,7 +67,13 @@ function seedDeclarations(db: Db, world: DemoSchool[], random: () => number, now
   }
 }
 
-function seedTeacherSpaces(db: Db, world: DemoSchool[], random: () => number, now: number, audit: AuditSource) {
+async function seedTeacherSpaces(
+  tx: Store,
+  world: DemoSchool[],
+  random: () => number,
+  now: number,
+  audit: AuditSource,
+) {
   // About two teachers a classroom: 8,926 classrooms give close to the plan's 17,859 teachers.
   const declarations: TeacherSpaceDeclaration[] = [];
   for (const school of world) {
@@ -80,11 +86,11 @@ function seedTeacherSpaces(db: Db, world: DemoSchool[], random: () => number, no
       figures: { teachers, spacesOpened, spacesVerified },
     });
   }
-  writeTeacherSpaces(db, declarations, audit, now);
+  await writeTeacherSpaces(tx, declarations, audit, now);
 }
 
-function seedPlatforms(
-  db: Db,
+async function seedPlatforms(
+  tx: Store,
   world: DemoSchool[],
   centres: Map<string, string>,
   site: DemoPlatformSite,
@@ -92,7 +98,7 @@ function seedPlatforms(
   now: number,
   audit: AuditSource,
 ) {
-  const add = (
+  const add = async (
     kind: 'resource' | 'management',
     level: 'prefecture' | 'county' | 'centre-school',
     ownerCode: string,
@@ -102,13 +108,13 @@ function seedPlatforms(
   ) => {
     const builtOn = `${builtYear}-0${1 + Math.floor(random() * 9)}-15`;
     const url = `${up ? site.up : site.down}?platform=${kind}-${ownerCode}`;
-    const platform = addPlatform(db, { kind, level, ownerCode, name, url, builtOn }, audit, now);
+    const platform = await addPlatform(tx, { kind, level, ownerCode, name, url, builtOn }, audit, now);
     // A month of probes, as the probe job would have recorded them; a platform that is down now failed lately.
     for (let i = PROBE_DAYS - 1; i >= 0; i--) {
       const at = now - i * DAY_MS - Math.floor(random() * HOUR_MS);
       const isUp = up ? random() > 0.03 : i > 5 && random() > 0.1;
-      recordProbe(
-        db,
+      await recordProbe(
+        tx,
         platform.id,
         isUp
           ? { up: true, statusCode: 200, latencyMs: Math.round(30 + random() * 120), error: null }
@@ -117,16 +123,17 @@ function seedPlatforms(
       );
     }
   };
-  add('resource', 'prefecture', '622900', '临夏州教育资源公共服务平台（演示）', 2017, true);
-  add('management', 'prefecture', '622900', '临夏州教育管理公共服务平台（演示）', 2017, true);
+  await add('resource', 'prefecture', '622900', '临夏州教育资源公共服务平台（演示）', 2017, true);
+  await add('management', 'prefecture', '622900', '临夏州教育管理公共服务平台（演示）', 2017, true);
   const counties = [...new Set(world.map((s) => s.countyCode))];
   for (const [i, county] of counties.entries()) {
-    add('resource', 'county', county, `${county} 县级资源平台（演示）`, 2018, i !== 5);
+    await add('resource', 'county', county, `${county} 县级资源平台（演示）`, 2018, i !== 5);
     // One county has not built its management platform yet: the overview shows it behind.
-    if (i !== 6) add('management', 'county', county, `${county} 县级管理平台（演示）`, 2018, true);
+    if (i !== 6) await add('management', 'county', county, `${county} 县级管理平台（演示）`, 2018, true);
   }
   const names = new Map(world.map((s) => [s.code, s.name]));
   for (const centre of new Set(centres.values())) {
-    if (random() < 0.7) add('resource', 'centre-school', centre, `${names.get(centre)}资源平台`, 2019, random() > 0.08);
+    if (random() < 0.7)
+      await add('resource', 'centre-school', centre, `${names.get(centre)}资源平台`, 2019, random() > 0.08);
   }
 }

@@ -3,14 +3,11 @@ import type { Report, ReportInput } from '../../shared/schemas/report.ts';
 import { createUser } from '../accounts/users.ts';
 import type { AuditSource } from '../audit/audit.ts';
 import { createApiToken } from '../auth/api-tokens.ts';
-import type { Db } from '../db/client.ts';
 import { eq } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.ts';
 import { generateSecret, hashSecret } from '../access/secrets.ts';
-import { evaluateSchools } from '../coverage/evaluate.ts';
-import { inTransaction } from '../db/client.ts';
-import { legacyDb, sqliteStore } from '../db/store.ts';
-import { classrooms, devices, deviceStatus, enrollmentTokens } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
+import { evaluateSchools } from '../programme/coverage-on-connection.ts';
 import { createEnrollmentToken, type NewEnrollmentToken } from '../enrollment/tokens.ts';
 import { storeBatch } from '../ingest/reports.ts';
 import { importSchools } from '../registry/import-schools.ts';
@@ -58,7 +55,7 @@ export type DemoSeed = {
 export type DemoDisplaysOf = (display: DemoDisplay) => ReportInput['displays'];
 
 export async function seedDemo(
-  db: Db,
+  store: Store,
   world: DemoSchool[],
   now: number,
   displaysOf: DemoDisplaysOf,
@@ -78,7 +75,7 @@ export async function seedDemo(
       centre_school_code: centres.get(s.code) === s.code ? undefined : centres.get(s.code),
     },
   }));
-  const imported = await importSchools(sqliteStore(db), rows, now, bySeed);
+  const imported = await importSchools(store, rows, now, bySeed);
   if (imported.errors.length > 0)
     throw new Error(`demo roster rejected: ${JSON.stringify(imported.errors.slice(0, 3))}`);
 
@@ -87,15 +84,15 @@ export async function seedDemo(
   // The demo-school account's school: a month of its PCs' daily reports, so its bandwidth chart has a history.
   const showcase = showcaseSchool(world).code;
   const random = seededRandom(2015);
+  const { classrooms } = store.t;
   const roomIds = new Map(
-    db
-      .select({ id: classrooms.id, schoolCode: classrooms.schoolCode, code: classrooms.code })
-      .from(classrooms)
-      .all()
-      .map((c) => [`${c.schoolCode}/${c.code}`, c.id]),
+    (
+      await store.q
+        .select({ id: classrooms.id, schoolCode: classrooms.schoolCode, code: classrooms.code })
+        .from(classrooms)
+    ).map((c) => [`${c.schoolCode}/${c.code}`, c.id]),
   );
-  // Every school's token first, in one transaction on the store (enrollment tokens are on it, issue 14).
-  const store = sqliteStore(db);
+  // Every school's token first, in one transaction.
   const tokens = await store.transaction(async (tx) => {
     const made = new Map<string, NewEnrollmentToken>();
     for (const school of world)
@@ -105,7 +102,8 @@ export async function seedDemo(
       );
     return made;
   });
-  inTransaction(db, () => {
+  await store.transaction(async (tx) => {
+    const { devices, deviceStatus, enrollmentTokens } = tx.t;
     for (const countyCode of new Set(world.map((s) => s.countyCode))) {
       const enrolled: (typeof devices.$inferInsert)[] = [];
       for (const school of world.filter((s) => s.countyCode === countyCode)) {
@@ -148,20 +146,20 @@ export async function seedDemo(
             lastReports.push({ device: reporting, reports: [lastReport(at, school.link, displays, null)] });
           }
         }
-        db.update(enrollmentTokens)
+        await tx.q
+          .update(enrollmentTokens)
           .set({ uses: school.classrooms.filter((r) => r.device !== 'none').length })
-          .where(eq(enrollmentTokens.id, token.id))
-          .run();
+          .where(eq(enrollmentTokens.id, token.id));
       }
       for (let i = 0; i < enrolled.length; i += 500) {
         const chunk = enrolled.slice(i, i + 500);
-        db.insert(devices).values(chunk).run();
-        db.insert(deviceStatus)
-          .values(chunk.map((d) => ({ deviceId: d.id!, schoolCode: d.schoolCode, state: 'never' as const })))
-          .run();
+        await tx.q.insert(devices).values(chunk);
+        await tx.q
+          .insert(deviceStatus)
+          .values(chunk.map((d) => ({ deviceId: d.id!, schoolCode: d.schoolCode, state: 'never' as const })));
       }
-      recordAudit(
-        db,
+      await recordAudit(
+        tx,
         {
           ...bySeed,
           action: 'device.enroll',
@@ -176,17 +174,16 @@ export async function seedDemo(
   });
   // Every PC's last report, stored as ingest stores it; then every school evaluated once, as ingest
   // evaluates a school after its batch (one evaluation per school, not one per PC: 8,000 of them).
-  // Ingest is on the store (issue 14): its own transaction, after the enrolments above.
-  await sqliteStore(db).transaction(async (tx) => {
+  await store.transaction(async (tx) => {
     for (const r of lastReports) await storeBatch(tx, r.device, r.reports, now);
-    evaluateSchools(
-      legacyDb(tx, 'the demo'),
+    await evaluateSchools(
+      tx,
       world.map((s) => s.code),
       now,
     );
   });
-  seedProgramme(db, world, centres, site, now, bySeed);
-  const historyDays = seedHistory(db, now);
+  await seedProgramme(store, world, centres, site, now, bySeed);
+  const historyDays = await seedHistory(store, now);
 
   const apiToken = (await createApiToken(store, { name: 'demo (whole prefecture)', divisionCode: null }, now, bySeed))
     .token;

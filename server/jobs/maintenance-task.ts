@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabaseFile } from '../db/client.ts';
-import { legacyDb, openStore, sqliteStore } from '../db/store.ts';
+import { openStore, sqliteStore } from '../db/store.ts';
 import { foldOldReports } from '../ingest/retention.ts';
 import { takeDailySnapshots } from '../programme/history.ts';
 import type { MaintenanceTask } from './maintenance.ts';
@@ -14,10 +14,9 @@ import type { MaintenanceTask } from './maintenance.ts';
 const { database, task, now, retentionDays } = workerData as MaintenanceTask;
 const store = 'file' in database ? sqliteStore(openDatabaseFile(database.file)) : await openStore(database);
 try {
-  // The snapshots are still on the SQLite connection (issue 14): on PostgreSQL this says so and the job logs it.
   const result =
     task === 'snapshots'
-      ? { days: takeDailySnapshots(legacyDb(store, 'the snapshots task'), now) }
+      ? { days: await takeDailySnapshots(store, now) }
       : { folded: await foldOldReports(store, now, retentionDays) };
   parentPort!.postMessage(result);
 } finally {

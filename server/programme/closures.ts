@@ -1,9 +1,9 @@
 import { asc, eq } from 'drizzle-orm';
 import type { ClosureRequest } from '../../shared/schemas/declarations.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { evaluateSchools } from '../coverage/evaluate.ts';
-import { legacyDb, type Store } from '../db/store.ts';
+import type { Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
+import { evaluateSchools } from './coverage-on-connection.ts';
 
 /** Schools whose calendar a closure for this county (or every county) changes. */
 async function affectedSchools(store: Store, countyCode: string | null): Promise<string[]> {
@@ -12,7 +12,7 @@ async function affectedSchools(store: Store, countyCode: string | null): Promise
   return (await (countyCode === null ? query : query.where(eq(schools.countyCode, countyCode)))).map((s) => s.code);
 }
 
-/** Records the change and re-derives the affected schools' figures (audit and coverage: still on the connection). */
+/** Records the change and re-derives the affected schools' figures. */
 async function closureChanged(
   tx: Store,
   countyCode: string | null,
@@ -20,9 +20,8 @@ async function closureChanged(
   now: number,
 ) {
   const affected = await affectedSchools(tx, countyCode);
-  const db = legacyDb(tx, 'the audit log and school evaluation');
-  recordAudit(db, entry, now);
-  evaluateSchools(db, affected, now);
+  await recordAudit(tx, entry, now);
+  await evaluateSchools(tx, affected, now);
 }
 
 /** Adds a school closure (holiday); evidence ages pause for its days, so figures are re-derived. */

@@ -1,11 +1,10 @@
 import { and, desc, eq, isNotNull, isNull, type SQL } from 'drizzle-orm';
 import type { Declaration, DeclarationRequest } from '../../shared/schemas/declarations.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { evaluateSchools, sweepBeforeRead } from '../coverage/evaluate.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import { classrooms, classroomStatus, declarations, schools, schoolStatus } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { divisionContains, inDivision } from '../divisions/containment.ts';
+import { evaluateSchools, sweepBeforeRead } from './coverage-on-connection.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -13,15 +12,16 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * Records a declared status (connected school, equipped classroom) that no agent can show yet. It is
  * counted apart from measurements everywhere; a measurement later showing the same makes it moot.
  */
-export function declareStatus(
-  db: Db,
+export async function declareStatus(
+  store: Store,
   request: DeclarationRequest,
   now: number,
   audit: AuditSource,
   countyScope: string | null,
-): Declaration {
-  return inTransaction(db, () => {
-    const school = db.select().from(schools).where(eq(schools.code, request.schoolCode)).get();
+): Promise<Declaration> {
+  return store.transaction(async (tx) => {
+    const { classrooms, declarations, schools } = tx.t;
+    const [school] = await tx.q.select().from(schools).where(eq(schools.code, request.schoolCode)).limit(1);
     if (!school)
       throw new DomainError('not-found', 'school_unknown', `no school with code ${request.schoolCode}`, undefined, {
         params: { school: request.schoolCode },
@@ -31,11 +31,11 @@ export function declareStatus(
     }
     let classroomId: number | null = null;
     if (request.classroomCode) {
-      const room = db
+      const [room] = await tx.q
         .select()
         .from(classrooms)
         .where(and(eq(classrooms.schoolCode, school.code), eq(classrooms.code, request.classroomCode)))
-        .get();
+        .limit(1);
       if (!room)
         throw new DomainError(
           'invalid',
@@ -52,7 +52,7 @@ export function declareStatus(
       isNull(declarations.withdrawnAt),
       classroomId === null ? isNull(declarations.classroomId) : eq(declarations.classroomId, classroomId),
     );
-    const existing = db.select({ id: declarations.id }).from(declarations).where(active).get();
+    const [existing] = await tx.q.select({ id: declarations.id }).from(declarations).where(active).limit(1);
     if (existing)
       throw new DomainError(
         'conflict',
@@ -61,7 +61,7 @@ export function declareStatus(
         undefined,
         { params: { id: existing.id } },
       );
-    const { id } = db
+    const [inserted] = await tx.q
       .insert(declarations)
       .values({
         schoolCode: school.code,
@@ -71,10 +71,10 @@ export function declareStatus(
         declaredBy: audit.actor,
         reason: audit.reason,
       })
-      .returning({ id: declarations.id })
-      .get();
-    recordAudit(
-      db,
+      .returning({ id: declarations.id });
+    const id = inserted!.id;
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'declaration.create',
@@ -89,21 +89,21 @@ export function declareStatus(
       },
       now,
     );
-    evaluateSchools(db, [school.code], now);
-    return readDeclaration(db, id);
+    await evaluateSchools(tx, [school.code], now);
+    return readDeclaration(tx, id);
   });
 }
 
 /** Withdraws a declaration (it stays on record); the school's figures drop it at once. */
-export function withdrawDeclaration(
-  db: Db,
+export async function withdrawDeclaration(
+  store: Store,
   id: number,
   now: number,
   audit: AuditSource,
   countyScope: string | null,
-): Declaration {
-  return inTransaction(db, () => {
-    const declaration = readDeclaration(db, id);
+): Promise<Declaration> {
+  return store.transaction(async (tx) => {
+    const declaration = await readDeclaration(tx, id);
     if (countyScope !== null && !divisionContains(countyScope, declaration.countyCode))
       throw new DomainError('forbidden', 'out_of_scope', `declaration ${id} is not in division ${countyScope}`);
     if (declaration.withdrawnAt !== null)
@@ -114,9 +114,10 @@ export function withdrawDeclaration(
         undefined,
         { params: { id } },
       );
-    db.update(declarations).set({ withdrawnAt: now, withdrawnBy: audit.actor }).where(eq(declarations.id, id)).run();
-    recordAudit(
-      db,
+    const { declarations } = tx.t;
+    await tx.q.update(declarations).set({ withdrawnAt: now, withdrawnBy: audit.actor }).where(eq(declarations.id, id));
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'declaration.withdraw',
@@ -128,14 +129,14 @@ export function withdrawDeclaration(
       },
       now,
     );
-    evaluateSchools(db, [declaration.schoolCode], now);
-    return readDeclaration(db, id);
+    await evaluateSchools(tx, [declaration.schoolCode], now);
+    return readDeclaration(tx, id);
   });
 }
 
 /** Declarations in scope, newest first, with whether a measurement agrees as of `now` and whether evidence contradicts them. */
-export function listDeclarations(
-  db: Db,
+export async function listDeclarations(
+  store: Store,
   filter: {
     countyScope: string | null;
     status: 'active' | 'withdrawn' | 'all';
@@ -143,25 +144,27 @@ export function listDeclarations(
     schoolCode?: string;
   },
   now: number,
-): Declaration[] {
+): Promise<Declaration[]> {
   // Agreement and conflict come from the derived school status, which the passage of time changes.
-  sweepBeforeRead(db, now);
+  await sweepBeforeRead(store, now);
+  const { declarations, schools } = store.t;
   const where: (SQL | undefined)[] = [];
   if (filter.schoolCode !== undefined) where.push(eq(declarations.schoolCode, filter.schoolCode));
   const inScope = inDivision(schools.countyCode, filter.countyScope);
   if (inScope) where.push(inScope);
   if (filter.status === 'active') where.push(isNull(declarations.withdrawnAt));
   if (filter.status === 'withdrawn') where.push(isNotNull(declarations.withdrawnAt));
-  const rows = selectDeclarations(db)
-    .where(and(...where))
-    .orderBy(desc(declarations.id))
-    .all()
-    .map(toDeclaration);
+  const rows = (
+    await selectDeclarations(store)
+      .where(and(...where))
+      .orderBy(desc(declarations.id))
+  ).map(toDeclaration);
   return filter.conflict === undefined ? rows : rows.filter((d) => d.conflict === filter.conflict);
 }
 
-function selectDeclarations(db: Db) {
-  return db
+function selectDeclarations(store: Store) {
+  const { classrooms, classroomStatus, declarations, schools, schoolStatus } = store.t;
+  return store.q
     .select({
       d: declarations,
       countyCode: schools.countyCode,
@@ -177,7 +180,7 @@ function selectDeclarations(db: Db) {
     .leftJoin(classroomStatus, eq(classroomStatus.classroomId, declarations.classroomId));
 }
 
-type Row = ReturnType<ReturnType<typeof selectDeclarations>['all']>[number];
+type Row = Awaited<ReturnType<typeof selectDeclarations>>[number];
 function toDeclaration(r: Row): Declaration {
   const active = r.d.withdrawnAt === null;
   return {
@@ -196,8 +199,9 @@ function toDeclaration(r: Row): Declaration {
   };
 }
 
-function readDeclaration(db: Db, id: number): Declaration {
-  const row = selectDeclarations(db).where(eq(declarations.id, id)).get();
+async function readDeclaration(store: Store, id: number): Promise<Declaration> {
+  const { declarations } = store.t;
+  const [row] = await selectDeclarations(store).where(eq(declarations.id, id)).limit(1);
   if (!row)
     throw new DomainError('not-found', 'declaration_unknown', `no declaration ${id}`, undefined, { params: { id } });
   return toDeclaration(row);

@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, gte, inArray, lte, min, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { dailySnapshots, divisions, schools } from '../db/schema.ts';
-import { recomputeCoverage } from '../coverage/recompute.ts';
-import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
+import { tryJobLock } from '../db/dialect.ts';
+import type { Store } from '../db/store.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
+import { recomputeCoverage } from './coverage-on-connection.ts';
 import { DAY_MS, endOfLocalDay, localDay } from '../../shared/time/china-time.ts';
 import { inDivision } from '../divisions/containment.ts';
 
@@ -12,6 +12,7 @@ import { inDivision } from '../divisions/containment.ts';
  * server was down is backfilled with the same figures it would have recorded live.
  */
 const MAX_BACKFILL_DAYS = 400;
+const ROWS_PER_INSERT = 500;
 
 const nextDay = (day: string) => localDay(endOfLocalDay(day));
 
@@ -36,14 +37,14 @@ function emptyFigures(): SnapshotFigures {
 }
 
 /** Figures for every division of the deployment's tree at one instant, from raw evidence. */
-export function figuresAt(db: Db, at: number): Map<string, SnapshotFigures> {
-  const tree = deploymentTreeOnConnection(db);
+export async function figuresAt(store: Store, at: number): Promise<Map<string, SnapshotFigures>> {
+  const tree = await deploymentTree(store);
   const byDivision = new Map<string, SnapshotFigures>();
   const add = (code: string) => byDivision.set(code, emptyFigures());
   add(tree.root.code);
   const visit = (code: string) => tree.children(code).forEach((d) => (add(d.code), visit(d.code)));
   visit(tree.root.code);
-  for (const school of recomputeCoverage(db, at).values()) {
+  for (const school of (await recomputeCoverage(store, at)).values()) {
     for (const code of [school.countyCode, ...tree.ancestors(school.countyCode).map((a) => a.code)]) {
       const f = byDivision.get(code);
       if (!f) continue;
@@ -70,45 +71,57 @@ export function figuresAt(db: Db, at: number): Map<string, SnapshotFigures> {
  * snapshot (or the day the first school was registered) up to yesterday. Idempotent: a day already
  * recorded is never rewritten. Returns the days taken.
  */
-export function takeDailySnapshots(db: Db, now: number): string[] {
+export async function takeDailySnapshots(store: Store, now: number): Promise<string[]> {
+  const { dailySnapshots, schools } = store.t;
   const yesterday = localDay(now - DAY_MS);
-  const last = db
-    .select({ day: dailySnapshots.day })
-    .from(dailySnapshots)
-    .orderBy(desc(dailySnapshots.day))
-    .limit(1)
-    .get()?.day;
-  const firstSchool = db
-    .select({ at: min(schools.createdAt) })
-    .from(schools)
-    .get()?.at;
+  const last = (
+    await store.q.select({ day: dailySnapshots.day }).from(dailySnapshots).orderBy(desc(dailySnapshots.day)).limit(1)
+  )[0]?.day;
+  const firstSchool = (await store.q.select({ at: min(schools.createdAt) }).from(schools))[0]?.at;
   if (!last && (firstSchool === null || firstSchool === undefined)) return [];
   let day = last ? nextDay(last) : localDay(firstSchool!);
   const earliest = localDay(now - MAX_BACKFILL_DAYS * DAY_MS);
   if (day < earliest) day = earliest;
   const taken: string[] = [];
   for (; day <= yesterday; day = nextDay(day)) {
-    recordDailySnapshot(db, day, figuresAt(db, endOfLocalDay(day)), day === yesterday ? 'live' : 'backfill', now);
+    // Recomputed outside any transaction: it reads a day of reports, and on SQLite a transaction holds the writer.
+    const figures = await figuresAt(store, endOfLocalDay(day));
+    const source = day === yesterday ? 'live' : 'backfill';
+    // Servers sharing a database all run the schedule: one holding the lock is recording too, so this run stops.
+    const recorded = await store.transaction(async (tx) => {
+      if (!(await tryJobLock(tx, 'snapshots'))) return false;
+      await recordDailySnapshot(tx, day, figures, source, now);
+      return true;
+    });
+    if (!recorded) break;
     taken.push(day);
   }
   return taken;
 }
 
-/** Writes one day's figures per division in one statement; a division's day already recorded is kept as it was. */
-export function recordDailySnapshot(
-  db: Db,
+/** Writes one day's figures per division, all or none; a division's day already recorded is kept as it was. */
+export async function recordDailySnapshot(
+  store: Store,
   day: string,
   figures: Map<string, SnapshotFigures>,
   source: 'live' | 'backfill',
   now: number,
-): void {
+): Promise<void> {
   const rows = [...figures].map(([divisionCode, f]) => ({ day, divisionCode, figures: f, source, createdAt: now }));
-  if (rows.length > 0) db.insert(dailySnapshots).values(rows).onConflictDoNothing().run();
+  // A country's tree is ~3,600 divisions: written in chunks, under either dialect's limit on parameters, in one
+  // transaction, so a day is recorded whole or not at all (the next run starts after the last day recorded).
+  await store.transaction(async (tx) => {
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
+      await tx.q
+        .insert(tx.t.dailySnapshots)
+        .values(rows.slice(i, i + ROWS_PER_INSERT))
+        .onConflictDoNothing();
+  });
 }
 
 /** The recorded series for the given divisions (or every division within one) between two days (inclusive), oldest first. */
-export function readHistory(
-  db: Db,
+export async function readHistory(
+  store: Store,
   filter: {
     divisionCodes: string[] | null;
     within?: string | null;
@@ -116,13 +129,14 @@ export function readHistory(
     to?: string | undefined;
   },
 ) {
+  const { dailySnapshots, divisions } = store.t;
   const where: (SQL | undefined)[] = [
     filter.divisionCodes ? inArray(dailySnapshots.divisionCode, filter.divisionCodes) : undefined,
     inDivision(dailySnapshots.divisionCode, filter.within ?? null),
     filter.from ? gte(dailySnapshots.day, filter.from) : undefined,
     filter.to ? lte(dailySnapshots.day, filter.to) : undefined,
   ];
-  return db
+  const rows = await store.q
     .select({
       day: dailySnapshots.day,
       divisionCode: dailySnapshots.divisionCode,
@@ -133,14 +147,13 @@ export function readHistory(
     .from(dailySnapshots)
     .innerJoin(divisions, eq(divisions.code, dailySnapshots.divisionCode))
     .where(and(...where))
-    .orderBy(asc(dailySnapshots.day), asc(dailySnapshots.divisionCode))
-    .all()
-    .map((r) => ({ ...r, figures: r.figures as SnapshotFigures }));
+    .orderBy(asc(dailySnapshots.day), asc(dailySnapshots.divisionCode));
+  return rows.map((r) => ({ ...r, figures: r.figures as SnapshotFigures }));
 }
 
 /** The prefecture's measured connected schools and equipped classrooms per recorded day, for the plan charts. */
-export function readPrefectureSeries(db: Db, prefectureCode: string) {
-  const snapshots = readHistory(db, { divisionCodes: [prefectureCode] });
+export async function readPrefectureSeries(store: Store, prefectureCode: string) {
+  const snapshots = await readHistory(store, { divisionCodes: [prefectureCode] });
   return {
     schools: snapshots.map((s) => ({ day: s.day, value: s.figures.schools.connected })),
     classrooms: snapshots.map((s) => ({ day: s.day, value: s.figures.classrooms.equipped })),

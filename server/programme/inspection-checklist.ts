@@ -1,8 +1,8 @@
 import type { Declaration } from '../../shared/schemas/declarations.ts';
 import type { SchoolDetail } from '../../shared/schemas/coverage.ts';
 import type { Inspection } from '../../shared/schemas/inspections.ts';
-import { readSchool } from '../coverage/read.ts';
-import type { Db } from '../db/client.ts';
+import type { Store } from '../db/store.ts';
+import { readSchool } from './coverage-on-connection.ts';
 import { listDeclarations } from './declarations.ts';
 import { readInspection } from './inspections.ts';
 import { divisionContains } from '../divisions/containment.ts';
@@ -21,12 +21,19 @@ export interface Checklist {
 }
 
 /** What the inspectors' printed checklist shows for each school in scope: the school as of `now` and its declarations. */
-export function readChecklist(db: Db, id: number, countyScope: string | null, now: number): Checklist {
-  const inspection = readInspection(db, id);
-  const schools = inspectionInScope(inspection, countyScope).schools.map((s) => ({
-    stratum: s.stratum,
-    detail: readSchool(db, s.schoolCode, now),
-    declarations: listDeclarations(db, { countyScope: null, status: 'all', schoolCode: s.schoolCode }, now),
-  }));
+export async function readChecklist(
+  store: Store,
+  id: number,
+  countyScope: string | null,
+  now: number,
+): Promise<Checklist> {
+  const inspection = await readInspection(store, id);
+  const schools: Checklist['schools'] = [];
+  for (const s of inspectionInScope(inspection, countyScope).schools)
+    schools.push({
+      stratum: s.stratum,
+      detail: await readSchool(store, s.schoolCode, now),
+      declarations: await listDeclarations(store, { countyScope: null, status: 'all', schoolCode: s.schoolCode }, now),
+    });
   return { inspection, schools };
 }

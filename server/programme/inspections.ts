@@ -2,11 +2,10 @@ import { createHash } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Inspection } from '../../shared/schemas/inspections.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import { inspections, inspectionSchools, schools, schoolStatus } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { divisionContains } from '../divisions/containment.ts';
+import { sweepBeforeRead } from './coverage-on-connection.ts';
 
 /*
  * Spot checks (检查验收). The draw is stratified by county and weighted towards statuses a person typed
@@ -15,6 +14,7 @@ import { divisionContains } from '../divisions/containment.ts';
  */
 const weights = { conflict: 8, 'declared-only': 4, unconnected: 2, measured: 1 } as const;
 type Stratum = keyof typeof weights;
+const ROWS_PER_INSERT = 500;
 
 /** A uniform number in (0, 1) for each (seed, school): a hash, so the draw needs no shared PRNG state. */
 function uniform(seed: string, schoolCode: string): number {
@@ -23,16 +23,17 @@ function uniform(seed: string, schoolCode: string): number {
 }
 
 /** Draws `perCounty` schools per county (weighted sampling without replacement) and records the inspection. */
-export function drawInspection(
-  db: Db,
+export async function drawInspection(
+  store: Store,
   input: { perCounty: number; seed: string },
   now: number,
   audit: AuditSource,
-): Inspection {
+): Promise<Inspection> {
   // The draw weights by current status, so statuses are brought up to `now` first.
-  sweepBeforeRead(db, now);
-  return inTransaction(db, () => {
-    const candidates = db
+  await sweepBeforeRead(store, now);
+  return store.transaction(async (tx) => {
+    const { inspections, inspectionSchools, schools, schoolStatus } = tx.t;
+    const candidates = await tx.q
       .select({
         code: schools.code,
         countyCode: schools.countyCode,
@@ -43,8 +44,7 @@ export function drawInspection(
       })
       .from(schools)
       .innerJoin(schoolStatus, eq(schoolStatus.schoolCode, schools.code))
-      .orderBy(asc(schools.code))
-      .all();
+      .orderBy(asc(schools.code));
     const byCounty = new Map<string, { code: string; stratum: Stratum; key: number }[]>();
     for (const s of candidates) {
       const stratum: Stratum = s.conflict
@@ -60,46 +60,47 @@ export function drawInspection(
       if (county) county.push({ code: s.code, stratum, key });
       else byCounty.set(s.countyCode, [{ code: s.code, stratum, key }]);
     }
-    const { id } = db
+    const [inserted] = await tx.q
       .insert(inspections)
       .values({ seed: input.seed, perCounty: input.perCounty, drawnAt: now, drawnBy: audit.actor })
-      .returning({ id: inspections.id })
-      .get();
-    for (const county of [...byCounty.keys()].sort()) {
-      const drawn = byCounty
+      .returning({ id: inspections.id });
+    const id = inserted!.id;
+    const drawn = [...byCounty.keys()].sort().flatMap((county) =>
+      byCounty
         .get(county)!
         .sort((a, b) => b.key - a.key)
-        .slice(0, input.perCounty);
-      for (const school of drawn)
-        db.insert(inspectionSchools)
-          .values({ inspectionId: id, schoolCode: school.code, stratum: school.stratum })
-          .run();
-    }
-    recordAudit(
-      db,
+        .slice(0, input.perCounty)
+        .map((school) => ({ inspectionId: id, schoolCode: school.code, stratum: school.stratum })),
+    );
+    // A country's draw is thousands of schools: inserted in chunks, under either dialect's limit on parameters.
+    for (let i = 0; i < drawn.length; i += ROWS_PER_INSERT)
+      await tx.q.insert(inspectionSchools).values(drawn.slice(i, i + ROWS_PER_INSERT));
+    await recordAudit(
+      tx,
       { ...audit, action: 'inspection.draw', entityType: 'inspection', entityId: String(id), newValue: input },
       now,
     );
-    return readInspection(db, id);
+    return readInspection(tx, id);
   });
 }
 
 /** Records an inspector's finding for one school of an inspection. */
-export function recordInspectionResult(
-  db: Db,
+export async function recordInspectionResult(
+  store: Store,
   id: number,
   finding: { schoolCode: string; result: 'confirmed' | 'discrepancy'; note: string },
   now: number,
   audit: AuditSource,
   countyScope: string | null,
-): Inspection {
-  return inTransaction(db, () => {
-    const row = db
+): Promise<Inspection> {
+  return store.transaction(async (tx) => {
+    const { inspectionSchools, schools } = tx.t;
+    const [row] = await tx.q
       .select({ entry: inspectionSchools, countyCode: schools.countyCode })
       .from(inspectionSchools)
       .innerJoin(schools, eq(schools.code, inspectionSchools.schoolCode))
       .where(and(eq(inspectionSchools.inspectionId, id), eq(inspectionSchools.schoolCode, finding.schoolCode)))
-      .get();
+      .limit(1);
     if (!row)
       throw new DomainError(
         'not-found',
@@ -115,12 +116,12 @@ export function recordInspectionResult(
         `school ${finding.schoolCode} is not in division ${countyScope}`,
       );
     const note = finding.note || null;
-    db.update(inspectionSchools)
+    await tx.q
+      .update(inspectionSchools)
       .set({ result: finding.result, note, recordedAt: now, recordedBy: audit.actor })
-      .where(and(eq(inspectionSchools.inspectionId, id), eq(inspectionSchools.schoolCode, finding.schoolCode)))
-      .run();
-    recordAudit(
-      db,
+      .where(and(eq(inspectionSchools.inspectionId, id), eq(inspectionSchools.schoolCode, finding.schoolCode)));
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'inspection.result',
@@ -132,22 +133,22 @@ export function recordInspectionResult(
       },
       now,
     );
-    return readInspection(db, id);
+    return readInspection(tx, id);
   });
 }
 
 /** An inspection with its schools and findings so far, or 404. */
-export function readInspection(db: Db, id: number): Inspection {
-  const inspection = db.select().from(inspections).where(eq(inspections.id, id)).get();
+export async function readInspection(store: Store, id: number): Promise<Inspection> {
+  const { inspections, inspectionSchools, schools } = store.t;
+  const [inspection] = await store.q.select().from(inspections).where(eq(inspections.id, id)).limit(1);
   if (!inspection)
     throw new DomainError('not-found', 'inspection_unknown', `no inspection ${id}`, undefined, { params: { id } });
-  const rows = db
+  const rows = await store.q
     .select({ entry: inspectionSchools, name: schools.name, countyCode: schools.countyCode })
     .from(inspectionSchools)
     .innerJoin(schools, eq(schools.code, inspectionSchools.schoolCode))
     .where(eq(inspectionSchools.inspectionId, id))
-    .orderBy(asc(schools.countyCode), asc(schools.code))
-    .all();
+    .orderBy(asc(schools.countyCode), asc(schools.code));
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     id,

@@ -1,7 +1,6 @@
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import { Agent, request } from 'undici';
-import { inTransaction, type Db } from '../db/client.ts';
-import { platformProbes, platforms, platformStatus } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
 import { SERVER_VERSION } from '../version.ts';
 import { DAY_MS as DAY } from '../../shared/time/china-time.ts';
 
@@ -98,18 +97,42 @@ const median = (values: number[]): number | null => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-/** Stores one probe and recomputes the platform's status (last probe, uptime 7/30 days, median latency) from the probes kept. */
-export function recordProbe(db: Db, platformId: number, result: ProbeResult, at: number): void {
-  inTransaction(db, () => {
-    db.insert(platformProbes)
-      .values({ platformId, at, ...result })
-      .run();
-    const recent = db
+/** Whether the platform has a probe recorded at or after `since` (by this server or another). */
+async function probedSince(store: Store, platformId: number, since: number): Promise<boolean> {
+  const { platformProbes } = store.t;
+  const [probe] = await store.q
+    .select({ id: platformProbes.id })
+    .from(platformProbes)
+    .where(and(eq(platformProbes.platformId, platformId), gte(platformProbes.at, since)))
+    .limit(1);
+  return probe !== undefined;
+}
+
+/**
+ * Stores one probe and recomputes the platform's status (last probe, uptime 7/30 days, median latency) from the
+ * probes kept. The probe (the network) is taken before, outside the transaction. Nothing is recorded (false) for
+ * a platform removed meanwhile, nor, given `round` (a schedule's instant), for one another server already
+ * recorded a probe of since that instant: the transaction checks and writes as if alone (SERIALIZABLE on
+ * PostgreSQL, decision 186), so a schedule's probe of a platform is stored once however many servers run it.
+ */
+export async function recordProbe(
+  store: Store,
+  platformId: number,
+  result: ProbeResult,
+  at: number,
+  round?: number,
+): Promise<boolean> {
+  return store.transaction(async (tx) => {
+    const { platforms, platformProbes, platformStatus } = tx.t;
+    const registered = await tx.q.select({ id: platforms.id }).from(platforms).where(eq(platforms.id, platformId));
+    if (registered.length === 0) return false;
+    if (round !== undefined && (await probedSince(tx, platformId, round))) return false;
+    await tx.q.insert(platformProbes).values({ platformId, at, ...result });
+    const recent = await tx.q
       .select()
       .from(platformProbes)
       .where(and(eq(platformProbes.platformId, platformId), gte(platformProbes.at, at - 30 * DAY)))
-      .orderBy(asc(platformProbes.at), asc(platformProbes.id))
-      .all();
+      .orderBy(asc(platformProbes.at), asc(platformProbes.id));
     const last = recent.at(-1)!;
     const week = recent.filter((p) => p.at >= last.at - 7 * DAY);
     const uptime = (probes: typeof recent) =>
@@ -124,37 +147,46 @@ export function recordProbe(db: Db, platformId: number, result: ProbeResult, at:
       medianLatencyMs: median(week.filter((p) => p.up && p.latencyMs !== null).map((p) => p.latencyMs!)),
       probes30d: recent.length,
     };
-    db.insert(platformStatus)
+    await tx.q
+      .insert(platformStatus)
       .values({ platformId, ...status })
-      .onConflictDoUpdate({ target: platformStatus.platformId, set: status })
-      .run();
+      .onConflictDoUpdate({ target: platformStatus.platformId, set: status });
+    return true;
   });
 }
 
-/** Probes every registered platform (a few at a time), records the results and prunes probes past retention; results in id order. */
+/**
+ * Probes every registered platform (a few at a time), records the results and prunes probes past retention;
+ * results in id order. A scheduled run gives its schedule's instant (`round`): a platform another server already
+ * probed since then is left out (when it recorded first, this server's probe is dropped: see recordProbe).
+ */
 export async function runPlatformProbes(
-  db: Db,
-  options: { clock: () => number; timeoutMs: number; concurrency?: number },
+  store: Store,
+  options: { clock: () => number; timeoutMs: number; concurrency?: number; round?: number },
 ) {
-  const list = db.select({ id: platforms.id, url: platforms.url }).from(platforms).orderBy(asc(platforms.id)).all();
+  const { platforms, platformProbes } = store.t;
+  const list = await store.q
+    .select({ id: platforms.id, url: platforms.url })
+    .from(platforms)
+    .orderBy(asc(platforms.id));
   // One short-lived agent per run: every probe opens its own connection, so latency includes the connect.
   const dispatcher = new Agent({
     keepAliveTimeout: 1,
     keepAliveMaxTimeout: 1,
     connect: { timeout: options.timeoutMs },
   });
-  const results: { platformId: number; result: ProbeResult }[] = [];
+  const results: ({ platformId: number; result: ProbeResult } | undefined)[] = [];
   let next = 0;
   const worker = async () => {
     while (next < list.length) {
       const index = next++;
       const platform = list[index]!;
+      if (options.round !== undefined && (await probedSince(store, platform.id, options.round))) continue;
       const at = options.clock();
+      // The network first, then the record: no transaction is open while a platform is slow to answer.
       const result = await probeUrl(platform.url, { timeoutMs: options.timeoutMs, dispatcher });
-      // The platform may have been removed while it was being probed.
-      if (db.select({ id: platforms.id }).from(platforms).where(eq(platforms.id, platform.id)).get())
-        recordProbe(db, platform.id, result, at);
-      results[index] = { platformId: platform.id, result };
+      if (await recordProbe(store, platform.id, result, at, options.round))
+        results[index] = { platformId: platform.id, result };
     }
   };
   try {
@@ -162,8 +194,6 @@ export async function runPlatformProbes(
   } finally {
     await dispatcher.destroy();
   }
-  db.delete(platformProbes)
-    .where(lt(platformProbes.at, options.clock() - PROBE_RETENTION_DAYS * DAY))
-    .run();
-  return results;
+  await store.q.delete(platformProbes).where(lt(platformProbes.at, options.clock() - PROBE_RETENTION_DAYS * DAY));
+  return results.filter((r) => r !== undefined);
 }

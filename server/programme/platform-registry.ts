@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { NewPlatform, PlatformKind, PlatformLevel, PlatformPatch } from '../../shared/schemas/platforms.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import { divisions, platforms, schools } from '../db/schema.ts';
+import type { platforms } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { localDay } from '../../shared/time/china-time.ts';
 
@@ -14,9 +14,14 @@ import { localDay } from '../../shared/time/china-time.ts';
 export type StoredPlatform = typeof platforms.$inferSelect;
 
 /** The county an owner lies in (null for the prefecture), or a 400 that says what the level takes. */
-function ownerCounty(db: Db, level: PlatformLevel, ownerCode: string): string | null {
+async function ownerCounty(store: Store, level: PlatformLevel, ownerCode: string): Promise<string | null> {
+  const { divisions, schools } = store.t;
   if (level === 'centre-school') {
-    const school = db.select({ countyCode: schools.countyCode }).from(schools).where(eq(schools.code, ownerCode)).get();
+    const [school] = await store.q
+      .select({ countyCode: schools.countyCode })
+      .from(schools)
+      .where(eq(schools.code, ownerCode))
+      .limit(1);
     if (!school)
       throw new DomainError(
         'invalid',
@@ -25,17 +30,16 @@ function ownerCounty(db: Db, level: PlatformLevel, ownerCode: string): string | 
       );
     return school.countyCode;
   }
-  const division = db
+  const [division] = await store.q
     .select()
     .from(divisions)
     .where(and(eq(divisions.code, ownerCode), eq(divisions.level, level)))
-    .get();
+    .limit(1);
   if (!division) {
-    const units = db
+    const units = await store.q
       .select({ code: divisions.code, name: divisions.name })
       .from(divisions)
-      .where(eq(divisions.level, level))
-      .all();
+      .where(eq(divisions.level, level));
     const list = units.map((u) => `${u.code} ${u.name}`).join(', ') || 'none loaded';
     throw new DomainError(
       'invalid',
@@ -67,17 +71,17 @@ const auditValue = (p: StoredPlatform) => ({
 });
 
 /** Adds a platform to the registry, audited. */
-export function addPlatform(
-  db: Db,
+export async function addPlatform(
+  store: Store,
   input: Omit<NewPlatform, 'reason'>,
   audit: AuditSource,
   now: number,
-): StoredPlatform {
-  return inTransaction(db, () => {
-    const countyCode = ownerCounty(db, input.level, input.ownerCode);
+): Promise<StoredPlatform> {
+  return store.transaction(async (tx) => {
+    const countyCode = await ownerCounty(tx, input.level, input.ownerCode);
     checkBuiltOn(input.builtOn, now);
-    const row = db
-      .insert(platforms)
+    const [row] = await tx.q
+      .insert(tx.t.platforms)
       .values({
         kind: input.kind,
         level: input.level,
@@ -89,42 +93,42 @@ export function addPlatform(
         createdAt: now,
         updatedAt: now,
       })
-      .returning()
-      .get();
-    recordAudit(
-      db,
+      .returning();
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'platform.add',
         entityType: 'platform',
-        entityId: String(row.id),
+        entityId: String(row!.id),
         countyCode,
         oldValue: null,
-        newValue: auditValue(row),
+        newValue: auditValue(row!),
       },
       now,
     );
-    return row;
+    return row!;
   });
 }
 
-function findPlatform(db: Db, id: number): StoredPlatform {
-  const row = db.select().from(platforms).where(eq(platforms.id, id)).get();
+async function findPlatform(store: Store, id: number): Promise<StoredPlatform> {
+  const { platforms } = store.t;
+  const [row] = await store.q.select().from(platforms).where(eq(platforms.id, id)).limit(1);
   if (!row)
     throw new DomainError('not-found', 'platform_unknown', `no platform #${id}; GET /api/v1/platforms lists them`);
   return row;
 }
 
 /** Changes the given fields of a platform, audited; returns the stored platform and whether anything changed. */
-export function updatePlatform(
-  db: Db,
+export async function updatePlatform(
+  store: Store,
   id: number,
   patch: Omit<PlatformPatch, 'reason'>,
   audit: AuditSource,
   now: number,
-) {
-  return inTransaction(db, () => {
-    const before = findPlatform(db, id);
+): Promise<{ platform: StoredPlatform; changed: boolean }> {
+  return store.transaction(async (tx) => {
+    const before = await findPlatform(tx, id);
     const merged = {
       kind: (patch.kind ?? before.kind) as PlatformKind,
       level: (patch.level ?? before.level) as PlatformLevel,
@@ -133,18 +137,18 @@ export function updatePlatform(
       url: patch.url ?? before.url,
       builtOn: patch.builtOn === undefined ? before.builtOn : patch.builtOn,
     };
-    const countyCode = ownerCounty(db, merged.level, merged.ownerCode);
+    const countyCode = await ownerCounty(tx, merged.level, merged.ownerCode);
     const changed = (Object.keys(merged) as (keyof typeof merged)[]).some((k) => merged[k] !== before[k]);
     if (!changed) return { platform: before, changed: false };
     checkBuiltOn(merged.builtOn, now);
-    const after = db
+    const { platforms } = tx.t;
+    const [after] = await tx.q
       .update(platforms)
       .set({ ...merged, countyCode, updatedAt: now })
       .where(eq(platforms.id, id))
-      .returning()
-      .get();
-    recordAudit(
-      db,
+      .returning();
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'platform.update',
@@ -152,22 +156,27 @@ export function updatePlatform(
         entityId: String(id),
         countyCode,
         oldValue: auditValue(before),
-        newValue: auditValue(after),
+        newValue: auditValue(after!),
       },
       now,
     );
-    return { platform: after, changed: true };
+    return { platform: after!, changed: true };
   });
 }
 
 /** Removes a platform and its probe history, audited with the record as it was. */
-export function removePlatform(db: Db, id: number, audit: AuditSource, now: number): StoredPlatform {
-  return inTransaction(db, () => {
-    const before = findPlatform(db, id);
+export async function removePlatform(
+  store: Store,
+  id: number,
+  audit: AuditSource,
+  now: number,
+): Promise<StoredPlatform> {
+  return store.transaction(async (tx) => {
+    const before = await findPlatform(tx, id);
     // Probes and status go with it (ON DELETE CASCADE): evidence about a URL nobody claims is noise.
-    db.delete(platforms).where(eq(platforms.id, id)).run();
-    recordAudit(
-      db,
+    await tx.q.delete(tx.t.platforms).where(eq(tx.t.platforms.id, id));
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'platform.remove',

@@ -6,11 +6,11 @@ import {
   type PlatformLevel,
   type PlatformView,
 } from '../../shared/schemas/platforms.ts';
-import type { Db } from '../db/client.ts';
-import { divisions, platforms, platformStatus, schools } from '../db/schema.ts';
-import { readCachedOnConnection } from '../db/read-cache-connection.ts';
-import { currentPlanOnConnection } from '../plan/current-connection.ts';
-import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
+import type { platformStatus } from '../db/schema.ts';
+import { readCached } from '../db/read-cache.ts';
+import type { Store } from '../db/store.ts';
+import { currentPlan } from '../plan/current.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
 import { DAY_MS, localDay } from '../../shared/time/china-time.ts';
 import { inDivision } from '../divisions/containment.ts';
 
@@ -41,9 +41,10 @@ function statusView(status: Status | null, now: number): PlatformView['status'] 
 }
 
 /** Platforms a reader sees: all for the bureau; for a county, the prefecture's and the county's own (its centre schools' too). */
-export function listPlatforms(db: Db, countyScope: string | null, now: number): PlatformView[] {
-  const rows = readCachedOnConnection(db, `platforms:${countyScope ?? 'all'}`, () =>
-    db
+export async function listPlatforms(store: Store, countyScope: string | null, now: number): Promise<PlatformView[]> {
+  const { platforms, platformStatus } = store.t;
+  const rows = await readCached(store, `platforms:${countyScope ?? 'all'}`, async () =>
+    store.q
       .select({ platform: platforms, status: platformStatus })
       .from(platforms)
       .leftJoin(platformStatus, eq(platformStatus.platformId, platforms.id))
@@ -52,8 +53,7 @@ export function listPlatforms(db: Db, countyScope: string | null, now: number): 
           ? undefined
           : or(eq(platforms.level, 'prefecture'), inDivision(platforms.countyCode, countyScope)),
       )
-      .orderBy(asc(platforms.id))
-      .all(),
+      .orderBy(asc(platforms.id)),
   );
   return rows.map(({ platform: p, status }) => ({
     id: p.id,
@@ -73,31 +73,32 @@ export function listPlatforms(db: Db, countyScope: string | null, now: number): 
  * registry names as a centre school (中心校 is a role, not a school type) plus any school that owns a
  * centre-school platform, so a declared platform is never counted against no unit.
  */
-function unitsOf(db: Db, countyScope: string | null): Record<PlatformLevel, Set<string>> {
-  return readCachedOnConnection(db, `platform-units:${countyScope ?? 'all'}`, () => readUnits(db, countyScope));
+function unitsOf(store: Store, countyScope: string | null): Promise<Record<PlatformLevel, Set<string>>> {
+  return readCached(store, `platform-units:${countyScope ?? 'all'}`, () => readUnits(store, countyScope));
 }
 
-function readUnits(db: Db, countyScope: string | null): Record<PlatformLevel, Set<string>> {
-  const prefecture = db.select({ code: divisions.code }).from(divisions).where(eq(divisions.level, 'prefecture')).all();
-  const counties = db
+async function readUnits(store: Store, countyScope: string | null): Promise<Record<PlatformLevel, Set<string>>> {
+  const { divisions, platforms, schools } = store.t;
+  const prefecture = await store.q
+    .select({ code: divisions.code })
+    .from(divisions)
+    .where(eq(divisions.level, 'prefecture'));
+  const counties = await store.q
     .select({ code: divisions.code })
     .from(divisions)
     .where(
       countyScope === null
         ? eq(divisions.level, 'county')
         : and(eq(divisions.level, 'county'), inDivision(divisions.code, countyScope)),
-    )
-    .all();
-  const named = db
+    );
+  const named = await store.q
     .selectDistinct({ code: schools.centreSchoolCode })
     .from(schools)
-    .where(and(isNotNull(schools.centreSchoolCode), inDivision(schools.countyCode, countyScope)))
-    .all();
-  const owning = db
+    .where(and(isNotNull(schools.centreSchoolCode), inDivision(schools.countyCode, countyScope)));
+  const owning = await store.q
     .selectDistinct({ code: platforms.ownerCode })
     .from(platforms)
-    .where(and(eq(platforms.level, 'centre-school'), inDivision(platforms.countyCode, countyScope)))
-    .all();
+    .where(and(eq(platforms.level, 'centre-school'), inDivision(platforms.countyCode, countyScope)));
   return {
     prefecture: new Set(prefecture.map((d) => d.code)),
     county: new Set(counties.map((d) => d.code)),
@@ -106,13 +107,17 @@ function readUnits(db: Db, countyScope: string | null): Record<PlatformLevel, Se
 }
 
 /** Platform coverage per level against the plan's milestones: units due, declared built and reachable (measured), per kind. */
-export function readPlatformCoverage(db: Db, countyScope: string | null, now: number): PlatformCoverage {
-  const plan = currentPlanOnConnection(db);
-  const tree = deploymentTreeOnConnection(db);
+export async function readPlatformCoverage(
+  store: Store,
+  countyScope: string | null,
+  now: number,
+): Promise<PlatformCoverage> {
+  const plan = await currentPlan(store);
+  const tree = await deploymentTree(store);
   const today = localDay(now);
   const thisYear = Number(today.slice(0, 4));
-  const units = unitsOf(db, countyScope);
-  const visible = listPlatforms(db, countyScope, now);
+  const units = await unitsOf(store, countyScope);
+  const visible = await listPlatforms(store, countyScope, now);
   const levels = platformLevels.map((level) => {
     const years = (plan.indicators.platforms?.milestones ?? [])
       .filter((m) => m.levels.includes(level))

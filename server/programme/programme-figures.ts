@@ -1,11 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import type { ProgrammeCoverage } from '../../shared/schemas/programme-coverage.ts';
-import { readCoverage, type CountyRows } from '../coverage/read.ts';
-import { readCachedAnswerOnConnection } from '../db/read-cache-connection.ts';
-import { perConnection } from '../db/per-connection.ts';
-import type { Db } from '../db/client.ts';
-import { currentPlanOnConnection } from '../plan/current-connection.ts';
+import type { CountyRows } from '../coverage/read.ts';
+import { readCachedAnswer } from '../db/read-cache.ts';
+import { statement, type Store } from '../db/store.ts';
+import { currentPlan } from '../plan/current.ts';
 import { progressOf } from '../plan/milestones.ts';
+import { readCoverage } from './coverage-on-connection.ts';
 import { readPlatformCoverage } from './platforms.ts';
 import { teacherSpacesOf } from './teacher-spaces.ts';
 
@@ -16,16 +16,16 @@ import { teacherSpacesOf } from './teacher-spaces.ts';
  */
 
 /** The programme figures for a scope (null: the prefecture) as of `now`, with the given page of county rows. */
-export function readProgrammeFigures(
-  db: Db,
+export async function readProgrammeFigures(
+  store: Store,
   countyScope: string | null,
   now: number,
   rows: CountyRows = 'all',
-): ProgrammeCoverage {
-  const coverage = readCoverage(db, countyScope, now, rows);
+): Promise<ProgrammeCoverage> {
+  const coverage = await readCoverage(store, countyScope, now, rows);
   // The same county rows as the coverage beside them; the totals cover the whole scope.
-  const teacherSpaces = teacherSpacesOf(db, countyScope, coverage.counties);
-  const indicator = currentPlanOnConnection(db).indicators.teacherSpaces;
+  const teacherSpaces = await teacherSpacesOf(store, countyScope, coverage.counties);
+  const indicator = (await currentPlan(store)).indicators.teacherSpaces;
   // The prefecture is held to the plan's target even when not every school has declared its teachers yet.
   const teachers =
     countyScope === null ? Math.max(teacherSpaces.teachers, indicator.target ?? 0) : teacherSpaces.teachers;
@@ -35,7 +35,7 @@ export function readProgrammeFigures(
       ...teacherSpaces,
       progress: progressOf(indicator, teacherSpaces.opened, teachers, now),
     },
-    platforms: readPlatformCoverage(db, countyScope, now),
+    platforms: await readPlatformCoverage(store, countyScope, now),
   };
 }
 
@@ -51,10 +51,9 @@ export function readProgrammeFigures(
  * going silent: school_status.next_change_at): the counts stay exact to the millisecond.
  */
 const ANSWER_REUSE_MS = 1000;
-const nextAging = perConnection((sqlite) =>
-  sqlite.prepare<[], number | null>('select min(next_change_at) from school_status').pluck(),
-);
+const nextAging = statement<{ at: number | null }, []>('select min(next_change_at) as "at" from school_status');
 const utf8 = new TextEncoder();
+
 /** zlib's default: at most one compression per kept answer, so the smaller bytes matter more than the time. */
 const GZIP_LEVEL = 6;
 
@@ -66,15 +65,15 @@ interface KeptAnswer {
   gzip?: Uint8Array<ArrayBuffer>;
 }
 
-function keptAnswer(db: Db, countyScope: string | null, now: number, rows: CountyRows): KeptAnswer {
+function keptAnswer(store: Store, countyScope: string | null, now: number, rows: CountyRows): Promise<KeptAnswer> {
   const asked = rows === 'all' ? 'all' : `${rows.page}:${rows.pageSize}:${rows.counties ?? 'unasked'}`;
-  return readCachedAnswerOnConnection(
-    db,
+  return readCachedAnswer(
+    store,
     `programme-json:${countyScope ?? 'root'}:${asked}`,
     (answer: KeptAnswer) => now >= answer.builtAt && now < answer.goodUntil,
-    (): KeptAnswer => {
-      const json = utf8.encode(JSON.stringify(readProgrammeFigures(db, countyScope, now, rows)));
-      const aging = nextAging(db).get() ?? Infinity;
+    async (): Promise<KeptAnswer> => {
+      const json = utf8.encode(JSON.stringify(await readProgrammeFigures(store, countyScope, now, rows)));
+      const aging = (await store.row(nextAging))?.at ?? Infinity;
       return { builtAt: now, goodUntil: Math.min(now + ANSWER_REUSE_MS, aging), json };
     },
   );
@@ -84,26 +83,26 @@ function keptAnswer(db: Db, countyScope: string | null, now: number, rows: Count
  * The programme figures of `readProgrammeFigures` as the API sends them: the JSON text's UTF-8 bytes, so a repeated
  * read neither serialises nor encodes. Reused as said above; callers must not change the bytes.
  */
-export function programmeFiguresJson(
-  db: Db,
+export async function programmeFiguresJson(
+  store: Store,
   countyScope: string | null,
   now: number,
   rows: CountyRows,
-): Uint8Array<ArrayBuffer> {
-  return keptAnswer(db, countyScope, now, rows).json;
+): Promise<Uint8Array<ArrayBuffer>> {
+  return (await keptAnswer(store, countyScope, now, rows)).json;
 }
 
 /**
  * The same bytes gzipped, for a client that accepts gzip: compressed once per kept answer (a 20 KiB national
  * answer to about a tenth), so a repeated read sends a tenth of the bytes and compresses nothing.
  */
-export function programmeFiguresGzip(
-  db: Db,
+export async function programmeFiguresGzip(
+  store: Store,
   countyScope: string | null,
   now: number,
   rows: CountyRows,
-): Uint8Array<ArrayBuffer> {
-  const answer = keptAnswer(db, countyScope, now, rows);
+): Promise<Uint8Array<ArrayBuffer>> {
+  const answer = await keptAnswer(store, countyScope, now, rows);
   answer.gzip ??= new Uint8Array(gzipSync(answer.json, { level: GZIP_LEVEL }));
   return answer.gzip;
 }

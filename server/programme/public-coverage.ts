@@ -1,5 +1,5 @@
 import type { PublicCoverage } from '../../shared/schemas/public.ts';
-import type { Db } from '../db/client.ts';
+import type { Store } from '../db/store.ts';
 import { readPlatformCoverage } from './platforms.ts';
 import { readProgrammeFigures } from './programme-figures.ts';
 
@@ -9,13 +9,16 @@ import { readProgrammeFigures } from './programme-figures.ts';
  */
 
 /** The public aggregates (信息公开): prefecture and county figures, no school, device or person, as of `now`. */
-export function readPublicCoverage(db: Db, now: number): PublicCoverage {
-  const { teacherSpaces: spaces, platforms, ...coverage } = readProgrammeFigures(db, null, now);
+export async function readPublicCoverage(store: Store, now: number): Promise<PublicCoverage> {
+  const { teacherSpaces: spaces, platforms, ...coverage } = await readProgrammeFigures(store, null, now);
   const spacesByCounty = new Map(spaces.counties.map((c) => [c.code, c]));
   const kinds = (level: PublicCoverage['prefecture']['platforms'][number]) => ({
     resource: { declaredBuilt: level.resource.declaredBuilt, reachable: level.resource.reachable },
     management: { declaredBuilt: level.management.declaredBuilt, reachable: level.management.reachable },
   });
+  const countyLevels = new Map<string, Awaited<ReturnType<typeof readPlatformCoverage>>['levels']>();
+  for (const county of coverage.counties)
+    countyLevels.set(county.code, (await readPlatformCoverage(store, county.code, now)).levels);
   return {
     asOf: coverage.asOf,
     prefecture: {
@@ -50,7 +53,7 @@ export function readPublicCoverage(db: Db, now: number): PublicCoverage {
     },
     counties: coverage.counties.map((county) => {
       const s = spacesByCounty.get(county.code);
-      const levels = readPlatformCoverage(db, county.code, now).levels;
+      const levels = countyLevels.get(county.code)!;
       const centre = levels.find((l) => l.level === 'centre-school')!;
       return {
         code: county.code,

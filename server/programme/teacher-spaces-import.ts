@@ -6,8 +6,7 @@ import {
   type TeacherSpaceRow,
 } from '../../shared/schemas/teacher-spaces.ts';
 import type { AuditSource } from '../audit/audit.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import { schools } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
 import type { RosterIssue, TableFileRow } from '../registry/roster-file.ts';
 import { writeTeacherSpaces } from './teacher-spaces.ts';
 import { byLine, parseCells } from '../registry/table-cells.ts';
@@ -21,19 +20,14 @@ interface ValidRow extends TeacherSpaceRow {
 const columnOf = { spacesOpened: 'spaces_opened', spacesVerified: 'spaces_verified' } as const;
 
 /** Checks every row on its own, against the other rows and against the registry; returns every problem. */
-export function validateTeacherSpaces(
-  db: Db,
+export async function validateTeacherSpaces(
+  store: Store,
   rows: TeacherSpaceFileRow[],
-): { valid: ValidRow[]; errors: RosterIssue[] } {
+): Promise<{ valid: ValidRow[]; errors: RosterIssue[] }> {
   const errors: RosterIssue[] = [];
   const valid: ValidRow[] = [];
-  const registered = new Set(
-    db
-      .select({ code: schools.code })
-      .from(schools)
-      .all()
-      .map((s) => s.code),
-  );
+  const { schools } = store.t;
+  const registered = new Set((await store.q.select({ code: schools.code }).from(schools)).map((s) => s.code));
   const firstLine = new Map<string, number>();
   for (const { line, cells } of rows) {
     // Field by field, so a row with a bad count still has its school code checked.
@@ -77,30 +71,32 @@ export interface TeacherSpaceImportSummary {
 }
 
 /** Validates the rows and, only if every row is good, stores each school's figures with an audit entry per change. */
-export function importTeacherSpaces(
-  db: Db,
+export async function importTeacherSpaces(
+  store: Store,
   rows: TeacherSpaceFileRow[],
   now: number,
   audit: AuditSource,
-): TeacherSpaceImportSummary {
-  return inTransaction(db, () => {
-    const { valid, errors } = validateTeacherSpaces(db, rows);
+): Promise<TeacherSpaceImportSummary> {
+  return store.transaction(async (tx) => {
+    const { valid, errors } = await validateTeacherSpaces(tx, rows);
     if (errors.length > 0) return { changed: 0, unchanged: 0, errors };
+    const { schools } = tx.t;
     const counties = new Map(
-      db
-        .select({ code: schools.code, countyCode: schools.countyCode })
-        .from(schools)
-        .all()
-        .map((s) => [s.code, s.countyCode]),
+      (await tx.q.select({ code: schools.code, countyCode: schools.countyCode }).from(schools)).map((s) => [
+        s.code,
+        s.countyCode,
+      ]),
     );
-    const changed = writeTeacherSpaces(
-      db,
-      valid.map((row) => ({
-        school: { code: row.school_code, countyCode: counties.get(row.school_code)! },
-        figures: { teachers: row.teachers, spacesOpened: row.spaces_opened, spacesVerified: row.spaces_verified },
-      })),
-      audit,
-      now,
+    const changed = (
+      await writeTeacherSpaces(
+        tx,
+        valid.map((row) => ({
+          school: { code: row.school_code, countyCode: counties.get(row.school_code)! },
+          figures: { teachers: row.teachers, spacesOpened: row.spaces_opened, spacesVerified: row.spaces_verified },
+        })),
+        audit,
+        now,
+      )
     ).length;
     return { changed, unchanged: valid.length - changed, errors: [] };
   });

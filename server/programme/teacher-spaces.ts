@@ -2,14 +2,13 @@ import { eq } from 'drizzle-orm';
 import { targetCount } from '../plan/milestones.ts';
 import type { TeacherSpaceFigures, TeacherSpaces } from '../../shared/schemas/teacher-spaces.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import { schools, teacherSpaces } from '../db/schema.ts';
+import type { teacherSpaces } from '../db/schema.ts';
+import type { Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
-import { readCachedOnConnection } from '../db/read-cache-connection.ts';
-import { currentPlanOnConnection } from '../plan/current-connection.ts';
-import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
-import { evaluateSchools } from '../coverage/evaluate.ts';
-import { rollupOf } from '../coverage/read.ts';
+import { readCached } from '../db/read-cache.ts';
+import { currentPlan } from '../plan/current.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
+import { evaluateSchools, rollupOf } from './coverage-on-connection.ts';
 
 /*
  * Teacher spaces (人人通) are declared, never measured: they come from the platform operator or the county
@@ -20,8 +19,13 @@ import { rollupOf } from '../coverage/read.ts';
 export type StoredTeacherSpaces = typeof teacherSpaces.$inferSelect;
 
 /** A school's county, or 404: writes check the writer's scope against it before anything else. */
-export function schoolCountyOf(db: Db, schoolCode: string): string {
-  const school = db.select({ countyCode: schools.countyCode }).from(schools).where(eq(schools.code, schoolCode)).get();
+export async function schoolCountyOf(store: Store, schoolCode: string): Promise<string> {
+  const { schools } = store.t;
+  const [school] = await store.q
+    .select({ countyCode: schools.countyCode })
+    .from(schools)
+    .where(eq(schools.code, schoolCode))
+    .limit(1);
   if (!school)
     throw new DomainError(
       'not-found',
@@ -45,28 +49,29 @@ export interface TeacherSpaceDeclaration {
  * re-evaluates the schools that changed: their status rows carry the figures and the rollups of every level
  * above them sum them (decision 164). Runs inside the caller's transaction; returns the schools that changed.
  */
-export function writeTeacherSpaces(
-  db: Db,
+export async function writeTeacherSpaces(
+  tx: Store,
   declarations: Iterable<TeacherSpaceDeclaration>,
   audit: AuditSource,
   now: number,
-): string[] {
+): Promise<string[]> {
   const changed: string[] = [];
   for (const { school, figures } of declarations)
-    if (writeOne(db, school, figures, audit, now)) changed.push(school.code);
-  if (changed.length > 0) evaluateSchools(db, changed, now);
+    if (await writeOne(tx, school, figures, audit, now)) changed.push(school.code);
+  if (changed.length > 0) await evaluateSchools(tx, changed, now);
   return changed;
 }
 
 /** One school's row and audit entry when its figures differ from the stored ones; false (nothing written) otherwise. */
-function writeOne(
-  db: Db,
+async function writeOne(
+  tx: Store,
   school: { code: string; countyCode: string },
   figures: TeacherSpaceFigures,
   audit: AuditSource,
   now: number,
-): boolean {
-  const stored = db.select().from(teacherSpaces).where(eq(teacherSpaces.schoolCode, school.code)).get();
+): Promise<boolean> {
+  const { teacherSpaces } = tx.t;
+  const [stored] = await tx.q.select().from(teacherSpaces).where(eq(teacherSpaces.schoolCode, school.code)).limit(1);
   const before = figuresOf(stored);
   if (
     before &&
@@ -76,12 +81,12 @@ function writeOne(
   )
     return false;
   const values = { ...figures, updatedAt: now, updatedBy: audit.actor };
-  db.insert(teacherSpaces)
+  await tx.q
+    .insert(teacherSpaces)
     .values({ schoolCode: school.code, ...values })
-    .onConflictDoUpdate({ target: teacherSpaces.schoolCode, set: values })
-    .run();
-  recordAudit(
-    db,
+    .onConflictDoUpdate({ target: teacherSpaces.schoolCode, set: values });
+  await recordAudit(
+    tx,
     {
       ...audit,
       action: 'teacher-spaces.declare',
@@ -97,26 +102,27 @@ function writeOne(
 }
 
 /** Declares one school's teacher spaces (the API's PUT): validated figures in, the stored row and whether it changed out. */
-export function declareTeacherSpaces(
-  db: Db,
+export async function declareTeacherSpaces(
+  store: Store,
   schoolCode: string,
   figures: TeacherSpaceFigures,
   audit: AuditSource,
   now: number,
-) {
-  return inTransaction(db, () => {
-    const countyCode = schoolCountyOf(db, schoolCode);
-    const changed = writeTeacherSpaces(db, [{ school: { code: schoolCode, countyCode }, figures }], audit, now);
-    const row = db.select().from(teacherSpaces).where(eq(teacherSpaces.schoolCode, schoolCode)).get()!;
-    return { row, changed: changed.length > 0 };
+): Promise<{ row: StoredTeacherSpaces; changed: boolean }> {
+  return store.transaction(async (tx) => {
+    const countyCode = await schoolCountyOf(tx, schoolCode);
+    const changed = await writeTeacherSpaces(tx, [{ school: { code: schoolCode, countyCode }, figures }], audit, now);
+    const { teacherSpaces } = tx.t;
+    const [row] = await tx.q.select().from(teacherSpaces).where(eq(teacherSpaces.schoolCode, schoolCode)).limit(1);
+    return { row: row!, changed: changed.length > 0 };
   });
 }
 
 /** Declared teacher spaces of a division (null: the root) and of every county-level division under it, from the rollups. */
-export function readTeacherSpaces(db: Db, divisionScope: string | null): TeacherSpaces {
-  return readCachedOnConnection(db, `teacher-spaces:${divisionScope ?? 'all'}`, () => {
-    const tree = deploymentTreeOnConnection(db);
-    return teacherSpacesOf(db, divisionScope, tree.counties(divisionScope ?? tree.root.code));
+export async function readTeacherSpaces(store: Store, divisionScope: string | null): Promise<TeacherSpaces> {
+  return readCached(store, `teacher-spaces:${divisionScope ?? 'all'}`, async () => {
+    const tree = await deploymentTree(store);
+    return teacherSpacesOf(store, divisionScope, tree.counties(divisionScope ?? tree.root.code));
   });
 }
 
@@ -124,29 +130,32 @@ export function readTeacherSpaces(db: Db, divisionScope: string | null): Teacher
  * Declared teacher spaces of a division (null: the root) against the plan's target and milestones (target null
  * below the root under an absolute plan), with the given county rows: one rollup row each, no school read.
  */
-export function teacherSpacesOf(
-  db: Db,
+export async function teacherSpacesOf(
+  store: Store,
   divisionScope: string | null,
   counties: readonly { code: string; name: string; pinyin: string | null }[],
-): TeacherSpaces {
-  const indicator = currentPlanOnConnection(db).indicators.teacherSpaces;
-  const totals = spacesOf(rollupOf(db, divisionScope ?? deploymentTreeOnConnection(db).root.code));
+): Promise<TeacherSpaces> {
+  const indicator = (await currentPlan(store)).indicators.teacherSpaces;
+  const totals = spacesOf(await rollupOf(store, divisionScope ?? (await deploymentTree(store)).root.code));
   const whole = divisionScope === null;
+  const countyRows = [];
+  for (const county of counties)
+    countyRows.push({
+      code: county.code,
+      name: county.name,
+      pinyin: county.pinyin,
+      ...spacesOf(await rollupOf(store, county.code)),
+    });
   return {
     target: whole || indicator.share !== undefined ? targetCount(indicator, totals.teachers) : null,
     milestones: whole ? indicator.milestones.map((m) => ({ year: m.year, cumulative: m.cumulative })) : [],
     ...totals,
     declared: true,
-    counties: counties.map((county) => ({
-      code: county.code,
-      name: county.name,
-      pinyin: county.pinyin,
-      ...spacesOf(rollupOf(db, county.code)),
-    })),
+    counties: countyRows,
   };
 }
 
-const spacesOf = (r: ReturnType<typeof rollupOf>) => ({
+const spacesOf = (r: Awaited<ReturnType<typeof rollupOf>>) => ({
   teachers: r.teachers,
   opened: r.teacherSpacesOpened,
   verified: r.teacherSpacesVerified,

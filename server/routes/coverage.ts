@@ -116,12 +116,12 @@ export const coverageRoutes = new Hono<AppEnv>()
     // (decision 194); the same content type as c.json gives. Vary: a cache must not hand either to the other.
     const rows = { page, pageSize, counties };
     if (acceptsGzip(c.req.header('accept-encoding')))
-      return c.body(programmeFiguresGzip(c.get('db'), scope, now, rows), 200, {
+      return c.body(await programmeFiguresGzip(c.get('store'), scope, now, rows), 200, {
         'content-type': 'application/json',
         'content-encoding': 'gzip',
         vary: 'accept-encoding',
       });
-    return c.body(programmeFiguresJson(c.get('db'), scope, now, rows), 200, {
+    return c.body(await programmeFiguresJson(c.get('store'), scope, now, rows), 200, {
       'content-type': 'application/json',
       vary: 'accept-encoding',
     });

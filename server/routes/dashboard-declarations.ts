@@ -10,9 +10,9 @@ import { requireCsrf } from '../accounts/page-auth.ts';
 import { assertRole, listScope } from '../access/scope.ts';
 import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { readSchoolChoices } from '../coverage/registry-read.ts';
 import { keepForm, type FormProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
+import { readSchoolChoices } from '../programme/coverage-on-connection.ts';
 import { declareStatus, listDeclarations, withdrawDeclaration } from '../programme/declarations.ts';
 import { DeclarationsPage, declarationColumns, type DeclarationRow } from '../views/declarations-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';
@@ -26,10 +26,12 @@ function officerScope(c: Context<AppEnv>): string | null {
 }
 
 /** Declarations in the officer's scope with their schools' names, as of now. */
-function rowsFor(c: Context<AppEnv>, filter: Filter): DeclarationRow[] {
+async function rowsFor(c: Context<AppEnv>, filter: Filter): Promise<DeclarationRow[]> {
   const countyScope = officerScope(c);
-  const names = new Map(readSchoolChoices(c.get('db'), listScope(c.get('user'))).map((s) => [s.code, s.name]));
-  return listDeclarations(c.get('db'), { countyScope, ...filter }, c.get('clock')()).map((d) => ({
+  const choices = await readSchoolChoices(c.get('store'), listScope(c.get('user')));
+  const names = new Map(choices.map((s) => [s.code, s.name]));
+  const declarations = await listDeclarations(c.get('store'), { countyScope, ...filter }, c.get('clock')());
+  return declarations.map((d) => ({
     ...d,
     schoolName: names.get(d.schoolCode) ?? d.schoolCode,
   }));
@@ -42,7 +44,7 @@ function filterQueryOf(filter: Filter): string {
   }).toString();
 }
 
-function page(
+async function page(
   c: Context<AppEnv>,
   filter: Filter,
   extra: { notice?: string | null; problem?: FormProblem | null; prefillSchool?: string | null } = {},
@@ -51,10 +53,10 @@ function page(
     locale: c.get('locale'),
     viewer: c.get('viewer'),
     path: c.req.path + new URL(c.req.url).search,
-    rows: rowsFor(c, filter),
+    rows: await rowsFor(c, filter),
     filter,
     filterQuery: filterQueryOf(filter),
-    schools: readSchoolChoices(c.get('db'), listScope(c.get('user'))),
+    schools: await readSchoolChoices(c.get('store'), listScope(c.get('user'))),
     prefillSchool: extra.prefillSchool ?? null,
     notice: extra.notice ?? null,
     problem: extra.problem ?? null,
@@ -64,9 +66,9 @@ function page(
 /** The list as CSV or XLSX (the path says which), with the page's filters. */
 const exportDeclarations = createFactory<AppEnv>().createHandlers(
   validate('query', declarationPageQuerySchema),
-  (c) => {
+  async (c) => {
     const q = c.req.valid('query');
-    const rows = rowsFor(c, { status: q.status, conflict: q.conflict });
+    const rows = await rowsFor(c, { status: q.status, conflict: q.conflict });
     return tableExport(
       c.get('locale'),
       exportFormatOf(c.req.path),
@@ -94,11 +96,11 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
   })
   .get('/declarations.csv', ...exportDeclarations)
   .get('/declarations.xlsx', ...exportDeclarations)
-  .post('/declarations', requireCsrf, onDeclarationsPage, validate('form', declarationFormSchema), (c) => {
+  .post('/declarations', requireCsrf, onDeclarationsPage, validate('form', declarationFormSchema), async (c) => {
     const countyScope = officerScope(c);
     const { _csrf, ...request } = c.req.valid('form');
-    const declaration = declareStatus(
-      c.get('db'),
+    const declaration = await declareStatus(
+      c.get('store'),
       request,
       c.get('clock')(),
       { actor: userActor(c.get('user').username), reason: request.reason },
@@ -116,11 +118,11 @@ export const dashboardDeclarationRoutes = new Hono<AppEnv>()
     onDeclarationsPage,
     validate('param', idParams),
     validate('form', withdrawalFormSchema),
-    (c) => {
+    async (c) => {
       const countyScope = officerScope(c);
       const { id } = c.req.valid('param');
-      withdrawDeclaration(
-        c.get('db'),
+      await withdrawDeclaration(
+        c.get('store'),
         id,
         c.get('clock')(),
         { actor: userActor(c.get('user').username), reason: c.req.valid('form').reason },

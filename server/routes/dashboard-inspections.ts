@@ -31,13 +31,13 @@ async function listPage(c: Context<AppEnv>, problem: FormProblem | null) {
   });
 }
 
-function inspectionPage(c: Context<AppEnv>, id: number, notice: string | null, problem: FormProblem | null) {
+async function inspectionPage(c: Context<AppEnv>, id: number, notice: string | null, problem: FormProblem | null) {
   const scope = officerScope(c);
   return InspectionPage({
     locale: c.get('locale'),
     viewer: c.get('viewer'),
     path: c.req.path,
-    inspection: inspectionInScope(readInspection(c.get('db'), id), scope),
+    inspection: inspectionInScope(await readInspection(c.get('store'), id), scope),
     canRecord: true,
     notice,
     problem,
@@ -55,11 +55,11 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
     requireCsrf,
     keepForm((c, problem) => listPage(c, problem)),
     validate('form', inspectionDrawFormSchema),
-    (c) => {
+    async (c) => {
       assertRootBureau(c.get('user'));
       const { perCounty, seed } = c.req.valid('form');
       const now = c.get('clock')();
-      const inspection = drawInspection(c.get('db'), { perCounty, seed }, now, {
+      const inspection = await drawInspection(c.get('store'), { perCounty, seed }, now, {
         actor: userActor(c.get('user').username),
         reason: `inspection drawn with seed ${seed}`,
       });
@@ -87,7 +87,7 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
     // The findings form's page is the inspection's own: the id is checked first so there is one to show.
     keepForm((c, problem) => inspectionPage(c, Number(c.req.param('id')), null, problem)),
     validate('form', inspectionResultFormSchema),
-    (c) => {
+    async (c) => {
       const scope = officerScope(c);
       const { id } = c.req.valid('param');
       const { _csrf, ...finding } = c.req.valid('form');
@@ -95,8 +95,8 @@ export const dashboardInspectionRoutes = new Hono<AppEnv>()
         finding.result === 'confirmed'
           ? 'inspection confirmed the recorded status'
           : `inspection found a discrepancy: ${finding.note}`;
-      recordInspectionResult(
-        c.get('db'),
+      await recordInspectionResult(
+        c.get('store'),
         id,
         finding,
         c.get('clock')(),

@@ -59,7 +59,8 @@ const exportChildren = createFactory<AppEnv>().createHandlers(
 /** What every division view shares: its coverage, its children sorted as asked, its history and trail. */
 async function divisionView(c: Context<AppEnv>, code: string | null, sort: string, dir: 'asc' | 'desc') {
   const now = c.get('clock')();
-  const coverage = code === null ? readProgrammeFigures(c.get('db'), null, now) : readCoverage(c.get('db'), code, now);
+  const coverage =
+    code === null ? await readProgrammeFigures(c.get('store'), null, now) : readCoverage(c.get('db'), code, now);
   const here = coverage.division.code;
   const columns = divisionColumns(c.get('locale'), childLevelOf(coverage));
   const anchor = childLevelOf(coverage) === 'county' ? 'counties' : 'children';
@@ -74,8 +75,8 @@ async function divisionView(c: Context<AppEnv>, code: string | null, sort: strin
     sorting: { key: sort, dir, href: (key: string, d: 'asc' | 'desc') => `${base}?sort=${key}&dir=${d}#${anchor}` },
     query: new URL(c.req.url).search.slice(1),
     now,
-    history: readPrefectureSeries(c.get('db'), here),
-    ...trailTo(c.get('db'), c.get('user'), here),
+    history: await readPrefectureSeries(c.get('store'), here),
+    ...(await trailTo(c.get('store'), c.get('user'), here)),
   };
 }
 
@@ -92,7 +93,7 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
     if (user.divisionCode !== null) return c.redirect(`/divisions/${user.divisionCode}`, 302);
     const { sort, dir } = c.req.valid('query');
     const view = await divisionView(c, null, sort, dir);
-    const figures = view.coverage as ReturnType<typeof readProgrammeFigures>;
+    const figures = view.coverage as Awaited<ReturnType<typeof readProgrammeFigures>>;
     return c.html(OverviewPage({ ...view, spaces: figures.teacherSpaces, platforms: figures.platforms }));
   })
   .get('/divisions/:code', validate('param', divisionParams), validate('query', sortQuery), async (c) => {

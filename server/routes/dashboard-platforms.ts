@@ -13,7 +13,7 @@ function readerScope(c: Context<AppEnv>): string | null {
 
 /** The two platforms, read-only: the bureau sees all, a county officer the prefecture's and their county's. */
 export const dashboardPlatformRoutes = new Hono<AppEnv>()
-  .get('/platforms', (c) => {
+  .get('/platforms', async (c) => {
     const scope = readerScope(c);
     const now = c.get('clock')();
     return c.html(
@@ -21,17 +21,17 @@ export const dashboardPlatformRoutes = new Hono<AppEnv>()
         locale: c.get('locale'),
         viewer: c.get('viewer'),
         path: c.req.path,
-        platforms: listPlatforms(c.get('db'), scope, now),
-        coverage: readPlatformCoverage(c.get('db'), scope, now),
+        platforms: await listPlatforms(c.get('store'), scope, now),
+        coverage: await readPlatformCoverage(c.get('store'), scope, now),
       }),
     );
   })
-  .on('GET', exportPaths('/platforms'), (c) =>
+  .on('GET', exportPaths('/platforms'), async (c) =>
     tableExport(
       c.get('locale'),
       exportFormatOf(c.req.path),
       'platforms',
       platformColumns(c.get('locale')),
-      listPlatforms(c.get('db'), readerScope(c), c.get('clock')()),
+      await listPlatforms(c.get('store'), readerScope(c), c.get('clock')()),
     ),
   );

@@ -67,13 +67,13 @@ export const dashboardSchoolRoutes = new Hono<AppEnv>()
         publicUrlSet: c.get('publicUrl') !== undefined,
         onOffer: await agentOnOffer(c.get('store'), c.get('agentDownloadDir')),
         releaseKeyFingerprints: (await trustedReleaseKeys(c.get('store'))).map(releaseKeyFingerprint),
-        declarations: listDeclarations(
-          c.get('db'),
+        declarations: await listDeclarations(
+          c.get('store'),
           { countyScope: null, status: 'all', schoolCode: detail.school.code },
           now,
         ),
         canDeclare: c.get('user').role !== 'school',
-        ...trailTo(c.get('db'), c.get('user'), detail.school.county.code),
+        ...(await trailTo(c.get('store'), c.get('user'), detail.school.county.code)),
       }),
     );
   })

@@ -44,8 +44,8 @@ export const declarationRoutes = new Hono<AppEnv>()
   .use('/api/v1/closures/*', apiAuth)
   .get('/api/v1/declarations', validate('query', declarationListQuerySchema), async (c) => {
     const query = c.req.valid('query');
-    const list = listDeclarations(
-      c.get('db'),
+    const list = await listDeclarations(
+      c.get('store'),
       {
         countyScope: divisionScopeOf(c.get('principal')),
         status: query.status,
@@ -56,11 +56,11 @@ export const declarationRoutes = new Hono<AppEnv>()
     if (query.format !== 'json') return tableResponse(query.format, declarationColumns, list, 'declarations');
     return c.json({ declarations: list });
   })
-  .post('/api/v1/declarations', validate('json', declarationRequestSchema), (c) => {
+  .post('/api/v1/declarations', validate('json', declarationRequestSchema), async (c) => {
     const request = c.req.valid('json');
     const principal = c.get('principal');
-    const declaration = declareStatus(
-      c.get('db'),
+    const declaration = await declareStatus(
+      c.get('store'),
       request,
       c.get('clock')(),
       { actor: actorOf(principal), reason: request.reason },
@@ -68,17 +68,22 @@ export const declarationRoutes = new Hono<AppEnv>()
     );
     return c.json(declaration, 201);
   })
-  .post('/api/v1/declarations/:id/withdraw', validate('param', idParams), validate('json', withdrawalSchema), (c) => {
-    const principal = c.get('principal');
-    const declaration = withdrawDeclaration(
-      c.get('db'),
-      c.req.valid('param').id,
-      c.get('clock')(),
-      { actor: actorOf(principal), reason: c.req.valid('json').reason },
-      divisionScopeOf(principal),
-    );
-    return c.json(declaration);
-  })
+  .post(
+    '/api/v1/declarations/:id/withdraw',
+    validate('param', idParams),
+    validate('json', withdrawalSchema),
+    async (c) => {
+      const principal = c.get('principal');
+      const declaration = await withdrawDeclaration(
+        c.get('store'),
+        c.req.valid('param').id,
+        c.get('clock')(),
+        { actor: actorOf(principal), reason: c.req.valid('json').reason },
+        divisionScopeOf(principal),
+      );
+      return c.json(declaration);
+    },
+  )
   .get('/api/v1/closures', async (c) => {
     const scope = divisionScopeOf(c.get('principal'));
     return c.json({

@@ -9,7 +9,7 @@ import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { readHistory } from '../programme/history.ts';
 
-type Point = ReturnType<typeof readHistory>[number];
+type Point = Awaited<ReturnType<typeof readHistory>>[number];
 const columns: CsvColumn<Point>[] = [
   { header: 'day', value: (p) => p.day, time: 'day' },
   { header: 'division_code', value: (p) => p.divisionCode },
@@ -41,7 +41,7 @@ export const historyRoutes = new Hono<AppEnv>().get(
     if (query.division) assertDivisionInScope(c.get('principal'), query.division);
     // One division when asked for; else every division the principal sees (its own subtree, or all).
     const divisionCodes = query.division ? [query.division] : null;
-    const series = readHistory(c.get('db'), { divisionCodes, within: scope, from: query.from, to: query.to });
+    const series = await readHistory(c.get('store'), { divisionCodes, within: scope, from: query.from, to: query.to });
     if (query.format !== 'json') return tableResponse(query.format, columns, series, 'history');
     return c.json({ series });
   },

@@ -16,31 +16,31 @@ import { InspectionChecklist } from '../views/inspection-checklist.tsx';
 export const inspectionRoutes = new Hono<AppEnv>()
   .use('/api/v1/inspections', apiAuth)
   .use('/api/v1/inspections/*', apiAuth)
-  .post('/api/v1/inspections', validate('json', inspectionDrawSchema), (c) => {
+  .post('/api/v1/inspections', validate('json', inspectionDrawSchema), async (c) => {
     assertBureauWide(c.get('principal'));
     const input = c.req.valid('json');
     return c.json(
-      drawInspection(c.get('db'), input, c.get('clock')(), {
+      await drawInspection(c.get('store'), input, c.get('clock')(), {
         actor: actorOf(c.get('principal')),
         reason: `inspection drawn with seed ${input.seed}`,
       }),
       201,
     );
   })
-  .get('/api/v1/inspections/:id', validate('param', idParams), (c) => {
+  .get('/api/v1/inspections/:id', validate('param', idParams), async (c) => {
     const scope = divisionScopeOf(c.get('principal')); // first: a school account gets 403, not word of what exists
-    return c.json(inspectionInScope(readInspection(c.get('db'), c.req.valid('param').id), scope));
+    return c.json(inspectionInScope(await readInspection(c.get('store'), c.req.valid('param').id), scope));
   })
-  .get('/api/v1/inspections/:id/checklist', validate('param', idParams), (c) => {
+  .get('/api/v1/inspections/:id/checklist', validate('param', idParams), async (c) => {
     const scope = divisionScopeOf(c.get('principal'));
-    const checklist = readChecklist(c.get('db'), c.req.valid('param').id, scope, c.get('clock')());
+    const checklist = await readChecklist(c.get('store'), c.req.valid('param').id, scope, c.get('clock')());
     return c.html(`<!doctype html>${InspectionChecklist(checklist)}`);
   })
   .post(
     '/api/v1/inspections/:id/results',
     validate('param', idParams),
     validate('json', inspectionResultSchema),
-    (c) => {
+    async (c) => {
       const finding = c.req.valid('json');
       const principal = c.get('principal');
       const reason =
@@ -51,8 +51,8 @@ export const inspectionRoutes = new Hono<AppEnv>()
       // The answer is the whole inspection: a county token must get back its own county's part only, as on GET.
       return c.json(
         inspectionInScope(
-          recordInspectionResult(
-            c.get('db'),
+          await recordInspectionResult(
+            c.get('store'),
             c.req.valid('param').id,
             finding,
             c.get('clock')(),

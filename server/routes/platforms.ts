@@ -41,46 +41,57 @@ const platformColumns: CsvColumn<PlatformView>[] = [
 ];
 
 /** The platform as the API shows it, after a write. */
-const viewOf = (c: Context<AppEnv>, id: number) =>
-  listPlatforms(c.get('db'), null, c.get('clock')()).find((p) => p.id === id)!;
+const viewOf = async (c: Context<AppEnv>, id: number) =>
+  (await listPlatforms(c.get('store'), null, c.get('clock')())).find((p) => p.id === id)!;
 
 export const platformRoutes = new Hono<AppEnv>()
   .use('/api/v1/platforms', apiAuth)
   .use('/api/v1/platforms/*', apiAuth)
   .get('/api/v1/platforms', validate('query', formatQuerySchema), async (c) => {
-    const list = listPlatforms(c.get('db'), divisionScopeOf(c.get('principal')), c.get('clock')());
+    const list = await listPlatforms(c.get('store'), divisionScopeOf(c.get('principal')), c.get('clock')());
     const { format } = c.req.valid('query');
     if (format !== 'json') return tableResponse(format, platformColumns, list, 'platforms');
     return c.json({ platforms: list });
   })
-  .get('/api/v1/platforms/coverage', (c) =>
-    c.json(readPlatformCoverage(c.get('db'), divisionScopeOf(c.get('principal')), c.get('clock')())),
+  .get('/api/v1/platforms/coverage', async (c) =>
+    c.json(await readPlatformCoverage(c.get('store'), divisionScopeOf(c.get('principal')), c.get('clock')())),
   )
-  .post('/api/v1/platforms', validate('json', newPlatformSchema), (c) => {
+  .post('/api/v1/platforms', validate('json', newPlatformSchema), async (c) => {
     const { reason, ...input } = c.req.valid('json');
-    const created = addPlatform(c.get('db'), input, bureauWriter(c.get('principal'), reason), c.get('clock')());
-    return c.json(viewOf(c, created.id), 201);
+    const audit = bureauWriter(c.get('principal'), reason);
+    const created = await addPlatform(c.get('store'), input, audit, c.get('clock')());
+    return c.json(await viewOf(c, created.id), 201);
   })
-  .patch('/api/v1/platforms/:id', validate('param', platformIdParams), validate('json', platformPatchSchema), (c) => {
-    const { reason, ...patch } = c.req.valid('json');
-    const { platform } = updatePlatform(
-      c.get('db'),
-      c.req.valid('param').id,
-      patch,
-      bureauWriter(c.get('principal'), reason),
-      c.get('clock')(),
-    );
-    return c.json(viewOf(c, platform.id));
-  })
-  .delete('/api/v1/platforms/:id', validate('param', platformIdParams), validate('query', platformDeleteQuery), (c) => {
-    const removed = removePlatform(
-      c.get('db'),
-      c.req.valid('param').id,
-      bureauWriter(c.get('principal'), c.req.valid('query').reason),
-      c.get('clock')(),
-    );
-    return c.json({ removed: removed.id });
-  });
+  .patch(
+    '/api/v1/platforms/:id',
+    validate('param', platformIdParams),
+    validate('json', platformPatchSchema),
+    async (c) => {
+      const { reason, ...patch } = c.req.valid('json');
+      const { platform } = await updatePlatform(
+        c.get('store'),
+        c.req.valid('param').id,
+        patch,
+        bureauWriter(c.get('principal'), reason),
+        c.get('clock')(),
+      );
+      return c.json(await viewOf(c, platform.id));
+    },
+  )
+  .delete(
+    '/api/v1/platforms/:id',
+    validate('param', platformIdParams),
+    validate('query', platformDeleteQuery),
+    async (c) => {
+      const removed = await removePlatform(
+        c.get('store'),
+        c.req.valid('param').id,
+        bureauWriter(c.get('principal'), c.req.valid('query').reason),
+        c.get('clock')(),
+      );
+      return c.json({ removed: removed.id });
+    },
+  );
 
 const readErrors = { 401: { description: 'no or unknown API token', schema: apiErrorSchema } };
 const writeErrors = {

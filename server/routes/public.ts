@@ -9,7 +9,7 @@ import { PublicPage } from '../views/public-page.tsx';
 
 // Off by default (SANTONG_PUBLIC_DISCLOSURE=1 turns it on): publishing is the bureau's decision, not the installer's.
 export const publicRoutes = new Hono<AppEnv>()
-  .get('/api/v1/public/coverage', (c) => {
+  .get('/api/v1/public/coverage', async (c) => {
     if (!c.get('publicDisclosure'))
       throw new DomainError(
         'not-found',
@@ -17,13 +17,13 @@ export const publicRoutes = new Hono<AppEnv>()
         'no route GET /api/v1/public/coverage; public disclosure is off on this server',
       );
     const now = c.get('clock')();
-    return c.json(readPublicCoverage(c.get('db'), now));
+    return c.json(await readPublicCoverage(c.get('store'), now));
   })
   // The same aggregates as a page anyone can open (信息公开); 404 like the API when disclosure is off.
-  .get('/public', (c) => {
+  .get('/public', async (c) => {
     if (!c.get('publicDisclosure')) return c.text('Not Found', 404);
     const now = c.get('clock')();
-    return c.html(`<!doctype html>${PublicPage({ coverage: readPublicCoverage(c.get('db'), now) })}`);
+    return c.html(`<!doctype html>${PublicPage({ coverage: await readPublicCoverage(c.get('store'), now) })}`);
   });
 
 export const publicDocs: RouteDoc[] = [

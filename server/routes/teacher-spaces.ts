@@ -29,7 +29,7 @@ const countyColumns: CsvColumn<TeacherSpaces['counties'][number]>[] = [
 export const teacherSpacesRoutes = new Hono<AppEnv>()
   .use('/api/v1/teacher-spaces', apiAuth)
   .get('/api/v1/teacher-spaces', validate('query', formatQuerySchema), async (c) => {
-    const spaces = readTeacherSpaces(c.get('db'), divisionScopeOf(c.get('principal')));
+    const spaces = await readTeacherSpaces(c.get('store'), divisionScopeOf(c.get('principal')));
     const { format } = c.req.valid('query');
     if (format !== 'json') return tableResponse(format, countyColumns, spaces.counties, 'teacher-spaces-counties');
     return c.json(spaces);
@@ -39,11 +39,11 @@ export const teacherSpacesRoutes = new Hono<AppEnv>()
     apiAuthOnce,
     validate('param', schoolParams),
     validate('json', teacherSpacesInputSchema),
-    (c) => {
+    async (c) => {
       const { code } = c.req.valid('param');
       const { reason, ...figures } = c.req.valid('json');
-      const audit = countyWriter(c.get('principal'), schoolCountyOf(c.get('db'), code), reason);
-      const { row, changed } = declareTeacherSpaces(c.get('db'), code, figures, audit, c.get('clock')());
+      const audit = countyWriter(c.get('principal'), await schoolCountyOf(c.get('store'), code), reason);
+      const { row, changed } = await declareTeacherSpaces(c.get('store'), code, figures, audit, c.get('clock')());
       return c.json({
         schoolCode: row.schoolCode,
         teachers: row.teachers,

@@ -129,7 +129,7 @@ describe('authorization matrix', () => {
       };
       expect((await write('POST', '/api/v1/closures', closure)).status).toBe(201);
     }
-    takeDailySnapshots(ctx.db, ctx.clock());
+    await takeDailySnapshots(ctx.store, ctx.clock());
     const clients = new Map<ProvincePrincipal, DashboardClient | string>();
     for (const p of provincePrincipals) {
       if (p.via === 'token') {

@@ -21,15 +21,15 @@ async function scenario() {
   ctx = await createTestContext({ clock: testClock(T0) });
   await createDashboardUsers(ctx);
   await seedDevices(ctx);
-  declareStatus(
-    ctx.db,
+  await declareStatus(
+    ctx.store,
     { schoolCode: '6229210002', indicator: 'connected', reason: 'fibre is in' },
     ctx.clock(),
     { ...byTest, reason: 'fibre is in' },
     null,
   );
-  declareStatus(
-    ctx.db,
+  await declareStatus(
+    ctx.store,
     { schoolCode: '6229210001', indicator: 'equipped', classroomCode: '2', reason: 'panel fitted' },
     ctx.clock(),
     byTest,
@@ -96,7 +96,7 @@ describe('progress over time', () => {
     await scenario();
     // Three finished days recorded by the snapshot job, then today's live figure.
     ctx.clock.advance(3 * DAY);
-    const days = takeDailySnapshots(ctx.db, ctx.clock());
+    const days = await takeDailySnapshots(ctx.store, ctx.clock());
     expect(days.length).toBeGreaterThanOrEqual(3);
     const bureau = DashboardClient.forApp(ctx);
     await bureau.signIn('bureau');
@@ -113,8 +113,8 @@ describe('progress over time', () => {
 
   it('shows declared teacher spaces against the plan and platforms per level', async () => {
     await scenario();
-    declareTeacherSpaces(
-      ctx.db,
+    await declareTeacherSpaces(
+      ctx.store,
       '6229210001',
       { teachers: 40, spacesOpened: 30, spacesVerified: 20 },
       byTest,

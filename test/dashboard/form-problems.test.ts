@@ -284,7 +284,7 @@ async function setUp() {
   expect((await county.post('/calendar', closure)).status).toBe(303);
   await county.get('/enrollment');
   expect((await county.post('/enrollment/tokens/1/revoke', {})).status).toBe(303);
-  const inCountyA = readInspection(ctx.db, 1).schools.filter((s) => s.countyCode === '622921');
+  const inCountyA = (await readInspection(ctx.store, 1)).schools.filter((s) => s.countyCode === '622921');
   const inspected = inCountyA[0]!.schoolCode;
   const notInspected = ['6229210001', '6229210002'].find((code) => code !== inspected)!;
   return { clients: { bureau, 'county-a': county }, all: cases(inspected, notInspected) };

@@ -29,8 +29,8 @@ const langs = ['zh-CN', 'en'] as const;
 async function seedDemoWorld(s: TestServer) {
   const world = demoWorld({ schools: 48 });
   const site = { up: `${s.url}/healthz`, down: `${s.url}/api/v1/demo-offline` };
-  await seedDemo(s.db, world, s.clock(), (display) => demoDisplays(display), site);
-  const inspection = drawInspection(s.db, { perCounty: 2, seed: 'layout' }, s.clock(), byTest);
+  await seedDemo(s.store, world, s.clock(), (display) => demoDisplays(display), site);
+  const inspection = await drawInspection(s.store, { perCounty: 2, seed: 'layout' }, s.clock(), byTest);
   const school = world.find((w) => w.countyCode === '622927')!;
   return { inspection: inspection.id, school: school.code };
 }

@@ -61,16 +61,22 @@ async function scenario() {
   await deliver('6229210001', 'a1-tv', '3', [
     makeReport({ at: now - 60_000, displays: [{ kind: 'large-display', vendor: 'HSN' }] }),
   ]);
-  declareStatus(
-    server.db,
+  await declareStatus(
+    server.store,
     { schoolCode: '6229210002', indicator: 'connected', reason: 'fibre is in' },
     now,
     byTest,
     null,
   );
-  declareTeacherSpaces(server.db, '6229210001', { teachers: 40, spacesOpened: 30, spacesVerified: 20 }, byTest, now);
-  const platform = addPlatform(
-    server.db,
+  await declareTeacherSpaces(
+    server.store,
+    '6229210001',
+    { teachers: 40, spacesOpened: 30, spacesVerified: 20 },
+    byTest,
+    now,
+  );
+  const platform = await addPlatform(
+    server.store,
     {
       kind: 'resource',
       level: 'prefecture',
@@ -82,12 +88,22 @@ async function scenario() {
     byTest,
     now,
   );
-  recordProbe(server.db, platform.id, { up: true, statusCode: 200, latencyMs: 12, error: null }, now - 2 * DAY);
-  recordProbe(server.db, platform.id, { up: false, statusCode: 502, latencyMs: 8, error: 'HTTP 502' }, now - DAY);
-  drawInspection(server.db, { perCounty: 1, seed: 'parts' }, now, byTest);
+  await recordProbe(
+    server.store,
+    platform.id,
+    { up: true, statusCode: 200, latencyMs: 12, error: null },
+    now - 2 * DAY,
+  );
+  await recordProbe(
+    server.store,
+    platform.id,
+    { up: false, statusCode: 502, latencyMs: 8, error: 'HTTP 502' },
+    now - DAY,
+  );
+  await drawInspection(server.store, { perCounty: 1, seed: 'parts' }, now, byTest);
   // A finished day for the history export.
   server.clock.advance(DAY);
-  expect(takeDailySnapshots(server.db, server.clock()).length).toBeGreaterThan(0);
+  expect((await takeDailySnapshots(server.store, server.clock())).length).toBeGreaterThan(0);
 }
 
 /** Every page a signed-in bureau can open, each route with concrete parameters, and the public page. */

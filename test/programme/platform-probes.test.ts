@@ -122,8 +122,8 @@ describe('platform probes', () => {
     ctx = await createTestContext({ clock });
     const up = await serve(ok);
     const down = await closedPort();
-    const a = addPlatform(
-      ctx.db,
+    const a = await addPlatform(
+      ctx.store,
       {
         kind: 'resource',
         level: 'prefecture',
@@ -135,8 +135,8 @@ describe('platform probes', () => {
       byTest,
       clock(),
     );
-    const b = addPlatform(
-      ctx.db,
+    const b = await addPlatform(
+      ctx.store,
       {
         kind: 'management',
         level: 'county',
@@ -151,25 +151,30 @@ describe('platform probes', () => {
 
     // History written through the same function the probe job uses: 3 up (10, 20, 40 ms) and 1 down within 7 days, 1 down 20 days ago.
     const day = 86_400_000;
-    recordProbe(
-      ctx.db,
+    await recordProbe(
+      ctx.store,
       a.id,
       { up: false, statusCode: null, latencyMs: null, error: 'ECONNRESET' },
       clock() - 20 * day,
     );
-    recordProbe(ctx.db, a.id, { up: true, statusCode: 200, latencyMs: 10, error: null }, clock() - 3 * day);
-    recordProbe(ctx.db, a.id, { up: false, statusCode: 502, latencyMs: 5, error: 'HTTP 502' }, clock() - 2 * day);
-    recordProbe(ctx.db, a.id, { up: true, statusCode: 200, latencyMs: 20, error: null }, clock() - 1 * day);
-    recordProbe(ctx.db, a.id, { up: true, statusCode: 200, latencyMs: 40, error: null }, clock() - day / 2);
+    await recordProbe(ctx.store, a.id, { up: true, statusCode: 200, latencyMs: 10, error: null }, clock() - 3 * day);
+    await recordProbe(
+      ctx.store,
+      a.id,
+      { up: false, statusCode: 502, latencyMs: 5, error: 'HTTP 502' },
+      clock() - 2 * day,
+    );
+    await recordProbe(ctx.store, a.id, { up: true, statusCode: 200, latencyMs: 20, error: null }, clock() - 1 * day);
+    await recordProbe(ctx.store, a.id, { up: true, statusCode: 200, latencyMs: 40, error: null }, clock() - day / 2);
     // A probe older than retention, to be pruned by the next run.
-    recordProbe(
-      ctx.db,
+    await recordProbe(
+      ctx.store,
       b.id,
       { up: true, statusCode: 200, latencyMs: 1, error: null },
       clock() - (PROBE_RETENTION_DAYS + 1) * day,
     );
 
-    const before = listPlatforms(ctx.db, null, clock()).find((p) => p.id === a.id)!.status!;
+    const before = (await listPlatforms(ctx.store, null, clock())).find((p) => p.id === a.id)!.status!;
     expect(before).toMatchObject({
       up: true,
       reachable: true,
@@ -179,12 +184,12 @@ describe('platform probes', () => {
       probes30d: 5,
     });
 
-    const results = await runPlatformProbes(ctx.db, { clock, timeoutMs: 2000 });
+    const results = await runPlatformProbes(ctx.store, { clock, timeoutMs: 2000 });
     expect(results.map((r) => [r.platformId, r.result.up])).toEqual([
       [a.id, true],
       [b.id, false],
     ]);
-    const [statusA, statusB] = listPlatforms(ctx.db, null, clock()).map((p) => p.status!);
+    const [statusA, statusB] = (await listPlatforms(ctx.store, null, clock())).map((p) => p.status!);
     expect(statusA).toMatchObject({
       lastProbeAt: new Date(clock()).toISOString(),
       up: true,
@@ -207,7 +212,7 @@ describe('platform probes', () => {
 
     // A day and a bit without probes (the job stopped): up at the last probe, but no longer counted reachable.
     clock.advance(25 * 3_600_000);
-    expect(listPlatforms(ctx.db, null, clock()).find((p) => p.id === a.id)!.status).toMatchObject({
+    expect((await listPlatforms(ctx.store, null, clock())).find((p) => p.id === a.id)!.status).toMatchObject({
       up: true,
       reachable: false,
     });

@@ -125,7 +125,7 @@ describe('platform registry and coverage (两平台)', () => {
       management: { declaredBuilt: 0, reachable: 0 },
     });
 
-    await runPlatformProbes(ctx.db, { clock, timeoutMs: 2000 });
+    await runPlatformProbes(ctx.store, { clock, timeoutMs: 2000 });
     const coverage = await requestJson(ctx.app, 'GET', '/api/v1/platforms/coverage', { bearer: bureau });
     expect(coverage.body.scope).toEqual({ level: 'prefecture', code: '622900' });
     expect(coverage.body.levels).toEqual([
@@ -159,7 +159,7 @@ describe('platform registry and coverage (两平台)', () => {
       },
     ]);
 
-    const kangle = readPlatformCoverage(ctx.db, '622922', clock());
+    const kangle = await readPlatformCoverage(ctx.store, '622922', clock());
     expect(kangle.scope).toEqual({ level: 'county', code: '622922' });
     expect(level(kangle, 'county')).toMatchObject({ units: 1, resource: { declaredBuilt: 0, reachable: 1 } });
     expect(level(kangle, 'centre-school')).toMatchObject({ units: 0, management: { declaredBuilt: 0, reachable: 0 } });
@@ -169,7 +169,7 @@ describe('platform registry and coverage (两平台)', () => {
     expect(countyToken.body.levels).toEqual(kangle.levels);
 
     clock.set('2020-01-01T00:00:00+08:00');
-    expect(level(readPlatformCoverage(ctx.db, null, clock()), 'centre-school')).toMatchObject({
+    expect(level(await readPlatformCoverage(ctx.store, null, clock()), 'centre-school')).toMatchObject({
       due: true,
       expected: 1,
     });

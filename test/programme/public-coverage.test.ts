@@ -66,15 +66,15 @@ describe('public disclosure (信息公开)', () => {
         })
       ).status,
     ).toBe(200);
-    declareTeacherSpaces(
-      ctx.db,
+    await declareTeacherSpaces(
+      ctx.store,
       '6229210001',
       { teachers: 40, spacesOpened: 35, spacesVerified: 30 },
       { actor: 'user:officer-wang', reason: 'operator report' },
       clock(),
     );
-    addPlatform(
-      ctx.db,
+    await addPlatform(
+      ctx.store,
       {
         kind: 'resource',
         level: 'centre-school',

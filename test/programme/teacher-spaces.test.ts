@@ -31,7 +31,7 @@ describe('teacher spaces (人人通)', () => {
   it('imports declared figures and totals them per county and for the prefecture against the plan', async () => {
     ctx = await createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
     const file = writeFile('spaces.csv', csv(header, '6229210001,40,35,30', '6229210002,6,6,2', '6229220001,25,20,20'));
-    const result = await runImportTeacherSpaces(ctx.db, file, ctx.clock(), byCli);
+    const result = await runImportTeacherSpaces(ctx.store, file, ctx.clock(), byCli);
     expect(result).toEqual({ exitCode: 0, output: [`${file}: 3 schools changed, 0 unchanged (declared figures)`] });
 
     const whole = await requestJson(ctx.app, 'GET', '/api/v1/teacher-spaces', { bearer: await ctx.apiToken() });
@@ -74,7 +74,7 @@ describe('teacher spaces (人人通)', () => {
       declared: true,
     });
     expect(county.body.counties.map((c: { code: string }) => c.code)).toEqual(['622922']);
-    expect(readTeacherSpaces(ctx.db, '622922')).toEqual(county.body);
+    expect(await readTeacherSpaces(ctx.store, '622922')).toEqual(county.body);
 
     const asCsv = await requestJson(ctx.app, 'GET', '/api/v1/teacher-spaces?format=csv', {
       bearer: await ctx.apiToken(),
@@ -84,7 +84,7 @@ describe('teacher spaces (人人通)', () => {
     expect(asCsv.body).toContain('622921,临夏县,46,41,32,2\r\n');
 
     // The same file again changes nothing and writes no audit entry.
-    expect((await runImportTeacherSpaces(ctx.db, file, ctx.clock(), byCli)).output).toEqual([
+    expect((await runImportTeacherSpaces(ctx.store, file, ctx.clock(), byCli)).output).toEqual([
       `${file}: 0 schools changed, 3 unchanged (declared figures)`,
     ]);
     expect(audits()).toHaveLength(3);
@@ -92,7 +92,12 @@ describe('teacher spaces (人人通)', () => {
 
   it('imports nothing from a file with bad rows and reports each as line N: field: reason', async () => {
     ctx = await createTestContext({ clock: testClock('2026-03-01T08:00:00Z') });
-    await runImportTeacherSpaces(ctx.db, writeFile('v1.csv', csv(header, '6229210001,40,35,30')), ctx.clock(), byCli);
+    await runImportTeacherSpaces(
+      ctx.store,
+      writeFile('v1.csv', csv(header, '6229210001,40,35,30')),
+      ctx.clock(),
+      byCli,
+    );
     const file = writeFile(
       'bad.csv',
       csv(
@@ -105,7 +110,7 @@ describe('teacher spaces (人人通)', () => {
         '6229220001,,1.5,0',
       ),
     );
-    const result = await runImportTeacherSpaces(ctx.db, file, ctx.clock(), byCli);
+    const result = await runImportTeacherSpaces(ctx.store, file, ctx.clock(), byCli);
     expect(result.exitCode).toBe(1);
     expect(result.output.map((line) => line.split(';')[0])).toEqual([
       'line 2: spaces_opened: 41 spaces opened for 40 teachers',
@@ -129,7 +134,7 @@ describe('teacher spaces (人人通)', () => {
     sheet.getRow(2).values = [6229210001, 40, 35, 30];
     const file = path.join(ctx.dataDir, 'spaces.xlsx');
     await workbook.xlsx.writeFile(file);
-    expect((await runImportTeacherSpaces(ctx.db, file, ctx.clock(), byCli)).exitCode).toBe(0);
+    expect((await runImportTeacherSpaces(ctx.store, file, ctx.clock(), byCli)).exitCode).toBe(0);
     expect(stored()).toEqual([
       {
         schoolCode: '6229210001',
@@ -142,7 +147,7 @@ describe('teacher spaces (人人通)', () => {
     ]);
 
     const missing = await runImportTeacherSpaces(
-      ctx.db,
+      ctx.store,
       writeFile('narrow.csv', csv('school_code,teachers,spaces_opened', '6229210001,1,1')),
       ctx.clock(),
       byCli,

@@ -102,7 +102,7 @@ export async function createApiWorld(): Promise<ApiWorld> {
   // 20:00 in Linxia: 12 hours of idleness later it is the next local day, so yesterday has a snapshot.
   const clock = testClock('2027-03-10T20:00:00+08:00');
   const server = await startTestServer({ clock });
-  const { url, db } = server;
+  const { url, store } = server;
   await createDashboardUsers(server);
   await createUser(server.store, { username: 'bureau-idle', password: PASSWORD, role: 'bureau' }, clock(), byTest);
   const idle = await sessionOf(url, 'bureau-idle');
@@ -215,7 +215,8 @@ export async function createApiWorld(): Promise<ApiWorld> {
     { teachers: 20, spacesOpened: 10, spacesVerified: 5, reason },
     'PUT',
   );
-  if (takeDailySnapshots(db, clock()).length === 0) throw new Error('no daily snapshot taken: history would be empty');
+  if ((await takeDailySnapshots(store, clock())).length === 0)
+    throw new Error('no daily snapshot taken: history would be empty');
 
   const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
   const cookie = (id: string) => ({ cookie: `${SESSION_COOKIE}=${id}` });

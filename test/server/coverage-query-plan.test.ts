@@ -4,6 +4,7 @@ import type { Db } from '../../server/db/client.ts';
 import { programmeFiguresJson, readProgrammeFigures } from '../../server/programme/programme-figures.ts';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { requestJson } from '../helpers/http.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { recordingConnection, type Ran } from '../helpers/recording-connection.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
 import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
@@ -130,9 +131,10 @@ describe('coverage reads by query plan', () => {
   // The declared teacher spaces beside the coverage come from the rollups too (decision 164).
   it('the API top read (coverage with teacher spaces and platforms) never scans the big tables either', async () => {
     const { ran, reader } = await nationalWorld();
-    readProgrammeFigures(reader, null, ctx.clock(), page);
-    readProgrammeFigures(reader, '622921', ctx.clock(), page);
-    programmeFiguresJson(reader, '620000', ctx.clock(), { ...page, counties: true });
+    const store = sqliteStore(reader);
+    await readProgrammeFigures(store, null, ctx.clock(), page);
+    await readProgrammeFigures(store, '622921', ctx.clock(), page);
+    await programmeFiguresJson(store, '620000', ctx.clock(), { ...page, counties: true });
     expect(scanningStatements(reader, ran).scanning).toEqual([]);
   });
 });

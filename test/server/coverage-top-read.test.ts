@@ -5,6 +5,7 @@ import { addPlatform } from '../../server/programme/platform-registry.ts';
 import { programmeFiguresJson } from '../../server/programme/programme-figures.ts';
 import { recordProbe } from '../../server/programme/platform-probe.ts';
 import { requestJson } from '../helpers/http.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { recordingConnection, type Ran } from '../helpers/recording-connection.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
 import { byTest, createTestContext, testClock, testRoster, type TestContext } from '../helpers/server.ts';
@@ -46,8 +47,8 @@ async function linxiaWorld() {
     body: { teachers: 30, spacesOpened: 20, spacesVerified: 12, reason: 'operator report 2016-06' },
   });
   expect(declared.status).toBe(200);
-  const platform = addPlatform(
-    ctx.db,
+  const platform = await addPlatform(
+    ctx.store,
     {
       kind: 'resource',
       level: 'county',
@@ -59,7 +60,12 @@ async function linxiaWorld() {
     byTest,
     ctx.clock(),
   );
-  recordProbe(ctx.db, platform.id, { up: true, statusCode: 200, latencyMs: 40, error: null }, ctx.clock() - 60_000);
+  await recordProbe(
+    ctx.store,
+    platform.id,
+    { up: true, statusCode: 200, latencyMs: 40, error: null },
+    ctx.clock() - 60_000,
+  );
 }
 
 async function topRead(query = '') {
@@ -124,12 +130,12 @@ describe('the top read', () => {
   it('is built once per read-model version: a repeated read is one lookup, and any changed figure is seen next', async () => {
     await linxiaWorld();
     const ran: Ran[] = [];
-    const reader = recordingConnection(ctx.dataDir, ran);
+    const reader = sqliteStore(recordingConnection(ctx.dataDir, ran));
     const rows = { page: 1, pageSize: 100 };
-    const first = programmeFiguresJson(reader, null, ctx.clock(), rows);
+    const first = await programmeFiguresJson(reader, null, ctx.clock(), rows);
     expect(ran.length).toBeGreaterThan(10);
     ran.length = 0;
-    expect(programmeFiguresJson(reader, null, ctx.clock(), rows)).toBe(first);
+    expect(await programmeFiguresJson(reader, null, ctx.clock(), rows)).toBe(first);
     // The version is read: nothing else (the kept answer is as of its asOf, when its read's sweep ran).
     expect(ran.map((r) => r.source)).toEqual(['select version from read_model_version where id = 1']);
 
@@ -140,7 +146,8 @@ describe('the top read', () => {
     expect(after.asOf).toBe(before.asOf);
     expect(after.schools.connected).toBe(before.schools.connected + 1);
     expect(
-      JSON.parse(new TextDecoder().decode(programmeFiguresJson(reader, null, ctx.clock(), rows))).schools.connected,
+      JSON.parse(new TextDecoder().decode(await programmeFiguresJson(reader, null, ctx.clock(), rows))).schools
+        .connected,
     ).toBe(before.schools.connected + 1);
     // So is a declaration that moves no measured figure.
     const declared = await requestJson(ctx.app, 'PUT', '/api/v1/schools/6229210002/teacher-spaces', {

@@ -25,14 +25,14 @@ describe('daily snapshots and history', () => {
       bearer: enrolled.body.deviceKey,
     });
     ctx.clock.set(at('2027-03-06T00:10:00'));
-    expect(takeDailySnapshots(ctx.db, ctx.clock())).toEqual([
+    expect(await takeDailySnapshots(ctx.store, ctx.clock())).toEqual([
       '2027-03-01',
       '2027-03-02',
       '2027-03-03',
       '2027-03-04',
       '2027-03-05',
     ]);
-    expect(takeDailySnapshots(ctx.db, ctx.clock())).toEqual([]);
+    expect(await takeDailySnapshots(ctx.store, ctx.clock())).toEqual([]);
     expect(ctx.db.select().from(dailySnapshots).all()).toHaveLength(5 * 9); // 8 counties + the prefecture
 
     const county = await requestJson(ctx.app, 'GET', '/api/v1/history?division=622921', {
@@ -79,7 +79,7 @@ describe('daily snapshots and history', () => {
       bearer: enrolled.body.deviceKey,
     });
     ctx.clock.advance(5 * 60_000); // … and the 00:05 job runs after it
-    takeDailySnapshots(ctx.db, ctx.clock());
+    await takeDailySnapshots(ctx.store, ctx.clock());
     const series = (
       await requestJson(ctx.app, 'GET', '/api/v1/history?division=622921', { bearer: await ctx.apiToken() })
     ).body.series;
@@ -91,7 +91,7 @@ describe('daily snapshots and history', () => {
   it('confines a county token to its county and exports CSV', async () => {
     ctx = await createTestContext({ clock: testClock(at('2027-03-01T09:00:00')) });
     ctx.clock.advance(2 * DAY);
-    takeDailySnapshots(ctx.db, ctx.clock());
+    await takeDailySnapshots(ctx.store, ctx.clock());
     const token = await ctx.apiToken('622922');
     const own = await requestJson(ctx.app, 'GET', '/api/v1/history', { bearer: token });
     expect(new Set(own.body.series.map((p: { divisionCode: string }) => p.divisionCode))).toEqual(new Set(['622922']));

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dailySnapshots } from '../../server/db/schema.ts';
 import { openStore } from '../../server/db/store.ts';
+import { establishRoot } from '../../server/divisions/deployment.ts';
 import { runMaintenance } from '../../server/jobs/maintenance.ts';
 import { parsePlanFile } from '../../server/plan/plan.ts';
 import { usePostgres } from '../helpers/postgres.ts';
@@ -34,17 +35,30 @@ describe('maintenance on a worker thread, on PostgreSQL', () => {
   it('opens a pool of its own from the database URL: folds there, and says the snapshots do not run there yet', async () => {
     const { host, port, user, database } = await postgres().createDatabase();
     const databaseUrl = `postgresql://${user}@${encodeURIComponent(host!)}:${port}/${database}`;
+    const now = Date.now();
     const store = await openStore({ databaseUrl });
     try {
       const { plan } = parsePlanFile(new URL('../../server/plan/linxia-2015-2020.json', import.meta.url));
       await store.q.insert(store.t.plans).values({ document: plan!, importedAt: 1, source: 'test' });
+      await establishRoot(store, undefined, 1);
+      const registered = now - 3 * 86_400_000;
+      await store.q.insert(store.t.schools).values({
+        code: '6229210001',
+        name: '测试第一小学',
+        countyCode: '622921',
+        typeCode: '211',
+        urbanRuralCode: '121',
+        createdAt: registered,
+        updatedAt: registered,
+      });
     } finally {
       await store.close();
     }
-    const task = { database: { databaseUrl }, now: Date.now(), retentionDays: 180 };
+    const task = { database: { databaseUrl }, now, retentionDays: 180 };
     expect(await runMaintenance({ ...task, task: 'retention' })).toEqual({ folded: 0 });
+    // The snapshots are on the store; the recomputation from raw evidence they take is not yet (issue 14).
     await expect(runMaintenance({ ...task, task: 'snapshots' })).rejects.toThrow(
-      /the snapshots task does not run on PostgreSQL yet/,
+      /recomputing coverage does not run on PostgreSQL yet/,
     );
   });
 });

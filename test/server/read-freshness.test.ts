@@ -95,23 +95,29 @@ describe('reads bring figures up to now themselves', () => {
   it('readPublicCoverage: the public figures drop the school too', async () => {
     const c = await connectedAtT0();
     moveClockTo(c, EXPIRED);
-    const disclosed = readPublicCoverage(c.db, EXPIRED);
+    const disclosed = await readPublicCoverage(c.store, EXPIRED);
     expect(disclosed.prefecture.schools.connected).toBe(0);
     expect(disclosed.counties.find((county) => county.code === COUNTY)!.schools.connected).toBe(0);
   });
 
   it('listDeclarations: a declaration is no longer backed by a measurement once the evidence expires', async () => {
     const c = await connectedAtT0();
-    declareStatus(c.db, { schoolCode: SCHOOL, indicator: 'connected', reason: 'fibre installed' }, T0, byTest, null);
+    await declareStatus(
+      c.store,
+      { schoolCode: SCHOOL, indicator: 'connected', reason: 'fibre installed' },
+      T0,
+      byTest,
+      null,
+    );
     moveClockTo(c, EXPIRED);
-    const [declaration] = listDeclarations(c.db, { countyScope: null, status: 'active' }, EXPIRED);
+    const [declaration] = await listDeclarations(c.store, { countyScope: null, status: 'active' }, EXPIRED);
     expect(declaration!.measured).toBe(false);
   });
 
   it('drawInspection: the draw weighs the school as it stands at now, not as it stood at T0', async () => {
     const c = await connectedAtT0();
     moveClockTo(c, EXPIRED);
-    const inspection = drawInspection(c.db, { perCounty: 500, seed: 'fresh' }, EXPIRED, byTest);
+    const inspection = await drawInspection(c.store, { perCounty: 500, seed: 'fresh' }, EXPIRED, byTest);
     expect(inspection.schools.find((s) => s.schoolCode === SCHOOL)!.stratum).toBe('unconnected');
   });
 });

@@ -50,9 +50,10 @@ describe('retention', () => {
       ),
     });
     const pastDays = [10, 60, 101, 120, 150, 200, 235].map((d) => localDay(start + d * DAY));
-    const history = () => pastDays.map((day) => Object.fromEntries(figuresAt(ctx.db, endOfLocalDay(day))));
+    const history = () =>
+      Promise.all(pastDays.map(async (day) => Object.fromEntries(await figuresAt(ctx.store, endOfLocalDay(day)))));
 
-    const before = { api: await read(), history: history(), reports: ctx.db.select().from(reports).all().length };
+    const before = { api: await read(), history: await history(), reports: ctx.db.select().from(reports).all().length };
     const folded = await foldOldReports(ctx.store, ctx.clock(), 180);
     expect(folded).toBeGreaterThan(0);
     expect(ctx.db.select().from(reports).all().length).toBe(before.reports - folded);
@@ -69,7 +70,7 @@ describe('retention', () => {
     ).toBeGreaterThan(ctx.clock() - 180 * DAY - DAY);
 
     expect(await read()).toEqual(before.api);
-    expect(history()).toEqual(before.history);
+    expect(await history()).toEqual(before.history);
     expect(await foldOldReports(ctx.store, ctx.clock(), 180)).toBe(0);
   });
 
