@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashSecret } from '../../server/access/secrets.ts';
 import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
-import { refreshRollups } from '../../server/coverage/evaluate.ts';
+import { refreshRollupsOnConnection } from '../../server/coverage/evaluate-on-connection.ts';
 import { currentPlanOnConnection } from '../../server/plan/current-connection.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { deploymentTreeOnConnection } from '../../server/divisions/deployment-on-connection.ts';
@@ -140,7 +140,7 @@ export function generateDataset(
   const apiToken = 'sta_' + randomBytes(32).toString('base64url');
   sqlite.transaction(() => {
     // Every division's rollup from the status rows just written, county first, then up to the root.
-    refreshRollups(
+    refreshRollupsOnConnection(
       db,
       counties.map((c) => c.code),
       now,

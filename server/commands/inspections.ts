@@ -1,5 +1,5 @@
 import { inspectionDrawSchema } from '../../shared/schemas/inspections.ts';
-import { sweepExpired } from '../coverage/evaluate.ts';
+import { sweepExpiredOnConnection } from '../coverage/evaluate-on-connection.ts';
 import { readChecklist } from '../programme/inspection-checklist.ts';
 import { drawInspection } from '../programme/inspections.ts';
 import { InspectionChecklist } from '../views/inspection-checklist.tsx';
@@ -19,7 +19,7 @@ export const inspectionSample: Command = ({ flags, now, say }) => {
     { perCounty: flags['per-county'] === undefined ? undefined : Number(flags['per-county']), seed: flags.seed },
     kebabFlag,
   );
-  sweepExpired(db, now);
+  sweepExpiredOnConnection(db, now);
   const inspection = drawInspection(db, input, now, {
     ...audit(flags, 'sample'),
     reason: flags.reason ?? `inspection drawn with seed ${input.seed}`,
@@ -31,7 +31,7 @@ export const inspectionSample: Command = ({ flags, now, say }) => {
 
 export const inspectionChecklist: Command = ({ flags, now, say }) => {
   const db = database(flags);
-  sweepExpired(db, now);
+  sweepExpiredOnConnection(db, now);
   say(`<!doctype html>${InspectionChecklist(readChecklist(db, recordId(flags), null, now))}`);
   return 0;
 };

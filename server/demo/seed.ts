@@ -9,7 +9,7 @@ import { recordAudit } from '../audit/audit.ts';
 import { generateSecret, hashSecret } from '../access/secrets.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { inTransaction } from '../db/client.ts';
-import { legacyDb, sqliteStore } from '../db/store.ts';
+import { sqliteStore } from '../db/store.ts';
 import { classrooms, devices, deviceStatus, enrollmentTokens } from '../db/schema.ts';
 import { createEnrollmentToken, type NewEnrollmentToken } from '../enrollment/tokens.ts';
 import { storeBatch } from '../ingest/reports.ts';
@@ -179,8 +179,8 @@ export async function seedDemo(
   // Ingest is on the store (issue 14): its own transaction, after the enrolments above.
   await sqliteStore(db).transaction(async (tx) => {
     for (const r of lastReports) await storeBatch(tx, r.device, r.reports, now);
-    evaluateSchools(
-      legacyDb(tx, 'the demo'),
+    await evaluateSchools(
+      tx,
       world.map((s) => s.code),
       now,
     );

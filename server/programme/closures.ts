@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { ClosureRequest } from '../../shared/schemas/declarations.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { evaluateSchools } from '../coverage/evaluate.ts';
+import { evaluateSchoolsOnConnection } from '../coverage/evaluate-on-connection.ts';
 import { legacyDb, type Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 
@@ -22,7 +22,7 @@ async function closureChanged(
   const affected = await affectedSchools(tx, countyCode);
   const db = legacyDb(tx, 'the audit log and school evaluation');
   recordAudit(db, entry, now);
-  evaluateSchools(db, affected, now);
+  evaluateSchoolsOnConnection(db, affected, now);
 }
 
 /** Adds a school closure (holiday); evidence ages pause for its days, so figures are re-derived. */

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNotNull, isNull, type SQL } from 'drizzle-orm';
 import type { Declaration, DeclarationRequest } from '../../shared/schemas/declarations.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { evaluateSchools, sweepBeforeRead } from '../coverage/evaluate.ts';
+import { evaluateSchoolsOnConnection, sweepBeforeReadOnConnection } from '../coverage/evaluate-on-connection.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { classrooms, classroomStatus, declarations, schools, schoolStatus } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
@@ -89,7 +89,7 @@ export function declareStatus(
       },
       now,
     );
-    evaluateSchools(db, [school.code], now);
+    evaluateSchoolsOnConnection(db, [school.code], now);
     return readDeclaration(db, id);
   });
 }
@@ -128,7 +128,7 @@ export function withdrawDeclaration(
       },
       now,
     );
-    evaluateSchools(db, [declaration.schoolCode], now);
+    evaluateSchoolsOnConnection(db, [declaration.schoolCode], now);
     return readDeclaration(db, id);
   });
 }
@@ -145,7 +145,7 @@ export function listDeclarations(
   now: number,
 ): Declaration[] {
   // Agreement and conflict come from the derived school status, which the passage of time changes.
-  sweepBeforeRead(db, now);
+  sweepBeforeReadOnConnection(db, now);
   const where: (SQL | undefined)[] = [];
   if (filter.schoolCode !== undefined) where.push(eq(declarations.schoolCode, filter.schoolCode));
   const inScope = inDivision(schools.countyCode, filter.countyScope);

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, lte, min, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { dailySnapshots, divisions, schools } from '../db/schema.ts';
-import { recomputeCoverage } from '../coverage/recompute.ts';
+import { recomputeCoverageOnConnection } from '../coverage/evaluate-on-connection.ts';
 import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
 import { DAY_MS, endOfLocalDay, localDay } from '../../shared/time/china-time.ts';
 import { inDivision } from '../divisions/containment.ts';
@@ -43,7 +43,7 @@ export function figuresAt(db: Db, at: number): Map<string, SnapshotFigures> {
   add(tree.root.code);
   const visit = (code: string) => tree.children(code).forEach((d) => (add(d.code), visit(d.code)));
   visit(tree.root.code);
-  for (const school of recomputeCoverage(db, at).values()) {
+  for (const school of recomputeCoverageOnConnection(db, at).values()) {
     for (const code of [school.countyCode, ...tree.ancestors(school.countyCode).map((a) => a.code)]) {
       const f = byDivision.get(code);
       if (!f) continue;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Inspection } from '../../shared/schemas/inspections.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { sweepBeforeRead } from '../coverage/evaluate.ts';
+import { sweepBeforeReadOnConnection } from '../coverage/evaluate-on-connection.ts';
 import { inTransaction, type Db } from '../db/client.ts';
 import { inspections, inspectionSchools, schools, schoolStatus } from '../db/schema.ts';
 import { DomainError } from '../errors.ts';
@@ -30,7 +30,7 @@ export function drawInspection(
   audit: AuditSource,
 ): Inspection {
   // The draw weights by current status, so statuses are brought up to `now` first.
-  sweepBeforeRead(db, now);
+  sweepBeforeReadOnConnection(db, now);
   return inTransaction(db, () => {
     const candidates = db
       .select({

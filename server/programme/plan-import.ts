@@ -1,6 +1,6 @@
 import type { Plan } from '../../shared/schemas/plan.ts';
 import type { AuditSource } from '../audit/audit.ts';
-import { evaluateSchools } from '../coverage/evaluate.ts';
+import { evaluateSchoolsOnConnection } from '../coverage/evaluate-on-connection.ts';
 import { legacyDb, type Store } from '../db/store.ts';
 import { replacePlan } from '../plan/plan.ts';
 
@@ -15,6 +15,6 @@ export async function importPlan(store: Store, plan: Plan, source: string, now: 
     // Replacing the plan and evaluating schools stay on the SQLite connection until plan and coverage move.
     const db = legacyDb(tx, 'importing a plan');
     replacePlan(db, plan, source, now, audit);
-    evaluateSchools(db, codes, now);
+    evaluateSchoolsOnConnection(db, codes, now);
   });
 }

@@ -8,7 +8,7 @@ import { DomainError } from '../errors.ts';
 import { readCachedOnConnection } from '../db/read-cache-connection.ts';
 import { currentPlanOnConnection } from '../plan/current-connection.ts';
 import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
-import { evaluateSchools } from '../coverage/evaluate.ts';
+import { evaluateSchoolsOnConnection } from '../coverage/evaluate-on-connection.ts';
 import { rollupOf } from '../coverage/read.ts';
 
 /*
@@ -54,7 +54,7 @@ export function writeTeacherSpaces(
   const changed: string[] = [];
   for (const { school, figures } of declarations)
     if (writeOne(db, school, figures, audit, now)) changed.push(school.code);
-  if (changed.length > 0) evaluateSchools(db, changed, now);
+  if (changed.length > 0) evaluateSchoolsOnConnection(db, changed, now);
   return changed;
 }
 

@@ -63,7 +63,7 @@ const exportSchools = createFactory<AppEnv>().createHandlers(
 
 /** A county's page and its school list export, for the bureau and that county's officers. */
 export const dashboardCountyRoutes = new Hono<AppEnv>()
-  .get('/counties/:code', validate('param', countyParams), validate('query', filterQuery), (c) => {
+  .get('/counties/:code', validate('param', countyParams), validate('query', filterQuery), async (c) => {
     const { code } = c.req.valid('param');
     assertCanSeeCounty(c.get('user'), code);
     const county = findCounty(c.get('db'), code);
@@ -78,7 +78,7 @@ export const dashboardCountyRoutes = new Hono<AppEnv>()
         coverage: readCoverage(c.get('db'), code, now),
         query,
         filterQuery: filtersOf(c.req.url),
-        townships: readCountyTownships(c.get('db'), code),
+        townships: await readCountyTownships(c.get('store'), code),
         schools: readCountySchools(c.get('db'), code, query, now, true),
         ...trailTo(c.get('db'), c.get('user'), code),
       }),

@@ -26,9 +26,10 @@ function officerScope(c: Context<AppEnv>): string | null {
 }
 
 /** Declarations in the officer's scope with their schools' names, as of now. */
-function rowsFor(c: Context<AppEnv>, filter: Filter): DeclarationRow[] {
+async function rowsFor(c: Context<AppEnv>, filter: Filter): Promise<DeclarationRow[]> {
   const countyScope = officerScope(c);
-  const names = new Map(readSchoolChoices(c.get('db'), listScope(c.get('user'))).map((s) => [s.code, s.name]));
+  const schools = await readSchoolChoices(c.get('store'), listScope(c.get('user')));
+  const names = new Map(schools.map((s) => [s.code, s.name]));
   return listDeclarations(c.get('db'), { countyScope, ...filter }, c.get('clock')()).map((d) => ({
     ...d,
     schoolName: names.get(d.schoolCode) ?? d.schoolCode,
@@ -42,7 +43,7 @@ function filterQueryOf(filter: Filter): string {
   }).toString();
 }
 
-function page(
+async function page(
   c: Context<AppEnv>,
   filter: Filter,
   extra: { notice?: string | null; problem?: FormProblem | null; prefillSchool?: string | null } = {},
@@ -51,10 +52,10 @@ function page(
     locale: c.get('locale'),
     viewer: c.get('viewer'),
     path: c.req.path + new URL(c.req.url).search,
-    rows: rowsFor(c, filter),
+    rows: await rowsFor(c, filter),
     filter,
     filterQuery: filterQueryOf(filter),
-    schools: readSchoolChoices(c.get('db'), listScope(c.get('user'))),
+    schools: await readSchoolChoices(c.get('store'), listScope(c.get('user'))),
     prefillSchool: extra.prefillSchool ?? null,
     notice: extra.notice ?? null,
     problem: extra.problem ?? null,
@@ -64,9 +65,9 @@ function page(
 /** The list as CSV or XLSX (the path says which), with the page's filters. */
 const exportDeclarations = createFactory<AppEnv>().createHandlers(
   validate('query', declarationPageQuerySchema),
-  (c) => {
+  async (c) => {
     const q = c.req.valid('query');
-    const rows = rowsFor(c, { status: q.status, conflict: q.conflict });
+    const rows = await rowsFor(c, { status: q.status, conflict: q.conflict });
     return tableExport(
       c.get('locale'),
       exportFormatOf(c.req.path),

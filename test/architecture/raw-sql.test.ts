@@ -9,7 +9,6 @@ import { DATABASE_FILE, openDatabaseFile, type Db } from '../../server/db/client
 import { buildEveryBundle } from '../../server/db/per-connection.ts';
 import { numberedPlaceholders, openPostgresStore, statements } from '../../server/db/store.ts';
 import { readCountySchools } from '../../server/coverage/read.ts';
-import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { generateDataset } from '../../bench/world/generate.ts';
 import { rebaseDatabase } from '../../bench/world/rebase.ts';
@@ -50,8 +49,6 @@ const preparedInline: Record<string, (db: Db) => void> = {
     readCountySchools(db, '622921', everyFilter, Date.now(), true);
     readCountySchools(db, '622921', countySchoolsQuerySchema.parse({}), Date.now(), false);
   },
-  'server/coverage/recompute.ts': (db) => verifyCoverage(db, Date.now()),
-  'server/coverage/verify.ts': (db) => verifyCoverage(db, Date.now()),
   'bench/world/write-school.ts': (db) => prepareStatements(db.$client),
 };
 

@@ -41,7 +41,7 @@ const statusRows = (db: ReturnType<typeof openDatabaseFile>) =>
   ].map((t) => db.$client.prepare(`select * from ${t}`).all());
 
 describe('benchmark harness', () => {
-  it('generates status rows identical to evaluateSchools and passing santong verify, before and after a time shift', () => {
+  it('generates status rows identical to evaluateSchools and passing santong verify, before and after a time shift', async () => {
     const file = path.join(tempDir(), DATABASE_FILE);
     const meta = generateDataset(tinyScale(), file);
     expect(meta.schools).toBe(20);
@@ -52,19 +52,19 @@ describe('benchmark harness', () => {
       .prepare('select code from schools')
       .all()
       .map((r) => (r as { code: string }).code);
-    db.$client.transaction(() => evaluateSchools(db, codes, meta.generatedAt))();
+    await sqliteStore(db).transaction((tx) => evaluateSchools(tx, codes, meta.generatedAt));
     expect(statusRows(db)).toEqual(generated);
-    expect(verifyCoverage(db, meta.generatedAt).differences).toEqual([]);
+    expect((await verifyCoverage(sqliteStore(db), meta.generatedAt)).differences).toEqual([]);
     db.$client.close();
 
     const day = 86_400_000;
     rebaseDatabase(file, 3 * day);
     const shifted = openDatabaseFile(file);
-    expect(verifyCoverage(shifted, meta.generatedAt + 3 * day).differences).toEqual([]);
+    expect((await verifyCoverage(sqliteStore(shifted), meta.generatedAt + 3 * day)).differences).toEqual([]);
     shifted.$client.close();
   });
 
-  it('generates the nation on the shipped division tree under root 000000, rolled up every level and verified', () => {
+  it('generates the nation on the shipped division tree under root 000000, rolled up every level and verified', async () => {
     const file = path.join(tempDir(), DATABASE_FILE);
     // More schools than county-level divisions, so every division gets at least one.
     const scale = { ...tinyScale(), key: 'tiny-china', counties: 'china' as const, schools: 3_000, classrooms: 3_000 };
@@ -84,7 +84,7 @@ describe('benchmark harness', () => {
       count(`select schools_registered from division_rollups where division_code = '${code}'`);
     expect(rollup('000000')).toBe(3_000);
     expect(rollup('620000')).toBe(count("select count(*) from schools where county_code like '62%'"));
-    expect(verifyCoverage(db, meta.generatedAt).differences).toEqual([]);
+    expect((await verifyCoverage(sqliteStore(db), meta.generatedAt)).differences).toEqual([]);
     db.$client.close();
   });
 

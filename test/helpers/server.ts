@@ -161,7 +161,7 @@ export async function createTestContext(
         )
       ).token,
     cleanup: async ({ verify = true } = {}) => {
-      const differences = verify && db.$client.open ? verifyCoverage(db, clock()).differences : [];
+      const differences = verify && db.$client.open ? (await verifyCoverage(store, clock())).differences : [];
       db.$client.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
       if (differences.length > 0)
