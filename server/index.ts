@@ -30,7 +30,7 @@ export async function startServer(
   const clock = () => Date.now();
   const store = await openStore(storeLocation(config));
   const db = legacyDb(store, 'the server');
-  if (ensureReferenceData(db, clock(), config.root)) {
+  if (await ensureReferenceData(store, clock(), config.root)) {
     const plan = await currentPlan(store);
     logger.info(
       `loaded reference data: ${plan.root.name} (${plan.root.code}), its division tree and the plan "${plan.name}"`,

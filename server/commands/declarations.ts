@@ -9,8 +9,8 @@ import { cliActor, database, kebabFlag, parsedFlags, recordId, type Command, typ
 
 const audit = (flags: Flags, sub: string) => ({ actor: cliActor(), reason: flags.reason ?? `declaration ${sub}` });
 
-export const declarationAdd: Command = ({ flags, now, say }) => {
-  const db = database(flags);
+export const declarationAdd: Command = async ({ flags, now, say }) => {
+  const db = await database(flags);
   const request = parsedFlags(
     declarationRequestSchema,
     {
@@ -28,15 +28,19 @@ export const declarationAdd: Command = ({ flags, now, say }) => {
   return 0;
 };
 
-export const declarationWithdraw: Command = ({ flags, now, say }) => {
-  const db = database(flags);
+export const declarationWithdraw: Command = async ({ flags, now, say }) => {
+  const db = await database(flags);
   withdrawDeclaration(db, recordId(flags), now, audit(flags, 'withdraw'), null);
   say(`declaration #${flags.id} withdrawn`);
   return 0;
 };
 
-export const declarationList: Command = ({ flags, now, say }) => {
-  const declarations = listDeclarations(database(flags), { countyScope: flags.county ?? null, status: 'active' }, now);
+export const declarationList: Command = async ({ flags, now, say }) => {
+  const declarations = listDeclarations(
+    await database(flags),
+    { countyScope: flags.county ?? null, status: 'active' },
+    now,
+  );
   for (const d of declarations)
     say(
       `#${d.id} ${d.schoolCode} ${d.indicator}${d.classroomCode ? `/${d.classroomCode}` : ''} by ${d.declaredBy}${d.measured ? ' (now measured too)' : ''}${d.conflict ? ' CONFLICT: evidence says no internet' : ''}`,

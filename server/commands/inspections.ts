@@ -12,8 +12,8 @@ import { cliActor, database, kebabFlag, parsedFlags, recordId, type Command, typ
 
 const audit = (flags: Flags, sub: string) => ({ actor: cliActor(), reason: flags.reason ?? `inspection ${sub}` });
 
-export const inspectionSample: Command = ({ flags, now, say }) => {
-  const db = database(flags);
+export const inspectionSample: Command = async ({ flags, now, say }) => {
+  const db = await database(flags);
   const input = parsedFlags(
     inspectionDrawSchema,
     { perCounty: flags['per-county'] === undefined ? undefined : Number(flags['per-county']), seed: flags.seed },
@@ -29,8 +29,8 @@ export const inspectionSample: Command = ({ flags, now, say }) => {
   return 0;
 };
 
-export const inspectionChecklist: Command = ({ flags, now, say }) => {
-  const db = database(flags);
+export const inspectionChecklist: Command = async ({ flags, now, say }) => {
+  const db = await database(flags);
   sweepExpiredOnConnection(db, now);
   say(`<!doctype html>${InspectionChecklist(readChecklist(db, recordId(flags), null, now))}`);
   return 0;

@@ -90,7 +90,7 @@ async function runPlatformCommand(
 export const platformCommand: Command = async ({ flags, sub, now, say }) => {
   const audit = { actor: cliActor(), reason: flags.reason ?? `platform ${sub} by command line` };
   const lines = await runPlatformCommand(
-    database(flags),
+    await database(flags),
     sub!,
     flags,
     audit,

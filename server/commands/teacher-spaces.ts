@@ -28,7 +28,7 @@ export function runImportTeacherSpaces(
 export const importTeacherSpacesCommand: Command = async ({ flags, sub: file, now, say }) => {
   if (!file || !fs.existsSync(file))
     throw new UsageError(`import-teacher-spaces needs a file that exists${file ? `: ${file} not found` : ''}`);
-  const result = await runImportTeacherSpaces(database(flags), file, now, {
+  const result = await runImportTeacherSpaces(await database(flags), file, now, {
     actor: cliActor(),
     reason: flags.reason ?? `import-teacher-spaces ${file}`,
   });

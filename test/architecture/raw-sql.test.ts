@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { DATABASE_FILE, openDatabaseFile, type Db } from '../../server/db/client.ts';
 import { buildEveryBundle } from '../../server/db/per-connection.ts';
-import { numberedPlaceholders, openPostgresStore, statements } from '../../server/db/store.ts';
+import { numberedPlaceholders, openPostgresStore, sqliteStore, statements } from '../../server/db/store.ts';
 import { readCountySchools } from '../../server/coverage/read.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { generateDataset } from '../../bench/world/generate.ts';
@@ -132,9 +132,9 @@ const tempDir = () => {
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 /** A fresh database with the migrations and the shipped plan, which the coverage reads need. */
-function migratedDatabase(): Db {
+async function migratedDatabase(): Promise<Db> {
   const db = openDatabaseFile(path.join(tempDir(), DATABASE_FILE));
-  ensureReferenceData(db, Date.now());
+  await ensureReferenceData(sqliteStore(db), Date.now());
   return db;
 }
 
@@ -159,7 +159,7 @@ describe("the store's raw statements on both dialects", () => {
   it('prepares every statement on a migrated SQLite', async () => {
     const all = await everyStatement();
     expect(all.length).toBeGreaterThanOrEqual(statementFiles.length);
-    const db = migratedDatabase();
+    const db = await migratedDatabase();
     try {
       for (const s of all) expect(() => db.$client.prepare(s.sql), s.sql).not.toThrow();
     } finally {
@@ -214,7 +214,7 @@ describe('raw SQL against the migrated schema', () => {
   });
 
   it('prepares every per-connection bundle and every inline statement of the server', async () => {
-    const db = migratedDatabase();
+    const db = await migratedDatabase();
     try {
       const bundles = await prepareEveryStatement(db);
       const written = bundleFiles.reduce((n, f) => n + source(f).match(/\bperConnection\(/g)!.length, 0);
@@ -225,7 +225,7 @@ describe('raw SQL against the migrated schema', () => {
   });
 
   it('fails when the schema renames a column a raw statement names', async () => {
-    const db = migratedDatabase();
+    const db = await migratedDatabase();
     try {
       db.$client.exec('alter table device_status rename column last_reachable_at to reachable_at');
       await expect(prepareEveryStatement(db)).rejects.toThrow(/no such column: "?(\w+\.)?last_reachable_at/);
@@ -239,7 +239,7 @@ describe('raw SQL against the migrated schema', () => {
   });
 
   it('reaches every .prepare call site of the server and the bench', async () => {
-    const db = migratedDatabase();
+    const db = await migratedDatabase();
     try {
       await prepareEveryStatement(db);
     } finally {
@@ -259,7 +259,7 @@ async function benchWorld(): Promise<void> {
   for (const scale of [tinyScale(), { ...tinyScale(), key: 'tiny-china', counties: 'china' as const }]) {
     const dir = tempDir();
     const file = path.join(dir, DATABASE_FILE);
-    expect(generateDataset(scale, file).reports).toBeGreaterThan(0);
+    expect((await generateDataset(scale, file)).reports).toBeGreaterThan(0);
     rebaseDatabase(file, 0);
     expect(storageOf(dir).reportCount).toBeGreaterThan(0);
     expect((await measureFolding(file)).reportsFolded).toBeGreaterThan(0);

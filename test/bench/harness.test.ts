@@ -43,7 +43,7 @@ const statusRows = (db: ReturnType<typeof openDatabaseFile>) =>
 describe('benchmark harness', () => {
   it('generates status rows identical to evaluateSchools and passing santong verify, before and after a time shift', async () => {
     const file = path.join(tempDir(), DATABASE_FILE);
-    const meta = generateDataset(tinyScale(), file);
+    const meta = await generateDataset(tinyScale(), file);
     expect(meta.schools).toBe(20);
     expect(meta.reports).toBeGreaterThan(100);
     const db = openDatabaseFile(file);
@@ -68,7 +68,7 @@ describe('benchmark harness', () => {
     const file = path.join(tempDir(), DATABASE_FILE);
     // More schools than county-level divisions, so every division gets at least one.
     const scale = { ...tinyScale(), key: 'tiny-china', counties: 'china' as const, schools: 3_000, classrooms: 3_000 };
-    const meta = generateDataset({ ...scale, officeDevices: 0, historyEvery: 500 }, file);
+    const meta = await generateDataset({ ...scale, officeDevices: 0, historyEvery: 500 }, file);
     const db = openDatabaseFile(file);
     const count = (sql: string) => db.$client.prepare(sql).pluck().get() as number;
     expect(count("select count(*) from divisions where level = 'province'")).toBe(31);
@@ -90,7 +90,7 @@ describe('benchmark harness', () => {
 
   it("sizes folded rows by folding every report of a copy with the server's retention code", async () => {
     const file = path.join(tempDir(), DATABASE_FILE);
-    const meta = generateDataset(tinyScale(), file);
+    const meta = await generateDataset(tinyScale(), file);
     const db = openDatabaseFile(file);
     const deviceDays = db.$client
       .prepare(
@@ -109,7 +109,7 @@ describe('benchmark harness', () => {
 
     // A share folds whole days from the oldest, some but not all.
     const again = path.join(tempDir(), DATABASE_FILE);
-    const second = generateDataset(tinyScale(), again);
+    const second = await generateDataset(tinyScale(), again);
     const part = await measureFolding(again, 0.5);
     expect(part.reportsFolded).toBeGreaterThan(0);
     expect(part.reportsFolded).toBeLessThan(second.reports);
@@ -117,7 +117,7 @@ describe('benchmark harness', () => {
 
   it('drives a real server on 127.0.0.1 with reads and signed report batches, all answered 200', async () => {
     const dataDir = tempDir();
-    const meta = generateDataset(tinyScale(), path.join(dataDir, DATABASE_FILE));
+    const meta = await generateDataset(tinyScale(), path.join(dataDir, DATABASE_FILE));
     const db = openDatabaseFile(path.join(dataDir, DATABASE_FILE));
     await createUser(
       sqliteStore(db),

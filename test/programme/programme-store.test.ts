@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { legacyDb } from '../../server/db/store.ts';
 import { addClosure, listClosures, removeClosure } from '../../server/programme/closures.ts';
 import { listInspections } from '../../server/programme/inspection-list.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
@@ -29,7 +28,7 @@ describe.each(['sqlite', 'postgres'] as const)('closures on %s', (dialect) => {
 
   it.runIf(dialect === 'sqlite')('adds and removes a closure, refusing an unknown county', async () => {
     const store = await open(dialect);
-    ensureReferenceData(legacyDb(store, 'reference data'), 1_000);
+    await ensureReferenceData(store, 1_000);
     const added = await addClosure(store, winter, 2_000, byTest);
     expect(added).toMatchObject({ name: '寒假', countyCode: '622921' });
     await expect(addClosure(store, { ...winter, countyCode: '629999' }, 2_000, byTest)).rejects.toThrow(
