@@ -36,7 +36,6 @@ export const onTheConnection = [
   'server/demo/programme-seed.ts',
   'server/demo/seed.ts',
   'server/divisions/deployment-on-connection.ts',
-  'server/index.ts',
   'server/jobs/maintenance-task.ts',
   'server/jobs/platform-probes.ts',
   'server/plan/current-connection.ts',
