@@ -69,7 +69,6 @@ const namesNoColumn = [
   'server/enrollment/enroll.ts', // sql`${enrollmentTokens.uses} + 1`
   'server/programme/inspection-list.ts', // sql`${schools.countyCode} = …`
   'server/releases/legacy-key.ts', // VACUUM
-  'server/routes/health.ts', // select 1
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -246,7 +245,8 @@ describe('raw SQL against the migrated schema', () => {
       db.$client.close();
     }
     await benchWorld();
-    expect(prepareSites.length).toBeGreaterThan(20);
+    // A floor that the scan finds the sites at all; it falls as files move onto the store (statement()).
+    expect(prepareSites.length).toBeGreaterThan(10);
     expect(
       prepareSites.filter((site) => !reached.has(site)),
       'prepare these on the migrated database above',

@@ -61,8 +61,6 @@ export const onTheConnection = [
   'server/routes/dashboard-school.ts',
   'server/routes/dashboard-trail.ts',
   'server/routes/declarations.ts',
-  'server/routes/divisions.ts',
-  'server/routes/health.ts',
   'server/routes/history.ts',
   'server/routes/inspections.ts',
   'server/routes/platforms.ts',
