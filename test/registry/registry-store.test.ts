@@ -5,6 +5,7 @@ import { readDivisionReference } from '../../server/divisions/reference-file.ts'
 import { updateDivisionReference } from '../../server/registry/division-update.ts';
 import { importSchools, validateRoster } from '../../server/registry/import-schools.ts';
 import { useEachDialect } from '../helpers/each-dialect.ts';
+import { rosterRow } from '../helpers/roster.ts';
 import { byTest } from '../helpers/server.ts';
 
 /*
@@ -15,18 +16,7 @@ import { byTest } from '../helpers/server.ts';
 const open = useEachDialect();
 const fujian2020 = readDivisionReference(new URL('../divisions/fixtures/fujian-stats-2020.tsv', import.meta.url)).tree!;
 
-const row = (line: number, code: string, county: string, extra: Record<string, string> = {}) => ({
-  line,
-  cells: {
-    code,
-    name: `学校${code}`,
-    county_code: county,
-    type_code: '211',
-    urban_rural_code: '121',
-    classroom_count: '2',
-    ...extra,
-  },
-});
+const row = rosterRow;
 
 describe.each(['sqlite', 'postgres'] as const)('the registry on %s', (dialect) => {
   it('checks a roster against the tree and the registry, every problem at once', async () => {

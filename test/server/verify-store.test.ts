@@ -10,6 +10,7 @@ import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { importSchools } from '../../server/registry/import-schools.ts';
 import { useEachDialect } from '../helpers/each-dialect.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
+import { rosterRow } from '../helpers/roster.ts';
 import { byTest } from '../helpers/server.ts';
 
 /*
@@ -21,24 +22,12 @@ const open = useEachDialect();
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-03-02T08:00:00Z');
 
-const school = (code: string, county: string) => ({
-  line: 2,
-  cells: {
-    code,
-    name: `学校${code}`,
-    county_code: county,
-    type_code: '211',
-    urban_rural_code: '121',
-    classroom_count: '2',
-  },
-});
-
 /** Two counties' schools, three PCs (one in each classroom of the first school), five days of reports each. */
 async function smallWorld(store: Store): Promise<void> {
   await ensureReferenceData(store, T0);
   const roster = await importSchools(
     store,
-    [school('6229210001', '622921'), school('6229220001', '622922')],
+    [rosterRow(2, '6229210001', '622921'), rosterRow(3, '6229220001', '622922')],
     T0,
     byTest,
   );
