@@ -95,7 +95,7 @@ async function measureRungs() {
   const rounds = Number(args.rounds ?? 5);
   const durationMs = Number(args.seconds ?? 3) * 1000;
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const dataset = ensureDataset(scalesFor(true)[1], log);
+  const dataset = await ensureDataset(scalesFor(true)[1], log);
   const work = path.join(cacheRoot, 'run', 'per-request-ladder');
   workingCopy({ file: dataset.file, generatedAt: dataset.meta.generatedAt }, work, log);
   const child = spawn(

@@ -38,7 +38,7 @@ const only = args.phases?.split(',');
 const kinds = (['ceiling', 'healthz', 'coverage', 'coverage-plain'] as const).filter((k) => !only || only.includes(k));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-const dataset = ensureDataset(scalesFor(true)[1], log);
+const dataset = await ensureDataset(scalesFor(true)[1], log);
 
 interface Measured {
   perSecond: number;

@@ -87,7 +87,7 @@ function phases(withProvince = true): PhasePlan[] {
 }
 
 async function measure(scale: Scale): Promise<ScaleRun> {
-  const dataset = ensureDataset(scale, log);
+  const dataset = await ensureDataset(scale, log);
   const work = path.join(cacheRoot, 'run', scale.key);
   const { workFile, rebaseMs } = workingCopy(
     { file: dataset.file, generatedAt: dataset.meta.generatedAt },

@@ -2,7 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { firstRunSteps } from './accounts/first-run.ts';
 import { createApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
-import { legacyDb, openStore, storeLocation } from './db/store.ts';
+import { openStore, storeLocation } from './db/store.ts';
 import { startAgingJob } from './jobs/aging.ts';
 import { startSnapshotJob } from './jobs/snapshots.ts';
 import { startRetentionJob } from './jobs/retention.ts';
@@ -29,8 +29,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const clock = () => Date.now();
   const store = await openStore(storeLocation(config));
-  const db = legacyDb(store, 'the server');
-  if (ensureReferenceData(db, clock(), config.root)) {
+  if (await ensureReferenceData(store, clock(), config.root)) {
     const plan = await currentPlan(store);
     logger.info(
       `loaded reference data: ${plan.root.name} (${plan.root.code}), its division tree and the plan "${plan.name}"`,
@@ -43,7 +42,7 @@ export async function startServer(
     );
   const aging = startAgingJob(store, config.agingSchedule, clock, logger);
   // The maintenance worker opens a connection of its own: to the same file, or the same PostgreSQL URL.
-  const maintained = config.databaseUrl ? { databaseUrl: config.databaseUrl } : { file: db.$client.name };
+  const maintained = storeLocation(config);
   const snapshots = startSnapshotJob(maintained, clock, logger);
   const retention = startRetentionJob(maintained, config.retentionDays, clock, logger);
   const probes = startPlatformProbeJob(

@@ -40,7 +40,7 @@ export async function runDemo(o: DemoOptions): Promise<Demo> {
   rmSync(o.dataDir, { recursive: true, force: true });
   mkdirSync(o.dataDir, { recursive: true });
   const db = openDatabase(o.dataDir);
-  ensureReferenceData(db, started);
+  await ensureReferenceData(sqliteStore(db), started);
   // The demo's platforms live on the demo server itself, so its probe job finds them (and the one that is down).
   const site = { up: `http://127.0.0.1:${o.port}/healthz`, down: `http://127.0.0.1:${o.port}/api/v1/demo-offline` };
   const world = demoWorld({ schools: o.schools, seed: o.seed });

@@ -97,7 +97,7 @@ const exited = (child: ReturnType<typeof spawn>) => new Promise((resolve) => chi
 
 try {
   const db = openDatabase(join(dir, 'server'));
-  ensureReferenceData(db, Date.now());
+  await ensureReferenceData(sqliteStore(db), Date.now());
   await importSchools(
     sqliteStore(db),
     [

@@ -112,7 +112,7 @@ function startDecoy(): Promise<string> {
 
 const loadAtStart = os.loadavg();
 const scale = scalesFor(quick)[0];
-const dataset = ensureDataset(scale, log);
+const dataset = await ensureDataset(scale, log);
 const work = path.join(cacheRoot, 'run', `flood-${scale.key}`);
 fs.rmSync(work, { recursive: true, force: true });
 fs.mkdirSync(work, { recursive: true });

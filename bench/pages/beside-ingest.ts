@@ -30,7 +30,7 @@ const pages = [
 
 export async function pagesBesideIngest(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)) {
   const [scale] = scalesFor(true);
-  const dataset = ensureDataset(scale, log);
+  const dataset = await ensureDataset(scale, log);
   const work = path.join(cacheRoot, 'run', 'pages');
   const { workFile } = workingCopy({ file: dataset.file, generatedAt: dataset.meta.generatedAt }, work);
   const db = openDatabaseFile(workFile);

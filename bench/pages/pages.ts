@@ -33,7 +33,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-bench-'));
 const db = openDatabase(dataDir);
 const store = sqliteStore(db);
 const now = Date.now();
-ensureReferenceData(db, now);
+await ensureReferenceData(store, now);
 const roster = linxiaSchools.flatMap(([county, n]) =>
   Array.from({ length: n }, (_, i) => ({
     code: `${county}${String(i + 1).padStart(4, '0')}`,

@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { hashSecret } from '../../server/access/secrets.ts';
 import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
 import { refreshRollups } from '../../server/coverage/evaluate.ts';
-import { currentPlanOnConnection } from '../../server/plan/current-connection.ts';
+import { sqliteStore } from '../../server/db/store.ts';
+import { currentPlan } from '../../server/plan/current.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
-import { deploymentTreeOnConnection } from '../../server/divisions/deployment-on-connection.ts';
+import { deploymentTree } from '../../server/divisions/deployment.ts';
 import { COUNTRY_CODE } from '../../server/divisions/levels.ts';
 import { GENERATOR_VERSION, type Scale } from './scales.ts';
 import { DAY_MS } from '../../shared/time/china-time.ts';
@@ -54,17 +55,18 @@ function schemaTag(): string {
 const BULK_TABLES = ['reports', 'devices', 'classrooms', 'device_status', 'classroom_status', 'school_status'];
 
 /** Generates a scale's database into `file` (which must not exist) and returns what the load process needs. */
-export function generateDataset(
+export async function generateDataset(
   scale: Scale,
   file: string,
   options: { now?: number; seed?: number; log?: (line: string) => void } = {},
-): DatasetMeta {
+): Promise<DatasetMeta> {
   const started = performance.now();
   const now = options.now ?? Date.now();
   const seed = options.seed ?? 1;
   const db = openDatabaseFile(file);
+  const store = sqliteStore(db);
   // The prefecture is Linxia (the default root); the nation is the whole shipped tree under 000000.
-  ensureReferenceData(db, now, scale.counties === 'linxia' ? undefined : COUNTRY_CODE);
+  await ensureReferenceData(store, now, scale.counties === 'linxia' ? undefined : COUNTRY_CODE);
   const sqlite = db.$client;
   // A half-written file is thrown away (written under a temp name), so durability is not needed here.
   // (better-sqlite3 opens in defensive mode, which refuses journal_mode = OFF; MEMORY is the next best.)
@@ -72,7 +74,7 @@ export function generateDataset(
   sqlite.pragma('synchronous = OFF');
   sqlite.pragma('foreign_keys = OFF');
   sqlite.pragma('cache_size = -1000000');
-  const tree = deploymentTreeOnConnection(db);
+  const tree = await deploymentTree(store);
   const counties = countiesOf(scale, tree.counties(tree.root.code));
   const indexes = sqlite
     .prepare(
@@ -81,7 +83,7 @@ export function generateDataset(
     .all(...BULK_TABLES) as { name: string; sql: string }[];
   for (const index of indexes) sqlite.exec(`drop index ${index.name}`);
 
-  const rules = currentPlanOnConnection(db).coverage;
+  const rules = (await currentPlan(store)).coverage;
   const historyStart = now - scale.historyDays * DAY_MS;
   const ctx: GenerationContext = {
     seed,
@@ -138,17 +140,17 @@ export function generateDataset(
   for (const index of indexes) sqlite.exec(index.sql);
 
   const apiToken = 'sta_' + randomBytes(32).toString('base64url');
-  sqlite.transaction(() => {
+  await store.transaction(async (tx) => {
     // Every division's rollup from the status rows just written, county first, then up to the root.
-    refreshRollups(
-      db,
+    await refreshRollups(
+      tx,
       counties.map((c) => c.code),
       now,
     );
     sqlite
       .prepare('insert into api_tokens (name, token_hash, division_code, created_at) values (?, ?, null, ?)')
       .run('benchmark', hashSecret(apiToken), now);
-  })();
+  });
   sqlite.pragma('journal_mode = WAL');
   db.$client.close();
   const countyView = [...counties].sort((a, b) => b.schools - a.schools)[0]!.code;
@@ -169,10 +171,10 @@ export function generateDataset(
 }
 
 /** The cached database of a scale, generated first if the cache has none of this generator version. */
-export function ensureDataset(
+export async function ensureDataset(
   scale: Scale,
   log: (line: string) => void,
-): { dir: string; file: string; meta: DatasetMeta; generated: boolean } {
+): Promise<{ dir: string; file: string; meta: DatasetMeta; generated: boolean }> {
   const dir = path.join(cacheRoot, `${scale.key}-v${GENERATOR_VERSION}-${schemaTag()}`);
   const metaFile = path.join(dir, 'meta.json');
   if (fs.existsSync(metaFile))
@@ -186,7 +188,7 @@ export function ensureDataset(
   fs.rmSync(temp, { recursive: true, force: true });
   fs.mkdirSync(temp, { recursive: true });
   log(`generating ${scale.key} (not cached yet) …`);
-  const meta = generateDataset(scale, path.join(temp, DATABASE_FILE), { log });
+  const meta = await generateDataset(scale, path.join(temp, DATABASE_FILE), { log });
   fs.writeFileSync(path.join(temp, 'meta.json'), JSON.stringify(meta, null, 2));
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(temp, dir);

@@ -2,11 +2,11 @@ import os from 'node:os';
 import type { z } from 'zod';
 import { parseServerConfig } from '../config.ts';
 import { openDatabase, type Db } from '../db/client.ts';
-import { legacyDb, openStore, storeLocation, type Store } from '../db/store.ts';
+import { openStore, sqliteStore, storeLocation, type Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { describeIssues } from '../http/validate.ts';
 import { ensureReferenceData } from '../plan/plan.ts';
-import { establishRootOnConnection } from '../divisions/deployment-on-connection.ts';
+import { establishRoot } from '../divisions/deployment.ts';
 
 /*
  * What every command of `santong` shares (server/cli.ts dispatches): its flags, the database it opens,
@@ -60,34 +60,48 @@ export function cliActor(): string {
  * Opens the database (migrating it) with the reference data present, as the server would. A plan
  * import into a fresh directory skips the reference data, so another prefecture starts with its own.
  */
-export function database(flags: Flags, withReferenceData = true): Db {
+export async function database(flags: Flags): Promise<Db> {
   const config = parseServerConfig(flags, process.env);
   if (config.databaseUrl)
     throw new UsageError(
       'this command does not run on PostgreSQL yet (issue 14); run it without --database-url / SANTONG_DATABASE_URL on a SQLite deployment',
     );
   const db = openDatabase(config.dataDir);
-  if (withReferenceData) ensureReferenceData(db, Date.now(), config.root);
-  else if (config.root !== undefined) establishRootOnConnection(db, config.root, Date.now());
+  await referenceData(sqliteStore(db), config.root, true);
   return db;
+}
+
+/** The reference data a command needs, as the server would load it; or, for a plan import, only a root asked for. */
+async function referenceData(store: Store, root: string | undefined, withReferenceData: boolean): Promise<void> {
+  if (withReferenceData) await ensureReferenceData(store, Date.now(), root);
+  else if (root !== undefined) await establishRoot(store, root, Date.now());
 }
 
 /**
  * Opens the store the settings name (SQLite under the data directory, or PostgreSQL by --database-url /
- * SANTONG_DATABASE_URL), migrated, with the reference data present as the server would have it.
+ * SANTONG_DATABASE_URL), migrated, with the reference data present as the server would have it. A plan
+ * import into a fresh database skips the reference data (withReferenceData false), so another prefecture
+ * starts with its own plan.
  */
-export async function openCommandStore(flags: Flags): Promise<Store> {
+export async function openCommandStore(flags: Flags, withReferenceData = true): Promise<Store> {
   const config = parseServerConfig(flags, process.env);
   const store = await openStore(storeLocation(config));
-  // Until reference loading moves onto the store (issue 14), it runs where the SQLite connection is.
-  if (store.dialect === 'sqlite')
-    ensureReferenceData(legacyDb(store, 'loading reference data'), Date.now(), config.root);
+  try {
+    await referenceData(store, config.root, withReferenceData);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return store;
 }
 
 /** Runs fn over the store the settings name (openCommandStore), closed afterwards whatever happens. */
-export async function withCommandStore<T>(flags: Flags, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openCommandStore(flags);
+export async function withCommandStore<T>(
+  flags: Flags,
+  fn: (store: Store) => Promise<T>,
+  withReferenceData = true,
+): Promise<T> {
+  const store = await openCommandStore(flags, withReferenceData);
   try {
     return await fn(store);
   } finally {

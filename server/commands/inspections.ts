@@ -1,5 +1,5 @@
 import { inspectionDrawSchema } from '../../shared/schemas/inspections.ts';
-import { sweepExpired } from '../programme/coverage-on-connection.ts';
+import { sweepExpired } from '../coverage/evaluate.ts';
 import { readChecklist } from '../programme/inspection-checklist.ts';
 import { drawInspection } from '../programme/inspections.ts';
 import { InspectionChecklist } from '../views/inspection-checklist.tsx';

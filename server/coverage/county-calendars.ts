@@ -1,22 +1,20 @@
-import { asc } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { closures } from '../db/schema.ts';
-import type { Store } from '../db/store.ts';
+import { statement, type Store } from '../db/store.ts';
 import { calendarOf, type Calendar } from './calendar.ts';
 
-/** Each county's school calendar: closures for every county plus its own. Read once per evaluation. */
-export function loadCalendars(db: Db): (countyCode: string) => Calendar {
-  return calendarsOf(db.select().from(closures).orderBy(asc(closures.startsOn)).all());
-}
+type ClosureDays = { countyCode: string | null; startsOn: string; endsOn: string };
 
-/** loadCalendars on the store (for code moved onto it; the evaluation follows, issue 14). */
+/** Every closure in start order: read once per evaluation (ingest's group commit included), so prepared once. */
+export const closuresInOrder = statement<ClosureDays, []>(
+  'select county_code as "countyCode", starts_on as "startsOn", ends_on as "endsOn" from closures order by starts_on',
+);
+
+/** Each county's school calendar: closures for every county plus its own. Read once per evaluation. */
 export async function readCalendars(store: Store): Promise<(countyCode: string) => Calendar> {
-  const { closures } = store.t;
-  return calendarsOf(await store.q.select().from(closures).orderBy(asc(closures.startsOn)));
+  return calendarsOf(await store.rows(closuresInOrder));
 }
 
 /** The calendars of closures `rows` (in start order), built per county on first use. */
-function calendarsOf(rows: (typeof closures.$inferSelect)[]): (countyCode: string) => Calendar {
+export function calendarsOf(rows: readonly ClosureDays[]): (countyCode: string) => Calendar {
   const byCounty = new Map<string, Calendar>();
   return (countyCode) => {
     let calendar = byCounty.get(countyCode);

@@ -1,19 +1,14 @@
 import type { DeviceDisplay } from '../../shared/schemas/coverage.ts';
 import type { Report } from '../../shared/schemas/report.ts';
-import type { Db } from '../db/client.ts';
-import { perConnection } from '../db/per-connection.ts';
 import { decodeReportBody } from '../db/report-body.ts';
+import { statement, type Store } from '../db/store.ts';
 
 /*
  * What a device last reported about its displays, and why each got its kind, read from the stored body
  * of its latest report: one indexed lookup per device (reports_device_collected), never a scan of history.
  */
-const latestBody = perConnection((sqlite) =>
-  sqlite
-    .prepare<[string, number], Buffer | string>(
-      'select body from reports where device_id = ? and collected_at = ? order by received_at desc limit 1',
-    )
-    .pluck(),
+export const latestBody = statement<{ body: Buffer | string }, [string, number]>(
+  'select body from reports where device_id = ? and collected_at = ? order by received_at desc limit 1',
 );
 
 /** A display's diagonal in inches from its EDID size in cm, or null when it has no fixed size (projectors report 0 × 0). */
@@ -23,11 +18,19 @@ export function diagonalInches(widthCm: number | undefined, heightCm: number | u
 }
 
 /** The displays of a device's latest report (collected at `lastCollectedAt`); empty when none is stored. */
-export function latestDisplays(db: Db, deviceId: string, lastCollectedAt: number | null): DeviceDisplay[] {
+export async function latestDisplays(
+  store: Store,
+  deviceId: string,
+  lastCollectedAt: number | null,
+): Promise<DeviceDisplay[]> {
   if (lastCollectedAt === null) return [];
-  const body = latestBody(db).get(deviceId, lastCollectedAt);
-  if (body === undefined) return [];
-  const displays = (JSON.parse(decodeReportBody(body)) as Pick<Report, 'displays'>).displays ?? [];
+  return displaysOf(await store.row(latestBody, deviceId, lastCollectedAt));
+}
+
+/** The displays a stored report body (latestBody's row) gives; empty when there is none. */
+export function displaysOf(latest: { body: Buffer | string } | undefined): DeviceDisplay[] {
+  if (latest === undefined) return [];
+  const displays = (JSON.parse(decodeReportBody(latest.body)) as Pick<Report, 'displays'>).displays ?? [];
   return displays.map((d) => ({
     kind: d.kind,
     vendor: d.vendor ?? null,

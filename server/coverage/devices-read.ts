@@ -1,6 +1,5 @@
 import { aliasedTable, and, asc, desc, eq, gte, inArray, isNull, or, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { classrooms, deviceReenrollments, devices, deviceStatus, hardwareConflicts, schools } from '../db/schema.ts';
+import type { Store, Tables } from '../db/store.ts';
 import { DAY_MS } from '../../shared/time/china-time.ts';
 import { sweepBeforeRead } from './evaluate.ts';
 import { inDivision } from '../divisions/containment.ts';
@@ -19,16 +18,17 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 function scopeFilter(
   scope: DeviceScope,
-  table: { countyCode: typeof schools.countyCode; code: typeof schools.code },
+  table: { countyCode: Tables['schools']['countyCode']; code: Tables['schools']['code'] },
 ): SQL | undefined {
   if (scope.schoolCode !== null) return eq(table.code, scope.schoolCode);
   return inDivision(table.countyCode, scope.divisionCode);
 }
 
 /** Active devices that are at risk or silent (they stopped reporting) as of `now`, longest silent first. */
-export function readAttentionDevices(db: Db, scope: DeviceScope, now: number) {
-  sweepBeforeRead(db, now);
-  return db
+export async function readAttentionDevices(store: Store, scope: DeviceScope, now: number) {
+  await sweepBeforeRead(store, now);
+  const { classrooms, devices, deviceStatus, schools } = store.t;
+  const rows = await store.q
     .select({
       device: devices,
       status: deviceStatus,
@@ -42,31 +42,31 @@ export function readAttentionDevices(db: Db, scope: DeviceScope, now: number) {
     .where(
       and(inArray(deviceStatus.state, ['at-risk', 'silent']), isNull(devices.revokedAt), scopeFilter(scope, schools)),
     )
-    .orderBy(asc(deviceStatus.lastCollectedAt), asc(devices.id))
-    .all()
-    .map(({ device, status, school, classroomCode }) => ({
-      id: device.id,
-      hostname: device.hostname,
-      state: status.state,
-      school,
-      classroom: classroomCode,
-      lastReportAt: iso(status.lastCollectedAt),
-      agentVersion: status.agentVersion,
-    }));
+    .orderBy(asc(deviceStatus.lastCollectedAt), asc(devices.id));
+  return rows.map(({ device, status, school, classroomCode }) => ({
+    id: device.id,
+    hostname: device.hostname,
+    state: status.state,
+    school,
+    classroom: classroomCode,
+    lastReportAt: iso(status.lastCollectedAt),
+    agentVersion: status.agentVersion,
+  }));
 }
 
 /**
  * Unresolved hardware conflicts (the same PC enrolled at two schools). A reader sees a conflict when
  * either side is in scope: a county officer must see the other school's name to sort it out.
  */
-export function readHardwareConflicts(db: Db, scope: DeviceScope) {
+export async function readHardwareConflicts(store: Store, scope: DeviceScope) {
+  const { devices, hardwareConflicts, schools } = store.t;
   const otherDevice = aliasedTable(devices, 'other_device');
   const otherSchool = aliasedTable(schools, 'other_school');
   const inScope =
     scope.divisionCode === null && scope.schoolCode === null
       ? undefined
       : or(scopeFilter(scope, schools), scopeFilter(scope, otherSchool));
-  return db
+  const rows = await store.q
     .select({
       id: hardwareConflicts.id,
       matchedOn: hardwareConflicts.matchedOn,
@@ -82,9 +82,8 @@ export function readHardwareConflicts(db: Db, scope: DeviceScope) {
     .innerJoin(otherDevice, eq(otherDevice.id, hardwareConflicts.otherDeviceId))
     .innerJoin(otherSchool, eq(otherSchool.code, otherDevice.schoolCode))
     .where(and(isNull(hardwareConflicts.resolvedAt), inScope))
-    .orderBy(desc(hardwareConflicts.detectedAt))
-    .all()
-    .map((c) => ({ ...c, detectedAt: iso(c.detectedAt)! }));
+    .orderBy(desc(hardwareConflicts.detectedAt));
+  return rows.map((c) => ({ ...c, detectedAt: iso(c.detectedAt)! }));
 }
 
 /** How long a confirmed re-enrollment stays on the list; one whose previous key still works stays until confirmed. */
@@ -94,9 +93,10 @@ const REENROLLMENT_LIST_MS = 90 * DAY_MS;
  * Re-enrollments of a PC at its own school (decision 065): who (which token), when, what the device was
  * before, and whether the previous key still works because the new one has not reported yet.
  */
-export function readReenrollments(db: Db, scope: DeviceScope, now: number) {
+export async function readReenrollments(store: Store, scope: DeviceScope, now: number) {
+  const { classrooms, deviceReenrollments, devices, schools } = store.t;
   const previousClassroom = aliasedTable(classrooms, 'previous_classroom');
-  return db
+  const rows = await store.q
     .select({
       id: deviceReenrollments.id,
       device: { id: devices.id, hostname: devices.hostname, revokedAt: devices.revokedAt },
@@ -120,19 +120,21 @@ export function readReenrollments(db: Db, scope: DeviceScope, now: number) {
         scopeFilter(scope, schools),
       ),
     )
-    .orderBy(desc(deviceReenrollments.reenrolledAt), desc(deviceReenrollments.id))
-    .all()
-    .map((r) => ({ ...r, reenrolledAt: iso(r.reenrolledAt)!, confirmedAt: iso(r.confirmedAt) }));
+    .orderBy(desc(deviceReenrollments.reenrolledAt), desc(deviceReenrollments.id));
+  return rows.map((r) => ({ ...r, reenrolledAt: iso(r.reenrolledAt)!, confirmedAt: iso(r.confirmedAt) }));
 }
 
 /** The school a device belongs to (for scope checks before acting on it), or null. */
-export function findDeviceSchool(db: Db, deviceId: string): { code: string; countyCode: string } | null {
-  return (
-    db
-      .select({ code: schools.code, countyCode: schools.countyCode })
-      .from(devices)
-      .innerJoin(schools, eq(schools.code, devices.schoolCode))
-      .where(eq(devices.id, deviceId))
-      .get() ?? null
-  );
+export async function findDeviceSchool(
+  store: Store,
+  deviceId: string,
+): Promise<{ code: string; countyCode: string } | null> {
+  const { devices, schools } = store.t;
+  const [found] = await store.q
+    .select({ code: schools.code, countyCode: schools.countyCode })
+    .from(devices)
+    .innerJoin(schools, eq(schools.code, devices.schoolCode))
+    .where(eq(devices.id, deviceId))
+    .limit(1);
+  return found ?? null;
 }

@@ -6,8 +6,8 @@ import type { MeasurementSource, SampleFlag } from '../../shared/schemas/coverag
  * The statements evaluation runs for every school a report touches, prepared once per connection.
  * Building them through the query builder on every call cost more than running them (profile of the
  * ingest path: statement preparation and query building were over a third of server CPU). Written once for
- * both dialects (decision 186); evaluate.ts still runs them on the SQLite connection (onConnection) until its
- * callers' transactions are on the store.
+ * both dialects (decision 186); evaluate.ts runs them on the store, and on the SQLite connection for the callers
+ * not yet moved (decision 190).
  */
 export interface SchoolRow {
   code: string;

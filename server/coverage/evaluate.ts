@@ -1,5 +1,6 @@
-import { inTransaction, type Db } from '../db/client.ts';
-import { onConnection, type ConnectionRunner } from '../db/per-connection.ts';
+import type { CoverageRules } from '../../shared/schemas/plan.ts';
+import { execute, row, rows, runSteps, type Steps } from '../db/steps.ts';
+import type { Store } from '../db/store.ts';
 import {
   childTotals,
   classroomsOf,
@@ -23,9 +24,10 @@ import {
   type SchoolRow,
   type SchoolStatusRow,
 } from './evaluate-statements.ts';
-import { currentPlanOnConnection } from '../plan/current-connection.ts';
-import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
-import { loadCalendars } from './county-calendars.ts';
+import { currentPlan } from '../plan/current.ts';
+import { deploymentTree, type DeploymentTree } from '../divisions/deployment.ts';
+import type { Calendar } from './calendar.ts';
+import { readCalendars } from './county-calendars.ts';
 import { evidenceExpiry, evidenceWindowStart } from './rules.ts';
 import {
   fromStored,
@@ -39,6 +41,13 @@ import {
   type Throughput,
 } from './school-figures.ts';
 
+/** What an evaluation reads besides the schools' rows: the plan's rules, the counties' calendars, the division tree. */
+export interface EvaluationInputs {
+  rules: CoverageRules;
+  calendarOf: (countyCode: string) => Calendar;
+  tree: DeploymentTree;
+}
+
 /**
  * Re-derives the status of the given schools (their devices, classrooms and the school itself) from
  * registry, evidence, declarations and the school calendar as of `now`, then the rollups of their
@@ -49,30 +58,45 @@ import {
  * the school's next_change_at, which holds each device's oldest sample's expiry and is kept as a bound.
  * A school that is due (or has no status yet) is evaluated in full.
  */
-export function evaluateSchools(
-  db: Db,
+export async function evaluateSchools(
+  store: Store,
   schoolCodes: Iterable<string>,
   now: number,
   reported?: ReadonlySet<string>,
-): void {
-  const rules = currentPlanOnConnection(db).coverage;
-  const calendarOf = loadCalendars(db);
-  const q = onConnection(db);
+): Promise<void> {
+  const inputs: EvaluationInputs = {
+    rules: (await currentPlan(store)).coverage,
+    calendarOf: await readCalendars(store),
+    tree: await deploymentTree(store),
+  };
+  await runSteps(store, evaluation(inputs, schoolCodes, now, reported));
+}
+
+/**
+ * evaluateSchools as steps (server/db/steps.ts): on the store above, and synchronously for the callers still
+ * on the SQLite connection (evaluate-on-connection.ts), so the evaluation has one home while both exist.
+ */
+export function* evaluation(
+  inputs: EvaluationInputs,
+  schoolCodes: Iterable<string>,
+  now: number,
+  reported?: ReadonlySet<string>,
+): Steps<void> {
   const counties = new Set<string>();
   for (const code of new Set(schoolCodes)) {
-    const previous = q.row(previousCounty, code);
+    const previous = yield* row(previousCounty, code);
     if (previous) counties.add(previous.countyCode);
-    const school = q.row(schoolOf, code);
+    const school = yield* row(schoolOf, code);
     if (!school) {
-      q.execute(dropStatus, code);
+      yield* execute(dropStatus, code);
       continue;
     }
     counties.add(school.countyCode);
-    const judge = { rules, calendar: calendarOf(school.countyCode), now };
+    const judge = { rules: inputs.rules, calendar: inputs.calendarOf(school.countyCode), now };
     const incremental = reported !== undefined && previous?.nextChangeAt != null && previous.nextChangeAt > now;
-    evaluateSchool(q, school, judge, incremental ? reported : null, incremental ? previous.nextChangeAt : null);
+    yield* evaluateSchool(school, judge, incremental ? reported : null, incremental ? previous.nextChangeAt : null);
   }
-  refreshRollups(db, counties, now);
+  yield* rollups(inputs.tree, counties, now);
 }
 
 /**
@@ -80,39 +104,32 @@ export function evaluateSchools(
  * devices whose speed tests are read again (null: all); `bound`: the previous next_change_at, kept because it
  * holds the expiry of samples this evaluation does not read again.
  */
-function evaluateSchool(
-  q: ConnectionRunner,
+function* evaluateSchool(
   school: SchoolRow,
   judge: Judge,
   remeasure: ReadonlySet<string> | null,
   bound: number | null,
-): void {
+): Steps<void> {
   const code = school.code;
   const windowStart = evidenceWindowStart(judge.rules, judge.now, judge.calendar);
   const changes: (number | null)[] = [bound];
-  const devices = q.rows(devicesOf, code).map((row): DeviceInput => {
-    const revoked = row.revokedAt !== null;
+  const devices: DeviceInput[] = [];
+  for (const device of yield* rows(devicesOf, code)) {
+    const revoked = device.revokedAt !== null;
     const throughput = revoked
       ? noThroughput
-      : remeasure === null || remeasure.has(row.id)
-        ? measuredThroughput(q, row.id, windowStart, judge, changes)
-        : storedThroughput(row);
-    return { id: row.id, classroomId: row.classroomId, revoked, evidence: evidenceOf(row), throughput };
-  });
-  const figures = schoolFigures(
-    {
-      school,
-      devices,
-      classroomIds: q.rows(classroomsOf, code).map((c) => c.id),
-      declarations: q.rows(declarationsOf, code),
-      changes,
-    },
-    judge,
-  );
+      : remeasure === null || remeasure.has(device.id)
+        ? yield* measuredThroughput(device.id, windowStart, judge, changes)
+        : storedThroughput(device);
+    devices.push({ id: device.id, classroomId: device.classroomId, revoked, evidence: evidenceOf(device), throughput });
+  }
+  const classroomIds = (yield* rows(classroomsOf, code)).map((c) => c.id);
+  const declarations = yield* rows(declarationsOf, code);
+  const figures = schoolFigures({ school, devices, classroomIds, declarations, changes }, judge);
   for (const { id, state, throughput: t } of figures.devices)
-    q.execute(writeDevice, id, code, state, t.down, t.up, t.samples, t.source, t.flagged, t.reasons);
+    yield* execute(writeDevice, id, code, state, t.down, t.up, t.samples, t.source, t.flagged, t.reasons);
   for (const c of figures.classrooms)
-    q.execute(
+    yield* execute(
       writeClassroom,
       c.id,
       code,
@@ -121,7 +138,7 @@ function evaluateSchool(
       c.evidence?.kind ?? null,
       Number(c.declared),
     );
-  const row: SchoolStatusRow = {
+  const status: SchoolStatusRow = {
     schoolCode: code,
     countyCode: school.countyCode,
     connected: Number(figures.connected),
@@ -152,7 +169,7 @@ function evaluateSchool(
     teacherSpacesOpened: school.teacherSpacesOpened,
     teacherSpacesVerified: school.teacherSpacesVerified,
   };
-  q.execute(writeSchool, ...SCHOOL_STATUS.map((column) => row[column]));
+  yield* execute(writeSchool, ...SCHOOL_STATUS.map((column) => status[column]));
 }
 
 /** A device's evidence as device_status holds it (none before its first report). */
@@ -168,15 +185,14 @@ const storedThroughput = (row: DeviceEvidenceRow): Throughput => ({
 });
 
 /** One device's throughput read again from its samples in the window; records when its oldest sample ages out. */
-function measuredThroughput(
-  q: ConnectionRunner,
+function* measuredThroughput(
   deviceId: string,
   windowStart: number,
   judge: Judge,
   changes: (number | null)[],
-): Throughput {
-  const claims = q.rows(samplesOf, deviceId, windowStart, judge.now);
-  const serverSamples = q.rows(serverSamplesOf, deviceId, windowStart, judge.now);
+): Steps<Throughput> {
+  const claims = yield* rows(samplesOf, deviceId, windowStart, judge.now);
+  const serverSamples = yield* rows(serverSamplesOf, deviceId, windowStart, judge.now);
   for (const oldest of [claims[0]?.collectedAt, serverSamples[0]?.finishedAt]) {
     if (oldest !== undefined) changes.push(evidenceExpiry(oldest, judge.rules, judge.calendar));
   }
@@ -192,9 +208,12 @@ function measuredThroughput(
  * sums children already brought up to date. A division's rollup adds its own schools and its children's rows,
  * so a prefecture-level city without counties (a school unit itself) sums the same way.
  */
-export function refreshRollups(db: Db, countyCodes: Iterable<string>, now: number): void {
-  const q = onConnection(db);
-  const tree = deploymentTreeOnConnection(db);
+export async function refreshRollups(store: Store, countyCodes: Iterable<string>, now: number): Promise<void> {
+  await runSteps(store, rollups(await deploymentTree(store), countyCodes, now));
+}
+
+/** refreshRollups as steps (server/db/steps.ts). */
+export function* rollups(tree: DeploymentTree, countyCodes: Iterable<string>, now: number): Steps<void> {
   const depthOf = new Map<string, number>();
   for (const code of countyCodes) {
     const chain = tree.ancestors(code);
@@ -203,11 +222,11 @@ export function refreshRollups(db: Db, countyCodes: Iterable<string>, now: numbe
   }
   const deepestFirst = [...depthOf].sort((a, b) => b[1] - a[1]).map(([code]) => code);
   for (const divisionCode of deepestFirst) {
-    const own = q.row(schoolTotals, divisionCode)!;
-    const children = q.row(childTotals, divisionCode)!;
+    const own = (yield* row(schoolTotals, divisionCode))!;
+    const children = (yield* row(childTotals, divisionCode))!;
     const figures: Record<string, number | string> = { divisionCode, updatedAt: now };
     for (const figure of ROLLUP_FIGURES) figures[figure] = own[figure] + children[figure];
-    q.execute(writeRollup, ...DIVISION_ROLLUP.map((column) => figures[column]!));
+    yield* execute(writeRollup, ...DIVISION_ROLLUP.map((column) => figures[column]!));
   }
 }
 
@@ -216,14 +235,12 @@ export function refreshRollups(db: Db, countyCodes: Iterable<string>, now: numbe
  * (evidence leaving the window, devices going at-risk or silent), in chunks of one transaction each
  * so a long sweep never holds the write lock for long. Returns the number of schools re-evaluated.
  */
-export function sweepExpired(db: Db, now: number, chunkSize = 200, maxChunks = Infinity): number {
+export async function sweepExpired(store: Store, now: number, chunkSize = 200, maxChunks = Infinity): Promise<number> {
   let count = 0;
   for (let chunk = 0; chunk < maxChunks; chunk++) {
-    const due = onConnection(db)
-      .rows(dueSchools, now, chunkSize)
-      .map((d) => d.schoolCode);
+    const due = (await store.rows(dueSchools, now, chunkSize)).map((d) => d.schoolCode);
     if (due.length === 0) return count;
-    inTransaction(db, () => evaluateSchools(db, due, now));
+    await store.transaction((tx) => evaluateSchools(tx, due, now));
     count += due.length;
   }
   return count;
@@ -234,6 +251,6 @@ export function sweepExpired(db: Db, now: number, chunkSize = 200, maxChunks = I
  * backlog is small (it is, with the aging job running every minute) and a read never waits behind a
  * long sweep when it is not (after downtime, or when a whole region's PCs go quiet for a holiday eve).
  */
-export function sweepBeforeRead(db: Db, now: number): void {
-  sweepExpired(db, now, 50, 1);
+export async function sweepBeforeRead(store: Store, now: number): Promise<void> {
+  await sweepExpired(store, now, 50, 1);
 }

@@ -21,10 +21,8 @@ import { deploymentTreeOnConnection } from '../divisions/deployment-on-connectio
 import { type DeploymentTree, type TreeDivision } from '../divisions/deployment.ts';
 import { perConnection } from '../db/per-connection.ts';
 import { reasonList } from './plausibility.ts';
-import { readCachedOnConnection } from '../db/read-cache-connection.ts';
 import { localYear } from '../../shared/time/china-time.ts';
-import { latestDisplays } from './device-displays.ts';
-import { sweepBeforeRead } from './evaluate.ts';
+import { latestDisplaysOnConnection, sweepBeforeReadOnConnection } from './evaluate-on-connection.ts';
 
 /*
  * Coverage reads come from the derived status and rollup tables only: their cost does not grow with
@@ -106,7 +104,7 @@ export function rollupOf(db: Db, code: string): RollupFigures {
  * from its own rollup row: the same few dozen primary-key lookups for a prefecture and for the country.
  */
 export function readCoverage(db: Db, divisionCode: string | null, now: number, rows: CountyRows = 'all'): Coverage {
-  sweepBeforeRead(db, now);
+  sweepBeforeReadOnConnection(db, now);
   const plan = currentPlanOnConnection(db);
   const tree = deploymentTreeOnConnection(db);
   const division = divisionCode === null ? tree.root : tree.get(divisionCode);
@@ -261,7 +259,7 @@ function countySchoolFilters(countyCode: string, query: CountySchoolsQuery): { w
 
 /** One county's schools with their figures as of `now`, filtered; one page of them, or all when not paged (CSV). */
 export function readCountySchools(db: Db, countyCode: string, query: CountySchoolsQuery, now: number, paged: boolean) {
-  sweepBeforeRead(db, now);
+  sweepBeforeReadOnConnection(db, now);
   const { where, values } = countySchoolFilters(countyCode, query);
   const shape = `${where.join(' and ')}${paged ? ' paged' : ''}`;
   const statements = countySchoolStatements(db);
@@ -351,7 +349,7 @@ const schoolByCode = perConnection((sqlite) =>
 
 /** A school with its figures, its classrooms' status and its devices' state, as of `now`. */
 export function readSchool(db: Db, code: string, now: number): SchoolDetail {
-  sweepBeforeRead(db, now);
+  sweepBeforeReadOnConnection(db, now);
   const row = schoolByCode(db).get(code);
   if (!row) throw new DomainError('not-found', 'school_unknown', `no school with code ${code}`);
   const classroomRows = db
@@ -423,7 +421,7 @@ export function readSchool(db: Db, code: string, now: number): SchoolDetail {
       enrolledAt: iso(device.enrolledAt)!,
       revokedAt: iso(device.revokedAt),
       hardwareConflict: conflicted.has(device.id),
-      displays: latestDisplays(db, device.id, status?.lastCollectedAt ?? null),
+      displays: latestDisplaysOnConnection(db, device.id, status?.lastCollectedAt ?? null),
     })),
   };
 }

@@ -1,9 +1,12 @@
-import { sql } from 'drizzle-orm';
 import type { MeasurementSource, SampleFlag } from '../../shared/schemas/coverage.ts';
-import type { Db } from '../db/client.ts';
-import { currentPlanOnConnection } from '../plan/current-connection.ts';
-import { loadCalendars } from './county-calendars.ts';
-import type { PresentationKind } from '../../shared/schemas/report.ts';
+import type { CoverageRules } from '../../shared/schemas/plan.ts';
+import type { Calendar } from './calendar.ts';
+import { decodeReportBody } from '../db/report-body.ts';
+import { rows, runSteps, type Steps } from '../db/steps.ts';
+import { statement, type Store } from '../db/store.ts';
+import { currentPlan } from '../plan/current.ts';
+import { readCalendars } from './county-calendars.ts';
+import type { PresentationKind, Report } from '../../shared/schemas/report.ts';
 import { startOfLocalDay } from '../../shared/time/china-time.ts';
 import { deviceBandwidth, PHYSICAL_CAP_MBPS } from './plausibility.ts';
 import {
@@ -63,22 +66,100 @@ interface DeviceEvidence {
   lastPresentationKind: PresentationKind | null;
 }
 
+// Written for both dialects (decision 186): flags compared `= 1`, aliases quoted, booleans as 0/1 by `case`.
+const schoolsAt = statement<
+  { code: string; countyCode: string; typeCode: string; urbanRuralCode: string; rooms: number },
+  [number]
+>(
+  `select s.code, s.county_code as "countyCode", s.type_code as "typeCode", s.urban_rural_code as "urbanRuralCode",
+          (select count(*) from classrooms c where c.school_code = s.code) as "rooms"
+   from schools s where s.created_at <= ?`,
+);
+// The kind of the latest presentation report; at the same instant, projector before panel before large display.
+const devicesAt = statement<DeviceEvidence, [number, number, number]>(
+  `select e.*, (select r.presentation_kind from reports r
+               where r.device_id = e.id and r.collected_at = e."lastPresentationAt" and r.internet_reachable = 1
+                 and r.presentation_display = 1
+               order by case r.presentation_kind when 'projector' then 0 when 'interactive-panel' then 1 else 2 end
+               limit 1) as "lastPresentationKind"
+   from (
+     select d.id, d.school_code as "schoolCode", d.classroom_id as "classroomId",
+            case when d.revoked_at is not null and d.revoked_at <= ? then 1 else 0 end as "revoked",
+            max(r.collected_at) as "lastCollectedAt",
+            max(case when r.internet_reachable = 1 then r.collected_at end) as "lastReachableAt",
+            max(case when r.internet_reachable = 1 and r.presentation_display = 1 then r.collected_at end)
+              as "lastPresentationAt"
+     from devices d left join reports r on r.device_id = d.id and r.collected_at <= ?
+     where d.enrolled_at <= ?
+     group by d.id) e`,
+);
+const claimsBetween = statement<
+  { deviceId: string; at: number; down: number; body: Buffer | string },
+  [number, number]
+>(
+  `select device_id as "deviceId", collected_at as "at", down_mbps as "down", body from reports
+   where down_mbps is not null and collected_at >= ? and collected_at <= ?`,
+);
+const serverSamplesBetween = statement<{ deviceId: string; at: number; down: number }, [number, number]>(
+  `select device_id as "deviceId", finished_at as "at", down_mbps as "down" from speedtests
+   where down_mbps is not null and finished_at >= ? and finished_at <= ?`,
+);
+const declarationsAt = statement<
+  { schoolCode: string; indicator: string; classroomId: number | null },
+  [number, number]
+>(
+  `select school_code as "schoolCode", indicator, classroom_id as "classroomId" from declarations
+   where declared_at <= ? and (withdrawn_at is null or withdrawn_at > ?)`,
+);
+type FoldedDay = {
+  deviceId: string;
+  day: string;
+  lastCollectedAt: number;
+  lastReachableAt: number | null;
+  lastPresentationAt: number | null;
+  lastPresentationKind: PresentationKind | null;
+  /** JSON text on SQLite; PostgreSQL's jsonb arrives parsed. */
+  downSamples: string | number[];
+};
+const foldedDaysBy = statement<FoldedDay, [number]>(
+  `select device_id as "deviceId", day, last_collected_at as "lastCollectedAt", last_reachable_at as "lastReachableAt",
+          last_presentation_at as "lastPresentationAt", last_presentation_kind as "lastPresentationKind",
+          down_samples as "downSamples"
+   from device_days where last_collected_at <= ?`,
+);
+
+/**
+ * The PC's link as the report gave it, read again from its stored body: its fastest up, non-virtual interface,
+ * unknown when any of them gives no speed (then any of them may have carried the test).
+ */
+function reportedLink(body: Buffer | string): number | null {
+  const { interfaces } = (JSON.parse(decodeReportBody(body)) as Pick<Report, 'network'>).network;
+  let fastest: number | null = null;
+  for (const i of interfaces) {
+    if (!i.up || i.type === 'virtual') continue;
+    if (!i.speedMbps || i.speedMbps <= 0) return null;
+    fastest = Math.max(fastest ?? 0, i.speedMbps);
+  }
+  return fastest;
+}
+
 /** Every school's figures at `at`, recomputed from raw evidence (reports collected after `at` are ignored). */
-export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSchool> {
-  const rules = currentPlanOnConnection(db).coverage;
-  const calendarOf = loadCalendars(db);
+export async function recomputeCoverage(store: Store, at: number): Promise<Map<string, RecomputedSchool>> {
+  return runSteps(store, recomputation((await currentPlan(store)).coverage, await readCalendars(store), at));
+}
+
+/**
+ * recomputeCoverage as steps (server/db/steps.ts): on the store above, and synchronously for history's backfill
+ * while it is on the SQLite connection (evaluate-on-connection.ts).
+ */
+export function* recomputation(
+  rules: CoverageRules,
+  calendarOf: (countyCode: string) => Calendar,
+  at: number,
+): Steps<Map<string, RecomputedSchool>> {
   const windowStartOf = (countyCode: string) => evidenceWindowStart(rules, at, calendarOf(countyCode));
   const result = new Map<string, RecomputedSchool>();
-  const schoolRows = db.all<{
-    code: string;
-    countyCode: string;
-    typeCode: string;
-    urbanRuralCode: string;
-    rooms: number;
-  }>(sql`
-    select s.code, s.county_code as countyCode, s.type_code as typeCode, s.urban_rural_code as urbanRuralCode,
-           (select count(*) from classrooms c where c.school_code = s.code) as rooms
-    from schools s where s.created_at <= ${at}`);
+  const schoolRows = yield* rows(schoolsAt, at);
   for (const s of schoolRows) {
     const standardMbps = bandwidthStandard(s, rules.bandwidth.standards);
     result.set(s.code, {
@@ -105,20 +186,7 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
   }
 
   // A device revoked by `at` counts for nothing; revocation later than `at` did not exist yet then.
-  // The kind of the latest presentation report; at the same instant, projector before panel before large display.
-  const devices = db.all<DeviceEvidence>(sql`
-    select e.*, (select r.presentation_kind from reports r
-                 where r.device_id = e.id and r.collected_at = e.lastPresentationAt and r.internet_reachable and r.presentation_display
-                 order by case r.presentation_kind when 'projector' then 0 when 'interactive-panel' then 1 else 2 end limit 1) as lastPresentationKind
-    from (
-      select d.id, d.school_code as schoolCode, d.classroom_id as classroomId,
-             (d.revoked_at is not null and d.revoked_at <= ${at}) as revoked,
-             max(r.collected_at) as lastCollectedAt,
-             max(case when r.internet_reachable then r.collected_at end) as lastReachableAt,
-             max(case when r.internet_reachable and r.presentation_display then r.collected_at end) as lastPresentationAt
-      from devices d left join reports r on r.device_id = d.id and r.collected_at <= ${at}
-      where d.enrolled_at <= ${at}
-      group by d.id) e`);
+  const devices = yield* rows(devicesAt, at, at, at);
   // Only measurements inside some county's evidence window can count: read no older ones.
   const earliestWindow = Math.min(at, ...[...new Set(schoolRows.map((s) => s.countyCode))].map(windowStartOf));
   const samples = new Map<string, Sample[]>();
@@ -128,24 +196,16 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
     if (list) list.push(sample);
     else samples.set(deviceId, [sample]);
   };
-  // The claim's flag is derived again from the report as received, not read from the stored flag:
-  // the PC's link is its fastest up, non-virtual interface, unknown when any of them gives no speed.
-  for (const row of db.all<{ deviceId: string; at: number; down: number; link: number | null }>(sql`
-    select device_id as deviceId, collected_at as at, down_mbps as down,
-      (select case when count(*) = 0 or sum(coalesce(json_extract(i.value, '$.speedMbps'), 0) <= 0) > 0 then null
-                   else max(json_extract(i.value, '$.speedMbps')) end
-       from json_each(report_json(body), '$.network.interfaces') i
-       where json_extract(i.value, '$.up') = 1 and json_extract(i.value, '$.type') <> 'virtual') as link
-    from reports where down_mbps is not null and collected_at >= ${earliestWindow} and collected_at <= ${at}`)) {
+  // The claim's flag is derived again from the report as received (its stored body), not read from the stored flag.
+  for (const row of yield* rows(claimsBetween, earliestWindow, at)) {
+    const link = reportedLink(row.body);
     const flag: SampleFlag | null =
-      row.link !== null && row.down > row.link ? 'above-link' : row.down > PHYSICAL_CAP_MBPS ? 'above-cap' : null;
+      link !== null && row.down > link ? 'above-link' : row.down > PHYSICAL_CAP_MBPS ? 'above-cap' : null;
     addSample(row.deviceId, { at: row.at, down: row.down, flag });
   }
-  foldedEvidence(db, at, devices, addSample);
+  foldedEvidence(yield* rows(foldedDaysBy, at), devices, addSample);
   const serverSamples = new Map<string, { at: number; down: number }[]>();
-  for (const row of db.all<{ deviceId: string; at: number; down: number }>(sql`
-    select device_id as deviceId, finished_at as at, down_mbps as down from speedtests
-    where down_mbps is not null and finished_at >= ${earliestWindow} and finished_at <= ${at}`)) {
+  for (const row of yield* rows(serverSamplesBetween, earliestWindow, at)) {
     const list = serverSamples.get(row.deviceId);
     if (list) list.push(row);
     else serverSamples.set(row.deviceId, [row]);
@@ -190,9 +250,7 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
   }
 
   // Declarations in force at `at`: made by then and not withdrawn by then.
-  for (const d of db.all<{ schoolCode: string; indicator: string; classroomId: number | null }>(sql`
-    select school_code as schoolCode, indicator, classroom_id as classroomId from declarations
-    where declared_at <= ${at} and (withdrawn_at is null or withdrawn_at > ${at})`)) {
+  for (const d of yield* rows(declarationsAt, at, at)) {
     const school = result.get(d.schoolCode);
     if (!school) continue;
     if (d.indicator === 'connected' && !school.connected) {
@@ -215,25 +273,11 @@ export function recomputeCoverage(db: Db, at: number): Map<string, RecomputedSch
  * instants asked about once raw reports are gone.
  */
 function foldedEvidence(
-  db: Db,
-  at: number,
+  days: readonly FoldedDay[],
   devices: DeviceEvidence[],
   addSample: (deviceId: string, s: Sample) => void,
 ): void {
   const byId = new Map(devices.map((d) => [d.id, d]));
-  type FoldedDay = {
-    deviceId: string;
-    day: string;
-    lastCollectedAt: number;
-    lastReachableAt: number | null;
-    lastPresentationAt: number | null;
-    lastPresentationKind: PresentationKind | null;
-    downSamples: string;
-  };
-  const days = db.all<FoldedDay>(sql`
-    select device_id as deviceId, day, last_collected_at as lastCollectedAt, last_reachable_at as lastReachableAt,
-           last_presentation_at as lastPresentationAt, last_presentation_kind as lastPresentationKind, down_samples as downSamples
-    from device_days where last_collected_at <= ${at}`);
   const later = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
   for (const folded of days) {
     const device = byId.get(folded.deviceId);
@@ -248,7 +292,8 @@ function foldedEvidence(
     device.lastPresentationKind = presentation?.kind ?? null;
     const dayStart = startOfLocalDay(folded.day);
     // Retention folds only the claims that counted (flagged ones are not kept past it).
-    for (const down of JSON.parse(folded.downSamples) as number[])
-      addSample(folded.deviceId, { at: dayStart, down, flag: null });
+    const downs =
+      typeof folded.downSamples === 'string' ? (JSON.parse(folded.downSamples) as number[]) : folded.downSamples;
+    for (const down of downs) addSample(folded.deviceId, { at: dayStart, down, flag: null });
   }
 }

@@ -1,7 +1,6 @@
-import { sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { classroomStatus, deviceStatus, divisionRollups, schoolStatus, teacherSpaces } from '../db/schema.ts';
-import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
+import { integrityProblems } from '../db/dialect.ts';
+import type { Store } from '../db/store.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
 import { sweepExpired } from './evaluate.ts';
 import { storedReasons } from './plausibility.ts';
 import { recomputeCoverage, type RecomputedSchool } from './recompute.ts';
@@ -26,32 +25,20 @@ const same = (a: unknown, b: unknown) =>
 
 /**
  * `santong verify`: brings time-driven figures up to `now` with the ordinary aging sweep, then compares
- * every stored status and rollup row with a from-scratch recomputation from raw reports, and runs
- * SQLite's integrity check. Any difference means incremental maintenance went wrong somewhere.
+ * every stored status and rollup row with a from-scratch recomputation from raw reports, and runs the
+ * database's own integrity check where it has one. Any difference means incremental maintenance went wrong.
  */
-export function verifyCoverage(db: Db, now: number): VerifyResult {
+export async function verifyCoverage(store: Store, now: number): Promise<VerifyResult> {
   const differences: string[] = [];
-  const integrity = db.all<{ integrity_check: string }>(sql`pragma integrity_check`);
-  if (integrity.length !== 1 || integrity[0]!.integrity_check !== 'ok') {
-    differences.push(`database integrity_check: ${integrity.map((r) => r.integrity_check).join('; ')}`);
-  }
-  sweepExpired(db, now);
-  const expected = recomputeCoverage(db, now);
-  const stored = new Map(
-    db
-      .select()
-      .from(schoolStatus)
-      .all()
-      .map((s) => [s.schoolCode, s]),
-  );
+  const integrity = await integrityProblems(store);
+  if (integrity.length > 0) differences.push(`database integrity_check: ${integrity.join('; ')}`);
+  await sweepExpired(store, now);
+  // Not one transaction: on SQLite it would hold the write lock (and stop ingest) for the whole comparison.
+  const { classroomStatus, deviceStatus, divisionRollups, schoolStatus, teacherSpaces } = store.t;
+  const expected = await recomputeCoverage(store, now);
+  const stored = new Map((await store.q.select().from(schoolStatus)).map((s) => [s.schoolCode, s]));
   // Declared, not measured: what each school's status row and every rollup must carry is what teacher_spaces holds.
-  const declaredSpaces = new Map(
-    db
-      .select()
-      .from(teacherSpaces)
-      .all()
-      .map((t) => [t.schoolCode, t]),
-  );
+  const declaredSpaces = new Map((await store.q.select().from(teacherSpaces)).map((t) => [t.schoolCode, t]));
   const counties = new Map<string, Record<string, number>>();
   const add = (county: string, key: string, n: number) => {
     const totals = counties.get(county) ?? {};
@@ -121,7 +108,7 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
     if (!expected.has(code)) differences.push(`school ${code}: status row for a school not in the registry`);
 
   let classrooms = 0;
-  for (const room of db.select().from(classroomStatus).all()) {
+  for (const room of await store.q.select().from(classroomStatus)) {
     classrooms++;
     const school = expected.get(room.schoolCode);
     const want = school?.equippedClassrooms.has(room.classroomId) ?? false;
@@ -141,7 +128,7 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
       );
   }
   let devices = 0;
-  for (const device of db.select().from(deviceStatus).all()) {
+  for (const device of await store.q.select().from(deviceStatus)) {
     devices++;
     const want = expected.get(device.schoolCode)?.deviceStates.get(device.deviceId);
     if (device.state !== want)
@@ -160,7 +147,7 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
   }
   // Every division's expected figures: its schools' recomputed sums, added up the tree from the counties
   // (not from the stored rows below it), so a wrong row at any level shows as a difference of its own.
-  const tree = deploymentTreeOnConnection(db);
+  const tree = await deploymentTree(store);
   const expectedOf = new Map<string, Record<string, number>>();
   for (const [county, totals] of counties) {
     for (const code of [county, ...tree.ancestors(county).map((a) => a.code)]) {
@@ -169,7 +156,7 @@ export function verifyCoverage(db: Db, now: number): VerifyResult {
       expectedOf.set(code, sum);
     }
   }
-  const rollups = db.select().from(divisionRollups).all();
+  const rollups = await store.q.select().from(divisionRollups);
   const storedCodes = new Set(rollups.map((r) => r.divisionCode));
   for (const rollup of rollups) {
     const want = expectedOf.get(rollup.divisionCode) ?? {};

@@ -28,3 +28,15 @@ export async function tryJobLock(tx: Store, job: ScheduledJob): Promise<boolean>
   );
   return rows[0]!.granted;
 }
+
+/**
+ * What the database's own consistency check finds wrong, for `santong verify`: SQLite's `pragma integrity_check`
+ * (its pages, indexes and constraints), nothing when it says ok. PostgreSQL has no such check without an extension
+ * (amcheck) an operator may not have installed; its pages carry checksums when the cluster was initialised with
+ * them, and `verify`'s comparison of every figure with a recomputation runs on both.
+ */
+export async function integrityProblems(store: Store): Promise<string[]> {
+  if (store.dialect === 'postgres') return [];
+  const rows = await store.q.all<{ integrity_check: string }>(sql`pragma integrity_check`);
+  return rows.length === 1 && rows[0]!.integrity_check === 'ok' ? [] : rows.map((r) => r.integrity_check);
+}

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.ts';
 import { generateSecret, hashSecret } from '../access/secrets.ts';
 import type { Store } from '../db/store.ts';
-import { evaluateSchools } from '../programme/coverage-on-connection.ts';
+import { evaluateSchools } from '../coverage/evaluate.ts';
 import { createEnrollmentToken, type NewEnrollmentToken } from '../enrollment/tokens.ts';
 import { storeBatch } from '../ingest/reports.ts';
 import { importSchools } from '../registry/import-schools.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { EnrollRequest, EnrollResponse } from '../../shared/schemas/enroll.ts';
 import { generateSecret, hashSecret } from '../access/secrets.ts';
-import { legacyDb, type Store } from '../db/store.ts';
+import type { Store } from '../db/store.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { DomainError } from '../errors.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
@@ -113,8 +113,7 @@ export async function enrollDevice(store: Store, request: EnrollRequest, now: nu
       },
       now,
     );
-    // The coverage evaluation is not on the store yet (issue 14): it runs on the SQLite connection, inside this transaction.
-    evaluateSchools(legacyDb(tx, 'evaluating a school after enrollment'), [school.code], now);
+    await evaluateSchools(tx, [school.code], now);
     return {
       deviceId,
       deviceKey,
@@ -274,7 +273,7 @@ export async function revokeDevice(
       },
       now,
     );
-    evaluateSchools(legacyDb(tx, 'evaluating a school after a device is revoked'), [device.schoolCode], now);
+    await evaluateSchools(tx, [device.schoolCode], now);
     return device;
   });
 }

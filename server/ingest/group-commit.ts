@@ -1,7 +1,7 @@
 import type { Report, ReportBatchResult } from '../../shared/schemas/report.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import type { Store } from '../db/store.ts';
-import { evaluation, ingestReports, storeBatch, type ReportingDevice } from './reports.ts';
+import { ingestReports, storeBatch, type ReportingDevice } from './reports.ts';
 import { DEFAULT_RETENTION_DAYS } from './retention.ts';
 
 interface Pending {
@@ -61,8 +61,8 @@ export class GroupCommitter {
         for (const p of group) stored.push(await storeBatch(tx, p.device, p.batch, p.receivedAt, this.retentionDays));
         const now = Math.max(...group.map((p) => p.receivedAt));
         const reporting = group.filter((_, i) => stored[i]!.accepted > 0).map((p) => p.device);
-        evaluateSchools(
-          evaluation(tx),
+        await evaluateSchools(
+          tx,
           reporting.map((d) => d.schoolCode),
           now,
           new Set(reporting.map((d) => d.id)),

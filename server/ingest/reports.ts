@@ -1,5 +1,5 @@
 import type { Report, ReportBatchResult } from '../../shared/schemas/report.ts';
-import { legacyDb, statement, type Store } from '../db/store.ts';
+import { statement, type Store } from '../db/store.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import { presentationKindOf } from '../coverage/rules.ts';
 import {
@@ -162,10 +162,7 @@ export async function ingestReports(
 ): Promise<ReportBatchResult> {
   return store.transaction(async (tx) => {
     const result = await storeBatch(tx, device, batch, receivedAt, retentionDays);
-    if (result.accepted > 0) evaluateSchools(evaluation(tx), [device.schoolCode], receivedAt, new Set([device.id]));
+    if (result.accepted > 0) await evaluateSchools(tx, [device.schoolCode], receivedAt, new Set([device.id]));
     return result;
   });
 }
-
-/** The coverage evaluation is still on the SQLite connection (issue 14): ingest reaches it through the transaction's. */
-export const evaluation = (tx: Store) => legacyDb(tx, 'the coverage evaluation after ingest');

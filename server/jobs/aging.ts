@@ -1,7 +1,7 @@
 import cron from 'node-cron';
 import { sweepExpired } from '../coverage/evaluate.ts';
 import { tryJobLock } from '../db/dialect.ts';
-import { legacyDb, type Store } from '../db/store.ts';
+import type { Store } from '../db/store.ts';
 import type { Logger } from '../log.ts';
 
 /**
@@ -32,6 +32,4 @@ export function startAgingJob(store: Store, schedule: string, clock: () => numbe
 
 /** One chunk of the sweep under the job's lock; the schools it re-evaluated, 0 when another server holds the lock. */
 const sweepChunk = (store: Store, now: number) =>
-  store.transaction(async (tx) =>
-    (await tryJobLock(tx, 'aging')) ? sweepExpired(legacyDb(tx, 'the aging sweep'), now, 200, 1) : 0,
-  );
+  store.transaction(async (tx) => ((await tryJobLock(tx, 'aging')) ? sweepExpired(tx, now, 200, 1) : 0));

@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabaseFile } from '../db/client.ts';
-import { openStore, sqliteStore } from '../db/store.ts';
+import { openStore } from '../db/store.ts';
 import { foldOldReports } from '../ingest/retention.ts';
 import { takeDailySnapshots } from '../programme/history.ts';
 import type { MaintenanceTask } from './maintenance.ts';
@@ -12,7 +11,7 @@ import type { MaintenanceTask } from './maintenance.ts';
  * wait their turn (busy_timeout). On PostgreSQL the thread opens a pool of its own from the database URL.
  */
 const { database, task, now, retentionDays } = workerData as MaintenanceTask;
-const store = 'file' in database ? sqliteStore(openDatabaseFile(database.file)) : await openStore(database);
+const store = await openStore(database);
 try {
   const result =
     task === 'snapshots'

@@ -1,11 +1,12 @@
 import { Worker } from 'node:worker_threads';
+import type { StoreLocation } from '../db/store.ts';
 
 const workerFile = new URL('./maintenance-worker.mjs', import.meta.url);
 
 /** A maintenance task for the worker thread, which opens its own connection to `database`. */
 export interface MaintenanceTask {
-  /** The SQLite file, or the PostgreSQL URL the servers share. */
-  database: { file: string } | { databaseUrl: string };
+  /** The SQLite data directory, or the PostgreSQL URL the servers share. */
+  database: StoreLocation;
   task: 'snapshots' | 'retention';
   now: number;
   retentionDays: number;

@@ -2,15 +2,8 @@ import fs from 'node:fs';
 import { desc, eq } from 'drizzle-orm';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import { planSchema, type Plan } from '../../shared/schemas/plan.ts';
-import { inTransaction, type Db } from '../db/client.ts';
-import { divisions, plans } from '../db/schema.ts';
-import { DEFAULT_ROOT_CODE, RootError } from '../divisions/deployment.ts';
-import {
-  deploymentTreeOnConnection,
-  establishRootOnConnection,
-  storedRootOnConnection,
-} from '../divisions/deployment-on-connection.ts';
-
+import type { Store } from '../db/store.ts';
+import { DEFAULT_ROOT_CODE, deploymentTree, establishRoot, RootError, storedRoot } from '../divisions/deployment.ts';
 import { PlanError } from './current.ts';
 
 const defaultPlanFile = new URL('./linxia-2015-2020.json', import.meta.url);
@@ -34,24 +27,35 @@ export function parsePlanFile(file: string | URL): { plan?: Plan; errors: string
  * give names and pinyin to divisions of the tree, each of which must be under the root. Schools' figures are
  * not re-derived here (coverage sits above plan): programme/plan-import.ts does both.
  */
-export function replacePlan(db: Db, plan: Plan, source: string, now: number, audit: AuditSource): void {
-  inTransaction(db, () => {
-    const stored = storedRootOnConnection(db);
+export async function replacePlan(
+  store: Store,
+  plan: Plan,
+  source: string,
+  now: number,
+  audit: AuditSource,
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    const { divisions, plans } = tx.t;
+    const stored = await storedRoot(tx);
     if (stored && stored.code !== plan.root.code) {
-      const name = db.select({ name: divisions.name }).from(divisions).where(eq(divisions.code, stored.code)).get();
+      const [name] = await tx.q
+        .select({ name: divisions.name })
+        .from(divisions)
+        .where(eq(divisions.code, stored.code))
+        .limit(1);
       throw new PlanError(
         `this database tracks ${stored.code} (${name?.name ?? 'unknown'}); a plan for ${plan.root.code} needs its own data directory`,
       );
     }
     if (!stored) {
       try {
-        establishRootOnConnection(db, plan.root.code, now);
+        await establishRoot(tx, plan.root.code, now);
       } catch (error) {
         if (error instanceof RootError) throw new PlanError(`root: ${error.message}`);
         throw error;
       }
     }
-    const tree = deploymentTreeOnConnection(db);
+    const tree = await deploymentTree(tx);
     const outside = plan.divisions.filter((d) => d.code === plan.root.code || !tree.get(d.code));
     if (outside.length > 0) {
       const list = outside.map((d) => `${d.code} ${d.name}`).join(', ');
@@ -63,14 +67,14 @@ export function replacePlan(db: Db, plan: Plan, source: string, now: number, aud
         `targets: not divisions of this deployment's tree (root ${plan.root.code}): ${untracked.join(', ')}`,
       );
     for (const d of [plan.root, ...plan.divisions])
-      db.update(divisions)
+      await tx.q
+        .update(divisions)
         .set({ name: d.name, pinyin: d.pinyin ?? null })
-        .where(eq(divisions.code, d.code))
-        .run();
-    const previous = db.select({ document: plans.document }).from(plans).orderBy(desc(plans.id)).limit(1).get();
-    db.insert(plans).values({ document: plan, importedAt: now, source }).run();
-    recordAudit(
-      db,
+        .where(eq(divisions.code, d.code));
+    const [previous] = await tx.q.select({ document: plans.document }).from(plans).orderBy(desc(plans.id)).limit(1);
+    await tx.q.insert(plans).values({ document: plan, importedAt: now, source });
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'plan.replace',
@@ -91,23 +95,25 @@ const ministryStandardsFile = new URL('./ministry-standards-2015-2020.json', imp
  * plan yet, the shipped plan for that root: Linxia's own 2015–2020 plan for Linxia, the Ministry's indicators
  * as shares for any other root. Returns whether a plan was loaded.
  */
-export function ensureReferenceData(db: Db, now: number, requestedRoot?: string): boolean {
+export async function ensureReferenceData(store: Store, now: number, requestedRoot?: string): Promise<boolean> {
   let root: string;
   try {
-    root = establishRootOnConnection(db, requestedRoot, now);
+    root = await establishRoot(store, requestedRoot, now);
   } catch (error) {
     if (error instanceof RootError) throw new PlanError(error.message);
     throw error;
   }
-  if (db.select({ id: plans.id }).from(plans).limit(1).get()) return false;
+  const { plans } = store.t;
+  if ((await store.q.select({ id: plans.id }).from(plans).limit(1)).length > 0) return false;
   const linxia = root === DEFAULT_ROOT_CODE;
   const { plan, errors } = parsePlanFile(linxia ? defaultPlanFile : ministryStandardsFile);
   if (!plan) throw new PlanError(`the shipped plan is invalid: ${errors.join('; ')}`);
-  const division = deploymentTreeOnConnection(db).root;
+  const division = (await deploymentTree(store)).root;
   const forRoot = linxia ? plan : { ...plan, root: { code: division.code, name: division.name } };
   // A root without a plan has no schools yet (a roster is imported after the first start): nothing to re-derive.
-  replacePlan(
-    db,
+  // Two servers starting at once on PostgreSQL may both get here: the second plan row is the same plan.
+  await replacePlan(
+    store,
     forRoot,
     `reference: ${linxia ? 'linxia-2015-2020.json' : 'ministry-standards-2015-2020.json'}`,
     now,

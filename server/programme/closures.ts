@@ -3,7 +3,7 @@ import type { ClosureRequest } from '../../shared/schemas/declarations.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import type { Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
-import { evaluateSchools } from './coverage-on-connection.ts';
+import { evaluateSchools } from '../coverage/evaluate.ts';
 
 /** Schools whose calendar a closure for this county (or every county) changes. */
 async function affectedSchools(store: Store, countyCode: string | null): Promise<string[]> {

@@ -4,7 +4,7 @@ import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import type { Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { divisionContains, inDivision } from '../divisions/containment.ts';
-import { evaluateSchools, sweepBeforeRead } from './coverage-on-connection.ts';
+import { evaluateSchools, sweepBeforeRead } from '../coverage/evaluate.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, inArray, lte, min, type SQL } from 'drizzle-or
 import { tryJobLock } from '../db/dialect.ts';
 import type { Store } from '../db/store.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
-import { recomputeCoverage } from './coverage-on-connection.ts';
+import { recomputeCoverage } from '../coverage/recompute.ts';
 import { DAY_MS, endOfLocalDay, localDay } from '../../shared/time/china-time.ts';
 import { inDivision } from '../divisions/containment.ts';
 

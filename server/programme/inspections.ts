@@ -5,7 +5,7 @@ import { recordAudit, type AuditSource } from '../audit/audit.ts';
 import type { Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { divisionContains } from '../divisions/containment.ts';
-import { sweepBeforeRead } from './coverage-on-connection.ts';
+import { sweepBeforeRead } from '../coverage/evaluate.ts';
 
 /*
  * Spot checks (检查验收). The draw is stratified by county and weighted towards statuses a person typed

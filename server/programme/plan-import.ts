@@ -1,8 +1,8 @@
 import type { Plan } from '../../shared/schemas/plan.ts';
 import type { AuditSource } from '../audit/audit.ts';
-import { legacyDb, type Store } from '../db/store.ts';
+import type { Store } from '../db/store.ts';
 import { replacePlan } from '../plan/plan.ts';
-import { evaluateSchools } from './coverage-on-connection.ts';
+import { evaluateSchools } from '../coverage/evaluate.ts';
 
 /**
  * Replaces the plan and re-derives every school's figures under it, in one transaction: standards and
@@ -12,8 +12,7 @@ export async function importPlan(store: Store, plan: Plan, source: string, now: 
   await store.transaction(async (tx) => {
     const { schools } = tx.t;
     const codes = (await tx.q.select({ code: schools.code }).from(schools)).map((s) => s.code);
-    // Replacing the plan stays on the SQLite connection until plan/plan.ts moves (issue 14).
-    replacePlan(legacyDb(tx, 'importing a plan'), plan, source, now, audit);
+    await replacePlan(tx, plan, source, now, audit);
     await evaluateSchools(tx, codes, now);
   });
 }

@@ -8,7 +8,8 @@ import { DomainError } from '../errors.ts';
 import { readCached } from '../db/read-cache.ts';
 import { currentPlan } from '../plan/current.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
-import { evaluateSchools, rollupOf } from './coverage-on-connection.ts';
+import { evaluateSchools } from '../coverage/evaluate.ts';
+import { rollupOf } from './coverage-on-connection.ts';
 
 /*
  * Teacher spaces (人人通) are declared, never measured: they come from the platform operator or the county

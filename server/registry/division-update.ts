@@ -2,7 +2,7 @@ import { and, count, eq, inArray } from 'drizzle-orm';
 import type { AuditSource } from '../audit/audit.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { refreshRollups } from '../coverage/evaluate.ts';
-import { legacyDb, type Store } from '../db/store.ts';
+import type { Store } from '../db/store.ts';
 import { deploymentTree, RootError, storedRoot, zeroFigures } from '../divisions/deployment.ts';
 import { planEditionChange, type EditionChange } from '../divisions/edition-change.ts';
 import type { DivisionTree } from '../divisions/tree.ts';
@@ -81,11 +81,10 @@ export async function updateDivisionReference(
     await apply(tx, change, now);
     await tx.q.update(deployment).set({ referenceEdition: next.edition }).where(eq(deployment.id, 1));
     const counties = (await deploymentTree(tx)).counties(root.code).map((d) => d.code);
-    const db = legacyDb(tx, 'refreshing rollups and the audit log');
-    refreshRollups(db, counties, now);
+    await refreshRollups(tx, counties, now);
     const { changes } = change;
-    recordAudit(
-      db,
+    await recordAudit(
+      tx,
       {
         ...audit,
         action: 'divisions.update',

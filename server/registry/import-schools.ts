@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { rosterRowSchema, type RosterRow } from '../../shared/schemas/school.ts';
 import type { classrooms, schools } from '../db/schema.ts';
-import { legacyDb, type Store } from '../db/store.ts';
+import type { Store } from '../db/store.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
 import { loadShippedDivisionTree } from '../divisions/reference-file.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
@@ -166,8 +166,8 @@ export async function importSchools(
         continue;
       }
       const before = existing ? { ...registryFields(existing), classrooms: codes.size } : null;
-      recordAudit(
-        legacyDb(tx, 'the audit log'),
+      await recordAudit(
+        tx,
         {
           ...audit,
           action: existing ? 'school.update' : 'school.create',
@@ -184,7 +184,7 @@ export async function importSchools(
     // Batches: a statement per classroom is slow for a prefecture (~9,000), one for all nears SQLite's 32,766-variable cap.
     for (let i = 0; i < newRooms.length; i += 500) await tx.q.insert(classrooms).values(newRooms.slice(i, i + 500));
     summary.classroomsCreated = newRooms.length;
-    evaluateSchools(legacyDb(tx, 'evaluating schools'), changed, now);
+    await evaluateSchools(tx, changed, now);
     return summary;
   });
 }

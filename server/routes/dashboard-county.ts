@@ -78,7 +78,7 @@ export const dashboardCountyRoutes = new Hono<AppEnv>()
         coverage: readCoverage(c.get('db'), code, now),
         query,
         filterQuery: filtersOf(c.req.url),
-        townships: readCountyTownships(c.get('db'), code),
+        townships: await readCountyTownships(c.get('store'), code),
         schools: readCountySchools(c.get('db'), code, query, now, true),
         ...(await trailTo(c.get('store'), c.get('user'), code)),
       }),

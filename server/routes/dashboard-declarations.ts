@@ -12,7 +12,7 @@ import { userActor } from '../audit/audit.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { keepForm, type FormProblem } from '../http/form-problem.ts';
 import { validate } from '../http/validate.ts';
-import { readSchoolChoices } from '../programme/coverage-on-connection.ts';
+import { readSchoolChoices } from '../coverage/registry-read.ts';
 import { declareStatus, listDeclarations, withdrawDeclaration } from '../programme/declarations.ts';
 import { DeclarationsPage, declarationColumns, type DeclarationRow } from '../views/declarations-page.tsx';
 import { exportFormatOf, tableExport } from '../views/table.tsx';

@@ -18,23 +18,21 @@ import { validate } from '../http/validate.ts';
 import { attentionColumns, conflictColumns, DevicesPage, reenrollmentColumns } from '../views/devices-page.tsx';
 import { exportFormatOf, exportPaths, tableExport } from '../views/table.tsx';
 
-/** The device lists in the user's scope, as of now. */
-function lists(c: Context<AppEnv>) {
-  const now = c.get('clock')();
-  const scope = listScope(c.get('user'));
-  return {
-    attention: readAttentionDevices(c.get('db'), scope, now),
-    conflicts: readHardwareConflicts(c.get('db'), scope),
-    reenrollments: readReenrollments(c.get('db'), scope, now),
-  };
-}
+/** Each device list in the user's scope, as of now. */
+const lists = {
+  attention: (c: Context<AppEnv>) => readAttentionDevices(c.get('store'), listScope(c.get('user')), c.get('clock')()),
+  conflicts: (c: Context<AppEnv>) => readHardwareConflicts(c.get('store'), listScope(c.get('user'))),
+  reenrollments: (c: Context<AppEnv>) => readReenrollments(c.get('store'), listScope(c.get('user')), c.get('clock')()),
+};
 
-function page(c: Context<AppEnv>, revoked: boolean, problem: FormProblem | null) {
+async function page(c: Context<AppEnv>, revoked: boolean, problem: FormProblem | null) {
   return DevicesPage({
     locale: c.get('locale'),
     viewer: c.get('viewer'),
     path: c.req.path,
-    ...lists(c),
+    attention: await lists.attention(c),
+    conflicts: await lists.conflicts(c),
+    reenrollments: await lists.reenrollments(c),
     canRevoke: c.get('user').role !== 'school',
     revoked,
     problem,
@@ -46,31 +44,31 @@ export const dashboardDevicesRoutes = new Hono<AppEnv>()
   .get('/devices', validate('query', z.object({ revoked: z.literal('1').optional() })), (c) =>
     c.html(page(c, c.req.valid('query').revoked === '1', null)),
   )
-  .on('GET', exportPaths('/devices/attention'), (c) =>
+  .on('GET', exportPaths('/devices/attention'), async (c) =>
     tableExport(
       c.get('locale'),
       exportFormatOf(c.req.path),
       'devices-attention',
       attentionColumns(c.get('locale')),
-      lists(c).attention,
+      await lists.attention(c),
     ),
   )
-  .on('GET', exportPaths('/devices/conflicts'), (c) =>
+  .on('GET', exportPaths('/devices/conflicts'), async (c) =>
     tableExport(
       c.get('locale'),
       exportFormatOf(c.req.path),
       'devices-conflicts',
       conflictColumns(c.get('locale')),
-      lists(c).conflicts,
+      await lists.conflicts(c),
     ),
   )
-  .on('GET', exportPaths('/devices/reenrollments'), (c) =>
+  .on('GET', exportPaths('/devices/reenrollments'), async (c) =>
     tableExport(
       c.get('locale'),
       exportFormatOf(c.req.path),
       'devices-reenrollments',
       reenrollmentColumns(c.get('locale')),
-      lists(c).reenrollments,
+      await lists.reenrollments(c),
     ),
   )
   .post(
@@ -85,7 +83,7 @@ export const dashboardDevicesRoutes = new Hono<AppEnv>()
     async (c) => {
       assertRole(c.get('user'), 'bureau', 'county');
       const { id } = c.req.valid('param');
-      const school = findDeviceSchool(c.get('db'), id);
+      const school = await findDeviceSchool(c.get('store'), id);
       if (!school)
         throw new DomainError('not-found', 'device_unknown', `no device ${id}`, undefined, { params: { id } });
       assertCanSeeSchool(c.get('user'), school);

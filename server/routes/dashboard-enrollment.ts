@@ -36,8 +36,8 @@ async function page(
     locale: c.get('locale'),
     viewer: c.get('viewer'),
     path: c.req.path,
-    schools: readSchoolChoices(c.get('db'), scope),
-    tokens: readRecentEnrollmentTokens(c.get('db'), scope),
+    schools: await readSchoolChoices(c.get('store'), scope),
+    tokens: await readRecentEnrollmentTokens(c.get('store'), scope),
     created,
     serverUrl: c.get('publicUrl') ?? new URL(c.req.url).origin,
     publicUrlSet: c.get('publicUrl') !== undefined,
@@ -53,11 +53,13 @@ async function page(
  * The school a form names, by its code or, as the field's suggestions show names, by its exact name when one
  * school in the reader's scope has it (issue 18: 注册令牌 typed by name was refused as an unknown code).
  */
-function schoolNamed(c: Context<AppEnv>, typedSchool: string) {
-  const byCode = findSchool(c.get('db'), typedSchool);
+async function schoolNamed(c: Context<AppEnv>, typedSchool: string) {
+  const byCode = await findSchool(c.get('store'), typedSchool);
   if (byCode) return byCode;
-  const named = readSchoolChoices(c.get('db'), listScope(c.get('user'))).filter((s) => s.name === typedSchool);
-  const byName = named.length === 1 ? findSchool(c.get('db'), named[0]!.code) : undefined;
+  const named = (await readSchoolChoices(c.get('store'), listScope(c.get('user')))).filter(
+    (s) => s.name === typedSchool,
+  );
+  const byName = named.length === 1 ? await findSchool(c.get('store'), named[0]!.code) : undefined;
   if (byName) return byName;
   throw new DomainError('invalid', 'school_unknown', `no school with code ${typedSchool}`, undefined, {
     params: { school: typedSchool },
@@ -84,7 +86,7 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
     async (c) => {
       assertRole(c.get('user'), 'bureau', 'county');
       const { id } = c.req.valid('param');
-      const school = findEnrollmentTokenSchool(c.get('db'), id);
+      const school = await findEnrollmentTokenSchool(c.get('store'), id);
       if (!school)
         throw new DomainError('not-found', 'enrollment_token_unknown', `no enrollment token ${id}`, undefined, {
           params: { id },
@@ -113,14 +115,14 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
       return c.redirect('/enrollment?revoked=1', 303);
     },
   )
-  .on('GET', exportPaths('/enrollment/tokens'), (c) => {
+  .on('GET', exportPaths('/enrollment/tokens'), async (c) => {
     assertRole(c.get('user'), 'bureau', 'county');
     return tableExport(
       c.get('locale'),
       exportFormatOf(c.req.path),
       'enrollment-tokens',
       tokenColumns(c.get('locale')),
-      readRecentEnrollmentTokens(c.get('db'), listScope(c.get('user'))),
+      await readRecentEnrollmentTokens(c.get('store'), listScope(c.get('user'))),
     );
   })
   .post(
@@ -131,7 +133,7 @@ export const dashboardEnrollmentRoutes = new Hono<AppEnv>()
     async (c) => {
       assertRole(c.get('user'), 'bureau', 'county');
       const form = c.req.valid('form');
-      const school = schoolNamed(c, form.schoolCode);
+      const school = await schoolNamed(c, form.schoolCode);
       assertCanSeeSchool(c.get('user'), school);
       const now = c.get('clock')();
       const created = await createEnrollmentToken(

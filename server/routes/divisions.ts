@@ -4,8 +4,7 @@ import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { assertDivisionInScope, divisionScopeOf } from '../access/scope.ts';
 import { apiAuth } from '../auth/middleware.ts';
-import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
-import { type TreeDivision } from '../divisions/deployment.ts';
+import { deploymentTree, type TreeDivision } from '../divisions/deployment.ts';
 import { DomainError } from '../errors.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
@@ -19,8 +18,8 @@ import { validate } from '../http/validate.ts';
 const ref = (d: TreeDivision) => ({ code: d.code, name: d.name, level: d.level });
 
 /** One division as the API answers it; throws 404 when the tree has no such code. */
-function divisionAnswer(c: Context<AppEnv>, code: string): DivisionAnswer {
-  const tree = deploymentTreeOnConnection(c.get('db'));
+async function divisionAnswer(c: Context<AppEnv>, code: string): Promise<DivisionAnswer> {
+  const tree = await deploymentTree(c.get('store'));
   const division = tree.get(code);
   if (!division) {
     throw new DomainError(
@@ -42,14 +41,14 @@ function divisionAnswer(c: Context<AppEnv>, code: string): DivisionAnswer {
 export const divisionRoutes = new Hono<AppEnv>()
   .use('/api/v1/divisions', apiAuth)
   .use('/api/v1/divisions/*', apiAuth)
-  .get('/api/v1/divisions', (c) => {
+  .get('/api/v1/divisions', async (c) => {
     const own = divisionScopeOf(c.get('principal'));
-    return c.json(divisionAnswer(c, own ?? deploymentTreeOnConnection(c.get('db')).root.code));
+    return c.json(await divisionAnswer(c, own ?? (await deploymentTree(c.get('store'))).root.code));
   })
-  .get('/api/v1/divisions/:code', validate('param', divisionParams), (c) => {
+  .get('/api/v1/divisions/:code', validate('param', divisionParams), async (c) => {
     const { code } = c.req.valid('param');
     assertDivisionInScope(c.get('principal'), code);
-    return c.json(divisionAnswer(c, code));
+    return c.json(await divisionAnswer(c, code));
   });
 
 const errors = {

@@ -1,6 +1,6 @@
 import { mbps } from '../../shared/schemas/speedtest.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
-import { legacyDb, type Store } from '../db/store.ts';
+import type { Store } from '../db/store.ts';
 import type { DownloadTiming } from './slots.ts';
 
 /*
@@ -46,13 +46,6 @@ export async function recordSpeedtest(
   if (measured.downMbps === null && measured.upMbps === null) return;
   await store.transaction(async (tx) => {
     await tx.q.insert(tx.t.speedtests).values({ deviceId: device.id, finishedAt, ...measured });
-    // The coverage evaluation is not on the store yet (issue 14): it runs on the SQLite connection, in this transaction.
-    if (measured.downMbps !== null)
-      evaluateSchools(
-        legacyDb(tx, 'evaluating a school after a speed test'),
-        [device.schoolCode],
-        finishedAt,
-        new Set([device.id]),
-      );
+    if (measured.downMbps !== null) await evaluateSchools(tx, [device.schoolCode], finishedAt, new Set([device.id]));
   });
 }

@@ -6,9 +6,9 @@ import { CsrfField, ExportLinks, Layout } from './layout.tsx';
 import { ProblemAlert } from './problem-alert.tsx';
 import { DataTable, type Column } from './table.tsx';
 
-export type AttentionDevice = ReturnType<typeof readAttentionDevices>[number];
-export type Conflict = ReturnType<typeof readHardwareConflicts>[number];
-export type Reenrollment = ReturnType<typeof readReenrollments>[number];
+export type AttentionDevice = Awaited<ReturnType<typeof readAttentionDevices>>[number];
+export type Conflict = Awaited<ReturnType<typeof readHardwareConflicts>>[number];
+export type Reenrollment = Awaited<ReturnType<typeof readReenrollments>>[number];
 
 /** Silent and at-risk device columns (page and export). */
 export function attentionColumns(locale: Locale): Column<AttentionDevice>[] {

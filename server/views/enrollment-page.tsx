@@ -10,7 +10,7 @@ import { CsrfField, ExportLinks, Layout } from './layout.tsx';
 import { ProblemAlert } from './problem-alert.tsx';
 import { DataTable, type Column } from './table.tsx';
 
-export type TokenRow = ReturnType<typeof readRecentEnrollmentTokens>[number];
+export type TokenRow = Awaited<ReturnType<typeof readRecentEnrollmentTokens>>[number];
 
 /** Recent enrollment token columns (page and export); secrets are never stored, so never shown. */
 export function tokenColumns(locale: Locale): Column<TokenRow>[] {
@@ -48,7 +48,7 @@ export function EnrollmentPage(props: {
   locale: Locale;
   viewer: Viewer;
   path: string;
-  schools: ReturnType<typeof readSchoolChoices>;
+  schools: Awaited<ReturnType<typeof readSchoolChoices>>;
   tokens: TokenRow[];
   created: NewEnrollmentToken | null;
   serverUrl: string;

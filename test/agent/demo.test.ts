@@ -105,14 +105,14 @@ describe('npm run demo (reduced)', () => {
     expect(await demo.fleet.queued()).toBe(0);
   });
 
-  it('is clearly demo data, and its stored figures match a recomputation from the raw reports', () => {
+  it('is clearly demo data, and its stored figures match a recomputation from the raw reports', async () => {
     const db = openDatabase(dir);
     try {
       const names = db.$client
         .prepare("select count(*) as n from schools where name not like '%（演示）' or code not like '99%'")
         .get() as { n: number };
       expect(names.n).toBe(0);
-      expect(verifyCoverage(db, Date.now()).differences).toEqual([]);
+      expect((await verifyCoverage(sqliteStore(db), Date.now())).differences).toEqual([]);
     } finally {
       db.$client.close();
     }

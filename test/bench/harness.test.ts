@@ -41,9 +41,9 @@ const statusRows = (db: ReturnType<typeof openDatabaseFile>) =>
   ].map((t) => db.$client.prepare(`select * from ${t}`).all());
 
 describe('benchmark harness', () => {
-  it('generates status rows identical to evaluateSchools and passing santong verify, before and after a time shift', () => {
+  it('generates status rows identical to evaluateSchools and passing santong verify, before and after a time shift', async () => {
     const file = path.join(tempDir(), DATABASE_FILE);
-    const meta = generateDataset(tinyScale(), file);
+    const meta = await generateDataset(tinyScale(), file);
     expect(meta.schools).toBe(20);
     expect(meta.reports).toBeGreaterThan(100);
     const db = openDatabaseFile(file);
@@ -52,23 +52,23 @@ describe('benchmark harness', () => {
       .prepare('select code from schools')
       .all()
       .map((r) => (r as { code: string }).code);
-    db.$client.transaction(() => evaluateSchools(db, codes, meta.generatedAt))();
+    await sqliteStore(db).transaction((tx) => evaluateSchools(tx, codes, meta.generatedAt));
     expect(statusRows(db)).toEqual(generated);
-    expect(verifyCoverage(db, meta.generatedAt).differences).toEqual([]);
+    expect((await verifyCoverage(sqliteStore(db), meta.generatedAt)).differences).toEqual([]);
     db.$client.close();
 
     const day = 86_400_000;
     rebaseDatabase(file, 3 * day);
     const shifted = openDatabaseFile(file);
-    expect(verifyCoverage(shifted, meta.generatedAt + 3 * day).differences).toEqual([]);
+    expect((await verifyCoverage(sqliteStore(shifted), meta.generatedAt + 3 * day)).differences).toEqual([]);
     shifted.$client.close();
   });
 
-  it('generates the nation on the shipped division tree under root 000000, rolled up every level and verified', () => {
+  it('generates the nation on the shipped division tree under root 000000, rolled up every level and verified', async () => {
     const file = path.join(tempDir(), DATABASE_FILE);
     // More schools than county-level divisions, so every division gets at least one.
     const scale = { ...tinyScale(), key: 'tiny-china', counties: 'china' as const, schools: 3_000, classrooms: 3_000 };
-    const meta = generateDataset({ ...scale, officeDevices: 0, historyEvery: 500 }, file);
+    const meta = await generateDataset({ ...scale, officeDevices: 0, historyEvery: 500 }, file);
     const db = openDatabaseFile(file);
     const count = (sql: string) => db.$client.prepare(sql).pluck().get() as number;
     expect(count("select count(*) from divisions where level = 'province'")).toBe(31);
@@ -84,13 +84,13 @@ describe('benchmark harness', () => {
       count(`select schools_registered from division_rollups where division_code = '${code}'`);
     expect(rollup('000000')).toBe(3_000);
     expect(rollup('620000')).toBe(count("select count(*) from schools where county_code like '62%'"));
-    expect(verifyCoverage(db, meta.generatedAt).differences).toEqual([]);
+    expect((await verifyCoverage(sqliteStore(db), meta.generatedAt)).differences).toEqual([]);
     db.$client.close();
   });
 
   it("sizes folded rows by folding every report of a copy with the server's retention code", async () => {
     const file = path.join(tempDir(), DATABASE_FILE);
-    const meta = generateDataset(tinyScale(), file);
+    const meta = await generateDataset(tinyScale(), file);
     const db = openDatabaseFile(file);
     const deviceDays = db.$client
       .prepare(
@@ -109,7 +109,7 @@ describe('benchmark harness', () => {
 
     // A share folds whole days from the oldest, some but not all.
     const again = path.join(tempDir(), DATABASE_FILE);
-    const second = generateDataset(tinyScale(), again);
+    const second = await generateDataset(tinyScale(), again);
     const part = await measureFolding(again, 0.5);
     expect(part.reportsFolded).toBeGreaterThan(0);
     expect(part.reportsFolded).toBeLessThan(second.reports);
@@ -117,7 +117,7 @@ describe('benchmark harness', () => {
 
   it('drives a real server on 127.0.0.1 with reads and signed report batches, all answered 200', async () => {
     const dataDir = tempDir();
-    const meta = generateDataset(tinyScale(), path.join(dataDir, DATABASE_FILE));
+    const meta = await generateDataset(tinyScale(), path.join(dataDir, DATABASE_FILE));
     const db = openDatabaseFile(path.join(dataDir, DATABASE_FILE));
     await createUser(
       sqliteStore(db),

@@ -93,17 +93,17 @@ describe('a province deployment', () => {
     expect(county.counties.map((c) => c.code)).toEqual(['622921']);
 
     // Every level equals a recomputation from raw evidence, now and after the evidence ages out.
-    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([]);
+    expect((await verifyCoverage(ctx.store, ctx.clock())).differences).toEqual([]);
     ctx.clock.advance(40 * 86_400_000);
     expect(readCoverage(ctx.db, null, ctx.clock()).schools.connected).toBe(0);
-    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([]);
+    expect((await verifyCoverage(ctx.store, ctx.clock())).differences).toEqual([]);
   });
 
   it('names a corrupted row at any level', async () => {
     ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster: gansuRoster });
     await report('6201020001', '1', true);
     ctx.db.$client.prepare(`update division_rollups set schools_connected = 5 where division_code = '620100'`).run();
-    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toContain(
+    expect((await verifyCoverage(ctx.store, ctx.clock())).differences).toContain(
       'prefecture 620100 schoolsConnected: stored 5, recomputed 1',
     );
     ctx.db.$client.prepare(`update division_rollups set schools_connected = 1 where division_code = '620100'`).run();

@@ -169,6 +169,6 @@ describe('divisions update from the 2020 to the 2023 edition', { timeout: 120_00
       ],
     });
     // `santong verify`'s own check, at the test's clock (the process would age the PC to silent at today's date).
-    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([]);
+    expect((await verifyCoverage(ctx.store, ctx.clock())).differences).toEqual([]);
   });
 });

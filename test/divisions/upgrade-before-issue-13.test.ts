@@ -171,7 +171,7 @@ describe('a Linxia data directory from before issue 13, opened by today’s code
         '622921',
       );
       expect(sqlite.prepare("select division_code from api_tokens where name = 'county'").pluck().get()).toBe('622921');
-      expect(verifyCoverage(db, Date.now()).differences).toEqual([]);
+      expect((await verifyCoverage(sqliteStore(db), Date.now())).differences).toEqual([]);
 
       const user = (await findUserForLogin(sqliteStore(db), 'linxiaxian'))!;
       const scope = scopeOfUser(user);

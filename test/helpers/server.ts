@@ -123,9 +123,9 @@ export async function createTestContext(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-test-'));
   const clock = options.clock ?? testClock();
   const db = openDatabase(dataDir);
-  ensureReferenceData(db, clock(), options.root);
-  const rows: RosterFileRow[] = (options.roster ?? testRoster).map((cells, i) => ({ line: i + 2, cells }));
   const store = sqliteStore(db);
+  await ensureReferenceData(store, clock(), options.root);
+  const rows: RosterFileRow[] = (options.roster ?? testRoster).map((cells, i) => ({ line: i + 2, cells }));
   const summary = await importSchools(store, rows, clock(), { ...byTest, reason: 'test roster' });
   if (summary.errors.length > 0) throw new Error(`test roster rejected: ${JSON.stringify(summary.errors)}`);
   const app = createApp({
@@ -161,7 +161,7 @@ export async function createTestContext(
         )
       ).token,
     cleanup: async ({ verify = true } = {}) => {
-      const differences = verify && db.$client.open ? verifyCoverage(db, clock()).differences : [];
+      const differences = verify && db.$client.open ? (await verifyCoverage(store, clock())).differences : [];
       db.$client.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
       if (differences.length > 0)

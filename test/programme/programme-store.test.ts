@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { legacyDb, type Store } from '../../server/db/store.ts';
+import type { Store } from '../../server/db/store.ts';
 import { establishRoot } from '../../server/divisions/deployment.ts';
 import { ensureReferenceData, parsePlanFile } from '../../server/plan/plan.ts';
 import { addClosure, listClosures, removeClosure } from '../../server/programme/closures.ts';
@@ -20,9 +20,8 @@ import { byTest } from '../helpers/server.ts';
 /*
  * The programme on the store (issue 14), held to one contract on SQLite and a real PostgreSQL: closures and
  * inspections listed, the platform registry and its probes (two servers sharing one database store a schedule's
- * probe once), an inspector's finding, the recorded history. Closures, declarations and teacher spaces re-derive
- * the schools' figures, which is the coverage evaluation, still on the SQLite connection: on PostgreSQL they are
- * refused whole, nothing written, until it moves (then the SQLite cases below run on both).
+ * probe once), an inspector's finding, the recorded history, closures, declarations and teacher spaces (which
+ * re-derive the schools' figures through the coverage evaluation).
  */
 const open = useEachDialect();
 
@@ -51,9 +50,9 @@ describe.each(['sqlite', 'postgres'] as const)('closures on %s', (dialect) => {
     expect((await listClosures(store)).map((c) => c.name)).toEqual(['寒假', '暑假']);
   });
 
-  it.runIf(dialect === 'sqlite')('adds and removes a closure, refusing an unknown county', async () => {
+  it('adds and removes a closure, refusing an unknown county', async () => {
     const store = await open(dialect);
-    ensureReferenceData(legacyDb(store, 'reference data'), 1_000);
+    await ensureReferenceData(store, 1_000);
     const added = await addClosure(store, winter, 2_000, byTest);
     expect(added).toMatchObject({ name: '寒假', countyCode: '622921' });
     await expect(addClosure(store, { ...winter, countyCode: '629999' }, 2_000, byTest)).rejects.toThrow(
@@ -62,13 +61,6 @@ describe.each(['sqlite', 'postgres'] as const)('closures on %s', (dialect) => {
     await removeClosure(store, added.id, 3_000, byTest);
     expect(await listClosures(store)).toEqual([]);
     await expect(removeClosure(store, added.id, 3_000, byTest)).rejects.toThrow(`no closure ${added.id}`);
-  });
-
-  it.runIf(dialect === 'postgres')('refuses adding a closure whole until the coverage evaluation moves', async () => {
-    const store = await open(dialect);
-    await establishRoot(store, undefined, 1_000);
-    await expect(addClosure(store, winter, 2_000, byTest)).rejects.toThrow(/does not run on PostgreSQL yet/);
-    expect(await listClosures(store)).toEqual([]);
   });
 });
 
@@ -219,7 +211,7 @@ describe.each(['sqlite', 'postgres'] as const)('the programme on %s', (dialect) 
     expect(within.map((p) => [p.day, p.divisionCode])).toEqual([['2026-02-28', '622922']]);
   });
 
-  it.runIf(dialect === 'sqlite')('declares a status, lists it for review and withdraws it, audited', async () => {
+  it('declares a status, lists it for review and withdraws it, audited', async () => {
     const store = await open(dialect);
     await linxiaWorld(store);
     const request = {
@@ -249,45 +241,26 @@ describe.each(['sqlite', 'postgres'] as const)('the programme on %s', (dialect) 
     expect(await auditActions(store)).toEqual(['declaration.create', 'declaration.withdraw']);
   });
 
-  it.runIf(dialect === 'sqlite')(
-    'imports teacher spaces all or nothing, one audit entry per school changed',
-    async () => {
-      const store = await open(dialect);
-      await linxiaWorld(store);
-      const refused = await importTeacherSpaces(
-        store,
-        [spacesRow(2, '6229210001', '40'), spacesRow(3, '6229990001', '9')],
-        T0,
-        byTest,
-      );
-      expect(refused.errors).toEqual([expect.objectContaining({ line: 3, field: 'school_code' })]);
-      expect(await store.q.select().from(store.t.teacherSpaces)).toEqual([]);
-      const rows = [spacesRow(2, '6229210001', '40'), spacesRow(3, '6229220001', '12')];
-      expect(await importTeacherSpaces(store, rows, T0, byTest)).toEqual({ changed: 2, unchanged: 0, errors: [] });
-      expect(await importTeacherSpaces(store, rows, T0 + 1, byTest)).toEqual({ changed: 0, unchanged: 2, errors: [] });
-      const { schoolStatus } = store.t;
-      const status = await store.q
-        .select({ teachers: schoolStatus.teachers })
-        .from(schoolStatus)
-        .where(eq(schoolStatus.schoolCode, '6229210001'));
-      expect(status).toEqual([{ teachers: 40 }]);
-      expect(await auditActions(store)).toEqual(['teacher-spaces.declare', 'teacher-spaces.declare']);
-    },
-  );
-
-  it.runIf(dialect === 'postgres')(
-    'refuses declarations and teacher spaces whole until the coverage evaluation moves',
-    async () => {
-      const store = await open(dialect);
-      await linxiaWorld(store);
-      const request = { schoolCode: '6229210001', indicator: 'connected' as const, reason: '光纤已通' };
-      await expect(declareStatus(store, request, T0, byTest, null)).rejects.toThrow(/does not run on PostgreSQL yet/);
-      await expect(importTeacherSpaces(store, [spacesRow(2, '6229210001', '40')], T0, byTest)).rejects.toThrow(
-        /does not run on PostgreSQL yet/,
-      );
-      expect(await store.q.select().from(store.t.declarations)).toEqual([]);
-      expect(await store.q.select().from(store.t.teacherSpaces)).toEqual([]);
-      expect(await auditActions(store)).toEqual([]);
-    },
-  );
+  it('imports teacher spaces all or nothing, one audit entry per school changed', async () => {
+    const store = await open(dialect);
+    await linxiaWorld(store);
+    const refused = await importTeacherSpaces(
+      store,
+      [spacesRow(2, '6229210001', '40'), spacesRow(3, '6229990001', '9')],
+      T0,
+      byTest,
+    );
+    expect(refused.errors).toEqual([expect.objectContaining({ line: 3, field: 'school_code' })]);
+    expect(await store.q.select().from(store.t.teacherSpaces)).toEqual([]);
+    const rows = [spacesRow(2, '6229210001', '40'), spacesRow(3, '6229220001', '12')];
+    expect(await importTeacherSpaces(store, rows, T0, byTest)).toEqual({ changed: 2, unchanged: 0, errors: [] });
+    expect(await importTeacherSpaces(store, rows, T0 + 1, byTest)).toEqual({ changed: 0, unchanged: 2, errors: [] });
+    const { schoolStatus } = store.t;
+    const status = await store.q
+      .select({ teachers: schoolStatus.teachers })
+      .from(schoolStatus)
+      .where(eq(schoolStatus.schoolCode, '6229210001'));
+    expect(status).toEqual([{ teachers: 40 }]);
+    expect(await auditActions(store)).toEqual(['teacher-spaces.declare', 'teacher-spaces.declare']);
+  });
 });

@@ -83,18 +83,18 @@ describe('teacher spaces in the rollups', () => {
     expect(await spacesOf('622900')).toEqual({ teachers: 40, opened: 30, verified: 20, schoolsDeclared: 1 });
     expect(await spacesOf('620100')).toEqual({ teachers: 39, opened: 33, verified: 13, schoolsDeclared: 2 });
     expect(await spacesOf()).toMatchObject({ teachers: 91, schoolsDeclared: 4 });
-    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([]);
+    expect((await verifyCoverage(ctx.store, ctx.clock())).differences).toEqual([]);
   });
 
   it('verify names a corrupted teacher-space figure in a rollup at any level and in a school status row', async () => {
     ctx = await gansu();
     await declare('6201020001', 25, 25, 5);
-    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([]);
+    expect((await verifyCoverage(ctx.store, ctx.clock())).differences).toEqual([]);
     const corrupt = (statement: string) => ctx.db.$client.prepare(statement).run();
     corrupt(`update division_rollups set teacher_spaces_opened = 99 where division_code = '620100'`);
     corrupt(`update division_rollups set schools_declaring_teacher_spaces = 3 where division_code = '620000'`);
     corrupt(`update school_status set teachers = 26 where school_code = '6201020001'`);
-    const { differences } = verifyCoverage(ctx.db, ctx.clock());
+    const { differences } = await verifyCoverage(ctx.store, ctx.clock());
     expect(differences).toContain('prefecture 620100 teacherSpacesOpened: stored 99, recomputed 25');
     expect(differences).toContain('province 620000 schoolsDeclaringTeacherSpaces: stored 3, recomputed 1');
     expect(differences).toContain('school 6201020001 teachers: stored 26, recomputed 25');
@@ -112,12 +112,12 @@ describe('teacher spaces in the rollups', () => {
     ctx.db.$client
       .exec(`update school_status set teachers = null, teacher_spaces_opened = null, teacher_spaces_verified = null;
       update division_rollups set teachers = 0, teacher_spaces_opened = 0, teacher_spaces_verified = 0, schools_declaring_teacher_spaces = 0`);
-    expect(verifyCoverage(ctx.db, ctx.clock()).differences.length).toBeGreaterThan(0);
+    expect((await verifyCoverage(ctx.store, ctx.clock())).differences.length).toBeGreaterThan(0);
     const migrations = path.join(repoRoot, 'migrations');
     const backfill = fs.readdirSync(migrations).find((f) => f.endsWith('_teacher_spaces_rollup_backfill.sql'))!;
     for (const statement of fs.readFileSync(path.join(migrations, backfill), 'utf8').split('--> statement-breakpoint'))
       ctx.db.$client.exec(statement);
-    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([]);
+    expect((await verifyCoverage(ctx.store, ctx.clock())).differences).toEqual([]);
     expect(await spacesOf()).toEqual({ teachers: 52, opened: 36, verified: 26, schoolsDeclared: 2 });
   });
 });

@@ -22,11 +22,11 @@ let dir: string;
 let db: Db;
 let store: Store;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-roster-'));
   db = openDatabaseFile(path.join(dir, 'santong.sqlite'));
-  ensureReferenceData(db, now);
   store = sqliteStore(db);
+  await ensureReferenceData(store, now);
 });
 
 afterEach(() => {

@@ -1,34 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { legacyDb } from '../../server/db/store.ts';
 import { establishRoot } from '../../server/divisions/deployment.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { readDivisionReference } from '../../server/divisions/reference-file.ts';
 import { updateDivisionReference } from '../../server/registry/division-update.ts';
 import { importSchools, validateRoster } from '../../server/registry/import-schools.ts';
 import { useEachDialect } from '../helpers/each-dialect.ts';
+import { rosterRow } from '../helpers/roster.ts';
 import { byTest } from '../helpers/server.ts';
 
 /*
  * The registry through the store (issue 14): a roster is checked against the deployment's tree and the stored
- * schools, and a new division edition is planned, with the same code on SQLite and a real PostgreSQL. Writing a
- * roster still records its audit and evaluates schools on the SQLite connection until audit and coverage move:
- * on PostgreSQL it is refused whole, nothing written.
+ * schools, a new division edition is planned, and a roster is written with its audit and its schools' figures,
+ * with the same code on SQLite and a real PostgreSQL.
  */
 const open = useEachDialect();
 const fujian2020 = readDivisionReference(new URL('../divisions/fixtures/fujian-stats-2020.tsv', import.meta.url)).tree!;
 
-const row = (line: number, code: string, county: string, extra: Record<string, string> = {}) => ({
-  line,
-  cells: {
-    code,
-    name: `学校${code}`,
-    county_code: county,
-    type_code: '211',
-    urban_rural_code: '121',
-    classroom_count: '2',
-    ...extra,
-  },
-});
+const row = rosterRow;
 
 describe.each(['sqlite', 'postgres'] as const)('the registry on %s', (dialect) => {
   it('checks a roster against the tree and the registry, every problem at once', async () => {
@@ -65,20 +53,10 @@ describe.each(['sqlite', 'postgres'] as const)('the registry on %s', (dialect) =
     expect(change.changes.removed.map((d) => d.code)).toEqual(expect.arrayContaining(['350404', '350405']));
   });
 
-  it.runIf(dialect === 'sqlite')('imports a roster: schools, classrooms and a summary', async () => {
+  it('imports a roster: schools, classrooms and a summary', async () => {
     const store = await open(dialect);
-    // The plan (evaluating schools needs it) loads on the SQLite connection until plan moves.
-    ensureReferenceData(legacyDb(store, 'reference data'), 1_000);
+    await ensureReferenceData(store, 1_000);
     const summary = await importSchools(store, [row(2, '6229210001', '622921')], 2_000, byTest);
     expect(summary).toMatchObject({ created: 1, classroomsCreated: 2, errors: [] });
-  });
-
-  it.runIf(dialect === 'postgres')('refuses a roster import whole until the audit log moves', async () => {
-    const store = await open(dialect);
-    await establishRoot(store, undefined, 1_000);
-    await expect(importSchools(store, [row(2, '6229210001', '622921')], 2_000, byTest)).rejects.toThrow(
-      /does not run on PostgreSQL yet/,
-    );
-    expect(await store.q.select().from(store.t.schools)).toEqual([]);
   });
 });

@@ -94,7 +94,7 @@ export async function prepareDataDir(prefix: string): Promise<{
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const db = openDatabase(dataDir);
   const now = Date.now();
-  ensureReferenceData(db, now);
+  await ensureReferenceData(sqliteStore(db), now);
   const summary = await importSchools(
     sqliteStore(db),
     testRoster.map((cells, i) => ({ line: i + 2, cells })),

@@ -76,10 +76,10 @@ describe('connected: some device reached the internet within the evidence window
         .find((r) => r.divisionCode === '622921')!;
     expect(rollup().schoolsConnected).toBe(1);
     ctx.clock.set(T0 + 30 * DAY);
-    expect(sweepExpired(ctx.db, ctx.clock())).toBe(1); // a device state changed (live → at-risk) earlier: re-evaluated
+    expect(await sweepExpired(ctx.store, ctx.clock())).toBe(1); // a device state changed (live → at-risk) earlier: re-evaluated
     expect(rollup().schoolsConnected).toBe(1);
     ctx.clock.set(T0 + 30 * DAY + 1);
-    sweepExpired(ctx.db, ctx.clock());
+    await sweepExpired(ctx.store, ctx.clock());
     expect(rollup().schoolsConnected).toBe(0);
     expect(rollup().devicesSilent).toBe(1);
   });

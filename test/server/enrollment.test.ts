@@ -149,7 +149,7 @@ describe('enrollment', () => {
     const tokenId = (ctx.db.$client.prepare('select max(id) as id from enrollment_tokens').get() as { id: number }).id;
     const first = await enroll(token, { classroom: '2' });
     await enroll(token, { hostname: 'ops-pc-reimaged', classroom: '3' });
-    const rows = readReenrollments(ctx.db, { divisionCode: '622921', schoolCode: null }, ctx.clock());
+    const rows = await readReenrollments(ctx.store, { divisionCode: '622921', schoolCode: null }, ctx.clock());
     expect(rows).toMatchObject([
       {
         device: { id: first.body.deviceId, hostname: 'ops-pc-reimaged' },
@@ -161,7 +161,9 @@ describe('enrollment', () => {
         confirmedAt: null,
       },
     ]);
-    expect(readReenrollments(ctx.db, { divisionCode: '622922', schoolCode: null }, ctx.clock())).toHaveLength(0);
+    expect(await readReenrollments(ctx.store, { divisionCode: '622922', schoolCode: null }, ctx.clock())).toHaveLength(
+      0,
+    );
     const audit = ctx.db
       .select()
       .from(auditLog)

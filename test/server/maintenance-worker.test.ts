@@ -19,7 +19,7 @@ describe('maintenance on a worker thread', () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     const { days } = await runMaintenance<{ days: string[] }>({
-      database: { file: ctx.db.$client.name },
+      database: { dataDir: ctx.dataDir },
       task: 'snapshots',
       now: start + 3 * 86_400_000,
       retentionDays: 0,

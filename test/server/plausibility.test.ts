@@ -195,7 +195,7 @@ describe('upgrading a database with claims stored before flags existed', () => {
         .prepare('update device_status set down_source = null, flagged_samples = 0, flag_reasons = null')
         .run();
     });
-    inTransaction(ctx.db, () => evaluateSchools(ctx.db, ['6229210001'], ctx.clock()));
+    await ctx.store.transaction((tx) => evaluateSchools(tx, ['6229210001'], ctx.clock()));
     expect((await school()).bandwidthMbps).toBe(20_000);
     const migration = fs.readFileSync(
       new URL('../../migrations/0015_plausibility_backfill.sql', import.meta.url),
@@ -269,24 +269,23 @@ describe('county officers find the flagged schools; verify recomputes the flags'
     const pc = await enrolled();
     await pc.claim(100_000);
     // Someone with the database clears the flag and re-derives the figures: the claim would now count.
-    const tamper = (flag: string | null) =>
-      inTransaction(ctx.db, () => {
-        ctx.db.$client.prepare('update reports set down_flag = ?').run(flag);
-        evaluateSchools(ctx.db, ['6229210001'], ctx.clock());
-      });
-    tamper(null);
+    const tamper = async (flag: string | null) => {
+      ctx.db.$client.prepare('update reports set down_flag = ?').run(flag);
+      await ctx.store.transaction((tx) => evaluateSchools(tx, ['6229210001'], ctx.clock()));
+    };
+    await tamper(null);
     expect((await school()).meetsStandard).toBe(true);
-    const differences = verifyCoverage(ctx.db, ctx.clock()).differences;
+    const differences = (await verifyCoverage(ctx.store, ctx.clock())).differences;
     expect(differences).toContain('school 6229210001 bandwidthMbps: stored 100000, recomputed null');
     expect(differences).toContain('school 6229210001 flaggedSamples: stored 0, recomputed 1');
     expect(differences).toContain('school 6229210001 meetsStandard: stored true, recomputed false');
-    tamper('above-link');
-    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([]);
+    await tamper('above-link');
+    expect((await verifyCoverage(ctx.store, ctx.clock())).differences).toEqual([]);
     // A device's own row is checked too.
     ctx.db.$client.prepare('update device_status set flagged_samples = 0').run();
-    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([
+    expect((await verifyCoverage(ctx.store, ctx.clock())).differences).toEqual([
       `device ${pc.deviceId} flaggedSamples: stored 0, recomputed 1`,
     ]);
-    tamper('above-link');
+    await tamper('above-link');
   });
 });

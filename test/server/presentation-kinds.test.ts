@@ -198,7 +198,7 @@ describe('equipped classrooms by presentation kind', () => {
     });
     for (const days of [0, 20, 9, 2]) {
       ctx.clock.advance(days * DAY);
-      expect(verifyCoverage(ctx.db, ctx.clock()).differences, `${days} days on`).toEqual([]);
+      expect((await verifyCoverage(ctx.store, ctx.clock())).differences, `${days} days on`).toEqual([]);
     }
     expect((await get('/api/v1/coverage')).classrooms).toMatchObject({
       equipped: 0,
@@ -214,7 +214,7 @@ describe('equipped classrooms by presentation kind', () => {
     ctx.db.$client
       .prepare(`update school_status set classrooms_equipped_large_display = 0, next_change_at = null`)
       .run();
-    const { differences } = verifyCoverage(ctx.db, ctx.clock());
+    const { differences } = await verifyCoverage(ctx.store, ctx.clock());
     expect(differences).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^classroom \d+ of 6229210001 equippedKind: stored projector, recomputed large-display$/),
@@ -273,6 +273,6 @@ describe('equipped classrooms by presentation kind', () => {
       interactivePanel: 1,
       largeDisplay: 1,
     });
-    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([]);
+    expect((await verifyCoverage(ctx.store, ctx.clock())).differences).toEqual([]);
   });
 });

@@ -86,9 +86,9 @@ describe('reads bring figures up to now themselves', () => {
 
   it('readAttentionDevices: a device that stopped reporting is listed as at risk', async () => {
     const c = await connectedAtT0();
-    expect(readAttentionDevices(c.db, { divisionCode: null, schoolCode: null }, T0)).toEqual([]);
+    expect(await readAttentionDevices(c.store, { divisionCode: null, schoolCode: null }, T0)).toEqual([]);
     moveClockTo(c, AT_RISK);
-    const listed = readAttentionDevices(c.db, { divisionCode: null, schoolCode: null }, AT_RISK);
+    const listed = await readAttentionDevices(c.store, { divisionCode: null, schoolCode: null }, AT_RISK);
     expect(listed.map((d) => d.state)).toEqual(['at-risk']);
   });
 

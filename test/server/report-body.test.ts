@@ -11,6 +11,7 @@ import { latestDisplays } from '../../server/coverage/device-displays.ts';
 import { openDatabaseFile } from '../../server/db/client.ts';
 import { decodeReportBody, encodeReportBody } from '../../server/db/report-body.ts';
 import { decodeReportId, encodeReportId } from '../../server/db/report-id.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 import { reports } from '../../server/db/schema.ts';
 import { demoDisplayProfiles, type DemoDisplay } from '../../server/demo/world.ts';
 import { seededRandom } from '../../server/demo/seeded-random.ts';
@@ -151,10 +152,10 @@ describe('migration reports_compact', () => {
           .values({ ...replay, ...flags, schemaVersion: 2, agentVersion: 'v' })
           .run(),
       ).toThrow(/UNIQUE/);
-      expect(latestDisplays(db, 'd1', 1000).map((d) => d.model)).toEqual(
+      expect((await latestDisplays(sqliteStore(db), 'd1', 1000)).map((d) => d.model)).toEqual(
         (JSON.parse(legacyJson!) as { displays: { model: string }[] }).displays.map((d) => d.model),
       );
-      expect(latestDisplays(db, 'd1', 2000).map((d) => d.kind)).toEqual(['interactive-panel']);
+      expect((await latestDisplays(sqliteStore(db), 'd1', 2000)).map((d) => d.kind)).toEqual(['interactive-panel']);
     } finally {
       db.$client.close();
     }

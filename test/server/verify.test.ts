@@ -38,9 +38,9 @@ async function scenario() {
 describe('santong verify', () => {
   it('finds nothing to correct after ingest and as time passes', async () => {
     await scenario();
-    expect(verifyCoverage(ctx.db, ctx.clock()).differences).toEqual([]);
+    expect((await verifyCoverage(ctx.store, ctx.clock())).differences).toEqual([]);
     for (const days of [3, 10, 29, 31, 60])
-      expect(verifyCoverage(ctx.db, ctx.clock() + days * DAY).differences, `${days} days later`).toEqual([]);
+      expect((await verifyCoverage(ctx.store, ctx.clock() + days * DAY)).differences, `${days} days later`).toEqual([]);
   });
 
   it('names a corrupted rollup row and a corrupted school row', async () => {
@@ -53,7 +53,7 @@ describe('santong verify', () => {
         `update school_status set meets_standard = 1 - meets_standard, next_change_at = null where school_code = '6229210001'`,
       )
       .run();
-    const { differences } = verifyCoverage(ctx.db, ctx.clock());
+    const { differences } = await verifyCoverage(ctx.store, ctx.clock());
     expect(differences).toEqual(
       expect.arrayContaining([
         'county 622922 schoolsConnected: stored 2, recomputed 1',
