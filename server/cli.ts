@@ -22,6 +22,7 @@ import {
   offlineReleaseCommand,
   releaseKeyCommand,
 } from './commands/releases.ts';
+import { migrateToPostgresCommand } from './commands/migrate-to-postgres.ts';
 import { importSchoolsCommand } from './commands/schools.ts';
 import { importTeacherSpacesCommand } from './commands/teacher-spaces.ts';
 import { userCreate } from './commands/users.ts';
@@ -69,6 +70,8 @@ usage: santong <command> [options]        (every command takes --data-dir DIR, o
   verify                                          recompute every figure from raw reports and compare
   backup FILE                                     online copy of the database, safe while serving; restore: stop the
                                                   server, put FILE at DATA_DIR/santong.sqlite (no -wal/-shm beside it)
+  migrate-to-postgres --database-url postgres://… copy this SQLite deployment into an empty PostgreSQL database and
+                                                  compare every table's row count (stop the server first)
   closure add --name N --from DATE --to DATE [--county C] --reason R | closure list | closure remove --id N
   declaration add --school S --indicator connected|equipped [--classroom C] --reason R
   declaration withdraw --id N --reason R | declaration list [--county C]
@@ -85,6 +88,7 @@ function parse(argv: string[]) {
     strict: true,
     options: {
       'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
       root: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
@@ -175,6 +179,7 @@ const commands: Record<string, Command> = {
   'inspection checklist': inspectionChecklist,
   verify: verifyCommand,
   backup: backupCommand,
+  'migrate-to-postgres': migrateToPostgresCommand,
   'release keygen': offlineReleaseCommand,
   'release sign': offlineReleaseCommand,
   'release endorse': offlineReleaseCommand,

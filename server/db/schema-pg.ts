@@ -262,6 +262,8 @@ export const reports = pgTable(
     downFlag: text('down_flag', { enum: ['above-link', 'above-cap'] }),
   },
   (t) => [
+    // In the database the key also holds collected_at, the partition key (migration pg/0009, decision 192):
+    // drizzle-kit does not model partitioned tables, and no query here names the key.
     primaryKey({ columns: [t.deviceId, t.id] }),
     index('reports_device_collected').on(t.deviceId, t.collectedAt),
     index('reports_collected').on(t.collectedAt),

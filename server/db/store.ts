@@ -6,6 +6,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import pg from 'pg';
 import { openDatabase, type Db } from './client.ts';
+import { ensureReportPartitions } from './report-partitions.ts';
 import * as sqliteTables from './schema.ts';
 import * as pgTables from './schema-pg.ts';
 
@@ -288,5 +289,9 @@ export async function openPostgresStore(pool: pg.Pool): Promise<Store> {
       close: () => pool.end(),
     };
   };
-  return over(pool, 0);
+  const store = over(pool, 0);
+  // Raw reports are partitioned by day (decision 192): the days ahead, and any day whose reports wait in the
+  // default partition, get theirs as the database is migrated.
+  await ensureReportPartitions(store, Date.now());
+  return store;
 }

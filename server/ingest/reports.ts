@@ -52,7 +52,7 @@ const insertReport = statement<
 >(
   `insert into reports (id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
     internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, presentation_kind, body, down_flag)
-    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (device_id, id) do nothing`,
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
 );
 const readStatus = statement<StoredStatus, [string]>(
   `select last_collected_at as "lastCollectedAt", last_reachable_at as "lastReachableAt",

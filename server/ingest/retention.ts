@@ -1,6 +1,14 @@
 import { eq } from 'drizzle-orm';
 import { readCalendars } from '../coverage/county-calendars.ts';
 import { tryJobLock } from '../db/dialect.ts';
+import {
+  dropReportPartition,
+  ensureReportPartitions,
+  forgetClampedReports,
+  hasReportPartition,
+  reportDayPartitions,
+  type DayPartition,
+} from '../db/report-partitions.ts';
 import { statement, type Store } from '../db/store.ts';
 import { evidenceWindowStart } from '../coverage/rules.ts';
 import {
@@ -41,20 +49,25 @@ interface Folded {
 
 // Portable SQL (decision 186): the same text folds on SQLite and PostgreSQL. down_samples is JSON text on SQLite
 // and jsonb on PostgreSQL: read back as text on both.
-const oldReports = statement<
-  {
-    id: string;
-    deviceId: string;
-    at: number;
-    online: number;
-    presenting: PresentationKind | null;
-    down: number | null;
-  },
-  [number, number]
->(
+interface OldReport {
+  id: Buffer | string;
+  deviceId: string;
+  at: number;
+  online: number;
+  presenting: PresentationKind | null;
+  down: number | null;
+}
+const oldReports = statement<OldReport, [number, number]>(
   `select id, device_id as "deviceId", collected_at as "at", internet_reachable as "online",
      presentation_kind as "presenting", case when down_flag is null then down_mbps end as "down"
    from reports where collected_at < ? order by collected_at limit ?`,
+);
+// One day's partition on PostgreSQL (decision 192), read in primary-key order a chunk at a time.
+const dayReports = statement<OldReport, [number, number, string, string, Buffer | string, number]>(
+  `select id, device_id as "deviceId", collected_at as "at", internet_reachable as "online",
+     presentation_kind as "presenting", case when down_flag is null then down_mbps end as "down"
+   from reports where collected_at >= ? and collected_at < ? and (device_id > ? or (device_id = ? and id > ?))
+   order by device_id, id limit ?`,
 );
 // A day folded before (late arrivals) is merged by the same rule as a new batch (school-figures.ts).
 const readDay = statement<StoredEvidence & { reports: number; downSamples: string }, [string, string]>(
@@ -75,7 +88,7 @@ const writeDay = statement<
      last_presentation_at = excluded.last_presentation_at, last_presentation_kind = excluded.last_presentation_kind,
      down_samples = excluded.down_samples`,
 );
-const removeReport = statement<never, [string, string]>('delete from reports where device_id = ? and id = ?');
+const removeReport = statement<never, [string, Buffer | string]>('delete from reports where device_id = ? and id = ?');
 // The server's own speed-test measurements (a few per device a day) go at the same horizon, unfolded:
 // they only ever count inside an evidence window, which folding never reaches.
 const dropOldServerMeasurements = statement<never, [number]>('delete from speedtests where finished_at < ?');
@@ -84,6 +97,8 @@ const dropOldServerMeasurements = statement<never, [number]>('delete from speedt
  * Folds reports past retention (and outside every evidence window) into device_days, a chunk per
  * transaction so ingest is never blocked for long. Returns the number of reports folded. Each chunk holds the
  * retention job's lock (decision 188): when another server is folding, this one stops and leaves it the work.
+ * On PostgreSQL whole days go first, partition by partition (decision 192); what is left (reports that waited in
+ * the default partition) goes row by row, as on SQLite.
  */
 export async function foldOldReports(
   store: Store,
@@ -99,41 +114,97 @@ export async function foldOldReports(
   // Whole local days only, so every folded day is complete and exact at its boundaries.
   const cutoff = startOfLocalDay(localDay(Math.min(retentionHorizon(now, retentionDays), earliestWindow)));
   let total = 0;
+  if (store.dialect === 'postgres') {
+    const days = await foldDayPartitions(store, now, cutoff, chunkSize);
+    if (days === null) return 0;
+    total += days;
+  }
   for (;;) {
     const folded = await store.transaction(async (tx) => {
       if (!(await tryJobLock(tx, 'retention'))) return 0;
       const rows = await tx.rows(oldReports, cutoff, chunkSize);
-      const days = new Map<string, Folded>();
-      for (const r of rows) {
-        const day = localDay(r.at);
-        const key = `${r.deviceId}|${day}`;
-        const f = days.get(key) ?? { deviceId: r.deviceId, day, reports: 0, evidence: noEvidence, downSamples: [] };
-        f.reports++;
-        f.evidence = withReport(f.evidence, { collectedAt: r.at, online: r.online === 1, presenting: r.presenting });
-        if (r.down !== null) f.downSamples.push(r.down);
-        days.set(key, f);
-        await tx.execute(removeReport, r.deviceId, r.id);
+      for (const r of rows) await tx.execute(removeReport, r.deviceId, r.id);
+      await foldIntoDays(tx, rows);
+      if (rows.length === 0) {
+        await tx.execute(dropOldServerMeasurements, cutoff);
+        await forgetClampedReports(tx, cutoff);
       }
-      for (const f of days.values()) {
-        const before = await tx.row(readDay, f.deviceId, f.day);
-        const evidence = toStored(before ? mergeEvidence(fromStored(before), f.evidence) : f.evidence);
-        const downSamples = [...(before ? (JSON.parse(before.downSamples) as number[]) : []), ...f.downSamples];
-        await tx.execute(
-          writeDay,
-          f.deviceId,
-          f.day,
-          f.reports + (before?.reports ?? 0),
-          evidence.lastCollectedAt,
-          evidence.lastReachableAt,
-          evidence.lastPresentationAt,
-          evidence.lastPresentationKind,
-          JSON.stringify(downSamples),
-        );
-      }
-      if (rows.length === 0) await tx.execute(dropOldServerMeasurements, cutoff);
       return rows.length;
     });
     if (folded === 0) return total;
     total += folded;
+  }
+}
+
+/**
+ * PostgreSQL: makes the coming days' partitions, then folds each day before the cutoff whole and drops its
+ * partition, a day per transaction under the retention lock. null when another server holds the lock.
+ */
+async function foldDayPartitions(store: Store, now: number, cutoff: number, chunkSize: number) {
+  await ensureReportPartitions(store, now, cutoff);
+  let total = 0;
+  for (const partition of await reportDayPartitions(store)) {
+    if (partition.to > cutoff) break;
+    const folded = await store.transaction(async (tx) => {
+      if (!(await tryJobLock(tx, 'retention'))) return null;
+      if (!(await hasReportPartition(tx, partition))) return 0;
+      const reports = await foldDay(tx, partition, chunkSize);
+      await dropReportPartition(tx, partition);
+      return reports;
+    });
+    if (folded === null) return total > 0 ? total : null;
+    total += folded;
+  }
+  return total;
+}
+
+/** Folds every report of one day's partition into device_days, a chunk at a time in primary-key order. */
+async function foldDay(tx: Store, partition: DayPartition, chunkSize: number): Promise<number> {
+  let after: { deviceId: string; id: Buffer | string } = { deviceId: '', id: Buffer.alloc(0) };
+  let reports = 0;
+  for (;;) {
+    const rows = await tx.rows(
+      dayReports,
+      partition.from,
+      partition.to,
+      after.deviceId,
+      after.deviceId,
+      after.id,
+      chunkSize,
+    );
+    if (rows.length === 0) return reports;
+    await foldIntoDays(tx, rows);
+    reports += rows.length;
+    after = rows[rows.length - 1]!;
+  }
+}
+
+/** Adds reports to their devices' days in device_days; a day folded before (late arrivals) is merged. */
+async function foldIntoDays(tx: Store, rows: OldReport[]): Promise<void> {
+  const days = new Map<string, Folded>();
+  for (const r of rows) {
+    const day = localDay(r.at);
+    const key = `${r.deviceId}|${day}`;
+    const f = days.get(key) ?? { deviceId: r.deviceId, day, reports: 0, evidence: noEvidence, downSamples: [] };
+    f.reports++;
+    f.evidence = withReport(f.evidence, { collectedAt: r.at, online: r.online === 1, presenting: r.presenting });
+    if (r.down !== null) f.downSamples.push(r.down);
+    days.set(key, f);
+  }
+  for (const f of days.values()) {
+    const before = await tx.row(readDay, f.deviceId, f.day);
+    const evidence = toStored(before ? mergeEvidence(fromStored(before), f.evidence) : f.evidence);
+    const downSamples = [...(before ? (JSON.parse(before.downSamples) as number[]) : []), ...f.downSamples];
+    await tx.execute(
+      writeDay,
+      f.deviceId,
+      f.day,
+      f.reports + (before?.reports ?? 0),
+      evidence.lastCollectedAt,
+      evidence.lastReachableAt,
+      evidence.lastPresentationAt,
+      evidence.lastPresentationKind,
+      JSON.stringify(downSamples),
+    );
   }
 }

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { DATABASE_FILE, openDatabaseFile, type Db } from '../../server/db/client.ts';
 import { buildEveryBundle } from '../../server/db/per-connection.ts';
+import { copyOrder, tableReader } from '../../server/db/sqlite-to-postgres.ts';
 import { numberedPlaceholders, openPostgresStore, statements } from '../../server/db/store.ts';
 import { readCountySchools } from '../../server/coverage/read.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
@@ -38,6 +39,10 @@ const RAW_SQL = [/\.prepare\s*[<(]/, /\bsql`/, /\.exec\(\s*['"`]/];
 
 /** Files whose raw SQL runs inside a function: each is called on the migrated database. */
 const preparedInline: Record<string, (db: Db) => void> = {
+  'server/db/sqlite-to-postgres.ts': (db) => {
+    // What migrate-to-postgres reads: the schema's tables in copy order, and each table's rows.
+    for (const table of copyOrder(db.$client)) tableReader(db.$client, table);
+  },
   'server/coverage/read.ts': (db) => {
     // Every filter at once: the one statement shape that names every column a filter can name.
     const everyFilter = countySchoolsQuerySchema.parse({
@@ -67,6 +72,7 @@ const benchRuns = [
 const namesNoColumn = [
   'server/db/schema.ts', // the schema itself (a partial index's condition)
   'server/db/dialect.ts', // PostgreSQL's advisory lock; test/db/shared-database.test.ts runs it
+  'server/db/report-partitions.ts', // PostgreSQL's day partitions of reports; test/db/report-partitions.test.ts runs it
   'server/db/schema-pg.ts', // its PostgreSQL twin (the same condition, a default); test/db/schema-parity checks it
   'server/divisions/deployment.ts', // sql`excluded.${…}`, the column named through its typed column
   'server/enrollment/enroll.ts', // sql`${enrollmentTokens.uses} + 1`

@@ -21,6 +21,7 @@ const theConnection = [
   'server/db/store.ts',
   'server/db/backup.ts',
   'server/releases/legacy-key.ts',
+  'server/db/sqlite-to-postgres.ts', // migrate-to-postgres reads the SQLite file itself, like backup
   'server/http/app-env.ts',
 ];
 

@@ -8,12 +8,18 @@ const names = (attnums: string, relation: string) =>
 
 const inPublic = `join pg_namespace ns on ns.oid = t.relnamespace and ns.nspname = 'public'`;
 
-/** The shape of a PostgreSQL database's public schema: information_schema and pg_catalog. */
+/**
+ * The shape of a PostgreSQL database's public schema: information_schema and pg_catalog. A partitioned table is
+ * one table (its partitions, which repeat its columns, keys and indexes, are left out).
+ */
 export async function postgresShape(client: pg.ClientBase): Promise<SchemaShape> {
   const shape: SchemaShape = {};
   const tables = await client.query<{ table: string }>(
     `select table_name as table from information_schema.tables
-     where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
+     where table_schema = 'public' and table_type = 'BASE TABLE'
+       and not exists (select 1 from pg_class c join pg_namespace ns on ns.oid = c.relnamespace
+                       where ns.nspname = 'public' and c.relname = table_name and c.relispartition)
+     order by table_name`,
   );
   for (const { table } of tables.rows) {
     const rows = await client.query<{ n: number }>(`select count(*)::int as n from "${table}"`);
@@ -56,6 +62,7 @@ export async function postgresShape(client: pg.ClientBase): Promise<SchemaShape>
      order by t.relname, ic.relname`,
   );
   for (const i of indexes.rows) {
+    if (!shape[i.table]) continue; // a partition's
     if (i.primary) shape[i.table]!.primaryKey = i.columns;
     else shape[i.table]!.indexes[i.name] = { columns: i.columns, unique: i.unique, where: normalizeSql(i.where) };
   }
@@ -74,6 +81,7 @@ export async function postgresShape(client: pg.ClientBase): Promise<SchemaShape>
      where c.contype = 'f'`,
   );
   for (const f of foreignKeys.rows) {
+    if (!shape[f.table]) continue;
     const text = `${f.from.join(',')} → ${f.ref}(${f.to.join(',')}) on update ${fkAction(f.upd)} on delete ${fkAction(f.del)}`;
     shape[f.table]!.foreignKeys.push(text);
   }
@@ -82,7 +90,7 @@ export async function postgresShape(client: pg.ClientBase): Promise<SchemaShape>
     `select t.relname as table, g.tgname as name from pg_trigger g join pg_class t on t.oid = g.tgrelid ${inPublic}
      where not g.tgisinternal order by g.tgname`,
   );
-  for (const g of triggers.rows) shape[g.table]!.triggers.push(g.name);
+  for (const g of triggers.rows) shape[g.table]?.triggers.push(g.name);
   for (const table of Object.values(shape)) {
     table.foreignKeys.sort();
     table.triggers.sort();

@@ -1,62 +1,21 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { count, eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reportSchema } from '../../shared/schemas/report.ts';
-import { openStore, type Store } from '../../server/db/store.ts';
+import type { Store } from '../../server/db/store.ts';
 import { readBandwidthHistory } from '../../server/coverage/bandwidth-history.ts';
 import { storeBatch } from '../../server/ingest/reports.ts';
 import { foldOldReports } from '../../server/ingest/retention.ts';
 import { parsePlanFile } from '../../server/plan/plan.ts';
 import { DAY_MS } from '../../shared/time/china-time.ts';
-import { usePostgres } from '../helpers/postgres.ts';
 import { makeReport } from '../helpers/reports.ts';
+import { enrolledDevice, useTwoServers } from '../helpers/two-servers.ts';
 
 /*
  * Report ingest on the store (issue 14) holds to one contract on SQLite and on PostgreSQL: a batch is stored
  * exactly once however often it arrives, and through however many servers sharing the database; the device's
  * newest evidence is recorded with it.
  */
-const postgres = usePostgres();
-const closers: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-
-/** Two stores on one new database of the dialect: two servers sharing it. */
-async function twoServers(dialect: Store['dialect']): Promise<[Store, Store]> {
-  let location: { dataDir: string } | { databaseUrl: string };
-  if (dialect === 'sqlite') {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-ingest-'));
-    closers.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-    location = { dataDir };
-  } else {
-    const { host, port, user, database } = await postgres().createDatabase();
-    location = { databaseUrl: `postgresql://${user}@${encodeURIComponent(host!)}:${port}/${database}` };
-  }
-  const first = await openStore(location);
-  closers.push(() => first.close());
-  const second = await openStore(location);
-  closers.push(() => second.close());
-  return [first, second];
-}
-
-/** One enrolled PC of one school, as the registry and enrolment leave them. */
-async function enrolledDevice(store: Store) {
-  const { divisions, schools, devices, deviceStatus } = store.t;
-  await store.q.insert(divisions).values([
-    { code: '622900', name: '临夏回族自治州', level: 'prefecture' },
-    { code: '622921', name: '临夏县', level: 'county', parentCode: '622900' },
-  ]);
-  const school = { code: '6229210001', countyCode: '622921', typeCode: '211', urbanRuralCode: '220' };
-  await store.q.insert(schools).values({ ...school, name: '学校', createdAt: 1, updatedAt: 1 });
-  await store.q
-    .insert(devices)
-    .values({ id: 'pc-1', schoolCode: school.code, hostname: 'pc', keyHash: 'h', enrolledAt: 1 });
-  await store.q.insert(deviceStatus).values({ deviceId: 'pc-1', schoolCode: school.code, state: 'never' });
-  return { id: 'pc-1', schoolCode: school.code };
-}
+const { twoServers } = useTwoServers();
 
 // PostgreSQL first: pool.end() resolves before its sockets have closed, and the server stopping right after the
 // last test would end them mid-close (an unhandled 57P01); the SQLite run gives them that time.
