@@ -289,6 +289,33 @@ export const speedtests = pgTable(
   (t) => [index('speedtests_device_finished').on(t.deviceId, t.finishedAt)],
 );
 
+export const speedtestSlots = pgTable('speedtest_slots', {
+  schoolCode: text('school_code')
+    .primaryKey()
+    .references(() => schools.code),
+  deviceId: text('device_id')
+    .notNull()
+    .references(() => devices.id),
+  expiresAt: epochMs('expires_at').notNull(),
+  downloadTaken: flag('download_taken').notNull(),
+  uploadTaken: flag('upload_taken').notNull(),
+  downloadStartedAt: doublePrecision('download_started_at'),
+  downloadSent: bigint('download_sent', { mode: 'number' }),
+  downloadDone: flag('download_done'),
+});
+
+export const speedtestGrants = pgTable(
+  'speedtest_grants',
+  {
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    day: text('day').notNull(),
+    grants: integer('grants').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deviceId, t.day] })],
+);
+
 export const deviceDays = pgTable(
   'device_days',
   {

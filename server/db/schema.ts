@@ -284,6 +284,44 @@ export const speedtests = sqliteTable(
 );
 
 /**
+ * A school's speed-test slot (server/speedtest/slots.ts): one row per school while a device holds it. In the
+ * database, not in a server's memory, so that every server process sharing the database sees the same slot
+ * (issue 14): two PCs of one school asking two processes at once still test one after the other, and a test's
+ * download and upload may be served by different processes.
+ */
+export const speedtestSlots = sqliteTable('speedtest_slots', {
+  schoolCode: text('school_code')
+    .primaryKey()
+    .references(() => schools.code),
+  deviceId: text('device_id')
+    .notNull()
+    .references(() => devices.id),
+  /** Server clock; the slot is free from this instant even if never released. */
+  expiresAt: integer('expires_at').notNull(),
+  /** The slot's one download / one upload has started. */
+  downloadTaken: integer('download_taken', { mode: 'boolean' }).notNull(),
+  uploadTaken: integer('upload_taken', { mode: 'boolean' }).notNull(),
+  /** When the download was asked for: wall-clock epoch ms with a fraction, the start of the server's own figure. */
+  downloadStartedAt: real('download_started_at'),
+  /** Bytes of the download handed to the connection, written when the last is handed over or the agent breaks off. */
+  downloadSent: integer('download_sent'),
+  downloadDone: integer('download_done', { mode: 'boolean' }),
+});
+
+/** Speed-test slots granted per device and local (China Standard Time) day, for the daily cap. */
+export const speedtestGrants = sqliteTable(
+  'speedtest_grants',
+  {
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    day: text('day').notNull(),
+    grants: integer('grants').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deviceId, t.day] })],
+);
+
+/**
  * Reports older than the retention period, folded per device and local day (UTC+8). Exact for any
  * question asked at a day boundary: history backfill and verify use them where raw reports are gone.
  */

@@ -2,8 +2,8 @@ import type { Context } from 'hono';
 
 /*
  * In-memory token buckets: `capacity` requests per `windowMs`, refilled evenly, of which at most `burst`
- * at once (the whole capacity unless given). One server process serves a prefecture, so memory is the
- * right place; a restart forgets the buckets, which only ever errs towards letting a school's PCs through. Keys are bounded (least recently used go first) so
+ * at once (the whole capacity unless given). Per process, in memory, also when several processes share one database
+ * (decision 195: each limit protects its own process); a restart forgets the buckets, which only ever errs towards letting a school's PCs through. Keys are bounded (least recently used go first) so
  * a flood of made-up keys cannot grow the map without end.
  */
 export class TokenBuckets {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import {
   MAX_SPEEDTEST_BYTES,
@@ -13,39 +13,40 @@ import { DomainError } from '../errors.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
 import { recordSpeedtest, serverMeasurement } from '../speedtest/record.ts';
-import { SpeedtestSlots, type Transfer } from '../speedtest/slots.ts';
+import { preciseNow, SpeedtestSlots, type Transfer } from '../speedtest/slots.ts';
 
 // Incompressible payload, made once: a compressing proxy on the way must not flatter the link.
 const noise = randomBytes(1024 * 1024);
 
 /** Speed-test endpoints for agents: a per-school slot, then a download and an upload of `bytes`. */
 export function speedtestRoutes(slots = new SpeedtestSlots()) {
-  const startTransfer = (
-    device: { id: string; schoolCode: string },
-    transfer: Transfer,
-    bytes: number,
-    now: number,
-  ) => {
-    const refusal = slots.startTransfer(device, transfer, bytes, now);
+  const startTransfer = async (c: Context<AppEnv>, transfer: Transfer, bytes: number) => {
+    const refusal = await slots.startTransfer(c.get('store'), c.get('device'), transfer, bytes, c.get('clock')());
     if (refusal !== null) throw new DomainError('conflict', refusal.code, refusal.message);
   };
   return new Hono<AppEnv>()
     .use('/api/v1/speedtest/*', deviceAuth)
-    .post('/api/v1/speedtest/slot', (c) => c.json(slots.request(c.get('device'), c.get('clock')())))
-    .get('/api/v1/speedtest/download', validate('query', speedtestDownloadQuerySchema), (c) => {
-      startTransfer(c.get('device'), 'download', c.req.valid('query').bytes, c.get('clock')());
-      let left = c.req.valid('query').bytes;
-      const timing = slots.startDownload(c.get('device'), performance.now());
+    .post('/api/v1/speedtest/slot', async (c) =>
+      c.json(await slots.request(c.get('store'), c.get('device'), c.get('clock')())),
+    )
+    .get('/api/v1/speedtest/download', validate('query', speedtestDownloadQuerySchema), async (c) => {
+      const { bytes } = c.req.valid('query');
+      await startTransfer(c, 'download', bytes);
+      const [store, device] = [c.get('store'), c.get('device')];
+      let left = bytes;
+      // How the download went is written to the slot as soon as it is known (its last byte handed over, or the
+      // agent breaking off), before the agent can send its upload, perhaps to another server process.
       const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (left <= 0) {
-            timing.done = true;
-            return controller.close();
-          }
+        async pull(controller) {
           const chunk = noise.subarray(0, Math.min(left, noise.length));
           left -= chunk.length;
-          timing.sent += chunk.length;
           controller.enqueue(chunk);
+          if (left > 0) return;
+          await slots.endDownload(store, device, bytes, true);
+          controller.close();
+        },
+        async cancel() {
+          await slots.endDownload(store, device, bytes - left, false);
         },
       });
       return new Response(body, {
@@ -59,8 +60,8 @@ export function speedtestRoutes(slots = new SpeedtestSlots()) {
     })
     .post('/api/v1/speedtest/upload', async (c) => {
       const device = c.get('device');
-      const arrivedAt = performance.now();
-      startTransfer(device, 'upload', 0, c.get('clock')());
+      const arrivedAt = preciseNow();
+      await startTransfer(c, 'upload', 0);
       const limit = Math.min(slots.grantedBytes, MAX_SPEEDTEST_BYTES);
       let bytes = 0;
       let first: number | null = null;
@@ -77,7 +78,7 @@ export function speedtestRoutes(slots = new SpeedtestSlots()) {
             );
         }
       } finally {
-        download = slots.release(device);
+        download = await slots.release(c.get('store'), device);
       }
       const upload = { bytes, ms: first === null ? 0 : Math.round((performance.now() - first) * 100) / 100 };
       // The server's own figures, kept beside whatever the agent will claim (decision 085).

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestJson } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { defaultSpeedtestPolicy, SpeedtestSlots } from '../../server/speedtest/slots.ts';
 
 let server: TestServer;
 afterEach(async () => server?.close());
@@ -111,17 +110,5 @@ describe('speed-test slots and transfers', () => {
       await a.call('/api/v1/speedtest/upload', { method: 'POST', body: new Uint8Array(10) });
     }
     expect(grants).toEqual([true, true, true, true, false]);
-  });
-});
-
-describe('the daily cap', () => {
-  it('counts tests per China Standard Time day, and says when the next day begins there', () => {
-    const slots = new SpeedtestSlots({ ...defaultSpeedtestPolicy, maxPerDevicePerDay: 1 });
-    const pc = { id: 'pc', schoolCode: '6229210001' };
-    // 23:00 and 01:00 Beijing are one UTC day (15:00Z, 17:00Z) but two school days.
-    expect(slots.request(pc, Date.parse('2026-03-01T23:00:00+08:00')).granted).toBe(true);
-    expect(slots.request(pc, Date.parse('2026-03-02T01:00:00+08:00')).granted).toBe(true);
-    const refused = slots.request(pc, Date.parse('2026-03-02T09:00:00+08:00'));
-    expect(refused).toMatchObject({ granted: false, retryAfterSeconds: 15 * 3600 });
   });
 });
