@@ -29,7 +29,6 @@ const theConnection = [
 export const onTheConnection = [
   'server/app.ts',
   'server/audit/audit.ts',
-  'server/commands/command-line.ts',
   'server/coverage/evaluate-on-connection.ts',
   'server/coverage/read.ts',
   'server/db/read-cache-connection.ts',
