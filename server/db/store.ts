@@ -231,7 +231,7 @@ const rawTypes = {
 
 /** SQLSTATEs after which a whole transaction is run again: a serialization failure, a deadlock. */
 const RETRIED = new Set(['40001', '40P01']);
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 12;
 
 /**
  * A Store over a PostgreSQL pool, migrated from migrations/pg; several servers may share the database.
@@ -282,6 +282,9 @@ export async function openPostgresStore(pool: pg.Pool): Promise<Store> {
               const failed = error as { code?: string; cause?: { code?: string } };
               const code = failed.code ?? failed.cause?.code;
               if (!code || !RETRIED.has(code) || attempt >= MAX_ATTEMPTS) throw error;
+              // Transactions that collided collide again if re-run at once: each waits a random while, longer
+              // with every attempt (up to ~0.6 s before the last), so they spread out (full jitter).
+              await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
             }
           }
         } finally {

@@ -20,30 +20,40 @@ export interface SentBatch {
   acknowledged: boolean;
 }
 
-/** Where the server is now: a URL that changes on every restart, and an epoch counted per restart. */
+/**
+ * Where the servers are now: the URLs of those listening (one, or several sharing one database behind one
+ * address), and an epoch counted on every change, so a device whose server died waits for a change and then
+ * sends to a server that is up. Devices take the URLs in turn, as a round-robin proxy would.
+ */
 export class ServerTarget {
   private epoch = 0;
-  private url: string | null = null;
+  private urls: string[] = [];
+  private turn = 0;
   private waiters: (() => void)[] = [];
   stopped = false;
 
   up(url: string) {
-    this.url = url;
-    this.epoch++;
-    this.waiters.splice(0).forEach((w) => w());
+    this.urls.push(url);
+    this.changed();
   }
-  down() {
-    this.url = null;
+  /** One server gone (its URL), or all of them. */
+  down(url?: string) {
+    this.urls = url === undefined ? [] : this.urls.filter((u) => u !== url);
+    this.changed();
   }
   stop() {
     this.stopped = true;
     this.waiters.splice(0).forEach((w) => w());
   }
-  /** The URL of a server started after `epoch` (or the current one); null once the run is over. */
+  private changed() {
+    this.epoch++;
+    this.waiters.splice(0).forEach((w) => w());
+  }
+  /** A URL of a server up after `epoch` changed (or now); null once the run is over. */
   async next(afterEpoch = -1): Promise<{ url: string; epoch: number } | null> {
-    while (!this.stopped && (this.url === null || this.epoch <= afterEpoch))
+    while (!this.stopped && (this.urls.length === 0 || this.epoch <= afterEpoch))
       await new Promise<void>((r) => this.waiters.push(r));
-    return this.stopped ? null : { url: this.url!, epoch: this.epoch };
+    return this.stopped ? null : { url: this.urls[this.turn++ % this.urls.length]!, epoch: this.epoch };
   }
 }
 
@@ -118,7 +128,11 @@ export async function driveDevices(devices: SimDevice[], target: ServerTarget, r
         acknowledgements++;
         if (replay && result.accepted !== 0) unexpected.push(`a replayed acknowledged batch was stored again: ${text}`);
         if (target.stopped) return;
-        if (random.next() < 0.05) continue; // replay what was just acknowledged
+        const replayNext = random.next() < 0.05;
+        const up = await target.next(); // each batch to a server up now, in turn (several share one database)
+        if (!up) return;
+        server = up;
+        if (replayNext) continue; // replay what was just acknowledged, perhaps to another server
         reports = newBatch(device, random);
         entry = { deviceId: device.deviceId, reportIds: reports.map((r) => r.id!), acknowledged: false };
         ledger.push(entry);

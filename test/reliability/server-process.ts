@@ -4,8 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApiToken } from '../../server/auth/api-tokens.ts';
 import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
-import { openDatabase } from '../../server/db/client.ts';
-import { sqliteStore } from '../../server/db/store.ts';
+import { openStore } from '../../server/db/store.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { importSchools } from '../../server/registry/import-schools.ts';
 import { repoRoot } from '../helpers/cli.ts';
@@ -84,36 +83,45 @@ export async function killHard(server: ServerProcess): Promise<void> {
   await server.exited;
 }
 
-/** A temp data dir with reference data, the test roster, one unlimited enrollment token per school and a bureau API token. */
-export async function prepareDataDir(prefix: string): Promise<{
+/**
+ * A temp data dir with reference data, the test roster, one unlimited enrollment token per school and a bureau API
+ * token; the data in the SQLite file under it, or in the PostgreSQL database `databaseUrl` names (servers sharing
+ * it are then started with SANTONG_DATABASE_URL).
+ */
+export async function prepareDataDir(
+  prefix: string,
+  databaseUrl?: string,
+): Promise<{
   dataDir: string;
   tokens: Map<string, string>;
   apiToken: string;
   remove(): void;
 }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  const db = openDatabase(dataDir);
-  const now = Date.now();
-  await ensureReferenceData(sqliteStore(db), now);
-  const summary = await importSchools(
-    sqliteStore(db),
-    testRoster.map((cells, i) => ({ line: i + 2, cells })),
-    now,
-    byTest,
-  );
-  if (summary.errors.length > 0) throw new Error(`roster rejected: ${JSON.stringify(summary.errors)}`);
-  const store = sqliteStore(db);
-  const tokens = new Map<string, string>();
-  for (const s of testRoster) {
-    const created = await createEnrollmentToken(
+  const store = await openStore(databaseUrl ? { databaseUrl } : { dataDir });
+  try {
+    const now = Date.now();
+    await ensureReferenceData(store, now);
+    const summary = await importSchools(
       store,
-      { schoolCode: s.code, expiresAt: null, maxUses: null },
+      testRoster.map((cells, i) => ({ line: i + 2, cells })),
       now,
       byTest,
     );
-    tokens.set(s.code, created.token);
+    if (summary.errors.length > 0) throw new Error(`roster rejected: ${JSON.stringify(summary.errors)}`);
+    const tokens = new Map<string, string>();
+    for (const s of testRoster) {
+      const created = await createEnrollmentToken(
+        store,
+        { schoolCode: s.code, expiresAt: null, maxUses: null },
+        now,
+        byTest,
+      );
+      tokens.set(s.code, created.token);
+    }
+    const apiToken = (await createApiToken(store, { name: 'reliability', divisionCode: null }, now, byTest)).token;
+    return { dataDir, tokens, apiToken, remove: () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+  } finally {
+    await store.close();
   }
-  const apiToken = (await createApiToken(store, { name: 'reliability', divisionCode: null }, now, byTest)).token;
-  await store.close();
-  return { dataDir, tokens, apiToken, remove: () => fs.rmSync(dataDir, { recursive: true, force: true }) };
 }

@@ -1,0 +1,134 @@
+import pg from 'pg';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { encodeReportId } from '../../server/db/report-id.ts';
+import { santong } from '../helpers/cli.ts';
+import { usePostgres } from '../helpers/postgres.ts';
+import { driveDevices, enrollDevices, ServerTarget } from './ingest-load.ts';
+import { killHard, prepareDataDir, spawnServer, type ServerProcess } from './server-process.ts';
+import { longRun, seededRandom } from './seeded-random.ts';
+
+/*
+ * Several servers behind one address (issue 14 item 2 and its goal): two `santong serve` processes share one
+ * PostgreSQL while simulated PCs send report batches to either, in turn, replaying some acknowledged ones to the
+ * other. One of the two is SIGKILLed again and again, and the other keeps serving while it is down. Afterwards
+ * every acknowledged report is stored exactly once, no batch half, and `santong verify` is clean. Replay a failure
+ * with SANTONG_SEED=<printed seed>; SANTONG_LONG=1 kills 60 times instead of 6.
+ */
+const postgres = usePostgres();
+const KILLS = longRun ? 60 : 6;
+const DEVICES = 16;
+const limitsOff = {
+  SANTONG_REPORT_BATCHES_PER_DEVICE_PER_HOUR: '0',
+  SANTONG_REPORTS_PER_IP_PER_MINUTE: '0',
+  SANTONG_ENROLL_PER_IP_PER_MINUTE: '0',
+};
+
+async function until(condition: () => boolean, what: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('two servers sharing one PostgreSQL', () => {
+  it(
+    `keep ingesting while one of them is SIGKILLed ${KILLS} times: every acknowledged report stored once, verify clean`,
+    { timeout: longRun ? 1_800_000 : 300_000 },
+    async () => {
+      const { host, port, user, database } = await postgres().createDatabase();
+      const databaseUrl = `postgresql://${user}@${encodeURIComponent(host!)}:${port}/${database}`;
+      const prepared = await prepareDataDir('santong-shared-pg-', databaseUrl);
+      onTestFinished(() => prepared.remove());
+      const env = { ...limitsOff, SANTONG_DATABASE_URL: databaseUrl };
+      const random = seededRandom();
+      const servers: ServerProcess[] = [spawnServer(prepared.dataDir, env), spawnServer(prepared.dataDir, env)];
+      onTestFinished(() => Promise.all(servers.map(killHard)).then(() => undefined));
+      const urls = await Promise.all(servers.map((s) => s.listening));
+      const target = new ServerTarget();
+      for (const url of urls) target.up(url);
+      const devices = await enrollDevices(urls[0]!, prepared.tokens, DEVICES).catch((error: Error) => {
+        throw new Error(`${error.message}\n${servers[0]!.tail()}`);
+      });
+      const load = await driveDevices(devices, target, random);
+
+      let servedWhileOneWasDown = 0;
+      for (let kill = 1; kill <= KILLS; kill++) {
+        const wanted = load.acknowledgements() + random.int(5, 20);
+        await until(
+          () => load.acknowledgements() >= wanted,
+          `acknowledgements before kill ${kill} (seed ${random.seed})`,
+        );
+        await new Promise((r) => setTimeout(r, random.int(0, 300))); // a random moment mid-ingest
+        const victim = random.int(0, 1);
+        target.down(urls[victim]);
+        await killHard(servers[victim]!);
+        // The other server carries the PCs: batches are acknowledged while the victim is gone.
+        const before = load.acknowledgements();
+        await until(
+          () => load.acknowledgements() >= before + 5,
+          `the surviving server serving after kill ${kill} (seed ${random.seed}):\n${servers[1 - victim]!.tail()}`,
+        );
+        servedWhileOneWasDown += load.acknowledgements() - before;
+        servers[victim] = spawnServer(prepared.dataDir, env);
+        urls[victim] = await servers[victim]!.listening;
+        target.up(urls[victim]!);
+      }
+      target.stop();
+      await load.done;
+      await Promise.all(servers.map(killHard));
+
+      const pool = new pg.Pool({ connectionString: databaseUrl });
+      onTestFinished(() => pool.end());
+      const present = async (id: string, deviceId: string) =>
+        Number(
+          (
+            await pool.query<{ n: string }>('select count(*) as n from reports where id = $1 and device_id = $2', [
+              encodeReportId(id),
+              deviceId,
+            ])
+          ).rows[0]!.n,
+        );
+      const stored = Number((await pool.query<{ n: string }>('select count(*) as n from reports')).rows[0]!.n);
+      let acknowledged = 0;
+      let found = 0;
+      let halfWritten = 0;
+      let expectedRows = 0;
+      const lost: string[] = [];
+      for (const batch of load.ledger) {
+        let inBatch = 0;
+        for (const id of batch.reportIds) inBatch += await present(id, batch.deviceId);
+        if (batch.acknowledged) {
+          acknowledged += batch.reportIds.length;
+          found += inBatch;
+          if (inBatch !== batch.reportIds.length)
+            lost.push(`${batch.deviceId}: ${batch.reportIds.length - inBatch} of ${batch.reportIds.length} missing`);
+        }
+        if (inBatch !== 0 && inBatch !== batch.reportIds.length) halfWritten++;
+        expectedRows += inBatch;
+      }
+      const verify = await santong(['verify', '--database-url', databaseUrl, '--data-dir', prepared.dataDir]);
+
+      const figures = {
+        seed: random.seed,
+        kills: KILLS,
+        devices: DEVICES,
+        requests: load.requests(),
+        batches: load.ledger.length,
+        acknowledged,
+        found,
+        stored,
+        halfWritten,
+        servedWhileOneWasDown,
+      };
+      console.log(`servers-sharing-postgres: ${JSON.stringify(figures)}`);
+      expect(load.unexpected, `seed ${random.seed}`).toEqual([]);
+      expect(lost, `seed ${random.seed}`).toEqual([]);
+      expect(found).toBe(acknowledged);
+      expect(halfWritten, `seed ${random.seed}`).toBe(0);
+      expect(stored, 'no report stored twice or unknown to the ledger').toBe(expectedRows);
+      expect(acknowledged).toBeGreaterThan(0);
+      expect(verify.code, `${verify.stdout}${verify.stderr} (seed ${random.seed})`).toBe(0);
+    },
+  );
+});
