@@ -1,8 +1,7 @@
 import os from 'node:os';
 import type { z } from 'zod';
 import { parseServerConfig } from '../config.ts';
-import { openDatabase, type Db } from '../db/client.ts';
-import { openStore, sqliteStore, storeLocation, type Store } from '../db/store.ts';
+import { openStore, storeLocation, type Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { describeIssues } from '../http/validate.ts';
 import { ensureReferenceData } from '../plan/plan.ts';
@@ -54,21 +53,6 @@ export function requiredInteger(flags: Flags, name: string): number {
 /** The person at the terminal, as the audit log names them. */
 export function cliActor(): string {
   return `cli:${os.userInfo().username}`;
-}
-
-/**
- * Opens the database (migrating it) with the reference data present, as the server would. A plan
- * import into a fresh directory skips the reference data, so another prefecture starts with its own.
- */
-export async function database(flags: Flags): Promise<Db> {
-  const config = parseServerConfig(flags, process.env);
-  if (config.databaseUrl)
-    throw new UsageError(
-      'this command does not run on PostgreSQL yet (issue 14); run it without --database-url / SANTONG_DATABASE_URL on a SQLite deployment',
-    );
-  const db = openDatabase(config.dataDir);
-  await referenceData(sqliteStore(db), config.root, true);
-  return db;
 }
 
 /** The reference data a command needs, as the server would load it; or, for a plan import, only a root asked for. */

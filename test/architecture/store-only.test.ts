@@ -26,7 +26,7 @@ const theConnection = [
 ];
 
 /** Not yet on the store (issue 14). */
-export const onTheConnection = ['server/app.ts', 'server/audit/audit.ts', 'server/commands/command-line.ts'];
+export const onTheConnection = ['server/app.ts', 'server/audit/audit.ts'];
 
 const usesTheConnection = /db\/client\.ts'|from '\.\/client\.ts'|per-connection\.ts'|\blegacyDb|\.get\('db'\)/;
 

@@ -16,14 +16,16 @@ import { parsePlanFile } from '../../server/plan/plan.ts';
 import { reportSchema, type Report } from '../../shared/schemas/report.ts';
 import { DAY_MS, HOUR_MS, startOfLocalDay } from '../../shared/time/china-time.ts';
 import { makeReport } from '../helpers/reports.ts';
-import { enrolledDevice, useTwoServers } from '../helpers/two-servers.ts';
+import { useEachDialect } from '../helpers/each-dialect.ts';
+import { enrolledDevice } from '../helpers/stores.ts';
 
 /*
  * Raw reports on PostgreSQL, partitioned by local day (decision 192): exactly once holds across partitions, also
  * for reports whose collected_at was clamped to the receive time (which differs on every send); retention folds a
  * past day and drops its partition; the migration moves the rows of an existing table in.
  */
-const { twoServers, newPostgresUrl } = useTwoServers();
+const open = useEachDialect();
+const newPostgresUrl = async () => ((await open.location('postgres')) as { databaseUrl: string }).databaseUrl;
 
 const pgOf = (store: Store) => store.q as unknown as NodePgDatabase;
 
@@ -44,7 +46,7 @@ const at = (offset: number, id?: string) => reportSchema.parse(makeReport({ at: 
 
 describe('raw reports partitioned by day on PostgreSQL', () => {
   it('are stored once whether sent again, by two servers at once, or on both sides of midnight, clamped or not', async () => {
-    const [server1, server2] = await twoServers('postgres');
+    const [server1, server2] = await open.twoServers('postgres');
     const device = await enrolledDevice(server1);
     // The two days either side of the boundary, and the days after, have their partitions.
     await ensureReportPartitions(server1, midnight - HOUR_MS);
@@ -88,7 +90,7 @@ describe('raw reports partitioned by day on PostgreSQL', () => {
   });
 
   it('fold a past day into device_days and drop its partition; a recent day keeps its reports', async () => {
-    const [store] = await twoServers('postgres');
+    const store = await open('postgres');
     const device = await enrolledDevice(store);
     const { plan } = parsePlanFile(new URL('../../server/plan/linxia-2015-2020.json', import.meta.url));
     await store.q.insert(store.t.plans).values({ document: plan!, importedAt: 1, source: 'test' });

@@ -1,43 +1,18 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tryJobLock } from '../../server/db/dialect.ts';
-import { openStore, type Store } from '../../server/db/store.ts';
+import type { Store } from '../../server/db/store.ts';
 import { currentPlan, PlanError } from '../../server/plan/current.ts';
 import { parsePlanFile } from '../../server/plan/plan.ts';
-import { usePostgres } from '../helpers/postgres.ts';
+import { useEachDialect } from '../helpers/each-dialect.ts';
 
 /*
  * Two stores on one database, as two santong servers share one PostgreSQL (issue 14 item 2), held to the same
  * contract on SQLite (two connections to one file): a read cached by one sees a write by the other, and a
  * scheduled job's run is taken by one of them at a time (decision 188).
  */
-const postgres = usePostgres();
-const closers: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
 
 /** Two stores on one new database of the dialect. */
-const twoStores: Record<Store['dialect'], () => Promise<[Store, Store]>> = {
-  async sqlite() {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-shared-'));
-    closers.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const stores = [await openStore({ dataDir }), await openStore({ dataDir })] as [Store, Store];
-    closers.push(...stores.map((s) => () => s.close()));
-    return stores;
-  },
-  async postgres() {
-    const { host, port, user, database } = await postgres().createDatabase();
-    const databaseUrl = `postgresql://${user}@${encodeURIComponent(host!)}:${port}/${database}`;
-    const first = await openStore({ databaseUrl });
-    closers.push(() => first.close());
-    const second = await openStore({ databaseUrl });
-    closers.push(() => second.close());
-    return [first, second];
-  },
-};
+const open = useEachDialect();
 
 const { plan: linxia } = parsePlanFile(new URL('../../server/plan/linxia-2015-2020.json', import.meta.url));
 
@@ -47,7 +22,7 @@ async function importPlan(store: Store, name: string, at: number) {
 
 describe.each(['sqlite', 'postgres'] as const)('two stores on one %s database', (dialect) => {
   it('read the plan in force through the read cache, and each sees a plan the other imports', async () => {
-    const [server1, server2] = await twoStores[dialect]();
+    const [server1, server2] = await open.twoServers(dialect);
     await expect(currentPlan(server1)).rejects.toThrow(PlanError);
     await importPlan(server2, 'first', 1);
     expect((await currentPlan(server1)).name).toBe('first');
@@ -61,7 +36,7 @@ describe.each(['sqlite', 'postgres'] as const)('two stores on one %s database', 
 
 describe('scheduled jobs on two servers sharing PostgreSQL', () => {
   it('run on one server at a time: the other is refused the job lock while the first holds it', async () => {
-    const [server1, server2] = await twoStores.postgres();
+    const [server1, server2] = await open.twoServers('postgres');
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let taken!: () => void;
@@ -93,7 +68,7 @@ describe('scheduled jobs on two servers sharing PostgreSQL', () => {
 
 describe('scheduled jobs on SQLite', () => {
   it('always go ahead: one server owns the database', async () => {
-    const [store] = await twoStores.sqlite();
+    const store = await open('sqlite');
     expect(await store.transaction((tx) => tryJobLock(tx, 'aging'))).toBe(true);
   });
 });

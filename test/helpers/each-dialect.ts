@@ -10,6 +10,10 @@ export interface EachDialect {
   (dialect: Store['dialect']): Promise<Store>;
   /** `count` stores on one new database of the dialect: as many santong servers sharing it. */
   sharing(dialect: Store['dialect'], count: number): Promise<Store[]>;
+  /** Two stores on one new database: two santong servers sharing it. */
+  twoServers(dialect: Store['dialect']): Promise<[Store, Store]>;
+  /** A new, empty database of the dialect, not opened (a SQLite data dir, a PostgreSQL URL); removed after the test. */
+  location(dialect: Store['dialect']): Promise<StoreLocation>;
 }
 
 /*
@@ -42,5 +46,9 @@ export function useEachDialect(): EachDialect {
     }
     return stores;
   };
-  return Object.assign(async (dialect: Store['dialect']) => (await sharing(dialect, 1))[0]!, { sharing });
+  return Object.assign(async (dialect: Store['dialect']) => (await sharing(dialect, 1))[0]!, {
+    sharing,
+    twoServers: async (dialect: Store['dialect']) => (await sharing(dialect, 2)) as [Store, Store],
+    location: newLocation,
+  });
 }

@@ -16,3 +16,19 @@ export async function openSqliteTestStore(closers: Closers, prefix = 'santong-st
   );
   return store;
 }
+
+/** One enrolled PC of one school, as the registry and enrolment leave them. */
+export async function enrolledDevice(store: Store) {
+  const { divisions, schools, devices, deviceStatus } = store.t;
+  await store.q.insert(divisions).values([
+    { code: '622900', name: '临夏回族自治州', level: 'prefecture' },
+    { code: '622921', name: '临夏县', level: 'county', parentCode: '622900' },
+  ]);
+  const school = { code: '6229210001', countyCode: '622921', typeCode: '211', urbanRuralCode: '220' };
+  await store.q.insert(schools).values({ ...school, name: '学校', createdAt: 1, updatedAt: 1 });
+  await store.q
+    .insert(devices)
+    .values({ id: 'pc-1', schoolCode: school.code, hostname: 'pc', keyHash: 'h', enrolledAt: 1 });
+  await store.q.insert(deviceStatus).values({ deviceId: 'pc-1', schoolCode: school.code, state: 'never' });
+  return { id: 'pc-1', schoolCode: school.code };
+}

@@ -223,6 +223,7 @@ describe('audit of every mutation path', () => {
       'platform probe',
       'verify',
       'backup',
+      'migrate-to-postgres',
       'closure list',
       'declaration list',
       'inspection checklist',

@@ -8,20 +8,21 @@ import { foldOldReports } from '../../server/ingest/retention.ts';
 import { parsePlanFile } from '../../server/plan/plan.ts';
 import { DAY_MS } from '../../shared/time/china-time.ts';
 import { makeReport } from '../helpers/reports.ts';
-import { enrolledDevice, useTwoServers } from '../helpers/two-servers.ts';
+import { useEachDialect } from '../helpers/each-dialect.ts';
+import { enrolledDevice } from '../helpers/stores.ts';
 
 /*
  * Report ingest on the store (issue 14) holds to one contract on SQLite and on PostgreSQL: a batch is stored
  * exactly once however often it arrives, and through however many servers sharing the database; the device's
  * newest evidence is recorded with it.
  */
-const { twoServers } = useTwoServers();
+const open = useEachDialect();
 
 // PostgreSQL first: pool.end() resolves before its sockets have closed, and the server stopping right after the
 // last test would end them mid-close (an unhandled 57P01); the SQLite run gives them that time.
 describe.each(['postgres', 'sqlite'] as const)('report ingest on %s', (dialect) => {
   it('stores a batch sent to two servers once, records the newest evidence on the device, charts its downloads', async () => {
-    const [server1, server2] = await twoServers(dialect);
+    const [server1, server2] = await open.twoServers(dialect);
     const device = await enrolledDevice(server1);
     const now = Date.parse('2026-03-02T08:00:00Z');
     const batch = [80, 100].map((downMbps, i) =>
@@ -48,7 +49,7 @@ describe.each(['postgres', 'sqlite'] as const)('report ingest on %s', (dialect) 
   });
 
   it('folds reports past retention into one row per device and day, once, on two servers', async () => {
-    const [server1, server2] = await twoServers(dialect);
+    const [server1, server2] = await open.twoServers(dialect);
     const device = await enrolledDevice(server1);
     const { plan } = parsePlanFile(new URL('../../server/plan/linxia-2015-2020.json', import.meta.url));
     await server1.q.insert(server1.t.plans).values({ document: plan!, importedAt: 1, source: 'test' });

@@ -1,23 +1,19 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateSecret, hashSecret } from '../../server/access/secrets.ts';
 import { createApp } from '../../server/app.ts';
-import { openStore, type Store } from '../../server/db/store.ts';
+import type { Store } from '../../server/db/store.ts';
 import { establishRoot } from '../../server/divisions/deployment.ts';
 import { parsePlanFile } from '../../server/plan/plan.ts';
 import { defaultSpeedtestPolicy, SpeedtestSlots } from '../../server/speedtest/slots.ts';
-import { usePostgres } from '../helpers/postgres.ts';
+import { useEachDialect } from '../helpers/each-dialect.ts';
 
 /*
  * Speed-test slots shared by every server process on one database (issue 14, decision 195): two stores on one
  * SQLite file or one PostgreSQL database stand for two `santong serve` processes behind one address.
  */
-const postgres = usePostgres();
 const closers: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
@@ -27,22 +23,7 @@ const { plan: linxia } = parsePlanFile(new URL('../../server/plan/linxia-2015-20
 const NOW = Date.parse('2027-03-01T02:00:00Z');
 const SCHOOL = '6229210001';
 
-async function twoStores(dialect: Store['dialect']): Promise<[Store, Store]> {
-  if (dialect === 'sqlite') {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-slots-'));
-    closers.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const stores = [await openStore({ dataDir }), await openStore({ dataDir })] as [Store, Store];
-    closers.push(...stores.map((s) => () => s.close()));
-    return stores;
-  }
-  const { host, port, user, database } = await postgres().createDatabase();
-  const databaseUrl = `postgresql://${user}@${encodeURIComponent(host!)}:${port}/${database}`;
-  const first = await openStore({ databaseUrl });
-  closers.push(() => first.close());
-  const second = await openStore({ databaseUrl });
-  closers.push(() => second.close());
-  return [first, second];
-}
+const open = useEachDialect();
 
 /** One school with three enrolled PCs, and a second school with one, written straight through the store. */
 async function schoolsWithPcs(store: Store): Promise<Record<'a' | 'b' | 'c' | 'elsewhere', string>> {
@@ -82,7 +63,7 @@ const pc = (id: string, schoolCode = SCHOOL) => ({ id, schoolCode });
 
 describe.each(['sqlite', 'postgres'] as const)('speed-test slots on two servers sharing one %s database', (dialect) => {
   it('grant one slot per school between them, count the daily cap across both, and hand a download timed by one to the other', async () => {
-    const [store1, store2] = await twoStores(dialect);
+    const [store1, store2] = await open.twoServers(dialect);
     await schoolsWithPcs(store1);
     const slots1 = new SpeedtestSlots({ ...defaultSpeedtestPolicy, maxPerDevicePerDay: 2 });
     const slots2 = new SpeedtestSlots({ ...defaultSpeedtestPolicy, maxPerDevicePerDay: 2 });
@@ -130,7 +111,7 @@ describe.each(['sqlite', 'postgres'] as const)('speed-test slots on two servers 
   });
 
   it('over HTTP: a download served by one server and the upload by the other give the server’s own measurement', async () => {
-    const [store1, store2] = await twoStores(dialect);
+    const [store1, store2] = await open.twoServers(dialect);
     const keys = await schoolsWithPcs(store1);
     const urls: string[] = [];
     for (const store of [store1, store2]) {
@@ -171,7 +152,7 @@ describe.each(['sqlite', 'postgres'] as const)('speed-test slots on two servers 
   });
 
   it('counts tests per China Standard Time day, and says when the next day begins there', async () => {
-    const [store] = await twoStores(dialect);
+    const store = await open(dialect);
     await schoolsWithPcs(store);
     const slots = new SpeedtestSlots({ ...defaultSpeedtestPolicy, maxPerDevicePerDay: 1 });
     // 23:00 and 01:00 Beijing are one UTC day (15:00Z, 17:00Z) but two school days.
