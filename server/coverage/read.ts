@@ -178,7 +178,7 @@ function countyPageOf(
 /*
  * A county's school list is read on every page of the dashboard and the API. Its statements are written
  * in SQL, defined once per filter combination (a few dozen at most) and prepared once per connection; rows come
- * back in the answer's shape, so a page of 100 schools costs one statement and no mapping layer.
+ * back in the answer's shape, so a page of 100 schools costs one statement and no mapping layer (decision 196).
  */
 const countySchoolColumns = `s.code, s.name, s.township, s.type_code as "typeCode", s.urban_rural_code as "urbanRuralCode",
   st.connected, st.last_reachable_at as "lastReachableAt", st.bandwidth_mbps as "bandwidthMbps",
