@@ -1,21 +1,15 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
-import { reportSchema } from '../../shared/schemas/report.ts';
 import { signIn } from '../../server/accounts/login.ts';
 import { SESSION_COOKIE } from '../../server/accounts/sessions.ts';
 import { createUser } from '../../server/accounts/users.ts';
 import { createApp } from '../../server/app.ts';
 import { createApiToken } from '../../server/auth/api-tokens.ts';
 import type { Store } from '../../server/db/store.ts';
-import { enrollDevice } from '../../server/enrollment/enroll.ts';
-import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
-import { ingestReports } from '../../server/ingest/reports.ts';
-import { ensureReferenceData } from '../../server/plan/plan.ts';
-import { importSchools } from '../../server/registry/import-schools.ts';
 import { useEachDialect } from '../helpers/each-dialect.ts';
-import { makeReport, projector } from '../helpers/reports.ts';
 import { rosterRow } from '../helpers/roster.ts';
+import { reportingWorld } from '../helpers/store-world.ts';
 import { byTest } from '../helpers/server.ts';
 
 /*
@@ -32,32 +26,11 @@ const COUNTY = '622921';
 
 /** Two schools in 临夏县 (one with two PCs reporting, one with none) and one in 康乐县 with a PC; five days of reports. */
 async function smallWorld(store: Store): Promise<void> {
-  await ensureReferenceData(store, T0);
-  const roster = await importSchools(
-    store,
-    [
-      rosterRow(2, '6229210001', COUNTY, { name: '临夏县第一小学', township: '韩集镇' }),
-      rosterRow(3, '6229210002', COUNTY, { name: 'Lianhua School', township: '莲花镇' }),
-      rosterRow(4, '6229220001', '622922', { classroom_count: '3' }),
-    ],
-    T0,
-    byTest,
-  );
-  expect(roster.errors).toEqual([]);
-  for (const [schoolCode, classroom, downMbps] of [
-    ['6229210001', '1', 90],
-    ['6229210001', '2', 40],
-    ['6229220001', '1', 120],
-  ] as const) {
-    const { token } = await createEnrollmentToken(store, { schoolCode, expiresAt: null, maxUses: null }, T0, byTest);
-    const hardware = { uuid: crypto.randomUUID() };
-    const { deviceId } = await enrollDevice(store, { token, hostname: `pc-${classroom}`, hardware, classroom }, T0);
-    for (let day = 0; day < 5; day++) {
-      const at = T0 + day * DAY + 1;
-      const report = reportSchema.parse(makeReport({ at, downMbps: downMbps + day, displays: [projector] }));
-      expect((await ingestReports(store, { id: deviceId, schoolCode }, [report], at)).accepted).toBe(1);
-    }
-  }
+  await reportingWorld(store, T0, [
+    rosterRow(2, '6229210001', COUNTY, { name: '临夏县第一小学', township: '韩集镇' }),
+    rosterRow(3, '6229210002', COUNTY, { name: 'Lianhua School', township: '莲花镇' }),
+    rosterRow(4, '6229220001', '622922', { classroom_count: '3' }),
+  ]);
 }
 
 /** Every filter of a county's school list at once: the statement that names every column a filter can name. */
