@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { readCoverage } from '../../server/coverage/read.ts';
 import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
+import { sqliteStore } from '../../server/db/store.ts';
 
 /*
  * A stand-in for `GET /api/v1/coverage?division=CODE` while the API lacks the parameter: readCoverage for
@@ -12,8 +13,9 @@ import { DATABASE_FILE, openDatabaseFile } from '../../server/db/client.ts';
  */
 if (import.meta.url === `file://${process.argv[1]}`) {
   const db = openDatabaseFile(`${process.argv[2]}/${DATABASE_FILE}`);
-  const app = new Hono().get('/coverage', (c) =>
-    c.json(readCoverage(db, c.req.query('division') ?? null, Date.now(), { page: 1, pageSize: 100 })),
+  const store = sqliteStore(db);
+  const app = new Hono().get('/coverage', async (c) =>
+    c.json(await readCoverage(store, c.req.query('division') ?? null, Date.now(), { page: 1, pageSize: 100 })),
   );
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) =>
     process.stdout.write(`listening ${info.port}\n`),

@@ -72,10 +72,7 @@ export async function evaluateSchools(
   await runSteps(store, evaluation(inputs, schoolCodes, now, reported));
 }
 
-/**
- * evaluateSchools as steps (server/db/steps.ts): on the store above, and synchronously for the callers still
- * on the SQLite connection (evaluate-on-connection.ts), so the evaluation has one home while both exist.
- */
+/** evaluateSchools as steps (server/db/steps.ts), run on the store above. */
 export function* evaluation(
   inputs: EvaluationInputs,
   schoolCodes: Iterable<string>,

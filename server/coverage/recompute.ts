@@ -148,10 +148,7 @@ export async function recomputeCoverage(store: Store, at: number): Promise<Map<s
   return runSteps(store, recomputation((await currentPlan(store)).coverage, await readCalendars(store), at));
 }
 
-/**
- * recomputeCoverage as steps (server/db/steps.ts): on the store above, and synchronously for history's backfill
- * while it is on the SQLite connection (evaluate-on-connection.ts).
- */
+/** recomputeCoverage as steps (server/db/steps.ts), run on the store above. */
 export function* recomputation(
   rules: CoverageRules,
   calendarOf: (countyCode: string) => Calendar,

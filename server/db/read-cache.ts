@@ -13,7 +13,7 @@ import { statement, type Store } from './store.ts';
 const readModelVersion = statement<{ version: number }, []>('select version from read_model_version where id = 1');
 
 /** What one connection keeps: values and whole answers, valid at read-model version `seen`. */
-export interface ReadCache {
+interface ReadCache {
   seen: number;
   values: Map<string, unknown>;
   answers: Map<string, unknown>;
@@ -21,9 +21,8 @@ export interface ReadCache {
 
 /*
  * One cache per connection, keyed by the store's query builder: on SQLite that is the connection itself, the
- * same object at every transaction depth (and what server/db/read-cache-connection.ts keys code not yet on the
- * store by, so both share one cache); on PostgreSQL the pool's, while a transaction, on a connection of its own,
- * starts empty and is dropped with it.
+ * same object at every transaction depth; on PostgreSQL the pool's, while a transaction, on a connection of its
+ * own, starts empty and is dropped with it.
  */
 const caches = new WeakMap<object, ReadCache>();
 
@@ -32,7 +31,7 @@ const caches = new WeakMap<object, ReadCache>();
 const ANSWERS_KEPT = 32;
 
 /** The cache of `connection`, emptied first when the read-model version moved; undefined when there is no version row. */
-export function cacheAt(connection: object, version: number | undefined): ReadCache | undefined {
+function cacheAt(connection: object, version: number | undefined): ReadCache | undefined {
   // Without its row (never so after migration 0009) nothing could tell a cached value stale.
   if (version === undefined) return undefined;
   let cache = caches.get(connection);
@@ -46,7 +45,7 @@ export function cacheAt(connection: object, version: number | undefined): ReadCa
 }
 
 /** Keeps `answer` under `key`, dropping the oldest answer beyond ANSWERS_KEPT. */
-export function keepAnswer(cache: ReadCache, key: string, answer: unknown): void {
+function keepAnswer(cache: ReadCache, key: string, answer: unknown): void {
   cache.answers.delete(key);
   if (cache.answers.size >= ANSWERS_KEPT) cache.answers.delete(cache.answers.keys().next().value!);
   cache.answers.set(key, answer);

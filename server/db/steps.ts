@@ -2,9 +2,9 @@ import type { Param, Statement, Store } from './store.ts';
 
 /*
  * Work over raw statements written once as steps (a generator) that yield each statement they need run and
- * receive its result. On the store a driver awaits each one (runSteps); code still inside synchronous
- * transactions on the SQLite connection (issue 14) runs the same steps synchronously, so a computation that
- * both kinds of caller need has one home while both exist. Used by the coverage evaluation and recomputation.
+ * receive its result; runSteps awaits each on the store. Used by the coverage evaluation and recomputation
+ * (decision 190: written so for callers then still inside synchronous transactions on the SQLite connection,
+ * whose synchronous driver went with the last of them, decision 196).
  */
 
 /** A raw statement steps need run, with its parameters. */
@@ -37,7 +37,7 @@ export function* execute<Params extends Param[]>(
   yield { how: 'execute', statement, params };
 }
 
-type Runner = (statement: Statement<any, any>, ...params: Param[]) => unknown;
+type Runner = (statement: Statement<any, any>, ...params: Param[]) => Promise<unknown>;
 
 /** Runs steps on the store, each statement awaited in turn. */
 export async function runSteps<T>(store: Store, steps: Steps<T>): Promise<T> {
@@ -45,14 +45,5 @@ export async function runSteps<T>(store: Store, steps: Steps<T>): Promise<T> {
     if (next.done) return next.value;
     const { how, statement, params } = next.value;
     next = steps.next(await (store[how] as Runner)(statement, ...params));
-  }
-}
-
-/** Runs steps on a synchronous runner of the same three methods (the SQLite connection's, per-connection.ts). */
-export function runStepsNow<T>(runner: Record<Ask['how'], Runner>, steps: Steps<T>): T {
-  for (let next = steps.next(); ;) {
-    if (next.done) return next.value;
-    const { how, statement, params } = next.value;
-    next = steps.next(runner[how](statement, ...params));
   }
 }

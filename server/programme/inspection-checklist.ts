@@ -2,7 +2,7 @@ import type { Declaration } from '../../shared/schemas/declarations.ts';
 import type { SchoolDetail } from '../../shared/schemas/coverage.ts';
 import type { Inspection } from '../../shared/schemas/inspections.ts';
 import type { Store } from '../db/store.ts';
-import { readSchool } from './coverage-on-connection.ts';
+import { readSchool } from '../coverage/read.ts';
 import { listDeclarations } from './declarations.ts';
 import { readInspection } from './inspections.ts';
 import { divisionContains } from '../divisions/containment.ts';

@@ -1,11 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import type { ProgrammeCoverage } from '../../shared/schemas/programme-coverage.ts';
-import type { CountyRows } from '../coverage/read.ts';
+import { readCoverage, type CountyRows } from '../coverage/read.ts';
 import { readCachedAnswer } from '../db/read-cache.ts';
 import { statement, type Store } from '../db/store.ts';
 import { currentPlan } from '../plan/current.ts';
 import { progressOf } from '../plan/milestones.ts';
-import { readCoverage } from './coverage-on-connection.ts';
 import { readPlatformCoverage } from './platforms.ts';
 import { teacherSpacesOf } from './teacher-spaces.ts';
 

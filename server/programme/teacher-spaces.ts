@@ -9,7 +9,7 @@ import { readCached } from '../db/read-cache.ts';
 import { currentPlan } from '../plan/current.ts';
 import { deploymentTree } from '../divisions/deployment.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
-import { rollupOf } from './coverage-on-connection.ts';
+import { rollupOf } from '../coverage/read.ts';
 
 /*
  * Teacher spaces (人人通) are declared, never measured: they come from the platform operator or the county

@@ -12,7 +12,7 @@ import { apiErrorSchema } from '../../shared/schemas/error.ts';
 import { programmeCoverageSchema } from '../../shared/schemas/programme-coverage.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { assertDivisionInScope, divisionScopeOf } from '../access/scope.ts';
-import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
 import { apiAuth } from '../auth/middleware.ts';
 import { findCounty, readCountySchools, readCoverage } from '../coverage/read.ts';
 import { tableResponse, type TableColumn as CsvColumn } from '../http/table-response.ts';
@@ -93,11 +93,11 @@ const countyCsvColumns = (coverage: z.infer<typeof coverageSchema>): CsvColumn<C
  * The division a coverage read is for: `?division=` when the principal may see it, else the principal's own;
  * null stands for the deployment's root (the root's code is folded into it, so plan targets apply as today).
  */
-function divisionToRead(c: Context<AppEnv>, asked: string | undefined): string | null {
+async function divisionToRead(c: Context<AppEnv>, asked: string | undefined): Promise<string | null> {
   const own = divisionScopeOf(c.get('principal'));
   if (asked === undefined) return own;
   assertDivisionInScope(c.get('principal'), asked);
-  return asked === deploymentTreeOnConnection(c.get('db')).root.code ? null : asked;
+  return asked === (await deploymentTree(c.get('store'))).root.code ? null : asked;
 }
 
 export const coverageRoutes = new Hono<AppEnv>()
@@ -106,10 +106,10 @@ export const coverageRoutes = new Hono<AppEnv>()
   .get('/api/v1/coverage', validate('query', coverageQuerySchema), async (c) => {
     const now = c.get('clock')();
     const { format, page, pageSize, division, counties } = c.req.valid('query');
-    const scope = divisionToRead(c, division);
+    const scope = await divisionToRead(c, division);
     if (format !== 'json') {
       // The exports list the division's children (a prefecture's counties, a province's prefectures), all of them.
-      const coverage = readCoverage(c.get('db'), scope, now, { page: 1, pageSize: 1, counties: false });
+      const coverage = await readCoverage(c.get('store'), scope, now, { page: 1, pageSize: 1, counties: false });
       return tableResponse(format, countyCsvColumns(coverage), coverage.children, 'coverage-counties');
     }
     // Serialised once per read-model version (decision 163), and gzipped once for clients that accept it
@@ -134,13 +134,13 @@ export const coverageRoutes = new Hono<AppEnv>()
       const { code } = c.req.valid('param');
       const query = c.req.valid('query');
       assertDivisionInScope(c.get('principal'), code);
-      findCounty(c.get('db'), code);
+      await findCounty(c.get('store'), code);
       const now = c.get('clock')();
       const table = query.format !== 'json';
-      const schools = readCountySchools(c.get('db'), code, query, now, !table);
+      const schools = await readCountySchools(c.get('store'), code, query, now, !table);
       if (query.format !== 'json')
         return tableResponse(query.format, schoolCsvColumns, schools.rows, `schools-${code}`);
-      const coverage = readCoverage(c.get('db'), code, now);
+      const coverage = await readCoverage(c.get('store'), code, now);
       return c.json({
         asOf: coverage.asOf,
         evidenceWindowDays: coverage.evidenceWindowDays,

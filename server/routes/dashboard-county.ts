@@ -48,9 +48,15 @@ const exportSchools = createFactory<AppEnv>().createHandlers(
     const { code } = c.req.valid('param');
     const format = exportFormatOf(c.req.path);
     assertCanSeeCounty(c.get('user'), code);
-    findCounty(c.get('db'), code);
+    await findCounty(c.get('store'), code);
     const now = c.get('clock')();
-    const schools = readCountySchools(c.get('db'), code, { ...c.req.valid('query'), format: 'json' }, now, false);
+    const schools = await readCountySchools(
+      c.get('store'),
+      code,
+      { ...c.req.valid('query'), format: 'json' },
+      now,
+      false,
+    );
     return tableExport(
       c.get('locale'),
       format,
@@ -66,7 +72,7 @@ export const dashboardCountyRoutes = new Hono<AppEnv>()
   .get('/counties/:code', validate('param', countyParams), validate('query', filterQuery), async (c) => {
     const { code } = c.req.valid('param');
     assertCanSeeCounty(c.get('user'), code);
-    const county = findCounty(c.get('db'), code);
+    const county = await findCounty(c.get('store'), code);
     const now = c.get('clock')();
     const query = { ...c.req.valid('query'), format: 'json' as const };
     return c.html(
@@ -75,11 +81,11 @@ export const dashboardCountyRoutes = new Hono<AppEnv>()
         viewer: c.get('viewer'),
         path: c.req.path + new URL(c.req.url).search,
         county,
-        coverage: readCoverage(c.get('db'), code, now),
+        coverage: await readCoverage(c.get('store'), code, now),
         query,
         filterQuery: filtersOf(c.req.url),
         townships: await readCountyTownships(c.get('store'), code),
-        schools: readCountySchools(c.get('db'), code, query, now, true),
+        schools: await readCountySchools(c.get('store'), code, query, now, true),
         ...(await trailTo(c.get('store'), c.get('user'), code)),
       }),
     );

@@ -5,7 +5,7 @@ import { divisionCodeSchema } from '../../shared/schemas/division-code.ts';
 import { assertCanSeeDivision, assertRole } from '../access/scope.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { readCoverage } from '../coverage/read.ts';
-import { deploymentTreeOnConnection } from '../divisions/deployment-on-connection.ts';
+import { deploymentTree } from '../divisions/deployment.ts';
 import { validate } from '../http/validate.ts';
 import { currentPlan } from '../plan/current.ts';
 import { readPrefectureSeries } from '../programme/history.ts';
@@ -23,7 +23,7 @@ const exportCounties = createFactory<AppEnv>().createHandlers(validate('query', 
   const user = c.get('user');
   assertRole(user, 'bureau', 'county');
   const now = c.get('clock')();
-  const coverage = readCoverage(c.get('db'), user.divisionCode, now);
+  const coverage = await readCoverage(c.get('store'), user.divisionCode, now);
   const { sort, dir } = c.req.valid('query');
   const columns = countyColumns(c.get('locale'));
   return tableExport(
@@ -43,7 +43,7 @@ const exportChildren = createFactory<AppEnv>().createHandlers(
     const { code } = c.req.valid('param');
     assertCanSeeDivision(c.get('user'), code);
     const now = c.get('clock')();
-    const coverage = readCoverage(c.get('db'), code, now);
+    const coverage = await readCoverage(c.get('store'), code, now);
     const { sort, dir } = c.req.valid('query');
     const columns = divisionColumns(c.get('locale'), childLevelOf(coverage));
     return tableExport(
@@ -60,7 +60,9 @@ const exportChildren = createFactory<AppEnv>().createHandlers(
 async function divisionView(c: Context<AppEnv>, code: string | null, sort: string, dir: 'asc' | 'desc') {
   const now = c.get('clock')();
   const coverage =
-    code === null ? await readProgrammeFigures(c.get('store'), null, now) : readCoverage(c.get('db'), code, now);
+    code === null
+      ? await readProgrammeFigures(c.get('store'), null, now)
+      : await readCoverage(c.get('store'), code, now);
   const here = coverage.division.code;
   const columns = divisionColumns(c.get('locale'), childLevelOf(coverage));
   const anchor = childLevelOf(coverage) === 'county' ? 'counties' : 'children';
@@ -99,7 +101,7 @@ export const dashboardOverviewRoutes = new Hono<AppEnv>()
   .get('/divisions/:code', validate('param', divisionParams), validate('query', sortQuery), async (c) => {
     const { code } = c.req.valid('param');
     assertCanSeeDivision(c.get('user'), code);
-    const tree = deploymentTreeOnConnection(c.get('db'));
+    const tree = await deploymentTree(c.get('store'));
     // One page per division: the root is the overview, a county its school list.
     if (code === tree.root.code) return c.redirect('/', 302);
     if (tree.isSchoolUnit(code)) return c.redirect(`/counties/${code}`, 302);

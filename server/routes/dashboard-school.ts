@@ -16,9 +16,9 @@ import { exportFormatOf, tableExport } from '../views/table.tsx';
 import { trailTo } from './dashboard-trail.ts';
 
 /** The school as of now, if the signed-in user may see it (404 unknown, 403 out of scope). */
-function schoolInScope(c: Context<AppEnv>, code: string) {
+async function schoolInScope(c: Context<AppEnv>, code: string) {
   const now = c.get('clock')();
-  const detail = readSchool(c.get('db'), code, now);
+  const detail = await readSchool(c.get('store'), code, now);
   assertCanSeeSchool(c.get('user'), { code, countyCode: detail.school.county.code });
   return { detail, now };
 }
@@ -26,9 +26,9 @@ function schoolInScope(c: Context<AppEnv>, code: string) {
 const factory = createFactory<AppEnv>();
 
 /** The classroom table as CSV or XLSX (the path says which). */
-const exportClassrooms = factory.createHandlers(validate('param', schoolParams), (c) => {
+const exportClassrooms = factory.createHandlers(validate('param', schoolParams), async (c) => {
   const { code } = c.req.valid('param');
-  const { detail } = schoolInScope(c, code);
+  const { detail } = await schoolInScope(c, code);
   return tableExport(
     c.get('locale'),
     exportFormatOf(c.req.path),
@@ -39,9 +39,9 @@ const exportClassrooms = factory.createHandlers(validate('param', schoolParams),
 });
 
 /** The device table as CSV or XLSX. */
-const exportDevices = factory.createHandlers(validate('param', schoolParams), (c) => {
+const exportDevices = factory.createHandlers(validate('param', schoolParams), async (c) => {
   const { code } = c.req.valid('param');
-  const { detail } = schoolInScope(c, code);
+  const { detail } = await schoolInScope(c, code);
   return tableExport(
     c.get('locale'),
     exportFormatOf(c.req.path),
@@ -54,7 +54,7 @@ const exportDevices = factory.createHandlers(validate('param', schoolParams), (c
 /** A school's page and its classroom and device exports. */
 export const dashboardSchoolRoutes = new Hono<AppEnv>()
   .get('/schools/:code', validate('param', schoolParams), async (c) => {
-    const { detail, now } = schoolInScope(c, c.req.valid('param').code);
+    const { detail, now } = await schoolInScope(c, c.req.valid('param').code);
     return c.html(
       SchoolPage({
         locale: c.get('locale'),

@@ -44,17 +44,17 @@ const deviceColumns: CsvColumn<SchoolDetail['devices'][number]>[] = [
 ];
 
 /** The school as of now, if the reader may see its county. */
-function schoolInScope(c: Context<AppEnv>, code: string): SchoolDetail {
+async function schoolInScope(c: Context<AppEnv>, code: string): Promise<SchoolDetail> {
   const now = c.get('clock')();
-  const detail = readSchool(c.get('db'), code, now);
+  const detail = await readSchool(c.get('store'), code, now);
   assertSchoolInScope(c.get('principal'), detail.school);
   return detail;
 }
 
 export const schoolRoutes = new Hono<AppEnv>()
   .use('/api/v1/schools/*', apiAuth)
-  .get('/api/v1/schools/:code', validate('param', schoolParams), (c) =>
-    c.json(schoolInScope(c, c.req.valid('param').code)),
+  .get('/api/v1/schools/:code', validate('param', schoolParams), async (c) =>
+    c.json(await schoolInScope(c, c.req.valid('param').code)),
   )
   .get(
     '/api/v1/schools/:code/classrooms',
@@ -62,7 +62,7 @@ export const schoolRoutes = new Hono<AppEnv>()
     validate('query', formatQuerySchema),
     async (c) => {
       const { code } = c.req.valid('param');
-      const { classrooms } = schoolInScope(c, code);
+      const { classrooms } = await schoolInScope(c, code);
       const { format } = c.req.valid('query');
       if (format !== 'json') return tableResponse(format, classroomColumns, classrooms, `classrooms-${code}`);
       return c.json({ classrooms });
@@ -74,7 +74,7 @@ export const schoolRoutes = new Hono<AppEnv>()
     validate('query', formatQuerySchema),
     async (c) => {
       const { code } = c.req.valid('param');
-      const { devices } = schoolInScope(c, code);
+      const { devices } = await schoolInScope(c, code);
       const { format } = c.req.valid('query');
       if (format !== 'json') return tableResponse(format, deviceColumns, devices, `devices-${code}`);
       return c.json({ devices });

@@ -37,13 +37,15 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 const RAW_SQL = [/\.prepare\s*[<(]/, /\bsql`/, /\.exec\(\s*['"`]/];
 
 /** Files whose raw SQL runs inside a function: each is called on the migrated database. */
-const preparedInline: Record<string, (db: Db) => void> = {
+const preparedInline: Record<string, (db: Db) => unknown> = {
   'server/db/sqlite-to-postgres.ts': (db) => {
     // What migrate-to-postgres reads: the schema's tables in copy order, and each table's rows.
     for (const table of copyOrder(db.$client)) tableReader(db.$client, table);
   },
-  'server/coverage/read.ts': (db) => {
-    // Every filter at once: the one statement shape that names every column a filter can name.
+  'server/coverage/read.ts': async (db) => {
+    // Its county school statements are defined per filter combination when first asked (the module-level ones
+    // are prepared above on both dialects). Every filter at once: the shape that names every column a filter can
+    // name; test/server/coverage-both-dialects.test.ts runs it on PostgreSQL.
     const everyFilter = countySchoolsQuerySchema.parse({
       ...Object.fromEntries(['connected', 'meetsStandard', 'hasSilentDevices', 'noAgent'].map((k) => [k, 'true'])),
       ...Object.fromEntries(['declaredConnected', 'conflict', 'flagged'].map((k) => [k, 'true'])),
@@ -51,8 +53,9 @@ const preparedInline: Record<string, (db: Db) => void> = {
       township: 't',
       q: 'q',
     });
-    readCountySchools(db, '622921', everyFilter, Date.now(), true);
-    readCountySchools(db, '622921', countySchoolsQuerySchema.parse({}), Date.now(), false);
+    const store = sqliteStore(db);
+    await readCountySchools(store, '622921', everyFilter, Date.now(), true);
+    await readCountySchools(store, '622921', countySchoolsQuerySchema.parse({}), Date.now(), false);
   },
   'bench/world/write-school.ts': (db) => prepareStatements(db.$client),
 };
@@ -96,11 +99,8 @@ const bundleFiles = sourceFiles('server').filter(
   (f) => f !== 'server/db/per-connection.ts' && /\bperConnection\(/.test(source(f)),
 );
 
-/**
- * What prepares the statements defined with `statement()`, the store and (for code not yet on it) onConnection:
- * the first describe below prepares every one.
- */
-const preparesStatements = ['server/db/store.ts', 'server/db/per-connection.ts'];
+/** What prepares the statements defined with `statement()`, the store: the first describe below prepares every one. */
+const preparesStatements = ['server/db/store.ts'];
 
 /** Every `.prepare` call site in the server's and the bench's source, as file:line. */
 const prepareSites = [...sourceFiles('server'), ...sourceFiles('bench')]
@@ -148,7 +148,7 @@ async function prepareEveryStatement(db: Db): Promise<number> {
   for (const file of bundleFiles) await import(pathToFileURL(path.join(repo, file)).href);
   const bundles = buildEveryBundle(db.$client);
   for (const s of await everyStatement()) db.$client.prepare(s.sql);
-  for (const check of Object.values(preparedInline)) check(db);
+  for (const check of Object.values(preparedInline)) await check(db);
   return bundles;
 }
 

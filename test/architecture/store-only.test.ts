@@ -26,21 +26,7 @@ const theConnection = [
 ];
 
 /** Not yet on the store (issue 14). */
-export const onTheConnection = [
-  'server/app.ts',
-  'server/audit/audit.ts',
-  'server/coverage/evaluate-on-connection.ts',
-  'server/coverage/read.ts',
-  'server/db/read-cache-connection.ts',
-  'server/divisions/deployment-on-connection.ts',
-  'server/plan/current-connection.ts',
-  'server/programme/coverage-on-connection.ts',
-  'server/routes/coverage.ts',
-  'server/routes/dashboard-county.ts',
-  'server/routes/dashboard-overview.ts',
-  'server/routes/dashboard-school.ts',
-  'server/routes/schools.ts',
-];
+export const onTheConnection = ['server/app.ts', 'server/audit/audit.ts'];
 
 const usesTheConnection = /db\/client\.ts'|from '\.\/client\.ts'|per-connection\.ts'|\blegacyDb|\.get\('db'\)/;
 

@@ -15,7 +15,7 @@ import { rebaseDatabase } from '../../bench/world/rebase.ts';
 import { tinyScale } from '../../bench/world/scales.ts';
 import { CEILING_BODY } from '../../bench/harness/ceiling-app.ts';
 import { startSideApp } from '../../bench/harness/server-process.ts';
-import { deploymentTreeOnConnection } from '../../server/divisions/deployment-on-connection.ts';
+import { deploymentTree } from '../../server/divisions/deployment.ts';
 import { measureFolding } from '../../bench/server/steady-state.ts';
 import { sessionCookie } from '../../bench/pages/sign-in.ts';
 import { createUser } from '../../server/accounts/users.ts';
@@ -74,7 +74,7 @@ describe('benchmark harness', () => {
     expect(count("select count(*) from divisions where level = 'province'")).toBe(31);
     expect(count("select count(*) from divisions where level = 'prefecture'")).toBe(333);
     expect(count("select count(*) from divisions where level = 'county'")).toBe(2_974);
-    const tree = deploymentTreeOnConnection(db);
+    const tree = await deploymentTree(sqliteStore(db));
     expect(tree.root.code).toBe('000000');
     const units = tree.counties('000000');
     expect(count('select count(distinct county_code) from schools')).toBe(units.length);

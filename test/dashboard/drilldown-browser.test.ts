@@ -82,8 +82,8 @@ describe('drill-down in Chromium', () => {
       fs.mkdirSync(outputDir, { recursive: true });
       browser = await openTestBrowser(server.url);
       const { page, offSite } = browser;
-      const province = readCoverage(server.db, null, server.clock());
-      const linxia = readCoverage(server.db, '622900', server.clock());
+      const province = await readCoverage(server.store, null, server.clock());
+      const linxia = await readCoverage(server.store, '622900', server.clock());
       expect(province.schools.connected).toBeGreaterThan(linxia.schools.connected);
 
       // The province: its prefectures, the connected column adding up to the headline, the share target beside it.

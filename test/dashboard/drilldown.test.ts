@@ -99,7 +99,7 @@ describe('division pages of a province deployment', () => {
 
   it('sorts a children table and exports it as shown, in the reader’s language', async () => {
     const client = await bureau();
-    const province = readCoverage(ctx.db, null, ctx.clock());
+    const province = await readCoverage(ctx.store, null, ctx.clock());
     const sorted = await client.get('/?sort=schools&dir=desc');
     expect(sorted.text.indexOf('href="/divisions/622900"')).toBeLessThan(
       sorted.text.indexOf('href="/divisions/620500"'),

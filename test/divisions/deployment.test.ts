@@ -73,7 +73,7 @@ describe('a province deployment', () => {
     await report('6229210002', '1', false);
     await report('6201020001', '1', true);
 
-    const province = readCoverage(ctx.db, null, ctx.clock());
+    const province = await readCoverage(ctx.store, null, ctx.clock());
     expect(province.division).toMatchObject({ code: '620000', level: 'province' });
     expect(province.schools).toMatchObject({ registered: 3, connected: 2, target: 3, targetShare: 1 });
     expect(province.children.map((c) => c.code)).toContain('622900');
@@ -82,20 +82,20 @@ describe('a province deployment', () => {
     expect(province.children.find((c) => c.code === '620500')!.schools.registered).toBe(0);
     expect(province.countyPage.total).toBeGreaterThan(80);
 
-    const linxia = readCoverage(ctx.db, '622900', ctx.clock());
+    const linxia = await readCoverage(ctx.store, '622900', ctx.clock());
     expect(linxia.division.level).toBe('prefecture');
     expect(linxia.children).toHaveLength(8);
     expect(linxia.schools).toMatchObject({ registered: 2, connected: 1, target: 2 });
     expect(linxia.counties.find((c) => c.code === '622921')!.classrooms.registered).toBe(3);
 
-    const county = readCoverage(ctx.db, '622921', ctx.clock());
+    const county = await readCoverage(ctx.store, '622921', ctx.clock());
     expect(county.children).toEqual([]);
     expect(county.counties.map((c) => c.code)).toEqual(['622921']);
 
     // Every level equals a recomputation from raw evidence, now and after the evidence ages out.
     expect((await verifyCoverage(ctx.store, ctx.clock())).differences).toEqual([]);
     ctx.clock.advance(40 * 86_400_000);
-    expect(readCoverage(ctx.db, null, ctx.clock()).schools.connected).toBe(0);
+    expect((await readCoverage(ctx.store, null, ctx.clock())).schools.connected).toBe(0);
     expect((await verifyCoverage(ctx.store, ctx.clock())).differences).toEqual([]);
   });
 
@@ -128,7 +128,10 @@ describe('a province deployment', () => {
 describe('the deployment root', () => {
   it('is Linxia by default, stored at first use, and a different root later is refused', async () => {
     ctx = await createTestContext();
-    expect(readCoverage(ctx.db, null, ctx.clock()).division).toMatchObject({ code: '622900', level: 'prefecture' });
+    expect((await readCoverage(ctx.store, null, ctx.clock())).division).toMatchObject({
+      code: '622900',
+      level: 'prefecture',
+    });
     await expect(establishRoot(ctx.store, '620000', ctx.clock())).rejects.toThrow(RootError);
     await expect(establishRoot(ctx.store, '620000', ctx.clock())).rejects.toThrow(
       /tracks 622900 \(临夏回族自治州\), not 620000/,
@@ -156,15 +159,15 @@ describe('the deployment root', () => {
   it('serves the whole country from 000000: provinces under the country, every county-level division', async () => {
     ctx = await createTestContext({ root: '000000', roster: gansuRoster });
     // Unasked, the country's answer is its 31 provinces; its counties come a page at a time on request (decision 162).
-    const country = readCoverage(ctx.db, null, ctx.clock(), { page: 1, pageSize: 100 });
+    const country = await readCoverage(ctx.store, null, ctx.clock(), { page: 1, pageSize: 100 });
     expect(country.division).toMatchObject({ code: '000000', level: 'country' });
     expect(country.children).toHaveLength(31);
     expect(country.countyPage).toEqual({ page: 1, pageSize: 0, total: expect.any(Number) });
     expect(country.countyPage.total).toBeGreaterThan(2800);
     expect(country.counties).toEqual([]);
-    expect(readCoverage(ctx.db, null, ctx.clock(), { page: 1, pageSize: 100, counties: true }).counties).toHaveLength(
-      100,
-    );
+    expect(
+      (await readCoverage(ctx.store, null, ctx.clock(), { page: 1, pageSize: 100, counties: true })).counties,
+    ).toHaveLength(100);
     expect(country.children.find((p) => p.code === '620000')!.schools.registered).toBe(3);
   });
 });

@@ -46,8 +46,8 @@ const gansuPlan = (targets: Plan['targets'], schoolsConnected: { share: number }
   },
 });
 
-const targetsAt = (code: string | null) => {
-  const c = readCoverage(ctx.db, code, ctx.clock());
+const targetsAt = async (code: string | null) => {
+  const c = await readCoverage(ctx.store, code, ctx.clock());
   return {
     schools: [c.schools.target, c.schools.targetShare],
     classrooms: [c.classrooms.target, c.classrooms.targetShare],
@@ -64,23 +64,23 @@ describe('targets per division', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
 
-    expect(targetsAt(null)).toEqual({ schools: [5, 1], classrooms: [16, 0.9] }); // 0.9 × 17 = 15.3 → 16
-    expect(targetsAt('622900')).toEqual({ schools: [2, null], classrooms: [5, null] });
-    expect(targetsAt('622921')).toEqual({ schools: [3, 1], classrooms: [7, 0.9] }); // 0.9 × 7 = 6.3 → 7
-    expect(targetsAt('620100')).toEqual({ schools: [2, 1], classrooms: [9, 0.9] });
-    expect(targetsAt('620102')).toEqual({ schools: [2, 1], classrooms: [9, 0.9] });
-    expect(targetsAt('620500')).toEqual({ schools: [0, 1], classrooms: [0, 0.9] });
+    expect(await targetsAt(null)).toEqual({ schools: [5, 1], classrooms: [16, 0.9] }); // 0.9 × 17 = 15.3 → 16
+    expect(await targetsAt('622900')).toEqual({ schools: [2, null], classrooms: [5, null] });
+    expect(await targetsAt('622921')).toEqual({ schools: [3, 1], classrooms: [7, 0.9] }); // 0.9 × 7 = 6.3 → 7
+    expect(await targetsAt('620100')).toEqual({ schools: [2, 1], classrooms: [9, 0.9] });
+    expect(await targetsAt('620102')).toEqual({ schools: [2, 1], classrooms: [9, 0.9] });
+    expect(await targetsAt('620500')).toEqual({ schools: [0, 1], classrooms: [0, 0.9] });
   });
 
   it('keeps an absolute plan count at the root only, under a division’s own share', async () => {
     ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z'), root: '620000', roster });
     const targets = [{ division: '620100', schoolsConnected: { share: 0.5 } }];
     await importPlan(ctx.store, planSchema.parse(gansuPlan(targets, { target: 4 })), 'test', ctx.clock(), byTest);
-    expect(targetsAt(null).schools).toEqual([4, null]);
-    expect(targetsAt('620100').schools).toEqual([1, 0.5]);
-    expect(targetsAt('620102').schools).toEqual([null, null]);
-    expect(targetsAt('622900').schools).toEqual([null, null]);
-    expect(targetsAt('622921').classrooms).toEqual([7, 0.9]);
+    expect((await targetsAt(null)).schools).toEqual([4, null]);
+    expect((await targetsAt('620100')).schools).toEqual([1, 0.5]);
+    expect((await targetsAt('620102')).schools).toEqual([null, null]);
+    expect((await targetsAt('622900')).schools).toEqual([null, null]);
+    expect((await targetsAt('622921')).classrooms).toEqual([7, 0.9]);
   });
 
   it('refuses targets for a division outside the tree, naming the entry, and a duplicate or empty entry', async () => {

@@ -154,7 +154,7 @@ describe('divisions update from the 2020 to the 2023 edition', { timeout: 120_00
     expect(rollup('350405')).toMatchObject({ schoolsRegistered: 2, schoolsConnected: 1 });
     expect(rollup('350400')).toMatchObject({ schoolsRegistered: 5, schoolsConnected: 1 });
 
-    const sanming = readCoverage(ctx.db, null, ctx.clock());
+    const sanming = await readCoverage(ctx.store, null, ctx.clock());
     expect(sanming.children.find((c) => c.code === '350405')).toMatchObject({ name: '沙县区' });
     const shaxian = await requestJson(ctx.app, 'GET', '/api/v1/coverage', { bearer: token });
     expect(shaxian.status).toBe(200);

@@ -107,15 +107,16 @@ async function nationalWorld(): Promise<{ ran: Ran[]; reader: Db }> {
 describe('coverage reads by query plan', () => {
   it('read every level of a national tree by primary key and index, never scanning schools, statuses, reports or rollups', async () => {
     const { ran, reader: db } = await nationalWorld();
+    const store = sqliteStore(db);
     const now = ctx.clock();
     const levels = [null, '620000', '622900', '622921'];
-    for (const code of levels) readCoverage(db, code, now, page);
-    readCountySchools(db, '622921', countySchoolsQuerySchema.parse({}), now, true);
+    for (const code of levels) await readCoverage(store, code, now, page);
+    await readCountySchools(store, '622921', countySchoolsQuerySchema.parse({}), now, true);
     // Three weeks on, every PC has gone quiet: the read's sweep re-evaluates schools before it answers.
     ctx.clock.advance(21 * DAY_MS);
     const later = ctx.clock();
-    for (const code of levels) readCoverage(db, code, later, page);
-    expect(readCoverage(db, null, later, page).devices.live).toBe(0);
+    for (const code of levels) await readCoverage(store, code, later, page);
+    expect((await readCoverage(store, null, later, page)).devices.live).toBe(0);
 
     const sources = [...new Set(ran.map((r) => r.source))];
     expect(sources.some((s) => s.includes('division_rollups'))).toBe(true);

@@ -61,7 +61,7 @@ describe('reads bring figures up to now themselves', () => {
   it('readCoverage: the county loses the school once its evidence leaves the window', async () => {
     const c = await connectedAtT0();
     moveClockTo(c, EXPIRED);
-    const coverage = readCoverage(c.db, null, EXPIRED);
+    const coverage = await readCoverage(c.store, null, EXPIRED);
     expect(coverage.schools.connected).toBe(0);
     expect(coverage.counties.find((county) => county.code === COUNTY)!.schools.connected).toBe(0);
     expect(stored(c).countyConnected).toBe(0);
@@ -70,16 +70,16 @@ describe('reads bring figures up to now themselves', () => {
   it('readCountySchools: the school row is no longer connected', async () => {
     const c = await connectedAtT0();
     moveClockTo(c, EXPIRED);
-    const { rows } = readCountySchools(c.db, COUNTY, { format: 'json', page: 1, pageSize: 50 }, EXPIRED, true);
+    const { rows } = await readCountySchools(c.store, COUNTY, { format: 'json', page: 1, pageSize: 50 }, EXPIRED, true);
     expect(rows.find((r) => r.code === SCHOOL)!.connected).toBe(false);
   });
 
   it('readSchool: the device goes at risk past liveDays, and the school is unconnected past the window', async () => {
     const c = await connectedAtT0();
     moveClockTo(c, AT_RISK);
-    expect(readSchool(c.db, SCHOOL, AT_RISK).devices[0]!.state).toBe('at-risk');
+    expect((await readSchool(c.store, SCHOOL, AT_RISK)).devices[0]!.state).toBe('at-risk');
     c.clock.set(EXPIRED);
-    const detail = readSchool(c.db, SCHOOL, EXPIRED);
+    const detail = await readSchool(c.store, SCHOOL, EXPIRED);
     expect(detail.devices[0]!.state).toBe('silent');
     expect(detail.school.connected).toBe(false);
   });

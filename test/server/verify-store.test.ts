@@ -1,16 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { reportSchema } from '../../shared/schemas/report.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import type { Store } from '../../server/db/store.ts';
-import { enrollDevice } from '../../server/enrollment/enroll.ts';
-import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
-import { ingestReports } from '../../server/ingest/reports.ts';
-import { ensureReferenceData } from '../../server/plan/plan.ts';
-import { importSchools } from '../../server/registry/import-schools.ts';
 import { useEachDialect } from '../helpers/each-dialect.ts';
-import { makeReport, projector } from '../helpers/reports.ts';
 import { rosterRow } from '../helpers/roster.ts';
+import { reportingWorld } from '../helpers/store-world.ts';
 import { byTest } from '../helpers/server.ts';
 
 /*
@@ -24,29 +18,7 @@ const T0 = Date.parse('2026-03-02T08:00:00Z');
 
 /** Two counties' schools, three PCs (one in each classroom of the first school), five days of reports each. */
 async function smallWorld(store: Store): Promise<void> {
-  await ensureReferenceData(store, T0);
-  const roster = await importSchools(
-    store,
-    [rosterRow(2, '6229210001', '622921'), rosterRow(3, '6229220001', '622922')],
-    T0,
-    byTest,
-  );
-  expect(roster.errors).toEqual([]);
-  for (const [schoolCode, classroom, downMbps] of [
-    ['6229210001', '1', 90],
-    ['6229210001', '2', 40],
-    ['6229220001', '1', 120],
-  ] as const) {
-    const { token } = await createEnrollmentToken(store, { schoolCode, expiresAt: null, maxUses: null }, T0, byTest);
-    const hardware = { uuid: crypto.randomUUID() };
-    const { deviceId } = await enrollDevice(store, { token, hostname: 'pc', hardware, classroom }, T0);
-    for (let day = 0; day < 5; day++) {
-      const at = T0 + day * DAY + 1;
-      const report = reportSchema.parse(makeReport({ at, downMbps: downMbps + day, displays: [projector] }));
-      const result = await ingestReports(store, { id: deviceId, schoolCode }, [report], at);
-      expect(result.accepted).toBe(1);
-    }
-  }
+  await reportingWorld(store, T0, [rosterRow(2, '6229210001', '622921'), rosterRow(3, '6229220001', '622922')]);
 }
 
 // PostgreSQL first: the SQLite run gives the pool's sockets time to close before the server stops (ingest-store).
