@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
-import { legacyDbWhereUsed, sqliteStore } from '../server/db/store.ts';
+import { sqliteStore } from '../server/db/store.ts';
 import { createApp, routeDocs } from '../server/app.ts';
 import { apiAuth } from '../server/auth/middleware.ts';
 import { DATABASE_FILE, openDatabaseFile } from '../server/db/client.ts';
@@ -43,7 +43,7 @@ const { values: args } = parseArgs({
 
 /** The rungs, in order: each adds one part to the one above it, the last is the whole app. */
 function rungs(deps: AppDeps, topRead: Uint8Array<ArrayBuffer>): [string, StreamKind, Hono<AppEnv>][] {
-  const context = requestContext({ ...deps, db: legacyDbWhereUsed(deps.store, 'the ladder') });
+  const context = requestContext(deps);
   const headers = securityHeaders({ httpsOnly: false });
   const allow = methodNotAllowed([...routeDocs, { method: 'get', path: '/api/v1/openapi.json' }]);
   const limits = requestLimits(deps.limits);

@@ -28,7 +28,6 @@ import { inspectionDocs, inspectionRoutes } from './routes/inspections.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { SERVER_VERSION } from './version.ts';
-import { legacyDbWhereUsed } from './db/store.ts';
 import { requestContext } from './http/access-log.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
@@ -56,7 +55,7 @@ export function createApp(deps: AppDeps) {
   const openApiDocument = buildOpenApiDocument(routeDocs, SERVER_VERSION);
   const app = new Hono<AppEnv>()
     .use(securityHeaders({ httpsOnly: deps.httpsOnly === true }))
-    .use(requestContext({ ...deps, db: legacyDbWhereUsed(deps.store, 'this request') }))
+    .use(requestContext(deps))
     // A method a documented path lacks is refused with its Allow list before auth, limits or parsing.
     .use(methodNotAllowed([...routeDocs, { method: 'get', path: '/api/v1/openapi.json' }]))
     // Rate limits and the default body limit, before any route parses or touches the database.

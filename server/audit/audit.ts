@@ -1,5 +1,3 @@
-import type { Db } from '../db/client.ts';
-import { auditLog } from '../db/schema.ts';
 import type { Store } from '../db/store.ts';
 
 /**
@@ -34,19 +32,8 @@ export interface AuditEntry {
 /**
  * Appends one entry to the audit log. Call it inside the transaction that makes the change, so the
  * change and its record commit together or not at all.
- *
- * Given a Store (moved code, issue 14) it is awaited. Given the SQLite connection it writes at once, for the
- * callers not yet moved onto the store whose synchronous transactions cannot await (plan, registry,
- * programme, demo); that overload goes when the last of them has moved (the type checker finds any left).
  */
-export function recordAudit(store: Store, entry: AuditEntry, now: number): Promise<void>;
-export function recordAudit(db: Db, entry: AuditEntry, now: number): void;
-export function recordAudit(target: Store | Db, entry: AuditEntry, now: number): Promise<void> | void {
-  if (!('$client' in target)) return insertAudit(target, entry, now);
-  target.insert(auditLog).values(auditRow(entry, now)).run();
-}
-
-async function insertAudit(store: Store, entry: AuditEntry, now: number): Promise<void> {
+export async function recordAudit(store: Store, entry: AuditEntry, now: number): Promise<void> {
   await store.q.insert(store.t.auditLog).values(auditRow(entry, now));
 }
 

@@ -168,7 +168,7 @@ export async function runReleaseKeyCommand(
         'out',
         'the file to move the private key to (readable by you only; keep it off the server)',
       );
-      const { fingerprint } = exportLegacyReleaseKey(store, out, now, audit);
+      const { fingerprint } = await exportLegacyReleaseKey(store, out, now, audit);
       if (!fingerprint) return ['no release private key in this database; its free pages and WAL are wiped'];
       return [
         `release key ${fingerprint} moved to ${out} (mode 0600) and wiped from the database; agents keep trusting it`,

@@ -197,20 +197,6 @@ export function legacyDb(store: Store, what: string): Db {
   return db;
 }
 
-/**
- * legacyDb for a whole app or job: the connection on SQLite; on PostgreSQL a stand-in whose first use throws
- * what legacyDb would, so only the code that still needs SQLite fails, with a message saying so.
- */
-export function legacyDbWhereUsed(store: Store, what: string): Db {
-  if (store.dialect === 'sqlite') return legacyDb(store, what);
-  return new Proxy({} as Db, {
-    get(_target, property) {
-      if (property === 'then') return undefined; // not a thenable: `await` passes it through
-      return legacyDb(store, what);
-    },
-  });
-}
-
 /** What legacyDb refuses: code that still needs the SQLite connection, asked to run on PostgreSQL. */
 export class NotOnPostgresYetError extends Error {}
 

@@ -8,7 +8,7 @@ import type { AppDeps, AppEnv } from './app-env.ts';
  * line holds and none is a key the logger redacts, so the line skips the redaction pass, which was a third of its
  * cost (decision 184).
  */
-export function requestContext(deps: AppDeps & Pick<AppEnv['Variables'], 'db'>): MiddlewareHandler<AppEnv> {
+export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const depEntries = Object.entries(deps) as [keyof AppEnv['Variables'], never][];
   const lines = deps.logger.child({}, { redact: [] });
   return async (c, next) => {

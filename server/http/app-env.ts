@@ -1,5 +1,4 @@
 import type { ApiPrincipal, User, Viewer } from '../access/principals.ts';
-import type { Db } from '../db/client.ts';
 import type { Store } from '../db/store.ts';
 import type { Logger } from '../log.ts';
 import type { Locale } from '../i18n/locale.ts';
@@ -33,8 +32,6 @@ export interface AppDeps {
 
 export interface AppEnv {
   Variables: AppDeps & {
-    /** The SQLite connection under `store`, for route code not yet moved onto the store (legacyDb, issue 14). */
-    db: Db;
     /** `confirmsNewKey`: the current key of a re-enrolled PC whose previous key still works (decision 065). */
     device: { id: string; schoolCode: string; confirmsNewKey: boolean };
     principal: ApiPrincipal;

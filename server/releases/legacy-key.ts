@@ -2,8 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { count } from 'drizzle-orm';
 import { releaseKeyFingerprint } from '../../shared/schemas/release-keys.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.ts';
-import { inTransaction } from '../db/client.ts';
-import { releaseKeys, signingKeys } from '../db/schema.ts';
+import { signingKeys } from '../db/schema.ts';
 import { legacyDb, type Store } from '../db/store.ts';
 import { DomainError } from '../errors.ts';
 import { publicKeyText, writeSecretFile } from './offline-keys.ts';
@@ -29,12 +28,12 @@ export const legacyKeyWarning =
  * SQLite only, on its connection: the wipe is SQLite's, and only SQLite deployments ever held such a key
  * (servers before issue 11, long before PostgreSQL); on PostgreSQL there is nothing to export.
  */
-export function exportLegacyReleaseKey(
+export async function exportLegacyReleaseKey(
   store: Store,
   out: string,
   now: number,
   audit: AuditSource,
-): { fingerprint: string | null } {
+): Promise<{ fingerprint: string | null }> {
   if (store.dialect === 'postgres') return { fingerprint: null }; // never held one: nothing to move or wipe
   const db = legacyDb(store, "moving the legacy release key out of the database (SQLite's own wipe)");
   const rows = db.select().from(signingKeys).all();
@@ -58,11 +57,14 @@ export function exportLegacyReleaseKey(
     writeSecretFile(out, row.privateKey);
     fingerprint = releaseKeyFingerprint(row.publicKey);
     client.pragma('secure_delete = ON');
-    inTransaction(db, () => {
-      db.insert(releaseKeys).values({ publicKey: row.publicKey, addedAt: row.createdAt }).onConflictDoNothing().run();
-      db.delete(signingKeys).run();
-      recordAudit(
-        db,
+    await store.transaction(async (tx) => {
+      await tx.q
+        .insert(tx.t.releaseKeys)
+        .values({ publicKey: row.publicKey, addedAt: row.createdAt })
+        .onConflictDoNothing();
+      await tx.q.delete(tx.t.signingKeys);
+      await recordAudit(
+        tx,
         {
           ...audit,
           action: 'release-key.export-legacy',

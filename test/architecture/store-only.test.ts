@@ -25,8 +25,8 @@ const theConnection = [
   'server/http/app-env.ts',
 ];
 
-/** Not yet on the store (issue 14). */
-export const onTheConnection = ['server/app.ts', 'server/audit/audit.ts'];
+/** Not yet on the store (issue 14): none since session 9; a file reaching for the connection again fails here. */
+export const onTheConnection: string[] = [];
 
 const usesTheConnection = /db\/client\.ts'|from '\.\/client\.ts'|per-connection\.ts'|\blegacyDb|\.get\('db'\)/;
 
