@@ -1,3 +1,4 @@
+import { DAY_MS, localDay } from '../../shared/time/china-time.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dailySnapshots } from '../../server/db/schema.ts';
 import { openStore } from '../../server/db/store.ts';
@@ -32,7 +33,7 @@ describe('maintenance on a worker thread', () => {
 });
 
 describe('maintenance on a worker thread, on PostgreSQL', () => {
-  it('opens a pool of its own from the database URL: folds there, and says the snapshots do not run there yet', async () => {
+  it('opens a pool of its own from the database URL: folds there and takes the daily snapshots there', async () => {
     const { host, port, user, database } = await postgres().createDatabase();
     const databaseUrl = `postgresql://${user}@${encodeURIComponent(host!)}:${port}/${database}`;
     const now = Date.now();
@@ -56,9 +57,9 @@ describe('maintenance on a worker thread, on PostgreSQL', () => {
     }
     const task = { database: { databaseUrl }, now, retentionDays: 180 };
     expect(await runMaintenance({ ...task, task: 'retention' })).toEqual({ folded: 0 });
-    // The snapshots are on the store; the recomputation from raw evidence they take is not yet (issue 14).
-    await expect(runMaintenance({ ...task, task: 'snapshots' })).rejects.toThrow(
-      /recomputing coverage does not run on PostgreSQL yet/,
-    );
+    // Every day since the school was registered, up to yesterday (China Standard Time), recomputed there.
+    const { days } = (await runMaintenance({ ...task, task: 'snapshots' })) as { days: string[] };
+    expect(days.length).toBeGreaterThan(0);
+    expect(days.at(-1)).toBe(localDay(now - DAY_MS));
   });
 });
