@@ -92,8 +92,8 @@ export async function programmeFiguresJson(
 }
 
 /**
- * The same bytes gzipped, for a client that accepts gzip: compressed once per kept answer (a 20 KiB national
- * answer to about a tenth), so a repeated read sends a tenth of the bytes and compresses nothing.
+ * The same bytes gzipped, for a client that accepts gzip: compressed once per kept answer (the 20 KiB national
+ * answer to about 3 KiB), so a repeated read sends a sixth of the bytes and compresses nothing.
  */
 export async function programmeFiguresGzip(
   store: Store,
