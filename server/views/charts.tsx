@@ -193,7 +193,9 @@ export function BandwidthChart(props: {
             <g>
               <circle cx={x} cy={y} r="3" fill="#0b5cad" />
               {i % labelEvery === 0 && (
-                <text x={x} y={H - PAD.bottom + 16} text-anchor="middle">
+                // The first day's label starts at the axis and the last ends at the edge, so neither runs into the
+                // axis's "0" or out of the chart when the days reach both ends.
+                <text x={x} y={H - PAD.bottom + 16} text-anchor={dayLabelAnchor(i, days.length)}>
                   {d.day.slice(5)}
                 </text>
               )}
@@ -203,4 +205,11 @@ export function BandwidthChart(props: {
       </svg>
     </figure>
   );
+}
+
+/** A day label's anchor: a lone day sits in the middle; the first and last of several hug their ends. */
+function dayLabelAnchor(i: number, days: number): 'start' | 'middle' | 'end' {
+  if (days < 2) return 'middle';
+  if (i === 0) return 'start';
+  return i === days - 1 ? 'end' : 'middle';
 }
