@@ -144,3 +144,40 @@ export async function driveDevices(devices: SimDevice[], target: ServerTarget, r
   const running = Promise.all(devices.map(loop));
   return { ledger, unexpected, requests: () => requests, acknowledgements: () => acknowledgements, done: running };
 }
+
+/** Waits (polling every 5 ms) until `condition` holds; fails naming `what` after `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/**
+ * The ledger held against the database: `rowsOf(id, deviceId)` counts a report's stored rows. Acknowledged
+ * reports found, batches stored only in part, the rows the ledger accounts for, and what was lost.
+ */
+export async function ledgerAgainstDatabase(
+  ledger: SentBatch[],
+  rowsOf: (id: string, deviceId: string) => number | Promise<number>,
+) {
+  let acknowledged = 0;
+  let found = 0;
+  let halfWritten = 0;
+  let expectedRows = 0;
+  const lost: string[] = [];
+  for (const batch of ledger) {
+    let present = 0;
+    for (const id of batch.reportIds) present += await rowsOf(id, batch.deviceId);
+    if (batch.acknowledged) {
+      acknowledged += batch.reportIds.length;
+      found += present;
+      if (present !== batch.reportIds.length)
+        lost.push(`${batch.deviceId}: ${batch.reportIds.length - present} of ${batch.reportIds.length} missing`);
+    }
+    if (present !== 0 && present !== batch.reportIds.length) halfWritten++;
+    expectedRows += present;
+  }
+  return { acknowledged, found, halfWritten, expectedRows, lost };
+}

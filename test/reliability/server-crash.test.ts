@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../server/db/client.ts';
 import { santong } from '../helpers/cli.ts';
-import { driveDevices, enrollDevices, ServerTarget } from './ingest-load.ts';
+import { driveDevices, enrollDevices, ledgerAgainstDatabase, ServerTarget, until } from './ingest-load.ts';
 import { killHard, prepareDataDir, spawnServer, type ServerProcess } from './server-process.ts';
 import { longRun, seededRandom } from './seeded-random.ts';
 import { encodeReportId } from '../../server/db/report-id.ts';
@@ -24,13 +24,6 @@ const env = {
 
 const prepared = await prepareDataDir('santong-crash-');
 
-async function until(condition: () => boolean, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 afterAll(() => prepared.remove());
 
 describe('server crash safety', () => {
@@ -87,24 +80,10 @@ describe('server crash safety', () => {
       const integrity = sqlite.pragma('integrity_check', { simple: true });
       const count = sqlite.prepare('select count(*) as n from reports where id = ? and device_id = ?');
       const stored = (sqlite.prepare('select count(*) as n from reports').get() as { n: number }).n;
-      let acknowledged = 0;
-      let found = 0;
-      let halfWritten = 0;
-      let expectedRows = 0;
-      const lost: string[] = [];
-      for (const batch of load.ledger) {
-        const present = batch.reportIds.filter(
-          (id) => (count.get(encodeReportId(id), batch.deviceId) as { n: number }).n === 1,
-        ).length;
-        if (batch.acknowledged) {
-          acknowledged += batch.reportIds.length;
-          found += present;
-          if (present !== batch.reportIds.length)
-            lost.push(`${batch.deviceId}: ${batch.reportIds.length - present} of ${batch.reportIds.length} missing`);
-        }
-        if (present !== 0 && present !== batch.reportIds.length) halfWritten++;
-        expectedRows += present;
-      }
+      const { acknowledged, found, halfWritten, expectedRows, lost } = await ledgerAgainstDatabase(
+        load.ledger,
+        (id, deviceId) => (count.get(encodeReportId(id), deviceId) as { n: number }).n,
+      );
       sqlite.close();
       const verify = await santong(['verify', '--data-dir', prepared.dataDir]);
 

@@ -3,7 +3,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { encodeReportId } from '../../server/db/report-id.ts';
 import { santong } from '../helpers/cli.ts';
 import { usePostgres } from '../helpers/postgres.ts';
-import { driveDevices, enrollDevices, ServerTarget } from './ingest-load.ts';
+import { driveDevices, enrollDevices, ledgerAgainstDatabase, ServerTarget, until } from './ingest-load.ts';
 import { killHard, prepareDataDir, spawnServer, type ServerProcess } from './server-process.ts';
 import { longRun, seededRandom } from './seeded-random.ts';
 
@@ -23,13 +23,7 @@ const limitsOff = {
   SANTONG_ENROLL_PER_IP_PER_MINUTE: '0',
 };
 
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const PATIENCE_MS = 60_000; // server restarts under tsx are slow on a loaded machine
 
 describe('two servers sharing one PostgreSQL', () => {
   it(
@@ -58,6 +52,7 @@ describe('two servers sharing one PostgreSQL', () => {
         await until(
           () => load.acknowledgements() >= wanted,
           `acknowledgements before kill ${kill} (seed ${random.seed})`,
+          PATIENCE_MS,
         );
         await new Promise((r) => setTimeout(r, random.int(0, 300))); // a random moment mid-ingest
         const victim = random.int(0, 1);
@@ -68,6 +63,7 @@ describe('two servers sharing one PostgreSQL', () => {
         await until(
           () => load.acknowledgements() >= before + 5,
           `the surviving server serving after kill ${kill} (seed ${random.seed}):\n${servers[1 - victim]!.tail()}`,
+          PATIENCE_MS,
         );
         servedWhileOneWasDown += load.acknowledgements() - before;
         servers[victim] = spawnServer(prepared.dataDir, env);
@@ -90,23 +86,10 @@ describe('two servers sharing one PostgreSQL', () => {
           ).rows[0]!.n,
         );
       const stored = Number((await pool.query<{ n: string }>('select count(*) as n from reports')).rows[0]!.n);
-      let acknowledged = 0;
-      let found = 0;
-      let halfWritten = 0;
-      let expectedRows = 0;
-      const lost: string[] = [];
-      for (const batch of load.ledger) {
-        let inBatch = 0;
-        for (const id of batch.reportIds) inBatch += await present(id, batch.deviceId);
-        if (batch.acknowledged) {
-          acknowledged += batch.reportIds.length;
-          found += inBatch;
-          if (inBatch !== batch.reportIds.length)
-            lost.push(`${batch.deviceId}: ${batch.reportIds.length - inBatch} of ${batch.reportIds.length} missing`);
-        }
-        if (inBatch !== 0 && inBatch !== batch.reportIds.length) halfWritten++;
-        expectedRows += inBatch;
-      }
+      const { acknowledged, found, halfWritten, expectedRows, lost } = await ledgerAgainstDatabase(
+        load.ledger,
+        present,
+      );
       const verify = await santong(['verify', '--database-url', databaseUrl, '--data-dir', prepared.dataDir]);
 
       const figures = {
