@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
+import pg from 'pg';
 import pino from 'pino';
 import { createApp, type App } from '../../server/app.ts';
 import { createApiToken } from '../../server/auth/api-tokens.ts';
 import { openDatabase, type Db } from '../../server/db/client.ts';
-import { sqliteStore, type Store } from '../../server/db/store.ts';
+import { openPostgresStore, sqliteStore, type Store, type StoreLocation } from '../../server/db/store.ts';
 import { createEnrollmentToken } from '../../server/enrollment/tokens.ts';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
@@ -16,8 +17,10 @@ import type { RosterFileRow } from '../../server/registry/roster-file.ts';
 import { conformToDocument } from './openapi-conformance.ts';
 
 /*
- * Every test gets a fresh app over a fresh SQLite file in its own temp dir, with Linxia's reference
- * data and a small roster loaded. Nothing is shared between tests; nothing of ours is mocked.
+ * Every test gets a fresh app over a fresh database, with Linxia's reference data and a small roster loaded: a
+ * SQLite file in its own temp dir, or (option `location`, from useEachDialect().location) a new database on the
+ * test file's own PostgreSQL server, so a contract suite runs on both backends (issue 14, decision 198).
+ * Nothing is shared between tests; nothing of ours is mocked.
  */
 
 /** A controllable time source: real time by default, or fixed and moved by the test. */
@@ -93,9 +96,11 @@ export const lanzhouTestSchool: (typeof testRoster)[number] = {
 };
 
 export interface TestContext {
+  /** The SQLite connection; on PostgreSQL any use of it throws (reach the data through `store`). */
   db: Db;
   /** The same database as a Store (decision 180), what moved code takes. */
   store: Store;
+  dialect: Store['dialect'];
   app: App;
   clock: TestClock;
   dataDir: string;
@@ -118,12 +123,15 @@ export async function createTestContext(
     publicUrl?: string;
     /** Serves the public disclosure page and API (SANTONG_PUBLIC_DISCLOSURE=1). */
     publicDisclosure?: boolean;
+    /** Where the new, empty database is: a fresh SQLite temp dir unless given (a PostgreSQL URL, or a data dir). */
+    location?: StoreLocation;
   } = {},
 ): Promise<TestContext> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-test-'));
+  const location = options.location ?? { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'santong-test-')) };
+  // On PostgreSQL the data dir holds only what is kept beside the database (agent downloads).
+  const dataDir = 'dataDir' in location ? location.dataDir : fs.mkdtempSync(path.join(os.tmpdir(), 'santong-test-'));
   const clock = options.clock ?? testClock();
-  const db = openDatabase(dataDir);
-  const store = sqliteStore(db);
+  const { db, store, close } = await openTestStore(location);
   await ensureReferenceData(store, clock(), options.root);
   const rows: RosterFileRow[] = (options.roster ?? testRoster).map((cells, i) => ({ line: i + 2, cells }));
   const summary = await importSchools(store, rows, clock(), { ...byTest, reason: 'test roster' });
@@ -139,9 +147,11 @@ export async function createTestContext(
   });
   // Every API answer this app gives is checked against the OpenAPI document; cleanup fails on a mismatch.
   const conformance = conformToDocument(app);
+  let closed = false;
   return {
     db,
     store,
+    dialect: store.dialect,
     app,
     clock,
     dataDir,
@@ -161,12 +171,51 @@ export async function createTestContext(
         )
       ).token,
     cleanup: async ({ verify = true } = {}) => {
-      const differences = verify && db.$client.open ? (await verifyCoverage(store, clock())).differences : [];
-      db.$client.close();
+      // A SQLite test may have closed the connection itself (to hand the file to a command).
+      const open = !closed && (store.dialect === 'postgres' || db.$client.open);
+      const differences = verify && open ? (await verifyCoverage(store, clock())).differences : [];
+      if (!closed) await close();
+      closed = true;
       fs.rmSync(dataDir, { recursive: true, force: true });
       if (differences.length > 0)
         throw new Error(`santong verify found differences after the scenario:\n${differences.join('\n')}`);
       conformance.assertNone();
+    },
+  };
+}
+
+/** Opens and migrates the store at `location`; on SQLite its connection too, for the tests that read it directly. */
+async function openTestStore(location: StoreLocation): Promise<{ db: Db; store: Store; close(): Promise<void> }> {
+  if ('dataDir' in location) {
+    const db = openDatabase(location.dataDir);
+    const close = async () => {
+      if (db.$client.open) db.$client.close();
+    };
+    return { db, store: sqliteStore(db), close };
+  }
+  const pool = new pg.Pool({ connectionString: location.databaseUrl });
+  // pool.end() resolves before its sockets have closed; the test file's server stopping under them would end
+  // them mid-close (an unhandled 57P01), so closing waits for the last one.
+  let connections = 0;
+  let lastClosed = () => {};
+  const allClosed = new Promise<void>((resolve) => (lastClosed = resolve));
+  pool.on('connect', () => connections++);
+  pool.on('remove', () => --connections === 0 && lastClosed());
+  const store = await openPostgresStore(pool);
+  const db = new Proxy({} as Db, {
+    get(_, key) {
+      if (typeof key === 'symbol' || key === 'then') return undefined;
+      throw new Error(
+        `ctx.db.${key}: this test context runs on PostgreSQL, which has no SQLite connection; use ctx.store`,
+      );
+    },
+  });
+  return {
+    db,
+    store,
+    close: async () => {
+      await store.close();
+      if (connections > 0) await allClosed;
     },
   };
 }
