@@ -14,6 +14,7 @@ import { ensureReferenceData } from '../../server/plan/plan.ts';
 import { importSchools } from '../../server/registry/import-schools.ts';
 import { agentDownloadDir } from '../../server/releases/agent-downloads.ts';
 import type { RosterFileRow } from '../../server/registry/roster-file.ts';
+import { useEachDialect } from './each-dialect.ts';
 import { conformToDocument } from './openapi-conformance.ts';
 
 /*
@@ -182,6 +183,20 @@ export async function createTestContext(
       conformance.assertNone();
     },
   };
+}
+
+/**
+ * For a suite that runs on both backends (decision 198): call at the top of the test file (it starts the file's
+ * PostgreSQL server), then `createOn(dialect, options)` in a case is createTestContext over a new, empty database
+ * of that dialect.
+ */
+export function useDialectContexts(): (
+  dialect: Store['dialect'],
+  options?: Parameters<typeof createTestContext>[0],
+) => Promise<TestContext> {
+  const databases = useEachDialect();
+  return async (dialect, options = {}) =>
+    createTestContext({ ...options, location: await databases.location(dialect) });
 }
 
 /** Opens and migrates the store at `location`; on SQLite its connection too, for the tests that read it directly. */

@@ -8,16 +8,15 @@ import {
   DEFAULT_TOKEN_DAYS,
   revokeEnrollmentToken,
 } from '../../server/enrollment/tokens.ts';
-import { useEachDialect } from '../helpers/each-dialect.ts';
 import { requestJson } from '../helpers/http.ts';
 import { makeReport } from '../helpers/reports.ts';
-import { byTest, createTestContext, testClock, type TestContext } from '../helpers/server.ts';
+import { byTest, testClock, useDialectContexts, type TestContext } from '../helpers/server.ts';
 
 /*
  * Enrolment's contract, on SQLite and on PostgreSQL alike (issue 14, decision 198): the token names the school, a
  * reimaged PC gets its device back, lookalike hardware is flagged and never taken over, every step is audited.
  */
-const databases = useEachDialect();
+const createOn = useDialectContexts();
 let ctx: TestContext;
 afterEach(() => ctx?.cleanup());
 
@@ -50,8 +49,8 @@ const refusal = async (write: PromiseLike<unknown>) => {
 
 // PostgreSQL first: the SQLite run gives the pool's sockets time to close before the file's server stops.
 describe.each(['postgres', 'sqlite'] as const)('on %s', (dialect) => {
-  const createContext = async (options: Parameters<typeof createTestContext>[0] = {}) =>
-    (ctx = await createTestContext({ ...options, location: await databases.location(dialect) }));
+  const createContext = async (options: Parameters<typeof createOn>[1] = {}) =>
+    (ctx = await createOn(dialect, options));
 
   describe('enrollment', () => {
     it('enrolls at the school named by the token, never by the payload, and stores only a hash of the key', async () => {

@@ -1,10 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { reports } from '../../server/db/schema.ts';
 import { revokeDevice } from '../../server/enrollment/enroll.ts';
 import { requestJson } from '../helpers/http.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
-import { byTest, createTestContext, testClock, type TestContext } from '../helpers/server.ts';
+import { byTest, testClock, useDialectContexts, type TestContext } from '../helpers/server.ts';
 
+/*
+ * Ingest's contract through the API, on SQLite and on PostgreSQL alike (issue 14, decision 198): a report is
+ * stored exactly once however often and however concurrently it arrives, a bad batch stores nothing, the key
+ * decides the device. Two servers sharing one database: test/server/ingest-store.test.ts.
+ */
+const createOn = useDialectContexts();
 let ctx: TestContext;
 afterEach(() => ctx?.cleanup());
 
@@ -20,20 +25,24 @@ async function enrolledDevice(schoolCode = '6229210001', classroom?: string) {
   return response.body as { deviceId: string; deviceKey: string };
 }
 const send = (key: string, body: unknown) => requestJson(ctx.app, 'POST', '/api/v1/reports', { body, bearer: key });
-const storedReports = () => ctx.db.select().from(reports).all();
+const storedReports = () => ctx.store.q.select().from(ctx.store.t.reports);
 
-describe('report ingest', () => {
+// PostgreSQL first: the SQLite run gives the pool's sockets time to close before the file's server stops.
+describe.each(['postgres', 'sqlite'] as const)('report ingest on %s', (dialect) => {
+  const createContext = async (options: Parameters<typeof createOn>[1] = {}) =>
+    (ctx = await createOn(dialect, options));
+
   it('counts a report once across batches and within a batch', async () => {
-    ctx = await createTestContext();
+    await createContext();
     const { deviceKey } = await enrolledDevice();
     const [a, b, c] = [0, 1, 2].map((i) => makeReport({ at: Date.now() - i * 3_600_000 }));
     expect((await send(deviceKey, { reports: [a, b] })).body).toEqual({ accepted: 2, duplicates: 0, clamped: 0 });
     expect((await send(deviceKey, { reports: [b, c, c] })).body).toEqual({ accepted: 1, duplicates: 2, clamped: 0 });
-    expect(storedReports()).toHaveLength(3);
+    expect(await storedReports()).toHaveLength(3);
   });
 
   it("keeps report ids per device: another device sending the same id cannot drop this one's report", async () => {
-    ctx = await createTestContext();
+    await createContext();
     const victim = await enrolledDevice('6229210001', '1');
     const squatter = await enrolledDevice('6229210001', '2');
     const report = makeReport({ at: Date.now(), displays: [projector] });
@@ -44,13 +53,13 @@ describe('report ingest', () => {
     });
     expect((await send(victim.deviceKey, { reports: [report] })).body).toMatchObject({ accepted: 1, duplicates: 0 });
     expect((await send(victim.deviceKey, { reports: [report] })).body).toMatchObject({ accepted: 0, duplicates: 1 }); // still exactly once
-    expect(storedReports().filter((r) => r.deviceId === victim.deviceId)).toHaveLength(1);
+    expect((await storedReports()).filter((r) => r.deviceId === victim.deviceId)).toHaveLength(1);
     const school = await requestJson(ctx.app, 'GET', '/api/v1/schools/6229210001', { bearer: await ctx.apiToken() });
     expect(school.body.classrooms.find((c: { code: string }) => c.code === '1').equipped).toBe(true);
   });
 
   it('rejects a whole batch with one malformed report, naming each bad field, and stores nothing', async () => {
-    ctx = await createTestContext();
+    await createContext();
     const { deviceKey } = await enrolledDevice();
     const bad = {
       ...makeReport({ at: Date.now() }),
@@ -64,11 +73,11 @@ describe('report ingest', () => {
       'reports.1.collectedAt',
       'reports.1.network.internet.reachable',
     ]);
-    expect(storedReports()).toHaveLength(0);
+    expect(await storedReports()).toHaveLength(0);
   });
 
   it('refuses empty and oversized batches by count', async () => {
-    ctx = await createTestContext();
+    await createContext();
     const { deviceKey } = await enrolledDevice();
     expect((await send(deviceKey, { reports: [] })).body.issues[0]).toMatchObject({
       path: 'reports',
@@ -76,11 +85,11 @@ describe('report ingest', () => {
     });
     const tooMany = Array.from({ length: 501 }, () => makeReport({ at: Date.now() }));
     expect((await send(deviceKey, { reports: tooMany })).body.issues[0]).toMatchObject({ path: 'reports' });
-    expect(storedReports()).toHaveLength(0);
+    expect(await storedReports()).toHaveLength(0);
   });
 
   it('answers 401 for a missing, unknown or revoked key', async () => {
-    ctx = await createTestContext();
+    await createContext();
     const { deviceId, deviceKey } = await enrolledDevice();
     const batch = { reports: [makeReport({ at: Date.now() })] };
     expect((await requestJson(ctx.app, 'POST', '/api/v1/reports', { body: batch })).body.code).toBe(
@@ -91,11 +100,11 @@ describe('report ingest', () => {
     const revoked = await send(deviceKey, batch);
     expect(revoked.status).toBe(401);
     expect(revoked.body.code).toBe('device_key_revoked');
-    expect(storedReports()).toHaveLength(0);
+    expect(await storedReports()).toHaveLength(0);
   });
 
   it('answers 413 for a body over the limit without parsing it', async () => {
-    ctx = await createTestContext();
+    await createContext();
     const { deviceKey } = await enrolledDevice();
     // Not even JSON: a 413 proves the limit is checked before parsing.
     const response = await requestJson(ctx.app, 'POST', '/api/v1/reports', {
@@ -107,7 +116,7 @@ describe('report ingest', () => {
   });
 
   it('answers 400 for a body that is not JSON', async () => {
-    ctx = await createTestContext();
+    await createContext();
     const { deviceKey } = await enrolledDevice();
     const response = await requestJson(ctx.app, 'POST', '/api/v1/reports', {
       rawBody: '{"reports": [',
@@ -118,11 +127,11 @@ describe('report ingest', () => {
   });
 
   it('clamps a collectedAt in the future to the receive time and flags it', async () => {
-    ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
+    await createContext({ clock: testClock('2026-03-02T08:00:00Z') });
     const { deviceKey } = await enrolledDevice();
     const response = await send(deviceKey, { reports: [makeReport({ at: '2026-03-05T08:00:00Z' })] });
     expect(response.body).toEqual({ accepted: 1, duplicates: 0, clamped: 1 });
-    expect(storedReports()[0]).toMatchObject({
+    expect((await storedReports())[0]).toMatchObject({
       collectedAt: Date.parse('2026-03-02T08:00:00Z'),
       receivedAt: Date.parse('2026-03-02T08:00:00Z'),
       collectedAtClamped: true,
@@ -130,7 +139,7 @@ describe('report ingest', () => {
   });
 
   it('accepts reports from newer agents: unknown fields dropped, unknown display kinds kept as unknown', async () => {
-    ctx = await createTestContext();
+    await createContext();
     const { deviceKey } = await enrolledDevice('6229210001', '1');
     const newer = {
       ...makeReport({ at: Date.now(), displays: [projector, { kind: 'led-wall', vendor: 'XYZ' }] }),
@@ -138,7 +147,7 @@ describe('report ingest', () => {
       batteryHealth: 0.93,
     };
     expect((await send(deviceKey, { reports: [newer] })).status).toBe(200);
-    const body = storedReports()[0]!.body as Record<string, any>;
+    const body = (await storedReports())[0]!.body as Record<string, any>;
     expect(body).not.toHaveProperty('batteryHealth');
     expect(body.displays.map((d: { kind: string }) => d.kind)).toEqual(['projector', 'unknown']);
   });
