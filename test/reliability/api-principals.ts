@@ -6,6 +6,7 @@ import { createEnrollmentToken, revokeEnrollmentToken } from '../../server/enrol
 import { takeDailySnapshots } from '../../server/programme/history.ts';
 import { createDashboardUsers, DashboardClient, PASSWORD, seedDevices } from '../helpers/dashboard.ts';
 import { makeReport } from '../helpers/reports.ts';
+import type { StoreLocation } from '../../server/db/store.ts';
 import { byTest, startTestServer, testClock, type TestServer } from '../helpers/server.ts';
 
 /*
@@ -94,14 +95,14 @@ async function sessionOf(url: string, username: string): Promise<string> {
 const reason = 'set up for the authorization matrix';
 
 /**
- * A real server on 127.0.0.1 over a fresh database, with data in both counties for every kind of read
- * and a credential for every principal. The clock is fixed so the expired session stays expired and
- * the others stay alive for the whole run.
+ * A real server on 127.0.0.1 over a fresh database (a SQLite temp dir, or the empty database at `location`), with
+ * data in both counties for every kind of read and a credential for every principal. The clock is fixed so the
+ * expired session stays expired and the others stay alive for the whole run.
  */
-export async function createApiWorld(): Promise<ApiWorld> {
+export async function createApiWorld(location?: StoreLocation): Promise<ApiWorld> {
   // 20:00 in Linxia: 12 hours of idleness later it is the next local day, so yesterday has a snapshot.
   const clock = testClock('2027-03-10T20:00:00+08:00');
-  const server = await startTestServer({ clock });
+  const server = await startTestServer({ clock, ...(location ? { location } : {}) });
   const { url, store } = server;
   await createDashboardUsers(server);
   await createUser(server.store, { username: 'bureau-idle', password: PASSWORD, role: 'bureau' }, clock(), byTest);
