@@ -14,10 +14,16 @@ import { measureFolding, type FoldingFigures } from './server/steady-state.ts';
 import { repoRoot, startBenchServer, startSideApp, type SideApp } from './harness/server-process.ts';
 import { runLoad } from './harness/run-load.ts';
 import { storageOf } from './server/storage.ts';
+import { measurePostgresIngest, POSTGRES_PHASES, type PostgresPhase } from './server/postgres-ingest.ts';
+import { renderPostgres } from './server/postgres-report.ts';
 
 /*
  * npm run bench [-- --quick] [--cpu-prof] [--phases a,b] [--scale prefecture|national]
  *                 [--server-root DIR] [--keep] [--no-write]
+ *                 [--postgres]
+ * --phases names SQLite's phases (ceiling, healthz, coverage, …, ingest) and PostgreSQL's: ingest-pg (one server)
+ * and ingest-pg-2 (two servers on one database), measured after SQLite's on a copy of the same working copy;
+ * --postgres adds both to the default list (issue 14's figures, beside SQLite's and the ceiling).
  * Per scale: the cached database (generated first if missing) is copied, shifted to now, served by a
  * real `santong serve` child on 127.0.0.1 and driven by a separate load process; then the figures of
  * issue 6 are printed and written to BENCHMARKS.md. Everything it starts, it stops, Ctrl-C included.
@@ -31,6 +37,7 @@ const { values: args } = parseArgs({
     'server-root': { type: 'string' },
     keep: { type: 'boolean' },
     'no-write': { type: 'boolean' },
+    postgres: { type: 'boolean' },
   },
 });
 const quick = args.quick ?? false;
@@ -86,6 +93,29 @@ function phases(withProvince = true): PhasePlan[] {
     .filter((p) => !only || only.includes(p.name));
 }
 
+/**
+ * PostgreSQL's phases this run measures: those --phases names, or every one with --postgres. Not in the default list:
+ * they add a PostgreSQL server, a copy of each working copy into it and three server starts, about two and a half
+ * minutes to a quick run of about five (measured: BENCHMARKS.md, "PostgreSQL beside SQLite").
+ */
+function postgresPhases(): PostgresPhase[] {
+  const only = args.phases?.split(',');
+  const all = Object.keys(POSTGRES_PHASES) as PostgresPhase[];
+  return only ? all.filter((name) => only.includes(name)) : args.postgres ? all : [];
+}
+
+/** A PostgreSQL phase's rounds: the ingest phase's timing and connections. */
+function postgresPhasePlan(name: PostgresPhase): PhasePlan[] {
+  const [rounds, warmupMs, durationMs] = quick ? [1, 1_000, 3_000] : [3, 2_000, 8_000];
+  return Array.from({ length: rounds }, (_, r) => ({
+    name,
+    round: r + 1,
+    warmupMs,
+    durationMs,
+    streams: [{ kind: 'ingest' as const, connections: CONNECTIONS }],
+  }));
+}
+
 async function measure(scale: Scale): Promise<ScaleRun> {
   const dataset = await ensureDataset(scale, log);
   const work = path.join(cacheRoot, 'run', scale.key);
@@ -112,6 +142,7 @@ async function measure(scale: Scale): Promise<ScaleRun> {
   let firstReadMs: number;
   let peakRssBytes: number;
   let provinceVia: ScaleRun['provinceVia'] = null;
+  let plan: LoadPlan;
   const sideApps: SideApp[] = [];
   try {
     sideApps.push(await startSideApp('bench/harness/ceiling-app.ts'));
@@ -144,7 +175,7 @@ async function measure(scale: Scale): Promise<ScaleRun> {
     await first.text();
     if (first.status !== 200) throw new Error(`first coverage read answered ${first.status}`);
     firstReadMs = performance.now() - started;
-    const plan: LoadPlan = {
+    plan = {
       url: server.url,
       apiToken: dataset.meta.apiToken,
       countyView: dataset.meta.countyView,
@@ -162,6 +193,19 @@ async function measure(scale: Scale): Promise<ScaleRun> {
     for (const app of sideApps) await app.stop();
     await server.stop();
   }
+  const pgNames = postgresPhases();
+  const postgres =
+    pgNames.length === 0
+      ? undefined
+      : await measurePostgresIngest({
+          work,
+          key: scale.key,
+          names: pgNames,
+          phases: postgresPhasePlan,
+          plan,
+          log,
+          serverRoot: args['server-root'],
+        });
   if (cpuProfDir) {
     const profile = mainProfile(cpuProfDir);
     if (profile) {
@@ -191,6 +235,7 @@ async function measure(scale: Scale): Promise<ScaleRun> {
     peakRssBytes,
     folding,
     provinceVia,
+    postgres,
     ...storage,
   };
 }
@@ -206,13 +251,24 @@ const machine = (load: number[]) => [
     )} (other work on the machine shares its CPUs; ratios to /healthz taken in the same run absorb some of that)`,
 ];
 
+/** What the PostgreSQL section states of the machine: its cores, and that others share them. */
+const machineFacts = () =>
+  `${os.availableParallelism()} cores (os.availableParallelism()), shared with other work on the machine; load average ${loadAtStart
+    .map((x) => x.toFixed(2))
+    .join(' ')} at the start of the run, ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} at its end`;
+
 const loadAtStart = os.loadavg();
 const [small, large] = scalesFor(quick);
 if (args.scale) {
   // One scale only (to profile or compare one path): the measured phases, no goal table, nothing written.
   const scale = [small, large].find((s) => s.name === args.scale);
   if (!scale) throw new Error(`--scale takes prefecture or national, not ${args.scale}`);
-  process.stdout.write(`${renderPhases(await measure(scale))}\n`);
+  const run = await measure(scale);
+  process.stdout.write(`${renderPhases(run)}\n`);
+  if (run.postgres) process.stdout.write(`\n${renderPostgres([run], machineFacts())}\n`);
   process.exit(0);
 }
 const prefecture = await measure(small);
@@ -228,6 +284,8 @@ const markdown = renderRun({
   scales: [prefecture, national],
 });
 process.stdout.write(`${markdown}\n`);
+if (prefecture.postgres || national.postgres)
+  process.stdout.write(`\n${renderPostgres([prefecture, national], machineFacts())}\n`);
 // Only a full, unfiltered run of this checkout's server stands for the figures in BENCHMARKS.md.
 if (!quick && !args['no-write'] && !args.phases && !args['server-root']) {
   writeBenchmarks(markdown);

@@ -39,6 +39,11 @@ export interface LoadPlan {
   url: string;
   apiToken: string;
   countyView: string;
+  /**
+   * Servers that share one database (PostgreSQL) and take 'ingest' streams in its place: a stream's connections are
+   * spread over them in turn, as a load balancer in front of them would.
+   */
+  ingestUrls?: string[];
   /** The bare app of bench/harness/ceiling-app.ts, for 'ceiling' streams. */
   ceilingUrl?: string;
   /** Where a 'province' stream reads: the server's `?division=` or the stand-in app (division-app.ts). */
@@ -64,8 +69,13 @@ export interface StreamResult {
   failures: Record<string, number>;
   seconds: number;
   perSecond: number;
-  /** Reports the server acknowledged as accepted (ingest only). */
+  /** Reports the server acknowledged as accepted (ingest only), in answers within the measured window. */
   reportsAccepted: number;
+  /**
+   * Every report acknowledged as accepted in the whole phase, warm-up and answers after the window included: what
+   * the database must hold afterwards beyond what it held before (exactly-once).
+   */
+  reportsAcknowledged: number;
   reportsPerSecond: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   /** Mean response body size. */

@@ -104,12 +104,17 @@ async function runStream(
   const origin =
     stream.kind === 'ceiling' ? plan.ceilingUrl : stream.kind === 'province' ? plan.province?.url : plan.url;
   if (!origin) throw new Error(`the load plan has no address for ${stream.kind} streams`);
-  const pool = new Pool(origin, {
-    connections: stream.connections,
-    pipelining: 1,
-    headersTimeout: 120_000,
-    bodyTimeout: 120_000,
-  });
+  // Ingest spread over several servers: connection k goes to server k mod n.
+  const origins = stream.kind === 'ingest' && plan.ingestUrls?.length ? plan.ingestUrls : [origin];
+  const pools = origins.map(
+    (o, i) =>
+      new Pool(o, {
+        connections: Math.ceil((stream.connections - i) / origins.length),
+        pipelining: 1,
+        headersTimeout: 120_000,
+        bodyTimeout: 120_000,
+      }),
+  );
   const make = requestMaker(plan, stream.kind, devices);
   const measureFrom = start + phase.warmupMs;
   const measureTo = measureFrom + phase.durationMs;
@@ -117,9 +122,11 @@ async function runStream(
   const failures: Record<string, number> = {};
   let ok = 0;
   let accepted = 0;
+  let acknowledged = 0;
   let bytes = 0;
   let inflatedOne = false;
-  const worker = async () => {
+  const worker = async (_: unknown, k: number) => {
+    const pool = pools[k % pools.length]!;
     while (performance.now() < measureTo) {
       const request = make();
       const sent = performance.now();
@@ -143,6 +150,11 @@ async function runStream(
         continue;
       }
       const done = performance.now();
+      const reports =
+        stream.kind === 'ingest' && status === 200
+          ? (JSON.parse(body.toString('utf8')) as { accepted: number }).accepted
+          : 0;
+      acknowledged += reports;
       if (done < measureFrom || done > measureTo) continue;
       latencies.push(done - sent);
       bytes += body.length;
@@ -154,12 +166,12 @@ async function runStream(
       }
       if (status === 200) {
         ok++;
-        if (stream.kind === 'ingest') accepted += (JSON.parse(body.toString('utf8')) as { accepted: number }).accepted;
+        accepted += reports;
       } else failures[String(status)] = (failures[String(status)] ?? 0) + 1;
     }
   };
   await Promise.all(Array.from({ length: stream.connections }, worker));
-  await pool.close();
+  await Promise.all(pools.map((p) => p.close()));
   const sorted = Float64Array.from(latencies).sort();
   const seconds = phase.durationMs / 1000;
   return {
@@ -171,6 +183,7 @@ async function runStream(
     seconds,
     perSecond: latencies.length / seconds,
     reportsAccepted: accepted,
+    reportsAcknowledged: acknowledged,
     reportsPerSecond: accepted / seconds,
     latencyMs: {
       p50: percentile(sorted, 50),

@@ -1,6 +1,7 @@
 import type { DatasetMeta } from '../world/generate.ts';
 import type { PhaseResult, StreamKind, StreamResult } from '../harness/load-plan.ts';
 import type { FoldingFigures } from './steady-state.ts';
+import type { PostgresRun } from './postgres-ingest.ts';
 
 /*
  * The figures of issue 6 from one run's raw results: every throughput as a ratio to /healthz on the
@@ -22,6 +23,8 @@ export interface ScaleRun {
   folding?: FoldingFigures;
   /** What the province read measured: the server's `?division=`, the stand-in app, or nothing (no province). */
   provinceVia: 'api' | 'stand-in' | null;
+  /** Ingest on PostgreSQL beside SQLite's (issue 14), when the run measured it. */
+  postgres?: PostgresRun | undefined;
 }
 
 export interface Goal {
