@@ -1,20 +1,23 @@
-import { statement, type Store } from './store.ts';
+import type { ReadModelVersion, Store } from './store.ts';
 
 /*
  * Coverage answers are built from the county rollups, the division tree, the plan, declared teacher
  * spaces and the platform registry. Those change only when a figure changes, so what a read builds from
- * them is kept until `read_model_version` moves: migration 0009's triggers (and their PostgreSQL twins) move
- * it on every such change, from any connection: the CLI, the worker thread and, on PostgreSQL, every other
- * server process. A read then costs one primary-key lookup instead of re-reading every county, school and
- * platform: the same for a prefecture's 8 counties and a country's 2,858. Anything that depends on the time
- * of the read (progress against the milestones, a probe's freshness, asOf) is computed per read from the
- * cached parts, never cached. Cached values are shared between reads: callers must treat them as read-only.
+ * them is kept until the store's read-model version moves: on SQLite, migration 0009's triggers move a version
+ * row on every such change, from any connection (the CLI, the worker thread); on PostgreSQL the same triggers
+ * notify every server process (decision 199). A read then costs at most one primary-key lookup instead of
+ * re-reading every county, school and platform: the same for a prefecture's 8 counties and a country's 2,858.
+ * Anything that depends on the time of the read (progress against the milestones, a probe's freshness, asOf) is
+ * computed per read from the cached parts, never cached. Cached values are shared between reads: callers must
+ * treat them as read-only.
+ *
+ * A value is kept only if the version is the same after it was built as before: a change committed while it was
+ * being built (seen by part of it, or by none) then leaves it unkept, never kept under a version it is not of.
  */
-const readModelVersion = statement<{ version: number }, []>('select version from read_model_version where id = 1');
 
 /** What one connection keeps: values and whole answers, valid at read-model version `seen`. */
 interface ReadCache {
-  seen: number;
+  seen: ReadModelVersion;
   values: Map<string, unknown>;
   answers: Map<string, unknown>;
 }
@@ -30,9 +33,9 @@ const caches = new WeakMap<object, ReadCache>();
 // choose: the oldest is dropped beyond this many (a national answer is ~20 KiB; one with 1,000 county rows ~650 KiB).
 const ANSWERS_KEPT = 32;
 
-/** The cache of `connection`, emptied first when the read-model version moved; undefined when there is no version row. */
-function cacheAt(connection: object, version: number | undefined): ReadCache | undefined {
-  // Without its row (never so after migration 0009) nothing could tell a cached value stale.
+/** The cache of `connection` at `version`, emptied first when the version moved; undefined when there is no version. */
+function cacheAt(connection: object, version: ReadModelVersion | undefined): ReadCache | undefined {
+  // Without a version (PostgreSQL while not listening) nothing could tell a cached value stale.
   if (version === undefined) return undefined;
   let cache = caches.get(connection);
   if (!cache) caches.set(connection, (cache = { seen: version, values: new Map(), answers: new Map() }));
@@ -51,24 +54,33 @@ function keepAnswer(cache: ReadCache, key: string, answer: unknown): void {
   cache.answers.set(key, answer);
 }
 
-async function currentCache(store: Store): Promise<ReadCache | undefined> {
-  return cacheAt(store.q, (await store.row(readModelVersion))?.version);
+/** The cache at the version a build began at, and that version. */
+async function begin(store: Store): Promise<{ cache: ReadCache; version: ReadModelVersion } | undefined> {
+  const version = await store.readModelVersion();
+  const cache = cacheAt(store.q, version);
+  return cache && { cache, version: version! };
+}
+
+/** The cache what a build begun at `begun` may go into: its own, if the version has not moved since. */
+async function stillCurrent(store: Store, begun: { cache: ReadCache; version: ReadModelVersion } | undefined) {
+  if (!begun) return undefined;
+  const now = await store.readModelVersion();
+  return now === begun.version && begun.cache.seen === begun.version ? begun.cache : undefined;
 }
 
 /** `build()`'s value, built once per read-model version and key. */
 export async function readCached<T>(store: Store, key: string, build: () => Promise<T>): Promise<T> {
-  const cache = await currentCache(store);
-  if (!cache) return build();
-  if (cache.values.has(key)) return cache.values.get(key) as T;
+  const begun = await begin(store);
+  if (begun?.cache.values.has(key)) return begun.cache.values.get(key) as T;
   const value = await build();
-  cache.values.set(key, value);
+  (await stillCurrent(store, begun))?.values.set(key, value);
   return value;
 }
 
 /**
  * A whole answer, reused while `stillGood` accepts it (answers also depend on the time of the read: decision 163)
- * and the read-model version stays; at most ANSWERS_KEPT of them per connection. The version it is kept under is
- * read after `build()`, so writes of the build itself (a read's sweep) are already in it.
+ * and the read-model version stays; at most ANSWERS_KEPT of them per connection. An answer whose build wrote to the
+ * read model (a read's sweep) is not kept; the next read, with nothing left to sweep, keeps its own.
  */
 export async function readCachedAnswer<T>(
   store: Store,
@@ -76,10 +88,11 @@ export async function readCachedAnswer<T>(
   stillGood: (answer: T) => boolean,
   build: () => Promise<T>,
 ): Promise<T> {
-  const kept = (await currentCache(store))?.answers.get(key) as T | undefined;
+  const begun = await begin(store);
+  const kept = begun?.cache.answers.get(key) as T | undefined;
   if (kept !== undefined && stillGood(kept)) return kept;
   const answer = await build();
-  const cache = await currentCache(store);
-  if (cache) keepAnswer(cache, key, answer);
+  const current = await stillCurrent(store, begun);
+  if (current) keepAnswer(current, key, answer);
   return answer;
 }

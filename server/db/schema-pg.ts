@@ -443,11 +443,8 @@ export const divisionRollups = pgTable('division_rollups', {
   schoolsDeclaringTeacherSpaces: integer('schools_declaring_teacher_spaces').notNull().default(0),
 });
 
-/** Kept by triggers, as in SQLite (the custom migration in migrations/pg mirrors migrations 0009 and 0013). */
-export const readModelVersion = pgTable('read_model_version', {
-  id: integer('id').primaryKey(),
-  version: bigint('version', { mode: 'number' }).notNull(),
-});
+// No read_model_version here: the same triggers as SQLite's notify the servers instead of writing a row every
+// writer would update (decision 199, migration pg/0011).
 
 // ── Dashboard accounts ──────────────────────────────────────────────────────────────────────────
 

@@ -21,8 +21,8 @@ export interface CopiedTable {
   postgres: number;
 }
 
-/** Rows a fresh PostgreSQL migration already holds: read_model_version's one row (its triggers move it). */
-const SEEDED_BY_MIGRATION = new Set(['read_model_version']);
+/** SQLite's own tables, with no twin to copy into: PostgreSQL's servers learn of read-model changes by notice (decision 199). */
+const SQLITE_ONLY = new Set(['read_model_version']);
 /** PostgreSQL takes at most 65,535 parameters a statement. */
 const MAX_PARAMETERS = 60_000;
 const MAX_BATCH_ROWS = 1_000;
@@ -51,7 +51,7 @@ export async function copySqliteToPostgres(
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const tables = copyOrder(sqlite);
+    const tables = copyOrder(sqlite).filter((table) => !SQLITE_ONLY.has(table));
     await refuseNonEmpty(client);
     const types = await columnTypes(client);
     // One read transaction: every table is read as of one moment, even while a server writes to the file.
@@ -95,7 +95,7 @@ export async function copySqliteToPostgres(
 
 /**
  * The SQLite schema's tables, each after those its foreign keys name; the tables triggers write (the read-model
- * version, the division tree's version) go last, since copying the others moves them on the target.
+ * version, the division tree's version) go last, since copying the others would move them on a target that has them.
  */
 export function copyOrder(sqlite: Database.Database): string[] {
   const master = sqlite
@@ -128,7 +128,7 @@ export function copyOrder(sqlite: Database.Database): string[] {
   return [...ordered.filter((t) => !written.has(t)), ...ordered.filter((t) => written.has(t))];
 }
 
-/** Refuses a target that holds any row a fresh migration does not put there. */
+/** Refuses a target that holds any row (a fresh migration seeds none). */
 async function refuseNonEmpty(client: pg.Client): Promise<void> {
   const { rows: tables } = await client.query<{ name: string }>(
     `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -136,7 +136,6 @@ async function refuseNonEmpty(client: pg.Client): Promise<void> {
   );
   const holding: string[] = [];
   for (const { name } of tables) {
-    if (SEEDED_BY_MIGRATION.has(name)) continue;
     const { rowCount } = await client.query(`select 1 from ${quoted(name)} limit 1`);
     if (rowCount) holding.push(name);
   }
@@ -192,8 +191,6 @@ async function copyTable(
   const missing = columns.filter((c) => !types.has(c));
   if (missing.length > 0) throw new Error(`${table}.${missing.join(', ')} has no twin on PostgreSQL`);
   const convert = columns.map((c) => toPostgres(types.get(c)));
-  // A row a fresh migration seeded is replaced by the deployment's.
-  if (SEEDED_BY_MIGRATION.has(table)) await client.query(`delete from ${quoted(table)}`);
   const batchRows = Math.max(1, Math.min(MAX_BATCH_ROWS, Math.floor(MAX_PARAMETERS / columns.length)));
   const insert = (rows: number) => {
     let n = 0;

@@ -6,6 +6,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import pg from 'pg';
 import { openDatabase, type Db } from './client.ts';
+import { ReadModelNotices } from './read-model-notices.ts';
 import { ensureReportPartitions } from './report-partitions.ts';
 import * as sqliteTables from './schema.ts';
 import * as pgTables from './schema-pg.ts';
@@ -44,8 +45,16 @@ export interface Store {
   row<Row, Params extends Param[]>(statement: Statement<Row, Params>, ...params: Params): Promise<Row | undefined>;
   /** Runs a raw statement that returns no rows; resolves with the number of rows it changed. */
   execute<Params extends Param[]>(statement: Statement<unknown, Params>, ...params: Params): Promise<number>;
+  /**
+   * A value that differs whenever what coverage reads from has changed since, as this store sees it (the read
+   * cache's key, server/db/read-cache.ts); undefined when this store cannot tell, and then nothing may be kept.
+   */
+  readModelVersion(): Promise<ReadModelVersion | undefined>;
   close(): Promise<void>;
 }
+
+/** What `readModelVersion` answers: compared for equality only. */
+export type ReadModelVersion = number | string;
 
 /** A value a raw statement takes: flags as 0/1 (both schemas store them so), times as epoch milliseconds. */
 export type Param = string | number | bigint | Buffer | null;
@@ -113,10 +122,14 @@ export function sqliteStore(db: Db): Store {
     if (!p) prepared.set(s, (p = sqlite.prepare(s.sql)));
     return p;
   };
+  // SQLite's alone (not a shared `statement`): PostgreSQL has no such row (decision 199).
+  const readModelVersionRow = sqlite.prepare('select version from read_model_version where id = 1');
   const raw = {
     rows: async (s: AnyStatement, ...params: Param[]) => prepare(s).all(...params) as never[],
     row: async (s: AnyStatement, ...params: Param[]) => prepare(s).get(...params) as never,
     execute: async (s: AnyStatement, ...params: Param[]) => prepare(s).run(...params).changes,
+    // Moved by migration 0009's triggers, from any connection: the CLI, the worker thread, another process.
+    readModelVersion: async () => (readModelVersionRow.get() as { version: number } | undefined)?.version,
   };
   /**
    * The store at one nesting depth: 0 outside any transaction, 1 inside one, 2+ inside savepoints; -1 is the
@@ -215,6 +228,12 @@ const rawTypes = {
       : pg.types.getTypeParser(oid, format as 'text'),
 } as pg.CustomTypesConfig;
 
+/** The setting migration pg/0011's triggers change within a transaction that changes the read model. */
+const readModelMovedHere = {
+  name: 'santong_read_model_moved',
+  text: "select current_setting('santong.read_model_moved', true) as moved",
+};
+
 /** SQLSTATEs after which a whole transaction is run again: a serialization failure, a deadlock. */
 const RETRIED = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 12;
@@ -231,6 +250,7 @@ export async function openPostgresStore(pool: pg.Pool): Promise<Store> {
   // its own error to its caller. Unheard, the event would be an uncaught exception that ends the server.
   pool.on('error', () => undefined);
   await migratePg(drizzlePg({ client: pool, schema: pgTables }), { migrationsFolder: pgMigrations });
+  const notices = new ReadModelNotices(pool.options);
   const over = (client: pg.Pool | pg.PoolClient, depth: number): Store => {
     const query = (s: AnyStatement, params: Param[]) =>
       client.query({ name: s.name, text: numberedPlaceholders(s.sql), values: params, types: rawTypes });
@@ -241,6 +261,12 @@ export async function openPostgresStore(pool: pg.Pool): Promise<Store> {
       rows: async (s, ...params) => (await query(s, params)).rows as never[],
       row: async (s, ...params) => (await query(s, params)).rows[0] as never,
       execute: async (s, ...params) => (await query(s, params)).rowCount ?? 0,
+      // Outside a transaction, the process's count of notices; inside one, what its own writes so far left in the
+      // setting migration pg/0011's triggers write (a new random value per change; '' before any).
+      readModelVersion:
+        depth === 0
+          ? async () => notices.count()
+          : async () => (await client.query<{ moved: string | null }>(readModelMovedHere)).rows[0]?.moved ?? '',
       async transaction(fn) {
         if (depth > 0) {
           const savepoint = `store_${depth}`;
@@ -260,7 +286,12 @@ export async function openPostgresStore(pool: pg.Pool): Promise<Store> {
             await connection.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
             try {
               const value = await fn(over(connection, 1));
-              await connection.query('COMMIT');
+              // Whether it changed the read model, asked in the same round trip as the commit: if so, this
+              // process's reads stop using what they kept at once, not when the notice comes back.
+              const [moved] = (await connection.query(`${readModelMovedHere.text}; COMMIT`)) as unknown as [
+                pg.QueryResult<{ moved: string | null }>,
+              ];
+              if (moved.rows[0]?.moved) notices.moved((connection as unknown as { processID: number }).processID);
               return value;
             } catch (error) {
               await connection.query('ROLLBACK').catch(() => undefined);
@@ -269,9 +300,7 @@ export async function openPostgresStore(pool: pg.Pool): Promise<Store> {
               const code = failed.code ?? failed.cause?.code;
               if (!code || !RETRIED.has(code) || attempt >= MAX_ATTEMPTS) throw error;
               // Transactions that collided collide again if re-run at once: each waits a random while, doubling
-              // with every attempt (full jitter; up to ~10 s before the last), so they spread out. Every write bumps
-              // the one read_model_version row, so concurrent writers collide often; capping the wait at 0.4 s left
-              // 16 PCs' writes failing after 12 attempts (issue 14: the version row is to go, for LISTEN/NOTIFY).
+              // with every attempt (full jitter; up to ~10 s before the last), so they spread out.
               await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
             }
           }
@@ -279,7 +308,10 @@ export async function openPostgresStore(pool: pg.Pool): Promise<Store> {
           connection.release();
         }
       },
-      close: () => pool.end(),
+      async close() {
+        await notices.close();
+        await pool.end();
+      },
     };
   };
   const store = over(pool, 0);

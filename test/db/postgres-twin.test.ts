@@ -16,11 +16,39 @@ afterEach(async () => {
 });
 
 async function migratedDb(): Promise<NodePgDatabase<typeof schema>> {
+  return (await migratedDatabase()).db;
+}
+
+async function migratedDatabase(): Promise<{ db: NodePgDatabase<typeof schema>; pool: pg.Pool }> {
   const pool = new pg.Pool(await postgres().createDatabase());
   pools.push(pool);
   const db = drizzle({ client: pool, schema });
   await migrate(db, { migrationsFolder: fileURLToPath(new URL('../../migrations/pg', import.meta.url)) });
-  return db;
+  return { db, pool };
+}
+
+/**
+ * A session listening on the read model's channel, as every server process does (decision 199): `after(write)`
+ * runs the write, then a marker notice of its own, and answers how many read-model notices came before the
+ * marker. Notices arrive in commit order, so the marker says that everything the write sent has arrived.
+ */
+async function readModelListener(pool: pg.Pool) {
+  const client = new pg.Client(pool.options);
+  await client.connect();
+  pools.push({ end: () => client.end() } as pg.Pool);
+  await client.query('LISTEN santong_read_model');
+  const heard: string[] = [];
+  let marked: (() => void) | undefined;
+  client.on('notification', (notice) => (notice.payload === 'marker' ? marked?.() : heard.push(notice.payload!)));
+  return async (write: () => Promise<unknown>): Promise<number> => {
+    heard.length = 0;
+    await write();
+    await new Promise<void>((resolve) => {
+      marked = resolve;
+      void pool.query(`NOTIFY santong_read_model, 'marker'`);
+    });
+    return heard.length;
+  };
 }
 
 // drizzle wraps the driver's error; its cause carries PostgreSQL's SQLSTATE.
@@ -111,14 +139,14 @@ describe('the PostgreSQL twin through drizzle', () => {
     expect(Buffer.compare(stored!.bundle, bundle)).toBe(0);
   });
 
-  it('bumps the read-model version on registry changes and refuses to change the audit log', async () => {
-    const db = await migratedDb();
-    const version = async () => (await db.select().from(schema.readModelVersion))[0]!.version;
-    expect(await version()).toBe(1);
-    await db.insert(schema.divisions).values({ code: '622922', name: '康乐县', level: 'county' });
-    expect(await version()).toBe(2);
+  it('notifies the servers of read-model changes, once per transaction, and refuses to change the audit log', async () => {
+    const { db, pool } = await migratedDatabase();
+    const notices = await readModelListener(pool);
+    expect(
+      await notices(() => db.insert(schema.divisions).values({ code: '622922', name: '康乐县', level: 'county' })),
+    ).toBe(1);
 
-    // A rollup rewritten with the same figures leaves the version alone; a changed figure bumps it.
+    // A rollup rewritten with the same figures notifies nobody; a changed figure does.
     const rollup = {
       divisionCode: '622922',
       schoolsRegistered: 0,
@@ -133,12 +161,34 @@ describe('the PostgreSQL twin through drizzle', () => {
       devicesNever: 0,
       updatedAt: enrolledAt,
     };
-    await db.insert(schema.divisionRollups).values(rollup);
-    expect(await version()).toBe(3);
-    await db.update(schema.divisionRollups).set({ updatedAt: enrolledAt + 1 });
-    expect(await version()).toBe(3);
-    await db.update(schema.divisionRollups).set({ devicesLive: 1 });
-    expect(await version()).toBe(4);
+    expect(await notices(() => db.insert(schema.divisionRollups).values(rollup))).toBe(1);
+    expect(await notices(() => db.update(schema.divisionRollups).set({ updatedAt: enrolledAt + 1 }))).toBe(0);
+    expect(await notices(() => db.update(schema.divisionRollups).set({ devicesLive: 1 }))).toBe(1);
+
+    // Many rows in one transaction: one notice, after the commit; inside, every change marks the transaction anew.
+    const marks: (string | null)[] = [];
+    const mark = async (tx: { execute: typeof db.execute }) =>
+      marks.push(
+        (
+          (await tx.execute(sql`select current_setting('santong.read_model_moved', true) as moved`)).rows[0] as {
+            moved: string | null;
+          }
+        ).moved,
+      );
+    const inOne = await notices(() =>
+      db.transaction(async (tx) => {
+        await mark(tx);
+        await tx.insert(schema.divisions).values({ code: '622923', name: '广河县', level: 'county' });
+        await mark(tx);
+        await tx.insert(schema.divisions).values({ code: '622924', name: '和政县', level: 'county' });
+        await mark(tx);
+      }),
+    );
+    expect(inOne).toBe(1);
+    expect([null, '']).toContain(marks[0]);
+    expect(marks[1]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(marks[2]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(marks[2]).not.toBe(marks[1]);
 
     await db.insert(schema.auditLog).values({
       at: enrolledAt,

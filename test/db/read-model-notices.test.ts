@@ -1,0 +1,101 @@
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { readCached } from '../../server/db/read-cache.ts';
+import type { Store } from '../../server/db/store.ts';
+import { useEachDialect } from '../helpers/each-dialect.ts';
+
+/*
+ * On PostgreSQL the read cache learns of changes by notice, not from a version row every writer updated
+ * (decision 199): a server sees its own commits at once, another server's as soon as the notice arrives, and keeps
+ * nothing while it cannot hear notices. Two stores on one database stand for two santong servers.
+ */
+
+const dialects = useEachDialect();
+
+/** Polls `check` until it holds, failing after `ms`: notices cross a socket, so "soon" has no fixed length. */
+async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+let added = 0;
+/** A county added to the division tree: a change coverage reads depend on. */
+const addCounty = (store: Store) =>
+  store.q
+    .insert(store.t.divisions)
+    .values({ code: `6299${String(++added).padStart(2, '0')}`, name: `县${added}`, level: 'county' });
+
+/** A cached read on `store` that counts its builds. */
+function countedRead(store: Store) {
+  let builds = 0;
+  return {
+    read: () => readCached(store, 'counted', async () => ++builds),
+    builds: () => builds,
+  };
+}
+
+describe('the read cache on PostgreSQL', () => {
+  it('is dropped at once on the server that commits a change, and soon on another', async () => {
+    const [here, there] = await dialects.twoServers('postgres');
+    await until('the server listens', async () => (await here.readModelVersion()) !== undefined);
+    const cached = countedRead(here);
+    await cached.read();
+    await cached.read();
+    expect(cached.builds()).toBe(1);
+
+    // This server's own commit: no waiting for the notice.
+    await here.transaction(async (tx) => void (await addCounty(tx)));
+    expect(await cached.read()).toBe(2);
+
+    // A transaction that changes nothing coverage reads from leaves the cache alone.
+    await here.transaction(async (tx) => void (await tx.q.select().from(tx.t.divisions)));
+    expect(await cached.read()).toBe(2);
+
+    // Another server's commit, in a transaction or alone: its notice reaches this one.
+    await there.transaction(async (tx) => void (await addCounty(tx)));
+    await until('the other server’s transaction is seen', async () => (await cached.read()) === 3);
+    await addCounty(there);
+    await until('the other server’s single write is seen', async () => (await cached.read()) === 4);
+  });
+
+  it('sees, inside a transaction, the changes the transaction made', async () => {
+    const [store] = await dialects.twoServers('postgres');
+    await store.transaction(async (tx) => {
+      const cached = countedRead(tx);
+      expect(await cached.read()).toBe(1);
+      expect(await cached.read()).toBe(1);
+      await addCounty(tx);
+      expect(await cached.read()).toBe(2);
+      await addCounty(tx);
+      expect(await cached.read()).toBe(3);
+    });
+  });
+
+  it('keeps nothing while it cannot hear notices, and drops what it kept once it hears again', async () => {
+    const [here, there] = await dialects.twoServers('postgres');
+    await until('the server listens', async () => (await here.readModelVersion()) !== undefined);
+    const cached = countedRead(here);
+    await cached.read();
+    expect(await cached.read()).toBe(1);
+
+    // The database ends the listening session (a restart, an administrator): changes made meanwhile send notices
+    // to nobody.
+    const { rows } = await (there.q as unknown as { $client: pg.Pool }).$client.query(
+      `select pg_terminate_backend(pid) as ended from pg_stat_activity
+       where datname = current_database() and query like 'LISTEN%' and pid <> pg_backend_pid()`,
+    );
+    expect(rows).toEqual([{ ended: true }]);
+    await until('the server knows it is not listening', async () => (await here.readModelVersion()) === undefined);
+    await addCounty(there);
+    // Not listening: every read builds.
+    expect(await cached.read()).toBe(2);
+    expect(await cached.read()).toBe(3);
+
+    await until('the server listens again', async () => (await here.readModelVersion()) !== undefined);
+    expect(await cached.read()).toBe(4);
+    expect(await cached.read()).toBe(4);
+  });
+});
