@@ -102,6 +102,8 @@ export interface TestContext {
   /** The same database as a Store (decision 180), what moved code takes. */
   store: Store;
   dialect: Store['dialect'];
+  /** Where the database is, as a command would be told (`--database-url`, or `--data-dir`). */
+  location: StoreLocation;
   app: App;
   clock: TestClock;
   dataDir: string;
@@ -153,6 +155,7 @@ export async function createTestContext(
     db,
     store,
     dialect: store.dialect,
+    location,
     app,
     clock,
     dataDir,

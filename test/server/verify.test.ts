@@ -1,16 +1,23 @@
+import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyCoverage } from '../../server/coverage/verify.ts';
 import { santong } from '../helpers/cli.ts';
 import { requestJson } from '../helpers/http.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
-import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
+import { testClock, useDialectContexts, type TestContext } from '../helpers/server.ts';
 
+/*
+ * `santong verify` after a scenario driven through the API, on SQLite and on PostgreSQL alike (issue 14, decision
+ * 198): nothing to correct as time passes, corrupted rows named, the command's exit status. At the store's level,
+ * without the API: verify-store.test.ts.
+ */
 const DAY = 86_400_000;
+const createOn = useDialectContexts();
 let ctx: TestContext;
 afterEach(() => ctx?.cleanup({ verify: false }));
 
-async function scenario() {
-  ctx = await createTestContext({ clock: testClock('2026-03-02T08:00:00Z') });
+async function scenario(dialect: TestContext['dialect']) {
+  ctx = await createOn(dialect, { clock: testClock('2026-03-02T08:00:00Z') });
   for (const [school, classroom, downMbps] of [
     ['6229210001', '1', 90],
     ['6229210001', '2', 40],
@@ -35,24 +42,34 @@ async function scenario() {
   }
 }
 
-describe('santong verify', () => {
+/** The command-line flags that point `santong verify` at the context's database. */
+const where = (c: TestContext) =>
+  'databaseUrl' in c.location
+    ? ['--database-url', c.location.databaseUrl, '--data-dir', c.dataDir]
+    : ['--data-dir', c.location.dataDir];
+
+// PostgreSQL first: the SQLite run gives the pool's sockets time to close before the file's server stops.
+describe.each(['postgres', 'sqlite'] as const)('santong verify on %s', (dialect) => {
   it('finds nothing to correct after ingest and as time passes', async () => {
-    await scenario();
+    await scenario(dialect);
     expect((await verifyCoverage(ctx.store, ctx.clock())).differences).toEqual([]);
     for (const days of [3, 10, 29, 31, 60])
       expect((await verifyCoverage(ctx.store, ctx.clock() + days * DAY)).differences, `${days} days later`).toEqual([]);
   });
 
   it('names a corrupted rollup row and a corrupted school row', async () => {
-    await scenario();
-    ctx.db.$client
-      .prepare(`update division_rollups set schools_connected = schools_connected + 1 where division_code = '622922'`)
-      .run();
-    ctx.db.$client
-      .prepare(
-        `update school_status set meets_standard = 1 - meets_standard, next_change_at = null where school_code = '6229210001'`,
-      )
-      .run();
+    await scenario(dialect);
+    const { divisionRollups, schoolStatus } = ctx.store.t;
+    await ctx.store.q
+      .update(divisionRollups)
+      .set({ schoolsConnected: sql`${divisionRollups.schoolsConnected} + 1` })
+      .where(eq(divisionRollups.divisionCode, '622922'));
+    const school = eq(schoolStatus.schoolCode, '6229210001');
+    const [status] = await ctx.store.q.select().from(schoolStatus).where(school);
+    await ctx.store.q
+      .update(schoolStatus)
+      .set({ meetsStandard: !status!.meetsStandard, nextChangeAt: null })
+      .where(school);
     const { differences } = await verifyCoverage(ctx.store, ctx.clock());
     expect(differences).toEqual(
       expect.arrayContaining([
@@ -63,16 +80,16 @@ describe('santong verify', () => {
   });
 
   it('exits 1 from the CLI on a corrupted database and 0 on a clean one', async () => {
-    await scenario();
-    ctx.db.$client.close();
-    const clean = await santong(['verify', '--data-dir', ctx.dataDir]);
+    await scenario(dialect);
+    const clean = await santong(['verify', ...where(ctx)]);
     expect(clean.code).toBe(0);
     expect(clean.stdout).toMatch(/verified 3 schools, 6 classrooms, 3 devices, 9 divisions: 0 differences/);
-    const Database = (await import('better-sqlite3')).default;
-    const raw = new Database(`${ctx.dataDir}/santong.sqlite`);
-    raw.prepare(`update division_rollups set classrooms_equipped = 99 where division_code = '622921'`).run();
-    raw.close();
-    const corrupted = await santong(['verify', '--data-dir', ctx.dataDir]);
+    const { divisionRollups } = ctx.store.t;
+    await ctx.store.q
+      .update(divisionRollups)
+      .set({ classroomsEquipped: 99 })
+      .where(eq(divisionRollups.divisionCode, '622921'));
+    const corrupted = await santong(['verify', ...where(ctx)]);
     expect(corrupted.code).toBe(1);
     expect(corrupted.stderr).toContain('county 622921 classroomsEquipped: stored 99, recomputed');
   });
