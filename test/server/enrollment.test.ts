@@ -154,6 +154,24 @@ describe.each(['postgres', 'sqlite'] as const)('on %s', (dialect) => {
       ]);
     });
 
+    it('makes one device of a PC enrolling twice at the same moment, and lets a one-use token enrol one PC', async () => {
+      await createContext();
+      // The installer retried while its first request was in flight: on PostgreSQL the two transactions overlap.
+      const token = await ctx.enrollmentToken('6229210001');
+      const [first, second] = await Promise.all([enroll(token), enroll(token)]);
+      expect([first.status, second.status]).toEqual([201, 201]);
+      expect(second.body.deviceId).toBe(first.body.deviceId);
+      expect([first.body.reused, second.body.reused].sort()).toEqual([false, true]);
+      expect(await stored.devices()).toHaveLength(1);
+
+      const once = await ctx.enrollmentToken('6229220001', { maxUses: 1 });
+      const pcs = await Promise.all(
+        ['board-1', 'board-2', 'board-3'].map((uuid) => enroll(once, { hardware: { uuid } })),
+      );
+      expect(pcs.map((r) => r.status).sort()).toEqual([201, 401, 401]);
+      expect(await stored.devices()).toHaveLength(2);
+    });
+
     it('keeps the key the PC really holds when it is re-enrolled twice before the new key reports', async () => {
       await createContext();
       const token = await ctx.enrollmentToken('6229210001');
