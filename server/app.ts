@@ -29,6 +29,12 @@ import { GroupCommitter } from './ingest/group-commit.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { SERVER_VERSION } from './version.ts';
 import { requestContext } from './http/access-log.ts';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  isDatabaseUnavailable,
+  outageLog,
+} from './db/unavailable.ts';
 
 /** Every documented route; the OpenAPI document and the route-coverage test both read this list. */
 export const routeDocs: RouteDoc[] = [
@@ -86,6 +92,7 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) =>
     c.json({ error: `no route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`, code: 'not_found' }, 404),
   );
+  const databaseOutage = outageLog(deps.logger);
   app.onError((error, c) => {
     if (error instanceof DomainError) {
       return c.json(
@@ -96,6 +103,13 @@ export function createApp(deps: AppDeps) {
     if (error instanceof HTTPException) {
       // Hono's own rejections, e.g. a body that is not JSON.
       return c.json({ error: error.message || 'bad request', code: 'bad_request' }, error.status);
+    }
+    if (isDatabaseUnavailable(error)) {
+      // A restart or failover of the database, not a fault: the client keeps what it sent and tries again, and
+      // this process stays up to serve once the database is back (decision 197). Logged briefly, not per stack.
+      databaseOutage.refused(error);
+      c.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return c.json({ error: DATABASE_UNAVAILABLE_MESSAGE, code: 'database_unavailable' }, 503);
     }
     deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json({ error: 'internal error; the server log has the details', code: 'internal' }, 500);

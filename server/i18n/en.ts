@@ -36,6 +36,8 @@ export const en: Dictionary = {
   'error.notFound': 'No such page or record.',
   'error.invalid': 'The form has a problem:',
   'error.csrf': 'The form has expired; go back, reload the page and try again.',
+  'error.databaseUnavailable':
+    'The database cannot be reached just now (it may be restarting); nothing was saved. Try again in a few seconds.',
   'error.back': 'Back to the start page',
   'figure.schoolsConnected': 'Broadband: schools connected',
   'figure.meetingStandard': 'Schools meeting the bandwidth standard',

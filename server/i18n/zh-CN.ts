@@ -33,6 +33,7 @@ export const zhCN = {
   'error.notFound': '找不到此页面或记录。',
   'error.invalid': '提交的内容有误：',
   'error.csrf': '表单已过期，请返回并刷新页面后重试。',
+  'error.databaseUnavailable': '暂时无法连接数据库（可能正在重启），请稍后几秒再试。没有保存任何内容。',
   'error.back': '返回首页',
   'figure.schoolsConnected': '校校通：已联网学校',
   'figure.meetingStandard': '带宽达标学校',

@@ -2,6 +2,7 @@ import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../http/app-env.ts';
 import { DomainError, failureStatus } from '../errors.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.ts';
 import { localeFor } from '../i18n/locale.ts';
 import { problemText } from '../i18n/problem-text.ts';
 import type { MessageKey } from '../i18n/zh-CN.ts';
@@ -26,6 +27,11 @@ export const pageErrorHandler: ErrorHandler<AppEnv> = (error, c) => {
     detail = error.code === 'csrf_invalid' ? null : problemText((c.get('locale') ?? localeFor('zh-CN')).lang, error);
   } else if (error instanceof HTTPException) {
     status = error.status;
+  } else if (isDatabaseUnavailable(error)) {
+    // The database is restarting or down (decision 197): say so and when to try again, not "something went wrong".
+    c.get('logger').warn({ path: c.req.path }, 'page answered 503: the database is unreachable');
+    c.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    return renderError(c, 503, 'error.databaseUnavailable', null);
   } else {
     c.get('logger').error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error on a page');
   }
@@ -53,6 +59,6 @@ function renderError(c: Context<AppEnv>, status: number, message: MessageKey, de
         <a href="/">{t('error.back')}</a>
       </p>
     </Layout>,
-    status as 400,
+    status as 400 | 503,
   );
 }
