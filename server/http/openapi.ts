@@ -53,6 +53,12 @@ function answersOfItsKind(doc: RouteDoc): Record<number, ResponseDoc> {
   if (doc.method !== 'get') kinds[413] = { description: 'request body too large', schema: apiErrorSchema };
   if (doc.method !== 'get' && rateLimitedPaths.includes(doc.path))
     kinds[429] = { description: 'rate limited; Retry-After says when to try again', schema: apiErrorSchema };
+  // Every route reads or writes the database; while it restarts or is down, the answer says so (decision 197).
+  kinds[503] = {
+    description:
+      'the database is unreachable (restarting or down), nothing was stored; Retry-After says when to try again',
+    schema: apiErrorSchema,
+  };
   return kinds;
 }
 
