@@ -280,32 +280,31 @@ export async function openPostgresStore(pool: pg.Pool): Promise<Store> {
             throw error;
           }
         }
-        const connection = await pool.connect();
-        try {
-          for (let attempt = 1; ; attempt++) {
+        for (let attempt = 1; ; attempt++) {
+          const connection = await pool.connect();
+          try {
             await connection.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
-            try {
-              const value = await fn(over(connection, 1));
-              // Whether it changed the read model, asked in the same round trip as the commit: if so, this
-              // process's reads stop using what they kept at once, not when the notice comes back.
-              const [moved] = (await connection.query(`${readModelMovedHere.text}; COMMIT`)) as unknown as [
-                pg.QueryResult<{ moved: string | null }>,
-              ];
-              if (moved.rows[0]?.moved) notices.moved((connection as unknown as { processID: number }).processID);
-              return value;
-            } catch (error) {
-              await connection.query('ROLLBACK').catch(() => undefined);
-              // drizzle wraps the driver's error (DrizzleQueryError): its SQLSTATE is on the cause.
-              const failed = error as { code?: string; cause?: { code?: string } };
-              const code = failed.code ?? failed.cause?.code;
-              if (!code || !RETRIED.has(code) || attempt >= MAX_ATTEMPTS) throw error;
-              // Transactions that collided collide again if re-run at once: each waits a random while, doubling
-              // with every attempt (full jitter; up to ~10 s before the last), so they spread out.
-              await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
-            }
+            const value = await fn(over(connection, 1));
+            // Whether it changed the read model, asked in the same round trip as the commit: if so, this
+            // process's reads stop using what they kept at once, not when the notice comes back.
+            const [moved] = (await connection.query(`${readModelMovedHere.text}; COMMIT`)) as unknown as [
+              pg.QueryResult<{ moved: string | null }>,
+            ];
+            if (moved.rows[0]?.moved) notices.moved((connection as unknown as { processID: number }).processID);
+            return value;
+          } catch (error) {
+            await connection.query('ROLLBACK').catch(() => undefined);
+            // drizzle wraps the driver's error (DrizzleQueryError): its SQLSTATE is on the cause.
+            const failed = error as { code?: string; cause?: { code?: string } };
+            const code = failed.code ?? failed.cause?.code;
+            if (!code || !RETRIED.has(code) || attempt >= MAX_ATTEMPTS) throw error;
+          } finally {
+            // Back to the pool before any wait: a transaction waiting to run again holds no connection.
+            connection.release();
           }
-        } finally {
-          connection.release();
+          // Transactions that collided collide again if re-run at once: each waits a random while, doubling with
+          // every attempt (full jitter; up to ~10 s before the last), so they spread out.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
         }
       },
       async close() {
