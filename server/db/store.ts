@@ -109,7 +109,16 @@ export const storeLocation = (config: { databaseUrl?: string | undefined; dataDi
 
 /** Opens (and migrates) the store a deployment is configured for. */
 export async function openStore(location: StoreLocation): Promise<Store> {
-  if ('databaseUrl' in location) return openPostgresStore(new pg.Pool({ connectionString: location.databaseUrl }));
+  if ('databaseUrl' in location)
+    return openPostgresStore(
+      new pg.Pool({
+        connectionString: location.databaseUrl,
+        // A database host gone without a reset (a partition, a dead machine) is an error in seconds, answered 503
+        // (decision 197), not a request held for the kernel's TCP timeouts.
+        connectionTimeoutMillis: 5_000,
+        keepAlive: true,
+      }),
+    );
   return sqliteStore(openDatabase(location.dataDir));
 }
 
@@ -249,6 +258,9 @@ export async function openPostgresStore(pool: pg.Pool): Promise<Store> {
   // is reported here and dropped by the pool; the next query opens a new one, and a query in flight fails with
   // its own error to its caller. Unheard, the event would be an uncaught exception that ends the server.
   pool.on('error', () => undefined);
+  // The same for a connection checked out of the pool: its query in flight fails to its caller (a 503, decision
+  // 197), and the pool discards the broken connection when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   await migratePg(drizzlePg({ client: pool, schema: pgTables }), { migrationsFolder: pgMigrations });
   const notices = new ReadModelNotices(pool.options);
   const over = (client: pg.Pool | pg.PoolClient, depth: number): Store => {
