@@ -95,8 +95,8 @@ function phases(withProvince = true): PhasePlan[] {
 
 /**
  * PostgreSQL's phases this run measures: those --phases names, or every one with --postgres. Not in the default list:
- * they add a PostgreSQL server, a copy of each working copy into it and three server starts, about two and a half
- * minutes to a quick run of about five (measured: BENCHMARKS.md, "PostgreSQL beside SQLite").
+ * per scale they add a PostgreSQL server, a copy of the working copy into it (20–57 s a scale in quick runs here) and
+ * three server starts; a quick run with them took 4 min 44 s (BENCHMARKS.md, "PostgreSQL beside SQLite").
  */
 function postgresPhases(): PostgresPhase[] {
   const only = args.phases?.split(',');

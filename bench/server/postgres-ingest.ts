@@ -37,6 +37,12 @@ export interface PostgresPhaseRun {
   before: number;
   after: number;
   acknowledged: number;
+  /**
+   * Transactions the database committed and rolled back during the phase (pg_stat_database): a transaction that lost a
+   * serialization conflict is rolled back and run again (decision 186), so many rollbacks mean writers collide.
+   */
+  commits: number;
+  rollbacks: number;
   peakRssBytes: number[];
 }
 
@@ -108,6 +114,16 @@ export async function measurePostgresIngest(options: {
       const copied = await storageOf(client);
       log(`${key}: copied ${copied.reportCount.toLocaleString('en')} reports in ${(copyMs / 1000).toFixed(1)} s`);
       const count = async () => Number((await client.query('select count(*)::bigint as n from reports')).rows[0].n);
+      const transactions = async () => {
+        // The statistics collector reports with a delay; this snapshot is cleared so each read is fresh.
+        await client.query('select pg_stat_clear_snapshot()');
+        const row = (
+          await client.query(
+            'select xact_commit::bigint as c, xact_rollback::bigint as r from pg_stat_database where datname = current_database()',
+          )
+        ).rows[0];
+        return { commits: Number(row.c), rollbacks: Number(row.r) };
+      };
       const phases: PostgresPhaseRun[] = [];
       for (const name of options.names) {
         const servers: BenchServer[] = [];
@@ -134,6 +150,7 @@ export async function measurePostgresIngest(options: {
             if (first.status !== 200) throw new Error(`first coverage read on PostgreSQL answered ${first.status}`);
           }
           const before = await count();
+          const started = await transactions();
           const results = await runLoad(
             {
               ...options.plan,
@@ -144,6 +161,7 @@ export async function measurePostgresIngest(options: {
             work,
           );
           const after = await count();
+          const ended = await transactions();
           const acknowledged = results.flatMap((p) => p.streams).reduce((n, s) => n + s.reportsAcknowledged, 0);
           phases.push({
             name,
@@ -152,11 +170,14 @@ export async function measurePostgresIngest(options: {
             before,
             after,
             acknowledged,
+            commits: ended.commits - started.commits,
+            rollbacks: ended.rollbacks - started.rollbacks,
             peakRssBytes: servers.map((s) => s.peakRss()),
           });
           log(
             `${key}: ${name}: ${servers.length} server(s); stored ${(after - before).toLocaleString('en')} new reports, ` +
-              `acknowledged ${acknowledged.toLocaleString('en')}: ${after - before === acknowledged ? 'exactly once' : 'DIFFERENT'}`,
+              `acknowledged ${acknowledged.toLocaleString('en')}: ${after - before === acknowledged ? 'exactly once' : 'DIFFERENT'}; ` +
+              `${ended.commits - started.commits} transactions committed, ${ended.rollbacks - started.rollbacks} rolled back`,
           );
         } finally {
           for (const server of servers) await server.stop();

@@ -100,6 +100,10 @@ export function renderPostgres(runs: ScaleRun[], machine: string): string {
       onceCell(pgPhase(run, 'ingest-pg')),
     ),
     row('exactly once, PostgreSQL two servers', (run) => onceCell(pgPhase(run, 'ingest-pg-2'))),
+    row(
+      'PostgreSQL transactions committed / rolled back during the phase (a rollback: a serialization conflict, run again)',
+      (run) => run.postgres!.phases.map((p) => `${p.name}: ${n(p.commits)} / ${n(p.rollbacks)}`).join('; '),
+    ),
     row('server peak RSS (VmHWM), PostgreSQL phases', (run) =>
       run
         .postgres!.phases.map((p) => `${p.name}: ${p.peakRssBytes.map((b) => `${n(b / MiB)} MiB`).join(' + ')}`)
