@@ -87,3 +87,12 @@ export function outageLog(logger: Pick<Logger, 'warn'>, clock: () => number = Da
     },
   };
 }
+
+/**
+ * The database was unreachable where the error happened but the error itself could not come along (a worker
+ * thread passes only a message): recognised by `isDatabaseUnavailable` through its SQLSTATE, 08006
+ * connection_failure.
+ */
+export class DatabaseUnavailableError extends Error {
+  readonly code = '08006';
+}
