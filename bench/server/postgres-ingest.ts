@@ -86,6 +86,8 @@ export async function measurePostgresIngest(options: {
   log: (line: string) => void;
   /** Another checkout whose server to run (as --server-root). */
   serverRoot?: string | undefined;
+  /** What drives the load: the load process (runLoad) unless a caller (the harness's test) runs it in process. */
+  load?: (plan: LoadPlan, dir: string) => Promise<PhaseResult[]>;
 }): Promise<PostgresRun> {
   const { work, key, log } = options;
   const postgres = await startPostgres({ durable: true });
@@ -151,7 +153,7 @@ export async function measurePostgresIngest(options: {
           }
           const before = await count();
           const started = await transactions();
-          const results = await runLoad(
+          const results = await (options.load ?? runLoad)(
             {
               ...options.plan,
               url: servers[0]!.url,
