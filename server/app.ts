@@ -25,7 +25,7 @@ import { auditDocs, auditRoutes } from './routes/audit.ts';
 import { declarationDocs, declarationRoutes } from './routes/declarations.ts';
 import { historyDocs, historyRoutes } from './routes/history.ts';
 import { inspectionDocs, inspectionRoutes } from './routes/inspections.ts';
-import { GroupCommitter } from './ingest/group-commit.ts';
+import { GroupCommitter, type ReportCommitter } from './ingest/group-commit.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { SERVER_VERSION } from './version.ts';
 import { requestContext } from './http/access-log.ts';
@@ -57,7 +57,13 @@ export const routeDocs: RouteDoc[] = [
 ];
 
 /** The whole HTTP application over the given dependencies; no global state, so tests build their own. */
-export function createApp(deps: AppDeps) {
+/** What the app is built from: the routes' dependencies, and where report batches commit (decision 200). */
+export interface AppOptions extends AppDeps {
+  /** A GroupCommitter on this thread's store when absent. */
+  reportCommitter?: ReportCommitter;
+}
+
+export function createApp(deps: AppOptions) {
   const openApiDocument = buildOpenApiDocument(routeDocs, SERVER_VERSION);
   const app = new Hono<AppEnv>()
     .use(securityHeaders({ httpsOnly: deps.httpsOnly === true }))
@@ -68,7 +74,7 @@ export function createApp(deps: AppDeps) {
     .use(requestLimits(deps.limits))
     .route('/', healthRoutes)
     .route('/', enrollRoutes)
-    .route('/', reportRoutes(new GroupCommitter(deps.store, deps.retentionDays)))
+    .route('/', reportRoutes(deps.reportCommitter ?? new GroupCommitter(deps.store, deps.retentionDays)))
     .route('/', planRoutes)
     .route('/', coverageRoutes)
     .route('/', divisionRoutes)

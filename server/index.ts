@@ -9,6 +9,7 @@ import { startRetentionJob } from './jobs/retention.ts';
 import { startPlatformProbeJob } from './jobs/platform-probes.ts';
 import { listeningUrls } from './http/listen-urls.ts';
 import { createLogger, type Logger } from './log.ts';
+import { WriterThread } from './ingest/writer-thread.ts';
 import { ensureReferenceData } from './plan/plan.ts';
 import { currentPlan } from './plan/current.ts';
 import { legacyKeyWarning, legacyReleaseKeyPresent } from './releases/legacy-key.ts';
@@ -51,8 +52,16 @@ export async function startServer(
     clock,
     logger,
   );
+  // On SQLite, report batches commit on a thread of their own, so reads never wait behind a group commit (decision 200).
+  const writer =
+    store.dialect === 'sqlite'
+      ? new WriterThread({ dataDir: config.dataDir, retentionDays: config.retentionDays }, (error) =>
+          logger.error({ err: error }, 'the report writer thread stopped; the next batch starts it again'),
+        )
+      : undefined;
   const app = createApp({
     store,
+    ...(writer ? { reportCommitter: writer } : {}),
     logger,
     clock,
     maxReportBodyBytes: config.maxReportBodyBytes,
@@ -100,6 +109,7 @@ export async function startServer(
       await retention.stop();
       await probes.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await writer?.close();
       await store.close();
     },
   };

@@ -4,6 +4,11 @@ import type { Store } from '../db/store.ts';
 import { ingestReports, storeBatch, type ReportingDevice } from './reports.ts';
 import { DEFAULT_RETENTION_DAYS } from './retention.ts';
 
+/** What the report route hands batches to: answers each once the transaction holding it has committed. */
+export interface ReportCommitter {
+  submit(device: ReportingDevice, batch: Report[], receivedAt: number): Promise<ReportBatchResult>;
+}
+
 interface Pending {
   device: ReportingDevice;
   batch: Report[];
@@ -20,7 +25,7 @@ interface Pending {
  *
  * A group that fails is retried batch by batch, so one poisonous batch cannot fail its neighbours.
  */
-export class GroupCommitter {
+export class GroupCommitter implements ReportCommitter {
   private pending: Pending[] = [];
   private pendingReports = 0;
   private scheduled = false;

@@ -7,10 +7,14 @@ import { deviceAuth } from '../auth/middleware.ts';
 import { DomainError } from '../errors.ts';
 import type { RouteDoc } from '../http/openapi-registry.ts';
 import { validate } from '../http/validate.ts';
-import type { GroupCommitter } from '../ingest/group-commit.ts';
+import type { ReportCommitter } from '../ingest/group-commit.ts';
+import { IngestWriterStoppedError } from '../ingest/writer-thread.ts';
 
-/** Report ingest for agents; batches commit in groups (see GroupCommitter), each answered once durable. */
-export const reportRoutes = (committer: GroupCommitter) =>
+/**
+ * Report ingest for agents; batches commit in groups (see GroupCommitter), each answered once durable, on the
+ * server's own thread or, on SQLite, the writer thread (server/ingest/writer-thread.ts).
+ */
+export const reportRoutes = (committer: ReportCommitter) =>
   new Hono<AppEnv>().post(
     '/api/v1/reports',
     deviceAuth,
@@ -29,8 +33,15 @@ export const reportRoutes = (committer: GroupCommitter) =>
     async (c) => {
       const { reports } = c.req.valid('json');
       // The answer goes out only after the transaction holding the batch has committed: a 200 is durable.
-      const result = await committer.submit(c.get('device'), reports, c.get('clock')());
-      return c.json(result, 200);
+      try {
+        const result = await committer.submit(c.get('device'), reports, c.get('clock')());
+        return c.json(result, 200);
+      } catch (error) {
+        if (!(error instanceof IngestWriterStoppedError)) throw error;
+        // Not stored, or stored without an answer: the agent sends the batch again, and report ids count it once.
+        c.header('retry-after', '1');
+        return c.json({ error: error.message, code: 'writer_stopped' }, 503);
+      }
     },
   );
 
