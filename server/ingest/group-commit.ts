@@ -29,6 +29,8 @@ export class GroupCommitter implements ReportCommitter {
   private pending: Pending[] = [];
   private pendingReports = 0;
   private scheduled = false;
+  /** The group being committed, if any: the next waits for it. */
+  private committing: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -52,13 +54,30 @@ export class GroupCommitter implements ReportCommitter {
     });
   }
 
-  /** Commits everything queued now; resolves when every batch of the group is answered. */
+  /**
+   * Commits everything queued now, after the group committing before it; resolves when every batch of its group is
+   * answered. One group at a time: on PostgreSQL, where a transaction awaits the network, groups committing at once
+   * would collide on the same schools' and divisions' rows and be run again; one after the other, what arrives
+   * meanwhile joins the next group instead (on SQLite transactions take turns anyway).
+   */
   async flush(): Promise<void> {
     this.scheduled = false;
+    while (this.committing) await this.committing;
     const group = this.pending;
     this.pending = [];
     this.pendingReports = 0;
     if (group.length === 0) return;
+    const committing = this.commit(group);
+    this.committing = committing;
+    try {
+      await committing;
+    } finally {
+      this.committing = undefined;
+    }
+  }
+
+  /** Stores `group` in one transaction and answers each of its batches, failures included; never rejects. */
+  private async commit(group: Pending[]): Promise<void> {
     let results: ReportBatchResult[];
     try {
       results = await this.store.transaction(async (tx) => {
