@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import pg from 'pg';
 import { DomainError } from '../errors.ts';
 import { DATABASE_FILE, openDatabase } from './client.ts';
+import { endOfLocalDay, localDay } from '../../shared/time/china-time.ts';
 import { ensureReportPartitions } from './report-partitions.ts';
 import { openStore } from './store.ts';
 
@@ -45,9 +46,15 @@ export async function copySqliteToPostgres(
     );
   // Migrated to this version's schema first, as the server would, so its tables are the twin's.
   const sqlite = openDatabase(dataDir).$client;
-  // Opening the store migrates PostgreSQL (and makes the coming days' report partitions, decision 192).
+  // Opening the store migrates PostgreSQL (and makes the coming days' report partitions, decision 192); the days the
+  // copy will write get theirs first too, so their reports go straight in rather than through reports_default, whose
+  // rows moved out later would leave as many dead pages behind.
   const store = await openStore({ databaseUrl });
-  await store.close();
+  try {
+    await ensureReportPartitions(store, now, 0, reportDays(sqlite));
+  } finally {
+    await store.close();
+  }
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -91,6 +98,17 @@ export async function copySqliteToPostgres(
     await client.end();
     sqlite.close();
   }
+}
+
+/** Every local day from the oldest raw report's to the newest's. */
+function reportDays(sqlite: Database.Database): string[] {
+  const { first, last } = sqlite
+    .prepare('select min(collected_at) as first, max(collected_at) as last from reports')
+    .get() as { first: number | null; last: number | null };
+  if (first === null || last === null) return [];
+  const days: string[] = [];
+  for (let day = localDay(first); day <= localDay(last); day = localDay(endOfLocalDay(day))) days.push(day);
+  return days;
 }
 
 /**
