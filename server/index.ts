@@ -9,6 +9,7 @@ import { startRetentionJob } from './jobs/retention.ts';
 import { startPlatformProbeJob } from './jobs/platform-probes.ts';
 import { listeningUrls } from './http/listen-urls.ts';
 import { createLogger, type Logger } from './log.ts';
+import { deploymentTree } from './divisions/deployment.ts';
 import { WriterThread } from './ingest/writer-thread.ts';
 import { ensureReferenceData } from './plan/plan.ts';
 import { currentPlan } from './plan/current.ts';
@@ -36,6 +37,9 @@ export async function startServer(
       `loaded reference data: ${plan.root.name} (${plan.root.code}), its division tree and the plan "${plan.name}"`,
     );
   }
+  // Kept for every transaction to use until the division tree changes; a transaction cannot keep one it built
+  // itself (server/divisions/deployment.ts), so an ingest-only start would re-read the whole tree in every commit.
+  await deploymentTree(store);
   if (await legacyReleaseKeyPresent(store)) logger.error(legacyKeyWarning);
   else if ((await trustedReleaseKeys(store)).length === 0)
     logger.warn(

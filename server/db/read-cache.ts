@@ -1,4 +1,4 @@
-import type { ReadModelVersion, Store } from './store.ts';
+import type { ReadCacheAt, ReadModelVersion, Store } from './store.ts';
 
 /*
  * Coverage answers are built from the county rollups, the division tree, the plan, declared teacher
@@ -22,27 +22,23 @@ interface ReadCache {
   answers: Map<string, unknown>;
 }
 
-/*
- * One cache per connection, keyed by the store's query builder: on SQLite that is the connection itself, the
- * same object at every transaction depth; on PostgreSQL the pool's, while a transaction, on a connection of its
- * own, starts empty and is dropped with it.
- */
+/* One cache per place a store names (Store.readCacheAt): a SQLite connection, a PostgreSQL pool, a transaction. */
 const caches = new WeakMap<object, ReadCache>();
 
 // Whole answers are keyed by what a client asks (division, page, page size), so their number is the client's to
 // choose: the oldest is dropped beyond this many (a national answer is ~20 KiB; one with 1,000 county rows ~650 KiB).
 const ANSWERS_KEPT = 32;
 
-/** The cache of `connection` at `version`, emptied first when the version moved; undefined when there is no version. */
-function cacheAt(connection: object, version: ReadModelVersion | undefined): ReadCache | undefined {
+/** The cache at `at`, emptied first when the version moved; undefined when there is none. */
+function cacheAt(at: ReadCacheAt | undefined): ReadCache | undefined {
   // Without a version (PostgreSQL while not listening) nothing could tell a cached value stale.
-  if (version === undefined) return undefined;
-  let cache = caches.get(connection);
-  if (!cache) caches.set(connection, (cache = { seen: version, values: new Map(), answers: new Map() }));
-  if (version !== cache.seen) {
+  if (at === undefined) return undefined;
+  let cache = caches.get(at.place);
+  if (!cache) caches.set(at.place, (cache = { seen: at.version, values: new Map(), answers: new Map() }));
+  if (at.version !== cache.seen) {
     cache.values.clear();
     cache.answers.clear();
-    cache.seen = version;
+    cache.seen = at.version;
   }
   return cache;
 }
@@ -55,17 +51,19 @@ function keepAnswer(cache: ReadCache, key: string, answer: unknown): void {
 }
 
 /** The cache at the version a build began at, and that version. */
-async function begin(store: Store): Promise<{ cache: ReadCache; version: ReadModelVersion } | undefined> {
-  const version = await store.readModelVersion();
-  const cache = cacheAt(store.q, version);
-  return cache && { cache, version: version! };
+async function begin(store: Store): Promise<{ cache: ReadCache; at: ReadCacheAt } | undefined> {
+  const at = await store.readCacheAt();
+  const cache = cacheAt(at);
+  return cache && { cache, at: at! };
 }
 
-/** The cache what a build begun at `begun` may go into: its own, if the version has not moved since. */
-async function stillCurrent(store: Store, begun: { cache: ReadCache; version: ReadModelVersion } | undefined) {
-  if (!begun) return undefined;
-  const now = await store.readModelVersion();
-  return now === begun.version && begun.cache.seen === begun.version ? begun.cache : undefined;
+/** The cache what a build begun at `begun` may go into: its own, if it keeps builds and the version has not moved. */
+async function stillCurrent(store: Store, begun: { cache: ReadCache; at: ReadCacheAt } | undefined) {
+  if (!begun?.at.keeps) return undefined;
+  const now = await store.readCacheAt();
+  return now?.place === begun.at.place && now.version === begun.at.version && begun.cache.seen === begun.at.version
+    ? begun.cache
+    : undefined;
 }
 
 /** `build()`'s value, built once per read-model version and key. */

@@ -101,7 +101,7 @@ export async function copySqliteToPostgres(
 }
 
 /** Every local day from the oldest raw report's to the newest's. */
-function reportDays(sqlite: Database.Database): string[] {
+export function reportDays(sqlite: Database.Database): string[] {
   const { first, last } = sqlite
     .prepare('select min(collected_at) as first, max(collected_at) as last from reports')
     .get() as { first: number | null; last: number | null };

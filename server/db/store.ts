@@ -46,15 +46,29 @@ export interface Store {
   /** Runs a raw statement that returns no rows; resolves with the number of rows it changed. */
   execute<Params extends Param[]>(statement: Statement<unknown, Params>, ...params: Params): Promise<number>;
   /**
-   * A value that differs whenever what coverage reads from has changed since, as this store sees it (the read
-   * cache's key, server/db/read-cache.ts); undefined when this store cannot tell, and then nothing may be kept.
+   * Where the read cache (server/db/read-cache.ts) keeps what reads through this store build, and the read-model
+   * version it is good at: a value that differs whenever what coverage reads from has changed since, as this store
+   * sees it. `keeps` false: what is kept there may be used, but what a read builds here may not be kept (it is built
+   * from a snapshot older than the version). Undefined when this store cannot tell: nothing may be kept or used.
    */
-  readModelVersion(): Promise<ReadModelVersion | undefined>;
+  readCacheAt(): Promise<ReadCacheAt | undefined>;
+  /** The same object for every store over this database in this process, at any transaction depth. */
+  readonly database: object;
+  /** Whether this store is inside a transaction (its reads see the transaction's snapshot and writes). */
+  readonly inTransaction: boolean;
   close(): Promise<void>;
 }
 
-/** What `readModelVersion` answers: compared for equality only. */
+/** A read-model version: compared for equality only. */
 export type ReadModelVersion = number | string;
+
+/** See Store.readCacheAt. */
+export interface ReadCacheAt {
+  /** What the cache is keyed by. */
+  place: object;
+  version: ReadModelVersion;
+  keeps: boolean;
+}
 
 /** A value a raw statement takes: flags as 0/1 (both schemas store them so), times as epoch milliseconds. */
 export type Param = string | number | bigint | Buffer | null;
@@ -137,8 +151,13 @@ export function sqliteStore(db: Db): Store {
     rows: async (s: AnyStatement, ...params: Param[]) => prepare(s).all(...params) as never[],
     row: async (s: AnyStatement, ...params: Param[]) => prepare(s).get(...params) as never,
     execute: async (s: AnyStatement, ...params: Param[]) => prepare(s).run(...params).changes,
-    // Moved by migration 0009's triggers, from any connection: the CLI, the worker thread, another process.
-    readModelVersion: async () => (readModelVersionRow.get() as { version: number } | undefined)?.version,
+    // Moved by migration 0009's triggers, from any connection: the CLI, the writer and maintenance threads. One
+    // cache per connection at every depth: a transaction's reads see its own writes in the version row too.
+    readCacheAt: async () => {
+      const version = (readModelVersionRow.get() as { version: number } | undefined)?.version;
+      return version === undefined ? undefined : { place: sqlite, version, keeps: true };
+    },
+    database: sqlite,
   };
   /**
    * The store at one nesting depth: 0 outside any transaction, 1 inside one, 2+ inside savepoints; -1 is the
@@ -147,6 +166,7 @@ export function sqliteStore(db: Db): Store {
   const at = (depth: number): Store => {
     const store: Store = {
       dialect: 'sqlite',
+      inTransaction: depth !== 0,
       q: db as unknown as Queries,
       t: sqliteTables,
       ...raw,
@@ -273,12 +293,22 @@ export async function openPostgresStore(pool: pg.Pool): Promise<Store> {
       rows: async (s, ...params) => (await query(s, params)).rows as never[],
       row: async (s, ...params) => (await query(s, params)).rows[0] as never,
       execute: async (s, ...params) => (await query(s, params)).rowCount ?? 0,
-      // Outside a transaction, the process's count of notices; inside one, what its own writes so far left in the
-      // setting migration pg/0011's triggers write (a new random value per change; '' before any).
-      readModelVersion:
-        depth === 0
-          ? async () => notices.count()
-          : async () => (await client.query<{ moved: string | null }>(readModelMovedHere)).rows[0]?.moved ?? '',
+      // Outside a transaction: the process's count of notices (decision 199). Inside one that changed the read model:
+      // a cache of its own, keyed by the mark its writes left (a new random value per change). Inside one that did
+      // not: the process's cache may be used, but what is built from the transaction's snapshot, which may be older
+      // than the count, is not kept there.
+      readCacheAt: async () => {
+        if (depth === 0) {
+          const count = notices.count();
+          return count === undefined ? undefined : { place: pool, version: count, keeps: true };
+        }
+        const moved = (await client.query<{ moved: string | null }>(readModelMovedHere)).rows[0]?.moved;
+        if (moved) return { place: client, version: moved, keeps: true };
+        const count = notices.count();
+        return count === undefined ? undefined : { place: pool, version: count, keeps: false };
+      },
+      database: pool,
+      inTransaction: depth > 0,
       async transaction(fn) {
         if (depth > 0) {
           const savepoint = `store_${depth}`;

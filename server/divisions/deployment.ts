@@ -154,8 +154,10 @@ export const zeroFigures = {
 const treeVersion = statement<{ version: number }, []>('select tree_version as "version" from deployment where id = 1');
 
 /**
- * The last tree built per database, keyed by the store's query builder: on SQLite one per connection (its
- * transactions share it), on PostgreSQL the pool's (a transaction's own builder starts empty and builds once).
+ * The last tree built per database (Store.database: a SQLite connection, a PostgreSQL pool), shared by its
+ * transactions. Only a tree built outside any transaction is kept there: inside one, `divisions` may hold the
+ * transaction's own uncommitted rows under a tree version no other transaction will ever commit with them. A
+ * transaction that finds no kept tree of its version builds its own, kept for it alone.
  */
 const builtTrees = new WeakMap<object, { seen: number; tree: DeploymentTree }>();
 
@@ -163,11 +165,12 @@ const builtTrees = new WeakMap<object, { seen: number; tree: DeploymentTree }>()
 export async function deploymentTree(store: Store): Promise<DeploymentTree> {
   const version = (await store.row(treeVersion))?.version;
   if (version === undefined) throw new RootError('this database has no deployment root yet; start the server once');
-  const built = builtTrees.get(store.q);
-  if (built && built.seen === version) return built.tree;
+  for (const kept of [builtTrees.get(store.database), store.inTransaction ? builtTrees.get(store) : undefined])
+    if (kept?.seen === version) return kept.tree;
   const { divisions } = store.t;
   const tree = buildTree(await store.q.select().from(divisions).orderBy(asc(divisions.code)));
-  builtTrees.set(store.q, { seen: version, tree });
+  // A transaction's store is an object of its own, gone with the transaction.
+  builtTrees.set(store.inTransaction ? store : store.database, { seen: version, tree });
   return tree;
 }
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { countySchoolsQuerySchema } from '../../shared/schemas/coverage.ts';
 import { DATABASE_FILE, openDatabaseFile, type Db } from '../../server/db/client.ts';
 import { buildEveryBundle } from '../../server/db/per-connection.ts';
-import { copyOrder, tableReader } from '../../server/db/sqlite-to-postgres.ts';
+import { copyOrder, reportDays, tableReader } from '../../server/db/sqlite-to-postgres.ts';
 import { numberedPlaceholders, openPostgresStore, sqliteStore, statements } from '../../server/db/store.ts';
 import { readCountySchools } from '../../server/coverage/read.ts';
 import { ensureReferenceData } from '../../server/plan/plan.ts';
@@ -39,7 +39,8 @@ const RAW_SQL = [/\.prepare\s*[<(]/, /\bsql`/, /\.exec\(\s*['"`]/];
 /** Files whose raw SQL runs inside a function: each is called on the migrated database. */
 const preparedInline: Record<string, (db: Db) => unknown> = {
   'server/db/sqlite-to-postgres.ts': (db) => {
-    // What migrate-to-postgres reads: the schema's tables in copy order, and each table's rows.
+    // What migrate-to-postgres reads: the days its reports span, the schema's tables in copy order, each table's rows.
+    reportDays(db.$client);
     for (const table of copyOrder(db.$client)) tableReader(db.$client, table);
   },
   'server/coverage/read.ts': async (db) => {

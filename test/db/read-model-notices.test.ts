@@ -40,7 +40,7 @@ function countedRead(store: Store) {
 describe('the read cache on PostgreSQL', () => {
   it('is dropped at once on the server that commits a change, and soon on another', async () => {
     const [here, there] = await dialects.twoServers('postgres');
-    await until('the server listens', async () => (await here.readModelVersion()) !== undefined);
+    await until('the server listens', async () => (await here.readCacheAt()) !== undefined);
     const cached = countedRead(here);
     await cached.read();
     await cached.read();
@@ -61,13 +61,36 @@ describe('the read cache on PostgreSQL', () => {
     await until('the other server’s single write is seen', async () => (await cached.read()) === 4);
   });
 
+  it('lets a transaction that changed nothing use what the server kept, but keeps nothing built from its snapshot', async () => {
+    const [store] = await dialects.twoServers('postgres');
+    await until('the server listens', async () => (await store.readCacheAt()) !== undefined);
+    const kept = countedRead(store);
+    expect(await kept.read()).toBe(1);
+    let built = 0;
+    const other = (s: Store) => readCached(s, 'other', async () => ++built);
+    await store.transaction(async (tx) => {
+      // The server's value: the transaction's own counter never builds.
+      const inTransaction = countedRead(tx);
+      expect(await inTransaction.read()).toBe(1);
+      expect(inTransaction.builds()).toBe(0);
+      expect(await other(tx)).toBe(1);
+      expect(await other(tx)).toBe(2);
+    });
+    expect(await other(store)).toBe(3);
+    expect(await other(store)).toBe(3);
+    expect(kept.builds()).toBe(1);
+  });
+
   it('sees, inside a transaction, the changes the transaction made', async () => {
     const [store] = await dialects.twoServers('postgres');
     await store.transaction(async (tx) => {
+      // Once it changed the read model, the transaction keeps a cache of its own, dropped at each change it makes.
+      await addCounty(tx);
       const cached = countedRead(tx);
       expect(await cached.read()).toBe(1);
       expect(await cached.read()).toBe(1);
       await addCounty(tx);
+      expect(await cached.read()).toBe(2);
       expect(await cached.read()).toBe(2);
       await addCounty(tx);
       expect(await cached.read()).toBe(3);
@@ -76,7 +99,7 @@ describe('the read cache on PostgreSQL', () => {
 
   it('keeps nothing while it cannot hear notices, and drops what it kept once it hears again', async () => {
     const [here, there] = await dialects.twoServers('postgres');
-    await until('the server listens', async () => (await here.readModelVersion()) !== undefined);
+    await until('the server listens', async () => (await here.readCacheAt()) !== undefined);
     const cached = countedRead(here);
     await cached.read();
     expect(await cached.read()).toBe(1);
@@ -88,13 +111,13 @@ describe('the read cache on PostgreSQL', () => {
        where datname = current_database() and query like 'LISTEN%' and pid <> pg_backend_pid()`,
     );
     expect(rows).toEqual([{ ended: true }]);
-    await until('the server knows it is not listening', async () => (await here.readModelVersion()) === undefined);
+    await until('the server knows it is not listening', async () => (await here.readCacheAt()) === undefined);
     await addCounty(there);
     // Not listening: every read builds.
     expect(await cached.read()).toBe(2);
     expect(await cached.read()).toBe(3);
 
-    await until('the server listens again', async () => (await here.readModelVersion()) !== undefined);
+    await until('the server listens again', async () => (await here.readCacheAt()) !== undefined);
     expect(await cached.read()).toBe(4);
     expect(await cached.read()).toBe(4);
   });
