@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { onTestFinished } from 'vitest';
+import { encodeReportId } from '../../server/db/report-id.ts';
 import { makeReport, projector } from '../helpers/reports.ts';
 import type { Random } from './seeded-random.ts';
 
@@ -180,4 +183,19 @@ export async function ledgerAgainstDatabase(
     expectedRows += present;
   }
   return { acknowledged, found, halfWritten, expectedRows, lost };
+}
+
+/** Where the crash tests on PostgreSQL count stored reports: one pool on `databaseUrl`, ended when the test ends. */
+export function reportsOnPostgres(databaseUrl: string) {
+  const pool = new pg.Pool({ connectionString: databaseUrl });
+  onTestFinished(() => pool.end());
+  const count = async (sql: string, params: unknown[] = []) =>
+    Number((await pool.query<{ n: string }>(sql, params)).rows[0]!.n);
+  return {
+    /** Rows of one device's report id: 1 when stored once. */
+    rowsOf: (id: string, deviceId: string) =>
+      count('select count(*) as n from reports where id = $1 and device_id = $2', [encodeReportId(id), deviceId]),
+    /** Every stored report. */
+    stored: () => count('select count(*) as n from reports'),
+  };
 }

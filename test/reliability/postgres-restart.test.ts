@@ -1,17 +1,22 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createUser } from '../../server/accounts/users.ts';
-import { encodeReportId } from '../../server/db/report-id.ts';
 import { openStore } from '../../server/db/store.ts';
 import { runAgent, spawnAgent } from '../agent/agent-process.ts';
 import { santong } from '../helpers/cli.ts';
 import { DashboardClient, PASSWORD } from '../helpers/dashboard.ts';
 import { usePostgres } from '../helpers/postgres.ts';
 import { makeReport } from '../helpers/reports.ts';
-import { enrollDevices, ledgerAgainstDatabase, until, type SentBatch, type SimDevice } from './ingest-load.ts';
+import {
+  enrollDevices,
+  ledgerAgainstDatabase,
+  reportsOnPostgres,
+  until,
+  type SentBatch,
+  type SimDevice,
+} from './ingest-load.ts';
 import { fastShutdown, startAgain } from './postgres-outage.ts';
 import { seededRandom, type Random } from './seeded-random.ts';
 import { killHard, prepareDataDir, spawnServer } from './server-process.ts';
@@ -250,18 +255,8 @@ describe('a PostgreSQL restart under a running santong server', () => {
       expect(server.child.exitCode, server.tail()).toBeNull();
       await killHard(server);
 
-      const pool = new pg.Pool({ connectionString: databaseUrl });
-      onTestFinished(() => pool.end());
-      const rowsOf = async (id: string, deviceId: string) =>
-        Number(
-          (
-            await pool.query<{ n: string }>('select count(*) as n from reports where id = $1 and device_id = $2', [
-              encodeReportId(id),
-              deviceId,
-            ])
-          ).rows[0]!.n,
-        );
-      const stored = Number((await pool.query<{ n: string }>('select count(*) as n from reports')).rows[0]!.n);
+      const { rowsOf, stored: storedReports } = reportsOnPostgres(databaseUrl);
+      const stored = await storedReports();
       const { acknowledged, found, halfWritten, expectedRows, lost } = await ledgerAgainstDatabase(load.ledger, rowsOf);
       const agentResult = JSON.parse(agentDone.stdout) as {
         report: { reportId: string };

@@ -1,9 +1,14 @@
-import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { encodeReportId } from '../../server/db/report-id.ts';
 import { santong } from '../helpers/cli.ts';
 import { usePostgres } from '../helpers/postgres.ts';
-import { driveDevices, enrollDevices, ledgerAgainstDatabase, ServerTarget, until } from './ingest-load.ts';
+import {
+  driveDevices,
+  enrollDevices,
+  ledgerAgainstDatabase,
+  reportsOnPostgres,
+  ServerTarget,
+  until,
+} from './ingest-load.ts';
 import { killHard, prepareDataDir, spawnServer, type ServerProcess } from './server-process.ts';
 import { longRun, seededRandom } from './seeded-random.ts';
 
@@ -74,18 +79,8 @@ describe('two servers sharing one PostgreSQL', () => {
       await load.done;
       await Promise.all(servers.map(killHard));
 
-      const pool = new pg.Pool({ connectionString: databaseUrl });
-      onTestFinished(() => pool.end());
-      const present = async (id: string, deviceId: string) =>
-        Number(
-          (
-            await pool.query<{ n: string }>('select count(*) as n from reports where id = $1 and device_id = $2', [
-              encodeReportId(id),
-              deviceId,
-            ])
-          ).rows[0]!.n,
-        );
-      const stored = Number((await pool.query<{ n: string }>('select count(*) as n from reports')).rows[0]!.n);
+      const { rowsOf: present, stored: storedReports } = reportsOnPostgres(databaseUrl);
+      const stored = await storedReports();
       const { acknowledged, found, halfWritten, expectedRows, lost } = await ledgerAgainstDatabase(
         load.ledger,
         present,
