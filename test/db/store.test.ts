@@ -154,7 +154,7 @@ describe('the store on postgres', () => {
     // next query runs on a new one. Nothing is left unheard to end the process.
     const failures: unknown[] = [];
     let names: string[] | undefined;
-    for (let attempt = 0; attempt < 5 && !names; attempt++)
+    for (let attempt = 0; attempt < 11 && !names; attempt++)
       names = await countyNames(store).catch((error: unknown) => {
         failures.push(error);
         return undefined;
