@@ -13,7 +13,9 @@ import type { ReportingDevice } from './reports.ts';
  * only after its group has committed.
  */
 
-const workerFile = new URL('./writer-worker.mjs', import.meta.url);
+// The task module runs on its own thread, through the server's one worker entry (it loads TypeScript there).
+const workerFile = new URL('../typescript-worker.mjs', import.meta.url);
+const taskModule = new URL('./writer-task.ts', import.meta.url).href;
 
 /** What the writer thread opens. */
 export interface WriterData {
@@ -79,7 +81,7 @@ export class WriterThread implements ReportCommitter {
   }
 
   #start(): Worker {
-    const worker = new Worker(workerFile, { workerData: this.data satisfies WriterData });
+    const worker = new Worker(workerFile, { argv: [taskModule], workerData: this.data satisfies WriterData });
     this.#worker = worker;
     worker.on('message', (answer: WriterAnswer) => {
       const waiting = this.#waiting.get(answer.id);

@@ -1,6 +1,0 @@
-// Worker entry: a worker thread starts without the parent's TypeScript loader, so it registers tsx
-// itself before loading the task (plain JavaScript here, because nothing can load .ts yet).
-import { register } from 'tsx/esm/api';
-
-register();
-await import('./maintenance-task.ts');
