@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildEdid } from '../../agent/demo/edid-builder.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { agentEnv, exited, runAgent, spawnAgent, waitFor } from './agent-process.ts';
+import { agentEnv, exited, runAgent, spawnAgent } from './agent-process.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { tempDir } from './report-fixture.ts';
 import { reports } from '../../server/db/schema.ts';
 

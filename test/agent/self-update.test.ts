@@ -11,7 +11,8 @@ import { publishAgentRelease } from '../../server/releases/releases.ts';
 import { bundleVersion } from '../../shared/release-artifacts.ts';
 import { makeReleaseKey, trustReleaseKey, type TestReleaseKey } from '../helpers/release-keys.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { agentEnv, enrollArgs, exited, runAgent, spawnAgent, waitFor } from './agent-process.ts';
+import { agentEnv, enrollArgs, exited, runAgent, spawnAgent } from './agent-process.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { tempDir } from './report-fixture.ts';
 
 /*

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readCached } from '../../server/db/read-cache.ts';
 import type { Store } from '../../server/db/store.ts';
 import { useEachDialect } from '../helpers/each-dialect.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /*
  * On PostgreSQL the read cache learns of changes by notice, not from a version row every writer updated
@@ -11,15 +12,6 @@ import { useEachDialect } from '../helpers/each-dialect.ts';
  */
 
 const dialects = useEachDialect();
-
-/** Polls `check` until it holds, failing after `ms`: notices cross a socket, so "soon" has no fixed length. */
-async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 let added = 0;
 /** A county added to the division tree: a change coverage reads depend on. */
@@ -40,7 +32,7 @@ function countedRead(store: Store) {
 describe('the read cache on PostgreSQL', () => {
   it('is dropped at once on the server that commits a change, and soon on another', async () => {
     const [here, there] = await dialects.twoServers('postgres');
-    await until('the server listens', async () => (await here.readCacheAt()) !== undefined);
+    await waitFor(async () => (await here.readCacheAt()) !== undefined, 'the server listens', 10_000);
     const cached = countedRead(here);
     await cached.read();
     await cached.read();
@@ -56,14 +48,14 @@ describe('the read cache on PostgreSQL', () => {
 
     // Another server's commit, in a transaction or alone: its notice reaches this one.
     await there.transaction(async (tx) => void (await addCounty(tx)));
-    await until('the other server’s transaction is seen', async () => (await cached.read()) === 3);
+    await waitFor(async () => (await cached.read()) === 3, 'the other server’s transaction is seen', 10_000);
     await addCounty(there);
-    await until('the other server’s single write is seen', async () => (await cached.read()) === 4);
+    await waitFor(async () => (await cached.read()) === 4, 'the other server’s single write is seen', 10_000);
   });
 
   it('lets a transaction that changed nothing use what the server kept, but keeps nothing built from its snapshot', async () => {
     const [store] = await dialects.twoServers('postgres');
-    await until('the server listens', async () => (await store.readCacheAt()) !== undefined);
+    await waitFor(async () => (await store.readCacheAt()) !== undefined, 'the server listens', 10_000);
     const kept = countedRead(store);
     expect(await kept.read()).toBe(1);
     let built = 0;
@@ -99,7 +91,7 @@ describe('the read cache on PostgreSQL', () => {
 
   it('keeps nothing while it cannot hear notices, and drops what it kept once it hears again', async () => {
     const [here, there] = await dialects.twoServers('postgres');
-    await until('the server listens', async () => (await here.readCacheAt()) !== undefined);
+    await waitFor(async () => (await here.readCacheAt()) !== undefined, 'the server listens', 10_000);
     const cached = countedRead(here);
     await cached.read();
     expect(await cached.read()).toBe(1);
@@ -111,13 +103,13 @@ describe('the read cache on PostgreSQL', () => {
        where datname = current_database() and query like 'LISTEN%' and pid <> pg_backend_pid()`,
     );
     expect(rows).toEqual([{ ended: true }]);
-    await until('the server knows it is not listening', async () => (await here.readCacheAt()) === undefined);
+    await waitFor(async () => (await here.readCacheAt()) === undefined, 'the server knows it is not listening', 10_000);
     await addCounty(there);
     // Not listening: every read builds.
     expect(await cached.read()).toBe(2);
     expect(await cached.read()).toBe(3);
 
-    await until('the server listens again', async () => (await here.readCacheAt()) !== undefined);
+    await waitFor(async () => (await here.readCacheAt()) !== undefined, 'the server listens again', 10_000);
     expect(await cached.read()).toBe(4);
     expect(await cached.read()).toBe(4);
   });

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../server/db/client.ts';
 import { santong } from '../helpers/cli.ts';
 import { driveDevices, enrollDevices, ServerTarget, type SentBatch } from './ingest-load.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { killHard, prepareDataDir, spawnServer } from './server-process.ts';
 import { seededRandom } from './seeded-random.ts';
 import { encodeReportId } from '../../server/db/report-id.ts';
@@ -42,14 +43,6 @@ async function coverage(url: string, token: string): Promise<unknown> {
   );
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
 describe('santong backup', () => {
   it(
     'copies the database while the server ingests; a server on the restored copy verifies clean and gives the same coverage',
@@ -61,7 +54,7 @@ describe('santong backup', () => {
       target.up(await server.listening);
       const devices = await enrollDevices((await target.next())!.url, original.tokens, 12);
       const load = await driveDevices(devices, target, random);
-      await until(() => load.ledger.filter((b) => b.acknowledged).length >= 30, '30 acknowledged batches');
+      await waitFor(() => load.ledger.filter((b) => b.acknowledged).length >= 30, '30 acknowledged batches');
 
       const hot = path.join(original.dataDir, '..', `${path.basename(original.dataDir)}-hot.sqlite`);
       restoredDirs.push(hot);

@@ -148,15 +148,6 @@ export async function driveDevices(devices: SimDevice[], target: ServerTarget, r
   return { ledger, unexpected, requests: () => requests, acknowledgements: () => acknowledgements, done: running };
 }
 
-/** Waits (polling every 5 ms) until `condition` holds; fails naming `what` after `timeoutMs`. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /**
  * The ledger held against the database: `rowsOf(id, deviceId)` counts a report's stored rows. Acknowledged
  * reports found, batches stored only in part, the rows the ledger accounts for, and what was lost.

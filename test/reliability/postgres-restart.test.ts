@@ -13,10 +13,10 @@ import {
   enrollDevices,
   ledgerAgainstDatabase,
   reportsOnPostgres,
-  until,
   type SentBatch,
   type SimDevice,
 } from './ingest-load.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { fastShutdown, startAgain } from './postgres-outage.ts';
 import { seededRandom, type Random } from './seeded-random.ts';
 import { killHard, prepareDataDir, spawnServer } from './server-process.ts';
@@ -179,7 +179,7 @@ describe('a PostgreSQL restart under a running santong server', () => {
       const agentDeviceId = (JSON.parse(await readFile(agentConfig, 'utf8')) as { deviceId: string }).deviceId;
 
       const load = drive(url, devices, random);
-      await until(
+      await waitFor(
         () => load.acknowledgements() >= 40,
         `acknowledgements before the restart (seed ${random.seed})`,
         60_000,
@@ -219,14 +219,14 @@ describe('a PostgreSQL restart under a running santong server', () => {
       // The real agent during the outage: its report is queued, its delivery refused with 503, and it waits to retry.
       const agent = spawnAgent(['once', '--json', '--retries', '8', '--config', agentConfig]);
       onTestFinished(() => void agent.kill('SIGKILL'));
-      await until(
+      await waitFor(
         () => /delivery failed, retrying.*HTTP 503 database_unavailable/.test(agent.output().stderr),
         `the agent to be refused with 503 and wait to retry:\n${agent.output().stderr}`,
         60_000,
       );
-      await until(() => load.refusals.length > 0, 'a simulated PC to be refused', 30_000);
+      await waitFor(() => load.refusals.length > 0, 'a simulated PC to be refused', 30_000);
       // The scheduled jobs fail, say so in the log, and wait for their next run: they do not end the process.
-      await until(
+      await waitFor(
         () => /aging sweep failed/.test(server.tail()) && /platform probes failed/.test(server.tail()),
         `the jobs to run into the outage:\n${server.tail()}`,
         30_000,
@@ -240,7 +240,7 @@ describe('a PostgreSQL restart under a running santong server', () => {
       const outageMs = Math.round(performance.now() - downAt);
       const ackedAtRestart = load.acknowledgements();
 
-      await until(
+      await waitFor(
         () => load.acknowledgements() >= ackedAtRestart + 40,
         `ingest to resume after the restart (seed ${random.seed}):\n${server.tail()}`,
         60_000,

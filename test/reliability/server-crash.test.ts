@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../server/db/client.ts';
 import { santong } from '../helpers/cli.ts';
-import { driveDevices, enrollDevices, ledgerAgainstDatabase, ServerTarget, until } from './ingest-load.ts';
+import { driveDevices, enrollDevices, ledgerAgainstDatabase, ServerTarget } from './ingest-load.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { killHard, prepareDataDir, spawnServer, type ServerProcess } from './server-process.ts';
 import { longRun, seededRandom } from './seeded-random.ts';
 import { encodeReportId } from '../../server/db/report-id.ts';
@@ -44,9 +45,10 @@ describe('server crash safety', () => {
         // Mid-ingest: after a few batches of this server's life were acknowledged (so the load is really
         // flowing, however slow the machine), then a random moment later.
         const wanted = load.acknowledgements() + random.int(1, 8);
-        await until(
+        await waitFor(
           () => load.acknowledgements() >= wanted,
           `acknowledgements after restart ${kills} (seed ${random.seed}):\n${server.tail()}`,
+          30_000,
         );
         await new Promise((r) => setTimeout(r, random.int(0, 300)));
         target.down();

@@ -1,14 +1,8 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { santong } from '../helpers/cli.ts';
 import { usePostgres } from '../helpers/postgres.ts';
-import {
-  driveDevices,
-  enrollDevices,
-  ledgerAgainstDatabase,
-  reportsOnPostgres,
-  ServerTarget,
-  until,
-} from './ingest-load.ts';
+import { driveDevices, enrollDevices, ledgerAgainstDatabase, reportsOnPostgres, ServerTarget } from './ingest-load.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { killHard, prepareDataDir, spawnServer, type ServerProcess } from './server-process.ts';
 import { longRun, seededRandom } from './seeded-random.ts';
 
@@ -54,7 +48,7 @@ describe('two servers sharing one PostgreSQL', () => {
       let servedWhileOneWasDown = 0;
       for (let kill = 1; kill <= KILLS; kill++) {
         const wanted = load.acknowledgements() + random.int(5, 20);
-        await until(
+        await waitFor(
           () => load.acknowledgements() >= wanted,
           `acknowledgements before kill ${kill} (seed ${random.seed})`,
           PATIENCE_MS,
@@ -65,7 +59,7 @@ describe('two servers sharing one PostgreSQL', () => {
         await killHard(servers[victim]!);
         // The other server carries the PCs: batches are acknowledged while the victim is gone.
         const before = load.acknowledgements();
-        await until(
+        await waitFor(
           () => load.acknowledgements() >= before + 5,
           `the surviving server serving after kill ${kill} (seed ${random.seed}):\n${servers[1 - victim]!.tail()}`,
           PATIENCE_MS,

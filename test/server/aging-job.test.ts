@@ -5,18 +5,10 @@ import { startAgingJob } from '../../server/jobs/aging.ts';
 import { requestJson } from '../helpers/http.ts';
 import { makeReport } from '../helpers/reports.ts';
 import { createTestContext, testClock, type TestContext } from '../helpers/server.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let ctx: TestContext;
 afterEach(() => ctx?.cleanup());
-
-/** Polls until the condition holds or the deadline passes (no fixed sleeps). */
-async function eventually(condition: () => boolean, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('aging job', () => {
   it('moves county figures on by itself when evidence leaves the window', async () => {
@@ -40,7 +32,7 @@ describe('aging job', () => {
     ctx.clock.set(T0 + 31 * 86_400_000);
     const job = startAgingJob(ctx.store, '* * * * * *', ctx.clock, pino({ level: 'silent' }));
     try {
-      await eventually(() => connected() === 0);
+      await waitFor(() => connected() === 0, 'every connection to close', 5_000);
     } finally {
       await job.stop();
     }
