@@ -1,5 +1,6 @@
 import type { PresentationKind } from '../../shared/schemas/report.ts';
 import { statement, type Param } from '../db/store.ts';
+import { listStatements, multiRowStatements, rowOfPlaceholders } from '../db/multi-row.ts';
 import type { MeasurementSource, SampleFlag } from '../../shared/schemas/coverage.ts';
 
 /*
@@ -21,6 +22,7 @@ export interface SchoolRow {
 }
 export interface DeviceEvidenceRow {
   id: string;
+  schoolCode: string;
   classroomId: number | null;
   revokedAt: number | null;
   hasStatus: number;
@@ -41,71 +43,109 @@ export interface DeviceEvidenceRow {
 export const dueSchools = statement<{ schoolCode: string }, [number, number]>(
   'select school_code as "schoolCode" from school_status where next_change_at <= ? limit ?',
 );
-export const previousCounty = statement<{ countyCode: string; nextChangeAt: number | null }, [string]>(
-  'select county_code as "countyCode", next_change_at as "nextChangeAt" from school_status where school_code = ?',
+/** A device's download claim (a report's speed test). */
+export interface ClaimRow {
+  deviceId: string;
+  down: number;
+  up: number | null;
+  flag: SampleFlag | null;
+  collectedAt: number;
+}
+/** The server's own measurement of a device's download. */
+export interface ServerSampleRow {
+  deviceId: string;
+  down: number;
+  finishedAt: number;
+}
+export interface DeclarationRow {
+  schoolCode: string;
+  indicator: 'connected' | 'equipped';
+  classroomId: number | null;
+}
+
+/*
+ * What evaluation reads, for a list of schools (or of their devices) at once: one statement per list of up to 32
+ * (server/db/multi-row.ts listChunks), where one per school was most of a report group's statements (issue 14).
+ */
+export const previousStatuses = listStatements<{ schoolCode: string; countyCode: string; nextChangeAt: number | null }>(
+  (list) => `select school_code as "schoolCode", county_code as "countyCode", next_change_at as "nextChangeAt"
+    from school_status where school_code in (${list})`,
 );
-export const schoolOf = statement<SchoolRow, [string]>(
-  `select s.code, s.county_code as "countyCode", s.type_code as "typeCode", s.urban_rural_code as "urbanRuralCode",
-     t.teachers, t.spaces_opened as "teacherSpacesOpened", t.spaces_verified as "teacherSpacesVerified"
-   from schools s left join teacher_spaces t on t.school_code = s.code where s.code = ?`,
+export const schoolsOf = listStatements<SchoolRow>(
+  (list) => `select s.code, s.county_code as "countyCode", s.type_code as "typeCode",
+     s.urban_rural_code as "urbanRuralCode", t.teachers, t.spaces_opened as "teacherSpacesOpened",
+     t.spaces_verified as "teacherSpacesVerified"
+   from schools s left join teacher_spaces t on t.school_code = s.code where s.code in (${list})`,
 );
 export const dropStatus = statement<never, [string]>('delete from school_status where school_code = ?');
-export const devicesOf = statement<DeviceEvidenceRow, [string]>(
-  `select d.id, d.classroom_id as "classroomId", d.revoked_at as "revokedAt",
+export const devicesOf = listStatements<DeviceEvidenceRow>(
+  (list) => `select d.id, d.school_code as "schoolCode", d.classroom_id as "classroomId", d.revoked_at as "revokedAt",
           case when s.device_id is not null then 1 else 0 end as "hasStatus",
           s.last_collected_at as "lastCollectedAt", s.last_reachable_at as "lastReachableAt",
           s.last_presentation_at as "lastPresentationAt", s.last_presentation_kind as "lastPresentationKind",
           s.median_down_mbps as "storedDown", s.median_up_mbps as "storedUp", s.throughput_samples as "storedSamples",
           s.down_source as "storedSource", s.flagged_samples as "storedFlagged", s.flag_reasons as "storedReasons"
-   from devices d left join device_status s on s.device_id = d.id where d.school_code = ?`,
+   from devices d left join device_status s on s.device_id = d.id where d.school_code in (${list})`,
 );
-export const writeDevice = statement<
-  never,
-  [string, string, string, number | null, number | null, number, string | null, number, string | null]
->(
-  `insert into device_status (device_id, school_code, state, median_down_mbps, median_up_mbps, throughput_samples,
-     down_source, flagged_samples, flag_reasons)
-   values (?, ?, ?, ?, ?, ?, ?, ?, ?)
-   on conflict (device_id) do update set school_code = excluded.school_code, state = excluded.state,
-     median_down_mbps = excluded.median_down_mbps, median_up_mbps = excluded.median_up_mbps,
-     throughput_samples = excluded.throughput_samples, down_source = excluded.down_source,
-     flagged_samples = excluded.flagged_samples, flag_reasons = excluded.flag_reasons`,
+/** The devices' download claims from `?` to `?` (the list's earliest window start, and now), oldest first. */
+export const samplesOf = listStatements<ClaimRow>(
+  (list) => `select device_id as "deviceId", down_mbps as "down", up_mbps as "up", down_flag as "flag",
+     collected_at as "collectedAt" from reports
+   where device_id in (${list}) and down_mbps is not null and collected_at >= ? and collected_at <= ?
+   order by device_id, collected_at`,
 );
-export const samplesOf = statement<
-  { down: number; up: number | null; flag: SampleFlag | null; collectedAt: number },
-  [string, number, number]
->(
-  `select down_mbps as "down", up_mbps as "up", down_flag as "flag", collected_at as "collectedAt" from reports
-   where device_id = ? and down_mbps is not null and collected_at >= ? and collected_at <= ? order by collected_at`,
+/** The server's own measurements of the devices' download from `?` to `?` (server/speedtest/record.ts). */
+export const serverSamplesOf = listStatements<ServerSampleRow>(
+  (list) => `select device_id as "deviceId", down_mbps as "down", finished_at as "finishedAt" from speedtests
+   where device_id in (${list}) and down_mbps is not null and finished_at >= ? and finished_at <= ?
+   order by device_id, finished_at`,
 );
-/** The server's own measurements of a device's download in the window (server/speedtest/record.ts). */
-export const serverSamplesOf = statement<{ down: number; finishedAt: number }, [string, number, number]>(
-  `select down_mbps as "down", finished_at as "finishedAt" from speedtests
-   where device_id = ? and down_mbps is not null and finished_at >= ? and finished_at <= ? order by finished_at`,
+export const declarationsOf = listStatements<DeclarationRow>(
+  (list) => `select school_code as "schoolCode", indicator, classroom_id as "classroomId" from declarations
+    where school_code in (${list}) and withdrawn_at is null`,
 );
-export const declarationsOf = statement<{ indicator: 'connected' | 'equipped'; classroomId: number | null }, [string]>(
-  'select indicator, classroom_id as "classroomId" from declarations where school_code = ? and withdrawn_at is null',
+export const classroomsOf = listStatements<{ id: number; schoolCode: string }>(
+  (list) => `select id, school_code as "schoolCode" from classrooms where school_code in (${list})`,
 );
-export const classroomsOf = statement<{ id: number }, [string]>('select id from classrooms where school_code = ?');
-export const writeClassroom = statement<never, [number, string, number, number | null, string | null, number]>(
-  `insert into classroom_status (classroom_id, school_code, equipped, last_evidence_at, equipped_kind, declared_equipped)
-   values (?, ?, ?, ?, ?, ?)
-   on conflict (classroom_id) do update set school_code = excluded.school_code, equipped = excluded.equipped,
-     last_evidence_at = excluded.last_evidence_at, equipped_kind = excluded.equipped_kind,
-     declared_equipped = excluded.declared_equipped`,
-);
-
 /** A figure's column: its name in snake case (`devicesAtRisk` is devices_at_risk). */
 const columnOf = (figure: string) => figure.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** An insert of `figures` (the first is the key) that replaces every other figure of an existing row. */
-const upsert = (table: string, figures: readonly string[]) => {
+/** `values` inserted into `figures` (the first is the key), replacing every other figure of an existing row. */
+const upsert = (table: string, figures: readonly string[], values: string) => {
   const [key, ...rest] = figures.map(columnOf);
-  return `insert into ${table} (${[key, ...rest].join(', ')}) values (${figures.map(() => '?').join(', ')})
+  return `insert into ${table} (${[key, ...rest].join(', ')}) values ${values}
     on conflict (${key}) do update set ${rest.map((c) => `${c} = excluded.${c}`).join(', ')}`;
 };
+/** Rows of `figures` upserted a few to a statement (server/db/multi-row.ts); a key appears once among them. */
+const upsertRows = (table: string, figures: readonly string[]) =>
+  multiRowStatements(figures.length, (values) => upsert(table, figures, values));
 
-/** school_status's columns as writeSchool takes them: the school's code, then its figures. */
+/** device_status's columns as writeDevices takes them: the device's id, then its figures. */
+export const DEVICE_STATUS = [
+  'deviceId',
+  'schoolCode',
+  'state',
+  'medianDownMbps',
+  'medianUpMbps',
+  'throughputSamples',
+  'downSource',
+  'flaggedSamples',
+  'flagReasons',
+] as const;
+export const writeDevices = upsertRows('device_status', DEVICE_STATUS);
+
+/** classroom_status's columns as writeClassrooms takes them: the classroom's id, then its figures. */
+export const CLASSROOM_STATUS = [
+  'classroomId',
+  'schoolCode',
+  'equipped',
+  'lastEvidenceAt',
+  'equippedKind',
+  'declaredEquipped',
+] as const;
+export const writeClassrooms = upsertRows('classroom_status', CLASSROOM_STATUS);
+
+/** school_status's columns as writeSchools takes them: the school's code, then its figures. */
 export const SCHOOL_STATUS = [
   'schoolCode',
   'countyCode',
@@ -137,7 +177,7 @@ export const SCHOOL_STATUS = [
   'teacherSpacesVerified',
 ] as const;
 export type SchoolStatusRow = Record<(typeof SCHOOL_STATUS)[number], Param>;
-export const writeSchool = statement<never, Param[]>(upsert('school_status', SCHOOL_STATUS));
+export const writeSchools = upsertRows('school_status', SCHOOL_STATUS);
 
 /** The figures a division rollup sums, as schoolTotals and childTotals name them. */
 export const ROLLUP_FIGURES = [
@@ -191,4 +231,7 @@ export const childTotals = statement<RollupFigures, [string]>(
 );
 /** division_rollups' columns as writeRollup takes them: the division's code, its figures, when. */
 export const DIVISION_ROLLUP = ['divisionCode', ...ROLLUP_FIGURES, 'updatedAt'] as const;
-export const writeRollup = statement<never, Param[]>(upsert('division_rollups', DIVISION_ROLLUP));
+/** One division's rollup: written a division at a time, each after the children it sums. */
+export const writeRollup = statement<never, Param[]>(
+  upsert('division_rollups', DIVISION_ROLLUP, rowOfPlaceholders(DIVISION_ROLLUP.length)),
+);

@@ -9,21 +9,28 @@ import {
   DIVISION_ROLLUP,
   dropStatus,
   dueSchools,
-  previousCounty,
+  previousStatuses,
   ROLLUP_FIGURES,
   SCHOOL_STATUS,
-  schoolOf,
+  schoolsOf,
   schoolTotals,
   samplesOf,
   serverSamplesOf,
-  writeClassroom,
-  writeDevice,
+  writeClassrooms,
+  writeDevices,
   writeRollup,
-  writeSchool,
+  writeSchools,
+  CLASSROOM_STATUS,
+  DEVICE_STATUS,
+  type ClaimRow,
+  type DeclarationRow,
   type DeviceEvidenceRow,
+  type ServerSampleRow,
   type SchoolRow,
   type SchoolStatusRow,
 } from './evaluate-statements.ts';
+import { listChunks, multiRowChunks } from '../db/multi-row.ts';
+import type { Param, Statement } from '../db/store.ts';
 import { currentPlan } from '../plan/current.ts';
 import { deploymentTree, type DeploymentTree } from '../divisions/deployment.ts';
 import type { Calendar } from './calendar.ts';
@@ -80,61 +87,161 @@ export function* evaluation(
   reported?: ReadonlySet<string>,
 ): Steps<void> {
   const counties = new Set<string>();
-  for (const code of new Set(schoolCodes)) {
-    const previous = yield* row(previousCounty, code);
-    if (previous) counties.add(previous.countyCode);
-    const school = yield* row(schoolOf, code);
-    if (!school) {
-      yield* execute(dropStatus, code);
-      continue;
+  const written: StatusRows = { devices: [], classrooms: [], schools: [] };
+  for (const chunk of listChunks([...new Set(schoolCodes)])) {
+    const evidence = yield* readEvidence(inputs, chunk, now, reported);
+    for (const code of new Set(chunk)) {
+      const previous = evidence.previous.get(code);
+      if (previous) counties.add(previous.countyCode);
+      const school = evidence.schools.get(code);
+      if (!school) {
+        yield* execute(dropStatus, code);
+        continue;
+      }
+      counties.add(school.countyCode);
+      evaluateSchool(school, evidence, written);
     }
-    counties.add(school.countyCode);
-    const judge = { rules: inputs.rules, calendar: inputs.calendarOf(school.countyCode), now };
-    const incremental = reported !== undefined && previous?.nextChangeAt != null && previous.nextChangeAt > now;
-    yield* evaluateSchool(school, judge, incremental ? reported : null, incremental ? previous.nextChangeAt : null);
   }
+  // Every school's status rows at once, a few to a statement: each school was read before any was written, and
+  // no school's evaluation reads another's rows. The rollups below sum what is written here.
+  yield* writeRows(writeDevices, written.devices);
+  yield* writeRows(writeClassrooms, written.classrooms);
+  yield* writeRows(writeSchools, written.schools);
   yield* rollups(inputs.tree, counties, now);
 }
 
+/** What an evaluation reads of a list of schools, by school code (devices' samples by device id). */
+interface Evidence {
+  previous: Map<string, { countyCode: string; nextChangeAt: number | null }>;
+  schools: Map<string, SchoolRow>;
+  judges: Map<string, Judge>;
+  devices: Map<string, DeviceEvidenceRow[]>;
+  classrooms: Map<string, { id: number }[]>;
+  declarations: Map<string, DeclarationRow[]>;
+  /**
+   * The schools evaluated incrementally (see evaluateSchools' `reported`): their previous next_change_at, kept as
+   * a bound because it holds the expiry of samples this evaluation does not read again.
+   */
+  bounds: Map<string, number>;
+  /** Each device read again: its claims and the server's samples in its school's window. */
+  measured: Map<string, { claims: ClaimRow[]; serverSamples: ServerSampleRow[] }>;
+}
+
 /**
- * Reads one school's evidence, computes its figures (school-figures.ts) and writes them. `remeasure`: the
- * devices whose speed tests are read again (null: all); `bound`: the previous next_change_at, kept because it
- * holds the expiry of samples this evaluation does not read again.
+ * Reads a list of schools' evidence (codes may repeat): a statement per kind of row for the whole list, then the
+ * speed tests of the devices read again, each kept to its own school's window.
  */
-function* evaluateSchool(
-  school: SchoolRow,
-  judge: Judge,
-  remeasure: ReadonlySet<string> | null,
-  bound: number | null,
-): Steps<void> {
+function* readEvidence(
+  inputs: EvaluationInputs,
+  codes: string[],
+  now: number,
+  reported: ReadonlySet<string> | undefined,
+): Steps<Evidence> {
+  const n = codes.length;
+  const evidence: Evidence = {
+    previous: new Map((yield* rows(previousStatuses(n), ...codes)).map((r) => [r.schoolCode, r])),
+    schools: new Map((yield* rows(schoolsOf(n), ...codes)).map((r) => [r.code, r])),
+    judges: new Map(),
+    devices: groupBy(yield* rows(devicesOf(n), ...codes), (d) => d.schoolCode),
+    classrooms: groupBy(yield* rows(classroomsOf(n), ...codes), (c) => c.schoolCode),
+    declarations: groupBy(yield* rows(declarationsOf(n), ...codes), (d) => d.schoolCode),
+    bounds: new Map(),
+    measured: new Map(),
+  };
+
+  const windowStarts = new Map<string, number>();
+  for (const [code, school] of evidence.schools) {
+    const judge = { rules: inputs.rules, calendar: inputs.calendarOf(school.countyCode), now };
+    evidence.judges.set(code, judge);
+    const bound = evidence.previous.get(code)?.nextChangeAt;
+    const incremental = reported !== undefined && bound != null && bound > now;
+    if (incremental) evidence.bounds.set(code, bound);
+    const windowStart = evidenceWindowStart(judge.rules, now, judge.calendar);
+    for (const device of evidence.devices.get(code) ?? [])
+      if (device.revokedAt === null && (!incremental || reported.has(device.id)))
+        windowStarts.set(device.id, windowStart);
+  }
+  for (const ids of listChunks([...windowStarts.keys()])) {
+    const from = Math.min(...ids.map((id) => windowStarts.get(id)!));
+    const claims = groupBy(yield* rows(samplesOf(ids.length), ...ids, from, now), (c) => c.deviceId);
+    const server = groupBy(yield* rows(serverSamplesOf(ids.length), ...ids, from, now), (s) => s.deviceId);
+    for (const id of new Set(ids)) {
+      const start = windowStarts.get(id)!;
+      evidence.measured.set(id, {
+        claims: (claims.get(id) ?? []).filter((c) => c.collectedAt >= start),
+        serverSamples: (server.get(id) ?? []).filter((s) => s.finishedAt >= start),
+      });
+    }
+  }
+  return evidence;
+}
+
+/** `items` grouped by `key`, each group in the order the items came. */
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+/** The status rows an evaluation writes, each in its statement's column order. */
+interface StatusRows {
+  devices: Param[][];
+  classrooms: Param[][];
+  schools: Param[][];
+}
+
+function* writeRows(statementFor: (rows: number) => Statement<never, Param[]>, rows: Param[][]): Steps<void> {
+  for (const chunk of multiRowChunks(rows)) yield* execute(statementFor(chunk.length), ...chunk.flat());
+}
+
+/** Computes one school's figures (school-figures.ts) from its evidence and adds its status rows to `written`. */
+function evaluateSchool(school: SchoolRow, evidence: Evidence, written: StatusRows): void {
   const code = school.code;
-  const windowStart = evidenceWindowStart(judge.rules, judge.now, judge.calendar);
-  const changes: (number | null)[] = [bound];
+  const judge = evidence.judges.get(code)!;
+  const changes: (number | null)[] = [evidence.bounds.get(code) ?? null];
   const devices: DeviceInput[] = [];
-  for (const device of yield* rows(devicesOf, code)) {
+  for (const device of evidence.devices.get(code) ?? []) {
     const revoked = device.revokedAt !== null;
+    const measured = evidence.measured.get(device.id);
     const throughput = revoked
       ? noThroughput
-      : remeasure === null || remeasure.has(device.id)
-        ? yield* measuredThroughput(device.id, windowStart, judge, changes)
+      : measured
+        ? measuredThroughput(measured.claims, measured.serverSamples, judge, changes)
         : storedThroughput(device);
     devices.push({ id: device.id, classroomId: device.classroomId, revoked, evidence: evidenceOf(device), throughput });
   }
-  const classroomIds = (yield* rows(classroomsOf, code)).map((c) => c.id);
-  const declarations = yield* rows(declarationsOf, code);
+  const classroomIds = (evidence.classrooms.get(code) ?? []).map((c) => c.id);
+  const declarations = evidence.declarations.get(code) ?? [];
   const figures = schoolFigures({ school, devices, classroomIds, declarations, changes }, judge);
-  for (const { id, state, throughput: t } of figures.devices)
-    yield* execute(writeDevice, id, code, state, t.down, t.up, t.samples, t.source, t.flagged, t.reasons);
-  for (const c of figures.classrooms)
-    yield* execute(
-      writeClassroom,
-      c.id,
-      code,
-      Number(c.evidence !== null),
-      c.evidence?.at ?? null,
-      c.evidence?.kind ?? null,
-      Number(c.declared),
-    );
+  for (const { id, state, throughput: t } of figures.devices) {
+    const device = {
+      deviceId: id,
+      schoolCode: code,
+      state,
+      medianDownMbps: t.down,
+      medianUpMbps: t.up,
+      throughputSamples: t.samples,
+      downSource: t.source,
+      flaggedSamples: t.flagged,
+      flagReasons: t.reasons,
+    } satisfies Record<(typeof DEVICE_STATUS)[number], Param>;
+    written.devices.push(DEVICE_STATUS.map((column) => device[column]));
+  }
+  for (const c of figures.classrooms) {
+    const classroom = {
+      classroomId: c.id,
+      schoolCode: code,
+      equipped: Number(c.evidence !== null),
+      lastEvidenceAt: c.evidence?.at ?? null,
+      equippedKind: c.evidence?.kind ?? null,
+      declaredEquipped: Number(c.declared),
+    } satisfies Record<(typeof CLASSROOM_STATUS)[number], Param>;
+    written.classrooms.push(CLASSROOM_STATUS.map((column) => classroom[column]));
+  }
   const status: SchoolStatusRow = {
     schoolCode: code,
     countyCode: school.countyCode,
@@ -166,7 +273,7 @@ function* evaluateSchool(
     teacherSpacesOpened: school.teacherSpacesOpened,
     teacherSpacesVerified: school.teacherSpacesVerified,
   };
-  yield* execute(writeSchool, ...SCHOOL_STATUS.map((column) => status[column]));
+  written.schools.push(SCHOOL_STATUS.map((column) => status[column]));
 }
 
 /** A device's evidence as device_status holds it (none before its first report). */
@@ -181,15 +288,13 @@ const storedThroughput = (row: DeviceEvidenceRow): Throughput => ({
   reasons: row.storedReasons,
 });
 
-/** One device's throughput read again from its samples in the window; records when its oldest sample ages out. */
-function* measuredThroughput(
-  deviceId: string,
-  windowStart: number,
+/** One device's throughput from its samples in the window; records when its oldest sample ages out. */
+function measuredThroughput(
+  claims: ClaimRow[],
+  serverSamples: ServerSampleRow[],
   judge: Judge,
   changes: (number | null)[],
-): Steps<Throughput> {
-  const claims = yield* rows(samplesOf, deviceId, windowStart, judge.now);
-  const serverSamples = yield* rows(serverSamplesOf, deviceId, windowStart, judge.now);
+): Throughput {
   for (const oldest of [claims[0]?.collectedAt, serverSamples[0]?.finishedAt]) {
     if (oldest !== undefined) changes.push(evidenceExpiry(oldest, judge.rules, judge.calendar));
   }

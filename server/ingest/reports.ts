@@ -14,6 +14,7 @@ import {
 import { claimFlag } from '../coverage/plausibility.ts';
 import { encodeReportBody } from '../db/report-body.ts';
 import { encodeReportId } from '../db/report-id.ts';
+import { multiRowChunks, multiRowStatements } from '../db/multi-row.ts';
 import { DEFAULT_RETENTION_DAYS, retentionHorizon } from './retention.ts';
 
 export interface ReportingDevice {
@@ -50,21 +51,10 @@ type ReportRow = [
 ];
 const REPORT_COLUMNS = `id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
   internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, presentation_kind, body, down_flag`;
-/**
- * A batch's reports go in as few statements as its size in powers of two (12 = 8 + 4), each answering the ids it
- * stored: on PostgreSQL every statement is a round trip, and one per report was a third of a batch's time.
- */
-const INSERT_SIZES = [32, 16, 8, 4, 2, 1] as const;
-const insertReports = new Map(
-  INSERT_SIZES.map((rows) => [
-    rows,
-    statement<{ id: Buffer | string }, Param[]>(
-      `insert into reports (${REPORT_COLUMNS}) values ${Array.from(
-        { length: rows },
-        () => `(${Array.from({ length: 15 }, () => '?').join(', ')})`,
-      ).join(', ')} on conflict do nothing returning id`,
-    ),
-  ]),
+/** A batch's reports, a few rows a statement (server/db/multi-row.ts), each answering the ids it stored. */
+const insertReports = multiRowStatements<{ id: Buffer | string }>(
+  15,
+  (values) => `insert into reports (${REPORT_COLUMNS}) values ${values} on conflict do nothing returning id`,
 );
 
 /** The bytes of a report id as stored, whichever form a driver hands back (a string id is its UTF-8 bytes). */
@@ -76,12 +66,8 @@ const idKey = (id: Buffer | Uint8Array | string): string =>
 /** Inserts `rows`, a duplicate (device, id) skipped; answers the keys (idKey) of the ids stored. */
 async function insertReportRows(tx: Store, rows: ReportRow[]): Promise<Set<string>> {
   const stored = new Set<string>();
-  for (let at = 0; at < rows.length;) {
-    const size = INSERT_SIZES.find((n) => n <= rows.length - at)!;
-    const chunk = rows.slice(at, at + size);
-    for (const { id } of await tx.rows(insertReports.get(size)!, ...chunk.flat())) stored.add(idKey(id));
-    at += size;
-  }
+  for (const chunk of multiRowChunks(rows))
+    for (const { id } of await tx.rows(insertReports(chunk.length), ...chunk.flat())) stored.add(idKey(id));
   return stored;
 }
 
