@@ -1,6 +1,6 @@
 import type { PresentationKind } from '../../shared/schemas/report.ts';
 import { statement, type Param } from '../db/store.ts';
-import { listStatements, multiRowStatements, rowOfPlaceholders } from '../db/multi-row.ts';
+import { listStatements, multiRowStatements } from '../db/multi-row.ts';
 import type { MeasurementSource, SampleFlag } from '../../shared/schemas/coverage.ts';
 
 /*
@@ -202,11 +202,12 @@ export const ROLLUP_FIGURES = [
   'teacherSpacesVerified',
   'schoolsDeclaringTeacherSpaces',
 ] as const;
-type RollupFigures = Record<(typeof ROLLUP_FIGURES)[number], number>;
+export type RollupFigures = Record<(typeof ROLLUP_FIGURES)[number], number>;
 
-/** A division's schools, summed: the rollup of a county (or of a prefecture-level city without counties). */
-export const schoolTotals = statement<RollupFigures, [string]>(
-  `select count(*) as "schoolsRegistered", coalesce(sum(connected), 0) as "schoolsConnected",
+/** Divisions' schools, summed, one row per division with schools: the rollups of counties (or of prefecture-level cities without counties). */
+export const schoolTotals = listStatements<RollupFigures & { divisionCode: string }>(
+  (list) => `select county_code as "divisionCode", count(*) as "schoolsRegistered",
+     coalesce(sum(connected), 0) as "schoolsConnected",
      coalesce(sum(meets_standard), 0) as "schoolsMeetingStandard",
      coalesce(sum(declared_connected), 0) as "schoolsDeclaredConnected",
      coalesce(sum(declaration_conflict), 0) as "declarationConflicts",
@@ -222,16 +223,15 @@ export const schoolTotals = statement<RollupFigures, [string]>(
      coalesce(sum(teacher_spaces_opened), 0) as "teacherSpacesOpened",
      coalesce(sum(teacher_spaces_verified), 0) as "teacherSpacesVerified",
      count(teachers) as "schoolsDeclaringTeacherSpaces"
-   from school_status where county_code = ?`,
+   from school_status where county_code in (${list}) group by county_code`,
 );
-/** A division's children's rollups, summed: the rollup of a division above the county. */
-export const childTotals = statement<RollupFigures, [string]>(
-  `select ${ROLLUP_FIGURES.map((f) => `coalesce(sum(r.${columnOf(f)}), 0) as "${f}"`).join(', ')}
-   from divisions d join division_rollups r on r.division_code = d.code where d.parent_code = ?`,
+/** Divisions' children's rollups, summed, one row per division with children: the rollups of divisions above the county. */
+export const childTotals = listStatements<RollupFigures & { divisionCode: string }>(
+  (list) => `select d.parent_code as "divisionCode",
+     ${ROLLUP_FIGURES.map((f) => `coalesce(sum(r.${columnOf(f)}), 0) as "${f}"`).join(', ')}
+   from divisions d join division_rollups r on r.division_code = d.code where d.parent_code in (${list})
+   group by d.parent_code`,
 );
-/** division_rollups' columns as writeRollup takes them: the division's code, its figures, when. */
+/** division_rollups' columns as writeRollups takes them: the division's code, its figures, when. */
 export const DIVISION_ROLLUP = ['divisionCode', ...ROLLUP_FIGURES, 'updatedAt'] as const;
-/** One division's rollup: written a division at a time, each after the children it sums. */
-export const writeRollup = statement<never, Param[]>(
-  upsert('division_rollups', DIVISION_ROLLUP, rowOfPlaceholders(DIVISION_ROLLUP.length)),
-);
+export const writeRollups = upsertRows('division_rollups', DIVISION_ROLLUP);

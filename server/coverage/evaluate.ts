@@ -1,5 +1,5 @@
 import type { CoverageRules } from '../../shared/schemas/plan.ts';
-import { execute, row, rows, runSteps, type Steps } from '../db/steps.ts';
+import { execute, rows, runSteps, type Steps } from '../db/steps.ts';
 import type { Store } from '../db/store.ts';
 import {
   childTotals,
@@ -18,7 +18,7 @@ import {
   serverSamplesOf,
   writeClassrooms,
   writeDevices,
-  writeRollup,
+  writeRollups,
   writeSchools,
   CLASSROOM_STATUS,
   DEVICE_STATUS,
@@ -314,7 +314,7 @@ export async function refreshRollups(store: Store, countyCodes: Iterable<string>
   await runSteps(store, rollups(await deploymentTree(store), countyCodes, now));
 }
 
-/** refreshRollups as steps (server/db/steps.ts). */
+/** refreshRollups as steps (server/db/steps.ts): a level of the tree at a time, its divisions a list at a time. */
 export function* rollups(tree: DeploymentTree, countyCodes: Iterable<string>, now: number): Steps<void> {
   const depthOf = new Map<string, number>();
   for (const code of countyCodes) {
@@ -322,13 +322,22 @@ export function* rollups(tree: DeploymentTree, countyCodes: Iterable<string>, no
     depthOf.set(code, chain.length);
     chain.forEach((a, i) => depthOf.set(a.code, chain.length - 1 - i));
   }
-  const deepestFirst = [...depthOf].sort((a, b) => b[1] - a[1]).map(([code]) => code);
-  for (const divisionCode of deepestFirst) {
-    const own = (yield* row(schoolTotals, divisionCode))!;
-    const children = (yield* row(childTotals, divisionCode))!;
-    const figures: Record<string, number | string> = { divisionCode, updatedAt: now };
-    for (const figure of ROLLUP_FIGURES) figures[figure] = own[figure] + children[figure];
-    yield* execute(writeRollup, ...DIVISION_ROLLUP.map((column) => figures[column]!));
+  // A division's children are one level deeper than it: each level sums rows the level below has written.
+  const levels = new Map<number, string[]>();
+  for (const [code, depth] of depthOf) levels.set(depth, [...(levels.get(depth) ?? []), code]);
+  for (const depth of [...levels.keys()].sort((a, b) => b - a)) {
+    for (const list of listChunks(levels.get(depth)!)) {
+      const own = new Map((yield* rows(schoolTotals(list.length), ...list)).map((r) => [r.divisionCode, r]));
+      const children = new Map((yield* rows(childTotals(list.length), ...list)).map((r) => [r.divisionCode, r]));
+      const written: Param[][] = [];
+      for (const divisionCode of new Set(list)) {
+        const figures: Record<string, Param> = { divisionCode, updatedAt: now };
+        for (const figure of ROLLUP_FIGURES)
+          figures[figure] = (own.get(divisionCode)?.[figure] ?? 0) + (children.get(divisionCode)?.[figure] ?? 0);
+        written.push(DIVISION_ROLLUP.map((column) => figures[column]!));
+      }
+      yield* writeRows(writeRollups, written);
+    }
   }
 }
 

@@ -18,7 +18,7 @@ export function multiRowStatements<Row = never>(
   columns: number,
   sql: (values: string) => string,
 ): (rows: number) => Statement<Row, Param[]> {
-  const group = rowOfPlaceholders(columns);
+  const group = `(${Array(columns).fill('?').join(', ')})`;
   const bySize = new Map(SIZES.map((rows) => [rows, statement<Row, Param[]>(sql(Array(rows).fill(group).join(', ')))]));
   return (rows) => {
     const found = bySize.get(rows as (typeof SIZES)[number]);
@@ -54,9 +54,6 @@ export function* listChunks<T>(values: readonly T[]): Generator<T[]> {
     yield [...chunk, ...Array<T>(size - chunk.length).fill(chunk[chunk.length - 1]!)];
   }
 }
-
-/** One row's `(?, …)` of `columns` placeholders. */
-export const rowOfPlaceholders = (columns: number): string => `(${Array(columns).fill('?').join(', ')})`;
 
 /** `rows` in chunks of the prepared sizes, largest first. */
 export function* multiRowChunks<T>(rows: readonly T[]): Generator<T[]> {
