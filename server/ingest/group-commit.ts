@@ -1,7 +1,7 @@
 import type { Report, ReportBatchResult } from '../../shared/schemas/report.ts';
 import { evaluateSchools } from '../coverage/evaluate.ts';
 import type { Store } from '../db/store.ts';
-import { ingestReports, storeBatch, type ReportingDevice } from './reports.ts';
+import { ingestReports, storeBatches, type ReportingDevice } from './reports.ts';
 import { DEFAULT_RETENTION_DAYS } from './retention.ts';
 
 /** What the report route hands batches to: answers each once the transaction holding it has committed. */
@@ -81,8 +81,7 @@ export class GroupCommitter implements ReportCommitter {
     let results: ReportBatchResult[];
     try {
       results = await this.store.transaction(async (tx) => {
-        const stored: ReportBatchResult[] = [];
-        for (const p of group) stored.push(await storeBatch(tx, p.device, p.batch, p.receivedAt, this.retentionDays));
+        const stored = await storeBatches(tx, group, this.retentionDays);
         const now = Math.max(...group.map((p) => p.receivedAt));
         const reporting = group.filter((_, i) => stored[i]!.accepted > 0).map((p) => p.device);
         await evaluateSchools(

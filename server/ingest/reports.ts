@@ -14,7 +14,7 @@ import {
 import { claimFlag } from '../coverage/plausibility.ts';
 import { encodeReportBody } from '../db/report-body.ts';
 import { encodeReportId } from '../db/report-id.ts';
-import { multiRowChunks, multiRowStatements } from '../db/multi-row.ts';
+import { listChunks, listStatements, multiRowChunks, multiRowStatements } from '../db/multi-row.ts';
 import { DEFAULT_RETENTION_DAYS, retentionHorizon } from './retention.ts';
 
 export interface ReportingDevice {
@@ -51,43 +51,66 @@ type ReportRow = [
 ];
 const REPORT_COLUMNS = `id, device_id, collected_at, received_at, collected_at_clamped, schema_version, agent_version,
   internet_reachable, latency_ms, down_mbps, up_mbps, presentation_display, presentation_kind, body, down_flag`;
-/** A batch's reports, a few rows a statement (server/db/multi-row.ts), each answering the ids it stored. */
-const insertReports = multiRowStatements<{ id: Buffer | string }>(
+/** Reports, a few rows a statement (server/db/multi-row.ts), each answering the (device, id) it stored. */
+const insertReports = multiRowStatements<{ id: Buffer | string; deviceId: string }>(
   15,
-  (values) => `insert into reports (${REPORT_COLUMNS}) values ${values} on conflict do nothing returning id`,
+  (values) =>
+    `insert into reports (${REPORT_COLUMNS}) values ${values} on conflict do nothing returning id, device_id as "deviceId"`,
 );
 
-/** The bytes of a report id as stored, whichever form a driver hands back (a string id is its UTF-8 bytes). */
-const idKey = (id: Buffer | Uint8Array | string): string =>
-  (typeof id === 'string' ? Buffer.from(id, 'utf8') : Buffer.from(id.buffer, id.byteOffset, id.byteLength)).toString(
-    'hex',
-  );
+/** A report as the device and the bytes of its id (a string id, as a driver may hand it back, is its UTF-8 bytes). */
+const reportKey = (deviceId: string, id: Buffer | Uint8Array | string): string =>
+  `${deviceId}:${(typeof id === 'string' ? Buffer.from(id, 'utf8') : Buffer.from(id.buffer, id.byteOffset, id.byteLength)).toString('hex')}`;
 
-/** Inserts `rows`, a duplicate (device, id) skipped; answers the keys (idKey) of the ids stored. */
+/** Inserts `rows`, a duplicate (device, id) skipped; answers the reportKeys of those stored. */
 async function insertReportRows(tx: Store, rows: ReportRow[]): Promise<Set<string>> {
   const stored = new Set<string>();
   for (const chunk of multiRowChunks(rows))
-    for (const { id } of await tx.rows(insertReports(chunk.length), ...chunk.flat())) stored.add(idKey(id));
+    for (const { id, deviceId } of await tx.rows(insertReports(chunk.length), ...chunk.flat()))
+      stored.add(reportKey(deviceId, id));
   return stored;
 }
 
-const readStatus = statement<StoredStatus, [string]>(
-  `select last_collected_at as "lastCollectedAt", last_reachable_at as "lastReachableAt",
-    last_presentation_at as "lastPresentationAt", last_presentation_kind as "lastPresentationKind",
-    agent_version as "agentVersion"
-    from device_status where device_id = ?`,
+const readStatuses = listStatements<StoredStatus & { deviceId: string }>(
+  (list) => `select device_id as "deviceId", last_collected_at as "lastCollectedAt",
+    last_reachable_at as "lastReachableAt", last_presentation_at as "lastPresentationAt",
+    last_presentation_kind as "lastPresentationKind", agent_version as "agentVersion"
+    from device_status where device_id in (${list})`,
 );
-const writeStatus = statement<
-  never,
-  [number | null, number, number | null, number | null, string | null, string | null, string]
->(
-  `update device_status set last_collected_at = ?, last_received_at = ?, last_reachable_at = ?,
-    last_presentation_at = ?, last_presentation_kind = ?, agent_version = ? where device_id = ?`,
+/**
+ * The devices' newest evidence, a few devices a statement. Every enrolled device has its status row from its
+ * enrolment on (the evaluation writes it), so the insert half stands only for a row that went missing, as
+ * `never` until the evaluation in the same transaction judges it.
+ */
+const writeStatuses = multiRowStatements(
+  9,
+  (values) => `insert into device_status (device_id, school_code, state, last_collected_at, last_received_at,
+      last_reachable_at, last_presentation_at, last_presentation_kind, agent_version)
+    values ${values}
+    on conflict (device_id) do update set last_collected_at = excluded.last_collected_at,
+      last_received_at = excluded.last_received_at, last_reachable_at = excluded.last_reachable_at,
+      last_presentation_at = excluded.last_presentation_at, last_presentation_kind = excluded.last_presentation_kind,
+      agent_version = excluded.agent_version`,
 );
 const retirePreviousKey = statement<never, [number, string]>(
   `update device_reenrollments set confirmed_at = ?, previous_key_hash = null
     where device_id = ? and confirmed_at is null`,
 );
+
+/** A device's report batch as the server received it. */
+export interface ReceivedBatch {
+  device: ReportingDevice;
+  batch: Report[];
+  receivedAt: number;
+}
+
+/** What a batch's accepted reports tell of its device, gathered over every batch of the device in a group. */
+interface NewEvidence {
+  device: ReportingDevice;
+  evidence: DeviceEvidence;
+  newest: { at: number; agentVersion: string } | null;
+  receivedAt: number;
+}
 
 /**
  * Stores one device's batch exactly once and records its newest evidence on the device; the caller
@@ -104,14 +127,53 @@ export async function storeBatch(
   receivedAt: number,
   retentionDays = DEFAULT_RETENTION_DAYS,
 ): Promise<ReportBatchResult> {
+  return (await storeBatches(tx, [{ device, batch, receivedAt }], retentionDays))[0]!;
+}
+
+/**
+ * storeBatch for many batches at once (a group commit's), each answered as if stored alone in turn: their reports
+ * go in a few statements for all, and their devices' evidence is read and written a statement for all, where a
+ * few statements per batch were most of a PostgreSQL group's round trips (issue 14).
+ */
+export async function storeBatches(
+  tx: Store,
+  received: ReceivedBatch[],
+  retentionDays = DEFAULT_RETENTION_DAYS,
+): Promise<ReportBatchResult[]> {
   // The new key delivered: from now on only it works. Even an all-duplicate batch proves the new agent runs.
-  if (device.confirmsNewKey) await tx.execute(retirePreviousKey, receivedAt, device.id);
-  const horizon = retentionHorizon(receivedAt, retentionDays);
-  let accepted = 0;
-  let clamped = 0;
+  for (const { device, receivedAt } of received)
+    if (device.confirmsNewKey) await tx.execute(retirePreviousKey, receivedAt, device.id);
+  const prepared = received.map((r) => reportRows(r, retentionHorizon(r.receivedAt, retentionDays)));
+  const stored = await insertReportRows(
+    tx,
+    prepared.flatMap((p) => p.rows),
+  );
+  const gathered = new Map<string, NewEvidence>();
+  const results = received.map(({ device, batch, receivedAt }, b): ReportBatchResult => {
+    const { kept, rows, expired } = prepared[b]!;
+    let accepted = 0;
+    let clamped = 0;
+    for (const [i, { report, collectedAt, future, online, presenting }] of kept.entries()) {
+      // The first of the reports with a stored id is the one stored; a repeat (in its batch or a later one) is a duplicate.
+      if (!stored.delete(reportKey(device.id, rows[i]![0]))) continue;
+      accepted++;
+      if (future) clamped++;
+      const seen = gathered.get(device.id) ?? { device, evidence: noEvidence, newest: null, receivedAt };
+      seen.evidence = withReport(seen.evidence, { collectedAt, online, presenting });
+      if (!seen.newest || collectedAt >= seen.newest.at)
+        seen.newest = { at: collectedAt, agentVersion: report.agentVersion };
+      seen.receivedAt = receivedAt;
+      gathered.set(device.id, seen);
+    }
+    return { accepted, duplicates: batch.length - accepted - expired, clamped, ...(expired > 0 ? { expired } : {}) };
+  });
+  await recordEvidence(tx, [...gathered.values()]);
+  return results;
+}
+
+/** A batch's reports as rows, those older than retention left out (`horizon`, counted as expired). */
+function reportRows({ device, batch, receivedAt }: ReceivedBatch, horizon: number) {
   let expired = 0;
-  let evidence: DeviceEvidence = noEvidence;
-  let newest: { at: number; agentVersion: string } | null = null;
   const kept: {
     report: Report;
     collectedAt: number;
@@ -156,31 +218,31 @@ export async function storeBatch(
       claimFlag(report),
     ];
   });
-  const stored = await insertReportRows(tx, rows);
-  for (const [i, { report, collectedAt, future, online, presenting }] of kept.entries()) {
-    // The first of the batch's reports with a stored id is the one stored; a repeat within the batch is a duplicate.
-    if (!stored.delete(idKey(rows[i]![0]))) continue;
-    accepted++;
-    if (future) clamped++;
-    evidence = withReport(evidence, { collectedAt, online, presenting });
-    if (!newest || collectedAt >= newest.at) newest = { at: collectedAt, agentVersion: report.agentVersion };
-  }
-  if (accepted > 0) {
-    const status = await tx.row(readStatus, device.id);
+  return { kept, rows, expired };
+}
+
+/** Merges each device's new evidence into what its status row holds: read for all devices, written a few a statement. */
+async function recordEvidence(tx: Store, gathered: NewEvidence[]): Promise<void> {
+  const statuses = new Map<string, StoredStatus>();
+  for (const ids of listChunks(gathered.map((g) => g.device.id)))
+    for (const status of await tx.rows(readStatuses(ids.length), ...ids)) statuses.set(status.deviceId, status);
+  const rows = gathered.map(({ device, evidence, newest, receivedAt }): Param[] => {
+    const status = statuses.get(device.id);
     const merged = toStored(mergeEvidence(status ? fromStored(status) : noEvidence, evidence));
     const newestIsLatest = newest !== null && newest.at >= (status?.lastCollectedAt ?? 0);
-    await tx.execute(
-      writeStatus,
+    return [
+      device.id,
+      device.schoolCode,
+      'never',
       merged.lastCollectedAt,
       receivedAt,
       merged.lastReachableAt,
       merged.lastPresentationAt,
       merged.lastPresentationKind,
       newestIsLatest ? newest!.agentVersion : (status?.agentVersion ?? null),
-      device.id,
-    );
-  }
-  return { accepted, duplicates: batch.length - accepted - expired, clamped, ...(expired > 0 ? { expired } : {}) };
+    ];
+  });
+  for (const chunk of multiRowChunks(rows)) await tx.execute(writeStatuses(chunk.length), ...chunk.flat());
 }
 
 /**
